@@ -1,0 +1,150 @@
+"""python -m devstack up|down — the whole platform on this machine, without Docker.
+
+    up    starts PostgreSQL, Kafka, the SMTP sink, the services and the gateway, loads the demo
+          data, prints where everything listens, and stops it all on Ctrl-C
+    down  stops what an `up` in another terminal started
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from devstack.demo import load_demo
+from devstack.errors import StackError
+from devstack.processes import stop_recorded
+from devstack.stack import ROOT, Stack, StackConfig
+
+STATE_DIR = ROOT / ".cache" / "platform"
+UP_PID_FILE = STATE_DIR / "up.pid"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="run the whole platform until Ctrl-C")
+    up.add_argument("--gateway-port", type=int, default=8000)
+    up.add_argument("--kafka-port", type=int, default=9092)
+    up.add_argument("--kafka-controller-port", type=int, default=9093)
+    up.add_argument("--postgres-port", type=int, default=5432)
+    up.add_argument("--database-url", default=None, help="use this PostgreSQL server (URL without a database name) instead of pgserver")
+    up.add_argument("--smtp-port", type=int, default=1025)
+    up.add_argument("--smtp-http-port", type=int, default=8025)
+    up.add_argument("--no-demo", action="store_true", help="do not load the demo data")
+    up.add_argument("--kafka-timeout", type=float, default=90.0)
+    sub.add_parser("down", help="stop a running `up`")
+    args = parser.parse_args()
+    try:
+        return run_up(args) if args.command == "up" else run_down()
+    except StackError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def run_down() -> int:
+    stopped = []
+    if UP_PID_FILE.exists():
+        # Ask the running `up` to stop; it stops its children itself.
+        pid = int(UP_PID_FILE.read_text())
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+            _wait_gone(pid, timeout=60)
+            stopped.append("platform")
+        UP_PID_FILE.unlink(missing_ok=True)
+    stopped += stop_recorded(STATE_DIR / "run")
+    from devstack.postgres import LocalPostgres  # only to stop the server `up` left running
+
+    if (STATE_DIR / "postgres" / "postmaster.pid").exists():
+        LocalPostgres(data_dir=STATE_DIR / "postgres", port=0).stop()
+        stopped.append("postgresql")
+    print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+    return 0
+
+
+def _wait_gone(pid: int, *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+
+
+def run_up(args: argparse.Namespace) -> int:
+    config = StackConfig(
+        state_dir=STATE_DIR,
+        gateway_port=args.gateway_port,
+        kafka_port=args.kafka_port,
+        kafka_controller_port=args.kafka_controller_port,
+        postgres_port=args.postgres_port,
+        external_database_url=args.database_url,
+        smtp_port=args.smtp_port,
+        smtp_http_port=args.smtp_http_port,
+        kafka_timeout=args.kafka_timeout,
+    )
+    stack = Stack(config)
+    stack.check_prerequisites()
+    signal.signal(signal.SIGTERM, _interrupt)
+    started = time.monotonic()
+    UP_PID_FILE.parent.mkdir(parents=True, exist_ok=True)
+    UP_PID_FILE.write_text(str(os.getpid()))
+    try:
+        _step("PostgreSQL, Kafka and the SMTP sink", stack.start_infrastructure)
+        _step("migrations", stack.migrate)
+        _step("services and gateway", stack.start_services)
+        if not args.no_demo:
+            counts = _step("demo data", lambda: load_demo(stack.gateway_url))
+            print(f"  demo enterprises: {counts or 'no demo file'}")
+        _print_addresses(stack, time.monotonic() - started)
+        while True:
+            _watch(stack)
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nstopping...")
+    finally:
+        stack.stop()
+        UP_PID_FILE.unlink(missing_ok=True)
+        print("stopped everything.")
+    return 0
+
+
+def _step(title: str, action):
+    print(f"starting {title}...", flush=True)
+    return action()
+
+
+def _watch(stack: Stack) -> None:
+    for child in stack.supervisor.children:
+        if not child.alive():
+            raise StackError(f"{child.name} stopped unexpectedly; last lines of {child.log_path}:\n{child.log_tail()}")
+
+
+def _print_addresses(stack: Stack, seconds: float) -> None:
+    c = stack.config
+    print(
+        f"""
+Union Match is up ({seconds:.0f}s). Ctrl-C or `make down` stops everything.
+  gateway (API)         {stack.gateway_url}/api/v1   docs: {stack.gateway_url}/docs
+  registry              {stack.service_url('registry')}
+  matching              {stack.service_url('matching')}
+  notifications         {stack.service_url('notifications')}
+  kafka                 {stack.kafka.bootstrap_servers}
+  postgresql            {stack.database_url('<service>')}
+  smtp sink             127.0.0.1:{c.smtp_port}   mail API: {stack.mail_api_url}/api/v1/messages
+  logs                  {stack.supervisor.run_dir}/""",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Starts child processes in their own process groups and stops them again, leaving none behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return ""
+
+
+class Supervisor:
+    """Keeps the children it started, in order, and records their process groups in a state file
+    so that another process (`make down`) can stop them too."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.children: list[Child] = []
+        self._state_file = run_dir / "processes.json"
+
+    def start(self, name: str, argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> Child:
+        log_path = self.run_dir / f"{name}.log"
+        with open(log_path, "ab") as log:
+            process = subprocess.Popen(
+                argv,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, **(env or {})},
+                cwd=cwd,
+                start_new_session=True,
+            )
+        child = Child(name, process, log_path)
+        self.children.append(child)
+        self._save()
+        return child
+
+    def stop(self, name: str, *, timeout: float = 20.0) -> None:
+        for child in [c for c in self.children if c.name == name]:
+            stop_group(child.process.pid, timeout=timeout)
+            self.children.remove(child)
+        self._save()
+
+    def stop_all(self) -> None:
+        for child in reversed(list(self.children)):
+            self.stop(child.name)
+        self._state_file.unlink(missing_ok=True)
+
+    def _save(self) -> None:
+        state = [{"name": c.name, "pid": c.process.pid} for c in self.children]
+        self._state_file.write_text(json.dumps(state))
+
+
+def stop_recorded(run_dir: Path) -> list[str]:
+    """Stops the children a supervisor in another process recorded; returns their names."""
+    state_file = run_dir / "processes.json"
+    if not state_file.exists():
+        return []
+    recorded = json.loads(state_file.read_text())
+    for entry in reversed(recorded):
+        stop_group(entry["pid"])
+    state_file.unlink(missing_ok=True)
+    return [entry["name"] for entry in recorded]
+
+
+def stop_group(pid: int, *, timeout: float = 20.0) -> None:
+    """SIGTERM to the whole process group, SIGKILL to what is still there after the timeout."""
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _group_alive(pid):
+            return
+        time.sleep(0.1)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        # Reap the leader if it is our own child, or the zombie would keep the group "alive".
+        os.waitpid(pgid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True

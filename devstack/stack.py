@@ -1,0 +1,194 @@
+"""The whole platform on this machine: PostgreSQL, Kafka, the SMTP sink, the three services and the
+gateway, started in order, each awaited until it answers, and stopped in reverse order."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from devstack.errors import StackError
+from devstack.kafka import LocalKafka, require_java_and_maven
+from devstack.ports import require_free
+from devstack.postgres import LocalPostgres
+from devstack.processes import Child, Supervisor
+from eventkit.kafka import KafkaUnavailable, ensure_topics, wait_for_kafka
+from eventkit.topics import PARTITIONS
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = ("registry", "matching", "notifications")
+DATABASES = ("registry", "matching", "notifications", "gateway")
+
+
+@dataclass
+class StackConfig:
+    state_dir: Path
+    cache_dir: Path = ROOT / ".cache"
+    gateway_port: int = 8000
+    service_ports: dict[str, int] = field(default_factory=lambda: {"registry": 8001, "matching": 8002, "notifications": 8003})
+    kafka_port: int = 9092
+    kafka_controller_port: int = 9093
+    postgres_port: int = 5432
+    smtp_port: int = 1025
+    smtp_http_port: int = 8025
+    external_database_url: str | None = None  # e.g. postgresql+asyncpg://user:pw@host:5432 (no database name)
+    durable: bool = True
+    demo_mode: bool = True
+    kafka_timeout: float = 90.0
+    internal_token_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+    def ports(self) -> dict[str, int]:
+        ports = {"gateway": self.gateway_port, **self.service_ports, "kafka": self.kafka_port,
+                 "kafka controller": self.kafka_controller_port, "smtp": self.smtp_port, "smtp http": self.smtp_http_port}
+        if self.external_database_url is None:
+            ports["postgresql"] = self.postgres_port
+        return ports
+
+
+class Stack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.supervisor = Supervisor(config.state_dir / "run")
+        self.postgres = (
+            None
+            if config.external_database_url
+            else LocalPostgres(data_dir=config.state_dir / "postgres", port=config.postgres_port, durable=config.durable)
+        )
+        self.kafka = LocalKafka(
+            libs_dir=config.cache_dir / "kafka" / "libs",
+            data_dir=config.state_dir / "kafka",
+            port=config.kafka_port,
+            controller_port=config.kafka_controller_port,
+        )
+
+    # --- addresses -------------------------------------------------------------------------
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.config.gateway_port}"
+
+    @property
+    def mail_api_url(self) -> str:
+        return f"http://127.0.0.1:{self.config.smtp_http_port}"
+
+    def service_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.config.service_ports[name]}"
+
+    def database_url(self, database: str) -> str:
+        if self.config.external_database_url:
+            return f"{self.config.external_database_url.rstrip('/')}/{database}"
+        return self.postgres.url(database)
+
+    def service_env(self, name: str) -> dict[str, str]:
+        prefix = name.upper()
+        env = {
+            f"{prefix}_HTTP_HOST": "127.0.0.1",
+            f"{prefix}_INTERNAL_TOKEN_SECRET": self.config.internal_token_secret,
+        }
+        if name == "gateway":
+            return env | {
+                "GATEWAY_HTTP_PORT": str(self.config.gateway_port),
+                "GATEWAY_DEMO_MODE": str(self.config.demo_mode).lower(),
+                **{f"GATEWAY_{s.upper()}_URL": self.service_url(s) for s in SERVICES},
+            }
+        env |= {
+            f"{prefix}_HTTP_PORT": str(self.config.service_ports[name]),
+            f"{prefix}_DATABASE_URL": self.database_url(name),
+            f"{prefix}_KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
+        }
+        if name == "notifications":
+            env |= {
+                "NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+                "NOTIFICATIONS_SMTP_PORT": str(self.config.smtp_port),
+                "NOTIFICATIONS_PUBLIC_BASE_URL": self.gateway_url,
+            }
+        return env
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def check_prerequisites(self) -> None:
+        require_java_and_maven()
+        require_free(self.config.ports())
+
+    def start_infrastructure(self) -> None:
+        if self.postgres:
+            self.postgres.start()
+            self.postgres.create_databases(list(DATABASES))
+        kafka = self.kafka.start(self.supervisor)
+        self.start_smtp_sink()
+        self._await_kafka(kafka)
+
+    def start_smtp_sink(self) -> Child:
+        child = self.supervisor.start(
+            "smtp-sink",
+            [sys.executable, "-m", "devstack.smtp_sink", "--smtp-port", str(self.config.smtp_port),
+             "--http-port", str(self.config.smtp_http_port), "--store", str(self.config.state_dir / "mail.jsonl")],
+            cwd=ROOT,
+        )
+        self._await_http(child, f"{self.mail_api_url}/healthz", timeout=30)
+        return child
+
+    def stop_smtp_sink(self) -> None:
+        self.supervisor.stop("smtp-sink")
+
+    def migrate(self) -> None:
+        for name in SERVICES:
+            self._run_to_end(name, "migrate")
+
+    def start_services(self) -> None:
+        for name in SERVICES:
+            self.start_service(name)
+        self.start_service("gateway")
+
+    def start_service(self, name: str) -> Child:
+        child = self.supervisor.start(name, [sys.executable, "-m", name, "serve"], env=self.service_env(name), cwd=ROOT)
+        url = self.gateway_url if name == "gateway" else self.service_url(name)
+        self._await_http(child, f"{url}/readyz", timeout=60)
+        return child
+
+    def stop_service(self, name: str) -> None:
+        self.supervisor.stop(name)
+
+    def stop(self) -> None:
+        self.supervisor.stop_all()
+        if self.postgres:
+            self.postgres.stop()
+
+    # --- waiting ---------------------------------------------------------------------------
+    def _await_kafka(self, child: Child) -> None:
+        async def wait() -> None:
+            await wait_for_kafka(self.kafka.bootstrap_servers, timeout=self.config.kafka_timeout)
+            await ensure_topics(self.kafka.bootstrap_servers, PARTITIONS)
+
+        try:
+            asyncio.run(wait())
+        except KafkaUnavailable as error:
+            detail = "the broker exited" if not child.alive() else str(error)
+            raise StackError(f"Kafka did not come up ({detail}); see {child.log_path}") from error
+
+    def _await_http(self, child: Child, url: str, *, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not child.alive():
+                raise StackError(f"{child.name} exited while starting; last lines of {child.log_path}:\n{child.log_tail()}")
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise StackError(f"{child.name} was not ready at {url} within {timeout:.0f}s; see {child.log_path}")
+
+    def _run_to_end(self, name: str, command: str) -> None:
+        result = subprocess.run(
+            [sys.executable, "-m", name, command], env={**os.environ, **self.service_env(name)}, cwd=ROOT,
+            capture_output=True, text=True, stdin=subprocess.DEVNULL,
+        )
+        if result.returncode != 0:
+            raise StackError(f"`python -m {name} {command}` failed: {result.stderr.strip().splitlines()[-1:]}")
+

@@ -1,0 +1,44 @@
+"""A circuit breaker per upstream service: after enough failures in a row it opens, and callers are
+answered at once instead of waiting on a service that is down; after a cool-down one call is let
+through to probe, and a success closes it again."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class CircuitBreaker:
+    failure_threshold: int
+    cooldown_seconds: float
+    clock: Callable[[], float] = time.monotonic
+    _failures: int = 0
+    _opened_at: float | None = field(default=None)
+
+    def allows_call(self) -> bool:
+        if self._opened_at is None:
+            return True
+        if self.clock() - self._opened_at >= self.cooldown_seconds:
+            self._opened_at = self.clock()  # one probe per cool-down period
+            return True
+        return False
+
+    def retry_after_seconds(self) -> int:
+        if self._opened_at is None:
+            return 0
+        return max(1, round(self.cooldown_seconds - (self.clock() - self._opened_at)))
+
+    def record_success(self) -> None:
+        self._failures = 0
+        self._opened_at = None
+
+    def record_failure(self) -> None:
+        self._failures += 1
+        if self._failures >= self.failure_threshold:
+            self._opened_at = self.clock()
+
+    @property
+    def is_open(self) -> bool:
+        return self._opened_at is not None

@@ -1,0 +1,36 @@
+"""Every error leaves the gateway as RFC 9457 problem details."""
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from gateway.adapters.upstream import UpstreamUnavailable
+
+log = structlog.get_logger(__name__)
+
+
+def problem(status: int, title: str, detail: str, headers: dict | None = None, **extensions) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extensions}
+    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError):
+        errors = [{"field": ".".join(str(p) for p in e["loc"][1:]) or "body", "reason": e["msg"]} for e in error.errors()]
+        return problem(422, "Invalid input", "the request has invalid fields", errors=errors)
+
+    @app.exception_handler(UpstreamUnavailable)
+    async def unavailable(request: Request, error: UpstreamUnavailable):
+        return problem(503, "Service unavailable", f"{error}; try again shortly", headers={"Retry-After": str(error.retry_after)})
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException):
+        return problem(error.status_code, "Request refused", str(error.detail), headers=getattr(error, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception):
+        log.exception("unhandled_error")
+        return problem(500, "Internal error", "the gateway could not complete the request")

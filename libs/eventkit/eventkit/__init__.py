@@ -1,0 +1,1 @@
+"""Event contracts and the small Kafka and outbox toolkit shared by the Union Match services."""

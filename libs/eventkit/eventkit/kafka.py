@@ -1,0 +1,175 @@
+"""Kafka plumbing the services share: readiness, topics, an idempotent producer, and a consumer loop
+that commits offsets only after its handler has committed to the database."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import CommitFailedError, KafkaError
+from tenacity import AsyncRetrying, RetryError, stop_after_attempt, wait_exponential_jitter
+
+from eventkit.contracts import EventPayload, UndecodableEvent, decode
+from eventkit.envelope import Envelope
+from eventkit.topics import dead_letter
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[Envelope, EventPayload], Awaitable[None]]
+
+
+class KafkaUnavailable(Exception):
+    pass
+
+
+async def wait_for_kafka(bootstrap_servers: str, *, timeout: float) -> None:
+    """Waits until the broker answers a metadata request, not merely until its port opens."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=3000)
+        try:
+            await admin.start()
+            cluster = await admin.describe_cluster()
+            if cluster["brokers"]:
+                return
+        except (KafkaError, OSError) as error:
+            last_error = error
+        finally:
+            await admin.close()
+        await asyncio.sleep(0.5)
+    raise KafkaUnavailable(f"Kafka at {bootstrap_servers} did not answer within {timeout:.0f}s ({last_error})")
+
+
+async def ensure_topics(bootstrap_servers: str, partitions: dict[str, int]) -> list[str]:
+    """Creates the topics that are missing; returns the names it created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [NewTopic(name, count, 1) for name, count in partitions.items() if name not in existing]
+        if missing:
+            await admin.create_topics(missing)
+        return [topic.name for topic in missing]
+    finally:
+        await admin.close()
+
+
+def idempotent_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+    )
+
+
+async def kafka_is_reachable(producer: AIOKafkaProducer, *, timeout: float = 2.0) -> bool:
+    try:
+        metadata = await asyncio.wait_for(producer.client.fetch_all_metadata(), timeout)
+    except (KafkaError, OSError, TimeoutError):
+        return False
+    return bool(metadata.brokers())
+
+
+class EventConsumer:
+    """Decodes and dispatches events to one handler.
+
+    The handler owns its database transaction (and its idempotency by event_id); offsets are
+    committed only after it returns. An event that cannot be decoded, or whose handler keeps
+    failing, goes to the topic's dead-letter topic with the reason, and the consumer moves on.
+    """
+
+    def __init__(
+        self,
+        *,
+        bootstrap_servers: str,
+        group_id: str,
+        topics: list[str],
+        handle: Handler,
+        dead_letters: AIOKafkaProducer,
+        max_attempts: int = 5,
+        retry_wait_max: float = 5.0,
+    ) -> None:
+        self._consumer = AIOKafkaConsumer(
+            *topics,
+            bootstrap_servers=bootstrap_servers,
+            group_id=group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+        self._handle = handle
+        self._dead_letters = dead_letters
+        self._max_attempts = max_attempts
+        self._retry_wait_max = retry_wait_max
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self._consumer.start()
+        try:
+            while not stop.is_set():
+                batches = await self._consumer.getmany(timeout_ms=200, max_records=200)
+                for partition, messages in batches.items():
+                    for message in messages:
+                        await self._process(message)
+                    await self._commit(partition, messages[-1].offset + 1)
+        finally:
+            await self._consumer.stop()
+
+    async def _commit(self, partition: TopicPartition, next_offset: int) -> None:
+        try:
+            await self._consumer.commit({partition: next_offset})
+        except CommitFailedError:
+            # A rebalance took the partition away; its new owner re-reads and dedupes by event_id.
+            log.warning("offset_commit_lost_to_rebalance", topic=partition.topic, partition=partition.partition)
+
+    async def _process(self, message: ConsumerRecord) -> None:
+        try:
+            envelope, payload = decode(message.value)
+        except UndecodableEvent as error:
+            await self._send_to_dead_letters(message, str(error))
+            return
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(self._max_attempts),
+                wait=wait_exponential_jitter(initial=0.2, max=self._retry_wait_max),
+            ):
+                with attempt:
+                    await self._handle(envelope, payload)
+        except RetryError as error:
+            reason = f"handler failed {self._max_attempts} times: {error.last_attempt.exception()!r}"
+            await self._send_to_dead_letters(message, reason)
+
+    async def _send_to_dead_letters(self, message: ConsumerRecord, reason: str) -> None:
+        log.error("event_dead_lettered", topic=message.topic, offset=message.offset, reason=reason)
+        headers = [
+            ("reason", reason.encode()),
+            ("source_topic", message.topic.encode()),
+            ("source_partition", str(message.partition).encode()),
+            ("source_offset", str(message.offset).encode()),
+        ]
+        await self._dead_letters.send_and_wait(
+            dead_letter(message.topic), message.value, key=message.key, headers=headers
+        )
+
+
+async def keep_running(name: str, loop: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:
+    """Restarts a worker loop after a failure (Kafka not up yet, say) until the service stops."""
+    delay = 0.5
+    while not stop.is_set():
+        try:
+            await loop()
+            delay = 0.5
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("worker_failed", worker=name, retry_in=delay)
+            try:
+                await asyncio.wait_for(stop.wait(), delay)
+            except TimeoutError:
+                pass
+            delay = min(delay * 2, 10)

@@ -1,0 +1,163 @@
+"""The transactional outbox: an event row written in the same transaction as the change it
+describes, and a relay that publishes those rows to Kafka.
+
+Rows are spread over a fixed number of shards by their key. A relay holds a shard through a
+transaction-scoped advisory lock while it publishes it, so several relays can run at once
+without double work, and one key's events are always published by one relay, in order.
+A relay killed after publishing but before marking publishes those rows again: at least once,
+and consumers dedupe by event_id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    Uuid,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from eventkit.envelope import Envelope
+
+log = structlog.get_logger(__name__)
+
+SHARDS = 16
+# Distinguishes the outbox's advisory locks from any other use of pg_advisory locks.
+_LOCK_NAMESPACE = 0x0B0C
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, Identity(), primary_key=True),
+        Column("event_id", Uuid, nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("shard", SmallInteger, nullable=False),
+        Column("envelope", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True)),
+        Index("ix_outbox_unpublished", "shard", "id", postgresql_where=text("published_at IS NULL")),
+    )
+
+
+def shard_of(key: str) -> int:
+    return zlib.crc32(key.encode()) % SHARDS
+
+
+def outbox_row(envelope: Envelope, *, topic: str) -> dict:
+    return {
+        "event_id": envelope.event_id,
+        "topic": topic,
+        "key": envelope.key,
+        "shard": shard_of(envelope.key),
+        "envelope": envelope.model_dump_json(),
+    }
+
+
+@dataclass(frozen=True)
+class PublishedBatch:
+    count: int
+    oldest_created_at: datetime | None
+
+    def lag_seconds(self) -> float:
+        if self.oldest_created_at is None:
+            return 0.0
+        return (datetime.now(UTC) - self.oldest_created_at).total_seconds()
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        producer: AIOKafkaProducer,
+        table: Table,
+        batch_size: int = 500,
+        idle_interval: float = 0.05,
+        on_published: Callable[[PublishedBatch], None] | None = None,
+    ) -> None:
+        self._engine = engine
+        self._producer = producer
+        self._table = table
+        self._batch_size = batch_size
+        self._idle_interval = idle_interval
+        self._on_published = on_published
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                published = await self.publish_pending()
+            except Exception:
+                log.exception("outbox_relay_pass_failed")
+                published = []
+            if not published:
+                try:
+                    await asyncio.wait_for(stop.wait(), self._idle_interval)
+                except TimeoutError:
+                    pass
+
+    async def publish_pending(self) -> list[PublishedBatch]:
+        """One pass over the shards that have unpublished rows."""
+        async with self._engine.connect() as connection:
+            pending = await connection.scalars(
+                select(self._table.c.shard).where(self._table.c.published_at.is_(None)).distinct()
+            )
+            shards = list(pending)
+        batches = []
+        for shard in shards:
+            batch = await self._publish_shard(shard)
+            if batch.count:
+                batches.append(batch)
+                if self._on_published:
+                    self._on_published(batch)
+        return batches
+
+    async def _publish_shard(self, shard: int) -> PublishedBatch:
+        table = self._table
+        async with self._engine.begin() as connection:
+            locked = await connection.scalar(
+                select(func.pg_try_advisory_xact_lock(_LOCK_NAMESPACE, shard))
+            )
+            if not locked:
+                return PublishedBatch(0, None)
+            rows = (
+                await connection.execute(
+                    select(table.c.id, table.c.topic, table.c.key, table.c.envelope, table.c.created_at)
+                    .where(table.c.shard == shard, table.c.published_at.is_(None))
+                    .order_by(table.c.id)
+                    .limit(self._batch_size)
+                )
+            ).all()
+            if not rows:
+                return PublishedBatch(0, None)
+            deliveries = [
+                await self._producer.send(row.topic, row.envelope.encode(), key=row.key.encode())
+                for row in rows
+            ]
+            await asyncio.gather(*deliveries)
+            await connection.execute(
+                update(table).where(table.c.id.in_([row.id for row in rows])).values(published_at=func.now())
+            )
+        return PublishedBatch(len(rows), rows[0].created_at)

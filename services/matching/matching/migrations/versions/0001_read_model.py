@@ -1,0 +1,40 @@
+"""read model of enterprises and processed events
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-25
+"""
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "enterprises",
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column("name", sa.String(300), nullable=False),
+        sa.Column("country", sa.String(2), nullable=False),
+        sa.Column("region", sa.String(100), nullable=False),
+        sa.Column("city", sa.String(100), nullable=False),
+        sa.Column("sectors", postgresql.ARRAY(sa.String(64)), nullable=False),
+        sa.Column("languages", postgresql.ARRAY(sa.String(8)), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    )
+    op.create_table(
+        "processed_events",
+        sa.Column("event_id", sa.Uuid(), primary_key=True),
+        sa.Column("event_type", sa.String(100), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("processed_events")
+    op.drop_table("enterprises")

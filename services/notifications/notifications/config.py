@@ -1,0 +1,29 @@
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """The notifications service's settings, read from NOTIFICATIONS_* environment variables at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_")
+
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/notifications"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    consumer_group: str = "notifications"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8003
+    internal_token_secret: SecretStr = Field(min_length=32)
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "Union Match <noreply@unionmatch.local>"
+    public_base_url: str = "http://127.0.0.1:8000"
+    max_attempts: int = 8
+    retry_base_seconds: float = 2.0
+    retry_cap_seconds: float = 300.0
+    sending_lease_seconds: float = 30.0
+    sender_poll_seconds: float = 0.2
+    log_level: str = "INFO"

@@ -1,0 +1,25 @@
+"""One transaction per use case; leaving the block without a commit rolls back."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from notifications.adapters.repository import DeliveryRepository, ProcessedEvents
+
+
+class UnitOfWork:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self.deliveries = DeliveryRepository(self.session)
+        self.processed_events = ProcessedEvents(self.session)
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()

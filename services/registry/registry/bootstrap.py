@@ -1,0 +1,118 @@
+"""The one place where the registry's parts are wired together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
+
+from eventkit.kafka import idempotent_producer, kafka_is_reachable
+from eventkit.outbox import OutboxRelay
+from registry.adapters.orm import outbox
+from registry.adapters.reference_files import load_reference
+from registry.config import Settings
+from registry.domain.reference import Reference
+from registry.entrypoints import problems
+from registry.entrypoints.api import health, router
+from registry.entrypoints.body_limit import BodySizeLimit
+from registry.observability import Metrics, RequestContextMiddleware
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    producer: AIOKafkaProducer
+    reference: Reference
+    metrics: Metrics
+    producer_started: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def database_is_reachable(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    async def kafka_is_reachable(self) -> bool:
+        return self.producer_started.is_set() and await kafka_is_reachable(self.producer)
+
+
+def build_container(settings: Settings, metrics: Metrics) -> Container:
+    """Called inside the running event loop: the Kafka clients need one."""
+    engine = create_async_engine(settings.database_url, pool_size=20, max_overflow=10, pool_pre_ping=True)
+    return Container(
+        settings=settings,
+        engine=engine,
+        session_factory=async_sessionmaker(engine, expire_on_commit=False),
+        producer=idempotent_producer(settings.kafka_bootstrap_servers, client_id="registry"),
+        reference=load_reference(settings.data_dir),
+        metrics=metrics,
+    )
+
+
+async def start_producer(container: Container) -> None:
+    """Kafka may come up after the registry; requests keep being accepted into the outbox meanwhile."""
+    async for attempt in AsyncRetrying(retry=retry_if_exception_type(Exception), wait=wait_exponential_jitter(0.5, max=5)):
+        with attempt:
+            await container.producer.start()
+    container.producer_started.set()
+
+
+async def run_relay(container: Container, stop: asyncio.Event) -> None:
+    await container.producer_started.wait()
+    relay = OutboxRelay(
+        engine=container.engine,
+        producer=container.producer,
+        table=outbox,
+        batch_size=container.settings.relay_batch_size,
+        on_published=lambda batch: _record_published(container.metrics, batch),
+    )
+    await relay.run(stop)
+
+
+def _record_published(metrics: Metrics, batch) -> None:
+    metrics.outbox_published.inc(batch.count)
+    metrics.outbox_lag.observe(batch.lag_seconds())
+
+
+def create_app(settings: Settings) -> FastAPI:
+    metrics = Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container = build_container(settings, metrics)
+        app.state.container = container
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(start_producer(container))]
+        if settings.relay_enabled:
+            tasks.append(asyncio.create_task(run_relay(container, stop)))
+        try:
+            yield
+        finally:
+            stop.set()
+            tasks[0].cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if container.producer_started.is_set():
+                await container.producer.stop()
+            await container.engine.dispose()
+
+    app = FastAPI(title="Union Match registry", version="0.1.0", lifespan=lifespan)
+    problems.install(app)
+    app.include_router(router)
+    app.include_router(health)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    return app

@@ -1,0 +1,23 @@
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_REPOSITORY_DATA = Path(__file__).resolve().parents[3] / "data"
+
+
+class Settings(BaseSettings):
+    """The registry's settings, read from REGISTRY_* environment variables when the service starts."""
+
+    model_config = SettingsConfigDict(env_prefix="REGISTRY_")
+
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/registry"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8001
+    internal_token_secret: SecretStr = Field(min_length=32)
+    data_dir: Path = _REPOSITORY_DATA
+    relay_enabled: bool = True
+    relay_batch_size: int = 500
+    max_body_bytes: int = 256 * 1024
+    log_level: str = "INFO"

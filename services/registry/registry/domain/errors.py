@@ -1,0 +1,40 @@
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    reason: str
+
+
+class DomainError(Exception):
+    pass
+
+
+class InvalidInput(DomainError):
+    """One or more fields break a rule of the domain."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.reason}" for e in errors))
+        self.errors = errors
+
+
+class NotFound(DomainError):
+    def __init__(self, what: str, identifier: object) -> None:
+        super().__init__(f"{what} {identifier} was not found")
+        self.what = what
+        self.identifier = identifier
+
+
+class AlreadyRegistered(DomainError):
+    def __init__(self, existing_id: object) -> None:
+        super().__init__("an enterprise with this legal id is already registered")
+        self.existing_id = existing_id
+
+
+class InvalidTransition(DomainError):
+    pass
+
+
+class Forbidden(DomainError):
+    pass

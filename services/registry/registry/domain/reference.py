@@ -1,0 +1,27 @@
+"""The reference data the rules check against: the sector taxonomy and the regions of both countries."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Sector:
+    id: str
+    names: dict[str, str]
+    okved2: list[str] = field(default_factory=list)
+    oked: list[str] = field(default_factory=list)
+    nace: list[str] = field(default_factory=list)
+    hs_prefixes: list[str] = field(default_factory=list)
+    keywords: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reference:
+    taxonomy_version: str
+    sectors: dict[str, Sector]
+    regions: dict[str, frozenset[str]]  # country -> region ids
+
+    def knows_sector(self, sector_id: str) -> bool:
+        return sector_id in self.sectors
+
+    def region_in_country(self, region_id: str, country: str) -> bool:
+        return region_id in self.regions.get(country, frozenset())

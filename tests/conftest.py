@@ -1,0 +1,50 @@
+"""The real servers, started once per test session and stopped at its end, even after failures.
+
+Every server listens on a free loopback port in a fresh state folder, so a test session never
+touches a platform a developer is running with `make up`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from devstack.ports import free_port
+from devstack.stack import SERVICES, Stack, StackConfig
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Stack]:
+    """PostgreSQL with every service's database migrated, Kafka with its topics, the SMTP sink."""
+    state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-tests-"))
+    config = StackConfig(
+        state_dir=state_dir,
+        gateway_port=free_port(),
+        service_ports={name: free_port() for name in SERVICES},
+        kafka_port=free_port(),
+        kafka_controller_port=free_port(),
+        postgres_port=free_port(),
+        smtp_port=free_port(),
+        smtp_http_port=free_port(),
+        durable=False,
+        demo_mode=True,
+    )
+    stack = Stack(config)
+    try:
+        stack.start_infrastructure()
+        stack.migrate()
+        yield stack
+    finally:
+        stack.stop()
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def platform(infra: Stack) -> Stack:
+    """The services and the gateway on top of the infrastructure."""
+    infra.start_services()
+    return infra
