@@ -6,6 +6,7 @@ URLs, so the same binaries are driven here with initdb and pg_ctl directly.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pwd
 import subprocess
@@ -18,11 +19,11 @@ _SYSTEM_USER = "pgserver"  # PostgreSQL refuses to run as root
 
 
 def _binaries() -> Path:
-    try:
-        import pgserver._commands as commands
-    except ImportError as error:
-        raise StackError("the pgserver package is missing; run `make deps`") from error
-    return commands.POSTGRES_BIN_PATH
+    # Found without importing pgserver, whose import starts its own machinery.
+    spec = importlib.util.find_spec("pgserver")
+    if spec is None or not spec.submodule_search_locations:
+        raise StackError("the pgserver package is missing; run `make deps`")
+    return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
 
 
 class LocalPostgres:

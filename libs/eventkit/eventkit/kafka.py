@@ -136,7 +136,7 @@ class EventConsumer:
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(self._max_attempts),
-                wait=wait_exponential_jitter(initial=0.2, max=self._retry_wait_max),
+                wait=wait_exponential_jitter(multiplier=0.2, max=self._retry_wait_max),
             ):
                 with attempt:
                     await self._handle(envelope, payload)

@@ -65,7 +65,7 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
 
 async def start_producer(container: Container) -> None:
     """Kafka may come up after the registry; requests keep being accepted into the outbox meanwhile."""
-    async for attempt in AsyncRetrying(retry=retry_if_exception_type(Exception), wait=wait_exponential_jitter(0.5, max=5)):
+    async for attempt in AsyncRetrying(retry=retry_if_exception_type(Exception), wait=wait_exponential_jitter(multiplier=0.5, max=5)):
         with attempt:
             await container.producer.start()
     container.producer_started.set()

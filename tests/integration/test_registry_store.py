@@ -1,0 +1,100 @@
+"""Registering an enterprise stores it and its event in one transaction, or stores nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from eventkit.contracts import decode
+from eventkit.topics import ENTERPRISES
+from registry.adapters.orm import enterprises, outbox
+from registry.domain.errors import AlreadyRegistered, InvalidInput
+from registry.service_layer import enterprises as use_cases
+from registry.service_layer.unit_of_work import UnitOfWork
+
+MOGILEV_LIFT_MAKER = {
+    "name": "ОАО «Могилёвлифтмаш»",
+    "country": "BY",
+    "region": "mogilev_oblast",
+    "city": "Могилёв",
+    "inn": None,
+    "ogrn": None,
+    "unp": "100582333",
+    "sectors": ["elevators"],
+    "description": "Пассажирские лифты, 200 шт. в год.",
+    "languages": ["ru", "be"],
+    "size": "large",
+    "certifications": ["ISO 9001", "EAC"],
+    "contact_person": "Иван Петров",
+    "email": "sales@liftmash.example.by",
+    "phone": "+375222000000",
+    "personal_data_consent": True,
+}
+
+
+async def _count(sessions, table) -> int:
+    async with sessions() as session:
+        return await session.scalar(select(func.count()).select_from(table))
+
+
+async def test_a_registration_stores_the_enterprise_and_its_event_together(registry_sessions, reference):
+    enterprise = await use_cases.register_enterprise(
+        uow=UnitOfWork(registry_sessions), reference=reference, owner_account_id=None, **MOGILEV_LIFT_MAKER
+    )
+
+    async with registry_sessions() as session:
+        row = (await session.execute(select(outbox).where(outbox.c.key == str(enterprise.id)))).one()
+    envelope, payload = decode(row.envelope.encode())
+    assert row.topic == ENTERPRISES
+    assert row.published_at is None
+    assert envelope.type == "enterprise.registered"
+    assert payload.enterprise_id == enterprise.id
+    assert payload.email == MOGILEV_LIFT_MAKER["email"]
+
+
+async def test_a_second_registration_of_the_same_legal_id_is_refused_and_leaves_nothing(registry_sessions, reference):
+    first = await use_cases.register_enterprise(
+        uow=UnitOfWork(registry_sessions), reference=reference, owner_account_id=None, **MOGILEV_LIFT_MAKER
+    )
+    enterprises_before = await _count(registry_sessions, enterprises)
+    events_before = await _count(registry_sessions, outbox)
+
+    with pytest.raises(AlreadyRegistered) as refused:
+        await use_cases.register_enterprise(
+            uow=UnitOfWork(registry_sessions), reference=reference, owner_account_id=None, **MOGILEV_LIFT_MAKER | {"name": "Другое имя"}
+        )
+
+    assert refused.value.existing_id == first.id
+    assert await _count(registry_sessions, enterprises) == enterprises_before
+    assert await _count(registry_sessions, outbox) == events_before
+
+
+async def test_an_invalid_registration_writes_no_row_and_no_event(registry_sessions, reference):
+    enterprises_before = await _count(registry_sessions, enterprises)
+    events_before = await _count(registry_sessions, outbox)
+
+    with pytest.raises(InvalidInput):
+        await use_cases.register_enterprise(
+            uow=UnitOfWork(registry_sessions), reference=reference, owner_account_id=None, **MOGILEV_LIFT_MAKER | {"unp": "100582334"}
+        )
+
+    assert await _count(registry_sessions, enterprises) == enterprises_before
+    assert await _count(registry_sessions, outbox) == events_before
+
+
+async def test_verifying_records_who_and_when_and_emits_its_event(registry_sessions, reference):
+    enterprise = await use_cases.register_enterprise(
+        uow=UnitOfWork(registry_sessions), reference=reference, owner_account_id=None, **MOGILEV_LIFT_MAKER
+    )
+
+    verified = await use_cases.verify_enterprise(uow=UnitOfWork(registry_sessions), enterprise_id=enterprise.id, verified_by="agency-reviewer-1")
+
+    assert verified.status == "verified"
+    assert verified.verified_by == "agency-reviewer-1"
+    stored = await use_cases.get_enterprise_or_raise(uow=UnitOfWork(registry_sessions), enterprise_id=enterprise.id)
+    assert stored.status == "verified" and stored.version == 2
+    async with registry_sessions() as session:
+        types = [decode(raw.encode())[0].type for raw in await session.scalars(
+            select(outbox.c.envelope).where(outbox.c.key == str(enterprise.id)).order_by(outbox.c.id)
+        )]
+    assert types == ["enterprise.registered", "enterprise.verified"]
