@@ -39,6 +39,8 @@ def ensure_jars(libs_dir: Path) -> Path:
     if any(libs_dir.glob("kafka_2.13-*.jar")):
         return libs_dir
     require_java_and_maven()
+    libs_dir = libs_dir.resolve()  # Maven resolves relative paths against the pom's folder
+    libs_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = libs_dir.with_name(libs_dir.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     result = subprocess.run(
