@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import contextlib
 import os
 import signal
@@ -39,6 +40,9 @@ def main() -> int:
     up.add_argument("--kafka-timeout", type=float, default=90.0)
     sub.add_parser("down", help="stop a running `up`")
     args = parser.parse_args()
+    # The broker is expected to refuse connections while it starts; the wait reports real failures.
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
         return run_up(args) if args.command == "up" else run_down()
     except StackError as error:
