@@ -22,7 +22,7 @@ from devstack.processes import stop_recorded
 from devstack.stack import ROOT, Stack, StackConfig
 
 STATE_DIR = ROOT / ".cache" / "platform"
-UP_PID_FILE = STATE_DIR / "up.pid"
+UP_PID_FILE_NAME = "up.pid"
 
 
 def main() -> int:
@@ -37,14 +37,16 @@ def main() -> int:
     up.add_argument("--smtp-port", type=int, default=1025)
     up.add_argument("--smtp-http-port", type=int, default=8025)
     up.add_argument("--no-demo", action="store_true", help="do not load the demo data")
+    up.add_argument("--state-dir", type=Path, default=STATE_DIR, help="where data, logs and process records are kept")
     up.add_argument("--kafka-timeout", type=float, default=90.0)
-    sub.add_parser("down", help="stop a running `up`")
+    down = sub.add_parser("down", help="stop a running `up`")
+    down.add_argument("--state-dir", type=Path, default=STATE_DIR)
     args = parser.parse_args()
     # The broker is expected to refuse connections while it starts; the wait reports real failures.
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
-        return run_up(args) if args.command == "up" else run_down()
+        return run_up(args) if args.command == "up" else run_down(args.state_dir)
     except StackError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -54,21 +56,22 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def run_down() -> int:
+def run_down(state_dir: Path) -> int:
     stopped = []
-    if UP_PID_FILE.exists():
+    up_pid_file = state_dir / UP_PID_FILE_NAME
+    if up_pid_file.exists():
         # Ask the running `up` to stop; it stops its children itself.
-        pid = int(UP_PID_FILE.read_text())
+        pid = int(up_pid_file.read_text())
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
             _wait_gone(pid, timeout=60)
             stopped.append("platform")
-        UP_PID_FILE.unlink(missing_ok=True)
-    stopped += stop_recorded(STATE_DIR / "run")
+        up_pid_file.unlink(missing_ok=True)
+    stopped += stop_recorded(state_dir / "run")
     from devstack.postgres import LocalPostgres  # only to stop the server `up` left running
 
-    if (STATE_DIR / "postgres" / "postmaster.pid").exists():
-        LocalPostgres(data_dir=STATE_DIR / "postgres", port=0).stop()
+    if (state_dir / "postgres" / "postmaster.pid").exists():
+        LocalPostgres(data_dir=state_dir / "postgres", port=0).stop()
         stopped.append("postgresql")
     print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
     return 0
@@ -86,7 +89,7 @@ def _wait_gone(pid: int, *, timeout: float) -> None:
 
 def run_up(args: argparse.Namespace) -> int:
     config = StackConfig(
-        state_dir=STATE_DIR,
+        state_dir=args.state_dir,
         gateway_port=args.gateway_port,
         kafka_port=args.kafka_port,
         kafka_controller_port=args.kafka_controller_port,
@@ -100,8 +103,9 @@ def run_up(args: argparse.Namespace) -> int:
     stack.check_prerequisites()
     signal.signal(signal.SIGTERM, _interrupt)
     started = time.monotonic()
-    UP_PID_FILE.parent.mkdir(parents=True, exist_ok=True)
-    UP_PID_FILE.write_text(str(os.getpid()))
+    up_pid_file = args.state_dir / UP_PID_FILE_NAME
+    up_pid_file.parent.mkdir(parents=True, exist_ok=True)
+    up_pid_file.write_text(str(os.getpid()))
     try:
         _step("PostgreSQL, Kafka and the SMTP sink", stack.start_infrastructure)
         _step("migrations", stack.migrate)
@@ -117,7 +121,7 @@ def run_up(args: argparse.Namespace) -> int:
         print("\nstopping...")
     finally:
         stack.stop()
-        UP_PID_FILE.unlink(missing_ok=True)
+        up_pid_file.unlink(missing_ok=True)
         print("stopped everything.")
     return 0
 

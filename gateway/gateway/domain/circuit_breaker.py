@@ -4,6 +4,7 @@ through to probe, and a success closes it again."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,28 +17,33 @@ class CircuitBreaker:
     clock: Callable[[], float] = time.monotonic
     _failures: int = 0
     _opened_at: float | None = field(default=None)
+    _probing: bool = False
 
     def allows_call(self) -> bool:
         if self._opened_at is None:
             return True
         if self.clock() - self._opened_at >= self.cooldown_seconds:
             self._opened_at = self.clock()  # one probe per cool-down period
+            self._probing = True
             return True
         return False
 
     def retry_after_seconds(self) -> int:
         if self._opened_at is None:
             return 0
-        return max(1, round(self.cooldown_seconds - (self.clock() - self._opened_at)))
+        return max(1, math.ceil(self.cooldown_seconds - (self.clock() - self._opened_at)))
 
     def record_success(self) -> None:
         self._failures = 0
         self._opened_at = None
+        self._probing = False
 
     def record_failure(self) -> None:
         self._failures += 1
-        if self._failures >= self.failure_threshold:
+        # Late failures of calls made before it opened must not push the cool-down further out.
+        if self._failures >= self.failure_threshold and (self._opened_at is None or self._probing):
             self._opened_at = self.clock()
+        self._probing = False
 
     @property
     def is_open(self) -> bool:

@@ -52,6 +52,8 @@ class Enterprise:
 
     def __post_init__(self) -> None:
         self.country = Country(self.country)
+        if self.unp:
+            self.unp = self.unp.upper()  # "ma1953684" and "MA1953684" are one UNP
         self.status = EnterpriseStatus(self.status)
 
     @property

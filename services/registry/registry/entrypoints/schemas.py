@@ -26,7 +26,7 @@ class EnterpriseIn(BaseModel):
                     "country": "BY",
                     "region": "mogilev_oblast",
                     "city": "Могилёв",
-                    "unp": "700068953",
+                    "unp": "700068951",
                     "sectors": ["elevators"],
                     "description": "Пассажирские и грузовые лифты, до 200 шт. в год для жилищного фонда.",
                     "languages": ["ru", "be"],
