@@ -47,6 +47,8 @@ class Upstream:
         claims = {"iss": "gateway", "aud": self.name, "iat": now, "exp": now + self._token_ttl, "role": caller.role}
         if caller.account_id:
             claims["sub"] = caller.account_id
+        if caller.enterprise_ids:
+            claims["enterprise_ids"] = sorted(caller.enterprise_ids)
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     async def call(self, method: str, path: str, *, caller: Caller, headers: dict[str, str], params=None, content: bytes | None = None) -> UpstreamResponse:

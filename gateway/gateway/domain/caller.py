@@ -7,6 +7,7 @@ class Caller:
 
     account_id: str | None = None
     role: str = "anonymous"
+    enterprise_ids: frozenset[str] = frozenset()
 
 
 ANONYMOUS = Caller()

@@ -7,8 +7,8 @@ consumer can reject what it does not understand instead of guessing.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import ClassVar
+from datetime import date, datetime
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, ValidationError
 
@@ -22,19 +22,42 @@ class EventPayload(BaseModel):
     event_version: ClassVar[int] = 1
 
 
-class EnterpriseRegistered(EventPayload):
-    event_type: ClassVar[str] = "enterprise.registered"
+class EnterpriseProfile(EventPayload):
+    """An enterprise as the other services may know it. Contacts travel on the internal bus only:
+    the notifications service needs them to write; no public response carries them."""
 
     enterprise_id: uuid.UUID
     name: str
     country: str
     region: str
     city: str
+    legal_id: str = ""
     sectors: list[str]
     languages: list[str]
+    size: str = "small"
+    certifications: list[str] = []
     contact_person: str
     email: EmailStr
+    phone: str | None = None
     status: str
+
+
+class EnterpriseRegistered(EnterpriseProfile):
+    event_type: ClassVar[str] = "enterprise.registered"
+
+
+class EnterpriseUpdated(EnterpriseProfile):
+    event_type: ClassVar[str] = "enterprise.updated"
+
+
+class EnterpriseSuspended(EnterpriseProfile):
+    event_type: ClassVar[str] = "enterprise.suspended"
+
+
+class EnterpriseDeleted(EventPayload):
+    event_type: ClassVar[str] = "enterprise.deleted"
+
+    enterprise_id: uuid.UUID
 
 
 class EnterpriseVerified(EventPayload):
@@ -48,8 +71,115 @@ class EnterpriseVerified(EventPayload):
     verified_at: datetime
 
 
+class ListingSnapshot(EventPayload):
+    """An offer (side "offer", supply) or a need (side "need", demand) as it stands after a change,
+    with the enterprise facts matching scores on, so a consumer needs no other topic to act."""
+
+    listing_id: uuid.UUID
+    side: Literal["offer", "need"]
+    enterprise_id: uuid.UUID
+    enterprise_name: str
+    enterprise_country: str
+    enterprise_region: str
+    enterprise_city: str
+    enterprise_legal_id: str = ""
+    enterprise_languages: list[str] = []
+    enterprise_certifications: list[str] = []
+    kind: str
+    title: str
+    description: str = ""
+    sector: str
+    product_codes: list[str] = []
+    quantity: float | None = None
+    unit: str | None = None
+    regions: list[str] = []
+    certifications: list[str] = []
+    valid_until: date | None = None
+    status: Literal["active", "closed"]
+    version: int = 1
+
+
+class ListingPublished(ListingSnapshot):
+    event_type: ClassVar[str] = "listing.published"
+
+
+class ListingChanged(ListingSnapshot):
+    event_type: ClassVar[str] = "listing.changed"
+
+
+class ListingClosed(ListingSnapshot):
+    event_type: ClassVar[str] = "listing.closed"
+
+
+class ListingReopened(ListingSnapshot):
+    event_type: ClassVar[str] = "listing.reopened"
+
+
+class MatchSide(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    listing_id: uuid.UUID
+    enterprise_id: uuid.UUID
+    enterprise_name: str
+    title: str
+
+
+class MatchSnapshot(EventPayload):
+    """A match after a transition of its lifecycle (keyed by the need's enterprise id, so one
+    match's events stay in order). `actor` is who made the transition, `note` the reviewer's
+    reason, a side's answer or the outcome."""
+
+    match_id: uuid.UUID
+    offer: MatchSide
+    need: MatchSide
+    score: float
+    reasons_ru: list[str] = []
+    reasons_en: list[str] = []
+    status: str
+    actor: str | None = None
+    answered_by_side: Literal["offer", "need"] | None = None
+    answer: Literal["interested", "declined"] | None = None
+    note: str | None = None
+    occurred_at: datetime
+
+
+class MatchProposed(MatchSnapshot):
+    event_type: ClassVar[str] = "match.proposed"
+
+
+class MatchApproved(MatchSnapshot):
+    event_type: ClassVar[str] = "match.approved"
+
+
+class MatchRejected(MatchSnapshot):
+    event_type: ClassVar[str] = "match.rejected"
+
+
+class MatchResponded(MatchSnapshot):
+    event_type: ClassVar[str] = "match.responded"
+
+
+class MatchIntroduced(MatchSnapshot):
+    event_type: ClassVar[str] = "match.introduced"
+
+
+class MatchClosed(MatchSnapshot):
+    event_type: ClassVar[str] = "match.closed"
+
+
+class MatchWithdrawn(MatchSnapshot):
+    """The listing behind a proposed match was closed or changed beyond the threshold."""
+
+    event_type: ClassVar[str] = "match.withdrawn"
+
+
 _CONTRACTS: dict[tuple[str, int], type[EventPayload]] = {
-    (model.event_type, model.event_version): model for model in (EnterpriseRegistered, EnterpriseVerified)
+    (model.event_type, model.event_version): model
+    for model in (
+        EnterpriseRegistered, EnterpriseUpdated, EnterpriseVerified, EnterpriseSuspended, EnterpriseDeleted,
+        ListingPublished, ListingChanged, ListingClosed, ListingReopened,
+        MatchProposed, MatchApproved, MatchRejected, MatchResponded, MatchIntroduced, MatchClosed, MatchWithdrawn,
+    )
 }
 
 

@@ -16,6 +16,10 @@ STAFF_ROLES = frozenset({"agency", "admin"})
 class Caller:
     account_id: str | None
     role: str
+    enterprise_ids: frozenset[str] = frozenset()
+
+    def owns(self, enterprise_id: object) -> bool:
+        return str(enterprise_id) in self.enterprise_ids
 
     @property
     def is_staff(self) -> bool:
@@ -31,6 +35,10 @@ def current_caller(request: Request) -> Caller:
         claims = jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE, issuer="gateway")
     except jwt.PyJWTError as error:
         raise HTTPException(401, f"invalid internal token: {error}") from error
-    caller = Caller(account_id=claims.get("sub"), role=claims.get("role", "anonymous"))
+    caller = Caller(
+        account_id=claims.get("sub"),
+        role=claims.get("role", "anonymous"),
+        enterprise_ids=frozenset(claims.get("enterprise_ids", [])),
+    )
     request.state.caller = caller
     return caller

@@ -29,7 +29,9 @@ UowDep = Annotated[UnitOfWork, Depends(unit_of_work)]
 
 
 def _view(enterprise: Enterprise, caller: Caller) -> EnterprisePublic:
-    sees_private = caller.is_staff or (caller.account_id is not None and caller.account_id == enterprise.owner_account_id)
+    sees_private = caller.is_staff or caller.owns(enterprise.id) or (
+        caller.account_id is not None and caller.account_id == enterprise.owner_account_id
+    )
     return EnterprisePrivate.of(enterprise) if sees_private else EnterprisePublic.of(enterprise)
 
 

@@ -60,10 +60,14 @@ def _registered(enterprise: Enterprise):
         country=enterprise.country,
         region=enterprise.region,
         city=enterprise.city,
+        legal_id=enterprise.legal_id,
         sectors=enterprise.sectors,
         languages=enterprise.languages,
+        size=enterprise.size,
+        certifications=enterprise.certifications,
         contact_person=enterprise.contact_person,
         email=enterprise.email,
+        phone=enterprise.phone,
         status=enterprise.status,
     )
     return envelope_for(payload, key=str(enterprise.id), producer=PRODUCER)
