@@ -3,45 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import uuid
-from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from gateway.adapters.upstream import UpstreamResponse
 from gateway.domain.caller import ANONYMOUS, Caller
 from gateway.entrypoints.problems import problem
+from gateway.entrypoints.routes import ROUTES, Route
 
 router = APIRouter(prefix="/api/v1")
-
-ENTERPRISE_EXAMPLE = {
-    "name": "ООО «Смоленская управляющая компания»",
-    "country": "RU",
-    "region": "smolensk_oblast",
-    "city": "Смоленск",
-    "inn": "6730012345",
-    "sectors": ["construction"],
-    "description": "Управляем жилым фондом Смоленска; ищем поставщика пассажирских лифтов.",
-    "languages": ["ru"],
-    "size": "medium",
-    "certifications": [],
-    "contact_person": "Мария Иванова",
-    "email": "info@uk-smolensk.example.ru",
-    "phone": "+74812000000",
-    "personal_data_consent": True,
-}
-
 
 def caller_of(request: Request) -> Caller:
     return ANONYMOUS
 
 
-async def _forward(request: Request, service: str, method: str, path: str, *, body: Any = None) -> Response:
+async def _forward(request: Request, service: str, method: str, path: str, *, body: bytes | None = None) -> Response:
     upstream = request.app.state.container.upstreams[service]
-    content = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
+    content = body
     reply = await upstream.call(
         method, path, caller=caller_of(request), headers=dict(request.headers), params=request.query_params, content=content
     )
@@ -55,24 +35,26 @@ def _relay(reply: UpstreamResponse, service: str) -> Response:
     return Response(reply.content, status_code=reply.status_code, media_type=reply.content_type)
 
 
-@router.get("/sectors", tags=["reference"], summary="The sector taxonomy")
-async def list_sectors(request: Request):
-    return await _forward(request, "registry", "GET", "/sectors")
+def _endpoint(route: Route):
+    async def forward(request: Request) -> Response:
+        body = await request.body()
+        path = route.upstream_path.format(**request.path_params)
+        return await _forward(request, route.service, route.method, path, body=body or None)
+
+    forward.__name__ = f"{route.method.lower()}_{route.path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"
+    return forward
 
 
-@router.post("/enterprises", status_code=201, tags=["enterprises"], summary="Register an enterprise")
-async def register_enterprise(request: Request, body: Annotated[dict[str, Any], Body(examples=[ENTERPRISE_EXAMPLE])]):
-    return await _forward(request, "registry", "POST", "/enterprises", body=body)
-
-
-@router.get("/enterprises", tags=["enterprises"], summary="List enterprises (public fields)")
-async def list_enterprises(request: Request):
-    return await _forward(request, "registry", "GET", "/enterprises")
-
-
-@router.get("/enterprises/{enterprise_id}", tags=["enterprises"], summary="One enterprise")
-async def get_enterprise(request: Request, enterprise_id: uuid.UUID):
-    return await _forward(request, "registry", "GET", f"/enterprises/{enterprise_id}")
+for _route in ROUTES:
+    router.add_api_route(
+        _route.path,
+        _endpoint(_route),
+        methods=[_route.method],
+        summary=_route.summary,
+        tags=[_route.tag],
+        status_code=_route.status_code,
+        openapi_extra={"x-access": str(_route.access)},
+    )
 
 
 health = APIRouter()
