@@ -1,0 +1,47 @@
+"""An operator follows one request through the gateway and the service by its request id, in the
+JSON log lines both write."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import httpx
+
+from devstack.stack import Stack
+
+
+def _json_lines_with(log_path, request_id: str) -> list[dict]:
+    lines = []
+    for raw in log_path.read_text(errors="replace").splitlines():
+        try:
+            line = json.loads(raw)
+        except ValueError:
+            continue
+        if line.get("request_id") == request_id:
+            lines.append(line)
+    return lines
+
+
+def test_one_request_id_is_logged_as_json_by_the_gateway_and_the_service(platform: Stack):
+    request_id = f"trace-{uuid.uuid4().hex[:12]}"
+
+    response = httpx.get(f"{platform.gateway_url}/api/v1/sectors", headers={"X-Request-ID": request_id})
+
+    assert response.status_code == 200
+    run_dir = platform.supervisor.run_dir
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        gateway_lines = _json_lines_with(run_dir / "gateway.log", request_id)
+        registry_lines = _json_lines_with(run_dir / "registry.log", request_id)
+        if gateway_lines and registry_lines:
+            break
+        time.sleep(0.2)
+    assert {line["service"] for line in gateway_lines} == {"gateway"}
+    assert {line["service"] for line in registry_lines} == {"registry"}
+    [gateway_request] = [line for line in gateway_lines if line.get("event") == "request"]
+    [registry_request] = [line for line in registry_lines if line.get("event") == "request"]
+    assert gateway_request["path"] == "/api/v1/sectors" and gateway_request["status"] == 200
+    assert registry_request["path"] == "/sectors" and registry_request["status"] == 200
+    assert {"timestamp", "level", "event"} <= registry_request.keys()
