@@ -1,0 +1,27 @@
+"""Reads the sector taxonomy and the cities from the repository's versioned data files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from matching.domain.geography import Gazetteer
+from matching.domain.taxonomy import Sector, Taxonomy
+
+
+def load_taxonomy(data_dir: Path) -> Taxonomy:
+    raw = json.loads((data_dir / "taxonomy" / "sectors.json").read_text(encoding="utf-8"))
+    sectors = {
+        item["id"]: Sector(
+            id=item["id"],
+            names=item["name"],
+            hs_prefixes=tuple(item.get("hs_prefixes", ())),
+            keywords={language: tuple(words) for language, words in item.get("keywords", {}).items()},
+        )
+        for item in raw["sectors"]
+    }
+    return Taxonomy(version=raw["version"], sectors=sectors)
+
+
+def load_gazetteer(data_dir: Path) -> Gazetteer:
+    return Gazetteer.of(json.loads((data_dir / "cities.json").read_text(encoding="utf-8")))

@@ -1,0 +1,70 @@
+"""An offer or a need as matching knows it, and the facts about it the matcher compares."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from matching.domain.taxonomy import Lexicon
+from matching.domain.text import stems
+
+
+@dataclass(frozen=True)
+class Listing:
+    id: uuid.UUID
+    side: str  # "offer" (supply) or "need" (demand)
+    enterprise_id: uuid.UUID
+    enterprise_name: str
+    country: str
+    region: str
+    city: str
+    title: str
+    sector: str
+    kind: str = "goods"
+    description: str = ""
+    legal_id: str = ""
+    languages: tuple[str, ...] = ()
+    enterprise_certifications: tuple[str, ...] = ()
+    product_codes: tuple[str, ...] = ()
+    quantity: float | None = None
+    unit: str | None = None
+    regions: tuple[str, ...] = ()
+    certifications: tuple[str, ...] = ()
+    valid_until: date | None = None
+    status: str = "active"
+    version: int = 1
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def other_side(self) -> str:
+        return "need" if self.side == "offer" else "offer"
+
+    @property
+    def held_certifications(self) -> frozenset[str]:
+        return frozenset(c.strip().lower() for c in (*self.certifications, *self.enterprise_certifications))
+
+    def may_pair_with(self, other: Listing) -> bool:
+        """Never the same enterprise, nor the same legal person under two registrations."""
+        if other.side != self.other_side or other.enterprise_id == self.enterprise_id:
+            return False
+        return not (self.legal_id and self.legal_id == other.legal_id)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A listing with its analysed text: what the index files it under and the scorer compares."""
+
+    listing: Listing
+    terms: frozenset[str]
+    codes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, listing: Listing, lexicon: Lexicon) -> Profile:
+        stemmed = stems(f"{listing.title} {listing.description}")
+        words = {s for s in stemmed if not s.isdigit()}
+        codes = tuple(sorted({c.replace(".", "").replace(" ", "") for c in listing.product_codes if c}))
+        return cls(listing, frozenset(words | lexicon.concepts(stemmed)), codes)

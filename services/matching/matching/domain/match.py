@@ -1,0 +1,139 @@
+"""A match and its lifecycle.
+
+proposed -> approved | rejected (a reviewer, with a reason) -> each side interested | declined
+-> introduced when both are interested -> closed with an outcome (a reviewer). A proposed or
+approved match is withdrawn when a listing behind it closes or no longer scores.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from matching.domain.errors import Forbidden, InvalidInput, FieldError, InvalidTransition
+from matching.domain.scoring import Component
+
+PROPOSED, APPROVED, REJECTED, DECLINED, INTRODUCED, CLOSED, WITHDRAWN = (
+    "proposed", "approved", "rejected", "declined", "introduced", "closed", "withdrawn",
+)
+STATUSES = (PROPOSED, APPROVED, REJECTED, DECLINED, INTRODUCED, CLOSED, WITHDRAWN)
+SUGGESTED = frozenset({APPROVED, DECLINED, INTRODUCED, CLOSED})  # what an enterprise may see
+ANSWERS = ("interested", "declined")
+SIDES = ("offer", "need")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Transition:
+    from_status: str | None
+    to_status: str
+    actor: str
+    note: str | None
+    at: datetime
+    event_type: str
+
+
+@dataclass
+class Match:
+    id: uuid.UUID
+    offer_id: uuid.UUID
+    need_id: uuid.UUID
+    offer_enterprise_id: uuid.UUID
+    need_enterprise_id: uuid.UUID
+    score: float
+    components: list[Component]
+    reasons_ru: list[str]
+    reasons_en: list[str]
+    status: str = PROPOSED
+    offer_answer: str | None = None
+    need_answer: str | None = None
+    outcome: str | None = None
+    review_note: str | None = None
+    created_at: datetime = field(default_factory=_now)
+    updated_at: datetime = field(default_factory=_now)
+    pending: list[Transition] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def propose(cls, *, offer_id, need_id, offer_enterprise_id, need_enterprise_id, score, components, reasons_ru, reasons_en,
+                actor: str = "matcher") -> Match:
+        match = cls(uuid.uuid4(), offer_id, need_id, offer_enterprise_id, need_enterprise_id, score, list(components),
+                    list(reasons_ru), list(reasons_en))
+        match._record(None, PROPOSED, actor, None, "match.proposed")
+        return match
+
+    def enterprise_of(self, side: str) -> uuid.UUID:
+        return self.offer_enterprise_id if side == "offer" else self.need_enterprise_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (PROPOSED, APPROVED)
+
+    def approve(self, *, actor: str, note: str | None = None) -> None:
+        self._require(PROPOSED, "approve")
+        self.review_note = note
+        self._record(self.status, APPROVED, actor, note, "match.approved")
+
+    def reject(self, *, actor: str, reason: str) -> None:
+        if not reason or not reason.strip():
+            raise InvalidInput([FieldError("reason", "a rejection needs a reason")])
+        self._require(PROPOSED, "reject")
+        self.review_note = reason
+        self._record(self.status, REJECTED, actor, reason, "match.rejected")
+
+    def respond(self, *, side: str, answer: str, actor: str) -> None:
+        """One side's answer to an approved suggestion; both interested makes an introduction."""
+        if answer not in ANSWERS:
+            raise InvalidInput([FieldError("answer", f"must be one of {', '.join(ANSWERS)}")])
+        self._require(APPROVED, "answer")
+        if getattr(self, f"{side}_answer") is not None:
+            raise InvalidTransition(f"the {side} side has already answered this match")
+        setattr(self, f"{side}_answer", answer)
+        if answer == "declined":
+            self._record(self.status, DECLINED, actor, f"{side}: declined", "match.responded")
+        elif self.offer_answer == self.need_answer == "interested":
+            self._record(self.status, APPROVED, actor, f"{side}: interested", "match.responded")
+            self._record(APPROVED, INTRODUCED, actor, None, "match.introduced")
+        else:
+            self._record(self.status, APPROVED, actor, f"{side}: interested", "match.responded")
+
+    def close(self, *, actor: str, outcome: str) -> None:
+        if not outcome or not outcome.strip():
+            raise InvalidInput([FieldError("outcome", "closing a match needs its outcome")])
+        self._require(INTRODUCED, "close")
+        self.outcome = outcome
+        self._record(self.status, CLOSED, actor, outcome, "match.closed")
+
+    def withdraw(self, *, reason: str, actor: str = "matcher") -> None:
+        if not self.is_open:
+            raise InvalidTransition(f"a {self.status} match cannot be withdrawn")
+        self._record(self.status, WITHDRAWN, actor, reason, "match.withdrawn")
+
+    def rescore(self, *, score: float, components, reasons_ru, reasons_en) -> None:
+        self.score, self.components = score, list(components)
+        self.reasons_ru, self.reasons_en = list(reasons_ru), list(reasons_en)
+        self.updated_at = _now()
+
+    def _require(self, status: str, action: str) -> None:
+        if self.status != status:
+            raise InvalidTransition(f"cannot {action} a {self.status} match; only a {status} one")
+
+    def _record(self, from_status: str | None, to_status: str, actor: str, note: str | None, event_type: str) -> None:
+        self.status = to_status
+        self.updated_at = _now()
+        self.pending.append(Transition(from_status, to_status, actor, note, self.updated_at, event_type))
+
+
+def side_owned_by(match: Match, enterprise_ids, side: str | None) -> str:
+    """Which side of the match the caller answers for; a company owning both must say which."""
+    owned = [s for s in SIDES if str(match.enterprise_of(s)) in enterprise_ids]
+    if side is not None:
+        if side not in owned:
+            raise Forbidden(f"you do not own the {side} side of this match")
+        return side
+    if not owned:
+        raise Forbidden("only the enterprises of this match may answer it")
+    return owned[0]

@@ -1,0 +1,245 @@
+"""The score of an offer against a need: a weighted sum of components in [0, 1], each with the
+reason a person can read, in Russian and English."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from matching.domain.geography import Gazetteer, haversine_km
+from matching.domain.listing import Listing, Profile
+from matching.domain.taxonomy import PRODUCT_CONCEPT, SECTOR_CONCEPT, Taxonomy
+from matching.domain.text import stem, words
+
+COMPONENTS = ("sector", "codes", "text", "geography", "quantity", "certifications", "language")
+NEUTRAL = 0.5  # what a component is worth when one side did not say (no unit, unknown city)
+CROSS_BORDER = frozenset({"RU", "BY"})
+_CONCEPT_WEIGHT = {SECTOR_CONCEPT: 0.5, PRODUCT_CONCEPT: 1.5}
+_LANGUAGE_NAMES = {"ru": ("русский", "Russian"), "be": ("белорусский", "Belarusian"), "en": ("английский", "English")}
+_UNITS = {"pcs": ("шт.", "pcs"), "шт": ("шт.", "pcs"), "t": ("т", "t"), "т": ("т", "t"), "m2": ("м²", "m²"),
+          "m3": ("м³", "m³"), "km": ("км", "km"), "kg": ("кг", "kg"), "head": ("гол.", "head"), "гол": ("гол.", "head")}
+
+
+@dataclass(frozen=True)
+class Weights:
+    sector: float = 0.15
+    codes: float = 0.15
+    text: float = 0.30
+    geography: float = 0.15
+    quantity: float = 0.15
+    certifications: float = 0.05
+    language: float = 0.05
+
+
+@dataclass(frozen=True)
+class Policy:
+    weights: Weights = field(default_factory=Weights)
+    max_distance_km: float = 1200.0  # beyond it geography is worth nothing
+    cross_border_bonus: float = 0.2  # the agency's preference for RU <-> BY pairs; 0 turns it off
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    value: float
+    weight: float
+
+
+@dataclass(frozen=True)
+class Reason:
+    ru: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Score:
+    value: float
+    components: tuple[Component, ...]
+    reasons: tuple[Reason, ...]
+
+    @property
+    def reasons_ru(self) -> list[str]:
+        return [r.ru for r in self.reasons]
+
+    @property
+    def reasons_en(self) -> list[str]:
+        return [r.en for r in self.reasons]
+
+
+Idf = Callable[[str], float]
+
+
+def _flat_idf(term: str) -> float:
+    return 1.0
+
+
+class Scorer:
+    def __init__(self, taxonomy: Taxonomy, places: Gazetteer, policy: Policy | None = None) -> None:
+        self.taxonomy = taxonomy
+        self.places = places
+        self.policy = policy or Policy()
+
+    def score(self, offer: Profile, need: Profile, idf: Idf = _flat_idf) -> Score:
+        parts = [
+            ("sector", self._sector(offer.listing, need.listing)),
+            ("codes", _codes(offer.codes, need.codes)),
+            ("text", _text(offer, need, idf)),
+            ("geography", self._geography(offer.listing, need.listing)),
+            ("quantity", _quantity(offer.listing, need.listing)),
+            ("certifications", _certifications(offer.listing, need.listing)),
+            ("language", _language(offer.listing, need.listing)),
+        ]
+        weights = self.policy.weights
+        components = tuple(Component(name, round(value, 4), getattr(weights, name)) for name, (value, _) in parts)
+        total_weight = sum(c.weight for c in components) or 1.0
+        value = sum(c.value * c.weight for c in components) / total_weight
+        reasons = tuple(reason for _, (_, reason) in parts if reason is not None)
+        return Score(round(min(1.0, max(0.0, value)), 4), components, reasons)
+
+    def _sector(self, offer: Listing, need: Listing) -> tuple[float, Reason | None]:
+        if offer.sector != need.sector:
+            return 0.0, None
+        return 1.0, Reason(
+            f"Оба в секторе «{self.taxonomy.sector_name(offer.sector, 'ru')}»",
+            f"Both in the sector “{self.taxonomy.sector_name(offer.sector, 'en')}”",
+        )
+
+    def _geography(self, offer: Listing, need: Listing) -> tuple[float, Reason | None]:
+        supplier, buyer = self.places.locate(offer.city, offer.region), self.places.locate(need.city, need.region)
+        if supplier is None or buyer is None:
+            return NEUTRAL, None
+        km = haversine_km(supplier, buyer)
+        value = max(0.0, 1.0 - km / self.policy.max_distance_km)
+        cross_border = offer.country != need.country and {offer.country, need.country} == CROSS_BORDER
+        if cross_border:
+            value = min(1.0, value + self.policy.cross_border_bonus)
+        ru = f"{offer.city} — {need.city} {round(km)} км"
+        en = f"{supplier.name_en} — {buyer.name_en} {round(km)} km"
+        if cross_border:
+            ru, en = ru + " (Россия — Беларусь)", en + " (Russia — Belarus)"
+        return value, Reason(ru, en)
+
+
+def shared_prefix(a: str, b: str) -> int:
+    length = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        length += 1
+    return length
+
+
+def _code_value(prefix_length: int) -> float:
+    # A chapter (2 digits) says little; a heading (4) more; a subheading (6) and a national line (8-10) most.
+    if prefix_length >= 8:
+        return 1.0
+    if prefix_length >= 6:
+        return 0.85
+    if prefix_length >= 4:
+        return 0.65
+    if prefix_length >= 2:
+        return 0.2
+    return 0.0
+
+
+def format_code(code: str) -> str:
+    """8428102000 -> 8428.10.200.0 as customs write it; 842810 -> 8428.10."""
+    groups = [code[:4], code[4:6], code[6:9], code[9:10]]
+    return ".".join(group for group in groups if group)
+
+
+def _codes(offer_codes: tuple[str, ...], need_codes: tuple[str, ...]) -> tuple[float, Reason | None]:
+    best, best_code = 0, ""
+    for a in offer_codes:
+        for b in need_codes:
+            length = shared_prefix(a, b)
+            if length > best:
+                best, best_code = length, a[:length]
+    if best < 4:
+        return _code_value(best), None
+    shown = format_code(best_code)
+    return _code_value(best), Reason(f"коды ТН ВЭД совпадают до {shown}", f"HS / TN VED codes agree up to {shown}")
+
+
+def _term_weight(term: str, idf: Idf) -> float:
+    for prefix, factor in _CONCEPT_WEIGHT.items():
+        if term.startswith(prefix):
+            return factor * idf(term)
+    return idf(term)
+
+
+def _text(offer: Profile, need: Profile, idf: Idf) -> tuple[float, Reason | None]:
+    """Cosine of the two listings' IDF-weighted term sets (stems and concepts)."""
+    shared = offer.terms & need.terms
+    if not shared:
+        return 0.0, None
+    dot = sum(_term_weight(t, idf) ** 2 for t in shared)
+    norm = math.sqrt(sum(_term_weight(t, idf) ** 2 for t in offer.terms) * sum(_term_weight(t, idf) ** 2 for t in need.terms))
+    value = dot / norm if norm else 0.0
+    if value < 0.2:
+        return value, None
+    shared_words = _surface_words(need.listing, shared)
+    if not shared_words:
+        return value, Reason("описания говорят об одном товаре на разных языках", "the descriptions name the same product in different languages")
+    listed = ", ".join(shared_words)
+    return value, Reason(f"в описаниях общие слова: {listed}", f"the descriptions share the words: {listed}")
+
+
+def _surface_words(listing: Listing, shared: frozenset[str], limit: int = 4) -> list[str]:
+    found: list[str] = []
+    for word in words(f"{listing.title} {listing.description}"):
+        if stem(word) in shared and not word.isdigit() and word not in found:
+            found.append(word)
+            if len(found) == limit:
+                break
+    return found
+
+
+def _unit(unit: str | None) -> str:
+    return (unit or "").strip().lower().rstrip(".")
+
+
+def _amount(quantity: float, unit: str, language: str) -> str:
+    shown = _UNITS.get(unit, (unit, unit))[0 if language == "ru" else 1]
+    number = f"{quantity:g}"
+    return f"{number} {shown}".strip()
+
+
+def _quantity(offer: Listing, need: Listing) -> tuple[float, Reason | None]:
+    unit = _unit(offer.unit)
+    if not offer.quantity or not need.quantity or unit != _unit(need.unit):
+        return NEUTRAL, None
+    coverage = offer.quantity / need.quantity
+    have_ru, want_ru = _amount(offer.quantity, unit, "ru"), _amount(need.quantity, unit, "ru")
+    have_en, want_en = _amount(offer.quantity, unit, "en"), _amount(need.quantity, unit, "en")
+    if coverage >= 1:
+        return 1.0, Reason(f"мощность {have_ru} покрывает потребность {want_ru}", f"a capacity of {have_en} covers the need for {want_en}")
+    share = round(coverage * 100)
+    return coverage, Reason(
+        f"мощность {have_ru} покрывает лишь {share}% потребности {want_ru}",
+        f"a capacity of {have_en} covers only {share}% of the need for {want_en}",
+    )
+
+
+def _certifications(offer: Listing, need: Listing) -> tuple[float, Reason | None]:
+    required = {c.strip().lower(): c.strip() for c in need.certifications if c.strip()}
+    if not required:
+        return 1.0, None
+    held = [shown for key, shown in required.items() if key in offer.held_certifications]
+    missing = [shown for key, shown in required.items() if key not in offer.held_certifications]
+    if not missing:
+        names = ", ".join(held)
+        return 1.0, Reason(f"у поставщика есть требуемые сертификаты: {names}", f"the supplier holds the required certificates: {names}")
+    names = ", ".join(missing)
+    return len(held) / len(required), Reason(f"нет требуемых сертификатов: {names}", f"missing required certificates: {names}")
+
+
+def _language(offer: Listing, need: Listing) -> tuple[float, Reason | None]:
+    if not offer.languages or not need.languages:
+        return NEUTRAL, None
+    shared = [language for language in offer.languages if language in need.languages]
+    if not shared:
+        return 0.0, None
+    ru, en = _LANGUAGE_NAMES.get(shared[0], (shared[0], shared[0]))
+    return 1.0, Reason(f"общий язык: {ru}", f"a shared language: {en}")

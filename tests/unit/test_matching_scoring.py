@@ -1,0 +1,191 @@
+"""The matcher's score and its explanation, on the listings of the design's story."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+import pytest
+
+from devstack.stack import ROOT
+from matching.adapters.reference_files import load_gazetteer, load_taxonomy
+from matching.domain.geography import haversine_km
+from matching.domain.index import MatchIndex
+from matching.domain.listing import Listing
+from matching.domain.scoring import Policy, Scorer, Weights, format_code
+from matching.domain.taxonomy import Lexicon
+from matching.domain.text import stems
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    return load_taxonomy(ROOT / "data")
+
+
+@pytest.fixture(scope="module")
+def places():
+    return load_gazetteer(ROOT / "data")
+
+
+@pytest.fixture(scope="module")
+def lexicon(taxonomy):
+    return Lexicon.build(taxonomy)
+
+
+@pytest.fixture
+def index(taxonomy, places, lexicon):
+    return MatchIndex(Scorer(taxonomy, places), lexicon)
+
+
+def lift_maker(**changes) -> Listing:
+    listing = Listing(
+        id=uuid.uuid4(), side="offer", enterprise_id=uuid.uuid4(), enterprise_name="ОАО «Могилёвлифтмаш»",
+        country="BY", region="mogilev_oblast", city="Могилёв", legal_id="700068926",
+        title="Пассажирские лифты грузоподъёмностью 400–1000 кг",
+        description="Производим, поставляем и монтируем пассажирские лифты для жилых домов",
+        sector="elevators", languages=("ru", "be"), product_codes=("8428101000",), quantity=200, unit="шт",
+        certifications=("ТР ТС 011/2011",),
+    )
+    return replace(listing, **changes)
+
+
+def housing_need(**changes) -> Listing:
+    listing = Listing(
+        id=uuid.uuid4(), side="need", enterprise_id=uuid.uuid4(), enterprise_name="Смоленская управляющая компания",
+        country="RU", region="smolensk_oblast", city="Смоленск", legal_id="6731000007",
+        title="Замена 120 пассажирских лифтов в многоквартирных домах",
+        description="Требуются пассажирские лифты с монтажом", sector="elevators", languages=("ru",),
+        product_codes=("842810",), quantity=120, unit="шт.", certifications=("ТР ТС 011/2011",),
+    )
+    return replace(listing, **changes)
+
+
+def test_belarusian_and_russian_word_forms_share_a_stem():
+    assert stems("ліфтаў")[0] == stems("лифтов")[0] == stems("лифты")[0]
+    assert stems("пасажырскія")[0] == stems("пассажирские")[0] or stems("пасажырскі")
+
+
+def test_the_lexicon_finds_one_product_in_three_languages(lexicon):
+    for text in ("пассажирские лифты", "пасажырскія ліфты", "passenger elevators"):
+        assert "#product:lift" in lexicon.concepts(stems(text)), text
+
+
+def test_a_mogilev_lift_maker_is_a_strong_match_for_a_smolensk_housing_need(index):
+    index.put(lift_maker())
+
+    [candidate] = index.match(housing_need(), threshold=0.5, limit=5)
+
+    assert candidate.score.value > 0.75
+    assert candidate.score.reasons_ru[0] == "Оба в секторе «Лифты и подъёмно-транспортное оборудование»"
+    assert "коды ТН ВЭД совпадают до 8428.10" in candidate.score.reasons_ru
+    assert "мощность 200 шт. покрывает потребность 120 шт." in candidate.score.reasons_ru
+    assert any(r.startswith("Могилёв — Смоленск 1") and r.endswith("км (Россия — Беларусь)") for r in candidate.score.reasons_ru)
+    assert any(r.startswith("Mogilev — Smolensk") for r in candidate.score.reasons_en)
+
+
+def test_the_score_is_the_weighted_sum_of_its_components(taxonomy, places, lexicon):
+    scorer = Scorer(taxonomy, places)
+    score = scorer.score(lexicon and MatchIndex(scorer, lexicon).profile(lift_maker()), MatchIndex(scorer, lexicon).profile(housing_need()))
+
+    weighted = sum(c.value * c.weight for c in score.components) / sum(c.weight for c in score.components)
+    assert score.value == pytest.approx(weighted, abs=1e-3)
+    assert [c.name for c in score.components] == ["sector", "codes", "text", "geography", "quantity", "certifications", "language"]
+    assert all(0.0 <= c.value <= 1.0 for c in score.components)
+
+
+def test_weights_come_from_the_policy(taxonomy, places, lexicon):
+    only_geography = Weights(sector=0, codes=0, text=0, geography=1, quantity=0, certifications=0, language=0)
+    scorer = Scorer(taxonomy, places, Policy(weights=only_geography, cross_border_bonus=0.0))
+    index = MatchIndex(scorer, lexicon)
+
+    score = scorer.score(index.profile(lift_maker()), index.profile(housing_need()))
+
+    km = haversine_km(places.locate("Могилёв", ""), places.locate("Смоленск", ""))
+    assert score.value == pytest.approx(1 - km / 1200, abs=1e-3)
+
+
+def test_the_cross_border_preference_raises_a_ru_by_pair(taxonomy, places, lexicon):
+    without = Scorer(taxonomy, places, Policy(cross_border_bonus=0.0))
+    with_bonus = Scorer(taxonomy, places, Policy(cross_border_bonus=0.3))
+    index = MatchIndex(without, lexicon)
+    offer, need = index.profile(lift_maker()), index.profile(housing_need())
+
+    assert with_bonus.score(offer, need).value > without.score(offer, need).value
+
+
+def test_a_longer_shared_code_prefix_scores_higher(index):
+    need = housing_need(product_codes=("8428101000",))
+    scores = {}
+    for code in ("8428900000", "8428109000", "8428101000", "8501000000"):
+        scores[code] = index.scorer.score(index.profile(lift_maker(product_codes=(code,))), index.profile(need)).components[1].value
+    assert scores["8501000000"] < scores["8428900000"] < scores["8428109000"] < scores["8428101000"] == 1.0
+    assert format_code("8428101000") == "8428.10.100.0"
+    assert format_code("842810") == "8428.10"
+
+
+def test_a_supplier_too_small_covers_only_part_of_the_need(index):
+    score = index.scorer.score(index.profile(lift_maker(quantity=30)), index.profile(housing_need()))
+
+    assert score.components[4].value == pytest.approx(0.25)
+    assert "мощность 30 шт. покрывает лишь 25% потребности 120 шт." in score.reasons_ru
+
+
+def test_missing_certificates_are_named(index):
+    score = index.scorer.score(index.profile(lift_maker(certifications=())), index.profile(housing_need()))
+
+    assert score.components[5].value == 0.0
+    assert "нет требуемых сертификатов: ТР ТС 011/2011" in score.reasons_ru
+
+
+def test_a_far_partner_scores_lower_than_a_near_one(index):
+    near = index.scorer.score(index.profile(lift_maker()), index.profile(housing_need()))
+    far = index.scorer.score(index.profile(lift_maker(city="Брест", region="brest_oblast")), index.profile(housing_need(city="Нижний Новгород", region="nizhny_novgorod_oblast")))
+
+    assert far.components[3].value < near.components[3].value
+
+
+def test_the_same_word_in_another_sense_is_not_a_match(index):
+    water_taps = lift_maker(title="Краны шаровые латунные для водопровода", description="Запорная арматура, краны и задвижки",
+                            sector="water_treatment", product_codes=("8481805900",), unit="шт", quantity=5000)
+    crane_need = housing_need(title="Кран мостовой однобалочный 5 т", description="Нужен мостовой кран для цеха",
+                              product_codes=("842611",), unit="шт", quantity=1)
+    index.put(water_taps)
+    index.put(lift_maker(title="Краны мостовые и кран-балки", description="Производим мостовые краны", product_codes=("8426110000",)))
+
+    ranked = index.match(crane_need, threshold=0.0, limit=5)
+
+    assert ranked[0].listing.sector == "elevators"
+    assert all(c.score.value < ranked[0].score.value - 0.2 for c in ranked[1:])
+
+
+def test_never_the_same_enterprise_or_the_same_legal_person_on_both_sides(index):
+    need = housing_need()
+    index.put(lift_maker(enterprise_id=need.enterprise_id))
+    index.put(lift_maker(legal_id=need.legal_id))
+    index.put(lift_maker())
+
+    ranked = index.match(need, threshold=0.0, limit=5)
+
+    assert len(ranked) == 1
+    assert ranked[0].listing.enterprise_id != need.enterprise_id
+
+
+def test_the_index_finds_what_a_full_scan_finds(index):
+    offers = [lift_maker(city=city) for city in ("Могилёв", "Минск", "Витебск", "Гомель", "Брест")]
+    offers += [lift_maker(title="Льноволокно длинное", description="", sector="flax", product_codes=("5301",))]
+    index.put_all(offers)
+    need = housing_need()
+
+    by_index = [c.listing.id for c in index.match(need, threshold=0.3, limit=3)]
+    by_scan = [c.listing.id for c in index.match_by_scan(need, threshold=0.3, limit=3)]
+
+    assert by_index == by_scan and len(by_index) == 3
+
+
+def test_a_closed_listing_leaves_the_index(index):
+    offer = lift_maker()
+    index.put(offer)
+    index.put(replace(offer, status="closed", version=2))
+
+    assert offer.id not in index
+    assert index.match(housing_need(), threshold=0.0, limit=5) == []
