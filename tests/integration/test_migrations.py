@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
 OWNED_TABLES = {
-    "registry": {"enterprises", "outbox"},
+    "registry": {"enterprises", "listings", "outbox"},
     "matching": {"enterprises", "processed_events"},
     "notifications": {"deliveries", "processed_events"},
 }

@@ -2,22 +2,35 @@
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
+    Computed,
+    Date,
     DateTime,
+    Float,
+    ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
-    UniqueConstraint,
     Uuid,
     func,
+    text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 from eventkit.outbox import outbox_table
 
 metadata = MetaData()
+
+# Russian stemming makes "лифты" find "лифтов"; the russian configuration stems Latin words as English.
+ENTERPRISE_SEARCH = "to_tsvector('russian'::regconfig, coalesce(name, '') || ' ' || coalesce(description, ''))"
+LISTING_SEARCH = (
+    "setweight(to_tsvector('russian'::regconfig, coalesce(title, '')), 'A') || "
+    "setweight(to_tsvector('russian'::regconfig, coalesce(description, '')), 'B')"
+)
 
 enterprises = Table(
     "enterprises",
@@ -47,7 +60,45 @@ enterprises = Table(
     Column("verified_by", String(64)),
     Column("verified_at", DateTime(timezone=True)),
     Column("extra", JSONB, nullable=False, server_default="{}"),
-    UniqueConstraint("country", "legal_id", name="uq_enterprises_country_legal_id"),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("deleted_at", DateTime(timezone=True)),
+    Column("search", TSVECTOR, Computed(ENTERPRISE_SEARCH, persisted=True)),
+    # One live enterprise per legal id; a deleted one leaves its id free to register anew.
+    Index(
+        "uq_enterprises_country_legal_id", "country", "legal_id", unique=True,
+        postgresql_where=text("deleted_at IS NULL"),
+    ),
+    Index("ix_enterprises_search", "search", postgresql_using="gin"),
+    Index("ix_enterprises_created", "created_at", "id"),
+)
+
+listings = Table(
+    "listings",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("enterprise_id", Uuid, ForeignKey("enterprises.id"), nullable=False),
+    Column("side", String(8), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("sector", String(64), nullable=False),
+    Column("product_codes", ARRAY(String(10)), nullable=False),
+    Column("quantity", Float),
+    Column("unit", String(20)),
+    Column("regions", ARRAY(String(100)), nullable=False),
+    Column("certifications", ARRAY(String(100)), nullable=False),
+    Column("valid_until", Date),
+    Column("status", String(8), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("search", TSVECTOR, Computed(LISTING_SEARCH, persisted=True)),
+    CheckConstraint("side IN ('offer', 'need')", name="ck_listings_side"),
+    CheckConstraint("status IN ('active', 'closed')", name="ck_listings_status"),
+    CheckConstraint("quantity IS NULL OR quantity > 0", name="ck_listings_quantity_positive"),
+    Index("ix_listings_enterprise", "enterprise_id", "side"),
+    Index("ix_listings_side_created", "side", "created_at", "id"),
+    Index("ix_listings_search", "search", postgresql_using="gin"),
 )
 
 outbox = outbox_table(metadata)

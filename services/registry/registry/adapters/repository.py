@@ -1,78 +1,238 @@
-"""Enterprises in and out of PostgreSQL; the only place that knows their rows."""
+"""Enterprises, offers and needs in and out of PostgreSQL; the only place that knows their rows."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import uuid
+from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import ColumnElement, any_, Select, Table, exists, func, insert, literal, literal_column, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eventkit.envelope import Envelope
 from eventkit.outbox import outbox_row
-from registry.adapters.orm import enterprises, outbox
+from registry.adapters.orm import enterprises, listings, outbox
 from registry.domain.enterprise import Enterprise
-from registry.domain.errors import AlreadyRegistered
+from registry.domain.errors import AlreadyRegistered, FieldError, InvalidInput
+from registry.domain.listing import Listing
+from registry.domain.queries import EnterpriseFilters, ListingFilters, Page, PageRequest, SortOrder
 
-_COLUMNS = [c.name for c in enterprises.columns if c.name != "legal_id"]
+_GENERATED = {"search"}
+_ENTERPRISE_COLUMNS = [c for c in enterprises.columns if c.name not in _GENERATED]
+_LISTING_COLUMNS = [c for c in listings.columns if c.name not in _GENERATED]
+_SERVER_SET = {"created_at", "updated_at"}
+# The moment of the insert, not of the transaction's start, so rows keep the order they were made in.
+_STAMPED_NOW = {"created_at": func.clock_timestamp(), "updated_at": func.clock_timestamp()}
 
 
-def _to_row(enterprise: Enterprise) -> dict:
-    row = {name: getattr(enterprise, name) for name in _COLUMNS if name != "created_at"}
+def _enterprise_row(enterprise: Enterprise) -> dict:
+    row = {c.name: getattr(enterprise, c.name) for c in _ENTERPRISE_COLUMNS if c.name not in _SERVER_SET | {"legal_id"}}
     row["legal_id"] = enterprise.legal_id
     return row
 
 
-def _to_domain(row) -> Enterprise:
+def _enterprise(row) -> Enterprise:
     fields = dict(row._mapping)
     fields.pop("legal_id")
     return Enterprise(**fields)
 
 
+def _listing_row(listing: Listing) -> dict:
+    return {c.name: getattr(listing, c.name) for c in _LISTING_COLUMNS if c.name not in _SERVER_SET}
+
+
+def _listing(row) -> Listing:
+    return Listing(**row._mapping)
+
+
 class EnterpriseRepository:
+    """Only enterprises that have not been deleted exist for the rest of the service."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    def _live(self) -> Select:
+        return select(*_ENTERPRISE_COLUMNS).where(enterprises.c.deleted_at.is_(None))
+
     async def add(self, enterprise: Enterprise) -> None:
-        statement = insert(enterprises).values(_to_row(enterprise)).returning(enterprises.c.created_at)
+        statement = insert(enterprises).values(_enterprise_row(enterprise) | _STAMPED_NOW).returning(enterprises.c.created_at, enterprises.c.updated_at)
         try:
-            enterprise.created_at = await self._session.scalar(statement)
+            enterprise.created_at, enterprise.updated_at = (await self._session.execute(statement)).one()
         except IntegrityError as error:
-            # Two registrations of one legal id raced past the service's check; the constraint decides.
+            # Two registrations of one legal id raced past the service's check; the index decides.
             if "uq_enterprises_country_legal_id" in str(error.orig):
                 raise AlreadyRegistered(None) from error
             raise
 
     async def get(self, enterprise_id: uuid.UUID) -> Enterprise | None:
-        row = (await self._session.execute(select(enterprises).where(enterprises.c.id == enterprise_id))).first()
-        return _to_domain(row) if row else None
+        row = (await self._session.execute(self._live().where(enterprises.c.id == enterprise_id))).first()
+        return _enterprise(row) if row else None
 
     async def get_for_update(self, enterprise_id: uuid.UUID) -> Enterprise | None:
-        query = select(enterprises).where(enterprises.c.id == enterprise_id).with_for_update()
+        query = self._live().where(enterprises.c.id == enterprise_id).with_for_update()
         row = (await self._session.execute(query)).first()
-        return _to_domain(row) if row else None
+        return _enterprise(row) if row else None
+
+    async def get_for_share(self, enterprise_id: uuid.UUID) -> Enterprise | None:
+        """Keeps the enterprise from being deleted or changed under a listing being published,
+        while other listings of it may be published at the same time."""
+        query = self._live().where(enterprises.c.id == enterprise_id).with_for_update(read=True)
+        row = (await self._session.execute(query)).first()
+        return _enterprise(row) if row else None
 
     async def get_by_legal_id(self, country: str, legal_id: str) -> Enterprise | None:
-        query = select(enterprises).where(enterprises.c.country == country, enterprises.c.legal_id == legal_id)
+        query = self._live().where(enterprises.c.country == country, enterprises.c.legal_id == legal_id)
         row = (await self._session.execute(query)).first()
-        return _to_domain(row) if row else None
+        return _enterprise(row) if row else None
 
     async def save(self, enterprise: Enterprise) -> None:
-        await self._session.execute(
-            update(enterprises).where(enterprises.c.id == enterprise.id).values(_to_row(enterprise))
+        statement = (
+            update(enterprises)
+            .where(enterprises.c.id == enterprise.id)
+            .values(_enterprise_row(enterprise) | {"updated_at": func.clock_timestamp()})
+            .returning(enterprises.c.updated_at)
         )
+        enterprise.updated_at = await self._session.scalar(statement)
 
-    async def list(self, *, limit: int, offset: int, country: str | None = None, sector: str | None = None) -> tuple[list[Enterprise], int]:
-        conditions = []
-        if country:
-            conditions.append(enterprises.c.country == country)
-        if sector:
-            conditions.append(enterprises.c.sectors.any(sector))
-        total = await self._session.scalar(select(func.count()).select_from(enterprises).where(*conditions))
-        rows = await self._session.execute(
-            select(enterprises).where(*conditions).order_by(enterprises.c.created_at, enterprises.c.id).limit(limit).offset(offset)
+    async def list(self, filters: EnterpriseFilters, page: PageRequest) -> Page[Enterprise]:
+        conditions = [enterprises.c.deleted_at.is_(None)]
+        if filters.country:
+            conditions.append(enterprises.c.country == filters.country)
+        if filters.region:
+            conditions.append(enterprises.c.region == filters.region)
+        if filters.sector:
+            conditions.append(_contains(enterprises.c.sectors, filters.sector))
+        if filters.status:
+            conditions.append(enterprises.c.status == filters.status)
+        if filters.q:
+            conditions.append(enterprises.c.search.op("@@")(_text_query(filters.q)))
+        query = select(*_ENTERPRISE_COLUMNS).where(*conditions)
+        rows, total, next_cursor = await _paginate(self._session, query, enterprises, enterprises.c.name, conditions, page)
+        return Page([_enterprise(row) for row in rows], total, next_cursor)
+
+
+class ListingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, listing: Listing) -> None:
+        statement = insert(listings).values(_listing_row(listing) | _STAMPED_NOW).returning(listings.c.created_at, listings.c.updated_at)
+        listing.created_at, listing.updated_at = (await self._session.execute(statement)).one()
+
+    async def get(self, listing_id: uuid.UUID, *, side: str) -> Listing | None:
+        query = select(*_LISTING_COLUMNS).where(listings.c.id == listing_id, listings.c.side == side)
+        row = (await self._session.execute(query)).first()
+        return _listing(row) if row else None
+
+    async def get_for_update(self, listing_id: uuid.UUID, *, side: str) -> Listing | None:
+        query = select(*_LISTING_COLUMNS).where(listings.c.id == listing_id, listings.c.side == side).with_for_update()
+        row = (await self._session.execute(query)).first()
+        return _listing(row) if row else None
+
+    async def active_of_enterprise_for_update(self, enterprise_id: uuid.UUID) -> list[Listing]:
+        query = (
+            select(*_LISTING_COLUMNS)
+            .where(listings.c.enterprise_id == enterprise_id, listings.c.status == "active")
+            .order_by(listings.c.created_at, listings.c.id)
+            .with_for_update()
         )
-        return [_to_domain(row) for row in rows], total or 0
+        return [_listing(row) for row in await self._session.execute(query)]
+
+    async def save(self, listing: Listing) -> None:
+        statement = (
+            update(listings)
+            .where(listings.c.id == listing.id)
+            .values(_listing_row(listing) | {"updated_at": func.clock_timestamp()})
+            .returning(listings.c.updated_at)
+        )
+        listing.updated_at = await self._session.scalar(statement)
+
+    async def list(self, filters: ListingFilters, page: PageRequest) -> Page[Listing]:
+        conditions = _listing_conditions(filters)
+        query = select(*_LISTING_COLUMNS).where(*conditions)
+        rows, total, next_cursor = await _paginate(self._session, query, listings, listings.c.title, conditions, page)
+        return Page([_listing(row) for row in rows], total, next_cursor)
+
+
+def _listing_conditions(filters: ListingFilters) -> list[ColumnElement]:
+    owner = select(enterprises.c.id).where(enterprises.c.id == listings.c.enterprise_id, enterprises.c.deleted_at.is_(None))
+    conditions = [listings.c.side == filters.side]
+    if filters.enterprise_id:
+        conditions.append(listings.c.enterprise_id == filters.enterprise_id)
+    if filters.country:
+        owner = owner.where(enterprises.c.country == filters.country)
+    if filters.region:
+        in_region = owner.where(enterprises.c.region == filters.region).exists()
+        conditions.append(or_(_contains(listings.c.regions, filters.region), in_region))
+    if filters.sector:
+        conditions.append(listings.c.sector == filters.sector)
+    if filters.kind:
+        conditions.append(listings.c.kind == filters.kind)
+    if filters.status:
+        conditions.append(listings.c.status == filters.status)
+    if filters.product_code:
+        code = func.unnest(listings.c.product_codes).table_valued("code").render_derived()
+        conditions.append(exists(select(literal(1)).select_from(code).where(code.c.code.startswith(filters.product_code, autoescape=True))))
+    if filters.q:
+        query = _text_query(filters.q)
+        by_owner_name = select(enterprises.c.id).where(enterprises.c.id == listings.c.enterprise_id, enterprises.c.search.op("@@")(query))
+        conditions.append(or_(listings.c.search.op("@@")(query), by_owner_name.exists()))
+    conditions.append(owner.exists())
+    return conditions
+
+
+def _contains(array_column, value: str) -> ColumnElement:
+    return literal(value, array_column.type.item_type) == any_(array_column)
+
+
+def _text_query(q: str):
+    # websearch syntax: words are ANDed, "quoted phrases", -excluded, "or" between alternatives.
+    return func.websearch_to_tsquery(literal_column("'russian'::regconfig"), q)
+
+
+# --- keyset pagination -------------------------------------------------------------------------
+
+
+async def _paginate(session: AsyncSession, query: Select, table: Table, name_column, conditions, page: PageRequest):
+    """Orders by the chosen key and the id as a tie-breaker, and continues after the cursor's row,
+    so rows added or removed meanwhile neither repeat nor skip the rows that stay."""
+    key = name_column if page.sort is SortOrder.NAME else table.c.created_at
+    descending = page.sort is SortOrder.NEWEST
+    total = await session.scalar(select(func.count()).select_from(table).where(*conditions))
+    if page.cursor:
+        after_key, after_id = _decode_cursor(page.cursor, page.sort)
+        position = tuple_(key, table.c.id)
+        query = query.where(position < tuple_(literal(after_key, key.type), literal(after_id, table.c.id.type)) if descending
+                            else position > tuple_(literal(after_key, key.type), literal(after_id, table.c.id.type)))
+    order = [key.desc(), table.c.id.desc()] if descending else [key.asc(), table.c.id.asc()]
+    rows = (await session.execute(query.order_by(*order).limit(page.limit + 1))).all()
+    next_cursor = None
+    if len(rows) > page.limit:
+        rows = rows[: page.limit]
+        last = rows[-1]._mapping
+        next_cursor = _encode_cursor(last[key.name], last["id"], page.sort)
+    return rows, total or 0, next_cursor
+
+
+def _encode_cursor(key_value, row_id: uuid.UUID, sort: SortOrder) -> str:
+    value = key_value.isoformat() if isinstance(key_value, datetime) else key_value
+    raw = json.dumps([sort.value, value, str(row_id)], ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: SortOrder) -> tuple[object, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, value, row_id = json.loads(raw)
+        if cursor_sort != sort.value:
+            raise ValueError("sorted otherwise")
+        key = datetime.fromisoformat(value) if sort is not SortOrder.NAME else str(value)
+        return key, uuid.UUID(row_id)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as error:
+        raise InvalidInput([FieldError("cursor", "not a cursor this list gave out with this sort order")]) from error
 
 
 class OutboxWriter:
@@ -83,3 +243,7 @@ class OutboxWriter:
 
     async def add(self, envelope: Envelope, *, topic: str) -> None:
         await self._session.execute(insert(outbox).values(outbox_row(envelope, topic=topic)))
+
+    async def add_all(self, envelopes: list[Envelope], *, topic: str) -> None:
+        if envelopes:
+            await self._session.execute(insert(outbox), [outbox_row(e, topic=topic) for e in envelopes])

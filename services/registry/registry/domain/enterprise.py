@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -15,6 +15,14 @@ from registry.domain.reference import Reference
 class Country(StrEnum):
     RU = "RU"
     BY = "BY"
+
+
+# What the owner may change; the country and the legal ids are who the enterprise is.
+CHANGEABLE = frozenset(
+    {"name", "region", "city", "sectors", "description", "languages", "size", "certifications",
+     "contact_person", "email", "phone", "personal_data_consent"}
+)
+_NOT_NULL = CHANGEABLE - {"phone"}
 
 
 class EnterpriseStatus(StrEnum):
@@ -49,6 +57,8 @@ class Enterprise:
     verified_by: str | None = None
     verified_at: datetime | None = None
     extra: dict = field(default_factory=dict)
+    updated_at: datetime | None = None
+    deleted_at: datetime | None = None
 
     def __post_init__(self) -> None:
         self.country = Country(self.country)
@@ -91,3 +101,35 @@ class Enterprise:
         self.verified_by = by
         self.verified_at = at
         self.version += 1
+
+    def change(self, reference: Reference, changes: dict) -> bool:
+        """Applies the owner's changes; False when nothing differs (no new version, no event)."""
+        errors = [FieldError(name, "cannot be changed; it identifies the enterprise") for name in changes if name not in CHANGEABLE]
+        errors += [FieldError(name, "may not be null") for name, value in changes.items() if value is None and name in _NOT_NULL]
+        if errors:
+            raise InvalidInput(errors)
+        differing = {name: value for name, value in changes.items() if getattr(self, name) != value}
+        if not differing:
+            return False
+        candidate = replace(self, **differing)  # a refused change leaves this enterprise as it was
+        candidate.check_rules(reference)
+        self.__dict__.update(candidate.__dict__)
+        self.version += 1
+        return True
+
+    def suspend(self, *, by: str, reason: str | None) -> None:
+        if self.status is EnterpriseStatus.SUSPENDED:
+            raise InvalidTransition("the enterprise is suspended already")
+        self.status = EnterpriseStatus.SUSPENDED
+        self.extra = self.extra | {"suspended_by": by, "suspension_reason": reason}
+        self.version += 1
+
+    def delete(self, *, at: datetime) -> None:
+        """Keeps the record for the audit trail, without the personal data it was given for."""
+        self.deleted_at = at
+        self.contact_person, self.email, self.phone = "", "", None
+        self.version += 1
+
+    def may_publish(self) -> None:
+        if self.status is EnterpriseStatus.SUSPENDED:
+            raise InvalidTransition("a suspended enterprise cannot publish or reopen offers and needs")

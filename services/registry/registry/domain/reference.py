@@ -25,3 +25,7 @@ class Reference:
 
     def region_in_country(self, region_id: str, country: str) -> bool:
         return region_id in self.regions.get(country, frozenset())
+
+    def knows_region(self, region_id: str) -> bool:
+        """A region of either country: a listing may deliver to, or look for partners in, both."""
+        return any(region_id in regions for regions in self.regions.values())

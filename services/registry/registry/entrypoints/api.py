@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from registry.domain.enterprise import Enterprise
-from registry.domain.errors import Forbidden
+from registry.domain.errors import FieldError, InvalidInput
+from registry.domain.listing import Side
+from registry.domain.queries import EnterpriseFilters, ListingFilters, PageRequest, SortOrder
+from registry.domain.reference import Reference
 from registry.entrypoints.caller import Caller, current_caller
-from registry.entrypoints.schemas import EnterpriseIn, EnterprisePage, EnterprisePrivate, EnterprisePublic
+from registry.entrypoints.schemas import (
+    EnterpriseIn,
+    EnterprisePage,
+    EnterprisePatch,
+    EnterprisePrivate,
+    EnterprisePublic,
+    ListingIn,
+    ListingOut,
+    ListingPage,
+    ListingPatch,
+    SuspensionIn,
+)
 from registry.service_layer import enterprises as use_cases
+from registry.service_layer import listings as listing_cases
 from registry.service_layer.unit_of_work import UnitOfWork
 
 router = APIRouter()
@@ -25,29 +41,62 @@ def unit_of_work(request: Request) -> UnitOfWork:
     return UnitOfWork(request.app.state.container.session_factory)
 
 
+def reference_data(request: Request) -> Reference:
+    return request.app.state.container.reference
+
+
 UowDep = Annotated[UnitOfWork, Depends(unit_of_work)]
+ReferenceDep = Annotated[Reference, Depends(reference_data)]
+IfMatch = Annotated[str | None, Header(alias="If-Match", description='The version read, as 3 or "3"')]
+Limit = Annotated[int, Query(ge=1, le=200)]
+Cursor = Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page, as given")]
+Sort = Annotated[SortOrder, Query(description="-created_at (newest first), created_at, or name")]
+Words = Annotated[str | None, Query(max_length=200, description="words to look for; Russian word forms match")]
+CountryFilter = Annotated[Literal["RU", "BY"] | None, Query()]
+ShortFilter = Annotated[str | None, Query(max_length=100)]
+
+_VERSION_TAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
+
+
+def _expected_version(if_match: str | None, body_version: int | None, *, required: bool = True) -> int | None:
+    """The version the caller read: from If-Match or the body's `version`; they must agree."""
+    header_version = None
+    if if_match is not None:
+        matched = _VERSION_TAG.match(if_match.strip())
+        if not matched:
+            raise InvalidInput([FieldError("If-Match", f"{if_match!r} is not a version number such as \"3\"")])
+        header_version = int(matched.group(1))
+    if header_version is not None and body_version is not None and header_version != body_version:
+        raise InvalidInput([FieldError("version", f"the body says {body_version} but If-Match says {header_version}")])
+    version = header_version if header_version is not None else body_version
+    if version is None and required:
+        raise HTTPException(428, "send the version you read, in If-Match or as `version` in the body; a stale one is refused with 409")
+    return version
+
+
+def _tagged(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'"{version}"'
 
 
 def _view(enterprise: Enterprise, caller: Caller) -> EnterprisePublic:
-    sees_private = caller.is_staff or caller.owns(enterprise.id) or (
-        caller.account_id is not None and caller.account_id == enterprise.owner_account_id
-    )
-    return EnterprisePrivate.of(enterprise) if sees_private else EnterprisePublic.of(enterprise)
+    return EnterprisePrivate.of(enterprise) if caller.manages(enterprise) else EnterprisePublic.of(enterprise)
+
+
+# --- reference ---------------------------------------------------------------------------------
 
 
 @router.get("/sectors")
-async def list_sectors(caller: CallerDep, request: Request):
-    reference = request.app.state.container.reference
+async def list_sectors(caller: CallerDep, reference: ReferenceDep):
     return {"version": reference.taxonomy_version, "items": [asdict(sector) for sector in reference.sectors.values()]}
 
 
+# --- enterprises -------------------------------------------------------------------------------
+
+
 @router.post("/enterprises", status_code=201, response_model=EnterprisePrivate)
-async def register_enterprise(body: EnterpriseIn, caller: CallerDep, uow: UowDep, request: Request):
+async def register_enterprise(body: EnterpriseIn, caller: CallerDep, uow: UowDep, reference: ReferenceDep):
     enterprise = await use_cases.register_enterprise(
-        uow=uow,
-        reference=request.app.state.container.reference,
-        owner_account_id=caller.account_id,
-        **body.model_dump(),
+        uow=uow, reference=reference, owner_account_id=caller.account_id, **body.model_dump()
     )
     return EnterprisePrivate.of(enterprise)
 
@@ -56,29 +105,137 @@ async def register_enterprise(body: EnterpriseIn, caller: CallerDep, uow: UowDep
 async def list_enterprises(
     caller: CallerDep,
     uow: UowDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(pattern=r"^\d+$")] = None,
-    country: Annotated[str | None, Query(pattern=r"^(RU|BY)$")] = None,
-    sector: str | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    sort: Sort = SortOrder.OLDEST,
+    country: CountryFilter = None,
+    region: ShortFilter = None,
+    sector: ShortFilter = None,
+    status: Annotated[Literal["pending", "verified", "suspended"] | None, Query()] = None,
+    q: Words = None,
 ):
-    offset = int(cursor or 0)
-    items, total = await use_cases.list_enterprises(uow=uow, limit=limit, offset=offset, country=country, sector=sector)
-    next_cursor = str(offset + limit) if offset + limit < total else None
-    return EnterprisePage(items=[_view(e, caller) for e in items], total=total, next_cursor=next_cursor)
+    filters = EnterpriseFilters(country=country, region=region, sector=sector, status=status, q=q)
+    page = await use_cases.list_enterprises(uow=uow, filters=filters, page=PageRequest(limit=limit, cursor=cursor, sort=sort))
+    return EnterprisePage(items=[_view(e, caller) for e in page.items], total=page.total, next_cursor=page.next_cursor)
 
 
 @router.get("/enterprises/{enterprise_id}", response_model=EnterprisePrivate | EnterprisePublic)
-async def get_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep):
+async def get_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep, response: Response):
     enterprise = await use_cases.get_enterprise_or_raise(uow=uow, enterprise_id=enterprise_id)
+    _tagged(response, enterprise.version)
     return _view(enterprise, caller)
+
+
+@router.patch("/enterprises/{enterprise_id}", response_model=EnterprisePrivate)
+async def change_enterprise(
+    enterprise_id: uuid.UUID, body: EnterprisePatch, caller: CallerDep, uow: UowDep, reference: ReferenceDep,
+    response: Response, if_match: IfMatch = None,
+):
+    changes = body.model_dump(exclude_unset=True)
+    expected = _expected_version(if_match, changes.pop("version", None))
+    enterprise = await use_cases.change_enterprise(
+        uow=uow, reference=reference, caller=caller, enterprise_id=enterprise_id, expected_version=expected, changes=changes
+    )
+    _tagged(response, enterprise.version)
+    return EnterprisePrivate.of(enterprise)
+
+
+@router.delete("/enterprises/{enterprise_id}", status_code=204)
+async def delete_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep, if_match: IfMatch = None):
+    expected = _expected_version(if_match, None, required=False)
+    await use_cases.delete_enterprise(uow=uow, caller=caller, enterprise_id=enterprise_id, expected_version=expected)
+    return Response(status_code=204)
 
 
 @router.post("/enterprises/{enterprise_id}/verify", response_model=EnterprisePrivate)
 async def verify_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep):
-    if not caller.is_staff:
-        raise Forbidden("only the investment agency verifies enterprises")
+    caller.require_staff("verify enterprises")
     enterprise = await use_cases.verify_enterprise(uow=uow, enterprise_id=enterprise_id, verified_by=caller.account_id or caller.role)
     return EnterprisePrivate.of(enterprise)
+
+
+@router.post("/enterprises/{enterprise_id}/suspend", response_model=EnterprisePrivate)
+async def suspend_enterprise(
+    enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep, body: Annotated[SuspensionIn | None, Body()] = None
+):
+    reason = body.reason if body else None
+    return EnterprisePrivate.of(
+        await use_cases.suspend_enterprise(uow=uow, caller=caller, enterprise_id=enterprise_id, reason=reason)
+    )
+
+
+# --- offers and needs --------------------------------------------------------------------------
+
+
+def _add_listing_routes(side: Side, plural: str) -> None:
+    """The same routes for offers and for needs; a need's id under /offers is unknown (404)."""
+
+    async def publish(enterprise_id: uuid.UUID, body: ListingIn, caller: CallerDep, uow: UowDep, reference: ReferenceDep, response: Response):
+        listing = await listing_cases.publish_listing(
+            uow=uow, reference=reference, caller=caller, enterprise_id=enterprise_id, side=side, **body.model_dump()
+        )
+        _tagged(response, listing.version)
+        return ListingOut.of(listing, reference)
+
+    async def list_of_enterprise(
+        enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep, reference: ReferenceDep,
+        limit: Limit = 50, cursor: Cursor = None, sort: Sort = SortOrder.NEWEST,
+        status: Annotated[Literal["active", "closed", "any"], Query()] = "any",
+    ):
+        filters = ListingFilters(side=side, enterprise_id=enterprise_id, status=None if status == "any" else status)
+        return await _page(uow, reference, filters, PageRequest(limit=limit, cursor=cursor, sort=sort))
+
+    async def search(
+        caller: CallerDep, uow: UowDep, reference: ReferenceDep,
+        limit: Limit = 50, cursor: Cursor = None, sort: Sort = SortOrder.NEWEST,
+        country: CountryFilter = None,
+        region: Annotated[str | None, Query(max_length=100, description="the enterprise's region or one the listing names")] = None,
+        sector: ShortFilter = None,
+        kind: Annotated[Literal["goods", "services", "technology", "investment", "joint_venture"] | None, Query()] = None,
+        status: Annotated[Literal["active", "closed", "any"], Query()] = "active",
+        product_code: Annotated[str | None, Query(pattern=r"^\d{1,10}$", description="a code prefix: 8428 finds 842810")] = None,
+        enterprise_id: uuid.UUID | None = None,
+        q: Words = None,
+    ):
+        filters = ListingFilters(
+            side=side, enterprise_id=enterprise_id, country=country, region=region, sector=sector, kind=kind,
+            status=None if status == "any" else status, product_code=product_code, q=q,
+        )
+        return await _page(uow, reference, filters, PageRequest(limit=limit, cursor=cursor, sort=sort))
+
+    async def get_one(listing_id: uuid.UUID, caller: CallerDep, uow: UowDep, reference: ReferenceDep, response: Response):
+        listing = await listing_cases.get_listing_or_raise(uow=uow, listing_id=listing_id, side=side)
+        _tagged(response, listing.version)
+        return ListingOut.of(listing, reference)
+
+    async def change(
+        listing_id: uuid.UUID, body: ListingPatch, caller: CallerDep, uow: UowDep, reference: ReferenceDep,
+        response: Response, if_match: IfMatch = None,
+    ):
+        changes = body.model_dump(exclude_unset=True)
+        expected = _expected_version(if_match, changes.pop("version", None))
+        listing = await listing_cases.change_listing(
+            uow=uow, reference=reference, caller=caller, listing_id=listing_id, side=side, expected_version=expected, changes=changes
+        )
+        _tagged(response, listing.version)
+        return ListingOut.of(listing, reference)
+
+    router.add_api_route(f"/enterprises/{{enterprise_id}}/{plural}", publish, methods=["POST"], status_code=201,
+                         response_model=ListingOut, name=f"publish_{side}", summary=f"Publish an {side}" if side is Side.OFFER else f"Publish a {side}")
+    router.add_api_route(f"/enterprises/{{enterprise_id}}/{plural}", list_of_enterprise, methods=["GET"],
+                         response_model=ListingPage, name=f"{plural}_of_enterprise")
+    router.add_api_route(f"/{plural}", search, methods=["GET"], response_model=ListingPage, name=f"search_{plural}")
+    router.add_api_route(f"/{plural}/{{listing_id}}", get_one, methods=["GET"], response_model=ListingOut, name=f"get_{side}")
+    router.add_api_route(f"/{plural}/{{listing_id}}", change, methods=["PATCH"], response_model=ListingOut, name=f"change_{side}")
+
+
+async def _page(uow: UnitOfWork, reference: Reference, filters: ListingFilters, page: PageRequest) -> ListingPage:
+    found = await listing_cases.list_listings(uow=uow, filters=filters, page=page)
+    return ListingPage(items=[ListingOut.of(l, reference) for l in found.items], total=found.total, next_cursor=found.next_cursor)
+
+
+_add_listing_routes(Side.OFFER, "offers")
+_add_listing_routes(Side.NEED, "needs")
 
 
 health = APIRouter()

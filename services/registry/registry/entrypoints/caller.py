@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import jwt
 from fastapi import HTTPException, Request
 
+from registry.domain.actors import STAFF_ROLES, Caller
+
+__all__ = ["AUDIENCE", "INTERNAL_TOKEN_HEADER", "STAFF_ROLES", "Caller", "current_caller"]
+
 INTERNAL_TOKEN_HEADER = "X-Internal-Token"
 AUDIENCE = "registry"
-STAFF_ROLES = frozenset({"agency", "admin"})
-
-
-@dataclass(frozen=True)
-class Caller:
-    account_id: str | None
-    role: str
-    enterprise_ids: frozenset[str] = frozenset()
-
-    def owns(self, enterprise_id: object) -> bool:
-        return str(enterprise_id) in self.enterprise_ids
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
 
 
 def current_caller(request: Request) -> Caller:

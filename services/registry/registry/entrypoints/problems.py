@@ -15,12 +15,13 @@ from registry.domain.errors import (
     InvalidInput,
     InvalidTransition,
     NotFound,
+    StaleVersion,
 )
 
 log = structlog.get_logger(__name__)
 
 _TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-           409: "Conflict", 413: "Content too large", 422: "Invalid input", 500: "Internal error"}
+           409: "Conflict", 413: "Content too large", 428: "Precondition required", 422: "Invalid input", 500: "Internal error"}
 
 
 def problem(status: int, detail: str, **extensions) -> JSONResponse:
@@ -61,6 +62,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InvalidTransition)
     async def invalid_transition(request: Request, error: InvalidTransition):
         return problem(409, str(error))
+
+    @app.exception_handler(StaleVersion)
+    async def stale_version(request: Request, error: StaleVersion):
+        return problem(409, str(error), current_version=error.current)
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, error: Forbidden):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from registry.domain.enterprise import Enterprise
+from registry.domain.listing import Listing
+from registry.domain.reference import Reference
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Digits = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d+$", max_length=15)]
@@ -78,6 +80,7 @@ class EnterprisePublic(BaseModel):
     status: str
     version: int
     created_at: datetime | None
+    updated_at: datetime | None = None
     verified_at: datetime | None
 
     @classmethod
@@ -97,5 +100,134 @@ class EnterprisePrivate(EnterprisePublic):
 
 class EnterprisePage(BaseModel):
     items: list[EnterprisePrivate | EnterprisePublic]
+    total: int
+    next_cursor: str | None
+
+
+class EnterprisePatch(BaseModel):
+    """The fields an owner may change; `version` (or the If-Match header) is the version it read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = None
+    name: Text | None = None
+    region: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    sectors: Annotated[list[str], Field(min_length=1, max_length=5)] | None = None
+    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    languages: Annotated[list[Language], Field(min_length=1, max_length=3)] | None = None
+    size: Size | None = None
+    certifications: Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=30)] | None = None
+    contact_person: Text | None = None
+    email: EmailStr | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{7,20}$")] | None = None
+    personal_data_consent: bool | None = None
+
+
+class SuspensionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+
+
+# --- offers and needs ------------------------------------------------------------------------
+
+Kind = Literal["goods", "services", "technology", "investment", "joint_venture"]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ListingText = Annotated[str, StringConstraints(max_length=5000)]
+Quantity = Annotated[float, Field(allow_inf_nan=False)]
+Unit = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+# Code format, sector and region are checked by the domain, which names the offending value.
+Codes = Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]], Field(max_length=30)]
+Regions = Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=60)]
+Certifications = Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]], Field(max_length=30)]
+
+
+class ListingIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "goods",
+                    "title": "Пассажирские лифты для жилых домов, 120 шт.",
+                    "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 году; грузоподъёмность 400 и 630 кг.",
+                    "sector": "elevators",
+                    "product_codes": ["842810"],
+                    "quantity": 120,
+                    "unit": "шт.",
+                    "regions": ["smolensk_oblast"],
+                    "certifications": ["EAC"],
+                    "valid_until": "2027-12-31",
+                }
+            ]
+        },
+    )
+
+    kind: Kind
+    title: Title
+    description: ListingText = ""
+    sector: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    product_codes: Codes = []
+    quantity: Quantity | None = None
+    unit: Unit | None = None
+    regions: Regions = []
+    certifications: Certifications = []
+    valid_until: date | None = None
+
+
+class ListingPatch(BaseModel):
+    """Any of the listing's fields; {"status": "closed"} closes it, {"status": "active"} reopens it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = None
+    status: Literal["active", "closed"] | None = None
+    kind: Kind | None = None
+    title: Title | None = None
+    description: ListingText | None = None
+    sector: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    product_codes: Codes | None = None
+    quantity: Quantity | None = None
+    unit: Unit | None = None
+    regions: Regions | None = None
+    certifications: Certifications | None = None
+    valid_until: date | None = None
+
+
+class FieldNote(BaseModel):
+    field: str
+    reason: str
+
+
+class ListingOut(BaseModel):
+    id: uuid.UUID
+    enterprise_id: uuid.UUID
+    side: str
+    kind: str
+    title: str
+    description: str
+    sector: str
+    product_codes: list[str]
+    quantity: float | None
+    unit: str | None
+    regions: list[str]
+    certifications: list[str]
+    valid_until: date | None
+    status: str
+    version: int
+    created_at: datetime | None
+    updated_at: datetime | None
+    warnings: list[FieldNote] = []
+
+    @classmethod
+    def of(cls, listing: Listing, reference: Reference) -> ListingOut:
+        out = cls.model_validate(listing, from_attributes=True)
+        out.warnings = [FieldNote(field=w.field, reason=w.reason) for w in listing.warnings(reference)]
+        return out
+
+
+class ListingPage(BaseModel):
+    items: list[ListingOut]
     total: int
     next_cursor: str | None

@@ -7,13 +7,14 @@ import uuid
 from datetime import UTC, datetime
 
 from eventkit import topics
-from eventkit.contracts import EnterpriseRegistered, EnterpriseVerified, envelope_for
+from eventkit.contracts import EnterpriseRegistered, EnterpriseSuspended, EnterpriseUpdated, ListingClosed
+from registry.domain.actors import Caller
 from registry.domain.enterprise import Enterprise
-from registry.domain.errors import AlreadyRegistered, NotFound
+from registry.domain.errors import AlreadyRegistered, NotFound, check_version
+from registry.domain.queries import EnterpriseFilters, Page, PageRequest
 from registry.domain.reference import Reference
+from registry.service_layer import events
 from registry.service_layer.unit_of_work import UnitOfWork
-
-PRODUCER = "registry"
 
 
 async def register_enterprise(*, uow: UnitOfWork, reference: Reference, owner_account_id: str | None, **fields) -> Enterprise:
@@ -23,21 +24,62 @@ async def register_enterprise(*, uow: UnitOfWork, reference: Reference, owner_ac
         if existing is not None:
             raise AlreadyRegistered(existing.id)
         await uow.enterprises.add(enterprise)
-        await uow.outbox.add(_registered(enterprise), topic=topics.ENTERPRISES)
+        await uow.outbox.add(events.enterprise_profile(EnterpriseRegistered, enterprise), topic=topics.ENTERPRISES)
         await uow.commit()
     return enterprise
 
 
 async def verify_enterprise(*, uow: UnitOfWork, enterprise_id: uuid.UUID, verified_by: str) -> Enterprise:
     async with uow:
-        enterprise = await uow.enterprises.get_for_update(enterprise_id)
-        if enterprise is None:
-            raise NotFound("enterprise", enterprise_id)
+        enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
         enterprise.verify(by=verified_by, at=datetime.now(UTC))
         await uow.enterprises.save(enterprise)
-        await uow.outbox.add(_verified(enterprise), topic=topics.ENTERPRISES)
+        await uow.outbox.add(events.enterprise_verified(enterprise), topic=topics.ENTERPRISES)
         await uow.commit()
     return enterprise
+
+
+async def change_enterprise(
+    *, uow: UnitOfWork, reference: Reference, caller: Caller, enterprise_id: uuid.UUID, expected_version: int, changes: dict
+) -> Enterprise:
+    async with uow:
+        enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
+        caller.require_manages(enterprise)
+        check_version("enterprise", expected=expected_version, current=enterprise.version)
+        if enterprise.change(reference, changes):
+            await uow.enterprises.save(enterprise)
+            await uow.outbox.add(events.enterprise_profile(EnterpriseUpdated, enterprise), topic=topics.ENTERPRISES)
+            await uow.commit()
+    return enterprise
+
+
+async def suspend_enterprise(*, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID, reason: str | None) -> Enterprise:
+    caller.require_staff("suspend an enterprise")
+    async with uow:
+        enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
+        enterprise.suspend(by=caller.account_id or caller.role, reason=reason)
+        await uow.enterprises.save(enterprise)
+        await uow.outbox.add(events.enterprise_profile(EnterpriseSuspended, enterprise), topic=topics.ENTERPRISES)
+        await uow.commit()
+    return enterprise
+
+
+async def delete_enterprise(*, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID, expected_version: int | None) -> None:
+    """Closes its offers and needs (each with its event, so matching withdraws them), then marks
+    the enterprise deleted and erases its contacts."""
+    async with uow:
+        enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
+        caller.require_manages(enterprise)
+        if expected_version is not None:
+            check_version("enterprise", expected=expected_version, current=enterprise.version)
+        closed = [listing for listing in await uow.listings.active_of_enterprise_for_update(enterprise.id) if listing.close()]
+        for listing in closed:
+            await uow.listings.save(listing)
+        await uow.outbox.add_all([events.listing_snapshot(ListingClosed, l, enterprise) for l in closed], topic=topics.LISTINGS)
+        enterprise.delete(at=datetime.now(UTC))
+        await uow.enterprises.save(enterprise)
+        await uow.outbox.add(events.enterprise_deleted(enterprise), topic=topics.ENTERPRISES)
+        await uow.commit()
 
 
 async def get_enterprise_or_raise(*, uow: UnitOfWork, enterprise_id: uuid.UUID) -> Enterprise:
@@ -48,38 +90,13 @@ async def get_enterprise_or_raise(*, uow: UnitOfWork, enterprise_id: uuid.UUID) 
     return enterprise
 
 
-async def list_enterprises(*, uow: UnitOfWork, limit: int, offset: int, country: str | None, sector: str | None) -> tuple[list[Enterprise], int]:
+async def list_enterprises(*, uow: UnitOfWork, filters: EnterpriseFilters, page: PageRequest) -> Page[Enterprise]:
     async with uow:
-        return await uow.enterprises.list(limit=limit, offset=offset, country=country, sector=sector)
+        return await uow.enterprises.list(filters, page)
 
 
-def _registered(enterprise: Enterprise):
-    payload = EnterpriseRegistered(
-        enterprise_id=enterprise.id,
-        name=enterprise.name,
-        country=enterprise.country,
-        region=enterprise.region,
-        city=enterprise.city,
-        legal_id=enterprise.legal_id,
-        sectors=enterprise.sectors,
-        languages=enterprise.languages,
-        size=enterprise.size,
-        certifications=enterprise.certifications,
-        contact_person=enterprise.contact_person,
-        email=enterprise.email,
-        phone=enterprise.phone,
-        status=enterprise.status,
-    )
-    return envelope_for(payload, key=str(enterprise.id), producer=PRODUCER)
-
-
-def _verified(enterprise: Enterprise):
-    payload = EnterpriseVerified(
-        enterprise_id=enterprise.id,
-        name=enterprise.name,
-        email=enterprise.email,
-        languages=enterprise.languages,
-        verified_by=enterprise.verified_by or "",
-        verified_at=enterprise.verified_at,
-    )
-    return envelope_for(payload, key=str(enterprise.id), producer=PRODUCER)
+async def enterprise_for_update_or_raise(uow: UnitOfWork, enterprise_id: uuid.UUID) -> Enterprise:
+    enterprise = await uow.enterprises.get_for_update(enterprise_id)
+    if enterprise is None:
+        raise NotFound("enterprise", enterprise_id)
+    return enterprise

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from registry.adapters.repository import EnterpriseRepository, OutboxWriter
+from registry.adapters.repository import EnterpriseRepository, ListingRepository, OutboxWriter
 
 
 class UnitOfWork:
@@ -15,6 +15,7 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self.enterprises = EnterpriseRepository(self.session)
+        self.listings = ListingRepository(self.session)
         self.outbox = OutboxWriter(self.session)
         return self
 

@@ -1,0 +1,84 @@
+"""Use cases of offers and needs: publish, change (close, reopen), read and search."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from eventkit import topics
+from eventkit.contracts import ListingChanged, ListingClosed, ListingPublished, ListingReopened
+from registry.domain.actors import Caller
+from registry.domain.errors import NotFound, check_version
+from registry.domain.listing import Listing, Side
+from registry.domain.queries import ListingFilters, Page, PageRequest
+from registry.domain.reference import Reference
+from registry.service_layer import events
+from registry.service_layer.unit_of_work import UnitOfWork
+
+_CONTRACT_OF_CHANGE = {"changed": ListingChanged, "closed": ListingClosed, "reopened": ListingReopened}
+# Smolensk and every Belarusian region keep Moscow time: "valid until today" means their today.
+_LOCAL_TIME = ZoneInfo("Europe/Moscow")
+
+
+def local_today() -> date:
+    return datetime.now(_LOCAL_TIME).date()
+
+
+async def publish_listing(
+    *, uow: UnitOfWork, reference: Reference, caller: Caller, enterprise_id: uuid.UUID, side: Side, **fields
+) -> Listing:
+    async with uow:
+        enterprise = await uow.enterprises.get_for_share(enterprise_id)
+        if enterprise is None:
+            raise NotFound("enterprise", enterprise_id)
+        caller.require_manages(enterprise)
+        enterprise.may_publish()
+        listing = Listing.publish(reference, today=local_today(), enterprise_id=enterprise.id, side=side, **fields)
+        await uow.listings.add(listing)
+        await uow.outbox.add(events.listing_snapshot(ListingPublished, listing, enterprise), topic=topics.LISTINGS)
+        await uow.commit()
+    return listing
+
+
+async def change_listing(
+    *, uow: UnitOfWork, reference: Reference, caller: Caller, listing_id: uuid.UUID, side: Side, expected_version: int, changes: dict
+) -> Listing:
+    async with uow:
+        # The enterprise is locked before the listing, in the order deleting an enterprise takes them.
+        enterprise = await _owner_for_share_or_raise(uow, listing_id, side)
+        listing = await uow.listings.get_for_update(listing_id, side=side)
+        caller.require_manages(enterprise)
+        check_version(side.value, expected=expected_version, current=listing.version)
+        what = listing.change(reference, today=local_today(), changes=changes)
+        if what is None:
+            return listing
+        if what == "reopened":
+            enterprise.may_publish()
+        await uow.listings.save(listing)
+        await uow.outbox.add(events.listing_snapshot(_CONTRACT_OF_CHANGE[what], listing, enterprise), topic=topics.LISTINGS)
+        await uow.commit()
+    return listing
+
+
+async def get_listing_or_raise(*, uow: UnitOfWork, listing_id: uuid.UUID, side: Side) -> Listing:
+    async with uow:
+        listing = await uow.listings.get(listing_id, side=side)
+    if listing is None:
+        raise NotFound(side.value, listing_id)
+    return listing
+
+
+async def list_listings(*, uow: UnitOfWork, filters: ListingFilters, page: PageRequest) -> Page[Listing]:
+    async with uow:
+        if filters.enterprise_id and await uow.enterprises.get(filters.enterprise_id) is None:
+            raise NotFound("enterprise", filters.enterprise_id)
+        return await uow.listings.list(filters, page)
+
+
+async def _owner_for_share_or_raise(uow: UnitOfWork, listing_id: uuid.UUID, side: Side):
+    listing = await uow.listings.get(listing_id, side=side)
+    enterprise = await uow.enterprises.get_for_share(listing.enterprise_id) if listing else None
+    if enterprise is None:
+        raise NotFound(side.value, listing_id)
+    return enterprise
