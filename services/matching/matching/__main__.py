@@ -1,4 +1,4 @@
-"""python -m matching [serve|migrate|downgrade]"""
+"""python -m matching [serve|migrate|downgrade|rematch]"""
 
 import argparse
 from pathlib import Path
@@ -18,7 +18,7 @@ def alembic_config(database_url: str) -> Config:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m matching")
-    parser.add_argument("command", choices=["serve", "migrate", "downgrade"], nargs="?", default="serve")
+    parser.add_argument("command", choices=["serve", "migrate", "downgrade", "rematch"], nargs="?", default="serve")
     parser.add_argument("--revision", default=None, help="target revision (migrate: head, downgrade: base)")
     args = parser.parse_args()
     settings = Settings()
@@ -26,6 +26,8 @@ def main() -> None:
         command.upgrade(alembic_config(settings.database_url), args.revision or "head")
     elif args.command == "downgrade":
         command.downgrade(alembic_config(settings.database_url), args.revision or "base")
+    elif args.command == "rematch":
+        rematch(settings)
     else:
         serve(settings)
 
@@ -38,6 +40,28 @@ def serve(settings: Settings) -> None:
 
     configure_logging(settings.log_level)
     uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
+
+
+def rematch(settings: Settings) -> None:
+    """Re-scores every active listing with the current weights and taxonomy; the running service's
+    relay publishes the resulting events from the outbox."""
+    import asyncio
+
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from matching.bootstrap import build_matcher
+    from matching.service_layer.matches import rematch_all
+    from matching.service_layer.unit_of_work import UnitOfWork
+
+    async def run() -> int:
+        engine = create_async_engine(settings.database_url)
+        factory = async_sessionmaker(engine, expire_on_commit=False)
+        try:
+            return await rematch_all(uow_factory=lambda: UnitOfWork(factory), matcher=build_matcher(settings))
+        finally:
+            await engine.dispose()
+
+    print(f"re-matched {asyncio.run(run())} needs")
 
 
 if __name__ == "__main__":

@@ -12,13 +12,22 @@ from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
 from eventkit.kafka import idempotent_producer, kafka_is_reachable, keep_running
+from eventkit.outbox import OutboxRelay
+from matching.adapters.orm import outbox
+from matching.adapters.reference_files import load_gazetteer, load_taxonomy
 from matching.config import Settings
+from matching.domain.index import MatchIndex
+from matching.domain.scoring import Policy, Scorer, Weights
+from matching.domain.taxonomy import Lexicon
 from matching.entrypoints import problems
-from matching.entrypoints.api import health
+from matching.entrypoints.api import health, router
 from matching.entrypoints.workers import run_consumer
 from matching.observability import Metrics, RequestContextMiddleware
+from matching.service_layer.matcher import Matcher
+from matching.service_layer.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
@@ -30,7 +39,12 @@ class Container:
     session_factory: async_sessionmaker[AsyncSession]
     producer: AIOKafkaProducer
     metrics: Metrics
+    matcher: Matcher
     producer_started: asyncio.Event = field(default_factory=asyncio.Event)
+    index_ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)
 
     async def database_is_reachable(self) -> bool:
         try:
@@ -44,6 +58,14 @@ class Container:
         return self.producer_started.is_set() and await kafka_is_reachable(self.producer)
 
 
+def build_matcher(settings: Settings) -> Matcher:
+    taxonomy = load_taxonomy(settings.data_dir)
+    policy = Policy(weights=Weights(**settings.weights.model_dump()), max_distance_km=settings.max_distance_km,
+                    cross_border_bonus=settings.cross_border_bonus)
+    index = MatchIndex(Scorer(taxonomy, load_gazetteer(settings.data_dir), policy), Lexicon.build(taxonomy))
+    return Matcher(index=index, threshold=settings.threshold, limit=settings.max_proposed_per_listing)
+
+
 def build_container(settings: Settings, metrics: Metrics) -> Container:
     """Called inside the running event loop: the Kafka clients need one."""
     engine = create_async_engine(settings.database_url, pool_size=10, pool_pre_ping=True)
@@ -53,12 +75,32 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         session_factory=async_sessionmaker(engine, expire_on_commit=False),
         producer=idempotent_producer(settings.kafka_bootstrap_servers, client_id="matching"),
         metrics=metrics,
+        matcher=build_matcher(settings),
     )
 
 
-async def _start_producer(container: Container) -> None:
-    await container.producer.start()
+async def start_producer(container: Container) -> None:
+    async for attempt in AsyncRetrying(retry=retry_if_exception_type(Exception), wait=wait_exponential_jitter(multiplier=0.5, max=5)):
+        with attempt:
+            await container.producer.start()
     container.producer_started.set()
+
+
+async def build_index(container: Container) -> None:
+    """The index lives in memory: it is filled from the listings table before any event is applied."""
+    async for attempt in AsyncRetrying(retry=retry_if_exception_type(Exception), wait=wait_exponential_jitter(multiplier=0.5, max=5)):
+        with attempt:
+            async with container.unit_of_work() as uow:
+                count = await container.matcher.catch_up(uow=uow)
+    log.info("index_built", listings=count, active=len(container.matcher.index))
+    container.index_ready.set()
+
+
+async def run_relay(container: Container, stop: asyncio.Event) -> None:
+    await container.producer_started.wait()
+    relay = OutboxRelay(engine=container.engine, producer=container.producer, table=outbox,
+                        batch_size=container.settings.relay_batch_size)
+    await relay.run(stop)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -71,13 +113,17 @@ def create_app(settings: Settings) -> FastAPI:
         stop = asyncio.Event()
 
         async def consume() -> None:
-            if not container.producer_started.is_set():
-                await _start_producer(container)
+            await container.producer_started.wait()
+            await container.index_ready.wait()
             await run_consumer(container, stop)
 
         tasks = [
+            asyncio.create_task(start_producer(container)),
+            asyncio.create_task(build_index(container)),
             asyncio.create_task(keep_running("consumer", consume, stop)),
         ]
+        if settings.relay_enabled:
+            tasks.append(asyncio.create_task(run_relay(container, stop)))
         try:
             yield
         finally:
@@ -92,6 +138,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="Union Match matching", version="0.1.0", lifespan=lifespan)
     problems.install(app)
+    app.include_router(router)
     app.include_router(health)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

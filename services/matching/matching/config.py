@@ -1,11 +1,27 @@
-from pydantic import Field, SecretStr
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_REPOSITORY_DATA = Path(__file__).resolve().parents[3] / "data"
+
+
+class WeightSettings(BaseModel):
+    """The weight of each score component (MATCHING_WEIGHTS__TEXT=0.4, ...); they need not add up to one."""
+
+    sector: float = Field(0.15, ge=0)
+    codes: float = Field(0.15, ge=0)
+    text: float = Field(0.30, ge=0)
+    geography: float = Field(0.15, ge=0)
+    quantity: float = Field(0.15, ge=0)
+    certifications: float = Field(0.05, ge=0)
+    language: float = Field(0.05, ge=0)
 
 
 class Settings(BaseSettings):
     """The matching service's settings, read from MATCHING_* environment variables at start-up."""
 
-    model_config = SettingsConfigDict(env_prefix="MATCHING_")
+    model_config = SettingsConfigDict(env_prefix="MATCHING_", env_nested_delimiter="__")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/matching"
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
@@ -14,3 +30,11 @@ class Settings(BaseSettings):
     http_port: int = 8002
     internal_token_secret: SecretStr = Field(min_length=32)
     log_level: str = "INFO"
+    data_dir: Path = _REPOSITORY_DATA
+    weights: WeightSettings = WeightSettings()
+    threshold: float = Field(0.5, ge=0, le=1)  # a pair scoring below it is not proposed
+    max_proposed_per_listing: int = Field(5, ge=1)
+    max_distance_km: float = Field(1200.0, gt=0)
+    cross_border_bonus: float = Field(0.2, ge=0, le=1)
+    relay_enabled: bool = True
+    relay_batch_size: int = 500

@@ -1,5 +1,10 @@
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Uuid, func
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import (
+    BigInteger, Column, Date, DateTime, Float, ForeignKey, Identity, Index, Integer, MetaData, Sequence, String, Table,
+    Text, UniqueConstraint, Uuid, func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+from eventkit.outbox import outbox_table
 
 metadata = MetaData()
 
@@ -24,3 +29,79 @@ processed_events = Table(
     Column("event_type", String(100), nullable=False),
     Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+# Every write of a listing takes the next number, so an index can pick up what changed since it last looked.
+listing_changes = Sequence("listing_changes")
+
+listings = Table(
+    "listings",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("side", String(8), nullable=False),
+    Column("enterprise_id", Uuid, nullable=False, index=True),
+    Column("enterprise_name", String(300), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("region", String(100), nullable=False),
+    Column("city", String(100), nullable=False),
+    Column("legal_id", String(40), nullable=False, server_default=""),
+    Column("languages", ARRAY(String(8)), nullable=False),
+    Column("enterprise_certifications", ARRAY(String(200)), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("sector", String(64), nullable=False),
+    Column("product_codes", ARRAY(String(16)), nullable=False),
+    Column("quantity", Float),
+    Column("unit", String(32)),
+    Column("regions", ARRAY(String(100)), nullable=False),
+    Column("certifications", ARRAY(String(200)), nullable=False),
+    Column("valid_until", Date),
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("change_number", BigInteger, listing_changes, nullable=False, server_default=listing_changes.next_value()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_listings_change_number", "change_number"),
+)
+
+matches = Table(
+    "matches",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("offer_id", Uuid, ForeignKey("listings.id"), nullable=False, index=True),
+    Column("need_id", Uuid, ForeignKey("listings.id"), nullable=False, index=True),
+    Column("offer_enterprise_id", Uuid, nullable=False, index=True),
+    Column("need_enterprise_id", Uuid, nullable=False, index=True),
+    Column("sector", String(64), nullable=False),
+    Column("offer_country", String(2), nullable=False),
+    Column("need_country", String(2), nullable=False),
+    Column("offer_region", String(100), nullable=False),
+    Column("need_region", String(100), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("components", JSONB, nullable=False),
+    Column("reasons_ru", JSONB, nullable=False),
+    Column("reasons_en", JSONB, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("offer_answer", String(16)),
+    Column("need_answer", String(16)),
+    Column("outcome", Text),
+    Column("review_note", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("offer_id", "need_id", name="uq_matches_pair"),
+    Index("ix_matches_status_score", "status", "score"),
+)
+
+match_history = Table(
+    "match_history",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("match_id", Uuid, ForeignKey("matches.id"), nullable=False, index=True),
+    Column("from_status", String(16)),
+    Column("to_status", String(16), nullable=False),
+    Column("event_type", String(40), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("note", Text),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+outbox = outbox_table(metadata)

@@ -1,14 +1,25 @@
+"""Matching's tables in and out of PostgreSQL; the only place that knows their rows."""
+
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import asdict, dataclass, fields
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, insert as plain_insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.adapters.orm import enterprises, processed_events
+from eventkit.envelope import Envelope
+from eventkit.outbox import outbox_row
+from matching.adapters.orm import enterprises, listing_changes, listings, match_history, matches, outbox, processed_events
+from matching.domain.listing import Listing
+from matching.domain.match import Match
 from matching.domain.read_model import KnownEnterprise
+from matching.domain.scoring import Component
+
+_TUPLE_FIELDS = ("languages", "enterprise_certifications", "product_codes", "regions", "certifications")
+_LISTING_FIELDS = [f.name for f in fields(Listing)]
 
 
 class EnterpriseReadModel:
@@ -40,3 +51,194 @@ class ProcessedEvents:
     async def record(self, event_id, event_type: str) -> bool:
         statement = insert(processed_events).values(event_id=event_id, event_type=event_type).on_conflict_do_nothing()
         return (await self._session.execute(statement)).rowcount == 1
+
+
+def _listing_row(listing: Listing) -> dict:
+    row = {name: getattr(listing, name) for name in _LISTING_FIELDS}
+    for name in _TUPLE_FIELDS:
+        row[name] = list(row[name])
+    return row
+
+
+def listing_of(row) -> Listing:
+    values = {name: row._mapping[name] for name in _LISTING_FIELDS}
+    for name in _TUPLE_FIELDS:
+        values[name] = tuple(values[name] or ())
+    return Listing(**values)
+
+
+class ListingReadModel:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, listing_id: uuid.UUID) -> Listing | None:
+        row = (await self._session.execute(select(listings).where(listings.c.id == listing_id))).first()
+        return listing_of(row) if row else None
+
+    async def get_many(self, listing_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Listing]:
+        ids = list(set(listing_ids))
+        if not ids:
+            return {}
+        rows = await self._session.execute(select(listings).where(listings.c.id.in_(ids)))
+        return {row.id: listing_of(row) for row in rows}
+
+    async def put(self, listing: Listing) -> None:
+        values = _listing_row(listing)
+        statement = insert(listings).values(values)
+        changed = {k: statement.excluded[k] for k in values if k != "id"}
+        changed |= {"updated_at": func.now(), "change_number": listing_changes.next_value()}
+        await self._session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=changed))
+
+    async def changed_since(self, change_number: int, *, batch: int = 5000) -> AsyncIterator[tuple[int, Listing]]:
+        """Every listing written after the given change number, in order, in batches."""
+        while True:
+            rows = (await self._session.execute(
+                select(listings).where(listings.c.change_number > change_number).order_by(listings.c.change_number).limit(batch)
+            )).all()
+            for row in rows:
+                yield row.change_number, listing_of(row)
+            if len(rows) < batch:
+                return
+            change_number = rows[-1].change_number
+
+
+def _match_of(row) -> Match:
+    return Match(
+        id=row.id, offer_id=row.offer_id, need_id=row.need_id, offer_enterprise_id=row.offer_enterprise_id,
+        need_enterprise_id=row.need_enterprise_id, score=row.score,
+        components=[Component(c["name"], c["value"], c["weight"]) for c in row.components],
+        reasons_ru=list(row.reasons_ru), reasons_en=list(row.reasons_en), status=row.status,
+        offer_answer=row.offer_answer, need_answer=row.need_answer, outcome=row.outcome, review_note=row.review_note,
+        created_at=row.created_at, updated_at=row.updated_at,
+    )
+
+
+def _match_row(match: Match) -> dict:
+    return {
+        "score": match.score, "components": [asdict(c) for c in match.components], "reasons_ru": match.reasons_ru,
+        "reasons_en": match.reasons_en, "status": match.status, "offer_answer": match.offer_answer,
+        "need_answer": match.need_answer, "outcome": match.outcome, "review_note": match.review_note,
+        "updated_at": match.updated_at,
+    }
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str | None = None
+    sector: str | None = None
+    offer_country: str | None = None
+    need_country: str | None = None
+    region: str | None = None
+    min_score: float | None = None
+    need_id: uuid.UUID | None = None
+    offer_id: uuid.UUID | None = None
+    enterprise_id: uuid.UUID | None = None
+    statuses: tuple[str, ...] = ()
+    enterprise_ids: tuple[uuid.UUID, ...] | None = None  # None: every enterprise (staff)
+
+    def conditions(self) -> list:
+        c = matches.c
+        found = []
+        for column, value in ((c.status, self.status), (c.sector, self.sector), (c.offer_country, self.offer_country),
+                              (c.need_country, self.need_country), (c.need_id, self.need_id), (c.offer_id, self.offer_id)):
+            if value is not None:
+                found.append(column == value)
+        if self.region is not None:
+            found.append(or_(c.offer_region == self.region, c.need_region == self.region))
+        if self.min_score is not None:
+            found.append(c.score >= self.min_score)
+        if self.enterprise_id is not None:
+            found.append(or_(c.offer_enterprise_id == self.enterprise_id, c.need_enterprise_id == self.enterprise_id))
+        if self.statuses:
+            found.append(c.status.in_(self.statuses))
+        if self.enterprise_ids is not None:
+            owned = list(self.enterprise_ids)
+            found.append(or_(c.offer_enterprise_id.in_(owned), c.need_enterprise_id.in_(owned)))
+        return found
+
+
+class MatchRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, match_id: uuid.UUID, *, for_update: bool = False) -> Match | None:
+        query = select(matches).where(matches.c.id == match_id)
+        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        return _match_of(row) if row else None
+
+    async def for_listing(self, listing_id: uuid.UUID) -> list[Match]:
+        query = select(matches).where(or_(matches.c.offer_id == listing_id, matches.c.need_id == listing_id)).with_for_update()
+        return [_match_of(row) for row in await self._session.execute(query)]
+
+    async def proposed_counts(self, listing_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+        ids = list(listing_ids)
+        if not ids:
+            return {}
+        counts: dict[uuid.UUID, int] = {}
+        for column in (matches.c.offer_id, matches.c.need_id):
+            rows = await self._session.execute(
+                select(column, func.count()).where(column.in_(ids), matches.c.status == "proposed").group_by(column)
+            )
+            for listing_id, count in rows:
+                counts[listing_id] = counts.get(listing_id, 0) + count
+        return counts
+
+    async def add(self, match: Match, *, offer: Listing, need: Listing) -> None:
+        row = _match_row(match) | {
+            "id": match.id, "offer_id": match.offer_id, "need_id": match.need_id,
+            "offer_enterprise_id": match.offer_enterprise_id, "need_enterprise_id": match.need_enterprise_id,
+            "sector": need.sector, "offer_country": offer.country, "need_country": need.country,
+            "offer_region": offer.region, "need_region": need.region, "created_at": match.created_at,
+        }
+        await self._session.execute(plain_insert(matches).values(row))
+        await self._write_history(match)
+
+    async def save(self, match: Match) -> None:
+        await self._session.execute(update(matches).where(matches.c.id == match.id).values(_match_row(match)))
+        await self._write_history(match)
+
+    async def _write_history(self, match: Match) -> None:
+        if not match.pending:
+            return
+        await self._session.execute(plain_insert(match_history), [
+            {"match_id": match.id, "from_status": t.from_status, "to_status": t.to_status, "event_type": t.event_type,
+             "actor": t.actor, "note": t.note, "at": t.at}
+            for t in match.pending
+        ])
+
+    async def history(self, match_id: uuid.UUID) -> list[dict]:
+        rows = await self._session.execute(
+            select(match_history).where(match_history.c.match_id == match_id).order_by(match_history.c.id)
+        )
+        return [{"from_status": r.from_status, "to_status": r.to_status, "event": r.event_type, "actor": r.actor,
+                 "note": r.note, "at": r.at} for r in rows]
+
+    async def page(self, where: QueueFilter, *, sort: str, limit: int, offset: int) -> tuple[list[Match], int]:
+        conditions = where.conditions()
+        total = await self._session.scalar(select(func.count()).select_from(matches).where(and_(True, *conditions)))
+        order = [matches.c.score.desc()] if sort == "score" else [matches.c.created_at.asc()]
+        rows = await self._session.execute(
+            select(matches).where(and_(True, *conditions)).order_by(*order, matches.c.id).limit(limit).offset(offset)
+        )
+        return [_match_of(row) for row in rows], total or 0
+
+    async def stats(self, *, group_by: str, period: str | None) -> list[dict]:
+        column = {"sector": matches.c.sector, "region": matches.c.need_region, "offer_region": matches.c.offer_region,
+                  "status": matches.c.status, "country_pair": matches.c.offer_country + "-" + matches.c.need_country}[group_by]
+        keys = [column.label("key"), matches.c.status.label("status")]
+        if period:
+            keys.append(func.date_trunc(period, matches.c.created_at).label("period"))
+        rows = await self._session.execute(
+            select(*keys, func.count().label("count"), func.avg(matches.c.score).label("mean_score")).group_by(*keys).order_by(*keys)
+        )
+        return [dict(row._mapping) for row in rows]
+
+
+class OutboxWriter:
+    """Adds events to the outbox inside the caller's transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, envelope: Envelope, *, topic: str) -> None:
+        await self._session.execute(plain_insert(outbox).values(outbox_row(envelope, topic=topic)))

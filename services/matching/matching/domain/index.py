@@ -64,6 +64,9 @@ class MatchIndex:
     def get(self, listing_id: uuid.UUID) -> Profile | None:
         return self._profiles.get(listing_id)
 
+    def listings(self, side: str | None = None) -> list[Listing]:
+        return [p.listing for p in self._profiles.values() if side is None or p.listing.side == side]
+
     def profile(self, listing: Listing) -> Profile:
         return Profile.of(listing, self.lexicon)
 

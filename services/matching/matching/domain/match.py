@@ -112,6 +112,13 @@ class Match:
             raise InvalidTransition(f"a {self.status} match cannot be withdrawn")
         self._record(self.status, WITHDRAWN, actor, reason, "match.withdrawn")
 
+    def repropose(self, *, score: float, components, reasons_ru, reasons_en, actor: str = "matcher") -> None:
+        """A pair withdrawn because a listing closed comes back when the listing is reopened."""
+        self._require(WITHDRAWN, "re-propose")
+        self.rescore(score=score, components=components, reasons_ru=reasons_ru, reasons_en=reasons_en)
+        self.offer_answer = self.need_answer = None
+        self._record(self.status, PROPOSED, actor, None, "match.proposed")
+
     def rescore(self, *, score: float, components, reasons_ru, reasons_en) -> None:
         self.score, self.components = score, list(components)
         self.reasons_ru, self.reasons_en = list(reasons_ru), list(reasons_en)

@@ -1,10 +1,134 @@
-"""Matching's health, readiness and metrics; the review API comes with the matcher itself."""
+"""Matching's HTTP routes (the gateway's upstream paths): decode, call a use case, encode."""
 
-from fastapi import APIRouter, Request, Response
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from matching.adapters.repository import QueueFilter
+from matching.domain.errors import Forbidden
+from matching.domain.match import STATUSES, SUGGESTED
+from matching.entrypoints.caller import Caller, current_caller
+from matching.entrypoints.schemas import (
+    ApproveIn, CloseIn, MatchDetailOut, MatchOut, MatchPage, RejectIn, RespondIn, StatsOut, StatsRow, ListingOut,
+)
+from matching.service_layer import matches as use_cases
+from matching.service_layer.matches import MatchView, Viewer
+from matching.service_layer.unit_of_work import UnitOfWork
+
 health = APIRouter()
+router = APIRouter()
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def unit_of_work(request: Request) -> UnitOfWork:
+    return UnitOfWork(request.app.state.container.session_factory)
+
+
+UowDep = Annotated[UnitOfWork, Depends(unit_of_work)]
+
+
+def viewer_of(caller: Caller) -> Viewer:
+    return Viewer(actor=caller.account_id or caller.role, is_staff=caller.is_staff, enterprise_ids=caller.enterprise_ids)
+
+
+def _detail(view: MatchView) -> MatchDetailOut:
+    return MatchDetailOut(**MatchOut.of(view.match).model_dump(), offer=ListingOut.of(view.offer), need=ListingOut.of(view.need),
+                          history=view.history)
+
+
+def _page(items, total: int, offset: int, limit: int) -> MatchPage:
+    next_cursor = str(offset + limit) if offset + limit < total else None
+    return MatchPage(items=[MatchOut.of(m) for m in items], total=total, next_cursor=next_cursor)
+
+
+Country = Annotated[str | None, Query(pattern=r"^(RU|BY)$")]
+
+
+@router.get("/matches", response_model=MatchPage)
+async def review_queue(
+    caller: CallerDep,
+    uow: UowDep,
+    status: Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")] = None,
+    sector: str | None = None,
+    offer_country: Country = None,
+    need_country: Country = None,
+    country_pair: Annotated[str | None, Query(pattern=r"^(RU|BY)-(RU|BY)$", description="offer-need, e.g. BY-RU")] = None,
+    region: str | None = None,
+    min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
+    need_id: uuid.UUID | None = None,
+    offer_id: uuid.UUID | None = None,
+    enterprise_id: uuid.UUID | None = None,
+    sort: Literal["score", "age"] = "score",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(pattern=r"^\d+$")] = None,
+):
+    if country_pair:
+        offer_country, need_country = country_pair.split("-")
+    scope = {} if caller.is_staff else {
+        "statuses": tuple(sorted(SUGGESTED)), "enterprise_ids": tuple(uuid.UUID(e) for e in caller.enterprise_ids)}
+    where = QueueFilter(status=status, sector=sector, offer_country=offer_country, need_country=need_country, region=region,
+                        min_score=min_score, need_id=need_id, offer_id=offer_id, enterprise_id=enterprise_id, **scope)
+    offset = int(cursor or 0)
+    items, total = await use_cases.list_matches(uow=uow, where=where, sort=sort, limit=limit, offset=offset)
+    return _page(items, total, offset, limit)
+
+
+@router.get("/matches/{match_id}", response_model=MatchDetailOut)
+async def one_match(match_id: uuid.UUID, caller: CallerDep, uow: UowDep):
+    return _detail(await use_cases.get_match_or_raise(uow=uow, match_id=match_id, viewer=viewer_of(caller)))
+
+
+@router.post("/matches/{match_id}/approve", response_model=MatchDetailOut)
+async def approve(match_id: uuid.UUID, caller: CallerDep, uow: UowDep, body: ApproveIn | None = None):
+    note = body.note if body else None
+    return _detail(await use_cases.approve(uow=uow, match_id=match_id, viewer=viewer_of(caller), note=note))
+
+
+@router.post("/matches/{match_id}/reject", response_model=MatchDetailOut)
+async def reject(match_id: uuid.UUID, body: RejectIn, caller: CallerDep, uow: UowDep):
+    return _detail(await use_cases.reject(uow=uow, match_id=match_id, viewer=viewer_of(caller), reason=body.reason))
+
+
+@router.post("/matches/{match_id}/respond", response_model=MatchDetailOut)
+async def respond(match_id: uuid.UUID, body: RespondIn, caller: CallerDep, uow: UowDep):
+    view = await use_cases.respond(uow=uow, match_id=match_id, viewer=viewer_of(caller), answer=body.answer, side=body.side)
+    return _detail(view)
+
+
+@router.post("/matches/{match_id}/close", response_model=MatchDetailOut)
+async def close(match_id: uuid.UUID, body: CloseIn, caller: CallerDep, uow: UowDep):
+    return _detail(await use_cases.close(uow=uow, match_id=match_id, viewer=viewer_of(caller), outcome=body.outcome))
+
+
+@router.get("/enterprises/{enterprise_id}/suggestions", response_model=MatchPage)
+async def suggestions(
+    enterprise_id: uuid.UUID,
+    caller: CallerDep,
+    uow: UowDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(pattern=r"^\d+$")] = None,
+):
+    offset = int(cursor or 0)
+    items, total = await use_cases.suggestions(uow=uow, enterprise_id=enterprise_id, viewer=viewer_of(caller), limit=limit, offset=offset)
+    return _page(items, total, offset, limit)
+
+
+@router.get("/stats", response_model=StatsOut)
+async def stats(
+    caller: CallerDep,
+    uow: UowDep,
+    group_by: Literal["sector", "region", "offer_region", "status", "country_pair"] = "sector",
+    period: Literal["day", "week", "month"] | None = None,
+):
+    if not caller.is_staff:
+        raise Forbidden("the pipeline statistics are for the investment agency")
+    rows = await use_cases.stats(uow=uow, group_by=group_by, period=period)
+    return StatsOut(group_by=group_by, period=period, items=[StatsRow(**row) for row in rows])
 
 
 @health.get("/healthz")
@@ -15,7 +139,8 @@ async def healthz():
 @health.get("/readyz")
 async def readyz(request: Request):
     container = request.app.state.container
-    checks = {"database": await container.database_is_reachable(), "kafka": await container.kafka_is_reachable()}
+    checks = {"database": await container.database_is_reachable(), "kafka": await container.kafka_is_reachable(),
+              "index": container.index_ready.is_set()}
     ready = all(checks.values())
     return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
 

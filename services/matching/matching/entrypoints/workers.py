@@ -7,14 +7,14 @@ import asyncio
 from eventkit import topics
 from eventkit.kafka import EventConsumer
 from matching.service_layer import handlers
-from matching.service_layer.unit_of_work import UnitOfWork
 
 CONSUMED_TOPICS = [topics.ENTERPRISES, topics.LISTINGS]
 
 
 async def run_consumer(container, stop: asyncio.Event) -> None:
     async def handle(envelope, payload) -> None:
-        if await handlers.apply_registry_event(envelope, payload, uow=UnitOfWork(container.session_factory)):
+        applied = await handlers.apply_registry_event(envelope, payload, uow=container.unit_of_work(), matcher=container.matcher)
+        if applied:
             container.metrics.events_applied.labels(envelope.type).inc()
 
     consumer = EventConsumer(

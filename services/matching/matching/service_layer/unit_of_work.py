@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from matching.adapters.repository import EnterpriseReadModel, ProcessedEvents
+from matching.adapters.repository import EnterpriseReadModel, ListingReadModel, MatchRepository, OutboxWriter, ProcessedEvents
 
 
 class UnitOfWork:
@@ -14,6 +14,9 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self.enterprises = EnterpriseReadModel(self.session)
+        self.listings = ListingReadModel(self.session)
+        self.matches = MatchRepository(self.session)
+        self.outbox = OutboxWriter(self.session)
         self.processed_events = ProcessedEvents(self.session)
         return self
 

@@ -1,0 +1,128 @@
+"""The shapes of the matching API's requests and responses. No contact details ever appear here."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from matching.domain.listing import Listing
+from matching.domain.match import Match
+
+
+class ApproveIn(BaseModel):
+    note: str | None = Field(None, max_length=2000)
+
+
+class RejectIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class RespondIn(BaseModel):
+    answer: Literal["interested", "declined"]
+    side: Literal["offer", "need"] | None = None  # only needed when one company owns both sides
+
+
+class CloseIn(BaseModel):
+    outcome: str = Field(min_length=1, max_length=2000)
+
+
+class ComponentOut(BaseModel):
+    name: str
+    value: float
+    weight: float
+
+
+class ReasonsOut(BaseModel):
+    ru: list[str]
+    en: list[str]
+
+
+class ListingOut(BaseModel):
+    id: uuid.UUID
+    side: str
+    enterprise_id: uuid.UUID
+    enterprise_name: str
+    country: str
+    region: str
+    city: str
+    title: str
+    description: str
+    sector: str
+    product_codes: list[str]
+    quantity: float | None
+    unit: str | None
+    certifications: list[str]
+    status: str
+
+    @classmethod
+    def of(cls, listing: Listing) -> ListingOut:
+        values = {name: getattr(listing, name) for name in cls.model_fields}
+        return cls(**values | {"product_codes": list(listing.product_codes), "certifications": list(listing.certifications)})
+
+
+class HistoryOut(BaseModel):
+    from_status: str | None
+    to_status: str
+    event: str
+    actor: str
+    note: str | None
+    at: datetime
+
+
+class MatchOut(BaseModel):
+    id: uuid.UUID
+    offer_id: uuid.UUID
+    need_id: uuid.UUID
+    offer_enterprise_id: uuid.UUID
+    need_enterprise_id: uuid.UUID
+    score: float
+    status: str
+    components: list[ComponentOut]
+    reasons: ReasonsOut
+    offer_answer: str | None
+    need_answer: str | None
+    outcome: str | None
+    review_note: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, match: Match) -> MatchOut:
+        return cls(
+            id=match.id, offer_id=match.offer_id, need_id=match.need_id, offer_enterprise_id=match.offer_enterprise_id,
+            need_enterprise_id=match.need_enterprise_id, score=match.score, status=match.status,
+            components=[ComponentOut(**asdict(c)) for c in match.components],
+            reasons=ReasonsOut(ru=match.reasons_ru, en=match.reasons_en), offer_answer=match.offer_answer,
+            need_answer=match.need_answer, outcome=match.outcome, review_note=match.review_note,
+            created_at=match.created_at, updated_at=match.updated_at,
+        )
+
+
+class MatchDetailOut(MatchOut):
+    offer: ListingOut
+    need: ListingOut
+    history: list[HistoryOut]
+
+
+class MatchPage(BaseModel):
+    items: list[MatchOut]
+    total: int
+    next_cursor: str | None
+
+
+class StatsRow(BaseModel):
+    key: str
+    status: str
+    period: datetime | None = None
+    count: int
+    mean_score: float
+
+
+class StatsOut(BaseModel):
+    group_by: str
+    period: str | None
+    items: list[StatsRow]

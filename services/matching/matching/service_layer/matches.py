@@ -1,0 +1,122 @@
+"""The review and suggestion use cases: each opens a unit of work, asks the domain, writes the
+match's events to the outbox and commits."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from matching.adapters.repository import QueueFilter
+from matching.domain.errors import Forbidden, NotFound
+from matching.domain.listing import Listing
+from matching.domain.match import SUGGESTED, Match, side_owned_by
+from matching.service_layer.events import publish_transitions
+from matching.service_layer.matcher import Matcher
+from matching.service_layer.reconcile import reconcile
+from matching.service_layer.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who asks, as the use cases need to know it."""
+
+    actor: str
+    is_staff: bool
+    enterprise_ids: frozenset[str]
+
+    def may_see(self, match: Match) -> bool:
+        if self.is_staff:
+            return True
+        own = {str(match.offer_enterprise_id), str(match.need_enterprise_id)} & self.enterprise_ids
+        return bool(own) and match.status in SUGGESTED
+
+
+@dataclass(frozen=True)
+class MatchView:
+    match: Match
+    offer: Listing
+    need: Listing
+    history: list[dict]
+
+
+async def get_match_or_raise(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer) -> MatchView:
+    async with uow:
+        match = await uow.matches.get(match_id)
+        if match is None or not viewer.may_see(match):
+            raise NotFound("match", match_id)  # a company is not told that other companies' matches exist
+        listings = await uow.listings.get_many([match.offer_id, match.need_id])
+        return MatchView(match, listings[match.offer_id], listings[match.need_id], await uow.matches.history(match_id))
+
+
+async def _transition(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, change) -> MatchView:
+    async with uow:
+        match = await uow.matches.get(match_id, for_update=True)
+        if match is None or not (viewer.is_staff or viewer.may_see(match)):
+            raise NotFound("match", match_id)
+        change(match)
+        listings = await uow.listings.get_many([match.offer_id, match.need_id])
+        offer, need = listings[match.offer_id], listings[match.need_id]
+        await uow.matches.save(match)
+        await publish_transitions(match, offer=offer, need=need, uow=uow)
+        history = await uow.matches.history(match_id)
+        await uow.commit()
+    return MatchView(match, offer, need, history)
+
+
+def _staff_only(viewer: Viewer, action: str) -> None:
+    if not viewer.is_staff:
+        raise Forbidden(f"only the investment agency may {action} a match")
+
+
+async def approve(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, note: str | None) -> MatchView:
+    _staff_only(viewer, "approve")
+    return await _transition(uow=uow, match_id=match_id, viewer=viewer, change=lambda m: m.approve(actor=viewer.actor, note=note))
+
+
+async def reject(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, reason: str) -> MatchView:
+    _staff_only(viewer, "reject")
+    return await _transition(uow=uow, match_id=match_id, viewer=viewer, change=lambda m: m.reject(actor=viewer.actor, reason=reason))
+
+
+async def close(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, outcome: str) -> MatchView:
+    _staff_only(viewer, "close")
+    return await _transition(uow=uow, match_id=match_id, viewer=viewer, change=lambda m: m.close(actor=viewer.actor, outcome=outcome))
+
+
+async def respond(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, answer: str, side: str | None) -> MatchView:
+    def change(match: Match) -> None:
+        answering = side_owned_by(match, viewer.enterprise_ids, side)
+        match.respond(side=answering, answer=answer, actor=viewer.actor)
+
+    return await _transition(uow=uow, match_id=match_id, viewer=viewer, change=change)
+
+
+async def list_matches(*, uow: UnitOfWork, where: QueueFilter, sort: str, limit: int, offset: int) -> tuple[list[Match], int]:
+    async with uow:
+        return await uow.matches.page(where, sort=sort, limit=limit, offset=offset)
+
+
+async def suggestions(*, uow: UnitOfWork, enterprise_id: uuid.UUID, viewer: Viewer, limit: int, offset: int) -> tuple[list[Match], int]:
+    if not (viewer.is_staff or str(enterprise_id) in viewer.enterprise_ids):
+        raise Forbidden("an enterprise's suggestions are for that enterprise only")
+    where = QueueFilter(enterprise_id=enterprise_id, statuses=tuple(sorted(SUGGESTED)))
+    return await list_matches(uow=uow, where=where, sort="score", limit=limit, offset=offset)
+
+
+async def stats(*, uow: UnitOfWork, group_by: str, period: str | None) -> list[dict]:
+    async with uow:
+        return await uow.matches.stats(group_by=group_by, period=period)
+
+
+async def rematch_all(*, uow_factory, matcher: Matcher, batch: int = 200) -> int:
+    """Re-scores every active need against the offers (after the weights or the taxonomy changed):
+    new pairs are proposed, open ones re-scored or withdrawn. One transaction per batch of needs."""
+    async with uow_factory() as uow:
+        await matcher.catch_up(uow=uow)
+    needs = matcher.index.listings("need")
+    for start in range(0, len(needs), batch):
+        async with uow_factory() as uow:
+            for need in needs[start:start + batch]:
+                await reconcile(need, uow=uow, matcher=matcher)
+            await uow.commit()
+    return len(needs)

@@ -1,0 +1,71 @@
+"""Brings one listing's matches in line with its current text and the listings on the other side:
+new partners are proposed, open matches re-scored, and those that no longer hold withdrawn."""
+
+from __future__ import annotations
+
+import uuid
+
+from matching.domain.listing import Listing
+from matching.domain.match import WITHDRAWN, Match
+from matching.domain.scoring import Score
+from matching.service_layer.events import publish_transitions
+from matching.service_layer.matcher import Matcher
+from matching.service_layer.unit_of_work import UnitOfWork
+
+
+def _partner_of(match: Match, listing: Listing) -> uuid.UUID:
+    return match.need_id if listing.side == "offer" else match.offer_id
+
+
+def _score_fields(score: Score) -> dict:
+    return {"score": score.value, "components": score.components, "reasons_ru": score.reasons_ru, "reasons_en": score.reasons_en}
+
+
+async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher) -> list[Match]:
+    existing = {_partner_of(m, listing): m for m in await uow.matches.for_listing(listing.id)}
+    candidates = {c.listing.id: c for c in matcher.best_partners(listing)} if listing.is_active else {}
+    partners = {pid: c.listing for pid, c in candidates.items()}
+    touched: list[Match] = []
+    for partner_id, match in existing.items():
+        candidate = candidates.get(partner_id)
+        if candidate is not None:
+            if match.is_open:
+                match.rescore(**_score_fields(candidate.score))
+                touched.append(match)
+            elif match.status == WITHDRAWN:
+                match.repropose(**_score_fields(candidate.score))
+                touched.append(match)
+        elif match.is_open:
+            score = matcher.score_pair(listing, partner_id) if listing.is_active else None
+            if score is None or score.value < matcher.threshold:
+                match.withdraw(reason=f"the {listing.side} was closed" if not listing.is_active else "the pair no longer scores")
+            else:
+                match.rescore(**_score_fields(score))
+            touched.append(match)
+    new = [pid for pid in candidates if pid not in existing]
+    at_capacity = await uow.matches.proposed_counts(new)
+    created: list[Match] = []
+    for partner_id in new:
+        if at_capacity.get(partner_id, 0) >= matcher.limit:
+            continue
+        partner = partners[partner_id]
+        offer, need = (listing, partner) if listing.side == "offer" else (partner, listing)
+        created.append(Match.propose(offer_id=offer.id, need_id=need.id, offer_enterprise_id=offer.enterprise_id,
+                                     need_enterprise_id=need.enterprise_id, **_score_fields(candidates[partner_id].score)))
+    missing = [pid for pid in existing if pid not in partners]
+    partners |= await uow.listings.get_many(missing)
+    for match in created:
+        await _store(match, listing, partners, uow=uow, new=True)
+    for match in touched:
+        await _store(match, listing, partners, uow=uow, new=False)
+    return created + touched
+
+
+async def _store(match: Match, listing: Listing, partners: dict[uuid.UUID, Listing], *, uow: UnitOfWork, new: bool) -> None:
+    partner = partners[_partner_of(match, listing)]
+    offer, need = (listing, partner) if listing.side == "offer" else (partner, listing)
+    if new:
+        await uow.matches.add(match, offer=offer, need=need)
+    else:
+        await uow.matches.save(match)
+    await publish_transitions(match, offer=offer, need=need, uow=uow)

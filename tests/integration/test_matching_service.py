@@ -1,0 +1,190 @@
+"""The running matching service fed with registry events over real Kafka and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from eventkit import topics
+from eventkit.contracts import ListingClosed, ListingPublished, decode, envelope_for
+from eventkit.envelope import Envelope
+from eventkit.kafka import idempotent_producer
+from eventkit.topics import dead_letter
+
+
+def series() -> str:
+    """A model series named only by one test's pair, so earlier tests' lift makers do not outrank it."""
+    return f"серия {uuid.uuid4().hex[:8]}"
+
+
+def lift_offer(series: str = "", **changes) -> ListingPublished:
+    values = dict(
+        listing_id=uuid.uuid4(), side="offer", enterprise_id=uuid.uuid4(), enterprise_name="ОАО «Могилёвлифтмаш»",
+        enterprise_country="BY", enterprise_region="mogilev_oblast", enterprise_city="Могилёв",
+        enterprise_legal_id=str(uuid.uuid4().int)[:9], enterprise_languages=["ru", "be"],
+        enterprise_certifications=["ТР ТС 011/2011"], kind="goods", title="Пассажирские лифты грузоподъёмностью 400–1000 кг",
+        description=f"Производим и монтируем пассажирские лифты для жилых домов {series}", sector="elevators",
+        product_codes=["8428101000"], quantity=200, unit="шт", status="active",
+    )
+    return ListingPublished(**values | changes)
+
+
+def lift_need(series: str = "", **changes) -> ListingPublished:
+    values = dict(
+        listing_id=uuid.uuid4(), side="need", enterprise_id=uuid.uuid4(), enterprise_name="ООО «Смоленская управляющая компания»",
+        enterprise_country="RU", enterprise_region="smolensk_oblast", enterprise_city="Смоленск",
+        enterprise_legal_id=str(uuid.uuid4().int)[:10], enterprise_languages=["ru"], kind="goods",
+        title="Замена 120 пассажирских лифтов в многоквартирных домах", description=f"Требуются пассажирские лифты с монтажом {series}",
+        sector="elevators", product_codes=["842810"], quantity=120, unit="шт.", certifications=["ТР ТС 011/2011"],
+        status="active",
+    )
+    return ListingPublished(**values | changes)
+
+
+def envelope_of(payload) -> Envelope:
+    return envelope_for(payload, key=str(payload.enterprise_id), producer="registry")
+
+
+@pytest.fixture(scope="module")
+async def kafka_producer(platform):
+    producer = idempotent_producer(platform.kafka.bootstrap_servers, client_id="matching-tests")
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+@pytest.fixture(scope="module")
+def matching_api(platform, internal_token):
+    def client(**caller) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=platform.service_url("matching"), headers=internal_token("matching", **caller), timeout=10)
+
+    return client
+
+
+async def publish(producer, *envelopes: Envelope | bytes) -> None:
+    for item in envelopes:
+        raw = item if isinstance(item, bytes) else item.to_bytes()
+        key = b"k" if isinstance(item, bytes) else item.key.encode()
+        await producer.send_and_wait(topics.LISTINGS, raw, key=key)
+
+
+async def wait_for_matches(api: httpx.AsyncClient, *, timeout: float = 20, expect=lambda page: page["total"] > 0, **params) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        page = (await api.get("/matches", params=params)).json()
+        if expect(page) or time.monotonic() > deadline:
+            return page
+        await asyncio.sleep(0.1)
+
+
+async def test_a_published_need_gets_a_proposed_match_with_reasons_and_an_event(platform, kafka_producer, matching_api):
+    events = AIOKafkaConsumer(topics.MATCHES, bootstrap_servers=platform.kafka.bootstrap_servers, auto_offset_reset="latest",
+                              group_id=f"t-{uuid.uuid4().hex[:8]}")
+    await events.start()
+    try:
+        tag = series()
+        offer, need = lift_offer(tag), lift_need(tag)
+        await publish(kafka_producer, envelope_of(offer), envelope_of(need))
+
+        async with matching_api() as api:
+            page = await wait_for_matches(api, need_id=str(need.listing_id))
+        match = page["items"][0]
+        assert match["offer_id"] == str(offer.listing_id) and match["status"] == "proposed"
+        assert match["reasons"]["ru"][0] == "Оба в секторе «Лифты и подъёмно-транспортное оборудование»"
+        assert "мощность 200 шт. покрывает потребность 120 шт." in match["reasons"]["ru"]
+        assert {c["name"] for c in match["components"]} >= {"sector", "codes", "text", "geography", "quantity"}
+
+        announced = []
+        deadline = time.monotonic() + 20
+        while not announced and time.monotonic() < deadline:
+            for records in (await events.getmany(timeout_ms=500)).values():
+                for record in records:
+                    envelope, payload = decode(record.value)
+                    if envelope.type == "match.proposed" and payload.need.listing_id == need.listing_id:
+                        announced.append((record.key.decode(), payload))
+        [(key, payload)] = announced
+        assert key == str(need.enterprise_id)
+        assert payload.offer.enterprise_name == "ОАО «Могилёвлифтмаш»" and payload.reasons_ru == match["reasons"]["ru"]
+    finally:
+        await events.stop()
+
+
+async def test_the_same_event_delivered_twice_makes_one_match_and_one_history_entry(kafka_producer, matching_api):
+    tag = series()
+    offer, need = lift_offer(tag), lift_need(tag)
+    need_event = envelope_of(need)
+    await publish(kafka_producer, envelope_of(offer), need_event, need_event)
+    later = lift_need(series())  # applied after the duplicate: the duplicate has been seen by then
+    await publish(kafka_producer, envelope_of(later))
+
+    async with matching_api() as api:
+        await wait_for_matches(api, need_id=str(later.listing_id))
+        page = await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id))
+        detail = (await api.get(f"/matches/{page['items'][0]['id']}")).json()
+
+    assert page["total"] == 1
+    assert [h["to_status"] for h in detail["history"]] == ["proposed"]
+    assert detail["need"]["title"] == need.title and detail["offer"]["city"] == "Могилёв"
+
+
+async def test_closing_a_listing_withdraws_its_proposed_matches(kafka_producer, matching_api):
+    tag = series()
+    offer, need = lift_offer(tag), lift_need(tag)
+    await publish(kafka_producer, envelope_of(offer), envelope_of(need))
+    async with matching_api() as api:
+        await wait_for_matches(api, need_id=str(need.listing_id))
+
+        closed = ListingClosed(**need.model_dump() | {"status": "closed", "version": 2})
+        await publish(kafka_producer, envelope_of(closed))
+        page = await wait_for_matches(api, need_id=str(need.listing_id), expect=lambda p: all(m["status"] == "withdrawn" for m in p["items"]))
+
+    assert page["total"] >= 1 and {m["status"] for m in page["items"]} == {"withdrawn"}
+
+
+async def test_a_supplier_of_the_same_enterprise_or_legal_person_is_never_proposed(kafka_producer, matching_api):
+    tag = series()
+    need = lift_need(tag)
+    own = lift_offer(tag, enterprise_id=need.enterprise_id)
+    same_legal = lift_offer(tag, enterprise_legal_id=need.enterprise_legal_id)
+    other = lift_offer(tag)
+    await publish(kafka_producer, *(envelope_of(p) for p in (own, same_legal, other, need)))
+
+    async with matching_api() as api:
+        page = await wait_for_matches(api, need_id=str(need.listing_id))
+
+    offers = [m["offer_id"] for m in page["items"]]
+    assert offers[0] == str(other.listing_id)
+    assert str(own.listing_id) not in offers and str(same_legal.listing_id) not in offers
+
+
+async def test_unreadable_listing_events_are_dead_lettered_and_matching_goes_on(platform, kafka_producer, matching_api):
+    parked = AIOKafkaConsumer(dead_letter(topics.LISTINGS), bootstrap_servers=platform.kafka.bootstrap_servers,
+                              auto_offset_reset="latest", group_id=f"t-{uuid.uuid4().hex[:8]}")
+    await parked.start()
+    await parked.getmany(timeout_ms=1000)  # joins the group before the bad events are sent
+    try:
+        unknown = Envelope(type="listing.teleported", key="k", producer="registry", payload={})
+        invalid = envelope_of(lift_need()).model_copy(update={"payload": {"side": "sideways"}})
+        tag = series()
+        offer, need = lift_offer(tag), lift_need(tag)
+        await publish(kafka_producer, b"{not json", unknown, invalid, envelope_of(offer), envelope_of(need))
+
+        async with matching_api() as api:
+            page = await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id))
+        reasons: list[str] = []
+        deadline = time.monotonic() + 20
+        while len(reasons) < 3 and time.monotonic() < deadline:
+            for records in (await parked.getmany(timeout_ms=500)).values():
+                reasons += [dict(r.headers)["reason"].decode() for r in records]
+    finally:
+        await parked.stop()
+
+    assert page["total"] == 1
+    assert any("invalid envelope" in r for r in reasons)
+    assert any("listing.teleported" in r for r in reasons)
+    assert any("invalid listing.published payload" in r for r in reasons)
