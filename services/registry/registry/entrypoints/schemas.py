@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -222,9 +223,8 @@ class ListingOut(BaseModel):
 
     @classmethod
     def of(cls, listing: Listing, reference: Reference) -> ListingOut:
-        out = cls.model_validate(listing, from_attributes=True)
-        out.warnings = [FieldNote(field=w.field, reason=w.reason) for w in listing.warnings(reference)]
-        return out
+        notes = [FieldNote(field=w.field, reason=w.reason) for w in listing.warnings(reference)]
+        return cls.model_validate({f.name: getattr(listing, f.name) for f in fields(listing)} | {"warnings": notes})
 
 
 class ListingPage(BaseModel):
