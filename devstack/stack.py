@@ -95,6 +95,7 @@ class Stack:
             return env | {
                 "GATEWAY_HTTP_PORT": str(self.config.gateway_port),
                 "GATEWAY_DEMO_MODE": str(self.config.demo_mode).lower(),
+                "GATEWAY_DATABASE_URL": self.database_url("gateway"),
                 **{f"GATEWAY_{s.upper()}_URL": self.service_url(s) for s in SERVICES},
             }
         env |= {
@@ -137,7 +138,7 @@ class Stack:
         self.supervisor.stop("smtp-sink")
 
     def migrate(self) -> None:
-        for name in SERVICES:
+        for name in (*SERVICES, "gateway"):
             self._run_to_end(name, "migrate")
 
     def start_services(self) -> None:

@@ -1,15 +1,82 @@
-"""python -m gateway [serve]"""
+"""python -m gateway [serve|migrate|downgrade|create-account]"""
+
+from __future__ import annotations
 
 import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
 
 from gateway.config import Settings
+from gateway.domain.accounts import Role
+
+# Demo mode only: the reviewer and the admin a visitor of `make up` signs in with.
+DEMO_ACCOUNTS = ((Role.AGENCY, "agency@demo.local", "demo-agency"), (Role.ADMIN, "admin@demo.local", "demo-admin"))
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m gateway")
-    parser.add_argument("command", choices=["serve"], nargs="?", default="serve")
-    parser.parse_args()
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("serve", help="run the gateway (the default)")
+    migrate = sub.add_parser("migrate", help="bring the gateway's database to the newest revision")
+    migrate.add_argument("--revision", default="head")
+    downgrade = sub.add_parser("downgrade", help="take the gateway's database back to a revision")
+    downgrade.add_argument("--revision", default="base")
+    create = sub.add_parser("create-account", help="open an agency or admin account (companies register themselves)")
+    create.add_argument("--role", choices=[Role.AGENCY.value, Role.ADMIN.value, Role.COMPANY.value], required=True)
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+    args = parser.parse_args()
     settings = Settings()
+    if args.command == "migrate":
+        command.upgrade(alembic_config(settings.database_url), args.revision)
+    elif args.command == "downgrade":
+        command.downgrade(alembic_config(settings.database_url), args.revision)
+    elif args.command == "create-account":
+        sys.exit(asyncio.run(create_account(settings, role=Role(args.role), email=args.email, password=args.password)))
+    else:
+        serve(settings)
+
+
+async def create_account(settings: Settings, *, role: Role, email: str, password: str) -> int:
+    from gateway.bootstrap import build_container
+    from gateway.domain.errors import EmailTaken, WeakPassword
+    from gateway.observability import Metrics
+    from gateway.service_layer import accounts
+    from gateway.service_layer.unit_of_work import UnitOfWork
+
+    container = build_container(settings, Metrics())
+    try:
+        account = await accounts.open_account(
+            uow=UnitOfWork(container.session_factory), passwords=container.passwords, email=email, password=password, role=role
+        )
+    except (EmailTaken, WeakPassword) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await container.engine.dispose()
+    print(f"opened {account.role} account {account.email} ({account.id})")
+    return 0
+
+
+def serve(settings: Settings) -> None:
+    if not settings.demo_mode and (defaults := settings.default_secrets_in_use()):
+        print(
+            f"error: {', '.join(defaults)} still has the value published in this repository; "
+            "set your own secret (at least 32 characters) or run in demo mode (GATEWAY_DEMO_MODE=true)",
+            file=sys.stderr,
+        )
+        sys.exit(2)
 
     import uvicorn
 
@@ -17,7 +84,21 @@ def main() -> None:
     from gateway.observability import configure_logging
 
     configure_logging(settings.log_level)
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
+    on_start = open_demo_accounts if settings.demo_mode else None
+    uvicorn.run(create_app(settings, on_start=on_start), host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
+
+
+async def open_demo_accounts(container) -> None:
+    from gateway.service_layer import accounts
+    from gateway.service_layer.unit_of_work import UnitOfWork
+
+    lines = []
+    for role, email, password in DEMO_ACCOUNTS:
+        _, opened = await accounts.ensure_account(
+            uow=UnitOfWork(container.session_factory), passwords=container.passwords, email=email, password=password, role=role
+        )
+        lines.append(f"  {role:<7} {email} / {password}{'  (opened now)' if opened else ''}")
+    print("demo mode: sign in with\n" + "\n".join(lines), flush=True)
 
 
 if __name__ == "__main__":

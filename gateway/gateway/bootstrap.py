@@ -7,24 +7,55 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from gateway.adapters.passwords import Passwords
+from gateway.adapters.tokens import AccessTokens, ConfirmationLinks
 from gateway.adapters.upstream import Upstream
 from gateway.config import Settings
 from gateway.domain.circuit_breaker import CircuitBreaker
+from gateway.domain.rate_limit import RateLimiter
 from gateway.entrypoints import problems
 from gateway.entrypoints.api import health, router
+from gateway.entrypoints.auth import auth
 from gateway.entrypoints.body_limit import BodySizeLimit
+from gateway.entrypoints.openapi import PROBLEM_SCHEMA, SECURITY_SCHEME
+from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
 from gateway.observability import Metrics, RequestContextMiddleware
+
+DESCRIPTION = """Cross-border business matchmaking for the Smolensk region and Belarus.
+
+Sign in with `POST /api/v1/auth/token` (OAuth2 password flow) and send the access token as
+`Authorization: Bearer <token>`. Each operation's `x-access` says who may call it: `anyone`,
+`signed_in`, `company` (a company account on its own enterprise; the agency and admins too),
+`staff` (the investment agency or an admin) or `admin`. Errors are RFC 9457 problem details."""
 
 
 @dataclass
 class Container:
     settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
     upstreams: dict[str, Upstream]
+    passwords: Passwords
+    access_tokens: AccessTokens
+    confirmation_links: ConfirmationLinks
+    account_rate_limiter: RateLimiter
     metrics: Metrics
 
+    async def database_is_reachable(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
 
-def build_container(settings: Settings) -> Container:
+
+def build_container(settings: Settings, metrics: Metrics) -> Container:
     secret = settings.internal_token_secret.get_secret_value()
     urls = {"registry": settings.registry_url, "matching": settings.matching_url, "notifications": settings.notifications_url}
     upstreams = {
@@ -38,28 +69,67 @@ def build_container(settings: Settings) -> Container:
         )
         for name, url in urls.items()
     }
-    return Container(settings=settings, upstreams=upstreams, metrics=Metrics())
+    engine = create_async_engine(settings.database_url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return Container(
+        settings=settings,
+        engine=engine,
+        session_factory=async_sessionmaker(engine, expire_on_commit=False),
+        upstreams=upstreams,
+        passwords=Passwords(time_cost=settings.argon2_time_cost, memory_cost_kib=settings.argon2_memory_cost_kib),
+        access_tokens=AccessTokens(secret=settings.jwt_secret.get_secret_value(), ttl_seconds=settings.access_token_ttl_seconds),
+        confirmation_links=ConfirmationLinks(secret=secret),
+        account_rate_limiter=RateLimiter(per_second=settings.rate_limit_account_per_second, burst=settings.rate_limit_account_burst),
+        metrics=metrics,
+    )
 
 
-def create_app(settings: Settings) -> FastAPI:
-    container = build_container(settings)
+def create_app(settings: Settings, *, on_start=None) -> FastAPI:
+    """`on_start(container)` runs once the container exists (demo accounts are opened there)."""
+    metrics = Metrics()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        for upstream in container.upstreams.values():
-            await upstream.close()
+        container = build_container(settings, metrics)
+        app.state.container = container
+        try:
+            if on_start is not None:
+                await on_start(container)
+            yield
+        finally:
+            for upstream in container.upstreams.values():
+                await upstream.close()
+            await container.engine.dispose()
 
-    app = FastAPI(
-        title="Union Match API",
-        version="0.1.0",
-        description="Cross-border business matchmaking for the Smolensk region and Belarus.",
-        lifespan=lifespan,
-    )
-    app.state.container = container
+    app = FastAPI(title="Union Match API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     problems.install(app)
+    app.include_router(auth)
     app.include_router(router)
     app.include_router(health)
+    app.openapi = lambda: _openapi(app)
+    ip_limiter = RateLimiter(per_second=settings.rate_limit_ip_per_second, burst=settings.rate_limit_ip_burst)
+    # Added innermost first: the request id wraps everything, so even a refusal carries one.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware, metrics=container.metrics)
+    app.add_middleware(IpRateLimit, limiter=ip_limiter)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID", "traceparent", "tracestate"],
+        expose_headers=["Retry-After", "X-Request-ID", "Location"],
+        max_age=600,
+    )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app
+
+
+def _openapi(app: FastAPI) -> dict:
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        components = schema.setdefault("components", {})
+        components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        components["securitySchemes"] = {
+            SECURITY_SCHEME: {"type": "oauth2", "flows": {"password": {"tokenUrl": "/api/v1/auth/token", "scopes": {}}}}
+        }
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,6 +1,10 @@
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Secrets that ship in this repository (docker-compose, the demo); refused outside demo mode.
+DEMO_JWT_SECRET = "union-match-demo-jwt-secret-not-for-production"
+KNOWN_DEFAULT_SECRETS = frozenset({DEMO_JWT_SECRET, "change-me-in-production-please-32b"})
+
 
 class Settings(BaseSettings):
     """The gateway's settings, read from GATEWAY_* environment variables at start-up."""
@@ -9,14 +13,31 @@ class Settings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/gateway"
     registry_url: str = "http://127.0.0.1:8001"
     matching_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8003"
     internal_token_secret: SecretStr = Field(min_length=32)
     internal_token_ttl_seconds: int = 60
+    jwt_secret: SecretStr = Field(default=SecretStr(DEMO_JWT_SECRET), min_length=32)
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_days: int = 30
+    argon2_time_cost: int = 3
+    argon2_memory_cost_kib: int = 65536
     upstream_timeout_seconds: float = 10.0
     breaker_failure_threshold: int = 5
     breaker_cooldown_seconds: float = 5.0
     max_body_bytes: int = 256 * 1024
+    # Generous for one address (offices share one behind NAT); a flood still meets the wall.
+    rate_limit_ip_per_second: float = 100.0
+    rate_limit_ip_burst: int = 1000
+    rate_limit_account_per_second: float = 50.0
+    rate_limit_account_burst: int = 500
+    cors_origins: list[str] = []
     demo_mode: bool = False
     log_level: str = "INFO"
+
+    def default_secrets_in_use(self) -> list[str]:
+        """Names of the secrets still set to a value published in this repository."""
+        secrets = {"GATEWAY_INTERNAL_TOKEN_SECRET": self.internal_token_secret, "GATEWAY_JWT_SECRET": self.jwt_secret}
+        return [name for name, value in secrets.items() if value.get_secret_value() in KNOWN_DEFAULT_SECRETS]

@@ -44,6 +44,54 @@ def gateway(platform: Stack):
         yield client
 
 
+DEMO_AGENCY = ("agency@demo.local", "demo-agency")
+DEMO_ADMIN = ("admin@demo.local", "demo-admin")
+
+
+def _sign_in(gateway: httpx.Client, email: str, password: str) -> dict[str, str]:
+    """The Authorization header of a fresh access token."""
+    response = gateway.post("/api/v1/auth/token", data={"username": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def _open_company_account(gateway: httpx.Client, email: str | None = None, password: str = "a long passphrase") -> dict[str, str]:
+    """Registers a company account and signs it in; returns its Authorization header."""
+    email = email or f"company-{uuid.uuid4().hex[:10]}@example.ru"
+    response = gateway.post("/api/v1/auth/register", json={"email": email, "password": password})
+    assert response.status_code == 201, response.text
+    return _sign_in(gateway, email, password)
+
+
+@pytest.fixture(scope="session")
+def sign_in(gateway):
+    """sign_in(email, password) -> the Authorization header of a fresh access token."""
+    return lambda email, password: _sign_in(gateway, email, password)
+
+
+@pytest.fixture(scope="session")
+def open_company(gateway):
+    """open_company(email=None, password=...) -> a new company account's Authorization header."""
+    return lambda email=None, password="a long passphrase": _open_company_account(gateway, email, password)
+
+
+@pytest.fixture
+def company(gateway) -> dict[str, str]:
+    """A company that has just opened its account and signed in (no enterprise yet)."""
+    return _open_company_account(gateway)
+
+
+@pytest.fixture
+def agency(gateway) -> dict[str, str]:
+    """The demo reviewer of the investment agency, signed in (the test platform runs in demo mode)."""
+    return _sign_in(gateway, *DEMO_AGENCY)
+
+
+@pytest.fixture
+def admin(gateway) -> dict[str, str]:
+    return _sign_in(gateway, *DEMO_ADMIN)
+
+
 def _new_inn() -> str:
     """A fresh, valid 10-digit INN (Smolensk region tax office prefix 67)."""
     body = "67" + str(uuid.uuid4().int)[:7]

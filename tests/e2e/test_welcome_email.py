@@ -1,5 +1,6 @@
-"""A company registers through the gateway and receives its welcome email: the thinnest real path
-through the gateway, the registry, its outbox, Kafka, the notifications service and SMTP."""
+"""A company opens its account, registers its enterprise through the gateway and receives its
+welcome email: the thinnest real path through the gateway, the registry, its outbox, Kafka, the
+notifications service and SMTP."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import httpx
 from devstack.stack import Stack
 
 
-def test_registered_enterprise_receives_a_welcome_email_in_russian(gateway, mailbox, smolensk_housing_operator):
-    response = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator)
+def test_registered_enterprise_receives_a_welcome_email_in_russian(gateway, company, mailbox, smolensk_housing_operator):
+    response = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator, headers=company)
 
     assert response.status_code == 201, response.text
     enterprise = response.json()
@@ -24,10 +25,10 @@ def test_registered_enterprise_receives_a_welcome_email_in_russian(gateway, mail
     assert smolensk_housing_operator["name"].replace("«", "&laquo;") in message["HTML"] or smolensk_housing_operator["name"] in message["HTML"]
 
 
-def test_an_event_published_while_notifications_is_down_is_delivered_when_it_returns(platform: Stack, gateway, mailbox, smolensk_housing_operator):
+def test_an_event_published_while_notifications_is_down_is_delivered_when_it_returns(platform: Stack, gateway, company, mailbox, smolensk_housing_operator):
     platform.stop_service("notifications")
     try:
-        response = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator)
+        response = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator, headers=company)
         assert response.status_code == 201, response.text
         time.sleep(2)  # the relay publishes within this; nobody is there to send the email
         assert mailbox.messages_to(smolensk_housing_operator["email"]) == []
@@ -38,9 +39,9 @@ def test_an_event_published_while_notifications_is_down_is_delivered_when_it_ret
     assert len(messages) == 1
 
 
-def test_each_email_is_sent_once_even_when_the_same_enterprise_is_posted_twice(gateway, mailbox, smolensk_housing_operator):
-    first = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator)
-    second = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator)
+def test_each_email_is_sent_once_even_when_the_same_enterprise_is_posted_twice(gateway, company, mailbox, smolensk_housing_operator):
+    first = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator, headers=company)
+    second = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator, headers=company)
 
     assert first.status_code == 201
     assert second.status_code == 409
@@ -51,10 +52,10 @@ def test_each_email_is_sent_once_even_when_the_same_enterprise_is_posted_twice(g
     assert len(mailbox.messages_to(smolensk_housing_operator["email"])) == 1
 
 
-def test_bad_input_gets_problem_details_naming_each_field(gateway, smolensk_housing_operator):
+def test_bad_input_gets_problem_details_naming_each_field(gateway, company, smolensk_housing_operator):
     broken = smolensk_housing_operator | {"inn": "6730012340", "email": "not-an-address", "region": "atlantis"}
 
-    response = gateway.post("/api/v1/enterprises", json=broken)
+    response = gateway.post("/api/v1/enterprises", json=broken, headers=company)
 
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -62,13 +63,23 @@ def test_bad_input_gets_problem_details_naming_each_field(gateway, smolensk_hous
     assert "email" in fields
 
 
-def test_rule_breaking_input_names_the_field_and_reason(gateway, smolensk_housing_operator):
-    response = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator | {"inn": "6730012340", "region": "atlantis"})
+def test_rule_breaking_input_names_the_field_and_reason(gateway, company, smolensk_housing_operator):
+    response = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator | {"inn": "6730012340", "region": "atlantis"}, headers=company)
 
     assert response.status_code == 422
     reasons = {error["field"]: error["reason"] for error in response.json()["errors"]}
     assert "checksum" in reasons["inn"]
     assert "atlantis" in reasons["region"]
+
+
+def test_an_enterprise_is_registered_only_by_a_signed_in_company(gateway, smolensk_housing_operator, mailbox):
+    response = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator)
+
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    time.sleep(1)
+    assert mailbox.messages_to(smolensk_housing_operator["email"]) == []
 
 
 def test_every_service_reports_health_readiness_and_metrics(platform: Stack):

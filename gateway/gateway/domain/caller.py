@@ -1,13 +1,30 @@
 from dataclasses import dataclass
 
+STAFF_ROLES = frozenset({"agency", "admin"})
+
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling through the gateway. Until accounts exist every caller is anonymous."""
+    """Who is calling through the gateway, as proven by an access token (or nobody)."""
 
     account_id: str | None = None
     role: str = "anonymous"
     enterprise_ids: frozenset[str] = frozenset()
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.account_id is None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_company(self) -> bool:
+        return self.role == "company"
+
+    def owns(self, enterprise_id: str) -> bool:
+        return enterprise_id in self.enterprise_ids
 
 
 ANONYMOUS = Caller()

@@ -1,31 +1,39 @@
-"""The public API under /api/v1: each route names its upstream and passes the call on."""
+"""The public API under /api/v1: each route is admitted at the door, then passed to its service."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 
+import structlog
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from gateway.adapters.upstream import UpstreamResponse
-from gateway.domain.caller import ANONYMOUS, Caller
+from gateway.domain.caller import Caller
+from gateway.entrypoints.door import admit
+from gateway.entrypoints.openapi import route_openapi
 from gateway.entrypoints.problems import problem
 from gateway.entrypoints.routes import ROUTES, Route
+from gateway.service_layer import accounts
+from gateway.service_layer.unit_of_work import UnitOfWork
 
+log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/api/v1")
 
-def caller_of(request: Request) -> Caller:
-    return ANONYMOUS
 
-
-async def _forward(request: Request, service: str, method: str, path: str, *, body: bytes | None = None) -> Response:
-    upstream = request.app.state.container.upstreams[service]
-    content = body
-    reply = await upstream.call(
-        method, path, caller=caller_of(request), headers=dict(request.headers), params=request.query_params, content=content
+async def _forward(request: Request, route: Route, caller: Caller) -> UpstreamResponse:
+    upstream = request.app.state.container.upstreams[route.service]
+    body = await request.body()
+    return await upstream.call(
+        route.method,
+        route.upstream_path.format(**request.path_params),
+        caller=caller,
+        headers=dict(request.headers),
+        params=request.query_params,
+        content=body or None,
     )
-    return _relay(reply, service)
 
 
 def _relay(reply: UpstreamResponse, service: str) -> Response:
@@ -35,13 +43,44 @@ def _relay(reply: UpstreamResponse, service: str) -> Response:
     return Response(reply.content, status_code=reply.status_code, media_type=reply.content_type)
 
 
-def _endpoint(route: Route):
-    async def forward(request: Request) -> Response:
-        body = await request.body()
-        path = route.upstream_path.format(**request.path_params)
-        return await _forward(request, route.service, route.method, path, body=body or None)
+async def _bind_registered_enterprise(request: Request, caller: Caller, reply: UpstreamResponse) -> None:
+    """A company that registers an enterprise holds it from now on."""
+    if reply.status_code != 201 or not caller.is_company:
+        return
+    enterprise_id = json.loads(reply.content)["id"]
+    uow = UnitOfWork(request.app.state.container.session_factory)
+    try:
+        await accounts.bind_enterprise(uow=uow, account_id=caller.account_id, enterprise_id=enterprise_id)
+    except Exception:
+        # The registry keeps the owner's account id on the enterprise, so the binding can be
+        # rebuilt; the company's registration itself has succeeded and is answered as such.
+        log.exception("enterprise_binding_failed", account_id=caller.account_id, enterprise_id=enterprise_id)
 
-    forward.__name__ = f"{route.method.lower()}_{route.path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"
+
+async def _unbind_deleted_enterprise(request: Request, caller: Caller, reply: UpstreamResponse) -> None:
+    if reply.status_code >= 300:
+        return
+    uow = UnitOfWork(request.app.state.container.session_factory)
+    await accounts.unbind_enterprise(uow=uow, enterprise_id=request.path_params["enterprise_id"])
+
+
+_AFTER = {
+    ("POST", "/enterprises"): _bind_registered_enterprise,
+    ("DELETE", "/enterprises/{enterprise_id}"): _unbind_deleted_enterprise,
+}
+
+
+def _endpoint(route: Route):
+    after = _AFTER.get((route.method, route.path))
+
+    async def forward(request: Request) -> Response:
+        caller = await admit(request, route.access)
+        reply = await _forward(request, route, caller)
+        if after is not None:
+            await after(request, caller, reply)
+        return _relay(reply, route.service)
+
+    forward.__name__ = f"{route.method.lower()}_{route.path.strip('/').replace('/', '_').replace('{', '').replace('}', '').replace('-', '_')}"
     return forward
 
 
@@ -53,27 +92,28 @@ for _route in ROUTES:
         summary=_route.summary,
         tags=[_route.tag],
         status_code=_route.status_code,
-        openapi_extra={"x-access": str(_route.access)},
+        openapi_extra=route_openapi(_route),
     )
 
 
 health = APIRouter()
 
 
-@health.get("/healthz")
+@health.get("/healthz", include_in_schema=False)
 async def healthz():
     return {"status": "ok"}
 
 
-@health.get("/readyz")
+@health.get("/readyz", include_in_schema=False)
 async def readyz(request: Request):
-    upstreams = request.app.state.container.upstreams
-    results = await asyncio.gather(*(u.is_ready() for u in upstreams.values()))
-    checks = dict(zip(upstreams, results, strict=True))
+    container = request.app.state.container
+    upstreams = container.upstreams
+    results = await asyncio.gather(container.database_is_reachable(), *(u.is_ready() for u in upstreams.values()))
+    checks = {"database": results[0], **dict(zip(upstreams, results[1:], strict=True))}
     ready = all(results)
     return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
 
 
-@health.get("/metrics")
+@health.get("/metrics", include_in_schema=False)
 async def metrics(request: Request):
     return Response(generate_latest(request.app.state.container.metrics.registry), media_type=CONTENT_TYPE_LATEST)

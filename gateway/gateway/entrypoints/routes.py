@@ -5,15 +5,10 @@ from this one table, so a route cannot exist without an access rule."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from gateway.domain.access import Access
 
-class Access(StrEnum):
-    ANYONE = "anyone"  # no account needed
-    SIGNED_IN = "signed_in"  # any account; services scope what it sees to its enterprises
-    COMPANY = "company"  # a company account (the service checks it owns the enterprise)
-    STAFF = "staff"  # the investment agency or an admin
-    ADMIN = "admin"
+__all__ = ["ROUTES", "Access", "Route"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +25,7 @@ class Route:
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/sectors", "registry", "/sectors", Access.ANYONE, "The sector taxonomy", "reference"),
-    Route("POST", "/enterprises", "registry", "/enterprises", Access.ANYONE, "Register an enterprise", "enterprises", 201),
+    Route("POST", "/enterprises", "registry", "/enterprises", Access.COMPANY, "Register your enterprise (a company account; staff on a company's behalf)", "enterprises", 201),
     Route("GET", "/enterprises", "registry", "/enterprises", Access.ANYONE, "List and search enterprises (public fields)", "enterprises"),
     Route("GET", "/enterprises/{enterprise_id}", "registry", "/enterprises/{enterprise_id}", Access.ANYONE, "One enterprise", "enterprises"),
     Route("PATCH", "/enterprises/{enterprise_id}", "registry", "/enterprises/{enterprise_id}", Access.COMPANY, "Change your enterprise", "enterprises"),

@@ -1,0 +1,36 @@
+"""The gateway's tables. Alembic migrations under gateway/migrations create them."""
+
+from sqlalchemy import Column, DateTime, ForeignKey, Index, MetaData, PrimaryKeyConstraint, String, Table, Uuid, func
+
+metadata = MetaData()
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("confirmed_at", DateTime(timezone=True)),
+)
+
+account_enterprises = Table(
+    "account_enterprises",
+    metadata,
+    Column("account_id", Uuid, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("enterprise_id", Uuid, nullable=False),
+    Column("bound_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("account_id", "enterprise_id"),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the token; the token itself is never stored
+    Column("account_id", Uuid, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Index("ix_refresh_tokens_account_id", "account_id"),
+)

@@ -1,0 +1,75 @@
+"""Signed tokens the gateway hands out and reads back: short-lived access tokens (JWT), opaque
+refresh tokens (only their hash is stored), and the email-confirmation link."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+
+import jwt
+
+from gateway.domain.errors import InvalidToken
+
+ACCESS_ISSUER = "union-match"
+ACCESS_AUDIENCE = "union-match-api"
+CONFIRM_PURPOSE = "confirm-email"
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    account_id: str
+    role: str
+
+
+class AccessTokens:
+    def __init__(self, *, secret: str, ttl_seconds: int) -> None:
+        self._secret = secret
+        self.ttl_seconds = ttl_seconds
+
+    def issue(self, *, account_id: str, role: str) -> str:
+        now = int(time.time())
+        claims = {"iss": ACCESS_ISSUER, "aud": ACCESS_AUDIENCE, "sub": account_id, "role": role, "iat": now, "exp": now + self.ttl_seconds}
+        return jwt.encode(claims, self._secret, algorithm="HS256")
+
+    def read(self, token: str) -> AccessClaims:
+        try:
+            claims = jwt.decode(
+                token, self._secret, algorithms=["HS256"], audience=ACCESS_AUDIENCE, issuer=ACCESS_ISSUER,
+                options={"require": ["exp", "sub", "role"]},
+            )
+        except jwt.PyJWTError as error:
+            raise InvalidToken(f"the access token is not valid: {error}") from None
+        return AccessClaims(account_id=str(claims["sub"]), role=str(claims["role"]))
+
+
+class ConfirmationLinks:
+    """The token in the link of the welcome email, signed with the internal token secret so the
+    notifications service can write it: {"purpose": "confirm-email", "sub": <account id>}."""
+
+    def __init__(self, *, secret: str, ttl_seconds: int = 7 * 24 * 3600) -> None:
+        self._secret = secret
+        self._ttl_seconds = ttl_seconds
+
+    def issue(self, account_id: str) -> str:
+        claims = {"purpose": CONFIRM_PURPOSE, "sub": account_id, "exp": int(time.time()) + self._ttl_seconds}
+        return jwt.encode(claims, self._secret, algorithm="HS256")
+
+    def read(self, token: str) -> str:
+        try:
+            claims = jwt.decode(token, self._secret, algorithms=["HS256"], options={"require": ["sub", "purpose"], "verify_aud": False})
+        except jwt.PyJWTError:
+            raise InvalidToken("the confirmation link is not valid or has expired") from None
+        # An internal token is signed with the same secret; only a link made for this purpose counts.
+        if claims["purpose"] != CONFIRM_PURPOSE:
+            raise InvalidToken("the confirmation link is not valid or has expired")
+        return str(claims["sub"])
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def refresh_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,129 @@
+"""Accounts at the door: company self-registration, email confirmation, the OAuth2 password flow
+with refresh tokens, sign-out and who am I."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from gateway.domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Account, Role
+from gateway.domain.caller import Caller
+from gateway.domain.errors import InvalidToken, UnknownAccount
+from gateway.entrypoints.door import signed_in_caller
+from gateway.entrypoints.openapi import PROBLEM_RESPONSES
+from gateway.entrypoints.problems import Refused, sign_in_required
+from gateway.service_layer import accounts
+from gateway.service_layer.unit_of_work import UnitOfWork
+
+auth = APIRouter(prefix="/api/v1/auth", tags=["accounts"], responses=PROBLEM_RESPONSES)
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # tokens must not sit in caches (RFC 6749 5.1)
+
+
+class Registration(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"email": "lift@example.ru", "password": "a long passphrase"}]},
+    )
+
+    email: EmailStr
+    password: Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)]
+
+
+class AccountOut(BaseModel):
+    id: str
+    email: str
+    role: str
+    confirmed: bool
+    confirmed_at: datetime | None
+    enterprise_ids: list[str]
+
+    @classmethod
+    def of(cls, account: Account) -> AccountOut:
+        return cls(id=account.id, email=account.email, role=str(account.role), confirmed=account.confirmed,
+                   confirmed_at=account.confirmed_at, enterprise_ids=sorted(account.enterprise_ids))
+
+
+class TokensOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    refresh_token: str
+    role: str
+
+
+class RefreshIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _uow(request: Request) -> UnitOfWork:
+    return UnitOfWork(request.app.state.container.session_factory)
+
+
+def _tokens_response(tokens: accounts.Tokens) -> TokensOut:
+    return TokensOut(access_token=tokens.access_token, expires_in=tokens.expires_in, refresh_token=tokens.refresh_token, role=tokens.role)
+
+
+@auth.post("/register", status_code=201, response_model=AccountOut, summary="Open a company account")
+async def register(body: Registration, request: Request):
+    container = request.app.state.container
+    account = await accounts.open_account(uow=_uow(request), passwords=container.passwords, email=body.email, password=body.password, role=Role.COMPANY)
+    return AccountOut.of(account)
+
+
+@auth.get("/confirm", response_model=AccountOut, summary="Confirm the account's email through the link of the welcome email")
+async def confirm(request: Request, token: Annotated[str, Query(min_length=1, max_length=2000)]):
+    try:
+        account_id = request.app.state.container.confirmation_links.read(token)
+        account = await accounts.confirm_email(uow=_uow(request), account_id=account_id)
+    except InvalidToken as error:
+        raise Refused(400, "Invalid link", str(error)) from None
+    return AccountOut.of(account)
+
+
+@auth.post("/token", response_model=TokensOut, summary="Sign in (OAuth2 password flow): an access token and a refresh token")
+async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, response: Response):
+    container = request.app.state.container
+    tokens = await accounts.sign_in(
+        uow=_uow(request), passwords=container.passwords, access_tokens=container.access_tokens,
+        refresh_ttl=_refresh_ttl(request), email=form.username, password=form.password,
+    )
+    response.headers.update(_NO_STORE)
+    return _tokens_response(tokens)
+
+
+@auth.post("/refresh", response_model=TokensOut, summary="Trade a refresh token for new tokens (the old one stops working)")
+async def refresh(body: RefreshIn, request: Request, response: Response):
+    try:
+        tokens = await accounts.refresh(
+            uow=_uow(request), access_tokens=request.app.state.container.access_tokens,
+            refresh_ttl=_refresh_ttl(request), refresh_token=body.refresh_token,
+        )
+    except InvalidToken as error:
+        raise sign_in_required(str(error)) from None
+    response.headers.update(_NO_STORE)
+    return _tokens_response(tokens)
+
+
+@auth.post("/logout", status_code=204, summary="Sign out: the refresh token stops working")
+async def logout(body: RefreshIn, request: Request) -> Response:
+    await accounts.sign_out(uow=_uow(request), refresh_token=body.refresh_token)
+    return Response(status_code=204)
+
+
+@auth.get("/me", response_model=AccountOut, summary="Your account, its role and enterprises", openapi_extra={"security": [{"OAuth2": []}]})
+async def me(request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]):
+    try:
+        account = await accounts.get_account_or_raise(uow=_uow(request), account_id=caller.account_id)
+    except UnknownAccount:
+        raise sign_in_required("the account of this token no longer exists") from None
+    return AccountOut.of(account)
+
+
+def _refresh_ttl(request: Request) -> timedelta:
+    return timedelta(days=request.app.state.container.settings.refresh_token_ttl_days)

@@ -1,0 +1,68 @@
+"""The door: who is calling (from the bearer access token), whether they are over their rate,
+and whether the route's access rule lets them in."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from gateway.domain.access import Access, Verdict, authorize
+from gateway.domain.caller import ANONYMOUS, Caller
+from gateway.domain.errors import InvalidToken
+from gateway.entrypoints.problems import forbidden, rate_limited, sign_in_required
+from gateway.service_layer import accounts
+from gateway.service_layer.unit_of_work import UnitOfWork
+
+_REFUSALS = {
+    Verdict.SIGN_IN: lambda: sign_in_required("sign in first: send an access token as `Authorization: Bearer <token>`"),
+    Verdict.FORBIDDEN: lambda: forbidden("your account may not do this here"),
+}
+
+
+async def current_caller(request: Request) -> Caller:
+    """The caller of this request; a token that is present but not valid is refused, never
+    treated as anonymous, so a client learns at once that it must sign in again."""
+    cached = getattr(request.state, "caller", None)
+    if cached is not None:
+        return cached
+    caller = await _caller_from_token(request)
+    if not caller.is_anonymous:
+        _take_rate_token(request, caller)
+    request.state.caller = caller
+    return caller
+
+
+async def signed_in_caller(request: Request) -> Caller:
+    caller = await current_caller(request)
+    if caller.is_anonymous:
+        raise _REFUSALS[Verdict.SIGN_IN]()
+    return caller
+
+
+async def admit(request: Request, access: Access) -> Caller:
+    caller = await current_caller(request)
+    verdict = authorize(access, caller, enterprise_id=request.path_params.get("enterprise_id"))
+    if verdict is not Verdict.ALLOW:
+        raise _REFUSALS[verdict]()
+    return caller
+
+
+async def _caller_from_token(request: Request) -> Caller:
+    header = request.headers.get("authorization")
+    if not header:
+        return ANONYMOUS
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise sign_in_required("the Authorization header must be `Bearer <access token>`")
+    container = request.app.state.container
+    try:
+        claims = container.access_tokens.read(token.strip())
+    except InvalidToken as error:
+        raise sign_in_required(f"{error}; sign in again or refresh the token") from None
+    return await accounts.caller_for(uow=UnitOfWork(container.session_factory), account_id=claims.account_id, role=claims.role)
+
+
+def _take_rate_token(request: Request, caller: Caller) -> None:
+    limiter = request.app.state.container.account_rate_limiter
+    wait = limiter.take(f"account:{caller.account_id}")
+    if wait:
+        raise rate_limited(limiter.retry_after_seconds(wait))

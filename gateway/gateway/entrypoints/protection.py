@@ -1,0 +1,66 @@
+"""What every response of the gateway carries and every client is held to: security headers and
+a rate limit per IP address (the per-account limit is taken at the door, once the caller is known)."""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.domain.rate_limit import RateLimiter
+from gateway.entrypoints.problems import RATE_LIMITED, problem
+
+# JSON is never a document to render: nothing may load, run or frame it.
+_JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+# The interactive docs page loads Swagger UI from its CDN and runs one inline script.
+_DOCS_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+_DOCS_PATHS = ("/docs", "/redoc")
+_COMMON = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-resource-policy", b"same-site"),
+]
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = _DOCS_CSP if scope["path"].startswith(_DOCS_PATHS) else _JSON_CSP
+        added = [*_COMMON, (b"content-security-policy", csp.encode())]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []), *(h for h in added if h[0] not in present)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class IpRateLimit:
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, exempt_paths: tuple[str, ...] = ("/healthz", "/readyz", "/metrics")) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.exempt_paths = exempt_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.exempt_paths:
+            await self.app(scope, receive, send)
+            return
+        address = (scope.get("client") or ("unknown", 0))[0]
+        wait = self.limiter.take(f"ip:{address}")
+        if wait:
+            retry_after = self.limiter.retry_after_seconds(wait)
+            refusal = problem(429, "Too many requests", f"too many requests from your address; try again in {retry_after} s",
+                              headers={"Retry-After": str(retry_after)}, type=RATE_LIMITED)
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

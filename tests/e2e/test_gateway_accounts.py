@@ -1,0 +1,180 @@
+"""Accounts at the gateway: a company opens its account, confirms its email, signs in, registers
+its enterprise and owns it; tokens refresh and sign-out revokes; the agency's accounts are made
+by an admin command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+
+import jwt
+import pytest
+
+from devstack.stack import ROOT, Stack
+
+PASSWORD = "a long passphrase"
+
+
+def _register(gateway, email: str, password: str = PASSWORD):
+    return gateway.post("/api/v1/auth/register", json={"email": email, "password": password})
+
+
+def _tokens(gateway, email: str, password: str = PASSWORD):
+    return gateway.post("/api/v1/auth/token", data={"username": email, "password": password})
+
+
+def _fresh_email() -> str:
+    return f"owner-{uuid.uuid4().hex[:10]}@example.ru"
+
+
+def test_a_company_opens_an_account_and_owns_the_enterprise_it_registers(gateway, sign_in, smolensk_housing_operator):
+    email = _fresh_email()
+    opened = _register(gateway, email)
+    assert opened.status_code == 201, opened.text
+    assert opened.json()["role"] == "company"
+    assert opened.json()["confirmed"] is False
+    headers = sign_in(email, PASSWORD)
+
+    enterprise = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator, headers=headers).json()
+    me = gateway.get("/api/v1/auth/me", headers=headers).json()
+
+    assert me["email"] == email
+    assert me["enterprise_ids"] == [enterprise["id"]]
+    own_view = gateway.get(f"/api/v1/enterprises/{enterprise['id']}", headers=headers).json()
+    assert own_view["email"] == smolensk_housing_operator["email"]
+
+
+def test_another_company_sees_only_the_public_profile_and_may_not_change_it(gateway, open_company, smolensk_housing_operator):
+    owner = open_company()
+    enterprise = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator, headers=owner).json()
+    rival = open_company()
+
+    public_view = gateway.get(f"/api/v1/enterprises/{enterprise['id']}", headers=rival)
+    change = gateway.patch(f"/api/v1/enterprises/{enterprise['id']}", json={"description": "захвачено"}, headers=rival)
+
+    assert public_view.status_code == 200
+    assert "email" not in public_view.json()
+    assert change.status_code == 403
+    assert change.json()["type"] == "/problems/forbidden"
+
+
+def test_the_sign_in_answer_is_an_oauth2_bearer_token_with_the_role_and_is_not_cached(gateway):
+    email = _fresh_email()
+    _register(gateway, email)
+
+    response = _tokens(gateway, email)
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["token_type"] == "bearer"
+    assert body["role"] == "company"
+    assert 0 < body["expires_in"] <= 3600
+    assert body["refresh_token"]
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_a_wrong_password_and_an_unknown_email_get_the_same_refusal(gateway):
+    email = _fresh_email()
+    _register(gateway, email)
+
+    wrong_password = _tokens(gateway, email, "not the passphrase")
+    unknown_email = _tokens(gateway, _fresh_email())
+
+    assert wrong_password.status_code == unknown_email.status_code == 401
+    assert wrong_password.json()["detail"] == unknown_email.json()["detail"]
+    assert wrong_password.headers["content-type"] == "application/problem+json"
+
+
+def test_one_email_opens_one_account_whatever_its_letter_case(gateway):
+    email = _fresh_email()
+    assert _register(gateway, email).status_code == 201
+
+    again = _register(gateway, email.upper())
+
+    assert again.status_code == 409
+    assert again.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(("password", "field_reason"), [("short", "at least 8"), ("OWNER@example.ru", "email")])
+def test_a_weak_password_is_refused_naming_the_field(gateway, password, field_reason):
+    email = "owner@example.ru" if "@" in password else _fresh_email()
+
+    response = _register(gateway, email, password)
+
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["field"] == "password"
+    assert field_reason in error["reason"]
+
+
+def test_the_link_of_the_welcome_email_confirms_the_account(platform: Stack, gateway, sign_in):
+    email = _fresh_email()
+    account = _register(gateway, email).json()
+    # The notifications service writes this link; it signs with the internal token secret.
+    token = jwt.encode({"purpose": "confirm-email", "sub": account["id"]}, platform.config.internal_token_secret, algorithm="HS256")
+
+    confirmed = gateway.get("/api/v1/auth/confirm", params={"token": token})
+
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["confirmed"] is True
+    me = gateway.get("/api/v1/auth/me", headers=sign_in(email, PASSWORD)).json()
+    assert me["confirmed_at"] is not None
+
+
+def test_a_forged_or_borrowed_token_does_not_confirm_an_email(platform: Stack, gateway, internal_token):
+    account = _register(gateway, _fresh_email()).json()
+    forged = jwt.encode({"purpose": "confirm-email", "sub": account["id"]}, "f" * 40, algorithm="HS256")
+    internal = internal_token("notifications", role="company", account_id=account["id"])["X-Internal-Token"]
+
+    for token in (forged, internal):
+        response = gateway.get("/api/v1/auth/confirm", params={"token": token})
+        assert response.status_code == 400
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_refresh_token_works_once_and_sign_out_revokes_it(gateway):
+    email = _fresh_email()
+    _register(gateway, email)
+    first = _tokens(gateway, email).json()
+
+    refreshed = gateway.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    replayed = gateway.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+
+    assert refreshed.status_code == 200
+    assert gateway.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {refreshed.json()['access_token']}"}).status_code == 200
+    assert replayed.status_code == 401
+    assert gateway.post("/api/v1/auth/logout", json={"refresh_token": refreshed.json()["refresh_token"]}).status_code == 204
+    after_logout = gateway.post("/api/v1/auth/refresh", json={"refresh_token": refreshed.json()["refresh_token"]})
+    assert after_logout.status_code == 401
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer not-a-jwt", "Basic dXNlcjpwYXNz", "Bearer"])
+def test_who_am_i_without_a_valid_access_token_is_401_with_a_bearer_challenge(gateway, authorization):
+    headers = {"Authorization": authorization} if authorization else {}
+
+    response = gateway.get("/api/v1/auth/me", headers=headers)
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.json()["type"] == "/problems/sign-in-required"
+
+
+def test_an_admin_opens_an_agency_account_from_the_command_line(platform: Stack, gateway, sign_in):
+    email = f"reviewer-{uuid.uuid4().hex[:8]}@agency.example.ru"
+    env = {**os.environ, **platform.service_env("gateway")}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", "create-account", "--role", "agency", "--email", email, "--password", "reviewer passphrase"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    me = gateway.get("/api/v1/auth/me", headers=sign_in(email, "reviewer passphrase")).json()
+    assert me["role"] == "agency"
+
+
+def test_the_demo_reviewer_and_admin_exist_in_demo_mode(agency, admin, gateway):
+    assert gateway.get("/api/v1/auth/me", headers=agency).json()["role"] == "agency"
+    assert gateway.get("/api/v1/auth/me", headers=admin).json()["role"] == "admin"
