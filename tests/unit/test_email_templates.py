@@ -7,6 +7,7 @@ from jinja2 import TemplateNotFound, UndefinedError
 from notifications.adapters.rendering import TemplateRenderer
 
 PROFILE_URL = "https://unionmatch.example/enterprises/b2c9a0c4-7c1e-4f57-9a57-7c8e2a6f1d10"
+CONFIRM_URL = "https://unionmatch.example/api/v1/auth/confirm?token=signed.token.value"
 LANGUAGES = ["ru", "be", "en"]
 TEMPLATES = ["welcome", "verified"]
 
@@ -27,7 +28,7 @@ def renderer():
 
 
 def context(**changes) -> dict:
-    values = {"enterprise_name": "Могилёвлифтмаш", "contact_person": "Иван Петров", "profile_url": PROFILE_URL}
+    values = {"enterprise_name": "Могилёвлифтмаш", "contact_person": "Иван Петров", "profile_url": PROFILE_URL, "confirm_url": CONFIRM_URL}
     values.update(changes)
     return values
 
@@ -120,3 +121,11 @@ def test_an_email_is_not_sent_with_a_blank_where_a_value_is_missing(renderer, te
 def test_an_email_in_a_language_we_do_not_write_is_not_silently_sent_in_another(renderer):
     with pytest.raises(TemplateNotFound):
         renderer.render("welcome", "de", context())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_welcome_email_asks_to_confirm_the_address_with_its_signed_link(renderer, language):
+    email = renderer.render("welcome", language, context())
+
+    assert CONFIRM_URL in email.text
+    assert f'<a href="{CONFIRM_URL}">' in email.html

@@ -18,4 +18,5 @@ PARTITIONS: dict[str, int] = {
     dead_letter(ENTERPRISES): 1,
     dead_letter(LISTINGS): 1,
     dead_letter(MATCHES): 1,
+    dead_letter(DELIVERIES): 1,
 }

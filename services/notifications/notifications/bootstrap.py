@@ -14,12 +14,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from eventkit.kafka import idempotent_producer, kafka_is_reachable, keep_running
+from notifications.adapters.links import SignedLinks
 from notifications.adapters.rendering import TemplateRenderer
 from notifications.adapters.smtp import SmtpMailer
 from notifications.config import Settings
 from notifications.entrypoints import problems
 from notifications.entrypoints.api import health, router
-from notifications.entrypoints.workers import run_consumer, run_sender
+from notifications.entrypoints.workers import run_consumer, run_dead_letter_relay, run_sender
 from notifications.observability import Metrics, RequestContextMiddleware
 
 log = structlog.get_logger(__name__)
@@ -33,6 +34,7 @@ class Container:
     producer: AIOKafkaProducer
     mailer: SmtpMailer
     renderer: TemplateRenderer
+    links: SignedLinks
     metrics: Metrics
     producer_started: asyncio.Event = field(default_factory=asyncio.Event)
     sender_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
@@ -67,6 +69,7 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
             timeout=settings.smtp_timeout_seconds,
         ),
         renderer=TemplateRenderer(),
+        links=SignedLinks(public_base_url=settings.public_base_url, secret=settings.internal_token_secret.get_secret_value()),
         metrics=metrics,
     )
 
@@ -93,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
         tasks = [
             asyncio.create_task(keep_running("consumer", consume, stop)),
             asyncio.create_task(keep_running("sender", lambda: run_sender(container, stop), stop)),
+            asyncio.create_task(keep_running("dead-letter relay", lambda: run_dead_letter_relay(container, stop), stop)),
         ]
         try:
             yield

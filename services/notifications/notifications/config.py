@@ -26,4 +26,10 @@ class Settings(BaseSettings):
     retry_cap_seconds: float = 300.0
     sending_lease_seconds: float = 30.0
     sender_poll_seconds: float = 0.2
+    # How long a match email waits for its recipient's registration event before it is given up.
+    recipient_wait_max_seconds: float = 7 * 24 * 3600
+    reminder_after_seconds: float = 3 * 24 * 3600
+    digest_hour_utc: int = Field(default=7, ge=0, le=23)
+    housekeeping_interval_seconds: float = 1.0
+    send_batch_size: int = 50
     log_level: str = "INFO"

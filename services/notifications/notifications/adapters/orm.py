@@ -1,5 +1,7 @@
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, Uuid, func
+from sqlalchemy import Column, Date, DateTime, Integer, MetaData, String, Table, Text, Uuid, func
 from sqlalchemy.dialects.postgresql import JSONB
+
+from eventkit.outbox import outbox_table
 
 metadata = MetaData()
 
@@ -10,9 +12,10 @@ deliveries = Table(
     Column("idempotency_key", String(400), nullable=False, unique=True),
     Column("event_id", Uuid, nullable=False),
     Column("enterprise_id", Uuid),
-    Column("recipient", String(320), nullable=False),
+    Column("partner_id", Uuid),
+    Column("recipient", String(320)),
     Column("template", String(64), nullable=False),
-    Column("language", String(2), nullable=False),
+    Column("language", String(2)),
     Column("context", JSONB, nullable=False),
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False),
@@ -20,6 +23,7 @@ deliveries = Table(
     Column("claimed_at", DateTime(timezone=True)),
     Column("smtp_message_id", Text),
     Column("last_error", Text),
+    Column("bundled_into", Uuid),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("sent_at", DateTime(timezone=True)),
 )
@@ -31,3 +35,45 @@ processed_events = Table(
     Column("event_type", String(100), nullable=False),
     Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+recipients = Table(
+    "recipients",
+    metadata,
+    Column("enterprise_id", Uuid, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("email", String(320)),
+    Column("contact_person", Text, nullable=False),
+    Column("phone", Text),
+    Column("languages", JSONB, nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("region", Text, nullable=False),
+    Column("city", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+suggestions = Table(
+    "suggestions",
+    metadata,
+    Column("match_id", Uuid, primary_key=True),
+    Column("enterprise_id", Uuid, primary_key=True),
+    Column("partner_id", Uuid, nullable=False),
+    Column("approval_event_id", Uuid, nullable=False),
+    Column("approved_at", DateTime(timezone=True), nullable=False),
+    Column("facts", JSONB, nullable=False),
+    Column("answered_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("reminded_at", DateTime(timezone=True)),
+)
+
+preferences = Table(
+    "preferences",
+    metadata,
+    Column("enterprise_id", Uuid, primary_key=True),
+    Column("suggestions", String(16), nullable=False, server_default="immediate"),
+    Column("unsubscribed_at", DateTime(timezone=True)),
+    Column("last_digest_on", Date),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+outbox = outbox_table(metadata)

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.adapters.orm import deliveries, processed_events
+from eventkit.envelope import Envelope
+from eventkit.outbox import outbox_row
+from notifications.adapters.orm import deliveries, outbox, preferences, processed_events, recipients, suggestions
 from notifications.domain.deliveries import Delivery, DeliveryStatus
+from notifications.domain.recipients import Preferences, Recipient, SuggestionMode
 
 _FIELDS = [c.name for c in deliveries.columns if c.name not in ("claimed_at", "created_at")]
 
@@ -16,6 +21,29 @@ def _to_domain(row) -> Delivery:
     values = {name: row._mapping[name] for name in [*_FIELDS, "created_at"]}
     values["status"] = DeliveryStatus(values["status"])
     return Delivery(**values)
+
+
+@dataclass(frozen=True)
+class DeliveryFilter:
+    status: str | None = None
+    template: str | None = None
+    enterprise_id: uuid.UUID | None = None
+    created_from: datetime | None = None
+    created_until: datetime | None = None
+
+    def conditions(self) -> list:
+        conditions = []
+        if self.status:
+            conditions.append(deliveries.c.status == self.status)
+        if self.template:
+            conditions.append(deliveries.c.template == self.template)
+        if self.enterprise_id:
+            conditions.append(deliveries.c.enterprise_id == self.enterprise_id)
+        if self.created_from:
+            conditions.append(deliveries.c.created_at >= self.created_from)
+        if self.created_until:
+            conditions.append(deliveries.c.created_at < self.created_until)
+        return conditions
 
 
 class DeliveryRepository:
@@ -32,7 +60,7 @@ class DeliveryRepository:
     async def claim_due(self, *, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
         """Takes the deliveries due now (and those whose sender vanished mid-send) and marks them sending."""
         due = or_(
-            deliveries.c.status == DeliveryStatus.QUEUED,
+            and_(deliveries.c.status == DeliveryStatus.QUEUED, or_(deliveries.c.next_attempt_at.is_(None), deliveries.c.next_attempt_at <= now)),
             and_(deliveries.c.status == DeliveryStatus.FAILED, deliveries.c.next_attempt_at <= now),
             and_(deliveries.c.status == DeliveryStatus.SENDING, deliveries.c.claimed_at <= now - lease),
         )
@@ -43,22 +71,166 @@ class DeliveryRepository:
             .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=deliveries.c.attempts + 1)
             .returning(*deliveries.columns)
         )
-        return [_to_domain(row) for row in rows]
+        return sorted((_to_domain(row) for row in rows), key=lambda d: d.created_at)
 
     async def save(self, delivery: Delivery) -> None:
         values = {name: getattr(delivery, name) for name in _FIELDS if name != "id"}
         await self._session.execute(update(deliveries).where(deliveries.c.id == delivery.id).values(values))
 
-    async def list(self, *, limit: int, offset: int, status: str | None, template: str | None, enterprise_id=None) -> list[Delivery]:
-        conditions = []
-        if status:
-            conditions.append(deliveries.c.status == status)
-        if template:
-            conditions.append(deliveries.c.template == template)
-        if enterprise_id:
-            conditions.append(deliveries.c.enterprise_id == enterprise_id)
-        query = select(deliveries).where(*conditions).order_by(deliveries.c.created_at.desc()).limit(limit).offset(offset)
+    async def wake_waiting_for(self, enterprise_id: uuid.UUID, *, now: datetime) -> None:
+        """The recipient (or partner) just became known: the emails waiting for it go out now."""
+        waiting = and_(
+            deliveries.c.status == DeliveryStatus.QUEUED,
+            deliveries.c.next_attempt_at > now,
+            or_(deliveries.c.enterprise_id == enterprise_id, deliveries.c.partner_id == enterprise_id),
+        )
+        await self._session.execute(update(deliveries).where(waiting).values(next_attempt_at=now))
+
+    async def held_for(self, enterprise_id: uuid.UUID) -> list[Delivery]:
+        query = (
+            select(deliveries)
+            .where(deliveries.c.enterprise_id == enterprise_id, deliveries.c.status == DeliveryStatus.HELD)
+            .order_by(deliveries.c.created_at)
+            .with_for_update()
+        )
         return [_to_domain(row) for row in await self._session.execute(query)]
+
+    async def enterprises_with_held(self, *, limit: int) -> list[uuid.UUID]:
+        query = select(deliveries.c.enterprise_id).where(deliveries.c.status == DeliveryStatus.HELD).distinct().limit(limit)
+        return list(await self._session.scalars(query))
+
+    async def bundle(self, held: list[Delivery], *, into: uuid.UUID) -> None:
+        await self._session.execute(
+            update(deliveries).where(deliveries.c.id.in_([d.id for d in held])).values(status=DeliveryStatus.BUNDLED, bundled_into=into)
+        )
+
+    async def resend_dead(self, selection: DeliveryFilter) -> int:
+        """Dead deliveries go back to the queue with a fresh allowance of attempts."""
+        statement = (
+            update(deliveries)
+            .where(deliveries.c.status == DeliveryStatus.DEAD, *selection.conditions())
+            .values(status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=None, claimed_at=None)
+        )
+        return (await self._session.execute(statement)).rowcount
+
+    async def list(self, selection: DeliveryFilter, *, limit: int, offset: int) -> tuple[list[Delivery], int]:
+        conditions = selection.conditions()
+        query = select(deliveries).where(*conditions).order_by(deliveries.c.created_at.desc(), deliveries.c.id).limit(limit).offset(offset)
+        total = await self._session.scalar(select(func.count()).select_from(deliveries).where(*conditions))
+        return [_to_domain(row) for row in await self._session.execute(query)], total
+
+    async def count_by_status(self) -> dict[str, int]:
+        rows = await self._session.execute(select(deliveries.c.status, func.count()).group_by(deliveries.c.status))
+        return {status: count for status, count in rows}
+
+
+class RecipientRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def put_if_newer(self, recipient: Recipient) -> bool:
+        """Applies a change unless a later one is already known (events may be re-read after a rebalance)."""
+        values = {c.name: getattr(recipient, c.name) for c in recipients.columns}
+        statement = insert(recipients).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["enterprise_id"],
+            set_={name: statement.excluded[name] for name in values if name != "enterprise_id"},
+            where=recipients.c.changed_at <= statement.excluded.changed_at,
+        )
+        return (await self._session.execute(statement)).rowcount == 1
+
+    async def set_status(self, enterprise_id: uuid.UUID, status: str, *, at: datetime) -> None:
+        await self._session.execute(
+            update(recipients).where(recipients.c.enterprise_id == enterprise_id, recipients.c.changed_at <= at).values(status=status, changed_at=at)
+        )
+
+    async def get_many(self, enterprise_ids: set[uuid.UUID]) -> dict[uuid.UUID, Recipient]:
+        if not enterprise_ids:
+            return {}
+        rows = await self._session.execute(select(recipients).where(recipients.c.enterprise_id.in_(enterprise_ids)))
+        return {row.enterprise_id: Recipient(**row._mapping) for row in rows}
+
+
+class SuggestionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def open(self, rows: list[dict]) -> None:
+        await self._session.execute(insert(suggestions).values(rows).on_conflict_do_nothing())
+
+    async def mark_answered(self, match_id: uuid.UUID, enterprise_id: uuid.UUID, *, at: datetime) -> None:
+        await self._session.execute(
+            update(suggestions)
+            .where(suggestions.c.match_id == match_id, suggestions.c.enterprise_id == enterprise_id, suggestions.c.answered_at.is_(None))
+            .values(answered_at=at)
+        )
+
+    async def close(self, match_id: uuid.UUID, *, at: datetime) -> None:
+        await self._session.execute(
+            update(suggestions).where(suggestions.c.match_id == match_id, suggestions.c.closed_at.is_(None)).values(closed_at=at)
+        )
+
+    async def claim_unanswered(self, *, approved_before: datetime, now: datetime, limit: int) -> list:
+        """The suggestions that waited too long, each claimed for its one reminder."""
+        due = and_(
+            suggestions.c.answered_at.is_(None),
+            suggestions.c.closed_at.is_(None),
+            suggestions.c.reminded_at.is_(None),
+            suggestions.c.approved_at <= approved_before,
+        )
+        keys = select(suggestions.c.match_id, suggestions.c.enterprise_id).where(due).limit(limit).with_for_update(skip_locked=True).cte()
+        statement = (
+            update(suggestions)
+            .where(suggestions.c.match_id == keys.c.match_id, suggestions.c.enterprise_id == keys.c.enterprise_id)
+            .values(reminded_at=now)
+            .returning(*suggestions.columns)
+        )
+        return list(await self._session.execute(statement))
+
+
+class PreferenceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, enterprise_id: uuid.UUID, *, for_update: bool = False) -> Preferences:
+        query = select(preferences).where(preferences.c.enterprise_id == enterprise_id)
+        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        return _preferences(row) if row else Preferences(enterprise_id=enterprise_id)
+
+    async def get_many(self, enterprise_ids: set[uuid.UUID]) -> dict[uuid.UUID, Preferences]:
+        rows = await self._session.execute(select(preferences).where(preferences.c.enterprise_id.in_(enterprise_ids))) if enterprise_ids else []
+        found = {row.enterprise_id: _preferences(row) for row in rows}
+        return {e: found.get(e, Preferences(enterprise_id=e)) for e in enterprise_ids}
+
+    async def save(self, preference: Preferences) -> None:
+        values = {
+            "enterprise_id": preference.enterprise_id,
+            "suggestions": str(preference.suggestions),
+            "unsubscribed_at": preference.unsubscribed_at,
+            "last_digest_on": preference.last_digest_on,
+            "updated_at": func.now(),
+        }
+        statement = insert(preferences).values(values)
+        await self._session.execute(
+            statement.on_conflict_do_update(index_elements=["enterprise_id"], set_={k: statement.excluded[k] for k in values if k != "enterprise_id"})
+        )
+
+
+def _preferences(row) -> Preferences:
+    return Preferences(
+        enterprise_id=row.enterprise_id,
+        suggestions=SuggestionMode(row.suggestions),
+        unsubscribed_at=row.unsubscribed_at,
+        last_digest_on=row.last_digest_on,
+    )
+
+
+class Outbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, envelope: Envelope, *, topic: str) -> None:
+        await self._session.execute(insert(outbox).values(outbox_row(envelope, topic=topic)))
 
 
 class ProcessedEvents:
@@ -69,3 +241,5 @@ class ProcessedEvents:
         """False when the event was applied before."""
         statement = insert(processed_events).values(event_id=event_id, event_type=event_type).on_conflict_do_nothing()
         return (await self._session.execute(statement)).rowcount == 1
+
+

@@ -40,6 +40,10 @@ class SmtpMailer:
                 errors, reply = await self._client.send_message(message)
             except aiosmtplib.SMTPRecipientsRefused as error:
                 raise SendFailed(f"recipient refused: {error.recipients[0]}", permanent=_permanent(error.recipients[0].code)) from error
+            except aiosmtplib.SMTPNotSupported as error:
+                # e.g. a non-ASCII mailbox and a server without SMTPUTF8: this server will never take it.
+                await self._reset()
+                raise SendFailed(f"address refused: {error}", permanent=True) from error
             except aiosmtplib.SMTPResponseException as error:
                 await self._reset()
                 raise SendFailed(f"SMTP {error.code}: {error.message}", permanent=_permanent(error.code)) from error

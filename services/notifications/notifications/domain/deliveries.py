@@ -3,6 +3,12 @@
 queued -> sending -> sent
                   -> failed (transient; retried after a back-off) -> ... -> dead
                   -> dead (permanent: the address or the server refused it for good)
+                  -> queued (the recipient is not known yet: waits, no attempt counted)
+                  -> held -> bundled (a suggestion kept for the recipient's daily digest)
+                  -> skipped (unsubscribed, suspended or deleted recipient; never for transactional mail)
+
+Match emails are addressed to an enterprise, not an address: the address, language and the
+partner's profile are looked up when the email is sent, from the recipients read model.
 """
 
 from __future__ import annotations
@@ -20,10 +26,22 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     DEAD = "dead"
+    HELD = "held"
+    BUNDLED = "bundled"
+    SKIPPED = "skipped"
+
+
+# Mail a recipient cannot opt out of: it answers something they did, or completes an introduction they asked for.
+TRANSACTIONAL = frozenset({"welcome", "verified", "introduction"})
 
 
 def idempotency_key(event_id: uuid.UUID, recipient: str, template: str) -> str:
     return f"{event_id}:{recipient.lower()}:{template}"
+
+
+def enterprise_address(enterprise_id: uuid.UUID) -> str:
+    """Stands for the recipient in an idempotency key when the email is addressed to an enterprise."""
+    return f"enterprise:{enterprise_id}"
 
 
 @dataclass
@@ -32,10 +50,12 @@ class Delivery:
     idempotency_key: str
     event_id: uuid.UUID
     enterprise_id: uuid.UUID | None
-    recipient: str
+    recipient: str | None
     template: str
-    language: str
+    language: str | None
     context: dict
+    partner_id: uuid.UUID | None = None
+    bundled_into: uuid.UUID | None = None
     status: DeliveryStatus = DeliveryStatus.QUEUED
     attempts: int = 0
     next_attempt_at: datetime | None = None
@@ -57,6 +77,55 @@ class Delivery:
             language=language,
             context=context,
         )
+
+    @classmethod
+    def plan_to_enterprise(cls, *, event_id: uuid.UUID, enterprise_id: uuid.UUID, partner_id: uuid.UUID | None, template: str, facts: dict) -> Delivery:
+        """An email whose address and language are found when it is sent."""
+        return cls(
+            id=uuid.uuid4(),
+            idempotency_key=idempotency_key(event_id, enterprise_address(enterprise_id), template),
+            event_id=event_id,
+            enterprise_id=enterprise_id,
+            partner_id=partner_id,
+            recipient=None,
+            template=template,
+            language=None,
+            context=facts,
+        )
+
+    @property
+    def transactional(self) -> bool:
+        return self.template in TRANSACTIONAL
+
+    def address(self, *, recipient: str, language: str, context: dict) -> None:
+        self.recipient = recipient
+        self.language = language
+        self.context = context
+
+    def wait_for_recipient(self, *, at: datetime, give_up_after: timedelta) -> None:
+        """The recipient is not known yet (its registration event is late): try again later, without
+        spending an attempt, until it is clearly never coming."""
+        self.attempts = max(self.attempts - 1, 0)
+        if self.created_at is not None and at - self.created_at > give_up_after:
+            self.status = DeliveryStatus.DEAD
+            self.last_error = "the recipient never became known"
+            self.next_attempt_at = None
+            return
+        age = (at - self.created_at).total_seconds() if self.created_at else 0.0
+        self.status = DeliveryStatus.QUEUED
+        self.last_error = "waiting for the recipient to become known"
+        self.next_attempt_at = at + timedelta(seconds=min(60.0, max(1.0, age / 10)))
+
+    def hold_for_digest(self) -> None:
+        self.attempts = max(self.attempts - 1, 0)
+        self.status = DeliveryStatus.HELD
+        self.next_attempt_at = None
+
+    def skip(self, reason: str) -> None:
+        self.attempts = max(self.attempts - 1, 0)
+        self.status = DeliveryStatus.SKIPPED
+        self.last_error = reason
+        self.next_attempt_at = None
 
     @property
     def message_id(self) -> str:

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from eventkit.contracts import EnterpriseRegistered, EnterpriseVerified, EventPayload
+import uuid
+from datetime import date
+
+from eventkit.contracts import (
+    EnterpriseRegistered,
+    EnterpriseVerified,
+    EventPayload,
+    MatchApproved,
+    MatchIntroduced,
+    MatchSide,
+    MatchSnapshot,
+)
 from eventkit.envelope import Envelope
 from notifications.domain.deliveries import Delivery, preferred_language
+
+MATCH_TEMPLATES = {MatchApproved: "suggestion", MatchIntroduced: "introduction"}
 
 
 def deliveries_for(envelope: Envelope, payload: EventPayload, *, public_base_url: str) -> list[Delivery]:
@@ -12,7 +25,72 @@ def deliveries_for(envelope: Envelope, payload: EventPayload, *, public_base_url
         return [_to_enterprise(envelope, payload, "welcome", public_base_url)]
     if isinstance(payload, EnterpriseVerified):
         return [_to_enterprise(envelope, payload, "verified", public_base_url)]
+    template = MATCH_TEMPLATES.get(type(payload))
+    if template:
+        return [
+            Delivery.plan_to_enterprise(
+                event_id=envelope.event_id, enterprise_id=own.enterprise_id, partner_id=other.enterprise_id,
+                template=template, facts=match_facts(payload, own_side, own, other),
+            )
+            for own_side, own, other in _sides(payload)
+        ]
     return []
+
+
+def match_facts(match: MatchSnapshot, own_side: str, own: MatchSide, other: MatchSide) -> dict:
+    return {
+        "match_id": str(match.match_id),
+        "own_side": own_side,
+        "own_title": own.title,
+        "partner_title": other.title,
+        "partner_name": other.enterprise_name,
+        "score": match.score,
+        "reasons_ru": list(match.reasons_ru),
+        "reasons_en": list(match.reasons_en),
+        "approved_at": match.occurred_at.isoformat(),
+    }
+
+
+def opened_suggestions(envelope: Envelope, match: MatchApproved) -> list[dict]:
+    """One suggestion per side, each waiting for that side's answer (for the reminder)."""
+    return [
+        {
+            "match_id": match.match_id,
+            "enterprise_id": own.enterprise_id,
+            "partner_id": other.enterprise_id,
+            "approval_event_id": envelope.event_id,
+            "approved_at": match.occurred_at,
+            "facts": match_facts(match, own_side, own, other),
+        }
+        for own_side, own, other in _sides(match)
+    ]
+
+
+def answering_enterprise(match: MatchSnapshot) -> uuid.UUID | None:
+    if match.answered_by_side == "offer":
+        return match.offer.enterprise_id
+    if match.answered_by_side == "need":
+        return match.need.enterprise_id
+    return None
+
+
+def reminder(suggestion) -> Delivery:
+    return Delivery.plan_to_enterprise(
+        event_id=suggestion.approval_event_id, enterprise_id=suggestion.enterprise_id, partner_id=suggestion.partner_id,
+        template="reminder", facts=dict(suggestion.facts),
+    )
+
+
+def digest(enterprise_id: uuid.UUID, *, on: date, held: list[Delivery]) -> Delivery:
+    """One email a day with the suggestions held for an enterprise that asked for a digest."""
+    return Delivery.plan_to_enterprise(
+        event_id=uuid.uuid5(enterprise_id, f"{on.isoformat()}:{held[0].id}"), enterprise_id=enterprise_id, partner_id=None,
+        template="digest", facts={"suggestions": [d.context for d in held], "digest_on": on.isoformat()},
+    )
+
+
+def _sides(match: MatchSnapshot) -> list[tuple[str, MatchSide, MatchSide]]:
+    return [("offer", match.offer, match.need), ("need", match.need, match.offer)]
 
 
 def _to_enterprise(envelope: Envelope, payload, template: str, public_base_url: str) -> Delivery:

@@ -1,4 +1,5 @@
-"""The delivery log for the agency, and the service's health, readiness and metrics."""
+"""The delivery log and re-sending for the agency, email preferences and the unsubscribe link for
+companies, and the service's health, readiness and metrics."""
 
 from __future__ import annotations
 
@@ -6,24 +7,31 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
+from notifications.adapters.links import InvalidLinkToken
+from notifications.adapters.repository import DeliveryFilter
+from notifications.domain.recipients import Preferences
 from notifications.entrypoints.caller import Caller, current_caller
+from notifications.entrypoints.problems import problem
+from notifications.service_layer import handlers
 from notifications.service_layer.unit_of_work import UnitOfWork
 
 router = APIRouter()
+
+Status = Literal["queued", "sending", "sent", "failed", "dead", "held", "bundled", "skipped"]
 
 
 class DeliveryOut(BaseModel):
     id: uuid.UUID
     event_id: uuid.UUID
     enterprise_id: uuid.UUID | None
-    recipient: str
+    recipient: str | None
     template: str
-    language: str
+    language: str | None
     status: str
     attempts: int
     smtp_message_id: str | None
@@ -34,7 +42,44 @@ class DeliveryOut(BaseModel):
 
 class DeliveryPage(BaseModel):
     items: list[DeliveryOut]
+    total: int
     next_cursor: str | None
+
+
+class ResendRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    template: str | None = None
+    enterprise_id: uuid.UUID | None = None
+    created_from: datetime | None = None
+    created_until: datetime | None = None
+
+
+class PreferencesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    suggestions: Literal["immediate", "daily"] = "immediate"
+    unsubscribed: bool = False
+
+
+class PreferencesOut(BaseModel):
+    enterprise_id: uuid.UUID
+    suggestions: Literal["immediate", "daily"]
+    unsubscribed: bool
+    unsubscribed_at: datetime | None
+
+    @classmethod
+    def of(cls, preference: Preferences) -> PreferencesOut:
+        return cls(
+            enterprise_id=preference.enterprise_id,
+            suggestions=preference.suggestions.value,
+            unsubscribed=preference.unsubscribed,
+            unsubscribed_at=preference.unsubscribed_at,
+        )
+
+
+def _uow(request: Request) -> UnitOfWork:
+    return UnitOfWork(request.app.state.container.session_factory)
 
 
 @router.get("/deliveries", response_model=DeliveryPage)
@@ -43,17 +88,61 @@ async def delivery_log(
     caller: Annotated[Caller, Depends(current_caller)],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(pattern=r"^\d+$")] = None,
-    status: Literal["queued", "sending", "sent", "failed", "dead"] | None = None,
+    status: Status | None = None,
     template: str | None = None,
     enterprise_id: uuid.UUID | None = None,
+    created_from: datetime | None = None,
+    created_until: datetime | None = None,
 ):
     if not caller.is_staff:
         raise HTTPException(403, "the delivery log is for the investment agency")
     offset = int(cursor or 0)
-    async with UnitOfWork(request.app.state.container.session_factory) as uow:
-        items = await uow.deliveries.list(limit=limit + 1, offset=offset, status=status, template=template, enterprise_id=enterprise_id)
-    next_cursor = str(offset + limit) if len(items) > limit else None
-    return DeliveryPage(items=[DeliveryOut.model_validate(d, from_attributes=True) for d in items[:limit]], next_cursor=next_cursor)
+    selection = DeliveryFilter(status, template, enterprise_id, created_from, created_until)
+    async with _uow(request) as uow:
+        items, total = await uow.deliveries.list(selection, limit=limit, offset=offset)
+    next_cursor = str(offset + limit) if offset + limit < total else None
+    return DeliveryPage(items=[DeliveryOut.model_validate(d, from_attributes=True) for d in items], total=total, next_cursor=next_cursor)
+
+
+@router.post("/deliveries/resend-dead")
+async def resend_dead(request: Request, caller: Annotated[Caller, Depends(current_caller)], selection: Annotated[ResendRequest | None, Body()] = None):
+    if caller.role != "admin":
+        raise HTTPException(403, "only an admin re-sends dead emails")
+    selection = selection or ResendRequest()
+    count = await handlers.resend_dead(DeliveryFilter(**selection.model_dump()), uow=_uow(request))
+    request.app.state.container.sender_wakeup.set()
+    return {"requeued": count}
+
+
+def _may_manage(caller: Caller, enterprise_id: uuid.UUID) -> None:
+    if not (caller.is_staff or caller.owns(enterprise_id)):
+        raise HTTPException(403, "only the enterprise's own account or the agency manages its email preferences")
+
+
+@router.get("/preferences/{enterprise_id}", response_model=PreferencesOut)
+async def read_preferences(enterprise_id: uuid.UUID, request: Request, caller: Annotated[Caller, Depends(current_caller)]):
+    _may_manage(caller, enterprise_id)
+    return PreferencesOut.of(await handlers.get_preferences(enterprise_id, uow=_uow(request)))
+
+
+@router.put("/preferences/{enterprise_id}", response_model=PreferencesOut)
+async def change_preferences(
+    enterprise_id: uuid.UUID, choice: PreferencesIn, request: Request, caller: Annotated[Caller, Depends(current_caller)]
+):
+    _may_manage(caller, enterprise_id)
+    preference = await handlers.change_preferences(enterprise_id, suggestions=choice.suggestions, unsubscribed=choice.unsubscribed, uow=_uow(request))
+    return PreferencesOut.of(preference)
+
+
+@router.get("/unsubscribe", response_model=PreferencesOut)
+async def unsubscribe(request: Request, caller: Annotated[Caller, Depends(current_caller)], token: Annotated[str, Query(min_length=10)]):
+    """Anyone holding the signed link of an email may stop that enterprise's non-transactional mail."""
+    try:
+        enterprise_id = request.app.state.container.links.unsubscribing_enterprise(token)
+    except InvalidLinkToken as error:
+        reason = f"the unsubscribe link is invalid or expired: {error}"
+        return problem(422, "Invalid input", reason, errors=[{"field": "token", "reason": reason}])
+    return PreferencesOut.of(await handlers.unsubscribe(enterprise_id, uow=_uow(request)))
 
 
 health = APIRouter()

@@ -1,14 +1,18 @@
-"""The service's two loops: the consumer that only decodes and dispatches, and the sender."""
+"""The service's loops: the consumer that only decodes and dispatches, the sender (with its periodic
+reminder and digest passes), and the relay that publishes dead letters from the outbox."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import timedelta
 
 import structlog
 
 from eventkit import topics
 from eventkit.kafka import EventConsumer
+from eventkit.outbox import OutboxRelay
+from notifications.adapters.orm import outbox
 from notifications.domain.deliveries import RetryPolicy
 from notifications.service_layer import handlers
 from notifications.service_layer.unit_of_work import UnitOfWork
@@ -23,8 +27,8 @@ async def run_consumer(container, stop: asyncio.Event) -> None:
 
     async def handle(envelope, payload) -> None:
         uow = UnitOfWork(container.session_factory)
-        await handlers.record_event(envelope, payload, uow=uow, public_base_url=settings.public_base_url)
-        container.sender_wakeup.set()
+        if await handlers.record_event(envelope, payload, uow=uow, public_base_url=settings.public_base_url):
+            container.sender_wakeup.set()
 
     consumer = EventConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
@@ -36,15 +40,28 @@ async def run_consumer(container, stop: asyncio.Event) -> None:
     await consumer.run(stop)
 
 
+def sending_of(container) -> handlers.Sending:
+    settings = container.settings
+    return handlers.Sending(
+        mailer=container.mailer,
+        renderer=container.renderer,
+        links=container.links,
+        policy=RetryPolicy(settings.max_attempts, settings.retry_base_seconds, settings.retry_cap_seconds),
+        lease=timedelta(seconds=settings.sending_lease_seconds),
+        recipient_wait=timedelta(seconds=settings.recipient_wait_max_seconds),
+    )
+
+
 async def run_sender(container, stop: asyncio.Event) -> None:
     settings = container.settings
-    policy = RetryPolicy(settings.max_attempts, settings.retry_base_seconds, settings.retry_cap_seconds)
-    lease = timedelta(seconds=settings.sending_lease_seconds)
+    sending = sending_of(container)
+    next_housekeeping = 0.0
     while not stop.is_set():
+        if time.monotonic() >= next_housekeeping:
+            await _housekeeping(container)
+            next_housekeeping = time.monotonic() + settings.housekeeping_interval_seconds
         try:
-            sent = await handlers.send_due(
-                uow=UnitOfWork(container.session_factory), mailer=container.mailer, renderer=container.renderer, policy=policy, lease=lease
-            )
+            sent = await handlers.send_due(uow=UnitOfWork(container.session_factory), sending=sending, batch=settings.send_batch_size)
         except Exception:
             log.exception("sender_pass_failed")
             sent = []
@@ -56,3 +73,18 @@ async def run_sender(container, stop: asyncio.Event) -> None:
                 await asyncio.wait_for(container.sender_wakeup.wait(), settings.sender_poll_seconds)
             except TimeoutError:
                 pass
+
+
+async def _housekeeping(container) -> None:
+    """Queues reminders for suggestions left unanswered, and digests for those who asked for one."""
+    settings = container.settings
+    try:
+        await handlers.remind_unanswered(uow=UnitOfWork(container.session_factory), waited=timedelta(seconds=settings.reminder_after_seconds))
+        await handlers.bundle_digests(uow=UnitOfWork(container.session_factory), hour=settings.digest_hour_utc)
+    except Exception:
+        log.exception("housekeeping_failed")
+
+
+async def run_dead_letter_relay(container, stop: asyncio.Event) -> None:
+    await container.producer_started.wait()
+    await OutboxRelay(engine=container.engine, producer=container.producer, table=outbox, idle_interval=0.5).run(stop)

@@ -1,27 +1,59 @@
-"""Use cases of the notifications service."""
+"""Use cases of the notifications service.
+
+Sent once, and what "once" means after a crash: a delivery is claimed (status `sending`, in its
+own transaction) before the SMTP conversation and marked `sent` (in another) after the server
+accepted it. A process killed between the server's acceptance and that second commit leaves the
+delivery `sending`; once its lease runs out another sender sends it again. The server cannot be
+asked whether it already holds a message, so for that window the service chooses at-least-once
+knowingly: the resend carries the same Message-ID (derived from the idempotency key), so mail
+clients and the agency can recognise it. One connection sends one message at a time, so a crash
+can double at most the one message that was in flight. Events themselves never double an email:
+the consumer records each event_id and each (event, recipient, template) has a unique key.
+"""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from eventkit.contracts import EventPayload
+from eventkit import topics
+from eventkit.contracts import (
+    EnterpriseDeleted,
+    EnterpriseProfile,
+    EnterpriseVerified,
+    EventPayload,
+    MatchApproved,
+    MatchClosed,
+    MatchIntroduced,
+    MatchRejected,
+    MatchResponded,
+    MatchWithdrawn,
+)
 from eventkit.envelope import Envelope
 from notifications.adapters.rendering import TemplateRenderer
+from notifications.adapters.repository import DeliveryFilter
 from notifications.adapters.smtp import SendFailed, SmtpMailer
-from notifications.domain.deliveries import Delivery, RetryPolicy
-from notifications.domain.plans import deliveries_for
+from notifications.domain.composing import Hold, Links, Send, Skip, Wait, decide
+from notifications.domain.deliveries import Delivery, DeliveryStatus, RetryPolicy
+from notifications.domain.plans import answering_enterprise, deliveries_for, digest, opened_suggestions, reminder
+from notifications.domain.recipients import Preferences, Recipient
 from notifications.service_layer.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
+DEAD_LETTERS = topics.dead_letter(topics.DELIVERIES)
+_CLOSING = (MatchIntroduced, MatchClosed, MatchRejected, MatchWithdrawn)
+
 
 async def record_event(envelope: Envelope, payload: EventPayload, *, uow: UnitOfWork, public_base_url: str) -> int:
-    """Queues the emails an event causes, once per event; returns how many were queued."""
+    """Updates the read models and queues the emails an event causes, once per event; returns how many were queued."""
     async with uow:
         if not await uow.processed_events.record(envelope.event_id, envelope.type):
             return 0
+        await _apply_to_read_models(envelope, payload, uow=uow)
         queued = 0
         for delivery in deliveries_for(envelope, payload, public_base_url=public_base_url):
             queued += await uow.deliveries.add_unless_known(delivery)
@@ -29,25 +61,165 @@ async def record_event(envelope: Envelope, payload: EventPayload, *, uow: UnitOf
     return queued
 
 
-async def send_due(*, uow: UnitOfWork, mailer: SmtpMailer, renderer: TemplateRenderer, policy: RetryPolicy, lease: timedelta, batch: int = 50) -> list[Delivery]:
+async def _apply_to_read_models(envelope: Envelope, payload: EventPayload, *, uow: UnitOfWork) -> None:
+    at = envelope.occurred_at
+    if isinstance(payload, EnterpriseProfile):
+        if await uow.recipients.put_if_newer(Recipient.from_profile(payload, at=at)):
+            await uow.deliveries.wake_waiting_for(payload.enterprise_id, now=datetime.now(UTC))
+    elif isinstance(payload, EnterpriseDeleted):
+        await uow.recipients.put_if_newer(Recipient.deleted(payload.enterprise_id, at=at))
+    elif isinstance(payload, EnterpriseVerified):
+        await uow.recipients.set_status(payload.enterprise_id, "verified", at=at)
+    elif isinstance(payload, MatchApproved):
+        await uow.suggestions.open(opened_suggestions(envelope, payload))
+    elif isinstance(payload, MatchResponded) and (answered_by := answering_enterprise(payload)):
+        await uow.suggestions.mark_answered(payload.match_id, answered_by, at=at)
+    elif isinstance(payload, _CLOSING):
+        await uow.suggestions.close(payload.match_id, at=at)
+
+
+@dataclass(frozen=True)
+class Sending:
+    """What the sender needs besides a unit of work."""
+
+    mailer: SmtpMailer
+    renderer: TemplateRenderer
+    links: Links
+    policy: RetryPolicy
+    lease: timedelta
+    recipient_wait: timedelta
+
+
+async def send_due(*, uow: UnitOfWork, sending: Sending, batch: int = 50) -> list[Delivery]:
     """Claims due deliveries in one transaction, sends each, and records each outcome in its own."""
     async with uow:
-        claimed = await uow.deliveries.claim_due(now=datetime.now(UTC), lease=lease, limit=batch)
+        claimed = await uow.deliveries.claim_due(now=datetime.now(UTC), lease=sending.lease, limit=batch)
         await uow.commit()
+    if not claimed:
+        return []
+    async with uow:
+        people = await uow.recipients.get_many({e for d in claimed for e in (d.enterprise_id, d.partner_id) if e})
+        preferences = await uow.preferences.get_many({d.enterprise_id for d in claimed if d.enterprise_id})
     for delivery in claimed:
-        await _send_one(delivery, uow=uow, mailer=mailer, renderer=renderer, policy=policy)
+        addressee, partner = people.get(delivery.enterprise_id), people.get(delivery.partner_id)
+        preference = preferences.get(delivery.enterprise_id) or Preferences(enterprise_id=delivery.enterprise_id)
+        await _deliver(delivery, addressee=addressee, partner=partner, preference=preference, uow=uow, sending=sending)
     return claimed
 
 
-async def _send_one(delivery: Delivery, *, uow: UnitOfWork, mailer: SmtpMailer, renderer: TemplateRenderer, policy: RetryPolicy) -> None:
-    email = renderer.render(delivery.template, delivery.language, delivery.context)
-    try:
-        reply = await mailer.send(recipient=delivery.recipient, message_id=delivery.message_id, email=email)
-        delivery.mark_sent(at=datetime.now(UTC))
-        log.info("delivery_sent", delivery_id=str(delivery.id), template=delivery.template, smtp_reply=reply)
-    except SendFailed as error:
-        delivery.mark_failed(at=datetime.now(UTC), reason=str(error), permanent=error.permanent, policy=policy)
-        log.warning("delivery_failed", delivery_id=str(delivery.id), status=delivery.status, reason=str(error))
+async def _deliver(delivery: Delivery, *, addressee, partner, preference, uow: UnitOfWork, sending: Sending) -> None:
+    now = datetime.now(UTC)
+    match decide(delivery, addressee=addressee, partner=partner, preferences=preference, links=sending.links):
+        case Wait():
+            delivery.wait_for_recipient(at=now, give_up_after=sending.recipient_wait)
+        case Skip(reason=reason):
+            delivery.skip(reason)
+        case Hold(recipient=recipient, language=language, context=context):
+            delivery.address(recipient=recipient, language=language, context=context)
+            delivery.hold_for_digest()
+        case Send(recipient=recipient, language=language, context=context):
+            delivery.address(recipient=recipient, language=language, context=context)
+            await _send(delivery, sending=sending)
     async with uow:
         await uow.deliveries.save(delivery)
+        if delivery.status is DeliveryStatus.DEAD:
+            await uow.outbox.add(_dead_letter(delivery), topic=DEAD_LETTERS)
         await uow.commit()
+
+
+async def _send(delivery: Delivery, *, sending: Sending) -> None:
+    try:
+        email = sending.renderer.render(delivery.template, delivery.language, delivery.context)
+        reply = await sending.mailer.send(recipient=delivery.recipient, message_id=delivery.message_id, email=email)
+    except SendFailed as error:
+        delivery.mark_failed(at=datetime.now(UTC), reason=str(error), permanent=error.permanent, policy=sending.policy)
+        log.warning("delivery_failed", delivery_id=str(delivery.id), status=delivery.status, reason=str(error))
+        return
+    except Exception as error:  # a template that cannot render will not render on the next attempt either
+        log.exception("delivery_unrenderable", delivery_id=str(delivery.id), template=delivery.template)
+        delivery.mark_failed(at=datetime.now(UTC), reason=f"cannot render: {error!r}", permanent=True, policy=sending.policy)
+        return
+    delivery.mark_sent(at=datetime.now(UTC))
+    log.info("delivery_sent", delivery_id=str(delivery.id), template=delivery.template, smtp_reply=reply)
+
+
+def _dead_letter(delivery: Delivery) -> Envelope:
+    return Envelope(
+        type="notification.dead",
+        producer="notifications",
+        key=str(delivery.enterprise_id or delivery.recipient),
+        payload={
+            "delivery_id": str(delivery.id),
+            "idempotency_key": delivery.idempotency_key,
+            "event_id": str(delivery.event_id),
+            "enterprise_id": str(delivery.enterprise_id) if delivery.enterprise_id else None,
+            "recipient": delivery.recipient,
+            "template": delivery.template,
+            "attempts": delivery.attempts,
+            "reason": delivery.last_error,
+        },
+    )
+
+
+async def remind_unanswered(*, uow: UnitOfWork, waited: timedelta, batch: int = 100) -> int:
+    """Queues one reminder for each suggestion that has waited longer than `waited` for its answer."""
+    now = datetime.now(UTC)
+    async with uow:
+        due = await uow.suggestions.claim_unanswered(approved_before=now - waited, now=now, limit=batch)
+        queued = sum([await uow.deliveries.add_unless_known(reminder(suggestion)) for suggestion in due])
+        await uow.commit()
+    return queued
+
+
+async def bundle_digests(*, uow: UnitOfWork, hour: int, batch: int = 50) -> int:
+    """Turns the suggestions held for each enterprise whose digest is due into one digest email."""
+    now = datetime.now(UTC)
+    async with uow:
+        enterprises = await uow.deliveries.enterprises_with_held(limit=batch)
+    return sum([await _bundle_digest(enterprise_id, now=now, hour=hour, uow=uow) for enterprise_id in enterprises])
+
+
+async def _bundle_digest(enterprise_id: uuid.UUID, *, now: datetime, hour: int, uow: UnitOfWork) -> int:
+    async with uow:
+        preference = await uow.preferences.get(enterprise_id, for_update=True)
+        held = await uow.deliveries.held_for(enterprise_id)
+        if not held or not preference.digest_due(now=now, hour=hour):
+            return 0
+        daily = digest(enterprise_id, on=now.date(), held=held)
+        await uow.deliveries.add_unless_known(daily)
+        await uow.deliveries.bundle(held, into=daily.id)
+        preference.last_digest_on = now.date()
+        await uow.preferences.save(preference)
+        await uow.commit()
+    return 1
+
+
+async def resend_dead(selection: DeliveryFilter, *, uow: UnitOfWork) -> int:
+    """Puts what is dead back in the queue, once the cause (a wrong address, a down server) is fixed."""
+    async with uow:
+        count = await uow.deliveries.resend_dead(selection)
+        await uow.commit()
+    return count
+
+
+async def get_preferences(enterprise_id: uuid.UUID, *, uow: UnitOfWork) -> Preferences:
+    async with uow:
+        return await uow.preferences.get(enterprise_id)
+
+
+async def change_preferences(enterprise_id: uuid.UUID, *, suggestions: str, unsubscribed: bool, uow: UnitOfWork) -> Preferences:
+    async with uow:
+        preference = await uow.preferences.get(enterprise_id, for_update=True)
+        preference.choose(suggestions=suggestions, unsubscribed=unsubscribed, at=datetime.now(UTC))
+        await uow.preferences.save(preference)
+        await uow.commit()
+    return preference
+
+
+async def unsubscribe(enterprise_id: uuid.UUID, *, uow: UnitOfWork) -> Preferences:
+    async with uow:
+        preference = await uow.preferences.get(enterprise_id, for_update=True)
+        preference.choose(suggestions=preference.suggestions, unsubscribed=True, at=datetime.now(UTC))
+        await uow.preferences.save(preference)
+        await uow.commit()
+    return preference

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from notifications.adapters.repository import DeliveryRepository, ProcessedEvents
+from notifications.adapters.repository import (
+    DeliveryRepository,
+    Outbox,
+    PreferenceRepository,
+    ProcessedEvents,
+    RecipientRepository,
+    SuggestionRepository,
+)
 
 
 class UnitOfWork:
@@ -15,6 +22,10 @@ class UnitOfWork:
         self.session = self._session_factory()
         self.deliveries = DeliveryRepository(self.session)
         self.processed_events = ProcessedEvents(self.session)
+        self.recipients = RecipientRepository(self.session)
+        self.suggestions = SuggestionRepository(self.session)
+        self.preferences = PreferenceRepository(self.session)
+        self.outbox = Outbox(self.session)
         return self
 
     async def __aexit__(self, *exc_info) -> None:
@@ -23,3 +34,4 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+

@@ -1,0 +1,51 @@
+"""The links an email carries; the ones that act without signing in carry a token signed with the
+internal secret, which the gateway shares (HS256, pyjwt)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import jwt
+
+ISSUER = "notifications"
+CONFIRM_AUDIENCE = "email-confirmation"
+UNSUBSCRIBE_AUDIENCE = "unsubscribe"
+CONFIRM_TTL = 14 * 24 * 3600
+# An unsubscribe link must keep working long after the email was read.
+UNSUBSCRIBE_TTL = 2 * 365 * 24 * 3600
+
+
+class InvalidLinkToken(Exception):
+    pass
+
+
+class SignedLinks:
+    def __init__(self, *, public_base_url: str, secret: str) -> None:
+        self._base = public_base_url.rstrip("/")
+        self._secret = secret
+
+    def answer(self, match_id: str) -> str:
+        return f"{self._base}/suggestions/{match_id}"
+
+    def confirm_email(self, enterprise_id: uuid.UUID, email: str) -> str:
+        token = self._sign(CONFIRM_AUDIENCE, str(enterprise_id), CONFIRM_TTL, email=email)
+        return f"{self._base}/api/v1/auth/confirm?token={token}"
+
+    def unsubscribe(self, enterprise_id: uuid.UUID) -> str:
+        return f"{self._base}/api/v1/unsubscribe?token={self.unsubscribe_token(enterprise_id)}"
+
+    def unsubscribe_token(self, enterprise_id: uuid.UUID) -> str:
+        return self._sign(UNSUBSCRIBE_AUDIENCE, str(enterprise_id), UNSUBSCRIBE_TTL)
+
+    def unsubscribing_enterprise(self, token: str) -> uuid.UUID:
+        try:
+            claims = jwt.decode(token, self._secret, algorithms=["HS256"], audience=UNSUBSCRIBE_AUDIENCE, issuer=ISSUER)
+            return uuid.UUID(claims["sub"])
+        except (jwt.PyJWTError, KeyError, ValueError) as error:
+            raise InvalidLinkToken(str(error)) from error
+
+    def _sign(self, audience: str, subject: str, ttl: int, **claims) -> str:
+        now = int(time.time())
+        payload = {"iss": ISSUER, "aud": audience, "sub": subject, "iat": now, "exp": now + ttl, **claims}
+        return jwt.encode(payload, self._secret, algorithm="HS256")

@@ -1,0 +1,80 @@
+"""What a claimed delivery becomes when it is about to be sent: addressed and sent, left waiting for
+its recipient, held for the daily digest, or skipped because the recipient opted out."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Protocol
+
+from notifications.domain.deliveries import Delivery
+from notifications.domain.recipients import Preferences, Recipient, SuggestionMode
+
+
+class Links(Protocol):
+    def answer(self, match_id: str) -> str: ...
+    def confirm_email(self, enterprise_id: uuid.UUID, email: str) -> str: ...
+    def unsubscribe(self, enterprise_id: uuid.UUID) -> str: ...
+
+
+@dataclass(frozen=True)
+class Send:
+    recipient: str
+    language: str
+    context: dict
+
+
+@dataclass(frozen=True)
+class Hold:
+    recipient: str
+    language: str
+    context: dict
+
+
+@dataclass(frozen=True)
+class Wait:
+    pass
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+
+
+Decision = Send | Hold | Wait | Skip
+
+
+def decide(delivery: Delivery, *, addressee: Recipient | None, partner: Recipient | None, preferences: Preferences, links: Links) -> Decision:
+    if delivery.recipient is None and addressee is None:
+        return Wait()
+    if delivery.partner_id is not None and partner is None:
+        return Wait()
+    if addressee is not None and (refusal := addressee.refusal(transactional=delivery.transactional)):
+        return Skip(refusal)
+    if not delivery.transactional and preferences.unsubscribed:
+        return Skip("the enterprise unsubscribed")
+    recipient = delivery.recipient or addressee.email
+    language = delivery.language or addressee.language
+    context = compose(delivery, language=language, recipient=recipient, addressee=addressee, partner=partner, links=links)
+    if delivery.template == "suggestion" and preferences.suggestions is SuggestionMode.DAILY:
+        return Hold(recipient, language, context)
+    return Send(recipient, language, context)
+
+
+def compose(delivery: Delivery, *, language: str, recipient: str, addressee: Recipient | None, partner: Recipient | None, links: Links) -> dict:
+    """The template's whole context: the facts planned from the event, and what is known now."""
+    context = dict(delivery.context)
+    if delivery.template == "welcome":
+        context["confirm_url"] = links.confirm_email(delivery.enterprise_id, recipient)
+    if addressee is not None:
+        context |= {"recipient_name": addressee.name, "contact_person": addressee.contact_person}
+    if not delivery.transactional:
+        context["unsubscribe_url"] = links.unsubscribe(delivery.enterprise_id)
+    if "match_id" in context:
+        context["answer_url"] = links.answer(context["match_id"])
+        context["reasons"] = context["reasons_en"] if language == "en" else context["reasons_ru"]
+    if partner is not None:
+        context["partner"] = partner.contacts() if delivery.template == "introduction" else partner.public_profile()
+    if delivery.template == "introduction" and addressee is not None:
+        context["own"] = addressee.contacts()
+    return context

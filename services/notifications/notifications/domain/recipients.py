@@ -1,0 +1,105 @@
+"""Who the emails go to: the enterprises as the registry's events describe them. Match events name
+only enterprise ids, so the address, contact and language come from here."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from notifications.domain.deliveries import preferred_language
+
+DELETED = "deleted"
+SUSPENDED = "suspended"
+
+
+@dataclass
+class Recipient:
+    enterprise_id: uuid.UUID
+    name: str
+    email: str | None
+    contact_person: str = ""
+    phone: str | None = None
+    languages: list[str] = field(default_factory=list)
+    country: str = ""
+    region: str = ""
+    city: str = ""
+    status: str = "pending"
+    changed_at: datetime | None = None
+
+    @classmethod
+    def from_profile(cls, profile, *, at: datetime) -> Recipient:
+        return cls(
+            enterprise_id=profile.enterprise_id,
+            name=profile.name,
+            email=str(profile.email),
+            contact_person=profile.contact_person,
+            phone=profile.phone,
+            languages=list(profile.languages),
+            country=profile.country,
+            region=profile.region,
+            city=profile.city,
+            status=profile.status,
+            changed_at=at,
+        )
+
+    @classmethod
+    def deleted(cls, enterprise_id: uuid.UUID, *, at: datetime) -> Recipient:
+        """A deleted enterprise keeps no contact here; late emails to it are skipped, not sent."""
+        return cls(enterprise_id=enterprise_id, name="", email=None, status=DELETED, changed_at=at)
+
+    @property
+    def language(self) -> str:
+        return preferred_language(self.languages)
+
+    def refusal(self, *, transactional: bool) -> str | None:
+        """Why this enterprise must not get an email now, or None."""
+        if self.status == DELETED or not self.email:
+            return "the enterprise was deleted"
+        if self.status == SUSPENDED and not transactional:
+            return "the enterprise is suspended"
+        return None
+
+    def public_profile(self) -> dict:
+        return {"name": self.name, "city": self.city, "country": self.country}
+
+    def contacts(self) -> dict:
+        return {**self.public_profile(), "contact_person": self.contact_person, "email": self.email or "", "phone": self.phone or ""}
+
+
+class SuggestionMode(StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+
+
+@dataclass
+class Preferences:
+    enterprise_id: uuid.UUID
+    suggestions: SuggestionMode = SuggestionMode.IMMEDIATE
+    unsubscribed_at: datetime | None = None
+    last_digest_on: date | None = None
+
+    @property
+    def unsubscribed(self) -> bool:
+        return self.unsubscribed_at is not None
+
+    def choose(self, *, suggestions: str, unsubscribed: bool, at: datetime) -> None:
+        self.suggestions = SuggestionMode(suggestions)
+        if not unsubscribed:
+            self.unsubscribed_at = None
+        elif self.unsubscribed_at is None:
+            self.unsubscribed_at = at
+
+    def digest_due(self, *, now: datetime, hour: int) -> bool:
+        """At most one digest a day, at or after the digest hour; at once when the enterprise went
+        back to immediate suggestions with some still held."""
+        if self.suggestions is SuggestionMode.IMMEDIATE:
+            return True
+        if self.last_digest_on is not None and self.last_digest_on >= now.date():
+            return False
+        return now.timetz().replace(tzinfo=None) >= time(hour)
+
+    def next_digest_at(self, *, now: datetime, hour: int) -> datetime:
+        today = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+        return today if self.digest_due(now=now, hour=hour) or now < today else today + timedelta(days=1)

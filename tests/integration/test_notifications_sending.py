@@ -1,0 +1,251 @@
+"""The notifications service's use cases on the real PostgreSQL (a database of their own, so no
+running service claims these rows) and real SMTP servers: the project's sink, and a tiny aiosmtpd
+server in the test that refuses one mailbox for good."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from aiosmtpd.smtp import SMTP as SmtpServer
+from alembic import command
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+from devstack.ports import free_port
+from eventkit.contracts import EnterpriseDeleted, EnterpriseRegistered, MatchApproved, MatchResponded, MatchSide, decode, envelope_for
+from notifications.__main__ import alembic_config
+from notifications.adapters.links import SignedLinks
+from notifications.adapters.orm import deliveries, outbox
+from notifications.adapters.rendering import TemplateRenderer
+from notifications.adapters.repository import DeliveryFilter
+from notifications.adapters.smtp import SmtpMailer
+from notifications.domain.deliveries import RetryPolicy
+from notifications.service_layer import handlers
+from notifications.service_layer.unit_of_work import UnitOfWork
+
+PUBLIC_URL = "http://unionmatch.test"
+
+
+@pytest.fixture(scope="module")
+async def session_factory(infra) -> AsyncIterator[async_sessionmaker]:
+    name = f"notif_{uuid.uuid4().hex[:10]}"
+    infra.postgres.create_databases([name])
+    url = infra.database_url(name)
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+    engine = create_async_engine(url)
+    yield async_sessionmaker(engine, expire_on_commit=False)
+    await engine.dispose()
+    infra.postgres.drop_database(name)
+
+
+def sending_through(port: int, **changes) -> handlers.Sending:
+    mailer = SmtpMailer(host="127.0.0.1", port=port, sender="Union Match <noreply@unionmatch.local>", starttls=False,
+                        username=None, password=None, timeout=5)
+    values = dict(mailer=mailer, renderer=TemplateRenderer(), links=SignedLinks(public_base_url=PUBLIC_URL, secret="t" * 32),
+                  policy=RetryPolicy(max_attempts=3, base_seconds=0.01, cap_seconds=0.02), lease=timedelta(seconds=30),
+                  recipient_wait=timedelta(days=7))
+    return handlers.Sending(**(values | changes))
+
+
+def registered(name: str, *, country="RU", languages=("ru",), email=None) -> EnterpriseRegistered:
+    marker = uuid.uuid4().hex[:8]
+    return EnterpriseRegistered(
+        enterprise_id=uuid.uuid4(), name=f"{name} {marker}", country=country, region="smolensk_oblast" if country == "RU" else "mogilev_oblast",
+        city="Смоленск" if country == "RU" else "Могилёв", sectors=["elevators"], languages=list(languages),
+        contact_person="Мария Иванова", email=email or f"{marker}@example.{country.lower()}", phone="+74812000000", status="pending",
+    )
+
+
+def approved(offer: EnterpriseRegistered, need: EnterpriseRegistered) -> MatchApproved:
+    return MatchApproved(
+        match_id=uuid.uuid4(),
+        offer=MatchSide(listing_id=uuid.uuid4(), enterprise_id=offer.enterprise_id, enterprise_name=offer.name, title="Пассажирские лифты"),
+        need=MatchSide(listing_id=uuid.uuid4(), enterprise_id=need.enterprise_id, enterprise_name=need.name, title="Замена 120 лифтов"),
+        score=0.82, reasons_ru=["Та же отрасль: лифты"], reasons_en=["Same sector: elevators"], status="approved",
+        occurred_at=datetime.now(UTC),
+    )
+
+
+async def publish(payload, session_factory) -> int:
+    envelope, decoded = decode(envelope_for(payload, key=str(uuid.uuid4()), producer="test").to_bytes())
+    return await handlers.record_event(envelope, decoded, uow=UnitOfWork(session_factory), public_base_url=PUBLIC_URL)
+
+
+async def send_all(session_factory, sending, *, passes: int = 5) -> None:
+    for _ in range(passes):
+        if not await handlers.send_due(uow=UnitOfWork(session_factory), sending=sending):
+            return
+
+
+async def rows_for(session_factory, enterprise_id) -> list:
+    async with session_factory() as session:
+        return list(await session.execute(select(deliveries).where(deliveries.c.enterprise_id == enterprise_id)))
+
+
+def mail_to(infra, address: str) -> list[dict]:
+    listing = httpx.get(f"{infra.mail_api_url}/api/v1/messages", params={"limit": 1000}).json()
+    return [httpx.get(f"{infra.mail_api_url}/api/v1/message/{m['ID']}").json() for m in listing["messages"] if m["To"][0]["Address"] == address]
+
+
+async def test_a_suggestion_approved_before_its_recipient_is_known_waits_and_goes_out_once_it_registers(infra, session_factory):
+    sending = sending_through(infra.config.smtp_port)
+    lift_maker = registered("ОАО «Могилёвлифтмаш»", country="BY", languages=("be", "ru"))
+    housing = registered("МУП «Смоленскжилсервис»")
+    match = approved(lift_maker, housing)
+
+    assert await publish(match, session_factory) == 2
+    await send_all(session_factory, sending)
+    [waiting] = await rows_for(session_factory, housing.enterprise_id)
+    assert waiting.status == "queued" and waiting.attempts == 0 and waiting.recipient is None
+    assert "waiting for the recipient" in waiting.last_error
+
+    await publish(lift_maker, session_factory)
+    await publish(housing, session_factory)
+    await send_all(session_factory, sending)
+
+    [suggestion] = [m for m in mail_to(infra, housing.email) if "Предложение о партнёрстве" in m["Subject"]]
+    assert lift_maker.name in suggestion["Subject"]
+    assert "Та же отрасль: лифты" in suggestion["Text"]
+    assert f"{PUBLIC_URL}/suggestions/{match.match_id}" in suggestion["Text"]
+    [to_lift_maker] = [m for m in mail_to(infra, lift_maker.email) if "Прапанова аб партнёрстве" in m["Subject"]]
+    assert housing.name in to_lift_maker["Text"]
+    statuses = {row.template: row.status for row in await rows_for(session_factory, housing.enterprise_id)}
+    assert statuses == {"suggestion": "sent", "welcome": "sent"}
+
+
+async def test_the_welcome_email_carries_a_signed_confirmation_link(infra, session_factory):
+    housing = registered("МУП «Вяземский водоканал»")
+
+    await publish(housing, session_factory)
+    await send_all(session_factory, sending_through(infra.config.smtp_port))
+
+    [welcome] = mail_to(infra, housing.email)
+    assert f"{PUBLIC_URL}/api/v1/auth/confirm?token=" in welcome["Text"]
+
+
+class RefusingHandler:
+    """Accepts mail, except for one mailbox it refuses for good, as a real server would."""
+
+    def __init__(self, refused: str) -> None:
+        self.refused = refused
+        self.received: list[list[str]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == self.refused:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append(list(envelope.rcpt_tos))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+async def refusing_server():
+    handler = RefusingHandler(refused=f"nobody-{uuid.uuid4().hex[:6]}@example.ru")
+    port = free_port()
+    server = await asyncio.get_running_loop().create_server(lambda: SmtpServer(handler), "127.0.0.1", port)
+    yield handler, port
+    server.close()
+    await server.wait_closed()
+
+
+async def test_an_address_the_server_refuses_is_recorded_dead_at_once_dead_lettered_and_not_retried(session_factory, refusing_server):
+    handler, port = refusing_server
+    sending = sending_through(port)
+    refused = registered("ООО «Нет такого адреса»", email=handler.refused)
+    accepted = registered("ООО «Есть такой адрес»")
+
+    await publish(refused, session_factory)
+    await publish(accepted, session_factory)
+    await send_all(session_factory, sending)
+    await send_all(session_factory, sending)
+
+    [dead] = await rows_for(session_factory, refused.enterprise_id)
+    assert dead.status == "dead" and dead.attempts == 1
+    assert "550" in dead.last_error
+    [sent] = await rows_for(session_factory, accepted.enterprise_id)
+    assert sent.status == "sent"
+    assert handler.received == [[accepted.email]]
+    async with session_factory() as session:
+        letters = [row.envelope for row in await session.execute(select(outbox).where(outbox.c.topic == "notifications.deliveries.dlq"))]
+    assert any(str(dead.id) in letter and "550" in letter for letter in letters)
+
+
+async def test_while_smtp_is_down_emails_fail_with_back_off_then_die_and_an_admin_can_send_them_again(infra, session_factory):
+    nobody_listens = free_port()
+    housing = registered("МУП «Рославльжилсервис»")
+    await publish(housing, session_factory)
+
+    await send_all(session_factory, sending_through(nobody_listens))
+    [failed] = await rows_for(session_factory, housing.enterprise_id)
+    assert failed.status == "failed" and failed.next_attempt_at > datetime.now(UTC) - timedelta(seconds=1)
+    assert "SMTP unavailable" in failed.last_error
+    for _ in range(3):
+        await asyncio.sleep(0.05)
+        await send_all(session_factory, sending_through(nobody_listens))
+    [dead] = await rows_for(session_factory, housing.enterprise_id)
+    assert dead.status == "dead" and dead.attempts == 3
+
+    requeued = await handlers.resend_dead(DeliveryFilter(enterprise_id=housing.enterprise_id), uow=UnitOfWork(session_factory))
+    await send_all(session_factory, sending_through(infra.config.smtp_port))
+
+    assert requeued == 1
+    [sent] = await rows_for(session_factory, housing.enterprise_id)
+    assert sent.status == "sent"
+    assert len(mail_to(infra, housing.email)) == 1
+
+
+async def test_a_suggestion_left_unanswered_gets_one_reminder_and_an_answered_one_none(infra, session_factory):
+    lift_maker, housing = registered("ОАО «Лифтмаш»", country="BY", languages=("en",)), registered("МУП «Ярцевожилсервис»")
+    for payload in (lift_maker, housing, match := approved(lift_maker, housing)):
+        await publish(payload, session_factory)
+    await publish(MatchResponded(**match.model_dump(exclude={"status", "answered_by_side", "answer"}), status="approved",
+                                 answered_by_side="need", answer="interested"), session_factory)
+
+    first = await handlers.remind_unanswered(uow=UnitOfWork(session_factory), waited=timedelta(0))
+    again = await handlers.remind_unanswered(uow=UnitOfWork(session_factory), waited=timedelta(0))
+    await send_all(session_factory, sending_through(infra.config.smtp_port))
+
+    assert first >= 1 and again == 0
+    reminders = [m for m in mail_to(infra, lift_maker.email) if m["Subject"].startswith("Reminder")]
+    assert len(reminders) == 1 and housing.name in reminders[0]["Subject"]
+    assert not [m for m in mail_to(infra, housing.email) if m["Subject"].startswith("Напоминание")]
+
+
+async def test_an_enterprise_on_the_daily_digest_gets_its_suggestions_in_one_email(infra, session_factory):
+    housing = registered("МУП «Смоленская теплосеть»")
+    makers = [registered(f"ОАО «Лифты-{i}»", country="BY") for i in range(3)]
+    for payload in (housing, *makers):
+        await publish(payload, session_factory)
+    await handlers.change_preferences(housing.enterprise_id, suggestions="daily", unsubscribed=False, uow=UnitOfWork(session_factory))
+    for maker in makers:
+        await publish(approved(maker, housing), session_factory)
+
+    await send_all(session_factory, sending_through(infra.config.smtp_port))
+    assert not [m for m in mail_to(infra, housing.email) if "Предложение о партнёрстве:" in m["Subject"]]
+    await handlers.bundle_digests(uow=UnitOfWork(session_factory), hour=0)
+    await send_all(session_factory, sending_through(infra.config.smtp_port))
+
+    [digest] = [m for m in mail_to(infra, housing.email) if "Предложения о партнёрстве за" in m["Subject"]]
+    assert "3 новых предложения" in digest["Subject"]
+    assert all(maker.name in digest["Text"] for maker in makers)
+    statuses = sorted(row.status for row in await rows_for(session_factory, housing.enterprise_id) if row.template == "suggestion")
+    assert statuses == ["bundled"] * 3
+
+
+async def test_a_deleted_enterprise_gets_no_more_suggestions(infra, session_factory):
+    lift_maker, housing = registered("ОАО «Лифт-Б»", country="BY"), registered("МУП «Удалённое»")
+    for payload in (lift_maker, housing, EnterpriseDeleted(enterprise_id=housing.enterprise_id), approved(lift_maker, housing)):
+        await publish(payload, session_factory)
+
+    await send_all(session_factory, sending_through(infra.config.smtp_port))
+
+    [suggestion] = [row for row in await rows_for(session_factory, housing.enterprise_id) if row.template == "suggestion"]
+    assert suggestion.status == "skipped" and suggestion.recipient is None
