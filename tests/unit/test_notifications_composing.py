@@ -167,3 +167,12 @@ def test_choosing_preferences_keeps_the_first_unsubscribe_time_and_clears_it_on_
     assert preference.unsubscribed_at == NOW and preference.suggestions is SuggestionMode.DAILY
     preference.choose(suggestions="immediate", unsubscribed=False, at=NOW)
     assert not preference.unsubscribed
+
+
+def test_the_welcome_confirmation_link_names_the_owning_account_the_way_the_gateway_reads_it():
+    from gateway.adapters.tokens import ConfirmationLinks
+
+    url = LINKS.confirm_email(HOUSING, "housing@example.ru", "account-42")
+
+    assert url.startswith("https://unionmatch.example/api/v1/auth/confirm?token=")
+    assert ConfirmationLinks(secret="s" * 32).read(url.split("token=")[1]) == "account-42"

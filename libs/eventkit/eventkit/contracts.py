@@ -40,6 +40,8 @@ class EnterpriseProfile(EventPayload):
     email: EmailStr
     phone: str | None = None
     status: str
+    # The gateway account that registered it: the welcome email's confirmation link names it.
+    owner_account_id: str | None = None
 
 
 class EnterpriseRegistered(EnterpriseProfile):

@@ -9,7 +9,10 @@ import uuid
 import jwt
 
 ISSUER = "notifications"
-CONFIRM_AUDIENCE = "email-confirmation"
+# The gateway's /auth/confirm reads {"purpose": "confirm-email", "sub": <account id>}.
+ACCOUNT_CONFIRMATION = "confirm-email"
+# Without the owning account (an event from before accounts), the link names the enterprise's address.
+ENTERPRISE_CONFIRMATION = "confirm-enterprise-email"
 UNSUBSCRIBE_AUDIENCE = "unsubscribe"
 CONFIRM_TTL = 14 * 24 * 3600
 # An unsubscribe link must keep working long after the email was read.
@@ -28,8 +31,11 @@ class SignedLinks:
     def answer(self, match_id: str) -> str:
         return f"{self._base}/suggestions/{match_id}"
 
-    def confirm_email(self, enterprise_id: uuid.UUID, email: str) -> str:
-        token = self._sign(CONFIRM_AUDIENCE, str(enterprise_id), CONFIRM_TTL, email=email)
+    def confirm_email(self, enterprise_id: uuid.UUID, email: str, account_id: str | None) -> str:
+        if account_id:
+            token = self._sign(None, account_id, CONFIRM_TTL, purpose=ACCOUNT_CONFIRMATION)
+        else:
+            token = self._sign(None, str(enterprise_id), CONFIRM_TTL, purpose=ENTERPRISE_CONFIRMATION, email=email)
         return f"{self._base}/api/v1/auth/confirm?token={token}"
 
     def unsubscribe(self, enterprise_id: uuid.UUID) -> str:
@@ -45,7 +51,9 @@ class SignedLinks:
         except (jwt.PyJWTError, KeyError, ValueError) as error:
             raise InvalidLinkToken(str(error)) from error
 
-    def _sign(self, audience: str, subject: str, ttl: int, **claims) -> str:
+    def _sign(self, audience: str | None, subject: str, ttl: int, **claims) -> str:
         now = int(time.time())
-        payload = {"iss": ISSUER, "aud": audience, "sub": subject, "iat": now, "exp": now + ttl, **claims}
+        payload = {"iss": ISSUER, "sub": subject, "iat": now, "exp": now + ttl, **claims}
+        if audience:
+            payload["aud"] = audience
         return jwt.encode(payload, self._secret, algorithm="HS256")

@@ -13,7 +13,7 @@ from notifications.domain.recipients import Preferences, Recipient, SuggestionMo
 
 class Links(Protocol):
     def answer(self, match_id: str) -> str: ...
-    def confirm_email(self, enterprise_id: uuid.UUID, email: str) -> str: ...
+    def confirm_email(self, enterprise_id: uuid.UUID, email: str, account_id: str | None) -> str: ...
     def unsubscribe(self, enterprise_id: uuid.UUID) -> str: ...
 
 
@@ -65,7 +65,7 @@ def compose(delivery: Delivery, *, language: str, recipient: str, addressee: Rec
     """The template's whole context: the facts planned from the event, and what is known now."""
     context = dict(delivery.context)
     if delivery.template == "welcome":
-        context["confirm_url"] = links.confirm_email(delivery.enterprise_id, recipient)
+        context["confirm_url"] = links.confirm_email(delivery.enterprise_id, recipient, context.get("owner_account_id"))
     if addressee is not None:
         context |= {"recipient_name": addressee.name, "contact_person": addressee.contact_person}
     if not delivery.transactional:

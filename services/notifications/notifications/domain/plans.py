@@ -99,6 +99,8 @@ def _to_enterprise(envelope: Envelope, payload, template: str, public_base_url: 
         "contact_person": getattr(payload, "contact_person", ""),
         "profile_url": f"{public_base_url}/enterprises/{payload.enterprise_id}",
     }
+    if isinstance(payload, EnterpriseRegistered) and payload.owner_account_id:
+        context["owner_account_id"] = payload.owner_account_id
     return Delivery.plan(
         event_id=envelope.event_id,
         enterprise_id=payload.enterprise_id,
