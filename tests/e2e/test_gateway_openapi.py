@@ -1,0 +1,47 @@
+"""One OpenAPI document for the whole public API, built from the route table: every route is in
+it with who may call it, the write routes carry request examples, and the docs page serves it."""
+
+from __future__ import annotations
+
+from gateway.entrypoints.routes import ROUTES
+
+_WRITES_WITHOUT_BODY = {("DELETE", "/enterprises/{enterprise_id}"), ("POST", "/enterprises/{enterprise_id}/verify"), ("POST", "/notifications/resend-dead")}
+
+
+def test_every_route_of_the_table_is_documented_with_its_access_rule(gateway):
+    document = gateway.get("/openapi.json").json()
+
+    for route in ROUTES:
+        operation = document["paths"][f"/api/v1{route.path}"][route.method.lower()]
+        assert operation["x-access"] == str(route.access), route
+        assert str(route.status_code) in operation["responses"]
+    assert {"/api/v1/auth/register", "/api/v1/auth/token", "/api/v1/auth/refresh", "/api/v1/auth/logout", "/api/v1/auth/me"} <= set(document["paths"])
+
+
+def test_write_routes_show_request_examples_with_the_designs_field_names(gateway):
+    document = gateway.get("/openapi.json").json()
+
+    for route in ROUTES:
+        if route.method == "GET" or (route.method, route.path) in _WRITES_WITHOUT_BODY:
+            continue
+        operation = document["paths"][f"/api/v1{route.path}"][route.method.lower()]
+        examples = operation["requestBody"]["content"]["application/json"]["examples"]
+        assert examples, route
+    offer = document["paths"]["/api/v1/enterprises/{enterprise_id}/offers"]["post"]["requestBody"]["content"]["application/json"]["examples"]
+    [example] = offer.values()
+    assert {"kind", "title", "sector", "product_codes", "quantity", "unit", "regions", "valid_until"} <= set(example["value"])
+
+
+def test_signing_in_is_described_as_the_oauth2_password_flow(gateway):
+    document = gateway.get("/openapi.json").json()
+
+    [scheme] = document["components"]["securitySchemes"].values()
+    assert scheme["flows"]["password"]["tokenUrl"] == "/api/v1/auth/token"
+    assert document["paths"]["/api/v1/matches"]["get"]["security"] == [{"OAuth2": []}]
+
+
+def test_the_docs_page_is_served(gateway):
+    response = gateway.get("/docs")
+
+    assert response.status_code == 200
+    assert "swagger" in response.text.lower()

@@ -1,0 +1,182 @@
+"""The gateway's own protections, on an in-process gateway with its real database: rate limits
+per address and per account, security headers, CORS, the body limit, and what callers get when a
+service hangs or fails."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+
+import httpx
+import pytest
+
+from devstack.stack import Stack
+from gateway.bootstrap import create_app
+from gateway.config import Settings
+from gateway.domain.accounts import Role
+from gateway.service_layer import accounts
+from gateway.service_layer.unit_of_work import UnitOfWork
+
+PASSWORD = "a long passphrase"
+
+
+@contextlib.asynccontextmanager
+async def running_gateway(infra: Stack, **overrides):
+    settings = Settings(
+        database_url=infra.database_url("gateway"),
+        internal_token_secret=infra.config.internal_token_secret,
+        argon2_time_cost=1,
+        argon2_memory_cost_kib=8192,
+        **overrides,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
+            client.container = app.state.container
+            yield client
+
+
+async def _signed_in(client: httpx.AsyncClient, role: Role = Role.COMPANY) -> dict[str, str]:
+    email = f"limits-{uuid.uuid4().hex[:10]}@example.ru"
+    container = client.container
+    await accounts.open_account(uow=UnitOfWork(container.session_factory), passwords=container.passwords, email=email, password=PASSWORD, role=role)
+    response = await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@contextlib.asynccontextmanager
+async def service_that(answer: bytes | None):
+    """A real TCP service on loopback that answers every request with `answer`, or never answers."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        if answer is None:
+            held.append(writer)  # keep the connection open, say nothing
+            return
+        writer.write(answer)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+
+
+async def test_an_address_over_its_rate_is_told_to_come_back_later(infra):
+    async with running_gateway(infra, rate_limit_ip_per_second=0.01, rate_limit_ip_burst=3) as client:
+        answers = [await client.get("/api/v1/auth/me") for _ in range(4)]
+
+    assert [a.status_code for a in answers] == [401, 401, 401, 429]
+    refused = answers[-1]
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["type"] == "/problems/rate-limited"
+    assert int(refused.headers["retry-after"]) >= 1
+
+
+async def test_an_account_over_its_rate_is_limited_without_slowing_other_accounts(infra):
+    async with running_gateway(infra, rate_limit_account_per_second=0.01, rate_limit_account_burst=2) as client:
+        noisy = await _signed_in(client)
+        quiet = await _signed_in(client)
+        noisy_answers = [(await client.get("/api/v1/auth/me", headers=noisy)).status_code for _ in range(3)]
+        quiet_answer = await client.get("/api/v1/auth/me", headers=quiet)
+
+    assert noisy_answers == [200, 200, 429]
+    assert quiet_answer.status_code == 200
+
+
+async def test_every_answer_carries_the_security_headers_and_json_may_not_be_framed_or_run(infra):
+    async with running_gateway(infra) as client:
+        for response in (await client.get("/api/v1/auth/me"), await client.get("/nowhere"), await client.get("/openapi.json")):
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert response.headers["x-frame-options"] == "DENY"
+            assert response.headers["referrer-policy"] == "no-referrer"
+            assert "default-src 'none'" in response.headers["content-security-policy"]
+            assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+async def test_the_docs_page_may_load_swagger_ui_but_still_not_be_framed(infra):
+    async with running_gateway(infra) as client:
+        response = await client.get("/docs")
+
+    assert response.status_code == 200
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net" in csp
+    assert "frame-ancestors 'none'" in csp
+
+
+async def test_the_web_pages_origin_may_call_the_api_and_others_may_not(infra):
+    async with running_gateway(infra, cors_origins=["https://unionmatch.example"]) as client:
+        preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"}
+        allowed = await client.options("/api/v1/enterprises", headers={"Origin": "https://unionmatch.example", **preflight})
+        stranger = await client.options("/api/v1/enterprises", headers={"Origin": "https://evil.example", **preflight})
+        simple = await client.get("/api/v1/auth/me", headers={"Origin": "https://unionmatch.example"})
+
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://unionmatch.example"
+    assert "authorization" in allowed.headers["access-control-allow-headers"].lower()
+    assert "access-control-allow-origin" not in stranger.headers
+    assert simple.headers["access-control-allow-origin"] == "https://unionmatch.example"
+    assert "retry-after" in simple.headers["access-control-expose-headers"].lower()
+
+
+async def test_a_body_over_the_limit_is_refused_before_it_reaches_a_service(infra):
+    async with running_gateway(infra, max_body_bytes=1024) as client:
+        response = await client.post("/api/v1/auth/register", content=b"{" + b" " * 4096 + b"}", headers={"content-type": "application/json"})
+
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_service_that_fails_is_answered_as_bad_gateway_without_its_internals(infra):
+    leak = b'{"detail": "Traceback: asyncpg password=hunter2 at db.internal"}'
+    crash = b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s" % (len(leak), leak)
+    async with service_that(crash) as url, running_gateway(infra, registry_url=url) as client:
+        response = await client.get("/api/v1/sectors")
+
+    assert response.status_code == 502
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "hunter2" not in response.text and "Traceback" not in response.text
+
+
+async def test_a_service_that_hangs_is_given_up_on_and_then_callers_are_answered_at_once(infra):
+    async with service_that(None) as url, running_gateway(
+        infra, registry_url=url, upstream_timeout_seconds=0.3, breaker_failure_threshold=2, breaker_cooldown_seconds=30
+    ) as client:
+        first = await client.get("/api/v1/sectors")
+        second = await client.get("/api/v1/sectors")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while_open = await client.get("/api/v1/sectors")
+        answered_in = loop.time() - started
+
+    assert first.status_code == second.status_code == while_open.status_code == 503
+    assert while_open.json()["type"] == "/problems/service-unavailable"
+    assert 1 <= int(while_open.headers["retry-after"]) <= 30
+    assert answered_in < 0.3  # no wait on the hung service once the breaker is open
+
+
+async def test_a_write_is_not_repeated_when_the_service_does_not_answer(infra):
+    received: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        received.append(await reader.readuntil(b"\r\n\r\n"))
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    async with running_gateway(infra, registry_url=url, upstream_timeout_seconds=0.3) as client:
+        staff = await _signed_in(client, Role.AGENCY)
+        reads = await client.get("/api/v1/sectors")
+        reads_received = len(received)
+        write = await client.post(f"/api/v1/enterprises/{uuid.uuid4()}/verify", headers=staff)
+    server.close()
+
+    assert reads.status_code == write.status_code == 503
+    assert reads_received == 2  # a read is retried once
+    assert len(received) == 3  # the write went out once
