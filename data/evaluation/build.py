@@ -104,11 +104,12 @@ class Builder:
                      codes=self.codes(family.code, 0.4), quantity=round(capacity), unit=family.unit, family=family.id,
                      role=role, for_need=for_need)
 
-    def decoy(self, family: Family, decoy: tuple[str, str, str, str], near: dict, quantity: float, for_need: str) -> None:
-        sector, code, title, description = decoy
+    def decoy(self, family: Family, decoy: tuple[str, ...], near: dict, quantity: float, for_need: str) -> None:
+        sector, code, title, description = decoy[:4]
+        true_family = decoy[4] if len(decoy) > 4 else f"decoy:{family.id}"
         city = self.city_within(near, 0, NEAR_KM)
         self.listing(side="offer", sector=sector, city=city, text=("ru", title, description), codes=self.codes(code, 0.5),
-                     quantity=round(quantity * 3), unit=family.unit, family=f"decoy:{family.id}", role="another_sense",
+                     quantity=round(quantity * 3), unit=family.unit, family=true_family, role="another_sense",
                      for_need=for_need)
 
     def build(self) -> None:

@@ -21,7 +21,9 @@ class Family:
     need_quantity: tuple[int, int]
     needs: tuple[tuple[str, str, str], ...]  # (language, title, description); {q} is the quantity
     offers: tuple[tuple[str, str, str], ...]
-    decoys: tuple[tuple[str, str, str, str], ...] = field(default=())  # (sector, code, title, description)
+    # (sector, code, title, description[, family]): the family is given when the decoy is in fact a
+    # genuine product of another family of this catalogue, so it is relevant to that family's needs.
+    decoys: tuple[tuple[str, ...], ...] = field(default=())
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -84,7 +86,7 @@ FAMILIES: tuple[Family, ...] = (
             ("en", "Cold-pressed linseed oil", "Food-grade flaxseed oil in bulk"),
             ("ru", "Масло льняное нерафинированное", "Отжим масла из льносемян, отгрузка в кубах"),
         ),
-        decoys=(("food_agriculture", "0405101100", "Масло сливочное 82,5%", "Сливочное масло высшего сорта, монолит 20 кг"),
+        decoys=(("food_agriculture", "0405101100", "Масло сливочное 82,5%", "Сливочное масло высшего сорта, монолит 20 кг", "butter"),
                 ("mechanical_engineering", "2710198100", "Масло моторное и гидравлическое", "Масла для двигателей и гидравлики спецтехники")),
     ),
     Family("tractors", "agricultural_machinery", "8701929000", "шт", (5, 30),
@@ -174,7 +176,7 @@ FAMILIES: tuple[Family, ...] = (
             ("ru", "Электрозарядные станции", "Зарядка для электромобилей: поставка и монтаж"),
         ),
         decoys=(("water_treatment", "8413708100", "Насосные станции", "Канализационные насосные станции в сборе"),
-                ("water_treatment", "8421210000", "Станции обезжелезивания", "Станции очистки воды для водоканалов")),
+                ("water_treatment", "8421210000", "Станции обезжелезивания", "Станции очистки воды для водоканалов", "iron_removal")),
     ),
     Family("cnc_lathes", "machine_tools", "8458110000", "шт", (2, 10),
         needs=(
@@ -273,7 +275,7 @@ FAMILIES: tuple[Family, ...] = (
             ("be", "Станцыі абезжалезвання", "Водападрыхтоўка"),
             ("ru", "Водоочистка: станции обезжелезивания", "Оборудование очистки воды"),
         ),
-        decoys=(("electric_transport", "8504408800", "Станции зарядки электромобилей", "Станции быстрой зарядки"),),
+        decoys=(("electric_transport", "8504408800", "Станции зарядки электромобилей", "Станции быстрой зарядки", "charging_stations"),),
     ),
     Family("pe_pipes", "water_treatment", "3917210000", "км", (10, 120),
         needs=(
@@ -361,7 +363,7 @@ FAMILIES: tuple[Family, ...] = (
             ("en", "Butter 82%", "Sweet cream butter"),
             ("ru", "Масло сливочное крестьянское", "Молочная продукция: масло"),
         ),
-        decoys=(("flax", "1515110000", "Масло льняное", "Льняное масло холодного отжима"),),
+        decoys=(("flax", "1515110000", "Масло льняное", "Льняное масло холодного отжима", "linseed_oil"),),
     ),
     Family("milk_powder", "food_agriculture", "0402101900", "т", (20, 200),
         needs=(
