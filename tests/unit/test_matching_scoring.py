@@ -126,7 +126,7 @@ def test_a_longer_shared_code_prefix_scores_higher(index):
 def test_a_supplier_too_small_covers_only_part_of_the_need(index):
     score = index.scorer.score(index.profile(lift_maker(quantity=30)), index.profile(housing_need()))
 
-    assert score.components[4].value == pytest.approx(0.25)
+    assert score.components[4].value == pytest.approx(0.25 ** 2)
     assert "мощность 30 шт. покрывает лишь 25% потребности 120 шт." in score.reasons_ru
 
 

@@ -35,6 +35,6 @@ class Settings(BaseSettings):
     threshold: float = Field(0.5, ge=0, le=1)  # a pair scoring below it is not proposed
     max_proposed_per_listing: int = Field(5, ge=1)
     max_distance_km: float = Field(1200.0, gt=0)
-    cross_border_bonus: float = Field(0.2, ge=0, le=1)
+    cross_border_bonus: float = Field(0.25, ge=0, le=1)
     relay_enabled: bool = True
     relay_batch_size: int = 500

@@ -36,7 +36,7 @@ class Weights:
 class Policy:
     weights: Weights = field(default_factory=Weights)
     max_distance_km: float = 1200.0  # beyond it geography is worth nothing
-    cross_border_bonus: float = 0.2  # the agency's preference for RU <-> BY pairs; 0 turns it off
+    cross_border_bonus: float = 0.25  # the agency's preference for RU <-> BY pairs; 0 turns it off
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,8 @@ class Scorer:
         value = max(0.0, 1.0 - km / self.policy.max_distance_km)
         cross_border = offer.country != need.country and {offer.country, need.country} == CROSS_BORDER
         if cross_border:
-            value = min(1.0, value + self.policy.cross_border_bonus)
+            # A preference among partners in reach: it scales nearness, so it never makes a far partner look near.
+            value = min(1.0, value * (1 + self.policy.cross_border_bonus))
         ru = f"{offer.city} — {need.city} {round(km)} км"
         en = f"{supplier.name_en} — {buyer.name_en} {round(km)} km"
         if cross_border:
@@ -216,7 +217,8 @@ def _quantity(offer: Listing, need: Listing) -> tuple[float, Reason | None]:
     if coverage >= 1:
         return 1.0, Reason(f"мощность {have_ru} покрывает потребность {want_ru}", f"a capacity of {have_en} covers the need for {want_en}")
     share = round(coverage * 100)
-    return coverage, Reason(
+    # Squared: a supplier for half the need leaves the buyer still looking for the other half.
+    return coverage ** 2, Reason(
         f"мощность {have_ru} покрывает лишь {share}% потребности {want_ru}",
         f"a capacity of {have_en} covers only {share}% of the need for {want_en}",
     )
