@@ -75,6 +75,7 @@ def test_a_suggestion_names_the_partner_gives_the_reasons_in_the_recipients_lang
     assert ANSWER_URL in email.text
     assert f'href="{ANSWER_URL}"' in email.html
     assert f'href="{UNSUBSCRIBE_URL}"' in email.html
+    assert UNSUBSCRIBE_URL in email.text
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
