@@ -98,8 +98,7 @@ def _new_inn() -> str:
     return body + ru_inn.calc_company_check_digit(body)
 
 
-@pytest.fixture
-def smolensk_housing_operator() -> dict:
+def _housing_operator_profile() -> dict:
     marker = uuid.uuid4().hex[:8]
     return {
         "name": f"МУП «Смоленскжилсервис» {marker}",
@@ -117,3 +116,14 @@ def smolensk_housing_operator() -> dict:
         "phone": "+74812000000",
         "personal_data_consent": True,
     }
+
+
+@pytest.fixture
+def smolensk_housing_operator() -> dict:
+    return _housing_operator_profile()
+
+
+@pytest.fixture(scope="session")
+def new_housing_operator():
+    """new_housing_operator() -> a fresh enterprise profile (own INN and email) for each call."""
+    return _housing_operator_profile

@@ -55,7 +55,7 @@ _NEED = {
     "valid_until": "2027-06-30",
 }
 
-_REQUEST_EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
+REQUEST_EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/enterprises"): {"belarusian lift maker": _ENTERPRISE},
     ("PATCH", "/enterprises/{enterprise_id}"): {
         "new description and phone": {"description": "Лифты и эскалаторы; сервис по всей Смоленской области.", "phone": "+375222000001"}
@@ -116,7 +116,7 @@ def route_openapi(route: Route) -> dict[str, Any]:
     parameters = [_path_parameter(name) for name in _PATH_PARAMETER.findall(route.path)]
     if parameters:
         extra["parameters"] = parameters
-    examples = _REQUEST_EXAMPLES.get((route.method, route.path))
+    examples = REQUEST_EXAMPLES.get((route.method, route.path))
     if examples is not None:
         extra["requestBody"] = {
             "required": True,
