@@ -1,0 +1,178 @@
+"""Benchmark of the notifications service: emails per second into the SMTP sink with one and with
+several service instances in one consumer group, and the latency from publishing match.approved
+to the message at the sink.
+
+    .venv/bin/python bench/notifications/bench_emails.py                       # 200 approvals per run, 1 and 3 instances
+    .venv/bin/python bench/notifications/bench_emails.py --matches 500 --instances 1 2 4
+
+It starts its own PostgreSQL, Kafka and SMTP sink on free ports (as the tests do), runs the
+notifications service as real processes, publishes real eventkit envelopes, and reads the sink's
+arrival times. Each approval causes two emails (one per side). Latency is measured from the
+moment the event was handed to the Kafka producer to the sink's receipt time (same clock); the
+approval call through the gateway adds the matching service's outbox relay on top of this.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / p) for p in ("libs/eventkit", "services/notifications", ".")]
+
+import httpx  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+
+from devstack.ports import free_port  # noqa: E402
+from devstack.stack import SERVICES, Stack, StackConfig  # noqa: E402
+from eventkit import topics  # noqa: E402
+from eventkit.contracts import EnterpriseRegistered, MatchApproved, MatchSide, envelope_for  # noqa: E402
+from eventkit.kafka import idempotent_producer  # noqa: E402
+from notifications.domain.deliveries import enterprise_address, idempotency_key  # noqa: E402
+
+
+def message_id(event_id: uuid.UUID, recipient: str, template: str) -> str:
+    return f"{uuid.uuid5(uuid.NAMESPACE_URL, idempotency_key(event_id, recipient, template)).hex}@unionmatch.local"
+
+
+def enterprise(i: int, country: str) -> EnterpriseRegistered:
+    return EnterpriseRegistered(
+        enterprise_id=uuid.uuid4(), name=f"Предприятие {country}-{i}", country=country, region="smolensk_oblast",
+        city="Смоленск", sectors=["elevators"], languages=["ru" if country == "RU" else "be"], contact_person="Контакт",
+        email=f"bench-{uuid.uuid4().hex[:10]}@example.{country.lower()}", status="verified",
+    )
+
+
+def approval(offer: EnterpriseRegistered, need: EnterpriseRegistered) -> MatchApproved:
+    side = lambda e, title: MatchSide(listing_id=uuid.uuid4(), enterprise_id=e.enterprise_id, enterprise_name=e.name, title=title)  # noqa: E731
+    return MatchApproved(match_id=uuid.uuid4(), offer=side(offer, "Лифты"), need=side(need, "120 лифтов"), score=0.8,
+                         reasons_ru=["Та же отрасль"], reasons_en=["Same sector"], status="approved", occurred_at=datetime.now(UTC))
+
+
+class Run:
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+
+    async def publish(self, payloads) -> dict[str, datetime]:
+        """Publishes and returns, for each expected email's Message-ID, when its event was handed to Kafka."""
+        producer = idempotent_producer(self.stack.kafka.bootstrap_servers, client_id="bench")
+        await producer.start()
+        published: dict[str, datetime] = {}
+        try:
+            for payload in payloads:
+                if isinstance(payload, MatchApproved):
+                    envelope = envelope_for(payload, key=str(payload.need.enterprise_id), producer="matching")
+                    expected = [message_id(envelope.event_id, enterprise_address(s.enterprise_id), "suggestion") for s in (payload.offer, payload.need)]
+                    topic = topics.MATCHES
+                else:
+                    envelope = envelope_for(payload, key=str(payload.enterprise_id), producer="registry")
+                    expected = [message_id(envelope.event_id, str(payload.email), "welcome")]
+                    topic = topics.ENTERPRISES
+                at = datetime.now(UTC)
+                await producer.send(topic, envelope.to_bytes(), key=envelope.key.encode())
+                published.update(dict.fromkeys(expected, at))
+            await producer.flush()
+        finally:
+            await producer.stop()
+        return published
+
+    async def arrivals(self, expected: set[str], *, timeout: float) -> dict[str, datetime]:
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient(base_url=self.stack.mail_api_url, timeout=30) as client:
+            while time.monotonic() < deadline:
+                page = (await client.get("/api/v1/messages", params={"limit": 100000})).json()
+                arrived = {m["MessageID"]: datetime.fromisoformat(m["Created"]) for m in page["messages"] if m["MessageID"] in expected}
+                if len(arrived) == len(expected):
+                    return arrived
+                await asyncio.sleep(0.5)
+        raise SystemExit(f"only {len(arrived)} of {len(expected)} emails arrived within {timeout:.0f}s")
+
+
+def start_instances(stack: Stack, count: int) -> list[str]:
+    names = []
+    for i in range(count):
+        name = f"notifications-{i}"
+        env = stack.service_env("notifications") | {"NOTIFICATIONS_HTTP_PORT": str(free_port()), "NOTIFICATIONS_LOG_LEVEL": "WARNING"}
+        child = stack.supervisor.start(name, [sys.executable, "-m", "notifications", "serve"], env=env, cwd=ROOT)
+        stack._await_http(child, f"http://127.0.0.1:{env['NOTIFICATIONS_HTTP_PORT']}/readyz", timeout=60)
+        names.append(name)
+    return names
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def measure(stack: Stack, instances: int, matches: int) -> dict:
+    run = Run(stack)
+    names = start_instances(stack, instances)
+    try:
+        offers = [enterprise(i, "BY") for i in range(max(1, matches // 10))]
+        needs = [enterprise(i, "RU") for i in range(matches)]
+        # The welcomes prove every instance has joined the group and knows the recipients.
+        welcomes = await run.publish([*offers, *needs])
+        await run.arrivals(set(welcomes), timeout=120)
+        await asyncio.sleep(2)
+        published = await run.publish([approval(offers[i % len(offers)], need) for i, need in enumerate(needs)])
+        arrived = await run.arrivals(set(published), timeout=300)
+    finally:
+        for name in names:
+            stack.supervisor.stop(name)
+    latencies = [(arrived[m] - published[m]).total_seconds() * 1000 for m in published]
+    span = (max(arrived.values()) - min(published.values())).total_seconds()
+    queued = await queued_times(stack, since=min(published.values()))
+    return {
+        "instances": instances, "emails": len(published), "seconds": span, "emails_per_second": len(published) / span,
+        "p50_ms": statistics.median(latencies), "p99_ms": percentile(latencies, 0.99), "max_ms": max(latencies),
+        "all_queued_s": (max(queued) - min(published.values())).total_seconds(),
+    }
+
+
+async def queued_times(stack: Stack, *, since: datetime) -> list[datetime]:
+    """When the consumer had recorded each suggestion (the rest of the latency is the sender's queue)."""
+    engine = create_async_engine(stack.database_url("notifications"))
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT created_at FROM deliveries WHERE template = 'suggestion' AND created_at >= :since"), {"since": since}
+            )
+            return [row.created_at for row in rows]
+    finally:
+        await engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--matches", type=int, default=200, help="match.approved events per run (two emails each)")
+    parser.add_argument("--instances", type=int, nargs="+", default=[1, 3])
+    args = parser.parse_args()
+    state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-bench-"))
+    config = StackConfig(state_dir=state_dir, gateway_port=free_port(), service_ports={n: free_port() for n in SERVICES},
+                         kafka_port=free_port(), kafka_controller_port=free_port(), postgres_port=free_port(),
+                         smtp_port=free_port(), smtp_http_port=free_port(), durable=False)
+    stack = Stack(config)
+    try:
+        stack.start_infrastructure()
+        stack.migrate()
+        results = [asyncio.run(measure(stack, count, args.matches)) for count in args.instances]
+    finally:
+        stack.stop()
+        shutil.rmtree(state_dir, ignore_errors=True)
+    print(f"{'instances':>9} {'emails':>6} {'seconds':>8} {'emails/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'all queued s':>12}")
+    for r in results:
+        print(f"{r['instances']:>9} {r['emails']:>6} {r['seconds']:>8.2f} {r['emails_per_second']:>9.1f} {r['p50_ms']:>8.0f}"
+              f" {r['p99_ms']:>8.0f} {r['max_ms']:>8.0f} {r['all_queued_s']:>12.2f}")
+
+
+if __name__ == "__main__":
+    main()
