@@ -108,6 +108,23 @@ def start_instances(stack: Stack, count: int) -> list[str]:
     return names
 
 
+async def sink_ceiling(stack: Stack, *, emails: int = 300) -> float:
+    """Emails per second the sink takes from one bare SMTP connection: the ceiling for the runs above."""
+    from email.message import EmailMessage
+
+    import aiosmtplib
+
+    async with aiosmtplib.SMTP(hostname="127.0.0.1", port=stack.config.smtp_port) as client:
+        started = time.perf_counter()
+        for i in range(emails):
+            message = EmailMessage()
+            message["From"], message["To"], message["Subject"] = "bench@unionmatch.local", f"ceiling-{i}@example.ru", "Предложение"
+            message.set_content("Текст письма " * 40)
+            message.add_alternative("<p>" + "Текст письма " * 40 + "</p>", subtype="html")
+            await client.send_message(message)
+        return emails / (time.perf_counter() - started)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -164,10 +181,12 @@ def main() -> None:
     try:
         stack.start_infrastructure()
         stack.migrate()
+        ceiling = asyncio.run(sink_ceiling(stack))
         results = [asyncio.run(measure(stack, count, args.matches)) for count in args.instances]
     finally:
         stack.stop()
         shutil.rmtree(state_dir, ignore_errors=True)
+    print(f"the SMTP sink alone takes {ceiling:.0f} emails/s from one bare aiosmtplib connection")
     print(f"{'instances':>9} {'emails':>6} {'seconds':>8} {'emails/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'all queued s':>12}")
     for r in results:
         print(f"{r['instances']:>9} {r['emails']:>6} {r['seconds']:>8.2f} {r['emails_per_second']:>9.1f} {r['p50_ms']:>8.0f}"
