@@ -8,9 +8,9 @@ import json
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, any_, Select, Table, exists, func, insert, literal, literal_column, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, Table, any_, bindparam, exists, func, insert, literal, literal_column, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from eventkit.envelope import Envelope
 from eventkit.outbox import outbox_row
@@ -48,19 +48,36 @@ def _listing(row) -> Listing:
     return Listing(**row._mapping)
 
 
+# Built once: the hot paths reuse these statements and SQLAlchemy's compiled-statement cache.
+_LIVE_ENTERPRISE = select(*_ENTERPRISE_COLUMNS).where(enterprises.c.deleted_at.is_(None))
+_ENTERPRISE_BY_ID = _LIVE_ENTERPRISE.where(enterprises.c.id == bindparam("id"))
+# FOR KEY SHARE is the lock the listing's foreign key takes anyway; it still waits for the
+# FOR UPDATE that changing, suspending or deleting the enterprise holds.
+_ENTERPRISE_FOR_SHARE = _ENTERPRISE_BY_ID.with_for_update(read=True, key_share=True)
+_ENTERPRISE_FOR_UPDATE = _ENTERPRISE_BY_ID.with_for_update()
+_INSERT_ENTERPRISE = insert(enterprises).values(_STAMPED_NOW).returning(enterprises.c.created_at, enterprises.c.updated_at)
+_INSERT_LISTING = insert(listings).values(_STAMPED_NOW).returning(listings.c.created_at, listings.c.updated_at)
+_LISTING_BY_ID = select(*_LISTING_COLUMNS).where(listings.c.id == bindparam("id"), listings.c.side == bindparam("side"))
+_LISTING_FOR_UPDATE = _LISTING_BY_ID.with_for_update()
+
+
 class EnterpriseRepository:
     """Only enterprises that have not been deleted exist for the rest of the service."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     def _live(self) -> Select:
-        return select(*_ENTERPRISE_COLUMNS).where(enterprises.c.deleted_at.is_(None))
+        return _LIVE_ENTERPRISE
+
+    async def _one(self, statement, **params) -> Enterprise | None:
+        row = (await self._connection.execute(statement, params)).first()
+        return _enterprise(row) if row else None
 
     async def add(self, enterprise: Enterprise) -> None:
-        statement = insert(enterprises).values(_enterprise_row(enterprise) | _STAMPED_NOW).returning(enterprises.c.created_at, enterprises.c.updated_at)
         try:
-            enterprise.created_at, enterprise.updated_at = (await self._session.execute(statement)).one()
+            row = (await self._connection.execute(_INSERT_ENTERPRISE, _enterprise_row(enterprise))).one()
+            enterprise.created_at, enterprise.updated_at = row
         except IntegrityError as error:
             # Two registrations of one legal id raced past the service's check; the index decides.
             if "uq_enterprises_country_legal_id" in str(error.orig):
@@ -68,24 +85,19 @@ class EnterpriseRepository:
             raise
 
     async def get(self, enterprise_id: uuid.UUID) -> Enterprise | None:
-        row = (await self._session.execute(self._live().where(enterprises.c.id == enterprise_id))).first()
-        return _enterprise(row) if row else None
+        return await self._one(_ENTERPRISE_BY_ID, id=enterprise_id)
 
     async def get_for_update(self, enterprise_id: uuid.UUID) -> Enterprise | None:
-        query = self._live().where(enterprises.c.id == enterprise_id).with_for_update()
-        row = (await self._session.execute(query)).first()
-        return _enterprise(row) if row else None
+        return await self._one(_ENTERPRISE_FOR_UPDATE, id=enterprise_id)
 
     async def get_for_share(self, enterprise_id: uuid.UUID) -> Enterprise | None:
-        """Keeps the enterprise from being deleted or changed under a listing being published,
-        while other listings of it may be published at the same time."""
-        query = self._live().where(enterprises.c.id == enterprise_id).with_for_update(read=True)
-        row = (await self._session.execute(query)).first()
-        return _enterprise(row) if row else None
+        """Keeps the enterprise from being deleted, suspended or changed under a listing being
+        published, while other listings of it may be published at the same time."""
+        return await self._one(_ENTERPRISE_FOR_SHARE, id=enterprise_id)
 
     async def get_by_legal_id(self, country: str, legal_id: str) -> Enterprise | None:
         query = self._live().where(enterprises.c.country == country, enterprises.c.legal_id == legal_id)
-        row = (await self._session.execute(query)).first()
+        row = (await self._connection.execute(query)).first()
         return _enterprise(row) if row else None
 
     async def save(self, enterprise: Enterprise) -> None:
@@ -95,7 +107,7 @@ class EnterpriseRepository:
             .values(_enterprise_row(enterprise) | {"updated_at": func.clock_timestamp()})
             .returning(enterprises.c.updated_at)
         )
-        enterprise.updated_at = await self._session.scalar(statement)
+        enterprise.updated_at = await self._connection.scalar(statement)
 
     async def list(self, filters: EnterpriseFilters, page: PageRequest) -> Page[Enterprise]:
         conditions = [enterprises.c.deleted_at.is_(None)]
@@ -110,26 +122,23 @@ class EnterpriseRepository:
         if filters.q:
             conditions.append(enterprises.c.search.op("@@")(_text_query(filters.q)))
         query = select(*_ENTERPRISE_COLUMNS).where(*conditions)
-        rows, total, next_cursor = await _paginate(self._session, query, enterprises, enterprises.c.name, conditions, page)
+        rows, total, next_cursor = await _paginate(self._connection, query, enterprises, enterprises.c.name, conditions, page)
         return Page([_enterprise(row) for row in rows], total, next_cursor)
 
 
 class ListingRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def add(self, listing: Listing) -> None:
-        statement = insert(listings).values(_listing_row(listing) | _STAMPED_NOW).returning(listings.c.created_at, listings.c.updated_at)
-        listing.created_at, listing.updated_at = (await self._session.execute(statement)).one()
+        listing.created_at, listing.updated_at = (await self._connection.execute(_INSERT_LISTING, _listing_row(listing))).one()
 
     async def get(self, listing_id: uuid.UUID, *, side: str) -> Listing | None:
-        query = select(*_LISTING_COLUMNS).where(listings.c.id == listing_id, listings.c.side == side)
-        row = (await self._session.execute(query)).first()
+        row = (await self._connection.execute(_LISTING_BY_ID, {"id": listing_id, "side": side})).first()
         return _listing(row) if row else None
 
     async def get_for_update(self, listing_id: uuid.UUID, *, side: str) -> Listing | None:
-        query = select(*_LISTING_COLUMNS).where(listings.c.id == listing_id, listings.c.side == side).with_for_update()
-        row = (await self._session.execute(query)).first()
+        row = (await self._connection.execute(_LISTING_FOR_UPDATE, {"id": listing_id, "side": side})).first()
         return _listing(row) if row else None
 
     async def active_of_enterprise_for_update(self, enterprise_id: uuid.UUID) -> list[Listing]:
@@ -139,7 +148,7 @@ class ListingRepository:
             .order_by(listings.c.created_at, listings.c.id)
             .with_for_update()
         )
-        return [_listing(row) for row in await self._session.execute(query)]
+        return [_listing(row) for row in await self._connection.execute(query)]
 
     async def save(self, listing: Listing) -> None:
         statement = (
@@ -148,12 +157,12 @@ class ListingRepository:
             .values(_listing_row(listing) | {"updated_at": func.clock_timestamp()})
             .returning(listings.c.updated_at)
         )
-        listing.updated_at = await self._session.scalar(statement)
+        listing.updated_at = await self._connection.scalar(statement)
 
     async def list(self, filters: ListingFilters, page: PageRequest) -> Page[Listing]:
         conditions = _listing_conditions(filters)
         query = select(*_LISTING_COLUMNS).where(*conditions)
-        rows, total, next_cursor = await _paginate(self._session, query, listings, listings.c.title, conditions, page)
+        rows, total, next_cursor = await _paginate(self._connection, query, listings, listings.c.title, conditions, page)
         return Page([_listing(row) for row in rows], total, next_cursor)
 
 
@@ -196,19 +205,19 @@ def _text_query(q: str):
 # --- keyset pagination -------------------------------------------------------------------------
 
 
-async def _paginate(session: AsyncSession, query: Select, table: Table, name_column, conditions, page: PageRequest):
+async def _paginate(connection: AsyncConnection, query: Select, table: Table, name_column, conditions, page: PageRequest):
     """Orders by the chosen key and the id as a tie-breaker, and continues after the cursor's row,
     so rows added or removed meanwhile neither repeat nor skip the rows that stay."""
     key = name_column if page.sort is SortOrder.NAME else table.c.created_at
     descending = page.sort is SortOrder.NEWEST
-    total = await session.scalar(select(func.count()).select_from(table).where(*conditions))
+    total = await connection.scalar(select(func.count()).select_from(table).where(*conditions))
     if page.cursor:
         after_key, after_id = _decode_cursor(page.cursor, page.sort)
         position = tuple_(key, table.c.id)
         query = query.where(position < tuple_(literal(after_key, key.type), literal(after_id, table.c.id.type)) if descending
                             else position > tuple_(literal(after_key, key.type), literal(after_id, table.c.id.type)))
     order = [key.desc(), table.c.id.desc()] if descending else [key.asc(), table.c.id.asc()]
-    rows = (await session.execute(query.order_by(*order).limit(page.limit + 1))).all()
+    rows = (await connection.execute(query.order_by(*order).limit(page.limit + 1))).all()
     next_cursor = None
     if len(rows) > page.limit:
         rows = rows[: page.limit]
@@ -235,15 +244,18 @@ def _decode_cursor(cursor: str, sort: SortOrder) -> tuple[object, uuid.UUID]:
         raise InvalidInput([FieldError("cursor", "not a cursor this list gave out with this sort order")]) from error
 
 
+_INSERT_OUTBOX = insert(outbox)
+
+
 class OutboxWriter:
     """Adds events to the outbox inside the caller's transaction."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def add(self, envelope: Envelope, *, topic: str) -> None:
-        await self._session.execute(insert(outbox).values(outbox_row(envelope, topic=topic)))
+        await self._connection.execute(_INSERT_OUTBOX, outbox_row(envelope, topic=topic))
 
     async def add_all(self, envelopes: list[Envelope], *, topic: str) -> None:
         if envelopes:
-            await self._session.execute(insert(outbox), [outbox_row(e, topic=topic) for e in envelopes])
+            await self._connection.execute(insert(outbox), [outbox_row(e, topic=topic) for e in envelopes])

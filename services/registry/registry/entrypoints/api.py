@@ -37,11 +37,11 @@ router = APIRouter()
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
-def unit_of_work(request: Request) -> UnitOfWork:
+async def unit_of_work(request: Request) -> UnitOfWork:
     return UnitOfWork(request.app.state.container.session_factory)
 
 
-def reference_data(request: Request) -> Reference:
+async def reference_data(request: Request) -> Reference:
     return request.app.state.container.reference
 
 

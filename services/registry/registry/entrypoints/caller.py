@@ -13,7 +13,8 @@ INTERNAL_TOKEN_HEADER = "X-Internal-Token"
 AUDIENCE = "registry"
 
 
-def current_caller(request: Request) -> Caller:
+# async, so that FastAPI runs it on the event loop rather than handing it to a worker thread.
+async def current_caller(request: Request) -> Caller:
     token = request.headers.get(INTERNAL_TOKEN_HEADER)
     if not token:
         raise HTTPException(401, "this service only answers calls that come through the gateway")

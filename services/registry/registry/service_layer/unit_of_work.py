@@ -14,9 +14,11 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._session_factory()
-        self.enterprises = EnterpriseRepository(self.session)
-        self.listings = ListingRepository(self.session)
-        self.outbox = OutboxWriter(self.session)
+        # The repositories speak SQL, not ORM: the session's connection spares them the ORM layer.
+        connection = await self.session.connection()
+        self.enterprises = EnterpriseRepository(connection)
+        self.listings = ListingRepository(connection)
+        self.outbox = OutboxWriter(connection)
         return self
 
     async def __aexit__(self, *exc_info) -> None:
