@@ -36,6 +36,7 @@ class DeliveryOut(BaseModel):
     attempts: int
     smtp_message_id: str | None
     last_error: str | None
+    bundled_into: uuid.UUID | None
     created_at: datetime | None
     sent_at: datetime | None
 
