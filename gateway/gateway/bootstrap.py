@@ -12,6 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from gateway.adapters.ownership_cache import OwnershipCache
 from gateway.adapters.passwords import Passwords
 from gateway.adapters.tokens import AccessTokens, ConfirmationLinks
 from gateway.adapters.upstream import Upstream
@@ -44,6 +45,7 @@ class Container:
     access_tokens: AccessTokens
     confirmation_links: ConfirmationLinks
     account_rate_limiter: RateLimiter
+    ownership: OwnershipCache
     metrics: Metrics
 
     async def database_is_reachable(self) -> bool:
@@ -79,6 +81,7 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         access_tokens=AccessTokens(secret=settings.jwt_secret.get_secret_value(), ttl_seconds=settings.access_token_ttl_seconds),
         confirmation_links=ConfirmationLinks(secret=secret),
         account_rate_limiter=RateLimiter(per_second=settings.rate_limit_account_per_second, burst=settings.rate_limit_account_burst),
+        ownership=OwnershipCache(ttl_seconds=settings.ownership_cache_seconds),
         metrics=metrics,
     )
 

@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr = Field(default=SecretStr(DEMO_JWT_SECRET), min_length=32)
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_days: int = 30
+    ownership_cache_seconds: float = 10.0
     argon2_time_cost: int = 3
     argon2_memory_cost_kib: int = 65536
     upstream_timeout_seconds: float = 10.0

@@ -35,6 +35,7 @@ def configure_logging(level: str) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("uvicorn.access").disabled = True  # the middleware logs each request itself
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per upstream call would double the log
 
 
 class Metrics:

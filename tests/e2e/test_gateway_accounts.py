@@ -178,3 +178,22 @@ def test_an_admin_opens_an_agency_account_from_the_command_line(platform: Stack,
 def test_the_demo_reviewer_and_admin_exist_in_demo_mode(agency, admin, gateway):
     assert gateway.get("/api/v1/auth/me", headers=agency).json()["role"] == "agency"
     assert gateway.get("/api/v1/auth/me", headers=admin).json()["role"] == "admin"
+
+
+def test_an_owner_changes_its_enterprise_with_the_version_it_read(gateway, company, smolensk_housing_operator):
+    enterprise = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator, headers=company).json()
+    read = gateway.get(f"/api/v1/enterprises/{enterprise['id']}", headers=company)
+
+    changed = gateway.patch(
+        f"/api/v1/enterprises/{enterprise['id']}", json={"description": "Теперь и капремонт кровли."},
+        headers=company | {"If-Match": read.headers["etag"]},
+    )
+    stale = gateway.patch(
+        f"/api/v1/enterprises/{enterprise['id']}", json={"description": "Старая версия."},
+        headers=company | {"If-Match": read.headers["etag"]},
+    )
+
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["description"] == "Теперь и капремонт кровли."
+    assert changed.headers["etag"] != read.headers["etag"]
+    assert stale.status_code in (409, 412)

@@ -13,7 +13,10 @@ from gateway.domain.caller import Caller
 from gateway.domain.circuit_breaker import CircuitBreaker
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-_PASSED_THROUGH_HEADERS = ("x-request-id", "traceparent", "tracestate")
+_PASSED_THROUGH_HEADERS = ("x-request-id", "traceparent", "tracestate", "if-match", "if-none-match", "accept-language")
+# What a service may tell the client beyond the body: versions for optimistic updates and how
+# long to cache. Anything else (server names, its own paths, internals) stays inside.
+_RETURNED_HEADERS = ("etag", "last-modified", "cache-control", "content-language", "retry-after")
 
 
 class UpstreamUnavailable(Exception):
@@ -28,6 +31,7 @@ class UpstreamResponse:
     status_code: int
     content: bytes
     content_type: str
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class Upstream:
@@ -71,7 +75,8 @@ class Upstream:
                 self._breaker.record_failure()
             else:
                 self._breaker.record_success()
-            return UpstreamResponse(response.status_code, response.content, response.headers.get("content-type", "application/json"))
+            returned = tuple((name, response.headers[name]) for name in _RETURNED_HEADERS if name in response.headers)
+            return UpstreamResponse(response.status_code, response.content, response.headers.get("content-type", "application/json"), returned)
         raise AssertionError("unreachable")
 
     async def is_ready(self) -> bool:

@@ -40,7 +40,7 @@ def _relay(reply: UpstreamResponse, service: str) -> Response:
     if reply.status_code >= 500:
         # The service's own 5xx body may carry internals; the public gets a neutral problem.
         return problem(502, "Bad gateway", f"the {service} service failed to answer the request")
-    return Response(reply.content, status_code=reply.status_code, media_type=reply.content_type)
+    return Response(reply.content, status_code=reply.status_code, media_type=reply.content_type, headers=dict(reply.headers))
 
 
 async def _bind_registered_enterprise(request: Request, caller: Caller, reply: UpstreamResponse) -> None:
@@ -48,9 +48,10 @@ async def _bind_registered_enterprise(request: Request, caller: Caller, reply: U
     if reply.status_code != 201 or not caller.is_company:
         return
     enterprise_id = json.loads(reply.content)["id"]
-    uow = UnitOfWork(request.app.state.container.session_factory)
+    container = request.app.state.container
     try:
-        await accounts.bind_enterprise(uow=uow, account_id=caller.account_id, enterprise_id=enterprise_id)
+        await accounts.bind_enterprise(uow=UnitOfWork(container.session_factory), account_id=caller.account_id, enterprise_id=enterprise_id)
+        container.ownership.put(caller.account_id, caller.enterprise_ids | {enterprise_id})
     except Exception:
         # The registry keeps the owner's account id on the enterprise, so the binding can be
         # rebuilt; the company's registration itself has succeeded and is answered as such.
@@ -60,8 +61,10 @@ async def _bind_registered_enterprise(request: Request, caller: Caller, reply: U
 async def _unbind_deleted_enterprise(request: Request, caller: Caller, reply: UpstreamResponse) -> None:
     if reply.status_code >= 300:
         return
-    uow = UnitOfWork(request.app.state.container.session_factory)
-    await accounts.unbind_enterprise(uow=uow, enterprise_id=request.path_params["enterprise_id"])
+    container = request.app.state.container
+    enterprise_id = request.path_params["enterprise_id"]
+    await accounts.unbind_enterprise(uow=UnitOfWork(container.session_factory), enterprise_id=enterprise_id)
+    container.ownership.forget_enterprise(enterprise_id.lower())
 
 
 _AFTER = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from gateway.domain.access import Access, Verdict, authorize
+from gateway.domain.accounts import Role
 from gateway.domain.caller import ANONYMOUS, Caller
 from gateway.domain.errors import InvalidToken
 from gateway.entrypoints.problems import forbidden, rate_limited, sign_in_required
@@ -40,7 +41,12 @@ async def signed_in_caller(request: Request) -> Caller:
 
 async def admit(request: Request, access: Access) -> Caller:
     caller = await current_caller(request)
-    verdict = authorize(access, caller, enterprise_id=request.path_params.get("enterprise_id"))
+    enterprise_id = request.path_params.get("enterprise_id")
+    verdict = authorize(access, caller, enterprise_id=enterprise_id)
+    if verdict is Verdict.FORBIDDEN and caller.is_company and enterprise_id is not None:
+        # The remembered enterprises may predate a binding made by another gateway instance.
+        caller = await _fresh_company_caller(request, caller)
+        verdict = authorize(access, caller, enterprise_id=enterprise_id)
     if verdict is not Verdict.ALLOW:
         raise _REFUSALS[verdict]()
     return caller
@@ -58,7 +64,20 @@ async def _caller_from_token(request: Request) -> Caller:
         claims = container.access_tokens.read(token.strip())
     except InvalidToken as error:
         raise sign_in_required(f"{error}; sign in again or refresh the token") from None
-    return await accounts.caller_for(uow=UnitOfWork(container.session_factory), account_id=claims.account_id, role=claims.role)
+    if claims.role != Role.COMPANY:
+        return Caller(account_id=claims.account_id, role=claims.role)
+    enterprise_ids = container.ownership.get(claims.account_id)
+    if enterprise_ids is None:
+        return await _fresh_company_caller(request, Caller(account_id=claims.account_id, role=claims.role))
+    return Caller(account_id=claims.account_id, role=claims.role, enterprise_ids=enterprise_ids)
+
+
+async def _fresh_company_caller(request: Request, caller: Caller) -> Caller:
+    container = request.app.state.container
+    fresh = await accounts.caller_for(uow=UnitOfWork(container.session_factory), account_id=caller.account_id, role=caller.role)
+    container.ownership.put(fresh.account_id, fresh.enterprise_ids)
+    request.state.caller = fresh
+    return fresh
 
 
 def _take_rate_token(request: Request, caller: Caller) -> None:

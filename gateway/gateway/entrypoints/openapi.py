@@ -60,6 +60,7 @@ REQUEST_EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/enterprises/{enterprise_id}"): {
         "new description and phone": {"description": "Лифты и эскалаторы; сервис по всей Смоленской области.", "phone": "+375222000001"}
     },
+    ("POST", "/enterprises/{enterprise_id}/suspend"): {"with a reason": {"reason": "Контакты не отвечают три месяца."}},
     ("POST", "/enterprises/{enterprise_id}/offers"): {"lifts on offer": _OFFER},
     ("POST", "/enterprises/{enterprise_id}/needs"): {"lifts needed": _NEED},
     ("PATCH", "/offers/{listing_id}"): {"more capacity": {"quantity": 250}, "close it": {"status": "closed"}},

@@ -1,0 +1,189 @@
+"""Benchmark of the gateway's cost: the same calls through the gateway and straight to the
+service (with the internal token the gateway would have signed), side by side in one run.
+
+    .venv/bin/python bench/gateway/bench_gateway.py                 # about a minute
+    .venv/bin/python bench/gateway/bench_gateway.py --requests 3000 --clients 16
+
+Starts its own platform on free ports (PostgreSQL, Kafka, SMTP sink, services, gateway), signs a
+company up, registers its enterprise, then for each route measures
+  * latency with one client (p50, p99): what the door, token checks and the extra hop add;
+  * throughput with several clients (requests per second), gateway / direct.
+Rounds alternate gateway and direct so that drift of a shared machine hits both alike.
+Routes: GET /sectors (anonymous read), GET /enterprises/{id} (signed-in read: access token and
+the account's enterprises looked up), POST /enterprises (signed-in write, a new enterprise each).
+The gateway's rate limits are lifted for the run; everything else is as `make up` runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "libs" / "eventkit")]
+
+import httpx  # noqa: E402
+import jwt  # noqa: E402
+from stdnum.ru import inn as ru_inn  # noqa: E402
+
+from devstack.ports import free_port  # noqa: E402
+from devstack.stack import SERVICES, Stack, StackConfig  # noqa: E402
+
+Call = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
+
+
+@dataclass
+class Side:
+    latencies_ms: list[float]
+    throughput: float
+
+    def p(self, share: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def new_profile() -> dict:
+    marker = uuid.uuid4().hex[:8]
+    body = "67" + str(uuid.uuid4().int)[:7]
+    return {
+        "name": f"ООО «Бенч {marker}»", "country": "RU", "region": "smolensk_oblast", "city": "Смоленск",
+        "inn": body + ru_inn.calc_company_check_digit(body), "sectors": ["construction"],
+        "contact_person": "Мария Иванова", "email": f"bench-{marker}@example.ru", "personal_data_consent": True,
+    }
+
+
+async def run_calls(client: httpx.AsyncClient, call: Call, *, count: int, clients: int, expected: int) -> Side:
+    latencies: list[float] = []
+    remaining = count
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            started = time.perf_counter()
+            response = await call(client)
+            latencies.append((time.perf_counter() - started) * 1000)
+            if response.status_code != expected:
+                raise RuntimeError(f"{response.request.method} {response.request.url} -> {response.status_code} {response.text[:200]}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return Side(latencies, count / (time.perf_counter() - started))
+
+
+async def compare(name: str, through: Call, direct: Call, *, requests: int, clients: int, rounds: int, expected: int, http: dict) -> dict:
+    sides = {"gateway": (http["gateway"], through), "direct": (http["direct"], direct)}
+    for client, call in sides.values():  # warm both paths: connections, caches, JIT-free but pools
+        await run_calls(client, call, count=50, clients=4, expected=expected)
+    latency = {side: [] for side in sides}
+    rates = {side: [] for side in sides}
+    for _ in range(rounds):
+        for side, (client, call) in sides.items():
+            latency[side] += (await run_calls(client, call, count=requests // (4 * rounds), clients=1, expected=expected)).latencies_ms
+            rates[side].append((await run_calls(client, call, count=requests // rounds, clients=clients, expected=expected)).throughput)
+    result = {side: Side(latency[side], statistics.median(rates[side])) for side in sides}
+    g, d = result["gateway"], result["direct"]
+    return {
+        "route": name,
+        "gw_rps": g.throughput, "direct_rps": d.throughput, "ratio": g.throughput / d.throughput,
+        "gw_p50": g.p(0.5), "gw_p99": g.p(0.99), "direct_p50": d.p(0.5), "direct_p99": d.p(0.99),
+        "added_p50": g.p(0.5) - d.p(0.5),
+    }
+
+
+def start_platform(state_dir: Path) -> Stack:
+    # The run measures the gateway's work, not its rate limits: lift them for this process tree.
+    for knob in ("IP_PER_SECOND", "IP_BURST", "ACCOUNT_PER_SECOND", "ACCOUNT_BURST"):
+        os.environ[f"GATEWAY_RATE_LIMIT_{knob}"] = "1000000"
+    config = StackConfig(
+        state_dir=state_dir, gateway_port=free_port(), service_ports={name: free_port() for name in SERVICES},
+        kafka_port=free_port(), kafka_controller_port=free_port(), postgres_port=free_port(),
+        smtp_port=free_port(), smtp_http_port=free_port(), durable=False, demo_mode=True,
+    )
+    stack = Stack(config)
+    stack.start_infrastructure()
+    stack.migrate()
+    stack.start_services()
+    return stack
+
+
+async def bench(stack: Stack, *, requests: int, clients: int, rounds: int) -> list[dict]:
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with (
+        httpx.AsyncClient(base_url=stack.gateway_url, limits=limits, timeout=30) as gateway,
+        httpx.AsyncClient(base_url=stack.service_url("registry"), limits=limits, timeout=30) as registry,
+    ):
+        email, password = f"bench-{uuid.uuid4().hex[:8]}@example.ru", "bench passphrase"
+        account = (await gateway.post("/api/v1/auth/register", json={"email": email, "password": password})).json()
+        tokens = (await gateway.post("/api/v1/auth/token", data={"username": email, "password": password})).json()
+        bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+        enterprise = (await gateway.post("/api/v1/enterprises", json=new_profile(), headers=bearer)).json()
+
+        def internal(role: str, **claims) -> dict[str, str]:
+            now = int(time.time())
+            body = {"iss": "gateway", "aud": "registry", "iat": now, "exp": now + 3600, "role": role, **claims}
+            return {"X-Internal-Token": jwt.encode(body, stack.config.internal_token_secret, algorithm="HS256")}
+
+        anonymous = internal("anonymous")
+        company = internal("company", sub=account["id"], enterprise_ids=[enterprise["id"]])
+        http = {"gateway": gateway, "direct": registry}
+        options = {"requests": requests, "clients": clients, "rounds": rounds, "http": http}
+        enterprise_path = f"/enterprises/{enterprise['id']}"
+        return [
+            await compare("GET /sectors (anonymous)",
+                          lambda c: c.get("/api/v1/sectors"), lambda c: c.get("/sectors", headers=anonymous), expected=200, **options),
+            await compare("GET /enterprises/{id} (signed in)",
+                          lambda c: c.get(f"/api/v1{enterprise_path}", headers=bearer), lambda c: c.get(enterprise_path, headers=company),
+                          expected=200, **options),
+            await compare("POST /enterprises (signed in)",
+                          lambda c: c.post("/api/v1/enterprises", json=new_profile(), headers=bearer),
+                          lambda c: c.post("/enterprises", json=new_profile(), headers=company), expected=201,
+                          **(options | {"requests": max(requests // 2, 8 * rounds)})),
+        ]
+
+
+def report(rows: list[dict], *, clients: int) -> None:
+    print(f"\n{'route':<36} {'gateway req/s':>13} {'direct req/s':>12} {'ratio':>6}   "
+          f"{'gw p50':>7} {'gw p99':>7} {'dir p50':>7} {'dir p99':>7} {'added p50':>9}")
+    for r in rows:
+        print(f"{r['route']:<36} {r['gw_rps']:>13.0f} {r['direct_rps']:>12.0f} {r['ratio']:>6.2f}   "
+              f"{r['gw_p50']:>7.2f} {r['gw_p99']:>7.2f} {r['direct_p50']:>7.2f} {r['direct_p99']:>7.2f} {r['added_p50']:>9.2f}")
+    print(f"(throughput with {clients} concurrent clients; latencies in ms with one client; "
+          "targets: ratio >= 0.70, added p50 < 5 ms)")
+    for r in rows:
+        verdict = "meets" if r["ratio"] >= 0.7 and r["added_p50"] < 5 else "MISSES"
+        print(f"  {r['route']}: {verdict} the targets")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=1200, help="requests per route and side for the throughput runs")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients for the throughput runs")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating gateway/direct rounds")
+    args = parser.parse_args()
+    state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-bench-"))
+    started = time.monotonic()
+    stack = start_platform(state_dir)
+    try:
+        print(f"platform up in {time.monotonic() - started:.0f}s; measuring...", flush=True)
+        rows = asyncio.run(bench(stack, requests=args.requests, clients=args.clients, rounds=args.rounds))
+    finally:
+        stack.stop()
+        shutil.rmtree(state_dir, ignore_errors=True)
+    report(rows, clients=args.clients)
+    print(f"total {time.monotonic() - started:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
