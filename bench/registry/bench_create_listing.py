@@ -2,7 +2,7 @@
 inserting the same row, side by side in one run on loopback; then the outbox relay's rate and its
 commit-to-Kafka lag at that load, and how fast it drains a backlog.
 
-    .venv/bin/python -m bench.registry.bench_create_listing [--requests 1500] [--concurrency 16]
+    .venv/bin/python -m bench.registry.bench_create_listing [--requests 1500] [--concurrency 16] [--relay separate]
 
 Starts its own PostgreSQL, Kafka and registry on free ports (as the tests do) and stops them at
 the end. The load generator is a minimal keep-alive HTTP/1.1 client, so that the client's own
@@ -135,7 +135,7 @@ async def load(name: str, url: str, paths: list[str], headers: dict[str, str], *
 # --- the stack ---------------------------------------------------------------------------------
 
 
-def start_stack(state_dir: Path) -> tuple[Stack, int]:
+def start_stack(state_dir: Path, *, separate_relay: bool) -> tuple[Stack, int]:
     config = StackConfig(
         state_dir=state_dir, gateway_port=free_port(), service_ports={name: free_port() for name in SERVICES},
         kafka_port=free_port(), kafka_controller_port=free_port(), postgres_port=free_port(),
@@ -146,6 +146,9 @@ def start_stack(state_dir: Path) -> tuple[Stack, int]:
     stack.migrate()
     # The broker stamps each message as it appends it, so lag is measured to Kafka itself.
     asyncio.run(_append_time_stamps(stack.kafka.bootstrap_servers, [LISTINGS]))
+    if separate_relay:
+        os.environ["REGISTRY_RELAY_ENABLED"] = "false"  # the service's children inherit the environment
+        stack.supervisor.start("registry-relay", [sys.executable, "-m", "registry", "relay"], env=stack.service_env("registry"), cwd=ROOT)
     registry = stack.start_service("registry")
     return stack, registry.process.pid
 
@@ -297,6 +300,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="connections kept open by the load generator")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds (bare, registry, registry, bare, ...)")
     parser.add_argument("--enterprises", type=int, default=8, help="enterprises the listings are spread over")
+    parser.add_argument("--relay", choices=["in-process", "separate"], default="in-process",
+                        help="the relay inside the registry process (as deployed by default) or as `python -m registry relay`")
     parser.add_argument("--backlog", type=int, default=5000, help="outbox rows committed at once to time the relay's drain")
     args = parser.parse_args()
 
@@ -304,7 +309,7 @@ def main() -> None:
     stack = bare = None
     try:
         print("starting PostgreSQL, Kafka and the registry on free ports ...", flush=True)
-        stack, registry_pid = start_stack(state_dir)
+        stack, registry_pid = start_stack(state_dir, separate_relay=args.relay == "separate")
         registry_url = stack.service_url("registry")
         database_url = stack.database_url("registry").replace("+asyncpg", "")
         bare, bare_url = start_bare(database_url, state_dir / "bare.log")
@@ -367,9 +372,9 @@ def _report(args, runs: dict[str, list[LoadResult]], relay: dict, drain: dict) -
     bare, registry = merged.values()
     ratio = registry.throughput / bare.throughput
     print(f"registry / bare throughput: {ratio:.2f} (target >= 0.60: {'met' if ratio >= 0.6 else 'NOT met'})")
-    print(f"(CPU ms/req is the server process's own CPU time per request, relay included for the registry; "
+    print(f"(CPU ms/req is the server process's own CPU time per request, the in-process relay included; "
           f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-    print(f"\noutbox relay at that load: {relay['on_kafka']}/{relay['events']} listing events on Kafka, "
+    print(f"\noutbox relay ({args.relay}) at that load: {relay['on_kafka']}/{relay['events']} listing events on Kafka, "
           f"{relay['events_per_s']:.0f} events/s; commit-to-Kafka lag p50 {relay['lag_p50_ms']:.0f} ms, "
           f"p99 {relay['lag_p99_ms']:.0f} ms, max {relay['lag_max_ms']:.0f} ms")
     print(f"outbox relay draining a backlog of {drain['backlog']}: {drain['seconds']:.2f} s, {drain['events_per_s']:.0f} events/s")

@@ -1,4 +1,4 @@
-"""python -m registry [serve|migrate|downgrade]"""
+"""python -m registry [serve|relay|migrate|downgrade]"""
 
 import argparse
 from pathlib import Path
@@ -18,7 +18,7 @@ def alembic_config(database_url: str) -> Config:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m registry")
-    parser.add_argument("command", choices=["serve", "migrate", "downgrade"], nargs="?", default="serve")
+    parser.add_argument("command", choices=["serve", "relay", "migrate", "downgrade"], nargs="?", default="serve")
     parser.add_argument("--revision", default=None, help="target revision (migrate: head, downgrade: base)")
     args = parser.parse_args()
     settings = Settings()
@@ -26,6 +26,8 @@ def main() -> None:
         command.upgrade(alembic_config(settings.database_url), args.revision or "head")
     elif args.command == "downgrade":
         command.downgrade(alembic_config(settings.database_url), args.revision or "base")
+    elif args.command == "relay":
+        relay(settings)
     else:
         serve(settings)
 
@@ -38,6 +40,26 @@ def serve(settings: Settings) -> None:
 
     configure_logging(settings.log_level)
     uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
+
+
+def relay(settings: Settings) -> None:
+    import asyncio
+    import signal
+
+    from registry.bootstrap import run_relay_alone
+    from registry.observability import configure_logging
+
+    configure_logging(settings.log_level)
+
+    async def until_stopped() -> None:
+        stop = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        relaying = asyncio.create_task(run_relay_alone(settings, stop))
+        await stop.wait()
+        await asyncio.wait_for(relaying, 10)  # a relay still waiting for Kafka is cancelled
+
+    asyncio.run(until_stopped())
 
 
 if __name__ == "__main__":

@@ -88,6 +88,19 @@ def _record_published(metrics: Metrics, batch) -> None:
     metrics.outbox_lag.observe(batch.lag_seconds())
 
 
+async def run_relay_alone(settings: Settings, stop: asyncio.Event) -> None:
+    """The relay as a process of its own (`python -m registry relay`): it keeps its pace when the
+    HTTP side is busy, and several may run beside the services' own relays."""
+    container = build_container(settings, Metrics())
+    try:
+        await start_producer(container)
+        await run_relay(container, stop)
+    finally:
+        if container.producer_started.is_set():
+            await container.producer.stop()
+        await container.engine.dispose()
+
+
 def create_app(settings: Settings) -> FastAPI:
     metrics = Metrics()
 
