@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 
 class Passwords:
-    def __init__(self, *, time_cost: int = 3, memory_cost_kib: int = 65536, parallelism: int = 1) -> None:
+    def __init__(self, *, time_cost: int = 2, memory_cost_kib: int = 19456, parallelism: int = 1) -> None:
         self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost_kib, parallelism=parallelism)
         # Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
         self._decoy = self._hasher.hash("no account has this password")

@@ -23,10 +23,12 @@ class Tokens:
 
 async def open_account(*, uow: UnitOfWork, passwords: Passwords, email: str, password: str, role: Role) -> Account:
     check_password_strength(password, email=email)
+    async with uow:
+        # Checked before the (deliberately slow) hashing; the unique constraint settles a race.
+        if await uow.accounts.get_by_email(normalize_email(email)) is not None:
+            raise EmailTaken()
     account = Account.open(email=email, role=role, password_hash=await passwords.hash(password), at=_now())
     async with uow:
-        if await uow.accounts.get_by_email(account.email) is not None:
-            raise EmailTaken()
         await uow.accounts.add(account)
         await uow.commit()
     return account
