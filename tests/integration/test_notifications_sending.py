@@ -5,6 +5,9 @@ server in the test that refuses one mailbox for good."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -32,15 +35,20 @@ PUBLIC_URL = "http://unionmatch.test"
 
 
 @pytest.fixture(scope="module")
-async def session_factory(infra) -> AsyncIterator[async_sessionmaker]:
+async def database_url(infra) -> AsyncIterator[str]:
     name = f"notif_{uuid.uuid4().hex[:10]}"
     infra.postgres.create_databases([name])
     url = infra.database_url(name)
     await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
-    engine = create_async_engine(url)
+    yield url
+    infra.postgres.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+async def session_factory(database_url) -> AsyncIterator[async_sessionmaker]:
+    engine = create_async_engine(database_url)
     yield async_sessionmaker(engine, expire_on_commit=False)
     await engine.dispose()
-    infra.postgres.drop_database(name)
 
 
 def sending_through(port: int, **changes) -> handlers.Sending:
@@ -249,3 +257,21 @@ async def test_a_deleted_enterprise_gets_no_more_suggestions(infra, session_fact
 
     [suggestion] = [row for row in await rows_for(session_factory, housing.enterprise_id) if row.template == "suggestion"]
     assert suggestion.status == "skipped" and suggestion.recipient is None
+
+
+async def test_an_operator_requeues_dead_emails_of_one_kind_from_the_command_line(infra, session_factory, database_url):
+    housing = registered("МУП «Дорогобужжилсервис»")
+    await publish(housing, session_factory)
+    dying = sending_through(free_port(), policy=RetryPolicy(max_attempts=1, base_seconds=0.01, cap_seconds=0.01))
+    await send_all(session_factory, dying)
+    [dead] = await rows_for(session_factory, housing.enterprise_id)
+    assert dead.status == "dead"
+
+    env = {**os.environ, "NOTIFICATIONS_DATABASE_URL": database_url, "NOTIFICATIONS_INTERNAL_TOKEN_SECRET": "t" * 32}
+    command_line = [sys.executable, "-m", "notifications", "resend-dead", "--template", "welcome", "--enterprise-id", str(housing.enterprise_id)]
+    result = await asyncio.to_thread(subprocess.run, command_line, env=env, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1 dead emails queued again"
+    [queued] = await rows_for(session_factory, housing.enterprise_id)
+    assert queued.status == "queued" and queued.attempts == 0

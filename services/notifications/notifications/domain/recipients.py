@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from notifications.domain.deliveries import preferred_language
@@ -99,7 +99,3 @@ class Preferences:
         if self.last_digest_on is not None and self.last_digest_on >= now.date():
             return False
         return now.timetz().replace(tzinfo=None) >= time(hour)
-
-    def next_digest_at(self, *, now: datetime, hour: int) -> datetime:
-        today = now.replace(hour=hour, minute=0, second=0, microsecond=0)
-        return today if self.digest_due(now=now, hour=hour) or now < today else today + timedelta(days=1)
