@@ -275,3 +275,27 @@ async def test_an_operator_requeues_dead_emails_of_one_kind_from_the_command_lin
     assert result.stdout.strip() == "1 dead emails queued again"
     [queued] = await rows_for(session_factory, housing.enterprise_id)
     assert queued.status == "queued" and queued.attempts == 0
+
+
+async def test_when_the_server_is_unreachable_the_rest_of_the_batch_waits_its_back_off_untried(session_factory):
+    housing = [registered(f"МУП «Жилсервис-{i}»") for i in range(3)]
+    for payload in housing:
+        await publish(payload, session_factory)
+
+    await send_all(session_factory, sending_through(free_port()), passes=1)
+
+    rows = [row for h in housing for row in await rows_for(session_factory, h.enterprise_id)]
+    assert [row.status for row in rows] == ["failed"] * 3
+    assert sum("not tried" in row.last_error for row in rows) >= 2
+    assert all(row.next_attempt_at is not None for row in rows)
+
+
+async def test_a_sender_short_of_its_lease_puts_the_rest_of_its_batch_back_untried(infra, session_factory):
+    housing = [registered(f"МУП «Теплосеть-{i}»") for i in range(3)]
+    for payload in housing:
+        await publish(payload, session_factory)
+
+    await send_all(session_factory, sending_through(infra.config.smtp_port, lease=timedelta(0)), passes=1)
+
+    rows = [row for h in housing for row in await rows_for(session_factory, h.enterprise_id)]
+    assert {(row.status, row.attempts) for row in rows} == {("queued", 0)}

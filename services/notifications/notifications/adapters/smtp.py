@@ -12,9 +12,11 @@ from notifications.adapters.rendering import RenderedEmail
 
 
 class SendFailed(Exception):
-    def __init__(self, reason: str, *, permanent: bool) -> None:
+    def __init__(self, reason: str, *, permanent: bool, server_unavailable: bool = False) -> None:
         super().__init__(reason)
         self.permanent = permanent
+        # The server, not this message, is the problem: the next message would fail the same way.
+        self.server_unavailable = server_unavailable
 
 
 class SmtpMailer:
@@ -49,7 +51,7 @@ class SmtpMailer:
                 raise SendFailed(f"SMTP {error.code}: {error.message}", permanent=_permanent(error.code)) from error
             except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as error:
                 await self._reset()
-                raise SendFailed(f"SMTP unavailable: {error}", permanent=False) from error
+                raise SendFailed(f"SMTP unavailable: {error}", permanent=False, server_unavailable=True) from error
         return reply
 
     async def close(self) -> None:

@@ -116,6 +116,12 @@ class Delivery:
         self.last_error = "waiting for the recipient to become known"
         self.next_attempt_at = at + timedelta(seconds=min(60.0, max(1.0, age / 10)))
 
+    def release(self) -> None:
+        """Back to the queue untried (the sender ran short of its lease): no attempt spent."""
+        self.attempts = max(self.attempts - 1, 0)
+        self.status = DeliveryStatus.QUEUED
+        self.next_attempt_at = None
+
     def hold_for_digest(self) -> None:
         self.attempts = max(self.attempts - 1, 0)
         self.status = DeliveryStatus.HELD

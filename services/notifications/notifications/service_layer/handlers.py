@@ -13,6 +13,7 @@ the consumer records each event_id and each (event, recipient, template) has a u
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -91,7 +92,12 @@ class Sending:
 
 
 async def send_due(*, uow: UnitOfWork, sending: Sending, batch: int = 50) -> list[Delivery]:
-    """Claims due deliveries in one transaction, sends each, and records each outcome in its own."""
+    """Claims due deliveries in one transaction, sends each, and records each outcome in its own.
+
+    When the server is unreachable the rest of the batch is not tried (each gets its own back-off),
+    and what is left when half the lease has passed goes back to the queue untried, so a slow
+    server never lets the lease run out under a sender that is still working through its batch."""
+    claimed_at = time.monotonic()
     async with uow:
         claimed = await uow.deliveries.claim_due(now=datetime.now(UTC), lease=sending.lease, limit=batch)
         await uow.commit()
@@ -100,15 +106,25 @@ async def send_due(*, uow: UnitOfWork, sending: Sending, batch: int = 50) -> lis
     async with uow:
         people = await uow.recipients.get_many({e for d in claimed for e in (d.enterprise_id, d.partner_id) if e})
         preferences = await uow.preferences.get_many({d.enterprise_id for d in claimed if d.enterprise_id})
+    unavailable: SendFailed | None = None
     for delivery in claimed:
-        addressee, partner = people.get(delivery.enterprise_id), people.get(delivery.partner_id)
-        preference = preferences.get(delivery.enterprise_id) or Preferences(enterprise_id=delivery.enterprise_id)
-        await _deliver(delivery, addressee=addressee, partner=partner, preference=preference, uow=uow, sending=sending)
+        if unavailable is not None:
+            delivery.mark_failed(at=datetime.now(UTC), reason=f"not tried, {unavailable}", permanent=False, policy=sending.policy)
+            await _record(delivery, uow=uow)
+        elif time.monotonic() - claimed_at > sending.lease.total_seconds() / 2:
+            delivery.release()
+            await _record(delivery, uow=uow)
+        else:
+            addressee, partner = people.get(delivery.enterprise_id), people.get(delivery.partner_id)
+            preference = preferences.get(delivery.enterprise_id) or Preferences(enterprise_id=delivery.enterprise_id)
+            unavailable = await _deliver(delivery, addressee=addressee, partner=partner, preference=preference, uow=uow, sending=sending)
     return claimed
 
 
-async def _deliver(delivery: Delivery, *, addressee, partner, preference, uow: UnitOfWork, sending: Sending) -> None:
+async def _deliver(delivery: Delivery, *, addressee, partner, preference, uow: UnitOfWork, sending: Sending) -> SendFailed | None:
+    """Returns the failure when the server itself was unreachable."""
     now = datetime.now(UTC)
+    unavailable = None
     match decide(delivery, addressee=addressee, partner=partner, preferences=preference, links=sending.links):
         case Wait():
             delivery.wait_for_recipient(at=now, give_up_after=sending.recipient_wait)
@@ -119,7 +135,12 @@ async def _deliver(delivery: Delivery, *, addressee, partner, preference, uow: U
             delivery.hold_for_digest()
         case Send(recipient=recipient, language=language, context=context):
             delivery.address(recipient=recipient, language=language, context=context)
-            await _send(delivery, sending=sending)
+            unavailable = await _send(delivery, sending=sending)
+    await _record(delivery, uow=uow)
+    return unavailable
+
+
+async def _record(delivery: Delivery, *, uow: UnitOfWork) -> None:
     async with uow:
         await uow.deliveries.save(delivery)
         if delivery.status is DeliveryStatus.DEAD:
@@ -127,20 +148,21 @@ async def _deliver(delivery: Delivery, *, addressee, partner, preference, uow: U
         await uow.commit()
 
 
-async def _send(delivery: Delivery, *, sending: Sending) -> None:
+async def _send(delivery: Delivery, *, sending: Sending) -> SendFailed | None:
     try:
         email = sending.renderer.render(delivery.template, delivery.language, delivery.context)
         reply = await sending.mailer.send(recipient=delivery.recipient, message_id=delivery.message_id, email=email)
     except SendFailed as error:
         delivery.mark_failed(at=datetime.now(UTC), reason=str(error), permanent=error.permanent, policy=sending.policy)
         log.warning("delivery_failed", delivery_id=str(delivery.id), status=delivery.status, reason=str(error))
-        return
+        return error if error.server_unavailable else None
     except Exception as error:  # a template that cannot render will not render on the next attempt either
         log.exception("delivery_unrenderable", delivery_id=str(delivery.id), template=delivery.template)
         delivery.mark_failed(at=datetime.now(UTC), reason=f"cannot render: {error!r}", permanent=True, policy=sending.policy)
-        return
+        return None
     delivery.mark_sent(at=datetime.now(UTC))
     log.info("delivery_sent", delivery_id=str(delivery.id), template=delivery.template, smtp_reply=reply)
+    return None
 
 
 def _dead_letter(delivery: Delivery) -> Envelope:
