@@ -94,7 +94,7 @@ async def test_a_published_need_gets_a_proposed_match_with_reasons_and_an_event(
         async with matching_api() as api:
             page = await wait_for_matches(api, need_id=str(need.listing_id))
         match = page["items"][0]
-        assert match["offer_id"] == str(offer.listing_id) and match["status"] == "proposed"
+        assert match["offer_id"] == str(offer.listing_id) and match["status"] == "proposed"  # the best one comes first
         assert match["reasons"]["ru"][0] == "Оба в секторе «Лифты и подъёмно-транспортное оборудование»"
         assert "мощность 200 шт. покрывает потребность 120 шт." in match["reasons"]["ru"]
         assert {c["name"] for c in match["components"]} >= {"sector", "codes", "text", "geography", "quantity"}
@@ -105,7 +105,7 @@ async def test_a_published_need_gets_a_proposed_match_with_reasons_and_an_event(
             for records in (await events.getmany(timeout_ms=500)).values():
                 for record in records:
                     envelope, payload = decode(record.value)
-                    if envelope.type == "match.proposed" and payload.need.listing_id == need.listing_id:
+                    if envelope.type == "match.proposed" and (payload.need.listing_id, payload.offer.listing_id) == (need.listing_id, offer.listing_id):
                         announced.append((record.key.decode(), payload))
         [(key, payload)] = announced
         assert key == str(need.enterprise_id)

@@ -32,6 +32,7 @@ class Gazetteer:
 
     def __init__(self, places: Iterable[Place]) -> None:
         self._by_name: dict[str, Place] = {}
+        self._found: dict[tuple[str, str], Place | None] = {}
         self._by_region: dict[str, Place] = {}
         for place in places:
             self._by_name.setdefault(fold(place.name_ru), place)
@@ -39,7 +40,10 @@ class Gazetteer:
             self._by_region.setdefault(place.region, place)
 
     def locate(self, city: str, region: str) -> Place | None:
-        return self._by_name.get(fold(city.strip())) or self._by_region.get(region)
+        key = (city, region)
+        if key not in self._found:
+            self._found[key] = self._by_name.get(fold(city.strip())) or self._by_region.get(region)
+        return self._found[key]
 
     @classmethod
     def of(cls, rows: Iterable[Mapping]) -> Gazetteer:

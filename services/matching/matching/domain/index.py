@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from matching.domain.listing import Listing, Profile
-from matching.domain.scoring import Score, Scorer
+from matching.domain.scoring import Score, Scorer, TermWeights
 from matching.domain.taxonomy import Lexicon
 
 _SECTOR, _HEADING, _SUBHEADING, _TERM = "s:", "h:", "u:", "t:"
@@ -46,14 +46,20 @@ def _keys(profile: Profile) -> set[str]:
 
 
 class MatchIndex:
-    def __init__(self, scorer: Scorer, lexicon: Lexicon, *, candidate_limit: int = 300, visit_budget: int = 60_000) -> None:
+    def __init__(self, scorer: Scorer, lexicon: Lexicon, *, candidate_limit: int = 100, visit_budget: int = 30_000) -> None:
         self.scorer = scorer
         self.lexicon = lexicon
         self.candidate_limit = candidate_limit
         self.visit_budget = visit_budget
         self._profiles: dict[uuid.UUID, Profile] = {}
-        self._postings: dict[tuple[str, str], set[uuid.UUID]] = defaultdict(set)
+        # Postings hold small integer slots rather than UUIDs: hashing an int is far cheaper.
+        self._slot_of: dict[uuid.UUID, int] = {}
+        self._by_slot: list[Profile | None] = []
+        self._free_slots: list[int] = []
+        self._postings: dict[tuple[str, str], set[int]] = defaultdict(set)
         self._document_frequency: Counter[str] = Counter()
+        self._weights = TermWeights(self._idf)
+        self._weights_size = 0
 
     def __len__(self) -> int:
         return len(self._profiles)
@@ -77,8 +83,14 @@ class MatchIndex:
         if not listing.is_active:
             return profile
         self._profiles[listing.id] = profile
+        slot = self._free_slots.pop() if self._free_slots else len(self._by_slot)
+        if slot == len(self._by_slot):
+            self._by_slot.append(profile)
+        else:
+            self._by_slot[slot] = profile
+        self._slot_of[listing.id] = slot
         for key in _keys(profile):
-            self._postings[(listing.side, key)].add(listing.id)
+            self._postings[(listing.side, key)].add(slot)
         self._document_frequency.update(profile.terms)
         return profile
 
@@ -87,40 +99,59 @@ class MatchIndex:
             self.put(listing)
 
     def remove(self, listing_id: uuid.UUID) -> None:
+        self._weights.forget(listing_id)
         profile = self._profiles.pop(listing_id, None)
         if profile is None:
             return
+        slot = self._slot_of.pop(listing_id)
+        self._by_slot[slot] = None
+        self._free_slots.append(slot)
         for key in _keys(profile):
             posting = self._postings.get((profile.listing.side, key))
             if posting is not None:
-                posting.discard(listing_id)
+                posting.discard(slot)
                 if not posting:
                     del self._postings[(profile.listing.side, key)]
         self._document_frequency.subtract(profile.terms)
 
-    def idf(self, term: str) -> float:
+    def _idf(self, term: str) -> float:
         documents = len(self._profiles) + 1
         return math.log(1 + documents / (1 + max(0, self._document_frequency.get(term, 0))))
 
+    def idf(self, term: str) -> float:
+        return self._idf(term)
+
+    @property
+    def weights(self) -> TermWeights:
+        """Cached weights, dropped when the index has grown or shrunk by 2 % (an idf then moves by
+        about 1 % at most)."""
+        size = len(self._profiles)
+        if abs(size - self._weights_size) > 0.02 * self._weights_size:
+            self._weights.clear()
+            self._weights_size = size
+        return self._weights
+
     def candidates(self, profile: Profile) -> list[Profile]:
         other_side = profile.listing.other_side
+        weights = self.weights
         postings = []
         for key in _keys(profile):
             posting = self._postings.get((other_side, key))
             if posting:
-                weight = self.idf(key[len(_TERM):]) if key.startswith(_TERM) else _KEY_WEIGHT[key[:2]]
+                weight = weights.weight(key[len(_TERM):]) if key.startswith(_TERM) else _KEY_WEIGHT[key[:2]]
                 postings.append((len(posting), weight, posting))
         postings.sort(key=lambda entry: entry[0])
-        votes: Counter[uuid.UUID] = Counter()
+        votes: dict[int, float] = {}
+        vote = votes.get
         visited = 0
         for size, weight, posting in postings:
             if visited + size > self.visit_budget and votes:
                 continue
-            for listing_id in posting:
-                votes[listing_id] += weight
+            for slot in posting:
+                votes[slot] = vote(slot, 0.0) + weight
             visited += size
-        best = heapq.nlargest(self.candidate_limit, votes.items(), key=lambda item: item[1])
-        return [self._profiles[listing_id] for listing_id, _ in best]
+        best = heapq.nlargest(self.candidate_limit, votes, key=votes.__getitem__)
+        return [self._by_slot[slot] for slot in best]
 
     def match(self, listing: Listing, *, threshold: float, limit: int) -> list[Candidate]:
         profile = self.profile(listing)
@@ -137,8 +168,12 @@ class MatchIndex:
         for other in others:
             if not profile.listing.may_pair_with(other.listing):
                 continue
-            offer, need = (profile, other) if profile.listing.side == "offer" else (other, profile)
-            score = self.scorer.score(offer, need, self.idf)
+            score = self._score(profile, other, explain=False)
             if score.value >= threshold:
                 scored.append(Candidate(other, score))
-        return heapq.nlargest(limit, scored, key=lambda candidate: (candidate.score.value, str(candidate.listing.id)))
+        best = heapq.nlargest(limit, scored, key=lambda candidate: (candidate.score.value, str(candidate.listing.id)))
+        return [Candidate(c.profile, self._score(profile, c.profile, explain=True)) for c in best]
+
+    def _score(self, profile: Profile, other: Profile, *, explain: bool) -> Score:
+        offer, need = (profile, other) if profile.listing.side == "offer" else (other, profile)
+        return self.scorer.score(offer, need, self.weights, explain=explain)

@@ -68,10 +68,47 @@ class Score:
 
 
 Idf = Callable[[str], float]
+Explanation = Callable[[], Reason]  # built only when a person will read it
 
 
 def _flat_idf(term: str) -> float:
     return 1.0
+
+
+class TermWeights:
+    """The weight of each term (its idf, more for a product concept, less for a sector one) and of
+    each listing's whole term set, cached: ranking a hundred candidates asks for the same ones often."""
+
+    def __init__(self, idf: Idf = _flat_idf) -> None:
+        self._idf = idf
+        self._weights: dict[str, float] = {}
+        self._norms: dict[object, float] = {}
+
+    def weight(self, term: str) -> float:
+        value = self._weights.get(term)
+        if value is None:
+            value = self._idf(term)
+            if term.startswith("#"):
+                for prefix, factor in _CONCEPT_WEIGHT.items():
+                    if term.startswith(prefix):
+                        value *= factor
+            self._weights[term] = value
+        return value
+
+    def norm(self, profile: Profile) -> float:
+        key = profile.listing.id
+        value = self._norms.get(key)
+        if value is None:
+            value = math.sqrt(sum(self.weight(t) ** 2 for t in profile.terms))
+            self._norms[key] = value
+        return value
+
+    def forget(self, key: object) -> None:
+        self._norms.pop(key, None)
+
+    def clear(self) -> None:
+        self._weights.clear()
+        self._norms.clear()
 
 
 class Scorer:
@@ -80,32 +117,39 @@ class Scorer:
         self.places = places
         self.policy = policy or Policy()
 
-    def score(self, offer: Profile, need: Profile, idf: Idf = _flat_idf) -> Score:
+    def score(self, offer: Profile, need: Profile, weights: TermWeights | None = None, *, explain: bool = True) -> Score:
+        """With explain=False only the value is computed (no components, no reasons): ranking many
+        candidates needs nothing more."""
+        weights = weights or TermWeights()
         parts = [
             ("sector", self._sector(offer.listing, need.listing)),
             ("codes", _codes(offer.codes, need.codes)),
-            ("text", _text(offer, need, idf)),
+            ("text", _text(offer, need, weights, explain)),
             ("geography", self._geography(offer.listing, need.listing)),
             ("quantity", _quantity(offer.listing, need.listing)),
             ("certifications", _certifications(offer.listing, need.listing)),
             ("language", _language(offer.listing, need.listing)),
         ]
-        weights = self.policy.weights
-        components = tuple(Component(name, round(value, 4), getattr(weights, name)) for name, (value, _) in parts)
+        policy_weights = self.policy.weights
+        if not explain:
+            weighted = [(value, getattr(policy_weights, name)) for name, (value, _) in parts]
+            value = sum(v * w for v, w in weighted) / (sum(w for _, w in weighted) or 1.0)
+            return Score(round(min(1.0, max(0.0, value)), 4), (), ())
+        components = tuple(Component(name, round(value, 4), getattr(policy_weights, name)) for name, (value, _) in parts)
         total_weight = sum(c.weight for c in components) or 1.0
         value = sum(c.value * c.weight for c in components) / total_weight
-        reasons = tuple(reason for _, (_, reason) in parts if reason is not None)
+        reasons = tuple(explanation() for _, (_, explanation) in parts if explanation is not None)
         return Score(round(min(1.0, max(0.0, value)), 4), components, reasons)
 
-    def _sector(self, offer: Listing, need: Listing) -> tuple[float, Reason | None]:
+    def _sector(self, offer: Listing, need: Listing) -> tuple[float, Explanation | None]:
         if offer.sector != need.sector:
             return 0.0, None
-        return 1.0, Reason(
+        return 1.0, lambda: Reason(
             f"Оба в секторе «{self.taxonomy.sector_name(offer.sector, 'ru')}»",
             f"Both in the sector “{self.taxonomy.sector_name(offer.sector, 'en')}”",
         )
 
-    def _geography(self, offer: Listing, need: Listing) -> tuple[float, Reason | None]:
+    def _geography(self, offer: Listing, need: Listing) -> tuple[float, Explanation | None]:
         supplier, buyer = self.places.locate(offer.city, offer.region), self.places.locate(need.city, need.region)
         if supplier is None or buyer is None:
             return NEUTRAL, None
@@ -115,11 +159,14 @@ class Scorer:
         if cross_border:
             # A preference among partners in reach: it scales nearness, so it never makes a far partner look near.
             value = min(1.0, value * (1 + self.policy.cross_border_bonus))
-        ru = f"{offer.city} — {need.city} {round(km)} км"
-        en = f"{supplier.name_en} — {buyer.name_en} {round(km)} km"
-        if cross_border:
-            ru, en = ru + " (Россия — Беларусь)", en + " (Russia — Belarus)"
-        return value, Reason(ru, en)
+        return value, lambda: _distance_reason(offer.city, supplier.name_en, need.city, buyer.name_en, km, cross_border)
+
+
+def _distance_reason(offer_city: str, offer_city_en: str, need_city: str, need_city_en: str, km: float, cross_border: bool) -> Reason:
+    ru, en = f"{offer_city} — {need_city} {round(km)} км", f"{offer_city_en} — {need_city_en} {round(km)} km"
+    if cross_border:
+        ru, en = ru + " (Россия — Беларусь)", en + " (Russia — Belarus)"
+    return Reason(ru, en)
 
 
 def shared_prefix(a: str, b: str) -> int:
@@ -150,7 +197,7 @@ def format_code(code: str) -> str:
     return ".".join(group for group in groups if group)
 
 
-def _codes(offer_codes: tuple[str, ...], need_codes: tuple[str, ...]) -> tuple[float, Reason | None]:
+def _codes(offer_codes: tuple[str, ...], need_codes: tuple[str, ...]) -> tuple[float, Explanation | None]:
     best, best_code = 0, ""
     for a in offer_codes:
         for b in need_codes:
@@ -160,31 +207,24 @@ def _codes(offer_codes: tuple[str, ...], need_codes: tuple[str, ...]) -> tuple[f
     if best < 4:
         return _code_value(best), None
     shown = format_code(best_code)
-    return _code_value(best), Reason(f"коды ТН ВЭД совпадают до {shown}", f"HS / TN VED codes agree up to {shown}")
+    return _code_value(best), lambda: Reason(f"коды ТН ВЭД совпадают до {shown}", f"HS / TN VED codes agree up to {shown}")
 
 
-def _term_weight(term: str, idf: Idf) -> float:
-    for prefix, factor in _CONCEPT_WEIGHT.items():
-        if term.startswith(prefix):
-            return factor * idf(term)
-    return idf(term)
-
-
-def _text(offer: Profile, need: Profile, idf: Idf) -> tuple[float, Reason | None]:
+def _text(offer: Profile, need: Profile, weights: TermWeights, explain: bool = True) -> tuple[float, Explanation | None]:
     """Cosine of the two listings' IDF-weighted term sets (stems and concepts)."""
     shared = offer.terms & need.terms
     if not shared:
         return 0.0, None
-    dot = sum(_term_weight(t, idf) ** 2 for t in shared)
-    norm = math.sqrt(sum(_term_weight(t, idf) ** 2 for t in offer.terms) * sum(_term_weight(t, idf) ** 2 for t in need.terms))
+    dot = sum(weights.weight(t) ** 2 for t in shared)
+    norm = weights.norm(offer) * weights.norm(need)
     value = dot / norm if norm else 0.0
-    if value < 0.2:
+    if value < 0.2 or not explain:
         return value, None
     shared_words = _surface_words(need.listing, shared)
     if not shared_words:
-        return value, Reason("описания говорят об одном товаре на разных языках", "the descriptions name the same product in different languages")
+        return value, lambda: Reason("описания говорят об одном товаре на разных языках", "the descriptions name the same product in different languages")
     listed = ", ".join(shared_words)
-    return value, Reason(f"в описаниях общие слова: {listed}", f"the descriptions share the words: {listed}")
+    return value, lambda: Reason(f"в описаниях общие слова: {listed}", f"the descriptions share the words: {listed}")
 
 
 def _surface_words(listing: Listing, shared: frozenset[str], limit: int = 4) -> list[str]:
@@ -207,24 +247,30 @@ def _amount(quantity: float, unit: str, language: str) -> str:
     return f"{number} {shown}".strip()
 
 
-def _quantity(offer: Listing, need: Listing) -> tuple[float, Reason | None]:
+def _quantity(offer: Listing, need: Listing) -> tuple[float, Explanation | None]:
     unit = _unit(offer.unit)
     if not offer.quantity or not need.quantity or unit != _unit(need.unit):
         return NEUTRAL, None
     coverage = offer.quantity / need.quantity
-    have_ru, want_ru = _amount(offer.quantity, unit, "ru"), _amount(need.quantity, unit, "ru")
-    have_en, want_en = _amount(offer.quantity, unit, "en"), _amount(need.quantity, unit, "en")
     if coverage >= 1:
-        return 1.0, Reason(f"мощность {have_ru} покрывает потребность {want_ru}", f"a capacity of {have_en} covers the need for {want_en}")
-    share = round(coverage * 100)
+        return 1.0, lambda: _quantity_reason(offer.quantity, need.quantity, unit, coverage)
     # Squared: a supplier for half the need leaves the buyer still looking for the other half.
-    return coverage ** 2, Reason(
+    return coverage ** 2, lambda: _quantity_reason(offer.quantity, need.quantity, unit, coverage)
+
+
+def _quantity_reason(capacity: float, volume: float, unit: str, coverage: float) -> Reason:
+    have_ru, want_ru = _amount(capacity, unit, "ru"), _amount(volume, unit, "ru")
+    have_en, want_en = _amount(capacity, unit, "en"), _amount(volume, unit, "en")
+    if coverage >= 1:
+        return Reason(f"мощность {have_ru} покрывает потребность {want_ru}", f"a capacity of {have_en} covers the need for {want_en}")
+    share = round(coverage * 100)
+    return Reason(
         f"мощность {have_ru} покрывает лишь {share}% потребности {want_ru}",
         f"a capacity of {have_en} covers only {share}% of the need for {want_en}",
     )
 
 
-def _certifications(offer: Listing, need: Listing) -> tuple[float, Reason | None]:
+def _certifications(offer: Listing, need: Listing) -> tuple[float, Explanation | None]:
     required = {c.strip().lower(): c.strip() for c in need.certifications if c.strip()}
     if not required:
         return 1.0, None
@@ -232,16 +278,16 @@ def _certifications(offer: Listing, need: Listing) -> tuple[float, Reason | None
     missing = [shown for key, shown in required.items() if key not in offer.held_certifications]
     if not missing:
         names = ", ".join(held)
-        return 1.0, Reason(f"у поставщика есть требуемые сертификаты: {names}", f"the supplier holds the required certificates: {names}")
+        return 1.0, lambda: Reason(f"у поставщика есть требуемые сертификаты: {names}", f"the supplier holds the required certificates: {names}")
     names = ", ".join(missing)
-    return len(held) / len(required), Reason(f"нет требуемых сертификатов: {names}", f"missing required certificates: {names}")
+    return len(held) / len(required), lambda: Reason(f"нет требуемых сертификатов: {names}", f"missing required certificates: {names}")
 
 
-def _language(offer: Listing, need: Listing) -> tuple[float, Reason | None]:
+def _language(offer: Listing, need: Listing) -> tuple[float, Explanation | None]:
     if not offer.languages or not need.languages:
         return NEUTRAL, None
     shared = [language for language in offer.languages if language in need.languages]
     if not shared:
         return 0.0, None
     ru, en = _LANGUAGE_NAMES.get(shared[0], (shared[0], shared[0]))
-    return 1.0, Reason(f"общий язык: {ru}", f"a shared language: {en}")
+    return 1.0, lambda: Reason(f"общий язык: {ru}", f"a shared language: {en}")

@@ -37,4 +37,4 @@ class Matcher:
             return None
         own = self.index.profile(listing)
         offer, need = (own, partner) if listing.side == "offer" else (partner, own)
-        return self.index.scorer.score(offer, need, self.index.idf)
+        return self.index.scorer.score(offer, need, self.index.weights)

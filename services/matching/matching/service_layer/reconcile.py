@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from matching.domain.listing import Listing
-from matching.domain.match import WITHDRAWN, Match
+from matching.domain.match import PROPOSED, WITHDRAWN, Match
 from matching.domain.scoring import Score
 from matching.service_layer.events import publish_transitions
 from matching.service_layer.matcher import Matcher
@@ -42,12 +42,16 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher) -> l
             else:
                 match.rescore(**_score_fields(score))
             touched.append(match)
-    new = [pid for pid in candidates if pid not in existing]
+    new = [pid for pid in candidates if pid not in existing]  # best first
     at_capacity = await uow.matches.proposed_counts(new)
+    proposed = sum(1 for m in existing.values() if m.status == PROPOSED)
     created: list[Match] = []
     for partner_id in new:
+        if proposed >= matcher.limit:
+            break
         if at_capacity.get(partner_id, 0) >= matcher.limit:
             continue
+        proposed += 1
         partner = partners[partner_id]
         offer, need = (listing, partner) if listing.side == "offer" else (partner, listing)
         created.append(Match.propose(offer_id=offer.id, need_id=need.id, offer_enterprise_id=offer.enterprise_id,

@@ -1,0 +1,105 @@
+"""Benchmark of candidate generation: the inverted index against a brute-force scan, same data, one run.
+
+    .venv/bin/python bench/matching/bench_matching.py                      # 10k listings, about a minute
+    .venv/bin/python bench/matching/bench_matching.py --sizes 10000 100000 1000000
+
+For each size: time and memory to build the index, p50/p99 time to match one new listing (by the
+index and by a full scan of the other side), and the time of a full re-match of every need. A
+full re-match at the larger sizes is measured on a sample of needs and extrapolated (the output
+says so); so is the brute-force re-match.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "services" / "matching"), str(ROOT / "libs" / "eventkit"), str(Path(__file__).parent)]
+
+from matching.adapters.reference_files import load_gazetteer, load_taxonomy  # noqa: E402
+from matching.domain.index import MatchIndex  # noqa: E402
+from matching.domain.scoring import Scorer  # noqa: E402
+from matching.domain.taxonomy import Lexicon  # noqa: E402
+from synthetic import Generator, load_cities  # noqa: E402
+
+THRESHOLD, LIMIT = 0.5, 5
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * 4096 / 2**20
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def timed(function, *args, **kwargs) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    return (time.perf_counter() - started) * 1000, result
+
+
+def run(size: int, *, queries: int, scan_queries: int, rematch_sample: int) -> dict:
+    taxonomy = load_taxonomy(ROOT / "data")
+    generator = Generator(taxonomy, load_cities(ROOT / "data"), seed=size)
+    listings = list(generator.listings(size))
+    gc.collect()
+    before = rss_mb()
+    index = MatchIndex(Scorer(taxonomy, load_gazetteer(ROOT / "data")), Lexicon.build(taxonomy))
+    build_ms, _ = timed(index.put_all, listings)
+    gc.collect()
+    memory = rss_mb() - before
+    new = [generator.listing() for _ in range(queries)]
+    by_index = [timed(index.match, listing, threshold=THRESHOLD, limit=LIMIT) for listing in new]
+    by_scan = [timed(index.match_by_scan, listing, threshold=THRESHOLD, limit=LIMIT) for listing in new[:scan_queries]]
+    pairs = list(zip(by_index, by_scan))
+    agreement = statistics.mean(
+        len({c.listing.id for c in a[1]} & {c.listing.id for c in b[1]}) / max(1, len(b[1])) for a, b in pairs
+    )
+    # How much of the scan's top-5 score the index's top 5 keep: missing one of many near-equal
+    # partners costs little, missing the one clearly best partner costs a lot.
+    score_kept = statistics.mean(
+        sum(c.score.value for c in a[1]) / sum(c.score.value for c in b[1]) for a, b in pairs if b[1]
+    )
+    needs = index.listings("need")
+    sample = needs if rematch_sample <= 0 else needs[:rematch_sample]
+    rematch_ms, _ = timed(lambda: [index.match(n, threshold=THRESHOLD, limit=LIMIT) for n in sample])
+    index_times = [t for t, _ in by_index]
+    scan_times = [t for t, _ in by_scan]
+    return {
+        "size": size, "build_s": build_ms / 1000, "memory_mb": memory,
+        "p50": percentile(index_times, 0.5), "p99": percentile(index_times, 0.99),
+        "scan_p50": percentile(scan_times, 0.5), "scan_p99": percentile(scan_times, 0.99),
+        "agreement": agreement, "score_kept": score_kept, "needs": len(needs), "sampled": len(sample),
+        "rematch_s": rematch_ms / 1000 * len(needs) / max(1, len(sample)),
+        "scan_rematch_s": statistics.mean(scan_times) / 1000 * len(needs),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--queries", type=int, default=300, help="new listings matched by the index per size")
+    parser.add_argument("--scan-queries", type=int, default=30, help="of those, matched by a full scan too")
+    parser.add_argument("--rematch-sample", type=int, default=2000, help="needs re-matched and extrapolated; 0 = all")
+    args = parser.parse_args()
+    print(f"{'listings':>9} {'build s':>8} {'index MB':>9} {'p50 ms':>7} {'p99 ms':>7} {'scan p50':>9} {'scan p99':>9} "
+          f"{'top-5 same':>10} {'score kept':>10} {'re-match s':>11} {'scan re-match s':>16}")
+    for size in args.sizes:
+        r = run(size, queries=args.queries, scan_queries=args.scan_queries, rematch_sample=args.rematch_sample)
+        estimated = "" if r["sampled"] == r["needs"] else f" (est. from {r['sampled']} of {r['needs']} needs)"
+        print(f"{r['size']:>9} {r['build_s']:>8.1f} {r['memory_mb']:>9.0f} {r['p50']:>7.2f} {r['p99']:>7.2f} "
+              f"{r['scan_p50']:>9.1f} {r['scan_p99']:>9.1f} {r['agreement']:>10.0%} {r['score_kept']:>10.1%} {r['rematch_s']:>11.0f} "
+              f"{r['scan_rematch_s']:>16.0f} (est.){estimated}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""`python -m matching rematch` re-scores the stored matches after the weights change."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+import pytest
+
+from devstack.stack import ROOT
+from tests.integration.test_matching_service import envelope_of, kafka_producer, lift_need, lift_offer, publish, series, wait_for_matches  # noqa: F401
+
+
+@pytest.fixture(scope="module")
+def matching_api(platform, internal_token):
+    import httpx
+
+    def client(**caller) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=platform.service_url("matching"), headers=internal_token("matching", **caller), timeout=10)
+
+    return client
+
+
+async def test_a_rematch_with_only_the_text_weight_rescores_a_proposed_match_to_its_text_value(platform, kafka_producer, matching_api):
+    tag = series()
+    offer, need = lift_offer(tag), lift_need(tag)
+    await publish(kafka_producer, envelope_of(offer), envelope_of(need))
+    async with matching_api() as api:
+        before = (await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id)))["items"][0]
+
+    only_text = {f"MATCHING_WEIGHTS__{name.upper()}": "0" for name in ("sector", "codes", "geography", "quantity", "certifications", "language")}
+    environment = {**os.environ, **platform.service_env("matching"), **only_text, "MATCHING_WEIGHTS__TEXT": "1", "MATCHING_THRESHOLD": "0"}
+    result = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "matching", "rematch"], env=environment, cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    async with matching_api() as api:
+        after = (await api.get(f"/matches/{before['id']}")).json()
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "re-matched" in result.stdout
+    text = next(c for c in after["components"] if c["name"] == "text")
+    assert text["weight"] == 1.0 and all(c["weight"] == 0 for c in after["components"] if c["name"] != "text")
+    assert after["score"] == pytest.approx(text["value"], abs=1e-3)
+    assert after["score"] != before["score"] and after["status"] == "proposed"
