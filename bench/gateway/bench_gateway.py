@@ -81,16 +81,25 @@ async def run_calls(client: httpx.AsyncClient, call: Call, *, count: int, client
     return Side(latencies, count / (time.perf_counter() - started))
 
 
-async def compare(name: str, through: Call, direct: Call, *, requests: int, clients: int, rounds: int, expected: int, http: dict) -> dict:
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def compare(name: str, through: Call, direct: Call, *, requests: int, clients: int, rounds: int, expected: int, http: dict, pids: dict) -> dict:
     sides = {"gateway": (http["gateway"], through), "direct": (http["direct"], direct)}
-    for client, call in sides.values():  # warm both paths: connections, caches, JIT-free but pools
+    for client, call in sides.values():  # warm both paths: connections, pools, caches
         await run_calls(client, call, count=50, clients=4, expected=expected)
     latency = {side: [] for side in sides}
     rates = {side: [] for side in sides}
+    gateway_cpu = 0.0
     for _ in range(rounds):
         for side, (client, call) in sides.items():
             latency[side] += (await run_calls(client, call, count=requests // (4 * rounds), clients=1, expected=expected)).latencies_ms
+            cpu_before = cpu_seconds(pids["gateway"])
             rates[side].append((await run_calls(client, call, count=requests // rounds, clients=clients, expected=expected)).throughput)
+            if side == "gateway":
+                gateway_cpu += cpu_seconds(pids["gateway"]) - cpu_before
     result = {side: Side(latency[side], statistics.median(rates[side])) for side in sides}
     g, d = result["gateway"], result["direct"]
     return {
@@ -98,6 +107,7 @@ async def compare(name: str, through: Call, direct: Call, *, requests: int, clie
         "gw_rps": g.throughput, "direct_rps": d.throughput, "ratio": g.throughput / d.throughput,
         "gw_p50": g.p(0.5), "gw_p99": g.p(0.99), "direct_p50": d.p(0.5), "direct_p99": d.p(0.99),
         "added_p50": g.p(0.5) - d.p(0.5),
+        "gw_cpu_ms": gateway_cpu * 1000 / (requests // rounds * rounds),
     }
 
 
@@ -137,7 +147,8 @@ async def bench(stack: Stack, *, requests: int, clients: int, rounds: int) -> li
         anonymous = internal("anonymous")
         company = internal("company", sub=account["id"], enterprise_ids=[enterprise["id"]])
         http = {"gateway": gateway, "direct": registry}
-        options = {"requests": requests, "clients": clients, "rounds": rounds, "http": http}
+        pids = {child.name: child.process.pid for child in stack.supervisor.children}
+        options = {"requests": requests, "clients": clients, "rounds": rounds, "http": http, "pids": pids}
         enterprise_path = f"/enterprises/{enterprise['id']}"
         return [
             await compare("GET /sectors (anonymous)",
@@ -154,12 +165,13 @@ async def bench(stack: Stack, *, requests: int, clients: int, rounds: int) -> li
 
 def report(rows: list[dict], *, clients: int) -> None:
     print(f"\n{'route':<36} {'gateway req/s':>13} {'direct req/s':>12} {'ratio':>6}   "
-          f"{'gw p50':>7} {'gw p99':>7} {'dir p50':>7} {'dir p99':>7} {'added p50':>9}")
+          f"{'gw p50':>7} {'gw p99':>7} {'dir p50':>7} {'dir p99':>7} {'added p50':>9} {'gw CPU/req':>10}")
     for r in rows:
         print(f"{r['route']:<36} {r['gw_rps']:>13.0f} {r['direct_rps']:>12.0f} {r['ratio']:>6.2f}   "
-              f"{r['gw_p50']:>7.2f} {r['gw_p99']:>7.2f} {r['direct_p50']:>7.2f} {r['direct_p99']:>7.2f} {r['added_p50']:>9.2f}")
-    print(f"(throughput with {clients} concurrent clients; latencies in ms with one client; "
-          "targets: ratio >= 0.70, added p50 < 5 ms)")
+              f"{r['gw_p50']:>7.2f} {r['gw_p99']:>7.2f} {r['direct_p50']:>7.2f} {r['direct_p99']:>7.2f} {r['added_p50']:>9.2f} "
+              f"{r['gw_cpu_ms']:>10.2f}")
+    print(f"(throughput with {clients} concurrent clients; latencies in ms with one client; gateway CPU ms per request;\n"
+          f" targets: ratio >= 0.70, added p50 < 5 ms; load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     for r in rows:
         verdict = "meets" if r["ratio"] >= 0.7 and r["added_p50"] < 5 else "MISSES"
         print(f"  {r['route']}: {verdict} the targets")
@@ -177,6 +189,12 @@ def main() -> int:
     try:
         print(f"platform up in {time.monotonic() - started:.0f}s; measuring...", flush=True)
         rows = asyncio.run(bench(stack, requests=args.requests, clients=args.clients, rounds=args.rounds))
+    except RuntimeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        for child in stack.supervisor.children:
+            if child.name in ("gateway", "registry"):
+                print(f"--- last lines of {child.name}'s log:\n{child.log_tail(8)}", file=sys.stderr)
+        return 1
     finally:
         stack.stop()
         shutil.rmtree(state_dir, ignore_errors=True)
