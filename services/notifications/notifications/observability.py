@@ -7,7 +7,7 @@ import time
 import uuid
 
 import structlog
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SERVICE = "notifications"
@@ -43,6 +43,7 @@ class Metrics:
         self.requests = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry)
         self.latency = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "route"], registry=self.registry)
         self.emails = Counter("emails_total", "Email delivery outcomes", ["template", "status"], registry=self.registry)
+        self.deliveries = Gauge("deliveries", "Deliveries in the database by status (read at scrape time)", ["status"], registry=self.registry)
 
 
 class RequestContextMiddleware:

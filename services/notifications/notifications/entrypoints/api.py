@@ -164,4 +164,11 @@ async def readyz(request: Request):
 
 @health.get("/metrics")
 async def metrics(request: Request):
-    return Response(generate_latest(request.app.state.container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    container = request.app.state.container
+    try:
+        async with _uow(request) as uow:
+            for status, count in (await uow.deliveries.count_by_status()).items():
+                container.metrics.deliveries.labels(status).set(count)
+    except Exception:  # the counters and latencies are still worth serving without the database
+        pass
+    return Response(generate_latest(container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
