@@ -287,6 +287,7 @@ async def test_a_company_chooses_its_preferences_and_unsubscribes_through_the_si
         if mine and mine[0]["status"] == "skipped":
             break
         await asyncio.sleep(0.3)
+    assert mine, "the second suggestion was never queued"
     assert mine[0]["status"] == "skipped" and "unsubscribed" in mine[0]["last_error"]
 
 

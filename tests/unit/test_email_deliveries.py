@@ -276,3 +276,36 @@ def test_an_event_that_concerns_no_email_plans_none():
     envelope = envelope_for(OfferPublished(title="Лифты"), key=str(ENTERPRISE_ID), producer="registry")
 
     assert deliveries_for(envelope, OfferPublished(title="Лифты"), public_base_url=PUBLIC_URL) == []
+
+
+# --- Not sent now, and no attempt spent ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("act", "status"),
+    [("release", DeliveryStatus.QUEUED), ("hold_for_digest", DeliveryStatus.HELD)],
+)
+def test_an_email_put_back_or_held_for_the_digest_keeps_its_attempts(act, status):
+    delivery = after_attempts(welcome(), 4)  # the claim counted a fourth attempt that never happened
+
+    getattr(delivery, act)()
+
+    assert delivery.status is status
+    assert delivery.attempts == 3
+    assert delivery.next_attempt_at is None
+
+
+def test_an_email_skipped_for_an_unsubscribed_recipient_says_why_and_is_never_tried_again():
+    delivery = after_attempts(welcome(), 1)
+
+    delivery.skip("the enterprise unsubscribed")
+
+    assert delivery.status is DeliveryStatus.SKIPPED
+    assert delivery.attempts == 0 and delivery.last_error == "the enterprise unsubscribed"
+
+
+def test_welcome_verified_and_introduction_are_transactional_and_suggestions_are_not():
+    assert welcome().transactional
+    suggestion = Delivery.plan_to_enterprise(event_id=EVENT_ID, enterprise_id=ENTERPRISE_ID, partner_id=uuid.UUID(int=3), template="suggestion", facts={})
+    assert not suggestion.transactional
+    assert suggestion.idempotency_key == idempotency_key(EVENT_ID, f"enterprise:{ENTERPRISE_ID}", "suggestion")
