@@ -197,3 +197,19 @@ def test_an_owner_changes_its_enterprise_with_the_version_it_read(gateway, compa
     assert changed.json()["description"] == "Теперь и капремонт кровли."
     assert changed.headers["etag"] != read.headers["etag"]
     assert stale.status_code in (409, 412)
+
+
+def test_the_link_in_the_real_welcome_email_confirms_the_company_account(gateway, sign_in, mailbox, smolensk_housing_operator):
+    # The company signs up with the address its enterprise gives, as most do.
+    email = smolensk_housing_operator["email"]
+    _register(gateway, email)
+    headers = sign_in(email, PASSWORD)
+    assert gateway.post("/api/v1/enterprises", json=smolensk_housing_operator, headers=headers).status_code == 201
+
+    [summary] = mailbox.wait_for(email, timeout=30)
+    text = mailbox.message(summary["ID"])["Text"]
+    link = next(word for word in text.split() if "/api/v1/auth/confirm?token=" in word)
+    confirmed = gateway.get("/api/v1/auth/confirm" + link.split("/api/v1/auth/confirm", 1)[1].rstrip(".,)>"))
+
+    assert confirmed.status_code == 200, confirmed.text
+    assert gateway.get("/api/v1/auth/me", headers=headers).json()["confirmed"] is True

@@ -15,6 +15,7 @@ from gateway.domain.errors import InvalidToken
 ACCESS_ISSUER = "union-match"
 ACCESS_AUDIENCE = "union-match-api"
 CONFIRM_PURPOSE = "confirm-email"
+CONFIRM_ENTERPRISE_PURPOSE = "confirm-enterprise-email"
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,19 @@ class AccessTokens:
         return AccessClaims(account_id=str(claims["sub"]), role=str(claims["role"]))
 
 
+@dataclass(frozen=True)
+class ConfirmedAddress:
+    """Whose email a confirmation link proves: an account by id, or whoever holds the address."""
+
+    account_id: str | None = None
+    email: str | None = None
+
+
 class ConfirmationLinks:
     """The token in the link of the welcome email, signed with the internal token secret so the
-    notifications service can write it: {"purpose": "confirm-email", "sub": <account id>}."""
+    notifications service can write it: {"purpose": "confirm-email", "sub": <account id>}, or,
+    for an enterprise whose event did not name its account, {"purpose": "confirm-enterprise-email",
+    "sub": <enterprise id>, "email": <the address it was sent to>}."""
 
     def __init__(self, *, secret: str, ttl_seconds: int = 7 * 24 * 3600) -> None:
         self._secret = secret
@@ -56,15 +67,17 @@ class ConfirmationLinks:
         claims = {"purpose": CONFIRM_PURPOSE, "sub": account_id, "exp": int(time.time()) + self._ttl_seconds}
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
-    def read(self, token: str) -> str:
+    def read(self, token: str) -> ConfirmedAddress:
         try:
             claims = jwt.decode(token, self._secret, algorithms=["HS256"], options={"require": ["sub", "purpose"], "verify_aud": False})
         except jwt.PyJWTError:
             raise InvalidToken("the confirmation link is not valid or has expired") from None
         # An internal token is signed with the same secret; only a link made for this purpose counts.
-        if claims["purpose"] != CONFIRM_PURPOSE:
-            raise InvalidToken("the confirmation link is not valid or has expired")
-        return str(claims["sub"])
+        if claims["purpose"] == CONFIRM_PURPOSE:
+            return ConfirmedAddress(account_id=str(claims["sub"]))
+        if claims["purpose"] == CONFIRM_ENTERPRISE_PURPOSE and isinstance(claims.get("email"), str):
+            return ConfirmedAddress(email=claims["email"])
+        raise InvalidToken("the confirmation link is not valid or has expired")
 
 
 def new_refresh_token() -> str:

@@ -76,9 +76,13 @@ async def sign_out(*, uow: UnitOfWork, refresh_token: str) -> None:
         await uow.commit()
 
 
-async def confirm_email(*, uow: UnitOfWork, account_id: str) -> Account:
+async def confirm_email(*, uow: UnitOfWork, account_id: str | None = None, email: str | None = None) -> Account:
+    """Marks the account whose mailbox the link reached: named by id, or by the address itself."""
     async with uow:
-        account = await uow.accounts.get(account_id)
+        if account_id is not None:
+            account = await uow.accounts.get(account_id)
+        else:
+            account = await uow.accounts.get_by_email(normalize_email(email or ""))
         if account is None:
             raise InvalidToken("the confirmation link is not valid or has expired")
         account.confirm(at=_now())
