@@ -264,3 +264,26 @@ def test_an_owner_updates_then_deletes_its_enterprise(registry, housing_operator
     assert deleted.status_code == 204
     assert owner.get(f"/enterprises/{housing_operator['id']}").status_code == 404
     assert owner.get(f"/needs/{need['id']}").json()["status"] == "closed"
+
+
+def test_the_header_and_the_body_must_agree_on_the_version_and_a_stale_delete_is_refused(registry, lift_maker):
+    owner = owner_of(registry, lift_maker)
+
+    disagreeing = owner.patch(f"/enterprises/{lift_maker['id']}", json={"city": "Бобруйск", "version": 1}, headers={"If-Match": '"2"'})
+    not_a_version = owner.patch(f"/enterprises/{lift_maker['id']}", json={"city": "Бобруйск"}, headers={"If-Match": "latest"})
+    stale_delete = owner.delete(f"/enterprises/{lift_maker['id']}", headers={"If-Match": '"7"'})
+
+    assert disagreeing.status_code == 422 and disagreeing.json()["errors"][0]["field"] == "version"
+    assert not_a_version.status_code == 422 and not_a_version.json()["errors"][0]["field"] == "If-Match"
+    assert stale_delete.status_code == 409
+    assert owner.get(f"/enterprises/{lift_maker['id']}").json()["city"] == "Могилёв"
+
+
+def test_a_deleted_enterprise_is_gone_for_everyone_including_the_agency(registry, lift_maker):
+    agency = registry(role="agency")
+    assert agency.delete(f"/enterprises/{lift_maker['id']}", headers={"If-Match": "1"}).status_code == 204
+
+    assert agency.get(f"/enterprises/{lift_maker['id']}").status_code == 404
+    assert agency.post(f"/enterprises/{lift_maker['id']}/verify").status_code == 404
+    assert agency.delete(f"/enterprises/{lift_maker['id']}").status_code == 404
+    assert agency.get("/enterprises", params={"q": lift_maker["name"].split()[-1]}).json()["total"] == 0
