@@ -96,6 +96,9 @@ class LocalKafka:
 
     def _format(self, config: Path) -> None:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        # An id starting with "-" is read as an option by the storage tool (1 start in 64 failed).
+        while cluster_id.startswith("-"):
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         result = subprocess.run(
             [*self._java(), "kafka.tools.StorageTool", "format", "--standalone", "-t", cluster_id, "-c", str(config)],
             capture_output=True,
