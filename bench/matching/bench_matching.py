@@ -56,6 +56,7 @@ def run(size: int, *, queries: int, scan_queries: int, rematch_sample: int) -> d
     index = MatchIndex(Scorer(taxonomy, load_gazetteer(ROOT / "data")), Lexicon.build(taxonomy))
     build_ms, _ = timed(index.put_all, listings)
     gc.collect()
+    gc.freeze()  # as the service does after building its index: the collector stops walking it
     memory = rss_mb() - before
     new = [generator.listing() for _ in range(queries)]
     by_index = [timed(index.match, listing, threshold=THRESHOLD, limit=LIMIT) for listing in new]
@@ -74,6 +75,7 @@ def run(size: int, *, queries: int, scan_queries: int, rematch_sample: int) -> d
     rematch_ms, _ = timed(lambda: [index.match(n, threshold=THRESHOLD, limit=LIMIT) for n in sample])
     index_times = [t for t, _ in by_index]
     scan_times = [t for t, _ in by_scan]
+    gc.unfreeze()
     return {
         "size": size, "build_s": build_ms / 1000, "memory_mb": memory,
         "p50": percentile(index_times, 0.5), "p99": percentile(index_times, 0.99),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -92,6 +93,10 @@ async def build_index(container: Container) -> None:
         with attempt:
             async with container.unit_of_work() as uow:
                 count = await container.matcher.catch_up(uow=uow)
+    # Millions of long-lived index objects would make every full collection walk them all, and a
+    # full collection in the middle of a match is a latency spike.
+    gc.collect()
+    gc.freeze()
     log.info("index_built", listings=count, active=len(container.matcher.index))
     container.index_ready.set()
 
