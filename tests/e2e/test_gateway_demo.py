@@ -22,8 +22,9 @@ def _demo_enterprise(template: dict) -> dict:
         "name": f"ООО «Демо {marker}»",
         "inn": _fresh_inn(),
         "email": f"demo-{marker}@example.ru",
-        "offers": [{"kind": "services", "title": "Ремонт подъездов", "sector": "construction", "regions": ["smolensk_oblast"]}],
-        "needs": [{"kind": "goods", "title": "Пассажирские лифты", "sector": "elevators", "quantity": 12, "unit": "pcs"}],
+        # Sectors no story test is about, so the matcher's proposals for those are not crowded out.
+        "offers": [{"kind": "services", "title": "Экскурсии по Смоленской крепости", "sector": "tourism", "regions": ["smolensk_oblast"]}],
+        "needs": [{"kind": "services", "title": "Гиды со знанием белорусского языка", "sector": "tourism", "quantity": 2, "unit": "чел."}],
     }
 
 
