@@ -1,0 +1,111 @@
+"""`make up` (python -m devstack up): the platform comes up and goes down leaving nothing behind;
+what cannot work fails with one line that says what to do, and stops whatever it started."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from devstack.ports import free_port
+from devstack.stack import ROOT
+
+
+def _port_flags() -> list[str]:
+    names = ["--gateway-port", "--kafka-port", "--kafka-controller-port", "--postgres-port", "--smtp-port", "--smtp-http-port"]
+    return [item for name in names for item in (name, str(free_port()))]
+
+
+def _up(state_dir: Path, *extra: str, env: dict | None = None, flags: list[str] | None = None) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "devstack", "up", "--state-dir", str(state_dir), *(flags or _port_flags()), *extra],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+        except OSError:
+            continue
+        if text in cmdline and state != "Z":
+            found.append(cmdline)
+    return found
+
+
+def test_a_taken_port_is_named_in_one_line_before_anything_starts(tmp_path):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        flags = _port_flags()
+        flags[flags.index("--gateway-port") + 1] = str(taken)
+        result = _up(tmp_path, flags=flags)
+        _, stderr = result.communicate(timeout=60)
+
+    assert result.returncode == 1
+    [line] = stderr.strip().splitlines()
+    assert f"port already taken: gateway ({taken})" in line
+    assert "make down" in line
+
+
+def test_missing_java_is_reported_with_what_to_install(tmp_path):
+    result = _up(tmp_path, env={**os.environ, "PATH": "/nonexistent"})
+    _, stderr = result.communicate(timeout=60)
+
+    assert result.returncode == 1
+    [line] = stderr.strip().splitlines()
+    assert "`java` is not on PATH" in line and "install" in line
+
+
+def test_a_kafka_that_does_not_come_up_in_time_stops_everything_it_started(tmp_path):
+    result = _up(tmp_path, "--kafka-timeout", "0.01", "--no-demo")
+    _, stderr = result.communicate(timeout=120)
+
+    assert result.returncode == 1
+    [line] = stderr.strip().splitlines()
+    assert "Kafka did not come up" in line
+    assert _processes_mentioning(str(tmp_path)) == []
+
+
+def test_up_runs_the_platform_with_demo_data_and_down_leaves_no_process(tmp_path):
+    flags = _port_flags()
+    gateway = f"http://127.0.0.1:{flags[flags.index('--gateway-port') + 1]}"
+    platform = _up(tmp_path, flags=flags)
+    try:
+        deadline = time.monotonic() + 400  # the demo load hashes 98 passwords with Argon2
+        while time.monotonic() < deadline and platform.poll() is None:
+            if (tmp_path / "up.pid").exists() and _ready(gateway) and _has_demo(gateway):
+                break
+            time.sleep(1)
+        assert platform.poll() is None, platform.stderr.read()
+        listing = httpx.get(f"{gateway}/api/v1/enterprises", params={"limit": 1}).json()
+        assert listing["total"] >= 80, "the demo data did not load in time"
+    finally:
+        down = subprocess.run([sys.executable, "-m", "devstack", "down", "--state-dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        platform.wait(timeout=60)
+    assert down.returncode == 0
+    assert "stopped" in down.stdout
+    assert _processes_mentioning(str(tmp_path)) == []
+
+
+def _ready(gateway: str) -> bool:
+    try:
+        return httpx.get(f"{gateway}/readyz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _has_demo(gateway: str) -> bool:
+    try:
+        return httpx.get(f"{gateway}/api/v1/enterprises", params={"limit": 1}, timeout=5).json()["total"] >= 80
+    except (httpx.TransportError, KeyError, ValueError):
+        return False
