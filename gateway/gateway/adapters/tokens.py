@@ -67,7 +67,14 @@ class ConfirmationLinks:
         claims = {"purpose": CONFIRM_PURPOSE, "sub": account_id, "exp": int(time.time()) + self._ttl_seconds}
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
-    def read(self, token: str) -> ConfirmedAddress:
+    def read(self, token: str) -> str:
+        """The account id of an account-form link."""
+        address = self.read_address(token)
+        if address.account_id is None:
+            raise InvalidToken("the confirmation link does not name an account")
+        return address.account_id
+
+    def read_address(self, token: str) -> ConfirmedAddress:
         try:
             claims = jwt.decode(token, self._secret, algorithms=["HS256"], options={"require": ["sub", "purpose"], "verify_aud": False})
         except jwt.PyJWTError:

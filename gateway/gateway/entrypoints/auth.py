@@ -79,7 +79,7 @@ async def register(body: Registration, request: Request):
 @auth.get("/confirm", response_model=AccountOut, summary="Confirm the account's email through the link of the welcome email")
 async def confirm(request: Request, token: Annotated[str, Query(min_length=1, max_length=2000)]):
     try:
-        address = request.app.state.container.confirmation_links.read(token)
+        address = request.app.state.container.confirmation_links.read_address(token)
         account = await accounts.confirm_email(uow=_uow(request), account_id=address.account_id, email=address.email)
     except InvalidToken as error:
         raise Refused(400, "Invalid link", str(error)) from None
