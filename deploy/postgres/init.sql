@@ -4,5 +4,5 @@
 CREATE DATABASE registry;
 CREATE DATABASE matching;
 CREATE DATABASE notifications;
--- The gateway has no tables today; its database is reserved for it.
+-- The gateway's accounts and refresh tokens.
 CREATE DATABASE gateway;

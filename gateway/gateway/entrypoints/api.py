@@ -47,9 +47,10 @@ async def _bind_registered_enterprise(request: Request, caller: Caller, reply: U
     """A company that registers an enterprise holds it from now on."""
     if reply.status_code != 201 or not caller.is_company:
         return
-    enterprise_id = json.loads(reply.content)["id"]
     container = request.app.state.container
+    enterprise_id = None
     try:
+        enterprise_id = json.loads(reply.content)["id"]
         await accounts.bind_enterprise(uow=UnitOfWork(container.session_factory), account_id=caller.account_id, enterprise_id=enterprise_id)
         container.ownership.put(caller.account_id, caller.enterprise_ids | {enterprise_id})
     except Exception:
