@@ -176,3 +176,11 @@ def test_the_welcome_confirmation_link_names_the_owning_account_the_way_the_gate
 
     assert url.startswith("https://unionmatch.example/api/v1/auth/confirm?token=")
     assert ConfirmationLinks(secret="s" * 32).read(url.split("token=")[1]) == "account-42"
+
+
+def test_without_the_owning_account_the_confirmation_link_names_the_address_it_was_sent_to():
+    from gateway.adapters.tokens import ConfirmationLinks, ConfirmedAddress
+
+    url = LINKS.confirm_email(HOUSING, "housing@example.ru", None)
+
+    assert ConfirmationLinks(secret="s" * 32).read_address(url.split("token=")[1]) == ConfirmedAddress(email="housing@example.ru")
