@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
+import random
 import shutil
 import statistics
 import sys
@@ -52,9 +54,13 @@ class Side:
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+# Consecutive tax numbers from a random start: random ones would collide (409) within a run.
+_NEXT_INN_BODY = itertools.count(random.randrange(10**6, 9 * 10**6))
+
+
 def new_profile() -> dict:
     marker = uuid.uuid4().hex[:8]
-    body = "67" + str(uuid.uuid4().int)[:7]
+    body = f"67{next(_NEXT_INN_BODY):07d}"
     return {
         "name": f"ООО «Бенч {marker}»", "country": "RU", "region": "smolensk_oblast", "city": "Смоленск",
         "inn": body + ru_inn.calc_company_check_digit(body), "sectors": ["construction"],
