@@ -30,6 +30,8 @@ def main() -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="run the whole platform until Ctrl-C")
     up.add_argument("--gateway-port", type=int, default=8000)
+    for service, port in (("registry", 8001), ("matching", 8002), ("notifications", 8003)):
+        up.add_argument(f"--{service}-port", type=int, default=port)
     up.add_argument("--kafka-port", type=int, default=9092)
     up.add_argument("--kafka-controller-port", type=int, default=9093)
     up.add_argument("--postgres-port", type=int, default=5432)
@@ -91,6 +93,7 @@ def run_up(args: argparse.Namespace) -> int:
     config = StackConfig(
         state_dir=args.state_dir,
         gateway_port=args.gateway_port,
+        service_ports={"registry": args.registry_port, "matching": args.matching_port, "notifications": args.notifications_port},
         kafka_port=args.kafka_port,
         kafka_controller_port=args.kafka_controller_port,
         postgres_port=args.postgres_port,

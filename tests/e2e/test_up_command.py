@@ -17,7 +17,7 @@ from devstack.stack import ROOT
 
 
 def _port_flags() -> list[str]:
-    names = ["--gateway-port", "--kafka-port", "--kafka-controller-port", "--postgres-port", "--smtp-port", "--smtp-http-port"]
+    names = ["--gateway-port", "--registry-port", "--matching-port", "--notifications-port", "--kafka-port", "--kafka-controller-port", "--postgres-port", "--smtp-port", "--smtp-http-port"]
     return [item for name in names for item in (name, str(free_port()))]
 
 

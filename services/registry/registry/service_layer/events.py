@@ -32,6 +32,7 @@ def enterprise_profile(contract: type[EnterpriseProfile], enterprise: Enterprise
         email=enterprise.email,
         phone=enterprise.phone,
         status=enterprise.status,
+        owner_account_id=enterprise.owner_account_id,
     )
     return envelope_for(payload, key=str(enterprise.id), producer=PRODUCER)
 
