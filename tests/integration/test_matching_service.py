@@ -83,7 +83,7 @@ async def wait_for_matches(api: httpx.AsyncClient, *, timeout: float = 20, expec
 
 
 async def test_a_published_need_gets_a_proposed_match_with_reasons_and_an_event(platform, kafka_producer, matching_api):
-    events = AIOKafkaConsumer(topics.MATCHES, bootstrap_servers=platform.kafka.bootstrap_servers, auto_offset_reset="latest",
+    events = AIOKafkaConsumer(topics.MATCHES, bootstrap_servers=platform.kafka.bootstrap_servers, auto_offset_reset="earliest",
                               group_id=f"t-{uuid.uuid4().hex[:8]}")
     await events.start()
     try:
@@ -119,7 +119,7 @@ async def test_the_same_event_delivered_twice_makes_one_match_and_one_history_en
     offer, need = lift_offer(tag), lift_need(tag)
     need_event = envelope_of(need)
     await publish(kafka_producer, envelope_of(offer), need_event, need_event)
-    later = lift_need(series())  # applied after the duplicate: the duplicate has been seen by then
+    later = lift_need(series(), enterprise_id=need.enterprise_id)  # same key, same partition: applied after the duplicate
     await publish(kafka_producer, envelope_of(later))
 
     async with matching_api() as api:
@@ -163,24 +163,25 @@ async def test_a_supplier_of_the_same_enterprise_or_legal_person_is_never_propos
 
 
 async def test_unreadable_listing_events_are_dead_lettered_and_matching_goes_on(platform, kafka_producer, matching_api):
-    parked = AIOKafkaConsumer(dead_letter(topics.LISTINGS), bootstrap_servers=platform.kafka.bootstrap_servers,
-                              auto_offset_reset="latest", group_id=f"t-{uuid.uuid4().hex[:8]}")
-    await parked.start()
-    await parked.getmany(timeout_ms=1000)  # joins the group before the bad events are sent
-    try:
-        unknown = Envelope(type="listing.teleported", key="k", producer="registry", payload={})
-        invalid = envelope_of(lift_need()).model_copy(update={"payload": {"side": "sideways"}})
-        tag = series()
-        offer, need = lift_offer(tag), lift_need(tag)
-        await publish(kafka_producer, b"{not json", unknown, invalid, envelope_of(offer), envelope_of(need))
+    tag = series()
+    not_json = f"{{not json {tag}".encode()
+    unknown = Envelope(type="listing.teleported", key="k", producer="registry", payload={})
+    invalid = envelope_of(lift_need()).model_copy(update={"payload": {"side": "sideways"}})
+    offer, need = lift_offer(tag), lift_need(tag)
+    await publish(kafka_producer, not_json, unknown, invalid, envelope_of(offer), envelope_of(need))
 
-        async with matching_api() as api:
-            page = await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id))
-        reasons: list[str] = []
+    async with matching_api() as api:
+        page = await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id))
+    ours = (not_json, str(unknown.event_id).encode(), str(invalid.event_id).encode())
+    parked = AIOKafkaConsumer(dead_letter(topics.LISTINGS), bootstrap_servers=platform.kafka.bootstrap_servers,
+                              auto_offset_reset="earliest", group_id=f"t-{uuid.uuid4().hex[:8]}")
+    await parked.start()
+    reasons: list[str] = []
+    try:
         deadline = time.monotonic() + 20
         while len(reasons) < 3 and time.monotonic() < deadline:
             for records in (await parked.getmany(timeout_ms=500)).values():
-                reasons += [dict(r.headers)["reason"].decode() for r in records]
+                reasons += [dict(r.headers)["reason"].decode() for r in records if any(mark in r.value for mark in ours)]
     finally:
         await parked.stop()
 
@@ -188,3 +189,55 @@ async def test_unreadable_listing_events_are_dead_lettered_and_matching_goes_on(
     assert any("invalid envelope" in r for r in reasons)
     assert any("listing.teleported" in r for r in reasons)
     assert any("invalid listing.published payload" in r for r in reasons)
+
+
+async def _wait_until_stored(database_url: str, *listing_ids: uuid.UUID, timeout: float = 20) -> list:
+    """The listings as the matching service stored them (with their matches, in one transaction)."""
+    from sqlalchemy import select
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from matching.adapters.orm import listings
+
+    engine = create_async_engine(database_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            async with engine.connect() as connection:
+                rows = (await connection.execute(select(listings).where(listings.c.id.in_(listing_ids)))).all()
+            if len(rows) == len(listing_ids) or time.monotonic() > deadline:
+                return rows
+            await asyncio.sleep(0.1)
+    finally:
+        await engine.dispose()
+
+
+async def test_suspending_an_enterprise_withdraws_its_matches_and_its_new_listings_are_not_matched(platform, kafka_producer, matching_api):
+    from eventkit.contracts import EnterpriseSuspended
+
+    tag = series()
+    offer, need = lift_offer(tag), lift_need(tag)
+    await publish(kafka_producer, envelope_of(offer), envelope_of(need))
+    async with matching_api() as api:
+        await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id))
+        suspended = EnterpriseSuspended(
+            enterprise_id=offer.enterprise_id, name=offer.enterprise_name, country="BY", region="mogilev_oblast",
+            city="Могилёв", sectors=["elevators"], languages=["ru"], contact_person="Иван Петров",
+            email="lifts@example.by", status="suspended",
+        )
+        envelope = envelope_for(suspended, key=str(offer.enterprise_id), producer="registry")
+        await kafka_producer.send_and_wait(topics.ENTERPRISES, envelope.to_bytes(), key=envelope.key.encode())
+        page = await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id),
+                                      expect=lambda p: p["items"][0]["status"] == "withdrawn")
+
+        second_need = lift_need(tag)
+        another_offer = lift_offer(tag, enterprise_id=offer.enterprise_id)
+        await publish(kafka_producer, envelope_of(another_offer), envelope_of(second_need))
+        stored = await _wait_until_stored(platform.database_url("matching"), another_offer.listing_id, second_need.listing_id)
+        of_suspended = (await api.get("/matches", params={"enterprise_id": str(offer.enterprise_id), "status": "proposed"})).json()
+        detail = (await api.get(f"/matches/{page['items'][0]['id']}")).json()
+
+    assert page["items"][0]["status"] == "withdrawn"
+    assert detail["history"][-1]["note"] == "the enterprise behind the offer was suspended"
+    assert len(stored) == 2
+    assert {row.id: row.enterprise_suspended for row in stored}[another_offer.listing_id] is True
+    assert of_suspended["total"] == 0

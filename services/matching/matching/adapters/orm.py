@@ -1,6 +1,6 @@
 from sqlalchemy import (
-    BigInteger, Column, Date, DateTime, Float, ForeignKey, Identity, Index, Integer, MetaData, Sequence, String, Table,
-    Text, UniqueConstraint, Uuid, func,
+    BigInteger, Boolean, Column, Date, DateTime, Float, ForeignKey, Identity, Index, Integer, MetaData, Sequence, String, Table,
+    Text, UniqueConstraint, Uuid, false, func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
@@ -58,6 +58,7 @@ listings = Table(
     Column("valid_until", Date),
     Column("status", String(16), nullable=False),
     Column("version", Integer, nullable=False),
+    Column("enterprise_suspended", Boolean, nullable=False, server_default=false()),
     Column("change_number", BigInteger, listing_changes, nullable=False, server_default=listing_changes.next_value()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_listings_change_number", "change_number"),

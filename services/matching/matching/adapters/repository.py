@@ -89,6 +89,10 @@ class ListingReadModel:
         changed |= {"updated_at": func.now(), "change_number": listing_changes.next_value()}
         await self._session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=changed))
 
+    async def of_enterprise(self, enterprise_id: uuid.UUID) -> list[Listing]:
+        rows = await self._session.execute(select(listings).where(listings.c.enterprise_id == enterprise_id).with_for_update())
+        return [listing_of(row) for row in rows]
+
     async def changed_since(self, change_number: int, *, batch: int = 5000) -> AsyncIterator[tuple[int, Listing]]:
         """Every listing written after the given change number, in order, in batches."""
         while True:

@@ -34,10 +34,11 @@ class Listing:
     valid_until: date | None = None
     status: str = "active"
     version: int = 1
+    enterprise_suspended: bool = False  # the agency suspended the enterprise; its listings pause
 
     @property
     def is_active(self) -> bool:
-        return self.status == "active"
+        return self.status == "active" and not self.enterprise_suspended
 
     @property
     def other_side(self) -> str:

@@ -3,13 +3,17 @@ matches in step with it."""
 
 from __future__ import annotations
 
-from eventkit.contracts import EnterpriseRegistered, EnterpriseVerified, EventPayload, ListingSnapshot
+from dataclasses import replace
+
+from eventkit.contracts import EnterpriseProfile, EnterpriseSuspended, EnterpriseVerified, EventPayload, ListingSnapshot
 from eventkit.envelope import Envelope
 from matching.domain.listing import Listing
 from matching.domain.read_model import KnownEnterprise
 from matching.service_layer.matcher import Matcher
 from matching.service_layer.reconcile import reconcile
 from matching.service_layer.unit_of_work import UnitOfWork
+
+SUSPENDED = "suspended"
 
 
 def listing_from(payload: ListingSnapshot) -> Listing:
@@ -29,15 +33,12 @@ async def apply_registry_event(envelope: Envelope, payload: EventPayload, *, uow
     """Returns False when the event had been applied before."""
     if isinstance(payload, ListingSnapshot):
         return await apply_listing(envelope, listing_from(payload), uow=uow, matcher=matcher)
+    if isinstance(payload, EnterpriseProfile):
+        return await apply_enterprise_profile(envelope, payload, uow=uow, matcher=matcher)
     async with uow:
         if not await uow.processed_events.record(envelope.event_id, envelope.type):
             return False
-        if isinstance(payload, EnterpriseRegistered):
-            await uow.enterprises.put(KnownEnterprise(
-                id=payload.enterprise_id, name=payload.name, country=payload.country, region=payload.region,
-                city=payload.city, sectors=payload.sectors, languages=payload.languages, status=payload.status,
-            ))
-        elif isinstance(payload, EnterpriseVerified):
+        if isinstance(payload, EnterpriseVerified):
             enterprise = await uow.enterprises.get(payload.enterprise_id)
             if enterprise is not None:
                 enterprise.mark_verified()
@@ -54,9 +55,38 @@ async def apply_listing(envelope: Envelope, listing: Listing, *, uow: UnitOfWork
         if known is not None and known.version > listing.version:
             await uow.commit()  # an older version arriving late changes nothing
             return True
+        enterprise = await uow.enterprises.get(listing.enterprise_id)
+        if enterprise is not None and enterprise.status == SUSPENDED:
+            listing = replace(listing, enterprise_suspended=True)
         await uow.listings.put(listing)
         await matcher.catch_up(uow=uow)
         await reconcile(listing, uow=uow, matcher=matcher)
         await uow.commit()
     matcher.index.put(listing)
+    return True
+
+
+async def apply_enterprise_profile(envelope: Envelope, payload: EnterpriseProfile, *, uow: UnitOfWork, matcher: Matcher) -> bool:
+    """Keeps the enterprise; a suspension pauses its listings (their open matches are withdrawn)
+    and any later profile without the suspension resumes them."""
+    suspended = isinstance(payload, EnterpriseSuspended) or payload.status == SUSPENDED
+    async with uow:
+        if not await uow.processed_events.record(envelope.event_id, envelope.type):
+            return False
+        await uow.enterprises.put(KnownEnterprise(
+            id=payload.enterprise_id, name=payload.name, country=payload.country, region=payload.region,
+            city=payload.city, sectors=payload.sectors, languages=payload.languages, status=payload.status,
+        ))
+        changed = [replace(listing, enterprise_suspended=suspended)
+                   for listing in await uow.listings.of_enterprise(payload.enterprise_id)
+                   if listing.enterprise_suspended != suspended]
+        for listing in changed:
+            await uow.listings.put(listing)
+        if changed:
+            await matcher.catch_up(uow=uow)
+        for listing in changed:
+            await reconcile(listing, uow=uow, matcher=matcher)
+        await uow.commit()
+    for listing in changed:
+        matcher.index.put(listing)
     return True

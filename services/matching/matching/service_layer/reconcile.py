@@ -38,7 +38,7 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher) -> l
         elif match.is_open:
             score = matcher.score_pair(listing, partner_id) if listing.is_active else None
             if score is None or score.value < matcher.threshold:
-                match.withdraw(reason=f"the {listing.side} was closed" if not listing.is_active else "the pair no longer scores")
+                match.withdraw(reason=_why_withdrawn(listing))
             else:
                 match.rescore(**_score_fields(score))
             touched.append(match)
@@ -63,6 +63,14 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher) -> l
     for match in touched:
         await _store(match, listing, partners, uow=uow, new=False)
     return created + touched
+
+
+def _why_withdrawn(listing: Listing) -> str:
+    if listing.enterprise_suspended:
+        return f"the enterprise behind the {listing.side} was suspended"
+    if listing.status != "active":
+        return f"the {listing.side} was closed"
+    return "the pair no longer scores"
 
 
 async def _store(match: Match, listing: Listing, partners: dict[uuid.UUID, Listing], *, uow: UnitOfWork, new: bool) -> None:
