@@ -1,6 +1,6 @@
 """Benchmark of candidate generation: the inverted index against a brute-force scan, same data, one run.
 
-    .venv/bin/python bench/matching/bench_matching.py                      # 10k listings, about a minute
+    .venv/bin/python bench/matching/bench_matching.py                      # 10k listings, about ten seconds
     .venv/bin/python bench/matching/bench_matching.py --sizes 10000 100000 1000000
 
 For each size: time and memory to build the index, p50/p99 time to match one new listing (by the
