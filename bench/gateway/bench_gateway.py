@@ -117,7 +117,7 @@ async def compare(name: str, through: Call, direct: Call, *, requests: int, clie
     }
 
 
-def start_platform(state_dir: Path) -> Stack:
+def new_platform(state_dir: Path) -> Stack:
     # The run measures the gateway's work, not its rate limits: lift them for this process tree.
     for knob in ("IP_PER_SECOND", "IP_BURST", "ACCOUNT_PER_SECOND", "ACCOUNT_BURST"):
         os.environ[f"GATEWAY_RATE_LIMIT_{knob}"] = "1000000"
@@ -126,11 +126,13 @@ def start_platform(state_dir: Path) -> Stack:
         kafka_port=free_port(), kafka_controller_port=free_port(), postgres_port=free_port(),
         smtp_port=free_port(), smtp_http_port=free_port(), durable=False, demo_mode=True,
     )
-    stack = Stack(config)
+    return Stack(config)
+
+
+def start(stack: Stack) -> None:
     stack.start_infrastructure()
     stack.migrate()
     stack.start_services()
-    return stack
 
 
 async def bench(stack: Stack, *, requests: int, clients: int, rounds: int) -> list[dict]:
@@ -191,8 +193,9 @@ def main() -> int:
     args = parser.parse_args()
     state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-bench-"))
     started = time.monotonic()
-    stack = start_platform(state_dir)
+    stack = new_platform(state_dir)
     try:
+        start(stack)  # inside the try: whatever started is stopped even if a later part fails
         print(f"platform up in {time.monotonic() - started:.0f}s; measuring...", flush=True)
         rows = asyncio.run(bench(stack, requests=args.requests, clients=args.clients, rounds=args.rounds))
     except RuntimeError as error:
