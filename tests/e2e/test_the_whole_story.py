@@ -1,0 +1,102 @@
+"""The design's story, end to end on the real platform: a Smolensk housing operator needing 120
+passenger lifts is shown a Mogilev lift maker with the reason in words; the agency approves; both
+enterprises get one well-formed Russian partner suggestion each; neither sees the other's
+contacts until both say they are interested, and then both receive the introduction."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from stdnum.by import unp as by_unp
+
+
+def _new_unp() -> str:
+    """A fresh Mogilev-region UNP; some bodies have no valid check digit, so draw until one has."""
+    while True:
+        body = "7" + str(uuid.uuid4().int)[:7]
+        try:
+            return by_unp.validate(body + str(by_unp.calc_check_digit(body)))
+        except ValueError:
+            continue
+
+
+def _wait_until(fetch, ready, *, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    value = fetch()
+    while not ready(value) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = fetch()
+    return value
+
+
+def _exactly_one(mailbox, address: str, subject_part: str) -> dict:
+    mailbox.wait_for(address)
+    deadline = time.monotonic() + 30
+    found = []
+    while not found and time.monotonic() < deadline:
+        found = [m for m in mailbox.messages_to(address) if subject_part in m["Subject"]]
+        time.sleep(0.2)
+    time.sleep(1)  # a duplicate would arrive right behind the first
+    found = [m for m in mailbox.messages_to(address) if subject_part in m["Subject"]]
+    assert len(found) == 1, [m["Subject"] for m in mailbox.messages_to(address)]
+    return mailbox.message(found[0]["ID"])
+
+
+def test_from_a_published_need_to_an_introduction_by_email(gateway, mailbox, open_company, agency, smolensk_housing_operator):
+    marker = uuid.uuid4().hex[:6]
+    lift_maker = {
+        "name": f"ОАО «Могилёвлифтмаш» {marker}", "country": "BY", "region": "mogilev_oblast", "city": "Могилёв",
+        "unp": _new_unp(), "sectors": ["elevators"], "languages": ["ru", "be"], "size": "large",
+        "certifications": ["ТР ТС 011/2011", "ISO 9001"], "contact_person": "Иван Петров",
+        "email": f"lifts-{marker}@example.by", "phone": "+375222123456", "personal_data_consent": True,
+    }
+    buyer = smolensk_housing_operator
+    seller_account, buyer_account = open_company(), open_company()
+    seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()["id"]
+    buyer_id = gateway.post("/api/v1/enterprises", json=buyer, headers=buyer_account).json()["id"]
+    for enterprise_id in (seller_id, buyer_id):
+        assert gateway.post(f"/api/v1/enterprises/{enterprise_id}/verify", headers=agency).status_code == 200
+
+    offer = gateway.post(f"/api/v1/enterprises/{seller_id}/offers", headers=seller_account, json={
+        "kind": "goods", "title": f"Пассажирские лифты {marker} грузоподъёмностью 400–1000 кг",
+        "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 шт. в год",
+        "sector": "elevators", "product_codes": ["8428101000"], "quantity": 200, "unit": "шт.",
+        "certifications": ["ТР ТС 011/2011"]}).json()
+    need = gateway.post(f"/api/v1/enterprises/{buyer_id}/needs", headers=buyer_account, json={
+        "kind": "goods", "title": f"Замена пассажирских лифтов {marker}, 120 шт.",
+        "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
+        "sector": "elevators", "product_codes": ["842810"], "quantity": 120, "unit": "шт.",
+        "certifications": ["ТР ТС 011/2011"]}).json()
+
+    # The reviewer finds the pair in the queue, with the reasons in words.
+    queue = _wait_until(
+        lambda: gateway.get("/api/v1/matches", headers=agency, params={"need_id": need["id"]}).json(),
+        lambda page: any(m["offer_id"] == offer["id"] for m in page["items"]),
+    )
+    [match] = [m for m in queue["items"] if m["offer_id"] == offer["id"]]
+    assert match["status"] == "proposed"
+    assert any("Лифты" in reason for reason in match["reasons"]["ru"])
+    assert any(reason.startswith("Могилёв — Смоленск") for reason in match["reasons"]["ru"])
+
+    # Before approval the buyer sees neither the suggestion nor the maker's contacts.
+    assert gateway.get(f"/api/v1/enterprises/{buyer_id}/suggestions", headers=buyer_account).json()["items"] == []
+    assert "email" not in gateway.get(f"/api/v1/enterprises/{seller_id}", headers=buyer_account).json()
+
+    assert gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code == 200
+
+    to_buyer = _exactly_one(mailbox, buyer["email"], "Предложение о партнёрстве")
+    to_seller = _exactly_one(mailbox, lift_maker["email"], "Предложение о партнёрстве")
+    assert lift_maker["name"] in to_buyer["Subject"] and buyer["name"] in to_seller["Subject"]
+    assert "мощность 200 шт. покрывает потребность 120 шт." in to_buyer["Text"]
+    assert f"/suggestions/{match['id']}" in to_buyer["Text"] and to_buyer["HTML"]
+    assert lift_maker["email"] not in to_buyer["Text"] and buyer["email"] not in to_seller["Text"]
+
+    assert gateway.post(f"/api/v1/matches/{match['id']}/respond", headers=buyer_account, json={"answer": "interested"}).status_code == 200
+    introduced = gateway.post(f"/api/v1/matches/{match['id']}/respond", headers=seller_account, json={"answer": "interested"})
+    assert introduced.json()["status"] == "introduced"
+
+    introduction_to_buyer = _exactly_one(mailbox, buyer["email"], "Знакомство с партнёром")
+    introduction_to_seller = _exactly_one(mailbox, lift_maker["email"], "Знакомство с партнёром")
+    assert lift_maker["email"] in introduction_to_buyer["Text"] and lift_maker["phone"] in introduction_to_buyer["Text"]
+    assert buyer["email"] in introduction_to_seller["Text"]
