@@ -41,6 +41,16 @@ def _processes_mentioning(text: str) -> list[str]:
     return found
 
 
+def _processes_left(text: str, grace: float = 5.0) -> list[str]:
+    """What still runs after a short grace for processes that were already told to stop."""
+    deadline = time.monotonic() + grace
+    left = _processes_mentioning(text)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.2)
+        left = _processes_mentioning(text)
+    return left
+
+
 def test_a_taken_port_is_named_in_one_line_before_anything_starts(tmp_path):
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))
@@ -51,7 +61,7 @@ def test_a_taken_port_is_named_in_one_line_before_anything_starts(tmp_path):
         result = _up(tmp_path, flags=flags)
         _, stderr = result.communicate(timeout=60)
 
-    assert result.returncode == 1
+    assert result.returncode == 1, stderr
     [line] = stderr.strip().splitlines()
     assert f"port already taken: gateway ({taken})" in line
     assert "make down" in line
@@ -61,7 +71,7 @@ def test_missing_java_is_reported_with_what_to_install(tmp_path):
     result = _up(tmp_path, env={**os.environ, "PATH": "/nonexistent"})
     _, stderr = result.communicate(timeout=60)
 
-    assert result.returncode == 1
+    assert result.returncode == 1, stderr
     [line] = stderr.strip().splitlines()
     assert "`java` is not on PATH" in line and "install" in line
 
@@ -70,10 +80,10 @@ def test_a_kafka_that_does_not_come_up_in_time_stops_everything_it_started(tmp_p
     result = _up(tmp_path, "--kafka-timeout", "0.01", "--no-demo")
     _, stderr = result.communicate(timeout=120)
 
-    assert result.returncode == 1
+    assert result.returncode == 1, stderr
     [line] = stderr.strip().splitlines()
     assert "Kafka did not come up" in line
-    assert _processes_mentioning(str(tmp_path)) == []
+    assert _processes_left(str(tmp_path)) == []
 
 
 def test_up_runs_the_platform_with_demo_data_and_down_leaves_no_process(tmp_path):
@@ -94,7 +104,7 @@ def test_up_runs_the_platform_with_demo_data_and_down_leaves_no_process(tmp_path
         platform.wait(timeout=60)
     assert down.returncode == 0
     assert "stopped" in down.stdout
-    assert _processes_mentioning(str(tmp_path)) == []
+    assert _processes_left(str(tmp_path)) == []
 
 
 def _ready(gateway: str) -> bool:
