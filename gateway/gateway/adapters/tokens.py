@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import jwt
@@ -25,9 +26,16 @@ class AccessClaims:
 
 
 class AccessTokens:
-    def __init__(self, *, secret: str, ttl_seconds: int) -> None:
+    """Issues and reads access tokens. A token read once is remembered (by its exact text, so the
+    signature was checked for exactly these bytes) until its own expiry, never longer: an access
+    token cannot be revoked, so its verdict cannot change before then."""
+
+    def __init__(self, *, secret: str, ttl_seconds: int, max_remembered: int = 10_000, clock=time.time) -> None:
         self._secret = secret
         self.ttl_seconds = ttl_seconds
+        self._max_remembered = max_remembered
+        self._clock = clock
+        self._read: OrderedDict[str, tuple[float, AccessClaims]] = OrderedDict()
 
     def issue(self, *, account_id: str, role: str) -> str:
         now = int(time.time())
@@ -35,6 +43,9 @@ class AccessTokens:
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def read(self, token: str) -> AccessClaims:
+        remembered = self._read.get(token)
+        if remembered is not None and self._clock() < remembered[0]:
+            return remembered[1]
         try:
             claims = jwt.decode(
                 token, self._secret, algorithms=["HS256"], audience=ACCESS_AUDIENCE, issuer=ACCESS_ISSUER,
@@ -42,7 +53,15 @@ class AccessTokens:
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(f"the access token is not valid: {error}") from None
-        return AccessClaims(account_id=str(claims["sub"]), role=str(claims["role"]))
+        read = AccessClaims(account_id=str(claims["sub"]), role=str(claims["role"]))
+        self._remember(token, float(claims["exp"]), read)
+        return read
+
+    def _remember(self, token: str, expires_at: float, claims: AccessClaims) -> None:
+        self._read[token] = (expires_at, claims)
+        self._read.move_to_end(token)
+        while len(self._read) > self._max_remembered:
+            self._read.popitem(last=False)
 
 
 @dataclass(frozen=True)

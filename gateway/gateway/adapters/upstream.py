@@ -4,6 +4,7 @@ token on every call, retries only for idempotent requests, and a circuit breaker
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import httpx
@@ -34,11 +35,46 @@ class UpstreamResponse:
     headers: tuple[tuple[str, str], ...] = ()
 
 
+class InternalTokens:
+    """The signed internal tokens for one service. Signing costs as much as the rest of the door,
+    so a caller's token is reused while it has at least half its lifetime left: a service never
+    receives one with less than that. The key is everything the token says, so a company that
+    gains an enterprise gets a new token at once."""
+
+    def __init__(self, *, audience: str, secret: str, ttl_seconds: int, max_callers: int = 10_000, clock=time.time) -> None:
+        self._audience = audience
+        self._secret = secret
+        self._ttl = ttl_seconds
+        self._max = max_callers
+        self._clock = clock
+        self._signed: OrderedDict[Caller, tuple[float, str]] = OrderedDict()
+
+    def for_caller(self, caller: Caller) -> str:
+        now = self._clock()
+        entry = self._signed.get(caller)
+        if entry is not None and now < entry[0]:
+            return entry[1]
+        issued_at = int(now)
+        token = self._sign(caller, issued_at)
+        self._signed[caller] = (issued_at + self._ttl / 2, token)
+        self._signed.move_to_end(caller)
+        while len(self._signed) > self._max:
+            self._signed.popitem(last=False)
+        return token
+
+    def _sign(self, caller: Caller, issued_at: int) -> str:
+        claims = {"iss": "gateway", "aud": self._audience, "iat": issued_at, "exp": issued_at + self._ttl, "role": caller.role}
+        if caller.account_id:
+            claims["sub"] = caller.account_id
+        if caller.enterprise_ids:
+            claims["enterprise_ids"] = sorted(caller.enterprise_ids)
+        return jwt.encode(claims, self._secret, algorithm="HS256")
+
+
 class Upstream:
     def __init__(self, *, name: str, base_url: str, secret: str, token_ttl: int, timeout: float, breaker: CircuitBreaker) -> None:
         self.name = name
-        self._secret = secret
-        self._token_ttl = token_ttl
+        self._tokens = InternalTokens(audience=name, secret=secret, ttl_seconds=token_ttl)
         self._breaker = breaker
         self._client = httpx.AsyncClient(
             base_url=base_url,
@@ -47,13 +83,7 @@ class Upstream:
         )
 
     def internal_token(self, caller: Caller) -> str:
-        now = int(time.time())
-        claims = {"iss": "gateway", "aud": self.name, "iat": now, "exp": now + self._token_ttl, "role": caller.role}
-        if caller.account_id:
-            claims["sub"] = caller.account_id
-        if caller.enterprise_ids:
-            claims["enterprise_ids"] = sorted(caller.enterprise_ids)
-        return jwt.encode(claims, self._secret, algorithm="HS256")
+        return self._tokens.for_caller(caller)
 
     async def call(self, method: str, path: str, *, caller: Caller, headers: dict[str, str], params=None, content: bytes | None = None) -> UpstreamResponse:
         if not self._breaker.allows_call():

@@ -1,0 +1,121 @@
+"""The door's and the upstream's token work is done once per token, not once per request, and
+never stretched past what the token itself allows."""
+
+from __future__ import annotations
+
+import jwt
+import pytest
+
+from gateway.adapters import tokens as tokens_module
+from gateway.adapters.tokens import AccessTokens
+from gateway.adapters.upstream import InternalTokens
+from gateway.domain.caller import Caller
+from gateway.domain.errors import InvalidToken
+
+SECRET = "s" * 40
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def decodes(monkeypatch) -> list[str]:
+    seen: list[str] = []
+    real_decode = jwt.decode
+
+    def counting_decode(token, *args, **kwargs):
+        seen.append(token)
+        return real_decode(token, *args, **kwargs)
+
+    monkeypatch.setattr(tokens_module.jwt, "decode", counting_decode)
+    return seen
+
+
+def test_a_company_signing_in_once_has_its_token_checked_once_while_it_lasts(decodes):
+    issuer = AccessTokens(secret=SECRET, ttl_seconds=900)
+    token = issuer.issue(account_id="acc-1", role="company")
+    clock = Clock(jwt.decode(token, options={"verify_signature": False})["exp"] - 600)
+    door = AccessTokens(secret=SECRET, ttl_seconds=900, clock=clock)
+    decodes.clear()
+
+    claims = [door.read(token) for _ in range(3)]
+
+    assert len(decodes) == 1
+    assert {(c.account_id, c.role) for c in claims} == {("acc-1", "company")}
+
+
+def test_a_remembered_access_token_is_checked_again_once_its_expiry_has_come(decodes):
+    token = AccessTokens(secret=SECRET, ttl_seconds=900).issue(account_id="acc-1", role="company")
+    expires_at = jwt.decode(token, options={"verify_signature": False})["exp"]
+    clock = Clock(expires_at - 1)
+    door = AccessTokens(secret=SECRET, ttl_seconds=900, clock=clock)
+    decodes.clear()
+    door.read(token)
+
+    clock.now = expires_at
+    door.read(token)
+
+    assert len(decodes) == 2
+
+
+def test_a_token_with_one_character_changed_is_never_taken_from_memory():
+    door = AccessTokens(secret=SECRET, ttl_seconds=900)
+    token = door.issue(account_id="acc-1", role="company")
+    door.read(token)
+    forged = AccessTokens(secret="f" * 40, ttl_seconds=900).issue(account_id="acc-1", role="admin")
+
+    with pytest.raises(InvalidToken):
+        door.read(forged)
+    with pytest.raises(InvalidToken):
+        door.read(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1])
+
+
+def test_the_door_remembers_a_bounded_number_of_tokens(decodes):
+    door = AccessTokens(secret=SECRET, ttl_seconds=900, max_remembered=2)
+    first, second, third = (door.issue(account_id=f"acc-{n}", role="agency") for n in range(3))
+    for token in (first, second, third, first):
+        door.read(token)
+
+    assert decodes == [first, second, third, first]
+
+
+def test_the_registry_gets_one_internal_token_per_caller_until_half_its_life_is_spent():
+    clock = Clock(1_000_000.0)
+    internal = InternalTokens(audience="registry", secret=SECRET, ttl_seconds=60, clock=clock)
+    company = Caller(account_id="acc-1", role="company", enterprise_ids=frozenset({"ent-1"}))
+
+    first = internal.for_caller(company)
+    clock.now += 29
+    reused = internal.for_caller(company)
+    clock.now += 1
+    renewed = internal.for_caller(company)
+
+    assert first == reused != renewed
+    claims = jwt.decode(renewed, SECRET, algorithms=["HS256"], audience="registry", issuer="gateway", options={"verify_exp": False})
+    assert claims["exp"] - clock.now == 60
+    assert (claims["sub"], claims["role"], claims["enterprise_ids"]) == ("acc-1", "company", ["ent-1"])
+
+
+def test_a_company_that_registers_another_enterprise_is_vouched_for_with_both_at_once():
+    internal = InternalTokens(audience="registry", secret=SECRET, ttl_seconds=60)
+    before = Caller(account_id="acc-1", role="company", enterprise_ids=frozenset({"ent-1"}))
+    after = Caller(account_id="acc-1", role="company", enterprise_ids=frozenset({"ent-1", "ent-2"}))
+
+    internal.for_caller(before)
+    token = internal.for_caller(after)
+
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="registry", issuer="gateway")
+    assert claims["enterprise_ids"] == ["ent-1", "ent-2"]
+
+
+def test_callers_never_share_an_internal_token():
+    internal = InternalTokens(audience="registry", secret=SECRET, ttl_seconds=60)
+    tokens = {internal.for_caller(Caller(account_id=f"acc-{n}", role="company")) for n in range(3)}
+    tokens.add(internal.for_caller(Caller()))
+
+    assert len(tokens) == 4
