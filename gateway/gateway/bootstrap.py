@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from gateway.adapters.ownership_cache import OwnershipCache
@@ -24,6 +25,7 @@ from gateway.entrypoints.api import health, router
 from gateway.entrypoints.auth import auth
 from gateway.entrypoints.body_limit import BodySizeLimit
 from gateway.entrypoints.openapi import PROBLEM_SCHEMA, SECURITY_SCHEME
+from gateway.entrypoints.pages import pages
 from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
 from gateway.observability import Metrics, RequestContextMiddleware
 
@@ -40,6 +42,8 @@ class Container:
     settings: Settings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
+    # For use cases of one statement: no BEGIN or COMMIT round trips, the statement commits itself.
+    single_statement_sessions: async_sessionmaker[AsyncSession]
     upstreams: dict[str, Upstream]
     passwords: Passwords
     access_tokens: AccessTokens
@@ -71,11 +75,14 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         )
         for name, url in urls.items()
     }
-    engine = create_async_engine(settings.database_url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # No pre-ping: on asyncpg it is three round trips per checkout, as many as the write it guards.
+    engine = create_async_engine(settings.database_url, pool_size=10, max_overflow=10, pool_recycle=600)
+    event.listen(engine.sync_engine, "checkout", _drop_connection_the_server_closed)
     return Container(
         settings=settings,
         engine=engine,
         session_factory=async_sessionmaker(engine, expire_on_commit=False),
+        single_statement_sessions=async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False),
         upstreams=upstreams,
         passwords=Passwords(time_cost=settings.argon2_time_cost, memory_cost_kib=settings.argon2_memory_cost_kib),
         access_tokens=AccessTokens(secret=settings.jwt_secret.get_secret_value(), ttl_seconds=settings.access_token_ttl_seconds),
@@ -84,6 +91,13 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         ownership=OwnershipCache(ttl_seconds=settings.ownership_cache_seconds),
         metrics=metrics,
     )
+
+
+def _drop_connection_the_server_closed(dbapi_connection, connection_record, connection_proxy) -> None:
+    """asyncpg knows at once when the server ended a connection (a restart, a killed backend);
+    raising here makes the pool discard it and hand out another instead of failing the request."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the database closed this pooled connection")
 
 
 def create_app(settings: Settings, *, on_start=None) -> FastAPI:
@@ -108,6 +122,7 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
     app.include_router(auth)
     app.include_router(router)
     app.include_router(health)
+    app.include_router(pages)
     app.openapi = lambda: _openapi(app)
     ip_limiter = RateLimiter(per_second=settings.rate_limit_ip_per_second, burst=settings.rate_limit_ip_burst)
     # Added innermost first: the request id wraps everything, so even a refusal carries one.
