@@ -21,6 +21,7 @@ from registry.domain.listing import Listing
 from registry.domain.queries import EnterpriseFilters, ListingFilters, Page, PageRequest, SortOrder
 
 _GENERATED = {"search"}
+_OUTBOX_FIELDS = ("event_id", "topic", "key", "shard", "envelope")
 _ENTERPRISE_COLUMNS = [c for c in enterprises.columns if c.name not in _GENERATED]
 _LISTING_COLUMNS = [c for c in listings.columns if c.name not in _GENERATED]
 _SERVER_SET = {"created_at", "updated_at"}
@@ -56,7 +57,18 @@ _ENTERPRISE_BY_ID = _LIVE_ENTERPRISE.where(enterprises.c.id == bindparam("id"))
 _ENTERPRISE_FOR_SHARE = _ENTERPRISE_BY_ID.with_for_update(read=True, key_share=True)
 _ENTERPRISE_FOR_UPDATE = _ENTERPRISE_BY_ID.with_for_update()
 _INSERT_ENTERPRISE = insert(enterprises).values(_STAMPED_NOW).returning(enterprises.c.created_at, enterprises.c.updated_at)
-_INSERT_LISTING = insert(listings).values(_STAMPED_NOW).returning(listings.c.created_at, listings.c.updated_at)
+_NEW_LISTING = (
+    insert(listings)
+    .values({c.name: bindparam(f"listing_{c.name}", type_=c.type) for c in _LISTING_COLUMNS if c.name not in _SERVER_SET} | _STAMPED_NOW)
+    .returning(listings.c.created_at, listings.c.updated_at)
+    .cte("new_listing")
+)
+# Parameters named apart from every column: an execution's parameter named like a column of either
+# table would add that column to both inserts.
+_NEW_EVENT = insert(outbox).values({name: bindparam(f"event_{name}", type_=outbox.c[name].type) for name in _OUTBOX_FIELDS}).cte("new_event")
+# The listing and the event announcing it in one statement: one round trip instead of two, inside
+# the same transaction as before.
+_INSERT_LISTING_AND_EVENT = select(_NEW_LISTING.c.created_at, _NEW_LISTING.c.updated_at).add_cte(_NEW_EVENT)
 _LISTING_BY_ID = select(*_LISTING_COLUMNS).where(listings.c.id == bindparam("id"), listings.c.side == bindparam("side"))
 _LISTING_FOR_UPDATE = _LISTING_BY_ID.with_for_update()
 
@@ -130,8 +142,12 @@ class ListingRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def add(self, listing: Listing) -> None:
-        listing.created_at, listing.updated_at = (await self._connection.execute(_INSERT_LISTING, _listing_row(listing))).one()
+    async def add_with_event(self, listing: Listing, event: Envelope, *, topic: str) -> None:
+        """A new listing is never without the event that announces it."""
+        params = {f"listing_{name}": value for name, value in _listing_row(listing).items()}
+        params |= {f"event_{name}": value for name, value in outbox_row(event, topic=topic).items()}
+        row = (await self._connection.execute(_INSERT_LISTING_AND_EVENT, params)).one()
+        listing.created_at, listing.updated_at = row
 
     async def get(self, listing_id: uuid.UUID, *, side: str) -> Listing | None:
         row = (await self._connection.execute(_LISTING_BY_ID, {"id": listing_id, "side": side})).first()

@@ -35,8 +35,7 @@ async def publish_listing(
         caller.require_manages(enterprise)
         enterprise.may_publish()
         listing = Listing.publish(reference, today=local_today(), enterprise_id=enterprise.id, side=side, **fields)
-        await uow.listings.add(listing)
-        await uow.outbox.add(events.listing_snapshot(ListingPublished, listing, enterprise), topic=topics.LISTINGS)
+        await uow.listings.add_with_event(listing, events.listing_snapshot(ListingPublished, listing, enterprise), topic=topics.LISTINGS)
         await uow.commit()
     return listing
 
