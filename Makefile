@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: deps up down test test-unit kafka-jars bench clean
+.PHONY: deps up down test test-unit kafka-jars browser bench clean
 
 deps: $(STAMP)
 
@@ -23,7 +23,12 @@ up: deps
 down:
 	@test -x $(PY) && $(PY) -m devstack down || true
 
-test: deps kafka-jars
+# The browser tests drive Debian's Chromium (never a downloaded one): root installs it, anyone else is told to.
+browser:
+	@test -x /usr/bin/chromium || { test "$$(id -u)" = 0 || { echo "make test needs Chromium: run 'sudo apt-get install -y chromium' first" >&2; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: deps kafka-jars browser
 	$(PY) -m pytest
 
 test-unit: deps

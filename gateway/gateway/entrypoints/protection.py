@@ -17,6 +17,9 @@ _DOCS_CSP = (
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 _DOCS_PATHS = ("/docs", "/redoc")
+# The web pages the emails link to (entrypoints/pages.py): their own script, styles and API only.
+_PAGE_CSP = "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+_PAGE_PATHS = ("/suggestions/", "/enterprises/", "/static/")
 _COMMON = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -33,7 +36,8 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = _DOCS_CSP if scope["path"].startswith(_DOCS_PATHS) else _JSON_CSP
+        path = scope["path"]
+        csp = _DOCS_CSP if path.startswith(_DOCS_PATHS) else _PAGE_CSP if path.startswith(_PAGE_PATHS) else _JSON_CSP
         added = [*_COMMON, (b"content-security-policy", csp.encode())]
 
         async def send_with_headers(message: Message) -> None:

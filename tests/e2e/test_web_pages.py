@@ -1,0 +1,154 @@
+"""The links of the emails open real pages in a real browser (Debian's Chromium driven by
+Playwright): the buyer follows its partner suggestion, signs in, reads who the partner is and why,
+and answers «Интересно»; the welcome email's profile link shows the enterprise without its contacts."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright, expect
+from stdnum.by import unp as by_unp
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "a long passphrase"
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make browser)")
+
+
+def _new_unp() -> str:
+    while True:
+        body = "7" + str(uuid.uuid4().int)[:7]
+        try:
+            return by_unp.validate(body + str(by_unp.calc_check_digit(body)))
+        except ValueError:
+            continue
+
+
+def _email_with(mailbox, address: str, subject_part: str, *, timeout: float = 30.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [m for m in mailbox.messages_to(address) if subject_part in m["Subject"]]
+        if found:
+            return mailbox.message(found[0]["ID"])
+        time.sleep(0.2)
+    raise AssertionError(f"no email «{subject_part}» reached {address} within {timeout:.0f}s")
+
+
+def _link(text: str, path: str) -> str:
+    [url] = set(re.findall(rf"https?://\S+{re.escape(path)}", text))
+    return url
+
+
+def _approved_suggestion(gateway, open_company, agency, buyer_profile: dict, buyer_email: str) -> tuple[str, dict, str]:
+    """A Mogilev lift maker and a Smolensk housing operator, both verified, paired and approved.
+    Returns the match id, the lift maker's profile and the buyer's enterprise id."""
+    marker = uuid.uuid4().hex[:6]
+    lift_maker = {
+        "name": f"ОАО «Могилёвлифтмаш» {marker}", "country": "BY", "region": "mogilev_oblast", "city": "Могилёв",
+        "unp": _new_unp(), "sectors": ["elevators"], "languages": ["ru", "be"], "size": "large",
+        "certifications": ["ТР ТС 011/2011"], "contact_person": "Иван Петров",
+        "email": f"lifts-{marker}@example.by", "phone": "+375222123456", "personal_data_consent": True,
+        "description": "Производим и монтируем пассажирские лифты.",
+    }
+    seller_account, buyer_account = open_company(), open_company(buyer_email, PASSWORD)
+    seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()["id"]
+    buyer_id = gateway.post("/api/v1/enterprises", json=buyer_profile, headers=buyer_account).json()["id"]
+    for enterprise_id in (seller_id, buyer_id):
+        assert gateway.post(f"/api/v1/enterprises/{enterprise_id}/verify", headers=agency).status_code == 200
+    offer = gateway.post(f"/api/v1/enterprises/{seller_id}/offers", headers=seller_account, json={
+        "kind": "goods", "title": f"Пассажирские лифты {marker}", "description": "Пассажирские лифты для жилых домов, до 200 шт. в год",
+        "sector": "elevators", "product_codes": ["8428101000"], "quantity": 200, "unit": "шт.",
+        "certifications": ["ТР ТС 011/2011"]}).json()
+    need = gateway.post(f"/api/v1/enterprises/{buyer_id}/needs", headers=buyer_account, json={
+        "kind": "goods", "title": f"Замена пассажирских лифтов {marker}, 120 шт.",
+        "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
+        "sector": "elevators", "product_codes": ["842810"], "quantity": 120, "unit": "шт.",
+        "certifications": ["ТР ТС 011/2011"]}).json()
+    deadline = time.monotonic() + 30
+    matches = []
+    while not matches and time.monotonic() < deadline:
+        queue = gateway.get("/api/v1/matches", headers=agency, params={"need_id": need["id"]}).json()
+        matches = [m for m in queue["items"] if m["offer_id"] == offer["id"]]
+        time.sleep(0.2)
+    assert matches, "the pair was not proposed within 30 s"
+    assert gateway.post(f"/api/v1/matches/{matches[0]['id']}/approve", headers=agency, json={}).status_code == 200
+    return matches[0]["id"], lift_maker, buyer_id
+
+
+async def test_a_housing_operator_follows_its_suggestion_email_and_answers_interested(
+    gateway, mailbox, open_company, agency, smolensk_housing_operator
+):
+    buyer = smolensk_housing_operator
+    buyer_login = f"buyer-{uuid.uuid4().hex[:10]}@example.ru"
+    match_id, lift_maker, buyer_id = _approved_suggestion(gateway, open_company, agency, buyer, buyer_login)
+    suggestion_url = _link(_email_with(mailbox, buyer["email"], "Предложение о партнёрстве")["Text"], f"/suggestions/{match_id}")
+    profile_url = _link(_email_with(mailbox, buyer["email"], "Добро пожаловать")["Text"], f"/enterprises/{buyer_id}")
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page()
+            script_errors: list[str] = []
+            page.on("pageerror", lambda error: script_errors.append(str(error)))
+            # A CSP refusal is reported only on the console.
+            page.on("console", lambda message: message.type == "error" and not message.text.startswith("Failed to load resource")
+                    and script_errors.append(message.text))
+            # Chromium asks every site for /favicon.ico; any other refusal would be the pages' own fault.
+            page.on("response", lambda response: response.status >= 400 and not response.url.endswith("/favicon.ico")
+                    and script_errors.append(f"{response.status} {response.url}"))
+
+            await page.goto(suggestion_url)
+            assert await page.get_attribute("html", "lang") == "ru"
+            await page.get_by_label("Электронная почта").fill(buyer_login)
+            await page.get_by_label("Пароль").fill(PASSWORD)
+            await page.get_by_role("button", name="Войти").click()
+
+            await expect(page.locator("#partner")).to_contain_text(lift_maker["name"])
+            await expect(page.locator("#reasons li").first).to_be_visible()
+            assert any(reason.startswith("Могилёв — Смоленск") for reason in await page.locator("#reasons li").all_text_contents())
+            assert lift_maker["email"] not in await page.content()
+
+            await page.get_by_role("button", name="Интересно", exact=True).click()
+            await expect(page.locator("#answer-result")).to_contain_text("«Интересно» записан")
+            await expect(page.locator("#my-answer")).to_have_text("Интересно")
+
+            await page.goto(profile_url)
+            await expect(page.get_by_role("heading", level=1)).to_have_text(buyer["name"])
+            await expect(page.locator("#city")).to_have_text(buyer["city"])
+            body = await page.locator("body").inner_text()
+            assert buyer["email"] not in body and "@" not in body and buyer["phone"] not in body
+            assert script_errors == []
+        finally:
+            await browser.close()
+
+    stored = gateway.get(f"/api/v1/matches/{match_id}", headers=agency).json()
+    assert stored["need_answer"] == "interested" and stored["offer_answer"] is None
+    assert any(entry["event"] == "match.responded" and entry["note"] == "need: interested" for entry in stored["history"])
+
+
+async def test_a_wrong_password_and_someone_elses_suggestion_are_told_in_plain_russian(gateway, platform, open_company):
+    stranger_login = f"stranger-{uuid.uuid4().hex[:10]}@example.ru"
+    open_company(stranger_login, PASSWORD)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page()
+            await page.goto(f"{platform.gateway_url}/suggestions/{uuid.uuid4()}")
+            await page.get_by_label("Электронная почта").fill(stranger_login)
+            await page.get_by_label("Пароль").fill("not the password at all")
+            await page.get_by_role("button", name="Войти").click()
+            await expect(page.locator("#message")).to_have_text("Неверная электронная почта или пароль.")
+
+            await page.get_by_label("Пароль").fill(PASSWORD)
+            await page.get_by_role("button", name="Войти").click()
+            await expect(page.locator("#message")).to_contain_text("Предложение не найдено или адресовано другой компании")
+            assert await page.locator("#match").is_hidden()
+            assert await page.get_by_role("button", name="Войти").is_visible()  # to sign in as the right company
+        finally:
+            await browser.close()
