@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: deps up down test test-unit kafka-jars browser bench clean
+.PHONY: deps up down test test-unit kafka-jars browser clean
 
 deps: $(STAMP)
 
