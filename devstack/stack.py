@@ -25,6 +25,7 @@ from eventkit.topics import PARTITIONS
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("registry", "matching", "notifications")
 DATABASES = ("registry", "matching", "notifications", "gateway")
+REGISTRY_RELAY = "registry-relay"
 
 
 @dataclass
@@ -43,6 +44,9 @@ class StackConfig:
     demo_mode: bool = True
     kafka_timeout: float = 90.0
     internal_token_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # "separate": the registry's outbox relay runs as `python -m registry relay` beside `serve`, so
+    # publishing neither slows requests nor waits behind them; "in-process": inside `serve`.
+    registry_relay: str = "separate"
 
     def ports(self) -> dict[str, int]:
         ports = {"gateway": self.gateway_port, **self.service_ports, "kafka": self.kafka_port,
@@ -147,13 +151,22 @@ class Stack:
         self.start_service("gateway")
 
     def start_service(self, name: str) -> Child:
-        child = self.supervisor.start(name, [sys.executable, "-m", name, "serve"], env=self.service_env(name), cwd=ROOT)
+        env = self.service_env(name)
+        relay = None
+        if name == "registry" and self.config.registry_relay == "separate":
+            env["REGISTRY_RELAY_ENABLED"] = "false"
+            relay = self.supervisor.start(REGISTRY_RELAY, [sys.executable, "-m", "registry", "relay"], env=env, cwd=ROOT)
+        child = self.supervisor.start(name, [sys.executable, "-m", name, "serve"], env=env, cwd=ROOT)
         url = self.gateway_url if name == "gateway" else self.service_url(name)
         self._await_http(child, f"{url}/readyz", timeout=60)
+        if relay is not None and not relay.alive():
+            raise StackError(f"the registry's relay exited while starting; last lines of {relay.log_path}:\n{relay.log_tail()}")
         return child
 
     def stop_service(self, name: str) -> None:
         self.supervisor.stop(name)
+        if name == "registry":
+            self.supervisor.stop(REGISTRY_RELAY)
 
     def stop(self) -> None:
         self.supervisor.stop_all()

@@ -35,7 +35,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from stdnum.ru import inn as ru_inn
 
 from devstack.ports import free_port
-from devstack.stack import ROOT, SERVICES, Stack, StackConfig
+from devstack.stack import REGISTRY_RELAY, ROOT, SERVICES, Stack, StackConfig
 from eventkit.envelope import Envelope
 from eventkit.kafka import ensure_topics
 from eventkit.outbox import outbox_row
@@ -135,22 +135,21 @@ async def load(name: str, url: str, paths: list[str], headers: dict[str, str], *
 # --- the stack ---------------------------------------------------------------------------------
 
 
-def start_stack(state_dir: Path, *, separate_relay: bool) -> tuple[Stack, int]:
+def start_stack(state_dir: Path, *, relay: str) -> tuple[Stack, int, int | None]:
+    """Returns the stack, the registry's pid and the separate relay's pid (None when in-process)."""
     config = StackConfig(
         state_dir=state_dir, gateway_port=free_port(), service_ports={name: free_port() for name in SERVICES},
         kafka_port=free_port(), kafka_controller_port=free_port(), postgres_port=free_port(),
-        smtp_port=free_port(), smtp_http_port=free_port(), durable=False, demo_mode=False,
+        smtp_port=free_port(), smtp_http_port=free_port(), durable=False, demo_mode=False, registry_relay=relay,
     )
     stack = Stack(config)
     stack.start_infrastructure()
     stack.migrate()
     # The broker stamps each message as it appends it, so lag is measured to Kafka itself.
     asyncio.run(_append_time_stamps(stack.kafka.bootstrap_servers, [LISTINGS]))
-    if separate_relay:
-        os.environ["REGISTRY_RELAY_ENABLED"] = "false"  # the service's children inherit the environment
-        stack.supervisor.start("registry-relay", [sys.executable, "-m", "registry", "relay"], env=stack.service_env("registry"), cwd=ROOT)
-    registry = stack.start_service("registry")
-    return stack, registry.process.pid
+    registry = stack.start_service("registry")  # and its relay beside it, as `make up` does, when separate
+    relay_pid = next((c.process.pid for c in stack.supervisor.children if c.name == REGISTRY_RELAY), None)
+    return stack, registry.process.pid, relay_pid
 
 
 async def _append_time_stamps(bootstrap: str, topics: list[str]) -> None:
@@ -300,8 +299,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="connections kept open by the load generator")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds (bare, registry, registry, bare, ...)")
     parser.add_argument("--enterprises", type=int, default=8, help="enterprises the listings are spread over")
-    parser.add_argument("--relay", choices=["in-process", "separate"], default="in-process",
-                        help="the relay inside the registry process (as deployed by default) or as `python -m registry relay`")
+    parser.add_argument("--relay", choices=["separate", "in-process"], default="separate",
+                        help="the relay as `python -m registry relay` beside `serve` (as `make up` runs it) or inside the registry process")
     parser.add_argument("--backlog", type=int, default=5000, help="outbox rows committed at once to time the relay's drain")
     args = parser.parse_args()
 
@@ -309,7 +308,7 @@ def main() -> None:
     stack = bare = None
     try:
         print("starting PostgreSQL, Kafka and the registry on free ports ...", flush=True)
-        stack, registry_pid = start_stack(state_dir, separate_relay=args.relay == "separate")
+        stack, registry_pid, relay_pid = start_stack(state_dir, relay=args.relay)
         registry_url = stack.service_url("registry")
         database_url = stack.database_url("registry").replace("+asyncpg", "")
         bare, bare_url = start_bare(database_url, state_dir / "bare.log")
@@ -317,7 +316,7 @@ def main() -> None:
         headers = token(stack.config.internal_token_secret, enterprise_ids)
         paths = [f"/enterprises/{e}/needs" for e in enterprise_ids]
         pids = {bare_url: bare.pid, registry_url: registry_pid}
-        results = asyncio.run(_measure(args, registry_url, bare_url, pids, paths, headers, database_url, stack.kafka.bootstrap_servers))
+        results = asyncio.run(_measure(args, registry_url, bare_url, pids, paths, headers, database_url, stack.kafka.bootstrap_servers, relay_pid))
         _report(args, *results)
     finally:
         if bare is not None:
@@ -328,12 +327,13 @@ def main() -> None:
         shutil.rmtree(state_dir, ignore_errors=True)
 
 
-async def _measure(args, registry_url, bare_url, pids, paths, headers, database_url, bootstrap):
+async def _measure(args, registry_url, bare_url, pids, paths, headers, database_url, bootstrap, relay_pid):
     targets = {"bare FastAPI + asyncpg": bare_url, "registry (validation, ownership, outbox)": registry_url}
     for name, url in targets.items():  # warm both: connections, pools, caches
         await load(name, url, paths, headers, requests=min(200, args.requests), concurrency=args.concurrency)
     await wait_until_published_after_warmup(database_url)
     runs: dict[str, list[LoadResult]] = {name: [] for name in targets}
+    relay_cpu_before = cpu_seconds(relay_pid)
     registry_rounds: list[tuple[int, int]] = []
     order = list(targets)
     for round_number in range(args.rounds):
@@ -344,6 +344,7 @@ async def _measure(args, registry_url, bare_url, pids, paths, headers, database_
             if targets[name] == registry_url:
                 registry_rounds.append((before, await outbox_high_water(database_url)))
     relay = await relay_at_load(database_url, bootstrap, id_ranges=registry_rounds)
+    relay["cpu_seconds"] = cpu_seconds(relay_pid) - relay_cpu_before
     drain = await relay_drain(database_url, bootstrap, backlog=args.backlog)
     return runs, relay, drain
 
@@ -372,8 +373,12 @@ def _report(args, runs: dict[str, list[LoadResult]], relay: dict, drain: dict) -
     bare, registry = merged.values()
     ratio = registry.throughput / bare.throughput
     print(f"registry / bare throughput: {ratio:.2f} (target >= 0.60: {'met' if ratio >= 0.6 else 'NOT met'})")
-    print(f"(CPU ms/req is the server process's own CPU time per request, the in-process relay included; "
-          f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    if args.relay == "in-process":
+        print("(CPU ms/req is the server process's own CPU time per request, the relay inside it included)")
+    else:
+        print(f"(CPU ms/req is the server process's own CPU time per request; the separate relay used "
+              f"{relay['cpu_seconds'] * 1000 / max(1, relay['events']):.2f} ms per event besides)")
+    print(f"(relay: {args.relay}; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(f"\noutbox relay ({args.relay}) at that load: {relay['on_kafka']}/{relay['events']} listing events on Kafka, "
           f"{relay['events_per_s']:.0f} events/s; commit-to-Kafka lag p50 {relay['lag_p50_ms']:.0f} ms, "
           f"p99 {relay['lag_p99_ms']:.0f} ms, max {relay['lag_max_ms']:.0f} ms")
