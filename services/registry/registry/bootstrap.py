@@ -24,6 +24,7 @@ from registry.domain.reference import Reference
 from registry.entrypoints import problems
 from registry.entrypoints.api import health, router
 from registry.entrypoints.body_limit import BodySizeLimit
+from registry.entrypoints.caller import VerifiedTokens
 from registry.observability import Metrics, RequestContextMiddleware
 
 log = structlog.get_logger(__name__)
@@ -37,6 +38,7 @@ class Container:
     producer: AIOKafkaProducer
     reference: Reference
     metrics: Metrics
+    tokens: VerifiedTokens
     producer_started: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def database_is_reachable(self) -> bool:
@@ -64,6 +66,7 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         producer=idempotent_producer(settings.kafka_bootstrap_servers, client_id="registry"),
         reference=load_reference(settings.data_dir),
         metrics=metrics,
+        tokens=VerifiedTokens(settings.internal_token_secret.get_secret_value()),
     )
 
 
