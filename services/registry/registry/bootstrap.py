@@ -95,7 +95,21 @@ async def run_relay(container: Container, stop: asyncio.Event) -> None:
         batch_size=container.settings.relay_batch_size,
         on_published=lambda batch: _record_published(container.metrics, batch),
     )
-    await relay.run(stop)
+    await _paced(relay, stop, container.settings.relay_pass_interval_seconds)
+
+
+async def _paced(relay: OutboxRelay, stop: asyncio.Event, interval: float) -> None:
+    """One pass over the outbox at most every `interval` seconds; a pass that fails is logged and
+    the next one tries again."""
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        started = loop.time()
+        try:
+            await relay.publish_pending()
+        except Exception:
+            log.exception("outbox_relay_pass_failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), max(0.0, started + interval - loop.time()))
 
 
 def _record_published(metrics: Metrics, batch) -> None:
