@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from urllib.parse import quote
 
 import structlog
 from fastapi import APIRouter, Request, Response
@@ -26,14 +27,17 @@ router = APIRouter(prefix="/api/v1")
 async def _forward(request: Request, route: Route, caller: Caller) -> UpstreamResponse:
     upstream = request.app.state.container.upstreams[route.service]
     body = await request.body()
-    return await upstream.call(
-        route.method,
-        route.upstream_path.format(**request.path_params),
-        caller=caller,
-        headers=dict(request.headers),
-        params=request.query_params,
-        content=body or None,
-    )
+    # Path parameters arrive decoded; the raw query string is relayed as the client wrote it.
+    target = route.upstream_path.format(**{name: _segment(value) for name, value in request.path_params.items()})
+    query = request.scope["query_string"]
+    if query:
+        target = f"{target}?{query.decode('latin-1')}"
+    return await upstream.call(route.method, target, caller=caller, headers=request.scope["headers"], content=body or None)
+
+
+def _segment(value: str) -> str:
+    """One path segment of the service's URL: a `?`, `/` or `..` inside a parameter stays inside."""
+    return quote(value, safe="").replace(".", "%2E")
 
 
 def _relay(reply: UpstreamResponse, service: str) -> Response:
