@@ -119,3 +119,15 @@ def test_callers_never_share_an_internal_token():
     tokens.add(internal.for_caller(Caller()))
 
     assert len(tokens) == 4
+
+
+def test_a_company_registering_many_enterprises_leaves_one_remembered_token_not_one_per_registration():
+    internal = InternalTokens(audience="registry", secret=SECRET, ttl_seconds=60, max_callers=2)
+    other = Caller(account_id="acc-2", role="company")
+    first_for_other = internal.for_caller(other)
+    held: set[str] = set()
+    for n in range(5):
+        held.add(f"ent-{n}")
+        internal.for_caller(Caller(account_id="acc-1", role="company", enterprise_ids=frozenset(held)))
+
+    assert internal.for_caller(other) == first_for_other

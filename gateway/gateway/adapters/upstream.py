@@ -38,8 +38,8 @@ class UpstreamResponse:
 class InternalTokens:
     """The signed internal tokens for one service. Signing costs as much as the rest of the door,
     so a caller's token is reused while it has at least half its lifetime left: a service never
-    receives one with less than that. The key is everything the token says, so a company that
-    gains an enterprise gets a new token at once."""
+    receives one with less than that. One token per account is kept, and reused only when the
+    caller is the same in every claim, so a company that gains an enterprise gets a new one at once."""
 
     def __init__(self, *, audience: str, secret: str, ttl_seconds: int, max_callers: int = 10_000, clock=time.time) -> None:
         self._audience = audience
@@ -47,17 +47,18 @@ class InternalTokens:
         self._ttl = ttl_seconds
         self._max = max_callers
         self._clock = clock
-        self._signed: OrderedDict[Caller, tuple[float, str]] = OrderedDict()
+        self._signed: OrderedDict[tuple[str, str | None], tuple[float, Caller, str]] = OrderedDict()
 
     def for_caller(self, caller: Caller) -> str:
         now = self._clock()
-        entry = self._signed.get(caller)
-        if entry is not None and now < entry[0]:
-            return entry[1]
+        key = (caller.role, caller.account_id)
+        entry = self._signed.get(key)
+        if entry is not None and now < entry[0] and entry[1] == caller:
+            return entry[2]
         issued_at = int(now)
         token = self._sign(caller, issued_at)
-        self._signed[caller] = (issued_at + self._ttl / 2, token)
-        self._signed.move_to_end(caller)
+        self._signed[key] = (issued_at + self._ttl / 2, caller, token)
+        self._signed.move_to_end(key)
         while len(self._signed) > self._max:
             self._signed.popitem(last=False)
         return token
