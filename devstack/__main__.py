@@ -123,6 +123,9 @@ def run_up(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\nstopping...")
     finally:
+        # A `make down` arriving while we already stop (after a child died, say) must not cut the stop short.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         stack.stop()
         up_pid_file.unlink(missing_ok=True)
         print("stopped everything.")

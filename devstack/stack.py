@@ -169,9 +169,11 @@ class Stack:
             self.supervisor.stop(REGISTRY_RELAY)
 
     def stop(self) -> None:
-        self.supervisor.stop_all()
-        if self.postgres:
-            self.postgres.stop()
+        try:
+            self.supervisor.stop_all()
+        finally:
+            if self.postgres:
+                self.postgres.stop()
 
     # --- waiting ---------------------------------------------------------------------------
     def _await_kafka(self, child: Child) -> None:
