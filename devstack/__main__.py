@@ -66,7 +66,7 @@ def run_down(state_dir: Path) -> int:
         pid = int(up_pid_file.read_text())
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-            _wait_gone(pid, timeout=60)
+            _wait_gone(pid, timeout=120)
             stopped.append("platform")
         up_pid_file.unlink(missing_ok=True)
     stopped += stop_recorded(state_dir / "run")
