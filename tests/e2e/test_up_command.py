@@ -21,10 +21,10 @@ def _port_flags() -> list[str]:
     return [item for name in names for item in (name, str(free_port()))]
 
 
-def _up(state_dir: Path, *extra: str, env: dict | None = None, flags: list[str] | None = None) -> subprocess.Popen:
+def _up(state_dir: Path, *extra: str, env: dict | None = None, flags: list[str] | None = None, output=subprocess.PIPE) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "devstack", "up", "--state-dir", str(state_dir), *(flags or _port_flags()), *extra],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env=env, stdout=output, stderr=output, text=True,
     )
 
 
@@ -89,7 +89,10 @@ def test_a_kafka_that_does_not_come_up_in_time_stops_everything_it_started(tmp_p
 def test_up_runs_the_platform_with_demo_data_and_down_leaves_no_process(tmp_path):
     flags = _port_flags()
     gateway = f"http://127.0.0.1:{flags[flags.index('--gateway-port') + 1]}"
-    platform = _up(tmp_path, flags=flags)
+    # A file, not a pipe: a long-running `up` whose pipe nobody reads would block on a full buffer.
+    output_path = tmp_path / "up-output.txt"
+    output = output_path.open("w")
+    platform = _up(tmp_path, flags=flags, output=output)
     try:
         deadline = time.monotonic() + 400  # the demo load hashes 98 passwords with Argon2
         while time.monotonic() < deadline and platform.poll() is None:
@@ -100,10 +103,12 @@ def test_up_runs_the_platform_with_demo_data_and_down_leaves_no_process(tmp_path
         listing = httpx.get(f"{gateway}/api/v1/enterprises", params={"limit": 1}).json()
         assert listing["total"] >= 80, "the demo data did not load in time"
     finally:
-        down = subprocess.run([sys.executable, "-m", "devstack", "down", "--state-dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        down = subprocess.run([sys.executable, "-m", "devstack", "down", "--state-dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300)
         platform.wait(timeout=60)
-    assert down.returncode == 0
+        output.close()
+    assert down.returncode == 0, down.stderr
     assert "stopped" in down.stdout
+    assert "stopped everything." in output_path.read_text()
     assert _processes_left(str(tmp_path)) == []
 
 
