@@ -5,9 +5,9 @@ import uuid
 
 import httpx
 import pytest
-from stdnum.ru import inn as ru_inn
 
 from devstack.stack import Stack
+from tests.identifiers import fresh_inn
 
 
 class Mailbox:
@@ -92,12 +92,6 @@ def admin(gateway) -> dict[str, str]:
     return _sign_in(gateway, *DEMO_ADMIN)
 
 
-def _new_inn() -> str:
-    """A fresh, valid 10-digit INN (Smolensk region tax office prefix 67)."""
-    body = "67" + str(uuid.uuid4().int)[:7]
-    return body + ru_inn.calc_company_check_digit(body)
-
-
 def _housing_operator_profile() -> dict:
     marker = uuid.uuid4().hex[:8]
     return {
@@ -105,7 +99,7 @@ def _housing_operator_profile() -> dict:
         "country": "RU",
         "region": "smolensk_oblast",
         "city": "Смоленск",
-        "inn": _new_inn(),
+        "inn": fresh_inn(),
         "sectors": ["construction"],
         "description": "Управляем многоквартирными домами Смоленска; нужна замена 120 пассажирских лифтов.",
         "languages": ["ru"],

@@ -6,21 +6,16 @@ from __future__ import annotations
 import json
 import uuid
 
-from stdnum.ru import inn as ru_inn
 
 from devstack.demo import COMPANY_PASSWORD, load_demo
-
-
-def _fresh_inn() -> str:
-    body = "67" + str(uuid.uuid4().int)[:7]
-    return body + ru_inn.calc_company_check_digit(body)
+from tests.identifiers import fresh_inn
 
 
 def _demo_enterprise(template: dict) -> dict:
     marker = uuid.uuid4().hex[:8]
     return template | {
         "name": f"ООО «Демо {marker}»",
-        "inn": _fresh_inn(),
+        "inn": fresh_inn(),
         "email": f"demo-{marker}@example.ru",
         # Sectors no story test is about, so the matcher's proposals for those are not crowded out.
         "offers": [{"kind": "services", "title": "Экскурсии по Смоленской крепости", "sector": "tourism", "regions": ["smolensk_oblast"]}],

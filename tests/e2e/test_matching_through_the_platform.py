@@ -7,23 +7,14 @@ from __future__ import annotations
 import time
 import uuid
 
-from stdnum.by import unp as by_unp
-
-
-def _new_unp() -> str:
-    while True:
-        body = "7" + str(uuid.uuid4().int)[:7]
-        try:
-            return by_unp.validate(body + str(by_unp.calc_check_digit(body)))
-        except Exception:  # some bodies have no valid check digit; draw again
-            continue
+from tests.identifiers import fresh_unp
 
 
 def _lift_maker() -> dict:
     marker = uuid.uuid4().hex[:8]
     return {
         "name": f"ОАО «Могилёвлифтмаш» {marker}", "country": "BY", "region": "mogilev_oblast", "city": "Могилёв",
-        "unp": _new_unp(), "sectors": ["elevators"], "languages": ["ru", "be"], "size": "large",
+        "unp": fresh_unp(), "sectors": ["elevators"], "languages": ["ru", "be"], "size": "large",
         "certifications": ["ТР ТС 011/2011"], "contact_person": "Иван Петров", "email": f"lifts-{marker}@example.by",
         "personal_data_consent": True,
     }

@@ -9,29 +9,13 @@ import uuid
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
-from stdnum.by import unp as by_unp
-from stdnum.ru import inn as ru_inn
 
 from devstack.stack import Stack
 from eventkit.contracts import decode
 from eventkit.topics import LISTINGS
+from tests.identifiers import fresh_inn, fresh_unp
 
 PRIVATE_FIELDS = {"contact_person", "email", "phone"}
-
-
-def fresh_inn() -> str:
-    body = "67" + str(uuid.uuid4().int)[:7]
-    return body + ru_inn.calc_company_check_digit(body)
-
-
-def fresh_unp() -> str:
-    for _ in range(100):
-        body = "7" + str(uuid.uuid4().int)[:7]
-        try:
-            return body + by_unp.calc_check_digit(body)
-        except by_unp.InvalidChecksum:
-            continue
-    raise AssertionError("no valid UNP in 100 tries")
 
 
 @pytest.fixture

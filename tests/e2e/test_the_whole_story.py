@@ -8,17 +8,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from stdnum.by import unp as by_unp
-
-
-def _new_unp() -> str:
-    """A fresh Mogilev-region UNP; some bodies have no valid check digit, so draw until one has."""
-    while True:
-        body = "7" + str(uuid.uuid4().int)[:7]
-        try:
-            return by_unp.validate(body + str(by_unp.calc_check_digit(body)))
-        except ValueError:
-            continue
+from tests.identifiers import fresh_unp
 
 
 def _wait_until(fetch, ready, *, timeout: float = 20.0):
@@ -47,7 +37,7 @@ def test_from_a_published_need_to_an_introduction_by_email(gateway, mailbox, ope
     marker = uuid.uuid4().hex[:6]
     lift_maker = {
         "name": f"ОАО «Могилёвлифтмаш» {marker}", "country": "BY", "region": "mogilev_oblast", "city": "Могилёв",
-        "unp": _new_unp(), "sectors": ["elevators"], "languages": ["ru", "be"], "size": "large",
+        "unp": fresh_unp(), "sectors": ["elevators"], "languages": ["ru", "be"], "size": "large",
         "certifications": ["ТР ТС 011/2011", "ISO 9001"], "contact_person": "Иван Петров",
         "email": f"lifts-{marker}@example.by", "phone": "+375222123456", "personal_data_consent": True,
     }

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright, expect
-from stdnum.by import unp as by_unp
+from tests.identifiers import fresh_unp
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -22,15 +22,6 @@ PASSWORD = "a long passphrase"
 def _chromium_is_installed():
     # `make test` installs it (make browser); a run without it must fail, not pass by skipping.
     assert CHROMIUM.exists(), "Debian's chromium is not installed: run `make browser`"
-
-
-def _new_unp() -> str:
-    while True:
-        body = "7" + str(uuid.uuid4().int)[:7]
-        try:
-            return by_unp.validate(body + str(by_unp.calc_check_digit(body)))
-        except ValueError:
-            continue
 
 
 def _email_with(mailbox, address: str, subject_part: str, *, timeout: float = 30.0) -> dict:
@@ -54,7 +45,7 @@ def _approved_suggestion(gateway, open_company, agency, buyer_profile: dict, buy
     marker = uuid.uuid4().hex[:6]
     lift_maker = {
         "name": f"ОАО «Могилёвлифтмаш» {marker}", "country": "BY", "region": "mogilev_oblast", "city": "Могилёв",
-        "unp": _new_unp(), "sectors": ["elevators"], "languages": ["ru", "be"], "size": "large",
+        "unp": fresh_unp(), "sectors": ["elevators"], "languages": ["ru", "be"], "size": "large",
         "certifications": ["ТР ТС 011/2011"], "contact_person": "Иван Петров",
         "email": f"lifts-{marker}@example.by", "phone": "+375222123456", "personal_data_consent": True,
         "description": "Производим и монтируем пассажирские лифты.",

@@ -8,8 +8,6 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
-from stdnum.by import unp as by_unp
-from stdnum.ru import inn as ru_inn
 
 from eventkit.contracts import decode
 from eventkit.topics import ENTERPRISES, LISTINGS
@@ -21,24 +19,10 @@ from registry.domain.queries import EnterpriseFilters, ListingFilters, PageReque
 from registry.service_layer import enterprises as enterprise_cases
 from registry.service_layer import listings as listing_cases
 from registry.service_layer.unit_of_work import UnitOfWork
+from tests.identifiers import fresh_inn, fresh_unp
 
 AGENCY = Caller(account_id="reviewer-1", role="agency")
 STRANGER = Caller(account_id="stranger", role="company", enterprise_ids=frozenset({str(uuid.uuid4())}))
-
-
-def fresh_inn() -> str:
-    body = "67" + str(uuid.uuid4().int)[:7]
-    return body + ru_inn.calc_company_check_digit(body)
-
-
-def fresh_unp() -> str:
-    for _ in range(100):
-        body = "7" + str(uuid.uuid4().int)[:7]
-        try:
-            return body + by_unp.calc_check_digit(body)
-        except by_unp.InvalidChecksum:
-            continue  # a body whose check digit would be 10 is never issued
-    raise AssertionError("no valid UNP in 100 tries")
 
 
 def smolensk_housing_operator(**changes) -> dict:
