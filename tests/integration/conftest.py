@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from devstack.stack import ROOT, Stack
 from eventkit.kafka import ensure_topics
@@ -42,9 +44,32 @@ async def _rolled_back(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[
 
 
 @pytest.fixture
-async def registry_sessions(registry_engine):
-    async for factory in _rolled_back(registry_engine):
-        yield factory
+async def registry_connection(registry_engine) -> AsyncIterator[AsyncConnection]:
+    """The registry's side of a test: one connection in a transaction rolled back at the end."""
+    async with registry_engine.connect() as connection:
+        transaction = await connection.begin()
+        # SQLAlchemy opens the driver's transaction at the first statement; the driver-level units
+        # of work need it open before they start, so that theirs are savepoints inside it.
+        await connection.execute(text("SELECT 1"))
+        yield connection
+        await transaction.rollback()
+
+
+@pytest.fixture
+def registry_sessions(registry_connection):
+    """Sessions whose unit-of-work commits only release savepoints of the test's transaction."""
+    return async_sessionmaker(bind=registry_connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+
+
+@pytest.fixture
+def registry_driver_connections(registry_connection):
+    """The test's connection lent as the driver's own, for the driver-level units of work."""
+
+    @contextlib.asynccontextmanager
+    async def lend():
+        yield (await registry_connection.get_raw_connection()).driver_connection
+
+    return lend
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ transaction or not at all; searching understands Russian word forms; pages neith
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date
 
@@ -12,6 +13,8 @@ from sqlalchemy import func, select
 from eventkit.contracts import decode
 from eventkit.topics import ENTERPRISES, LISTINGS
 from registry.adapters.orm import enterprises, listings, outbox
+from registry.bootstrap import publications_committed_together
+from registry.config import Settings
 from registry.domain.actors import Caller
 from registry.domain.errors import AlreadyRegistered, Forbidden, InvalidInput, InvalidTransition, NotFound, StaleVersion
 from registry.domain.listing import Side
@@ -68,11 +71,17 @@ def register(uow, reference):
 
 
 @pytest.fixture
-def publish(uow, reference):
+def publications(registry_driver_connections):
+    # One writer: the test's single connection carries one statement at a time.
+    return publications_committed_together(registry_driver_connections, Settings(internal_token_secret="x" * 32, publish_writers=1))
+
+
+@pytest.fixture
+def publish(publications, reference):
     async def publish(enterprise, side=Side.NEED, caller=None, **fields):
         caller = caller or Caller(account_id="owner", role="company", enterprise_ids=frozenset({str(enterprise.id)}))
         return await listing_cases.publish_listing(
-            uow=uow(), reference=reference, caller=caller, enterprise_id=enterprise.id, side=side, **fields
+            publications=publications, reference=reference, caller=caller, enterprise_id=enterprise.id, side=side, **fields
         )
 
     return publish
@@ -123,6 +132,31 @@ async def test_a_published_need_is_stored_with_its_event_carrying_the_enterprise
     async with registry_sessions() as session:
         stored = (await session.execute(select(listings).where(listings.c.id == need.id))).one()
     assert stored.status == "active" and stored.version == 1
+
+
+async def test_publications_arriving_together_are_written_together_and_each_gets_its_own_answer(registry_sessions, uow, register, publish):
+    operator = await register(smolensk_housing_operator())
+    maker = await register(mogilev_lift_maker())
+    suspended = await register(mogilev_lift_maker(name="ОАО «Гомельлифт»", unp=fresh_unp()))
+    await enterprise_cases.suspend_enterprise(uow=uow(), caller=AGENCY, enterprise_id=suspended.id, reason="проверка")
+    listings_before = await count(registry_sessions, listings)
+
+    answers = await asyncio.gather(
+        *(publish(operator, **lift_need(title=f"Нужны лифты, очередь {n}")) for n in range(6)),
+        publish(maker, side=Side.OFFER, **lift_need(title="Поставим лифты")),
+        publish(suspended, side=Side.OFFER, **lift_need()),
+        publish(maker, caller=STRANGER, side=Side.OFFER, **lift_need()),
+        return_exceptions=True,
+    )
+
+    *published, refused_suspended, refused_stranger = answers
+    assert [type(a) for a in (refused_suspended, refused_stranger)] == [InvalidTransition, Forbidden]
+    assert [listing.title for listing in published] == [f"Нужны лифты, очередь {n}" for n in range(6)] + ["Поставим лифты"]
+    assert all(listing.created_at is not None for listing in published)
+    assert await count(registry_sessions, listings) == listings_before + 7
+    announced = [payload["listing_id"] for _, kind, payload in await events_of(registry_sessions, operator.id) if kind == "listing.published"]
+    assert announced == [str(listing.id) for listing in published[:6]]  # each once, in the order asked
+    assert [kind for _, kind, _ in await events_of(registry_sessions, suspended.id)] == ["enterprise.registered", "enterprise.suspended"]
 
 
 async def test_changing_closing_and_reopening_each_write_their_event_in_order(registry_sessions, register, publish, change):
@@ -181,10 +215,10 @@ async def test_an_invalid_listing_writes_no_row_and_no_event(registry_sessions, 
     assert (await count(registry_sessions, listings), await count(registry_sessions, outbox)) == rows_before
 
 
-async def test_a_listing_of_an_unknown_enterprise_is_not_found(uow, reference):
+async def test_a_listing_of_an_unknown_enterprise_is_not_found(publications, reference):
     with pytest.raises(NotFound):
         await listing_cases.publish_listing(
-            uow=uow(), reference=reference, caller=AGENCY, enterprise_id=uuid.uuid4(), side=Side.NEED, **lift_need()
+            publications=publications, reference=reference, caller=AGENCY, enterprise_id=uuid.uuid4(), side=Side.NEED, **lift_need()
         )
 
 

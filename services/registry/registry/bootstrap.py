@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
@@ -20,12 +21,17 @@ from eventkit.outbox import OutboxRelay
 from registry.adapters.orm import outbox
 from registry.adapters.reference_files import load_reference
 from registry.config import Settings
+from registry.domain.listing import Listing
 from registry.domain.reference import Reference
 from registry.entrypoints import problems
 from registry.entrypoints.api import health, router
 from registry.entrypoints.body_limit import BodySizeLimit
 from registry.entrypoints.caller import VerifiedTokens
 from registry.observability import Metrics, RequestContextMiddleware
+from registry.service_layer import listings as listing_cases
+from registry.service_layer.group_commit import GroupCommit
+from registry.service_layer.listings import Publication
+from registry.service_layer.unit_of_work import DriverConnections, PublishingUnitOfWork
 
 log = structlog.get_logger(__name__)
 
@@ -39,6 +45,7 @@ class Container:
     reference: Reference
     metrics: Metrics
     tokens: VerifiedTokens
+    publications: GroupCommit[Publication, Listing]
     producer_started: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def database_is_reachable(self) -> bool:
@@ -59,15 +66,35 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
     # than a listing's own statements. A connection the server closed is known locally instead.
     engine = create_async_engine(settings.database_url, pool_size=20, max_overflow=10, pool_recycle=600)
     event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
+    session_factory = async_sessionmaker(engine, expire_on_commit=False)
     return Container(
         settings=settings,
         engine=engine,
-        session_factory=async_sessionmaker(engine, expire_on_commit=False),
+        session_factory=session_factory,
         producer=idempotent_producer(settings.kafka_bootstrap_servers, client_id="registry"),
         reference=load_reference(settings.data_dir),
         metrics=metrics,
         tokens=VerifiedTokens(settings.internal_token_secret.get_secret_value()),
+        publications=publications_committed_together(driver_connections(engine), settings),
     )
+
+
+def driver_connections(engine: AsyncEngine) -> DriverConnections:
+    """Connections of the engine's pool, lent as the driver's own."""
+
+    @contextlib.asynccontextmanager
+    async def lend() -> AsyncIterator[asyncpg.Connection]:
+        async with engine.connect() as connection:
+            yield (await connection.get_raw_connection()).driver_connection
+
+    return lend
+
+
+def publications_committed_together(connections: DriverConnections, settings: Settings) -> GroupCommit[Publication, Listing]:
+    async def publish(publications):
+        return await listing_cases.publish_together(uow=PublishingUnitOfWork(connections), publications=publications)
+
+    return GroupCommit(publish, max_batch=settings.publish_batch_max, writers=settings.publish_writers)
 
 
 def _refuse_closed_connection(dbapi_connection, connection_record, connection_proxy) -> None:

@@ -22,5 +22,9 @@ class Settings(BaseSettings):
     # The shortest time between two of the relay's passes over the outbox: a pass costs a transaction
     # per shard, so under load fewer, fuller batches spare the CPU the requests share.
     relay_pass_interval_seconds: float = 0.1
+    # Listings published while a transaction is under way are written together in the next one:
+    # at most this many in one transaction, by at most this many transactions at a time.
+    publish_batch_max: int = Field(default=64, ge=1)
+    publish_writers: int = Field(default=2, ge=1)
     max_body_bytes: int = 256 * 1024
     log_level: str = "INFO"

@@ -6,9 +6,11 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, Table, any_, bindparam, exists, func, insert, literal, literal_column, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, Table, any_, bindparam, exists, func, insert, literal, literal_column, or_, select, text, tuple_, update, Uuid
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -36,12 +38,16 @@ def _enterprise_row(enterprise: Enterprise) -> dict:
 
 
 def _enterprise(row) -> Enterprise:
-    fields = dict(row._mapping)
+    return enterprise_of(row._mapping)
+
+
+def enterprise_of(columns: Mapping) -> Enterprise:
+    fields = dict(columns)
     fields.pop("legal_id")
     return Enterprise(**fields)
 
 
-def _listing_row(listing: Listing) -> dict:
+def listing_row(listing: Listing) -> dict:
     return {c.name: getattr(listing, c.name) for c in _LISTING_COLUMNS if c.name not in _SERVER_SET}
 
 
@@ -55,20 +61,30 @@ _ENTERPRISE_BY_ID = _LIVE_ENTERPRISE.where(enterprises.c.id == bindparam("id"))
 # FOR KEY SHARE is the lock the listing's foreign key takes anyway; it still waits for the
 # FOR UPDATE that changing, suspending or deleting the enterprise holds.
 _ENTERPRISE_FOR_SHARE = _ENTERPRISE_BY_ID.with_for_update(read=True, key_share=True)
+# Several enterprises locked as get_for_share locks one (for a batch of publications).
+ENTERPRISES_FOR_SHARE = (
+    _LIVE_ENTERPRISE.where(enterprises.c.id == any_(bindparam("ids", type_=ARRAY(Uuid))))
+    .order_by(enterprises.c.id).with_for_update(read=True, key_share=True)
+)
 _ENTERPRISE_FOR_UPDATE = _ENTERPRISE_BY_ID.with_for_update()
 _INSERT_ENTERPRISE = insert(enterprises).values(_STAMPED_NOW).returning(enterprises.c.created_at, enterprises.c.updated_at)
-_NEW_LISTING = (
-    insert(listings)
-    .values({c.name: bindparam(f"listing_{c.name}", type_=c.type) for c in _LISTING_COLUMNS if c.name not in _SERVER_SET} | _STAMPED_NOW)
-    .returning(listings.c.created_at, listings.c.updated_at)
-    .cte("new_listing")
+_NEW_LISTING_COLUMNS = ", ".join(c.name for c in _LISTING_COLUMNS if c.name not in _SERVER_SET)
+# A batch of listings and their events travels as two JSON arrays: one statement with two parameters
+# however many there are, where a row-by-row insert would cost the driver's work for every column
+# of every row. Rows go in the order given, each stamped at its insert.
+INSERT_LISTINGS_AND_EVENTS = text(f"""
+WITH new_listings AS (
+    INSERT INTO listings ({_NEW_LISTING_COLUMNS}, created_at, updated_at)
+    SELECT {_NEW_LISTING_COLUMNS}, clock_timestamp(), clock_timestamp()
+    FROM jsonb_populate_recordset(NULL::listings, CAST(:listings AS jsonb)) WITH ORDINALITY AS given ORDER BY ordinality
+    RETURNING id, created_at, updated_at
+), new_events AS (
+    INSERT INTO outbox ({", ".join(_OUTBOX_FIELDS)})
+    SELECT {", ".join(_OUTBOX_FIELDS)}
+    FROM jsonb_populate_recordset(NULL::outbox, CAST(:events AS jsonb)) WITH ORDINALITY AS given ORDER BY ordinality
 )
-# Parameters named apart from every column: an execution's parameter named like a column of either
-# table would add that column to both inserts.
-_NEW_EVENT = insert(outbox).values({name: bindparam(f"event_{name}", type_=outbox.c[name].type) for name in _OUTBOX_FIELDS}).cte("new_event")
-# The listing and the event announcing it in one statement: one round trip instead of two, inside
-# the same transaction as before.
-_INSERT_LISTING_AND_EVENT = select(_NEW_LISTING.c.created_at, _NEW_LISTING.c.updated_at).add_cte(_NEW_EVENT)
+SELECT id, created_at, updated_at FROM new_listings
+""")
 _LISTING_BY_ID = select(*_LISTING_COLUMNS).where(listings.c.id == bindparam("id"), listings.c.side == bindparam("side"))
 _LISTING_FOR_UPDATE = _LISTING_BY_ID.with_for_update()
 
@@ -142,13 +158,6 @@ class ListingRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def add_with_event(self, listing: Listing, event: Envelope, *, topic: str) -> None:
-        """A new listing is never without the event that announces it."""
-        params = {f"listing_{name}": value for name, value in _listing_row(listing).items()}
-        params |= {f"event_{name}": value for name, value in outbox_row(event, topic=topic).items()}
-        row = (await self._connection.execute(_INSERT_LISTING_AND_EVENT, params)).one()
-        listing.created_at, listing.updated_at = row
-
     async def get(self, listing_id: uuid.UUID, *, side: str) -> Listing | None:
         row = (await self._connection.execute(_LISTING_BY_ID, {"id": listing_id, "side": side})).first()
         return _listing(row) if row else None
@@ -170,7 +179,7 @@ class ListingRepository:
         statement = (
             update(listings)
             .where(listings.c.id == listing.id)
-            .values(_listing_row(listing) | {"updated_at": func.clock_timestamp()})
+            .values(listing_row(listing) | {"updated_at": func.clock_timestamp()})
             .returning(listings.c.updated_at)
         )
         listing.updated_at = await self._connection.scalar(statement)

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from eventkit import topics
 from eventkit.contracts import ListingChanged, ListingClosed, ListingPublished, ListingReopened
 from registry.domain.actors import Caller
-from registry.domain.errors import NotFound, check_version
+from registry.domain.enterprise import Enterprise
+from registry.domain.errors import DomainError, NotFound, check_version
 from registry.domain.listing import Listing, Side
 from registry.domain.queries import ListingFilters, Page, PageRequest
 from registry.domain.reference import Reference
 from registry.service_layer import events
-from registry.service_layer.unit_of_work import UnitOfWork
+from registry.service_layer.group_commit import GroupCommit
+from registry.service_layer.unit_of_work import PublishingUnitOfWork, UnitOfWork
 
 _CONTRACT_OF_CHANGE = {"changed": ListingChanged, "closed": ListingClosed, "reopened": ListingReopened}
 # Smolensk and every Belarusian region keep Moscow time: "valid until today" means their today.
@@ -25,19 +29,45 @@ def local_today() -> date:
     return datetime.now(_LOCAL_TIME).date()
 
 
+@dataclass(frozen=True)
+class Publication:
+    """A checked listing waiting for its enterprise's consent to be published, and who asks."""
+
+    listing: Listing
+    caller: Caller
+
+
 async def publish_listing(
-    *, uow: UnitOfWork, reference: Reference, caller: Caller, enterprise_id: uuid.UUID, side: Side, **fields
+    *, publications: GroupCommit[Publication, Listing], reference: Reference, caller: Caller, enterprise_id: uuid.UUID, side: Side, **fields
 ) -> Listing:
+    listing = Listing.publish(reference, today=local_today(), enterprise_id=enterprise_id, side=side, **fields)
+    return await publications.submit(Publication(listing, caller))
+
+
+async def publish_together(*, uow: PublishingUnitOfWork, publications: Sequence[Publication]) -> list[Listing | DomainError]:
+    """Publishes in one transaction the listings whose enterprise exists, is managed by the caller
+    and may publish; every other one gets the reason it was refused."""
     async with uow:
-        enterprise = await uow.enterprises.get_for_share(enterprise_id)
-        if enterprise is None:
-            raise NotFound("enterprise", enterprise_id)
-        caller.require_manages(enterprise)
-        enterprise.may_publish()
-        listing = Listing.publish(reference, today=local_today(), enterprise_id=enterprise.id, side=side, **fields)
-        await uow.listings.add_with_event(listing, events.listing_snapshot(ListingPublished, listing, enterprise), topic=topics.LISTINGS)
+        owners = await uow.publications.owners_for_share({p.listing.enterprise_id for p in publications})
+        outcomes: list[Listing | DomainError] = []
+        for publication in publications:
+            try:
+                outcomes.append(_admitted(publication, owners.get(publication.listing.enterprise_id)))
+            except DomainError as refused:
+                outcomes.append(refused)
+        published = [(p.listing, events.listing_snapshot(ListingPublished, p.listing, owners[p.listing.enterprise_id]))
+                     for p, outcome in zip(publications, outcomes) if not isinstance(outcome, DomainError)]
+        await uow.publications.add_with_events(published, topic=topics.LISTINGS)
         await uow.commit()
-    return listing
+    return outcomes
+
+
+def _admitted(publication: Publication, enterprise: Enterprise | None) -> Listing:
+    if enterprise is None:
+        raise NotFound("enterprise", publication.listing.enterprise_id)
+    publication.caller.require_manages(enterprise)
+    enterprise.may_publish()
+    return publication.listing
 
 
 async def change_listing(

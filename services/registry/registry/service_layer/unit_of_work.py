@@ -3,8 +3,13 @@ without a commit rolls back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from registry.adapters.publications import PublicationStore
 from registry.adapters.repository import EnterpriseRepository, ListingRepository, OutboxWriter
 
 
@@ -27,3 +32,35 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+
+
+# Lends a pooled driver connection for the length of a block.
+DriverConnections = Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]
+
+
+class PublishingUnitOfWork:
+    """The unit of work of a batch of publications, on the driver's own transaction (a savepoint
+    when the connection lent is inside a transaction already). Rollback unless committed, as above."""
+
+    def __init__(self, connections: DriverConnections) -> None:
+        self._connections = connections
+
+    async def __aenter__(self) -> PublishingUnitOfWork:
+        self._lent = self._connections()
+        connection = await self._lent.__aenter__()
+        self._transaction = connection.transaction()
+        await self._transaction.start()
+        self._committed = False
+        self.publications = PublicationStore(connection)
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        try:
+            if not self._committed:
+                await self._transaction.rollback()
+        finally:
+            await self._lent.__aexit__(*exc_info)
+
+    async def commit(self) -> None:
+        await self._transaction.commit()
+        self._committed = True
