@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from fastapi import FastAPI
@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import event, text
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from gateway.adapters.ownership_cache import OwnershipCache
 from gateway.adapters.passwords import Passwords
@@ -42,8 +42,9 @@ class Container:
     settings: Settings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
-    # For use cases of one statement: no BEGIN or COMMIT round trips, the statement commits itself.
-    single_statement_sessions: async_sessionmaker[AsyncSession]
+    # For use cases of one statement: no BEGIN or COMMIT round trips, the statement commits itself,
+    # on a bare connection (no ORM session).
+    single_statement_connections: Callable[[], AsyncConnection]
     upstreams: dict[str, Upstream]
     passwords: Passwords
     access_tokens: AccessTokens
@@ -82,7 +83,7 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         settings=settings,
         engine=engine,
         session_factory=async_sessionmaker(engine, expire_on_commit=False),
-        single_statement_sessions=async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False),
+        single_statement_connections=engine.execution_options(isolation_level="AUTOCOMMIT").connect,
         upstreams=upstreams,
         passwords=Passwords(time_cost=settings.argon2_time_cost, memory_cost_kib=settings.argon2_memory_cost_kib),
         access_tokens=AccessTokens(secret=settings.jwt_secret.get_secret_value(), ttl_seconds=settings.access_token_ttl_seconds),

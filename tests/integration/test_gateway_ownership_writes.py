@@ -36,7 +36,7 @@ async def test_a_registered_enterprise_stays_its_companys_even_when_bound_twice(
     try:
         account_id, enterprise_id = await _company(container), str(uuid.uuid4())
         for _ in range(2):
-            await accounts.bind_enterprise(uow=UnitOfWork(container.single_statement_sessions), account_id=account_id, enterprise_id=enterprise_id)
+            await accounts.bind_enterprise(uow=UnitOfWork(container.single_statement_connections), account_id=account_id, enterprise_id=enterprise_id)
 
         caller = await accounts.caller_for(uow=UnitOfWork(container.session_factory), account_id=account_id, role="company")
         assert caller.enterprise_ids == frozenset({enterprise_id})
@@ -57,7 +57,7 @@ async def test_after_postgresql_ends_a_pooled_connection_the_ownership_is_still_
             await outsider.close()
         await asyncio.sleep(0.5)  # the pooled connection's socket sees the server's goodbye
 
-        await accounts.bind_enterprise(uow=UnitOfWork(container.single_statement_sessions), account_id=account_id, enterprise_id=enterprise_id)
+        await accounts.bind_enterprise(uow=UnitOfWork(container.single_statement_connections), account_id=account_id, enterprise_id=enterprise_id)
 
         caller = await accounts.caller_for(uow=UnitOfWork(container.session_factory), account_id=account_id, role="company")
         assert enterprise_id in caller.enterprise_ids

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import httpx
 import jwt
 
+from gateway.adapters.asyncio_network import AsyncioHTTPTransport
 from gateway.domain.caller import Caller
 from gateway.domain.circuit_breaker import CircuitBreaker
 
@@ -79,8 +80,11 @@ class Upstream:
         self._breaker = breaker
         self._base_url = httpx.URL(base_url)
         self._timeout = httpx.Timeout(timeout, connect=2.0)
-        # Keep-alive connections for the gateway's concurrency; retries are ours (idempotent only).
-        self._transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=200, max_keepalive_connections=50), retries=0)
+        # Keep-alive connections for the gateway's concurrency, let go before the service's own
+        # idle timeout (uvicorn's 5 s) closes them under a request; retries are ours (idempotent only).
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=4.0)
+        plain = self._base_url.scheme == "http"
+        self._transport = AsyncioHTTPTransport(limits=limits) if plain else httpx.AsyncHTTPTransport(limits=limits, retries=0)
         self._client = httpx.AsyncClient(base_url=base_url, timeout=self._timeout, transport=self._transport)
 
     def internal_token(self, caller: Caller) -> str:

@@ -55,7 +55,7 @@ async def _bind_registered_enterprise(request: Request, caller: Caller, reply: U
     enterprise_id = None
     try:
         enterprise_id = json.loads(reply.content)["id"]
-        await accounts.bind_enterprise(uow=UnitOfWork(container.single_statement_sessions), account_id=caller.account_id, enterprise_id=enterprise_id)
+        await accounts.bind_enterprise(uow=UnitOfWork(container.single_statement_connections), account_id=caller.account_id, enterprise_id=enterprise_id)
         container.ownership.put(caller.account_id, caller.enterprise_ids | {enterprise_id})
     except Exception:
         # The registry keeps the owner's account id on the enterprise, so the binding can be
