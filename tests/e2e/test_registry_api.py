@@ -235,6 +235,19 @@ def test_the_agency_suspends_and_a_suspended_enterprise_cannot_publish(registry,
     assert owner_of(registry, lift_maker).post(f"/enterprises/{lift_maker['id']}/offers", json=LIFT_NEED).status_code == 409
 
 
+def test_the_agency_lifts_a_suspension_and_the_enterprise_publishes_again(registry, lift_maker):
+    agency = registry(role="agency")
+    assert agency.post(f"/enterprises/{lift_maker['id']}/suspend", json={}).status_code == 200
+    assert owner_of(registry, lift_maker).post(f"/enterprises/{lift_maker['id']}/reinstate").status_code == 403
+
+    reinstated = agency.post(f"/enterprises/{lift_maker['id']}/reinstate")
+    again = agency.post(f"/enterprises/{lift_maker['id']}/reinstate")
+
+    assert reinstated.status_code == 200 and reinstated.json()["status"] == "pending"
+    assert again.status_code == 409 and again.headers["content-type"].startswith("application/problem+json")
+    assert owner_of(registry, lift_maker).post(f"/enterprises/{lift_maker['id']}/offers", json=LIFT_NEED).status_code == 201
+
+
 def test_an_owner_updates_then_deletes_its_enterprise(registry, housing_operator):
     owner = owner_of(registry, housing_operator)
     need = owner.post(f"/enterprises/{housing_operator['id']}/needs", json=LIFT_NEED).json()

@@ -241,3 +241,38 @@ async def test_suspending_an_enterprise_withdraws_its_matches_and_its_new_listin
     assert len(stored) == 2
     assert {row.id: row.enterprise_suspended for row in stored}[another_offer.listing_id] is True
     assert of_suspended["total"] == 0
+
+
+async def test_lifting_a_suspension_lets_the_enterprises_paused_listings_be_matched_again(platform, kafka_producer, matching_api):
+    from eventkit.contracts import EnterpriseReinstated, EnterpriseSuspended
+
+    tag = series()
+    offer, need = lift_offer(tag), lift_need(tag)
+    profile = dict(
+        enterprise_id=offer.enterprise_id, name=offer.enterprise_name, country="BY", region="mogilev_oblast",
+        city="Могилёв", sectors=["elevators"], languages=["ru"], contact_person="Иван Петров", email="lifts@example.by",
+    )
+    suspended = envelope_for(EnterpriseSuspended(**profile, status="suspended"), key=str(offer.enterprise_id), producer="registry")
+    await kafka_producer.send_and_wait(topics.ENTERPRISES, suspended.to_bytes(), key=suspended.key.encode())
+    await publish(kafka_producer, envelope_of(offer), envelope_of(need))
+    async with matching_api() as api:
+        paused = await _wait_until_paused(platform.database_url("matching"), offer.listing_id)
+        while_suspended = (await api.get("/matches", params={"need_id": str(need.listing_id), "status": "proposed"})).json()
+
+        reinstated = envelope_for(EnterpriseReinstated(**profile, status="verified"), key=str(offer.enterprise_id), producer="registry")
+        await kafka_producer.send_and_wait(topics.ENTERPRISES, reinstated.to_bytes(), key=reinstated.key.encode())
+        after = await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id), status="proposed")
+
+    assert paused is True
+    assert while_suspended["total"] == 0
+    assert after["total"] == 1
+
+
+async def _wait_until_paused(database_url: str, listing_id, timeout: float = 20) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = await _wait_until_stored(database_url, listing_id)
+        if rows and rows[0].enterprise_suspended:
+            return True
+        await asyncio.sleep(0.1)
+    return False

@@ -254,6 +254,18 @@ async def test_a_suspended_enterprise_cannot_publish(registry_sessions, uow, reg
     assert (topic, kind, payload["status"]) == (ENTERPRISES, "enterprise.suspended", "suspended")
 
 
+async def test_a_reinstated_enterprise_publishes_again_and_its_reinstatement_is_announced(registry_sessions, uow, register, publish):
+    maker = await register(mogilev_lift_maker())
+    await enterprise_cases.suspend_enterprise(uow=uow(), caller=AGENCY, enterprise_id=maker.id, reason="проверка")
+
+    reinstated = await enterprise_cases.reinstate_enterprise(uow=uow(), caller=AGENCY, enterprise_id=maker.id)
+    offer = await publish(maker, side=Side.OFFER, **lift_need())
+
+    assert reinstated.status == "pending" and offer.status == "active"
+    kinds = [(topic, kind, payload.get("status")) for topic, kind, payload in await events_of(registry_sessions, maker.id)]
+    assert kinds[-2:] == [(ENTERPRISES, "enterprise.reinstated", "pending"), (LISTINGS, "listing.published", "active")]
+
+
 async def test_only_the_agency_suspends(uow, register):
     maker = await register(mogilev_lift_maker())
     owner = Caller(account_id="owner", role="company", enterprise_ids=frozenset({str(maker.id)}))

@@ -70,6 +70,26 @@ def test_the_agency_suspends_an_enterprise_once(lift_maker):
         lift_maker.may_publish()
 
 
+def test_lifting_a_suspension_returns_the_enterprise_to_where_it_was(lift_maker):
+    lift_maker.suspend(by="reviewer-1", reason="документы не подтверждены")
+    lift_maker.reinstate(by="reviewer-2")
+
+    assert lift_maker.status is EnterpriseStatus.PENDING
+    lift_maker.may_publish()
+    with pytest.raises(InvalidTransition, match="only a suspended"):
+        lift_maker.reinstate(by="reviewer-2")
+
+
+def test_a_verified_enterprise_is_verified_again_once_its_suspension_is_lifted(lift_maker):
+    lift_maker.verify(by="reviewer-1", at=datetime.now(UTC))
+    lift_maker.suspend(by="reviewer-1", reason=None)
+
+    lift_maker.reinstate(by="reviewer-1")
+
+    assert lift_maker.status is EnterpriseStatus.VERIFIED
+    assert lift_maker.version == 4
+
+
 def test_a_deleted_enterprise_keeps_no_contacts(lift_maker):
     lift_maker.delete(at=datetime.now(UTC))
 

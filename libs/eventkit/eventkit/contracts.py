@@ -56,6 +56,12 @@ class EnterpriseSuspended(EnterpriseProfile):
     event_type: ClassVar[str] = "enterprise.suspended"
 
 
+class EnterpriseReinstated(EnterpriseProfile):
+    """The agency lifted a suspension: the enterprise is back at the status it had before."""
+
+    event_type: ClassVar[str] = "enterprise.reinstated"
+
+
 class EnterpriseDeleted(EventPayload):
     event_type: ClassVar[str] = "enterprise.deleted"
 
@@ -178,7 +184,7 @@ class MatchWithdrawn(MatchSnapshot):
 _CONTRACTS: dict[tuple[str, int], type[EventPayload]] = {
     (model.event_type, model.event_version): model
     for model in (
-        EnterpriseRegistered, EnterpriseUpdated, EnterpriseVerified, EnterpriseSuspended, EnterpriseDeleted,
+        EnterpriseRegistered, EnterpriseUpdated, EnterpriseVerified, EnterpriseSuspended, EnterpriseReinstated, EnterpriseDeleted,
         ListingPublished, ListingChanged, ListingClosed, ListingReopened,
         MatchProposed, MatchApproved, MatchRejected, MatchResponded, MatchIntroduced, MatchClosed, MatchWithdrawn,
     )

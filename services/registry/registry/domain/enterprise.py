@@ -124,6 +124,14 @@ class Enterprise:
         self.extra = self.extra | {"suspended_by": by, "suspension_reason": reason}
         self.version += 1
 
+    def reinstate(self, *, by: str) -> None:
+        """Lifts a suspension: back to verified if the agency had verified it, else pending."""
+        if self.status is not EnterpriseStatus.SUSPENDED:
+            raise InvalidTransition(f"only a suspended enterprise can be reinstated; this one is {self.status}")
+        self.status = EnterpriseStatus.VERIFIED if self.verified_at else EnterpriseStatus.PENDING
+        self.extra = self.extra | {"reinstated_by": by}
+        self.version += 1
+
     def delete(self, *, at: datetime) -> None:
         """Keeps the record for the audit trail, without the personal data it was given for."""
         self.deleted_at = at

@@ -171,6 +171,11 @@ async def suspend_enterprise(
     )
 
 
+@router.post("/enterprises/{enterprise_id}/reinstate", response_model=EnterprisePrivate)
+async def reinstate_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep):
+    return EnterprisePrivate.of(await use_cases.reinstate_enterprise(uow=uow, caller=caller, enterprise_id=enterprise_id))
+
+
 # --- offers and needs --------------------------------------------------------------------------
 
 
@@ -243,6 +248,8 @@ async def _page(uow: UnitOfWork, reference: Reference, filters: ListingFilters, 
 
 _add_listing_routes(Side.OFFER, "offers")
 _add_listing_routes(Side.NEED, "needs")
+# FastAPI tries routes in order, at a cost for each one tried: publishing, the busiest, goes first.
+router.routes.sort(key=lambda route: getattr(route, "name", None) not in {"publish_offer", "publish_need"})
 
 
 health = APIRouter()

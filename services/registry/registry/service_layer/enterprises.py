@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 
 from eventkit import topics
-from eventkit.contracts import EnterpriseRegistered, EnterpriseSuspended, EnterpriseUpdated, ListingClosed
+from eventkit.contracts import EnterpriseRegistered, EnterpriseReinstated, EnterpriseSuspended, EnterpriseUpdated, ListingClosed
 from registry.domain.actors import Caller
 from registry.domain.enterprise import Enterprise
 from registry.domain.errors import AlreadyRegistered, NotFound, check_version
@@ -60,6 +60,17 @@ async def suspend_enterprise(*, uow: UnitOfWork, caller: Caller, enterprise_id: 
         enterprise.suspend(by=caller.account_id or caller.role, reason=reason)
         await uow.enterprises.save(enterprise)
         await uow.outbox.add(events.enterprise_profile(EnterpriseSuspended, enterprise), topic=topics.ENTERPRISES)
+        await uow.commit()
+    return enterprise
+
+
+async def reinstate_enterprise(*, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID) -> Enterprise:
+    caller.require_staff("lift a suspension")
+    async with uow:
+        enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
+        enterprise.reinstate(by=caller.account_id or caller.role)
+        await uow.enterprises.save(enterprise)
+        await uow.outbox.add(events.enterprise_profile(EnterpriseReinstated, enterprise), topic=topics.ENTERPRISES)
         await uow.commit()
     return enterprise
 
