@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import asyncpg
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import event, text
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from gateway.adapters.ownership_cache import OwnershipCache
 from gateway.adapters.passwords import Passwords
@@ -28,6 +29,7 @@ from gateway.entrypoints.openapi import PROBLEM_SCHEMA, SECURITY_SCHEME
 from gateway.entrypoints.pages import pages
 from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
 from gateway.observability import Metrics, RequestContextMiddleware
+from gateway.service_layer.unit_of_work import DriverConnections
 
 DESCRIPTION = """Cross-border business matchmaking for the Smolensk region and Belarus.
 
@@ -42,9 +44,8 @@ class Container:
     settings: Settings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
-    # For use cases of one statement: no BEGIN or COMMIT round trips, the statement commits itself,
-    # on a bare connection (no ORM session).
-    single_statement_connections: Callable[[], AsyncConnection]
+    # Pooled connections lent as the driver's own, for the ownership write of each registration.
+    driver_connections: DriverConnections
     upstreams: dict[str, Upstream]
     passwords: Passwords
     access_tokens: AccessTokens
@@ -83,7 +84,7 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         settings=settings,
         engine=engine,
         session_factory=async_sessionmaker(engine, expire_on_commit=False),
-        single_statement_connections=engine.execution_options(isolation_level="AUTOCOMMIT").connect,
+        driver_connections=driver_connections(engine),
         upstreams=upstreams,
         passwords=Passwords(time_cost=settings.argon2_time_cost, memory_cost_kib=settings.argon2_memory_cost_kib),
         access_tokens=AccessTokens(secret=settings.jwt_secret.get_secret_value(), ttl_seconds=settings.access_token_ttl_seconds),
@@ -92,6 +93,17 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         ownership=OwnershipCache(ttl_seconds=settings.ownership_cache_seconds),
         metrics=metrics,
     )
+
+
+def driver_connections(engine: AsyncEngine) -> DriverConnections:
+    """Connections of the engine's pool, lent as the driver's own."""
+
+    @contextlib.asynccontextmanager
+    async def lend() -> AsyncIterator[asyncpg.Connection]:
+        async with engine.connect() as connection:
+            yield (await connection.get_raw_connection()).driver_connection
+
+    return lend
 
 
 def _drop_connection_the_server_closed(dbapi_connection, connection_record, connection_proxy) -> None:

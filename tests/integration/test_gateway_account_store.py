@@ -17,10 +17,11 @@ from gateway.__main__ import alembic_config
 from gateway.adapters.orm import accounts as accounts_table
 from gateway.adapters.passwords import Passwords
 from gateway.adapters.tokens import AccessTokens
+from gateway.bootstrap import driver_connections
 from gateway.domain.accounts import Role
 from gateway.domain.errors import EmailTaken, InvalidCredentials, InvalidToken
 from gateway.service_layer import accounts
-from gateway.service_layer.unit_of_work import UnitOfWork
+from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
 
 PASSWORD = "a long passphrase"
 DAY = timedelta(days=1)
@@ -36,6 +37,11 @@ async def gateway_engine(infra: Stack):
 @pytest.fixture
 def uow(gateway_engine) -> UnitOfWork:
     return UnitOfWork(async_sessionmaker(gateway_engine, expire_on_commit=False))
+
+
+@pytest.fixture
+def ownership_uow(gateway_engine) -> OwnershipUnitOfWork:
+    return OwnershipUnitOfWork(driver_connections(gateway_engine))
 
 
 @pytest.fixture(scope="module")
@@ -111,12 +117,12 @@ async def test_an_expired_refresh_token_is_refused(uow, passwords, access_tokens
         await accounts.refresh(uow=uow, access_tokens=access_tokens, refresh_ttl=DAY, refresh_token=stale.refresh_token)
 
 
-async def test_a_company_caller_carries_the_enterprises_it_holds_and_loses_a_deleted_one(uow, passwords):
+async def test_a_company_caller_carries_the_enterprises_it_holds_and_loses_a_deleted_one(uow, ownership_uow, passwords):
     account = await accounts.open_account(uow=uow, passwords=passwords, email=_email(), password=PASSWORD, role=Role.COMPANY)
     first, second = str(uuid.uuid4()), str(uuid.uuid4())
-    await accounts.bind_enterprise(uow=uow, account_id=account.id, enterprise_id=first)
-    await accounts.bind_enterprise(uow=uow, account_id=account.id, enterprise_id=second)
-    await accounts.bind_enterprise(uow=uow, account_id=account.id, enterprise_id=second)  # a retried binding is harmless
+    await accounts.bind_enterprise(uow=ownership_uow, account_id=account.id, enterprise_id=first)
+    await accounts.bind_enterprise(uow=ownership_uow, account_id=account.id, enterprise_id=second)
+    await accounts.bind_enterprise(uow=ownership_uow, account_id=account.id, enterprise_id=second)  # a retried binding is harmless
 
     await accounts.unbind_enterprise(uow=uow, enterprise_id=first)
     caller = await accounts.caller_for(uow=uow, account_id=account.id, role="company")

@@ -1,5 +1,5 @@
 """The company's ownership of an enterprise it registers is written in one self-committing
-statement on the request path, by a pool without pre-ping: it is kept, written twice is still
+statement on the driver's connection on the request path, from a pool without pre-ping: it is kept, written twice is still
 once, and a pooled connection PostgreSQL has ended does not lose it."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from gateway.config import Settings
 from gateway.domain.accounts import Role
 from gateway.observability import Metrics
 from gateway.service_layer import accounts
-from gateway.service_layer.unit_of_work import UnitOfWork
+from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
 
 
 async def _company(container) -> str:
@@ -36,7 +36,7 @@ async def test_a_registered_enterprise_stays_its_companys_even_when_bound_twice(
     try:
         account_id, enterprise_id = await _company(container), str(uuid.uuid4())
         for _ in range(2):
-            await accounts.bind_enterprise(uow=UnitOfWork(container.single_statement_connections), account_id=account_id, enterprise_id=enterprise_id)
+            await accounts.bind_enterprise(uow=OwnershipUnitOfWork(container.driver_connections), account_id=account_id, enterprise_id=enterprise_id)
 
         caller = await accounts.caller_for(uow=UnitOfWork(container.session_factory), account_id=account_id, role="company")
         assert caller.enterprise_ids == frozenset({enterprise_id})
@@ -57,7 +57,7 @@ async def test_after_postgresql_ends_a_pooled_connection_the_ownership_is_still_
             await outsider.close()
         await asyncio.sleep(0.5)  # the pooled connection's socket sees the server's goodbye
 
-        await accounts.bind_enterprise(uow=UnitOfWork(container.single_statement_connections), account_id=account_id, enterprise_id=enterprise_id)
+        await accounts.bind_enterprise(uow=OwnershipUnitOfWork(container.driver_connections), account_id=account_id, enterprise_id=enterprise_id)
 
         caller = await accounts.caller_for(uow=UnitOfWork(container.session_factory), account_id=account_id, role="company")
         assert enterprise_id in caller.enterprise_ids

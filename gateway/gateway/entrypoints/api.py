@@ -18,7 +18,7 @@ from gateway.entrypoints.openapi import route_openapi
 from gateway.entrypoints.problems import problem
 from gateway.entrypoints.routes import ROUTES, Route
 from gateway.service_layer import accounts
-from gateway.service_layer.unit_of_work import UnitOfWork
+from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/api/v1")
@@ -55,7 +55,7 @@ async def _bind_registered_enterprise(request: Request, caller: Caller, reply: U
     enterprise_id = None
     try:
         enterprise_id = json.loads(reply.content)["id"]
-        await accounts.bind_enterprise(uow=UnitOfWork(container.single_statement_connections), account_id=caller.account_id, enterprise_id=enterprise_id)
+        await accounts.bind_enterprise(uow=OwnershipUnitOfWork(container.driver_connections), account_id=caller.account_id, enterprise_id=enterprise_id)
         container.ownership.put(caller.account_id, caller.enterprise_ids | {enterprise_id})
     except Exception:
         # The registry keeps the owner's account id on the enterprise, so the binding can be

@@ -10,7 +10,7 @@ from gateway.adapters.tokens import AccessTokens, new_refresh_token, refresh_tok
 from gateway.domain.accounts import Account, Role, check_password_strength, normalize_email
 from gateway.domain.caller import Caller
 from gateway.domain.errors import EmailTaken, InvalidCredentials, InvalidToken, UnknownAccount
-from gateway.service_layer.unit_of_work import UnitOfWork
+from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -109,9 +109,9 @@ async def caller_for(*, uow: UnitOfWork, account_id: str, role: str) -> Caller:
     return Caller(account_id=account_id, role=role, enterprise_ids=enterprise_ids)
 
 
-async def bind_enterprise(*, uow: UnitOfWork, account_id: str, enterprise_id: str) -> None:
+async def bind_enterprise(*, uow: OwnershipUnitOfWork, account_id: str, enterprise_id: str) -> None:
     async with uow:
-        await uow.accounts.bind(account_id, enterprise_id)
+        await uow.ownership.bind(account_id, enterprise_id)
         await uow.commit()
 
 
