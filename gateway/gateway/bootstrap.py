@@ -141,14 +141,15 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
     # Added innermost first: the request id wraps everything, so even a refusal carries one.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(IpRateLimit, limiter=ip_limiter)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", "X-Request-ID", "traceparent", "tracestate"],
-        expose_headers=["Retry-After", "X-Request-ID", "Location"],
-        max_age=600,
-    )
+    if settings.cors_origins:  # none (the default) turns CORS off: no browser origin may call
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID", "traceparent", "tracestate"],
+            expose_headers=["Retry-After", "X-Request-ID", "Location"],
+            max_age=600,
+        )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

@@ -43,6 +43,16 @@ class Metrics:
         self.registry = CollectorRegistry()
         self.requests = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry)
         self.latency = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "route"], registry=self.registry)
+        # The series of each label set, found once: `labels()` takes a lock and builds a key per call.
+        self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = (self.requests.labels(method, route, str(status)), self.latency.labels(method, route))
+        series[0].inc()
+        series[1].observe(seconds)
 
 
 class RequestContextMiddleware:
@@ -57,8 +67,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        request_id = headers.get(b"x-request-id", b"").decode() or uuid.uuid4().hex
+        request_id = next((value.decode() for name, value in scope["headers"] if name == b"x-request-id"), "") or uuid.uuid4().hex
         structlog.contextvars.bind_contextvars(request_id=request_id, service=SERVICE)
         started = time.perf_counter()
         status = 500
@@ -75,7 +84,6 @@ class RequestContextMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", "unmatched")
-            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
-            self.metrics.latency.labels(scope["method"], route).observe(elapsed)
+            self.metrics.observe(scope["method"], route, status, elapsed)
             self.log.info("request", method=scope["method"], path=scope["path"], status=status, ms=round(elapsed * 1000, 1))
             structlog.contextvars.clear_contextvars()

@@ -73,6 +73,14 @@ class InternalTokens:
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
 
+async def _body(response: httpx.Response) -> bytes:
+    """The body as the service sent it: the services do not compress, so their bytes are the
+    content and need none of httpx's decoding layers; a compressed one is decoded all the same."""
+    if "content-encoding" in response.headers:
+        return await response.aread()
+    return b"".join([chunk async for chunk in response.stream])
+
+
 class Upstream:
     def __init__(self, *, name: str, base_url: str, secret: str, token_ttl: int, timeout: float, breaker: CircuitBreaker) -> None:
         self.name = name
@@ -80,6 +88,7 @@ class Upstream:
         self._breaker = breaker
         self._base_url = httpx.URL(base_url)
         self._timeout = httpx.Timeout(timeout, connect=2.0)
+        self._timeout_extension = self._timeout.as_dict()
         # Keep-alive connections for the gateway's concurrency, let go before the service's own
         # idle timeout (uvicorn's 5 s) closes them under a request; retries are ours (idempotent only).
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=4.0)
@@ -102,13 +111,13 @@ class Upstream:
         # The pool's transport straight away: the client's cookie jar, redirects, auth and URL
         # merging cost a third of the gateway's time and none of them may apply to a service call.
         request = httpx.Request(method, self._base_url.copy_with(raw_path=target.encode()), headers=outgoing, content=content,
-                                extensions={"timeout": self._timeout.as_dict()})
+                                extensions={"timeout": self._timeout_extension})
         attempts = 2 if method in _IDEMPOTENT else 1
         for attempt in range(attempts):
             try:
                 response = await self._transport.handle_async_request(request)
                 try:
-                    body = await response.aread()
+                    body = await _body(response)
                 finally:
                     await response.aclose()
             except httpx.TransportError:
