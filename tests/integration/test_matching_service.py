@@ -257,14 +257,14 @@ async def test_lifting_a_suspension_lets_the_enterprises_paused_listings_be_matc
     await publish(kafka_producer, envelope_of(offer), envelope_of(need))
     async with matching_api() as api:
         paused = await _wait_until_paused(platform.database_url("matching"), offer.listing_id)
-        while_suspended = (await api.get("/matches", params={"need_id": str(need.listing_id), "status": "proposed"})).json()
+        while_suspended = (await api.get("/matches", params={"need_id": str(need.listing_id), "offer_id": str(offer.listing_id), "status": "proposed"})).json()
 
         reinstated = envelope_for(EnterpriseReinstated(**profile, status="verified"), key=str(offer.enterprise_id), producer="registry")
         await kafka_producer.send_and_wait(topics.ENTERPRISES, reinstated.to_bytes(), key=reinstated.key.encode())
         after = await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id), status="proposed")
 
     assert paused is True
-    assert while_suspended["total"] == 0
+    assert while_suspended["total"] == 0, while_suspended
     assert after["total"] == 1
 
 
