@@ -19,8 +19,8 @@ class Settings(BaseSettings):
     data_dir: Path = _REPOSITORY_DATA
     relay_enabled: bool = True
     relay_batch_size: int = 500
-    # The shortest time between two of the relay's passes over the outbox: a pass costs a transaction
-    # per shard, so under load fewer, fuller batches spare the CPU the requests share.
+    # The shortest time between two of the relay's passes over the outbox: a pass costs a transaction,
+    # so under load fewer, fuller batches spare the CPU the requests share.
     relay_pass_interval_seconds: float = 0.1
     # Listings published while a transaction is under way are written together in the next one:
     # at most this many in one transaction, by at most this many transactions at a time.
