@@ -20,7 +20,7 @@ from gateway.adapters.tokens import AccessTokens, ConfirmationLinks
 from gateway.adapters.upstream import Upstream
 from gateway.config import Settings
 from gateway.domain.circuit_breaker import CircuitBreaker
-from gateway.domain.rate_limit import RateLimiter
+from gateway.domain.rate_limit import RateLimiter, SignInThrottle
 from gateway.entrypoints import problems
 from gateway.entrypoints.api import health, router
 from gateway.entrypoints.auth import auth
@@ -51,6 +51,7 @@ class Container:
     access_tokens: AccessTokens
     confirmation_links: ConfirmationLinks
     account_rate_limiter: RateLimiter
+    sign_in_throttle: SignInThrottle
     ownership: OwnershipCache
     metrics: Metrics
 
@@ -90,9 +91,17 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         access_tokens=AccessTokens(secret=settings.jwt_secret.get_secret_value(), ttl_seconds=settings.access_token_ttl_seconds),
         confirmation_links=ConfirmationLinks(secret=secret),
         account_rate_limiter=RateLimiter(per_second=settings.rate_limit_account_per_second, burst=settings.rate_limit_account_burst),
+        sign_in_throttle=_sign_in_throttle(settings),
         ownership=OwnershipCache(ttl_seconds=settings.ownership_cache_seconds),
         metrics=metrics,
     )
+
+
+def _sign_in_throttle(settings: Settings) -> SignInThrottle:
+    window = settings.sign_in_failure_window_seconds
+    address, email = settings.sign_in_failures_per_address, settings.sign_in_failures_per_email
+    return SignInThrottle(per_address=RateLimiter(per_second=address / window, burst=address),
+                          per_email=RateLimiter(per_second=email / window, burst=email))
 
 
 def driver_connections(engine: AsyncEngine) -> DriverConnections:

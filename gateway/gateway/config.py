@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     rate_limit_ip_burst: int = 1000
     rate_limit_account_per_second: float = 50.0
     rate_limit_account_burst: int = 500
+    # Failed sign-ins: each address may fail 30 times, each email 5 times, and gets the attempts
+    # back over the window (one more every 10 s and every minute); a right password costs none.
+    sign_in_failures_per_address: int = 30
+    sign_in_failures_per_email: int = 5
+    sign_in_failure_window_seconds: float = 300.0
     cors_origins: list[str] = []
     demo_mode: bool = False
     log_level: str = "INFO"

@@ -180,3 +180,31 @@ async def test_a_write_is_not_repeated_when_the_service_does_not_answer(infra):
     assert reads.status_code == write.status_code == 503
     assert reads_received == 2  # a read is retried once
     assert len(received) == 3  # the write went out once
+
+
+async def test_failed_sign_ins_for_one_email_are_slowed_and_its_right_password_waits_too(infra):
+    async with running_gateway(infra, sign_in_failures_per_email=3) as client:
+        email = f"guessed-{uuid.uuid4().hex[:10]}@example.ru"
+        await accounts.open_account(uow=UnitOfWork(client.container.session_factory), passwords=client.container.passwords,
+                                    email=email, password=PASSWORD, role=Role.COMPANY)
+        guesses = [await client.post("/api/v1/auth/token", data={"username": email, "password": f"guess {n}"}) for n in range(4)]
+        right = await client.post("/api/v1/auth/token", data={"username": email.upper(), "password": PASSWORD})
+
+    assert [g.status_code for g in guesses] == [401, 401, 401, 429]
+    assert right.status_code == 429
+    assert right.headers["content-type"] == "application/problem+json"
+    assert right.json()["type"] == "/problems/rate-limited"
+    assert int(right.headers["retry-after"]) >= 60
+
+
+async def test_an_address_failing_across_many_emails_is_slowed_but_right_passwords_are_never_counted(infra):
+    async with running_gateway(infra, sign_in_failures_per_address=3) as client:
+        email = f"regular-{uuid.uuid4().hex[:10]}@example.ru"
+        await accounts.open_account(uow=UnitOfWork(client.container.session_factory), passwords=client.container.passwords,
+                                    email=email, password=PASSWORD, role=Role.COMPANY)
+        regular = [await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD}) for _ in range(5)]
+        sprayed = [await client.post("/api/v1/auth/token", data={"username": f"nobody-{n}@example.ru", "password": "a guess"}) for n in range(4)]
+
+    assert [r.status_code for r in regular] == [200] * 5
+    assert [s.status_code for s in sprayed] == [401, 401, 401, 429]
+    assert "retry-after" in sprayed[-1].headers

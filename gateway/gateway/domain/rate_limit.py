@@ -35,6 +35,13 @@ class RateLimiter:
             return 0.0
         return (1 - bucket.tokens) / self.per_second
 
+    def give_back(self, key: str) -> None:
+        """Returns a token taken for `key` (never beyond the burst): for limits that count only
+        the requests that turn out badly."""
+        bucket = self._buckets.get(key)
+        if bucket is not None:
+            bucket.tokens = min(self.burst, bucket.tokens + 1)
+
     def retry_after_seconds(self, wait: float) -> int:
         return max(1, math.ceil(wait))
 
@@ -55,3 +62,31 @@ class RateLimiter:
         # seen keys are dropped (a dropped key starts again with a full bucket).
         while len(self._buckets) > self._max_keys:
             self._buckets.popitem(last=False)
+
+
+class SignInThrottle:
+    """Failed sign-ins, per address and per email: a guesser is slowed to a trickle, whichever
+    address or account it tries, while people who type their password right are never held up.
+    Every attempt takes a token from both buckets before the password is checked (so attempts
+    sent all at once are counted too), and a successful one gives them back."""
+
+    def __init__(self, *, per_address: RateLimiter, per_email: RateLimiter) -> None:
+        self._limits = (per_address, per_email)
+
+    def attempt(self, *, address: str, email: str) -> float:
+        """0 when the attempt may go on, else the seconds to wait (and nothing is taken)."""
+        keys = (address, email)
+        waits = [limiter.take(key) for limiter, key in zip(self._limits, keys, strict=True)]
+        if not any(waits):
+            return 0.0
+        for limiter, key, wait in zip(self._limits, keys, waits, strict=True):
+            if not wait:
+                limiter.give_back(key)
+        return max(waits)
+
+    def succeeded(self, *, address: str, email: str) -> None:
+        for limiter, key in zip(self._limits, (address, email), strict=True):
+            limiter.give_back(key)
+
+    def retry_after_seconds(self, wait: float) -> int:
+        return self._limits[0].retry_after_seconds(wait)

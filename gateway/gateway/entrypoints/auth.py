@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from gateway.domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Account, Role
+from gateway.domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Account, Role, normalize_email
 from gateway.domain.caller import Caller
 from gateway.domain.errors import InvalidToken, UnknownAccount
 from gateway.entrypoints.door import signed_in_caller
 from gateway.entrypoints.openapi import PROBLEM_RESPONSES
-from gateway.entrypoints.problems import Refused, sign_in_required
+from gateway.entrypoints.problems import RATE_LIMITED, Refused, sign_in_required
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
 
@@ -89,10 +89,18 @@ async def confirm(request: Request, token: Annotated[str, Query(min_length=1, ma
 @auth.post("/token", response_model=TokensOut, summary="Sign in (OAuth2 password flow): an access token and a refresh token")
 async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, response: Response):
     container = request.app.state.container
+    throttle = container.sign_in_throttle
+    attempt = {"address": f"ip:{request.client.host if request.client else 'unknown'}", "email": f"email:{normalize_email(form.username)}"}
+    wait = throttle.attempt(**attempt)
+    if wait:
+        retry_after = throttle.retry_after_seconds(wait)
+        raise Refused(429, "Too many requests", f"too many failed sign-ins from this address or for this email; try again in {retry_after} s",
+                      type_=RATE_LIMITED, headers={"Retry-After": str(retry_after)})
     tokens = await accounts.sign_in(
         uow=_uow(request), passwords=container.passwords, access_tokens=container.access_tokens,
         refresh_ttl=_refresh_ttl(request), email=form.username, password=form.password,
     )
+    throttle.succeeded(**attempt)
     response.headers.update(_NO_STORE)
     return _tokens_response(tokens)
 
