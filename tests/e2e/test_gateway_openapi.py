@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from gateway.entrypoints.routes import ROUTES
 
-_WRITES_WITHOUT_BODY = {("DELETE", "/enterprises/{enterprise_id}"), ("POST", "/enterprises/{enterprise_id}/verify"), ("POST", "/notifications/resend-dead")}
+_WRITES_WITHOUT_BODY = {("DELETE", "/enterprises/{enterprise_id}"), ("POST", "/enterprises/{enterprise_id}/verify"), ("POST", "/enterprises/{enterprise_id}/reinstate"), ("POST", "/notifications/resend-dead")}
 
 
 def test_every_route_of_the_table_is_documented_with_its_access_rule(gateway):

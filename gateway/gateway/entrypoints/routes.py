@@ -32,6 +32,7 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/enterprises/{enterprise_id}", "registry", "/enterprises/{enterprise_id}", Access.COMPANY, "Delete your enterprise", "enterprises"),
     Route("POST", "/enterprises/{enterprise_id}/verify", "registry", "/enterprises/{enterprise_id}/verify", Access.STAFF, "Verify an enterprise", "review"),
     Route("POST", "/enterprises/{enterprise_id}/suspend", "registry", "/enterprises/{enterprise_id}/suspend", Access.STAFF, "Suspend an enterprise, with a reason", "review"),
+    Route("POST", "/enterprises/{enterprise_id}/reinstate", "registry", "/enterprises/{enterprise_id}/reinstate", Access.STAFF, "Lift an enterprise's suspension", "review"),
     Route("POST", "/enterprises/{enterprise_id}/offers", "registry", "/enterprises/{enterprise_id}/offers", Access.COMPANY, "Publish an offer (supply)", "listings", 201),
     Route("GET", "/enterprises/{enterprise_id}/offers", "registry", "/enterprises/{enterprise_id}/offers", Access.ANYONE, "An enterprise's offers", "listings"),
     Route("POST", "/enterprises/{enterprise_id}/needs", "registry", "/enterprises/{enterprise_id}/needs", Access.COMPANY, "Publish a need (demand)", "listings", 201),
