@@ -1,4 +1,4 @@
-"""python -m gateway [serve|migrate|downgrade|create-account]"""
+"""python -m gateway [serve|migrate|downgrade|create-account|refresh-query-parameters]"""
 
 from __future__ import annotations
 
@@ -36,12 +36,15 @@ def main() -> None:
     create.add_argument("--role", choices=[Role.AGENCY.value, Role.ADMIN.value, Role.COMPANY.value], required=True)
     create.add_argument("--email", required=True)
     create.add_argument("--password", required=True)
+    sub.add_parser("refresh-query-parameters", help="copy the list routes' query parameters from the running services' OpenAPI documents")
     args = parser.parse_args()
     settings = Settings()
     if args.command == "migrate":
         command.upgrade(alembic_config(settings.database_url), args.revision)
     elif args.command == "downgrade":
         command.downgrade(alembic_config(settings.database_url), args.revision)
+    elif args.command == "refresh-query-parameters":
+        refresh_query_parameters(settings)
     elif args.command == "create-account":
         sys.exit(asyncio.run(create_account(settings, role=Role(args.role), email=args.email, password=args.password)))
     else:
@@ -67,6 +70,17 @@ async def create_account(settings: Settings, *, role: Role, email: str, password
         await container.engine.dispose()
     print(f"opened {account.role} account {account.email} ({account.id})")
     return 0
+
+
+def refresh_query_parameters(settings: Settings) -> None:
+    import httpx
+
+    from gateway.entrypoints import query_parameters
+
+    urls = {"registry": settings.registry_url, "matching": settings.matching_url, "notifications": settings.notifications_url}
+    documents = {name: httpx.get(f"{url}/openapi.json", timeout=10).raise_for_status().json() for name, url in urls.items()}
+    query_parameters.store(query_parameters.collect(documents))
+    print(f"wrote {query_parameters.STORED}")
 
 
 def serve(settings: Settings) -> None:

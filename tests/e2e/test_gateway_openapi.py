@@ -3,6 +3,9 @@ it with who may call it, the write routes carry request examples, and the docs p
 
 from __future__ import annotations
 
+import httpx
+
+from gateway.entrypoints import query_parameters
 from gateway.entrypoints.routes import ROUTES
 
 _WRITES_WITHOUT_BODY = {("DELETE", "/enterprises/{enterprise_id}"), ("POST", "/enterprises/{enterprise_id}/verify"), ("POST", "/enterprises/{enterprise_id}/reinstate"), ("POST", "/notifications/resend-dead")}
@@ -45,3 +48,25 @@ def test_the_docs_page_is_served(gateway):
 
     assert response.status_code == 200
     assert "swagger" in response.text.lower()
+
+
+def test_list_routes_describe_their_filters_limit_cursor_and_sort(gateway):
+    document = gateway.get("/openapi.json").json()
+
+    def query(path: str) -> dict[str, dict]:
+        return {p["name"]: p for p in document["paths"][path]["get"]["parameters"] if p["in"] == "query"}
+
+    enterprises = query("/api/v1/enterprises")
+    assert {"limit", "cursor", "sort", "country", "region", "sector", "status", "q"} <= set(enterprises)
+    assert enterprises["limit"]["schema"]["maximum"] == 200
+    assert "-created_at" in enterprises["sort"]["schema"]["enum"]  # the service's enum, spelled out
+    assert {"limit", "cursor", "kind", "product_code"} <= set(query("/api/v1/offers"))
+    assert {"limit", "cursor", "status", "min_score"} <= set(query("/api/v1/matches"))
+    assert "$ref" not in str(document["paths"]["/api/v1/offers"]["get"]["parameters"])
+
+
+def test_the_gateways_copy_of_the_query_parameters_matches_what_the_services_declare(platform):
+    documents = {name: httpx.get(f"{platform.service_url(name)}/openapi.json").json() for name in ("registry", "matching", "notifications")}
+
+    # On a mismatch: `python -m gateway refresh-query-parameters` against the running services.
+    assert query_parameters.collect(documents) == query_parameters.load()

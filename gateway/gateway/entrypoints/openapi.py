@@ -7,9 +7,11 @@ import re
 from typing import Any
 
 from gateway.domain.access import Access
+from gateway.entrypoints import query_parameters
 from gateway.entrypoints.routes import Route
 
 SECURITY_SCHEME = "OAuth2"
+_QUERY_PARAMETERS = query_parameters.load()  # read once, when the route table is turned into routes
 _PATH_PARAMETER = re.compile(r"{(\w+)}")
 _ENTERPRISE_ID = "3f2b8c1e-8d4a-4f7e-9a51-6b0d2c9e7a10"
 _LISTING_ID = "9c4e2a77-1b3d-4c5e-8f60-2a7b9d1e4c33"
@@ -115,6 +117,7 @@ PROBLEM_SCHEMA = {
 def route_openapi(route: Route) -> dict[str, Any]:
     extra: dict[str, Any] = {"x-access": str(route.access), "security": _security(route.access), "responses": _responses(route)}
     parameters = [_path_parameter(name) for name in _PATH_PARAMETER.findall(route.path)]
+    parameters += _QUERY_PARAMETERS.get(f"{route.method} {route.path}", [])
     if parameters:
         extra["parameters"] = parameters
     examples = REQUEST_EXAMPLES.get((route.method, route.path))
