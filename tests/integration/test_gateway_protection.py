@@ -16,7 +16,7 @@ from gateway.bootstrap import create_app
 from gateway.config import Settings
 from gateway.domain.accounts import Role
 from gateway.service_layer import accounts
-from gateway.service_layer.unit_of_work import UnitOfWork
+from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
 
 PASSWORD = "a long passphrase"
 
@@ -208,3 +208,26 @@ async def test_an_address_failing_across_many_emails_is_slowed_but_right_passwor
     assert [r.status_code for r in regular] == [200] * 5
     assert [s.status_code for s in sprayed] == [401, 401, 401, 429]
     assert "retry-after" in sprayed[-1].headers
+
+
+async def test_a_company_holding_hundreds_of_enterprises_keeps_a_small_access_token_and_reaches_each(infra):
+    ok = b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}'
+    async with service_that(ok) as url, running_gateway(infra, notifications_url=url) as client:
+        container = client.container
+        email = f"holding-{uuid.uuid4().hex[:10]}@example.ru"
+        account = await accounts.open_account(uow=UnitOfWork(container.session_factory), passwords=container.passwords,
+                                              email=email, password=PASSWORD, role=Role.COMPANY)
+        held = [str(uuid.uuid4()) for _ in range(300)]
+        for enterprise_id in held:
+            await accounts.bind_enterprise(uow=OwnershipUnitOfWork(container.driver_connections), account_id=account.id, enterprise_id=enterprise_id)
+        signed_in = await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
+        bearer = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+        own = await client.get(f"/api/v1/enterprises/{held[-1]}/notification-preferences", headers=bearer)
+        foreign = await client.get(f"/api/v1/enterprises/{uuid.uuid4()}/notification-preferences", headers=bearer)
+        me = await client.get("/api/v1/auth/me", headers=bearer)
+
+    # The token names the account, not its enterprises: the door looks those up (and caches them).
+    assert len(signed_in.json()["access_token"]) < 400
+    assert own.status_code == 200
+    assert foreign.status_code == 403
+    assert len(me.json()["enterprise_ids"]) == 300
