@@ -15,7 +15,8 @@ LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=10, keepaliv
 
 
 class Service:
-    """A loopback HTTP/1.1 server that answers `GET /size/<n>` with n bytes, `GET /slow` never,
+    """A loopback HTTP/1.1 server that answers `GET /size/<n>` with n bytes, `POST /echo` with the
+    body it got, `GET /slow` never,
     and can close its idle connections the way uvicorn does after its keep-alive timeout."""
 
     def __init__(self) -> None:
@@ -30,6 +31,12 @@ class Service:
                 path = request.split(b" ", 2)[1]
                 if path == b"/slow":
                     await asyncio.sleep(30)
+                if path == b"/echo":
+                    declared = next(line for line in request.split(b"\r\n") if line.lower().startswith(b"content-length:"))
+                    body = await reader.readexactly(int(declared.split(b":")[1]))
+                    writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body))
+                    await writer.drain()
+                    continue
                 size = int(path.rsplit(b"/", 1)[1])
                 writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % size + b"x" * size)
                 await writer.drain()
@@ -102,6 +109,22 @@ async def test_a_body_larger_than_the_read_buffer_arrives_whole(service):
     finally:
         await transport.aclose()
     assert body == b"x" * 1_000_000
+
+
+async def test_request_bodies_small_and_over_the_write_buffer_arrive_whole_on_one_connection(service):
+    handler, base = service
+    transport = AsyncioHTTPTransport(limits=LIMITS)
+    try:
+        echoed = []
+        for body in (b'{"name": "lift"}', bytes(range(256)) * 1000, b"z"):
+            request = httpx.Request("POST", f"{base}/echo", content=body, extensions={"timeout": httpx.Timeout(5.0).as_dict()})
+            response = await transport.handle_async_request(request)
+            echoed.append(await response.aread())
+            await response.aclose()
+    finally:
+        await transport.aclose()
+    assert echoed == [b'{"name": "lift"}', bytes(range(256)) * 1000, b"z"]
+    assert handler.connections == 1
 
 
 async def test_a_service_that_does_not_answer_times_out_as_httpx_says(service):

@@ -18,6 +18,8 @@ import httpx
 
 # Past this much unread data the socket stops being read until the reader catches up.
 _READ_HIGH_WATER = 256 * 1024
+# Past this much held-back data it is written at once (a large body is not held in memory).
+_WRITE_HIGH_WATER = 64 * 1024
 
 
 class _Connection(asyncio.Protocol):
@@ -29,6 +31,8 @@ class _Connection(asyncio.Protocol):
         self._reader: asyncio.Future[None] | None = None
         self._drained: asyncio.Future[None] | None = None
         self._reading_paused = False
+        self._unsent: list[bytes] = []
+        self._unsent_bytes = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -70,6 +74,7 @@ class _Connection(asyncio.Protocol):
         return self._ended or bool(self._buffer)
 
     async def read(self, max_bytes: int) -> bytes:
+        self.flush()
         if not self._buffer and not self._ended:
             self._reader = asyncio.get_running_loop().create_future()
             try:
@@ -88,13 +93,26 @@ class _Connection(asyncio.Protocol):
         return data
 
     async def write(self, data: bytes) -> None:
+        """Held back until the response is read (or this turn of the event loop ends): a request's
+        head and body then leave in one system call, and one TCP segment, instead of two."""
         if self._ended or self.transport.is_closing():
             raise httpcore.WriteError("the connection is closed")
-        self.transport.write(data)
+        if not self._unsent:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self._unsent.append(data)
+        self._unsent_bytes += len(data)
+        if self._unsent_bytes >= _WRITE_HIGH_WATER:
+            self.flush()
         if self._drained is not None:
             await self._drained
             if self._ended:
                 raise httpcore.WriteError("the connection closed while writing")
+
+    def flush(self) -> None:
+        if self._unsent and not self.transport.is_closing():
+            self.transport.write(b"".join(self._unsent) if len(self._unsent) > 1 else self._unsent[0])
+        self._unsent.clear()
+        self._unsent_bytes = 0
 
 
 class AsyncioStream(httpcore.AsyncNetworkStream):
