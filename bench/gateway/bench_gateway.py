@@ -4,16 +4,18 @@ service (with the internal token the gateway would have signed), side by side in
     .venv/bin/python bench/gateway/bench_gateway.py                 # about a minute
     .venv/bin/python bench/gateway/bench_gateway.py --requests 3000 --clients 16
 
-Starts its own platform on free ports (PostgreSQL, Kafka, SMTP sink, services, gateway), signs a
-company up, registers its enterprise, then for each route measures
+Starts its own platform on free ports (PostgreSQL, Kafka, SMTP sink, services, gateway), signs
+16 companies up, registers an enterprise for the first, then for each route measures
   * latency with one client (p50, p99): what the door, token checks and the extra hop add;
   * throughput with several clients (requests per second), gateway / direct.
 Rounds alternate gateway and direct so that drift of a shared machine hits both alike, and each
 latency run starts once the platform is idle again (the events of the previous run's writes
 processed), so that backlog does not land on one side.
 Routes: GET /sectors (anonymous read), GET /enterprises/{id} (signed-in read: access token and
-the account's enterprises looked up), POST /enterprises (signed-in write, a new enterprise each;
-the direct side's internal token lists the same enterprises the gateway's does at that moment).
+the account's enterprises looked up), POST /enterprises/{id}/needs (signed-in write: publish a
+need, the platform's most frequent write), POST /enterprises (signed-in write, a new enterprise
+each, the companies taking turns; the direct side's internal token lists the same enterprises the
+gateway's does at that moment).
 The gateway's rate limits are lifted for the run; everything else is as `make up` runs it.
 """
 
@@ -97,6 +99,15 @@ class Side:
 
 # Consecutive tax numbers from a random start: random ones would collide (409) within a run.
 _NEXT_INN_BODY = itertools.count(random.randrange(10**6, 9 * 10**6))
+
+
+COMPANIES = 16
+NEED = {
+    "kind": "goods", "title": "Нужна замена 120 пассажирских лифтов",
+    "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 году; грузоподъёмность 400 и 630 кг.",
+    "sector": "elevators", "product_codes": ["842810"], "quantity": 120, "unit": "шт.",
+    "regions": ["smolensk_oblast"], "certifications": ["EAC"], "valid_until": "2030-12-31",
+}
 
 
 def new_profile() -> dict:
@@ -198,33 +209,37 @@ async def bench(stack: Stack, *, requests: int, clients: int, rounds: int) -> li
         httpx.AsyncClient(base_url=stack.gateway_url, limits=limits, timeout=30) as gateway,
         httpx.AsyncClient(base_url=stack.service_url("registry"), limits=limits, timeout=30) as registry,
     ):
-        email, password = f"bench-{uuid.uuid4().hex[:8]}@example.ru", "bench passphrase"
-        account = (await gateway.post("/api/v1/auth/register", json={"email": email, "password": password})).json()
-        tokens = (await gateway.post("/api/v1/auth/token", data={"username": email, "password": password})).json()
-        bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
-        enterprise = (await gateway.post("/api/v1/enterprises", json=new_profile(), headers=bearer)).json()
-
         def internal(role: str, **claims) -> dict[str, str]:
             now = int(time.time())
             body = {"iss": "gateway", "aud": "registry", "iat": now, "exp": now + 3600, "role": role, **claims}
             return {"X-Internal-Token": jwt.encode(body, stack.config.internal_token_secret, algorithm="HS256")}
 
+        companies = [await sign_up(gateway) for _ in range(COMPANIES)]
+        account, bearer = companies[0]
+        enterprise = (await gateway.post("/api/v1/enterprises", json=new_profile(), headers=bearer)).json()
         anonymous = internal("anonymous")
         company = internal("company", sub=account["id"], enterprise_ids=[enterprise["id"]])
-        # The gateway vouches for every enterprise the company holds, so its internal token grows
-        # with each registration; the direct side carries the same list, or the two calls differ.
-        held = [enterprise["id"]]
-        vouched: dict[int, dict[str, str]] = {}
+        # Registrations take turns among the companies, as many companies registering their own would.
+        # The gateway vouches for every enterprise a company holds, so its internal token grows with
+        # each registration; the direct side carries the same list, or the two calls differ.
+        held = {account["id"]: [enterprise["id"]]} | {other["id"]: [] for other, _ in companies[1:]}
+        vouched: dict[tuple[str, int], dict[str, str]] = {}
+        turns = itertools.cycle(companies)
 
-        def company_now() -> dict[str, str]:
-            if len(held) not in vouched:
-                vouched[len(held)] = internal("company", sub=account["id"], enterprise_ids=sorted(held))
-            return vouched[len(held)]
+        def vouched_for(account_id: str) -> dict[str, str]:
+            key = (account_id, len(held[account_id]))
+            if key not in vouched:
+                vouched[key] = internal("company", sub=account_id, enterprise_ids=sorted(held[account_id]))
+            return vouched[key]
 
-        async def register(client: LoadClient, path: str, headers: dict[str, str], *, through_gateway: bool) -> httpx.Response:
-            response = await client.post(path, json=new_profile(), headers=headers)
+        async def register(client: LoadClient, *, through_gateway: bool) -> httpx.Response:
+            turn, turn_bearer = next(turns)
+            if through_gateway:
+                response = await client.post("/api/v1/enterprises", json=new_profile(), headers=turn_bearer)
+            else:
+                response = await client.post("/enterprises", json=new_profile(), headers=vouched_for(turn["id"]))
             if response.status_code == 201 and through_gateway:
-                held.append(response.json()["id"])
+                held[turn["id"]].append(response.json()["id"])
             return response
         http = {"gateway": LoadClient(stack.gateway_url, connections=64), "direct": LoadClient(stack.service_url("registry"), connections=64)}
         pids = {child.name: child.process.pid for child in stack.supervisor.children}
@@ -232,24 +247,34 @@ async def bench(stack: Stack, *, requests: int, clients: int, rounds: int) -> li
         enterprise_path = f"/enterprises/{enterprise['id']}"
         try:
             return await measure_routes(options, anonymous=anonymous, company=company, bearer=bearer,
-                                        enterprise_path=enterprise_path, register=register, company_now=company_now, requests=requests)
+                                        enterprise_path=enterprise_path, register=register, requests=requests)
         finally:
             for client in http.values():
                 await client.aclose()
 
 
-async def measure_routes(options: dict, *, anonymous, company, bearer, enterprise_path, register, company_now, requests: int) -> list[dict]:
+async def measure_routes(options: dict, *, anonymous, company, bearer, enterprise_path, register, requests: int) -> list[dict]:
     return [
         await compare("GET /sectors (anonymous)",
                       lambda c: c.get("/api/v1/sectors"), lambda c: c.get("/sectors", headers=anonymous), expected=200, **options),
         await compare("GET /enterprises/{id} (signed in)",
                       lambda c: c.get(f"/api/v1{enterprise_path}", headers=bearer), lambda c: c.get(enterprise_path, headers=company),
                       expected=200, **options),
+        await compare("POST /enterprises/{id}/needs (signed in)",
+                      lambda c: c.post(f"/api/v1{enterprise_path}/needs", json=NEED, headers=bearer),
+                      lambda c: c.post(f"{enterprise_path}/needs", json=NEED, headers=company), expected=201,
+                      **(options | {"requests": max(requests // 2, 8 * options["rounds"])})),
         await compare("POST /enterprises (signed in)",
-                      lambda c: register(c, "/api/v1/enterprises", bearer, through_gateway=True),
-                      lambda c: register(c, "/enterprises", company_now(), through_gateway=False), expected=201,
+                      lambda c: register(c, through_gateway=True), lambda c: register(c, through_gateway=False), expected=201,
                       **(options | {"requests": max(requests // 2, 8 * options["rounds"])})),
     ]
+
+
+async def sign_up(gateway: httpx.AsyncClient) -> tuple[dict, dict[str, str]]:
+    email, password = f"bench-{uuid.uuid4().hex[:8]}@example.ru", "bench passphrase"
+    account = (await gateway.post("/api/v1/auth/register", json={"email": email, "password": password})).json()
+    tokens = (await gateway.post("/api/v1/auth/token", data={"username": email, "password": password})).json()
+    return account, {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
 def report(rows: list[dict], *, clients: int) -> None:
