@@ -1,6 +1,8 @@
 """The links of the emails open real pages in a real browser (Debian's Chromium driven by
 Playwright): the buyer follows its partner suggestion, signs in, reads who the partner is and why,
-and answers «Интересно»; the welcome email's profile link shows the enterprise without its contacts."""
+and answers «Интересно»; the welcome email's profile link shows the enterprise without its contacts;
+the welcome email's confirmation link and a suggestion's unsubscribe link say in Russian what they
+did, and a forged, expired or incomplete link says why it did nothing."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import time
 import uuid
 from pathlib import Path
 
+import jwt
 import pytest
 from playwright.async_api import async_playwright, expect
 from tests.identifiers import fresh_unp
@@ -146,3 +149,127 @@ async def test_a_wrong_password_and_someone_elses_suggestion_are_told_in_plain_r
             assert await page.get_by_role("button", name="Войти").is_visible()  # to sign in as the right company
         finally:
             await browser.close()
+
+
+def _watch(page, *, refusals_expected_from: str | None = None) -> list[str]:
+    """What went wrong on the page: script errors, CSP refusals (told only on the console) and
+    refused requests, except Chromium's /favicon.ico and the API call a test expects to be refused."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and not message.text.startswith("Failed to load resource")
+            and errors.append(message.text))
+    page.on("response", lambda response: response.status >= 400 and not response.url.endswith("/favicon.ico")
+            and not (refusals_expected_from and refusals_expected_from in response.url)
+            and errors.append(f"{response.status} {response.url}"))
+    return errors
+
+
+def _expired(platform, **claims) -> str:
+    """A token signed with the platform's real secret whose time has passed."""
+    issued = int(time.time()) - 3 * 24 * 3600
+    return jwt.encode({"iss": "notifications", "iat": issued, "exp": issued + 3600, **claims},
+                      platform.config.internal_token_secret, algorithm="HS256")
+
+
+def _tampered(token: str) -> str:
+    head, payload, signature = token.split(".")
+    return f"{head}.{payload}.{signature[:-4]}{'abcd' if signature[-4:] != 'abcd' else 'wxyz'}"
+
+
+def test_the_email_link_pages_are_pages_not_api_routes(gateway):
+    paths = gateway.get("/openapi.json").json()["paths"]
+    assert "/confirm" not in paths and "/unsubscribe" not in paths
+    assert {"/api/v1/auth/confirm", "/api/v1/unsubscribe"} <= set(paths)  # API clients keep them
+
+    for page in ("/confirm", "/unsubscribe"):
+        response = gateway.get(page, params={"token": 'a"><script>alert(1)</script>'})
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+        assert response.headers["content-security-policy"].startswith("default-src 'self'")
+        assert response.headers["cache-control"] == "no-store"
+        assert "<script>alert" not in response.text and 'data-token="a&#34;&gt;&lt;script&gt;' in response.text
+
+
+async def test_a_company_confirms_its_address_through_the_welcome_email_link_and_a_forged_one_changes_nothing(
+    platform, gateway, mailbox, sign_in, open_company, new_housing_operator
+):
+    profile, login = new_housing_operator(), f"owner-{uuid.uuid4().hex[:10]}@example.ru"
+    owner = open_company(login, PASSWORD)
+    assert gateway.post("/api/v1/enterprises", json=profile, headers=owner).status_code == 201
+    confirm_url = re.search(r"https?://\S+/confirm\?token=\S+", _email_with(mailbox, profile["email"], "Добро пожаловать")["Text"]).group(0)
+    assert confirm_url.startswith(f"{platform.gateway_url}/confirm?token=")
+    stranger_login = f"stranger-{uuid.uuid4().hex[:10]}@example.ru"
+    stranger = open_company(stranger_login, PASSWORD)
+    stranger_id = gateway.get("/api/v1/auth/me", headers=stranger).json()["id"]
+    forged = jwt.encode({"purpose": "confirm-email", "sub": stranger_id}, "f" * 40, algorithm="HS256")
+    expired = _expired(platform, purpose="confirm-email", sub=stranger_id)
+    assert gateway.get("/api/v1/auth/me", headers=owner).json()["confirmed"] is False
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page()
+            errors = _watch(page)
+            await page.goto(confirm_url)
+            await expect(page.locator("#message")).to_have_text(f"Адрес электронной почты подтверждён: {login}.")
+            await expect(page.locator("#next")).to_be_visible()
+            assert errors == []
+
+            refused = await browser.new_page()
+            errors = _watch(refused, refusals_expected_from="/api/v1/auth/confirm")
+            for token in (forged, expired, _tampered(confirm_url.split("?token=")[1])):
+                await refused.goto(f"{platform.gateway_url}/confirm?token={token}")
+                await expect(refused.locator("#message")).to_contain_text("Ссылка для подтверждения недействительна или срок её действия истёк")
+                assert await refused.locator("#next").is_hidden()
+            await refused.goto(f"{platform.gateway_url}/confirm")
+            await expect(refused.locator("#message")).to_contain_text("Ссылка неполная")
+            assert errors == []
+        finally:
+            await browser.close()
+
+    assert gateway.get("/api/v1/auth/me", headers=sign_in(login, PASSWORD)).json()["confirmed"] is True
+    assert gateway.get("/api/v1/auth/me", headers=stranger).json()["confirmed"] is False
+
+
+async def test_a_company_unsubscribes_through_its_suggestion_email_link_and_a_forged_one_changes_nothing(
+    platform, gateway, mailbox, sign_in, open_company, agency, smolensk_housing_operator
+):
+    buyer = smolensk_housing_operator
+    buyer_login = f"buyer-{uuid.uuid4().hex[:10]}@example.ru"
+    _, _, buyer_id = _approved_suggestion(gateway, open_company, agency, buyer, buyer_login)
+    suggestion = _email_with(mailbox, buyer["email"], "Предложение о партнёрстве")["Text"]
+    unsubscribe_url = re.search(r"https?://\S+/unsubscribe\?token=\S+", suggestion).group(0)
+    assert unsubscribe_url.startswith(f"{platform.gateway_url}/unsubscribe?token=")
+    token = unsubscribe_url.split("?token=")[1]
+    preferences = f"/api/v1/enterprises/{buyer_id}/notification-preferences"
+    owner = sign_in(buyer_login, PASSWORD)
+
+    # A mail scanner fetches every link without running scripts: that alone unsubscribes nobody.
+    assert gateway.get(unsubscribe_url).status_code == 200
+    assert gateway.get(preferences, headers=owner).json()["unsubscribed"] is False
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            refused = await browser.new_page()
+            errors = _watch(refused, refusals_expected_from="/api/v1/unsubscribe")
+            expired = _expired(platform, aud="unsubscribe", sub=buyer_id)
+            for bad in (_tampered(token), expired):
+                await refused.goto(f"{platform.gateway_url}/unsubscribe?token={bad}")
+                await expect(refused.locator("#message")).to_contain_text("Ссылка для отписки недействительна или срок её действия истёк")
+                assert await refused.locator("#unsubscribed").is_hidden()
+            await refused.goto(f"{platform.gateway_url}/unsubscribe?token=")
+            await expect(refused.locator("#message")).to_contain_text("Ссылка неполная")
+            assert errors == []
+            assert gateway.get(preferences, headers=owner).json()["unsubscribed"] is False
+
+            page = await browser.new_page()
+            errors = _watch(page)
+            await page.goto(unsubscribe_url)
+            await expect(page.locator("#message")).to_have_text("Вы отписались: предприятие больше не будет получать предложения о партнёрстве.")
+            await expect(page.locator("#unsubscribed")).to_contain_text("контакты партнёра")
+            assert errors == []
+        finally:
+            await browser.close()
+
+    after = gateway.get(preferences, headers=owner).json()
+    assert after["unsubscribed"] is True and after["unsubscribed_at"] is not None

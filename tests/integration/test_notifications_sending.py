@@ -133,7 +133,7 @@ async def test_the_welcome_email_carries_a_signed_confirmation_link(infra, sessi
     await send_all(session_factory, sending_through(infra.config.smtp_port))
 
     [welcome] = mail_to(infra, housing.email)
-    assert f"{PUBLIC_URL}/api/v1/auth/confirm?token=" in welcome["Text"]
+    assert f"{PUBLIC_URL}/confirm?token=" in welcome["Text"]
 
 
 class RefusingHandler:

@@ -7,7 +7,7 @@ import pytest
 from notifications.adapters.rendering import TemplateRenderer
 
 ANSWER_URL = "https://unionmatch.example/suggestions/0d8f9a3e-3f1c-4c55-9a87-3b0c0d0e0f10"
-UNSUBSCRIBE_URL = "https://unionmatch.example/api/v1/unsubscribe?token=abc.def.ghi"
+UNSUBSCRIBE_URL = "https://unionmatch.example/unsubscribe?token=abc.def.ghi"
 REASONS_RU = ["Совпадает отрасль: лифты и подъёмное оборудование", "Граница рядом: Могилёв — Смоленск, 190 км"]
 REASONS_EN = ["Same sector: elevators and lifting equipment", "Close across the border: Mogilev — Smolensk, 190 km"]
 LANGUAGES = ["ru", "be", "en"]

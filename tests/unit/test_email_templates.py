@@ -7,7 +7,7 @@ from jinja2 import TemplateNotFound, UndefinedError
 from notifications.adapters.rendering import TemplateRenderer
 
 PROFILE_URL = "https://unionmatch.example/enterprises/b2c9a0c4-7c1e-4f57-9a57-7c8e2a6f1d10"
-CONFIRM_URL = "https://unionmatch.example/api/v1/auth/confirm?token=signed.token.value"
+CONFIRM_URL = "https://unionmatch.example/confirm?token=signed.token.value"
 LANGUAGES = ["ru", "be", "en"]
 TEMPLATES = ["welcome", "verified"]
 

@@ -1,5 +1,5 @@
-"""The web pages that the emails link to: a partner suggestion to answer and an enterprise's public
-profile. Each is a server-rendered shell; its one script (served from here, never inline, so the
+"""The web pages that the emails link to: a partner suggestion to answer, an enterprise's public
+profile, the welcome email's address confirmation and the unsubscribe link. Each is a server-rendered shell; its one script (served from here, never inline, so the
 page's CSP can stay at 'self') calls the public API /api/v1 from the browser with the user's own token."""
 
 from __future__ import annotations
@@ -26,6 +26,23 @@ async def suggestion_page(request: Request, match_id: uuid.UUID):
 @pages.get("/enterprises/{enterprise_id}", response_class=HTMLResponse)
 async def enterprise_page(request: Request, enterprise_id: uuid.UUID):
     return _templates.TemplateResponse(request, "enterprise.html", {"enterprise_id": str(enterprise_id)})
+
+
+# These pages carry a signed token of the email's link: no cache, shared or private, may keep it.
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+@pages.get("/confirm", response_class=HTMLResponse)
+async def confirm_page(request: Request, token: str = ""):
+    # The token reaches the script only through an autoescaped data attribute.
+    return _templates.TemplateResponse(request, "confirm.html", {"token": token}, headers=_NO_STORE)
+
+
+@pages.get("/unsubscribe", response_class=HTMLResponse)
+async def unsubscribe_page(request: Request, token: str = ""):
+    # Rendering does not unsubscribe: the page's script does (see pages.js), so a mail scanner
+    # that fetches the link without running scripts changes nobody's preferences.
+    return _templates.TemplateResponse(request, "unsubscribe.html", {"token": token}, headers=_NO_STORE)
 
 
 @pages.get("/static/{name}")

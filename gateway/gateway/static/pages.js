@@ -163,9 +163,42 @@ async function enterprisePage(main) {
   byId("profile").hidden = false;
 }
 
+// --- the signed links of the emails: address confirmation and unsubscribe ------------------------
+// The API answers problem details for a forged, altered or expired token: 400 from /auth/confirm,
+// 422 from /unsubscribe (the token fails validation either way).
+
+const CONFIRM_TOLD = {
+  400: "Ссылка для подтверждения недействительна или срок её действия истёк. Проверьте, что открыли ссылку из письма «Добро пожаловать» целиком, без изменений.",
+  422: "Ссылка для подтверждения недействительна: похоже, она скопирована не полностью. Откройте ссылку из письма «Добро пожаловать» целиком.",
+};
+const UNSUBSCRIBE_INVALID = "Ссылка для отписки недействительна или срок её действия истёк. Откройте ссылку «Отписаться» из последнего письма с предложением.";
+const UNSUBSCRIBE_TOLD = { 400: UNSUBSCRIBE_INVALID, 422: UNSUBSCRIBE_INVALID };
+
+async function confirmPage(main) {
+  // Anonymous on purpose: the link proves the address by itself, whoever is signed in here.
+  const token = encodeURIComponent(main.dataset.token);
+  const reply = await callApi(`/auth/confirm?token=${token}`, { signedIn: false });
+  if (!reply.ok) return say(explain(reply, CONFIRM_TOLD), true);
+  say(`Адрес электронной почты подтверждён: ${reply.data.email}.`);
+  byId("next").hidden = false;
+}
+
+async function unsubscribePage(main) {
+  // Unsubscribing here, from the page's script, rather than while the server renders the page,
+  // keeps the mail scanners that fetch every link in an email (without running scripts) from
+  // unsubscribing the company on its behalf.
+  const token = encodeURIComponent(main.dataset.token);
+  const reply = await callApi(`/unsubscribe?token=${token}`, { signedIn: false });
+  if (!reply.ok) return say(explain(reply, UNSUBSCRIBE_TOLD), true);
+  say("Вы отписались: предприятие больше не будет получать предложения о партнёрстве.");
+  byId("unsubscribed").hidden = false;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const main = document.querySelector("main[data-page]");
   if (!main) return;
   if (main.dataset.page === "suggestion") suggestionPage(main);
   if (main.dataset.page === "enterprise") enterprisePage(main);
+  if (main.dataset.page === "confirm") confirmPage(main);
+  if (main.dataset.page === "unsubscribe") unsubscribePage(main);
 });

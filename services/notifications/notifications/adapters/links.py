@@ -1,5 +1,7 @@
 """The links an email carries; the ones that act without signing in carry a token signed with the
-internal secret, which the gateway shares (HS256, pyjwt)."""
+internal secret, which the gateway shares (HS256, pyjwt). Each opens one of the gateway's web pages
+(/confirm, /unsubscribe), whose script calls the API (/api/v1/auth/confirm, /api/v1/unsubscribe)
+and tells the company in Russian what happened, rather than a browser showing the API's JSON."""
 
 from __future__ import annotations
 
@@ -36,10 +38,10 @@ class SignedLinks:
             token = self._sign(None, account_id, CONFIRM_TTL, purpose=ACCOUNT_CONFIRMATION)
         else:
             token = self._sign(None, str(enterprise_id), CONFIRM_TTL, purpose=ENTERPRISE_CONFIRMATION, email=email)
-        return f"{self._base}/api/v1/auth/confirm?token={token}"
+        return f"{self._base}/confirm?token={token}"
 
     def unsubscribe(self, enterprise_id: uuid.UUID) -> str:
-        return f"{self._base}/api/v1/unsubscribe?token={self.unsubscribe_token(enterprise_id)}"
+        return f"{self._base}/unsubscribe?token={self.unsubscribe_token(enterprise_id)}"
 
     def unsubscribe_token(self, enterprise_id: uuid.UUID) -> str:
         return self._sign(UNSUBSCRIBE_AUDIENCE, str(enterprise_id), UNSUBSCRIBE_TTL)
