@@ -4,7 +4,7 @@ without a commit rolls back."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -46,10 +46,11 @@ class PublishingUnitOfWork:
         self._connections = connections
 
     async def __aenter__(self) -> PublishingUnitOfWork:
-        self._lent = self._connections()
-        connection = await self._lent.__aenter__()
-        self._transaction = connection.transaction()
-        await self._transaction.start()
+        async with AsyncExitStack() as lending:  # a transaction that fails to start gives its connection back
+            connection = await lending.enter_async_context(self._connections())
+            self._transaction = connection.transaction()
+            await self._transaction.start()
+            self._lent = lending.pop_all()
         self._committed = False
         self.publications = PublicationStore(connection)
         return self
