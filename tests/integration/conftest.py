@@ -34,19 +34,9 @@ async def notifications_engine(infra: Stack) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-async def _rolled_back(engine: AsyncEngine) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """Sessions inside one outer transaction that is rolled back after the test; a unit of work's
-    commit only releases a savepoint."""
+async def _rolled_back(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """One connection in a transaction that is rolled back after the test."""
     async with engine.connect() as connection:
-        transaction = await connection.begin()
-        yield async_sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
-        await transaction.rollback()
-
-
-@pytest.fixture
-async def registry_connection(registry_engine) -> AsyncIterator[AsyncConnection]:
-    """The registry's side of a test: one connection in a transaction rolled back at the end."""
-    async with registry_engine.connect() as connection:
         transaction = await connection.begin()
         # SQLAlchemy opens the driver's transaction at the first statement; the driver-level units
         # of work need it open before they start, so that theirs are savepoints inside it.
@@ -55,10 +45,20 @@ async def registry_connection(registry_engine) -> AsyncIterator[AsyncConnection]
         await transaction.rollback()
 
 
+def _sessions(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose unit-of-work commits only release savepoints of the test's transaction."""
+    return async_sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+
+
+@pytest.fixture
+async def registry_connection(registry_engine) -> AsyncIterator[AsyncConnection]:
+    async for connection in _rolled_back(registry_engine):
+        yield connection
+
+
 @pytest.fixture
 def registry_sessions(registry_connection):
-    """Sessions whose unit-of-work commits only release savepoints of the test's transaction."""
-    return async_sessionmaker(bind=registry_connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    return _sessions(registry_connection)
 
 
 @pytest.fixture
@@ -74,8 +74,8 @@ def registry_driver_connections(registry_connection):
 
 @pytest.fixture
 async def notifications_sessions(notifications_engine):
-    async for factory in _rolled_back(notifications_engine):
-        yield factory
+    async for connection in _rolled_back(notifications_engine):
+        yield _sessions(connection)
 
 
 @pytest.fixture

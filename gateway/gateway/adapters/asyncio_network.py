@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from typing import Any
 
 import httpcore
@@ -157,33 +157,31 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                           socket_options: Iterable[tuple[int, int, Any]] | None = None) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
         local = (local_address, 0) if local_address else None
-        try:
-            async with asyncio.timeout(timeout):
-                transport, connection = await loop.create_connection(_Connection, host, port, local_addr=local)
-        except TimeoutError:
-            raise httpcore.ConnectTimeout(f"timed out connecting to {host}:{port}") from None
-        except OSError as error:
-            raise httpcore.ConnectError(str(error)) from None
-        _apply(transport, socket_options)
-        return AsyncioStream(connection)
+        opening = asyncio.get_running_loop().create_connection(_Connection, host, port, local_addr=local)
+        return await _stream(opening, f"{host}:{port}", timeout, socket_options)
 
     async def connect_unix_socket(self, path: str, timeout: float | None = None,
                                   socket_options: Iterable[tuple[int, int, Any]] | None = None) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout):
-                transport, connection = await loop.create_unix_connection(_Connection, path)
-        except TimeoutError:
-            raise httpcore.ConnectTimeout(f"timed out connecting to {path}") from None
-        except OSError as error:
-            raise httpcore.ConnectError(str(error)) from None
-        _apply(transport, socket_options)
-        return AsyncioStream(connection)
+        opening = asyncio.get_running_loop().create_unix_connection(_Connection, path)
+        return await _stream(opening, path, timeout, socket_options)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+
+async def _stream(opening: Coroutine[Any, Any, tuple[asyncio.BaseTransport, _Connection]], where: str, timeout: float | None,
+                  socket_options: Iterable[tuple[int, int, Any]] | None) -> AsyncioStream:
+    """A connection being opened, as httpcore's stream, with httpcore's errors for what went wrong."""
+    try:
+        async with asyncio.timeout(timeout):
+            transport, connection = await opening
+    except TimeoutError:
+        raise httpcore.ConnectTimeout(f"timed out connecting to {where}") from None
+    except OSError as error:
+        raise httpcore.ConnectError(str(error)) from None
+    _apply(transport, socket_options)
+    return AsyncioStream(connection)
 
 
 def _apply(transport: asyncio.BaseTransport, socket_options: Iterable[tuple[int, int, Any]] | None) -> None:

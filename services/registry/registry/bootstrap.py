@@ -66,11 +66,10 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
     # than a listing's own statements. A connection the server closed is known locally instead.
     engine = create_async_engine(settings.database_url, pool_size=20, max_overflow=10, pool_recycle=600)
     event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
-    session_factory = async_sessionmaker(engine, expire_on_commit=False)
     return Container(
         settings=settings,
         engine=engine,
-        session_factory=session_factory,
+        session_factory=async_sessionmaker(engine, expire_on_commit=False),
         producer=idempotent_producer(settings.kafka_bootstrap_servers, client_id="registry"),
         reference=load_reference(settings.data_dir),
         metrics=metrics,

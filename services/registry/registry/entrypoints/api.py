@@ -187,7 +187,9 @@ def _add_listing_routes(side: Side, plural: str) -> None:
             publications=publications, reference=reference, caller=caller, enterprise_id=enterprise_id, side=side, **body.model_dump()
         )
         # Encoded once here: the busiest write skips the response model's second validation.
-        return Response(ListingOut.of(listing, reference).model_dump_json(), 201, {"ETag": f'"{listing.version}"'}, "application/json")
+        response = Response(ListingOut.of(listing, reference).model_dump_json(), 201, media_type="application/json")
+        _tagged(response, listing.version)
+        return response
 
     async def list_of_enterprise(
         enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep, reference: ReferenceDep,

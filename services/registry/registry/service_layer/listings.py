@@ -50,13 +50,16 @@ async def publish_together(*, uow: PublishingUnitOfWork, publications: Sequence[
     async with uow:
         owners = await uow.publications.owners_for_share({p.listing.enterprise_id for p in publications})
         outcomes: list[Listing | DomainError] = []
+        published = []
         for publication in publications:
+            owner = owners.get(publication.listing.enterprise_id)
             try:
-                outcomes.append(_admitted(publication, owners.get(publication.listing.enterprise_id)))
+                listing = _admitted(publication, owner)
             except DomainError as refused:
                 outcomes.append(refused)
-        published = [(p.listing, events.listing_snapshot(ListingPublished, p.listing, owners[p.listing.enterprise_id]))
-                     for p, outcome in zip(publications, outcomes) if not isinstance(outcome, DomainError)]
+                continue
+            outcomes.append(listing)
+            published.append((listing, events.listing_snapshot(ListingPublished, listing, owner)))
         await uow.publications.add_with_events(published, topic=topics.LISTINGS)
         await uow.commit()
     return outcomes
