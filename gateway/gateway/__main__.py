@@ -14,7 +14,10 @@ from gateway.config import Settings
 from gateway.domain.accounts import Role
 
 # Demo mode only: the reviewer and the admin a visitor of `make up` signs in with.
-DEMO_ACCOUNTS = ((Role.AGENCY, "agency@demo.local", "demo-agency"), (Role.ADMIN, "admin@demo.local", "demo-admin"))
+DEMO_ACCOUNTS = (
+    (Role.AGENCY, "agency@demo.local", "demo-agency", "Анна Смирнова (агентство)"),
+    (Role.ADMIN, "admin@demo.local", "demo-admin", "Олег Петров (администратор)"),
+)
 
 
 def alembic_config(database_url: str) -> Config:
@@ -36,6 +39,7 @@ def main() -> None:
     create.add_argument("--role", choices=[Role.AGENCY.value, Role.ADMIN.value, Role.COMPANY.value], required=True)
     create.add_argument("--email", required=True)
     create.add_argument("--password", required=True)
+    create.add_argument("--name", help="the person's name, as the agency's console shows it")
     sub.add_parser("refresh-query-parameters", help="copy the list routes' query parameters from the running services' OpenAPI documents")
     args = parser.parse_args()
     settings = Settings()
@@ -46,14 +50,14 @@ def main() -> None:
     elif args.command == "refresh-query-parameters":
         refresh_query_parameters(settings)
     elif args.command == "create-account":
-        sys.exit(asyncio.run(create_account(settings, role=Role(args.role), email=args.email, password=args.password)))
+        sys.exit(asyncio.run(create_account(settings, role=Role(args.role), email=args.email, password=args.password, name=args.name)))
     else:
         serve(settings)
 
 
-async def create_account(settings: Settings, *, role: Role, email: str, password: str) -> int:
+async def create_account(settings: Settings, *, role: Role, email: str, password: str, name: str | None = None) -> int:
     from gateway.bootstrap import build_container
-    from gateway.domain.errors import EmailTaken, WeakPassword
+    from gateway.domain.errors import EmailTaken, InvalidInput, WeakPassword
     from gateway.observability import Metrics
     from gateway.service_layer import accounts
     from gateway.service_layer.unit_of_work import UnitOfWork
@@ -61,14 +65,15 @@ async def create_account(settings: Settings, *, role: Role, email: str, password
     container = build_container(settings, Metrics())
     try:
         account = await accounts.open_account(
-            uow=UnitOfWork(container.session_factory), passwords=container.passwords, email=email, password=password, role=role
+            uow=UnitOfWork(container.session_factory), passwords=container.passwords, email=email, password=password, role=role, name=name
         )
-    except (EmailTaken, WeakPassword) as error:
+    except (EmailTaken, WeakPassword, InvalidInput) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:
         await container.engine.dispose()
-    print(f"opened {account.role} account {account.email} ({account.id})")
+    named = f" «{account.name}»" if account.name else ""
+    print(f"opened {account.role} account {account.email}{named} ({account.id})")
     return 0
 
 
@@ -107,9 +112,9 @@ async def open_demo_accounts(container) -> None:
     from gateway.service_layer.unit_of_work import UnitOfWork
 
     lines = []
-    for role, email, password in DEMO_ACCOUNTS:
+    for role, email, password, name in DEMO_ACCOUNTS:
         _, opened = await accounts.ensure_account(
-            uow=UnitOfWork(container.session_factory), passwords=container.passwords, email=email, password=password, role=role
+            uow=UnitOfWork(container.session_factory), passwords=container.passwords, email=email, password=password, role=role, name=name
         )
         lines.append(f"  {role:<7} {email} / {password}{'  (opened now)' if opened else ''}")
     print("demo mode: sign in with\n" + "\n".join(lines), flush=True)

@@ -14,9 +14,10 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from gateway.adapters.invitations import Invitations
 from gateway.adapters.ownership_cache import OwnershipCache
 from gateway.adapters.passwords import Passwords
-from gateway.adapters.tokens import AccessTokens, ConfirmationLinks
+from gateway.adapters.tokens import AccessTokens, ConfirmationLinks, PasswordLinks
 from gateway.adapters.upstream import Upstream
 from gateway.config import Settings
 from gateway.domain.circuit_breaker import CircuitBreaker
@@ -28,6 +29,7 @@ from gateway.entrypoints.body_limit import BodySizeLimit
 from gateway.entrypoints.openapi import PROBLEM_SCHEMA, SECURITY_SCHEME
 from gateway.entrypoints.pages import pages
 from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
+from gateway.entrypoints.staff_accounts import staff_accounts
 from gateway.observability import Metrics, RequestContextMiddleware
 from gateway.service_layer.unit_of_work import DriverConnections
 
@@ -50,6 +52,8 @@ class Container:
     passwords: Passwords
     access_tokens: AccessTokens
     confirmation_links: ConfirmationLinks
+    password_links: PasswordLinks
+    invitations: Invitations
     account_rate_limiter: RateLimiter
     sign_in_throttle: SignInThrottle
     ownership: OwnershipCache
@@ -81,6 +85,7 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
     # No pre-ping: on asyncpg it is three round trips per checkout, as many as the write it guards.
     engine = create_async_engine(settings.database_url, pool_size=10, max_overflow=10, pool_recycle=600)
     event.listen(engine.sync_engine, "checkout", _drop_connection_the_server_closed)
+    password_links = PasswordLinks(secret=settings.jwt_secret.get_secret_value(), ttl_seconds=settings.set_password_link_ttl_hours * 3600)
     return Container(
         settings=settings,
         engine=engine,
@@ -90,6 +95,8 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         passwords=Passwords(time_cost=settings.argon2_time_cost, memory_cost_kib=settings.argon2_memory_cost_kib),
         access_tokens=AccessTokens(secret=settings.jwt_secret.get_secret_value(), ttl_seconds=settings.access_token_ttl_seconds),
         confirmation_links=ConfirmationLinks(secret=secret),
+        password_links=password_links,
+        invitations=Invitations(notifications=upstreams["notifications"], links=password_links, web_base_url=settings.web_base_url),
         account_rate_limiter=RateLimiter(per_second=settings.rate_limit_account_per_second, burst=settings.rate_limit_account_burst),
         sign_in_throttle=_sign_in_throttle(settings),
         ownership=OwnershipCache(ttl_seconds=settings.ownership_cache_seconds),
@@ -142,6 +149,7 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
     app = FastAPI(title="Union Match API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     problems.install(app)
     app.include_router(auth)
+    app.include_router(staff_accounts)
     app.include_router(router)
     app.include_router(health)
     app.include_router(pages)

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     sign_in_failures_per_address: int = 30
     sign_in_failures_per_email: int = 5
     sign_in_failure_window_seconds: float = 300.0
+    # Where the agency's web console answers: the set-password link of an invitation opens there.
+    web_base_url: str = "http://127.0.0.1:8080"
+    set_password_link_ttl_hours: int = 72
     cors_origins: list[str] = []
     demo_mode: bool = False
     log_level: str = "INFO"

@@ -10,9 +10,12 @@ accounts = Table(
     Column("id", Uuid, primary_key=True),
     Column("email", String(320), nullable=False, unique=True),
     Column("role", String(16), nullable=False),
-    Column("password_hash", String(200), nullable=False),
+    Column("password_hash", String(200)),  # none until the person sets a password through the emailed link
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("confirmed_at", DateTime(timezone=True)),
+    Column("name", String(200)),
+    Column("disabled_at", DateTime(timezone=True)),
+    Index("ix_accounts_role_created_at", "role", "created_at", "id"),
 )
 
 account_enterprises = Table(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
@@ -14,14 +18,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.adapters.orm import account_enterprises, accounts, refresh_tokens
 from gateway.domain.accounts import Account, Role
-from gateway.domain.errors import EmailTaken
+from gateway.domain.errors import EmailTaken, InvalidInput
 
 
 def _to_domain(row, enterprise_ids: frozenset[str] = frozenset()) -> Account:
     return Account(
         id=str(row.id), email=row.email, role=Role(row.role), password_hash=row.password_hash,
         created_at=row.created_at, confirmed_at=row.confirmed_at, enterprise_ids=enterprise_ids,
+        name=row.name, disabled_at=row.disabled_at,
     )
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    items: list[Account]
+    total: int
+    next_cursor: str | None
 
 
 class AccountRepository:
@@ -30,7 +42,8 @@ class AccountRepository:
 
     async def add(self, account: Account) -> None:
         row = {"id": uuid.UUID(account.id), "email": account.email, "role": str(account.role),
-               "password_hash": account.password_hash, "created_at": account.created_at, "confirmed_at": account.confirmed_at}
+               "password_hash": account.password_hash, "created_at": account.created_at, "confirmed_at": account.confirmed_at,
+               "name": account.name, "disabled_at": account.disabled_at}
         try:
             async with self._session.begin_nested():
                 await self._session.execute(insert(accounts).values(row))
@@ -52,8 +65,36 @@ class AccountRepository:
     async def save(self, account: Account) -> None:
         await self._session.execute(
             update(accounts).where(accounts.c.id == uuid.UUID(account.id))
-            .values(role=str(account.role), password_hash=account.password_hash, confirmed_at=account.confirmed_at)
+            .values(role=str(account.role), password_hash=account.password_hash, confirmed_at=account.confirmed_at,
+                    name=account.name, disabled_at=account.disabled_at)
         )
+
+    async def save_new_password(self, account: Account, *, replacing: str | None) -> bool:
+        """Stores the account's new password only while the one it replaces is still there; says
+        whether it did. One statement, so two uses of one set-password link cannot both succeed."""
+        statement = (
+            update(accounts)
+            .where(accounts.c.id == uuid.UUID(account.id), accounts.c.password_hash.is_not_distinct_from(replacing))
+            .values(password_hash=account.password_hash, confirmed_at=account.confirmed_at)
+        )
+        return (await self._session.execute(statement)).rowcount == 1
+
+    async def list_by_role(self, roles: frozenset[Role], *, limit: int, cursor: str | None) -> AccountPage:
+        """Newest first, the id breaking ties; a page continues after the cursor's account, so
+        accounts opened meanwhile neither repeat nor push others off the next page."""
+        condition = accounts.c.role.in_(sorted(str(r) for r in roles))
+        total = await self._session.scalar(select(func.count()).select_from(accounts).where(condition))
+        query = select(accounts).where(condition)
+        if cursor:
+            after_created_at, after_id = _decode_cursor(cursor)
+            query = query.where(tuple_(accounts.c.created_at, accounts.c.id)
+                                < tuple_(literal(after_created_at, accounts.c.created_at.type), literal(after_id, accounts.c.id.type)))
+        rows = (await self._session.execute(query.order_by(accounts.c.created_at.desc(), accounts.c.id.desc()).limit(limit + 1))).all()
+        next_cursor = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            next_cursor = _encode_cursor(rows[-1].created_at, rows[-1].id)
+        return AccountPage([_to_domain(row) for row in rows], total or 0, next_cursor)
 
     async def enterprise_ids(self, account_id: str) -> frozenset[str]:
         account_uuid = _uuid_or_none(account_id)
@@ -109,6 +150,31 @@ class RefreshTokenRepository:
         )
         account_id = await self._session.scalar(statement)
         return str(account_id) if account_id else None
+
+    async def revoke_all(self, account_id: str, *, at: datetime) -> int:
+        """Revokes every refresh token of the account still usable; says how many."""
+        statement = (
+            update(refresh_tokens)
+            .where(refresh_tokens.c.account_id == uuid.UUID(account_id), refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return (await self._session.execute(statement)).rowcount
+
+
+def _encode_cursor(created_at: datetime, account_id: uuid.UUID) -> str:
+    raw = json.dumps([created_at.isoformat(), str(account_id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        created_at, account_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        after = datetime.fromisoformat(created_at)
+        if after.tzinfo is None:
+            raise ValueError("a cursor's time carries its offset")
+        return after, uuid.UUID(account_id)
+    except (ValueError, TypeError, binascii.Error) as error:  # JSONDecodeError is a ValueError
+        raise InvalidInput("cursor", "not a cursor this list gave out") from error
 
 
 def _uuid_or_none(value: str) -> uuid.UUID | None:

@@ -1,5 +1,6 @@
 """Signed tokens the gateway hands out and reads back: short-lived access tokens (JWT), opaque
-refresh tokens (only their hash is stored), and the email-confirmation link."""
+refresh tokens (only their hash is stored), the email-confirmation link and the one-time
+set-password link of an invitation."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ ACCESS_ISSUER = "union-match"
 ACCESS_AUDIENCE = "union-match-api"
 CONFIRM_PURPOSE = "confirm-email"
 CONFIRM_ENTERPRISE_PURPOSE = "confirm-enterprise-email"
+SET_PASSWORD_PURPOSE = "set-password"
+SET_PASSWORD_TTL_SECONDS = 72 * 3600
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,38 @@ class ConfirmationLinks:
         if claims["purpose"] == CONFIRM_ENTERPRISE_PURPOSE and isinstance(claims.get("email"), str):
             return ConfirmedAddress(email=claims["email"])
         raise InvalidToken("the confirmation link is not valid or has expired")
+
+
+@dataclass(frozen=True)
+class PasswordLinkClaims:
+    account_id: str
+    stamp: str  # the account's password stamp when the link was made
+
+
+class PasswordLinks:
+    """The token of the set-password link an invited person receives: {"purpose": "set-password",
+    "sub": <account id>, "stamp": <password stamp>, "exp"}, signed with the gateway's own secret
+    (the services never make these). The stamp ties it to the password the account had then, so
+    a link works once: setting a password changes the stamp."""
+
+    def __init__(self, *, secret: str, ttl_seconds: int = SET_PASSWORD_TTL_SECONDS) -> None:
+        self._secret = secret
+        self.ttl_seconds = ttl_seconds
+
+    def issue(self, *, account_id: str, stamp: str) -> str:
+        now = int(time.time())
+        claims = {"purpose": SET_PASSWORD_PURPOSE, "sub": account_id, "stamp": stamp, "iat": now, "exp": now + self.ttl_seconds}
+        return jwt.encode(claims, self._secret, algorithm="HS256")
+
+    def read(self, token: str) -> PasswordLinkClaims:
+        try:
+            claims = jwt.decode(token, self._secret, algorithms=["HS256"], options={"require": ["exp", "sub", "purpose", "stamp"], "verify_aud": False})
+        except jwt.PyJWTError:
+            raise InvalidToken("the link is not valid or has expired") from None
+        # An access token is signed with the same secret; only a link made for this purpose counts.
+        if claims["purpose"] != SET_PASSWORD_PURPOSE or not isinstance(claims["stamp"], str):
+            raise InvalidToken("the link is not valid or has expired")
+        return PasswordLinkClaims(account_id=str(claims["sub"]), stamp=claims["stamp"])
 
 
 def new_refresh_token() -> str:

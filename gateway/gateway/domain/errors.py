@@ -22,3 +22,19 @@ class InvalidToken(DomainError):
 
 class UnknownAccount(DomainError):
     pass
+
+
+class AccountDisabled(DomainError):
+    def __init__(self) -> None:
+        super().__init__("this account is disabled; ask an administrator to enable it")
+
+
+class AccountConflict(DomainError):
+    """A change the account's state does not allow (disabling oneself, inviting a company)."""
+
+
+class InvalidInput(DomainError):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason

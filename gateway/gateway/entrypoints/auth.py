@@ -1,5 +1,5 @@
 """Accounts at the door: company self-registration, email confirmation, the OAuth2 password flow
-with refresh tokens, sign-out and who am I."""
+with refresh tokens, sign-out, who am I, and setting a password through an invitation's link."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ class Registration(BaseModel):
 class AccountOut(BaseModel):
     id: str
     email: str
+    name: str | None
     role: str
     confirmed: bool
     confirmed_at: datetime | None
@@ -43,7 +44,7 @@ class AccountOut(BaseModel):
 
     @classmethod
     def of(cls, account: Account) -> AccountOut:
-        return cls(id=account.id, email=account.email, role=str(account.role), confirmed=account.confirmed,
+        return cls(id=account.id, email=account.email, name=account.name, role=str(account.role), confirmed=account.confirmed,
                    confirmed_at=account.confirmed_at, enterprise_ids=sorted(account.enterprise_ids))
 
 
@@ -53,6 +54,14 @@ class TokensOut(BaseModel):
     expires_in: int
     refresh_token: str
     role: str
+
+
+class SetPasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"token": "<the token of the emailed link>", "password": "a long passphrase"}]})
+
+    token: Annotated[str, Field(min_length=1, max_length=2000)]
+    # The length rules are the domain's (a 422 naming `password`, like registration's).
+    password: Annotated[str, Field(max_length=1000)]
 
 
 class RefreshIn(BaseModel):
@@ -83,6 +92,18 @@ async def confirm(request: Request, token: Annotated[str, Query(min_length=1, ma
         account = await accounts.confirm_email(uow=_uow(request), account_id=address.account_id, email=address.email)
     except InvalidToken as error:
         raise Refused(400, "Invalid link", str(error)) from None
+    return AccountOut.of(account)
+
+
+@auth.post("/set-password", response_model=AccountOut, summary="Set your password through the one-time link an admin had emailed to you")
+async def set_password(body: SetPasswordIn, request: Request, response: Response):
+    container = request.app.state.container
+    try:
+        account = await accounts.set_password(uow=_uow(request), passwords=container.passwords, password_links=container.password_links,
+                                              token=body.token, password=body.password)
+    except InvalidToken as error:
+        raise Refused(400, "Invalid link", str(error)) from None
+    response.headers.update(_NO_STORE)
     return AccountOut.of(account)
 
 

@@ -129,6 +129,21 @@ def route_openapi(route: Route) -> dict[str, Any]:
     return extra
 
 
+def access_openapi(access: Access) -> dict[str, Any]:
+    """For a route the gateway answers itself: who may call it, as the table's routes show it."""
+    return {"x-access": str(access), "security": _security(access)}
+
+
+def access_responses(access: Access) -> dict[int | str, dict[str, Any]]:
+    """The refusals of the door for a route the gateway answers itself."""
+    responses: dict[int | str, dict[str, Any]] = dict(PROBLEM_RESPONSES)
+    if access is not Access.ANYONE:
+        responses |= _SIGNED_IN_RESPONSES
+    if access not in (Access.ANYONE, Access.SIGNED_IN):
+        responses |= _ROLE_RESPONSES
+    return responses
+
+
 def _path_parameter(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
 

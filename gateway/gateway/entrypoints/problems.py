@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from gateway.adapters.upstream import UpstreamUnavailable
-from gateway.domain.errors import EmailTaken, InvalidCredentials, WeakPassword
+from gateway.domain.errors import AccountConflict, AccountDisabled, EmailTaken, InvalidCredentials, InvalidInput, UnknownAccount, WeakPassword
 
 log = structlog.get_logger(__name__)
 
@@ -17,6 +17,7 @@ SIGN_IN_REQUIRED = "/problems/sign-in-required"
 FORBIDDEN = "/problems/forbidden"
 RATE_LIMITED = "/problems/rate-limited"
 SERVICE_UNAVAILABLE = "/problems/service-unavailable"
+ACCOUNT_DISABLED = "/problems/account-disabled"
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="union-match"'}
 
 
@@ -70,6 +71,22 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(WeakPassword)
     async def weak_password(request: Request, error: WeakPassword):
         return problem(422, "Invalid input", "the request has invalid fields", errors=[{"field": "password", "reason": str(error)}])
+
+    @app.exception_handler(InvalidInput)
+    async def invalid_input(request: Request, error: InvalidInput):
+        return problem(422, "Invalid input", "the request has invalid fields", errors=[{"field": error.field, "reason": error.reason}])
+
+    @app.exception_handler(AccountConflict)
+    async def account_conflict(request: Request, error: AccountConflict):
+        return problem(409, "Conflict", str(error))
+
+    @app.exception_handler(UnknownAccount)
+    async def unknown_account(request: Request, error: UnknownAccount):
+        return problem(404, "Not found", str(error))
+
+    @app.exception_handler(AccountDisabled)
+    async def account_disabled(request: Request, error: AccountDisabled):
+        return problem(403, "Account disabled", str(error), type=ACCOUNT_DISABLED)
 
     @app.exception_handler(InvalidCredentials)
     async def invalid_credentials(request: Request, error: InvalidCredentials):

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from gateway.adapters.passwords import Passwords
-from gateway.adapters.tokens import AccessTokens, new_refresh_token, refresh_token_hash
+from gateway.adapters.repository import AccountPage
+from gateway.adapters.tokens import AccessTokens, PasswordLinks, new_refresh_token, refresh_token_hash
 from gateway.domain.accounts import Account, Role, check_password_strength, normalize_email
 from gateway.domain.caller import Caller
-from gateway.domain.errors import EmailTaken, InvalidCredentials, InvalidToken, UnknownAccount
+from gateway.domain.errors import AccountDisabled, EmailTaken, InvalidCredentials, InvalidToken, UnknownAccount
 from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
+
+
+class InvitationSender(Protocol):
+    async def send(self, account: Account, *, sent_by: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -21,27 +27,33 @@ class Tokens:
     role: str
 
 
-async def open_account(*, uow: UnitOfWork, passwords: Passwords, email: str, password: str, role: Role) -> Account:
+async def open_account(*, uow: UnitOfWork, passwords: Passwords, email: str, password: str, role: Role, name: str | None = None) -> Account:
     check_password_strength(password, email=email)
     async with uow:
         # Checked before the (deliberately slow) hashing; the unique constraint settles a race.
         if await uow.accounts.get_by_email(normalize_email(email)) is not None:
             raise EmailTaken()
-    account = Account.open(email=email, role=role, password_hash=await passwords.hash(password), at=_now())
+    account = Account.open(email=email, role=role, password_hash=await passwords.hash(password), at=_now(), name=name)
     async with uow:
         await uow.accounts.add(account)
         await uow.commit()
     return account
 
 
-async def ensure_account(*, uow: UnitOfWork, passwords: Passwords, email: str, password: str, role: Role) -> tuple[Account, bool]:
-    """The account with this email, opened now if missing; says whether it was opened."""
+async def ensure_account(*, uow: UnitOfWork, passwords: Passwords, email: str, password: str, role: Role,
+                         name: str | None = None) -> tuple[Account, bool]:
+    """The account with this email, opened now if missing; says whether it was opened. An
+    existing account without a name gets this one (accounts opened before names existed)."""
     async with uow:
         existing = await uow.accounts.get_by_email(normalize_email(email))
+        if existing is not None and existing.name is None and name:
+            existing.rename(name)
+            await uow.accounts.save(existing)
+            await uow.commit()
     if existing is not None:
         return existing, False
     try:
-        return await open_account(uow=uow, passwords=passwords, email=email, password=password, role=role), True
+        return await open_account(uow=uow, passwords=passwords, email=email, password=password, role=role, name=name), True
     except EmailTaken:  # another gateway instance opened it meanwhile
         async with uow:
             return await uow.accounts.get_by_email(normalize_email(email)), False
@@ -52,6 +64,9 @@ async def sign_in(*, uow: UnitOfWork, passwords: Passwords, access_tokens: Acces
         account = await uow.accounts.get_by_email(normalize_email(email))
     if not await passwords.verify(account.password_hash if account else None, password):
         raise InvalidCredentials()
+    # Told only to whoever knows the password, so it reveals nothing to a guesser.
+    if account.disabled:
+        raise AccountDisabled()
     async with uow:
         tokens = await _issue(uow, access_tokens, refresh_ttl, account)
         await uow.commit()
@@ -65,6 +80,8 @@ async def refresh(*, uow: UnitOfWork, access_tokens: AccessTokens, refresh_ttl: 
         account = await uow.accounts.get(account_id) if account_id else None
         if account is None:
             raise InvalidToken("the refresh token is not valid, expired or was revoked")
+        if account.disabled:
+            raise InvalidToken("the account is disabled")
         tokens = await _issue(uow, access_tokens, refresh_ttl, account)
         await uow.commit()
     return tokens
@@ -96,6 +113,75 @@ async def get_account_or_raise(*, uow: UnitOfWork, account_id: str) -> Account:
         account = await uow.accounts.get(account_id)
     if account is None:
         raise UnknownAccount(f"account {account_id} does not exist")
+    return account
+
+
+async def list_staff_accounts(*, uow: UnitOfWork, roles: frozenset[Role], limit: int, cursor: str | None = None) -> AccountPage:
+    async with uow:
+        return await uow.accounts.list_by_role(roles, limit=limit, cursor=cursor)
+
+
+async def invite_account(*, uow: UnitOfWork, invitations: InvitationSender, email: str, name: str, role: Role,
+                         invited_by: str) -> tuple[Account, bool]:
+    """Opens a staff account without a password and has its set-password link emailed; says
+    whether the email was handed over (the account stays opened when it was not)."""
+    account = Account.invite(email=email, name=name, role=role, at=_now())
+    async with uow:
+        await uow.accounts.add(account)
+        await uow.commit()
+    return account, await invitations.send(account, sent_by=invited_by)
+
+
+async def send_invitation(*, uow: UnitOfWork, invitations: InvitationSender, account_id: str, sent_by: str) -> tuple[Account, bool]:
+    account = await get_account_or_raise(uow=uow, account_id=account_id)
+    account.check_invitable()
+    return account, await invitations.send(account, sent_by=sent_by)
+
+
+async def set_password(*, uow: UnitOfWork, passwords: Passwords, password_links: PasswordLinks, token: str, password: str) -> Account:
+    """Sets the password through the one-time link of an invitation. Reaching the link proves
+    the mailbox, so the email counts as confirmed; other sessions of the account end."""
+    claims = password_links.read(token)
+    async with uow:
+        account = await uow.accounts.get(claims.account_id)
+    if account is None:
+        raise InvalidToken("the link is not valid or has expired")
+    account.check_password_link(claims.stamp)
+    check_password_strength(password, email=account.email)
+    replacing = account.password_hash
+    account.set_password(await passwords.hash(password))
+    now = _now()
+    account.confirm(at=now)
+    async with uow:
+        if not await uow.accounts.save_new_password(account, replacing=replacing):
+            raise InvalidToken("the link was already used or a newer password was set")
+        await uow.refresh_tokens.revoke_all(account.id, at=now)
+        await uow.commit()
+    return account
+
+
+async def disable_account(*, uow: UnitOfWork, account_id: str, disabled_by: str) -> Account:
+    """The account can no longer sign in or refresh; its refresh tokens stop working now."""
+    async with uow:
+        account = await uow.accounts.get(account_id)
+        if account is None:
+            raise UnknownAccount(f"account {account_id} does not exist")
+        now = _now()
+        account.disable(by=disabled_by, at=now)
+        await uow.accounts.save(account)
+        await uow.refresh_tokens.revoke_all(account.id, at=now)
+        await uow.commit()
+    return account
+
+
+async def enable_account(*, uow: UnitOfWork, account_id: str) -> Account:
+    async with uow:
+        account = await uow.accounts.get(account_id)
+        if account is None:
+            raise UnknownAccount(f"account {account_id} does not exist")
+        account.enable()
+        await uow.accounts.save(account)
+        await uow.commit()
     return account
 
 

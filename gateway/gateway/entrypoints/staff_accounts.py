@@ -1,0 +1,154 @@
+"""The agency's accounts, run by an admin: list them, open one (the person gets an emailed link to
+set a password), send the link again, disable and enable. Staff read a name by account id, so a
+console can say who approved a match. Answered by the gateway itself, never forwarded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from gateway.domain.access import Access
+from gateway.domain.accounts import MAX_NAME_LENGTH, STAFF_ROLES, Account, Role
+from gateway.domain.caller import Caller
+from gateway.domain.errors import UnknownAccount
+from gateway.entrypoints.door import admit
+from gateway.entrypoints.openapi import access_openapi, access_responses
+from gateway.entrypoints.problems import Refused, sign_in_required
+from gateway.service_layer import accounts
+from gateway.service_layer.unit_of_work import UnitOfWork
+
+staff_accounts = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
+
+_ROLE_FILTERS: dict[str, frozenset[Role]] = {"agency": frozenset({Role.AGENCY}), "admin": frozenset({Role.ADMIN}), "staff": STAFF_ROLES}
+AccountId = Annotated[str, Path(max_length=100, description="the account's id (a UUID)")]
+
+
+class StaffAccountOut(BaseModel):
+    id: str
+    email: str
+    name: str | None
+    role: str
+    disabled: bool
+    disabled_at: datetime | None
+    password_set: bool  # false until the person sets one through the emailed link
+    created_at: datetime
+    confirmed: bool
+
+    @classmethod
+    def of(cls, account: Account) -> StaffAccountOut:
+        return cls(id=account.id, email=account.email, name=account.name, role=str(account.role), disabled=account.disabled,
+                   disabled_at=account.disabled_at, password_set=account.password_set, created_at=account.created_at,
+                   confirmed=account.confirmed)
+
+
+class InvitedAccountOut(StaffAccountOut):
+    invitation_sent: bool  # false: the email could not be handed over; send the link again
+
+    @classmethod
+    def invited(cls, account: Account, sent: bool) -> InvitedAccountOut:
+        return cls(**StaffAccountOut.of(account).model_dump(), invitation_sent=sent)
+
+
+class StaffAccountPage(BaseModel):
+    items: list[StaffAccountOut]
+    total: int
+    next_cursor: str | None
+
+
+class NewStaffAccount(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"email": "a.smirnova@invest-smolensk.example.ru", "name": "Анна Смирнова", "role": "agency"}]},
+    )
+
+    email: EmailStr
+    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
+    role: Literal["agency", "admin"]
+
+
+class AccountNameOut(BaseModel):
+    id: str
+    name: str | None
+    email: str
+    role: str
+
+
+def _uow(request: Request) -> UnitOfWork:
+    return UnitOfWork(request.app.state.container.session_factory)
+
+
+async def _admin(request: Request) -> Caller:
+    """An admin whose account is still enabled: an access token outlives a disable by up to its
+    lifetime, and these routes change who may sign in."""
+    caller = await admit(request, Access.ADMIN)
+    try:
+        account = await accounts.get_account_or_raise(uow=_uow(request), account_id=caller.account_id)
+    except UnknownAccount:
+        raise sign_in_required("the account of this token no longer exists") from None
+    if account.disabled:
+        raise sign_in_required("this account is disabled")
+    return caller
+
+
+async def _staff(request: Request) -> Caller:
+    return await admit(request, Access.STAFF)
+
+
+Admin = Annotated[Caller, Depends(_admin)]
+Staff = Annotated[Caller, Depends(_staff)]
+_ADMIN = {"openapi_extra": access_openapi(Access.ADMIN), "responses": access_responses(Access.ADMIN)}
+_STAFF = {"openapi_extra": access_openapi(Access.STAFF), "responses": access_responses(Access.STAFF)}
+
+
+@staff_accounts.get("", response_model=StaffAccountPage, summary="The agency's and admins' accounts, newest first", **_ADMIN)
+async def list_accounts(
+    request: Request, caller: Admin,
+    role: Annotated[Literal["agency", "admin", "staff"], Query(description="agency, admin, or staff (both)")] = "staff",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page, as given")] = None,
+):
+    page = await accounts.list_staff_accounts(uow=_uow(request), roles=_ROLE_FILTERS[role], limit=limit, cursor=cursor)
+    return StaffAccountPage(items=[StaffAccountOut.of(a) for a in page.items], total=page.total, next_cursor=page.next_cursor)
+
+
+@staff_accounts.post("", status_code=201, response_model=InvitedAccountOut,
+                     summary="Open an agency or admin account; its person gets an emailed link to set a password", **_ADMIN)
+async def open_account(body: NewStaffAccount, request: Request, caller: Admin):
+    account, sent = await accounts.invite_account(
+        uow=_uow(request), invitations=request.app.state.container.invitations,
+        email=body.email, name=body.name, role=Role(body.role), invited_by=caller.account_id,
+    )
+    return InvitedAccountOut.invited(account, sent)
+
+
+@staff_accounts.get("/{account_id}", response_model=AccountNameOut, summary="Who an account is: its name, email and role", **_STAFF)
+async def get_account(account_id: AccountId, request: Request, caller: Staff):
+    account = await accounts.get_account_or_raise(uow=_uow(request), account_id=account_id)
+    return AccountNameOut(id=account.id, name=account.name, email=account.email, role=str(account.role))
+
+
+@staff_accounts.post("/{account_id}/invitation", response_model=InvitedAccountOut,
+                     summary="Email the account a fresh link to set its password", **_ADMIN)
+async def send_invitation(account_id: AccountId, request: Request, caller: Admin):
+    account, sent = await accounts.send_invitation(
+        uow=_uow(request), invitations=request.app.state.container.invitations, account_id=account_id, sent_by=caller.account_id,
+    )
+    if not sent:
+        raise Refused(502, "Invitation not sent", "the notifications service did not take the invitation email; try again shortly")
+    return InvitedAccountOut.invited(account, sent)
+
+
+@staff_accounts.post("/{account_id}/disable", response_model=StaffAccountOut,
+                     summary="Disable an account: it can no longer sign in, and its sessions end", **_ADMIN)
+async def disable_account(account_id: AccountId, request: Request, caller: Admin):
+    account = await accounts.disable_account(uow=_uow(request), account_id=account_id, disabled_by=caller.account_id)
+    return StaffAccountOut.of(account)
+
+
+@staff_accounts.post("/{account_id}/enable", response_model=StaffAccountOut, summary="Enable a disabled account again", **_ADMIN)
+async def enable_account(account_id: AccountId, request: Request, caller: Admin):
+    account = await accounts.enable_account(uow=_uow(request), account_id=account_id)
+    return StaffAccountOut.of(account)

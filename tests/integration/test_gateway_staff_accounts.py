@@ -1,0 +1,255 @@
+"""The agency's accounts on the gateway's real PostgreSQL database: an admin opens a named account
+without a password, the person sets one through the link (once, even under a race), a disabled
+account can neither sign in nor refresh, the list pages newest first, and migration 0002 goes up
+and down. The notifications service is stood in for by a sender that keeps the links it is given."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect, text
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+from devstack.stack import Stack
+from gateway.__main__ import alembic_config
+from gateway.adapters.passwords import Passwords
+from gateway.adapters.tokens import AccessTokens, PasswordLinks
+from gateway.domain.accounts import Account, Role
+from gateway.domain.errors import (
+    AccountConflict, AccountDisabled, EmailTaken, InvalidCredentials, InvalidInput, InvalidToken, UnknownAccount, WeakPassword,
+)
+from gateway.service_layer import accounts
+from gateway.service_layer.unit_of_work import UnitOfWork
+
+PASSWORD = "a long passphrase"
+DAY = timedelta(days=1)
+ADMIN_ID = str(uuid.uuid4())
+
+
+class KeptLinks:
+    """Stands in for the notifications service: keeps each link it is asked to email."""
+
+    def __init__(self, links: PasswordLinks, *, accepts: bool = True) -> None:
+        self._links = links
+        self._accepts = accepts
+        self.sent: list[tuple[str, str]] = []  # (email, token)
+
+    async def send(self, account: Account, *, sent_by: str) -> bool:
+        if not self._accepts:
+            return False
+        self.sent.append((account.email, self._links.issue(account_id=account.id, stamp=account.password_stamp)))
+        return True
+
+    def last_token_to(self, email: str) -> str:
+        return [token for to, token in self.sent if to == email][-1]
+
+
+@pytest.fixture(scope="module")
+async def gateway_engine(infra: Stack):
+    engine = create_async_engine(infra.database_url("gateway"))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessions(gateway_engine):
+    return async_sessionmaker(gateway_engine, expire_on_commit=False)
+
+
+@pytest.fixture
+def uow(sessions) -> UnitOfWork:
+    return UnitOfWork(sessions)
+
+
+@pytest.fixture(scope="module")
+def passwords() -> Passwords:
+    return Passwords(time_cost=1, memory_cost_kib=8192)  # real Argon2id, cheaper for tests
+
+
+@pytest.fixture(scope="module")
+def access_tokens() -> AccessTokens:
+    return AccessTokens(secret="t" * 40, ttl_seconds=60)
+
+
+@pytest.fixture(scope="module")
+def password_links() -> PasswordLinks:
+    return PasswordLinks(secret="t" * 40)
+
+
+@pytest.fixture
+def mail(password_links) -> KeptLinks:
+    return KeptLinks(password_links)
+
+
+def _email() -> str:
+    return f"staff-{uuid.uuid4().hex[:10]}@invest.example.ru"
+
+
+async def _invite(uow, mail, *, email=None, role=Role.AGENCY, name="Анна Смирнова") -> Account:
+    account, sent = await accounts.invite_account(uow=uow, invitations=mail, email=email or _email(), name=name, role=role, invited_by=ADMIN_ID)
+    assert sent
+    return account
+
+
+async def test_an_invited_person_sets_a_password_through_the_link_and_signs_in(uow, mail, passwords, access_tokens, password_links):
+    account = await _invite(uow, mail)
+    with pytest.raises(InvalidCredentials):  # no password yet: nothing lets anyone in
+        await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=DAY, email=account.email, password="")
+
+    done = await accounts.set_password(uow=uow, passwords=passwords, password_links=password_links,
+                                       token=mail.last_token_to(account.email), password=PASSWORD)
+    tokens = await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=DAY, email=account.email, password=PASSWORD)
+
+    assert done.password_set and done.confirmed  # the link reached the mailbox, so the address is proven
+    assert access_tokens.read(tokens.access_token).role == "agency"
+    stored = await accounts.get_account_or_raise(uow=uow, account_id=account.id)
+    assert (stored.name, stored.password_set, stored.confirmed) == ("Анна Смирнова", True, True)
+
+
+async def test_a_link_sets_a_password_once(uow, mail, passwords, password_links):
+    account = await _invite(uow, mail)
+    token = mail.last_token_to(account.email)
+    await accounts.set_password(uow=uow, passwords=passwords, password_links=password_links, token=token, password=PASSWORD)
+
+    with pytest.raises(InvalidToken, match="already used"):
+        await accounts.set_password(uow=uow, passwords=passwords, password_links=password_links, token=token, password="someone else's passphrase")
+
+
+async def test_one_link_used_twice_at_once_sets_one_password(sessions, mail, passwords, password_links):
+    account = await _invite(UnitOfWork(sessions), mail)
+    token = mail.last_token_to(account.email)
+
+    results = await asyncio.gather(
+        *(accounts.set_password(uow=UnitOfWork(sessions), passwords=passwords, password_links=password_links, token=token, password=f"passphrase number {i}")
+          for i in range(4)),
+        return_exceptions=True,
+    )
+
+    assert sum(not isinstance(r, Exception) for r in results) == 1
+    assert all(isinstance(r, InvalidToken) for r in results if isinstance(r, Exception))
+
+
+async def test_a_weak_password_leaves_the_link_usable(uow, mail, passwords, password_links):
+    account = await _invite(uow, mail)
+    token = mail.last_token_to(account.email)
+
+    with pytest.raises(WeakPassword, match="at least 8"):
+        await accounts.set_password(uow=uow, passwords=passwords, password_links=password_links, token=token, password="short")
+    done = await accounts.set_password(uow=uow, passwords=passwords, password_links=password_links, token=token, password=PASSWORD)
+
+    assert done.password_set
+
+
+async def test_an_email_taken_by_any_account_cannot_be_invited_again(uow, mail):
+    account = await _invite(uow, mail)
+
+    with pytest.raises(EmailTaken):
+        await accounts.invite_account(uow=uow, invitations=mail, email=account.email.upper(), name="Другой", role=Role.ADMIN, invited_by=ADMIN_ID)
+
+
+async def test_when_the_email_cannot_be_handed_over_the_account_is_still_opened(uow, password_links):
+    account, sent = await accounts.invite_account(uow=uow, invitations=KeptLinks(password_links, accepts=False), email=_email(),
+                                                  name="Олег Петров", role=Role.ADMIN, invited_by=ADMIN_ID)
+
+    assert sent is False
+    stored = await accounts.get_account_or_raise(uow=uow, account_id=account.id)
+    assert (stored.role, stored.password_set) == (Role.ADMIN, False)
+
+
+async def test_a_disabled_account_can_neither_sign_in_nor_refresh_until_it_is_enabled(uow, mail, passwords, access_tokens, password_links):
+    account = await _invite(uow, mail)
+    await accounts.set_password(uow=uow, passwords=passwords, password_links=password_links, token=mail.last_token_to(account.email), password=PASSWORD)
+    session = await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=DAY, email=account.email, password=PASSWORD)
+
+    await accounts.disable_account(uow=uow, account_id=account.id, disabled_by=ADMIN_ID)
+
+    with pytest.raises(AccountDisabled):
+        await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=DAY, email=account.email, password=PASSWORD)
+    with pytest.raises(InvalidCredentials):  # a wrong password still hears only that
+        await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=DAY, email=account.email, password="a wrong passphrase")
+    with pytest.raises(InvalidToken):
+        await accounts.refresh(uow=uow, access_tokens=access_tokens, refresh_ttl=DAY, refresh_token=session.refresh_token)
+    with pytest.raises(AccountConflict, match="disabled"):
+        await accounts.send_invitation(uow=uow, invitations=mail, account_id=account.id, sent_by=ADMIN_ID)
+
+    await accounts.enable_account(uow=uow, account_id=account.id)
+    again = await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=DAY, email=account.email, password=PASSWORD)
+    assert await accounts.refresh(uow=uow, access_tokens=access_tokens, refresh_ttl=DAY, refresh_token=again.refresh_token)
+    # The refresh token of before the disable stays revoked.
+    with pytest.raises(InvalidToken):
+        await accounts.refresh(uow=uow, access_tokens=access_tokens, refresh_ttl=DAY, refresh_token=session.refresh_token)
+
+
+async def test_an_admin_cannot_disable_itself_and_unknown_accounts_are_unknown(uow, mail):
+    admin = await _invite(uow, mail, role=Role.ADMIN)
+
+    with pytest.raises(AccountConflict):
+        await accounts.disable_account(uow=uow, account_id=admin.id, disabled_by=admin.id)
+    for unknown in (str(uuid.uuid4()), "not-an-id"):
+        with pytest.raises(UnknownAccount):
+            await accounts.disable_account(uow=uow, account_id=unknown, disabled_by=admin.id)
+        with pytest.raises(UnknownAccount):
+            await accounts.enable_account(uow=uow, account_id=unknown)
+    assert not (await accounts.get_account_or_raise(uow=uow, account_id=admin.id)).disabled
+
+
+async def test_the_staff_list_pages_newest_first_and_filters_by_role(uow, mail):
+    opened = [await _invite(uow, mail, name=f"Рецензент {i}") for i in range(3)]
+    newest_admin = await _invite(uow, mail, role=Role.ADMIN, name="Администратор")
+
+    first = await accounts.list_staff_accounts(uow=uow, roles=frozenset({Role.AGENCY}), limit=2)
+    second = await accounts.list_staff_accounts(uow=uow, roles=frozenset({Role.AGENCY}), limit=2, cursor=first.next_cursor)
+    both = await accounts.list_staff_accounts(uow=uow, roles=frozenset({Role.AGENCY, Role.ADMIN}), limit=1)
+
+    assert [a.id for a in first.items] == [opened[2].id, opened[1].id]
+    assert second.items[0].id == opened[0].id
+    assert first.total == second.total >= 3
+    assert all(a.role is Role.AGENCY for a in first.items + second.items)
+    assert both.items[0].id == newest_admin.id
+    assert both.total >= first.total + 1
+
+
+@pytest.mark.parametrize("cursor", ["not-a-cursor", "WyJ4IiwgInkiXQ", "WyIyMDI2LTEyLTAyVDA5OjMwOjAwIiwgIjEyMyJd"])
+async def test_a_cursor_the_list_did_not_give_out_is_invalid_input(uow, cursor):
+    with pytest.raises(InvalidInput) as refused:
+        await accounts.list_staff_accounts(uow=uow, roles=frozenset({Role.AGENCY}), limit=2, cursor=cursor)
+
+    assert refused.value.field == "cursor"
+
+
+def test_migration_0002_adds_names_and_disabling_and_goes_back_down(scratch_database):
+    config = alembic_config(scratch_database)
+    command.upgrade(config, "head")
+    assert {"name", "disabled_at"} <= _columns(scratch_database)
+    _run(scratch_database, "INSERT INTO accounts (id, email, role, password_hash) VALUES (gen_random_uuid(), 'invited@example.ru', 'agency', NULL)")
+
+    command.downgrade(config, "0001")
+
+    assert _columns(scratch_database) & {"name", "disabled_at"} == set()
+    command.upgrade(config, "head")
+
+
+def _columns(url: str) -> set[str]:
+    async def read() -> set[str]:
+        engine = create_async_engine(url)
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda sync: {c["name"] for c in inspect(sync).get_columns("accounts")})
+        await engine.dispose()
+        return names
+
+    return asyncio.run(read())
+
+
+def _run(url: str, statement: str) -> None:
+    async def run() -> None:
+        engine = create_async_engine(url)
+        async with engine.begin() as connection:
+            await connection.execute(text(statement))
+        await engine.dispose()
+
+    asyncio.run(run())
