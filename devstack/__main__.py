@@ -29,6 +29,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="run the whole platform until Ctrl-C")
+    up.add_argument("--web-port", type=int, default=8080)
     up.add_argument("--gateway-port", type=int, default=8000)
     for service, port in (("registry", 8001), ("matching", 8002), ("notifications", 8003)):
         up.add_argument(f"--{service}-port", type=int, default=port)
@@ -92,6 +93,7 @@ def _wait_gone(pid: int, *, timeout: float) -> None:
 def run_up(args: argparse.Namespace) -> int:
     config = StackConfig(
         state_dir=args.state_dir,
+        web_port=args.web_port,
         gateway_port=args.gateway_port,
         service_ports={"registry": args.registry_port, "matching": args.matching_port, "notifications": args.notifications_port},
         kafka_port=args.kafka_port,
@@ -148,6 +150,7 @@ def _print_addresses(stack: Stack, seconds: float) -> None:
     print(
         f"""
 Union Match is up ({seconds:.0f}s). Ctrl-C or `make down` stops everything.
+  web (open this)       {stack.web_url}/   the agency's console: {stack.web_url}/console (agency@demo.local / demo-agency)
   gateway (API)         {stack.gateway_url}/api/v1   docs: {stack.gateway_url}/docs
   registry              {stack.service_url('registry')}
   matching              {stack.service_url('matching')}

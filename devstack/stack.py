@@ -1,5 +1,5 @@
-"""The whole platform on this machine: PostgreSQL, Kafka, the SMTP sink, the three services and the
-gateway, started in order, each awaited until it answers, and stopped in reverse order."""
+"""The whole platform on this machine: PostgreSQL, Kafka, the SMTP sink, the three services, the
+gateway and the web application, started in order, each awaited until it answers, and stopped in reverse order."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ class StackConfig:
     state_dir: Path
     cache_dir: Path = ROOT / ".cache"
     gateway_port: int = 8000
+    web_port: int = 8080
     service_ports: dict[str, int] = field(default_factory=lambda: {"registry": 8001, "matching": 8002, "notifications": 8003})
     kafka_port: int = 9092
     kafka_controller_port: int = 9093
@@ -44,12 +45,13 @@ class StackConfig:
     demo_mode: bool = True
     kafka_timeout: float = 90.0
     internal_token_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    web_session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     # "separate": the registry's outbox relay runs as `python -m registry relay` beside `serve`, so
     # publishing neither slows requests nor waits behind them; "in-process": inside `serve`.
     registry_relay: str = "separate"
 
     def ports(self) -> dict[str, int]:
-        ports = {"gateway": self.gateway_port, **self.service_ports, "kafka": self.kafka_port,
+        ports = {"web": self.web_port, "gateway": self.gateway_port, **self.service_ports, "kafka": self.kafka_port,
                  "kafka controller": self.kafka_controller_port, "smtp": self.smtp_port, "smtp http": self.smtp_http_port}
         if self.external_database_url is None:
             ports["postgresql"] = self.postgres_port
@@ -78,6 +80,10 @@ class Stack:
         return f"http://127.0.0.1:{self.config.gateway_port}"
 
     @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.config.web_port}"
+
+    @property
     def mail_api_url(self) -> str:
         return f"http://127.0.0.1:{self.config.smtp_http_port}"
 
@@ -91,6 +97,9 @@ class Stack:
 
     def service_env(self, name: str) -> dict[str, str]:
         prefix = name.upper()
+        if name == "web":
+            return {"WEB_HTTP_HOST": "127.0.0.1", "WEB_HTTP_PORT": str(self.config.web_port), "WEB_GATEWAY_URL": self.gateway_url,
+                    "WEB_SESSION_SECRET": self.config.web_session_secret}
         env = {
             f"{prefix}_HTTP_HOST": "127.0.0.1",
             f"{prefix}_INTERNAL_TOKEN_SECRET": self.config.internal_token_secret,
@@ -99,6 +108,7 @@ class Stack:
             return env | {
                 "GATEWAY_HTTP_PORT": str(self.config.gateway_port),
                 "GATEWAY_DEMO_MODE": str(self.config.demo_mode).lower(),
+                "GATEWAY_WEB_BASE_URL": self.web_url,
                 "GATEWAY_DATABASE_URL": self.database_url("gateway"),
                 **{f"GATEWAY_{s.upper()}_URL": self.service_url(s) for s in SERVICES},
             }
@@ -111,7 +121,8 @@ class Stack:
             env |= {
                 "NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
                 "NOTIFICATIONS_SMTP_PORT": str(self.config.smtp_port),
-                "NOTIFICATIONS_PUBLIC_BASE_URL": self.gateway_url,
+                # The emails' links open the web application's pages.
+                "NOTIFICATIONS_PUBLIC_BASE_URL": self.web_url,
             }
         return env
 
@@ -149,6 +160,7 @@ class Stack:
         for name in SERVICES:
             self.start_service(name)
         self.start_service("gateway")
+        self.start_service("web")
 
     def start_service(self, name: str) -> Child:
         env = self.service_env(name)
@@ -157,8 +169,8 @@ class Stack:
             env["REGISTRY_RELAY_ENABLED"] = "false"
             relay = self.supervisor.start(REGISTRY_RELAY, [sys.executable, "-m", "registry", "relay"], env=env, cwd=ROOT)
         child = self.supervisor.start(name, [sys.executable, "-m", name, "serve"], env=env, cwd=ROOT)
-        url = self.gateway_url if name == "gateway" else self.service_url(name)
-        self._await_http(child, f"{url}/readyz", timeout=60)
+        url = {"gateway": f"{self.gateway_url}/readyz", "web": f"{self.web_url}/healthz"}.get(name) or f"{self.service_url(name)}/readyz"
+        self._await_http(child, url, timeout=60)
         if relay is not None and not relay.alive():
             raise StackError(f"the registry's relay exited while starting; last lines of {relay.log_path}:\n{relay.log_tail()}")
         return child

@@ -25,6 +25,7 @@ def infra() -> Iterator[Stack]:
     state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-tests-"))
     config = StackConfig(
         state_dir=state_dir,
+        web_port=free_port(),
         gateway_port=free_port(),
         service_ports={name: free_port() for name in SERVICES},
         kafka_port=free_port(),

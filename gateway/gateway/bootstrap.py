@@ -27,7 +27,6 @@ from gateway.entrypoints.api import health, router
 from gateway.entrypoints.auth import auth
 from gateway.entrypoints.body_limit import BodySizeLimit
 from gateway.entrypoints.openapi import PROBLEM_SCHEMA, SECURITY_SCHEME
-from gateway.entrypoints.pages import pages
 from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
 from gateway.entrypoints.staff_accounts import staff_accounts
 from gateway.observability import Metrics, RequestContextMiddleware
@@ -152,7 +151,6 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
     app.include_router(staff_accounts)
     app.include_router(router)
     app.include_router(health)
-    app.include_router(pages)
     app.openapi = lambda: _openapi(app)
     ip_limiter = RateLimiter(per_second=settings.rate_limit_ip_per_second, burst=settings.rate_limit_ip_burst)
     # Added innermost first: the request id wraps everything, so even a refusal carries one.

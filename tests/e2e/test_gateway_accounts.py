@@ -199,7 +199,7 @@ def test_an_owner_changes_its_enterprise_with_the_version_it_read(gateway, compa
     assert stale.status_code in (409, 412)
 
 
-def test_the_link_in_the_real_welcome_email_confirms_the_company_account(gateway, sign_in, mailbox, smolensk_housing_operator):
+def test_the_link_in_the_real_welcome_email_confirms_the_company_account(platform: Stack, gateway, sign_in, mailbox, smolensk_housing_operator):
     # The company signs up with the address its enterprise gives, as most do.
     email = smolensk_housing_operator["email"]
     _register(gateway, email)
@@ -208,9 +208,9 @@ def test_the_link_in_the_real_welcome_email_confirms_the_company_account(gateway
 
     [summary] = mailbox.wait_for(email, timeout=30)
     text = mailbox.message(summary["ID"])["Text"]
-    # The link opens the confirmation page, whose script passes the token on to the API.
+    # The link opens the web application's confirmation page, which passes the token on to the API.
     link = next(word for word in text.split() if "/confirm?token=" in word)
-    assert link.startswith(str(gateway.base_url).rstrip("/") + "/confirm?token=")
+    assert link.startswith(platform.web_url + "/confirm?token=")
     confirmed = gateway.get("/api/v1/auth/confirm", params={"token": link.split("?token=", 1)[1].rstrip(".,)>")})
 
     assert confirmed.status_code == 200, confirmed.text

@@ -195,7 +195,7 @@ async def test_each_side_reads_the_suggestion_in_its_language_with_the_partner_t
         assert subject_says[language] in email["Subject"]
         assert lift_maker.name in email["Subject"] and lift_maker.name in email["Text"] and lift_maker.name in email["HTML"]
         assert expected_reason[language] in email["Text"] and expected_reason[language] in email["HTML"]
-        link = f"{platform.gateway_url}/suggestions/{matches[language].match_id}"
+        link = f"{platform.web_url}/suggestions/{matches[language].match_id}"
         assert link in email["Text"] and f'href="{link}"' in email["HTML"]
         assert email["To"][0]["Address"] == housing.email
 

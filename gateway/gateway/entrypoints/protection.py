@@ -17,10 +17,6 @@ _DOCS_CSP = (
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 _DOCS_PATHS = ("/docs", "/redoc")
-# The web pages the emails link to (entrypoints/pages.py): their own script, styles and API only.
-_PAGE_CSP = "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-_PAGE_PATHS = ("/suggestions/", "/enterprises/", "/static/")
-_PAGES = ("/confirm", "/unsubscribe")
 _COMMON = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -38,8 +34,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        is_page = path.startswith(_PAGE_PATHS) or path in _PAGES
-        csp = _DOCS_CSP if path.startswith(_DOCS_PATHS) else _PAGE_CSP if is_page else _JSON_CSP
+        csp = _DOCS_CSP if path.startswith(_DOCS_PATHS) else _JSON_CSP
         added = [*_COMMON, (b"content-security-policy", csp.encode())]
 
         async def send_with_headers(message: Message) -> None:

@@ -25,4 +25,5 @@ def load_reference(data_dir: Path) -> Reference:
         taxonomy_version=taxonomy["version"],
         sectors=sectors,
         regions={country: frozenset(region["id"] for region in items) for country, items in regions.items()},
+        region_names=tuple((country, region["id"], region["name"]) for country, items in regions.items() for region in items),
     )

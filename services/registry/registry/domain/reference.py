@@ -19,6 +19,8 @@ class Reference:
     taxonomy_version: str
     sectors: dict[str, Sector]
     regions: dict[str, frozenset[str]]  # country -> region ids
+    # Every region with its names by language, in the data file's order, for pickers and labels.
+    region_names: tuple[tuple[str, str, dict[str, str]], ...] = ()  # (country, region id, names)
 
     def knows_sector(self, sector_id: str) -> bool:
         return sector_id in self.sectors

@@ -1,0 +1,27 @@
+"""python -m web [serve]"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+import uvicorn
+
+from web.config import Settings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m web")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("serve", help="serve the pages (the default)")
+    parser.parse_args()
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from web.bootstrap import create_app
+
+    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_level=settings.log_level.lower(),
+                proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+
+
+if __name__ == "__main__":
+    main()

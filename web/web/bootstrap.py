@@ -1,0 +1,125 @@
+"""The one place where the web application's parts are wired together."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from web.adapters.gateway_client import ApiProblem, ApiUnavailable, GatewayClient
+from web.config import Settings
+from web.entrypoints import console, i18n, public_pages
+from web.entrypoints.rendering import NotAllowed, SignInRequired, environment, render, sign_in_redirect
+from web.entrypoints.session import CSRF_COOKIE, SESSION_COOKIE, CookieSigner, RequestState, new_csrf_token
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+SECURITY_HEADERS = {
+    # Scripts and styles only from this application: no inline code, nothing from a CDN.
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+@dataclass
+class Container:
+    settings: Settings
+    gateway: GatewayClient
+    signer: CookieSigner
+    texts: i18n.Texts
+    templates: Environment
+
+
+def build_container(settings: Settings) -> Container:
+    texts = i18n.Texts(i18n.Catalogs())
+    return Container(settings=settings, gateway=GatewayClient(settings.gateway_url, timeout=settings.gateway_timeout_seconds),
+                     signer=CookieSigner(settings.session_secret.get_secret_value()), texts=texts,
+                     templates=environment(texts))
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.container = build_container(settings)
+        try:
+            yield
+        finally:
+            await app.state.container.gateway.close()
+
+    app = FastAPI(title="Union Match web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.include_router(public_pages.router)
+    app.include_router(console.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.middleware("http")(_session_and_language)
+    _handle_failures(app)
+    return app
+
+
+async def _session_and_language(request: Request, call_next):
+    container: Container = request.app.state.container
+    csrf_cookie = request.cookies.get(CSRF_COOKIE)
+    state = RequestState(session=container.signer.loads(request.cookies.get(SESSION_COOKIE)),
+                         csrf_token=csrf_cookie if csrf_cookie and len(csrf_cookie) <= 64 else new_csrf_token(),
+                         csrf_is_new=not csrf_cookie)
+    request.state.web = state
+    language = i18n.choose_language(cookie=request.cookies.get(i18n.LANGUAGE_COOKIE), accept_language=request.headers.get("accept-language"),
+                                    default=container.settings.default_language)
+    token = i18n.use_language(language)
+    try:
+        response = await call_next(request)
+    finally:
+        i18n._language.reset(token)
+    _write_cookies(request, response, state, container.settings)
+    response.headers.update(SECURITY_HEADERS)
+    if "cache-control" not in response.headers:
+        # Pages show a person's own data: no shared cache may keep them.
+        response.headers["Cache-Control"] = "no-store" if not request.url.path.startswith("/static/") else "public, max-age=300"
+    return response
+
+
+def _write_cookies(request: Request, response, state: RequestState, settings: Settings) -> None:
+    secure = settings.secure_cookies if settings.secure_cookies is not None else request.url.scheme == "https"
+    options = {"httponly": True, "samesite": "lax", "secure": secure, "path": "/"}
+    if state.csrf_is_new:
+        response.set_cookie(CSRF_COOKIE, state.csrf_token, **options)
+    if state.session_changed:
+        if state.session is None:
+            response.delete_cookie(SESSION_COOKIE, **options)
+        else:
+            response.set_cookie(SESSION_COOKIE, request.app.state.container.signer.dumps(state.session),
+                                max_age=settings.session_max_age_seconds, **options)
+
+
+def _handle_failures(app: FastAPI) -> None:
+    @app.exception_handler(SignInRequired)
+    async def sign_in_required(request: Request, _: SignInRequired):
+        return sign_in_redirect(request)
+
+    @app.exception_handler(NotAllowed)
+    async def not_allowed(request: Request, _: NotAllowed):
+        return render(request, "error.html", {"kind": "forbidden"}, status_code=403)
+
+    @app.exception_handler(ApiProblem)
+    async def api_problem(request: Request, problem: ApiProblem):
+        if isinstance(problem, ApiUnavailable) or problem.status >= 500:
+            return render(request, "error.html", {"kind": "unavailable"}, status_code=503, headers={"Retry-After": "5"})
+        kind = {403: "forbidden", 404: "not_found", 429: "busy"}.get(problem.status, "refused")
+        return render(request, "error.html", {"kind": kind, "problem": problem}, status_code=problem.status if problem.status in (403, 404, 429) else 400)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_address(request: Request, _: RequestValidationError):
+        return render(request, "error.html", {"kind": "not_found"}, status_code=404)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException):
+        kind = {403: "csrf" if error.detail == "csrf" else "forbidden", 404: "not_found", 405: "not_found"}.get(error.status_code, "refused")
+        return render(request, "error.html", {"kind": kind}, status_code=error.status_code)

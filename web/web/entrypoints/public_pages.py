@@ -1,0 +1,184 @@
+"""Pages anyone may open: home, signing in and out, the language switch, and the pages the
+platform's emails link to (a partner suggestion, an enterprise's profile, the address
+confirmation, unsubscribing, and setting a new staff account's password)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+
+from web.adapters.gateway_client import ApiProblem, ApiUnavailable
+from web.config import LANGUAGES
+from web.entrypoints import i18n
+from web.entrypoints.i18n import N_
+from web.entrypoints.rendering import api, render, safe_next, see_other
+from web.entrypoints.session import Session, require_csrf, state_of
+
+router = APIRouter()
+Csrf = Depends(require_csrf)
+_NO_STORE = {"Cache-Control": "no-store"}  # the link's token must not stay in any cache
+
+
+@router.get("/")
+async def home(request: Request):
+    return render(request, "home.html")
+
+
+@router.get("/healthz", include_in_schema=False)
+async def healthz():
+    return {"status": "ok"}
+
+
+# --- signing in and out ------------------------------------------------------------------------
+
+
+@router.get("/sign-in")
+async def sign_in_page(request: Request, next: str = ""):
+    return render(request, "sign_in.html", {"next": safe_next(next, default=""), "errors": {}, "email": ""})
+
+
+@router.post("/sign-in", dependencies=[Csrf])
+async def sign_in(request: Request, email: Annotated[str, Form(max_length=320)] = "",
+                  password: Annotated[str, Form(max_length=200)] = "", next: Annotated[str, Form(max_length=2000)] = ""):
+    errors = {}
+    if not email.strip():
+        errors["email"] = N_("Enter your email address")
+    if not password:
+        errors["password"] = N_("Enter your password")
+    if not errors:
+        errors = await _try_sign_in(request, email.strip(), password)
+    if errors:
+        context = {"next": safe_next(next, default=""), "errors": errors, "email": email}
+        return render(request, "sign_in.html", context, status_code=400)
+    session = state_of(request).session
+    return see_other(safe_next(next, default="/console/queue" if session.is_staff else "/"))
+
+
+async def _try_sign_in(request: Request, email: str, password: str) -> dict[str, str]:
+    gateway = request.app.state.container.gateway
+    try:
+        tokens = await gateway.sign_in(email=email, password=password, client_address=request.client.host if request.client else None)
+    except ApiUnavailable:
+        raise
+    except ApiProblem as problem:
+        if problem.status == 429:
+            return {"email": N_("Too many attempts. Wait a few minutes and try again")}
+        if problem.status in (400, 401, 403, 422):
+            return {"email": N_("The email address or the password is not right")}
+        raise
+    account = await gateway.request("GET", "/auth/me", access_token=tokens.access_token)
+    state_of(request).sign_in(Session(access_token=tokens.access_token, refresh_token=tokens.refresh_token, role=tokens.role,
+                                      email=account.get("email", email), name=account.get("name") or ""))
+    return {}
+
+
+@router.post("/sign-out", dependencies=[Csrf])
+async def sign_out(request: Request):
+    state = state_of(request)
+    if state.session is not None:
+        try:
+            await request.app.state.container.gateway.sign_out(refresh_token=state.session.refresh_token)
+        except ApiProblem:
+            pass  # the session ends here whatever the API says; the token expires on its own
+        state.sign_out()
+    return see_other("/sign-in?signed_out=1")
+
+
+@router.post("/language", dependencies=[Csrf])
+async def choose_language(request: Request, language: Annotated[str, Form()] = "ru", next: Annotated[str, Form(max_length=2000)] = "/"):
+    response = see_other(safe_next(next, default="/"))
+    if language in LANGUAGES:
+        response.set_cookie(i18n.LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, httponly=True, samesite="lax", path="/",
+                            secure=request.url.scheme == "https")
+    return response
+
+
+# --- the pages of the emails' links -------------------------------------------------------------
+
+
+@router.get("/suggestions/{match_id}")
+async def suggestion(request: Request, match_id: uuid.UUID, answered: str = ""):
+    if state_of(request).session is None:
+        return render(request, "suggestion.html", {"match": None, "next": request.url.path})
+    match, account = await asyncio.gather(api(request, "GET", f"/matches/{match_id}"), api(request, "GET", "/auth/me"))
+    mine = set(account.get("enterprise_ids") or [])
+    side = "offer" if match["offer_enterprise_id"] in mine else "need"
+    partner = match["need"] if side == "offer" else match["offer"]
+    context = {"match": match, "side": side, "partner": partner, "my_answer": match.get(f"{side}_answer"),
+               "answered": answered if answered in ("interested", "declined") else ""}
+    return render(request, "suggestion.html", context)
+
+
+@router.post("/suggestions/{match_id}/answer", dependencies=[Csrf])
+async def answer_suggestion(request: Request, match_id: uuid.UUID, answer: Annotated[str, Form(pattern="^(interested|declined)$")],
+                            side: Annotated[str, Form(pattern="^(offer|need)$")]):
+    await api(request, "POST", f"/matches/{match_id}/respond", json={"answer": answer, "side": side})
+    return see_other(f"/suggestions/{match_id}?answered={answer}")
+
+
+@router.get("/enterprises/{enterprise_id}")
+async def enterprise_profile(request: Request, enterprise_id: uuid.UUID):
+    enterprise = await api(request, "GET", f"/enterprises/{enterprise_id}")
+    return render(request, "enterprise.html", {"enterprise": enterprise})
+
+
+@router.get("/confirm")
+async def confirm_address(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
+    outcome = "incomplete"
+    if token:
+        try:
+            await api(request, "GET", "/auth/confirm", params={"token": token})
+            outcome = "confirmed"
+        except ApiProblem as problem:
+            if isinstance(problem, ApiUnavailable):
+                raise
+            outcome = "invalid"
+    return render(request, "confirm.html", {"outcome": outcome}, headers=_NO_STORE)
+
+
+@router.get("/unsubscribe")
+async def unsubscribe_page(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
+    # Opening the link changes nothing (mail scanners open links); the button does.
+    return render(request, "unsubscribe.html", {"token": token, "outcome": "" if token else "incomplete"}, headers=_NO_STORE)
+
+
+@router.post("/unsubscribe", dependencies=[Csrf])
+async def unsubscribe(request: Request, token: Annotated[str, Form(max_length=2000)] = ""):
+    outcome = "incomplete"
+    if token:
+        try:
+            await api(request, "GET", "/unsubscribe", params={"token": token})
+            outcome = "unsubscribed"
+        except ApiProblem as problem:
+            if isinstance(problem, ApiUnavailable):
+                raise
+            outcome = "invalid"
+    return render(request, "unsubscribe.html", {"token": "", "outcome": outcome}, headers=_NO_STORE)
+
+
+@router.get("/set-password")
+async def set_password_page(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
+    return render(request, "set_password.html", {"token": token, "errors": {}, "done": False}, headers=_NO_STORE)
+
+
+@router.post("/set-password", dependencies=[Csrf])
+async def set_password(request: Request, token: Annotated[str, Form(max_length=2000)] = "",
+                       password: Annotated[str, Form(max_length=200)] = "", repeated: Annotated[str, Form(max_length=200)] = ""):
+    errors = {}
+    if len(password) < 8:
+        errors["password"] = N_("Use at least 8 characters")
+    elif password != repeated:
+        errors["repeated"] = N_("The two passwords are not the same")
+    if not errors:
+        try:
+            await api(request, "POST", "/auth/set-password", json={"token": token, "password": password})
+        except ApiProblem as problem:
+            if isinstance(problem, ApiUnavailable):
+                raise
+            errors = {"password": problem.errors[0]["message"]} if problem.status == 422 and problem.errors else {"link": "invalid"}
+    if errors:
+        return render(request, "set_password.html", {"token": token, "errors": errors, "done": False}, status_code=400, headers=_NO_STORE)
+    return render(request, "set_password.html", {"token": "", "errors": {}, "done": True}, headers=_NO_STORE)

@@ -1,0 +1,108 @@
+"""The signed-in person's session, kept in one signed HttpOnly cookie, and CSRF protection.
+
+The cookie holds the API's tokens; page scripts can never read it (HttpOnly) and other sites'
+forms never carry it on a POST (SameSite=Lax). Every form carries a CSRF token that must equal
+the one in a second HttpOnly cookie, and the JSON calls of the console's script send it as a
+header: a request forged from another origin has neither."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import asdict, dataclass
+
+from fastapi import HTTPException, Request
+
+SESSION_COOKIE = "um_session"
+CSRF_COOKIE = "um_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+STAFF_ROLES = frozenset({"agency", "admin"})
+
+
+@dataclass
+class Session:
+    access_token: str
+    refresh_token: str
+    role: str
+    email: str
+    name: str = ""
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class CookieSigner:
+    """HMAC-SHA256 over the cookie's payload: a changed cookie is no session at all."""
+
+    def __init__(self, secret: str) -> None:
+        self._key = hashlib.sha256(("union-match-web:" + secret).encode()).digest()
+
+    def dumps(self, session: Session) -> str:
+        payload = base64.urlsafe_b64encode(json.dumps(asdict(session), separators=(",", ":")).encode()).decode().rstrip("=")
+        return f"{payload}.{self._sign(payload)}"
+
+    def loads(self, value: str | None) -> Session | None:
+        if not value or value.count(".") != 1:
+            return None
+        payload, signature = value.split(".")
+        if not hmac.compare_digest(signature, self._sign(payload)):
+            return None
+        try:
+            data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+            return Session(**data)
+        except (ValueError, TypeError):
+            return None
+
+    def _sign(self, payload: str) -> str:
+        return base64.urlsafe_b64encode(hmac.new(self._key, payload.encode(), hashlib.sha256).digest()).decode().rstrip("=")
+
+
+@dataclass
+class RequestState:
+    """What a request carries in and what it changes on the way out."""
+
+    session: Session | None
+    csrf_token: str
+    session_changed: bool = False
+    csrf_is_new: bool = False
+
+    def sign_in(self, session: Session) -> None:
+        self.session = session
+        self.session_changed = True
+        self.rotate_csrf()
+
+    def sign_out(self) -> None:
+        self.session = None
+        self.session_changed = True
+        self.rotate_csrf()
+
+    def rotate_csrf(self) -> None:
+        self.csrf_token = new_csrf_token()
+        self.csrf_is_new = True
+
+
+def new_csrf_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def state_of(request: Request) -> RequestState:
+    return request.state.web
+
+
+async def require_csrf(request: Request) -> None:
+    """A FastAPI dependency for every state-changing route."""
+    expected = state_of(request).csrf_token
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        sent = (await request.form()).get(CSRF_FIELD)
+    if not sent or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
+        raise HTTPException(403, "csrf")
