@@ -23,6 +23,7 @@ EXPECTED_ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/enterprises/{enterprise_id}/verify"): Access.STAFF,
     ("POST", "/enterprises/{enterprise_id}/suspend"): Access.STAFF,
     ("POST", "/enterprises/{enterprise_id}/reinstate"): Access.STAFF,
+    ("GET", "/enterprises/{enterprise_id}/possible-duplicates"): Access.STAFF,
     ("POST", "/enterprises/{enterprise_id}/offers"): Access.COMPANY,
     ("GET", "/enterprises/{enterprise_id}/offers"): Access.ANYONE,
     ("POST", "/enterprises/{enterprise_id}/needs"): Access.COMPANY,

@@ -25,6 +25,7 @@ class Route:
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/sectors", "registry", "/sectors", Access.ANYONE, "The sector taxonomy", "reference"),
+    Route("GET", "/regions", "registry", "/regions", Access.ANYONE, "The regions of Russia and Belarus, with their names", "reference"),
     Route("POST", "/enterprises", "registry", "/enterprises", Access.COMPANY, "Register your enterprise (a company account; staff on a company's behalf)", "enterprises", 201),
     Route("GET", "/enterprises", "registry", "/enterprises", Access.ANYONE, "List and search enterprises (public fields)", "enterprises"),
     Route("GET", "/enterprises/{enterprise_id}", "registry", "/enterprises/{enterprise_id}", Access.ANYONE, "One enterprise", "enterprises"),
@@ -33,6 +34,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/enterprises/{enterprise_id}/verify", "registry", "/enterprises/{enterprise_id}/verify", Access.STAFF, "Verify an enterprise", "review"),
     Route("POST", "/enterprises/{enterprise_id}/suspend", "registry", "/enterprises/{enterprise_id}/suspend", Access.STAFF, "Suspend an enterprise, with a reason", "review"),
     Route("POST", "/enterprises/{enterprise_id}/reinstate", "registry", "/enterprises/{enterprise_id}/reinstate", Access.STAFF, "Lift an enterprise's suspension", "review"),
+    Route("GET", "/enterprises/{enterprise_id}/possible-duplicates", "registry", "/enterprises/{enterprise_id}/possible-duplicates", Access.STAFF, "Enterprises that may be the same as this one", "review"),
     Route("POST", "/enterprises/{enterprise_id}/offers", "registry", "/enterprises/{enterprise_id}/offers", Access.COMPANY, "Publish an offer (supply)", "listings", 201),
     Route("GET", "/enterprises/{enterprise_id}/offers", "registry", "/enterprises/{enterprise_id}/offers", Access.ANYONE, "An enterprise's offers", "listings"),
     Route("POST", "/enterprises/{enterprise_id}/needs", "registry", "/enterprises/{enterprise_id}/needs", Access.COMPANY, "Publish a need (demand)", "listings", 201),

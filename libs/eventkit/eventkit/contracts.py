@@ -55,6 +55,9 @@ class EnterpriseUpdated(EnterpriseProfile):
 class EnterpriseSuspended(EnterpriseProfile):
     event_type: ClassVar[str] = "enterprise.suspended"
 
+    # The reviewer's reason, as written (additive, optional: older events have none).
+    reason: str | None = None
+
 
 class EnterpriseReinstated(EnterpriseProfile):
     """The agency lifted a suspension: the enterprise is back at the status it had before."""

@@ -25,6 +25,11 @@ from eventkit.outbox import outbox_table
 
 metadata = MetaData()
 
+# What possible duplicates are looked up by (registry.domain.duplicates says the same in Python):
+# the mail domain after the last "@", lower case; the phone's last 10 digits.
+EMAIL_DOMAIN = "NULLIF(rtrim(lower(split_part(email, '@', -1)), '.'), '')"
+PHONE_DIGITS = "NULLIF(right(regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g'), 10), '')"
+
 # Russian stemming makes "лифты" find "лифтов"; the russian configuration stems Latin words as English.
 ENTERPRISE_SEARCH = "to_tsvector('russian'::regconfig, coalesce(name, '') || ' ' || coalesce(description, ''))"
 LISTING_SEARCH = (
@@ -63,6 +68,8 @@ enterprises = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("deleted_at", DateTime(timezone=True)),
     Column("search", TSVECTOR, Computed(ENTERPRISE_SEARCH, persisted=True)),
+    Column("email_domain", Text, Computed(EMAIL_DOMAIN, persisted=True)),
+    Column("phone_digits", Text, Computed(PHONE_DIGITS, persisted=True)),
     # One live enterprise per legal id; a deleted one leaves its id free to register anew.
     Index(
         "uq_enterprises_country_legal_id", "country", "legal_id", unique=True,
@@ -70,6 +77,10 @@ enterprises = Table(
     ),
     Index("ix_enterprises_search", "search", postgresql_using="gin"),
     Index("ix_enterprises_created", "created_at", "id"),
+    Index("ix_enterprises_status_created", "status", "created_at", "id", postgresql_where=text("deleted_at IS NULL")),
+    Index("ix_enterprises_ogrn", "ogrn", postgresql_where=text("deleted_at IS NULL AND ogrn IS NOT NULL")),
+    Index("ix_enterprises_email_domain", "email_domain", postgresql_where=text("deleted_at IS NULL AND email_domain IS NOT NULL")),
+    Index("ix_enterprises_phone_digits", "phone_digits", postgresql_where=text("deleted_at IS NULL AND phone_digits IS NOT NULL")),
 )
 
 listings = Table(

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, Table, any_, bindparam, exists, func, insert, literal, literal_column, or_, select, text, tuple_, update, Uuid
+from sqlalchemy import ColumnElement, Select, Table, and_, any_, case, bindparam, exists, func, insert, literal, literal_column, or_, select, text, tuple_, update, Uuid
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,12 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from eventkit.envelope import Envelope
 from eventkit.outbox import outbox_row
 from registry.adapters.orm import enterprises, listings, outbox
+from registry.domain.duplicates import Fingerprint
 from registry.domain.enterprise import Enterprise
 from registry.domain.errors import AlreadyRegistered, FieldError, InvalidInput
 from registry.domain.listing import Listing
 from registry.domain.queries import EnterpriseFilters, ListingFilters, Page, PageRequest, SortOrder
 
-_GENERATED = {"search"}
+_GENERATED = {"search", "email_domain", "phone_digits"}
 _OUTBOX_FIELDS = ("event_id", "topic", "key", "shard", "envelope")
 _ENTERPRISE_COLUMNS = [c for c in enterprises.columns if c.name not in _GENERATED]
 _LISTING_COLUMNS = [c for c in listings.columns if c.name not in _GENERATED]
@@ -152,6 +153,34 @@ class EnterpriseRepository:
         query = select(*_ENTERPRISE_COLUMNS).where(*conditions)
         rows, total, next_cursor = await _paginate(self._connection, query, enterprises, enterprises.c.name, conditions, page)
         return Page([_enterprise(row) for row in rows], total, next_cursor)
+
+    async def sharing_fingerprint(self, fingerprint: Fingerprint, *, besides: uuid.UUID, limit: int) -> list[Enterprise]:
+        """Live enterprises other than `besides` holding any of the fingerprint's values, those holding
+        more of them first, then the newest. Each value is looked up in its own index."""
+        c = enterprises.c
+        same = []
+        if fingerprint.inn:
+            same.append(and_(c.country == "RU", c.legal_id == fingerprint.inn))
+        if fingerprint.ogrn:
+            same.append(c.ogrn == fingerprint.ogrn)
+        if fingerprint.unp:
+            same.append(and_(c.country == "BY", c.legal_id == fingerprint.unp))
+        same_legal_id = or_(*same) if same else None
+        signs = [s for s in (same_legal_id, _equal(c.email_domain, fingerprint.email_domain), _equal(c.phone_digits, fingerprint.phone)) if s is not None]
+        if not signs:
+            return []
+        weight = sum((case((sign, 1), else_=0) for sign in signs), literal(0))
+        query = (
+            select(*_ENTERPRISE_COLUMNS)
+            .where(c.deleted_at.is_(None), c.id != besides, or_(*signs))
+            .order_by(weight.desc(), c.created_at.desc(), c.id)
+            .limit(limit)
+        )
+        return [_enterprise(row) for row in await self._connection.execute(query)]
+
+
+def _equal(column, value: str | None) -> ColumnElement | None:
+    return column == value if value else None
 
 
 class ListingRepository:

@@ -71,6 +71,11 @@ class Enterprise:
         """The identifier that makes an enterprise unique in its country: INN or UNP."""
         return self.inn if self.country is Country.RU else self.unp  # type: ignore[return-value]
 
+    @property
+    def suspension_reason(self) -> str | None:
+        """The reviewer's reason while the enterprise is suspended."""
+        return self.extra.get("suspension_reason") if self.status is EnterpriseStatus.SUSPENDED else None
+
     @classmethod
     def register(cls, reference: Reference, **fields) -> Enterprise:
         enterprise = cls(id=uuid.uuid4(), **fields)

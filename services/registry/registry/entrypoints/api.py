@@ -27,6 +27,8 @@ from registry.entrypoints.schemas import (
     ListingOut,
     ListingPage,
     ListingPatch,
+    PossibleDuplicate,
+    PossibleDuplicates,
     SuspensionIn,
 )
 from registry.service_layer import enterprises as use_cases
@@ -97,6 +99,12 @@ async def list_sectors(caller: CallerDep, reference: ReferenceDep):
     return {"version": reference.taxonomy_version, "items": [asdict(sector) for sector in reference.sectors.values()]}
 
 
+@router.get("/regions")
+async def list_regions(caller: CallerDep, reference: ReferenceDep):
+    items = [{"id": region_id, "country": country, "name": names} for country, region_id, names in reference.region_names]
+    return {"items": items}
+
+
 # --- enterprises -------------------------------------------------------------------------------
 
 
@@ -131,6 +139,13 @@ async def get_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDe
     enterprise = await use_cases.get_enterprise_or_raise(uow=uow, enterprise_id=enterprise_id)
     _tagged(response, enterprise.version)
     return _view(enterprise, caller)
+
+
+@router.get("/enterprises/{enterprise_id}/possible-duplicates", response_model=PossibleDuplicates)
+async def possible_duplicates(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep):
+    """For the agency: other enterprises sharing this one's legal id, mail domain or phone (at most 20)."""
+    found = await use_cases.list_possible_duplicates(uow=uow, caller=caller, enterprise_id=enterprise_id)
+    return PossibleDuplicates(items=[PossibleDuplicate.of(other, reasons) for other, reasons in found])
 
 
 @router.patch("/enterprises/{enterprise_id}", response_model=EnterprisePrivate)

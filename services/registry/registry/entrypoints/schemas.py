@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from registry.domain.enterprise import Enterprise
+from registry.domain.legal_ids import legal_id_checks
 from registry.domain.listing import Listing
 from registry.domain.reference import Reference
 
@@ -89,6 +90,14 @@ class EnterprisePublic(BaseModel):
         return cls.model_validate(enterprise, from_attributes=True)
 
 
+class LegalIdCheckOut(BaseModel):
+    scheme: Literal["inn", "ogrn", "unp"]
+    value: str
+    valid: bool
+    kind: str = Field(description="what kind of id it is, in plain English")
+    detail: str = Field(description="what the check found, in plain English")
+
+
 class EnterprisePrivate(EnterprisePublic):
     """What the owner and the agency see."""
 
@@ -97,12 +106,40 @@ class EnterprisePrivate(EnterprisePublic):
     phone: str | None
     personal_data_consent: bool
     verified_by: str | None
+    suspension_reason: str | None = Field(default=None, description="the reviewer's reason, while suspended")
+    legal_id_checks: list[LegalIdCheckOut] = Field(default=[], description="each legal id held, checked again for the reviewer")
+
+    @classmethod
+    def of(cls, enterprise: Enterprise) -> EnterprisePrivate:
+        view = cls.model_validate(enterprise, from_attributes=True)
+        checks = legal_id_checks(inn=enterprise.inn, ogrn=enterprise.ogrn, unp=enterprise.unp)
+        view.legal_id_checks = [LegalIdCheckOut.model_validate(check, from_attributes=True) for check in checks]
+        return view
 
 
 class EnterprisePage(BaseModel):
     items: list[EnterprisePrivate | EnterprisePublic]
     total: int
     next_cursor: str | None
+
+
+class PossibleDuplicate(BaseModel):
+    id: uuid.UUID
+    name: str
+    country: str
+    city: str
+    status: str
+    created_at: datetime | None
+    reasons: list[Literal["legal_id", "email_domain", "phone"]]
+
+    @classmethod
+    def of(cls, enterprise: Enterprise, reasons: list[str]) -> PossibleDuplicate:
+        return cls(id=enterprise.id, name=enterprise.name, country=enterprise.country, city=enterprise.city,
+                   status=enterprise.status, created_at=enterprise.created_at, reasons=reasons)
+
+
+class PossibleDuplicates(BaseModel):
+    items: list[PossibleDuplicate]
 
 
 class EnterprisePatch(BaseModel):

@@ -7,8 +7,9 @@ import uuid
 from datetime import UTC, datetime
 
 from eventkit import topics
-from eventkit.contracts import EnterpriseRegistered, EnterpriseReinstated, EnterpriseSuspended, EnterpriseUpdated, ListingClosed
+from eventkit.contracts import EnterpriseRegistered, EnterpriseReinstated, EnterpriseUpdated, ListingClosed
 from registry.domain.actors import Caller
+from registry.domain.duplicates import MAX_POSSIBLE_DUPLICATES, Fingerprint, duplicate_reasons
 from registry.domain.enterprise import Enterprise
 from registry.domain.errors import AlreadyRegistered, NotFound, check_version
 from registry.domain.queries import EnterpriseFilters, Page, PageRequest
@@ -59,7 +60,7 @@ async def suspend_enterprise(*, uow: UnitOfWork, caller: Caller, enterprise_id: 
         enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
         enterprise.suspend(by=caller.account_id or caller.role, reason=reason)
         await uow.enterprises.save(enterprise)
-        await uow.outbox.add(events.enterprise_profile(EnterpriseSuspended, enterprise), topic=topics.ENTERPRISES)
+        await uow.outbox.add(events.enterprise_suspended(enterprise), topic=topics.ENTERPRISES)
         await uow.commit()
     return enterprise
 
@@ -104,6 +105,17 @@ async def get_enterprise_or_raise(*, uow: UnitOfWork, enterprise_id: uuid.UUID) 
 async def list_enterprises(*, uow: UnitOfWork, filters: EnterpriseFilters, page: PageRequest) -> Page[Enterprise]:
     async with uow:
         return await uow.enterprises.list(filters, page)
+
+
+async def list_possible_duplicates(*, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID) -> list[tuple[Enterprise, list[str]]]:
+    """Other enterprises that may be this one, each with why (legal_id, email_domain, phone)."""
+    caller.require_staff("look for possible duplicates")
+    async with uow:
+        enterprise = await uow.enterprises.get(enterprise_id)
+        if enterprise is None:
+            raise NotFound("enterprise", enterprise_id)
+        found = await uow.enterprises.sharing_fingerprint(Fingerprint.of(enterprise), besides=enterprise.id, limit=MAX_POSSIBLE_DUPLICATES)
+    return [(other, reasons) for other in found if (reasons := duplicate_reasons(enterprise, other))]
 
 
 async def enterprise_for_update_or_raise(uow: UnitOfWork, enterprise_id: uuid.UUID) -> Enterprise:

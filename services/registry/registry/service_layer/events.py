@@ -5,6 +5,7 @@ from __future__ import annotations
 from eventkit.contracts import (
     EnterpriseDeleted,
     EnterpriseProfile,
+    EnterpriseSuspended,
     EnterpriseVerified,
     ListingSnapshot,
     envelope_for,
@@ -16,7 +17,7 @@ from registry.domain.listing import Listing
 PRODUCER = "registry"
 
 
-def enterprise_profile(contract: type[EnterpriseProfile], enterprise: Enterprise) -> Envelope:
+def enterprise_profile(contract: type[EnterpriseProfile], enterprise: Enterprise, **extra) -> Envelope:
     payload = contract(
         enterprise_id=enterprise.id,
         name=enterprise.name,
@@ -33,8 +34,14 @@ def enterprise_profile(contract: type[EnterpriseProfile], enterprise: Enterprise
         phone=enterprise.phone,
         status=enterprise.status,
         owner_account_id=enterprise.owner_account_id,
+        **extra,
     )
     return envelope_for(payload, key=str(enterprise.id), producer=PRODUCER)
+
+
+def enterprise_suspended(enterprise: Enterprise) -> Envelope:
+    """The profile as suspended, with the reviewer's reason as given (the suspension email quotes it)."""
+    return enterprise_profile(EnterpriseSuspended, enterprise, reason=enterprise.suspension_reason)
 
 
 def enterprise_verified(enterprise: Enterprise) -> Envelope:
