@@ -1,6 +1,8 @@
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from notifications.domain.plans import DEFAULT_AGENCY_EMAIL
+
 
 class Settings(BaseSettings):
     """The notifications service's settings, read from NOTIFICATIONS_* environment variables at start-up."""
@@ -20,6 +22,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = 10.0
     mail_from: str = "Union Match <noreply@unionmatch.local>"
+    # How a company reaches the investment agency: the suspension email names it.
+    agency_email: str = DEFAULT_AGENCY_EMAIL
+    agency_phone: str | None = None
     public_base_url: str = "http://127.0.0.1:8000"
     max_attempts: int = 8
     retry_base_seconds: float = 2.0

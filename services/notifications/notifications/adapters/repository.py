@@ -57,6 +57,10 @@ class DeliveryRepository:
         result = await self._session.execute(statement)
         return result.rowcount == 1
 
+    async def get_by_idempotency_key(self, key: str) -> Delivery | None:
+        row = (await self._session.execute(select(deliveries).where(deliveries.c.idempotency_key == key))).first()
+        return _to_domain(row) if row else None
+
     async def claim_due(self, *, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
         """Takes the deliveries due now (and those whose sender vanished mid-send) and marks them sending."""
         due = or_(

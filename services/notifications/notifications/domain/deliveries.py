@@ -31,8 +31,9 @@ class DeliveryStatus(StrEnum):
     SKIPPED = "skipped"
 
 
-# Mail a recipient cannot opt out of: it answers something they did, or completes an introduction they asked for.
-TRANSACTIONAL = frozenset({"welcome", "verified", "introduction"})
+# Mail a recipient cannot opt out of: it answers something they did, completes an introduction they
+# asked for, tells them what the agency decided about their enterprise, or gives them an account.
+TRANSACTIONAL = frozenset({"welcome", "verified", "introduction", "suspended", "account_invitation"})
 
 
 def idempotency_key(event_id: uuid.UUID, recipient: str, template: str) -> str:

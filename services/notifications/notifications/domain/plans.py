@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from eventkit.contracts import (
     EnterpriseRegistered,
+    EnterpriseSuspended,
     EnterpriseVerified,
     EventPayload,
     MatchApproved,
@@ -18,13 +20,30 @@ from eventkit.envelope import Envelope
 from notifications.domain.deliveries import Delivery, preferred_language
 
 MATCH_TEMPLATES = {MatchApproved: "suggestion", MatchIntroduced: "introduction"}
+ACCOUNT_INVITATION = "account_invitation"
+# How long the gateway keeps an invitation's link valid; the email says so.
+INVITATION_VALID_HOURS = 72
+DEFAULT_AGENCY_EMAIL = "agency@unionmatch.local"
 
 
-def deliveries_for(envelope: Envelope, payload: EventPayload, *, public_base_url: str) -> list[Delivery]:
+@dataclass(frozen=True)
+class AgencyContact:
+    """How a company reaches the investment agency (NOTIFICATIONS_AGENCY_EMAIL, _AGENCY_PHONE)."""
+
+    email: str = DEFAULT_AGENCY_EMAIL
+    phone: str | None = None
+
+
+def deliveries_for(
+    envelope: Envelope, payload: EventPayload, *, public_base_url: str, agency: AgencyContact = AgencyContact()
+) -> list[Delivery]:
     if isinstance(payload, EnterpriseRegistered):
         return [_to_enterprise(envelope, payload, "welcome", public_base_url)]
     if isinstance(payload, EnterpriseVerified):
         return [_to_enterprise(envelope, payload, "verified", public_base_url)]
+    if isinstance(payload, EnterpriseSuspended):
+        facts = {"reason": payload.reason or "", "agency_email": agency.email, "agency_phone": agency.phone or ""}
+        return [_to_enterprise(envelope, payload, "suspended", public_base_url, facts)]
     template = MATCH_TEMPLATES.get(type(payload))
     if template:
         return [
@@ -35,6 +54,21 @@ def deliveries_for(envelope: Envelope, payload: EventPayload, *, public_base_url
             for own_side, own, other in _sides(payload)
         ]
     return []
+
+
+def account_invitation(*, invitation_id: uuid.UUID, email: str, name: str, role: str, link: str, language: str) -> Delivery:
+    """The email that gives a person a staff account: keyed by the invitation alone, so the same
+    invitation asked for twice is one email (the first request's details win)."""
+    return Delivery(
+        id=uuid.uuid4(),
+        idempotency_key=str(invitation_id),
+        event_id=invitation_id,
+        enterprise_id=None,
+        recipient=email,
+        template=ACCOUNT_INVITATION,
+        language=language,
+        context={"name": name, "role": role, "link": link, "valid_hours": INVITATION_VALID_HOURS},
+    )
 
 
 def match_facts(match: MatchSnapshot, own_side: str, own: MatchSide, other: MatchSide) -> dict:
@@ -93,11 +127,12 @@ def _sides(match: MatchSnapshot) -> list[tuple[str, MatchSide, MatchSide]]:
     return [("offer", match.offer, match.need), ("need", match.need, match.offer)]
 
 
-def _to_enterprise(envelope: Envelope, payload, template: str, public_base_url: str) -> Delivery:
+def _to_enterprise(envelope: Envelope, payload, template: str, public_base_url: str, facts: dict | None = None) -> Delivery:
     context = {
         "enterprise_name": payload.name,
         "contact_person": getattr(payload, "contact_person", ""),
         "profile_url": f"{public_base_url}/enterprises/{payload.enterprise_id}",
+        **(facts or {}),
     }
     if isinstance(payload, EnterpriseRegistered) and payload.owner_account_id:
         context["owner_account_id"] = payload.owner_account_id

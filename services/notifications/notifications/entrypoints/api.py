@@ -10,7 +10,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, ConfigDict
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints, field_validator
 
 from notifications.adapters.links import InvalidLinkToken
 from notifications.adapters.repository import DeliveryFilter
@@ -79,6 +81,34 @@ class PreferencesOut(BaseModel):
         )
 
 
+class AccountInvitationIn(BaseModel):
+    """The gateway's request to email a new staff account its invitation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    invitation_id: uuid.UUID
+    email: EmailStr
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    role: Literal["agency", "admin"]
+    link: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    language: Literal["ru", "be", "en"] = "ru"
+
+    @field_validator("link")
+    @classmethod
+    def _a_web_address(cls, link: str) -> str:
+        parts = urlsplit(link)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http or https address with a host")
+        if any(ch.isspace() or ord(ch) < 32 or ch in '<>"' for ch in link):
+            raise ValueError("must not contain spaces, control characters, quotes or angle brackets")
+        return link
+
+
+class QueuedEmail(BaseModel):
+    delivery_id: uuid.UUID
+    status: str
+
+
 def _uow(request: Request) -> UnitOfWork:
     return UnitOfWork(request.app.state.container.session_factory)
 
@@ -113,6 +143,17 @@ async def resend_dead(request: Request, caller: Annotated[Caller, Depends(curren
     count = await handlers.resend_dead(DeliveryFilter(**selection.model_dump()), uow=_uow(request))
     request.app.state.container.sender_wakeup.set()
     return {"requeued": count}
+
+
+@router.post("/emails/account-invitation", status_code=202, response_model=QueuedEmail)
+async def send_account_invitation(request: Request, caller: Annotated[Caller, Depends(current_caller)], invitation: AccountInvitationIn):
+    """For the gateway, when an admin opens a staff account: one email per invitation_id, however
+    often it is asked for (a repeat answers the same delivery, at its current status)."""
+    if caller.role != "admin":
+        raise HTTPException(403, "only an admin's request sends account invitations")
+    delivery = await handlers.invite_to_account(uow=_uow(request), **invitation.model_dump())
+    request.app.state.container.sender_wakeup.set()
+    return QueuedEmail(delivery_id=delivery.id, status=delivery.status)
 
 
 def _may_manage(caller: Caller, enterprise_id: uuid.UUID) -> None:

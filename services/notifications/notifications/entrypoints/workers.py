@@ -14,6 +14,7 @@ from eventkit.kafka import EventConsumer
 from eventkit.outbox import OutboxRelay
 from notifications.adapters.orm import outbox
 from notifications.domain.deliveries import RetryPolicy
+from notifications.domain.plans import AgencyContact
 from notifications.service_layer import handlers
 from notifications.service_layer.unit_of_work import UnitOfWork
 
@@ -24,10 +25,11 @@ CONSUMED_TOPICS = [topics.ENTERPRISES, topics.LISTINGS, topics.MATCHES]
 
 async def run_consumer(container, stop: asyncio.Event) -> None:
     settings = container.settings
+    agency = AgencyContact(email=settings.agency_email, phone=settings.agency_phone)
 
     async def handle(envelope, payload) -> None:
         uow = UnitOfWork(container.session_factory)
-        if await handlers.record_event(envelope, payload, uow=uow, public_base_url=settings.public_base_url):
+        if await handlers.record_event(envelope, payload, uow=uow, public_base_url=settings.public_base_url, agency=agency):
             container.sender_wakeup.set()
 
     consumer = EventConsumer(

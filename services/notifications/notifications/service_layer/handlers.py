@@ -39,7 +39,15 @@ from notifications.adapters.repository import DeliveryFilter
 from notifications.adapters.smtp import SendFailed, SmtpMailer
 from notifications.domain.composing import Hold, Links, Send, Skip, Wait, decide
 from notifications.domain.deliveries import Delivery, DeliveryStatus, RetryPolicy
-from notifications.domain.plans import answering_enterprise, deliveries_for, digest, opened_suggestions, reminder
+from notifications.domain.plans import (
+    AgencyContact,
+    account_invitation,
+    answering_enterprise,
+    deliveries_for,
+    digest,
+    opened_suggestions,
+    reminder,
+)
 from notifications.domain.recipients import Preferences, Recipient
 from notifications.service_layer.unit_of_work import UnitOfWork
 
@@ -49,14 +57,16 @@ DEAD_LETTERS = topics.dead_letter(topics.DELIVERIES)
 _CLOSING = (MatchIntroduced, MatchClosed, MatchRejected, MatchWithdrawn)
 
 
-async def record_event(envelope: Envelope, payload: EventPayload, *, uow: UnitOfWork, public_base_url: str) -> int:
+async def record_event(
+    envelope: Envelope, payload: EventPayload, *, uow: UnitOfWork, public_base_url: str, agency: AgencyContact = AgencyContact()
+) -> int:
     """Updates the read models and queues the emails an event causes, once per event; returns how many were queued."""
     async with uow:
         if not await uow.processed_events.record(envelope.event_id, envelope.type):
             return 0
         await _apply_to_read_models(envelope, payload, uow=uow)
         queued = 0
-        for delivery in deliveries_for(envelope, payload, public_base_url=public_base_url):
+        for delivery in deliveries_for(envelope, payload, public_base_url=public_base_url, agency=agency):
             queued += await uow.deliveries.add_unless_known(delivery)
         await uow.commit()
     return queued
@@ -77,6 +87,18 @@ async def _apply_to_read_models(envelope: Envelope, payload: EventPayload, *, uo
         await uow.suggestions.mark_answered(payload.match_id, answered_by, at=at)
     elif isinstance(payload, _CLOSING):
         await uow.suggestions.close(payload.match_id, at=at)
+
+
+async def invite_to_account(
+    *, uow: UnitOfWork, invitation_id: uuid.UUID, email: str, name: str, role: str, link: str, language: str
+) -> Delivery:
+    """Queues the invitation email once per invitation; asked again, answers the delivery already queued."""
+    invitation = account_invitation(invitation_id=invitation_id, email=email, name=name, role=role, link=link, language=language)
+    async with uow:
+        await uow.deliveries.add_unless_known(invitation)
+        recorded = await uow.deliveries.get_by_idempotency_key(invitation.idempotency_key)
+        await uow.commit()
+    return recorded
 
 
 @dataclass(frozen=True)
