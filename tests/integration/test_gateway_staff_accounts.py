@@ -15,10 +15,14 @@ from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from devstack.ports import free_port
 from devstack.stack import Stack
 from gateway.__main__ import alembic_config
+from gateway.adapters.invitations import Invitations
 from gateway.adapters.passwords import Passwords
 from gateway.adapters.tokens import AccessTokens, PasswordLinks
+from gateway.adapters.upstream import Upstream
+from gateway.domain.circuit_breaker import CircuitBreaker
 from gateway.domain.accounts import Account, Role
 from gateway.domain.errors import (
     AccountConflict, AccountDisabled, EmailTaken, InvalidCredentials, InvalidInput, InvalidToken, UnknownAccount, WeakPassword,
@@ -159,6 +163,24 @@ async def test_when_the_email_cannot_be_handed_over_the_account_is_still_opened(
     assert sent is False
     stored = await accounts.get_account_or_raise(uow=uow, account_id=account.id)
     assert (stored.role, stored.password_set) == (Role.ADMIN, False)
+
+
+async def test_while_the_notifications_service_is_unreachable_the_account_is_opened_and_reported_unsent(uow, password_links):
+    # Nothing listens on this port: the gateway's real HTTP client fails to connect.
+    notifications = Upstream(name="notifications", base_url=f"http://127.0.0.1:{free_port()}", secret="i" * 40, token_ttl=60,
+                             timeout=2.0, breaker=CircuitBreaker(5, 5.0))
+    invitations = Invitations(notifications=notifications, links=password_links, web_base_url="http://console.example.ru/")
+    try:
+        account, sent = await accounts.invite_account(uow=uow, invitations=invitations, email=_email(), name="Олег Петров",
+                                                      role=Role.AGENCY, invited_by=ADMIN_ID)
+    finally:
+        await notifications.close()
+
+    assert sent is False
+    assert (await accounts.get_account_or_raise(uow=uow, account_id=account.id)).password_set is False
+    link = invitations.link_for(account)
+    assert link.startswith("http://console.example.ru/set-password?token=")
+    assert password_links.read(parse_qs(urlsplit(link).query)["token"][0]).account_id == account.id
 
 
 async def test_a_disabled_account_can_neither_sign_in_nor_refresh_until_it_is_enabled(uow, mail, passwords, access_tokens, password_links):
