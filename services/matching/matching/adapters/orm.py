@@ -90,7 +90,10 @@ matches = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("offer_id", "need_id", name="uq_matches_pair"),
     Index("ix_matches_status_score", "status", "score"),
+    Index("ix_matches_created_at", "created_at"),
+    Index("ix_matches_status_created_at", "status", "created_at"),
 )
+Index("ix_matches_score", matches.c.score.desc(), matches.c.id)  # the queue's default order, highest score first
 
 match_history = Table(
     "match_history",
@@ -103,6 +106,7 @@ match_history = Table(
     Column("actor", String(200), nullable=False),
     Column("note", Text),
     Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_match_history_at", "at"),
 )
 
 outbox = outbox_table(metadata)

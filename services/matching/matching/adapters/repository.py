@@ -5,17 +5,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import asdict, dataclass, fields
+from datetime import datetime
 
-from sqlalchemy import and_, func, insert as plain_insert, or_, select, update
+from sqlalchemy import Date, and_, func, insert as plain_insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eventkit.envelope import Envelope
 from eventkit.outbox import outbox_row
 from matching.adapters.orm import enterprises, listing_changes, listings, match_history, matches, outbox, processed_events
+from matching.domain.funnel import ALL, PERIODS, REGION_ARROW, STAGES, FunnelRange, FunnelRow
 from matching.domain.listing import Listing
 from matching.domain.match import Match
 from matching.domain.read_model import KnownEnterprise
+from matching.domain.review import VERIFIED, Party, ReviewedMatch
 from matching.domain.scoring import Component
 
 _TUPLE_FIELDS = ("languages", "enterprise_certifications", "product_codes", "regions", "certifications")
@@ -126,6 +129,11 @@ def _match_row(match: Match) -> dict:
     }
 
 
+# The queue reads each side's listing and enterprise in the same query as the matches.
+_offer_listing, _need_listing = listings.alias("offer_listing"), listings.alias("need_listing")
+_offer_enterprise, _need_enterprise = enterprises.alias("offer_enterprise"), enterprises.alias("need_enterprise")
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     status: str | None = None
@@ -139,6 +147,13 @@ class QueueFilter:
     enterprise_id: uuid.UUID | None = None
     statuses: tuple[str, ...] = ()
     enterprise_ids: tuple[uuid.UUID, ...] | None = None  # None: every enterprise (staff)
+    verification: str | None = None  # verified: both sides verified; unverified: at least one side not (or not known)
+    created_from: datetime | None = None  # inclusive
+    created_before: datetime | None = None  # exclusive
+
+    @property
+    def needs_enterprises(self) -> bool:
+        return self.verification is not None
 
     def conditions(self) -> list:
         c = matches.c
@@ -158,7 +173,55 @@ class QueueFilter:
         if self.enterprise_ids is not None:
             owned = list(self.enterprise_ids)
             found.append(or_(c.offer_enterprise_id.in_(owned), c.need_enterprise_id.in_(owned)))
+        if self.created_from is not None:
+            found.append(c.created_at >= self.created_from)
+        if self.created_before is not None:
+            found.append(c.created_at < self.created_before)
+        if self.verification == "verified":
+            found.append(and_(_offer_enterprise.c.status == VERIFIED, _need_enterprise.c.status == VERIFIED))
+        elif self.verification == "unverified":
+            found.append(or_(_offer_enterprise.c.status.is_distinct_from(VERIFIED), _need_enterprise.c.status.is_distinct_from(VERIFIED)))
         return found
+
+
+_ORDER = {
+    "score": [matches.c.score.desc(), matches.c.id],
+    "age": [matches.c.created_at.asc(), matches.c.id],
+    "newest": [matches.c.created_at.desc(), matches.c.id.desc()],
+}
+
+
+def _with_enterprises(source):
+    return (source.outerjoin(_offer_enterprise, _offer_enterprise.c.id == matches.c.offer_enterprise_id)
+            .outerjoin(_need_enterprise, _need_enterprise.c.id == matches.c.need_enterprise_id))
+
+
+def _party_columns(side: str, listing, enterprise) -> list:
+    return [
+        listing.c.title.label(f"{side}_title"),
+        func.coalesce(enterprise.c.name, listing.c.enterprise_name).label(f"{side}_enterprise_name"),
+        listing.c.city.label(f"{side}_city"),
+        enterprise.c.status.label(f"{side}_enterprise_status"),
+    ]
+
+
+_REVIEWED = select(
+    matches, *_party_columns("offer", _offer_listing, _offer_enterprise), *_party_columns("need", _need_listing, _need_enterprise),
+).select_from(_with_enterprises(
+    matches.join(_offer_listing, _offer_listing.c.id == matches.c.offer_id).join(_need_listing, _need_listing.c.id == matches.c.need_id)
+))
+
+
+def _party_of(row, side: str) -> Party:
+    values = row._mapping
+    return Party(
+        title=values[f"{side}_title"], enterprise_name=values[f"{side}_enterprise_name"], country=values[f"{side}_country"],
+        region=values[f"{side}_region"], city=values[f"{side}_city"], enterprise_status=values[f"{side}_enterprise_status"],
+    )
+
+
+def _reviewed_of(row) -> ReviewedMatch:
+    return ReviewedMatch(_match_of(row), row.sector, _party_of(row, "offer"), _party_of(row, "need"))
 
 
 class MatchRepository:
@@ -217,14 +280,17 @@ class MatchRepository:
         return [{"from_status": r.from_status, "to_status": r.to_status, "event": r.event_type, "actor": r.actor,
                  "note": r.note, "at": r.at} for r in rows]
 
-    async def page(self, where: QueueFilter, *, sort: str, limit: int, offset: int) -> tuple[list[Match], int]:
-        conditions = where.conditions()
-        total = await self._session.scalar(select(func.count()).select_from(matches).where(and_(True, *conditions)))
-        order = [matches.c.score.desc()] if sort == "score" else [matches.c.created_at.asc()]
-        rows = await self._session.execute(
-            select(matches).where(and_(True, *conditions)).order_by(*order, matches.c.id).limit(limit).offset(offset)
-        )
-        return [_match_of(row) for row in rows], total or 0
+    async def reviewed(self, match_id: uuid.UUID) -> ReviewedMatch | None:
+        row = (await self._session.execute(_REVIEWED.where(matches.c.id == match_id))).first()
+        return _reviewed_of(row) if row else None
+
+    async def page(self, where: QueueFilter, *, sort: str, limit: int, offset: int) -> tuple[list[ReviewedMatch], int]:
+        """One page of the queue with both sides' titles, names, cities and statuses, and how many match in all."""
+        conditions = and_(True, *where.conditions())
+        counted = _with_enterprises(matches) if where.needs_enterprises else matches
+        total = await self._session.scalar(select(func.count()).select_from(counted).where(conditions))
+        rows = await self._session.execute(_REVIEWED.where(conditions).order_by(*_ORDER[sort]).limit(limit).offset(offset))
+        return [_reviewed_of(row) for row in rows], total or 0
 
     async def stats(self, *, group_by: str, period: str | None) -> list[dict]:
         column = {"sector": matches.c.sector, "region": matches.c.need_region, "offer_region": matches.c.offer_region,
@@ -236,6 +302,29 @@ class MatchRepository:
             select(*keys, func.count().label("count"), func.avg(matches.c.score).label("mean_score")).group_by(*keys).order_by(*keys)
         )
         return [dict(row._mapping) for row in rows]
+
+    async def funnel(self, funnel_range: FunnelRange, *, group_by: str) -> list[FunnelRow]:
+        """Distinct matches per stage whose marking transition happened in the range, grouped in SQL."""
+        h, m = match_history.c, matches.c
+        in_range = and_(h.at >= funnel_range.start, h.at < funnel_range.end)
+        counts = []
+        for stage, mark in STAGES.items():
+            marked = [h.event_type == mark.event_type]
+            if mark.to_status is not None:
+                marked.append(h.to_status == mark.to_status)
+            if mark.created:
+                marked.append(h.from_status.is_(None))
+            counts.append(func.count(h.match_id.distinct()).filter(and_(*marked)).label(stage))
+        if group_by in PERIODS:
+            key = func.date_trunc(group_by, func.timezone("UTC", h.at)).cast(Date)
+        else:
+            key = {"none": literal(ALL), "sector": m.sector, "region_pair": m.offer_region + REGION_ARROW + m.need_region,
+                   "country_pair": m.offer_country + "-" + m.need_country}[group_by]
+        query = select(key.label("key"), *counts).select_from(match_history.join(matches, matches.c.id == h.match_id)).where(in_range)
+        if group_by != "none":
+            query = query.group_by(key)
+        rows = await self._session.execute(query)
+        return [FunnelRow(**dict(row._mapping) | {"key": str(row.key)}) for row in rows]
 
 
 class OutboxWriter:

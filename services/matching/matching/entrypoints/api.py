@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -10,11 +11,13 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from matching.adapters.repository import QueueFilter
-from matching.domain.errors import Forbidden
+from matching.domain.errors import FieldError, Forbidden, InvalidInput
+from matching.domain.funnel import GROUPINGS
 from matching.domain.match import STATUSES, SUGGESTED
+from matching.domain.review import VERIFICATIONS
 from matching.entrypoints.caller import Caller, current_caller
 from matching.entrypoints.schemas import (
-    ApproveIn, CloseIn, MatchDetailOut, MatchOut, MatchPage, RejectIn, RespondIn, StatsOut, StatsRow, ListingOut,
+    ApproveIn, CloseIn, FunnelOut, MatchDetailOut, MatchOut, MatchPage, RejectIn, RespondIn, StatsOut, StatsRow, ListingOut,
 )
 from matching.service_layer import matches as use_cases
 from matching.service_layer.matches import MatchView, Viewer
@@ -37,7 +40,7 @@ def viewer_of(caller: Caller) -> Viewer:
 
 
 def _detail(view: MatchView) -> MatchDetailOut:
-    return MatchDetailOut(**MatchOut.of(view.match).model_dump(), offer=ListingOut.of(view.offer), need=ListingOut.of(view.need),
+    return MatchDetailOut(**MatchOut.of(view.reviewed).model_dump(), offer=ListingOut.of(view.offer), need=ListingOut.of(view.need),
                           history=view.history)
 
 
@@ -47,6 +50,21 @@ def _page(items, total: int, offset: int, limit: int) -> MatchPage:
 
 
 Country = Annotated[str | None, Query(pattern=r"^(RU|BY)$")]
+
+
+def _moment(value: str | None, *, field: str, end: bool) -> datetime | None:
+    """A bound of the created-at window: a date starts at its UTC midnight, or, as the end, includes
+    its whole day (the window ends at the next midnight); a date-time is taken as it is."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime.combine(day + timedelta(days=1) if end else day, time(), UTC)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput([FieldError(field, "must be an ISO date (YYYY-MM-DD) or date-time")]) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @router.get("/matches", response_model=MatchPage)
@@ -63,16 +81,27 @@ async def review_queue(
     need_id: uuid.UUID | None = None,
     offer_id: uuid.UUID | None = None,
     enterprise_id: uuid.UUID | None = None,
-    sort: Literal["score", "age"] = "score",
+    verification: Annotated[Literal[VERIFICATIONS] | None, Query(
+        description="verified: both enterprises verified; unverified: at least one not verified (or not yet known)")] = None,
+    created_from: Annotated[str | None, Query(
+        description="created at or after: an ISO date (from its UTC midnight) or date-time (UTC when without offset)")] = None,
+    created_until: Annotated[str | None, Query(
+        description="created before: an ISO date includes that whole UTC day; a date-time is exclusive")] = None,
+    sort: Annotated[Literal["score", "age", "newest"], Query(
+        description="score: highest first; age: oldest first; newest: newest first")] = "score",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(pattern=r"^\d+$")] = None,
 ):
     if country_pair:
         offer_country, need_country = country_pair.split("-")
+    created_after, created_before = _moment(created_from, field="created_from", end=False), _moment(created_until, field="created_until", end=True)
+    if created_after and created_before and created_after >= created_before:
+        raise InvalidInput([FieldError("created_until", "must be after created_from")])
     scope = {} if caller.is_staff else {
         "statuses": tuple(sorted(SUGGESTED)), "enterprise_ids": tuple(uuid.UUID(e) for e in caller.enterprise_ids)}
     where = QueueFilter(status=status, sector=sector, offer_country=offer_country, need_country=need_country, region=region,
-                        min_score=min_score, need_id=need_id, offer_id=offer_id, enterprise_id=enterprise_id, **scope)
+                        min_score=min_score, need_id=need_id, offer_id=offer_id, enterprise_id=enterprise_id,
+                        verification=verification, created_from=created_after, created_before=created_before, **scope)
     offset = int(cursor or 0)
     items, total = await use_cases.list_matches(uow=uow, where=where, sort=sort, limit=limit, offset=offset)
     return _page(items, total, offset, limit)
@@ -129,6 +158,21 @@ async def stats(
         raise Forbidden("the pipeline statistics are for the investment agency")
     rows = await use_cases.stats(uow=uow, group_by=group_by, period=period)
     return StatsOut(group_by=group_by, period=period, items=[StatsRow(**row) for row in rows])
+
+
+@router.get("/stats/funnel", response_model=FunnelOut)
+async def funnel(
+    caller: CallerDep,
+    uow: UowDep,
+    date_from: Annotated[date | None, Query(description="first day, inclusive (UTC); by default 90 days before date_to")] = None,
+    date_to: Annotated[date | None, Query(description="last day, inclusive (UTC); by default today")] = None,
+    group_by: Annotated[Literal[GROUPINGS], Query(
+        description="none (one row \"all\"), sector, region_pair (\"<offer_region>→<need_region>\"), country_pair "
+                    "(\"BY-RU\", offer-need), week or month (keyed by the period's first day)")] = "none",
+):
+    result = await use_cases.funnel(uow=uow, viewer=viewer_of(caller), date_from=date_from, date_to=date_to, group_by=group_by,
+                                    today=datetime.now(UTC).date())
+    return FunnelOut.of(result)
 
 
 @health.get("/healthz")

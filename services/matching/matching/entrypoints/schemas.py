@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from matching.domain.funnel import Funnel
 from matching.domain.listing import Listing
-from matching.domain.match import Match
+from matching.domain.review import ReviewedMatch
 
 
 class ApproveIn(BaseModel):
@@ -81,6 +82,19 @@ class MatchOut(BaseModel):
     need_enterprise_id: uuid.UUID
     score: float
     status: str
+    sector: str
+    offer_title: str
+    need_title: str
+    offer_enterprise_name: str
+    need_enterprise_name: str
+    offer_country: str
+    need_country: str
+    offer_region: str
+    need_region: str
+    offer_city: str
+    need_city: str
+    offer_enterprise_status: str | None = Field(description="verified, pending or suspended; null while matching has not heard of the enterprise")
+    need_enterprise_status: str | None = Field(description="verified, pending or suspended; null while matching has not heard of the enterprise")
     components: list[ComponentOut]
     reasons: ReasonsOut
     offer_answer: str | None
@@ -91,10 +105,15 @@ class MatchOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, match: Match) -> MatchOut:
+    def of(cls, reviewed: ReviewedMatch) -> MatchOut:
+        match, offer, need = reviewed.match, reviewed.offer, reviewed.need
         return cls(
             id=match.id, offer_id=match.offer_id, need_id=match.need_id, offer_enterprise_id=match.offer_enterprise_id,
-            need_enterprise_id=match.need_enterprise_id, score=match.score, status=match.status,
+            need_enterprise_id=match.need_enterprise_id, score=match.score, status=match.status, sector=reviewed.sector,
+            offer_title=offer.title, need_title=need.title, offer_enterprise_name=offer.enterprise_name,
+            need_enterprise_name=need.enterprise_name, offer_country=offer.country, need_country=need.country,
+            offer_region=offer.region, need_region=need.region, offer_city=offer.city, need_city=need.city,
+            offer_enterprise_status=offer.enterprise_status, need_enterprise_status=need.enterprise_status,
             components=[ComponentOut(**asdict(c)) for c in match.components],
             reasons=ReasonsOut(ru=match.reasons_ru, en=match.reasons_en), offer_answer=match.offer_answer,
             need_answer=match.need_answer, outcome=match.outcome, review_note=match.review_note,
@@ -126,3 +145,25 @@ class StatsOut(BaseModel):
     group_by: str
     period: str | None
     items: list[StatsRow]
+
+
+class FunnelRowOut(BaseModel):
+    key: str = Field(description='"all"; a sector; "<offer_region>→<need_region>"; "BY-RU" (offer-need); or the first day of a week (Monday) or month')
+    proposed: int
+    approved: int
+    rejected: int
+    interested: int
+    introduced: int
+    closed: int
+
+
+class FunnelOut(BaseModel):
+    date_from: date
+    date_to: date
+    group_by: str
+    rows: list[FunnelRowOut]
+
+    @classmethod
+    def of(cls, funnel: Funnel) -> FunnelOut:
+        return cls(date_from=funnel.funnel_range.date_from, date_to=funnel.funnel_range.date_to, group_by=funnel.group_by,
+                   rows=[FunnelRowOut(**asdict(row)) for row in funnel.rows])

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from matching.adapters.repository import QueueFilter
 from matching.domain.errors import Forbidden, NotFound
+from matching.domain.funnel import Funnel, FunnelRange, arranged
 from matching.domain.listing import Listing
 from matching.domain.match import SUGGESTED, Match, side_owned_by
+from matching.domain.review import ReviewedMatch
 from matching.service_layer.events import publish_transitions
 from matching.service_layer.matcher import Matcher
 from matching.service_layer.reconcile import reconcile
@@ -33,19 +36,24 @@ class Viewer:
 
 @dataclass(frozen=True)
 class MatchView:
-    match: Match
+    reviewed: ReviewedMatch
     offer: Listing
     need: Listing
     history: list[dict]
 
+    @property
+    def match(self) -> Match:
+        return self.reviewed.match
+
 
 async def get_match_or_raise(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer) -> MatchView:
     async with uow:
-        match = await uow.matches.get(match_id)
-        if match is None or not viewer.may_see(match):
+        reviewed = await uow.matches.reviewed(match_id)
+        if reviewed is None or not viewer.may_see(reviewed.match):
             raise NotFound("match", match_id)  # a company is not told that other companies' matches exist
+        match = reviewed.match
         listings = await uow.listings.get_many([match.offer_id, match.need_id])
-        return MatchView(match, listings[match.offer_id], listings[match.need_id], await uow.matches.history(match_id))
+        return MatchView(reviewed, listings[match.offer_id], listings[match.need_id], await uow.matches.history(match_id))
 
 
 async def _transition(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, change) -> MatchView:
@@ -59,13 +67,14 @@ async def _transition(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, c
         await uow.matches.save(match)
         await publish_transitions(match, offer=offer, need=need, uow=uow)
         history = await uow.matches.history(match_id)
+        reviewed = await uow.matches.reviewed(match_id)
         await uow.commit()
-    return MatchView(match, offer, need, history)
+    return MatchView(reviewed, offer, need, history)
 
 
-def _staff_only(viewer: Viewer, action: str) -> None:
+def _staff_only(viewer: Viewer, action: str, what: str = "a match") -> None:
     if not viewer.is_staff:
-        raise Forbidden(f"only the investment agency may {action} a match")
+        raise Forbidden(f"only the investment agency may {action} {what}")
 
 
 async def approve(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, note: str | None) -> MatchView:
@@ -91,12 +100,12 @@ async def respond(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, answe
     return await _transition(uow=uow, match_id=match_id, viewer=viewer, change=change)
 
 
-async def list_matches(*, uow: UnitOfWork, where: QueueFilter, sort: str, limit: int, offset: int) -> tuple[list[Match], int]:
+async def list_matches(*, uow: UnitOfWork, where: QueueFilter, sort: str, limit: int, offset: int) -> tuple[list[ReviewedMatch], int]:
     async with uow:
         return await uow.matches.page(where, sort=sort, limit=limit, offset=offset)
 
 
-async def suggestions(*, uow: UnitOfWork, enterprise_id: uuid.UUID, viewer: Viewer, limit: int, offset: int) -> tuple[list[Match], int]:
+async def suggestions(*, uow: UnitOfWork, enterprise_id: uuid.UUID, viewer: Viewer, limit: int, offset: int) -> tuple[list[ReviewedMatch], int]:
     if not (viewer.is_staff or str(enterprise_id) in viewer.enterprise_ids):
         raise Forbidden("an enterprise's suggestions are for that enterprise only")
     where = QueueFilter(enterprise_id=enterprise_id, statuses=tuple(sorted(SUGGESTED)))
@@ -106,6 +115,16 @@ async def suggestions(*, uow: UnitOfWork, enterprise_id: uuid.UUID, viewer: View
 async def stats(*, uow: UnitOfWork, group_by: str, period: str | None) -> list[dict]:
     async with uow:
         return await uow.matches.stats(group_by=group_by, period=period)
+
+
+async def funnel(*, uow: UnitOfWork, viewer: Viewer, date_from: date | None, date_to: date | None, group_by: str,
+                 today: date) -> Funnel:
+    """How many matches reached each stage in the range (by default the last 90 days up to today)."""
+    _staff_only(viewer, "see", "the funnel")
+    funnel_range = FunnelRange.of(date_from=date_from, date_to=date_to, today=today)
+    async with uow:
+        rows = await uow.matches.funnel(funnel_range, group_by=group_by)
+    return Funnel(funnel_range, group_by, arranged(rows, group_by=group_by, funnel_range=funnel_range))
 
 
 async def rematch_all(*, uow_factory, matcher: Matcher, batch: int = 200) -> int:
