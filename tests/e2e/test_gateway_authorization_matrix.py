@@ -41,6 +41,7 @@ EXPECTED_ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/matches/{match_id}/respond"): Access.COMPANY,
     ("POST", "/matches/{match_id}/close"): Access.STAFF,
     ("GET", "/enterprises/{enterprise_id}/suggestions"): Access.COMPANY,
+    ("GET", "/stats/funnel"): Access.STAFF,
     ("GET", "/stats"): Access.STAFF,
     ("GET", "/notifications"): Access.STAFF,
     ("POST", "/notifications/resend-dead"): Access.ADMIN,

@@ -52,6 +52,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/matches/{match_id}/respond", "matching", "/matches/{match_id}/respond", Access.COMPANY, "Answer a suggestion: interested or declined", "suggestions"),
     Route("POST", "/matches/{match_id}/close", "matching", "/matches/{match_id}/close", Access.STAFF, "Close an introduced match with its outcome", "review"),
     Route("GET", "/enterprises/{enterprise_id}/suggestions", "matching", "/enterprises/{enterprise_id}/suggestions", Access.COMPANY, "Your partner suggestions", "suggestions"),
+    Route("GET", "/stats/funnel", "matching", "/stats/funnel", Access.STAFF, "The funnel: matches that reached each stage in a date range, by transitions", "review"),
     Route("GET", "/stats", "matching", "/stats", Access.STAFF, "The pipeline by sector, region, status and time", "review"),
     Route("GET", "/notifications", "notifications", "/deliveries", Access.STAFF, "The email delivery log", "notifications"),
     Route("POST", "/notifications/resend-dead", "notifications", "/deliveries/resend-dead", Access.ADMIN, "Send again what is dead, once the cause is fixed", "notifications"),
