@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: deps up down test test-unit kafka-jars browser clean
+.PHONY: deps up down test test-unit kafka-jars browser test-tools clean messages
 
 deps: $(STAMP)
 
@@ -28,11 +28,30 @@ browser:
 	@test -x /usr/bin/chromium || { test "$$(id -u)" = 0 || { echo "make test needs Chromium: run 'sudo apt-get install -y chromium' first" >&2; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: deps kafka-jars browser
+# axe-core for the accessibility checks, pinned by package-lock.json, from the npm registry.
+test-tools: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+test: deps kafka-jars browser test-tools
 	$(PY) -m pytest
 
 test-unit: deps
 	$(PY) -m pytest tests/unit
+
+# The web application's words: extract every msgid into messages.pot, then add the new ones to the
+# Russian and Belarusian catalogs (keeping their translations) for a translator to fill in.
+WEB_TRANSLATIONS := web/web/translations
+
+messages: deps
+	$(VENV)/bin/pybabel extract -F web/babel.cfg --no-location --sort-output --omit-header --no-wrap \
+	  -o $(WEB_TRANSLATIONS)/messages.pot web/web
+	for lang in ru be; do \
+	  $(VENV)/bin/pybabel update -i $(WEB_TRANSLATIONS)/messages.pot -d $(WEB_TRANSLATIONS) -l $$lang \
+	    --init-missing --no-wrap --ignore-obsolete --ignore-pot-creation-date || exit 1; \
+	done
 
 clean: down
 	rm -rf .cache/platform

@@ -15,6 +15,7 @@ from gateway.entrypoints.routes import ROUTES, Route
 # Who may call each route, decided here by hand and checked against the route table.
 EXPECTED_ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/sectors"): Access.ANYONE,
+    ("GET", "/regions"): Access.ANYONE,
     ("POST", "/enterprises"): Access.COMPANY,
     ("GET", "/enterprises"): Access.ANYONE,
     ("GET", "/enterprises/{enterprise_id}"): Access.ANYONE,

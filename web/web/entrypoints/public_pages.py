@@ -102,8 +102,15 @@ async def choose_language(request: Request, language: Annotated[str, Form()] = "
 @router.get("/suggestions/{match_id}")
 async def suggestion(request: Request, match_id: uuid.UUID, answered: str = ""):
     if state_of(request).session is None:
-        return render(request, "suggestion.html", {"match": None, "next": request.url.path})
-    match, account = await asyncio.gather(api(request, "GET", f"/matches/{match_id}"), api(request, "GET", "/auth/me"))
+        return render(request, "suggestion.html", {"match": None, "next": request.url.path, "errors": {}})
+    try:
+        match, account = await asyncio.gather(api(request, "GET", f"/matches/{match_id}"), api(request, "GET", "/auth/me"))
+    except ApiProblem as problem:
+        if isinstance(problem, ApiUnavailable) or problem.status not in (403, 404):
+            raise
+        # Signed in as another company (or the link is wrong): offer to sign in as the right one.
+        context = {"match": None, "next": request.url.path, "errors": {}, "not_yours": True}
+        return render(request, "suggestion.html", context, status_code=problem.status)
     mine = set(account.get("enterprise_ids") or [])
     side = "offer" if match["offer_enterprise_id"] in mine else "need"
     partner = match["need"] if side == "offer" else match["offer"]
@@ -127,16 +134,16 @@ async def enterprise_profile(request: Request, enterprise_id: uuid.UUID):
 
 @router.get("/confirm")
 async def confirm_address(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
-    outcome = "incomplete"
+    outcome, address = "incomplete", ""
     if token:
         try:
-            await api(request, "GET", "/auth/confirm", params={"token": token})
+            address = (await api(request, "GET", "/auth/confirm", params={"token": token})).get("email", "")
             outcome = "confirmed"
         except ApiProblem as problem:
             if isinstance(problem, ApiUnavailable):
                 raise
             outcome = "invalid"
-    return render(request, "confirm.html", {"outcome": outcome}, headers=_NO_STORE)
+    return render(request, "confirm.html", {"outcome": outcome, "address": address}, headers=_NO_STORE)
 
 
 @router.get("/unsubscribe")
