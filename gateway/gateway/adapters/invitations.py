@@ -10,7 +10,7 @@ import structlog
 
 from gateway.adapters.tokens import PasswordLinks
 from gateway.adapters.upstream import Upstream
-from gateway.domain.accounts import Account, Role
+from gateway.domain.accounts import MAX_NAME_LENGTH, Account, Role
 from gateway.domain.caller import Caller
 
 log = structlog.get_logger(__name__)
@@ -33,7 +33,8 @@ class Invitations:
         """Asks the notifications service to email a fresh link; says whether it accepted. Never
         raises: the account exists either way, and the admin can send the link again."""
         invitation_id = str(uuid.uuid4())  # the notifications service's idempotency key
-        body = {"invitation_id": invitation_id, "email": account.email, "name": account.name or account.email,
+        # An account opened on the command line may have no name; the greeting then uses the address.
+        body = {"invitation_id": invitation_id, "email": account.email, "name": (account.name or account.email)[:MAX_NAME_LENGTH],
                 "role": str(account.role), "link": self.link_for(account), "language": LANGUAGE}
         try:
             reply = await self._notifications.call(
