@@ -27,12 +27,6 @@ OUTCOMES = {
 }
 
 
-@router.get("/")
-async def console_home(request: Request):
-    require_session(request, staff=True)
-    return see_other("/console/queue")
-
-
 @router.get("/queue")
 async def review_queue(request: Request):
     require_session(request, staff=True)
