@@ -10,6 +10,10 @@ document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (event.defaultPrevented || form.method === "dialog") return;
+    if (form.method.toLowerCase() === "get") {
+      // Filters left at "any" stay out of the address, so a shared view reads cleanly.
+      form.querySelectorAll("select, input").forEach((field) => { if (!field.value) field.disabled = true; });
+    }
     const button = event.submitter || form.querySelector("button[type=submit]");
     if (button) {
       // A second press would send the form twice; the page that answers replaces this one.
@@ -21,5 +25,6 @@ document.addEventListener("DOMContentLoaded", () => {
   window.addEventListener("pageshow", () => {
     if (busy) busy.hidden = true;
     document.querySelectorAll("button[aria-busy=true]").forEach((b) => b.removeAttribute("aria-busy"));
+    document.querySelectorAll("form select:disabled, form input:disabled").forEach((f) => { f.disabled = false; });
   });
 });

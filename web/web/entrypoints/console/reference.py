@@ -36,7 +36,7 @@ def _name(names: dict, fallback: str) -> str:
 
 async def sector_names(request: Request) -> dict[str, str]:
     sectors = await _cached(request, "/sectors")
-    return {s["id"]: _name(s.get("name") or {}, s["id"]) for s in sectors.get("items", [])}
+    return {s["id"]: _name(s.get("names") or s.get("name") or {}, s["id"]) for s in sectors.get("items", [])}
 
 
 async def region_names(request: Request) -> dict[str, str]:
