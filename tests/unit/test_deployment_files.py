@@ -26,14 +26,15 @@ def test_every_setting_compose_passes_to_a_service_is_one_it_reads():
     from matching.config import Settings as MatchingSettings
     from notifications.config import Settings as NotificationsSettings
     from registry.config import Settings as RegistrySettings
+    from web.config import Settings as WebSettings
 
     known = {
         prefix: {name.upper() for name in settings.model_fields}
         for prefix, settings in (("GATEWAY", GatewaySettings), ("MATCHING", MatchingSettings),
-                                 ("NOTIFICATIONS", NotificationsSettings), ("REGISTRY", RegistrySettings))
+                                 ("NOTIFICATIONS", NotificationsSettings), ("REGISTRY", RegistrySettings), ("WEB", WebSettings))
     }
     unknown = []
-    for service in ("gateway", "registry", "matching", "notifications"):
+    for service in ("gateway", "registry", "matching", "notifications", "web"):
         for variable in _compose()["services"][service].get("environment", {}):
             prefix, _, field = variable.partition("_")
             if prefix in known and field.split("__")[0] not in known[prefix]:
