@@ -24,7 +24,7 @@ def registered(gateway: httpx.Client, open_company, profile: dict) -> str:
     return response.json()["id"]
 
 
-def proposed(gateway: httpx.Client, agency: dict, need_ids: list[str], offer_id: str, *, timeout: float = 30) -> dict[str, dict]:
+def proposed(gateway: httpx.Client, agency: dict, need_ids: list[str], offer_id: str, *, timeout: float = 60) -> dict[str, dict]:
     deadline, found = time.monotonic() + timeout, {}
     while len(found) < len(need_ids) and time.monotonic() < deadline:
         for need_id in need_ids:

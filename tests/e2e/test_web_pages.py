@@ -9,17 +9,14 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from pathlib import Path
 
 import httpx
 import jwt
 import pytest
 from playwright.async_api import async_playwright, expect
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, watch_for_errors
 from tests.identifiers import fresh_unp
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "a long passphrase"
 
 @pytest.fixture(autouse=True)
@@ -92,14 +89,7 @@ async def test_a_housing_operator_follows_its_suggestion_email_and_answers_inter
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = await browser.new_page()
-            script_errors: list[str] = []
-            page.on("pageerror", lambda error: script_errors.append(str(error)))
-            # A CSP refusal is reported only on the console.
-            page.on("console", lambda message: message.type == "error" and not message.text.startswith("Failed to load resource")
-                    and script_errors.append(message.text))
-            # Chromium asks every site for /favicon.ico; any other refusal would be the pages' own fault.
-            page.on("response", lambda response: response.status >= 400 and not response.url.endswith("/favicon.ico")
-                    and script_errors.append(f"{response.status} {response.url}"))
+            script_errors = watch_for_errors(page)
 
             await page.goto(suggestion_url)
             assert await page.get_attribute("html", "lang") == "ru"
@@ -157,17 +147,6 @@ async def test_a_wrong_password_and_someone_elses_suggestion_are_told_in_plain_r
             await browser.close()
 
 
-def _watch(page) -> list[str]:
-    """What went wrong on the page: script errors, CSP refusals (told only on the console) and
-    failed requests (a refused link is answered by the page itself, with its words)."""
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and not message.text.startswith("Failed to load resource")
-            and errors.append(message.text))
-    page.on("response", lambda response: response.status >= 500 and errors.append(f"{response.status} {response.url}"))
-    return errors
-
-
 def _expired(platform, **claims) -> str:
     """A token signed with the platform's real secret whose time has passed."""
     issued = int(time.time()) - 3 * 24 * 3600
@@ -215,14 +194,14 @@ async def test_a_company_confirms_its_address_through_the_welcome_email_link_and
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = await browser.new_page()
-            errors = _watch(page)
+            errors = watch_for_errors(page)
             await page.goto(confirm_url)
             await expect(page.locator("#message")).to_have_text(f"Адрес электронной почты {login} подтверждён.")
             await expect(page.locator("#next")).to_be_visible()
             assert errors == []
 
             refused = await browser.new_page()
-            errors = _watch(refused)
+            errors = watch_for_errors(refused)
             for token in (forged, expired, _tampered(confirm_url.split("?token=")[1])):
                 await refused.goto(f"{platform.web_url}/confirm?token={token}")
                 await expect(refused.locator("#message")).to_contain_text("Ссылка недействительна или устарела")
@@ -258,7 +237,7 @@ async def test_a_company_unsubscribes_through_its_suggestion_email_link_and_a_fo
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             refused = await browser.new_page()
-            errors = _watch(refused)
+            errors = watch_for_errors(refused)
             expired = _expired(platform, aud="unsubscribe", sub=buyer_id)
             for bad in (_tampered(token), expired):
                 await refused.goto(f"{platform.web_url}/unsubscribe?token={bad}")
@@ -270,7 +249,7 @@ async def test_a_company_unsubscribes_through_its_suggestion_email_link_and_a_fo
             assert gateway.get(preferences, headers=owner).json()["unsubscribed"] is False
 
             page = await browser.new_page()
-            errors = _watch(page)
+            errors = watch_for_errors(page)
             await page.goto(unsubscribe_url)
             await page.get_by_role("button", name="Отписаться").click()
             await expect(page.locator("#message")).to_contain_text("Ваше предприятие больше не будет получать предложения партнёров по почте")

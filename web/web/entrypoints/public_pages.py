@@ -66,7 +66,9 @@ async def _try_sign_in(request: Request, email: str, password: str) -> dict[str,
     except ApiProblem as problem:
         if problem.status == 429:
             return {"email": N_("Too many attempts. Wait a few minutes and try again")}
-        if problem.status in (400, 401, 403, 422):
+        if problem.status == 403:
+            return {"email": N_("This account is disabled. Ask the platform's administrator to enable it")}
+        if problem.status in (400, 401, 422):
             return {"email": N_("The email address or the password is not right")}
         raise
     account = await gateway.request("GET", "/auth/me", access_token=tokens.access_token)
