@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import dataclass
 
 import httpx
 from tests.identifiers import fresh_inn, fresh_unp
@@ -35,22 +36,41 @@ def proposed(gateway: httpx.Client, agency: dict, need_ids: list[str], offer_id:
     return found
 
 
-def three_elevator_pairs(gateway, open_company, agency) -> tuple[str, list[dict], list[str]]:
-    """A Mogilev lift maker's offer and three Smolensk buyers' needs, proposed as three BY→RU pairs."""
+@dataclass(frozen=True)
+class ElevatorPairs:
+    marker: str
+    matches: list[dict]  # one per need, in the needs' order
+    need_titles: list[str]
+    listings: list[dict]  # the offer and the needs, to close when the test is done
+
+
+def three_elevator_pairs(gateway, open_company, agency) -> ElevatorPairs:
+    """A Mogilev maker of lift parts and three Smolensk buyers, proposed as three BY→RU pairs.
+    Lift parts (HS 8431 31) rather than whole lifts, so these pairs outrank each other and not the
+    pairs other tests of the same session expect for whole lifts (HS 8428 10)."""
     marker = uuid.uuid4().hex[:6]
     maker = registered(gateway, open_company, enterprise_profile(marker, country="BY", name="Лифтмаш Могилёв", city="Могилёв",
                                                             region="mogilev_oblast", sectors=["elevators"]))
-    seller = {"Authorization": agency["Authorization"]}
-    offer = gateway.post(f"/api/v1/enterprises/{maker}/offers", headers=seller, json={
-        "kind": "goods", "title": f"Пассажирские лифты {marker}", "description": "Пассажирские лифты для жилых домов, до 300 шт. в год",
-        "sector": "elevators", "product_codes": ["842810"], "quantity": 300, "unit": "шт."}).json()
+    staff = {"Authorization": agency["Authorization"]}
+    offer = gateway.post(f"/api/v1/enterprises/{maker}/offers", headers=staff, json={
+        "kind": "goods", "title": f"Запчасти для лифтов {marker}", "description": f"Лебёдки, двери и кабины для лифтов, партия {marker}",
+        "sector": "elevators", "product_codes": ["843131"], "quantity": 300, "unit": "шт."}).json()
     needs = []
     for number, city in enumerate(("Смоленск", "Вязьма", "Рославль"), start=1):
         buyer = registered(gateway, open_company, enterprise_profile(f"{marker}{number}", country="RU", name="Жилсервис", city=city,
                                                                 region="smolensk_oblast", sectors=["construction"]))
-        need = gateway.post(f"/api/v1/enterprises/{buyer}/needs", headers=seller, json={
-            "kind": "goods", "title": f"Замена лифтов {marker}-{number}", "description": "Нужна замена пассажирских лифтов в жилых домах",
-            "sector": "elevators", "product_codes": ["842810"], "quantity": 40, "unit": "шт."}).json()
+        need = gateway.post(f"/api/v1/enterprises/{buyer}/needs", headers=staff, json={
+            "kind": "goods", "title": f"Запчасти для лифтов {marker}-{number}",
+            "description": f"Нужны лебёдки и двери для лифтов, партия {marker}", "sector": "elevators",
+            "product_codes": ["843131"], "quantity": 40, "unit": "шт."}).json()
         needs.append(need)
     matches = proposed(gateway, agency, [n["id"] for n in needs], offer["id"])
-    return marker, [matches[n["id"]] for n in needs], [n["title"] for n in needs]
+    return ElevatorPairs(marker, [matches[n["id"]] for n in needs], [n["title"] for n in needs], [offer, *needs])
+
+
+def close_listings(gateway, agency: dict, listings: list[dict]) -> None:
+    """Takes a test's listings out of the matching index, so later tests meet only their own."""
+    for listing in listings:
+        plural = "offers" if listing["side"] == "offer" else "needs"
+        current = gateway.get(f"/api/v1/{plural}/{listing['id']}").json()
+        gateway.patch(f"/api/v1/{plural}/{listing['id']}", headers=agency, json={"status": "closed", "version": current["version"]})

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.async_api import expect
 from tests.e2e.browser import chromium, screenshot, sign_in, watch_for_errors
-from tests.e2e.console_story import enterprise_profile, registered, three_elevator_pairs
+from tests.e2e.console_story import close_listings, enterprise_profile, registered, three_elevator_pairs
 
 AGENCY = ("agency@demo.local", "demo-agency")
 
@@ -48,13 +48,15 @@ async def _move_to(page, title: str) -> None:
 
 @pytest.fixture
 def elevator_pairs(gateway, open_company, agency):
-    return three_elevator_pairs(gateway, open_company, agency)
+    pairs = three_elevator_pairs(gateway, open_company, agency)
+    yield pairs
+    close_listings(gateway, agency, pairs.listings)
 
 
 async def test_a_reviewer_works_the_queue_and_the_verification_queue_by_keyboard(
     platform, gateway, agency, open_company, mailbox, elevator_pairs, tmp_path
 ):
-    marker, (to_approve, to_reject, to_undo), titles = elevator_pairs
+    marker, (to_approve, to_reject, to_undo), titles = elevator_pairs.marker, elevator_pairs.matches, elevator_pairs.need_titles
     pending = registered(gateway, open_company, enterprise_profile(marker, country="RU", name="Вяземский машзавод", city="Вязьма",
                                                               region="smolensk_oblast", sectors=["machine_tools"]))
     squatter_profile = enterprise_profile(marker, country="BY", name="Сквоттер", city="Гомель", region="gomel_oblast", sectors=["flax"])
@@ -84,6 +86,7 @@ async def test_a_reviewer_works_the_queue_and_the_verification_queue_by_keyboard
         for title in titles:
             await expect(page.locator("tr.queue-row", has_text=title)).to_be_visible()
         row = page.locator("tr.queue-row", has_text=titles[0])
+        await expect(row).to_contain_text(f"Запчасти для лифтов {marker}")
         await expect(row).to_contain_text("Лифтмаш Могилёв")
         await expect(row).to_contain_text("Могилёв")
         await screenshot(page, "console-queue-filtered")

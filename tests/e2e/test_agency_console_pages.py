@@ -5,7 +5,7 @@ axe-core finds nothing serious or critical, nothing scrolls sideways on a 360 px
 from __future__ import annotations
 
 import pytest
-from tests.e2e.console_story import three_elevator_pairs
+from tests.e2e.console_story import close_listings, three_elevator_pairs
 from tests.e2e.browser import chromium, screenshot, scrolls_sideways, serious_accessibility_violations, watch_for_errors
 
 LANGUAGES = ("ru", "be", "en")
@@ -13,11 +13,12 @@ WIDTHS = (360, 1280)
 
 
 @pytest.fixture
-def console_pages(gateway, open_company, agency) -> list[str]:
-    _, matches, _ = three_elevator_pairs(gateway, open_company, agency)
-    return ["/console/queue", "/console/queue?sector=elevators&country_pair=BY-RU&sort=newest", f"/console/matches/{matches[0]['id']}",
+def console_pages(gateway, open_company, agency):
+    pairs = three_elevator_pairs(gateway, open_company, agency)
+    yield ["/console/queue", "/console/queue?sector=elevators&country_pair=BY-RU&sort=newest", f"/console/matches/{pairs.matches[0]['id']}",
             "/console/verification", "/console/verification?status=suspended", "/console/dashboard", "/console/deliveries",
             "/console/accounts"]
+    close_listings(gateway, agency, pairs.listings)
 
 
 async def test_every_console_page_is_accessible_and_fits_a_phone_in_each_language(platform, console_pages):
