@@ -32,7 +32,7 @@ def load_demo(gateway_url: str, path: Path = DEMO_FILE) -> dict[str, int]:
             counts.update(outcome)
         registered = [enterprise_id for _, enterprise_id in results if enterprise_id]
         counts["verified"] = _verify_half(client, registered)
-    print("  demo accounts (sign in at POST /api/v1/auth/token):\n" + demo_credentials(), flush=True)
+    print("  demo accounts (sign in on the web at /sign-in, or POST /api/v1/auth/token):\n" + demo_credentials(), flush=True)
     return dict(counts)
 
 

@@ -21,6 +21,10 @@ from web.entrypoints.session import require_csrf
 router = APIRouter()
 Csrf = Depends(require_csrf)
 CSV_ROW_LIMIT = 10_000
+STATUS_NAMES = {
+    "proposed": N_("Proposed"), "approved": N_("Approved"), "rejected": N_("Rejected"), "declined": N_("Declined by a company"),
+    "introduced": N_("Introduced"), "closed": N_("Closed"), "withdrawn": N_("Withdrawn"),
+}
 OUTCOMES = {
     "contract_signed": N_("Contract signed"), "supply_started": N_("Supply started"),
     "joint_venture_founded": N_("Joint venture founded"), "no_agreement": N_("No agreement"), "other": N_("Other"),
@@ -49,7 +53,7 @@ async def review_queue_csv(request: Request):
     rows, cursor = [], "0"
     while cursor is not None and len(rows) < CSV_ROW_LIMIT:
         page = await api(request, "GET", "/matches", params=params | {"cursor": cursor})
-        rows.extend(_csv_row(m, sectors) for m in page.get("items", []))
+        rows.extend(_csv_row(request, m, sectors) for m in page.get("items", []))
         cursor = page.get("next_cursor")
     return _csv_response(_queue_csv_header(request), rows[:CSV_ROW_LIMIT], "review-queue.csv")
 
@@ -170,9 +174,10 @@ def _queue_csv_header(request: Request) -> list[str]:
                                    N_("Buyer's city"), N_("Reasons"), N_("Proposed on"))]
 
 
-def _csv_row(match: dict, sectors: dict[str, str]) -> list:
+def _csv_row(request: Request, match: dict, sectors: dict[str, str]) -> list:
     row = _row(match)
-    return [row["id"], row["status"], f"{row['score']:.2f}", sectors.get(row.get("sector", ""), row.get("sector", "")),
+    status = translate(request, STATUS_NAMES[row["status"]]) if row["status"] in STATUS_NAMES else row["status"]
+    return [row["id"], status, f"{row['score']:.2f}", sectors.get(row.get("sector", ""), row.get("sector", "")),
             row.get("offer_title", ""), row.get("offer_enterprise_name", ""), row.get("offer_country", ""), row.get("offer_city", ""),
             row.get("need_title", ""), row.get("need_enterprise_name", ""), row.get("need_country", ""), row.get("need_city", ""),
             "; ".join(row["all_reasons"]), (row.get("created_at") or "")[:10]]
