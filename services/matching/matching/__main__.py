@@ -1,4 +1,4 @@
-"""python -m matching [serve|migrate|downgrade|rematch]"""
+"""python -m matching [serve|migrate|downgrade|rematch|rebuild-funnel]"""
 
 import argparse
 from pathlib import Path
@@ -18,7 +18,7 @@ def alembic_config(database_url: str) -> Config:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m matching")
-    parser.add_argument("command", choices=["serve", "migrate", "downgrade", "rematch"], nargs="?", default="serve")
+    parser.add_argument("command", choices=["serve", "migrate", "downgrade", "rematch", "rebuild-funnel"], nargs="?", default="serve")
     parser.add_argument("--revision", default=None, help="target revision (migrate: head, downgrade: base)")
     args = parser.parse_args()
     settings = Settings()
@@ -28,6 +28,8 @@ def main() -> None:
         command.downgrade(alembic_config(settings.database_url), args.revision or "base")
     elif args.command == "rematch":
         rematch(settings)
+    elif args.command == "rebuild-funnel":
+        rebuild_funnel(settings)
     else:
         serve(settings)
 
@@ -62,6 +64,26 @@ def rematch(settings: Settings) -> None:
             await engine.dispose()
 
     print(f"re-matched {asyncio.run(run())} needs")
+
+
+def rebuild_funnel(settings: Settings) -> None:
+    """Derives the funnel's roll-up again from match_history, after history was loaded or
+    corrected by other means than the service (a bulk load, a restore, a hand-made fix)."""
+    import asyncio
+
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from matching.service_layer.matches import rebuild_funnel as rebuild
+    from matching.service_layer.unit_of_work import UnitOfWork
+
+    async def run() -> int:
+        engine = create_async_engine(settings.database_url)
+        try:
+            return await rebuild(uow=UnitOfWork(async_sessionmaker(engine, expire_on_commit=False)))
+        finally:
+            await engine.dispose()
+
+    print(f"the funnel's roll-up has {asyncio.run(run())} rows")
 
 
 if __name__ == "__main__":

@@ -92,6 +92,8 @@ matches = Table(
     Index("ix_matches_status_score", "status", "score"),
     Index("ix_matches_created_at", "created_at"),
     Index("ix_matches_status_created_at", "status", "created_at"),
+    # The queue's common view: a status, a sector and a country pair, newest or oldest first (revision 0005).
+    Index("ix_matches_queue_view", "status", "sector", "offer_country", "need_country", "created_at", "id"),
 )
 Index("ix_matches_score", matches.c.score.desc(), matches.c.id)  # the queue's default order, highest score first
 
@@ -107,6 +109,30 @@ match_history = Table(
     Column("note", Text),
     Column("at", DateTime(timezone=True), nullable=False),
     Index("ix_match_history_at", "at"),
+)
+
+# The funnel's roll-up (revision 0005), written in the transaction of each transition's history row:
+# the stages each match has reached (so a match counts once per stage), and per UTC day and the
+# match's sector, regions and countries, how many matches reached each stage that day.
+match_stages = Table(
+    "match_stages",
+    metadata,
+    Column("match_id", Uuid, ForeignKey("matches.id"), primary_key=True),
+    Column("stage", String(16), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+funnel_days = Table(
+    "funnel_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("sector", String(64), primary_key=True),
+    Column("offer_region", String(100), primary_key=True),
+    Column("need_region", String(100), primary_key=True),
+    Column("offer_country", String(2), primary_key=True),
+    Column("need_country", String(2), primary_key=True),
+    Column("stage", String(16), primary_key=True),
+    Column("matches", Integer, nullable=False),
 )
 
 outbox = outbox_table(metadata)

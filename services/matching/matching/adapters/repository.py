@@ -7,14 +7,16 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import Date, and_, func, insert as plain_insert, literal, or_, select, update
+from sqlalchemy import Date, DateTime, and_, case, func, insert as plain_insert, literal, or_, select, text, true, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eventkit.envelope import Envelope
 from eventkit.outbox import outbox_row
-from matching.adapters.orm import enterprises, listing_changes, listings, match_history, matches, outbox, processed_events
-from matching.domain.funnel import ALL, PERIODS, REGION_ARROW, STAGES, FunnelRange, FunnelRow
+from matching.adapters.orm import (
+    enterprises, funnel_days, listing_changes, listings, match_history, match_stages, matches, outbox, processed_events,
+)
+from matching.domain.funnel import ALL, PERIODS, REGION_ARROW, STAGES, FunnelRange, FunnelRow, day_of, stages_reached
 from matching.domain.listing import Listing
 from matching.domain.match import Match
 from matching.domain.read_model import KnownEnterprise
@@ -205,11 +207,20 @@ def _party_columns(side: str, listing, enterprise) -> list:
     ]
 
 
-_REVIEWED = select(
-    matches, *_party_columns("offer", _offer_listing, _offer_enterprise), *_party_columns("need", _need_listing, _need_enterprise),
-).select_from(_with_enterprises(
-    matches.join(_offer_listing, _offer_listing.c.id == matches.c.offer_id).join(_need_listing, _need_listing.c.id == matches.c.need_id)
-))
+def _reviewed(source):
+    """The matches of `source` (matches, or matches joined to a page of their ids) with both sides' listings and enterprises."""
+    return select(
+        matches, *_party_columns("offer", _offer_listing, _offer_enterprise), *_party_columns("need", _need_listing, _need_enterprise),
+    ).select_from(_with_enterprises(
+        source.join(_offer_listing, _offer_listing.c.id == matches.c.offer_id).join(_need_listing, _need_listing.c.id == matches.c.need_id)
+    ))
+
+
+_REVIEWED = _reviewed(matches)
+
+# A funnel_days row's key: the day, the match's sector, regions and countries, the stage.
+_FUNNEL_KEY = ("day", "sector", "offer_region", "need_region", "offer_country", "need_country", "stage")
+_PLACE = ("sector", "offer_region", "need_region", "offer_country", "need_country")
 
 
 def _party_of(row, side: str) -> Party:
@@ -225,8 +236,18 @@ def _reviewed_of(row) -> ReviewedMatch:
 
 
 class MatchRepository:
+    """Matches, their history and the funnel's roll-up.
+
+    Each transition written to `match_history` also records, in the same transaction, the stages
+    the match reaches for the first time (`match_stages`) and counts them in the day's roll-up
+    (`funnel_days`). The roll-up's increments are gathered during the use case and written by
+    `flush_funnel` just before the unit of work commits, in one statement in key order, so two
+    transactions never wait on each other's roll-up rows in opposite orders.
+    """
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._funnel_increments: dict[tuple, int] = {}
 
     async def get(self, match_id: uuid.UUID, *, for_update: bool = False) -> Match | None:
         query = select(matches).where(matches.c.id == match_id)
@@ -258,13 +279,18 @@ class MatchRepository:
             "offer_region": offer.region, "need_region": need.region, "created_at": match.created_at,
         }
         await self._session.execute(plain_insert(matches).values(row))
-        await self._write_history(match)
+        await self._write_history(match, place={name: row[name] for name in _PLACE})
 
     async def save(self, match: Match) -> None:
-        await self._session.execute(update(matches).where(matches.c.id == match.id).values(_match_row(match)))
-        await self._write_history(match)
+        statement = update(matches).where(matches.c.id == match.id).values(_match_row(match))
+        if stages_reached(match.pending):
+            place = (await self._session.execute(statement.returning(*(matches.c[name] for name in _PLACE)))).one()._asdict()
+        else:
+            await self._session.execute(statement)
+            place = None
+        await self._write_history(match, place=place)
 
-    async def _write_history(self, match: Match) -> None:
+    async def _write_history(self, match: Match, *, place: dict | None) -> None:
         if not match.pending:
             return
         await self._session.execute(plain_insert(match_history), [
@@ -272,6 +298,55 @@ class MatchRepository:
              "actor": t.actor, "note": t.note, "at": t.at}
             for t in match.pending
         ])
+        reached = stages_reached(match.pending)
+        if not reached:
+            return
+        first_times = await self._session.execute(
+            insert(match_stages).values([{"match_id": match.id, "stage": stage, "at": at} for stage, at in reached])
+            .on_conflict_do_nothing().returning(match_stages.c.stage, match_stages.c.at)
+        )
+        for stage, at in first_times:
+            key = (day_of(at), *(place[name] for name in _PLACE), stage)
+            self._funnel_increments[key] = self._funnel_increments.get(key, 0) + 1
+
+    async def flush_funnel(self) -> None:
+        """Adds the stages reached in this transaction to the funnel's daily roll-up."""
+        if not self._funnel_increments:
+            return
+        rows = [dict(zip(_FUNNEL_KEY, key)) | {"matches": count} for key, count in sorted(self._funnel_increments.items())]
+        statement = insert(funnel_days).values(rows)
+        await self._session.execute(statement.on_conflict_do_update(
+            index_elements=list(_FUNNEL_KEY), set_={"matches": funnel_days.c.matches + statement.excluded.matches},
+        ))
+        self._funnel_increments.clear()
+
+    async def rebuild_funnel(self) -> int:
+        """Derives the stages reached and the funnel's roll-up again from `match_history` (after
+        rows were loaded or corrected outside the use cases); returns the roll-up's row count.
+        Locks both tables until the caller commits, so transitions made meanwhile wait and then add on."""
+        await self._session.execute(text("LOCK TABLE match_stages, funnel_days IN EXCLUSIVE MODE"))
+        await self._session.execute(match_stages.delete())
+        await self._session.execute(funnel_days.delete())
+        h = match_history.c
+        stage = case(*[(and_(h.event_type == mark.event_type,
+                             h.to_status == mark.to_status if mark.to_status is not None else true(),
+                             h.from_status.is_(None) if mark.created else true()), literal(name))
+                       for name, mark in STAGES.items()])
+        marked = select(h.match_id, stage.label("stage"), h.at).subquery()
+        await self._session.execute(insert(match_stages).from_select(
+            ["match_id", "stage", "at"],
+            select(marked.c.match_id, marked.c.stage, func.min(marked.c.at))
+            .where(marked.c.stage.is_not(None)).group_by(marked.c.match_id, marked.c.stage),
+        ))
+        s, m = match_stages.c, matches.c
+        day = func.timezone("UTC", s.at).cast(Date)
+        place = [m[name] for name in _PLACE]
+        await self._session.execute(insert(funnel_days).from_select(
+            [*_FUNNEL_KEY, "matches"],
+            select(day, *place, s.stage, func.count()).select_from(match_stages.join(matches, m.id == s.match_id))
+            .group_by(day, *place, s.stage),
+        ))
+        return await self._session.scalar(select(func.count()).select_from(funnel_days)) or 0
 
     async def history(self, match_id: uuid.UUID) -> list[dict]:
         rows = await self._session.execute(
@@ -287,9 +362,15 @@ class MatchRepository:
     async def page(self, where: QueueFilter, *, sort: str, limit: int, offset: int) -> tuple[list[ReviewedMatch], int]:
         """One page of the queue with both sides' titles, names, cities and statuses, and how many match in all."""
         conditions = and_(True, *where.conditions())
-        counted = _with_enterprises(matches) if where.needs_enterprises else matches
-        total = await self._session.scalar(select(func.count()).select_from(counted).where(conditions))
-        rows = await self._session.execute(_REVIEWED.where(conditions).order_by(*_ORDER[sort]).limit(limit).offset(offset))
+        filtered = _with_enterprises(matches) if where.needs_enterprises else matches
+        total = await self._session.scalar(select(func.count()).select_from(filtered).where(conditions))
+        # The page's ids from `matches` alone (the enterprises only when a filter needs them), then
+        # both sides' listings and enterprises for those ids only, in the same order.
+        page = (select(matches.c.id).select_from(filtered).where(conditions)
+                .order_by(*_ORDER[sort]).limit(limit).offset(offset).subquery("page"))
+        rows = await self._session.execute(
+            _reviewed(matches.join(page, page.c.id == matches.c.id)).order_by(*_ORDER[sort])
+        )
         return [_reviewed_of(row) for row in rows], total or 0
 
     async def stats(self, *, group_by: str, period: str | None) -> list[dict]:
@@ -304,23 +385,15 @@ class MatchRepository:
         return [dict(row._mapping) for row in rows]
 
     async def funnel(self, funnel_range: FunnelRange, *, group_by: str) -> list[FunnelRow]:
-        """Distinct matches per stage whose marking transition happened in the range, grouped in SQL."""
-        h, m = match_history.c, matches.c
-        in_range = and_(h.at >= funnel_range.start, h.at < funnel_range.end)
-        counts = []
-        for stage, mark in STAGES.items():
-            marked = [h.event_type == mark.event_type]
-            if mark.to_status is not None:
-                marked.append(h.to_status == mark.to_status)
-            if mark.created:
-                marked.append(h.from_status.is_(None))
-            counts.append(func.count(h.match_id.distinct()).filter(and_(*marked)).label(stage))
+        """Matches per stage that reached it in the range: the roll-up's days summed by the key."""
+        d = funnel_days.c
+        counts = [func.coalesce(func.sum(d.matches).filter(d.stage == stage), 0).label(stage) for stage in STAGES]
         if group_by in PERIODS:
-            key = func.date_trunc(group_by, func.timezone("UTC", h.at)).cast(Date)
+            key = func.date_trunc(group_by, d.day.cast(DateTime())).cast(Date)  # a plain timestamp: no time zone involved
         else:
-            key = {"none": literal(ALL), "sector": m.sector, "region_pair": m.offer_region + REGION_ARROW + m.need_region,
-                   "country_pair": m.offer_country + "-" + m.need_country}[group_by]
-        query = select(key.label("key"), *counts).select_from(match_history.join(matches, matches.c.id == h.match_id)).where(in_range)
+            key = {"none": literal(ALL), "sector": d.sector, "region_pair": d.offer_region + REGION_ARROW + d.need_region,
+                   "country_pair": d.offer_country + "-" + d.need_country}[group_by]
+        query = select(key.label("key"), *counts).where(d.day >= funnel_range.date_from, d.day <= funnel_range.date_to)
         if group_by != "none":
             query = query.group_by(key)
         rows = await self._session.execute(query)

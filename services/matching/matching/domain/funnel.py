@@ -4,7 +4,12 @@ A stage is reached by a transition of the match's history (see `match.py`): prop
 match is created (the first `match.proposed`, from no status; a withdrawn pair proposed again is not
 counted twice), approved / rejected by the agency, interested when a side answers interested
 (`match.responded` staying approved), introduced when both are, closed with an outcome. Each count
-is of distinct matches whose transition happened inside the range (UTC days, both ends inclusive).
+is of distinct matches that reached the stage inside the range (UTC days, both ends inclusive), and a
+match reaches a stage once: its first marking transition counts, a later one (the same pair approved
+again after a withdrawal and a re-proposal, the second side's interest) does not.
+
+The counts are kept as a daily roll-up written with each transition (`stages_reached` says which
+stages a use case's transitions mark); the funnel sums the roll-up's days.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from matching.domain.errors import FieldError, InvalidInput
-from matching.domain.match import APPROVED, CLOSED, INTRODUCED, PROPOSED, REJECTED
+from matching.domain.match import APPROVED, CLOSED, INTRODUCED, PROPOSED, REJECTED, Transition
 
 GROUPINGS = ("none", "sector", "region_pair", "country_pair", "week", "month")
 PERIODS = ("week", "month")  # groupings keyed by the first day of a period, listed in time order
@@ -32,6 +37,10 @@ class Mark:
     to_status: str | None = None
     created: bool = False
 
+    def marks(self, transition: Transition) -> bool:
+        return (transition.event_type == self.event_type and self.to_status in (None, transition.to_status)
+                and (not self.created or transition.from_status is None))
+
 
 STAGES: dict[str, Mark] = {
     "proposed": Mark("match.proposed", to_status=PROPOSED, created=True),
@@ -41,6 +50,22 @@ STAGES: dict[str, Mark] = {
     "introduced": Mark("match.introduced", to_status=INTRODUCED),
     "closed": Mark("match.closed", to_status=CLOSED),
 }
+
+
+def stages_reached(transitions: list[Transition]) -> list[tuple[str, datetime]]:
+    """The stages these transitions mark, each once with the time of its first marking transition,
+    in the order reached. Whether the match had reached a stage before is for the caller to know."""
+    reached: dict[str, datetime] = {}
+    for transition in transitions:
+        for stage, mark in STAGES.items():
+            if stage not in reached and mark.marks(transition):
+                reached[stage] = transition.at
+    return list(reached.items())
+
+
+def day_of(at: datetime) -> date:
+    """The UTC day a moment falls on: the funnel's days are UTC days."""
+    return at.astimezone(UTC).date()
 
 
 @dataclass(frozen=True)

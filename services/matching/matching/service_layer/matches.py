@@ -127,6 +127,14 @@ async def funnel(*, uow: UnitOfWork, viewer: Viewer, date_from: date | None, dat
     return Funnel(funnel_range, group_by, arranged(rows, group_by=group_by, funnel_range=funnel_range))
 
 
+async def rebuild_funnel(*, uow: UnitOfWork) -> int:
+    """The funnel's roll-up derived again from the matches' history, in one transaction."""
+    async with uow:
+        rows = await uow.matches.rebuild_funnel()
+        await uow.commit()
+    return rows
+
+
 async def rematch_all(*, uow_factory, matcher: Matcher, batch: int = 200) -> int:
     """Re-scores every active need against the offers (after the weights or the taxonomy changed):
     new pairs are proposed, open ones re-scored or withdrawn. One transaction per batch of needs."""

@@ -25,4 +25,5 @@ class UnitOfWork:
         await self.session.close()
 
     async def commit(self) -> None:
+        await self.matches.flush_funnel()  # the funnel's roll-up of this transaction's transitions
         await self.session.commit()
