@@ -17,7 +17,7 @@ from devstack.stack import ROOT
 
 
 def _port_flags() -> list[str]:
-    names = ["--gateway-port", "--registry-port", "--matching-port", "--notifications-port", "--kafka-port", "--kafka-controller-port", "--postgres-port", "--smtp-port", "--smtp-http-port"]
+    names = ["--web-port", "--gateway-port", "--registry-port", "--matching-port", "--notifications-port", "--kafka-port", "--kafka-controller-port", "--postgres-port", "--smtp-port", "--smtp-http-port"]
     return [item for name in names for item in (name, str(free_port()))]
 
 
@@ -102,6 +102,14 @@ def test_up_runs_the_platform_with_demo_data_and_down_leaves_no_process(tmp_path
         assert platform.poll() is None, platform.stderr.read()
         listing = httpx.get(f"{gateway}/api/v1/enterprises", params={"limit": 1}).json()
         assert listing["total"] >= 80, "the demo data did not load in time"
+        # The first address a visitor opens is the web's, and the reviewer's console is behind it.
+        web = f"http://127.0.0.1:{flags[flags.index('--web-port') + 1]}"
+        assert "Union Match" in httpx.get(web + "/").text
+        assert httpx.get(web + "/console/queue").headers["location"].startswith("/sign-in")
+        printed = time.monotonic() + 120
+        while "is up" not in output_path.read_text() and time.monotonic() < printed:
+            time.sleep(0.5)
+        assert f"web (open this)       {web}/" in output_path.read_text()
     finally:
         down = subprocess.run([sys.executable, "-m", "devstack", "down", "--state-dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300)
         platform.wait(timeout=60)
