@@ -19,8 +19,10 @@ def main() -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     from web.bootstrap import create_app
 
+    # Behind a proxy, uvicorn takes the visitor's address from X-Forwarded-For only from the peers
+    # in FORWARDED_ALLOW_IPS (127.0.0.1 unless set); the gateway is then told that address.
     uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_level=settings.log_level.lower(),
-                proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+                proxy_headers=True)
 
 
 if __name__ == "__main__":

@@ -80,6 +80,8 @@ async def api(request: Request, method: str, path: str, **kwargs):
     client: GatewayClient = request.app.state.container.gateway
     state = state_of(request)
     session = state.session
+    # The gateway limits and throttles by address: it must see the person's, not this server's.
+    kwargs.setdefault("client_address", request.client.host if request.client else None)
     try:
         return await client.request(method, path, access_token=session.access_token if session else None, **kwargs)
     except ApiProblem as problem:

@@ -117,7 +117,8 @@ document.addEventListener("DOMContentLoaded", () => {
     const tag = (event.target.tagName || "").toLowerCase();
     if (["input", "select", "textarea"].includes(tag)) return;
     const actions = {
-      j: () => select(current + 1), k: () => select(current - 1),
+      j: () => (current === rows.length - 1 ? turnPage("next", "#from-keys") : select(current + 1)),
+      k: () => (current === 0 ? turnPage("prev", "#from-keys-last") : select(current - 1)),
       o: () => current >= 0 && flushThen(() => { window.location.href = rows[current].dataset.href; }),
       a: () => decide("approve"), r: askReason, u: undo,
     };
@@ -127,4 +128,14 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   async function flushThen(next) { await flush(); next(); }
+
+  // Past the last row, j turns to the next page (and k before the first to the previous one), so
+  // a reviewer can work through a hundred matches without the mouse.
+  function turnPage(rel, mark) {
+    const link = document.querySelector(`.pager a[rel="${rel}"]`);
+    if (link) flushThen(() => { window.location.href = link.href + mark; });
+  }
+
+  if (window.location.hash === "#from-keys") select(0);
+  if (window.location.hash === "#from-keys-last") select(rows.length - 1);
 });

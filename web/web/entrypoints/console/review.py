@@ -21,6 +21,13 @@ from web.entrypoints.session import require_csrf
 router = APIRouter()
 Csrf = Depends(require_csrf)
 CSV_ROW_LIMIT = 10_000
+# The API's refusals, told in the reviewer's language.
+_TOLD = {
+    404: N_("This match no longer exists"),
+    409: N_("Someone has already decided this match, or it has changed meanwhile; the page shows its state now"),
+    422: N_("The decision was not accepted: check what you entered"),
+    428: N_("The match has changed meanwhile; reload the page and decide again"),
+}
 STATUS_NAMES = {
     "proposed": N_("Proposed"), "approved": N_("Approved"), "rejected": N_("Rejected"), "declined": N_("Declined by a company"),
     "introduced": N_("Introduced"), "closed": N_("Closed"), "withdrawn": N_("Withdrawn"),
@@ -110,9 +117,10 @@ async def _decide(request: Request, match_id: uuid.UUID, action: str, body: dict
     except ApiProblem as problem:
         if isinstance(problem, ApiUnavailable) or not (400 <= problem.status < 500) or problem.status in (401, 403):
             raise
+        told = translate(request, _TOLD.get(problem.status, N_("This cannot be done now")))
         if wants_json:
-            return JSONResponse({"status": problem.status, "detail": problem.detail}, status_code=problem.status)
-        return await _refused(request, match_id, {"action": problem.detail or N_("This cannot be done now")})
+            return JSONResponse({"status": problem.status, "detail": told}, status_code=problem.status)
+        return await _refused(request, match_id, {"action": told})
     if wants_json:
         return JSONResponse({"id": str(match_id), "status": match["status"]})
     target = safe_next(return_to, default=f"/console/matches/{match_id}")
