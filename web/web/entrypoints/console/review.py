@@ -184,7 +184,9 @@ def _queue_csv_header(request: Request) -> list[str]:
 
 def _csv_row(request: Request, match: dict, sectors: dict[str, str]) -> list:
     row = _row(match)
-    status = translate(request, STATUS_NAMES[row["status"]]) if row["status"] in STATUS_NAMES else row["status"]
+    status = row["status"]
+    named = STATUS_NAMES.get(status)
+    status = translate(request, named) if named else status
     return [row["id"], status, f"{row['score']:.2f}", sectors.get(row.get("sector", ""), row.get("sector", "")),
             row.get("offer_title", ""), row.get("offer_enterprise_name", ""), row.get("offer_country", ""), row.get("offer_city", ""),
             row.get("need_title", ""), row.get("need_enterprise_name", ""), row.get("need_country", ""), row.get("need_city", ""),
