@@ -9,13 +9,15 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable, GatewayClient
 from web.config import Settings
-from web.entrypoints import console, i18n, public_pages
+from web.entrypoints import console, i18n, portal, public_pages
+from web.entrypoints.portal.common import NoEnterpriseYet
 from web.entrypoints.rendering import NotAllowed, SignInRequired, environment, render, sign_in_redirect
 from web.entrypoints.session import CSRF_COOKIE, SESSION_COOKIE, CookieSigner, RequestState, new_csrf_token
 
@@ -58,6 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="Union Match web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(public_pages.router)
     app.include_router(console.router)
+    app.include_router(portal.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.middleware("http")(_session_and_language)
     _handle_failures(app)
@@ -105,8 +108,12 @@ def _handle_failures(app: FastAPI) -> None:
         return sign_in_redirect(request)
 
     @app.exception_handler(NotAllowed)
-    async def not_allowed(request: Request, _: NotAllowed):
-        return render(request, "error.html", {"kind": "forbidden"}, status_code=403)
+    async def not_allowed(request: Request, refusal: NotAllowed):
+        return render(request, "error.html", {"kind": refusal.kind}, status_code=403)
+
+    @app.exception_handler(NoEnterpriseYet)
+    async def no_enterprise_yet(request: Request, _: NoEnterpriseYet):
+        return RedirectResponse("/my/register", status_code=303)
 
     @app.exception_handler(ApiProblem)
     async def api_problem(request: Request, problem: ApiProblem):

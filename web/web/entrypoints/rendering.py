@@ -23,7 +23,11 @@ class SignInRequired(Exception):
 
 
 class NotAllowed(Exception):
-    """Signed in, but this page is not for this account's role."""
+    """Signed in, but this page is not for this account (its role, or someone else's data)."""
+
+    def __init__(self, kind: str = "forbidden") -> None:
+        super().__init__(kind)
+        self.kind = kind  # "forbidden": not for this role; "not_yours": another company's
 
 
 def environment(texts: i18n.Texts) -> Environment:

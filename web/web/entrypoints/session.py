@@ -47,10 +47,20 @@ class CookieSigner:
         self._key = hashlib.sha256(("union-match-web:" + secret).encode()).digest()
 
     def dumps(self, session: Session) -> str:
-        payload = base64.urlsafe_b64encode(json.dumps(asdict(session), separators=(",", ":")).encode()).decode().rstrip("=")
-        return f"{payload}.{self._sign(payload)}"
+        return self.sign(asdict(session))
 
     def loads(self, value: str | None) -> Session | None:
+        data = self.unsign(value)
+        try:
+            return Session(**data) if data is not None else None
+        except TypeError:
+            return None
+
+    def sign(self, data: dict) -> str:
+        payload = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+        return f"{payload}.{self._sign(payload)}"
+
+    def unsign(self, value: str | None) -> dict | None:
         if not value or value.count(".") != 1:
             return None
         payload, signature = value.split(".")
@@ -58,9 +68,9 @@ class CookieSigner:
             return None
         try:
             data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-            return Session(**data)
-        except (ValueError, TypeError):
+        except ValueError:
             return None
+        return data if isinstance(data, dict) else None
 
     def _sign(self, payload: str) -> str:
         return base64.urlsafe_b64encode(hmac.new(self._key, payload.encode(), hashlib.sha256).digest()).decode().rstrip("=")

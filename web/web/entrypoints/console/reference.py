@@ -42,3 +42,9 @@ async def sector_names(request: Request) -> dict[str, str]:
 async def region_names(request: Request) -> dict[str, str]:
     regions = await _cached(request, "/regions")
     return {r["id"]: _name(r.get("name") or {}, r["id"]) for r in regions.get("items", [])}
+
+
+async def region_names_in(request: Request, country: str | None) -> dict[str, str]:
+    """The regions of one country (all of them without a country), by name."""
+    regions = await _cached(request, "/regions")
+    return {r["id"]: _name(r.get("name") or {}, r["id"]) for r in regions.get("items", []) if country in (None, r.get("country"))}
