@@ -135,17 +135,24 @@ async def enterprise_profile(request: Request, enterprise_id: uuid.UUID):
 
 
 @router.get("/confirm")
-async def confirm_address(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
+async def confirm_page(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
+    # Opening the link changes nothing (mail scanners open links); the button confirms.
+    return render(request, "confirm.html", {"token": token, "outcome": "" if token else "incomplete", "address": ""},
+                  headers=_NO_STORE)
+
+
+@router.post("/confirm", dependencies=[Csrf])
+async def confirm_address(request: Request, token: Annotated[str, Form(max_length=2000)] = ""):
     outcome, address = "incomplete", ""
     if token:
         try:
-            address = (await api(request, "GET", "/auth/confirm", params={"token": token})).get("email", "")
+            address = (await api(request, "POST", "/auth/confirm", json={"token": token})).get("email", "")
             outcome = "confirmed"
         except ApiProblem as problem:
             if isinstance(problem, ApiUnavailable):
                 raise
             outcome = "invalid"
-    return render(request, "confirm.html", {"outcome": outcome, "address": address}, headers=_NO_STORE)
+    return render(request, "confirm.html", {"token": "", "outcome": outcome, "address": address}, headers=_NO_STORE)
 
 
 @router.get("/unsubscribe")
