@@ -24,7 +24,19 @@ _NO_STORE = {"Cache-Control": "no-store"}  # the link's token must not stay in a
 
 @router.get("/")
 async def home(request: Request):
-    return render(request, "home.html")
+    return render(request, "home.html", {"figures": await _figures(request)})
+
+
+async def _figures(request: Request) -> dict:
+    """The platform's live figures; the home page still opens when they cannot be read."""
+    async def read(path: str) -> dict:
+        try:
+            return await api(request, "GET", path)
+        except ApiProblem:
+            return {}
+
+    enterprises, introductions = await asyncio.gather(read("/figures/enterprises"), read("/figures/introductions"))
+    return enterprises | introductions
 
 
 @router.get("/healthz", include_in_schema=False)
