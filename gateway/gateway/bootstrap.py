@@ -14,10 +14,11 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from gateway.adapters.account_emails import AccountEmails
 from gateway.adapters.invitations import Invitations
 from gateway.adapters.ownership_cache import OwnershipCache
 from gateway.adapters.passwords import Passwords
-from gateway.adapters.tokens import AccessTokens, ConfirmationLinks, PasswordLinks
+from gateway.adapters.tokens import RESET_PASSWORD_PURPOSE, AccessTokens, ConfirmationLinks, PasswordLinks
 from gateway.adapters.upstream import Upstream
 from gateway.config import Settings
 from gateway.domain.circuit_breaker import CircuitBreaker
@@ -52,9 +53,12 @@ class Container:
     access_tokens: AccessTokens
     confirmation_links: ConfirmationLinks
     password_links: PasswordLinks
+    reset_links: PasswordLinks
     invitations: Invitations
+    account_emails: AccountEmails
     account_rate_limiter: RateLimiter
     sign_in_throttle: SignInThrottle
+    password_reset_throttle: SignInThrottle
     ownership: OwnershipCache
     metrics: Metrics
 
@@ -85,6 +89,9 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
     engine = create_async_engine(settings.database_url, pool_size=10, max_overflow=10, pool_recycle=600)
     event.listen(engine.sync_engine, "checkout", _drop_connection_the_server_closed)
     password_links = PasswordLinks(secret=settings.jwt_secret.get_secret_value(), ttl_seconds=settings.set_password_link_ttl_hours * 3600)
+    reset_links = PasswordLinks(secret=settings.jwt_secret.get_secret_value(), ttl_seconds=settings.password_reset_link_ttl_minutes * 60,
+                                purpose=RESET_PASSWORD_PURPOSE)
+    confirmation_links = ConfirmationLinks(secret=secret)
     return Container(
         settings=settings,
         engine=engine,
@@ -93,21 +100,29 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         upstreams=upstreams,
         passwords=Passwords(time_cost=settings.argon2_time_cost, memory_cost_kib=settings.argon2_memory_cost_kib),
         access_tokens=AccessTokens(secret=settings.jwt_secret.get_secret_value(), ttl_seconds=settings.access_token_ttl_seconds),
-        confirmation_links=ConfirmationLinks(secret=secret),
+        confirmation_links=confirmation_links,
         password_links=password_links,
+        reset_links=reset_links,
         invitations=Invitations(notifications=upstreams["notifications"], links=password_links, web_base_url=settings.web_base_url),
+        account_emails=AccountEmails(notifications=upstreams["notifications"], confirmation_links=confirmation_links,
+                                     reset_links=reset_links, web_base_url=settings.web_base_url),
         account_rate_limiter=RateLimiter(per_second=settings.rate_limit_account_per_second, burst=settings.rate_limit_account_burst),
         sign_in_throttle=_sign_in_throttle(settings),
+        password_reset_throttle=_throttle(settings.password_resets_per_address, settings.password_resets_per_email,
+                                          settings.password_reset_window_seconds),
         ownership=OwnershipCache(ttl_seconds=settings.ownership_cache_seconds),
         metrics=metrics,
     )
 
 
 def _sign_in_throttle(settings: Settings) -> SignInThrottle:
-    window = settings.sign_in_failure_window_seconds
-    address, email = settings.sign_in_failures_per_address, settings.sign_in_failures_per_email
-    return SignInThrottle(per_address=RateLimiter(per_second=address / window, burst=address),
-                          per_email=RateLimiter(per_second=email / window, burst=email))
+    return _throttle(settings.sign_in_failures_per_address, settings.sign_in_failures_per_email, settings.sign_in_failure_window_seconds)
+
+
+def _throttle(per_address: int, per_email: int, window: float) -> SignInThrottle:
+    """Each address may ask `per_address` times and each email `per_email` times, given back over the window."""
+    return SignInThrottle(per_address=RateLimiter(per_second=per_address / window, burst=per_address),
+                          per_email=RateLimiter(per_second=per_email / window, burst=per_email))
 
 
 def driver_connections(engine: AsyncEngine) -> DriverConnections:

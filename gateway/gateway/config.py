@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     # Where the agency's web console answers: the set-password link of an invitation opens there.
     web_base_url: str = "http://127.0.0.1:8080"
     set_password_link_ttl_hours: int = 72
+    # A forgotten password: its emailed link works for an hour (and once). Asking for it is limited
+    # per address and per email like failed sign-ins, but every request counts, answered or not.
+    password_reset_link_ttl_minutes: int = 60
+    password_resets_per_address: int = 30
+    password_resets_per_email: int = 3
+    password_reset_window_seconds: float = 900.0
     cors_origins: list[str] = []
     demo_mode: bool = False
     log_level: str = "INFO"

@@ -16,6 +16,8 @@ from gateway.entrypoints.routes import ROUTES, Route
 EXPECTED_ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/sectors"): Access.ANYONE,
     ("GET", "/regions"): Access.ANYONE,
+    ("GET", "/figures/enterprises"): Access.ANYONE,
+    ("GET", "/figures/introductions"): Access.ANYONE,
     ("POST", "/enterprises"): Access.COMPANY,
     ("GET", "/enterprises"): Access.ANYONE,
     ("GET", "/enterprises/{enterprise_id}"): Access.ANYONE,
@@ -42,6 +44,7 @@ EXPECTED_ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/matches/{match_id}/respond"): Access.COMPANY,
     ("POST", "/matches/{match_id}/close"): Access.STAFF,
     ("GET", "/enterprises/{enterprise_id}/suggestions"): Access.COMPANY,
+    ("GET", "/enterprises/{enterprise_id}/partners"): Access.COMPANY,
     ("GET", "/stats/funnel"): Access.STAFF,
     ("GET", "/stats"): Access.STAFF,
     ("GET", "/notifications"): Access.STAFF,

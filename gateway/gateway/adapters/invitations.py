@@ -3,17 +3,13 @@ signs the one-time set-password link, the notifications service writes and sends
 
 from __future__ import annotations
 
-import json
 import uuid
 
-import structlog
-
+from gateway.adapters.account_emails import hand_over
 from gateway.adapters.tokens import PasswordLinks
 from gateway.adapters.upstream import Upstream
 from gateway.domain.accounts import MAX_NAME_LENGTH, Account, Role
 from gateway.domain.caller import Caller
-
-log = structlog.get_logger(__name__)
 
 INVITATION_PATH = "/emails/account-invitation"
 LANGUAGE = "ru"
@@ -36,17 +32,5 @@ class Invitations:
         # An account opened on the command line may have no name; the greeting then uses the address.
         body = {"invitation_id": invitation_id, "email": account.email, "name": (account.name or account.email)[:MAX_NAME_LENGTH],
                 "role": str(account.role), "link": self.link_for(account), "language": LANGUAGE}
-        try:
-            reply = await self._notifications.call(
-                "POST", INVITATION_PATH, caller=Caller(account_id=sent_by, role=Role.ADMIN.value), headers=[],
-                content=json.dumps(body, ensure_ascii=False).encode(),
-            )
-        except Exception as error:  # unreachable, breaker open, or any other failure on the way
-            log.warning("invitation_not_sent", account_id=account.id, invitation_id=invitation_id, error=str(error))
-            return False
-        if not 200 <= reply.status_code < 300:
-            log.warning("invitation_refused", account_id=account.id, invitation_id=invitation_id, status=reply.status_code,
-                        detail=reply.content[:300].decode("utf-8", "replace"))
-            return False
-        log.info("invitation_sent", account_id=account.id, invitation_id=invitation_id)
-        return True
+        return await hand_over(self._notifications, INVITATION_PATH, body, caller=Caller(account_id=sent_by, role=Role.ADMIN.value),
+                               account_id=account.id, invitation_id=invitation_id)

@@ -151,13 +151,16 @@ class RefreshTokenRepository:
         account_id = await self._session.scalar(statement)
         return str(account_id) if account_id else None
 
-    async def revoke_all(self, account_id: str, *, at: datetime) -> int:
-        """Revokes every refresh token of the account still usable; says how many."""
+    async def revoke_all(self, account_id: str, *, at: datetime, keeping: str | None = None) -> int:
+        """Revokes every refresh token of the account still usable, but the one whose hash is
+        `keeping` (the caller's own session); says how many."""
         statement = (
             update(refresh_tokens)
             .where(refresh_tokens.c.account_id == uuid.UUID(account_id), refresh_tokens.c.revoked_at.is_(None))
             .values(revoked_at=at)
         )
+        if keeping is not None:
+            statement = statement.where(refresh_tokens.c.token_hash != keeping)
         return (await self._session.execute(statement)).rowcount
 
 

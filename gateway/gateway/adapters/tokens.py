@@ -1,6 +1,6 @@
 """Signed tokens the gateway hands out and reads back: short-lived access tokens (JWT), opaque
-refresh tokens (only their hash is stored), the email-confirmation link and the one-time
-set-password link of an invitation."""
+refresh tokens (only their hash is stored), the email-confirmation link, and the one-time
+links that set a password (an invitation's) or reset it (a forgotten one's)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ CONFIRM_PURPOSE = "confirm-email"
 CONFIRM_ENTERPRISE_PURPOSE = "confirm-enterprise-email"
 SET_PASSWORD_PURPOSE = "set-password"
 SET_PASSWORD_TTL_SECONDS = 72 * 3600
+RESET_PASSWORD_PURPOSE = "reset-password"
+RESET_PASSWORD_TTL_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -119,15 +121,17 @@ class PasswordLinks:
     """The token of the set-password link an invited person receives: {"purpose": "set-password",
     "sub": <account id>, "stamp": <password stamp>, "exp"}, signed with the gateway's own secret
     (the services never make these). The stamp ties it to the password the account had then, so
-    a link works once: setting a password changes the stamp."""
+    a link works once: setting a password changes the stamp. The link of a forgotten password is
+    the same with its own purpose ("reset-password") and a shorter life: neither opens the other."""
 
-    def __init__(self, *, secret: str, ttl_seconds: int = SET_PASSWORD_TTL_SECONDS) -> None:
+    def __init__(self, *, secret: str, ttl_seconds: int = SET_PASSWORD_TTL_SECONDS, purpose: str = SET_PASSWORD_PURPOSE) -> None:
         self._secret = secret
         self.ttl_seconds = ttl_seconds
+        self.purpose = purpose
 
     def issue(self, *, account_id: str, stamp: str) -> str:
         now = int(time.time())
-        claims = {"purpose": SET_PASSWORD_PURPOSE, "sub": account_id, "stamp": stamp, "iat": now, "exp": now + self.ttl_seconds}
+        claims = {"purpose": self.purpose, "sub": account_id, "stamp": stamp, "iat": now, "exp": now + self.ttl_seconds}
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def read(self, token: str) -> PasswordLinkClaims:
@@ -136,7 +140,7 @@ class PasswordLinks:
         except jwt.PyJWTError:
             raise InvalidToken("the link is not valid or has expired") from None
         # An access token is signed with the same secret; only a link made for this purpose counts.
-        if claims["purpose"] != SET_PASSWORD_PURPOSE or not isinstance(claims["stamp"], str):
+        if claims["purpose"] != self.purpose or not isinstance(claims["stamp"], str):
             raise InvalidToken("the link is not valid or has expired")
         return PasswordLinkClaims(account_id=str(claims["sub"]), stamp=claims["stamp"])
 

@@ -1,18 +1,20 @@
-"""Accounts at the door: company self-registration, email confirmation, the OAuth2 password flow
-with refresh tokens, sign-out, who am I, and setting a password through an invitation's link."""
+"""Accounts at the door: company self-registration (the confirmation link is emailed to the new
+account's address), email confirmation, the OAuth2 password flow with refresh tokens, sign-out
+(here or everywhere), who am I, setting a password through an invitation's link, a forgotten
+password's reset link, and changing one's password."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from gateway.domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Account, Role, normalize_email
 from gateway.domain.caller import Caller
-from gateway.domain.errors import InvalidToken, UnknownAccount
+from gateway.domain.errors import InvalidInput, InvalidToken, UnknownAccount
 from gateway.entrypoints.door import signed_in_caller
 from gateway.entrypoints.openapi import PROBLEM_RESPONSES
 from gateway.entrypoints.problems import RATE_LIMITED, Refused, sign_in_required
@@ -21,16 +23,50 @@ from gateway.service_layer.unit_of_work import UnitOfWork
 
 auth = APIRouter(prefix="/api/v1/auth", tags=["accounts"], responses=PROBLEM_RESPONSES)
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # tokens must not sit in caches (RFC 6749 5.1)
+_SIGNED_IN = {"openapi_extra": {"security": [{"OAuth2": []}]}}
+Language = Literal["ru", "be", "en"]
 
 
 class Registration(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"email": "lift@example.ru", "password": "a long passphrase"}]},
+        json_schema_extra={"examples": [{"email": "lift@example.ru", "password": "a long passphrase", "language": "ru"}]},
     )
 
     email: EmailStr
     password: Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)]
+    language: Language = Field("ru", description="the language of the confirmation email")
+
+
+class ConfirmIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"token": "<the token of the emailed link>"}]})
+
+    token: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class PasswordResetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"email": "lift@example.ru", "language": "ru"}]})
+
+    email: EmailStr
+    language: Language = Field("ru", description="the language of the email")
+
+
+class PasswordResetOut(BaseModel):
+    status: Literal["accepted"] = "accepted"
+    detail: str
+
+
+class ChangePasswordIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"current_password": "a long passphrase", "new_password": "another long passphrase",
+                                         "keep_refresh_token": "<your own refresh token>"}]},
+    )
+
+    current_password: Annotated[str, Field(max_length=1000)]
+    # The length rules are the domain's (a 422 naming `new_password`).
+    new_password: Annotated[str, Field(max_length=1000)]
+    keep_refresh_token: Annotated[str | None, Field(min_length=1, max_length=200, description="this session's refresh token: it goes on working")] = None
 
 
 class AccountOut(BaseModel):
@@ -78,21 +114,32 @@ def _tokens_response(tokens: accounts.Tokens) -> TokensOut:
     return TokensOut(access_token=tokens.access_token, expires_in=tokens.expires_in, refresh_token=tokens.refresh_token, role=tokens.role)
 
 
-@auth.post("/register", status_code=201, response_model=AccountOut, summary="Open a company account")
-async def register(body: Registration, request: Request):
+@auth.post("/register", status_code=201, response_model=AccountOut,
+           summary="Open a company account; the link that confirms its address is emailed to that address")
+async def register(body: Registration, request: Request, background: BackgroundTasks):
     container = request.app.state.container
     account = await accounts.open_account(uow=_uow(request), passwords=container.passwords, email=body.email, password=body.password, role=Role.COMPANY)
+    # After the answer: the account is opened whether or not the email could be handed over (logged).
+    background.add_task(accounts.send_confirmation, emails=container.account_emails, account=account, language=body.language)
     return AccountOut.of(account)
 
 
-@auth.get("/confirm", response_model=AccountOut, summary="Confirm the account's email through the link of the welcome email")
+@auth.get("/confirm", response_model=AccountOut, summary="Confirm the account's email through the emailed link (API clients)")
 async def confirm(request: Request, token: Annotated[str, Query(min_length=1, max_length=2000)]):
+    return AccountOut.of(await _confirm(request, token))
+
+
+@auth.post("/confirm", response_model=AccountOut, summary="Confirm the account's email with the token of the emailed link")
+async def confirm_by_post(body: ConfirmIn, request: Request):
+    return AccountOut.of(await _confirm(request, body.token))
+
+
+async def _confirm(request: Request, token: str) -> Account:
     try:
         address = request.app.state.container.confirmation_links.read_address(token)
-        account = await accounts.confirm_email(uow=_uow(request), account_id=address.account_id, email=address.email)
+        return await accounts.confirm_email(uow=_uow(request), account_id=address.account_id, email=address.email)
     except InvalidToken as error:
         raise Refused(400, "Invalid link", str(error)) from None
-    return AccountOut.of(account)
 
 
 @auth.post("/set-password", response_model=AccountOut, summary="Set your password through the one-time link an admin had emailed to you")
@@ -107,11 +154,71 @@ async def set_password(body: SetPasswordIn, request: Request, response: Response
     return AccountOut.of(account)
 
 
+@auth.post("/password-reset", status_code=202, response_model=PasswordResetOut,
+           summary="Forgot your password: a one-time link to choose a new one is emailed to the account's address")
+async def password_reset(body: PasswordResetIn, request: Request, background: BackgroundTasks):
+    container = request.app.state.container
+    throttle = container.password_reset_throttle
+    attempt = {"address": f"ip:{_client_address(request)}", "email": f"email:{normalize_email(body.email)}"}
+    wait = throttle.attempt(**attempt)  # every request counts, whether or not an account has the address
+    if wait:
+        retry_after = throttle.retry_after_seconds(wait)
+        raise Refused(429, "Too many requests", f"too many password resets asked for from this address or for this email; try again in {retry_after} s",
+                      type_=RATE_LIMITED, headers={"Retry-After": str(retry_after)})
+    # Looked up and sent after the answer, so neither the answer nor its timing tells whether the address has an account.
+    background.add_task(accounts.request_password_reset, uow=_uow(request), emails=container.account_emails, email=body.email,
+                        language=body.language)
+    minutes = container.reset_links.ttl_seconds // 60
+    return PasswordResetOut(detail=f"if an account uses this address, a link to choose a new password is on its way; it works for {minutes} minutes, once")
+
+
+@auth.post("/reset-password", response_model=AccountOut, summary="Choose a new password through the emailed link of a password reset")
+async def reset_password(body: SetPasswordIn, request: Request, response: Response):
+    container = request.app.state.container
+    try:
+        account = await accounts.reset_password(uow=_uow(request), passwords=container.passwords, reset_links=container.reset_links,
+                                                token=body.token, password=body.password)
+    except InvalidToken as error:
+        raise Refused(400, "Invalid link", str(error)) from None
+    response.headers.update(_NO_STORE)
+    return AccountOut.of(account)
+
+
+@auth.post("/change-password", status_code=204, summary="Change your password; your other sessions end", **_SIGNED_IN)
+async def change_password(body: ChangePasswordIn, request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]) -> Response:
+    container = request.app.state.container
+    throttle = container.sign_in_throttle  # a wrong current password counts as a failed sign-in
+    attempt = {"address": f"ip:{_client_address(request)}", "email": f"account:{caller.account_id}"}
+    wait = throttle.attempt(**attempt)
+    if wait:
+        retry_after = throttle.retry_after_seconds(wait)
+        raise Refused(429, "Too many requests", f"too many wrong passwords; try again in {retry_after} s",
+                      type_=RATE_LIMITED, headers={"Retry-After": str(retry_after)})
+    try:
+        await accounts.change_password(uow=_uow(request), passwords=container.passwords, account_id=caller.account_id,
+                                       current_password=body.current_password, new_password=body.new_password,
+                                       keep_refresh_token=body.keep_refresh_token)
+    except InvalidToken as error:
+        raise sign_in_required(str(error)) from None
+    except InvalidInput as error:
+        if error.field != "current_password":  # only a wrong current password counts against the caller
+            throttle.succeeded(**attempt)
+        raise
+    throttle.succeeded(**attempt)
+    return Response(status_code=204)
+
+
+@auth.post("/logout-everywhere", status_code=204, summary="Sign out everywhere: every refresh token of your account stops working", **_SIGNED_IN)
+async def logout_everywhere(request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]) -> Response:
+    await accounts.sign_out_everywhere(uow=_uow(request), account_id=caller.account_id)
+    return Response(status_code=204)
+
+
 @auth.post("/token", response_model=TokensOut, summary="Sign in (OAuth2 password flow): an access token and a refresh token")
 async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, response: Response):
     container = request.app.state.container
     throttle = container.sign_in_throttle
-    attempt = {"address": f"ip:{request.client.host if request.client else 'unknown'}", "email": f"email:{normalize_email(form.username)}"}
+    attempt = {"address": f"ip:{_client_address(request)}", "email": f"email:{normalize_email(form.username)}"}
     wait = throttle.attempt(**attempt)
     if wait:
         retry_after = throttle.retry_after_seconds(wait)
@@ -152,6 +259,10 @@ async def me(request: Request, caller: Annotated[Caller, Depends(signed_in_calle
     except UnknownAccount:
         raise sign_in_required("the account of this token no longer exists") from None
     return AccountOut.of(account)
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def _refresh_ttl(request: Request) -> timedelta:

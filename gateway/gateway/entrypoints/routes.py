@@ -26,6 +26,8 @@ class Route:
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/sectors", "registry", "/sectors", Access.ANYONE, "The sector taxonomy", "reference"),
     Route("GET", "/regions", "registry", "/regions", Access.ANYONE, "The regions of Russia and Belarus, with their names", "reference"),
+    Route("GET", "/figures/enterprises", "registry", "/figures", Access.ANYONE, "The home page's figures: enterprises by country, verified ones, open offers and needs", "reference"),
+    Route("GET", "/figures/introductions", "matching", "/figures", Access.ANYONE, "The home page's figures: companies ever introduced, suggestions ever approved", "reference"),
     Route("POST", "/enterprises", "registry", "/enterprises", Access.COMPANY, "Register your enterprise (a company account; staff on a company's behalf)", "enterprises", 201),
     Route("GET", "/enterprises", "registry", "/enterprises", Access.ANYONE, "List and search enterprises (public fields)", "enterprises"),
     Route("GET", "/enterprises/{enterprise_id}", "registry", "/enterprises/{enterprise_id}", Access.ANYONE, "One enterprise", "enterprises"),
@@ -52,6 +54,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/matches/{match_id}/respond", "matching", "/matches/{match_id}/respond", Access.COMPANY, "Answer a suggestion: interested or declined", "suggestions"),
     Route("POST", "/matches/{match_id}/close", "matching", "/matches/{match_id}/close", Access.STAFF, "Close an introduced match with its outcome", "review"),
     Route("GET", "/enterprises/{enterprise_id}/suggestions", "matching", "/enterprises/{enterprise_id}/suggestions", Access.COMPANY, "Your partner suggestions", "suggestions"),
+    Route("GET", "/enterprises/{enterprise_id}/partners", "registry", "/enterprises/{enterprise_id}/partners", Access.COMPANY, "Your partners after an introduction, with their contacts", "suggestions"),
     Route("GET", "/stats/funnel", "matching", "/stats/funnel", Access.STAFF, "The funnel: matches that reached each stage in a date range, by transitions", "review"),
     Route("GET", "/stats", "matching", "/stats", Access.STAFF, "The pipeline by sector, region, status and time", "review"),
     Route("GET", "/notifications", "notifications", "/deliveries", Access.STAFF, "The email delivery log", "notifications"),

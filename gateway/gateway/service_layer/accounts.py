@@ -11,12 +11,17 @@ from gateway.adapters.repository import AccountPage
 from gateway.adapters.tokens import AccessTokens, PasswordLinks, new_refresh_token, refresh_token_hash
 from gateway.domain.accounts import Account, Role, check_password_strength, normalize_email
 from gateway.domain.caller import Caller
-from gateway.domain.errors import AccountDisabled, EmailTaken, InvalidCredentials, InvalidToken, UnknownAccount
+from gateway.domain.errors import AccountDisabled, EmailTaken, InvalidCredentials, InvalidInput, InvalidToken, UnknownAccount, WeakPassword
 from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
 
 
 class InvitationSender(Protocol):
     async def send(self, account: Account, *, sent_by: str) -> bool: ...
+
+
+class AccountEmailSender(Protocol):
+    async def send_confirmation(self, account: Account, *, language: str) -> bool: ...
+    async def send_password_reset(self, account: Account, *, language: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -141,10 +146,71 @@ async def send_invitation(*, uow: UnitOfWork, invitations: InvitationSender, acc
 async def set_password(*, uow: UnitOfWork, passwords: Passwords, password_links: PasswordLinks, token: str, password: str) -> Account:
     """Sets the password through the one-time link of an invitation. Reaching the link proves
     the mailbox, so the email counts as confirmed; other sessions of the account end."""
-    claims = password_links.read(token)
+    return await _set_password_through_link(uow, passwords, password_links, token, password, disabled_may=True)
+
+
+async def send_confirmation(*, emails: AccountEmailSender, account: Account, language: str) -> bool:
+    """Emails a new account's address the link that confirms it; says whether it was handed over."""
+    return await emails.send_confirmation(account, language=language)
+
+
+async def request_password_reset(*, uow: UnitOfWork, emails: AccountEmailSender, email: str, language: str) -> bool:
+    """Emails the account holding this address a one-time link to choose a new password; says
+    whether one was sent (nobody outside is told: the answer is the same for any address)."""
+    async with uow:
+        account = await uow.accounts.get_by_email(normalize_email(email))
+    if account is None or account.disabled:
+        return False
+    return await emails.send_password_reset(account, language=language)
+
+
+async def reset_password(*, uow: UnitOfWork, passwords: Passwords, reset_links: PasswordLinks, token: str, password: str) -> Account:
+    """Sets a new password through the link of a forgotten password: it works once (the password's
+    stamp changes) and never for a disabled account; every session of the account ends."""
+    return await _set_password_through_link(uow, passwords, reset_links, token, password, disabled_may=False)
+
+
+async def change_password(*, uow: UnitOfWork, passwords: Passwords, account_id: str, current_password: str, new_password: str,
+                          keep_refresh_token: str | None = None) -> Account:
+    """A signed-in person changes their password, proving the current one; every other session of
+    the account ends (the refresh token `keep_refresh_token`, the caller's own, goes on working)."""
+    async with uow:
+        account = await uow.accounts.get(account_id)
+    if account is None or account.disabled:
+        raise InvalidToken("the account of this token no longer exists or is disabled")
+    if not await passwords.verify(account.password_hash, current_password):
+        raise InvalidInput("current_password", "the current password is wrong")
+    try:
+        check_password_strength(new_password, email=account.email)
+    except WeakPassword as error:
+        raise InvalidInput("new_password", str(error)) from None
+    if new_password == current_password:
+        raise InvalidInput("new_password", "the new password is the current one")
+    replacing = account.password_hash
+    account.set_password(await passwords.hash(new_password))
+    async with uow:
+        if not await uow.accounts.save_new_password(account, replacing=replacing):
+            raise InvalidInput("current_password", "the password was changed meanwhile; sign in again")
+        kept = refresh_token_hash(keep_refresh_token) if keep_refresh_token else None
+        await uow.refresh_tokens.revoke_all(account.id, at=_now(), keeping=kept)
+        await uow.commit()
+    return account
+
+
+async def sign_out_everywhere(*, uow: UnitOfWork, account_id: str) -> int:
+    """Every refresh token of the account stops working; says how many did."""
+    async with uow:
+        revoked = await uow.refresh_tokens.revoke_all(account_id, at=_now())
+        await uow.commit()
+    return revoked
+
+
+async def _set_password_through_link(uow: UnitOfWork, passwords: Passwords, links: PasswordLinks, token: str, password: str, *,
+                                     disabled_may: bool) -> Account:
+    claims = links.read(token)
     async with uow:
         account = await uow.accounts.get(claims.account_id)
-    if account is None:
+    if account is None or (account.disabled and not disabled_may):
         raise InvalidToken("the link is not valid or has expired")
     account.check_password_link(claims.stamp)
     check_password_strength(password, email=account.email)

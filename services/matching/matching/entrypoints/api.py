@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 
 from matching.adapters.repository import QueueFilter
 from matching.domain.errors import FieldError, Forbidden, InvalidInput
@@ -19,6 +20,7 @@ from matching.entrypoints.caller import Caller, current_caller
 from matching.entrypoints.schemas import (
     ApproveIn, CloseIn, FunnelOut, MatchDetailOut, MatchOut, MatchPage, RejectIn, RespondIn, StatsOut, StatsRow, ListingOut,
 )
+from matching.service_layer import figures as figure_cases
 from matching.service_layer import matches as use_cases
 from matching.service_layer.matches import MatchView, Viewer
 from matching.service_layer.unit_of_work import UnitOfWork
@@ -145,6 +147,19 @@ async def suggestions(
     offset = int(cursor or 0)
     items, total = await use_cases.suggestions(uow=uow, enterprise_id=enterprise_id, viewer=viewer_of(caller), limit=limit, offset=offset)
     return _page(items, total, offset, limit)
+
+
+class FiguresOut(BaseModel):
+    introductions: int  # matches ever introduced, those closed since included
+    approved: int  # matches the agency ever approved
+
+
+@router.get("/figures", response_model=FiguresOut)
+async def public_figures(caller: CallerDep, uow: UowDep, response: Response):
+    """The home page's figures, for anyone; a minute old at most is fine."""
+    figures = await figure_cases.get_figures(uow=uow)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return FiguresOut(introductions=figures.introductions, approved=figures.approved)
 
 
 @router.get("/stats", response_model=StatsOut)

@@ -32,8 +32,10 @@ class DeliveryStatus(StrEnum):
 
 
 # Mail a recipient cannot opt out of: it answers something they did, completes an introduction they
-# asked for, tells them what the agency decided about their enterprise, or gives them an account.
-TRANSACTIONAL = frozenset({"welcome", "verified", "introduction", "suspended", "account_invitation"})
+# asked for, tells them what the agency decided about their enterprise, gives them an account, or
+# proves their address or lets them back in (a confirmation at sign-up, a password reset).
+TRANSACTIONAL = frozenset({"welcome", "verified", "introduction", "suspended", "account_invitation", "account_confirmation",
+                           "password_reset"})
 
 
 def idempotency_key(event_id: uuid.UUID, recipient: str, template: str) -> str:

@@ -23,6 +23,12 @@ MATCH_TEMPLATES = {MatchApproved: "suggestion", MatchIntroduced: "introduction"}
 ACCOUNT_INVITATION = "account_invitation"
 # How long the gateway keeps an invitation's link valid; the email says so.
 INVITATION_VALID_HOURS = 72
+# The gateway's own emails about an account: confirming its address at sign-up, and a forgotten
+# password. How long each link works is the gateway's rule; the emails say so.
+ACCOUNT_CONFIRMATION = "account_confirmation"
+CONFIRMATION_VALID_DAYS = 7
+PASSWORD_RESET = "password_reset"
+PASSWORD_RESET_VALID_HOURS = 1
 DEFAULT_AGENCY_EMAIL = "agency@unionmatch.local"
 
 
@@ -68,6 +74,32 @@ def account_invitation(*, invitation_id: uuid.UUID, email: str, name: str, role:
         template=ACCOUNT_INVITATION,
         language=language,
         context={"name": name, "role": role, "link": link, "valid_hours": INVITATION_VALID_HOURS},
+    )
+
+
+def account_confirmation(*, request_id: uuid.UUID, email: str, link: str, language: str) -> Delivery:
+    """The email that proves a new account's address: sent to that address at sign-up."""
+    return _account_email(ACCOUNT_CONFIRMATION, request_id=request_id, email=email, language=language,
+                          context={"link": link, "valid_days": CONFIRMATION_VALID_DAYS})
+
+
+def password_reset(*, request_id: uuid.UUID, email: str, link: str, language: str) -> Delivery:
+    """The one-time link to choose a new password, for someone who asked for it by address."""
+    return _account_email(PASSWORD_RESET, request_id=request_id, email=email, language=language,
+                          context={"link": link, "valid_hours": PASSWORD_RESET_VALID_HOURS})
+
+
+def _account_email(template: str, *, request_id: uuid.UUID, email: str, language: str, context: dict) -> Delivery:
+    # Keyed by the gateway's request alone (and the kind of email): asked twice, it is one email.
+    return Delivery(
+        id=uuid.uuid4(),
+        idempotency_key=f"{template}:{request_id}",
+        event_id=request_id,
+        enterprise_id=None,
+        recipient=email,
+        template=template,
+        language=language,
+        context=context,
     )
 
 

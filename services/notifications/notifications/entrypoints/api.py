@@ -96,12 +96,32 @@ class AccountInvitationIn(BaseModel):
     @field_validator("link")
     @classmethod
     def _a_web_address(cls, link: str) -> str:
-        parts = urlsplit(link)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("must be an http or https address with a host")
-        if any(ch.isspace() or ord(ch) < 32 or ch in '<>"' for ch in link):
-            raise ValueError("must not contain spaces, control characters, quotes or angle brackets")
-        return link
+        return _web_address(link)
+
+
+def _web_address(link: str) -> str:
+    parts = urlsplit(link)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http or https address with a host")
+    if any(ch.isspace() or ord(ch) < 32 or ch in '<>"' for ch in link):
+        raise ValueError("must not contain spaces, control characters, quotes or angle brackets")
+    return link
+
+
+class AccountEmailIn(BaseModel):
+    """The gateway's request to email an account its address confirmation or a password reset."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request_id: uuid.UUID  # the idempotency key: the same request twice is one email
+    email: EmailStr
+    link: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    language: Literal["ru", "be", "en"] = "ru"
+
+    @field_validator("link")
+    @classmethod
+    def _a_web_address(cls, link: str) -> str:
+        return _web_address(link)
 
 
 class QueuedEmail(BaseModel):
@@ -152,6 +172,31 @@ async def send_account_invitation(request: Request, caller: Annotated[Caller, De
     if caller.role != "admin":
         raise HTTPException(403, "only an admin's request sends account invitations")
     delivery = await handlers.invite_to_account(uow=_uow(request), **invitation.model_dump())
+    request.app.state.container.sender_wakeup.set()
+    return QueuedEmail(delivery_id=delivery.id, status=delivery.status)
+
+
+# The role of the gateway's internal token when it asks on its own behalf (a sign-up, a forgotten
+# password): no person's account holds it, so no forwarded request can carry it.
+GATEWAY_ROLE = "gateway"
+
+
+@router.post("/emails/account-confirmation", status_code=202, response_model=QueuedEmail)
+async def send_account_confirmation(request: Request, caller: Annotated[Caller, Depends(current_caller)], email: AccountEmailIn):
+    """For the gateway, when a company signs up: the link that confirms the account's address."""
+    return await _email_account(request, caller, "account_confirmation", email)
+
+
+@router.post("/emails/password-reset", status_code=202, response_model=QueuedEmail)
+async def send_password_reset(request: Request, caller: Annotated[Caller, Depends(current_caller)], email: AccountEmailIn):
+    """For the gateway, when someone asks to reset an account's password: its one-time link."""
+    return await _email_account(request, caller, "password_reset", email)
+
+
+async def _email_account(request: Request, caller: Caller, template: str, email: AccountEmailIn) -> QueuedEmail:
+    if caller.role != GATEWAY_ROLE:
+        raise HTTPException(403, "only the gateway sends an account's own emails")
+    delivery = await handlers.email_account(uow=_uow(request), template=template, **email.model_dump())
     request.app.state.container.sender_wakeup.set()
     return QueuedEmail(delivery_id=delivery.id, status=delivery.status)
 

@@ -41,11 +41,13 @@ from notifications.domain.composing import Hold, Links, Send, Skip, Wait, decide
 from notifications.domain.deliveries import Delivery, DeliveryStatus, RetryPolicy
 from notifications.domain.plans import (
     AgencyContact,
+    account_confirmation,
     account_invitation,
     answering_enterprise,
     deliveries_for,
     digest,
     opened_suggestions,
+    password_reset,
     reminder,
 )
 from notifications.domain.recipients import Preferences, Recipient
@@ -97,6 +99,20 @@ async def invite_to_account(
     async with uow:
         await uow.deliveries.add_unless_known(invitation)
         recorded = await uow.deliveries.get_by_idempotency_key(invitation.idempotency_key)
+        await uow.commit()
+    return recorded
+
+
+ACCOUNT_EMAILS = {"account_confirmation": account_confirmation, "password_reset": password_reset}
+
+
+async def email_account(*, uow: UnitOfWork, template: str, request_id: uuid.UUID, email: str, link: str, language: str) -> Delivery:
+    """Queues one of the gateway's account emails (`account_confirmation`, `password_reset`) once
+    per request_id; asked again, answers the delivery already queued."""
+    delivery = ACCOUNT_EMAILS[template](request_id=request_id, email=email, link=link, language=language)
+    async with uow:
+        await uow.deliveries.add_unless_known(delivery)
+        recorded = await uow.deliveries.get_by_idempotency_key(delivery.idempotency_key)
         await uow.commit()
     return recorded
 

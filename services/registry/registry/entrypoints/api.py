@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 
 from registry.domain.enterprise import Enterprise
 from registry.domain.errors import FieldError, InvalidInput
@@ -32,6 +33,7 @@ from registry.entrypoints.schemas import (
     SuspensionIn,
 )
 from registry.service_layer import enterprises as use_cases
+from registry.service_layer import figures as figure_cases
 from registry.service_layer import listings as listing_cases
 from registry.service_layer.group_commit import GroupCommit
 from registry.service_layer.listings import Publication
@@ -103,6 +105,27 @@ async def list_sectors(caller: CallerDep, reference: ReferenceDep):
 async def list_regions(caller: CallerDep, reference: ReferenceDep):
     items = [{"id": region_id, "country": country, "name": names} for country, region_id, names in reference.region_names]
     return {"items": items}
+
+
+class CountryCounts(BaseModel):
+    RU: int
+    BY: int
+
+
+class FiguresOut(BaseModel):
+    enterprises: CountryCounts
+    verified_enterprises: CountryCounts
+    active_offers: int
+    active_needs: int
+
+
+@router.get("/figures", response_model=FiguresOut)
+async def public_figures(caller: CallerDep, uow: UowDep, response: Response):
+    """The home page's figures, for anyone; a minute old at most is fine."""
+    figures = await figure_cases.get_figures(uow=uow)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return FiguresOut(enterprises=CountryCounts(**figures.enterprises), verified_enterprises=CountryCounts(**figures.verified_enterprises),
+                      active_offers=figures.active_offers, active_needs=figures.active_needs)
 
 
 # --- enterprises -------------------------------------------------------------------------------

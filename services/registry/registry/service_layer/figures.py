@@ -1,0 +1,12 @@
+"""The public figures of the home page."""
+
+from __future__ import annotations
+
+from registry.adapters.figures import FiguresReader
+from registry.domain.figures import Figures
+from registry.service_layer.unit_of_work import UnitOfWork
+
+
+async def get_figures(*, uow: UnitOfWork) -> Figures:
+    async with uow:
+        return await FiguresReader(await uow.session.connection()).read()
