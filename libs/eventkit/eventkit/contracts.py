@@ -146,12 +146,20 @@ class MatchSnapshot(EventPayload):
     score: float
     reasons_ru: list[str] = []
     reasons_en: list[str] = []
+    # Additive, optional (older events have none): the reasons in Belarusian.
+    reasons_be: list[str] = []
     status: str
     actor: str | None = None
     answered_by_side: Literal["offer", "need"] | None = None
     answer: Literal["interested", "declined"] | None = None
     note: str | None = None
     occurred_at: datetime
+    # Additive, optional: the status before this transition ("approved" for a withdrawal of a
+    # suggestion the companies had been sent; None in older events).
+    previous_status: str | None = None
+    # Additive, optional, on match.withdrawn: why, and whose listing (or enterprise) ended it.
+    withdrawn_because: Literal["listing_closed", "enterprise_suspended", "no_longer_scores"] | None = None
+    withdrawn_side: Literal["offer", "need"] | None = None
 
 
 class MatchProposed(MatchSnapshot):
@@ -179,7 +187,8 @@ class MatchClosed(MatchSnapshot):
 
 
 class MatchWithdrawn(MatchSnapshot):
-    """The listing behind a proposed match was closed or changed beyond the threshold."""
+    """The listing behind a proposed or approved match was closed, changed beyond the threshold,
+    or its enterprise suspended (`withdrawn_because`, `withdrawn_side`)."""
 
     event_type: ClassVar[str] = "match.withdrawn"
 

@@ -1,4 +1,4 @@
-"""python -m registry [serve|relay|migrate|downgrade]"""
+"""python -m registry [serve|relay|consume|migrate|downgrade]"""
 
 import argparse
 from pathlib import Path
@@ -18,7 +18,7 @@ def alembic_config(database_url: str) -> Config:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m registry")
-    parser.add_argument("command", choices=["serve", "relay", "migrate", "downgrade"], nargs="?", default="serve")
+    parser.add_argument("command", choices=["serve", "relay", "consume", "migrate", "downgrade"], nargs="?", default="serve")
     parser.add_argument("--revision", default=None, help="target revision (migrate: head, downgrade: base)")
     args = parser.parse_args()
     settings = Settings()
@@ -28,6 +28,8 @@ def main() -> None:
         command.downgrade(alembic_config(settings.database_url), args.revision or "base")
     elif args.command == "relay":
         relay(settings)
+    elif args.command == "consume":
+        consume(settings)
     else:
         serve(settings)
 
@@ -58,6 +60,30 @@ def relay(settings: Settings) -> None:
         relaying = asyncio.create_task(run_relay_alone(settings, stop))
         await stop.wait()
         await asyncio.wait_for(relaying, 10)  # a relay still waiting for Kafka is cancelled
+
+    asyncio.run(until_stopped())
+
+
+def consume(settings: Settings) -> None:
+    """The consumer of matching's events alone; run it beside `serve` with REGISTRY_CONSUMER_ENABLED=false."""
+    import asyncio
+    import signal
+
+    from registry.bootstrap import run_consumer_alone
+    from registry.observability import configure_logging
+
+    configure_logging(settings.log_level)
+
+    async def until_stopped() -> None:
+        stop = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        consuming = asyncio.create_task(run_consumer_alone(settings, stop))
+        await stop.wait()
+        try:
+            await asyncio.wait_for(consuming, 10)
+        except TimeoutError:
+            pass
 
     asyncio.run(until_stopped())
 

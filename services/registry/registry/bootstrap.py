@@ -16,7 +16,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
-from eventkit.kafka import idempotent_producer, kafka_is_reachable
+from eventkit.kafka import idempotent_producer, kafka_is_reachable, keep_running
 from eventkit.outbox import OutboxRelay
 from registry.adapters.orm import outbox
 from registry.adapters.reference_files import load_reference
@@ -27,6 +27,8 @@ from registry.entrypoints import problems
 from registry.entrypoints.api import health, router
 from registry.entrypoints.body_limit import BodySizeLimit
 from registry.entrypoints.caller import VerifiedTokens
+from registry.entrypoints.consumer import run_consumer
+from registry.entrypoints.partners import router as partners_router
 from registry.observability import Metrics, RequestContextMiddleware
 from registry.service_layer import listings as listing_cases
 from registry.service_layer.group_commit import GroupCommit
@@ -156,6 +158,20 @@ async def run_relay_alone(settings: Settings, stop: asyncio.Event) -> None:
         await container.engine.dispose()
 
 
+async def run_consumer_alone(settings: Settings, stop: asyncio.Event) -> None:
+    """The consumer of matching's events as a process of its own (`python -m registry consume`),
+    beside `serve` run with REGISTRY_CONSUMER_ENABLED=false."""
+    container = build_container(settings, Metrics())
+    starting = asyncio.create_task(start_producer(container))
+    try:
+        await keep_running("consumer", lambda: run_consumer(container, stop), stop)
+    finally:
+        starting.cancel()
+        if container.producer_started.is_set():
+            await container.producer.stop()
+        await container.engine.dispose()
+
+
 def create_app(settings: Settings) -> FastAPI:
     metrics = Metrics()
 
@@ -167,12 +183,18 @@ def create_app(settings: Settings) -> FastAPI:
         tasks = [asyncio.create_task(start_producer(container))]
         if settings.relay_enabled:
             tasks.append(asyncio.create_task(run_relay(container, stop)))
+        consuming = []
+        if settings.consumer_enabled:
+            consuming.append(asyncio.create_task(keep_running("consumer", lambda: run_consumer(container, stop), stop)))
         try:
             yield
         finally:
             stop.set()
             tasks[0].cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            if consuming:  # the consumer finishes its batch and leaves its group; a consumer still waiting is cancelled
+                await asyncio.wait(consuming, timeout=10)
+                consuming[0].cancel()
+            await asyncio.gather(*tasks, *consuming, return_exceptions=True)
             if container.producer_started.is_set():
                 await container.producer.stop()
             await container.engine.dispose()
@@ -180,6 +202,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="Union Match registry", version="0.1.0", lifespan=lifespan)
     problems.install(app)
     app.include_router(router)
+    app.include_router(partners_router)
     app.include_router(health)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)

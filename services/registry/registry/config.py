@@ -27,4 +27,8 @@ class Settings(BaseSettings):
     publish_batch_max: int = Field(default=64, ge=1)
     publish_writers: int = Field(default=2, ge=1)
     max_body_bytes: int = 256 * 1024
+    # The consumer of matching's events (the introductions behind GET /enterprises/{id}/partners):
+    # inside `serve` when enabled, or alone as `python -m registry consume`.
+    consumer_enabled: bool = True
+    consumer_group: str = "registry"
     log_level: str = "INFO"

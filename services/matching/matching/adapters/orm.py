@@ -1,6 +1,6 @@
 from sqlalchemy import (
     BigInteger, Boolean, Column, Date, DateTime, Float, ForeignKey, Identity, Index, Integer, MetaData, Sequence, String, Table,
-    Text, UniqueConstraint, Uuid, false, func,
+    Text, UniqueConstraint, Uuid, false, func, text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
@@ -81,6 +81,8 @@ matches = Table(
     Column("components", JSONB, nullable=False),
     Column("reasons_ru", JSONB, nullable=False),
     Column("reasons_en", JSONB, nullable=False),
+    # Revision 0006; rows written without it (a bulk COPY) read as no Belarusian reasons.
+    Column("reasons_be", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("status", String(16), nullable=False),
     Column("offer_answer", String(16)),
     Column("need_answer", String(16)),

@@ -116,7 +116,7 @@ def _match_of(row) -> Match:
         id=row.id, offer_id=row.offer_id, need_id=row.need_id, offer_enterprise_id=row.offer_enterprise_id,
         need_enterprise_id=row.need_enterprise_id, score=row.score,
         components=[Component(c["name"], c["value"], c["weight"]) for c in row.components],
-        reasons_ru=list(row.reasons_ru), reasons_en=list(row.reasons_en), status=row.status,
+        reasons_ru=list(row.reasons_ru), reasons_en=list(row.reasons_en), reasons_be=list(row.reasons_be), status=row.status,
         offer_answer=row.offer_answer, need_answer=row.need_answer, outcome=row.outcome, review_note=row.review_note,
         created_at=row.created_at, updated_at=row.updated_at,
     )
@@ -125,7 +125,7 @@ def _match_of(row) -> Match:
 def _match_row(match: Match) -> dict:
     return {
         "score": match.score, "components": [asdict(c) for c in match.components], "reasons_ru": match.reasons_ru,
-        "reasons_en": match.reasons_en, "status": match.status, "offer_answer": match.offer_answer,
+        "reasons_en": match.reasons_en, "reasons_be": match.reasons_be, "status": match.status, "offer_answer": match.offer_answer,
         "need_answer": match.need_answer, "outcome": match.outcome, "review_note": match.review_note,
         "updated_at": match.updated_at,
     }

@@ -1,5 +1,5 @@
 """The score of an offer against a need: a weighted sum of components in [0, 1], each with the
-reason a person can read, in Russian and English."""
+reason a person can read, in Russian, English and Belarusian (`domain/belarusian.py`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from matching.domain import belarusian as be
 from matching.domain.geography import Gazetteer, haversine_km
 from matching.domain.listing import Listing, Profile
 from matching.domain.taxonomy import PRODUCT_CONCEPT, SECTOR_CONCEPT, Taxonomy
@@ -50,6 +51,7 @@ class Component:
 class Reason:
     ru: str
     en: str
+    be: str
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,10 @@ class Score:
     @property
     def reasons_en(self) -> list[str]:
         return [r.en for r in self.reasons]
+
+    @property
+    def reasons_be(self) -> list[str]:
+        return [r.be for r in self.reasons]
 
 
 Idf = Callable[[str], float]
@@ -147,6 +153,7 @@ class Scorer:
         return 1.0, lambda: Reason(
             f"Оба в секторе «{self.taxonomy.sector_name(offer.sector, 'ru')}»",
             f"Both in the sector “{self.taxonomy.sector_name(offer.sector, 'en')}”",
+            be.same_sector(self.taxonomy.sector_name(offer.sector, "be")),
         )
 
     def _geography(self, offer: Listing, need: Listing) -> tuple[float, Explanation | None]:
@@ -159,14 +166,17 @@ class Scorer:
         if cross_border:
             # A preference among partners in reach: it scales nearness, so it never makes a far partner look near.
             value = min(1.0, value * (1 + self.policy.cross_border_bonus))
-        return value, lambda: _distance_reason(offer.city, supplier.name_en, need.city, buyer.name_en, km, cross_border)
+        countries = (offer.country, need.country) if cross_border else None
+        return value, lambda: _distance_reason(offer.city, supplier.name_en, need.city, buyer.name_en, km, countries)
 
 
-def _distance_reason(offer_city: str, offer_city_en: str, need_city: str, need_city_en: str, km: float, cross_border: bool) -> Reason:
+def _distance_reason(offer_city: str, offer_city_en: str, need_city: str, need_city_en: str, km: float,
+                     countries: tuple[str, str] | None) -> Reason:
     ru, en = f"{offer_city} — {need_city} {round(km)} км", f"{offer_city_en} — {need_city_en} {round(km)} km"
-    if cross_border:
+    if countries:
         ru, en = ru + " (Россия — Беларусь)", en + " (Russia — Belarus)"
-    return Reason(ru, en)
+    # Belarusian names the two countries in the cities' order: «Магілёў — Смаленск 148 км (Беларусь — Расія)».
+    return Reason(ru, en, be.distance(offer_city, need_city, km, countries))
 
 
 def shared_prefix(a: str, b: str) -> int:
@@ -207,7 +217,8 @@ def _codes(offer_codes: tuple[str, ...], need_codes: tuple[str, ...]) -> tuple[f
     if best < 4:
         return _code_value(best), None
     shown = format_code(best_code)
-    return _code_value(best), lambda: Reason(f"коды ТН ВЭД совпадают до {shown}", f"HS / TN VED codes agree up to {shown}")
+    return _code_value(best), lambda: Reason(f"коды ТН ВЭД совпадают до {shown}", f"HS / TN VED codes agree up to {shown}",
+                                                 be.codes_agree(shown))
 
 
 def _text(offer: Profile, need: Profile, weights: TermWeights, explain: bool = True) -> tuple[float, Explanation | None]:
@@ -222,9 +233,12 @@ def _text(offer: Profile, need: Profile, weights: TermWeights, explain: bool = T
         return value, None
     shared_words = _surface_words(need.listing, shared)
     if not shared_words:
-        return value, lambda: Reason("описания говорят об одном товаре на разных языках", "the descriptions name the same product in different languages")
+        return value, lambda: Reason("описания говорят об одном товаре на разных языках",
+                                     "the descriptions name the same product in different languages",
+                                     be.same_product_in_other_languages())
     listed = ", ".join(shared_words)
-    return value, lambda: Reason(f"в описаниях общие слова: {listed}", f"the descriptions share the words: {listed}")
+    return value, lambda: Reason(f"в описаниях общие слова: {listed}", f"the descriptions share the words: {listed}",
+                                 be.shared_words(listed))
 
 
 def _surface_words(listing: Listing, shared: frozenset[str], limit: int = 4) -> list[str]:
@@ -242,8 +256,10 @@ def _unit(unit: str | None) -> str:
 
 
 def _amount(quantity: float, unit: str, language: str) -> str:
-    shown = _UNITS.get(unit, (unit, unit))[0 if language == "ru" else 1]
+    shown = _UNITS.get(unit, (unit, unit))[0 if language in ("ru", "be") else 1]
     number = f"{quantity:g}"
+    if language == "be":
+        return be.amount(number, shown)
     return f"{number} {shown}".strip()
 
 
@@ -261,12 +277,15 @@ def _quantity(offer: Listing, need: Listing) -> tuple[float, Explanation | None]
 def _quantity_reason(capacity: float, volume: float, unit: str, coverage: float) -> Reason:
     have_ru, want_ru = _amount(capacity, unit, "ru"), _amount(volume, unit, "ru")
     have_en, want_en = _amount(capacity, unit, "en"), _amount(volume, unit, "en")
+    have_be, want_be = _amount(capacity, unit, "be"), _amount(volume, unit, "be")
     if coverage >= 1:
-        return Reason(f"мощность {have_ru} покрывает потребность {want_ru}", f"a capacity of {have_en} covers the need for {want_en}")
+        return Reason(f"мощность {have_ru} покрывает потребность {want_ru}", f"a capacity of {have_en} covers the need for {want_en}",
+                      be.capacity_covers(have_be, want_be))
     share = round(coverage * 100)
     return Reason(
         f"мощность {have_ru} покрывает лишь {share}% потребности {want_ru}",
         f"a capacity of {have_en} covers only {share}% of the need for {want_en}",
+        be.capacity_covers_only(have_be, share, want_be),
     )
 
 
@@ -278,9 +297,11 @@ def _certifications(offer: Listing, need: Listing) -> tuple[float, Explanation |
     missing = [shown for key, shown in required.items() if key not in offer.held_certifications]
     if not missing:
         names = ", ".join(held)
-        return 1.0, lambda: Reason(f"у поставщика есть требуемые сертификаты: {names}", f"the supplier holds the required certificates: {names}")
+        return 1.0, lambda: Reason(f"у поставщика есть требуемые сертификаты: {names}", f"the supplier holds the required certificates: {names}",
+                                    be.certificates_held(names))
     names = ", ".join(missing)
-    return len(held) / len(required), lambda: Reason(f"нет требуемых сертификатов: {names}", f"missing required certificates: {names}")
+    return len(held) / len(required), lambda: Reason(f"нет требуемых сертификатов: {names}", f"missing required certificates: {names}",
+                                                     be.certificates_missing(names))
 
 
 def _language(offer: Listing, need: Listing) -> tuple[float, Explanation | None]:
@@ -290,4 +311,4 @@ def _language(offer: Listing, need: Listing) -> tuple[float, Explanation | None]
     if not shared:
         return 0.0, None
     ru, en = _LANGUAGE_NAMES.get(shared[0], (shared[0], shared[0]))
-    return 1.0, lambda: Reason(f"общий язык: {ru}", f"a shared language: {en}")
+    return 1.0, lambda: Reason(f"общий язык: {ru}", f"a shared language: {en}", be.shared_language(shared[0]))

@@ -40,6 +40,7 @@ class ComponentOut(BaseModel):
 class ReasonsOut(BaseModel):
     ru: list[str]
     en: list[str]
+    be: list[str] = Field(default_factory=list, description="in Belarusian, one for each of ru")
 
 
 class ListingOut(BaseModel):
@@ -115,7 +116,7 @@ class MatchOut(BaseModel):
             offer_region=offer.region, need_region=need.region, offer_city=offer.city, need_city=need.city,
             offer_enterprise_status=offer.enterprise_status, need_enterprise_status=need.enterprise_status,
             components=[ComponentOut(**asdict(c)) for c in match.components],
-            reasons=ReasonsOut(ru=match.reasons_ru, en=match.reasons_en), offer_answer=match.offer_answer,
+            reasons=ReasonsOut(ru=match.reasons_ru, en=match.reasons_en, be=match.reasons_be), offer_answer=match.offer_answer,
             need_answer=match.need_answer, outcome=match.outcome, review_note=match.review_note,
             created_at=match.created_at, updated_at=match.updated_at,
         )

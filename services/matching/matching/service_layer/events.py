@@ -28,9 +28,10 @@ async def publish_transitions(match: Match, *, offer: Listing, need: Listing, uo
             answered = transition.note.split(":")[0]
         payload = _CONTRACTS[transition.event_type](
             match_id=match.id, offer=_side(offer), need=_side(need), score=match.score,
-            reasons_ru=match.reasons_ru, reasons_en=match.reasons_en, status=transition.to_status, actor=transition.actor,
-            answered_by_side=answered, answer=getattr(match, f"{answered}_answer") if answered else None,
-            note=transition.note, occurred_at=transition.at,
+            reasons_ru=match.reasons_ru, reasons_en=match.reasons_en, reasons_be=match.reasons_be, status=transition.to_status,
+            actor=transition.actor, answered_by_side=answered, answer=getattr(match, f"{answered}_answer") if answered else None,
+            note=transition.note, occurred_at=transition.at, previous_status=transition.from_status,
+            withdrawn_because=transition.cause, withdrawn_side=transition.side,
         )
         envelope = envelope_for(payload, key=str(need.enterprise_id), producer="matching")
         await uow.outbox.add(envelope, topic=topics.MATCHES)

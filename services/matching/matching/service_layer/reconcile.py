@@ -18,7 +18,8 @@ def _partner_of(match: Match, listing: Listing) -> uuid.UUID:
 
 
 def _score_fields(score: Score) -> dict:
-    return {"score": score.value, "components": score.components, "reasons_ru": score.reasons_ru, "reasons_en": score.reasons_en}
+    return {"score": score.value, "components": score.components, "reasons_ru": score.reasons_ru, "reasons_en": score.reasons_en,
+            "reasons_be": score.reasons_be}
 
 
 async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher) -> list[Match]:
@@ -38,7 +39,7 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher) -> l
         elif match.is_open:
             score = matcher.score_pair(listing, partner_id) if listing.is_active else None
             if score is None or score.value < matcher.threshold:
-                match.withdraw(reason=_why_withdrawn(listing))
+                match.withdraw(reason=_why_withdrawn(listing), cause=_withdrawal_cause(listing), side=listing.side)
             else:
                 match.rescore(**_score_fields(score))
             touched.append(match)
@@ -71,6 +72,14 @@ def _why_withdrawn(listing: Listing) -> str:
     if listing.status != "active":
         return f"the {listing.side} was closed"
     return "the pair no longer scores"
+
+
+def _withdrawal_cause(listing: Listing) -> str:
+    if listing.enterprise_suspended:
+        return "enterprise_suspended"
+    if listing.status != "active":
+        return "listing_closed"
+    return "no_longer_scores"
 
 
 async def _store(match: Match, listing: Listing, partners: dict[uuid.UUID, Listing], *, uow: UnitOfWork, new: bool) -> None:

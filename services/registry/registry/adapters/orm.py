@@ -112,4 +112,26 @@ listings = Table(
     Index("ix_listings_search", "search", postgresql_using="gin"),
 )
 
+# What the registry learns from matching's events (revision 0004): the pairs introduced to each
+# other once both were interested, whose contacts each may then see; and the events applied, once.
+introductions = Table(
+    "introductions",
+    metadata,
+    Column("match_id", Uuid, primary_key=True),
+    Column("offer_enterprise_id", Uuid, nullable=False),
+    Column("need_enterprise_id", Uuid, nullable=False),
+    Column("introduced_at", DateTime(timezone=True), nullable=False),
+    Column("event_id", Uuid, nullable=False),
+    Index("ix_introductions_offer_enterprise", "offer_enterprise_id", "introduced_at"),
+    Index("ix_introductions_need_enterprise", "need_enterprise_id", "introduced_at"),
+)
+
+processed_events = Table(
+    "processed_events",
+    metadata,
+    Column("event_id", Uuid, primary_key=True),
+    Column("event_type", String(100), nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 outbox = outbox_table(metadata)

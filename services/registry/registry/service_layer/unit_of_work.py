@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from registry.adapters.introductions import IntroductionRepository, ProcessedEvents
 from registry.adapters.publications import PublicationStore
 from registry.adapters.repository import EnterpriseRepository, ListingRepository, OutboxWriter
 
@@ -24,6 +25,8 @@ class UnitOfWork:
         self.enterprises = EnterpriseRepository(connection)
         self.listings = ListingRepository(connection)
         self.outbox = OutboxWriter(connection)
+        self.introductions = IntroductionRepository(connection)
+        self.processed_events = ProcessedEvents(connection)
         return self
 
     async def __aexit__(self, *exc_info) -> None:

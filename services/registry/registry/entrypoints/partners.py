@@ -1,0 +1,41 @@
+"""GET /enterprises/{enterprise_id}/partners: the enterprises it was introduced to, with their contacts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+
+from registry.entrypoints.caller import Caller, current_caller
+from registry.service_layer import partners as use_cases
+from registry.service_layer.unit_of_work import UnitOfWork
+
+router = APIRouter()
+
+
+class PartnerOut(BaseModel):
+    match_id: uuid.UUID = Field(description="the match through which the two were introduced")
+    enterprise_id: uuid.UUID = Field(description="the partner")
+    name: str
+    country: str
+    region: str
+    city: str
+    contact_person: str
+    email: str
+    phone: str | None
+    introduced_at: datetime
+
+
+class PartnersOut(BaseModel):
+    items: list[PartnerOut] = Field(description="newest introduction first; deleted or suspended partners are not listed")
+
+
+@router.get("/enterprises/{enterprise_id}/partners", response_model=PartnersOut)
+async def list_partners(enterprise_id: uuid.UUID, caller: Annotated[Caller, Depends(current_caller)], request: Request):
+    """For the enterprise's own company and the agency (403 otherwise; 404 for an unknown or deleted enterprise)."""
+    uow = UnitOfWork(request.app.state.container.session_factory)
+    found = await use_cases.list_partners(uow=uow, caller=caller, enterprise_id=enterprise_id)
+    return PartnersOut(items=[PartnerOut.model_validate(partner, from_attributes=True) for partner in found])

@@ -1,0 +1,39 @@
+"""the partners introduced to each other, learnt from matching's events, and the events applied
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-10
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "introductions",
+        sa.Column("match_id", sa.Uuid(), primary_key=True),
+        sa.Column("offer_enterprise_id", sa.Uuid(), nullable=False),
+        sa.Column("need_enterprise_id", sa.Uuid(), nullable=False),
+        sa.Column("introduced_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+    )
+    op.create_index("ix_introductions_offer_enterprise", "introductions", ["offer_enterprise_id", "introduced_at"])
+    op.create_index("ix_introductions_need_enterprise", "introductions", ["need_enterprise_id", "introduced_at"])
+    op.create_table(
+        "processed_events",
+        sa.Column("event_id", sa.Uuid(), primary_key=True),
+        sa.Column("event_type", sa.String(100), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("processed_events")
+    op.drop_index("ix_introductions_need_enterprise", table_name="introductions")
+    op.drop_index("ix_introductions_offer_enterprise", table_name="introductions")
+    op.drop_table("introductions")
