@@ -1,0 +1,172 @@
+"""A Smolensk farm looking for combine harvesters sees, on «My suggestions», the Belarusian maker
+the agency approved for it: the partner, the fit, the reasons and the state in words. It answers
+«Interested» and waits for the partner; when the partner is interested too they are introduced
+and the partner shows on «My partners» (or a calm note while that list is not offered yet). It
+switches its emails to a daily digest and back, stops them and asks for them again. Each page
+passes axe-core and fits a 360 px phone."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.async_api import expect
+from tests.e2e.browser import chromium, screenshot, scrolls_sideways, serious_accessibility_violations, watch_for_errors
+from tests.e2e.console_story import close_listings, enterprise_profile, proposed, registered
+
+PASSWORD = "a long passphrase"
+
+
+def _company(gateway, open_company, sign_in, **profile) -> dict:
+    """A company with its enterprise, signed in again so its token names the enterprise."""
+    email = f"farm-{uuid.uuid4().hex[:8]}@example.ru"
+    marker = uuid.uuid4().hex[:6]
+    enterprise_id = registered(gateway, lambda: open_company(email, PASSWORD), enterprise_profile(marker, **profile))
+    return {"email": email, "enterprise_id": enterprise_id, "marker": marker, "headers": sign_in(email, PASSWORD)}
+
+
+@pytest.fixture
+def approved_pair(gateway, open_company, sign_in, agency):
+    farm = _company(gateway, open_company, sign_in, country="RU", name="Агрофирма Днепр", city="Сафоново", region="smolensk_oblast",
+                    sectors=["agricultural_machinery"])
+    maker = _company(gateway, open_company, sign_in, country="BY", name="Гомсельмаш-Сервис", city="Гомель", region="gomel_oblast",
+                     sectors=["agricultural_machinery"])
+    marker = farm["marker"]
+    need = gateway.post(f"/api/v1/enterprises/{farm['enterprise_id']}/needs", headers=farm["headers"], json={
+        "kind": "goods", "title": f"Зерноуборочные комбайны {marker}", "sector": "agricultural_machinery",
+        "description": f"Нужны зерноуборочные комбайны для уборки зерновых, партия {marker}", "product_codes": ["843351"],
+        "quantity": 5, "unit": "шт."})
+    offer = gateway.post(f"/api/v1/enterprises/{maker['enterprise_id']}/offers", headers=maker["headers"], json={
+        "kind": "goods", "title": f"Зерноуборочные комбайны {marker}", "sector": "agricultural_machinery",
+        "description": f"Поставляем зерноуборочные комбайны для уборки зерновых, партия {marker}", "product_codes": ["843351"],
+        "quantity": 20, "unit": "шт."})
+    assert need.status_code == offer.status_code == 201, (need.text, offer.text)
+    need, offer = need.json(), offer.json()
+    try:
+        match = proposed(gateway, agency, [need["id"]], offer["id"])[need["id"]]
+        approved = gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={"note": "Хорошая пара"})
+        assert approved.status_code == 200, approved.text
+        yield {"farm": farm, "maker": maker, "match": approved.json(), "need": need, "offer": offer}
+    finally:
+        close_listings(gateway, agency, [need, offer])
+
+
+async def _signed_in(browser, web_url: str, email: str):
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    await context.add_cookies([{"name": "um_lang", "value": "en", "url": web_url}])
+    page = await context.new_page()
+    await page.goto(web_url + "/sign-in?next=/my/suggestions")
+    await page.locator("#email").fill(email)
+    await page.locator("#password").fill(PASSWORD)
+    await page.locator("form.stack button[type=submit]").click()
+    await page.wait_for_url("**/my/suggestions")
+    return context, page
+
+
+async def _checked_page(page, name: str, problems: list[str]) -> None:
+    problems += [f"{name}: {v}" for v in await serious_accessibility_violations(page)]
+    await page.set_viewport_size({"width": 360, "height": 800})
+    if await scrolls_sideways(page):
+        problems.append(f"{name}: scrolls sideways at 360 px")
+    await screenshot(page, f"portal-{name}-360")
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+
+async def test_a_company_answers_an_approved_suggestion_and_meets_its_partner(platform, gateway, approved_pair):
+    farm, maker, match = approved_pair["farm"], approved_pair["maker"], approved_pair["match"]
+    problems: list[str] = []
+    async with chromium() as browser:
+        context, page = await _signed_in(browser, platform.web_url, farm["email"])
+        errors = watch_for_errors(page)
+        await expect(page.get_by_role("heading", level=1)).to_have_text("My suggestions")
+        card = page.locator(f"#match-{match['id']}")
+        await expect(card.get_by_role("heading", level=2)).to_contain_text("Гомсельмаш-Сервис")
+        await expect(card).to_contain_text("Гомель, Belarus")
+        await expect(card.locator('[data-role="state"]')).to_have_text("Waiting for your answer")
+        await expect(card.locator("dt")).to_contain_text(["Your need", "Their offer", "How well it fits"])
+        await expect(card.locator("dd").first).to_have_text(f"Зерноуборочные комбайны {farm['marker']}")
+        assert await card.locator("ul.reasons li").count() == len(match["reasons"]["en"]) > 0
+        await expect(card.locator("ul.reasons")).to_contain_text(match["reasons"]["en"][0])
+        assert await card.get_by_role("link", name=match["offer_enterprise_name"]).get_attribute("href") == f"/enterprises/{maker['enterprise_id']}"
+        await _checked_page(page, "suggestions", problems)
+        # In Belarusian the reasons read in Belarusian (Russian while a reason has no Belarusian yet).
+        await page.locator('.language-switch button[value="be"]').click()
+        await expect(page.locator("html")).to_have_attribute("lang", "be")
+        await expect(card.locator("ul.reasons li").first).to_have_text((match["reasons"].get("be") or match["reasons"]["ru"])[0])
+        await page.locator('.language-switch button[value="en"]').click()
+        await expect(page.locator("html")).to_have_attribute("lang", "en")
+
+        await card.get_by_role("button", name=re.compile("^Interested")).click()
+        await page.wait_for_url("**/my/suggestions?done=interested*")
+        await expect(page.locator("#done")).to_contain_text("«Interested» is recorded")
+        card = page.locator(f"#match-{match['id']}")
+        await expect(card.locator('[data-role="state"]')).to_have_text("You are interested; waiting for the partner's answer")
+        await expect(card.get_by_role("button")).to_have_count(0)
+        assert gateway.get(f"/api/v1/matches/{match['id']}", headers=farm["headers"]).json()["need_answer"] == "interested"
+
+        # The partner says yes too: they are introduced, and the partner is among «My partners».
+        answered = gateway.post(f"/api/v1/matches/{match['id']}/respond", headers=maker["headers"], json={"answer": "interested"})
+        assert answered.status_code == 200, answered.text
+        await page.reload()
+        await expect(card.locator('[data-role="state"]')).to_contain_text("Introduced")
+        await card.get_by_role("link", name="See my partners").click()
+        await page.wait_for_url("**/my/partners")
+        await expect(page.get_by_role("heading", level=1)).to_have_text("My partners")
+        partner = page.locator(f'article.partner[data-match-id="{match["id"]}"]')
+        if await page.locator("#not-available").count():
+            await expect(page.locator("#not-available")).to_contain_text("not available yet")
+        else:
+            await expect(partner).to_contain_text("Гомсельмаш-Сервис")
+            assert (await partner.locator('a[href^="mailto:"]').get_attribute("href")).startswith("mailto:contact-")
+            assert (await partner.locator('a[href^="tel:"]').get_attribute("href")) == "tel:+375172000000"
+        await _checked_page(page, "partners", problems)
+        assert errors == []
+        await context.close()
+    assert problems == []
+
+
+async def test_a_company_chooses_a_daily_digest_and_stops_and_resumes_its_emails(platform, gateway, open_company, sign_in):
+    farm = _company(gateway, open_company, sign_in, country="RU", name="Агрофирма Угра", city="Угра", region="smolensk_oblast",
+                    sectors=["agricultural_machinery"])
+    preferences = f"/api/v1/enterprises/{farm['enterprise_id']}/notification-preferences"
+    problems: list[str] = []
+    async with chromium() as browser:
+        context, page = await _signed_in(browser, platform.web_url, farm["email"])
+        errors = watch_for_errors(page)
+        await page.goto(platform.web_url + "/my/notifications")
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Emails about suggestions")
+        await expect(page.get_by_label("At once")).to_be_checked()
+        await _checked_page(page, "notifications", problems)
+
+        await page.get_by_label("Once a day").check()
+        await page.get_by_role("button", name="Save").click()
+        await page.wait_for_url("**/my/notifications?done=daily")
+        await expect(page.locator("#done")).to_contain_text("one email a day")
+        await expect(page.get_by_label("Once a day")).to_be_checked()
+        assert gateway.get(preferences, headers=farm["headers"]).json()["suggestions"] == "daily"
+
+        await page.get_by_label("At once").check()
+        await page.get_by_role("button", name="Save").click()
+        await page.wait_for_url("**/my/notifications?done=immediate")
+        assert gateway.get(preferences, headers=farm["headers"]).json()["suggestions"] == "immediate"
+
+        await page.get_by_role("button", name="Stop emails about suggestions").click()
+        await page.wait_for_url("**/my/notifications?done=unsubscribed")
+        await expect(page.locator("#current-state")).to_contain_text("no emails about suggestions")
+        assert gateway.get(preferences, headers=farm["headers"]).json() | {"unsubscribed_at": None} == {
+            "enterprise_id": farm["enterprise_id"], "suggestions": "immediate", "unsubscribed": True, "unsubscribed_at": None}
+        await page.get_by_role("button", name="Email me about suggestions again").click()
+        await page.wait_for_url("**/my/notifications?done=subscribed")
+        assert gateway.get(preferences, headers=farm["headers"]).json()["unsubscribed"] is False
+
+        # A company with nothing suggested yet reads what will come, calmly.
+        await page.goto(platform.web_url + "/my/suggestions")
+        await expect(page.locator("main")).to_contain_text("No suggestions yet")
+        await _checked_page(page, "suggestions-empty", problems)
+        await page.goto(platform.web_url + "/my/partners")
+        await expect(page.get_by_role("heading", level=1)).to_have_text("My partners")
+        await _checked_page(page, "partners-empty", problems)
+        assert errors == []
+        await context.close()
+    assert problems == []
