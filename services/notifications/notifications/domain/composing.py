@@ -61,6 +61,16 @@ def decide(delivery: Delivery, *, addressee: Recipient | None, partner: Recipien
     return Send(recipient, language, context)
 
 
+def _reasons_in(context: dict, language: str) -> list[str]:
+    """The reasons in the recipient's language; a Belarusian reader of an event without Belarusian
+    reasons (planned before matching wrote them) reads the Russian ones."""
+    if language == "en":
+        return context["reasons_en"]
+    if language == "be" and context.get("reasons_be"):
+        return context["reasons_be"]
+    return context["reasons_ru"]
+
+
 def compose(delivery: Delivery, *, language: str, recipient: str, addressee: Recipient | None, partner: Recipient | None, links: Links) -> dict:
     """The template's whole context: the facts planned from the event, and what is known now."""
     context = dict(delivery.context)
@@ -72,7 +82,7 @@ def compose(delivery: Delivery, *, language: str, recipient: str, addressee: Rec
         context["unsubscribe_url"] = links.unsubscribe(delivery.enterprise_id)
     if "match_id" in context:
         context["answer_url"] = links.answer(context["match_id"])
-        context["reasons"] = context["reasons_en"] if language == "en" else context["reasons_ru"]
+        context["reasons"] = _reasons_in(context, language)
     if partner is not None:
         context["partner"] = partner.contacts() if delivery.template == "introduction" else partner.public_profile()
     if delivery.template == "introduction" and addressee is not None:

@@ -13,8 +13,10 @@ from eventkit.contracts import (
     EventPayload,
     MatchApproved,
     MatchIntroduced,
+    MatchResponded,
     MatchSide,
     MatchSnapshot,
+    MatchWithdrawn,
 )
 from eventkit.envelope import Envelope
 from notifications.domain.deliveries import Delivery, preferred_language
@@ -50,6 +52,8 @@ def deliveries_for(
     if isinstance(payload, EnterpriseSuspended):
         facts = {"reason": payload.reason or "", "agency_email": agency.email, "agency_phone": agency.phone or ""}
         return [_to_enterprise(envelope, payload, "suspended", public_base_url, facts)]
+    if isinstance(payload, (MatchResponded, MatchWithdrawn)):
+        return suggestion_ended(envelope, payload)
     template = MATCH_TEMPLATES.get(type(payload))
     if template:
         return [
@@ -113,6 +117,7 @@ def match_facts(match: MatchSnapshot, own_side: str, own: MatchSide, other: Matc
         "score": match.score,
         "reasons_ru": list(match.reasons_ru),
         "reasons_en": list(match.reasons_en),
+        "reasons_be": list(match.reasons_be),
         "approved_at": match.occurred_at.isoformat(),
     }
 
@@ -153,6 +158,32 @@ def digest(enterprise_id: uuid.UUID, *, on: date, held: list[Delivery]) -> Deliv
         event_id=uuid.uuid5(enterprise_id, f"{on.isoformat()}:{held[0].id}"), enterprise_id=enterprise_id, partner_id=None,
         template="digest", facts={"suggestions": [d.context for d in held], "digest_on": on.isoformat()},
     )
+
+
+SUGGESTION_ENDED = "suggestion_ended"
+
+
+def suggestion_ended(envelope: Envelope, match: MatchResponded | MatchWithdrawn) -> list[Delivery]:
+    """A suggestion the companies had been sent has ended: the side that did not end it is told why,
+    once per event. `ending` is "declined" (the partner answered not interested), or the cause of a
+    withdrawal: "listing_closed", "enterprise_suspended" (said as "no longer available") or
+    "no_longer_scores". A match withdrawn before the agency approved it was never news to anyone."""
+    if isinstance(match, MatchResponded):
+        if match.answer != "declined" or match.answered_by_side is None:
+            return []
+        ending, ended_by = "declined", match.answered_by_side
+    else:
+        if match.previous_status != "approved" or match.withdrawn_side is None or match.withdrawn_because is None:
+            return []
+        ending, ended_by = match.withdrawn_because, match.withdrawn_side
+    return [
+        Delivery.plan_to_enterprise(
+            event_id=envelope.event_id, enterprise_id=own.enterprise_id, partner_id=other.enterprise_id, template=SUGGESTION_ENDED,
+            facts=match_facts(match, own_side, own, other) | {"ending": ending, "ended_at": match.occurred_at.isoformat()},
+        )
+        for own_side, own, other in _sides(match)
+        if own_side != ended_by
+    ]
 
 
 def _sides(match: MatchSnapshot) -> list[tuple[str, MatchSide, MatchSide]]:

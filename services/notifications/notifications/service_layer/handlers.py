@@ -87,6 +87,8 @@ async def _apply_to_read_models(envelope: Envelope, payload: EventPayload, *, uo
         await uow.suggestions.open(opened_suggestions(envelope, payload))
     elif isinstance(payload, MatchResponded) and (answered_by := answering_enterprise(payload)):
         await uow.suggestions.mark_answered(payload.match_id, answered_by, at=at)
+        if payload.answer == "declined":  # the suggestion has ended: no reminder to the other side
+            await uow.suggestions.close(payload.match_id, at=at)
     elif isinstance(payload, _CLOSING):
         await uow.suggestions.close(payload.match_id, at=at)
 

@@ -1,0 +1,124 @@
+"""When a suggestion the companies were sent ends, the side that did not end it is told so in words,
+in its own language, once: the partner answered not interested, or the partner closed its listing.
+A pair withdrawn before the agency approved it was never news to anyone, so nobody is told."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from tests.identifiers import fresh_unp
+
+
+def _wait_until(fetch, ready, *, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    value = fetch()
+    while not ready(value) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = fetch()
+    return value
+
+
+def _exactly_one(mailbox, address: str, subject_part: str) -> dict:
+    found = _wait_until(lambda: [m for m in mailbox.messages_to(address) if subject_part in m["Subject"]], bool)
+    time.sleep(1.5)  # a duplicate would arrive right behind the first
+    found = [m for m in mailbox.messages_to(address) if subject_part in m["Subject"]]
+    assert len(found) == 1, [m["Subject"] for m in mailbox.messages_to(address)]
+    return mailbox.message(found[0]["ID"])
+
+
+def _a_proposed_pair(gateway, open_company, agency, buyer_profile: dict, *, maker_languages: list[str]) -> dict:
+    """A Mogilev lift maker's offer and a Smolensk housing operator's need, proposed to the agency."""
+    marker = uuid.uuid4().hex[:6]
+    maker = {
+        "name": f"ОАО «Бабруйскліфт» {marker}", "country": "BY", "region": "mogilev_oblast", "city": "Могилёв",
+        "unp": fresh_unp(), "sectors": ["elevators"], "languages": maker_languages, "size": "large", "certifications": [],
+        "contact_person": "Алесь Каваль", "email": f"endings-{marker}@example.by", "phone": "+375222111222",
+        "personal_data_consent": True,
+    }
+    seller_account, buyer_account = open_company(), open_company()
+    seller_id = gateway.post("/api/v1/enterprises", json=maker, headers=seller_account).json()["id"]
+    buyer_id = gateway.post("/api/v1/enterprises", json=buyer_profile, headers=buyer_account).json()["id"]
+    offer = gateway.post(f"/api/v1/enterprises/{seller_id}/offers", headers=seller_account, json={
+        "kind": "goods", "title": f"Пассажирские лифты {marker} на 400 кг",
+        "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 шт. в год",
+        "sector": "elevators", "product_codes": ["8428101000"], "quantity": 200, "unit": "шт."}).json()
+    need = gateway.post(f"/api/v1/enterprises/{buyer_id}/needs", headers=buyer_account, json={
+        "kind": "goods", "title": f"Замена пассажирских лифтов {marker}",
+        "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
+        "sector": "elevators", "product_codes": ["842810"], "quantity": 120, "unit": "шт."}).json()
+    queue = _wait_until(
+        lambda: gateway.get("/api/v1/matches", headers=agency, params={"need_id": need["id"]}).json(),
+        lambda page: any(m["offer_id"] == offer["id"] for m in page["items"]),
+    )
+    [match] = [m for m in queue["items"] if m["offer_id"] == offer["id"]]
+    return {"maker": maker, "seller": seller_account, "buyer": buyer_account, "seller_id": seller_id, "buyer_id": buyer_id,
+            "offer": offer, "need": need, "match": match}
+
+
+def _endings_logged(gateway, agency, enterprise_id: str) -> list[dict]:
+    return gateway.get("/api/v1/notifications", headers=agency,
+                       params={"template": "suggestion_ended", "enterprise_id": enterprise_id}).json()["items"]
+
+
+def test_a_declined_suggestion_tells_the_other_side_in_its_language(gateway, mailbox, open_company, agency, new_housing_operator):
+    buyer = new_housing_operator()
+    pair = _a_proposed_pair(gateway, open_company, agency, buyer, maker_languages=["be", "ru"])
+    match = pair["match"]
+    assert gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code == 200
+
+    # The Belarusian-speaking maker's suggestion gives the reasons in Belarusian.
+    suggestion = _exactly_one(mailbox, pair["maker"]["email"], "Прапанова аб партнёрстве:")
+    assert "Абодва ў сектары «Ліфты і пад'ёмна-транспартнае абсталяванне»" in suggestion["Text"]
+
+    declined = gateway.post(f"/api/v1/matches/{match['id']}/respond", headers=pair["buyer"], json={"answer": "declined"})
+    assert declined.json()["status"] == "declined"
+
+    ended = _exactly_one(mailbox, pair["maker"]["email"], "Прапанова аб партнёрстве больш не дзейнічае")
+    assert buyer["name"] in ended["Subject"]
+    for body in (ended["Text"], ended["HTML"]):
+        assert "партнёр адказаў, што яму не цікава" in body
+        assert pair["offer"]["title"] in body and pair["need"]["title"] in body
+    assert buyer["email"] not in ended["Text"]  # no contacts without an introduction
+
+    # The one who declined is not told what it did itself.
+    time.sleep(1)
+    assert _endings_logged(gateway, agency, pair["buyer_id"]) == []
+    assert len(_endings_logged(gateway, agency, pair["seller_id"])) == 1
+
+
+def test_an_approved_suggestion_whose_offer_closes_tells_the_buyer(gateway, mailbox, open_company, agency, new_housing_operator):
+    buyer = new_housing_operator()
+    pair = _a_proposed_pair(gateway, open_company, agency, buyer, maker_languages=["ru"])
+    match = pair["match"]
+    assert gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code == 200
+    _exactly_one(mailbox, buyer["email"], "Предложение о партнёрстве:")
+
+    closed = gateway.patch(f"/api/v1/offers/{pair['offer']['id']}", headers=pair["seller"],
+                           json={"status": "closed", "version": pair["offer"]["version"]})
+    assert closed.status_code == 200, closed.text
+
+    ended = _exactly_one(mailbox, buyer["email"], "Предложение о партнёрстве завершено")
+    assert pair["maker"]["name"] in ended["Subject"]
+    assert "партнёр закрыл своё объявление" in ended["Text"]
+    assert f"Ваша потребность: {pair['need']['title']}" in ended["Text"]
+    assert gateway.get(f"/api/v1/matches/{match['id']}", headers=agency).json()["status"] == "withdrawn"
+    time.sleep(1)
+    assert _endings_logged(gateway, agency, pair["seller_id"]) == []
+
+
+def test_a_pair_withdrawn_before_the_agency_approved_it_is_news_to_nobody(gateway, mailbox, open_company, agency, new_housing_operator):
+    buyer = new_housing_operator()
+    pair = _a_proposed_pair(gateway, open_company, agency, buyer, maker_languages=["ru"])
+
+    closed = gateway.patch(f"/api/v1/offers/{pair['offer']['id']}", headers=pair["seller"],
+                           json={"status": "closed", "version": pair["offer"]["version"]})
+    assert closed.status_code == 200, closed.text
+    withdrawn = _wait_until(lambda: gateway.get(f"/api/v1/matches/{pair['match']['id']}", headers=agency).json(),
+                            lambda m: m["status"] == "withdrawn")
+    assert withdrawn["status"] == "withdrawn"
+
+    time.sleep(3)  # the withdrawal's event has long reached the notifications service
+    assert _endings_logged(gateway, agency, pair["buyer_id"]) == []
+    assert _endings_logged(gateway, agency, pair["seller_id"]) == []
+    assert not [m for m in mailbox.messages_to(buyer["email"]) if "завершено" in m["Subject"]]
