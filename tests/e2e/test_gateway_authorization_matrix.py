@@ -45,7 +45,6 @@ EXPECTED_ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/matches/{match_id}/close"): Access.STAFF,
     ("GET", "/enterprises/{enterprise_id}/suggestions"): Access.COMPANY,
     ("GET", "/enterprises/{enterprise_id}/partners"): Access.COMPANY,
-    ("GET", "/enterprises/{enterprise_id}/partners"): Access.COMPANY,
     ("GET", "/stats/funnel"): Access.STAFF,
     ("GET", "/stats"): Access.STAFF,
     ("GET", "/notifications"): Access.STAFF,

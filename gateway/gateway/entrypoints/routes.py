@@ -55,7 +55,6 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/matches/{match_id}/close", "matching", "/matches/{match_id}/close", Access.STAFF, "Close an introduced match with its outcome", "review"),
     Route("GET", "/enterprises/{enterprise_id}/suggestions", "matching", "/enterprises/{enterprise_id}/suggestions", Access.COMPANY, "Your partner suggestions", "suggestions"),
     Route("GET", "/enterprises/{enterprise_id}/partners", "registry", "/enterprises/{enterprise_id}/partners", Access.COMPANY, "Your partners after an introduction, with their contacts", "suggestions"),
-    Route("GET", "/enterprises/{enterprise_id}/partners", "registry", "/enterprises/{enterprise_id}/partners", Access.COMPANY, "Your partners after an introduction, with their contacts", "suggestions"),
     Route("GET", "/stats/funnel", "matching", "/stats/funnel", Access.STAFF, "The funnel: matches that reached each stage in a date range, by transitions", "review"),
     Route("GET", "/stats", "matching", "/stats", Access.STAFF, "The pipeline by sector, region, status and time", "review"),
     Route("GET", "/notifications", "notifications", "/deliveries", Access.STAFF, "The email delivery log", "notifications"),
