@@ -1,0 +1,103 @@
+"""The whole story in the browser: a Belarusian lift maker signs up with the page in Belarusian,
+confirms its address, registers through the wizard and publishes an offer; a Smolensk housing
+operator does the same in Russian and publishes a need; the agency's reviewer approves the pair in
+the console; both companies find the suggestion under «My suggestions» and answer «Interested»;
+both then see each other's contacts under «My partners», and the introduction emails arrive."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from playwright.async_api import expect
+from tests.e2e.browser import chromium, screenshot, watch_for_errors
+from tests.e2e.console_story import close_listings
+from tests.e2e.portal_story import publish, register_through_wizard, sign_in, sign_up_and_confirm
+from tests.identifiers import fresh_inn, fresh_unp
+
+PASSWORD = "доўгі і надзейны пароль"
+
+
+def _profile(marker: str, *, country: str) -> dict:
+    if country == "BY":
+        return {"country": "BY", "unp": fresh_unp(), "name": f"ААТ «Магілёўліфтмаш» {marker}", "region": "mogilev_oblast",
+                "city": "Магілёў", "sectors": ["elevators"], "description": "Вырабляем пасажырскія ліфты.",
+                "contact_person": "Іван Пятроў", "email": f"sales-{marker}@example.by", "phone": "+375222123456"}
+    return {"country": "RU", "inn": fresh_inn(), "name": f"МУП «Смоленскжилсервис» {marker}", "region": "smolensk_oblast",
+            "city": "Смоленск", "sectors": ["construction"], "description": "Управляем жилыми домами Смоленска.",
+            "contact_person": "Мария Иванова", "email": f"housing-{marker}@example.ru", "phone": "+74812000000"}
+
+
+def _proposed_pair(gateway, agency, need_id: str, *, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        items = gateway.get("/api/v1/matches", headers=agency, params={"need_id": need_id}).json()["items"]
+        if items:
+            return items[0]
+        time.sleep(0.3)
+    raise AssertionError(f"no pair was proposed for the need within {timeout:.0f}s")
+
+
+def _introduced(mailbox, address: str, partner_contact: str, *, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for summary in mailbox.messages_to(address):
+            if partner_contact in mailbox.message(summary["ID"])["Text"]:
+                return True
+        time.sleep(0.3)
+    return False
+
+
+async def test_two_companies_meet_through_the_portal(platform, gateway, mailbox, agency):
+    marker = uuid.uuid4().hex[:6]
+    maker, housing = _profile(marker, country="BY"), _profile(marker, country="RU")
+    maker_login, housing_login = f"maker-{marker}@example.by", f"housing-login-{marker}@example.ru"
+    async with chromium() as browser:
+        maker_page = await (await browser.new_context()).new_page()
+        housing_page = await (await browser.new_context()).new_page()
+        errors = watch_for_errors(maker_page) + watch_for_errors(housing_page)
+
+        await sign_up_and_confirm(maker_page, platform.web_url, mailbox, login=maker_login, password=PASSWORD, language="be")
+        await sign_in(maker_page, platform.web_url, login=maker_login, password=PASSWORD, then="/my")
+        maker_id = await register_through_wizard(maker_page, platform.web_url, maker)
+        await sign_up_and_confirm(housing_page, platform.web_url, mailbox, login=housing_login, password=PASSWORD, language="ru")
+        await sign_in(housing_page, platform.web_url, login=housing_login, password=PASSWORD, then="/my")
+        housing_id = await register_through_wizard(housing_page, platform.web_url, housing)
+        for enterprise_id in (maker_id, housing_id):
+            assert gateway.post(f"/api/v1/enterprises/{enterprise_id}/verify", headers=agency).status_code == 200
+
+        await publish(maker_page, platform.web_url, side="offer", listing={
+            "title": f"Пасажырскія ліфты {marker}", "description": "Пасажырскія ліфты для жылых дамоў, 400 кг", "sector": "elevators",
+            "product_codes": "842810", "quantity": 200, "unit": "шт."})
+        await publish(housing_page, platform.web_url, side="need", listing={
+            "title": f"Замена пассажирских лифтов {marker}", "description": "Нужна замена пассажирских лифтов в жилых домах, 400 кг",
+            "sector": "elevators", "product_codes": "842810", "quantity": 40, "unit": "шт."})
+        offers = gateway.get(f"/api/v1/enterprises/{maker_id}/offers").json()["items"]
+        needs = gateway.get(f"/api/v1/enterprises/{housing_id}/needs").json()["items"]
+        pair = _proposed_pair(gateway, agency, needs[0]["id"])
+        assert pair["offer_id"] == offers[0]["id"]
+
+        # The reviewer approves the pair in the console.
+        reviewer = await (await browser.new_context()).new_page()
+        await sign_in(reviewer, platform.web_url, login="agency@demo.local", password="demo-agency", then=f"/console/matches/{pair['id']}")
+        await reviewer.locator("#approve-button").click()
+        await reviewer.wait_for_load_state()
+        assert gateway.get(f"/api/v1/matches/{pair['id']}", headers=agency).json()["status"] == "approved"
+
+        # Both companies answer «Interested» from «My suggestions».
+        for page in (maker_page, housing_page):
+            await page.goto(platform.web_url + "/my/suggestions")
+            await page.locator('button[name="answer"][value="interested"]').first.click()
+            await page.wait_for_load_state()
+        await screenshot(housing_page, "portal-story-suggestions")
+        assert gateway.get(f"/api/v1/matches/{pair['id']}", headers=agency).json()["status"] == "introduced"
+
+        # Each sees the other's contacts under «My partners», and the introduction emails arrive.
+        await maker_page.goto(platform.web_url + "/my/partners")
+        await expect(maker_page.locator("main")).to_contain_text(housing["email"])
+        await housing_page.goto(platform.web_url + "/my/partners")
+        await expect(housing_page.locator("main")).to_contain_text(maker["email"])
+        await screenshot(housing_page, "portal-story-partners")
+        assert _introduced(mailbox, housing["email"], maker["email"]) and _introduced(mailbox, maker["email"], housing["email"])
+        assert errors == []
+    close_listings(gateway, agency, [*offers, *needs])
