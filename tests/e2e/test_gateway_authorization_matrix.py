@@ -16,6 +16,7 @@ from gateway.entrypoints.routes import ROUTES, Route
 EXPECTED_ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/sectors"): Access.ANYONE,
     ("GET", "/regions"): Access.ANYONE,
+    ("GET", "/cities"): Access.ANYONE,
     ("GET", "/figures/enterprises"): Access.ANYONE,
     ("GET", "/figures/introductions"): Access.ANYONE,
     ("POST", "/enterprises"): Access.COMPANY,

@@ -105,6 +105,9 @@ def test_an_approved_suggestion_whose_offer_closes_tells_the_buyer(gateway, mail
     assert gateway.get(f"/api/v1/matches/{match['id']}", headers=agency).json()["status"] == "withdrawn"
     time.sleep(1)
     assert _endings_logged(gateway, agency, pair["seller_id"]) == []
+    # The buyer's suggestions still list it, withdrawn, so its page can say how it ended.
+    listed = gateway.get(f"/api/v1/enterprises/{pair['buyer_id']}/suggestions", headers=pair["buyer"]).json()["items"]
+    assert [m["status"] for m in listed if m["id"] == match["id"]] == ["withdrawn"]
 
 
 def test_a_pair_withdrawn_before_the_agency_approved_it_is_news_to_nobody(gateway, mailbox, open_company, agency, new_housing_operator):
@@ -122,3 +125,6 @@ def test_a_pair_withdrawn_before_the_agency_approved_it_is_news_to_nobody(gatewa
     assert _endings_logged(gateway, agency, pair["buyer_id"]) == []
     assert _endings_logged(gateway, agency, pair["seller_id"]) == []
     assert not [m for m in mailbox.messages_to(buyer["email"]) if "завершено" in m["Subject"]]
+    # Never sent to the companies, so never in their suggestions either.
+    listed = gateway.get(f"/api/v1/enterprises/{pair['buyer_id']}/suggestions", headers=pair["buyer"]).json()["items"]
+    assert [m for m in listed if m["id"] == pair["match"]["id"]] == []

@@ -26,6 +26,7 @@ class Route:
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/sectors", "registry", "/sectors", Access.ANYONE, "The sector taxonomy", "reference"),
     Route("GET", "/regions", "registry", "/regions", Access.ANYONE, "The regions of Russia and Belarus, with their names", "reference"),
+    Route("GET", "/cities", "registry", "/cities", Access.ANYONE, "The cities the platform knows, by country, for pickers", "reference"),
     Route("GET", "/figures/enterprises", "registry", "/figures", Access.ANYONE, "The home page's figures: enterprises by country, verified ones, open offers and needs", "reference"),
     Route("GET", "/figures/introductions", "matching", "/figures", Access.ANYONE, "The home page's figures: companies ever introduced, suggestions ever approved", "reference"),
     Route("POST", "/enterprises", "registry", "/enterprises", Access.COMPANY, "Register your enterprise (a company account; staff on a company's behalf)", "enterprises", 201),

@@ -148,6 +148,9 @@ class QueueFilter:
     offer_id: uuid.UUID | None = None
     enterprise_id: uuid.UUID | None = None
     statuses: tuple[str, ...] = ()
+    # With `statuses`: also the matches withdrawn after the agency approved them (sent to the
+    # companies, so the companies are told how they ended), never those withdrawn before review.
+    with_withdrawn_after_approval: bool = False
     enterprise_ids: tuple[uuid.UUID, ...] | None = None  # None: every enterprise (staff)
     verification: str | None = None  # verified: both sides verified; unverified: at least one side not (or not known)
     created_from: datetime | None = None  # inclusive
@@ -171,7 +174,12 @@ class QueueFilter:
         if self.enterprise_id is not None:
             found.append(or_(c.offer_enterprise_id == self.enterprise_id, c.need_enterprise_id == self.enterprise_id))
         if self.statuses:
-            found.append(c.status.in_(self.statuses))
+            shown = c.status.in_(self.statuses)
+            if self.with_withdrawn_after_approval:
+                approved_once = select(match_stages.c.match_id).where(
+                    match_stages.c.match_id == c.id, match_stages.c.stage == "approved").exists()
+                shown = or_(shown, and_(c.status == "withdrawn", approved_once))
+            found.append(shown)
         if self.enterprise_ids is not None:
             owned = list(self.enterprise_ids)
             found.append(or_(c.offer_enterprise_id.in_(owned), c.need_enterprise_id.in_(owned)))

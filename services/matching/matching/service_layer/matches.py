@@ -108,7 +108,7 @@ async def list_matches(*, uow: UnitOfWork, where: QueueFilter, sort: str, limit:
 async def suggestions(*, uow: UnitOfWork, enterprise_id: uuid.UUID, viewer: Viewer, limit: int, offset: int) -> tuple[list[ReviewedMatch], int]:
     if not (viewer.is_staff or str(enterprise_id) in viewer.enterprise_ids):
         raise Forbidden("an enterprise's suggestions are for that enterprise only")
-    where = QueueFilter(enterprise_id=enterprise_id, statuses=tuple(sorted(SUGGESTED)))
+    where = QueueFilter(enterprise_id=enterprise_id, statuses=tuple(sorted(SUGGESTED)), with_withdrawn_after_approval=True)
     return await list_matches(uow=uow, where=where, sort="score", limit=limit, offset=offset)
 
 

@@ -9,6 +9,7 @@ from registry.domain.reference import Reference, Sector
 def load_reference(data_dir: Path) -> Reference:
     taxonomy = json.loads((data_dir / "taxonomy" / "sectors.json").read_text(encoding="utf-8"))
     regions = json.loads((data_dir / "regions.json").read_text(encoding="utf-8"))
+    cities = json.loads((data_dir / "cities.json").read_text(encoding="utf-8"))
     sectors = {
         raw["id"]: Sector(
             id=raw["id"],
@@ -26,4 +27,6 @@ def load_reference(data_dir: Path) -> Reference:
         sectors=sectors,
         regions={country: frozenset(region["id"] for region in items) for country, items in regions.items()},
         region_names=tuple((country, region["id"], region["name"]) for country, items in regions.items() for region in items),
+        cities=tuple((city["country"], city["region_id"], {"ru": city["name"], "en": city.get("name_en", city["name"])})
+                     for city in cities),
     )

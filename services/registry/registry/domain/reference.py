@@ -21,6 +21,8 @@ class Reference:
     regions: dict[str, frozenset[str]]  # country -> region ids
     # Every region with its names by language, in the data file's order, for pickers and labels.
     region_names: tuple[tuple[str, str, dict[str, str]], ...] = ()  # (country, region id, names)
+    # The cities the platform knows, for pickers: (country, region id, names by language).
+    cities: tuple[tuple[str, str, dict[str, str]], ...] = ()
 
     def knows_sector(self, sector_id: str) -> bool:
         return sector_id in self.sectors

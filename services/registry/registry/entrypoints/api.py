@@ -107,6 +107,13 @@ async def list_regions(caller: CallerDep, reference: ReferenceDep):
     return {"items": items}
 
 
+@router.get("/cities")
+async def list_cities(caller: CallerDep, reference: ReferenceDep, country: CountryFilter = None):
+    items = [{"country": code, "region": region_id, "name": names} for code, region_id, names in reference.cities
+             if country in (None, code)]
+    return {"items": items}
+
+
 class CountryCounts(BaseModel):
     RU: int
     BY: int

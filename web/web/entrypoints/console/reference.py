@@ -48,3 +48,9 @@ async def region_names_in(request: Request, country: str | None) -> dict[str, st
     """The regions of one country (all of them without a country), by name."""
     regions = await _cached(request, "/regions")
     return {r["id"]: _name(r.get("name") or {}, r["id"]) for r in regions.get("items", []) if country in (None, r.get("country"))}
+
+
+async def city_names_in(request: Request, country: str | None) -> list[str]:
+    """The cities the platform knows in one country, named in the page's language, for a picker."""
+    cities = await _cached(request, "/cities")
+    return sorted(_name(c.get("name") or {}, "") for c in cities.get("items", []) if country in (None, c.get("country")))

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, Response
 
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable
 from web.domain.registration import LANGUAGES, SIZES, STEPS, check_legal_id, first_unanswered, registration_body, step_errors
-from web.entrypoints.console.reference import region_names_in, sector_names
+from web.entrypoints.console.reference import city_names_in, region_names_in, sector_names
 from web.entrypoints.rendering import api, render, require_session, see_other, translate
 from web.entrypoints.session import require_csrf
 
@@ -65,7 +65,9 @@ async def question(request: Request, step: str, from_check: str = ""):
 async def _page(request: Request, step: str, answers: dict, *, errors: dict, from_check: bool = False, status_code: int = 200,
                 problem: str = ""):
     regions, sectors = await _reference(request, answers)
+    cities = await city_names_in(request, answers.get("country")) if step == "place" else []
     context = {"step": step, "answers": answers, "errors": errors, "regions": regions, "sectors": sectors, "steps": STEPS,
+               "cities": cities,
                "number": STEPS.index(step) + 1, "languages": LANGUAGES, "sizes": SIZES, "from_check": from_check,
                "problem": problem, "back": STEPS[STEPS.index(step) - 1] if STEPS.index(step) else None}
     return render(request, f"portal/wizard/{step.replace('-', '_')}.html", context, status_code=status_code)
