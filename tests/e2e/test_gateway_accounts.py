@@ -120,18 +120,26 @@ def test_a_weak_password_is_refused_naming_the_field(gateway, password, field_re
     assert field_reason in error["reason"]
 
 
-def test_the_link_of_the_welcome_email_confirms_the_account(platform: Stack, gateway, sign_in):
+def test_a_confirmation_link_confirms_the_account_only_when_it_names_the_accounts_own_address(platform: Stack, gateway, sign_in):
     email = _fresh_email()
     account = _register(gateway, email).json()
-    # The notifications service writes this link; it signs with the internal token secret.
-    token = jwt.encode({"purpose": "confirm-email", "sub": account["id"]}, platform.config.internal_token_secret, algorithm="HS256")
+    headers = sign_in(email, PASSWORD)
 
-    confirmed = gateway.get("/api/v1/auth/confirm", params={"token": token})
+    def link(**claims) -> str:  # the gateway signs its links with the internal token secret
+        return jwt.encode({"purpose": "confirm-email", "sub": account["id"], **claims}, platform.config.internal_token_secret, algorithm="HS256")
+
+    # Sent to somebody else's address, or naming no address (as the welcome email's link once did): nothing.
+    for token in (link(email="stranger@example.ru"), link()):
+        refused = gateway.get("/api/v1/auth/confirm", params={"token": token})
+        assert refused.status_code == 400, refused.text
+        assert (refused.json()["title"], refused.headers["content-type"]) == ("Invalid link", "application/problem+json")
+    assert gateway.get("/api/v1/auth/me", headers=headers).json()["confirmed"] is False
+
+    confirmed = gateway.get("/api/v1/auth/confirm", params={"token": link(email=email.upper())})
 
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["confirmed"] is True
-    me = gateway.get("/api/v1/auth/me", headers=sign_in(email, PASSWORD)).json()
-    assert me["confirmed_at"] is not None
+    assert gateway.get("/api/v1/auth/me", headers=headers).json()["confirmed_at"] is not None
 
 
 def test_a_forged_or_borrowed_token_does_not_confirm_an_email(platform: Stack, gateway, internal_token):
@@ -210,18 +218,25 @@ def test_an_owner_changes_its_enterprise_with_the_version_it_read(gateway, compa
     assert stale.status_code in (409, 412)
 
 
-def test_the_link_in_the_real_welcome_email_confirms_the_company_account(platform: Stack, gateway, sign_in, mailbox, smolensk_housing_operator):
-    # The company signs up with the address its enterprise gives, as most do.
-    email = smolensk_housing_operator["email"]
+def test_only_the_sign_up_email_to_the_accounts_own_address_confirms_it_never_the_enterprises_welcome(
+        platform: Stack, gateway, sign_in, mailbox, smolensk_housing_operator):
+    # The company registers its enterprise with an address that is not its account's: anybody's, maybe.
+    email = _fresh_email()
+    stranger = smolensk_housing_operator["email"]
     _register(gateway, email)
     headers = sign_in(email, PASSWORD)
     assert gateway.post("/api/v1/enterprises", json=smolensk_housing_operator, headers=headers).status_code == 201
 
-    # The address also got the sign-up email with its own confirmation link; this is the welcome one.
-    [summary] = _wait_for_subject(mailbox, email, "Добро пожаловать")
-    text = mailbox.message(summary["ID"])["Text"]
-    # The link opens the web application's confirmation page, which passes the token on to the API.
-    link = next(word for word in text.split() if "/confirm?token=" in word)
+    # The enterprise's address is welcomed, and nothing in that email confirms anything.
+    [welcome] = _wait_for_subject(mailbox, stranger, "Добро пожаловать")
+    assert "/confirm" not in mailbox.message(welcome["ID"])["Text"]
+    assert "/confirm" not in mailbox.message(welcome["ID"])["HTML"]
+    assert gateway.get("/api/v1/auth/me", headers=headers).json()["confirmed"] is False
+
+    # The account's own address got the sign-up email; its link opens the web application's page,
+    # which passes the token on to the API.
+    [signup] = _wait_for_subject(mailbox, email, "Подтвердите адрес")
+    link = next(word for word in mailbox.message(signup["ID"])["Text"].split() if "/confirm?token=" in word)
     assert link.startswith(platform.web_url + "/confirm?token=")
     confirmed = gateway.get("/api/v1/auth/confirm", params={"token": link.split("?token=", 1)[1].rstrip(".,)>")})
 

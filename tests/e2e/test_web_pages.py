@@ -175,19 +175,24 @@ def test_the_email_link_pages_are_the_webs_not_the_gateways(platform, gateway):
     assert 'value="a&#34;&gt;&lt;script&gt;' in httpx.get(platform.web_url + "/unsubscribe", params={"token": hostile}).text
 
 
-async def test_a_company_confirms_its_address_through_the_welcome_email_link_and_a_forged_one_changes_nothing(
+async def test_a_company_confirms_its_address_through_the_sign_up_email_link_and_a_forged_one_changes_nothing(
     platform, gateway, mailbox, sign_in, open_company, new_housing_operator
 ):
     profile, login = new_housing_operator(), f"owner-{uuid.uuid4().hex[:10]}@example.ru"
     owner = open_company(login, PASSWORD)
     assert gateway.post("/api/v1/enterprises", json=profile, headers=owner).status_code == 201
-    confirm_url = re.search(r"https?://\S+/confirm\?token=\S+", _email_with(mailbox, profile["email"], "Добро пожаловать")["Text"]).group(0)
+    # The enterprise's address is only welcomed: the link that confirms goes to the account's own address.
+    assert "/confirm" not in _email_with(mailbox, profile["email"], "Добро пожаловать")["Text"]
+    confirm_url = re.search(r"https?://\S+/confirm\?token=\S+", _email_with(mailbox, login, "Подтвердите адрес")["Text"]).group(0)
     assert confirm_url.startswith(f"{platform.web_url}/confirm?token=")
     stranger_login = f"stranger-{uuid.uuid4().hex[:10]}@example.ru"
     stranger = open_company(stranger_login, PASSWORD)
     stranger_id = gateway.get("/api/v1/auth/me", headers=stranger).json()["id"]
-    forged = jwt.encode({"purpose": "confirm-email", "sub": stranger_id}, "f" * 40, algorithm="HS256")
-    expired = _expired(platform, purpose="confirm-email", sub=stranger_id)
+    forged = jwt.encode({"purpose": "confirm-email", "sub": stranger_id, "email": stranger_login}, "f" * 40, algorithm="HS256")
+    expired = _expired(platform, purpose="confirm-email", sub=stranger_id, email=stranger_login)
+    # Signed with the real secret, but it names an address that is not the stranger account's.
+    elsewhere = jwt.encode({"purpose": "confirm-email", "sub": stranger_id, "email": login},
+                           platform.config.internal_token_secret, algorithm="HS256")
     assert gateway.get("/api/v1/auth/me", headers=owner).json()["confirmed"] is False
 
     async with async_playwright() as playwright:
@@ -205,7 +210,7 @@ async def test_a_company_confirms_its_address_through_the_welcome_email_link_and
 
             refused = await browser.new_page()
             errors = watch_for_errors(refused)
-            for token in (forged, expired, _tampered(confirm_url.split("?token=")[1])):
+            for token in (forged, expired, elsewhere, _tampered(confirm_url.split("?token=")[1])):
                 await refused.goto(f"{platform.web_url}/confirm?token={token}")
                 await refused.locator("main form button[type=submit]").click()
                 await expect(refused.locator("#message")).to_contain_text("Ссылка недействительна или устарела")

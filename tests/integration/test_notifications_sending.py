@@ -126,14 +126,17 @@ async def test_a_suggestion_approved_before_its_recipient_is_known_waits_and_goe
     assert statuses == {"suggestion": "sent", "welcome": "sent"}
 
 
-async def test_the_welcome_email_carries_a_signed_confirmation_link(infra, session_factory):
-    housing = registered("МУП «Вяземский водоканал»")
+async def test_the_welcome_email_carries_no_confirmation_link(infra, session_factory):
+    # It goes to the address the enterprise gave, which may be anybody's; even when the event names
+    # the account that registered it, only the sign-up email to the account's address confirms it.
+    housing = registered("МУП «Вяземский водоканал»").model_copy(update={"owner_account_id": str(uuid.uuid4())})
 
     await publish(housing, session_factory)
     await send_all(session_factory, sending_through(infra.config.smtp_port))
 
     [welcome] = mail_to(infra, housing.email)
-    assert f"{PUBLIC_URL}/confirm?token=" in welcome["Text"]
+    assert f"{PUBLIC_URL}/enterprises/{housing.enterprise_id}" in welcome["Text"]
+    assert "/confirm" not in welcome["Text"] and "/confirm" not in welcome["HTML"]
 
 
 class RefusingHandler:

@@ -98,7 +98,8 @@ def test_the_emailed_links_open_the_web_pages_with_the_tokens_the_gateway_reads_
     confirm, reset = emails.confirmation_link(account), emails.reset_link(account)
 
     assert confirm.startswith(f"{WEB}/confirm?token=")
-    assert ConfirmationLinks(secret=INTERNAL_SECRET).read(confirm.split("?token=")[1]) == account.id
+    confirmed = ConfirmationLinks(secret=INTERNAL_SECRET).read_address(confirm.split("?token=")[1])
+    assert (confirmed.account_id, confirmed.email) == (account.id, account.email)
     assert reset.startswith(f"{WEB}/reset-password?token=")
     assert _reset_links().read(reset.split("?token=")[1]).account_id == account.id
 

@@ -31,10 +31,29 @@ def test_confirming_twice_keeps_the_first_time():
     first = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
     account = Account.open(email="a@b.ru", role=Role.COMPANY, password_hash="h", at=first)
 
-    account.confirm(at=first)
-    account.confirm(at=first + timedelta(days=1))
+    account.confirm(address="a@b.ru", at=first)
+    account.confirm(address="a@b.ru", at=first + timedelta(days=1))
 
     assert account.confirmed_at == first
+
+
+def test_a_link_that_reached_the_accounts_own_address_confirms_it_whatever_its_spelling():
+    at = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    account = Account.open(email="lift@example.ru", role=Role.COMPANY, password_hash="h", at=at)
+
+    account.confirm(address="  Lift@Example.RU ", at=at)
+
+    assert account.confirmed_at == at
+
+
+def test_a_link_that_reached_another_address_does_not_confirm_the_account():
+    at = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    account = Account.open(email="lift@example.ru", role=Role.COMPANY, password_hash="h", at=at)
+
+    with pytest.raises(InvalidToken, match="another address"):
+        account.confirm(address="stranger@example.ru", at=at)
+
+    assert not account.confirmed
 
 
 def test_an_access_token_carries_the_account_and_its_role():
@@ -62,30 +81,38 @@ def test_an_internal_token_of_the_same_secret_is_not_an_access_token():
         AccessTokens(secret=SECRET, ttl_seconds=60).read(internal)
 
 
-def test_the_confirmation_link_the_notifications_service_writes_is_read_back():
+def test_the_confirmation_link_names_the_account_and_the_address_it_was_sent_to():
+    links = ConfirmationLinks(secret=SECRET)
+
+    confirmed = links.read_address(links.issue(account_id="acc-7", email="lift@example.ru"))
+
+    assert (confirmed.account_id, confirmed.email) == ("acc-7", "lift@example.ru")
+
+
+def test_a_link_that_names_no_address_confirms_nothing():
+    # The shape the welcome email used to carry: it reached whatever address the enterprise gave.
     token = jwt.encode({"purpose": "confirm-email", "sub": "acc-7"}, SECRET, algorithm="HS256")
 
-    assert ConfirmationLinks(secret=SECRET).read(token) == "acc-7"
+    with pytest.raises(InvalidToken):
+        ConfirmationLinks(secret=SECRET).read_address(token)
 
 
-def test_a_link_sent_to_an_enterprise_address_confirms_whoever_holds_that_address():
+def test_an_older_link_sent_to_an_enterprise_address_stands_for_whoever_holds_that_address():
     token = jwt.encode({"purpose": "confirm-enterprise-email", "sub": "ent-1", "email": "lift@example.ru"}, SECRET, algorithm="HS256")
 
     confirmed = ConfirmationLinks(secret=SECRET).read_address(token)
 
     assert (confirmed.account_id, confirmed.email) == (None, "lift@example.ru")
-    with pytest.raises(InvalidToken):
-        ConfirmationLinks(secret=SECRET).read(token)  # it names no account
 
 
 def test_a_token_made_for_another_purpose_does_not_confirm_an_email():
     links = ConfirmationLinks(secret=SECRET)
     internal = jwt.encode({"iss": "gateway", "aud": "notifications", "sub": "acc-7", "role": "company"}, SECRET, algorithm="HS256")
-    other_purpose = jwt.encode({"purpose": "unsubscribe", "sub": "acc-7"}, SECRET, algorithm="HS256")
+    other_purpose = jwt.encode({"purpose": "unsubscribe", "sub": "acc-7", "email": "lift@example.ru"}, SECRET, algorithm="HS256")
 
-    for token in (internal, other_purpose, links.issue("acc-7")[:-3] + "abc"):
+    for token in (internal, other_purpose, links.issue(account_id="acc-7", email="lift@example.ru")[:-3] + "abc"):
         with pytest.raises(InvalidToken):
-            links.read(token)
+            links.read_address(token)
 
 
 def test_refresh_tokens_are_stored_only_as_a_hash():

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from eventkit.contracts import MatchApproved, MatchIntroduced, MatchSide, decode, envelope_for
+from eventkit.contracts import EnterpriseRegistered, MatchApproved, MatchIntroduced, MatchSide, decode, envelope_for
 from notifications.adapters.links import InvalidLinkToken, SignedLinks
 from notifications.domain.composing import Hold, Send, Skip, Wait, decide
 from notifications.domain.deliveries import DeliveryStatus, enterprise_address, idempotency_key
@@ -171,18 +171,19 @@ def test_choosing_preferences_keeps_the_first_unsubscribe_time_and_clears_it_on_
     assert not preference.unsubscribed
 
 
-def test_the_welcome_confirmation_link_names_the_owning_account_the_way_the_gateway_reads_it():
-    from gateway.adapters.tokens import ConfirmationLinks
+def test_the_welcome_email_carries_no_link_that_would_confirm_the_owning_account():
+    # The enterprise's address may be anybody's: only the sign-up email to the account's own
+    # address confirms the account.
+    registered = EnterpriseRegistered(
+        enterprise_id=LIFTS, name="ОАО «Могилёвлифтмаш»", country="BY", region="mogilev_oblast", city="Могилёв",
+        sectors=["elevators"], languages=["ru"], contact_person="Иван Петров", email="stranger@example.by",
+        status="pending", owner_account_id="account-42",
+    )
+    envelope, payload = decode(envelope_for(registered, key=str(LIFTS), producer="registry").to_bytes())
+    [welcome] = deliveries_for(envelope, payload, public_base_url="https://unionmatch.example")
 
-    url = LINKS.confirm_email(HOUSING, "housing@example.ru", "account-42")
+    decision = decide(welcome, addressee=None, partner=None, preferences=Preferences(LIFTS), links=LINKS)
 
-    assert url.startswith("https://unionmatch.example/confirm?token=")
-    assert ConfirmationLinks(secret="s" * 32).read(url.split("token=")[1]) == "account-42"
-
-
-def test_without_the_owning_account_the_confirmation_link_names_the_address_it_was_sent_to():
-    from gateway.adapters.tokens import ConfirmationLinks, ConfirmedAddress
-
-    url = LINKS.confirm_email(HOUSING, "housing@example.ru", None)
-
-    assert ConfirmationLinks(secret="s" * 32).read_address(url.split("token=")[1]) == ConfirmedAddress(email="housing@example.ru")
+    assert isinstance(decision, Send) and decision.recipient == "stranger@example.by"
+    assert not any("/confirm" in str(value) for value in decision.context.values())
+    assert "confirm_url" not in decision.context

@@ -27,9 +27,6 @@ class NoLinks:
     def answer(self, match_id):
         raise AssertionError("not a match email")
 
-    def confirm_email(self, enterprise_id, email, account_id):
-        raise AssertionError("not a welcome email")
-
     def unsubscribe(self, enterprise_id):
         raise AssertionError("transactional mail carries no unsubscribe link")
 

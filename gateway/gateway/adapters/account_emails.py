@@ -47,7 +47,7 @@ class AccountEmails:
         self._web_base_url = web_base_url.rstrip("/")
 
     def confirmation_link(self, account: Account) -> str:
-        return f"{self._web_base_url}/confirm?token={self._confirmation_links.issue(account.id)}"
+        return f"{self._web_base_url}/confirm?token={self._confirmation_links.issue(account_id=account.id, email=account.email)}"
 
     def reset_link(self, account: Account) -> str:
         token = self._reset_links.issue(account_id=account.id, stamp=account.password_stamp)

@@ -71,43 +71,44 @@ class AccessTokens:
 
 @dataclass(frozen=True)
 class ConfirmedAddress:
-    """Whose email a confirmation link proves: an account by id, or whoever holds the address."""
+    """The address a confirmation link was sent to, and the account it was made for (None: the
+    account holding that address). It confirms an account only while that is the account's email."""
 
+    email: str
     account_id: str | None = None
-    email: str | None = None
 
 
 class ConfirmationLinks:
-    """The token in the link of the welcome email, signed with the internal token secret so the
-    notifications service can write it: {"purpose": "confirm-email", "sub": <account id>}, or,
-    for an enterprise whose event did not name its account, {"purpose": "confirm-enterprise-email",
-    "sub": <enterprise id>, "email": <the address it was sent to>}."""
+    """The token in the link the gateway emails to a new account's address at sign-up, signed with
+    the internal token secret: {"purpose": "confirm-email", "sub": <account id>, "email": <the
+    address it was sent to>, "exp"}. A link from before the gateway sent these may still be around
+    in an enterprise's welcome email, {"purpose": "confirm-enterprise-email", "sub": <enterprise id>,
+    "email": <the address it was sent to>}: it names no account, so it stands for the account
+    holding that address. A token that names no address confirms nothing (the old welcome email's
+    {"purpose": "confirm-email", "sub"} reached whatever address the enterprise gave)."""
 
     def __init__(self, *, secret: str, ttl_seconds: int = 7 * 24 * 3600) -> None:
         self._secret = secret
         self._ttl_seconds = ttl_seconds
 
-    def issue(self, account_id: str) -> str:
-        claims = {"purpose": CONFIRM_PURPOSE, "sub": account_id, "exp": int(time.time()) + self._ttl_seconds}
+    def issue(self, *, account_id: str, email: str) -> str:
+        claims = {"purpose": CONFIRM_PURPOSE, "sub": account_id, "email": email, "exp": int(time.time()) + self._ttl_seconds}
         return jwt.encode(claims, self._secret, algorithm="HS256")
-
-    def read(self, token: str) -> str:
-        """The account id of an account-form link."""
-        address = self.read_address(token)
-        if address.account_id is None:
-            raise InvalidToken("the confirmation link does not name an account")
-        return address.account_id
 
     def read_address(self, token: str) -> ConfirmedAddress:
         try:
             claims = jwt.decode(token, self._secret, algorithms=["HS256"], options={"require": ["sub", "purpose"], "verify_aud": False})
         except jwt.PyJWTError:
             raise InvalidToken("the confirmation link is not valid or has expired") from None
-        # An internal token is signed with the same secret; only a link made for this purpose counts.
+        # An internal token is signed with the same secret; only a link made for this purpose counts,
+        # and only one that says which address it was sent to.
+        email = claims.get("email")
+        if not isinstance(email, str) or not email:
+            raise InvalidToken("the confirmation link is not valid or has expired")
         if claims["purpose"] == CONFIRM_PURPOSE:
-            return ConfirmedAddress(account_id=str(claims["sub"]))
-        if claims["purpose"] == CONFIRM_ENTERPRISE_PURPOSE and isinstance(claims.get("email"), str):
-            return ConfirmedAddress(email=claims["email"])
+            return ConfirmedAddress(email=email, account_id=str(claims["sub"]))
+        if claims["purpose"] == CONFIRM_ENTERPRISE_PURPOSE:
+            return ConfirmedAddress(email=email)
         raise InvalidToken("the confirmation link is not valid or has expired")
 
 

@@ -99,7 +99,11 @@ class Account:
     def enable(self) -> None:
         self.disabled_at = None
 
-    def confirm(self, *, at: datetime) -> None:
+    def confirm(self, *, address: str, at: datetime) -> None:
+        """Confirms the account's email by a link that reached `address`: only the account's own
+        address confirms it (a link sent anywhere else proves somebody else's mailbox)."""
+        if normalize_email(address) != normalize_email(self.email):
+            raise InvalidToken("the link was sent to another address than the account's")
         # Following the link twice keeps the first confirmation's time.
         if self.confirmed_at is None:
             self.confirmed_at = at

@@ -137,7 +137,7 @@ async def confirm_by_post(body: ConfirmIn, request: Request):
 async def _confirm(request: Request, token: str) -> Account:
     try:
         address = request.app.state.container.confirmation_links.read_address(token)
-        return await accounts.confirm_email(uow=_uow(request), account_id=address.account_id, email=address.email)
+        return await accounts.confirm_email(uow=_uow(request), email=address.email, account_id=address.account_id)
     except InvalidToken as error:
         raise Refused(400, "Invalid link", str(error)) from None
 

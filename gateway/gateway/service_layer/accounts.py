@@ -98,16 +98,17 @@ async def sign_out(*, uow: UnitOfWork, refresh_token: str) -> None:
         await uow.commit()
 
 
-async def confirm_email(*, uow: UnitOfWork, account_id: str | None = None, email: str | None = None) -> Account:
-    """Marks the account whose mailbox the link reached: named by id, or by the address itself."""
+async def confirm_email(*, uow: UnitOfWork, email: str, account_id: str | None = None) -> Account:
+    """Confirms the account the link was made for (by id, or the one holding the address), if the
+    address the link reached is still that account's email."""
     async with uow:
         if account_id is not None:
             account = await uow.accounts.get(account_id)
         else:
-            account = await uow.accounts.get_by_email(normalize_email(email or ""))
+            account = await uow.accounts.get_by_email(normalize_email(email))
         if account is None:
             raise InvalidToken("the confirmation link is not valid or has expired")
-        account.confirm(at=_now())
+        account.confirm(address=email, at=_now())
         await uow.accounts.save(account)
         await uow.commit()
     return account
@@ -217,7 +218,7 @@ async def _set_password_through_link(uow: UnitOfWork, passwords: Passwords, link
     replacing = account.password_hash
     account.set_password(await passwords.hash(password))
     now = _now()
-    account.confirm(at=now)
+    account.confirm(address=account.email, at=now)  # the link was emailed to the account's address
     async with uow:
         if not await uow.accounts.save_new_password(account, replacing=replacing):
             raise InvalidToken("the link was already used or a newer password was set")

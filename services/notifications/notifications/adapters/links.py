@@ -1,7 +1,8 @@
 """The links an email carries; the ones that act without signing in carry a token signed with the
-internal secret, which the gateway shares (HS256, pyjwt). Each opens one of the gateway's web pages
-(/confirm, /unsubscribe), whose script calls the API (/api/v1/auth/confirm, /api/v1/unsubscribe)
-and tells the company in Russian what happened, rather than a browser showing the API's JSON."""
+internal secret, which the gateway shares (HS256, pyjwt). The unsubscribe link opens the gateway's
+/unsubscribe page, whose script calls the API (/api/v1/unsubscribe) and tells the company what
+happened, rather than a browser showing the API's JSON. The link that confirms an account's address
+is the gateway's own (signed by the gateway, sent at sign-up to that address), never written here."""
 
 from __future__ import annotations
 
@@ -11,12 +12,7 @@ import uuid
 import jwt
 
 ISSUER = "notifications"
-# The gateway's /auth/confirm reads {"purpose": "confirm-email", "sub": <account id>}.
-ACCOUNT_CONFIRMATION = "confirm-email"
-# Without the owning account (an event from before accounts), the link names the enterprise's address.
-ENTERPRISE_CONFIRMATION = "confirm-enterprise-email"
 UNSUBSCRIBE_AUDIENCE = "unsubscribe"
-CONFIRM_TTL = 14 * 24 * 3600
 # An unsubscribe link must keep working long after the email was read.
 UNSUBSCRIBE_TTL = 2 * 365 * 24 * 3600
 
@@ -32,13 +28,6 @@ class SignedLinks:
 
     def answer(self, match_id: str) -> str:
         return f"{self._base}/suggestions/{match_id}"
-
-    def confirm_email(self, enterprise_id: uuid.UUID, email: str, account_id: str | None) -> str:
-        if account_id:
-            token = self._sign(None, account_id, CONFIRM_TTL, purpose=ACCOUNT_CONFIRMATION)
-        else:
-            token = self._sign(None, str(enterprise_id), CONFIRM_TTL, purpose=ENTERPRISE_CONFIRMATION, email=email)
-        return f"{self._base}/confirm?token={token}"
 
     def unsubscribe(self, enterprise_id: uuid.UUID) -> str:
         return f"{self._base}/unsubscribe?token={self.unsubscribe_token(enterprise_id)}"

@@ -13,7 +13,6 @@ from notifications.domain.recipients import Preferences, Recipient, SuggestionMo
 
 class Links(Protocol):
     def answer(self, match_id: str) -> str: ...
-    def confirm_email(self, enterprise_id: uuid.UUID, email: str, account_id: str | None) -> str: ...
     def unsubscribe(self, enterprise_id: uuid.UUID) -> str: ...
 
 
@@ -51,11 +50,11 @@ def decide(delivery: Delivery, *, addressee: Recipient | None, partner: Recipien
         return Wait()
     if addressee is not None and (refusal := addressee.refusal(transactional=delivery.transactional)):
         return Skip(refusal)
-    if not delivery.transactional and preferences.unsubscribed:
-        return Skip("the enterprise unsubscribed")
+    if refusal := preferences.refusal(delivery.template, transactional=delivery.transactional):
+        return Skip(refusal)
     recipient = delivery.recipient or addressee.email
-    language = delivery.language or addressee.language
-    context = compose(delivery, language=language, recipient=recipient, addressee=addressee, partner=partner, links=links)
+    language = preferences.language_for(addressee, planned=delivery.language)
+    context = compose(delivery, language=language, addressee=addressee, partner=partner, links=links)
     if delivery.template == "suggestion" and preferences.suggestions is SuggestionMode.DAILY:
         return Hold(recipient, language, context)
     return Send(recipient, language, context)
@@ -71,11 +70,9 @@ def _reasons_in(context: dict, language: str) -> list[str]:
     return context["reasons_ru"]
 
 
-def compose(delivery: Delivery, *, language: str, recipient: str, addressee: Recipient | None, partner: Recipient | None, links: Links) -> dict:
+def compose(delivery: Delivery, *, language: str, addressee: Recipient | None, partner: Recipient | None, links: Links) -> dict:
     """The template's whole context: the facts planned from the event, and what is known now."""
     context = dict(delivery.context)
-    if delivery.template == "welcome":
-        context["confirm_url"] = links.confirm_email(delivery.enterprise_id, recipient, context.get("owner_account_id"))
     if addressee is not None:
         context |= {"recipient_name": addressee.name, "contact_person": addressee.contact_person}
     if not delivery.transactional:
