@@ -1,4 +1,4 @@
-from sqlalchemy import Column, Date, DateTime, Integer, MetaData, String, Table, Text, Uuid, func
+from sqlalchemy import Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, Text, Uuid, func, true
 from sqlalchemy.dialects.postgresql import JSONB
 
 from eventkit.outbox import outbox_table
@@ -73,6 +73,8 @@ preferences = Table(
     Column("suggestions", String(16), nullable=False, server_default="immediate"),
     Column("unsubscribed_at", DateTime(timezone=True)),
     Column("last_digest_on", Date),
+    Column("language", String(2)),
+    Column("reminders", Boolean, nullable=False, server_default=true()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 

@@ -212,6 +212,8 @@ class PreferenceRepository:
             "suggestions": str(preference.suggestions),
             "unsubscribed_at": preference.unsubscribed_at,
             "last_digest_on": preference.last_digest_on,
+            "language": preference.language,
+            "reminders": preference.reminders,
             "updated_at": func.now(),
         }
         statement = insert(preferences).values(values)
@@ -226,6 +228,8 @@ def _preferences(row) -> Preferences:
         suggestions=SuggestionMode(row.suggestions),
         unsubscribed_at=row.unsubscribed_at,
         last_digest_on=row.last_digest_on,
+        language=row.language,
+        reminders=row.reminders,
     )
 
 

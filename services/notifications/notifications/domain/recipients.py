@@ -68,6 +68,9 @@ class Recipient:
         return {**self.public_profile(), "contact_person": self.contact_person, "email": self.email or "", "phone": self.phone or ""}
 
 
+LANGUAGES = ("ru", "be", "en")
+
+
 class SuggestionMode(StrEnum):
     IMMEDIATE = "immediate"
     DAILY = "daily"
@@ -79,10 +82,40 @@ class Preferences:
     suggestions: SuggestionMode = SuggestionMode.IMMEDIATE
     unsubscribed_at: datetime | None = None
     last_digest_on: date | None = None
+    language: str | None = None  # None: the enterprise's own first language, as the registry knows it
+    reminders: bool = True
 
     @property
     def unsubscribed(self) -> bool:
         return self.unsubscribed_at is not None
+
+    def choose_language(self, language: str | None) -> None:
+        """The language of every email to this enterprise; None goes back to the enterprise's own."""
+        if language is not None and language not in LANGUAGES:
+            raise ValueError(f"emails are written in {', '.join(LANGUAGES)}, not {language!r}")
+        self.language = language
+
+    def choose_reminders(self, reminders: bool) -> None:
+        self.reminders = reminders
+
+    def language_for(self, addressee: Recipient | None, *, planned: str | None) -> str:
+        """The enterprise's chosen language wins; else the language the email was planned in; else the
+        enterprise's own first language."""
+        if self.language is not None:
+            return self.language
+        if planned is not None:
+            return planned
+        return addressee.language if addressee is not None else preferred_language([])
+
+    def refusal(self, template: str, *, transactional: bool) -> str | None:
+        """Why this enterprise's choices stop this email, or None."""
+        if transactional:
+            return None
+        if self.unsubscribed:
+            return "the enterprise unsubscribed"
+        if template == "reminder" and not self.reminders:
+            return "the enterprise turned reminders off"
+        return None
 
     def choose(self, *, suggestions: str, unsubscribed: bool, at: datetime) -> None:
         self.suggestions = SuggestionMode(suggestions)

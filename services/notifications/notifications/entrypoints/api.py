@@ -63,6 +63,13 @@ class PreferencesIn(BaseModel):
 
     suggestions: Literal["immediate", "daily"] = "immediate"
     unsubscribed: bool = False
+    # Absent: kept as they are. `language: null` goes back to the enterprise's own first language.
+    language: Literal["ru", "be", "en"] | None = None
+    reminders: bool = True
+
+    def changes(self) -> dict:
+        """The optional choices this request actually made."""
+        return {name: getattr(self, name) for name in ("language", "reminders") if name in self.model_fields_set}
 
 
 class PreferencesOut(BaseModel):
@@ -70,6 +77,8 @@ class PreferencesOut(BaseModel):
     suggestions: Literal["immediate", "daily"]
     unsubscribed: bool
     unsubscribed_at: datetime | None
+    language: Literal["ru", "be", "en"] | None
+    reminders: bool
 
     @classmethod
     def of(cls, preference: Preferences) -> PreferencesOut:
@@ -78,6 +87,8 @@ class PreferencesOut(BaseModel):
             suggestions=preference.suggestions.value,
             unsubscribed=preference.unsubscribed,
             unsubscribed_at=preference.unsubscribed_at,
+            language=preference.language,
+            reminders=preference.reminders,
         )
 
 
@@ -217,7 +228,9 @@ async def change_preferences(
     enterprise_id: uuid.UUID, choice: PreferencesIn, request: Request, caller: Annotated[Caller, Depends(current_caller)]
 ):
     _may_manage(caller, enterprise_id)
-    preference = await handlers.change_preferences(enterprise_id, suggestions=choice.suggestions, unsubscribed=choice.unsubscribed, uow=_uow(request))
+    preference = await handlers.change_preferences(
+        enterprise_id, suggestions=choice.suggestions, unsubscribed=choice.unsubscribed, uow=_uow(request), **choice.changes()
+    )
     return PreferencesOut.of(preference)
 
 

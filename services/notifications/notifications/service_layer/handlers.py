@@ -269,10 +269,20 @@ async def get_preferences(enterprise_id: uuid.UUID, *, uow: UnitOfWork) -> Prefe
         return await uow.preferences.get(enterprise_id)
 
 
-async def change_preferences(enterprise_id: uuid.UUID, *, suggestions: str, unsubscribed: bool, uow: UnitOfWork) -> Preferences:
+KEEP = object()  # a choice the request did not mention: the current value stays
+
+
+async def change_preferences(
+    enterprise_id: uuid.UUID, *, suggestions: str, unsubscribed: bool, uow: UnitOfWork, language=KEEP, reminders=KEEP
+) -> Preferences:
+    """`language` (ru|be|en, or None for the enterprise's own) and `reminders` change only when given."""
     async with uow:
         preference = await uow.preferences.get(enterprise_id, for_update=True)
         preference.choose(suggestions=suggestions, unsubscribed=unsubscribed, at=datetime.now(UTC))
+        if language is not KEEP:
+            preference.choose_language(language)
+        if reminders is not KEEP:
+            preference.choose_reminders(reminders)
         await uow.preferences.save(preference)
         await uow.commit()
     return preference
