@@ -91,6 +91,8 @@ async def test_a_company_publishes_changes_closes_and_reopens_an_offer(platform,
             await expect(page.locator("#product_codes-error")).to_contain_text("84A1")
             assert await page.locator("#title").get_attribute("aria-invalid") == "true"
             await expect(page.locator("#sector")).to_have_value("elevators")  # what was chosen stays chosen
+            # The sector's usual codes are named, in the page's language.
+            await expect(page.locator("#product_codes-hint")).to_contain_text("8428 10 — Lifts and skip hoists")
             await _checked_page(page, "listing-form-errors", problems)
             # The summary's link takes the reader to the field.
             await page.locator(".error-summary a[href='#title']").click()

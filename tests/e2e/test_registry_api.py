@@ -284,3 +284,13 @@ def test_a_deleted_enterprise_is_gone_for_everyone_including_the_agency(registry
     assert agency.post(f"/enterprises/{lift_maker['id']}/verify").status_code == 404
     assert agency.delete(f"/enterprises/{lift_maker['id']}").status_code == 404
     assert agency.get("/enterprises", params={"q": lift_maker["name"].split()[-1]}).json()["total"] == 0
+
+
+def test_the_taxonomy_names_each_usual_product_code_of_a_sector_in_three_languages(registry):
+    answer = registry(role="anonymous", account_id=None).get("/sectors")
+
+    assert answer.status_code == 200
+    lifts = next(sector for sector in answer.json()["items"] if sector["id"] == "elevators")
+    assert set(lifts["hs_names"]) == set(lifts["hs_prefixes"])
+    assert lifts["hs_names"]["842810"] == {"ru": "Лифты и скиповые подъёмники", "be": "Ліфты і скіпавыя пад'ёмнікі",
+                                           "en": "Lifts and skip hoists"}

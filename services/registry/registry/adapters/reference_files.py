@@ -18,6 +18,7 @@ def load_reference(data_dir: Path) -> Reference:
             oked=raw.get("oked", []),
             nace=raw.get("nace", []),
             hs_prefixes=raw.get("hs_prefixes", []),
+            hs_names=raw.get("hs_names", {}),
             keywords=raw.get("keywords", {}),
         )
         for raw in taxonomy["sectors"]

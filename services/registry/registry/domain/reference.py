@@ -11,6 +11,8 @@ class Sector:
     oked: list[str] = field(default_factory=list)
     nace: list[str] = field(default_factory=list)
     hs_prefixes: list[str] = field(default_factory=list)
+    # The name of each product-code prefix by language: {"842810": {"ru": ..., "be": ..., "en": ...}}.
+    hs_names: dict[str, dict[str, str]] = field(default_factory=dict)
     keywords: dict[str, list[str]] = field(default_factory=dict)
 
 

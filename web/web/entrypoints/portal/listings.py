@@ -120,7 +120,12 @@ async def _form_context(request: Request, *, scope: Scope, side: str, entered: d
     def name(names: dict, fallback: str) -> str:
         return names.get(language) or names.get("ru") or names.get("en") or fallback
 
-    sectors = sorted(({"id": s["id"], "name": name(s.get("names") or {}, s["id"]), "hs_prefixes": s.get("hs_prefixes") or []}
+    def codes(sector: dict) -> list[dict]:
+        """The sector's usual product codes, each grouped as the TN VED writes it, with its name (none if the data has none)."""
+        names = sector.get("hs_names") or {}
+        return [{"code": _grouped(prefix), "name": name(names.get(prefix) or {}, "")} for prefix in sector.get("hs_prefixes") or []]
+
+    sectors = sorted(({"id": s["id"], "name": name(s.get("names") or {}, s["id"]), "codes": codes(s)}
                       for s in sectors_page.get("items", [])), key=lambda s: s["name"].casefold())
     regions = {"RU": [], "BY": []}
     for region in regions_page.get("items", []):
@@ -133,6 +138,11 @@ async def _form_context(request: Request, *, scope: Scope, side: str, entered: d
     return {"scope": scope, "side": side, "entered": entered, "errors": errors, "listing": listing, "notice": notice, "yours": yours,
             "sectors": sectors, "sector_of": {s["id"]: s for s in sectors}, "regions": regions, "kinds": KINDS, "kind_words": KIND_WORDS,
             "units": units, "today": _today().isoformat()}
+
+
+def _grouped(code: str) -> str:
+    """A product code in the TN VED's groups of 4, 2, 3 and 1 digits: 842810 -> '8428 10' (the form takes it either way)."""
+    return " ".join(part for part in (code[:4], code[4:6], code[6:9], code[9:]) if part)
 
 
 def _split(text: str) -> list[str]:
