@@ -151,11 +151,28 @@ async def test_a_company_chooses_a_daily_digest_and_stops_and_resumes_its_emails
         await page.wait_for_url("**/my/notifications?done=immediate")
         assert gateway.get(preferences, headers=farm["headers"]).json()["suggestions"] == "immediate"
 
+        # Its emails in Belarusian rather than its usual Russian, and no reminders.
+        await expect(page.get_by_label("Your enterprise's usual language")).to_be_checked()
+        await page.locator("#email-language-be").check()
+        await page.get_by_label("No reminders").check()
+        await page.get_by_role("button", name="Save").click()
+        await page.wait_for_url("**/my/notifications?done=immediate")
+        await expect(page.locator("#current-state")).to_contain_text("Emails are written in: Беларуская.")
+        await expect(page.locator("#email-language-be")).to_be_checked()
+        await expect(page.get_by_label("No reminders")).to_be_checked()
+        chosen = gateway.get(preferences, headers=farm["headers"]).json()
+        assert (chosen["suggestions"], chosen["language"], chosen["reminders"]) == ("immediate", "be", False)
+        await page.get_by_label("Your enterprise's usual language").check()
+        await page.get_by_label("Yes, remind me").check()
+        await page.get_by_role("button", name="Save").click()
+        await page.wait_for_url("**/my/notifications?done=immediate")
+
         await page.get_by_role("button", name="Stop emails about suggestions").click()
         await page.wait_for_url("**/my/notifications?done=unsubscribed")
         await expect(page.locator("#current-state")).to_contain_text("no emails about suggestions")
         assert gateway.get(preferences, headers=farm["headers"]).json() | {"unsubscribed_at": None} == {
-            "enterprise_id": farm["enterprise_id"], "suggestions": "immediate", "unsubscribed": True, "unsubscribed_at": None}
+            "enterprise_id": farm["enterprise_id"], "suggestions": "immediate", "unsubscribed": True, "unsubscribed_at": None,
+            "language": None, "reminders": True}
         await page.get_by_role("button", name="Email me about suggestions again").click()
         await page.wait_for_url("**/my/notifications?done=subscribed")
         assert gateway.get(preferences, headers=farm["headers"]).json()["unsubscribed"] is False

@@ -72,7 +72,8 @@ REQUEST_EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/matches/{match_id}/respond"): {"interested": {"answer": "interested"}, "declined": {"answer": "declined"}},
     ("POST", "/matches/{match_id}/close"): {"a contract was signed": {"outcome": "Договор поставки 120 лифтов подписан."}},
     ("PUT", "/enterprises/{enterprise_id}/notification-preferences"): {
-        "suggestions in Belarusian": {"language": "be", "partner_suggestions": True, "digest": False}
+        "emails in Belarusian, no reminders": {"suggestions": "immediate", "unsubscribed": False, "language": "be", "reminders": False},
+        "a daily digest in the enterprise's own language": {"suggestions": "daily", "language": None},
     },
 }
 

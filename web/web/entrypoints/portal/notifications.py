@@ -1,5 +1,6 @@
-"""Emails: how the enterprise hears of new suggestions (at once, or in one daily digest), and
-stopping those emails or getting them again."""
+"""Emails: how the enterprise hears of new suggestions (at once, or in one daily digest), the
+language of every email to it (its usual one, or Russian, Belarusian or English), whether it is
+reminded of suggestions it has not answered, and stopping those emails or getting them again."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from web.entrypoints.session import require_csrf
 router = APIRouter()
 Csrf = Depends(require_csrf)
 DONE = ("immediate", "daily", "unsubscribed", "subscribed")
+USUAL_LANGUAGE = "usual"  # the enterprise's own first language, as before any choice
+EMAIL_LANGUAGES = ("ru", "be", "en")
 
 
 def _path(enterprise_id: str) -> str:
@@ -29,13 +32,20 @@ async def my_notifications(request: Request, done: str = ""):
 
 @router.post("/my/notifications", dependencies=[Csrf])
 async def change_notifications(request: Request, suggestions: Annotated[str | None, Form(max_length=20)] = None,
-                               subscription: Annotated[str | None, Form(max_length=20)] = None):
-    """One form sets the rhythm; the other stops or resumes the emails. Each keeps the other's choice."""
+                               subscription: Annotated[str | None, Form(max_length=20)] = None,
+                               language: Annotated[str | None, Form(max_length=20)] = None,
+                               reminders: Annotated[str | None, Form(max_length=20)] = None):
+    """One form sets the rhythm, the language and the reminders; the other stops or resumes the
+    emails. Each keeps the other's choice, and a choice the form did not send stays as it is."""
     scope = await scope_of(request)
     current = await api(request, "GET", _path(scope.enterprise_id))
     chosen = {"suggestions": current["suggestions"], "unsubscribed": current["unsubscribed"]}
     if suggestions in ("immediate", "daily"):
         chosen["suggestions"], done = suggestions, suggestions
+        if language == USUAL_LANGUAGE or language in EMAIL_LANGUAGES:
+            chosen["language"] = None if language == USUAL_LANGUAGE else language
+        if reminders in ("on", "off"):
+            chosen["reminders"] = reminders == "on"
     elif subscription in ("unsubscribe", "subscribe"):
         chosen["unsubscribed"] = subscription == "unsubscribe"
         done = "unsubscribed" if chosen["unsubscribed"] else "subscribed"
