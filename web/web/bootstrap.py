@@ -123,8 +123,11 @@ def _handle_failures(app: FastAPI) -> None:
         return render(request, "error.html", {"kind": kind, "problem": problem}, status_code=problem.status if problem.status in (403, 404, 429) else 400)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_address(request: Request, _: RequestValidationError):
-        return render(request, "error.html", {"kind": "not_found"}, status_code=404)
+    async def invalid_request(request: Request, _: RequestValidationError):
+        # A malformed address is no page; a form sent with impossible values is refused, calmly.
+        if request.method == "GET":
+            return render(request, "error.html", {"kind": "not_found"}, status_code=404)
+        return render(request, "error.html", {"kind": "refused"}, status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException):

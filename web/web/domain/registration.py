@@ -19,6 +19,8 @@ STEPS = ("country", "legal-id", "name", "place", "sectors", "about", "contact", 
 LANGUAGES = ("ru", "be", "en")
 SIZES = ("micro", "small", "medium", "large")
 MAX_SECTORS = 5
+# The wizard's answers travel in a cookie (at most 4 KB); the profile page takes up to 5,000 later.
+MAX_WIZARD_DESCRIPTION = 1500
 _PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -135,8 +137,8 @@ def _sectors(a: dict, sectors: set[str]) -> dict:
 
 def _about(a: dict) -> dict:
     errors = {}
-    if len(a.get("description", "")) > 5000:
-        errors["description"] = N_("The description may have at most 5,000 characters")
+    if len(a.get("description", "")) > MAX_WIZARD_DESCRIPTION:
+        errors["description"] = N_("Here the description may have at most 1,500 characters; add the rest later on the enterprise's page")
     if not a.get("languages") or not set(a["languages"]) <= set(LANGUAGES):
         errors["languages"] = N_("Choose at least one language you work in")
     if a.get("size") not in SIZES:

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import zlib
 from dataclasses import asdict, dataclass
 
 from fastapi import HTTPException, Request
@@ -21,6 +22,7 @@ CSRF_COOKIE = "um_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 STAFF_ROLES = frozenset({"agency", "admin"})
+MAX_COOKIE_DATA = 64 * 1024  # what a signed cookie may unpack to
 
 
 @dataclass
@@ -57,7 +59,9 @@ class CookieSigner:
             return None
 
     def sign(self, data: dict) -> str:
-        payload = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+        # Compressed: a browser keeps a cookie of at most 4 KB, and Cyrillic answers are long.
+        packed = zlib.compress(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(), 9)
+        payload = base64.urlsafe_b64encode(packed).decode().rstrip("=")
         return f"{payload}.{self._sign(payload)}"
 
     def unsign(self, value: str | None) -> dict | None:
@@ -67,8 +71,9 @@ class CookieSigner:
         if not hmac.compare_digest(signature, self._sign(payload)):
             return None
         try:
-            data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        except ValueError:
+            packed = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+            data = json.loads(zlib.decompressobj().decompress(packed, MAX_COOKIE_DATA))
+        except (ValueError, zlib.error):
             return None
         return data if isinstance(data, dict) else None
 

@@ -83,7 +83,7 @@ async def answer(request: Request, step: str):
         return await _submit(request, answers)
     form = await request.form()
     for field in FIELDS[step]:
-        answers[field] = [str(v) for v in form.getlist(field)] if field in LIST_FIELDS else str(form.get(field, ""))[:5000]
+        answers[field] = [str(v) for v in form.getlist(field)] if field in LIST_FIELDS else str(form.get(field, ""))[:2000]
     if step == "consent":
         answers["personal_data_consent"] = form.get("personal_data_consent") == "yes"
     regions, sectors = await _reference(request, answers)
