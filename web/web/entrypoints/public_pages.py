@@ -66,7 +66,7 @@ async def sign_in(request: Request, email: Annotated[str, Form(max_length=320)] 
         context = {"next": safe_next(next, default=""), "errors": errors, "email": email}
         return render(request, "sign_in.html", context, status_code=400)
     session = state_of(request).session
-    return see_other(safe_next(next, default="/console/queue" if session.is_staff else "/"))
+    return see_other(safe_next(next, default="/console/queue" if session.is_staff else "/my"))
 
 
 async def _try_sign_in(request: Request, email: str, password: str) -> dict[str, str]:
