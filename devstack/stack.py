@@ -50,6 +50,17 @@ class StackConfig:
     # publishing neither slows requests nor waits behind them; "in-process": inside `serve`.
     registry_relay: str = "separate"
 
+    @classmethod
+    def on_free_ports(cls, state_dir: Path, **settings) -> StackConfig:
+        """A throwaway platform for tests and benchmarks: every part on a free loopback port (so a
+        running `make up` is never touched), nothing kept durable, any other setting as given."""
+        from devstack.ports import free_port
+
+        ports = {"web_port": free_port(), "gateway_port": free_port(), "service_ports": {name: free_port() for name in SERVICES},
+                 "kafka_port": free_port(), "kafka_controller_port": free_port(), "postgres_port": free_port(),
+                 "smtp_port": free_port(), "smtp_http_port": free_port()}
+        return cls(state_dir=state_dir, **ports, **{"durable": False} | settings)
+
     def ports(self) -> dict[str, int]:
         ports = {"web": self.web_port, "gateway": self.gateway_port, **self.service_ports, "kafka": self.kafka_port,
                  "kafka controller": self.kafka_controller_port, "smtp": self.smtp_port, "smtp http": self.smtp_http_port}

@@ -15,27 +15,14 @@ from pathlib import Path
 import jwt
 import pytest
 
-from devstack.ports import free_port
-from devstack.stack import SERVICES, Stack, StackConfig
+from devstack.stack import Stack, StackConfig
 
 
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Stack]:
     """PostgreSQL with every service's database migrated, Kafka with its topics, the SMTP sink."""
     state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-tests-"))
-    config = StackConfig(
-        state_dir=state_dir,
-        web_port=free_port(),
-        gateway_port=free_port(),
-        service_ports={name: free_port() for name in SERVICES},
-        kafka_port=free_port(),
-        kafka_controller_port=free_port(),
-        postgres_port=free_port(),
-        smtp_port=free_port(),
-        smtp_http_port=free_port(),
-        durable=False,
-        demo_mode=True,
-    )
+    config = StackConfig.on_free_ports(state_dir, demo_mode=True)
     stack = Stack(config)
     try:
         stack.start_infrastructure()

@@ -33,7 +33,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from devstack.ports import free_port  # noqa: E402
-from devstack.stack import SERVICES, Stack, StackConfig  # noqa: E402
+from devstack.stack import Stack, StackConfig  # noqa: E402
 from eventkit import topics  # noqa: E402
 from eventkit.contracts import EnterpriseRegistered, MatchApproved, MatchSide, envelope_for  # noqa: E402
 from eventkit.kafka import idempotent_producer  # noqa: E402
@@ -183,9 +183,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10.0, help="approvals per second of the steady run")
     args = parser.parse_args()
     state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-bench-"))
-    config = StackConfig(state_dir=state_dir, gateway_port=free_port(), service_ports={n: free_port() for n in SERVICES},
-                         kafka_port=free_port(), kafka_controller_port=free_port(), postgres_port=free_port(),
-                         smtp_port=free_port(), smtp_http_port=free_port(), durable=False)
+    config = StackConfig.on_free_ports(state_dir)
     stack = Stack(config)
     try:
         stack.start_infrastructure()

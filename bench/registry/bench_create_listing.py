@@ -35,7 +35,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from stdnum.ru import inn as ru_inn
 
 from devstack.ports import free_port
-from devstack.stack import REGISTRY_RELAY, ROOT, SERVICES, Stack, StackConfig
+from devstack.stack import REGISTRY_RELAY, ROOT, Stack, StackConfig
 from eventkit.envelope import Envelope
 from eventkit.kafka import ensure_topics
 from eventkit.outbox import outbox_row
@@ -137,11 +137,7 @@ async def load(name: str, url: str, paths: list[str], headers: dict[str, str], *
 
 def start_stack(state_dir: Path, *, relay: str) -> tuple[Stack, int, int | None]:
     """Returns the stack, the registry's pid and the separate relay's pid (None when in-process)."""
-    config = StackConfig(
-        state_dir=state_dir, gateway_port=free_port(), service_ports={name: free_port() for name in SERVICES},
-        kafka_port=free_port(), kafka_controller_port=free_port(), postgres_port=free_port(),
-        smtp_port=free_port(), smtp_http_port=free_port(), durable=False, demo_mode=False, registry_relay=relay,
-    )
+    config = StackConfig.on_free_ports(state_dir, demo_mode=False, registry_relay=relay)
     stack = Stack(config)
     stack.start_infrastructure()
     stack.migrate()

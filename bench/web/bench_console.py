@@ -56,8 +56,7 @@ import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 import jwt  # noqa: E402
 import psutil  # noqa: E402
-from devstack.ports import free_port  # noqa: E402
-from devstack.stack import SERVICES, Stack, StackConfig  # noqa: E402
+from devstack.stack import Stack, StackConfig  # noqa: E402
 from matching.domain.match import Match  # noqa: E402
 from matching.domain.scoring import Component, Weights  # noqa: E402
 from web.domain.queue_view import QueueView  # noqa: E402
@@ -882,19 +881,7 @@ def new_platform(state_dir: Path) -> Stack:
     # The run measures the pages' work, not the gateway's rate limits: lifted for this process tree.
     for knob in ("IP_PER_SECOND", "IP_BURST", "ACCOUNT_PER_SECOND", "ACCOUNT_BURST"):
         os.environ[f"GATEWAY_RATE_LIMIT_{knob}"] = "1000000"
-    config = StackConfig(
-        state_dir=state_dir,
-        web_port=free_port(),
-        gateway_port=free_port(),
-        service_ports={name: free_port() for name in SERVICES},
-        kafka_port=free_port(),
-        kafka_controller_port=free_port(),
-        postgres_port=free_port(),
-        smtp_port=free_port(),
-        smtp_http_port=free_port(),
-        durable=False,
-        demo_mode=True,
-    )
+    config = StackConfig.on_free_ports(state_dir, demo_mode=True)
     return Stack(config)
 
 

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable, GatewayClient
 from web.config import LANGUAGES
+from web.domain.csv_export import to_csv
 from web.entrypoints import i18n
 from web.entrypoints.session import CSRF_FIELD, Session, state_of
 
@@ -101,6 +102,12 @@ async def api(request: Request, method: str, path: str, **kwargs):
     session.access_token, session.refresh_token, session.role = tokens.access_token, tokens.refresh_token, tokens.role
     state.session_changed = True
     return await client.request(method, path, access_token=session.access_token, **kwargs)
+
+
+def csv_download(header: list[str], rows: list[list], filename: str) -> Response:
+    """A table as a CSV file to save (Excel-safe: see web.domain.csv_export)."""
+    return Response(to_csv(header, rows).encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def see_other(url: str) -> Response:

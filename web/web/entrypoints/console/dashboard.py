@@ -8,11 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from web.domain.csv_export import to_csv
 from web.domain.funnel import STAGES, bar_widths, conversion, stages_of
 from web.entrypoints.console.reference import region_names, sector_names
 from web.entrypoints.i18n import N_
-from web.entrypoints.rendering import api, render, require_session, translate
+from web.entrypoints.rendering import api, csv_download, render, require_session, translate
 
 router = APIRouter()
 # The sectors the 2026-2028 cooperation plan of the Smolensk region and Belarus names.
@@ -79,8 +78,7 @@ async def dashboard_csv(request: Request, table: str, date_from: str = "", date_
     header = [translate(request, key_name), *(translate(request, STAGE_NAMES[s]) for s in (*STAGES, "rejected"))]
     rows = [[_key_label(table, row["key"], sectors, regions), *(row.get(s, 0) for s in (*STAGES, "rejected"))] for row in tables[table]]
     filename = f"dashboard-{table}-{since.isoformat()}-{until.isoformat()}.csv"
-    return Response(to_csv(header, rows).encode("utf-8"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return csv_download(header, rows, filename)
 
 
 def _key_label(table: str, key: str, sectors: dict, regions: dict) -> str:

@@ -11,11 +11,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, Response
 
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable
-from web.domain.csv_export import to_csv
 from web.domain.queue_view import COUNTRY_PAIRS, MATCH_STATUSES, QueueView
 from web.entrypoints.console.reference import region_names, sector_names
 from web.entrypoints.i18n import N_, current_language
-from web.entrypoints.rendering import api, render, require_session, safe_next, see_other, translate
+from web.entrypoints.rendering import api, csv_download, render, require_session, safe_next, see_other, translate
 from web.entrypoints.session import require_csrf
 
 router = APIRouter()
@@ -62,7 +61,7 @@ async def review_queue_csv(request: Request):
         page = await api(request, "GET", "/matches", params=params | {"cursor": cursor})
         rows.extend(_csv_row(request, m, sectors) for m in page.get("items", []))
         cursor = page.get("next_cursor")
-    return _csv_response(_queue_csv_header(request), rows[:CSV_ROW_LIMIT], "review-queue.csv")
+    return csv_download(_queue_csv_header(request), rows[:CSV_ROW_LIMIT], "review-queue.csv")
 
 
 @router.get("/matches/{match_id}")
@@ -192,10 +191,6 @@ def _csv_row(request: Request, match: dict, sectors: dict[str, str]) -> list:
             row.get("need_title", ""), row.get("need_enterprise_name", ""), row.get("need_country", ""), row.get("need_city", ""),
             "; ".join(row["all_reasons"]), (row.get("created_at") or "")[:10]]
 
-
-def _csv_response(header: list[str], rows: list[list], filename: str) -> Response:
-    return Response(to_csv(header, rows).encode("utf-8"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def _today():
