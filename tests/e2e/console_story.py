@@ -74,3 +74,25 @@ def close_listings(gateway, agency: dict, listings: list[dict]) -> None:
         plural = "offers" if listing["side"] == "offer" else "needs"
         current = gateway.get(f"/api/v1/{plural}/{listing['id']}").json()
         gateway.patch(f"/api/v1/{plural}/{listing['id']}", headers=agency, json={"status": "closed", "version": current["version"]})
+
+
+def proposed_lift_pair(gateway, agency: dict, *, seller: tuple[str, dict], buyer: tuple[str, dict], offer_title: str,
+                       need_title: str, timeout: float = 30) -> tuple[dict, dict, dict]:
+    """A lift maker's offer (200 a year) and a Smolensk buyer's need (120 lifts), published by their
+    companies (enterprise id, authorization header); returns the offer, the need and their proposed pair."""
+    (seller_id, seller_headers), (buyer_id, buyer_headers) = seller, buyer
+    offer = gateway.post(f"/api/v1/enterprises/{seller_id}/offers", headers=seller_headers, json={
+        "kind": "goods", "title": offer_title,
+        "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 шт. в год",
+        "sector": "elevators", "product_codes": ["8428101000"], "quantity": 200, "unit": "шт."}).json()
+    need = gateway.post(f"/api/v1/enterprises/{buyer_id}/needs", headers=buyer_headers, json={
+        "kind": "goods", "title": need_title,
+        "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
+        "sector": "elevators", "product_codes": ["842810"], "quantity": 120, "unit": "шт."}).json()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        queue = gateway.get("/api/v1/matches", headers=agency, params={"need_id": need["id"], "offer_id": offer["id"]}).json()
+        if queue["items"]:
+            return offer, need, queue["items"][0]
+        time.sleep(0.2)
+    raise AssertionError(f"the lift offer and need were not paired within {timeout:.0f}s")

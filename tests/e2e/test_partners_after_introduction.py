@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 
+from tests.e2e.console_story import proposed_lift_pair
 from tests.identifiers import fresh_unp
 
 
@@ -38,19 +39,8 @@ def test_two_introduced_companies_each_see_the_others_contacts_and_a_third_is_re
     stranger = gateway.post("/api/v1/enterprises", json=new_housing_operator(), headers=stranger_account)
     assert stranger.status_code == 201, stranger.text
 
-    offer = gateway.post(f"/api/v1/enterprises/{seller_id}/offers", headers=seller_account, json={
-        "kind": "goods", "title": f"Пассажирские лифты {marker} грузоподъёмностью 400–1000 кг",
-        "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 шт. в год",
-        "sector": "elevators", "product_codes": ["8428101000"], "quantity": 200, "unit": "шт."}).json()
-    need = gateway.post(f"/api/v1/enterprises/{buyer_id}/needs", headers=buyer_account, json={
-        "kind": "goods", "title": f"Замена пассажирских лифтов {marker}, 120 шт.",
-        "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
-        "sector": "elevators", "product_codes": ["842810"], "quantity": 120, "unit": "шт."}).json()
-    queue = _wait_until(
-        lambda: gateway.get("/api/v1/matches", headers=agency, params={"need_id": need["id"]}).json(),
-        lambda page: any(m["offer_id"] == offer["id"] for m in page["items"]),
-    )
-    [match] = [m for m in queue["items"] if m["offer_id"] == offer["id"]]
+    offer, need, match = proposed_lift_pair(gateway, agency, seller=(seller_id, seller_account), buyer=(buyer_id, buyer_account),
+                                            offer_title=f"Пассажирские лифты {marker} грузоподъёмностью 400–1000 кг", need_title=f"Замена пассажирских лифтов {marker}, 120 шт.")
 
     # The reasons come in Belarusian too, one for each Russian one.
     assert len(match["reasons"]["be"]) == len(match["reasons"]["ru"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 
+from tests.e2e.console_story import proposed_lift_pair
 from tests.identifiers import fresh_unp
 
 
@@ -39,19 +40,8 @@ def _a_proposed_pair(gateway, open_company, agency, buyer_profile: dict, *, make
     seller_account, buyer_account = open_company(), open_company()
     seller_id = gateway.post("/api/v1/enterprises", json=maker, headers=seller_account).json()["id"]
     buyer_id = gateway.post("/api/v1/enterprises", json=buyer_profile, headers=buyer_account).json()["id"]
-    offer = gateway.post(f"/api/v1/enterprises/{seller_id}/offers", headers=seller_account, json={
-        "kind": "goods", "title": f"Пассажирские лифты {marker} на 400 кг",
-        "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 шт. в год",
-        "sector": "elevators", "product_codes": ["8428101000"], "quantity": 200, "unit": "шт."}).json()
-    need = gateway.post(f"/api/v1/enterprises/{buyer_id}/needs", headers=buyer_account, json={
-        "kind": "goods", "title": f"Замена пассажирских лифтов {marker}",
-        "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
-        "sector": "elevators", "product_codes": ["842810"], "quantity": 120, "unit": "шт."}).json()
-    queue = _wait_until(
-        lambda: gateway.get("/api/v1/matches", headers=agency, params={"need_id": need["id"]}).json(),
-        lambda page: any(m["offer_id"] == offer["id"] for m in page["items"]),
-    )
-    [match] = [m for m in queue["items"] if m["offer_id"] == offer["id"]]
+    offer, need, match = proposed_lift_pair(gateway, agency, seller=(seller_id, seller_account), buyer=(buyer_id, buyer_account),
+                                            offer_title=f"Пассажирские лифты {marker} на 400 кг", need_title=f"Замена пассажирских лифтов {marker}")
     return {"maker": maker, "seller": seller_account, "buyer": buyer_account, "seller_id": seller_id, "buyer_id": buyer_id,
             "offer": offer, "need": need, "match": match}
 
