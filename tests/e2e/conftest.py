@@ -87,6 +87,20 @@ def agency(gateway) -> dict[str, str]:
     return _sign_in(gateway, *DEMO_AGENCY)
 
 
+@pytest.fixture(scope="session")
+def verify_enterprise(gateway):
+    """verify_enterprise(enterprise_id, ...) -> the demo reviewer verifies them through the agency API
+    (matching proposes pairs only between verified enterprises)."""
+
+    def verify(*enterprise_ids: str) -> None:
+        staff = _sign_in(gateway, *DEMO_AGENCY)
+        for enterprise_id in enterprise_ids:
+            response = gateway.post(f"/api/v1/enterprises/{enterprise_id}/verify", headers=staff)
+            assert response.status_code == 200, response.text
+
+    return verify
+
+
 @pytest.fixture
 def admin(gateway) -> dict[str, str]:
     return _sign_in(gateway, *DEMO_ADMIN)

@@ -25,6 +25,22 @@ def registered(gateway: httpx.Client, open_company, profile: dict) -> str:
     return response.json()["id"]
 
 
+def verify(gateway: httpx.Client, agency: dict, *enterprise_ids: str) -> None:
+    """The agency's reviewer verifies the enterprises (matching pairs only verified enterprises'
+    listings); one verified already is left as it is."""
+    for enterprise_id in enterprise_ids:
+        if gateway.get(f"/api/v1/enterprises/{enterprise_id}").json().get("status") == "verified":
+            continue
+        response = gateway.post(f"/api/v1/enterprises/{enterprise_id}/verify", headers={"Authorization": agency["Authorization"]})
+        assert response.status_code == 200, response.text
+
+
+def registered_and_verified(gateway: httpx.Client, open_company, agency: dict, profile: dict) -> str:
+    enterprise_id = registered(gateway, open_company, profile)
+    verify(gateway, agency, enterprise_id)
+    return enterprise_id
+
+
 def proposed(gateway: httpx.Client, agency: dict, need_ids: list[str], offer_id: str, *, timeout: float = 60) -> dict[str, dict]:
     deadline, found = time.monotonic() + timeout, {}
     while len(found) < len(need_ids) and time.monotonic() < deadline:
@@ -52,6 +68,7 @@ def three_elevator_pairs(gateway, open_company, agency) -> ElevatorPairs:
     maker = registered(gateway, open_company, enterprise_profile(marker, country="BY", name="Лифтмаш Могилёв", city="Могилёв",
                                                             region="mogilev_oblast", sectors=["elevators"]))
     staff = {"Authorization": agency["Authorization"]}
+    verify(gateway, agency, maker)
     offer = gateway.post(f"/api/v1/enterprises/{maker}/offers", headers=staff, json={
         "kind": "goods", "title": f"Запчасти для лифтов {marker}", "description": f"Лебёдки, двери и кабины для лифтов, партия {marker}",
         "sector": "elevators", "product_codes": ["843131"], "quantity": 300, "unit": "шт."}).json()
@@ -59,6 +76,7 @@ def three_elevator_pairs(gateway, open_company, agency) -> ElevatorPairs:
     for number, city in enumerate(("Смоленск", "Вязьма", "Рославль"), start=1):
         buyer = registered(gateway, open_company, enterprise_profile(f"{marker}{number}", country="RU", name="Жилсервис", city=city,
                                                                 region="smolensk_oblast", sectors=["construction"]))
+        verify(gateway, agency, buyer)
         need = gateway.post(f"/api/v1/enterprises/{buyer}/needs", headers=staff, json={
             "kind": "goods", "title": f"Запчасти для лифтов {marker}-{number}",
             "description": f"Нужны лебёдки и двери для лифтов, партия {marker}", "sector": "elevators",
@@ -79,8 +97,9 @@ def close_listings(gateway, agency: dict, listings: list[dict]) -> None:
 def proposed_lift_pair(gateway, agency: dict, *, seller: tuple[str, dict], buyer: tuple[str, dict], offer_title: str,
                        need_title: str, timeout: float = 30) -> tuple[dict, dict, dict]:
     """A lift maker's offer (200 a year) and a Smolensk buyer's need (120 lifts), published by their
-    companies (enterprise id, authorization header); returns the offer, the need and their proposed pair."""
+    companies (enterprise id, authorization header), both verified by the agency first; returns the offer, the need and their proposed pair."""
     (seller_id, seller_headers), (buyer_id, buyer_headers) = seller, buyer
+    verify(gateway, agency, seller_id, buyer_id)
     offer = gateway.post(f"/api/v1/enterprises/{seller_id}/offers", headers=seller_headers, json={
         "kind": "goods", "title": offer_title,
         "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 шт. в год",

@@ -11,7 +11,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from eventkit import topics
-from eventkit.contracts import ListingClosed, ListingPublished, decode, envelope_for
+from eventkit.contracts import EnterpriseUpdated, ListingClosed, ListingPublished, ListingSnapshot, decode, envelope_for
 from eventkit.envelope import Envelope
 from eventkit.kafka import idempotent_producer
 from eventkit.topics import dead_letter
@@ -71,6 +71,40 @@ async def publish(producer, *envelopes: Envelope | bytes) -> None:
         raw = item if isinstance(item, bytes) else item.to_bytes()
         key = b"k" if isinstance(item, bytes) else item.key.encode()
         await producer.send_and_wait(topics.LISTINGS, raw, key=key)
+
+
+def enterprise_profile(listing: ListingSnapshot, *, status: str = "verified", **changes) -> EnterpriseUpdated:
+    """The profile of the enterprise behind a listing, as the registry announces it on `registry.enterprises`."""
+    values = dict(
+        enterprise_id=listing.enterprise_id, name=listing.enterprise_name, country=listing.enterprise_country,
+        region=listing.enterprise_region, city=listing.enterprise_city, legal_id=listing.enterprise_legal_id,
+        sectors=[listing.sector], languages=list(listing.enterprise_languages) or ["ru"], contact_person="Анна Иванова",
+        email=f"contact-{listing.enterprise_id.hex[:8]}@example.org", status=status,
+    )
+    return EnterpriseUpdated(**values | changes)
+
+
+async def announce(producer, *profiles) -> None:
+    """Publishes enterprise events (profiles, verifications...) to `registry.enterprises`, keyed by the enterprise."""
+    for payload in profiles:
+        envelope = envelope_for(payload, key=str(payload.enterprise_id), producer="registry")
+        await producer.send_and_wait(topics.ENTERPRISES, envelope.to_bytes(), key=envelope.key.encode())
+
+
+async def verify(producer, *listings: ListingSnapshot) -> None:
+    """Makes matching know the enterprises behind these listings as verified (matching pairs only
+    listings of verified enterprises): one verified profile per enterprise."""
+    seen: set[uuid.UUID] = set()
+    for listing in listings:
+        if listing.enterprise_id not in seen:
+            seen.add(listing.enterprise_id)
+            await announce(producer, enterprise_profile(listing))
+
+
+async def publish_verified(producer, *listings: ListingSnapshot) -> None:
+    """The listings' enterprises verified, then the listings published, in this order."""
+    await verify(producer, *listings)
+    await publish(producer, *(envelope_of(listing) for listing in listings))
 
 
 async def wait_for_matches(api: httpx.AsyncClient, *, timeout: float = 20, expect=lambda page: page["total"] > 0, **params) -> dict:
