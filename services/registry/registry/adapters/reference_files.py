@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from registry.domain.reference import Reference, Sector
+from registry.domain.units import UnitVocabulary
 
 
 def load_reference(data_dir: Path) -> Reference:
@@ -30,4 +31,9 @@ def load_reference(data_dir: Path) -> Reference:
         region_names=tuple((country, region["id"], region["name"]) for country, items in regions.items() for region in items),
         cities=tuple((city["country"], city["region_id"], {"ru": city["name"], "en": city.get("name_en", city["name"])})
                      for city in cities),
+        units=load_units(data_dir),
     )
+
+
+def load_units(data_dir: Path) -> UnitVocabulary:
+    return UnitVocabulary.of(json.loads((data_dir / "units" / "units.json").read_text(encoding="utf-8")))

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from registry.domain.errors import FieldError, InvalidInput
 from registry.domain.reference import Reference
+from registry.domain.units import UnknownUnit
 
 PRODUCT_CODE = re.compile(r"^\d{4,10}$")
 
@@ -71,8 +72,10 @@ class Listing:
         listing = cls(id=uuid.uuid4(), enterprise_id=enterprise_id, side=Side(side), **fields)
         errors = listing.rule_errors(reference)
         errors += _valid_until_errors(listing.valid_until, today)
+        errors += _unit_errors(reference, listing.unit)
         if errors:
             raise InvalidInput(errors)
+        listing.unit = canonical_unit(reference, listing.unit)
         return listing
 
     def change(self, reference: Reference, *, today: date, changes: dict) -> str | None:
@@ -82,12 +85,18 @@ class Listing:
         errors += [FieldError(name, "may not be null") for name, value in changes.items() if value is None and name in _NOT_NULL]
         if errors:
             raise InvalidInput(errors)
+        if changes.get("unit"):
+            # «шт./год» for a listing kept as pcs/year is no change; an unreadable unit is refused below.
+            changes = {**changes, "unit": canonical_unit(reference, changes["unit"], keep_unknown=True)}
         differing = {name: value for name, value in changes.items() if getattr(self, name) != value}
         if not differing:
             return None
         # Checked on a copy, so a refused change leaves this listing exactly as it was.
         candidate = replace(self, **differing)
         errors = candidate.rule_errors(reference)
+        if "unit" in differing:
+            # Checked only when changed: a listing kept with a unit of before the vocabulary may still be closed or edited.
+            errors += _unit_errors(reference, candidate.unit)
         reopened = self.status is ListingStatus.CLOSED and candidate.status is ListingStatus.ACTIVE
         if "valid_until" in differing or reopened:
             # A listing that has expired may still be edited or closed; it comes back only with a future date.
@@ -144,8 +153,30 @@ def _quantity_errors(quantity: float | None, unit: str | None) -> list[FieldErro
     if not quantity > 0:
         errors.append(FieldError("quantity", "must be greater than zero"))
     if not unit or not unit.strip():
-        errors.append(FieldError("unit", "a quantity needs its unit (pcs, t, m3, USD, ...)"))
+        errors.append(FieldError("unit", "a quantity needs its unit (pcs, t, m3, pcs/year, ...)"))
     return errors
+
+
+def canonical_unit(reference: Reference, unit: str | None, *, keep_unknown: bool = False) -> str | None:
+    """The unit's canonical code (data/units/units.json): «шт./год» -> pcs/year; None stays None."""
+    if not unit or not unit.strip() or reference.units is None:
+        return unit
+    try:
+        return reference.units.parse(unit)
+    except UnknownUnit:
+        if keep_unknown:
+            return unit
+        raise
+
+
+def _unit_errors(reference: Reference, unit: str | None) -> list[FieldError]:
+    if not unit or not unit.strip() or reference.units is None:
+        return []
+    try:
+        reference.units.parse(unit)
+    except UnknownUnit as unknown:
+        return [FieldError("unit", str(unknown))]
+    return []
 
 
 def _valid_until_errors(valid_until: date | None, today: date) -> list[FieldError]:

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from registry.domain.units import UnitVocabulary
+
 
 @dataclass(frozen=True)
 class Sector:
@@ -25,6 +27,8 @@ class Reference:
     region_names: tuple[tuple[str, str, dict[str, str]], ...] = ()  # (country, region id, names)
     # The cities the platform knows, for pickers: (country, region id, names by language).
     cities: tuple[tuple[str, str, dict[str, str]], ...] = ()
+    # The units a quantity may carry (data/units/units.json); None accepts any short text (the old rule).
+    units: UnitVocabulary | None = None
 
     def knows_sector(self, sector_id: str) -> bool:
         return sector_id in self.sectors

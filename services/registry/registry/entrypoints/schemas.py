@@ -174,7 +174,7 @@ Kind = Literal["goods", "services", "technology", "investment", "joint_venture"]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ListingText = Annotated[str, StringConstraints(max_length=5000)]
 Quantity = Annotated[float, Field(allow_inf_nan=False)]
-Unit = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+Unit = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]  # as written; kept as its code (data/units)
 # Code format, sector and region are checked by the domain, which names the offending value.
 Codes = Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]], Field(max_length=30)]
 Regions = Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=60)]
