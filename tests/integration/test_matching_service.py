@@ -123,7 +123,7 @@ async def test_a_published_need_gets_a_proposed_match_with_reasons_and_an_event(
     try:
         tag = series()
         offer, need = lift_offer(tag), lift_need(tag)
-        await publish(kafka_producer, envelope_of(offer), envelope_of(need))
+        await publish_verified(kafka_producer, offer, need)
 
         async with matching_api() as api:
             page = await wait_for_matches(api, need_id=str(need.listing_id))
@@ -152,6 +152,7 @@ async def test_the_same_event_delivered_twice_makes_one_match_and_one_history_en
     tag = series()
     offer, need = lift_offer(tag), lift_need(tag)
     need_event = envelope_of(need)
+    await verify(kafka_producer, offer, need)
     await publish(kafka_producer, envelope_of(offer), need_event, need_event)
     later = lift_need(series(), enterprise_id=need.enterprise_id)  # same key, same partition: applied after the duplicate
     await publish(kafka_producer, envelope_of(later))
@@ -169,7 +170,7 @@ async def test_the_same_event_delivered_twice_makes_one_match_and_one_history_en
 async def test_closing_a_listing_withdraws_its_proposed_matches(kafka_producer, matching_api):
     tag = series()
     offer, need = lift_offer(tag), lift_need(tag)
-    await publish(kafka_producer, envelope_of(offer), envelope_of(need))
+    await publish_verified(kafka_producer, offer, need)
     async with matching_api() as api:
         await wait_for_matches(api, need_id=str(need.listing_id))
 
@@ -186,7 +187,7 @@ async def test_a_supplier_of_the_same_enterprise_or_legal_person_is_never_propos
     own = lift_offer(tag, enterprise_id=need.enterprise_id)
     same_legal = lift_offer(tag, enterprise_legal_id=need.enterprise_legal_id)
     other = lift_offer(tag)
-    await publish(kafka_producer, *(envelope_of(p) for p in (own, same_legal, other, need)))
+    await publish_verified(kafka_producer, own, same_legal, other, need)
 
     async with matching_api() as api:
         # The other supplier is proposed; lift offers other tests of the session left open may be
@@ -206,6 +207,7 @@ async def test_unreadable_listing_events_are_dead_lettered_and_matching_goes_on(
     unknown = Envelope(type="listing.teleported", key="k", producer="registry", payload={})
     invalid = envelope_of(lift_need()).model_copy(update={"payload": {"side": "sideways"}})
     offer, need = lift_offer(tag), lift_need(tag)
+    await verify(kafka_producer, offer, need)
     await publish(kafka_producer, not_json, unknown, invalid, envelope_of(offer), envelope_of(need))
 
     async with matching_api() as api:
@@ -254,7 +256,7 @@ async def test_suspending_an_enterprise_withdraws_its_matches_and_its_new_listin
 
     tag = series()
     offer, need = lift_offer(tag), lift_need(tag)
-    await publish(kafka_producer, envelope_of(offer), envelope_of(need))
+    await publish_verified(kafka_producer, offer, need)
     async with matching_api() as api:
         await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id))
         suspended = EnterpriseSuspended(
@@ -269,6 +271,7 @@ async def test_suspending_an_enterprise_withdraws_its_matches_and_its_new_listin
 
         second_need = lift_need(tag)
         another_offer = lift_offer(tag, enterprise_id=offer.enterprise_id)
+        await verify(kafka_producer, second_need)
         await publish(kafka_producer, envelope_of(another_offer), envelope_of(second_need))
         stored = await _wait_until_stored(platform.database_url("matching"), another_offer.listing_id, second_need.listing_id)
         of_suspended = (await api.get("/matches", params={"enterprise_id": str(offer.enterprise_id), "status": "proposed"})).json()
@@ -277,7 +280,7 @@ async def test_suspending_an_enterprise_withdraws_its_matches_and_its_new_listin
     assert page["items"][0]["status"] == "withdrawn"
     assert detail["history"][-1]["note"] == "the enterprise behind the offer was suspended"
     assert len(stored) == 2
-    assert {row.id: row.enterprise_suspended for row in stored}[another_offer.listing_id] is True
+    assert {row.id: row.enterprise_status for row in stored}[another_offer.listing_id] == "suspended"
     assert of_suspended["total"] == 0
 
 
@@ -292,6 +295,7 @@ async def test_lifting_a_suspension_lets_the_enterprises_paused_listings_be_matc
     )
     suspended = envelope_for(EnterpriseSuspended(**profile, status="suspended"), key=str(offer.enterprise_id), producer="registry")
     await kafka_producer.send_and_wait(topics.ENTERPRISES, suspended.to_bytes(), key=suspended.key.encode())
+    await verify(kafka_producer, need)
     await publish(kafka_producer, envelope_of(offer), envelope_of(need))
     async with matching_api() as api:
         paused = await _wait_until_paused(platform.database_url("matching"), offer.listing_id)
@@ -310,7 +314,7 @@ async def _wait_until_paused(database_url: str, listing_id, timeout: float = 20)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         rows = await _wait_until_stored(database_url, listing_id)
-        if rows and rows[0].enterprise_suspended:
+        if rows and rows[0].enterprise_status == "suspended":
             return True
         await asyncio.sleep(0.1)
     return False

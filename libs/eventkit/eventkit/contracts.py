@@ -158,7 +158,8 @@ class MatchSnapshot(EventPayload):
     # suggestion the companies had been sent; None in older events).
     previous_status: str | None = None
     # Additive, optional, on match.withdrawn: why, and whose listing (or enterprise) ended it.
-    withdrawn_because: Literal["listing_closed", "enterprise_suspended", "no_longer_scores"] | None = None
+    withdrawn_because: Literal["listing_closed", "enterprise_suspended", "enterprise_unverified",
+                              "no_longer_scores"] | None = None
     withdrawn_side: Literal["offer", "need"] | None = None
 
 

@@ -1,6 +1,6 @@
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, Float, ForeignKey, Identity, Index, Integer, MetaData, Sequence, String, Table,
-    Text, UniqueConstraint, Uuid, false, func, text,
+    BigInteger, Column, Date, DateTime, Float, ForeignKey, Identity, Index, Integer, MetaData, Sequence, String, Table,
+    Text, UniqueConstraint, Uuid, func, text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
@@ -58,7 +58,7 @@ listings = Table(
     Column("valid_until", Date),
     Column("status", String(16), nullable=False),
     Column("version", Integer, nullable=False),
-    Column("enterprise_suspended", Boolean, nullable=False, server_default=false()),
+    Column("enterprise_status", String(16)),  # verified | pending | suspended; NULL until the profile arrives
     Column("change_number", BigInteger, listing_changes, nullable=False, server_default=listing_changes.next_value()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_listings_change_number", "change_number"),

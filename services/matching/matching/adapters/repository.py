@@ -98,6 +98,17 @@ class ListingReadModel:
         rows = await self._session.execute(select(listings).where(listings.c.enterprise_id == enterprise_id).with_for_update())
         return [listing_of(row) for row in rows]
 
+    async def paused_with_open_matches(self) -> list[Listing]:
+        """Listings matching does not pair now (closed, or their enterprise not verified) that still
+        hold proposed or approved matches: what a full re-match must also bring in line."""
+        open_match = select(matches.c.id).where(
+            or_(matches.c.offer_id == listings.c.id, matches.c.need_id == listings.c.id),
+            matches.c.status.in_(("proposed", "approved")),
+        ).exists()
+        paused = or_(listings.c.status != "active", listings.c.enterprise_status.is_distinct_from("verified"))
+        rows = await self._session.execute(select(listings).where(paused, open_match).order_by(listings.c.change_number))
+        return [listing_of(row) for row in rows]
+
     async def changed_since(self, change_number: int, *, batch: int = 5000) -> AsyncIterator[tuple[int, Listing]]:
         """Every listing written after the given change number, in order, in batches."""
         while True:

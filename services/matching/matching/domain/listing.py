@@ -9,6 +9,8 @@ from datetime import date
 from matching.domain.taxonomy import Lexicon
 from matching.domain.text import stems
 
+VERIFIED, PENDING, SUSPENDED = "verified", "pending", "suspended"  # an enterprise's statuses
+
 
 @dataclass(frozen=True)
 class Listing:
@@ -34,11 +36,23 @@ class Listing:
     valid_until: date | None = None
     status: str = "active"
     version: int = 1
-    enterprise_suspended: bool = False  # the agency suspended the enterprise; its listings pause
+    # The enterprise's status as matching knows it: verified | pending | suspended, None while its
+    # profile has not reached matching. Only a verified enterprise's listings are matched; the
+    # others wait in the read model (events set it; a listing built by hand is of a verified one).
+    enterprise_status: str | None = VERIFIED
 
     @property
     def is_active(self) -> bool:
-        return self.status == "active" and not self.enterprise_suspended
+        return self.status == "active" and self.enterprise_status == VERIFIED
+
+    @property
+    def enterprise_suspended(self) -> bool:
+        return self.enterprise_status == SUSPENDED
+
+    @property
+    def awaits_verification(self) -> bool:
+        """The enterprise is pending, or not yet known to matching: its listings wait for the agency."""
+        return self.enterprise_status not in (VERIFIED, SUSPENDED)
 
     @property
     def other_side(self) -> str:

@@ -7,13 +7,11 @@ from dataclasses import replace
 
 from eventkit.contracts import EnterpriseProfile, EnterpriseSuspended, EnterpriseVerified, EventPayload, ListingSnapshot
 from eventkit.envelope import Envelope
-from matching.domain.listing import Listing
+from matching.domain.listing import SUSPENDED, VERIFIED, Listing
 from matching.domain.read_model import KnownEnterprise
 from matching.service_layer.matcher import Matcher
 from matching.service_layer.reconcile import reconcile
 from matching.service_layer.unit_of_work import UnitOfWork
-
-SUSPENDED = "suspended"
 
 
 def listing_from(payload: ListingSnapshot) -> Listing:
@@ -35,14 +33,11 @@ async def apply_registry_event(envelope: Envelope, payload: EventPayload, *, uow
         return await apply_listing(envelope, listing_from(payload), uow=uow, matcher=matcher)
     if isinstance(payload, EnterpriseProfile):
         return await apply_enterprise_profile(envelope, payload, uow=uow, matcher=matcher)
+    if isinstance(payload, EnterpriseVerified):
+        return await apply_enterprise_verified(envelope, payload, uow=uow, matcher=matcher)
     async with uow:
         if not await uow.processed_events.record(envelope.event_id, envelope.type):
             return False
-        if isinstance(payload, EnterpriseVerified):
-            enterprise = await uow.enterprises.get(payload.enterprise_id)
-            if enterprise is not None:
-                enterprise.mark_verified()
-                await uow.enterprises.put(enterprise)
         await uow.commit()
     return True
 
@@ -56,8 +51,8 @@ async def apply_listing(envelope: Envelope, listing: Listing, *, uow: UnitOfWork
             await uow.commit()  # an older version arriving late changes nothing
             return True
         enterprise = await uow.enterprises.get(listing.enterprise_id)
-        if enterprise is not None and enterprise.status == SUSPENDED:
-            listing = replace(listing, enterprise_suspended=True)
+        # Until matching knows the enterprise as verified, the listing waits (kept, not matched).
+        listing = replace(listing, enterprise_status=enterprise.status if enterprise is not None else None)
         await uow.listings.put(listing)
         await matcher.catch_up(uow=uow)
         await reconcile(listing, uow=uow, matcher=matcher)
@@ -67,26 +62,52 @@ async def apply_listing(envelope: Envelope, listing: Listing, *, uow: UnitOfWork
 
 
 async def apply_enterprise_profile(envelope: Envelope, payload: EnterpriseProfile, *, uow: UnitOfWork, matcher: Matcher) -> bool:
-    """Keeps the enterprise; a suspension pauses its listings (their open matches are withdrawn)
-    and any later profile without the suspension resumes them."""
-    suspended = isinstance(payload, EnterpriseSuspended) or payload.status == SUSPENDED
+    """Keeps the enterprise and gives its listings its status: a verified enterprise's listings are
+    matched at once; a pending one's wait (their proposed matches are withdrawn); a suspended
+    one's pause (their open matches are withdrawn)."""
+    status = SUSPENDED if isinstance(payload, EnterpriseSuspended) else payload.status
     async with uow:
         if not await uow.processed_events.record(envelope.event_id, envelope.type):
             return False
         await uow.enterprises.put(KnownEnterprise(
             id=payload.enterprise_id, name=payload.name, country=payload.country, region=payload.region,
-            city=payload.city, sectors=payload.sectors, languages=payload.languages, status=payload.status,
+            city=payload.city, sectors=payload.sectors, languages=payload.languages, status=status,
         ))
-        changed = [replace(listing, enterprise_suspended=suspended)
-                   for listing in await uow.listings.of_enterprise(payload.enterprise_id)
-                   if listing.enterprise_suspended != suspended]
-        for listing in changed:
-            await uow.listings.put(listing)
-        if changed:
-            await matcher.catch_up(uow=uow)
-        for listing in changed:
-            await reconcile(listing, uow=uow, matcher=matcher)
+        changed = await _give_listings_status(payload.enterprise_id, status, uow=uow, matcher=matcher)
         await uow.commit()
     for listing in changed:
         matcher.index.put(listing)
     return True
+
+
+async def apply_enterprise_verified(envelope: Envelope, payload: EnterpriseVerified, *, uow: UnitOfWork, matcher: Matcher) -> bool:
+    """The agency verified the enterprise: its waiting listings are matched in this same transaction."""
+    async with uow:
+        if not await uow.processed_events.record(envelope.event_id, envelope.type):
+            return False
+        enterprise = await uow.enterprises.get(payload.enterprise_id)
+        if enterprise is None:  # its profile never reached matching: the verification alone is enough
+            enterprise = KnownEnterprise(id=payload.enterprise_id, name=payload.name, country="", region="", city="", sectors=[],
+                                         languages=payload.languages, status=VERIFIED)
+        enterprise.mark_verified()
+        await uow.enterprises.put(enterprise)
+        changed = await _give_listings_status(payload.enterprise_id, VERIFIED, uow=uow, matcher=matcher)
+        await uow.commit()
+    for listing in changed:
+        matcher.index.put(listing)
+    return True
+
+
+async def _give_listings_status(enterprise_id, status: str, *, uow: UnitOfWork, matcher: Matcher) -> list[Listing]:
+    """The enterprise's listings whose status changed, stored and reconciled (not yet in the index:
+    the caller files them after the commit)."""
+    changed = [replace(listing, enterprise_status=status)
+               for listing in await uow.listings.of_enterprise(enterprise_id)
+               if listing.enterprise_status != status]
+    for listing in changed:
+        await uow.listings.put(listing)
+    if changed:
+        await matcher.catch_up(uow=uow)
+    for listing in changed:
+        await reconcile(listing, uow=uow, matcher=matcher)
+    return changed

@@ -146,4 +146,13 @@ async def rematch_all(*, uow_factory, matcher: Matcher, batch: int = 200) -> int
             for need in needs[start:start + batch]:
                 await reconcile(need, uow=uow, matcher=matcher)
             await uow.commit()
+    # The gate holds here too: a listing of an enterprise not verified (or closed) is in no
+    # candidate list, and the open matches it still holds (say, proposed before the gate) are withdrawn.
+    async with uow_factory() as uow:
+        paused = await uow.listings.paused_with_open_matches()
+    for start in range(0, len(paused), batch):
+        async with uow_factory() as uow:
+            for listing in paused[start:start + batch]:
+                await reconcile(listing, uow=uow, matcher=matcher)
+            await uow.commit()
     return len(needs)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from matching.domain.listing import Listing
-from matching.domain.match import PROPOSED, WITHDRAWN, Match
+from matching.domain.match import APPROVED, PROPOSED, WITHDRAWN, Match
 from matching.domain.scoring import Score
 from matching.service_layer.events import publish_transitions
 from matching.service_layer.matcher import Matcher
@@ -26,6 +26,7 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher) -> l
     existing = {_partner_of(m, listing): m for m in await uow.matches.for_listing(listing.id)}
     candidates = {c.listing.id: c for c in matcher.best_partners(listing)} if listing.is_active else {}
     partners = {pid: c.listing for pid, c in candidates.items()}
+    partners |= await uow.listings.get_many([pid for pid in existing if pid not in partners])
     touched: list[Match] = []
     for partner_id, match in existing.items():
         candidate = candidates.get(partner_id)
@@ -37,9 +38,12 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher) -> l
                 match.repropose(**_score_fields(candidate.score))
                 touched.append(match)
         elif match.is_open:
+            if _kept_while_rechecked(match, listing, partners.get(partner_id)):
+                continue
             score = matcher.score_pair(listing, partner_id) if listing.is_active else None
             if score is None or score.value < matcher.threshold:
-                match.withdraw(reason=_why_withdrawn(listing), cause=_withdrawal_cause(listing), side=listing.side)
+                ended = _ended_by(listing, partners.get(partner_id))
+                match.withdraw(reason=_why_withdrawn(ended), cause=_withdrawal_cause(ended), side=ended.side)
             else:
                 match.rescore(**_score_fields(score))
             touched.append(match)
@@ -57,8 +61,6 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher) -> l
         offer, need = (listing, partner) if listing.side == "offer" else (partner, listing)
         created.append(Match.propose(offer_id=offer.id, need_id=need.id, offer_enterprise_id=offer.enterprise_id,
                                      need_enterprise_id=need.enterprise_id, **_score_fields(candidates[partner_id].score)))
-    missing = [pid for pid in existing if pid not in partners]
-    partners |= await uow.listings.get_many(missing)
     for match in created:
         await _store(match, listing, partners, uow=uow, new=True)
     for match in touched:
@@ -66,11 +68,30 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher) -> l
     return created + touched
 
 
+def _kept_while_rechecked(match: Match, listing: Listing, partner: Listing | None) -> bool:
+    """An enterprise sent back to pending (its identity was edited) withdraws its proposed pairs
+    only: a suggestion the agency approved and the companies were sent outlives the re-check (a
+    suspension, if the re-check fails, ends it)."""
+    if match.status != APPROVED or listing.status != "active" or listing.enterprise_suspended:
+        return False
+    return listing.awaits_verification or (partner is not None and partner.awaits_verification)
+
+
+def _ended_by(listing: Listing, partner: Listing | None) -> Listing:
+    """The side whose listing or enterprise ends the pair: this listing, unless it is live and the
+    partner's enterprise awaits the agency."""
+    if listing.is_active and partner is not None and partner.status == "active" and partner.awaits_verification:
+        return partner
+    return listing
+
+
 def _why_withdrawn(listing: Listing) -> str:
     if listing.enterprise_suspended:
         return f"the enterprise behind the {listing.side} was suspended"
     if listing.status != "active":
         return f"the {listing.side} was closed"
+    if listing.awaits_verification:
+        return f"the enterprise behind the {listing.side} awaits the agency's verification"
     return "the pair no longer scores"
 
 
@@ -79,6 +100,8 @@ def _withdrawal_cause(listing: Listing) -> str:
         return "enterprise_suspended"
     if listing.status != "active":
         return "listing_closed"
+    if listing.awaits_verification:
+        return "enterprise_unverified"
     return "no_longer_scores"
 
 

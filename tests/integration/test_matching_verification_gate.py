@@ -1,0 +1,121 @@
+"""Matching pairs only listings of enterprises the agency has verified, on the real Kafka and
+PostgreSQL: a pending (or not yet known) enterprise's listings wait in the read model and are matched
+the moment the verification arrives; an enterprise sent back to pending withdraws its proposed pairs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from eventkit.contracts import EnterpriseVerified
+from tests.integration.test_matching_service import (  # noqa: F401
+    _wait_until_stored, announce, enterprise_profile, envelope_of, kafka_producer, lift_need, lift_offer, publish, series, verify,
+    wait_for_matches,
+)
+
+
+@pytest.fixture(scope="module")
+def matching_api(platform, internal_token):
+    def client(**caller) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=platform.service_url("matching"), headers=internal_token("matching", **caller), timeout=10)
+
+    return client
+
+
+def verified_by_agency(listing) -> EnterpriseVerified:
+    return EnterpriseVerified(enterprise_id=listing.enterprise_id, name=listing.enterprise_name, email="ok@example.org",
+                              languages=["ru"], verified_by="reviewer-1", verified_at=datetime.now(UTC))
+
+
+async def stored_with_status(platform, listing, status: str | None, *, timeout: float = 20) -> bool:
+    """Waits until matching has stored the listing with its enterprise's status as given."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = await _wait_until_stored(platform.database_url("matching"), listing.listing_id)
+        if rows and rows[0].enterprise_status == status:
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+def pair_of(offer, need) -> dict:
+    return {"offer_id": str(offer.listing_id), "need_id": str(need.listing_id)}
+
+
+async def test_a_pending_enterprises_offer_waits_and_is_proposed_as_soon_as_the_agency_verifies_it(platform, kafka_producer, matching_api):
+    tag = series()
+    offer, need = lift_offer(tag), lift_need(tag)
+    await announce(kafka_producer, enterprise_profile(offer, status="pending"))
+    await verify(kafka_producer, need)
+    await publish(kafka_producer, envelope_of(offer), envelope_of(need))
+
+    async with matching_api() as reviewer:
+        assert await stored_with_status(platform, offer, "pending")
+        assert await stored_with_status(platform, need, "verified")  # the need was matched in the transaction that stored it
+        while_pending = (await reviewer.get("/matches", params=pair_of(offer, need))).json()
+
+        await announce(kafka_producer, verified_by_agency(offer))
+        after = await wait_for_matches(reviewer, **pair_of(offer, need))
+
+    assert while_pending["total"] == 0
+    assert after["total"] == 1 and after["items"][0]["status"] == "proposed"
+    assert after["items"][0]["offer_enterprise_status"] == "verified"
+
+
+async def test_listings_that_arrive_before_their_enterprises_profiles_are_matched_when_the_profiles_say_verified(
+        platform, kafka_producer, matching_api):
+    tag = series()
+    offer, need = lift_offer(tag), lift_need(tag)
+    await publish(kafka_producer, envelope_of(offer), envelope_of(need))  # the listings' topic is ahead of the enterprises'
+
+    async with matching_api() as reviewer:
+        assert await stored_with_status(platform, offer, None) and await stored_with_status(platform, need, None)
+        before = (await reviewer.get("/matches", params=pair_of(offer, need))).json()
+
+        await announce(kafka_producer, enterprise_profile(offer))
+        one_side = await stored_with_status(platform, offer, "verified")
+        still_none = (await reviewer.get("/matches", params=pair_of(offer, need))).json()
+        await announce(kafka_producer, enterprise_profile(need))
+        after = await wait_for_matches(reviewer, **pair_of(offer, need))
+
+    assert before["total"] == 0
+    assert one_side and still_none["total"] == 0  # the buyer is not known yet: its need still waits
+    assert after["total"] == 1 and after["items"][0]["status"] == "proposed"
+
+
+async def test_an_enterprise_sent_back_to_pending_withdraws_its_proposed_pairs_keeps_approved_ones_and_is_matched_again_once_verified(
+        platform, kafka_producer, matching_api):
+    tag = series()
+    offer = lift_offer(tag)
+    need, approved_need = lift_need(tag), lift_need(tag)
+    await verify(kafka_producer, offer, need, approved_need)
+    await publish(kafka_producer, envelope_of(offer), envelope_of(need), envelope_of(approved_need))
+    async with matching_api(account_id="reviewer-1") as reviewer:
+        proposed = (await wait_for_matches(reviewer, **pair_of(offer, need)))["items"][0]
+        suggestion = (await wait_for_matches(reviewer, **pair_of(offer, approved_need)))["items"][0]
+        assert (await reviewer.post(f"/matches/{suggestion['id']}/approve")).status_code == 200
+
+        # The registry sends the seller back to pending when its name is edited.
+        await announce(kafka_producer, enterprise_profile(offer, status="pending", name=f"ОАО «Лифтмаш» {uuid.uuid4().hex[:4]}"))
+        withdrawn = await wait_for_matches(reviewer, **pair_of(offer, need), expect=lambda p: p["items"][0]["status"] == "withdrawn")
+        detail = (await reviewer.get(f"/matches/{proposed['id']}")).json()
+        kept = (await reviewer.get(f"/matches/{suggestion['id']}")).json()
+
+        await announce(kafka_producer, verified_by_agency(offer))
+        again = await wait_for_matches(reviewer, **pair_of(offer, need), expect=lambda p: p["items"][0]["status"] == "proposed")
+
+    assert withdrawn["items"][0]["status"] == "withdrawn"
+    assert detail["history"][-1]["note"] == "the enterprise behind the offer awaits the agency's verification"
+    assert kept["status"] == "approved" and kept["offer_enterprise_status"] == "pending"
+    assert again["items"][0]["id"] == proposed["id"]  # the same pair, proposed again
+    assert [h["to_status"] for h in (await _detail(matching_api, proposed["id"]))["history"]] == ["proposed", "withdrawn", "proposed"]
+
+
+async def _detail(matching_api, match_id: str) -> dict:
+    async with matching_api() as reviewer:
+        return (await reviewer.get(f"/matches/{match_id}")).json()
