@@ -18,7 +18,8 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_ji
 from eventkit.kafka import idempotent_producer, kafka_is_reachable, keep_running
 from eventkit.outbox import OutboxRelay
 from matching.adapters.orm import outbox
-from matching.adapters.reference_files import load_gazetteer, load_taxonomy
+from matching.adapters.reference_files import load_gazetteer, load_region_names, load_taxonomy
+from matching.adapters.units import load_quantities
 from matching.config import Settings
 from matching.domain.index import MatchIndex
 from matching.domain.scoring import Policy, Scorer, Weights
@@ -63,7 +64,10 @@ def build_matcher(settings: Settings) -> Matcher:
     taxonomy = load_taxonomy(settings.data_dir)
     policy = Policy(weights=Weights(**settings.weights.model_dump()), max_distance_km=settings.max_distance_km,
                     cross_border_bonus=settings.cross_border_bonus)
-    index = MatchIndex(Scorer(taxonomy, load_gazetteer(settings.data_dir), policy), Lexicon.build(taxonomy))
+    # The units library (pint) is built here, once, not when a module is imported.
+    scorer = Scorer(taxonomy, load_gazetteer(settings.data_dir), policy, quantities=load_quantities(settings.data_dir),
+                    region_names=load_region_names(settings.data_dir))
+    index = MatchIndex(scorer, Lexicon.build(taxonomy))
     return Matcher(index=index, threshold=settings.threshold, limit=settings.max_proposed_per_listing)
 
 

@@ -25,3 +25,9 @@ def load_taxonomy(data_dir: Path) -> Taxonomy:
 
 def load_gazetteer(data_dir: Path) -> Gazetteer:
     return Gazetteer.of(json.loads((data_dir / "cities.json").read_text(encoding="utf-8")))
+
+
+def load_region_names(data_dir: Path) -> dict[str, dict[str, str]]:
+    """Each region's names by language ({"ru", "en", "be"} as data/regions.json has them)."""
+    regions = json.loads((data_dir / "regions.json").read_text(encoding="utf-8"))
+    return {region["id"]: region["name"] for items in regions.values() for region in items}

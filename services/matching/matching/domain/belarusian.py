@@ -104,6 +104,30 @@ def shared_language(code: str) -> str:
     return f"агульная мова: {LANGUAGES.get(code, code)}"
 
 
+def delivers_to_buyer_region(region: str) -> str:
+    return f"пастаўшчык дастаўляе ў рэгіён пакупніка: {region}"
+
+
+def buyer_looks_in_supplier_region(region: str) -> str:
+    return f"пакупнік шукае пастаўшчыкоў у рэгіёне пастаўшчыка: {region}"
+
+
+def compatible_kinds(offered: str, needed: str) -> str:
+    return f"сумяшчальныя віды: {offered} — {needed}"
+
+
+def quantities_incommensurable(capacity_unit: str, need_unit: str) -> str:
+    return f"аб'ёмы нельга параўнаць: магутнасць у {capacity_unit}, патрэба ў {need_unit}"
+
+
+def converted(amount: str) -> str:
+    return f"у пераліку {amount}"
+
+
+def over_a_year(capacity: str, volume: str) -> str:
+    return f"за адзін год: {capacity} супраць {volume}"
+
+
 # --- a stored Russian reason said again in Belarusian ------------------------------------------
 
 _RU_LANGUAGES = {"русский": "ru", "белорусский": "be", "английский": "en"}

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from matching.domain.kinds import compatible
 from matching.domain.taxonomy import Lexicon
 from matching.domain.text import stems
 
@@ -63,8 +64,11 @@ class Listing:
         return frozenset(c.strip().lower() for c in (*self.certifications, *self.enterprise_certifications))
 
     def may_pair_with(self, other: Listing) -> bool:
-        """Never the same enterprise, nor the same legal person under two registrations."""
+        """Never the same enterprise, nor the same legal person under two registrations, nor kinds that
+        do not go together (goods with services, say: domain/kinds.py)."""
         if other.side != self.other_side or other.enterprise_id == self.enterprise_id:
+            return False
+        if not compatible(self.kind, other.kind):
             return False
         return not (self.legal_id and self.legal_id == other.legal_id)
 

@@ -4,14 +4,16 @@ reason a person can read, in Russian, English and Belarusian (`domain/belarusian
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from matching.domain import belarusian as be
 from matching.domain.geography import Gazetteer, haversine_km
+from matching.domain.kinds import KIND_NAMES
 from matching.domain.listing import Listing, Profile
 from matching.domain.taxonomy import PRODUCT_CONCEPT, SECTOR_CONCEPT, Taxonomy
 from matching.domain.text import stem, words
+from matching.domain.units import CONVERTED, OVER_A_YEAR, Comparison, Quantities, number
 
 COMPONENTS = ("sector", "codes", "text", "geography", "quantity", "certifications", "language")
 NEUTRAL = 0.5  # what a component is worth when one side did not say (no unit, unknown city)
@@ -118,10 +120,17 @@ class TermWeights:
 
 
 class Scorer:
-    def __init__(self, taxonomy: Taxonomy, places: Gazetteer, policy: Policy | None = None) -> None:
+    """`quantities` (the units library, `adapters/units.py`) compares capacity and volume in
+    different units; without it only equal units compare. `region_names` ({region id: {"ru", "en",
+    "be"}}) names a delivery region in the reasons."""
+
+    def __init__(self, taxonomy: Taxonomy, places: Gazetteer, policy: Policy | None = None, *,
+                 quantities: Quantities | None = None, region_names: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.taxonomy = taxonomy
         self.places = places
         self.policy = policy or Policy()
+        self.quantities = quantities
+        self.region_names = region_names or {}
 
     def score(self, offer: Profile, need: Profile, weights: TermWeights | None = None, *, explain: bool = True) -> Score:
         """With explain=False only the value is computed (no components, no reasons): ranking many
@@ -132,7 +141,7 @@ class Scorer:
             ("codes", _codes(offer.codes, need.codes)),
             ("text", _text(offer, need, weights, explain)),
             ("geography", self._geography(offer.listing, need.listing)),
-            ("quantity", _quantity(offer.listing, need.listing)),
+            ("quantity", self._quantity(offer.listing, need.listing)),
             ("certifications", _certifications(offer.listing, need.listing)),
             ("language", _language(offer.listing, need.listing)),
         ]
@@ -145,6 +154,8 @@ class Scorer:
         total_weight = sum(c.weight for c in components) or 1.0
         value = sum(c.value * c.weight for c in components) / total_weight
         reasons = tuple(explanation() for _, (_, explanation) in parts if explanation is not None)
+        if offer.listing.kind != need.listing.kind:
+            reasons += (_kinds_reason(offer.listing.kind, need.listing.kind),)
         return Score(round(min(1.0, max(0.0, value)), 4), components, reasons)
 
     def _sector(self, offer: Listing, need: Listing) -> tuple[float, Explanation | None]:
@@ -158,6 +169,13 @@ class Scorer:
 
     def _geography(self, offer: Listing, need: Listing) -> tuple[float, Explanation | None]:
         supplier, buyer = self.places.locate(offer.city, offer.region), self.places.locate(need.city, need.region)
+        # A supplier that delivers to the buyer's region, or that is in a region the buyer looks in, is
+        # near wherever its factory is.
+        delivers = need.region in offer.regions
+        if delivers or offer.region in need.regions:
+            km = haversine_km(supplier, buyer) if supplier is not None and buyer is not None else None
+            region = need.region if delivers else offer.region
+            return 1.0, lambda: self._region_reason(delivers, region, offer, need, supplier, buyer, km)
         if supplier is None or buyer is None:
             return NEUTRAL, None
         km = haversine_km(supplier, buyer)
@@ -168,6 +186,81 @@ class Scorer:
             value = min(1.0, value * (1 + self.policy.cross_border_bonus))
         countries = (offer.country, need.country) if cross_border else None
         return value, lambda: _distance_reason(offer.city, supplier.name_en, need.city, buyer.name_en, km, countries)
+
+
+    def _region_reason(self, delivers: bool, region: str, offer: Listing, need: Listing, supplier, buyer,
+                       km: float | None) -> Reason:
+        names = self.region_names.get(region, {})
+        ru, en = names.get("ru") or region, names.get("en") or names.get("ru") or region
+        be_name = names.get("be") or ru
+        if delivers:
+            reason = Reason(f"поставщик доставляет в регион покупателя: {ru}", f"the supplier delivers to the buyer's region: {en}",
+                            be.delivers_to_buyer_region(be_name))
+        else:
+            reason = Reason(f"покупатель ищет поставщиков в регионе поставщика: {ru}",
+                            f"the buyer looks for suppliers in the supplier's region: {en}", be.buyer_looks_in_supplier_region(be_name))
+        if km is None:
+            return reason
+        cross_border = offer.country != need.country and {offer.country, need.country} == CROSS_BORDER
+        distance = _distance_reason(offer.city, supplier.name_en, need.city, buyer.name_en, km,
+                                    (offer.country, need.country) if cross_border else None)
+        return Reason(f"{reason.ru} ({distance.ru})", f"{reason.en} ({distance.en})", f"{reason.be} ({distance.be})")
+
+    def _quantity(self, offer: Listing, need: Listing) -> tuple[float, Explanation | None]:
+        quantities = self.quantities
+        if (quantities is None or not offer.quantity or not need.quantity
+                or not quantities.knows(offer.unit) or not quantities.knows(need.unit)):
+            return _quantity(offer, need)  # units of before the vocabulary: equal ones compare, as they always did
+        compared = quantities.compare(offer.quantity, offer.unit, need.quantity, need.unit)
+        if compared is None:
+            return NEUTRAL, lambda: _incommensurable_reason(quantities, offer.unit, need.unit)
+        coverage = compared.coverage
+        value = 1.0 if coverage >= 1 else coverage ** 2
+        return value, lambda: _converted_quantity_reason(quantities, offer, need, compared)
+
+
+def _kinds_reason(offer_kind: str, need_kind: str) -> Reason:
+    """Said when the kinds differ (they pair only when compatible: domain/kinds.py)."""
+    offered, needed = KIND_NAMES.get(offer_kind, (offer_kind,) * 3), KIND_NAMES.get(need_kind, (need_kind,) * 3)
+    return Reason(f"совместимые виды: {offered[0]} — {needed[0]}", f"compatible kinds: {offered[1]} — {needed[1]}",
+                  be.compatible_kinds(offered[2], needed[2]))
+
+
+def _incommensurable_reason(quantities: Quantities, offer_unit: str, need_unit: str) -> Reason:
+    ru, en, be_ = (quantities.label(offer_unit, "ru"), quantities.label(need_unit, "ru")), \
+        (quantities.label(offer_unit, "en"), quantities.label(need_unit, "en")), \
+        (quantities.label(offer_unit, "be"), quantities.label(need_unit, "be"))
+    return Reason(f"объёмы нельзя сравнить: мощность в {ru[0]}, потребность в {ru[1]}",
+                  f"the quantities cannot be compared: a capacity in {en[0]}, a need in {en[1]}",
+                  be.quantities_incommensurable(*be_))
+
+
+def _converted_quantity_reason(quantities: Quantities, offer: Listing, need: Listing, compared: Comparison) -> Reason:
+    """«мощность 2500 шт./год покрывает потребность 1500 шт. (за один год: 2500 шт. против 1500 шт.)»."""
+    def said(value: float, unit: str, language: str) -> str:
+        return f"{number(value)} {quantities.label(unit, language)}"
+
+    texts = {}
+    for language in ("ru", "en", "be"):
+        have, want = said(offer.quantity, offer.unit, language), said(need.quantity, need.unit, language)
+        if compared.coverage >= 1:
+            sentence = {"ru": f"мощность {have} покрывает потребность {want}", "en": f"a capacity of {have} covers the need for {want}",
+                        "be": be.capacity_covers(have, want)}[language]
+        else:
+            share = round(compared.coverage * 100)
+            sentence = {"ru": f"мощность {have} покрывает лишь {share}% потребности {want}",
+                        "en": f"a capacity of {have} covers only {share}% of the need for {want}",
+                        "be": be.capacity_covers_only(have, share, want)}[language]
+        if compared.basis == CONVERTED:
+            converted = said(compared.volume, compared.unit, language)
+            sentence += {"ru": f" (в пересчёте {converted})", "en": f" (converted: {converted})", "be": f" ({be.converted(converted)})"}[language]
+        elif compared.basis == OVER_A_YEAR:
+            yearly_have, yearly_want = said(compared.capacity, compared.unit, language), said(compared.volume, compared.unit, language)
+            sentence += {"ru": f" (за один год: {yearly_have} против {yearly_want})",
+                         "en": f" (over one year: {yearly_have} against {yearly_want})",
+                         "be": f" ({be.over_a_year(yearly_have, yearly_want)})"}[language]
+        texts[language] = sentence
+    return Reason(texts["ru"], texts["en"], texts["be"])
 
 
 def _distance_reason(offer_city: str, offer_city_en: str, need_city: str, need_city_en: str, km: float,

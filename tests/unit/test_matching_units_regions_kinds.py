@@ -1,0 +1,176 @@
+"""Capacity and volume compared across units (pint, with the project's pieces, sets and head), a
+supplier that delivers to the buyer's region counted as near, and kinds that must go together,
+each said in Russian, English and Belarusian."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+import pytest
+
+from devstack.stack import ROOT
+from matching.adapters.reference_files import load_gazetteer, load_region_names, load_taxonomy
+from matching.adapters.units import load_quantities
+from matching.domain.index import MatchIndex
+from matching.domain.kinds import compatible
+from matching.domain.scoring import Scorer
+from matching.domain.taxonomy import Lexicon
+from tests.unit.test_matching_scoring import housing_need, lift_maker
+
+QUANTITY, GEOGRAPHY = 4, 3
+
+
+@pytest.fixture(scope="module")
+def quantities():
+    return load_quantities(ROOT / "data")
+
+
+@pytest.fixture(scope="module")
+def index(quantities):
+    taxonomy = load_taxonomy(ROOT / "data")
+    scorer = Scorer(taxonomy, load_gazetteer(ROOT / "data"), quantities=quantities, region_names=load_region_names(ROOT / "data"))
+    return MatchIndex(scorer, Lexicon.build(taxonomy))
+
+
+def score(index, offer, need):
+    return index.scorer.score(index.profile(offer), index.profile(need))
+
+
+# --- quantities ---------------------------------------------------------------------------------
+
+
+def test_a_capacity_in_tonnes_covers_a_need_in_kilograms(index):
+    result = score(index, lift_maker(quantity=2, unit="t"), housing_need(quantity=1500, unit="kg"))
+
+    assert result.components[QUANTITY].value == 1.0
+    assert "мощность 2 т покрывает потребность 1500 кг (в пересчёте 1.5 т)" in result.reasons_ru
+    assert "a capacity of 2 t covers the need for 1500 kg (converted: 1.5 t)" in result.reasons_en
+    assert "магутнасць 2 т пакрывае патрэбу 1500 кг (у пераліку 1.5 т)" in result.reasons_be
+
+
+def test_tonnes_a_month_are_compared_with_tonnes_a_year(index):
+    result = score(index, lift_maker(quantity=30, unit="t/year"), housing_need(quantity=5, unit="t/month"))
+
+    assert result.components[QUANTITY].value == pytest.approx(0.5 ** 2)
+    assert "мощность 30 т/год покрывает лишь 50% потребности 5 т/мес. (в пересчёте 60 т/год)" in result.reasons_ru
+
+
+def test_litres_and_cubic_metres_compare(index):
+    result = score(index, lift_maker(quantity=3, unit="m3"), housing_need(quantity=500, unit="l"))
+
+    assert result.components[QUANTITY].value == 1.0
+    assert "a capacity of 3 m³ covers the need for 500 l (converted: 0.5 m³)" in result.reasons_en
+
+
+def test_a_yearly_capacity_against_a_plain_amount_is_compared_over_one_year(index):
+    result = score(index, lift_maker(quantity=2500, unit="pcs/year"), housing_need(quantity=1500, unit="pcs"))
+
+    assert result.components[QUANTITY].value == 1.0
+    assert "мощность 2500 шт./год покрывает потребность 1500 шт. (за один год: 2500 шт. против 1500 шт.)" in result.reasons_ru
+    assert "a capacity of 2500 pcs/year covers the need for 1500 pcs (over one year: 2500 pcs against 1500 pcs)" in result.reasons_en
+    assert "магутнасць 2500 шт./год пакрывае патрэбу 1500 шт. (за адзін год: 2500 шт. супраць 1500 шт.)" in result.reasons_be
+
+
+def test_a_stock_against_a_monthly_need_covers_a_year_only_in_part(index):
+    result = score(index, lift_maker(quantity=1500, unit="pcs"), housing_need(quantity=200, unit="pcs/month"))
+
+    assert result.components[QUANTITY].value == pytest.approx((1500 / 2400) ** 2, abs=1e-4)
+    assert "мощность 1500 шт. покрывает лишь 62% потребности 200 шт./мес. (за один год: 1500 шт. против 2400 шт.)" in result.reasons_ru
+
+
+def test_head_of_cattle_a_year_against_head(index):
+    result = score(index, lift_maker(quantity=10, unit="head/year"), housing_need(quantity=12, unit="head"))
+
+    assert result.components[QUANTITY].value == pytest.approx((10 / 12) ** 2, abs=1e-4)
+    assert any("гал./год" in reason and "за адзін год" in reason for reason in result.reasons_be)
+
+
+def test_units_that_measure_different_things_stay_neutral_and_say_so(index):
+    result = score(index, lift_maker(quantity=5, unit="t"), housing_need(quantity=10, unit="pcs"))
+
+    assert result.components[QUANTITY].value == 0.5
+    assert "объёмы нельзя сравнить: мощность в т, потребность в шт." in result.reasons_ru
+    assert "the quantities cannot be compared: a capacity in t, a need in pcs" in result.reasons_en
+    assert "аб'ёмы нельга параўнаць: магутнасць у т, патрэба ў шт." in result.reasons_be
+
+
+def test_units_of_before_the_vocabulary_compare_only_when_equal_as_they_did(index):
+    same = score(index, lift_maker(quantity=200, unit="шт"), housing_need(quantity=120, unit="шт."))
+    different = score(index, lift_maker(quantity=200, unit="бочек"), housing_need(quantity=120, unit="pcs"))
+
+    assert same.components[QUANTITY].value == 1.0 and "мощность 200 шт. покрывает потребность 120 шт." in same.reasons_ru
+    assert different.components[QUANTITY].value == 0.5 and not any("мощность" in r or "объёмы" in r for r in different.reasons_ru)
+
+
+def test_one_pair_of_units_is_converted_once(quantities):
+    first = quantities.compare(2, "t", 1500, "kg")
+    again = quantities.compare(4, "t", 1000, "kg")
+
+    assert (first.coverage, again.coverage) == (pytest.approx(2 / 1.5), pytest.approx(4.0))
+    assert quantities.compare(1, "t", 1, "pcs") is None
+
+
+# --- regions ------------------------------------------------------------------------------------
+
+
+def far_supplier(**changes):
+    """A lift maker in Brest, about 580 km from Smolensk."""
+    return lift_maker(region="brest_oblast", city="Брест", **changes)
+
+
+def test_a_far_supplier_that_delivers_to_the_buyers_region_is_near(index):
+    without = score(index, far_supplier(), housing_need())
+    delivering = score(index, far_supplier(regions=("smolensk_oblast",)), housing_need())
+
+    assert without.components[GEOGRAPHY].value < 0.8
+    assert delivering.components[GEOGRAPHY].value == 1.0
+    assert delivering.value > without.value
+    [ru] = [r for r in delivering.reasons_ru if r.startswith("поставщик доставляет")]
+    assert ru.startswith("поставщик доставляет в регион покупателя: Смоленская область (Брест — Смоленск ")
+    assert any(r.startswith("the supplier delivers to the buyer's region: Smolensk Oblast (Brest — Smolensk ") for r in delivering.reasons_en)
+    assert any(r.startswith("пастаўшчык дастаўляе ў рэгіён пакупніка: ") and "(Брэст — Смаленск " in r for r in delivering.reasons_be)
+
+
+def test_a_supplier_in_a_region_the_buyer_looks_in_is_near(index):
+    result = score(index, far_supplier(), housing_need(regions=("brest_oblast",)))
+
+    assert result.components[GEOGRAPHY].value == 1.0
+    assert any(r.startswith("the buyer looks for suppliers in the supplier's region: Brest Region") for r in result.reasons_en)
+    assert any(r.startswith("пакупнік шукае пастаўшчыкоў у рэгіёне пастаўшчыка: Брэсцкая вобласць") for r in result.reasons_be)
+
+
+def test_delivering_elsewhere_changes_nothing(index):
+    assert (score(index, far_supplier(regions=("moscow",)), housing_need()).components[GEOGRAPHY].value
+            == score(index, far_supplier(), housing_need()).components[GEOGRAPHY].value)
+
+
+# --- kinds --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("offer_kind", "need_kind", "pairs"), [
+    ("goods", "goods", True), ("services", "services", True), ("goods", "services", False), ("services", "goods", False),
+    ("investment", "investment", True), ("investment", "joint_venture", True), ("joint_venture", "investment", True),
+    ("technology", "technology", True), ("technology", "joint_venture", True), ("joint_venture", "technology", True),
+    ("joint_venture", "joint_venture", True), ("technology", "investment", False), ("goods", "technology", False),
+    ("investment", "goods", False),
+])
+def test_only_compatible_kinds_pair(offer_kind, need_kind, pairs):
+    offer, need = lift_maker(kind=offer_kind), housing_need(kind=need_kind)
+    assert compatible(offer_kind, need_kind) is pairs
+    assert offer.may_pair_with(need) is pairs and need.may_pair_with(offer) is pairs
+
+
+def test_a_goods_offer_is_never_proposed_for_a_services_need(index):
+    index.put(lift_maker(id=uuid.uuid4()))
+    assert index.match(housing_need(kind="services"), threshold=0.0, limit=5) == []
+    assert len(index.match(housing_need(), threshold=0.0, limit=5)) >= 1
+
+
+def test_a_technology_for_a_joint_venture_says_the_kinds_are_compatible(index):
+    result = score(index, lift_maker(kind="technology"), housing_need(kind="joint_venture"))
+
+    assert "совместимые виды: технологии — совместное предприятие" in result.reasons_ru
+    assert "compatible kinds: technology — joint venture" in result.reasons_en
+    assert "сумяшчальныя віды: тэхналогіі — сумеснае прадпрыемства" in result.reasons_be
+    assert not any("виды" in r for r in score(index, lift_maker(), housing_need()).reasons_ru)
