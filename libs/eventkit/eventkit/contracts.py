@@ -51,6 +51,11 @@ class EnterpriseRegistered(EnterpriseProfile):
 class EnterpriseUpdated(EnterpriseProfile):
     event_type: ClassVar[str] = "enterprise.updated"
 
+    # Additive, optional: the identifying fields (name, country, inn, ogrn, unp) whose edit sent a
+    # verified enterprise back to pending for the agency to check again (`status` is then "pending");
+    # empty for any other edit and in older events.
+    recheck_because: list[str] = []
+
 
 class EnterpriseSuspended(EnterpriseProfile):
     event_type: ClassVar[str] = "enterprise.suspended"
@@ -108,6 +113,10 @@ class ListingSnapshot(EventPayload):
     valid_until: date | None = None
     status: Literal["active", "closed"]
     version: int = 1
+    # Additive, optional: why a closed listing closed: "expired" (its valid_until passed, closed by
+    # the registry itself), "closed_by_owner" (the owner or the agency closed it), "enterprise_deleted";
+    # None while active and in older events.
+    closed_because: str | None = None
 
 
 class ListingPublished(ListingSnapshot):
@@ -124,6 +133,20 @@ class ListingClosed(ListingSnapshot):
 
 class ListingReopened(ListingSnapshot):
     event_type: ClassVar[str] = "listing.reopened"
+
+
+class ListingExpiring(EventPayload):
+    """An active listing's valid_until (a Moscow date, its last day) is near: the owner is told once
+    per listing and date, so it may extend it (on registry.listings, keyed by the enterprise id)."""
+
+    event_type: ClassVar[str] = "listing.expiring"
+
+    listing_id: uuid.UUID
+    side: Literal["offer", "need"]
+    enterprise_id: uuid.UUID
+    enterprise_name: str
+    title: str
+    valid_until: date
 
 
 class MatchSide(BaseModel):
@@ -158,7 +181,7 @@ class MatchSnapshot(EventPayload):
     # suggestion the companies had been sent; None in older events).
     previous_status: str | None = None
     # Additive, optional, on match.withdrawn: why, and whose listing (or enterprise) ended it.
-    withdrawn_because: Literal["listing_closed", "enterprise_suspended", "enterprise_unverified",
+    withdrawn_because: Literal["listing_closed", "listing_expired", "enterprise_suspended", "enterprise_unverified",
                               "no_longer_scores"] | None = None
     withdrawn_side: Literal["offer", "need"] | None = None
 
@@ -198,7 +221,7 @@ _CONTRACTS: dict[tuple[str, int], type[EventPayload]] = {
     (model.event_type, model.event_version): model
     for model in (
         EnterpriseRegistered, EnterpriseUpdated, EnterpriseVerified, EnterpriseSuspended, EnterpriseReinstated, EnterpriseDeleted,
-        ListingPublished, ListingChanged, ListingClosed, ListingReopened,
+        ListingPublished, ListingChanged, ListingClosed, ListingReopened, ListingExpiring,
         MatchProposed, MatchApproved, MatchRejected, MatchResponded, MatchIntroduced, MatchClosed, MatchWithdrawn,
     )
 }

@@ -1,4 +1,4 @@
-"""python -m registry [serve|relay|consume|migrate|downgrade]"""
+"""python -m registry [serve|relay|consume|expire-listings|migrate|downgrade]"""
 
 import argparse
 from pathlib import Path
@@ -18,7 +18,7 @@ def alembic_config(database_url: str) -> Config:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m registry")
-    parser.add_argument("command", choices=["serve", "relay", "consume", "migrate", "downgrade"], nargs="?", default="serve")
+    parser.add_argument("command", choices=["serve", "relay", "consume", "expire-listings", "migrate", "downgrade"], nargs="?", default="serve")
     parser.add_argument("--revision", default=None, help="target revision (migrate: head, downgrade: base)")
     args = parser.parse_args()
     settings = Settings()
@@ -30,6 +30,8 @@ def main() -> None:
         relay(settings)
     elif args.command == "consume":
         consume(settings)
+    elif args.command == "expire-listings":
+        expire_listings(settings)
     else:
         serve(settings)
 
@@ -86,6 +88,20 @@ def consume(settings: Settings) -> None:
             pass
 
     asyncio.run(until_stopped())
+
+
+def expire_listings(settings: Settings) -> None:
+    """One pass of the expiry sweep `serve` runs: closes the listings whose valid_until has passed
+    and queues the reminders due; prints what it did as JSON."""
+    import asyncio
+    import json
+
+    from registry.entrypoints.expiry import expire_once
+    from registry.observability import configure_logging
+
+    configure_logging(settings.log_level)
+    done = asyncio.run(expire_once(settings))
+    print(json.dumps({"closed": done.closed, "reminded": done.reminded}))
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from registry.entrypoints.api import health, router
 from registry.entrypoints.body_limit import BodySizeLimit
 from registry.entrypoints.caller import VerifiedTokens
 from registry.entrypoints.consumer import run_consumer
+from registry.entrypoints.expiry import sweep_until_stopped
 from registry.entrypoints.partners import router as partners_router
 from registry.observability import Metrics, RequestContextMiddleware
 from registry.service_layer import listings as listing_cases
@@ -183,6 +184,8 @@ def create_app(settings: Settings) -> FastAPI:
         tasks = [asyncio.create_task(start_producer(container))]
         if settings.relay_enabled:
             tasks.append(asyncio.create_task(run_relay(container, stop)))
+        if settings.expiry_enabled:  # listings whose valid_until passed close themselves (entrypoints/expiry.py)
+            tasks.append(asyncio.create_task(sweep_until_stopped(container.session_factory, settings, stop)))
         consuming = []
         if settings.consumer_enabled:
             consuming.append(asyncio.create_task(keep_running("consumer", lambda: run_consumer(container, stop), stop)))

@@ -31,4 +31,10 @@ class Settings(BaseSettings):
     # inside `serve` when enabled, or alone as `python -m registry consume`.
     consumer_enabled: bool = True
     consumer_group: str = "registry"
+    # Listings expire (domain/expiry.py): inside `serve` a sweep closes every listing whose
+    # valid_until (a Moscow date) has passed and reminds owners this many days ahead, once per date;
+    # `python -m registry expire-listings` runs one pass.
+    expiry_enabled: bool = True
+    expiry_interval_seconds: float = Field(default=600.0, gt=0)
+    expiry_reminder_days: int = Field(default=7, ge=0)
     log_level: str = "INFO"

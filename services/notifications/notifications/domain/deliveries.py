@@ -33,9 +33,10 @@ class DeliveryStatus(StrEnum):
 
 # Mail a recipient cannot opt out of: it answers something they did, completes an introduction they
 # asked for, tells them what the agency decided about their enterprise, gives them an account, or
-# proves their address or lets them back in (a confirmation at sign-up, a password reset).
+# proves their address or lets them back in (a confirmation at sign-up, a password reset), or warns
+# that their own listing is about to expire.
 TRANSACTIONAL = frozenset({"welcome", "verified", "introduction", "suspended", "account_invitation", "account_confirmation",
-                           "password_reset"})
+                           "password_reset", "listing_expiring"})
 
 
 def idempotency_key(event_id: uuid.UUID, recipient: str, template: str) -> str:

@@ -11,6 +11,7 @@ from eventkit.contracts import (
     EnterpriseSuspended,
     EnterpriseVerified,
     EventPayload,
+    ListingExpiring,
     MatchApproved,
     MatchIntroduced,
     MatchResponded,
@@ -54,6 +55,8 @@ def deliveries_for(
         return [_to_enterprise(envelope, payload, "suspended", public_base_url, facts)]
     if isinstance(payload, (MatchResponded, MatchWithdrawn)):
         return suggestion_ended(envelope, payload)
+    if isinstance(payload, ListingExpiring):
+        return [listing_expiring(envelope, payload, public_base_url)]
     template = MATCH_TEMPLATES.get(type(payload))
     if template:
         return [
@@ -160,14 +163,28 @@ def digest(enterprise_id: uuid.UUID, *, on: date, held: list[Delivery]) -> Deliv
     )
 
 
+LISTING_EXPIRING = "listing_expiring"
+
+
+def listing_expiring(envelope: Envelope, listing: ListingExpiring, public_base_url: str) -> Delivery:
+    """The owner of a listing about to expire, with the portal page where its valid_until is changed.
+    The registry announces each listing and date once; the event id keeps it one email."""
+    return Delivery.plan_to_enterprise(
+        event_id=envelope.event_id, enterprise_id=listing.enterprise_id, partner_id=None, template=LISTING_EXPIRING,
+        facts={"listing_id": str(listing.listing_id), "side": listing.side, "title": listing.title,
+               "enterprise_name": listing.enterprise_name, "valid_until": listing.valid_until.isoformat(),
+               "extend_url": f"{public_base_url.rstrip('/')}/my/listings/{listing.side}/{listing.listing_id}/edit"},
+    )
+
+
 SUGGESTION_ENDED = "suggestion_ended"
 
 
 def suggestion_ended(envelope: Envelope, match: MatchResponded | MatchWithdrawn) -> list[Delivery]:
     """A suggestion the companies had been sent has ended: the side that did not end it is told why,
     once per event. `ending` is "declined" (the partner answered not interested), or the cause of a
-    withdrawal: "listing_closed", "enterprise_suspended" (said as "no longer available") or
-    "no_longer_scores". A match withdrawn before the agency approved it was never news to anyone."""
+    withdrawal: "listing_closed", "listing_expired", "enterprise_suspended" (said as "no longer
+    available") or "no_longer_scores". A match withdrawn before the agency approved it was never news to anyone."""
     if isinstance(match, MatchResponded):
         if match.answer != "declined" or match.answered_by_side is None:
             return []

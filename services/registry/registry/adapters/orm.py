@@ -104,12 +104,16 @@ listings = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("search", TSVECTOR, Computed(LISTING_SEARCH, persisted=True)),
+    # Listings expire (revision 0005): why one closed, and the valid_until its owner was reminded of.
+    Column("closed_because", String(32)),
+    Column("expiry_reminded_for", Date),
     CheckConstraint("side IN ('offer', 'need')", name="ck_listings_side"),
     CheckConstraint("status IN ('active', 'closed')", name="ck_listings_status"),
     CheckConstraint("quantity IS NULL OR quantity > 0", name="ck_listings_quantity_positive"),
     Index("ix_listings_enterprise", "enterprise_id", "side"),
     Index("ix_listings_side_created", "side", "created_at", "id"),
     Index("ix_listings_search", "search", postgresql_using="gin"),
+    Index("ix_listings_active_valid_until", "valid_until", "id", postgresql_where=text("status = 'active' AND valid_until IS NOT NULL")),
 )
 
 # What the registry learns from matching's events (revision 0004): the pairs introduced to each

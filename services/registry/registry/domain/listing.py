@@ -34,6 +34,10 @@ class ListingStatus(StrEnum):
     CLOSED = "closed"
 
 
+# Why a listing closed (`closed_because`).
+EXPIRED, CLOSED_BY_OWNER, ENTERPRISE_DELETED = "expired", "closed_by_owner", "enterprise_deleted"
+
+
 # What an owner may change after publishing; the side and the enterprise stay as they were.
 CHANGEABLE = frozenset(
     {"kind", "title", "description", "sector", "product_codes", "quantity", "unit", "regions", "certifications", "valid_until", "status"}
@@ -60,6 +64,10 @@ class Listing:
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # Why a closed listing closed: "expired" | "closed_by_owner" | "enterprise_deleted"; None while active.
+    closed_because: str | None = None
+    # The valid_until its owner was last reminded of (domain/expiry.py): a new date re-arms the reminder.
+    expiry_reminded_for: date | None = None
 
     def __post_init__(self) -> None:
         self.side = Side(self.side)
@@ -104,15 +112,20 @@ class Listing:
         if errors:
             raise InvalidInput(errors)
         what = "changed" if candidate.status is self.status else ("reopened" if reopened else "closed")
+        if "valid_until" in differing:
+            candidate.expiry_reminded_for = None  # a new date is reminded of again
+        candidate.closed_because = None if candidate.status is ListingStatus.ACTIVE else (
+            CLOSED_BY_OWNER if what == "closed" else self.closed_because)
         self.__dict__.update(candidate.__dict__)
         self.version += 1
         return what
 
-    def close(self) -> bool:
+    def close(self, *, because: str = ENTERPRISE_DELETED) -> bool:
         """Closes an active listing (its enterprise left, say); False when it was closed already."""
         if self.status is ListingStatus.CLOSED:
             return False
         self.status = ListingStatus.CLOSED
+        self.closed_because = because
         self.version += 1
         return True
 

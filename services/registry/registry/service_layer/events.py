@@ -7,6 +7,7 @@ from eventkit.contracts import (
     EnterpriseProfile,
     EnterpriseSuspended,
     EnterpriseVerified,
+    ListingExpiring,
     ListingSnapshot,
     envelope_for,
 )
@@ -60,6 +61,14 @@ def enterprise_deleted(enterprise: Enterprise) -> Envelope:
     return envelope_for(EnterpriseDeleted(enterprise_id=enterprise.id), key=str(enterprise.id), producer=PRODUCER)
 
 
+def listing_expiring(listing: Listing, enterprise: Enterprise) -> Envelope:
+    payload = ListingExpiring(
+        listing_id=listing.id, side=listing.side, enterprise_id=enterprise.id, enterprise_name=enterprise.name,
+        title=listing.title, valid_until=listing.valid_until,
+    )
+    return envelope_for(payload, key=str(enterprise.id), producer=PRODUCER)
+
+
 def listing_snapshot(contract: type[ListingSnapshot], listing: Listing, enterprise: Enterprise) -> Envelope:
     payload = contract(
         listing_id=listing.id,
@@ -84,5 +93,6 @@ def listing_snapshot(contract: type[ListingSnapshot], listing: Listing, enterpri
         valid_until=listing.valid_until,
         status=listing.status,
         version=listing.version,
+        closed_because=listing.closed_because,
     )
     return envelope_for(payload, key=str(enterprise.id), producer=PRODUCER)

@@ -1,0 +1,144 @@
+"""Listings expire on the real PostgreSQL: one pass of the sweep closes each listing whose
+valid_until has passed, in its own transaction with its `listing.closed` event saying why, and
+queues one `listing.expiring` event per listing and date for the owners of those about to end."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from registry.adapters.orm import listings
+from registry.domain.errors import InvalidInput
+from registry.domain.expiry import PLATFORM_TIME, ReminderWindow, SystemClock, platform_today
+from registry.domain.listing import Side
+from registry.service_layer import listings as listing_cases
+from registry.service_layer.expiry import expire_listings
+from eventkit.topics import LISTINGS
+from tests.integration.test_registry_listings import (  # noqa: F401  (fixtures)
+    change,
+    events_of,
+    lift_need,
+    mogilev_lift_maker,
+    publications,
+    publish,
+    register,
+    smolensk_housing_operator,
+    uow,
+)
+
+WEEK = ReminderWindow(days=7)
+
+
+class FakeClock:
+    """The platform's clock at noon Moscow time of a given day."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+
+    def now(self) -> datetime:
+        return datetime.combine(self.day, time(12), tzinfo=PLATFORM_TIME).astimezone(UTC)
+
+
+TODAY = platform_today(SystemClock())
+
+
+async def sweep(uow, clock) -> None:
+    await expire_listings(unit_of_work=uow, clock=clock, window=WEEK)
+
+
+async def listing_events(sessions, enterprise_id, listing_id) -> list[tuple[str, dict]]:
+    return [(kind, payload) for topic, kind, payload in await events_of(sessions, enterprise_id)
+            if topic == LISTINGS and payload["listing_id"] == str(listing_id)]
+
+
+async def days_pass(registry_connection, listing, *, valid_until: date) -> None:
+    """What the calendar does to a stored listing: its valid_until is now in the past (the registry
+    refuses to publish it so)."""
+    await registry_connection.execute(update(listings).where(listings.c.id == listing.id).values(valid_until=valid_until))
+
+
+async def test_a_listing_whose_last_day_has_passed_closes_with_its_reason_and_event(
+    registry_sessions, registry_connection, uow, register, publish
+):
+    maker = await register(mogilev_lift_maker())
+    offer = await publish(maker, side=Side.OFFER, **lift_need(title="Пассажирские лифты 400 кг", valid_until=TODAY))
+    lasting = await publish(maker, side=Side.OFFER, **lift_need(title="Грузовые лифты 1000 кг", valid_until=TODAY + timedelta(days=90)))
+    await days_pass(registry_connection, offer, valid_until=TODAY - timedelta(days=1))
+
+    await sweep(uow, SystemClock())
+
+    closed = await listing_cases.get_listing_or_raise(uow=uow(), listing_id=offer.id, side=Side.OFFER)
+    assert closed.status == "closed" and closed.closed_because == "expired"
+    assert closed.version == offer.version + 1
+    kind, payload = (await listing_events(registry_sessions, maker.id, offer.id))[-1]
+    assert kind == "listing.closed"
+    assert payload["closed_because"] == "expired" and payload["status"] == "closed"
+    assert payload["valid_until"] == (TODAY - timedelta(days=1)).isoformat()
+    still = await listing_cases.get_listing_or_raise(uow=uow(), listing_id=lasting.id, side=Side.OFFER)
+    assert still.status == "active" and still.closed_because is None
+
+    await sweep(uow, SystemClock())  # a second pass finds nothing more to do
+    assert [k for k, _ in await listing_events(registry_sessions, maker.id, offer.id)] == ["listing.published", "listing.closed"]
+
+
+async def test_an_expired_listing_reopens_only_with_a_date_that_has_not_passed(
+    registry_connection, uow, register, publish, change
+):
+    maker = await register(mogilev_lift_maker())
+    offer = await publish(maker, side=Side.OFFER, **lift_need(valid_until=TODAY))
+    await days_pass(registry_connection, offer, valid_until=TODAY - timedelta(days=1))
+    await sweep(uow, SystemClock())
+    closed = await listing_cases.get_listing_or_raise(uow=uow(), listing_id=offer.id, side=Side.OFFER)
+
+    with pytest.raises(InvalidInput) as refused:
+        await change(closed, status="active")
+    assert [e.field for e in refused.value.errors] == ["valid_until"]
+
+    reopened = await change(closed, status="active", valid_until=TODAY + timedelta(days=60))
+    assert reopened.status == "active" and reopened.closed_because is None
+
+
+async def test_the_owner_is_reminded_once_per_date_and_again_after_extending(registry_sessions, uow, register, publish, change):
+    maker = await register(mogilev_lift_maker())
+    ends = TODAY + timedelta(days=10)
+    offer = await publish(maker, side=Side.OFFER, **lift_need(title="Лифты ПП-0411", valid_until=ends))
+
+    await sweep(uow, FakeClock(ends - timedelta(days=8)))  # eight days before: not yet
+    assert await listing_events(registry_sessions, maker.id, offer.id) == [("listing.published", _any_payload())]
+
+    await sweep(uow, FakeClock(ends - timedelta(days=5)))
+    await sweep(uow, FakeClock(ends - timedelta(days=4)))  # the same date is not reminded of twice
+    reminders = [p for k, p in await listing_events(registry_sessions, maker.id, offer.id) if k == "listing.expiring"]
+    assert reminders == [{"listing_id": str(offer.id), "side": "offer", "enterprise_id": str(maker.id), "enterprise_name": maker.name,
+                          "title": "Лифты ПП-0411", "valid_until": ends.isoformat()}]
+    unchanged = await listing_cases.get_listing_or_raise(uow=uow(), listing_id=offer.id, side=Side.OFFER)
+    assert unchanged.version == offer.version  # a reminder is not a change of the listing
+
+    extended = await change(unchanged, valid_until=ends + timedelta(days=30))
+    await sweep(uow, FakeClock(ends - timedelta(days=4)))  # the new date is weeks away
+    await sweep(uow, FakeClock(ends + timedelta(days=25)))
+    reminders = [p["valid_until"] for k, p in await listing_events(registry_sessions, maker.id, offer.id) if k == "listing.expiring"]
+    assert reminders == [ends.isoformat(), extended.valid_until.isoformat()]
+
+
+async def test_a_listing_closed_by_its_owner_or_with_its_enterprise_says_so(uow, register, publish, change):
+    from registry.service_layer import enterprises as enterprise_cases
+    from tests.integration.test_registry_listings import AGENCY
+
+    operator = await register(smolensk_housing_operator())
+    need = await publish(operator, **lift_need())
+    other = await publish(operator, **lift_need(title="Нужны грузовые лифты"))
+
+    closed = await change(need, status="closed")
+    assert closed.closed_because == "closed_by_owner"
+
+    await enterprise_cases.delete_enterprise(uow=uow(), caller=AGENCY, enterprise_id=operator.id, expected_version=None)
+    gone = await listing_cases.get_listing_or_raise(uow=uow(), listing_id=other.id, side=Side.NEED)
+    assert gone.closed_because == "enterprise_deleted"
+
+
+class _any_payload:
+    def __eq__(self, other) -> bool:
+        return isinstance(other, dict)
