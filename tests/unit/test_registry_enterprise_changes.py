@@ -52,11 +52,18 @@ def test_a_change_to_a_region_of_the_other_country_is_refused_and_leaves_the_pro
     assert lift_maker.region == "mogilev_oblast" and lift_maker.city == "Могилёв" and lift_maker.version == 1
 
 
-@pytest.mark.parametrize("name", ["country", "unp", "inn", "status"])
-def test_who_the_enterprise_is_cannot_be_changed(reference, lift_maker, name):
+@pytest.mark.parametrize("name", ["status", "verified_by", "owner_account_id"])
+def test_what_the_agency_or_the_platform_decides_cannot_be_changed_by_an_edit(reference, lift_maker, name):
     with pytest.raises(InvalidInput) as refused:
         lift_maker.change(reference, {name: "RU"})
     assert [e.field for e in refused.value.errors] == [name]
+
+
+def test_a_country_changed_without_its_legal_ids_and_region_is_refused(reference, lift_maker):
+    with pytest.raises(InvalidInput) as refused:
+        lift_maker.change(reference, {"country": "RU"})
+    assert {e.field for e in refused.value.errors} >= {"region", "unp"}
+    assert lift_maker.country == "BY" and lift_maker.version == 1
 
 
 def test_the_agency_suspends_an_enterprise_once(lift_maker):

@@ -17,12 +17,15 @@ class Country(StrEnum):
     BY = "BY"
 
 
-# What the owner may change; the country and the legal ids are who the enterprise is.
+# What identifies the enterprise: editing any of it sends a verified enterprise back to the
+# agency's verification queue (pending), since the agency verified who it was.
+IDENTIFYING = frozenset({"name", "country", "inn", "ogrn", "unp"})
+# What the owner may change.
 CHANGEABLE = frozenset(
-    {"name", "region", "city", "sectors", "description", "languages", "size", "certifications",
+    {"region", "city", "sectors", "description", "languages", "size", "certifications",
      "contact_person", "email", "phone", "personal_data_consent"}
-)
-_NOT_NULL = CHANGEABLE - {"phone"}
+) | IDENTIFYING
+_NOT_NULL = CHANGEABLE - {"phone", "inn", "ogrn", "unp"}
 
 
 class EnterpriseStatus(StrEnum):
@@ -105,11 +108,15 @@ class Enterprise:
         self.status = EnterpriseStatus.VERIFIED
         self.verified_by = by
         self.verified_at = at
+        self.extra = {k: v for k, v in self.extra.items() if k != "recheck_because"}
         self.version += 1
 
     def change(self, reference: Reference, changes: dict) -> bool:
-        """Applies the owner's changes; False when nothing differs (no new version, no event)."""
-        errors = [FieldError(name, "cannot be changed; it identifies the enterprise") for name in changes if name not in CHANGEABLE]
+        """Applies the owner's changes; False when nothing differs (no new version, no event). A
+        change to what identifies the enterprise (name, country, legal ids) sends a verified one back
+        to pending, for the agency to check again (`recheck_because` names the fields); a suspended
+        one then returns to pending, not verified, when its suspension is lifted."""
+        errors = [FieldError(name, "cannot be changed") for name in changes if name not in CHANGEABLE]
         errors += [FieldError(name, "may not be null") for name, value in changes.items() if value is None and name in _NOT_NULL]
         if errors:
             raise InvalidInput(errors)
@@ -120,7 +127,26 @@ class Enterprise:
         candidate.check_rules(reference)
         self.__dict__.update(candidate.__dict__)
         self.version += 1
+        identity = sorted(IDENTIFYING & differing.keys())
+        if identity and self.verified_at is not None:
+            self._unverify(because=identity)
         return True
+
+    def _unverify(self, *, because: list[str]) -> None:
+        self.extra = self.extra | {"recheck_because": because, "previously_verified_by": self.verified_by,
+                                   "previously_verified_at": self.verified_at.isoformat() if self.verified_at else None}
+        self.verified_by = self.verified_at = None
+        if self.status is EnterpriseStatus.VERIFIED:
+            self.status = EnterpriseStatus.PENDING
+
+    @property
+    def recheck_because(self) -> list[str]:
+        """While pending: the identifying fields whose edit sent it back from verified (empty for a new one)."""
+        return list(self.extra.get("recheck_because") or []) if self.status is EnterpriseStatus.PENDING else []
+
+    @property
+    def sent_back_for_recheck(self) -> bool:
+        return bool(self.recheck_because)
 
     def suspend(self, *, by: str, reason: str | None) -> None:
         if self.status is EnterpriseStatus.SUSPENDED:

@@ -107,6 +107,8 @@ class EnterprisePrivate(EnterprisePublic):
     personal_data_consent: bool
     verified_by: str | None
     suspension_reason: str | None = Field(default=None, description="the reviewer's reason, while suspended")
+    recheck_because: list[str] = Field(default=[], description="while pending: the identifying fields (name, country, inn, "
+                                                                "ogrn, unp) whose edit sent it back from verified")
     legal_id_checks: list[LegalIdCheckOut] = Field(default=[], description="each legal id held, checked again for the reviewer")
 
     @classmethod
@@ -143,12 +145,18 @@ class PossibleDuplicates(BaseModel):
 
 
 class EnterprisePatch(BaseModel):
-    """The fields an owner may change; `version` (or the If-Match header) is the version it read."""
+    """The fields an owner may change; `version` (or the If-Match header) is the version it read.
+    Editing the name, country or a legal id of a verified enterprise sends it back to pending."""
 
     model_config = ConfigDict(extra="forbid")
 
     version: int | None = None
+    # What identifies the enterprise: an edit sends a verified enterprise back to pending.
     name: Text | None = None
+    country: Literal["RU", "BY"] | None = None
+    inn: Digits | None = None
+    ogrn: Digits | None = None
+    unp: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z]{9}$")] | None = None
     region: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
     city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
     sectors: Annotated[list[str], Field(min_length=1, max_length=5)] | None = None

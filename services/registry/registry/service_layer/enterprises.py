@@ -10,7 +10,7 @@ from eventkit import topics
 from eventkit.contracts import EnterpriseRegistered, EnterpriseReinstated, EnterpriseUpdated, ListingClosed
 from registry.domain.actors import Caller
 from registry.domain.duplicates import MAX_POSSIBLE_DUPLICATES, Fingerprint, duplicate_reasons
-from registry.domain.enterprise import Enterprise
+from registry.domain.enterprise import Enterprise, EnterpriseStatus
 from registry.domain.errors import AlreadyRegistered, NotFound, check_version
 from registry.domain.queries import EnterpriseFilters, Page, PageRequest
 from registry.domain.reference import Reference
@@ -47,9 +47,17 @@ async def change_enterprise(
         enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
         caller.require_manages(enterprise)
         check_version("enterprise", expected=expected_version, current=enterprise.version)
+        legal_id_before, was_verified = (enterprise.country, enterprise.legal_id), enterprise.status is EnterpriseStatus.VERIFIED
         if enterprise.change(reference, changes):
+            if (enterprise.country, enterprise.legal_id) != legal_id_before:
+                existing = await uow.enterprises.get_by_legal_id(enterprise.country, enterprise.legal_id)
+                if existing is not None and existing.id != enterprise.id:
+                    raise AlreadyRegistered(existing.id)
             await uow.enterprises.save(enterprise)
-            await uow.outbox.add(events.enterprise_profile(EnterpriseUpdated, enterprise), topic=topics.ENTERPRISES)
+            # A verified enterprise whose identity was edited is pending again: the event says so and why.
+            sent_back = enterprise.recheck_because if was_verified and enterprise.status is EnterpriseStatus.PENDING else []
+            await uow.outbox.add(events.enterprise_profile(EnterpriseUpdated, enterprise, recheck_because=sent_back),
+                                 topic=topics.ENTERPRISES)
             await uow.commit()
     return enterprise
 
