@@ -102,7 +102,7 @@ async def test_a_company_publishes_changes_closes_and_reopens_an_offer(platform,
             await page.locator("#description").fill(f"Лифты грузоподъёмностью 400 и 630 кг, монтаж и сервис. Партия {marker}")
             await page.locator("#product_codes").fill("842810")
             await page.locator("#quantity").fill("120")
-            await page.locator("#unit").select_option("шт./год")
+            await page.locator("#unit").select_option("pcs/year")
             await page.locator("#regions").select_option(["smolensk_oblast", "mogilev_oblast"])
             await page.locator("#certifications").fill("EAC, ISO 9001")
             await page.locator("#valid_until").fill(ends.isoformat())
@@ -118,7 +118,7 @@ async def test_a_company_publishes_changes_closes_and_reopens_an_offer(platform,
             await expect(card).to_contain_text("Smolensk Oblast")
             await expect(card).to_contain_text("EAC, ISO 9001")
             offer = gateway.get(f"/api/v1/enterprises/{enterprise_id}/offers").json()["items"][0]
-            assert (offer["title"], offer["product_codes"], offer["quantity"], offer["unit"]) == (title, ["842810"], 120, "шт./год")
+            assert (offer["title"], offer["product_codes"], offer["quantity"], offer["unit"]) == (title, ["842810"], 120, "pcs/year")
             assert sorted(offer["regions"]) == ["mogilev_oblast", "smolensk_oblast"] and offer["valid_until"] == ends.isoformat()
             await _checked_page(page, "listings", problems)
 

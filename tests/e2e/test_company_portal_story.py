@@ -70,10 +70,10 @@ async def test_two_companies_meet_through_the_portal(platform, gateway, mailbox,
         # Lift parts (HS 8431 31), so the pair is not crowded out by whole lifts other tests publish.
         await publish(maker_page, platform.web_url, side="offer", listing={
             "title": f"Запчасткі для ліфтаў {marker}", "description": f"Лябёдкі і дзверы для ліфтаў, партыя {marker}",
-            "sector": "elevators", "product_codes": "843131", "quantity": 200, "unit": "шт."})
+            "sector": "elevators", "product_codes": "843131", "quantity": 200, "unit": "pcs"})
         await publish(housing_page, platform.web_url, side="need", listing={
             "title": f"Запчасти для лифтов {marker}", "description": f"Нужны лебёдки и двери для лифтов, партия {marker}",
-            "sector": "elevators", "product_codes": "843131", "quantity": 40, "unit": "шт."})
+            "sector": "elevators", "product_codes": "843131", "quantity": 40, "unit": "pcs"})
         offers = gateway.get(f"/api/v1/enterprises/{maker_id}/offers").json()["items"]
         needs = gateway.get(f"/api/v1/enterprises/{housing_id}/needs").json()["items"]
         pair = _proposed_pair(gateway, agency, need_id=needs[0]["id"], offer_id=offers[0]["id"])

@@ -116,3 +116,10 @@ def test_a_unit_written_again_another_way_is_no_change_and_an_old_unit_does_not_
     assert [e.field for e in refused.value.errors] == ["unit"] and listing.unit == "pcs/month"
     listing.unit = "бочек"  # kept from before the vocabulary
     assert listing.change(reference, today=TODAY, changes={"status": "closed"}) == "closed"
+
+
+def test_the_web_forms_units_are_codes_of_the_vocabulary_shown_as_the_vocabulary_writes_them(units):
+    from web.entrypoints.portal.listings import UNITS
+
+    for code, label, _words in UNITS:
+        assert units.parse(code) == code and units.label(code, "ru") == label, code

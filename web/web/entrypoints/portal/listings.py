@@ -26,15 +26,18 @@ SIDES = {"offer": "offers", "need": "needs"}
 KINDS = ("goods", "services", "technology", "investment", "joint_venture")
 KIND_WORDS = {"goods": N_("Goods"), "services": N_("Services"), "technology": N_("Technology"),
               "investment": N_("Investment"), "joint_venture": N_("Joint venture")}
-# Units as the registry keeps them (any short text; matching compares them without case and the final dot).
+# Units as the registry keeps them: the code of the vocabulary (data/units/units.json), as written on the
+# pages, in words. The registry reads any form a company writes into the code and refuses one it cannot read.
 UNITS = (
-    ("шт.", N_("pieces")), ("компл.", N_("sets")), ("т", N_("tonnes")), ("кг", N_("kilograms")), ("л", N_("litres")),
-    ("м³", N_("cubic metres")), ("м²", N_("square metres")), ("м", N_("metres")), ("гол.", N_("head of livestock")),
-    ("шт./год", N_("pieces a year")), ("шт./мес.", N_("pieces a month")), ("компл./год", N_("sets a year")),
-    ("т/год", N_("tonnes a year")), ("т/мес.", N_("tonnes a month")), ("кг/мес.", N_("kilograms a month")),
-    ("л/мес.", N_("litres a month")), ("м³/год", N_("cubic metres a year")), ("м²/год", N_("square metres a year")),
-    ("гол./год", N_("head of livestock a year")),
+    ("pcs", "шт.", N_("pieces")), ("set", "компл.", N_("sets")), ("t", "т", N_("tonnes")), ("kg", "кг", N_("kilograms")),
+    ("l", "л", N_("litres")), ("m3", "м³", N_("cubic metres")), ("m2", "м²", N_("square metres")), ("m", "пог. м", N_("metres")),
+    ("head", "гол.", N_("head of livestock")),
+    ("pcs/year", "шт./год", N_("pieces a year")), ("pcs/month", "шт./мес.", N_("pieces a month")), ("set/year", "компл./год", N_("sets a year")),
+    ("t/year", "т/год", N_("tonnes a year")), ("t/month", "т/мес.", N_("tonnes a month")), ("kg/month", "кг/мес.", N_("kilograms a month")),
+    ("l/month", "л/мес.", N_("litres a month")), ("m3/year", "м³/год", N_("cubic metres a year")), ("m2/year", "м²/год", N_("square metres a year")),
+    ("head/year", "гол./год", N_("head of livestock a year")),
 )
+UNIT_LABELS = {code: label for code, label, _ in UNITS}
 ENDING_SOON_DAYS = 14
 PRODUCT_CODE = re.compile(r"^\d{4,10}$")
 FIELDS = ("kind", "title", "description", "sector", "product_codes", "quantity", "unit", "certifications", "regions", "valid_until")
@@ -46,7 +49,8 @@ FIELD_MESSAGES = {
     "sector": N_("Choose the sector from the list"),
     "product_codes": N_("Enter product codes of 4 to 10 digits, like 842810, separated by commas"),
     "quantity": N_("Enter the quantity as a number greater than zero, like 120 or 2.5"),
-    "unit": N_("Choose the unit of the quantity"),
+    "unit": N_("Choose the unit from the list: pieces, sets, head of livestock, tonnes, kilograms, litres, cubic, square or "
+               "running metres, or one of them a day, a month or a year"),
     "certifications": N_("Enter at most 30 certificates, each shorter than 100 characters"),
     "regions": N_("Choose regions from the list"),
     "valid_until": N_("Enter a date that has not passed yet"),
@@ -90,6 +94,7 @@ async def my_listings(request: Request, done: str = ""):
         sector_names(request), region_names(request))
     for listing in offers.get("items", []) + needs.get("items", []):
         listing["ends_in"] = _ends_in(request, listing)
+        listing["unit_label"] = UNIT_LABELS.get(listing.get("unit") or "", listing.get("unit") or "")
     problem = request.query_params.get("problem", "")
     return render(request, "portal/listings.html", {
         "scope": scope, "offers": offers, "needs": needs, "sectors": sectors, "regions": regions, "kind_words": KIND_WORDS,
@@ -133,11 +138,11 @@ async def _form_context(request: Request, *, scope: Scope, side: str, entered: d
     for items in regions.values():
         items.sort(key=lambda r: r["name"].casefold())
     units = list(UNITS)
-    if entered.get("unit") and entered["unit"] not in {value for value, _ in UNITS}:
-        units.append((entered["unit"], ""))  # a unit written through the API stays choosable
+    if entered.get("unit") and entered["unit"] not in UNIT_LABELS:
+        units.append((entered["unit"], entered["unit"], ""))  # a unit written through the API stays choosable
     return {"scope": scope, "side": side, "entered": entered, "errors": errors, "listing": listing, "notice": notice, "yours": yours,
             "sectors": sectors, "sector_of": {s["id"]: s for s in sectors}, "regions": regions, "kinds": KINDS, "kind_words": KIND_WORDS,
-            "units": units, "today": _today().isoformat()}
+            "units": units, "unit_labels": UNIT_LABELS, "today": _today().isoformat()}
 
 
 def _grouped(code: str) -> str:
