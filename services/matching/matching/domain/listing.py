@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from matching.domain.kinds import compatible
 from matching.domain.taxonomy import Lexicon
 from matching.domain.text import stems
 
 VERIFIED, PENDING, SUSPENDED = "verified", "pending", "suspended"  # an enterprise's statuses
+# valid_until is a date in the platform's time zone (Smolensk and Belarus keep Moscow time), as the
+# registry reads it: a listing holds all of that day and has expired from the next one.
+PLATFORM_TIME = ZoneInfo("Europe/Moscow")
+
+
+def platform_today(now: datetime | None = None) -> date:
+    return (now or datetime.now(UTC)).astimezone(PLATFORM_TIME).date()
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,10 @@ class Listing:
     @property
     def is_active(self) -> bool:
         return self.status == "active" and self.enterprise_status == VERIFIED
+
+    def expired_on(self, today: date) -> bool:
+        """Its last day is over: never proposed, even before the registry's close of it arrives."""
+        return self.valid_until is not None and self.valid_until < today
 
     @property
     def enterprise_suspended(self) -> bool:

@@ -4,8 +4,9 @@ new partners are proposed, open matches re-scored, and those that no longer hold
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
-from matching.domain.listing import Listing
+from matching.domain.listing import Listing, platform_today
 from matching.domain.match import APPROVED, PROPOSED, WITHDRAWN, Match
 from matching.domain.scoring import Score
 from matching.service_layer.events import publish_transitions
@@ -22,9 +23,13 @@ def _score_fields(score: Score) -> dict:
             "reasons_be": score.reasons_be}
 
 
-async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher) -> list[Match]:
+async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher, today: date | None = None) -> list[Match]:
     existing = {_partner_of(m, listing): m for m in await uow.matches.for_listing(listing.id)}
-    candidates = {c.listing.id: c for c in matcher.best_partners(listing)} if listing.is_active else {}
+    today = today or platform_today()
+    # A listing whose valid_until has passed is proposed to no one and gets no one, even before the
+    # registry's close of it arrives (that close then withdraws its open matches as expired).
+    live = listing.is_active and not listing.expired_on(today)
+    candidates = {c.listing.id: c for c in matcher.best_partners(listing) if not c.listing.expired_on(today)} if live else {}
     partners = {pid: c.listing for pid, c in candidates.items()}
     partners |= await uow.listings.get_many([pid for pid in existing if pid not in partners])
     touched: list[Match] = []
@@ -40,10 +45,10 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher) -> l
         elif match.is_open:
             if _kept_while_rechecked(match, listing, partners.get(partner_id)):
                 continue
-            score = matcher.score_pair(listing, partner_id) if listing.is_active else None
+            score = matcher.score_pair(listing, partner_id) if live else None
             if score is None or score.value < matcher.threshold:
                 ended = _ended_by(listing, partners.get(partner_id))
-                match.withdraw(reason=_why_withdrawn(ended), cause=_withdrawal_cause(ended), side=ended.side)
+                match.withdraw(reason=_why_withdrawn(ended, today=today), cause=_withdrawal_cause(ended, today=today), side=ended.side)
             else:
                 match.rescore(**_score_fields(score))
             touched.append(match)
@@ -85,9 +90,11 @@ def _ended_by(listing: Listing, partner: Listing | None) -> Listing:
     return listing
 
 
-def _why_withdrawn(listing: Listing) -> str:
+def _why_withdrawn(listing: Listing, *, today: date | None = None) -> str:
     if listing.enterprise_suspended:
         return f"the enterprise behind the {listing.side} was suspended"
+    if listing.expired_on(today or platform_today()):
+        return f"the {listing.side} expired: it was valid until {listing.valid_until.isoformat()}"
     if listing.status != "active":
         return f"the {listing.side} was closed"
     if listing.awaits_verification:
@@ -95,9 +102,11 @@ def _why_withdrawn(listing: Listing) -> str:
     return "the pair no longer scores"
 
 
-def _withdrawal_cause(listing: Listing) -> str:
+def _withdrawal_cause(listing: Listing, *, today: date | None = None) -> str:
     if listing.enterprise_suspended:
         return "enterprise_suspended"
+    if listing.expired_on(today or platform_today()):
+        return "listing_expired"
     if listing.status != "active":
         return "listing_closed"
     if listing.awaits_verification:
