@@ -32,10 +32,10 @@ class DeliveryStatus(StrEnum):
 
 
 # Mail a recipient cannot opt out of: it answers something they did, completes an introduction they
-# asked for, tells them what the agency decided about their enterprise, gives them an account, or
+# asked for, tells them what the agency decided about their enterprise (or that it checks it again), gives them an account, or
 # proves their address or lets them back in (a confirmation at sign-up, a password reset), or warns
 # that their own listing is about to expire.
-TRANSACTIONAL = frozenset({"welcome", "verified", "introduction", "suspended", "account_invitation", "account_confirmation",
+TRANSACTIONAL = frozenset({"welcome", "verified", "recheck", "introduction", "suspended", "account_invitation", "account_confirmation",
                            "password_reset", "listing_expiring"})
 
 

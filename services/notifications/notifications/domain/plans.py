@@ -9,6 +9,7 @@ from datetime import date
 from eventkit.contracts import (
     EnterpriseRegistered,
     EnterpriseSuspended,
+    EnterpriseUpdated,
     EnterpriseVerified,
     EventPayload,
     ListingExpiring,
@@ -50,6 +51,8 @@ def deliveries_for(
         return [_to_enterprise(envelope, payload, "welcome", public_base_url)]
     if isinstance(payload, EnterpriseVerified):
         return [_to_enterprise(envelope, payload, "verified", public_base_url)]
+    if isinstance(payload, EnterpriseUpdated) and payload.recheck_because:  # an identity edit sent it back to pending
+        return [_to_enterprise(envelope, payload, "recheck", public_base_url, {"changed": list(payload.recheck_because)})]
     if isinstance(payload, EnterpriseSuspended):
         facts = {"reason": payload.reason or "", "agency_email": agency.email, "agency_phone": agency.phone or ""}
         return [_to_enterprise(envelope, payload, "suspended", public_base_url, facts)]
