@@ -22,6 +22,7 @@ from matching.entrypoints.schemas import (
 )
 from matching.service_layer import figures as figure_cases
 from matching.service_layer import matches as use_cases
+from matching.service_layer.matcher import Matcher
 from matching.service_layer.matches import MatchView, Viewer
 from matching.service_layer.unit_of_work import UnitOfWork
 
@@ -35,6 +36,13 @@ def unit_of_work(request: Request) -> UnitOfWork:
 
 
 UowDep = Annotated[UnitOfWork, Depends(unit_of_work)]
+
+
+def matcher(request: Request) -> Matcher:
+    return request.app.state.container.matcher
+
+
+MatcherDep = Annotated[Matcher, Depends(matcher)]
 
 
 def viewer_of(caller: Caller) -> Viewer:
@@ -115,14 +123,14 @@ async def one_match(match_id: uuid.UUID, caller: CallerDep, uow: UowDep):
 
 
 @router.post("/matches/{match_id}/approve", response_model=MatchDetailOut)
-async def approve(match_id: uuid.UUID, caller: CallerDep, uow: UowDep, body: ApproveIn | None = None):
+async def approve(match_id: uuid.UUID, caller: CallerDep, uow: UowDep, matcher: MatcherDep, body: ApproveIn | None = None):
     note = body.note if body else None
-    return _detail(await use_cases.approve(uow=uow, match_id=match_id, viewer=viewer_of(caller), note=note))
+    return _detail(await use_cases.approve(uow=uow, match_id=match_id, viewer=viewer_of(caller), note=note, matcher=matcher))
 
 
 @router.post("/matches/{match_id}/reject", response_model=MatchDetailOut)
-async def reject(match_id: uuid.UUID, body: RejectIn, caller: CallerDep, uow: UowDep):
-    return _detail(await use_cases.reject(uow=uow, match_id=match_id, viewer=viewer_of(caller), reason=body.reason))
+async def reject(match_id: uuid.UUID, body: RejectIn, caller: CallerDep, uow: UowDep, matcher: MatcherDep):
+    return _detail(await use_cases.reject(uow=uow, match_id=match_id, viewer=viewer_of(caller), reason=body.reason, matcher=matcher))
 
 
 @router.post("/matches/{match_id}/respond", response_model=MatchDetailOut)

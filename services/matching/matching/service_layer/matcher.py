@@ -28,8 +28,10 @@ class Matcher:
             count += 1
         return count
 
-    def best_partners(self, listing: Listing) -> list[Candidate]:
-        return self.index.match(listing, threshold=self.threshold, limit=self.limit)
+    def best_partners(self, listing: Listing, *, beyond: int = 0) -> list[Candidate]:
+        """The best K partners, best first, and `beyond` more after them (for when some are already
+        paired with the listing or hold K proposed matches themselves)."""
+        return self.index.match(listing, threshold=self.threshold, limit=self.limit + beyond)
 
     def score_pair(self, listing: Listing, partner_id: uuid.UUID) -> Score | None:
         partner = self.index.get(partner_id)

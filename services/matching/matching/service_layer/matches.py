@@ -7,15 +7,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from matching.adapters.repository import QueueFilter
+from matching.adapters.repository import QueueFilter, is_deadlock
 from matching.domain.errors import Forbidden, NotFound
 from matching.domain.funnel import Funnel, FunnelRange, arranged
 from matching.domain.listing import Listing
-from matching.domain.match import SUGGESTED, Match, side_owned_by
+from matching.domain.match import PROPOSED, SUGGESTED, Match, side_owned_by
 from matching.domain.review import ReviewedMatch
 from matching.service_layer.events import publish_transitions
 from matching.service_layer.matcher import Matcher
-from matching.service_layer.reconcile import reconcile
+from matching.service_layer.reconcile import Waiting, propose_waiting, reconcile, waiting_pairs
 from matching.service_layer.unit_of_work import UnitOfWork
 
 
@@ -56,8 +56,22 @@ async def get_match_or_raise(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Vi
         return MatchView(reviewed, listings[match.offer_id], listings[match.need_id], await uow.matches.history(match_id))
 
 
-async def _transition(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, change) -> MatchView:
+async def _transition(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, change, matcher: Matcher | None = None) -> MatchView:
+    """With the matcher (a review): the match leaves the proposed ones, so both its listings have
+    room again and propose their best waiting pairs in this same transaction. Run again when
+    PostgreSQL broke a deadlock with a consumer proposing for the same listings."""
+    for attempt in range(1, 4):
+        try:
+            return await _transition_once(uow=uow, match_id=match_id, viewer=viewer, change=change, matcher=matcher)
+        except Exception as error:
+            if attempt == 3 or not is_deadlock(error):
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _transition_once(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, change, matcher: Matcher | None) -> MatchView:
     async with uow:
+        waiting = await _waiting_behind(match_id, uow=uow, matcher=matcher) if matcher is not None else None
         match = await uow.matches.get(match_id, for_update=True)
         if match is None or not (viewer.is_staff or viewer.may_see(match)):
             raise NotFound("match", match_id)
@@ -66,10 +80,22 @@ async def _transition(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, c
         offer, need = listings[match.offer_id], listings[match.need_id]
         await uow.matches.save(match)
         await publish_transitions(match, offer=offer, need=need, uow=uow)
+        if waiting is not None:
+            await propose_waiting(waiting, uow=uow, matcher=matcher)
         history = await uow.matches.history(match_id)
         reviewed = await uow.matches.reviewed(match_id)
         await uow.commit()
     return MatchView(reviewed, offer, need, history)
+
+
+async def _waiting_behind(match_id: uuid.UUID, *, uow: UnitOfWork, matcher: Matcher) -> Waiting | None:
+    """The best waiting pairs of a proposed match's two listings, their proposal counts locked
+    before the match is (the order every proposing transaction follows)."""
+    match = await uow.matches.get(match_id)
+    if match is None or match.status != PROPOSED:
+        return None  # nothing leaves the proposed ones (the transition refuses, or it is not found)
+    await matcher.catch_up(uow=uow)
+    return await waiting_pairs([match.offer_id, match.need_id], uow=uow, matcher=matcher)
 
 
 def _staff_only(viewer: Viewer, action: str, what: str = "a match") -> None:
@@ -77,14 +103,16 @@ def _staff_only(viewer: Viewer, action: str, what: str = "a match") -> None:
         raise Forbidden(f"only the investment agency may {action} {what}")
 
 
-async def approve(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, note: str | None) -> MatchView:
+async def approve(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, note: str | None, matcher: Matcher | None = None) -> MatchView:
     _staff_only(viewer, "approve")
-    return await _transition(uow=uow, match_id=match_id, viewer=viewer, change=lambda m: m.approve(actor=viewer.actor, note=note))
+    return await _transition(uow=uow, match_id=match_id, viewer=viewer, change=lambda m: m.approve(actor=viewer.actor, note=note),
+                             matcher=matcher)
 
 
-async def reject(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, reason: str) -> MatchView:
+async def reject(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, reason: str, matcher: Matcher | None = None) -> MatchView:
     _staff_only(viewer, "reject")
-    return await _transition(uow=uow, match_id=match_id, viewer=viewer, change=lambda m: m.reject(actor=viewer.actor, reason=reason))
+    return await _transition(uow=uow, match_id=match_id, viewer=viewer, change=lambda m: m.reject(actor=viewer.actor, reason=reason),
+                             matcher=matcher)
 
 
 async def close(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, outcome: str) -> MatchView:

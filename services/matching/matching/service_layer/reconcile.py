@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from matching.domain.index import Candidate
 from matching.domain.listing import Listing, platform_today
 from matching.domain.match import APPROVED, PROPOSED, WITHDRAWN, Match
 from matching.domain.scoring import Score
@@ -24,12 +27,14 @@ def _score_fields(score: Score) -> dict:
 
 
 async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher, today: date | None = None) -> list[Match]:
-    existing = {_partner_of(m, listing): m for m in await uow.matches.for_listing(listing.id)}
     today = today or platform_today()
     # A listing whose valid_until has passed is proposed to no one and gets no one, even before the
     # registry's close of it arrives (that close then withdraws its open matches as expired).
     live = listing.is_active and not listing.expired_on(today)
     candidates = {c.listing.id: c for c in matcher.best_partners(listing) if not c.listing.expired_on(today)} if live else {}
+    # Before its matches are read and counted: no other instance proposes for it or its partners meanwhile.
+    await uow.matches.lock_proposal_counts([listing.id, *candidates])
+    existing = {_partner_of(m, listing): m for m in await uow.matches.for_listing(listing.id)}
     partners = {pid: c.listing for pid, c in candidates.items()}
     partners |= await uow.listings.get_many([pid for pid in existing if pid not in partners])
     touched: list[Match] = []
@@ -68,9 +73,62 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher, toda
                                      need_enterprise_id=need.enterprise_id, **_score_fields(candidates[partner_id].score)))
     for match in created:
         await _store(match, listing, partners, uow=uow, new=True)
+    # A partner whose proposed match is withdrawn here has room again: its best waiting pairs below.
+    freed = [pid for pid, m in existing.items() if any(t.from_status == PROPOSED and t.to_status == WITHDRAWN for t in m.pending)]
     for match in touched:
         await _store(match, listing, partners, uow=uow, new=False)
+    if freed:
+        created += await propose_waiting(await waiting_pairs(freed, uow=uow, matcher=matcher), uow=uow, matcher=matcher)
     return created + touched
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Listings that may hold fewer than K proposed matches, each with its best partners, best first."""
+
+    partners: dict[uuid.UUID, tuple[Listing, list[Candidate]]]
+
+
+async def waiting_pairs(listing_ids: Iterable[uuid.UUID], *, uow: UnitOfWork, matcher: Matcher) -> Waiting:
+    """The best partners of these listings (the active ones), looked up deep enough to pass the
+    partners they already have a match with and some at capacity, and the locks on all their
+    proposal counts, taken in one ordered batch (call it before locking any match)."""
+    today = platform_today()
+    listings = [listing for listing in (await uow.listings.get_many(listing_ids)).values()
+                if listing.is_active and not listing.expired_on(today)]
+    paired = await uow.matches.partners_of(listing.id for listing in listings)
+    found = {listing.id: (listing, [c for c in matcher.best_partners(listing, beyond=len(paired[listing.id]) + matcher.limit)
+                                    if not c.listing.expired_on(today)])
+             for listing in listings}
+    await uow.matches.lock_proposal_counts([*found, *(c.listing.id for _, best in found.values() for c in best)])
+    return Waiting(found)
+
+
+async def propose_waiting(waiting: Waiting, *, uow: UnitOfWork, matcher: Matcher) -> list[Match]:
+    """Each listing below K proposed matches gets its best partners it has no match with (in any
+    status: a rejected pair is not offered again) and that are below K themselves, until it has K.
+    In the unit of work that called `waiting_pairs`, after the transition that made room."""
+    every = {*waiting.partners, *(c.listing.id for _, best in waiting.partners.values() for c in best)}
+    counts = await uow.matches.proposed_counts(every)
+    paired = await uow.matches.partners_of(waiting.partners)
+    created: list[Match] = []
+    for listing_id in sorted(waiting.partners):
+        listing, best = waiting.partners[listing_id]
+        for candidate in best:
+            if counts.get(listing_id, 0) >= matcher.limit:
+                break
+            partner = candidate.listing
+            if partner.id in paired[listing_id] or counts.get(partner.id, 0) >= matcher.limit:
+                continue
+            offer, need = (listing, partner) if listing.side == "offer" else (partner, listing)
+            match = Match.propose(offer_id=offer.id, need_id=need.id, offer_enterprise_id=offer.enterprise_id,
+                                  need_enterprise_id=need.enterprise_id, **_score_fields(candidate.score))
+            await _store(match, listing, {partner.id: partner}, uow=uow, new=True)
+            created.append(match)
+            for one, other in ((listing_id, partner.id), (partner.id, listing_id)):
+                counts[one] = counts.get(one, 0) + 1
+                paired.setdefault(one, set()).add(other)
+    return created
 
 
 def _kept_while_rechecked(match: Match, listing: Listing, partner: Listing | None) -> bool:
