@@ -142,3 +142,39 @@ async def test_a_listing_closed_by_its_owner_or_with_its_enterprise_says_so(uow,
 class _any_payload:
     def __eq__(self, other) -> bool:
         return isinstance(other, dict)
+
+
+
+class StoppingClock(SystemClock):
+    """The system's clock that asks the sweep to stop when its second pass begins."""
+
+    def __init__(self, stop) -> None:
+        self.stop, self.passes = stop, 0
+
+    def now(self) -> datetime:
+        self.passes += 1
+        if self.passes == 2:
+            self.stop.set()
+        return super().now()
+
+
+async def test_the_sweep_inside_serve_passes_at_once_then_every_interval_and_stops_when_asked(
+    registry_connection, registry_sessions, uow, register, publish
+):
+    import asyncio
+
+    from registry.config import Settings
+    from registry.entrypoints.expiry import sweep_until_stopped
+
+    maker = await register(mogilev_lift_maker())
+    offer = await publish(maker, side=Side.OFFER, **lift_need(valid_until=TODAY))
+    await days_pass(registry_connection, offer, valid_until=TODAY - timedelta(days=1))
+    stop = asyncio.Event()
+    clock = StoppingClock(stop)
+
+    settings = Settings(internal_token_secret="x" * 32, expiry_interval_seconds=0.05)
+    await asyncio.wait_for(sweep_until_stopped(registry_sessions, settings, stop, clock=clock), 10)
+
+    assert clock.passes == 2  # one at once, one an interval later, then it stopped
+    closed = await listing_cases.get_listing_or_raise(uow=uow(), listing_id=offer.id, side=Side.OFFER)
+    assert (closed.status, closed.closed_because) == ("closed", "expired")
