@@ -8,14 +8,16 @@ import uuid
 import httpx
 import pytest
 
-from tests.integration.test_matching_service import envelope_of, kafka_producer, lift_need, lift_offer, publish, series, wait_for_matches  # noqa: F401
+from tests.integration.test_matching_service import (  # noqa: F401
+    envelope_of, kafka_producer, lift_need, lift_offer, publish, publish_verified, series, wait_for_matches,
+)
 
 
 @pytest.fixture
 async def proposed_match(kafka_producer, matching_api):
     tag = series()
     offer, need = lift_offer(tag), lift_need(tag)
-    await publish(kafka_producer, envelope_of(offer), envelope_of(need))
+    await publish_verified(kafka_producer, offer, need)  # matching pairs only verified enterprises
     async with matching_api() as api:
         page = await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id))
     return page["items"][0], offer, need

@@ -10,7 +10,9 @@ import sys
 import pytest
 
 from devstack.stack import ROOT
-from tests.integration.test_matching_service import envelope_of, kafka_producer, lift_need, lift_offer, publish, series, wait_for_matches  # noqa: F401
+from tests.integration.test_matching_service import (  # noqa: F401
+    envelope_of, kafka_producer, lift_need, lift_offer, publish, publish_verified, series, wait_for_matches,
+)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +28,7 @@ def matching_api(platform, internal_token):
 async def test_a_rematch_with_only_the_text_weight_rescores_a_proposed_match_to_its_text_value(platform, kafka_producer, matching_api):
     tag = series()
     offer, need = lift_offer(tag), lift_need(tag)
-    await publish(kafka_producer, envelope_of(offer), envelope_of(need))
+    await publish_verified(kafka_producer, offer, need)
     async with matching_api() as api:
         before = (await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id)))["items"][0]
 
@@ -44,3 +46,33 @@ async def test_a_rematch_with_only_the_text_weight_rescores_a_proposed_match_to_
     assert text["weight"] == 1.0 and all(c["weight"] == 0 for c in after["components"] if c["name"] != "text")
     assert after["score"] == pytest.approx(text["value"], abs=1e-3)
     assert after["score"] != before["score"] and after["status"] == "proposed"
+
+
+async def test_a_rematch_withdraws_a_pair_proposed_before_the_gate_for_an_enterprise_that_is_not_verified(platform, kafka_producer, matching_api):
+    """Pairs proposed before matching waited for the agency's verification (revision 0007 keeps them)
+    are withdrawn by the first rematch: the gate holds there too."""
+    from sqlalchemy import update
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from matching.adapters.orm import listings
+
+    tag = series()
+    offer, need = lift_offer(tag), lift_need(tag)
+    await publish_verified(kafka_producer, offer, need)
+    async with matching_api() as api:
+        before = (await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id)))["items"][0]
+    engine = create_async_engine(platform.database_url("matching"))
+    async with engine.begin() as connection:  # the seller as the migration leaves a pending enterprise's listing
+        await connection.execute(update(listings).where(listings.c.id == offer.listing_id).values(enterprise_status="pending"))
+    await engine.dispose()
+
+    environment = {**os.environ, **platform.service_env("matching")}
+    result = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "matching", "rematch"], env=environment, cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    async with matching_api() as api:
+        after = (await api.get(f"/matches/{before['id']}")).json()
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert before["status"] == "proposed" and after["status"] == "withdrawn"
+    assert after["history"][-1]["note"] == "the enterprise behind the offer awaits the agency's verification"
