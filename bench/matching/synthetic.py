@@ -24,7 +24,9 @@ QUALIFIERS = {
     "en": ["industrial", "compact", "heavy-duty", "energy-efficient", "modernised", "universal", "with installation",
            "with warranty", "stainless steel"],
 }
-UNITS = ["шт", "т", "км", "м2", "гол"]
+# Canonical codes of the units vocabulary (data/units/units.json), as the registry now stores them:
+# some compare after conversion (t and kg, pcs and pcs/year over a year), others never (t and pcs).
+UNITS = ["pcs", "pcs/year", "t", "kg", "t/month", "km", "m2", "head"]
 
 
 class Generator:
@@ -33,6 +35,7 @@ class Generator:
         self.sectors = list(taxonomy.sectors.values())
         self.cities = cities
         self.series = [self._series_name(i) for i in range(series)]
+        self.regions = sorted({city["region_id"] for city in cities})
 
     def _series_name(self, number: int) -> str:
         syllables = ["ра", "ко", "ми", "зу", "те", "ла", "во", "ни", "ка", "сто", "гра", "мо", "be", "ta", "ro", "x"]
@@ -48,16 +51,19 @@ class Generator:
         qualifier = r.choice(QUALIFIERS[language])
         extra = r.choice(keywords)
         city = r.choice(self.cities)
+        side = side or r.choice(["offer", "need"])
+        # A fifth of the offers deliver to a few regions beyond their own, a tenth of the needs look in some.
+        regions = tuple(r.sample(self.regions, r.randint(1, 3))) if r.random() < (0.2 if side == "offer" else 0.1) else ()
         prefix = r.choice(sector.hs_prefixes)
         code = (prefix + "".join(str(r.randint(0, 9)) for _ in range(10)))[:10]
         return Listing(
-            id=uuid.UUID(int=r.getrandbits(128)), side=side or r.choice(["offer", "need"]),
+            id=uuid.UUID(int=r.getrandbits(128)), side=side,
             enterprise_id=uuid.UUID(int=r.getrandbits(128)), enterprise_name="Синтетическое предприятие",
             country=city["country"], region=city["region_id"], city=city["name"], legal_id=str(r.getrandbits(40)),
             languages=("ru", "be") if city["country"] == "BY" else ("ru",), title=f"{product} {qualifier} {series}",
             description=f"{extra}, {r.choice(keywords)}; серия {series}", sector=sector.id,
             product_codes=(code,) if r.random() < 0.7 else (), quantity=float(r.randint(1, 1000)),
-            unit=r.choice(UNITS),
+            unit=r.choice(UNITS), regions=regions,
         )
 
     def listings(self, count: int) -> Iterator[Listing]:

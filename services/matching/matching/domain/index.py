@@ -1,27 +1,40 @@
-"""An inverted index of active listings, so that one new listing is scored against a few hundred
-likely partners instead of every listing on the other side.
+"""An index of active listings, so that one new listing is scored against a few dozen likely
+partners instead of every listing on the other side, in compact arrays (about 300 bytes a listing).
 
-Each listing is filed under its sector, its product-code headings (4 and 6 digits) and its terms.
-A new listing's candidates are the listings on the other side that share the most weight of keys
-with it; keys are visited rarest first and a visit budget keeps very common keys from turning the
-lookup back into a scan.
+Each listing is filed under its terms (interned as integer ids), its sector, its product-code
+headings (4 and 6 digits) and the regions it delivers to; a posting is an `array('i')` of slots.
+Per slot, numpy columns keep what the scorer compares besides the text: sector, first product
+code, place, country, region, quantity and unit, languages, and the norm of the term weights.
+
+A new listing's candidates are the listings on the other side that share a term, the sector, a
+code heading or a delivery region with it (terms held by a large share of the other side are not
+visited). The candidate block is ranked at once by an estimate of the scorer built from the same
+components (text cosine from the postings, sector, code prefix, distance with the cross-border
+bonus and delivery regions, quantity coverage through the scorer's units, languages), and the best
+`candidate_limit` of them are scored by the Scorer itself: every score returned is the Scorer's.
 """
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 import uuid
-from collections import Counter, defaultdict
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from matching.domain.listing import Listing, Profile
-from matching.domain.scoring import Score, Scorer, TermWeights
-from matching.domain.taxonomy import Lexicon
+import numpy as np
 
-_SECTOR, _HEADING, _SUBHEADING, _TERM = "s:", "h:", "u:", "t:"
-_KEY_WEIGHT = {_SECTOR: 1.0, _HEADING: 2.0, _SUBHEADING: 1.0}
+from matching.domain.analysis import Analyser, codes_of
+from matching.domain.geography import EARTH_RADIUS_KM
+from matching.domain.listing import Listing, Profile
+from matching.domain.scoring import NEUTRAL, Score, Scorer, TermWeights
+
+_SIDES = {"offer": 0, "need": 1}
+_SECTOR, _HEADING, _SUBHEADING, _REGION = "s", "h", "u", "r"
+_CROSS_BORDER = frozenset({"RU", "BY"})
+_NO_CODE = -1
 
 
 @dataclass(frozen=True)
@@ -34,44 +47,95 @@ class Candidate:
         return self.profile.listing
 
 
-def _keys(profile: Profile) -> set[str]:
-    keys = {_SECTOR + profile.listing.sector}
-    for code in profile.codes:
-        if len(code) >= 4:
-            keys.add(_HEADING + code[:4])
-        if len(code) >= 6:
-            keys.add(_SUBHEADING + code[:6])
-    keys.update(_TERM + term for term in profile.terms)
-    return keys
+def _view(column: array, dtype) -> np.ndarray:
+    """A numpy view of a column, for one query only: the column cannot grow while a view exists."""
+    return np.frombuffer(column, dtype=dtype)
+
+
+def _put(column: array, slot: int, value) -> None:
+    if slot == len(column):
+        column.append(value)
+    else:
+        column[slot] = value
+
+
+def _code_number(code: str) -> int:
+    """A product code as a 10-digit number (right-padded with zeros), for comparing prefixes in
+    bulk; a code with anything but digits is not compared."""
+    digits = code[:10]
+    if not digits.isdigit():
+        return _NO_CODE
+    return int(digits.ljust(10, "0"))
+
+
+def _unit_key(unit: str | None) -> str:
+    return (unit or "").strip().lower().rstrip(".")
 
 
 class MatchIndex:
-    def __init__(self, scorer: Scorer, lexicon: Lexicon, *, candidate_limit: int = 100, visit_budget: int = 30_000) -> None:
+    def __init__(self, scorer: Scorer, lexicon, *, candidate_limit: int = 15, common_share: float = 0.2,
+                 rare_share: float = 0.02, rare_postings: int = 1000) -> None:
         self.scorer = scorer
         self.lexicon = lexicon
-        self.candidate_limit = candidate_limit
-        self.visit_budget = visit_budget
-        self._profiles: dict[uuid.UUID, Profile] = {}
-        # Postings hold small integer slots rather than UUIDs: hashing an int is far cheaper.
+        self.candidate_limit = candidate_limit  # candidates scored by the Scorer per match
+        self.common_share = common_share  # a term held by more of the other side is not visited
+        # The listings of a term held by at most this share (or this many) of the other side are
+        # candidates; those of commoner terms only when the sector, a code heading or a region brings them.
+        self.rare_share, self.rare_postings = rare_share, rare_postings
+        self._analyser = Analyser(lexicon)
         self._slot_of: dict[uuid.UUID, int] = {}
-        self._by_slot: list[Profile | None] = []
+        self._by_slot: list[Listing | None] = []
         self._free_slots: list[int] = []
-        self._postings: dict[tuple[str, str], set[int]] = defaultdict(set)
-        self._document_frequency: Counter[str] = Counter()
+        self._side_count = [0, 0]
+        # Terms as integer ids; their document frequency and weight by id.
+        self._term_id: dict[str, int] = {}
+        self._terms: list[str] = []
+        self._frequency = array("q")
+        # Each slot's term ids are a run in one pool.
+        self._pool = array("i")
+        self._pool_live = 0
+        self._term_start = array("q")
+        self._term_count = array("i")
+        self._postings: tuple[dict, dict] = ({}, {})
+        self._names: dict[tuple[str, str], int] = {}  # sectors, countries, regions, units -> small ids
+        # One column per fact the scorer compares, addressed by slot (numpy views at query time).
+        self._side = array("b")  # 0 offer, 1 need, -1 a free slot
+        self._sector = array("i")
+        self._code = array("q")  # the first product code as 10 digits (right-padded with zeros), or -1
+        self._geo = array("i")  # where: an index into the (place, country) pairs met so far
+        self._region = array("i")
+        self._quantity = array("d")
+        self._unit = array("i")  # 0: no quantity or no unit
+        self._norm = array("d")
+        self._columns = (self._side, self._sector, self._code, self._geo, self._region, self._quantity, self._unit, self._norm)
+        self._pending: set[int] = set()  # slots filed in a batch whose terms are not in the postings yet
+        self._geo_ids: dict[tuple[int, str], int] = {}  # (id of the gazetteer's place or 0, country) -> index
+        self._geo_places: list[tuple[float, float] | None] = []
+        self._geo_countries: list[str] = []
+        self._geo_arrays: tuple | None = None
+        self._unit_ids: dict[str, int] = {"": 0}
+        self._factors: dict[tuple[str, str], float | None] = {}
+        self._accumulator = np.zeros(1024, dtype=np.float64)
+        self._marks = np.zeros(1024, dtype=np.bool_)
         self._weights = TermWeights(self._idf)
         self._weights_size = 0
+        self._weights_generation = 0
+        self._norms_generation = -1  # the weights' generation the norms were computed with
+
+    # -- what the service asks -------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._profiles)
+        return len(self._slot_of)
 
     def __contains__(self, listing_id: uuid.UUID) -> bool:
-        return listing_id in self._profiles
+        return listing_id in self._slot_of
 
     def get(self, listing_id: uuid.UUID) -> Profile | None:
-        return self._profiles.get(listing_id)
+        slot = self._slot_of.get(listing_id)
+        return None if slot is None else self._profile_at(slot)
 
     def listings(self, side: str | None = None) -> list[Listing]:
-        return [p.listing for p in self._profiles.values() if side is None or p.listing.side == side]
+        return [listing for listing in self._by_slot if listing is not None and (side is None or listing.side == side)]
 
     def profile(self, listing: Listing) -> Profile:
         return Profile.of(listing, self.lexicon)
@@ -79,44 +143,53 @@ class MatchIndex:
     def put(self, listing: Listing) -> Profile:
         """Files an active listing (replacing its older version); a closed one is only removed."""
         self.remove(listing.id)
-        profile = self.profile(listing)
-        if not listing.is_active:
-            return profile
-        self._profiles[listing.id] = profile
-        slot = self._free_slots.pop() if self._free_slots else len(self._by_slot)
-        if slot == len(self._by_slot):
-            self._by_slot.append(profile)
-        else:
-            self._by_slot[slot] = profile
-        self._slot_of[listing.id] = slot
-        for key in _keys(profile):
-            self._postings[(listing.side, key)].add(slot)
-        self._document_frequency.update(profile.terms)
+        terms = self._analyser.terms(listing)
+        profile = Profile(listing, terms, codes_of(listing.product_codes))
+        if listing.is_active:
+            self._file(listing, terms, profile.codes)
         return profile
 
     def put_all(self, listings: Iterable[Listing]) -> None:
-        for listing in listings:
-            self.put(listing)
+        """Files many listings; the garbage collector waits meanwhile (filing makes no cycles, and
+        collections walking a growing heap would make the build quadratic)."""
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for listing in listings:
+                self.remove(listing.id)
+                if listing.is_active:
+                    self._file(listing, self._analyser.terms(listing), codes_of(listing.product_codes), batch=True)
+            self._file_batch()
+        finally:
+            if collecting:
+                gc.enable()
 
     def remove(self, listing_id: uuid.UUID) -> None:
         self._weights.forget(listing_id)
-        profile = self._profiles.pop(listing_id, None)
-        if profile is None:
+        slot = self._slot_of.pop(listing_id, None)
+        if slot is None:
             return
-        slot = self._slot_of.pop(listing_id)
-        self._by_slot[slot] = None
-        self._free_slots.append(slot)
-        for key in _keys(profile):
-            posting = self._postings.get((profile.listing.side, key))
+        listing = self._by_slot[slot]
+        side = _SIDES[listing.side]
+        postings = self._postings[side]
+        start, count = self._term_start[slot], self._term_count[slot]
+        filed = slot not in self._pending  # else its terms are not in the postings yet
+        self._pending.discard(slot)
+        term_ids = self._pool[start:start + count] if filed else ()
+        for key in self._keys(term_ids, listing, codes_of(listing.product_codes)):
+            posting = postings.get(key)
             if posting is not None:
-                posting.discard(slot)
+                posting.remove(slot)
                 if not posting:
-                    del self._postings[(profile.listing.side, key)]
-        self._document_frequency.subtract(profile.terms)
-
-    def _idf(self, term: str) -> float:
-        documents = len(self._profiles) + 1
-        return math.log(1 + documents / (1 + max(0, self._document_frequency.get(term, 0))))
+                    del postings[key]
+        frequency = self._frequency
+        for term_id in term_ids:
+            frequency[term_id] -= 1
+        self._pool_live -= count
+        self._by_slot[slot] = None
+        self._side[slot] = -1
+        self._side_count[side] -= 1
+        self._free_slots.append(slot)
 
     def idf(self, term: str) -> float:
         return self._idf(term)
@@ -125,43 +198,382 @@ class MatchIndex:
     def weights(self) -> TermWeights:
         """Cached weights, dropped when the index has grown or shrunk by 2 % (an idf then moves by
         about 1 % at most)."""
-        size = len(self._profiles)
+        size = len(self._slot_of)
         if abs(size - self._weights_size) > 0.02 * self._weights_size:
             self._weights.clear()
             self._weights_size = size
+            self._weights_generation += 1
         return self._weights
 
-    def candidates(self, profile: Profile) -> list[Profile]:
-        other_side = profile.listing.other_side
-        weights = self.weights
-        postings = []
-        for key in _keys(profile):
-            posting = self._postings.get((other_side, key))
-            if posting:
-                weight = weights.weight(key[len(_TERM):]) if key.startswith(_TERM) else _KEY_WEIGHT[key[:2]]
-                postings.append((len(posting), weight, posting))
-        postings.sort(key=lambda entry: entry[0])
-        votes: dict[int, float] = {}
-        vote = votes.get
-        visited = 0
-        for size, weight, posting in postings:
-            if visited + size > self.visit_budget and votes:
-                continue
-            for slot in posting:
-                votes[slot] = vote(slot, 0.0) + weight
-            visited += size
-        best = heapq.nlargest(self.candidate_limit, votes, key=votes.__getitem__)
-        return [self._by_slot[slot] for slot in best]
+    def candidates(self, profile: Profile, *, count: int | None = None) -> list[Profile]:
+        """The likeliest partners on the other side, best first (`candidate_limit` unless told)."""
+        return [self._profile_at(slot) for slot in self._ranked_slots(profile, count or self.candidate_limit)]
 
     def match(self, listing: Listing, *, threshold: float, limit: int) -> list[Candidate]:
         profile = self.profile(listing)
-        return self._best(profile, self.candidates(profile), threshold=threshold, limit=limit)
+        candidates = self.candidates(profile, count=max(self.candidate_limit, 3 * limit))
+        return self._best(profile, candidates, threshold=threshold, limit=limit)
 
     def match_by_scan(self, listing: Listing, *, threshold: float, limit: int) -> list[Candidate]:
         """Scores every listing on the other side: the reference the index is measured against."""
         profile = self.profile(listing)
-        others = [p for p in self._profiles.values() if p.listing.side == listing.other_side]
+        side = listing.other_side
+        others = (self._profile_at(slot) for slot, other in enumerate(self._by_slot) if other is not None and other.side == side)
         return self._best(profile, others, threshold=threshold, limit=limit)
+
+    # -- filing ----------------------------------------------------------------------------------
+
+    def _name(self, kind: str, name: str) -> int:
+        key = (kind, name)
+        found = self._names.get(key)
+        if found is None:
+            found = self._names[key] = len(self._names) + 1
+        return found
+
+    def _term(self, term: str) -> int:
+        found = self._term_id.get(term)
+        if found is None:
+            found = self._term_id[term] = len(self._terms)
+            self._terms.append(term)
+            self._frequency.append(0)
+        return found
+
+    def _geo_of(self, listing: Listing) -> int:
+        place = self.scorer.places.locate(listing.city, listing.region)
+        key = (0 if place is None else id(place), listing.country)
+        found = self._geo_ids.get(key)
+        if found is None:
+            found = self._geo_ids[key] = len(self._geo_places)
+            self._geo_places.append(None if place is None else (math.radians(place.lat), math.radians(place.lon)))
+            self._geo_countries.append(listing.country)
+            self._geo_arrays = None
+        return found
+
+    def _unit_of(self, listing: Listing) -> int:
+        if not listing.quantity:
+            return 0
+        unit = self._unit_name(listing.unit)
+        found = self._unit_ids.get(unit)
+        if found is None:
+            found = self._unit_ids[unit] = len(self._unit_ids)
+        return found
+
+    def _keys(self, term_ids: Iterable[int], listing: Listing, codes: tuple[str, ...]) -> list:
+        keys: list = list(term_ids)
+        keys.append((_SECTOR, listing.sector))
+        for code in codes:
+            if len(code) >= 4:
+                keys.append((_HEADING, code[:4]))
+            if len(code) >= 6:
+                keys.append((_SUBHEADING, code[:6]))
+        keys.extend((_REGION, region) for region in listing.regions)
+        return keys if len(codes) < 2 and len(listing.regions) < 2 else list(dict.fromkeys(keys))
+
+    def _file(self, listing: Listing, terms: frozenset[str], codes: tuple[str, ...], *, batch: bool = False) -> None:
+        """Files one listing; in a batch its terms reach the postings (and the frequencies) at the
+        batch's end, all at once (`_file_batch`)."""
+        slot = self._free_slots.pop() if self._free_slots else len(self._by_slot)
+        if slot == len(self._by_slot):
+            self._by_slot.append(listing)
+        else:
+            self._by_slot[slot] = listing
+        self._slot_of[listing.id] = slot
+        side = _SIDES[listing.side]
+        self._side_count[side] += 1
+        known = self._term_id.get
+        ids = [known(term) for term in terms]
+        if None in ids:
+            ids = [self._term(term) for term in terms]
+        if not batch:
+            frequency = self._frequency
+            for term_id in ids:
+                frequency[term_id] += 1
+        if len(self._pool) > 2 * self._pool_live + 1_000_000:
+            self._compact_pool()
+        _put(self._term_start, slot, len(self._pool))
+        _put(self._term_count, slot, len(ids))
+        self._pool.extend(ids)
+        self._pool_live += len(ids)
+        number = _code_number(codes[0]) if codes else _NO_CODE
+        if self._norms_generation >= 0:  # once norms are in use, a new listing's is computed with the weights of the moment
+            weight = self._weights.weight
+            norm = math.sqrt(sum(weight(t) ** 2 for t in terms))
+        else:
+            norm = 1.0
+        name = self._name
+        values = (side, name("sector", listing.sector), number, self._geo_of(listing), name("region", listing.region),
+                  float(listing.quantity or 0.0), self._unit_of(listing), norm)
+        if slot == len(self._side):
+            for column, value in zip(self._columns, values):
+                column.append(value)
+        else:
+            for column, value in zip(self._columns, values):
+                column[slot] = value
+        postings = self._postings[side]
+        if batch:
+            self._pending.add(slot)
+        for key in self._keys(() if batch else ids, listing, codes):
+            posting = postings.get(key)
+            if posting is None:
+                posting = postings[key] = array("i")
+            posting.append(slot)
+
+    def _file_batch(self) -> None:
+        """The terms of the listings filed in a batch reach the postings and the frequencies,
+        inverted with numpy (one sort) instead of one append per term."""
+        if not self._pending:
+            return
+        slots = np.fromiter(self._pending, dtype=np.int64, count=len(self._pending))
+        self._pending.clear()
+        starts = _view(self._term_start, np.int64)[slots]
+        counts = _view(self._term_count, np.int32)[slots].astype(np.int64)
+        sides = _view(self._side, np.int8)[slots].astype(np.int64)
+        total = int(counts.sum())
+        offsets = np.zeros(len(slots), dtype=np.int64)
+        np.cumsum(counts[:-1], out=offsets[1:])
+        terms = _view(self._pool, np.int32)[np.repeat(starts - offsets, counts) + np.arange(total)].astype(np.int64)
+        owners = np.repeat(slots, counts).astype(np.int32)
+        frequency = _view(self._frequency, np.int64)
+        frequency += np.bincount(terms, minlength=len(frequency))
+        del frequency
+        keys = terms * 2 + np.repeat(sides, counts)
+        order = np.argsort(keys, kind="stable")
+        keys, owners = keys[order], owners[order]
+        bounds = np.flatnonzero(np.diff(keys)) + 1
+        firsts = np.concatenate([[0], bounds]).tolist()
+        lasts = np.concatenate([bounds, [len(keys)]]).tolist()
+        for first, last, key in zip(firsts, lasts, keys[firsts].tolist()):
+            postings = self._postings[key & 1]
+            posting = postings.get(key >> 1)
+            if posting is None:
+                posting = postings[key >> 1] = array("i")
+            posting.frombytes(owners[first:last].tobytes())
+
+    def _compact_pool(self) -> None:
+        """Drops the term runs of removed listings from the pool."""
+        side = _view(self._side, np.int8)
+        live = np.flatnonzero(side >= 0)
+        del side
+        starts, counts = _view(self._term_start, np.int64)[live], _view(self._term_count, np.int32)[live].astype(np.int64)
+        total = int(counts.sum())
+        new_starts = np.zeros(len(live), dtype=np.int64)
+        np.cumsum(counts[:-1], out=new_starts[1:])
+        source = np.repeat(starts - new_starts, counts) + np.arange(total)
+        self._pool = array("i", _view(self._pool, np.int32)[source].tobytes())
+        view = _view(self._term_start, np.int64)
+        view[live] = new_starts
+        del view
+
+    # -- matching --------------------------------------------------------------------------------
+
+    def _idf(self, term: str) -> float:
+        documents = len(self._slot_of) + 1
+        term_id = self._term_id.get(term)
+        frequency = self._frequency[term_id] if term_id is not None else 0
+        return math.log(1 + documents / (1 + max(0, frequency)))
+
+    def _profile_at(self, slot: int) -> Profile:
+        listing = self._by_slot[slot]
+        start, count = self._term_start[slot], self._term_count[slot]
+        terms = self._terms
+        return Profile(listing, frozenset([terms[i] for i in self._pool[start:start + count]]),
+                       codes_of(listing.product_codes))
+
+    def _refresh_norms(self, weights: TermWeights) -> None:
+        """Every listing's norm of term weights, again when the weights changed."""
+        if self._norms_generation == self._weights_generation:
+            return
+        squares = np.array([weights.weight(term) ** 2 for term in self._terms], dtype=np.float64)
+        slots = len(self._by_slot)
+        pool = _view(self._pool, np.int32)
+        summed = np.zeros(len(pool) + 1, dtype=np.float64)
+        np.cumsum(squares[pool], out=summed[1:])
+        del pool
+        used = len(summed) - 1  # a free slot's run may point past a compacted pool
+        starts = np.minimum(_view(self._term_start, np.int64), used)
+        ends = np.minimum(starts + _view(self._term_count, np.int32), used)
+        norms = _view(self._norm, np.float64)
+        norms[:slots] = np.sqrt(np.maximum(summed[ends] - summed[starts], 0.0))
+        del starts, ends, norms
+        self._norms_generation = self._weights_generation
+
+    def _ranked_slots(self, profile: Profile, wanted: int) -> list[int]:
+        listing = profile.listing
+        side = _SIDES[listing.other_side]
+        others = self._side_count[side]
+        slots = len(self._by_slot)
+        if not others:
+            return []
+        weights = self.weights
+        self._refresh_norms(weights)
+        if len(self._accumulator) < slots:
+            self._accumulator = np.zeros(slots * 2, dtype=np.float64)
+            self._marks = np.zeros(slots * 2, dtype=np.bool_)
+        accumulator, marks = self._accumulator, self._marks
+        postings = self._postings[side]
+        common, rare = others * self.common_share, max(self.rare_postings, others * self.rare_share)
+        everywhere = 0.0  # weight of the common terms not visited, spread over everyone
+        unmarked = []  # postings added up but not candidates by themselves
+        for term in profile.terms:
+            term_id = self._term_id.get(term)
+            posting = postings.get(term_id) if term_id is not None else None
+            if not posting:
+                continue
+            square = weights.weight(term) ** 2
+            if len(posting) > common:
+                everywhere += square * len(posting) / others
+                continue
+            visited = np.frombuffer(posting, dtype=np.int32)
+            accumulator[visited] += square
+            if len(posting) <= rare:  # a rarer term also brings its listings in as candidates
+                marks[visited] = True
+            else:
+                unmarked.append(posting)
+            del visited
+        keys = []
+        for code in profile.codes:
+            keys += [(_HEADING, code[:4])] if len(code) >= 4 else []
+            keys += [(_SUBHEADING, code[:6])] if len(code) >= 6 else []
+        near = [(_REGION, listing.region)]
+        near_slots = []
+        for key in keys + near:
+            posting = postings.get(key)
+            if posting:
+                visited = np.frombuffer(posting, dtype=np.int32)
+                marks[visited] = True
+                if key[0] == _REGION:
+                    near_slots.append(visited.copy())
+                del visited
+        # The whole sector is a candidate when it is small, or when the rarer keys found few.
+        sector = postings.get((_SECTOR, listing.sector))
+        if sector and len(sector) <= rare:
+            marks[np.frombuffer(sector, dtype=np.int32)] = True
+            sector = None
+        block = np.flatnonzero(marks[:slots])
+        if sector and len(block) < 4 * wanted:
+            marks[np.frombuffer(sector, dtype=np.int32)] = True
+            block = np.flatnonzero(marks[:slots])
+        del sector
+        marks[block] = False
+        shared = accumulator[block]
+        accumulator[block] = 0.0
+        for posting in unmarked:
+            accumulator[np.frombuffer(posting, dtype=np.int32)] = 0.0
+        if not len(block):
+            return []
+        estimate = self._estimate(listing, profile, block, shared + everywhere, weights.norm(profile), near_slots)
+        over = min(len(block), wanted * 2)
+        best = np.argpartition(-estimate, over - 1)[:over] if len(block) > over else np.arange(len(block))
+        best = best[np.argsort(-estimate[best], kind="stable")]
+        chosen: list[int] = []
+        by_slot = self._by_slot
+        for slot in block[best].tolist():
+            if listing.may_pair_with(by_slot[slot]):
+                chosen.append(slot)
+                if len(chosen) == wanted:
+                    break
+        return chosen
+
+    def _estimate(self, listing: Listing, profile: Profile, block: np.ndarray, shared: np.ndarray, query_norm: float,
+                  near_slots: list[np.ndarray]) -> np.ndarray:
+        """The scorer's value, estimated for a block of slots at once (only to choose candidates):
+        the same components and weights, certifications and languages taken as met."""
+        weights = self.scorer.policy.weights
+        norms = _view(self._norm, np.float64)[block]
+        estimate = np.minimum(shared / np.maximum(norms * (query_norm or 1.0), 1e-9), 1.0)
+        estimate *= weights.text
+        sector = self._names.get(("sector", listing.sector), -1)
+        estimate += weights.sector * (_view(self._sector, np.int32)[block] == sector)
+        if profile.codes:
+            estimate += weights.codes * self._codes_estimate(profile.codes, block)
+        geography = self._geography_table(listing)[_view(self._geo, np.int32)[block]]
+        if listing.regions or near_slots:  # delivery regions: theirs include mine, or mine theirs
+            mine = [self._names.get(("region", region), -1) for region in listing.regions]
+            close = np.isin(_view(self._region, np.int32)[block], mine)
+            for slots in near_slots:
+                close |= np.isin(block, slots)
+            geography[close] = 1.0
+        estimate += weights.geography * geography
+        estimate += weights.quantity * self._quantity_estimate(listing, block)
+        return estimate + weights.certifications + weights.language
+
+    def _codes_estimate(self, codes: tuple[str, ...], block: np.ndarray) -> np.ndarray | float:
+        theirs = _view(self._code, np.int64)[block]
+        value: np.ndarray | float = 0.0
+        for code in codes:
+            number = _code_number(code)
+            if number == _NO_CODE:
+                continue
+            # A shared chapter is worth 0.2, a heading 0.65, a subheading 0.85, eight digits 1.0.
+            level = 0.2 * (theirs // 10**8 == number // 10**8)
+            level += 0.45 * (theirs // 10**6 == number // 10**6)
+            level += 0.2 * (theirs // 10**4 == number // 10**4)
+            level += 0.15 * (theirs // 100 == number // 100)
+            value = np.maximum(value, level)
+        return value
+
+    def _geography_table(self, listing: Listing) -> np.ndarray:
+        """The geography component against every (place, country) pair met so far."""
+        if self._geo_arrays is None:
+            known = np.array([place is not None for place in self._geo_places])
+            latitudes = np.array([place[0] if place else 0.0 for place in self._geo_places])
+            longitudes = np.array([place[1] if place else 0.0 for place in self._geo_places])
+            border = np.array([country in _CROSS_BORDER for country in self._geo_countries])
+            self._geo_arrays = (known, latitudes, longitudes, border, np.array(self._geo_countries, dtype=object))
+        known, latitudes, longitudes, border, countries = self._geo_arrays
+        place = self.scorer.places.locate(listing.city, listing.region)
+        if place is None:
+            return np.full(len(known), NEUTRAL)
+        policy = self.scorer.policy
+        lat, lon = math.radians(place.lat), math.radians(place.lon)
+        h = np.sin((latitudes - lat) / 2) ** 2 + math.cos(lat) * np.cos(latitudes) * np.sin((longitudes - lon) / 2) ** 2
+        km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+        value = np.maximum(0.0, 1.0 - km / policy.max_distance_km)
+        if listing.country in _CROSS_BORDER and policy.cross_border_bonus:
+            cross = border & (countries != listing.country)
+            value = np.where(cross, np.minimum(1.0, value * (1 + policy.cross_border_bonus)), value)
+        return np.where(known, value, NEUTRAL)
+
+    def _quantity_estimate(self, listing: Listing, block: np.ndarray) -> np.ndarray | float:
+        mine = self._unit_of(listing)
+        if not mine:
+            return NEUTRAL
+        names = list(self._unit_ids)
+        factors = np.array([np.nan] + [self._unit_factor(listing, names[unit]) for unit in range(1, len(names))])
+        factor = factors[_view(self._unit, np.int32)[block]]
+        theirs = _view(self._quantity, np.float64)[block]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            coverage = listing.quantity * factor / theirs if listing.side == "offer" else theirs * factor / listing.quantity
+            value = np.where(coverage >= 1, 1.0, coverage * coverage)
+        value[np.isnan(value)] = NEUTRAL
+        return value
+
+    def _unit_name(self, unit: str | None) -> str:
+        """A code of the units vocabulary as it is, any other unit as the scorer compares it (case and a final dot aside)."""
+        quantities = getattr(self.scorer, "quantities", None)
+        if unit and quantities is not None and quantities.knows(unit):
+            return unit
+        return _unit_key(unit)
+
+    def _unit_factor(self, listing: Listing, other_unit: str) -> float:
+        """Capacity per volume of one unit against another: 1 for the same unit, NaN when they do
+        not compare (as the scorer's units say)."""
+        unit = self._unit_name(listing.unit)
+        offer_unit, need_unit = (unit, other_unit) if listing.side == "offer" else (other_unit, unit)
+        key = (offer_unit, need_unit)
+        if key not in self._factors:
+            factor: float | None = 1.0 if offer_unit == need_unit and offer_unit else None
+            quantities = getattr(self.scorer, "quantities", None)
+            if quantities is not None and offer_unit and need_unit:
+                try:
+                    if quantities.knows(offer_unit) and quantities.knows(need_unit):
+                        compared = quantities.compare(1.0, offer_unit, 1.0, need_unit)
+                        factor = None if compared is None else compared.coverage
+                except Exception:  # an estimate only: the scorer decides
+                    pass
+            self._factors[key] = factor
+        found = self._factors[key]
+        return np.nan if found is None else found
 
     def _best(self, profile: Profile, others: Iterable[Profile], *, threshold: float, limit: int) -> list[Candidate]:
         scored = []
