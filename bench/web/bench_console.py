@@ -457,7 +457,7 @@ LISTING_COLUMNS = (
     "valid_until",
     "status",
     "version",
-    "enterprise_suspended",
+    "enterprise_status",
 )
 MATCH_COLUMNS = (
     "id",
@@ -517,7 +517,7 @@ def listing_row(listing: Listing, valid_until: date) -> tuple:
         valid_until,
         "active",
         1,
-        e.status == "suspended",
+        e.status,
     )
 
 

@@ -13,7 +13,7 @@ import uuid
 import pytest
 from playwright.async_api import expect
 from tests.e2e.browser import chromium, screenshot, scrolls_sideways, serious_accessibility_violations, watch_for_errors
-from tests.e2e.console_story import close_listings, enterprise_profile, proposed, registered
+from tests.e2e.console_story import close_listings, enterprise_profile, proposed, registered, verify
 
 PASSWORD = "a long passphrase"
 
@@ -33,6 +33,7 @@ def approved_pair(gateway, open_company, sign_in, agency):
     maker = _company(gateway, open_company, sign_in, country="BY", name="Гомсельмаш-Сервис", city="Гомель", region="gomel_oblast",
                      sectors=["agricultural_machinery"])
     marker = farm["marker"]
+    verify(gateway, agency, farm["enterprise_id"], maker["enterprise_id"])  # matching pairs only verified enterprises
     need = gateway.post(f"/api/v1/enterprises/{farm['enterprise_id']}/needs", headers=farm["headers"], json={
         "kind": "goods", "title": f"Зерноуборочные комбайны {marker}", "sector": "agricultural_machinery",
         "description": f"Нужны зерноуборочные комбайны для уборки зерновых, партия {marker}", "product_codes": ["843351"],

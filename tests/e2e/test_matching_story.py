@@ -9,6 +9,7 @@ import uuid
 from eventkit import topics
 from eventkit.contracts import ListingPublished, envelope_for
 from eventkit.kafka import idempotent_producer
+from tests.integration.test_matching_service import enterprise_profile
 
 
 def _published(**values) -> ListingPublished:
@@ -38,6 +39,9 @@ async def test_a_smolensk_housing_operator_sees_a_mogilev_lift_maker_with_the_re
     producer = idempotent_producer(platform.kafka.bootstrap_servers, client_id="story")
     await producer.start()
     try:
+        for listing in (lift_maker, housing_need):  # both enterprises verified by the agency: matching pairs only those
+            verified = envelope_for(enterprise_profile(listing), key=str(listing.enterprise_id), producer="registry")
+            await producer.send_and_wait(topics.ENTERPRISES, verified.to_bytes(), key=verified.key.encode())
         for listing in (lift_maker, housing_need):
             envelope = envelope_for(listing, key=str(listing.enterprise_id), producer="registry")
             await producer.send_and_wait(topics.LISTINGS, envelope.to_bytes(), key=envelope.key.encode())
