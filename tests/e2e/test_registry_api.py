@@ -253,11 +253,15 @@ def test_an_owner_updates_then_deletes_its_enterprise(registry, housing_operator
     need = owner.post(f"/enterprises/{housing_operator['id']}/needs", json=LIFT_NEED).json()
 
     changed = owner.patch(f"/enterprises/{housing_operator['id']}", json={"city": "Вязьма"}, headers={"If-Match": '"1"'})
-    identity = owner.patch(f"/enterprises/{housing_operator['id']}", json={"inn": fresh_inn(), "version": 2})
+    corrected_inn = fresh_inn()
+    identity = owner.patch(f"/enterprises/{housing_operator['id']}", json={"inn": corrected_inn, "version": 2})
+    own_status = owner.patch(f"/enterprises/{housing_operator['id']}", json={"status": "verified", "version": 3})
     deleted = owner.delete(f"/enterprises/{housing_operator['id']}")
 
     assert changed.status_code == 200 and changed.json()["city"] == "Вязьма" and changed.json()["version"] == 2
-    assert identity.status_code == 422 and identity.json()["errors"][0]["field"] == "inn"
+    # A legal id may be corrected; the enterprise (never verified) simply stays in the agency's queue.
+    assert identity.status_code == 200 and identity.json()["inn"] == corrected_inn and identity.json()["status"] == "pending"
+    assert own_status.status_code == 422 and own_status.json()["errors"][0]["field"] == "status"
     assert deleted.status_code == 204
     assert owner.get(f"/enterprises/{housing_operator['id']}").status_code == 404
     assert owner.get(f"/needs/{need['id']}").json()["status"] == "closed"
