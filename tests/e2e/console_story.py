@@ -108,10 +108,27 @@ def proposed_lift_pair(gateway, agency: dict, *, seller: tuple[str, dict], buyer
         "kind": "goods", "title": need_title,
         "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
         "sector": "elevators", "product_codes": ["842810"], "quantity": 120, "unit": "шт."}).json()
-    deadline = time.monotonic() + timeout
+    deadline, room_made = time.monotonic() + timeout, False
     while time.monotonic() < deadline:
         queue = gateway.get("/api/v1/matches", headers=agency, params={"need_id": need["id"], "offer_id": offer["id"]}).json()
         if queue["items"]:
             return offer, need, queue["items"][0]
+        if not room_made and time.monotonic() > deadline - timeout / 2:
+            need = _room_for_the_pair(gateway, agency, offer, need, buyer_headers)
+            room_made = True
         time.sleep(0.2)
     raise AssertionError(f"the lift offer and need were not paired within {timeout:.0f}s")
+
+
+def _room_for_the_pair(gateway, agency: dict, offer: dict, need: dict, buyer_headers: dict) -> dict:
+    """Lift listings other tests of the session left open compete for each listing's K proposals:
+    one side, verified and matched a moment before the other, may have filled its K with them. The
+    reviewer rejects those other proposals of this offer and need (earlier tests are done with
+    them), then the buyer touches its need, which is matched again; returns the need as it now is."""
+    for side, own in (("offer_id", offer), ("need_id", need)):
+        for match in gateway.get("/api/v1/matches", headers=agency, params={side: own["id"], "status": "proposed", "limit": 50}).json()["items"]:
+            if (match["offer_id"], match["need_id"]) != (offer["id"], need["id"]):
+                gateway.post(f"/api/v1/matches/{match['id']}/reject", headers=agency, json={"reason": "another test's listing"})
+    touched = gateway.patch(f"/api/v1/needs/{need['id']}", headers=buyer_headers,
+                            json={"description": need["description"] + " (уточнено)", "version": need["version"]})
+    return touched.json() if touched.status_code == 200 else need
