@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from eventkit.contracts import EnterpriseVerified
+from eventkit.contracts import EnterpriseVerified, ListingClosed
 from tests.integration.test_matching_service import (  # noqa: F401
     _wait_until_stored, announce, enterprise_profile, envelope_of, kafka_producer, lift_need, lift_offer, publish, series, verify,
     wait_for_matches,
@@ -43,6 +43,11 @@ async def stored_with_status(platform, listing, status: str | None, *, timeout: 
     return False
 
 
+async def close(producer, *listings) -> None:
+    """Closes a test's listings, so the lift listings of later tests do not compete with them."""
+    await publish(producer, *(envelope_of(ListingClosed(**listing.model_dump() | {"status": "closed", "version": 2})) for listing in listings))
+
+
 def pair_of(offer, need) -> dict:
     return {"offer_id": str(offer.listing_id), "need_id": str(need.listing_id)}
 
@@ -61,6 +66,7 @@ async def test_a_pending_enterprises_offer_waits_and_is_proposed_as_soon_as_the_
 
         await announce(kafka_producer, verified_by_agency(offer))
         after = await wait_for_matches(reviewer, **pair_of(offer, need))
+    await close(kafka_producer, offer, need)
 
     assert while_pending["total"] == 0
     assert after["total"] == 1 and after["items"][0]["status"] == "proposed"
@@ -82,6 +88,7 @@ async def test_listings_that_arrive_before_their_enterprises_profiles_are_matche
         still_none = (await reviewer.get("/matches", params=pair_of(offer, need))).json()
         await announce(kafka_producer, enterprise_profile(need))
         after = await wait_for_matches(reviewer, **pair_of(offer, need))
+    await close(kafka_producer, offer, need)
 
     assert before["total"] == 0
     assert one_side and still_none["total"] == 0  # the buyer is not known yet: its need still waits
@@ -108,14 +115,11 @@ async def test_an_enterprise_sent_back_to_pending_withdraws_its_proposed_pairs_k
 
         await announce(kafka_producer, verified_by_agency(offer))
         again = await wait_for_matches(reviewer, **pair_of(offer, need), expect=lambda p: p["items"][0]["status"] == "proposed")
+        history = (await reviewer.get(f"/matches/{proposed['id']}")).json()["history"]
+    await close(kafka_producer, offer, need, approved_need)
 
     assert withdrawn["items"][0]["status"] == "withdrawn"
     assert detail["history"][-1]["note"] == "the enterprise behind the offer awaits the agency's verification"
     assert kept["status"] == "approved" and kept["offer_enterprise_status"] == "pending"
     assert again["items"][0]["id"] == proposed["id"]  # the same pair, proposed again
-    assert [h["to_status"] for h in (await _detail(matching_api, proposed["id"]))["history"]] == ["proposed", "withdrawn", "proposed"]
-
-
-async def _detail(matching_api, match_id: str) -> dict:
-    async with matching_api() as reviewer:
-        return (await reviewer.get(f"/matches/{match_id}")).json()
+    assert [h["to_status"] for h in history] == ["proposed", "withdrawn", "proposed"]
