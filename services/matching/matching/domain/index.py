@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import heapq
 import math
+import struct
 import uuid
 from array import array
 from collections.abc import Iterable
@@ -35,6 +36,17 @@ _SIDES = {"offer": 0, "need": 1}
 _SECTOR, _HEADING, _SUBHEADING, _REGION = "s", "h", "u", "r"
 _CROSS_BORDER = frozenset({"RU", "BY"})
 _NO_CODE = -1
+# A slot's record: quantity, norm of its term weights, the prefixes of its first product code (2, 4,
+# 6 and 8 digits, -1 when it has none), sector, (place, country) pair, region, unit, side (0 offer,
+# 1 need, -1 a free slot).
+_RECORD = struct.Struct("<ddiiiiiiiib3x")
+_RECORD_DTYPE = np.dtype({"names": ["quantity", "norm", "chapter", "heading", "subheading", "line", "sector", "geo", "region",
+                                    "unit", "side"],
+                          "formats": ["<f8", "<f8", "<i4", "<i4", "<i4", "<i4", "<i4", "<i4", "<i4", "<i4", "i1"],
+                          "offsets": [0, 8, 16, 20, 24, 28, 32, 36, 40, 44, 48], "itemsize": _RECORD.size})
+_VOID = np.dtype((np.void, _RECORD.size))  # gathering raw records is much faster than structured ones
+_SIDE_OFFSET, _SIDE_FIELD = 48, struct.Struct("<b")
+_PREFIXES = (2, 4, 6, 8)  # a shared chapter is worth 0.2, a heading 0.65, a subheading 0.85, eight digits 1.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,16 @@ def _view(column: array, dtype) -> np.ndarray:
     return np.frombuffer(column, dtype=dtype)
 
 
+def _drop(posting: array, slot: int) -> None:
+    """Removes a slot from a posting (found by numpy in a long one: array.remove compares object by object)."""
+    if len(posting) < 512:
+        posting.remove(slot)
+        return
+    found = np.flatnonzero(np.frombuffer(posting, dtype=np.int32) == slot)
+    if len(found):
+        del posting[int(found[0])]
+
+
 def _put(column: array, slot: int, value) -> None:
     if slot == len(column):
         column.append(value)
@@ -59,13 +81,12 @@ def _put(column: array, slot: int, value) -> None:
         column[slot] = value
 
 
-def _code_number(code: str) -> int:
-    """A product code as a 10-digit number (right-padded with zeros), for comparing prefixes in
-    bulk; a code with anything but digits is not compared."""
-    digits = code[:10]
-    if not digits.isdigit():
-        return _NO_CODE
-    return int(digits.ljust(10, "0"))
+def _code_prefixes(code: str | None) -> tuple[int, int, int, int]:
+    """A product code's chapter, heading, subheading and 8-digit line as numbers, for comparing
+    prefixes in bulk (-1 where the code is shorter, or not digits)."""
+    if not code:
+        return (_NO_CODE,) * 4
+    return tuple(int(code[:n]) if len(code) >= n and code[:n].isdigit() else _NO_CODE for n in _PREFIXES)
 
 
 def _unit_key(unit: str | None) -> str:
@@ -99,15 +120,8 @@ class MatchIndex:
         self._postings: tuple[dict, dict] = ({}, {})
         self._names: dict[tuple[str, str], int] = {}  # sectors, countries, regions, units -> small ids
         # One column per fact the scorer compares, addressed by slot (numpy views at query time).
-        self._side = array("b")  # 0 offer, 1 need, -1 a free slot
-        self._sector = array("i")
-        self._code = array("q")  # the first product code as 10 digits (right-padded with zeros), or -1
-        self._geo = array("i")  # where: an index into the (place, country) pairs met so far
-        self._region = array("i")
-        self._quantity = array("d")
-        self._unit = array("i")  # 0: no quantity or no unit
-        self._norm = array("d")
-        self._columns = (self._side, self._sector, self._code, self._geo, self._region, self._quantity, self._unit, self._norm)
+        # One fixed-size record per slot (_RECORD): a candidate block is gathered in one pass.
+        self._records = bytearray()
         self._pending: set[int] = set()  # slots filed in a batch whose terms are not in the postings yet
         self._geo_ids: dict[tuple[int, str], int] = {}  # (id of the gazetteer's place or 0, country) -> index
         self._geo_places: list[tuple[float, float] | None] = []
@@ -179,7 +193,7 @@ class MatchIndex:
         for key in self._keys(term_ids, listing, codes_of(listing.product_codes)):
             posting = postings.get(key)
             if posting is not None:
-                posting.remove(slot)
+                _drop(posting, slot)
                 if not posting:
                     del postings[key]
         frequency = self._frequency
@@ -187,7 +201,7 @@ class MatchIndex:
             frequency[term_id] -= 1
         self._pool_live -= count
         self._by_slot[slot] = None
-        self._side[slot] = -1
+        _SIDE_FIELD.pack_into(self._records, slot * _RECORD.size + _SIDE_OFFSET, -1)
         self._side_count[side] -= 1
         self._free_slots.append(slot)
 
@@ -294,21 +308,19 @@ class MatchIndex:
         _put(self._term_count, slot, len(ids))
         self._pool.extend(ids)
         self._pool_live += len(ids)
-        number = _code_number(codes[0]) if codes else _NO_CODE
         if self._norms_generation >= 0:  # once norms are in use, a new listing's is computed with the weights of the moment
             weight = self._weights.weight
             norm = math.sqrt(sum(weight(t) ** 2 for t in terms))
         else:
             norm = 1.0
         name = self._name
-        values = (side, name("sector", listing.sector), number, self._geo_of(listing), name("region", listing.region),
-                  float(listing.quantity or 0.0), self._unit_of(listing), norm)
-        if slot == len(self._side):
-            for column, value in zip(self._columns, values):
-                column.append(value)
+        record = _RECORD.pack(float(listing.quantity or 0.0), norm, *_code_prefixes(codes[0] if codes else None),
+                              name("sector", listing.sector), self._geo_of(listing),
+                              name("region", listing.region), self._unit_of(listing), side)
+        if slot * _RECORD.size == len(self._records):
+            self._records += record
         else:
-            for column, value in zip(self._columns, values):
-                column[slot] = value
+            self._records[slot * _RECORD.size:(slot + 1) * _RECORD.size] = record
         postings = self._postings[side]
         if batch:
             self._pending.add(slot)
@@ -327,7 +339,7 @@ class MatchIndex:
         self._pending.clear()
         starts = _view(self._term_start, np.int64)[slots]
         counts = _view(self._term_count, np.int32)[slots].astype(np.int64)
-        sides = _view(self._side, np.int8)[slots].astype(np.int64)
+        sides = self._rows()["side"][slots].astype(np.int64)
         total = int(counts.sum())
         offsets = np.zeros(len(slots), dtype=np.int64)
         np.cumsum(counts[:-1], out=offsets[1:])
@@ -351,9 +363,7 @@ class MatchIndex:
 
     def _compact_pool(self) -> None:
         """Drops the term runs of removed listings from the pool."""
-        side = _view(self._side, np.int8)
-        live = np.flatnonzero(side >= 0)
-        del side
+        live = np.flatnonzero(self._rows()["side"] >= 0)
         starts, counts = _view(self._term_start, np.int64)[live], _view(self._term_count, np.int32)[live].astype(np.int64)
         total = int(counts.sum())
         new_starts = np.zeros(len(live), dtype=np.int64)
@@ -392,9 +402,9 @@ class MatchIndex:
         used = len(summed) - 1  # a free slot's run may point past a compacted pool
         starts = np.minimum(_view(self._term_start, np.int64), used)
         ends = np.minimum(starts + _view(self._term_count, np.int32), used)
-        norms = _view(self._norm, np.float64)
-        norms[:slots] = np.sqrt(np.maximum(summed[ends] - summed[starts], 0.0))
-        del starts, ends, norms
+        rows = self._rows()
+        rows["norm"][:slots] = np.sqrt(np.maximum(summed[ends] - summed[starts], 0.0))
+        del starts, ends, rows
         self._norms_generation = self._weights_generation
 
     def _ranked_slots(self, profile: Profile, wanted: int) -> list[int]:
@@ -407,7 +417,7 @@ class MatchIndex:
         weights = self.weights
         self._refresh_norms(weights)
         if len(self._accumulator) < slots:
-            self._accumulator = np.zeros(slots * 2, dtype=np.float64)
+            self._accumulator = np.zeros(slots * 2, dtype=np.float32)  # float32: half the memory traffic
             self._marks = np.zeros(slots * 2, dtype=np.bool_)
         accumulator, marks = self._accumulator, self._marks
         postings = self._postings[side]
@@ -424,7 +434,7 @@ class MatchIndex:
                 everywhere += square * len(posting) / others
                 continue
             visited = np.frombuffer(posting, dtype=np.int32)
-            accumulator[visited] += square
+            accumulator[visited] += np.float32(square)
             if len(posting) <= rare:  # a rarer term also brings its listings in as candidates
                 marks[visited] = True
             else:
@@ -434,16 +444,11 @@ class MatchIndex:
         for code in profile.codes:
             keys += [(_HEADING, code[:4])] if len(code) >= 4 else []
             keys += [(_SUBHEADING, code[:6])] if len(code) >= 6 else []
-        near = [(_REGION, listing.region)]
-        near_slots = []
-        for key in keys + near:
-            posting = postings.get(key)
-            if posting:
-                visited = np.frombuffer(posting, dtype=np.int32)
-                marks[visited] = True
-                if key[0] == _REGION:
-                    near_slots.append(visited.copy())
-                del visited
+        # Code headings and the listings that deliver to my region bring candidates in like a rare term.
+        near = postings.get((_REGION, listing.region))
+        for posting in [postings.get(key) for key in keys] + [near]:
+            if posting and len(posting) <= rare:
+                marks[np.frombuffer(posting, dtype=np.int32)] = True
         # The whole sector is a candidate when it is small, or when the rarer keys found few.
         sector = postings.get((_SECTOR, listing.sector))
         if sector and len(sector) <= rare:
@@ -455,13 +460,22 @@ class MatchIndex:
             block = np.flatnonzero(marks[:slots])
         del sector
         marks[block] = False
-        shared = accumulator[block]
-        accumulator[block] = 0.0
-        for posting in unmarked:
-            accumulator[np.frombuffer(posting, dtype=np.int32)] = 0.0
+        shared = accumulator[block].astype(np.float64)
+        if sum(len(posting) for posting in unmarked) > slots // 16:
+            accumulator[:slots] = 0.0  # clearing it all is cheaper than clearing the postings one by one
+        else:
+            accumulator[block] = 0.0
+            for posting in unmarked:
+                accumulator[np.frombuffer(posting, dtype=np.int32)] = 0.0
         if not len(block):
             return []
-        estimate = self._estimate(listing, profile, block, shared + everywhere, weights.norm(profile), near_slots)
+        close = None
+        if near:  # which of the block deliver to my region
+            marks[np.frombuffer(near, dtype=np.int32)] = True
+            close = marks[block]
+            marks[np.frombuffer(near, dtype=np.int32)] = False
+        del near
+        estimate = self._estimate(listing, profile, block, shared + everywhere, weights.norm(profile), close)
         over = min(len(block), wanted * 2)
         best = np.argpartition(-estimate, over - 1)[:over] if len(block) > over else np.arange(len(block))
         best = best[np.argsort(-estimate[best], kind="stable")]
@@ -475,42 +489,46 @@ class MatchIndex:
         return chosen
 
     def _estimate(self, listing: Listing, profile: Profile, block: np.ndarray, shared: np.ndarray, query_norm: float,
-                  near_slots: list[np.ndarray]) -> np.ndarray:
+                  close: np.ndarray | None) -> np.ndarray:
         """The scorer's value, estimated for a block of slots at once (only to choose candidates):
         the same components and weights, certifications and languages taken as met."""
         weights = self.scorer.policy.weights
-        norms = _view(self._norm, np.float64)[block]
-        estimate = np.minimum(shared / np.maximum(norms * (query_norm or 1.0), 1e-9), 1.0)
-        estimate *= weights.text
+        rows = np.frombuffer(self._records, dtype=_VOID)[block].view(_RECORD_DTYPE)
+        scale = np.maximum(rows["norm"], 1e-9)
+        scale *= (query_norm or 1.0) / weights.text
+        estimate = np.divide(shared, scale, out=shared)
+        np.minimum(estimate, weights.text, out=estimate)
         sector = self._names.get(("sector", listing.sector), -1)
-        estimate += weights.sector * (_view(self._sector, np.int32)[block] == sector)
+        estimate += weights.sector * (rows["sector"] == sector)
         if profile.codes:
-            estimate += weights.codes * self._codes_estimate(profile.codes, block)
-        geography = self._geography_table(listing)[_view(self._geo, np.int32)[block]]
-        if listing.regions or near_slots:  # delivery regions: theirs include mine, or mine theirs
+            estimate += weights.codes * self._codes_estimate(profile.codes, rows)
+        geography = self._geography_table(listing)[rows["geo"]]
+        if listing.regions:  # delivery regions: theirs include mine, or mine theirs
             mine = [self._names.get(("region", region), -1) for region in listing.regions]
-            close = np.isin(_view(self._region, np.int32)[block], mine)
-            for slots in near_slots:
-                close |= np.isin(block, slots)
+            close = np.isin(rows["region"], mine) | (False if close is None else close)
+        if close is not None:
             geography[close] = 1.0
         estimate += weights.geography * geography
-        estimate += weights.quantity * self._quantity_estimate(listing, block)
+        estimate += weights.quantity * self._quantity_estimate(listing, rows)
         return estimate + weights.certifications + weights.language
 
-    def _codes_estimate(self, codes: tuple[str, ...], block: np.ndarray) -> np.ndarray | float:
-        theirs = _view(self._code, np.int64)[block]
+    def _codes_estimate(self, codes: tuple[str, ...], rows: np.ndarray) -> np.ndarray | float:
         value: np.ndarray | float = 0.0
         for code in codes:
-            number = _code_number(code)
-            if number == _NO_CODE:
+            chapter, heading, subheading, line = _code_prefixes(code)
+            if chapter == _NO_CODE:
                 continue
-            # A shared chapter is worth 0.2, a heading 0.65, a subheading 0.85, eight digits 1.0.
-            level = 0.2 * (theirs // 10**8 == number // 10**8)
-            level += 0.45 * (theirs // 10**6 == number // 10**6)
-            level += 0.2 * (theirs // 10**4 == number // 10**4)
-            level += 0.15 * (theirs // 100 == number // 100)
+            level = (rows["chapter"] == chapter) * 0.2
+            for field, prefix, step in (("heading", heading, 0.45), ("subheading", subheading, 0.2), ("line", line, 0.15)):
+                if prefix == _NO_CODE:
+                    break
+                level += (rows[field] == prefix) * step
             value = np.maximum(value, level)
         return value
+
+    def _rows(self) -> np.ndarray:
+        """The records as a numpy structured array (a view: only for the moment)."""
+        return np.frombuffer(self._records, dtype=_RECORD_DTYPE)
 
     def _geography_table(self, listing: Listing) -> np.ndarray:
         """The geography component against every (place, country) pair met so far."""
@@ -534,17 +552,22 @@ class MatchIndex:
             value = np.where(cross, np.minimum(1.0, value * (1 + policy.cross_border_bonus)), value)
         return np.where(known, value, NEUTRAL)
 
-    def _quantity_estimate(self, listing: Listing, block: np.ndarray) -> np.ndarray | float:
+    def _quantity_estimate(self, listing: Listing, rows: np.ndarray) -> np.ndarray | float:
         mine = self._unit_of(listing)
         if not mine:
             return NEUTRAL
         names = list(self._unit_ids)
         factors = np.array([np.nan] + [self._unit_factor(listing, names[unit]) for unit in range(1, len(names))])
-        factor = factors[_view(self._unit, np.int32)[block]]
-        theirs = _view(self._quantity, np.float64)[block]
+        coverage = factors[rows["unit"]]  # NaN where the units do not compare
         with np.errstate(divide="ignore", invalid="ignore"):
-            coverage = listing.quantity * factor / theirs if listing.side == "offer" else theirs * factor / listing.quantity
-            value = np.where(coverage >= 1, 1.0, coverage * coverage)
+            if listing.side == "offer":
+                coverage *= listing.quantity
+                coverage /= rows["quantity"]
+            else:
+                coverage *= rows["quantity"]
+                coverage /= listing.quantity
+            np.minimum(coverage, 1.0, out=coverage)
+            value = np.square(coverage, out=coverage)  # a full cover is worth 1, a partial one its square
         value[np.isnan(value)] = NEUTRAL
         return value
 
