@@ -180,3 +180,21 @@ def test_on_a_market_the_index_returns_what_a_full_scan_returns(taxonomy, index)
         agreement.append(len(by_index & by_scan) / max(1, len(by_scan)))
 
     assert sum(agreement) / len(agreement) >= 0.95
+
+
+def test_the_term_pool_compacts_after_many_removals_and_keeps_every_profile(taxonomy, index):
+    listings = market(taxonomy, 600, seed=11)
+    index.put_all(listings)
+    for listing in listings[::2]:
+        index.remove(listing.id)
+    kept = listings[1::2]
+
+    index._compact_pool()  # what filing does by itself once removed runs outweigh the live ones
+    newcomers = market(taxonomy, 50, seed=12)
+    index.put_all(newcomers)
+
+    for listing in kept + newcomers:
+        assert index.get(listing.id).terms == Profile.of(listing, index.lexicon).terms
+    query = lift_need()
+    assert [c.score.value for c in index.match(query, threshold=0.0, limit=5)] == [
+        c.score.value for c in index.match_by_scan(query, threshold=0.0, limit=5)]
