@@ -8,13 +8,21 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 
+from web.entrypoints.i18n import N_
 from web.entrypoints.rendering import api, render, require_session, see_other
 from web.entrypoints.session import require_csrf
 
 router = APIRouter()
 Csrf = Depends(require_csrf)
 STATUSES = ("queued", "sending", "sent", "failed", "dead", "held", "bundled", "skipped")
-TEMPLATES = ("welcome", "verified", "suspended", "suggestion", "introduction", "digest", "reminder", "account_invitation")
+# Every email the notifications service sends, with the name a reviewer reads in the log.
+TEMPLATES = {
+    "welcome": N_("Welcome"), "verified": N_("Verified"), "suspended": N_("Suspended"), "recheck": N_("Check again"),
+    "suggestion": N_("Partner suggestion"), "suggestion_ended": N_("Suggestion ended"), "introduction": N_("Introduction"),
+    "digest": N_("Daily digest"), "reminder": N_("Reminder"), "listing_expiring": N_("Listing about to end"),
+    "account_invitation": N_("Account invitation"), "account_confirmation": N_("Account confirmation"),
+    "password_reset": N_("Password reset"),
+}
 PAGE_SIZE = 50
 
 
