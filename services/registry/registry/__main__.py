@@ -1,6 +1,7 @@
-"""python -m registry [serve|relay|consume|expire-listings|migrate|downgrade]"""
+"""python -m registry [serve|relay|consume|expire-listings|republish-listings|migrate|downgrade]"""
 
 import argparse
+import uuid
 from pathlib import Path
 
 from alembic import command
@@ -18,9 +19,15 @@ def alembic_config(database_url: str) -> Config:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m registry")
-    parser.add_argument("command", choices=["serve", "relay", "consume", "expire-listings", "migrate", "downgrade"], nargs="?", default="serve")
+    parser.add_argument("command", choices=["serve", "relay", "consume", "expire-listings", "republish-listings", "migrate", "downgrade"], nargs="?", default="serve")
     parser.add_argument("--revision", default=None, help="target revision (migrate: head, downgrade: base)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--all", action="store_true", help="republish-listings: every live enterprise's listings")
+    which.add_argument("--enterprise", type=uuid.UUID, default=None, metavar="ID", help="republish-listings: this enterprise's listings")
+    parser.add_argument("--include-closed", action="store_true", help="republish-listings: closed listings too (default: active only)")
     args = parser.parse_args()
+    if args.command == "republish-listings" and not args.all and args.enterprise is None:
+        parser.error("republish-listings needs --all or --enterprise ID")
     settings = Settings()
     if args.command == "migrate":
         command.upgrade(alembic_config(settings.database_url), args.revision or "head")
@@ -32,6 +39,8 @@ def main() -> None:
         consume(settings)
     elif args.command == "expire-listings":
         expire_listings(settings)
+    elif args.command == "republish-listings":
+        republish_listings(settings, enterprise_id=args.enterprise, include_closed=args.include_closed)
     else:
         serve(settings)
 
@@ -102,6 +111,40 @@ def expire_listings(settings: Settings) -> None:
     configure_logging(settings.log_level)
     done = asyncio.run(expire_once(settings))
     print(json.dumps({"closed": done.closed, "reminded": done.reminded}))
+
+
+def republish_listings(settings: Settings, *, enterprise_id: uuid.UUID | None, include_closed: bool) -> None:
+    """Writes one listing.changed (the current snapshot, same version) per listing to the outbox, for
+    data changed without events (revision 0006's unit codes, a hand-made fix); the relay publishes
+    them. Prints {"republished": N}; an unknown or deleted --enterprise exits with 1."""
+    import asyncio
+    import json
+    import sys
+
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from registry.domain.errors import NotFound
+    from registry.observability import configure_logging
+    from registry.service_layer import republish
+    from registry.service_layer.unit_of_work import UnitOfWork
+
+    configure_logging(settings.log_level)
+
+    async def run() -> int:
+        engine = create_async_engine(settings.database_url, pool_size=2)
+        try:
+            factory = async_sessionmaker(engine, expire_on_commit=False)
+            return await republish.republish_listings(unit_of_work=lambda: UnitOfWork(factory), enterprise_id=enterprise_id,
+                                                      include_closed=include_closed)
+        finally:
+            await engine.dispose()
+
+    try:
+        done = asyncio.run(run())
+    except NotFound as error:
+        print(json.dumps({"error": str(error)}), file=sys.stderr)
+        raise SystemExit(1) from None
+    print(json.dumps({"republished": done}))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,67 @@
+"""Announces listings again: one `listing.changed` per listing carrying its current snapshot and its
+same version, written to the outbox as every change writes it (`events.listing_snapshot`).
+
+For data changed in the registry's tables without events (a migration such as revision 0006, which
+rewrote units to their codes, or a hand-made fix): matching keeps its own copy of each listing and
+applies an event whose version is not older than the one it holds, so the same version with the
+current fields replaces its copy and re-scores the listing's pairs. Consumers are idempotent by
+event id, not by content, so announcing a listing again is safe; it only costs a reconcile.
+
+Listings go by id in pages of `batch`, each page in one transaction: the owners locked for share in
+id order (as a batch of publications locks them, so an enterprise edit or deletion waits for the page
+or the page for it, and the snapshot carries the enterprise as it is), the listings then read and
+their events added. Only live enterprises' listings are announced; active ones only unless
+`include_closed`."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import structlog
+
+from eventkit import topics
+from eventkit.contracts import ListingChanged
+from registry.adapters.republish import RepublishQueries
+from registry.domain.errors import NotFound
+from registry.domain.listing import ListingStatus
+from registry.service_layer import events
+from registry.service_layer.unit_of_work import UnitOfWork
+
+log = structlog.get_logger(__name__)
+
+BATCH = 300
+
+
+async def republish_listings(
+    *, unit_of_work: Callable[[], UnitOfWork], enterprise_id: uuid.UUID | None = None, include_closed: bool = False,
+    batch: int = BATCH,
+) -> int:
+    """Writes one `listing.changed` per listing (every live enterprise's, or `enterprise_id`'s) and
+    returns how many; NotFound for an enterprise that is unknown or deleted."""
+    if enterprise_id is not None:
+        async with unit_of_work() as uow:
+            if await uow.enterprises.get(enterprise_id) is None:
+                raise NotFound("enterprise", enterprise_id)
+    republished, after = 0, None
+    while True:
+        async with unit_of_work() as uow:
+            keys = await RepublishQueries(await uow.session.connection()).page(
+                after=after, limit=batch, enterprise_id=enterprise_id, include_closed=include_closed)
+            if not keys:
+                break
+            owners = {owner: await uow.enterprises.get_for_share(owner) for owner in sorted({k.enterprise_id for k in keys})}
+            announced = []
+            for key in keys:
+                enterprise = owners[key.enterprise_id]
+                listing = await uow.listings.get(key.id, side=key.side) if enterprise is not None else None
+                if listing is None or (listing.status is not ListingStatus.ACTIVE and not include_closed):
+                    continue  # its enterprise was deleted, or it was closed, since the page was read
+                announced.append(events.listing_snapshot(ListingChanged, listing, enterprise))
+            await uow.outbox.add_all(announced, topic=topics.LISTINGS)
+            await uow.commit()
+        republished += len(announced)
+        after = keys[-1].id
+    log.info("listings_republished", republished=republished, enterprise_id=str(enterprise_id) if enterprise_id else None,
+             include_closed=include_closed)
+    return republished
