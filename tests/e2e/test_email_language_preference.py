@@ -4,20 +4,11 @@ Belarusian, and the platform keeps both choices until the company changes them."
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from tests.e2e.console_story import proposed_lift_pair
 from tests.identifiers import fresh_unp
-
-
-def _wait_until(fetch, ready, *, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    value = fetch()
-    while not ready(value) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = fetch()
-    return value
+from tests.e2e.waiting import wait_until
 
 
 def _a_proposed_pair(gateway, open_company, agency, buyer_profile: dict) -> dict:
@@ -38,7 +29,7 @@ def _a_proposed_pair(gateway, open_company, agency, buyer_profile: dict) -> dict
 
 
 def _suggestions_to(mailbox, address: str) -> list[dict]:
-    return _wait_until(lambda: [m for m in mailbox.messages_to(address) if "партнёрстве:" in m["Subject"]], bool)
+    return wait_until(lambda: [m for m in mailbox.messages_to(address) if "партнёрстве:" in m["Subject"]], bool)
 
 
 def test_a_russian_speaking_company_that_chose_belarusian_gets_its_next_suggestion_in_belarusian(

@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -24,25 +23,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from devstack.stack import ROOT
 from tests.e2e.console_story import proposed_lift_pair
 from tests.identifiers import fresh_unp
+from tests.e2e.waiting import wait_until, exactly_one_email
 
 TODAY = datetime.now(UTC).astimezone(ZoneInfo("Europe/Moscow")).date()
-
-
-def _wait_until(fetch, ready, *, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    value = fetch()
-    while not ready(value) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = fetch()
-    return value
-
-
-def _exactly_one(mailbox, address: str, subject_part: str) -> dict:
-    found = _wait_until(lambda: [m for m in mailbox.messages_to(address) if subject_part in m["Subject"]], bool)
-    time.sleep(1.5)  # a duplicate would arrive right behind the first
-    found = [m for m in mailbox.messages_to(address) if subject_part in m["Subject"]]
-    assert len(found) == 1, [m["Subject"] for m in mailbox.messages_to(address)]
-    return mailbox.message(found[0]["ID"])
 
 
 def expire_listings(platform) -> dict:
@@ -89,19 +72,19 @@ def test_an_approved_suggestion_whose_offer_expires_ends_and_the_buyer_is_told_i
     offer = gateway.patch(f"/api/v1/offers/{offer['id']}", headers=seller_account,
                           json={"valid_until": TODAY.isoformat(), "version": offer["version"]}).json()
     assert gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code == 200
-    _exactly_one(mailbox, buyer["email"], "Предложение о партнёрстве:")
+    exactly_one_email(mailbox, buyer["email"], "Предложение о партнёрстве:")
 
     days_pass(platform, offer["id"], valid_until=TODAY - timedelta(days=1))
     expire_listings(platform)
 
     closed = gateway.get(f"/api/v1/offers/{offer['id']}").json()
     assert (closed["status"], closed["closed_because"]) == ("closed", "expired")
-    ended = _wait_until(lambda: gateway.get(f"/api/v1/matches/{match['id']}", headers=agency).json(),
+    ended = wait_until(lambda: gateway.get(f"/api/v1/matches/{match['id']}", headers=agency).json(),
                         lambda m: m["status"] == "withdrawn")
     assert ended["status"] == "withdrawn"
     assert ended["history"][-1]["note"] == f"the offer expired: it was valid until {(TODAY - timedelta(days=1)).isoformat()}"
 
-    told = _exactly_one(mailbox, buyer["email"], "Предложение о партнёрстве завершено")
+    told = exactly_one_email(mailbox, buyer["email"], "Предложение о партнёрстве завершено")
     assert "срок действия объявления партнёра истёк" in told["Text"]
     assert f"Ваша потребность: {need['title']}" in told["Text"]
 
@@ -131,7 +114,7 @@ def test_the_owner_of_an_offer_about_to_expire_is_emailed_once_with_the_page_tha
     expire_listings(platform)
     expire_listings(platform)  # a second pass reminds of the same date no more
 
-    email = _exactly_one(mailbox, maker["email"], "дзейнічае да")
+    email = exactly_one_email(mailbox, maker["email"], "дзейнічае да")
     assert "Прапанова «Грузавыя ліфты 1000 кг»" in email["Subject"]
     link = f"{platform.web_url}/my/listings/offer/{offer['id']}/edit"
     assert link in email["Text"] and link in email["HTML"]

@@ -6,20 +6,11 @@ itself in Belarusian too."""
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from tests.e2e.console_story import proposed_lift_pair
 from tests.identifiers import fresh_unp
-
-
-def _wait_until(fetch, ready, *, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    value = fetch()
-    while not ready(value) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = fetch()
-    return value
+from tests.e2e.waiting import wait_until
 
 
 def test_two_introduced_companies_each_see_the_others_contacts_and_a_third_is_refused(
@@ -55,7 +46,7 @@ def test_two_introduced_companies_each_see_the_others_contacts_and_a_third_is_re
     introduced = gateway.post(f"/api/v1/matches/{match['id']}/respond", headers=seller_account, json={"answer": "interested"})
     assert introduced.json()["status"] == "introduced"
 
-    buyer_sees = _wait_until(lambda: gateway.get(f"/api/v1/enterprises/{buyer_id}/partners", headers=buyer_account),
+    buyer_sees = wait_until(lambda: gateway.get(f"/api/v1/enterprises/{buyer_id}/partners", headers=buyer_account),
                              lambda response: response.status_code == 200 and response.json()["items"])
     assert buyer_sees.status_code == 200
     [partner] = buyer_sees.json()["items"]

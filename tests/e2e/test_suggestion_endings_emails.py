@@ -9,23 +9,7 @@ import uuid
 
 from tests.e2e.console_story import proposed_lift_pair
 from tests.identifiers import fresh_unp
-
-
-def _wait_until(fetch, ready, *, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    value = fetch()
-    while not ready(value) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = fetch()
-    return value
-
-
-def _exactly_one(mailbox, address: str, subject_part: str) -> dict:
-    found = _wait_until(lambda: [m for m in mailbox.messages_to(address) if subject_part in m["Subject"]], bool)
-    time.sleep(1.5)  # a duplicate would arrive right behind the first
-    found = [m for m in mailbox.messages_to(address) if subject_part in m["Subject"]]
-    assert len(found) == 1, [m["Subject"] for m in mailbox.messages_to(address)]
-    return mailbox.message(found[0]["ID"])
+from tests.e2e.waiting import wait_until, exactly_one_email
 
 
 def _a_proposed_pair(gateway, open_company, agency, buyer_profile: dict, *, maker_languages: list[str]) -> dict:
@@ -58,13 +42,13 @@ def test_a_declined_suggestion_tells_the_other_side_in_its_language(gateway, mai
     assert gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code == 200
 
     # The Belarusian-speaking maker's suggestion gives the reasons in Belarusian.
-    suggestion = _exactly_one(mailbox, pair["maker"]["email"], "Прапанова аб партнёрстве:")
+    suggestion = exactly_one_email(mailbox, pair["maker"]["email"], "Прапанова аб партнёрстве:")
     assert "Абодва ў сектары «Ліфты і пад'ёмна-транспартнае абсталяванне»" in suggestion["Text"]
 
     declined = gateway.post(f"/api/v1/matches/{match['id']}/respond", headers=pair["buyer"], json={"answer": "declined"})
     assert declined.json()["status"] == "declined"
 
-    ended = _exactly_one(mailbox, pair["maker"]["email"], "Прапанова аб партнёрстве больш не дзейнічае")
+    ended = exactly_one_email(mailbox, pair["maker"]["email"], "Прапанова аб партнёрстве больш не дзейнічае")
     assert buyer["name"] in ended["Subject"]
     for body in (ended["Text"], ended["HTML"]):
         assert "партнёр адказаў, што яму не цікава" in body
@@ -82,13 +66,13 @@ def test_an_approved_suggestion_whose_offer_closes_tells_the_buyer(gateway, mail
     pair = _a_proposed_pair(gateway, open_company, agency, buyer, maker_languages=["ru"])
     match = pair["match"]
     assert gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code == 200
-    _exactly_one(mailbox, buyer["email"], "Предложение о партнёрстве:")
+    exactly_one_email(mailbox, buyer["email"], "Предложение о партнёрстве:")
 
     closed = gateway.patch(f"/api/v1/offers/{pair['offer']['id']}", headers=pair["seller"],
                            json={"status": "closed", "version": pair["offer"]["version"]})
     assert closed.status_code == 200, closed.text
 
-    ended = _exactly_one(mailbox, buyer["email"], "Предложение о партнёрстве завершено")
+    ended = exactly_one_email(mailbox, buyer["email"], "Предложение о партнёрстве завершено")
     assert pair["maker"]["name"] in ended["Subject"]
     assert "партнёр закрыл своё объявление" in ended["Text"]
     assert f"Ваша потребность: {pair['need']['title']}" in ended["Text"]
@@ -107,7 +91,7 @@ def test_a_pair_withdrawn_before_the_agency_approved_it_is_news_to_nobody(gatewa
     closed = gateway.patch(f"/api/v1/offers/{pair['offer']['id']}", headers=pair["seller"],
                            json={"status": "closed", "version": pair["offer"]["version"]})
     assert closed.status_code == 200, closed.text
-    withdrawn = _wait_until(lambda: gateway.get(f"/api/v1/matches/{pair['match']['id']}", headers=agency).json(),
+    withdrawn = wait_until(lambda: gateway.get(f"/api/v1/matches/{pair['match']['id']}", headers=agency).json(),
                             lambda m: m["status"] == "withdrawn")
     assert withdrawn["status"] == "withdrawn"
 

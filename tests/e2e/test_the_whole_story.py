@@ -5,32 +5,10 @@ contacts until both say they are interested, and then both receive the introduct
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from tests.identifiers import fresh_unp
-
-
-def _wait_until(fetch, ready, *, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    value = fetch()
-    while not ready(value) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = fetch()
-    return value
-
-
-def _exactly_one(mailbox, address: str, subject_part: str) -> dict:
-    mailbox.wait_for(address)
-    deadline = time.monotonic() + 30
-    found = []
-    while not found and time.monotonic() < deadline:
-        found = [m for m in mailbox.messages_to(address) if subject_part in m["Subject"]]
-        time.sleep(0.2)
-    time.sleep(1)  # a duplicate would arrive right behind the first
-    found = [m for m in mailbox.messages_to(address) if subject_part in m["Subject"]]
-    assert len(found) == 1, [m["Subject"] for m in mailbox.messages_to(address)]
-    return mailbox.message(found[0]["ID"])
+from tests.e2e.waiting import wait_until, exactly_one_email
 
 
 def test_from_a_published_need_to_an_introduction_by_email(gateway, mailbox, open_company, agency, smolensk_housing_operator):
@@ -60,7 +38,7 @@ def test_from_a_published_need_to_an_introduction_by_email(gateway, mailbox, ope
         "certifications": ["ТР ТС 011/2011"]}).json()
 
     # The reviewer finds the pair in the queue, with the reasons in words.
-    queue = _wait_until(
+    queue = wait_until(
         lambda: gateway.get("/api/v1/matches", headers=agency, params={"need_id": need["id"]}).json(),
         lambda page: any(m["offer_id"] == offer["id"] for m in page["items"]),
     )
@@ -75,8 +53,8 @@ def test_from_a_published_need_to_an_introduction_by_email(gateway, mailbox, ope
 
     assert gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code == 200
 
-    to_buyer = _exactly_one(mailbox, buyer["email"], "Предложение о партнёрстве")
-    to_seller = _exactly_one(mailbox, lift_maker["email"], "Предложение о партнёрстве")
+    to_buyer = exactly_one_email(mailbox, buyer["email"], "Предложение о партнёрстве")
+    to_seller = exactly_one_email(mailbox, lift_maker["email"], "Предложение о партнёрстве")
     assert lift_maker["name"] in to_buyer["Subject"] and buyer["name"] in to_seller["Subject"]
     assert "мощность 200 шт. покрывает потребность 120 шт." in to_buyer["Text"]
     assert f"/suggestions/{match['id']}" in to_buyer["Text"] and to_buyer["HTML"]
@@ -86,7 +64,7 @@ def test_from_a_published_need_to_an_introduction_by_email(gateway, mailbox, ope
     introduced = gateway.post(f"/api/v1/matches/{match['id']}/respond", headers=seller_account, json={"answer": "interested"})
     assert introduced.json()["status"] == "introduced"
 
-    introduction_to_buyer = _exactly_one(mailbox, buyer["email"], "Знакомство с партнёром")
-    introduction_to_seller = _exactly_one(mailbox, lift_maker["email"], "Знакомство с партнёром")
+    introduction_to_buyer = exactly_one_email(mailbox, buyer["email"], "Знакомство с партнёром")
+    introduction_to_seller = exactly_one_email(mailbox, lift_maker["email"], "Знакомство с партнёром")
     assert lift_maker["email"] in introduction_to_buyer["Text"] and lift_maker["phone"] in introduction_to_buyer["Text"]
     assert buyer["email"] in introduction_to_seller["Text"]
