@@ -128,6 +128,7 @@ NAME_TAILS = (
     "трейд",
 )
 LEGAL_FORMS = {"RU": ("ООО", "АО", "ПАО", "ООО"), "BY": ("ОАО", "ЗАО", "ЧУП", "ООО")}
+_RU_COUNTRY, _EN_COUNTRY = {"RU": "Россия", "BY": "Беларусь"}, {"RU": "Russia", "BY": "Belarus"}
 UNITS = ("шт.", "т", "комплектов", "м³", "шт./год", "т/год")
 REJECTIONS = (
     "Поставщик не работает с такими объёмами",
@@ -290,7 +291,8 @@ def explain(rng: random.Random, reference: Reference, offer: Listing, need: List
     components = [Component(name, value, weights[name]) for name, value in values.items()]
     score = round(sum(c.value * c.weight for c in components) / sum(weights.values()), 4)
     border_ru, border_en = (
-        (" (Россия — Беларусь)", " (Russia — Belarus)") if cross_border else ("", "")
+        (f" ({_RU_COUNTRY[a.country]} — {_RU_COUNTRY[b.country]})", f" ({_EN_COUNTRY[a.country]} — {_EN_COUNTRY[b.country]})")
+        if cross_border else ("", "")
     )
     reasons = [
         (

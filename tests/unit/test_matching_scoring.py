@@ -79,7 +79,7 @@ def test_a_mogilev_lift_maker_is_a_strong_match_for_a_smolensk_housing_need(inde
     assert candidate.score.reasons_ru[0] == "Оба в секторе «Лифты и подъёмно-транспортное оборудование»"
     assert "коды ТН ВЭД совпадают до 8428.10" in candidate.score.reasons_ru
     assert "мощность 200 шт. покрывает потребность 120 шт." in candidate.score.reasons_ru
-    assert any(r.startswith("Могилёв — Смоленск 1") and r.endswith("км (Россия — Беларусь)") for r in candidate.score.reasons_ru)
+    assert any(r.startswith("Могилёв — Смоленск 1") and r.endswith("км (Беларусь — Россия)") for r in candidate.score.reasons_ru)
     assert any(r.startswith("Mogilev — Smolensk") for r in candidate.score.reasons_en)
 
 

@@ -127,9 +127,11 @@ def test_a_far_supplier_that_delivers_to_the_buyers_region_is_near(index):
     assert delivering.components[GEOGRAPHY].value == 1.0
     assert delivering.value > without.value
     [ru] = [r for r in delivering.reasons_ru if r.startswith("поставщик доставляет")]
-    assert ru.startswith("поставщик доставляет в регион покупателя: Смоленская область (Брест — Смоленск ")
-    assert any(r.startswith("the supplier delivers to the buyer's region: Smolensk Oblast (Brest — Smolensk ") for r in delivering.reasons_en)
-    assert any(r.startswith("пастаўшчык дастаўляе ў рэгіён пакупніка: ") and "(Брэст — Смаленск " in r for r in delivering.reasons_be)
+    assert ru.startswith("поставщик доставляет в регион покупателя: Смоленская область; Брест — Смоленск ")
+    assert ru.endswith(" км (Беларусь — Россия)")
+    assert any(r.startswith("the supplier delivers to the buyer's region: Smolensk Oblast; Brest — Smolensk ")
+               and r.endswith(" km (Belarus — Russia)") for r in delivering.reasons_en)
+    assert any(r.startswith("пастаўшчык дастаўляе ў рэгіён пакупніка: ") and "; Брэст — Смаленск " in r for r in delivering.reasons_be)
 
 
 def test_a_supplier_in_a_region_the_buyer_looks_in_is_near(index):

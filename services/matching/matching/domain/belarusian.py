@@ -160,7 +160,7 @@ def from_russian(reason_ru: str, *, sector_names: Mapping[str, str], offer_count
         return certificates_missing(found[1])
     if (found := re.fullmatch(r"общий язык: (.*)", reason_ru)) and found[1] in _RU_LANGUAGES:
         return shared_language(_RU_LANGUAGES[found[1]])
-    if found := re.fullmatch(r"(.+) — (.+) (\d+) км( \(Россия — Беларусь\))?", reason_ru):
+    if found := re.fullmatch(r"(.+) — (.+) (\d+) км( \((?:Россия — Беларусь|Беларусь — Россия)\))?", reason_ru):
         countries = (offer_country, need_country) if found[4] else None
         return distance(found[1], found[2], int(found[3]), countries)
     return reason_ru

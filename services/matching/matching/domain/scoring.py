@@ -18,6 +18,7 @@ from matching.domain.units import CONVERTED, OVER_A_YEAR, Comparison, Quantities
 COMPONENTS = ("sector", "codes", "text", "geography", "quantity", "certifications", "language")
 NEUTRAL = 0.5  # what a component is worth when one side did not say (no unit, unknown city)
 CROSS_BORDER = frozenset({"RU", "BY"})
+_COUNTRY_NAMES = {"RU": ("Россия", "Russia"), "BY": ("Беларусь", "Belarus")}
 _CONCEPT_WEIGHT = {SECTOR_CONCEPT: 0.5, PRODUCT_CONCEPT: 1.5}
 _LANGUAGE_NAMES = {"ru": ("русский", "Russian"), "be": ("белорусский", "Belarusian"), "en": ("английский", "English")}
 _UNITS = {"pcs": ("шт.", "pcs"), "шт": ("шт.", "pcs"), "t": ("т", "t"), "т": ("т", "t"), "m2": ("м²", "m²"),
@@ -204,7 +205,7 @@ class Scorer:
         cross_border = offer.country != need.country and {offer.country, need.country} == CROSS_BORDER
         distance = _distance_reason(offer.city, supplier.name_en, need.city, buyer.name_en, km,
                                     (offer.country, need.country) if cross_border else None)
-        return Reason(f"{reason.ru} ({distance.ru})", f"{reason.en} ({distance.en})", f"{reason.be} ({distance.be})")
+        return Reason(f"{reason.ru}; {distance.ru}", f"{reason.en}; {distance.en}", f"{reason.be}; {distance.be}")
 
     def _quantity(self, offer: Listing, need: Listing) -> tuple[float, Explanation | None]:
         quantities = self.quantities
@@ -267,8 +268,9 @@ def _distance_reason(offer_city: str, offer_city_en: str, need_city: str, need_c
                      countries: tuple[str, str] | None) -> Reason:
     ru, en = f"{offer_city} — {need_city} {round(km)} км", f"{offer_city_en} — {need_city_en} {round(km)} km"
     if countries:
-        ru, en = ru + " (Россия — Беларусь)", en + " (Russia — Belarus)"
-    # Belarusian names the two countries in the cities' order: «Магілёў — Смаленск 148 км (Беларусь — Расія)».
+        # The two countries in the cities' order, in every language: «Могилёв — Смоленск 148 км (Беларусь — Россия)».
+        (offer_ru, offer_en), (need_ru, need_en) = (_COUNTRY_NAMES.get(c, (c, c)) for c in countries)
+        ru, en = f"{ru} ({offer_ru} — {need_ru})", f"{en} ({offer_en} — {need_en})"
     return Reason(ru, en, be.distance(offer_city, need_city, km, countries))
 
 
