@@ -114,7 +114,7 @@ async def test_a_company_publishes_changes_closes_and_reopens_an_offer(platform,
             await expect(card).to_contain_text("ends in 10 days")
             await expect(card).to_contain_text("Goods")
             await expect(card).to_contain_text("Elevators and lifting equipment")
-            await expect(card).to_contain_text("120 шт./год")
+            await expect(card).to_contain_text("120 pcs/year")
             await expect(card).to_contain_text("Smolensk Oblast")
             await expect(card).to_contain_text("EAC, ISO 9001")
             offer = gateway.get(f"/api/v1/enterprises/{enterprise_id}/offers").json()["items"][0]

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable, GatewayClient
 from web.config import LANGUAGES
 from web.domain.csv_export import to_csv
+from web.domain.units import unit_label
 from web.entrypoints import i18n
 from web.entrypoints.session import CSRF_FIELD, Session, state_of
 
@@ -36,7 +37,7 @@ def environment(texts: i18n.Texts) -> Environment:
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_callables(texts.gettext, texts.ngettext, newstyle=True)
     env.globals |= {"number": i18n.number, "percent": i18n.percent, "when": i18n.when, "day": i18n.day,
-                    "LANGUAGE_NAMES": i18n.LANGUAGE_NAMES, "LANGUAGES": LANGUAGES, "CSRF_FIELD": CSRF_FIELD}
+                    "unit_label": lambda code: unit_label(code, i18n.current_language()), "LANGUAGE_NAMES": i18n.LANGUAGE_NAMES, "LANGUAGES": LANGUAGES, "CSRF_FIELD": CSRF_FIELD}
     return env
 
 

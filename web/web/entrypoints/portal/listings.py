@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable
+from web.domain.units import unit_label
 from web.entrypoints.console.reference import region_names, sector_names
 from web.entrypoints.i18n import N_, PLATFORM_TIME_ZONE, current_language
 from web.entrypoints.portal.mine import Scope, require_own, scope_of
@@ -26,18 +27,17 @@ SIDES = {"offer": "offers", "need": "needs"}
 KINDS = ("goods", "services", "technology", "investment", "joint_venture")
 KIND_WORDS = {"goods": N_("Goods"), "services": N_("Services"), "technology": N_("Technology"),
               "investment": N_("Investment"), "joint_venture": N_("Joint venture")}
-# Units as the registry keeps them: the code of the vocabulary (data/units/units.json), as written on the
-# pages, in words. The registry reads any form a company writes into the code and refuses one it cannot read.
+# The units offered in the form: codes of the registry's vocabulary (data/units/units.json), shown with
+# their label in the page's language and in words. The registry reads any form a company writes through
+# the API into the code and refuses one it cannot read.
 UNITS = (
-    ("pcs", "шт.", N_("pieces")), ("set", "компл.", N_("sets")), ("t", "т", N_("tonnes")), ("kg", "кг", N_("kilograms")),
-    ("l", "л", N_("litres")), ("m3", "м³", N_("cubic metres")), ("m2", "м²", N_("square metres")), ("m", "пог. м", N_("metres")),
-    ("head", "гол.", N_("head of livestock")),
-    ("pcs/year", "шт./год", N_("pieces a year")), ("pcs/month", "шт./мес.", N_("pieces a month")), ("set/year", "компл./год", N_("sets a year")),
-    ("t/year", "т/год", N_("tonnes a year")), ("t/month", "т/мес.", N_("tonnes a month")), ("kg/month", "кг/мес.", N_("kilograms a month")),
-    ("l/month", "л/мес.", N_("litres a month")), ("m3/year", "м³/год", N_("cubic metres a year")), ("m2/year", "м²/год", N_("square metres a year")),
-    ("head/year", "гол./год", N_("head of livestock a year")),
+    ("pcs", N_("pieces")), ("set", N_("sets")), ("t", N_("tonnes")), ("kg", N_("kilograms")), ("l", N_("litres")),
+    ("m3", N_("cubic metres")), ("m2", N_("square metres")), ("m", N_("metres")), ("head", N_("head of livestock")),
+    ("pcs/year", N_("pieces a year")), ("pcs/month", N_("pieces a month")), ("set/year", N_("sets a year")),
+    ("t/year", N_("tonnes a year")), ("t/month", N_("tonnes a month")), ("kg/month", N_("kilograms a month")),
+    ("l/month", N_("litres a month")), ("m3/year", N_("cubic metres a year")), ("m2/year", N_("square metres a year")),
+    ("head/year", N_("head of livestock a year")),
 )
-UNIT_LABELS = {code: label for code, label, _ in UNITS}
 ENDING_SOON_DAYS = 14
 PRODUCT_CODE = re.compile(r"^\d{4,10}$")
 FIELDS = ("kind", "title", "description", "sector", "product_codes", "quantity", "unit", "certifications", "regions", "valid_until")
@@ -94,7 +94,6 @@ async def my_listings(request: Request, done: str = ""):
         sector_names(request), region_names(request))
     for listing in offers.get("items", []) + needs.get("items", []):
         listing["ends_in"] = _ends_in(request, listing)
-        listing["unit_label"] = UNIT_LABELS.get(listing.get("unit") or "", listing.get("unit") or "")
     problem = request.query_params.get("problem", "")
     return render(request, "portal/listings.html", {
         "scope": scope, "offers": offers, "needs": needs, "sectors": sectors, "regions": regions, "kind_words": KIND_WORDS,
@@ -137,12 +136,13 @@ async def _form_context(request: Request, *, scope: Scope, side: str, entered: d
         regions.setdefault(region["country"], []).append({"id": region["id"], "name": name(region.get("name") or {}, region["id"])})
     for items in regions.values():
         items.sort(key=lambda r: r["name"].casefold())
-    units = list(UNITS)
-    if entered.get("unit") and entered["unit"] not in UNIT_LABELS:
-        units.append((entered["unit"], entered["unit"], ""))  # a unit written through the API stays choosable
+    language = current_language()
+    units = [(code, unit_label(code, language), words) for code, words in UNITS]
+    if entered.get("unit") and entered["unit"] not in dict(UNITS):
+        units.append((entered["unit"], unit_label(entered["unit"], language), ""))  # one written through the API stays choosable
     return {"scope": scope, "side": side, "entered": entered, "errors": errors, "listing": listing, "notice": notice, "yours": yours,
             "sectors": sectors, "sector_of": {s["id"]: s for s in sectors}, "regions": regions, "kinds": KINDS, "kind_words": KIND_WORDS,
-            "units": units, "unit_labels": UNIT_LABELS, "today": _today().isoformat()}
+            "units": units, "today": _today().isoformat()}
 
 
 def _grouped(code: str) -> str:
