@@ -4,9 +4,11 @@
     .venv/bin/python bench/matching/bench_matching.py --sizes 10000 100000 1000000
 
 For each size: time and memory to build the index, p50/p99 time to match one new listing (by the
-index and by a full scan of the other side), and the time of a full re-match of every need. A
-full re-match at the larger sizes is measured on a sample of needs and extrapolated (the output
-says so); so is the brute-force re-match.
+index and by a full scan of the other side), and the time of a full re-match of every need as
+`python -m matching rematch` finds the partners (`MatchIndex.match_many` per batch of 200 needs, in
+`--workers` processes), beside the same in one process and one need at a time. A full re-match at
+the larger sizes is measured on a sample of needs and extrapolated (the output says so); so is the
+brute-force re-match.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def timed(function, *args, **kwargs) -> tuple[float, object]:
     return (time.perf_counter() - started) * 1000, result
 
 
-def run(size: int, *, queries: int, scan_queries: int, rematch_sample: int) -> dict:
+def run(size: int, *, queries: int, scan_queries: int, rematch_sample: int, workers: int) -> dict:
     taxonomy = load_taxonomy(ROOT / "data")
     generator = Generator(taxonomy, load_cities(ROOT / "data"), seed=size)
     listings = list(generator.listings(size))
@@ -76,7 +78,16 @@ def run(size: int, *, queries: int, scan_queries: int, rematch_sample: int) -> d
     )
     needs = index.listings("need")
     sample = needs if rematch_sample <= 0 else needs[:rematch_sample]
-    rematch_ms, _ = timed(lambda: [index.match(n, threshold=THRESHOLD, limit=LIMIT) for n in sample])
+    # The re-match as `python -m matching rematch` runs it: the needs in batches of 200, each batch
+    # matched at once (`match_many`), in `workers` forked processes; one at a time for comparison.
+    batches = [sample[start:start + 200] for start in range(0, len(sample), 200)]
+    single_ms, single = timed(lambda: [index.match(n, threshold=THRESHOLD, limit=LIMIT) for n in sample])
+    rematch_ms, pooled = timed(lambda: [m for batch in batches  # first: the workers start with no frames built
+                                        for m in index.match_many(batch, threshold=THRESHOLD, limit=LIMIT, workers=workers)])
+    index.close_workers()
+    many_ms, many = timed(lambda: [m for batch in batches for m in index.match_many(batch, threshold=THRESHOLD, limit=LIMIT)])
+    same = [[(c.listing.id, c.score) for c in found] for found in single]
+    identical = all([[(c.listing.id, c.score) for c in found] for found in result] == same for result in (many, pooled))
     index_times = [t for t, _ in by_index]
     scan_times = [t for t, _ in by_scan]
     gc.unfreeze()
@@ -86,6 +97,8 @@ def run(size: int, *, queries: int, scan_queries: int, rematch_sample: int) -> d
         "scan_p50": percentile(scan_times, 0.5), "scan_p99": percentile(scan_times, 0.99),
         "agreement": agreement, "score_kept": score_kept, "needs": len(needs), "sampled": len(sample),
         "rematch_s": rematch_ms / 1000 * len(needs) / max(1, len(sample)),
+        "single_s": single_ms / 1000 * len(needs) / max(1, len(sample)),
+        "many_s": many_ms / 1000 * len(needs) / max(1, len(sample)), "identical": identical, "workers": workers,
         "scan_rematch_s": statistics.mean(scan_times) / 1000 * len(needs),
         "load": os.getloadavg()[0],
     }
@@ -97,15 +110,17 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300, help="new listings matched by the index per size")
     parser.add_argument("--scan-queries", type=int, default=30, help="of those, matched by a full scan too")
     parser.add_argument("--rematch-sample", type=int, default=2000, help="needs re-matched and extrapolated; 0 = all")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes of the re-match (as rematch's --workers)")
     args = parser.parse_args()
     print(f"{'listings':>9} {'build s':>8} {'index MB':>9} {'p50 ms':>7} {'p99 ms':>7} {'scan p50':>9} {'scan p99':>9} "
-          f"{'top-5 same':>10} {'score kept':>10} {'re-match s':>11} {'scan re-match s':>16} {'load':>5}")
+          f"{'top-5 same':>10} {'score kept':>10} {'re-match s':>11} {'1 process':>10} {'1 by 1':>7} {'scan re-match s':>16} {'load':>5}")
     for size in args.sizes:
-        r = run(size, queries=args.queries, scan_queries=args.scan_queries, rematch_sample=args.rematch_sample)
+        r = run(size, queries=args.queries, scan_queries=args.scan_queries, rematch_sample=args.rematch_sample, workers=args.workers)
         estimated = "" if r["sampled"] == r["needs"] else f" (est. from {r['sampled']} of {r['needs']} needs)"
         print(f"{r['size']:>9} {r['build_s']:>8.1f} {r['memory_mb']:>9.0f} {r['p50']:>7.2f} {r['p99']:>7.2f} "
               f"{r['scan_p50']:>9.1f} {r['scan_p99']:>9.1f} {r['agreement']:>10.0%} {r['score_kept']:>10.1%} {r['rematch_s']:>11.0f} "
-              f"{r['scan_rematch_s']:>16.0f} {r['load']:>5.1f} (scan re-match est.){estimated}", flush=True)
+              f"{r['many_s']:>10.0f} {r['single_s']:>7.0f} {r['scan_rematch_s']:>16.0f} {r['load']:>5.1f} (scan re-match est.){estimated}"
+              f" re-match in {r['workers']} processes; same partners and scores as one by one: {r['identical']}", flush=True)
 
 
 if __name__ == "__main__":

@@ -198,3 +198,62 @@ def test_the_term_pool_compacts_after_many_removals_and_keeps_every_profile(taxo
     query = lift_need()
     assert [c.score.value for c in index.match(query, threshold=0.0, limit=5)] == [
         c.score.value for c in index.match_by_scan(query, threshold=0.0, limit=5)]
+
+
+def needs_and_offers(taxonomy, index) -> list[Listing]:
+    """A market filed in bulk, then changed one listing at a time, as the service keeps it; the
+    needs to match are its own and some it has never seen."""
+    listings = market(taxonomy, 3000, seed=21)
+    index.put_all(listings[:2500])
+    for listing in listings[2500:]:
+        index.put(listing)
+    for listing in listings[:100]:
+        index.remove(listing.id)
+    return index.listings("need") + [listing for listing in market(taxonomy, 80, seed=22) if listing.side == "need"]
+
+
+def found(results) -> list[list[tuple]]:
+    return [[(c.listing.id, c.listing.version, c.score) for c in candidates] for candidates in results]
+
+
+@pytest.fixture
+def small_rare_index(scorer, lexicon):
+    """Rare and common terms as a million listings make them: most terms are added up without
+    bringing candidates in, and the sector often has to be taken whole."""
+    return MatchIndex(scorer, lexicon, rare_postings=25, rare_share=0.01, common_share=0.1)
+
+
+def test_a_full_rematch_finds_for_every_need_what_matching_it_alone_finds(taxonomy, small_rare_index):
+    index = small_rare_index
+    needs = needs_and_offers(taxonomy, index)
+
+    together = index.match_many(needs, threshold=0.3, limit=5)
+    one_by_one = [index.match(need, threshold=0.3, limit=5) for need in needs]
+
+    assert found(together) == found(one_by_one)
+    assert sum(1 for candidates in together if candidates) > len(needs) / 2  # most needs have partners
+
+
+def test_a_rematch_after_the_market_changed_sees_the_change(taxonomy, small_rare_index):
+    index = small_rare_index
+    needs = needs_and_offers(taxonomy, index)[:200]
+    index.match_many(needs, threshold=0.3, limit=5)  # builds the sectors' frames
+    need = needs[0]
+    twin = replace(need, id=uuid.uuid4(), side="offer", enterprise_id=uuid.uuid4(), legal_id="", regions=())
+
+    index.put(twin)
+    [best, *_] = index.match_many([need], threshold=0.3, limit=5)[0]
+
+    assert best.listing.id == twin.id
+    assert found(index.match_many(needs, threshold=0.3, limit=5)) == found([index.match(n, threshold=0.3, limit=5) for n in needs])
+
+
+def test_a_rematch_shared_out_to_two_worker_processes_finds_the_same(taxonomy, small_rare_index):
+    index = small_rare_index
+    needs = needs_and_offers(taxonomy, index)[:300]
+    try:
+        by_workers = index.match_many(needs, threshold=0.3, limit=5, workers=2)
+    finally:
+        index.close_workers()
+
+    assert found(by_workers) == found([index.match(need, threshold=0.3, limit=5) for need in needs])

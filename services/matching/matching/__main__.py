@@ -20,6 +20,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m matching")
     parser.add_argument("command", choices=["serve", "migrate", "downgrade", "rematch", "rebuild-funnel"], nargs="?", default="serve")
     parser.add_argument("--revision", default=None, help="target revision (migrate: head, downgrade: base)")
+    parser.add_argument("--workers", type=int, default=None, help="rematch: processes finding partners (default: the CPUs)")
     args = parser.parse_args()
     settings = Settings()
     if args.command == "migrate":
@@ -27,7 +28,7 @@ def main() -> None:
     elif args.command == "downgrade":
         command.downgrade(alembic_config(settings.database_url), args.revision or "base")
     elif args.command == "rematch":
-        rematch(settings)
+        rematch(settings, workers=args.workers)
     elif args.command == "rebuild-funnel":
         rebuild_funnel(settings)
     else:
@@ -44,10 +45,12 @@ def serve(settings: Settings) -> None:
     uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
 
 
-def rematch(settings: Settings) -> None:
+def rematch(settings: Settings, *, workers: int | None = None) -> None:
     """Re-scores every active listing with the current weights and taxonomy; the running service's
-    relay publishes the resulting events from the outbox."""
+    relay publishes the resulting events from the outbox. The partners of each batch of needs are
+    found in `workers` processes (by default one per CPU), the writes stay in this one."""
     import asyncio
+    import os
 
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
@@ -59,7 +62,8 @@ def rematch(settings: Settings) -> None:
         engine = create_async_engine(settings.database_url)
         factory = async_sessionmaker(engine, expire_on_commit=False)
         try:
-            return await rematch_all(uow_factory=lambda: UnitOfWork(factory), matcher=build_matcher(settings))
+            return await rematch_all(uow_factory=lambda: UnitOfWork(factory), matcher=build_matcher(settings),
+                                     workers=workers or os.cpu_count() or 1)
         finally:
             await engine.dispose()
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import heapq
 import math
+import multiprocessing
 import struct
 import uuid
 from array import array
@@ -30,7 +31,7 @@ import numpy as np
 from matching.domain.analysis import Analyser, codes_of
 from matching.domain.geography import EARTH_RADIUS_KM
 from matching.domain.listing import Listing, Profile
-from matching.domain.scoring import NEUTRAL, Score, Scorer, TermWeights
+from matching.domain.scoring import NEUTRAL, Component, Reason, Score, Scorer, TermWeights
 
 _SIDES = {"offer": 0, "need": 1}
 _SECTOR, _HEADING, _SUBHEADING, _REGION = "s", "h", "u", "r"
@@ -47,6 +48,45 @@ _RECORD_DTYPE = np.dtype({"names": ["quantity", "norm", "chapter", "heading", "s
 _VOID = np.dtype((np.void, _RECORD.size))  # gathering raw records is much faster than structured ones
 _SIDE_OFFSET, _SIDE_FIELD = 48, struct.Struct("<b")
 _PREFIXES = (2, 4, 6, 8)  # a shared chapter is worth 0.2, a heading 0.65, a subheading 0.85, eight digits 1.0
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The listings of one side in one sector, for matching many listings of that sector: their
+    slots (ascending), their records gathered once, and each posting visited so far split into its
+    positions in the frame and (for postings that bring candidates in) its slots outside it."""
+
+    sector: int
+    slots: np.ndarray
+    records: np.ndarray
+    postings: dict
+    columns: dict  # a field of the records as a contiguous array, made when first asked for
+
+    def column(self, field: str) -> np.ndarray:
+        found = self.columns.get(field)
+        if found is None:
+            found = self.columns[field] = np.ascontiguousarray(self.records.view(_RECORD_DTYPE)[field])
+        return found
+
+
+class _Rows:
+    """A block's records field by field, as `_estimate` reads them: the frame's part from the
+    frame's contiguous columns, then the records of the slots outside the frame."""
+
+    def __init__(self, frame: _Frame, local: np.ndarray | None, beyond: np.ndarray | None) -> None:
+        self.frame, self.local, self.beyond = frame, local, beyond
+        self.fields: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, field: str) -> np.ndarray:
+        found = self.fields.get(field)
+        if found is None:
+            found = self.frame.column(field)
+            if self.local is not None:
+                found = found[self.local]
+            if self.beyond is not None:
+                found = np.concatenate([found, self.beyond[field]])
+            self.fields[field] = found
+        return found
 
 
 @dataclass(frozen=True)
@@ -72,6 +112,39 @@ def _drop(posting: array, slot: int) -> None:
     found = np.flatnonzero(np.frombuffer(posting, dtype=np.int32) == slot)
     if len(found):
         del posting[int(found[0])]
+
+
+_forked: MatchIndex | None = None  # the index a worker of match_many was forked with
+
+
+def _match_part(arguments: tuple) -> list[list[tuple[int, Score]]]:
+    listings, threshold, limit = arguments
+    slot_of = _forked._slot_of
+    return [[(slot_of[c.listing.id], _plain(c.score)) for c in found]
+            for found in _forked.match_many(listings, threshold=threshold, limit=limit)]
+
+
+def _plain(score: Score) -> tuple:
+    """A score as plain tuples: pickled and read back several times faster than the dataclasses."""
+    return (score.value, tuple((c.name, c.value, c.weight) for c in score.components),
+            tuple((r.ru, r.en, r.be) for r in score.reasons))
+
+
+def _score_of(plain: tuple) -> Score:
+    value, components, reasons = plain
+    return Score(value, tuple(Component(*c) for c in components), tuple(Reason(*r) for r in reasons))
+
+
+def _distinct(parts: list[np.ndarray]) -> np.ndarray:
+    """The distinct slots of a few sorted arrays, ascending."""
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    joined = np.concatenate(parts)
+    joined.sort()
+    keep = np.empty(len(joined), dtype=np.bool_)
+    keep[:1] = True
+    np.not_equal(joined[1:], joined[:-1], out=keep[1:])
+    return joined[keep]
 
 
 def _put(column: array, slot: int, value) -> None:
@@ -129,12 +202,20 @@ class MatchIndex:
         self._geo_arrays: tuple | None = None
         self._unit_ids: dict[str, int] = {"": 0}
         self._factors: dict[tuple[str, str], float | None] = {}
-        self._accumulator = np.zeros(1024, dtype=np.float64)
+        self._accumulator = np.zeros(1024, dtype=np.float32)  # float32: half the memory traffic
         self._marks = np.zeros(1024, dtype=np.bool_)
         self._weights = TermWeights(self._idf)
         self._weights_size = 0
         self._weights_generation = 0
         self._norms_generation = -1  # the weights' generation the norms were computed with
+        self._version = 0  # counts the changes of slots, records and postings: frames are valid for one version
+        self._frames: dict[tuple[int, int], _Frame] = {}
+        self._frames_key: tuple[int, int] | None = None
+        self._bitsets: dict[tuple[int, int], np.ndarray] = {}  # (side, term id) -> its posting, one bit per slot
+        self._workers_pool = None  # forked workers of match_many
+        self._workers_key: tuple | None = None
+        self._slot_sector: np.ndarray | None = None
+        self._slot_position: np.ndarray | None = None
 
     # -- what the service asks -------------------------------------------------------------------
 
@@ -183,6 +264,7 @@ class MatchIndex:
         slot = self._slot_of.pop(listing_id, None)
         if slot is None:
             return
+        self._version += 1
         listing = self._by_slot[slot]
         side = _SIDES[listing.side]
         postings = self._postings[side]
@@ -227,6 +309,53 @@ class MatchIndex:
         profile = self.profile(listing)
         candidates = self.candidates(profile, count=max(self.candidate_limit, 3 * limit))
         return self._best(profile, candidates, threshold=threshold, limit=limit)
+
+    def match_many(self, listings: Iterable[Listing], *, threshold: float, limit: int, workers: int = 1) -> list[list[Candidate]]:
+        """`[self.match(listing) for listing in listings]`, the same candidates and scores, faster
+        for many listings (a full re-match): the other side's listings of each sector are gathered
+        once into a frame (kept until the index changes), so a listing's terms are added up, its
+        candidates marked and their records gathered within its sector's frame instead of across
+        every slot; candidates from outside the sector are handled one by one, as few as they are.
+
+        `workers` > 1: the listings are shared out to this process and `workers - 1` forked ones,
+        which see the index as it was when they were forked (they are forked again once it has
+        changed; `close_workers` ends them)."""
+        listings = list(listings)
+        if workers > 1 and len(listings) >= 2 * workers and "fork" in multiprocessing.get_all_start_methods():
+            pool = self._workers(workers - 1)
+            share = -(-len(listings) // workers)
+            shares = [listings[i:i + share] for i in range(0, len(listings), share)]
+            waiting = pool.map_async(_match_part, [(part, threshold, limit) for part in shares[1:]])
+            mine = self.match_many(shares[0], threshold=threshold, limit=limit)
+            # A worker sends slots and scores back, the same profiles are found here (far less to pickle).
+            return mine + [[Candidate(self._profile_at(slot), _score_of(score)) for slot, score in found]
+                           for part in waiting.get() for found in part]
+        wanted = max(self.candidate_limit, 3 * limit)
+        found = []
+        for listing in listings:
+            profile = self.profile(listing)
+            candidates = [self._profile_at(slot) for slot in self._ranked_slots(profile, wanted, frames=True)]
+            found.append(self._best(profile, candidates, threshold=threshold, limit=limit))
+        return found
+
+    def _workers(self, workers: int):
+        weights = self.weights
+        self._refresh_norms(weights)  # once, before forking
+        key = (self._version, self._norms_generation, workers)
+        if self._workers_pool is None or self._workers_key != key:
+            self.close_workers()
+            global _forked
+            _forked = self
+            gc.freeze()  # the workers' collections leave the index's pages shared with this process
+            self._workers_pool = multiprocessing.get_context("fork").Pool(workers)
+            self._workers_key = key
+        return self._workers_pool
+
+    def close_workers(self) -> None:
+        if self._workers_pool is not None:
+            self._workers_pool.terminate()
+            self._workers_pool.join()
+            self._workers_pool = self._workers_key = None
 
     def match_by_scan(self, listing: Listing, *, threshold: float, limit: int) -> list[Candidate]:
         """Scores every listing on the other side: the reference the index is measured against."""
@@ -286,6 +415,7 @@ class MatchIndex:
     def _file(self, listing: Listing, terms: frozenset[str], codes: tuple[str, ...], *, batch: bool = False) -> None:
         """Files one listing; in a batch its terms reach the postings (and the frequencies) at the
         batch's end, all at once (`_file_batch`)."""
+        self._version += 1
         slot = self._free_slots.pop() if self._free_slots else len(self._by_slot)
         if slot == len(self._by_slot):
             self._by_slot.append(listing)
@@ -335,6 +465,7 @@ class MatchIndex:
         inverted with numpy (one sort) instead of one append per term."""
         if not self._pending:
             return
+        self._version += 1
         slots = np.fromiter(self._pending, dtype=np.int64, count=len(self._pending))
         self._pending.clear()
         starts = _view(self._term_start, np.int64)[slots]
@@ -407,17 +538,46 @@ class MatchIndex:
         del starts, ends, rows
         self._norms_generation = self._weights_generation
 
-    def _ranked_slots(self, profile: Profile, wanted: int) -> list[int]:
+    def _ranked_slots(self, profile: Profile, wanted: int, *, frames: bool = False) -> list[int]:
+        listing = profile.listing
+        side = _SIDES[listing.other_side]
+        if not self._side_count[side]:
+            return []
+        weights = self.weights
+        self._refresh_norms(weights)
+        frame = self._frame(side, listing.sector) if frames else None
+        if frame is None:
+            found = self._block(profile, weights, wanted)
+        else:
+            found = self._block_in_frame(profile, frame, weights, wanted)
+        if found is None:
+            return []
+        block, rows, shared, close, order = found
+        estimate = self._estimate(listing, profile, rows, shared, weights.norm(profile), close)
+        if order is not None:  # the estimate is elementwise: in slot order, as `_block` finds it
+            block, estimate = block[order], estimate[order]
+        over = min(len(block), wanted * 2)
+        best = np.argpartition(-estimate, over - 1)[:over] if len(block) > over else np.arange(len(block))
+        best = best[np.argsort(-estimate[best], kind="stable")]
+        chosen: list[int] = []
+        by_slot = self._by_slot
+        for slot in block[best].tolist():
+            if listing.may_pair_with(by_slot[slot]):
+                chosen.append(slot)
+                if len(chosen) == wanted:
+                    break
+        return chosen
+
+    def _block(self, profile: Profile, weights: TermWeights, wanted: int) -> tuple | None:
+        """The candidate block of one listing across every slot: its slots (ascending), their
+        records, the text they share with it (squared weights added up) and which of them deliver
+        to its region (None when no one does)."""
         listing = profile.listing
         side = _SIDES[listing.other_side]
         others = self._side_count[side]
         slots = len(self._by_slot)
-        if not others:
-            return []
-        weights = self.weights
-        self._refresh_norms(weights)
         if len(self._accumulator) < slots:
-            self._accumulator = np.zeros(slots * 2, dtype=np.float32)  # float32: half the memory traffic
+            self._accumulator = np.zeros(slots * 2, dtype=np.float32)
             self._marks = np.zeros(slots * 2, dtype=np.bool_)
         accumulator, marks = self._accumulator, self._marks
         postings = self._postings[side]
@@ -440,13 +600,9 @@ class MatchIndex:
             else:
                 unmarked.append(posting)
             del visited
-        keys = []
-        for code in profile.codes:
-            keys += [(_HEADING, code[:4])] if len(code) >= 4 else []
-            keys += [(_SUBHEADING, code[:6])] if len(code) >= 6 else []
         # Code headings and the listings that deliver to my region bring candidates in like a rare term.
         near = postings.get((_REGION, listing.region))
-        for posting in [postings.get(key) for key in keys] + [near]:
+        for posting in [postings.get(key) for key in self._code_keys(profile)] + [near]:
             if posting and len(posting) <= rare:
                 marks[np.frombuffer(posting, dtype=np.int32)] = True
         # The whole sector is a candidate when it is small, or when the rarer keys found few.
@@ -468,32 +624,153 @@ class MatchIndex:
             for posting in unmarked:
                 accumulator[np.frombuffer(posting, dtype=np.int32)] = 0.0
         if not len(block):
-            return []
+            return None
         close = None
         if near:  # which of the block deliver to my region
             marks[np.frombuffer(near, dtype=np.int32)] = True
             close = marks[block]
             marks[np.frombuffer(near, dtype=np.int32)] = False
         del near
-        estimate = self._estimate(listing, profile, block, shared + everywhere, weights.norm(profile), close)
-        over = min(len(block), wanted * 2)
-        best = np.argpartition(-estimate, over - 1)[:over] if len(block) > over else np.arange(len(block))
-        best = best[np.argsort(-estimate[best], kind="stable")]
-        chosen: list[int] = []
-        by_slot = self._by_slot
-        for slot in block[best].tolist():
-            if listing.may_pair_with(by_slot[slot]):
-                chosen.append(slot)
-                if len(chosen) == wanted:
-                    break
-        return chosen
+        rows = np.frombuffer(self._records, dtype=_VOID)[block].view(_RECORD_DTYPE)
+        return block, rows, shared + everywhere, close, None
 
-    def _estimate(self, listing: Listing, profile: Profile, block: np.ndarray, shared: np.ndarray, query_norm: float,
+    def _code_keys(self, profile: Profile) -> list[tuple[str, str]]:
+        keys = []
+        for code in profile.codes:
+            keys += [(_HEADING, code[:4])] if len(code) >= 4 else []
+            keys += [(_SUBHEADING, code[:6])] if len(code) >= 6 else []
+        return keys
+
+    # -- matching many: frames of one sector ------------------------------------------------------
+
+    def _frame(self, side: int, sector: str) -> _Frame | None:
+        """The frame of one side's listings in a sector, built when first asked for since the index
+        last changed (or its norms were recomputed)."""
+        key = (self._version, self._norms_generation)
+        if self._frames_key != key:
+            self._frames, self._bitsets = {}, {}
+            self._frames_key = key
+            self._slot_sector = self._rows()["sector"].copy()
+            self._slot_position = np.full(len(self._slot_sector), -1, dtype=np.int32)
+        sector_id = self._names.get(("sector", sector))
+        posting = self._postings[side].get((_SECTOR, sector))
+        if sector_id is None or not posting:
+            return None
+        frame = self._frames.get((side, sector_id))
+        if frame is None:
+            slots = np.sort(np.frombuffer(posting, dtype=np.int32)).astype(np.int64)
+            self._slot_position[slots] = np.arange(len(slots), dtype=np.int32)
+            records = np.frombuffer(self._records, dtype=_VOID)[slots]
+            frame = self._frames[(side, sector_id)] = _Frame(sector_id, slots, records, {}, {})
+        return frame
+
+    def _in_frame(self, frame: _Frame, key, posting: array, *, outside: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """A posting's positions in the frame and, if asked for, its slots outside the frame."""
+        found = frame.postings.get(key)
+        if found is None or (outside and found[1] is None):
+            visited = np.frombuffer(posting, dtype=np.int32)
+            inside = self._slot_sector[visited] == frame.sector
+            found = frame.postings[key] = (self._slot_position[visited[inside]],
+                                           np.sort(visited[~inside]).astype(np.int64) if outside else None)
+            del visited
+        return found
+
+    def _block_in_frame(self, profile: Profile, frame: _Frame, weights: TermWeights, wanted: int) -> tuple | None:
+        """What `_block` finds, found within the sector's frame: the same block, records and shared
+        text, with the same float32 additions in the same order, so the ranking is the same."""
+        listing = profile.listing
+        side = _SIDES[listing.other_side]
+        others = self._side_count[side]
+        size = len(frame.slots)
+        accumulator = np.zeros(size, dtype=np.float32)
+        marks = np.zeros(size, dtype=np.bool_)
+        postings = self._postings[side]
+        common, rare = others * self.common_share, max(self.rare_postings, others * self.rare_share)
+        everywhere = 0.0
+        added: list[tuple[int, np.float32, np.ndarray | None]] = []  # the terms added up, in order
+        outside: list[np.ndarray] = []  # candidates outside the frame
+        for term in profile.terms:
+            term_id = self._term_id.get(term)
+            posting = postings.get(term_id) if term_id is not None else None
+            if not posting:
+                continue
+            square = weights.weight(term) ** 2
+            if len(posting) > common:
+                everywhere += square * len(posting) / others
+                continue
+            is_rare = len(posting) <= rare
+            inside, beyond = self._in_frame(frame, term_id, posting, outside=is_rare)
+            accumulator[inside] += np.float32(square)
+            added.append((term_id, np.float32(square), beyond))
+            if is_rare:
+                marks[inside] = True
+                outside.append(beyond)
+        near_key = (_REGION, listing.region)
+        near = postings.get(near_key)
+        for key in [*self._code_keys(profile), near_key]:
+            posting = postings.get(key)
+            if posting and len(posting) <= rare:
+                inside, beyond = self._in_frame(frame, key, posting, outside=True)
+                marks[inside] = True
+                outside.append(beyond)
+        small = size <= rare  # the frame is the sector's posting
+        if small:
+            marks[:] = True
+        beyond = _distinct(outside)
+        local = np.flatnonzero(marks)
+        if not small and len(local) + len(beyond) < 4 * wanted:
+            local = np.arange(size)
+        if not len(local) + len(beyond):
+            return None
+        whole = len(local) == size
+        block = frame.slots if whole else frame.slots[local]
+        outside_rows = None
+        shared = accumulator[local].astype(np.float64)
+        close = None
+        if near:
+            inside, near_beyond = self._in_frame(frame, near_key, near, outside=True)
+            delivering = np.zeros(size, dtype=np.bool_)
+            delivering[inside] = True
+            close = delivering[local]
+        order = None
+        if len(beyond):  # the block in slot order is the frame's part and the rest, merged
+            block = np.concatenate([block, beyond])
+            order = np.argsort(block, kind="stable")
+            outside_rows = np.frombuffer(self._records, dtype=_VOID)[beyond].view(_RECORD_DTYPE)
+            shared = np.concatenate([shared, self._shared_text(side, beyond, added).astype(np.float64)])
+            if close is not None:
+                at = np.minimum(np.searchsorted(near_beyond, beyond), max(0, len(near_beyond) - 1))
+                delivers = near_beyond[at] == beyond if len(near_beyond) else np.zeros(len(beyond), dtype=np.bool_)
+                close = np.concatenate([close, delivers])
+        return block, _Rows(frame, None if whole else local, outside_rows), shared + everywhere, close, order
+
+    def _shared_text(self, side: int, slots: np.ndarray, added: list[tuple[int, np.float32, np.ndarray | None]]) -> np.ndarray:
+        """The squared weights these slots outside the frame share with the terms added up, summed
+        in float32 in the terms' order (as the accumulator sums them). A rare term's slots outside
+        the frame are among them; a commoner term is looked up in a bitset of its posting."""
+        summed = np.zeros(len(slots), dtype=np.float32)
+        for term_id, square, beyond in added:
+            if beyond is not None:
+                summed[np.searchsorted(slots, beyond)] += square
+            else:
+                bits = self._bitset(side, term_id)
+                summed[((bits[slots >> 3] >> (slots & 7).astype(np.uint8)) & 1).view(np.bool_)] += square
+        return summed
+
+    def _bitset(self, side: int, term_id: int) -> np.ndarray:
+        """A term's posting as one bit per slot (kept with the frames)."""
+        found = self._bitsets.get((side, term_id))
+        if found is None:
+            present = np.zeros(len(self._slot_sector) + 8, dtype=np.bool_)
+            present[np.frombuffer(self._postings[side][term_id], dtype=np.int32)] = True
+            found = self._bitsets[(side, term_id)] = np.packbits(present, bitorder="little")
+        return found
+
+    def _estimate(self, listing: Listing, profile: Profile, rows: np.ndarray, shared: np.ndarray, query_norm: float,
                   close: np.ndarray | None) -> np.ndarray:
         """The scorer's value, estimated for a block of slots at once (only to choose candidates):
         the same components and weights, certifications and languages taken as met."""
         weights = self.scorer.policy.weights
-        rows = np.frombuffer(self._records, dtype=_VOID)[block].view(_RECORD_DTYPE)
         scale = np.maximum(rows["norm"], 1e-9)
         scale *= (query_norm or 1.0) / weights.text
         estimate = np.divide(shared, scale, out=shared)

@@ -3,6 +3,7 @@ with the listings table."""
 
 from __future__ import annotations
 
+import gc
 import uuid
 from dataclasses import dataclass
 
@@ -20,7 +21,11 @@ class Matcher:
     seen_change: int = 0
 
     async def catch_up(self, *, uow: UnitOfWork) -> int:
-        """Files every listing written since the last look (by this instance or another one)."""
+        """Files every listing written since the last look (by this instance or another one). The
+        first look reads the whole table and files it in bulk (`MatchIndex.put_all`: postings
+        inverted at once, the garbage collector paused while the listings are read and filed)."""
+        if self.seen_change == 0:
+            return await self._build(uow=uow)
         count = 0
         async for change_number, listing in uow.listings.changed_since(self.seen_change):
             self.index.put(listing)
@@ -28,10 +33,27 @@ class Matcher:
             count += 1
         return count
 
+    async def _build(self, *, uow: UnitOfWork) -> int:
+        collecting = gc.isenabled()
+        gc.disable()  # a million listings read: collections walking the growing heap would make it quadratic
+        try:
+            changes = [change async for change in uow.listings.changed_since(0)]
+        finally:
+            if collecting:
+                gc.enable()
+        self.index.put_all(listing for _, listing in changes)
+        self.seen_change = max((change_number for change_number, _ in changes), default=0)
+        return len(changes)
+
     def best_partners(self, listing: Listing, *, beyond: int = 0) -> list[Candidate]:
         """The best K partners, best first, and `beyond` more after them (for when some are already
         paired with the listing or hold K proposed matches themselves)."""
         return self.index.match(listing, threshold=self.threshold, limit=self.limit + beyond)
+
+    def best_partners_many(self, listings: list[Listing], *, workers: int = 1) -> list[list[Candidate]]:
+        """`best_partners` of each listing, found together (a re-match), in `workers` processes:
+        the same partners and scores."""
+        return self.index.match_many(listings, threshold=self.threshold, limit=self.limit, workers=workers)
 
     def score_pair(self, listing: Listing, partner_id: uuid.UUID) -> Score | None:
         partner = self.index.get(partner_id)

@@ -163,17 +163,21 @@ async def rebuild_funnel(*, uow: UnitOfWork) -> int:
     return rows
 
 
-async def rematch_all(*, uow_factory, matcher: Matcher, batch: int = 200) -> int:
+async def rematch_all(*, uow_factory, matcher: Matcher, batch: int = 200, workers: int = 1) -> int:
     """Re-scores every active need against the offers (after the weights or the taxonomy changed):
-    new pairs are proposed, open ones re-scored or withdrawn. One transaction per batch of needs."""
+    new pairs are proposed, open ones re-scored or withdrawn. One transaction per batch of needs;
+    each batch's partners are found together, in `workers` processes (forked from this one)."""
     async with uow_factory() as uow:
         await matcher.catch_up(uow=uow)
     needs = matcher.index.listings("need")
     for start in range(0, len(needs), batch):
+        # The best partners of the batch's needs are found together (the index does not change meanwhile).
+        best = matcher.best_partners_many(needs[start:start + batch], workers=workers)
         async with uow_factory() as uow:
-            for need in needs[start:start + batch]:
-                await reconcile(need, uow=uow, matcher=matcher)
+            for need, partners in zip(needs[start:start + batch], best):
+                await reconcile(need, uow=uow, matcher=matcher, best=partners)
             await uow.commit()
+    matcher.index.close_workers()
     # The gate holds here too: a listing of an enterprise not verified (or closed) is in no
     # candidate list, and the open matches it still holds (say, proposed before the gate) are withdrawn.
     async with uow_factory() as uow:

@@ -26,12 +26,17 @@ def _score_fields(score: Score) -> dict:
             "reasons_be": score.reasons_be}
 
 
-async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher, today: date | None = None) -> list[Match]:
+async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher, today: date | None = None,
+                    best: list[Candidate] | None = None) -> list[Match]:
+    """`best`: the listing's `matcher.best_partners`, when they were computed beforehand (a re-match
+    computes them for a batch of listings at once)."""
     today = today or platform_today()
     # A listing whose valid_until has passed is proposed to no one and gets no one, even before the
     # registry's close of it arrives (that close then withdraws its open matches as expired).
     live = listing.is_active and not listing.expired_on(today)
-    candidates = {c.listing.id: c for c in matcher.best_partners(listing) if not c.listing.expired_on(today)} if live else {}
+    if live and best is None:
+        best = matcher.best_partners(listing)
+    candidates = {c.listing.id: c for c in best if not c.listing.expired_on(today)} if live else {}
     # Before its matches are read and counted: no other instance proposes for it or its partners meanwhile.
     await uow.matches.lock_proposal_counts([listing.id, *candidates])
     existing = {_partner_of(m, listing): m for m in await uow.matches.for_listing(listing.id)}
