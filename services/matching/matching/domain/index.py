@@ -12,6 +12,13 @@ visited). The candidate block is ranked at once by an estimate of the scorer bui
 components (text cosine from the postings, sector, code prefix, distance with the cross-border
 bonus and delivery regions, quantity coverage through the scorer's units, languages), and the best
 `candidate_limit` of them are scored by the Scorer itself: every score returned is the Scorer's.
+
+A full re-match (`match_many`) finds the same candidates faster: per sector, the other side's
+listings form a frame (their records gathered once, each posting split into its part in the
+frame and its part outside), so a need's terms are added up and its candidates marked in arrays
+the size of its sector instead of the size of the index, with the same float32 additions in the
+same order; the candidates from outside the sector get their shared text from the rare terms' own
+parts and a bitset per commoner term. Batches can be shared out to forked worker processes.
 """
 
 from __future__ import annotations
