@@ -16,7 +16,7 @@ from alembic import command
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from eventkit.contracts import ListingClosed, ListingSnapshot, envelope_for
+from eventkit.contracts import ListingClosed, ListingReopened, ListingSnapshot, envelope_for
 from matching.__main__ import alembic_config
 from matching.adapters.orm import matches
 from matching.bootstrap import build_matcher
@@ -150,6 +150,27 @@ async def test_a_buyer_closing_its_need_lets_the_waiting_buyer_be_proposed(match
 
     assert (await matching.pairs(supplier))[first_buyers[0].listing_id][1] == "withdrawn"
     assert await matching.proposed(supplier) == {first_buyers[1].listing_id, waiting.listing_id}
+
+
+async def test_a_reopened_need_waits_for_a_full_supplier_and_its_pair_comes_back_when_room_is_made(matching):
+    tag = series()
+    supplier, (returning, staying) = await a_supplier_at_capacity(matching, tag)
+    waiting = lift_need(tag)
+    await matching.publish(waiting)
+    await matching.close(returning)  # its pair is withdrawn, and the waiting buyer takes the room
+    assert await matching.proposed(supplier) == {staying.listing_id, waiting.listing_id}
+    earlier_id, _ = (await matching.pairs(supplier))[returning.listing_id]
+
+    reopened = ListingReopened(**returning.model_dump() | {"status": "active", "version": returning.version + 2})
+    await handlers.apply_registry_event(envelope_of(reopened), reopened, uow=matching.uow(), matcher=matching.matcher)
+    assert await matching.proposed(supplier) == {staying.listing_id, waiting.listing_id}, "the supplier stays within K"
+    assert (await matching.pairs(supplier))[returning.listing_id] == (earlier_id, "withdrawn")
+
+    rejected_id, _ = (await matching.pairs(supplier))[waiting.listing_id]
+    await matching.reject(rejected_id)
+
+    assert await matching.proposed(supplier) == {staying.listing_id, returning.listing_id}
+    assert (await matching.pairs(supplier))[returning.listing_id] == (earlier_id, "proposed"), "the same pair, proposed again"
 
 
 async def test_two_instances_making_room_for_the_same_buyer_at_once_keep_it_within_k(sessions):

@@ -18,7 +18,7 @@ from matching.adapters.orm import (
 )
 from matching.domain.funnel import ALL, PERIODS, REGION_ARROW, STAGES, FunnelRange, FunnelRow, day_of, stages_reached
 from matching.domain.listing import Listing
-from matching.domain.match import Match
+from matching.domain.match import WITHDRAWN, Match
 from matching.domain.read_model import KnownEnterprise
 from matching.domain.review import VERIFIED, Party, ReviewedMatch
 from matching.domain.scoring import Component
@@ -320,6 +320,22 @@ class MatchRepository:
         keys = sorted({proposals_lock_key(listing_id) for listing_id in listing_ids})
         for key in keys:
             await self._session.execute(select(func.pg_advisory_xact_lock(_PROPOSALS_LOCKS, key)))
+
+    async def withdrawn_of(self, listing_ids: Iterable[uuid.UUID]) -> dict[tuple[uuid.UUID, uuid.UUID], Match]:
+        """The withdrawn matches of these listings, by (listing, partner). Not locked: a caller holds
+        the proposal-count locks of both sides, which every use case that changes a pair takes first."""
+        ids = list(set(listing_ids))
+        if not ids:
+            return {}
+        query = select(matches).where(matches.c.status == WITHDRAWN,
+                                      or_(matches.c.offer_id.in_(ids), matches.c.need_id.in_(ids)))
+        found: dict[tuple[uuid.UUID, uuid.UUID], Match] = {}
+        for row in await self._session.execute(query):
+            match = _match_of(row)
+            for one, other in ((match.offer_id, match.need_id), (match.need_id, match.offer_id)):
+                if one in ids:
+                    found[(one, other)] = match
+        return found
 
     async def partners_of(self, listing_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]]:
         """For each listing, the listings it already has a match with (in any status), without locking them."""

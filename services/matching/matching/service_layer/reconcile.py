@@ -43,14 +43,18 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher, toda
     partners = {pid: c.listing for pid, c in candidates.items()}
     partners |= await uow.listings.get_many([pid for pid in existing if pid not in partners])
     touched: list[Match] = []
+    counts = await uow.matches.proposed_counts(candidates)
+    proposed = sum(1 for m in existing.values() if m.status == PROPOSED)
     for partner_id, match in existing.items():
         candidate = candidates.get(partner_id)
         if candidate is not None:
             if match.is_open:
                 match.rescore(**_score_fields(candidate.score))
                 touched.append(match)
-            elif match.status == WITHDRAWN:
+            elif match.status == WITHDRAWN and proposed < matcher.limit and counts.get(partner_id, 0) < matcher.limit:
+                # A reopened listing's pairs come back within K on both sides; the rest wait for room.
                 match.repropose(**_score_fields(candidate.score))
+                proposed += 1
                 touched.append(match)
         elif match.is_open:
             if _kept_while_rechecked(match, listing, partners.get(partner_id)):
@@ -63,13 +67,12 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher, toda
                 match.rescore(**_score_fields(score))
             touched.append(match)
     new = [pid for pid in candidates if pid not in existing]  # best first
-    at_capacity = await uow.matches.proposed_counts(new)
     proposed = sum(1 for m in existing.values() if m.status == PROPOSED)
     created: list[Match] = []
     for partner_id in new:
         if proposed >= matcher.limit:
             break
-        if at_capacity.get(partner_id, 0) >= matcher.limit:
+        if counts.get(partner_id, 0) >= matcher.limit:
             continue
         proposed += 1
         partner = partners[partner_id]
@@ -110,12 +113,14 @@ async def waiting_pairs(listing_ids: Iterable[uuid.UUID], *, uow: UnitOfWork, ma
 
 
 async def propose_waiting(waiting: Waiting, *, uow: UnitOfWork, matcher: Matcher) -> list[Match]:
-    """Each listing below K proposed matches gets its best partners it has no match with (in any
-    status: a rejected pair is not offered again) and that are below K themselves, until it has K.
-    In the unit of work that called `waiting_pairs`, after the transition that made room."""
+    """Each listing below K proposed matches gets its best partners that are below K themselves,
+    until it has K: a partner it has no match with, or one whose pair was withdrawn (a listing
+    reopened while the other side was full) and scores again; a pair rejected or answered is not
+    offered again. In the unit of work that called `waiting_pairs`, after the transition that made room."""
     every = {*waiting.partners, *(c.listing.id for _, best in waiting.partners.values() for c in best)}
     counts = await uow.matches.proposed_counts(every)
     paired = await uow.matches.partners_of(waiting.partners)
+    withdrawn = await uow.matches.withdrawn_of(waiting.partners)
     created: list[Match] = []
     for listing_id in sorted(waiting.partners):
         listing, best = waiting.partners[listing_id]
@@ -123,13 +128,20 @@ async def propose_waiting(waiting: Waiting, *, uow: UnitOfWork, matcher: Matcher
             if counts.get(listing_id, 0) >= matcher.limit:
                 break
             partner = candidate.listing
-            if partner.id in paired[listing_id] or counts.get(partner.id, 0) >= matcher.limit:
+            earlier = withdrawn.pop((listing_id, partner.id), None)
+            if (partner.id in paired[listing_id] and earlier is None) or counts.get(partner.id, 0) >= matcher.limit:
                 continue
             offer, need = (listing, partner) if listing.side == "offer" else (partner, listing)
-            match = Match.propose(offer_id=offer.id, need_id=need.id, offer_enterprise_id=offer.enterprise_id,
-                                  need_enterprise_id=need.enterprise_id, **_score_fields(candidate.score))
-            await _store(match, listing, {partner.id: partner}, uow=uow, new=True)
-            created.append(match)
+            if earlier is not None:
+                withdrawn.pop((partner.id, listing_id), None)
+                earlier.repropose(**_score_fields(candidate.score))
+                await _store(earlier, listing, {partner.id: partner}, uow=uow, new=False)
+                created.append(earlier)
+            else:
+                match = Match.propose(offer_id=offer.id, need_id=need.id, offer_enterprise_id=offer.enterprise_id,
+                                      need_enterprise_id=need.enterprise_id, **_score_fields(candidate.score))
+                await _store(match, listing, {partner.id: partner}, uow=uow, new=True)
+                created.append(match)
             for one, other in ((listing_id, partner.id), (partner.id, listing_id)):
                 counts[one] = counts.get(one, 0) + 1
                 paired.setdefault(one, set()).add(other)
