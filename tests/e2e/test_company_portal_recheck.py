@@ -1,5 +1,6 @@
 """A verified company that corrects its enterprise's name sees on its enterprise page, in plain
-words, that the agency checks it again and that partners come once it is verified."""
+words, that the agency checks it again and that partners come once it is verified; the agency's
+reviewer sees in the verification queue why it is there again."""
 
 from __future__ import annotations
 
@@ -32,6 +33,23 @@ async def test_a_renamed_enterprise_is_shown_as_checked_again_on_its_page(platfo
         await page.wait_for_url("**/my/enterprise")
         status = await page.locator("section[aria-labelledby=status-heading]").inner_text()
         await context.close()
+        reviewer = await browser.new_context()
+        await reviewer.add_cookies([{"name": "um_lang", "value": "en", "url": platform.web_url}])
+        page = await reviewer.new_page()
+        await page.goto(platform.web_url + "/sign-in?next=/console/verification")
+        await page.locator("#email").fill("agency@demo.local")
+        await page.locator("#password").fill("demo-agency")
+        await page.locator("form.stack button[type=submit]").click()
+        await page.wait_for_url("**/console/verification")
+        card = page.locator(f'article[data-enterprise-id="{enterprise_id}"]')
+        for _ in range(50):  # the queue is oldest first, a page at a time
+            if await card.count() or not await page.locator("a[rel=next]").count():
+                break
+            await page.locator("a[rel=next]").click()
+            await page.wait_for_load_state()
+        in_queue = await card.inner_text() if await card.count() else ""
+        await reviewer.close()
 
     assert "waiting for the agency's check" in status
     assert "You changed what identifies the enterprise, so the agency checks it again" in status
+    assert "Verified before; checked again because the company changed: the name" in " ".join(in_queue.split())
