@@ -1,5 +1,6 @@
 """The console's plain rules: CSV files Excel opens and cannot run, the queue's view kept in the
-address, the funnel's conversion rates, and a session cookie that cannot be forged."""
+address, the funnel's conversion rates, reasons in the reader's language, and a session cookie
+that cannot be forged."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date
 from web.domain.csv_export import neutralised, to_csv
 from web.domain.funnel import bar_widths, conversion, stages_of
 from web.domain.queue_view import QueueView
+from web.domain.reasons import reasons_in
 from web.entrypoints.session import CookieSigner, Session
 
 
@@ -65,3 +67,12 @@ def test_a_session_cookie_changed_by_its_holder_is_no_session():
     assert CookieSigner("another secret of enough length!!!").loads(cookie) is None
     for garbage in (None, "", "abc", "a.b.c", f"{payload}.", "%%%.%%%"):
         assert signer.loads(garbage) is None
+
+
+def test_a_reviewer_reads_the_reasons_in_the_pages_language_and_russian_when_belarusian_is_missing():
+    match = {"reasons": {"ru": ["Оба в секторе «Лифты»"], "be": ["Абодва ў сектары «Ліфты»"], "en": ["Both in the sector “Lifts”"]}}
+    assert reasons_in(match, "be") == ["Абодва ў сектары «Ліфты»"]
+    assert reasons_in(match, "en") == ["Both in the sector “Lifts”"]
+    assert reasons_in(match, "ru") == ["Оба в секторе «Лифты»"]
+    assert reasons_in({"reasons": {"ru": ["Оба в секторе «Лифты»"], "be": [], "en": []}}, "be") == ["Оба в секторе «Лифты»"]
+    assert reasons_in({}, "be") == []

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable
 from web.domain.queue_view import COUNTRY_PAIRS, MATCH_STATUSES, QueueView
+from web.domain.reasons import reasons_in
 from web.entrypoints.console.reference import region_names, sector_names
 from web.entrypoints.i18n import N_, current_language
 from web.entrypoints.rendering import api, csv_download, render, require_session, safe_next, see_other, translate
@@ -170,9 +171,8 @@ def _is_uuid(value) -> bool:
 
 def _row(match: dict) -> dict:
     """A match as a row of the queue: the two strongest reasons in the page's language."""
-    reasons = match.get("reasons") or {}
-    in_language = reasons.get("en") if current_language() == "en" else reasons.get("ru")
-    return match | {"top_reasons": (in_language or [])[:2], "all_reasons": in_language or []}
+    in_language = reasons_in(match, current_language())
+    return match | {"top_reasons": in_language[:2], "all_reasons": in_language}
 
 
 def _queue_csv_header(request: Request) -> list[str]:

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable
+from web.domain.reasons import reasons_in
 from web.entrypoints.console.reference import sector_names
 from web.entrypoints.i18n import current_language
 from web.entrypoints.portal.mine import scope_of
@@ -38,16 +39,6 @@ def state_of_match(match: dict, side: str) -> str:
     if status in ("introduced", "closed", "withdrawn"):
         return status
     return "other"
-
-
-def reasons_in(match: dict, language: str) -> list[str]:
-    """The reasons in the page's language: Belarusian falls back to Russian, English is English."""
-    reasons = match.get("reasons") or {}
-    if language == "en":
-        return reasons.get("en") or reasons.get("ru") or []
-    if language == "be":
-        return reasons.get("be") or reasons.get("ru") or []
-    return reasons.get("ru") or reasons.get("en") or []
 
 
 def _shown(match: dict, enterprise_id: str, language: str) -> dict:
