@@ -170,14 +170,16 @@ async def rematch_all(*, uow_factory, matcher: Matcher, batch: int = 200, worker
     async with uow_factory() as uow:
         await matcher.catch_up(uow=uow)
     needs = matcher.index.listings("need")
-    for start in range(0, len(needs), batch):
-        # The best partners of the batch's needs are found together (the index does not change meanwhile).
-        best = matcher.best_partners_many(needs[start:start + batch], workers=workers)
-        async with uow_factory() as uow:
-            for need, partners in zip(needs[start:start + batch], best):
-                await reconcile(need, uow=uow, matcher=matcher, best=partners)
-            await uow.commit()
-    matcher.index.close_workers()
+    try:
+        for start in range(0, len(needs), batch):
+            # The best partners of the batch's needs are found together (the index does not change meanwhile).
+            best = matcher.best_partners_many(needs[start:start + batch], workers=workers)
+            async with uow_factory() as uow:
+                for need, partners in zip(needs[start:start + batch], best):
+                    await reconcile(need, uow=uow, matcher=matcher, best=partners)
+                await uow.commit()
+    finally:
+        matcher.index.close_workers()  # a failed batch (a deadlock, say) leaves no forked worker behind
     # The gate holds here too: a listing of an enterprise not verified (or closed) is in no
     # candidate list, and the open matches it still holds (say, proposed before the gate) are withdrawn.
     async with uow_factory() as uow:
