@@ -162,6 +162,54 @@ async def test_a_service_that_hangs_is_given_up_on_and_then_callers_are_answered
     assert answered_in < 0.3  # no wait on the hung service once the breaker is open
 
 
+@contextlib.asynccontextmanager
+async def counting_service(answer: bytes):
+    """A real TCP service on loopback that answers every request with `answer` and counts them."""
+    received: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        received.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(answer)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", received
+    finally:
+        server.close()
+
+
+def _answer(status: str) -> bytes:
+    body = b'{"title": "no"}'
+    return b"HTTP/1.1 %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s" % (
+        status.encode(), len(body), body)
+
+
+@pytest.mark.parametrize("status", ["500 Internal Server Error", "400 Bad Request", "404 Not Found", "422 Unprocessable Entity"])
+async def test_a_flood_of_requests_a_service_refuses_or_fails_on_never_opens_the_breaker(infra, status):
+    async with counting_service(_answer(status)) as (url, received), running_gateway(
+        infra, registry_url=url, breaker_failure_threshold=3, breaker_cooldown_seconds=30
+    ) as client:
+        answers = [await client.get(f"/api/v1/enterprises/{uuid.uuid4()}") for _ in range(30)]
+
+    assert {a.status_code for a in answers} <= {400, 401, 404, 422, 502}
+    assert 503 not in {a.status_code for a in answers}
+    assert len(received) == 30  # every call reached the service: the breaker stayed closed
+
+
+@pytest.mark.parametrize("status", ["502 Bad Gateway", "503 Service Unavailable", "504 Gateway Timeout"])
+async def test_a_service_that_says_it_is_unavailable_opens_the_breaker(infra, status):
+    async with counting_service(_answer(status)) as (url, received), running_gateway(
+        infra, registry_url=url, breaker_failure_threshold=3, breaker_cooldown_seconds=30
+    ) as client:
+        answers = [await client.get("/api/v1/sectors") for _ in range(10)]
+
+    assert answers[-1].status_code == 503
+    assert answers[-1].json()["type"] == "/problems/service-unavailable"
+    assert len(received) == 3  # three answers opened it; nothing more reached the service
+
+
 async def test_a_write_is_not_repeated_when_the_service_does_not_answer(infra):
     received: list[bytes] = []
 

@@ -149,3 +149,38 @@ def test_retry_after_never_tells_a_client_to_come_back_before_the_breaker_lets_i
     clock.advance(19.6)
 
     assert breaker.retry_after_seconds() == 11
+
+
+@pytest.mark.parametrize("status", [400, 401, 404, 409, 413, 422, 429, 500])
+def test_answers_caused_by_what_a_caller_sent_never_open_the_breaker(breaker, status):
+    for _ in range(100):
+        breaker.record_answer(status)
+
+    assert not breaker.is_open
+    assert breaker.allows_call()
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_answers_that_say_the_service_is_unavailable_open_it(breaker, status):
+    for _ in range(3):
+        breaker.record_answer(status)
+
+    assert breaker.is_open
+
+
+def test_a_caller_s_bad_request_between_outages_resets_the_count_as_any_answer_does(breaker):
+    fail(breaker, 2)
+    breaker.record_answer(422)
+    fail(breaker, 2)
+
+    assert not breaker.is_open
+
+
+def test_a_500_to_the_probe_closes_the_breaker_the_service_is_back(breaker, clock):
+    fail(breaker, 3)
+    clock.advance(30)
+    assert breaker.allows_call()
+
+    breaker.record_answer(500)
+
+    assert not breaker.is_open

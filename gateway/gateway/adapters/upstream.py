@@ -125,10 +125,7 @@ class Upstream:
                     continue
                 self._breaker.record_failure()
                 raise UpstreamUnavailable(self.name, max(1, self._breaker.retry_after_seconds())) from None
-            if response.status_code >= 500:
-                self._breaker.record_failure()
-            else:
-                self._breaker.record_success()
+            self._breaker.record_answer(response.status_code)
             returned = tuple((name, response.headers[name]) for name in _RETURNED_HEADERS if name in response.headers)
             return UpstreamResponse(response.status_code, body, response.headers.get("content-type", "application/json"), returned)
         raise AssertionError("unreachable")

@@ -1,6 +1,8 @@
 """A circuit breaker per upstream service: after enough failures in a row it opens, and callers are
 answered at once instead of waiting on a service that is down; after a cool-down one call is let
-through to probe, and a success closes it again."""
+through to probe, and a success closes it again. Only unavailability counts as a failure (refused
+connections, timeouts, 502/503/504): an answer caused by what one caller sent, a 4xx or a 500,
+shows the service is there, so no caller can take a service away from everybody else."""
 
 from __future__ import annotations
 
@@ -8,6 +10,10 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+# The answers that say the service itself cannot serve now (a proxy in front of it cut off,
+# overloaded, starting or stopping).
+UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
 
 
 @dataclass
@@ -37,6 +43,13 @@ class CircuitBreaker:
         self._failures = 0
         self._opened_at = None
         self._probing = False
+
+    def record_answer(self, status_code: int) -> None:
+        """The service answered: a failure only when the answer says it is unavailable."""
+        if status_code in UNAVAILABLE_STATUSES:
+            self.record_failure()
+        else:
+            self.record_success()
 
     def record_failure(self) -> None:
         self._failures += 1
