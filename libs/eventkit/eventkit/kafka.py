@@ -5,21 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Mapping
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import CommitFailedError, KafkaError
-from tenacity import AsyncRetrying, RetryError, stop_after_attempt, wait_exponential_jitter
+from aiokafka.errors import CommitFailedError, KafkaError, KafkaTimeoutError
+from tenacity import AsyncRetrying, RetryError, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from eventkit.contracts import EventPayload, UndecodableEvent, decode
 from eventkit.envelope import Envelope
-from eventkit.topics import dead_letter
+from eventkit.topics import EVENT_TYPES, dead_letter
 
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[Envelope, EventPayload], Awaitable[None]]
+# Told (topic, why) of each message neither handled nor dead-lettered: the service counts it.
+Skipped = Callable[[str, str], None]
 
 
 class KafkaUnavailable(Exception):
@@ -81,8 +83,11 @@ class EventConsumer:
     """Decodes and dispatches events to one handler.
 
     The handler owns its database transaction (and its idempotency by event_id); offsets are
-    committed only after it returns. An event that cannot be decoded, or whose handler keeps
-    failing, goes to the topic's dead-letter topic with the reason, and the consumer moves on.
+    committed only after it returns. An event that cannot be decoded, of a type its topic does not
+    carry (`accepts`, by default topics.EVENT_TYPES; a topic it does not name takes any contract),
+    or whose handler keeps failing, goes to the topic's dead-letter topic with the reason, and the
+    consumer moves on. A message the dead-letter topic refuses (too large for it, say) is logged,
+    counted through `skipped` and passed over: one message must not stop its partition for good.
     """
 
     def __init__(
@@ -95,6 +100,9 @@ class EventConsumer:
         dead_letters: AIOKafkaProducer,
         max_attempts: int = 5,
         retry_wait_max: float = 5.0,
+        accepts: Mapping[str, Collection[str]] = EVENT_TYPES,
+        skipped: Skipped | None = None,
+        dead_letter_attempts: int = 3,
     ) -> None:
         self._consumer = AIOKafkaConsumer(
             *topics,
@@ -107,6 +115,9 @@ class EventConsumer:
         self._dead_letters = dead_letters
         self._max_attempts = max_attempts
         self._retry_wait_max = retry_wait_max
+        self._accepts = accepts
+        self._skipped = skipped
+        self._dead_letter_attempts = dead_letter_attempts
 
     async def run(self, stop: asyncio.Event) -> None:
         await self._consumer.start()
@@ -133,6 +144,10 @@ class EventConsumer:
         except UndecodableEvent as error:
             await self._send_to_dead_letters(message, str(error))
             return
+        carried = self._accepts.get(message.topic)
+        if carried is not None and envelope.type not in carried:
+            await self._send_to_dead_letters(message, f"event type {envelope.type!r} does not belong on {message.topic}")
+            return
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(self._max_attempts),
@@ -145,16 +160,35 @@ class EventConsumer:
             await self._send_to_dead_letters(message, reason)
 
     async def _send_to_dead_letters(self, message: ConsumerRecord, reason: str) -> None:
-        log.error("event_dead_lettered", topic=message.topic, offset=message.offset, reason=reason)
+        log.error("event_dead_lettered", topic=message.topic, partition=message.partition, offset=message.offset, reason=reason)
         headers = [
             ("reason", reason.encode()),
             ("source_topic", message.topic.encode()),
             ("source_partition", str(message.partition).encode()),
             ("source_offset", str(message.offset).encode()),
         ]
-        await self._dead_letters.send_and_wait(
-            dead_letter(message.topic), message.value, key=message.key, headers=headers
-        )
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(self._dead_letter_attempts),
+                wait=wait_exponential_jitter(multiplier=0.2, max=self._retry_wait_max),
+                retry=retry_if_exception(_may_pass_on_retry),
+                reraise=True,
+            ):
+                with attempt:
+                    await self._dead_letters.send_and_wait(
+                        dead_letter(message.topic), message.value, key=message.key, headers=headers
+                    )
+        except (KafkaError, OSError) as error:
+            # The message stays readable in its own topic at this offset; the log says where, never what.
+            log.error("event_skipped_undeliverable_dead_letter", topic=message.topic, partition=message.partition,
+                      offset=message.offset, size=len(message.value or b""), reason=reason, error=type(error).__name__)
+            if self._skipped is not None:
+                self._skipped(message.topic, type(error).__name__)
+
+
+def _may_pass_on_retry(error: BaseException) -> bool:
+    """A broker that is away may come back; a refusal of the message itself (too large, invalid) will not change."""
+    return isinstance(error, OSError | KafkaTimeoutError) or (isinstance(error, KafkaError) and error.retriable)
 
 
 async def keep_running(name: str, loop: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:

@@ -43,6 +43,10 @@ class Metrics:
         self.requests = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry)
         self.latency = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "route"], registry=self.registry)
         self.events_applied = Counter("events_applied_total", "Registry events applied to the read model", ["type"], registry=self.registry)
+        self.events_skipped = Counter(
+            "events_skipped_total", "Events neither handled nor dead-lettered (the dead-letter topic refused them)",
+            ["topic", "error"], registry=self.registry,
+        )
 
 
 class RequestContextMiddleware:

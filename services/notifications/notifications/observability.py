@@ -44,6 +44,10 @@ class Metrics:
         self.latency = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "route"], registry=self.registry)
         self.emails = Counter("emails_total", "Email delivery outcomes", ["template", "status"], registry=self.registry)
         self.deliveries = Gauge("deliveries", "Deliveries in the database by status (read at scrape time)", ["status"], registry=self.registry)
+        self.events_skipped = Counter(
+            "events_skipped_total", "Events neither handled nor dead-lettered (the dead-letter topic refused them)",
+            ["topic", "error"], registry=self.registry,
+        )
 
 
 class RequestContextMiddleware:

@@ -47,6 +47,10 @@ class Metrics:
             "outbox_publish_lag_seconds", "Commit-to-Kafka lag of the oldest event in a batch", registry=self.registry,
             buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
+        self.events_skipped = Counter(
+            "events_skipped_total", "Events neither handled nor dead-lettered (the dead-letter topic refused them)",
+            ["topic", "error"], registry=self.registry,
+        )
 
 
 class RequestContextMiddleware:

@@ -23,5 +23,6 @@ async def run_consumer(container, stop: asyncio.Event) -> None:
         topics=CONSUMED_TOPICS,
         handle=handle,
         dead_letters=container.producer,
+        skipped=lambda topic, error: container.metrics.events_skipped.labels(topic, error).inc(),
     )
     await consumer.run(stop)
