@@ -86,7 +86,7 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         for name, url in urls.items()
     }
     # No pre-ping: on asyncpg it is three round trips per checkout, as many as the write it guards.
-    engine = create_async_engine(settings.database_url, pool_size=10, max_overflow=10, pool_recycle=600)
+    engine = create_async_engine(settings.database_url, hide_parameters=True, pool_size=10, max_overflow=10, pool_recycle=600)
     event.listen(engine.sync_engine, "checkout", _drop_connection_the_server_closed)
     password_links = PasswordLinks(secret=settings.jwt_secret.get_secret_value(), ttl_seconds=settings.set_password_link_ttl_hours * 3600)
     reset_links = PasswordLinks(secret=settings.jwt_secret.get_secret_value(), ttl_seconds=settings.password_reset_link_ttl_minutes * 60,

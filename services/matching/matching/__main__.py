@@ -59,7 +59,7 @@ def rematch(settings: Settings, *, workers: int | None = None) -> None:
     from matching.service_layer.unit_of_work import UnitOfWork
 
     async def run() -> int:
-        engine = create_async_engine(settings.database_url)
+        engine = create_async_engine(settings.database_url, hide_parameters=True)
         factory = async_sessionmaker(engine, expire_on_commit=False)
         try:
             return await rematch_all(uow_factory=lambda: UnitOfWork(factory), matcher=build_matcher(settings),
@@ -81,7 +81,7 @@ def rebuild_funnel(settings: Settings) -> None:
     from matching.service_layer.unit_of_work import UnitOfWork
 
     async def run() -> int:
-        engine = create_async_engine(settings.database_url)
+        engine = create_async_engine(settings.database_url, hide_parameters=True)
         try:
             return await rebuild(uow=UnitOfWork(async_sessionmaker(engine, expire_on_commit=False)))
         finally:

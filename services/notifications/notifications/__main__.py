@@ -47,7 +47,7 @@ async def resend_dead(settings: Settings, *, template: str | None, enterprise_id
     from notifications.service_layer import handlers
     from notifications.service_layer.unit_of_work import UnitOfWork
 
-    engine = create_async_engine(settings.database_url)
+    engine = create_async_engine(settings.database_url, hide_parameters=True)
     try:
         selection = DeliveryFilter(template=template, enterprise_id=enterprise_id, created_from=since)
         return await handlers.resend_dead(selection, uow=UnitOfWork(async_sessionmaker(engine, expire_on_commit=False)))

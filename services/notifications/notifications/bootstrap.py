@@ -53,7 +53,7 @@ class Container:
 
 def build_container(settings: Settings, metrics: Metrics) -> Container:
     """Called inside the running event loop: the Kafka clients need one."""
-    engine = create_async_engine(settings.database_url, pool_size=10, pool_pre_ping=True)
+    engine = create_async_engine(settings.database_url, hide_parameters=True, pool_size=10, pool_pre_ping=True)
     return Container(
         settings=settings,
         engine=engine,

@@ -131,7 +131,7 @@ def republish_listings(settings: Settings, *, enterprise_id: uuid.UUID | None, i
     configure_logging(settings.log_level)
 
     async def run() -> int:
-        engine = create_async_engine(settings.database_url, pool_size=2)
+        engine = create_async_engine(settings.database_url, hide_parameters=True, pool_size=2)
         try:
             factory = async_sessionmaker(engine, expire_on_commit=False)
             return await republish.republish_listings(unit_of_work=lambda: UnitOfWork(factory), enterprise_id=enterprise_id,

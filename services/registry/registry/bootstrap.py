@@ -67,7 +67,7 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
     """Called inside the running event loop: the Kafka clients need one."""
     # No pre-ping: on asyncpg it costs three round trips (BEGIN, ";", ROLLBACK) per checkout, more
     # than a listing's own statements. A connection the server closed is known locally instead.
-    engine = create_async_engine(settings.database_url, pool_size=20, max_overflow=10, pool_recycle=600)
+    engine = create_async_engine(settings.database_url, hide_parameters=True, pool_size=20, max_overflow=10, pool_recycle=600)
     event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
     return Container(
         settings=settings,

@@ -32,7 +32,7 @@ async def sweep_until_stopped(session_factory, settings: Settings, stop: asyncio
 
 async def expire_once(settings: Settings, *, clock: Clock | None = None) -> ExpiryPass:
     """One pass on an engine of its own; the relay (in `serve` or alone) publishes its events."""
-    engine = create_async_engine(settings.database_url, pool_size=2)
+    engine = create_async_engine(settings.database_url, hide_parameters=True, pool_size=2)
     try:
         factory = async_sessionmaker(engine, expire_on_commit=False)
         return await expire_listings(unit_of_work=lambda: UnitOfWork(factory), clock=clock or SystemClock(),

@@ -18,7 +18,7 @@ from registry.domain.units import UnitVocabulary
 
 
 async def unreadable_units(database_url: str, units: UnitVocabulary) -> list[dict]:
-    engine = create_async_engine(database_url)
+    engine = create_async_engine(database_url, hide_parameters=True)
     try:
         async with engine.connect() as connection:
             rows = (await connection.execute(text(
