@@ -19,6 +19,7 @@ from pathlib import Path
 from devstack.demo import load_demo
 from devstack.errors import StackError
 from devstack.processes import stop_recorded
+from devstack.secrets import load_or_create as load_or_create_secrets
 from devstack.stack import ROOT, Stack, StackConfig
 
 STATE_DIR = ROOT / ".cache" / "platform"
@@ -31,6 +32,7 @@ def main() -> int:
     up = sub.add_parser("up", help="run the whole platform until Ctrl-C")
     up.add_argument("--web-port", type=int, default=8080)
     up.add_argument("--gateway-port", type=int, default=8000)
+    up.add_argument("--gateway-ops-port", type=int, default=8009, help="the gateway's readiness and metrics (loopback only)")
     for service, port in (("registry", 8001), ("matching", 8002), ("notifications", 8003)):
         up.add_argument(f"--{service}-port", type=int, default=port)
     up.add_argument("--kafka-port", type=int, default=9092)
@@ -95,6 +97,7 @@ def run_up(args: argparse.Namespace) -> int:
         state_dir=args.state_dir,
         web_port=args.web_port,
         gateway_port=args.gateway_port,
+        gateway_ops_port=args.gateway_ops_port,
         service_ports={"registry": args.registry_port, "matching": args.matching_port, "notifications": args.notifications_port},
         kafka_port=args.kafka_port,
         kafka_controller_port=args.kafka_controller_port,
@@ -103,6 +106,8 @@ def run_up(args: argparse.Namespace) -> int:
         smtp_port=args.smtp_port,
         smtp_http_port=args.smtp_http_port,
         kafka_timeout=args.kafka_timeout,
+        # Made on the first run and kept in the state folder: never a secret published in the repository.
+        **load_or_create_secrets(args.state_dir),
     )
     stack = Stack(config)
     stack.check_prerequisites()
@@ -152,12 +157,14 @@ def _print_addresses(stack: Stack, seconds: float) -> None:
 Union Match is up ({seconds:.0f}s). Ctrl-C or `make down` stops everything.
   web (open this)       {stack.web_url}/   the agency's console: {stack.web_url}/console (agency@demo.local / demo-agency)
   gateway (API)         {stack.gateway_url}/api/v1   docs: {stack.gateway_url}/docs
+  gateway operations    {stack.gateway_ops_url}/readyz   {stack.gateway_ops_url}/metrics
   registry              {stack.service_url('registry')}
   matching              {stack.service_url('matching')}
   notifications         {stack.service_url('notifications')}
   kafka                 {stack.kafka.bootstrap_servers}
   postgresql            {stack.database_url('<service>')}
   smtp sink             127.0.0.1:{c.smtp_port}   mail API: {stack.mail_api_url}/api/v1/messages
+  emails (read them)    {stack.mail_api_url}/   the inbox of every email the platform sent
   logs                  {stack.supervisor.run_dir}/""",
         flush=True,
     )

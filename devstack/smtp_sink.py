@@ -1,15 +1,18 @@
 """An SMTP sink that keeps every message it receives and serves them over HTTP in the shape of
 Mailpit's read API, so tests read mail the same way here and against Mailpit in docker-compose.
+Its address itself (`GET /`) is an inbox where a person reads the emails as recipients would.
 
     python -m devstack.smtp_sink --smtp-port 1025 --http-port 8025 --store .cache/run/mail.jsonl
 
-Messages are appended to the store file, so a restarted sink still knows what it received.
+Messages are appended to the store file, with their raw bytes, so a restarted sink still knows
+what it received.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import uuid
 from datetime import UTC, datetime
@@ -20,7 +23,10 @@ from pathlib import Path
 
 import uvicorn
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Response
+from fastapi.responses import HTMLResponse
+
+from devstack.inbox import INBOX_POLICY, MESSAGE_POLICY, framed, inbox_page
 
 
 class MailStore:
@@ -43,6 +49,10 @@ class MailStore:
 
     def get(self, message_id: str) -> dict | None:
         return next((m for m in self._messages if m["ID"] == message_id), None)
+
+    def raw(self, message_id: str) -> bytes | None:
+        message = self.get(message_id)
+        return base64.b64decode(message[_RAW]) if message and _RAW in message else None
 
     def clear(self) -> None:
         self._messages.clear()
@@ -75,7 +85,12 @@ def _summarise(raw: bytes, envelope_from: str, envelope_to: list[str]) -> dict:
         "HTML": html_part.get_content() if html_part else "",
         "Headers": {key: [str(v) for v in message.get_all(key, [])] for key in dict.fromkeys(message.keys())},
         "Envelope": {"From": envelope_from, "To": envelope_to},
+        _RAW: base64.b64encode(raw).decode("ascii"),
     }
+
+
+# The bytes as received, kept in the store and served only by /raw (Mailpit's message JSON has none).
+_RAW = "_raw"
 
 
 _SUMMARY_FIELDS = ("ID", "MessageID", "From", "To", "Cc", "Subject", "Created", "Size", "Snippet")
@@ -97,12 +112,34 @@ def http_api(store: MailStore) -> FastAPI:
             "messages": [{field: m[field] for field in _SUMMARY_FIELDS} for m in page],
         }
 
-    @app.get("/api/v1/message/{message_id}")
-    def get_message(message_id: str) -> dict:
+    def found(message_id: str) -> dict:
         message = store.get(message_id)
         if message is None:
             raise HTTPException(404, "message not found")
         return message
+
+    @app.get("/api/v1/message/{message_id}")
+    def get_message(message_id: str) -> dict:
+        return {key: value for key, value in found(message_id).items() if key != _RAW}
+
+    @app.get("/api/v1/message/{message_id}/raw")
+    def raw_message(message_id: str) -> Response:
+        """The message exactly as the SMTP server received it, as Mailpit serves it."""
+        raw = store.raw(found(message_id)["ID"])
+        if raw is None:
+            raise HTTPException(404, "this message was stored without its raw bytes")
+        return Response(raw, media_type="text/plain; charset=utf-8", headers={"X-Content-Type-Options": "nosniff"})
+
+    @app.get("/api/v1/message/{message_id}/html")
+    def html_message(message_id: str) -> Response:
+        """The HTML alternative for the inbox's frame: no script, no request leaves the page, and a
+        sandbox even when opened on its own."""
+        return HTMLResponse(framed(found(message_id)["HTML"]), headers={"Content-Security-Policy": MESSAGE_POLICY, "X-Content-Type-Options": "nosniff"})
+
+    @app.get("/", response_class=HTMLResponse)
+    def inbox(id: str | None = None) -> HTMLResponse:
+        return HTMLResponse(inbox_page(store.newest_first(), store.get(id) if id else None),
+                            headers={"Content-Security-Policy": INBOX_POLICY, "X-Content-Type-Options": "nosniff"})
 
     @app.delete("/api/v1/messages")
     def delete_all() -> dict:
