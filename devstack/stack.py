@@ -33,6 +33,7 @@ class StackConfig:
     state_dir: Path
     cache_dir: Path = ROOT / ".cache"
     gateway_port: int = 8000
+    gateway_ops_port: int = 8009  # the gateway's readiness and metrics, never public
     web_port: int = 8080
     service_ports: dict[str, int] = field(default_factory=lambda: {"registry": 8001, "matching": 8002, "notifications": 8003})
     kafka_port: int = 9092
@@ -43,8 +44,11 @@ class StackConfig:
     external_database_url: str | None = None  # e.g. postgresql+asyncpg://user:pw@host:5432 (no database name)
     durable: bool = True
     demo_mode: bool = True
+    # None: the gateway's own default; a test session opens hundreds of accounts from one address.
+    gateway_registrations_per_address: int | None = None
     kafka_timeout: float = 90.0
     internal_token_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     web_session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     # "separate": the registry's outbox relay runs as `python -m registry relay` beside `serve`, so
     # publishing neither slows requests nor waits behind them; "in-process": inside `serve`.
@@ -56,13 +60,13 @@ class StackConfig:
         running `make up` is never touched), nothing kept durable, any other setting as given."""
         from devstack.ports import free_port
 
-        ports = {"web_port": free_port(), "gateway_port": free_port(), "service_ports": {name: free_port() for name in SERVICES},
+        ports = {"web_port": free_port(), "gateway_port": free_port(), "gateway_ops_port": free_port(), "service_ports": {name: free_port() for name in SERVICES},
                  "kafka_port": free_port(), "kafka_controller_port": free_port(), "postgres_port": free_port(),
                  "smtp_port": free_port(), "smtp_http_port": free_port()}
-        return cls(state_dir=state_dir, **ports, **{"durable": False} | settings)
+        return cls(state_dir=state_dir, **ports, **{"durable": False, "gateway_registrations_per_address": 100_000} | settings)
 
     def ports(self) -> dict[str, int]:
-        ports = {"web": self.web_port, "gateway": self.gateway_port, **self.service_ports, "kafka": self.kafka_port,
+        ports = {"web": self.web_port, "gateway": self.gateway_port, "gateway operations": self.gateway_ops_port, **self.service_ports, "kafka": self.kafka_port,
                  "kafka controller": self.kafka_controller_port, "smtp": self.smtp_port, "smtp http": self.smtp_http_port}
         if self.external_database_url is None:
             ports["postgresql"] = self.postgres_port
@@ -89,6 +93,10 @@ class Stack:
     @property
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.config.gateway_port}"
+
+    @property
+    def gateway_ops_url(self) -> str:
+        return f"http://127.0.0.1:{self.config.gateway_ops_port}"
 
     @property
     def web_url(self) -> str:
@@ -118,7 +126,14 @@ class Stack:
         if name == "gateway":
             return env | {
                 "GATEWAY_HTTP_PORT": str(self.config.gateway_port),
+                "GATEWAY_OPS_HOST": "127.0.0.1",
+                "GATEWAY_OPS_PORT": str(self.config.gateway_ops_port),
+                # The web application tells the gateway its visitor's address; only it is trusted to.
+                "GATEWAY_TRUSTED_PROXIES": '["127.0.0.1"]',
+                **({"GATEWAY_REGISTRATIONS_PER_ADDRESS": str(self.config.gateway_registrations_per_address)}
+                   if self.config.gateway_registrations_per_address else {}),
                 "GATEWAY_DEMO_MODE": str(self.config.demo_mode).lower(),
+                "GATEWAY_JWT_SECRET": self.config.jwt_secret,
                 "GATEWAY_WEB_BASE_URL": self.web_url,
                 "GATEWAY_DATABASE_URL": self.database_url("gateway"),
                 **{f"GATEWAY_{s.upper()}_URL": self.service_url(s) for s in SERVICES},
@@ -180,7 +195,7 @@ class Stack:
             env["REGISTRY_RELAY_ENABLED"] = "false"
             relay = self.supervisor.start(REGISTRY_RELAY, [sys.executable, "-m", "registry", "relay"], env=env, cwd=ROOT)
         child = self.supervisor.start(name, [sys.executable, "-m", name, "serve"], env=env, cwd=ROOT)
-        url = {"gateway": f"{self.gateway_url}/readyz", "web": f"{self.web_url}/healthz"}.get(name) or f"{self.service_url(name)}/readyz"
+        url = {"gateway": f"{self.gateway_ops_url}/readyz", "web": f"{self.web_url}/healthz"}.get(name) or f"{self.service_url(name)}/readyz"
         self._await_http(child, url, timeout=60)
         if relay is not None and not relay.alive():
             raise StackError(f"the registry's relay exited while starting; last lines of {relay.log_path}:\n{relay.log_tail()}")

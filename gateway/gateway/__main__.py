@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import signal
 import sys
 from pathlib import Path
 
+import uvicorn
 from alembic import command
 from alembic.config import Config
 
@@ -97,14 +100,46 @@ def serve(settings: Settings) -> None:
         )
         sys.exit(2)
 
-    import uvicorn
-
     from gateway.bootstrap import create_app
     from gateway.observability import configure_logging
 
     configure_logging(settings.log_level)
-    on_start = open_demo_accounts if settings.demo_mode else None
-    uvicorn.run(create_app(settings, on_start=on_start), host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
+    on_start = open_demo_accounts if settings.demo_mode else close_demo_accounts
+    app = create_app(settings, on_start=on_start)
+    asyncio.run(serve_public_and_operations(app, settings))
+
+
+class _Server(uvicorn.Server):
+    """One of two servers in one loop: the signals are caught once, for both (uvicorn's own
+    handling would let the first server to stop re-raise the signal under the other)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        yield
+
+
+async def serve_public_and_operations(app, settings: Settings) -> None:
+    """The public API and the operations listener (readiness, metrics) as two servers in one loop."""
+    from gateway.entrypoints.operations import create_operations_app
+
+    public = _Server(uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False))
+    operations = _Server(uvicorn.Config(create_operations_app(app), host=settings.ops_host, port=settings.ops_port, log_config=None,
+                                        access_log=False, lifespan="off"))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, _stop, public, operations)
+    servers = [asyncio.ensure_future(public.serve()), asyncio.ensure_future(operations.serve())]
+    # Either one failing to start (a port taken) or stopping stops the other: no half a gateway.
+    await asyncio.wait(servers, return_when=asyncio.FIRST_COMPLETED)
+    _stop(public, operations)
+    await asyncio.gather(*servers)
+    if not (public.started and operations.started):
+        sys.exit(1)
+
+
+def _stop(*servers: uvicorn.Server) -> None:
+    for server in servers:
+        server.should_exit = True
 
 
 async def open_demo_accounts(container) -> None:
@@ -118,6 +153,20 @@ async def open_demo_accounts(container) -> None:
         )
         lines.append(f"  {role:<7} {email} / {password}{'  (opened now)' if opened else ''}")
     print("demo mode: sign in with\n" + "\n".join(lines), flush=True)
+
+
+async def close_demo_accounts(container) -> None:
+    """Outside demo mode nobody signs in with a password published in the README: demo accounts
+    left by an earlier demo run are disabled (their sessions end with it)."""
+    from gateway.service_layer import accounts
+    from gateway.service_layer.unit_of_work import UnitOfWork
+
+    for _, email, _, _ in DEMO_ACCOUNTS:
+        async with UnitOfWork(container.session_factory) as uow:
+            account = await uow.accounts.get_by_email(email)
+        if account is not None and not account.disabled:
+            await accounts.disable_account(uow=UnitOfWork(container.session_factory), account_id=account.id, disabled_by="demo-mode-off")
+            print(f"demo mode is off: disabled the demo account {email}", flush=True)
 
 
 if __name__ == "__main__":

@@ -22,11 +22,13 @@ from gateway.adapters.tokens import RESET_PASSWORD_PURPOSE, AccessTokens, Confir
 from gateway.adapters.upstream import Upstream
 from gateway.config import Settings
 from gateway.domain.circuit_breaker import CircuitBreaker
-from gateway.domain.rate_limit import RateLimiter, SignInThrottle
+from gateway.domain.client_address import trusted_networks
+from gateway.domain.rate_limit import GrowingDelays, PasswordThrottle, RateLimiter, SignInThrottle
 from gateway.entrypoints import problems
 from gateway.entrypoints.api import health, router
 from gateway.entrypoints.auth import auth
 from gateway.entrypoints.body_limit import BodySizeLimit
+from gateway.entrypoints.client_address import ClientAddress
 from gateway.entrypoints.openapi import PROBLEM_SCHEMA, SECURITY_SCHEME
 from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
 from gateway.entrypoints.staff_accounts import staff_accounts
@@ -57,7 +59,8 @@ class Container:
     invitations: Invitations
     account_emails: AccountEmails
     account_rate_limiter: RateLimiter
-    sign_in_throttle: SignInThrottle
+    sign_in_throttle: PasswordThrottle
+    registration_limiter: RateLimiter
     password_reset_throttle: SignInThrottle
     ownership: OwnershipCache
     metrics: Metrics
@@ -108,6 +111,8 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
                                      reset_links=reset_links, web_base_url=settings.web_base_url),
         account_rate_limiter=RateLimiter(per_second=settings.rate_limit_account_per_second, burst=settings.rate_limit_account_burst),
         sign_in_throttle=_sign_in_throttle(settings),
+        registration_limiter=RateLimiter(per_second=settings.registrations_per_address / settings.registration_window_seconds,
+                                         burst=settings.registrations_per_address),
         password_reset_throttle=_throttle(settings.password_resets_per_address, settings.password_resets_per_email,
                                           settings.password_reset_window_seconds),
         ownership=OwnershipCache(ttl_seconds=settings.ownership_cache_seconds),
@@ -115,8 +120,13 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
     )
 
 
-def _sign_in_throttle(settings: Settings) -> SignInThrottle:
-    return _throttle(settings.sign_in_failures_per_address, settings.sign_in_failures_per_email, settings.sign_in_failure_window_seconds)
+def _sign_in_throttle(settings: Settings) -> PasswordThrottle:
+    def delays(free: int, forgotten_seconds: float) -> GrowingDelays:
+        return GrowingDelays(free=free, first_delay=settings.sign_in_first_delay_seconds, max_delay=settings.sign_in_longest_delay_seconds,
+                             forget_seconds=forgotten_seconds)
+
+    return PasswordThrottle(per_pair=delays(settings.sign_in_free_failures_per_pair, settings.sign_in_pair_failure_forgotten_seconds),
+                            per_address=delays(settings.sign_in_free_failures_per_address, settings.sign_in_address_failure_forgotten_seconds))
 
 
 def _throttle(per_address: int, per_email: int, window: float) -> SignInThrottle:
@@ -171,6 +181,7 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
     # Added innermost first: the request id wraps everything, so even a refusal carries one.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(IpRateLimit, limiter=ip_limiter)
+    app.add_middleware(ClientAddress, trusted=trusted_networks(settings.trusted_proxies))  # before any limit reads the address
     if settings.cors_origins:  # none (the default) turns CORS off: no browser origin may call
         app.add_middleware(
             CORSMiddleware,

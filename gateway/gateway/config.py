@@ -1,4 +1,6 @@
-from pydantic import Field, SecretStr
+import ipaddress
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Secrets that ship in this repository (docker-compose, the demo); refused outside demo mode.
@@ -13,6 +15,9 @@ class Settings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # The operations listener (readiness, metrics): never public, loopback unless a probe needs more.
+    ops_host: str = "127.0.0.1"
+    ops_port: int = 8009
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/gateway"
     registry_url: str = "http://127.0.0.1:8001"
     matching_url: str = "http://127.0.0.1:8002"
@@ -36,11 +41,19 @@ class Settings(BaseSettings):
     rate_limit_ip_burst: int = 1000
     rate_limit_account_per_second: float = 50.0
     rate_limit_account_burst: int = 500
-    # Failed sign-ins: each address may fail 30 times, each email 5 times, and gets the attempts
-    # back over the window (one more every 10 s and every minute); a right password costs none.
-    sign_in_failures_per_address: int = 30
-    sign_in_failures_per_email: int = 5
-    sign_in_failure_window_seconds: float = 300.0
+    # Wrong passwords (sign-in, change-password), per (account, address) pair and per address, never
+    # per account alone (that would let anyone lock its owner out): the first ones are free, each
+    # further one doubles the wait from the first delay up to the longest; each failure is
+    # forgotten over its time (a minute for a pair, 10 s for an address). A right password costs none.
+    sign_in_free_failures_per_pair: int = 5
+    sign_in_free_failures_per_address: int = 30
+    sign_in_first_delay_seconds: float = 1.0
+    sign_in_longest_delay_seconds: float = 900.0
+    sign_in_pair_failure_forgotten_seconds: float = 60.0
+    sign_in_address_failure_forgotten_seconds: float = 10.0
+    # Registrations (POST /auth/register) per address, given back over the window: 429 beyond.
+    registrations_per_address: int = 20
+    registration_window_seconds: float = 3600.0
     # Where the agency's web console answers: the set-password link of an invitation opens there.
     web_base_url: str = "http://127.0.0.1:8080"
     set_password_link_ttl_hours: int = 72
@@ -51,8 +64,18 @@ class Settings(BaseSettings):
     password_resets_per_email: int = 3
     password_reset_window_seconds: float = 900.0
     cors_origins: list[str] = []
+    # Proxies (addresses or networks, a JSON list) whose Forwarded / X-Forwarded-For / X-Real-IP
+    # name the client; from any other peer those headers are ignored. None by default.
+    trusted_proxies: list[str] = []
     demo_mode: bool = False
     log_level: str = "INFO"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            ipaddress.ip_network(proxy.strip(), strict=False)  # a ValueError names the bad entry
+        return proxies
 
     def default_secrets_in_use(self) -> list[str]:
         """Names of the secrets still set to a value published in this repository."""

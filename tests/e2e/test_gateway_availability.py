@@ -48,3 +48,30 @@ def test_a_flood_of_bad_requests_leaves_every_other_user_served(platform: Stack,
     assert 503 not in statuses, sorted(set(statuses))
     assert {status for status in statuses if status < 500} <= {400, 404, 413, 422, 429}
     assert [response.status_code for response in after] == [200, 200, 200, 200]
+
+
+def test_readiness_and_metrics_answer_only_on_the_operations_listener(platform: Stack, gateway):
+    public = {path: gateway.get(path) for path in ("/readyz", "/metrics")}
+    ready = httpx.get(f"{platform.gateway_ops_url}/readyz")
+    metrics = httpx.get(f"{platform.gateway_ops_url}/metrics")
+
+    assert {path: response.status_code for path, response in public.items()} == {"/readyz": 404, "/metrics": 404}
+    assert "registry" not in public["/readyz"].text
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"] == {"database": True, "registry": True, "matching": True, "notifications": True}
+    assert 'http_requests_total{method="GET",route="/api/v1/sectors"' in metrics.text
+    assert gateway.get("/healthz").status_code == 200  # a load balancer may still ask the public address if it is alive
+
+
+def test_hammering_an_account_through_the_web_leaves_it_open_to_visitors_from_other_addresses(platform: Stack, gateway):
+    """The web application (the gateway's one trusted proxy, on loopback here) names each visitor's
+    address; a guesser at one address is slowed, the owner at another is not."""
+    email = f"posing-{uuid.uuid4().hex[:8]}@example.ru"
+    for n in range(8):  # more than the free failures of one (account, address) pair
+        gateway.post("/api/v1/auth/token", data={"username": email, "password": f"guess {n}"}, headers={"X-Forwarded-For": "198.51.100.66"})
+
+    other_visitor = gateway.post("/api/v1/auth/token", data={"username": email, "password": "guess"}, headers={"X-Forwarded-For": "192.0.2.10"})
+    attacker = gateway.post("/api/v1/auth/token", data={"username": email, "password": "guess"}, headers={"X-Forwarded-For": "198.51.100.66"})
+
+    assert other_visitor.status_code == 401
+    assert attacker.status_code == 429

@@ -17,7 +17,7 @@ from devstack.stack import ROOT
 
 
 def _port_flags() -> list[str]:
-    names = ["--web-port", "--gateway-port", "--registry-port", "--matching-port", "--notifications-port", "--kafka-port", "--kafka-controller-port", "--postgres-port", "--smtp-port", "--smtp-http-port"]
+    names = ["--web-port", "--gateway-port", "--gateway-ops-port", "--registry-port", "--matching-port", "--notifications-port", "--kafka-port", "--kafka-controller-port", "--postgres-port", "--smtp-port", "--smtp-http-port"]
     return [item for name in names for item in (name, str(free_port()))]
 
 
@@ -89,6 +89,7 @@ def test_a_kafka_that_does_not_come_up_in_time_stops_everything_it_started(tmp_p
 def test_up_runs_the_platform_with_demo_data_and_down_leaves_no_process(tmp_path):
     flags = _port_flags()
     gateway = f"http://127.0.0.1:{flags[flags.index('--gateway-port') + 1]}"
+    operations = f"http://127.0.0.1:{flags[flags.index('--gateway-ops-port') + 1]}"
     # A file, not a pipe: a long-running `up` whose pipe nobody reads would block on a full buffer.
     output_path = tmp_path / "up-output.txt"
     output = output_path.open("w")
@@ -96,7 +97,7 @@ def test_up_runs_the_platform_with_demo_data_and_down_leaves_no_process(tmp_path
     try:
         deadline = time.monotonic() + 400  # the demo load hashes 98 passwords with Argon2
         while time.monotonic() < deadline and platform.poll() is None:
-            if (tmp_path / "up.pid").exists() and _ready(gateway) and _has_demo(gateway):
+            if (tmp_path / "up.pid").exists() and _ready(operations) and _has_demo(gateway):
                 break
             time.sleep(1)
         assert platform.poll() is None, platform.stderr.read()
@@ -120,9 +121,9 @@ def test_up_runs_the_platform_with_demo_data_and_down_leaves_no_process(tmp_path
     assert _processes_left(str(tmp_path)) == []
 
 
-def _ready(gateway: str) -> bool:
+def _ready(operations: str) -> bool:
     try:
-        return httpx.get(f"{gateway}/readyz", timeout=2).status_code == 200
+        return httpx.get(f"{operations}/readyz", timeout=2).status_code == 200
     except httpx.TransportError:
         return False
 

@@ -83,7 +83,8 @@ def test_an_enterprise_is_registered_only_by_a_signed_in_company(gateway, smolen
 
 
 def test_every_service_reports_health_readiness_and_metrics(platform: Stack):
-    urls = [platform.gateway_url] + [platform.service_url(name) for name in ("registry", "matching", "notifications")]
+    # The gateway's readiness and metrics answer on its operations listener, not its public address.
+    urls = [platform.gateway_ops_url] + [platform.service_url(name) for name in ("registry", "matching", "notifications")]
     for url in urls:
         assert httpx.get(f"{url}/healthz").status_code == 200
         ready = httpx.get(f"{url}/readyz")

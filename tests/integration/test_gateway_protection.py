@@ -230,32 +230,92 @@ async def test_a_write_is_not_repeated_when_the_service_does_not_answer(infra):
     assert len(received) == 3  # the write went out once
 
 
-async def test_failed_sign_ins_for_one_email_are_slowed_and_its_right_password_waits_too(infra):
-    async with running_gateway(infra, sign_in_failures_per_email=3) as client:
-        email = f"guessed-{uuid.uuid4().hex[:10]}@example.ru"
-        await accounts.open_account(uow=UnitOfWork(client.container.session_factory), passwords=client.container.passwords,
-                                    email=email, password=PASSWORD, role=Role.COMPANY)
-        guesses = [await client.post("/api/v1/auth/token", data={"username": email, "password": f"guess {n}"}) for n in range(4)]
-        right = await client.post("/api/v1/auth/token", data={"username": email.upper(), "password": PASSWORD})
+async def _open(client: httpx.AsyncClient, email: str) -> None:
+    await accounts.open_account(uow=UnitOfWork(client.container.session_factory), passwords=client.container.passwords,
+                                email=email, password=PASSWORD, role=Role.COMPANY)
 
-    assert [g.status_code for g in guesses] == [401, 401, 401, 429]
-    assert right.status_code == 429
-    assert right.headers["content-type"] == "application/problem+json"
-    assert right.json()["type"] == "/problems/rate-limited"
-    assert int(right.headers["retry-after"]) >= 60
+
+def _from(address: str) -> dict[str, str]:
+    """A request the trusted proxy (the in-process client's own address) passes on for `address`."""
+    return {"X-Forwarded-For": address}
+
+
+async def test_an_attacker_guessing_a_password_is_slowed_but_the_owner_signs_in_from_elsewhere(infra):
+    async with running_gateway(infra, trusted_proxies=["203.0.113.7"], sign_in_free_failures_per_pair=3) as client:
+        email = f"guessed-{uuid.uuid4().hex[:10]}@example.ru"
+        await _open(client, email)
+        guesses = [await client.post("/api/v1/auth/token", data={"username": email, "password": f"guess {n}"}, headers=_from("198.51.100.66"))
+                   for n in range(6)]
+        right_from_the_attacker = await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD},
+                                                    headers=_from("198.51.100.66"))
+        owner = await client.post("/api/v1/auth/token", data={"username": email.upper(), "password": PASSWORD}, headers=_from("192.0.2.10"))
+
+    assert [g.status_code for g in guesses] == [401, 401, 401, 401, 429, 429]
+    assert guesses[-1].headers["content-type"] == "application/problem+json"
+    assert guesses[-1].json()["type"] == "/problems/rate-limited"
+    assert int(guesses[-1].headers["retry-after"]) >= 1
+    assert right_from_the_attacker.status_code == 429  # the guesser's own address waits, even with the password
+    assert owner.status_code == 200
 
 
 async def test_an_address_failing_across_many_emails_is_slowed_but_right_passwords_are_never_counted(infra):
-    async with running_gateway(infra, sign_in_failures_per_address=3) as client:
+    async with running_gateway(infra, sign_in_free_failures_per_address=3) as client:
         email = f"regular-{uuid.uuid4().hex[:10]}@example.ru"
-        await accounts.open_account(uow=UnitOfWork(client.container.session_factory), passwords=client.container.passwords,
-                                    email=email, password=PASSWORD, role=Role.COMPANY)
+        await _open(client, email)
         regular = [await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD}) for _ in range(5)]
-        sprayed = [await client.post("/api/v1/auth/token", data={"username": f"nobody-{n}@example.ru", "password": "a guess"}) for n in range(4)]
+        sprayed = [await client.post("/api/v1/auth/token", data={"username": f"nobody-{n}@example.ru", "password": "a guess"}) for n in range(5)]
 
     assert [r.status_code for r in regular] == [200] * 5
-    assert [s.status_code for s in sprayed] == [401, 401, 401, 429]
+    assert [s.status_code for s in sprayed] == [401, 401, 401, 401, 429]
     assert "retry-after" in sprayed[-1].headers
+
+
+async def test_wrong_current_passwords_slow_the_guesser_s_address_not_the_owner_s(infra):
+    async with running_gateway(infra, trusted_proxies=["203.0.113.7"], sign_in_free_failures_per_pair=2) as client:
+        email = f"changer-{uuid.uuid4().hex[:10]}@example.ru"
+        await _open(client, email)
+        signed_in = await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
+        bearer = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+        wrong = [await client.post("/api/v1/auth/change-password", json={"current_password": f"guess {n}", "new_password": "a new passphrase"},
+                                   headers=bearer | _from("198.51.100.66")) for n in range(5)]
+        owner = await client.post("/api/v1/auth/change-password", json={"current_password": PASSWORD, "new_password": "a new passphrase"},
+                                  headers=bearer | _from("192.0.2.10"))
+
+    assert [w.status_code for w in wrong] == [422, 422, 422, 429, 429]
+    assert owner.status_code == 204
+
+
+async def test_forwarding_headers_from_an_untrusted_peer_do_not_reset_its_limits(infra):
+    async with running_gateway(infra, rate_limit_ip_per_second=0.01, rate_limit_ip_burst=3) as client:
+        answers = [await client.get("/api/v1/auth/me", headers={"X-Forwarded-For": f"192.0.2.{n}", "X-Real-IP": f"192.0.2.{n}",
+                                                                 "Forwarded": f"for=192.0.2.{n}"}) for n in range(4)]
+
+    assert [a.status_code for a in answers] == [401, 401, 401, 429]
+
+
+async def test_a_trusted_proxy_s_visitors_are_each_limited_on_their_own(infra):
+    async with running_gateway(infra, trusted_proxies=["203.0.113.0/24"], rate_limit_ip_per_second=0.01, rate_limit_ip_burst=2) as client:
+        first = [await client.get("/api/v1/auth/me", headers=_from("192.0.2.1")) for _ in range(3)]
+        second = await client.get("/api/v1/auth/me", headers=_from("192.0.2.2"))
+
+    assert [a.status_code for a in first] == [401, 401, 429]
+    assert second.status_code == 401
+
+
+async def test_registrations_are_limited_per_address(infra):
+    async with running_gateway(infra, trusted_proxies=["203.0.113.7"], registrations_per_address=2) as client:
+        def register(address: str):
+            body = {"email": f"new-{uuid.uuid4().hex[:10]}@example.ru", "password": PASSWORD}
+            return client.post("/api/v1/auth/register", json=body, headers=_from(address))
+
+        from_one = [await register("198.51.100.66") for _ in range(3)]
+        from_another = await register("192.0.2.10")
+
+    assert [r.status_code < 300 for r in from_one] == [True, True, False]
+    assert from_one[-1].status_code == 429
+    assert from_one[-1].json()["type"] == "/problems/rate-limited"
+    assert int(from_one[-1].headers["retry-after"]) >= 1
+    assert from_another.status_code < 300
 
 
 async def test_a_company_holding_hundreds_of_enterprises_keeps_a_small_access_token_and_reaches_each(infra):

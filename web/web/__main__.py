@@ -20,9 +20,10 @@ def main() -> None:
     from web.bootstrap import create_app
 
     # Behind a proxy, uvicorn takes the visitor's address from X-Forwarded-For only from the peers
-    # in FORWARDED_ALLOW_IPS (127.0.0.1 unless set); the gateway is then told that address.
+    # in WEB_FORWARDED_ALLOW_IPS (none unless set); the gateway is then told that address.
+    trusted = settings.forwarded_allow_ips.strip()
     uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_level=settings.log_level.lower(),
-                proxy_headers=True)
+                proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     # None: Secure cookies exactly when the request arrived over TLS (directly or, behind a
     # proxy, as uvicorn's --proxy-headers reports it).
     secure_cookies: bool | None = None
+    # Proxies in front of this application (comma-separated addresses or networks) whose
+    # X-Forwarded-For / X-Forwarded-Proto name the visitor; none by default, so nobody else can
+    # pose as another visitor to the gateway's limits.
+    forwarded_allow_ips: str = ""
     session_max_age_seconds: int = 30 * 24 * 3600
     gateway_timeout_seconds: float = 15.0
     # How long a reviewer's approve or reject waits in the browser before it is sent, so that

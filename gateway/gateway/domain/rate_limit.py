@@ -90,3 +90,90 @@ class SignInThrottle:
 
     def retry_after_seconds(self, wait: float) -> int:
         return self._limits[0].retry_after_seconds(wait)
+
+
+@dataclass
+class _Failures:
+    count: float
+    at: float
+    blocked_until: float
+
+
+class GrowingDelays:
+    """Failures per key, each one leaking away after `forget_seconds`: the first `free` cost nothing,
+    every one after that makes the key wait, twice as long as the one before (`first_delay`, then
+    double, up to `max_delay`)."""
+
+    def __init__(self, *, free: int, first_delay: float, max_delay: float, forget_seconds: float, max_keys: int = 100_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if free < 0 or first_delay <= 0 or max_delay < first_delay or forget_seconds <= 0:
+            raise ValueError("growing delays need free failures >= 0, a positive first delay up to the longest one, and a forgetting time")
+        self.free, self.first_delay, self.max_delay, self.forget_seconds = free, first_delay, max_delay, forget_seconds
+        self._max_keys = max_keys
+        self._clock = clock
+        self._keys: OrderedDict[str, _Failures] = OrderedDict()
+
+    def wait(self, key: str) -> float:
+        """The seconds `key` must still wait before its next attempt (0: it may go on)."""
+        failures = self._keys.get(key)
+        return 0.0 if failures is None else max(0.0, failures.blocked_until - self._clock())
+
+    def fail(self, key: str) -> None:
+        now = self._clock()
+        failures = self._leaked(key, now)
+        failures.count += 1
+        failures.at = now
+        over = round(failures.count - self.free)  # whole failures: a little forgotten while waiting does not halve the next wait
+        failures.blocked_until = now + min(self.max_delay, self.first_delay * 2 ** (over - 1)) if over > 0 else now
+        self._keys[key] = failures
+        self._keys.move_to_end(key)
+        while len(self._keys) > self._max_keys:
+            self._keys.popitem(last=False)
+
+    def forgive(self, key: str) -> None:
+        """Takes back one failure counted before its outcome was known."""
+        failures = self._keys.get(key)
+        if failures is not None:
+            failures.count = max(0.0, failures.count - 1)
+            if failures.count <= self.free:
+                failures.blocked_until = 0.0
+
+    def clear(self, key: str) -> None:
+        self._keys.pop(key, None)
+
+    def _leaked(self, key: str, now: float) -> _Failures:
+        failures = self._keys.get(key)
+        if failures is None:
+            return _Failures(count=0.0, at=now, blocked_until=0.0)
+        failures.count = max(0.0, failures.count - (now - failures.at) / self.forget_seconds)
+        return failures
+
+
+class PasswordThrottle:
+    """Wrong passwords, per (account, address) pair and per address, with growing delays. Nothing
+    is counted per account alone: a guesser hammering an account from one address, or from many,
+    slows only those addresses, and the owner signs in from anywhere else as always. Every attempt
+    counts as a failure before the password is checked (so guesses sent all at once are counted
+    too); a right password clears its pair and takes back its address's failure."""
+
+    def __init__(self, *, per_pair: GrowingDelays, per_address: GrowingDelays) -> None:
+        self._per_pair = per_pair
+        self._per_address = per_address
+
+    def attempt(self, *, address: str, email: str) -> float:
+        """`email` is the account's key (its email, or its id once signed in). 0 when the attempt may
+        go on (and it is counted), else the seconds to wait (and nothing is counted)."""
+        pair = f"{email}|{address}"
+        wait = max(self._per_pair.wait(pair), self._per_address.wait(address))
+        if wait:
+            return wait
+        self._per_pair.fail(pair)
+        self._per_address.fail(address)
+        return 0.0
+
+    def succeeded(self, *, address: str, email: str) -> None:
+        self._per_pair.clear(f"{email}|{address}")
+        self._per_address.forgive(address)
+
+    def retry_after_seconds(self, wait: float) -> int:
+        return max(1, math.ceil(wait))

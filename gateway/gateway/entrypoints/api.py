@@ -8,8 +8,6 @@ from urllib.parse import quote
 
 import structlog
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from gateway.adapters.upstream import UpstreamResponse
 from gateway.domain.caller import Caller
@@ -111,17 +109,4 @@ health = APIRouter()
 async def healthz():
     return {"status": "ok"}
 
-
-@health.get("/readyz", include_in_schema=False)
-async def readyz(request: Request):
-    container = request.app.state.container
-    upstreams = container.upstreams
-    results = await asyncio.gather(container.database_is_reachable(), *(u.is_ready() for u in upstreams.values()))
-    checks = {"database": results[0], **dict(zip(upstreams, results[1:], strict=True))}
-    ready = all(results)
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
-
-
-@health.get("/metrics", include_in_schema=False)
-async def metrics(request: Request):
-    return Response(generate_latest(request.app.state.container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+# Readiness and metrics are not public: they answer on the operations listener (entrypoints/operations.py).

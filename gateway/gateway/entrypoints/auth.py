@@ -106,6 +106,16 @@ class RefreshIn(BaseModel):
     refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
 
 
+def _registration_allowed(request: Request) -> None:
+    """Each address may open a few accounts per window (one office, one NAT), not a flood of them."""
+    limiter = request.app.state.container.registration_limiter
+    wait = limiter.take(f"ip:{_client_address(request)}")
+    if wait:
+        retry_after = limiter.retry_after_seconds(wait)
+        raise Refused(429, "Too many requests", f"too many accounts opened from this address; try again in {retry_after} s",
+                      type_=RATE_LIMITED, headers={"Retry-After": str(retry_after)})
+
+
 def _uow(request: Request) -> UnitOfWork:
     return UnitOfWork(request.app.state.container.session_factory)
 
@@ -115,7 +125,8 @@ def _tokens_response(tokens: accounts.Tokens) -> TokensOut:
 
 
 @auth.post("/register", status_code=201, response_model=AccountOut,
-           summary="Open a company account; the link that confirms its address is emailed to that address")
+           summary="Open a company account; the link that confirms its address is emailed to that address",
+           dependencies=[Depends(_registration_allowed)])
 async def register(body: Registration, request: Request, background: BackgroundTasks):
     container = request.app.state.container
     account = await accounts.open_account(uow=_uow(request), passwords=container.passwords, email=body.email, password=body.password, role=Role.COMPANY)

@@ -47,7 +47,7 @@ class SecurityHeaders:
 
 
 class IpRateLimit:
-    def __init__(self, app: ASGIApp, limiter: RateLimiter, exempt_paths: tuple[str, ...] = ("/healthz", "/readyz", "/metrics")) -> None:
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, exempt_paths: tuple[str, ...] = ("/healthz",)) -> None:
         self.app = app
         self.limiter = limiter
         self.exempt_paths = exempt_paths
