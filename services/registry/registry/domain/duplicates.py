@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from stdnum.by import unp as by_unp
 
+from registry.domain.numbers import ascii_digits
+
 MAX_POSSIBLE_DUPLICATES = 20
 
 LEGAL_ID, EMAIL_DOMAIN, PHONE = "legal_id", "email_domain", "phone"
@@ -52,7 +54,7 @@ def email_domain(email: str | None) -> str | None:
 
 def phone_key(phone: str | None) -> str | None:
     """The last 10 digits of a phone number (all of them when it has fewer), or None."""
-    digits = "".join(ch for ch in phone or "" if ch in "0123456789")
+    digits = "".join(ch for ch in ascii_digits(phone or "") if ch in "0123456789")
     if len(digits) < _PHONE_DIGITS_MIN:
         return None
     return digits[-_PHONE_DIGITS_KEPT:]

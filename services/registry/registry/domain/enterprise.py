@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from registry.domain.errors import FieldError, InvalidInput, InvalidTransition
 from registry.domain.legal_ids import check_belarusian_ids, check_russian_ids
+from registry.domain.numbers import digits_only, e164_phone, normalised, unp_spelling
 from registry.domain.reference import Reference
 
 
@@ -81,7 +82,7 @@ class Enterprise:
 
     @classmethod
     def register(cls, reference: Reference, **fields) -> Enterprise:
-        enterprise = cls(id=uuid.uuid4(), **fields)
+        enterprise = cls(id=uuid.uuid4(), **normalised_numbers(fields, country=fields.get("country")))
         enterprise.check_rules(reference)
         return enterprise
 
@@ -120,6 +121,7 @@ class Enterprise:
         errors += [FieldError(name, "may not be null") for name, value in changes.items() if value is None and name in _NOT_NULL]
         if errors:
             raise InvalidInput(errors)
+        changes = normalised_numbers(changes, country=changes.get("country") or self.country)
         differing = {name: value for name, value in changes.items() if getattr(self, name) != value}
         if not differing:
             return False
@@ -167,8 +169,25 @@ class Enterprise:
         """Keeps the record for the audit trail, without the personal data it was given for."""
         self.deleted_at = at
         self.contact_person, self.email, self.phone = "", "", None
+        self.description = ""  # free text, where people write names and numbers too
         self.version += 1
 
     def may_publish(self) -> None:
         if self.status is EnterpriseStatus.SUSPENDED:
             raise InvalidTransition("a suspended enterprise cannot publish or reopen offers and needs")
+
+
+def normalised_numbers(fields: dict, *, country: str | None) -> dict:
+    """`fields` with the legal ids and the phone in the one spelling that is checked and kept: any
+    script's digits in ASCII, separators gone, the UNP in stdnum's compact form, the phone in E.164.
+    Refuses, naming each field, what is not such a number."""
+    errors: list[FieldError] = []
+    spelled = dict(fields)
+    for name, spelling in (("inn", digits_only), ("ogrn", digits_only), ("unp", unp_spelling)):
+        if name in fields:
+            spelled[name] = normalised(name, fields[name], spelling, errors)
+    if fields.get("phone"):
+        spelled["phone"] = normalised("phone", fields["phone"], lambda phone: e164_phone(phone, country=str(country)), errors)
+    if errors:
+        raise InvalidInput(errors)
+    return spelled

@@ -10,10 +10,11 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from registry.domain.errors import FieldError, InvalidInput
+from registry.domain.numbers import NotANumber, digits_only
 from registry.domain.reference import Reference
 from registry.domain.units import UnknownUnit
 
-PRODUCT_CODE = re.compile(r"^\d{4,10}$")
+PRODUCT_CODE = re.compile(r"^[0-9]{4,10}\Z")  # ASCII only; \Z, since $ lets a trailing newline through
 
 
 class Side(StrEnum):
@@ -77,6 +78,8 @@ class Listing:
 
     @classmethod
     def publish(cls, reference: Reference, *, today: date, enterprise_id: uuid.UUID, side: Side | str, **fields) -> Listing:
+        if fields.get("product_codes"):
+            fields = {**fields, "product_codes": spelled_codes(fields["product_codes"])}
         listing = cls(id=uuid.uuid4(), enterprise_id=enterprise_id, side=Side(side), **fields)
         errors = listing.rule_errors(reference)
         errors += _valid_until_errors(listing.valid_until, today)
@@ -96,6 +99,8 @@ class Listing:
         if changes.get("unit"):
             # «шт./год» for a listing kept as pcs/year is no change; an unreadable unit is refused below.
             changes = {**changes, "unit": canonical_unit(reference, changes["unit"], keep_unknown=True)}
+        if changes.get("product_codes"):
+            changes = {**changes, "product_codes": spelled_codes(changes["product_codes"])}
         differing = {name: value for name, value in changes.items() if getattr(self, name) != value}
         if not differing:
             return None
@@ -157,6 +162,19 @@ class Listing:
             for code in self.product_codes
             if not any(code.startswith(prefix) or prefix.startswith(code) for prefix in sector.hs_prefixes)
         ]
+
+
+def spelled_codes(codes: list[str]) -> list[str]:
+    """Each code in ASCII digits without separators («8428.10», «８４２８１０» -> 842810); a code
+    holding anything else stays as written, for the rules to refuse by name."""
+    return [_spelled_code(code) for code in codes]
+
+
+def _spelled_code(code: str) -> str:
+    try:
+        return digits_only(code)
+    except NotANumber:
+        return code
 
 
 def _quantity_errors(quantity: float | None, unit: str | None) -> list[FieldError]:

@@ -15,7 +15,10 @@ from registry.domain.listing import Listing
 from registry.domain.reference import Reference
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Digits = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d+$", max_length=15)]
+# A legal id or a phone as typed: digits of any script, separators as printed. The domain
+# (registry.domain.numbers) folds them to the one spelling it checks and keeps, or refuses by name.
+Digits = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 Language = Literal["ru", "be", "en"]
 Size = Literal["micro", "small", "medium", "large"]
 
@@ -51,7 +54,7 @@ class EnterpriseIn(BaseModel):
     city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     inn: Digits | None = None
     ogrn: Digits | None = None
-    unp: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z]{9}$")] | None = None
+    unp: Digits | None = None
     sectors: Annotated[list[str], Field(min_length=1, max_length=5)]
     description: Annotated[str, StringConstraints(max_length=5000)] = ""
     languages: Annotated[list[Language], Field(min_length=1, max_length=3)] = ["ru"]
@@ -59,7 +62,7 @@ class EnterpriseIn(BaseModel):
     certifications: Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=30)] = []
     contact_person: Text
     email: EmailStr
-    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{7,20}$")] | None = None
+    phone: Phone | None = None
     personal_data_consent: bool
 
 
@@ -156,7 +159,7 @@ class EnterprisePatch(BaseModel):
     country: Literal["RU", "BY"] | None = None
     inn: Digits | None = None
     ogrn: Digits | None = None
-    unp: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z]{9}$")] | None = None
+    unp: Digits | None = None
     region: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
     city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
     sectors: Annotated[list[str], Field(min_length=1, max_length=5)] | None = None
@@ -166,7 +169,7 @@ class EnterprisePatch(BaseModel):
     certifications: Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=30)] | None = None
     contact_person: Text | None = None
     email: EmailStr | None = None
-    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{7,20}$")] | None = None
+    phone: Phone | None = None
     personal_data_consent: bool | None = None
 
 
