@@ -18,7 +18,8 @@ from gateway.adapters.account_emails import AccountEmails
 from gateway.adapters.invitations import Invitations
 from gateway.adapters.ownership_cache import OwnershipCache
 from gateway.adapters.passwords import Passwords
-from gateway.adapters.tokens import RESET_PASSWORD_PURPOSE, AccessTokens, ConfirmationLinks, PasswordLinks
+from gateway.adapters.registry_enterprises import RegistryEnterprises
+from gateway.adapters.tokens import RESET_PASSWORD_PURPOSE, AccessTokens, ConfirmationLinks, PasswordLinks, SessionCache
 from gateway.adapters.upstream import Upstream
 from gateway.config import Settings
 from gateway.domain.circuit_breaker import CircuitBreaker
@@ -64,6 +65,8 @@ class Container:
     password_reset_throttle: SignInThrottle
     ownership: OwnershipCache
     metrics: Metrics
+    sessions: SessionCache
+    enterprises: RegistryEnterprises
 
     async def database_is_reachable(self) -> bool:
         try:
@@ -117,6 +120,8 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
                                           settings.password_reset_window_seconds),
         ownership=OwnershipCache(ttl_seconds=settings.ownership_cache_seconds),
         metrics=metrics,
+        sessions=SessionCache(ttl_seconds=settings.session_cache_seconds),
+        enterprises=RegistryEnterprises(registry=upstreams["registry"]),
     )
 
 

@@ -3,9 +3,10 @@ import ipaddress
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Secrets that ship in this repository (docker-compose, the demo); refused outside demo mode.
-DEMO_JWT_SECRET = "union-match-demo-jwt-secret-not-for-production"
-KNOWN_DEFAULT_SECRETS = frozenset({DEMO_JWT_SECRET, "change-me-in-production-please-32b"})
+from eventkit.published_secrets import DEMO_JWT_SECRET, PUBLISHED_SECRETS
+
+# Secrets that ship in this repository (docker-compose's demo); refused outside demo mode.
+KNOWN_DEFAULT_SECRETS = PUBLISHED_SECRETS
 
 
 class Settings(BaseSettings):
@@ -28,6 +29,9 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_days: int = 30
     ownership_cache_seconds: float = 10.0
+    # How long the door trusts that a session lasts before asking the database again: the bound on
+    # how long a signed-out access token still works through another gateway instance.
+    session_cache_seconds: float = 5.0
     # Argon2id at OWASP's recommended floor (19 MiB, 2 passes): ~30 ms a hash here; raise on
     # machines that can afford it, hashes made with other costs keep verifying.
     argon2_time_cost: int = 2

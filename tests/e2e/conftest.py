@@ -59,7 +59,7 @@ def _open_company_account(gateway: httpx.Client, email: str | None = None, passw
     """Registers a company account and signs it in; returns its Authorization header."""
     email = email or f"company-{uuid.uuid4().hex[:10]}@example.ru"
     response = gateway.post("/api/v1/auth/register", json={"email": email, "password": password})
-    assert response.status_code == 201, response.text
+    assert response.status_code == 202, response.text
     return _sign_in(gateway, email, password)
 
 

@@ -41,7 +41,7 @@ def _signed_in(web_url: str, email: str, password: str) -> httpx.Client:
 @pytest.fixture
 def company_browser(platform, gateway):
     email = f"company-{uuid.uuid4().hex[:10]}@example.ru"
-    assert gateway.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD}).status_code == 201
+    assert gateway.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD}).status_code == 202
     client = _signed_in(platform.web_url, email, PASSWORD)
     yield client
     client.close()

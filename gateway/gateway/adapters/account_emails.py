@@ -19,6 +19,7 @@ log = structlog.get_logger(__name__)
 
 CONFIRMATION_PATH = "/emails/account-confirmation"
 PASSWORD_RESET_PATH = "/emails/password-reset"
+ACCOUNT_EXISTS_PATH = "/emails/account-exists"
 # The role of the internal token when the gateway asks on its own behalf: no account holds it.
 GATEWAY_ROLE = "gateway"
 
@@ -58,6 +59,11 @@ class AccountEmails:
 
     async def send_password_reset(self, account: Account, *, language: str) -> bool:
         return await self._send(PASSWORD_RESET_PATH, account, self.reset_link(account), language)
+
+    async def send_account_exists(self, account: Account, *, language: str) -> bool:
+        """Someone tried to register with the account's address: its owner learns it, with the way to
+        a new password in case it was them (the one who tried is told nothing)."""
+        return await self._send(ACCOUNT_EXISTS_PATH, account, f"{self._web_base_url}/forgot-password", language)
 
     async def _send(self, path: str, account: Account, link: str, language: str) -> bool:
         request_id = str(uuid.uuid4())  # the notifications service's idempotency key

@@ -32,8 +32,12 @@ refresh_tokens = Table(
     metadata,
     Column("token_hash", String(64), primary_key=True),  # sha256 of the token; the token itself is never stored
     Column("account_id", Uuid, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    # The session (one sign-in and every token traded from it); access tokens carry it as `sid`.
+    # A session lasts while one of its refresh tokens is still usable.
+    Column("family_id", Uuid, nullable=False),
     Column("issued_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
     Index("ix_refresh_tokens_account_id", "account_id"),
+    Index("ix_refresh_tokens_family_id", "family_id"),
 )

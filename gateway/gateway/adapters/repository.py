@@ -103,6 +103,10 @@ class AccountRepository:
         query = select(account_enterprises.c.enterprise_id).where(account_enterprises.c.account_id == account_uuid)
         return frozenset(str(e) for e in (await self._session.scalars(query)))
 
+    async def delete(self, account_id: str) -> None:
+        """Erases the account's row; its enterprises' bindings and refresh tokens go with it (ON DELETE CASCADE)."""
+        await self._session.execute(delete(accounts).where(accounts.c.id == uuid.UUID(account_id)))
+
     async def unbind(self, enterprise_id: str) -> None:
         await self._session.execute(delete(account_enterprises).where(account_enterprises.c.enterprise_id == uuid.UUID(enterprise_id)))
 
@@ -130,38 +134,84 @@ class OwnershipStore:
         await self._connection.execute(_BIND, *(values[name] for name in _BIND_PARAMS))
 
 
+@dataclass(frozen=True)
+class TokenFamily:
+    """The session a refresh token belongs to, and its account."""
+
+    account_id: str
+    family_id: str
+
+
 class RefreshTokenRepository:
+    """Refresh tokens by the hash of their text. Each belongs to a family: the session one sign-in
+    opened, with every token traded from it. What it revokes is remembered (`ended_families`,
+    `ended_accounts`) so the unit of work can tell the door's session cache once it commits."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.ended_families: set[str] = set()
+        self.ended_accounts: set[str] = set()
 
-    async def add(self, *, token_hash: str, account_id: str, issued_at: datetime, expires_at: datetime) -> None:
+    async def add(self, *, token_hash: str, account_id: str, family_id: str, issued_at: datetime, expires_at: datetime) -> None:
         await self._session.execute(
-            insert(refresh_tokens).values(token_hash=token_hash, account_id=uuid.UUID(account_id), issued_at=issued_at, expires_at=expires_at)
+            insert(refresh_tokens).values(token_hash=token_hash, account_id=uuid.UUID(account_id), family_id=uuid.UUID(family_id),
+                                          issued_at=issued_at, expires_at=expires_at)
         )
 
-    async def revoke_if_active(self, token_hash: str, *, at: datetime) -> str | None:
-        """Revokes the token when it is still usable; returns its account, or None when it was not.
-        One statement, so two refreshes racing with the same token cannot both succeed."""
+    async def revoke_if_active(self, token_hash: str, *, at: datetime) -> TokenFamily | None:
+        """Revokes the token when it is still usable (trading it in); returns its family, or None
+        when it was not. One statement, so two refreshes racing with the same token cannot both succeed."""
         statement = (
             update(refresh_tokens)
             .where(refresh_tokens.c.token_hash == token_hash, refresh_tokens.c.revoked_at.is_(None), refresh_tokens.c.expires_at > at)
             .values(revoked_at=at)
-            .returning(refresh_tokens.c.account_id)
+            .returning(refresh_tokens.c.account_id, refresh_tokens.c.family_id)
         )
-        account_id = await self._session.scalar(statement)
-        return str(account_id) if account_id else None
+        row = (await self._session.execute(statement)).first()
+        return TokenFamily(str(row.account_id), str(row.family_id)) if row else None
+
+    async def family_of(self, token_hash: str, *, revoked_only: bool = False) -> TokenFamily | None:
+        query = select(refresh_tokens.c.account_id, refresh_tokens.c.family_id).where(refresh_tokens.c.token_hash == token_hash)
+        if revoked_only:
+            query = query.where(refresh_tokens.c.revoked_at.is_not(None))
+        row = (await self._session.execute(query)).first()
+        return TokenFamily(str(row.account_id), str(row.family_id)) if row else None
+
+    async def revoke_family(self, family_id: str, *, at: datetime) -> int:
+        """Every token of the session stops working, and with them its access tokens; says how many were still usable."""
+        statement = (
+            update(refresh_tokens)
+            .where(refresh_tokens.c.family_id == uuid.UUID(family_id), refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        self.ended_families.add(family_id)
+        return (await self._session.execute(statement)).rowcount
 
     async def revoke_all(self, account_id: str, *, at: datetime, keeping: str | None = None) -> int:
-        """Revokes every refresh token of the account still usable, but the one whose hash is
-        `keeping` (the caller's own session); says how many."""
+        """Revokes every refresh token of the account still usable, but those of the session the
+        token whose hash is `keeping` belongs to (the caller's own); says how many."""
         statement = (
             update(refresh_tokens)
             .where(refresh_tokens.c.account_id == uuid.UUID(account_id), refresh_tokens.c.revoked_at.is_(None))
             .values(revoked_at=at)
         )
         if keeping is not None:
-            statement = statement.where(refresh_tokens.c.token_hash != keeping)
+            kept_family = select(refresh_tokens.c.family_id).where(refresh_tokens.c.token_hash == keeping).scalar_subquery()
+            # IS DISTINCT FROM: a `keeping` that names no token keeps nothing (with != it would keep everything).
+            statement = statement.where(refresh_tokens.c.family_id.is_distinct_from(kept_family))
+        self.ended_accounts.add(account_id)
         return (await self._session.execute(statement)).rowcount
+
+    async def family_is_active(self, family_id: str, *, at: datetime) -> bool:
+        """A session lasts while one of its refresh tokens is usable: trading one in revokes it and
+        adds its successor in one transaction, so a session being refreshed never looks ended."""
+        family_uuid = _uuid_or_none(family_id)
+        if family_uuid is None:
+            return False
+        query = select(literal(True)).where(
+            refresh_tokens.c.family_id == family_uuid, refresh_tokens.c.revoked_at.is_(None), refresh_tokens.c.expires_at > at
+        ).limit(1)
+        return bool(await self._session.scalar(query))
 
 
 def _encode_cursor(created_at: datetime, account_id: uuid.UUID) -> str:

@@ -28,12 +28,14 @@ RESET_PASSWORD_TTL_SECONDS = 3600
 class AccessClaims:
     account_id: str
     role: str
+    session_id: str | None = None  # the refresh-token family it was issued with; None on tokens made before sessions
 
 
 class AccessTokens:
     """Issues and reads access tokens. A token read once is remembered (by its exact text, so the
-    signature was checked for exactly these bytes) until its own expiry, never longer: an access
-    token cannot be revoked, so its verdict cannot change before then."""
+    signature was checked for exactly these bytes) until its own expiry, never longer: what is
+    remembered is the signature's verdict, which cannot change; whether the token's session has
+    ended since is the door's question (SessionCache)."""
 
     def __init__(self, *, secret: str, ttl_seconds: int, max_remembered: int = 10_000, clock=time.time) -> None:
         self._secret = secret
@@ -42,9 +44,11 @@ class AccessTokens:
         self._clock = clock
         self._read: OrderedDict[str, tuple[float, AccessClaims]] = OrderedDict()
 
-    def issue(self, *, account_id: str, role: str) -> str:
+    def issue(self, *, account_id: str, role: str, session_id: str | None = None) -> str:
         now = int(time.time())
         claims = {"iss": ACCESS_ISSUER, "aud": ACCESS_AUDIENCE, "sub": account_id, "role": role, "iat": now, "exp": now + self.ttl_seconds}
+        if session_id is not None:
+            claims["sid"] = session_id
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def read(self, token: str) -> AccessClaims:
@@ -58,7 +62,8 @@ class AccessTokens:
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(f"the access token is not valid: {error}") from None
-        read = AccessClaims(account_id=str(claims["sub"]), role=str(claims["role"]))
+        session_id = claims.get("sid")
+        read = AccessClaims(account_id=str(claims["sub"]), role=str(claims["role"]), session_id=str(session_id) if session_id else None)
         self._remember(token, float(claims["exp"]), read)
         return read
 
@@ -67,6 +72,50 @@ class AccessTokens:
         self._read.move_to_end(token)
         while len(self._read) > self._max_remembered:
             self._read.popitem(last=False)
+
+
+class SessionCache:
+    """Whether a session (refresh-token family) still lasts, as the door last read it from the
+    database, so it does not ask on every request. The instance that ends a session (sign-out,
+    sign-out everywhere, a new password, a reused refresh token, a deleted account) forgets it at
+    once when its transaction commits, so there the access token stops working on the next request.
+    Other gateway instances learn it when their entry is older than `ttl_seconds`: that is how long
+    a signed-out access token can still be used through another instance (5 s by default).
+    An ended session never lasts again, so that verdict is kept as long as there is room."""
+
+    def __init__(self, *, ttl_seconds: float, max_sessions: int = 100_000, clock=time.monotonic) -> None:
+        self._ttl = ttl_seconds
+        self._max = max_sessions
+        self._clock = clock
+        self._entries: OrderedDict[str, tuple[float, str, bool]] = OrderedDict()
+        # Bumped by every forget: a verdict read from the database before a forget is not stored after it.
+        self.generation = 0
+
+    def lasts(self, session_id: str) -> bool | None:
+        """True or False as last read; None when it must be read again."""
+        entry = self._entries.get(session_id)
+        if entry is None:
+            return None
+        read_at, _, lasts = entry
+        if lasts and self._clock() - read_at >= self._ttl:
+            return None
+        return lasts
+
+    def put(self, session_id: str, *, account_id: str, lasts: bool, read_in_generation: int) -> None:
+        if read_in_generation != self.generation:
+            return  # a session may have ended while this was read; the next request reads it again
+        self._entries[session_id] = (self._clock(), account_id, lasts)
+        self._entries.move_to_end(session_id)
+        while len(self._entries) > self._max:
+            self._entries.popitem(last=False)
+
+    def forget(self, *, session_ids: set[str] = frozenset(), account_ids: set[str] = frozenset()) -> None:
+        if not session_ids and not account_ids:
+            return
+        self.generation += 1
+        for session_id, (_, account_id, _) in list(self._entries.items()):
+            if session_id in session_ids or account_id in account_ids:
+                del self._entries[session_id]
 
 
 @dataclass(frozen=True)

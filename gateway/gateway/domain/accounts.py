@@ -99,6 +99,13 @@ class Account:
     def enable(self) -> None:
         self.disabled_at = None
 
+    def check_deletable(self) -> None:
+        """A company deletes its own account; a staff account is the agency's and an admin disables it."""
+        if self.is_staff:
+            raise AccountConflict("a staff account is closed by an admin, who disables it")
+        if self.disabled:
+            raise AccountConflict("the account is disabled")
+
     def confirm(self, *, address: str, at: datetime) -> None:
         """Confirms the account's email by a link that reached `address`: only the account's own
         address confirms it (a link sent anywhere else proves somebody else's mailbox)."""

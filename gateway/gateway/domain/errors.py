@@ -38,3 +38,8 @@ class InvalidInput(DomainError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class ReusedRefreshToken(InvalidToken):
+    def __init__(self) -> None:
+        super().__init__("the refresh token was already used; every token of its session is revoked, sign in again")

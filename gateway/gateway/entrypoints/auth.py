@@ -12,7 +12,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Respons
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from gateway.domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Account, Role, normalize_email
+from gateway.domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Account, normalize_email
 from gateway.domain.caller import Caller
 from gateway.domain.errors import InvalidInput, InvalidToken, UnknownAccount
 from gateway.entrypoints.door import signed_in_caller
@@ -49,6 +49,17 @@ class PasswordResetIn(BaseModel):
 
     email: EmailStr
     language: Language = Field("ru", description="the language of the email")
+
+
+class RegistrationOut(BaseModel):
+    status: Literal["accepted"] = "accepted"
+    detail: str
+
+
+class DeleteAccountIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"current_password": "a long passphrase"}]})
+
+    current_password: Annotated[str, Field(max_length=1000)]
 
 
 class PasswordResetOut(BaseModel):
@@ -117,22 +128,26 @@ def _registration_allowed(request: Request) -> None:
 
 
 def _uow(request: Request) -> UnitOfWork:
-    return UnitOfWork(request.app.state.container.session_factory)
+    container = request.app.state.container
+    return UnitOfWork(container.session_factory, sessions=container.sessions)
 
 
 def _tokens_response(tokens: accounts.Tokens) -> TokensOut:
     return TokensOut(access_token=tokens.access_token, expires_in=tokens.expires_in, refresh_token=tokens.refresh_token, role=tokens.role)
 
 
-@auth.post("/register", status_code=201, response_model=AccountOut,
+@auth.post("/register", status_code=202, response_model=RegistrationOut,
            summary="Open a company account; the link that confirms its address is emailed to that address",
            dependencies=[Depends(_registration_allowed)])
 async def register(body: Registration, request: Request, background: BackgroundTasks):
+    """The same answer whether or not the address already has an account, so nobody learns which
+    addresses do: a new account's address gets its confirmation link, an existing one's owner an
+    email saying someone tried to register with it."""
     container = request.app.state.container
-    account = await accounts.open_account(uow=_uow(request), passwords=container.passwords, email=body.email, password=body.password, role=Role.COMPANY)
+    registration = await accounts.register_company(uow=_uow(request), passwords=container.passwords, email=body.email, password=body.password)
     # After the answer: the account is opened whether or not the email could be handed over (logged).
-    background.add_task(accounts.send_confirmation, emails=container.account_emails, account=account, language=body.language)
-    return AccountOut.of(account)
+    background.add_task(accounts.send_registration_email, emails=container.account_emails, registration=registration, language=body.language)
+    return RegistrationOut(detail="check your email: the link that confirms your address is on its way; then sign in with this address and password")
 
 
 @auth.get("/confirm", response_model=AccountOut, summary="Confirm the account's email through the emailed link (API clients)")
@@ -260,6 +275,31 @@ async def refresh(body: RefreshIn, request: Request, response: Response):
 @auth.post("/logout", status_code=204, summary="Sign out: the refresh token stops working")
 async def logout(body: RefreshIn, request: Request) -> Response:
     await accounts.sign_out(uow=_uow(request), refresh_token=body.refresh_token)
+    return Response(status_code=204)
+
+
+@auth.delete("/me", status_code=204, summary="Delete your company account, its enterprises and their data; needs your password", **_SIGNED_IN)
+async def delete_me(body: DeleteAccountIn, request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]) -> Response:
+    container = request.app.state.container
+    throttle = container.sign_in_throttle  # a wrong password counts as a failed sign-in, as in change-password
+    attempt = {"address": f"ip:{_client_address(request)}", "email": f"account:{caller.account_id}"}
+    wait = throttle.attempt(**attempt)
+    if wait:
+        retry_after = throttle.retry_after_seconds(wait)
+        raise Refused(429, "Too many requests", f"too many wrong passwords; try again in {retry_after} s",
+                      type_=RATE_LIMITED, headers={"Retry-After": str(retry_after)})
+    try:
+        await accounts.delete_account(uow=_uow(request), passwords=container.passwords, enterprises=container.enterprises,
+                                      account_id=caller.account_id, current_password=body.current_password)
+    except InvalidToken as error:
+        raise sign_in_required(str(error)) from None
+    except InvalidInput:
+        raise
+    except Exception:
+        throttle.succeeded(**attempt)  # only a wrong password counts against the caller
+        raise
+    throttle.succeeded(**attempt)
+    container.ownership.forget(caller.account_id)
     return Response(status_code=204)
 
 

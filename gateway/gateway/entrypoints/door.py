@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from gateway.adapters.tokens import AccessClaims
 from gateway.domain.access import Access, Verdict, authorize
 from gateway.domain.accounts import Role
 from gateway.domain.caller import ANONYMOUS, Caller
@@ -64,12 +65,26 @@ async def _caller_from_token(request: Request) -> Caller:
         claims = container.access_tokens.read(token.strip())
     except InvalidToken as error:
         raise sign_in_required(f"{error}; sign in again or refresh the token") from None
+    await _check_session(request, claims)
     if claims.role != Role.COMPANY:
         return Caller(account_id=claims.account_id, role=claims.role)
     enterprise_ids = container.ownership.get(claims.account_id)
     if enterprise_ids is None:
         return await _fresh_company_caller(request, Caller(account_id=claims.account_id, role=claims.role))
     return Caller(account_id=claims.account_id, role=claims.role, enterprise_ids=enterprise_ids)
+
+
+async def _check_session(request: Request, claims: AccessClaims) -> None:
+    """An access token works only while its session lasts: signing out, signing out everywhere, a
+    new password, a reused refresh token or a deleted account ends it (see SessionCache for how
+    soon each gateway instance learns it)."""
+    container = request.app.state.container
+    if claims.session_id is None:
+        raise sign_in_required("the access token belongs to no session; sign in again")
+    lasts = await accounts.session_lasts(uow=UnitOfWork(container.session_factory), sessions=container.sessions,
+                                         session_id=claims.session_id, account_id=claims.account_id)
+    if not lasts:
+        raise sign_in_required("the session of this access token has ended (signed out); sign in again")
 
 
 async def _fresh_company_caller(request: Request, caller: Caller) -> Caller:

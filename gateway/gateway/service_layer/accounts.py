@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from gateway.adapters.passwords import Passwords
 from gateway.adapters.repository import AccountPage
-from gateway.adapters.tokens import AccessTokens, PasswordLinks, new_refresh_token, refresh_token_hash
+from gateway.adapters.tokens import AccessTokens, PasswordLinks, SessionCache, new_refresh_token, refresh_token_hash
 from gateway.domain.accounts import Account, Role, check_password_strength, normalize_email
 from gateway.domain.caller import Caller
-from gateway.domain.errors import AccountDisabled, EmailTaken, InvalidCredentials, InvalidInput, InvalidToken, UnknownAccount, WeakPassword
+from gateway.domain.errors import (
+    AccountDisabled,
+    EmailTaken,
+    InvalidCredentials,
+    InvalidInput,
+    InvalidToken,
+    ReusedRefreshToken,
+    UnknownAccount,
+    WeakPassword,
+)
 from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
 
 
@@ -22,6 +32,14 @@ class InvitationSender(Protocol):
 class AccountEmailSender(Protocol):
     async def send_confirmation(self, account: Account, *, language: str) -> bool: ...
     async def send_password_reset(self, account: Account, *, language: str) -> bool: ...
+    async def send_account_exists(self, account: Account, *, language: str) -> bool: ...
+
+
+class EnterpriseEraser(Protocol):
+    """Deletes an enterprise through the registry, as its owner: the registry's `enterprise.deleted`
+    event has every service erase what it holds of it. Raises when the registry did not."""
+
+    async def delete(self, enterprise_id: str, *, owner: Caller) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,40 @@ async def open_account(*, uow: UnitOfWork, passwords: Passwords, email: str, pas
         await uow.accounts.add(account)
         await uow.commit()
     return account
+
+
+@dataclass(frozen=True)
+class Registration:
+    account: Account
+    opened: bool  # False: the address already had this account
+
+
+async def register_company(*, uow: UnitOfWork, passwords: Passwords, email: str, password: str) -> Registration:
+    """Opens a company account, or finds the one the address already has. Whoever asked is told
+    neither (the address's owner is emailed either way), and the password is hashed either way so
+    the answer takes as long."""
+    check_password_strength(password, email=email)
+    password_hash = await passwords.hash(password)
+    async with uow:
+        existing = await uow.accounts.get_by_email(normalize_email(email))
+        if existing is not None:
+            return Registration(existing, opened=False)
+        account = Account.open(email=email, role=Role.COMPANY, password_hash=password_hash, at=_now())
+        try:
+            await uow.accounts.add(account)
+        except EmailTaken:  # another sign-up with this address won the race
+            existing = await uow.accounts.get_by_email(normalize_email(email))
+            return Registration(existing, opened=False)
+        await uow.commit()
+    return Registration(account, opened=True)
+
+
+async def send_registration_email(*, emails: AccountEmailSender, registration: Registration, language: str) -> bool:
+    """A new account's address gets its confirmation link; an address that had an account already
+    is told someone tried to register with it."""
+    if registration.opened:
+        return await emails.send_confirmation(registration.account, language=language)
+    return await emails.send_account_exists(registration.account, language=language)
 
 
 async def ensure_account(*, uow: UnitOfWork, passwords: Passwords, email: str, password: str, role: Role,
@@ -79,23 +131,76 @@ async def sign_in(*, uow: UnitOfWork, passwords: Passwords, access_tokens: Acces
 
 
 async def refresh(*, uow: UnitOfWork, access_tokens: AccessTokens, refresh_ttl: timedelta, refresh_token: str) -> Tokens:
-    """Trades a refresh token for new tokens; the old refresh token stops working (rotation)."""
+    """Trades a refresh token for new tokens of the same session; the old refresh token stops
+    working (rotation). A refresh token used a second time means two holders: whoever stole it or
+    its owner, no telling which, so the whole session ends, its access tokens too (RFC 9700 4.14.2)."""
+    token_hash = refresh_token_hash(refresh_token)
     async with uow:
-        account_id = await uow.refresh_tokens.revoke_if_active(refresh_token_hash(refresh_token), at=_now())
-        account = await uow.accounts.get(account_id) if account_id else None
-        if account is None:
+        traded = await uow.refresh_tokens.revoke_if_active(token_hash, at=_now())
+        if traded is None:
+            reused = await uow.refresh_tokens.family_of(token_hash, revoked_only=True)
+            if reused is not None:
+                await uow.refresh_tokens.revoke_family(reused.family_id, at=_now())
+                await uow.commit()
+                raise ReusedRefreshToken()
             raise InvalidToken("the refresh token is not valid, expired or was revoked")
-        if account.disabled:
+        account = await uow.accounts.get(traded.account_id)
+        if account is None or account.disabled:
             raise InvalidToken("the account is disabled")
-        tokens = await _issue(uow, access_tokens, refresh_ttl, account)
+        tokens = await _issue(uow, access_tokens, refresh_ttl, account, family_id=traded.family_id)
         await uow.commit()
     return tokens
 
 
 async def sign_out(*, uow: UnitOfWork, refresh_token: str) -> None:
+    """The session of this refresh token ends: its refresh tokens and its access tokens stop working."""
     async with uow:
-        await uow.refresh_tokens.revoke_if_active(refresh_token_hash(refresh_token), at=_now())
+        family = await uow.refresh_tokens.family_of(refresh_token_hash(refresh_token))
+        if family is not None:
+            await uow.refresh_tokens.revoke_family(family.family_id, at=_now())
+            await uow.commit()
+
+
+async def session_lasts(*, uow: UnitOfWork, sessions: SessionCache, session_id: str, account_id: str) -> bool:
+    """Whether the session an access token was issued with still lasts (remembered for a few seconds)."""
+    lasts = sessions.lasts(session_id)
+    if lasts is not None:
+        return lasts
+    generation = sessions.generation
+    async with uow:
+        lasts = await uow.refresh_tokens.family_is_active(session_id, at=_now())
+    sessions.put(session_id, account_id=account_id, lasts=lasts, read_in_generation=generation)
+    return lasts
+
+
+async def delete_account(*, uow: UnitOfWork, passwords: Passwords, enterprises: EnterpriseEraser, account_id: str,
+                         current_password: str) -> Account:
+    """A company deletes its account, proving its password: its enterprises first, through the
+    registry (which has every service erase their data), then its sessions and its row. Nothing of
+    it is kept: no law asks the platform to keep an account once its enterprises are gone. When the
+    registry fails the account stays, and asking again finishes the work."""
+    async with uow:
+        account = await uow.accounts.get(account_id)
+    if account is None:
+        raise InvalidToken("the account of this token no longer exists")
+    if not await passwords.verify(account.password_hash, current_password):
+        raise InvalidInput("current_password", "the current password is wrong")
+    account.check_deletable()
+    enterprise_ids = account.enterprise_ids
+    while enterprise_ids:  # again if one was registered meanwhile
+        owner = Caller(account_id=account.id, role=str(account.role), enterprise_ids=enterprise_ids)
+        for enterprise_id in sorted(enterprise_ids):
+            await enterprises.delete(enterprise_id, owner=owner)
+        async with uow:
+            for enterprise_id in enterprise_ids:
+                await uow.accounts.unbind(enterprise_id)
+            await uow.commit()
+            enterprise_ids = await uow.accounts.enterprise_ids(account.id)
+    async with uow:
+        await uow.refresh_tokens.revoke_all(account.id, at=_now())  # tells the door's cache too
+        await uow.accounts.delete(account.id)
         await uow.commit()
+    return account
 
 
 async def confirm_email(*, uow: UnitOfWork, email: str, account_id: str | None = None) -> Account:
@@ -274,11 +379,15 @@ async def unbind_enterprise(*, uow: UnitOfWork, enterprise_id: str) -> None:
         await uow.commit()
 
 
-async def _issue(uow: UnitOfWork, access_tokens: AccessTokens, refresh_ttl: timedelta, account: Account) -> Tokens:
+async def _issue(uow: UnitOfWork, access_tokens: AccessTokens, refresh_ttl: timedelta, account: Account, *,
+                 family_id: str | None = None) -> Tokens:
+    """Tokens of the session `family_id`, or of a new session (a sign-in)."""
     refresh_token = new_refresh_token()
+    family_id = family_id or str(uuid.uuid4())
     now = _now()
-    await uow.refresh_tokens.add(token_hash=refresh_token_hash(refresh_token), account_id=account.id, issued_at=now, expires_at=now + refresh_ttl)
-    access_token = access_tokens.issue(account_id=account.id, role=str(account.role))
+    await uow.refresh_tokens.add(token_hash=refresh_token_hash(refresh_token), account_id=account.id, family_id=family_id,
+                                 issued_at=now, expires_at=now + refresh_ttl)
+    access_token = access_tokens.issue(account_id=account.id, role=str(account.role), session_id=family_id)
     return Tokens(access_token=access_token, expires_in=access_tokens.ttl_seconds, refresh_token=refresh_token, role=str(account.role))
 
 

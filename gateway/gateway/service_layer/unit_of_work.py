@@ -10,14 +10,19 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.adapters.repository import AccountRepository, OwnershipStore, RefreshTokenRepository
+from gateway.adapters.tokens import SessionCache
 
 # Lends a pooled driver connection for the length of a block.
 DriverConnections = Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """`sessions`: the door's cache of sessions; whatever sessions the transaction ended are
+    forgotten there once it commits, so this instance refuses their access tokens at once."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], *, sessions: SessionCache | None = None) -> None:
         self._session_factory = session_factory
+        self._sessions = sessions
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._session_factory()
@@ -31,6 +36,8 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+        if self._sessions is not None:
+            self._sessions.forget(session_ids=self.refresh_tokens.ended_families, account_ids=self.refresh_tokens.ended_accounts)
 
 
 class OwnershipUnitOfWork:

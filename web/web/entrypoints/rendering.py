@@ -3,6 +3,7 @@ signed-in person's behalf (renewing an expired access token once), and the way f
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -88,21 +89,35 @@ async def api(request: Request, method: str, path: str, **kwargs):
     session = state.session
     # The gateway limits and throttles by address: it must see the person's, not this server's.
     kwargs.setdefault("client_address", request.client.host if request.client else None)
+    used_token = session.access_token if session else None
     try:
-        return await client.request(method, path, access_token=session.access_token if session else None, **kwargs)
+        return await client.request(method, path, access_token=used_token, **kwargs)
     except ApiProblem as problem:
         if problem.status != 401 or session is None or isinstance(problem, ApiUnavailable):
             raise
-    try:
-        tokens = await client.refresh(refresh_token=session.refresh_token)
-    except ApiProblem as problem:
-        if isinstance(problem, ApiUnavailable):
-            raise
-        state.sign_out()
-        raise SignInRequired() from None
-    session.access_token, session.refresh_token, session.role = tokens.access_token, tokens.refresh_token, tokens.role
-    state.session_changed = True
+    # One renewal per page, however many calls it makes at once: the gateway takes a refresh token
+    # once, and a second use of it ends the whole session (a reused token means a stolen one).
+    async with _renewal_lock(request):
+        if state.session is not session:  # a call beside this one found the renewal refused
+            raise SignInRequired()
+        if session.access_token == used_token:
+            try:
+                tokens = await client.refresh(refresh_token=session.refresh_token)
+            except ApiProblem as problem:
+                if isinstance(problem, ApiUnavailable):
+                    raise
+                state.sign_out()
+                raise SignInRequired() from None
+            session.access_token, session.refresh_token, session.role = tokens.access_token, tokens.refresh_token, tokens.role
+            state.session_changed = True
     return await client.request(method, path, access_token=session.access_token, **kwargs)
+
+
+def _renewal_lock(request: Request) -> asyncio.Lock:
+    lock = getattr(request.state, "token_renewal", None)
+    if lock is None:
+        lock = request.state.token_renewal = asyncio.Lock()
+    return lock
 
 
 def csv_download(header: list[str], rows: list[list], filename: str) -> Response:

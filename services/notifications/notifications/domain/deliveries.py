@@ -36,7 +36,7 @@ class DeliveryStatus(StrEnum):
 # proves their address or lets them back in (a confirmation at sign-up, a password reset), or warns
 # that their own listing is about to expire.
 TRANSACTIONAL = frozenset({"welcome", "verified", "recheck", "introduction", "suspended", "account_invitation", "account_confirmation",
-                           "password_reset", "listing_expiring"})
+                           "password_reset", "account_exists", "listing_expiring"})
 
 
 def idempotency_key(event_id: uuid.UUID, recipient: str, template: str) -> str:

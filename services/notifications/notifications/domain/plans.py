@@ -33,6 +33,7 @@ ACCOUNT_CONFIRMATION = "account_confirmation"
 CONFIRMATION_VALID_DAYS = 7
 PASSWORD_RESET = "password_reset"
 PASSWORD_RESET_VALID_HOURS = 1
+ACCOUNT_EXISTS = "account_exists"
 DEFAULT_AGENCY_EMAIL = "agency@unionmatch.local"
 
 
@@ -97,6 +98,12 @@ def password_reset(*, request_id: uuid.UUID, email: str, link: str, language: st
     """The one-time link to choose a new password, for someone who asked for it by address."""
     return _account_email(PASSWORD_RESET, request_id=request_id, email=email, language=language,
                           context={"link": link, "valid_hours": PASSWORD_RESET_VALID_HOURS})
+
+
+def account_exists(*, request_id: uuid.UUID, email: str, link: str, language: str) -> Delivery:
+    """Someone registered with an address that has an account: its owner is told, with the way to a
+    new password (`link`) in case it was them and they forgot it."""
+    return _account_email(ACCOUNT_EXISTS, request_id=request_id, email=email, language=language, context={"link": link})
 
 
 def _account_email(template: str, *, request_id: uuid.UUID, email: str, language: str, context: dict) -> Delivery:

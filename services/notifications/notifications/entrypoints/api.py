@@ -204,6 +204,13 @@ async def send_password_reset(request: Request, caller: Annotated[Caller, Depend
     return await _email_account(request, caller, "password_reset", email)
 
 
+@router.post("/emails/account-exists", status_code=202, response_model=QueuedEmail)
+async def send_account_exists(request: Request, caller: Annotated[Caller, Depends(current_caller)], email: AccountEmailIn):
+    """For the gateway, when someone registers with an address that has an account: its owner is
+    told (the one registering is not), with the link to a new password in case it was them."""
+    return await _email_account(request, caller, "account_exists", email)
+
+
 async def _email_account(request: Request, caller: Caller, template: str, email: AccountEmailIn) -> QueuedEmail:
     if caller.role != GATEWAY_ROLE:
         raise HTTPException(403, "only the gateway sends an account's own emails")

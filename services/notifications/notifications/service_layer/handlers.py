@@ -42,6 +42,7 @@ from notifications.domain.deliveries import Delivery, DeliveryStatus, RetryPolic
 from notifications.domain.plans import (
     AgencyContact,
     account_confirmation,
+    account_exists,
     account_invitation,
     answering_enterprise,
     deliveries_for,
@@ -105,7 +106,7 @@ async def invite_to_account(
     return recorded
 
 
-ACCOUNT_EMAILS = {"account_confirmation": account_confirmation, "password_reset": password_reset}
+ACCOUNT_EMAILS = {"account_confirmation": account_confirmation, "password_reset": password_reset, "account_exists": account_exists}
 
 
 async def email_account(*, uow: UnitOfWork, template: str, request_id: uuid.UUID, email: str, link: str, language: str) -> Delivery:
