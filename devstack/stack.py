@@ -149,6 +149,7 @@ class Stack:
                 "NOTIFICATIONS_SMTP_PORT": str(self.config.smtp_port),
                 # The emails' links open the web application's pages.
                 "NOTIFICATIONS_PUBLIC_BASE_URL": self.web_url,
+                "NOTIFICATIONS_PUBLIC_API_URL": f"{self.gateway_url}/api/v1",
             }
         return env
 

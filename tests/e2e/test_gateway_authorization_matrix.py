@@ -53,6 +53,7 @@ EXPECTED_ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/enterprises/{enterprise_id}/notification-preferences"): Access.COMPANY,
     ("PUT", "/enterprises/{enterprise_id}/notification-preferences"): Access.COMPANY,
     ("GET", "/unsubscribe"): Access.ANYONE,
+    ("POST", "/unsubscribe"): Access.ANYONE,
 }
 
 ROLES = ("anonymous", "company_owner", "other_company", "agency", "admin")

@@ -102,6 +102,17 @@ _DOOR_RESPONSES = {
 _SIGNED_IN_RESPONSES = {"401": {"description": "No valid access token", "content": _PROBLEM}}
 _ROLE_RESPONSES = {"403": {"description": "Your role, or whose enterprise it is, does not allow this", "content": _PROBLEM}}
 
+# Bodies a mail provider sends as a form, not JSON: RFC 8058's one-click unsubscribe.
+FORM_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/unsubscribe"): {
+        "required": True,
+        "content": {"application/x-www-form-urlencoded": {
+            "schema": {"type": "object", "required": ["List-Unsubscribe"], "properties": {"List-Unsubscribe": {"const": "One-Click"}}},
+            "examples": {"one click (RFC 8058)": {"value": {"List-Unsubscribe": "One-Click"}}},
+        }},
+    },
+}
+
 PROBLEM_SCHEMA = {
     "type": "object",
     "required": ["type", "title", "status"],
@@ -122,7 +133,9 @@ def route_openapi(route: Route) -> dict[str, Any]:
     if parameters:
         extra["parameters"] = parameters
     examples = REQUEST_EXAMPLES.get((route.method, route.path))
-    if examples is not None:
+    if (route.method, route.path) in FORM_BODIES:
+        extra["requestBody"] = FORM_BODIES[(route.method, route.path)]
+    elif examples is not None:
         extra["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": {"type": "object"}, "examples": {name: {"value": value} for name, value in examples.items()}}},

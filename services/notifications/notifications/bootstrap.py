@@ -69,7 +69,8 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
             timeout=settings.smtp_timeout_seconds,
         ),
         renderer=TemplateRenderer(),
-        links=SignedLinks(public_base_url=settings.public_base_url, secret=settings.internal_token_secret.get_secret_value()),
+        links=SignedLinks(public_base_url=settings.public_base_url, public_api_url=settings.public_api_url,
+                          secret=settings.internal_token_secret.get_secret_value()),
         metrics=metrics,
     )
 

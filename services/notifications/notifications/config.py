@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     agency_email: str = DEFAULT_AGENCY_EMAIL
     agency_phone: str | None = None
     public_base_url: str = "http://127.0.0.1:8000"
+    # The public API's address (the gateway's /api/v1), for bulk mail's one-click unsubscribe;
+    # unset: public_base_url + /api/v1, where one proxy serves the pages and the API.
+    public_api_url: str | None = None
     max_attempts: int = 8
     retry_base_seconds: float = 2.0
     retry_cap_seconds: float = 300.0

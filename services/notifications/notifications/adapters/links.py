@@ -1,7 +1,9 @@
 """The links an email carries; the ones that act without signing in carry a token signed with the
 internal secret, which the gateway shares (HS256, pyjwt). The unsubscribe link opens the gateway's
 /unsubscribe page, whose script calls the API (/api/v1/unsubscribe) and tells the company what
-happened, rather than a browser showing the API's JSON. The link that confirms an account's address
+happened, rather than a browser showing the API's JSON; the List-Unsubscribe header of bulk mail
+carries the API's one-click address instead (RFC 8058: the mail provider POSTs to it, no page, no
+sign-in), with the same token. The link that confirms an account's address
 is the gateway's own (signed by the gateway, sent at sign-up to that address), never written here."""
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ class InvalidLinkToken(Exception):
 
 
 class SignedLinks:
-    def __init__(self, *, public_base_url: str, secret: str) -> None:
+    def __init__(self, *, public_base_url: str, secret: str, public_api_url: str | None = None) -> None:
         self._base = public_base_url.rstrip("/")
+        # Where the public API answers; by default beside the pages, as behind one proxy.
+        self._api = (public_api_url or f"{self._base}/api/v1").rstrip("/")
         self._secret = secret
 
     def answer(self, match_id: str) -> str:
@@ -31,6 +35,9 @@ class SignedLinks:
 
     def unsubscribe(self, enterprise_id: uuid.UUID) -> str:
         return f"{self._base}/unsubscribe?token={self.unsubscribe_token(enterprise_id)}"
+
+    def one_click_unsubscribe(self, enterprise_id: uuid.UUID) -> str:
+        return f"{self._api}/unsubscribe?token={self.unsubscribe_token(enterprise_id)}"
 
     def unsubscribe_token(self, enterprise_id: uuid.UUID) -> str:
         return self._sign(UNSUBSCRIBE_AUDIENCE, str(enterprise_id), UNSUBSCRIBE_TTL)

@@ -21,6 +21,8 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
+    # Bulk mail's one-click unsubscribe address (RFC 8058), for the List-Unsubscribe header.
+    list_unsubscribe: str | None = None
 
 
 @pass_context
@@ -74,7 +76,7 @@ class TemplateRenderer:
         body = Markup(self._block(self._html, name, "html", context))
         footer = Markup(self._block(self._html, name, "footer", context))
         html = self._html.get_template("base.html.j2").render(language=language, subject=subject, body=body, footer=footer)
-        return RenderedEmail(subject=" ".join(subject.split()), text=text, html=html)
+        return RenderedEmail(subject=" ".join(subject.split()), text=text, html=html, list_unsubscribe=context.get("one_click_unsubscribe_url"))
 
     @staticmethod
     def _block(environment: Environment, name: str, block: str, context: dict) -> str:

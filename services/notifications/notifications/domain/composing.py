@@ -14,6 +14,7 @@ from notifications.domain.recipients import Preferences, Recipient, SuggestionMo
 class Links(Protocol):
     def answer(self, match_id: str) -> str: ...
     def unsubscribe(self, enterprise_id: uuid.UUID) -> str: ...
+    def one_click_unsubscribe(self, enterprise_id: uuid.UUID) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def compose(delivery: Delivery, *, language: str, addressee: Recipient | None, p
         context |= {"recipient_name": addressee.name, "contact_person": addressee.contact_person}
     if not delivery.transactional:
         context["unsubscribe_url"] = links.unsubscribe(delivery.enterprise_id)
+        context["one_click_unsubscribe_url"] = links.one_click_unsubscribe(delivery.enterprise_id)
     if "match_id" in context:
         context["answer_url"] = links.answer(context["match_id"])
         context["reasons"] = _reasons_in(context, language)

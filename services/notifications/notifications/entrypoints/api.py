@@ -252,6 +252,20 @@ async def unsubscribe(request: Request, caller: Annotated[Caller, Depends(curren
     return PreferencesOut.of(await handlers.unsubscribe(enterprise_id, uow=_uow(request)))
 
 
+ONE_CLICK = b"List-Unsubscribe=One-Click"
+
+
+@router.post("/unsubscribe", response_model=PreferencesOut)
+async def unsubscribe_in_one_click(request: Request, caller: Annotated[Caller, Depends(current_caller)], token: Annotated[str, Query(min_length=10)]):
+    """RFC 8058's one-click unsubscribe: the mail provider POSTs `List-Unsubscribe=One-Click`
+    (application/x-www-form-urlencoded) to the List-Unsubscribe address, with no cookie or sign-in.
+    The body is read raw, whatever type the gateway relays it as."""
+    if (await request.body()).strip() != ONE_CLICK:
+        reason = "the body must be List-Unsubscribe=One-Click"
+        return problem(422, "Invalid input", reason, errors=[{"field": "List-Unsubscribe", "reason": reason}])
+    return await unsubscribe(request, caller, token)
+
+
 health = APIRouter()
 
 
