@@ -122,9 +122,12 @@ async def serve_public_and_operations(app, settings: Settings) -> None:
     """The public API and the operations listener (readiness, metrics) as two servers in one loop."""
     from gateway.entrypoints.operations import create_operations_app
 
-    public = _Server(uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False))
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from FORWARDED_ALLOW_IPS (loopback by
+    # default); the gateway reads it only from GATEWAY_TRUSTED_PROXIES (entrypoints/client_address.py).
+    public = _Server(uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False,
+                                    proxy_headers=False))
     operations = _Server(uvicorn.Config(create_operations_app(app), host=settings.ops_host, port=settings.ops_port, log_config=None,
-                                        access_log=False, lifespan="off"))
+                                        access_log=False, lifespan="off", proxy_headers=False))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, _stop, public, operations)

@@ -3,9 +3,10 @@ import ipaddress
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Secrets that ship in this repository (docker-compose, the demo); refused outside demo mode.
-DEMO_JWT_SECRET = "union-match-demo-jwt-secret-not-for-production"
-KNOWN_DEFAULT_SECRETS = frozenset({DEMO_JWT_SECRET, "change-me-in-production-please-32b"})
+from eventkit.published_secrets import DEMO_JWT_SECRET, PUBLISHED_SECRETS
+
+# Secrets that ship in this repository (docker-compose's demo); refused outside demo mode.
+KNOWN_DEFAULT_SECRETS = PUBLISHED_SECRETS
 
 
 class Settings(BaseSettings):

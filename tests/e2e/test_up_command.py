@@ -3,6 +3,7 @@ what cannot work fails with one line that says what to do, and stops whatever it
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -11,9 +12,11 @@ import time
 from pathlib import Path
 
 import httpx
+import jwt
 
 from devstack.ports import free_port
 from devstack.stack import ROOT
+from eventkit.published_secrets import PUBLISHED_SECRETS
 
 
 def _port_flags() -> list[str]:
@@ -103,6 +106,11 @@ def test_up_runs_the_platform_with_demo_data_and_down_leaves_no_process(tmp_path
         assert platform.poll() is None, platform.stderr.read()
         listing = httpx.get(f"{gateway}/api/v1/enterprises", params={"limit": 1}).json()
         assert listing["total"] >= 80, "the demo data did not load in time"
+        # Its secrets were made on this first run and kept in the state folder; tokens are signed with them.
+        kept = json.loads((tmp_path / "secrets.json").read_text())
+        signed_in = httpx.post(f"{gateway}/api/v1/auth/token", data={"username": "agency@demo.local", "password": "demo-agency"})
+        jwt.decode(signed_in.json()["access_token"], kept["jwt_secret"], algorithms=["HS256"], options={"verify_aud": False})
+        assert not set(kept.values()) & PUBLISHED_SECRETS
         # The first address a visitor opens is the web's, and the reviewer's console is behind it.
         web = f"http://127.0.0.1:{flags[flags.index('--web-port') + 1]}"
         assert "Union Match" in httpx.get(web + "/").text

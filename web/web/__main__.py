@@ -16,6 +16,9 @@ def main() -> None:
     sub.add_parser("serve", help="serve the pages (the default)")
     parser.parse_args()
     settings = Settings()
+    from eventkit.published_secrets import refuse_published_secrets
+
+    refuse_published_secrets({"WEB_SESSION_SECRET": settings.session_secret}, demo_mode=settings.demo_mode, demo_setting="WEB_DEMO_MODE")
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     from web.bootstrap import create_app
 

@@ -28,4 +28,6 @@ class Settings(BaseSettings):
     # "undo" can still take it back (an approval sends emails: it cannot be recalled later).
     undo_seconds: int = 5
     default_language: str = "ru"
+    # Only in demo mode may the session secret keep a value published in this repository.
+    demo_mode: bool = False
     log_level: str = "INFO"

@@ -36,6 +36,10 @@ def main() -> None:
 
 
 def serve(settings: Settings) -> None:
+    from eventkit.published_secrets import refuse_published_secrets
+
+    refuse_published_secrets({"MATCHING_INTERNAL_TOKEN_SECRET": settings.internal_token_secret}, demo_mode=settings.demo_mode,
+                             demo_setting="MATCHING_DEMO_MODE")
     import uvicorn
 
     from matching.bootstrap import create_app

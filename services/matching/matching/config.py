@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8002
     internal_token_secret: SecretStr = Field(min_length=32)
+    # Only in demo mode may a secret keep a value published in this repository (docker-compose's demo).
+    demo_mode: bool = False
     log_level: str = "INFO"
     data_dir: Path = _REPOSITORY_DATA
     weights: WeightSettings = WeightSettings()

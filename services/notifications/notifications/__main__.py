@@ -56,6 +56,10 @@ async def resend_dead(settings: Settings, *, template: str | None, enterprise_id
 
 
 def serve(settings: Settings) -> None:
+    from eventkit.published_secrets import refuse_published_secrets
+
+    refuse_published_secrets({"NOTIFICATIONS_INTERNAL_TOKEN_SECRET": settings.internal_token_secret}, demo_mode=settings.demo_mode,
+                             demo_setting="NOTIFICATIONS_DEMO_MODE")
     import uvicorn
 
     from notifications.bootstrap import create_app

@@ -46,6 +46,10 @@ def main() -> None:
 
 
 def serve(settings: Settings) -> None:
+    from eventkit.published_secrets import refuse_published_secrets
+
+    refuse_published_secrets({"REGISTRY_INTERNAL_TOKEN_SECRET": settings.internal_token_secret}, demo_mode=settings.demo_mode,
+                             demo_setting="REGISTRY_DEMO_MODE")
     import uvicorn
 
     from registry.bootstrap import create_app

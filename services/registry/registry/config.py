@@ -37,4 +37,6 @@ class Settings(BaseSettings):
     expiry_enabled: bool = True
     expiry_interval_seconds: float = Field(default=600.0, gt=0)
     expiry_reminder_days: int = Field(default=7, ge=0)
+    # Only in demo mode may a secret keep a value published in this repository (docker-compose's demo).
+    demo_mode: bool = False
     log_level: str = "INFO"
