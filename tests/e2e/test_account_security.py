@@ -6,9 +6,12 @@ enterprises."""
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 import uuid
+
+import httpx
 
 from tests.e2e.waiting import exactly_one_email, wait_until
 
@@ -212,3 +215,27 @@ def test_deleting_an_account_needs_a_signed_in_company(gateway, agency):
     assert staff.status_code == 409
     assert staff.headers["content-type"] == "application/problem+json"
     assert gateway.get("/api/v1/auth/me", headers=agency).status_code == 200
+
+
+def test_a_company_deletes_its_account_from_the_web_account_page(platform, gateway, agency, new_housing_operator):
+    email = _company(gateway)
+    enterprise_id = gateway.post("/api/v1/enterprises", json=new_housing_operator(), headers=_bearer(_session(gateway, email))).json()["id"]
+    with httpx.Client(base_url=platform.web_url, timeout=30) as browser:
+        def csrf(page: httpx.Response) -> str:
+            return re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+
+        signed_in = browser.post("/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": csrf(browser.get("/sign-in"))})
+        assert signed_in.status_code == 303, signed_in.text[:300]
+        page = browser.get("/account", headers={"accept-language": "ru"})
+        assert 'action="/account/delete"' in page.text
+
+        wrong = browser.post("/account/delete", data={"delete_password": "not my password", "csrf_token": csrf(page)})
+        deleted = browser.post("/account/delete", data={"delete_password": PASSWORD, "csrf_token": csrf(page)})
+
+        assert wrong.status_code == 400
+        assert 'id="delete_password-error"' in wrong.text
+        assert deleted.status_code == 303
+        assert deleted.headers["location"] == "/sign-in?account_deleted=1"
+        assert browser.get("/account").status_code in (303, 401)  # signed out: the account page asks to sign in
+    assert gateway.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD}).status_code == 401
+    assert gateway.get(f"/api/v1/enterprises/{enterprise_id}", headers=agency).status_code == 404

@@ -21,7 +21,7 @@ TEMPLATES = {
     "suggestion": N_("Partner suggestion"), "suggestion_ended": N_("Suggestion ended"), "introduction": N_("Introduction"),
     "digest": N_("Daily digest"), "reminder": N_("Reminder"), "listing_expiring": N_("Listing about to end"),
     "account_invitation": N_("Account invitation"), "account_confirmation": N_("Account confirmation"),
-    "password_reset": N_("Password reset"),
+    "password_reset": N_("Password reset"), "account_exists": N_("Sign-up with a taken address"),
 }
 PAGE_SIZE = 50
 

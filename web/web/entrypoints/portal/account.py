@@ -126,6 +126,28 @@ async def change_password(request: Request, current_password: Annotated[str, For
     return render(request, "portal/account.html", {"account": account, "errors": errors, "done": ""}, status_code=400)
 
 
+_DELETE_REFUSALS = {422: N_("The password is wrong"), 429: N_("Too many attempts. Wait a few minutes and try again"),
+                    409: N_("This cannot be done now")}
+
+
+@router.post("/account/delete", dependencies=[Csrf])
+async def delete_account(request: Request, delete_password: Annotated[str, Form(max_length=200)] = ""):
+    """The account, its enterprises and their data go for good; the person is signed out."""
+    require_session(request)
+    errors = {} if delete_password else {"delete_password": N_("Enter your current password")}
+    if not errors:
+        try:
+            await api(request, "DELETE", "/auth/me", json={"current_password": delete_password})
+            state_of(request).sign_out()
+            return see_other("/sign-in?account_deleted=1")
+        except ApiProblem as problem:
+            if isinstance(problem, ApiUnavailable) or problem.status not in (409, 422, 429):
+                raise
+            errors = {"delete_password": _DELETE_REFUSALS[problem.status]}
+    account = await api(request, "GET", "/auth/me")
+    return render(request, "portal/account.html", {"account": account, "errors": errors, "done": ""}, status_code=400)
+
+
 @router.post("/account/sign-out-everywhere", dependencies=[Csrf])
 async def sign_out_everywhere(request: Request):
     require_session(request)
