@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: deps up down test test-unit kafka-jars browser test-tools clean messages
+.PHONY: deps up down test test-unit kafka-jars browser spam-filter test-tools clean messages
 
 deps: $(STAMP)
 
@@ -28,6 +28,11 @@ browser:
 	@test -x /usr/bin/chromium || { test "$$(id -u)" = 0 || { echo "make test needs Chromium: run 'sudo apt-get install -y chromium' first" >&2; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# The emails are scored by Debian's SpamAssassin (local rules only, no network), installed the same way.
+spam-filter:
+	@command -v spamassassin >/dev/null || { test "$$(id -u)" = 0 || { echo "make test needs SpamAssassin: run 'sudo apt-get install -y spamassassin' first" >&2; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq spamassassin; }
+
 # axe-core for the accessibility checks, pinned by package-lock.json, from the npm registry.
 test-tools: node_modules/.installed
 
@@ -35,7 +40,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	@touch $@
 
-test: deps kafka-jars browser test-tools
+test: deps kafka-jars browser spam-filter test-tools
 	$(PY) -m pytest
 
 test-unit: deps
