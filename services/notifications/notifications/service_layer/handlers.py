@@ -81,6 +81,7 @@ async def _apply_to_read_models(envelope: Envelope, payload: EventPayload, *, uo
         if await uow.recipients.put_if_newer(Recipient.from_profile(payload, at=at)):
             await uow.deliveries.wake_waiting_for(payload.enterprise_id, now=datetime.now(UTC))
     elif isinstance(payload, EnterpriseDeleted):
+        await uow.personal_data.erase_enterprise(payload.enterprise_id)
         await uow.recipients.put_if_newer(Recipient.deleted(payload.enterprise_id, at=at))
     elif isinstance(payload, EnterpriseVerified):
         await uow.recipients.set_status(payload.enterprise_id, "verified", at=at)

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, Table, and_, any_, case, bindparam, exists, func, insert, literal, literal_column, or_, select, text, tuple_, update, Uuid
+from sqlalchemy import ColumnElement, Select, Table, and_, any_, case, bindparam, delete, exists, func, insert, literal, literal_column, or_, select, text, tuple_, update, Uuid
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -86,7 +86,9 @@ WITH new_listings AS (
 )
 SELECT id, created_at, updated_at FROM new_listings
 """)
-_LISTING_BY_ID = select(*_LISTING_COLUMNS).where(listings.c.id == bindparam("id"), listings.c.side == bindparam("side"))
+# A deleted enterprise's listings are kept for the audit, but exist no more for anyone who asks.
+_OWNER_LIVE = select(enterprises.c.id).where(enterprises.c.id == listings.c.enterprise_id, enterprises.c.deleted_at.is_(None)).exists()
+_LISTING_BY_ID = select(*_LISTING_COLUMNS).where(listings.c.id == bindparam("id"), listings.c.side == bindparam("side"), _OWNER_LIVE)
 _LISTING_FOR_UPDATE = _LISTING_BY_ID.with_for_update()
 
 
@@ -204,6 +206,11 @@ class ListingRepository:
         )
         return [_listing(row) for row in await self._connection.execute(query)]
 
+    async def erase_texts_of_enterprise(self, enterprise_id: uuid.UUID) -> None:
+        """A deleted enterprise's listings keep their titles for the audit, not the free text its
+        people wrote (where contacts end up)."""
+        await self._connection.execute(update(listings).where(listings.c.enterprise_id == enterprise_id).values(description=""))
+
     async def save(self, listing: Listing) -> None:
         statement = (
             update(listings)
@@ -313,3 +320,8 @@ class OutboxWriter:
     async def add_all(self, envelopes: list[Envelope], *, topic: str) -> None:
         if envelopes:
             await self._connection.execute(insert(outbox), [outbox_row(e, topic=topic) for e in envelopes])
+
+    async def forget_published_for(self, key: str) -> None:
+        """Drops the events of one key (an enterprise's: its profile with its contacts, its listings)
+        that Kafka already has; the unpublished ones stay, the relay still owes them."""
+        await self._connection.execute(delete(outbox).where(outbox.c.key == key, outbox.c.published_at.is_not(None)))
