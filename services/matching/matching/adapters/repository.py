@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import Date, DateTime, and_, case, func, insert as plain_insert, literal, or_, select, text, true, update
+from sqlalchemy import Date, DateTime, and_, case, delete, func, insert as plain_insert, literal, or_, select, text, true, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -503,3 +503,11 @@ class OutboxWriter:
 
     async def add(self, envelope: Envelope, *, topic: str) -> None:
         await self._session.execute(plain_insert(outbox).values(outbox_row(envelope, topic=topic)))
+
+    async def forget_published_naming(self, enterprise_id: uuid.UUID) -> None:
+        """Drops the published events that name a deleted enterprise (its name and titles were in
+        them); the unpublished ones stay, the relay still owes them to Kafka. Deletions are rare
+        enough for the scan of the envelopes' text."""
+        await self._session.execute(
+            delete(outbox).where(outbox.c.published_at.is_not(None), outbox.c.envelope.contains(str(enterprise_id)))
+        )

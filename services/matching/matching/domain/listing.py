@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from matching.domain.taxonomy import Lexicon
 from matching.domain.text import stems
 
 VERIFIED, PENDING, SUSPENDED = "verified", "pending", "suspended"  # an enterprise's statuses
+DELETED = "deleted"  # its listings are kept for the matches' history, without its name or their texts
 # valid_until is a date in the platform's time zone (Smolensk and Belarus keep Moscow time), as the
 # registry reads it: a listing holds all of that day and has expired from the next one.
 PLATFORM_TIME = ZoneInfo("Europe/Moscow")
@@ -53,6 +54,11 @@ class Listing:
     @property
     def is_active(self) -> bool:
         return self.status == "active" and self.enterprise_status == VERIFIED
+
+    def erased(self) -> Listing:
+        """The listing of a deleted enterprise: what it said and who said it are gone (152-FZ, GDPR);
+        the sector, codes and places stay, so the matches' history still reads as a pair of listings."""
+        return replace(self, enterprise_name="", legal_id="", title="", description="", enterprise_status=DELETED)
 
     def expired_on(self, today: date) -> bool:
         """Its last day is over: never proposed, even before the registry's close of it arrives."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from eventkit.contracts import EnterpriseProfile, EnterpriseSuspended, EnterpriseVerified, EventPayload, ListingSnapshot
+from eventkit.contracts import EnterpriseDeleted, EnterpriseProfile, EnterpriseSuspended, EnterpriseVerified, EventPayload, ListingSnapshot
 from eventkit.envelope import Envelope
-from matching.domain.listing import SUSPENDED, VERIFIED, Listing
+from matching.domain.listing import DELETED, SUSPENDED, VERIFIED, Listing
 from matching.domain.read_model import KnownEnterprise
 from matching.service_layer.matcher import Matcher
 from matching.service_layer.reconcile import reconcile
@@ -35,6 +35,8 @@ async def apply_registry_event(envelope: Envelope, payload: EventPayload, *, uow
         return await apply_enterprise_profile(envelope, payload, uow=uow, matcher=matcher)
     if isinstance(payload, EnterpriseVerified):
         return await apply_enterprise_verified(envelope, payload, uow=uow, matcher=matcher)
+    if isinstance(payload, EnterpriseDeleted):
+        return await apply_enterprise_deleted(envelope, payload, uow=uow, matcher=matcher)
     async with uow:
         if not await uow.processed_events.record(envelope.event_id, envelope.type):
             return False
@@ -53,6 +55,8 @@ async def apply_listing(envelope: Envelope, listing: Listing, *, uow: UnitOfWork
         enterprise = await uow.enterprises.get(listing.enterprise_id)
         # Until matching knows the enterprise as verified, the listing waits (kept, not matched).
         listing = replace(listing, enterprise_status=enterprise.status if enterprise is not None else None)
+        if listing.enterprise_status == DELETED:  # its close, say, read after the deletion on the other topic
+            listing = listing.erased()
         await uow.listings.put(listing)
         await matcher.catch_up(uow=uow)
         await reconcile(listing, uow=uow, matcher=matcher)
@@ -94,6 +98,26 @@ async def apply_enterprise_verified(envelope: Envelope, payload: EnterpriseVerif
         changed = await _give_listings_status(payload.enterprise_id, VERIFIED, uow=uow, matcher=matcher)
         await uow.commit()
     for listing in changed:
+        matcher.index.put(listing)
+    return True
+
+
+async def apply_enterprise_deleted(envelope: Envelope, payload: EnterpriseDeleted, *, uow: UnitOfWork, matcher: Matcher) -> bool:
+    """Erases what matching keeps of a deleted enterprise: its name, its listings' texts, the published
+    events naming it. The listings stay (the matches' history points at them), matched no more; their
+    open matches are withdrawn by the listings' own close events, which the registry sends with the deletion."""
+    async with uow:
+        if not await uow.processed_events.record(envelope.event_id, envelope.type):
+            return False
+        known = await uow.enterprises.get(payload.enterprise_id) or KnownEnterprise(
+            id=payload.enterprise_id, name="", country="", region="", city="", sectors=[], languages=[], status=DELETED)
+        await uow.enterprises.put(replace(known, name="", status=DELETED))
+        erased = [listing.erased() for listing in await uow.listings.of_enterprise(payload.enterprise_id)]
+        for listing in erased:
+            await uow.listings.put(listing)
+        await uow.outbox.forget_published_naming(payload.enterprise_id)
+        await uow.commit()
+    for listing in erased:
         matcher.index.put(listing)
     return True
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from notifications.adapters.erasure import PersonalDataEraser
 from notifications.adapters.repository import (
     DeliveryRepository,
     Outbox,
@@ -26,6 +27,7 @@ class UnitOfWork:
         self.suggestions = SuggestionRepository(self.session)
         self.preferences = PreferenceRepository(self.session)
         self.outbox = Outbox(self.session)
+        self.personal_data = PersonalDataEraser(self.session)
         return self
 
     async def __aexit__(self, *exc_info) -> None:

@@ -86,7 +86,8 @@ async def reinstate_enterprise(*, uow: UnitOfWork, caller: Caller, enterprise_id
 
 async def delete_enterprise(*, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID, expected_version: int | None) -> None:
     """Closes its offers and needs (each with its event, so matching withdraws them), then marks
-    the enterprise deleted and erases its contacts."""
+    the enterprise deleted and erases its contacts, its listings' free text and the events of it
+    already published (the other services erase their copies on enterprise.deleted)."""
     async with uow:
         enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
         caller.require_manages(enterprise)
@@ -94,8 +95,11 @@ async def delete_enterprise(*, uow: UnitOfWork, caller: Caller, enterprise_id: u
             check_version("enterprise", expected=expected_version, current=enterprise.version)
         closed = [listing for listing in await uow.listings.active_of_enterprise_for_update(enterprise.id) if listing.close()]
         for listing in closed:
+            listing.description = ""  # the close event carries no free text either
             await uow.listings.save(listing)
         await uow.outbox.add_all([events.listing_snapshot(ListingClosed, l, enterprise) for l in closed], topic=topics.LISTINGS)
+        await uow.listings.erase_texts_of_enterprise(enterprise.id)
+        await uow.outbox.forget_published_for(str(enterprise.id))
         enterprise.delete(at=datetime.now(UTC))
         await uow.enterprises.save(enterprise)
         await uow.outbox.add(events.enterprise_deleted(enterprise), topic=topics.ENTERPRISES)
