@@ -6,12 +6,15 @@ enterprises."""
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 import time
 import uuid
 
 import httpx
+
+from devstack.demo import load_demo
 
 from tests.e2e.waiting import exactly_one_email, wait_until
 
@@ -177,6 +180,19 @@ def test_signing_up_takes_as_long_for_a_taken_address_as_for_a_new_one(gateway):
 
     # Without the hashing the taken address would answer several times faster.
     assert taken_median > new_median / 3
+
+
+def test_a_second_make_up_signs_the_demo_companies_in_without_telling_their_owners_someone_tried(platform, tmp_path, mailbox,
+                                                                                                   new_housing_operator):
+    enterprise = new_housing_operator() | {"offers": [], "needs": []}
+    demo_file = tmp_path / "enterprises.json"
+    demo_file.write_text(json.dumps([enterprise], ensure_ascii=False), encoding="utf-8")
+
+    first, again = load_demo(platform.gateway_url, demo_file), load_demo(platform.gateway_url, demo_file)
+
+    assert (first["registered"], again["already there"]) == (1, 1)
+    exactly_one_email(mailbox, enterprise["email"], "Подтвердите адрес")
+    assert not [m for m in mailbox.messages_to(enterprise["email"]) if "пытался" in m["Subject"]]
 
 
 # --- a company deletes its account ----------------------------------------------------------------
