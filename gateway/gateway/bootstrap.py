@@ -28,7 +28,7 @@ from gateway.domain.rate_limit import GrowingDelays, PasswordThrottle, RateLimit
 from gateway.entrypoints import problems
 from gateway.entrypoints.api import health, router
 from gateway.entrypoints.auth import auth
-from gateway.entrypoints.body_limit import BodySizeLimit
+from gateway.entrypoints.body_limit import RequestLimits
 from gateway.entrypoints.client_address import ClientAddress
 from gateway.entrypoints.openapi import PROBLEM_SCHEMA, SECURITY_SCHEME
 from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
@@ -184,7 +184,7 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
     app.openapi = lambda: _openapi(app)
     ip_limiter = RateLimiter(per_second=settings.rate_limit_ip_per_second, burst=settings.rate_limit_ip_burst)
     # Added innermost first: the request id wraps everything, so even a refusal carries one.
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLimits, max_bytes=settings.max_body_bytes)
     app.add_middleware(IpRateLimit, limiter=ip_limiter)
     app.add_middleware(ClientAddress, trusted=trusted_networks(settings.trusted_proxies))  # before any limit reads the address
     if settings.cors_origins:  # none (the default) turns CORS off: no browser origin may call

@@ -25,6 +25,7 @@ from matching.domain.index import MatchIndex
 from matching.domain.scoring import Policy, Scorer, Weights
 from matching.domain.taxonomy import Lexicon
 from matching.entrypoints import problems
+from matching.entrypoints.body_limit import RequestLimits
 from matching.entrypoints.api import health, router
 from matching.entrypoints.workers import run_consumer
 from matching.observability import Metrics, RequestContextMiddleware
@@ -149,5 +150,6 @@ def create_app(settings: Settings) -> FastAPI:
     problems.install(app)
     app.include_router(router)
     app.include_router(health)
+    app.add_middleware(RequestLimits)  # bounds the body, the headers and the text fields of every route
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

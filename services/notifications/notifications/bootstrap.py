@@ -19,6 +19,7 @@ from notifications.adapters.rendering import TemplateRenderer
 from notifications.adapters.smtp import SmtpMailer
 from notifications.config import Settings
 from notifications.entrypoints import problems
+from notifications.entrypoints.body_limit import RequestLimits
 from notifications.entrypoints.api import health, router
 from notifications.entrypoints.workers import run_consumer, run_dead_letter_relay, run_sender
 from notifications.observability import Metrics, RequestContextMiddleware
@@ -116,5 +117,6 @@ def create_app(settings: Settings) -> FastAPI:
     problems.install(app)
     app.include_router(router)
     app.include_router(health)
+    app.add_middleware(RequestLimits)  # bounds the body, the headers and the text fields of every route
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

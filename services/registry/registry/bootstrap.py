@@ -25,7 +25,7 @@ from registry.domain.listing import Listing
 from registry.domain.reference import Reference
 from registry.entrypoints import problems
 from registry.entrypoints.api import health, router
-from registry.entrypoints.body_limit import BodySizeLimit
+from registry.entrypoints.body_limit import RequestLimits
 from registry.entrypoints.caller import VerifiedTokens
 from registry.entrypoints.consumer import run_consumer
 from registry.entrypoints.expiry import sweep_until_stopped
@@ -207,6 +207,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(router)
     app.include_router(partners_router)
     app.include_router(health)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLimits, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

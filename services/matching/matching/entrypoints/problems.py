@@ -13,7 +13,7 @@ from matching.domain.errors import Forbidden, InvalidInput, InvalidTransition, N
 log = structlog.get_logger(__name__)
 
 _TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-           409: "Conflict", 422: "Invalid input", 500: "Internal error"}
+           409: "Conflict", 413: "Content too large", 422: "Invalid input", 431: "Request header fields too large", 500: "Internal error"}
 
 
 def problem(status: int, detail: str, **extensions) -> JSONResponse:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, Select, Table, and_, any_, case, bindparam, delete, exists, func, insert, literal, literal_column, or_, select, text, tuple_, update, Uuid
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -294,15 +295,30 @@ def _encode_cursor(key_value, row_id: uuid.UUID, sort: SortOrder) -> str:
 
 
 def _decode_cursor(cursor: str, sort: SortOrder) -> tuple[object, uuid.UUID]:
+    """Only what _encode_cursor could have written: anything else (a forged or edited cursor, one of
+    another sort order) is an invalid field, never a value handed to the database."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         cursor_sort, value, row_id = json.loads(raw)
-        if cursor_sort != sort.value:
+        if cursor_sort != sort.value or not isinstance(value, str) or not isinstance(row_id, str):
             raise ValueError("sorted otherwise")
-        key = datetime.fromisoformat(value) if sort is not SortOrder.NAME else str(value)
-        return key, uuid.UUID(row_id)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as error:
+        return _cursor_key(value, sort), uuid.UUID(row_id)
+    except (ValueError, TypeError, OverflowError, binascii.Error) as error:
         raise InvalidInput([FieldError("cursor", "not a cursor this list gave out with this sort order")]) from error
+
+
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _cursor_key(value: str, sort: SortOrder) -> object:
+    if sort is SortOrder.NAME:
+        if _UNSTORABLE.search(value):
+            raise ValueError("no name holds control characters")
+        return value
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("a cursor's moment has its offset")
+    return moment.astimezone(UTC)  # OverflowError beyond the calendar PostgreSQL keeps
 
 
 _INSERT_OUTBOX = insert(outbox)

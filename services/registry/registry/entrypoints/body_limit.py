@@ -1,38 +1,193 @@
+"""Bounds what a request may carry before any route reads it, and refuses text that no field may
+hold, whatever the route: a route added later is covered without doing anything.
+
+- headers: each at most `max_header_bytes`, all together `max_headers_bytes` (431); values in UTF-8 (400);
+- the body: at most `max_bytes`, counted as it streams, since a chunked body declares no length (413);
+- the query string and JSON or form bodies: UTF-8, no control characters other than tab, line feed
+  and carriage return, no lone surrogates (no column can store them, PostgreSQL refuses NUL), only
+  finite numbers within 64 bits (422 naming the field).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import unquote_to_bytes
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.entrypoints.problems import problem
 
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_INT64 = 2**63 - 1
+_MAX_NUMBER_DIGITS = 40
 
-class BodySizeLimit:
-    """Refuses bodies over the limit with 413 before the route reads them."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+class RequestLimits:
+    def __init__(self, app: ASGIApp, max_bytes: int = 256 * 1024, max_header_bytes: int = 8 * 1024, max_headers_bytes: int = 32 * 1024) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_header_bytes = max_header_bytes
+        self.max_headers_bytes = max_headers_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await problem(413, f"the body is over {self.max_bytes} bytes")(scope, receive, send)
+        refusal = self._header_refusal(scope["headers"]) or _text_refusal(_query_fields(scope["query_string"]), "query")
+        if refusal is None:
+            body, refusal = await self._read_body(scope, receive)
+        if refusal is not None:
+            await refusal(scope, receive, send)
             return
-        received = 0
+        refusal = _body_refusal(scope["headers"], body)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, _replaying(body, receive), send)
 
-        async def counting_receive() -> Message:
-            nonlocal received
+    def _header_refusal(self, headers: list[tuple[bytes, bytes]]):
+        total = 0
+        for name, value in headers:
+            size = len(name) + len(value)
+            total += size
+            header = name.decode("latin-1")
+            if size > self.max_header_bytes:
+                return _too_large_headers(f"the {header} header is over {self.max_header_bytes} bytes", header)
+            try:
+                value.decode("utf-8")
+            except UnicodeDecodeError:
+                return problem(400, f"the {header} header is not UTF-8",
+                               errors=[{"field": header, "reason": "is not UTF-8"}])
+        if total > self.max_headers_bytes:
+            return _too_large_headers(f"the headers are over {self.max_headers_bytes} bytes together", "headers")
+        return None
+
+    async def _read_body(self, scope: Scope, receive: Receive):
+        declared = next((value for name, value in scope["headers"] if name == b"content-length"), None)
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            return b"", self._too_large()
+        chunks, received = [], 0
+        while True:
             message = await receive()
-            received += len(message.get("body", b""))
+            if message["type"] != "http.request":  # the client left; the route sees the same
+                return b"", None
+            chunk = message.get("body", b"")
+            received += len(chunk)
             if received > self.max_bytes:
-                raise _TooLarge()
-            return message
+                return b"", self._too_large()
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks), None
 
+    def _too_large(self):
+        return problem(413, f"the body is over {self.max_bytes} bytes")
+
+
+def _too_large_headers(detail: str, field: str):
+    return problem(431, detail, errors=[{"field": field, "reason": detail}])
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """The body read once, handed to the route as if it streamed in now."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+# --- text no field may hold ------------------------------------------------------------------
+
+
+class _Unacceptable:
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _query_fields(raw: bytes) -> list[tuple[str, object]]:
+    """Each name and value as the client sent it, with what cannot be decoded marked as such."""
+    fields = []
+    for pair in raw.split(b"&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition(b"=")
+        name_text = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace")
         try:
-            await self.app(scope, counting_receive, send)
-        except _TooLarge:
-            await problem(413, f"the body is over {self.max_bytes} bytes")(scope, receive, send)
+            fields.append((name_text, unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")))
+        except UnicodeDecodeError:
+            fields.append((name_text, _Unacceptable("is not UTF-8")))
+    return fields
 
 
-class _TooLarge(Exception):
-    pass
+def _body_refusal(headers: list[tuple[bytes, bytes]], body: bytes):
+    if not body:
+        return None
+    content_type = next((value for name, value in headers if name == b"content-type"), b"application/json").lower()
+    if b"application/x-www-form-urlencoded" in content_type:
+        return _text_refusal(_query_fields(body), "body")
+    if b"json" not in content_type:
+        return None
+    try:
+        document = json.loads(body, parse_constant=_not_finite, parse_float=_float, parse_int=_int)
+    except UnicodeDecodeError:
+        return _invalid("body", "is not UTF-8")
+    except ValueError:
+        return None  # not JSON at all: the route's own parsing says so
+    return _text_refusal(_leaves(document, ()), "body")
+
+
+def _not_finite(token: str) -> _Unacceptable:
+    return _Unacceptable(f"{token} is not a number this API accepts")
+
+
+def _float(token: str):
+    if len(token) > _MAX_NUMBER_DIGITS * 2:
+        return _Unacceptable("has too many digits")
+    value = float(token)
+    return value if value not in (float("inf"), float("-inf")) else _Unacceptable("is beyond the largest number this API accepts")
+
+
+def _int(token: str):
+    if len(token) > _MAX_NUMBER_DIGITS:
+        return _Unacceptable("has too many digits")
+    value = int(token)
+    return value if -_INT64 - 1 <= value <= _INT64 else _Unacceptable("is beyond a 64-bit integer")
+
+
+def _leaves(value, path: tuple) -> list[tuple[str, object]]:
+    """Every key and scalar of a JSON document, by its dotted path (`sectors.0`, as in validation errors)."""
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            found.append((".".join(map(str, (*path, key))), key))
+            found.extend(_leaves(item, (*path, key)))
+        return found
+    if isinstance(value, list):
+        return [leaf for index, item in enumerate(value) for leaf in _leaves(item, (*path, index))]
+    return [(".".join(map(str, path)) or "body", value)]
+
+
+def _text_refusal(fields: list[tuple[str, object]], where: str):
+    for field, value in fields:
+        if isinstance(value, _Unacceptable):
+            return _invalid(field, value.reason)
+        if isinstance(value, str) and UNSTORABLE.search(value):
+            return _invalid(field or where, "must not contain control characters (other than tab and line breaks) or lone surrogates")
+        if UNSTORABLE.search(field):
+            return _invalid(field, "the name must not contain control characters or lone surrogates")
+    return None
+
+
+def _invalid(field: str, reason: str):
+    return problem(422, "the request has invalid fields", errors=[{"field": _printable(field), "reason": reason}])
+
+
+def _printable(field: str) -> str:
+    """The field's name as it can be sent back in JSON: what made it unacceptable escaped."""
+    return UNSTORABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", field)

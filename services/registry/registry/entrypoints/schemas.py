@@ -14,7 +14,12 @@ from registry.domain.legal_ids import legal_id_checks
 from registry.domain.listing import Listing
 from registry.domain.reference import Reference
 
+# Each maximum is the length of the column that keeps the field (adapters/orm.py), so whatever the
+# schema admits is stored, and whatever is longer is a 422 naming the field, not a database error.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Person = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Version = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]  # as the INTEGER column it is compared with
+Sectors = Annotated[list[Annotated[str, StringConstraints(max_length=64)]], Field(min_length=1, max_length=5)]
 # A legal id or a phone as typed: digits of any script, separators as printed. The domain
 # (registry.domain.numbers) folds them to the one spelling it checks and keeps, or refuses by name.
 Digits = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
@@ -55,12 +60,12 @@ class EnterpriseIn(BaseModel):
     inn: Digits | None = None
     ogrn: Digits | None = None
     unp: Digits | None = None
-    sectors: Annotated[list[str], Field(min_length=1, max_length=5)]
+    sectors: Sectors
     description: Annotated[str, StringConstraints(max_length=5000)] = ""
     languages: Annotated[list[Language], Field(min_length=1, max_length=3)] = ["ru"]
     size: Size = "small"
     certifications: Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=30)] = []
-    contact_person: Text
+    contact_person: Person
     email: EmailStr
     phone: Phone | None = None
     personal_data_consent: bool
@@ -153,7 +158,7 @@ class EnterprisePatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = None
+    version: Version | None = None
     # What identifies the enterprise: an edit sends a verified enterprise back to pending.
     name: Text | None = None
     country: Literal["RU", "BY"] | None = None
@@ -162,12 +167,12 @@ class EnterprisePatch(BaseModel):
     unp: Digits | None = None
     region: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
     city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
-    sectors: Annotated[list[str], Field(min_length=1, max_length=5)] | None = None
+    sectors: Sectors | None = None
     description: Annotated[str, StringConstraints(max_length=5000)] | None = None
     languages: Annotated[list[Language], Field(min_length=1, max_length=3)] | None = None
     size: Size | None = None
     certifications: Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=30)] | None = None
-    contact_person: Text | None = None
+    contact_person: Person | None = None
     email: EmailStr | None = None
     phone: Phone | None = None
     personal_data_consent: bool | None = None
@@ -230,7 +235,7 @@ class ListingPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = None
+    version: Version | None = None
     status: Literal["active", "closed"] | None = None
     kind: Kind | None = None
     title: Title | None = None
