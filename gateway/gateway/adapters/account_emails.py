@@ -33,7 +33,8 @@ async def hand_over(notifications: Upstream, path: str, body: dict, *, caller: C
         log.warning("email_not_sent", path=path, error=str(error), **context)
         return False
     if not 200 <= reply.status_code < 300:
-        log.warning("email_refused", path=path, status=reply.status_code, detail=reply.content[:300].decode("utf-8", "replace"), **context)
+        # Not the answer's body: a refusal may quote the address or the link it was given.
+        log.warning("email_refused", path=path, status=reply.status_code, **context)
         return False
     log.info("email_handed_over", path=path, **context)
     return True

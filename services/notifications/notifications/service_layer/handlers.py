@@ -13,6 +13,7 @@ the consumer records each event_id and each (event, recipient, template) has a u
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -196,7 +197,7 @@ async def _send(delivery: Delivery, *, sending: Sending) -> SendFailed | None:
         reply = await sending.mailer.send(recipient=delivery.recipient, message_id=delivery.message_id, email=email)
     except SendFailed as error:
         delivery.mark_failed(at=datetime.now(UTC), reason=str(error), permanent=error.permanent, policy=sending.policy)
-        log.warning("delivery_failed", delivery_id=str(delivery.id), status=delivery.status, reason=str(error))
+        log.warning("delivery_failed", delivery_id=str(delivery.id), status=delivery.status, reason=_without_address(str(error), delivery.recipient))
         return error if error.server_unavailable else None
     except Exception as error:  # a template that cannot render will not render on the next attempt either
         log.exception("delivery_unrenderable", delivery_id=str(delivery.id), template=delivery.template)
@@ -205,6 +206,11 @@ async def _send(delivery: Delivery, *, sending: Sending) -> SendFailed | None:
     delivery.mark_sent(at=datetime.now(UTC))
     log.info("delivery_sent", delivery_id=str(delivery.id), template=delivery.template, smtp_reply=reply)
     return None
+
+
+def _without_address(text: str, address: str | None) -> str:
+    """A server's refusal quotes the mailbox it refused; the log names the delivery instead."""
+    return re.sub(re.escape(address), "<recipient>", text, flags=re.IGNORECASE) if address else text
 
 
 def _dead_letter(delivery: Delivery) -> Envelope:
