@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable, GatewayClient
 from web.config import Settings
 from web.entrypoints import console, i18n, portal, public_pages
+from web.entrypoints.body_limit import BodySizeLimit
 from web.entrypoints.portal.common import NoEnterpriseYet
 from web.entrypoints.rendering import NotAllowed, SignInRequired, environment, render, sign_in_redirect
 from web.entrypoints.session import CSRF_COOKIE, SESSION_COOKIE, CookieSigner, RequestState, new_csrf_token
@@ -64,6 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.middleware("http")(_session_and_language)
     _handle_failures(app)
+    app.add_middleware(BodySizeLimit)  # outermost: a form over the bound is refused before anything reads it
     return app
 
 

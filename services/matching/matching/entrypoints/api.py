@@ -100,7 +100,7 @@ async def review_queue(
     sort: Annotated[Literal["score", "age", "newest"], Query(
         description="score: highest first; age: oldest first; newest: newest first")] = "score",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(pattern=r"^\d+$")] = None,
+    cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,9}$")] = None,  # an offset within what PostgreSQL takes
 ):
     if country_pair:
         offer_country, need_country = country_pair.split("-")
@@ -150,7 +150,7 @@ async def suggestions(
     caller: CallerDep,
     uow: UowDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(pattern=r"^\d+$")] = None,
+    cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,9}$")] = None,  # an offset within what PostgreSQL takes
 ):
     offset = int(cursor or 0)
     items, total = await use_cases.suggestions(uow=uow, enterprise_id=enterprise_id, viewer=viewer_of(caller), limit=limit, offset=offset)

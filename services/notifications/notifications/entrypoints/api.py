@@ -149,7 +149,7 @@ async def delivery_log(
     request: Request,
     caller: Annotated[Caller, Depends(current_caller)],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(pattern=r"^\d+$")] = None,
+    cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,9}$")] = None,  # an offset within what PostgreSQL takes
     status: Status | None = None,
     template: str | None = None,
     enterprise_id: uuid.UUID | None = None,
