@@ -191,7 +191,7 @@ def test_a_second_make_up_signs_the_demo_companies_in_without_telling_their_owne
     first, again = load_demo(platform.gateway_url, demo_file), load_demo(platform.gateway_url, demo_file)
 
     assert (first["registered"], again["already there"]) == (1, 1)
-    exactly_one_email(mailbox, enterprise["email"], "Подтвердите адрес")
+    exactly_one_email(mailbox, enterprise["email"], "Подтвердите адрес электронной почты")
     assert not [m for m in mailbox.messages_to(enterprise["email"]) if "пытался" in m["Subject"]]
 
 
