@@ -89,8 +89,11 @@ def operations_of(document: dict, *, prefix: str = "") -> list[Operation]:
                 schema = _resolved(document, body.get("schema", {}))
                 operation.form = media_type == "application/x-www-form-urlencoded"
                 operation.body_fields = {name: _resolved(document, s) for name, s in schema.get("properties", {}).items()}
-                examples = schema.get("examples") or []
-                operation.body_example = examples[0] if examples else _minimal(document, schema)
+                examples = schema.get("examples") or [example["value"] for example in body.get("examples", {}).values()]
+                operation.body_example = dict(examples[0]) if examples else _minimal(document, schema)
+                # A body documented by its examples only (the gateway's forwarded routes): their fields.
+                for example in examples:
+                    operation.body_fields |= {name: {} for name in example if name not in operation.body_fields}
             found.append(operation)
     return found
 
@@ -190,7 +193,7 @@ def _has_unstorable(value) -> bool:
 
 def _encoded(body: dict, form: bool, *, invalid_utf8: bool) -> tuple[bytes, dict[str, str]]:
     if form:
-        pairs = "&".join(f"{_wire(k)}={_wire(str(v))}" for k, v in body.items())
+        pairs = "&".join(f"{_wire(k)}={_wire(str(item))}" for k, v in body.items() for item in (v if isinstance(v, list) else [v]))
         return pairs.encode(), {"content-type": "application/x-www-form-urlencoded"}
     text = json.dumps(body, ensure_ascii=not invalid_utf8)
     text = re.sub('"' + re.escape(json.dumps(_RAW)[1:-1]) + '([^"]*)"', r"\1", text) if not invalid_utf8 else text.replace(_RAW, "")
