@@ -98,6 +98,8 @@ def run_up(args: argparse.Namespace) -> int:
         web_port=args.web_port,
         gateway_port=args.gateway_port,
         gateway_ops_port=args.gateway_ops_port,
+        # The demo opens about a hundred company accounts from this machine's address, all at once.
+        gateway_registrations_per_address=1_000,
         service_ports={"registry": args.registry_port, "matching": args.matching_port, "notifications": args.notifications_port},
         kafka_port=args.kafka_port,
         kafka_controller_port=args.kafka_controller_port,
