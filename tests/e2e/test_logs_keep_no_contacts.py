@@ -15,6 +15,8 @@ import time
 import uuid
 from pathlib import Path
 
+import httpx
+
 from tests.e2e.console_story import proposed_lift_pair
 from tests.e2e.waiting import wait_until
 from tests.identifiers import fresh_unp
@@ -34,6 +36,19 @@ def lines_holding(files: list[Path], secrets: dict[str, str]) -> list[str]:
         for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
             lowered = line.lower()
             found += [f"{path.name}:{number}: {what}" for what, secret in secrets.items() if secret.lower() in lowered]
+    return found
+
+
+def tokens_emailed_to(platform, *addresses: str) -> set[str]:
+    """Every link with a token in every email the sink holds for the addresses, as "/path?token=..."
+    (read from the sink itself: the test mailbox follows and hides the address confirmations)."""
+    sink = httpx.Client(base_url=platform.mail_api_url, timeout=10)
+    listing = sink.get("/api/v1/messages", params={"limit": 1000}).json()["messages"]
+    found = set()
+    for summary in listing:
+        if any(to["Address"] in addresses for to in summary["To"]):
+            body = sink.get(f"/api/v1/message/{summary['ID']}").json().get("Text") or ""
+            found |= {match.group(1) for match in re.finditer(r"https?://[^/\s]+(/[\w/-]*\?token=[A-Za-z0-9._~-]{16,})", body)}
     return found
 
 
@@ -89,6 +104,11 @@ def test_a_whole_story_leaves_no_contact_password_or_token_in_any_log(platform, 
                                if phone_digits in re.sub(r"\D", "", mailbox.message(m["ID"]).get("Text") or "")], bool)
     assert gateway.post("/api/v1/auth/password-reset", json={"email": address}).status_code in (200, 202)
     reset_token = _link_token(mailbox, address, "/reset-password")
+    emailed_tokens = tokens_emailed_to(platform, address, buyer["email"])
+    assert len(emailed_tokens) >= 3  # the account's, the password reset's, the suggestions' unsubscribe links at least
+    # A person opens the links' pages in the web application, the token in the query string.
+    for path_and_token in emailed_tokens:
+        httpx.get(f"{platform.web_url}{path_and_token}", timeout=10)
     time.sleep(1.0)  # the processes' last lines reach their files
 
     secrets = {
@@ -97,7 +117,7 @@ def test_a_whole_story_leaves_no_contact_password_or_token_in_any_log(platform, 
         "access token": signed_in["access_token"], "refresh token": signed_in["refresh_token"],
         "refreshed access token": refreshed["access_token"], "refreshed refresh token": refreshed["refresh_token"],
         "confirmation token": confirmation_token, "password reset token": reset_token,
-    }
+    } | {f"emailed token of {path_and_token.split('?')[0]}": path_and_token.split("token=", 1)[1] for path_and_token in emailed_tokens}
     files = platform_log_files(platform)
     assert {"gateway.log", "registry.log", "matching.log", "notifications.log"} <= {path.name for path in files}, files
     assert sum(len(path.read_text(errors="replace").splitlines()) for path in files) > 100  # the story was logged
