@@ -48,12 +48,16 @@ FORGED_CURSORS = [
     _cursor({"sort": "name"}),
 ]
 forged_cursor = st.sampled_from(FORGED_CURSORS)
-hostile_value = st.one_of(unstorable_text, any_text, overlong_text, bad_number, forged_cursor)
+# The calendar's edges: a day after the last or an offset before the first overflows date arithmetic.
+EDGE_MOMENTS = ["0001-01-01", "9999-12-31", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00",
+                "10000-01-01", "2026-02-30", "2026-01-01T24:00:00"]
+edge_moment = st.sampled_from(EDGE_MOMENTS)
+hostile_value = st.one_of(unstorable_text, any_text, overlong_text, bad_number, forged_cursor, edge_moment)
 
 # A JSON number the parser cannot keep: written into a body in place of this marker.
 _RAW = f"\uffff{uuid.uuid4().hex}:"
 raw_json_numbers = st.sampled_from(["1e400", "-1e400", "NaN", "Infinity", "9223372036854775808", "1" * 5000, "2147483648"])
-hostile_json = st.one_of(unstorable_text, any_text, overlong_text, raw_json_numbers.map(lambda n: _RAW + n),
+hostile_json = st.one_of(unstorable_text, any_text, overlong_text, edge_moment, raw_json_numbers.map(lambda n: _RAW + n),
                          st.sampled_from([2**31, -(2**31) - 1, 2**62, 10**30, 1e308, -1.5, 0, [], {}, None, True]),
                          st.lists(unstorable_text, min_size=1, max_size=3))
 

@@ -98,3 +98,15 @@ def test_oversized_and_non_utf8_headers_are_refused_with_problem_details(service
     latin1 = clients[service].get("/healthz", headers=token | {"If-Match": "\xff\xfe".encode("latin-1")})
     assert latin1.status_code == 400
     assert latin1.json()["errors"] == [{"field": "if-match", "reason": "is not UTF-8"}]
+
+
+@pytest.mark.parametrize(("service", "url"), [
+    ("matching", "/matches?created_until=9999-12-31"),
+    ("matching", "/matches?created_from=0001-01-01T00:00:00%2B14:00"),
+    ("matching", "/stats/funnel?date_to=0001-01-01"),
+    ("notifications", "/deliveries?created_until=9999-12-31T23:59:59-14:00"),
+])
+def test_a_moment_at_the_calendars_edge_is_an_invalid_field(service, url, clients, internal_token):
+    response = clients[service].get(url, headers=internal_token(service, role="admin"))
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == url.split("?")[1].split("=")[0]

@@ -18,7 +18,8 @@ from matching.domain.match import STATUSES, SUGGESTED
 from matching.domain.review import VERIFICATIONS
 from matching.entrypoints.caller import Caller, current_caller
 from matching.entrypoints.schemas import (
-    ApproveIn, CloseIn, FunnelOut, MatchDetailOut, MatchOut, MatchPage, RejectIn, RespondIn, StatsOut, StatsRow, ListingOut,
+    ApproveIn, CloseIn, Day, FunnelOut, MatchDetailOut, MatchOut, MatchPage, OutsideTheCalendar, RejectIn, RespondIn, StatsOut, StatsRow,
+    ListingOut, day_within_the_calendar, moment_within_the_calendar,
 )
 from matching.service_layer import figures as figure_cases
 from matching.service_layer import matches as use_cases
@@ -69,12 +70,13 @@ def _moment(value: str | None, *, field: str, end: bool) -> datetime | None:
         return None
     try:
         if len(value) == 10:
-            day = date.fromisoformat(value)
+            day = day_within_the_calendar(date.fromisoformat(value))
             return datetime.combine(day + timedelta(days=1) if end else day, time(), UTC)
-        moment = datetime.fromisoformat(value)
+        return moment_within_the_calendar(datetime.fromisoformat(value))
+    except OutsideTheCalendar as error:
+        raise InvalidInput([FieldError(field, str(error))]) from None
     except ValueError:
         raise InvalidInput([FieldError(field, "must be an ISO date (YYYY-MM-DD) or date-time")]) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @router.get("/matches", response_model=MatchPage)
@@ -187,8 +189,8 @@ async def stats(
 async def funnel(
     caller: CallerDep,
     uow: UowDep,
-    date_from: Annotated[date | None, Query(description="first day, inclusive (UTC); by default 90 days before date_to")] = None,
-    date_to: Annotated[date | None, Query(description="last day, inclusive (UTC); by default today")] = None,
+    date_from: Annotated[Day | None, Query(description="first day, inclusive (UTC); by default 90 days before date_to")] = None,
+    date_to: Annotated[Day | None, Query(description="last day, inclusive (UTC); by default today")] = None,
     group_by: Annotated[Literal[GROUPINGS], Query(
         description="none (one row \"all\"), sector, region_pair (\"<offer_region>→<need_region>\"), country_pair "
                     "(\"BY-RU\", offer-need), week or month (keyed by the period's first day)")] = "none",

@@ -4,14 +4,43 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import date, datetime
-from typing import Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from matching.domain.funnel import Funnel
 from matching.domain.listing import Listing
 from matching.domain.review import ReviewedMatch
+
+
+# The days and moments a client may name: PostgreSQL and a range's arithmetic (the day after the
+# end, 90 days before it) both take them, so the calendar's edges are a 422 rather than an overflow.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
+class OutsideTheCalendar(ValueError):
+    pass
+
+
+def day_within_the_calendar(day: date) -> date:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise OutsideTheCalendar(f"must be between {EARLIEST_DAY} and {LATEST_DAY}")
+    return day
+
+
+def moment_within_the_calendar(moment: datetime) -> datetime:
+    """The moment with its offset (UTC when it has none), once its UTC day is within the calendar."""
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        day = moment.astimezone(UTC).date()
+    except OverflowError:
+        raise OutsideTheCalendar(f"must be between {EARLIEST_DAY} and {LATEST_DAY}") from None
+    day_within_the_calendar(day)
+    return moment
+
+
+Day = Annotated[date, AfterValidator(day_within_the_calendar)]
 
 
 class ApproveIn(BaseModel):

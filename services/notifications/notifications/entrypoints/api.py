@@ -4,7 +4,7 @@ companies, and the service's health, readiness and metrics."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, StringConstraints, field_validator
 
 from notifications.adapters.links import InvalidLinkToken
 from notifications.adapters.repository import DeliveryFilter
@@ -23,6 +23,21 @@ from notifications.service_layer import handlers
 from notifications.service_layer.unit_of_work import UnitOfWork
 
 router = APIRouter()
+
+def _within_the_calendar(moment: datetime) -> datetime:
+    """A moment PostgreSQL takes: with its offset (UTC when it has none), its UTC day within the
+    calendar, so an edge such as 0001-01-01T00:00+14:00 is a 422 rather than an overflow."""
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        year = moment.astimezone(UTC).year
+    except OverflowError:
+        year = None
+    if year is None or not 1900 <= year <= 9998:
+        raise ValueError("must be between the years 1900 and 9998")
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_within_the_calendar)]
 
 Status = Literal["queued", "sending", "sent", "failed", "dead", "held", "bundled", "skipped"]
 
@@ -54,8 +69,8 @@ class ResendRequest(BaseModel):
 
     template: str | None = None
     enterprise_id: uuid.UUID | None = None
-    created_from: datetime | None = None
-    created_until: datetime | None = None
+    created_from: Moment | None = None
+    created_until: Moment | None = None
 
 
 class PreferencesIn(BaseModel):
@@ -153,8 +168,8 @@ async def delivery_log(
     status: Status | None = None,
     template: str | None = None,
     enterprise_id: uuid.UUID | None = None,
-    created_from: datetime | None = None,
-    created_until: datetime | None = None,
+    created_from: Moment | None = None,
+    created_until: Moment | None = None,
 ):
     if not caller.is_staff:
         raise HTTPException(403, "the delivery log is for the investment agency")

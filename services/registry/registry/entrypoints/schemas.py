@@ -194,6 +194,8 @@ Unit = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]  
 # Code format, sector and region are checked by the domain, which names the offending value.
 Codes = Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]], Field(max_length=30)]
 Regions = Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=60)]
+# A listing's last day: the expiry sweep and its reminders count days from it, so not the calendar's last.
+LastDay = Annotated[date, Field(le=date(9998, 12, 31))]
 Certifications = Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]], Field(max_length=30)]
 
 
@@ -227,7 +229,7 @@ class ListingIn(BaseModel):
     unit: Unit | None = None
     regions: Regions = []
     certifications: Certifications = []
-    valid_until: date | None = None
+    valid_until: LastDay | None = None
 
 
 class ListingPatch(BaseModel):
@@ -246,7 +248,7 @@ class ListingPatch(BaseModel):
     unit: Unit | None = None
     regions: Regions | None = None
     certifications: Certifications | None = None
-    valid_until: date | None = None
+    valid_until: LastDay | None = None
 
 
 class FieldNote(BaseModel):
