@@ -11,6 +11,7 @@ from datetime import date
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from prometheus_client import CollectorRegistry, Counter
+import structlog
 
 from eventkit import topics
 from eventkit.contracts import EnterpriseRegistered, ListingExpiring, envelope_for
@@ -114,3 +115,36 @@ async def test_a_message_the_dead_letter_topic_refuses_is_counted_and_skipped_an
     assert handled == [good.event_id]
     assert [m.value for m in parked] == [small_and_unreadable]
     assert registry.get_sample_value("events_skipped_total", {"topic": topic, "error": "MessageSizeTooLargeError"}) == 1
+
+
+async def test_a_handler_that_keeps_failing_is_parked_with_its_error_and_the_log_names_only_the_errors_kind(infra, scratch_topic):
+    bootstrap = infra.kafka.bootstrap_servers
+    producer = idempotent_producer(bootstrap, client_id="failing-handler-test")
+    await producer.start()
+    failing, good = _registered(), _registered()
+    quoted = "duplicate key value: Key (email)=(sales@gomselmash.example.by) already exists"
+    handled: list[uuid.UUID] = []
+    stop = asyncio.Event()
+
+    async def handle(envelope, payload) -> None:
+        if envelope.event_id == failing.event_id:
+            raise ValueError(quoted)
+        handled.append(envelope.event_id)
+        stop.set()
+
+    try:
+        for envelope in (failing, good):
+            await producer.send_and_wait(scratch_topic, envelope.to_bytes(), key=b"k")
+        consumer = EventConsumer(bootstrap_servers=bootstrap, group_id=f"g-{uuid.uuid4().hex[:6]}", topics=[scratch_topic],
+                                 handle=handle, dead_letters=producer, max_attempts=2, retry_wait_max=0.1)
+        with structlog.testing.capture_logs() as logged:
+            await asyncio.wait_for(consumer.run(stop), timeout=30)
+        [parked] = await _parked(bootstrap, scratch_topic, expected=1)
+    finally:
+        await producer.stop()
+
+    assert handled == [good.event_id]
+    assert quoted in dict(parked.headers)["reason"].decode()  # the operator reading the dead letter sees why
+    [line] = [event for event in logged if event["event"] == "event_dead_lettered"]
+    assert line["reason"] == "handler failed 2 times: ValueError"
+    assert "sales@" not in str(logged)

@@ -156,11 +156,14 @@ class EventConsumer:
                 with attempt:
                     await self._handle(envelope, payload)
         except RetryError as error:
-            reason = f"handler failed {self._max_attempts} times: {error.last_attempt.exception()!r}"
-            await self._send_to_dead_letters(message, reason)
+            failure = error.last_attempt.exception()
+            reason = f"handler failed {self._max_attempts} times: {failure!r}"
+            # A database error quotes the values it refused (an address, say): the log gets its kind only.
+            await self._send_to_dead_letters(message, reason, logged=f"handler failed {self._max_attempts} times: {type(failure).__name__}")
 
-    async def _send_to_dead_letters(self, message: ConsumerRecord, reason: str) -> None:
-        log.error("event_dead_lettered", topic=message.topic, partition=message.partition, offset=message.offset, reason=reason)
+    async def _send_to_dead_letters(self, message: ConsumerRecord, reason: str, *, logged: str | None = None) -> None:
+        logged = logged or reason
+        log.error("event_dead_lettered", topic=message.topic, partition=message.partition, offset=message.offset, reason=logged)
         headers = [
             ("reason", reason.encode()),
             ("source_topic", message.topic.encode()),
@@ -181,7 +184,7 @@ class EventConsumer:
         except (KafkaError, OSError) as error:
             # The message stays readable in its own topic at this offset; the log says where, never what.
             log.error("event_skipped_undeliverable_dead_letter", topic=message.topic, partition=message.partition,
-                      offset=message.offset, size=len(message.value or b""), reason=reason, error=type(error).__name__)
+                      offset=message.offset, size=len(message.value or b""), reason=logged, error=type(error).__name__)
             if self._skipped is not None:
                 self._skipped(message.topic, type(error).__name__)
 
