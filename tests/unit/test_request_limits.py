@@ -115,3 +115,9 @@ def test_the_four_guards_answer_alike():
         answers.append([(r.status_code, r.json().get("errors")) for r in
                         (client.request(method, url, content=body, headers={"content-type": "application/json"}) for method, url, body in requests)])
     assert all(answer == answers[0] for answer in answers)
+
+
+def test_a_body_nested_deeper_than_the_interpreter_recurses_is_a_422_not_a_crash(client):
+    response = client.post("/echo", content=b"[" * 30_000 + b"]" * 30_000, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0] == {"field": "body", "reason": "nests too deeply"}

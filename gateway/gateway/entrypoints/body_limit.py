@@ -11,7 +11,9 @@ hold, whatever the route: a route added later is covered without doing anything.
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections import deque
 from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,8 +21,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.entrypoints.problems import problem
 
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNSTORABLE_TEXT = "must not contain control characters (other than tab and line breaks) or lone surrogates"
 _INT64 = 2**63 - 1
-_MAX_NUMBER_DIGITS = 40
 
 
 class RequestLimits:
@@ -134,43 +136,43 @@ def _body_refusal(headers: list[tuple[bytes, bytes]], body: bytes):
     if b"json" not in content_type:
         return None
     try:
-        document = json.loads(body, parse_constant=_not_finite, parse_float=_float, parse_int=_int)
+        document = json.loads(body)
     except UnicodeDecodeError:
         return _invalid("body", "is not UTF-8")
+    except RecursionError:
+        return _invalid("body", "nests too deeply")
     except ValueError:
         return None  # not JSON at all: the route's own parsing says so
-    return _text_refusal(_leaves(document, ()), "body")
+    found = _unacceptable_in(document)
+    return _invalid(*found) if found else None
 
 
-def _not_finite(token: str) -> _Unacceptable:
-    return _Unacceptable(f"{token} is not a number this API accepts")
+def _unacceptable_in(document) -> tuple[str, str] | None:
+    """The first key or value of a JSON document no field may hold: its dotted path (`sectors.0`,
+    as validation errors name it) and why. Walked with a stack: a document may nest deeper than
+    the interpreter's recursion."""
+    pending = deque([((), document)])  # in the document's order, shallowest first
+    while pending:
+        path, value = pending.popleft()
+        if isinstance(value, str):
+            if UNSTORABLE.search(value):
+                return _dotted(path), _UNSTORABLE_TEXT
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if UNSTORABLE.search(key):
+                    return _dotted((*path, key)), "the name must not contain control characters or lone surrogates"
+                pending.append(((*path, key), item))
+        elif isinstance(value, list):
+            pending.extend(((*path, index), item) for index, item in enumerate(value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            return _dotted(path), "is not a finite number (NaN, Infinity or beyond the largest float)"
+        elif isinstance(value, int) and not isinstance(value, bool) and not -_INT64 - 1 <= value <= _INT64:
+            return _dotted(path), "is beyond a 64-bit integer"
+    return None
 
 
-def _float(token: str):
-    if len(token) > _MAX_NUMBER_DIGITS * 2:
-        return _Unacceptable("has too many digits")
-    value = float(token)
-    return value if value not in (float("inf"), float("-inf")) else _Unacceptable("is beyond the largest number this API accepts")
-
-
-def _int(token: str):
-    if len(token) > _MAX_NUMBER_DIGITS:
-        return _Unacceptable("has too many digits")
-    value = int(token)
-    return value if -_INT64 - 1 <= value <= _INT64 else _Unacceptable("is beyond a 64-bit integer")
-
-
-def _leaves(value, path: tuple) -> list[tuple[str, object]]:
-    """Every key and scalar of a JSON document, by its dotted path (`sectors.0`, as in validation errors)."""
-    if isinstance(value, dict):
-        found = []
-        for key, item in value.items():
-            found.append((".".join(map(str, (*path, key))), key))
-            found.extend(_leaves(item, (*path, key)))
-        return found
-    if isinstance(value, list):
-        return [leaf for index, item in enumerate(value) for leaf in _leaves(item, (*path, index))]
-    return [(".".join(map(str, path)) or "body", value)]
+def _dotted(path: tuple) -> str:
+    return ".".join(map(str, path)) or "body"
 
 
 def _text_refusal(fields: list[tuple[str, object]], where: str):
@@ -178,7 +180,7 @@ def _text_refusal(fields: list[tuple[str, object]], where: str):
         if isinstance(value, _Unacceptable):
             return _invalid(field, value.reason)
         if isinstance(value, str) and UNSTORABLE.search(value):
-            return _invalid(field or where, "must not contain control characters (other than tab and line breaks) or lone surrogates")
+            return _invalid(field or where, _UNSTORABLE_TEXT)
         if UNSTORABLE.search(field):
             return _invalid(field, "the name must not contain control characters or lone surrogates")
     return None
