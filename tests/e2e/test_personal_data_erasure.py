@@ -106,7 +106,7 @@ def test_a_deleted_enterprise_leaves_no_contact_of_its_people_in_any_service(
                       timeout=60)
     assert phone_digits in held.get("notifications.deliveries", []), held
     assert set(held.get("registry.enterprises", [])) == set(needles), held  # the search finds what is there
-    assert [m for m in mailbox.messages_to(buyer["email"]) if lift_maker["name"] in mailbox.message(m["ID"]).get("Text", "")]
+    assert wait_until(lambda: [m for m in mailbox.messages_to(buyer["email"]) if person in (mailbox.message(m["ID"]).get("Text") or "")], bool)
 
     deleted = gateway.delete(f"/api/v1/enterprises/{seller_id}", headers=seller_account)
     assert deleted.status_code == 204, deleted.text

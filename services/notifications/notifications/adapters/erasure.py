@@ -6,6 +6,7 @@ links it was rendered with, so only the facts that name no one are kept."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from sqlalchemy import and_, bindparam, cast, delete, func, literal, or_, select, text, update
@@ -45,7 +46,8 @@ class PersonalDataEraser:
         address = await self._session.scalar(select(recipients.c.email).where(recipients.c.enterprise_id == enterprise_id))
         addressed_to_it = deliveries.c.enterprise_id == enterprise_id
         if address:  # the account's emails to the same address, once sent (one still queued must keep where it goes)
-            addressed_to_it = or_(addressed_to_it, and_(deliveries.c.recipient == address, deliveries.c.status.in_(_FINISHED)))
+            same_address = func.lower(deliveries.c.recipient) == address.lower()
+            addressed_to_it = or_(addressed_to_it, and_(same_address, deliveries.c.status.in_(_FINISHED)))
         await self._session.execute(
             update(deliveries).where(addressed_to_it).values(
                 recipient=None,
@@ -66,4 +68,4 @@ class PersonalDataEraser:
 
 def _without(column, address: str | None):
     """An SMTP server's reply may quote the address it refused."""
-    return func.replace(column, address, "") if address else column
+    return func.regexp_replace(column, re.escape(address), "", "gi") if address else column
