@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import time
 import uuid
 
@@ -11,14 +12,34 @@ from tests.identifiers import fresh_inn
 
 
 class Mailbox:
-    """Reads the SMTP sink through its Mailpit-shaped API."""
+    """Reads the SMTP sink through its Mailpit-shaped API.
 
-    def __init__(self, api_url: str) -> None:
+    With `gateway_url`, it reads as a company that confirms its enterprise's address as soon as the
+    confirmation email arrives: it follows the link (through the gateway, as the confirmation page
+    does) and lists the other emails only, so stories about welcomes, decisions and suggestions
+    read as they did before addresses were confirmed (tests/e2e/test_enterprise_contact_confirmation.py
+    tells the confirmation's own story, with a mailbox that does not confirm)."""
+
+    def __init__(self, api_url: str, *, gateway_url: str | None = None) -> None:
         self._client = httpx.Client(base_url=api_url, timeout=5)
+        self._gateway = httpx.Client(base_url=gateway_url, timeout=30) if gateway_url else None
+        self._confirmations: dict[str, bool] = {}  # message id -> whether it is a contact confirmation
 
     def messages_to(self, address: str) -> list[dict]:
         listing = self._client.get("/api/v1/messages", params={"limit": 1000}).json()
-        return [m for m in listing["messages"] if any(to["Address"] == address for to in m["To"])]
+        found = [m for m in listing["messages"] if any(to["Address"] == address for to in m["To"])]
+        if self._gateway is None:
+            return found
+        return [m for m in found if not self._confirmed_by_following(m)]
+
+    def _confirmed_by_following(self, summary: dict) -> bool:
+        if summary["ID"] not in self._confirmations:
+            token = contact_confirmation_token(self.message(summary["ID"]))
+            if token is not None:
+                response = self._gateway.post("/api/v1/contact-confirmations", json={"token": token})
+                assert response.status_code in (200, 409), response.text  # 409: the address changed since
+            self._confirmations[summary["ID"]] = token is not None
+        return self._confirmations[summary["ID"]]
 
     def wait_for(self, address: str, *, timeout: float = 30.0) -> list[dict]:
         deadline = time.monotonic() + timeout
@@ -33,9 +54,15 @@ class Mailbox:
         return self._client.get(f"/api/v1/message/{message_id}").json()
 
 
+def contact_confirmation_token(message: dict) -> str | None:
+    """The token of an enterprise address's confirmation link, when the message is that email."""
+    found = re.search(r"/confirm-contact\?token=([A-Za-z0-9._-]+)", message.get("Text") or "")
+    return found.group(1) if found else None
+
+
 @pytest.fixture(scope="session")
 def mailbox(platform: Stack) -> Mailbox:
-    return Mailbox(platform.mail_api_url)
+    return Mailbox(platform.mail_api_url, gateway_url=platform.gateway_url)
 
 
 @pytest.fixture(scope="session")

@@ -54,6 +54,7 @@ EXPECTED_ACCESS: dict[tuple[str, str], Access] = {
     ("PUT", "/enterprises/{enterprise_id}/notification-preferences"): Access.COMPANY,
     ("GET", "/unsubscribe"): Access.ANYONE,
     ("POST", "/unsubscribe"): Access.ANYONE,
+    ("POST", "/contact-confirmations"): Access.ANYONE,
 }
 
 ROLES = ("anonymous", "company_owner", "other_company", "agency", "admin")

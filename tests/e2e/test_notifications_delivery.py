@@ -22,6 +22,7 @@ from eventkit.contracts import EnterpriseRegistered, EventPayload, MatchApproved
 from eventkit.envelope import Envelope
 from eventkit.kafka import idempotent_producer
 from notifications.domain.deliveries import enterprise_address, idempotency_key
+from tests.e2e.conftest import contact_confirmation_token
 
 pytestmark = pytest.mark.e2e
 
@@ -109,14 +110,27 @@ def sink(platform: Stack) -> Sink:
 
 
 async def registered(platform: Stack, sink: Sink, enterprises: list[EnterpriseRegistered]) -> None:
-    """Publishes the registrations and waits for their welcome emails, so the recipients are known."""
+    """Publishes the registrations, confirms each enterprise's address through the link it was sent
+    and waits for their welcome emails, so the recipients are known and may be mailed."""
     envelopes = await publish(platform, enterprises)
+    await confirm_addresses(platform, sink, envelopes, enterprises)
     welcomes = {message_id_of_welcome(envelope, e) for envelope, e in zip(envelopes, enterprises, strict=True)}
     await sink.wait_for(welcomes, timeout=60)
 
 
-def message_id_of_welcome(envelope: Envelope, registered_enterprise: EnterpriseRegistered) -> str:
-    key = idempotency_key(envelope.event_id, str(registered_enterprise.email), "welcome")
+async def confirm_addresses(platform: Stack, sink: Sink, envelopes: list[Envelope], enterprises: list[EnterpriseRegistered]) -> None:
+    """Follows each enterprise's contact_confirmation link, as the company does when it arrives."""
+    confirmations = {message_id_of_welcome(envelope, e, template="contact_confirmation") for envelope, e in zip(envelopes, enterprises, strict=True)}
+    await sink.wait_for(confirmations, timeout=60)
+    async with httpx.AsyncClient(base_url=platform.gateway_url, timeout=30) as gateway:
+        for message_id in confirmations:
+            token = contact_confirmation_token(await sink.read(message_id))
+            response = await gateway.post("/api/v1/contact-confirmations", json={"token": token})
+            assert response.status_code == 200, response.text
+
+
+def message_id_of_welcome(envelope: Envelope, registered_enterprise: EnterpriseRegistered, *, template: str = "welcome") -> str:
+    key = idempotency_key(envelope.event_id, str(registered_enterprise.email), template)
     return f"{uuid.uuid5(uuid.NAMESPACE_URL, key).hex}@unionmatch.local"
 
 
@@ -206,11 +220,12 @@ async def test_an_address_the_smtp_server_cannot_take_is_recorded_dead_not_retri
     log = f"{platform.service_url('notifications')}/deliveries"
     staff = internal_token("notifications", role="agency")
 
-    [dead] = await _wait_for_status(log, staff, unsendable.enterprise_id, "dead")
+    # The first email an enterprise's address gets is the one that confirms it; the welcome waits for that.
+    [dead] = await _wait_for_status(log, staff, unsendable.enterprise_id, "dead", template="contact_confirmation")
     await asyncio.sleep(3)  # longer than the first back-off would be: a retry would show as a second attempt
-    [still] = (await _log(log, staff, unsendable.enterprise_id))["items"]
+    [still] = [item for item in (await _log(log, staff, unsendable.enterprise_id))["items"] if item["template"] == "contact_confirmation"]
 
-    assert dead["template"] == "welcome" and "refused" in dead["last_error"]
+    assert dead["template"] == "contact_confirmation" and "refused" in dead["last_error"]
     assert still["status"] == "dead" and still["attempts"] == 1
     letters = await _dead_letters(platform, timeout=30, containing=dead["id"])
     assert any(dead["last_error"] in letter for letter in letters)
@@ -223,10 +238,11 @@ async def _log(url: str, headers: dict, enterprise_id: uuid.UUID) -> dict:
     return response.json()
 
 
-async def _wait_for_status(url: str, headers: dict, enterprise_id: uuid.UUID, status: str, *, timeout: float = 30) -> list[dict]:
+async def _wait_for_status(url: str, headers: dict, enterprise_id: uuid.UUID, status: str, *, timeout: float = 30,
+                           template: str | None = None) -> list[dict]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        items = (await _log(url, headers, enterprise_id))["items"]
+        items = [item for item in (await _log(url, headers, enterprise_id))["items"] if template in (None, item["template"])]
         if items and all(item["status"] == status for item in items):
             return items
         await asyncio.sleep(0.3)

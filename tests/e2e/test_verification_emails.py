@@ -15,8 +15,8 @@ from devstack.stack import Stack
 
 
 def _unique_phone() -> str:
-    digits = str(uuid.uuid4().int)[:7]
-    return f"+7 (4812) {digits[:3]}-{digits[3:5]}-{digits[5:]}"
+    digits = str(uuid.uuid4().int)[:6]  # a Smolensk number: code 4812 and six digits
+    return f"+7 (4812) {digits[:2]}-{digits[2:4]}-{digits[4:]}"
 
 
 def _register(gateway, open_company, profile: dict) -> dict:

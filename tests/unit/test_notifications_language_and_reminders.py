@@ -20,8 +20,10 @@ HOUSING = uuid.UUID("11111111-1111-4111-8111-111111111111")
 LIFTS = uuid.UUID("22222222-2222-4222-8222-222222222222")
 LINKS = SignedLinks(public_base_url="https://unionmatch.example", secret="s" * 32)
 
-HOUSING_OPERATOR = Recipient(HOUSING, "МУП «Смоленскжилсервис»", "housing@example.ru", languages=["ru"], status="verified", changed_at=NOW)
-LIFT_MAKER = Recipient(LIFTS, "ОАО «Могилёвлифтмаш»", "sales@liftmash.example.by", languages=["be", "ru"], status="verified", changed_at=NOW)
+HOUSING_OPERATOR = Recipient(HOUSING, "МУП «Смоленскжилсервис»", "housing@example.ru", languages=["ru"], status="verified", changed_at=NOW,
+                             confirmed_email="housing@example.ru")
+LIFT_MAKER = Recipient(LIFTS, "ОАО «Могилёвлифтмаш»", "sales@liftmash.example.by", languages=["be", "ru"], status="verified",
+                       changed_at=NOW, confirmed_email="sales@liftmash.example.by")
 
 
 def approved_match():

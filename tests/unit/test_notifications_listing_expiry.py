@@ -26,6 +26,7 @@ def lift_maker(**changes) -> Recipient:
     values = dict(enterprise_id=LIFTS, name="ОАО «Могилёвлифтмаш»", email="sales@liftmash.example.by", contact_person="Алесь Каваль",
                   phone="+375222000000", languages=["be", "ru"], country="BY", region="mogilev_oblast", city="Могилёв",
                   status="verified", changed_at=NOW)
+    values["confirmed_email"] = (values | changes).get("email")  # the enterprise confirmed its address (test_notifications_contact_confirmation.py)
     return Recipient(**(values | changes))
 
 

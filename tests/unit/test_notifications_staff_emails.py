@@ -46,7 +46,8 @@ def suspended_event(*, languages=("be", "ru"), reason: str | None = REASON):
 
 
 def suspended_recipient() -> Recipient:
-    return Recipient(enterprise_id=ENTERPRISE_ID, name="ОАО «Могилёвлифтмаш»", email="sales@liftmash.example.by", status="suspended")
+    return Recipient(enterprise_id=ENTERPRISE_ID, name="ОАО «Могилёвлифтмаш»", email="sales@liftmash.example.by", status="suspended",
+                     confirmed_email="sales@liftmash.example.by")
 
 
 # --- the suspension email --------------------------------------------------------------------------

@@ -64,4 +64,5 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/enterprises/{enterprise_id}/notification-preferences", "notifications", "/preferences/{enterprise_id}", Access.COMPANY, "Change your email preferences", "notifications"),
     Route("GET", "/unsubscribe", "notifications", "/unsubscribe", Access.ANYONE, "Unsubscribe through the signed link of an email", "notifications"),
     Route("POST", "/unsubscribe", "notifications", "/unsubscribe", Access.ANYONE, "One-click unsubscribe (RFC 8058) from an email's List-Unsubscribe address", "notifications"),
+    Route("POST", "/contact-confirmations", "notifications", "/contact-confirmations", Access.ANYONE, "Confirm an enterprise's email address through the signed link it was sent", "notifications"),
 )

@@ -167,6 +167,27 @@ async def confirm_address(request: Request, token: Annotated[str, Form(max_lengt
     return render(request, "confirm.html", {"token": "", "outcome": outcome, "address": address}, headers=_NO_STORE)
 
 
+@router.get("/confirm-contact")
+async def confirm_contact_page(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
+    # The link of a contact_confirmation email: opening it changes nothing (mail scanners open links); the button confirms.
+    return render(request, "confirm_contact.html", {"token": token, "outcome": "" if token else "incomplete", "address": ""},
+                  headers=_NO_STORE)
+
+
+@router.post("/confirm-contact", dependencies=[Csrf])
+async def confirm_contact(request: Request, token: Annotated[str, Form(max_length=2000)] = ""):
+    outcome, address = "incomplete", ""
+    if token:
+        try:
+            address = (await api(request, "POST", "/contact-confirmations", json={"token": token})).get("email", "")
+            outcome = "confirmed"
+        except ApiProblem as problem:
+            if isinstance(problem, ApiUnavailable):
+                raise
+            outcome = "moved" if problem.status == 409 else "invalid"
+    return render(request, "confirm_contact.html", {"token": "", "outcome": outcome, "address": address}, headers=_NO_STORE)
+
+
 @router.get("/unsubscribe")
 async def unsubscribe_page(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
     # Opening the link changes nothing (mail scanners open links); the button does.

@@ -13,10 +13,13 @@ import uuid
 
 import jwt
 
+from notifications.domain.plans import CONTACT_CONFIRMATION_VALID_DAYS
+
 ISSUER = "notifications"
 UNSUBSCRIBE_AUDIENCE = "unsubscribe"
 # An unsubscribe link must keep working long after the email was read.
 UNSUBSCRIBE_TTL = 2 * 365 * 24 * 3600
+CONTACT_CONFIRMATION_AUDIENCE = "contact-confirmation"
 
 
 class InvalidLinkToken(Exception):
@@ -46,6 +49,20 @@ class SignedLinks:
         try:
             claims = jwt.decode(token, self._secret, algorithms=["HS256"], audience=UNSUBSCRIBE_AUDIENCE, issuer=ISSUER)
             return uuid.UUID(claims["sub"])
+        except (jwt.PyJWTError, KeyError, ValueError) as error:
+            raise InvalidLinkToken(str(error)) from error
+
+    def confirm_contact(self, enterprise_id: uuid.UUID, email: str) -> str:
+        """The page that confirms the enterprise's address: it asks for a click before it confirms,
+        so a mail scanner that opens links confirms nothing."""
+        token = self._sign(CONTACT_CONFIRMATION_AUDIENCE, str(enterprise_id), CONTACT_CONFIRMATION_VALID_DAYS * 24 * 3600, email=email)
+        return f"{self._base}/confirm-contact?token={token}"
+
+    def confirming_contact(self, token: str) -> tuple[uuid.UUID, str]:
+        """The enterprise and the address a confirmation link was sent to."""
+        try:
+            claims = jwt.decode(token, self._secret, algorithms=["HS256"], audience=CONTACT_CONFIRMATION_AUDIENCE, issuer=ISSUER)
+            return uuid.UUID(claims["sub"]), str(claims["email"])
         except (jwt.PyJWTError, KeyError, ValueError) as error:
             raise InvalidLinkToken(str(error)) from error
 

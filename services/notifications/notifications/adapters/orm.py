@@ -50,6 +50,7 @@ recipients = Table(
     Column("city", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("confirmed_email", String(320)),
 )
 
 suggestions = Table(

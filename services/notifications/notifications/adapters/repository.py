@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -90,6 +90,13 @@ class DeliveryRepository:
         )
         await self._session.execute(update(deliveries).where(waiting).values(next_attempt_at=now))
 
+    async def release_unconfirmed(self, enterprise_id: uuid.UUID, *, now: datetime) -> int:
+        """The emails kept while the enterprise's address was unconfirmed go to the sender now (which
+        sends them, or skips them when the enterprise was deleted meanwhile)."""
+        kept = and_(deliveries.c.status == DeliveryStatus.UNCONFIRMED, deliveries.c.enterprise_id == enterprise_id)
+        result = await self._session.execute(update(deliveries).where(kept).values(status=DeliveryStatus.QUEUED, next_attempt_at=now))
+        return result.rowcount
+
     async def held_for(self, enterprise_id: uuid.UUID) -> list[Delivery]:
         query = (
             select(deliveries)
@@ -134,14 +141,29 @@ class RecipientRepository:
 
     async def put_if_newer(self, recipient: Recipient) -> bool:
         """Applies a change unless a later one is already known (events may be re-read after a rebalance)."""
-        values = {c.name: getattr(recipient, c.name) for c in recipients.columns}
+        values = {c.name: getattr(recipient, c.name) for c in recipients.columns if c.name != "confirmed_email"}
         statement = insert(recipients).values(values)
+        # A confirmation holds for the address confirmed: a new address (or none, once deleted) forgets it.
+        still_confirmed = case((func.lower(recipients.c.confirmed_email) == func.lower(statement.excluded.email), recipients.c.confirmed_email))
         statement = statement.on_conflict_do_update(
             index_elements=["enterprise_id"],
-            set_={name: statement.excluded[name] for name in values if name != "enterprise_id"},
+            set_={name: statement.excluded[name] for name in values if name != "enterprise_id"} | {"confirmed_email": still_confirmed},
             where=recipients.c.changed_at <= statement.excluded.changed_at,
         )
         return (await self._session.execute(statement)).rowcount == 1
+
+    async def get(self, enterprise_id: uuid.UUID, *, for_update: bool = False) -> Recipient | None:
+        query = select(recipients).where(recipients.c.enterprise_id == enterprise_id)
+        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        return Recipient(**row._mapping) if row else None
+
+    async def save_confirmation(self, recipient: Recipient) -> None:
+        # Only while the address is still the one confirmed: a profile event may have changed it meanwhile.
+        await self._session.execute(
+            update(recipients)
+            .where(recipients.c.enterprise_id == recipient.enterprise_id, func.lower(recipients.c.email) == func.lower(recipient.confirmed_email))
+            .values(confirmed_email=recipient.confirmed_email)
+        )
 
     async def set_status(self, enterprise_id: uuid.UUID, status: str, *, at: datetime) -> None:
         await self._session.execute(

@@ -7,14 +7,15 @@ import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
-from notifications.domain.deliveries import Delivery
-from notifications.domain.recipients import Preferences, Recipient, SuggestionMode
+from notifications.domain.deliveries import CONTACT_CONFIRMATION, Delivery
+from notifications.domain.recipients import Preferences, Recipient, SuggestionMode, same_address
 
 
 class Links(Protocol):
     def answer(self, match_id: str) -> str: ...
     def unsubscribe(self, enterprise_id: uuid.UUID) -> str: ...
     def one_click_unsubscribe(self, enterprise_id: uuid.UUID) -> str: ...
+    def confirm_contact(self, enterprise_id: uuid.UUID, email: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -41,16 +42,23 @@ class Skip:
     reason: str
 
 
-Decision = Send | Hold | Wait | Skip
+@dataclass(frozen=True)
+class AwaitConfirmation:
+    pass
+
+
+Decision = Send | Hold | Wait | Skip | AwaitConfirmation
 
 
 def decide(delivery: Delivery, *, addressee: Recipient | None, partner: Recipient | None, preferences: Preferences, links: Links) -> Decision:
-    if delivery.recipient is None and addressee is None:
-        return Wait()
+    if addressee is None and (delivery.recipient is None or delivery.enterprise_id is not None):
+        return Wait()  # not known yet; an enterprise's address is not mailed before the read model knows whether it is confirmed
     if delivery.partner_id is not None and partner is None:
         return Wait()
     if addressee is not None and (refusal := addressee.refusal(transactional=delivery.transactional)):
         return Skip(refusal)
+    if _unconfirmed_address(delivery, addressee):
+        return AwaitConfirmation()  # an address nobody has confirmed may be a stranger's
     if refusal := preferences.refusal(delivery.template, transactional=delivery.transactional):
         return Skip(refusal)
     recipient = delivery.recipient or addressee.email
@@ -59,6 +67,16 @@ def decide(delivery: Delivery, *, addressee: Recipient | None, partner: Recipien
     if delivery.template == "suggestion" and preferences.suggestions is SuggestionMode.DAILY:
         return Hold(recipient, language, context)
     return Send(recipient, language, context)
+
+
+def _unconfirmed_address(delivery: Delivery, addressee: Recipient | None) -> bool:
+    """An email to an enterprise goes only to the address it confirmed; its confirmation email is
+    the one exception. Mail to a person (an account's own address) is not the enterprise's."""
+    if delivery.enterprise_id is None or delivery.template == CONTACT_CONFIRMATION:
+        return False
+    if addressee is None:
+        return True
+    return not same_address(delivery.recipient or addressee.email, addressee.confirmed_email)
 
 
 def _reasons_in(context: dict, language: str) -> list[str]:
@@ -79,6 +97,8 @@ def compose(delivery: Delivery, *, language: str, addressee: Recipient | None, p
     if not delivery.transactional:
         context["unsubscribe_url"] = links.unsubscribe(delivery.enterprise_id)
         context["one_click_unsubscribe_url"] = links.one_click_unsubscribe(delivery.enterprise_id)
+    if delivery.template == "contact_confirmation":
+        context["link"] = links.confirm_contact(delivery.enterprise_id, delivery.recipient)
     if "match_id" in context:
         context["answer_url"] = links.answer(context["match_id"])
         context["reasons"] = _reasons_in(context, language)

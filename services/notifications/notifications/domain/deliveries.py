@@ -6,6 +6,7 @@ queued -> sending -> sent
                   -> queued (the recipient is not known yet: waits, no attempt counted)
                   -> held -> bundled (a suggestion kept for the recipient's daily digest)
                   -> skipped (unsubscribed, suspended or deleted recipient; never for transactional mail)
+                  -> unconfirmed (the enterprise's address is not confirmed yet) -> queued once it is
 
 Match emails are addressed to an enterprise, not an address: the address, language and the
 partner's profile are looked up when the email is sent, from the recipients read model.
@@ -29,13 +30,16 @@ class DeliveryStatus(StrEnum):
     HELD = "held"
     BUNDLED = "bundled"
     SKIPPED = "skipped"
+    UNCONFIRMED = "unconfirmed"
 
 
 # Mail a recipient cannot opt out of: it answers something they did, completes an introduction they
 # asked for, tells them what the agency decided about their enterprise (or that it checks it again), gives them an account, or
 # proves their address or lets them back in (a confirmation at sign-up, a password reset), or warns
 # that their own listing is about to expire.
-TRANSACTIONAL = frozenset({"welcome", "verified", "recheck", "introduction", "suspended", "account_invitation", "account_confirmation",
+# The email that confirms an enterprise's own address: the one thing an unconfirmed address is sent.
+CONTACT_CONFIRMATION = "contact_confirmation"
+TRANSACTIONAL = frozenset({CONTACT_CONFIRMATION, "welcome", "verified", "recheck", "introduction", "suspended", "account_invitation", "account_confirmation",
                            "password_reset", "account_exists", "listing_expiring"})
 
 
@@ -129,6 +133,14 @@ class Delivery:
     def hold_for_digest(self) -> None:
         self.attempts = max(self.attempts - 1, 0)
         self.status = DeliveryStatus.HELD
+        self.next_attempt_at = None
+
+    def await_confirmation(self) -> None:
+        """Kept, not sent, until the enterprise confirms its address; then it goes out as it would
+        have (the company reads its welcome and what happened since), no attempt spent meanwhile."""
+        self.attempts = max(self.attempts - 1, 0)
+        self.status = DeliveryStatus.UNCONFIRMED
+        self.last_error = "waiting for the enterprise to confirm its email address"
         self.next_attempt_at = None
 
     def skip(self, reason: str) -> None:

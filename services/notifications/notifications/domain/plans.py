@@ -21,7 +21,7 @@ from eventkit.contracts import (
     MatchWithdrawn,
 )
 from eventkit.envelope import Envelope
-from notifications.domain.deliveries import Delivery, preferred_language
+from notifications.domain.deliveries import CONTACT_CONFIRMATION, Delivery, preferred_language
 
 MATCH_TEMPLATES = {MatchApproved: "suggestion", MatchIntroduced: "introduction"}
 ACCOUNT_INVITATION = "account_invitation"
@@ -34,6 +34,9 @@ CONFIRMATION_VALID_DAYS = 7
 PASSWORD_RESET = "password_reset"
 PASSWORD_RESET_VALID_HOURS = 1
 ACCOUNT_EXISTS = "account_exists"
+# How long its link works; the emails kept for the address wait as long. After that, saving the
+# address again brings a new link.
+CONTACT_CONFIRMATION_VALID_DAYS = 30
 DEFAULT_AGENCY_EMAIL = "agency@unionmatch.local"
 
 
@@ -71,6 +74,15 @@ def deliveries_for(
             for own_side, own, other in _sides(payload)
         ]
     return []
+
+
+def contact_confirmation(envelope: Envelope, recipient) -> Delivery:
+    """The one email an unconfirmed enterprise address gets: a link that confirms it (signed when it
+    is sent), after which the emails kept for it go out. One per event that gave the address."""
+    return Delivery.plan(
+        event_id=envelope.event_id, enterprise_id=recipient.enterprise_id, recipient=recipient.email, template=CONTACT_CONFIRMATION,
+        language=recipient.language, context={"name": recipient.name, "email": recipient.email, "valid_days": CONTACT_CONFIRMATION_VALID_DAYS},
+    )
 
 
 def account_invitation(*, invitation_id: uuid.UUID, email: str, name: str, role: str, link: str, language: str) -> Delivery:

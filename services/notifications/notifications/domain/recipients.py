@@ -27,6 +27,9 @@ class Recipient:
     city: str = ""
     status: str = "pending"
     changed_at: datetime | None = None
+    # The address whose owner followed a contact_confirmation link; None until then. Kept by the
+    # repository across profile events while the address stays the same, forgotten when it changes.
+    confirmed_email: str | None = None
 
     @classmethod
     def from_profile(cls, profile, *, at: datetime) -> Recipient:
@@ -53,6 +56,26 @@ class Recipient:
     def language(self) -> str:
         return preferred_language(self.languages)
 
+    @property
+    def email_confirmed(self) -> bool:
+        """Whether the enterprise's address has proven to be its own: until then the platform
+        sends it nothing but the confirmation email, so it cannot be used to mail strangers."""
+        return bool(self.email) and same_address(self.email, self.confirmed_email)
+
+    def needs_confirmation_after(self, before: Recipient | None) -> bool:
+        """A new enterprise, or a new address, that is not confirmed yet: it is sent a confirmation email."""
+        if self.status == DELETED or not self.email or self.email_confirmed:
+            return False
+        return before is None or not same_address(before.email, self.email)
+
+    def confirm(self, address: str) -> bool:
+        """The owner of `address` followed the link; False when the enterprise's address is another
+        one by now (the link was for an address it gave up)."""
+        if self.status == DELETED or not self.email or not same_address(self.email, address):
+            return False
+        self.confirmed_email = self.email
+        return True
+
     def refusal(self, *, transactional: bool) -> str | None:
         """Why this enterprise must not get an email now, or None."""
         if self.status == DELETED or not self.email:
@@ -66,6 +89,10 @@ class Recipient:
 
     def contacts(self) -> dict:
         return {**self.public_profile(), "contact_person": self.contact_person, "email": self.email or "", "phone": self.phone or ""}
+
+
+def same_address(one: str | None, other: str | None) -> bool:
+    return bool(one) and bool(other) and one.strip().lower() == other.strip().lower()
 
 
 LANGUAGES = ("ru", "be", "en")

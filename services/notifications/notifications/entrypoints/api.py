@@ -39,7 +39,7 @@ def _within_the_calendar(moment: datetime) -> datetime:
 
 Moment = Annotated[datetime, AfterValidator(_within_the_calendar)]
 
-Status = Literal["queued", "sending", "sent", "failed", "dead", "held", "bundled", "skipped"]
+Status = Literal["queued", "sending", "sent", "failed", "dead", "held", "bundled", "skipped", "unconfirmed"]
 
 
 class DeliveryOut(BaseModel):
@@ -268,6 +268,33 @@ async def unsubscribe(request: Request, caller: Annotated[Caller, Depends(curren
 
 
 ONE_CLICK = b"List-Unsubscribe=One-Click"
+
+
+class ContactConfirmationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: Annotated[str, StringConstraints(min_length=10, max_length=2000)]
+
+
+class ContactConfirmationOut(BaseModel):
+    enterprise_id: uuid.UUID
+    email: str
+    confirmed: bool
+
+
+@router.post("/contact-confirmations", response_model=ContactConfirmationOut)
+async def confirm_contact(request: Request, caller: Annotated[Caller, Depends(current_caller)], confirmation: ContactConfirmationIn):
+    """Anyone holding the link of a contact_confirmation email confirms that the enterprise's address
+    is theirs; the emails kept for it go out. Following it twice is harmless."""
+    try:
+        enterprise_id, email = request.app.state.container.links.confirming_contact(confirmation.token)
+    except InvalidLinkToken as error:
+        reason = f"the confirmation link is invalid or expired: {error}"
+        return problem(422, "Invalid input", reason, errors=[{"field": "token", "reason": reason}])
+    if not await handlers.confirm_contact(uow=_uow(request), enterprise_id=enterprise_id, email=email):
+        return problem(409, "Conflict", "the enterprise's email address is another one by now (or the enterprise was deleted); "
+                                        "its new address gets a link of its own")
+    return ContactConfirmationOut(enterprise_id=enterprise_id, email=email, confirmed=True)
 
 
 @router.post("/unsubscribe", response_model=PreferencesOut)

@@ -38,13 +38,14 @@ from eventkit.envelope import Envelope
 from notifications.adapters.rendering import TemplateRenderer
 from notifications.adapters.repository import DeliveryFilter
 from notifications.adapters.smtp import SendFailed, SmtpMailer
-from notifications.domain.composing import Hold, Links, Send, Skip, Wait, decide
+from notifications.domain.composing import AwaitConfirmation, Hold, Links, Send, Skip, Wait, decide
 from notifications.domain.deliveries import Delivery, DeliveryStatus, RetryPolicy
 from notifications.domain.plans import (
     AgencyContact,
     account_confirmation,
     account_exists,
     account_invitation,
+    contact_confirmation,
     answering_enterprise,
     deliveries_for,
     digest,
@@ -79,11 +80,17 @@ async def record_event(
 async def _apply_to_read_models(envelope: Envelope, payload: EventPayload, *, uow: UnitOfWork) -> None:
     at = envelope.occurred_at
     if isinstance(payload, EnterpriseProfile):
-        if await uow.recipients.put_if_newer(Recipient.from_profile(payload, at=at)):
+        before = await uow.recipients.get(payload.enterprise_id)
+        after = Recipient.from_profile(payload, at=at)
+        if await uow.recipients.put_if_newer(after):
             await uow.deliveries.wake_waiting_for(payload.enterprise_id, now=datetime.now(UTC))
+            after.confirmed_email = before.confirmed_email if before else None
+            if after.needs_confirmation_after(before):
+                await uow.deliveries.add_unless_known(contact_confirmation(envelope, after))
     elif isinstance(payload, EnterpriseDeleted):
         await uow.personal_data.erase_enterprise(payload.enterprise_id)
         await uow.recipients.put_if_newer(Recipient.deleted(payload.enterprise_id, at=at))
+        await uow.deliveries.release_unconfirmed(payload.enterprise_id, now=datetime.now(UTC))  # for the sender to skip
     elif isinstance(payload, EnterpriseVerified):
         await uow.recipients.set_status(payload.enterprise_id, "verified", at=at)
     elif isinstance(payload, MatchApproved):
@@ -94,6 +101,19 @@ async def _apply_to_read_models(envelope: Envelope, payload: EventPayload, *, uo
             await uow.suggestions.close(payload.match_id, at=at)
     elif isinstance(payload, _CLOSING):
         await uow.suggestions.close(payload.match_id, at=at)
+
+
+async def confirm_contact(*, uow: UnitOfWork, enterprise_id: uuid.UUID, email: str) -> bool:
+    """The owner of `email` followed the enterprise's confirmation link: the address is confirmed
+    and the emails kept for it go out. False when the enterprise has another address by now."""
+    async with uow:
+        recipient = await uow.recipients.get(enterprise_id, for_update=True)
+        if recipient is None or not recipient.confirm(email):
+            return False
+        await uow.recipients.save_confirmation(recipient)
+        await uow.deliveries.release_unconfirmed(enterprise_id, now=datetime.now(UTC))
+        await uow.commit()
+    return True
 
 
 async def invite_to_account(
@@ -173,6 +193,8 @@ async def _deliver(delivery: Delivery, *, addressee, partner, preference, uow: U
             delivery.wait_for_recipient(at=now, give_up_after=sending.recipient_wait)
         case Skip(reason=reason):
             delivery.skip(reason)
+        case AwaitConfirmation():
+            delivery.await_confirmation()
         case Hold(recipient=recipient, language=language, context=context):
             delivery.address(recipient=recipient, language=language, context=context)
             delivery.hold_for_digest()

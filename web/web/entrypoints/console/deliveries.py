@@ -14,14 +14,14 @@ from web.entrypoints.session import require_csrf
 
 router = APIRouter()
 Csrf = Depends(require_csrf)
-STATUSES = ("queued", "sending", "sent", "failed", "dead", "held", "bundled", "skipped")
+STATUSES = ("queued", "sending", "sent", "failed", "dead", "held", "bundled", "skipped", "unconfirmed")
 # Every email the notifications service sends, with the name a reviewer reads in the log.
 TEMPLATES = {
     "welcome": N_("Welcome"), "verified": N_("Verified"), "suspended": N_("Suspended"), "recheck": N_("Check again"),
     "suggestion": N_("Partner suggestion"), "suggestion_ended": N_("Suggestion ended"), "introduction": N_("Introduction"),
     "digest": N_("Daily digest"), "reminder": N_("Reminder"), "listing_expiring": N_("Listing about to end"),
     "account_invitation": N_("Account invitation"), "account_confirmation": N_("Account confirmation"),
-    "password_reset": N_("Password reset"), "account_exists": N_("Sign-up with a taken address"),
+    "password_reset": N_("Password reset"), "contact_confirmation": N_("Enterprise address confirmation"), "account_exists": N_("Sign-up with a taken address"),
 }
 PAGE_SIZE = 50
 

@@ -1,0 +1,24 @@
+"""an enterprise's email address is confirmed before it is mailed: the address whose owner followed
+the contact_confirmation link. Enterprises known before keep being mailed: their address is taken
+as confirmed, since they were mailed at it before this rule and nobody complained of it.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-02
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("recipients", sa.Column("confirmed_email", sa.String(320)))
+    op.execute("UPDATE recipients SET confirmed_email = email WHERE email IS NOT NULL")
+
+
+def downgrade() -> None:
+    op.drop_column("recipients", "confirmed_email")
