@@ -171,9 +171,10 @@ async def test_a_company_chooses_a_daily_digest_and_stops_and_resumes_its_emails
         await page.get_by_role("button", name="Stop emails about suggestions").click()
         await page.wait_for_url("**/my/notifications?done=unsubscribed")
         await expect(page.locator("#current-state")).to_contain_text("no emails about suggestions")
-        assert gateway.get(preferences, headers=farm["headers"]).json() | {"unsubscribed_at": None} == {
+        # (whether the farm's address is confirmed is test_enterprise_contact_confirmation.py's story)
+        assert gateway.get(preferences, headers=farm["headers"]).json() | {"unsubscribed_at": None, "address_confirmed": None} == {
             "enterprise_id": farm["enterprise_id"], "suggestions": "immediate", "unsubscribed": True, "unsubscribed_at": None,
-            "language": None, "reminders": True}
+            "language": None, "reminders": True, "address_confirmed": None}
         await page.get_by_role("button", name="Email me about suggestions again").click()
         await page.wait_for_url("**/my/notifications?done=subscribed")
         assert gateway.get(preferences, headers=farm["headers"]).json()["unsubscribed"] is False

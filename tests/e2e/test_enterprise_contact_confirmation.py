@@ -39,11 +39,13 @@ def _confirmation_token(mailbox: Mailbox, address: str) -> str:
 def test_an_unconfirmed_enterprise_address_gets_only_the_confirmation_then_what_was_kept(
     gateway, open_company, raw_mailbox, new_housing_operator, verify_enterprise, platform
 ):
-    profile = new_housing_operator()
-    registered = gateway.post("/api/v1/enterprises", headers=open_company(), json=profile)
+    owner, profile = open_company(), new_housing_operator()
+    registered = gateway.post("/api/v1/enterprises", headers=owner, json=profile)
     assert registered.status_code == 201, registered.text
+    preferences = f"/api/v1/enterprises/{registered.json()['id']}/notification-preferences"
     token = _confirmation_token(raw_mailbox, profile["email"])
     verify_enterprise(registered.json()["id"])
+    assert gateway.get(preferences, headers=owner).json()["address_confirmed"] is False  # the portal's emails page says so
 
     time.sleep(3)  # the welcome and the agency's decision are due by now, and kept
     [confirmation] = raw_mailbox.messages_to(profile["email"])
@@ -58,6 +60,7 @@ def test_an_unconfirmed_enterprise_address_gets_only_the_confirmation_then_what_
     assert len(subjects) == 3, subjects
     assert [any(part in s for s in subjects) for part in ("Подтвердите адрес", "Добро пожаловать", "прошло проверку")] == [True] * 3
     assert gateway.post("/api/v1/contact-confirmations", json={"token": token}).status_code == 200  # twice is harmless
+    assert gateway.get(preferences, headers=owner).json()["address_confirmed"] is True
 
 
 def test_a_new_address_needs_its_own_confirmation_and_the_old_link_confirms_nothing(gateway, open_company, raw_mailbox, new_housing_operator):

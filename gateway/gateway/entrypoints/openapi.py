@@ -75,6 +75,9 @@ REQUEST_EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
         "emails in Belarusian, no reminders": {"suggestions": "immediate", "unsubscribed": False, "language": "be", "reminders": False},
         "a daily digest in the enterprise's own language": {"suggestions": "daily", "language": None},
     },
+    ("POST", "/contact-confirmations"): {
+        "the token of the emailed link": {"token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI1YjBmM2E1MiJ9.c2lnbmF0dXJl"}
+    },
 }
 
 _RESPONSE_EXAMPLES: dict[tuple[str, str], Any] = {

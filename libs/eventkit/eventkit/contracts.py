@@ -42,6 +42,9 @@ class EnterpriseProfile(EventPayload):
     status: str
     # The gateway account that registered it: the welcome email's confirmation link names it.
     owner_account_id: str | None = None
+    # Additive, optional: true when the producer knows `email` is confirmed already (the owner's own
+    # confirmed account address), so notifications sends no second confirmation and holds nothing.
+    contact_email_confirmed: bool = False
 
 
 class EnterpriseRegistered(EnterpriseProfile):

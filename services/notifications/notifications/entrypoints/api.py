@@ -107,6 +107,12 @@ class PreferencesOut(BaseModel):
         )
 
 
+class PreferencesRead(PreferencesOut):
+    # Whether the enterprise's address is confirmed (until then it gets only the confirmation
+    # email); null while its registration is not known here yet.
+    address_confirmed: bool | None
+
+
 class AccountInvitationIn(BaseModel):
     """The gateway's request to email a new staff account its invitation."""
 
@@ -239,10 +245,12 @@ def _may_manage(caller: Caller, enterprise_id: uuid.UUID) -> None:
         raise HTTPException(403, "only the enterprise's own account or the agency manages its email preferences")
 
 
-@router.get("/preferences/{enterprise_id}", response_model=PreferencesOut)
+@router.get("/preferences/{enterprise_id}", response_model=PreferencesRead)
 async def read_preferences(enterprise_id: uuid.UUID, request: Request, caller: Annotated[Caller, Depends(current_caller)]):
     _may_manage(caller, enterprise_id)
-    return PreferencesOut.of(await handlers.get_preferences(enterprise_id, uow=_uow(request)))
+    preferences = PreferencesOut.of(await handlers.get_preferences(enterprise_id, uow=_uow(request)))
+    confirmed = await handlers.address_confirmed(enterprise_id, uow=_uow(request))
+    return PreferencesRead(**preferences.model_dump(), address_confirmed=confirmed)
 
 
 @router.put("/preferences/{enterprise_id}", response_model=PreferencesOut)

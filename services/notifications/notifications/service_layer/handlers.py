@@ -85,7 +85,10 @@ async def _apply_to_read_models(envelope: Envelope, payload: EventPayload, *, uo
         if await uow.recipients.put_if_newer(after):
             await uow.deliveries.wake_waiting_for(payload.enterprise_id, now=datetime.now(UTC))
             after.confirmed_email = before.confirmed_email if before else None
-            if after.needs_confirmation_after(before):
+            if payload.contact_email_confirmed and after.confirm(after.email or ""):
+                await uow.recipients.save_confirmation(after)  # vouched for by its producer: nothing to ask
+                await uow.deliveries.release_unconfirmed(payload.enterprise_id, now=datetime.now(UTC))
+            elif after.needs_confirmation_after(before):
                 await uow.deliveries.add_unless_known(contact_confirmation(envelope, after))
     elif isinstance(payload, EnterpriseDeleted):
         await uow.personal_data.erase_enterprise(payload.enterprise_id)
@@ -292,6 +295,13 @@ async def resend_dead(selection: DeliveryFilter, *, uow: UnitOfWork) -> int:
         count = await uow.deliveries.resend_dead(selection)
         await uow.commit()
     return count
+
+
+async def address_confirmed(enterprise_id: uuid.UUID, *, uow: UnitOfWork) -> bool | None:
+    """Whether the enterprise confirmed its address; None while its registration is not known here."""
+    async with uow:
+        recipient = await uow.recipients.get(enterprise_id)
+    return None if recipient is None else recipient.email_confirmed
 
 
 async def get_preferences(enterprise_id: uuid.UUID, *, uow: UnitOfWork) -> Preferences:

@@ -1,0 +1,83 @@
+"""The notifications use cases on the real PostgreSQL and the SMTP sink: an enterprise's address that
+nobody has confirmed gets the confirmation email and nothing else; what was meant for it is kept
+and goes out once it is confirmed; an address its producer vouches for (the owner's confirmed
+account address) is mailed at once; a deleted enterprise's kept emails are skipped, not sent."""
+
+from __future__ import annotations
+
+from eventkit.contracts import EnterpriseDeleted, EnterpriseUpdated
+from notifications.service_layer import handlers
+from notifications.service_layer.unit_of_work import UnitOfWork
+from tests.integration.test_notifications_sending import (  # noqa: F401  (module fixtures)
+    database_url,
+    mail_to,
+    publish,
+    registered,
+    rows_for,
+    send_all,
+    sending_through,
+    session_factory,
+)
+
+
+def unvouched(name: str):
+    return registered(name).model_copy(update={"contact_email_confirmed": False})
+
+
+async def _statuses(session_factory, enterprise_id) -> dict[str, str]:
+    return {row.template: row.status for row in await rows_for(session_factory, enterprise_id)}
+
+
+async def test_an_unconfirmed_address_gets_only_the_confirmation_until_it_is_confirmed(infra, session_factory):
+    sending = sending_through(infra.config.smtp_port)
+    housing = unvouched("МУП «Гагаринжилсервис»")
+
+    await publish(housing, session_factory)
+    await send_all(session_factory, sending)
+
+    assert await _statuses(session_factory, housing.enterprise_id) == {"contact_confirmation": "sent", "welcome": "unconfirmed"}
+    [confirmation] = mail_to(infra, housing.email)
+    assert "/confirm-contact?token=" in confirmation["Text"] and housing.name in confirmation["Subject"]
+
+    assert await handlers.confirm_contact(uow=UnitOfWork(session_factory), enterprise_id=housing.enterprise_id, email=housing.email.upper())
+    await send_all(session_factory, sending)
+
+    assert await _statuses(session_factory, housing.enterprise_id) == {"contact_confirmation": "sent", "welcome": "sent"}
+    assert sorted("Добро пожаловать" in m["Subject"] for m in mail_to(infra, housing.email)) == [False, True]
+
+
+async def test_an_address_vouched_for_by_the_registry_is_mailed_without_a_confirmation(infra, session_factory):
+    sending = sending_through(infra.config.smtp_port)
+    housing = registered("МУП «Сафоновожилсервис»")  # contact_email_confirmed=True
+
+    await publish(housing, session_factory)
+    await send_all(session_factory, sending)
+
+    assert await _statuses(session_factory, housing.enterprise_id) == {"welcome": "sent"}
+
+
+async def test_a_new_address_is_confirmed_anew_and_the_old_link_confirms_nothing(infra, session_factory):
+    sending = sending_through(infra.config.smtp_port)
+    housing = registered("МУП «Починокжилсервис»")
+    await publish(housing, session_factory)
+    moved = EnterpriseUpdated(**(housing.model_dump() | {"email": f"new-{housing.email}", "contact_email_confirmed": False}))
+
+    await publish(moved, session_factory)
+    await send_all(session_factory, sending)
+
+    assert [m["Subject"] for m in mail_to(infra, moved.email)] and "/confirm-contact?token=" in mail_to(infra, moved.email)[0]["Text"]
+    assert not await handlers.confirm_contact(uow=UnitOfWork(session_factory), enterprise_id=housing.enterprise_id, email=housing.email)
+    assert await handlers.address_confirmed(housing.enterprise_id, uow=UnitOfWork(session_factory)) is False
+
+
+async def test_the_emails_kept_for_a_deleted_enterprise_are_skipped_not_sent(infra, session_factory):
+    sending = sending_through(infra.config.smtp_port)
+    housing = unvouched("МУП «Удалённый водоканал»")
+    await publish(housing, session_factory)
+    await send_all(session_factory, sending)
+
+    await publish(EnterpriseDeleted(enterprise_id=housing.enterprise_id), session_factory)
+    await send_all(session_factory, sending)
+
+    assert (await _statuses(session_factory, housing.enterprise_id))["welcome"] == "skipped"
+    assert not await handlers.confirm_contact(uow=UnitOfWork(session_factory), enterprise_id=housing.enterprise_id, email=housing.email)
