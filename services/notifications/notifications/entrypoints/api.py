@@ -302,6 +302,7 @@ async def confirm_contact(request: Request, caller: Annotated[Caller, Depends(cu
     if not await handlers.confirm_contact(uow=_uow(request), enterprise_id=enterprise_id, email=email):
         return problem(409, "Conflict", "the enterprise's email address is another one by now (or the enterprise was deleted); "
                                         "its new address gets a link of its own")
+    request.app.state.container.sender_wakeup.set()  # the emails kept for the address go out now
     return ContactConfirmationOut(enterprise_id=enterprise_id, email=email, confirmed=True)
 
 
