@@ -164,6 +164,8 @@ def test_a_disabled_reviewer_cannot_sign_in_or_refresh_until_enabled_again(platf
     assert refused.json()["type"] == "/problems/account-disabled"
     assert _tokens(gateway, email, "a wrong passphrase").status_code == 401  # a guesser learns nothing new
     assert gateway.post("/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]}).status_code == 401
+    # Its access token ends with the disable too, at once on the instance that disabled it.
+    assert gateway.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {session['access_token']}"}).status_code == 401
 
     enabled = gateway.post(f"/api/v1/accounts/{account_id}/enable", headers=admin)
 

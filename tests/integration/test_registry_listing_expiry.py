@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from registry.adapters.orm import listings
 from registry.domain.errors import InvalidInput
@@ -123,7 +123,8 @@ async def test_the_owner_is_reminded_once_per_date_and_again_after_extending(reg
     assert reminders == [ends.isoformat(), extended.valid_until.isoformat()]
 
 
-async def test_a_listing_closed_by_its_owner_or_with_its_enterprise_says_so(uow, register, publish, change):
+async def test_a_listing_closed_by_its_owner_or_with_its_enterprise_says_so(registry_connection, uow, register, publish, change):
+    from registry.domain.errors import NotFound
     from registry.service_layer import enterprises as enterprise_cases
     from tests.integration.test_registry_listings import AGENCY
 
@@ -135,8 +136,10 @@ async def test_a_listing_closed_by_its_owner_or_with_its_enterprise_says_so(uow,
     assert closed.closed_because == "closed_by_owner"
 
     await enterprise_cases.delete_enterprise(uow=uow(), caller=AGENCY, enterprise_id=operator.id, expected_version=None)
-    gone = await listing_cases.get_listing_or_raise(uow=uow(), listing_id=other.id, side=Side.NEED)
-    assert gone.closed_because == "enterprise_deleted"
+    with pytest.raises(NotFound):  # a deleted enterprise's listings are served no more
+        await listing_cases.get_listing_or_raise(uow=uow(), listing_id=other.id, side=Side.NEED)
+    kept = (await registry_connection.execute(select(listings.c.status, listings.c.closed_because).where(listings.c.id == other.id))).one()
+    assert tuple(kept) == ("closed", "enterprise_deleted")
 
 
 class _any_payload:

@@ -77,7 +77,9 @@ class AccountNameOut(BaseModel):
 
 
 def _uow(request: Request) -> UnitOfWork:
-    return UnitOfWork(request.app.state.container.session_factory)
+    # With the session cache, so a disable ends the account's access tokens on this instance at once.
+    container = request.app.state.container
+    return UnitOfWork(container.session_factory, sessions=container.sessions)
 
 
 async def _admin(request: Request) -> Caller:
