@@ -7,6 +7,7 @@ This mailbox does not confirm by itself (the suite's `mailbox` fixture does, for
 
 from __future__ import annotations
 
+import re
 import time
 
 import httpx
@@ -98,3 +99,48 @@ def test_the_confirmation_page_asks_for_a_click_before_it_confirms(platform, gat
     assert page.status_code == 200 and 'action="/confirm-contact"' in page.text
     time.sleep(2)  # a mail scanner that opened the link confirmed nothing: still only the confirmation
     assert len(raw_mailbox.messages_to(profile["email"])) == 1
+
+
+def _account_with_confirmed_address(gateway, mailbox: Mailbox, email: str) -> dict[str, str]:
+    """A company that signed up with `email` and followed the link its confirmation email brought."""
+    password = "a long passphrase"
+    assert gateway.post("/api/v1/auth/register", json={"email": email, "password": password}).status_code == 202
+    [sign_up] = wait_until(lambda: mailbox.messages_to(email), bool)
+    token = re.search(r"/confirm\?token=(\S+)", mailbox.message(sign_up["ID"])["Text"]).group(1)
+    assert gateway.post("/api/v1/auth/confirm", json={"token": token}).json()["confirmed"] is True
+    tokens = gateway.post("/api/v1/auth/token", data={"username": email, "password": password}).json()
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+def test_an_enterprise_that_gives_its_owners_confirmed_address_is_not_asked_to_confirm_it_again(
+    gateway, raw_mailbox, new_housing_operator
+):
+    profile = new_housing_operator()
+    owner = _account_with_confirmed_address(gateway, raw_mailbox, profile["email"])
+
+    registered = gateway.post("/api/v1/enterprises", headers=owner, json=profile)
+
+    assert registered.status_code == 201, registered.text
+    subjects = wait_until(lambda: _subjects(raw_mailbox, profile["email"]), lambda found: len(found) >= 2)
+    assert any("Добро пожаловать" in s for s in subjects), subjects  # the welcome, straight away
+    assert not any("Подтвердите адрес для писем" in s for s in subjects), subjects
+    preferences = gateway.get(f"/api/v1/enterprises/{registered.json()['id']}/notification-preferences", headers=owner)
+    assert preferences.json()["address_confirmed"] is True
+
+
+def test_moving_an_enterprise_to_its_owners_confirmed_address_needs_no_confirmation_there(
+    gateway, raw_mailbox, new_housing_operator
+):
+    profile = new_housing_operator()
+    own_address = profile["email"].replace("housing-", "owner-")
+    owner = _account_with_confirmed_address(gateway, raw_mailbox, own_address)
+    registered = gateway.post("/api/v1/enterprises", headers=owner, json=profile).json()
+    _confirmation_token(raw_mailbox, profile["email"])  # another address: asked to confirm
+
+    moved = gateway.patch(f"/api/v1/enterprises/{registered['id']}", headers=owner,
+                          json={"version": registered["version"], "email": own_address})
+
+    assert moved.status_code == 200, moved.text
+    preferences = f"/api/v1/enterprises/{registered['id']}/notification-preferences"
+    wait_until(lambda: gateway.get(preferences, headers=owner).json()["address_confirmed"], bool)
+    assert not any("Подтвердите адрес для писем" in s for s in _subjects(raw_mailbox, own_address))

@@ -70,6 +70,8 @@ class InternalTokens:
             claims["sub"] = caller.account_id
         if caller.enterprise_ids:
             claims["enterprise_ids"] = sorted(caller.enterprise_ids)
+        if caller.confirmed_email:
+            claims["confirmed_email"] = caller.confirmed_email
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
 

@@ -10,6 +10,9 @@ class Caller:
     account_id: str | None = None
     role: str = "anonymous"
     enterprise_ids: frozenset[str] = frozenset()
+    # The account's own address once it is confirmed, told to the registry only on the writes that
+    # set an enterprise's email, so an enterprise that gives it needs no second confirmation.
+    confirmed_email: str | None = None
 
     @property
     def is_anonymous(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from urllib.parse import quote
 
 import structlog
@@ -30,6 +31,12 @@ async def _forward(request: Request, route: Route, caller: Caller) -> UpstreamRe
     if query:
         target = f"{target}?{query.decode('latin-1')}"
     return await upstream.call(route.method, target, caller=caller, headers=request.scope["headers"], content=body or None)
+
+
+async def _with_confirmed_email(request: Request, caller: Caller) -> Caller:
+    container = request.app.state.container
+    email = await accounts.confirmed_email_of(uow=UnitOfWork(container.session_factory), account_id=caller.account_id)
+    return replace(caller, confirmed_email=email)
 
 
 def _segment(value: str) -> str:
@@ -80,6 +87,8 @@ def _endpoint(route: Route):
 
     async def forward(request: Request) -> Response:
         caller = await admit(request, route.access)
+        if route.vouches_for_email and caller.is_company:
+            caller = await _with_confirmed_email(request, caller)
         reply = await _forward(request, route, caller)
         if after is not None:
             await after(request, caller, reply)

@@ -21,6 +21,8 @@ class Route:
     summary: str
     tag: str
     status_code: int = 200
+    # The write sets an enterprise's email: the caller's confirmed address goes with it.
+    vouches_for_email: bool = False
 
 
 ROUTES: tuple[Route, ...] = (
@@ -29,10 +31,12 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/cities", "registry", "/cities", Access.ANYONE, "The cities the platform knows, by country, for pickers", "reference"),
     Route("GET", "/figures/enterprises", "registry", "/figures", Access.ANYONE, "The home page's figures: enterprises by country, verified ones, open offers and needs", "reference"),
     Route("GET", "/figures/introductions", "matching", "/figures", Access.ANYONE, "The home page's figures: companies ever introduced, suggestions ever approved", "reference"),
-    Route("POST", "/enterprises", "registry", "/enterprises", Access.COMPANY, "Register your enterprise (a company account; staff on a company's behalf)", "enterprises", 201),
+    Route("POST", "/enterprises", "registry", "/enterprises", Access.COMPANY, "Register your enterprise (a company account; staff on a company's behalf)", "enterprises", 201,
+          vouches_for_email=True),
     Route("GET", "/enterprises", "registry", "/enterprises", Access.ANYONE, "List and search enterprises (public fields)", "enterprises"),
     Route("GET", "/enterprises/{enterprise_id}", "registry", "/enterprises/{enterprise_id}", Access.ANYONE, "One enterprise", "enterprises"),
-    Route("PATCH", "/enterprises/{enterprise_id}", "registry", "/enterprises/{enterprise_id}", Access.COMPANY, "Change your enterprise", "enterprises"),
+    Route("PATCH", "/enterprises/{enterprise_id}", "registry", "/enterprises/{enterprise_id}", Access.COMPANY, "Change your enterprise", "enterprises",
+          vouches_for_email=True),
     Route("DELETE", "/enterprises/{enterprise_id}", "registry", "/enterprises/{enterprise_id}", Access.COMPANY, "Delete your enterprise", "enterprises"),
     Route("POST", "/enterprises/{enterprise_id}/verify", "registry", "/enterprises/{enterprise_id}/verify", Access.STAFF, "Verify an enterprise", "review"),
     Route("POST", "/enterprises/{enterprise_id}/suspend", "registry", "/enterprises/{enterprise_id}/suspend", Access.STAFF, "Suspend an enterprise, with a reason", "review"),

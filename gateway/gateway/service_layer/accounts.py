@@ -367,6 +367,13 @@ async def caller_for(*, uow: UnitOfWork, account_id: str, role: str) -> Caller:
     return Caller(account_id=account_id, role=role, enterprise_ids=enterprise_ids)
 
 
+async def confirmed_email_of(*, uow: UnitOfWork, account_id: str) -> str | None:
+    """The account's address if its owner has confirmed it, else None."""
+    async with uow:
+        account = await uow.accounts.get(account_id)
+    return account.email if account is not None and account.confirmed else None
+
+
 async def bind_enterprise(*, uow: OwnershipUnitOfWork, account_id: str, enterprise_id: str) -> None:
     async with uow:
         await uow.ownership.bind(account_id, enterprise_id)

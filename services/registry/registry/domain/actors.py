@@ -13,14 +13,24 @@ if TYPE_CHECKING:
 STAFF_ROLES = frozenset({"agency", "admin"})
 
 
+def is_confirmed_address(email: str | None, *, confirmed: str | None) -> bool:
+    return bool(email and confirmed) and email.casefold() == confirmed.casefold()
+
+
 @dataclass(frozen=True)
 class Caller:
     account_id: str | None
     role: str
     enterprise_ids: frozenset[str] = frozenset()
+    # The caller's own account address, as the gateway vouches it was confirmed (None: not vouched).
+    confirmed_email: str | None = None
 
     def owns(self, enterprise_id: object) -> bool:
         return str(enterprise_id) in self.enterprise_ids
+
+    def vouches_for(self, email: str | None) -> bool:
+        """Whether `email` is the caller's own confirmed address, so it needs no confirmation again."""
+        return is_confirmed_address(email, confirmed=self.confirmed_email)
 
     @property
     def is_staff(self) -> bool:

@@ -141,7 +141,7 @@ async def public_figures(caller: CallerDep, uow: UowDep, response: Response):
 @router.post("/enterprises", status_code=201, response_model=EnterprisePrivate)
 async def register_enterprise(body: EnterpriseIn, caller: CallerDep, uow: UowDep, reference: ReferenceDep):
     enterprise = await use_cases.register_enterprise(
-        uow=uow, reference=reference, owner_account_id=caller.account_id, **body.model_dump()
+        uow=uow, reference=reference, owner_account_id=caller.account_id, vouched_email=caller.confirmed_email, **body.model_dump()
     )
     return EnterprisePrivate.of(enterprise)
 

@@ -54,6 +54,7 @@ async def current_caller(request: Request) -> Caller:
         account_id=claims.get("sub"),
         role=claims.get("role", "anonymous"),
         enterprise_ids=frozenset(claims.get("enterprise_ids", [])),
+        confirmed_email=claims.get("confirmed_email"),
     )
     request.state.caller = caller
     return caller

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from eventkit import topics
 from eventkit.contracts import EnterpriseRegistered, EnterpriseReinstated, EnterpriseUpdated, ListingClosed
-from registry.domain.actors import Caller
+from registry.domain.actors import Caller, is_confirmed_address
 from registry.domain.duplicates import MAX_POSSIBLE_DUPLICATES, Fingerprint, duplicate_reasons
 from registry.domain.enterprise import Enterprise, EnterpriseStatus
 from registry.domain.errors import AlreadyRegistered, NotFound, check_version
@@ -18,14 +18,20 @@ from registry.service_layer import events
 from registry.service_layer.unit_of_work import UnitOfWork
 
 
-async def register_enterprise(*, uow: UnitOfWork, reference: Reference, owner_account_id: str | None, **fields) -> Enterprise:
+async def register_enterprise(
+    *, uow: UnitOfWork, reference: Reference, owner_account_id: str | None, vouched_email: str | None = None, **fields
+) -> Enterprise:
+    """`vouched_email`: the registering account's own confirmed address; an enterprise that gives
+    it is announced as confirmed, so it is not asked to confirm the same address twice."""
     enterprise = Enterprise.register(reference, owner_account_id=owner_account_id, **fields)
     async with uow:
         existing = await uow.enterprises.get_by_legal_id(enterprise.country, enterprise.legal_id)
         if existing is not None:
             raise AlreadyRegistered(existing.id)
         await uow.enterprises.add(enterprise)
-        await uow.outbox.add(events.enterprise_profile(EnterpriseRegistered, enterprise), topic=topics.ENTERPRISES)
+        vouched = is_confirmed_address(enterprise.email, confirmed=vouched_email)
+        await uow.outbox.add(events.enterprise_profile(EnterpriseRegistered, enterprise, contact_email_confirmed=vouched),
+                             topic=topics.ENTERPRISES)
         await uow.commit()
     return enterprise
 
@@ -56,8 +62,9 @@ async def change_enterprise(
             await uow.enterprises.save(enterprise)
             # A verified enterprise whose identity was edited is pending again: the event says so and why.
             sent_back = enterprise.recheck_because if was_verified and enterprise.status is EnterpriseStatus.PENDING else []
-            await uow.outbox.add(events.enterprise_profile(EnterpriseUpdated, enterprise, recheck_because=sent_back),
-                                 topic=topics.ENTERPRISES)
+            vouched = caller.vouches_for(enterprise.email)
+            await uow.outbox.add(events.enterprise_profile(EnterpriseUpdated, enterprise, recheck_because=sent_back,
+                                                           contact_email_confirmed=vouched), topic=topics.ENTERPRISES)
             await uow.commit()
     return enterprise
 
