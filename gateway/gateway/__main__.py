@@ -152,24 +152,27 @@ async def open_demo_accounts(container) -> None:
     lines = []
     for role, email, password, name in DEMO_ACCOUNTS:
         _, opened = await accounts.ensure_account(
-            uow=UnitOfWork(container.session_factory), passwords=container.passwords, email=email, password=password, role=role, name=name
+            uow=UnitOfWork(container.session_factory), passwords=container.passwords, email=email, password=password, role=role, name=name,
+            in_demo=True,
         )
         lines.append(f"  {role:<7} {email} / {password}{'  (opened now)' if opened else ''}")
     print("demo mode: sign in with\n" + "\n".join(lines), flush=True)
 
 
 async def close_demo_accounts(container) -> None:
-    """Outside demo mode nobody signs in with a password published in the README: demo accounts
-    left by an earlier demo run are disabled (their sessions end with it)."""
+    """Outside demo mode nobody signs in with a password published in the README: the accounts an
+    earlier demo run opened (its staff and its demo companies) are disabled, and their sessions end."""
     from gateway.service_layer import accounts
     from gateway.service_layer.unit_of_work import UnitOfWork
 
-    for _, email, _, _ in DEMO_ACCOUNTS:
-        async with UnitOfWork(container.session_factory) as uow:
-            account = await uow.accounts.get_by_email(email)
-        if account is not None and not account.disabled:
-            await accounts.disable_account(uow=UnitOfWork(container.session_factory), account_id=account.id, disabled_by="demo-mode-off")
-            print(f"demo mode is off: disabled the demo account {email}", flush=True)
+    account_ids = await accounts.enabled_demo_account_ids(uow=UnitOfWork(container.session_factory))
+    async with UnitOfWork(container.session_factory) as uow:  # staff opened by demo runs from before the mark
+        named = [await uow.accounts.get_by_email(email) for _, email, _, _ in DEMO_ACCOUNTS]
+    account_ids += [account.id for account in named if account is not None and not account.disabled and account.id not in account_ids]
+    for account_id in account_ids:
+        await accounts.disable_account(uow=UnitOfWork(container.session_factory), account_id=account_id, disabled_by="demo-mode-off")
+    if account_ids:
+        print(f"demo mode is off: disabled {len(account_ids)} account(s) opened in demo mode", flush=True)
 
 
 if __name__ == "__main__":

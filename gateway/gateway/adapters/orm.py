@@ -1,6 +1,6 @@
 """The gateway's tables. Alembic migrations under gateway/migrations create them."""
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, MetaData, PrimaryKeyConstraint, String, Table, Uuid, func
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, MetaData, PrimaryKeyConstraint, String, Table, Uuid, false, func
 
 metadata = MetaData()
 
@@ -15,6 +15,7 @@ accounts = Table(
     Column("confirmed_at", DateTime(timezone=True)),
     Column("name", String(200)),
     Column("disabled_at", DateTime(timezone=True)),
+    Column("opened_in_demo", Boolean, nullable=False, server_default=false()),
     Index("ix_accounts_role_created_at", "role", "created_at", "id"),
 )
 

@@ -25,7 +25,7 @@ def _to_domain(row, enterprise_ids: frozenset[str] = frozenset()) -> Account:
     return Account(
         id=str(row.id), email=row.email, role=Role(row.role), password_hash=row.password_hash,
         created_at=row.created_at, confirmed_at=row.confirmed_at, enterprise_ids=enterprise_ids,
-        name=row.name, disabled_at=row.disabled_at,
+        name=row.name, disabled_at=row.disabled_at, opened_in_demo=row.opened_in_demo,
     )
 
 
@@ -43,7 +43,7 @@ class AccountRepository:
     async def add(self, account: Account) -> None:
         row = {"id": uuid.UUID(account.id), "email": account.email, "role": str(account.role),
                "password_hash": account.password_hash, "created_at": account.created_at, "confirmed_at": account.confirmed_at,
-               "name": account.name, "disabled_at": account.disabled_at}
+               "name": account.name, "disabled_at": account.disabled_at, "opened_in_demo": account.opened_in_demo}
         try:
             async with self._session.begin_nested():
                 await self._session.execute(insert(accounts).values(row))
@@ -57,6 +57,10 @@ class AccountRepository:
             return None
         row = (await self._session.execute(select(accounts).where(accounts.c.id == account_uuid))).first()
         return _to_domain(row, await self.enterprise_ids(account_id)) if row else None
+
+    async def enabled_demo_account_ids(self) -> list[str]:
+        query = select(accounts.c.id).where(accounts.c.opened_in_demo, accounts.c.disabled_at.is_(None))
+        return [str(account_id) for account_id in (await self._session.execute(query)).scalars()]
 
     async def get_by_email(self, email: str) -> Account | None:
         row = (await self._session.execute(select(accounts).where(accounts.c.email == email))).first()

@@ -37,11 +37,15 @@ class Account:
     enterprise_ids: frozenset[str] = field(default_factory=frozenset)
     name: str | None = None
     disabled_at: datetime | None = None
+    # Opened while the platform ran in demo mode (the demo's companies and staff, whose password the
+    # README publishes): such accounts are disabled when the gateway starts with demo mode off.
+    opened_in_demo: bool = False
 
     @classmethod
-    def open(cls, *, email: str, role: Role, password_hash: str | None, at: datetime, name: str | None = None) -> Account:
+    def open(cls, *, email: str, role: Role, password_hash: str | None, at: datetime, name: str | None = None,
+             in_demo: bool = False) -> Account:
         return cls(id=str(uuid.uuid4()), email=normalize_email(email), role=Role(role), password_hash=password_hash,
-                   created_at=at, name=normalize_name(name, required=False))
+                   created_at=at, name=normalize_name(name, required=False), opened_in_demo=in_demo)
 
     @classmethod
     def invite(cls, *, email: str, name: str, role: Role, at: datetime) -> Account:

@@ -144,7 +144,8 @@ async def register(body: Registration, request: Request, background: BackgroundT
     addresses do: a new account's address gets its confirmation link, an existing one's owner an
     email saying someone tried to register with it."""
     container = request.app.state.container
-    registration = await accounts.register_company(uow=_uow(request), passwords=container.passwords, email=body.email, password=body.password)
+    registration = await accounts.register_company(uow=_uow(request), passwords=container.passwords, email=body.email, password=body.password,
+                                                   in_demo=container.settings.demo_mode)
     # After the answer: the account is opened whether or not the email could be handed over (logged).
     background.add_task(accounts.send_registration_email, emails=container.account_emails, registration=registration, language=body.language)
     return RegistrationOut(detail="check your email: the link that confirms your address is on its way; then sign in with this address and password")

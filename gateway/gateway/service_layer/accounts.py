@@ -50,13 +50,14 @@ class Tokens:
     role: str
 
 
-async def open_account(*, uow: UnitOfWork, passwords: Passwords, email: str, password: str, role: Role, name: str | None = None) -> Account:
+async def open_account(*, uow: UnitOfWork, passwords: Passwords, email: str, password: str, role: Role, name: str | None = None,
+                       in_demo: bool = False) -> Account:
     check_password_strength(password, email=email)
     async with uow:
         # Checked before the (deliberately slow) hashing; the unique constraint settles a race.
         if await uow.accounts.get_by_email(normalize_email(email)) is not None:
             raise EmailTaken()
-    account = Account.open(email=email, role=role, password_hash=await passwords.hash(password), at=_now(), name=name)
+    account = Account.open(email=email, role=role, password_hash=await passwords.hash(password), at=_now(), name=name, in_demo=in_demo)
     async with uow:
         await uow.accounts.add(account)
         await uow.commit()
@@ -69,7 +70,7 @@ class Registration:
     opened: bool  # False: the address already had this account
 
 
-async def register_company(*, uow: UnitOfWork, passwords: Passwords, email: str, password: str) -> Registration:
+async def register_company(*, uow: UnitOfWork, passwords: Passwords, email: str, password: str, in_demo: bool = False) -> Registration:
     """Opens a company account, or finds the one the address already has. Whoever asked is told
     neither (the address's owner is emailed either way), and the password is hashed either way so
     the answer takes as long."""
@@ -79,7 +80,7 @@ async def register_company(*, uow: UnitOfWork, passwords: Passwords, email: str,
         existing = await uow.accounts.get_by_email(normalize_email(email))
         if existing is not None:
             return Registration(existing, opened=False)
-        account = Account.open(email=email, role=Role.COMPANY, password_hash=password_hash, at=_now())
+        account = Account.open(email=email, role=Role.COMPANY, password_hash=password_hash, at=_now(), in_demo=in_demo)
         try:
             await uow.accounts.add(account)
         except EmailTaken:  # another sign-up with this address won the race
@@ -98,7 +99,7 @@ async def send_registration_email(*, emails: AccountEmailSender, registration: R
 
 
 async def ensure_account(*, uow: UnitOfWork, passwords: Passwords, email: str, password: str, role: Role,
-                         name: str | None = None) -> tuple[Account, bool]:
+                         name: str | None = None, in_demo: bool = False) -> tuple[Account, bool]:
     """The account with this email, opened now if missing; says whether it was opened. An
     existing account without a name gets this one (accounts opened before names existed)."""
     async with uow:
@@ -110,7 +111,8 @@ async def ensure_account(*, uow: UnitOfWork, passwords: Passwords, email: str, p
     if existing is not None:
         return existing, False
     try:
-        return await open_account(uow=uow, passwords=passwords, email=email, password=password, role=role, name=name), True
+        return await open_account(uow=uow, passwords=passwords, email=email, password=password, role=role, name=name,
+                                  in_demo=in_demo), True
     except EmailTaken:  # another gateway instance opened it meanwhile
         async with uow:
             return await uow.accounts.get_by_email(normalize_email(email)), False
@@ -330,6 +332,11 @@ async def _set_password_through_link(uow: UnitOfWork, passwords: Passwords, link
         await uow.refresh_tokens.revoke_all(account.id, at=now)
         await uow.commit()
     return account
+
+
+async def enabled_demo_account_ids(*, uow: UnitOfWork) -> list[str]:
+    async with uow:
+        return await uow.accounts.enabled_demo_account_ids()
 
 
 async def disable_account(*, uow: UnitOfWork, account_id: str, disabled_by: str) -> Account:
