@@ -53,3 +53,18 @@ def test_a_number_that_is_not_digits_is_refused_naming_its_field(gateway, open_c
 
     assert refused.status_code == 422, refused.text
     assert [error["field"] for error in refused.json()["errors"]] == [field]
+
+
+def test_a_product_code_searched_in_another_scripts_digits_finds_the_listing(gateway, open_company, new_housing_operator):
+    owner = open_company()
+    enterprise = gateway.post("/api/v1/enterprises", headers=owner, json=new_housing_operator()).json()
+    need = {"kind": "goods", "title": "Нужны грузовые лифты", "sector": "elevators", "product_codes": ["٨٤٢٨.١٠"],
+            "quantity": 12, "unit": "pcs", "regions": ["smolensk_oblast"], "valid_until": "2030-12-31"}
+    published = gateway.post(f"/api/v1/enterprises/{enterprise['id']}/needs", headers=owner, json=need)
+    assert published.status_code == 201, published.text
+    assert published.json()["product_codes"] == ["842810"]
+
+    found = gateway.get("/api/v1/needs", params={"product_code": "٨٤٢٨", "enterprise_id": enterprise["id"]})
+
+    assert found.status_code == 200, found.text
+    assert [item["id"] for item in found.json()["items"]] == [published.json()["id"]]

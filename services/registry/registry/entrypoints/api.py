@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from registry.domain.enterprise import Enterprise
 from registry.domain.errors import FieldError, InvalidInput
 from registry.domain.listing import Listing, Side
+from registry.domain.numbers import ascii_digits
 from registry.domain.queries import EnterpriseFilters, ListingFilters, PageRequest, SortOrder
 from registry.domain.reference import Reference
 from registry.entrypoints.caller import Caller, current_caller
@@ -258,7 +259,7 @@ def _add_listing_routes(side: Side, plural: str) -> None:
     ):
         filters = ListingFilters(
             side=side, enterprise_id=enterprise_id, country=country, region=region, sector=sector, kind=kind,
-            status=None if status == "any" else status, product_code=product_code, q=q,
+            status=None if status == "any" else status, product_code=ascii_digits(product_code) if product_code else None, q=q,
         )
         return await _page(uow, reference, filters, PageRequest(limit=limit, cursor=cursor, sort=sort))
 
