@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / p) for p in ("libs/eventkit", "services/notifications", ".")]
+sys.path[:0] = [str(ROOT / p) for p in ("libs/eventkit", "libs/servicekit", "services/notifications", ".")]
 
 import httpx  # noqa: E402
 from sqlalchemy import text  # noqa: E402

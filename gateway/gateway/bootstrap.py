@@ -14,6 +14,7 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from servicekit.request_limits import RequestLimits
 from gateway.adapters.account_emails import AccountEmails
 from gateway.adapters.invitations import Invitations
 from gateway.adapters.ownership_cache import OwnershipCache
@@ -28,7 +29,6 @@ from gateway.domain.rate_limit import GrowingDelays, PasswordThrottle, RateLimit
 from gateway.entrypoints import problems
 from gateway.entrypoints.api import health, router
 from gateway.entrypoints.auth import auth
-from gateway.entrypoints.body_limit import RequestLimits
 from gateway.entrypoints.client_address import ClientAddress
 from gateway.entrypoints.openapi import PROBLEM_SCHEMA, SECURITY_SCHEME
 from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders

@@ -17,6 +17,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_ji
 
 from eventkit.kafka import idempotent_producer, kafka_is_reachable, keep_running
 from eventkit.outbox import OutboxRelay
+from servicekit.request_limits import RequestLimits
 from matching.adapters.orm import outbox
 from matching.adapters.reference_files import load_gazetteer, load_region_names, load_taxonomy
 from matching.adapters.units import load_quantities
@@ -25,7 +26,6 @@ from matching.domain.index import MatchIndex
 from matching.domain.scoring import Policy, Scorer, Weights
 from matching.domain.taxonomy import Lexicon
 from matching.entrypoints import problems
-from matching.entrypoints.body_limit import RequestLimits
 from matching.entrypoints.api import health, router
 from matching.entrypoints.workers import run_consumer
 from matching.observability import Metrics, RequestContextMiddleware

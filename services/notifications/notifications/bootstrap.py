@@ -14,12 +14,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from eventkit.kafka import idempotent_producer, kafka_is_reachable, keep_running
+from servicekit.request_limits import RequestLimits
 from notifications.adapters.links import SignedLinks
 from notifications.adapters.rendering import TemplateRenderer
 from notifications.adapters.smtp import SmtpMailer
 from notifications.config import Settings
 from notifications.entrypoints import problems
-from notifications.entrypoints.body_limit import RequestLimits
 from notifications.entrypoints.api import health, router
 from notifications.entrypoints.workers import run_consumer, run_dead_letter_relay, run_sender
 from notifications.observability import Metrics, RequestContextMiddleware

@@ -18,6 +18,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_ji
 
 from eventkit.kafka import idempotent_producer, kafka_is_reachable, keep_running
 from eventkit.outbox import OutboxRelay
+from servicekit.request_limits import RequestLimits
 from registry.adapters.orm import outbox
 from registry.adapters.reference_files import load_reference
 from registry.config import Settings
@@ -25,7 +26,6 @@ from registry.domain.listing import Listing
 from registry.domain.reference import Reference
 from registry.entrypoints import problems
 from registry.entrypoints.api import health, router
-from registry.entrypoints.body_limit import RequestLimits
 from registry.entrypoints.caller import VerifiedTokens
 from registry.entrypoints.consumer import run_consumer
 from registry.entrypoints.expiry import sweep_until_stopped

@@ -16,10 +16,10 @@ import re
 from collections import deque
 from urllib.parse import unquote_to_bytes
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.entrypoints.problems import problem
-
+_TITLES = {400: "Bad request", 413: "Content too large", 422: "Invalid input", 431: "Request header fields too large"}
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _UNSTORABLE_TEXT = "must not contain control characters (other than tab and line breaks) or lone surrogates"
 _INT64 = 2**63 - 1
@@ -59,7 +59,7 @@ class RequestLimits:
             try:
                 value.decode("utf-8")
             except UnicodeDecodeError:
-                return problem(400, "Bad request", f"the {header} header is not UTF-8",
+                return problem(400, f"the {header} header is not UTF-8",
                                errors=[{"field": header, "reason": "is not UTF-8"}])
         if total > self.max_headers_bytes:
             return _too_large_headers(f"the headers are over {self.max_headers_bytes} bytes together", "headers")
@@ -83,11 +83,11 @@ class RequestLimits:
                 return b"".join(chunks), None
 
     def _too_large(self):
-        return problem(413, "Content too large", f"the body is over {self.max_bytes} bytes")
+        return problem(413, f"the body is over {self.max_bytes} bytes")
 
 
 def _too_large_headers(detail: str, field: str):
-    return problem(431, "Request header fields too large", detail, errors=[{"field": field, "reason": detail}])
+    return problem(431, detail, errors=[{"field": field, "reason": detail}])
 
 
 def _replaying(body: bytes, receive: Receive) -> Receive:
@@ -187,9 +187,15 @@ def _text_refusal(fields: list[tuple[str, object]], where: str):
 
 
 def _invalid(field: str, reason: str):
-    return problem(422, "Invalid input", "the request has invalid fields", errors=[{"field": _printable(field), "reason": reason}])
+    return problem(422, "the request has invalid fields", errors=[{"field": _printable(field), "reason": reason}])
 
 
 def _printable(field: str) -> str:
     """The field's name as it can be sent back in JSON: what made it unacceptable escaped."""
     return UNSTORABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", field)
+
+
+def problem(status: int, detail: str, **extensions) -> JSONResponse:
+    """RFC 9457 problem details, the shape every app's own problems have."""
+    body = {"type": "about:blank", "title": _TITLES[status], "status": status, "detail": detail, **extensions}
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
