@@ -120,11 +120,7 @@ class RefreshIn(BaseModel):
 def _registration_allowed(request: Request) -> None:
     """Each address may open a few accounts per window (one office, one NAT), not a flood of them."""
     limiter = request.app.state.container.registration_limiter
-    wait = limiter.take(f"ip:{_client_address(request)}")
-    if wait:
-        retry_after = limiter.retry_after_seconds(wait)
-        raise Refused(429, "Too many requests", f"too many accounts opened from this address; try again in {retry_after} s",
-                      type_=RATE_LIMITED, headers={"Retry-After": str(retry_after)})
+    _refuse_while_waiting(limiter.take(f"ip:{_client_address(request)}"), limiter, "too many accounts opened from this address")
 
 
 def _uow(request: Request) -> UnitOfWork:
@@ -187,11 +183,8 @@ async def password_reset(body: PasswordResetIn, request: Request, background: Ba
     container = request.app.state.container
     throttle = container.password_reset_throttle
     attempt = {"address": f"ip:{_client_address(request)}", "email": f"email:{normalize_email(body.email)}"}
-    wait = throttle.attempt(**attempt)  # every request counts, whether or not an account has the address
-    if wait:
-        retry_after = throttle.retry_after_seconds(wait)
-        raise Refused(429, "Too many requests", f"too many password resets asked for from this address or for this email; try again in {retry_after} s",
-                      type_=RATE_LIMITED, headers={"Retry-After": str(retry_after)})
+    # Every request counts, whether or not an account has the address.
+    _refuse_while_waiting(throttle.attempt(**attempt), throttle, "too many password resets asked for from this address or for this email")
     # Looked up and sent after the answer, so neither the answer nor its timing tells whether the address has an account.
     background.add_task(accounts.request_password_reset, uow=_uow(request), emails=container.account_emails, email=body.email,
                         language=body.language)
@@ -216,11 +209,7 @@ async def change_password(body: ChangePasswordIn, request: Request, caller: Anno
     container = request.app.state.container
     throttle = container.sign_in_throttle  # a wrong current password counts as a failed sign-in
     attempt = {"address": f"ip:{_client_address(request)}", "email": f"account:{caller.account_id}"}
-    wait = throttle.attempt(**attempt)
-    if wait:
-        retry_after = throttle.retry_after_seconds(wait)
-        raise Refused(429, "Too many requests", f"too many wrong passwords; try again in {retry_after} s",
-                      type_=RATE_LIMITED, headers={"Retry-After": str(retry_after)})
+    _refuse_while_waiting(throttle.attempt(**attempt), throttle, "too many wrong passwords")
     try:
         await accounts.change_password(uow=_uow(request), passwords=container.passwords, account_id=caller.account_id,
                                        current_password=body.current_password, new_password=body.new_password,
@@ -246,11 +235,7 @@ async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: 
     container = request.app.state.container
     throttle = container.sign_in_throttle
     attempt = {"address": f"ip:{_client_address(request)}", "email": f"email:{normalize_email(form.username)}"}
-    wait = throttle.attempt(**attempt)
-    if wait:
-        retry_after = throttle.retry_after_seconds(wait)
-        raise Refused(429, "Too many requests", f"too many failed sign-ins from this address or for this email; try again in {retry_after} s",
-                      type_=RATE_LIMITED, headers={"Retry-After": str(retry_after)})
+    _refuse_while_waiting(throttle.attempt(**attempt), throttle, "too many failed sign-ins from this address or for this email")
     tokens = await accounts.sign_in(
         uow=_uow(request), passwords=container.passwords, access_tokens=container.access_tokens,
         refresh_ttl=_refresh_ttl(request), email=form.username, password=form.password,
@@ -284,11 +269,7 @@ async def delete_me(body: DeleteAccountIn, request: Request, caller: Annotated[C
     container = request.app.state.container
     throttle = container.sign_in_throttle  # a wrong password counts as a failed sign-in, as in change-password
     attempt = {"address": f"ip:{_client_address(request)}", "email": f"account:{caller.account_id}"}
-    wait = throttle.attempt(**attempt)
-    if wait:
-        retry_after = throttle.retry_after_seconds(wait)
-        raise Refused(429, "Too many requests", f"too many wrong passwords; try again in {retry_after} s",
-                      type_=RATE_LIMITED, headers={"Retry-After": str(retry_after)})
+    _refuse_while_waiting(throttle.attempt(**attempt), throttle, "too many wrong passwords")
     try:
         await accounts.delete_account(uow=_uow(request), passwords=container.passwords, enterprises=container.enterprises,
                                       account_id=caller.account_id, current_password=body.current_password)
@@ -311,6 +292,14 @@ async def me(request: Request, caller: Annotated[Caller, Depends(signed_in_calle
     except UnknownAccount:
         raise sign_in_required("the account of this token no longer exists") from None
     return AccountOut.of(account)
+
+
+def _refuse_while_waiting(wait: float, limiter, what: str) -> None:
+    """A 429 with Retry-After when a throttle asks the caller to wait."""
+    if wait:
+        retry_after = limiter.retry_after_seconds(wait)
+        raise Refused(429, "Too many requests", f"{what}; try again in {retry_after} s",
+                      type_=RATE_LIMITED, headers={"Retry-After": str(retry_after)})
 
 
 def _client_address(request: Request) -> str:
