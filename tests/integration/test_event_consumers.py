@@ -22,7 +22,7 @@ def _registered(email: str) -> tuple[Envelope, EnterpriseRegistered]:
     payload = EnterpriseRegistered(
         enterprise_id=uuid.uuid4(), name="ОАО «Бобруйскагромаш»", country="BY", region="mogilev_oblast",
         city="Бобруйск", sectors=["agricultural_machinery"], languages=["ru"], contact_person="Олег Сидоров",
-        email=email, status="pending",
+        email=email, status="pending", contact_email_confirmed=True,  # its owner's address: welcomed at once
     )
     return envelope_for(payload, key=str(payload.enterprise_id), producer="test"), payload
 
