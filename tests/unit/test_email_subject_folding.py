@@ -11,7 +11,7 @@ from email.header import decode_header, make_header
 
 import fast_mail_parser
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from notifications.adapters.rendering import RenderedEmail, TemplateRenderer
@@ -83,6 +83,7 @@ WORDS = st.sampled_from(["Червячные", "редукторы", "«Лифт
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(WORDS, min_size=1, max_size=30))
+@example(["Brest-Lift"] * 3 + ["x" * 40])  # plain ASCII just over a line: once moved whole to the next line
 def test_any_mix_of_cyrillic_latin_and_long_words_survives_folding(words):
     subject = " ".join(words)
     raw = wire(RenderedEmail(subject=subject, text="Текст письма\n", html="<p>Текст письма</p>"))

@@ -33,16 +33,29 @@ class _SubjectInEncodedWords(EmailPolicy):
     `Header` splits inside the encoded words instead, each space kept in the text it encodes."""
 
     def fold(self, name: str, value) -> str:
-        if name.lower() == "subject" and not str(value).isascii():
-            return self._encoded(name, str(value))
+        if name.lower() == "subject":
+            return self._wrapped(name, str(value)) if str(value).isascii() else self._encoded(name, str(value))
         if name.lower() in _UNFOLDED:
             return f"{name}: {value}{self.linesep}"
         return super().fold(name, value)
 
     def fold_binary(self, name: str, value) -> bytes:
-        if name.lower() == "subject" and not str(value).isascii() or name.lower() in _UNFOLDED:
+        if name.lower() == "subject" or name.lower() in _UNFOLDED:
             return self.fold(name, value).encode("ascii")
         return super().fold_binary(name, value)
+
+    def _wrapped(self, name: str, value: str) -> str:
+        # A plain subject folds at its own spaces, never right after the colon: the standard
+        # library moves a subject that does not fit the first line whole to the next one, and
+        # some readers then keep the folding space in front of it.
+        lines, line = [], f"{name}: "
+        for index, word in enumerate(value.split(" ")):
+            if index and len(line) + 1 + len(word) > self.max_line_length and line.strip():
+                lines.append(line)
+                line = f" {word}"
+            else:
+                line += f" {word}" if index else word
+        return self.linesep.join([*lines, line]) + self.linesep
 
     def _encoded(self, name: str, value: str) -> str:
         # 76: a continuation line's leading space and an encoded word of at most 75 (RFC 2047 section 2).
