@@ -5,7 +5,10 @@ account address) is mailed at once; a deleted enterprise's kept emails are skipp
 
 from __future__ import annotations
 
-from eventkit.contracts import EnterpriseDeleted, EnterpriseUpdated
+from datetime import UTC, datetime
+
+from eventkit.contracts import EnterpriseDeleted, EnterpriseUpdated, EnterpriseVerified
+from notifications.adapters.smtp import SmtpMailer
 from notifications.service_layer import handlers
 from notifications.service_layer.unit_of_work import UnitOfWork
 from tests.integration.test_notifications_sending import (  # noqa: F401  (module fixtures)
@@ -81,3 +84,38 @@ async def test_the_emails_kept_for_a_deleted_enterprise_are_skipped_not_sent(inf
 
     assert (await _statuses(session_factory, housing.enterprise_id))["welcome"] == "skipped"
     assert not await handlers.confirm_contact(uow=UnitOfWork(session_factory), enterprise_id=housing.enterprise_id, email=housing.email)
+
+
+class ConfirmedWhileSending(SmtpMailer):
+    """The real mailer; while it sends the batch's first email, the person behind `enterprise_id`
+    follows their confirmation link (as fast as anyone could)."""
+
+    def __init__(self, port: int, *, session_factory, enterprise_id, email: str) -> None:
+        super().__init__(host="127.0.0.1", port=port, sender="Union Match <noreply@unionmatch.local>", starttls=False,
+                         username=None, password=None, timeout=5)
+        self._confirm = (session_factory, enterprise_id, email)
+
+    async def send(self, **message) -> str:
+        reply = await super().send(**message)
+        if self._confirm:
+            session_factory, enterprise_id, email = self._confirm
+            self._confirm = None
+            assert await handlers.confirm_contact(uow=UnitOfWork(session_factory), enterprise_id=enterprise_id, email=email)
+        return reply
+
+
+async def test_an_email_the_sender_was_deciding_on_while_its_address_was_confirmed_is_sent_not_kept(infra, session_factory):
+    housing, other = unvouched("МУП «Ярцевожилсервис»"), registered("МУП «Вязьмажилсервис»")
+    await publish(housing, session_factory)
+    await send_all(session_factory, sending_through(infra.config.smtp_port))  # the confirmation goes, the welcome is kept
+    await publish(other, session_factory)  # the batch's first email, another enterprise's welcome
+    await publish(EnterpriseVerified(enterprise_id=housing.enterprise_id, name=housing.name, email=housing.email,
+                                     languages=housing.languages, verified_by="reviewer-1", verified_at=datetime.now(UTC)),
+                  session_factory)  # read as unconfirmed with the batch, confirmed before it is decided on
+    racing = sending_through(infra.config.smtp_port, mailer=ConfirmedWhileSending(
+        infra.config.smtp_port, session_factory=session_factory, enterprise_id=housing.enterprise_id, email=housing.email))
+
+    await handlers.send_due(uow=UnitOfWork(session_factory), sending=racing)
+    await send_all(session_factory, sending_through(infra.config.smtp_port))
+
+    assert await _statuses(session_factory, housing.enterprise_id) == {"contact_confirmation": "sent", "welcome": "sent", "verified": "sent"}

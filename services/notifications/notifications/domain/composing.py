@@ -57,7 +57,7 @@ def decide(delivery: Delivery, *, addressee: Recipient | None, partner: Recipien
         return Wait()
     if addressee is not None and (refusal := addressee.refusal(transactional=delivery.transactional)):
         return Skip(refusal)
-    if _unconfirmed_address(delivery, addressee):
+    if unconfirmed_address(delivery, addressee):
         return AwaitConfirmation()  # an address nobody has confirmed may be a stranger's
     if refusal := preferences.refusal(delivery.template, transactional=delivery.transactional):
         return Skip(refusal)
@@ -69,7 +69,7 @@ def decide(delivery: Delivery, *, addressee: Recipient | None, partner: Recipien
     return Send(recipient, language, context)
 
 
-def _unconfirmed_address(delivery: Delivery, addressee: Recipient | None) -> bool:
+def unconfirmed_address(delivery: Delivery, addressee: Recipient | None) -> bool:
     """An email to an enterprise goes only to the address it confirmed; its confirmation email is
     the one exception. Mail to a person (an account's own address) is not the enterprise's."""
     if delivery.enterprise_id is None or delivery.template == CONTACT_CONFIRMATION:

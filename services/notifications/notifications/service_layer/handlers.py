@@ -38,7 +38,7 @@ from eventkit.envelope import Envelope
 from notifications.adapters.rendering import TemplateRenderer
 from notifications.adapters.repository import DeliveryFilter
 from notifications.adapters.smtp import SendFailed, SmtpMailer
-from notifications.domain.composing import AwaitConfirmation, Hold, Links, Send, Skip, Wait, decide
+from notifications.domain.composing import AwaitConfirmation, Hold, Links, Send, Skip, Wait, decide, unconfirmed_address
 from notifications.domain.deliveries import Delivery, DeliveryStatus, RetryPolicy
 from notifications.domain.plans import (
     AgencyContact,
@@ -197,7 +197,8 @@ async def _deliver(delivery: Delivery, *, addressee, partner, preference, uow: U
         case Skip(reason=reason):
             delivery.skip(reason)
         case AwaitConfirmation():
-            delivery.await_confirmation()
+            await _await_confirmation(delivery, uow=uow)
+            return unavailable
         case Hold(recipient=recipient, language=language, context=context):
             delivery.address(recipient=recipient, language=language, context=context)
             delivery.hold_for_digest()
@@ -206,6 +207,20 @@ async def _deliver(delivery: Delivery, *, addressee, partner, preference, uow: U
             unavailable = await _send(delivery, sending=sending)
     await _record(delivery, uow=uow)
     return unavailable
+
+
+async def _await_confirmation(delivery: Delivery, *, uow: UnitOfWork) -> None:
+    """Kept until its address is confirmed, decided again under the recipient's lock, which the
+    confirmation takes too: a confirmation committed after the sender read the recipient found no
+    kept email to release, so this one goes back to the queue instead of being kept for ever."""
+    async with uow:
+        addressee = await uow.recipients.get(delivery.enterprise_id, for_update=True)
+        if unconfirmed_address(delivery, addressee):
+            delivery.await_confirmation()
+        else:
+            delivery.release()
+        await uow.deliveries.save(delivery)
+        await uow.commit()
 
 
 async def _record(delivery: Delivery, *, uow: UnitOfWork) -> None:
