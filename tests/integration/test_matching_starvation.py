@@ -152,22 +152,6 @@ async def test_a_buyer_closing_its_need_lets_the_waiting_buyer_be_proposed(match
     assert await matching.proposed(supplier) == {first_buyers[1].listing_id, waiting.listing_id}
 
 
-async def test_a_new_buyer_whose_best_suppliers_are_full_is_proposed_the_next_best_with_room(matching):
-    tag = series()
-    near_suppliers = [lift_offer(tag) for _ in range(K)]
-    early_buyers = [lift_need(tag) for _ in range(K)]
-    far_supplier = lift_offer(tag, enterprise_region="brest_oblast", enterprise_city="Брест")
-    await matching.publish(*near_suppliers, *early_buyers)  # each near supplier holds K proposals: the early buyers
-    await matching.publish(far_supplier)  # the early buyers hold K each: it waits
-    for supplier in near_suppliers:
-        assert await matching.proposed(supplier) == {b.listing_id for b in early_buyers}
-    buyer = lift_need(tag)
-
-    await matching.publish(buyer)
-
-    assert await matching.proposed(buyer) == {far_supplier.listing_id}
-
-
 async def test_a_reopened_need_waits_for_a_full_supplier_and_its_pair_comes_back_when_room_is_made(matching):
     tag = series()
     supplier, (returning, staying) = await a_supplier_at_capacity(matching, tag)

@@ -35,9 +35,7 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher, toda
     # registry's close of it arrives (that close then withdraws its open matches as expired).
     live = listing.is_active and not listing.expired_on(today)
     if live and best is None:
-        # K more than it may hold: when its best partners hold K proposals each, it takes the next
-        # best with room instead of waiting for them (they are reconsidered as they make room).
-        best = matcher.best_partners(listing, beyond=matcher.limit)
+        best = matcher.best_partners(listing)
     candidates = {c.listing.id: c for c in best if not c.listing.expired_on(today)} if live else {}
     # Before its matches are read and counted: no other instance proposes for it or its partners meanwhile.
     await uow.matches.lock_proposal_counts([listing.id, *candidates])
