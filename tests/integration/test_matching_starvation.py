@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from eventkit.contracts import ListingClosed, ListingReopened, ListingSnapshot, envelope_for
 from matching.__main__ import alembic_config
-from matching.adapters.orm import matches
+from matching.adapters.orm import match_history, matches
 from matching.bootstrap import build_matcher
 from matching.config import Settings
 from matching.service_layer import handlers
@@ -152,6 +152,35 @@ async def test_a_buyer_closing_its_need_lets_the_waiting_buyer_be_proposed(match
     assert await matching.proposed(supplier) == {first_buyers[1].listing_id, waiting.listing_id}
 
 
+async def test_a_better_buyer_arriving_later_takes_the_place_of_a_full_suppliers_weakest_proposal(matching):
+    tag = series()
+    supplier = lift_offer(tag)
+    far_buyers = [far_need(tag) for _ in range(K)]
+    await matching.publish(supplier, *far_buyers)  # the supplier holds K proposals, both with far buyers
+    near_buyer = lift_need(tag)
+
+    await matching.publish(near_buyer)
+
+    pairs = await matching.pairs(supplier)
+    assert pairs[near_buyer.listing_id][1] == "proposed"
+    assert sorted(pairs[b.listing_id][1] for b in far_buyers) == ["proposed", "withdrawn"]
+    assert len(await matching.proposed(supplier)) == K
+    [displaced_id] = [match_id for match_id, status in pairs.values() if status == "withdrawn"]
+    async with matching.sessions() as session:
+        notes = (await session.execute(select(match_history.c.note).where(match_history.c.match_id == displaced_id,
+                                                                          match_history.c.to_status == "withdrawn"))).scalars().all()
+    assert notes == ["a partner that scores higher was proposed instead"]
+
+
+async def test_a_buyer_that_scores_no_higher_waits_for_a_full_supplier(matching):
+    supplier, first_buyers = await a_supplier_at_capacity(matching, tag := series())
+    later = lift_need(tag)  # as good as the first ones, not better
+
+    await matching.publish(later)
+
+    assert await matching.proposed(supplier) == {b.listing_id for b in first_buyers}
+
+
 async def test_a_reopened_need_waits_for_a_full_supplier_and_its_pair_comes_back_when_room_is_made(matching):
     tag = series()
     supplier, (returning, staying) = await a_supplier_at_capacity(matching, tag)
@@ -178,11 +207,12 @@ async def test_two_instances_making_room_for_the_same_buyer_at_once_keep_it_with
     instance; both would take the same waiting buyer, who has room for one more proposal only."""
     first, second = Matching(sessions, an_instance()), Matching(sessions, an_instance())
     tag = series()
-    # The two suppliers are further away than the other one: the buyer's best is the other supplier.
+    # All three suppliers are as far away; the other one makes the lifts the buyer asks for and the
+    # early buyers do not, so it is the buyer's best and no better than the two for the early buyers.
     supplier_a, supplier_b = (lift_offer(tag, enterprise_region="brest_oblast", enterprise_city="Брест") for _ in range(2))
-    other_supplier = lift_offer(tag)
+    other_supplier = lift_offer(tag, enterprise_region="brest_oblast", enterprise_city="Брест", product_codes=["8428900000"])
     early = [lift_need(tag) for _ in range(K)]
-    buyer = lift_need(tag)
+    buyer = lift_need(tag, product_codes=["842890"])
     await first.publish(supplier_a, supplier_b)
     await second.publish(*early)  # both suppliers now hold K proposals: the early buyers
     await first.publish(other_supplier)  # the early buyers hold K each: it waits

@@ -185,7 +185,7 @@ class MatchSnapshot(EventPayload):
     previous_status: str | None = None
     # Additive, optional, on match.withdrawn: why, and whose listing (or enterprise) ended it.
     withdrawn_because: Literal["listing_closed", "listing_expired", "enterprise_suspended", "enterprise_unverified",
-                              "no_longer_scores"] | None = None
+                              "no_longer_scores", "displaced"] | None = None
     withdrawn_side: Literal["offer", "need"] | None = None
 
 

@@ -69,11 +69,15 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher, toda
     new = [pid for pid in candidates if pid not in existing]  # best first
     proposed = sum(1 for m in existing.values() if m.status == PROPOSED)
     created: list[Match] = []
+    displaced: list[Match] = []
     for partner_id in new:
         if proposed >= matcher.limit:
             break
         if counts.get(partner_id, 0) >= matcher.limit:
-            continue
+            weaker = await _displaced_by(candidates[partner_id].score.value, partner=partners[partner_id], uow=uow)
+            if weaker is None:
+                continue
+            displaced.append(weaker)
         proposed += 1
         partner = partners[partner_id]
         offer, need = (listing, partner) if listing.side == "offer" else (partner, listing)
@@ -83,6 +87,7 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher, toda
         await _store(match, listing, partners, uow=uow, new=True)
     # A partner whose proposed match is withdrawn here has room again: its best waiting pairs below.
     freed = [pid for pid, m in existing.items() if any(t.from_status == PROPOSED and t.to_status == WITHDRAWN for t in m.pending)]
+    freed += [m.need_id if listing.side == "need" else m.offer_id for m in displaced]
     for match in touched:
         await _store(match, listing, partners, uow=uow, new=False)
     if freed:
@@ -146,6 +151,24 @@ async def propose_waiting(waiting: Waiting, *, uow: UnitOfWork, matcher: Matcher
                 counts[one] = counts.get(one, 0) + 1
                 paired.setdefault(one, set()).add(other)
     return created
+
+
+async def _displaced_by(score: float, *, partner: Listing, uow: UnitOfWork) -> Match | None:
+    """A partner holding K proposals gives up its weakest unreviewed one to a new listing that scores
+    higher with it: a better pair is never kept from the agency by one that merely came first. The
+    weaker pair's other listing has room again (its best waiting pairs are proposed after)."""
+    proposed = [m for m in await uow.matches.for_listing(partner.id) if m.status == PROPOSED]
+    weakest = min(proposed, key=lambda m: m.score, default=None)
+    if weakest is None or weakest.score >= score:
+        return None
+    weakest = await uow.matches.get(weakest.id, for_update=True)  # a reviewer may have just taken it up
+    if weakest is None or weakest.status != PROPOSED:
+        return None
+    weakest.withdraw(reason="a partner that scores higher was proposed instead", cause="displaced", side=partner.side)
+    other_id = weakest.need_id if partner.side == "offer" else weakest.offer_id
+    other = await uow.listings.get(other_id)
+    await _store(weakest, partner, {other_id: other}, uow=uow, new=False)
+    return weakest
 
 
 def _kept_while_rechecked(match: Match, listing: Listing, partner: Listing | None) -> bool:
