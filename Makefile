@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: deps up down test test-unit kafka-jars browser spam-filter test-tools clean messages
+.PHONY: deps up down test test-unit lint format kafka-jars browser spam-filter test-tools clean messages
 
 deps: $(STAMP)
 
@@ -40,8 +40,17 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	@touch $@
 
-test: deps kafka-jars browser spam-filter test-tools
+test: deps lint kafka-jars browser spam-filter test-tools
 	$(PY) -m pytest
+
+# One style for the whole tree (pyproject's [tool.ruff]): lint checks it, format applies it.
+lint: deps
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: deps
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 test-unit: deps
 	$(PY) -m pytest tests/unit

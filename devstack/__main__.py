@@ -1,15 +1,15 @@
 """python -m devstack up|down — the whole platform on this machine, without Docker.
 
-    up    starts PostgreSQL, Kafka, the SMTP sink, the services and the gateway, loads the demo
-          data, prints where everything listens, and stops it all on Ctrl-C
-    down  stops what an `up` in another terminal started
+up    starts PostgreSQL, Kafka, the SMTP sink, the services and the gateway, loads the demo
+      data, prints where everything listens, and stops it all on Ctrl-C
+down  stops what an `up` in another terminal started
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -27,22 +27,40 @@ UP_PID_FILE_NAME = "up.pid"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m devstack",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="run the whole platform until Ctrl-C")
     up.add_argument("--web-port", type=int, default=8080)
     up.add_argument("--gateway-port", type=int, default=8000)
-    up.add_argument("--gateway-ops-port", type=int, default=8009, help="the gateway's readiness and metrics (loopback only)")
+    up.add_argument(
+        "--gateway-ops-port",
+        type=int,
+        default=8009,
+        help="the gateway's readiness and metrics (loopback only)",
+    )
     for service, port in (("registry", 8001), ("matching", 8002), ("notifications", 8003)):
         up.add_argument(f"--{service}-port", type=int, default=port)
     up.add_argument("--kafka-port", type=int, default=9092)
     up.add_argument("--kafka-controller-port", type=int, default=9093)
     up.add_argument("--postgres-port", type=int, default=5432)
-    up.add_argument("--database-url", default=None, help="use this PostgreSQL server (URL without a database name) instead of pgserver")
+    up.add_argument(
+        "--database-url",
+        default=None,
+        help="use this PostgreSQL server (URL without a database name) instead of pgserver",
+    )
     up.add_argument("--smtp-port", type=int, default=1025)
     up.add_argument("--smtp-http-port", type=int, default=8025)
     up.add_argument("--no-demo", action="store_true", help="do not load the demo data")
-    up.add_argument("--state-dir", type=Path, default=STATE_DIR, help="where data, logs and process records are kept")
+    up.add_argument(
+        "--state-dir",
+        type=Path,
+        default=STATE_DIR,
+        help="where data, logs and process records are kept",
+    )
     up.add_argument("--kafka-timeout", type=float, default=90.0)
     down = sub.add_parser("down", help="stop a running `up`")
     down.add_argument("--state-dir", type=Path, default=STATE_DIR)
@@ -100,7 +118,11 @@ def run_up(args: argparse.Namespace) -> int:
         gateway_ops_port=args.gateway_ops_port,
         # The demo opens about a hundred company accounts from this machine's address, all at once.
         gateway_registrations_per_address=1_000,
-        service_ports={"registry": args.registry_port, "matching": args.matching_port, "notifications": args.notifications_port},
+        service_ports={
+            "registry": args.registry_port,
+            "matching": args.matching_port,
+            "notifications": args.notifications_port,
+        },
         kafka_port=args.kafka_port,
         kafka_controller_port=args.kafka_controller_port,
         postgres_port=args.postgres_port,
@@ -149,7 +171,9 @@ def _step(title: str, action):
 def _watch(stack: Stack) -> None:
     for child in stack.supervisor.children:
         if not child.alive():
-            raise StackError(f"{child.name} stopped unexpectedly; last lines of {child.log_path}:\n{child.log_tail()}")
+            raise StackError(
+                f"{child.name} stopped unexpectedly; last lines of {child.log_path}:\n{child.log_tail()}"
+            )
 
 
 def _print_addresses(stack: Stack, seconds: float) -> None:
@@ -160,11 +184,11 @@ Union Match is up ({seconds:.0f}s). Ctrl-C or `make down` stops everything.
   web (open this)       {stack.web_url}/   the agency's console: {stack.web_url}/console (agency@demo.local / demo-agency)
   gateway (API)         {stack.gateway_url}/api/v1   docs: {stack.gateway_url}/docs
   gateway operations    {stack.gateway_ops_url}/readyz   {stack.gateway_ops_url}/metrics
-  registry              {stack.service_url('registry')}
-  matching              {stack.service_url('matching')}
-  notifications         {stack.service_url('notifications')}
+  registry              {stack.service_url("registry")}
+  matching              {stack.service_url("matching")}
+  notifications         {stack.service_url("notifications")}
   kafka                 {stack.kafka.bootstrap_servers}
-  postgresql            {stack.database_url('<service>')}
+  postgresql            {stack.database_url("<service>")}
   smtp sink             127.0.0.1:{c.smtp_port}   mail API: {stack.mail_api_url}/api/v1/messages
   emails (read them)    {stack.mail_api_url}/   the inbox of every email the platform sent
   logs                  {stack.supervisor.run_dir}/""",

@@ -28,13 +28,17 @@ pre { white-space: pre-wrap; background: #f6f7f9; padding: 8px; }
 
 
 def _addresses(people: list[dict]) -> str:
-    return ", ".join(f"{p['Name']} <{p['Address']}>" if p.get("Name") else p["Address"] for p in people)
+    return ", ".join(
+        f"{p['Name']} <{p['Address']}>" if p.get("Name") else p["Address"] for p in people
+    )
 
 
 def _row(message: dict, open_id: str | None) -> str:
     opened = ' class="open"' if message["ID"] == open_id else ""
-    return (f'<a href="/?id={quote(message["ID"])}"{opened}><div class="to">{escape(_addresses(message["To"]))}</div>'
-            f'<div>{escape(message["Subject"]) or "(no subject)"}</div><div class="date">{escape(message.get("Date") or message["Created"])}</div></a>')
+    return (
+        f'<a href="/?id={quote(message["ID"])}"{opened}><div class="to">{escape(_addresses(message["To"]))}</div>'
+        f'<div>{escape(message["Subject"]) or "(no subject)"}</div><div class="date">{escape(message.get("Date") or message["Created"])}</div></a>'
+    )
 
 
 def _message(message: dict) -> str:
@@ -49,7 +53,10 @@ def _message(message: dict) -> str:
 
 
 def inbox_page(messages: list[dict], opened: dict | None) -> str:
-    rows = "".join(_row(m, opened["ID"] if opened else None) for m in messages) or "<p>&nbsp;No emails yet.</p>"
+    rows = (
+        "".join(_row(m, opened["ID"] if opened else None) for m in messages)
+        or "<p>&nbsp;No emails yet.</p>"
+    )
     body = _message(opened) if opened else "<p>Choose an email on the left.</p>"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Inbox: {len(messages)} emails (Union Match SMTP sink)</title>

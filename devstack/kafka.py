@@ -28,8 +28,10 @@ _LOG4J = """Configuration:
 
 
 def require_java_and_maven() -> None:
-    for tool, hint in (("java", "install a Java 17 runtime (apt-get install openjdk-17-jre-headless)"),
-                       ("mvn", "install Maven (apt-get install maven)")):
+    for tool, hint in (
+        ("java", "install a Java 17 runtime (apt-get install openjdk-17-jre-headless)"),
+        ("mvn", "install Maven (apt-get install maven)"),
+    ):
         if shutil.which(tool) is None:
             raise StackError(f"`{tool}` is not on PATH: {hint}")
 
@@ -44,21 +46,33 @@ def ensure_jars(libs_dir: Path) -> Path:
     staging = libs_dir.with_name(libs_dir.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     result = subprocess.run(
-        ["mvn", "-q", "-B", "-f", str(_POM), "dependency:copy-dependencies", f"-DoutputDirectory={staging}"],
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(_POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={staging}",
+        ],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
     )
     if result.returncode != 0:
         last = (result.stdout + result.stderr).strip().splitlines()[-1:] or ["no output"]
-        raise StackError(f"Maven could not resolve the Kafka jars ({last[0]}); check access to Maven Central")
+        raise StackError(
+            f"Maven could not resolve the Kafka jars ({last[0]}); check access to Maven Central"
+        )
     shutil.rmtree(libs_dir, ignore_errors=True)
     staging.rename(libs_dir)
     return libs_dir
 
 
 class LocalKafka:
-    def __init__(self, *, libs_dir: Path, data_dir: Path, port: int, controller_port: int, heap: str = "512m") -> None:
+    def __init__(
+        self, *, libs_dir: Path, data_dir: Path, port: int, controller_port: int, heap: str = "512m"
+    ) -> None:
         self.libs_dir = libs_dir
         self.data_dir = data_dir
         self.port = port
@@ -100,13 +114,24 @@ class LocalKafka:
         while cluster_id.startswith("-"):
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         result = subprocess.run(
-            [*self._java(), "kafka.tools.StorageTool", "format", "--standalone", "-t", cluster_id, "-c", str(config)],
+            [
+                *self._java(),
+                "kafka.tools.StorageTool",
+                "format",
+                "--standalone",
+                "-t",
+                cluster_id,
+                "-c",
+                str(config),
+            ],
             capture_output=True,
             text=True,
             stdin=subprocess.DEVNULL,
         )
         if result.returncode != 0:
-            raise StackError(f"Kafka storage format failed: {(result.stderr or result.stdout).strip()[-300:]}")
+            raise StackError(
+                f"Kafka storage format failed: {(result.stderr or result.stdout).strip()[-300:]}"
+            )
 
     def _write_config(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)

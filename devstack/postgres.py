@@ -40,7 +40,16 @@ class LocalPostgres:
     def start(self) -> None:
         self._prepare_data_dir()
         if not (self.data_dir / "PG_VERSION").exists():
-            self._run("initdb", "-D", str(self.data_dir), "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")
+            self._run(
+                "initdb",
+                "-D",
+                str(self.data_dir),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            )
         options = f"-h 127.0.0.1 -p {self.port} -k {self.data_dir}"
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -50,10 +59,24 @@ class LocalPostgres:
         options += " -c log_error_verbosity=terse"
         log = self.data_dir / "server.log"
         try:
-            self._run("pg_ctl", "-D", str(self.data_dir), "-o", options, "-l", str(log), "-w", "-t", "60", "start")
+            self._run(
+                "pg_ctl",
+                "-D",
+                str(self.data_dir),
+                "-o",
+                options,
+                "-l",
+                str(log),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            )
         except StackError as error:
             tail = log.read_text(errors="replace").splitlines()[-3:] if log.exists() else []
-            raise StackError(f"PostgreSQL did not start on port {self.port}: {' | '.join(tail) or error}") from error
+            raise StackError(
+                f"PostgreSQL did not start on port {self.port}: {' | '.join(tail) or error}"
+            ) from error
 
     def stop(self) -> None:
         if (self.data_dir / "postmaster.pid").exists():
@@ -70,7 +93,17 @@ class LocalPostgres:
 
     def _psql(self, database: str, sql: str) -> str:
         return self._run(
-            "psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database, "-tAc", sql
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            database,
+            "-tAc",
+            sql,
         )
 
     def _prepare_data_dir(self) -> None:
@@ -106,7 +139,11 @@ def _ensure_system_user() -> pwd.struct_passwd:
     try:
         return pwd.getpwnam(_SYSTEM_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", _SYSTEM_USER], check=True, capture_output=True)
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", _SYSTEM_USER],
+            check=True,
+            capture_output=True,
+        )
         return pwd.getpwnam(_SYSTEM_USER)
 
 

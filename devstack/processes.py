@@ -37,7 +37,14 @@ class Supervisor:
         self.children: list[Child] = []
         self._state_file = run_dir / "processes.json"
 
-    def start(self, name: str, argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> Child:
+    def start(
+        self,
+        name: str,
+        argv: list[str],
+        *,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> Child:
         log_path = self.run_dir / f"{name}.log"
         with open(log_path, "ab") as log:
             process = subprocess.Popen(

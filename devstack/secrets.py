@@ -21,7 +21,12 @@ def load_or_create(state_dir: Path) -> dict[str, str]:
     kept = _read(path)
     if all(isinstance(kept.get(name), str) and len(kept[name]) >= 32 for name in NAMES):
         return {name: kept[name] for name in NAMES}
-    made = {name: kept[name] if isinstance(kept.get(name), str) and len(kept[name]) >= 32 else secrets.token_urlsafe(32) for name in NAMES}
+    made = {
+        name: kept[name]
+        if isinstance(kept.get(name), str) and len(kept[name]) >= 32
+        else secrets.token_urlsafe(32)
+        for name in NAMES
+    }
     state_dir.mkdir(parents=True, exist_ok=True)
     # Written under a temporary name with the owner's permissions only, then renamed into place.
     temporary = path.with_suffix(".tmp")

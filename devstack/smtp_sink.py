@@ -34,7 +34,9 @@ class MailStore:
         self._path = path
         self._messages: list[dict] = []
         if path and path.exists():
-            self._messages = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+            self._messages = [
+                json.loads(line) for line in path.read_text().splitlines() if line.strip()
+            ]
 
     def add(self, raw: bytes, envelope_from: str, envelope_to: list[str]) -> dict:
         record = _summarise(raw, envelope_from, envelope_to)
@@ -83,7 +85,9 @@ def _summarise(raw: bytes, envelope_from: str, envelope_to: list[str]) -> dict:
         "Snippet": " ".join(text.split())[:200],
         "Text": text,
         "HTML": html_part.get_content() if html_part else "",
-        "Headers": {key: [str(v) for v in message.get_all(key, [])] for key in dict.fromkeys(message.keys())},
+        "Headers": {
+            key: [str(v) for v in message.get_all(key, [])] for key in dict.fromkeys(message.keys())
+        },
         "Envelope": {"From": envelope_from, "To": envelope_to},
         _RAW: base64.b64encode(raw).decode("ascii"),
     }
@@ -128,18 +132,30 @@ def http_api(store: MailStore) -> FastAPI:
         raw = store.raw(found(message_id)["ID"])
         if raw is None:
             raise HTTPException(404, "this message was stored without its raw bytes")
-        return Response(raw, media_type="text/plain; charset=utf-8", headers={"X-Content-Type-Options": "nosniff"})
+        return Response(
+            raw,
+            media_type="text/plain; charset=utf-8",
+            headers={"X-Content-Type-Options": "nosniff"},
+        )
 
     @app.get("/api/v1/message/{message_id}/html")
     def html_message(message_id: str) -> Response:
         """The HTML alternative for the inbox's frame: no script, no request leaves the page, and a
         sandbox even when opened on its own."""
-        return HTMLResponse(framed(found(message_id)["HTML"]), headers={"Content-Security-Policy": MESSAGE_POLICY, "X-Content-Type-Options": "nosniff"})
+        return HTMLResponse(
+            framed(found(message_id)["HTML"]),
+            headers={
+                "Content-Security-Policy": MESSAGE_POLICY,
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
     @app.get("/", response_class=HTMLResponse)
     def inbox(id: str | None = None) -> HTMLResponse:
-        return HTMLResponse(inbox_page(store.newest_first(), store.get(id) if id else None),
-                            headers={"Content-Security-Policy": INBOX_POLICY, "X-Content-Type-Options": "nosniff"})
+        return HTMLResponse(
+            inbox_page(store.newest_first(), store.get(id) if id else None),
+            headers={"Content-Security-Policy": INBOX_POLICY, "X-Content-Type-Options": "nosniff"},
+        )
 
     @app.delete("/api/v1/messages")
     def delete_all() -> dict:
@@ -170,9 +186,13 @@ async def serve(*, host: str, smtp_port: int, http_port: int, store_path: Path |
     loop = asyncio.get_running_loop()
     handler = _KeepingHandler(store)
     smtp_server = await loop.create_server(
-        lambda: SMTP(handler, hostname="unionmatch-sink", ident="Union Match SMTP sink"), host, smtp_port
+        lambda: SMTP(handler, hostname="unionmatch-sink", ident="Union Match SMTP sink"),
+        host,
+        smtp_port,
     )
-    http_server = uvicorn.Server(uvicorn.Config(http_api(store), host=host, port=http_port, log_level="warning"))
+    http_server = uvicorn.Server(
+        uvicorn.Config(http_api(store), host=host, port=http_port, log_level="warning")
+    )
     try:
         await http_server.serve()
     finally:
@@ -185,9 +205,18 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--smtp-port", type=int, default=1025)
     parser.add_argument("--http-port", type=int, default=8025)
-    parser.add_argument("--store", type=Path, default=None, help="JSON-lines file that keeps the messages")
+    parser.add_argument(
+        "--store", type=Path, default=None, help="JSON-lines file that keeps the messages"
+    )
     args = parser.parse_args()
-    asyncio.run(serve(host=args.host, smtp_port=args.smtp_port, http_port=args.http_port, store_path=args.store))
+    asyncio.run(
+        serve(
+            host=args.host,
+            smtp_port=args.smtp_port,
+            http_port=args.http_port,
+            store_path=args.store,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -35,13 +35,17 @@ class StackConfig:
     gateway_port: int = 8000
     gateway_ops_port: int = 8009  # the gateway's readiness and metrics, never public
     web_port: int = 8080
-    service_ports: dict[str, int] = field(default_factory=lambda: {"registry": 8001, "matching": 8002, "notifications": 8003})
+    service_ports: dict[str, int] = field(
+        default_factory=lambda: {"registry": 8001, "matching": 8002, "notifications": 8003}
+    )
     kafka_port: int = 9092
     kafka_controller_port: int = 9093
     postgres_port: int = 5432
     smtp_port: int = 1025
     smtp_http_port: int = 8025
-    external_database_url: str | None = None  # e.g. postgresql+asyncpg://user:pw@host:5432 (no database name)
+    external_database_url: str | None = (
+        None  # e.g. postgresql+asyncpg://user:pw@host:5432 (no database name)
+    )
     durable: bool = True
     demo_mode: bool = True
     # None: the gateway's own default; a test session opens hundreds of accounts from one address.
@@ -60,14 +64,34 @@ class StackConfig:
         running `make up` is never touched), nothing kept durable, any other setting as given."""
         from devstack.ports import free_port
 
-        ports = {"web_port": free_port(), "gateway_port": free_port(), "gateway_ops_port": free_port(), "service_ports": {name: free_port() for name in SERVICES},
-                 "kafka_port": free_port(), "kafka_controller_port": free_port(), "postgres_port": free_port(),
-                 "smtp_port": free_port(), "smtp_http_port": free_port()}
-        return cls(state_dir=state_dir, **ports, **{"durable": False, "gateway_registrations_per_address": 100_000} | settings)
+        ports = {
+            "web_port": free_port(),
+            "gateway_port": free_port(),
+            "gateway_ops_port": free_port(),
+            "service_ports": {name: free_port() for name in SERVICES},
+            "kafka_port": free_port(),
+            "kafka_controller_port": free_port(),
+            "postgres_port": free_port(),
+            "smtp_port": free_port(),
+            "smtp_http_port": free_port(),
+        }
+        return cls(
+            state_dir=state_dir,
+            **ports,
+            **{"durable": False, "gateway_registrations_per_address": 100_000} | settings,
+        )
 
     def ports(self) -> dict[str, int]:
-        ports = {"web": self.web_port, "gateway": self.gateway_port, "gateway operations": self.gateway_ops_port, **self.service_ports, "kafka": self.kafka_port,
-                 "kafka controller": self.kafka_controller_port, "smtp": self.smtp_port, "smtp http": self.smtp_http_port}
+        ports = {
+            "web": self.web_port,
+            "gateway": self.gateway_port,
+            "gateway operations": self.gateway_ops_port,
+            **self.service_ports,
+            "kafka": self.kafka_port,
+            "kafka controller": self.kafka_controller_port,
+            "smtp": self.smtp_port,
+            "smtp http": self.smtp_http_port,
+        }
         if self.external_database_url is None:
             ports["postgresql"] = self.postgres_port
         return ports
@@ -80,7 +104,11 @@ class Stack:
         self.postgres = (
             None
             if config.external_database_url
-            else LocalPostgres(data_dir=config.state_dir / "postgres", port=config.postgres_port, durable=config.durable)
+            else LocalPostgres(
+                data_dir=config.state_dir / "postgres",
+                port=config.postgres_port,
+                durable=config.durable,
+            )
         )
         self.kafka = LocalKafka(
             libs_dir=config.cache_dir / "kafka" / "libs",
@@ -117,8 +145,12 @@ class Stack:
     def service_env(self, name: str) -> dict[str, str]:
         prefix = name.upper()
         if name == "web":
-            return {"WEB_HTTP_HOST": "127.0.0.1", "WEB_HTTP_PORT": str(self.config.web_port), "WEB_GATEWAY_URL": self.gateway_url,
-                    "WEB_SESSION_SECRET": self.config.web_session_secret}
+            return {
+                "WEB_HTTP_HOST": "127.0.0.1",
+                "WEB_HTTP_PORT": str(self.config.web_port),
+                "WEB_GATEWAY_URL": self.gateway_url,
+                "WEB_SESSION_SECRET": self.config.web_session_secret,
+            }
         env = {
             f"{prefix}_HTTP_HOST": "127.0.0.1",
             f"{prefix}_INTERNAL_TOKEN_SECRET": self.config.internal_token_secret,
@@ -130,8 +162,15 @@ class Stack:
                 "GATEWAY_OPS_PORT": str(self.config.gateway_ops_port),
                 # The web application tells the gateway its visitor's address; only it is trusted to.
                 "GATEWAY_TRUSTED_PROXIES": '["127.0.0.1"]',
-                **({"GATEWAY_REGISTRATIONS_PER_ADDRESS": str(self.config.gateway_registrations_per_address)}
-                   if self.config.gateway_registrations_per_address else {}),
+                **(
+                    {
+                        "GATEWAY_REGISTRATIONS_PER_ADDRESS": str(
+                            self.config.gateway_registrations_per_address
+                        )
+                    }
+                    if self.config.gateway_registrations_per_address
+                    else {}
+                ),
                 "GATEWAY_DEMO_MODE": str(self.config.demo_mode).lower(),
                 "GATEWAY_JWT_SECRET": self.config.jwt_secret,
                 "GATEWAY_WEB_BASE_URL": self.web_url,
@@ -169,8 +208,17 @@ class Stack:
     def start_smtp_sink(self) -> Child:
         child = self.supervisor.start(
             "smtp-sink",
-            [sys.executable, "-m", "devstack.smtp_sink", "--smtp-port", str(self.config.smtp_port),
-             "--http-port", str(self.config.smtp_http_port), "--store", str(self.config.state_dir / "mail.jsonl")],
+            [
+                sys.executable,
+                "-m",
+                "devstack.smtp_sink",
+                "--smtp-port",
+                str(self.config.smtp_port),
+                "--http-port",
+                str(self.config.smtp_http_port),
+                "--store",
+                str(self.config.state_dir / "mail.jsonl"),
+            ],
             cwd=ROOT,
         )
         self._await_http(child, f"{self.mail_api_url}/healthz", timeout=30)
@@ -194,12 +242,20 @@ class Stack:
         relay = None
         if name == "registry" and self.config.registry_relay == "separate":
             env["REGISTRY_RELAY_ENABLED"] = "false"
-            relay = self.supervisor.start(REGISTRY_RELAY, [sys.executable, "-m", "registry", "relay"], env=env, cwd=ROOT)
-        child = self.supervisor.start(name, [sys.executable, "-m", name, "serve"], env=env, cwd=ROOT)
-        url = {"gateway": f"{self.gateway_ops_url}/readyz", "web": f"{self.web_url}/healthz"}.get(name) or f"{self.service_url(name)}/readyz"
+            relay = self.supervisor.start(
+                REGISTRY_RELAY, [sys.executable, "-m", "registry", "relay"], env=env, cwd=ROOT
+            )
+        child = self.supervisor.start(
+            name, [sys.executable, "-m", name, "serve"], env=env, cwd=ROOT
+        )
+        url = {"gateway": f"{self.gateway_ops_url}/readyz", "web": f"{self.web_url}/healthz"}.get(
+            name
+        ) or f"{self.service_url(name)}/readyz"
         self._await_http(child, url, timeout=60)
         if relay is not None and not relay.alive():
-            raise StackError(f"the registry's relay exited while starting; last lines of {relay.log_path}:\n{relay.log_tail()}")
+            raise StackError(
+                f"the registry's relay exited while starting; last lines of {relay.log_path}:\n{relay.log_tail()}"
+            )
         return child
 
     def stop_service(self, name: str) -> None:
@@ -230,20 +286,29 @@ class Stack:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not child.alive():
-                raise StackError(f"{child.name} exited while starting; last lines of {child.log_path}:\n{child.log_tail()}")
+                raise StackError(
+                    f"{child.name} exited while starting; last lines of {child.log_path}:\n{child.log_tail()}"
+                )
             try:
                 if httpx.get(url, timeout=2).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
             time.sleep(0.2)
-        raise StackError(f"{child.name} was not ready at {url} within {timeout:.0f}s; see {child.log_path}")
+        raise StackError(
+            f"{child.name} was not ready at {url} within {timeout:.0f}s; see {child.log_path}"
+        )
 
     def _run_to_end(self, name: str, command: str) -> None:
         result = subprocess.run(
-            [sys.executable, "-m", name, command], env={**os.environ, **self.service_env(name)}, cwd=ROOT,
-            capture_output=True, text=True, stdin=subprocess.DEVNULL,
+            [sys.executable, "-m", name, command],
+            env={**os.environ, **self.service_env(name)},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
         )
         if result.returncode != 0:
-            raise StackError(f"`python -m {name} {command}` failed: {result.stderr.strip().splitlines()[-1:]}")
-
+            raise StackError(
+                f"`python -m {name} {command}` failed: {result.stderr.strip().splitlines()[-1:]}"
+            )

@@ -44,7 +44,9 @@ try:
     from stdnum.ru import inn as ru_inn
     from stdnum.ru import ogrn as ru_ogrn
 except ImportError:  # pragma: no cover
-    sys.exit("python-stdnum is required: run with the project's virtual environment (.venv/bin/python)")
+    sys.exit(
+        "python-stdnum is required: run with the project's virtual environment (.venv/bin/python)"
+    )
 
 try:
     from email_validator import EmailNotValidError, validate_email
@@ -56,27 +58,109 @@ DATA = ROOT / "data"
 MAX_BYTES = 1_500_000
 
 REQUIRED_SECTORS = [
-    "elevators", "flax", "agricultural_machinery", "municipal_vehicles", "electric_transport",
-    "machine_tools", "mechanical_engineering", "construction", "water_treatment", "energy_nuclear",
-    "breeding", "food_agriculture", "tourism",
+    "elevators",
+    "flax",
+    "agricultural_machinery",
+    "municipal_vehicles",
+    "electric_transport",
+    "machine_tools",
+    "mechanical_engineering",
+    "construction",
+    "water_treatment",
+    "energy_nuclear",
+    "breeding",
+    "food_agriculture",
+    "tourism",
 ]
-REQUIRED_RU_REGIONS = ["Смоленская область", "Москва", "Московская область", "Брянская область",
-                       "Псковская область", "Калужская область", "Тверская область", "Санкт-Петербург"]
-REQUIRED_BY_REGIONS = ["Витебская область", "Могилёвская область", "Минская область", "Гомельская область",
-                       "Гродненская область", "Брестская область", "Минск"]
+REQUIRED_RU_REGIONS = [
+    "Смоленская область",
+    "Москва",
+    "Московская область",
+    "Брянская область",
+    "Псковская область",
+    "Калужская область",
+    "Тверская область",
+    "Санкт-Петербург",
+]
+REQUIRED_BY_REGIONS = [
+    "Витебская область",
+    "Могилёвская область",
+    "Минская область",
+    "Гомельская область",
+    "Гродненская область",
+    "Брестская область",
+    "Минск",
+]
 REQUIRED_CITIES = {
-    "RU": ["Смоленск", "Вязьма", "Рославль", "Ярцево", "Сафоново", "Десногорск", "Гагарин", "Дорогобуж",
-           "Рудня", "Велиж", "Демидов", "Починок", "Ельня"],
-    "BY": ["Минск", "Витебск", "Орша", "Полоцк", "Новополоцк", "Могилёв", "Бобруйск", "Гомель", "Гродно",
-           "Брест", "Борисов", "Жодино", "Лида", "Барановичи", "Пинск", "Мозырь", "Жлобин", "Кричев", "Горки"],
+    "RU": [
+        "Смоленск",
+        "Вязьма",
+        "Рославль",
+        "Ярцево",
+        "Сафоново",
+        "Десногорск",
+        "Гагарин",
+        "Дорогобуж",
+        "Рудня",
+        "Велиж",
+        "Демидов",
+        "Починок",
+        "Ельня",
+    ],
+    "BY": [
+        "Минск",
+        "Витебск",
+        "Орша",
+        "Полоцк",
+        "Новополоцк",
+        "Могилёв",
+        "Бобруйск",
+        "Гомель",
+        "Гродно",
+        "Брест",
+        "Борисов",
+        "Жодино",
+        "Лида",
+        "Барановичи",
+        "Пинск",
+        "Мозырь",
+        "Жлобин",
+        "Кричев",
+        "Горки",
+    ],
 }
 BOUNDS = {"RU": (41.0, 82.0, 19.0, 180.0), "BY": (51.2, 56.2, 23.1, 32.8)}
 PHONE_RULES = {"RU": re.compile(r"^\+7[3-9]\d{9}$"), "BY": re.compile(r"^\+375\d{9}$")}
 
-ENTERPRISE_KEYS = ["name", "country", "region", "city", "sectors", "description", "languages", "size",
-                   "certifications", "contact_person", "email", "phone", "personal_data_consent", "offers", "needs"]
-LISTING_KEYS = ["kind", "title", "description", "sector", "product_codes", "quantity", "unit", "regions",
-                "certifications", "valid_until"]
+ENTERPRISE_KEYS = [
+    "name",
+    "country",
+    "region",
+    "city",
+    "sectors",
+    "description",
+    "languages",
+    "size",
+    "certifications",
+    "contact_person",
+    "email",
+    "phone",
+    "personal_data_consent",
+    "offers",
+    "needs",
+]
+LISTING_KEYS = [
+    "kind",
+    "title",
+    "description",
+    "sector",
+    "product_codes",
+    "quantity",
+    "unit",
+    "regions",
+    "certifications",
+    "valid_until",
+]
 KINDS = {"goods", "services", "technology", "investment", "joint_venture"}
 SIZES = {"micro", "small", "medium", "large"}
 LANGS = {"ru", "be", "en"}
@@ -136,7 +220,9 @@ def check_taxonomy(doc) -> dict:
         problem("sectors.json", "version must be a non-empty string")
     for i, s in enumerate(doc["sectors"]):
         where = f"sectors.json sector[{i}]"
-        if missing_keys(where, s, ["id", "name", "okved2", "oked", "nace", "hs_prefixes", "keywords"]):
+        if missing_keys(
+            where, s, ["id", "name", "okved2", "oked", "nace", "hs_prefixes", "keywords"]
+        ):
             continue
         sid = s["id"]
         where = f"sectors.json {sid}"
@@ -148,7 +234,12 @@ def check_taxonomy(doc) -> dict:
         for lang in ("ru", "be", "en"):
             if not nonempty_str(s["name"].get(lang) if isinstance(s["name"], dict) else None):
                 problem(where, f"name.{lang} missing")
-        for field, rx in (("okved2", OKVED_RE), ("oked", OKED_RE), ("nace", NACE_RE), ("hs_prefixes", HS_PREFIX_RE)):
+        for field, rx in (
+            ("okved2", OKVED_RE),
+            ("oked", OKED_RE),
+            ("nace", NACE_RE),
+            ("hs_prefixes", HS_PREFIX_RE),
+        ):
             values = s[field]
             if not isinstance(values, list) or not values:
                 problem(where, f"{field} must be a non-empty list")
@@ -163,7 +254,9 @@ def check_taxonomy(doc) -> dict:
             if not isinstance(words, list) or not 10 <= len(words) <= 20:
                 problem(where, f"keywords.{lang} must list 10-20 keywords")
                 continue
-            if any(not nonempty_str(w) for w in words) or len({w.lower() for w in words}) != len(words):
+            if any(not nonempty_str(w) for w in words) or len({w.lower() for w in words}) != len(
+                words
+            ):
                 problem(where, f"keywords.{lang} has empty or duplicate entries")
     for sid in REQUIRED_SECTORS:
         if sid not in sectors:
@@ -275,7 +368,10 @@ def check_legal_ids(where: str, e: dict, seen: dict[str, set]) -> None:
             unique("ogrn", ogrn)
         if isinstance(inn, str) and isinstance(ogrn, str):
             if (len(inn), len(ogrn)) not in ((10, 13), (12, 15)):
-                problem(where, f"INN of {len(inn)} digits does not go with an OGRN of {len(ogrn)} digits")
+                problem(
+                    where,
+                    f"INN of {len(inn)} digits does not go with an OGRN of {len(ogrn)} digits",
+                )
             elif inn[:2] != ogrn[3:5]:
                 problem(where, f"INN region {inn[:2]} differs from OGRN region {ogrn[3:5]}")
     else:
@@ -311,7 +407,9 @@ def check_listing(where: str, item: dict, sectors: dict, regions: dict) -> None:
         if not isinstance(code, str) or not CODE_RE.match(code):
             problem(where, f"product code {code!r} is not 4-10 digits")
         elif sector is not None and not any(code.startswith(p) for p in sector["hs_prefixes"]):
-            problem(where, f"product code {code} does not start with any hs_prefix of {item['sector']}")
+            problem(
+                where, f"product code {code} does not start with any hs_prefix of {item['sector']}"
+            )
     qty, unit = item["quantity"], item["unit"]
     if qty is not None and (isinstance(qty, bool) or not isinstance(qty, (int, float)) or qty <= 0):
         problem(where, f"quantity {qty!r} must be a positive number or null")
@@ -325,7 +423,9 @@ def check_listing(where: str, item: dict, sectors: dict, regions: dict) -> None:
         for r in item["regions"]:
             if r not in regions:
                 problem(where, f"region {r!r} unknown")
-    if not isinstance(item["certifications"], list) or any(not nonempty_str(c) for c in item["certifications"]):
+    if not isinstance(item["certifications"], list) or any(
+        not nonempty_str(c) for c in item["certifications"]
+    ):
         problem(where, "certifications must be a list of strings")
     try:
         until = dt.date.fromisoformat(item["valid_until"])
@@ -374,11 +474,19 @@ def check_enterprises(doc, sectors: dict, regions: dict, cities: dict) -> dict:
                 stats["sector"][s] += 1
         if not nonempty_str(e["description"]):
             problem(where, "description empty")
-        if not isinstance(e["languages"], list) or not e["languages"] or not set(e["languages"]) <= LANGS:
-            problem(where, f"languages {e['languages']!r} must be a non-empty subset of {sorted(LANGS)}")
+        if (
+            not isinstance(e["languages"], list)
+            or not e["languages"]
+            or not set(e["languages"]) <= LANGS
+        ):
+            problem(
+                where, f"languages {e['languages']!r} must be a non-empty subset of {sorted(LANGS)}"
+            )
         if e["size"] not in SIZES:
             problem(where, f"size {e['size']!r} unknown")
-        if not isinstance(e["certifications"], list) or any(not nonempty_str(c) for c in e["certifications"]):
+        if not isinstance(e["certifications"], list) or any(
+            not nonempty_str(c) for c in e["certifications"]
+        ):
             problem(where, "certifications must be a list of strings")
         if not nonempty_str(e["contact_person"]):
             problem(where, "contact_person empty")
@@ -425,23 +533,44 @@ def main() -> int:
         problem("enterprises.json", f"only {n_need} needs, need {MIN_NEEDS}")
     for country in ("RU", "BY"):
         if n_ent and stats["country"][country] < 0.35 * n_ent:
-            problem("enterprises.json", f"{country} has only {stats['country'][country]} of {n_ent} enterprises")
+            problem(
+                "enterprises.json",
+                f"{country} has only {stats['country'][country]} of {n_ent} enterprises",
+            )
     for region, country in regions.items():
         if country == "BY" and stats["region"][region] == 0:
             problem("enterprises.json", f"no enterprise in Belarusian region {region}")
     for sid in sectors:
         if stats["sector"][sid] < MIN_PER_SECTOR:
-            problem("enterprises.json", f"sector {sid} has {stats['sector'][sid]} enterprises, need {MIN_PER_SECTOR}")
+            problem(
+                "enterprises.json",
+                f"sector {sid} has {stats['sector'][sid]} enterprises, need {MIN_PER_SECTOR}",
+            )
 
     ru_regions = sum(1 for c in regions.values() if c == "RU")
-    print(f"taxonomy  version {taxonomy.get('version') if isinstance(taxonomy, dict) else '?'}: {len(sectors)} sectors")
+    print(
+        f"taxonomy  version {taxonomy.get('version') if isinstance(taxonomy, dict) else '?'}: {len(sectors)} sectors"
+    )
     print(f"regions   RU {ru_regions}, BY {len(regions) - ru_regions}")
-    print(f"cities    {len(cities)} (RU {sum(1 for k in cities if k[0] == 'RU')}, BY {sum(1 for k in cities if k[0] == 'BY')})")
-    print(f"demo      {n_ent} enterprises (RU {stats['country']['RU']}, BY {stats['country']['BY']}), "
-          f"{n_off} offers, {n_need} needs")
-    print("          enterprises per sector: " + ", ".join(f"{s} {stats['sector'][s]}" for s in sectors))
-    print("          offers by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(stats["offers_kind"].items())))
-    print("          needs by kind:  " + ", ".join(f"{k} {v}" for k, v in sorted(stats["needs_kind"].items())))
+    print(
+        f"cities    {len(cities)} (RU {sum(1 for k in cities if k[0] == 'RU')}, BY {sum(1 for k in cities if k[0] == 'BY')})"
+    )
+    print(
+        f"demo      {n_ent} enterprises (RU {stats['country']['RU']}, BY {stats['country']['BY']}), "
+        f"{n_off} offers, {n_need} needs"
+    )
+    print(
+        "          enterprises per sector: "
+        + ", ".join(f"{s} {stats['sector'][s]}" for s in sectors)
+    )
+    print(
+        "          offers by kind: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(stats["offers_kind"].items()))
+    )
+    print(
+        "          needs by kind:  "
+        + ", ".join(f"{k} {v}" for k, v in sorted(stats["needs_kind"].items()))
+    )
     if problems:
         print(f"\n{len(problems)} problem(s):")
         for p in problems:

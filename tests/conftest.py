@@ -44,12 +44,28 @@ def platform(infra: Stack) -> Stack:
 def internal_token(infra: Stack):
     """Mints the gateway's signed proof for calling a service directly, as a given caller."""
 
-    def mint(service: str, *, role: str = "agency", account_id: str | None = "test-account", enterprise_ids=()) -> dict[str, str]:
+    def mint(
+        service: str,
+        *,
+        role: str = "agency",
+        account_id: str | None = "test-account",
+        enterprise_ids=(),
+    ) -> dict[str, str]:
         now = int(time.time())
-        claims = {"iss": "gateway", "aud": service, "iat": now, "exp": now + 300, "role": role,
-                  "enterprise_ids": [str(e) for e in enterprise_ids]}
+        claims = {
+            "iss": "gateway",
+            "aud": service,
+            "iat": now,
+            "exp": now + 300,
+            "role": role,
+            "enterprise_ids": [str(e) for e in enterprise_ids],
+        }
         if account_id:
             claims["sub"] = account_id
-        return {"X-Internal-Token": jwt.encode(claims, infra.config.internal_token_secret, algorithm="HS256")}
+        return {
+            "X-Internal-Token": jwt.encode(
+                claims, infra.config.internal_token_secret, algorithm="HS256"
+            )
+        }
 
     return mint

@@ -43,9 +43,8 @@ import httpx  # noqa: E402
 import jwt  # noqa: E402
 from stdnum.ru import inn as ru_inn  # noqa: E402
 
-from gateway.adapters.asyncio_network import AsyncioHTTPTransport  # noqa: E402
 from devstack.stack import Stack, StackConfig  # noqa: E402
-
+from gateway.adapters.asyncio_network import AsyncioHTTPTransport  # noqa: E402
 
 
 class LoadClient:
@@ -57,13 +56,17 @@ class LoadClient:
 
     def __init__(self, base_url: str, *, connections: int) -> None:
         self._base = httpx.URL(base_url)
-        self._transport = AsyncioHTTPTransport(limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections))
+        self._transport = AsyncioHTTPTransport(
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        )
         self._timeout = httpx.Timeout(30).as_dict()
 
     async def get(self, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
         return await self._send(httpx.Request("GET", self._url(path), headers=headers))
 
-    async def post(self, path: str, *, json: dict, headers: dict[str, str] | None = None) -> httpx.Response:
+    async def post(
+        self, path: str, *, json: dict, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
         return await self._send(httpx.Request("POST", self._url(path), json=json, headers=headers))
 
     def _url(self, path: str) -> httpx.URL:
@@ -102,10 +105,16 @@ _NEXT_INN_BODY = itertools.count(random.randrange(10**6, 9 * 10**6))
 
 COMPANIES = 16
 NEED = {
-    "kind": "goods", "title": "Нужна замена 120 пассажирских лифтов",
+    "kind": "goods",
+    "title": "Нужна замена 120 пассажирских лифтов",
     "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 году; грузоподъёмность 400 и 630 кг.",
-    "sector": "elevators", "product_codes": ["842810"], "quantity": 120, "unit": "шт.",
-    "regions": ["smolensk_oblast"], "certifications": ["EAC"], "valid_until": "2030-12-31",
+    "sector": "elevators",
+    "product_codes": ["842810"],
+    "quantity": 120,
+    "unit": "шт.",
+    "regions": ["smolensk_oblast"],
+    "certifications": ["EAC"],
+    "valid_until": "2030-12-31",
 }
 
 
@@ -113,13 +122,21 @@ def new_profile() -> dict:
     marker = uuid.uuid4().hex[:8]
     body = f"67{next(_NEXT_INN_BODY):07d}"
     return {
-        "name": f"ООО «Бенч {marker}»", "country": "RU", "region": "smolensk_oblast", "city": "Смоленск",
-        "inn": body + ru_inn.calc_company_check_digit(body), "sectors": ["construction"],
-        "contact_person": "Мария Иванова", "email": f"bench-{marker}@example.ru", "personal_data_consent": True,
+        "name": f"ООО «Бенч {marker}»",
+        "country": "RU",
+        "region": "smolensk_oblast",
+        "city": "Смоленск",
+        "inn": body + ru_inn.calc_company_check_digit(body),
+        "sectors": ["construction"],
+        "contact_person": "Мария Иванова",
+        "email": f"bench-{marker}@example.ru",
+        "personal_data_consent": True,
     }
 
 
-async def run_calls(client: LoadClient, call: Call, *, count: int, clients: int, expected: int) -> Side:
+async def run_calls(
+    client: LoadClient, call: Call, *, count: int, clients: int, expected: int
+) -> Side:
     latencies: list[float] = []
     remaining = count
 
@@ -131,7 +148,9 @@ async def run_calls(client: LoadClient, call: Call, *, count: int, clients: int,
             response = await call(client)
             latencies.append((time.perf_counter() - started) * 1000)
             if response.status_code != expected:
-                raise RuntimeError(f"{response.request.method} {response.request.url} -> {response.status_code} {response.text[:200]}")
+                raise RuntimeError(
+                    f"{response.request.method} {response.request.url} -> {response.status_code} {response.text[:200]}"
+                )
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
@@ -143,7 +162,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def compare(name: str, through: Call, direct: Call, *, requests: int, clients: int, rounds: int, expected: int, http: dict, pids: dict) -> dict:
+async def compare(
+    name: str,
+    through: Call,
+    direct: Call,
+    *,
+    requests: int,
+    clients: int,
+    rounds: int,
+    expected: int,
+    http: dict,
+    pids: dict,
+) -> dict:
     sides = {"gateway": (http["gateway"], through), "direct": (http["direct"], direct)}
     for client, call in sides.values():  # warm both paths: connections, pools, caches
         await run_calls(client, call, count=50, clients=4, expected=expected)
@@ -153,26 +183,53 @@ async def compare(name: str, through: Call, direct: Call, *, requests: int, clie
     for _ in range(rounds):
         for side, (client, call) in sides.items():
             await until_quiet(pids)
-            latency[side] += (await run_calls(client, call, count=requests // (4 * rounds), clients=1, expected=expected)).latencies_ms
-            before = {"gateway": cpu_seconds(pids["gateway"]), "registry": cpu_seconds(pids["registry"]), "client": time.process_time()}
-            rates[side].append((await run_calls(client, call, count=requests // rounds, clients=clients, expected=expected)).throughput)
-            after = {"gateway": cpu_seconds(pids["gateway"]), "registry": cpu_seconds(pids["registry"]), "client": time.process_time()}
+            latency[side] += (
+                await run_calls(
+                    client, call, count=requests // (4 * rounds), clients=1, expected=expected
+                )
+            ).latencies_ms
+            before = {
+                "gateway": cpu_seconds(pids["gateway"]),
+                "registry": cpu_seconds(pids["registry"]),
+                "client": time.process_time(),
+            }
+            rates[side].append(
+                (
+                    await run_calls(
+                        client, call, count=requests // rounds, clients=clients, expected=expected
+                    )
+                ).throughput
+            )
+            after = {
+                "gateway": cpu_seconds(pids["gateway"]),
+                "registry": cpu_seconds(pids["registry"]),
+                "client": time.process_time(),
+            }
             for who in before:
                 cpu[side, who] += after[who] - before[who]
     result = {side: Side(latency[side], statistics.median(rates[side])) for side in sides}
     g, d = result["gateway"], result["direct"]
-    per_request = {key: seconds * 1000 / (requests // rounds * rounds) for key, seconds in cpu.items()}
+    per_request = {
+        key: seconds * 1000 / (requests // rounds * rounds) for key, seconds in cpu.items()
+    }
     return {
         "route": name,
-        "gw_rps": g.throughput, "direct_rps": d.throughput, "ratio": g.throughput / d.throughput,
-        "gw_p50": g.p(0.5), "gw_p99": g.p(0.99), "direct_p50": d.p(0.5), "direct_p99": d.p(0.99),
+        "gw_rps": g.throughput,
+        "direct_rps": d.throughput,
+        "ratio": g.throughput / d.throughput,
+        "gw_p50": g.p(0.5),
+        "gw_p99": g.p(0.99),
+        "direct_p50": d.p(0.5),
+        "direct_p99": d.p(0.99),
         "added_p50": g.p(0.5) - d.p(0.5),
         "gw_cpu_ms": per_request["gateway", "gateway"],
         "cpu_ms": per_request,
     }
 
 
-async def until_quiet(pids: dict[str, int], *, idle_share: float = 0.1, longest: float = 20.0) -> None:
+async def until_quiet(
+    pids: dict[str, int], *, idle_share: float = 0.1, longest: float = 20.0
+) -> None:
     """Waits until the platform's processes together use under `idle_share` of one core: a
     write's events (matching, emails) keep other processes busy for a while after the
     throughput run that made them, and that backlog must not land on whichever side runs next."""
@@ -202,16 +259,32 @@ async def bench(stack: Stack, *, requests: int, clients: int, rounds: int) -> li
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with (
         httpx.AsyncClient(base_url=stack.gateway_url, limits=limits, timeout=30) as gateway,
-        httpx.AsyncClient(base_url=stack.service_url("registry"), limits=limits, timeout=30) as registry,
+        httpx.AsyncClient(
+            base_url=stack.service_url("registry"), limits=limits, timeout=30
+        ) as registry,
     ):
+
         def internal(role: str, **claims) -> dict[str, str]:
             now = int(time.time())
-            body = {"iss": "gateway", "aud": "registry", "iat": now, "exp": now + 3600, "role": role, **claims}
-            return {"X-Internal-Token": jwt.encode(body, stack.config.internal_token_secret, algorithm="HS256")}
+            body = {
+                "iss": "gateway",
+                "aud": "registry",
+                "iat": now,
+                "exp": now + 3600,
+                "role": role,
+                **claims,
+            }
+            return {
+                "X-Internal-Token": jwt.encode(
+                    body, stack.config.internal_token_secret, algorithm="HS256"
+                )
+            }
 
         companies = [await sign_up(gateway) for _ in range(COMPANIES)]
         account, bearer = companies[0]
-        enterprise = (await gateway.post("/api/v1/enterprises", json=new_profile(), headers=bearer)).json()
+        enterprise = (
+            await gateway.post("/api/v1/enterprises", json=new_profile(), headers=bearer)
+        ).json()
         anonymous = internal("anonymous")
         company = internal("company", sub=account["id"], enterprise_ids=[enterprise["id"]])
         # Registrations take turns among the companies, as many companies registering their own would.
@@ -224,79 +297,141 @@ async def bench(stack: Stack, *, requests: int, clients: int, rounds: int) -> li
         def vouched_for(account_id: str) -> dict[str, str]:
             key = (account_id, len(held[account_id]))
             if key not in vouched:
-                vouched[key] = internal("company", sub=account_id, enterprise_ids=sorted(held[account_id]))
+                vouched[key] = internal(
+                    "company", sub=account_id, enterprise_ids=sorted(held[account_id])
+                )
             return vouched[key]
 
         async def register(client: LoadClient, *, through_gateway: bool) -> httpx.Response:
             turn, turn_bearer = next(turns)
             if through_gateway:
-                response = await client.post("/api/v1/enterprises", json=new_profile(), headers=turn_bearer)
+                response = await client.post(
+                    "/api/v1/enterprises", json=new_profile(), headers=turn_bearer
+                )
             else:
-                response = await client.post("/enterprises", json=new_profile(), headers=vouched_for(turn["id"]))
+                response = await client.post(
+                    "/enterprises", json=new_profile(), headers=vouched_for(turn["id"])
+                )
             if response.status_code == 201 and through_gateway:
                 held[turn["id"]].append(response.json()["id"])
             return response
-        http = {"gateway": LoadClient(stack.gateway_url, connections=64), "direct": LoadClient(stack.service_url("registry"), connections=64)}
+
+        http = {
+            "gateway": LoadClient(stack.gateway_url, connections=64),
+            "direct": LoadClient(stack.service_url("registry"), connections=64),
+        }
         pids = {child.name: child.process.pid for child in stack.supervisor.children}
-        options = {"requests": requests, "clients": clients, "rounds": rounds, "http": http, "pids": pids}
+        options = {
+            "requests": requests,
+            "clients": clients,
+            "rounds": rounds,
+            "http": http,
+            "pids": pids,
+        }
         enterprise_path = f"/enterprises/{enterprise['id']}"
         try:
-            return await measure_routes(options, anonymous=anonymous, company=company, bearer=bearer,
-                                        enterprise_path=enterprise_path, register=register, requests=requests)
+            return await measure_routes(
+                options,
+                anonymous=anonymous,
+                company=company,
+                bearer=bearer,
+                enterprise_path=enterprise_path,
+                register=register,
+                requests=requests,
+            )
         finally:
             for client in http.values():
                 await client.aclose()
 
 
-async def measure_routes(options: dict, *, anonymous, company, bearer, enterprise_path, register, requests: int) -> list[dict]:
+async def measure_routes(
+    options: dict, *, anonymous, company, bearer, enterprise_path, register, requests: int
+) -> list[dict]:
     return [
-        await compare("GET /sectors (anonymous)",
-                      lambda c: c.get("/api/v1/sectors"), lambda c: c.get("/sectors", headers=anonymous), expected=200, **options),
-        await compare("GET /enterprises/{id} (signed in)",
-                      lambda c: c.get(f"/api/v1{enterprise_path}", headers=bearer), lambda c: c.get(enterprise_path, headers=company),
-                      expected=200, **options),
-        await compare("POST /enterprises/{id}/needs (signed in)",
-                      lambda c: c.post(f"/api/v1{enterprise_path}/needs", json=NEED, headers=bearer),
-                      lambda c: c.post(f"{enterprise_path}/needs", json=NEED, headers=company), expected=201,
-                      **(options | {"requests": max(requests // 2, 8 * options["rounds"])})),
-        await compare("POST /enterprises (signed in)",
-                      lambda c: register(c, through_gateway=True), lambda c: register(c, through_gateway=False), expected=201,
-                      **(options | {"requests": max(requests // 2, 8 * options["rounds"])})),
+        await compare(
+            "GET /sectors (anonymous)",
+            lambda c: c.get("/api/v1/sectors"),
+            lambda c: c.get("/sectors", headers=anonymous),
+            expected=200,
+            **options,
+        ),
+        await compare(
+            "GET /enterprises/{id} (signed in)",
+            lambda c: c.get(f"/api/v1{enterprise_path}", headers=bearer),
+            lambda c: c.get(enterprise_path, headers=company),
+            expected=200,
+            **options,
+        ),
+        await compare(
+            "POST /enterprises/{id}/needs (signed in)",
+            lambda c: c.post(f"/api/v1{enterprise_path}/needs", json=NEED, headers=bearer),
+            lambda c: c.post(f"{enterprise_path}/needs", json=NEED, headers=company),
+            expected=201,
+            **(options | {"requests": max(requests // 2, 8 * options["rounds"])}),
+        ),
+        await compare(
+            "POST /enterprises (signed in)",
+            lambda c: register(c, through_gateway=True),
+            lambda c: register(c, through_gateway=False),
+            expected=201,
+            **(options | {"requests": max(requests // 2, 8 * options["rounds"])}),
+        ),
     ]
 
 
 async def sign_up(gateway: httpx.AsyncClient) -> tuple[dict, dict[str, str]]:
     email, password = f"bench-{uuid.uuid4().hex[:8]}@example.ru", "bench passphrase"
     await gateway.post("/api/v1/auth/register", json={"email": email, "password": password})
-    tokens = (await gateway.post("/api/v1/auth/token", data={"username": email, "password": password})).json()
+    tokens = (
+        await gateway.post("/api/v1/auth/token", data={"username": email, "password": password})
+    ).json()
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-    account = (await gateway.get("/api/v1/auth/me", headers=headers)).json()  # the sign-up answer names no account
+    account = (
+        await gateway.get("/api/v1/auth/me", headers=headers)
+    ).json()  # the sign-up answer names no account
     return account, headers
 
 
 def report(rows: list[dict], *, clients: int) -> None:
-    print(f"\n{'route':<36} {'gateway req/s':>13} {'direct req/s':>12} {'ratio':>6}   "
-          f"{'gw p50':>7} {'gw p99':>7} {'dir p50':>7} {'dir p99':>7} {'added p50':>9} {'gw CPU/req':>10}")
+    print(
+        f"\n{'route':<36} {'gateway req/s':>13} {'direct req/s':>12} {'ratio':>6}   "
+        f"{'gw p50':>7} {'gw p99':>7} {'dir p50':>7} {'dir p99':>7} {'added p50':>9} {'gw CPU/req':>10}"
+    )
     for r in rows:
-        print(f"{r['route']:<36} {r['gw_rps']:>13.0f} {r['direct_rps']:>12.0f} {r['ratio']:>6.2f}   "
-              f"{r['gw_p50']:>7.2f} {r['gw_p99']:>7.2f} {r['direct_p50']:>7.2f} {r['direct_p99']:>7.2f} {r['added_p50']:>9.2f} "
-              f"{r['gw_cpu_ms']:>10.2f}")
-    print(f"(throughput with {clients} concurrent clients; latencies in ms with one client; gateway CPU ms per request;\n"
-          f" targets: ratio >= 0.70, added p50 < 5 ms; load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+        print(
+            f"{r['route']:<36} {r['gw_rps']:>13.0f} {r['direct_rps']:>12.0f} {r['ratio']:>6.2f}   "
+            f"{r['gw_p50']:>7.2f} {r['gw_p99']:>7.2f} {r['direct_p50']:>7.2f} {r['direct_p99']:>7.2f} {r['added_p50']:>9.2f} "
+            f"{r['gw_cpu_ms']:>10.2f}"
+        )
+    print(
+        f"(throughput with {clients} concurrent clients; latencies in ms with one client; gateway CPU ms per request;\n"
+        f" targets: ratio >= 0.70, added p50 < 5 ms; load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+    )
     print("CPU ms per request in the throughput runs (gateway side / direct side):")
     for r in rows:
         c = r["cpu_ms"]
-        print(f"  {r['route']:<34} gateway {c['gateway', 'gateway']:.2f}; registry {c['gateway', 'registry']:.2f} / {c['direct', 'registry']:.2f}; "
-              f"bench client {c['gateway', 'client']:.2f} / {c['direct', 'client']:.2f}")
+        print(
+            f"  {r['route']:<34} gateway {c['gateway', 'gateway']:.2f}; registry {c['gateway', 'registry']:.2f} / {c['direct', 'registry']:.2f}; "
+            f"bench client {c['gateway', 'client']:.2f} / {c['direct', 'client']:.2f}"
+        )
     for r in rows:
         verdict = "meets" if r["ratio"] >= 0.7 and r["added_p50"] < 5 else "MISSES"
         print(f"  {r['route']}: {verdict} the targets")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=1200, help="requests per route and side for the throughput runs")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent clients for the throughput runs")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=1200,
+        help="requests per route and side for the throughput runs",
+    )
+    parser.add_argument(
+        "--clients", type=int, default=8, help="concurrent clients for the throughput runs"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="alternating gateway/direct rounds")
     args = parser.parse_args()
     state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-bench-"))
@@ -305,12 +440,16 @@ def main() -> int:
     try:
         start(stack)  # inside the try: whatever started is stopped even if a later part fails
         print(f"platform up in {time.monotonic() - started:.0f}s; measuring...", flush=True)
-        rows = asyncio.run(bench(stack, requests=args.requests, clients=args.clients, rounds=args.rounds))
+        rows = asyncio.run(
+            bench(stack, requests=args.requests, clients=args.clients, rounds=args.rounds)
+        )
     except RuntimeError as error:
         print(f"error: {error}", file=sys.stderr)
         for child in stack.supervisor.children:
             if child.name in ("gateway", "registry"):
-                print(f"--- last lines of {child.name}'s log:\n{child.log_tail(8)}", file=sys.stderr)
+                print(
+                    f"--- last lines of {child.name}'s log:\n{child.log_tail(8)}", file=sys.stderr
+                )
         return 1
     finally:
         stack.stop()

@@ -26,7 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / p) for p in ("libs/eventkit", "libs/servicekit", "services/notifications", ".")]
+sys.path[:0] = [
+    str(ROOT / p) for p in ("libs/eventkit", "libs/servicekit", "services/notifications", ".")
+]
 
 import httpx  # noqa: E402
 from sqlalchemy import text  # noqa: E402
@@ -46,16 +48,33 @@ def message_id(event_id: uuid.UUID, recipient: str, template: str) -> str:
 
 def enterprise(i: int, country: str) -> EnterpriseRegistered:
     return EnterpriseRegistered(
-        enterprise_id=uuid.uuid4(), name=f"Предприятие {country}-{i}", country=country, region="smolensk_oblast",
-        city="Смоленск", sectors=["elevators"], languages=["ru" if country == "RU" else "be"], contact_person="Контакт",
-        email=f"bench-{uuid.uuid4().hex[:10]}@example.{country.lower()}", status="verified",
+        enterprise_id=uuid.uuid4(),
+        name=f"Предприятие {country}-{i}",
+        country=country,
+        region="smolensk_oblast",
+        city="Смоленск",
+        sectors=["elevators"],
+        languages=["ru" if country == "RU" else "be"],
+        contact_person="Контакт",
+        email=f"bench-{uuid.uuid4().hex[:10]}@example.{country.lower()}",
+        status="verified",
     )
 
 
 def approval(offer: EnterpriseRegistered, need: EnterpriseRegistered) -> MatchApproved:
-    side = lambda e, title: MatchSide(listing_id=uuid.uuid4(), enterprise_id=e.enterprise_id, enterprise_name=e.name, title=title)  # noqa: E731
-    return MatchApproved(match_id=uuid.uuid4(), offer=side(offer, "Лифты"), need=side(need, "120 лифтов"), score=0.8,
-                         reasons_ru=["Та же отрасль"], reasons_en=["Same sector"], status="approved", occurred_at=datetime.now(UTC))
+    side = lambda e, title: MatchSide(
+        listing_id=uuid.uuid4(), enterprise_id=e.enterprise_id, enterprise_name=e.name, title=title
+    )  # noqa: E731
+    return MatchApproved(
+        match_id=uuid.uuid4(),
+        offer=side(offer, "Лифты"),
+        need=side(need, "120 лифтов"),
+        score=0.8,
+        reasons_ru=["Та же отрасль"],
+        reasons_en=["Same sector"],
+        status="approved",
+        occurred_at=datetime.now(UTC),
+    )
 
 
 class Run:
@@ -70,11 +89,20 @@ class Run:
         try:
             for payload in payloads:
                 if isinstance(payload, MatchApproved):
-                    envelope = envelope_for(payload, key=str(payload.need.enterprise_id), producer="matching")
-                    expected = [message_id(envelope.event_id, enterprise_address(s.enterprise_id), "suggestion") for s in (payload.offer, payload.need)]
+                    envelope = envelope_for(
+                        payload, key=str(payload.need.enterprise_id), producer="matching"
+                    )
+                    expected = [
+                        message_id(
+                            envelope.event_id, enterprise_address(s.enterprise_id), "suggestion"
+                        )
+                        for s in (payload.offer, payload.need)
+                    ]
                     topic = topics.MATCHES
                 else:
-                    envelope = envelope_for(payload, key=str(payload.enterprise_id), producer="registry")
+                    envelope = envelope_for(
+                        payload, key=str(payload.enterprise_id), producer="registry"
+                    )
                     expected = [message_id(envelope.event_id, str(payload.email), "welcome")]
                     topic = topics.ENTERPRISES
                 at = datetime.now(UTC)
@@ -92,20 +120,33 @@ class Run:
         async with httpx.AsyncClient(base_url=self.stack.mail_api_url, timeout=30) as client:
             while time.monotonic() < deadline:
                 page = (await client.get("/api/v1/messages", params={"limit": 100000})).json()
-                arrived = {m["MessageID"]: datetime.fromisoformat(m["Created"]) for m in page["messages"] if m["MessageID"] in expected}
+                arrived = {
+                    m["MessageID"]: datetime.fromisoformat(m["Created"])
+                    for m in page["messages"]
+                    if m["MessageID"] in expected
+                }
                 if len(arrived) == len(expected):
                     return arrived
                 await asyncio.sleep(0.5)
-        raise SystemExit(f"only {len(arrived)} of {len(expected)} emails arrived within {timeout:.0f}s")
+        raise SystemExit(
+            f"only {len(arrived)} of {len(expected)} emails arrived within {timeout:.0f}s"
+        )
 
 
 def start_instances(stack: Stack, count: int) -> list[str]:
     names = []
     for i in range(count):
         name = f"notifications-{i}"
-        env = stack.service_env("notifications") | {"NOTIFICATIONS_HTTP_PORT": str(free_port()), "NOTIFICATIONS_LOG_LEVEL": "WARNING"}
-        child = stack.supervisor.start(name, [sys.executable, "-m", "notifications", "serve"], env=env, cwd=ROOT)
-        stack._await_http(child, f"http://127.0.0.1:{env['NOTIFICATIONS_HTTP_PORT']}/readyz", timeout=60)
+        env = stack.service_env("notifications") | {
+            "NOTIFICATIONS_HTTP_PORT": str(free_port()),
+            "NOTIFICATIONS_LOG_LEVEL": "WARNING",
+        }
+        child = stack.supervisor.start(
+            name, [sys.executable, "-m", "notifications", "serve"], env=env, cwd=ROOT
+        )
+        stack._await_http(
+            child, f"http://127.0.0.1:{env['NOTIFICATIONS_HTTP_PORT']}/readyz", timeout=60
+        )
         names.append(name)
     return names
 
@@ -120,7 +161,11 @@ async def sink_ceiling(stack: Stack, *, emails: int = 300) -> float:
         started = time.perf_counter()
         for i in range(emails):
             message = EmailMessage()
-            message["From"], message["To"], message["Subject"] = "bench@unionmatch.local", f"ceiling-{i}@example.ru", "Предложение"
+            message["From"], message["To"], message["Subject"] = (
+                "bench@unionmatch.local",
+                f"ceiling-{i}@example.ru",
+                "Предложение",
+            )
             message.set_content("Текст письма " * 40)
             message.add_alternative("<p>" + "Текст письма " * 40 + "</p>", subtype="html")
             await client.send_message(message)
@@ -142,11 +187,15 @@ async def measure(stack: Stack, instances: int, matches: int, paced: int, rate: 
         welcomes = await run.publish([*offers, *needs])
         await run.arrivals(set(welcomes), timeout=120)
         await asyncio.sleep(2)
-        published = await run.publish([approval(offers[i % len(offers)], need) for i, need in enumerate(needs)])
+        published = await run.publish(
+            [approval(offers[i % len(offers)], need) for i, need in enumerate(needs)]
+        )
         arrived = await run.arrivals(set(published), timeout=300)
         queued = await queued_times(stack, since=min(published.values()))
         # Latency when the service is not saturated: approvals arriving at a steady, modest rate.
-        steady = await run.publish([approval(offers[0], needs[i % len(needs)]) for i in range(paced)], interval=1 / rate)
+        steady = await run.publish(
+            [approval(offers[0], needs[i % len(needs)]) for i in range(paced)], interval=1 / rate
+        )
         steady_arrived = await run.arrivals(set(steady), timeout=120)
     finally:
         for name in names:
@@ -155,10 +204,16 @@ async def measure(stack: Stack, instances: int, matches: int, paced: int, rate: 
     steady_latencies = [(steady_arrived[m] - steady[m]).total_seconds() * 1000 for m in steady]
     span = (max(arrived.values()) - min(published.values())).total_seconds()
     return {
-        "instances": instances, "emails": len(published), "seconds": span, "emails_per_second": len(published) / span,
-        "p50_ms": statistics.median(latencies), "p99_ms": percentile(latencies, 0.99), "max_ms": max(latencies),
+        "instances": instances,
+        "emails": len(published),
+        "seconds": span,
+        "emails_per_second": len(published) / span,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": percentile(latencies, 0.99),
+        "max_ms": max(latencies),
         "all_queued_s": (max(queued) - min(published.values())).total_seconds(),
-        "steady_p50_ms": statistics.median(steady_latencies), "steady_p99_ms": percentile(steady_latencies, 0.99),
+        "steady_p50_ms": statistics.median(steady_latencies),
+        "steady_p99_ms": percentile(steady_latencies, 0.99),
     }
 
 
@@ -168,7 +223,10 @@ async def queued_times(stack: Stack, *, since: datetime) -> list[datetime]:
     try:
         async with engine.connect() as connection:
             rows = await connection.execute(
-                text("SELECT created_at FROM deliveries WHERE template = 'suggestion' AND created_at >= :since"), {"since": since}
+                text(
+                    "SELECT created_at FROM deliveries WHERE template = 'suggestion' AND created_at >= :since"
+                ),
+                {"since": since},
             )
             return [row.created_at for row in rows]
     finally:
@@ -177,10 +235,19 @@ async def queued_times(stack: Stack, *, since: datetime) -> list[datetime]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--matches", type=int, default=200, help="match.approved events per run (two emails each)")
+    parser.add_argument(
+        "--matches", type=int, default=200, help="match.approved events per run (two emails each)"
+    )
     parser.add_argument("--instances", type=int, nargs="+", default=[1, 3])
-    parser.add_argument("--paced", type=int, default=50, help="approvals published at a steady rate for the unsaturated latency")
-    parser.add_argument("--rate", type=float, default=10.0, help="approvals per second of the steady run")
+    parser.add_argument(
+        "--paced",
+        type=int,
+        default=50,
+        help="approvals published at a steady rate for the unsaturated latency",
+    )
+    parser.add_argument(
+        "--rate", type=float, default=10.0, help="approvals per second of the steady run"
+    )
     args = parser.parse_args()
     state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-bench-"))
     config = StackConfig.on_free_ports(state_dir)
@@ -189,17 +256,26 @@ def main() -> None:
         stack.start_infrastructure()
         stack.migrate()
         ceiling = asyncio.run(sink_ceiling(stack))
-        results = [asyncio.run(measure(stack, count, args.matches, args.paced, args.rate)) for count in args.instances]
+        results = [
+            asyncio.run(measure(stack, count, args.matches, args.paced, args.rate))
+            for count in args.instances
+        ]
     finally:
         stack.stop()
         shutil.rmtree(state_dir, ignore_errors=True)
     print(f"the SMTP sink alone takes {ceiling:.0f} emails/s from one bare aiosmtplib connection")
-    print(f"burst: {args.matches} approvals at once; steady: {args.paced} approvals at {args.rate:g}/s (two emails each)")
-    print(f"{'instances':>9} {'emails':>6} {'seconds':>8} {'emails/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'all queued s':>12}"
-          f" {'steady p50':>10} {'steady p99':>10}")
+    print(
+        f"burst: {args.matches} approvals at once; steady: {args.paced} approvals at {args.rate:g}/s (two emails each)"
+    )
+    print(
+        f"{'instances':>9} {'emails':>6} {'seconds':>8} {'emails/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'all queued s':>12}"
+        f" {'steady p50':>10} {'steady p99':>10}"
+    )
     for r in results:
-        print(f"{r['instances']:>9} {r['emails']:>6} {r['seconds']:>8.2f} {r['emails_per_second']:>9.1f} {r['p50_ms']:>8.0f}"
-              f" {r['p99_ms']:>8.0f} {r['max_ms']:>8.0f} {r['all_queued_s']:>12.2f} {r['steady_p50_ms']:>10.0f} {r['steady_p99_ms']:>10.0f}")
+        print(
+            f"{r['instances']:>9} {r['emails']:>6} {r['seconds']:>8.2f} {r['emails_per_second']:>9.1f} {r['p50_ms']:>8.0f}"
+            f" {r['p99_ms']:>8.0f} {r['max_ms']:>8.0f} {r['all_queued_s']:>12.2f} {r['steady_p50_ms']:>10.0f} {r['steady_p99_ms']:>10.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,9 @@ def create_app(database_url: str) -> FastAPI:
     async def lifespan(app: FastAPI):
         app.state.pool = await asyncpg.create_pool(database_url, min_size=10, max_size=30)
         async with app.state.pool.acquire() as connection:
-            await connection.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (LIKE listings INCLUDING ALL)")
+            await connection.execute(
+                f"CREATE TABLE IF NOT EXISTS {TABLE} (LIKE listings INCLUDING ALL)"
+            )
         yield
         await app.state.pool.close()
 
@@ -42,9 +44,19 @@ def create_app(database_url: str) -> FastAPI:
         listing_id = uuid.uuid4()
         valid_until = date.fromisoformat(body["valid_until"]) if body.get("valid_until") else None
         await request.app.state.pool.execute(
-            _INSERT, listing_id, enterprise_id, body["kind"], body["title"], body.get("description", ""), body["sector"],
-            body.get("product_codes", []), body.get("quantity"), body.get("unit"), body.get("regions", []),
-            body.get("certifications", []), valid_until,
+            _INSERT,
+            listing_id,
+            enterprise_id,
+            body["kind"],
+            body["title"],
+            body.get("description", ""),
+            body["sector"],
+            body.get("product_codes", []),
+            body.get("quantity"),
+            body.get("unit"),
+            body.get("regions", []),
+            body.get("certifications", []),
+            valid_until,
         )
         return JSONResponse({"id": str(listing_id)}, status_code=201)
 
@@ -60,7 +72,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--database-url", required=True, help="postgresql://... (asyncpg form)")
     args = parser.parse_args()
-    uvicorn.run(create_app(args.database_url), host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(
+        create_app(args.database_url),
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,7 +44,7 @@ NEED = {
     "kind": "goods",
     "title": "Нужна замена 120 пассажирских лифтов",
     "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 году; грузоподъёмность 400 и 630 кг, "
-                   "с демонтажем старых лифтов и диспетчеризацией.",
+    "с демонтажем старых лифтов и диспетчеризацией.",
     "sector": "elevators",
     "product_codes": ["842810"],
     "quantity": 120,
@@ -71,8 +70,17 @@ class Connection:
         head = f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
         head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         self.writer.write(head.encode() + b"\r\n" + body)
-        status_line, *header_lines = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-        length = next((int(line.split(":", 1)[1]) for line in header_lines if line.lower().startswith("content-length:")), 0)
+        status_line, *header_lines = (
+            (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        )
+        length = next(
+            (
+                int(line.split(":", 1)[1])
+                for line in header_lines
+                if line.lower().startswith("content-length:")
+            ),
+            0,
+        )
         await self.reader.readexactly(length)
         return int(status_line.split()[1])
 
@@ -107,11 +115,23 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def load(name: str, url: str, paths: list[str], headers: dict[str, str], *, requests: int, concurrency: int, pid: int | None = None) -> LoadResult:
+async def load(
+    name: str,
+    url: str,
+    paths: list[str],
+    headers: dict[str, str],
+    *,
+    requests: int,
+    concurrency: int,
+    pid: int | None = None,
+) -> LoadResult:
     parsed = httpx.URL(url)
     connections = [Connection(parsed.host, parsed.port) for _ in range(concurrency)]
     await asyncio.gather(*(c.open() for c in connections))
-    bodies = [json.dumps(NEED | {"title": f"{NEED['title']} №{n}"}, ensure_ascii=False).encode() for n in range(requests)]
+    bodies = [
+        json.dumps(NEED | {"title": f"{NEED['title']} №{n}"}, ensure_ascii=False).encode()
+        for n in range(requests)
+    ]
     latencies: list[float] = []
     failures = 0
     next_request = iter(range(requests))
@@ -143,8 +163,12 @@ def start_stack(state_dir: Path, *, relay: str) -> tuple[Stack, int, int | None]
     stack.migrate()
     # The broker stamps each message as it appends it, so lag is measured to Kafka itself.
     asyncio.run(_append_time_stamps(stack.kafka.bootstrap_servers, [LISTINGS]))
-    registry = stack.start_service("registry")  # and its relay beside it, as `make up` does, when separate
-    relay_pid = next((c.process.pid for c in stack.supervisor.children if c.name == REGISTRY_RELAY), None)
+    registry = stack.start_service(
+        "registry"
+    )  # and its relay beside it, as `make up` does, when separate
+    relay_pid = next(
+        (c.process.pid for c in stack.supervisor.children if c.name == REGISTRY_RELAY), None
+    )
     return stack, registry.process.pid, relay_pid
 
 
@@ -152,7 +176,14 @@ async def _append_time_stamps(bootstrap: str, topics: list[str]) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, t, {"message.timestamp.type": "LogAppendTime"}) for t in topics])
+        await admin.alter_configs(
+            [
+                ConfigResource(
+                    ConfigResourceType.TOPIC, t, {"message.timestamp.type": "LogAppendTime"}
+                )
+                for t in topics
+            ]
+        )
     finally:
         await admin.close()
 
@@ -160,8 +191,18 @@ async def _append_time_stamps(bootstrap: str, topics: list[str]) -> None:
 def start_bare(database_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.registry.bare_endpoint", "--port", str(port), "--database-url", database_url],
-        cwd=ROOT, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "bench.registry.bare_endpoint",
+            "--port",
+            str(port),
+            "--database-url",
+            database_url,
+        ],
+        cwd=ROOT,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -178,24 +219,51 @@ def start_bare(database_url: str, log_path: Path) -> tuple[subprocess.Popen, str
 
 def token(secret: str, enterprise_ids: list[str]) -> dict[str, str]:
     now = int(time.time())
-    claims = {"iss": "gateway", "aud": "registry", "iat": now, "exp": now + 3600, "sub": "bench",
-              "role": "company", "enterprise_ids": enterprise_ids}
+    claims = {
+        "iss": "gateway",
+        "aud": "registry",
+        "iat": now,
+        "exp": now + 3600,
+        "sub": "bench",
+        "role": "company",
+        "enterprise_ids": enterprise_ids,
+    }
     return {"X-Internal-Token": jwt.encode(claims, secret, algorithm="HS256")}
 
 
 def register_enterprises(registry_url: str, secret: str, count: int) -> list[str]:
-    agency = {"X-Internal-Token": jwt.encode(
-        {"iss": "gateway", "aud": "registry", "iat": int(time.time()), "exp": int(time.time()) + 600, "role": "agency", "sub": "bench"},
-        secret, algorithm="HS256")}
+    agency = {
+        "X-Internal-Token": jwt.encode(
+            {
+                "iss": "gateway",
+                "aud": "registry",
+                "iat": int(time.time()),
+                "exp": int(time.time()) + 600,
+                "role": "agency",
+                "sub": "bench",
+            },
+            secret,
+            algorithm="HS256",
+        )
+    }
     ids = []
     with httpx.Client(base_url=registry_url, headers=agency, timeout=30) as client:
         for n in range(count):
             body = "67" + str(uuid.uuid4().int)[:7]
-            response = client.post("/enterprises", json={
-                "name": f"МУП «Жилсервис» {n}", "country": "RU", "region": "smolensk_oblast", "city": "Смоленск",
-                "inn": body + ru_inn.calc_company_check_digit(body), "sectors": ["construction"],
-                "contact_person": "Мария Иванова", "email": f"bench{n}@example.ru", "personal_data_consent": True,
-            })
+            response = client.post(
+                "/enterprises",
+                json={
+                    "name": f"МУП «Жилсервис» {n}",
+                    "country": "RU",
+                    "region": "smolensk_oblast",
+                    "city": "Смоленск",
+                    "inn": body + ru_inn.calc_company_check_digit(body),
+                    "sectors": ["construction"],
+                    "contact_person": "Мария Иванова",
+                    "email": f"bench{n}@example.ru",
+                    "personal_data_consent": True,
+                },
+            )
             response.raise_for_status()
             ids.append(response.json()["id"])
     return ids
@@ -212,24 +280,37 @@ async def outbox_high_water(database_url: str) -> int:
         await connection.close()
 
 
-async def wait_until_published(connection: asyncpg.Connection, *, after_id: int, timeout: float = 120) -> None:
+async def wait_until_published(
+    connection: asyncpg.Connection, *, after_id: int, timeout: float = 120
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not await connection.fetchval("SELECT count(*) FROM outbox WHERE id > $1 AND published_at IS NULL", after_id):
+        if not await connection.fetchval(
+            "SELECT count(*) FROM outbox WHERE id > $1 AND published_at IS NULL", after_id
+        ):
             return
         await asyncio.sleep(0.05)
     raise SystemExit(f"the relay left events unpublished after {timeout:.0f}s")
 
 
-async def relay_at_load(database_url: str, bootstrap: str, *, id_ranges: list[tuple[int, int]]) -> dict:
+async def relay_at_load(
+    database_url: str, bootstrap: str, *, id_ranges: list[tuple[int, int]]
+) -> dict:
     """Joins each committed outbox row of the registry's rounds to the moment the broker appended
     its message; the rate counts each round from its first to its last append."""
     connection = await asyncpg.connect(database_url)
     try:
         await wait_until_published(connection, after_id=min(low for low, _ in id_ranges))
         rounds = [
-            {row["event_id"]: row["created_at"] for row in await connection.fetch(
-                "SELECT event_id, created_at FROM outbox WHERE id > $1 AND id <= $2 AND topic = $3", low, high, LISTINGS)}
+            {
+                row["event_id"]: row["created_at"]
+                for row in await connection.fetch(
+                    "SELECT event_id, created_at FROM outbox WHERE id > $1 AND id <= $2 AND topic = $3",
+                    low,
+                    high,
+                    LISTINGS,
+                )
+            }
             for low, high in id_ranges
         ]
     finally:
@@ -237,16 +318,35 @@ async def relay_at_load(database_url: str, bootstrap: str, *, id_ranges: list[tu
     committed = {event_id: at for one_round in rounds for event_id, at in one_round.items()}
     appended = await _append_times(bootstrap, set(committed))
     lags = sorted((appended[e] - committed[e]).total_seconds() for e in committed if e in appended)
-    window = sum(
-        (max(appended[e] for e in one_round if e in appended) - min(appended[e] for e in one_round if e in appended)).total_seconds()
-        for one_round in rounds
-    ) or 1e-9
-    return {"events": len(committed), "on_kafka": len(appended), "events_per_s": len(appended) / window,
-            "lag_p50_ms": _pct(lags, 50) * 1000, "lag_p99_ms": _pct(lags, 99) * 1000, "lag_max_ms": lags[-1] * 1000}
+    window = (
+        sum(
+            (
+                max(appended[e] for e in one_round if e in appended)
+                - min(appended[e] for e in one_round if e in appended)
+            ).total_seconds()
+            for one_round in rounds
+        )
+        or 1e-9
+    )
+    return {
+        "events": len(committed),
+        "on_kafka": len(appended),
+        "events_per_s": len(appended) / window,
+        "lag_p50_ms": _pct(lags, 50) * 1000,
+        "lag_p99_ms": _pct(lags, 99) * 1000,
+        "lag_max_ms": lags[-1] * 1000,
+    }
 
 
-async def _append_times(bootstrap: str, wanted: set[uuid.UUID], timeout: float = 60) -> dict[uuid.UUID, datetime]:
-    consumer = AIOKafkaConsumer(LISTINGS, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False)
+async def _append_times(
+    bootstrap: str, wanted: set[uuid.UUID], timeout: float = 60
+) -> dict[uuid.UUID, datetime]:
+    consumer = AIOKafkaConsumer(
+        LISTINGS,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     found: dict[uuid.UUID, datetime] = {}
     try:
@@ -268,8 +368,15 @@ async def relay_drain(database_url: str, bootstrap: str, *, backlog: int) -> dic
     connection = await asyncpg.connect(database_url)
     try:
         after_id = await connection.fetchval("SELECT coalesce(max(id), 0) FROM outbox")
-        rows = [outbox_row(Envelope(type="bench.drained", key=str(uuid.uuid4()), producer="bench", payload={"n": n}), topic=DRAIN_TOPIC)
-                for n in range(backlog)]
+        rows = [
+            outbox_row(
+                Envelope(
+                    type="bench.drained", key=str(uuid.uuid4()), producer="bench", payload={"n": n}
+                ),
+                topic=DRAIN_TOPIC,
+            )
+            for n in range(backlog)
+        ]
         started = time.perf_counter()
         await connection.executemany(
             "INSERT INTO outbox (event_id, topic, key, shard, envelope) VALUES ($1, $2, $3, $4, $5)",
@@ -291,13 +398,33 @@ def _pct(ordered: list[float], p: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=1500, help="create-listing requests per endpoint and round")
-    parser.add_argument("--concurrency", type=int, default=16, help="connections kept open by the load generator")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds (bare, registry, registry, bare, ...)")
-    parser.add_argument("--enterprises", type=int, default=8, help="enterprises the listings are spread over")
-    parser.add_argument("--relay", choices=["separate", "in-process"], default="separate",
-                        help="the relay as `python -m registry relay` beside `serve` (as `make up` runs it) or inside the registry process")
-    parser.add_argument("--backlog", type=int, default=5000, help="outbox rows committed at once to time the relay's drain")
+    parser.add_argument(
+        "--requests", type=int, default=1500, help="create-listing requests per endpoint and round"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=16, help="connections kept open by the load generator"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="alternating rounds (bare, registry, registry, bare, ...)",
+    )
+    parser.add_argument(
+        "--enterprises", type=int, default=8, help="enterprises the listings are spread over"
+    )
+    parser.add_argument(
+        "--relay",
+        choices=["separate", "in-process"],
+        default="separate",
+        help="the relay as `python -m registry relay` beside `serve` (as `make up` runs it) or inside the registry process",
+    )
+    parser.add_argument(
+        "--backlog",
+        type=int,
+        default=5000,
+        help="outbox rows committed at once to time the relay's drain",
+    )
     args = parser.parse_args()
 
     state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-bench-"))
@@ -308,11 +435,25 @@ def main() -> None:
         registry_url = stack.service_url("registry")
         database_url = stack.database_url("registry").replace("+asyncpg", "")
         bare, bare_url = start_bare(database_url, state_dir / "bare.log")
-        enterprise_ids = register_enterprises(registry_url, stack.config.internal_token_secret, args.enterprises)
+        enterprise_ids = register_enterprises(
+            registry_url, stack.config.internal_token_secret, args.enterprises
+        )
         headers = token(stack.config.internal_token_secret, enterprise_ids)
         paths = [f"/enterprises/{e}/needs" for e in enterprise_ids]
         pids = {bare_url: bare.pid, registry_url: registry_pid}
-        results = asyncio.run(_measure(args, registry_url, bare_url, pids, paths, headers, database_url, stack.kafka.bootstrap_servers, relay_pid))
+        results = asyncio.run(
+            _measure(
+                args,
+                registry_url,
+                bare_url,
+                pids,
+                paths,
+                headers,
+                database_url,
+                stack.kafka.bootstrap_servers,
+                relay_pid,
+            )
+        )
         _report(args, *results)
     finally:
         if bare is not None:
@@ -323,10 +464,22 @@ def main() -> None:
         shutil.rmtree(state_dir, ignore_errors=True)
 
 
-async def _measure(args, registry_url, bare_url, pids, paths, headers, database_url, bootstrap, relay_pid):
-    targets = {"bare FastAPI + asyncpg": bare_url, "registry (validation, ownership, outbox)": registry_url}
+async def _measure(
+    args, registry_url, bare_url, pids, paths, headers, database_url, bootstrap, relay_pid
+):
+    targets = {
+        "bare FastAPI + asyncpg": bare_url,
+        "registry (validation, ownership, outbox)": registry_url,
+    }
     for name, url in targets.items():  # warm both: connections, pools, caches
-        await load(name, url, paths, headers, requests=min(200, args.requests), concurrency=args.concurrency)
+        await load(
+            name,
+            url,
+            paths,
+            headers,
+            requests=min(200, args.requests),
+            concurrency=args.concurrency,
+        )
     await wait_until_published_after_warmup(database_url)
     runs: dict[str, list[LoadResult]] = {name: [] for name in targets}
     relay_cpu_before = cpu_seconds(relay_pid)
@@ -336,7 +489,17 @@ async def _measure(args, registry_url, bare_url, pids, paths, headers, database_
         for name in order if round_number % 2 == 0 else reversed(order):
             print(f"  round {round_number + 1}: {name} ...", flush=True)
             before = await outbox_high_water(database_url)
-            runs[name].append(await load(name, targets[name], paths, headers, requests=args.requests, concurrency=args.concurrency, pid=pids[targets[name]]))
+            runs[name].append(
+                await load(
+                    name,
+                    targets[name],
+                    paths,
+                    headers,
+                    requests=args.requests,
+                    concurrency=args.concurrency,
+                    pid=pids[targets[name]],
+                )
+            )
             if targets[name] == registry_url:
                 registry_rounds.append((before, await outbox_high_water(database_url)))
     relay = await relay_at_load(database_url, bootstrap, id_ranges=registry_rounds)
@@ -354,31 +517,55 @@ async def wait_until_published_after_warmup(database_url: str) -> None:
 
 
 def _report(args, runs: dict[str, list[LoadResult]], relay: dict, drain: dict) -> None:
-    print(f"\ncreate listing, {args.requests} requests x {args.rounds} rounds per endpoint, {args.concurrency} connections, loopback")
-    print(f"{'endpoint':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>10} {'failed':>7}")
+    print(
+        f"\ncreate listing, {args.requests} requests x {args.rounds} rounds per endpoint, {args.concurrency} connections, loopback"
+    )
+    print(
+        f"{'endpoint':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>10} {'failed':>7}"
+    )
     merged = {}
     for name, results in runs.items():
         latencies = [latency for r in results for latency in r.latencies]
-        total = LoadResult(name, sum(r.requests for r in results), sum(r.seconds for r in results), latencies,
-                           sum(r.failures for r in results), sum(r.server_cpu_seconds for r in results))
+        total = LoadResult(
+            name,
+            sum(r.requests for r in results),
+            sum(r.seconds for r in results),
+            latencies,
+            sum(r.failures for r in results),
+            sum(r.server_cpu_seconds for r in results),
+        )
         merged[name] = total
         rounds = " / ".join(f"{r.throughput:.0f}" for r in results)
         cpu_per_request = total.server_cpu_seconds / total.requests * 1000
-        print(f"{name:44} {total.throughput:8.0f} {total.percentile(50):8.1f} {total.percentile(99):8.1f} {cpu_per_request:10.2f} "
-              f"{total.failures:7d}   (rounds: {rounds})")
+        print(
+            f"{name:44} {total.throughput:8.0f} {total.percentile(50):8.1f} {total.percentile(99):8.1f} {cpu_per_request:10.2f} "
+            f"{total.failures:7d}   (rounds: {rounds})"
+        )
     bare, registry = merged.values()
     ratio = registry.throughput / bare.throughput
-    print(f"registry / bare throughput: {ratio:.2f} (target >= 0.60: {'met' if ratio >= 0.6 else 'NOT met'})")
+    print(
+        f"registry / bare throughput: {ratio:.2f} (target >= 0.60: {'met' if ratio >= 0.6 else 'NOT met'})"
+    )
     if args.relay == "in-process":
-        print("(CPU ms/req is the server process's own CPU time per request, the relay inside it included)")
+        print(
+            "(CPU ms/req is the server process's own CPU time per request, the relay inside it included)"
+        )
     else:
-        print(f"(CPU ms/req is the server process's own CPU time per request; the separate relay used "
-              f"{relay['cpu_seconds'] * 1000 / max(1, relay['events']):.2f} ms per event besides)")
-    print(f"(relay: {args.relay}; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-    print(f"\noutbox relay ({args.relay}) at that load: {relay['on_kafka']}/{relay['events']} listing events on Kafka, "
-          f"{relay['events_per_s']:.0f} events/s; commit-to-Kafka lag p50 {relay['lag_p50_ms']:.0f} ms, "
-          f"p99 {relay['lag_p99_ms']:.0f} ms, max {relay['lag_max_ms']:.0f} ms")
-    print(f"outbox relay draining a backlog of {drain['backlog']}: {drain['seconds']:.2f} s, {drain['events_per_s']:.0f} events/s")
+        print(
+            f"(CPU ms/req is the server process's own CPU time per request; the separate relay used "
+            f"{relay['cpu_seconds'] * 1000 / max(1, relay['events']):.2f} ms per event besides)"
+        )
+    print(
+        f"(relay: {args.relay}; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
+    print(
+        f"\noutbox relay ({args.relay}) at that load: {relay['on_kafka']}/{relay['events']} listing events on Kafka, "
+        f"{relay['events_per_s']:.0f} events/s; commit-to-Kafka lag p50 {relay['lag_p50_ms']:.0f} ms, "
+        f"p99 {relay['lag_p99_ms']:.0f} ms, max {relay['lag_max_ms']:.0f} ms"
+    )
+    print(
+        f"outbox relay draining a backlog of {drain['backlog']}: {drain['seconds']:.2f} s, {drain['events_per_s']:.0f} events/s"
+    )
     if bare.failures or registry.failures or relay["on_kafka"] != relay["events"]:
         sys.exit(1)
 

@@ -56,6 +56,7 @@ import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 import jwt  # noqa: E402
 import psutil  # noqa: E402
+
 from devstack.stack import Stack, StackConfig  # noqa: E402
 from matching.domain.match import Match  # noqa: E402
 from matching.domain.scoring import Component, Weights  # noqa: E402
@@ -291,8 +292,12 @@ def explain(rng: random.Random, reference: Reference, offer: Listing, need: List
     components = [Component(name, value, weights[name]) for name, value in values.items()]
     score = round(sum(c.value * c.weight for c in components) / sum(weights.values()), 4)
     border_ru, border_en = (
-        (f" ({_RU_COUNTRY[a.country]} — {_RU_COUNTRY[b.country]})", f" ({_EN_COUNTRY[a.country]} — {_EN_COUNTRY[b.country]})")
-        if cross_border else ("", "")
+        (
+            f" ({_RU_COUNTRY[a.country]} — {_RU_COUNTRY[b.country]})",
+            f" ({_EN_COUNTRY[a.country]} — {_EN_COUNTRY[b.country]})",
+        )
+        if cross_border
+        else ("", "")
     )
     reasons = [
         (
@@ -554,7 +559,14 @@ async def load(database_url: str, market: Market) -> None:
         database_url.replace("postgresql+asyncpg://", "postgresql://")
     )
     try:
-        tables = ("enterprises", "listings", "matches", "match_history", "match_stages", "funnel_days")
+        tables = (
+            "enterprises",
+            "listings",
+            "matches",
+            "match_history",
+            "match_stages",
+            "funnel_days",
+        )
         for table in tables:
             await connection.execute(f"VACUUM ANALYZE {table}")
     finally:

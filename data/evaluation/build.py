@@ -39,7 +39,10 @@ NAMESPACE = uuid.UUID("6f1c2b9e-5d1a-4f3e-9a57-0c1d2e3f4a5b")
 
 def haversine_km(a: dict, b: dict) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (a["lat"], a["lon"], b["lat"], b["lon"]))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371 * math.asin(math.sqrt(h))
 
 
@@ -48,7 +51,9 @@ class Builder:
         self.random = random.Random(SEED)
         self.cities = cities
         self.listings: list[dict] = []
-        self.facts: dict[str, dict] = {}  # listing id -> what it was built as (never shown to the matcher)
+        self.facts: dict[
+            str, dict
+        ] = {}  # listing id -> what it was built as (never shown to the matcher)
         self.counter = 0
 
     def new_id(self) -> str:
@@ -69,20 +74,42 @@ class Builder:
             return [code[:4]]
         return []
 
-    def listing(self, *, side: str, sector: str, city: dict, text: tuple[str, str, str], codes: list[str],
-                quantity: float, unit: str, **facts) -> dict:
+    def listing(
+        self,
+        *,
+        side: str,
+        sector: str,
+        city: dict,
+        text: tuple[str, str, str],
+        codes: list[str],
+        quantity: float,
+        unit: str,
+        **facts,
+    ) -> dict:
         language, title, description = text
         languages = ["ru", "be"] if city["country"] == "BY" else ["ru"]
         if language == "en":
             languages.append("en")
         listing_id = self.new_id()
         record = {
-            "listing_id": listing_id, "side": side, "enterprise_id": self.new_id(),
-            "enterprise_name": f"Предприятие {self.counter}", "enterprise_country": city["country"],
-            "enterprise_region": city["region_id"], "enterprise_city": city["name"], "enterprise_legal_id": str(self.counter),
-            "enterprise_languages": languages, "kind": "services" if not codes and sector == "tourism" else "goods",
-            "title": title, "description": description, "sector": sector, "product_codes": codes,
-            "quantity": quantity, "unit": unit, "status": "active", "language": language,
+            "listing_id": listing_id,
+            "side": side,
+            "enterprise_id": self.new_id(),
+            "enterprise_name": f"Предприятие {self.counter}",
+            "enterprise_country": city["country"],
+            "enterprise_region": city["region_id"],
+            "enterprise_city": city["name"],
+            "enterprise_legal_id": str(self.counter),
+            "enterprise_languages": languages,
+            "kind": "services" if not codes and sector == "tourism" else "goods",
+            "title": title,
+            "description": description,
+            "sector": sector,
+            "product_codes": codes,
+            "quantity": quantity,
+            "unit": unit,
+            "status": "active",
+            "language": language,
         }
         self.listings.append(record)
         self.facts[listing_id] = {"side": side, "city": city, "quantity": quantity, **facts}
@@ -93,24 +120,63 @@ class Builder:
         low, high = family.need_quantity
         quantity = self.random.randint(low, high)
         language, title, description = text
-        return self.listing(side="need", sector=family.sector, city=city, text=(language, title.format(q=quantity), description),
-                            codes=self.codes(family.code, 0.4), quantity=quantity, unit=family.unit, family=family.id, split=split)
+        return self.listing(
+            side="need",
+            sector=family.sector,
+            city=city,
+            text=(language, title.format(q=quantity), description),
+            codes=self.codes(family.code, 0.4),
+            quantity=quantity,
+            unit=family.unit,
+            family=family.id,
+            split=split,
+        )
 
-    def offer(self, family: Family, near: dict, *, capacity: float, low: float, high: float, role: str, for_need: str) -> None:
+    def offer(
+        self,
+        family: Family,
+        near: dict,
+        *,
+        capacity: float,
+        low: float,
+        high: float,
+        role: str,
+        for_need: str,
+    ) -> None:
         city = self.city_within(near, low, high)
         if city is None:
             return
-        self.listing(side="offer", sector=family.sector, city=city, text=self.random.choice(family.offers),
-                     codes=self.codes(family.code, 0.4), quantity=round(capacity), unit=family.unit, family=family.id,
-                     role=role, for_need=for_need)
+        self.listing(
+            side="offer",
+            sector=family.sector,
+            city=city,
+            text=self.random.choice(family.offers),
+            codes=self.codes(family.code, 0.4),
+            quantity=round(capacity),
+            unit=family.unit,
+            family=family.id,
+            role=role,
+            for_need=for_need,
+        )
 
-    def decoy(self, family: Family, decoy: tuple[str, ...], near: dict, quantity: float, for_need: str) -> None:
+    def decoy(
+        self, family: Family, decoy: tuple[str, ...], near: dict, quantity: float, for_need: str
+    ) -> None:
         sector, code, title, description = decoy[:4]
         true_family = decoy[4] if len(decoy) > 4 else f"decoy:{family.id}"
         city = self.city_within(near, 0, NEAR_KM)
-        self.listing(side="offer", sector=sector, city=city, text=("ru", title, description), codes=self.codes(code, 0.5),
-                     quantity=round(quantity * 3), unit=family.unit, family=true_family, role="another_sense",
-                     for_need=for_need)
+        self.listing(
+            side="offer",
+            sector=sector,
+            city=city,
+            text=("ru", title, description),
+            codes=self.codes(code, 0.5),
+            quantity=round(quantity * 3),
+            unit=family.unit,
+            family=true_family,
+            role="another_sense",
+            for_need=for_need,
+        )
 
     def build(self) -> None:
         for family in FAMILIES:
@@ -120,12 +186,33 @@ class Builder:
                 need = self.need(family, text, split)
                 buyer, quantity = self.facts[need["listing_id"]]["city"], need["quantity"]
                 for _ in range(5):
-                    self.offer(family, buyer, capacity=quantity * self.random.uniform(1.1, 4), low=0, high=NEAR_KM,
-                               role="written_for", for_need=need["listing_id"])
-                self.offer(family, buyer, capacity=max(1, quantity * self.random.uniform(0.05, 0.3)), low=0, high=NEAR_KM,
-                           role="too_small", for_need=need["listing_id"])
-                self.offer(family, buyer, capacity=quantity * 3, low=FAR_KM, high=10_000, role="too_far",
-                           for_need=need["listing_id"])
+                    self.offer(
+                        family,
+                        buyer,
+                        capacity=quantity * self.random.uniform(1.1, 4),
+                        low=0,
+                        high=NEAR_KM,
+                        role="written_for",
+                        for_need=need["listing_id"],
+                    )
+                self.offer(
+                    family,
+                    buyer,
+                    capacity=max(1, quantity * self.random.uniform(0.05, 0.3)),
+                    low=0,
+                    high=NEAR_KM,
+                    role="too_small",
+                    for_need=need["listing_id"],
+                )
+                self.offer(
+                    family,
+                    buyer,
+                    capacity=quantity * 3,
+                    low=FAR_KM,
+                    high=10_000,
+                    role="too_far",
+                    for_need=need["listing_id"],
+                )
                 for decoy in family.decoys:
                     self.decoy(family, decoy, buyer, quantity, need["listing_id"])
 
@@ -136,13 +223,24 @@ class Builder:
         for need_id, need in needs.items():
             graded = {}
             for offer_id, offer in offers.items():
-                serves = (offer["family"] == need["family"] and haversine_km(offer["city"], need["city"]) <= RELEVANT_KM
-                          and offer["quantity"] >= need["quantity"])
+                serves = (
+                    offer["family"] == need["family"]
+                    and haversine_km(offer["city"], need["city"]) <= RELEVANT_KM
+                    and offer["quantity"] >= need["quantity"]
+                )
                 if serves:
                     graded[offer_id] = 2 if offer.get("for_need") == need_id else 1
-            negatives = {offer_id: offer["role"] for offer_id, offer in offers.items()
-                         if offer.get("for_need") == need_id and offer["role"] != "written_for"}
-            result[need_id] = {"split": need["split"], "family": need["family"], "relevant": graded, "hard_negatives": negatives}
+            negatives = {
+                offer_id: offer["role"]
+                for offer_id, offer in offers.items()
+                if offer.get("for_need") == need_id and offer["role"] != "written_for"
+            }
+            result[need_id] = {
+                "split": need["split"],
+                "family": need["family"],
+                "relevant": graded,
+                "hard_negatives": negatives,
+            }
         return result
 
 
@@ -155,9 +253,13 @@ def main() -> None:
         for record in builder.listings:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     labels = builder.labels()
-    (HERE / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=1), encoding="utf-8")
+    (HERE / "labels.json").write_text(
+        json.dumps(labels, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     offers = sum(1 for r in builder.listings if r["side"] == "offer")
-    print(f"{len(builder.listings)} listings ({offers} offers, {len(labels)} needs) in {len({r['sector'] for r in builder.listings})} sectors")
+    print(
+        f"{len(builder.listings)} listings ({offers} offers, {len(labels)} needs) in {len({r['sector'] for r in builder.listings})} sectors"
+    )
 
 
 if __name__ == "__main__":

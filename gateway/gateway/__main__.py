@@ -38,12 +38,19 @@ def main() -> None:
     migrate.add_argument("--revision", default="head")
     downgrade = sub.add_parser("downgrade", help="take the gateway's database back to a revision")
     downgrade.add_argument("--revision", default="base")
-    create = sub.add_parser("create-account", help="open an agency or admin account (companies register themselves)")
-    create.add_argument("--role", choices=[Role.AGENCY.value, Role.ADMIN.value, Role.COMPANY.value], required=True)
+    create = sub.add_parser(
+        "create-account", help="open an agency or admin account (companies register themselves)"
+    )
+    create.add_argument(
+        "--role", choices=[Role.AGENCY.value, Role.ADMIN.value, Role.COMPANY.value], required=True
+    )
     create.add_argument("--email", required=True)
     create.add_argument("--password", required=True)
     create.add_argument("--name", help="the person's name, as the agency's console shows it")
-    sub.add_parser("refresh-query-parameters", help="copy the list routes' query parameters from the running services' OpenAPI documents")
+    sub.add_parser(
+        "refresh-query-parameters",
+        help="copy the list routes' query parameters from the running services' OpenAPI documents",
+    )
     args = parser.parse_args()
     settings = Settings()
     if args.command == "migrate":
@@ -53,12 +60,24 @@ def main() -> None:
     elif args.command == "refresh-query-parameters":
         refresh_query_parameters(settings)
     elif args.command == "create-account":
-        sys.exit(asyncio.run(create_account(settings, role=Role(args.role), email=args.email, password=args.password, name=args.name)))
+        sys.exit(
+            asyncio.run(
+                create_account(
+                    settings,
+                    role=Role(args.role),
+                    email=args.email,
+                    password=args.password,
+                    name=args.name,
+                )
+            )
+        )
     else:
         serve(settings)
 
 
-async def create_account(settings: Settings, *, role: Role, email: str, password: str, name: str | None = None) -> int:
+async def create_account(
+    settings: Settings, *, role: Role, email: str, password: str, name: str | None = None
+) -> int:
     from gateway.bootstrap import build_container
     from gateway.domain.errors import EmailTaken, InvalidInput, WeakPassword
     from gateway.observability import Metrics
@@ -68,7 +87,12 @@ async def create_account(settings: Settings, *, role: Role, email: str, password
     container = build_container(settings, Metrics())
     try:
         account = await accounts.open_account(
-            uow=UnitOfWork(container.session_factory), passwords=container.passwords, email=email, password=password, role=role, name=name
+            uow=UnitOfWork(container.session_factory),
+            passwords=container.passwords,
+            email=email,
+            password=password,
+            role=role,
+            name=name,
         )
     except (EmailTaken, WeakPassword, InvalidInput) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -85,8 +109,15 @@ def refresh_query_parameters(settings: Settings) -> None:
 
     from gateway.entrypoints import query_parameters
 
-    urls = {"registry": settings.registry_url, "matching": settings.matching_url, "notifications": settings.notifications_url}
-    documents = {name: httpx.get(f"{url}/openapi.json", timeout=10).raise_for_status().json() for name, url in urls.items()}
+    urls = {
+        "registry": settings.registry_url,
+        "matching": settings.matching_url,
+        "notifications": settings.notifications_url,
+    }
+    documents = {
+        name: httpx.get(f"{url}/openapi.json", timeout=10).raise_for_status().json()
+        for name, url in urls.items()
+    }
     query_parameters.store(query_parameters.collect(documents))
     print(f"wrote {query_parameters.STORED}")
 
@@ -124,10 +155,27 @@ async def serve_public_and_operations(app, settings: Settings) -> None:
 
     # proxy_headers off: uvicorn would believe X-Forwarded-For from FORWARDED_ALLOW_IPS (loopback by
     # default); the gateway reads it only from GATEWAY_TRUSTED_PROXIES (entrypoints/client_address.py).
-    public = _Server(uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False,
-                                    proxy_headers=False))
-    operations = _Server(uvicorn.Config(create_operations_app(app), host=settings.ops_host, port=settings.ops_port, log_config=None,
-                                        access_log=False, lifespan="off", proxy_headers=False))
+    public = _Server(
+        uvicorn.Config(
+            app,
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,
+            access_log=False,
+            proxy_headers=False,
+        )
+    )
+    operations = _Server(
+        uvicorn.Config(
+            create_operations_app(app),
+            host=settings.ops_host,
+            port=settings.ops_port,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            proxy_headers=False,
+        )
+    )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, _stop, public, operations)
@@ -152,7 +200,12 @@ async def open_demo_accounts(container) -> None:
     lines = []
     for role, email, password, name in DEMO_ACCOUNTS:
         _, opened = await accounts.ensure_account(
-            uow=UnitOfWork(container.session_factory), passwords=container.passwords, email=email, password=password, role=role, name=name,
+            uow=UnitOfWork(container.session_factory),
+            passwords=container.passwords,
+            email=email,
+            password=password,
+            role=role,
+            name=name,
             in_demo=True,
         )
         lines.append(f"  {role:<7} {email} / {password}{'  (opened now)' if opened else ''}")
@@ -166,13 +219,26 @@ async def close_demo_accounts(container) -> None:
     from gateway.service_layer.unit_of_work import UnitOfWork
 
     account_ids = await accounts.enabled_demo_account_ids(uow=UnitOfWork(container.session_factory))
-    async with UnitOfWork(container.session_factory) as uow:  # staff opened by demo runs from before the mark
+    async with UnitOfWork(
+        container.session_factory
+    ) as uow:  # staff opened by demo runs from before the mark
         named = [await uow.accounts.get_by_email(email) for _, email, _, _ in DEMO_ACCOUNTS]
-    account_ids += [account.id for account in named if account is not None and not account.disabled and account.id not in account_ids]
+    account_ids += [
+        account.id
+        for account in named
+        if account is not None and not account.disabled and account.id not in account_ids
+    ]
     for account_id in account_ids:
-        await accounts.disable_account(uow=UnitOfWork(container.session_factory), account_id=account_id, disabled_by="demo-mode-off")
+        await accounts.disable_account(
+            uow=UnitOfWork(container.session_factory),
+            account_id=account_id,
+            disabled_by="demo-mode-off",
+        )
     if account_ids:
-        print(f"demo mode is off: disabled {len(account_ids)} account(s) opened in demo mode", flush=True)
+        print(
+            f"demo mode is off: disabled {len(account_ids)} account(s) opened in demo mode",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

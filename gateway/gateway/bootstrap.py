@@ -12,15 +12,25 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import event, text
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
-from servicekit.request_limits import RequestLimits
 from gateway.adapters.account_emails import AccountEmails
 from gateway.adapters.invitations import Invitations
 from gateway.adapters.ownership_cache import OwnershipCache
 from gateway.adapters.passwords import Passwords
 from gateway.adapters.registry_enterprises import RegistryEnterprises
-from gateway.adapters.tokens import RESET_PASSWORD_PURPOSE, AccessTokens, ConfirmationLinks, PasswordLinks, SessionCache
+from gateway.adapters.tokens import (
+    RESET_PASSWORD_PURPOSE,
+    AccessTokens,
+    ConfirmationLinks,
+    PasswordLinks,
+    SessionCache,
+)
 from gateway.adapters.upstream import Upstream
 from gateway.config import Settings
 from gateway.domain.circuit_breaker import CircuitBreaker
@@ -35,6 +45,7 @@ from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
 from gateway.entrypoints.staff_accounts import staff_accounts
 from gateway.observability import Metrics, RequestContextMiddleware
 from gateway.service_layer.unit_of_work import DriverConnections
+from servicekit.request_limits import RequestLimits
 
 DESCRIPTION = """Cross-border business matchmaking for the Smolensk region and Belarus.
 
@@ -79,7 +90,11 @@ class Container:
 
 def build_container(settings: Settings, metrics: Metrics) -> Container:
     secret = settings.internal_token_secret.get_secret_value()
-    urls = {"registry": settings.registry_url, "matching": settings.matching_url, "notifications": settings.notifications_url}
+    urls = {
+        "registry": settings.registry_url,
+        "matching": settings.matching_url,
+        "notifications": settings.notifications_url,
+    }
     upstreams = {
         name: Upstream(
             name=name,
@@ -87,16 +102,26 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
             secret=secret,
             token_ttl=settings.internal_token_ttl_seconds,
             timeout=settings.upstream_timeout_seconds,
-            breaker=CircuitBreaker(settings.breaker_failure_threshold, settings.breaker_cooldown_seconds),
+            breaker=CircuitBreaker(
+                settings.breaker_failure_threshold, settings.breaker_cooldown_seconds
+            ),
         )
         for name, url in urls.items()
     }
     # No pre-ping: on asyncpg it is three round trips per checkout, as many as the write it guards.
-    engine = create_async_engine(settings.database_url, hide_parameters=True, pool_size=10, max_overflow=10, pool_recycle=600)
+    engine = create_async_engine(
+        settings.database_url, hide_parameters=True, pool_size=10, max_overflow=10, pool_recycle=600
+    )
     event.listen(engine.sync_engine, "checkout", _drop_connection_the_server_closed)
-    password_links = PasswordLinks(secret=settings.jwt_secret.get_secret_value(), ttl_seconds=settings.set_password_link_ttl_hours * 3600)
-    reset_links = PasswordLinks(secret=settings.jwt_secret.get_secret_value(), ttl_seconds=settings.password_reset_link_ttl_minutes * 60,
-                                purpose=RESET_PASSWORD_PURPOSE)
+    password_links = PasswordLinks(
+        secret=settings.jwt_secret.get_secret_value(),
+        ttl_seconds=settings.set_password_link_ttl_hours * 3600,
+    )
+    reset_links = PasswordLinks(
+        secret=settings.jwt_secret.get_secret_value(),
+        ttl_seconds=settings.password_reset_link_ttl_minutes * 60,
+        purpose=RESET_PASSWORD_PURPOSE,
+    )
     confirmation_links = ConfirmationLinks(secret=secret)
     return Container(
         settings=settings,
@@ -104,20 +129,41 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         session_factory=async_sessionmaker(engine, expire_on_commit=False),
         driver_connections=driver_connections(engine),
         upstreams=upstreams,
-        passwords=Passwords(time_cost=settings.argon2_time_cost, memory_cost_kib=settings.argon2_memory_cost_kib),
-        access_tokens=AccessTokens(secret=settings.jwt_secret.get_secret_value(), ttl_seconds=settings.access_token_ttl_seconds),
+        passwords=Passwords(
+            time_cost=settings.argon2_time_cost, memory_cost_kib=settings.argon2_memory_cost_kib
+        ),
+        access_tokens=AccessTokens(
+            secret=settings.jwt_secret.get_secret_value(),
+            ttl_seconds=settings.access_token_ttl_seconds,
+        ),
         confirmation_links=confirmation_links,
         password_links=password_links,
         reset_links=reset_links,
-        invitations=Invitations(notifications=upstreams["notifications"], links=password_links, web_base_url=settings.web_base_url),
-        account_emails=AccountEmails(notifications=upstreams["notifications"], confirmation_links=confirmation_links,
-                                     reset_links=reset_links, web_base_url=settings.web_base_url),
-        account_rate_limiter=RateLimiter(per_second=settings.rate_limit_account_per_second, burst=settings.rate_limit_account_burst),
+        invitations=Invitations(
+            notifications=upstreams["notifications"],
+            links=password_links,
+            web_base_url=settings.web_base_url,
+        ),
+        account_emails=AccountEmails(
+            notifications=upstreams["notifications"],
+            confirmation_links=confirmation_links,
+            reset_links=reset_links,
+            web_base_url=settings.web_base_url,
+        ),
+        account_rate_limiter=RateLimiter(
+            per_second=settings.rate_limit_account_per_second,
+            burst=settings.rate_limit_account_burst,
+        ),
         sign_in_throttle=_sign_in_throttle(settings),
-        registration_limiter=RateLimiter(per_second=settings.registrations_per_address / settings.registration_window_seconds,
-                                         burst=settings.registrations_per_address),
-        password_reset_throttle=_throttle(settings.password_resets_per_address, settings.password_resets_per_email,
-                                          settings.password_reset_window_seconds),
+        registration_limiter=RateLimiter(
+            per_second=settings.registrations_per_address / settings.registration_window_seconds,
+            burst=settings.registrations_per_address,
+        ),
+        password_reset_throttle=_throttle(
+            settings.password_resets_per_address,
+            settings.password_resets_per_email,
+            settings.password_reset_window_seconds,
+        ),
         ownership=OwnershipCache(ttl_seconds=settings.ownership_cache_seconds),
         metrics=metrics,
         sessions=SessionCache(ttl_seconds=settings.session_cache_seconds),
@@ -127,17 +173,30 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
 
 def _sign_in_throttle(settings: Settings) -> PasswordThrottle:
     def delays(free: int, forgotten_seconds: float) -> GrowingDelays:
-        return GrowingDelays(free=free, first_delay=settings.sign_in_first_delay_seconds, max_delay=settings.sign_in_longest_delay_seconds,
-                             forget_seconds=forgotten_seconds)
+        return GrowingDelays(
+            free=free,
+            first_delay=settings.sign_in_first_delay_seconds,
+            max_delay=settings.sign_in_longest_delay_seconds,
+            forget_seconds=forgotten_seconds,
+        )
 
-    return PasswordThrottle(per_pair=delays(settings.sign_in_free_failures_per_pair, settings.sign_in_pair_failure_forgotten_seconds),
-                            per_address=delays(settings.sign_in_free_failures_per_address, settings.sign_in_address_failure_forgotten_seconds))
+    return PasswordThrottle(
+        per_pair=delays(
+            settings.sign_in_free_failures_per_pair, settings.sign_in_pair_failure_forgotten_seconds
+        ),
+        per_address=delays(
+            settings.sign_in_free_failures_per_address,
+            settings.sign_in_address_failure_forgotten_seconds,
+        ),
+    )
 
 
 def _throttle(per_address: int, per_email: int, window: float) -> SignInThrottle:
     """Each address may ask `per_address` times and each email `per_email` times, given back over the window."""
-    return SignInThrottle(per_address=RateLimiter(per_second=per_address / window, burst=per_address),
-                          per_email=RateLimiter(per_second=per_email / window, burst=per_email))
+    return SignInThrottle(
+        per_address=RateLimiter(per_second=per_address / window, burst=per_address),
+        per_email=RateLimiter(per_second=per_email / window, burst=per_email),
+    )
 
 
 def driver_connections(engine: AsyncEngine) -> DriverConnections:
@@ -151,7 +210,9 @@ def driver_connections(engine: AsyncEngine) -> DriverConnections:
     return lend
 
 
-def _drop_connection_the_server_closed(dbapi_connection, connection_record, connection_proxy) -> None:
+def _drop_connection_the_server_closed(
+    dbapi_connection, connection_record, connection_proxy
+) -> None:
     """asyncpg knows at once when the server ended a connection (a restart, a killed backend);
     raising here makes the pool discard it and hand out another instead of failing the request."""
     if dbapi_connection.driver_connection.is_closed():
@@ -175,24 +236,36 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
                 await upstream.close()
             await container.engine.dispose()
 
-    app = FastAPI(title="Union Match API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Union Match API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+    )
     problems.install(app)
     app.include_router(auth)
     app.include_router(staff_accounts)
     app.include_router(router)
     app.include_router(health)
     app.openapi = lambda: _openapi(app)
-    ip_limiter = RateLimiter(per_second=settings.rate_limit_ip_per_second, burst=settings.rate_limit_ip_burst)
+    ip_limiter = RateLimiter(
+        per_second=settings.rate_limit_ip_per_second, burst=settings.rate_limit_ip_burst
+    )
     # Added innermost first: the request id wraps everything, so even a refusal carries one.
     app.add_middleware(RequestLimits, max_bytes=settings.max_body_bytes)
     app.add_middleware(IpRateLimit, limiter=ip_limiter)
-    app.add_middleware(ClientAddress, trusted=trusted_networks(settings.trusted_proxies))  # before any limit reads the address
+    app.add_middleware(
+        ClientAddress, trusted=trusted_networks(settings.trusted_proxies)
+    )  # before any limit reads the address
     if settings.cors_origins:  # none (the default) turns CORS off: no browser origin may call
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID", "traceparent", "tracestate"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "X-Request-ID",
+                "traceparent",
+                "tracestate",
+            ],
             expose_headers=["Retry-After", "X-Request-ID", "Location"],
             max_age=600,
         )
@@ -203,11 +276,16 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
 
 def _openapi(app: FastAPI) -> dict:
     if app.openapi_schema is None:
-        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
         components = schema.setdefault("components", {})
         components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
         components["securitySchemes"] = {
-            SECURITY_SCHEME: {"type": "oauth2", "flows": {"password": {"tokenUrl": "/api/v1/auth/token", "scopes": {}}}}
+            SECURITY_SCHEME: {
+                "type": "oauth2",
+                "flows": {"password": {"tokenUrl": "/api/v1/auth/token", "scopes": {}}},
+            }
         }
         app.openapi_schema = schema
     return app.openapi_schema

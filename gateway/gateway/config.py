@@ -83,5 +83,12 @@ class Settings(BaseSettings):
 
     def default_secrets_in_use(self) -> list[str]:
         """Names of the secrets still set to a value published in this repository."""
-        secrets = {"GATEWAY_INTERNAL_TOKEN_SECRET": self.internal_token_secret, "GATEWAY_JWT_SECRET": self.jwt_secret}
-        return [name for name, value in secrets.items() if value.get_secret_value() in KNOWN_DEFAULT_SECRETS]
+        secrets = {
+            "GATEWAY_INTERNAL_TOKEN_SECRET": self.internal_token_secret,
+            "GATEWAY_JWT_SECRET": self.jwt_secret,
+        }
+        return [
+            name
+            for name, value in secrets.items()
+            if value.get_secret_value() in KNOWN_DEFAULT_SECRETS
+        ]

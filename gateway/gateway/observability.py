@@ -20,7 +20,11 @@ def configure_logging(level: str) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info, structlog.processors.JSONRenderer(ensure_ascii=False)],
+        processors=[
+            *shared,
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(ensure_ascii=False),
+        ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         cache_logger_on_first_use=True,
     )
@@ -28,21 +32,36 @@ def configure_logging(level: str) -> None:
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, structlog.processors.JSONRenderer(ensure_ascii=False)],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.JSONRenderer(ensure_ascii=False),
+            ],
         )
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("uvicorn.access").disabled = True  # the middleware logs each request itself
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per upstream call would double the log
+    logging.getLogger("httpx").setLevel(
+        logging.WARNING
+    )  # a line per upstream call would double the log
 
 
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry)
-        self.latency = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "route"], registry=self.registry)
+        self.requests = Counter(
+            "http_requests_total",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=self.registry,
+        )
         # The series of each label set, found once: `labels()` takes a lock and builds a key per call.
         self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
@@ -50,7 +69,10 @@ class Metrics:
         key = (method, route, status)
         series = self._series.get(key)
         if series is None:
-            series = self._series[key] = (self.requests.labels(method, route, str(status)), self.latency.labels(method, route))
+            series = self._series[key] = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
         series[0].inc()
         series[1].observe(seconds)
 
@@ -67,7 +89,12 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = next((value.decode() for name, value in scope["headers"] if name == b"x-request-id"), "") or uuid.uuid4().hex
+        request_id = (
+            next(
+                (value.decode() for name, value in scope["headers"] if name == b"x-request-id"), ""
+            )
+            or uuid.uuid4().hex
+        )
         structlog.contextvars.bind_contextvars(request_id=request_id, service=SERVICE)
         started = time.perf_counter()
         status = 500
@@ -76,7 +103,10 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
             await send(message)
 
         try:
@@ -85,5 +115,11 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", "unmatched")
             self.metrics.observe(scope["method"], route, status, elapsed)
-            self.log.info("request", method=scope["method"], path=scope["path"], status=status, ms=round(elapsed * 1000, 1))
+            self.log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                ms=round(elapsed * 1000, 1),
+            )
             structlog.contextvars.clear_contextvars()

@@ -23,7 +23,9 @@ class Mailbox:
     def __init__(self, api_url: str, *, gateway_url: str | None = None) -> None:
         self._client = httpx.Client(base_url=api_url, timeout=5)
         self._gateway = httpx.Client(base_url=gateway_url, timeout=30) if gateway_url else None
-        self._confirmations: dict[str, bool] = {}  # message id -> whether it is a contact confirmation
+        self._confirmations: dict[
+            str, bool
+        ] = {}  # message id -> whether it is a contact confirmation
 
     def messages_to(self, address: str) -> list[dict]:
         listing = self._client.get("/api/v1/messages", params={"limit": 1000}).json()
@@ -36,8 +38,12 @@ class Mailbox:
         if summary["ID"] not in self._confirmations:
             token = contact_confirmation_token(self.message(summary["ID"]))
             if token is not None:
-                response = self._gateway.post("/api/v1/contact-confirmations", json={"token": token})
-                assert response.status_code in (200, 409), response.text  # 409: the address changed since
+                response = self._gateway.post(
+                    "/api/v1/contact-confirmations", json={"token": token}
+                )
+                assert response.status_code in (200, 409), (
+                    response.text
+                )  # 409: the address changed since
             self._confirmations[summary["ID"]] = token is not None
         return self._confirmations[summary["ID"]]
 
@@ -82,7 +88,9 @@ def _sign_in(gateway: httpx.Client, email: str, password: str) -> dict[str, str]
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def _open_company_account(gateway: httpx.Client, email: str | None = None, password: str = "a long passphrase") -> dict[str, str]:
+def _open_company_account(
+    gateway: httpx.Client, email: str | None = None, password: str = "a long passphrase"
+) -> dict[str, str]:
     """Registers a company account and signs it in; returns its Authorization header."""
     email = email or f"company-{uuid.uuid4().hex[:10]}@example.ru"
     response = gateway.post("/api/v1/auth/register", json={"email": email, "password": password})
@@ -99,7 +107,9 @@ def sign_in(gateway):
 @pytest.fixture(scope="session")
 def open_company(gateway):
     """open_company(email=None, password=...) -> a new company account's Authorization header."""
-    return lambda email=None, password="a long passphrase": _open_company_account(gateway, email, password)
+    return lambda email=None, password="a long passphrase": _open_company_account(
+        gateway, email, password
+    )
 
 
 @pytest.fixture

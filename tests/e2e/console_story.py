@@ -8,15 +8,30 @@ import uuid
 from dataclasses import dataclass
 
 import httpx
+
 from tests.identifiers import fresh_inn, fresh_unp
 
 
-def enterprise_profile(marker: str, *, country: str, name: str, city: str, region: str, sectors: list[str]) -> dict:
+def enterprise_profile(
+    marker: str, *, country: str, name: str, city: str, region: str, sectors: list[str]
+) -> dict:
     legal_id = {"unp": fresh_unp()} if country == "BY" else {"inn": fresh_inn()}
-    return {"name": f"{name} {marker}", "country": country, "region": region, "city": city, **legal_id, "sectors": sectors,
-            "languages": ["ru"], "size": "medium", "certifications": [], "contact_person": "Ирина Ковалёва",
-            "email": f"contact-{marker}-{uuid.uuid4().hex[:6]}@example.{country.lower()}", "phone": "+375172000000",
-            "personal_data_consent": True, "description": "Работаем с партнёрами по обе стороны границы."}
+    return {
+        "name": f"{name} {marker}",
+        "country": country,
+        "region": region,
+        "city": city,
+        **legal_id,
+        "sectors": sectors,
+        "languages": ["ru"],
+        "size": "medium",
+        "certifications": [],
+        "contact_person": "Ирина Ковалёва",
+        "email": f"contact-{marker}-{uuid.uuid4().hex[:6]}@example.{country.lower()}",
+        "phone": "+375172000000",
+        "personal_data_consent": True,
+        "description": "Работаем с партнёрами по обе стороны границы.",
+    }
 
 
 def registered(gateway: httpx.Client, open_company, profile: dict) -> str:
@@ -31,24 +46,35 @@ def verify(gateway: httpx.Client, agency: dict, *enterprise_ids: str) -> None:
     for enterprise_id in enterprise_ids:
         if gateway.get(f"/api/v1/enterprises/{enterprise_id}").json().get("status") == "verified":
             continue
-        response = gateway.post(f"/api/v1/enterprises/{enterprise_id}/verify", headers={"Authorization": agency["Authorization"]})
+        response = gateway.post(
+            f"/api/v1/enterprises/{enterprise_id}/verify",
+            headers={"Authorization": agency["Authorization"]},
+        )
         assert response.status_code == 200, response.text
 
 
-def registered_and_verified(gateway: httpx.Client, open_company, agency: dict, profile: dict) -> str:
+def registered_and_verified(
+    gateway: httpx.Client, open_company, agency: dict, profile: dict
+) -> str:
     enterprise_id = registered(gateway, open_company, profile)
     verify(gateway, agency, enterprise_id)
     return enterprise_id
 
 
-def proposed(gateway: httpx.Client, agency: dict, need_ids: list[str], offer_id: str, *, timeout: float = 60) -> dict[str, dict]:
+def proposed(
+    gateway: httpx.Client, agency: dict, need_ids: list[str], offer_id: str, *, timeout: float = 60
+) -> dict[str, dict]:
     deadline, found = time.monotonic() + timeout, {}
     while len(found) < len(need_ids) and time.monotonic() < deadline:
         for need_id in need_ids:
-            items = gateway.get("/api/v1/matches", headers=agency, params={"need_id": need_id}).json()["items"]
+            items = gateway.get(
+                "/api/v1/matches", headers=agency, params={"need_id": need_id}
+            ).json()["items"]
             found |= {need_id: m for m in items if m["offer_id"] == offer_id}
         time.sleep(0.3)
-    assert len(found) == len(need_ids), f"only {len(found)} of {len(need_ids)} pairs were proposed within {timeout:.0f}s"
+    assert len(found) == len(need_ids), (
+        f"only {len(found)} of {len(need_ids)} pairs were proposed within {timeout:.0f}s"
+    )
     return found
 
 
@@ -65,25 +91,66 @@ def three_elevator_pairs(gateway, open_company, agency) -> ElevatorPairs:
     Lift parts (HS 8431 31) rather than whole lifts, so these pairs outrank each other and not the
     pairs other tests of the same session expect for whole lifts (HS 8428 10)."""
     marker = uuid.uuid4().hex[:6]
-    maker = registered(gateway, open_company, enterprise_profile(marker, country="BY", name="Лифтмаш Могилёв", city="Могилёв",
-                                                            region="mogilev_oblast", sectors=["elevators"]))
+    maker = registered(
+        gateway,
+        open_company,
+        enterprise_profile(
+            marker,
+            country="BY",
+            name="Лифтмаш Могилёв",
+            city="Могилёв",
+            region="mogilev_oblast",
+            sectors=["elevators"],
+        ),
+    )
     staff = {"Authorization": agency["Authorization"]}
     verify(gateway, agency, maker)
-    offer = gateway.post(f"/api/v1/enterprises/{maker}/offers", headers=staff, json={
-        "kind": "goods", "title": f"Запчасти для лифтов {marker}", "description": f"Лебёдки, двери и кабины для лифтов, партия {marker}",
-        "sector": "elevators", "product_codes": ["843131"], "quantity": 300, "unit": "шт."}).json()
+    offer = gateway.post(
+        f"/api/v1/enterprises/{maker}/offers",
+        headers=staff,
+        json={
+            "kind": "goods",
+            "title": f"Запчасти для лифтов {marker}",
+            "description": f"Лебёдки, двери и кабины для лифтов, партия {marker}",
+            "sector": "elevators",
+            "product_codes": ["843131"],
+            "quantity": 300,
+            "unit": "шт.",
+        },
+    ).json()
     needs = []
     for number, city in enumerate(("Смоленск", "Вязьма", "Рославль"), start=1):
-        buyer = registered(gateway, open_company, enterprise_profile(f"{marker}{number}", country="RU", name="Жилсервис", city=city,
-                                                                region="smolensk_oblast", sectors=["construction"]))
+        buyer = registered(
+            gateway,
+            open_company,
+            enterprise_profile(
+                f"{marker}{number}",
+                country="RU",
+                name="Жилсервис",
+                city=city,
+                region="smolensk_oblast",
+                sectors=["construction"],
+            ),
+        )
         verify(gateway, agency, buyer)
-        need = gateway.post(f"/api/v1/enterprises/{buyer}/needs", headers=staff, json={
-            "kind": "goods", "title": f"Запчасти для лифтов {marker}-{number}",
-            "description": f"Нужны лебёдки и двери для лифтов, партия {marker}", "sector": "elevators",
-            "product_codes": ["843131"], "quantity": 40, "unit": "шт."}).json()
+        need = gateway.post(
+            f"/api/v1/enterprises/{buyer}/needs",
+            headers=staff,
+            json={
+                "kind": "goods",
+                "title": f"Запчасти для лифтов {marker}-{number}",
+                "description": f"Нужны лебёдки и двери для лифтов, партия {marker}",
+                "sector": "elevators",
+                "product_codes": ["843131"],
+                "quantity": 40,
+                "unit": "шт.",
+            },
+        ).json()
         needs.append(need)
     matches = proposed(gateway, agency, [n["id"] for n in needs], offer["id"])
-    return ElevatorPairs(marker, [matches[n["id"]] for n in needs], [n["title"] for n in needs], [offer, *needs])
+    return ElevatorPairs(
+        marker, [matches[n["id"]] for n in needs], [n["title"] for n in needs], [offer, *needs]
+    )
 
 
 def close_listings(gateway, agency: dict, listings: list[dict]) -> None:
@@ -91,26 +158,60 @@ def close_listings(gateway, agency: dict, listings: list[dict]) -> None:
     for listing in listings:
         plural = "offers" if listing["side"] == "offer" else "needs"
         current = gateway.get(f"/api/v1/{plural}/{listing['id']}").json()
-        gateway.patch(f"/api/v1/{plural}/{listing['id']}", headers=agency, json={"status": "closed", "version": current["version"]})
+        gateway.patch(
+            f"/api/v1/{plural}/{listing['id']}",
+            headers=agency,
+            json={"status": "closed", "version": current["version"]},
+        )
 
 
-def proposed_lift_pair(gateway, agency: dict, *, seller: tuple[str, dict], buyer: tuple[str, dict], offer_title: str,
-                       need_title: str, timeout: float = 30) -> tuple[dict, dict, dict]:
+def proposed_lift_pair(
+    gateway,
+    agency: dict,
+    *,
+    seller: tuple[str, dict],
+    buyer: tuple[str, dict],
+    offer_title: str,
+    need_title: str,
+    timeout: float = 30,
+) -> tuple[dict, dict, dict]:
     """A lift maker's offer (200 a year) and a Smolensk buyer's need (120 lifts), published by their
     companies (enterprise id, authorization header), both verified by the agency first; returns the offer, the need and their proposed pair."""
     (seller_id, seller_headers), (buyer_id, buyer_headers) = seller, buyer
     verify(gateway, agency, seller_id, buyer_id)
-    offer = gateway.post(f"/api/v1/enterprises/{seller_id}/offers", headers=seller_headers, json={
-        "kind": "goods", "title": offer_title,
-        "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 шт. в год",
-        "sector": "elevators", "product_codes": ["8428101000"], "quantity": 200, "unit": "шт."}).json()
-    need = gateway.post(f"/api/v1/enterprises/{buyer_id}/needs", headers=buyer_headers, json={
-        "kind": "goods", "title": need_title,
-        "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
-        "sector": "elevators", "product_codes": ["842810"], "quantity": 120, "unit": "шт."}).json()
+    offer = gateway.post(
+        f"/api/v1/enterprises/{seller_id}/offers",
+        headers=seller_headers,
+        json={
+            "kind": "goods",
+            "title": offer_title,
+            "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 шт. в год",
+            "sector": "elevators",
+            "product_codes": ["8428101000"],
+            "quantity": 200,
+            "unit": "шт.",
+        },
+    ).json()
+    need = gateway.post(
+        f"/api/v1/enterprises/{buyer_id}/needs",
+        headers=buyer_headers,
+        json={
+            "kind": "goods",
+            "title": need_title,
+            "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
+            "sector": "elevators",
+            "product_codes": ["842810"],
+            "quantity": 120,
+            "unit": "шт.",
+        },
+    ).json()
     deadline, room_made = time.monotonic() + timeout, False
     while time.monotonic() < deadline:
-        queue = gateway.get("/api/v1/matches", headers=agency, params={"need_id": need["id"], "offer_id": offer["id"]}).json()
+        queue = gateway.get(
+            "/api/v1/matches",
+            headers=agency,
+            params={"need_id": need["id"], "offer_id": offer["id"]},
+        ).json()
         if queue["items"]:
             return offer, need, queue["items"][0]
         if not room_made and time.monotonic() > deadline - timeout / 2:
@@ -126,9 +227,20 @@ def _room_for_the_pair(gateway, agency: dict, offer: dict, need: dict, buyer_hea
     reviewer rejects those other proposals of this offer and need (earlier tests are done with
     them), then the buyer touches its need, which is matched again; returns the need as it now is."""
     for side, own in (("offer_id", offer), ("need_id", need)):
-        for match in gateway.get("/api/v1/matches", headers=agency, params={side: own["id"], "status": "proposed", "limit": 50}).json()["items"]:
+        for match in gateway.get(
+            "/api/v1/matches",
+            headers=agency,
+            params={side: own["id"], "status": "proposed", "limit": 50},
+        ).json()["items"]:
             if (match["offer_id"], match["need_id"]) != (offer["id"], need["id"]):
-                gateway.post(f"/api/v1/matches/{match['id']}/reject", headers=agency, json={"reason": "another test's listing"})
-    touched = gateway.patch(f"/api/v1/needs/{need['id']}", headers=buyer_headers,
-                            json={"description": need["description"] + " (уточнено)", "version": need["version"]})
+                gateway.post(
+                    f"/api/v1/matches/{match['id']}/reject",
+                    headers=agency,
+                    json={"reason": "another test's listing"},
+                )
+    touched = gateway.patch(
+        f"/api/v1/needs/{need['id']}",
+        headers=buyer_headers,
+        json={"description": need["description"] + " (уточнено)", "version": need["version"]},
+    )
     return touched.json() if touched.status_code == 200 else need

@@ -12,7 +12,10 @@ def emailed_link(mailbox, address: str, path: str, *, timeout: float = 30) -> st
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for summary in mailbox.messages_to(address):
-            found = re.search(rf"https?://\S+{re.escape(path)}\?token=[\w.\-]+", mailbox.message(summary["ID"])["Text"])
+            found = re.search(
+                rf"https?://\S+{re.escape(path)}\?token=[\w.\-]+",
+                mailbox.message(summary["ID"])["Text"],
+            )
             if found:
                 return found.group(0)
         time.sleep(0.3)
@@ -24,7 +27,9 @@ async def press_continue(page) -> None:
     await page.wait_for_load_state()
 
 
-async def sign_up_and_confirm(page, web_url: str, mailbox, *, login: str, password: str, language: str) -> None:
+async def sign_up_and_confirm(
+    page, web_url: str, mailbox, *, login: str, password: str, language: str
+) -> None:
     await page.goto(web_url + "/sign-up")
     await page.locator(f'.language-switch button[value="{language}"]').click()
     await page.locator("#email").fill(login)

@@ -15,7 +15,6 @@ import uuid
 import httpx
 
 from devstack.demo import load_demo
-
 from tests.e2e.waiting import exactly_one_email, wait_until
 
 PASSWORD = "a long passphrase"
@@ -27,7 +26,9 @@ def _fresh_email(who: str = "owner") -> str:
 
 
 def _register(gateway, email: str, password: str = PASSWORD, **extra):
-    return gateway.post("/api/v1/auth/register", json={"email": email, "password": password, **extra})
+    return gateway.post(
+        "/api/v1/auth/register", json={"email": email, "password": password, **extra}
+    )
 
 
 def _session(gateway, email: str, password: str = PASSWORD) -> dict:
@@ -59,7 +60,9 @@ def test_an_access_token_stops_working_at_sign_out_and_the_other_devices_stay_si
     laptop, phone = _session(gateway, email), _session(gateway, email)
     assert (_me(gateway, laptop), _me(gateway, phone)) == (200, 200)
 
-    signed_out = gateway.post("/api/v1/auth/logout", json={"refresh_token": laptop["refresh_token"]})
+    signed_out = gateway.post(
+        "/api/v1/auth/logout", json={"refresh_token": laptop["refresh_token"]}
+    )
 
     assert signed_out.status_code == 204
     refused = gateway.get("/api/v1/auth/me", headers=_bearer(laptop))
@@ -87,8 +90,15 @@ def test_a_new_password_stops_the_other_sessions_access_tokens_and_keeps_the_cal
     email = _company(gateway)
     laptop, phone = _session(gateway, email), _session(gateway, email)
 
-    changed = gateway.post("/api/v1/auth/change-password", headers=_bearer(laptop),
-                           json={"current_password": PASSWORD, "new_password": NEW_PASSWORD, "keep_refresh_token": laptop["refresh_token"]})
+    changed = gateway.post(
+        "/api/v1/auth/change-password",
+        headers=_bearer(laptop),
+        json={
+            "current_password": PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "keep_refresh_token": laptop["refresh_token"],
+        },
+    )
 
     assert changed.status_code == 204, changed.text
     assert _me(gateway, laptop) == 200
@@ -99,11 +109,25 @@ def test_a_password_reset_stops_every_access_token_of_the_account(gateway, mailb
     email = _company(gateway)
     stolen = _session(gateway, email)
 
-    assert gateway.post("/api/v1/auth/password-reset", json={"email": email, "language": "en"}).status_code == 202
-    found = wait_until(lambda: [m for m in mailbox.messages_to(email) if "/reset-password?token=" in mailbox.message(m["ID"])["Text"]], bool)
+    assert (
+        gateway.post(
+            "/api/v1/auth/password-reset", json={"email": email, "language": "en"}
+        ).status_code
+        == 202
+    )
+    found = wait_until(
+        lambda: [
+            m
+            for m in mailbox.messages_to(email)
+            if "/reset-password?token=" in mailbox.message(m["ID"])["Text"]
+        ],
+        bool,
+    )
     text = mailbox.message(found[0]["ID"])["Text"]
     token = text.split("/reset-password?token=", 1)[1].split()[0]
-    reset = gateway.post("/api/v1/auth/reset-password", json={"token": token, "password": NEW_PASSWORD})
+    reset = gateway.post(
+        "/api/v1/auth/reset-password", json={"token": token, "password": NEW_PASSWORD}
+    )
 
     assert reset.status_code == 200, reset.text
     assert _me(gateway, stolen) == 401
@@ -128,7 +152,12 @@ def test_a_refresh_token_used_a_second_time_ends_its_whole_session(gateway):
     assert "already used" in replayed.json()["detail"]
     # Every token of that session is dead: the owner's current ones and the first access token.
     assert (_me(gateway, first), _me(gateway, second)) == (401, 401)
-    assert gateway.post("/api/v1/auth/refresh", json={"refresh_token": second["refresh_token"]}).status_code == 401
+    assert (
+        gateway.post(
+            "/api/v1/auth/refresh", json={"refresh_token": second["refresh_token"]}
+        ).status_code
+        == 401
+    )
     # The account's other session is not that one.
     assert _me(gateway, elsewhere) == 200
 
@@ -137,7 +166,9 @@ def test_an_unknown_refresh_token_is_refused_without_ending_anything(gateway):
     email = _company(gateway)
     session = _session(gateway, email)
 
-    unknown = gateway.post("/api/v1/auth/refresh", json={"refresh_token": "not-a-token-anybody-was-given"})
+    unknown = gateway.post(
+        "/api/v1/auth/refresh", json={"refresh_token": "not-a-token-anybody-was-given"}
+    )
 
     assert unknown.status_code == 401
     assert _me(gateway, session) == 200
@@ -157,7 +188,12 @@ def test_signing_up_with_a_taken_address_answers_as_a_new_one_and_tells_the_owne
     assert taken.headers["content-type"] == new.headers["content-type"]
     # The owner's account and password are untouched; the one who tried got nothing.
     assert _me(gateway, _session(gateway, owner)) == 200
-    assert gateway.post("/api/v1/auth/token", data={"username": owner, "password": "the intruder's passphrase"}).status_code == 401
+    assert (
+        gateway.post(
+            "/api/v1/auth/token", data={"username": owner, "password": "the intruder's passphrase"}
+        ).status_code
+        == 401
+    )
     warning = exactly_one_email(mailbox, owner, "Someone tried to open a Union Match account")
     assert "/forgot-password" in warning["Text"]
     assert "?token=" not in warning["Text"]  # nothing in it lets its reader into the account
@@ -176,19 +212,25 @@ def test_signing_up_takes_as_long_for_a_taken_address_as_for_a_new_one(gateway):
     new_times = [timed(_fresh_email("timing")) for _ in range(7)]
     taken_times = [timed(taken) for _ in range(7)]
     new_median, taken_median = statistics.median(new_times), statistics.median(taken_times)
-    print(f"sign-up median: new address {new_median * 1000:.1f} ms, taken address {taken_median * 1000:.1f} ms")
+    print(
+        f"sign-up median: new address {new_median * 1000:.1f} ms, taken address {taken_median * 1000:.1f} ms"
+    )
 
     # Without the hashing the taken address would answer several times faster.
     assert taken_median > new_median / 3
 
 
-def test_a_second_make_up_signs_the_demo_companies_in_without_telling_their_owners_someone_tried(platform, tmp_path, mailbox,
-                                                                                                   new_housing_operator):
+def test_a_second_make_up_signs_the_demo_companies_in_without_telling_their_owners_someone_tried(
+    platform, tmp_path, mailbox, new_housing_operator
+):
     enterprise = new_housing_operator() | {"offers": [], "needs": []}
     demo_file = tmp_path / "enterprises.json"
     demo_file.write_text(json.dumps([enterprise], ensure_ascii=False), encoding="utf-8")
 
-    first, again = load_demo(platform.gateway_url, demo_file), load_demo(platform.gateway_url, demo_file)
+    first, again = (
+        load_demo(platform.gateway_url, demo_file),
+        load_demo(platform.gateway_url, demo_file),
+    )
 
     assert (first["registered"], again["already there"]) == (1, 1)
     exactly_one_email(mailbox, enterprise["email"], "Подтвердите адрес электронной почты")
@@ -198,24 +240,45 @@ def test_a_second_make_up_signs_the_demo_companies_in_without_telling_their_owne
 # --- a company deletes its account ----------------------------------------------------------------
 
 
-def test_a_company_deletes_its_account_with_its_enterprise_and_every_session_ends(gateway, agency, new_housing_operator):
+def test_a_company_deletes_its_account_with_its_enterprise_and_every_session_ends(
+    gateway, agency, new_housing_operator
+):
     email = _company(gateway)
     laptop, phone = _session(gateway, email), _session(gateway, email)
-    enterprise = gateway.post("/api/v1/enterprises", json=new_housing_operator(), headers=_bearer(laptop))
+    enterprise = gateway.post(
+        "/api/v1/enterprises", json=new_housing_operator(), headers=_bearer(laptop)
+    )
     assert enterprise.status_code == 201, enterprise.text
     enterprise_id = enterprise.json()["id"]
 
-    wrong = gateway.request("DELETE", "/api/v1/auth/me", json={"current_password": "not my password"}, headers=_bearer(laptop))
+    wrong = gateway.request(
+        "DELETE",
+        "/api/v1/auth/me",
+        json={"current_password": "not my password"},
+        headers=_bearer(laptop),
+    )
     assert wrong.status_code == 422
     assert wrong.json()["errors"][0]["field"] == "current_password"
     assert gateway.get(f"/api/v1/enterprises/{enterprise_id}", headers=agency).status_code == 200
 
-    deleted = gateway.request("DELETE", "/api/v1/auth/me", json={"current_password": PASSWORD}, headers=_bearer(laptop))
+    deleted = gateway.request(
+        "DELETE", "/api/v1/auth/me", json={"current_password": PASSWORD}, headers=_bearer(laptop)
+    )
 
     assert deleted.status_code == 204, deleted.text
     assert (_me(gateway, laptop), _me(gateway, phone)) == (401, 401)
-    assert gateway.post("/api/v1/auth/refresh", json={"refresh_token": phone["refresh_token"]}).status_code == 401
-    assert gateway.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD}).status_code == 401
+    assert (
+        gateway.post(
+            "/api/v1/auth/refresh", json={"refresh_token": phone["refresh_token"]}
+        ).status_code
+        == 401
+    )
+    assert (
+        gateway.post(
+            "/api/v1/auth/token", data={"username": email, "password": PASSWORD}
+        ).status_code
+        == 401
+    )
     assert gateway.get(f"/api/v1/enterprises/{enterprise_id}", headers=agency).status_code == 404
     # The address is free again: signing up with it opens a new, empty account.
     assert _register(gateway, email, NEW_PASSWORD).status_code == 202
@@ -225,7 +288,9 @@ def test_a_company_deletes_its_account_with_its_enterprise_and_every_session_end
 
 def test_deleting_an_account_needs_a_signed_in_company(gateway, agency):
     anonymous = gateway.request("DELETE", "/api/v1/auth/me", json={"current_password": PASSWORD})
-    staff = gateway.request("DELETE", "/api/v1/auth/me", json={"current_password": "demo-agency"}, headers=agency)
+    staff = gateway.request(
+        "DELETE", "/api/v1/auth/me", json={"current_password": "demo-agency"}, headers=agency
+    )
 
     assert anonymous.status_code == 401
     assert staff.status_code == 409
@@ -233,25 +298,51 @@ def test_deleting_an_account_needs_a_signed_in_company(gateway, agency):
     assert gateway.get("/api/v1/auth/me", headers=agency).status_code == 200
 
 
-def test_a_company_deletes_its_account_from_the_web_account_page(platform, gateway, agency, new_housing_operator):
+def test_a_company_deletes_its_account_from_the_web_account_page(
+    platform, gateway, agency, new_housing_operator
+):
     email = _company(gateway)
-    enterprise_id = gateway.post("/api/v1/enterprises", json=new_housing_operator(), headers=_bearer(_session(gateway, email))).json()["id"]
+    enterprise_id = gateway.post(
+        "/api/v1/enterprises",
+        json=new_housing_operator(),
+        headers=_bearer(_session(gateway, email)),
+    ).json()["id"]
     with httpx.Client(base_url=platform.web_url, timeout=30) as browser:
+
         def csrf(page: httpx.Response) -> str:
             return re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
 
-        signed_in = browser.post("/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": csrf(browser.get("/sign-in"))})
+        signed_in = browser.post(
+            "/sign-in",
+            data={
+                "email": email,
+                "password": PASSWORD,
+                "csrf_token": csrf(browser.get("/sign-in")),
+            },
+        )
         assert signed_in.status_code == 303, signed_in.text[:300]
         page = browser.get("/account", headers={"accept-language": "ru"})
         assert 'action="/account/delete"' in page.text
 
-        wrong = browser.post("/account/delete", data={"delete_password": "not my password", "csrf_token": csrf(page)})
-        deleted = browser.post("/account/delete", data={"delete_password": PASSWORD, "csrf_token": csrf(page)})
+        wrong = browser.post(
+            "/account/delete", data={"delete_password": "not my password", "csrf_token": csrf(page)}
+        )
+        deleted = browser.post(
+            "/account/delete", data={"delete_password": PASSWORD, "csrf_token": csrf(page)}
+        )
 
         assert wrong.status_code == 400
         assert 'id="delete_password-error"' in wrong.text
         assert deleted.status_code == 303
         assert deleted.headers["location"] == "/sign-in?account_deleted=1"
-        assert browser.get("/account").status_code in (303, 401)  # signed out: the account page asks to sign in
-    assert gateway.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD}).status_code == 401
+        assert browser.get("/account").status_code in (
+            303,
+            401,
+        )  # signed out: the account page asks to sign in
+    assert (
+        gateway.post(
+            "/api/v1/auth/token", data={"username": email, "password": PASSWORD}
+        ).status_code
+        == 401
+    )
     assert gateway.get(f"/api/v1/enterprises/{enterprise_id}", headers=agency).status_code == 404

@@ -14,8 +14,14 @@ import uuid
 import httpx
 import pytest
 from playwright.async_api import expect
+
 from tests.e2e.browser import chromium, screenshot, sign_in, watch_for_errors
-from tests.e2e.console_story import close_listings, enterprise_profile, registered, three_elevator_pairs
+from tests.e2e.console_story import (
+    close_listings,
+    enterprise_profile,
+    registered,
+    three_elevator_pairs,
+)
 
 AGENCY = ("agency@demo.local", "demo-agency")
 
@@ -31,7 +37,9 @@ def _await_status(gateway, agency, match_id: str, status: str, *, timeout: float
         if match["status"] == status:
             return match
         time.sleep(0.3)
-    raise AssertionError(f"match {match_id} is {match['status']}, not {status}, after {timeout:.0f}s")
+    raise AssertionError(
+        f"match {match_id} is {match['status']}, not {status}, after {timeout:.0f}s"
+    )
 
 
 async def _move_to(page, title: str) -> None:
@@ -56,14 +64,37 @@ def elevator_pairs(gateway, open_company, agency):
 async def test_a_reviewer_works_the_queue_and_the_verification_queue_by_keyboard(
     platform, gateway, agency, open_company, mailbox, elevator_pairs, tmp_path
 ):
-    marker, (to_approve, to_reject, to_undo), titles = elevator_pairs.marker, elevator_pairs.matches, elevator_pairs.need_titles
-    pending = registered(gateway, open_company, enterprise_profile(marker, country="RU", name="Вяземский машзавод", city="Вязьма",
-                                                              region="smolensk_oblast", sectors=["machine_tools"]))
-    squatter_profile = enterprise_profile(marker, country="BY", name="Сквоттер", city="Гомель", region="gomel_oblast", sectors=["flax"])
+    marker, (to_approve, to_reject, to_undo), titles = (
+        elevator_pairs.marker,
+        elevator_pairs.matches,
+        elevator_pairs.need_titles,
+    )
+    pending = registered(
+        gateway,
+        open_company,
+        enterprise_profile(
+            marker,
+            country="RU",
+            name="Вяземский машзавод",
+            city="Вязьма",
+            region="smolensk_oblast",
+            sectors=["machine_tools"],
+        ),
+    )
+    squatter_profile = enterprise_profile(
+        marker,
+        country="BY",
+        name="Сквоттер",
+        city="Гомель",
+        region="gomel_oblast",
+        sectors=["flax"],
+    )
     squatter = registered(gateway, open_company, squatter_profile)
 
     async with chromium() as browser:
-        context = await browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+        context = await browser.new_context(
+            accept_downloads=True, viewport={"width": 1280, "height": 900}
+        )
         page = await context.new_page()
         errors = watch_for_errors(page)
 
@@ -102,7 +133,9 @@ async def test_a_reviewer_works_the_queue_and_the_verification_queue_by_keyboard
         await expect(dialog).to_be_visible()
         await page.get_by_role("button", name="Отклонить").click()
         await expect(page.locator("#reject-reason-error")).to_be_visible()
-        await page.get_by_label("Причина (видна в истории пары)").fill("Покупатель уже заключил договор с другим поставщиком")
+        await page.get_by_label("Причина (видна в истории пары)").fill(
+            "Покупатель уже заключил договор с другим поставщиком"
+        )
         await page.get_by_role("button", name="Отклонить").click()
         await expect(dialog).to_be_hidden()
         # a on the third, then u: nothing is sent for it.
@@ -113,7 +146,9 @@ async def test_a_reviewer_works_the_queue_and_the_verification_queue_by_keyboard
         approved = _await_status(gateway, agency, to_approve["id"], "approved")
         rejected = _await_status(gateway, agency, to_reject["id"], "rejected")
         assert any("другим поставщиком" in (h.get("note") or "") for h in rejected["history"])
-        await expect(page.locator("tr.queue-row", has_text=titles[0]).locator('[data-role="status"]')).to_have_text("Одобрено")
+        await expect(
+            page.locator("tr.queue-row", has_text=titles[0]).locator('[data-role="status"]')
+        ).to_have_text("Одобрено")
         time.sleep(1)
         assert _match(gateway, agency, to_undo["id"])["status"] == "proposed"
         assert approved["history"][-1]["to_status"] == "approved"
@@ -146,11 +181,18 @@ async def test_a_reviewer_works_the_queue_and_the_verification_queue_by_keyboard
         await expect(page.locator(".notice")).to_be_visible()
         assert gateway.get(f"/api/v1/enterprises/{pending}").json()["status"] == "verified"
         card = page.locator(f'article[data-enterprise-id="{squatter}"]')
-        await card.get_by_label("Причина приостановки (компания получит её по почте)").fill("УНП принадлежит другой организации")
+        await card.get_by_label("Причина приостановки (компания получит её по почте)").fill(
+            "УНП принадлежит другой организации"
+        )
         await card.get_by_role("button", name="Приостановить").click()
         await expect(page.locator(".notice")).to_be_visible()
-        assert gateway.get(f"/api/v1/enterprises/{squatter}", headers=agency).json()["status"] == "suspended"
-        told = _mail_saying(mailbox, squatter_profile["email"], "УНП принадлежит другой организации")
+        assert (
+            gateway.get(f"/api/v1/enterprises/{squatter}", headers=agency).json()["status"]
+            == "suspended"
+        )
+        told = _mail_saying(
+            mailbox, squatter_profile["email"], "УНП принадлежит другой организации"
+        )
         assert told
 
         # The dashboard's sector table downloads as the CSV of the numbers it shows.
@@ -159,7 +201,11 @@ async def test_a_reviewer_works_the_queue_and_the_verification_queue_by_keyboard
         shown = await page.locator("#table-sector tbody tr").all_inner_texts()
         async with page.expect_download() as waiting:
             await page.locator("#table-sector + p a").click()
-        sector_csv = list(csv.reader(io.StringIO((await (await waiting.value).path()).read_text(encoding="utf-8-sig"))))
+        sector_csv = list(
+            csv.reader(
+                io.StringIO((await (await waiting.value).path()).read_text(encoding="utf-8-sig"))
+            )
+        )
         assert len(sector_csv) - 1 == len(shown)
         elevators = next(row for row in sector_csv[1:] if row[0].startswith("Лифты"))
         assert int(elevators[2]) >= 1  # approved today, at least the one above

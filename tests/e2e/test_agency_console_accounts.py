@@ -9,6 +9,7 @@ import time
 import uuid
 
 from playwright.async_api import expect
+
 from tests.e2e.browser import chromium, sign_in, watch_for_errors
 
 NEW_PASSWORD = "ровно восемь слов не нужно"
@@ -18,19 +19,29 @@ def _invitation_link(mailbox, address: str, *, timeout: float = 30) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for summary in mailbox.messages_to(address):
-            found = re.search(r"https?://\S+/set-password\?token=[\w.\-]+", mailbox.message(summary["ID"])["Text"])
+            found = re.search(
+                r"https?://\S+/set-password\?token=[\w.\-]+", mailbox.message(summary["ID"])["Text"]
+            )
             if found:
                 return found.group(0)
         time.sleep(0.3)
     raise AssertionError(f"no invitation reached {address} within {timeout:.0f}s")
 
 
-async def test_an_admin_opens_a_reviewers_account_who_sets_a_password_and_is_later_disabled(platform, mailbox):
+async def test_an_admin_opens_a_reviewers_account_who_sets_a_password_and_is_later_disabled(
+    platform, mailbox
+):
     newcomer = f"reviewer-{uuid.uuid4().hex[:8]}@agency.example.ru"
     async with chromium() as browser:
         admin_page = await browser.new_page()
         errors = watch_for_errors(admin_page)
-        await sign_in(admin_page, platform.web_url, "admin@demo.local", "demo-admin", path="/sign-in?next=/console/accounts")
+        await sign_in(
+            admin_page,
+            platform.web_url,
+            "admin@demo.local",
+            "demo-admin",
+            path="/sign-in?next=/console/accounts",
+        )
         await expect(admin_page.get_by_role("heading", level=1)).to_be_visible()
 
         # A form sent half-filled says what is missing, next to the field.
@@ -69,8 +80,16 @@ async def test_an_admin_opens_a_reviewers_account_who_sets_a_password_and_is_lat
 
         # Disabled, the reviewer can no longer sign in.
         await admin_page.goto(platform.web_url + "/console/accounts")
-        await admin_page.locator("table.accounts tr", has_text=newcomer).get_by_role("button", name="Отключить").click()
-        await expect(admin_page.locator("table.accounts tr", has_text=newcomer).get_by_role("button", name="Включить")).to_be_visible()
+        await (
+            admin_page.locator("table.accounts tr", has_text=newcomer)
+            .get_by_role("button", name="Отключить")
+            .click()
+        )
+        await expect(
+            admin_page.locator("table.accounts tr", has_text=newcomer).get_by_role(
+                "button", name="Включить"
+            )
+        ).to_be_visible()
         stranger = await (await browser.new_context()).new_page()
         await sign_in(stranger, platform.web_url, newcomer, NEW_PASSWORD)
         await expect(stranger.locator(".error-summary")).to_be_visible()

@@ -5,8 +5,15 @@ axe-core finds nothing serious or critical, nothing scrolls sideways on a 360 px
 from __future__ import annotations
 
 import pytest
+
+from tests.e2e.browser import (
+    chromium,
+    screenshot,
+    scrolls_sideways,
+    serious_accessibility_violations,
+    watch_for_errors,
+)
 from tests.e2e.console_story import close_listings, three_elevator_pairs
-from tests.e2e.browser import chromium, screenshot, scrolls_sideways, serious_accessibility_violations, watch_for_errors
 
 LANGUAGES = ("ru", "be", "en")
 WIDTHS = (360, 1280)
@@ -15,18 +22,29 @@ WIDTHS = (360, 1280)
 @pytest.fixture
 def console_pages(gateway, open_company, agency):
     pairs = three_elevator_pairs(gateway, open_company, agency)
-    yield ["/console/queue", "/console/queue?sector=elevators&country_pair=BY-RU&sort=newest", f"/console/matches/{pairs.matches[0]['id']}",
-            "/console/verification", "/console/verification?status=suspended", "/console/dashboard", "/console/deliveries",
-            "/console/accounts"]
+    yield [
+        "/console/queue",
+        "/console/queue?sector=elevators&country_pair=BY-RU&sort=newest",
+        f"/console/matches/{pairs.matches[0]['id']}",
+        "/console/verification",
+        "/console/verification?status=suspended",
+        "/console/dashboard",
+        "/console/deliveries",
+        "/console/accounts",
+    ]
     close_listings(gateway, agency, pairs.listings)
 
 
-async def test_every_console_page_is_accessible_and_fits_a_phone_in_each_language(platform, console_pages):
+async def test_every_console_page_is_accessible_and_fits_a_phone_in_each_language(
+    platform, console_pages
+):
     problems: list[str] = []
     async with chromium() as browser:
         for language in LANGUAGES:
             context = await browser.new_context(viewport={"width": 1280, "height": 900})
-            await context.add_cookies([{"name": "um_lang", "value": language, "url": platform.web_url}])
+            await context.add_cookies(
+                [{"name": "um_lang", "value": language, "url": platform.web_url}]
+            )
             page = await context.new_page()
             errors = watch_for_errors(page)
             await _sign_in_any_language(page, platform.web_url)
@@ -37,8 +55,12 @@ async def test_every_console_page_is_accessible_and_fits_a_phone_in_each_languag
                     assert await page.get_attribute("html", "lang") == language
                     if await scrolls_sideways(page):
                         problems.append(f"{language} {width}px {path}: scrolls sideways")
-                    await screenshot(page, f"{language}-{width}-{path.strip('/').replace('/', '-')[:60]}")
-                problems += [f"{language} {path}: {v}" for v in await serious_accessibility_violations(page)]
+                    await screenshot(
+                        page, f"{language}-{width}-{path.strip('/').replace('/', '-')[:60]}"
+                    )
+                problems += [
+                    f"{language} {path}: {v}" for v in await serious_accessibility_violations(page)
+                ]
             problems += [f"{language}: {e}" for e in errors]
             await context.close()
     assert problems == []

@@ -12,7 +12,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import expect
-from tests.e2e.browser import chromium, screenshot, scrolls_sideways, serious_accessibility_violations, watch_for_errors
+
+from tests.e2e.browser import (
+    chromium,
+    screenshot,
+    scrolls_sideways,
+    serious_accessibility_violations,
+    watch_for_errors,
+)
 from tests.e2e.console_story import close_listings, enterprise_profile, registered
 
 PASSWORD = "a long passphrase"
@@ -27,18 +34,46 @@ def lift_maker(gateway, open_company, sign_in):
     """A company account with its enterprise, as the person would sign in to the web."""
     email = f"lifts-{uuid.uuid4().hex[:8]}@example.ru"
     marker = uuid.uuid4().hex[:6]
-    enterprise_id = registered(gateway, lambda: open_company(email, PASSWORD), enterprise_profile(
-        marker, country="RU", name="Смоленсклифт", city="Смоленск", region="smolensk_oblast", sectors=["elevators"]))
-    return {"email": email, "enterprise_id": enterprise_id, "marker": marker, "headers": sign_in(email, PASSWORD)}
+    enterprise_id = registered(
+        gateway,
+        lambda: open_company(email, PASSWORD),
+        enterprise_profile(
+            marker,
+            country="RU",
+            name="Смоленсклифт",
+            city="Смоленск",
+            region="smolensk_oblast",
+            sectors=["elevators"],
+        ),
+    )
+    return {
+        "email": email,
+        "enterprise_id": enterprise_id,
+        "marker": marker,
+        "headers": sign_in(email, PASSWORD),
+    }
 
 
 @pytest.fixture
 def other_company_need(gateway, open_company, agency):
     marker = uuid.uuid4().hex[:6]
-    other = registered(gateway, open_company, enterprise_profile(marker, country="BY", name="Гомельжилсервис", city="Гомель",
-                                                              region="gomel_oblast", sectors=["construction"]))
-    need = gateway.post(f"/api/v1/enterprises/{other}/needs", headers=agency, json={
-        "kind": "services", "title": f"Ремонт подъездов {marker}", "sector": "construction"})
+    other = registered(
+        gateway,
+        open_company,
+        enterprise_profile(
+            marker,
+            country="BY",
+            name="Гомельжилсервис",
+            city="Гомель",
+            region="gomel_oblast",
+            sectors=["construction"],
+        ),
+    )
+    need = gateway.post(
+        f"/api/v1/enterprises/{other}/needs",
+        headers=agency,
+        json={"kind": "services", "title": f"Ремонт подъездов {marker}", "sector": "construction"},
+    )
     assert need.status_code == 201, need.text
     yield need.json()
     close_listings(gateway, agency, [need.json()])
@@ -66,7 +101,9 @@ async def _checked_page(page, name: str, problems: list[str]) -> None:
     await page.set_viewport_size({"width": 1280, "height": 900})
 
 
-async def test_a_company_publishes_changes_closes_and_reopens_an_offer(platform, gateway, agency, lift_maker, other_company_need):
+async def test_a_company_publishes_changes_closes_and_reopens_an_offer(
+    platform, gateway, agency, lift_maker, other_company_need
+):
     web, marker, enterprise_id = platform.web_url, lift_maker["marker"], lift_maker["enterprise_id"]
     title = f"Пассажирские лифты {marker}"
     ends = moscow_today() + timedelta(days=10)
@@ -76,30 +113,40 @@ async def test_a_company_publishes_changes_closes_and_reopens_an_offer(platform,
             context, page = await _sign_in_in_english(browser, web, lift_maker["email"])
             errors = watch_for_errors(page)
             await expect(page.get_by_role("heading", level=1)).to_have_text("My listings")
-            await expect(page.locator("section.listings").first).to_contain_text("You have not published an offer yet.")
+            await expect(page.locator("section.listings").first).to_contain_text(
+                "You have not published an offer yet."
+            )
             await _checked_page(page, "listings-empty", problems)
 
             # A missing title and a mistyped product code: both refused, each next to its field.
             await page.get_by_role("link", name="Publish an offer").click()
             await expect(page.get_by_role("heading", level=1)).to_have_text("Publish an offer")
             await page.locator("#sector").select_option("elevators")
-            await expect(page.locator("#product_codes-hint")).to_contain_text("842810")  # the sector's usual codes, once chosen
+            await expect(page.locator("#product_codes-hint")).to_contain_text(
+                "842810"
+            )  # the sector's usual codes, once chosen
             await page.locator("#product_codes").fill("842810, 84A1")
             await page.get_by_role("button", name="Publish the offer").click()
             await expect(page.locator(".error-summary")).to_be_visible()
             await expect(page.locator("#title-error")).to_contain_text("Enter a title")
             await expect(page.locator("#product_codes-error")).to_contain_text("84A1")
             assert await page.locator("#title").get_attribute("aria-invalid") == "true"
-            await expect(page.locator("#sector")).to_have_value("elevators")  # what was chosen stays chosen
+            await expect(page.locator("#sector")).to_have_value(
+                "elevators"
+            )  # what was chosen stays chosen
             # The sector's usual codes are named, in the page's language.
-            await expect(page.locator("#product_codes-hint")).to_contain_text("8428 10 — Lifts and skip hoists")
+            await expect(page.locator("#product_codes-hint")).to_contain_text(
+                "8428 10 — Lifts and skip hoists"
+            )
             await _checked_page(page, "listing-form-errors", problems)
             # The summary's link takes the reader to the field.
             await page.locator(".error-summary a[href='#title']").click()
             await expect(page.locator("#title")).to_be_focused()
 
             await page.locator("#title").fill(title)
-            await page.locator("#description").fill(f"Лифты грузоподъёмностью 400 и 630 кг, монтаж и сервис. Партия {marker}")
+            await page.locator("#description").fill(
+                f"Лифты грузоподъёмностью 400 и 630 кг, монтаж и сервис. Партия {marker}"
+            )
             await page.locator("#product_codes").fill("842810")
             await page.locator("#quantity").fill("120")
             await page.locator("#unit").select_option("pcs/year")
@@ -118,8 +165,16 @@ async def test_a_company_publishes_changes_closes_and_reopens_an_offer(platform,
             await expect(card).to_contain_text("Smolensk Oblast")
             await expect(card).to_contain_text("EAC, ISO 9001")
             offer = gateway.get(f"/api/v1/enterprises/{enterprise_id}/offers").json()["items"][0]
-            assert (offer["title"], offer["product_codes"], offer["quantity"], offer["unit"]) == (title, ["842810"], 120, "pcs/year")
-            assert sorted(offer["regions"]) == ["mogilev_oblast", "smolensk_oblast"] and offer["valid_until"] == ends.isoformat()
+            assert (offer["title"], offer["product_codes"], offer["quantity"], offer["unit"]) == (
+                title,
+                ["842810"],
+                120,
+                "pcs/year",
+            )
+            assert (
+                sorted(offer["regions"]) == ["mogilev_oblast", "smolensk_oblast"]
+                and offer["valid_until"] == ends.isoformat()
+            )
             await _checked_page(page, "listings", problems)
 
             # Changing it: the form holds what was published; the change is saved.
@@ -138,15 +193,24 @@ async def test_a_company_publishes_changes_closes_and_reopens_an_offer(platform,
             # A colleague saves first: this person is told so and shown the version now kept.
             await card.get_by_role("link", name="Change").click()
             current = gateway.get(f"/api/v1/offers/{offer['id']}").json()
-            changed = gateway.patch(f"/api/v1/offers/{offer['id']}", headers=lift_maker["headers"],
-                                    json={"version": current["version"], "title": title + ", 1000 кг"})
+            changed = gateway.patch(
+                f"/api/v1/offers/{offer['id']}",
+                headers=lift_maker["headers"],
+                json={"version": current["version"], "title": title + ", 1000 кг"},
+            )
             assert changed.status_code == 200, changed.text
             await page.locator("#title").fill(title + ", 400 кг")
             await page.get_by_role("button", name="Save the changes").click()
-            await expect(page.locator("#changed-meanwhile")).to_contain_text("Someone changed this listing meanwhile")
+            await expect(page.locator("#changed-meanwhile")).to_contain_text(
+                "Someone changed this listing meanwhile"
+            )
             await expect(page.locator("#title")).to_have_value(title + ", 1000 кг")
-            await expect(page.locator("#changed-meanwhile details")).to_contain_text(title + ", 400 кг")
-            await page.get_by_role("button", name="Save the changes").click()  # saving the current version again is fine
+            await expect(page.locator("#changed-meanwhile details")).to_contain_text(
+                title + ", 400 кг"
+            )
+            await page.get_by_role(
+                "button", name="Save the changes"
+            ).click()  # saving the current version again is fine
             await page.wait_for_url("**/my/listings?done=changed_offer")
 
             # Closing and reopening.
@@ -158,7 +222,9 @@ async def test_a_company_publishes_changes_closes_and_reopens_an_offer(platform,
             assert gateway.get(f"/api/v1/offers/{offer['id']}").json()["status"] == "closed"
             await card.get_by_role("button", name="Reopen").click()
             await page.wait_for_url("**/my/listings?done=reopened_offer*")
-            await expect(page.locator("article.listing", has_text=title).locator(".listing-status")).to_have_text("Published")
+            await expect(
+                page.locator("article.listing", has_text=title).locator(".listing-status")
+            ).to_have_text("Published")
             assert gateway.get(f"/api/v1/offers/{offer['id']}").json()["status"] == "active"
 
             # A need is published the same way, from its own button.
@@ -171,28 +237,44 @@ async def test_a_company_publishes_changes_closes_and_reopens_an_offer(platform,
             await expect(page.locator("section.listings").nth(1)).to_contain_text("Services")
 
             # Another company's listing, or its enterprise, in the address: the "not yours" page.
-            for path in (f"/my/listings/need/{other_company_need['id']}/edit", f"/my/listings?enterprise={other_company_need['enterprise_id']}"):
+            for path in (
+                f"/my/listings/need/{other_company_need['id']}/edit",
+                f"/my/listings?enterprise={other_company_need['enterprise_id']}",
+            ):
                 response = await page.goto(web + path)
                 assert response.status == 403, path
-                await expect(page.get_by_role("heading", level=1)).to_have_text("This is not your company's page")
+                await expect(page.get_by_role("heading", level=1)).to_have_text(
+                    "This is not your company's page"
+                )
                 await expect(page.locator("main")).not_to_contain_text(other_company_need["title"])
             await _checked_page(page, "not-yours", problems)
             assert errors == []
             await context.close()
     finally:
         for plural in ("offers", "needs"):
-            close_listings(gateway, agency, gateway.get(f"/api/v1/enterprises/{enterprise_id}/{plural}").json()["items"])
+            close_listings(
+                gateway,
+                agency,
+                gateway.get(f"/api/v1/enterprises/{enterprise_id}/{plural}").json()["items"],
+            )
     assert problems == []
 
 
 async def test_closing_through_a_form_needs_its_csrf_token(platform, gateway, agency, lift_maker):
-    offer = gateway.post(f"/api/v1/enterprises/{lift_maker['enterprise_id']}/offers", headers=lift_maker["headers"], json={
-        "kind": "goods", "title": f"Лебёдки {lift_maker['marker']}", "sector": "elevators"}).json()
+    offer = gateway.post(
+        f"/api/v1/enterprises/{lift_maker['enterprise_id']}/offers",
+        headers=lift_maker["headers"],
+        json={"kind": "goods", "title": f"Лебёдки {lift_maker['marker']}", "sector": "elevators"},
+    ).json()
     try:
         async with chromium() as browser:
-            context, page = await _sign_in_in_english(browser, platform.web_url, lift_maker["email"])
-            response = await page.request.post(f"{platform.web_url}/my/listings/offer/{offer['id']}/status",
-                                               form={"status": "closed", "version": str(offer["version"])})
+            context, page = await _sign_in_in_english(
+                browser, platform.web_url, lift_maker["email"]
+            )
+            response = await page.request.post(
+                f"{platform.web_url}/my/listings/offer/{offer['id']}/status",
+                form={"status": "closed", "version": str(offer["version"])},
+            )
             assert response.status == 403
             assert gateway.get(f"/api/v1/offers/{offer['id']}").json()["status"] == "active"
             await context.close()

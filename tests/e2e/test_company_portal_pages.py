@@ -8,7 +8,14 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from tests.e2e.browser import chromium, screenshot, scrolls_sideways, serious_accessibility_violations, watch_for_errors
+
+from tests.e2e.browser import (
+    chromium,
+    screenshot,
+    scrolls_sideways,
+    serious_accessibility_violations,
+    watch_for_errors,
+)
 from tests.e2e.console_story import close_listings, enterprise_profile, registered
 
 PASSWORD = "a long passphrase"
@@ -20,27 +27,65 @@ WIDTHS = (360, 1280)
 def company_with_an_offer(gateway, open_company, sign_in):
     email = f"portal-{uuid.uuid4().hex[:8]}@example.ru"
     marker = uuid.uuid4().hex[:6]
-    enterprise_id = registered(gateway, lambda: open_company(email, PASSWORD), enterprise_profile(
-        marker, country="RU", name="Смоленский льнозавод", city="Смоленск", region="smolensk_oblast", sectors=["flax"]))
-    offer = gateway.post(f"/api/v1/enterprises/{enterprise_id}/offers", headers=sign_in(email, PASSWORD), json={
-        "kind": "goods", "title": f"Льноволокно длинное {marker}", "description": "Длинное трёпаное льноволокно, партии от 5 т",
-        "sector": "flax", "quantity": 120, "unit": "т"})
+    enterprise_id = registered(
+        gateway,
+        lambda: open_company(email, PASSWORD),
+        enterprise_profile(
+            marker,
+            country="RU",
+            name="Смоленский льнозавод",
+            city="Смоленск",
+            region="smolensk_oblast",
+            sectors=["flax"],
+        ),
+    )
+    offer = gateway.post(
+        f"/api/v1/enterprises/{enterprise_id}/offers",
+        headers=sign_in(email, PASSWORD),
+        json={
+            "kind": "goods",
+            "title": f"Льноволокно длинное {marker}",
+            "description": "Длинное трёпаное льноволокно, партии от 5 т",
+            "sector": "flax",
+            "quantity": 120,
+            "unit": "т",
+        },
+    )
     assert offer.status_code == 201, offer.text
     yield email, enterprise_id, offer.json()
     close_listings(gateway, sign_in(email, PASSWORD), [offer.json()])
 
 
-async def test_every_portal_page_is_accessible_and_fits_a_phone_in_each_language(platform, company_with_an_offer):
+async def test_every_portal_page_is_accessible_and_fits_a_phone_in_each_language(
+    platform, company_with_an_offer
+):
     email, enterprise_id, offer = company_with_an_offer
-    pages = ["/", "/sign-up", "/forgot-password", "/my/enterprise", "/my/enterprise/edit", "/my/enterprise/delete",
-             "/my/listings", "/my/listings/new?side=offer", f"/my/listings/offer/{offer['id']}/edit", "/my/suggestions",
-             "/my/partners", "/my/notifications", "/account", "/my/register/country", "/my/register/legal-id",
-             "/my/register/sectors", "/my/register/consent"]
+    pages = [
+        "/",
+        "/sign-up",
+        "/forgot-password",
+        "/my/enterprise",
+        "/my/enterprise/edit",
+        "/my/enterprise/delete",
+        "/my/listings",
+        "/my/listings/new?side=offer",
+        f"/my/listings/offer/{offer['id']}/edit",
+        "/my/suggestions",
+        "/my/partners",
+        "/my/notifications",
+        "/account",
+        "/my/register/country",
+        "/my/register/legal-id",
+        "/my/register/sectors",
+        "/my/register/consent",
+    ]
     problems: list[str] = []
     async with chromium() as browser:
         for language in LANGUAGES:
             context = await browser.new_context(viewport={"width": 1280, "height": 900})
-            await context.add_cookies([{"name": "um_lang", "value": language, "url": platform.web_url}])
+            await context.add_cookies(
+                [{"name": "um_lang", "value": language, "url": platform.web_url}]
+            )
             page = await context.new_page()
             errors = watch_for_errors(page)
             await page.goto(platform.web_url + "/sign-in?next=/my/enterprise")
@@ -55,8 +100,13 @@ async def test_every_portal_page_is_accessible_and_fits_a_phone_in_each_language
                     assert await page.get_attribute("html", "lang") == language, path
                     if await scrolls_sideways(page):
                         problems.append(f"{language} {width}px {path}: scrolls sideways")
-                    await screenshot(page, f"portal-{language}-{width}-{path.strip('/').replace('/', '-').split('?')[0][:50] or 'home'}")
-                problems += [f"{language} {path}: {v}" for v in await serious_accessibility_violations(page)]
+                    await screenshot(
+                        page,
+                        f"portal-{language}-{width}-{path.strip('/').replace('/', '-').split('?')[0][:50] or 'home'}",
+                    )
+                problems += [
+                    f"{language} {path}: {v}" for v in await serious_accessibility_violations(page)
+                ]
             problems += [f"{language}: {e}" for e in errors]
             await context.close()
     assert problems == []

@@ -12,14 +12,29 @@ from tests.e2e.console_story import enterprise_profile, registered, verify
 PASSWORD = "a long passphrase"
 
 
-async def test_a_renamed_enterprise_is_shown_as_checked_again_on_its_page(platform, gateway, open_company, sign_in, agency):
+async def test_a_renamed_enterprise_is_shown_as_checked_again_on_its_page(
+    platform, gateway, open_company, sign_in, agency
+):
     email, marker = f"recheck-{uuid.uuid4().hex[:8]}@example.by", uuid.uuid4().hex[:6]
-    enterprise_id = registered(gateway, lambda: open_company(email, PASSWORD), enterprise_profile(
-        marker, country="BY", name="Оршанский льнокомбинат", city="Орша", region="vitebsk_oblast", sectors=["flax"]))
+    enterprise_id = registered(
+        gateway,
+        lambda: open_company(email, PASSWORD),
+        enterprise_profile(
+            marker,
+            country="BY",
+            name="Оршанский льнокомбинат",
+            city="Орша",
+            region="vitebsk_oblast",
+            sectors=["flax"],
+        ),
+    )
     verify(gateway, agency, enterprise_id)
     version = gateway.get(f"/api/v1/enterprises/{enterprise_id}").json()["version"]
-    renamed = gateway.patch(f"/api/v1/enterprises/{enterprise_id}", headers=sign_in(email, PASSWORD),
-                            json={"name": f"ОАО «Оршанский льнокомбинат» {marker}", "version": version})
+    renamed = gateway.patch(
+        f"/api/v1/enterprises/{enterprise_id}",
+        headers=sign_in(email, PASSWORD),
+        json={"name": f"ОАО «Оршанский льнокомбинат» {marker}", "version": version},
+    )
     assert renamed.status_code == 200, renamed.text
 
     async with chromium() as browser:
@@ -52,4 +67,6 @@ async def test_a_renamed_enterprise_is_shown_as_checked_again_on_its_page(platfo
 
     assert "waiting for the agency's check" in status
     assert "You changed what identifies the enterprise, so the agency checks it again" in status
-    assert "Verified before; checked again because the company changed: the name" in " ".join(in_queue.split())
+    assert "Verified before; checked again because the company changed: the name" in " ".join(
+        in_queue.split()
+    )

@@ -11,7 +11,14 @@ import time
 import uuid
 
 from playwright.async_api import expect
-from tests.e2e.browser import chromium, screenshot, scrolls_sideways, serious_accessibility_violations, watch_for_errors
+
+from tests.e2e.browser import (
+    chromium,
+    screenshot,
+    scrolls_sideways,
+    serious_accessibility_violations,
+    watch_for_errors,
+)
 from tests.identifiers import fresh_unp
 
 PASSWORD = "тры словы для пароля"
@@ -21,7 +28,10 @@ def _link(mailbox, address: str, path: str, *, timeout: float = 30) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for summary in mailbox.messages_to(address):
-            found = re.search(rf"https?://\S+{re.escape(path)}\?token=[\w.\-]+", mailbox.message(summary["ID"])["Text"])
+            found = re.search(
+                rf"https?://\S+{re.escape(path)}\?token=[\w.\-]+",
+                mailbox.message(summary["ID"])["Text"],
+            )
             if found:
                 return found.group(0)
         time.sleep(0.3)
@@ -37,7 +47,9 @@ async def _continue(page) -> None:
     await page.wait_for_load_state()
 
 
-async def test_a_belarusian_lift_maker_signs_up_and_registers_through_the_wizard(platform, gateway, mailbox, agency):
+async def test_a_belarusian_lift_maker_signs_up_and_registers_through_the_wizard(
+    platform, gateway, mailbox, agency
+):
     login = f"lift-{uuid.uuid4().hex[:8]}@example.by"
     unp = fresh_unp()
     problems: list[str] = []
@@ -115,8 +127,11 @@ async def test_a_belarusian_lift_maker_signs_up_and_registers_through_the_wizard
         # Edited meanwhile by the agency: the company is told, and shown the new version.
         await page.goto(f"{platform.web_url}/my/enterprise/edit?enterprise={enterprise_id}")
         current = gateway.get(f"/api/v1/enterprises/{enterprise_id}", headers=agency).json()
-        changed = gateway.patch(f"/api/v1/enterprises/{enterprise_id}", headers=agency,
-                                json={"description": "Змянілі ў агенцтве.", "version": current["version"]})
+        changed = gateway.patch(
+            f"/api/v1/enterprises/{enterprise_id}",
+            headers=agency,
+            json={"description": "Змянілі ў агенцтве.", "version": current["version"]},
+        )
         assert changed.status_code == 200, changed.text
         await page.locator("#city").fill("Бабруйск")
         await page.locator("form.stack button[type=submit]").click()

@@ -10,6 +10,7 @@ import time
 import uuid
 
 from playwright.async_api import expect
+
 from tests.e2e.browser import chromium, screenshot, watch_for_errors
 from tests.e2e.console_story import close_listings
 from tests.e2e.portal_story import publish, register_through_wizard, sign_in, sign_up_and_confirm
@@ -20,12 +21,30 @@ PASSWORD = "доўгі і надзейны пароль"
 
 def _profile(marker: str, *, country: str) -> dict:
     if country == "BY":
-        return {"country": "BY", "unp": fresh_unp(), "name": f"ААТ «Магілёўліфтмаш» {marker}", "region": "mogilev_oblast",
-                "city": "Магілёў", "sectors": ["elevators"], "description": "Вырабляем пасажырскія ліфты.",
-                "contact_person": "Іван Пятроў", "email": f"sales-{marker}@example.by", "phone": "+375222123456"}
-    return {"country": "RU", "inn": fresh_inn(), "name": f"МУП «Смоленскжилсервис» {marker}", "region": "smolensk_oblast",
-            "city": "Смоленск", "sectors": ["construction"], "description": "Управляем жилыми домами Смоленска.",
-            "contact_person": "Мария Иванова", "email": f"housing-{marker}@example.ru", "phone": "+74812000000"}
+        return {
+            "country": "BY",
+            "unp": fresh_unp(),
+            "name": f"ААТ «Магілёўліфтмаш» {marker}",
+            "region": "mogilev_oblast",
+            "city": "Магілёў",
+            "sectors": ["elevators"],
+            "description": "Вырабляем пасажырскія ліфты.",
+            "contact_person": "Іван Пятроў",
+            "email": f"sales-{marker}@example.by",
+            "phone": "+375222123456",
+        }
+    return {
+        "country": "RU",
+        "inn": fresh_inn(),
+        "name": f"МУП «Смоленскжилсервис» {marker}",
+        "region": "smolensk_oblast",
+        "city": "Смоленск",
+        "sectors": ["construction"],
+        "description": "Управляем жилыми домами Смоленска.",
+        "contact_person": "Мария Иванова",
+        "email": f"housing-{marker}@example.ru",
+        "phone": "+74812000000",
+    }
 
 
 def _proposed_pair(gateway, agency, *, need_id: str, offer_id: str, timeout: float = 60) -> dict:
@@ -58,32 +77,84 @@ async def test_two_companies_meet_through_the_portal(platform, gateway, mailbox,
         housing_page = await (await browser.new_context()).new_page()
         errors = watch_for_errors(maker_page) + watch_for_errors(housing_page)
 
-        await sign_up_and_confirm(maker_page, platform.web_url, mailbox, login=maker_login, password=PASSWORD, language="be")
-        await sign_in(maker_page, platform.web_url, login=maker_login, password=PASSWORD, then="/my")
+        await sign_up_and_confirm(
+            maker_page,
+            platform.web_url,
+            mailbox,
+            login=maker_login,
+            password=PASSWORD,
+            language="be",
+        )
+        await sign_in(
+            maker_page, platform.web_url, login=maker_login, password=PASSWORD, then="/my"
+        )
         maker_id = await register_through_wizard(maker_page, platform.web_url, maker)
-        await sign_up_and_confirm(housing_page, platform.web_url, mailbox, login=housing_login, password=PASSWORD, language="ru")
-        await sign_in(housing_page, platform.web_url, login=housing_login, password=PASSWORD, then="/my")
+        await sign_up_and_confirm(
+            housing_page,
+            platform.web_url,
+            mailbox,
+            login=housing_login,
+            password=PASSWORD,
+            language="ru",
+        )
+        await sign_in(
+            housing_page, platform.web_url, login=housing_login, password=PASSWORD, then="/my"
+        )
         housing_id = await register_through_wizard(housing_page, platform.web_url, housing)
         for enterprise_id in (maker_id, housing_id):
-            assert gateway.post(f"/api/v1/enterprises/{enterprise_id}/verify", headers=agency).status_code == 200
+            assert (
+                gateway.post(
+                    f"/api/v1/enterprises/{enterprise_id}/verify", headers=agency
+                ).status_code
+                == 200
+            )
 
         # Lift parts (HS 8431 31), so the pair is not crowded out by whole lifts other tests publish.
-        await publish(maker_page, platform.web_url, side="offer", listing={
-            "title": f"Запчасткі для ліфтаў {marker}", "description": f"Лябёдкі і дзверы для ліфтаў, партыя {marker}",
-            "sector": "elevators", "product_codes": "843131", "quantity": 200, "unit": "pcs"})
-        await publish(housing_page, platform.web_url, side="need", listing={
-            "title": f"Запчасти для лифтов {marker}", "description": f"Нужны лебёдки и двери для лифтов, партия {marker}",
-            "sector": "elevators", "product_codes": "843131", "quantity": 40, "unit": "pcs"})
+        await publish(
+            maker_page,
+            platform.web_url,
+            side="offer",
+            listing={
+                "title": f"Запчасткі для ліфтаў {marker}",
+                "description": f"Лябёдкі і дзверы для ліфтаў, партыя {marker}",
+                "sector": "elevators",
+                "product_codes": "843131",
+                "quantity": 200,
+                "unit": "pcs",
+            },
+        )
+        await publish(
+            housing_page,
+            platform.web_url,
+            side="need",
+            listing={
+                "title": f"Запчасти для лифтов {marker}",
+                "description": f"Нужны лебёдки и двери для лифтов, партия {marker}",
+                "sector": "elevators",
+                "product_codes": "843131",
+                "quantity": 40,
+                "unit": "pcs",
+            },
+        )
         offers = gateway.get(f"/api/v1/enterprises/{maker_id}/offers").json()["items"]
         needs = gateway.get(f"/api/v1/enterprises/{housing_id}/needs").json()["items"]
         pair = _proposed_pair(gateway, agency, need_id=needs[0]["id"], offer_id=offers[0]["id"])
 
         # The reviewer approves the pair in the console.
         reviewer = await (await browser.new_context()).new_page()
-        await sign_in(reviewer, platform.web_url, login="agency@demo.local", password="demo-agency", then=f"/console/matches/{pair['id']}")
+        await sign_in(
+            reviewer,
+            platform.web_url,
+            login="agency@demo.local",
+            password="demo-agency",
+            then=f"/console/matches/{pair['id']}",
+        )
         await reviewer.locator("#approve-button").click()
         await reviewer.wait_for_load_state()
-        assert gateway.get(f"/api/v1/matches/{pair['id']}", headers=agency).json()["status"] == "approved"
+        assert (
+            gateway.get(f"/api/v1/matches/{pair['id']}", headers=agency).json()["status"]
+            == "approved"
+        )
 
         # Both companies answer «Interested» from «My suggestions».
         for page in (maker_page, housing_page):
@@ -91,7 +162,10 @@ async def test_two_companies_meet_through_the_portal(platform, gateway, mailbox,
             await page.locator('button[name="answer"][value="interested"]').first.click()
             await page.wait_for_load_state()
         await screenshot(housing_page, "portal-story-suggestions")
-        assert gateway.get(f"/api/v1/matches/{pair['id']}", headers=agency).json()["status"] == "introduced"
+        assert (
+            gateway.get(f"/api/v1/matches/{pair['id']}", headers=agency).json()["status"]
+            == "introduced"
+        )
 
         # Each sees the other's contacts under «My partners», and the introduction emails arrive.
         await maker_page.goto(platform.web_url + "/my/partners")
@@ -99,6 +173,8 @@ async def test_two_companies_meet_through_the_portal(platform, gateway, mailbox,
         await housing_page.goto(platform.web_url + "/my/partners")
         await expect(housing_page.locator("main")).to_contain_text(maker["email"])
         await screenshot(housing_page, "portal-story-partners")
-        assert _introduced(mailbox, housing["email"], maker["email"]) and _introduced(mailbox, maker["email"], housing["email"])
+        assert _introduced(mailbox, housing["email"], maker["email"]) and _introduced(
+            mailbox, maker["email"], housing["email"]
+        )
         assert errors == []
     close_listings(gateway, agency, [*offers, *needs])

@@ -12,7 +12,14 @@ import uuid
 
 import pytest
 from playwright.async_api import expect
-from tests.e2e.browser import chromium, screenshot, scrolls_sideways, serious_accessibility_violations, watch_for_errors
+
+from tests.e2e.browser import (
+    chromium,
+    screenshot,
+    scrolls_sideways,
+    serious_accessibility_violations,
+    watch_for_errors,
+)
 from tests.e2e.console_story import close_listings, enterprise_profile, proposed, registered, verify
 
 PASSWORD = "a long passphrase"
@@ -22,31 +29,76 @@ def _company(gateway, open_company, sign_in, **profile) -> dict:
     """A company with its enterprise, signed in again so its token names the enterprise."""
     email = f"farm-{uuid.uuid4().hex[:8]}@example.ru"
     marker = uuid.uuid4().hex[:6]
-    enterprise_id = registered(gateway, lambda: open_company(email, PASSWORD), enterprise_profile(marker, **profile))
-    return {"email": email, "enterprise_id": enterprise_id, "marker": marker, "headers": sign_in(email, PASSWORD)}
+    enterprise_id = registered(
+        gateway, lambda: open_company(email, PASSWORD), enterprise_profile(marker, **profile)
+    )
+    return {
+        "email": email,
+        "enterprise_id": enterprise_id,
+        "marker": marker,
+        "headers": sign_in(email, PASSWORD),
+    }
 
 
 @pytest.fixture
 def approved_pair(gateway, open_company, sign_in, agency):
-    farm = _company(gateway, open_company, sign_in, country="RU", name="Агрофирма Днепр", city="Сафоново", region="smolensk_oblast",
-                    sectors=["agricultural_machinery"])
-    maker = _company(gateway, open_company, sign_in, country="BY", name="Гомсельмаш-Сервис", city="Гомель", region="gomel_oblast",
-                     sectors=["agricultural_machinery"])
+    farm = _company(
+        gateway,
+        open_company,
+        sign_in,
+        country="RU",
+        name="Агрофирма Днепр",
+        city="Сафоново",
+        region="smolensk_oblast",
+        sectors=["agricultural_machinery"],
+    )
+    maker = _company(
+        gateway,
+        open_company,
+        sign_in,
+        country="BY",
+        name="Гомсельмаш-Сервис",
+        city="Гомель",
+        region="gomel_oblast",
+        sectors=["agricultural_machinery"],
+    )
     marker = farm["marker"]
-    verify(gateway, agency, farm["enterprise_id"], maker["enterprise_id"])  # matching pairs only verified enterprises
-    need = gateway.post(f"/api/v1/enterprises/{farm['enterprise_id']}/needs", headers=farm["headers"], json={
-        "kind": "goods", "title": f"Зерноуборочные комбайны {marker}", "sector": "agricultural_machinery",
-        "description": f"Нужны зерноуборочные комбайны для уборки зерновых, партия {marker}", "product_codes": ["843351"],
-        "quantity": 5, "unit": "шт."})
-    offer = gateway.post(f"/api/v1/enterprises/{maker['enterprise_id']}/offers", headers=maker["headers"], json={
-        "kind": "goods", "title": f"Зерноуборочные комбайны {marker}", "sector": "agricultural_machinery",
-        "description": f"Поставляем зерноуборочные комбайны для уборки зерновых, партия {marker}", "product_codes": ["843351"],
-        "quantity": 20, "unit": "шт."})
+    verify(
+        gateway, agency, farm["enterprise_id"], maker["enterprise_id"]
+    )  # matching pairs only verified enterprises
+    need = gateway.post(
+        f"/api/v1/enterprises/{farm['enterprise_id']}/needs",
+        headers=farm["headers"],
+        json={
+            "kind": "goods",
+            "title": f"Зерноуборочные комбайны {marker}",
+            "sector": "agricultural_machinery",
+            "description": f"Нужны зерноуборочные комбайны для уборки зерновых, партия {marker}",
+            "product_codes": ["843351"],
+            "quantity": 5,
+            "unit": "шт.",
+        },
+    )
+    offer = gateway.post(
+        f"/api/v1/enterprises/{maker['enterprise_id']}/offers",
+        headers=maker["headers"],
+        json={
+            "kind": "goods",
+            "title": f"Зерноуборочные комбайны {marker}",
+            "sector": "agricultural_machinery",
+            "description": f"Поставляем зерноуборочные комбайны для уборки зерновых, партия {marker}",
+            "product_codes": ["843351"],
+            "quantity": 20,
+            "unit": "шт.",
+        },
+    )
     assert need.status_code == offer.status_code == 201, (need.text, offer.text)
     need, offer = need.json(), offer.json()
     try:
         match = proposed(gateway, agency, [need["id"]], offer["id"])[need["id"]]
-        approved = gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={"note": "Хорошая пара"})
+        approved = gateway.post(
+            f"/api/v1/matches/{match['id']}/approve", headers=agency, json={"note": "Хорошая пара"}
+        )
         assert approved.status_code == 200, approved.text
         yield {"farm": farm, "maker": maker, "match": approved.json(), "need": need, "offer": offer}
     finally:
@@ -74,7 +126,9 @@ async def _checked_page(page, name: str, problems: list[str]) -> None:
     await page.set_viewport_size({"width": 1280, "height": 900})
 
 
-async def test_a_company_answers_an_approved_suggestion_and_meets_its_partner(platform, gateway, approved_pair):
+async def test_a_company_answers_an_approved_suggestion_and_meets_its_partner(
+    platform, gateway, approved_pair
+):
     farm, maker, match = approved_pair["farm"], approved_pair["maker"], approved_pair["match"]
     problems: list[str] = []
     async with chromium() as browser:
@@ -85,16 +139,27 @@ async def test_a_company_answers_an_approved_suggestion_and_meets_its_partner(pl
         await expect(card.get_by_role("heading", level=2)).to_contain_text("Гомсельмаш-Сервис")
         await expect(card).to_contain_text("Гомель, Belarus")
         await expect(card.locator('[data-role="state"]')).to_have_text("Waiting for your answer")
-        await expect(card.locator("dt")).to_contain_text(["Your need", "Their offer", "How well it fits"])
-        await expect(card.locator("dd").first).to_have_text(f"Зерноуборочные комбайны {farm['marker']}")
+        await expect(card.locator("dt")).to_contain_text(
+            ["Your need", "Their offer", "How well it fits"]
+        )
+        await expect(card.locator("dd").first).to_have_text(
+            f"Зерноуборочные комбайны {farm['marker']}"
+        )
         assert await card.locator("ul.reasons li").count() == len(match["reasons"]["en"]) > 0
         await expect(card.locator("ul.reasons")).to_contain_text(match["reasons"]["en"][0])
-        assert await card.get_by_role("link", name=match["offer_enterprise_name"]).get_attribute("href") == f"/enterprises/{maker['enterprise_id']}"
+        assert (
+            await card.get_by_role("link", name=match["offer_enterprise_name"]).get_attribute(
+                "href"
+            )
+            == f"/enterprises/{maker['enterprise_id']}"
+        )
         await _checked_page(page, "suggestions", problems)
         # In Belarusian the reasons read in Belarusian (Russian while a reason has no Belarusian yet).
         await page.locator('.language-switch button[value="be"]').click()
         await expect(page.locator("html")).to_have_attribute("lang", "be")
-        await expect(card.locator("ul.reasons li").first).to_have_text((match["reasons"].get("be") or match["reasons"]["ru"])[0])
+        await expect(card.locator("ul.reasons li").first).to_have_text(
+            (match["reasons"].get("be") or match["reasons"]["ru"])[0]
+        )
         await page.locator('.language-switch button[value="en"]').click()
         await expect(page.locator("html")).to_have_attribute("lang", "en")
 
@@ -102,12 +167,23 @@ async def test_a_company_answers_an_approved_suggestion_and_meets_its_partner(pl
         await page.wait_for_url("**/my/suggestions?done=interested*")
         await expect(page.locator("#done")).to_contain_text("«Interested» is recorded")
         card = page.locator(f"#match-{match['id']}")
-        await expect(card.locator('[data-role="state"]')).to_have_text("You are interested; waiting for the partner's answer")
+        await expect(card.locator('[data-role="state"]')).to_have_text(
+            "You are interested; waiting for the partner's answer"
+        )
         await expect(card.get_by_role("button")).to_have_count(0)
-        assert gateway.get(f"/api/v1/matches/{match['id']}", headers=farm["headers"]).json()["need_answer"] == "interested"
+        assert (
+            gateway.get(f"/api/v1/matches/{match['id']}", headers=farm["headers"]).json()[
+                "need_answer"
+            ]
+            == "interested"
+        )
 
         # The partner says yes too: they are introduced, and the partner is among «My partners».
-        answered = gateway.post(f"/api/v1/matches/{match['id']}/respond", headers=maker["headers"], json={"answer": "interested"})
+        answered = gateway.post(
+            f"/api/v1/matches/{match['id']}/respond",
+            headers=maker["headers"],
+            json={"answer": "interested"},
+        )
         assert answered.status_code == 200, answered.text
         await page.reload()
         await expect(card.locator('[data-role="state"]')).to_contain_text("Introduced")
@@ -119,17 +195,31 @@ async def test_a_company_answers_an_approved_suggestion_and_meets_its_partner(pl
             await expect(page.locator("#not-available")).to_contain_text("not available yet")
         else:
             await expect(partner).to_contain_text("Гомсельмаш-Сервис")
-            assert (await partner.locator('a[href^="mailto:"]').get_attribute("href")).startswith("mailto:contact-")
-            assert (await partner.locator('a[href^="tel:"]').get_attribute("href")) == "tel:+375172000000"
+            assert (await partner.locator('a[href^="mailto:"]').get_attribute("href")).startswith(
+                "mailto:contact-"
+            )
+            assert (
+                await partner.locator('a[href^="tel:"]').get_attribute("href")
+            ) == "tel:+375172000000"
         await _checked_page(page, "partners", problems)
         assert errors == []
         await context.close()
     assert problems == []
 
 
-async def test_a_company_chooses_a_daily_digest_and_stops_and_resumes_its_emails(platform, gateway, open_company, sign_in):
-    farm = _company(gateway, open_company, sign_in, country="RU", name="Агрофирма Угра", city="Угра", region="smolensk_oblast",
-                    sectors=["agricultural_machinery"])
+async def test_a_company_chooses_a_daily_digest_and_stops_and_resumes_its_emails(
+    platform, gateway, open_company, sign_in
+):
+    farm = _company(
+        gateway,
+        open_company,
+        sign_in,
+        country="RU",
+        name="Агрофирма Угра",
+        city="Угра",
+        region="smolensk_oblast",
+        sectors=["agricultural_machinery"],
+    )
     preferences = f"/api/v1/enterprises/{farm['enterprise_id']}/notification-preferences"
     problems: list[str] = []
     async with chromium() as browser:
@@ -150,7 +240,9 @@ async def test_a_company_chooses_a_daily_digest_and_stops_and_resumes_its_emails
         await page.get_by_label("At once").check()
         await page.get_by_role("button", name="Save").click()
         await page.wait_for_url("**/my/notifications?done=immediate")
-        assert gateway.get(preferences, headers=farm["headers"]).json()["suggestions"] == "immediate"
+        assert (
+            gateway.get(preferences, headers=farm["headers"]).json()["suggestions"] == "immediate"
+        )
 
         # Its emails in Belarusian rather than its usual Russian, and no reminders.
         await expect(page.get_by_label("Your enterprise's usual language")).to_be_checked()
@@ -158,11 +250,17 @@ async def test_a_company_chooses_a_daily_digest_and_stops_and_resumes_its_emails
         await page.get_by_label("No reminders").check()
         await page.get_by_role("button", name="Save").click()
         await page.wait_for_url("**/my/notifications?done=immediate")
-        await expect(page.locator("#current-state")).to_contain_text("Emails are written in: Беларуская.")
+        await expect(page.locator("#current-state")).to_contain_text(
+            "Emails are written in: Беларуская."
+        )
         await expect(page.locator("#email-language-be")).to_be_checked()
         await expect(page.get_by_label("No reminders")).to_be_checked()
         chosen = gateway.get(preferences, headers=farm["headers"]).json()
-        assert (chosen["suggestions"], chosen["language"], chosen["reminders"]) == ("immediate", "be", False)
+        assert (chosen["suggestions"], chosen["language"], chosen["reminders"]) == (
+            "immediate",
+            "be",
+            False,
+        )
         await page.get_by_label("Your enterprise's usual language").check()
         await page.get_by_label("Yes, remind me").check()
         await page.get_by_role("button", name="Save").click()
@@ -172,9 +270,18 @@ async def test_a_company_chooses_a_daily_digest_and_stops_and_resumes_its_emails
         await page.wait_for_url("**/my/notifications?done=unsubscribed")
         await expect(page.locator("#current-state")).to_contain_text("no emails about suggestions")
         # (whether the farm's address is confirmed is test_enterprise_contact_confirmation.py's story)
-        assert gateway.get(preferences, headers=farm["headers"]).json() | {"unsubscribed_at": None, "address_confirmed": None} == {
-            "enterprise_id": farm["enterprise_id"], "suggestions": "immediate", "unsubscribed": True, "unsubscribed_at": None,
-            "language": None, "reminders": True, "address_confirmed": None}
+        assert gateway.get(preferences, headers=farm["headers"]).json() | {
+            "unsubscribed_at": None,
+            "address_confirmed": None,
+        } == {
+            "enterprise_id": farm["enterprise_id"],
+            "suggestions": "immediate",
+            "unsubscribed": True,
+            "unsubscribed_at": None,
+            "language": None,
+            "reminders": True,
+            "address_confirmed": None,
+        }
         await page.get_by_role("button", name="Email me about suggestions again").click()
         await page.wait_for_url("**/my/notifications?done=subscribed")
         assert gateway.get(preferences, headers=farm["headers"]).json()["unsubscribed"] is False

@@ -7,29 +7,46 @@ from __future__ import annotations
 import uuid
 
 from tests.e2e.console_story import proposed_lift_pair
-from tests.identifiers import fresh_unp
 from tests.e2e.waiting import wait_until
+from tests.identifiers import fresh_unp
 
 
 def _a_proposed_pair(gateway, open_company, agency, buyer_profile: dict) -> dict:
     """A Russian-speaking Mogilev lift maker's offer and the housing operator's need, proposed to the agency."""
     marker = uuid.uuid4().hex[:6]
     maker = {
-        "name": f"ОАО «Могилёвлифтмаш» {marker}", "country": "BY", "region": "mogilev_oblast", "city": "Могилёв",
-        "unp": fresh_unp(), "sectors": ["elevators"], "languages": ["ru"], "size": "large", "certifications": [],
-        "contact_person": "Иван Петров", "email": f"language-{marker}@example.by", "phone": "+375222111333",
+        "name": f"ОАО «Могилёвлифтмаш» {marker}",
+        "country": "BY",
+        "region": "mogilev_oblast",
+        "city": "Могилёв",
+        "unp": fresh_unp(),
+        "sectors": ["elevators"],
+        "languages": ["ru"],
+        "size": "large",
+        "certifications": [],
+        "contact_person": "Иван Петров",
+        "email": f"language-{marker}@example.by",
+        "phone": "+375222111333",
         "personal_data_consent": True,
     }
     seller, buyer = open_company(), open_company()
     seller_id = gateway.post("/api/v1/enterprises", json=maker, headers=seller).json()["id"]
     buyer_id = gateway.post("/api/v1/enterprises", json=buyer_profile, headers=buyer).json()["id"]
-    offer, need, match = proposed_lift_pair(gateway, agency, seller=(seller_id, seller), buyer=(buyer_id, buyer),
-                                            offer_title=f"Пассажирские лифты {marker} на 630 кг", need_title=f"Замена пассажирских лифтов {marker}")
+    offer, need, match = proposed_lift_pair(
+        gateway,
+        agency,
+        seller=(seller_id, seller),
+        buyer=(buyer_id, buyer),
+        offer_title=f"Пассажирские лифты {marker} на 630 кг",
+        need_title=f"Замена пассажирских лифтов {marker}",
+    )
     return {"maker": maker, "buyer": buyer, "buyer_id": buyer_id, "match": match}
 
 
 def _suggestions_to(mailbox, address: str) -> list[dict]:
-    return wait_until(lambda: [m for m in mailbox.messages_to(address) if "партнёрстве:" in m["Subject"]], bool)
+    return wait_until(
+        lambda: [m for m in mailbox.messages_to(address) if "партнёрстве:" in m["Subject"]], bool
+    )
 
 
 def test_a_russian_speaking_company_that_chose_belarusian_gets_its_next_suggestion_in_belarusian(
@@ -44,13 +61,25 @@ def test_a_russian_speaking_company_that_chose_belarusian_gets_its_next_suggesti
     assert before.status_code == 200, before.text
     assert before.json()["language"] is None and before.json()["reminders"] is True
 
-    chosen = gateway.put(preferences, headers=pair["buyer"], json={"language": "be", "reminders": False})
+    chosen = gateway.put(
+        preferences, headers=pair["buyer"], json={"language": "be", "reminders": False}
+    )
     assert chosen.status_code == 200, chosen.text
     assert chosen.json() | {"unsubscribed_at": None} == {
-        "enterprise_id": pair["buyer_id"], "suggestions": "immediate", "unsubscribed": False, "unsubscribed_at": None,
-        "language": "be", "reminders": False}
+        "enterprise_id": pair["buyer_id"],
+        "suggestions": "immediate",
+        "unsubscribed": False,
+        "unsubscribed_at": None,
+        "language": "be",
+        "reminders": False,
+    }
 
-    assert gateway.post(f"/api/v1/matches/{pair['match']['id']}/approve", headers=agency, json={}).status_code == 200
+    assert (
+        gateway.post(
+            f"/api/v1/matches/{pair['match']['id']}/approve", headers=agency, json={}
+        ).status_code
+        == 200
+    )
 
     [suggestion] = _suggestions_to(mailbox, housing["email"])
     assert suggestion["Subject"].startswith("Прапанова аб партнёрстве:"), suggestion["Subject"]
@@ -59,18 +88,32 @@ def test_a_russian_speaking_company_that_chose_belarusian_gets_its_next_suggesti
     # The partner chose nothing and still reads its own, Russian, email.
     [to_maker] = _suggestions_to(mailbox, pair["maker"]["email"])
     assert to_maker["Subject"].startswith("Предложение о партнёрстве:"), to_maker["Subject"]
-    logged = gateway.get("/api/v1/notifications", headers=agency,
-                         params={"template": "suggestion", "enterprise_id": pair["buyer_id"]}).json()["items"]
+    logged = gateway.get(
+        "/api/v1/notifications",
+        headers=agency,
+        params={"template": "suggestion", "enterprise_id": pair["buyer_id"]},
+    ).json()["items"]
     assert [d["language"] for d in logged] == ["be"]
 
 
-def test_a_company_keeps_its_language_and_reminders_when_an_older_client_changes_only_the_rhythm(gateway, open_company, new_housing_operator):
+def test_a_company_keeps_its_language_and_reminders_when_an_older_client_changes_only_the_rhythm(
+    gateway, open_company, new_housing_operator
+):
     account = open_company()
-    enterprise_id = gateway.post("/api/v1/enterprises", json=new_housing_operator(), headers=account).json()["id"]
+    enterprise_id = gateway.post(
+        "/api/v1/enterprises", json=new_housing_operator(), headers=account
+    ).json()["id"]
     preferences = f"/api/v1/enterprises/{enterprise_id}/notification-preferences"
-    assert gateway.put(preferences, headers=account, json={"language": "en", "reminders": False}).status_code == 200
+    assert (
+        gateway.put(
+            preferences, headers=account, json={"language": "en", "reminders": False}
+        ).status_code
+        == 200
+    )
 
-    older_client = gateway.put(preferences, headers=account, json={"suggestions": "daily", "unsubscribed": False})
+    older_client = gateway.put(
+        preferences, headers=account, json={"suggestions": "daily", "unsubscribed": False}
+    )
 
     assert older_client.status_code == 200, older_client.text
     kept = gateway.get(preferences, headers=account).json()
@@ -81,12 +124,19 @@ def test_a_company_keeps_its_language_and_reminders_when_an_older_client_changes
     assert (usual["language"], usual["reminders"]) == (None, False)
 
 
-def test_a_language_the_emails_are_not_written_in_is_refused_as_a_problem(gateway, open_company, new_housing_operator):
+def test_a_language_the_emails_are_not_written_in_is_refused_as_a_problem(
+    gateway, open_company, new_housing_operator
+):
     account = open_company()
-    enterprise_id = gateway.post("/api/v1/enterprises", json=new_housing_operator(), headers=account).json()["id"]
+    enterprise_id = gateway.post(
+        "/api/v1/enterprises", json=new_housing_operator(), headers=account
+    ).json()["id"]
 
-    refused = gateway.put(f"/api/v1/enterprises/{enterprise_id}/notification-preferences", headers=account,
-                          json={"language": "de", "reminders": "sometimes"})
+    refused = gateway.put(
+        f"/api/v1/enterprises/{enterprise_id}/notification-preferences",
+        headers=account,
+        json={"language": "de", "reminders": "sometimes"},
+    )
 
     assert refused.status_code == 422
     assert refused.headers["content-type"].startswith("application/problem+json")

@@ -46,41 +46,71 @@ def test_an_unconfirmed_enterprise_address_gets_only_the_confirmation_then_what_
     preferences = f"/api/v1/enterprises/{registered.json()['id']}/notification-preferences"
     token = _confirmation_token(raw_mailbox, profile["email"])
     verify_enterprise(registered.json()["id"])
-    assert gateway.get(preferences, headers=owner).json()["address_confirmed"] is False  # the portal's emails page says so
+    assert (
+        gateway.get(preferences, headers=owner).json()["address_confirmed"] is False
+    )  # the portal's emails page says so
 
     time.sleep(3)  # the welcome and the agency's decision are due by now, and kept
     [confirmation] = raw_mailbox.messages_to(profile["email"])
-    assert "Подтвердите адрес" in confirmation["Subject"] and profile["name"] in confirmation["Subject"]
-    assert f"{platform.web_url}/confirm-contact?token=" in raw_mailbox.message(confirmation["ID"])["Text"]
+    assert (
+        "Подтвердите адрес" in confirmation["Subject"]
+        and profile["name"] in confirmation["Subject"]
+    )
+    assert (
+        f"{platform.web_url}/confirm-contact?token="
+        in raw_mailbox.message(confirmation["ID"])["Text"]
+    )
 
     confirmed = gateway.post("/api/v1/contact-confirmations", json={"token": token})
 
     assert confirmed.status_code == 200, confirmed.text
-    assert confirmed.json() == {"enterprise_id": registered.json()["id"], "email": profile["email"], "confirmed": True}
-    subjects = wait_until(lambda: _subjects(raw_mailbox, profile["email"]), lambda found: len(found) >= 3)
+    assert confirmed.json() == {
+        "enterprise_id": registered.json()["id"],
+        "email": profile["email"],
+        "confirmed": True,
+    }
+    subjects = wait_until(
+        lambda: _subjects(raw_mailbox, profile["email"]), lambda found: len(found) >= 3
+    )
     assert len(subjects) == 3, subjects
-    assert [any(part in s for s in subjects) for part in ("Подтвердите адрес", "Добро пожаловать", "прошло проверку")] == [True] * 3
-    assert gateway.post("/api/v1/contact-confirmations", json={"token": token}).status_code == 200  # twice is harmless
+    assert [
+        any(part in s for s in subjects)
+        for part in ("Подтвердите адрес", "Добро пожаловать", "прошло проверку")
+    ] == [True] * 3
+    assert (
+        gateway.post("/api/v1/contact-confirmations", json={"token": token}).status_code == 200
+    )  # twice is harmless
     assert gateway.get(preferences, headers=owner).json()["address_confirmed"] is True
 
 
-def test_a_new_address_needs_its_own_confirmation_and_the_old_link_confirms_nothing(gateway, open_company, raw_mailbox, new_housing_operator):
+def test_a_new_address_needs_its_own_confirmation_and_the_old_link_confirms_nothing(
+    gateway, open_company, raw_mailbox, new_housing_operator
+):
     owner, profile = open_company(), new_housing_operator()
     registered = gateway.post("/api/v1/enterprises", headers=owner, json=profile).json()
     old_token = _confirmation_token(raw_mailbox, profile["email"])
     new_address = profile["email"].replace("housing-", "sales-")
 
-    changed = gateway.patch(f"/api/v1/enterprises/{registered['id']}", headers=owner,
-                            json={"version": registered["version"], "email": new_address})
+    changed = gateway.patch(
+        f"/api/v1/enterprises/{registered['id']}",
+        headers=owner,
+        json={"version": registered["version"], "email": new_address},
+    )
 
     assert changed.status_code == 200, changed.text
     new_token = _confirmation_token(raw_mailbox, new_address)
     stale = gateway.post("/api/v1/contact-confirmations", json={"token": old_token})
-    assert stale.status_code == 409 and stale.headers["content-type"].startswith("application/problem+json")
-    assert gateway.post("/api/v1/contact-confirmations", json={"token": new_token}).status_code == 200
+    assert stale.status_code == 409 and stale.headers["content-type"].startswith(
+        "application/problem+json"
+    )
+    assert (
+        gateway.post("/api/v1/contact-confirmations", json={"token": new_token}).status_code == 200
+    )
 
 
-@pytest.mark.parametrize("token", ["not-a-real-token", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.forged-signature"])
+@pytest.mark.parametrize(
+    "token", ["not-a-real-token", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.forged-signature"]
+)
 def test_a_forged_confirmation_link_is_refused_naming_the_token(gateway, token):
     refused = gateway.post("/api/v1/contact-confirmations", json={"token": token})
 
@@ -88,7 +118,9 @@ def test_a_forged_confirmation_link_is_refused_naming_the_token(gateway, token):
     assert [error["field"] for error in refused.json()["errors"]] == ["token"]
 
 
-def test_the_confirmation_page_asks_for_a_click_before_it_confirms(platform, gateway, open_company, raw_mailbox, new_housing_operator):
+def test_the_confirmation_page_asks_for_a_click_before_it_confirms(
+    platform, gateway, open_company, raw_mailbox, new_housing_operator
+):
     profile = new_housing_operator()
     gateway.post("/api/v1/enterprises", headers=open_company(), json=profile)
     token = _confirmation_token(raw_mailbox, profile["email"])
@@ -97,18 +129,27 @@ def test_the_confirmation_page_asks_for_a_click_before_it_confirms(platform, gat
         page = browser.get("/confirm-contact", params={"token": token})
 
     assert page.status_code == 200 and 'action="/confirm-contact"' in page.text
-    time.sleep(2)  # a mail scanner that opened the link confirmed nothing: still only the confirmation
+    time.sleep(
+        2
+    )  # a mail scanner that opened the link confirmed nothing: still only the confirmation
     assert len(raw_mailbox.messages_to(profile["email"])) == 1
 
 
 def _account_with_confirmed_address(gateway, mailbox: Mailbox, email: str) -> dict[str, str]:
     """A company that signed up with `email` and followed the link its confirmation email brought."""
     password = "a long passphrase"
-    assert gateway.post("/api/v1/auth/register", json={"email": email, "password": password}).status_code == 202
+    assert (
+        gateway.post(
+            "/api/v1/auth/register", json={"email": email, "password": password}
+        ).status_code
+        == 202
+    )
     [sign_up] = wait_until(lambda: mailbox.messages_to(email), bool)
     token = re.search(r"/confirm\?token=(\S+)", mailbox.message(sign_up["ID"])["Text"]).group(1)
     assert gateway.post("/api/v1/auth/confirm", json={"token": token}).json()["confirmed"] is True
-    tokens = gateway.post("/api/v1/auth/token", data={"username": email, "password": password}).json()
+    tokens = gateway.post(
+        "/api/v1/auth/token", data={"username": email, "password": password}
+    ).json()
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
@@ -121,10 +162,14 @@ def test_an_enterprise_that_gives_its_owners_confirmed_address_is_not_asked_to_c
     registered = gateway.post("/api/v1/enterprises", headers=owner, json=profile)
 
     assert registered.status_code == 201, registered.text
-    subjects = wait_until(lambda: _subjects(raw_mailbox, profile["email"]), lambda found: len(found) >= 2)
+    subjects = wait_until(
+        lambda: _subjects(raw_mailbox, profile["email"]), lambda found: len(found) >= 2
+    )
     assert any("Добро пожаловать" in s for s in subjects), subjects  # the welcome, straight away
     assert not any("Подтвердите адрес для писем" in s for s in subjects), subjects
-    preferences = gateway.get(f"/api/v1/enterprises/{registered.json()['id']}/notification-preferences", headers=owner)
+    preferences = gateway.get(
+        f"/api/v1/enterprises/{registered.json()['id']}/notification-preferences", headers=owner
+    )
     assert preferences.json()["address_confirmed"] is True
 
 
@@ -137,8 +182,11 @@ def test_moving_an_enterprise_to_its_owners_confirmed_address_needs_no_confirmat
     registered = gateway.post("/api/v1/enterprises", headers=owner, json=profile).json()
     _confirmation_token(raw_mailbox, profile["email"])  # another address: asked to confirm
 
-    moved = gateway.patch(f"/api/v1/enterprises/{registered['id']}", headers=owner,
-                          json={"version": registered["version"], "email": own_address})
+    moved = gateway.patch(
+        f"/api/v1/enterprises/{registered['id']}",
+        headers=owner,
+        json={"version": registered["version"], "email": own_address},
+    )
 
     assert moved.status_code == 200, moved.text
     preferences = f"/api/v1/enterprises/{registered['id']}/notification-preferences"

@@ -24,7 +24,9 @@ def _fresh_email(who: str = "owner") -> str:
 
 def _register(gateway, email: str, **extra):
     """Registers the address and returns the account as its owner reads it (the sign-up answer names none)."""
-    response = gateway.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, **extra})
+    response = gateway.post(
+        "/api/v1/auth/register", json={"email": email, "password": PASSWORD, **extra}
+    )
     assert response.status_code == 202, response.text
     return gateway.get("/api/v1/auth/me", headers=_bearer(_signed_in(gateway, email))).json()
 
@@ -63,14 +65,18 @@ def _token_of(link: str) -> str:
 # --- the address is confirmed at sign-up -----------------------------------------------------------
 
 
-def test_sign_up_emails_the_confirmation_link_to_the_accounts_own_address_and_the_button_confirms_it(platform: Stack, gateway, mailbox):
+def test_sign_up_emails_the_confirmation_link_to_the_accounts_own_address_and_the_button_confirms_it(
+    platform: Stack, gateway, mailbox
+):
     email = _fresh_email()
     _register(gateway, email, language="en")
     headers = _bearer(_signed_in(gateway, email))
 
     link = _link_in_email(mailbox, email, "/confirm")
     [summary] = mailbox.messages_to(email)
-    assert "Confirm your email address" in summary["Subject"]  # in the language asked for at sign-up
+    assert (
+        "Confirm your email address" in summary["Subject"]
+    )  # in the language asked for at sign-up
     assert link.startswith(platform.web_url + "/confirm?token=")
     # Following the link (as a mail scanner does) changes nothing; the page's button posts the token.
     assert gateway.get("/api/v1/auth/me", headers=headers).json()["confirmed"] is False
@@ -81,7 +87,9 @@ def test_sign_up_emails_the_confirmation_link_to_the_accounts_own_address_and_th
     assert gateway.get("/api/v1/auth/me", headers=headers).json()["confirmed"] is True
 
 
-def test_the_sign_up_email_is_in_russian_unless_asked_otherwise_and_api_clients_confirm_with_get(gateway, mailbox):
+def test_the_sign_up_email_is_in_russian_unless_asked_otherwise_and_api_clients_confirm_with_get(
+    gateway, mailbox
+):
     email = _fresh_email()
     _register(gateway, email)
 
@@ -95,13 +103,18 @@ def test_the_sign_up_email_is_in_russian_unless_asked_otherwise_and_api_clients_
 
 def test_a_forged_or_empty_token_posted_to_confirm_is_an_invalid_link(gateway):
     account = _register(gateway, _fresh_email())
-    forged = jwt.encode({"purpose": "confirm-email", "sub": account["id"]}, "f" * 40, algorithm="HS256")
+    forged = jwt.encode(
+        {"purpose": "confirm-email", "sub": account["id"]}, "f" * 40, algorithm="HS256"
+    )
 
     refused = gateway.post("/api/v1/auth/confirm", json={"token": forged})
     empty = gateway.post("/api/v1/auth/confirm", json={"token": ""})
 
     assert refused.status_code == 400
-    assert (refused.json()["title"], refused.headers["content-type"]) == ("Invalid link", "application/problem+json")
+    assert (refused.json()["title"], refused.headers["content-type"]) == (
+        "Invalid link",
+        "application/problem+json",
+    )
     assert empty.status_code == 422
 
 
@@ -120,20 +133,35 @@ def test_sign_up_succeeds_while_the_notifications_service_is_down(platform: Stac
 # --- a forgotten password ---------------------------------------------------------------------------
 
 
-def test_a_forgotten_password_is_reset_through_the_emailed_link_once_and_every_old_session_ends(platform: Stack, gateway, mailbox):
+def test_a_forgotten_password_is_reset_through_the_emailed_link_once_and_every_old_session_ends(
+    platform: Stack, gateway, mailbox
+):
     email = _fresh_email()
     _register(gateway, email)
     old_session = _signed_in(gateway, email)
 
-    asked = gateway.post("/api/v1/auth/password-reset", json={"email": email.upper(), "language": "be"})
+    asked = gateway.post(
+        "/api/v1/auth/password-reset", json={"email": email.upper(), "language": "be"}
+    )
     link = _link_in_email(mailbox, email, "/reset-password")
-    weak = gateway.post("/api/v1/auth/reset-password", json={"token": _token_of(link), "password": "short"})
-    reset = gateway.post("/api/v1/auth/reset-password", json={"token": _token_of(link), "password": NEW_PASSWORD})
-    again = gateway.post("/api/v1/auth/reset-password", json={"token": _token_of(link), "password": "yet another passphrase"})
+    weak = gateway.post(
+        "/api/v1/auth/reset-password", json={"token": _token_of(link), "password": "short"}
+    )
+    reset = gateway.post(
+        "/api/v1/auth/reset-password", json={"token": _token_of(link), "password": NEW_PASSWORD}
+    )
+    again = gateway.post(
+        "/api/v1/auth/reset-password",
+        json={"token": _token_of(link), "password": "yet another passphrase"},
+    )
 
     assert asked.status_code == 202, asked.text
     assert link.startswith(platform.web_url + "/reset-password?token=")
-    reset_email = next(m for m in mailbox.messages_to(email) if "/reset-password" in mailbox.message(m["ID"])["Text"])
+    reset_email = next(
+        m
+        for m in mailbox.messages_to(email)
+        if "/reset-password" in mailbox.message(m["ID"])["Text"]
+    )
     assert "Нехта папрасіў скінуць пароль" in mailbox.message(reset_email["ID"])["Text"]
     assert weak.status_code == 422 and weak.json()["errors"][0]["field"] == "password"
     assert reset.status_code == 200, reset.text
@@ -141,10 +169,17 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link_once_and_every_o
     assert again.status_code == 400 and again.json()["title"] == "Invalid link"
     assert _tokens(gateway, email).status_code == 401
     assert _tokens(gateway, email, NEW_PASSWORD).status_code == 200
-    assert gateway.post("/api/v1/auth/refresh", json={"refresh_token": old_session["refresh_token"]}).status_code == 401
+    assert (
+        gateway.post(
+            "/api/v1/auth/refresh", json={"refresh_token": old_session["refresh_token"]}
+        ).status_code
+        == 401
+    )
 
 
-def test_asking_to_reset_an_unknown_address_gets_the_same_answer_and_sends_nothing(gateway, mailbox):
+def test_asking_to_reset_an_unknown_address_gets_the_same_answer_and_sends_nothing(
+    gateway, mailbox
+):
     known, unknown = _fresh_email(), _fresh_email("nobody")
     _register(gateway, known)
 
@@ -162,14 +197,20 @@ def test_asking_to_reset_an_unknown_address_gets_the_same_answer_and_sends_nothi
 def test_a_disabled_account_gets_no_reset_email(gateway, admin, mailbox):
     email = _fresh_email()
     account = _register(gateway, email)
-    assert gateway.post(f"/api/v1/accounts/{account['id']}/disable", headers=admin).status_code == 200
+    assert (
+        gateway.post(f"/api/v1/accounts/{account['id']}/disable", headers=admin).status_code == 200
+    )
 
     asked = gateway.post("/api/v1/auth/password-reset", json={"email": email})
 
     assert asked.status_code == 202
-    _link_in_email(mailbox, email, "/confirm")  # the sign-up email came, so a reset email would have too
+    _link_in_email(
+        mailbox, email, "/confirm"
+    )  # the sign-up email came, so a reset email would have too
     time.sleep(1.5)
-    assert not any("/reset-password" in mailbox.message(m["ID"])["Text"] for m in mailbox.messages_to(email))
+    assert not any(
+        "/reset-password" in mailbox.message(m["ID"])["Text"] for m in mailbox.messages_to(email)
+    )
 
 
 def test_resets_asked_for_one_address_too_often_are_refused_for_a_while(gateway):
@@ -183,13 +224,30 @@ def test_resets_asked_for_one_address_too_often_are_refused_for_a_while(gateway)
     assert int(answers[3].headers["retry-after"]) > 0
 
 
-def test_a_forged_reset_link_or_one_made_for_another_purpose_is_an_invalid_link(platform: Stack, gateway):
+def test_a_forged_reset_link_or_one_made_for_another_purpose_is_an_invalid_link(
+    platform: Stack, gateway
+):
     account = _register(gateway, _fresh_email())
-    forged = jwt.encode({"purpose": "reset-password", "sub": account["id"], "stamp": "x", "exp": int(time.time()) + 600}, "f" * 40, algorithm="HS256")
-    confirmation = jwt.encode({"purpose": "confirm-email", "sub": account["id"]}, platform.config.internal_token_secret, algorithm="HS256")
+    forged = jwt.encode(
+        {
+            "purpose": "reset-password",
+            "sub": account["id"],
+            "stamp": "x",
+            "exp": int(time.time()) + 600,
+        },
+        "f" * 40,
+        algorithm="HS256",
+    )
+    confirmation = jwt.encode(
+        {"purpose": "confirm-email", "sub": account["id"]},
+        platform.config.internal_token_secret,
+        algorithm="HS256",
+    )
 
     for token in (forged, confirmation, "not-a-token"):
-        refused = gateway.post("/api/v1/auth/reset-password", json={"token": token, "password": NEW_PASSWORD})
+        refused = gateway.post(
+            "/api/v1/auth/reset-password", json={"token": token, "password": NEW_PASSWORD}
+        )
         assert refused.status_code == 400, token
         assert refused.json()["title"] == "Invalid link"
 
@@ -202,8 +260,11 @@ def test_a_wrong_current_password_is_a_field_error_and_changes_nothing(gateway):
     _register(gateway, email)
     session = _signed_in(gateway, email)
 
-    refused = gateway.post("/api/v1/auth/change-password", headers=_bearer(session),
-                           json={"current_password": "not the passphrase", "new_password": NEW_PASSWORD})
+    refused = gateway.post(
+        "/api/v1/auth/change-password",
+        headers=_bearer(session),
+        json={"current_password": "not the passphrase", "new_password": NEW_PASSWORD},
+    )
 
     assert refused.status_code == 422
     assert refused.headers["content-type"] == "application/problem+json"
@@ -216,12 +277,29 @@ def test_changing_the_password_ends_the_other_sessions_and_keeps_the_callers_own
     _register(gateway, email)
     laptop, phone = _signed_in(gateway, email), _signed_in(gateway, email)
 
-    changed = gateway.post("/api/v1/auth/change-password", headers=_bearer(laptop),
-                           json={"current_password": PASSWORD, "new_password": NEW_PASSWORD, "keep_refresh_token": laptop["refresh_token"]})
+    changed = gateway.post(
+        "/api/v1/auth/change-password",
+        headers=_bearer(laptop),
+        json={
+            "current_password": PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "keep_refresh_token": laptop["refresh_token"],
+        },
+    )
 
     assert changed.status_code == 204, changed.text
-    assert gateway.post("/api/v1/auth/refresh", json={"refresh_token": phone["refresh_token"]}).status_code == 401
-    assert gateway.post("/api/v1/auth/refresh", json={"refresh_token": laptop["refresh_token"]}).status_code == 200
+    assert (
+        gateway.post(
+            "/api/v1/auth/refresh", json={"refresh_token": phone["refresh_token"]}
+        ).status_code
+        == 401
+    )
+    assert (
+        gateway.post(
+            "/api/v1/auth/refresh", json={"refresh_token": laptop["refresh_token"]}
+        ).status_code
+        == 200
+    )
     assert _tokens(gateway, email).status_code == 401
     assert _tokens(gateway, email, NEW_PASSWORD).status_code == 200
 
@@ -230,8 +308,11 @@ def test_a_weak_new_password_names_new_password(gateway):
     email = _fresh_email()
     _register(gateway, email)
 
-    refused = gateway.post("/api/v1/auth/change-password", headers=_bearer(_signed_in(gateway, email)),
-                           json={"current_password": PASSWORD, "new_password": "short"})
+    refused = gateway.post(
+        "/api/v1/auth/change-password",
+        headers=_bearer(_signed_in(gateway, email)),
+        json={"current_password": PASSWORD, "new_password": "short"},
+    )
 
     assert refused.status_code == 422
     assert [e["field"] for e in refused.json()["errors"]] == ["new_password"]
@@ -246,12 +327,20 @@ def test_signing_out_everywhere_ends_every_session_of_the_account(gateway):
 
     assert signed_out.status_code == 204
     for session in (laptop, phone):
-        assert gateway.post("/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]}).status_code == 401
+        assert (
+            gateway.post(
+                "/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]}
+            ).status_code
+            == 401
+        )
     assert _tokens(gateway, email).status_code == 200  # the password still works: a fresh sign-in
 
 
 def test_changing_the_password_and_signing_out_everywhere_need_a_signed_in_caller(gateway):
-    change = gateway.post("/api/v1/auth/change-password", json={"current_password": PASSWORD, "new_password": NEW_PASSWORD})
+    change = gateway.post(
+        "/api/v1/auth/change-password",
+        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+    )
     everywhere = gateway.post("/api/v1/auth/logout-everywhere")
 
     for refused in (change, everywhere):

@@ -93,7 +93,10 @@ def cast(gateway, open_company, sign_in, new_housing_operator) -> dict:
     owned = gateway.post("/api/v1/enterprises", json=new_housing_operator(), headers=owner)
     assert owned.status_code == 201, owned.text
     other = open_company()
-    assert gateway.post("/api/v1/enterprises", json=new_housing_operator(), headers=other).status_code == 201
+    assert (
+        gateway.post("/api/v1/enterprises", json=new_housing_operator(), headers=other).status_code
+        == 201
+    )
     return {
         "anonymous": {},
         "company_owner": owner,
@@ -108,7 +111,9 @@ def _enterprise_for(route: Route, role: str, cast: dict, gateway, new_housing_op
     # A deletion that the door lets through would take the shared enterprise away from the
     # cases after it, so each one deletes an enterprise of the owner's made for it.
     if route.method == "DELETE" and role in ("company_owner", "agency", "admin"):
-        made = gateway.post("/api/v1/enterprises", json=new_housing_operator(), headers=cast["company_owner"])
+        made = gateway.post(
+            "/api/v1/enterprises", json=new_housing_operator(), headers=cast["company_owner"]
+        )
         assert made.status_code == 201, made.text
         return made.json()["id"]
     return cast["enterprise_id"]
@@ -116,7 +121,12 @@ def _enterprise_for(route: Route, role: str, cast: dict, gateway, new_housing_op
 
 # Listings of a sector no story test of the session is about, so the matcher's proposals for
 # those stories are not crowded out by what the matrix publishes.
-_QUIET_LISTING = {"kind": "services", "title": "Экскурсии по льняным мастерским", "sector": "tourism", "regions": ["vitebsk_oblast"]}
+_QUIET_LISTING = {
+    "kind": "services",
+    "title": "Экскурсии по льняным мастерским",
+    "sector": "tourism",
+    "regions": ["vitebsk_oblast"],
+}
 
 
 def _body(route: Route, new_housing_operator) -> dict | None:
@@ -130,7 +140,9 @@ def _body(route: Route, new_housing_operator) -> dict | None:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
-def test_the_door_lets_in_exactly_who_the_access_rule_names(route, role, cast, gateway, new_housing_operator):
+def test_the_door_lets_in_exactly_who_the_access_rule_names(
+    route, role, cast, gateway, new_housing_operator
+):
     expected = expected_outcome(EXPECTED_ACCESS[(route.method, route.path)], role, route)
     path = route.path.format(
         enterprise_id=_enterprise_for(route, role, cast, gateway, new_housing_operator),
@@ -138,11 +150,15 @@ def test_the_door_lets_in_exactly_who_the_access_rule_names(route, role, cast, g
         match_id=uuid.uuid4(),
     )
 
-    response = gateway.request(route.method, f"/api/v1{path}", json=_body(route, new_housing_operator), headers=cast[role])
+    response = gateway.request(
+        route.method, f"/api/v1{path}", json=_body(route, new_housing_operator), headers=cast[role]
+    )
 
     assert response.status_code != 500 and response.status_code < 502, response.text
     if expected == ALLOWED:
-        assert response.status_code not in (401, 403), f"{role} was refused: {response.status_code} {response.text[:300]}"
+        assert response.status_code not in (401, 403), (
+            f"{role} was refused: {response.status_code} {response.text[:300]}"
+        )
     else:
         assert response.status_code == int(expected), response.text[:300]
         assert response.headers["content-type"] == "application/problem+json"
@@ -159,14 +175,21 @@ SELF_ANSWERED: dict[tuple[str, str], tuple[Access, dict]] = {
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("method", "path"), SELF_ANSWERED, ids=lambda part: part)
-def test_the_gateways_own_routes_let_in_exactly_who_the_access_rule_names(method, path, role, cast, gateway):
+def test_the_gateways_own_routes_let_in_exactly_who_the_access_rule_names(
+    method, path, role, cast, gateway
+):
     access, body = SELF_ANSWERED[(method, path)]
 
     response = gateway.request(method, f"/api/v1{path}", json=body, headers=cast[role])
 
     assert response.status_code < 500, response.text
-    if expected_outcome(access, role, Route(method, path, "gateway", path, access, "", "")) == ALLOWED:
-        assert response.status_code not in (401, 403), f"{role} was refused: {response.status_code} {response.text[:300]}"
+    if (
+        expected_outcome(access, role, Route(method, path, "gateway", path, access, "", ""))
+        == ALLOWED
+    ):
+        assert response.status_code not in (401, 403), (
+            f"{role} was refused: {response.status_code} {response.text[:300]}"
+        )
     else:
         assert response.status_code == 401, response.text[:300]
         assert response.json()["type"] == "/problems/sign-in-required"

@@ -29,18 +29,32 @@ _BAD_REQUESTS = (
 
 
 def _flood(platform: Stack, company: dict[str, str], rounds: int) -> list[int]:
-    with httpx.Client(base_url=platform.gateway_url, timeout=30, headers=company | {"content-type": "application/json"}) as client:
-        return [client.request(method, path, content=body).status_code for _ in range(rounds) for method, path, body in _BAD_REQUESTS]
+    with httpx.Client(
+        base_url=platform.gateway_url,
+        timeout=30,
+        headers=company | {"content-type": "application/json"},
+    ) as client:
+        return [
+            client.request(method, path, content=body).status_code
+            for _ in range(rounds)
+            for method, path, body in _BAD_REQUESTS
+        ]
 
 
-def test_a_flood_of_bad_requests_leaves_every_other_user_served(platform: Stack, gateway, company, open_company):
+def test_a_flood_of_bad_requests_leaves_every_other_user_served(
+    platform: Stack, gateway, company, open_company
+):
     before = gateway.get("/api/v1/sectors")
     with ThreadPoolExecutor(max_workers=4) as pool:
         floods = [pool.submit(_flood, platform, company, 8) for _ in range(4)]
         statuses = [status for flood in floods for status in flood.result()]
     bystander = open_company()
-    after = [gateway.get("/api/v1/sectors"), gateway.get("/api/v1/enterprises?limit=1"), gateway.get("/api/v1/auth/me", headers=bystander),
-             gateway.get("/api/v1/offers?limit=1")]
+    after = [
+        gateway.get("/api/v1/sectors"),
+        gateway.get("/api/v1/enterprises?limit=1"),
+        gateway.get("/api/v1/auth/me", headers=bystander),
+        gateway.get("/api/v1/offers?limit=1"),
+    ]
 
     assert before.status_code == 200
     assert len(statuses) == 4 * 8 * len(_BAD_REQUESTS)
@@ -55,23 +69,47 @@ def test_readiness_and_metrics_answer_only_on_the_operations_listener(platform: 
     ready = httpx.get(f"{platform.gateway_ops_url}/readyz")
     metrics = httpx.get(f"{platform.gateway_ops_url}/metrics")
 
-    assert {path: response.status_code for path, response in public.items()} == {"/readyz": 404, "/metrics": 404}
+    assert {path: response.status_code for path, response in public.items()} == {
+        "/readyz": 404,
+        "/metrics": 404,
+    }
     assert "registry" not in public["/readyz"].text
     assert ready.status_code == 200, ready.text
-    assert ready.json()["checks"] == {"database": True, "registry": True, "matching": True, "notifications": True}
+    assert ready.json()["checks"] == {
+        "database": True,
+        "registry": True,
+        "matching": True,
+        "notifications": True,
+    }
     assert 'http_requests_total{method="GET",route="/api/v1/sectors"' in metrics.text
-    assert gateway.get("/healthz").status_code == 200  # a load balancer may still ask the public address if it is alive
+    assert (
+        gateway.get("/healthz").status_code == 200
+    )  # a load balancer may still ask the public address if it is alive
 
 
-def test_hammering_an_account_through_the_web_leaves_it_open_to_visitors_from_other_addresses(platform: Stack, gateway):
+def test_hammering_an_account_through_the_web_leaves_it_open_to_visitors_from_other_addresses(
+    platform: Stack, gateway
+):
     """The web application (the gateway's one trusted proxy, on loopback here) names each visitor's
     address; a guesser at one address is slowed, the owner at another is not."""
     email = f"posing-{uuid.uuid4().hex[:8]}@example.ru"
     for n in range(8):  # more than the free failures of one (account, address) pair
-        gateway.post("/api/v1/auth/token", data={"username": email, "password": f"guess {n}"}, headers={"X-Forwarded-For": "198.51.100.66"})
+        gateway.post(
+            "/api/v1/auth/token",
+            data={"username": email, "password": f"guess {n}"},
+            headers={"X-Forwarded-For": "198.51.100.66"},
+        )
 
-    other_visitor = gateway.post("/api/v1/auth/token", data={"username": email, "password": "guess"}, headers={"X-Forwarded-For": "192.0.2.10"})
-    attacker = gateway.post("/api/v1/auth/token", data={"username": email, "password": "guess"}, headers={"X-Forwarded-For": "198.51.100.66"})
+    other_visitor = gateway.post(
+        "/api/v1/auth/token",
+        data={"username": email, "password": "guess"},
+        headers={"X-Forwarded-For": "192.0.2.10"},
+    )
+    attacker = gateway.post(
+        "/api/v1/auth/token",
+        data={"username": email, "password": "guess"},
+        headers={"X-Forwarded-For": "198.51.100.66"},
+    )
 
     assert other_visitor.status_code == 401
     assert attacker.status_code == 429

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import uuid
 
-
 from devstack.demo import COMPANY_PASSWORD, load_demo
 from tests.identifiers import fresh_inn
 
@@ -19,12 +18,29 @@ def _demo_enterprise(template: dict) -> dict:
         "inn": fresh_inn(),
         "email": f"demo-{marker}@example.ru",
         # Sectors no story test is about, so the matcher's proposals for those are not crowded out.
-        "offers": [{"kind": "services", "title": "Экскурсии по Смоленской крепости", "sector": "tourism", "regions": ["smolensk_oblast"]}],
-        "needs": [{"kind": "services", "title": "Гиды со знанием белорусского языка", "sector": "tourism", "quantity": 2, "unit": "чел."}],
+        "offers": [
+            {
+                "kind": "services",
+                "title": "Экскурсии по Смоленской крепости",
+                "sector": "tourism",
+                "regions": ["smolensk_oblast"],
+            }
+        ],
+        "needs": [
+            {
+                "kind": "services",
+                "title": "Гиды со знанием белорусского языка",
+                "sector": "tourism",
+                "quantity": 2,
+                "unit": "чел.",
+            }
+        ],
     }
 
 
-def test_demo_companies_sign_up_register_and_three_in_four_are_verified(platform, gateway, sign_in, tmp_path, smolensk_housing_operator):
+def test_demo_companies_sign_up_register_and_three_in_four_are_verified(
+    platform, gateway, sign_in, tmp_path, smolensk_housing_operator
+):
     demo = [_demo_enterprise(smolensk_housing_operator) for _ in range(4)]
     demo_file = tmp_path / "enterprises.json"
     demo_file.write_text(json.dumps(demo, ensure_ascii=False), encoding="utf-8")
@@ -44,9 +60,14 @@ def test_demo_companies_sign_up_register_and_three_in_four_are_verified(platform
     assert gateway.get(f"/api/v1/enterprises/{waiting}").json()["status"] == "pending"
 
 
-def test_loading_the_demo_twice_counts_what_is_already_there(platform, tmp_path, smolensk_housing_operator):
+def test_loading_the_demo_twice_counts_what_is_already_there(
+    platform, tmp_path, smolensk_housing_operator
+):
     demo_file = tmp_path / "enterprises.json"
-    demo_file.write_text(json.dumps([_demo_enterprise(smolensk_housing_operator)], ensure_ascii=False), encoding="utf-8")
+    demo_file.write_text(
+        json.dumps([_demo_enterprise(smolensk_housing_operator)], ensure_ascii=False),
+        encoding="utf-8",
+    )
     load_demo(platform.gateway_url, demo_file)
 
     again = load_demo(platform.gateway_url, demo_file)

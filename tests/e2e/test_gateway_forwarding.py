@@ -19,7 +19,9 @@ def test_a_question_mark_inside_an_enterprise_id_stays_in_the_id(gateway):
 
 def test_the_query_string_reaches_the_service_as_the_client_wrote_it(gateway):
     refused = gateway.get("/api/v1/enterprises", params={"limit": "0"})
-    searched = gateway.get("/api/v1/enterprises", params={"limit": "1", "q": "ООО «Ромашка» & сыновья"})
+    searched = gateway.get(
+        "/api/v1/enterprises", params={"limit": "1", "q": "ООО «Ромашка» & сыновья"}
+    )
 
     assert refused.status_code == 422, refused.text
     assert searched.status_code == 200, searched.text

@@ -8,7 +8,12 @@ import httpx
 from gateway.entrypoints import query_parameters
 from gateway.entrypoints.routes import ROUTES
 
-_WRITES_WITHOUT_BODY = {("DELETE", "/enterprises/{enterprise_id}"), ("POST", "/enterprises/{enterprise_id}/verify"), ("POST", "/enterprises/{enterprise_id}/reinstate"), ("POST", "/notifications/resend-dead")}
+_WRITES_WITHOUT_BODY = {
+    ("DELETE", "/enterprises/{enterprise_id}"),
+    ("POST", "/enterprises/{enterprise_id}/verify"),
+    ("POST", "/enterprises/{enterprise_id}/reinstate"),
+    ("POST", "/notifications/resend-dead"),
+}
 
 
 def test_every_route_of_the_table_is_documented_with_its_access_rule(gateway):
@@ -18,7 +23,13 @@ def test_every_route_of_the_table_is_documented_with_its_access_rule(gateway):
         operation = document["paths"][f"/api/v1{route.path}"][route.method.lower()]
         assert operation["x-access"] == str(route.access), route
         assert str(route.status_code) in operation["responses"]
-    assert {"/api/v1/auth/register", "/api/v1/auth/token", "/api/v1/auth/refresh", "/api/v1/auth/logout", "/api/v1/auth/me"} <= set(document["paths"])
+    assert {
+        "/api/v1/auth/register",
+        "/api/v1/auth/token",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/me",
+    } <= set(document["paths"])
 
 
 def test_write_routes_show_request_examples_with_the_designs_field_names(gateway):
@@ -28,12 +39,25 @@ def test_write_routes_show_request_examples_with_the_designs_field_names(gateway
         if route.method == "GET" or (route.method, route.path) in _WRITES_WITHOUT_BODY:
             continue
         operation = document["paths"][f"/api/v1{route.path}"][route.method.lower()]
-        [body] = operation["requestBody"]["content"].values()  # JSON, or a form for a mail provider's one-click unsubscribe
+        [body] = operation["requestBody"][
+            "content"
+        ].values()  # JSON, or a form for a mail provider's one-click unsubscribe
         examples = body["examples"]
         assert examples, route
-    offer = document["paths"]["/api/v1/enterprises/{enterprise_id}/offers"]["post"]["requestBody"]["content"]["application/json"]["examples"]
+    offer = document["paths"]["/api/v1/enterprises/{enterprise_id}/offers"]["post"]["requestBody"][
+        "content"
+    ]["application/json"]["examples"]
     [example] = offer.values()
-    assert {"kind", "title", "sector", "product_codes", "quantity", "unit", "regions", "valid_until"} <= set(example["value"])
+    assert {
+        "kind",
+        "title",
+        "sector",
+        "product_codes",
+        "quantity",
+        "unit",
+        "regions",
+        "valid_until",
+    } <= set(example["value"])
 
 
 def test_signing_in_is_described_as_the_oauth2_password_flow(gateway):
@@ -55,10 +79,14 @@ def test_list_routes_describe_their_filters_limit_cursor_and_sort(gateway):
     document = gateway.get("/openapi.json").json()
 
     def query(path: str) -> dict[str, dict]:
-        return {p["name"]: p for p in document["paths"][path]["get"]["parameters"] if p["in"] == "query"}
+        return {
+            p["name"]: p for p in document["paths"][path]["get"]["parameters"] if p["in"] == "query"
+        }
 
     enterprises = query("/api/v1/enterprises")
-    assert {"limit", "cursor", "sort", "country", "region", "sector", "status", "q"} <= set(enterprises)
+    assert {"limit", "cursor", "sort", "country", "region", "sector", "status", "q"} <= set(
+        enterprises
+    )
     assert enterprises["limit"]["schema"]["maximum"] == 200
     assert "-created_at" in enterprises["sort"]["schema"]["enum"]  # the service's enum, spelled out
     assert {"limit", "cursor", "kind", "product_code"} <= set(query("/api/v1/offers"))
@@ -67,7 +95,10 @@ def test_list_routes_describe_their_filters_limit_cursor_and_sort(gateway):
 
 
 def test_the_gateways_copy_of_the_query_parameters_matches_what_the_services_declare(platform):
-    documents = {name: httpx.get(f"{platform.service_url(name)}/openapi.json").json() for name in ("registry", "matching", "notifications")}
+    documents = {
+        name: httpx.get(f"{platform.service_url(name)}/openapi.json").json()
+        for name in ("registry", "matching", "notifications")
+    }
 
     # On a mismatch: `python -m gateway refresh-query-parameters` against the running services.
     assert query_parameters.collect(documents) == query_parameters.load()

@@ -8,7 +8,9 @@ import time
 from devstack.stack import Stack
 
 
-def test_a_stopped_registry_is_answered_503_quickly_and_the_gateway_recovers_by_itself(platform: Stack, gateway, agency):
+def test_a_stopped_registry_is_answered_503_quickly_and_the_gateway_recovers_by_itself(
+    platform: Stack, gateway, agency
+):
     assert gateway.get("/api/v1/sectors").status_code == 200
     platform.stop_service("registry")
     try:
@@ -31,10 +33,14 @@ def test_a_stopped_registry_is_answered_503_quickly_and_the_gateway_recovers_by_
     assert _recovers(gateway, "/api/v1/sectors", within=30)
 
 
-def test_a_write_during_an_outage_is_refused_cleanly_and_can_be_repeated_after(platform: Stack, gateway, company, smolensk_housing_operator):
+def test_a_write_during_an_outage_is_refused_cleanly_and_can_be_repeated_after(
+    platform: Stack, gateway, company, smolensk_housing_operator
+):
     platform.stop_service("registry")
     try:
-        during = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator, headers=company)
+        during = gateway.post(
+            "/api/v1/enterprises", json=smolensk_housing_operator, headers=company
+        )
     finally:
         platform.start_service("registry")
 

@@ -21,11 +21,23 @@ from schemathesis.specs.openapi.checks import (
 
 from gateway.entrypoints.routes import ROUTES
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 EXAMPLES_PER_OPERATION = 12
 CASES = {"positive": 0, "negative": 0}
-AUTH_OPERATIONS = ["POST /api/v1/auth/register", "GET /api/v1/auth/confirm", "POST /api/v1/auth/token",
-                   "POST /api/v1/auth/refresh", "POST /api/v1/auth/logout", "GET /api/v1/auth/me"]
+AUTH_OPERATIONS = [
+    "POST /api/v1/auth/register",
+    "GET /api/v1/auth/confirm",
+    "POST /api/v1/auth/token",
+    "POST /api/v1/auth/refresh",
+    "POST /api/v1/auth/logout",
+    "GET /api/v1/auth/me",
+]
 OPERATIONS = AUTH_OPERATIONS + [f"{route.method} /api/v1{route.path}" for route in ROUTES]
 
 
@@ -55,7 +67,9 @@ def operations(platform) -> dict:
 @pytest.fixture(scope="module")
 def reviewer_headers(gateway) -> dict[str, str]:
     # The agency passes the door of nearly every route, so generated requests reach the services.
-    response = gateway.post("/api/v1/auth/token", data={"username": "agency@demo.local", "password": "demo-agency"})
+    response = gateway.post(
+        "/api/v1/auth/token", data={"username": "agency@demo.local", "password": "demo-agency"}
+    )
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
@@ -64,17 +78,32 @@ def test_the_document_has_every_operation_the_run_covers(operations):
 
 
 @pytest.mark.parametrize("name", OPERATIONS)
-def test_no_generated_request_breaks_the_gateway_or_the_documents_promise(name, operations, reviewer_headers):
+def test_no_generated_request_breaks_the_gateway_or_the_documents_promise(
+    name, operations, reviewer_headers
+):
     operation = operations[name]
 
-    allowed, forbidden = operation.as_strategy(), operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)
+    allowed, forbidden = (
+        operation.as_strategy(),
+        operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
+    )
 
-    @given(case=st.one_of(allowed.map(lambda case: (case, CHECKS)), forbidden.map(lambda case: (case, [not_a_server_error]))))
-    @settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(
+        case=st.one_of(
+            allowed.map(lambda case: (case, CHECKS)),
+            forbidden.map(lambda case: (case, [not_a_server_error])),
+        )
+    )
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        derandomize=True,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
     def call(case):
         generated, checks = case
         CASES[generated.meta.generation.mode.value if generated.meta else "positive"] += 1
         generated.call_and_validate(headers=reviewer_headers, checks=checks)
 
     call()
-

@@ -35,8 +35,14 @@ def _bearer(tokens) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens.json()['access_token']}"}
 
 
-def _open(gateway, admin, *, email: str | None = None, name: str = "Анна Смирнова", role: str = "agency"):
-    return gateway.post("/api/v1/accounts", json={"email": email or _reviewer_email(), "name": name, "role": role}, headers=admin)
+def _open(
+    gateway, admin, *, email: str | None = None, name: str = "Анна Смирнова", role: str = "agency"
+):
+    return gateway.post(
+        "/api/v1/accounts",
+        json={"email": email or _reviewer_email(), "name": name, "role": role},
+        headers=admin,
+    )
 
 
 def _links_in_the_invitations_to(mailbox, email: str, *, count: int = 1) -> list[str]:
@@ -49,11 +55,15 @@ def _links_in_the_invitations_to(mailbox, email: str, *, count: int = 1) -> list
         if len(messages) >= count or time.monotonic() > deadline:
             break
         time.sleep(0.2)
-    assert len(messages) >= count, f"{len(messages)} invitation email(s) reached {email}, expected {count}"
+    assert len(messages) >= count, (
+        f"{len(messages)} invitation email(s) reached {email}, expected {count}"
+    )
     links = []
     for summary in sorted(messages, key=lambda m: m["Created"]):
         text = mailbox.message(summary["ID"])["Text"]
-        links.append(next(word for word in text.split() if "/set-password?token=" in word).rstrip(".,)>"))
+        links.append(
+            next(word for word in text.split() if "/set-password?token=" in word).rstrip(".,)>")
+        )
     return links
 
 
@@ -65,24 +75,51 @@ def _cli_account(platform: Stack, *, role: str = "agency", name: str = "Мари
     """An account opened on the command line, with a password; returns its email."""
     email = _reviewer_email()
     result = subprocess.run(
-        [sys.executable, "-m", "gateway", "create-account", "--role", role, "--email", email, "--password", PASSWORD, "--name", name],
-        cwd=ROOT, env={**os.environ, **platform.service_env("gateway")}, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "gateway",
+            "create-account",
+            "--role",
+            role,
+            "--email",
+            email,
+            "--password",
+            PASSWORD,
+            "--name",
+            name,
+        ],
+        cwd=ROOT,
+        env={**os.environ, **platform.service_env("gateway")},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert name in result.stdout
     return email
 
 
-def test_an_admin_opens_a_reviewers_account_that_has_no_password_until_the_reviewer_sets_one(gateway, admin):
+def test_an_admin_opens_a_reviewers_account_that_has_no_password_until_the_reviewer_sets_one(
+    gateway, admin
+):
     email = _reviewer_email()
 
     opened = _open(gateway, admin, email=email, name="  Анна   Смирнова ")
 
     assert opened.status_code == 201, opened.text
     account = opened.json()
-    assert {k: account[k] for k in ("email", "name", "role", "disabled", "disabled_at", "password_set", "confirmed")} == {
-        "email": email, "name": "Анна Смирнова", "role": "agency", "disabled": False, "disabled_at": None,
-        "password_set": False, "confirmed": False,
+    assert {
+        k: account[k]
+        for k in ("email", "name", "role", "disabled", "disabled_at", "password_set", "confirmed")
+    } == {
+        "email": email,
+        "name": "Анна Смирнова",
+        "role": "agency",
+        "disabled": False,
+        "disabled_at": None,
+        "password_set": False,
+        "confirmed": False,
     }
     assert isinstance(account["invitation_sent"], bool)
     assert account["id"] and account["created_at"]
@@ -90,21 +127,34 @@ def test_an_admin_opens_a_reviewers_account_that_has_no_password_until_the_revie
     for guess in ("", "a long passphrase"):
         refused = _tokens(gateway, email, guess)
         assert refused.status_code in (401, 422), refused.text
-    newest = gateway.get("/api/v1/accounts", params={"role": "agency", "limit": 1}, headers=admin).json()
+    newest = gateway.get(
+        "/api/v1/accounts", params={"role": "agency", "limit": 1}, headers=admin
+    ).json()
     assert newest["items"][0]["id"] == account["id"]
     assert newest["items"][0]["password_set"] is False
     assert newest["next_cursor"] is not None and newest["total"] >= 2  # the demo reviewer too
 
 
-def test_the_invited_reviewer_sets_a_password_through_the_emailed_link_and_signs_in(gateway, admin, mailbox):
+def test_the_invited_reviewer_sets_a_password_through_the_emailed_link_and_signs_in(
+    gateway, admin, mailbox
+):
     email = _reviewer_email()
     opened = _open(gateway, admin, email=email, name="Ирина Волкова").json()
-    assert opened["invitation_sent"] is True, "the notifications service did not accept POST /emails/account-invitation"
+    assert opened["invitation_sent"] is True, (
+        "the notifications service did not accept POST /emails/account-invitation"
+    )
 
     [link] = _links_in_the_invitations_to(mailbox, email)
-    weak = gateway.post("/api/v1/auth/set-password", json={"token": _token_of(link), "password": "short"})
-    done = gateway.post("/api/v1/auth/set-password", json={"token": _token_of(link), "password": PASSWORD})
-    again = gateway.post("/api/v1/auth/set-password", json={"token": _token_of(link), "password": "a takeover passphrase"})
+    weak = gateway.post(
+        "/api/v1/auth/set-password", json={"token": _token_of(link), "password": "short"}
+    )
+    done = gateway.post(
+        "/api/v1/auth/set-password", json={"token": _token_of(link), "password": PASSWORD}
+    )
+    again = gateway.post(
+        "/api/v1/auth/set-password",
+        json={"token": _token_of(link), "password": "a takeover passphrase"},
+    )
 
     assert "/set-password?token=" in link
     assert weak.status_code == 422
@@ -117,7 +167,9 @@ def test_the_invited_reviewer_sets_a_password_through_the_emailed_link_and_signs
     assert signed_in.status_code == 200, signed_in.text
     me = gateway.get("/api/v1/auth/me", headers=_bearer(signed_in)).json()
     assert (me["name"], me["role"], me["confirmed"]) == ("Ирина Волкова", "agency", True)
-    listed = gateway.get("/api/v1/accounts", params={"role": "agency", "limit": 5}, headers=admin).json()["items"]
+    listed = gateway.get(
+        "/api/v1/accounts", params={"role": "agency", "limit": 5}, headers=admin
+    ).json()["items"]
     assert next(a for a in listed if a["id"] == opened["id"])["password_set"] is True
 
 
@@ -130,14 +182,28 @@ def test_a_link_sent_again_works_and_using_one_link_ends_all_earlier_ones(gatewa
     assert resent.status_code == 200, resent.text
     assert resent.json()["invitation_sent"] is True
     first, second = _links_in_the_invitations_to(mailbox, email, count=2)
-    assert gateway.post("/api/v1/auth/set-password", json={"token": _token_of(second), "password": PASSWORD}).status_code == 200
-    assert gateway.post("/api/v1/auth/set-password", json={"token": _token_of(first), "password": PASSWORD}).status_code == 400
+    assert (
+        gateway.post(
+            "/api/v1/auth/set-password", json={"token": _token_of(second), "password": PASSWORD}
+        ).status_code
+        == 200
+    )
+    assert (
+        gateway.post(
+            "/api/v1/auth/set-password", json={"token": _token_of(first), "password": PASSWORD}
+        ).status_code
+        == 400
+    )
     assert _tokens(gateway, email).json()["role"] == "admin"
 
 
-@pytest.mark.parametrize("token", ["not-a-token", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"])
+@pytest.mark.parametrize(
+    "token", ["not-a-token", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"]
+)
 def test_a_forged_link_sets_no_password(gateway, token):
-    response = gateway.post("/api/v1/auth/set-password", json={"token": token, "password": PASSWORD})
+    response = gateway.post(
+        "/api/v1/auth/set-password", json={"token": token, "password": PASSWORD}
+    )
 
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
@@ -145,15 +211,22 @@ def test_a_forged_link_sets_no_password(gateway, token):
 
 
 def test_an_access_token_is_not_a_set_password_link(gateway, agency):
-    response = gateway.post("/api/v1/auth/set-password", json={"token": agency["Authorization"].split()[1], "password": PASSWORD})
+    response = gateway.post(
+        "/api/v1/auth/set-password",
+        json={"token": agency["Authorization"].split()[1], "password": PASSWORD},
+    )
 
     assert response.status_code == 400
 
 
-def test_a_disabled_reviewer_cannot_sign_in_or_refresh_until_enabled_again(platform: Stack, gateway, admin):
+def test_a_disabled_reviewer_cannot_sign_in_or_refresh_until_enabled_again(
+    platform: Stack, gateway, admin
+):
     email = _cli_account(platform)
     session = _tokens(gateway, email).json()
-    account_id = gateway.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {session['access_token']}"}).json()["id"]
+    account_id = gateway.get(
+        "/api/v1/auth/me", headers={"Authorization": f"Bearer {session['access_token']}"}
+    ).json()["id"]
 
     disabled = gateway.post(f"/api/v1/accounts/{account_id}/disable", headers=admin)
 
@@ -162,10 +235,22 @@ def test_a_disabled_reviewer_cannot_sign_in_or_refresh_until_enabled_again(platf
     refused = _tokens(gateway, email)
     assert refused.status_code == 403
     assert refused.json()["type"] == "/problems/account-disabled"
-    assert _tokens(gateway, email, "a wrong passphrase").status_code == 401  # a guesser learns nothing new
-    assert gateway.post("/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]}).status_code == 401
+    assert (
+        _tokens(gateway, email, "a wrong passphrase").status_code == 401
+    )  # a guesser learns nothing new
+    assert (
+        gateway.post(
+            "/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]}
+        ).status_code
+        == 401
+    )
     # Its access token ends with the disable too, at once on the instance that disabled it.
-    assert gateway.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {session['access_token']}"}).status_code == 401
+    assert (
+        gateway.get(
+            "/api/v1/auth/me", headers={"Authorization": f"Bearer {session['access_token']}"}
+        ).status_code
+        == 401
+    )
 
     enabled = gateway.post(f"/api/v1/accounts/{account_id}/enable", headers=admin)
 
@@ -173,12 +258,24 @@ def test_a_disabled_reviewer_cannot_sign_in_or_refresh_until_enabled_again(platf
     assert enabled.json()["disabled"] is False
     again = _tokens(gateway, email)
     assert again.status_code == 200
-    assert gateway.post("/api/v1/auth/refresh", json={"refresh_token": again.json()["refresh_token"]}).status_code == 200
+    assert (
+        gateway.post(
+            "/api/v1/auth/refresh", json={"refresh_token": again.json()["refresh_token"]}
+        ).status_code
+        == 200
+    )
     # The refresh token of before the disable stays revoked.
-    assert gateway.post("/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]}).status_code == 401
+    assert (
+        gateway.post(
+            "/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]}
+        ).status_code
+        == 401
+    )
 
 
-def test_a_disabled_admin_runs_no_accounts_even_with_an_access_token_it_still_holds(platform: Stack, gateway, admin):
+def test_a_disabled_admin_runs_no_accounts_even_with_an_access_token_it_still_holds(
+    platform: Stack, gateway, admin
+):
     email = _cli_account(platform, role="admin", name="Пётр Соколов")
     other_admin = _bearer(_tokens(gateway, email))
     other_id = gateway.get("/api/v1/auth/me", headers=other_admin).json()["id"]
@@ -241,12 +338,18 @@ def test_the_list_pages_with_its_cursor_and_filters_by_role(gateway, admin):
         _open(gateway, admin, name=f"Рецензент {i}")
 
     first = gateway.get("/api/v1/accounts", params={"limit": 2}, headers=admin).json()
-    second = gateway.get("/api/v1/accounts", params={"limit": 2, "cursor": first["next_cursor"]}, headers=admin).json()
-    admins = gateway.get("/api/v1/accounts", params={"role": "admin", "limit": 200}, headers=admin).json()
+    second = gateway.get(
+        "/api/v1/accounts", params={"limit": 2, "cursor": first["next_cursor"]}, headers=admin
+    ).json()
+    admins = gateway.get(
+        "/api/v1/accounts", params={"role": "admin", "limit": 200}, headers=admin
+    ).json()
     bad_cursor = gateway.get("/api/v1/accounts", params={"cursor": "not-a-cursor"}, headers=admin)
 
     assert not {a["id"] for a in first["items"]} & {a["id"] for a in second["items"]}
-    assert [a["created_at"] for a in first["items"] + second["items"]] == sorted((a["created_at"] for a in first["items"] + second["items"]), reverse=True)
+    assert [a["created_at"] for a in first["items"] + second["items"]] == sorted(
+        (a["created_at"] for a in first["items"] + second["items"]), reverse=True
+    )
     assert {a["role"] for a in first["items"] + second["items"]} <= {"agency", "admin"}
     assert {a["role"] for a in admins["items"]} == {"admin"}
     assert "admin@demo.local" in {a["email"] for a in admins["items"]}
@@ -259,7 +362,11 @@ def test_companies_and_reviewers_may_not_run_accounts(gateway, request, who, adm
     target = _open(gateway, admin).json()["id"]
 
     for method, path in ADMIN_ROUTES:
-        body = {"email": _reviewer_email(), "name": "Захватчик", "role": "admin"} if path == "/api/v1/accounts" and method == "POST" else None
+        body = (
+            {"email": _reviewer_email(), "name": "Захватчик", "role": "admin"}
+            if path == "/api/v1/accounts" and method == "POST"
+            else None
+        )
         response = gateway.request(method, path.format(id=target), json=body, headers=caller)
         assert response.status_code == 403, (method, path, response.text)
         assert response.json()["type"] == "/problems/forbidden"
@@ -280,13 +387,23 @@ def test_staff_see_who_an_account_is_and_companies_do_not(gateway, agency, admin
     for staff in (agency, admin):
         seen = gateway.get(f"/api/v1/accounts/{me['id']}", headers=staff)
         assert seen.status_code == 200
-        assert seen.json() == {"id": me["id"], "name": "Олег Петров (администратор)", "email": "admin@demo.local", "role": "admin"}
+        assert seen.json() == {
+            "id": me["id"],
+            "name": "Олег Петров (администратор)",
+            "email": "admin@demo.local",
+            "role": "admin",
+        }
     assert gateway.get(f"/api/v1/accounts/{me['id']}", headers=company).status_code == 403
 
 
 def test_the_demo_reviewer_and_admin_have_names(gateway, agency, admin):
-    assert gateway.get("/api/v1/auth/me", headers=agency).json()["name"] == "Анна Смирнова (агентство)"
-    assert gateway.get("/api/v1/auth/me", headers=admin).json()["name"] == "Олег Петров (администратор)"
+    assert (
+        gateway.get("/api/v1/auth/me", headers=agency).json()["name"] == "Анна Смирнова (агентство)"
+    )
+    assert (
+        gateway.get("/api/v1/auth/me", headers=admin).json()["name"]
+        == "Олег Петров (администратор)"
+    )
 
 
 def test_the_account_routes_are_in_the_openapi_document_with_who_may_call_them(gateway):

@@ -12,7 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from gateway.entrypoints.routes import ROUTES
-from tests.hostile_input import FORGED_CURSORS, assert_refused_properly, hostile_requests, operations_of
+from tests.hostile_input import (
+    FORGED_CURSORS,
+    assert_refused_properly,
+    hostile_requests,
+    operations_of,
+)
 
 EXAMPLES_PER_OPERATION = 10
 # The operations that act on the caller's own session run last, with a throwaway account.
@@ -37,45 +42,82 @@ def test_the_attack_covers_every_route_of_the_route_table(document):
 
 
 def test_no_hostile_request_gets_a_server_error_from_the_gateway(document, gateway, callers):
-    operations = sorted(operations_of(document, prefix="/api/v1"), key=lambda op: op.path.startswith(OWN_SESSION))
+    operations = sorted(
+        operations_of(document, prefix="/api/v1"), key=lambda op: op.path.startswith(OWN_SESSION)
+    )
     failures = []
     for operation in operations:
         headers = callers["throwaway" if operation.path.startswith(OWN_SESSION) else "admin"]
 
         @given(request=hostile_requests(operation))
-        @settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, database=None, deadline=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def attack(request):
-            response = gateway.request(request.method, request.url, content=request.content, headers=headers | request.headers)
+            response = gateway.request(
+                request.method,
+                request.url,
+                content=request.content,
+                headers=headers | request.headers,
+            )
             CASES["sent"] += 1
             CASES["5xx"] += response.status_code >= 500
             assert_refused_properly(request, response)
 
         try:
             attack()
-        except AssertionError as failure:  # every operation is attacked; all that fail are reported together
+        except (
+            AssertionError
+        ) as failure:  # every operation is attacked; all that fail are reported together
             failures.append(f"{operation.name}: {str(failure)[:600]}")
-    print(f"\nhostile requests sent through the gateway: {CASES['sent']}, answered with a 5xx: {CASES['5xx']}")
+    print(
+        f"\nhostile requests sent through the gateway: {CASES['sent']}, answered with a 5xx: {CASES['5xx']}"
+    )
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/enterprises", "/api/v1/offers", "/api/v1/needs", "/api/v1/matches",
-                                  "/api/v1/notifications"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/enterprises",
+        "/api/v1/offers",
+        "/api/v1/needs",
+        "/api/v1/matches",
+        "/api/v1/notifications",
+    ],
+)
 @pytest.mark.parametrize("cursor", FORGED_CURSORS)
 def test_a_forged_cursor_is_an_invalid_field_not_a_failure(path, cursor, gateway, callers):
-    response = gateway.get(path, params={"cursor": cursor, "sort": "name"} if "enterprises" in path else {"cursor": cursor},
-                           headers=callers["admin"])
+    response = gateway.get(
+        path,
+        params={"cursor": cursor, "sort": "name"} if "enterprises" in path else {"cursor": cursor},
+        headers=callers["admin"],
+    )
     assert response.status_code in (200, 422), response.text
     if response.status_code == 422:
         assert [error["field"] for error in response.json()["errors"]] == ["cursor"]
 
 
-def test_a_cursor_of_another_sort_order_is_refused(gateway, callers, open_company, new_housing_operator):
+def test_a_cursor_of_another_sort_order_is_refused(
+    gateway, callers, open_company, new_housing_operator
+):
     for _ in range(2):
-        assert gateway.post("/api/v1/enterprises", json=new_housing_operator(), headers=open_company()).status_code == 201
+        assert (
+            gateway.post(
+                "/api/v1/enterprises", json=new_housing_operator(), headers=open_company()
+            ).status_code
+            == 201
+        )
     page = gateway.get("/api/v1/enterprises", params={"limit": 1, "sort": "name"}).json()
     assert page["next_cursor"]
-    response = gateway.get("/api/v1/enterprises", params={"limit": 1, "sort": "-created_at", "cursor": page["next_cursor"]})
+    response = gateway.get(
+        "/api/v1/enterprises",
+        params={"limit": 1, "sort": "-created_at", "cursor": page["next_cursor"]},
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "cursor"
 
@@ -96,7 +138,11 @@ def test_a_chunked_body_over_the_limit_is_refused_by_the_gateway(gateway, caller
         for _ in range(300):
             yield b" " * 1024
 
-    response = gateway.post("/api/v1/enterprises", content=chunks(), headers=callers["admin"] | {"content-type": "application/json"})
+    response = gateway.post(
+        "/api/v1/enterprises",
+        content=chunks(),
+        headers=callers["admin"] | {"content-type": "application/json"},
+    )
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("application/problem+json")
 
@@ -107,6 +153,10 @@ def test_the_web_pages_bound_a_chunked_form_too(platform):
             yield b"a" * 1024
 
     with httpx.Client(base_url=platform.web_url, timeout=30) as web:
-        response = web.post("/sign-in", content=chunks(), headers={"content-type": "application/x-www-form-urlencoded"})
+        response = web.post(
+            "/sign-in",
+            content=chunks(),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("application/problem+json")

@@ -22,16 +22,23 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from devstack.stack import ROOT
 from tests.e2e.console_story import proposed_lift_pair
+from tests.e2e.waiting import exactly_one_email, wait_until
 from tests.identifiers import fresh_unp
-from tests.e2e.waiting import wait_until, exactly_one_email
 
 TODAY = datetime.now(UTC).astimezone(ZoneInfo("Europe/Moscow")).date()
 
 
 def expire_listings(platform) -> dict:
     """One pass of the sweep, from a shell."""
-    done = subprocess.run([sys.executable, "-m", "registry", "expire-listings"], env=os.environ | platform.service_env("registry"),
-                          cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "registry", "expire-listings"],
+        env=os.environ | platform.service_env("registry"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -42,8 +49,10 @@ def days_pass(platform, listing_id: str, *, valid_until: date) -> None:
     async def write() -> None:
         engine = create_async_engine(platform.database_url("registry"))
         async with engine.begin() as connection:
-            await connection.execute(text("UPDATE listings SET valid_until = :day WHERE id = :id"),
-                                     {"day": valid_until, "id": uuid.UUID(listing_id)})
+            await connection.execute(
+                text("UPDATE listings SET valid_until = :day WHERE id = :id"),
+                {"day": valid_until, "id": uuid.UUID(listing_id)},
+            )
         await engine.dispose()
 
     asyncio.run(write())
@@ -52,9 +61,18 @@ def days_pass(platform, listing_id: str, *, valid_until: date) -> None:
 def lift_maker(languages: list[str]) -> dict:
     marker = uuid.uuid4().hex[:6]
     return {
-        "name": f"ОАО «Лифтмаш-{marker}»", "country": "BY", "region": "mogilev_oblast", "city": "Могилёв",
-        "unp": fresh_unp(), "sectors": ["elevators"], "languages": languages, "size": "large", "certifications": [],
-        "contact_person": "Алесь Каваль", "email": f"expiry-{marker}@example.by", "phone": "+375222111222",
+        "name": f"ОАО «Лифтмаш-{marker}»",
+        "country": "BY",
+        "region": "mogilev_oblast",
+        "city": "Могилёв",
+        "unp": fresh_unp(),
+        "sectors": ["elevators"],
+        "languages": languages,
+        "size": "large",
+        "certifications": [],
+        "contact_person": "Алесь Каваль",
+        "email": f"expiry-{marker}@example.by",
+        "phone": "+375222111222",
         "personal_data_consent": True,
     }
 
@@ -67,11 +85,23 @@ def test_an_approved_suggestion_whose_offer_expires_ends_and_the_buyer_is_told_i
     seller_account, buyer_account = open_company(), open_company()
     seller_id = gateway.post("/api/v1/enterprises", json=maker, headers=seller_account).json()["id"]
     buyer_id = gateway.post("/api/v1/enterprises", json=buyer, headers=buyer_account).json()["id"]
-    offer, need, match = proposed_lift_pair(gateway, agency, seller=(seller_id, seller_account), buyer=(buyer_id, buyer_account),
-                                            offer_title=f"Пассажирские лифты {marker}", need_title=f"Замена пассажирских лифтов {marker}")
-    offer = gateway.patch(f"/api/v1/offers/{offer['id']}", headers=seller_account,
-                          json={"valid_until": TODAY.isoformat(), "version": offer["version"]}).json()
-    assert gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code == 200
+    offer, need, match = proposed_lift_pair(
+        gateway,
+        agency,
+        seller=(seller_id, seller_account),
+        buyer=(buyer_id, buyer_account),
+        offer_title=f"Пассажирские лифты {marker}",
+        need_title=f"Замена пассажирских лифтов {marker}",
+    )
+    offer = gateway.patch(
+        f"/api/v1/offers/{offer['id']}",
+        headers=seller_account,
+        json={"valid_until": TODAY.isoformat(), "version": offer["version"]},
+    ).json()
+    assert (
+        gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code
+        == 200
+    )
     exactly_one_email(mailbox, buyer["email"], "Предложение о партнёрстве:")
 
     days_pass(platform, offer["id"], valid_until=TODAY - timedelta(days=1))
@@ -79,22 +109,37 @@ def test_an_approved_suggestion_whose_offer_expires_ends_and_the_buyer_is_told_i
 
     closed = gateway.get(f"/api/v1/offers/{offer['id']}").json()
     assert (closed["status"], closed["closed_because"]) == ("closed", "expired")
-    ended = wait_until(lambda: gateway.get(f"/api/v1/matches/{match['id']}", headers=agency).json(),
-                        lambda m: m["status"] == "withdrawn")
+    ended = wait_until(
+        lambda: gateway.get(f"/api/v1/matches/{match['id']}", headers=agency).json(),
+        lambda m: m["status"] == "withdrawn",
+    )
     assert ended["status"] == "withdrawn"
-    assert ended["history"][-1]["note"] == f"the offer expired: it was valid until {(TODAY - timedelta(days=1)).isoformat()}"
+    assert (
+        ended["history"][-1]["note"]
+        == f"the offer expired: it was valid until {(TODAY - timedelta(days=1)).isoformat()}"
+    )
 
     told = exactly_one_email(mailbox, buyer["email"], "Предложение о партнёрстве завершено")
     assert "срок действия объявления партнёра истёк" in told["Text"]
     assert f"Ваша потребность: {need['title']}" in told["Text"]
 
     # The maker may bring it back, but only with a date that has not passed.
-    refused = gateway.patch(f"/api/v1/offers/{offer['id']}", headers=seller_account,
-                            json={"status": "active", "version": closed["version"]})
+    refused = gateway.patch(
+        f"/api/v1/offers/{offer['id']}",
+        headers=seller_account,
+        json={"status": "active", "version": closed["version"]},
+    )
     assert refused.status_code == 422
     assert [e["field"] for e in refused.json()["errors"]] == ["valid_until"]
-    reopened = gateway.patch(f"/api/v1/offers/{offer['id']}", headers=seller_account,
-                             json={"status": "active", "valid_until": (TODAY + timedelta(days=90)).isoformat(), "version": closed["version"]})
+    reopened = gateway.patch(
+        f"/api/v1/offers/{offer['id']}",
+        headers=seller_account,
+        json={
+            "status": "active",
+            "valid_until": (TODAY + timedelta(days=90)).isoformat(),
+            "version": closed["version"],
+        },
+    )
     assert reopened.status_code == 200, reopened.text
     assert (reopened.json()["status"], reopened.json()["closed_because"]) == ("active", None)
 
@@ -107,9 +152,17 @@ def test_the_owner_of_an_offer_about_to_expire_is_emailed_once_with_the_page_tha
     maker_id = gateway.post("/api/v1/enterprises", json=maker, headers=account).json()["id"]
     verify_enterprise(maker_id)
     ends = TODAY + timedelta(days=3)
-    offer = gateway.post(f"/api/v1/enterprises/{maker_id}/offers", headers=account, json={
-        "kind": "goods", "title": "Грузавыя ліфты 1000 кг", "sector": "elevators", "product_codes": ["8428101000"],
-        "valid_until": ends.isoformat()}).json()
+    offer = gateway.post(
+        f"/api/v1/enterprises/{maker_id}/offers",
+        headers=account,
+        json={
+            "kind": "goods",
+            "title": "Грузавыя ліфты 1000 кг",
+            "sector": "elevators",
+            "product_codes": ["8428101000"],
+            "valid_until": ends.isoformat(),
+        },
+    ).json()
 
     expire_listings(platform)
     expire_listings(platform)  # a second pass reminds of the same date no more
@@ -119,4 +172,7 @@ def test_the_owner_of_an_offer_about_to_expire_is_emailed_once_with_the_page_tha
     link = f"{platform.web_url}/my/listings/offer/{offer['id']}/edit"
     assert link in email["Text"] and link in email["HTML"]
     kept = gateway.get(f"/api/v1/offers/{offer['id']}").json()
-    assert (kept["status"], kept["version"]) == ("active", offer["version"])  # a reminder changes nothing in the offer
+    assert (kept["status"], kept["version"]) == (
+        "active",
+        offer["version"],
+    )  # a reminder changes nothing in the offer

@@ -7,29 +7,60 @@ from __future__ import annotations
 import uuid
 
 from playwright.async_api import expect
+
 from tests.e2e.browser import chromium, watch_for_errors
-from tests.e2e.console_story import close_listings, enterprise_profile, proposed, registered_and_verified
+from tests.e2e.console_story import (
+    close_listings,
+    enterprise_profile,
+    proposed,
+    registered_and_verified,
+)
 from tests.e2e.test_company_portal_listings import _sign_in_in_english, lift_maker  # noqa: F401 (a fixture)
 
 
-def test_a_unit_in_any_language_is_kept_as_its_code_and_an_unreadable_one_is_refused(gateway, agency, lift_maker):  # noqa: F811
+def test_a_unit_in_any_language_is_kept_as_its_code_and_an_unreadable_one_is_refused(
+    gateway, agency, lift_maker
+):  # noqa: F811
     offers = f"/api/v1/enterprises/{lift_maker['enterprise_id']}/offers"
-    offer = {"kind": "goods", "title": f"Лебёдки для лифтов {lift_maker['marker']}", "sector": "elevators", "quantity": 2500}
+    offer = {
+        "kind": "goods",
+        "title": f"Лебёдки для лифтов {lift_maker['marker']}",
+        "sector": "elevators",
+        "quantity": 2500,
+    }
 
-    published = gateway.post(offers, headers=lift_maker["headers"], json={**offer, "unit": "шт. у год"})
+    published = gateway.post(
+        offers, headers=lift_maker["headers"], json={**offer, "unit": "шт. у год"}
+    )
     refused = gateway.post(offers, headers=lift_maker["headers"], json={**offer, "unit": "бочек"})
 
     assert published.status_code == 201, published.text
     assert published.json()["unit"] == "pcs/year"
-    assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.status_code == 422 and refused.headers["content-type"].startswith(
+        "application/problem+json"
+    )
     [error] = refused.json()["errors"]
     assert error["field"] == "unit"
-    for accepted in ("'бочек'", "шт.", "pieces", "гол.", "head of cattle", "т / t", "м³", "per year", "шт./год", "pcs per year"):
+    for accepted in (
+        "'бочек'",
+        "шт.",
+        "pieces",
+        "гол.",
+        "head of cattle",
+        "т / t",
+        "м³",
+        "per year",
+        "шт./год",
+        "pcs per year",
+    ):
         assert accepted in error["reason"]
 
     listing = published.json()
-    changed = gateway.patch(f"/api/v1/offers/{listing['id']}", headers=lift_maker["headers"],
-                            json={"version": listing["version"], "unit": "т в месяц"})
+    changed = gateway.patch(
+        f"/api/v1/offers/{listing['id']}",
+        headers=lift_maker["headers"],
+        json={"version": listing["version"], "unit": "т в месяц"},
+    )
     assert changed.status_code == 200 and changed.json()["unit"] == "t/month"
     close_listings(gateway, agency, [changed.json()])
 
@@ -42,33 +73,91 @@ async def test_the_web_form_says_which_units_it_takes_next_to_the_unit(platform,
         await page.locator("#title").fill(f"Лебёдки {lift_maker['marker']}")
         await page.locator("#sector").select_option("elevators")
         await page.locator("#quantity").fill("2500")
-        await expect(page.locator("#unit option[value='pcs/year']")).to_have_text("pcs/year — pieces a year")
+        await expect(page.locator("#unit option[value='pcs/year']")).to_have_text(
+            "pcs/year — pieces a year"
+        )
         # A unit the list does not have (a page kept from before, a hand-made request) goes to the registry, which refuses it.
-        await page.locator("#unit").evaluate("select => select.add(new Option('бочек', 'бочек', true, true))")
+        await page.locator("#unit").evaluate(
+            "select => select.add(new Option('бочек', 'бочек', true, true))"
+        )
         await page.get_by_role("button", name="Publish the offer").click()
         await expect(page.locator("#unit-error")).to_contain_text(
-            "Choose the unit from the list: pieces, sets, head of livestock, tonnes, kilograms, litres")
+            "Choose the unit from the list: pieces, sets, head of livestock, tonnes, kilograms, litres"
+        )
         assert await page.locator("#unit").get_attribute("aria-invalid") == "true"
         assert errors == []
         await context.close()
 
 
-def test_a_yearly_capacity_is_compared_with_a_plain_amount_over_one_year(gateway, open_company, agency):
+def test_a_yearly_capacity_is_compared_with_a_plain_amount_over_one_year(
+    gateway, open_company, agency
+):
     marker = uuid.uuid4().hex[:6]
-    maker = registered_and_verified(gateway, open_company, agency, enterprise_profile(
-        marker, country="BY", name="Могилёвлифтмаш", city="Могилёв", region="mogilev_oblast", sectors=["elevators"]))
-    buyer = registered_and_verified(gateway, open_company, agency, enterprise_profile(
-        marker, country="RU", name="Смоленскжилсервис", city="Смоленск", region="smolensk_oblast", sectors=["elevators"]))
-    offer = gateway.post(f"/api/v1/enterprises/{maker}/offers", headers=agency, json={
-        "kind": "goods", "title": f"Лебёдки лифтовые {marker}", "description": f"Лебёдки для пассажирских лифтов, серия {marker}",
-        "sector": "elevators", "product_codes": ["8425310000"], "quantity": 2500, "unit": "шт./год"}).json()
-    need = gateway.post(f"/api/v1/enterprises/{buyer}/needs", headers=agency, json={
-        "kind": "goods", "title": f"Лебёдки лифтовые {marker}", "description": f"Нужны лебёдки для пассажирских лифтов, серия {marker}",
-        "sector": "elevators", "product_codes": ["8425310000"], "quantity": 1500, "unit": "шт."}).json()
+    maker = registered_and_verified(
+        gateway,
+        open_company,
+        agency,
+        enterprise_profile(
+            marker,
+            country="BY",
+            name="Могилёвлифтмаш",
+            city="Могилёв",
+            region="mogilev_oblast",
+            sectors=["elevators"],
+        ),
+    )
+    buyer = registered_and_verified(
+        gateway,
+        open_company,
+        agency,
+        enterprise_profile(
+            marker,
+            country="RU",
+            name="Смоленскжилсервис",
+            city="Смоленск",
+            region="smolensk_oblast",
+            sectors=["elevators"],
+        ),
+    )
+    offer = gateway.post(
+        f"/api/v1/enterprises/{maker}/offers",
+        headers=agency,
+        json={
+            "kind": "goods",
+            "title": f"Лебёдки лифтовые {marker}",
+            "description": f"Лебёдки для пассажирских лифтов, серия {marker}",
+            "sector": "elevators",
+            "product_codes": ["8425310000"],
+            "quantity": 2500,
+            "unit": "шт./год",
+        },
+    ).json()
+    need = gateway.post(
+        f"/api/v1/enterprises/{buyer}/needs",
+        headers=agency,
+        json={
+            "kind": "goods",
+            "title": f"Лебёдки лифтовые {marker}",
+            "description": f"Нужны лебёдки для пассажирских лифтов, серия {marker}",
+            "sector": "elevators",
+            "product_codes": ["8425310000"],
+            "quantity": 1500,
+            "unit": "шт.",
+        },
+    ).json()
     try:
         match = proposed(gateway, agency, [need["id"]], offer["id"])[need["id"]]
-        assert "мощность 2500 шт./год покрывает потребность 1500 шт. (за один год: 2500 шт. против 1500 шт.)" in match["reasons"]["ru"]
-        assert "a capacity of 2500 pcs/year covers the need for 1500 pcs (over one year: 2500 pcs against 1500 pcs)" in match["reasons"]["en"]
-        assert "магутнасць 2500 шт./год пакрывае патрэбу 1500 шт. (за адзін год: 2500 шт. супраць 1500 шт.)" in match["reasons"]["be"]
+        assert (
+            "мощность 2500 шт./год покрывает потребность 1500 шт. (за один год: 2500 шт. против 1500 шт.)"
+            in match["reasons"]["ru"]
+        )
+        assert (
+            "a capacity of 2500 pcs/year covers the need for 1500 pcs (over one year: 2500 pcs against 1500 pcs)"
+            in match["reasons"]["en"]
+        )
+        assert (
+            "магутнасць 2500 шт./год пакрывае патрэбу 1500 шт. (за адзін год: 2500 шт. супраць 1500 шт.)"
+            in match["reasons"]["be"]
+        )
     finally:
         close_listings(gateway, agency, [offer, need])

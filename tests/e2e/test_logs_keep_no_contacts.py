@@ -35,7 +35,11 @@ def lines_holding(files: list[Path], secrets: dict[str, str]) -> list[str]:
     for path in files:
         for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
             lowered = line.lower()
-            found += [f"{path.name}:{number}: {what}" for what, secret in secrets.items() if secret.lower() in lowered]
+            found += [
+                f"{path.name}:{number}: {what}"
+                for what, secret in secrets.items()
+                if secret.lower() in lowered
+            ]
     return found
 
 
@@ -48,7 +52,12 @@ def tokens_emailed_to(platform, *addresses: str) -> set[str]:
     for summary in listing:
         if any(to["Address"] in addresses for to in summary["To"]):
             body = sink.get(f"/api/v1/message/{summary['ID']}").json().get("Text") or ""
-            found |= {match.group(1) for match in re.finditer(r"https?://[^/\s]+(/[\w/-]*\?token=[A-Za-z0-9._~-]{16,})", body)}
+            found |= {
+                match.group(1)
+                for match in re.finditer(
+                    r"https?://[^/\s]+(/[\w/-]*\?token=[A-Za-z0-9._~-]{16,})", body
+                )
+            }
     return found
 
 
@@ -56,70 +65,158 @@ def _link_token(mailbox, address: str, path: str) -> str:
     pattern = re.compile(rf"{re.escape(path)}\?token=([A-Za-z0-9._~-]+)")
 
     def tokens() -> list[str]:
-        return [found.group(1) for summary in mailbox.messages_to(address)
-                if (found := pattern.search(mailbox.message(summary["ID"]).get("Text") or ""))]
+        return [
+            found.group(1)
+            for summary in mailbox.messages_to(address)
+            if (found := pattern.search(mailbox.message(summary["ID"]).get("Text") or ""))
+        ]
 
     found = wait_until(tokens, bool)
     assert found, f"no {path} link reached {address}"
     return found[0]
 
 
-def test_a_whole_story_leaves_no_contact_password_or_token_in_any_log(platform, gateway, mailbox, agency, open_company, new_housing_operator):
+def test_a_whole_story_leaves_no_contact_password_or_token_in_any_log(
+    platform, gateway, mailbox, agency, open_company, new_housing_operator
+):
     marker = uuid.uuid4().hex[:8]
     address = f"logs-{marker}@example.by"
     password = f"passphrase {uuid.uuid4().hex}"
-    person = "Алесь " + "".join(random.choice("абвгдежзклмнопрстуфхцчш") for _ in range(9)).capitalize()
+    person = (
+        "Алесь " + "".join(random.choice("абвгдежзклмнопрстуфхцчш") for _ in range(9)).capitalize()
+    )
     subscriber = f"{random.randrange(10**6, 10**7)}"
-    phone, phone_digits = f"+375 29 {subscriber[:3]}-{subscriber[3:5]}-{subscriber[5:]}", f"29{subscriber}"
+    phone, phone_digits = (
+        f"+375 29 {subscriber[:3]}-{subscriber[3:5]}-{subscriber[5:]}",
+        f"29{subscriber}",
+    )
 
-    assert gateway.post("/api/v1/auth/register", json={"email": address, "password": password}).status_code == 202
-    assert gateway.post("/api/v1/auth/token", data={"username": address, "password": password + "!"}).status_code == 401
-    signed_in = gateway.post("/api/v1/auth/token", data={"username": address, "password": password}).json()
+    assert (
+        gateway.post(
+            "/api/v1/auth/register", json={"email": address, "password": password}
+        ).status_code
+        == 202
+    )
+    assert (
+        gateway.post(
+            "/api/v1/auth/token", data={"username": address, "password": password + "!"}
+        ).status_code
+        == 401
+    )
+    signed_in = gateway.post(
+        "/api/v1/auth/token", data={"username": address, "password": password}
+    ).json()
     confirmation_token = _link_token(mailbox, address, "/confirm")
-    assert gateway.post("/api/v1/auth/confirm", json={"token": confirmation_token}).status_code == 200
-    refreshed = gateway.post("/api/v1/auth/refresh", json={"refresh_token": signed_in["refresh_token"]}).json()
+    assert (
+        gateway.post("/api/v1/auth/confirm", json={"token": confirmation_token}).status_code == 200
+    )
+    refreshed = gateway.post(
+        "/api/v1/auth/refresh", json={"refresh_token": signed_in["refresh_token"]}
+    ).json()
     seller_account = {"Authorization": f"Bearer {refreshed['access_token']}"}
     # The same address registered again (its owner is told by email), and a body the gateway refuses.
-    assert gateway.post("/api/v1/auth/register", json={"email": address, "password": password}).status_code == 202
-    refused = gateway.post("/api/v1/enterprises", headers=seller_account, json={"email": address, "contact_person": person, "phone": phone})
+    assert (
+        gateway.post(
+            "/api/v1/auth/register", json={"email": address, "password": password}
+        ).status_code
+        == 202
+    )
+    refused = gateway.post(
+        "/api/v1/enterprises",
+        headers=seller_account,
+        json={"email": address, "contact_person": person, "phone": phone},
+    )
     assert refused.status_code == 422
 
     lift_maker = {
-        "name": f"ОАО «Лифтмаш-{marker}»", "country": "BY", "region": "mogilev_oblast", "city": "Могилёв",
-        "unp": fresh_unp(), "sectors": ["elevators"], "languages": ["ru"], "size": "large", "certifications": [],
-        "contact_person": person, "email": address, "phone": phone, "personal_data_consent": True,
+        "name": f"ОАО «Лифтмаш-{marker}»",
+        "country": "BY",
+        "region": "mogilev_oblast",
+        "city": "Могилёв",
+        "unp": fresh_unp(),
+        "sectors": ["elevators"],
+        "languages": ["ru"],
+        "size": "large",
+        "certifications": [],
+        "contact_person": person,
+        "email": address,
+        "phone": phone,
+        "personal_data_consent": True,
     }
     registered = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account)
     assert registered.status_code == 201, registered.text
     buyer, buyer_account = new_housing_operator(), open_company()
     buyer_id = gateway.post("/api/v1/enterprises", json=buyer, headers=buyer_account).json()["id"]
     _, _, match = proposed_lift_pair(
-        gateway, agency, seller=(registered.json()["id"], seller_account), buyer=(buyer_id, buyer_account),
-        offer_title=f"Лифты пассажирские {marker}, 400–1000 кг", need_title=f"Замена пассажирских лифтов {marker}, 120 шт.")
-    assert gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code == 200
+        gateway,
+        agency,
+        seller=(registered.json()["id"], seller_account),
+        buyer=(buyer_id, buyer_account),
+        offer_title=f"Лифты пассажирские {marker}, 400–1000 кг",
+        need_title=f"Замена пассажирских лифтов {marker}, 120 шт.",
+    )
+    assert (
+        gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code
+        == 200
+    )
     for account in (buyer_account, seller_account):
-        assert gateway.post(f"/api/v1/matches/{match['id']}/respond", headers=account, json={"answer": "interested"}).status_code == 200
+        assert (
+            gateway.post(
+                f"/api/v1/matches/{match['id']}/respond",
+                headers=account,
+                json={"answer": "interested"},
+            ).status_code
+            == 200
+        )
     # The buyer is emailed the lift maker's contacts, and a new password is asked for.
-    assert wait_until(lambda: [m for m in mailbox.messages_to(buyer["email"])
-                               if phone_digits in re.sub(r"\D", "", mailbox.message(m["ID"]).get("Text") or "")], bool)
-    assert gateway.post("/api/v1/auth/password-reset", json={"email": address}).status_code in (200, 202)
+    assert wait_until(
+        lambda: [
+            m
+            for m in mailbox.messages_to(buyer["email"])
+            if phone_digits in re.sub(r"\D", "", mailbox.message(m["ID"]).get("Text") or "")
+        ],
+        bool,
+    )
+    assert gateway.post("/api/v1/auth/password-reset", json={"email": address}).status_code in (
+        200,
+        202,
+    )
     reset_token = _link_token(mailbox, address, "/reset-password")
     emailed_tokens = tokens_emailed_to(platform, address, buyer["email"])
-    assert len(emailed_tokens) >= 3  # the account's, the password reset's, the suggestions' unsubscribe links at least
+    assert (
+        len(emailed_tokens) >= 3
+    )  # the account's, the password reset's, the suggestions' unsubscribe links at least
     # A person opens the links' pages in the web application, the token in the query string.
     for path_and_token in emailed_tokens:
         httpx.get(f"{platform.web_url}{path_and_token}", timeout=10)
     time.sleep(1.0)  # the processes' last lines reach their files
 
     secrets = {
-        "address": address, "password": password, "contact person": person, "phone": phone_digits,
-        "phone as typed": phone, "E.164 phone": f"+375{phone_digits}", "buyer's address": buyer["email"],
-        "access token": signed_in["access_token"], "refresh token": signed_in["refresh_token"],
-        "refreshed access token": refreshed["access_token"], "refreshed refresh token": refreshed["refresh_token"],
-        "confirmation token": confirmation_token, "password reset token": reset_token,
-    } | {f"emailed token of {path_and_token.split('?')[0]}": path_and_token.split("token=", 1)[1] for path_and_token in emailed_tokens}
+        "address": address,
+        "password": password,
+        "contact person": person,
+        "phone": phone_digits,
+        "phone as typed": phone,
+        "E.164 phone": f"+375{phone_digits}",
+        "buyer's address": buyer["email"],
+        "access token": signed_in["access_token"],
+        "refresh token": signed_in["refresh_token"],
+        "refreshed access token": refreshed["access_token"],
+        "refreshed refresh token": refreshed["refresh_token"],
+        "confirmation token": confirmation_token,
+        "password reset token": reset_token,
+    } | {
+        f"emailed token of {path_and_token.split('?')[0]}": path_and_token.split("token=", 1)[1]
+        for path_and_token in emailed_tokens
+    }
     files = platform_log_files(platform)
-    assert {"gateway.log", "registry.log", "matching.log", "notifications.log"} <= {path.name for path in files}, files
-    assert sum(len(path.read_text(errors="replace").splitlines()) for path in files) > 100  # the story was logged
-    assert lines_holding(files, {"match id": match["id"]})  # ids are logged, and found where they are
+    assert {"gateway.log", "registry.log", "matching.log", "notifications.log"} <= {
+        path.name for path in files
+    }, files
+    assert (
+        sum(len(path.read_text(errors="replace").splitlines()) for path in files) > 100
+    )  # the story was logged
+    assert lines_holding(
+        files, {"match id": match["id"]}
+    )  # ids are logged, and found where they are
     assert lines_holding(files, secrets) == []

@@ -13,9 +13,17 @@ from tests.identifiers import fresh_unp
 def _lift_maker() -> dict:
     marker = uuid.uuid4().hex[:8]
     return {
-        "name": f"ОАО «Могилёвлифтмаш» {marker}", "country": "BY", "region": "mogilev_oblast", "city": "Могилёв",
-        "unp": fresh_unp(), "sectors": ["elevators"], "languages": ["ru", "be"], "size": "large",
-        "certifications": ["ТР ТС 011/2011"], "contact_person": "Иван Петров", "email": f"lifts-{marker}@example.by",
+        "name": f"ОАО «Могилёвлифтмаш» {marker}",
+        "country": "BY",
+        "region": "mogilev_oblast",
+        "city": "Могилёв",
+        "unp": fresh_unp(),
+        "sectors": ["elevators"],
+        "languages": ["ru", "be"],
+        "size": "large",
+        "certifications": ["ТР ТС 011/2011"],
+        "contact_person": "Иван Петров",
+        "email": f"lifts-{marker}@example.by",
         "personal_data_consent": True,
     }
 
@@ -30,32 +38,60 @@ def _register_verified(gateway, open_company, agency, profile: dict) -> tuple[di
     return owner, enterprise_id
 
 
-def test_a_published_need_reaches_the_agency_queue_and_ends_in_an_introduction(gateway, open_company, agency, smolensk_housing_operator):
+def test_a_published_need_reaches_the_agency_queue_and_ends_in_an_introduction(
+    gateway, open_company, agency, smolensk_housing_operator
+):
     line = f"ЛП-{uuid.uuid4().hex[:6]}"
     seller, seller_id = _register_verified(gateway, open_company, agency, _lift_maker())
     buyer, buyer_id = _register_verified(gateway, open_company, agency, smolensk_housing_operator)
-    offer = gateway.post(f"/api/v1/enterprises/{seller_id}/offers", headers=seller, json={
-        "kind": "goods", "title": f"Пассажирские лифты {line} грузоподъёмностью 400–1000 кг",
-        "description": "Производим и монтируем пассажирские лифты для жилых домов", "sector": "elevators",
-        "product_codes": ["8428101000"], "quantity": 200, "unit": "шт."})
-    need = gateway.post(f"/api/v1/enterprises/{buyer_id}/needs", headers=buyer, json={
-        "kind": "goods", "title": f"Пассажирские лифты {line} для жилых домов, 120 шт.",
-        "description": "Замена лифтов в многоквартирных домах Смоленска", "sector": "elevators",
-        "product_codes": ["842810"], "quantity": 120, "unit": "шт.", "certifications": ["ТР ТС 011/2011"]})
+    offer = gateway.post(
+        f"/api/v1/enterprises/{seller_id}/offers",
+        headers=seller,
+        json={
+            "kind": "goods",
+            "title": f"Пассажирские лифты {line} грузоподъёмностью 400–1000 кг",
+            "description": "Производим и монтируем пассажирские лифты для жилых домов",
+            "sector": "elevators",
+            "product_codes": ["8428101000"],
+            "quantity": 200,
+            "unit": "шт.",
+        },
+    )
+    need = gateway.post(
+        f"/api/v1/enterprises/{buyer_id}/needs",
+        headers=buyer,
+        json={
+            "kind": "goods",
+            "title": f"Пассажирские лифты {line} для жилых домов, 120 шт.",
+            "description": "Замена лифтов в многоквартирных домах Смоленска",
+            "sector": "elevators",
+            "product_codes": ["842810"],
+            "quantity": 120,
+            "unit": "шт.",
+            "certifications": ["ТР ТС 011/2011"],
+        },
+    )
     assert offer.status_code == 201 and need.status_code == 201, (offer.text, need.text)
 
     deadline, queue = time.monotonic() + 20, {"items": []}
     while not queue["items"] and time.monotonic() < deadline:
-        queue = gateway.get("/api/v1/matches", headers=agency,
-                            params={"need_id": need.json()["id"], "offer_id": offer.json()["id"]}).json()
+        queue = gateway.get(
+            "/api/v1/matches",
+            headers=agency,
+            params={"need_id": need.json()["id"], "offer_id": offer.json()["id"]},
+        ).json()
         time.sleep(0.2)
     [proposed] = queue["items"]
     match_id = proposed["id"]
     hidden = gateway.get(f"/api/v1/enterprises/{buyer_id}/suggestions", headers=buyer).json()
     approved = gateway.post(f"/api/v1/matches/{match_id}/approve", headers=agency, json={})
     suggestions = gateway.get(f"/api/v1/enterprises/{buyer_id}/suggestions", headers=buyer).json()
-    gateway.post(f"/api/v1/matches/{match_id}/respond", headers=buyer, json={"answer": "interested"})
-    introduced = gateway.post(f"/api/v1/matches/{match_id}/respond", headers=seller, json={"answer": "interested"})
+    gateway.post(
+        f"/api/v1/matches/{match_id}/respond", headers=buyer, json={"answer": "interested"}
+    )
+    introduced = gateway.post(
+        f"/api/v1/matches/{match_id}/respond", headers=seller, json={"answer": "interested"}
+    )
 
     assert "мощность 200 шт. покрывает потребность 120 шт." in proposed["reasons"]["ru"]
     assert any(r.startswith("Могилёв — Смоленск") for r in proposed["reasons"]["ru"])

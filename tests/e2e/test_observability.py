@@ -27,7 +27,9 @@ def _json_lines_with(log_path, request_id: str) -> list[dict]:
 def test_one_request_id_is_logged_as_json_by_the_gateway_and_the_service(platform: Stack):
     request_id = f"trace-{uuid.uuid4().hex[:12]}"
 
-    response = httpx.get(f"{platform.gateway_url}/api/v1/sectors", headers={"X-Request-ID": request_id})
+    response = httpx.get(
+        f"{platform.gateway_url}/api/v1/sectors", headers={"X-Request-ID": request_id}
+    )
 
     assert response.status_code == 200
     run_dir = platform.supervisor.run_dir

@@ -14,46 +14,91 @@ from tests.e2e.waiting import wait_until
 from tests.identifiers import fresh_unp
 
 
-def _a_suggestion_email(platform, gateway, mailbox, open_company, agency, housing: dict) -> tuple[str, dict, bytes]:
+def _a_suggestion_email(
+    platform, gateway, mailbox, open_company, agency, housing: dict
+) -> tuple[str, dict, bytes]:
     marker = uuid.uuid4().hex[:6]
     maker = {
-        "name": f"ОАО «Могилёвлифтмаш» {marker}", "country": "BY", "region": "mogilev_oblast", "city": "Могилёв",
-        "unp": fresh_unp(), "sectors": ["elevators"], "languages": ["ru"], "size": "large", "certifications": [],
-        "contact_person": "Иван Петров", "email": f"one-click-{marker}@example.by", "personal_data_consent": True,
+        "name": f"ОАО «Могилёвлифтмаш» {marker}",
+        "country": "BY",
+        "region": "mogilev_oblast",
+        "city": "Могилёв",
+        "unp": fresh_unp(),
+        "sectors": ["elevators"],
+        "languages": ["ru"],
+        "size": "large",
+        "certifications": [],
+        "contact_person": "Иван Петров",
+        "email": f"one-click-{marker}@example.by",
+        "personal_data_consent": True,
     }
     seller, buyer = open_company(), open_company()
     seller_id = gateway.post("/api/v1/enterprises", json=maker, headers=seller).json()["id"]
     buyer_id = gateway.post("/api/v1/enterprises", json=housing, headers=buyer).json()["id"]
-    _, _, match = proposed_lift_pair(gateway, agency, seller=(seller_id, seller), buyer=(buyer_id, buyer),
-                                     offer_title=f"Пассажирские лифты {marker} на 630 кг", need_title=f"Замена пассажирских лифтов {marker}")
-    assert gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code == 200
-    [summary] = wait_until(lambda: [m for m in mailbox.messages_to(housing["email"]) if "партнёрстве:" in m["Subject"]], bool)
-    raw = httpx.get(f"{platform.mail_api_url}/api/v1/message/{summary['ID']}/raw").content  # as the provider received it
+    _, _, match = proposed_lift_pair(
+        gateway,
+        agency,
+        seller=(seller_id, seller),
+        buyer=(buyer_id, buyer),
+        offer_title=f"Пассажирские лифты {marker} на 630 кг",
+        need_title=f"Замена пассажирских лифтов {marker}",
+    )
+    assert (
+        gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code
+        == 200
+    )
+    [summary] = wait_until(
+        lambda: [
+            m for m in mailbox.messages_to(housing["email"]) if "партнёрстве:" in m["Subject"]
+        ],
+        bool,
+    )
+    raw = httpx.get(
+        f"{platform.mail_api_url}/api/v1/message/{summary['ID']}/raw"
+    ).content  # as the provider received it
     return buyer_id, buyer, raw
 
 
-def test_a_company_unsubscribes_from_a_suggestion_in_one_click_without_signing_in(platform, gateway, mailbox, open_company, agency, new_housing_operator):
+def test_a_company_unsubscribes_from_a_suggestion_in_one_click_without_signing_in(
+    platform, gateway, mailbox, open_company, agency, new_housing_operator
+):
     housing = new_housing_operator()
-    buyer_id, buyer, raw = _a_suggestion_email(platform, gateway, mailbox, open_company, agency, housing)
+    buyer_id, buyer, raw = _a_suggestion_email(
+        platform, gateway, mailbox, open_company, agency, housing
+    )
     received = message_from_bytes(raw, policy=policy.default)
     assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     one_click = str(received["List-Unsubscribe"]).strip("<>")
-    assert one_click.startswith(f"{platform.gateway_url}/api/v1/unsubscribe?token="), one_click  # the public API's address in settings
+    assert one_click.startswith(f"{platform.gateway_url}/api/v1/unsubscribe?token="), (
+        one_click
+    )  # the public API's address in settings
     preferences = f"/api/v1/enterprises/{buyer_id}/notification-preferences"
     assert gateway.get(preferences, headers=buyer).json()["unsubscribed"] is False
 
     # What a mail provider sends: a form body, no cookie, no Authorization header.
     with httpx.Client(timeout=30) as provider:
-        wrong_body = provider.post(one_click, content=b"unsubscribe=yes", headers={"content-type": "application/x-www-form-urlencoded"})
-        forged = provider.post(one_click.split("?token=")[0], params={"token": "eyJhbGciOiJIUzI1NiJ9.e30.forged-signature"},
-                               data={"List-Unsubscribe": "One-Click"})
+        wrong_body = provider.post(
+            one_click,
+            content=b"unsubscribe=yes",
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        forged = provider.post(
+            one_click.split("?token=")[0],
+            params={"token": "eyJhbGciOiJIUzI1NiJ9.e30.forged-signature"},
+            data={"List-Unsubscribe": "One-Click"},
+        )
         assert gateway.get(preferences, headers=buyer).json()["unsubscribed"] is False
         done = provider.post(one_click, data={"List-Unsubscribe": "One-Click"})
         again = provider.post(one_click, data={"List-Unsubscribe": "One-Click"})
 
-    assert wrong_body.status_code == 422 and wrong_body.headers["content-type"].startswith("application/problem+json")
+    assert wrong_body.status_code == 422 and wrong_body.headers["content-type"].startswith(
+        "application/problem+json"
+    )
     assert forged.status_code == 422, forged.text
     assert done.status_code == 200, done.text
     assert done.json()["enterprise_id"] == buyer_id and done.json()["unsubscribed"] is True
-    assert again.status_code == 200 and again.json()["unsubscribed_at"] == done.json()["unsubscribed_at"]
+    assert (
+        again.status_code == 200
+        and again.json()["unsubscribed_at"] == done.json()["unsubscribed_at"]
+    )
     assert gateway.get(preferences, headers=buyer).json()["unsubscribed"] is True

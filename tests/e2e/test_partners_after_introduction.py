@@ -9,8 +9,8 @@ from __future__ import annotations
 import uuid
 
 from tests.e2e.console_story import proposed_lift_pair
-from tests.identifiers import fresh_unp
 from tests.e2e.waiting import wait_until
+from tests.identifiers import fresh_unp
 
 
 def test_two_introduced_companies_each_see_the_others_contacts_and_a_third_is_refused(
@@ -18,48 +18,101 @@ def test_two_introduced_companies_each_see_the_others_contacts_and_a_third_is_re
 ):
     marker = uuid.uuid4().hex[:6]
     lift_maker = {
-        "name": f"ОАО «Могилёвлифтмаш» {marker}", "country": "BY", "region": "mogilev_oblast", "city": "Могилёв",
-        "unp": fresh_unp(), "sectors": ["elevators"], "languages": ["be", "ru"], "size": "large", "certifications": [],
-        "contact_person": "Іван Пятроў", "email": f"partners-{marker}@example.by", "phone": "+375222765432",
+        "name": f"ОАО «Могилёвлифтмаш» {marker}",
+        "country": "BY",
+        "region": "mogilev_oblast",
+        "city": "Могилёв",
+        "unp": fresh_unp(),
+        "sectors": ["elevators"],
+        "languages": ["be", "ru"],
+        "size": "large",
+        "certifications": [],
+        "contact_person": "Іван Пятроў",
+        "email": f"partners-{marker}@example.by",
+        "phone": "+375222765432",
         "personal_data_consent": True,
     }
     buyer = new_housing_operator()
     seller_account, buyer_account, stranger_account = open_company(), open_company(), open_company()
-    seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()["id"]
+    seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()[
+        "id"
+    ]
     buyer_id = gateway.post("/api/v1/enterprises", json=buyer, headers=buyer_account).json()["id"]
-    stranger = gateway.post("/api/v1/enterprises", json=new_housing_operator(), headers=stranger_account)
+    stranger = gateway.post(
+        "/api/v1/enterprises", json=new_housing_operator(), headers=stranger_account
+    )
     assert stranger.status_code == 201, stranger.text
 
-    offer, need, match = proposed_lift_pair(gateway, agency, seller=(seller_id, seller_account), buyer=(buyer_id, buyer_account),
-                                            offer_title=f"Пассажирские лифты {marker} грузоподъёмностью 400–1000 кг", need_title=f"Замена пассажирских лифтов {marker}, 120 шт.")
+    offer, need, match = proposed_lift_pair(
+        gateway,
+        agency,
+        seller=(seller_id, seller_account),
+        buyer=(buyer_id, buyer_account),
+        offer_title=f"Пассажирские лифты {marker} грузоподъёмностью 400–1000 кг",
+        need_title=f"Замена пассажирских лифтов {marker}, 120 шт.",
+    )
 
     # The reasons come in Belarusian too, one for each Russian one.
     assert len(match["reasons"]["be"]) == len(match["reasons"]["ru"])
-    assert match["reasons"]["be"][0] == "Абодва ў сектары «Ліфты і пад'ёмна-транспартнае абсталяванне»"
-    assert any(r.startswith("Магілёў — Смаленск ") and r.endswith(" км (Беларусь — Расія)") for r in match["reasons"]["be"])
+    assert (
+        match["reasons"]["be"][0] == "Абодва ў сектары «Ліфты і пад'ёмна-транспартнае абсталяванне»"
+    )
+    assert any(
+        r.startswith("Магілёў — Смаленск ") and r.endswith(" км (Беларусь — Расія)")
+        for r in match["reasons"]["be"]
+    )
 
     # Before the introduction neither has partners.
-    assert gateway.get(f"/api/v1/enterprises/{buyer_id}/partners", headers=buyer_account).json() == {"items": []}
+    assert gateway.get(
+        f"/api/v1/enterprises/{buyer_id}/partners", headers=buyer_account
+    ).json() == {"items": []}
 
-    assert gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code == 200
-    assert gateway.post(f"/api/v1/matches/{match['id']}/respond", headers=buyer_account, json={"answer": "interested"}).status_code == 200
-    introduced = gateway.post(f"/api/v1/matches/{match['id']}/respond", headers=seller_account, json={"answer": "interested"})
+    assert (
+        gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code
+        == 200
+    )
+    assert (
+        gateway.post(
+            f"/api/v1/matches/{match['id']}/respond",
+            headers=buyer_account,
+            json={"answer": "interested"},
+        ).status_code
+        == 200
+    )
+    introduced = gateway.post(
+        f"/api/v1/matches/{match['id']}/respond",
+        headers=seller_account,
+        json={"answer": "interested"},
+    )
     assert introduced.json()["status"] == "introduced"
 
-    buyer_sees = wait_until(lambda: gateway.get(f"/api/v1/enterprises/{buyer_id}/partners", headers=buyer_account),
-                             lambda response: response.status_code == 200 and response.json()["items"])
+    buyer_sees = wait_until(
+        lambda: gateway.get(f"/api/v1/enterprises/{buyer_id}/partners", headers=buyer_account),
+        lambda response: response.status_code == 200 and response.json()["items"],
+    )
     assert buyer_sees.status_code == 200
     [partner] = buyer_sees.json()["items"]
     assert partner == {
-        "match_id": match["id"], "enterprise_id": seller_id, "name": lift_maker["name"], "country": "BY",
-        "region": "mogilev_oblast", "city": "Могилёв", "contact_person": "Іван Пятроў", "email": lift_maker["email"],
-        "phone": lift_maker["phone"], "introduced_at": partner["introduced_at"],
+        "match_id": match["id"],
+        "enterprise_id": seller_id,
+        "name": lift_maker["name"],
+        "country": "BY",
+        "region": "mogilev_oblast",
+        "city": "Могилёв",
+        "contact_person": "Іван Пятроў",
+        "email": lift_maker["email"],
+        "phone": lift_maker["phone"],
+        "introduced_at": partner["introduced_at"],
     }
 
     seller_sees = gateway.get(f"/api/v1/enterprises/{seller_id}/partners", headers=seller_account)
     [partner] = seller_sees.json()["items"]
-    assert (partner["enterprise_id"], partner["email"], partner["phone"], partner["contact_person"]) == (
-        buyer_id, buyer["email"], buyer["phone"], buyer["contact_person"])
+    assert (
+        partner["enterprise_id"],
+        partner["email"],
+        partner["phone"],
+        partner["contact_person"],
+    ) == (buyer_id, buyer["email"], buyer["phone"], buyer["contact_person"])
     assert partner["match_id"] == match["id"]
 
     refused = gateway.get(f"/api/v1/enterprises/{buyer_id}/partners", headers=stranger_account)
@@ -68,4 +121,9 @@ def test_two_introduced_companies_each_see_the_others_contacts_and_a_third_is_re
     assert lift_maker["email"] not in refused.text
 
     # The agency may look too.
-    assert [p["enterprise_id"] for p in gateway.get(f"/api/v1/enterprises/{seller_id}/partners", headers=agency).json()["items"]] == [buyer_id]
+    assert [
+        p["enterprise_id"]
+        for p in gateway.get(f"/api/v1/enterprises/{seller_id}/partners", headers=agency).json()[
+            "items"
+        ]
+    ] == [buyer_id]

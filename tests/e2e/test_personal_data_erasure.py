@@ -41,12 +41,25 @@ def rows_holding(platform, needles: list[str]) -> dict[str, list[str]]:
         for database in SERVICES_HOLDING_COPIES:
             engine = create_async_engine(platform.database_url(database))
             async with engine.connect() as connection:
-                tables = (await connection.execute(text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))).scalars().all()
+                tables = (
+                    (
+                        await connection.execute(
+                            text(
+                                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                            )
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
                 for table in tables:
                     for needle in needles:
                         hits = await connection.scalar(
-                            text(f'SELECT count(*) FROM "{table}" AS row WHERE row::text ILIKE :pattern'), {"pattern": f"%{needle}%"})
+                            text(
+                                f'SELECT count(*) FROM "{table}" AS row WHERE row::text ILIKE :pattern'
+                            ),
+                            {"pattern": f"%{needle}%"},
+                        )
                         if hits:
                             found.setdefault(f"{database}.{table}", []).append(needle)
             await engine.dispose()
@@ -60,8 +73,11 @@ def matching_listings_of(platform, enterprise_id: str) -> list[dict]:
         engine = create_async_engine(platform.database_url("matching"))
         async with engine.connect() as connection:
             rows = await connection.execute(
-                text("SELECT enterprise_name, title, description, enterprise_status FROM listings WHERE enterprise_id = :id"),
-                {"id": uuid.UUID(enterprise_id)})
+                text(
+                    "SELECT enterprise_name, title, description, enterprise_status FROM listings WHERE enterprise_id = :id"
+                ),
+                {"id": uuid.UUID(enterprise_id)},
+            )
             listings = [dict(row._mapping) for row in rows]
         await engine.dispose()
         return listings
@@ -76,49 +92,97 @@ def test_a_deleted_enterprise_leaves_no_contact_of_its_people_in_any_service(
     person, (phone, phone_digits) = _unique_person(), _unique_mobile()
     address = f"erase-{marker}@example.by"
     lift_maker = {
-        "name": f"ОАО «Лифтмаш-{marker}»", "country": "BY", "region": "mogilev_oblast", "city": "Могилёв",
-        "unp": fresh_unp(), "sectors": ["elevators"], "languages": ["ru"], "size": "large", "certifications": [],
-        "contact_person": person, "email": address, "phone": phone, "personal_data_consent": True,
+        "name": f"ОАО «Лифтмаш-{marker}»",
+        "country": "BY",
+        "region": "mogilev_oblast",
+        "city": "Могилёв",
+        "unp": fresh_unp(),
+        "sectors": ["elevators"],
+        "languages": ["ru"],
+        "size": "large",
+        "certifications": [],
+        "contact_person": person,
+        "email": address,
+        "phone": phone,
+        "personal_data_consent": True,
     }
     buyer = new_housing_operator()
     # The company's account shares the enterprise's address, as most do; the account itself is the
     # person's own and is closed on its own, so the gateway's database is not searched here.
     seller_account, buyer_account = open_company(address), open_company()
-    seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()["id"]
+    seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()[
+        "id"
+    ]
     buyer_id = gateway.post("/api/v1/enterprises", json=buyer, headers=buyer_account).json()["id"]
     offer, need, match = proposed_lift_pair(
-        gateway, agency, seller=(seller_id, seller_account), buyer=(buyer_id, buyer_account),
-        offer_title=f"Лифты пассажирские {marker}, 400–1000 кг", need_title=f"Замена пассажирских лифтов {marker}, 120 шт.")
-    assert gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code == 200
+        gateway,
+        agency,
+        seller=(seller_id, seller_account),
+        buyer=(buyer_id, buyer_account),
+        offer_title=f"Лифты пассажирские {marker}, 400–1000 кг",
+        need_title=f"Замена пассажирских лифтов {marker}, 120 шт.",
+    )
+    assert (
+        gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code
+        == 200
+    )
     for account in (buyer_account, seller_account):
-        answered = gateway.post(f"/api/v1/matches/{match['id']}/respond", headers=account, json={"answer": "interested"})
+        answered = gateway.post(
+            f"/api/v1/matches/{match['id']}/respond", headers=account, json={"answer": "interested"}
+        )
         assert answered.status_code == 200, answered.text
     # The buyer is emailed the lift maker's contacts (and the lift maker the buyer's): notifications
     # keeps what it rendered them with, the phone among it.
     needles = [address, phone_digits, person]
 
     def reading_both_mailboxes_then_searching() -> dict[str, list[str]]:
-        for company_address in (address, buyer["email"]):  # each company confirms its address when that email comes
+        for company_address in (
+            address,
+            buyer["email"],
+        ):  # each company confirms its address when that email comes
             mailbox.messages_to(company_address)
         return rows_holding(platform, needles)
 
-    held = wait_until(reading_both_mailboxes_then_searching, lambda found: phone_digits in found.get("notifications.deliveries", []),
-                      timeout=60)
+    held = wait_until(
+        reading_both_mailboxes_then_searching,
+        lambda found: phone_digits in found.get("notifications.deliveries", []),
+        timeout=60,
+    )
     assert phone_digits in held.get("notifications.deliveries", []), held
-    assert set(held.get("registry.enterprises", [])) == set(needles), held  # the search finds what is there
-    assert wait_until(lambda: [m for m in mailbox.messages_to(buyer["email"]) if person in (mailbox.message(m["ID"]).get("Text") or "")], bool)
+    assert set(held.get("registry.enterprises", [])) == set(needles), (
+        held
+    )  # the search finds what is there
+    assert wait_until(
+        lambda: [
+            m
+            for m in mailbox.messages_to(buyer["email"])
+            if person in (mailbox.message(m["ID"]).get("Text") or "")
+        ],
+        bool,
+    )
 
     deleted = gateway.delete(f"/api/v1/enterprises/{seller_id}", headers=seller_account)
     assert deleted.status_code == 204, deleted.text
 
     left = wait_until(lambda: rows_holding(platform, needles), lambda found: not found)
     assert left == {}
-    erased = wait_until(lambda: matching_listings_of(platform, seller_id),
-                        lambda listings: listings and all(row["title"] == "" for row in listings))
-    assert erased == [{"enterprise_name": "", "title": "", "description": "", "enterprise_status": "deleted"}]
+    erased = wait_until(
+        lambda: matching_listings_of(platform, seller_id),
+        lambda listings: listings and all(row["title"] == "" for row in listings),
+    )
+    assert erased == [
+        {"enterprise_name": "", "title": "", "description": "", "enterprise_status": "deleted"}
+    ]
     assert gateway.get(f"/api/v1/enterprises/{seller_id}", headers=agency).status_code == 404
     assert gateway.get(f"/api/v1/offers/{offer['id']}", headers=agency).status_code == 404
-    assert offer["id"] not in gateway.get("/api/v1/offers", params={"q": marker}, headers=agency).text
-    assert offer["id"] not in gateway.get(f"/api/v1/enterprises/{seller_id}/offers", headers=agency).text
+    assert (
+        offer["id"] not in gateway.get("/api/v1/offers", params={"q": marker}, headers=agency).text
+    )
+    assert (
+        offer["id"]
+        not in gateway.get(f"/api/v1/enterprises/{seller_id}/offers", headers=agency).text
+    )
     # The buyer had been introduced to it; its partners no longer list it.
-    assert gateway.get(f"/api/v1/enterprises/{buyer_id}/partners", headers=buyer_account).json() == {"items": []}
+    assert gateway.get(
+        f"/api/v1/enterprises/{buyer_id}/partners", headers=buyer_account
+    ).json() == {"items": []}

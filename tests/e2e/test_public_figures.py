@@ -41,7 +41,10 @@ def test_the_enterprise_figures_count_each_country_and_the_open_listings(gateway
     assert set(figures["enterprises"]) == set(figures["verified_enterprises"]) == {"RU", "BY"}
     for country in ("RU", "BY"):
         assert 0 <= figures["verified_enterprises"][country] <= figures["enterprises"][country]
-    assert all(isinstance(figures[name], int) and figures[name] >= 0 for name in ("active_offers", "active_needs"))
+    assert all(
+        isinstance(figures[name], int) and figures[name] >= 0
+        for name in ("active_offers", "active_needs")
+    )
 
 
 def test_the_introduction_figures_count_matches_ever_introduced_and_ever_approved(gateway):
@@ -51,17 +54,32 @@ def test_the_introduction_figures_count_matches_ever_introduced_and_ever_approve
     assert 0 <= figures["introductions"] <= figures["approved"]
 
 
-def test_the_figures_move_when_a_company_registers_is_verified_and_publishes_an_offer(gateway, company, agency, smolensk_housing_operator):
+def test_the_figures_move_when_a_company_registers_is_verified_and_publishes_an_offer(
+    gateway, company, agency, smolensk_housing_operator
+):
     before = _enterprise_figures(gateway)
 
-    enterprise = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator, headers=company).json()
+    enterprise = gateway.post(
+        "/api/v1/enterprises", json=smolensk_housing_operator, headers=company
+    ).json()
     registered = _enterprise_figures(gateway)
-    assert gateway.post(f"/api/v1/enterprises/{enterprise['id']}/verify", headers=agency).status_code == 200
+    assert (
+        gateway.post(f"/api/v1/enterprises/{enterprise['id']}/verify", headers=agency).status_code
+        == 200
+    )
     verified = _enterprise_figures(gateway)
-    assert gateway.post(f"/api/v1/enterprises/{enterprise['id']}/offers", json=OFFER, headers=company).status_code == 201
+    assert (
+        gateway.post(
+            f"/api/v1/enterprises/{enterprise['id']}/offers", json=OFFER, headers=company
+        ).status_code
+        == 201
+    )
     published = _enterprise_figures(gateway)
 
-    assert registered["enterprises"] == {"RU": before["enterprises"]["RU"] + 1, "BY": before["enterprises"]["BY"]}
+    assert registered["enterprises"] == {
+        "RU": before["enterprises"]["RU"] + 1,
+        "BY": before["enterprises"]["BY"],
+    }
     assert registered["verified_enterprises"] == before["verified_enterprises"]
     assert verified["verified_enterprises"]["RU"] == before["verified_enterprises"]["RU"] + 1
     assert published["active_offers"] == verified["active_offers"] + 1
@@ -69,10 +87,16 @@ def test_the_figures_move_when_a_company_registers_is_verified_and_publishes_an_
 
 
 def test_a_suspended_enterprise_is_not_counted(gateway, company, agency, smolensk_housing_operator):
-    enterprise = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator, headers=company).json()
+    enterprise = gateway.post(
+        "/api/v1/enterprises", json=smolensk_housing_operator, headers=company
+    ).json()
     counted = _enterprise_figures(gateway)
 
-    suspended = gateway.post(f"/api/v1/enterprises/{enterprise['id']}/suspend", json={"reason": "Не отвечает"}, headers=agency)
+    suspended = gateway.post(
+        f"/api/v1/enterprises/{enterprise['id']}/suspend",
+        json={"reason": "Не отвечает"},
+        headers=agency,
+    )
 
     assert suspended.status_code == 200, suspended.text
     assert _enterprise_figures(gateway)["enterprises"]["RU"] == counted["enterprises"]["RU"] - 1

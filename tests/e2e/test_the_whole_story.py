@@ -7,39 +7,75 @@ from __future__ import annotations
 
 import uuid
 
+from tests.e2e.waiting import exactly_one_email, wait_until
 from tests.identifiers import fresh_unp
-from tests.e2e.waiting import wait_until, exactly_one_email
 
 
-def test_from_a_published_need_to_an_introduction_by_email(gateway, mailbox, open_company, agency, smolensk_housing_operator):
+def test_from_a_published_need_to_an_introduction_by_email(
+    gateway, mailbox, open_company, agency, smolensk_housing_operator
+):
     marker = uuid.uuid4().hex[:6]
     lift_maker = {
-        "name": f"ОАО «Могилёвлифтмаш» {marker}", "country": "BY", "region": "mogilev_oblast", "city": "Могилёв",
-        "unp": fresh_unp(), "sectors": ["elevators"], "languages": ["ru", "be"], "size": "large",
-        "certifications": ["ТР ТС 011/2011", "ISO 9001"], "contact_person": "Иван Петров",
-        "email": f"lifts-{marker}@example.by", "phone": "+375222123456", "personal_data_consent": True,
+        "name": f"ОАО «Могилёвлифтмаш» {marker}",
+        "country": "BY",
+        "region": "mogilev_oblast",
+        "city": "Могилёв",
+        "unp": fresh_unp(),
+        "sectors": ["elevators"],
+        "languages": ["ru", "be"],
+        "size": "large",
+        "certifications": ["ТР ТС 011/2011", "ISO 9001"],
+        "contact_person": "Иван Петров",
+        "email": f"lifts-{marker}@example.by",
+        "phone": "+375222123456",
+        "personal_data_consent": True,
     }
     buyer = smolensk_housing_operator
     seller_account, buyer_account = open_company(), open_company()
-    seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()["id"]
+    seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()[
+        "id"
+    ]
     buyer_id = gateway.post("/api/v1/enterprises", json=buyer, headers=buyer_account).json()["id"]
     for enterprise_id in (seller_id, buyer_id):
-        assert gateway.post(f"/api/v1/enterprises/{enterprise_id}/verify", headers=agency).status_code == 200
+        assert (
+            gateway.post(f"/api/v1/enterprises/{enterprise_id}/verify", headers=agency).status_code
+            == 200
+        )
 
-    offer = gateway.post(f"/api/v1/enterprises/{seller_id}/offers", headers=seller_account, json={
-        "kind": "goods", "title": f"Пассажирские лифты {marker} грузоподъёмностью 400–1000 кг",
-        "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 шт. в год",
-        "sector": "elevators", "product_codes": ["8428101000"], "quantity": 200, "unit": "шт.",
-        "certifications": ["ТР ТС 011/2011"]}).json()
-    need = gateway.post(f"/api/v1/enterprises/{buyer_id}/needs", headers=buyer_account, json={
-        "kind": "goods", "title": f"Замена пассажирских лифтов {marker}, 120 шт.",
-        "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
-        "sector": "elevators", "product_codes": ["842810"], "quantity": 120, "unit": "шт.",
-        "certifications": ["ТР ТС 011/2011"]}).json()
+    offer = gateway.post(
+        f"/api/v1/enterprises/{seller_id}/offers",
+        headers=seller_account,
+        json={
+            "kind": "goods",
+            "title": f"Пассажирские лифты {marker} грузоподъёмностью 400–1000 кг",
+            "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 шт. в год",
+            "sector": "elevators",
+            "product_codes": ["8428101000"],
+            "quantity": 200,
+            "unit": "шт.",
+            "certifications": ["ТР ТС 011/2011"],
+        },
+    ).json()
+    need = gateway.post(
+        f"/api/v1/enterprises/{buyer_id}/needs",
+        headers=buyer_account,
+        json={
+            "kind": "goods",
+            "title": f"Замена пассажирских лифтов {marker}, 120 шт.",
+            "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
+            "sector": "elevators",
+            "product_codes": ["842810"],
+            "quantity": 120,
+            "unit": "шт.",
+            "certifications": ["ТР ТС 011/2011"],
+        },
+    ).json()
 
     # The reviewer finds the pair in the queue, with the reasons in words.
     queue = wait_until(
-        lambda: gateway.get("/api/v1/matches", headers=agency, params={"need_id": need["id"]}).json(),
+        lambda: gateway.get(
+            "/api/v1/matches", headers=agency, params={"need_id": need["id"]}
+        ).json(),
         lambda page: any(m["offer_id"] == offer["id"] for m in page["items"]),
     )
     [match] = [m for m in queue["items"] if m["offer_id"] == offer["id"]]
@@ -48,10 +84,20 @@ def test_from_a_published_need_to_an_introduction_by_email(gateway, mailbox, ope
     assert any(reason.startswith("Могилёв — Смоленск") for reason in match["reasons"]["ru"])
 
     # Before approval the buyer sees neither the suggestion nor the maker's contacts.
-    assert gateway.get(f"/api/v1/enterprises/{buyer_id}/suggestions", headers=buyer_account).json()["items"] == []
-    assert "email" not in gateway.get(f"/api/v1/enterprises/{seller_id}", headers=buyer_account).json()
+    assert (
+        gateway.get(f"/api/v1/enterprises/{buyer_id}/suggestions", headers=buyer_account).json()[
+            "items"
+        ]
+        == []
+    )
+    assert (
+        "email" not in gateway.get(f"/api/v1/enterprises/{seller_id}", headers=buyer_account).json()
+    )
 
-    assert gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code == 200
+    assert (
+        gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code
+        == 200
+    )
 
     to_buyer = exactly_one_email(mailbox, buyer["email"], "Предложение о партнёрстве")
     to_seller = exactly_one_email(mailbox, lift_maker["email"], "Предложение о партнёрстве")
@@ -60,11 +106,27 @@ def test_from_a_published_need_to_an_introduction_by_email(gateway, mailbox, ope
     assert f"/suggestions/{match['id']}" in to_buyer["Text"] and to_buyer["HTML"]
     assert lift_maker["email"] not in to_buyer["Text"] and buyer["email"] not in to_seller["Text"]
 
-    assert gateway.post(f"/api/v1/matches/{match['id']}/respond", headers=buyer_account, json={"answer": "interested"}).status_code == 200
-    introduced = gateway.post(f"/api/v1/matches/{match['id']}/respond", headers=seller_account, json={"answer": "interested"})
+    assert (
+        gateway.post(
+            f"/api/v1/matches/{match['id']}/respond",
+            headers=buyer_account,
+            json={"answer": "interested"},
+        ).status_code
+        == 200
+    )
+    introduced = gateway.post(
+        f"/api/v1/matches/{match['id']}/respond",
+        headers=seller_account,
+        json={"answer": "interested"},
+    )
     assert introduced.json()["status"] == "introduced"
 
     introduction_to_buyer = exactly_one_email(mailbox, buyer["email"], "Знакомство с партнёром")
-    introduction_to_seller = exactly_one_email(mailbox, lift_maker["email"], "Знакомство с партнёром")
-    assert lift_maker["email"] in introduction_to_buyer["Text"] and lift_maker["phone"] in introduction_to_buyer["Text"]
+    introduction_to_seller = exactly_one_email(
+        mailbox, lift_maker["email"], "Знакомство с партнёром"
+    )
+    assert (
+        lift_maker["email"] in introduction_to_buyer["Text"]
+        and lift_maker["phone"] in introduction_to_buyer["Text"]
+    )
     assert buyer["email"] in introduction_to_seller["Text"]

@@ -20,14 +20,45 @@ from eventkit.published_secrets import PUBLISHED_SECRETS
 
 
 def _port_flags() -> list[str]:
-    names = ["--web-port", "--gateway-port", "--gateway-ops-port", "--registry-port", "--matching-port", "--notifications-port", "--kafka-port", "--kafka-controller-port", "--postgres-port", "--smtp-port", "--smtp-http-port"]
+    names = [
+        "--web-port",
+        "--gateway-port",
+        "--gateway-ops-port",
+        "--registry-port",
+        "--matching-port",
+        "--notifications-port",
+        "--kafka-port",
+        "--kafka-controller-port",
+        "--postgres-port",
+        "--smtp-port",
+        "--smtp-http-port",
+    ]
     return [item for name in names for item in (name, str(free_port()))]
 
 
-def _up(state_dir: Path, *extra: str, env: dict | None = None, flags: list[str] | None = None, output=subprocess.PIPE) -> subprocess.Popen:
+def _up(
+    state_dir: Path,
+    *extra: str,
+    env: dict | None = None,
+    flags: list[str] | None = None,
+    output=subprocess.PIPE,
+) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "devstack", "up", "--state-dir", str(state_dir), *(flags or _port_flags()), *extra],
-        cwd=ROOT, env=env, stdout=output, stderr=output, text=True,
+        [
+            sys.executable,
+            "-m",
+            "devstack",
+            "up",
+            "--state-dir",
+            str(state_dir),
+            *(flags or _port_flags()),
+            *extra,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=output,
+        stderr=output,
+        text=True,
     )
 
 
@@ -35,7 +66,12 @@ def _processes_mentioning(text: str) -> list[str]:
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cmdline = (
+                Path(f"/proc/{pid}/cmdline")
+                .read_bytes()
+                .replace(b"\0", b" ")
+                .decode(errors="replace")
+            )
             state = Path(f"/proc/{pid}/stat").read_text().split()[2]
         except OSError:
             continue
@@ -108,8 +144,16 @@ def test_up_runs_the_platform_with_demo_data_and_down_leaves_no_process(tmp_path
         assert listing["total"] >= 80, "the demo data did not load in time"
         # Its secrets were made on this first run and kept in the state folder; tokens are signed with them.
         kept = json.loads((tmp_path / "secrets.json").read_text())
-        signed_in = httpx.post(f"{gateway}/api/v1/auth/token", data={"username": "agency@demo.local", "password": "demo-agency"})
-        jwt.decode(signed_in.json()["access_token"], kept["jwt_secret"], algorithms=["HS256"], options={"verify_aud": False})
+        signed_in = httpx.post(
+            f"{gateway}/api/v1/auth/token",
+            data={"username": "agency@demo.local", "password": "demo-agency"},
+        )
+        jwt.decode(
+            signed_in.json()["access_token"],
+            kept["jwt_secret"],
+            algorithms=["HS256"],
+            options={"verify_aud": False},
+        )
         assert not set(kept.values()) & PUBLISHED_SECRETS
         # The first address a visitor opens is the web's, and the reviewer's console is behind it.
         web = f"http://127.0.0.1:{flags[flags.index('--web-port') + 1]}"
@@ -120,7 +164,13 @@ def test_up_runs_the_platform_with_demo_data_and_down_leaves_no_process(tmp_path
             time.sleep(0.5)
         assert f"web (open this)       {web}/" in output_path.read_text()
     finally:
-        down = subprocess.run([sys.executable, "-m", "devstack", "down", "--state-dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        down = subprocess.run(
+            [sys.executable, "-m", "devstack", "down", "--state-dir", str(tmp_path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         platform.wait(timeout=60)
         output.close()
     assert down.returncode == 0, down.stderr
@@ -138,6 +188,11 @@ def _ready(operations: str) -> bool:
 
 def _has_demo(gateway: str) -> bool:
     try:
-        return httpx.get(f"{gateway}/api/v1/enterprises", params={"limit": 1}, timeout=5).json()["total"] >= 80
+        return (
+            httpx.get(f"{gateway}/api/v1/enterprises", params={"limit": 1}, timeout=5).json()[
+                "total"
+            ]
+            >= 80
+        )
     except (httpx.TransportError, KeyError, ValueError):
         return False

@@ -13,7 +13,9 @@ from tests.e2e.console_story import close_listings, enterprise_profile, register
 
 
 def _pairs(gateway, agency, need: dict, offer: dict) -> list[dict]:
-    return gateway.get("/api/v1/matches", headers=agency, params={"need_id": need["id"], "offer_id": offer["id"]}).json()["items"]
+    return gateway.get(
+        "/api/v1/matches", headers=agency, params={"need_id": need["id"], "offer_id": offer["id"]}
+    ).json()["items"]
 
 
 def _until(check, *, timeout: float = 30):
@@ -25,29 +27,73 @@ def _until(check, *, timeout: float = 30):
         time.sleep(0.3)
 
 
-def _water_pair(gateway, agency, seller: tuple[str, dict], buyer: tuple[str, dict], marker: str) -> tuple[dict, dict]:
+def _water_pair(
+    gateway, agency, seller: tuple[str, dict], buyer: tuple[str, dict], marker: str
+) -> tuple[dict, dict]:
     (seller_id, seller_headers), (buyer_id, buyer_headers) = seller, buyer
-    offer = gateway.post(f"/api/v1/enterprises/{seller_id}/offers", headers=seller_headers, json={
-        "kind": "goods", "title": f"Станции обезжелезивания воды {marker}", "sector": "water_treatment",
-        "description": f"Производим станции обезжелезивания и умягчения воды для водоканалов, серия {marker}",
-        "product_codes": ["842121"], "quantity": 40, "unit": "шт."})
-    need = gateway.post(f"/api/v1/enterprises/{buyer_id}/needs", headers=buyer_headers, json={
-        "kind": "goods", "title": f"Станции обезжелезивания воды {marker}", "sector": "water_treatment",
-        "description": f"Нужны станции обезжелезивания воды для водозаборов района, серия {marker}",
-        "product_codes": ["842121"], "quantity": 6, "unit": "шт."})
+    offer = gateway.post(
+        f"/api/v1/enterprises/{seller_id}/offers",
+        headers=seller_headers,
+        json={
+            "kind": "goods",
+            "title": f"Станции обезжелезивания воды {marker}",
+            "sector": "water_treatment",
+            "description": f"Производим станции обезжелезивания и умягчения воды для водоканалов, серия {marker}",
+            "product_codes": ["842121"],
+            "quantity": 40,
+            "unit": "шт.",
+        },
+    )
+    need = gateway.post(
+        f"/api/v1/enterprises/{buyer_id}/needs",
+        headers=buyer_headers,
+        json={
+            "kind": "goods",
+            "title": f"Станции обезжелезивания воды {marker}",
+            "sector": "water_treatment",
+            "description": f"Нужны станции обезжелезивания воды для водозаборов района, серия {marker}",
+            "product_codes": ["842121"],
+            "quantity": 6,
+            "unit": "шт.",
+        },
+    )
     assert offer.status_code == need.status_code == 201, (offer.text, need.text)
     return offer.json(), need.json()
 
 
-def test_a_pending_enterprises_need_waits_and_is_paired_the_moment_the_agency_verifies_it(gateway, open_company, agency):
+def test_a_pending_enterprises_need_waits_and_is_paired_the_moment_the_agency_verifies_it(
+    gateway, open_company, agency
+):
     marker = uuid.uuid4().hex[:6]
     seller_headers, buyer_headers = open_company(), open_company()
-    seller = registered(gateway, lambda: seller_headers, enterprise_profile(
-        marker, country="BY", name="Аквафильтр Гомель", city="Гомель", region="gomel_oblast", sectors=["water_treatment"]))
-    buyer = registered(gateway, lambda: buyer_headers, enterprise_profile(
-        marker, country="RU", name="Водоканал Вязьмы", city="Вязьма", region="smolensk_oblast", sectors=["water_treatment"]))
+    seller = registered(
+        gateway,
+        lambda: seller_headers,
+        enterprise_profile(
+            marker,
+            country="BY",
+            name="Аквафильтр Гомель",
+            city="Гомель",
+            region="gomel_oblast",
+            sectors=["water_treatment"],
+        ),
+    )
+    buyer = registered(
+        gateway,
+        lambda: buyer_headers,
+        enterprise_profile(
+            marker,
+            country="RU",
+            name="Водоканал Вязьмы",
+            city="Вязьма",
+            region="smolensk_oblast",
+            sectors=["water_treatment"],
+        ),
+    )
     verify(gateway, agency, seller)
-    offer, need = _water_pair(gateway, agency, (seller, seller_headers), (buyer, buyer_headers), marker)
+    offer, need = _water_pair(
+        gateway, agency, (seller, seller_headers), (buyer, buyer_headers), marker
+    )
     try:
         time.sleep(3)  # ample time for matching to have seen both listings
         while_pending = _pairs(gateway, agency, need, offer)
@@ -62,35 +108,79 @@ def test_a_pending_enterprises_need_waits_and_is_paired_the_moment_the_agency_ve
     assert after[0]["need_enterprise_status"] == after[0]["offer_enterprise_status"] == "verified"
 
 
-def test_a_verified_supplier_that_renames_itself_is_checked_again_and_matched_again_once_verified(gateway, open_company, agency, mailbox):
+def test_a_verified_supplier_that_renames_itself_is_checked_again_and_matched_again_once_verified(
+    gateway, open_company, agency, mailbox
+):
     marker = uuid.uuid4().hex[:6]
     seller_headers, buyer_headers = open_company(), open_company()
-    seller_profile = enterprise_profile(marker, country="BY", name="Полесьетрубпласт", city="Пинск", region="brest_oblast",
-                                        sectors=["water_treatment"])
+    seller_profile = enterprise_profile(
+        marker,
+        country="BY",
+        name="Полесьетрубпласт",
+        city="Пинск",
+        region="brest_oblast",
+        sectors=["water_treatment"],
+    )
     seller = registered(gateway, lambda: seller_headers, seller_profile)
-    buyer = registered(gateway, lambda: buyer_headers, enterprise_profile(
-        marker, country="RU", name="Смоленские коммунальные системы", city="Смоленск", region="smolensk_oblast",
-        sectors=["water_treatment"]))
+    buyer = registered(
+        gateway,
+        lambda: buyer_headers,
+        enterprise_profile(
+            marker,
+            country="RU",
+            name="Смоленские коммунальные системы",
+            city="Смоленск",
+            region="smolensk_oblast",
+            sectors=["water_treatment"],
+        ),
+    )
     verify(gateway, agency, seller, buyer)
-    offer, need = _water_pair(gateway, agency, (seller, seller_headers), (buyer, buyer_headers), marker)
+    offer, need = _water_pair(
+        gateway, agency, (seller, seller_headers), (buyer, buyer_headers), marker
+    )
     try:
         [proposed] = _until(lambda: _pairs(gateway, agency, need, offer))
         version = gateway.get(f"/api/v1/enterprises/{seller}").json()["version"]
-        phone_edit = gateway.patch(f"/api/v1/enterprises/{seller}", headers=seller_headers,
-                                   json={"phone": "+375165000000", "version": version})
-        renamed = gateway.patch(f"/api/v1/enterprises/{seller}", headers=seller_headers,
-                                json={"name": f"ООО «Трубпласт-Полесье» {marker}", "version": phone_edit.json()["version"]})
-        queue = gateway.get("/api/v1/enterprises", headers=agency, params={"status": "pending", "q": marker, "limit": 50}).json()
-        withdrawn = _until(lambda: [m for m in _pairs(gateway, agency, need, offer) if m["status"] == "withdrawn"])
-        told = _until(lambda: [m for m in mailbox.messages_to(seller_profile["email"]) if "снова на проверке" in m["Subject"]])
+        phone_edit = gateway.patch(
+            f"/api/v1/enterprises/{seller}",
+            headers=seller_headers,
+            json={"phone": "+375165000000", "version": version},
+        )
+        renamed = gateway.patch(
+            f"/api/v1/enterprises/{seller}",
+            headers=seller_headers,
+            json={
+                "name": f"ООО «Трубпласт-Полесье» {marker}",
+                "version": phone_edit.json()["version"],
+            },
+        )
+        queue = gateway.get(
+            "/api/v1/enterprises",
+            headers=agency,
+            params={"status": "pending", "q": marker, "limit": 50},
+        ).json()
+        withdrawn = _until(
+            lambda: [m for m in _pairs(gateway, agency, need, offer) if m["status"] == "withdrawn"]
+        )
+        told = _until(
+            lambda: [
+                m
+                for m in mailbox.messages_to(seller_profile["email"])
+                if "снова на проверке" in m["Subject"]
+            ]
+        )
 
         verify(gateway, agency, seller)
-        again = _until(lambda: [m for m in _pairs(gateway, agency, need, offer) if m["status"] == "proposed"])
+        again = _until(
+            lambda: [m for m in _pairs(gateway, agency, need, offer) if m["status"] == "proposed"]
+        )
         history = gateway.get(f"/api/v1/matches/{proposed['id']}", headers=agency).json()["history"]
     finally:
         close_listings(gateway, agency, [offer, need])
 
-    assert phone_edit.status_code == 200 and phone_edit.json()["status"] == "verified"  # a phone is not who it is
+    assert (
+        phone_edit.status_code == 200 and phone_edit.json()["status"] == "verified"
+    )  # a phone is not who it is
     assert renamed.status_code == 200, renamed.text
     assert renamed.json()["status"] == "pending" and renamed.json()["recheck_because"] == ["name"]
     assert seller in [e["id"] for e in queue["items"]]

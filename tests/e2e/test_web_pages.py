@@ -14,10 +14,12 @@ import httpx
 import jwt
 import pytest
 from playwright.async_api import async_playwright, expect
+
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, watch_for_errors
 from tests.identifiers import fresh_unp
 
 PASSWORD = "a long passphrase"
+
 
 @pytest.fixture(autouse=True)
 def _chromium_is_installed():
@@ -40,39 +42,83 @@ def _link(text: str, path: str) -> str:
     return url
 
 
-def _approved_suggestion(gateway, open_company, agency, buyer_profile: dict, buyer_email: str) -> tuple[str, dict, str]:
+def _approved_suggestion(
+    gateway, open_company, agency, buyer_profile: dict, buyer_email: str
+) -> tuple[str, dict, str]:
     """A Mogilev lift maker and a Smolensk housing operator, both verified, paired and approved.
     Returns the match id, the lift maker's profile and the buyer's enterprise id."""
     marker = uuid.uuid4().hex[:6]
     lift_maker = {
-        "name": f"ОАО «Могилёвлифтмаш» {marker}", "country": "BY", "region": "mogilev_oblast", "city": "Могилёв",
-        "unp": fresh_unp(), "sectors": ["elevators"], "languages": ["ru", "be"], "size": "large",
-        "certifications": ["ТР ТС 011/2011"], "contact_person": "Иван Петров",
-        "email": f"lifts-{marker}@example.by", "phone": "+375222123456", "personal_data_consent": True,
+        "name": f"ОАО «Могилёвлифтмаш» {marker}",
+        "country": "BY",
+        "region": "mogilev_oblast",
+        "city": "Могилёв",
+        "unp": fresh_unp(),
+        "sectors": ["elevators"],
+        "languages": ["ru", "be"],
+        "size": "large",
+        "certifications": ["ТР ТС 011/2011"],
+        "contact_person": "Иван Петров",
+        "email": f"lifts-{marker}@example.by",
+        "phone": "+375222123456",
+        "personal_data_consent": True,
         "description": "Производим и монтируем пассажирские лифты.",
     }
     seller_account, buyer_account = open_company(), open_company(buyer_email, PASSWORD)
-    seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()["id"]
-    buyer_id = gateway.post("/api/v1/enterprises", json=buyer_profile, headers=buyer_account).json()["id"]
+    seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()[
+        "id"
+    ]
+    buyer_id = gateway.post(
+        "/api/v1/enterprises", json=buyer_profile, headers=buyer_account
+    ).json()["id"]
     for enterprise_id in (seller_id, buyer_id):
-        assert gateway.post(f"/api/v1/enterprises/{enterprise_id}/verify", headers=agency).status_code == 200
-    offer = gateway.post(f"/api/v1/enterprises/{seller_id}/offers", headers=seller_account, json={
-        "kind": "goods", "title": f"Пассажирские лифты {marker}", "description": "Пассажирские лифты для жилых домов, до 200 шт. в год",
-        "sector": "elevators", "product_codes": ["8428101000"], "quantity": 200, "unit": "шт.",
-        "certifications": ["ТР ТС 011/2011"]}).json()
-    need = gateway.post(f"/api/v1/enterprises/{buyer_id}/needs", headers=buyer_account, json={
-        "kind": "goods", "title": f"Замена пассажирских лифтов {marker}, 120 шт.",
-        "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
-        "sector": "elevators", "product_codes": ["842810"], "quantity": 120, "unit": "шт.",
-        "certifications": ["ТР ТС 011/2011"]}).json()
+        assert (
+            gateway.post(f"/api/v1/enterprises/{enterprise_id}/verify", headers=agency).status_code
+            == 200
+        )
+    offer = gateway.post(
+        f"/api/v1/enterprises/{seller_id}/offers",
+        headers=seller_account,
+        json={
+            "kind": "goods",
+            "title": f"Пассажирские лифты {marker}",
+            "description": "Пассажирские лифты для жилых домов, до 200 шт. в год",
+            "sector": "elevators",
+            "product_codes": ["8428101000"],
+            "quantity": 200,
+            "unit": "шт.",
+            "certifications": ["ТР ТС 011/2011"],
+        },
+    ).json()
+    need = gateway.post(
+        f"/api/v1/enterprises/{buyer_id}/needs",
+        headers=buyer_account,
+        json={
+            "kind": "goods",
+            "title": f"Замена пассажирских лифтов {marker}, 120 шт.",
+            "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
+            "sector": "elevators",
+            "product_codes": ["842810"],
+            "quantity": 120,
+            "unit": "шт.",
+            "certifications": ["ТР ТС 011/2011"],
+        },
+    ).json()
     deadline = time.monotonic() + 30
     matches = []
     while not matches and time.monotonic() < deadline:
-        queue = gateway.get("/api/v1/matches", headers=agency, params={"need_id": need["id"]}).json()
+        queue = gateway.get(
+            "/api/v1/matches", headers=agency, params={"need_id": need["id"]}
+        ).json()
         matches = [m for m in queue["items"] if m["offer_id"] == offer["id"]]
         time.sleep(0.2)
     assert matches, "the pair was not proposed within 30 s"
-    assert gateway.post(f"/api/v1/matches/{matches[0]['id']}/approve", headers=agency, json={}).status_code == 200
+    assert (
+        gateway.post(
+            f"/api/v1/matches/{matches[0]['id']}/approve", headers=agency, json={}
+        ).status_code
+        == 200
+    )
     return matches[0]["id"], lift_maker, buyer_id
 
 
@@ -81,12 +127,21 @@ async def test_a_housing_operator_follows_its_suggestion_email_and_answers_inter
 ):
     buyer = smolensk_housing_operator
     buyer_login = f"buyer-{uuid.uuid4().hex[:10]}@example.ru"
-    match_id, lift_maker, buyer_id = _approved_suggestion(gateway, open_company, agency, buyer, buyer_login)
-    suggestion_url = _link(_email_with(mailbox, buyer["email"], "Предложение о партнёрстве")["Text"], f"/suggestions/{match_id}")
-    profile_url = _link(_email_with(mailbox, buyer["email"], "Добро пожаловать")["Text"], f"/enterprises/{buyer_id}")
+    match_id, lift_maker, buyer_id = _approved_suggestion(
+        gateway, open_company, agency, buyer, buyer_login
+    )
+    suggestion_url = _link(
+        _email_with(mailbox, buyer["email"], "Предложение о партнёрстве")["Text"],
+        f"/suggestions/{match_id}",
+    )
+    profile_url = _link(
+        _email_with(mailbox, buyer["email"], "Добро пожаловать")["Text"], f"/enterprises/{buyer_id}"
+    )
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
         try:
             page = await browser.new_page()
             script_errors = watch_for_errors(page)
@@ -99,7 +154,10 @@ async def test_a_housing_operator_follows_its_suggestion_email_and_answers_inter
 
             await expect(page.locator("#partner")).to_contain_text(lift_maker["name"])
             await expect(page.locator("#reasons li").first).to_be_visible()
-            assert any(reason.startswith("Могилёв — Смоленск") for reason in await page.locator("#reasons li").all_text_contents())
+            assert any(
+                reason.startswith("Могилёв — Смоленск")
+                for reason in await page.locator("#reasons li").all_text_contents()
+            )
             assert lift_maker["email"] not in await page.content()
 
             await page.get_by_role("button", name="Интересно", exact=True).click()
@@ -110,7 +168,9 @@ async def test_a_housing_operator_follows_its_suggestion_email_and_answers_inter
             await page.goto(profile_url)
             await expect(page.get_by_role("heading", level=1)).to_have_text(buyer["name"])
             await expect(page.locator("#city")).to_have_text(buyer["city"])
-            body = await page.locator("main").inner_text()  # the header names the signed-in account itself
+            body = await page.locator(
+                "main"
+            ).inner_text()  # the header names the signed-in account itself
             assert buyer["email"] not in body and "@" not in body and buyer["phone"] not in body
             assert script_errors == []
         finally:
@@ -118,14 +178,21 @@ async def test_a_housing_operator_follows_its_suggestion_email_and_answers_inter
 
     stored = gateway.get(f"/api/v1/matches/{match_id}", headers=agency).json()
     assert stored["need_answer"] == "interested" and stored["offer_answer"] is None
-    assert any(entry["event"] == "match.responded" and entry["note"] == "need: interested" for entry in stored["history"])
+    assert any(
+        entry["event"] == "match.responded" and entry["note"] == "need: interested"
+        for entry in stored["history"]
+    )
 
 
-async def test_a_wrong_password_and_someone_elses_suggestion_are_told_in_plain_russian(gateway, platform, open_company):
+async def test_a_wrong_password_and_someone_elses_suggestion_are_told_in_plain_russian(
+    gateway, platform, open_company
+):
     stranger_login = f"stranger-{uuid.uuid4().hex[:10]}@example.ru"
     open_company(stranger_login, PASSWORD)
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
         try:
             page = await browser.new_page()
             await page.goto(f"{platform.web_url}/suggestions/{uuid.uuid4()}")
@@ -140,9 +207,13 @@ async def test_a_wrong_password_and_someone_elses_suggestion_are_told_in_plain_r
 
             await page.get_by_label("Пароль").fill(PASSWORD)
             await page.get_by_role("button", name="Войти").click()
-            await expect(page.locator("#message")).to_contain_text("Предложение не найдено или отправлено другой компании")
+            await expect(page.locator("#message")).to_contain_text(
+                "Предложение не найдено или отправлено другой компании"
+            )
             assert await page.locator("#partner").count() == 0
-            assert await page.get_by_role("button", name="Войти").is_visible()  # to sign in as the right company
+            assert await page.get_by_role(
+                "button", name="Войти"
+            ).is_visible()  # to sign in as the right company
         finally:
             await browser.close()
 
@@ -150,8 +221,11 @@ async def test_a_wrong_password_and_someone_elses_suggestion_are_told_in_plain_r
 def _expired(platform, **claims) -> str:
     """A token signed with the platform's real secret whose time has passed."""
     issued = int(time.time()) - 3 * 24 * 3600
-    return jwt.encode({"iss": "notifications", "iat": issued, "exp": issued + 3600, **claims},
-                      platform.config.internal_token_secret, algorithm="HS256")
+    return jwt.encode(
+        {"iss": "notifications", "iat": issued, "exp": issued + 3600, **claims},
+        platform.config.internal_token_secret,
+        algorithm="HS256",
+    )
 
 
 def _tampered(token: str) -> str:
@@ -163,16 +237,26 @@ def test_the_email_link_pages_are_the_webs_not_the_gateways(platform, gateway):
     paths = gateway.get("/openapi.json").json()["paths"]
     assert "/confirm" not in paths and "/unsubscribe" not in paths
     assert {"/api/v1/auth/confirm", "/api/v1/unsubscribe"} <= set(paths)  # API clients keep them
-    assert gateway.get("/confirm").status_code == 404 and gateway.get("/suggestions/x").status_code == 404
+    assert (
+        gateway.get("/confirm").status_code == 404
+        and gateway.get("/suggestions/x").status_code == 404
+    )
 
     hostile = 'a"><script>alert(1)</script>'
     for page in ("/confirm", "/unsubscribe"):
         response = httpx.get(platform.web_url + page, params={"token": hostile})
-        assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
-        assert response.headers["content-security-policy"].startswith("default-src 'self'; script-src 'self'")
+        assert response.status_code == 200 and response.headers["content-type"].startswith(
+            "text/html"
+        )
+        assert response.headers["content-security-policy"].startswith(
+            "default-src 'self'; script-src 'self'"
+        )
         assert response.headers["cache-control"] == "no-store"
         assert "<script>alert" not in response.text
-    assert 'value="a&#34;&gt;&lt;script&gt;' in httpx.get(platform.web_url + "/unsubscribe", params={"token": hostile}).text
+    assert (
+        'value="a&#34;&gt;&lt;script&gt;'
+        in httpx.get(platform.web_url + "/unsubscribe", params={"token": hostile}).text
+    )
 
 
 async def test_a_company_confirms_its_address_through_the_sign_up_email_link_and_a_forged_one_changes_nothing(
@@ -183,20 +267,31 @@ async def test_a_company_confirms_its_address_through_the_sign_up_email_link_and
     assert gateway.post("/api/v1/enterprises", json=profile, headers=owner).status_code == 201
     # The enterprise's address is only welcomed: the link that confirms goes to the account's own address.
     assert "/confirm" not in _email_with(mailbox, profile["email"], "Добро пожаловать")["Text"]
-    confirm_url = re.search(r"https?://\S+/confirm\?token=\S+", _email_with(mailbox, login, "Подтвердите адрес")["Text"]).group(0)
+    confirm_url = re.search(
+        r"https?://\S+/confirm\?token=\S+", _email_with(mailbox, login, "Подтвердите адрес")["Text"]
+    ).group(0)
     assert confirm_url.startswith(f"{platform.web_url}/confirm?token=")
     stranger_login = f"stranger-{uuid.uuid4().hex[:10]}@example.ru"
     stranger = open_company(stranger_login, PASSWORD)
     stranger_id = gateway.get("/api/v1/auth/me", headers=stranger).json()["id"]
-    forged = jwt.encode({"purpose": "confirm-email", "sub": stranger_id, "email": stranger_login}, "f" * 40, algorithm="HS256")
+    forged = jwt.encode(
+        {"purpose": "confirm-email", "sub": stranger_id, "email": stranger_login},
+        "f" * 40,
+        algorithm="HS256",
+    )
     expired = _expired(platform, purpose="confirm-email", sub=stranger_id, email=stranger_login)
     # Signed with the real secret, but it names an address that is not the stranger account's.
-    elsewhere = jwt.encode({"purpose": "confirm-email", "sub": stranger_id, "email": login},
-                           platform.config.internal_token_secret, algorithm="HS256")
+    elsewhere = jwt.encode(
+        {"purpose": "confirm-email", "sub": stranger_id, "email": login},
+        platform.config.internal_token_secret,
+        algorithm="HS256",
+    )
     assert gateway.get("/api/v1/auth/me", headers=owner).json()["confirmed"] is False
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
         try:
             page = await browser.new_page()
             errors = watch_for_errors(page)
@@ -204,7 +299,9 @@ async def test_a_company_confirms_its_address_through_the_sign_up_email_link_and
             # Opening the link confirms nothing (a mail scanner opens links too); the button does.
             assert gateway.get("/api/v1/auth/me", headers=owner).json()["confirmed"] is False
             await page.locator("main form button[type=submit]").click()
-            await expect(page.locator("#message")).to_have_text(f"Адрес электронной почты {login} подтверждён.")
+            await expect(page.locator("#message")).to_have_text(
+                f"Адрес электронной почты {login} подтверждён."
+            )
             await expect(page.locator("#next")).to_be_visible()
             assert errors == []
 
@@ -213,7 +310,9 @@ async def test_a_company_confirms_its_address_through_the_sign_up_email_link_and
             for token in (forged, expired, elsewhere, _tampered(confirm_url.split("?token=")[1])):
                 await refused.goto(f"{platform.web_url}/confirm?token={token}")
                 await refused.locator("main form button[type=submit]").click()
-                await expect(refused.locator("#message")).to_contain_text("Ссылка недействительна или устарела")
+                await expect(refused.locator("#message")).to_contain_text(
+                    "Ссылка недействительна или устарела"
+                )
                 assert await refused.locator("#next").count() == 0
             await refused.goto(f"{platform.web_url}/confirm")
             await expect(refused.locator("#message")).to_contain_text("Ссылка неполная")
@@ -221,7 +320,9 @@ async def test_a_company_confirms_its_address_through_the_sign_up_email_link_and
         finally:
             await browser.close()
 
-    assert gateway.get("/api/v1/auth/me", headers=sign_in(login, PASSWORD)).json()["confirmed"] is True
+    assert (
+        gateway.get("/api/v1/auth/me", headers=sign_in(login, PASSWORD)).json()["confirmed"] is True
+    )
     assert gateway.get("/api/v1/auth/me", headers=stranger).json()["confirmed"] is False
 
 
@@ -243,7 +344,9 @@ async def test_a_company_unsubscribes_through_its_suggestion_email_link_and_a_fo
     assert gateway.get(preferences, headers=owner).json()["unsubscribed"] is False
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
         try:
             refused = await browser.new_page()
             errors = watch_for_errors(refused)
@@ -251,7 +354,9 @@ async def test_a_company_unsubscribes_through_its_suggestion_email_link_and_a_fo
             for bad in (_tampered(token), expired):
                 await refused.goto(f"{platform.web_url}/unsubscribe?token={bad}")
                 await refused.get_by_role("button", name="Отписаться").click()
-                await expect(refused.locator("#message")).to_contain_text("Ссылка недействительна или устарела")
+                await expect(refused.locator("#message")).to_contain_text(
+                    "Ссылка недействительна или устарела"
+                )
             await refused.goto(f"{platform.web_url}/unsubscribe?token=")
             await expect(refused.locator("#message")).to_contain_text("Ссылка неполная")
             assert errors == []
@@ -261,7 +366,9 @@ async def test_a_company_unsubscribes_through_its_suggestion_email_link_and_a_fo
             errors = watch_for_errors(page)
             await page.goto(unsubscribe_url)
             await page.get_by_role("button", name="Отписаться").click()
-            await expect(page.locator("#message")).to_contain_text("Ваше предприятие больше не будет получать предложения партнёров по почте")
+            await expect(page.locator("#message")).to_contain_text(
+                "Ваше предприятие больше не будет получать предложения партнёров по почте"
+            )
             assert errors == []
         finally:
             await browser.close()

@@ -11,7 +11,9 @@ import httpx
 from devstack.stack import Stack
 
 
-def test_registered_enterprise_receives_a_welcome_email_in_russian(gateway, company, mailbox, smolensk_housing_operator):
+def test_registered_enterprise_receives_a_welcome_email_in_russian(
+    gateway, company, mailbox, smolensk_housing_operator
+):
     response = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator, headers=company)
 
     assert response.status_code == 201, response.text
@@ -22,13 +24,20 @@ def test_registered_enterprise_receives_a_welcome_email_in_russian(gateway, comp
     assert "Добро пожаловать" in message["Subject"]
     assert smolensk_housing_operator["name"] in message["Text"]
     assert f"/enterprises/{enterprise['id']}" in message["Text"]
-    assert smolensk_housing_operator["name"].replace("«", "&laquo;") in message["HTML"] or smolensk_housing_operator["name"] in message["HTML"]
+    assert (
+        smolensk_housing_operator["name"].replace("«", "&laquo;") in message["HTML"]
+        or smolensk_housing_operator["name"] in message["HTML"]
+    )
 
 
-def test_an_event_published_while_notifications_is_down_is_delivered_when_it_returns(platform: Stack, gateway, company, mailbox, smolensk_housing_operator):
+def test_an_event_published_while_notifications_is_down_is_delivered_when_it_returns(
+    platform: Stack, gateway, company, mailbox, smolensk_housing_operator
+):
     platform.stop_service("notifications")
     try:
-        response = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator, headers=company)
+        response = gateway.post(
+            "/api/v1/enterprises", json=smolensk_housing_operator, headers=company
+        )
         assert response.status_code == 201, response.text
         time.sleep(2)  # the relay publishes within this; nobody is there to send the email
         assert mailbox.messages_to(smolensk_housing_operator["email"]) == []
@@ -39,7 +48,9 @@ def test_an_event_published_while_notifications_is_down_is_delivered_when_it_ret
     assert len(messages) == 1
 
 
-def test_each_email_is_sent_once_even_when_the_same_enterprise_is_posted_twice(gateway, company, mailbox, smolensk_housing_operator):
+def test_each_email_is_sent_once_even_when_the_same_enterprise_is_posted_twice(
+    gateway, company, mailbox, smolensk_housing_operator
+):
     first = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator, headers=company)
     second = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator, headers=company)
 
@@ -52,8 +63,14 @@ def test_each_email_is_sent_once_even_when_the_same_enterprise_is_posted_twice(g
     assert len(mailbox.messages_to(smolensk_housing_operator["email"])) == 1
 
 
-def test_bad_input_gets_problem_details_naming_each_field(gateway, company, smolensk_housing_operator):
-    broken = smolensk_housing_operator | {"inn": "6730012340", "email": "not-an-address", "region": "atlantis"}
+def test_bad_input_gets_problem_details_naming_each_field(
+    gateway, company, smolensk_housing_operator
+):
+    broken = smolensk_housing_operator | {
+        "inn": "6730012340",
+        "email": "not-an-address",
+        "region": "atlantis",
+    }
 
     response = gateway.post("/api/v1/enterprises", json=broken, headers=company)
 
@@ -63,8 +80,14 @@ def test_bad_input_gets_problem_details_naming_each_field(gateway, company, smol
     assert "email" in fields
 
 
-def test_rule_breaking_input_names_the_field_and_reason(gateway, company, smolensk_housing_operator):
-    response = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator | {"inn": "6730012340", "region": "atlantis"}, headers=company)
+def test_rule_breaking_input_names_the_field_and_reason(
+    gateway, company, smolensk_housing_operator
+):
+    response = gateway.post(
+        "/api/v1/enterprises",
+        json=smolensk_housing_operator | {"inn": "6730012340", "region": "atlantis"},
+        headers=company,
+    )
 
     assert response.status_code == 422
     reasons = {error["field"]: error["reason"] for error in response.json()["errors"]}
@@ -72,7 +95,9 @@ def test_rule_breaking_input_names_the_field_and_reason(gateway, company, smolen
     assert "atlantis" in reasons["region"]
 
 
-def test_an_enterprise_is_registered_only_by_a_signed_in_company(gateway, smolensk_housing_operator, mailbox):
+def test_an_enterprise_is_registered_only_by_a_signed_in_company(
+    gateway, smolensk_housing_operator, mailbox
+):
     response = gateway.post("/api/v1/enterprises", json=smolensk_housing_operator)
 
     assert response.status_code == 401
@@ -84,7 +109,9 @@ def test_an_enterprise_is_registered_only_by_a_signed_in_company(gateway, smolen
 
 def test_every_service_reports_health_readiness_and_metrics(platform: Stack):
     # The gateway's readiness and metrics answer on its operations listener, not its public address.
-    urls = [platform.gateway_ops_url] + [platform.service_url(name) for name in ("registry", "matching", "notifications")]
+    urls = [platform.gateway_ops_url] + [
+        platform.service_url(name) for name in ("registry", "matching", "notifications")
+    ]
     for url in urls:
         assert httpx.get(f"{url}/healthz").status_code == 200
         ready = httpx.get(f"{url}/readyz")
@@ -93,8 +120,12 @@ def test_every_service_reports_health_readiness_and_metrics(platform: Stack):
         assert "http_requests_total" in metrics.text
 
 
-def test_a_service_reached_directly_without_the_gateways_token_answers_401(platform: Stack, smolensk_housing_operator):
-    response = httpx.post(f"{platform.service_url('registry')}/enterprises", json=smolensk_housing_operator)
+def test_a_service_reached_directly_without_the_gateways_token_answers_401(
+    platform: Stack, smolensk_housing_operator
+):
+    response = httpx.post(
+        f"{platform.service_url('registry')}/enterprises", json=smolensk_housing_operator
+    )
 
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"

@@ -20,7 +20,9 @@ def wait_until(fetch, ready, *, timeout: float = 30.0):
 def exactly_one_email(mailbox, address: str, subject_part: str) -> dict:
     """The one email to the address whose subject holds the words, read whole; a second one,
     which would arrive right behind the first, fails the test."""
-    wait_until(lambda: [m for m in mailbox.messages_to(address) if subject_part in m["Subject"]], bool)
+    wait_until(
+        lambda: [m for m in mailbox.messages_to(address) if subject_part in m["Subject"]], bool
+    )
     time.sleep(1.5)
     found = [m for m in mailbox.messages_to(address) if subject_part in m["Subject"]]
     assert len(found) == 1, [m["Subject"] for m in mailbox.messages_to(address)]

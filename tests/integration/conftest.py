@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from devstack.stack import ROOT, Stack
 from eventkit.kafka import ensure_topics
@@ -47,7 +53,9 @@ async def _rolled_back(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 def _sessions(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
     """Sessions whose unit-of-work commits only release savepoints of the test's transaction."""
-    return async_sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    return async_sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
 
 
 @pytest.fixture

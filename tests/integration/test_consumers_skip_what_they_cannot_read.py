@@ -8,10 +8,10 @@ import asyncio
 import uuid
 from datetime import date
 
+import structlog
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from prometheus_client import CollectorRegistry, Counter
-import structlog
 
 from eventkit import topics
 from eventkit.contracts import EnterpriseRegistered, ListingExpiring, envelope_for
@@ -22,20 +22,35 @@ from eventkit.topics import dead_letter
 
 def _registered() -> Envelope:
     payload = EnterpriseRegistered(
-        enterprise_id=uuid.uuid4(), name="ОАО «Гомсельмаш»", country="BY", region="gomel_oblast", city="Гомель",
-        sectors=["agricultural_machinery"], languages=["ru"], contact_person="Ирина Ковалёва",
-        email="sales@gomselmash.example.by", status="pending",
+        enterprise_id=uuid.uuid4(),
+        name="ОАО «Гомсельмаш»",
+        country="BY",
+        region="gomel_oblast",
+        city="Гомель",
+        sectors=["agricultural_machinery"],
+        languages=["ru"],
+        contact_person="Ирина Ковалёва",
+        email="sales@gomselmash.example.by",
+        status="pending",
     )
     return envelope_for(payload, key=str(payload.enterprise_id), producer="test")
 
 
 def _expiring() -> Envelope:
-    payload = ListingExpiring(listing_id=uuid.uuid4(), side="offer", enterprise_id=uuid.uuid4(), enterprise_name="ОАО «Гомсельмаш»",
-                              title="Комбайны зерноуборочные", valid_until=date(2027, 1, 31))
+    payload = ListingExpiring(
+        listing_id=uuid.uuid4(),
+        side="offer",
+        enterprise_id=uuid.uuid4(),
+        enterprise_name="ОАО «Гомсельмаш»",
+        title="Комбайны зерноуборочные",
+        valid_until=date(2027, 1, 31),
+    )
     return envelope_for(payload, key=str(payload.enterprise_id), producer="test")
 
 
-async def _consume_until_handled(bootstrap: str, topic: str, *, dead_letters, skipped=None) -> list[uuid.UUID]:
+async def _consume_until_handled(
+    bootstrap: str, topic: str, *, dead_letters, skipped=None
+) -> list[uuid.UUID]:
     handled: list[uuid.UUID] = []
     stop = asyncio.Event()
 
@@ -44,16 +59,23 @@ async def _consume_until_handled(bootstrap: str, topic: str, *, dead_letters, sk
         stop.set()
 
     consumer = EventConsumer(
-        bootstrap_servers=bootstrap, group_id=f"g-{uuid.uuid4().hex[:6]}", topics=[topic], handle=handle,
-        dead_letters=dead_letters, accepts={topic: topics.EVENT_TYPES[topics.ENTERPRISES]},
-        skipped=skipped, retry_wait_max=0.2,
+        bootstrap_servers=bootstrap,
+        group_id=f"g-{uuid.uuid4().hex[:6]}",
+        topics=[topic],
+        handle=handle,
+        dead_letters=dead_letters,
+        accepts={topic: topics.EVENT_TYPES[topics.ENTERPRISES]},
+        skipped=skipped,
+        retry_wait_max=0.2,
     )
     await asyncio.wait_for(consumer.run(stop), timeout=30)
     return handled
 
 
 async def _parked(bootstrap: str, topic: str, *, expected: int) -> list:
-    reader = AIOKafkaConsumer(dead_letter(topic), bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    reader = AIOKafkaConsumer(
+        dead_letter(topic), bootstrap_servers=bootstrap, auto_offset_reset="earliest"
+    )
     await reader.start()
     try:
         parked: list = []
@@ -66,7 +88,9 @@ async def _parked(bootstrap: str, topic: str, *, expected: int) -> list:
         await reader.stop()
 
 
-async def test_an_event_of_a_type_its_topic_does_not_carry_is_parked_and_the_next_one_is_applied(infra, scratch_topic):
+async def test_an_event_of_a_type_its_topic_does_not_carry_is_parked_and_the_next_one_is_applied(
+    infra, scratch_topic
+):
     bootstrap = infra.kafka.bootstrap_servers
     producer = idempotent_producer(bootstrap, client_id="wrong-topic-test")
     await producer.start()
@@ -85,13 +109,20 @@ async def test_an_event_of_a_type_its_topic_does_not_carry_is_parked_and_the_nex
     assert "'listing.expiring' does not belong on" in dict(parked[0].headers)["reason"].decode()
 
 
-async def test_a_message_the_dead_letter_topic_refuses_is_counted_and_skipped_and_the_next_one_is_applied(infra):
+async def test_a_message_the_dead_letter_topic_refuses_is_counted_and_skipped_and_the_next_one_is_applied(
+    infra,
+):
     bootstrap = infra.kafka.bootstrap_servers
     topic = f"test.{uuid.uuid4().hex[:10]}"
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:  # a dead-letter topic that takes nothing over 1 KB, beside a topic that takes 1 MB
-        await admin.create_topics([NewTopic(topic, 1, 1), NewTopic(dead_letter(topic), 1, 1, topic_configs={"max.message.bytes": "1024"})])
+        await admin.create_topics(
+            [
+                NewTopic(topic, 1, 1),
+                NewTopic(dead_letter(topic), 1, 1, topic_configs={"max.message.bytes": "1024"}),
+            ]
+        )
     finally:
         await admin.close()
     registry = CollectorRegistry()
@@ -106,7 +137,11 @@ async def test_a_message_the_dead_letter_topic_refuses_is_counted_and_skipped_an
             await producer.send_and_wait(topic, raw, key=b"k")
 
         handled = await _consume_until_handled(
-            bootstrap, topic, dead_letters=producer, skipped=lambda on, error: skipped.labels(on, error).inc())
+            bootstrap,
+            topic,
+            dead_letters=producer,
+            skipped=lambda on, error: skipped.labels(on, error).inc(),
+        )
 
         # The refusal left the (idempotent, shared) producer able to park the next message.
         parked = await _parked(bootstrap, topic, expected=1)
@@ -114,10 +149,17 @@ async def test_a_message_the_dead_letter_topic_refuses_is_counted_and_skipped_an
         await producer.stop()
     assert handled == [good.event_id]
     assert [m.value for m in parked] == [small_and_unreadable]
-    assert registry.get_sample_value("events_skipped_total", {"topic": topic, "error": "MessageSizeTooLargeError"}) == 1
+    assert (
+        registry.get_sample_value(
+            "events_skipped_total", {"topic": topic, "error": "MessageSizeTooLargeError"}
+        )
+        == 1
+    )
 
 
-async def test_a_handler_that_keeps_failing_is_parked_with_its_error_and_the_log_names_only_the_errors_kind(infra, scratch_topic):
+async def test_a_handler_that_keeps_failing_is_parked_with_its_error_and_the_log_names_only_the_errors_kind(
+    infra, scratch_topic
+):
     bootstrap = infra.kafka.bootstrap_servers
     producer = idempotent_producer(bootstrap, client_id="failing-handler-test")
     await producer.start()
@@ -135,8 +177,15 @@ async def test_a_handler_that_keeps_failing_is_parked_with_its_error_and_the_log
     try:
         for envelope in (failing, good):
             await producer.send_and_wait(scratch_topic, envelope.to_bytes(), key=b"k")
-        consumer = EventConsumer(bootstrap_servers=bootstrap, group_id=f"g-{uuid.uuid4().hex[:6]}", topics=[scratch_topic],
-                                 handle=handle, dead_letters=producer, max_attempts=2, retry_wait_max=0.1)
+        consumer = EventConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=f"g-{uuid.uuid4().hex[:6]}",
+            topics=[scratch_topic],
+            handle=handle,
+            dead_letters=producer,
+            max_attempts=2,
+            retry_wait_max=0.1,
+        )
         with structlog.testing.capture_logs() as logged:
             await asyncio.wait_for(consumer.run(stop), timeout=30)
         [parked] = await _parked(bootstrap, scratch_topic, expected=1)
@@ -144,7 +193,9 @@ async def test_a_handler_that_keeps_failing_is_parked_with_its_error_and_the_log
         await producer.stop()
 
     assert handled == [good.event_id]
-    assert quoted in dict(parked.headers)["reason"].decode()  # the operator reading the dead letter sees why
+    assert (
+        quoted in dict(parked.headers)["reason"].decode()
+    )  # the operator reading the dead letter sees why
     [line] = [event for event in logged if event["event"] == "event_dead_lettered"]
     assert line["reason"] == "handler failed 2 times: ValueError"
     assert "sales@" not in str(logged)

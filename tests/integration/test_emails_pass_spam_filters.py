@@ -24,42 +24,67 @@ LIMIT = 3.0
 @pytest.fixture(scope="module")
 async def received(infra, tmp_path_factory) -> dict[tuple[str, str], bytes]:
     """Each template and language's raw message as the sink received it."""
-    mailer = SmtpMailer(host="127.0.0.1", port=infra.config.smtp_port, sender="Union Match <noreply@unionmatch.local>",
-                        starttls=False, username=None, password=None, timeout=10)
+    mailer = SmtpMailer(
+        host="127.0.0.1",
+        port=infra.config.smtp_port,
+        sender="Union Match <noreply@unionmatch.local>",
+        starttls=False,
+        username=None,
+        password=None,
+        timeout=10,
+    )
     renderer, sent = TemplateRenderer(), {}
     try:
         for template, language in every_email():
             message_id = f"<{uuid.uuid4()}@unionmatch.local>"
-            await mailer.send(recipient=f"spam-check-{uuid.uuid4().hex[:8]}@example.ru", message_id=message_id,
-                              email=renderer.render(template, language, context(template, language)))
+            await mailer.send(
+                recipient=f"spam-check-{uuid.uuid4().hex[:8]}@example.ru",
+                message_id=message_id,
+                email=renderer.render(template, language, context(template, language)),
+            )
             sent[message_id.strip("<>")] = (template, language)
     finally:
         await mailer.close()
     async with httpx.AsyncClient(base_url=infra.mail_api_url) as sink:
         listing = (await sink.get("/api/v1/messages", params={"limit": 10_000})).json()["messages"]
         ids = {m["MessageID"]: m["ID"] for m in listing if m["MessageID"] in sent}
-        return {sent[message_id]: (await sink.get(f"/api/v1/message/{ids[message_id]}/raw")).content for message_id in sent}
+        return {
+            sent[message_id]: (await sink.get(f"/api/v1/message/{ids[message_id]}/raw")).content
+            for message_id in sent
+        }
 
 
 def spam_reports(raw_messages: dict, home) -> dict:
     """SpamAssassin's score and report of each message, in one run over an mbox of them all."""
-    assert shutil.which("spamassassin"), "SpamAssassin is missing: apt-get install -y spamassassin (make test installs it)"
+    assert shutil.which("spamassassin"), (
+        "SpamAssassin is missing: apt-get install -y spamassassin (make test installs it)"
+    )
     box = mailbox.mbox(home / "sent.mbox")
     for raw in raw_messages.values():
         box.add(raw.replace(b"\r\n", b"\n"))
     box.flush()
-    by_id = {email.message_from_bytes(raw)["Message-ID"]: sample for sample, raw in raw_messages.items()}
+    by_id = {
+        email.message_from_bytes(raw)["Message-ID"]: sample for sample, raw in raw_messages.items()
+    }
     # Its own HOME: no user preferences or Bayes database of this machine's user take part.
-    done = subprocess.run(["spamassassin", "-t", "-L", "--mbox"], stdin=(home / "sent.mbox").open("rb"), capture_output=True,
-                          env={"HOME": str(home), "PATH": "/usr/bin:/bin"}, timeout=300, check=True)
+    done = subprocess.run(
+        ["spamassassin", "-t", "-L", "--mbox"],
+        stdin=(home / "sent.mbox").open("rb"),
+        capture_output=True,
+        env={"HOME": str(home), "PATH": "/usr/bin:/bin"},
+        timeout=300,
+        check=True,
+    )
     (home / "scored.mbox").write_bytes(done.stdout)
     scored = list(mailbox.mbox(home / "scored.mbox"))
     reports = {}
     for message in scored:
         status = " ".join(message["X-Spam-Status"].split())
         text = message.as_string()
-        reports[by_id[message["Message-ID"]]] = (float(re.search(r"score=(-?[\d.]+)", status).group(1)),
-                                                 text[text.find("Content analysis details"):][:1500])
+        reports[by_id[message["Message-ID"]]] = (
+            float(re.search(r"score=(-?[\d.]+)", status).group(1)),
+            text[text.find("Content analysis details") :][:1500],
+        )
     assert len(reports) == len(raw_messages)
     return reports
 
@@ -68,7 +93,11 @@ def test_every_email_in_every_language_scores_under_3_in_spamassassin(received, 
     reports = spam_reports(received, tmp_path)
 
     assert set(reports) == set(every_email())
-    too_high = {f"{template}.{language}": f"{score}\n{report}" for (template, language), (score, report) in reports.items() if score >= LIMIT}
+    too_high = {
+        f"{template}.{language}": f"{score}\n{report}"
+        for (template, language), (score, report) in reports.items()
+        if score >= LIMIT
+    }
     assert not too_high, "\n".join(f"{name}: {report}" for name, report in too_high.items())
 
 

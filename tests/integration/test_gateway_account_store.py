@@ -60,10 +60,14 @@ def _email() -> str:
 
 async def test_a_password_is_kept_only_as_an_argon2id_hash(uow, passwords, gateway_engine):
     email = _email()
-    await accounts.open_account(uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.COMPANY)
+    await accounts.open_account(
+        uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.COMPANY
+    )
 
     async with gateway_engine.connect() as connection:
-        stored = await connection.scalar(select(accounts_table.c.password_hash).where(accounts_table.c.email == email))
+        stored = await connection.scalar(
+            select(accounts_table.c.password_hash).where(accounts_table.c.email == email)
+        )
 
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
@@ -71,13 +75,29 @@ async def test_a_password_is_kept_only_as_an_argon2id_hash(uow, passwords, gatew
 
 async def test_signing_in_checks_the_password(uow, passwords, access_tokens):
     email = _email()
-    await accounts.open_account(uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.AGENCY)
+    await accounts.open_account(
+        uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.AGENCY
+    )
 
-    tokens = await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=DAY, email=email.upper(), password=PASSWORD)
+    tokens = await accounts.sign_in(
+        uow=uow,
+        passwords=passwords,
+        access_tokens=access_tokens,
+        refresh_ttl=DAY,
+        email=email.upper(),
+        password=PASSWORD,
+    )
 
     assert access_tokens.read(tokens.access_token).role == "agency"
     with pytest.raises(InvalidCredentials):
-        await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=DAY, email=email, password="wrong password")
+        await accounts.sign_in(
+            uow=uow,
+            passwords=passwords,
+            access_tokens=access_tokens,
+            refresh_ttl=DAY,
+            email=email,
+            password="wrong password",
+        )
 
 
 async def test_two_sign_ups_with_one_email_racing_open_one_account(uow, passwords, gateway_engine):
@@ -85,7 +105,16 @@ async def test_two_sign_ups_with_one_email_racing_open_one_account(uow, password
     factory = async_sessionmaker(gateway_engine, expire_on_commit=False)
 
     results = await asyncio.gather(
-        *(accounts.open_account(uow=UnitOfWork(factory), passwords=passwords, email=email, password=PASSWORD, role=Role.COMPANY) for _ in range(4)),
+        *(
+            accounts.open_account(
+                uow=UnitOfWork(factory),
+                passwords=passwords,
+                email=email,
+                password=PASSWORD,
+                role=Role.COMPANY,
+            )
+            for _ in range(4)
+        ),
         return_exceptions=True,
     )
 
@@ -93,14 +122,33 @@ async def test_two_sign_ups_with_one_email_racing_open_one_account(uow, password
     assert all(isinstance(r, EmailTaken) for r in results if isinstance(r, Exception))
 
 
-async def test_a_refresh_token_replayed_in_a_race_is_honoured_once(uow, passwords, access_tokens, gateway_engine):
+async def test_a_refresh_token_replayed_in_a_race_is_honoured_once(
+    uow, passwords, access_tokens, gateway_engine
+):
     email = _email()
-    await accounts.open_account(uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.COMPANY)
-    first = await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=DAY, email=email, password=PASSWORD)
+    await accounts.open_account(
+        uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.COMPANY
+    )
+    first = await accounts.sign_in(
+        uow=uow,
+        passwords=passwords,
+        access_tokens=access_tokens,
+        refresh_ttl=DAY,
+        email=email,
+        password=PASSWORD,
+    )
     factory = async_sessionmaker(gateway_engine, expire_on_commit=False)
 
     results = await asyncio.gather(
-        *(accounts.refresh(uow=UnitOfWork(factory), access_tokens=access_tokens, refresh_ttl=DAY, refresh_token=first.refresh_token) for _ in range(5)),
+        *(
+            accounts.refresh(
+                uow=UnitOfWork(factory),
+                access_tokens=access_tokens,
+                refresh_ttl=DAY,
+                refresh_token=first.refresh_token,
+            )
+            for _ in range(5)
+        ),
         return_exceptions=True,
     )
 
@@ -110,19 +158,36 @@ async def test_a_refresh_token_replayed_in_a_race_is_honoured_once(uow, password
 
 async def test_an_expired_refresh_token_is_refused(uow, passwords, access_tokens):
     email = _email()
-    await accounts.open_account(uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.COMPANY)
-    stale = await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=-DAY, email=email, password=PASSWORD)
+    await accounts.open_account(
+        uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.COMPANY
+    )
+    stale = await accounts.sign_in(
+        uow=uow,
+        passwords=passwords,
+        access_tokens=access_tokens,
+        refresh_ttl=-DAY,
+        email=email,
+        password=PASSWORD,
+    )
 
     with pytest.raises(InvalidToken):
-        await accounts.refresh(uow=uow, access_tokens=access_tokens, refresh_ttl=DAY, refresh_token=stale.refresh_token)
+        await accounts.refresh(
+            uow=uow, access_tokens=access_tokens, refresh_ttl=DAY, refresh_token=stale.refresh_token
+        )
 
 
-async def test_a_company_caller_carries_the_enterprises_it_holds_and_loses_a_deleted_one(uow, ownership_uow, passwords):
-    account = await accounts.open_account(uow=uow, passwords=passwords, email=_email(), password=PASSWORD, role=Role.COMPANY)
+async def test_a_company_caller_carries_the_enterprises_it_holds_and_loses_a_deleted_one(
+    uow, ownership_uow, passwords
+):
+    account = await accounts.open_account(
+        uow=uow, passwords=passwords, email=_email(), password=PASSWORD, role=Role.COMPANY
+    )
     first, second = str(uuid.uuid4()), str(uuid.uuid4())
     await accounts.bind_enterprise(uow=ownership_uow, account_id=account.id, enterprise_id=first)
     await accounts.bind_enterprise(uow=ownership_uow, account_id=account.id, enterprise_id=second)
-    await accounts.bind_enterprise(uow=ownership_uow, account_id=account.id, enterprise_id=second)  # a retried binding is harmless
+    await accounts.bind_enterprise(
+        uow=ownership_uow, account_id=account.id, enterprise_id=second
+    )  # a retried binding is harmless
 
     await accounts.unbind_enterprise(uow=uow, enterprise_id=first)
     caller = await accounts.caller_for(uow=uow, account_id=account.id, role="company")
@@ -133,8 +198,12 @@ async def test_a_company_caller_carries_the_enterprises_it_holds_and_loses_a_del
 async def test_opening_the_demo_accounts_twice_keeps_one_of_each(uow, passwords):
     email = _email()
 
-    first, opened_first = await accounts.ensure_account(uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.ADMIN)
-    second, opened_second = await accounts.ensure_account(uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.ADMIN)
+    first, opened_first = await accounts.ensure_account(
+        uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.ADMIN
+    )
+    second, opened_second = await accounts.ensure_account(
+        uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.ADMIN
+    )
 
     assert (opened_first, opened_second) == (True, False)
     assert first.id == second.id
@@ -147,7 +216,9 @@ def test_the_gateways_migrations_build_its_tables_and_take_them_away(scratch_dat
     assert {"accounts", "account_enterprises", "refresh_tokens"} <= _tables(scratch_database)
 
     command.downgrade(config, "base")
-    assert _tables(scratch_database) & {"accounts", "account_enterprises", "refresh_tokens"} == set()
+    assert (
+        _tables(scratch_database) & {"accounts", "account_enterprises", "refresh_tokens"} == set()
+    )
 
 
 def _tables(url: str) -> set[str]:

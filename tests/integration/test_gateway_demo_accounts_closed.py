@@ -23,7 +23,9 @@ DEMO_COMPANY = ("smolensk-lifts@example.ru", "demo-company")
 REAL_COMPANY = ("orsha-flax@example.by", "a real and long passphrase")
 
 
-async def test_accounts_opened_in_demo_mode_are_disabled_when_demo_mode_is_off(infra, scratch_database):
+async def test_accounts_opened_in_demo_mode_are_disabled_when_demo_mode_is_off(
+    infra, scratch_database
+):
     # A database of its own: the test platform's shared one runs in demo mode for every other test.
     await asyncio.to_thread(command.upgrade, gateway_main.alembic_config(scratch_database), "head")
     container = build_container(_settings(infra, scratch_database), Metrics())
@@ -34,7 +36,9 @@ async def test_accounts_opened_in_demo_mode_are_disabled_when_demo_mode_is_off(i
         signed_in = await _sign_in(container, *DEMO_COMPANY)
 
         await gateway_main.close_demo_accounts(container)
-        await gateway_main.close_demo_accounts(container)  # a second start with demo mode off changes nothing
+        await gateway_main.close_demo_accounts(
+            container
+        )  # a second start with demo mode off changes nothing
 
         for _, email, password, _ in gateway_main.DEMO_ACCOUNTS:
             with pytest.raises(AccountDisabled):
@@ -49,16 +53,32 @@ async def test_accounts_opened_in_demo_mode_are_disabled_when_demo_mode_is_off(i
 
 
 def _settings(infra, database_url: str) -> Settings:
-    return Settings(database_url=database_url, internal_token_secret=infra.config.internal_token_secret,
-                    jwt_secret=infra.config.jwt_secret, argon2_time_cost=1, argon2_memory_cost_kib=8192)
+    return Settings(
+        database_url=database_url,
+        internal_token_secret=infra.config.internal_token_secret,
+        jwt_secret=infra.config.jwt_secret,
+        argon2_time_cost=1,
+        argon2_memory_cost_kib=8192,
+    )
 
 
 async def _register(container, email: str, password: str, *, in_demo: bool) -> None:
-    registration = await accounts.register_company(uow=UnitOfWork(container.session_factory), passwords=container.passwords,
-                                                   email=email, password=password, in_demo=in_demo)
+    registration = await accounts.register_company(
+        uow=UnitOfWork(container.session_factory),
+        passwords=container.passwords,
+        email=email,
+        password=password,
+        in_demo=in_demo,
+    )
     assert registration.opened and registration.account.role is Role.COMPANY
 
 
 async def _sign_in(container, email: str, password: str):
-    return await accounts.sign_in(uow=UnitOfWork(container.session_factory), passwords=container.passwords,
-                                  access_tokens=container.access_tokens, refresh_ttl=timedelta(days=1), email=email, password=password)
+    return await accounts.sign_in(
+        uow=UnitOfWork(container.session_factory),
+        passwords=container.passwords,
+        access_tokens=container.access_tokens,
+        refresh_ttl=timedelta(days=1),
+        email=email,
+        password=password,
+    )

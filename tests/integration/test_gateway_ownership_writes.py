@@ -20,14 +20,22 @@ from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
 
 async def _company(container) -> str:
     account = await accounts.open_account(
-        uow=UnitOfWork(container.session_factory), passwords=container.passwords,
-        email=f"owner-{uuid.uuid4().hex[:10]}@example.ru", password="a long passphrase", role=Role.COMPANY,
+        uow=UnitOfWork(container.session_factory),
+        passwords=container.passwords,
+        email=f"owner-{uuid.uuid4().hex[:10]}@example.ru",
+        password="a long passphrase",
+        role=Role.COMPANY,
     )
     return account.id
 
 
 def _container(infra):
-    settings = Settings(database_url=infra.database_url("gateway"), internal_token_secret="x" * 32, argon2_time_cost=1, argon2_memory_cost_kib=8192)
+    settings = Settings(
+        database_url=infra.database_url("gateway"),
+        internal_token_secret="x" * 32,
+        argon2_time_cost=1,
+        argon2_memory_cost_kib=8192,
+    )
     return build_container(settings, Metrics())
 
 
@@ -36,9 +44,15 @@ async def test_a_registered_enterprise_stays_its_companys_even_when_bound_twice(
     try:
         account_id, enterprise_id = await _company(container), str(uuid.uuid4())
         for _ in range(2):
-            await accounts.bind_enterprise(uow=OwnershipUnitOfWork(container.driver_connections), account_id=account_id, enterprise_id=enterprise_id)
+            await accounts.bind_enterprise(
+                uow=OwnershipUnitOfWork(container.driver_connections),
+                account_id=account_id,
+                enterprise_id=enterprise_id,
+            )
 
-        caller = await accounts.caller_for(uow=UnitOfWork(container.session_factory), account_id=account_id, role="company")
+        caller = await accounts.caller_for(
+            uow=UnitOfWork(container.session_factory), account_id=account_id, role="company"
+        )
         assert caller.enterprise_ids == frozenset({enterprise_id})
     finally:
         await container.engine.dispose()
@@ -57,9 +71,15 @@ async def test_after_postgresql_ends_a_pooled_connection_the_ownership_is_still_
             await outsider.close()
         await asyncio.sleep(0.5)  # the pooled connection's socket sees the server's goodbye
 
-        await accounts.bind_enterprise(uow=OwnershipUnitOfWork(container.driver_connections), account_id=account_id, enterprise_id=enterprise_id)
+        await accounts.bind_enterprise(
+            uow=OwnershipUnitOfWork(container.driver_connections),
+            account_id=account_id,
+            enterprise_id=enterprise_id,
+        )
 
-        caller = await accounts.caller_for(uow=UnitOfWork(container.session_factory), account_id=account_id, role="company")
+        caller = await accounts.caller_for(
+            uow=UnitOfWork(container.session_factory), account_id=account_id, role="company"
+        )
         assert enterprise_id in caller.enterprise_ids
     finally:
         await container.engine.dispose()

@@ -41,8 +41,16 @@ async def running_gateway(infra: Stack, **overrides):
 async def _signed_in(client: httpx.AsyncClient, role: Role = Role.COMPANY) -> dict[str, str]:
     email = f"limits-{uuid.uuid4().hex[:10]}@example.ru"
     container = client.container
-    await accounts.open_account(uow=UnitOfWork(container.session_factory), passwords=container.passwords, email=email, password=PASSWORD, role=role)
-    response = await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
+    await accounts.open_account(
+        uow=UnitOfWork(container.session_factory),
+        passwords=container.passwords,
+        email=email,
+        password=PASSWORD,
+        role=role,
+    )
+    response = await client.post(
+        "/api/v1/auth/token", data={"username": email, "password": PASSWORD}
+    )
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
@@ -70,7 +78,9 @@ async def service_that(answer: bytes | None):
 
 
 async def test_an_address_over_its_rate_is_told_to_come_back_later(infra):
-    async with running_gateway(infra, rate_limit_ip_per_second=0.01, rate_limit_ip_burst=3) as client:
+    async with running_gateway(
+        infra, rate_limit_ip_per_second=0.01, rate_limit_ip_burst=3
+    ) as client:
         answers = [await client.get("/api/v1/auth/me") for _ in range(4)]
 
     assert [a.status_code for a in answers] == [401, 401, 401, 429]
@@ -81,10 +91,14 @@ async def test_an_address_over_its_rate_is_told_to_come_back_later(infra):
 
 
 async def test_an_account_over_its_rate_is_limited_without_slowing_other_accounts(infra):
-    async with running_gateway(infra, rate_limit_account_per_second=0.01, rate_limit_account_burst=2) as client:
+    async with running_gateway(
+        infra, rate_limit_account_per_second=0.01, rate_limit_account_burst=2
+    ) as client:
         noisy = await _signed_in(client)
         quiet = await _signed_in(client)
-        noisy_answers = [(await client.get("/api/v1/auth/me", headers=noisy)).status_code for _ in range(3)]
+        noisy_answers = [
+            (await client.get("/api/v1/auth/me", headers=noisy)).status_code for _ in range(3)
+        ]
         quiet_answer = await client.get("/api/v1/auth/me", headers=quiet)
 
     assert noisy_answers == [200, 200, 429]
@@ -93,7 +107,11 @@ async def test_an_account_over_its_rate_is_limited_without_slowing_other_account
 
 async def test_every_answer_carries_the_security_headers_and_json_may_not_be_framed_or_run(infra):
     async with running_gateway(infra) as client:
-        for response in (await client.get("/api/v1/auth/me"), await client.get("/nowhere"), await client.get("/openapi.json")):
+        for response in (
+            await client.get("/api/v1/auth/me"),
+            await client.get("/nowhere"),
+            await client.get("/openapi.json"),
+        ):
             assert response.headers["x-content-type-options"] == "nosniff"
             assert response.headers["x-frame-options"] == "DENY"
             assert response.headers["referrer-policy"] == "no-referrer"
@@ -113,10 +131,19 @@ async def test_the_docs_page_may_load_swagger_ui_but_still_not_be_framed(infra):
 
 async def test_the_web_pages_origin_may_call_the_api_and_others_may_not(infra):
     async with running_gateway(infra, cors_origins=["https://unionmatch.example"]) as client:
-        preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"}
-        allowed = await client.options("/api/v1/enterprises", headers={"Origin": "https://unionmatch.example", **preflight})
-        stranger = await client.options("/api/v1/enterprises", headers={"Origin": "https://evil.example", **preflight})
-        simple = await client.get("/api/v1/auth/me", headers={"Origin": "https://unionmatch.example"})
+        preflight = {
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        }
+        allowed = await client.options(
+            "/api/v1/enterprises", headers={"Origin": "https://unionmatch.example", **preflight}
+        )
+        stranger = await client.options(
+            "/api/v1/enterprises", headers={"Origin": "https://evil.example", **preflight}
+        )
+        simple = await client.get(
+            "/api/v1/auth/me", headers={"Origin": "https://unionmatch.example"}
+        )
 
     assert allowed.status_code == 200
     assert allowed.headers["access-control-allow-origin"] == "https://unionmatch.example"
@@ -128,7 +155,11 @@ async def test_the_web_pages_origin_may_call_the_api_and_others_may_not(infra):
 
 async def test_a_body_over_the_limit_is_refused_before_it_reaches_a_service(infra):
     async with running_gateway(infra, max_body_bytes=1024) as client:
-        response = await client.post("/api/v1/auth/register", content=b"{" + b" " * 4096 + b"}", headers={"content-type": "application/json"})
+        response = await client.post(
+            "/api/v1/auth/register",
+            content=b"{" + b" " * 4096 + b"}",
+            headers={"content-type": "application/json"},
+        )
 
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
@@ -136,7 +167,10 @@ async def test_a_body_over_the_limit_is_refused_before_it_reaches_a_service(infr
 
 async def test_a_service_that_fails_is_answered_as_bad_gateway_without_its_internals(infra):
     leak = b'{"detail": "Traceback: asyncpg password=hunter2 at db.internal"}'
-    crash = b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s" % (len(leak), leak)
+    crash = (
+        b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s"
+        % (len(leak), leak)
+    )
     async with service_that(crash) as url, running_gateway(infra, registry_url=url) as client:
         response = await client.get("/api/v1/sectors")
 
@@ -146,9 +180,16 @@ async def test_a_service_that_fails_is_answered_as_bad_gateway_without_its_inter
 
 
 async def test_a_service_that_hangs_is_given_up_on_and_then_callers_are_answered_at_once(infra):
-    async with service_that(None) as url, running_gateway(
-        infra, registry_url=url, upstream_timeout_seconds=0.3, breaker_failure_threshold=2, breaker_cooldown_seconds=30
-    ) as client:
+    async with (
+        service_that(None) as url,
+        running_gateway(
+            infra,
+            registry_url=url,
+            upstream_timeout_seconds=0.3,
+            breaker_failure_threshold=2,
+            breaker_cooldown_seconds=30,
+        ) as client,
+    ):
         first = await client.get("/api/v1/sectors")
         second = await client.get("/api/v1/sectors")
         loop = asyncio.get_running_loop()
@@ -182,15 +223,25 @@ async def counting_service(answer: bytes):
 
 def _answer(status: str) -> bytes:
     body = b'{"title": "no"}'
-    return b"HTTP/1.1 %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s" % (
-        status.encode(), len(body), body)
+    return (
+        b"HTTP/1.1 %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s"
+        % (status.encode(), len(body), body)
+    )
 
 
-@pytest.mark.parametrize("status", ["500 Internal Server Error", "400 Bad Request", "404 Not Found", "422 Unprocessable Entity"])
-async def test_a_flood_of_requests_a_service_refuses_or_fails_on_never_opens_the_breaker(infra, status):
-    async with counting_service(_answer(status)) as (url, received), running_gateway(
-        infra, registry_url=url, breaker_failure_threshold=3, breaker_cooldown_seconds=30
-    ) as client:
+@pytest.mark.parametrize(
+    "status",
+    ["500 Internal Server Error", "400 Bad Request", "404 Not Found", "422 Unprocessable Entity"],
+)
+async def test_a_flood_of_requests_a_service_refuses_or_fails_on_never_opens_the_breaker(
+    infra, status
+):
+    async with (
+        counting_service(_answer(status)) as (url, received),
+        running_gateway(
+            infra, registry_url=url, breaker_failure_threshold=3, breaker_cooldown_seconds=30
+        ) as client,
+    ):
         answers = [await client.get(f"/api/v1/enterprises/{uuid.uuid4()}") for _ in range(30)]
 
     assert {a.status_code for a in answers} <= {400, 401, 404, 422, 502}
@@ -198,11 +249,16 @@ async def test_a_flood_of_requests_a_service_refuses_or_fails_on_never_opens_the
     assert len(received) == 30  # every call reached the service: the breaker stayed closed
 
 
-@pytest.mark.parametrize("status", ["502 Bad Gateway", "503 Service Unavailable", "504 Gateway Timeout"])
+@pytest.mark.parametrize(
+    "status", ["502 Bad Gateway", "503 Service Unavailable", "504 Gateway Timeout"]
+)
 async def test_a_service_that_says_it_is_unavailable_opens_the_breaker(infra, status):
-    async with counting_service(_answer(status)) as (url, received), running_gateway(
-        infra, registry_url=url, breaker_failure_threshold=3, breaker_cooldown_seconds=30
-    ) as client:
+    async with (
+        counting_service(_answer(status)) as (url, received),
+        running_gateway(
+            infra, registry_url=url, breaker_failure_threshold=3, breaker_cooldown_seconds=30
+        ) as client,
+    ):
         answers = [await client.get("/api/v1/sectors") for _ in range(10)]
 
     assert answers[-1].status_code == 503
@@ -231,8 +287,13 @@ async def test_a_write_is_not_repeated_when_the_service_does_not_answer(infra):
 
 
 async def _open(client: httpx.AsyncClient, email: str) -> None:
-    await accounts.open_account(uow=UnitOfWork(client.container.session_factory), passwords=client.container.passwords,
-                                email=email, password=PASSWORD, role=Role.COMPANY)
+    await accounts.open_account(
+        uow=UnitOfWork(client.container.session_factory),
+        passwords=client.container.passwords,
+        email=email,
+        password=PASSWORD,
+        role=Role.COMPANY,
+    )
 
 
 def _from(address: str) -> dict[str, str]:
@@ -240,30 +301,60 @@ def _from(address: str) -> dict[str, str]:
     return {"X-Forwarded-For": address}
 
 
-async def test_an_attacker_guessing_a_password_is_slowed_but_the_owner_signs_in_from_elsewhere(infra):
-    async with running_gateway(infra, trusted_proxies=["203.0.113.7"], sign_in_free_failures_per_pair=3) as client:
+async def test_an_attacker_guessing_a_password_is_slowed_but_the_owner_signs_in_from_elsewhere(
+    infra,
+):
+    async with running_gateway(
+        infra, trusted_proxies=["203.0.113.7"], sign_in_free_failures_per_pair=3
+    ) as client:
         email = f"guessed-{uuid.uuid4().hex[:10]}@example.ru"
         await _open(client, email)
-        guesses = [await client.post("/api/v1/auth/token", data={"username": email, "password": f"guess {n}"}, headers=_from("198.51.100.66"))
-                   for n in range(6)]
-        right_from_the_attacker = await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD},
-                                                    headers=_from("198.51.100.66"))
-        owner = await client.post("/api/v1/auth/token", data={"username": email.upper(), "password": PASSWORD}, headers=_from("192.0.2.10"))
+        guesses = [
+            await client.post(
+                "/api/v1/auth/token",
+                data={"username": email, "password": f"guess {n}"},
+                headers=_from("198.51.100.66"),
+            )
+            for n in range(6)
+        ]
+        right_from_the_attacker = await client.post(
+            "/api/v1/auth/token",
+            data={"username": email, "password": PASSWORD},
+            headers=_from("198.51.100.66"),
+        )
+        owner = await client.post(
+            "/api/v1/auth/token",
+            data={"username": email.upper(), "password": PASSWORD},
+            headers=_from("192.0.2.10"),
+        )
 
     assert [g.status_code for g in guesses] == [401, 401, 401, 401, 429, 429]
     assert guesses[-1].headers["content-type"] == "application/problem+json"
     assert guesses[-1].json()["type"] == "/problems/rate-limited"
     assert int(guesses[-1].headers["retry-after"]) >= 1
-    assert right_from_the_attacker.status_code == 429  # the guesser's own address waits, even with the password
+    assert (
+        right_from_the_attacker.status_code == 429
+    )  # the guesser's own address waits, even with the password
     assert owner.status_code == 200
 
 
-async def test_an_address_failing_across_many_emails_is_slowed_but_right_passwords_are_never_counted(infra):
+async def test_an_address_failing_across_many_emails_is_slowed_but_right_passwords_are_never_counted(
+    infra,
+):
     async with running_gateway(infra, sign_in_free_failures_per_address=3) as client:
         email = f"regular-{uuid.uuid4().hex[:10]}@example.ru"
         await _open(client, email)
-        regular = [await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD}) for _ in range(5)]
-        sprayed = [await client.post("/api/v1/auth/token", data={"username": f"nobody-{n}@example.ru", "password": "a guess"}) for n in range(5)]
+        regular = [
+            await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
+            for _ in range(5)
+        ]
+        sprayed = [
+            await client.post(
+                "/api/v1/auth/token",
+                data={"username": f"nobody-{n}@example.ru", "password": "a guess"},
+            )
+            for n in range(5)
+        ]
 
     assert [r.status_code for r in regular] == [200] * 5
     assert [s.status_code for s in sprayed] == [401, 401, 401, 401, 429]
@@ -271,30 +362,59 @@ async def test_an_address_failing_across_many_emails_is_slowed_but_right_passwor
 
 
 async def test_wrong_current_passwords_slow_the_guesser_s_address_not_the_owner_s(infra):
-    async with running_gateway(infra, trusted_proxies=["203.0.113.7"], sign_in_free_failures_per_pair=2) as client:
+    async with running_gateway(
+        infra, trusted_proxies=["203.0.113.7"], sign_in_free_failures_per_pair=2
+    ) as client:
         email = f"changer-{uuid.uuid4().hex[:10]}@example.ru"
         await _open(client, email)
-        signed_in = await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
+        signed_in = await client.post(
+            "/api/v1/auth/token", data={"username": email, "password": PASSWORD}
+        )
         bearer = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
-        wrong = [await client.post("/api/v1/auth/change-password", json={"current_password": f"guess {n}", "new_password": "a new passphrase"},
-                                   headers=bearer | _from("198.51.100.66")) for n in range(5)]
-        owner = await client.post("/api/v1/auth/change-password", json={"current_password": PASSWORD, "new_password": "a new passphrase"},
-                                  headers=bearer | _from("192.0.2.10"))
+        wrong = [
+            await client.post(
+                "/api/v1/auth/change-password",
+                json={"current_password": f"guess {n}", "new_password": "a new passphrase"},
+                headers=bearer | _from("198.51.100.66"),
+            )
+            for n in range(5)
+        ]
+        owner = await client.post(
+            "/api/v1/auth/change-password",
+            json={"current_password": PASSWORD, "new_password": "a new passphrase"},
+            headers=bearer | _from("192.0.2.10"),
+        )
 
     assert [w.status_code for w in wrong] == [422, 422, 422, 429, 429]
     assert owner.status_code == 204
 
 
 async def test_forwarding_headers_from_an_untrusted_peer_do_not_reset_its_limits(infra):
-    async with running_gateway(infra, rate_limit_ip_per_second=0.01, rate_limit_ip_burst=3) as client:
-        answers = [await client.get("/api/v1/auth/me", headers={"X-Forwarded-For": f"192.0.2.{n}", "X-Real-IP": f"192.0.2.{n}",
-                                                                 "Forwarded": f"for=192.0.2.{n}"}) for n in range(4)]
+    async with running_gateway(
+        infra, rate_limit_ip_per_second=0.01, rate_limit_ip_burst=3
+    ) as client:
+        answers = [
+            await client.get(
+                "/api/v1/auth/me",
+                headers={
+                    "X-Forwarded-For": f"192.0.2.{n}",
+                    "X-Real-IP": f"192.0.2.{n}",
+                    "Forwarded": f"for=192.0.2.{n}",
+                },
+            )
+            for n in range(4)
+        ]
 
     assert [a.status_code for a in answers] == [401, 401, 401, 429]
 
 
 async def test_a_trusted_proxy_s_visitors_are_each_limited_on_their_own(infra):
-    async with running_gateway(infra, trusted_proxies=["203.0.113.0/24"], rate_limit_ip_per_second=0.01, rate_limit_ip_burst=2) as client:
+    async with running_gateway(
+        infra,
+        trusted_proxies=["203.0.113.0/24"],
+        rate_limit_ip_per_second=0.01,
+        rate_limit_ip_burst=2,
+    ) as client:
         first = [await client.get("/api/v1/auth/me", headers=_from("192.0.2.1")) for _ in range(3)]
         second = await client.get("/api/v1/auth/me", headers=_from("192.0.2.2"))
 
@@ -303,7 +423,10 @@ async def test_a_trusted_proxy_s_visitors_are_each_limited_on_their_own(infra):
 
 
 async def test_registrations_are_limited_per_address(infra):
-    async with running_gateway(infra, trusted_proxies=["203.0.113.7"], registrations_per_address=2) as client:
+    async with running_gateway(
+        infra, trusted_proxies=["203.0.113.7"], registrations_per_address=2
+    ) as client:
+
         def register(address: str):
             body = {"email": f"new-{uuid.uuid4().hex[:10]}@example.ru", "password": PASSWORD}
             return client.post("/api/v1/auth/register", json=body, headers=_from(address))
@@ -318,20 +441,37 @@ async def test_registrations_are_limited_per_address(infra):
     assert from_another.status_code < 300
 
 
-async def test_a_company_holding_hundreds_of_enterprises_keeps_a_small_access_token_and_reaches_each(infra):
-    ok = b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}'
+async def test_a_company_holding_hundreds_of_enterprises_keeps_a_small_access_token_and_reaches_each(
+    infra,
+):
+    ok = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
     async with service_that(ok) as url, running_gateway(infra, notifications_url=url) as client:
         container = client.container
         email = f"holding-{uuid.uuid4().hex[:10]}@example.ru"
-        account = await accounts.open_account(uow=UnitOfWork(container.session_factory), passwords=container.passwords,
-                                              email=email, password=PASSWORD, role=Role.COMPANY)
+        account = await accounts.open_account(
+            uow=UnitOfWork(container.session_factory),
+            passwords=container.passwords,
+            email=email,
+            password=PASSWORD,
+            role=Role.COMPANY,
+        )
         held = [str(uuid.uuid4()) for _ in range(300)]
         for enterprise_id in held:
-            await accounts.bind_enterprise(uow=OwnershipUnitOfWork(container.driver_connections), account_id=account.id, enterprise_id=enterprise_id)
-        signed_in = await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
+            await accounts.bind_enterprise(
+                uow=OwnershipUnitOfWork(container.driver_connections),
+                account_id=account.id,
+                enterprise_id=enterprise_id,
+            )
+        signed_in = await client.post(
+            "/api/v1/auth/token", data={"username": email, "password": PASSWORD}
+        )
         bearer = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
-        own = await client.get(f"/api/v1/enterprises/{held[-1]}/notification-preferences", headers=bearer)
-        foreign = await client.get(f"/api/v1/enterprises/{uuid.uuid4()}/notification-preferences", headers=bearer)
+        own = await client.get(
+            f"/api/v1/enterprises/{held[-1]}/notification-preferences", headers=bearer
+        )
+        foreign = await client.get(
+            f"/api/v1/enterprises/{uuid.uuid4()}/notification-preferences", headers=bearer
+        )
         me = await client.get("/api/v1/auth/me", headers=bearer)
 
     # The token names the account, not its enterprises: the door looks those up (and caches them).

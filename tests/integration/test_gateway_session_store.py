@@ -57,21 +57,42 @@ def access_tokens() -> AccessTokens:
 
 async def _signed_in(uow, passwords, access_tokens) -> tuple[str, accounts.Tokens]:
     email = f"session-{uuid.uuid4().hex[:10]}@example.by"
-    await accounts.open_account(uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.COMPANY)
-    return email, await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=DAY, email=email, password=PASSWORD)
+    await accounts.open_account(
+        uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.COMPANY
+    )
+    return email, await accounts.sign_in(
+        uow=uow,
+        passwords=passwords,
+        access_tokens=access_tokens,
+        refresh_ttl=DAY,
+        email=email,
+        password=PASSWORD,
+    )
 
 
 async def _lasts(uow, sessions, access_tokens, tokens: accounts.Tokens) -> bool:
     claims = access_tokens.read(tokens.access_token)
-    return await accounts.session_lasts(uow=uow, sessions=sessions, session_id=claims.session_id, account_id=claims.account_id)
+    return await accounts.session_lasts(
+        uow=uow, sessions=sessions, session_id=claims.session_id, account_id=claims.account_id
+    )
 
 
-async def test_two_refreshes_racing_with_one_token_end_the_session_for_both(uow, passwords, access_tokens, sessions, gateway_engine):
+async def test_two_refreshes_racing_with_one_token_end_the_session_for_both(
+    uow, passwords, access_tokens, sessions, gateway_engine
+):
     _, first = await _signed_in(uow, passwords, access_tokens)
     factory = async_sessionmaker(gateway_engine, expire_on_commit=False)
 
     results = await asyncio.gather(
-        *(accounts.refresh(uow=UnitOfWork(factory), access_tokens=access_tokens, refresh_ttl=DAY, refresh_token=first.refresh_token) for _ in range(2)),
+        *(
+            accounts.refresh(
+                uow=UnitOfWork(factory),
+                access_tokens=access_tokens,
+                refresh_ttl=DAY,
+                refresh_token=first.refresh_token,
+            )
+            for _ in range(2)
+        ),
         return_exceptions=True,
     )
 
@@ -79,17 +100,30 @@ async def test_two_refreshes_racing_with_one_token_end_the_session_for_both(uow,
     assert [type(r) for r in results if isinstance(r, Exception)] == [ReusedRefreshToken]
     # The loser waited for the winner's commit, so the winner's new token is in the session it ended.
     with pytest.raises(InvalidToken):
-        await accounts.refresh(uow=uow, access_tokens=access_tokens, refresh_ttl=DAY, refresh_token=winner.refresh_token)
+        await accounts.refresh(
+            uow=uow,
+            access_tokens=access_tokens,
+            refresh_ttl=DAY,
+            refresh_token=winner.refresh_token,
+        )
     assert not await _lasts(uow, sessions, access_tokens, winner)
 
 
-async def test_keeping_a_session_that_does_not_exist_on_a_password_change_keeps_none(uow, passwords, access_tokens, sessions):
+async def test_keeping_a_session_that_does_not_exist_on_a_password_change_keeps_none(
+    uow, passwords, access_tokens, sessions
+):
     _, laptop = await _signed_in(uow, passwords, access_tokens)
     account_id = access_tokens.read(laptop.access_token).account_id
     assert await _lasts(uow, sessions, access_tokens, laptop)
 
-    await accounts.change_password(uow=uow, passwords=passwords, account_id=account_id, current_password=PASSWORD,
-                                   new_password="a new and longer passphrase", keep_refresh_token="a token nobody was given")
+    await accounts.change_password(
+        uow=uow,
+        passwords=passwords,
+        account_id=account_id,
+        current_password=PASSWORD,
+        new_password="a new and longer passphrase",
+        keep_refresh_token="a token nobody was given",
+    )
 
     # The cache held the session as lasting; the commit made this instance forget it.
     assert not await _lasts(uow, sessions, access_tokens, laptop)
@@ -103,39 +137,70 @@ class Registry:
         self.deleted.append((enterprise_id, owner.account_id))
 
 
-async def test_a_deleted_account_leaves_no_row_no_session_and_its_enterprises_deleted(uow, passwords, access_tokens, sessions, gateway_engine):
+async def test_a_deleted_account_leaves_no_row_no_session_and_its_enterprises_deleted(
+    uow, passwords, access_tokens, sessions, gateway_engine
+):
     email, tokens = await _signed_in(uow, passwords, access_tokens)
     account_id = access_tokens.read(tokens.access_token).account_id
     enterprise_id = str(uuid.uuid4())
     async with gateway_engine.begin() as connection:
-        await connection.execute(text("INSERT INTO account_enterprises (account_id, enterprise_id) VALUES (:a, :e)"),
-                                 {"a": uuid.UUID(account_id), "e": uuid.UUID(enterprise_id)})
+        await connection.execute(
+            text("INSERT INTO account_enterprises (account_id, enterprise_id) VALUES (:a, :e)"),
+            {"a": uuid.UUID(account_id), "e": uuid.UUID(enterprise_id)},
+        )
     registry = Registry()
 
-    await accounts.delete_account(uow=uow, passwords=passwords, enterprises=registry, account_id=account_id, current_password=PASSWORD)
+    await accounts.delete_account(
+        uow=uow,
+        passwords=passwords,
+        enterprises=registry,
+        account_id=account_id,
+        current_password=PASSWORD,
+    )
 
     assert registry.deleted == [(enterprise_id, account_id)]
     assert not await _lasts(uow, sessions, access_tokens, tokens)
     async with gateway_engine.connect() as connection:
-        left = [await connection.scalar(text(f"SELECT count(*) FROM {table} WHERE account_id = :a"), {"a": uuid.UUID(account_id)})
-                for table in ("refresh_tokens", "account_enterprises")]
-        left.append(await connection.scalar(text("SELECT count(*) FROM accounts WHERE email = :e"), {"e": email}))
+        left = [
+            await connection.scalar(
+                text(f"SELECT count(*) FROM {table} WHERE account_id = :a"),
+                {"a": uuid.UUID(account_id)},
+            )
+            for table in ("refresh_tokens", "account_enterprises")
+        ]
+        left.append(
+            await connection.scalar(
+                text("SELECT count(*) FROM accounts WHERE email = :e"), {"e": email}
+            )
+        )
     assert left == [0, 0, 0]
 
 
 def test_refresh_tokens_issued_before_sessions_each_get_a_session_of_their_own(scratch_database):
     config = alembic_config(scratch_database)
     command.upgrade(config, "0002")
-    asyncio.run(_execute(scratch_database, "INSERT INTO accounts (id, email, role, password_hash) VALUES (:id, 'old@example.by', 'company', 'x')",
-                         {"id": (account_id := uuid.uuid4())}))
+    asyncio.run(
+        _execute(
+            scratch_database,
+            "INSERT INTO accounts (id, email, role, password_hash) VALUES (:id, 'old@example.by', 'company', 'x')",
+            {"id": (account_id := uuid.uuid4())},
+        )
+    )
     now = datetime.now(UTC)
     for token_hash in ("a" * 64, "b" * 64):
-        asyncio.run(_execute(scratch_database, "INSERT INTO refresh_tokens (token_hash, account_id, issued_at, expires_at) VALUES (:h, :a, :n, :e)",
-                             {"h": token_hash, "a": account_id, "n": now, "e": now + DAY}))
+        asyncio.run(
+            _execute(
+                scratch_database,
+                "INSERT INTO refresh_tokens (token_hash, account_id, issued_at, expires_at) VALUES (:h, :a, :n, :e)",
+                {"h": token_hash, "a": account_id, "n": now, "e": now + DAY},
+            )
+        )
 
     command.upgrade(config, "head")
 
-    families = asyncio.run(_execute(scratch_database, "SELECT family_id FROM refresh_tokens ORDER BY token_hash"))
+    families = asyncio.run(
+        _execute(scratch_database, "SELECT family_id FROM refresh_tokens ORDER BY token_hash")
+    )
     assert len(families) == 2 and None not in families and families[0] != families[1]
     command.downgrade(config, "0002")
 

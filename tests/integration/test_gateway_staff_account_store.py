@@ -22,10 +22,17 @@ from gateway.adapters.invitations import Invitations
 from gateway.adapters.passwords import Passwords
 from gateway.adapters.tokens import AccessTokens, PasswordLinks
 from gateway.adapters.upstream import Upstream
-from gateway.domain.circuit_breaker import CircuitBreaker
 from gateway.domain.accounts import Account, Role
+from gateway.domain.circuit_breaker import CircuitBreaker
 from gateway.domain.errors import (
-    AccountConflict, AccountDisabled, EmailTaken, InvalidCredentials, InvalidInput, InvalidToken, UnknownAccount, WeakPassword,
+    AccountConflict,
+    AccountDisabled,
+    EmailTaken,
+    InvalidCredentials,
+    InvalidInput,
+    InvalidToken,
+    UnknownAccount,
+    WeakPassword,
 )
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
@@ -46,7 +53,9 @@ class KeptLinks:
     async def send(self, account: Account, *, sent_by: str) -> bool:
         if not self._accepts:
             return False
-        self.sent.append((account.email, self._links.issue(account_id=account.id, stamp=account.password_stamp)))
+        self.sent.append(
+            (account.email, self._links.issue(account_id=account.id, stamp=account.password_stamp))
+        )
         return True
 
     def last_token_to(self, email: str) -> str:
@@ -95,21 +104,51 @@ def _email() -> str:
 
 
 async def _invite(uow, mail, *, email=None, role=Role.AGENCY, name="Анна Смирнова") -> Account:
-    account, sent = await accounts.invite_account(uow=uow, invitations=mail, email=email or _email(), name=name, role=role, invited_by=ADMIN_ID)
+    account, sent = await accounts.invite_account(
+        uow=uow,
+        invitations=mail,
+        email=email or _email(),
+        name=name,
+        role=role,
+        invited_by=ADMIN_ID,
+    )
     assert sent
     return account
 
 
-async def test_an_invited_person_sets_a_password_through_the_link_and_signs_in(uow, mail, passwords, access_tokens, password_links):
+async def test_an_invited_person_sets_a_password_through_the_link_and_signs_in(
+    uow, mail, passwords, access_tokens, password_links
+):
     account = await _invite(uow, mail)
     with pytest.raises(InvalidCredentials):  # no password yet: nothing lets anyone in
-        await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=DAY, email=account.email, password="")
+        await accounts.sign_in(
+            uow=uow,
+            passwords=passwords,
+            access_tokens=access_tokens,
+            refresh_ttl=DAY,
+            email=account.email,
+            password="",
+        )
 
-    done = await accounts.set_password(uow=uow, passwords=passwords, password_links=password_links,
-                                       token=mail.last_token_to(account.email), password=PASSWORD)
-    tokens = await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=DAY, email=account.email, password=PASSWORD)
+    done = await accounts.set_password(
+        uow=uow,
+        passwords=passwords,
+        password_links=password_links,
+        token=mail.last_token_to(account.email),
+        password=PASSWORD,
+    )
+    tokens = await accounts.sign_in(
+        uow=uow,
+        passwords=passwords,
+        access_tokens=access_tokens,
+        refresh_ttl=DAY,
+        email=account.email,
+        password=PASSWORD,
+    )
 
-    assert done.password_set and done.confirmed  # the link reached the mailbox, so the address is proven
+    assert (
+        done.password_set and done.confirmed
+    )  # the link reached the mailbox, so the address is proven
     assert access_tokens.read(tokens.access_token).role == "agency"
     stored = await accounts.get_account_or_raise(uow=uow, account_id=account.id)
     assert (stored.name, stored.password_set, stored.confirmed) == ("Анна Смирнова", True, True)
@@ -118,19 +157,37 @@ async def test_an_invited_person_sets_a_password_through_the_link_and_signs_in(u
 async def test_a_link_sets_a_password_once(uow, mail, passwords, password_links):
     account = await _invite(uow, mail)
     token = mail.last_token_to(account.email)
-    await accounts.set_password(uow=uow, passwords=passwords, password_links=password_links, token=token, password=PASSWORD)
+    await accounts.set_password(
+        uow=uow, passwords=passwords, password_links=password_links, token=token, password=PASSWORD
+    )
 
     with pytest.raises(InvalidToken, match="already used"):
-        await accounts.set_password(uow=uow, passwords=passwords, password_links=password_links, token=token, password="someone else's passphrase")
+        await accounts.set_password(
+            uow=uow,
+            passwords=passwords,
+            password_links=password_links,
+            token=token,
+            password="someone else's passphrase",
+        )
 
 
-async def test_one_link_used_twice_at_once_sets_one_password(sessions, mail, passwords, password_links):
+async def test_one_link_used_twice_at_once_sets_one_password(
+    sessions, mail, passwords, password_links
+):
     account = await _invite(UnitOfWork(sessions), mail)
     token = mail.last_token_to(account.email)
 
     results = await asyncio.gather(
-        *(accounts.set_password(uow=UnitOfWork(sessions), passwords=passwords, password_links=password_links, token=token, password=f"passphrase number {i}")
-          for i in range(4)),
+        *(
+            accounts.set_password(
+                uow=UnitOfWork(sessions),
+                passwords=passwords,
+                password_links=password_links,
+                token=token,
+                password=f"passphrase number {i}",
+            )
+            for i in range(4)
+        ),
         return_exceptions=True,
     )
 
@@ -143,8 +200,16 @@ async def test_a_weak_password_leaves_the_link_usable(uow, mail, passwords, pass
     token = mail.last_token_to(account.email)
 
     with pytest.raises(WeakPassword, match="at least 8"):
-        await accounts.set_password(uow=uow, passwords=passwords, password_links=password_links, token=token, password="short")
-    done = await accounts.set_password(uow=uow, passwords=passwords, password_links=password_links, token=token, password=PASSWORD)
+        await accounts.set_password(
+            uow=uow,
+            passwords=passwords,
+            password_links=password_links,
+            token=token,
+            password="short",
+        )
+    done = await accounts.set_password(
+        uow=uow, passwords=passwords, password_links=password_links, token=token, password=PASSWORD
+    )
 
     assert done.password_set
 
@@ -153,58 +218,141 @@ async def test_an_email_taken_by_any_account_cannot_be_invited_again(uow, mail):
     account = await _invite(uow, mail)
 
     with pytest.raises(EmailTaken):
-        await accounts.invite_account(uow=uow, invitations=mail, email=account.email.upper(), name="Другой", role=Role.ADMIN, invited_by=ADMIN_ID)
+        await accounts.invite_account(
+            uow=uow,
+            invitations=mail,
+            email=account.email.upper(),
+            name="Другой",
+            role=Role.ADMIN,
+            invited_by=ADMIN_ID,
+        )
 
 
-async def test_when_the_email_cannot_be_handed_over_the_account_is_still_opened(uow, password_links):
-    account, sent = await accounts.invite_account(uow=uow, invitations=KeptLinks(password_links, accepts=False), email=_email(),
-                                                  name="Олег Петров", role=Role.ADMIN, invited_by=ADMIN_ID)
+async def test_when_the_email_cannot_be_handed_over_the_account_is_still_opened(
+    uow, password_links
+):
+    account, sent = await accounts.invite_account(
+        uow=uow,
+        invitations=KeptLinks(password_links, accepts=False),
+        email=_email(),
+        name="Олег Петров",
+        role=Role.ADMIN,
+        invited_by=ADMIN_ID,
+    )
 
     assert sent is False
     stored = await accounts.get_account_or_raise(uow=uow, account_id=account.id)
     assert (stored.role, stored.password_set) == (Role.ADMIN, False)
 
 
-async def test_while_the_notifications_service_is_unreachable_the_account_is_opened_and_reported_unsent(uow, password_links):
+async def test_while_the_notifications_service_is_unreachable_the_account_is_opened_and_reported_unsent(
+    uow, password_links
+):
     # Nothing listens on this port: the gateway's real HTTP client fails to connect.
-    notifications = Upstream(name="notifications", base_url=f"http://127.0.0.1:{free_port()}", secret="i" * 40, token_ttl=60,
-                             timeout=2.0, breaker=CircuitBreaker(5, 5.0))
-    invitations = Invitations(notifications=notifications, links=password_links, web_base_url="http://console.example.ru/")
+    notifications = Upstream(
+        name="notifications",
+        base_url=f"http://127.0.0.1:{free_port()}",
+        secret="i" * 40,
+        token_ttl=60,
+        timeout=2.0,
+        breaker=CircuitBreaker(5, 5.0),
+    )
+    invitations = Invitations(
+        notifications=notifications, links=password_links, web_base_url="http://console.example.ru/"
+    )
     try:
-        account, sent = await accounts.invite_account(uow=uow, invitations=invitations, email=_email(), name="Олег Петров",
-                                                      role=Role.AGENCY, invited_by=ADMIN_ID)
+        account, sent = await accounts.invite_account(
+            uow=uow,
+            invitations=invitations,
+            email=_email(),
+            name="Олег Петров",
+            role=Role.AGENCY,
+            invited_by=ADMIN_ID,
+        )
     finally:
         await notifications.close()
 
     assert sent is False
-    assert (await accounts.get_account_or_raise(uow=uow, account_id=account.id)).password_set is False
+    assert (
+        await accounts.get_account_or_raise(uow=uow, account_id=account.id)
+    ).password_set is False
     link = invitations.link_for(account)
     assert link.startswith("http://console.example.ru/set-password?token=")
     assert password_links.read(parse_qs(urlsplit(link).query)["token"][0]).account_id == account.id
 
 
-async def test_a_disabled_account_can_neither_sign_in_nor_refresh_until_it_is_enabled(uow, mail, passwords, access_tokens, password_links):
+async def test_a_disabled_account_can_neither_sign_in_nor_refresh_until_it_is_enabled(
+    uow, mail, passwords, access_tokens, password_links
+):
     account = await _invite(uow, mail)
-    await accounts.set_password(uow=uow, passwords=passwords, password_links=password_links, token=mail.last_token_to(account.email), password=PASSWORD)
-    session = await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=DAY, email=account.email, password=PASSWORD)
+    await accounts.set_password(
+        uow=uow,
+        passwords=passwords,
+        password_links=password_links,
+        token=mail.last_token_to(account.email),
+        password=PASSWORD,
+    )
+    session = await accounts.sign_in(
+        uow=uow,
+        passwords=passwords,
+        access_tokens=access_tokens,
+        refresh_ttl=DAY,
+        email=account.email,
+        password=PASSWORD,
+    )
 
     await accounts.disable_account(uow=uow, account_id=account.id, disabled_by=ADMIN_ID)
 
     with pytest.raises(AccountDisabled):
-        await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=DAY, email=account.email, password=PASSWORD)
+        await accounts.sign_in(
+            uow=uow,
+            passwords=passwords,
+            access_tokens=access_tokens,
+            refresh_ttl=DAY,
+            email=account.email,
+            password=PASSWORD,
+        )
     with pytest.raises(InvalidCredentials):  # a wrong password still hears only that
-        await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=DAY, email=account.email, password="a wrong passphrase")
+        await accounts.sign_in(
+            uow=uow,
+            passwords=passwords,
+            access_tokens=access_tokens,
+            refresh_ttl=DAY,
+            email=account.email,
+            password="a wrong passphrase",
+        )
     with pytest.raises(InvalidToken):
-        await accounts.refresh(uow=uow, access_tokens=access_tokens, refresh_ttl=DAY, refresh_token=session.refresh_token)
+        await accounts.refresh(
+            uow=uow,
+            access_tokens=access_tokens,
+            refresh_ttl=DAY,
+            refresh_token=session.refresh_token,
+        )
     with pytest.raises(AccountConflict, match="disabled"):
-        await accounts.send_invitation(uow=uow, invitations=mail, account_id=account.id, sent_by=ADMIN_ID)
+        await accounts.send_invitation(
+            uow=uow, invitations=mail, account_id=account.id, sent_by=ADMIN_ID
+        )
 
     await accounts.enable_account(uow=uow, account_id=account.id)
-    again = await accounts.sign_in(uow=uow, passwords=passwords, access_tokens=access_tokens, refresh_ttl=DAY, email=account.email, password=PASSWORD)
-    assert await accounts.refresh(uow=uow, access_tokens=access_tokens, refresh_ttl=DAY, refresh_token=again.refresh_token)
+    again = await accounts.sign_in(
+        uow=uow,
+        passwords=passwords,
+        access_tokens=access_tokens,
+        refresh_ttl=DAY,
+        email=account.email,
+        password=PASSWORD,
+    )
+    assert await accounts.refresh(
+        uow=uow, access_tokens=access_tokens, refresh_ttl=DAY, refresh_token=again.refresh_token
+    )
     # The refresh token of before the disable stays revoked.
     with pytest.raises(InvalidToken):
-        await accounts.refresh(uow=uow, access_tokens=access_tokens, refresh_ttl=DAY, refresh_token=session.refresh_token)
+        await accounts.refresh(
+            uow=uow,
+            access_tokens=access_tokens,
+            refresh_ttl=DAY,
+            refresh_token=session.refresh_token,
+        )
 
 
 async def test_an_admin_cannot_disable_itself_and_unknown_accounts_are_unknown(uow, mail):
@@ -225,8 +373,12 @@ async def test_the_staff_list_pages_newest_first_and_filters_by_role(uow, mail):
     newest_admin = await _invite(uow, mail, role=Role.ADMIN, name="Администратор")
 
     first = await accounts.list_staff_accounts(uow=uow, roles=frozenset({Role.AGENCY}), limit=2)
-    second = await accounts.list_staff_accounts(uow=uow, roles=frozenset({Role.AGENCY}), limit=2, cursor=first.next_cursor)
-    both = await accounts.list_staff_accounts(uow=uow, roles=frozenset({Role.AGENCY, Role.ADMIN}), limit=1)
+    second = await accounts.list_staff_accounts(
+        uow=uow, roles=frozenset({Role.AGENCY}), limit=2, cursor=first.next_cursor
+    )
+    both = await accounts.list_staff_accounts(
+        uow=uow, roles=frozenset({Role.AGENCY, Role.ADMIN}), limit=1
+    )
 
     assert [a.id for a in first.items] == [opened[2].id, opened[1].id]
     assert second.items[0].id == opened[0].id
@@ -236,10 +388,14 @@ async def test_the_staff_list_pages_newest_first_and_filters_by_role(uow, mail):
     assert both.total >= first.total + 1
 
 
-@pytest.mark.parametrize("cursor", ["not-a-cursor", "WyJ4IiwgInkiXQ", "WyIyMDI2LTEyLTAyVDA5OjMwOjAwIiwgIjEyMyJd"])
+@pytest.mark.parametrize(
+    "cursor", ["not-a-cursor", "WyJ4IiwgInkiXQ", "WyIyMDI2LTEyLTAyVDA5OjMwOjAwIiwgIjEyMyJd"]
+)
 async def test_a_cursor_the_list_did_not_give_out_is_invalid_input(uow, cursor):
     with pytest.raises(InvalidInput) as refused:
-        await accounts.list_staff_accounts(uow=uow, roles=frozenset({Role.AGENCY}), limit=2, cursor=cursor)
+        await accounts.list_staff_accounts(
+            uow=uow, roles=frozenset({Role.AGENCY}), limit=2, cursor=cursor
+        )
 
     assert refused.value.field == "cursor"
 
@@ -248,7 +404,10 @@ def test_migration_0002_adds_names_and_disabling_and_goes_back_down(scratch_data
     config = alembic_config(scratch_database)
     command.upgrade(config, "head")
     assert {"name", "disabled_at"} <= _columns(scratch_database)
-    _run(scratch_database, "INSERT INTO accounts (id, email, role, password_hash) VALUES (gen_random_uuid(), 'invited@example.ru', 'agency', NULL)")
+    _run(
+        scratch_database,
+        "INSERT INTO accounts (id, email, role, password_hash) VALUES (gen_random_uuid(), 'invited@example.ru', 'agency', NULL)",
+    )
 
     command.downgrade(config, "0001")
 
@@ -260,7 +419,9 @@ def _columns(url: str) -> set[str]:
     async def read() -> set[str]:
         engine = create_async_engine(url)
         async with engine.connect() as connection:
-            names = await connection.run_sync(lambda sync: {c["name"] for c in inspect(sync).get_columns("accounts")})
+            names = await connection.run_sync(
+                lambda sync: {c["name"] for c in inspect(sync).get_columns("accounts")}
+            )
         await engine.dispose()
         return names
 

@@ -16,7 +16,14 @@ OWN_SECRET = "an-operators-own-secret-of-enough-length-42"
 
 def _serve(**env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
-    return subprocess.run([sys.executable, "-m", "gateway", "serve"], cwd=ROOT, env=clean | env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "gateway", "serve"],
+        cwd=ROOT,
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.mark.parametrize(
@@ -26,8 +33,14 @@ def _serve(**env: str) -> subprocess.CompletedProcess:
         (OWN_SECRET, DEMO_JWT_SECRET, "GATEWAY_JWT_SECRET"),
     ],
 )
-def test_a_published_secret_outside_demo_mode_stops_the_start_and_names_the_setting(internal, jwt_secret, named):
-    result = _serve(GATEWAY_DEMO_MODE="false", GATEWAY_INTERNAL_TOKEN_SECRET=internal, GATEWAY_JWT_SECRET=jwt_secret)
+def test_a_published_secret_outside_demo_mode_stops_the_start_and_names_the_setting(
+    internal, jwt_secret, named
+):
+    result = _serve(
+        GATEWAY_DEMO_MODE="false",
+        GATEWAY_INTERNAL_TOKEN_SECRET=internal,
+        GATEWAY_JWT_SECRET=jwt_secret,
+    )
 
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()

@@ -9,7 +9,14 @@ import httpx
 import pytest
 
 from tests.integration.test_matching_service import (  # noqa: F401
-    envelope_of, kafka_producer, lift_need, lift_offer, publish, publish_verified, series, wait_for_matches,
+    envelope_of,
+    kafka_producer,
+    lift_need,
+    lift_offer,
+    publish,
+    publish_verified,
+    series,
+    wait_for_matches,
 )
 
 
@@ -19,14 +26,20 @@ async def proposed_match(kafka_producer, matching_api):
     offer, need = lift_offer(tag), lift_need(tag)
     await publish_verified(kafka_producer, offer, need)  # matching pairs only verified enterprises
     async with matching_api() as api:
-        page = await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id))
+        page = await wait_for_matches(
+            api, need_id=str(need.listing_id), offer_id=str(offer.listing_id)
+        )
     return page["items"][0], offer, need
 
 
 @pytest.fixture(scope="module")
 def matching_api(platform, internal_token):
     def client(**caller) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=platform.service_url("matching"), headers=internal_token("matching", **caller), timeout=10)
+        return httpx.AsyncClient(
+            base_url=platform.service_url("matching"),
+            headers=internal_token("matching", **caller),
+            timeout=10,
+        )
 
     return client
 
@@ -39,36 +52,61 @@ async def test_a_call_without_the_gateways_token_is_refused(platform):
     assert response.headers["content-type"] == "application/problem+json"
 
 
-async def test_a_reviewer_approves_and_both_companies_become_interested_and_are_introduced(proposed_match, matching_api):
+async def test_a_reviewer_approves_and_both_companies_become_interested_and_are_introduced(
+    proposed_match, matching_api
+):
     match, offer, need = proposed_match
     async with matching_api(account_id="reviewer-1") as reviewer:
         approved = await reviewer.post(f"/matches/{match['id']}/approve", json={"note": "good fit"})
-    async with matching_api(role="company", account_id="buyer", enterprise_ids=[need.enterprise_id]) as buyer:
+    async with matching_api(
+        role="company", account_id="buyer", enterprise_ids=[need.enterprise_id]
+    ) as buyer:
         await buyer.post(f"/matches/{match['id']}/respond", json={"answer": "interested"})
         suggestions = (await buyer.get(f"/enterprises/{need.enterprise_id}/suggestions")).json()
-    async with matching_api(role="company", account_id="seller", enterprise_ids=[offer.enterprise_id]) as seller:
-        introduced = (await seller.post(f"/matches/{match['id']}/respond", json={"answer": "interested"})).json()
+    async with matching_api(
+        role="company", account_id="seller", enterprise_ids=[offer.enterprise_id]
+    ) as seller:
+        introduced = (
+            await seller.post(f"/matches/{match['id']}/respond", json={"answer": "interested"})
+        ).json()
     async with matching_api(account_id="reviewer-1") as reviewer:
-        closed = (await reviewer.post(f"/matches/{match['id']}/close", json={"outcome": "contract for 120 lifts"})).json()
+        closed = (
+            await reviewer.post(
+                f"/matches/{match['id']}/close", json={"outcome": "contract for 120 lifts"}
+            )
+        ).json()
 
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     assert [s["id"] for s in suggestions["items"]] == [match["id"]]
     assert introduced["status"] == "introduced"
     assert closed["status"] == "closed" and closed["outcome"] == "contract for 120 lifts"
     assert [(h["to_status"], h["actor"]) for h in closed["history"]] == [
-        ("proposed", "matcher"), ("approved", "reviewer-1"), ("approved", "buyer"), ("approved", "seller"),
-        ("introduced", "seller"), ("closed", "reviewer-1")]
+        ("proposed", "matcher"),
+        ("approved", "reviewer-1"),
+        ("approved", "buyer"),
+        ("approved", "seller"),
+        ("introduced", "seller"),
+        ("closed", "reviewer-1"),
+    ]
 
 
 async def test_approving_a_rejected_match_is_a_conflict(proposed_match, matching_api):
     match, _, _ = proposed_match
     async with matching_api() as reviewer:
-        rejected = await reviewer.post(f"/matches/{match['id']}/reject", json={"reason": "buyer already contracted"})
+        rejected = await reviewer.post(
+            f"/matches/{match['id']}/reject", json={"reason": "buyer already contracted"}
+        )
         again = await reviewer.post(f"/matches/{match['id']}/approve")
 
-    assert rejected.json()["status"] == "rejected" and rejected.json()["review_note"] == "buyer already contracted"
+    assert (
+        rejected.json()["status"] == "rejected"
+        and rejected.json()["review_note"] == "buyer already contracted"
+    )
     assert again.status_code == 409
-    assert again.headers["content-type"] == "application/problem+json" and again.json()["title"] == "Conflict"
+    assert (
+        again.headers["content-type"] == "application/problem+json"
+        and again.json()["title"] == "Conflict"
+    )
 
 
 async def test_bad_input_is_a_problem_with_its_field(proposed_match, matching_api):
@@ -83,7 +121,9 @@ async def test_bad_input_is_a_problem_with_its_field(proposed_match, matching_ap
     assert unknown.status_code == 404
 
 
-async def test_a_company_sees_neither_proposed_matches_nor_other_companies_ones(proposed_match, matching_api):
+async def test_a_company_sees_neither_proposed_matches_nor_other_companies_ones(
+    proposed_match, matching_api
+):
     match, offer, need = proposed_match
     async with matching_api(role="company", enterprise_ids=[need.enterprise_id]) as buyer:
         not_yet = await buyer.get(f"/matches/{match['id']}")
@@ -103,7 +143,9 @@ async def test_a_company_answers_only_for_its_own_side(proposed_match, matching_
     async with matching_api() as reviewer:
         await reviewer.post(f"/matches/{match['id']}/approve")
     async with matching_api(role="company", enterprise_ids=[need.enterprise_id]) as buyer:
-        wrong_side = await buyer.post(f"/matches/{match['id']}/respond", json={"answer": "interested", "side": "offer"})
+        wrong_side = await buyer.post(
+            f"/matches/{match['id']}/respond", json={"answer": "interested", "side": "offer"}
+        )
         declined = await buyer.post(f"/matches/{match['id']}/respond", json={"answer": "declined"})
         twice = await buyer.post(f"/matches/{match['id']}/respond", json={"answer": "interested"})
 
@@ -115,13 +157,43 @@ async def test_a_company_answers_only_for_its_own_side(proposed_match, matching_
 async def test_the_queue_filters_sorts_and_pages(proposed_match, matching_api):
     match, offer, need = proposed_match
     async with matching_api() as reviewer:
-        first = (await reviewer.get("/matches", params={"status": "proposed", "limit": 1, "sector": "elevators",
-                                                        "country_pair": "BY-RU", "min_score": 0.5})).json()
-        second = (await reviewer.get("/matches", params={"status": "proposed", "limit": 1, "sector": "elevators",
-                                                         "country_pair": "BY-RU", "min_score": 0.5, "cursor": first["next_cursor"]})).json()
-        by_region = (await reviewer.get("/matches", params={"region": "mogilev_oblast", "enterprise_id": str(need.enterprise_id)})).json()
+        first = (
+            await reviewer.get(
+                "/matches",
+                params={
+                    "status": "proposed",
+                    "limit": 1,
+                    "sector": "elevators",
+                    "country_pair": "BY-RU",
+                    "min_score": 0.5,
+                },
+            )
+        ).json()
+        second = (
+            await reviewer.get(
+                "/matches",
+                params={
+                    "status": "proposed",
+                    "limit": 1,
+                    "sector": "elevators",
+                    "country_pair": "BY-RU",
+                    "min_score": 0.5,
+                    "cursor": first["next_cursor"],
+                },
+            )
+        ).json()
+        by_region = (
+            await reviewer.get(
+                "/matches",
+                params={"region": "mogilev_oblast", "enterprise_id": str(need.enterprise_id)},
+            )
+        ).json()
         by_age = (await reviewer.get("/matches", params={"sort": "age", "limit": 200})).json()
-        elsewhere = (await reviewer.get("/matches", params={"sector": "tourism", "need_id": str(need.listing_id)})).json()
+        elsewhere = (
+            await reviewer.get(
+                "/matches", params={"sector": "tourism", "need_id": str(need.listing_id)}
+            )
+        ).json()
 
     assert first["total"] >= 2 and len(first["items"]) == 1 and first["next_cursor"] == "1"
     assert second["items"][0]["score"] <= first["items"][0]["score"]
@@ -131,9 +203,13 @@ async def test_the_queue_filters_sorts_and_pages(proposed_match, matching_api):
     assert elsewhere["total"] == 0
 
 
-async def test_the_agency_sees_the_pipeline_by_sector_status_and_month(proposed_match, matching_api):
+async def test_the_agency_sees_the_pipeline_by_sector_status_and_month(
+    proposed_match, matching_api
+):
     async with matching_api() as reviewer:
-        by_sector = (await reviewer.get("/stats", params={"group_by": "sector", "period": "month"})).json()
+        by_sector = (
+            await reviewer.get("/stats", params={"group_by": "sector", "period": "month"})
+        ).json()
         by_pair = (await reviewer.get("/stats", params={"group_by": "country_pair"})).json()
     async with matching_api(role="company", enterprise_ids=[uuid.uuid4()]) as company:
         refused = await company.get("/stats")

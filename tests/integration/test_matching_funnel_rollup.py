@@ -74,8 +74,17 @@ async def matching_database(scratch_database):
 
 
 def listing(side: str, *, sector: str, country: str, region: str, city: str) -> Listing:
-    return Listing(id=uuid.uuid4(), side=side, enterprise_id=uuid.uuid4(), enterprise_name=f"{city} {side}", country=country,
-                   region=region, city=city, title=f"{sector} {side} from {city}", sector=sector)
+    return Listing(
+        id=uuid.uuid4(),
+        side=side,
+        enterprise_id=uuid.uuid4(),
+        enterprise_name=f"{city} {side}",
+        country=country,
+        region=region,
+        city=city,
+        title=f"{sector} {side} from {city}",
+        sector=sector,
+    )
 
 
 class Market:
@@ -85,11 +94,31 @@ class Market:
         self.uow = lambda: UnitOfWork(session_factory)
         self.pairs: dict[uuid.UUID, tuple[Listing, Listing]] = {}
 
-    async def propose(self, *, sector: str, offer_from: tuple[str, str, str], need_from: tuple[str, str, str]) -> uuid.UUID:
-        offer, need = listing("offer", sector=sector, country=offer_from[0], region=offer_from[1], city=offer_from[2]), \
-            listing("need", sector=sector, country=need_from[0], region=need_from[1], city=need_from[2])
-        match = Match.propose(offer_id=offer.id, need_id=need.id, offer_enterprise_id=offer.enterprise_id,
-                              need_enterprise_id=need.enterprise_id, score=0.8, components=[], reasons_ru=[], reasons_en=[])
+    async def propose(
+        self, *, sector: str, offer_from: tuple[str, str, str], need_from: tuple[str, str, str]
+    ) -> uuid.UUID:
+        offer, need = (
+            listing(
+                "offer",
+                sector=sector,
+                country=offer_from[0],
+                region=offer_from[1],
+                city=offer_from[2],
+            ),
+            listing(
+                "need", sector=sector, country=need_from[0], region=need_from[1], city=need_from[2]
+            ),
+        )
+        match = Match.propose(
+            offer_id=offer.id,
+            need_id=need.id,
+            offer_enterprise_id=offer.enterprise_id,
+            need_enterprise_id=need.enterprise_id,
+            score=0.8,
+            components=[],
+            reasons_ru=[],
+            reasons_en=[],
+        )
         async with self.uow() as uow:
             await uow.listings.put(offer)
             await uow.listings.put(need)
@@ -103,22 +132,34 @@ class Market:
         await use_cases.approve(uow=self.uow(), match_id=match_id, viewer=REVIEWER, note=None)
 
     async def reject(self, match_id: uuid.UUID) -> None:
-        await use_cases.reject(uow=self.uow(), match_id=match_id, viewer=REVIEWER, reason="the buyer already signed")
+        await use_cases.reject(
+            uow=self.uow(), match_id=match_id, viewer=REVIEWER, reason="the buyer already signed"
+        )
 
     async def close(self, match_id: uuid.UUID) -> None:
-        await use_cases.close(uow=self.uow(), match_id=match_id, viewer=REVIEWER, outcome="a contract for 40 lifts")
+        await use_cases.close(
+            uow=self.uow(), match_id=match_id, viewer=REVIEWER, outcome="a contract for 40 lifts"
+        )
 
     async def answer(self, match_id: uuid.UUID, side: str, answer: str) -> None:
         offer, need = self.pairs[match_id]
         owner = (offer if side == "offer" else need).enterprise_id
-        company = use_cases.Viewer(actor=f"{side}-owner", is_staff=False, enterprise_ids=frozenset({str(owner)}))
-        await use_cases.respond(uow=self.uow(), match_id=match_id, viewer=company, answer=answer, side=side)
+        company = use_cases.Viewer(
+            actor=f"{side}-owner", is_staff=False, enterprise_ids=frozenset({str(owner)})
+        )
+        await use_cases.respond(
+            uow=self.uow(), match_id=match_id, viewer=company, answer=answer, side=side
+        )
 
-    async def listing_closed_and_reopened(self, match_id: uuid.UUID, clock: Clock, *, reopened_on: int) -> None:
+    async def listing_closed_and_reopened(
+        self, match_id: uuid.UUID, clock: Clock, *, reopened_on: int
+    ) -> None:
         """The offer closes (its open match is withdrawn) and reopens (the pair is proposed again), as reconciling does."""
         await self._reconciled(match_id, lambda m: m.withdraw(reason="the offer was closed"))
         clock.on(reopened_on)
-        await self._reconciled(match_id, lambda m: m.repropose(score=0.7, components=[], reasons_ru=[], reasons_en=[]))
+        await self._reconciled(
+            match_id, lambda m: m.repropose(score=0.7, components=[], reasons_ru=[], reasons_en=[])
+        )
 
     async def _reconciled(self, match_id: uuid.UUID, change) -> None:
         offer, need = self.pairs[match_id]
@@ -129,11 +170,28 @@ class Market:
             await publish_transitions(match, offer=offer, need=need, uow=uow)
             await uow.commit()
 
-    async def funnel(self, date_from: date, date_to: date, group_by: str = "none") -> dict[str, tuple[int, ...]]:
-        result = await use_cases.funnel(uow=self.uow(), viewer=REVIEWER, date_from=date_from, date_to=date_to, group_by=group_by,
-                                        today=date_to)
-        return {row.key: (row.proposed, row.approved, row.rejected, row.interested, row.introduced, row.closed)
-                for row in result.rows}
+    async def funnel(
+        self, date_from: date, date_to: date, group_by: str = "none"
+    ) -> dict[str, tuple[int, ...]]:
+        result = await use_cases.funnel(
+            uow=self.uow(),
+            viewer=REVIEWER,
+            date_from=date_from,
+            date_to=date_to,
+            group_by=group_by,
+            today=date_to,
+        )
+        return {
+            row.key: (
+                row.proposed,
+                row.approved,
+                row.rejected,
+                row.interested,
+                row.introduced,
+                row.closed,
+            )
+            for row in result.rows
+        }
 
 
 async def rollup_rows(session_factory) -> set[tuple]:
@@ -158,7 +216,9 @@ async def a_fortnight_of_reviews(market: Market, clock: Clock) -> dict[str, uuid
     ids = {}
     clock.on(0)
     ids["deal"] = await market.propose(sector="elevators", offer_from=MOGILEV, need_from=SMOLENSK)
-    ids["back again"] = await market.propose(sector="elevators", offer_from=MOGILEV, need_from=SMOLENSK)
+    ids["back again"] = await market.propose(
+        sector="elevators", offer_from=MOGILEV, need_from=SMOLENSK
+    )
     clock.on(1)
     ids["declined"] = await market.propose(sector="elevators", offer_from=MINSK, need_from=SMOLENSK)
     ids["rejected"] = await market.propose(sector="elevators", offer_from=MINSK, need_from=SMOLENSK)
@@ -183,31 +243,51 @@ async def a_fortnight_of_reviews(market: Market, clock: Clock) -> dict[str, uuid
     return ids
 
 
-async def test_the_rollup_holds_what_counting_the_history_gives_after_a_fortnight_of_reviews(matching_database, clock):
+async def test_the_rollup_holds_what_counting_the_history_gives_after_a_fortnight_of_reviews(
+    matching_database, clock
+):
     url, session_factory = matching_database
     market = Market(session_factory)
     await a_fortnight_of_reviews(market, clock)
 
-    rollup, counted = await rollup_rows(session_factory), await counted_from_history(session_factory)
+    rollup, counted = (
+        await rollup_rows(session_factory),
+        await counted_from_history(session_factory),
+    )
     first_week = MONDAY.date()
     second_week = first_week + timedelta(days=7)
     fortnight = await market.funnel(first_week, second_week + timedelta(days=6))
     by_week = await market.funnel(first_week, second_week + timedelta(days=6), group_by="week")
     by_sector = await market.funnel(first_week, second_week + timedelta(days=6), group_by="sector")
-    by_regions = await market.funnel(first_week, second_week + timedelta(days=6), group_by="region_pair")
+    by_regions = await market.funnel(
+        first_week, second_week + timedelta(days=6), group_by="region_pair"
+    )
     thursday = await market.funnel(first_week + timedelta(days=3), first_week + timedelta(days=3))
 
     assert rollup == counted and rollup
     #                              proposed approved rejected interested introduced closed
-    assert fortnight == {"all": (5, 3, 1, 2, 1, 1)}  # the pair proposed again, approved and answered again counts once
-    assert by_week == {first_week.isoformat(): (5, 3, 1, 2, 0, 0), second_week.isoformat(): (0, 0, 0, 0, 1, 1)}
+    assert fortnight == {
+        "all": (5, 3, 1, 2, 1, 1)
+    }  # the pair proposed again, approved and answered again counts once
+    assert by_week == {
+        first_week.isoformat(): (5, 3, 1, 2, 0, 0),
+        second_week.isoformat(): (0, 0, 0, 0, 1, 1),
+    }
     assert by_sector == {"elevators": (4, 3, 1, 2, 1, 1), "wood": (1, 0, 0, 0, 0, 0)}
-    assert list(by_regions) == ["minsk→smolensk_oblast", "mogilev_oblast→smolensk_oblast", "smolensk_oblast→minsk"]  # 2, 2, 1
+    assert list(by_regions) == [
+        "minsk→smolensk_oblast",
+        "mogilev_oblast→smolensk_oblast",
+        "smolensk_oblast→minsk",
+    ]  # 2, 2, 1
     assert by_regions["mogilev_oblast→smolensk_oblast"] == (2, 2, 0, 2, 1, 1)
-    assert thursday == {"all": (0, 0, 0, 2, 0, 0)}  # 23:00 UTC is still Thursday in the funnel's UTC days
+    assert thursday == {
+        "all": (0, 0, 0, 2, 0, 0)
+    }  # 23:00 UTC is still Thursday in the funnel's UTC days
 
 
-async def test_the_migration_fills_the_rollup_from_the_history_with_the_same_numbers(matching_database, clock):
+async def test_the_migration_fills_the_rollup_from_the_history_with_the_same_numbers(
+    matching_database, clock
+):
     url, session_factory = matching_database
     market = Market(session_factory)
     await a_fortnight_of_reviews(market, clock)
@@ -215,7 +295,9 @@ async def test_the_migration_fills_the_rollup_from_the_history_with_the_same_num
     before = await market.funnel(MONDAY.date(), MONDAY.date() + timedelta(days=13), group_by="week")
 
     config = alembic_config(url)
-    await asyncio.to_thread(command.downgrade, config, "0004")  # as before the roll-up: the history alone
+    await asyncio.to_thread(
+        command.downgrade, config, "0004"
+    )  # as before the roll-up: the history alone
     await asyncio.to_thread(command.upgrade, config, "head")
     backfilled = await rollup_rows(session_factory)
     after = await market.funnel(MONDAY.date(), MONDAY.date() + timedelta(days=13), group_by="week")
@@ -224,12 +306,16 @@ async def test_the_migration_fills_the_rollup_from_the_history_with_the_same_num
     assert after == before and sum(counts[0] for counts in after.values()) == 5
 
 
-async def test_rebuilding_the_rollup_after_a_bulk_load_gives_the_same_numbers(matching_database, clock):
+async def test_rebuilding_the_rollup_after_a_bulk_load_gives_the_same_numbers(
+    matching_database, clock
+):
     url, session_factory = matching_database
     market = Market(session_factory)
     await a_fortnight_of_reviews(market, clock)
     written_with_the_transitions = await rollup_rows(session_factory)
-    async with session_factory() as session:  # history loaded behind the service's back leaves the roll-up stale
+    async with (
+        session_factory() as session
+    ):  # history loaded behind the service's back leaves the roll-up stale
         await session.execute(text("DELETE FROM funnel_days"))
         await session.commit()
 

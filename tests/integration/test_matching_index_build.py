@@ -30,24 +30,34 @@ async def database(scratch_database):
     await engine.dispose()
 
 
-async def test_a_starting_instance_files_the_whole_table_at_once_then_keeps_up_listing_by_listing(database):
+async def test_a_starting_instance_files_the_whole_table_at_once_then_keeps_up_listing_by_listing(
+    database,
+):
     sessions, engine = database
     tag = f"партия {uuid.uuid4().hex[:6]}"
-    listings = [listing_from(listing_event(side, sector, tag)) for sector in SECTORS for side in ("offer", "need", "need")]
+    listings = [
+        listing_from(listing_event(side, sector, tag))
+        for sector in SECTORS
+        for side in ("offer", "need", "need")
+    ]
     closed = replace(listing_from(listing_event("offer", "flax", tag)), status="closed")
     async with UnitOfWork(sessions) as uow:
         for listing in [*listings, closed]:
             await uow.listings.put(listing)
         await uow.commit()
     async with engine.connect() as connection:
-        last_change = (await connection.execute(text("SELECT max(change_number) FROM listings"))).scalar_one()
+        last_change = (
+            await connection.execute(text("SELECT max(change_number) FROM listings"))
+        ).scalar_one()
 
     starting = build_matcher(Settings(internal_token_secret="s" * 32))
     async with UnitOfWork(sessions) as uow:
         read = await starting.catch_up(uow=uow)
 
     assert read == len(listings) + 1 and starting.seen_change == last_change
-    assert len(starting.index) == len(listings) and closed.id not in starting.index  # a closed listing is read, not filed
+    assert (
+        len(starting.index) == len(listings) and closed.id not in starting.index
+    )  # a closed listing is read, not filed
     assert gc.isenabled(), "the collector runs again after the build"
     # The same partners, with the same scores, as an index filled one listing at a time.
     one_by_one = build_matcher(Settings(internal_token_secret="s" * 32))
@@ -64,6 +74,8 @@ async def test_a_starting_instance_files_the_whole_table_at_once_then_keeps_up_l
         await uow.commit()
     async with UnitOfWork(sessions) as uow:
         assert await starting.catch_up(uow=uow) == 1  # after the build: only what changed since
-    flax_offer = next(listing for listing in listings if listing.sector == "flax" and listing.side == "offer")
+    flax_offer = next(
+        listing for listing in listings if listing.sector == "flax" and listing.side == "offer"
+    )
     assert newcomer.id in starting.index and starting.seen_change > last_change
     assert [c.listing.id for c in starting.best_partners(newcomer)] == [flax_offer.id]

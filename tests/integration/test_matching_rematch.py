@@ -11,7 +11,14 @@ import pytest
 
 from devstack.stack import ROOT
 from tests.integration.test_matching_service import (  # noqa: F401
-    envelope_of, kafka_producer, lift_need, lift_offer, publish, publish_verified, series, wait_for_matches,
+    envelope_of,
+    kafka_producer,
+    lift_need,
+    lift_offer,
+    publish,
+    publish_verified,
+    series,
+    wait_for_matches,
 )
 
 
@@ -20,22 +27,47 @@ def matching_api(platform, internal_token):
     import httpx
 
     def client(**caller) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=platform.service_url("matching"), headers=internal_token("matching", **caller), timeout=10)
+        return httpx.AsyncClient(
+            base_url=platform.service_url("matching"),
+            headers=internal_token("matching", **caller),
+            timeout=10,
+        )
 
     return client
 
 
-async def test_a_rematch_with_only_the_text_weight_rescores_a_proposed_match_to_its_text_value(platform, kafka_producer, matching_api):
+async def test_a_rematch_with_only_the_text_weight_rescores_a_proposed_match_to_its_text_value(
+    platform, kafka_producer, matching_api
+):
     tag = series()
     offer, need = lift_offer(tag), lift_need(tag)
     await publish_verified(kafka_producer, offer, need)
     async with matching_api() as api:
-        before = (await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id)))["items"][0]
+        before = (
+            await wait_for_matches(
+                api, need_id=str(need.listing_id), offer_id=str(offer.listing_id)
+            )
+        )["items"][0]
 
-    only_text = {f"MATCHING_WEIGHTS__{name.upper()}": "0" for name in ("sector", "codes", "geography", "quantity", "certifications", "language")}
-    environment = {**os.environ, **platform.service_env("matching"), **only_text, "MATCHING_WEIGHTS__TEXT": "1", "MATCHING_THRESHOLD": "0"}
+    only_text = {
+        f"MATCHING_WEIGHTS__{name.upper()}": "0"
+        for name in ("sector", "codes", "geography", "quantity", "certifications", "language")
+    }
+    environment = {
+        **os.environ,
+        **platform.service_env("matching"),
+        **only_text,
+        "MATCHING_WEIGHTS__TEXT": "1",
+        "MATCHING_THRESHOLD": "0",
+    }
     result = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "matching", "rematch"], env=environment, cwd=ROOT, capture_output=True, text=True, timeout=120,
+        subprocess.run,
+        [sys.executable, "-m", "matching", "rematch"],
+        env=environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     async with matching_api() as api:
         after = (await api.get(f"/matches/{before['id']}")).json()
@@ -43,12 +75,16 @@ async def test_a_rematch_with_only_the_text_weight_rescores_a_proposed_match_to_
     assert result.returncode == 0, result.stderr[-2000:]
     assert "re-matched" in result.stdout
     text = next(c for c in after["components"] if c["name"] == "text")
-    assert text["weight"] == 1.0 and all(c["weight"] == 0 for c in after["components"] if c["name"] != "text")
+    assert text["weight"] == 1.0 and all(
+        c["weight"] == 0 for c in after["components"] if c["name"] != "text"
+    )
     assert after["score"] == pytest.approx(text["value"], abs=1e-3)
     assert after["score"] != before["score"] and after["status"] == "proposed"
 
 
-async def test_a_rematch_withdraws_a_pair_proposed_before_the_gate_for_an_enterprise_that_is_not_verified(platform, kafka_producer, matching_api):
+async def test_a_rematch_withdraws_a_pair_proposed_before_the_gate_for_an_enterprise_that_is_not_verified(
+    platform, kafka_producer, matching_api
+):
     """Pairs proposed before matching waited for the agency's verification (revision 0007 keeps them)
     are withdrawn by the first rematch: the gate holds there too."""
     from sqlalchemy import update
@@ -60,19 +96,38 @@ async def test_a_rematch_withdraws_a_pair_proposed_before_the_gate_for_an_enterp
     offer, need = lift_offer(tag), lift_need(tag)
     await publish_verified(kafka_producer, offer, need)
     async with matching_api() as api:
-        before = (await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id)))["items"][0]
+        before = (
+            await wait_for_matches(
+                api, need_id=str(need.listing_id), offer_id=str(offer.listing_id)
+            )
+        )["items"][0]
     engine = create_async_engine(platform.database_url("matching"))
-    async with engine.begin() as connection:  # the seller as the migration leaves a pending enterprise's listing
-        await connection.execute(update(listings).where(listings.c.id == offer.listing_id).values(enterprise_status="pending"))
+    async with (
+        engine.begin() as connection
+    ):  # the seller as the migration leaves a pending enterprise's listing
+        await connection.execute(
+            update(listings)
+            .where(listings.c.id == offer.listing_id)
+            .values(enterprise_status="pending")
+        )
     await engine.dispose()
 
     environment = {**os.environ, **platform.service_env("matching")}
     result = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "matching", "rematch"], env=environment, cwd=ROOT, capture_output=True, text=True, timeout=120,
+        subprocess.run,
+        [sys.executable, "-m", "matching", "rematch"],
+        env=environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     async with matching_api() as api:
         after = (await api.get(f"/matches/{before['id']}")).json()
 
     assert result.returncode == 0, result.stderr[-2000:]
     assert before["status"] == "proposed" and after["status"] == "withdrawn"
-    assert after["history"][-1]["note"] == "the enterprise behind the offer awaits the agency's verification"
+    assert (
+        after["history"][-1]["note"]
+        == "the enterprise behind the offer awaits the agency's verification"
+    )

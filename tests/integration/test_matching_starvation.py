@@ -25,7 +25,12 @@ from matching.service_layer import handlers
 from matching.service_layer import matches as use_cases
 from matching.service_layer.matcher import Matcher
 from matching.service_layer.unit_of_work import UnitOfWork
-from tests.integration.test_matching_service import enterprise_profile, envelope_of, lift_need, lift_offer
+from tests.integration.test_matching_service import (
+    enterprise_profile,
+    envelope_of,
+    lift_need,
+    lift_offer,
+)
 
 K = 2
 REVIEWER = use_cases.Viewer(actor="reviewer-1", is_staff=True, enterprise_ids=frozenset())
@@ -58,30 +63,57 @@ class Matching:
         """Each listing's enterprise verified (matching pairs only those), then the listing, as the registry announces them."""
         for listing in listings:
             profile = enterprise_profile(listing)
-            await handlers.apply_registry_event(envelope_for(profile, key=str(profile.enterprise_id), producer="registry"), profile,
-                                                uow=self.uow(), matcher=self.matcher)
-            await handlers.apply_registry_event(envelope_of(listing), listing, uow=self.uow(), matcher=self.matcher)
+            await handlers.apply_registry_event(
+                envelope_for(profile, key=str(profile.enterprise_id), producer="registry"),
+                profile,
+                uow=self.uow(),
+                matcher=self.matcher,
+            )
+            await handlers.apply_registry_event(
+                envelope_of(listing), listing, uow=self.uow(), matcher=self.matcher
+            )
 
     async def close(self, listing: ListingSnapshot) -> None:
-        closed = ListingClosed(**listing.model_dump() | {"status": "closed", "version": listing.version + 1})
-        await handlers.apply_registry_event(envelope_of(closed), closed, uow=self.uow(), matcher=self.matcher)
+        closed = ListingClosed(
+            **listing.model_dump() | {"status": "closed", "version": listing.version + 1}
+        )
+        await handlers.apply_registry_event(
+            envelope_of(closed), closed, uow=self.uow(), matcher=self.matcher
+        )
 
     async def reject(self, match_id: uuid.UUID) -> None:
-        await use_cases.reject(uow=self.uow(), match_id=match_id, viewer=REVIEWER, reason="the buyer has a supplier", matcher=self.matcher)
+        await use_cases.reject(
+            uow=self.uow(),
+            match_id=match_id,
+            viewer=REVIEWER,
+            reason="the buyer has a supplier",
+            matcher=self.matcher,
+        )
 
     async def approve(self, match_id: uuid.UUID) -> None:
-        await use_cases.approve(uow=self.uow(), match_id=match_id, viewer=REVIEWER, note=None, matcher=self.matcher)
+        await use_cases.approve(
+            uow=self.uow(), match_id=match_id, viewer=REVIEWER, note=None, matcher=self.matcher
+        )
 
     async def pairs(self, listing: ListingSnapshot) -> dict[uuid.UUID, tuple[uuid.UUID, str]]:
         """The listing's matches: partner listing id -> (match id, status)."""
         lid = listing.listing_id
         async with self.sessions() as session:
-            rows = await session.execute(select(matches.c.id, matches.c.offer_id, matches.c.need_id, matches.c.status)
-                                         .where((matches.c.offer_id == lid) | (matches.c.need_id == lid)))
-            return {(r.need_id if r.offer_id == lid else r.offer_id): (r.id, r.status) for r in rows}
+            rows = await session.execute(
+                select(matches.c.id, matches.c.offer_id, matches.c.need_id, matches.c.status).where(
+                    (matches.c.offer_id == lid) | (matches.c.need_id == lid)
+                )
+            )
+            return {
+                (r.need_id if r.offer_id == lid else r.offer_id): (r.id, r.status) for r in rows
+            }
 
     async def proposed(self, listing: ListingSnapshot) -> set[uuid.UUID]:
-        return {partner for partner, (_, status) in (await self.pairs(listing)).items() if status == "proposed"}
+        return {
+            partner
+            for partner, (_, status) in (await self.pairs(listing)).items()
+            if status == "proposed"
+        }
 
 
 @pytest.fixture
@@ -99,7 +131,9 @@ def far_need(tag: str) -> ListingSnapshot:
     return lift_need(tag, enterprise_region="moscow", enterprise_city="Москва", certifications=[])
 
 
-async def a_supplier_at_capacity(matching: Matching, tag: str) -> tuple[ListingSnapshot, list[ListingSnapshot]]:
+async def a_supplier_at_capacity(
+    matching: Matching, tag: str
+) -> tuple[ListingSnapshot, list[ListingSnapshot]]:
     supplier = lift_offer(tag)
     first_buyers = [lift_need(tag) for _ in range(K)]
     await matching.publish(supplier, *first_buyers)
@@ -112,15 +146,24 @@ async def test_a_rejection_proposes_the_suppliers_best_waiting_buyer_in_the_same
     supplier, first_buyers = await a_supplier_at_capacity(matching, tag)
     weaker, best = far_need(tag), lift_need(tag)
     await matching.publish(weaker, best)
-    assert supplier.listing_id not in await matching.pairs(best), "the supplier holds K unreviewed proposals: the new buyer waits"
+    assert supplier.listing_id not in await matching.pairs(best), (
+        "the supplier holds K unreviewed proposals: the new buyer waits"
+    )
     assert supplier.listing_id not in await matching.pairs(weaker)
-    scores = {n.listing_id: matching.matcher.score_pair(handlers.listing_from(supplier), n.listing_id).value for n in (weaker, best)}
+    scores = {
+        n.listing_id: matching.matcher.score_pair(
+            handlers.listing_from(supplier), n.listing_id
+        ).value
+        for n in (weaker, best)
+    }
     assert scores[best.listing_id] > scores[weaker.listing_id] >= matching.matcher.threshold
 
     rejected_id, _ = (await matching.pairs(supplier))[first_buyers[0].listing_id]
     await matching.reject(rejected_id)
 
-    assert await matching.proposed(supplier) == {first_buyers[1].listing_id, best.listing_id}, "the best waiting buyer, and only it"
+    assert await matching.proposed(supplier) == {first_buyers[1].listing_id, best.listing_id}, (
+        "the best waiting buyer, and only it"
+    )
     assert (await matching.pairs(supplier))[first_buyers[0].listing_id][1] == "rejected"
     assert supplier.listing_id not in await matching.pairs(weaker)
 
@@ -152,11 +195,15 @@ async def test_a_buyer_closing_its_need_lets_the_waiting_buyer_be_proposed(match
     assert await matching.proposed(supplier) == {first_buyers[1].listing_id, waiting.listing_id}
 
 
-async def test_a_better_buyer_arriving_later_takes_the_place_of_a_full_suppliers_weakest_proposal(matching):
+async def test_a_better_buyer_arriving_later_takes_the_place_of_a_full_suppliers_weakest_proposal(
+    matching,
+):
     tag = series()
     supplier = lift_offer(tag)
     far_buyers = [far_need(tag) for _ in range(K)]
-    await matching.publish(supplier, *far_buyers)  # the supplier holds K proposals, both with far buyers
+    await matching.publish(
+        supplier, *far_buyers
+    )  # the supplier holds K proposals, both with far buyers
     near_buyer = lift_need(tag)
 
     await matching.publish(near_buyer)
@@ -167,8 +214,18 @@ async def test_a_better_buyer_arriving_later_takes_the_place_of_a_full_suppliers
     assert len(await matching.proposed(supplier)) == K
     [displaced_id] = [match_id for match_id, status in pairs.values() if status == "withdrawn"]
     async with matching.sessions() as session:
-        notes = (await session.execute(select(match_history.c.note).where(match_history.c.match_id == displaced_id,
-                                                                          match_history.c.to_status == "withdrawn"))).scalars().all()
+        notes = (
+            (
+                await session.execute(
+                    select(match_history.c.note).where(
+                        match_history.c.match_id == displaced_id,
+                        match_history.c.to_status == "withdrawn",
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert notes == ["a partner that scores higher was proposed instead"]
 
 
@@ -181,7 +238,9 @@ async def test_a_buyer_that_scores_no_higher_waits_for_a_full_supplier(matching)
     assert await matching.proposed(supplier) == {b.listing_id for b in first_buyers}
 
 
-async def test_a_reopened_need_waits_for_a_full_supplier_and_its_pair_comes_back_when_room_is_made(matching):
+async def test_a_reopened_need_waits_for_a_full_supplier_and_its_pair_comes_back_when_room_is_made(
+    matching,
+):
     tag = series()
     supplier, (returning, staying) = await a_supplier_at_capacity(matching, tag)
     waiting = lift_need(tag)
@@ -190,16 +249,24 @@ async def test_a_reopened_need_waits_for_a_full_supplier_and_its_pair_comes_back
     assert await matching.proposed(supplier) == {staying.listing_id, waiting.listing_id}
     earlier_id, _ = (await matching.pairs(supplier))[returning.listing_id]
 
-    reopened = ListingReopened(**returning.model_dump() | {"status": "active", "version": returning.version + 2})
-    await handlers.apply_registry_event(envelope_of(reopened), reopened, uow=matching.uow(), matcher=matching.matcher)
-    assert await matching.proposed(supplier) == {staying.listing_id, waiting.listing_id}, "the supplier stays within K"
+    reopened = ListingReopened(
+        **returning.model_dump() | {"status": "active", "version": returning.version + 2}
+    )
+    await handlers.apply_registry_event(
+        envelope_of(reopened), reopened, uow=matching.uow(), matcher=matching.matcher
+    )
+    assert await matching.proposed(supplier) == {staying.listing_id, waiting.listing_id}, (
+        "the supplier stays within K"
+    )
     assert (await matching.pairs(supplier))[returning.listing_id] == (earlier_id, "withdrawn")
 
     rejected_id, _ = (await matching.pairs(supplier))[waiting.listing_id]
     await matching.reject(rejected_id)
 
     assert await matching.proposed(supplier) == {staying.listing_id, returning.listing_id}
-    assert (await matching.pairs(supplier))[returning.listing_id] == (earlier_id, "proposed"), "the same pair, proposed again"
+    assert (await matching.pairs(supplier))[returning.listing_id] == (earlier_id, "proposed"), (
+        "the same pair, proposed again"
+    )
 
 
 async def test_two_instances_making_room_for_the_same_buyer_at_once_keep_it_within_k(sessions):
@@ -209,15 +276,23 @@ async def test_two_instances_making_room_for_the_same_buyer_at_once_keep_it_with
     tag = series()
     # All three suppliers are as far away; the other one makes the lifts the buyer asks for and the
     # early buyers do not, so it is the buyer's best and no better than the two for the early buyers.
-    supplier_a, supplier_b = (lift_offer(tag, enterprise_region="brest_oblast", enterprise_city="Брест") for _ in range(2))
-    other_supplier = lift_offer(tag, enterprise_region="brest_oblast", enterprise_city="Брест", product_codes=["8428900000"])
+    supplier_a, supplier_b = (
+        lift_offer(tag, enterprise_region="brest_oblast", enterprise_city="Брест") for _ in range(2)
+    )
+    other_supplier = lift_offer(
+        tag, enterprise_region="brest_oblast", enterprise_city="Брест", product_codes=["8428900000"]
+    )
     early = [lift_need(tag) for _ in range(K)]
     buyer = lift_need(tag, product_codes=["842890"])
     await first.publish(supplier_a, supplier_b)
     await second.publish(*early)  # both suppliers now hold K proposals: the early buyers
     await first.publish(other_supplier)  # the early buyers hold K each: it waits
     await second.publish(buyer)  # both suppliers are full: the buyer gets the other supplier only
-    assert await first.proposed(supplier_a) == await first.proposed(supplier_b) == {e.listing_id for e in early}
+    assert (
+        await first.proposed(supplier_a)
+        == await first.proposed(supplier_b)
+        == {e.listing_id for e in early}
+    )
     assert await first.proposed(buyer) == {other_supplier.listing_id}
 
     a_match, _ = (await first.pairs(supplier_a))[early[0].listing_id]

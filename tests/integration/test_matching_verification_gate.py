@@ -14,7 +14,16 @@ import pytest
 
 from eventkit.contracts import EnterpriseVerified, ListingClosed
 from tests.integration.test_matching_service import (  # noqa: F401
-    _wait_until_stored, announce, enterprise_profile, envelope_of, kafka_producer, lift_need, lift_offer, publish, series, verify,
+    _wait_until_stored,
+    announce,
+    enterprise_profile,
+    envelope_of,
+    kafka_producer,
+    lift_need,
+    lift_offer,
+    publish,
+    series,
+    verify,
     wait_for_matches,
 )
 
@@ -22,14 +31,24 @@ from tests.integration.test_matching_service import (  # noqa: F401
 @pytest.fixture(scope="module")
 def matching_api(platform, internal_token):
     def client(**caller) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=platform.service_url("matching"), headers=internal_token("matching", **caller), timeout=10)
+        return httpx.AsyncClient(
+            base_url=platform.service_url("matching"),
+            headers=internal_token("matching", **caller),
+            timeout=10,
+        )
 
     return client
 
 
 def verified_by_agency(listing) -> EnterpriseVerified:
-    return EnterpriseVerified(enterprise_id=listing.enterprise_id, name=listing.enterprise_name, email="ok@example.org",
-                              languages=["ru"], verified_by="reviewer-1", verified_at=datetime.now(UTC))
+    return EnterpriseVerified(
+        enterprise_id=listing.enterprise_id,
+        name=listing.enterprise_name,
+        email="ok@example.org",
+        languages=["ru"],
+        verified_by="reviewer-1",
+        verified_at=datetime.now(UTC),
+    )
 
 
 async def stored_with_status(platform, listing, status: str | None, *, timeout: float = 20) -> bool:
@@ -45,14 +64,22 @@ async def stored_with_status(platform, listing, status: str | None, *, timeout: 
 
 async def close(producer, *listings) -> None:
     """Closes a test's listings, so the lift listings of later tests do not compete with them."""
-    await publish(producer, *(envelope_of(ListingClosed(**listing.model_dump() | {"status": "closed", "version": 2})) for listing in listings))
+    await publish(
+        producer,
+        *(
+            envelope_of(ListingClosed(**listing.model_dump() | {"status": "closed", "version": 2}))
+            for listing in listings
+        ),
+    )
 
 
 def pair_of(offer, need) -> dict:
     return {"offer_id": str(offer.listing_id), "need_id": str(need.listing_id)}
 
 
-async def test_a_pending_enterprises_offer_waits_and_is_proposed_as_soon_as_the_agency_verifies_it(platform, kafka_producer, matching_api):
+async def test_a_pending_enterprises_offer_waits_and_is_proposed_as_soon_as_the_agency_verifies_it(
+    platform, kafka_producer, matching_api
+):
     tag = series()
     offer, need = lift_offer(tag), lift_need(tag)
     await announce(kafka_producer, enterprise_profile(offer, status="pending"))
@@ -61,7 +88,9 @@ async def test_a_pending_enterprises_offer_waits_and_is_proposed_as_soon_as_the_
 
     async with matching_api() as reviewer:
         assert await stored_with_status(platform, offer, "pending")
-        assert await stored_with_status(platform, need, "verified")  # the need was matched in the transaction that stored it
+        assert await stored_with_status(
+            platform, need, "verified"
+        )  # the need was matched in the transaction that stored it
         while_pending = (await reviewer.get("/matches", params=pair_of(offer, need))).json()
 
         await announce(kafka_producer, verified_by_agency(offer))
@@ -74,13 +103,18 @@ async def test_a_pending_enterprises_offer_waits_and_is_proposed_as_soon_as_the_
 
 
 async def test_listings_that_arrive_before_their_enterprises_profiles_are_matched_when_the_profiles_say_verified(
-        platform, kafka_producer, matching_api):
+    platform, kafka_producer, matching_api
+):
     tag = series()
     offer, need = lift_offer(tag), lift_need(tag)
-    await publish(kafka_producer, envelope_of(offer), envelope_of(need))  # the listings' topic is ahead of the enterprises'
+    await publish(
+        kafka_producer, envelope_of(offer), envelope_of(need)
+    )  # the listings' topic is ahead of the enterprises'
 
     async with matching_api() as reviewer:
-        assert await stored_with_status(platform, offer, None) and await stored_with_status(platform, need, None)
+        assert await stored_with_status(platform, offer, None) and await stored_with_status(
+            platform, need, None
+        )
         before = (await reviewer.get("/matches", params=pair_of(offer, need))).json()
 
         await announce(kafka_producer, enterprise_profile(offer))
@@ -96,7 +130,8 @@ async def test_listings_that_arrive_before_their_enterprises_profiles_are_matche
 
 
 async def test_an_enterprise_sent_back_to_pending_withdraws_its_proposed_pairs_keeps_approved_ones_and_is_matched_again_once_verified(
-        platform, kafka_producer, matching_api):
+    platform, kafka_producer, matching_api
+):
     tag = series()
     offer = lift_offer(tag)
     need, approved_need = lift_need(tag), lift_need(tag)
@@ -108,18 +143,32 @@ async def test_an_enterprise_sent_back_to_pending_withdraws_its_proposed_pairs_k
         assert (await reviewer.post(f"/matches/{suggestion['id']}/approve")).status_code == 200
 
         # The registry sends the seller back to pending when its name is edited.
-        await announce(kafka_producer, enterprise_profile(offer, status="pending", name=f"ОАО «Лифтмаш» {uuid.uuid4().hex[:4]}"))
-        withdrawn = await wait_for_matches(reviewer, **pair_of(offer, need), expect=lambda p: p["items"][0]["status"] == "withdrawn")
+        await announce(
+            kafka_producer,
+            enterprise_profile(
+                offer, status="pending", name=f"ОАО «Лифтмаш» {uuid.uuid4().hex[:4]}"
+            ),
+        )
+        withdrawn = await wait_for_matches(
+            reviewer,
+            **pair_of(offer, need),
+            expect=lambda p: p["items"][0]["status"] == "withdrawn",
+        )
         detail = (await reviewer.get(f"/matches/{proposed['id']}")).json()
         kept = (await reviewer.get(f"/matches/{suggestion['id']}")).json()
 
         await announce(kafka_producer, verified_by_agency(offer))
-        again = await wait_for_matches(reviewer, **pair_of(offer, need), expect=lambda p: p["items"][0]["status"] == "proposed")
+        again = await wait_for_matches(
+            reviewer, **pair_of(offer, need), expect=lambda p: p["items"][0]["status"] == "proposed"
+        )
         history = (await reviewer.get(f"/matches/{proposed['id']}")).json()["history"]
     await close(kafka_producer, offer, need, approved_need)
 
     assert withdrawn["items"][0]["status"] == "withdrawn"
-    assert detail["history"][-1]["note"] == "the enterprise behind the offer awaits the agency's verification"
+    assert (
+        detail["history"][-1]["note"]
+        == "the enterprise behind the offer awaits the agency's verification"
+    )
     assert kept["status"] == "approved" and kept["offer_enterprise_status"] == "pending"
     assert again["items"][0]["id"] == proposed["id"]  # the same pair, proposed again
     assert [h["to_status"] for h in history] == ["proposed", "withdrawn", "proposed"]

@@ -31,25 +31,45 @@ async def _statuses(session_factory, enterprise_id) -> dict[str, str]:
     return {row.template: row.status for row in await rows_for(session_factory, enterprise_id)}
 
 
-async def test_an_unconfirmed_address_gets_only_the_confirmation_until_it_is_confirmed(infra, session_factory):
+async def test_an_unconfirmed_address_gets_only_the_confirmation_until_it_is_confirmed(
+    infra, session_factory
+):
     sending = sending_through(infra.config.smtp_port)
     housing = unvouched("МУП «Гагаринжилсервис»")
 
     await publish(housing, session_factory)
     await send_all(session_factory, sending)
 
-    assert await _statuses(session_factory, housing.enterprise_id) == {"contact_confirmation": "sent", "welcome": "unconfirmed"}
+    assert await _statuses(session_factory, housing.enterprise_id) == {
+        "contact_confirmation": "sent",
+        "welcome": "unconfirmed",
+    }
     [confirmation] = mail_to(infra, housing.email)
-    assert "/confirm-contact?token=" in confirmation["Text"] and housing.name in confirmation["Subject"]
+    assert (
+        "/confirm-contact?token=" in confirmation["Text"]
+        and housing.name in confirmation["Subject"]
+    )
 
-    assert await handlers.confirm_contact(uow=UnitOfWork(session_factory), enterprise_id=housing.enterprise_id, email=housing.email.upper())
+    assert await handlers.confirm_contact(
+        uow=UnitOfWork(session_factory),
+        enterprise_id=housing.enterprise_id,
+        email=housing.email.upper(),
+    )
     await send_all(session_factory, sending)
 
-    assert await _statuses(session_factory, housing.enterprise_id) == {"contact_confirmation": "sent", "welcome": "sent"}
-    assert sorted("Добро пожаловать" in m["Subject"] for m in mail_to(infra, housing.email)) == [False, True]
+    assert await _statuses(session_factory, housing.enterprise_id) == {
+        "contact_confirmation": "sent",
+        "welcome": "sent",
+    }
+    assert sorted("Добро пожаловать" in m["Subject"] for m in mail_to(infra, housing.email)) == [
+        False,
+        True,
+    ]
 
 
-async def test_an_address_vouched_for_by_the_registry_is_mailed_without_a_confirmation(infra, session_factory):
+async def test_an_address_vouched_for_by_the_registry_is_mailed_without_a_confirmation(
+    infra, session_factory
+):
     sending = sending_through(infra.config.smtp_port)
     housing = registered("МУП «Сафоновожилсервис»")  # contact_email_confirmed=True
 
@@ -59,21 +79,37 @@ async def test_an_address_vouched_for_by_the_registry_is_mailed_without_a_confir
     assert await _statuses(session_factory, housing.enterprise_id) == {"welcome": "sent"}
 
 
-async def test_a_new_address_is_confirmed_anew_and_the_old_link_confirms_nothing(infra, session_factory):
+async def test_a_new_address_is_confirmed_anew_and_the_old_link_confirms_nothing(
+    infra, session_factory
+):
     sending = sending_through(infra.config.smtp_port)
     housing = registered("МУП «Починокжилсервис»")
     await publish(housing, session_factory)
-    moved = EnterpriseUpdated(**(housing.model_dump() | {"email": f"new-{housing.email}", "contact_email_confirmed": False}))
+    moved = EnterpriseUpdated(
+        **(
+            housing.model_dump()
+            | {"email": f"new-{housing.email}", "contact_email_confirmed": False}
+        )
+    )
 
     await publish(moved, session_factory)
     await send_all(session_factory, sending)
 
-    assert [m["Subject"] for m in mail_to(infra, moved.email)] and "/confirm-contact?token=" in mail_to(infra, moved.email)[0]["Text"]
-    assert not await handlers.confirm_contact(uow=UnitOfWork(session_factory), enterprise_id=housing.enterprise_id, email=housing.email)
-    assert await handlers.address_confirmed(housing.enterprise_id, uow=UnitOfWork(session_factory)) is False
+    assert [
+        m["Subject"] for m in mail_to(infra, moved.email)
+    ] and "/confirm-contact?token=" in mail_to(infra, moved.email)[0]["Text"]
+    assert not await handlers.confirm_contact(
+        uow=UnitOfWork(session_factory), enterprise_id=housing.enterprise_id, email=housing.email
+    )
+    assert (
+        await handlers.address_confirmed(housing.enterprise_id, uow=UnitOfWork(session_factory))
+        is False
+    )
 
 
-async def test_the_emails_kept_for_a_deleted_enterprise_are_skipped_not_sent(infra, session_factory):
+async def test_the_emails_kept_for_a_deleted_enterprise_are_skipped_not_sent(
+    infra, session_factory
+):
     sending = sending_through(infra.config.smtp_port)
     housing = unvouched("МУП «Удалённый водоканал»")
     await publish(housing, session_factory)
@@ -83,7 +119,9 @@ async def test_the_emails_kept_for_a_deleted_enterprise_are_skipped_not_sent(inf
     await send_all(session_factory, sending)
 
     assert (await _statuses(session_factory, housing.enterprise_id))["welcome"] == "skipped"
-    assert not await handlers.confirm_contact(uow=UnitOfWork(session_factory), enterprise_id=housing.enterprise_id, email=housing.email)
+    assert not await handlers.confirm_contact(
+        uow=UnitOfWork(session_factory), enterprise_id=housing.enterprise_id, email=housing.email
+    )
 
 
 class ConfirmedWhileSending(SmtpMailer):
@@ -91,8 +129,15 @@ class ConfirmedWhileSending(SmtpMailer):
     follows their confirmation link (as fast as anyone could)."""
 
     def __init__(self, port: int, *, session_factory, enterprise_id, email: str) -> None:
-        super().__init__(host="127.0.0.1", port=port, sender="Union Match <noreply@unionmatch.local>", starttls=False,
-                         username=None, password=None, timeout=5)
+        super().__init__(
+            host="127.0.0.1",
+            port=port,
+            sender="Union Match <noreply@unionmatch.local>",
+            starttls=False,
+            username=None,
+            password=None,
+            timeout=5,
+        )
         self._confirm = (session_factory, enterprise_id, email)
 
     async def send(self, **message) -> str:
@@ -100,22 +145,47 @@ class ConfirmedWhileSending(SmtpMailer):
         if self._confirm:
             session_factory, enterprise_id, email = self._confirm
             self._confirm = None
-            assert await handlers.confirm_contact(uow=UnitOfWork(session_factory), enterprise_id=enterprise_id, email=email)
+            assert await handlers.confirm_contact(
+                uow=UnitOfWork(session_factory), enterprise_id=enterprise_id, email=email
+            )
         return reply
 
 
-async def test_an_email_the_sender_was_deciding_on_while_its_address_was_confirmed_is_sent_not_kept(infra, session_factory):
+async def test_an_email_the_sender_was_deciding_on_while_its_address_was_confirmed_is_sent_not_kept(
+    infra, session_factory
+):
     housing, other = unvouched("МУП «Ярцевожилсервис»"), registered("МУП «Вязьмажилсервис»")
     await publish(housing, session_factory)
-    await send_all(session_factory, sending_through(infra.config.smtp_port))  # the confirmation goes, the welcome is kept
+    await send_all(
+        session_factory, sending_through(infra.config.smtp_port)
+    )  # the confirmation goes, the welcome is kept
     await publish(other, session_factory)  # the batch's first email, another enterprise's welcome
-    await publish(EnterpriseVerified(enterprise_id=housing.enterprise_id, name=housing.name, email=housing.email,
-                                     languages=housing.languages, verified_by="reviewer-1", verified_at=datetime.now(UTC)),
-                  session_factory)  # read as unconfirmed with the batch, confirmed before it is decided on
-    racing = sending_through(infra.config.smtp_port, mailer=ConfirmedWhileSending(
-        infra.config.smtp_port, session_factory=session_factory, enterprise_id=housing.enterprise_id, email=housing.email))
+    await publish(
+        EnterpriseVerified(
+            enterprise_id=housing.enterprise_id,
+            name=housing.name,
+            email=housing.email,
+            languages=housing.languages,
+            verified_by="reviewer-1",
+            verified_at=datetime.now(UTC),
+        ),
+        session_factory,
+    )  # read as unconfirmed with the batch, confirmed before it is decided on
+    racing = sending_through(
+        infra.config.smtp_port,
+        mailer=ConfirmedWhileSending(
+            infra.config.smtp_port,
+            session_factory=session_factory,
+            enterprise_id=housing.enterprise_id,
+            email=housing.email,
+        ),
+    )
 
     await handlers.send_due(uow=UnitOfWork(session_factory), sending=racing)
     await send_all(session_factory, sending_through(infra.config.smtp_port))
 
-    assert await _statuses(session_factory, housing.enterprise_id) == {"contact_confirmation": "sent", "welcome": "sent", "verified": "sent"}
+    assert await _statuses(session_factory, housing.enterprise_id) == {
+        "contact_confirmation": "sent",
+        "welcome": "sent",
+        "verified": "sent",
+    }

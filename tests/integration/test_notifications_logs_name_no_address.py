@@ -13,7 +13,11 @@ from aiosmtpd.smtp import SMTP as SmtpServer
 from devstack.ports import free_port
 from notifications.service_layer import handlers
 from notifications.service_layer.unit_of_work import UnitOfWork
-from tests.integration.test_notifications_sending import database_url, sending_through, session_factory  # noqa: F401 (fixtures)
+from tests.integration.test_notifications_sending import (  # noqa: F401 (fixtures)
+    database_url,
+    sending_through,
+    session_factory,
+)
 
 
 class QuotingRefusal:
@@ -26,7 +30,9 @@ class QuotingRefusal:
 @pytest.fixture
 async def quoting_server():
     port = free_port()
-    server = await asyncio.get_running_loop().create_server(lambda: SmtpServer(QuotingRefusal()), "127.0.0.1", port)
+    server = await asyncio.get_running_loop().create_server(
+        lambda: SmtpServer(QuotingRefusal()), "127.0.0.1", port
+    )
     yield port
     server.close()
     await server.wait_closed()
@@ -35,11 +41,19 @@ async def quoting_server():
 async def test_a_refused_mailbox_is_not_written_to_the_log(session_factory, quoting_server):  # noqa: F811
     address = f"Refused-{uuid.uuid4().hex[:8]}@example.ru"
     token = uuid.uuid4().hex
-    await handlers.email_account(uow=UnitOfWork(session_factory), template="password_reset", request_id=uuid.uuid4(),
-                                 email=address, link=f"http://web.test/reset-password?token={token}", language="ru")
+    await handlers.email_account(
+        uow=UnitOfWork(session_factory),
+        template="password_reset",
+        request_id=uuid.uuid4(),
+        email=address,
+        link=f"http://web.test/reset-password?token={token}",
+        language="ru",
+    )
 
     with structlog.testing.capture_logs() as logged:
-        sent = await handlers.send_due(uow=UnitOfWork(session_factory), sending=sending_through(quoting_server), batch=500)
+        sent = await handlers.send_due(
+            uow=UnitOfWork(session_factory), sending=sending_through(quoting_server), batch=500
+        )
 
     refused = [event for event in logged if event["event"] == "delivery_failed"]
     assert [d.status for d in sent if d.recipient == address] == ["dead"]

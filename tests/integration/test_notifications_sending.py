@@ -20,7 +20,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from devstack.ports import free_port
-from eventkit.contracts import EnterpriseDeleted, EnterpriseRegistered, MatchApproved, MatchResponded, MatchSide, decode, envelope_for
+from eventkit.contracts import (
+    EnterpriseDeleted,
+    EnterpriseRegistered,
+    MatchApproved,
+    MatchResponded,
+    MatchSide,
+    decode,
+    envelope_for,
+)
 from notifications.__main__ import alembic_config
 from notifications.adapters.links import SignedLinks
 from notifications.adapters.orm import deliveries, outbox
@@ -52,20 +60,40 @@ async def session_factory(database_url) -> AsyncIterator[async_sessionmaker]:
 
 
 def sending_through(port: int, **changes) -> handlers.Sending:
-    mailer = SmtpMailer(host="127.0.0.1", port=port, sender="Union Match <noreply@unionmatch.local>", starttls=False,
-                        username=None, password=None, timeout=5)
-    values = dict(mailer=mailer, renderer=TemplateRenderer(), links=SignedLinks(public_base_url=PUBLIC_URL, secret="t" * 32),
-                  policy=RetryPolicy(max_attempts=3, base_seconds=0.01, cap_seconds=0.02), lease=timedelta(seconds=30),
-                  recipient_wait=timedelta(days=7))
+    mailer = SmtpMailer(
+        host="127.0.0.1",
+        port=port,
+        sender="Union Match <noreply@unionmatch.local>",
+        starttls=False,
+        username=None,
+        password=None,
+        timeout=5,
+    )
+    values = dict(
+        mailer=mailer,
+        renderer=TemplateRenderer(),
+        links=SignedLinks(public_base_url=PUBLIC_URL, secret="t" * 32),
+        policy=RetryPolicy(max_attempts=3, base_seconds=0.01, cap_seconds=0.02),
+        lease=timedelta(seconds=30),
+        recipient_wait=timedelta(days=7),
+    )
     return handlers.Sending(**(values | changes))
 
 
 def registered(name: str, *, country="RU", languages=("ru",), email=None) -> EnterpriseRegistered:
     marker = uuid.uuid4().hex[:8]
     return EnterpriseRegistered(
-        enterprise_id=uuid.uuid4(), name=f"{name} {marker}", country=country, region="smolensk_oblast" if country == "RU" else "mogilev_oblast",
-        city="Смоленск" if country == "RU" else "Могилёв", sectors=["elevators"], languages=list(languages),
-        contact_person="Мария Иванова", email=email or f"{marker}@example.{country.lower()}", phone="+74812000000", status="pending",
+        enterprise_id=uuid.uuid4(),
+        name=f"{name} {marker}",
+        country=country,
+        region="smolensk_oblast" if country == "RU" else "mogilev_oblast",
+        city="Смоленск" if country == "RU" else "Могилёв",
+        sectors=["elevators"],
+        languages=list(languages),
+        contact_person="Мария Иванова",
+        email=email or f"{marker}@example.{country.lower()}",
+        phone="+74812000000",
+        status="pending",
         # The owner's own confirmed address, as the registry vouches: no confirmation email, nothing held
         # (tests/e2e/test_enterprise_contact_confirmation.py tells the story of an address to confirm).
         contact_email_confirmed=True,
@@ -75,16 +103,33 @@ def registered(name: str, *, country="RU", languages=("ru",), email=None) -> Ent
 def approved(offer: EnterpriseRegistered, need: EnterpriseRegistered) -> MatchApproved:
     return MatchApproved(
         match_id=uuid.uuid4(),
-        offer=MatchSide(listing_id=uuid.uuid4(), enterprise_id=offer.enterprise_id, enterprise_name=offer.name, title="Пассажирские лифты"),
-        need=MatchSide(listing_id=uuid.uuid4(), enterprise_id=need.enterprise_id, enterprise_name=need.name, title="Замена 120 лифтов"),
-        score=0.82, reasons_ru=["Та же отрасль: лифты"], reasons_en=["Same sector: elevators"], status="approved",
+        offer=MatchSide(
+            listing_id=uuid.uuid4(),
+            enterprise_id=offer.enterprise_id,
+            enterprise_name=offer.name,
+            title="Пассажирские лифты",
+        ),
+        need=MatchSide(
+            listing_id=uuid.uuid4(),
+            enterprise_id=need.enterprise_id,
+            enterprise_name=need.name,
+            title="Замена 120 лифтов",
+        ),
+        score=0.82,
+        reasons_ru=["Та же отрасль: лифты"],
+        reasons_en=["Same sector: elevators"],
+        status="approved",
         occurred_at=datetime.now(UTC),
     )
 
 
 async def publish(payload, session_factory) -> int:
-    envelope, decoded = decode(envelope_for(payload, key=str(uuid.uuid4()), producer="test").to_bytes())
-    return await handlers.record_event(envelope, decoded, uow=UnitOfWork(session_factory), public_base_url=PUBLIC_URL)
+    envelope, decoded = decode(
+        envelope_for(payload, key=str(uuid.uuid4()), producer="test").to_bytes()
+    )
+    return await handlers.record_event(
+        envelope, decoded, uow=UnitOfWork(session_factory), public_base_url=PUBLIC_URL
+    )
 
 
 async def send_all(session_factory, sending, *, passes: int = 5) -> None:
@@ -95,15 +140,25 @@ async def send_all(session_factory, sending, *, passes: int = 5) -> None:
 
 async def rows_for(session_factory, enterprise_id) -> list:
     async with session_factory() as session:
-        return list(await session.execute(select(deliveries).where(deliveries.c.enterprise_id == enterprise_id)))
+        return list(
+            await session.execute(
+                select(deliveries).where(deliveries.c.enterprise_id == enterprise_id)
+            )
+        )
 
 
 def mail_to(infra, address: str) -> list[dict]:
     listing = httpx.get(f"{infra.mail_api_url}/api/v1/messages", params={"limit": 1000}).json()
-    return [httpx.get(f"{infra.mail_api_url}/api/v1/message/{m['ID']}").json() for m in listing["messages"] if m["To"][0]["Address"] == address]
+    return [
+        httpx.get(f"{infra.mail_api_url}/api/v1/message/{m['ID']}").json()
+        for m in listing["messages"]
+        if m["To"][0]["Address"] == address
+    ]
 
 
-async def test_a_suggestion_approved_before_its_recipient_is_known_waits_and_goes_out_once_it_registers(infra, session_factory):
+async def test_a_suggestion_approved_before_its_recipient_is_known_waits_and_goes_out_once_it_registers(
+    infra, session_factory
+):
     sending = sending_through(infra.config.smtp_port)
     lift_maker = registered("ОАО «Могилёвлифтмаш»", country="BY", languages=("be", "ru"))
     housing = registered("МУП «Смоленскжилсервис»")
@@ -119,20 +174,28 @@ async def test_a_suggestion_approved_before_its_recipient_is_known_waits_and_goe
     await publish(housing, session_factory)
     await send_all(session_factory, sending)
 
-    [suggestion] = [m for m in mail_to(infra, housing.email) if "Предложение о партнёрстве" in m["Subject"]]
+    [suggestion] = [
+        m for m in mail_to(infra, housing.email) if "Предложение о партнёрстве" in m["Subject"]
+    ]
     assert lift_maker.name in suggestion["Subject"]
     assert "Та же отрасль: лифты" in suggestion["Text"]
     assert f"{PUBLIC_URL}/suggestions/{match.match_id}" in suggestion["Text"]
-    [to_lift_maker] = [m for m in mail_to(infra, lift_maker.email) if "Прапанова аб партнёрстве" in m["Subject"]]
+    [to_lift_maker] = [
+        m for m in mail_to(infra, lift_maker.email) if "Прапанова аб партнёрстве" in m["Subject"]
+    ]
     assert housing.name in to_lift_maker["Text"]
-    statuses = {row.template: row.status for row in await rows_for(session_factory, housing.enterprise_id)}
+    statuses = {
+        row.template: row.status for row in await rows_for(session_factory, housing.enterprise_id)
+    }
     assert statuses == {"suggestion": "sent", "welcome": "sent"}
 
 
 async def test_the_welcome_email_carries_no_confirmation_link(infra, session_factory):
     # It goes to the address the enterprise gave, which may be anybody's; even when the event names
     # the account that registered it, only the sign-up email to the account's address confirms it.
-    housing = registered("МУП «Вяземский водоканал»").model_copy(update={"owner_account_id": str(uuid.uuid4())})
+    housing = registered("МУП «Вяземский водоканал»").model_copy(
+        update={"owner_account_id": str(uuid.uuid4())}
+    )
 
     await publish(housing, session_factory)
     await send_all(session_factory, sending_through(infra.config.smtp_port))
@@ -164,13 +227,17 @@ class RefusingHandler:
 async def refusing_server():
     handler = RefusingHandler(refused=f"nobody-{uuid.uuid4().hex[:6]}@example.ru")
     port = free_port()
-    server = await asyncio.get_running_loop().create_server(lambda: SmtpServer(handler), "127.0.0.1", port)
+    server = await asyncio.get_running_loop().create_server(
+        lambda: SmtpServer(handler), "127.0.0.1", port
+    )
     yield handler, port
     server.close()
     await server.wait_closed()
 
 
-async def test_an_address_the_server_refuses_is_recorded_dead_at_once_dead_lettered_and_not_retried(session_factory, refusing_server):
+async def test_an_address_the_server_refuses_is_recorded_dead_at_once_dead_lettered_and_not_retried(
+    session_factory, refusing_server
+):
     handler, port = refusing_server
     sending = sending_through(port)
     refused = registered("ООО «Нет такого адреса»", email=handler.refused)
@@ -188,18 +255,27 @@ async def test_an_address_the_server_refuses_is_recorded_dead_at_once_dead_lette
     assert sent.status == "sent"
     assert handler.received == [[accepted.email]]
     async with session_factory() as session:
-        letters = [row.envelope for row in await session.execute(select(outbox).where(outbox.c.topic == "notifications.deliveries.dlq"))]
+        letters = [
+            row.envelope
+            for row in await session.execute(
+                select(outbox).where(outbox.c.topic == "notifications.deliveries.dlq")
+            )
+        ]
     assert any(str(dead.id) in letter and "550" in letter for letter in letters)
 
 
-async def test_while_smtp_is_down_emails_fail_with_back_off_then_die_and_an_admin_can_send_them_again(infra, session_factory):
+async def test_while_smtp_is_down_emails_fail_with_back_off_then_die_and_an_admin_can_send_them_again(
+    infra, session_factory
+):
     nobody_listens = free_port()
     housing = registered("МУП «Рославльжилсервис»")
     await publish(housing, session_factory)
 
     await send_all(session_factory, sending_through(nobody_listens))
     [failed] = await rows_for(session_factory, housing.enterprise_id)
-    assert failed.status == "failed" and failed.next_attempt_at > datetime.now(UTC) - timedelta(seconds=1)
+    assert failed.status == "failed" and failed.next_attempt_at > datetime.now(UTC) - timedelta(
+        seconds=1
+    )
     assert "SMTP unavailable" in failed.last_error
     for _ in range(3):
         await asyncio.sleep(0.05)
@@ -207,7 +283,9 @@ async def test_while_smtp_is_down_emails_fail_with_back_off_then_die_and_an_admi
     [dead] = await rows_for(session_factory, housing.enterprise_id)
     assert dead.status == "dead" and dead.attempts == 3
 
-    requeued = await handlers.resend_dead(DeliveryFilter(enterprise_id=housing.enterprise_id), uow=UnitOfWork(session_factory))
+    requeued = await handlers.resend_dead(
+        DeliveryFilter(enterprise_id=housing.enterprise_id), uow=UnitOfWork(session_factory)
+    )
     await send_all(session_factory, sending_through(infra.config.smtp_port))
 
     assert requeued == 1
@@ -216,12 +294,24 @@ async def test_while_smtp_is_down_emails_fail_with_back_off_then_die_and_an_admi
     assert len(mail_to(infra, housing.email)) == 1
 
 
-async def test_a_suggestion_left_unanswered_gets_one_reminder_and_an_answered_one_none(infra, session_factory):
-    lift_maker, housing = registered("ОАО «Лифтмаш»", country="BY", languages=("en",)), registered("МУП «Ярцевожилсервис»")
+async def test_a_suggestion_left_unanswered_gets_one_reminder_and_an_answered_one_none(
+    infra, session_factory
+):
+    lift_maker, housing = (
+        registered("ОАО «Лифтмаш»", country="BY", languages=("en",)),
+        registered("МУП «Ярцевожилсервис»"),
+    )
     for payload in (lift_maker, housing, match := approved(lift_maker, housing)):
         await publish(payload, session_factory)
-    await publish(MatchResponded(**match.model_dump(exclude={"status", "answered_by_side", "answer"}), status="approved",
-                                 answered_by_side="need", answer="interested"), session_factory)
+    await publish(
+        MatchResponded(
+            **match.model_dump(exclude={"status", "answered_by_side", "answer"}),
+            status="approved",
+            answered_by_side="need",
+            answer="interested",
+        ),
+        session_factory,
+    )
 
     first = await handlers.remind_unanswered(uow=UnitOfWork(session_factory), waited=timedelta(0))
     again = await handlers.remind_unanswered(uow=UnitOfWork(session_factory), waited=timedelta(0))
@@ -233,49 +323,92 @@ async def test_a_suggestion_left_unanswered_gets_one_reminder_and_an_answered_on
     assert not [m for m in mail_to(infra, housing.email) if m["Subject"].startswith("Напоминание")]
 
 
-async def test_an_enterprise_on_the_daily_digest_gets_its_suggestions_in_one_email(infra, session_factory):
+async def test_an_enterprise_on_the_daily_digest_gets_its_suggestions_in_one_email(
+    infra, session_factory
+):
     housing = registered("МУП «Смоленская теплосеть»")
     makers = [registered(f"ОАО «Лифты-{i}»", country="BY") for i in range(3)]
     for payload in (housing, *makers):
         await publish(payload, session_factory)
-    await handlers.change_preferences(housing.enterprise_id, suggestions="daily", unsubscribed=False, uow=UnitOfWork(session_factory))
+    await handlers.change_preferences(
+        housing.enterprise_id,
+        suggestions="daily",
+        unsubscribed=False,
+        uow=UnitOfWork(session_factory),
+    )
     for maker in makers:
         await publish(approved(maker, housing), session_factory)
 
     await send_all(session_factory, sending_through(infra.config.smtp_port))
-    assert not [m for m in mail_to(infra, housing.email) if "Предложение о партнёрстве:" in m["Subject"]]
+    assert not [
+        m for m in mail_to(infra, housing.email) if "Предложение о партнёрстве:" in m["Subject"]
+    ]
     await handlers.bundle_digests(uow=UnitOfWork(session_factory), hour=0)
     await send_all(session_factory, sending_through(infra.config.smtp_port))
 
-    [digest] = [m for m in mail_to(infra, housing.email) if "Предложения о партнёрстве за" in m["Subject"]]
+    [digest] = [
+        m for m in mail_to(infra, housing.email) if "Предложения о партнёрстве за" in m["Subject"]
+    ]
     assert "3 новых предложения" in digest["Subject"]
     assert all(maker.name in digest["Text"] for maker in makers)
-    statuses = sorted(row.status for row in await rows_for(session_factory, housing.enterprise_id) if row.template == "suggestion")
+    statuses = sorted(
+        row.status
+        for row in await rows_for(session_factory, housing.enterprise_id)
+        if row.template == "suggestion"
+    )
     assert statuses == ["bundled"] * 3
 
 
 async def test_a_deleted_enterprise_gets_no_more_suggestions(infra, session_factory):
     lift_maker, housing = registered("ОАО «Лифт-Б»", country="BY"), registered("МУП «Удалённое»")
-    for payload in (lift_maker, housing, EnterpriseDeleted(enterprise_id=housing.enterprise_id), approved(lift_maker, housing)):
+    for payload in (
+        lift_maker,
+        housing,
+        EnterpriseDeleted(enterprise_id=housing.enterprise_id),
+        approved(lift_maker, housing),
+    ):
         await publish(payload, session_factory)
 
     await send_all(session_factory, sending_through(infra.config.smtp_port))
 
-    [suggestion] = [row for row in await rows_for(session_factory, housing.enterprise_id) if row.template == "suggestion"]
+    [suggestion] = [
+        row
+        for row in await rows_for(session_factory, housing.enterprise_id)
+        if row.template == "suggestion"
+    ]
     assert suggestion.status == "skipped" and suggestion.recipient is None
 
 
-async def test_an_operator_requeues_dead_emails_of_one_kind_from_the_command_line(infra, session_factory, database_url):
+async def test_an_operator_requeues_dead_emails_of_one_kind_from_the_command_line(
+    infra, session_factory, database_url
+):
     housing = registered("МУП «Дорогобужжилсервис»")
     await publish(housing, session_factory)
-    dying = sending_through(free_port(), policy=RetryPolicy(max_attempts=1, base_seconds=0.01, cap_seconds=0.01))
+    dying = sending_through(
+        free_port(), policy=RetryPolicy(max_attempts=1, base_seconds=0.01, cap_seconds=0.01)
+    )
     await send_all(session_factory, dying)
     [dead] = await rows_for(session_factory, housing.enterprise_id)
     assert dead.status == "dead"
 
-    env = {**os.environ, "NOTIFICATIONS_DATABASE_URL": database_url, "NOTIFICATIONS_INTERNAL_TOKEN_SECRET": "t" * 32}
-    command_line = [sys.executable, "-m", "notifications", "resend-dead", "--template", "welcome", "--enterprise-id", str(housing.enterprise_id)]
-    result = await asyncio.to_thread(subprocess.run, command_line, env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "NOTIFICATIONS_DATABASE_URL": database_url,
+        "NOTIFICATIONS_INTERNAL_TOKEN_SECRET": "t" * 32,
+    }
+    command_line = [
+        sys.executable,
+        "-m",
+        "notifications",
+        "resend-dead",
+        "--template",
+        "welcome",
+        "--enterprise-id",
+        str(housing.enterprise_id),
+    ]
+    result = await asyncio.to_thread(
+        subprocess.run, command_line, env=env, capture_output=True, text=True, timeout=60
+    )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "1 dead emails queued again"
@@ -283,7 +416,9 @@ async def test_an_operator_requeues_dead_emails_of_one_kind_from_the_command_lin
     assert queued.status == "queued" and queued.attempts == 0
 
 
-async def test_when_the_server_is_unreachable_the_rest_of_the_batch_waits_its_back_off_untried(session_factory):
+async def test_when_the_server_is_unreachable_the_rest_of_the_batch_waits_its_back_off_untried(
+    session_factory,
+):
     housing = [registered(f"МУП «Жилсервис-{i}»") for i in range(3)]
     for payload in housing:
         await publish(payload, session_factory)
@@ -296,12 +431,16 @@ async def test_when_the_server_is_unreachable_the_rest_of_the_batch_waits_its_ba
     assert all(row.next_attempt_at is not None for row in rows)
 
 
-async def test_a_sender_short_of_its_lease_puts_the_rest_of_its_batch_back_untried(infra, session_factory):
+async def test_a_sender_short_of_its_lease_puts_the_rest_of_its_batch_back_untried(
+    infra, session_factory
+):
     housing = [registered(f"МУП «Теплосеть-{i}»") for i in range(3)]
     for payload in housing:
         await publish(payload, session_factory)
 
-    await send_all(session_factory, sending_through(infra.config.smtp_port, lease=timedelta(0)), passes=1)
+    await send_all(
+        session_factory, sending_through(infra.config.smtp_port, lease=timedelta(0)), passes=1
+    )
 
     rows = [row for h in housing for row in await rows_for(session_factory, h.enterprise_id)]
     assert {(row.status, row.attempts) for row in rows} == {("queued", 0)}

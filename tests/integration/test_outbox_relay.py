@@ -36,7 +36,9 @@ async def producer(infra):
     await producer.stop()
 
 
-async def _commit_events(engine, table, topic: str, keys: list[str], per_key: int) -> list[Envelope]:
+async def _commit_events(
+    engine, table, topic: str, keys: list[str], per_key: int
+) -> list[Envelope]:
     envelopes = [
         Envelope(type="test.happened", key=key, producer="test", payload={"seq": seq})
         for seq in range(per_key)
@@ -47,8 +49,12 @@ async def _commit_events(engine, table, topic: str, keys: list[str], per_key: in
     return envelopes
 
 
-async def _read_all(bootstrap: str, topic: str, expected: int, timeout: float = 20.0) -> list[Envelope]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False)
+async def _read_all(
+    bootstrap: str, topic: str, expected: int, timeout: float = 20.0
+) -> list[Envelope]:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
     await consumer.start()
     received: list[Envelope] = []
     try:
@@ -72,20 +78,31 @@ def _in_order_per_key(received: list[Envelope]) -> bool:
     return all(seqs == sorted(seqs) for seqs in by_key.values())
 
 
-async def test_every_committed_event_reaches_kafka_in_order_per_enterprise(infra, outbox_db, producer, scratch_topic):
+async def test_every_committed_event_reaches_kafka_in_order_per_enterprise(
+    infra, outbox_db, producer, scratch_topic
+):
     engine, table = outbox_db
     keys = [str(uuid.uuid4()) for _ in range(5)]
     sent = await _commit_events(engine, table, scratch_topic, keys, per_key=20)
 
-    batches = await OutboxRelay(engine=engine, producer=producer, table=table, batch_size=7).publish_pending()
+    batches = await OutboxRelay(
+        engine=engine, producer=producer, table=table, batch_size=7
+    ).publish_pending()
     while batches:
-        batches = await OutboxRelay(engine=engine, producer=producer, table=table, batch_size=7).publish_pending()
+        batches = await OutboxRelay(
+            engine=engine, producer=producer, table=table, batch_size=7
+        ).publish_pending()
 
     received = await _read_all(infra.kafka.bootstrap_servers, scratch_topic, expected=len(sent))
     assert sorted(e.event_id for e in received) == sorted(e.event_id for e in sent)
     assert _in_order_per_key(received)
     async with engine.connect() as connection:
-        assert await connection.scalar(select(func.count()).select_from(table).where(table.c.published_at.is_(None))) == 0
+        assert (
+            await connection.scalar(
+                select(func.count()).select_from(table).where(table.c.published_at.is_(None))
+            )
+            == 0
+        )
 
 
 class _DiesAfterPublishing:
@@ -100,23 +117,35 @@ class _DiesAfterPublishing:
         raise SystemExit("relay killed between publishing and marking")
 
 
-async def test_a_relay_killed_between_publishing_and_marking_loses_nothing(infra, outbox_db, producer, scratch_topic):
+async def test_a_relay_killed_between_publishing_and_marking_loses_nothing(
+    infra, outbox_db, producer, scratch_topic
+):
     engine, table = outbox_db
     sent = await _commit_events(engine, table, scratch_topic, [str(uuid.uuid4())], per_key=3)
 
     with pytest.raises(SystemExit):
-        await OutboxRelay(engine=engine, producer=_DiesAfterPublishing(producer), table=table).publish_pending()
+        await OutboxRelay(
+            engine=engine, producer=_DiesAfterPublishing(producer), table=table
+        ).publish_pending()
     await OutboxRelay(engine=engine, producer=producer, table=table).publish_pending()
 
     received = await _read_all(infra.kafka.bootstrap_servers, scratch_topic, expected=len(sent) + 1)
     assert len(received) == len(sent) + 1  # the event published before the crash went twice...
-    assert {e.event_id for e in received} == {e.event_id for e in sent}  # ...and dedupes to each once
+    assert {e.event_id for e in received} == {
+        e.event_id for e in sent
+    }  # ...and dedupes to each once
 
 
-async def test_several_relays_at_once_publish_each_event_once(infra, outbox_db, producer, scratch_topic):
+async def test_several_relays_at_once_publish_each_event_once(
+    infra, outbox_db, producer, scratch_topic
+):
     engine, table = outbox_db
-    sent = await _commit_events(engine, table, scratch_topic, [str(uuid.uuid4()) for _ in range(40)], per_key=10)
-    relays = [OutboxRelay(engine=engine, producer=producer, table=table, batch_size=25) for _ in range(3)]
+    sent = await _commit_events(
+        engine, table, scratch_topic, [str(uuid.uuid4()) for _ in range(40)], per_key=10
+    )
+    relays = [
+        OutboxRelay(engine=engine, producer=producer, table=table, batch_size=25) for _ in range(3)
+    ]
 
     async def drain(relay: OutboxRelay) -> None:
         while await relay.publish_pending():

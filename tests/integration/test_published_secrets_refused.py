@@ -18,15 +18,25 @@ OWN = "an-operators-own-secret-of-enough-length-42"
 
 def _serve(app: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(PREFIXES)}
-    return subprocess.run([sys.executable, "-m", app, "serve"], cwd=ROOT, env=clean | env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", app, "serve"],
+        cwd=ROOT,
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
-@pytest.mark.parametrize(("app", "secret"), [
-    ("registry", "REGISTRY_INTERNAL_TOKEN_SECRET"),
-    ("matching", "MATCHING_INTERNAL_TOKEN_SECRET"),
-    ("notifications", "NOTIFICATIONS_INTERNAL_TOKEN_SECRET"),
-    ("gateway", "GATEWAY_INTERNAL_TOKEN_SECRET"),
-])
+@pytest.mark.parametrize(
+    ("app", "secret"),
+    [
+        ("registry", "REGISTRY_INTERNAL_TOKEN_SECRET"),
+        ("matching", "MATCHING_INTERNAL_TOKEN_SECRET"),
+        ("notifications", "NOTIFICATIONS_INTERNAL_TOKEN_SECRET"),
+        ("gateway", "GATEWAY_INTERNAL_TOKEN_SECRET"),
+    ],
+)
 def test_a_service_refuses_the_published_internal_token_secret_outside_demo_mode(app, secret):
     result = _serve(app, **{secret: DEMO_INTERNAL_TOKEN_SECRET, "GATEWAY_JWT_SECRET": OWN})
 

@@ -16,7 +16,11 @@ from registry.observability import Metrics
 
 async def test_after_postgresql_ends_a_pooled_connection_the_next_query_still_answers(infra):
     database_url = infra.database_url("registry")
-    settings = Settings(database_url=database_url, kafka_bootstrap_servers=infra.kafka.bootstrap_servers, internal_token_secret="x" * 32)
+    settings = Settings(
+        database_url=database_url,
+        kafka_bootstrap_servers=infra.kafka.bootstrap_servers,
+        internal_token_secret="x" * 32,
+    )
     container = build_container(settings, Metrics())
     try:
         async with container.engine.connect() as connection:

@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from eventkit.topics import LISTINGS
 from registry.adapters.orm import listings
 from registry.domain.errors import InvalidInput
 from registry.domain.expiry import PLATFORM_TIME, ReminderWindow, SystemClock, platform_today
 from registry.domain.listing import Side
 from registry.service_layer import listings as listing_cases
 from registry.service_layer.expiry import expire_listings
-from eventkit.topics import LISTINGS
 from tests.integration.test_registry_listings import (  # noqa: F401  (fixtures)
     change,
     events_of,
@@ -49,38 +49,56 @@ async def sweep(uow, clock) -> None:
 
 
 async def listing_events(sessions, enterprise_id, listing_id) -> list[tuple[str, dict]]:
-    return [(kind, payload) for topic, kind, payload in await events_of(sessions, enterprise_id)
-            if topic == LISTINGS and payload["listing_id"] == str(listing_id)]
+    return [
+        (kind, payload)
+        for topic, kind, payload in await events_of(sessions, enterprise_id)
+        if topic == LISTINGS and payload["listing_id"] == str(listing_id)
+    ]
 
 
 async def days_pass(registry_connection, listing, *, valid_until: date) -> None:
     """What the calendar does to a stored listing: its valid_until is now in the past (the registry
     refuses to publish it so)."""
-    await registry_connection.execute(update(listings).where(listings.c.id == listing.id).values(valid_until=valid_until))
+    await registry_connection.execute(
+        update(listings).where(listings.c.id == listing.id).values(valid_until=valid_until)
+    )
 
 
 async def test_a_listing_whose_last_day_has_passed_closes_with_its_reason_and_event(
     registry_sessions, registry_connection, uow, register, publish
 ):
     maker = await register(mogilev_lift_maker())
-    offer = await publish(maker, side=Side.OFFER, **lift_need(title="Пассажирские лифты 400 кг", valid_until=TODAY))
-    lasting = await publish(maker, side=Side.OFFER, **lift_need(title="Грузовые лифты 1000 кг", valid_until=TODAY + timedelta(days=90)))
+    offer = await publish(
+        maker, side=Side.OFFER, **lift_need(title="Пассажирские лифты 400 кг", valid_until=TODAY)
+    )
+    lasting = await publish(
+        maker,
+        side=Side.OFFER,
+        **lift_need(title="Грузовые лифты 1000 кг", valid_until=TODAY + timedelta(days=90)),
+    )
     await days_pass(registry_connection, offer, valid_until=TODAY - timedelta(days=1))
 
     await sweep(uow, SystemClock())
 
-    closed = await listing_cases.get_listing_or_raise(uow=uow(), listing_id=offer.id, side=Side.OFFER)
+    closed = await listing_cases.get_listing_or_raise(
+        uow=uow(), listing_id=offer.id, side=Side.OFFER
+    )
     assert closed.status == "closed" and closed.closed_because == "expired"
     assert closed.version == offer.version + 1
     kind, payload = (await listing_events(registry_sessions, maker.id, offer.id))[-1]
     assert kind == "listing.closed"
     assert payload["closed_because"] == "expired" and payload["status"] == "closed"
     assert payload["valid_until"] == (TODAY - timedelta(days=1)).isoformat()
-    still = await listing_cases.get_listing_or_raise(uow=uow(), listing_id=lasting.id, side=Side.OFFER)
+    still = await listing_cases.get_listing_or_raise(
+        uow=uow(), listing_id=lasting.id, side=Side.OFFER
+    )
     assert still.status == "active" and still.closed_because is None
 
     await sweep(uow, SystemClock())  # a second pass finds nothing more to do
-    assert [k for k, _ in await listing_events(registry_sessions, maker.id, offer.id)] == ["listing.published", "listing.closed"]
+    assert [k for k, _ in await listing_events(registry_sessions, maker.id, offer.id)] == [
+        "listing.published",
+        "listing.closed",
+    ]
 
 
 async def test_an_expired_listing_reopens_only_with_a_date_that_has_not_passed(
@@ -90,7 +108,9 @@ async def test_an_expired_listing_reopens_only_with_a_date_that_has_not_passed(
     offer = await publish(maker, side=Side.OFFER, **lift_need(valid_until=TODAY))
     await days_pass(registry_connection, offer, valid_until=TODAY - timedelta(days=1))
     await sweep(uow, SystemClock())
-    closed = await listing_cases.get_listing_or_raise(uow=uow(), listing_id=offer.id, side=Side.OFFER)
+    closed = await listing_cases.get_listing_or_raise(
+        uow=uow(), listing_id=offer.id, side=Side.OFFER
+    )
 
     with pytest.raises(InvalidInput) as refused:
         await change(closed, status="active")
@@ -100,30 +120,56 @@ async def test_an_expired_listing_reopens_only_with_a_date_that_has_not_passed(
     assert reopened.status == "active" and reopened.closed_because is None
 
 
-async def test_the_owner_is_reminded_once_per_date_and_again_after_extending(registry_sessions, uow, register, publish, change):
+async def test_the_owner_is_reminded_once_per_date_and_again_after_extending(
+    registry_sessions, uow, register, publish, change
+):
     maker = await register(mogilev_lift_maker())
     ends = TODAY + timedelta(days=10)
-    offer = await publish(maker, side=Side.OFFER, **lift_need(title="Лифты ПП-0411", valid_until=ends))
+    offer = await publish(
+        maker, side=Side.OFFER, **lift_need(title="Лифты ПП-0411", valid_until=ends)
+    )
 
     await sweep(uow, FakeClock(ends - timedelta(days=8)))  # eight days before: not yet
-    assert await listing_events(registry_sessions, maker.id, offer.id) == [("listing.published", _any_payload())]
+    assert await listing_events(registry_sessions, maker.id, offer.id) == [
+        ("listing.published", _any_payload())
+    ]
 
     await sweep(uow, FakeClock(ends - timedelta(days=5)))
     await sweep(uow, FakeClock(ends - timedelta(days=4)))  # the same date is not reminded of twice
-    reminders = [p for k, p in await listing_events(registry_sessions, maker.id, offer.id) if k == "listing.expiring"]
-    assert reminders == [{"listing_id": str(offer.id), "side": "offer", "enterprise_id": str(maker.id), "enterprise_name": maker.name,
-                          "title": "Лифты ПП-0411", "valid_until": ends.isoformat()}]
-    unchanged = await listing_cases.get_listing_or_raise(uow=uow(), listing_id=offer.id, side=Side.OFFER)
+    reminders = [
+        p
+        for k, p in await listing_events(registry_sessions, maker.id, offer.id)
+        if k == "listing.expiring"
+    ]
+    assert reminders == [
+        {
+            "listing_id": str(offer.id),
+            "side": "offer",
+            "enterprise_id": str(maker.id),
+            "enterprise_name": maker.name,
+            "title": "Лифты ПП-0411",
+            "valid_until": ends.isoformat(),
+        }
+    ]
+    unchanged = await listing_cases.get_listing_or_raise(
+        uow=uow(), listing_id=offer.id, side=Side.OFFER
+    )
     assert unchanged.version == offer.version  # a reminder is not a change of the listing
 
     extended = await change(unchanged, valid_until=ends + timedelta(days=30))
     await sweep(uow, FakeClock(ends - timedelta(days=4)))  # the new date is weeks away
     await sweep(uow, FakeClock(ends + timedelta(days=25)))
-    reminders = [p["valid_until"] for k, p in await listing_events(registry_sessions, maker.id, offer.id) if k == "listing.expiring"]
+    reminders = [
+        p["valid_until"]
+        for k, p in await listing_events(registry_sessions, maker.id, offer.id)
+        if k == "listing.expiring"
+    ]
     assert reminders == [ends.isoformat(), extended.valid_until.isoformat()]
 
 
-async def test_a_listing_closed_by_its_owner_or_with_its_enterprise_says_so(registry_connection, uow, register, publish, change):
+async def test_a_listing_closed_by_its_owner_or_with_its_enterprise_says_so(
+    registry_connection, uow, register, publish, change
+):
     from registry.domain.errors import NotFound
     from registry.service_layer import enterprises as enterprise_cases
     from tests.integration.test_registry_listings import AGENCY
@@ -135,17 +181,22 @@ async def test_a_listing_closed_by_its_owner_or_with_its_enterprise_says_so(regi
     closed = await change(need, status="closed")
     assert closed.closed_because == "closed_by_owner"
 
-    await enterprise_cases.delete_enterprise(uow=uow(), caller=AGENCY, enterprise_id=operator.id, expected_version=None)
+    await enterprise_cases.delete_enterprise(
+        uow=uow(), caller=AGENCY, enterprise_id=operator.id, expected_version=None
+    )
     with pytest.raises(NotFound):  # a deleted enterprise's listings are served no more
         await listing_cases.get_listing_or_raise(uow=uow(), listing_id=other.id, side=Side.NEED)
-    kept = (await registry_connection.execute(select(listings.c.status, listings.c.closed_because).where(listings.c.id == other.id))).one()
+    kept = (
+        await registry_connection.execute(
+            select(listings.c.status, listings.c.closed_because).where(listings.c.id == other.id)
+        )
+    ).one()
     assert tuple(kept) == ("closed", "enterprise_deleted")
 
 
 class _any_payload:
     def __eq__(self, other) -> bool:
         return isinstance(other, dict)
-
 
 
 class StoppingClock(SystemClock):
@@ -179,5 +230,7 @@ async def test_the_sweep_inside_serve_passes_at_once_then_every_interval_and_sto
     await asyncio.wait_for(sweep_until_stopped(registry_sessions, settings, stop, clock=clock), 10)
 
     assert clock.passes == 2  # one at once, one an interval later, then it stopped
-    closed = await listing_cases.get_listing_or_raise(uow=uow(), listing_id=offer.id, side=Side.OFFER)
+    closed = await listing_cases.get_listing_or_raise(
+        uow=uow(), listing_id=offer.id, side=Side.OFFER
+    )
     assert (closed.status, closed.closed_because) == ("closed", "expired")

@@ -24,10 +24,25 @@ INSERT_LISTING = """INSERT INTO listings (id, enterprise_id, side, kind, title, 
                     VALUES (:id, :enterprise, 'offer', 'goods', 'Лифты', '', 'elevators', :codes, '{}', '{}', 'active', 2)"""
 
 
-def _enterprise(*, name: str, country: str = "RU", inn: str | None = None, unp: str | None = None, phone: str | None = None,
-                day: int) -> tuple[str, dict]:
-    return INSERT_ENTERPRISE, {"id": uuid.uuid4(), "name": name, "country": country, "legal_id": inn or unp, "inn": inn, "unp": unp,
-                               "phone": phone, "created_at": datetime(2026, 11, day, 10, tzinfo=UTC)}
+def _enterprise(
+    *,
+    name: str,
+    country: str = "RU",
+    inn: str | None = None,
+    unp: str | None = None,
+    phone: str | None = None,
+    day: int,
+) -> tuple[str, dict]:
+    return INSERT_ENTERPRISE, {
+        "id": uuid.uuid4(),
+        "name": name,
+        "country": country,
+        "legal_id": inn or unp,
+        "inn": inn,
+        "unp": unp,
+        "phone": phone,
+        "created_at": datetime(2026, 11, day, 10, tzinfo=UTC),
+    }
 
 
 def _rows(url: str) -> dict[str, tuple]:
@@ -35,24 +50,54 @@ def _rows(url: str) -> dict[str, tuple]:
     return {name: tuple(rest) for name, *rest in rows}
 
 
-def test_numbers_stored_in_other_spellings_are_respelled_and_a_clash_keeps_its_spelling(scratch_database):
+def test_numbers_stored_in_other_spellings_are_respelled_and_a_clash_keeps_its_spelling(
+    scratch_database,
+):
     config = alembic_config(scratch_database)
     command.upgrade(config, "0006")
     first = _enterprise(name="first", inn="7707083893", phone="8 (4812) 20-30-40", day=1)
     clash = _enterprise(name="clash", inn="٧٧٠٧٠٨٣٨٩٣", day=2)
-    belarusian = _enterprise(name="belarusian", country="BY", unp="ма1953684", phone="+375 17 123-45-67", day=3)
+    belarusian = _enterprise(
+        name="belarusian", country="BY", unp="ма1953684", phone="+375 17 123-45-67", day=3
+    )
     listing = uuid.uuid4()
-    _run(scratch_database, [first, clash, belarusian, (INSERT_LISTING, {"id": listing, "enterprise": first[1]["id"],
-                                                                           "codes": ["8428.10", "８４２８", "лифт"]})])
+    _run(
+        scratch_database,
+        [
+            first,
+            clash,
+            belarusian,
+            (
+                INSERT_LISTING,
+                {
+                    "id": listing,
+                    "enterprise": first[1]["id"],
+                    "codes": ["8428.10", "８４２８", "лифт"],
+                },
+            ),
+        ],
+    )
 
     command.upgrade(config, "head")
 
     rows = _rows(scratch_database)
-    assert rows["first"] == ("7707083893", "7707083893", None, "+74812203040", 4)  # the version stays
+    assert rows["first"] == (
+        "7707083893",
+        "7707083893",
+        None,
+        "+74812203040",
+        4,
+    )  # the version stays
     assert rows["clash"] == ("٧٧٠٧٠٨٣٨٩٣", "٧٧٠٧٠٨٣٨٩٣", None, None, 4)
     assert rows["belarusian"] == ("MA1953684", None, "MA1953684", "+375171234567", 4)
-    [[(codes,)]] = _run(scratch_database, [("SELECT product_codes FROM listings WHERE id = :id", {"id": listing})])
-    assert codes == ["842810", "8428", "лифт"]  # what is no code at all stays, for its owner to see refused
+    [[(codes,)]] = _run(
+        scratch_database, [("SELECT product_codes FROM listings WHERE id = :id", {"id": listing})]
+    )
+    assert codes == [
+        "842810",
+        "8428",
+        "лифт",
+    ]  # what is no code at all stays, for its owner to see refused
 
 
 def test_afterwards_the_database_refuses_a_legal_id_in_another_spelling(scratch_database):
@@ -61,7 +106,15 @@ def test_afterwards_the_database_refuses_a_legal_id_in_another_spelling(scratch_
     _run(scratch_database, [_enterprise(name="spaced", inn="7707 083893", day=1)])
     command.upgrade(config, "head")
     assert _rows(scratch_database)["spaced"][0] == "7707083893"
-    [[(validated,)]] = _run(scratch_database, [("SELECT convalidated FROM pg_constraint WHERE conname = 'ck_enterprises_legal_id_spelling'", {})])
+    [[(validated,)]] = _run(
+        scratch_database,
+        [
+            (
+                "SELECT convalidated FROM pg_constraint WHERE conname = 'ck_enterprises_legal_id_spelling'",
+                {},
+            )
+        ],
+    )
     assert validated  # no clash was left, so every row is checked too
 
     with pytest.raises(IntegrityError):

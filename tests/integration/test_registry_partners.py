@@ -32,25 +32,72 @@ AGENCY = Caller(account_id="reviewer", role="agency")
 
 def _lift_maker() -> dict:
     marker = uuid.uuid4().hex[:6]
-    return {"name": f"ОАО «Могилёвлифтмаш» {marker}", "country": "BY", "region": "mogilev_oblast", "city": "Могилёв",
-            "inn": None, "ogrn": None, "unp": fresh_unp(), "sectors": ["elevators"], "description": "Пассажирские лифты",
-            "languages": ["ru", "be"], "size": "large", "certifications": [], "contact_person": "Иван Петров",
-            "email": f"lifts-{marker}@example.by", "phone": "+375222123456", "personal_data_consent": True}
+    return {
+        "name": f"ОАО «Могилёвлифтмаш» {marker}",
+        "country": "BY",
+        "region": "mogilev_oblast",
+        "city": "Могилёв",
+        "inn": None,
+        "ogrn": None,
+        "unp": fresh_unp(),
+        "sectors": ["elevators"],
+        "description": "Пассажирские лифты",
+        "languages": ["ru", "be"],
+        "size": "large",
+        "certifications": [],
+        "contact_person": "Иван Петров",
+        "email": f"lifts-{marker}@example.by",
+        "phone": "+375222123456",
+        "personal_data_consent": True,
+    }
 
 
 def _housing_operator() -> dict:
     marker = uuid.uuid4().hex[:6]
-    return {"name": f"МУП «Смоленскжилсервис» {marker}", "country": "RU", "region": "smolensk_oblast", "city": "Смоленск",
-            "inn": fresh_inn(), "ogrn": None, "unp": None, "sectors": ["construction"], "description": "Жилой фонд",
-            "languages": ["ru"], "size": "medium", "certifications": [], "contact_person": "Мария Иванова",
-            "email": f"housing-{marker}@example.ru", "phone": "+74812000000", "personal_data_consent": True}
+    return {
+        "name": f"МУП «Смоленскжилсервис» {marker}",
+        "country": "RU",
+        "region": "smolensk_oblast",
+        "city": "Смоленск",
+        "inn": fresh_inn(),
+        "ogrn": None,
+        "unp": None,
+        "sectors": ["construction"],
+        "description": "Жилой фонд",
+        "languages": ["ru"],
+        "size": "medium",
+        "certifications": [],
+        "contact_person": "Мария Иванова",
+        "email": f"housing-{marker}@example.ru",
+        "phone": "+74812000000",
+        "personal_data_consent": True,
+    }
 
 
-def _introduced(offer_enterprise: uuid.UUID, need_enterprise: uuid.UUID, *, at: datetime | None = None, kind=MatchIntroduced):
+def _introduced(
+    offer_enterprise: uuid.UUID,
+    need_enterprise: uuid.UUID,
+    *,
+    at: datetime | None = None,
+    kind=MatchIntroduced,
+):
     payload = kind(
-        match_id=uuid.uuid4(), score=0.87, status="introduced", occurred_at=at or datetime.now(UTC),
-        offer=MatchSide(listing_id=uuid.uuid4(), enterprise_id=offer_enterprise, enterprise_name="maker", title="Лифты"),
-        need=MatchSide(listing_id=uuid.uuid4(), enterprise_id=need_enterprise, enterprise_name="buyer", title="Замена лифтов"),
+        match_id=uuid.uuid4(),
+        score=0.87,
+        status="introduced",
+        occurred_at=at or datetime.now(UTC),
+        offer=MatchSide(
+            listing_id=uuid.uuid4(),
+            enterprise_id=offer_enterprise,
+            enterprise_name="maker",
+            title="Лифты",
+        ),
+        need=MatchSide(
+            listing_id=uuid.uuid4(),
+            enterprise_id=need_enterprise,
+            enterprise_name="buyer",
+            title="Замена лифтов",
+        ),
     )
     return envelope_for(payload, key=str(need_enterprise), producer="matching"), payload
 
@@ -58,8 +105,10 @@ def _introduced(offer_enterprise: uuid.UUID, need_enterprise: uuid.UUID, *, at: 
 @pytest.fixture
 def register(registry_sessions, reference):
     async def register(fields: dict):
-        return await enterprise_cases.register_enterprise(uow=UnitOfWork(registry_sessions), reference=reference,
-                                                          owner_account_id=None, **fields)
+        return await enterprise_cases.register_enterprise(
+            uow=UnitOfWork(registry_sessions), reference=reference, owner_account_id=None, **fields
+        )
+
     return register
 
 
@@ -69,14 +118,28 @@ async def test_two_introduced_enterprises_each_see_the_others_contacts(registry_
 
     assert await dispatch(envelope, payload, uow=UnitOfWork(registry_sessions)) is True
 
-    [to_buyer] = await use_cases.list_partners(uow=UnitOfWork(registry_sessions), caller=Caller(None, "company", frozenset({str(buyer.id)})),
-                                               enterprise_id=buyer.id)
-    assert (to_buyer.match_id, to_buyer.enterprise_id, to_buyer.name) == (payload.match_id, maker.id, maker.name)
-    assert (to_buyer.email, to_buyer.phone, to_buyer.contact_person) == (maker.email, maker.phone, "Иван Петров")
+    [to_buyer] = await use_cases.list_partners(
+        uow=UnitOfWork(registry_sessions),
+        caller=Caller(None, "company", frozenset({str(buyer.id)})),
+        enterprise_id=buyer.id,
+    )
+    assert (to_buyer.match_id, to_buyer.enterprise_id, to_buyer.name) == (
+        payload.match_id,
+        maker.id,
+        maker.name,
+    )
+    assert (to_buyer.email, to_buyer.phone, to_buyer.contact_person) == (
+        maker.email,
+        maker.phone,
+        "Иван Петров",
+    )
     assert (to_buyer.country, to_buyer.region, to_buyer.city) == ("BY", "mogilev_oblast", "Могилёв")
     assert to_buyer.introduced_at == payload.occurred_at
-    [to_maker] = await use_cases.list_partners(uow=UnitOfWork(registry_sessions), caller=Caller(None, "company", frozenset({str(maker.id)})),
-                                               enterprise_id=maker.id)
+    [to_maker] = await use_cases.list_partners(
+        uow=UnitOfWork(registry_sessions),
+        caller=Caller(None, "company", frozenset({str(maker.id)})),
+        enterprise_id=maker.id,
+    )
     assert (to_maker.enterprise_id, to_maker.email) == (buyer.id, buyer.email)
 
 
@@ -89,10 +152,25 @@ async def test_the_same_introduction_delivered_twice_is_stored_once(registry_ses
 
     assert (first, again) == (True, False)
     async with registry_sessions() as session:
-        stored = await session.scalar(select(func.count()).select_from(introductions).where(introductions.c.match_id == payload.match_id))
-        applied = await session.scalar(select(func.count()).select_from(processed_events).where(processed_events.c.event_id == envelope.event_id))
+        stored = await session.scalar(
+            select(func.count())
+            .select_from(introductions)
+            .where(introductions.c.match_id == payload.match_id)
+        )
+        applied = await session.scalar(
+            select(func.count())
+            .select_from(processed_events)
+            .where(processed_events.c.event_id == envelope.event_id)
+        )
     assert (stored, applied) == (1, 1)
-    assert len(await use_cases.list_partners(uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=buyer.id)) == 1
+    assert (
+        len(
+            await use_cases.list_partners(
+                uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=buyer.id
+            )
+        )
+        == 1
+    )
 
 
 async def test_other_match_events_are_passed_over(registry_sessions, register):
@@ -101,7 +179,12 @@ async def test_other_match_events_are_passed_over(registry_sessions, register):
 
     assert await dispatch(envelope, payload, uow=UnitOfWork(registry_sessions)) is False
 
-    assert await use_cases.list_partners(uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=buyer.id) == []
+    assert (
+        await use_cases.list_partners(
+            uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=buyer.id
+        )
+        == []
+    )
 
 
 async def test_partners_come_newest_first(registry_sessions, register):
@@ -111,7 +194,9 @@ async def test_partners_come_newest_first(registry_sessions, register):
     for maker, at in ((newer_maker, now), (older_maker, now - timedelta(days=3))):
         await dispatch(*_introduced(maker.id, buyer.id, at=at), uow=UnitOfWork(registry_sessions))
 
-    partners = await use_cases.list_partners(uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=buyer.id)
+    partners = await use_cases.list_partners(
+        uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=buyer.id
+    )
 
     assert [p.enterprise_id for p in partners] == [newer_maker.id, older_maker.id]
 
@@ -119,49 +204,85 @@ async def test_partners_come_newest_first(registry_sessions, register):
 async def test_a_third_company_may_not_see_an_enterprises_partners(registry_sessions, register):
     maker, buyer = await register(_lift_maker()), await register(_housing_operator())
     await dispatch(*_introduced(maker.id, buyer.id), uow=UnitOfWork(registry_sessions))
-    stranger = Caller(account_id="someone-else", role="company", enterprise_ids=frozenset({str(uuid.uuid4())}))
+    stranger = Caller(
+        account_id="someone-else", role="company", enterprise_ids=frozenset({str(uuid.uuid4())})
+    )
 
     with pytest.raises(Forbidden):
-        await use_cases.list_partners(uow=UnitOfWork(registry_sessions), caller=stranger, enterprise_id=buyer.id)
+        await use_cases.list_partners(
+            uow=UnitOfWork(registry_sessions), caller=stranger, enterprise_id=buyer.id
+        )
 
 
 async def test_a_suspended_or_deleted_partner_is_not_listed(registry_sessions, register):
     buyer = await register(_housing_operator())
-    suspended, deleted, kept = await register(_lift_maker()), await register(_lift_maker()), await register(_lift_maker())
+    suspended, deleted, kept = (
+        await register(_lift_maker()),
+        await register(_lift_maker()),
+        await register(_lift_maker()),
+    )
     for maker in (suspended, deleted, kept):
         await dispatch(*_introduced(maker.id, buyer.id), uow=UnitOfWork(registry_sessions))
 
-    await enterprise_cases.suspend_enterprise(uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=suspended.id, reason="Проверка")
-    await enterprise_cases.delete_enterprise(uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=deleted.id, expected_version=None)
+    await enterprise_cases.suspend_enterprise(
+        uow=UnitOfWork(registry_sessions),
+        caller=AGENCY,
+        enterprise_id=suspended.id,
+        reason="Проверка",
+    )
+    await enterprise_cases.delete_enterprise(
+        uow=UnitOfWork(registry_sessions),
+        caller=AGENCY,
+        enterprise_id=deleted.id,
+        expected_version=None,
+    )
 
-    partners = await use_cases.list_partners(uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=buyer.id)
+    partners = await use_cases.list_partners(
+        uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=buyer.id
+    )
     assert [p.enterprise_id for p in partners] == [kept.id]
 
-    await enterprise_cases.reinstate_enterprise(uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=suspended.id)
-    partners = await use_cases.list_partners(uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=buyer.id)
+    await enterprise_cases.reinstate_enterprise(
+        uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=suspended.id
+    )
+    partners = await use_cases.list_partners(
+        uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=buyer.id
+    )
     assert {p.enterprise_id for p in partners} == {kept.id, suspended.id}
 
 
-async def test_the_consumer_stores_an_introduction_redelivered_through_kafka_once(infra, registry_engine):
+async def test_the_consumer_stores_an_introduction_redelivered_through_kafka_once(
+    infra, registry_engine
+):
     """`python -m registry consume` (the same consumer `serve` runs inside): the event twice on
     matching.matches, then another; once the other is stored, the first has been applied once."""
     maker, buyer = uuid.uuid4(), uuid.uuid4()
     twice, twice_payload = _introduced(maker, buyer)
     after, after_payload = _introduced(maker, buyer)  # the same key: the same partition, in order
-    producer = idempotent_producer(infra.kafka.bootstrap_servers, client_id="registry-consumer-test")
+    producer = idempotent_producer(
+        infra.kafka.bootstrap_servers, client_id="registry-consumer-test"
+    )
     await producer.start()
     for envelope in (twice, twice, after):
         await producer.send_and_wait(topics.MATCHES, envelope.to_bytes(), key=str(buyer).encode())
     await producer.stop()
-    settings = Settings(database_url=infra.database_url("registry"), kafka_bootstrap_servers=infra.kafka.bootstrap_servers,
-                        internal_token_secret="x" * 32, consumer_group=f"registry-test-{uuid.uuid4().hex[:6]}")
+    settings = Settings(
+        database_url=infra.database_url("registry"),
+        kafka_bootstrap_servers=infra.kafka.bootstrap_servers,
+        internal_token_secret="x" * 32,
+        consumer_group=f"registry-test-{uuid.uuid4().hex[:6]}",
+    )
     stop = asyncio.Event()
     consuming = asyncio.create_task(run_consumer_alone(settings, stop))
     sessions = async_sessionmaker(registry_engine)
 
     async def stored(match_id) -> int:
         async with sessions() as session:
-            return await session.scalar(select(func.count()).select_from(introductions).where(introductions.c.match_id == match_id))
+            return await session.scalar(
+                select(func.count())
+                .select_from(introductions)
+                .where(introductions.c.match_id == match_id)
+            )
 
     deadline = time.monotonic() + 60
     while not await stored(after_payload.match_id) and time.monotonic() < deadline:

@@ -23,7 +23,12 @@ from registry.adapters.orm import outbox
 
 
 async def _committed_events(database_url: str, topic: str, count: int) -> list[Envelope]:
-    envelopes = [Envelope(type="listing.published", key=str(uuid.uuid4()), producer="registry", payload={"n": n}) for n in range(count)]
+    envelopes = [
+        Envelope(
+            type="listing.published", key=str(uuid.uuid4()), producer="registry", payload={"n": n}
+        )
+        for n in range(count)
+    ]
     engine = create_async_engine(database_url)
     async with engine.begin() as connection:
         await connection.execute(insert(outbox), [outbox_row(e, topic=topic) for e in envelopes])
@@ -31,8 +36,12 @@ async def _committed_events(database_url: str, topic: str, count: int) -> list[E
     return envelopes
 
 
-async def _event_ids_on(bootstrap: str, topic: str, expected: int, timeout: float = 30) -> set[uuid.UUID]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False)
+async def _event_ids_on(
+    bootstrap: str, topic: str, expected: int, timeout: float = 30
+) -> set[uuid.UUID]:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
     await consumer.start()
     found: set[uuid.UUID] = set()
     try:
@@ -45,14 +54,23 @@ async def _event_ids_on(bootstrap: str, topic: str, expected: int, timeout: floa
     return found
 
 
-async def test_a_relay_of_its_own_publishes_the_outbox_and_stops_on_sigterm(infra, scratch_database, scratch_topic):
+async def test_a_relay_of_its_own_publishes_the_outbox_and_stops_on_sigterm(
+    infra, scratch_database, scratch_topic
+):
     await asyncio.to_thread(command.upgrade, alembic_config(scratch_database), "head")
     sent = await _committed_events(scratch_database, scratch_topic, 5)
     env = os.environ | infra.service_env("registry") | {"REGISTRY_DATABASE_URL": scratch_database}
-    relay = subprocess.Popen([sys.executable, "-m", "registry", "relay"], env=env, cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    relay = subprocess.Popen(
+        [sys.executable, "-m", "registry", "relay"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
-        received = await _event_ids_on(infra.kafka.bootstrap_servers, scratch_topic, expected=len(sent))
+        received = await _event_ids_on(
+            infra.kafka.bootstrap_servers, scratch_topic, expected=len(sent)
+        )
     finally:
         relay.send_signal(signal.SIGTERM)
         exit_code = await asyncio.to_thread(relay.wait, 30)

@@ -53,29 +53,73 @@ async def registry_at_0005(scratch_database):
 async def matching_sessions(infra):
     name = f"scratch_{uuid.uuid4().hex[:10]}"
     infra.postgres.create_databases([name])
-    await asyncio.to_thread(command.upgrade, matching_alembic_config(infra.database_url(name)), "head")
+    await asyncio.to_thread(
+        command.upgrade, matching_alembic_config(infra.database_url(name)), "head"
+    )
     engine = create_async_engine(infra.database_url(name))
     yield async_sessionmaker(engine, expire_on_commit=False)
     await engine.dispose()
     infra.postgres.drop_database(name)
 
 
-def an_enterprise(name: str, country: str, region: str, city: str, legal_id: str, **changes) -> dict:
-    return dict(
-        id=uuid.uuid4(), name=name, country=country, region=region, city=city, legal_id=legal_id,
-        inn=legal_id if country == "RU" else None, unp=legal_id if country == "BY" else None, sectors=["elevators"],
-        description="", languages=["ru"], size="large", certifications=["ТР ТС 011/2011"], contact_person="Иван Петров",
-        email=f"sales-{legal_id}@example.org", personal_data_consent=True, status="verified", version=1,
-    ) | changes
+def an_enterprise(
+    name: str, country: str, region: str, city: str, legal_id: str, **changes
+) -> dict:
+    return (
+        dict(
+            id=uuid.uuid4(),
+            name=name,
+            country=country,
+            region=region,
+            city=city,
+            legal_id=legal_id,
+            inn=legal_id if country == "RU" else None,
+            unp=legal_id if country == "BY" else None,
+            sectors=["elevators"],
+            description="",
+            languages=["ru"],
+            size="large",
+            certifications=["ТР ТС 011/2011"],
+            contact_person="Иван Петров",
+            email=f"sales-{legal_id}@example.org",
+            personal_data_consent=True,
+            status="verified",
+            version=1,
+        )
+        | changes
+    )
 
 
-def a_listing(enterprise: dict, side: str, *, unit: str, quantity: float, status: str = "active", version: int = 1) -> dict:
-    titles = {"offer": "Пассажирские лифты грузоподъёмностью 400–1000 кг", "need": "Замена пассажирских лифтов в многоквартирных домах"}
+def a_listing(
+    enterprise: dict,
+    side: str,
+    *,
+    unit: str,
+    quantity: float,
+    status: str = "active",
+    version: int = 1,
+) -> dict:
+    titles = {
+        "offer": "Пассажирские лифты грузоподъёмностью 400–1000 кг",
+        "need": "Замена пассажирских лифтов в многоквартирных домах",
+    }
     return dict(
-        id=uuid.uuid4(), enterprise_id=enterprise["id"], side=side, kind="goods", title=titles[side],
-        description="Пассажирские лифты с монтажом для жилых домов", sector="elevators", product_codes=["842810"],
-        quantity=quantity, unit=unit, regions=[], certifications=["ТР ТС 011/2011"], valid_until=date(2030, 12, 31),
-        status=status, version=version, closed_because="closed_by_owner" if status == "closed" else None,
+        id=uuid.uuid4(),
+        enterprise_id=enterprise["id"],
+        side=side,
+        kind="goods",
+        title=titles[side],
+        description="Пассажирские лифты с монтажом для жилых домов",
+        sector="elevators",
+        product_codes=["842810"],
+        quantity=quantity,
+        unit=unit,
+        regions=[],
+        certifications=["ТР ТС 011/2011"],
+        valid_until=date(2030, 12, 31),
+        status=status,
+        version=version,
+        closed_because="closed_by_owner" if status == "closed" else None,
     )
 
 
@@ -100,14 +144,32 @@ class Registry:
 
     async def listing_events(self) -> list:
         async with self.sessions() as session:
-            rows = (await session.execute(select(outbox.c.envelope).where(outbox.c.topic == "registry.listings")
-                                          .order_by(outbox.c.id))).scalars().all()
+            rows = (
+                (
+                    await session.execute(
+                        select(outbox.c.envelope)
+                        .where(outbox.c.topic == "registry.listings")
+                        .order_by(outbox.c.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
         return [decode(raw.encode()) for raw in rows]
 
     def run(self, *arguments: str) -> subprocess.CompletedProcess:
-        env = os.environ | {"REGISTRY_DATABASE_URL": self.url, "REGISTRY_INTERNAL_TOKEN_SECRET": "s" * 32}
-        return subprocess.run([sys.executable, "-m", "registry", *arguments], env=env, cwd=ROOT, capture_output=True, text=True,
-                              timeout=60)
+        env = os.environ | {
+            "REGISTRY_DATABASE_URL": self.url,
+            "REGISTRY_INTERNAL_TOKEN_SECRET": "s" * 32,
+        }
+        return subprocess.run(
+            [sys.executable, "-m", "registry", *arguments],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
 
 class Matching:
@@ -116,20 +178,32 @@ class Matching:
         self.matcher = build_matcher(MatchingSettings(internal_token_secret="s" * 32))
 
     async def apply(self, envelope, payload) -> None:
-        await handlers.apply_registry_event(envelope, payload, uow=MatchingUnitOfWork(self.sessions), matcher=self.matcher)
+        await handlers.apply_registry_event(
+            envelope, payload, uow=MatchingUnitOfWork(self.sessions), matcher=self.matcher
+        )
 
     async def verified(self, snapshot) -> None:
         profile = enterprise_profile(snapshot)
-        await self.apply(envelope_for(profile, key=str(profile.enterprise_id), producer="registry"), profile)
+        await self.apply(
+            envelope_for(profile, key=str(profile.enterprise_id), producer="registry"), profile
+        )
 
     async def units(self) -> dict[uuid.UUID, tuple[str, int]]:
         async with self.sessions() as session:
-            rows = await session.execute(select(matching_listings.c.id, matching_listings.c.unit, matching_listings.c.version))
+            rows = await session.execute(
+                select(
+                    matching_listings.c.id, matching_listings.c.unit, matching_listings.c.version
+                )
+            )
         return {row.id: (row.unit, row.version) for row in rows}
 
     async def reasons_of_pair(self, offer: dict, need: dict) -> list[str]:
         async with self.sessions() as session:
-            return await session.scalar(select(matches.c.reasons_ru).where(matches.c.offer_id == offer["id"], matches.c.need_id == need["id"]))
+            return await session.scalar(
+                select(matches.c.reasons_ru).where(
+                    matches.c.offer_id == offer["id"], matches.c.need_id == need["id"]
+                )
+            )
 
 
 @pytest.fixture
@@ -137,9 +211,13 @@ def registry(registry_at_0005) -> Registry:
     return Registry(*registry_at_0005)
 
 
-async def test_after_revision_0006_republishing_gives_matching_the_unit_codes(registry, matching_sessions):
+async def test_after_revision_0006_republishing_gives_matching_the_unit_codes(
+    registry, matching_sessions
+):
     supplier = an_enterprise("ОАО «Могилёвлифтмаш»", "BY", "mogilev_oblast", "Могилёв", "700068951")
-    buyer = an_enterprise("ООО «Смоленская управляющая компания»", "RU", "smolensk_oblast", "Смоленск", "6731000007")
+    buyer = an_enterprise(
+        "ООО «Смоленская управляющая компания»", "RU", "smolensk_oblast", "Смоленск", "6731000007"
+    )
     gone = an_enterprise("ООО «Закрылись»", "RU", "smolensk_oblast", "Смоленск", "6731000015")
     capacity = a_listing(supplier, "offer", unit="шт./год", quantity=2500, version=2)
     need = a_listing(buyer, "need", unit="шт.", quantity=1500)
@@ -148,7 +226,11 @@ async def test_after_revision_0006_republishing_gives_matching_the_unit_codes(re
     await registry.insert(enterprises, supplier, buyer, gone)
     await registry.insert(listings, capacity, need, old_offer, deleted_ones)
     async with registry.sessions() as session:
-        await session.execute(update(enterprises).where(enterprises.c.id == gone["id"]).values(deleted_at=date(2026, 11, 1)))
+        await session.execute(
+            update(enterprises)
+            .where(enterprises.c.id == gone["id"])
+            .values(deleted_at=date(2026, 11, 1))
+        )
         await session.commit()
 
     # Matching got the listings as they were published, units as the companies wrote them.
@@ -156,11 +238,17 @@ async def test_after_revision_0006_republishing_gives_matching_the_unit_codes(re
     for listing in (capacity, need, old_offer):
         snapshot = await registry.snapshot(listing)
         await matching.verified(snapshot)
-        await matching.apply(envelope_for(snapshot, key=str(snapshot.enterprise_id), producer="registry"), snapshot)
+        await matching.apply(
+            envelope_for(snapshot, key=str(snapshot.enterprise_id), producer="registry"), snapshot
+        )
     assert (await matching.units())[capacity["id"]] == ("шт./год", 2)
-    assert not any("покрывает" in reason for reason in await matching.reasons_of_pair(capacity, need))
+    assert not any(
+        "покрывает" in reason for reason in await matching.reasons_of_pair(capacity, need)
+    )
 
-    await asyncio.to_thread(command.upgrade, registry_alembic_config(registry.url), "head")  # 0006: units become codes
+    await asyncio.to_thread(
+        command.upgrade, registry_alembic_config(registry.url), "head"
+    )  # 0006: units become codes
     assert await registry.listing_events() == []  # ...and nobody was told
 
     done = await asyncio.to_thread(registry.run, "republish-listings", "--all", "--include-closed")
@@ -168,23 +256,35 @@ async def test_after_revision_0006_republishing_gives_matching_the_unit_codes(re
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {"republished": 3}
     announced = await registry.listing_events()
-    assert sorted((e.type, p.listing_id, p.unit, p.version, p.status) for e, p in announced) == sorted([
-        ("listing.changed", capacity["id"], "pcs/year", 2, "active"),
-        ("listing.changed", need["id"], "pcs", 1, "active"),
-        ("listing.changed", old_offer["id"], "t/month", 4, "closed"),
-    ])  # the deleted enterprise's listing was closed with its enterprise: not announced again
+    assert sorted(
+        (e.type, p.listing_id, p.unit, p.version, p.status) for e, p in announced
+    ) == sorted(
+        [
+            ("listing.changed", capacity["id"], "pcs/year", 2, "active"),
+            ("listing.changed", need["id"], "pcs", 1, "active"),
+            ("listing.changed", old_offer["id"], "t/month", 4, "closed"),
+        ]
+    )  # the deleted enterprise's listing was closed with its enterprise: not announced again
     assert all(e.key == str(p.enterprise_id) for e, p in announced)
 
     for envelope, payload in announced:
         await matching.apply(envelope, payload)
 
     held = await matching.units()
-    assert {held[capacity["id"]], held[need["id"]], held[old_offer["id"]]} == {("pcs/year", 2), ("pcs", 1), ("t/month", 4)}
-    assert any(reason.startswith("мощность 2500 шт./год покрывает потребность 1500 шт.")
-               for reason in await matching.reasons_of_pair(capacity, need))
+    assert {held[capacity["id"]], held[need["id"]], held[old_offer["id"]]} == {
+        ("pcs/year", 2),
+        ("pcs", 1),
+        ("t/month", 4),
+    }
+    assert any(
+        reason.startswith("мощность 2500 шт./год покрывает потребность 1500 шт.")
+        for reason in await matching.reasons_of_pair(capacity, need)
+    )
 
 
-async def test_by_default_only_active_listings_are_announced_and_one_enterprise_may_be_chosen(registry):
+async def test_by_default_only_active_listings_are_announced_and_one_enterprise_may_be_chosen(
+    registry,
+):
     await asyncio.to_thread(command.upgrade, registry_alembic_config(registry.url), "head")
     supplier = an_enterprise("ОАО «Могилёвлифтмаш»", "BY", "mogilev_oblast", "Могилёв", "700068951")
     other = an_enterprise("ОАО «Брестлифт»", "BY", "brest_oblast", "Брест", "200000001")
@@ -194,13 +294,19 @@ async def test_by_default_only_active_listings_are_announced_and_one_enterprise_
     await registry.insert(enterprises, supplier, other)
     await registry.insert(listings, *active, closed, theirs)
 
-    count = await republish_listings(unit_of_work=registry.uow, enterprise_id=supplier["id"], batch=2)
+    count = await republish_listings(
+        unit_of_work=registry.uow, enterprise_id=supplier["id"], batch=2
+    )
 
     assert count == 5  # in three transactions of at most two, none repeated, none left out
-    assert sorted(p.listing_id for _, p in await registry.listing_events()) == sorted(a["id"] for a in active)
+    assert sorted(p.listing_id for _, p in await registry.listing_events()) == sorted(
+        a["id"] for a in active
+    )
     with pytest.raises(NotFound):
         await republish_listings(unit_of_work=registry.uow, enterprise_id=uuid.uuid4())
-    unknown = await asyncio.to_thread(registry.run, "republish-listings", "--enterprise", str(uuid.uuid4()))
+    unknown = await asyncio.to_thread(
+        registry.run, "republish-listings", "--enterprise", str(uuid.uuid4())
+    )
     assert unknown.returncode == 1 and "was not found" in unknown.stderr
     refused = await asyncio.to_thread(registry.run, "republish-listings")
     assert refused.returncode == 2 and "--all or --enterprise" in refused.stderr

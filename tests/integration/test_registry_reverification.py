@@ -22,8 +22,12 @@ from tests.integration.test_registry_verification_queue import OWNER, smolensk_c
 @pytest.fixture
 def register(registry_sessions, reference):
     async def register(fields: dict):
-        return await enterprise_cases.register_enterprise(uow=UnitOfWork(registry_sessions), reference=reference,
-                                                          owner_account_id=OWNER.account_id, **fields)
+        return await enterprise_cases.register_enterprise(
+            uow=UnitOfWork(registry_sessions),
+            reference=reference,
+            owner_account_id=OWNER.account_id,
+            **fields,
+        )
 
     return register
 
@@ -32,27 +36,51 @@ def register(registry_sessions, reference):
 def cases(registry_sessions, reference):
     class Cases:
         async def verify(self, enterprise):
-            return await enterprise_cases.verify_enterprise(uow=UnitOfWork(registry_sessions), enterprise_id=enterprise.id,
-                                                            verified_by="reviewer-1")
+            return await enterprise_cases.verify_enterprise(
+                uow=UnitOfWork(registry_sessions),
+                enterprise_id=enterprise.id,
+                verified_by="reviewer-1",
+            )
 
         async def edit(self, enterprise, **changes):
-            return await enterprise_cases.change_enterprise(uow=UnitOfWork(registry_sessions), reference=reference, caller=OWNER,
-                                                            enterprise_id=enterprise.id, expected_version=enterprise.version, changes=changes)
+            return await enterprise_cases.change_enterprise(
+                uow=UnitOfWork(registry_sessions),
+                reference=reference,
+                caller=OWNER,
+                enterprise_id=enterprise.id,
+                expected_version=enterprise.version,
+                changes=changes,
+            )
 
         async def queue(self, word: str) -> list[uuid.UUID]:
-            page = await enterprise_cases.list_enterprises(uow=UnitOfWork(registry_sessions), filters=EnterpriseFilters(status="pending", q=word),
-                                                           page=PageRequest(sort=SortOrder.OLDEST))
+            page = await enterprise_cases.list_enterprises(
+                uow=UnitOfWork(registry_sessions),
+                filters=EnterpriseFilters(status="pending", q=word),
+                page=PageRequest(sort=SortOrder.OLDEST),
+            )
             return [e.id for e in page.items]
 
         async def last_event(self, enterprise):
             async with registry_sessions() as session:
-                rows = (await session.execute(select(outbox.c.envelope).where(outbox.c.key == str(enterprise.id)).order_by(outbox.c.id))).scalars().all()
+                rows = (
+                    (
+                        await session.execute(
+                            select(outbox.c.envelope)
+                            .where(outbox.c.key == str(enterprise.id))
+                            .order_by(outbox.c.id)
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
             return decode(rows[-1].encode())
 
     return Cases()
 
 
-async def test_a_verified_enterprise_that_renames_itself_is_back_in_the_verification_queue_with_an_event_saying_why(register, cases):
+async def test_a_verified_enterprise_that_renames_itself_is_back_in_the_verification_queue_with_an_event_saying_why(
+    register, cases
+):
     word = f"recheck{uuid.uuid4().hex[:8]}"
     enterprise = await register(smolensk_company(description=word))
     verified = await cases.verify(enterprise)
@@ -64,23 +92,40 @@ async def test_a_verified_enterprise_that_renames_itself_is_back_in_the_verifica
     assert await cases.queue(word) == [enterprise.id]
     envelope, payload = await cases.last_event(enterprise)
     assert envelope.type == "enterprise.updated"
-    assert isinstance(payload, EnterpriseUpdated) and payload.status == "pending" and payload.recheck_because == ["name"]
+    assert (
+        isinstance(payload, EnterpriseUpdated)
+        and payload.status == "pending"
+        and payload.recheck_because == ["name"]
+    )
 
     again = await cases.verify(renamed)
     assert again.status == "verified" and await cases.queue(word) == []
 
 
-async def test_a_verified_enterprise_that_changes_its_phone_or_contact_stays_verified(register, cases):
+async def test_a_verified_enterprise_that_changes_its_phone_or_contact_stays_verified(
+    register, cases
+):
     verified = await cases.verify(await register(smolensk_company()))
 
-    edited = await cases.edit(verified, phone="+7 4812 99-88-77", contact_person="Ольга Сидорова", sectors=["construction", "elevators"])
+    edited = await cases.edit(
+        verified,
+        phone="+7 4812 99-88-77",
+        contact_person="Ольга Сидорова",
+        sectors=["construction", "elevators"],
+    )
 
     assert edited.status == "verified" and edited.verified_by == "reviewer-1"
     envelope, payload = await cases.last_event(verified)
-    assert envelope.type == "enterprise.updated" and payload.status == "verified" and payload.recheck_because == []
+    assert (
+        envelope.type == "enterprise.updated"
+        and payload.status == "verified"
+        and payload.recheck_because == []
+    )
 
 
-async def test_a_corrected_inn_is_checked_again_and_one_held_by_another_enterprise_is_refused(register, cases):
+async def test_a_corrected_inn_is_checked_again_and_one_held_by_another_enterprise_is_refused(
+    register, cases
+):
     verified = await cases.verify(await register(smolensk_company()))
     other = await register(smolensk_company())
 

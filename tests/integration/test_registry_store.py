@@ -37,13 +37,20 @@ async def _count(sessions, table) -> int:
         return await session.scalar(select(func.count()).select_from(table))
 
 
-async def test_a_registration_stores_the_enterprise_and_its_event_together(registry_sessions, reference):
+async def test_a_registration_stores_the_enterprise_and_its_event_together(
+    registry_sessions, reference
+):
     enterprise = await use_cases.register_enterprise(
-        uow=UnitOfWork(registry_sessions), reference=reference, owner_account_id=None, **MOGILEV_LIFT_MAKER
+        uow=UnitOfWork(registry_sessions),
+        reference=reference,
+        owner_account_id=None,
+        **MOGILEV_LIFT_MAKER,
     )
 
     async with registry_sessions() as session:
-        row = (await session.execute(select(outbox).where(outbox.c.key == str(enterprise.id)))).one()
+        row = (
+            await session.execute(select(outbox).where(outbox.c.key == str(enterprise.id)))
+        ).one()
     envelope, payload = decode(row.envelope.encode())
     assert row.topic == ENTERPRISES
     assert row.published_at is None
@@ -52,16 +59,24 @@ async def test_a_registration_stores_the_enterprise_and_its_event_together(regis
     assert payload.email == MOGILEV_LIFT_MAKER["email"]
 
 
-async def test_a_second_registration_of_the_same_legal_id_is_refused_and_leaves_nothing(registry_sessions, reference):
+async def test_a_second_registration_of_the_same_legal_id_is_refused_and_leaves_nothing(
+    registry_sessions, reference
+):
     first = await use_cases.register_enterprise(
-        uow=UnitOfWork(registry_sessions), reference=reference, owner_account_id=None, **MOGILEV_LIFT_MAKER
+        uow=UnitOfWork(registry_sessions),
+        reference=reference,
+        owner_account_id=None,
+        **MOGILEV_LIFT_MAKER,
     )
     enterprises_before = await _count(registry_sessions, enterprises)
     events_before = await _count(registry_sessions, outbox)
 
     with pytest.raises(AlreadyRegistered) as refused:
         await use_cases.register_enterprise(
-            uow=UnitOfWork(registry_sessions), reference=reference, owner_account_id=None, **MOGILEV_LIFT_MAKER | {"name": "Другое имя"}
+            uow=UnitOfWork(registry_sessions),
+            reference=reference,
+            owner_account_id=None,
+            **MOGILEV_LIFT_MAKER | {"name": "Другое имя"},
         )
 
     assert refused.value.existing_id == first.id
@@ -75,7 +90,10 @@ async def test_an_invalid_registration_writes_no_row_and_no_event(registry_sessi
 
     with pytest.raises(InvalidInput):
         await use_cases.register_enterprise(
-            uow=UnitOfWork(registry_sessions), reference=reference, owner_account_id=None, **MOGILEV_LIFT_MAKER | {"unp": "100582334"}
+            uow=UnitOfWork(registry_sessions),
+            reference=reference,
+            owner_account_id=None,
+            **MOGILEV_LIFT_MAKER | {"unp": "100582334"},
         )
 
     assert await _count(registry_sessions, enterprises) == enterprises_before
@@ -84,17 +102,31 @@ async def test_an_invalid_registration_writes_no_row_and_no_event(registry_sessi
 
 async def test_verifying_records_who_and_when_and_emits_its_event(registry_sessions, reference):
     enterprise = await use_cases.register_enterprise(
-        uow=UnitOfWork(registry_sessions), reference=reference, owner_account_id=None, **MOGILEV_LIFT_MAKER
+        uow=UnitOfWork(registry_sessions),
+        reference=reference,
+        owner_account_id=None,
+        **MOGILEV_LIFT_MAKER,
     )
 
-    verified = await use_cases.verify_enterprise(uow=UnitOfWork(registry_sessions), enterprise_id=enterprise.id, verified_by="agency-reviewer-1")
+    verified = await use_cases.verify_enterprise(
+        uow=UnitOfWork(registry_sessions),
+        enterprise_id=enterprise.id,
+        verified_by="agency-reviewer-1",
+    )
 
     assert verified.status == "verified"
     assert verified.verified_by == "agency-reviewer-1"
-    stored = await use_cases.get_enterprise_or_raise(uow=UnitOfWork(registry_sessions), enterprise_id=enterprise.id)
+    stored = await use_cases.get_enterprise_or_raise(
+        uow=UnitOfWork(registry_sessions), enterprise_id=enterprise.id
+    )
     assert stored.status == "verified" and stored.version == 2
     async with registry_sessions() as session:
-        types = [decode(raw.encode())[0].type for raw in await session.scalars(
-            select(outbox.c.envelope).where(outbox.c.key == str(enterprise.id)).order_by(outbox.c.id)
-        )]
+        types = [
+            decode(raw.encode())[0].type
+            for raw in await session.scalars(
+                select(outbox.c.envelope)
+                .where(outbox.c.key == str(enterprise.id))
+                .order_by(outbox.c.id)
+            )
+        ]
     assert types == ["enterprise.registered", "enterprise.verified"]

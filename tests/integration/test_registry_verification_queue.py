@@ -37,28 +37,60 @@ def fresh_phone() -> str:
 
 def smolensk_company(**changes) -> dict:
     marker = uuid.uuid4().hex[:8]
-    return dict(
-        name=f"ООО «Смоленский завод {marker}»", country="RU", region="smolensk_oblast", city="Смоленск",
-        inn=fresh_inn(), ogrn=None, unp=None, sectors=["construction"], description="", languages=["ru"], size="medium",
-        certifications=[], contact_person="Мария Иванова", email=f"office@{marker}.example.ru", phone=fresh_phone(),
-        personal_data_consent=True,
-    ) | changes
+    return (
+        dict(
+            name=f"ООО «Смоленский завод {marker}»",
+            country="RU",
+            region="smolensk_oblast",
+            city="Смоленск",
+            inn=fresh_inn(),
+            ogrn=None,
+            unp=None,
+            sectors=["construction"],
+            description="",
+            languages=["ru"],
+            size="medium",
+            certifications=[],
+            contact_person="Мария Иванова",
+            email=f"office@{marker}.example.ru",
+            phone=fresh_phone(),
+            personal_data_consent=True,
+        )
+        | changes
+    )
 
 
 def vitebsk_company(**changes) -> dict:
     marker = uuid.uuid4().hex[:8]
-    return dict(
-        name=f"ОАО «Витебский завод {marker}»", country="BY", region="vitebsk_oblast", city="Витебск",
-        inn=None, ogrn=None, unp=fresh_unp(), sectors=["construction"], description="", languages=["ru", "be"], size="large",
-        certifications=[], contact_person="Иван Петров", email=f"sales@{marker}.example.by", phone=fresh_phone(),
-        personal_data_consent=True,
-    ) | changes
+    return (
+        dict(
+            name=f"ОАО «Витебский завод {marker}»",
+            country="BY",
+            region="vitebsk_oblast",
+            city="Витебск",
+            inn=None,
+            ogrn=None,
+            unp=fresh_unp(),
+            sectors=["construction"],
+            description="",
+            languages=["ru", "be"],
+            size="large",
+            certifications=[],
+            contact_person="Иван Петров",
+            email=f"sales@{marker}.example.by",
+            phone=fresh_phone(),
+            personal_data_consent=True,
+        )
+        | changes
+    )
 
 
 @pytest.fixture
 def register(registry_sessions, reference):
     async def register(fields: dict):
-        return await enterprise_cases.register_enterprise(uow=UnitOfWork(registry_sessions), reference=reference, owner_account_id=None, **fields)
+        return await enterprise_cases.register_enterprise(
+            uow=UnitOfWork(registry_sessions), reference=reference, owner_account_id=None, **fields
+        )
 
     return register
 
@@ -66,13 +98,17 @@ def register(registry_sessions, reference):
 @pytest.fixture
 def duplicates_of(registry_sessions):
     async def duplicates_of(enterprise, caller: Caller = AGENCY) -> dict:
-        found = await enterprise_cases.list_possible_duplicates(uow=UnitOfWork(registry_sessions), caller=caller, enterprise_id=enterprise.id)
+        found = await enterprise_cases.list_possible_duplicates(
+            uow=UnitOfWork(registry_sessions), caller=caller, enterprise_id=enterprise.id
+        )
         return {other.id: reasons for other, reasons in found}
 
     return duplicates_of
 
 
-async def test_two_enterprises_sharing_a_phone_written_differently_are_each_others_possible_duplicates(register, duplicates_of):
+async def test_two_enterprises_sharing_a_phone_written_differently_are_each_others_possible_duplicates(
+    register, duplicates_of
+):
     digits = str(uuid.uuid4().int)[:5]
     first = await register(smolensk_company(phone=f"+7 (4812) 2{digits}"))
     second = await register(vitebsk_company(phone=f"8 4812 2{digits[:2]} {digits[2:]}"))
@@ -83,7 +119,9 @@ async def test_two_enterprises_sharing_a_phone_written_differently_are_each_othe
     assert await duplicates_of(unrelated) == {}
 
 
-async def test_a_company_mail_domain_links_enterprises_but_a_public_provider_does_not(register, duplicates_of):
+async def test_a_company_mail_domain_links_enterprises_but_a_public_provider_does_not(
+    register, duplicates_of
+):
     domain = f"{uuid.uuid4().hex[:8]}.example.ru"
     head_office = await register(smolensk_company(email=f"office@{domain}"))
     branch = await register(smolensk_company(email=f"Branch@{domain.upper()}"))
@@ -102,13 +140,20 @@ async def test_the_same_ogrn_under_another_inn_is_the_same_legal_id(register, du
     assert await duplicates_of(second_try) == {original.id: ["legal_id", "phone"]}
 
 
-async def test_a_deleted_enterprise_is_no_longer_pointed_out(register, duplicates_of, registry_sessions):
+async def test_a_deleted_enterprise_is_no_longer_pointed_out(
+    register, duplicates_of, registry_sessions
+):
     phone = fresh_phone()
     staying = await register(smolensk_company(phone=phone))
     leaving = await register(smolensk_company(phone=phone))
     assert await duplicates_of(staying) == {leaving.id: ["phone"]}
 
-    await enterprise_cases.delete_enterprise(uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=leaving.id, expected_version=None)
+    await enterprise_cases.delete_enterprise(
+        uow=UnitOfWork(registry_sessions),
+        caller=AGENCY,
+        enterprise_id=leaving.id,
+        expected_version=None,
+    )
 
     assert await duplicates_of(staying) == {}
 
@@ -127,7 +172,9 @@ async def test_at_most_twenty_are_shown_those_sharing_more_first(register, dupli
     assert found[closest.id] == ["email_domain", "phone"]
 
 
-async def test_only_the_agency_looks_for_duplicates_and_an_unknown_enterprise_is_not_found(register, duplicates_of):
+async def test_only_the_agency_looks_for_duplicates_and_an_unknown_enterprise_is_not_found(
+    register, duplicates_of
+):
     enterprise = await register(smolensk_company())
 
     with pytest.raises(Forbidden):
@@ -138,12 +185,22 @@ async def test_only_the_agency_looks_for_duplicates_and_an_unknown_enterprise_is
 
 @pytest.mark.parametrize(
     "condition",
-    ["email_domain = 'x.example.ru'", "phone_digits = '4812203040'", "ogrn = '1126700000000'", "country = 'BY' AND legal_id = '700000000'"],
+    [
+        "email_domain = 'x.example.ru'",
+        "phone_digits = '4812203040'",
+        "ogrn = '1126700000000'",
+        "country = 'BY' AND legal_id = '700000000'",
+    ],
 )
 async def test_each_sign_of_a_duplicate_is_found_through_an_index(registry_connection, condition):
     await registry_connection.execute(text("SET LOCAL enable_seqscan = off"))
 
-    plan = "\n".join(row[0] for row in await registry_connection.execute(text(f"EXPLAIN SELECT id FROM enterprises WHERE deleted_at IS NULL AND {condition}")))
+    plan = "\n".join(
+        row[0]
+        for row in await registry_connection.execute(
+            text(f"EXPLAIN SELECT id FROM enterprises WHERE deleted_at IS NULL AND {condition}")
+        )
+    )
 
     assert "Seq Scan" not in plan
     assert "Index" in plan
@@ -152,26 +209,46 @@ async def test_each_sign_of_a_duplicate_is_found_through_an_index(registry_conne
 async def test_the_queue_lists_pending_enterprises_oldest_first(register, registry_sessions):
     word = f"queue{uuid.uuid4().hex[:8]}"
     older, middle, newer = [await register(smolensk_company(description=word)) for _ in range(3)]
-    await enterprise_cases.verify_enterprise(uow=UnitOfWork(registry_sessions), enterprise_id=middle.id, verified_by="reviewer-1")
+    await enterprise_cases.verify_enterprise(
+        uow=UnitOfWork(registry_sessions), enterprise_id=middle.id, verified_by="reviewer-1"
+    )
 
     page = await enterprise_cases.list_enterprises(
-        uow=UnitOfWork(registry_sessions), filters=EnterpriseFilters(status="pending", q=word), page=PageRequest(sort=SortOrder.OLDEST)
+        uow=UnitOfWork(registry_sessions),
+        filters=EnterpriseFilters(status="pending", q=word),
+        page=PageRequest(sort=SortOrder.OLDEST),
     )
 
     assert [e.id for e in page.items] == [older.id, newer.id]
     assert page.total == 2
 
 
-async def test_a_suspension_keeps_the_reason_on_the_enterprise_and_in_its_event(register, registry_sessions):
+async def test_a_suspension_keeps_the_reason_on_the_enterprise_and_in_its_event(
+    register, registry_sessions
+):
     enterprise = await register(smolensk_company())
     reason = "ИНН не совпадает с выпиской из ЕГРЮЛ; просим прислать выписку."
 
-    suspended = await enterprise_cases.suspend_enterprise(uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=enterprise.id, reason=reason)
+    suspended = await enterprise_cases.suspend_enterprise(
+        uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=enterprise.id, reason=reason
+    )
 
-    stored = await enterprise_cases.get_enterprise_or_raise(uow=UnitOfWork(registry_sessions), enterprise_id=enterprise.id)
+    stored = await enterprise_cases.get_enterprise_or_raise(
+        uow=UnitOfWork(registry_sessions), enterprise_id=enterprise.id
+    )
     assert suspended.suspension_reason == stored.suspension_reason == reason
     async with registry_sessions() as session:
-        rows = (await session.execute(select(outbox.c.envelope).where(outbox.c.key == str(enterprise.id)).order_by(outbox.c.id))).scalars().all()
+        rows = (
+            (
+                await session.execute(
+                    select(outbox.c.envelope)
+                    .where(outbox.c.key == str(enterprise.id))
+                    .order_by(outbox.c.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
     envelope, payload = decode(rows[-1].encode())
     assert envelope.type == "enterprise.suspended"
     assert isinstance(payload, EnterpriseSuspended) and payload.reason == reason

@@ -44,15 +44,24 @@ def _hostile_email(recipient: str) -> EmailMessage:
     message["Message-ID"] = f"<{uuid.uuid4().hex}@unionmatch.local>"
     message["Date"] = "Wed, 02 Dec 2026 10:00:00 +0000"
     message.set_content("Текст <b>не</b> разметка & не скрипт")
-    message.add_alternative("<html><head><title>x</title></head><body><p>Письмо</p><script>alert('html')</script>"
-                            "<a href=\"https://unionmatch.example.org/suggestions/1\">Ответить</a></body></html>", subtype="html")
+    message.add_alternative(
+        "<html><head><title>x</title></head><body><p>Письмо</p><script>alert('html')</script>"
+        '<a href="https://unionmatch.example.org/suggestions/1">Ответить</a></body></html>',
+        subtype="html",
+    )
     return message
 
 
 async def _sent(infra, message: EmailMessage) -> tuple[bytes, dict]:
     """Sends the message's exact bytes and returns them with the sink's summary of them."""
     raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
-    await aiosmtplib.send(raw, sender="noreply@unionmatch.local", recipients=[message["To"]], hostname="127.0.0.1", port=infra.config.smtp_port)
+    await aiosmtplib.send(
+        raw,
+        sender="noreply@unionmatch.local",
+        recipients=[message["To"]],
+        hostname="127.0.0.1",
+        port=infra.config.smtp_port,
+    )
     async with httpx.AsyncClient(base_url=infra.mail_api_url) as client:
         listing = (await client.get("/api/v1/messages")).json()
     [summary] = [m for m in listing["messages"] if m["To"][0]["Address"] == message["To"]]
@@ -73,7 +82,9 @@ async def test_the_sink_serves_each_message_as_the_bytes_it_received(infra):
     assert missing.status_code == 404
 
 
-async def test_a_person_reads_the_inbox_with_each_emails_html_in_a_sandbox_and_nothing_of_it_runs_on_the_page(infra):
+async def test_a_person_reads_the_inbox_with_each_emails_html_in_a_sandbox_and_nothing_of_it_runs_on_the_page(
+    infra,
+):
     recipient = f"inbox-{uuid.uuid4().hex[:8]}@example.by"
     _, summary = await _sent(infra, _hostile_email(recipient))
 
@@ -84,11 +95,17 @@ async def test_a_person_reads_the_inbox_with_each_emails_html_in_a_sandbox_and_n
 
     assert inbox.status_code == 200 and inbox.headers["content-type"].startswith("text/html")
     assert recipient in inbox.text
-    assert "&lt;script&gt;alert(&#x27;subject&#x27;)&lt;/script&gt; Предложение о партнёрстве" in inbox.text
+    assert (
+        "&lt;script&gt;alert(&#x27;subject&#x27;)&lt;/script&gt; Предложение о партнёрстве"
+        in inbox.text
+    )
     assert "<script" not in inbox.text and "<script" not in opened.text
     assert "default-src 'none'" in inbox.headers["content-security-policy"]
     # The opened email: its HTML only in a sandboxed frame without scripts, its plain text escaped.
-    assert f'<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" title="the email\'s HTML" src="/api/v1/message/{summary["ID"]}/html">' in opened.text
+    assert (
+        f'<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" title="the email\'s HTML" src="/api/v1/message/{summary["ID"]}/html">'
+        in opened.text
+    )
     assert "Текст &lt;b&gt;не&lt;/b&gt; разметка &amp; не скрипт" in opened.text
     assert f'href="/api/v1/message/{summary["ID"]}/raw"' in opened.text
     policy = frame.headers["content-security-policy"]
@@ -99,7 +116,11 @@ async def test_a_person_reads_the_inbox_with_each_emails_html_in_a_sandbox_and_n
 def test_a_restarted_sink_still_has_the_raw_bytes_of_what_it_received(tmp_path):
     from devstack.smtp_sink import MailStore
 
-    raw = _hostile_email("kept@example.by").as_bytes(policy=EmailMessage().policy.clone(linesep="\r\n"))
-    kept = MailStore(tmp_path / "mail.jsonl").add(raw, "noreply@unionmatch.local", ["kept@example.by"])
+    raw = _hostile_email("kept@example.by").as_bytes(
+        policy=EmailMessage().policy.clone(linesep="\r\n")
+    )
+    kept = MailStore(tmp_path / "mail.jsonl").add(
+        raw, "noreply@unionmatch.local", ["kept@example.by"]
+    )
 
     assert MailStore(tmp_path / "mail.jsonl").raw(kept["ID"]) == raw

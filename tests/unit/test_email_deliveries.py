@@ -7,7 +7,13 @@ from typing import ClassVar
 
 import pytest
 
-from eventkit.contracts import EnterpriseRegistered, EnterpriseVerified, EventPayload, decode, envelope_for
+from eventkit.contracts import (
+    EnterpriseRegistered,
+    EnterpriseVerified,
+    EventPayload,
+    decode,
+    envelope_for,
+)
 from notifications.domain.deliveries import (
     Delivery,
     DeliveryStatus,
@@ -24,14 +30,20 @@ POLICY = RetryPolicy(max_attempts=8, base_seconds=2.0, cap_seconds=300.0)
 PUBLIC_URL = "https://unionmatch.example"
 
 
-def welcome(recipient: str = "sales@liftmash.example.by", event_id: uuid.UUID = EVENT_ID) -> Delivery:
+def welcome(
+    recipient: str = "sales@liftmash.example.by", event_id: uuid.UUID = EVENT_ID
+) -> Delivery:
     return Delivery.plan(
         event_id=event_id,
         enterprise_id=ENTERPRISE_ID,
         recipient=recipient,
         template="welcome",
         language="ru",
-        context={"enterprise_name": "Могилёвлифтмаш", "contact_person": "", "profile_url": f"{PUBLIC_URL}/x"},
+        context={
+            "enterprise_name": "Могилёвлифтмаш",
+            "contact_person": "",
+            "profile_url": f"{PUBLIC_URL}/x",
+        },
     )
 
 
@@ -60,7 +72,9 @@ def test_the_same_email_for_the_same_event_has_the_same_idempotency_key_whatever
     ids=["another-event", "another-recipient", "another-template"],
 )
 def test_a_different_event_recipient_or_email_kind_is_a_different_email(other):
-    assert idempotency_key(*other) != idempotency_key(EVENT_ID, "sales@liftmash.example.by", "welcome")
+    assert idempotency_key(*other) != idempotency_key(
+        EVENT_ID, "sales@liftmash.example.by", "welcome"
+    )
 
 
 def test_a_planned_email_is_queued_and_not_yet_attempted():
@@ -69,14 +83,18 @@ def test_a_planned_email_is_queued_and_not_yet_attempted():
     assert delivery.status is DeliveryStatus.QUEUED
     assert delivery.attempts == 0
     assert delivery.next_attempt_at is None
-    assert delivery.idempotency_key == idempotency_key(EVENT_ID, "sales@liftmash.example.by", "welcome")
+    assert delivery.idempotency_key == idempotency_key(
+        EVENT_ID, "sales@liftmash.example.by", "welcome"
+    )
 
 
 def test_every_attempt_of_an_email_carries_the_same_message_id():
     delivery = welcome()
     first = delivery.message_id
 
-    after_attempts(delivery, 1).mark_failed(at=NOW, reason="connection refused", permanent=False, policy=POLICY)
+    after_attempts(delivery, 1).mark_failed(
+        at=NOW, reason="connection refused", permanent=False, policy=POLICY
+    )
     after_attempts(delivery, 2)
 
     assert delivery.message_id == first
@@ -108,8 +126,12 @@ def _delays(policy: RetryPolicy, attempts: int, samples: int = 200) -> list[floa
     return [policy.delay_after(attempts).total_seconds() for _ in range(samples)]
 
 
-@pytest.mark.parametrize(("attempts", "ceiling"), [(1, 2.0), (2, 4.0), (3, 8.0), (5, 32.0), (8, 256.0)])
-def test_the_wait_before_a_retry_doubles_with_each_attempt_with_jitter_in_its_upper_half(attempts, ceiling):
+@pytest.mark.parametrize(
+    ("attempts", "ceiling"), [(1, 2.0), (2, 4.0), (3, 8.0), (5, 32.0), (8, 256.0)]
+)
+def test_the_wait_before_a_retry_doubles_with_each_attempt_with_jitter_in_its_upper_half(
+    attempts, ceiling
+):
     delays = _delays(POLICY, attempts)
 
     assert all(ceiling / 2 <= d <= ceiling for d in delays)
@@ -117,7 +139,9 @@ def test_the_wait_before_a_retry_doubles_with_each_attempt_with_jitter_in_its_up
 
 
 def test_retries_never_come_sooner_after_more_failures_until_the_cap():
-    for attempts in range(1, 8):  # ceilings 2, 4, ... 256: each range starts where the previous ends
+    for attempts in range(
+        1, 8
+    ):  # ceilings 2, 4, ... 256: each range starts where the previous ends
         assert max(_delays(POLICY, attempts, 50)) <= min(_delays(POLICY, attempts + 1, 50))
 
 
@@ -183,7 +207,9 @@ def test_a_huge_smtp_error_is_kept_short():
     ("languages", "expected"),
     [(["be", "ru"], "be"), (["en"], "en"), (["de", "en", "ru"], "en"), (["de"], "ru"), ([], "ru")],
 )
-def test_an_email_is_written_in_the_first_language_the_enterprise_speaks_that_we_write(languages, expected):
+def test_an_email_is_written_in_the_first_language_the_enterprise_speaks_that_we_write(
+    languages, expected
+):
     assert preferred_language(languages) == expected
 
 
@@ -273,7 +299,9 @@ def test_an_event_that_concerns_no_email_plans_none():
         event_type: ClassVar[str] = "offer.published"
         title: str
 
-    envelope = envelope_for(OfferPublished(title="Лифты"), key=str(ENTERPRISE_ID), producer="registry")
+    envelope = envelope_for(
+        OfferPublished(title="Лифты"), key=str(ENTERPRISE_ID), producer="registry"
+    )
 
     assert deliveries_for(envelope, OfferPublished(title="Лифты"), public_base_url=PUBLIC_URL) == []
 
@@ -286,7 +314,9 @@ def test_an_event_that_concerns_no_email_plans_none():
     [("release", DeliveryStatus.QUEUED), ("hold_for_digest", DeliveryStatus.HELD)],
 )
 def test_an_email_put_back_or_held_for_the_digest_keeps_its_attempts(act, status):
-    delivery = after_attempts(welcome(), 4)  # the claim counted a fourth attempt that never happened
+    delivery = after_attempts(
+        welcome(), 4
+    )  # the claim counted a fourth attempt that never happened
 
     getattr(delivery, act)()
 
@@ -306,6 +336,14 @@ def test_an_email_skipped_for_an_unsubscribed_recipient_says_why_and_is_never_tr
 
 def test_welcome_verified_and_introduction_are_transactional_and_suggestions_are_not():
     assert welcome().transactional
-    suggestion = Delivery.plan_to_enterprise(event_id=EVENT_ID, enterprise_id=ENTERPRISE_ID, partner_id=uuid.UUID(int=3), template="suggestion", facts={})
+    suggestion = Delivery.plan_to_enterprise(
+        event_id=EVENT_ID,
+        enterprise_id=ENTERPRISE_ID,
+        partner_id=uuid.UUID(int=3),
+        template="suggestion",
+        facts={},
+    )
     assert not suggestion.transactional
-    assert suggestion.idempotency_key == idempotency_key(EVENT_ID, f"enterprise:{ENTERPRISE_ID}", "suggestion")
+    assert suggestion.idempotency_key == idempotency_key(
+        EVENT_ID, f"enterprise:{ENTERPRISE_ID}", "suggestion"
+    )

@@ -8,8 +8,14 @@ from notifications.adapters.rendering import TemplateRenderer
 
 ANSWER_URL = "https://unionmatch.example/suggestions/0d8f9a3e-3f1c-4c55-9a87-3b0c0d0e0f10"
 UNSUBSCRIBE_URL = "https://unionmatch.example/unsubscribe?token=abc.def.ghi"
-REASONS_RU = ["Совпадает отрасль: лифты и подъёмное оборудование", "Граница рядом: Могилёв — Смоленск, 190 км"]
-REASONS_EN = ["Same sector: elevators and lifting equipment", "Close across the border: Mogilev — Smolensk, 190 km"]
+REASONS_RU = [
+    "Совпадает отрасль: лифты и подъёмное оборудование",
+    "Граница рядом: Могилёв — Смоленск, 190 км",
+]
+REASONS_EN = [
+    "Same sector: elevators and lifting equipment",
+    "Close across the border: Mogilev — Smolensk, 190 km",
+]
 LANGUAGES = ["ru", "be", "en"]
 
 SUBJECT_SAYS = {
@@ -53,16 +59,30 @@ def suggestion(language: str, **changes) -> dict:
 
 def introduction(language: str) -> dict:
     return suggestion(language) | {
-        "partner": {"name": "ОАО «Могилёвлифтмаш»", "city": "Могилёв", "country": "BY", "contact_person": "Иван Петров",
-                    "email": "sales@liftmash.example.by", "phone": "+375222000000"},
-        "own": {"name": "МУП «Смоленскжилсервис»", "city": "Смоленск", "country": "RU", "contact_person": "Мария Иванова",
-                "email": "housing@example.ru", "phone": "+74812000000"},
+        "partner": {
+            "name": "ОАО «Могилёвлифтмаш»",
+            "city": "Могилёв",
+            "country": "BY",
+            "contact_person": "Иван Петров",
+            "email": "sales@liftmash.example.by",
+            "phone": "+375222000000",
+        },
+        "own": {
+            "name": "МУП «Смоленскжилсервис»",
+            "city": "Смоленск",
+            "country": "RU",
+            "contact_person": "Мария Иванова",
+            "email": "housing@example.ru",
+            "phone": "+74812000000",
+        },
     }
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("template", ["suggestion", "reminder"])
-def test_a_suggestion_names_the_partner_gives_the_reasons_in_the_recipients_language_and_links_the_answer(renderer, template, language):
+def test_a_suggestion_names_the_partner_gives_the_reasons_in_the_recipients_language_and_links_the_answer(
+    renderer, template, language
+):
     email = renderer.render(template, language, suggestion(language))
 
     assert SUBJECT_SAYS[(template, language)] in email.subject
@@ -79,7 +99,9 @@ def test_a_suggestion_names_the_partner_gives_the_reasons_in_the_recipients_lang
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_suggestion_lists_every_reason_of_the_explanation_in_the_recipients_language(renderer, language):
+def test_the_suggestion_lists_every_reason_of_the_explanation_in_the_recipients_language(
+    renderer, language
+):
     email = renderer.render("suggestion", language, suggestion(language))
 
     expected, other = (REASONS_EN, REASONS_RU) if language == "en" else (REASONS_RU, REASONS_EN)
@@ -97,7 +119,9 @@ def test_the_suggestion_lists_every_reason_of_the_explanation_in_the_recipients_
         ("en", "2 reasons", "March 2, 2026", "Belarus"),
     ],
 )
-def test_counts_dates_and_countries_are_written_as_the_recipients_language_writes_them(renderer, language, count_phrase, date_phrase, country_name):
+def test_counts_dates_and_countries_are_written_as_the_recipients_language_writes_them(
+    renderer, language, count_phrase, date_phrase, country_name
+):
     email = renderer.render("suggestion", language, suggestion(language))
 
     assert count_phrase in email.text
@@ -110,7 +134,9 @@ def test_counts_dates_and_countries_are_written_as_the_recipients_language_write
     [(1, "1 причина"), (3, "3 причины"), (5, "5 причин"), (21, "21 причина"), (120, "120 причин")],
 )
 def test_russian_word_forms_follow_the_number(renderer, reasons, phrase):
-    email = renderer.render("suggestion", "ru", suggestion("ru", reasons=[f"причина {i}" for i in range(reasons)]))
+    email = renderer.render(
+        "suggestion", "ru", suggestion("ru", reasons=[f"причина {i}" for i in range(reasons)])
+    )
 
     assert f"Почему мы предлагаем — {phrase}:" in email.text
 
@@ -121,7 +147,14 @@ def test_the_introduction_gives_both_contacts(renderer, language):
 
     assert SUBJECT_SAYS[("introduction", language)] in email.subject
     for body in (email.text, email.html):
-        for value in ("Иван Петров", "sales@liftmash.example.by", "+375222000000", "Мария Иванова", "housing@example.ru", "+74812000000"):
+        for value in (
+            "Иван Петров",
+            "sales@liftmash.example.by",
+            "+375222000000",
+            "Мария Иванова",
+            "housing@example.ru",
+            "+74812000000",
+        ):
             assert value in body
 
 
@@ -130,9 +163,17 @@ def test_the_introduction_gives_both_contacts(renderer, language):
     [("ru", "3 новых предложения"), ("be", "3 новыя прапановы"), ("en", "3 new suggestions")],
 )
 def test_the_daily_digest_counts_its_suggestions_and_links_each(renderer, language, phrase):
-    items = [suggestion(language, partner_title=f"Лифты серии {i}", answer_url=f"{ANSWER_URL}{i}") for i in range(3)]
-    context = {"suggestions": items, "digest_on": "2026-03-02", "recipient_name": "МУП «Смоленскжилсервис»",
-               "contact_person": "Мария Иванова", "unsubscribe_url": UNSUBSCRIBE_URL}
+    items = [
+        suggestion(language, partner_title=f"Лифты серии {i}", answer_url=f"{ANSWER_URL}{i}")
+        for i in range(3)
+    ]
+    context = {
+        "suggestions": items,
+        "digest_on": "2026-03-02",
+        "recipient_name": "МУП «Смоленскжилсервис»",
+        "contact_person": "Мария Иванова",
+        "unsubscribe_url": UNSUBSCRIBE_URL,
+    }
 
     email = renderer.render("digest", language, context)
 

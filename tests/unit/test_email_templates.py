@@ -27,7 +27,11 @@ def renderer():
 
 
 def context(**changes) -> dict:
-    values = {"enterprise_name": "Могилёвлифтмаш", "contact_person": "Иван Петров", "profile_url": PROFILE_URL}
+    values = {
+        "enterprise_name": "Могилёвлифтмаш",
+        "contact_person": "Иван Петров",
+        "profile_url": PROFILE_URL,
+    }
     values.update(changes)
     return values
 
@@ -38,7 +42,9 @@ every_email = pytest.mark.parametrize(
 
 
 @every_email
-def test_the_subject_says_what_happened_to_which_enterprise_on_one_line(renderer, template, language):
+def test_the_subject_says_what_happened_to_which_enterprise_on_one_line(
+    renderer, template, language
+):
     email = renderer.render(template, language, context())
 
     assert SUBJECT_SAYS[(template, language)] in email.subject
@@ -87,7 +93,9 @@ def test_the_welcome_email_greets_politely_when_no_contact_person_is_known(rende
 
 
 @every_email
-def test_a_name_with_markup_is_escaped_in_html_and_kept_literal_in_plain_text(renderer, template, language):
+def test_a_name_with_markup_is_escaped_in_html_and_kept_literal_in_plain_text(
+    renderer, template, language
+):
     name = '<script>alert("x")</script> & Co'
 
     email = renderer.render(template, language, context(enterprise_name=name))
@@ -102,7 +110,9 @@ def test_a_name_with_markup_is_escaped_in_html_and_kept_literal_in_plain_text(re
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_name_with_line_breaks_cannot_break_the_subject_header(renderer, language):
-    email = renderer.render("verified", language, context(enterprise_name="Лифт\r\nBcc: victim@example.com"))
+    email = renderer.render(
+        "verified", language, context(enterprise_name="Лифт\r\nBcc: victim@example.com")
+    )
 
     assert "\n" not in email.subject and "\r" not in email.subject
     assert "Лифт Bcc: victim@example.com" in email.subject
@@ -129,5 +139,9 @@ def test_the_welcome_email_does_not_ask_to_confirm_an_address(renderer, language
     email = renderer.render("welcome", language, context())
 
     assert "/confirm" not in email.text and "/confirm" not in email.html
-    assert "confirm" not in email.text.lower() and "подтверд" not in email.text.lower() and "пацвердз" not in email.text.lower()
+    assert (
+        "confirm" not in email.text.lower()
+        and "подтверд" not in email.text.lower()
+        and "пацвердз" not in email.text.lower()
+    )
     assert email.text.rstrip().endswith(PROFILE_URL)

@@ -83,7 +83,9 @@ def refused_fields(error: InvalidInput) -> list[str]:
 # --- Russian enterprises ---------------------------------------------------------------------
 
 
-def test_a_smolensk_organisation_with_valid_inn_and_ogrn_registers_and_awaits_verification(reference):
+def test_a_smolensk_organisation_with_valid_inn_and_ogrn_registers_and_awaits_verification(
+    reference,
+):
     enterprise = Enterprise.register(reference, **smolensk_company())
 
     assert isinstance(enterprise.id, uuid.UUID)
@@ -102,7 +104,9 @@ def test_two_registrations_get_different_ids(reference):
 
 
 def test_an_individual_entrepreneur_registers_with_a_12_digit_inn_and_15_digit_ogrnip(reference):
-    enterprise = Enterprise.register(reference, **smolensk_company(inn=ENTREPRENEUR_INN, ogrn=ENTREPRENEUR_OGRNIP))
+    enterprise = Enterprise.register(
+        reference, **smolensk_company(inn=ENTREPRENEUR_INN, ogrn=ENTREPRENEUR_OGRNIP)
+    )
 
     assert enterprise.legal_id == ENTREPRENEUR_INN
 
@@ -163,7 +167,9 @@ def test_a_belarusian_unp_with_a_bad_check_digit_is_refused(reference):
     assert refused_fields(error) == ["unp"]
 
 
-@pytest.mark.parametrize(("field", "value"), [("inn", ORGANISATION_INN), ("ogrn", ORGANISATION_OGRN)])
+@pytest.mark.parametrize(
+    ("field", "value"), [("inn", ORGANISATION_INN), ("ogrn", ORGANISATION_OGRN)]
+)
 def test_a_belarusian_enterprise_presenting_a_russian_id_is_refused(reference, field, value):
     error = refusal(reference, mogilev_company(**{field: value}))
 
@@ -200,7 +206,9 @@ def test_a_region_of_the_other_country_is_refused(reference, fields):
 
 
 def test_an_enterprise_may_work_in_several_known_sectors(reference):
-    enterprise = Enterprise.register(reference, **smolensk_company(sectors=["elevators", "construction"]))
+    enterprise = Enterprise.register(
+        reference, **smolensk_company(sectors=["elevators", "construction"])
+    )
 
     assert enterprise.sectors == ["elevators", "construction"]
 

@@ -125,7 +125,9 @@ def test_an_event_of_an_unknown_type_is_set_aside_naming_the_type():
 
 
 def test_a_known_event_type_in_a_version_nobody_understands_is_set_aside_naming_the_version():
-    envelope = Envelope(type="enterprise.registered", version=2, producer="registry", key="k", payload={})
+    envelope = Envelope(
+        type="enterprise.registered", version=2, producer="registry", key="k", payload={}
+    )
 
     reason = reason_for(envelope.to_bytes())
 

@@ -16,7 +16,12 @@ from pydantic import ValidationError
 
 from gateway.adapters.account_emails import AccountEmails
 from gateway.adapters.passwords import Passwords
-from gateway.adapters.tokens import RESET_PASSWORD_PURPOSE, ConfirmationLinks, PasswordLinks, refresh_token_hash
+from gateway.adapters.tokens import (
+    RESET_PASSWORD_PURPOSE,
+    ConfirmationLinks,
+    PasswordLinks,
+    refresh_token_hash,
+)
 from gateway.bootstrap import _throttle
 from gateway.domain.accounts import Account, Role
 from gateway.domain.errors import InvalidInput, InvalidToken
@@ -39,7 +44,9 @@ def _reset_links(ttl_seconds: int = 3600) -> PasswordLinks:
 
 
 def _company(password_hash: str | None = "$argon2id$first") -> Account:
-    return Account.open(email="lift@example.ru", role=Role.COMPANY, password_hash=password_hash, at=NOW)
+    return Account.open(
+        email="lift@example.ru", role=Role.COMPANY, password_hash=password_hash, at=NOW
+    )
 
 
 # --- the reset link ---------------------------------------------------------------------------------
@@ -48,7 +55,9 @@ def _company(password_hash: str | None = "$argon2id$first") -> Account:
 def test_a_reset_link_names_the_account_and_the_password_it_may_replace():
     account = _company()
 
-    claims = _reset_links().read(_reset_links().issue(account_id=account.id, stamp=account.password_stamp))
+    claims = _reset_links().read(
+        _reset_links().issue(account_id=account.id, stamp=account.password_stamp)
+    )
 
     assert (claims.account_id, claims.stamp) == (account.id, account.password_stamp)
 
@@ -65,7 +74,9 @@ def test_a_reset_link_stops_working_once_the_password_changes_whichever_way():
 
 def test_a_reset_link_expires_after_its_hour():
     account = _company()
-    expired = _reset_links(ttl_seconds=-1).issue(account_id=account.id, stamp=account.password_stamp)
+    expired = _reset_links(ttl_seconds=-1).issue(
+        account_id=account.id, stamp=account.password_stamp
+    )
 
     with pytest.raises(InvalidToken):
         _reset_links().read(expired)
@@ -73,7 +84,9 @@ def test_a_reset_link_expires_after_its_hour():
 
 def test_an_invitations_link_does_not_reset_a_password_and_a_reset_link_does_not_set_one():
     account = _company()
-    invitation = PasswordLinks(secret=SECRET).issue(account_id=account.id, stamp=account.password_stamp)
+    invitation = PasswordLinks(secret=SECRET).issue(
+        account_id=account.id, stamp=account.password_stamp
+    )
     reset = _reset_links().issue(account_id=account.id, stamp=account.password_stamp)
 
     with pytest.raises(InvalidToken):
@@ -83,8 +96,16 @@ def test_an_invitations_link_does_not_reset_a_password_and_a_reset_link_does_not
 
 
 def test_a_reset_link_signed_with_another_secret_is_refused():
-    forged = jwt.encode({"purpose": RESET_PASSWORD_PURPOSE, "sub": "acc-1", "stamp": "s", "exp": int(NOW.timestamp()) + 10**9},
-                        "f" * 40, algorithm="HS256")
+    forged = jwt.encode(
+        {
+            "purpose": RESET_PASSWORD_PURPOSE,
+            "sub": "acc-1",
+            "stamp": "s",
+            "exp": int(NOW.timestamp()) + 10**9,
+        },
+        "f" * 40,
+        algorithm="HS256",
+    )
 
     with pytest.raises(InvalidToken):
         _reset_links().read(forged)
@@ -92,8 +113,12 @@ def test_a_reset_link_signed_with_another_secret_is_refused():
 
 def test_the_emailed_links_open_the_web_pages_with_the_tokens_the_gateway_reads_back():
     account = _company()
-    emails = AccountEmails(notifications=None, confirmation_links=ConfirmationLinks(secret=INTERNAL_SECRET), reset_links=_reset_links(),
-                           web_base_url=WEB + "/")
+    emails = AccountEmails(
+        notifications=None,
+        confirmation_links=ConfirmationLinks(secret=INTERNAL_SECRET),
+        reset_links=_reset_links(),
+        web_base_url=WEB + "/",
+    )
 
     confirm, reset = emails.confirmation_link(account), emails.reset_link(account)
 
@@ -118,7 +143,9 @@ class FakeClock:
 def test_asking_for_resets_is_limited_per_email_whether_or_not_it_has_an_account_and_per_address():
     throttle = _throttle(per_address=5, per_email=2, window=3600)
 
-    for_one_email = [throttle.attempt(address="ip:10.0.0.1", email="email:lift@example.ru") for _ in range(3)]
+    for_one_email = [
+        throttle.attempt(address="ip:10.0.0.1", email="email:lift@example.ru") for _ in range(3)
+    ]
     other_email = throttle.attempt(address="ip:10.0.0.1", email="email:nobody@example.ru")
     for index in range(2):
         throttle.attempt(address="ip:10.0.0.1", email=f"email:guess-{index}@example.ru")
@@ -191,13 +218,18 @@ class FakeUnitOfWork:
 
 
 async def test_a_reset_is_emailed_only_to_an_enabled_account_that_holds_the_address_in_the_language_asked():
-    enabled, disabled = _company(), Account.open(email="gone@example.ru", role=Role.COMPANY, password_hash="h", at=NOW)
+    enabled, disabled = (
+        _company(),
+        Account.open(email="gone@example.ru", role=Role.COMPANY, password_hash="h", at=NOW),
+    )
     disabled.disable(by="admin-1", at=NOW)
     emails = RecordingEmails()
     uow = FakeUnitOfWork(enabled, disabled)
 
-    sent = [await accounts.request_password_reset(uow=uow, emails=emails, email=address, language="be")
-            for address in (" Lift@Example.RU ", "nobody@example.ru", "gone@example.ru")]
+    sent = [
+        await accounts.request_password_reset(uow=uow, emails=emails, email=address, language="be")
+        for address in (" Lift@Example.RU ", "nobody@example.ru", "gone@example.ru")
+    ]
 
     assert sent == [True, False, False]
     assert emails.sent == [("password_reset", "lift@example.ru", "be")]
@@ -211,41 +243,71 @@ def passwords() -> Passwords:
     return Passwords(time_cost=1, memory_cost_kib=8)
 
 
-async def test_a_wrong_current_password_is_a_field_error_naming_current_password_and_changes_nothing(passwords):
+async def test_a_wrong_current_password_is_a_field_error_naming_current_password_and_changes_nothing(
+    passwords,
+):
     account = _company(await passwords.hash(PASSWORD))
     uow = FakeUnitOfWork(account)
 
     with pytest.raises(InvalidInput) as refused:
-        await accounts.change_password(uow=uow, passwords=passwords, account_id=account.id, current_password="not it",
-                                       new_password="another long passphrase")
+        await accounts.change_password(
+            uow=uow,
+            passwords=passwords,
+            account_id=account.id,
+            current_password="not it",
+            new_password="another long passphrase",
+        )
 
     assert refused.value.field == "current_password"
     assert uow.accounts.by_id[account.id].password_hash == account.password_hash
     assert not uow.committed
 
 
-@pytest.mark.parametrize(("new_password", "reason"), [("short", "at least 8"), ("lift@example.ru", "email"), (PASSWORD, "current one")])
-async def test_a_weak_or_unchanged_new_password_is_a_field_error_naming_new_password(passwords, new_password, reason):
+@pytest.mark.parametrize(
+    ("new_password", "reason"),
+    [("short", "at least 8"), ("lift@example.ru", "email"), (PASSWORD, "current one")],
+)
+async def test_a_weak_or_unchanged_new_password_is_a_field_error_naming_new_password(
+    passwords, new_password, reason
+):
     account = _company(await passwords.hash(PASSWORD))
 
     with pytest.raises(InvalidInput, match=reason) as refused:
-        await accounts.change_password(uow=FakeUnitOfWork(account), passwords=passwords, account_id=account.id,
-                                       current_password=PASSWORD, new_password=new_password)
+        await accounts.change_password(
+            uow=FakeUnitOfWork(account),
+            passwords=passwords,
+            account_id=account.id,
+            current_password=PASSWORD,
+            new_password=new_password,
+        )
 
     assert refused.value.field == "new_password"
 
 
-async def test_changing_the_password_ends_every_other_session_of_the_account_but_the_callers_own(passwords):
+async def test_changing_the_password_ends_every_other_session_of_the_account_but_the_callers_own(
+    passwords,
+):
     account, stranger = _company(await passwords.hash(PASSWORD)), "someone-else"
-    tokens = FakeRefreshTokens((refresh_token_hash("mine"), account.id), (refresh_token_hash("phone"), account.id),
-                               (refresh_token_hash("theirs"), stranger))
+    tokens = FakeRefreshTokens(
+        (refresh_token_hash("mine"), account.id),
+        (refresh_token_hash("phone"), account.id),
+        (refresh_token_hash("theirs"), stranger),
+    )
     uow = FakeUnitOfWork(account, refresh_tokens=tokens)
 
-    await accounts.change_password(uow=uow, passwords=passwords, account_id=account.id, current_password=PASSWORD,
-                                   new_password="another long passphrase", keep_refresh_token="mine")
+    await accounts.change_password(
+        uow=uow,
+        passwords=passwords,
+        account_id=account.id,
+        current_password=PASSWORD,
+        new_password="another long passphrase",
+        keep_refresh_token="mine",
+    )
 
     assert set(tokens.active) == {refresh_token_hash("mine"), refresh_token_hash("theirs")}
-    assert await passwords.verify(uow.accounts.by_id[account.id].password_hash, "another long passphrase")
+    assert await passwords.verify(
+        uow.accounts.by_id[account.id].password_hash, "another long passphrase"
+    )
 
 
 async def test_a_disabled_account_cannot_change_its_password_with_a_token_it_still_holds(passwords):
@@ -253,22 +315,40 @@ async def test_a_disabled_account_cannot_change_its_password_with_a_token_it_sti
     account.disable(by="admin-1", at=NOW)
 
     with pytest.raises(InvalidToken):
-        await accounts.change_password(uow=FakeUnitOfWork(account), passwords=passwords, account_id=account.id,
-                                       current_password=PASSWORD, new_password="another long passphrase")
+        await accounts.change_password(
+            uow=FakeUnitOfWork(account),
+            passwords=passwords,
+            account_id=account.id,
+            current_password=PASSWORD,
+            new_password="another long passphrase",
+        )
 
 
-async def test_a_reset_link_sets_the_password_once_confirms_the_address_and_ends_every_session(passwords):
+async def test_a_reset_link_sets_the_password_once_confirms_the_address_and_ends_every_session(
+    passwords,
+):
     account = _company(await passwords.hash(PASSWORD))
     tokens = FakeRefreshTokens((refresh_token_hash("laptop"), account.id))
     uow = FakeUnitOfWork(account, refresh_tokens=tokens)
     token = _reset_links().issue(account_id=account.id, stamp=account.password_stamp)
 
-    done = await accounts.reset_password(uow=uow, passwords=passwords, reset_links=_reset_links(), token=token, password="brand new passphrase")
+    done = await accounts.reset_password(
+        uow=uow,
+        passwords=passwords,
+        reset_links=_reset_links(),
+        token=token,
+        password="brand new passphrase",
+    )
 
     assert done.confirmed and tokens.active == {}
     with pytest.raises(InvalidToken):
-        await accounts.reset_password(uow=FakeUnitOfWork(done), passwords=passwords, reset_links=_reset_links(), token=token,
-                                      password="yet another passphrase")
+        await accounts.reset_password(
+            uow=FakeUnitOfWork(done),
+            passwords=passwords,
+            reset_links=_reset_links(),
+            token=token,
+            password="yet another passphrase",
+        )
 
 
 async def test_a_reset_link_does_not_open_a_disabled_account(passwords):
@@ -277,8 +357,13 @@ async def test_a_reset_link_does_not_open_a_disabled_account(passwords):
     account.disable(by="admin-1", at=NOW)
 
     with pytest.raises(InvalidToken):
-        await accounts.reset_password(uow=FakeUnitOfWork(account), passwords=passwords, reset_links=_reset_links(), token=token,
-                                      password="brand new passphrase")
+        await accounts.reset_password(
+            uow=FakeUnitOfWork(account),
+            passwords=passwords,
+            reset_links=_reset_links(),
+            token=token,
+            password="brand new passphrase",
+        )
 
 
 # --- the emails, at the notifications service -------------------------------------------------------
@@ -292,11 +377,16 @@ def test_an_account_email_is_one_transactional_email_per_request_sent_to_the_add
     first = plan(request_id=request_id, email="lift@example.ru", link=LINK, language="en")
     again = plan(request_id=request_id, email="other@example.ru", link=LINK, language="ru")
 
-    decision = decide(first, addressee=None, partner=None, preferences=Preferences(uuid.uuid4()), links=None)
+    decision = decide(
+        first, addressee=None, partner=None, preferences=Preferences(uuid.uuid4()), links=None
+    )
 
     assert first.idempotency_key == again.idempotency_key and first.transactional
     assert first.enterprise_id is None
-    assert isinstance(decision, Send) and (decision.recipient, decision.language) == ("lift@example.ru", "en")
+    assert isinstance(decision, Send) and (decision.recipient, decision.language) == (
+        "lift@example.ru",
+        "en",
+    )
 
 
 @pytest.mark.parametrize(
@@ -304,33 +394,62 @@ def test_an_account_email_is_one_transactional_email_per_request_sent_to_the_add
     [
         ("ru", "Кто-то попросил сбросить пароль", "Если это были не вы", "1 часа"),
         ("be", "Нехта папрасіў скінуць пароль", "Калі гэта былі не вы", "1 гадзіны"),
-        ("en", "Someone asked to reset the password", "If it was not you, ignore this email", "1 hour"),
+        (
+            "en",
+            "Someone asked to reset the password",
+            "If it was not you, ignore this email",
+            "1 hour",
+        ),
     ],
 )
-def test_the_reset_email_says_someone_asked_to_ignore_it_if_not_you_and_that_the_link_works_an_hour(language, someone, ignore, hour):
-    delivery = password_reset(request_id=uuid.uuid4(), email="lift@example.ru", link=LINK, language=language)
+def test_the_reset_email_says_someone_asked_to_ignore_it_if_not_you_and_that_the_link_works_an_hour(
+    language, someone, ignore, hour
+):
+    delivery = password_reset(
+        request_id=uuid.uuid4(), email="lift@example.ru", link=LINK, language=language
+    )
 
     email = TemplateRenderer().render(delivery.template, delivery.language, delivery.context)
 
     assert "Union Match" in email.subject
     assert someone in email.text and ignore in email.text and hour in email.text
     assert LINK in email.text
-    assert 'href="https://unionmatch.example/reset-password?token=abc.def&amp;lang=ru"' in email.html
+    assert (
+        'href="https://unionmatch.example/reset-password?token=abc.def&amp;lang=ru"' in email.html
+    )
 
 
-@pytest.mark.parametrize(("language", "confirm"), [("ru", "Подтвердите"), ("be", "Пацвердзіце"), ("en", "Confirm")])
+@pytest.mark.parametrize(
+    ("language", "confirm"), [("ru", "Подтвердите"), ("be", "Пацвердзіце"), ("en", "Confirm")]
+)
 def test_the_confirmation_email_asks_to_confirm_the_address_with_its_link(language, confirm):
-    delivery = account_confirmation(request_id=uuid.uuid4(), email="lift@example.ru", link=LINK, language=language)
+    delivery = account_confirmation(
+        request_id=uuid.uuid4(), email="lift@example.ru", link=LINK, language=language
+    )
 
     email = TemplateRenderer().render(delivery.template, delivery.language, delivery.context)
 
     assert confirm in email.subject and LINK in email.text
 
 
-@pytest.mark.parametrize(("field", "value"), [("request_id", "nope"), ("email", "not an address"), ("link", "javascript:alert(1)"),
-                                              ("language", "de")])
-def test_the_notifications_service_refuses_a_malformed_account_email_request_naming_the_field(field, value):
-    body = {"request_id": str(uuid.uuid4()), "email": "lift@example.ru", "link": LINK, "language": "ru"} | {field: value}
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("request_id", "nope"),
+        ("email", "not an address"),
+        ("link", "javascript:alert(1)"),
+        ("language", "de"),
+    ],
+)
+def test_the_notifications_service_refuses_a_malformed_account_email_request_naming_the_field(
+    field, value
+):
+    body = {
+        "request_id": str(uuid.uuid4()),
+        "email": "lift@example.ru",
+        "link": LINK,
+        "language": "ru",
+    } | {field: value}
 
     with pytest.raises(ValidationError) as refused:
         AccountEmailIn.model_validate(body)

@@ -15,13 +15,18 @@ SECRET = "s" * 40
 
 
 def test_an_email_is_kept_in_one_spelling_so_it_cannot_be_registered_twice():
-    account = Account.open(email="  Lift@Example.RU ", role=Role.COMPANY, password_hash="h", at=datetime.now(UTC))
+    account = Account.open(
+        email="  Lift@Example.RU ", role=Role.COMPANY, password_hash="h", at=datetime.now(UTC)
+    )
 
     assert account.email == "lift@example.ru"
     assert not account.confirmed
 
 
-@pytest.mark.parametrize(("password", "reason"), [("short", "at least 8"), ("x" * 129, "at most 128"), ("LIFT@example.ru", "email")])
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [("short", "at least 8"), ("x" * 129, "at most 128"), ("LIFT@example.ru", "email")],
+)
 def test_weak_passwords_are_refused_with_the_reason(password, reason):
     with pytest.raises(WeakPassword, match=reason):
         check_password_strength(password, email="lift@example.ru")
@@ -71,11 +76,23 @@ def test_an_expired_or_forged_access_token_is_refused():
     with pytest.raises(InvalidToken, match="expired"):
         tokens.read(tokens.issue(account_id="acc-1", role="company"))
     with pytest.raises(InvalidToken):
-        AccessTokens(secret=SECRET, ttl_seconds=60).read(forged.issue(account_id="acc-1", role="admin"))
+        AccessTokens(secret=SECRET, ttl_seconds=60).read(
+            forged.issue(account_id="acc-1", role="admin")
+        )
 
 
 def test_an_internal_token_of_the_same_secret_is_not_an_access_token():
-    internal = jwt.encode({"iss": "gateway", "aud": "registry", "sub": "acc-1", "role": "admin", "exp": int(time.time()) + 60}, SECRET, algorithm="HS256")
+    internal = jwt.encode(
+        {
+            "iss": "gateway",
+            "aud": "registry",
+            "sub": "acc-1",
+            "role": "admin",
+            "exp": int(time.time()) + 60,
+        },
+        SECRET,
+        algorithm="HS256",
+    )
 
     with pytest.raises(InvalidToken):
         AccessTokens(secret=SECRET, ttl_seconds=60).read(internal)
@@ -98,7 +115,11 @@ def test_a_link_that_names_no_address_confirms_nothing():
 
 
 def test_an_older_link_sent_to_an_enterprise_address_stands_for_whoever_holds_that_address():
-    token = jwt.encode({"purpose": "confirm-enterprise-email", "sub": "ent-1", "email": "lift@example.ru"}, SECRET, algorithm="HS256")
+    token = jwt.encode(
+        {"purpose": "confirm-enterprise-email", "sub": "ent-1", "email": "lift@example.ru"},
+        SECRET,
+        algorithm="HS256",
+    )
 
     confirmed = ConfirmationLinks(secret=SECRET).read_address(token)
 
@@ -107,10 +128,22 @@ def test_an_older_link_sent_to_an_enterprise_address_stands_for_whoever_holds_th
 
 def test_a_token_made_for_another_purpose_does_not_confirm_an_email():
     links = ConfirmationLinks(secret=SECRET)
-    internal = jwt.encode({"iss": "gateway", "aud": "notifications", "sub": "acc-7", "role": "company"}, SECRET, algorithm="HS256")
-    other_purpose = jwt.encode({"purpose": "unsubscribe", "sub": "acc-7", "email": "lift@example.ru"}, SECRET, algorithm="HS256")
+    internal = jwt.encode(
+        {"iss": "gateway", "aud": "notifications", "sub": "acc-7", "role": "company"},
+        SECRET,
+        algorithm="HS256",
+    )
+    other_purpose = jwt.encode(
+        {"purpose": "unsubscribe", "sub": "acc-7", "email": "lift@example.ru"},
+        SECRET,
+        algorithm="HS256",
+    )
 
-    for token in (internal, other_purpose, links.issue(account_id="acc-7", email="lift@example.ru")[:-3] + "abc"):
+    for token in (
+        internal,
+        other_purpose,
+        links.issue(account_id="acc-7", email="lift@example.ru")[:-3] + "abc",
+    ):
         with pytest.raises(InvalidToken):
             links.read_address(token)
 
@@ -121,8 +154,13 @@ def test_refresh_tokens_are_stored_only_as_a_hash():
 
 
 def test_secrets_published_in_the_repository_are_named_outside_demo_mode():
-    published = Settings(internal_token_secret="change-me-in-production-please-32b", jwt_secret=DEMO_JWT_SECRET)
+    published = Settings(
+        internal_token_secret="change-me-in-production-please-32b", jwt_secret=DEMO_JWT_SECRET
+    )
     own = Settings(internal_token_secret="i" * 40, jwt_secret="j" * 40)
 
-    assert published.default_secrets_in_use() == ["GATEWAY_INTERNAL_TOKEN_SECRET", "GATEWAY_JWT_SECRET"]
+    assert published.default_secrets_in_use() == [
+        "GATEWAY_INTERNAL_TOKEN_SECRET",
+        "GATEWAY_JWT_SECRET",
+    ]
     assert own.default_secrets_in_use() == []

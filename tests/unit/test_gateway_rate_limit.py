@@ -82,11 +82,15 @@ def test_a_limit_that_would_refuse_everything_is_refused_at_start_up():
 
 def _throttle(clock, *, per_address: int = 10, per_email: int = 3) -> SignInThrottle:
     window = 60.0
-    return SignInThrottle(per_address=RateLimiter(per_second=per_address / window, burst=per_address, clock=clock),
-                          per_email=RateLimiter(per_second=per_email / window, burst=per_email, clock=clock))
+    return SignInThrottle(
+        per_address=RateLimiter(per_second=per_address / window, burst=per_address, clock=clock),
+        per_email=RateLimiter(per_second=per_email / window, burst=per_email, clock=clock),
+    )
 
 
-def test_an_email_that_failed_its_allowance_waits_while_another_email_from_the_address_may_try(clock):
+def test_an_email_that_failed_its_allowance_waits_while_another_email_from_the_address_may_try(
+    clock,
+):
     throttle = _throttle(clock)
 
     failed = [throttle.attempt(address="ip:a", email="email:x") for _ in range(3)]
@@ -114,7 +118,10 @@ def test_right_passwords_cost_nothing_and_a_refusal_takes_nothing_from_the_other
     throttle.attempt(address="ip:a", email="email:x")
 
     assert throttle.attempt(address="ip:a", email="email:x") > 0  # the email is spent ...
-    assert [throttle.attempt(address="ip:a", email=f"email:{n}") for n in range(2)] == [0, 0]  # ... the address was not charged for it
+    assert [throttle.attempt(address="ip:a", email=f"email:{n}") for n in range(2)] == [
+        0,
+        0,
+    ]  # ... the address was not charged for it
     assert throttle.attempt(address="ip:a", email="email:other") > 0
 
 

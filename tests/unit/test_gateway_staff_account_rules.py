@@ -15,7 +15,9 @@ NOW = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
 
 
 def _invited(role: Role = Role.AGENCY) -> Account:
-    return Account.invite(email=" A.Smirnova@Invest.example.RU ", name="  Анна   Смирнова ", role=role, at=NOW)
+    return Account.invite(
+        email=" A.Smirnova@Invest.example.RU ", name="  Анна   Смирнова ", role=role, at=NOW
+    )
 
 
 def test_an_invited_staff_account_is_named_and_has_no_password_yet():
@@ -27,7 +29,13 @@ def test_an_invited_staff_account_is_named_and_has_no_password_yet():
     assert not account.disabled
 
 
-@pytest.mark.parametrize(("name", "reason"), [("   ", "needs the person's name"), ("я" * (MAX_NAME_LENGTH + 1), f"at most {MAX_NAME_LENGTH}")])
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("   ", "needs the person's name"),
+        ("я" * (MAX_NAME_LENGTH + 1), f"at most {MAX_NAME_LENGTH}"),
+    ],
+)
 def test_a_staff_account_needs_a_name_of_at_most_200_characters(name, reason):
     with pytest.raises(InvalidInput, match=reason) as refused:
         Account.invite(email="a@b.ru", name=name, role=Role.ADMIN, at=NOW)
@@ -41,7 +49,9 @@ def test_an_admin_does_not_open_company_accounts_those_register_themselves():
 
 
 def test_a_company_account_may_stay_without_a_name():
-    account = Account.open(email="lift@example.ru", role=Role.COMPANY, password_hash="h", at=NOW, name="   ")
+    account = Account.open(
+        email="lift@example.ru", role=Role.COMPANY, password_hash="h", at=NOW, name="   "
+    )
 
     assert account.name is None
 
@@ -125,14 +135,27 @@ def test_a_set_password_link_expires_after_72_hours():
     assert links.ttl_seconds == 72 * 3600
     assert expires_at - jwt.decode(token, options={"verify_signature": False})["iat"] == 72 * 3600
     with pytest.raises(InvalidToken, match="expired"):
-        PasswordLinks(secret=SECRET, ttl_seconds=-1).read(PasswordLinks(secret=SECRET, ttl_seconds=-1).issue(account_id="acc-1", stamp="s"))
+        PasswordLinks(secret=SECRET, ttl_seconds=-1).read(
+            PasswordLinks(secret=SECRET, ttl_seconds=-1).issue(account_id="acc-1", stamp="s")
+        )
 
 
 def test_a_forged_link_or_another_token_of_the_same_secret_is_not_a_set_password_link():
     links = PasswordLinks(secret=SECRET)
     forged = PasswordLinks(secret="f" * 40).issue(account_id="acc-1", stamp="s")
-    access_token = AccessTokens(secret=SECRET, ttl_seconds=60).issue(account_id="acc-1", role="admin")
-    confirmation = jwt.encode({"purpose": "confirm-email", "sub": "acc-1", "stamp": "s", "exp": int(NOW.timestamp()) + 10**9}, SECRET, algorithm="HS256")
+    access_token = AccessTokens(secret=SECRET, ttl_seconds=60).issue(
+        account_id="acc-1", role="admin"
+    )
+    confirmation = jwt.encode(
+        {
+            "purpose": "confirm-email",
+            "sub": "acc-1",
+            "stamp": "s",
+            "exp": int(NOW.timestamp()) + 10**9,
+        },
+        SECRET,
+        algorithm="HS256",
+    )
 
     for token in (forged, access_token, confirmation, "not-a-token"):
         with pytest.raises(InvalidToken):

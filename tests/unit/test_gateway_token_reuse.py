@@ -96,9 +96,20 @@ def test_the_registry_gets_one_internal_token_per_caller_until_half_its_life_is_
     renewed = internal.for_caller(company)
 
     assert first == reused != renewed
-    claims = jwt.decode(renewed, SECRET, algorithms=["HS256"], audience="registry", issuer="gateway", options={"verify_exp": False})
+    claims = jwt.decode(
+        renewed,
+        SECRET,
+        algorithms=["HS256"],
+        audience="registry",
+        issuer="gateway",
+        options={"verify_exp": False},
+    )
     assert claims["exp"] - clock.now == 60
-    assert (claims["sub"], claims["role"], claims["enterprise_ids"]) == ("acc-1", "company", ["ent-1"])
+    assert (claims["sub"], claims["role"], claims["enterprise_ids"]) == (
+        "acc-1",
+        "company",
+        ["ent-1"],
+    )
 
 
 def test_a_company_that_registers_another_enterprise_is_vouched_for_with_both_at_once():
@@ -128,6 +139,8 @@ def test_a_company_registering_many_enterprises_leaves_one_remembered_token_not_
     held: set[str] = set()
     for n in range(5):
         held.add(f"ent-{n}")
-        internal.for_caller(Caller(account_id="acc-1", role="company", enterprise_ids=frozenset(held)))
+        internal.for_caller(
+            Caller(account_id="acc-1", role="company", enterprise_ids=frozenset(held))
+        )
 
     assert internal.for_caller(other) == first_for_other

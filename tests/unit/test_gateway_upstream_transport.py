@@ -32,9 +32,15 @@ class Service:
                 if path == b"/slow":
                     await asyncio.sleep(30)
                 if path == b"/echo":
-                    declared = next(line for line in request.split(b"\r\n") if line.lower().startswith(b"content-length:"))
+                    declared = next(
+                        line
+                        for line in request.split(b"\r\n")
+                        if line.lower().startswith(b"content-length:")
+                    )
                     body = await reader.readexactly(int(declared.split(b":")[1]))
-                    writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body))
+                    writer.write(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body)
+                    )
                     await writer.drain()
                     continue
                 size = int(path.rsplit(b"/", 1)[1])
@@ -111,13 +117,20 @@ async def test_a_body_larger_than_the_read_buffer_arrives_whole(service):
     assert body == b"x" * 1_000_000
 
 
-async def test_request_bodies_small_and_over_the_write_buffer_arrive_whole_on_one_connection(service):
+async def test_request_bodies_small_and_over_the_write_buffer_arrive_whole_on_one_connection(
+    service,
+):
     handler, base = service
     transport = AsyncioHTTPTransport(limits=LIMITS)
     try:
         echoed = []
         for body in (b'{"name": "lift"}', bytes(range(256)) * 1000, b"z"):
-            request = httpx.Request("POST", f"{base}/echo", content=body, extensions={"timeout": httpx.Timeout(5.0).as_dict()})
+            request = httpx.Request(
+                "POST",
+                f"{base}/echo",
+                content=body,
+                extensions={"timeout": httpx.Timeout(5.0).as_dict()},
+            )
             response = await transport.handle_async_request(request)
             echoed.append(await response.aread())
             await response.aclose()

@@ -14,7 +14,9 @@ ORGANISATION_INN = "7707083893"
 ORGANISATION_OGRN = "1027700132195"
 # An individual entrepreneur of the Smolensk region (tax office 6731), with computed check digits.
 ENTREPRENEUR_INN = "6731000123" + ru_inn.calc_personal_check_digits("6731000123")
-_OGRNIP_BODY = "3" + "04" + "67" + "012345679"  # IP, registered 2004, Smolensk region, record number
+_OGRNIP_BODY = (
+    "3" + "04" + "67" + "012345679"
+)  # IP, registered 2004, Smolensk region, record number
 ENTREPRENEUR_OGRNIP = _OGRNIP_BODY + ru_ogrn.calc_check_digit(_OGRNIP_BODY + "0")
 BELARUSIAN_UNP = "100582333"
 
@@ -86,7 +88,9 @@ def test_a_russian_inn_of_the_wrong_length_is_refused():
 
 
 def test_a_wrong_inn_and_a_wrong_ogrn_are_both_reported():
-    errors = check_russian_ids(_wrong_last_digit(ORGANISATION_INN), _wrong_last_digit(ORGANISATION_OGRN))
+    errors = check_russian_ids(
+        _wrong_last_digit(ORGANISATION_INN), _wrong_last_digit(ORGANISATION_OGRN)
+    )
 
     assert fields(errors) == ["inn", "ogrn"]
 
@@ -111,7 +115,11 @@ def test_a_belarusian_enterprise_needs_its_unp(missing):
     assert "UNP" in errors[0].reason
 
 
-@pytest.mark.parametrize("unp", [_wrong_last_digit(BELARUSIAN_UNP), "10058233", "1005823331"], ids=["checksum", "short", "long"])
+@pytest.mark.parametrize(
+    "unp",
+    [_wrong_last_digit(BELARUSIAN_UNP), "10058233", "1005823331"],
+    ids=["checksum", "short", "long"],
+)
 def test_a_mistyped_belarusian_unp_is_refused(unp):
     errors = check_belarusian_ids(unp)
 

@@ -19,15 +19,26 @@ def stages_marked_by(match: Match) -> list[str]:
     found = []
     for transition in match.pending:
         for stage, mark in STAGES.items():
-            if (transition.event_type == mark.event_type and mark.to_status in (None, transition.to_status)
-                    and (not mark.created or transition.from_status is None)):
+            if (
+                transition.event_type == mark.event_type
+                and mark.to_status in (None, transition.to_status)
+                and (not mark.created or transition.from_status is None)
+            ):
                 found.append(stage)
     return found
 
 
 def proposed() -> Match:
-    return Match.propose(offer_id=uuid.uuid4(), need_id=uuid.uuid4(), offer_enterprise_id=uuid.uuid4(),
-                         need_enterprise_id=uuid.uuid4(), score=0.8, components=[], reasons_ru=[], reasons_en=[])
+    return Match.propose(
+        offer_id=uuid.uuid4(),
+        need_id=uuid.uuid4(),
+        offer_enterprise_id=uuid.uuid4(),
+        need_enterprise_id=uuid.uuid4(),
+        score=0.8,
+        components=[],
+        reasons_ru=[],
+        reasons_en=[],
+    )
 
 
 def test_a_match_that_goes_all_the_way_marks_every_stage_but_rejected_and_interested_once_per_side():
@@ -37,7 +48,14 @@ def test_a_match_that_goes_all_the_way_marks_every_stage_but_rejected_and_intere
     match.respond(side="offer", answer="interested", actor="seller")
     match.close(actor="reviewer", outcome="contract")
 
-    assert stages_marked_by(match) == ["proposed", "approved", "interested", "interested", "introduced", "closed"]
+    assert stages_marked_by(match) == [
+        "proposed",
+        "approved",
+        "interested",
+        "interested",
+        "introduced",
+        "closed",
+    ]
 
 
 def test_a_declined_answer_is_not_interest_and_a_rejection_is_its_own_stage():
@@ -66,10 +84,13 @@ def test_by_default_the_funnel_counts_the_last_90_days_up_to_today_in_utc_days()
     assert funnel_range.end == datetime(2026, 12, 3, tzinfo=UTC)  # date_to is inclusive
 
 
-@pytest.mark.parametrize(("date_from", "date_to", "field"), [
-    (date(2026, 12, 3), date(2026, 12, 2), "date_from"),
-    (date(2020, 1, 1), date(2026, 12, 2), "date_to"),
-])
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "field"),
+    [
+        (date(2026, 12, 3), date(2026, 12, 2), "date_from"),
+        (date(2020, 1, 1), date(2026, 12, 2), "date_to"),
+    ],
+)
 def test_a_backwards_or_too_long_range_is_invalid_input(date_from, date_to, field):
     with pytest.raises(InvalidInput) as raised:
         FunnelRange.of(date_from=date_from, date_to=date_to, today=TODAY)
@@ -81,16 +102,35 @@ def test_weeks_start_on_monday_and_months_on_the_first_and_every_period_of_the_r
     funnel_range = FunnelRange(date(2026, 11, 18), date(2026, 12, 2))
 
     assert period_keys(funnel_range, "week") == ["2026-11-16", "2026-11-23", "2026-11-30"]
-    assert period_keys(FunnelRange(date(2026, 11, 30), date(2027, 2, 1)), "month") == ["2026-11-01", "2026-12-01", "2027-01-01", "2027-02-01"]
+    assert period_keys(FunnelRange(date(2026, 11, 30), date(2027, 2, 1)), "month") == [
+        "2026-11-01",
+        "2026-12-01",
+        "2027-01-01",
+        "2027-02-01",
+    ]
 
 
 def test_rows_are_laid_out_by_period_in_time_order_or_by_proposed_then_key():
     funnel_range = FunnelRange(date(2026, 11, 18), date(2026, 12, 2))
-    weekly = arranged([FunnelRow("2026-11-30", proposed=1), FunnelRow("2026-11-16", proposed=4, approved=2)], group_by="week",
-                      funnel_range=funnel_range)
-    by_sector = arranged([FunnelRow("wood", proposed=2), FunnelRow("elevators", proposed=5), FunnelRow("chemicals", proposed=2)],
-                         group_by="sector", funnel_range=funnel_range)
+    weekly = arranged(
+        [FunnelRow("2026-11-30", proposed=1), FunnelRow("2026-11-16", proposed=4, approved=2)],
+        group_by="week",
+        funnel_range=funnel_range,
+    )
+    by_sector = arranged(
+        [
+            FunnelRow("wood", proposed=2),
+            FunnelRow("elevators", proposed=5),
+            FunnelRow("chemicals", proposed=2),
+        ],
+        group_by="sector",
+        funnel_range=funnel_range,
+    )
 
-    assert weekly == [FunnelRow("2026-11-16", proposed=4, approved=2), FunnelRow("2026-11-23"), FunnelRow("2026-11-30", proposed=1)]
+    assert weekly == [
+        FunnelRow("2026-11-16", proposed=4, approved=2),
+        FunnelRow("2026-11-23"),
+        FunnelRow("2026-11-30", proposed=1),
+    ]
     assert [row.key for row in by_sector] == ["elevators", "chemicals", "wood"]
     assert arranged([], group_by="none", funnel_range=funnel_range) == [FunnelRow("all")]

@@ -20,9 +20,17 @@ from matching.domain.listing import Listing, Profile
 from matching.domain.scoring import Scorer
 from matching.domain.taxonomy import Lexicon
 
-CITIES = [("Смоленск", "smolensk_oblast", "RU"), ("Могилёв", "mogilev_oblast", "BY"), ("Минск", "minsk_city", "BY"),
-          ("Брест", "brest_oblast", "BY"), ("Гомель", "gomel_oblast", "BY"), ("Витебск", "vitebsk_oblast", "BY"),
-          ("Москва", "moscow_city", "RU"), ("Калуга", "kaluga_oblast", "RU"), ("Брянск", "bryansk_oblast", "RU")]
+CITIES = [
+    ("Смоленск", "smolensk_oblast", "RU"),
+    ("Могилёв", "mogilev_oblast", "BY"),
+    ("Минск", "minsk_city", "BY"),
+    ("Брест", "brest_oblast", "BY"),
+    ("Гомель", "gomel_oblast", "BY"),
+    ("Витебск", "vitebsk_oblast", "BY"),
+    ("Москва", "moscow_city", "RU"),
+    ("Калуга", "kaluga_oblast", "RU"),
+    ("Брянск", "bryansk_oblast", "RU"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +45,9 @@ def lexicon(taxonomy):
 
 @pytest.fixture(scope="module")
 def scorer(taxonomy):
-    return Scorer(taxonomy, load_gazetteer(ROOT / "data"), quantities=load_quantities(ROOT / "data"))
+    return Scorer(
+        taxonomy, load_gazetteer(ROOT / "data"), quantities=load_quantities(ROOT / "data")
+    )
 
 
 @pytest.fixture
@@ -47,21 +57,42 @@ def index(scorer, lexicon):
 
 def lift_offer(**changes) -> Listing:
     listing = Listing(
-        id=uuid.uuid4(), side="offer", enterprise_id=uuid.uuid4(), enterprise_name="Лифтовый завод",
-        country="BY", region="brest_oblast", city="Брест", legal_id="",
+        id=uuid.uuid4(),
+        side="offer",
+        enterprise_id=uuid.uuid4(),
+        enterprise_name="Лифтовый завод",
+        country="BY",
+        region="brest_oblast",
+        city="Брест",
+        legal_id="",
         title="Пассажирские лифты грузоподъёмностью 400–1000 кг",
         description="Производим и монтируем пассажирские лифты для жилых домов",
-        sector="elevators", languages=("ru", "be"), product_codes=("8428101000",), quantity=200, unit="pcs",
+        sector="elevators",
+        languages=("ru", "be"),
+        product_codes=("8428101000",),
+        quantity=200,
+        unit="pcs",
     )
     return replace(listing, **changes)
 
 
 def lift_need(**changes) -> Listing:
     listing = Listing(
-        id=uuid.uuid4(), side="need", enterprise_id=uuid.uuid4(), enterprise_name="Смоленская управляющая компания",
-        country="RU", region="smolensk_oblast", city="Смоленск", legal_id="",
-        title="Замена пассажирских лифтов в многоквартирных домах", description="Требуются пассажирские лифты с монтажом",
-        sector="elevators", languages=("ru",), product_codes=("842810",), quantity=120, unit="pcs",
+        id=uuid.uuid4(),
+        side="need",
+        enterprise_id=uuid.uuid4(),
+        enterprise_name="Смоленская управляющая компания",
+        country="RU",
+        region="smolensk_oblast",
+        city="Смоленск",
+        legal_id="",
+        title="Замена пассажирских лифтов в многоквартирных домах",
+        description="Требуются пассажирские лифты с монтажом",
+        sector="elevators",
+        languages=("ru",),
+        product_codes=("842810",),
+        quantity=120,
+        unit="pcs",
     )
     return replace(listing, **changes)
 
@@ -76,30 +107,54 @@ def market(taxonomy, size: int, seed: int = 5) -> list[Listing]:
         sector = r.choice(sectors)
         words = sector.keywords.get("ru") or next(iter(sector.keywords.values()))
         city, region, country = r.choice(CITIES)
-        code = (r.choice(sector.hs_prefixes) + "".join(str(r.randint(0, 9)) for _ in range(10)))[:10] if sector.hs_prefixes else ""
-        listings.append(Listing(
-            id=uuid.UUID(int=r.getrandbits(128)), side=r.choice(["offer", "need"]), enterprise_id=uuid.UUID(int=r.getrandbits(128)),
-            enterprise_name="Предприятие", country=country, region=region, city=city,
-            title=f"{r.choice(words)} {r.choice(series)}", description=f"{r.choice(words)}, {r.choice(words)}", sector=sector.id,
-            languages=("ru",), product_codes=(code,) if code and r.random() < 0.7 else (), quantity=float(r.randint(1, 500)),
-            unit=r.choice(["pcs", "pcs/year", "t", "kg"]),
-            regions=(r.choice(CITIES)[1],) if r.random() < 0.2 else (),
-        ))
+        code = (
+            (r.choice(sector.hs_prefixes) + "".join(str(r.randint(0, 9)) for _ in range(10)))[:10]
+            if sector.hs_prefixes
+            else ""
+        )
+        listings.append(
+            Listing(
+                id=uuid.UUID(int=r.getrandbits(128)),
+                side=r.choice(["offer", "need"]),
+                enterprise_id=uuid.UUID(int=r.getrandbits(128)),
+                enterprise_name="Предприятие",
+                country=country,
+                region=region,
+                city=city,
+                title=f"{r.choice(words)} {r.choice(series)}",
+                description=f"{r.choice(words)}, {r.choice(words)}",
+                sector=sector.id,
+                languages=("ru",),
+                product_codes=(code,) if code and r.random() < 0.7 else (),
+                quantity=float(r.randint(1, 500)),
+                unit=r.choice(["pcs", "pcs/year", "t", "kg"]),
+                regions=(r.choice(CITIES)[1],) if r.random() < 0.2 else (),
+            )
+        )
     return listings
 
 
 def test_the_index_finds_the_same_terms_as_a_profile(taxonomy, lexicon):
     analyser = Analyser(lexicon)
-    listings = market(taxonomy, 300) + [lift_offer(), lift_need(),
-                                          lift_offer(title="Ліфты пасажырскія з мантажом", description="Вырабляем ліфты; passenger elevators")]
+    listings = market(taxonomy, 300) + [
+        lift_offer(),
+        lift_need(),
+        lift_offer(
+            title="Ліфты пасажырскія з мантажом", description="Вырабляем ліфты; passenger elevators"
+        ),
+    ]
 
     for listing in listings:
         assert analyser.terms(listing) == Profile.of(listing, lexicon).terms, listing.title
 
 
 def test_among_equal_offers_the_nearest_one_is_found(index):
-    far = [lift_offer(city=city, region=region, country=country) for city, region, country in CITIES
-           if city in ("Брест", "Москва", "Калуга", "Брянск") for _ in range(50)]
+    far = [
+        lift_offer(city=city, region=region, country=country)
+        for city, region, country in CITIES
+        if city in ("Брест", "Москва", "Калуга", "Брянск")
+        for _ in range(50)
+    ]
     near = lift_offer(city="Смоленск", region="smolensk_oblast", country="RU")
     index.put_all([*far, near])
     need = lift_need()
@@ -109,7 +164,8 @@ def test_among_equal_offers_the_nearest_one_is_found(index):
     assert best.listing.id == near.id
     # The rest tie (fifty equal offers in Kaluga): the same scores as the scan's, whichever of them.
     assert [c.score.value for c in index.match(need, threshold=0.0, limit=5)] == [
-        c.score.value for c in index.match_by_scan(need, threshold=0.0, limit=5)]
+        c.score.value for c in index.match_by_scan(need, threshold=0.0, limit=5)
+    ]
 
 
 def test_among_equal_offers_the_one_with_enough_capacity_is_found(index):
@@ -125,7 +181,9 @@ def test_among_equal_offers_the_one_with_enough_capacity_is_found(index):
 
 def test_a_far_supplier_that_delivers_to_the_buyers_region_is_found(index):
     index.put_all([lift_offer(city="Гомель", region="gomel_oblast") for _ in range(200)])
-    delivering = lift_offer(city="Москва", region="moscow_city", country="RU", regions=("smolensk_oblast",))
+    delivering = lift_offer(
+        city="Москва", region="moscow_city", country="RU", regions=("smolensk_oblast",)
+    )
 
     index.put(delivering)
     [best] = index.match(lift_need(), threshold=0.0, limit=1)
@@ -138,10 +196,23 @@ def test_removed_and_replaced_listings_leave_their_postings(index):
     index.put_all([first, second])
     index.remove(first.id)
     # The freed slot is taken by a listing about something else entirely.
-    flax = lift_offer(title="Льноволокно длинное", description="Производим льноволокно", sector="flax", product_codes=("5301",))
+    flax = lift_offer(
+        title="Льноволокно длинное",
+        description="Производим льноволокно",
+        sector="flax",
+        product_codes=("5301",),
+    )
     index.put(flax)
     # An update: the same offer now says something else, and again.
-    index.put(replace(second, title="Мостовые краны", description="Производим мостовые краны", product_codes=("8426110000",), version=2))
+    index.put(
+        replace(
+            second,
+            title="Мостовые краны",
+            description="Производим мостовые краны",
+            product_codes=("8426110000",),
+            version=2,
+        )
+    )
     index.put(replace(second, version=3))
 
     found = [c.listing.id for c in index.match(lift_need(), threshold=0.0, limit=5)]
@@ -154,13 +225,23 @@ def test_removed_and_replaced_listings_leave_their_postings(index):
 
 def test_a_batch_with_an_update_inside_files_the_last_version(index):
     offer = lift_offer()
-    index.put_all([offer, replace(offer, title="Льноволокно", description="", sector="flax", version=2), replace(offer, version=3)])
+    index.put_all(
+        [
+            offer,
+            replace(offer, title="Льноволокно", description="", sector="flax", version=2),
+            replace(offer, version=3),
+        ]
+    )
 
     [found] = index.match(lift_need(), threshold=0.0, limit=5)
 
     assert len(index) == 1 and found.listing.version == 3
-    assert index.idf("лифт") == pytest.approx(math.log(2))  # one listing of one holds the term: counted once, not twice
-    assert index.idf("льноволокн") == pytest.approx(math.log(3))  # and the replaced version's terms are gone
+    assert index.idf("лифт") == pytest.approx(
+        math.log(2)
+    )  # one listing of one holds the term: counted once, not twice
+    assert index.idf("льноволокн") == pytest.approx(
+        math.log(3)
+    )  # and the replaced version's terms are gone
     assert index.candidates(index.profile(lift_need()))[0].listing.version == 3
 
 
@@ -197,7 +278,8 @@ def test_the_term_pool_compacts_after_many_removals_and_keeps_every_profile(taxo
         assert index.get(listing.id).terms == Profile.of(listing, index.lexicon).terms
     query = lift_need()
     assert [c.score.value for c in index.match(query, threshold=0.0, limit=5)] == [
-        c.score.value for c in index.match_by_scan(query, threshold=0.0, limit=5)]
+        c.score.value for c in index.match_by_scan(query, threshold=0.0, limit=5)
+    ]
 
 
 def needs_and_offers(taxonomy, index) -> list[Listing]:
@@ -209,11 +291,15 @@ def needs_and_offers(taxonomy, index) -> list[Listing]:
         index.put(listing)
     for listing in listings[:100]:
         index.remove(listing.id)
-    return index.listings("need") + [listing for listing in market(taxonomy, 80, seed=22) if listing.side == "need"]
+    return index.listings("need") + [
+        listing for listing in market(taxonomy, 80, seed=22) if listing.side == "need"
+    ]
 
 
 def found(results) -> list[list[tuple]]:
-    return [[(c.listing.id, c.listing.version, c.score) for c in candidates] for candidates in results]
+    return [
+        [(c.listing.id, c.listing.version, c.score) for c in candidates] for candidates in results
+    ]
 
 
 @pytest.fixture
@@ -223,7 +309,9 @@ def small_rare_index(scorer, lexicon):
     return MatchIndex(scorer, lexicon, rare_postings=25, rare_share=0.01, common_share=0.1)
 
 
-def test_a_full_rematch_finds_for_every_need_what_matching_it_alone_finds(taxonomy, small_rare_index):
+def test_a_full_rematch_finds_for_every_need_what_matching_it_alone_finds(
+    taxonomy, small_rare_index
+):
     index = small_rare_index
     needs = needs_and_offers(taxonomy, index)
 
@@ -231,7 +319,9 @@ def test_a_full_rematch_finds_for_every_need_what_matching_it_alone_finds(taxono
     one_by_one = [index.match(need, threshold=0.3, limit=5) for need in needs]
 
     assert found(together) == found(one_by_one)
-    assert sum(1 for candidates in together if candidates) > len(needs) / 2  # most needs have partners
+    assert (
+        sum(1 for candidates in together if candidates) > len(needs) / 2
+    )  # most needs have partners
 
 
 def test_a_rematch_after_the_market_changed_sees_the_change(taxonomy, small_rare_index):
@@ -239,13 +329,17 @@ def test_a_rematch_after_the_market_changed_sees_the_change(taxonomy, small_rare
     needs = needs_and_offers(taxonomy, index)[:200]
     index.match_many(needs, threshold=0.3, limit=5)  # builds the sectors' frames
     need = needs[0]
-    twin = replace(need, id=uuid.uuid4(), side="offer", enterprise_id=uuid.uuid4(), legal_id="", regions=())
+    twin = replace(
+        need, id=uuid.uuid4(), side="offer", enterprise_id=uuid.uuid4(), legal_id="", regions=()
+    )
 
     index.put(twin)
     [best, *_] = index.match_many([need], threshold=0.3, limit=5)[0]
 
     assert best.listing.id == twin.id
-    assert found(index.match_many(needs, threshold=0.3, limit=5)) == found([index.match(n, threshold=0.3, limit=5) for n in needs])
+    assert found(index.match_many(needs, threshold=0.3, limit=5)) == found(
+        [index.match(n, threshold=0.3, limit=5) for n in needs]
+    )
 
 
 def test_a_rematch_shared_out_to_two_worker_processes_finds_the_same(taxonomy, small_rare_index):

@@ -11,8 +11,16 @@ from matching.domain.match import Match, side_owned_by
 
 
 def proposed() -> Match:
-    return Match.propose(offer_id=uuid.uuid4(), need_id=uuid.uuid4(), offer_enterprise_id=uuid.uuid4(),
-                         need_enterprise_id=uuid.uuid4(), score=0.8, components=[], reasons_ru=["Оба в секторе"], reasons_en=["Both"])
+    return Match.propose(
+        offer_id=uuid.uuid4(),
+        need_id=uuid.uuid4(),
+        offer_enterprise_id=uuid.uuid4(),
+        need_enterprise_id=uuid.uuid4(),
+        score=0.8,
+        components=[],
+        reasons_ru=["Оба в секторе"],
+        reasons_en=["Both"],
+    )
 
 
 def test_a_match_goes_from_proposal_to_introduction_to_closing():
@@ -26,11 +34,21 @@ def test_a_match_goes_from_proposal_to_introduction_to_closing():
 
     assert match.status == "closed" and match.outcome == "contract signed"
     assert [(t.from_status, t.to_status, t.actor) for t in match.pending] == [
-        (None, "proposed", "matcher"), ("proposed", "approved", "reviewer-1"), ("approved", "approved", "buyer"),
-        ("approved", "approved", "seller"), ("approved", "introduced", "seller"), ("introduced", "closed", "reviewer-1"),
+        (None, "proposed", "matcher"),
+        ("proposed", "approved", "reviewer-1"),
+        ("approved", "approved", "buyer"),
+        ("approved", "approved", "seller"),
+        ("approved", "introduced", "seller"),
+        ("introduced", "closed", "reviewer-1"),
     ]
     assert [t.event_type for t in match.pending] == [
-        "match.proposed", "match.approved", "match.responded", "match.responded", "match.introduced", "match.closed"]
+        "match.proposed",
+        "match.approved",
+        "match.responded",
+        "match.responded",
+        "match.introduced",
+        "match.closed",
+    ]
 
 
 def test_approving_a_rejected_match_is_refused():

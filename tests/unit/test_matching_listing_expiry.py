@@ -7,7 +7,14 @@ from datetime import UTC, date, datetime
 
 from matching.domain.listing import platform_today
 from matching.service_layer.reconcile import _why_withdrawn, _withdrawal_cause
-from tests.unit.test_matching_scoring import housing_need, index, lexicon, lift_maker, places, taxonomy  # noqa: F401
+from tests.unit.test_matching_scoring import (  # noqa: F401
+    housing_need,
+    index,
+    lexicon,
+    lift_maker,
+    places,
+    taxonomy,
+)
 
 LAST_DAY = date(2026, 12, 10)
 
@@ -29,7 +36,10 @@ def test_an_offer_closed_because_it_expired_withdraws_its_pairs_saying_so():
     expired = lift_maker(valid_until=LAST_DAY, status="closed")
 
     assert _withdrawal_cause(expired, today=date(2026, 12, 11)) == "listing_expired"
-    assert _why_withdrawn(expired, today=date(2026, 12, 11)) == "the offer expired: it was valid until 2026-12-10"
+    assert (
+        _why_withdrawn(expired, today=date(2026, 12, 11))
+        == "the offer expired: it was valid until 2026-12-10"
+    )
 
 
 def test_an_expired_need_not_closed_yet_is_said_to_have_expired_too():

@@ -35,21 +35,49 @@ def index(scorer, taxonomy):
 
 
 def mogilev_lift_maker(**changes) -> Listing:
-    return replace(Listing(
-        id=uuid.uuid4(), side="offer", enterprise_id=uuid.uuid4(), enterprise_name="ОАО «Могилёвлифтмаш»",
-        country="BY", region="mogilev_oblast", city="Могилёв", title="Пассажирские лифты грузоподъёмностью 400–1000 кг",
-        description="Производим, поставляем и монтируем пассажирские лифты для жилых домов", sector="elevators",
-        languages=("ru", "be"), product_codes=("8428101000",), quantity=200, unit="шт", certifications=("ТР ТС 011/2011",),
-    ), **changes)
+    return replace(
+        Listing(
+            id=uuid.uuid4(),
+            side="offer",
+            enterprise_id=uuid.uuid4(),
+            enterprise_name="ОАО «Могилёвлифтмаш»",
+            country="BY",
+            region="mogilev_oblast",
+            city="Могилёв",
+            title="Пассажирские лифты грузоподъёмностью 400–1000 кг",
+            description="Производим, поставляем и монтируем пассажирские лифты для жилых домов",
+            sector="elevators",
+            languages=("ru", "be"),
+            product_codes=("8428101000",),
+            quantity=200,
+            unit="шт",
+            certifications=("ТР ТС 011/2011",),
+        ),
+        **changes,
+    )
 
 
 def smolensk_housing_need(**changes) -> Listing:
-    return replace(Listing(
-        id=uuid.uuid4(), side="need", enterprise_id=uuid.uuid4(), enterprise_name="Смоленская управляющая компания",
-        country="RU", region="smolensk_oblast", city="Смоленск", title="Замена 120 пассажирских лифтов в многоквартирных домах",
-        description="Требуются пассажирские лифты с монтажом", sector="elevators", languages=("ru", "be"),
-        product_codes=("842810",), quantity=120, unit="шт.", certifications=("ТР ТС 011/2011",),
-    ), **changes)
+    return replace(
+        Listing(
+            id=uuid.uuid4(),
+            side="need",
+            enterprise_id=uuid.uuid4(),
+            enterprise_name="Смоленская управляющая компания",
+            country="RU",
+            region="smolensk_oblast",
+            city="Смоленск",
+            title="Замена 120 пассажирских лифтов в многоквартирных домах",
+            description="Требуются пассажирские лифты с монтажом",
+            sector="elevators",
+            languages=("ru", "be"),
+            product_codes=("842810",),
+            quantity=120,
+            unit="шт.",
+            certifications=("ТР ТС 011/2011",),
+        ),
+        **changes,
+    )
 
 
 def test_a_mogilev_lift_maker_is_explained_to_a_belarusian_reader_in_belarusian(index):
@@ -64,7 +92,9 @@ def test_a_mogilev_lift_maker_is_explained_to_a_belarusian_reader_in_belarusian(
     assert "у пастаўшчыка ёсць патрэбныя сертыфікаты: ТР ТС 011/2011" in reasons
     assert "агульная мова: руская" in reasons
     [distance] = [r for r in reasons if " км" in r]
-    assert distance.startswith("Магілёў — Смаленск 1") and distance.endswith(" км (Беларусь — Расія)")
+    assert distance.startswith("Магілёў — Смаленск 1") and distance.endswith(
+        " км (Беларусь — Расія)"
+    )
 
 
 def test_every_reason_has_its_belarusian_one_in_the_same_place(index):
@@ -96,25 +126,74 @@ def test_a_city_the_platform_does_not_know_is_written_as_the_company_wrote_it():
     assert belarusian.city("Новая Деревня") == "Новая Деревня"
 
 
-@pytest.mark.parametrize(("russian", "offer_country", "need_country", "expected"), [
-    ("Оба в секторе «Лифты и подъёмно-транспортное оборудование»", "BY", "RU",
-     "Абодва ў сектары «Ліфты і пад'ёмна-транспартнае абсталяванне»"),
-    ("коды ТН ВЭД совпадают до 8428.10", "BY", "RU", "коды ТН ВЭД супадаюць да 8428.10"),
-    ("Могилёв — Смоленск 148 км (Россия — Беларусь)", "BY", "RU", "Магілёў — Смаленск 148 км (Беларусь — Расія)"),
-    ("Минск — Гомель 280 км", "BY", "BY", "Мінск — Гомель 280 км"),
-    ("мощность 200 шт. покрывает потребность 120 шт.", "BY", "RU", "магутнасць 200 шт. пакрывае патрэбу 120 шт."),
-    ("мощность 30 гол. покрывает лишь 25% потребности 120 гол.", "BY", "RU", "магутнасць 30 гал. пакрывае толькі 25% патрэбы 120 гал."),
-    ("в описаниях общие слова: лифт, пассажирск", "BY", "RU", "у апісаннях агульныя словы: лифт, пассажирск"),
-    ("описания говорят об одном товаре на разных языках", "BY", "RU", "апісанні называюць адзін тавар на розных мовах"),
-    ("у поставщика есть требуемые сертификаты: ISO 9001", "BY", "RU", "у пастаўшчыка ёсць патрэбныя сертыфікаты: ISO 9001"),
-    ("нет требуемых сертификатов: ISO 9001", "BY", "RU", "няма патрэбных сертыфікатаў: ISO 9001"),
-    ("общий язык: белорусский", "BY", "RU", "агульная мова: беларуская"),
-    ("Причина, написанная рукой", "BY", "RU", "Причина, написанная рукой"),
-])
-def test_a_stored_russian_reason_is_said_again_in_belarusian(taxonomy, russian, offer_country, need_country, expected):
+@pytest.mark.parametrize(
+    ("russian", "offer_country", "need_country", "expected"),
+    [
+        (
+            "Оба в секторе «Лифты и подъёмно-транспортное оборудование»",
+            "BY",
+            "RU",
+            "Абодва ў сектары «Ліфты і пад'ёмна-транспартнае абсталяванне»",
+        ),
+        ("коды ТН ВЭД совпадают до 8428.10", "BY", "RU", "коды ТН ВЭД супадаюць да 8428.10"),
+        (
+            "Могилёв — Смоленск 148 км (Россия — Беларусь)",
+            "BY",
+            "RU",
+            "Магілёў — Смаленск 148 км (Беларусь — Расія)",
+        ),
+        ("Минск — Гомель 280 км", "BY", "BY", "Мінск — Гомель 280 км"),
+        (
+            "мощность 200 шт. покрывает потребность 120 шт.",
+            "BY",
+            "RU",
+            "магутнасць 200 шт. пакрывае патрэбу 120 шт.",
+        ),
+        (
+            "мощность 30 гол. покрывает лишь 25% потребности 120 гол.",
+            "BY",
+            "RU",
+            "магутнасць 30 гал. пакрывае толькі 25% патрэбы 120 гал.",
+        ),
+        (
+            "в описаниях общие слова: лифт, пассажирск",
+            "BY",
+            "RU",
+            "у апісаннях агульныя словы: лифт, пассажирск",
+        ),
+        (
+            "описания говорят об одном товаре на разных языках",
+            "BY",
+            "RU",
+            "апісанні называюць адзін тавар на розных мовах",
+        ),
+        (
+            "у поставщика есть требуемые сертификаты: ISO 9001",
+            "BY",
+            "RU",
+            "у пастаўшчыка ёсць патрэбныя сертыфікаты: ISO 9001",
+        ),
+        (
+            "нет требуемых сертификатов: ISO 9001",
+            "BY",
+            "RU",
+            "няма патрэбных сертыфікатаў: ISO 9001",
+        ),
+        ("общий язык: белорусский", "BY", "RU", "агульная мова: беларуская"),
+        ("Причина, написанная рукой", "BY", "RU", "Причина, написанная рукой"),
+    ],
+)
+def test_a_stored_russian_reason_is_said_again_in_belarusian(
+    taxonomy, russian, offer_country, need_country, expected
+):
     sectors = {sector.name("ru"): sector.name("be") for sector in taxonomy.sectors.values()}
 
-    assert belarusian.from_russian(russian, sector_names=sectors, offer_country=offer_country, need_country=need_country) == expected
+    assert (
+        belarusian.from_russian(
+            russian, sector_names=sectors, offer_country=offer_country, need_country=need_country
+        )
+        == expected
+    )
 
 
 def test_the_belarusian_said_again_is_what_the_scorer_writes_itself(taxonomy, index):
@@ -122,18 +201,34 @@ def test_the_belarusian_said_again_is_what_the_scorer_writes_itself(taxonomy, in
     [candidate] = index.match(smolensk_housing_need(), threshold=0.5, limit=5)
     sectors = {sector.name("ru"): sector.name("be") for sector in taxonomy.sectors.values()}
 
-    said_again = [belarusian.from_russian(r, sector_names=sectors, offer_country="BY", need_country="RU")
-                  for r in candidate.score.reasons_ru]
+    said_again = [
+        belarusian.from_russian(r, sector_names=sectors, offer_country="BY", need_country="RU")
+        for r in candidate.score.reasons_ru
+    ]
 
     assert said_again == candidate.score.reasons_be
 
 
 def test_a_match_keeps_its_belarusian_reasons_through_a_rescore():
-    match = Match.propose(offer_id=uuid.uuid4(), need_id=uuid.uuid4(), offer_enterprise_id=uuid.uuid4(),
-                          need_enterprise_id=uuid.uuid4(), score=0.8, components=[], reasons_ru=["Оба"], reasons_en=["Both"],
-                          reasons_be=["Абодва"])
+    match = Match.propose(
+        offer_id=uuid.uuid4(),
+        need_id=uuid.uuid4(),
+        offer_enterprise_id=uuid.uuid4(),
+        need_enterprise_id=uuid.uuid4(),
+        score=0.8,
+        components=[],
+        reasons_ru=["Оба"],
+        reasons_en=["Both"],
+        reasons_be=["Абодва"],
+    )
     assert match.reasons_be == ["Абодва"]
 
-    match.rescore(score=0.7, components=[], reasons_ru=["коды"], reasons_en=["codes"], reasons_be=["коды ТН ВЭД"])
+    match.rescore(
+        score=0.7,
+        components=[],
+        reasons_ru=["коды"],
+        reasons_en=["codes"],
+        reasons_be=["коды ТН ВЭД"],
+    )
 
     assert match.reasons_be == ["коды ТН ВЭД"]

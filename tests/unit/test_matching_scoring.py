@@ -39,11 +39,21 @@ def index(taxonomy, places, lexicon):
 
 def lift_maker(**changes) -> Listing:
     listing = Listing(
-        id=uuid.uuid4(), side="offer", enterprise_id=uuid.uuid4(), enterprise_name="ОАО «Могилёвлифтмаш»",
-        country="BY", region="mogilev_oblast", city="Могилёв", legal_id="700068926",
+        id=uuid.uuid4(),
+        side="offer",
+        enterprise_id=uuid.uuid4(),
+        enterprise_name="ОАО «Могилёвлифтмаш»",
+        country="BY",
+        region="mogilev_oblast",
+        city="Могилёв",
+        legal_id="700068926",
         title="Пассажирские лифты грузоподъёмностью 400–1000 кг",
         description="Производим, поставляем и монтируем пассажирские лифты для жилых домов",
-        sector="elevators", languages=("ru", "be"), product_codes=("8428101000",), quantity=200, unit="шт",
+        sector="elevators",
+        languages=("ru", "be"),
+        product_codes=("8428101000",),
+        quantity=200,
+        unit="шт",
         certifications=("ТР ТС 011/2011",),
     )
     return replace(listing, **changes)
@@ -51,11 +61,22 @@ def lift_maker(**changes) -> Listing:
 
 def housing_need(**changes) -> Listing:
     listing = Listing(
-        id=uuid.uuid4(), side="need", enterprise_id=uuid.uuid4(), enterprise_name="Смоленская управляющая компания",
-        country="RU", region="smolensk_oblast", city="Смоленск", legal_id="6731000007",
+        id=uuid.uuid4(),
+        side="need",
+        enterprise_id=uuid.uuid4(),
+        enterprise_name="Смоленская управляющая компания",
+        country="RU",
+        region="smolensk_oblast",
+        city="Смоленск",
+        legal_id="6731000007",
         title="Замена 120 пассажирских лифтов в многоквартирных домах",
-        description="Требуются пассажирские лифты с монтажом", sector="elevators", languages=("ru",),
-        product_codes=("842810",), quantity=120, unit="шт.", certifications=("ТР ТС 011/2011",),
+        description="Требуются пассажирские лифты с монтажом",
+        sector="elevators",
+        languages=("ru",),
+        product_codes=("842810",),
+        quantity=120,
+        unit="шт.",
+        certifications=("ТР ТС 011/2011",),
     )
     return replace(listing, **changes)
 
@@ -76,25 +97,46 @@ def test_a_mogilev_lift_maker_is_a_strong_match_for_a_smolensk_housing_need(inde
     [candidate] = index.match(housing_need(), threshold=0.5, limit=5)
 
     assert candidate.score.value > 0.75
-    assert candidate.score.reasons_ru[0] == "Оба в секторе «Лифты и подъёмно-транспортное оборудование»"
+    assert (
+        candidate.score.reasons_ru[0]
+        == "Оба в секторе «Лифты и подъёмно-транспортное оборудование»"
+    )
     assert "коды ТН ВЭД совпадают до 8428.10" in candidate.score.reasons_ru
     assert "мощность 200 шт. покрывает потребность 120 шт." in candidate.score.reasons_ru
-    assert any(r.startswith("Могилёв — Смоленск 1") and r.endswith("км (Беларусь — Россия)") for r in candidate.score.reasons_ru)
+    assert any(
+        r.startswith("Могилёв — Смоленск 1") and r.endswith("км (Беларусь — Россия)")
+        for r in candidate.score.reasons_ru
+    )
     assert any(r.startswith("Mogilev — Smolensk") for r in candidate.score.reasons_en)
 
 
 def test_the_score_is_the_weighted_sum_of_its_components(taxonomy, places, lexicon):
     scorer = Scorer(taxonomy, places)
-    score = scorer.score(lexicon and MatchIndex(scorer, lexicon).profile(lift_maker()), MatchIndex(scorer, lexicon).profile(housing_need()))
+    score = scorer.score(
+        lexicon and MatchIndex(scorer, lexicon).profile(lift_maker()),
+        MatchIndex(scorer, lexicon).profile(housing_need()),
+    )
 
-    weighted = sum(c.value * c.weight for c in score.components) / sum(c.weight for c in score.components)
+    weighted = sum(c.value * c.weight for c in score.components) / sum(
+        c.weight for c in score.components
+    )
     assert score.value == pytest.approx(weighted, abs=1e-3)
-    assert [c.name for c in score.components] == ["sector", "codes", "text", "geography", "quantity", "certifications", "language"]
+    assert [c.name for c in score.components] == [
+        "sector",
+        "codes",
+        "text",
+        "geography",
+        "quantity",
+        "certifications",
+        "language",
+    ]
     assert all(0.0 <= c.value <= 1.0 for c in score.components)
 
 
 def test_weights_come_from_the_policy(taxonomy, places, lexicon):
-    only_geography = Weights(sector=0, codes=0, text=0, geography=1, quantity=0, certifications=0, language=0)
+    only_geography = Weights(
+        sector=0, codes=0, text=0, geography=1, quantity=0, certifications=0, language=0
+    )
     scorer = Scorer(taxonomy, places, Policy(weights=only_geography, cross_border_bonus=0.0))
     index = MatchIndex(scorer, lexicon)
 
@@ -117,21 +159,37 @@ def test_a_longer_shared_code_prefix_scores_higher(index):
     need = housing_need(product_codes=("8428101000",))
     scores = {}
     for code in ("8428900000", "8428109000", "8428101000", "8501000000"):
-        scores[code] = index.scorer.score(index.profile(lift_maker(product_codes=(code,))), index.profile(need)).components[1].value
-    assert scores["8501000000"] < scores["8428900000"] < scores["8428109000"] < scores["8428101000"] == 1.0
+        scores[code] = (
+            index.scorer.score(
+                index.profile(lift_maker(product_codes=(code,))), index.profile(need)
+            )
+            .components[1]
+            .value
+        )
+    assert (
+        scores["8501000000"]
+        < scores["8428900000"]
+        < scores["8428109000"]
+        < scores["8428101000"]
+        == 1.0
+    )
     assert format_code("8428101000") == "8428.10.100.0"
     assert format_code("842810") == "8428.10"
 
 
 def test_a_supplier_too_small_covers_only_part_of_the_need(index):
-    score = index.scorer.score(index.profile(lift_maker(quantity=30)), index.profile(housing_need()))
+    score = index.scorer.score(
+        index.profile(lift_maker(quantity=30)), index.profile(housing_need())
+    )
 
-    assert score.components[4].value == pytest.approx(0.25 ** 2)
+    assert score.components[4].value == pytest.approx(0.25**2)
     assert "мощность 30 шт. покрывает лишь 25% потребности 120 шт." in score.reasons_ru
 
 
 def test_missing_certificates_are_named(index):
-    score = index.scorer.score(index.profile(lift_maker(certifications=())), index.profile(housing_need()))
+    score = index.scorer.score(
+        index.profile(lift_maker(certifications=())), index.profile(housing_need())
+    )
 
     assert score.components[5].value == 0.0
     assert "нет требуемых сертификатов: ТР ТС 011/2011" in score.reasons_ru
@@ -139,18 +197,38 @@ def test_missing_certificates_are_named(index):
 
 def test_a_far_partner_scores_lower_than_a_near_one(index):
     near = index.scorer.score(index.profile(lift_maker()), index.profile(housing_need()))
-    far = index.scorer.score(index.profile(lift_maker(city="Брест", region="brest_oblast")), index.profile(housing_need(city="Нижний Новгород", region="nizhny_novgorod_oblast")))
+    far = index.scorer.score(
+        index.profile(lift_maker(city="Брест", region="brest_oblast")),
+        index.profile(housing_need(city="Нижний Новгород", region="nizhny_novgorod_oblast")),
+    )
 
     assert far.components[3].value < near.components[3].value
 
 
 def test_the_same_word_in_another_sense_is_not_a_match(index):
-    water_taps = lift_maker(title="Краны шаровые латунные для водопровода", description="Запорная арматура, краны и задвижки",
-                            sector="water_treatment", product_codes=("8481805900",), unit="шт", quantity=5000)
-    crane_need = housing_need(title="Кран мостовой однобалочный 5 т", description="Нужен мостовой кран для цеха",
-                              product_codes=("842611",), unit="шт", quantity=1)
+    water_taps = lift_maker(
+        title="Краны шаровые латунные для водопровода",
+        description="Запорная арматура, краны и задвижки",
+        sector="water_treatment",
+        product_codes=("8481805900",),
+        unit="шт",
+        quantity=5000,
+    )
+    crane_need = housing_need(
+        title="Кран мостовой однобалочный 5 т",
+        description="Нужен мостовой кран для цеха",
+        product_codes=("842611",),
+        unit="шт",
+        quantity=1,
+    )
     index.put(water_taps)
-    index.put(lift_maker(title="Краны мостовые и кран-балки", description="Производим мостовые краны", product_codes=("8426110000",)))
+    index.put(
+        lift_maker(
+            title="Краны мостовые и кран-балки",
+            description="Производим мостовые краны",
+            product_codes=("8426110000",),
+        )
+    )
 
     ranked = index.match(crane_need, threshold=0.0, limit=5)
 
@@ -172,7 +250,11 @@ def test_never_the_same_enterprise_or_the_same_legal_person_on_both_sides(index)
 
 def test_the_index_finds_what_a_full_scan_finds(index):
     offers = [lift_maker(city=city) for city in ("Могилёв", "Минск", "Витебск", "Гомель", "Брест")]
-    offers += [lift_maker(title="Льноволокно длинное", description="", sector="flax", product_codes=("5301",))]
+    offers += [
+        lift_maker(
+            title="Льноволокно длинное", description="", sector="flax", product_codes=("5301",)
+        )
+    ]
     index.put_all(offers)
     need = housing_need()
 

@@ -29,7 +29,12 @@ def quantities():
 @pytest.fixture(scope="module")
 def index(quantities):
     taxonomy = load_taxonomy(ROOT / "data")
-    scorer = Scorer(taxonomy, load_gazetteer(ROOT / "data"), quantities=quantities, region_names=load_region_names(ROOT / "data"))
+    scorer = Scorer(
+        taxonomy,
+        load_gazetteer(ROOT / "data"),
+        quantities=quantities,
+        region_names=load_region_names(ROOT / "data"),
+    )
     return MatchIndex(scorer, Lexicon.build(taxonomy))
 
 
@@ -50,10 +55,15 @@ def test_a_capacity_in_tonnes_covers_a_need_in_kilograms(index):
 
 
 def test_tonnes_a_month_are_compared_with_tonnes_a_year(index):
-    result = score(index, lift_maker(quantity=30, unit="t/year"), housing_need(quantity=5, unit="t/month"))
+    result = score(
+        index, lift_maker(quantity=30, unit="t/year"), housing_need(quantity=5, unit="t/month")
+    )
 
-    assert result.components[QUANTITY].value == pytest.approx(0.5 ** 2)
-    assert "мощность 30 т/год покрывает лишь 50% потребности 5 т/мес. (в пересчёте 60 т/год)" in result.reasons_ru
+    assert result.components[QUANTITY].value == pytest.approx(0.5**2)
+    assert (
+        "мощность 30 т/год покрывает лишь 50% потребности 5 т/мес. (в пересчёте 60 т/год)"
+        in result.reasons_ru
+    )
 
 
 def test_litres_and_cubic_metres_compare(index):
@@ -64,23 +74,41 @@ def test_litres_and_cubic_metres_compare(index):
 
 
 def test_a_yearly_capacity_against_a_plain_amount_is_compared_over_one_year(index):
-    result = score(index, lift_maker(quantity=2500, unit="pcs/year"), housing_need(quantity=1500, unit="pcs"))
+    result = score(
+        index, lift_maker(quantity=2500, unit="pcs/year"), housing_need(quantity=1500, unit="pcs")
+    )
 
     assert result.components[QUANTITY].value == 1.0
-    assert "мощность 2500 шт./год покрывает потребность 1500 шт. (за один год: 2500 шт. против 1500 шт.)" in result.reasons_ru
-    assert "a capacity of 2500 pcs/year covers the need for 1500 pcs (over one year: 2500 pcs against 1500 pcs)" in result.reasons_en
-    assert "магутнасць 2500 шт./год пакрывае патрэбу 1500 шт. (за адзін год: 2500 шт. супраць 1500 шт.)" in result.reasons_be
+    assert (
+        "мощность 2500 шт./год покрывает потребность 1500 шт. (за один год: 2500 шт. против 1500 шт.)"
+        in result.reasons_ru
+    )
+    assert (
+        "a capacity of 2500 pcs/year covers the need for 1500 pcs (over one year: 2500 pcs against 1500 pcs)"
+        in result.reasons_en
+    )
+    assert (
+        "магутнасць 2500 шт./год пакрывае патрэбу 1500 шт. (за адзін год: 2500 шт. супраць 1500 шт.)"
+        in result.reasons_be
+    )
 
 
 def test_a_stock_against_a_monthly_need_covers_a_year_only_in_part(index):
-    result = score(index, lift_maker(quantity=1500, unit="pcs"), housing_need(quantity=200, unit="pcs/month"))
+    result = score(
+        index, lift_maker(quantity=1500, unit="pcs"), housing_need(quantity=200, unit="pcs/month")
+    )
 
     assert result.components[QUANTITY].value == pytest.approx((1500 / 2400) ** 2, abs=1e-4)
-    assert "мощность 1500 шт. покрывает лишь 62% потребности 200 шт./мес. (за один год: 1500 шт. против 2400 шт.)" in result.reasons_ru
+    assert (
+        "мощность 1500 шт. покрывает лишь 62% потребности 200 шт./мес. (за один год: 1500 шт. против 2400 шт.)"
+        in result.reasons_ru
+    )
 
 
 def test_head_of_cattle_a_year_against_head(index):
-    result = score(index, lift_maker(quantity=10, unit="head/year"), housing_need(quantity=12, unit="head"))
+    result = score(
+        index, lift_maker(quantity=10, unit="head/year"), housing_need(quantity=12, unit="head")
+    )
 
     assert result.components[QUANTITY].value == pytest.approx((10 / 12) ** 2, abs=1e-4)
     assert any("гал./год" in reason and "за адзін год" in reason for reason in result.reasons_be)
@@ -97,10 +125,17 @@ def test_units_that_measure_different_things_stay_neutral_and_say_so(index):
 
 def test_units_of_before_the_vocabulary_compare_only_when_equal_as_they_did(index):
     same = score(index, lift_maker(quantity=200, unit="шт"), housing_need(quantity=120, unit="шт."))
-    different = score(index, lift_maker(quantity=200, unit="бочек"), housing_need(quantity=120, unit="pcs"))
+    different = score(
+        index, lift_maker(quantity=200, unit="бочек"), housing_need(quantity=120, unit="pcs")
+    )
 
-    assert same.components[QUANTITY].value == 1.0 and "мощность 200 шт. покрывает потребность 120 шт." in same.reasons_ru
-    assert different.components[QUANTITY].value == 0.5 and not any("мощность" in r or "объёмы" in r for r in different.reasons_ru)
+    assert (
+        same.components[QUANTITY].value == 1.0
+        and "мощность 200 шт. покрывает потребность 120 шт." in same.reasons_ru
+    )
+    assert different.components[QUANTITY].value == 0.5 and not any(
+        "мощность" in r or "объёмы" in r for r in different.reasons_ru
+    )
 
 
 def test_one_pair_of_units_is_converted_once(quantities):
@@ -127,36 +162,66 @@ def test_a_far_supplier_that_delivers_to_the_buyers_region_is_near(index):
     assert delivering.components[GEOGRAPHY].value == 1.0
     assert delivering.value > without.value
     [ru] = [r for r in delivering.reasons_ru if r.startswith("поставщик доставляет")]
-    assert ru.startswith("поставщик доставляет в регион покупателя: Смоленская область; Брест — Смоленск ")
+    assert ru.startswith(
+        "поставщик доставляет в регион покупателя: Смоленская область; Брест — Смоленск "
+    )
     assert ru.endswith(" км (Беларусь — Россия)")
-    assert any(r.startswith("the supplier delivers to the buyer's region: Smolensk Oblast; Brest — Smolensk ")
-               and r.endswith(" km (Belarus — Russia)") for r in delivering.reasons_en)
-    assert any(r.startswith("пастаўшчык дастаўляе ў рэгіён пакупніка: ") and "; Брэст — Смаленск " in r for r in delivering.reasons_be)
+    assert any(
+        r.startswith(
+            "the supplier delivers to the buyer's region: Smolensk Oblast; Brest — Smolensk "
+        )
+        and r.endswith(" km (Belarus — Russia)")
+        for r in delivering.reasons_en
+    )
+    assert any(
+        r.startswith("пастаўшчык дастаўляе ў рэгіён пакупніка: ") and "; Брэст — Смаленск " in r
+        for r in delivering.reasons_be
+    )
 
 
 def test_a_supplier_in_a_region_the_buyer_looks_in_is_near(index):
     result = score(index, far_supplier(), housing_need(regions=("brest_oblast",)))
 
     assert result.components[GEOGRAPHY].value == 1.0
-    assert any(r.startswith("the buyer looks for suppliers in the supplier's region: Brest Region") for r in result.reasons_en)
-    assert any(r.startswith("пакупнік шукае пастаўшчыкоў у рэгіёне пастаўшчыка: Брэсцкая вобласць") for r in result.reasons_be)
+    assert any(
+        r.startswith("the buyer looks for suppliers in the supplier's region: Brest Region")
+        for r in result.reasons_en
+    )
+    assert any(
+        r.startswith("пакупнік шукае пастаўшчыкоў у рэгіёне пастаўшчыка: Брэсцкая вобласць")
+        for r in result.reasons_be
+    )
 
 
 def test_delivering_elsewhere_changes_nothing(index):
-    assert (score(index, far_supplier(regions=("moscow",)), housing_need()).components[GEOGRAPHY].value
-            == score(index, far_supplier(), housing_need()).components[GEOGRAPHY].value)
+    assert (
+        score(index, far_supplier(regions=("moscow",)), housing_need()).components[GEOGRAPHY].value
+        == score(index, far_supplier(), housing_need()).components[GEOGRAPHY].value
+    )
 
 
 # --- kinds --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("offer_kind", "need_kind", "pairs"), [
-    ("goods", "goods", True), ("services", "services", True), ("goods", "services", False), ("services", "goods", False),
-    ("investment", "investment", True), ("investment", "joint_venture", True), ("joint_venture", "investment", True),
-    ("technology", "technology", True), ("technology", "joint_venture", True), ("joint_venture", "technology", True),
-    ("joint_venture", "joint_venture", True), ("technology", "investment", False), ("goods", "technology", False),
-    ("investment", "goods", False),
-])
+@pytest.mark.parametrize(
+    ("offer_kind", "need_kind", "pairs"),
+    [
+        ("goods", "goods", True),
+        ("services", "services", True),
+        ("goods", "services", False),
+        ("services", "goods", False),
+        ("investment", "investment", True),
+        ("investment", "joint_venture", True),
+        ("joint_venture", "investment", True),
+        ("technology", "technology", True),
+        ("technology", "joint_venture", True),
+        ("joint_venture", "technology", True),
+        ("joint_venture", "joint_venture", True),
+        ("technology", "investment", False),
+        ("goods", "technology", False),
+        ("investment", "goods", False),
+    ],
+)
 def test_only_compatible_kinds_pair(offer_kind, need_kind, pairs):
     offer, need = lift_maker(kind=offer_kind), housing_need(kind=need_kind)
     assert compatible(offer_kind, need_kind) is pairs

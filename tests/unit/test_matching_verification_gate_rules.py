@@ -8,18 +8,44 @@ from dataclasses import replace
 import pytest
 
 from matching.domain.match import Match
-from matching.service_layer.reconcile import _ended_by, _kept_while_rechecked, _why_withdrawn, _withdrawal_cause
-from tests.unit.test_matching_scoring import housing_need, index, lexicon, lift_maker, places, taxonomy  # noqa: F401
+from matching.service_layer.reconcile import (
+    _ended_by,
+    _kept_while_rechecked,
+    _why_withdrawn,
+    _withdrawal_cause,
+)
+from tests.unit.test_matching_scoring import (  # noqa: F401
+    housing_need,
+    index,
+    lexicon,
+    lift_maker,
+    places,
+    taxonomy,
+)
 
 
 def pair(offer, need) -> Match:
-    return Match.propose(offer_id=offer.id, need_id=need.id, offer_enterprise_id=offer.enterprise_id,
-                         need_enterprise_id=need.enterprise_id, score=0.8, components=[], reasons_ru=[], reasons_en=[])
+    return Match.propose(
+        offer_id=offer.id,
+        need_id=need.id,
+        offer_enterprise_id=offer.enterprise_id,
+        need_enterprise_id=need.enterprise_id,
+        score=0.8,
+        components=[],
+        reasons_ru=[],
+        reasons_en=[],
+    )
 
 
-@pytest.mark.parametrize("status, active, waits", [
-    ("verified", True, False), ("pending", False, True), (None, False, True), ("suspended", False, False),
-])
+@pytest.mark.parametrize(
+    "status, active, waits",
+    [
+        ("verified", True, False),
+        ("pending", False, True),
+        (None, False, True),
+        ("suspended", False, False),
+    ],
+)
 def test_only_a_verified_enterprises_active_listing_takes_part(status, active, waits):
     listing = lift_maker(enterprise_status=status)
 
@@ -31,13 +57,20 @@ def test_only_a_verified_enterprises_active_listing_takes_part(status, active, w
 def test_a_pending_or_unknown_enterprises_listing_is_not_a_candidate_and_finds_no_partner(index):
     verified_need = housing_need()
     index.put(verified_need)
-    pending_offer, unknown_offer = lift_maker(enterprise_status="pending"), lift_maker(enterprise_status=None)
+    pending_offer, unknown_offer = (
+        lift_maker(enterprise_status="pending"),
+        lift_maker(enterprise_status=None),
+    )
     index.put(pending_offer)
     index.put(unknown_offer)
 
     assert pending_offer.id not in index and unknown_offer.id not in index
-    assert [c.listing.id for c in index.match(lift_maker(), threshold=0.5, limit=5)] == [verified_need.id]  # the verified sides pair
-    assert index.match(housing_need(), threshold=0.5, limit=5) == []  # no pending offer is offered to a need
+    assert [c.listing.id for c in index.match(lift_maker(), threshold=0.5, limit=5)] == [
+        verified_need.id
+    ]  # the verified sides pair
+    assert (
+        index.match(housing_need(), threshold=0.5, limit=5) == []
+    )  # no pending offer is offered to a need
 
 
 def test_once_verified_the_waiting_listing_is_filed_and_paired(index):
@@ -61,8 +94,12 @@ def test_an_enterprise_back_to_pending_withdraws_proposed_pairs_but_keeps_approv
     assert not _kept_while_rechecked(proposed, offer, need)
     assert _kept_while_rechecked(approved, offer, need)
     assert _kept_while_rechecked(approved, need, offer)  # seen from the verified partner's side too
-    assert not _kept_while_rechecked(approved, replace(offer, status="closed"), need)  # closing still ends it
-    assert not _kept_while_rechecked(approved, replace(offer, enterprise_status="suspended"), need)  # so does a suspension
+    assert not _kept_while_rechecked(
+        approved, replace(offer, status="closed"), need
+    )  # closing still ends it
+    assert not _kept_while_rechecked(
+        approved, replace(offer, enterprise_status="suspended"), need
+    )  # so does a suspension
 
 
 def test_a_withdrawal_names_the_enterprise_awaiting_verification_and_its_side():
@@ -72,7 +109,12 @@ def test_a_withdrawal_names_the_enterprise_awaiting_verification_and_its_side():
 
     assert ended is need
     assert _withdrawal_cause(ended) == "enterprise_unverified"
-    assert _why_withdrawn(ended) == "the enterprise behind the need awaits the agency's verification"
+    assert (
+        _why_withdrawn(ended) == "the enterprise behind the need awaits the agency's verification"
+    )
     assert _withdrawal_cause(lift_maker(enterprise_status="suspended")) == "enterprise_suspended"
-    assert _withdrawal_cause(lift_maker(status="closed", enterprise_status="pending")) == "listing_closed"
+    assert (
+        _withdrawal_cause(lift_maker(status="closed", enterprise_status="pending"))
+        == "listing_closed"
+    )
     assert _withdrawal_cause(lift_maker()) == "no_longer_scores"

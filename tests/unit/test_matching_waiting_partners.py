@@ -13,9 +13,19 @@ K = 2
 
 
 def lift(side: str, city: str, region: str, country: str) -> Listing:
-    return Listing(id=uuid.uuid4(), side=side, enterprise_id=uuid.uuid4(), enterprise_name=f"{city} {side}", country=country,
-                   region=region, city=city, title="Пассажирские лифты для жилых домов", sector="elevators",
-                   description="лифты пассажирские с монтажом", product_codes=("842810",))
+    return Listing(
+        id=uuid.uuid4(),
+        side=side,
+        enterprise_id=uuid.uuid4(),
+        enterprise_name=f"{city} {side}",
+        country=country,
+        region=region,
+        city=city,
+        title="Пассажирские лифты для жилых домов",
+        sector="elevators",
+        description="лифты пассажирские с монтажом",
+        product_codes=("842810",),
+    )
 
 
 def test_the_partners_after_the_best_k_come_in_the_same_best_first_order():

@@ -7,7 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from eventkit.contracts import EnterpriseRegistered, MatchApproved, MatchIntroduced, MatchSide, decode, envelope_for
+from eventkit.contracts import (
+    EnterpriseRegistered,
+    MatchApproved,
+    MatchIntroduced,
+    MatchSide,
+    decode,
+    envelope_for,
+)
 from notifications.adapters.links import InvalidLinkToken, SignedLinks
 from notifications.domain.composing import Hold, Send, Skip, Wait, decide
 from notifications.domain.deliveries import DeliveryStatus, enterprise_address, idempotency_key
@@ -22,10 +29,22 @@ LINKS = SignedLinks(public_base_url="https://unionmatch.example", secret="s" * 3
 
 
 def recipient(enterprise_id, name, email, languages, **changes) -> Recipient:
-    values = dict(enterprise_id=enterprise_id, name=name, email=email, contact_person="Контакт", phone="+70000000000",
-                  languages=languages, country="BY" if enterprise_id == LIFTS else "RU", region="r",
-                  city="Могилёв" if enterprise_id == LIFTS else "Смоленск", status="verified", changed_at=NOW)
-    values["confirmed_email"] = (values | changes).get("email")  # the enterprise confirmed its address (test_notifications_contact_confirmation.py)
+    values = dict(
+        enterprise_id=enterprise_id,
+        name=name,
+        email=email,
+        contact_person="Контакт",
+        phone="+70000000000",
+        languages=languages,
+        country="BY" if enterprise_id == LIFTS else "RU",
+        region="r",
+        city="Могилёв" if enterprise_id == LIFTS else "Смоленск",
+        status="verified",
+        changed_at=NOW,
+    )
+    values["confirmed_email"] = (values | changes).get(
+        "email"
+    )  # the enterprise confirmed its address (test_notifications_contact_confirmation.py)
     return Recipient(**(values | changes))
 
 
@@ -36,16 +55,33 @@ LIFT_MAKER = recipient(LIFTS, "ОАО «Могилёвлифтмаш»", "sales@
 def match_event(kind=MatchApproved):
     payload = kind(
         match_id=MATCH,
-        offer=MatchSide(listing_id=uuid.uuid4(), enterprise_id=LIFTS, enterprise_name="ОАО «Могилёвлифтмаш»", title="Лифты ПП-0411"),
-        need=MatchSide(listing_id=uuid.uuid4(), enterprise_id=HOUSING, enterprise_name="МУП «Смоленскжилсервис»", title="120 лифтов"),
-        score=0.87, reasons_ru=["Та же отрасль"], reasons_en=["Same sector"], status="approved", occurred_at=NOW,
+        offer=MatchSide(
+            listing_id=uuid.uuid4(),
+            enterprise_id=LIFTS,
+            enterprise_name="ОАО «Могилёвлифтмаш»",
+            title="Лифты ПП-0411",
+        ),
+        need=MatchSide(
+            listing_id=uuid.uuid4(),
+            enterprise_id=HOUSING,
+            enterprise_name="МУП «Смоленскжилсервис»",
+            title="120 лифтов",
+        ),
+        score=0.87,
+        reasons_ru=["Та же отрасль"],
+        reasons_en=["Same sector"],
+        status="approved",
+        occurred_at=NOW,
     )
     return decode(envelope_for(payload, key=str(HOUSING), producer="matching").to_bytes())
 
 
 def planned(kind=MatchApproved):
     envelope, payload = match_event(kind)
-    return {d.enterprise_id: d for d in deliveries_for(envelope, payload, public_base_url="https://unionmatch.example")}
+    return {
+        d.enterprise_id: d
+        for d in deliveries_for(envelope, payload, public_base_url="https://unionmatch.example")
+    }
 
 
 def test_an_approved_match_plans_one_suggestion_for_each_side_addressed_to_the_enterprise():
@@ -56,8 +92,13 @@ def test_an_approved_match_plans_one_suggestion_for_each_side_addressed_to_the_e
     assert to_housing.template == "suggestion"
     assert to_housing.recipient is None and to_housing.language is None
     assert to_housing.partner_id == LIFTS
-    assert to_housing.context["own_title"] == "120 лифтов" and to_housing.context["partner_title"] == "Лифты ПП-0411"
-    assert to_housing.idempotency_key == idempotency_key(to_housing.event_id, enterprise_address(HOUSING), "suggestion")
+    assert (
+        to_housing.context["own_title"] == "120 лифтов"
+        and to_housing.context["partner_title"] == "Лифты ПП-0411"
+    )
+    assert to_housing.idempotency_key == idempotency_key(
+        to_housing.event_id, enterprise_address(HOUSING), "suggestion"
+    )
     assert deliveries[LIFTS].context["own_side"] == "offer"
 
 
@@ -68,8 +109,26 @@ def test_an_introduced_match_plans_an_introduction_to_each_side():
 def test_a_suggestion_whose_recipient_is_not_known_yet_waits():
     delivery = planned()[HOUSING]
 
-    assert decide(delivery, addressee=None, partner=LIFT_MAKER, preferences=Preferences(HOUSING), links=LINKS) == Wait()
-    assert decide(delivery, addressee=HOUSING_OPERATOR, partner=None, preferences=Preferences(HOUSING), links=LINKS) == Wait()
+    assert (
+        decide(
+            delivery,
+            addressee=None,
+            partner=LIFT_MAKER,
+            preferences=Preferences(HOUSING),
+            links=LINKS,
+        )
+        == Wait()
+    )
+    assert (
+        decide(
+            delivery,
+            addressee=HOUSING_OPERATOR,
+            partner=None,
+            preferences=Preferences(HOUSING),
+            links=LINKS,
+        )
+        == Wait()
+    )
 
 
 def test_waiting_for_the_recipient_spends_no_attempt_and_is_given_up_only_after_long():
@@ -85,13 +144,23 @@ def test_waiting_for_the_recipient_spends_no_attempt_and_is_given_up_only_after_
 
 
 def test_a_suggestion_is_written_in_the_recipients_language_with_the_partners_public_profile_only():
-    decision = decide(planned()[LIFTS], addressee=LIFT_MAKER, partner=HOUSING_OPERATOR, preferences=Preferences(LIFTS), links=LINKS)
+    decision = decide(
+        planned()[LIFTS],
+        addressee=LIFT_MAKER,
+        partner=HOUSING_OPERATOR,
+        preferences=Preferences(LIFTS),
+        links=LINKS,
+    )
 
     assert isinstance(decision, Send)
     assert decision.recipient == "sales@liftmash.example.by"
     assert decision.language == "en"
     assert decision.context["reasons"] == ["Same sector"]
-    assert decision.context["partner"] == {"name": "МУП «Смоленскжилсервис»", "city": "Смоленск", "country": "RU"}
+    assert decision.context["partner"] == {
+        "name": "МУП «Смоленскжилсервис»",
+        "city": "Смоленск",
+        "country": "RU",
+    }
     assert decision.context["answer_url"] == f"https://unionmatch.example/suggestions/{MATCH}"
     unsubscribe_page, token = decision.context["unsubscribe_url"].split("?token=")
     assert unsubscribe_page == "https://unionmatch.example/unsubscribe"
@@ -99,7 +168,13 @@ def test_a_suggestion_is_written_in_the_recipients_language_with_the_partners_pu
 
 
 def test_an_introduction_carries_both_contacts():
-    decision = decide(planned(MatchIntroduced)[HOUSING], addressee=HOUSING_OPERATOR, partner=LIFT_MAKER, preferences=Preferences(HOUSING), links=LINKS)
+    decision = decide(
+        planned(MatchIntroduced)[HOUSING],
+        addressee=HOUSING_OPERATOR,
+        partner=LIFT_MAKER,
+        preferences=Preferences(HOUSING),
+        links=LINKS,
+    )
 
     assert decision.context["partner"]["email"] == "sales@liftmash.example.by"
     assert decision.context["own"]["email"] == "housing@example.ru"
@@ -109,21 +184,56 @@ def test_an_introduction_carries_both_contacts():
 def test_an_unsubscribed_enterprise_gets_no_suggestion_but_still_its_introduction():
     unsubscribed = Preferences(HOUSING, unsubscribed_at=NOW)
 
-    assert isinstance(decide(planned()[HOUSING], addressee=HOUSING_OPERATOR, partner=LIFT_MAKER, preferences=unsubscribed, links=LINKS), Skip)
-    assert isinstance(decide(planned(MatchIntroduced)[HOUSING], addressee=HOUSING_OPERATOR, partner=LIFT_MAKER, preferences=unsubscribed, links=LINKS), Send)
+    assert isinstance(
+        decide(
+            planned()[HOUSING],
+            addressee=HOUSING_OPERATOR,
+            partner=LIFT_MAKER,
+            preferences=unsubscribed,
+            links=LINKS,
+        ),
+        Skip,
+    )
+    assert isinstance(
+        decide(
+            planned(MatchIntroduced)[HOUSING],
+            addressee=HOUSING_OPERATOR,
+            partner=LIFT_MAKER,
+            preferences=unsubscribed,
+            links=LINKS,
+        ),
+        Send,
+    )
 
 
 @pytest.mark.parametrize("status", ["suspended", "deleted"])
 def test_a_suspended_or_deleted_enterprise_gets_no_suggestion(status):
-    addressee = recipient(HOUSING, "x", None if status == "deleted" else "h@example.ru", ["ru"], status=status)
+    addressee = recipient(
+        HOUSING, "x", None if status == "deleted" else "h@example.ru", ["ru"], status=status
+    )
 
-    assert isinstance(decide(planned()[HOUSING], addressee=addressee, partner=LIFT_MAKER, preferences=Preferences(HOUSING), links=LINKS), Skip)
+    assert isinstance(
+        decide(
+            planned()[HOUSING],
+            addressee=addressee,
+            partner=LIFT_MAKER,
+            preferences=Preferences(HOUSING),
+            links=LINKS,
+        ),
+        Skip,
+    )
 
 
 def test_a_suggestion_for_an_enterprise_on_the_daily_digest_is_held_addressed():
     daily = Preferences(HOUSING, suggestions=SuggestionMode.DAILY)
 
-    decision = decide(planned()[HOUSING], addressee=HOUSING_OPERATOR, partner=LIFT_MAKER, preferences=daily, links=LINKS)
+    decision = decide(
+        planned()[HOUSING],
+        addressee=HOUSING_OPERATOR,
+        partner=LIFT_MAKER,
+        preferences=daily,
+        links=LINKS,
+    )
 
     assert isinstance(decision, Hold)
     assert decision.recipient == "housing@example.ru"
@@ -143,7 +253,10 @@ def test_a_digest_is_due_once_a_day_after_its_hour_and_at_once_after_going_back_
 def test_two_digests_of_one_day_for_different_held_suggestions_are_different_emails():
     first, second = planned()[HOUSING], planned()[HOUSING]
 
-    assert digest(HOUSING, on=date(2026, 3, 2), held=[first]).idempotency_key != digest(HOUSING, on=date(2026, 3, 2), held=[second]).idempotency_key
+    assert (
+        digest(HOUSING, on=date(2026, 3, 2), held=[first]).idempotency_key
+        != digest(HOUSING, on=date(2026, 3, 2), held=[second]).idempotency_key
+    )
 
 
 def test_each_side_of_an_approved_match_waits_for_its_own_answer():
@@ -151,7 +264,10 @@ def test_each_side_of_an_approved_match_waits_for_its_own_answer():
 
     opened = opened_suggestions(envelope, payload)
 
-    assert {(s["enterprise_id"], s["partner_id"]) for s in opened} == {(HOUSING, LIFTS), (LIFTS, HOUSING)}
+    assert {(s["enterprise_id"], s["partner_id"]) for s in opened} == {
+        (HOUSING, LIFTS),
+        (LIFTS, HOUSING),
+    }
     assert all(s["approval_event_id"] == envelope.event_id for s in opened)
 
 
@@ -176,16 +292,28 @@ def test_the_welcome_email_carries_no_link_that_would_confirm_the_owning_account
     # The enterprise's address may be anybody's: only the sign-up email to the account's own
     # address confirms the account.
     registered = EnterpriseRegistered(
-        enterprise_id=LIFTS, name="ОАО «Могилёвлифтмаш»", country="BY", region="mogilev_oblast", city="Могилёв",
-        sectors=["elevators"], languages=["ru"], contact_person="Иван Петров", email="stranger@example.by",
-        status="pending", owner_account_id="account-42",
+        enterprise_id=LIFTS,
+        name="ОАО «Могилёвлифтмаш»",
+        country="BY",
+        region="mogilev_oblast",
+        city="Могилёв",
+        sectors=["elevators"],
+        languages=["ru"],
+        contact_person="Иван Петров",
+        email="stranger@example.by",
+        status="pending",
+        owner_account_id="account-42",
     )
-    envelope, payload = decode(envelope_for(registered, key=str(LIFTS), producer="registry").to_bytes())
+    envelope, payload = decode(
+        envelope_for(registered, key=str(LIFTS), producer="registry").to_bytes()
+    )
     [welcome] = deliveries_for(envelope, payload, public_base_url="https://unionmatch.example")
 
     addressee = Recipient.from_profile(payload, at=NOW)
     addressee.confirmed_email = "stranger@example.by"  # sent once the address is confirmed (test_notifications_contact_confirmation.py)
-    decision = decide(welcome, addressee=addressee, partner=None, preferences=Preferences(LIFTS), links=LINKS)
+    decision = decide(
+        welcome, addressee=addressee, partner=None, preferences=Preferences(LIFTS), links=LINKS
+    )
 
     assert isinstance(decision, Send) and decision.recipient == "stranger@example.by"
     assert not any("/confirm" in str(value) for value in decision.context.values())

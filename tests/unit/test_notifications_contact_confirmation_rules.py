@@ -21,14 +21,25 @@ LINKS = SignedLinks(public_base_url="https://unionmatch.example", secret="s" * 3
 
 
 def housing_operator(**changes) -> Recipient:
-    values = dict(enterprise_id=HOUSING, name="МУП «Смоленскжилсервис»", email="office@housing.example.ru", languages=["ru"],
-                  status="pending", changed_at=NOW)
+    values = dict(
+        enterprise_id=HOUSING,
+        name="МУП «Смоленскжилсервис»",
+        email="office@housing.example.ru",
+        languages=["ru"],
+        status="pending",
+        changed_at=NOW,
+    )
     return Recipient(**(values | changes))
 
 
 def welcome() -> Delivery:
-    return Delivery.plan_to_enterprise(event_id=uuid.uuid4(), enterprise_id=HOUSING, partner_id=None, template="welcome",
-                                       facts={"enterprise_name": "МУП «Смоленскжилсервис»"})
+    return Delivery.plan_to_enterprise(
+        event_id=uuid.uuid4(),
+        enterprise_id=HOUSING,
+        partner_id=None,
+        template="welcome",
+        facts={"enterprise_name": "МУП «Смоленскжилсервис»"},
+    )
 
 
 def test_a_new_enterprise_is_asked_to_confirm_its_address():
@@ -36,7 +47,13 @@ def test_a_new_enterprise_is_asked_to_confirm_its_address():
 
 
 def test_an_unconfirmed_address_gets_no_welcome_yet():
-    decision = decide(welcome(), addressee=housing_operator(), partner=None, preferences=Preferences(HOUSING), links=LINKS)
+    decision = decide(
+        welcome(),
+        addressee=housing_operator(),
+        partner=None,
+        preferences=Preferences(HOUSING),
+        links=LINKS,
+    )
 
     assert decision == AwaitConfirmation()
 
@@ -46,23 +63,34 @@ def test_the_welcome_kept_for_it_is_not_sent_and_spends_no_attempt():
     kept.attempts = 1  # as claimed by the sender
     kept.await_confirmation()
 
-    assert (kept.status, kept.attempts, kept.next_attempt_at) == (DeliveryStatus.UNCONFIRMED, 0, None)
+    assert (kept.status, kept.attempts, kept.next_attempt_at) == (
+        DeliveryStatus.UNCONFIRMED,
+        0,
+        None,
+    )
 
 
 def test_once_confirmed_the_welcome_goes_out_to_the_address():
     confirmed = housing_operator()
     assert confirmed.confirm("Office@Housing.example.ru")
 
-    decision = decide(welcome(), addressee=confirmed, partner=None, preferences=Preferences(HOUSING), links=LINKS)
+    decision = decide(
+        welcome(), addressee=confirmed, partner=None, preferences=Preferences(HOUSING), links=LINKS
+    )
 
     assert isinstance(decision, Send) and decision.recipient == "office@housing.example.ru"
 
 
 def test_the_confirmation_email_itself_is_sent_with_a_signed_link_to_the_address_it_confirms():
     recipient = housing_operator()
-    delivery = contact_confirmation(Envelope(type="enterprise.registered", producer="registry", key=str(HOUSING), payload={}), recipient)
+    delivery = contact_confirmation(
+        Envelope(type="enterprise.registered", producer="registry", key=str(HOUSING), payload={}),
+        recipient,
+    )
 
-    decision = decide(delivery, addressee=recipient, partner=None, preferences=Preferences(HOUSING), links=LINKS)
+    decision = decide(
+        delivery, addressee=recipient, partner=None, preferences=Preferences(HOUSING), links=LINKS
+    )
 
     assert isinstance(decision, Send) and decision.recipient == "office@housing.example.ru"
     token = decision.context["link"].split("token=", 1)[1]
@@ -79,8 +107,12 @@ def test_a_link_for_an_address_the_enterprise_gave_up_confirms_nothing():
 
 def test_a_new_address_needs_its_own_confirmation_and_the_same_one_does_not():
     before = housing_operator(confirmed_email="office@housing.example.ru")
-    same = housing_operator(name="МУП «Смоленскжилсервис» (новое имя)", confirmed_email="office@housing.example.ru")
-    moved = housing_operator(email="sales@housing.example.ru", confirmed_email="office@housing.example.ru")
+    same = housing_operator(
+        name="МУП «Смоленскжилсервис» (новое имя)", confirmed_email="office@housing.example.ru"
+    )
+    moved = housing_operator(
+        email="sales@housing.example.ru", confirmed_email="office@housing.example.ru"
+    )
 
     assert not same.needs_confirmation_after(before)
     assert moved.needs_confirmation_after(before) and not moved.email_confirmed
@@ -99,7 +131,10 @@ def test_a_forged_or_foreign_token_is_no_confirmation(token):
 
 def test_compose_does_not_offer_unsubscribing_from_the_confirmation():
     recipient = housing_operator()
-    delivery = contact_confirmation(Envelope(type="enterprise.registered", producer="registry", key=str(HOUSING), payload={}), recipient)
+    delivery = contact_confirmation(
+        Envelope(type="enterprise.registered", producer="registry", key=str(HOUSING), payload={}),
+        recipient,
+    )
 
     context = compose(delivery, language="ru", addressee=recipient, partner=None, links=LINKS)
 
@@ -108,14 +143,45 @@ def test_compose_does_not_offer_unsubscribing_from_the_confirmation():
 
 def test_the_welcome_planned_to_the_registered_address_waits_for_that_address_to_be_confirmed():
     registered = EnterpriseRegistered(
-        enterprise_id=HOUSING, name="МУП «Смоленскжилсервис»", country="RU", region="smolensk_oblast", city="Смоленск",
-        sectors=["construction"], languages=["ru"], contact_person="Мария Иванова", email="stranger@example.ru", status="pending",
+        enterprise_id=HOUSING,
+        name="МУП «Смоленскжилсервис»",
+        country="RU",
+        region="smolensk_oblast",
+        city="Смоленск",
+        sectors=["construction"],
+        languages=["ru"],
+        contact_person="Мария Иванова",
+        email="stranger@example.ru",
+        status="pending",
     )
-    envelope, payload = decode(envelope_for(registered, key=str(HOUSING), producer="registry").to_bytes())
+    envelope, payload = decode(
+        envelope_for(registered, key=str(HOUSING), producer="registry").to_bytes()
+    )
     [planned] = deliveries_for(envelope, payload, public_base_url="https://unionmatch.example")
     addressee = Recipient.from_profile(payload, at=NOW)
 
-    assert decide(planned, addressee=None, partner=None, preferences=Preferences(HOUSING), links=LINKS) == Wait()
-    assert decide(planned, addressee=addressee, partner=None, preferences=Preferences(HOUSING), links=LINKS) == AwaitConfirmation()
+    assert (
+        decide(planned, addressee=None, partner=None, preferences=Preferences(HOUSING), links=LINKS)
+        == Wait()
+    )
+    assert (
+        decide(
+            planned,
+            addressee=addressee,
+            partner=None,
+            preferences=Preferences(HOUSING),
+            links=LINKS,
+        )
+        == AwaitConfirmation()
+    )
     addressee.confirm("stranger@example.ru")
-    assert isinstance(decide(planned, addressee=addressee, partner=None, preferences=Preferences(HOUSING), links=LINKS), Send)
+    assert isinstance(
+        decide(
+            planned,
+            addressee=addressee,
+            partner=None,
+            preferences=Preferences(HOUSING),
+            links=LINKS,
+        ),
+        Send,
+    )

@@ -20,25 +20,57 @@ HOUSING = uuid.UUID("11111111-1111-4111-8111-111111111111")
 LIFTS = uuid.UUID("22222222-2222-4222-8222-222222222222")
 LINKS = SignedLinks(public_base_url="https://unionmatch.example", secret="s" * 32)
 
-HOUSING_OPERATOR = Recipient(HOUSING, "МУП «Смоленскжилсервис»", "housing@example.ru", languages=["ru"], status="verified", changed_at=NOW,
-                             confirmed_email="housing@example.ru")
-LIFT_MAKER = Recipient(LIFTS, "ОАО «Могилёвлифтмаш»", "sales@liftmash.example.by", languages=["be", "ru"], status="verified",
-                       changed_at=NOW, confirmed_email="sales@liftmash.example.by")
+HOUSING_OPERATOR = Recipient(
+    HOUSING,
+    "МУП «Смоленскжилсервис»",
+    "housing@example.ru",
+    languages=["ru"],
+    status="verified",
+    changed_at=NOW,
+    confirmed_email="housing@example.ru",
+)
+LIFT_MAKER = Recipient(
+    LIFTS,
+    "ОАО «Могилёвлифтмаш»",
+    "sales@liftmash.example.by",
+    languages=["be", "ru"],
+    status="verified",
+    changed_at=NOW,
+    confirmed_email="sales@liftmash.example.by",
+)
 
 
 def approved_match():
     payload = MatchApproved(
         match_id=uuid.uuid4(),
-        offer=MatchSide(listing_id=uuid.uuid4(), enterprise_id=LIFTS, enterprise_name=LIFT_MAKER.name, title="Лифты ПП-0411"),
-        need=MatchSide(listing_id=uuid.uuid4(), enterprise_id=HOUSING, enterprise_name=HOUSING_OPERATOR.name, title="120 лифтов"),
-        score=0.87, reasons_ru=["Та же отрасль"], reasons_en=["Same sector"], reasons_be=["Тая ж галіна"], status="approved", occurred_at=NOW,
+        offer=MatchSide(
+            listing_id=uuid.uuid4(),
+            enterprise_id=LIFTS,
+            enterprise_name=LIFT_MAKER.name,
+            title="Лифты ПП-0411",
+        ),
+        need=MatchSide(
+            listing_id=uuid.uuid4(),
+            enterprise_id=HOUSING,
+            enterprise_name=HOUSING_OPERATOR.name,
+            title="120 лифтов",
+        ),
+        score=0.87,
+        reasons_ru=["Та же отрасль"],
+        reasons_en=["Same sector"],
+        reasons_be=["Тая ж галіна"],
+        status="approved",
+        occurred_at=NOW,
     )
     return decode(envelope_for(payload, key=str(HOUSING), producer="matching").to_bytes())
 
 
 def suggestion_to_housing() -> Delivery:
     envelope, payload = approved_match()
-    return {d.enterprise_id: d for d in deliveries_for(envelope, payload, public_base_url="https://unionmatch.example")}[HOUSING]
+    return {
+        d.enterprise_id: d
+        for d in deliveries_for(envelope, payload, public_base_url="https://unionmatch.example")
+    }[HOUSING]
 
 
 def reminder_to_housing() -> Delivery:
@@ -48,7 +80,13 @@ def reminder_to_housing() -> Delivery:
 
 
 def send(delivery: Delivery, preferences: Preferences):
-    return decide(delivery, addressee=HOUSING_OPERATOR, partner=LIFT_MAKER, preferences=preferences, links=LINKS)
+    return decide(
+        delivery,
+        addressee=HOUSING_OPERATOR,
+        partner=LIFT_MAKER,
+        preferences=preferences,
+        links=LINKS,
+    )
 
 
 def test_a_company_that_chose_nothing_gets_its_emails_in_its_own_first_language_and_its_reminders():
@@ -72,8 +110,14 @@ def test_a_russian_speaking_company_that_chose_belarusian_reads_its_suggestion_i
 def test_the_chosen_language_also_wins_over_the_language_an_enterprise_email_was_planned_in():
     preferences = Preferences(HOUSING)
     preferences.choose_language("en")
-    verified = Delivery.plan(event_id=uuid.uuid4(), enterprise_id=HOUSING, recipient="housing@example.ru", template="verified",
-                             language="ru", context={"enterprise_name": HOUSING_OPERATOR.name})
+    verified = Delivery.plan(
+        event_id=uuid.uuid4(),
+        enterprise_id=HOUSING,
+        recipient="housing@example.ru",
+        template="verified",
+        language="ru",
+        context={"enterprise_name": HOUSING_OPERATOR.name},
+    )
 
     assert send(verified, preferences).language == "en"
 

@@ -23,16 +23,34 @@ LINKS = SignedLinks(public_base_url=PUBLIC, secret="s" * 32)
 
 
 def lift_maker(**changes) -> Recipient:
-    values = dict(enterprise_id=LIFTS, name="ОАО «Могилёвлифтмаш»", email="sales@liftmash.example.by", contact_person="Алесь Каваль",
-                  phone="+375222000000", languages=["be", "ru"], country="BY", region="mogilev_oblast", city="Могилёв",
-                  status="verified", changed_at=NOW)
-    values["confirmed_email"] = (values | changes).get("email")  # the enterprise confirmed its address (test_notifications_contact_confirmation.py)
+    values = dict(
+        enterprise_id=LIFTS,
+        name="ОАО «Могилёвлифтмаш»",
+        email="sales@liftmash.example.by",
+        contact_person="Алесь Каваль",
+        phone="+375222000000",
+        languages=["be", "ru"],
+        country="BY",
+        region="mogilev_oblast",
+        city="Могилёв",
+        status="verified",
+        changed_at=NOW,
+    )
+    values["confirmed_email"] = (values | changes).get(
+        "email"
+    )  # the enterprise confirmed its address (test_notifications_contact_confirmation.py)
     return Recipient(**(values | changes))
 
 
 def expiring_offer():
-    payload = ListingExpiring(listing_id=OFFER, side="offer", enterprise_id=LIFTS, enterprise_name="ОАО «Могилёвлифтмаш»",
-                              title="Пассажирские лифты ПП-0411", valid_until=date(2026, 12, 10))
+    payload = ListingExpiring(
+        listing_id=OFFER,
+        side="offer",
+        enterprise_id=LIFTS,
+        enterprise_name="ОАО «Могилёвлифтмаш»",
+        title="Пассажирские лифты ПП-0411",
+        valid_until=date(2026, 12, 10),
+    )
     return decode(envelope_for(payload, key=str(LIFTS), producer="registry").to_bytes())
 
 
@@ -49,12 +67,21 @@ def test_the_owner_of_an_expiring_offer_gets_one_email_with_the_page_that_extend
     assert delivery.enterprise_id == LIFTS and delivery.partner_id is None
     assert delivery.context["extend_url"] == f"{PUBLIC}/my/listings/offer/{OFFER}/edit"
     assert delivery.context["valid_until"] == "2026-12-10"
-    assert delivery.transactional  # about the company's own listing: sent even to one that unsubscribed from suggestions
+    assert (
+        delivery.transactional
+    )  # about the company's own listing: sent even to one that unsubscribed from suggestions
 
 
 def test_it_is_sent_in_the_language_the_company_chose_even_after_unsubscribing_from_suggestions():
-    decision = decide(planned_reminder(), addressee=lift_maker(), partner=None,
-                      preferences=Preferences(enterprise_id=LIFTS, unsubscribed_at=NOW, language="en", reminders=False), links=LINKS)
+    decision = decide(
+        planned_reminder(),
+        addressee=lift_maker(),
+        partner=None,
+        preferences=Preferences(
+            enterprise_id=LIFTS, unsubscribed_at=NOW, language="en", reminders=False
+        ),
+        links=LINKS,
+    )
 
     assert isinstance(decision, Send)
     assert (decision.recipient, decision.language) == ("sales@liftmash.example.by", "en")
@@ -63,15 +90,32 @@ def test_it_is_sent_in_the_language_the_company_chose_even_after_unsubscribing_f
 @pytest.mark.parametrize(
     ("language", "subject", "says"),
     [
-        ("ru", "Предложение «Пассажирские лифты ПП-0411» действует до 10 декабря 2026 г.", "продлите его"),
-        ("be", "Прапанова «Пассажирские лифты ПП-0411» дзейнічае да 10 снежня 2026 г.", "падоўжыце яе"),
-        ("en", "Your offer “Пассажирские лифты ПП-0411” is valid until December 10, 2026", "extend it"),
+        (
+            "ru",
+            "Предложение «Пассажирские лифты ПП-0411» действует до 10 декабря 2026 г.",
+            "продлите его",
+        ),
+        (
+            "be",
+            "Прапанова «Пассажирские лифты ПП-0411» дзейнічае да 10 снежня 2026 г.",
+            "падоўжыце яе",
+        ),
+        (
+            "en",
+            "Your offer “Пассажирские лифты ПП-0411” is valid until December 10, 2026",
+            "extend it",
+        ),
     ],
 )
 def test_the_email_reads_in_russian_belarusian_and_english(language, subject, says):
     delivery = planned_reminder()
-    decision = decide(delivery, addressee=lift_maker(), partner=None, preferences=Preferences(enterprise_id=LIFTS, language=language),
-                      links=LINKS)
+    decision = decide(
+        delivery,
+        addressee=lift_maker(),
+        partner=None,
+        preferences=Preferences(enterprise_id=LIFTS, language=language),
+        links=LINKS,
+    )
 
     email = TemplateRenderer().render(delivery.template, decision.language, decision.context)
 
@@ -84,24 +128,53 @@ def test_the_email_reads_in_russian_belarusian_and_english(language, subject, sa
 
 @pytest.mark.parametrize(
     ("language", "says"),
-    [("ru", "срок действия объявления партнёра истёк"), ("be", "тэрмін дзеяння аб'явы партнёра скончыўся"),
-     ("en", "the partner's listing expired")],
+    [
+        ("ru", "срок действия объявления партнёра истёк"),
+        ("be", "тэрмін дзеяння аб'явы партнёра скончыўся"),
+        ("en", "the partner's listing expired"),
+    ],
 )
 def test_the_buyer_of_an_approved_suggestion_is_told_the_partners_offer_expired(language, says):
     withdrawn = MatchWithdrawn(
         match_id=uuid.uuid4(),
-        offer=MatchSide(listing_id=OFFER, enterprise_id=LIFTS, enterprise_name="ОАО «Могилёвлифтмаш»", title="Лифты ПП-0411"),
-        need=MatchSide(listing_id=uuid.uuid4(), enterprise_id=HOUSING, enterprise_name="МУП «Смоленскжилсервис»", title="120 лифтов"),
-        score=0.8, status="withdrawn", occurred_at=NOW, previous_status="approved", withdrawn_because="listing_expired",
+        offer=MatchSide(
+            listing_id=OFFER,
+            enterprise_id=LIFTS,
+            enterprise_name="ОАО «Могилёвлифтмаш»",
+            title="Лифты ПП-0411",
+        ),
+        need=MatchSide(
+            listing_id=uuid.uuid4(),
+            enterprise_id=HOUSING,
+            enterprise_name="МУП «Смоленскжилсервис»",
+            title="120 лифтов",
+        ),
+        score=0.8,
+        status="withdrawn",
+        occurred_at=NOW,
+        previous_status="approved",
+        withdrawn_because="listing_expired",
         withdrawn_side="offer",
     )
-    envelope, payload = decode(envelope_for(withdrawn, key=str(HOUSING), producer="matching").to_bytes())
+    envelope, payload = decode(
+        envelope_for(withdrawn, key=str(HOUSING), producer="matching").to_bytes()
+    )
     [ended] = deliveries_for(envelope, payload, public_base_url=PUBLIC)
     assert ended.enterprise_id == HOUSING and ended.context["ending"] == "listing_expired"
 
-    buyer = lift_maker(enterprise_id=HOUSING, name="МУП «Смоленскжилсервис»", email="housing@example.ru", languages=["ru"])
-    decision = decide(ended, addressee=buyer, partner=lift_maker(), preferences=Preferences(enterprise_id=HOUSING, language=language),
-                      links=LINKS)
+    buyer = lift_maker(
+        enterprise_id=HOUSING,
+        name="МУП «Смоленскжилсервис»",
+        email="housing@example.ru",
+        languages=["ru"],
+    )
+    decision = decide(
+        ended,
+        addressee=buyer,
+        partner=lift_maker(),
+        preferences=Preferences(enterprise_id=HOUSING, language=language),
+        links=LINKS,
+    )
     email = TemplateRenderer().render(ended.template, decision.language, decision.context)
 
     assert says in email.text and says in email.html

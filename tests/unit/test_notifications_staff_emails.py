@@ -19,7 +19,9 @@ ENTERPRISE_ID = uuid.UUID("b2c9a0c4-7c1e-4f57-9a57-7c8e2a6f1d10")
 INVITATION_ID = uuid.UUID("0f5a7c1e-9b2d-4e3f-8a6b-1c2d3e4f5a6b")
 PUBLIC_URL = "https://unionmatch.example"
 AGENCY = AgencyContact(email="invest@smolensk-agency.example", phone="+7 4812 29-10-00")
-REASON = "Сведения о предприятии не подтвердились: ИНН принадлежит <другой> организации & её филиалу."
+REASON = (
+    "Сведения о предприятии не подтвердились: ИНН принадлежит <другой> организации & её филиалу."
+)
 LINK = "https://unionmatch.example/set-password?token=abc.def&lang=ru"
 
 
@@ -38,16 +40,29 @@ def renderer():
 
 def suspended_event(*, languages=("be", "ru"), reason: str | None = REASON):
     payload = EnterpriseSuspended(
-        enterprise_id=ENTERPRISE_ID, name="ОАО «Могилёвлифтмаш»", country="BY", region="mogilev_oblast", city="Могилёв",
-        sectors=["elevators"], languages=list(languages), contact_person="Иван Петров", email="sales@liftmash.example.by",
-        status="suspended", reason=reason,
+        enterprise_id=ENTERPRISE_ID,
+        name="ОАО «Могилёвлифтмаш»",
+        country="BY",
+        region="mogilev_oblast",
+        city="Могилёв",
+        sectors=["elevators"],
+        languages=list(languages),
+        contact_person="Иван Петров",
+        email="sales@liftmash.example.by",
+        status="suspended",
+        reason=reason,
     )
     return decode(envelope_for(payload, key=str(ENTERPRISE_ID), producer="registry").to_bytes())
 
 
 def suspended_recipient() -> Recipient:
-    return Recipient(enterprise_id=ENTERPRISE_ID, name="ОАО «Могилёвлифтмаш»", email="sales@liftmash.example.by", status="suspended",
-                     confirmed_email="sales@liftmash.example.by")
+    return Recipient(
+        enterprise_id=ENTERPRISE_ID,
+        name="ОАО «Могилёвлифтмаш»",
+        email="sales@liftmash.example.by",
+        status="suspended",
+        confirmed_email="sales@liftmash.example.by",
+    )
 
 
 # --- the suspension email --------------------------------------------------------------------------
@@ -58,7 +73,11 @@ def test_a_suspension_plans_one_transactional_email_in_the_enterprises_language_
 
     [delivery] = deliveries_for(envelope, payload, public_base_url=PUBLIC_URL, agency=AGENCY)
 
-    assert (delivery.template, delivery.language, delivery.recipient) == ("suspended", "be", "sales@liftmash.example.by")
+    assert (delivery.template, delivery.language, delivery.recipient) == (
+        "suspended",
+        "be",
+        "sales@liftmash.example.by",
+    )
     assert delivery.transactional
     assert delivery.context["reason"] == REASON
     assert delivery.context["agency_email"] == "invest@smolensk-agency.example"
@@ -88,14 +107,25 @@ def test_the_suspended_enterprise_still_gets_its_suspension_email():
     envelope, payload = suspended_event()
     [delivery] = deliveries_for(envelope, payload, public_base_url=PUBLIC_URL, agency=AGENCY)
 
-    decision = decide(delivery, addressee=suspended_recipient(), partner=None, preferences=Preferences(ENTERPRISE_ID), links=NoLinks())
+    decision = decide(
+        delivery,
+        addressee=suspended_recipient(),
+        partner=None,
+        preferences=Preferences(ENTERPRISE_ID),
+        links=NoLinks(),
+    )
 
     assert isinstance(decision, Send)
     assert "unsubscribe_url" not in decision.context
 
 
-@pytest.mark.parametrize(("language", "says"), [("ru", "приостановлена"), ("be", "прыпынена"), ("en", "has been suspended")])
-def test_the_suspension_email_quotes_the_reason_verbatim_and_says_how_to_reach_the_agency(renderer, language, says):
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [("ru", "приостановлена"), ("be", "прыпынена"), ("en", "has been suspended")],
+)
+def test_the_suspension_email_quotes_the_reason_verbatim_and_says_how_to_reach_the_agency(
+    renderer, language, says
+):
     envelope, payload = suspended_event(languages=(language,))
     [delivery] = deliveries_for(envelope, payload, public_base_url=PUBLIC_URL, agency=AGENCY)
 
@@ -111,7 +141,10 @@ def test_the_suspension_email_quotes_the_reason_verbatim_and_says_how_to_reach_t
     assert 'href="mailto:invest@smolensk-agency.example"' in email.html
 
 
-@pytest.mark.parametrize(("language", "says"), [("ru", "не указал причину"), ("be", "не ўказаў прычыну"), ("en", "gave no reason")])
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [("ru", "не указал причину"), ("be", "не ўказаў прычыну"), ("en", "gave no reason")],
+)
 def test_a_suspension_without_a_reason_says_none_was_given(renderer, language, says):
     envelope, payload = suspended_event(languages=(language,), reason=None)
     [delivery] = deliveries_for(envelope, payload, public_base_url=PUBLIC_URL)
@@ -126,7 +159,14 @@ def test_a_suspension_without_a_reason_says_none_was_given(renderer, language, s
 
 
 def invitation(**changes):
-    fields = dict(invitation_id=INVITATION_ID, email="reviewer@agency.example", name="Ольга Ковалёва", role="agency", link=LINK, language="ru")
+    fields = dict(
+        invitation_id=INVITATION_ID,
+        email="reviewer@agency.example",
+        name="Ольга Ковалёва",
+        role="agency",
+        link=LINK,
+        language="ru",
+    )
     fields.update(changes)
     return account_invitation(**fields)
 
@@ -137,14 +177,24 @@ def test_an_invitation_is_one_transactional_email_keyed_by_the_invitation_alone(
 
     assert first.idempotency_key == again.idempotency_key == str(INVITATION_ID)
     assert first.message_id == again.message_id
-    assert (first.template, first.transactional, first.status) == ("account_invitation", True, DeliveryStatus.QUEUED)
+    assert (first.template, first.transactional, first.status) == (
+        "account_invitation",
+        True,
+        DeliveryStatus.QUEUED,
+    )
     assert first.enterprise_id is None and first.recipient == "reviewer@agency.example"
 
 
 def test_an_invitation_is_sent_as_it_is_planned_without_any_enterprise_behind_it():
     delivery = invitation(language="en")
 
-    decision = decide(delivery, addressee=None, partner=None, preferences=Preferences(ENTERPRISE_ID), links=NoLinks())
+    decision = decide(
+        delivery,
+        addressee=None,
+        partner=None,
+        preferences=Preferences(ENTERPRISE_ID),
+        links=NoLinks(),
+    )
 
     assert isinstance(decision, Send)
     assert (decision.recipient, decision.language) == ("reviewer@agency.example", "en")
@@ -153,14 +203,28 @@ def test_an_invitation_is_sent_as_it_is_planned_without_any_enterprise_behind_it
 @pytest.mark.parametrize(
     ("language", "role", "role_words", "hours", "ignore"),
     [
-        ("ru", "agency", "сотрудник инвестиционного агентства", "72 часов", "не обращайте на него внимания"),
+        (
+            "ru",
+            "agency",
+            "сотрудник инвестиционного агентства",
+            "72 часов",
+            "не обращайте на него внимания",
+        ),
         ("ru", "admin", "администратор", "72 часов", "не обращайте на него внимания"),
-        ("be", "agency", "супрацоўнік інвестыцыйнага агенцтва", "72 гадзін", "не звяртайце на яго ўвагі"),
+        (
+            "be",
+            "agency",
+            "супрацоўнік інвестыцыйнага агенцтва",
+            "72 гадзін",
+            "не звяртайце на яго ўвагі",
+        ),
         ("en", "agency", "an investment agency reviewer", "72 hours", "ignore it"),
         ("en", "admin", "an administrator", "72 hours", "ignore it"),
     ],
 )
-def test_the_invitation_names_the_role_the_link_its_72_hours_and_what_to_do_if_unexpected(renderer, language, role, role_words, hours, ignore):
+def test_the_invitation_names_the_role_the_link_its_72_hours_and_what_to_do_if_unexpected(
+    renderer, language, role, role_words, hours, ignore
+):
     delivery = invitation(language=language, role=role)
 
     email = renderer.render(delivery.template, delivery.language, delivery.context)
@@ -178,7 +242,13 @@ def test_the_invitation_names_the_role_the_link_its_72_hours_and_what_to_do_if_u
 
 
 def request_body(**changes) -> dict:
-    body = {"invitation_id": str(INVITATION_ID), "email": "reviewer@agency.example", "name": "Ольга", "role": "agency", "link": LINK}
+    body = {
+        "invitation_id": str(INVITATION_ID),
+        "email": "reviewer@agency.example",
+        "name": "Ольга",
+        "role": "agency",
+        "link": LINK,
+    }
     body.update(changes)
     return body
 

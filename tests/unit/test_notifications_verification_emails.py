@@ -13,16 +13,27 @@ from notifications.adapters.rendering import TemplateRenderer
 from notifications.domain.deliveries import TRANSACTIONAL
 from notifications.domain.plans import deliveries_for
 
-CONTEXT = {"enterprise_name": "Могилёвлифтмаш", "contact_person": "Иван Петров", "profile_url": "https://unionmatch.example/enterprises/1"}
+CONTEXT = {
+    "enterprise_name": "Могилёвлифтмаш",
+    "contact_person": "Иван Петров",
+    "profile_url": "https://unionmatch.example/enterprises/1",
+}
 
 WELCOME_SAYS = {
     "ru": "партнёров по ним мы начнём подбирать только после того, как агентство проверит предприятие",
     "be": "партнёраў па іх мы пачнём падбіраць толькі пасля таго, як агенцтва праверыць прадпрыемства",
     "en": "partners for them are proposed only once the agency has verified your enterprise",
 }
-VERIFIED_SAYS = {"ru": "Подбор партнёров начался", "be": "Падбор партнёраў пачаўся", "en": "Partner matching starts now"}
-RECHECK_SAYS = {"ru": ("снова на проверке", "название, УНП"), "be": ("зноў на праверцы", "назва, УНП"),
-                "en": ("is being verified again", "name, UNP")}
+VERIFIED_SAYS = {
+    "ru": "Подбор партнёров начался",
+    "be": "Падбор партнёраў пачаўся",
+    "en": "Partner matching starts now",
+}
+RECHECK_SAYS = {
+    "ru": ("снова на проверке", "название, УНП"),
+    "be": ("зноў на праверцы", "назва, УНП"),
+    "en": ("is being verified again", "name, UNP"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +42,9 @@ def renderer():
 
 
 @pytest.mark.parametrize("language", ["ru", "be", "en"])
-def test_the_welcome_email_says_partners_come_after_the_agency_verifies_the_enterprise(renderer, language):
+def test_the_welcome_email_says_partners_come_after_the_agency_verifies_the_enterprise(
+    renderer, language
+):
     email = renderer.render("welcome", language, CONTEXT)
 
     assert WELCOME_SAYS[language] in email.text and WELCOME_SAYS[language] in email.html
@@ -45,11 +58,24 @@ def test_the_verified_email_says_matching_starts_now(renderer, language):
 
 
 def updated(**changes):
-    payload = EnterpriseUpdated(**dict(
-        enterprise_id=uuid.uuid4(), name="ОАО «Могилёвлифтмаш»", country="BY", region="mogilev_oblast", city="Могилёв",
-        sectors=["elevators"], languages=["be", "ru"], contact_person="Иван Петров", email="sales@liftmash.example.by",
-        status="verified") | changes)
-    return decode(envelope_for(payload, key=str(payload.enterprise_id), producer="registry").to_bytes())
+    payload = EnterpriseUpdated(
+        **dict(
+            enterprise_id=uuid.uuid4(),
+            name="ОАО «Могилёвлифтмаш»",
+            country="BY",
+            region="mogilev_oblast",
+            city="Могилёв",
+            sectors=["elevators"],
+            languages=["be", "ru"],
+            contact_person="Иван Петров",
+            email="sales@liftmash.example.by",
+            status="verified",
+        )
+        | changes
+    )
+    return decode(
+        envelope_for(payload, key=str(payload.enterprise_id), producer="registry").to_bytes()
+    )
 
 
 def test_an_enterprise_sent_back_to_pending_is_emailed_why_in_its_language(renderer):

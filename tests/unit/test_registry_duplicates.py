@@ -24,10 +24,23 @@ BELARUSIAN_UNP = "100582333"
 
 def enterprise(**changes) -> Enterprise:
     fields = dict(
-        id=uuid.uuid4(), name="ООО «Смоленский лифтостроительный завод»", country="RU", region="smolensk_oblast",
-        city="Смоленск", inn=ORGANISATION_INN, ogrn=ORGANISATION_OGRN, unp=None, sectors=["elevators"], description="",
-        languages=["ru"], size="medium", certifications=[], contact_person="Анна Смирнова", email="sales@smolift.example.ru",
-        phone="+7 (4812) 20-30-40", personal_data_consent=True,
+        id=uuid.uuid4(),
+        name="ООО «Смоленский лифтостроительный завод»",
+        country="RU",
+        region="smolensk_oblast",
+        city="Смоленск",
+        inn=ORGANISATION_INN,
+        ogrn=ORGANISATION_OGRN,
+        unp=None,
+        sectors=["elevators"],
+        description="",
+        languages=["ru"],
+        size="medium",
+        certifications=[],
+        contact_person="Анна Смирнова",
+        email="sales@smolift.example.ru",
+        phone="+7 (4812) 20-30-40",
+        personal_data_consent=True,
     )
     fields.update(changes)
     return Enterprise(**fields)
@@ -39,7 +52,12 @@ def enterprise(**changes) -> Enterprise:
 def test_an_organisations_inn_and_ogrn_are_each_explained_and_found_correct():
     inn, ogrn = legal_id_checks(inn=ORGANISATION_INN, ogrn=ORGANISATION_OGRN, unp=None)
 
-    assert (inn.scheme, inn.value, inn.valid, inn.kind) == ("inn", ORGANISATION_INN, True, "legal entity (10 digits)")
+    assert (inn.scheme, inn.value, inn.valid, inn.kind) == (
+        "inn",
+        ORGANISATION_INN,
+        True,
+        "legal entity (10 digits)",
+    )
     assert inn.detail.startswith("checksum correct")
     assert "tax office 7707" in inn.detail
     assert (ogrn.scheme, ogrn.valid, ogrn.kind) == ("ogrn", True, "legal entity, OGRN (13 digits)")
@@ -57,7 +75,11 @@ def test_a_belarusian_unp_is_checked_and_an_individuals_lettered_unp_is_named():
     [organisation] = legal_id_checks(inn=None, ogrn=None, unp=BELARUSIAN_UNP)
     [individual] = legal_id_checks(inn=None, ogrn=None, unp="MA1953684")
 
-    assert (organisation.scheme, organisation.valid, organisation.detail) == ("unp", True, "checksum correct")
+    assert (organisation.scheme, organisation.valid, organisation.detail) == (
+        "unp",
+        True,
+        "checksum correct",
+    )
     assert organisation.kind == "organisation or sole trader (9 digits)"
     assert individual.valid and "letters" in individual.kind
 
@@ -115,7 +137,9 @@ def test_a_phone_is_compared_by_its_last_ten_digits(phone, key):
 
 def test_the_same_russian_number_written_two_ways_is_one_phone():
     smolensk = enterprise(phone="+7 (4812) 20-30-40")
-    same_office = enterprise(inn="6731000007", ogrn=None, email="office@other.example.ru", phone="8 4812 20 30 40")
+    same_office = enterprise(
+        inn="6731000007", ogrn=None, email="office@other.example.ru", phone="8 4812 20 30 40"
+    )
 
     assert duplicate_reasons(smolensk, same_office) == ["phone"]
 
@@ -142,8 +166,24 @@ def test_the_same_ogrn_under_another_inn_is_the_same_legal_id_and_all_reasons_co
 
 
 def test_a_belarusian_unp_is_compared_in_upper_case_and_never_with_a_russian_id():
-    minsk = enterprise(country="BY", region="minsk", inn=None, ogrn=None, unp="ma1953684", email="a@by.example", phone=None)
-    again = enterprise(country="BY", region="minsk", inn=None, ogrn=None, unp="MA1953684", email="b@other.example", phone=None)
+    minsk = enterprise(
+        country="BY",
+        region="minsk",
+        inn=None,
+        ogrn=None,
+        unp="ma1953684",
+        email="a@by.example",
+        phone=None,
+    )
+    again = enterprise(
+        country="BY",
+        region="minsk",
+        inn=None,
+        ogrn=None,
+        unp="MA1953684",
+        email="b@other.example",
+        phone=None,
+    )
     russian = enterprise(email="c@third.example", phone=None)
 
     assert duplicate_reasons(minsk, again) == ["legal_id"]
@@ -175,8 +215,18 @@ def test_the_suspension_event_carries_the_reviewers_reason_verbatim():
 
 def test_a_suspension_event_from_before_reasons_travelled_still_reads():
     old = EnterpriseSuspended.model_validate(
-        {"enterprise_id": str(uuid.uuid4()), "name": "X", "country": "RU", "region": "smolensk_oblast", "city": "Смоленск",
-         "sectors": [], "languages": ["ru"], "contact_person": "", "email": "a@b.example", "status": "suspended"}
+        {
+            "enterprise_id": str(uuid.uuid4()),
+            "name": "X",
+            "country": "RU",
+            "region": "smolensk_oblast",
+            "city": "Смоленск",
+            "sectors": [],
+            "languages": ["ru"],
+            "contact_person": "",
+            "email": "a@b.example",
+            "status": "suspended",
+        }
     )
 
     assert old.reason is None

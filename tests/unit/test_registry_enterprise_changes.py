@@ -11,7 +11,13 @@ import pytest
 from registry.adapters.reference_files import load_reference
 from registry.domain.actors import Caller
 from registry.domain.enterprise import Enterprise, EnterpriseStatus
-from registry.domain.errors import Forbidden, InvalidInput, InvalidTransition, StaleVersion, check_version
+from registry.domain.errors import (
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    StaleVersion,
+    check_version,
+)
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -25,15 +31,30 @@ def reference():
 def lift_maker(reference) -> Enterprise:
     return Enterprise.register(
         reference,
-        name="ОАО «Могилёвлифтмаш»", country="BY", region="mogilev_oblast", city="Могилёв", inn=None, ogrn=None,
-        unp="100582333", sectors=["elevators"], description="Лифты", languages=["ru", "be"], size="large",
-        certifications=["ISO 9001"], contact_person="Иван Петров", email="sales@liftmash.example.by",
-        phone="+375222000000", personal_data_consent=True, owner_account_id="account-7",
+        name="ОАО «Могилёвлифтмаш»",
+        country="BY",
+        region="mogilev_oblast",
+        city="Могилёв",
+        inn=None,
+        ogrn=None,
+        unp="100582333",
+        sectors=["elevators"],
+        description="Лифты",
+        languages=["ru", "be"],
+        size="large",
+        certifications=["ISO 9001"],
+        contact_person="Иван Петров",
+        email="sales@liftmash.example.by",
+        phone="+375222000000",
+        personal_data_consent=True,
+        owner_account_id="account-7",
     )
 
 
 def test_the_owner_changes_its_description_and_the_version_moves_on(reference, lift_maker):
-    assert lift_maker.change(reference, {"description": "Лифты и эскалаторы", "certifications": ["ISO 9001", "EAC"]})
+    assert lift_maker.change(
+        reference, {"description": "Лифты и эскалаторы", "certifications": ["ISO 9001", "EAC"]}
+    )
 
     assert lift_maker.description == "Лифты и эскалаторы"
     assert lift_maker.version == 2
@@ -44,16 +65,24 @@ def test_a_change_to_what_is_already_there_is_no_new_version(reference, lift_mak
     assert lift_maker.version == 1
 
 
-def test_a_change_to_a_region_of_the_other_country_is_refused_and_leaves_the_profile_as_it_was(reference, lift_maker):
+def test_a_change_to_a_region_of_the_other_country_is_refused_and_leaves_the_profile_as_it_was(
+    reference, lift_maker
+):
     with pytest.raises(InvalidInput) as refused:
         lift_maker.change(reference, {"region": "smolensk_oblast", "city": "Смоленск"})
 
     assert [e.field for e in refused.value.errors] == ["region"]
-    assert lift_maker.region == "mogilev_oblast" and lift_maker.city == "Могилёв" and lift_maker.version == 1
+    assert (
+        lift_maker.region == "mogilev_oblast"
+        and lift_maker.city == "Могилёв"
+        and lift_maker.version == 1
+    )
 
 
 @pytest.mark.parametrize("name", ["status", "verified_by", "owner_account_id"])
-def test_what_the_agency_or_the_platform_decides_cannot_be_changed_by_an_edit(reference, lift_maker, name):
+def test_what_the_agency_or_the_platform_decides_cannot_be_changed_by_an_edit(
+    reference, lift_maker, name
+):
     with pytest.raises(InvalidInput) as refused:
         lift_maker.change(reference, {name: "RU"})
     assert [e.field for e in refused.value.errors] == [name]
@@ -129,4 +158,6 @@ def test_only_the_owner_and_the_agency_manage_an_enterprise(lift_maker, caller, 
 
 
 def test_a_company_whose_token_lists_the_enterprise_manages_it(lift_maker):
-    assert Caller(account_id="other", role="company", enterprise_ids=frozenset({str(lift_maker.id)})).manages(lift_maker)
+    assert Caller(
+        account_id="other", role="company", enterprise_ids=frozenset({str(lift_maker.id)})
+    ).manages(lift_maker)

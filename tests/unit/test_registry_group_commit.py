@@ -17,7 +17,9 @@ class RefusedItem(Exception):
 class Store:
     """Writes batches after a pause, like a transaction's round trips; records what each held."""
 
-    def __init__(self, *, refuse: set[int] = frozenset(), break_batches_with: set[int] = frozenset()) -> None:
+    def __init__(
+        self, *, refuse: set[int] = frozenset(), break_batches_with: set[int] = frozenset()
+    ) -> None:
         self.batches: list[list[int]] = []
         self.writing_now = 0
         self.most_at_once = 0
@@ -32,7 +34,9 @@ class Store:
             await asyncio.sleep(0.01)
             if self.break_batches_with & set(items):
                 raise ConnectionError("the batch's transaction failed")
-            return [RefusedItem(item) if item in self.refuse else f"written {item}" for item in items]
+            return [
+                RefusedItem(item) if item in self.refuse else f"written {item}" for item in items
+            ]
         finally:
             self.writing_now -= 1
 
@@ -74,7 +78,12 @@ async def test_a_refused_publication_fails_alone():
     answers = await asyncio.gather(*(group.submit(n) for n in range(6)), return_exceptions=True)
 
     assert [type(a).__name__ if isinstance(a, Exception) else a for a in answers] == [
-        "written 0", "written 1", "written 2", "RefusedItem", "written 4", "written 5"
+        "written 0",
+        "written 1",
+        "written 2",
+        "RefusedItem",
+        "written 4",
+        "written 5",
     ]
 
 
@@ -85,7 +94,9 @@ async def test_when_a_whole_batch_fails_each_of_its_items_is_tried_again_on_its_
     answers = await asyncio.gather(*(group.submit(n) for n in range(8)), return_exceptions=True)
 
     assert isinstance(answers[4], ConnectionError)
-    assert [a for n, a in enumerate(answers) if n != 4] == [f"written {n}" for n in range(8) if n != 4]
+    assert [a for n, a in enumerate(answers) if n != 4] == [
+        f"written {n}" for n in range(8) if n != 4
+    ]
     assert [4] in store.batches  # the failing one alone, after its batch broke
 
 

@@ -15,8 +15,15 @@ SECRET = "a-registry-test-secret-of-32-bytes!!"
 def _token(*, secret: str = SECRET, audience: str = "registry", lifetime: int = 60) -> str:
     # PyJWT checks a token it has not seen against the real clock, so tokens are minted when used.
     now = int(time.time())
-    claims = {"iss": "gateway", "aud": audience, "iat": now, "exp": now + lifetime, "role": "company", "sub": "acc-1",
-              "enterprise_ids": ["e-1"]}
+    claims = {
+        "iss": "gateway",
+        "aud": audience,
+        "iat": now,
+        "exp": now + lifetime,
+        "role": "company",
+        "sub": "acc-1",
+        "enterprise_ids": ["e-1"],
+    }
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
@@ -46,7 +53,9 @@ def test_a_verified_token_is_refused_once_it_expires():
         tokens.claims(token)
 
 
-@pytest.mark.parametrize("minted", [{"secret": "another-secret-of-thirty-two-bytes!!"}, {"audience": "matching"}])
+@pytest.mark.parametrize(
+    "minted", [{"secret": "another-secret-of-thirty-two-bytes!!"}, {"audience": "matching"}]
+)
 def test_a_token_signed_otherwise_or_meant_for_another_service_is_refused_every_time(minted):
     clock = Clock()
     tokens = VerifiedTokens(SECRET, clock=clock)

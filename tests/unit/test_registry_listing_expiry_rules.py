@@ -34,15 +34,26 @@ def reference():
 
 def lift_offer(valid_until: date | None, **changes) -> Listing:
     return Listing(
-        id=uuid.uuid4(), enterprise_id=uuid.uuid4(), side=Side.OFFER, kind="goods", title="Пассажирские лифты 400–1000 кг",
-        sector="elevators", description="Производим и монтируем лифты", valid_until=valid_until, **changes,
+        id=uuid.uuid4(),
+        enterprise_id=uuid.uuid4(),
+        side=Side.OFFER,
+        kind="goods",
+        title="Пассажирские лифты 400–1000 кг",
+        sector="elevators",
+        description="Производим и монтируем лифты",
+        valid_until=valid_until,
+        **changes,
     )
 
 
 def test_the_platform_day_is_moscows_so_a_listing_lasts_until_midnight_in_smolensk_and_minsk():
     # 20:59 UTC on 10 December is 23:59 in Moscow: still the 10th; a minute later it is the 11th there.
-    assert platform_today(FakeClock(datetime(2026, 12, 10, 20, 59, tzinfo=UTC))) == date(2026, 12, 10)
-    assert platform_today(FakeClock(datetime(2026, 12, 10, 21, 0, tzinfo=UTC))) == date(2026, 12, 11)
+    assert platform_today(FakeClock(datetime(2026, 12, 10, 20, 59, tzinfo=UTC))) == date(
+        2026, 12, 10
+    )
+    assert platform_today(FakeClock(datetime(2026, 12, 10, 21, 0, tzinfo=UTC))) == date(
+        2026, 12, 11
+    )
 
 
 def test_a_listing_is_active_all_of_its_last_day_and_expires_the_day_after():
@@ -59,9 +70,13 @@ def test_a_listing_is_active_all_of_its_last_day_and_expires_the_day_after():
 
 def test_a_listing_without_a_date_or_closed_already_never_expires():
     open_ended = lift_offer(None)
-    closed = lift_offer(date(2026, 1, 1), status=ListingStatus.CLOSED, closed_because="closed_by_owner")
+    closed = lift_offer(
+        date(2026, 1, 1), status=ListingStatus.CLOSED, closed_because="closed_by_owner"
+    )
 
-    assert not has_expired(open_ended, today=date(2030, 1, 1)) and not expire(open_ended, today=date(2030, 1, 1))
+    assert not has_expired(open_ended, today=date(2030, 1, 1)) and not expire(
+        open_ended, today=date(2030, 1, 1)
+    )
     assert not expire(closed, today=date(2026, 12, 11))
     assert closed.closed_because == "closed_by_owner" and closed.version == 1
 
@@ -93,7 +108,10 @@ def test_extending_the_listing_re_arms_the_reminder(reference):
     offer = lift_offer(date(2026, 12, 10))
     remind(offer, WEEK, today=date(2026, 12, 4))
 
-    assert offer.change(reference, today=date(2026, 12, 5), changes={"valid_until": date(2027, 3, 31)}) == "changed"
+    assert (
+        offer.change(reference, today=date(2026, 12, 5), changes={"valid_until": date(2027, 3, 31)})
+        == "changed"
+    )
 
     assert offer.expiry_reminded_for is None
     assert not WEEK.is_due(offer, today=date(2026, 12, 5))  # months away now
@@ -115,10 +133,23 @@ def test_an_expired_listing_reopens_only_with_a_date_that_has_not_passed(referen
         offer.change(reference, today=date(2026, 12, 12), changes={"status": "active"})
     assert {e.field for e in refused.value.errors} == {"valid_until"}
     with pytest.raises(InvalidInput):
-        offer.change(reference, today=date(2026, 12, 12), changes={"status": "active", "valid_until": date(2026, 12, 11)})
-    assert offer.status is ListingStatus.CLOSED and offer.closed_because == "expired"  # refused: left as it was
+        offer.change(
+            reference,
+            today=date(2026, 12, 12),
+            changes={"status": "active", "valid_until": date(2026, 12, 11)},
+        )
+    assert (
+        offer.status is ListingStatus.CLOSED and offer.closed_because == "expired"
+    )  # refused: left as it was
 
-    assert offer.change(reference, today=date(2026, 12, 12), changes={"status": "active", "valid_until": date(2027, 6, 30)}) == "reopened"
+    assert (
+        offer.change(
+            reference,
+            today=date(2026, 12, 12),
+            changes={"status": "active", "valid_until": date(2027, 6, 30)},
+        )
+        == "reopened"
+    )
     assert offer.status is ListingStatus.ACTIVE and offer.closed_because is None
 
 
@@ -126,14 +157,19 @@ def test_an_expired_listing_may_still_be_edited_and_keeps_why_it_closed(referenc
     offer = lift_offer(date(2026, 12, 10))
     expire(offer, today=date(2026, 12, 11))
 
-    assert offer.change(reference, today=date(2026, 12, 12), changes={"title": "Лифты 400 кг"}) == "changed"
+    assert (
+        offer.change(reference, today=date(2026, 12, 12), changes={"title": "Лифты 400 кг"})
+        == "changed"
+    )
     assert offer.closed_because == "expired"
 
 
 def test_an_owner_closing_a_listing_is_said_so(reference):
     offer = lift_offer(date(2027, 12, 31))
 
-    assert offer.change(reference, today=date(2026, 12, 12), changes={"status": "closed"}) == "closed"
+    assert (
+        offer.change(reference, today=date(2026, 12, 12), changes={"status": "closed"}) == "closed"
+    )
     assert offer.closed_because == "closed_by_owner"
     assert not WEEK.is_due(offer, today=date(2027, 12, 30))
 

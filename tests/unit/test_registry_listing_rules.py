@@ -59,7 +59,11 @@ def test_a_smolensk_housing_operator_publishes_a_need_for_120_lifts(reference):
 
 
 def test_a_mogilev_lift_maker_offers_to_deliver_to_both_countries(reference):
-    offer = publish(reference, side=Side.OFFER, **lift_need(regions=["smolensk_oblast", "mogilev_oblast", "minsk"]))
+    offer = publish(
+        reference,
+        side=Side.OFFER,
+        **lift_need(regions=["smolensk_oblast", "mogilev_oblast", "minsk"]),
+    )
 
     assert offer.side is Side.OFFER
     assert offer.regions == ["smolensk_oblast", "mogilev_oblast", "minsk"]
@@ -113,7 +117,11 @@ def test_a_quantity_needs_its_unit_and_a_unit_its_quantity(reference):
 
 
 def test_a_service_may_leave_quantity_and_unit_out(reference):
-    offer = publish(reference, side=Side.OFFER, **lift_need(kind="services", quantity=None, unit=None, product_codes=[]))
+    offer = publish(
+        reference,
+        side=Side.OFFER,
+        **lift_need(kind="services", quantity=None, unit=None, product_codes=[]),
+    )
 
     assert offer.quantity is None and offer.unit is None
 
@@ -130,7 +138,9 @@ def test_an_unknown_kind_is_refused(reference):
 
 
 def test_every_broken_field_is_named_at_once(reference):
-    reasons = refusal(reference, **lift_need(sector="x", regions=["y"], quantity=-1, product_codes=["1"]))
+    reasons = refusal(
+        reference, **lift_need(sector="x", regions=["y"], quantity=-1, product_codes=["1"])
+    )
 
     assert set(reasons) == {"sector", "regions", "quantity", "product_codes"}
 
@@ -148,7 +158,9 @@ def test_changing_a_field_bumps_the_version_and_reports_a_change(reference):
 def test_a_change_that_changes_nothing_keeps_the_version(reference):
     need = publish(reference, **lift_need())
 
-    assert need.change(reference, today=TODAY, changes={"quantity": 120, "title": need.title}) is None
+    assert (
+        need.change(reference, today=TODAY, changes={"quantity": 120, "title": need.title}) is None
+    )
     assert need.version == 1
 
 
@@ -169,9 +181,14 @@ def test_an_expired_listing_can_be_closed_but_reopens_only_with_a_new_date(refer
     with pytest.raises(InvalidInput) as refused:
         need.change(reference, today=later, changes={"status": "active"})
     assert [e.field for e in refused.value.errors] == ["valid_until"]
-    assert need.status is ListingStatus.CLOSED and need.version == 2  # the refused change left nothing behind
+    assert (
+        need.status is ListingStatus.CLOSED and need.version == 2
+    )  # the refused change left nothing behind
 
-    assert need.change(reference, today=later, changes={"status": "active", "valid_until": later}) == "reopened"
+    assert (
+        need.change(reference, today=later, changes={"status": "active", "valid_until": later})
+        == "reopened"
+    )
 
 
 def test_a_change_breaking_a_rule_is_refused(reference):
@@ -182,8 +199,12 @@ def test_a_change_breaking_a_rule_is_refused(reference):
     assert [e.field for e in refused.value.errors] == ["regions"]
 
 
-@pytest.mark.parametrize(("name", "value"), [("side", "offer"), ("enterprise_id", uuid.uuid4()), ("title", None)])
-def test_the_side_and_the_enterprise_stay_and_required_fields_cannot_be_emptied(reference, name, value):
+@pytest.mark.parametrize(
+    ("name", "value"), [("side", "offer"), ("enterprise_id", uuid.uuid4()), ("title", None)]
+)
+def test_the_side_and_the_enterprise_stay_and_required_fields_cannot_be_emptied(
+    reference, name, value
+):
     need = publish(reference, **lift_need())
 
     with pytest.raises(InvalidInput) as refused:

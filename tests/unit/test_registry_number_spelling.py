@@ -23,7 +23,9 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 INN, OGRN, UNP = "7707083893", "1027700132195", "100582333"
 
 # The zero of every script Unicode has decimal digits for; its nine successors are that script's 1..9.
-ZEROS = [chr(code) for code in range(sys.maxunicode + 1) if unicodedata.decimal(chr(code), None) == 0]
+ZEROS = [
+    chr(code) for code in range(sys.maxunicode + 1) if unicodedata.decimal(chr(code), None) == 0
+]
 SEPARATORS = [" ", "-", ".", "\u00a0", "\u2009", "\u2011", "\u2013", "/", "\u3000"]
 
 
@@ -57,13 +59,20 @@ def test_a_legal_id_typed_in_any_script_is_kept_in_ascii_digits(data):
 
 @given(st.data())
 def test_a_russian_enterprise_registered_in_any_script_holds_the_ascii_ids(reference, data):
-    enterprise = Enterprise.register(reference, **company(inn=data.draw(typed(INN)), ogrn=data.draw(typed(OGRN))))
+    enterprise = Enterprise.register(
+        reference, **company(inn=data.draw(typed(INN)), ogrn=data.draw(typed(OGRN)))
+    )
     assert (enterprise.inn, enterprise.ogrn, enterprise.legal_id) == (INN, OGRN, INN)
 
 
 @given(st.data())
 def test_a_belarusian_unp_in_any_script_is_one_unp(reference, data):
-    enterprise = Enterprise.register(reference, **company(country="BY", region="minsk_oblast", inn=None, ogrn=None, unp=data.draw(typed(UNP))))
+    enterprise = Enterprise.register(
+        reference,
+        **company(
+            country="BY", region="minsk_oblast", inn=None, ogrn=None, unp=data.draw(typed(UNP))
+        ),
+    )
     assert enterprise.legal_id == UNP
 
 
@@ -74,14 +83,22 @@ def test_a_unp_with_cyrillic_look_alike_letters_and_lower_case_is_the_latin_one(
 _NOT_DIGITS = st.characters(exclude_categories=("Nd", "Zs", "Pd"), exclude_characters="./()_'\t")
 
 
-@given(st.text(alphabet="0123456789", min_size=1, max_size=8), _NOT_DIGITS, st.text(alphabet="0123456789", max_size=8))
-def test_a_legal_id_with_anything_but_digits_and_separators_is_refused_by_name(before, stray, after):
+@given(
+    st.text(alphabet="0123456789", min_size=1, max_size=8),
+    _NOT_DIGITS,
+    st.text(alphabet="0123456789", max_size=8),
+)
+def test_a_legal_id_with_anything_but_digits_and_separators_is_refused_by_name(
+    before, stray, after
+):
     with pytest.raises(NotANumber):
         digits_only(before + stray + after)
 
 
 @pytest.mark.parametrize("field", ["inn", "ogrn"])
-@pytest.mark.parametrize("typed_id", ["77070838\x0093", "7707O83893", "٧٧٠٧٠٨٣٨٩٣\n", "\ud800", "Ⅶ707083893"])
+@pytest.mark.parametrize(
+    "typed_id", ["77070838\x0093", "7707O83893", "٧٧٠٧٠٨٣٨٩٣\n", "\ud800", "Ⅶ707083893"]
+)
 def test_registering_with_a_legal_id_that_is_not_digits_names_the_field(reference, field, typed_id):
     with pytest.raises(InvalidInput) as refused:
         Enterprise.register(reference, **company(**{field: typed_id}))
@@ -98,14 +115,20 @@ def test_registering_with_a_legal_id_that_is_not_digits_names_the_field(referenc
         ("+७४८१२२०३०४०", "RU", "+74812203040"),
         ("8 017 123-45-67", "BY", "+375171234567"),
         ("+375 (222) 12-34-56", "RU", "+375222123456"),
-        ("8 4812 20-30-40", "BY", "+74812203040"),  # a Belarusian company's Smolensk number, as dialled in Russia
+        (
+            "8 4812 20-30-40",
+            "BY",
+            "+74812203040",
+        ),  # a Belarusian company's Smolensk number, as dialled in Russia
     ],
 )
 def test_a_phone_is_kept_in_e164_whatever_its_spelling(typed_phone, country, e164):
     assert e164_phone(typed_phone, country=country) == e164
 
 
-@pytest.mark.parametrize("typed_phone", ["12", "+7 12", "call me", "+7 4812\x00203040", "+7 4812 20-30-40 ext\u202e"])
+@pytest.mark.parametrize(
+    "typed_phone", ["12", "+7 12", "call me", "+7 4812\x00203040", "+7 4812 20-30-40 ext\u202e"]
+)
 def test_a_phone_that_is_no_number_is_refused_naming_the_phone(reference, typed_phone):
     with pytest.raises(InvalidInput) as refused:
         Enterprise.register(reference, **company(phone=typed_phone))
@@ -125,25 +148,52 @@ def test_two_spellings_of_one_phone_are_one_possible_duplicate_key():
 
 @given(st.data())
 def test_product_codes_in_any_script_and_with_dots_are_kept_as_digits(reference, data):
-    listing = Listing.publish(reference, today=date(2026, 12, 2), enterprise_id=Enterprise.register(reference, **company()).id,
-                              side="offer", kind="goods", title="Лифты", sector="elevators",
-                              product_codes=[data.draw(typed("842810")), "8428.10.000"])
+    listing = Listing.publish(
+        reference,
+        today=date(2026, 12, 2),
+        enterprise_id=Enterprise.register(reference, **company()).id,
+        side="offer",
+        kind="goods",
+        title="Лифты",
+        sector="elevators",
+        product_codes=[data.draw(typed("842810")), "8428.10.000"],
+    )
     assert listing.product_codes == ["842810", "842810000"]
 
 
 @pytest.mark.parametrize("code", ["8428\n", "84 28x", "\x008428"])
 def test_a_product_code_with_anything_but_digits_is_refused(reference, code):
     with pytest.raises(InvalidInput) as refused:
-        Listing.publish(reference, today=date(2026, 12, 2), enterprise_id=Enterprise.register(reference, **company()).id,
-                        side="offer", kind="goods", title="Лифты", sector="elevators", product_codes=[code])
+        Listing.publish(
+            reference,
+            today=date(2026, 12, 2),
+            enterprise_id=Enterprise.register(reference, **company()).id,
+            side="offer",
+            kind="goods",
+            title="Лифты",
+            sector="elevators",
+            product_codes=[code],
+        )
     assert [error.field for error in refused.value.errors] == ["product_codes"]
 
 
 def company(**changes) -> dict:
     fields = dict(
-        name="ООО «Смоленский лифтостроительный завод»", country="RU", region="smolensk_oblast", city="Смоленск",
-        inn=INN, ogrn=OGRN, unp=None, sectors=["elevators"], description="", languages=["ru"], size="medium",
-        certifications=[], contact_person="Иван Петров", email="sales@liftmash.example.ru", phone=None,
+        name="ООО «Смоленский лифтостроительный завод»",
+        country="RU",
+        region="smolensk_oblast",
+        city="Смоленск",
+        inn=INN,
+        ogrn=OGRN,
+        unp=None,
+        sectors=["elevators"],
+        description="",
+        languages=["ru"],
+        size="medium",
+        certifications=[],
+        contact_person="Иван Петров",
+        email="sales@liftmash.example.ru",
+        phone=None,
         personal_data_consent=True,
     )
     return fields | changes

@@ -19,12 +19,17 @@ def verified(lift_maker: Enterprise) -> Enterprise:
     return lift_maker
 
 
-@pytest.mark.parametrize("changes, because", [
-    ({"name": "ОАО «Новый Лифтмаш»"}, ["name"]),
-    ({"unp": "790000003"}, ["unp"]),
-    ({"name": "ОАО «Лифтмаш»", "unp": "790000003", "phone": "+375222111111"}, ["name", "unp"]),
-])
-def test_editing_what_identifies_a_verified_enterprise_sends_it_back_to_pending(reference, verified, changes, because):
+@pytest.mark.parametrize(
+    "changes, because",
+    [
+        ({"name": "ОАО «Новый Лифтмаш»"}, ["name"]),
+        ({"unp": "790000003"}, ["unp"]),
+        ({"name": "ОАО «Лифтмаш»", "unp": "790000003", "phone": "+375222111111"}, ["name", "unp"]),
+    ],
+)
+def test_editing_what_identifies_a_verified_enterprise_sends_it_back_to_pending(
+    reference, verified, changes, because
+):
     assert verified.change(reference, changes)
 
     assert verified.status is EnterpriseStatus.PENDING
@@ -35,9 +40,23 @@ def test_editing_what_identifies_a_verified_enterprise_sends_it_back_to_pending(
 
 def test_a_russian_enterprise_that_corrects_its_inn_is_checked_again(reference):
     buyer = Enterprise.register(
-        reference, name="ООО «Смоленская УК»", country="RU", region="smolensk_oblast", city="Смоленск", inn="6731000007",
-        ogrn=None, unp=None, sectors=["construction"], description="", languages=["ru"], size="medium", certifications=[],
-        contact_person="Мария Иванова", email="uk@example.ru", phone=None, personal_data_consent=True,
+        reference,
+        name="ООО «Смоленская УК»",
+        country="RU",
+        region="smolensk_oblast",
+        city="Смоленск",
+        inn="6731000007",
+        ogrn=None,
+        unp=None,
+        sectors=["construction"],
+        description="",
+        languages=["ru"],
+        size="medium",
+        certifications=[],
+        contact_person="Мария Иванова",
+        email="uk@example.ru",
+        phone=None,
+        personal_data_consent=True,
     )
     buyer.verify(by="reviewer-1", at=VERIFIED_AT)
 
@@ -46,10 +65,17 @@ def test_a_russian_enterprise_that_corrects_its_inn_is_checked_again(reference):
     assert buyer.status is EnterpriseStatus.PENDING and buyer.recheck_because == ["inn"]
 
 
-@pytest.mark.parametrize("changes", [
-    {"phone": "+375222111111"}, {"contact_person": "Ольга Сидорова"}, {"sectors": ["elevators", "construction"]},
-    {"description": "Лифты и эскалаторы"}, {"email": "info@liftmash.example.by"}, {"city": "Бобруйск"},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"phone": "+375222111111"},
+        {"contact_person": "Ольга Сидорова"},
+        {"sectors": ["elevators", "construction"]},
+        {"description": "Лифты и эскалаторы"},
+        {"email": "info@liftmash.example.by"},
+        {"city": "Бобруйск"},
+    ],
+)
 def test_other_edits_keep_a_verified_enterprise_verified(reference, verified, changes):
     assert verified.change(reference, changes)
 
@@ -72,7 +98,9 @@ def test_verifying_again_clears_the_reason_and_the_enterprise_is_verified(refere
     assert verified.recheck_because == [] and "recheck_because" not in verified.extra
 
 
-def test_a_suspended_enterprise_that_edits_its_name_returns_to_pending_when_the_suspension_is_lifted(reference, verified):
+def test_a_suspended_enterprise_that_edits_its_name_returns_to_pending_when_the_suspension_is_lifted(
+    reference, verified
+):
     verified.suspend(by="reviewer-1", reason="проверка документов")
     verified.change(reference, {"name": "ОАО «Другое имя»"})
 

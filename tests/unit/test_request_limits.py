@@ -16,11 +16,22 @@ from hypothesis import strategies as st
 
 from servicekit.request_limits import RequestLimits
 
-UNSTORABLE_CHARACTER = st.one_of(st.characters(categories=["Cc"], exclude_characters="\t\n\r"), st.characters(categories=["Cs"]))
-CLEAN_TEXT = st.text(st.characters(exclude_categories=["Cc", "Cs"]) | st.sampled_from("\t\n\r"), max_size=20)
+UNSTORABLE_CHARACTER = st.one_of(
+    st.characters(categories=["Cc"], exclude_characters="\t\n\r"), st.characters(categories=["Cs"])
+)
+CLEAN_TEXT = st.text(
+    st.characters(exclude_categories=["Cc", "Cs"]) | st.sampled_from("\t\n\r"), max_size=20
+)
 KEYS = st.text("abcdefgh_", min_size=1, max_size=6)
-JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False, allow_infinity=False)
-                           | CLEAN_TEXT, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=3), max_leaves=8)
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | CLEAN_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=3),
+    max_leaves=8,
+)
 
 
 def _client() -> TestClient:
@@ -47,13 +58,26 @@ def _with_value_at(document, path: list, value):
     if not path:
         return value
     head, *rest = path
-    return {head: _with_value_at(document.get(head, {}) if isinstance(document, dict) else {}, rest, value)}
+    return {
+        head: _with_value_at(
+            document.get(head, {}) if isinstance(document, dict) else {}, rest, value
+        )
+    }
 
 
-@given(path=st.lists(KEYS, min_size=1, max_size=3), before=CLEAN_TEXT, bad=UNSTORABLE_CHARACTER, after=CLEAN_TEXT)
+@given(
+    path=st.lists(KEYS, min_size=1, max_size=3),
+    before=CLEAN_TEXT,
+    bad=UNSTORABLE_CHARACTER,
+    after=CLEAN_TEXT,
+)
 @settings(max_examples=40, derandomize=True, database=None, deadline=None)
-def test_unstorable_text_anywhere_in_a_json_body_is_a_422_naming_its_path(client, path, before, bad, after):
-    body = json.dumps(_with_value_at({}, path, before + bad + after))  # ASCII: the escape \\u0000 or \\ud800 travels
+def test_unstorable_text_anywhere_in_a_json_body_is_a_422_naming_its_path(
+    client, path, before, bad, after
+):
+    body = json.dumps(
+        _with_value_at({}, path, before + bad + after)
+    )  # ASCII: the escape \\u0000 or \\ud800 travels
     response = client.post("/echo", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -64,22 +88,36 @@ def test_unstorable_text_anywhere_in_a_json_body_is_a_422_naming_its_path(client
 @settings(max_examples=40, derandomize=True, database=None, deadline=None)
 def test_a_clean_json_body_reaches_the_route_byte_for_byte(client, document):
     body = json.dumps({"document": document}, ensure_ascii=False)
-    response = client.post("/echo", content=body.encode(), headers={"content-type": "application/json"})
+    response = client.post(
+        "/echo", content=body.encode(), headers={"content-type": "application/json"}
+    )
     assert response.status_code == 200
     assert response.json()["received"] == body
 
 
-@pytest.mark.parametrize(("query", "field"), [("name=a%00b", "name"), ("q=%ED%A0%80", "q"), ("q=%FF", "q"), ("x%01=1", "x\\u0001"),
-                                              ("ok=1&bad=%1B%5B31m", "bad")])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("name=a%00b", "name"),
+        ("q=%ED%A0%80", "q"),
+        ("q=%FF", "q"),
+        ("x%01=1", "x\\u0001"),
+        ("ok=1&bad=%1B%5B31m", "bad"),
+    ],
+)
 def test_unstorable_or_undecodable_query_text_is_a_422_naming_the_parameter(client, query, field):
     response = client.get(f"/echo?{query}")
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == field
 
 
-@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity", "1e400", "9223372036854775808", "1" * 50])
+@pytest.mark.parametrize(
+    "token", ["NaN", "Infinity", "-Infinity", "1e400", "9223372036854775808", "1" * 50]
+)
 def test_a_number_no_column_holds_is_a_422_naming_its_field(client, token):
-    response = client.post("/echo", content=f'{{"quantity": {token}}}', headers={"content-type": "application/json"})
+    response = client.post(
+        "/echo", content=f'{{"quantity": {token}}}', headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "quantity"
 
@@ -90,13 +128,21 @@ def test_tab_line_breaks_and_any_script_are_text(client):
 
 
 def test_a_form_is_checked_like_a_query(client):
-    response = client.post("/echo", content="username=a%00&password=x", headers={"content-type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/echo",
+        content="username=a%00&password=x",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "username"
 
 
 def test_a_streamed_body_over_the_limit_is_a_413_before_the_route(client):
-    response = client.post("/echo", content=(b" " * 1024 for _ in range(65)), headers={"content-type": "application/json"})
+    response = client.post(
+        "/echo",
+        content=(b" " * 1024 for _ in range(65)),
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code == 413
 
 
@@ -107,6 +153,8 @@ def test_headers_are_bounded_each_and_together(client):
 
 
 def test_a_body_nested_deeper_than_the_interpreter_recurses_is_a_422_not_a_crash(client):
-    response = client.post("/echo", content=b"[" * 30_000 + b"]" * 30_000, headers={"content-type": "application/json"})
+    response = client.post(
+        "/echo", content=b"[" * 30_000 + b"]" * 30_000, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0] == {"field": "body", "reason": "nests too deeply"}

@@ -42,8 +42,17 @@ def _units_in(value) -> set[str]:
 
 
 def test_every_unit_written_in_the_demo_data_and_the_evaluation_set_is_read(units):
-    demo = _units_in(json.loads((ROOT / "data" / "demo" / "enterprises.json").read_text(encoding="utf-8")))
-    evaluation = _units_in([json.loads(line) for line in (ROOT / "data" / "evaluation" / "listings.jsonl").read_text(encoding="utf-8").splitlines()])
+    demo = _units_in(
+        json.loads((ROOT / "data" / "demo" / "enterprises.json").read_text(encoding="utf-8"))
+    )
+    evaluation = _units_in(
+        [
+            json.loads(line)
+            for line in (ROOT / "data" / "evaluation" / "listings.jsonl")
+            .read_text(encoding="utf-8")
+            .splitlines()
+        ]
+    )
     assert len(demo) > 20 and len(evaluation) > 5
     unread = {}
     for written in sorted(demo | evaluation):
@@ -54,22 +63,53 @@ def test_every_unit_written_in_the_demo_data_and_the_evaluation_set_is_read(unit
     assert unread == {}
 
 
-@pytest.mark.parametrize(("written", "code"), [
-    # Russian
-    ("шт.", "pcs"), ("шт./год", "pcs/year"), ("шт. в год", "pcs/year"), ("т в месяц", "t/month"), ("тонн в год", "t/year"),
-    ("гол.", "head"), ("компл.", "set"), ("м³", "m3"), ("куб. м", "m3"), ("кг/сут", "kg/day"), ("пог. м", "m"), ("кв. м", "m2"),
-    ("л", "l"), ("т/мес.", "t/month"), ("ШТ", "pcs"), ("рейсов/нед.", "trip/week"), ("тыс. шт", "kpcs"), ("МВт·ч/год", "MWh/year"),
-    ("т ежегодно", "t/year"),
-    # Belarusian
-    ("шт. у год", "pcs/year"), ("тон за месяц", "t/month"), ("гал.", "head"), ("кампл.", "set"), ("літраў за суткі", "l/day"),
-    ("кг за тыдзень", "kg/week"),
-    # English
-    ("pcs per year", "pcs/year"), ("m3", "m3"), ("litres/month", "l/month"), ("tonnes a month", "t/month"), ("head of cattle", "head"),
-    ("sets per annum", "set/year"), ("kg/day", "kg/day"), ("square metres", "m2"), ("running metres per month", "m/month"),
-    ("t yearly", "t/year"),
-    # the codes themselves
-    ("pcs/year", "pcs/year"), ("t/month", "t/month"), ("MWh", "MWh"),
-])
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        # Russian
+        ("шт.", "pcs"),
+        ("шт./год", "pcs/year"),
+        ("шт. в год", "pcs/year"),
+        ("т в месяц", "t/month"),
+        ("тонн в год", "t/year"),
+        ("гол.", "head"),
+        ("компл.", "set"),
+        ("м³", "m3"),
+        ("куб. м", "m3"),
+        ("кг/сут", "kg/day"),
+        ("пог. м", "m"),
+        ("кв. м", "m2"),
+        ("л", "l"),
+        ("т/мес.", "t/month"),
+        ("ШТ", "pcs"),
+        ("рейсов/нед.", "trip/week"),
+        ("тыс. шт", "kpcs"),
+        ("МВт·ч/год", "MWh/year"),
+        ("т ежегодно", "t/year"),
+        # Belarusian
+        ("шт. у год", "pcs/year"),
+        ("тон за месяц", "t/month"),
+        ("гал.", "head"),
+        ("кампл.", "set"),
+        ("літраў за суткі", "l/day"),
+        ("кг за тыдзень", "kg/week"),
+        # English
+        ("pcs per year", "pcs/year"),
+        ("m3", "m3"),
+        ("litres/month", "l/month"),
+        ("tonnes a month", "t/month"),
+        ("head of cattle", "head"),
+        ("sets per annum", "set/year"),
+        ("kg/day", "kg/day"),
+        ("square metres", "m2"),
+        ("running metres per month", "m/month"),
+        ("t yearly", "t/year"),
+        # the codes themselves
+        ("pcs/year", "pcs/year"),
+        ("t/month", "t/month"),
+        ("MWh", "MWh"),
+    ],
+)
 def test_a_unit_written_in_any_of_the_three_languages_is_read_into_its_code(units, written, code):
     assert units.parse(written) == code
 
@@ -79,7 +119,18 @@ def test_a_unit_the_vocabulary_cannot_read_is_refused_with_the_accepted_forms(un
         units.parse("бочек")
     message = str(refused.value)
     assert "'бочек'" in message
-    for shown in ("шт.", "pcs", "гол.", "head of cattle", "т", "tonnes", "м³", "cubic metres", "per year", "pcs per year"):
+    for shown in (
+        "шт.",
+        "pcs",
+        "гол.",
+        "head of cattle",
+        "т",
+        "tonnes",
+        "м³",
+        "cubic metres",
+        "per year",
+        "pcs per year",
+    ):
         assert shown in message
 
 
@@ -90,8 +141,16 @@ def test_a_code_is_shown_to_people_in_their_language(units):
 
 
 def _publish(reference, **fields):
-    return Listing.publish(reference, today=TODAY, enterprise_id=uuid.uuid4(), side="offer", kind="goods", title="Лифты",
-                           sector="elevators", **fields)
+    return Listing.publish(
+        reference,
+        today=TODAY,
+        enterprise_id=uuid.uuid4(),
+        side="offer",
+        kind="goods",
+        title="Лифты",
+        sector="elevators",
+        **fields,
+    )
 
 
 def test_a_published_listing_keeps_the_code_of_the_unit_its_company_wrote(reference):
@@ -106,11 +165,16 @@ def test_publishing_with_an_unreadable_unit_names_the_field_unit(reference):
     assert error.field == "unit" and "accepted" in error.reason and "шт./год" in error.reason
 
 
-def test_a_unit_written_again_another_way_is_no_change_and_an_old_unit_does_not_block_closing(reference):
+def test_a_unit_written_again_another_way_is_no_change_and_an_old_unit_does_not_block_closing(
+    reference,
+):
     listing = _publish(reference, quantity=2500, unit="шт./год")
     assert listing.change(reference, today=TODAY, changes={"unit": "pcs per year"}) is None
     assert listing.version == 1
-    assert listing.change(reference, today=TODAY, changes={"unit": "шт./мес."}) == "changed" and listing.unit == "pcs/month"
+    assert (
+        listing.change(reference, today=TODAY, changes={"unit": "шт./мес."}) == "changed"
+        and listing.unit == "pcs/month"
+    )
     with pytest.raises(InvalidInput) as refused:
         listing.change(reference, today=TODAY, changes={"unit": "USD"})
     assert [e.field for e in refused.value.errors] == ["unit"] and listing.unit == "pcs/month"

@@ -24,30 +24,53 @@ SOURCES = ROOT / "web" / "web"
 TRANSLATIONS = SOURCES / "translations"
 LANGUAGES = ("ru", "be")
 # Russian and Belarusian: one (1, 21, 101), few (2-4, 22-24), many (5-20, 11-14, 25...).
-PLURAL_FORMS = ("nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
-                "(n%100<10 || n%100>=20) ? 1 : 2);")
+PLURAL_FORMS = (
+    "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
+    "(n%100<10 || n%100>=20) ? 1 : 2);"
+)
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 HOW_TO_FIX = "run `make messages`, then translate them in web/web/translations/{lang}/LC_MESSAGES/messages.po"
 
 # The Russian wording the browser tests find on the pages.
 FIXED_RUSSIAN = {
-    "Email address": "Электронная почта", "Password": "Пароль", "Sign in": "Войти", "Sign out": "Выйти",
-    "Interested": "Интересно", "Not interested": "Не интересно",
+    "Email address": "Электронная почта",
+    "Password": "Пароль",
+    "Sign in": "Войти",
+    "Sign out": "Выйти",
+    "Interested": "Интересно",
+    "Not interested": "Не интересно",
     "Your answer «Interested» is recorded.": "Ваш ответ «Интересно» записан.",
-    "Review queue": "Очередь на рассмотрение", "Verification": "Проверка", "Dashboard": "Сводка",
-    "Emails": "Письма", "Accounts": "Учётные записи",
-    "Approve": "Одобрить", "Reject": "Отклонить", "Verify": "Подтвердить", "Suspend": "Приостановить",
-    "Show": "Показать", "Download as CSV": "Скачать CSV", "Sector": "Отрасль",
+    "Review queue": "Очередь на рассмотрение",
+    "Verification": "Проверка",
+    "Dashboard": "Сводка",
+    "Emails": "Письма",
+    "Accounts": "Учётные записи",
+    "Approve": "Одобрить",
+    "Reject": "Отклонить",
+    "Verify": "Подтвердить",
+    "Suspend": "Приостановить",
+    "Show": "Показать",
+    "Download as CSV": "Скачать CSV",
+    "Sector": "Отрасль",
     "Countries (supplier → buyer)": "Страны (поставщик → покупатель)",
-    "Approved": "Одобрено", "Rejected": "Отклонено", "Proposed": "Предложено",
+    "Approved": "Одобрено",
+    "Rejected": "Отклонено",
+    "Proposed": "Предложено",
     "Your email address is confirmed. Thank you!": "Ваш адрес электронной почты подтверждён. Спасибо!",
-    "Unsubscribe": "Отписаться", "This link is not valid or has expired.": "Ссылка недействительна или устарела.",
-    "No access": "Нет доступа", "Partner suggestion": "Предложение о партнёрстве",
+    "Unsubscribe": "Отписаться",
+    "This link is not valid or has expired.": "Ссылка недействительна или устарела.",
+    "No access": "Нет доступа",
+    "Partner suggestion": "Предложение о партнёрстве",
     "Reason for suspending (the company receives it by email)": "Причина приостановки (компания получит её по почте)",
     "Reason (the reviewers see it in the match's history)": "Причина (видна в истории пары)",
-    "Set your password": "Задайте пароль", "New password": "Новый пароль",
-    "The same password again": "Пароль ещё раз", "Set the password": "Задать пароль",
-    "Name": "Имя", "Open the account": "Открыть учётную запись", "Disable": "Отключить", "Enable": "Включить",
+    "Set your password": "Задайте пароль",
+    "New password": "Новый пароль",
+    "The same password again": "Пароль ещё раз",
+    "Set the password": "Задать пароль",
+    "Name": "Имя",
+    "Open the account": "Открыть учётную запись",
+    "Disable": "Отключить",
+    "Enable": "Включить",
 }
 
 
@@ -57,7 +80,9 @@ def messages_in_the_sources() -> dict[str, str | tuple[str, ...]]:
     with BABEL_CFG.open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg, str(BABEL_CFG))
     found = {}
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(str(SOURCES), method_map, options_map):
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(SOURCES), method_map, options_map
+    ):
         found[message[0] if isinstance(message, tuple) else message] = message
     return found
 
@@ -75,9 +100,12 @@ def placeholders(text: str) -> set[str]:
 def test_the_sources_have_messages_to_translate():
     found = messages_in_the_sources()
     assert "Sign in" in found
-    assert ("%(num)s match", "%(num)s matches") in found.values(), "ngettext() in the templates is extracted"
-    assert any(not isinstance(m, tuple) and m == "Enter your password" for m in found.values()), \
+    assert ("%(num)s match", "%(num)s matches") in found.values(), (
+        "ngettext() in the templates is extracted"
+    )
+    assert any(not isinstance(m, tuple) and m == "Enter your password" for m in found.values()), (
         "N_() in Python is extracted"
+    )
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -86,23 +114,36 @@ def test_every_message_on_the_pages_is_translated(lang):
     untranslated, fuzzy, forms_missing = [], [], []
     for msgid, message in sorted(messages_in_the_sources().items()):
         entry = po.get(msgid)
-        if entry is None or not entry.string or (isinstance(entry.string, tuple) and not any(entry.string)):
+        if (
+            entry is None
+            or not entry.string
+            or (isinstance(entry.string, tuple) and not any(entry.string))
+        ):
             untranslated.append(msgid)
         elif entry.fuzzy:
             fuzzy.append(msgid)
-        elif isinstance(message, tuple) and (not isinstance(entry.string, tuple)
-                                             or len(entry.string) != po.num_plurals or not all(entry.string)):
+        elif isinstance(message, tuple) and (
+            not isinstance(entry.string, tuple)
+            or len(entry.string) != po.num_plurals
+            or not all(entry.string)
+        ):
             forms_missing.append(msgid)
     problems = []
     if untranslated:
-        problems.append(f"{len(untranslated)} messages have no {lang} translation "
-                        f"({HOW_TO_FIX.format(lang=lang)}): {untranslated}")
+        problems.append(
+            f"{len(untranslated)} messages have no {lang} translation "
+            f"({HOW_TO_FIX.format(lang=lang)}): {untranslated}"
+        )
     if fuzzy:
-        problems.append(f"{len(fuzzy)} {lang} translations are only guesses marked fuzzy "
-                        f"(check them, then drop the flag): {fuzzy}")
+        problems.append(
+            f"{len(fuzzy)} {lang} translations are only guesses marked fuzzy "
+            f"(check them, then drop the flag): {fuzzy}"
+        )
     if forms_missing:
-        problems.append(f"{len(forms_missing)} {lang} plural messages lack some of their {po.num_plurals} forms: "
-                        f"{forms_missing}")
+        problems.append(
+            f"{len(forms_missing)} {lang} plural messages lack some of their {po.num_plurals} forms: "
+            f"{forms_missing}"
+        )
     assert not problems, "\n".join(problems)
 
 
@@ -124,7 +165,9 @@ def test_translations_keep_the_placeholders_of_the_english_text(lang):
                     text % {name: "x" for name in expected}
                 except (KeyError, ValueError, TypeError):
                     wrong.append((msgid, text))
-    assert not wrong, f"{lang} translations whose %(name)s placeholders differ from the English: {wrong}"
+    assert not wrong, (
+        f"{lang} translations whose %(name)s placeholders differ from the English: {wrong}"
+    )
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -157,6 +200,11 @@ def test_a_page_in_belarusian_counts_matches_in_the_right_form():
 def test_the_russian_words_the_browser_tests_look_for_are_unchanged():
     russian = Catalogs().of("ru")
     in_the_sources = messages_in_the_sources()
-    changed = {msgid: russian.gettext(msgid) for msgid, wanted in FIXED_RUSSIAN.items()
-               if msgid in in_the_sources and russian.gettext(msgid) != wanted}
-    assert not changed, f"these Russian translations differ from what the browser tests expect: {changed}"
+    changed = {
+        msgid: russian.gettext(msgid)
+        for msgid, wanted in FIXED_RUSSIAN.items()
+        if msgid in in_the_sources and russian.gettext(msgid) != wanted
+    }
+    assert not changed, (
+        f"these Russian translations differ from what the browser tests expect: {changed}"
+    )

@@ -7,7 +7,12 @@ from __future__ import annotations
 import random
 
 from web.domain.registration import (
-    MAX_WIZARD_DESCRIPTION, check_legal_id, first_unanswered, folded_digits, registration_body, step_errors,
+    MAX_WIZARD_DESCRIPTION,
+    check_legal_id,
+    first_unanswered,
+    folded_digits,
+    registration_body,
+    step_errors,
 )
 from web.entrypoints.session import CookieSigner
 
@@ -25,38 +30,77 @@ def test_a_registration_number_is_checked_with_the_reason():
 def test_digits_of_any_script_and_the_spaces_people_type_are_folded():
     assert folded_digits("٦٧٣١ ٠٠٠ ٠٠٧") == "6731000007"
     assert folded_digits(" 6731-000-007 ") == "6731000007"
-    assert check_legal_id(country="RU", scheme="inn", value="６７３１０００００７").valid  # full-width digits
+    assert check_legal_id(
+        country="RU", scheme="inn", value="６７３１０００００７"
+    ).valid  # full-width digits
 
 
 def test_the_wizard_asks_the_first_question_not_yet_answered_and_checks_each_step():
     answers = {"country": "RU", "inn": "6731000007"}
     assert first_unanswered({}, regions=REGIONS, sectors=SECTORS) == "country"
     assert first_unanswered(answers, regions=REGIONS, sectors=SECTORS) == "name"
-    assert step_errors("place", {"region": "moscow", "city": ""}, regions=REGIONS, sectors=SECTORS).keys() == {"region", "city"}
-    assert step_errors("sectors", {"sectors": ["elevators", "flax", "x"]}, regions=REGIONS, sectors=SECTORS)
+    assert step_errors(
+        "place", {"region": "moscow", "city": ""}, regions=REGIONS, sectors=SECTORS
+    ).keys() == {"region", "city"}
+    assert step_errors(
+        "sectors", {"sectors": ["elevators", "flax", "x"]}, regions=REGIONS, sectors=SECTORS
+    )
     assert step_errors("consent", {}, regions=REGIONS, sectors=SECTORS) == {
-        "personal_data_consent": "Agree to the processing of personal data to register"}
-    assert step_errors("contact", {"contact_person": "И. И.", "email": "not an address"}, regions=REGIONS, sectors=SECTORS) == {
-        "email": "Enter an email address like name@example.ru"}
+        "personal_data_consent": "Agree to the processing of personal data to register"
+    }
+    assert step_errors(
+        "contact",
+        {"contact_person": "И. И.", "email": "not an address"},
+        regions=REGIONS,
+        sectors=SECTORS,
+    ) == {"email": "Enter an email address like name@example.ru"}
 
 
 def test_the_answers_become_the_apis_registration_body():
-    body = registration_body({"country": "BY", "unp": "1900 00009", "name": " ОАО «Лифт» ", "region": "mogilev_oblast",
-                              "city": "Могилёв", "sectors": ["elevators"], "languages": ["ru"], "size": "large",
-                              "certifications": "ISO 9001, , EAC", "contact_person": "Иван", "email": "a@b.by", "phone": ""})
-    assert body["unp"] == "190000009" and body["name"] == "ОАО «Лифт»" and body["certifications"] == ["ISO 9001", "EAC"]
+    body = registration_body(
+        {
+            "country": "BY",
+            "unp": "1900 00009",
+            "name": " ОАО «Лифт» ",
+            "region": "mogilev_oblast",
+            "city": "Могилёв",
+            "sectors": ["elevators"],
+            "languages": ["ru"],
+            "size": "large",
+            "certifications": "ISO 9001, , EAC",
+            "contact_person": "Иван",
+            "email": "a@b.by",
+            "phone": "",
+        }
+    )
+    assert (
+        body["unp"] == "190000009"
+        and body["name"] == "ОАО «Лифт»"
+        and body["certifications"] == ["ISO 9001", "EAC"]
+    )
     assert "phone" not in body and body["personal_data_consent"] is True
 
 
 def test_the_longest_allowed_answers_still_fit_in_one_cookie():
     letters = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя ,.«»"
     noise = random.Random(7)
-    answers = {"country": "RU", "inn": "6731000007", "ogrn": "1027700132195", "region": "smolensk_oblast",
-               "name": "".join(noise.choice(letters) for _ in range(300)), "city": "".join(noise.choice(letters) for _ in range(100)),
-               "sectors": ["elevators", "flax", "construction", "breeding", "tourism"], "languages": ["ru", "be", "en"],
-               "size": "medium", "description": "".join(noise.choice(letters) for _ in range(MAX_WIZARD_DESCRIPTION)),
-               "certifications": "ISO 9001, ТР ТС 011/2011, EAC", "contact_person": "Мария Иванова", "email": "m@example.ru",
-               "phone": "+7 481 200-00-00", "personal_data_consent": True}
+    answers = {
+        "country": "RU",
+        "inn": "6731000007",
+        "ogrn": "1027700132195",
+        "region": "smolensk_oblast",
+        "name": "".join(noise.choice(letters) for _ in range(300)),
+        "city": "".join(noise.choice(letters) for _ in range(100)),
+        "sectors": ["elevators", "flax", "construction", "breeding", "tourism"],
+        "languages": ["ru", "be", "en"],
+        "size": "medium",
+        "description": "".join(noise.choice(letters) for _ in range(MAX_WIZARD_DESCRIPTION)),
+        "certifications": "ISO 9001, ТР ТС 011/2011, EAC",
+        "contact_person": "Мария Иванова",
+        "email": "m@example.ru",
+        "phone": "+7 481 200-00-00",
+        "personal_data_consent": True,
+    }
     cookie = CookieSigner("s" * 40).sign(answers)
     assert len("um_wizard=" + cookie) < 4096  # what every browser keeps
     assert CookieSigner("s" * 40).unsign(cookie) == answers

@@ -19,7 +19,9 @@ class Gateway:
         self.valid_access, self.valid_refresh = "access-2", "refresh-1"
         self.refreshes: list[str] = []
 
-    async def request(self, method: str, path: str, *, access_token: str | None = None, **_) -> dict:
+    async def request(
+        self, method: str, path: str, *, access_token: str | None = None, **_
+    ) -> dict:
         await asyncio.sleep(0)
         if access_token != self.valid_access:
             raise ApiProblem(status=401, title="Unauthorized")
@@ -36,12 +38,18 @@ class Gateway:
 
 def _request(gateway: Gateway, session: Session | None) -> SimpleNamespace:
     app = SimpleNamespace(state=SimpleNamespace(container=SimpleNamespace(gateway=gateway)))
-    return SimpleNamespace(app=app, client=None, state=SimpleNamespace(web=RequestState(session=session, csrf_token="t")))
+    return SimpleNamespace(
+        app=app,
+        client=None,
+        state=SimpleNamespace(web=RequestState(session=session, csrf_token="t")),
+    )
 
 
 async def test_three_calls_at_once_with_an_expired_token_renew_it_once_and_all_succeed():
     gateway = Gateway()
-    session = Session(access_token="access-1", refresh_token="refresh-1", role="company", email="lift@example.ru")
+    session = Session(
+        access_token="access-1", refresh_token="refresh-1", role="company", email="lift@example.ru"
+    )
     request = _request(gateway, session)
 
     answers = await asyncio.gather(*(api(request, "GET", f"/page/{n}") for n in range(3)))
@@ -55,9 +63,19 @@ async def test_three_calls_at_once_with_an_expired_token_renew_it_once_and_all_s
 async def test_when_the_renewal_is_refused_every_call_of_the_page_asks_to_sign_in():
     gateway = Gateway()
     gateway.valid_refresh = "refresh-of-another-session"
-    request = _request(gateway, Session(access_token="access-1", refresh_token="refresh-1", role="company", email="lift@example.ru"))
+    request = _request(
+        gateway,
+        Session(
+            access_token="access-1",
+            refresh_token="refresh-1",
+            role="company",
+            email="lift@example.ru",
+        ),
+    )
 
-    answers = await asyncio.gather(*(api(request, "GET", f"/page/{n}") for n in range(3)), return_exceptions=True)
+    answers = await asyncio.gather(
+        *(api(request, "GET", f"/page/{n}") for n in range(3)), return_exceptions=True
+    )
 
     assert all(isinstance(a, SignInRequired) for a in answers)
     assert gateway.refreshes == ["refresh-1"]

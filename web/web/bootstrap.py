@@ -19,14 +19,26 @@ from web.config import Settings
 from web.entrypoints import console, i18n, portal, public_pages
 from web.entrypoints.body_limit import BodySizeLimit
 from web.entrypoints.portal.common import NoEnterpriseYet
-from web.entrypoints.rendering import NotAllowed, SignInRequired, environment, render, sign_in_redirect
-from web.entrypoints.session import CSRF_COOKIE, SESSION_COOKIE, CookieSigner, RequestState, new_csrf_token
+from web.entrypoints.rendering import (
+    NotAllowed,
+    SignInRequired,
+    environment,
+    render,
+    sign_in_redirect,
+)
+from web.entrypoints.session import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    CookieSigner,
+    RequestState,
+    new_csrf_token,
+)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SECURITY_HEADERS = {
     # Scripts and styles only from this application: no inline code, nothing from a CDN.
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
@@ -44,9 +56,13 @@ class Container:
 
 def build_container(settings: Settings) -> Container:
     texts = i18n.Texts(i18n.Catalogs())
-    return Container(settings=settings, gateway=GatewayClient(settings.gateway_url, timeout=settings.gateway_timeout_seconds),
-                     signer=CookieSigner(settings.session_secret.get_secret_value()), texts=texts,
-                     templates=environment(texts))
+    return Container(
+        settings=settings,
+        gateway=GatewayClient(settings.gateway_url, timeout=settings.gateway_timeout_seconds),
+        signer=CookieSigner(settings.session_secret.get_secret_value()),
+        texts=texts,
+        templates=environment(texts),
+    )
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -58,26 +74,35 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             await app.state.container.gateway.close()
 
-    app = FastAPI(title="Union Match web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Union Match web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
     app.include_router(public_pages.router)
     app.include_router(console.router)
     app.include_router(portal.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.middleware("http")(_session_and_language)
     _handle_failures(app)
-    app.add_middleware(BodySizeLimit)  # outermost: a form over the bound is refused before anything reads it
+    app.add_middleware(
+        BodySizeLimit
+    )  # outermost: a form over the bound is refused before anything reads it
     return app
 
 
 async def _session_and_language(request: Request, call_next):
     container: Container = request.app.state.container
     csrf_cookie = request.cookies.get(CSRF_COOKIE)
-    state = RequestState(session=container.signer.loads(request.cookies.get(SESSION_COOKIE)),
-                         csrf_token=csrf_cookie if csrf_cookie and len(csrf_cookie) <= 64 else new_csrf_token(),
-                         csrf_is_new=not csrf_cookie)
+    state = RequestState(
+        session=container.signer.loads(request.cookies.get(SESSION_COOKIE)),
+        csrf_token=csrf_cookie if csrf_cookie and len(csrf_cookie) <= 64 else new_csrf_token(),
+        csrf_is_new=not csrf_cookie,
+    )
     request.state.web = state
-    language = i18n.choose_language(cookie=request.cookies.get(i18n.LANGUAGE_COOKIE), accept_language=request.headers.get("accept-language"),
-                                    default=container.settings.default_language)
+    language = i18n.choose_language(
+        cookie=request.cookies.get(i18n.LANGUAGE_COOKIE),
+        accept_language=request.headers.get("accept-language"),
+        default=container.settings.default_language,
+    )
     token = i18n.use_language(language)
     try:
         response = await call_next(request)
@@ -87,12 +112,18 @@ async def _session_and_language(request: Request, call_next):
     response.headers.update(SECURITY_HEADERS)
     if "cache-control" not in response.headers:
         # Pages show a person's own data: no shared cache may keep them.
-        response.headers["Cache-Control"] = "no-store" if not request.url.path.startswith("/static/") else "public, max-age=300"
+        response.headers["Cache-Control"] = (
+            "no-store" if not request.url.path.startswith("/static/") else "public, max-age=300"
+        )
     return response
 
 
 def _write_cookies(request: Request, response, state: RequestState, settings: Settings) -> None:
-    secure = settings.secure_cookies if settings.secure_cookies is not None else request.url.scheme == "https"
+    secure = (
+        settings.secure_cookies
+        if settings.secure_cookies is not None
+        else request.url.scheme == "https"
+    )
     options = {"httponly": True, "samesite": "lax", "secure": secure, "path": "/"}
     if state.csrf_is_new:
         response.set_cookie(CSRF_COOKIE, state.csrf_token, **options)
@@ -100,8 +131,12 @@ def _write_cookies(request: Request, response, state: RequestState, settings: Se
         if state.session is None:
             response.delete_cookie(SESSION_COOKIE, **options)
         else:
-            response.set_cookie(SESSION_COOKIE, request.app.state.container.signer.dumps(state.session),
-                                max_age=settings.session_max_age_seconds, **options)
+            response.set_cookie(
+                SESSION_COOKIE,
+                request.app.state.container.signer.dumps(state.session),
+                max_age=settings.session_max_age_seconds,
+                **options,
+            )
 
 
 def _handle_failures(app: FastAPI) -> None:
@@ -120,9 +155,20 @@ def _handle_failures(app: FastAPI) -> None:
     @app.exception_handler(ApiProblem)
     async def api_problem(request: Request, problem: ApiProblem):
         if isinstance(problem, ApiUnavailable) or problem.status >= 500:
-            return render(request, "error.html", {"kind": "unavailable"}, status_code=503, headers={"Retry-After": "5"})
+            return render(
+                request,
+                "error.html",
+                {"kind": "unavailable"},
+                status_code=503,
+                headers={"Retry-After": "5"},
+            )
         kind = {403: "forbidden", 404: "not_found", 429: "busy"}.get(problem.status, "refused")
-        return render(request, "error.html", {"kind": kind, "problem": problem}, status_code=problem.status if problem.status in (403, 404, 429) else 400)
+        return render(
+            request,
+            "error.html",
+            {"kind": kind, "problem": problem},
+            status_code=problem.status if problem.status in (403, 404, 429) else 400,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, _: RequestValidationError):
@@ -133,5 +179,9 @@ def _handle_failures(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException):
-        kind = {403: "csrf" if error.detail == "csrf" else "forbidden", 404: "not_found", 405: "not_found"}.get(error.status_code, "refused")
+        kind = {
+            403: "csrf" if error.detail == "csrf" else "forbidden",
+            404: "not_found",
+            405: "not_found",
+        }.get(error.status_code, "refused")
         return render(request, "error.html", {"kind": kind}, status_code=error.status_code)

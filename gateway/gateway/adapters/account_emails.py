@@ -24,11 +24,19 @@ ACCOUNT_EXISTS_PATH = "/emails/account-exists"
 GATEWAY_ROLE = "gateway"
 
 
-async def hand_over(notifications: Upstream, path: str, body: dict, *, caller: Caller, **context) -> bool:
+async def hand_over(
+    notifications: Upstream, path: str, body: dict, *, caller: Caller, **context
+) -> bool:
     """Posts an email request to the notifications service; says whether it accepted. Never
     raises: whatever asked for the email has happened either way, and it can be asked again."""
     try:
-        reply = await notifications.call("POST", path, caller=caller, headers=[], content=json.dumps(body, ensure_ascii=False).encode())
+        reply = await notifications.call(
+            "POST",
+            path,
+            caller=caller,
+            headers=[],
+            content=json.dumps(body, ensure_ascii=False).encode(),
+        )
     except Exception as error:  # unreachable, breaker open, or any other failure on the way
         log.warning("email_not_sent", path=path, error=str(error), **context)
         return False
@@ -41,8 +49,14 @@ async def hand_over(notifications: Upstream, path: str, body: dict, *, caller: C
 
 
 class AccountEmails:
-    def __init__(self, *, notifications: Upstream, confirmation_links: ConfirmationLinks, reset_links: PasswordLinks,
-                 web_base_url: str) -> None:
+    def __init__(
+        self,
+        *,
+        notifications: Upstream,
+        confirmation_links: ConfirmationLinks,
+        reset_links: PasswordLinks,
+        web_base_url: str,
+    ) -> None:
         self._notifications = notifications
         self._confirmation_links = confirmation_links
         self._reset_links = reset_links
@@ -56,7 +70,9 @@ class AccountEmails:
         return f"{self._web_base_url}/reset-password?token={token}"
 
     async def send_confirmation(self, account: Account, *, language: str) -> bool:
-        return await self._send(CONFIRMATION_PATH, account, self.confirmation_link(account), language)
+        return await self._send(
+            CONFIRMATION_PATH, account, self.confirmation_link(account), language
+        )
 
     async def send_password_reset(self, account: Account, *, language: str) -> bool:
         return await self._send(PASSWORD_RESET_PATH, account, self.reset_link(account), language)
@@ -64,10 +80,24 @@ class AccountEmails:
     async def send_account_exists(self, account: Account, *, language: str) -> bool:
         """Someone tried to register with the account's address: its owner learns it, with the way to
         a new password in case it was them (the one who tried is told nothing)."""
-        return await self._send(ACCOUNT_EXISTS_PATH, account, f"{self._web_base_url}/forgot-password", language)
+        return await self._send(
+            ACCOUNT_EXISTS_PATH, account, f"{self._web_base_url}/forgot-password", language
+        )
 
     async def _send(self, path: str, account: Account, link: str, language: str) -> bool:
         request_id = str(uuid.uuid4())  # the notifications service's idempotency key
-        body = {"request_id": request_id, "email": account.email, "link": link, "language": language}
+        body = {
+            "request_id": request_id,
+            "email": account.email,
+            "link": link,
+            "language": language,
+        }
         caller = Caller(account_id=account.id, role=GATEWAY_ROLE)
-        return await hand_over(self._notifications, path, body, caller=caller, account_id=account.id, request_id=request_id)
+        return await hand_over(
+            self._notifications,
+            path,
+            body,
+            caller=caller,
+            account_id=account.id,
+            request_id=request_id,
+        )

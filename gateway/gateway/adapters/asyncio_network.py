@@ -110,7 +110,9 @@ class _Connection(asyncio.Protocol):
 
     def flush(self) -> None:
         if self._unsent and not self.transport.is_closing():
-            self.transport.write(b"".join(self._unsent) if len(self._unsent) > 1 else self._unsent[0])
+            self.transport.write(
+                b"".join(self._unsent) if len(self._unsent) > 1 else self._unsent[0]
+            )
         self._unsent.clear()
         self._unsent_bytes = 0
 
@@ -138,8 +140,12 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
     async def aclose(self) -> None:
         self._connection.transport.close()
 
-    async def start_tls(self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("this backend speaks plain HTTP to services on a private network; use https through the default backend")
+    async def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError(
+            "this backend speaks plain HTTP to services on a private network; use https through the default backend"
+        )
 
     def get_extra_info(self, info: str) -> Any:
         transport = self._connection.transport
@@ -155,14 +161,26 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                          socket_options: Iterable[tuple[int, int, Any]] | None = None) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[tuple[int, int, Any]] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         local = (local_address, 0) if local_address else None
-        opening = asyncio.get_running_loop().create_connection(_Connection, host, port, local_addr=local)
+        opening = asyncio.get_running_loop().create_connection(
+            _Connection, host, port, local_addr=local
+        )
         return await _stream(opening, f"{host}:{port}", timeout, socket_options)
 
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable[tuple[int, int, Any]] | None = None) -> httpcore.AsyncNetworkStream:
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[tuple[int, int, Any]] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         opening = asyncio.get_running_loop().create_unix_connection(_Connection, path)
         return await _stream(opening, path, timeout, socket_options)
 
@@ -170,8 +188,12 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
-async def _stream(opening: Coroutine[Any, Any, tuple[asyncio.BaseTransport, _Connection]], where: str, timeout: float | None,
-                  socket_options: Iterable[tuple[int, int, Any]] | None) -> AsyncioStream:
+async def _stream(
+    opening: Coroutine[Any, Any, tuple[asyncio.BaseTransport, _Connection]],
+    where: str,
+    timeout: float | None,
+    socket_options: Iterable[tuple[int, int, Any]] | None,
+) -> AsyncioStream:
     """A connection being opened, as httpcore's stream, with httpcore's errors for what went wrong."""
     try:
         async with asyncio.timeout(timeout):
@@ -184,7 +206,9 @@ async def _stream(opening: Coroutine[Any, Any, tuple[asyncio.BaseTransport, _Con
     return AsyncioStream(connection)
 
 
-def _apply(transport: asyncio.BaseTransport, socket_options: Iterable[tuple[int, int, Any]] | None) -> None:
+def _apply(
+    transport: asyncio.BaseTransport, socket_options: Iterable[tuple[int, int, Any]] | None
+) -> None:
     sock: socket.socket | None = transport.get_extra_info("socket")
     for option in socket_options or ():
         sock.setsockopt(*option)
@@ -198,6 +222,9 @@ class AsyncioHTTPTransport(httpx.AsyncHTTPTransport):
     def __init__(self, *, limits: httpx.Limits, retries: int = 0) -> None:
         super().__init__(limits=limits, retries=retries)
         self._pool = httpcore.AsyncConnectionPool(
-            max_connections=limits.max_connections, max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry, retries=retries, network_backend=AsyncioBackend(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            retries=retries,
+            network_backend=AsyncioBackend(),
         )

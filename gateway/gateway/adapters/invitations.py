@@ -30,7 +30,19 @@ class Invitations:
         raises: the account exists either way, and the admin can send the link again."""
         invitation_id = str(uuid.uuid4())  # the notifications service's idempotency key
         # An account opened on the command line may have no name; the greeting then uses the address.
-        body = {"invitation_id": invitation_id, "email": account.email, "name": (account.name or account.email)[:MAX_NAME_LENGTH],
-                "role": str(account.role), "link": self.link_for(account), "language": LANGUAGE}
-        return await hand_over(self._notifications, INVITATION_PATH, body, caller=Caller(account_id=sent_by, role=Role.ADMIN.value),
-                               account_id=account.id, invitation_id=invitation_id)
+        body = {
+            "invitation_id": invitation_id,
+            "email": account.email,
+            "name": (account.name or account.email)[:MAX_NAME_LENGTH],
+            "role": str(account.role),
+            "link": self.link_for(account),
+            "language": LANGUAGE,
+        }
+        return await hand_over(
+            self._notifications,
+            INVITATION_PATH,
+            body,
+            caller=Caller(account_id=sent_by, role=Role.ADMIN.value),
+            account_id=account.id,
+            invitation_id=invitation_id,
+        )

@@ -1,6 +1,19 @@
 """The gateway's tables. Alembic migrations under gateway/migrations create them."""
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, MetaData, PrimaryKeyConstraint, String, Table, Uuid, false, func
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Uuid,
+    false,
+    func,
+)
 
 metadata = MetaData()
 
@@ -10,7 +23,9 @@ accounts = Table(
     Column("id", Uuid, primary_key=True),
     Column("email", String(320), nullable=False, unique=True),
     Column("role", String(16), nullable=False),
-    Column("password_hash", String(200)),  # none until the person sets a password through the emailed link
+    Column(
+        "password_hash", String(200)
+    ),  # none until the person sets a password through the emailed link
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("confirmed_at", DateTime(timezone=True)),
     Column("name", String(200)),
@@ -31,7 +46,9 @@ account_enterprises = Table(
 refresh_tokens = Table(
     "refresh_tokens",
     metadata,
-    Column("token_hash", String(64), primary_key=True),  # sha256 of the token; the token itself is never stored
+    Column(
+        "token_hash", String(64), primary_key=True
+    ),  # sha256 of the token; the token itself is never stored
     Column("account_id", Uuid, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
     # The session (one sign-in and every token traded from it); access tokens carry it as `sid`.
     # A session lasts while one of its refresh tokens is still usable.

@@ -10,7 +10,13 @@ from collections.abc import Callable
 
 
 class OwnershipCache:
-    def __init__(self, *, ttl_seconds: float, max_accounts: int = 50_000, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        ttl_seconds: float,
+        max_accounts: int = 50_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._ttl = ttl_seconds
         self._max = max_accounts
         self._clock = clock

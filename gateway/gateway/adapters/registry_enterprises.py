@@ -19,7 +19,9 @@ class RegistryEnterprises:
         self._registry = registry
 
     async def delete(self, enterprise_id: str, *, owner: Caller) -> None:
-        reply = await self._registry.call("DELETE", f"/enterprises/{enterprise_id}", caller=owner, headers=[], content=None)
+        reply = await self._registry.call(
+            "DELETE", f"/enterprises/{enterprise_id}", caller=owner, headers=[], content=None
+        )
         # 404: deleted already (a first attempt that failed later on), which is what was asked.
         if 200 <= reply.status_code < 300 or reply.status_code == 404:
             return

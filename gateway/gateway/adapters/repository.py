@@ -23,9 +23,16 @@ from gateway.domain.errors import EmailTaken, InvalidInput
 
 def _to_domain(row, enterprise_ids: frozenset[str] = frozenset()) -> Account:
     return Account(
-        id=str(row.id), email=row.email, role=Role(row.role), password_hash=row.password_hash,
-        created_at=row.created_at, confirmed_at=row.confirmed_at, enterprise_ids=enterprise_ids,
-        name=row.name, disabled_at=row.disabled_at, opened_in_demo=row.opened_in_demo,
+        id=str(row.id),
+        email=row.email,
+        role=Role(row.role),
+        password_hash=row.password_hash,
+        created_at=row.created_at,
+        confirmed_at=row.confirmed_at,
+        enterprise_ids=enterprise_ids,
+        name=row.name,
+        disabled_at=row.disabled_at,
+        opened_in_demo=row.opened_in_demo,
     )
 
 
@@ -41,9 +48,17 @@ class AccountRepository:
         self._session = session
 
     async def add(self, account: Account) -> None:
-        row = {"id": uuid.UUID(account.id), "email": account.email, "role": str(account.role),
-               "password_hash": account.password_hash, "created_at": account.created_at, "confirmed_at": account.confirmed_at,
-               "name": account.name, "disabled_at": account.disabled_at, "opened_in_demo": account.opened_in_demo}
+        row = {
+            "id": uuid.UUID(account.id),
+            "email": account.email,
+            "role": str(account.role),
+            "password_hash": account.password_hash,
+            "created_at": account.created_at,
+            "confirmed_at": account.confirmed_at,
+            "name": account.name,
+            "disabled_at": account.disabled_at,
+            "opened_in_demo": account.opened_in_demo,
+        }
         try:
             async with self._session.begin_nested():
                 await self._session.execute(insert(accounts).values(row))
@@ -55,22 +70,34 @@ class AccountRepository:
         account_uuid = _uuid_or_none(account_id)
         if account_uuid is None:
             return None
-        row = (await self._session.execute(select(accounts).where(accounts.c.id == account_uuid))).first()
+        row = (
+            await self._session.execute(select(accounts).where(accounts.c.id == account_uuid))
+        ).first()
         return _to_domain(row, await self.enterprise_ids(account_id)) if row else None
 
     async def enabled_demo_account_ids(self) -> list[str]:
-        query = select(accounts.c.id).where(accounts.c.opened_in_demo, accounts.c.disabled_at.is_(None))
+        query = select(accounts.c.id).where(
+            accounts.c.opened_in_demo, accounts.c.disabled_at.is_(None)
+        )
         return [str(account_id) for account_id in (await self._session.execute(query)).scalars()]
 
     async def get_by_email(self, email: str) -> Account | None:
-        row = (await self._session.execute(select(accounts).where(accounts.c.email == email))).first()
+        row = (
+            await self._session.execute(select(accounts).where(accounts.c.email == email))
+        ).first()
         return _to_domain(row, await self.enterprise_ids(str(row.id))) if row else None
 
     async def save(self, account: Account) -> None:
         await self._session.execute(
-            update(accounts).where(accounts.c.id == uuid.UUID(account.id))
-            .values(role=str(account.role), password_hash=account.password_hash, confirmed_at=account.confirmed_at,
-                    name=account.name, disabled_at=account.disabled_at)
+            update(accounts)
+            .where(accounts.c.id == uuid.UUID(account.id))
+            .values(
+                role=str(account.role),
+                password_hash=account.password_hash,
+                confirmed_at=account.confirmed_at,
+                name=account.name,
+                disabled_at=account.disabled_at,
+            )
         )
 
     async def save_new_password(self, account: Account, *, replacing: str | None) -> bool:
@@ -78,22 +105,38 @@ class AccountRepository:
         whether it did. One statement, so two uses of one set-password link cannot both succeed."""
         statement = (
             update(accounts)
-            .where(accounts.c.id == uuid.UUID(account.id), accounts.c.password_hash.is_not_distinct_from(replacing))
+            .where(
+                accounts.c.id == uuid.UUID(account.id),
+                accounts.c.password_hash.is_not_distinct_from(replacing),
+            )
             .values(password_hash=account.password_hash, confirmed_at=account.confirmed_at)
         )
         return (await self._session.execute(statement)).rowcount == 1
 
-    async def list_by_role(self, roles: frozenset[Role], *, limit: int, cursor: str | None) -> AccountPage:
+    async def list_by_role(
+        self, roles: frozenset[Role], *, limit: int, cursor: str | None
+    ) -> AccountPage:
         """Newest first, the id breaking ties; a page continues after the cursor's account, so
         accounts opened meanwhile neither repeat nor push others off the next page."""
         condition = accounts.c.role.in_(sorted(str(r) for r in roles))
-        total = await self._session.scalar(select(func.count()).select_from(accounts).where(condition))
+        total = await self._session.scalar(
+            select(func.count()).select_from(accounts).where(condition)
+        )
         query = select(accounts).where(condition)
         if cursor:
             after_created_at, after_id = _decode_cursor(cursor)
-            query = query.where(tuple_(accounts.c.created_at, accounts.c.id)
-                                < tuple_(literal(after_created_at, accounts.c.created_at.type), literal(after_id, accounts.c.id.type)))
-        rows = (await self._session.execute(query.order_by(accounts.c.created_at.desc(), accounts.c.id.desc()).limit(limit + 1))).all()
+            query = query.where(
+                tuple_(accounts.c.created_at, accounts.c.id)
+                < tuple_(
+                    literal(after_created_at, accounts.c.created_at.type),
+                    literal(after_id, accounts.c.id.type),
+                )
+            )
+        rows = (
+            await self._session.execute(
+                query.order_by(accounts.c.created_at.desc(), accounts.c.id.desc()).limit(limit + 1)
+            )
+        ).all()
         next_cursor = None
         if len(rows) > limit:
             rows = rows[:limit]
@@ -104,7 +147,9 @@ class AccountRepository:
         account_uuid = _uuid_or_none(account_id)
         if account_uuid is None:
             return frozenset()
-        query = select(account_enterprises.c.enterprise_id).where(account_enterprises.c.account_id == account_uuid)
+        query = select(account_enterprises.c.enterprise_id).where(
+            account_enterprises.c.account_id == account_uuid
+        )
         return frozenset(str(e) for e in (await self._session.scalars(query)))
 
     async def delete(self, account_id: str) -> None:
@@ -112,7 +157,11 @@ class AccountRepository:
         await self._session.execute(delete(accounts).where(accounts.c.id == uuid.UUID(account_id)))
 
     async def unbind(self, enterprise_id: str) -> None:
-        await self._session.execute(delete(account_enterprises).where(account_enterprises.c.enterprise_id == uuid.UUID(enterprise_id)))
+        await self._session.execute(
+            delete(account_enterprises).where(
+                account_enterprises.c.enterprise_id == uuid.UUID(enterprise_id)
+            )
+        )
 
 
 def _driver_sql(statement) -> tuple[str, list[str]]:
@@ -122,7 +171,9 @@ def _driver_sql(statement) -> tuple[str, list[str]]:
 
 # Built from the table definition, so it cannot drift from the schema.
 _BIND, _BIND_PARAMS = _driver_sql(
-    pg_insert(account_enterprises).values(account_id=bindparam("account_id"), enterprise_id=bindparam("enterprise_id")).on_conflict_do_nothing()
+    pg_insert(account_enterprises)
+    .values(account_id=bindparam("account_id"), enterprise_id=bindparam("enterprise_id"))
+    .on_conflict_do_nothing()
 )
 
 
@@ -156,10 +207,23 @@ class RefreshTokenRepository:
         self.ended_families: set[str] = set()
         self.ended_accounts: set[str] = set()
 
-    async def add(self, *, token_hash: str, account_id: str, family_id: str, issued_at: datetime, expires_at: datetime) -> None:
+    async def add(
+        self,
+        *,
+        token_hash: str,
+        account_id: str,
+        family_id: str,
+        issued_at: datetime,
+        expires_at: datetime,
+    ) -> None:
         await self._session.execute(
-            insert(refresh_tokens).values(token_hash=token_hash, account_id=uuid.UUID(account_id), family_id=uuid.UUID(family_id),
-                                          issued_at=issued_at, expires_at=expires_at)
+            insert(refresh_tokens).values(
+                token_hash=token_hash,
+                account_id=uuid.UUID(account_id),
+                family_id=uuid.UUID(family_id),
+                issued_at=issued_at,
+                expires_at=expires_at,
+            )
         )
 
     async def revoke_if_active(self, token_hash: str, *, at: datetime) -> TokenFamily | None:
@@ -167,7 +231,11 @@ class RefreshTokenRepository:
         when it was not. One statement, so two refreshes racing with the same token cannot both succeed."""
         statement = (
             update(refresh_tokens)
-            .where(refresh_tokens.c.token_hash == token_hash, refresh_tokens.c.revoked_at.is_(None), refresh_tokens.c.expires_at > at)
+            .where(
+                refresh_tokens.c.token_hash == token_hash,
+                refresh_tokens.c.revoked_at.is_(None),
+                refresh_tokens.c.expires_at > at,
+            )
             .values(revoked_at=at)
             .returning(refresh_tokens.c.account_id, refresh_tokens.c.family_id)
         )
@@ -175,7 +243,9 @@ class RefreshTokenRepository:
         return TokenFamily(str(row.account_id), str(row.family_id)) if row else None
 
     async def family_of(self, token_hash: str, *, revoked_only: bool = False) -> TokenFamily | None:
-        query = select(refresh_tokens.c.account_id, refresh_tokens.c.family_id).where(refresh_tokens.c.token_hash == token_hash)
+        query = select(refresh_tokens.c.account_id, refresh_tokens.c.family_id).where(
+            refresh_tokens.c.token_hash == token_hash
+        )
         if revoked_only:
             query = query.where(refresh_tokens.c.revoked_at.is_not(None))
         row = (await self._session.execute(query)).first()
@@ -185,7 +255,10 @@ class RefreshTokenRepository:
         """Every token of the session stops working, and with them its access tokens; says how many were still usable."""
         statement = (
             update(refresh_tokens)
-            .where(refresh_tokens.c.family_id == uuid.UUID(family_id), refresh_tokens.c.revoked_at.is_(None))
+            .where(
+                refresh_tokens.c.family_id == uuid.UUID(family_id),
+                refresh_tokens.c.revoked_at.is_(None),
+            )
             .values(revoked_at=at)
         )
         self.ended_families.add(family_id)
@@ -196,11 +269,18 @@ class RefreshTokenRepository:
         token whose hash is `keeping` belongs to (the caller's own); says how many."""
         statement = (
             update(refresh_tokens)
-            .where(refresh_tokens.c.account_id == uuid.UUID(account_id), refresh_tokens.c.revoked_at.is_(None))
+            .where(
+                refresh_tokens.c.account_id == uuid.UUID(account_id),
+                refresh_tokens.c.revoked_at.is_(None),
+            )
             .values(revoked_at=at)
         )
         if keeping is not None:
-            kept_family = select(refresh_tokens.c.family_id).where(refresh_tokens.c.token_hash == keeping).scalar_subquery()
+            kept_family = (
+                select(refresh_tokens.c.family_id)
+                .where(refresh_tokens.c.token_hash == keeping)
+                .scalar_subquery()
+            )
             # IS DISTINCT FROM: a `keeping` that names no token keeps nothing (with != it would keep everything).
             statement = statement.where(refresh_tokens.c.family_id.is_distinct_from(kept_family))
         self.ended_accounts.add(account_id)
@@ -212,9 +292,15 @@ class RefreshTokenRepository:
         family_uuid = _uuid_or_none(family_id)
         if family_uuid is None:
             return False
-        query = select(literal(True)).where(
-            refresh_tokens.c.family_id == family_uuid, refresh_tokens.c.revoked_at.is_(None), refresh_tokens.c.expires_at > at
-        ).limit(1)
+        query = (
+            select(literal(True))
+            .where(
+                refresh_tokens.c.family_id == family_uuid,
+                refresh_tokens.c.revoked_at.is_(None),
+                refresh_tokens.c.expires_at > at,
+            )
+            .limit(1)
+        )
         return bool(await self._session.scalar(query))
 
 
@@ -225,7 +311,9 @@ def _encode_cursor(created_at: datetime, account_id: uuid.UUID) -> str:
 
 def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
-        created_at, account_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        created_at, account_id = json.loads(
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        )
         after = datetime.fromisoformat(created_at)
         if after.tzinfo is None:
             raise ValueError("a cursor's time carries its offset")

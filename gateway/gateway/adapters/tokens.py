@@ -28,7 +28,9 @@ RESET_PASSWORD_TTL_SECONDS = 3600
 class AccessClaims:
     account_id: str
     role: str
-    session_id: str | None = None  # the refresh-token family it was issued with; None on tokens made before sessions
+    session_id: str | None = (
+        None  # the refresh-token family it was issued with; None on tokens made before sessions
+    )
 
 
 class AccessTokens:
@@ -37,7 +39,9 @@ class AccessTokens:
     remembered is the signature's verdict, which cannot change; whether the token's session has
     ended since is the door's question (SessionCache)."""
 
-    def __init__(self, *, secret: str, ttl_seconds: int, max_remembered: int = 10_000, clock=time.time) -> None:
+    def __init__(
+        self, *, secret: str, ttl_seconds: int, max_remembered: int = 10_000, clock=time.time
+    ) -> None:
         self._secret = secret
         self.ttl_seconds = ttl_seconds
         self._max_remembered = max_remembered
@@ -46,7 +50,14 @@ class AccessTokens:
 
     def issue(self, *, account_id: str, role: str, session_id: str | None = None) -> str:
         now = int(time.time())
-        claims = {"iss": ACCESS_ISSUER, "aud": ACCESS_AUDIENCE, "sub": account_id, "role": role, "iat": now, "exp": now + self.ttl_seconds}
+        claims = {
+            "iss": ACCESS_ISSUER,
+            "aud": ACCESS_AUDIENCE,
+            "sub": account_id,
+            "role": role,
+            "iat": now,
+            "exp": now + self.ttl_seconds,
+        }
         if session_id is not None:
             claims["sid"] = session_id
         return jwt.encode(claims, self._secret, algorithm="HS256")
@@ -57,13 +68,21 @@ class AccessTokens:
             return remembered[1]
         try:
             claims = jwt.decode(
-                token, self._secret, algorithms=["HS256"], audience=ACCESS_AUDIENCE, issuer=ACCESS_ISSUER,
+                token,
+                self._secret,
+                algorithms=["HS256"],
+                audience=ACCESS_AUDIENCE,
+                issuer=ACCESS_ISSUER,
                 options={"require": ["exp", "sub", "role"]},
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(f"the access token is not valid: {error}") from None
         session_id = claims.get("sid")
-        read = AccessClaims(account_id=str(claims["sub"]), role=str(claims["role"]), session_id=str(session_id) if session_id else None)
+        read = AccessClaims(
+            account_id=str(claims["sub"]),
+            role=str(claims["role"]),
+            session_id=str(session_id) if session_id else None,
+        )
         self._remember(token, float(claims["exp"]), read)
         return read
 
@@ -83,7 +102,9 @@ class SessionCache:
     a signed-out access token can still be used through another instance (5 s by default).
     An ended session never lasts again, so that verdict is kept as long as there is room."""
 
-    def __init__(self, *, ttl_seconds: float, max_sessions: int = 100_000, clock=time.monotonic) -> None:
+    def __init__(
+        self, *, ttl_seconds: float, max_sessions: int = 100_000, clock=time.monotonic
+    ) -> None:
         self._ttl = ttl_seconds
         self._max = max_sessions
         self._clock = clock
@@ -101,7 +122,9 @@ class SessionCache:
             return None
         return lasts
 
-    def put(self, session_id: str, *, account_id: str, lasts: bool, read_in_generation: int) -> None:
+    def put(
+        self, session_id: str, *, account_id: str, lasts: bool, read_in_generation: int
+    ) -> None:
         if read_in_generation != self.generation:
             return  # a session may have ended while this was read; the next request reads it again
         self._entries[session_id] = (self._clock(), account_id, lasts)
@@ -109,7 +132,9 @@ class SessionCache:
         while len(self._entries) > self._max:
             self._entries.popitem(last=False)
 
-    def forget(self, *, session_ids: set[str] = frozenset(), account_ids: set[str] = frozenset()) -> None:
+    def forget(
+        self, *, session_ids: set[str] = frozenset(), account_ids: set[str] = frozenset()
+    ) -> None:
         if not session_ids and not account_ids:
             return
         self.generation += 1
@@ -141,12 +166,22 @@ class ConfirmationLinks:
         self._ttl_seconds = ttl_seconds
 
     def issue(self, *, account_id: str, email: str) -> str:
-        claims = {"purpose": CONFIRM_PURPOSE, "sub": account_id, "email": email, "exp": int(time.time()) + self._ttl_seconds}
+        claims = {
+            "purpose": CONFIRM_PURPOSE,
+            "sub": account_id,
+            "email": email,
+            "exp": int(time.time()) + self._ttl_seconds,
+        }
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def read_address(self, token: str) -> ConfirmedAddress:
         try:
-            claims = jwt.decode(token, self._secret, algorithms=["HS256"], options={"require": ["sub", "purpose"], "verify_aud": False})
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=["HS256"],
+                options={"require": ["sub", "purpose"], "verify_aud": False},
+            )
         except jwt.PyJWTError:
             raise InvalidToken("the confirmation link is not valid or has expired") from None
         # An internal token is signed with the same secret; only a link made for this purpose counts,
@@ -174,19 +209,36 @@ class PasswordLinks:
     a link works once: setting a password changes the stamp. The link of a forgotten password is
     the same with its own purpose ("reset-password") and a shorter life: neither opens the other."""
 
-    def __init__(self, *, secret: str, ttl_seconds: int = SET_PASSWORD_TTL_SECONDS, purpose: str = SET_PASSWORD_PURPOSE) -> None:
+    def __init__(
+        self,
+        *,
+        secret: str,
+        ttl_seconds: int = SET_PASSWORD_TTL_SECONDS,
+        purpose: str = SET_PASSWORD_PURPOSE,
+    ) -> None:
         self._secret = secret
         self.ttl_seconds = ttl_seconds
         self.purpose = purpose
 
     def issue(self, *, account_id: str, stamp: str) -> str:
         now = int(time.time())
-        claims = {"purpose": self.purpose, "sub": account_id, "stamp": stamp, "iat": now, "exp": now + self.ttl_seconds}
+        claims = {
+            "purpose": self.purpose,
+            "sub": account_id,
+            "stamp": stamp,
+            "iat": now,
+            "exp": now + self.ttl_seconds,
+        }
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def read(self, token: str) -> PasswordLinkClaims:
         try:
-            claims = jwt.decode(token, self._secret, algorithms=["HS256"], options={"require": ["exp", "sub", "purpose", "stamp"], "verify_aud": False})
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=["HS256"],
+                options={"require": ["exp", "sub", "purpose", "stamp"], "verify_aud": False},
+            )
         except jwt.PyJWTError:
             raise InvalidToken("the link is not valid or has expired") from None
         # An access token is signed with the same secret; only a link made for this purpose counts.

@@ -15,7 +15,16 @@ from gateway.domain.caller import Caller
 from gateway.domain.circuit_breaker import CircuitBreaker
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-_PASSED_THROUGH_HEADERS = frozenset({b"x-request-id", b"traceparent", b"tracestate", b"if-match", b"if-none-match", b"accept-language"})
+_PASSED_THROUGH_HEADERS = frozenset(
+    {
+        b"x-request-id",
+        b"traceparent",
+        b"tracestate",
+        b"if-match",
+        b"if-none-match",
+        b"accept-language",
+    }
+)
 # What a service may tell the client beyond the body: versions for optimistic updates and how
 # long to cache. Anything else (server names, its own paths, internals) stays inside.
 _RETURNED_HEADERS = ("etag", "last-modified", "cache-control", "content-language", "retry-after")
@@ -42,7 +51,15 @@ class InternalTokens:
     receives one with less than that. One token per account is kept, and reused only when the
     caller is the same in every claim, so a company that gains an enterprise gets a new one at once."""
 
-    def __init__(self, *, audience: str, secret: str, ttl_seconds: int, max_callers: int = 10_000, clock=time.time) -> None:
+    def __init__(
+        self,
+        *,
+        audience: str,
+        secret: str,
+        ttl_seconds: int,
+        max_callers: int = 10_000,
+        clock=time.time,
+    ) -> None:
         self._audience = audience
         self._secret = secret
         self._ttl = ttl_seconds
@@ -65,7 +82,13 @@ class InternalTokens:
         return token
 
     def _sign(self, caller: Caller, issued_at: int) -> str:
-        claims = {"iss": "gateway", "aud": self._audience, "iat": issued_at, "exp": issued_at + self._ttl, "role": caller.role}
+        claims = {
+            "iss": "gateway",
+            "aud": self._audience,
+            "iat": issued_at,
+            "exp": issued_at + self._ttl,
+            "role": caller.role,
+        }
         if caller.account_id:
             claims["sub"] = caller.account_id
         if caller.enterprise_ids:
@@ -84,7 +107,16 @@ async def _body(response: httpx.Response) -> bytes:
 
 
 class Upstream:
-    def __init__(self, *, name: str, base_url: str, secret: str, token_ttl: int, timeout: float, breaker: CircuitBreaker) -> None:
+    def __init__(
+        self,
+        *,
+        name: str,
+        base_url: str,
+        secret: str,
+        token_ttl: int,
+        timeout: float,
+        breaker: CircuitBreaker,
+    ) -> None:
         self.name = name
         self._tokens = InternalTokens(audience=name, secret=secret, ttl_seconds=token_ttl)
         self._breaker = breaker
@@ -93,15 +125,31 @@ class Upstream:
         self._timeout_extension = self._timeout.as_dict()
         # Keep-alive connections for the gateway's concurrency, let go before the service's own
         # idle timeout (uvicorn's 5 s) closes them under a request; retries are ours (idempotent only).
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=4.0)
+        limits = httpx.Limits(
+            max_connections=200, max_keepalive_connections=50, keepalive_expiry=4.0
+        )
         plain = self._base_url.scheme == "http"
-        self._transport = AsyncioHTTPTransport(limits=limits) if plain else httpx.AsyncHTTPTransport(limits=limits, retries=0)
-        self._client = httpx.AsyncClient(base_url=base_url, timeout=self._timeout, transport=self._transport)
+        self._transport = (
+            AsyncioHTTPTransport(limits=limits)
+            if plain
+            else httpx.AsyncHTTPTransport(limits=limits, retries=0)
+        )
+        self._client = httpx.AsyncClient(
+            base_url=base_url, timeout=self._timeout, transport=self._transport
+        )
 
     def internal_token(self, caller: Caller) -> str:
         return self._tokens.for_caller(caller)
 
-    async def call(self, method: str, target: str, *, caller: Caller, headers: list[tuple[bytes, bytes]], content: bytes | None = None) -> UpstreamResponse:
+    async def call(
+        self,
+        method: str,
+        target: str,
+        *,
+        caller: Caller,
+        headers: list[tuple[bytes, bytes]],
+        content: bytes | None = None,
+    ) -> UpstreamResponse:
         """`target` is the service's path with the raw query string; `headers` the client's, of
         which only the passed-through ones leave."""
         if not self._breaker.allows_call():
@@ -112,8 +160,13 @@ class Upstream:
             outgoing.append((b"content-type", b"application/json"))
         # The pool's transport straight away: the client's cookie jar, redirects, auth and URL
         # merging cost a third of the gateway's time and none of them may apply to a service call.
-        request = httpx.Request(method, self._base_url.copy_with(raw_path=target.encode()), headers=outgoing, content=content,
-                                extensions={"timeout": self._timeout_extension})
+        request = httpx.Request(
+            method,
+            self._base_url.copy_with(raw_path=target.encode()),
+            headers=outgoing,
+            content=content,
+            extensions={"timeout": self._timeout_extension},
+        )
         attempts = 2 if method in _IDEMPOTENT else 1
         for attempt in range(attempts):
             try:
@@ -126,10 +179,21 @@ class Upstream:
                 if attempt + 1 < attempts:
                     continue
                 self._breaker.record_failure()
-                raise UpstreamUnavailable(self.name, max(1, self._breaker.retry_after_seconds())) from None
+                raise UpstreamUnavailable(
+                    self.name, max(1, self._breaker.retry_after_seconds())
+                ) from None
             self._breaker.record_answer(response.status_code)
-            returned = tuple((name, response.headers[name]) for name in _RETURNED_HEADERS if name in response.headers)
-            return UpstreamResponse(response.status_code, body, response.headers.get("content-type", "application/json"), returned)
+            returned = tuple(
+                (name, response.headers[name])
+                for name in _RETURNED_HEADERS
+                if name in response.headers
+            )
+            return UpstreamResponse(
+                response.status_code,
+                body,
+                response.headers.get("content-type", "application/json"),
+                returned,
+            )
         raise AssertionError("unreachable")
 
     async def is_ready(self) -> bool:

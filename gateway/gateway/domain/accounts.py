@@ -13,7 +13,9 @@ from enum import StrEnum
 from gateway.domain.errors import AccountConflict, InvalidInput, InvalidToken, WeakPassword
 
 MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 128  # Argon2 would hash more, but nobody types that much; refuses body-stuffing
+MAX_PASSWORD_LENGTH = (
+    128  # Argon2 would hash more, but nobody types that much; refuses body-stuffing
+)
 MAX_NAME_LENGTH = 200
 
 
@@ -42,18 +44,41 @@ class Account:
     opened_in_demo: bool = False
 
     @classmethod
-    def open(cls, *, email: str, role: Role, password_hash: str | None, at: datetime, name: str | None = None,
-             in_demo: bool = False) -> Account:
-        return cls(id=str(uuid.uuid4()), email=normalize_email(email), role=Role(role), password_hash=password_hash,
-                   created_at=at, name=normalize_name(name, required=False), opened_in_demo=in_demo)
+    def open(
+        cls,
+        *,
+        email: str,
+        role: Role,
+        password_hash: str | None,
+        at: datetime,
+        name: str | None = None,
+        in_demo: bool = False,
+    ) -> Account:
+        return cls(
+            id=str(uuid.uuid4()),
+            email=normalize_email(email),
+            role=Role(role),
+            password_hash=password_hash,
+            created_at=at,
+            name=normalize_name(name, required=False),
+            opened_in_demo=in_demo,
+        )
 
     @classmethod
     def invite(cls, *, email: str, name: str, role: Role, at: datetime) -> Account:
         """A staff account an admin opens: named, without a password until its person sets one."""
         if Role(role) not in STAFF_ROLES:
-            raise InvalidInput("role", "an admin opens agency or admin accounts; companies register themselves")
-        return cls(id=str(uuid.uuid4()), email=normalize_email(email), role=Role(role), password_hash=None,
-                   created_at=at, name=normalize_name(name, required=True))
+            raise InvalidInput(
+                "role", "an admin opens agency or admin accounts; companies register themselves"
+            )
+        return cls(
+            id=str(uuid.uuid4()),
+            email=normalize_email(email),
+            role=Role(role),
+            password_hash=None,
+            created_at=at,
+            name=normalize_name(name, required=True),
+        )
 
     @property
     def confirmed(self) -> bool:

@@ -12,7 +12,9 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 def trusted_networks(proxies: Iterable[str]) -> tuple[Network, ...]:
     """`proxies` are addresses or networks ("10.0.0.5", "10.0.0.0/8", "::1")."""
-    return tuple(ipaddress.ip_network(proxy.strip(), strict=False) for proxy in proxies if proxy.strip())
+    return tuple(
+        ipaddress.ip_network(proxy.strip(), strict=False) for proxy in proxies if proxy.strip()
+    )
 
 
 def client_address(peer: str, headers: dict[str, str], trusted: tuple[Network, ...]) -> str:

@@ -17,9 +17,18 @@ class _Bucket:
 
 
 class RateLimiter:
-    def __init__(self, *, per_second: float, burst: int, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        per_second: float,
+        burst: int,
+        max_keys: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if per_second <= 0 or burst < 1:
-            raise ValueError("a rate limit needs a positive rate and a burst of at least one request")
+            raise ValueError(
+                "a rate limit needs a positive rate and a burst of at least one request"
+            )
         self.per_second = per_second
         self.burst = burst
         self._max_keys = max_keys
@@ -52,7 +61,9 @@ class RateLimiter:
             self._buckets[key] = bucket
             self._forget_oldest()
         else:
-            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated_at) * self.per_second)
+            bucket.tokens = min(
+                self.burst, bucket.tokens + (now - bucket.updated_at) * self.per_second
+            )
             bucket.updated_at = now
             self._buckets.move_to_end(key)
         return bucket
@@ -104,11 +115,26 @@ class GrowingDelays:
     every one after that makes the key wait, twice as long as the one before (`first_delay`, then
     double, up to `max_delay`)."""
 
-    def __init__(self, *, free: int, first_delay: float, max_delay: float, forget_seconds: float, max_keys: int = 100_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        free: int,
+        first_delay: float,
+        max_delay: float,
+        forget_seconds: float,
+        max_keys: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if free < 0 or first_delay <= 0 or max_delay < first_delay or forget_seconds <= 0:
-            raise ValueError("growing delays need free failures >= 0, a positive first delay up to the longest one, and a forgetting time")
-        self.free, self.first_delay, self.max_delay, self.forget_seconds = free, first_delay, max_delay, forget_seconds
+            raise ValueError(
+                "growing delays need free failures >= 0, a positive first delay up to the longest one, and a forgetting time"
+            )
+        self.free, self.first_delay, self.max_delay, self.forget_seconds = (
+            free,
+            first_delay,
+            max_delay,
+            forget_seconds,
+        )
         self._max_keys = max_keys
         self._clock = clock
         self._keys: OrderedDict[str, _Failures] = OrderedDict()
@@ -123,8 +149,12 @@ class GrowingDelays:
         failures = self._leaked(key, now)
         failures.count += 1
         failures.at = now
-        over = round(failures.count - self.free)  # whole failures: a little forgotten while waiting does not halve the next wait
-        failures.blocked_until = now + min(self.max_delay, self.first_delay * 2 ** (over - 1)) if over > 0 else now
+        over = round(
+            failures.count - self.free
+        )  # whole failures: a little forgotten while waiting does not halve the next wait
+        failures.blocked_until = (
+            now + min(self.max_delay, self.first_delay * 2 ** (over - 1)) if over > 0 else now
+        )
         self._keys[key] = failures
         self._keys.move_to_end(key)
         while len(self._keys) > self._max_keys:

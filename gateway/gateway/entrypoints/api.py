@@ -26,16 +26,22 @@ async def _forward(request: Request, route: Route, caller: Caller) -> UpstreamRe
     upstream = request.app.state.container.upstreams[route.service]
     body = await request.body()
     # Path parameters arrive decoded; the raw query string is relayed as the client wrote it.
-    target = route.upstream_path.format(**{name: _segment(value) for name, value in request.path_params.items()})
+    target = route.upstream_path.format(
+        **{name: _segment(value) for name, value in request.path_params.items()}
+    )
     query = request.scope["query_string"]
     if query:
         target = f"{target}?{query.decode('latin-1')}"
-    return await upstream.call(route.method, target, caller=caller, headers=request.scope["headers"], content=body or None)
+    return await upstream.call(
+        route.method, target, caller=caller, headers=request.scope["headers"], content=body or None
+    )
 
 
 async def _with_confirmed_email(request: Request, caller: Caller) -> Caller:
     container = request.app.state.container
-    email = await accounts.confirmed_email_of(uow=UnitOfWork(container.session_factory), account_id=caller.account_id)
+    email = await accounts.confirmed_email_of(
+        uow=UnitOfWork(container.session_factory), account_id=caller.account_id
+    )
     return replace(caller, confirmed_email=email)
 
 
@@ -48,10 +54,17 @@ def _relay(reply: UpstreamResponse, service: str) -> Response:
     if reply.status_code >= 500:
         # The service's own 5xx body may carry internals; the public gets a neutral problem.
         return problem(502, "Bad gateway", f"the {service} service failed to answer the request")
-    return Response(reply.content, status_code=reply.status_code, media_type=reply.content_type, headers=dict(reply.headers))
+    return Response(
+        reply.content,
+        status_code=reply.status_code,
+        media_type=reply.content_type,
+        headers=dict(reply.headers),
+    )
 
 
-async def _bind_registered_enterprise(request: Request, caller: Caller, reply: UpstreamResponse) -> None:
+async def _bind_registered_enterprise(
+    request: Request, caller: Caller, reply: UpstreamResponse
+) -> None:
     """A company that registers an enterprise holds it from now on."""
     if reply.status_code != 201 or not caller.is_company:
         return
@@ -59,20 +72,30 @@ async def _bind_registered_enterprise(request: Request, caller: Caller, reply: U
     enterprise_id = None
     try:
         enterprise_id = json.loads(reply.content)["id"]
-        await accounts.bind_enterprise(uow=OwnershipUnitOfWork(container.driver_connections), account_id=caller.account_id, enterprise_id=enterprise_id)
+        await accounts.bind_enterprise(
+            uow=OwnershipUnitOfWork(container.driver_connections),
+            account_id=caller.account_id,
+            enterprise_id=enterprise_id,
+        )
         container.ownership.put(caller.account_id, caller.enterprise_ids | {enterprise_id})
     except Exception:
         # The registry keeps the owner's account id on the enterprise, so the binding can be
         # rebuilt; the company's registration itself has succeeded and is answered as such.
-        log.exception("enterprise_binding_failed", account_id=caller.account_id, enterprise_id=enterprise_id)
+        log.exception(
+            "enterprise_binding_failed", account_id=caller.account_id, enterprise_id=enterprise_id
+        )
 
 
-async def _unbind_deleted_enterprise(request: Request, caller: Caller, reply: UpstreamResponse) -> None:
+async def _unbind_deleted_enterprise(
+    request: Request, caller: Caller, reply: UpstreamResponse
+) -> None:
     if reply.status_code >= 300:
         return
     container = request.app.state.container
     enterprise_id = request.path_params["enterprise_id"]
-    await accounts.unbind_enterprise(uow=UnitOfWork(container.session_factory), enterprise_id=enterprise_id)
+    await accounts.unbind_enterprise(
+        uow=UnitOfWork(container.session_factory), enterprise_id=enterprise_id
+    )
     container.ownership.forget_enterprise(enterprise_id.lower())
 
 
@@ -116,5 +139,6 @@ health = APIRouter()
 @health.get("/healthz", include_in_schema=False)
 async def healthz():
     return {"status": "ok"}
+
 
 # Readiness and metrics are not public: they answer on the operations listener (entrypoints/operations.py).

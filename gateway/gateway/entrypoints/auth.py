@@ -12,7 +12,12 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Respons
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from gateway.domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Account, normalize_email
+from gateway.domain.accounts import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    Account,
+    normalize_email,
+)
 from gateway.domain.caller import Caller
 from gateway.domain.errors import InvalidInput, InvalidToken, UnknownAccount
 from gateway.entrypoints.door import signed_in_caller
@@ -22,7 +27,10 @@ from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
 
 auth = APIRouter(prefix="/api/v1/auth", tags=["accounts"], responses=PROBLEM_RESPONSES)
-_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # tokens must not sit in caches (RFC 6749 5.1)
+_NO_STORE = {
+    "Cache-Control": "no-store",
+    "Pragma": "no-cache",
+}  # tokens must not sit in caches (RFC 6749 5.1)
 _SIGNED_IN = {"openapi_extra": {"security": [{"OAuth2": []}]}}
 Language = Literal["ru", "be", "en"]
 
@@ -30,7 +38,11 @@ Language = Literal["ru", "be", "en"]
 class Registration(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"email": "lift@example.ru", "password": "a long passphrase", "language": "ru"}]},
+        json_schema_extra={
+            "examples": [
+                {"email": "lift@example.ru", "password": "a long passphrase", "language": "ru"}
+            ]
+        },
     )
 
     email: EmailStr
@@ -39,13 +51,19 @@ class Registration(BaseModel):
 
 
 class ConfirmIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"token": "<the token of the emailed link>"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"token": "<the token of the emailed link>"}]},
+    )
 
     token: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class PasswordResetIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"email": "lift@example.ru", "language": "ru"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"email": "lift@example.ru", "language": "ru"}]},
+    )
 
     email: EmailStr
     language: Language = Field("ru", description="the language of the email")
@@ -57,7 +75,9 @@ class RegistrationOut(BaseModel):
 
 
 class DeleteAccountIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"current_password": "a long passphrase"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"current_password": "a long passphrase"}]}
+    )
 
     current_password: Annotated[str, Field(max_length=1000)]
 
@@ -70,14 +90,28 @@ class PasswordResetOut(BaseModel):
 class ChangePasswordIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"current_password": "a long passphrase", "new_password": "another long passphrase",
-                                         "keep_refresh_token": "<your own refresh token>"}]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "current_password": "a long passphrase",
+                    "new_password": "another long passphrase",
+                    "keep_refresh_token": "<your own refresh token>",
+                }
+            ]
+        },
     )
 
     current_password: Annotated[str, Field(max_length=1000)]
     # The length rules are the domain's (a 422 naming `new_password`).
     new_password: Annotated[str, Field(max_length=1000)]
-    keep_refresh_token: Annotated[str | None, Field(min_length=1, max_length=200, description="this session's refresh token: it goes on working")] = None
+    keep_refresh_token: Annotated[
+        str | None,
+        Field(
+            min_length=1,
+            max_length=200,
+            description="this session's refresh token: it goes on working",
+        ),
+    ] = None
 
 
 class AccountOut(BaseModel):
@@ -91,8 +125,15 @@ class AccountOut(BaseModel):
 
     @classmethod
     def of(cls, account: Account) -> AccountOut:
-        return cls(id=account.id, email=account.email, name=account.name, role=str(account.role), confirmed=account.confirmed,
-                   confirmed_at=account.confirmed_at, enterprise_ids=sorted(account.enterprise_ids))
+        return cls(
+            id=account.id,
+            email=account.email,
+            name=account.name,
+            role=str(account.role),
+            confirmed=account.confirmed,
+            confirmed_at=account.confirmed_at,
+            enterprise_ids=sorted(account.enterprise_ids),
+        )
 
 
 class TokensOut(BaseModel):
@@ -104,7 +145,14 @@ class TokensOut(BaseModel):
 
 
 class SetPasswordIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"token": "<the token of the emailed link>", "password": "a long passphrase"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"token": "<the token of the emailed link>", "password": "a long passphrase"}
+            ]
+        },
+    )
 
     token: Annotated[str, Field(min_length=1, max_length=2000)]
     # The length rules are the domain's (a 422 naming `password`, like registration's).
@@ -120,7 +168,11 @@ class RefreshIn(BaseModel):
 def _registration_allowed(request: Request) -> None:
     """Each address may open a few accounts per window (one office, one NAT), not a flood of them."""
     limiter = request.app.state.container.registration_limiter
-    _refuse_while_waiting(limiter.take(f"ip:{_client_address(request)}"), limiter, "too many accounts opened from this address")
+    _refuse_while_waiting(
+        limiter.take(f"ip:{_client_address(request)}"),
+        limiter,
+        "too many accounts opened from this address",
+    )
 
 
 def _uow(request: Request) -> UnitOfWork:
@@ -129,30 +181,59 @@ def _uow(request: Request) -> UnitOfWork:
 
 
 def _tokens_response(tokens: accounts.Tokens) -> TokensOut:
-    return TokensOut(access_token=tokens.access_token, expires_in=tokens.expires_in, refresh_token=tokens.refresh_token, role=tokens.role)
+    return TokensOut(
+        access_token=tokens.access_token,
+        expires_in=tokens.expires_in,
+        refresh_token=tokens.refresh_token,
+        role=tokens.role,
+    )
 
 
-@auth.post("/register", status_code=202, response_model=RegistrationOut,
-           summary="Open a company account; the link that confirms its address is emailed to that address",
-           dependencies=[Depends(_registration_allowed)])
+@auth.post(
+    "/register",
+    status_code=202,
+    response_model=RegistrationOut,
+    summary="Open a company account; the link that confirms its address is emailed to that address",
+    dependencies=[Depends(_registration_allowed)],
+)
 async def register(body: Registration, request: Request, background: BackgroundTasks):
     """The same answer whether or not the address already has an account, so nobody learns which
     addresses do: a new account's address gets its confirmation link, an existing one's owner an
     email saying someone tried to register with it."""
     container = request.app.state.container
-    registration = await accounts.register_company(uow=_uow(request), passwords=container.passwords, email=body.email, password=body.password,
-                                                   in_demo=container.settings.demo_mode)
+    registration = await accounts.register_company(
+        uow=_uow(request),
+        passwords=container.passwords,
+        email=body.email,
+        password=body.password,
+        in_demo=container.settings.demo_mode,
+    )
     # After the answer: the account is opened whether or not the email could be handed over (logged).
-    background.add_task(accounts.send_registration_email, emails=container.account_emails, registration=registration, language=body.language)
-    return RegistrationOut(detail="check your email: the link that confirms your address is on its way; then sign in with this address and password")
+    background.add_task(
+        accounts.send_registration_email,
+        emails=container.account_emails,
+        registration=registration,
+        language=body.language,
+    )
+    return RegistrationOut(
+        detail="check your email: the link that confirms your address is on its way; then sign in with this address and password"
+    )
 
 
-@auth.get("/confirm", response_model=AccountOut, summary="Confirm the account's email through the emailed link (API clients)")
+@auth.get(
+    "/confirm",
+    response_model=AccountOut,
+    summary="Confirm the account's email through the emailed link (API clients)",
+)
 async def confirm(request: Request, token: Annotated[str, Query(min_length=1, max_length=2000)]):
     return AccountOut.of(await _confirm(request, token))
 
 
-@auth.post("/confirm", response_model=AccountOut, summary="Confirm the account's email with the token of the emailed link")
+@auth.post(
+    "/confirm",
+    response_model=AccountOut,
+    summary="Confirm the account's email with the token of the emailed link",
+)
 async def confirm_by_post(body: ConfirmIn, request: Request):
     return AccountOut.of(await _confirm(request, body.token))
 
@@ -160,97 +241,179 @@ async def confirm_by_post(body: ConfirmIn, request: Request):
 async def _confirm(request: Request, token: str) -> Account:
     try:
         address = request.app.state.container.confirmation_links.read_address(token)
-        return await accounts.confirm_email(uow=_uow(request), email=address.email, account_id=address.account_id)
+        return await accounts.confirm_email(
+            uow=_uow(request), email=address.email, account_id=address.account_id
+        )
     except InvalidToken as error:
         raise Refused(400, "Invalid link", str(error)) from None
 
 
-@auth.post("/set-password", response_model=AccountOut, summary="Set your password through the one-time link an admin had emailed to you")
+@auth.post(
+    "/set-password",
+    response_model=AccountOut,
+    summary="Set your password through the one-time link an admin had emailed to you",
+)
 async def set_password(body: SetPasswordIn, request: Request, response: Response):
     container = request.app.state.container
     try:
-        account = await accounts.set_password(uow=_uow(request), passwords=container.passwords, password_links=container.password_links,
-                                              token=body.token, password=body.password)
+        account = await accounts.set_password(
+            uow=_uow(request),
+            passwords=container.passwords,
+            password_links=container.password_links,
+            token=body.token,
+            password=body.password,
+        )
     except InvalidToken as error:
         raise Refused(400, "Invalid link", str(error)) from None
     response.headers.update(_NO_STORE)
     return AccountOut.of(account)
 
 
-@auth.post("/password-reset", status_code=202, response_model=PasswordResetOut,
-           summary="Forgot your password: a one-time link to choose a new one is emailed to the account's address")
+@auth.post(
+    "/password-reset",
+    status_code=202,
+    response_model=PasswordResetOut,
+    summary="Forgot your password: a one-time link to choose a new one is emailed to the account's address",
+)
 async def password_reset(body: PasswordResetIn, request: Request, background: BackgroundTasks):
     container = request.app.state.container
     throttle = container.password_reset_throttle
-    attempt = {"address": f"ip:{_client_address(request)}", "email": f"email:{normalize_email(body.email)}"}
+    attempt = {
+        "address": f"ip:{_client_address(request)}",
+        "email": f"email:{normalize_email(body.email)}",
+    }
     # Every request counts, whether or not an account has the address.
-    _refuse_while_waiting(throttle.attempt(**attempt), throttle, "too many password resets asked for from this address or for this email")
+    _refuse_while_waiting(
+        throttle.attempt(**attempt),
+        throttle,
+        "too many password resets asked for from this address or for this email",
+    )
     # Looked up and sent after the answer, so neither the answer nor its timing tells whether the address has an account.
-    background.add_task(accounts.request_password_reset, uow=_uow(request), emails=container.account_emails, email=body.email,
-                        language=body.language)
+    background.add_task(
+        accounts.request_password_reset,
+        uow=_uow(request),
+        emails=container.account_emails,
+        email=body.email,
+        language=body.language,
+    )
     minutes = container.reset_links.ttl_seconds // 60
-    return PasswordResetOut(detail=f"if an account uses this address, a link to choose a new password is on its way; it works for {minutes} minutes, once")
+    return PasswordResetOut(
+        detail=f"if an account uses this address, a link to choose a new password is on its way; it works for {minutes} minutes, once"
+    )
 
 
-@auth.post("/reset-password", response_model=AccountOut, summary="Choose a new password through the emailed link of a password reset")
+@auth.post(
+    "/reset-password",
+    response_model=AccountOut,
+    summary="Choose a new password through the emailed link of a password reset",
+)
 async def reset_password(body: SetPasswordIn, request: Request, response: Response):
     container = request.app.state.container
     try:
-        account = await accounts.reset_password(uow=_uow(request), passwords=container.passwords, reset_links=container.reset_links,
-                                                token=body.token, password=body.password)
+        account = await accounts.reset_password(
+            uow=_uow(request),
+            passwords=container.passwords,
+            reset_links=container.reset_links,
+            token=body.token,
+            password=body.password,
+        )
     except InvalidToken as error:
         raise Refused(400, "Invalid link", str(error)) from None
     response.headers.update(_NO_STORE)
     return AccountOut.of(account)
 
 
-@auth.post("/change-password", status_code=204, summary="Change your password; your other sessions end", **_SIGNED_IN)
-async def change_password(body: ChangePasswordIn, request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]) -> Response:
+@auth.post(
+    "/change-password",
+    status_code=204,
+    summary="Change your password; your other sessions end",
+    **_SIGNED_IN,
+)
+async def change_password(
+    body: ChangePasswordIn, request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]
+) -> Response:
     container = request.app.state.container
     throttle = container.sign_in_throttle  # a wrong current password counts as a failed sign-in
     attempt = {"address": f"ip:{_client_address(request)}", "email": f"account:{caller.account_id}"}
     _refuse_while_waiting(throttle.attempt(**attempt), throttle, "too many wrong passwords")
     try:
-        await accounts.change_password(uow=_uow(request), passwords=container.passwords, account_id=caller.account_id,
-                                       current_password=body.current_password, new_password=body.new_password,
-                                       keep_refresh_token=body.keep_refresh_token)
+        await accounts.change_password(
+            uow=_uow(request),
+            passwords=container.passwords,
+            account_id=caller.account_id,
+            current_password=body.current_password,
+            new_password=body.new_password,
+            keep_refresh_token=body.keep_refresh_token,
+        )
     except InvalidToken as error:
         raise sign_in_required(str(error)) from None
     except InvalidInput as error:
-        if error.field != "current_password":  # only a wrong current password counts against the caller
+        if (
+            error.field != "current_password"
+        ):  # only a wrong current password counts against the caller
             throttle.succeeded(**attempt)
         raise
     throttle.succeeded(**attempt)
     return Response(status_code=204)
 
 
-@auth.post("/logout-everywhere", status_code=204, summary="Sign out everywhere: every refresh token of your account stops working", **_SIGNED_IN)
-async def logout_everywhere(request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]) -> Response:
+@auth.post(
+    "/logout-everywhere",
+    status_code=204,
+    summary="Sign out everywhere: every refresh token of your account stops working",
+    **_SIGNED_IN,
+)
+async def logout_everywhere(
+    request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]
+) -> Response:
     await accounts.sign_out_everywhere(uow=_uow(request), account_id=caller.account_id)
     return Response(status_code=204)
 
 
-@auth.post("/token", response_model=TokensOut, summary="Sign in (OAuth2 password flow): an access token and a refresh token")
-async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, response: Response):
+@auth.post(
+    "/token",
+    response_model=TokensOut,
+    summary="Sign in (OAuth2 password flow): an access token and a refresh token",
+)
+async def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, response: Response
+):
     container = request.app.state.container
     throttle = container.sign_in_throttle
-    attempt = {"address": f"ip:{_client_address(request)}", "email": f"email:{normalize_email(form.username)}"}
-    _refuse_while_waiting(throttle.attempt(**attempt), throttle, "too many failed sign-ins from this address or for this email")
+    attempt = {
+        "address": f"ip:{_client_address(request)}",
+        "email": f"email:{normalize_email(form.username)}",
+    }
+    _refuse_while_waiting(
+        throttle.attempt(**attempt),
+        throttle,
+        "too many failed sign-ins from this address or for this email",
+    )
     tokens = await accounts.sign_in(
-        uow=_uow(request), passwords=container.passwords, access_tokens=container.access_tokens,
-        refresh_ttl=_refresh_ttl(request), email=form.username, password=form.password,
+        uow=_uow(request),
+        passwords=container.passwords,
+        access_tokens=container.access_tokens,
+        refresh_ttl=_refresh_ttl(request),
+        email=form.username,
+        password=form.password,
     )
     throttle.succeeded(**attempt)
     response.headers.update(_NO_STORE)
     return _tokens_response(tokens)
 
 
-@auth.post("/refresh", response_model=TokensOut, summary="Trade a refresh token for new tokens (the old one stops working)")
+@auth.post(
+    "/refresh",
+    response_model=TokensOut,
+    summary="Trade a refresh token for new tokens (the old one stops working)",
+)
 async def refresh(body: RefreshIn, request: Request, response: Response):
     try:
         tokens = await accounts.refresh(
-            uow=_uow(request), access_tokens=request.app.state.container.access_tokens,
-            refresh_ttl=_refresh_ttl(request), refresh_token=body.refresh_token,
+            uow=_uow(request),
+            access_tokens=request.app.state.container.access_tokens,
+            refresh_ttl=_refresh_ttl(request),
+            refresh_token=body.refresh_token,
         )
     except InvalidToken as error:
         raise sign_in_required(str(error)) from None
@@ -264,15 +427,29 @@ async def logout(body: RefreshIn, request: Request) -> Response:
     return Response(status_code=204)
 
 
-@auth.delete("/me", status_code=204, summary="Delete your company account, its enterprises and their data; needs your password", **_SIGNED_IN)
-async def delete_me(body: DeleteAccountIn, request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]) -> Response:
+@auth.delete(
+    "/me",
+    status_code=204,
+    summary="Delete your company account, its enterprises and their data; needs your password",
+    **_SIGNED_IN,
+)
+async def delete_me(
+    body: DeleteAccountIn, request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]
+) -> Response:
     container = request.app.state.container
-    throttle = container.sign_in_throttle  # a wrong password counts as a failed sign-in, as in change-password
+    throttle = (
+        container.sign_in_throttle
+    )  # a wrong password counts as a failed sign-in, as in change-password
     attempt = {"address": f"ip:{_client_address(request)}", "email": f"account:{caller.account_id}"}
     _refuse_while_waiting(throttle.attempt(**attempt), throttle, "too many wrong passwords")
     try:
-        await accounts.delete_account(uow=_uow(request), passwords=container.passwords, enterprises=container.enterprises,
-                                      account_id=caller.account_id, current_password=body.current_password)
+        await accounts.delete_account(
+            uow=_uow(request),
+            passwords=container.passwords,
+            enterprises=container.enterprises,
+            account_id=caller.account_id,
+            current_password=body.current_password,
+        )
     except InvalidToken as error:
         raise sign_in_required(str(error)) from None
     except InvalidInput:
@@ -285,10 +462,17 @@ async def delete_me(body: DeleteAccountIn, request: Request, caller: Annotated[C
     return Response(status_code=204)
 
 
-@auth.get("/me", response_model=AccountOut, summary="Your account, its role and enterprises", openapi_extra={"security": [{"OAuth2": []}]})
+@auth.get(
+    "/me",
+    response_model=AccountOut,
+    summary="Your account, its role and enterprises",
+    openapi_extra={"security": [{"OAuth2": []}]},
+)
 async def me(request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]):
     try:
-        account = await accounts.get_account_or_raise(uow=_uow(request), account_id=caller.account_id)
+        account = await accounts.get_account_or_raise(
+            uow=_uow(request), account_id=caller.account_id
+        )
     except UnknownAccount:
         raise sign_in_required("the account of this token no longer exists") from None
     return AccountOut.of(account)
@@ -298,8 +482,13 @@ def _refuse_while_waiting(wait: float, limiter, what: str) -> None:
     """A 429 with Retry-After when a throttle asks the caller to wait."""
     if wait:
         retry_after = limiter.retry_after_seconds(wait)
-        raise Refused(429, "Too many requests", f"{what}; try again in {retry_after} s",
-                      type_=RATE_LIMITED, headers={"Retry-After": str(retry_after)})
+        raise Refused(
+            429,
+            "Too many requests",
+            f"{what}; try again in {retry_after} s",
+            type_=RATE_LIMITED,
+            headers={"Retry-After": str(retry_after)},
+        )
 
 
 def _client_address(request: Request) -> str:

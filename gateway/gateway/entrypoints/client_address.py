@@ -22,7 +22,11 @@ class ClientAddress:
             for name, value in scope["headers"]:
                 if name in _FORWARDING_HEADERS:  # a header sent twice is one list (RFC 9110 5.3)
                     key = name.decode("latin-1")
-                    headers[key] = f"{headers[key]},{value.decode('latin-1')}" if key in headers else value.decode("latin-1")
+                    headers[key] = (
+                        f"{headers[key]},{value.decode('latin-1')}"
+                        if key in headers
+                        else value.decode("latin-1")
+                    )
             if headers:
                 address = client_address(peer, headers, self.trusted)
                 if address != peer:

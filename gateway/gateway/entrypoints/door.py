@@ -15,7 +15,9 @@ from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
 
 _REFUSALS = {
-    Verdict.SIGN_IN: lambda: sign_in_required("sign in first: send an access token as `Authorization: Bearer <token>`"),
+    Verdict.SIGN_IN: lambda: sign_in_required(
+        "sign in first: send an access token as `Authorization: Bearer <token>`"
+    ),
     Verdict.FORBIDDEN: lambda: forbidden("your account may not do this here"),
 }
 
@@ -70,7 +72,9 @@ async def _caller_from_token(request: Request) -> Caller:
         return Caller(account_id=claims.account_id, role=claims.role)
     enterprise_ids = container.ownership.get(claims.account_id)
     if enterprise_ids is None:
-        return await _fresh_company_caller(request, Caller(account_id=claims.account_id, role=claims.role))
+        return await _fresh_company_caller(
+            request, Caller(account_id=claims.account_id, role=claims.role)
+        )
     return Caller(account_id=claims.account_id, role=claims.role, enterprise_ids=enterprise_ids)
 
 
@@ -81,15 +85,23 @@ async def _check_session(request: Request, claims: AccessClaims) -> None:
     container = request.app.state.container
     if claims.session_id is None:
         raise sign_in_required("the access token belongs to no session; sign in again")
-    lasts = await accounts.session_lasts(uow=UnitOfWork(container.session_factory), sessions=container.sessions,
-                                         session_id=claims.session_id, account_id=claims.account_id)
+    lasts = await accounts.session_lasts(
+        uow=UnitOfWork(container.session_factory),
+        sessions=container.sessions,
+        session_id=claims.session_id,
+        account_id=claims.account_id,
+    )
     if not lasts:
-        raise sign_in_required("the session of this access token has ended (signed out); sign in again")
+        raise sign_in_required(
+            "the session of this access token has ended (signed out); sign in again"
+        )
 
 
 async def _fresh_company_caller(request: Request, caller: Caller) -> Caller:
     container = request.app.state.container
-    fresh = await accounts.caller_for(uow=UnitOfWork(container.session_factory), account_id=caller.account_id, role=caller.role)
+    fresh = await accounts.caller_for(
+        uow=UnitOfWork(container.session_factory), account_id=caller.account_id, role=caller.role
+    )
     container.ownership.put(fresh.account_id, fresh.enterprise_ids)
     request.state.caller = fresh
     return fresh

@@ -16,7 +16,9 @@ operations = APIRouter()
 
 def create_operations_app(public: FastAPI) -> FastAPI:
     """Reads the public application's container, which exists once that application has started."""
-    app = FastAPI(title="Union Match gateway operations", openapi_url=None, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="Union Match gateway operations", openapi_url=None, docs_url=None, redoc_url=None
+    )
     app.state.public = public
     app.include_router(operations)
     return app
@@ -37,10 +39,15 @@ async def readyz(request: Request):
     if container is None:
         return JSONResponse({"status": "not ready", "checks": {"started": False}}, status_code=503)
     upstreams = container.upstreams
-    results = await asyncio.gather(container.database_is_reachable(), *(u.is_ready() for u in upstreams.values()))
+    results = await asyncio.gather(
+        container.database_is_reachable(), *(u.is_ready() for u in upstreams.values())
+    )
     checks = {"database": results[0], **dict(zip(upstreams, results[1:], strict=True))}
     ready = all(results)
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )
 
 
 @operations.get("/metrics")

@@ -7,7 +7,15 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from gateway.adapters.upstream import UpstreamUnavailable
-from gateway.domain.errors import AccountConflict, AccountDisabled, EmailTaken, InvalidCredentials, InvalidInput, UnknownAccount, WeakPassword
+from gateway.domain.errors import (
+    AccountConflict,
+    AccountDisabled,
+    EmailTaken,
+    InvalidCredentials,
+    InvalidInput,
+    UnknownAccount,
+    WeakPassword,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -24,7 +32,15 @@ BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="union-match"'}
 class Refused(Exception):
     """A request the gateway answers itself with a problem, without calling a service."""
 
-    def __init__(self, status: int, title: str, detail: str, *, type_: str = "about:blank", headers: dict | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        *,
+        type_: str = "about:blank",
+        headers: dict | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.title = title
@@ -34,7 +50,9 @@ class Refused(Exception):
 
 
 def sign_in_required(detail: str) -> Refused:
-    return Refused(401, "Sign-in required", detail, type_=SIGN_IN_REQUIRED, headers=BEARER_CHALLENGE)
+    return Refused(
+        401, "Sign-in required", detail, type_=SIGN_IN_REQUIRED, headers=BEARER_CHALLENGE
+    )
 
 
 def forbidden(detail: str) -> Refused:
@@ -42,27 +60,48 @@ def forbidden(detail: str) -> Refused:
 
 
 def rate_limited(retry_after: int) -> Refused:
-    return Refused(429, "Too many requests", f"slow down; try again in {retry_after} s", type_=RATE_LIMITED, headers={"Retry-After": str(retry_after)})
+    return Refused(
+        429,
+        "Too many requests",
+        f"slow down; try again in {retry_after} s",
+        type_=RATE_LIMITED,
+        headers={"Retry-After": str(retry_after)},
+    )
 
 
-def problem(status: int, title: str, detail: str, headers: dict | None = None, **extensions) -> JSONResponse:
+def problem(
+    status: int, title: str, detail: str, headers: dict | None = None, **extensions
+) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extensions}
-    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
+    return JSONResponse(
+        body, status_code=status, media_type="application/problem+json", headers=headers
+    )
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError):
-        errors = [{"field": ".".join(str(p) for p in e["loc"][1:]) or "body", "reason": e["msg"]} for e in error.errors()]
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"][1:]) or "body", "reason": e["msg"]}
+            for e in error.errors()
+        ]
         return problem(422, "Invalid input", "the request has invalid fields", errors=errors)
 
     @app.exception_handler(Refused)
     async def refused(request: Request, error: Refused):
-        return problem(error.status, error.title, error.detail, headers=error.headers, type=error.type)
+        return problem(
+            error.status, error.title, error.detail, headers=error.headers, type=error.type
+        )
 
     @app.exception_handler(UpstreamUnavailable)
     async def unavailable(request: Request, error: UpstreamUnavailable):
-        return problem(503, "Service unavailable", f"{error}; try again shortly", headers={"Retry-After": str(error.retry_after)}, type=SERVICE_UNAVAILABLE)
+        return problem(
+            503,
+            "Service unavailable",
+            f"{error}; try again shortly",
+            headers={"Retry-After": str(error.retry_after)},
+            type=SERVICE_UNAVAILABLE,
+        )
 
     @app.exception_handler(EmailTaken)
     async def email_taken(request: Request, error: EmailTaken):
@@ -70,11 +109,21 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(WeakPassword)
     async def weak_password(request: Request, error: WeakPassword):
-        return problem(422, "Invalid input", "the request has invalid fields", errors=[{"field": "password", "reason": str(error)}])
+        return problem(
+            422,
+            "Invalid input",
+            "the request has invalid fields",
+            errors=[{"field": "password", "reason": str(error)}],
+        )
 
     @app.exception_handler(InvalidInput)
     async def invalid_input(request: Request, error: InvalidInput):
-        return problem(422, "Invalid input", "the request has invalid fields", errors=[{"field": error.field, "reason": error.reason}])
+        return problem(
+            422,
+            "Invalid input",
+            "the request has invalid fields",
+            errors=[{"field": error.field, "reason": error.reason}],
+        )
 
     @app.exception_handler(AccountConflict)
     async def account_conflict(request: Request, error: AccountConflict):
@@ -90,11 +139,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidCredentials)
     async def invalid_credentials(request: Request, error: InvalidCredentials):
-        return problem(401, "Sign-in failed", str(error), headers=BEARER_CHALLENGE, type=SIGN_IN_REQUIRED)
+        return problem(
+            401, "Sign-in failed", str(error), headers=BEARER_CHALLENGE, type=SIGN_IN_REQUIRED
+        )
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException):
-        return problem(error.status_code, "Request refused", str(error.detail), headers=getattr(error, "headers", None))
+        return problem(
+            error.status_code,
+            "Request refused",
+            str(error.detail),
+            headers=getattr(error, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception):

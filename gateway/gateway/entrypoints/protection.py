@@ -40,14 +40,19 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []), *(h for h in added if h[0] not in present)]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *(h for h in added if h[0] not in present),
+                ]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
 class IpRateLimit:
-    def __init__(self, app: ASGIApp, limiter: RateLimiter, exempt_paths: tuple[str, ...] = ("/healthz",)) -> None:
+    def __init__(
+        self, app: ASGIApp, limiter: RateLimiter, exempt_paths: tuple[str, ...] = ("/healthz",)
+    ) -> None:
         self.app = app
         self.limiter = limiter
         self.exempt_paths = exempt_paths
@@ -60,8 +65,13 @@ class IpRateLimit:
         wait = self.limiter.take(f"ip:{address}")
         if wait:
             retry_after = self.limiter.retry_after_seconds(wait)
-            refusal = problem(429, "Too many requests", f"too many requests from your address; try again in {retry_after} s",
-                              headers={"Retry-After": str(retry_after)}, type=RATE_LIMITED)
+            refusal = problem(
+                429,
+                "Too many requests",
+                f"too many requests from your address; try again in {retry_after} s",
+                headers={"Retry-After": str(retry_after)},
+                type=RATE_LIMITED,
+            )
             await refusal(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -24,7 +24,9 @@ def collect(documents: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, An
     for route in ROUTES:
         document = documents[route.service]
         operation = document["paths"].get(route.upstream_path, {}).get(route.method.lower(), {})
-        parameters = [_inlined(p, document) for p in operation.get("parameters", []) if p.get("in") == "query"]
+        parameters = [
+            _inlined(p, document) for p in operation.get("parameters", []) if p.get("in") == "query"
+        ]
         if parameters:
             collected[f"{route.method} {route.path}"] = parameters
     return collected
@@ -35,7 +37,10 @@ def load() -> dict[str, list[dict[str, Any]]]:
 
 
 def store(parameters: dict[str, list[dict[str, Any]]]) -> None:
-    STORED.write_text(json.dumps(parameters, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    STORED.write_text(
+        json.dumps(parameters, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+        encoding="utf-8",
+    )
 
 
 def _inlined(node: Any, document: dict[str, Any]) -> Any:

@@ -22,7 +22,11 @@ from gateway.service_layer.unit_of_work import UnitOfWork
 
 staff_accounts = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
 
-_ROLE_FILTERS: dict[str, frozenset[Role]] = {"agency": frozenset({Role.AGENCY}), "admin": frozenset({Role.ADMIN}), "staff": STAFF_ROLES}
+_ROLE_FILTERS: dict[str, frozenset[Role]] = {
+    "agency": frozenset({Role.AGENCY}),
+    "admin": frozenset({Role.ADMIN}),
+    "staff": STAFF_ROLES,
+}
 AccountId = Annotated[str, Path(max_length=100, description="the account's id (a UUID)")]
 
 
@@ -39,9 +43,17 @@ class StaffAccountOut(BaseModel):
 
     @classmethod
     def of(cls, account: Account) -> StaffAccountOut:
-        return cls(id=account.id, email=account.email, name=account.name, role=str(account.role), disabled=account.disabled,
-                   disabled_at=account.disabled_at, password_set=account.password_set, created_at=account.created_at,
-                   confirmed=account.confirmed)
+        return cls(
+            id=account.id,
+            email=account.email,
+            name=account.name,
+            role=str(account.role),
+            disabled=account.disabled,
+            disabled_at=account.disabled_at,
+            password_set=account.password_set,
+            created_at=account.created_at,
+            confirmed=account.confirmed,
+        )
 
 
 class InvitedAccountOut(StaffAccountOut):
@@ -61,7 +73,15 @@ class StaffAccountPage(BaseModel):
 class NewStaffAccount(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"email": "a.smirnova@invest-smolensk.example.ru", "name": "Анна Смирнова", "role": "agency"}]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "a.smirnova@invest-smolensk.example.ru",
+                    "name": "Анна Смирнова",
+                    "role": "agency",
+                }
+            ]
+        },
     )
 
     email: EmailStr
@@ -87,7 +107,9 @@ async def _admin(request: Request) -> Caller:
     lifetime, and these routes change who may sign in."""
     caller = await admit(request, Access.ADMIN)
     try:
-        account = await accounts.get_account_or_raise(uow=_uow(request), account_id=caller.account_id)
+        account = await accounts.get_account_or_raise(
+            uow=_uow(request), account_id=caller.account_id
+        )
     except UnknownAccount:
         raise sign_in_required("the account of this token no longer exists") from None
     if account.disabled:
@@ -101,56 +123,116 @@ async def _staff(request: Request) -> Caller:
 
 Admin = Annotated[Caller, Depends(_admin)]
 Staff = Annotated[Caller, Depends(_staff)]
-_ADMIN = {"openapi_extra": access_openapi(Access.ADMIN), "responses": access_responses(Access.ADMIN)}
-_STAFF = {"openapi_extra": access_openapi(Access.STAFF), "responses": access_responses(Access.STAFF)}
+_ADMIN = {
+    "openapi_extra": access_openapi(Access.ADMIN),
+    "responses": access_responses(Access.ADMIN),
+}
+_STAFF = {
+    "openapi_extra": access_openapi(Access.STAFF),
+    "responses": access_responses(Access.STAFF),
+}
 
 
-@staff_accounts.get("", response_model=StaffAccountPage, summary="The agency's and admins' accounts, newest first", **_ADMIN)
+@staff_accounts.get(
+    "",
+    response_model=StaffAccountPage,
+    summary="The agency's and admins' accounts, newest first",
+    **_ADMIN,
+)
 async def list_accounts(
-    request: Request, caller: Admin,
-    role: Annotated[Literal["agency", "admin", "staff"], Query(description="agency, admin, or staff (both)")] = "staff",
+    request: Request,
+    caller: Admin,
+    role: Annotated[
+        Literal["agency", "admin", "staff"], Query(description="agency, admin, or staff (both)")
+    ] = "staff",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page, as given")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=500, description="next_cursor of the previous page, as given")
+    ] = None,
 ):
-    page = await accounts.list_staff_accounts(uow=_uow(request), roles=_ROLE_FILTERS[role], limit=limit, cursor=cursor)
-    return StaffAccountPage(items=[StaffAccountOut.of(a) for a in page.items], total=page.total, next_cursor=page.next_cursor)
+    page = await accounts.list_staff_accounts(
+        uow=_uow(request), roles=_ROLE_FILTERS[role], limit=limit, cursor=cursor
+    )
+    return StaffAccountPage(
+        items=[StaffAccountOut.of(a) for a in page.items],
+        total=page.total,
+        next_cursor=page.next_cursor,
+    )
 
 
-@staff_accounts.post("", status_code=201, response_model=InvitedAccountOut,
-                     summary="Open an agency or admin account; its person gets an emailed link to set a password", **_ADMIN)
+@staff_accounts.post(
+    "",
+    status_code=201,
+    response_model=InvitedAccountOut,
+    summary="Open an agency or admin account; its person gets an emailed link to set a password",
+    **_ADMIN,
+)
 async def open_account(body: NewStaffAccount, request: Request, caller: Admin):
     account, sent = await accounts.invite_account(
-        uow=_uow(request), invitations=request.app.state.container.invitations,
-        email=body.email, name=body.name, role=Role(body.role), invited_by=caller.account_id,
+        uow=_uow(request),
+        invitations=request.app.state.container.invitations,
+        email=body.email,
+        name=body.name,
+        role=Role(body.role),
+        invited_by=caller.account_id,
     )
     return InvitedAccountOut.invited(account, sent)
 
 
-@staff_accounts.get("/{account_id}", response_model=AccountNameOut, summary="Who an account is: its name, email and role", **_STAFF)
+@staff_accounts.get(
+    "/{account_id}",
+    response_model=AccountNameOut,
+    summary="Who an account is: its name, email and role",
+    **_STAFF,
+)
 async def get_account(account_id: AccountId, request: Request, caller: Staff):
     account = await accounts.get_account_or_raise(uow=_uow(request), account_id=account_id)
-    return AccountNameOut(id=account.id, name=account.name, email=account.email, role=str(account.role))
+    return AccountNameOut(
+        id=account.id, name=account.name, email=account.email, role=str(account.role)
+    )
 
 
-@staff_accounts.post("/{account_id}/invitation", response_model=InvitedAccountOut,
-                     summary="Email the account a fresh link to set its password", **_ADMIN)
+@staff_accounts.post(
+    "/{account_id}/invitation",
+    response_model=InvitedAccountOut,
+    summary="Email the account a fresh link to set its password",
+    **_ADMIN,
+)
 async def send_invitation(account_id: AccountId, request: Request, caller: Admin):
     account, sent = await accounts.send_invitation(
-        uow=_uow(request), invitations=request.app.state.container.invitations, account_id=account_id, sent_by=caller.account_id,
+        uow=_uow(request),
+        invitations=request.app.state.container.invitations,
+        account_id=account_id,
+        sent_by=caller.account_id,
     )
     if not sent:
-        raise Refused(502, "Invitation not sent", "the notifications service did not take the invitation email; try again shortly")
+        raise Refused(
+            502,
+            "Invitation not sent",
+            "the notifications service did not take the invitation email; try again shortly",
+        )
     return InvitedAccountOut.invited(account, sent)
 
 
-@staff_accounts.post("/{account_id}/disable", response_model=StaffAccountOut,
-                     summary="Disable an account: it can no longer sign in, and its sessions end", **_ADMIN)
+@staff_accounts.post(
+    "/{account_id}/disable",
+    response_model=StaffAccountOut,
+    summary="Disable an account: it can no longer sign in, and its sessions end",
+    **_ADMIN,
+)
 async def disable_account(account_id: AccountId, request: Request, caller: Admin):
-    account = await accounts.disable_account(uow=_uow(request), account_id=account_id, disabled_by=caller.account_id)
+    account = await accounts.disable_account(
+        uow=_uow(request), account_id=account_id, disabled_by=caller.account_id
+    )
     return StaffAccountOut.of(account)
 
 
-@staff_accounts.post("/{account_id}/enable", response_model=StaffAccountOut, summary="Enable a disabled account again", **_ADMIN)
+@staff_accounts.post(
+    "/{account_id}/enable",
+    response_model=StaffAccountOut,
+    summary="Enable a disabled account again",
+    **_ADMIN,
+)
 async def enable_account(account_id: AccountId, request: Request, caller: Admin):
     account = await accounts.enable_account(uow=_uow(request), account_id=account_id)
     return StaffAccountOut.of(account)

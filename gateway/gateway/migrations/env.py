@@ -9,13 +9,17 @@ from gateway.adapters.orm import metadata
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=metadata, version_table="alembic_version_gateway")
+    context.configure(
+        connection=connection, target_metadata=metadata, version_table="alembic_version_gateway"
+    )
     with context.begin_transaction():
         context.run_migrations()
 
 
 async def _run_online() -> None:
-    engine = create_async_engine(context.config.get_main_option("sqlalchemy.url"), hide_parameters=True)
+    engine = create_async_engine(
+        context.config.get_main_option("sqlalchemy.url"), hide_parameters=True
+    )
     async with engine.connect() as connection:
         await connection.run_sync(_run)
     await engine.dispose()

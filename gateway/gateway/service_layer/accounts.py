@@ -9,7 +9,13 @@ from typing import Protocol
 
 from gateway.adapters.passwords import Passwords
 from gateway.adapters.repository import AccountPage
-from gateway.adapters.tokens import AccessTokens, PasswordLinks, SessionCache, new_refresh_token, refresh_token_hash
+from gateway.adapters.tokens import (
+    AccessTokens,
+    PasswordLinks,
+    SessionCache,
+    new_refresh_token,
+    refresh_token_hash,
+)
 from gateway.domain.accounts import Account, Role, check_password_strength, normalize_email
 from gateway.domain.caller import Caller
 from gateway.domain.errors import (
@@ -50,14 +56,29 @@ class Tokens:
     role: str
 
 
-async def open_account(*, uow: UnitOfWork, passwords: Passwords, email: str, password: str, role: Role, name: str | None = None,
-                       in_demo: bool = False) -> Account:
+async def open_account(
+    *,
+    uow: UnitOfWork,
+    passwords: Passwords,
+    email: str,
+    password: str,
+    role: Role,
+    name: str | None = None,
+    in_demo: bool = False,
+) -> Account:
     check_password_strength(password, email=email)
     async with uow:
         # Checked before the (deliberately slow) hashing; the unique constraint settles a race.
         if await uow.accounts.get_by_email(normalize_email(email)) is not None:
             raise EmailTaken()
-    account = Account.open(email=email, role=role, password_hash=await passwords.hash(password), at=_now(), name=name, in_demo=in_demo)
+    account = Account.open(
+        email=email,
+        role=role,
+        password_hash=await passwords.hash(password),
+        at=_now(),
+        name=name,
+        in_demo=in_demo,
+    )
     async with uow:
         await uow.accounts.add(account)
         await uow.commit()
@@ -70,7 +91,9 @@ class Registration:
     opened: bool  # False: the address already had this account
 
 
-async def register_company(*, uow: UnitOfWork, passwords: Passwords, email: str, password: str, in_demo: bool = False) -> Registration:
+async def register_company(
+    *, uow: UnitOfWork, passwords: Passwords, email: str, password: str, in_demo: bool = False
+) -> Registration:
     """Opens a company account, or finds the one the address already has. Whoever asked is told
     neither (the address's owner is emailed either way), and the password is hashed either way so
     the answer takes as long."""
@@ -80,7 +103,9 @@ async def register_company(*, uow: UnitOfWork, passwords: Passwords, email: str,
         existing = await uow.accounts.get_by_email(normalize_email(email))
         if existing is not None:
             return Registration(existing, opened=False)
-        account = Account.open(email=email, role=Role.COMPANY, password_hash=password_hash, at=_now(), in_demo=in_demo)
+        account = Account.open(
+            email=email, role=Role.COMPANY, password_hash=password_hash, at=_now(), in_demo=in_demo
+        )
         try:
             await uow.accounts.add(account)
         except EmailTaken:  # another sign-up with this address won the race
@@ -90,7 +115,9 @@ async def register_company(*, uow: UnitOfWork, passwords: Passwords, email: str,
     return Registration(account, opened=True)
 
 
-async def send_registration_email(*, emails: AccountEmailSender, registration: Registration, language: str) -> bool:
+async def send_registration_email(
+    *, emails: AccountEmailSender, registration: Registration, language: str
+) -> bool:
     """A new account's address gets its confirmation link; an address that had an account already
     is told someone tried to register with it."""
     if registration.opened:
@@ -98,8 +125,16 @@ async def send_registration_email(*, emails: AccountEmailSender, registration: R
     return await emails.send_account_exists(registration.account, language=language)
 
 
-async def ensure_account(*, uow: UnitOfWork, passwords: Passwords, email: str, password: str, role: Role,
-                         name: str | None = None, in_demo: bool = False) -> tuple[Account, bool]:
+async def ensure_account(
+    *,
+    uow: UnitOfWork,
+    passwords: Passwords,
+    email: str,
+    password: str,
+    role: Role,
+    name: str | None = None,
+    in_demo: bool = False,
+) -> tuple[Account, bool]:
     """The account with this email, opened now if missing; says whether it was opened. An
     existing account without a name gets this one (accounts opened before names existed)."""
     async with uow:
@@ -111,14 +146,29 @@ async def ensure_account(*, uow: UnitOfWork, passwords: Passwords, email: str, p
     if existing is not None:
         return existing, False
     try:
-        return await open_account(uow=uow, passwords=passwords, email=email, password=password, role=role, name=name,
-                                  in_demo=in_demo), True
+        return await open_account(
+            uow=uow,
+            passwords=passwords,
+            email=email,
+            password=password,
+            role=role,
+            name=name,
+            in_demo=in_demo,
+        ), True
     except EmailTaken:  # another gateway instance opened it meanwhile
         async with uow:
             return await uow.accounts.get_by_email(normalize_email(email)), False
 
 
-async def sign_in(*, uow: UnitOfWork, passwords: Passwords, access_tokens: AccessTokens, refresh_ttl: timedelta, email: str, password: str) -> Tokens:
+async def sign_in(
+    *,
+    uow: UnitOfWork,
+    passwords: Passwords,
+    access_tokens: AccessTokens,
+    refresh_ttl: timedelta,
+    email: str,
+    password: str,
+) -> Tokens:
     async with uow:
         account = await uow.accounts.get_by_email(normalize_email(email))
     if not await passwords.verify(account.password_hash if account else None, password):
@@ -132,7 +182,9 @@ async def sign_in(*, uow: UnitOfWork, passwords: Passwords, access_tokens: Acces
     return tokens
 
 
-async def refresh(*, uow: UnitOfWork, access_tokens: AccessTokens, refresh_ttl: timedelta, refresh_token: str) -> Tokens:
+async def refresh(
+    *, uow: UnitOfWork, access_tokens: AccessTokens, refresh_ttl: timedelta, refresh_token: str
+) -> Tokens:
     """Trades a refresh token for new tokens of the same session; the old refresh token stops
     working (rotation). A refresh token used a second time means two holders: whoever stole it or
     its owner, no telling which, so the whole session ends, its access tokens too (RFC 9700 4.14.2)."""
@@ -163,7 +215,9 @@ async def sign_out(*, uow: UnitOfWork, refresh_token: str) -> None:
             await uow.commit()
 
 
-async def session_lasts(*, uow: UnitOfWork, sessions: SessionCache, session_id: str, account_id: str) -> bool:
+async def session_lasts(
+    *, uow: UnitOfWork, sessions: SessionCache, session_id: str, account_id: str
+) -> bool:
     """Whether the session an access token was issued with still lasts (remembered for a few seconds)."""
     lasts = sessions.lasts(session_id)
     if lasts is not None:
@@ -175,8 +229,14 @@ async def session_lasts(*, uow: UnitOfWork, sessions: SessionCache, session_id: 
     return lasts
 
 
-async def delete_account(*, uow: UnitOfWork, passwords: Passwords, enterprises: EnterpriseEraser, account_id: str,
-                         current_password: str) -> Account:
+async def delete_account(
+    *,
+    uow: UnitOfWork,
+    passwords: Passwords,
+    enterprises: EnterpriseEraser,
+    account_id: str,
+    current_password: str,
+) -> Account:
     """A company deletes its account, proving its password: its enterprises first, through the
     registry (which has every service erase their data), then its sessions and its row. Nothing of
     it is kept: no law asks the platform to keep an account once its enterprises are gone. When the
@@ -229,13 +289,22 @@ async def get_account_or_raise(*, uow: UnitOfWork, account_id: str) -> Account:
     return account
 
 
-async def list_staff_accounts(*, uow: UnitOfWork, roles: frozenset[Role], limit: int, cursor: str | None = None) -> AccountPage:
+async def list_staff_accounts(
+    *, uow: UnitOfWork, roles: frozenset[Role], limit: int, cursor: str | None = None
+) -> AccountPage:
     async with uow:
         return await uow.accounts.list_by_role(roles, limit=limit, cursor=cursor)
 
 
-async def invite_account(*, uow: UnitOfWork, invitations: InvitationSender, email: str, name: str, role: Role,
-                         invited_by: str) -> tuple[Account, bool]:
+async def invite_account(
+    *,
+    uow: UnitOfWork,
+    invitations: InvitationSender,
+    email: str,
+    name: str,
+    role: Role,
+    invited_by: str,
+) -> tuple[Account, bool]:
     """Opens a staff account without a password and has its set-password link emailed; says
     whether the email was handed over (the account stays opened when it was not)."""
     account = Account.invite(email=email, name=name, role=role, at=_now())
@@ -245,16 +314,27 @@ async def invite_account(*, uow: UnitOfWork, invitations: InvitationSender, emai
     return account, await invitations.send(account, sent_by=invited_by)
 
 
-async def send_invitation(*, uow: UnitOfWork, invitations: InvitationSender, account_id: str, sent_by: str) -> tuple[Account, bool]:
+async def send_invitation(
+    *, uow: UnitOfWork, invitations: InvitationSender, account_id: str, sent_by: str
+) -> tuple[Account, bool]:
     account = await get_account_or_raise(uow=uow, account_id=account_id)
     account.check_invitable()
     return account, await invitations.send(account, sent_by=sent_by)
 
 
-async def set_password(*, uow: UnitOfWork, passwords: Passwords, password_links: PasswordLinks, token: str, password: str) -> Account:
+async def set_password(
+    *,
+    uow: UnitOfWork,
+    passwords: Passwords,
+    password_links: PasswordLinks,
+    token: str,
+    password: str,
+) -> Account:
     """Sets the password through the one-time link of an invitation. Reaching the link proves
     the mailbox, so the email counts as confirmed; other sessions of the account end."""
-    return await _set_password_through_link(uow, passwords, password_links, token, password, disabled_may=True)
+    return await _set_password_through_link(
+        uow, passwords, password_links, token, password, disabled_may=True
+    )
 
 
 async def send_confirmation(*, emails: AccountEmailSender, account: Account, language: str) -> bool:
@@ -262,7 +342,9 @@ async def send_confirmation(*, emails: AccountEmailSender, account: Account, lan
     return await emails.send_confirmation(account, language=language)
 
 
-async def request_password_reset(*, uow: UnitOfWork, emails: AccountEmailSender, email: str, language: str) -> bool:
+async def request_password_reset(
+    *, uow: UnitOfWork, emails: AccountEmailSender, email: str, language: str
+) -> bool:
     """Emails the account holding this address a one-time link to choose a new password; says
     whether one was sent (nobody outside is told: the answer is the same for any address)."""
     async with uow:
@@ -272,14 +354,25 @@ async def request_password_reset(*, uow: UnitOfWork, emails: AccountEmailSender,
     return await emails.send_password_reset(account, language=language)
 
 
-async def reset_password(*, uow: UnitOfWork, passwords: Passwords, reset_links: PasswordLinks, token: str, password: str) -> Account:
+async def reset_password(
+    *, uow: UnitOfWork, passwords: Passwords, reset_links: PasswordLinks, token: str, password: str
+) -> Account:
     """Sets a new password through the link of a forgotten password: it works once (the password's
     stamp changes) and never for a disabled account; every session of the account ends."""
-    return await _set_password_through_link(uow, passwords, reset_links, token, password, disabled_may=False)
+    return await _set_password_through_link(
+        uow, passwords, reset_links, token, password, disabled_may=False
+    )
 
 
-async def change_password(*, uow: UnitOfWork, passwords: Passwords, account_id: str, current_password: str, new_password: str,
-                          keep_refresh_token: str | None = None) -> Account:
+async def change_password(
+    *,
+    uow: UnitOfWork,
+    passwords: Passwords,
+    account_id: str,
+    current_password: str,
+    new_password: str,
+    keep_refresh_token: str | None = None,
+) -> Account:
     """A signed-in person changes their password, proving the current one; every other session of
     the account ends (the refresh token `keep_refresh_token`, the caller's own, goes on working)."""
     async with uow:
@@ -298,7 +391,9 @@ async def change_password(*, uow: UnitOfWork, passwords: Passwords, account_id: 
     account.set_password(await passwords.hash(new_password))
     async with uow:
         if not await uow.accounts.save_new_password(account, replacing=replacing):
-            raise InvalidInput("current_password", "the password was changed meanwhile; sign in again")
+            raise InvalidInput(
+                "current_password", "the password was changed meanwhile; sign in again"
+            )
         kept = refresh_token_hash(keep_refresh_token) if keep_refresh_token else None
         await uow.refresh_tokens.revoke_all(account.id, at=_now(), keeping=kept)
         await uow.commit()
@@ -313,8 +408,15 @@ async def sign_out_everywhere(*, uow: UnitOfWork, account_id: str) -> int:
     return revoked
 
 
-async def _set_password_through_link(uow: UnitOfWork, passwords: Passwords, links: PasswordLinks, token: str, password: str, *,
-                                     disabled_may: bool) -> Account:
+async def _set_password_through_link(
+    uow: UnitOfWork,
+    passwords: Passwords,
+    links: PasswordLinks,
+    token: str,
+    password: str,
+    *,
+    disabled_may: bool,
+) -> Account:
     claims = links.read(token)
     async with uow:
         account = await uow.accounts.get(claims.account_id)
@@ -393,16 +495,34 @@ async def unbind_enterprise(*, uow: UnitOfWork, enterprise_id: str) -> None:
         await uow.commit()
 
 
-async def _issue(uow: UnitOfWork, access_tokens: AccessTokens, refresh_ttl: timedelta, account: Account, *,
-                 family_id: str | None = None) -> Tokens:
+async def _issue(
+    uow: UnitOfWork,
+    access_tokens: AccessTokens,
+    refresh_ttl: timedelta,
+    account: Account,
+    *,
+    family_id: str | None = None,
+) -> Tokens:
     """Tokens of the session `family_id`, or of a new session (a sign-in)."""
     refresh_token = new_refresh_token()
     family_id = family_id or str(uuid.uuid4())
     now = _now()
-    await uow.refresh_tokens.add(token_hash=refresh_token_hash(refresh_token), account_id=account.id, family_id=family_id,
-                                 issued_at=now, expires_at=now + refresh_ttl)
-    access_token = access_tokens.issue(account_id=account.id, role=str(account.role), session_id=family_id)
-    return Tokens(access_token=access_token, expires_in=access_tokens.ttl_seconds, refresh_token=refresh_token, role=str(account.role))
+    await uow.refresh_tokens.add(
+        token_hash=refresh_token_hash(refresh_token),
+        account_id=account.id,
+        family_id=family_id,
+        issued_at=now,
+        expires_at=now + refresh_ttl,
+    )
+    access_token = access_tokens.issue(
+        account_id=account.id, role=str(account.role), session_id=family_id
+    )
+    return Tokens(
+        access_token=access_token,
+        expires_in=access_tokens.ttl_seconds,
+        refresh_token=refresh_token,
+        role=str(account.role),
+    )
 
 
 def _now() -> datetime:

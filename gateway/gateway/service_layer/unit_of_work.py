@@ -20,7 +20,12 @@ class UnitOfWork:
     """`sessions`: the door's cache of sessions; whatever sessions the transaction ended are
     forgotten there once it commits, so this instance refuses their access tokens at once."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], *, sessions: SessionCache | None = None) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        sessions: SessionCache | None = None,
+    ) -> None:
         self._session_factory = session_factory
         self._sessions = sessions
 
@@ -37,7 +42,10 @@ class UnitOfWork:
     async def commit(self) -> None:
         await self.session.commit()
         if self._sessions is not None:
-            self._sessions.forget(session_ids=self.refresh_tokens.ended_families, account_ids=self.refresh_tokens.ended_accounts)
+            self._sessions.forget(
+                session_ids=self.refresh_tokens.ended_families,
+                account_ids=self.refresh_tokens.ended_accounts,
+            )
 
 
 class OwnershipUnitOfWork:

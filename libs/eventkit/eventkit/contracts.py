@@ -184,8 +184,17 @@ class MatchSnapshot(EventPayload):
     # suggestion the companies had been sent; None in older events).
     previous_status: str | None = None
     # Additive, optional, on match.withdrawn: why, and whose listing (or enterprise) ended it.
-    withdrawn_because: Literal["listing_closed", "listing_expired", "enterprise_suspended", "enterprise_unverified",
-                              "no_longer_scores", "displaced"] | None = None
+    withdrawn_because: (
+        Literal[
+            "listing_closed",
+            "listing_expired",
+            "enterprise_suspended",
+            "enterprise_unverified",
+            "no_longer_scores",
+            "displaced",
+        ]
+        | None
+    ) = None
     withdrawn_side: Literal["offer", "need"] | None = None
 
 
@@ -223,9 +232,24 @@ class MatchWithdrawn(MatchSnapshot):
 _CONTRACTS: dict[tuple[str, int], type[EventPayload]] = {
     (model.event_type, model.event_version): model
     for model in (
-        EnterpriseRegistered, EnterpriseUpdated, EnterpriseVerified, EnterpriseSuspended, EnterpriseReinstated, EnterpriseDeleted,
-        ListingPublished, ListingChanged, ListingClosed, ListingReopened, ListingExpiring,
-        MatchProposed, MatchApproved, MatchRejected, MatchResponded, MatchIntroduced, MatchClosed, MatchWithdrawn,
+        EnterpriseRegistered,
+        EnterpriseUpdated,
+        EnterpriseVerified,
+        EnterpriseSuspended,
+        EnterpriseReinstated,
+        EnterpriseDeleted,
+        ListingPublished,
+        ListingChanged,
+        ListingClosed,
+        ListingReopened,
+        ListingExpiring,
+        MatchProposed,
+        MatchApproved,
+        MatchRejected,
+        MatchResponded,
+        MatchIntroduced,
+        MatchClosed,
+        MatchWithdrawn,
     )
 }
 

@@ -11,7 +11,13 @@ import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, KafkaError, KafkaTimeoutError
-from tenacity import AsyncRetrying, RetryError, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    AsyncRetrying,
+    RetryError,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
 
 from eventkit.contracts import EventPayload, UndecodableEvent, decode
 from eventkit.envelope import Envelope
@@ -44,7 +50,9 @@ async def wait_for_kafka(bootstrap_servers: str, *, timeout: float) -> None:
         finally:
             await admin.close()
         await asyncio.sleep(0.5)
-    raise KafkaUnavailable(f"Kafka at {bootstrap_servers} did not answer within {timeout:.0f}s ({last_error})")
+    raise KafkaUnavailable(
+        f"Kafka at {bootstrap_servers} did not answer within {timeout:.0f}s ({last_error})"
+    )
 
 
 async def ensure_topics(bootstrap_servers: str, partitions: dict[str, int]) -> list[str]:
@@ -53,7 +61,9 @@ async def ensure_topics(bootstrap_servers: str, partitions: dict[str, int]) -> l
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [NewTopic(name, count, 1) for name, count in partitions.items() if name not in existing]
+        missing = [
+            NewTopic(name, count, 1) for name, count in partitions.items() if name not in existing
+        ]
         if missing:
             await admin.create_topics(missing)
         return [topic.name for topic in missing]
@@ -136,7 +146,11 @@ class EventConsumer:
             await self._consumer.commit({partition: next_offset})
         except CommitFailedError:
             # A rebalance took the partition away; its new owner re-reads and dedupes by event_id.
-            log.warning("offset_commit_lost_to_rebalance", topic=partition.topic, partition=partition.partition)
+            log.warning(
+                "offset_commit_lost_to_rebalance",
+                topic=partition.topic,
+                partition=partition.partition,
+            )
 
     async def _process(self, message: ConsumerRecord) -> None:
         try:
@@ -146,7 +160,9 @@ class EventConsumer:
             return
         carried = self._accepts.get(message.topic)
         if carried is not None and envelope.type not in carried:
-            await self._send_to_dead_letters(message, f"event type {envelope.type!r} does not belong on {message.topic}")
+            await self._send_to_dead_letters(
+                message, f"event type {envelope.type!r} does not belong on {message.topic}"
+            )
             return
         try:
             async for attempt in AsyncRetrying(
@@ -159,11 +175,23 @@ class EventConsumer:
             failure = error.last_attempt.exception()
             reason = f"handler failed {self._max_attempts} times: {failure!r}"
             # A database error quotes the values it refused (an address, say): the log gets its kind only.
-            await self._send_to_dead_letters(message, reason, logged=f"handler failed {self._max_attempts} times: {type(failure).__name__}")
+            await self._send_to_dead_letters(
+                message,
+                reason,
+                logged=f"handler failed {self._max_attempts} times: {type(failure).__name__}",
+            )
 
-    async def _send_to_dead_letters(self, message: ConsumerRecord, reason: str, *, logged: str | None = None) -> None:
+    async def _send_to_dead_letters(
+        self, message: ConsumerRecord, reason: str, *, logged: str | None = None
+    ) -> None:
         logged = logged or reason
-        log.error("event_dead_lettered", topic=message.topic, partition=message.partition, offset=message.offset, reason=logged)
+        log.error(
+            "event_dead_lettered",
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            reason=logged,
+        )
         headers = [
             ("reason", reason.encode()),
             ("source_topic", message.topic.encode()),
@@ -183,15 +211,24 @@ class EventConsumer:
                     )
         except (KafkaError, OSError) as error:
             # The message stays readable in its own topic at this offset; the log says where, never what.
-            log.error("event_skipped_undeliverable_dead_letter", topic=message.topic, partition=message.partition,
-                      offset=message.offset, size=len(message.value or b""), reason=logged, error=type(error).__name__)
+            log.error(
+                "event_skipped_undeliverable_dead_letter",
+                topic=message.topic,
+                partition=message.partition,
+                offset=message.offset,
+                size=len(message.value or b""),
+                reason=logged,
+                error=type(error).__name__,
+            )
             if self._skipped is not None:
                 self._skipped(message.topic, type(error).__name__)
 
 
 def _may_pass_on_retry(error: BaseException) -> bool:
     """A broker that is away may come back; a refusal of the message itself (too large, invalid) will not change."""
-    return isinstance(error, OSError | KafkaTimeoutError) or (isinstance(error, KafkaError) and error.retriable)
+    return isinstance(error, OSError | KafkaTimeoutError) or (
+        isinstance(error, KafkaError) and error.retriable
+    )
 
 
 async def keep_running(name: str, loop: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:

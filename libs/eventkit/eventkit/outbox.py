@@ -58,7 +58,9 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("envelope", Text, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("published_at", DateTime(timezone=True)),
-        Index("ix_outbox_unpublished", "shard", "id", postgresql_where=text("published_at IS NULL")),
+        Index(
+            "ix_outbox_unpublished", "shard", "id", postgresql_where=text("published_at IS NULL")
+        ),
     )
 
 
@@ -107,7 +109,9 @@ class OutboxRelay:
         # The lock is tried only on shards that have unpublished rows (a volatile function is not
         # pushed below the DISTINCT); each lock is held until the pass's transaction ends.
         pending = select(table.c.shard).where(table.c.published_at.is_(None)).distinct().subquery()
-        self._free_pending_shards = select(pending.c.shard).where(func.pg_try_advisory_xact_lock(_LOCK_NAMESPACE, pending.c.shard))
+        self._free_pending_shards = select(pending.c.shard).where(
+            func.pg_try_advisory_xact_lock(_LOCK_NAMESPACE, pending.c.shard)
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -132,7 +136,9 @@ class OutboxRelay:
                 return []
             rows = (
                 await connection.execute(
-                    select(table.c.id, table.c.topic, table.c.key, table.c.envelope, table.c.created_at)
+                    select(
+                        table.c.id, table.c.topic, table.c.key, table.c.envelope, table.c.created_at
+                    )
                     .where(table.c.shard.in_(shards), table.c.published_at.is_(None))
                     .order_by(table.c.id)
                     .limit(self._batch_size)
@@ -146,7 +152,9 @@ class OutboxRelay:
             ]
             await asyncio.gather(*deliveries)
             await connection.execute(
-                update(table).where(table.c.id.in_([row.id for row in rows])).values(published_at=func.now())
+                update(table)
+                .where(table.c.id.in_([row.id for row in rows]))
+                .values(published_at=func.now())
             )
         batch = PublishedBatch(len(rows), min(row.created_at for row in rows))
         if self._on_published:

@@ -12,23 +12,31 @@ DEMO_INTERNAL_TOKEN_SECRET = "union-match-demo-internal-token-secret-not-for-pro
 DEMO_JWT_SECRET = "union-match-demo-jwt-secret-not-for-production"
 DEMO_WEB_SESSION_SECRET = "union-match-demo-web-session-secret-not-for-production"
 
-PUBLISHED_SECRETS = frozenset({
-    DEMO_INTERNAL_TOKEN_SECRET,
-    DEMO_JWT_SECRET,
-    DEMO_WEB_SESSION_SECRET,
-    # Values earlier versions of docker-compose.yml published as defaults.
-    "change-me-in-production-please-32b",
-    "union-match-demo-web-session-secret-change-me",
-})
+PUBLISHED_SECRETS = frozenset(
+    {
+        DEMO_INTERNAL_TOKEN_SECRET,
+        DEMO_JWT_SECRET,
+        DEMO_WEB_SESSION_SECRET,
+        # Values earlier versions of docker-compose.yml published as defaults.
+        "change-me-in-production-please-32b",
+        "union-match-demo-web-session-secret-change-me",
+    }
+)
 
 
 def published_secrets_in_use(secrets: Mapping[str, SecretStr | str]) -> list[str]:
     """The names (environment variables) of `secrets` whose value is published in this repository."""
-    return [name for name, value in secrets.items()
-            if (value.get_secret_value() if isinstance(value, SecretStr) else value) in PUBLISHED_SECRETS]
+    return [
+        name
+        for name, value in secrets.items()
+        if (value.get_secret_value() if isinstance(value, SecretStr) else value)
+        in PUBLISHED_SECRETS
+    ]
 
 
-def refuse_published_secrets(secrets: Mapping[str, SecretStr | str], *, demo_mode: bool, demo_setting: str) -> None:
+def refuse_published_secrets(
+    secrets: Mapping[str, SecretStr | str], *, demo_mode: bool, demo_setting: str
+) -> None:
     """Ends the process (exit 2, one line that says what to do) when a secret has a published value
     and the operator has not chosen demo mode (`demo_setting`, e.g. REGISTRY_DEMO_MODE=true)."""
     if demo_mode or not (published := published_secrets_in_use(secrets)):

@@ -9,15 +9,36 @@ DELIVERIES = "notifications.deliveries"
 # The event types each topic carries (contracts.py holds their payloads). A consumer dead-letters any
 # other type it reads there: a type on the wrong topic would be applied out of its key's order.
 EVENT_TYPES: dict[str, frozenset[str]] = {
-    ENTERPRISES: frozenset({
-        "enterprise.registered", "enterprise.updated", "enterprise.verified", "enterprise.suspended",
-        "enterprise.reinstated", "enterprise.deleted",
-    }),
-    LISTINGS: frozenset({"listing.published", "listing.changed", "listing.closed", "listing.reopened", "listing.expiring"}),
-    MATCHES: frozenset({
-        "match.proposed", "match.approved", "match.rejected", "match.responded", "match.introduced", "match.closed",
-        "match.withdrawn",
-    }),
+    ENTERPRISES: frozenset(
+        {
+            "enterprise.registered",
+            "enterprise.updated",
+            "enterprise.verified",
+            "enterprise.suspended",
+            "enterprise.reinstated",
+            "enterprise.deleted",
+        }
+    ),
+    LISTINGS: frozenset(
+        {
+            "listing.published",
+            "listing.changed",
+            "listing.closed",
+            "listing.reopened",
+            "listing.expiring",
+        }
+    ),
+    MATCHES: frozenset(
+        {
+            "match.proposed",
+            "match.approved",
+            "match.rejected",
+            "match.responded",
+            "match.introduced",
+            "match.closed",
+            "match.withdrawn",
+        }
+    ),
 }
 
 

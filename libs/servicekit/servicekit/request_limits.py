@@ -19,14 +19,27 @@ from urllib.parse import unquote_to_bytes
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_TITLES = {400: "Bad request", 413: "Content too large", 422: "Invalid input", 431: "Request header fields too large"}
+_TITLES = {
+    400: "Bad request",
+    413: "Content too large",
+    422: "Invalid input",
+    431: "Request header fields too large",
+}
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_UNSTORABLE_TEXT = "must not contain control characters (other than tab and line breaks) or lone surrogates"
+_UNSTORABLE_TEXT = (
+    "must not contain control characters (other than tab and line breaks) or lone surrogates"
+)
 _INT64 = 2**63 - 1
 
 
 class RequestLimits:
-    def __init__(self, app: ASGIApp, max_bytes: int = 256 * 1024, max_header_bytes: int = 8 * 1024, max_headers_bytes: int = 32 * 1024) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int = 256 * 1024,
+        max_header_bytes: int = 8 * 1024,
+        max_headers_bytes: int = 32 * 1024,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_header_bytes = max_header_bytes
@@ -36,7 +49,9 @@ class RequestLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        refusal = self._header_refusal(scope["headers"]) or _text_refusal(_query_fields(scope["query_string"]), "query")
+        refusal = self._header_refusal(scope["headers"]) or _text_refusal(
+            _query_fields(scope["query_string"]), "query"
+        )
         if refusal is None:
             body, refusal = await self._read_body(scope, receive)
         if refusal is not None:
@@ -55,18 +70,27 @@ class RequestLimits:
             total += size
             header = name.decode("latin-1")
             if size > self.max_header_bytes:
-                return _too_large_headers(f"the {header} header is over {self.max_header_bytes} bytes", header)
+                return _too_large_headers(
+                    f"the {header} header is over {self.max_header_bytes} bytes", header
+                )
             try:
                 value.decode("utf-8")
             except UnicodeDecodeError:
-                return problem(400, f"the {header} header is not UTF-8",
-                               errors=[{"field": header, "reason": "is not UTF-8"}])
+                return problem(
+                    400,
+                    f"the {header} header is not UTF-8",
+                    errors=[{"field": header, "reason": "is not UTF-8"}],
+                )
         if total > self.max_headers_bytes:
-            return _too_large_headers(f"the headers are over {self.max_headers_bytes} bytes together", "headers")
+            return _too_large_headers(
+                f"the headers are over {self.max_headers_bytes} bytes together", "headers"
+            )
         return None
 
     async def _read_body(self, scope: Scope, receive: Receive):
-        declared = next((value for name, value in scope["headers"] if name == b"content-length"), None)
+        declared = next(
+            (value for name, value in scope["headers"] if name == b"content-length"), None
+        )
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             return b"", self._too_large()
         chunks, received = [], 0
@@ -130,7 +154,9 @@ def _query_fields(raw: bytes) -> list[tuple[str, object]]:
 def _body_refusal(headers: list[tuple[bytes, bytes]], body: bytes):
     if not body:
         return None
-    content_type = next((value for name, value in headers if name == b"content-type"), b"application/json").lower()
+    content_type = next(
+        (value for name, value in headers if name == b"content-type"), b"application/json"
+    ).lower()
     if b"application/x-www-form-urlencoded" in content_type:
         return _text_refusal(_query_fields(body), "body")
     if b"json" not in content_type:
@@ -160,13 +186,21 @@ def _unacceptable_in(document) -> tuple[str, str] | None:
         elif isinstance(value, dict):
             for key, item in value.items():
                 if UNSTORABLE.search(key):
-                    return _dotted((*path, key)), "the name must not contain control characters or lone surrogates"
+                    return _dotted(
+                        (*path, key)
+                    ), "the name must not contain control characters or lone surrogates"
                 pending.append(((*path, key), item))
         elif isinstance(value, list):
             pending.extend(((*path, index), item) for index, item in enumerate(value))
         elif isinstance(value, float) and not math.isfinite(value):
-            return _dotted(path), "is not a finite number (NaN, Infinity or beyond the largest float)"
-        elif isinstance(value, int) and not isinstance(value, bool) and not -_INT64 - 1 <= value <= _INT64:
+            return _dotted(
+                path
+            ), "is not a finite number (NaN, Infinity or beyond the largest float)"
+        elif (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and not -_INT64 - 1 <= value <= _INT64
+        ):
             return _dotted(path), "is beyond a 64-bit integer"
     return None
 
@@ -182,12 +216,18 @@ def _text_refusal(fields: list[tuple[str, object]], where: str):
         if isinstance(value, str) and UNSTORABLE.search(value):
             return _invalid(field or where, _UNSTORABLE_TEXT)
         if UNSTORABLE.search(field):
-            return _invalid(field, "the name must not contain control characters or lone surrogates")
+            return _invalid(
+                field, "the name must not contain control characters or lone surrogates"
+            )
     return None
 
 
 def _invalid(field: str, reason: str):
-    return problem(422, "the request has invalid fields", errors=[{"field": _printable(field), "reason": reason}])
+    return problem(
+        422,
+        "the request has invalid fields",
+        errors=[{"field": _printable(field), "reason": reason}],
+    )
 
 
 def _printable(field: str) -> str:
@@ -197,5 +237,11 @@ def _printable(field: str) -> str:
 
 def problem(status: int, detail: str, **extensions) -> JSONResponse:
     """RFC 9457 problem details, the shape every app's own problems have."""
-    body = {"type": "about:blank", "title": _TITLES[status], "status": status, "detail": detail, **extensions}
+    body = {
+        "type": "about:blank",
+        "title": _TITLES[status],
+        "status": status,
+        "detail": detail,
+        **extensions,
+    }
     return JSONResponse(body, status_code=status, media_type="application/problem+json")

@@ -18,9 +18,21 @@ def alembic_config(database_url: str) -> Config:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m matching")
-    parser.add_argument("command", choices=["serve", "migrate", "downgrade", "rematch", "rebuild-funnel"], nargs="?", default="serve")
-    parser.add_argument("--revision", default=None, help="target revision (migrate: head, downgrade: base)")
-    parser.add_argument("--workers", type=int, default=None, help="rematch: processes finding partners (default: the CPUs)")
+    parser.add_argument(
+        "command",
+        choices=["serve", "migrate", "downgrade", "rematch", "rebuild-funnel"],
+        nargs="?",
+        default="serve",
+    )
+    parser.add_argument(
+        "--revision", default=None, help="target revision (migrate: head, downgrade: base)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="rematch: processes finding partners (default: the CPUs)",
+    )
     args = parser.parse_args()
     settings = Settings()
     if args.command == "migrate":
@@ -38,15 +50,24 @@ def main() -> None:
 def serve(settings: Settings) -> None:
     from eventkit.published_secrets import refuse_published_secrets
 
-    refuse_published_secrets({"MATCHING_INTERNAL_TOKEN_SECRET": settings.internal_token_secret}, demo_mode=settings.demo_mode,
-                             demo_setting="MATCHING_DEMO_MODE")
+    refuse_published_secrets(
+        {"MATCHING_INTERNAL_TOKEN_SECRET": settings.internal_token_secret},
+        demo_mode=settings.demo_mode,
+        demo_setting="MATCHING_DEMO_MODE",
+    )
     import uvicorn
 
     from matching.bootstrap import create_app
     from matching.observability import configure_logging
 
     configure_logging(settings.log_level)
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 def rematch(settings: Settings, *, workers: int | None = None) -> None:
@@ -66,8 +87,11 @@ def rematch(settings: Settings, *, workers: int | None = None) -> None:
         engine = create_async_engine(settings.database_url, hide_parameters=True)
         factory = async_sessionmaker(engine, expire_on_commit=False)
         try:
-            return await rematch_all(uow_factory=lambda: UnitOfWork(factory), matcher=build_matcher(settings),
-                                     workers=workers or os.cpu_count() or 1)
+            return await rematch_all(
+                uow_factory=lambda: UnitOfWork(factory),
+                matcher=build_matcher(settings),
+                workers=workers or os.cpu_count() or 1,
+            )
         finally:
             await engine.dispose()
 

@@ -12,12 +12,16 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
 from eventkit.kafka import idempotent_producer, kafka_is_reachable, keep_running
 from eventkit.outbox import OutboxRelay
-from servicekit.request_limits import RequestLimits
 from matching.adapters.orm import outbox
 from matching.adapters.reference_files import load_gazetteer, load_region_names, load_taxonomy
 from matching.adapters.units import load_quantities
@@ -31,6 +35,7 @@ from matching.entrypoints.workers import run_consumer
 from matching.observability import Metrics, RequestContextMiddleware
 from matching.service_layer.matcher import Matcher
 from matching.service_layer.unit_of_work import UnitOfWork
+from servicekit.request_limits import RequestLimits
 
 log = structlog.get_logger(__name__)
 
@@ -63,18 +68,30 @@ class Container:
 
 def build_matcher(settings: Settings) -> Matcher:
     taxonomy = load_taxonomy(settings.data_dir)
-    policy = Policy(weights=Weights(**settings.weights.model_dump()), max_distance_km=settings.max_distance_km,
-                    cross_border_bonus=settings.cross_border_bonus)
+    policy = Policy(
+        weights=Weights(**settings.weights.model_dump()),
+        max_distance_km=settings.max_distance_km,
+        cross_border_bonus=settings.cross_border_bonus,
+    )
     # The units library (pint) is built here, once, not when a module is imported.
-    scorer = Scorer(taxonomy, load_gazetteer(settings.data_dir), policy, quantities=load_quantities(settings.data_dir),
-                    region_names=load_region_names(settings.data_dir))
+    scorer = Scorer(
+        taxonomy,
+        load_gazetteer(settings.data_dir),
+        policy,
+        quantities=load_quantities(settings.data_dir),
+        region_names=load_region_names(settings.data_dir),
+    )
     index = MatchIndex(scorer, Lexicon.build(taxonomy))
-    return Matcher(index=index, threshold=settings.threshold, limit=settings.max_proposed_per_listing)
+    return Matcher(
+        index=index, threshold=settings.threshold, limit=settings.max_proposed_per_listing
+    )
 
 
 def build_container(settings: Settings, metrics: Metrics) -> Container:
     """Called inside the running event loop: the Kafka clients need one."""
-    engine = create_async_engine(settings.database_url, hide_parameters=True, pool_size=10, pool_pre_ping=True)
+    engine = create_async_engine(
+        settings.database_url, hide_parameters=True, pool_size=10, pool_pre_ping=True
+    )
     return Container(
         settings=settings,
         engine=engine,
@@ -86,7 +103,10 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
 
 
 async def start_producer(container: Container) -> None:
-    async for attempt in AsyncRetrying(retry=retry_if_exception_type(Exception), wait=wait_exponential_jitter(multiplier=0.5, max=5)):
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception_type(Exception),
+        wait=wait_exponential_jitter(multiplier=0.5, max=5),
+    ):
         with attempt:
             await container.producer.start()
     container.producer_started.set()
@@ -94,7 +114,10 @@ async def start_producer(container: Container) -> None:
 
 async def build_index(container: Container) -> None:
     """The index lives in memory: it is filled from the listings table before any event is applied."""
-    async for attempt in AsyncRetrying(retry=retry_if_exception_type(Exception), wait=wait_exponential_jitter(multiplier=0.5, max=5)):
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception_type(Exception),
+        wait=wait_exponential_jitter(multiplier=0.5, max=5),
+    ):
         with attempt:
             async with container.unit_of_work() as uow:
                 count = await container.matcher.catch_up(uow=uow)
@@ -108,8 +131,12 @@ async def build_index(container: Container) -> None:
 
 async def run_relay(container: Container, stop: asyncio.Event) -> None:
     await container.producer_started.wait()
-    relay = OutboxRelay(engine=container.engine, producer=container.producer, table=outbox,
-                        batch_size=container.settings.relay_batch_size)
+    relay = OutboxRelay(
+        engine=container.engine,
+        producer=container.producer,
+        table=outbox,
+        batch_size=container.settings.relay_batch_size,
+    )
     await relay.run(stop)
 
 
@@ -150,6 +177,8 @@ def create_app(settings: Settings) -> FastAPI:
     problems.install(app)
     app.include_router(router)
     app.include_router(health)
-    app.add_middleware(RequestLimits)  # bounds the body, the headers and the text fields of every route
+    app.add_middleware(
+        RequestLimits
+    )  # bounds the body, the headers and the text fields of every route
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

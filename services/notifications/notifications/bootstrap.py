@@ -11,10 +11,14 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from eventkit.kafka import idempotent_producer, kafka_is_reachable, keep_running
-from servicekit.request_limits import RequestLimits
 from notifications.adapters.links import SignedLinks
 from notifications.adapters.rendering import TemplateRenderer
 from notifications.adapters.smtp import SmtpMailer
@@ -23,6 +27,7 @@ from notifications.entrypoints import problems
 from notifications.entrypoints.api import health, router
 from notifications.entrypoints.workers import run_consumer, run_dead_letter_relay, run_sender
 from notifications.observability import Metrics, RequestContextMiddleware
+from servicekit.request_limits import RequestLimits
 
 log = structlog.get_logger(__name__)
 
@@ -54,7 +59,9 @@ class Container:
 
 def build_container(settings: Settings, metrics: Metrics) -> Container:
     """Called inside the running event loop: the Kafka clients need one."""
-    engine = create_async_engine(settings.database_url, hide_parameters=True, pool_size=10, pool_pre_ping=True)
+    engine = create_async_engine(
+        settings.database_url, hide_parameters=True, pool_size=10, pool_pre_ping=True
+    )
     return Container(
         settings=settings,
         engine=engine,
@@ -70,8 +77,11 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
             timeout=settings.smtp_timeout_seconds,
         ),
         renderer=TemplateRenderer(),
-        links=SignedLinks(public_base_url=settings.public_base_url, public_api_url=settings.public_api_url,
-                          secret=settings.internal_token_secret.get_secret_value()),
+        links=SignedLinks(
+            public_base_url=settings.public_base_url,
+            public_api_url=settings.public_api_url,
+            secret=settings.internal_token_secret.get_secret_value(),
+        ),
         metrics=metrics,
     )
 
@@ -98,7 +108,11 @@ def create_app(settings: Settings) -> FastAPI:
         tasks = [
             asyncio.create_task(keep_running("consumer", consume, stop)),
             asyncio.create_task(keep_running("sender", lambda: run_sender(container, stop), stop)),
-            asyncio.create_task(keep_running("dead-letter relay", lambda: run_dead_letter_relay(container, stop), stop)),
+            asyncio.create_task(
+                keep_running(
+                    "dead-letter relay", lambda: run_dead_letter_relay(container, stop), stop
+                )
+            ),
         ]
         try:
             yield
@@ -117,6 +131,8 @@ def create_app(settings: Settings) -> FastAPI:
     problems.install(app)
     app.include_router(router)
     app.include_router(health)
-    app.add_middleware(RequestLimits)  # bounds the body, the headers and the text fields of every route
+    app.add_middleware(
+        RequestLimits
+    )  # bounds the body, the headers and the text fields of every route
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

@@ -19,12 +19,39 @@ def alembic_config(database_url: str) -> Config:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m registry")
-    parser.add_argument("command", choices=["serve", "relay", "consume", "expire-listings", "republish-listings", "migrate", "downgrade"], nargs="?", default="serve")
-    parser.add_argument("--revision", default=None, help="target revision (migrate: head, downgrade: base)")
+    parser.add_argument(
+        "command",
+        choices=[
+            "serve",
+            "relay",
+            "consume",
+            "expire-listings",
+            "republish-listings",
+            "migrate",
+            "downgrade",
+        ],
+        nargs="?",
+        default="serve",
+    )
+    parser.add_argument(
+        "--revision", default=None, help="target revision (migrate: head, downgrade: base)"
+    )
     which = parser.add_mutually_exclusive_group()
-    which.add_argument("--all", action="store_true", help="republish-listings: every live enterprise's listings")
-    which.add_argument("--enterprise", type=uuid.UUID, default=None, metavar="ID", help="republish-listings: this enterprise's listings")
-    parser.add_argument("--include-closed", action="store_true", help="republish-listings: closed listings too (default: active only)")
+    which.add_argument(
+        "--all", action="store_true", help="republish-listings: every live enterprise's listings"
+    )
+    which.add_argument(
+        "--enterprise",
+        type=uuid.UUID,
+        default=None,
+        metavar="ID",
+        help="republish-listings: this enterprise's listings",
+    )
+    parser.add_argument(
+        "--include-closed",
+        action="store_true",
+        help="republish-listings: closed listings too (default: active only)",
+    )
     args = parser.parse_args()
     if args.command == "republish-listings" and not args.all and args.enterprise is None:
         parser.error("republish-listings needs --all or --enterprise ID")
@@ -40,7 +67,9 @@ def main() -> None:
     elif args.command == "expire-listings":
         expire_listings(settings)
     elif args.command == "republish-listings":
-        republish_listings(settings, enterprise_id=args.enterprise, include_closed=args.include_closed)
+        republish_listings(
+            settings, enterprise_id=args.enterprise, include_closed=args.include_closed
+        )
     else:
         serve(settings)
 
@@ -48,15 +77,24 @@ def main() -> None:
 def serve(settings: Settings) -> None:
     from eventkit.published_secrets import refuse_published_secrets
 
-    refuse_published_secrets({"REGISTRY_INTERNAL_TOKEN_SECRET": settings.internal_token_secret}, demo_mode=settings.demo_mode,
-                             demo_setting="REGISTRY_DEMO_MODE")
+    refuse_published_secrets(
+        {"REGISTRY_INTERNAL_TOKEN_SECRET": settings.internal_token_secret},
+        demo_mode=settings.demo_mode,
+        demo_setting="REGISTRY_DEMO_MODE",
+    )
     import uvicorn
 
     from registry.bootstrap import create_app
     from registry.observability import configure_logging
 
     configure_logging(settings.log_level)
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None, access_log=False)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 def relay(settings: Settings) -> None:
@@ -117,7 +155,9 @@ def expire_listings(settings: Settings) -> None:
     print(json.dumps({"closed": done.closed, "reminded": done.reminded}))
 
 
-def republish_listings(settings: Settings, *, enterprise_id: uuid.UUID | None, include_closed: bool) -> None:
+def republish_listings(
+    settings: Settings, *, enterprise_id: uuid.UUID | None, include_closed: bool
+) -> None:
     """Writes one listing.changed (the current snapshot, same version) per listing to the outbox, for
     data changed without events (revision 0006's unit codes, a hand-made fix); the relay publishes
     them. Prints {"republished": N}; an unknown or deleted --enterprise exits with 1."""
@@ -138,8 +178,11 @@ def republish_listings(settings: Settings, *, enterprise_id: uuid.UUID | None, i
         engine = create_async_engine(settings.database_url, hide_parameters=True, pool_size=2)
         try:
             factory = async_sessionmaker(engine, expire_on_commit=False)
-            return await republish.republish_listings(unit_of_work=lambda: UnitOfWork(factory), enterprise_id=enterprise_id,
-                                                      include_closed=include_closed)
+            return await republish.republish_listings(
+                unit_of_work=lambda: UnitOfWork(factory),
+                enterprise_id=enterprise_id,
+                include_closed=include_closed,
+            )
         finally:
             await engine.dispose()
 

@@ -13,12 +13,16 @@ from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from sqlalchemy import event, text
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
 from eventkit.kafka import idempotent_producer, kafka_is_reachable, keep_running
 from eventkit.outbox import OutboxRelay
-from servicekit.request_limits import RequestLimits
 from registry.adapters.orm import outbox
 from registry.adapters.reference_files import load_reference
 from registry.config import Settings
@@ -35,6 +39,7 @@ from registry.service_layer import listings as listing_cases
 from registry.service_layer.group_commit import GroupCommit
 from registry.service_layer.listings import Publication
 from registry.service_layer.unit_of_work import DriverConnections, PublishingUnitOfWork
+from servicekit.request_limits import RequestLimits
 
 log = structlog.get_logger(__name__)
 
@@ -67,7 +72,9 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
     """Called inside the running event loop: the Kafka clients need one."""
     # No pre-ping: on asyncpg it costs three round trips (BEGIN, ";", ROLLBACK) per checkout, more
     # than a listing's own statements. A connection the server closed is known locally instead.
-    engine = create_async_engine(settings.database_url, hide_parameters=True, pool_size=20, max_overflow=10, pool_recycle=600)
+    engine = create_async_engine(
+        settings.database_url, hide_parameters=True, pool_size=20, max_overflow=10, pool_recycle=600
+    )
     event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
     return Container(
         settings=settings,
@@ -92,11 +99,17 @@ def driver_connections(engine: AsyncEngine) -> DriverConnections:
     return lend
 
 
-def publications_committed_together(connections: DriverConnections, settings: Settings) -> GroupCommit[Publication, Listing]:
+def publications_committed_together(
+    connections: DriverConnections, settings: Settings
+) -> GroupCommit[Publication, Listing]:
     async def publish(publications):
-        return await listing_cases.publish_together(uow=PublishingUnitOfWork(connections), publications=publications)
+        return await listing_cases.publish_together(
+            uow=PublishingUnitOfWork(connections), publications=publications
+        )
 
-    return GroupCommit(publish, max_batch=settings.publish_batch_max, writers=settings.publish_writers)
+    return GroupCommit(
+        publish, max_batch=settings.publish_batch_max, writers=settings.publish_writers
+    )
 
 
 def _refuse_closed_connection(dbapi_connection, connection_record, connection_proxy) -> None:
@@ -109,7 +122,10 @@ def _refuse_closed_connection(dbapi_connection, connection_record, connection_pr
 
 async def start_producer(container: Container) -> None:
     """Kafka may come up after the registry; requests keep being accepted into the outbox meanwhile."""
-    async for attempt in AsyncRetrying(retry=retry_if_exception_type(Exception), wait=wait_exponential_jitter(multiplier=0.5, max=5)):
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception_type(Exception),
+        wait=wait_exponential_jitter(multiplier=0.5, max=5),
+    ):
         with attempt:
             await container.producer.start()
     container.producer_started.set()
@@ -184,11 +200,19 @@ def create_app(settings: Settings) -> FastAPI:
         tasks = [asyncio.create_task(start_producer(container))]
         if settings.relay_enabled:
             tasks.append(asyncio.create_task(run_relay(container, stop)))
-        if settings.expiry_enabled:  # listings whose valid_until passed close themselves (entrypoints/expiry.py)
-            tasks.append(asyncio.create_task(sweep_until_stopped(container.session_factory, settings, stop)))
+        if (
+            settings.expiry_enabled
+        ):  # listings whose valid_until passed close themselves (entrypoints/expiry.py)
+            tasks.append(
+                asyncio.create_task(sweep_until_stopped(container.session_factory, settings, stop))
+            )
         consuming = []
         if settings.consumer_enabled:
-            consuming.append(asyncio.create_task(keep_running("consumer", lambda: run_consumer(container, stop), stop)))
+            consuming.append(
+                asyncio.create_task(
+                    keep_running("consumer", lambda: run_consumer(container, stop), stop)
+                )
+            )
         try:
             yield
         finally:

@@ -16,7 +16,9 @@ class ApiProblem(Exception):
     status: int
     title: str = ""
     detail: str = ""
-    errors: list[dict] = field(default_factory=list)  # [{"field": ..., "message": ...}] when the API names fields
+    errors: list[dict] = field(
+        default_factory=list
+    )  # [{"field": ..., "message": ...}] when the API names fields
     retry_after: str | None = None
 
     @classmethod
@@ -27,8 +29,13 @@ class ApiProblem(Exception):
             body = {}
         if not isinstance(body, dict):
             body = {}
-        return cls(status=response.status_code, title=str(body.get("title", "")), detail=_text(body.get("detail")),
-                   errors=_field_errors(body), retry_after=response.headers.get("retry-after"))
+        return cls(
+            status=response.status_code,
+            title=str(body.get("title", "")),
+            detail=_text(body.get("detail")),
+            errors=_field_errors(body),
+            retry_after=response.headers.get("retry-after"),
+        )
 
     def __str__(self) -> str:
         return f"{self.status} {self.title}: {self.detail}"
@@ -50,7 +57,14 @@ def _field_errors(body: dict) -> list[dict]:
         if not isinstance(error, dict):
             continue
         name = str(error.get("field") or "")
-        found.append({"field": name.split(".")[-1], "message": str(error.get("reason") or error.get("message") or error.get("msg") or "")})
+        found.append(
+            {
+                "field": name.split(".")[-1],
+                "message": str(
+                    error.get("reason") or error.get("message") or error.get("msg") or ""
+                ),
+            }
+        )
     return found
 
 
@@ -65,23 +79,42 @@ class GatewayClient:
     """One pooled connection to the gateway for the whole application."""
 
     def __init__(self, base_url: str, *, timeout: float) -> None:
-        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/") + "/api/v1", timeout=timeout,
-                                       headers={"Accept": "application/json"})
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/") + "/api/v1",
+            timeout=timeout,
+            headers={"Accept": "application/json"},
+        )
 
     async def close(self) -> None:
         await self._http.aclose()
 
-    async def request(self, method: str, path: str, *, access_token: str | None = None, params: dict | None = None,
-                      json: Any = None, data: dict | None = None, headers: dict | None = None, client_address: str | None = None) -> Any:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        access_token: str | None = None,
+        params: dict | None = None,
+        json: Any = None,
+        data: dict | None = None,
+        headers: dict | None = None,
+        client_address: str | None = None,
+    ) -> Any:
         sent = dict(headers or {})
         if access_token:
             sent["Authorization"] = f"Bearer {access_token}"
         if client_address:
             sent["X-Forwarded-For"] = client_address
         try:
-            response = await self._http.request(method, path, params=_clean(params), json=json, data=data, headers=sent)
+            response = await self._http.request(
+                method, path, params=_clean(params), json=json, data=data, headers=sent
+            )
         except httpx.HTTPError as error:
-            raise ApiUnavailable(503, "Service unavailable", f"the platform could not be reached ({type(error).__name__})") from None
+            raise ApiUnavailable(
+                503,
+                "Service unavailable",
+                f"the platform could not be reached ({type(error).__name__})",
+            ) from None
         if response.status_code >= 500:
             raise ApiUnavailable.of(response)
         if response.status_code >= 400:
@@ -90,8 +123,15 @@ class GatewayClient:
             return None
         return response.json()
 
-    async def sign_in(self, *, email: str, password: str, client_address: str | None = None) -> Tokens:
-        body = await self.request("POST", "/auth/token", data={"username": email, "password": password}, client_address=client_address)
+    async def sign_in(
+        self, *, email: str, password: str, client_address: str | None = None
+    ) -> Tokens:
+        body = await self.request(
+            "POST",
+            "/auth/token",
+            data={"username": email, "password": password},
+            client_address=client_address,
+        )
         return Tokens(body["access_token"], body["refresh_token"], body["role"])
 
     async def refresh(self, *, refresh_token: str) -> Tokens:

@@ -9,7 +9,15 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-MATCH_STATUSES = ("proposed", "approved", "rejected", "declined", "introduced", "closed", "withdrawn")
+MATCH_STATUSES = (
+    "proposed",
+    "approved",
+    "rejected",
+    "declined",
+    "introduced",
+    "closed",
+    "withdrawn",
+)
 COUNTRY_PAIRS = ("BY-RU", "RU-BY", "RU-RU", "BY-BY")
 VERIFICATION = ("verified", "unverified")
 SORTS = ("score", "newest", "age")
@@ -58,7 +66,9 @@ class QueueView:
 
     def api_params(self, *, today: date) -> dict[str, str | int]:
         params: dict[str, str | int] = {
-            "sort": self.sort, "limit": self.page_size, "cursor": str((self.page - 1) * self.page_size),
+            "sort": self.sort,
+            "limit": self.page_size,
+            "cursor": str((self.page - 1) * self.page_size),
         }
         if self.status != "any":
             params["status"] = self.status
@@ -67,7 +77,9 @@ class QueueView:
             if value:
                 params[name] = value
         if self.older_than_days:
-            params["created_until"] = (today - timedelta(days=int(self.older_than_days))).isoformat()
+            params["created_until"] = (
+                today - timedelta(days=int(self.older_than_days))
+            ).isoformat()
         return params
 
     def query(self, **changes) -> str:
@@ -80,7 +92,17 @@ class QueueView:
 
     @property
     def is_filtered(self) -> bool:
-        return any(getattr(self, name) for name in ("sector", "country_pair", "region", "min_score", "older_than_days", "verification"))
+        return any(
+            getattr(self, name)
+            for name in (
+                "sector",
+                "country_pair",
+                "region",
+                "min_score",
+                "older_than_days",
+                "verification",
+            )
+        )
 
 
 def _is_score(value: str) -> bool:

@@ -51,14 +51,26 @@ def check_legal_id(*, country: str, scheme: str, value: str) -> Check:
     if not number:
         return Check(False, N_("Enter the number"))
     if country == "BY":
-        return _check(by_unp.validate, number.upper(), N_("A UNP has 9 characters"), N_("This UNP is correct"))
+        return _check(
+            by_unp.validate, number.upper(), N_("A UNP has 9 characters"), N_("This UNP is correct")
+        )
     if scheme == "inn":
-        return _check(ru_inn.validate, number, N_("An INN has 10 digits (an organisation) or 12 (a person or sole trader)"),
-                      N_("This INN is correct"))
+        return _check(
+            ru_inn.validate,
+            number,
+            N_("An INN has 10 digits (an organisation) or 12 (a person or sole trader)"),
+            N_("This INN is correct"),
+        )
     if len(number) == 15 and number.isdigit() and int(number[:14]) % 13 % 10 == int(number[14]):
-        return Check(True, N_("This OGRNIP is correct"))  # the rule takes the remainder's last digit
-    return _check(ru_ogrn.validate, number, N_("An OGRN has 13 digits (an organisation), an OGRNIP 15 (a sole trader)"),
-                  N_("This OGRN is correct"))
+        return Check(
+            True, N_("This OGRNIP is correct")
+        )  # the rule takes the remainder's last digit
+    return _check(
+        ru_ogrn.validate,
+        number,
+        N_("An OGRN has 13 digits (an organisation), an OGRNIP 15 (a sole trader)"),
+        N_("This OGRN is correct"),
+    )
 
 
 def _check(validate, number: str, length_message: str, correct: str) -> Check:
@@ -69,17 +81,27 @@ def _check(validate, number: str, length_message: str, correct: str) -> Check:
     except InvalidFormat:
         return Check(False, N_("Use digits only"))
     except InvalidChecksum:
-        return Check(False, N_("The check digit does not match: one of the digits is probably mistyped"))
+        return Check(
+            False, N_("The check digit does not match: one of the digits is probably mistyped")
+        )
     except ValidationError:
         return Check(False, N_("This number is not valid"))
     return Check(True, correct)
 
 
-def step_errors(step: str, answers: dict, *, regions: set[str], sectors: set[str]) -> dict[str, str]:
+def step_errors(
+    step: str, answers: dict, *, regions: set[str], sectors: set[str]
+) -> dict[str, str]:
     """What is wrong with the answers to one step, by field."""
     checks = {
-        "country": _country, "legal-id": _legal_id, "name": _name, "place": lambda a: _place(a, regions),
-        "sectors": lambda a: _sectors(a, sectors), "about": _about, "contact": _contact, "consent": _consent,
+        "country": _country,
+        "legal-id": _legal_id,
+        "name": _name,
+        "place": lambda a: _place(a, regions),
+        "sectors": lambda a: _sectors(a, sectors),
+        "about": _about,
+        "contact": _contact,
+        "consent": _consent,
     }
     return checks[step](answers) if step in checks else {}
 
@@ -92,7 +114,11 @@ def first_unanswered(answers: dict, *, regions: set[str], sectors: set[str]) -> 
 
 
 def _country(a: dict) -> dict:
-    return {} if a.get("country") in ("RU", "BY") else {"country": N_("Choose the country where the enterprise is registered")}
+    return (
+        {}
+        if a.get("country") in ("RU", "BY")
+        else {"country": N_("Choose the country where the enterprise is registered")}
+    )
 
 
 def _legal_id(a: dict) -> dict:
@@ -138,7 +164,9 @@ def _sectors(a: dict, sectors: set[str]) -> dict:
 def _about(a: dict) -> dict:
     errors = {}
     if len(a.get("description", "")) > MAX_WIZARD_DESCRIPTION:
-        errors["description"] = N_("Here the description may have at most 1,500 characters; add the rest later on the enterprise's page")
+        errors["description"] = N_(
+            "Here the description may have at most 1,500 characters; add the rest later on the enterprise's page"
+        )
     if not a.get("languages") or not set(a["languages"]) <= set(LANGUAGES):
         errors["languages"] = N_("Choose at least one language you work in")
     if a.get("size") not in SIZES:
@@ -159,16 +187,37 @@ def _contact(a: dict) -> dict:
 
 
 def _consent(a: dict) -> dict:
-    return {} if a.get("personal_data_consent") else {"personal_data_consent": N_("Agree to the processing of personal data to register")}
+    return (
+        {}
+        if a.get("personal_data_consent")
+        else {"personal_data_consent": N_("Agree to the processing of personal data to register")}
+    )
 
 
 def registration_body(a: dict) -> dict:
     """The answers as the API's POST /enterprises body."""
-    ids = {"unp": folded_digits(a["unp"]).upper()} if a["country"] == "BY" else {
-        "inn": folded_digits(a["inn"]), **({"ogrn": folded_digits(a["ogrn"])} if a.get("ogrn") else {})}
+    ids = (
+        {"unp": folded_digits(a["unp"]).upper()}
+        if a["country"] == "BY"
+        else {
+            "inn": folded_digits(a["inn"]),
+            **({"ogrn": folded_digits(a["ogrn"])} if a.get("ogrn") else {}),
+        }
+    )
     certifications = [c.strip() for c in a.get("certifications", "").split(",") if c.strip()]
-    return {"name": a["name"].strip(), "country": a["country"], "region": a["region"], "city": a["city"].strip(), **ids,
-            "sectors": a["sectors"], "description": a.get("description", "").strip(), "languages": a["languages"],
-            "size": a["size"], "certifications": certifications, "contact_person": a["contact_person"].strip(),
-            "email": a["email"].strip(), **({"phone": a["phone"].strip()} if a.get("phone", "").strip() else {}),
-            "personal_data_consent": True}
+    return {
+        "name": a["name"].strip(),
+        "country": a["country"],
+        "region": a["region"],
+        "city": a["city"].strip(),
+        **ids,
+        "sectors": a["sectors"],
+        "description": a.get("description", "").strip(),
+        "languages": a["languages"],
+        "size": a["size"],
+        "certifications": certifications,
+        "contact_person": a["contact_person"].strip(),
+        "email": a["email"].strip(),
+        **({"phone": a["phone"].strip()} if a.get("phone", "").strip() else {}),
+        "personal_data_consent": True,
+    }

@@ -19,7 +19,9 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = next((value for name, value in scope["headers"] if name == b"content-length"), None)
+        declared = next(
+            (value for name, value in scope["headers"] if name == b"content-length"), None
+        )
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._too_large()(scope, receive, send)
             return
@@ -40,7 +42,12 @@ class BodySizeLimit:
         await self.app(scope, _replaying(b"".join(chunks), receive), send)
 
     def _too_large(self) -> JSONResponse:
-        body = {"type": "about:blank", "title": "Content too large", "status": 413, "detail": f"the form is over {self.max_bytes} bytes"}
+        body = {
+            "type": "about:blank",
+            "title": "Content too large",
+            "status": 413,
+            "detail": f"the form is over {self.max_bytes} bytes",
+        }
         return JSONResponse(body, status_code=413, media_type="application/problem+json")
 
 

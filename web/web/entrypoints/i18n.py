@@ -108,7 +108,11 @@ def when(value: str | datetime | date | None, style: str = "medium") -> str:
         return "—"
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00")) if "T" in value else date.fromisoformat(value)
+            value = (
+                datetime.fromisoformat(value.replace("Z", "+00:00"))
+                if "T" in value
+                else date.fromisoformat(value)
+            )
         except ValueError:
             return value
     if isinstance(value, datetime):

@@ -29,13 +29,16 @@ async def home(request: Request):
 
 async def _figures(request: Request) -> dict:
     """The platform's live figures; the home page still opens when they cannot be read."""
+
     async def read(path: str) -> dict:
         try:
             return await api(request, "GET", path)
         except ApiProblem:
             return {}
 
-    enterprises, introductions = await asyncio.gather(read("/figures/enterprises"), read("/figures/introductions"))
+    enterprises, introductions = await asyncio.gather(
+        read("/figures/enterprises"), read("/figures/introductions")
+    )
     return enterprises | introductions
 
 
@@ -49,12 +52,18 @@ async def healthz():
 
 @router.get("/sign-in")
 async def sign_in_page(request: Request, next: str = ""):
-    return render(request, "sign_in.html", {"next": safe_next(next, default=""), "errors": {}, "email": ""})
+    return render(
+        request, "sign_in.html", {"next": safe_next(next, default=""), "errors": {}, "email": ""}
+    )
 
 
 @router.post("/sign-in", dependencies=[Csrf])
-async def sign_in(request: Request, email: Annotated[str, Form(max_length=320)] = "",
-                  password: Annotated[str, Form(max_length=200)] = "", next: Annotated[str, Form(max_length=2000)] = ""):
+async def sign_in(
+    request: Request,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+):
     errors = {}
     if not email.strip():
         errors["email"] = N_("Enter your email address")
@@ -72,20 +81,35 @@ async def sign_in(request: Request, email: Annotated[str, Form(max_length=320)] 
 async def _try_sign_in(request: Request, email: str, password: str) -> dict[str, str]:
     gateway = request.app.state.container.gateway
     try:
-        tokens = await gateway.sign_in(email=email, password=password, client_address=request.client.host if request.client else None)
+        tokens = await gateway.sign_in(
+            email=email,
+            password=password,
+            client_address=request.client.host if request.client else None,
+        )
     except ApiUnavailable:
         raise
     except ApiProblem as problem:
         if problem.status == 429:
             return {"email": N_("Too many attempts. Wait a few minutes and try again")}
         if problem.status == 403:
-            return {"email": N_("This account is disabled. Ask the platform's administrator to enable it")}
+            return {
+                "email": N_(
+                    "This account is disabled. Ask the platform's administrator to enable it"
+                )
+            }
         if problem.status in (400, 401, 422):
             return {"email": N_("The email address or the password is not right")}
         raise
     account = await gateway.request("GET", "/auth/me", access_token=tokens.access_token)
-    state_of(request).sign_in(Session(access_token=tokens.access_token, refresh_token=tokens.refresh_token, role=tokens.role,
-                                      email=account.get("email", email), name=account.get("name") or ""))
+    state_of(request).sign_in(
+        Session(
+            access_token=tokens.access_token,
+            refresh_token=tokens.refresh_token,
+            role=tokens.role,
+            email=account.get("email", email),
+            name=account.get("name") or "",
+        )
+    )
     return {}
 
 
@@ -94,7 +118,9 @@ async def sign_out(request: Request):
     state = state_of(request)
     if state.session is not None:
         try:
-            await request.app.state.container.gateway.sign_out(refresh_token=state.session.refresh_token)
+            await request.app.state.container.gateway.sign_out(
+                refresh_token=state.session.refresh_token
+            )
         except ApiProblem:
             pass  # the session ends here whatever the API says; the token expires on its own
         state.sign_out()
@@ -102,11 +128,22 @@ async def sign_out(request: Request):
 
 
 @router.post("/language", dependencies=[Csrf])
-async def choose_language(request: Request, language: Annotated[str, Form()] = "ru", next: Annotated[str, Form(max_length=2000)] = "/"):
+async def choose_language(
+    request: Request,
+    language: Annotated[str, Form()] = "ru",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+):
     response = see_other(safe_next(next, default="/"))
     if language in LANGUAGES:
-        response.set_cookie(i18n.LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, httponly=True, samesite="lax", path="/",
-                            secure=request.url.scheme == "https")
+        response.set_cookie(
+            i18n.LANGUAGE_COOKIE,
+            language,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            path="/",
+            secure=request.url.scheme == "https",
+        )
     return response
 
 
@@ -116,9 +153,13 @@ async def choose_language(request: Request, language: Annotated[str, Form()] = "
 @router.get("/suggestions/{match_id}")
 async def suggestion(request: Request, match_id: uuid.UUID, answered: str = ""):
     if state_of(request).session is None:
-        return render(request, "suggestion.html", {"match": None, "next": request.url.path, "errors": {}})
+        return render(
+            request, "suggestion.html", {"match": None, "next": request.url.path, "errors": {}}
+        )
     try:
-        match, account = await asyncio.gather(api(request, "GET", f"/matches/{match_id}"), api(request, "GET", "/auth/me"))
+        match, account = await asyncio.gather(
+            api(request, "GET", f"/matches/{match_id}"), api(request, "GET", "/auth/me")
+        )
     except ApiProblem as problem:
         if isinstance(problem, ApiUnavailable) or problem.status not in (403, 404):
             raise
@@ -128,15 +169,26 @@ async def suggestion(request: Request, match_id: uuid.UUID, answered: str = ""):
     mine = set(account.get("enterprise_ids") or [])
     side = "offer" if match["offer_enterprise_id"] in mine else "need"
     partner = match["need"] if side == "offer" else match["offer"]
-    context = {"match": match, "side": side, "partner": partner, "my_answer": match.get(f"{side}_answer"),
-               "answered": answered if answered in ("interested", "declined") else ""}
+    context = {
+        "match": match,
+        "side": side,
+        "partner": partner,
+        "my_answer": match.get(f"{side}_answer"),
+        "answered": answered if answered in ("interested", "declined") else "",
+    }
     return render(request, "suggestion.html", context)
 
 
 @router.post("/suggestions/{match_id}/answer", dependencies=[Csrf])
-async def answer_suggestion(request: Request, match_id: uuid.UUID, answer: Annotated[str, Form(pattern="^(interested|declined)$")],
-                            side: Annotated[str, Form(pattern="^(offer|need)$")]):
-    await api(request, "POST", f"/matches/{match_id}/respond", json={"answer": answer, "side": side})
+async def answer_suggestion(
+    request: Request,
+    match_id: uuid.UUID,
+    answer: Annotated[str, Form(pattern="^(interested|declined)$")],
+    side: Annotated[str, Form(pattern="^(offer|need)$")],
+):
+    await api(
+        request, "POST", f"/matches/{match_id}/respond", json={"answer": answer, "side": side}
+    )
     return see_other(f"/suggestions/{match_id}?answered={answer}")
 
 
@@ -149,8 +201,12 @@ async def enterprise_profile(request: Request, enterprise_id: uuid.UUID):
 @router.get("/confirm")
 async def confirm_page(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
     # Opening the link changes nothing (mail scanners open links); the button confirms.
-    return render(request, "confirm.html", {"token": token, "outcome": "" if token else "incomplete", "address": ""},
-                  headers=_NO_STORE)
+    return render(
+        request,
+        "confirm.html",
+        {"token": token, "outcome": "" if token else "incomplete", "address": ""},
+        headers=_NO_STORE,
+    )
 
 
 @router.post("/confirm", dependencies=[Csrf])
@@ -158,20 +214,33 @@ async def confirm_address(request: Request, token: Annotated[str, Form(max_lengt
     outcome, address = "incomplete", ""
     if token:
         try:
-            address = (await api(request, "POST", "/auth/confirm", json={"token": token})).get("email", "")
+            address = (await api(request, "POST", "/auth/confirm", json={"token": token})).get(
+                "email", ""
+            )
             outcome = "confirmed"
         except ApiProblem as problem:
             if isinstance(problem, ApiUnavailable):
                 raise
             outcome = "invalid"
-    return render(request, "confirm.html", {"token": "", "outcome": outcome, "address": address}, headers=_NO_STORE)
+    return render(
+        request,
+        "confirm.html",
+        {"token": "", "outcome": outcome, "address": address},
+        headers=_NO_STORE,
+    )
 
 
 @router.get("/confirm-contact")
-async def confirm_contact_page(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
+async def confirm_contact_page(
+    request: Request, token: Annotated[str, Query(max_length=2000)] = ""
+):
     # The link of a contact_confirmation email: opening it changes nothing (mail scanners open links); the button confirms.
-    return render(request, "confirm_contact.html", {"token": token, "outcome": "" if token else "incomplete", "address": ""},
-                  headers=_NO_STORE)
+    return render(
+        request,
+        "confirm_contact.html",
+        {"token": token, "outcome": "" if token else "incomplete", "address": ""},
+        headers=_NO_STORE,
+    )
 
 
 @router.post("/confirm-contact", dependencies=[Csrf])
@@ -179,19 +248,31 @@ async def confirm_contact(request: Request, token: Annotated[str, Form(max_lengt
     outcome, address = "incomplete", ""
     if token:
         try:
-            address = (await api(request, "POST", "/contact-confirmations", json={"token": token})).get("email", "")
+            address = (
+                await api(request, "POST", "/contact-confirmations", json={"token": token})
+            ).get("email", "")
             outcome = "confirmed"
         except ApiProblem as problem:
             if isinstance(problem, ApiUnavailable):
                 raise
             outcome = "moved" if problem.status == 409 else "invalid"
-    return render(request, "confirm_contact.html", {"token": "", "outcome": outcome, "address": address}, headers=_NO_STORE)
+    return render(
+        request,
+        "confirm_contact.html",
+        {"token": "", "outcome": outcome, "address": address},
+        headers=_NO_STORE,
+    )
 
 
 @router.get("/unsubscribe")
 async def unsubscribe_page(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
     # Opening the link changes nothing (mail scanners open links); the button does.
-    return render(request, "unsubscribe.html", {"token": token, "outcome": "" if token else "incomplete"}, headers=_NO_STORE)
+    return render(
+        request,
+        "unsubscribe.html",
+        {"token": token, "outcome": "" if token else "incomplete"},
+        headers=_NO_STORE,
+    )
 
 
 @router.post("/unsubscribe", dependencies=[Csrf])
@@ -210,12 +291,21 @@ async def unsubscribe(request: Request, token: Annotated[str, Form(max_length=20
 
 @router.get("/set-password")
 async def set_password_page(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
-    return render(request, "set_password.html", {"token": token, "errors": {}, "done": False}, headers=_NO_STORE)
+    return render(
+        request,
+        "set_password.html",
+        {"token": token, "errors": {}, "done": False},
+        headers=_NO_STORE,
+    )
 
 
 @router.post("/set-password", dependencies=[Csrf])
-async def set_password(request: Request, token: Annotated[str, Form(max_length=2000)] = "",
-                       password: Annotated[str, Form(max_length=200)] = "", repeated: Annotated[str, Form(max_length=200)] = ""):
+async def set_password(
+    request: Request,
+    token: Annotated[str, Form(max_length=2000)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    repeated: Annotated[str, Form(max_length=200)] = "",
+):
     errors = {}
     if len(password) < 8:
         errors["password"] = N_("Use at least 8 characters")
@@ -223,11 +313,25 @@ async def set_password(request: Request, token: Annotated[str, Form(max_length=2
         errors["repeated"] = N_("The two passwords are not the same")
     if not errors:
         try:
-            await api(request, "POST", "/auth/set-password", json={"token": token, "password": password})
+            await api(
+                request, "POST", "/auth/set-password", json={"token": token, "password": password}
+            )
         except ApiProblem as problem:
             if isinstance(problem, ApiUnavailable):
                 raise
-            errors = {"password": problem.errors[0]["message"]} if problem.status == 422 and problem.errors else {"link": "invalid"}
+            errors = (
+                {"password": problem.errors[0]["message"]}
+                if problem.status == 422 and problem.errors
+                else {"link": "invalid"}
+            )
     if errors:
-        return render(request, "set_password.html", {"token": token, "errors": errors, "done": False}, status_code=400, headers=_NO_STORE)
-    return render(request, "set_password.html", {"token": "", "errors": {}, "done": True}, headers=_NO_STORE)
+        return render(
+            request,
+            "set_password.html",
+            {"token": token, "errors": errors, "done": False},
+            status_code=400,
+            headers=_NO_STORE,
+        )
+    return render(
+        request, "set_password.html", {"token": "", "errors": {}, "done": True}, headers=_NO_STORE
+    )

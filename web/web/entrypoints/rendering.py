@@ -34,11 +34,24 @@ class NotAllowed(Exception):
 
 
 def environment(texts: i18n.Texts) -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(default=True),
-                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.install_gettext_callables(texts.gettext, texts.ngettext, newstyle=True)
-    env.globals |= {"number": i18n.number, "percent": i18n.percent, "when": i18n.when, "day": i18n.day,
-                    "unit_label": lambda code: unit_label(code, i18n.current_language()), "LANGUAGE_NAMES": i18n.LANGUAGE_NAMES, "LANGUAGES": LANGUAGES, "CSRF_FIELD": CSRF_FIELD}
+    env.globals |= {
+        "number": i18n.number,
+        "percent": i18n.percent,
+        "when": i18n.when,
+        "day": i18n.day,
+        "unit_label": lambda code: unit_label(code, i18n.current_language()),
+        "LANGUAGE_NAMES": i18n.LANGUAGE_NAMES,
+        "LANGUAGES": LANGUAGES,
+        "CSRF_FIELD": CSRF_FIELD,
+    }
     return env
 
 
@@ -47,14 +60,25 @@ def translate(request: Request, message: str, **variables) -> str:
     return request.app.state.container.texts.gettext(message, **variables)
 
 
-def render(request: Request, template: str, context: dict | None = None, *, status_code: int = 200,
-           headers: dict | None = None) -> HTMLResponse:
+def render(
+    request: Request,
+    template: str,
+    context: dict | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict | None = None,
+) -> HTMLResponse:
     container = request.app.state.container
     state = state_of(request)
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     common = {
-        "request": request, "session": state.session, "csrf_token": state.csrf_token, "lang": i18n.current_language(),
-        "here": path, "here_quoted": quote(path, safe=""), "undo_seconds": container.settings.undo_seconds,
+        "request": request,
+        "session": state.session,
+        "csrf_token": state.csrf_token,
+        "lang": i18n.current_language(),
+        "here": path,
+        "here_quoted": quote(path, safe=""),
+        "undo_seconds": container.settings.undo_seconds,
     }
     html = container.templates.get_template(template).render(common | (context or {}))
     return HTMLResponse(html, status_code=status_code, headers=headers)
@@ -67,7 +91,13 @@ def sign_in_redirect(request: Request) -> RedirectResponse:
 
 def safe_next(value: str | None, *, default: str) -> str:
     """Only a path of this site: never a redirect to someone else's."""
-    if value and value.startswith("/") and not value.startswith(("//", "/\\")) and "\n" not in value and "\r" not in value:
+    if (
+        value
+        and value.startswith("/")
+        and not value.startswith(("//", "/\\"))
+        and "\n" not in value
+        and "\r" not in value
+    ):
         return value
     return default
 
@@ -108,7 +138,11 @@ async def api(request: Request, method: str, path: str, **kwargs):
                     raise
                 state.sign_out()
                 raise SignInRequired() from None
-            session.access_token, session.refresh_token, session.role = tokens.access_token, tokens.refresh_token, tokens.role
+            session.access_token, session.refresh_token, session.role = (
+                tokens.access_token,
+                tokens.refresh_token,
+                tokens.role,
+            )
             state.session_changed = True
     return await client.request(method, path, access_token=session.access_token, **kwargs)
 
@@ -122,8 +156,11 @@ def _renewal_lock(request: Request) -> asyncio.Lock:
 
 def csv_download(header: list[str], rows: list[list], filename: str) -> Response:
     """A table as a CSV file to save (Excel-safe: see web.domain.csv_export)."""
-    return Response(to_csv(header, rows).encode("utf-8"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        to_csv(header, rows).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def see_other(url: str) -> Response:

@@ -60,7 +60,9 @@ class CookieSigner:
 
     def sign(self, data: dict) -> str:
         # Compressed: a browser keeps a cookie of at most 4 KB, and Cyrillic answers are long.
-        packed = zlib.compress(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(), 9)
+        packed = zlib.compress(
+            json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(), 9
+        )
         payload = base64.urlsafe_b64encode(packed).decode().rstrip("=")
         return f"{payload}.{self._sign(payload)}"
 
@@ -78,7 +80,11 @@ class CookieSigner:
         return data if isinstance(data, dict) else None
 
     def _sign(self, payload: str) -> str:
-        return base64.urlsafe_b64encode(hmac.new(self._key, payload.encode(), hashlib.sha256).digest()).decode().rstrip("=")
+        return (
+            base64.urlsafe_b64encode(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
+            .decode()
+            .rstrip("=")
+        )
 
 
 @dataclass
@@ -117,7 +123,9 @@ async def require_csrf(request: Request) -> None:
     """A FastAPI dependency for every state-changing route."""
     expected = state_of(request).csrf_token
     sent = request.headers.get(CSRF_HEADER)
-    if sent is None and request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
         sent = (await request.form()).get(CSRF_FIELD)
     if not sent or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
         raise HTTPException(403, "csrf")

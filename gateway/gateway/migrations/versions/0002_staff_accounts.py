@@ -4,6 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-02
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -25,7 +26,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_accounts_role_created_at", table_name="accounts")
-    op.execute(sa.text(f"UPDATE accounts SET password_hash = '{_NO_PASSWORD}' WHERE password_hash IS NULL"))
+    op.execute(
+        sa.text(f"UPDATE accounts SET password_hash = '{_NO_PASSWORD}' WHERE password_hash IS NULL")
+    )
     op.alter_column("accounts", "password_hash", existing_type=sa.String(200), nullable=False)
     op.drop_column("accounts", "disabled_at")
     op.drop_column("accounts", "name")

@@ -17,7 +17,10 @@ class FiguresReader:
     async def read(self) -> Figures:
         rows = await self._session.execute(
             select(funnel_days.c.stage, func.sum(funnel_days.c.matches))
-            .where(funnel_days.c.stage.in_(("introduced", "approved"))).group_by(funnel_days.c.stage)
+            .where(funnel_days.c.stage.in_(("introduced", "approved")))
+            .group_by(funnel_days.c.stage)
         )
         reached = {stage: int(total or 0) for stage, total in rows}
-        return Figures(introductions=reached.get("introduced", 0), approved=reached.get("approved", 0))
+        return Figures(
+            introductions=reached.get("introduced", 0), approved=reached.get("approved", 0)
+        )

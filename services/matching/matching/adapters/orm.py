@@ -1,6 +1,22 @@
 from sqlalchemy import (
-    BigInteger, Column, Date, DateTime, Float, ForeignKey, Identity, Index, Integer, MetaData, Sequence, String, Table,
-    Text, UniqueConstraint, Uuid, func, text,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    Sequence,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
@@ -58,8 +74,16 @@ listings = Table(
     Column("valid_until", Date),
     Column("status", String(16), nullable=False),
     Column("version", Integer, nullable=False),
-    Column("enterprise_status", String(16)),  # verified | pending | suspended; NULL until the profile arrives
-    Column("change_number", BigInteger, listing_changes, nullable=False, server_default=listing_changes.next_value()),
+    Column(
+        "enterprise_status", String(16)
+    ),  # verified | pending | suspended; NULL until the profile arrives
+    Column(
+        "change_number",
+        BigInteger,
+        listing_changes,
+        nullable=False,
+        server_default=listing_changes.next_value(),
+    ),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_listings_change_number", "change_number"),
 )
@@ -95,9 +119,19 @@ matches = Table(
     Index("ix_matches_created_at", "created_at"),
     Index("ix_matches_status_created_at", "status", "created_at"),
     # The queue's common view: a status, a sector and a country pair, newest or oldest first (revision 0005).
-    Index("ix_matches_queue_view", "status", "sector", "offer_country", "need_country", "created_at", "id"),
+    Index(
+        "ix_matches_queue_view",
+        "status",
+        "sector",
+        "offer_country",
+        "need_country",
+        "created_at",
+        "id",
+    ),
 )
-Index("ix_matches_score", matches.c.score.desc(), matches.c.id)  # the queue's default order, highest score first
+Index(
+    "ix_matches_score", matches.c.score.desc(), matches.c.id
+)  # the queue's default order, highest score first
 
 match_history = Table(
     "match_history",

@@ -16,7 +16,9 @@ def load_taxonomy(data_dir: Path) -> Taxonomy:
             id=item["id"],
             names=item["name"],
             hs_prefixes=tuple(item.get("hs_prefixes", ())),
-            keywords={language: tuple(words) for language, words in item.get("keywords", {}).items()},
+            keywords={
+                language: tuple(words) for language, words in item.get("keywords", {}).items()
+            },
         )
         for item in raw["sectors"]
     }

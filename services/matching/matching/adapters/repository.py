@@ -7,16 +7,47 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import Date, DateTime, and_, case, delete, func, insert as plain_insert, literal, or_, select, text, true, update
+from sqlalchemy import (
+    Date,
+    DateTime,
+    and_,
+    case,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
+from sqlalchemy import insert as plain_insert
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from eventkit.envelope import Envelope
 from eventkit.outbox import outbox_row
 from matching.adapters.orm import (
-    enterprises, funnel_days, listing_changes, listings, match_history, match_stages, matches, outbox, processed_events,
+    enterprises,
+    funnel_days,
+    listing_changes,
+    listings,
+    match_history,
+    match_stages,
+    matches,
+    outbox,
+    processed_events,
 )
-from matching.domain.funnel import ALL, PERIODS, REGION_ARROW, STAGES, FunnelRange, FunnelRow, day_of, stages_reached
+from matching.domain.funnel import (
+    ALL,
+    PERIODS,
+    REGION_ARROW,
+    STAGES,
+    FunnelRange,
+    FunnelRow,
+    day_of,
+    stages_reached,
+)
 from matching.domain.listing import Listing
 from matching.domain.match import WITHDRAWN, Match
 from matching.domain.read_model import KnownEnterprise
@@ -39,7 +70,13 @@ def proposals_lock_key(listing_id: uuid.UUID) -> int:
     return int.from_bytes(listing_id.bytes[:4], "big", signed=True)
 
 
-_TUPLE_FIELDS = ("languages", "enterprise_certifications", "product_codes", "regions", "certifications")
+_TUPLE_FIELDS = (
+    "languages",
+    "enterprise_certifications",
+    "product_codes",
+    "regions",
+    "certifications",
+)
 _LISTING_FIELDS = [f.name for f in fields(Listing)]
 
 
@@ -48,7 +85,11 @@ class EnterpriseReadModel:
         self._session = session
 
     async def get(self, enterprise_id: uuid.UUID) -> KnownEnterprise | None:
-        row = (await self._session.execute(select(enterprises).where(enterprises.c.id == enterprise_id))).first()
+        row = (
+            await self._session.execute(
+                select(enterprises).where(enterprises.c.id == enterprise_id)
+            )
+        ).first()
         if row is None:
             return None
         values = dict(row._mapping)
@@ -58,8 +99,12 @@ class EnterpriseReadModel:
     async def put(self, enterprise: KnownEnterprise) -> None:
         values = asdict(enterprise)
         statement = insert(enterprises).values(values)
-        update_values = {k: statement.excluded[k] for k in values if k != "id"} | {"updated_at": func.now()}
-        await self._session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=update_values))
+        update_values = {k: statement.excluded[k] for k in values if k != "id"} | {
+            "updated_at": func.now()
+        }
+        await self._session.execute(
+            statement.on_conflict_do_update(index_elements=["id"], set_=update_values)
+        )
 
     async def count(self) -> int:
         return await self._session.scalar(select(func.count()).select_from(enterprises)) or 0
@@ -70,7 +115,11 @@ class ProcessedEvents:
         self._session = session
 
     async def record(self, event_id, event_type: str) -> bool:
-        statement = insert(processed_events).values(event_id=event_id, event_type=event_type).on_conflict_do_nothing()
+        statement = (
+            insert(processed_events)
+            .values(event_id=event_id, event_type=event_type)
+            .on_conflict_do_nothing()
+        )
         return (await self._session.execute(statement)).rowcount == 1
 
 
@@ -106,10 +155,14 @@ class ListingReadModel:
         writes of all instances queue one after another, a few milliseconds each, which the
         platform's listing traffic (companies publishing and editing) is far below.
         """
-        await self._session.execute(select(func.pg_advisory_xact_lock(_CHANGE_NUMBER_LOCK[0], _CHANGE_NUMBER_LOCK[1])))
+        await self._session.execute(
+            select(func.pg_advisory_xact_lock(_CHANGE_NUMBER_LOCK[0], _CHANGE_NUMBER_LOCK[1]))
+        )
 
     async def get(self, listing_id: uuid.UUID) -> Listing | None:
-        row = (await self._session.execute(select(listings).where(listings.c.id == listing_id))).first()
+        row = (
+            await self._session.execute(select(listings).where(listings.c.id == listing_id))
+        ).first()
         return listing_of(row) if row else None
 
     async def get_many(self, listing_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Listing]:
@@ -125,31 +178,50 @@ class ListingReadModel:
         statement = insert(listings).values(values)
         changed = {k: statement.excluded[k] for k in values if k != "id"}
         changed |= {"updated_at": func.now(), "change_number": listing_changes.next_value()}
-        await self._session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=changed))
+        await self._session.execute(
+            statement.on_conflict_do_update(index_elements=["id"], set_=changed)
+        )
 
     async def of_enterprise(self, enterprise_id: uuid.UUID) -> list[Listing]:
         """The enterprise's listings, locked for writing (taken after the change-number lock, like every listings write)."""
         await self._serialise_change_numbers()
-        rows = await self._session.execute(select(listings).where(listings.c.enterprise_id == enterprise_id).with_for_update())
+        rows = await self._session.execute(
+            select(listings).where(listings.c.enterprise_id == enterprise_id).with_for_update()
+        )
         return [listing_of(row) for row in rows]
 
     async def paused_with_open_matches(self) -> list[Listing]:
         """Listings matching does not pair now (closed, or their enterprise not verified) that still
         hold proposed or approved matches: what a full re-match must also bring in line."""
-        open_match = select(matches.c.id).where(
-            or_(matches.c.offer_id == listings.c.id, matches.c.need_id == listings.c.id),
-            matches.c.status.in_(("proposed", "approved")),
-        ).exists()
-        paused = or_(listings.c.status != "active", listings.c.enterprise_status.is_distinct_from("verified"))
-        rows = await self._session.execute(select(listings).where(paused, open_match).order_by(listings.c.change_number))
+        open_match = (
+            select(matches.c.id)
+            .where(
+                or_(matches.c.offer_id == listings.c.id, matches.c.need_id == listings.c.id),
+                matches.c.status.in_(("proposed", "approved")),
+            )
+            .exists()
+        )
+        paused = or_(
+            listings.c.status != "active", listings.c.enterprise_status.is_distinct_from("verified")
+        )
+        rows = await self._session.execute(
+            select(listings).where(paused, open_match).order_by(listings.c.change_number)
+        )
         return [listing_of(row) for row in rows]
 
-    async def changed_since(self, change_number: int, *, batch: int = 5000) -> AsyncIterator[tuple[int, Listing]]:
+    async def changed_since(
+        self, change_number: int, *, batch: int = 5000
+    ) -> AsyncIterator[tuple[int, Listing]]:
         """Every listing written after the given change number, in order, in batches."""
         while True:
-            rows = (await self._session.execute(
-                select(listings).where(listings.c.change_number > change_number).order_by(listings.c.change_number).limit(batch)
-            )).all()
+            rows = (
+                await self._session.execute(
+                    select(listings)
+                    .where(listings.c.change_number > change_number)
+                    .order_by(listings.c.change_number)
+                    .limit(batch)
+                )
+            ).all()
             for row in rows:
                 yield row.change_number, listing_of(row)
             if len(rows) < batch:
@@ -159,27 +231,48 @@ class ListingReadModel:
 
 def _match_of(row) -> Match:
     return Match(
-        id=row.id, offer_id=row.offer_id, need_id=row.need_id, offer_enterprise_id=row.offer_enterprise_id,
-        need_enterprise_id=row.need_enterprise_id, score=row.score,
+        id=row.id,
+        offer_id=row.offer_id,
+        need_id=row.need_id,
+        offer_enterprise_id=row.offer_enterprise_id,
+        need_enterprise_id=row.need_enterprise_id,
+        score=row.score,
         components=[Component(c["name"], c["value"], c["weight"]) for c in row.components],
-        reasons_ru=list(row.reasons_ru), reasons_en=list(row.reasons_en), reasons_be=list(row.reasons_be), status=row.status,
-        offer_answer=row.offer_answer, need_answer=row.need_answer, outcome=row.outcome, review_note=row.review_note,
-        created_at=row.created_at, updated_at=row.updated_at,
+        reasons_ru=list(row.reasons_ru),
+        reasons_en=list(row.reasons_en),
+        reasons_be=list(row.reasons_be),
+        status=row.status,
+        offer_answer=row.offer_answer,
+        need_answer=row.need_answer,
+        outcome=row.outcome,
+        review_note=row.review_note,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 
 def _match_row(match: Match) -> dict:
     return {
-        "score": match.score, "components": [asdict(c) for c in match.components], "reasons_ru": match.reasons_ru,
-        "reasons_en": match.reasons_en, "reasons_be": match.reasons_be, "status": match.status, "offer_answer": match.offer_answer,
-        "need_answer": match.need_answer, "outcome": match.outcome, "review_note": match.review_note,
+        "score": match.score,
+        "components": [asdict(c) for c in match.components],
+        "reasons_ru": match.reasons_ru,
+        "reasons_en": match.reasons_en,
+        "reasons_be": match.reasons_be,
+        "status": match.status,
+        "offer_answer": match.offer_answer,
+        "need_answer": match.need_answer,
+        "outcome": match.outcome,
+        "review_note": match.review_note,
         "updated_at": match.updated_at,
     }
 
 
 # The queue reads each side's listing and enterprise in the same query as the matches.
 _offer_listing, _need_listing = listings.alias("offer_listing"), listings.alias("need_listing")
-_offer_enterprise, _need_enterprise = enterprises.alias("offer_enterprise"), enterprises.alias("need_enterprise")
+_offer_enterprise, _need_enterprise = (
+    enterprises.alias("offer_enterprise"),
+    enterprises.alias("need_enterprise"),
+)
 
 
 @dataclass(frozen=True)
@@ -198,7 +291,9 @@ class QueueFilter:
     # companies, so the companies are told how they ended), never those withdrawn before review.
     with_withdrawn_after_approval: bool = False
     enterprise_ids: tuple[uuid.UUID, ...] | None = None  # None: every enterprise (staff)
-    verification: str | None = None  # verified: both sides verified; unverified: at least one side not (or not known)
+    verification: str | None = (
+        None  # verified: both sides verified; unverified: at least one side not (or not known)
+    )
     created_from: datetime | None = None  # inclusive
     created_before: datetime | None = None  # exclusive
 
@@ -209,8 +304,14 @@ class QueueFilter:
     def conditions(self) -> list:
         c = matches.c
         found = []
-        for column, value in ((c.status, self.status), (c.sector, self.sector), (c.offer_country, self.offer_country),
-                              (c.need_country, self.need_country), (c.need_id, self.need_id), (c.offer_id, self.offer_id)):
+        for column, value in (
+            (c.status, self.status),
+            (c.sector, self.sector),
+            (c.offer_country, self.offer_country),
+            (c.need_country, self.need_country),
+            (c.need_id, self.need_id),
+            (c.offer_id, self.offer_id),
+        ):
             if value is not None:
                 found.append(column == value)
         if self.region is not None:
@@ -218,12 +319,20 @@ class QueueFilter:
         if self.min_score is not None:
             found.append(c.score >= self.min_score)
         if self.enterprise_id is not None:
-            found.append(or_(c.offer_enterprise_id == self.enterprise_id, c.need_enterprise_id == self.enterprise_id))
+            found.append(
+                or_(
+                    c.offer_enterprise_id == self.enterprise_id,
+                    c.need_enterprise_id == self.enterprise_id,
+                )
+            )
         if self.statuses:
             shown = c.status.in_(self.statuses)
             if self.with_withdrawn_after_approval:
-                approved_once = select(match_stages.c.match_id).where(
-                    match_stages.c.match_id == c.id, match_stages.c.stage == "approved").exists()
+                approved_once = (
+                    select(match_stages.c.match_id)
+                    .where(match_stages.c.match_id == c.id, match_stages.c.stage == "approved")
+                    .exists()
+                )
                 shown = or_(shown, and_(c.status == "withdrawn", approved_once))
             found.append(shown)
         if self.enterprise_ids is not None:
@@ -234,9 +343,16 @@ class QueueFilter:
         if self.created_before is not None:
             found.append(c.created_at < self.created_before)
         if self.verification == "verified":
-            found.append(and_(_offer_enterprise.c.status == VERIFIED, _need_enterprise.c.status == VERIFIED))
+            found.append(
+                and_(_offer_enterprise.c.status == VERIFIED, _need_enterprise.c.status == VERIFIED)
+            )
         elif self.verification == "unverified":
-            found.append(or_(_offer_enterprise.c.status.is_distinct_from(VERIFIED), _need_enterprise.c.status.is_distinct_from(VERIFIED)))
+            found.append(
+                or_(
+                    _offer_enterprise.c.status.is_distinct_from(VERIFIED),
+                    _need_enterprise.c.status.is_distinct_from(VERIFIED),
+                )
+            )
         return found
 
 
@@ -248,14 +364,17 @@ _ORDER = {
 
 
 def _with_enterprises(source):
-    return (source.outerjoin(_offer_enterprise, _offer_enterprise.c.id == matches.c.offer_enterprise_id)
-            .outerjoin(_need_enterprise, _need_enterprise.c.id == matches.c.need_enterprise_id))
+    return source.outerjoin(
+        _offer_enterprise, _offer_enterprise.c.id == matches.c.offer_enterprise_id
+    ).outerjoin(_need_enterprise, _need_enterprise.c.id == matches.c.need_enterprise_id)
 
 
 def _party_columns(side: str, listing, enterprise) -> list:
     return [
         listing.c.title.label(f"{side}_title"),
-        func.coalesce(enterprise.c.name, listing.c.enterprise_name).label(f"{side}_enterprise_name"),
+        func.coalesce(enterprise.c.name, listing.c.enterprise_name).label(
+            f"{side}_enterprise_name"
+        ),
         listing.c.city.label(f"{side}_city"),
         enterprise.c.status.label(f"{side}_enterprise_status"),
     ]
@@ -264,29 +383,49 @@ def _party_columns(side: str, listing, enterprise) -> list:
 def _reviewed(source):
     """The matches of `source` (matches, or matches joined to a page of their ids) with both sides' listings and enterprises."""
     return select(
-        matches, *_party_columns("offer", _offer_listing, _offer_enterprise), *_party_columns("need", _need_listing, _need_enterprise),
-    ).select_from(_with_enterprises(
-        source.join(_offer_listing, _offer_listing.c.id == matches.c.offer_id).join(_need_listing, _need_listing.c.id == matches.c.need_id)
-    ))
+        matches,
+        *_party_columns("offer", _offer_listing, _offer_enterprise),
+        *_party_columns("need", _need_listing, _need_enterprise),
+    ).select_from(
+        _with_enterprises(
+            source.join(_offer_listing, _offer_listing.c.id == matches.c.offer_id).join(
+                _need_listing, _need_listing.c.id == matches.c.need_id
+            )
+        )
+    )
 
 
 _REVIEWED = _reviewed(matches)
 
 # A funnel_days row's key: the day, the match's sector, regions and countries, the stage.
-_FUNNEL_KEY = ("day", "sector", "offer_region", "need_region", "offer_country", "need_country", "stage")
+_FUNNEL_KEY = (
+    "day",
+    "sector",
+    "offer_region",
+    "need_region",
+    "offer_country",
+    "need_country",
+    "stage",
+)
 _PLACE = ("sector", "offer_region", "need_region", "offer_country", "need_country")
 
 
 def _party_of(row, side: str) -> Party:
     values = row._mapping
     return Party(
-        title=values[f"{side}_title"], enterprise_name=values[f"{side}_enterprise_name"], country=values[f"{side}_country"],
-        region=values[f"{side}_region"], city=values[f"{side}_city"], enterprise_status=values[f"{side}_enterprise_status"],
+        title=values[f"{side}_title"],
+        enterprise_name=values[f"{side}_enterprise_name"],
+        country=values[f"{side}_country"],
+        region=values[f"{side}_region"],
+        city=values[f"{side}_city"],
+        enterprise_status=values[f"{side}_enterprise_status"],
     )
 
 
 def _reviewed_of(row) -> ReviewedMatch:
-    return ReviewedMatch(_match_of(row), row.sector, _party_of(row, "offer"), _party_of(row, "need"))
+    return ReviewedMatch(
+        _match_of(row), row.sector, _party_of(row, "offer"), _party_of(row, "need")
+    )
 
 
 class MatchRepository:
@@ -305,11 +444,17 @@ class MatchRepository:
 
     async def get(self, match_id: uuid.UUID, *, for_update: bool = False) -> Match | None:
         query = select(matches).where(matches.c.id == match_id)
-        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        row = (
+            await self._session.execute(query.with_for_update() if for_update else query)
+        ).first()
         return _match_of(row) if row else None
 
     async def for_listing(self, listing_id: uuid.UUID) -> list[Match]:
-        query = select(matches).where(or_(matches.c.offer_id == listing_id, matches.c.need_id == listing_id)).with_for_update()
+        query = (
+            select(matches)
+            .where(or_(matches.c.offer_id == listing_id, matches.c.need_id == listing_id))
+            .with_for_update()
+        )
         return [_match_of(row) for row in await self._session.execute(query)]
 
     async def lock_proposal_counts(self, listing_ids: Iterable[uuid.UUID]) -> None:
@@ -321,14 +466,18 @@ class MatchRepository:
         for key in keys:
             await self._session.execute(select(func.pg_advisory_xact_lock(_PROPOSALS_LOCKS, key)))
 
-    async def withdrawn_of(self, listing_ids: Iterable[uuid.UUID]) -> dict[tuple[uuid.UUID, uuid.UUID], Match]:
+    async def withdrawn_of(
+        self, listing_ids: Iterable[uuid.UUID]
+    ) -> dict[tuple[uuid.UUID, uuid.UUID], Match]:
         """The withdrawn matches of these listings, by (listing, partner). Not locked: a caller holds
         the proposal-count locks of both sides, which every use case that changes a pair takes first."""
         ids = list(set(listing_ids))
         if not ids:
             return {}
-        query = select(matches).where(matches.c.status == WITHDRAWN,
-                                      or_(matches.c.offer_id.in_(ids), matches.c.need_id.in_(ids)))
+        query = select(matches).where(
+            matches.c.status == WITHDRAWN,
+            or_(matches.c.offer_id.in_(ids), matches.c.need_id.in_(ids)),
+        )
         found: dict[tuple[uuid.UUID, uuid.UUID], Match] = {}
         for row in await self._session.execute(query):
             match = _match_of(row)
@@ -337,14 +486,18 @@ class MatchRepository:
                     found[(one, other)] = match
         return found
 
-    async def partners_of(self, listing_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, set[uuid.UUID]]:
+    async def partners_of(
+        self, listing_ids: Iterable[uuid.UUID]
+    ) -> dict[uuid.UUID, set[uuid.UUID]]:
         """For each listing, the listings it already has a match with (in any status), without locking them."""
         ids = list(set(listing_ids))
         found: dict[uuid.UUID, set[uuid.UUID]] = {listing_id: set() for listing_id in ids}
         if not ids:
             return found
         rows = await self._session.execute(
-            select(matches.c.offer_id, matches.c.need_id).where(or_(matches.c.offer_id.in_(ids), matches.c.need_id.in_(ids)))
+            select(matches.c.offer_id, matches.c.need_id).where(
+                or_(matches.c.offer_id.in_(ids), matches.c.need_id.in_(ids))
+            )
         )
         for offer_id, need_id in rows:
             if offer_id in found:
@@ -360,7 +513,9 @@ class MatchRepository:
         counts: dict[uuid.UUID, int] = {}
         for column in (matches.c.offer_id, matches.c.need_id):
             rows = await self._session.execute(
-                select(column, func.count()).where(column.in_(ids), matches.c.status == "proposed").group_by(column)
+                select(column, func.count())
+                .where(column.in_(ids), matches.c.status == "proposed")
+                .group_by(column)
             )
             for listing_id, count in rows:
                 counts[listing_id] = counts.get(listing_id, 0) + count
@@ -368,10 +523,17 @@ class MatchRepository:
 
     async def add(self, match: Match, *, offer: Listing, need: Listing) -> None:
         row = _match_row(match) | {
-            "id": match.id, "offer_id": match.offer_id, "need_id": match.need_id,
-            "offer_enterprise_id": match.offer_enterprise_id, "need_enterprise_id": match.need_enterprise_id,
-            "sector": need.sector, "offer_country": offer.country, "need_country": need.country,
-            "offer_region": offer.region, "need_region": need.region, "created_at": match.created_at,
+            "id": match.id,
+            "offer_id": match.offer_id,
+            "need_id": match.need_id,
+            "offer_enterprise_id": match.offer_enterprise_id,
+            "need_enterprise_id": match.need_enterprise_id,
+            "sector": need.sector,
+            "offer_country": offer.country,
+            "need_country": need.country,
+            "offer_region": offer.region,
+            "need_region": need.region,
+            "created_at": match.created_at,
         }
         await self._session.execute(plain_insert(matches).values(row))
         await self._write_history(match, place={name: row[name] for name in _PLACE})
@@ -379,7 +541,15 @@ class MatchRepository:
     async def save(self, match: Match) -> None:
         statement = update(matches).where(matches.c.id == match.id).values(_match_row(match))
         if stages_reached(match.pending):
-            place = (await self._session.execute(statement.returning(*(matches.c[name] for name in _PLACE)))).one()._asdict()
+            place = (
+                (
+                    await self._session.execute(
+                        statement.returning(*(matches.c[name] for name in _PLACE))
+                    )
+                )
+                .one()
+                ._asdict()
+            )
         else:
             await self._session.execute(statement)
             place = None
@@ -388,17 +558,29 @@ class MatchRepository:
     async def _write_history(self, match: Match, *, place: dict | None) -> None:
         if not match.pending:
             return
-        await self._session.execute(plain_insert(match_history), [
-            {"match_id": match.id, "from_status": t.from_status, "to_status": t.to_status, "event_type": t.event_type,
-             "actor": t.actor, "note": t.note, "at": t.at}
-            for t in match.pending
-        ])
+        await self._session.execute(
+            plain_insert(match_history),
+            [
+                {
+                    "match_id": match.id,
+                    "from_status": t.from_status,
+                    "to_status": t.to_status,
+                    "event_type": t.event_type,
+                    "actor": t.actor,
+                    "note": t.note,
+                    "at": t.at,
+                }
+                for t in match.pending
+            ],
+        )
         reached = stages_reached(match.pending)
         if not reached:
             return
         first_times = await self._session.execute(
-            insert(match_stages).values([{"match_id": match.id, "stage": stage, "at": at} for stage, at in reached])
-            .on_conflict_do_nothing().returning(match_stages.c.stage, match_stages.c.at)
+            insert(match_stages)
+            .values([{"match_id": match.id, "stage": stage, "at": at} for stage, at in reached])
+            .on_conflict_do_nothing()
+            .returning(match_stages.c.stage, match_stages.c.at)
         )
         for stage, at in first_times:
             key = (day_of(at), *(place[name] for name in _PLACE), stage)
@@ -408,11 +590,17 @@ class MatchRepository:
         """Adds the stages reached in this transaction to the funnel's daily roll-up."""
         if not self._funnel_increments:
             return
-        rows = [dict(zip(_FUNNEL_KEY, key)) | {"matches": count} for key, count in sorted(self._funnel_increments.items())]
+        rows = [
+            dict(zip(_FUNNEL_KEY, key)) | {"matches": count}
+            for key, count in sorted(self._funnel_increments.items())
+        ]
         statement = insert(funnel_days).values(rows)
-        await self._session.execute(statement.on_conflict_do_update(
-            index_elements=list(_FUNNEL_KEY), set_={"matches": funnel_days.c.matches + statement.excluded.matches},
-        ))
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=list(_FUNNEL_KEY),
+                set_={"matches": funnel_days.c.matches + statement.excluded.matches},
+            )
+        )
         self._funnel_increments.clear()
 
     async def rebuild_funnel(self) -> int:
@@ -423,72 +611,129 @@ class MatchRepository:
         await self._session.execute(match_stages.delete())
         await self._session.execute(funnel_days.delete())
         h = match_history.c
-        stage = case(*[(and_(h.event_type == mark.event_type,
-                             h.to_status == mark.to_status if mark.to_status is not None else true(),
-                             h.from_status.is_(None) if mark.created else true()), literal(name))
-                       for name, mark in STAGES.items()])
+        stage = case(
+            *[
+                (
+                    and_(
+                        h.event_type == mark.event_type,
+                        h.to_status == mark.to_status if mark.to_status is not None else true(),
+                        h.from_status.is_(None) if mark.created else true(),
+                    ),
+                    literal(name),
+                )
+                for name, mark in STAGES.items()
+            ]
+        )
         marked = select(h.match_id, stage.label("stage"), h.at).subquery()
-        await self._session.execute(insert(match_stages).from_select(
-            ["match_id", "stage", "at"],
-            select(marked.c.match_id, marked.c.stage, func.min(marked.c.at))
-            .where(marked.c.stage.is_not(None)).group_by(marked.c.match_id, marked.c.stage),
-        ))
+        await self._session.execute(
+            insert(match_stages).from_select(
+                ["match_id", "stage", "at"],
+                select(marked.c.match_id, marked.c.stage, func.min(marked.c.at))
+                .where(marked.c.stage.is_not(None))
+                .group_by(marked.c.match_id, marked.c.stage),
+            )
+        )
         s, m = match_stages.c, matches.c
         day = func.timezone("UTC", s.at).cast(Date)
         place = [m[name] for name in _PLACE]
-        await self._session.execute(insert(funnel_days).from_select(
-            [*_FUNNEL_KEY, "matches"],
-            select(day, *place, s.stage, func.count()).select_from(match_stages.join(matches, m.id == s.match_id))
-            .group_by(day, *place, s.stage),
-        ))
+        await self._session.execute(
+            insert(funnel_days).from_select(
+                [*_FUNNEL_KEY, "matches"],
+                select(day, *place, s.stage, func.count())
+                .select_from(match_stages.join(matches, m.id == s.match_id))
+                .group_by(day, *place, s.stage),
+            )
+        )
         return await self._session.scalar(select(func.count()).select_from(funnel_days)) or 0
 
     async def history(self, match_id: uuid.UUID) -> list[dict]:
         rows = await self._session.execute(
-            select(match_history).where(match_history.c.match_id == match_id).order_by(match_history.c.id)
+            select(match_history)
+            .where(match_history.c.match_id == match_id)
+            .order_by(match_history.c.id)
         )
-        return [{"from_status": r.from_status, "to_status": r.to_status, "event": r.event_type, "actor": r.actor,
-                 "note": r.note, "at": r.at} for r in rows]
+        return [
+            {
+                "from_status": r.from_status,
+                "to_status": r.to_status,
+                "event": r.event_type,
+                "actor": r.actor,
+                "note": r.note,
+                "at": r.at,
+            }
+            for r in rows
+        ]
 
     async def reviewed(self, match_id: uuid.UUID) -> ReviewedMatch | None:
         row = (await self._session.execute(_REVIEWED.where(matches.c.id == match_id))).first()
         return _reviewed_of(row) if row else None
 
-    async def page(self, where: QueueFilter, *, sort: str, limit: int, offset: int) -> tuple[list[ReviewedMatch], int]:
+    async def page(
+        self, where: QueueFilter, *, sort: str, limit: int, offset: int
+    ) -> tuple[list[ReviewedMatch], int]:
         """One page of the queue with both sides' titles, names, cities and statuses, and how many match in all."""
         conditions = and_(True, *where.conditions())
         filtered = _with_enterprises(matches) if where.needs_enterprises else matches
-        total = await self._session.scalar(select(func.count()).select_from(filtered).where(conditions))
+        total = await self._session.scalar(
+            select(func.count()).select_from(filtered).where(conditions)
+        )
         # The page's ids from `matches` alone (the enterprises only when a filter needs them), then
         # both sides' listings and enterprises for those ids only, in the same order.
-        page = (select(matches.c.id).select_from(filtered).where(conditions)
-                .order_by(*_ORDER[sort]).limit(limit).offset(offset).subquery("page"))
+        page = (
+            select(matches.c.id)
+            .select_from(filtered)
+            .where(conditions)
+            .order_by(*_ORDER[sort])
+            .limit(limit)
+            .offset(offset)
+            .subquery("page")
+        )
         rows = await self._session.execute(
             _reviewed(matches.join(page, page.c.id == matches.c.id)).order_by(*_ORDER[sort])
         )
         return [_reviewed_of(row) for row in rows], total or 0
 
     async def stats(self, *, group_by: str, period: str | None) -> list[dict]:
-        column = {"sector": matches.c.sector, "region": matches.c.need_region, "offer_region": matches.c.offer_region,
-                  "status": matches.c.status, "country_pair": matches.c.offer_country + "-" + matches.c.need_country}[group_by]
+        column = {
+            "sector": matches.c.sector,
+            "region": matches.c.need_region,
+            "offer_region": matches.c.offer_region,
+            "status": matches.c.status,
+            "country_pair": matches.c.offer_country + "-" + matches.c.need_country,
+        }[group_by]
         keys = [column.label("key"), matches.c.status.label("status")]
         if period:
             keys.append(func.date_trunc(period, matches.c.created_at).label("period"))
         rows = await self._session.execute(
-            select(*keys, func.count().label("count"), func.avg(matches.c.score).label("mean_score")).group_by(*keys).order_by(*keys)
+            select(
+                *keys, func.count().label("count"), func.avg(matches.c.score).label("mean_score")
+            )
+            .group_by(*keys)
+            .order_by(*keys)
         )
         return [dict(row._mapping) for row in rows]
 
     async def funnel(self, funnel_range: FunnelRange, *, group_by: str) -> list[FunnelRow]:
         """Matches per stage that reached it in the range: the roll-up's days summed by the key."""
         d = funnel_days.c
-        counts = [func.coalesce(func.sum(d.matches).filter(d.stage == stage), 0).label(stage) for stage in STAGES]
+        counts = [
+            func.coalesce(func.sum(d.matches).filter(d.stage == stage), 0).label(stage)
+            for stage in STAGES
+        ]
         if group_by in PERIODS:
-            key = func.date_trunc(group_by, d.day.cast(DateTime())).cast(Date)  # a plain timestamp: no time zone involved
+            key = func.date_trunc(group_by, d.day.cast(DateTime())).cast(
+                Date
+            )  # a plain timestamp: no time zone involved
         else:
-            key = {"none": literal(ALL), "sector": d.sector, "region_pair": d.offer_region + REGION_ARROW + d.need_region,
-                   "country_pair": d.offer_country + "-" + d.need_country}[group_by]
-        query = select(key.label("key"), *counts).where(d.day >= funnel_range.date_from, d.day <= funnel_range.date_to)
+            key = {
+                "none": literal(ALL),
+                "sector": d.sector,
+                "region_pair": d.offer_region + REGION_ARROW + d.need_region,
+                "country_pair": d.offer_country + "-" + d.need_country,
+            }[group_by]
+        query = select(key.label("key"), *counts).where(
+            d.day >= funnel_range.date_from, d.day <= funnel_range.date_to
+        )
         if group_by != "none":
             query = query.group_by(key)
         rows = await self._session.execute(query)
@@ -509,5 +754,7 @@ class OutboxWriter:
         them); the unpublished ones stay, the relay still owes them to Kafka. Deletions are rare
         enough for the scan of the envelopes' text."""
         await self._session.execute(
-            delete(outbox).where(outbox.c.published_at.is_not(None), outbox.c.envelope.contains(str(enterprise_id)))
+            delete(outbox).where(
+                outbox.c.published_at.is_not(None), outbox.c.envelope.contains(str(enterprise_id))
+            )
         )

@@ -16,7 +16,6 @@ import pint
 from matching.domain.units import CONVERTED, OVER_A_YEAR, SAME, Comparison
 
 
-
 class PintQuantities:
     def __init__(self, vocabulary: Mapping) -> None:
         self._registry = pint.UnitRegistry(cache_folder=None)
@@ -28,17 +27,23 @@ class PintQuantities:
         for code, unit in self._bases.items():
             self._units[code] = self._registry.Unit(unit["pint"])
             for period, about in self._periods.items():
-                self._units[f"{code}/{period}"] = self._registry.Unit(f"({unit['pint']}) / {about['pint']}")
+                self._units[f"{code}/{period}"] = self._registry.Unit(
+                    f"({unit['pint']}) / {about['pint']}"
+                )
         self._year = self._registry.Quantity(1, "year")
         self._plans: dict[tuple[str, str], tuple] = {}
 
     def knows(self, code: str | None) -> bool:
         return code in self._units
 
-    def compare(self, capacity: float, capacity_unit: str, volume: float, volume_unit: str) -> Comparison | None:
+    def compare(
+        self, capacity: float, capacity_unit: str, volume: float, volume_unit: str
+    ) -> Comparison | None:
         plan = self._plans.get((capacity_unit, volume_unit))
         if plan is None:
-            plan = self._plans[(capacity_unit, volume_unit)] = self._plan(capacity_unit, volume_unit)
+            plan = self._plans[(capacity_unit, volume_unit)] = self._plan(
+                capacity_unit, volume_unit
+            )
         basis, capacity_factor, volume_factor, unit = plan
         if basis is None:
             return None
@@ -63,7 +68,12 @@ class PintQuantities:
             base = volume_unit if have_rate else capacity_unit
             target = self._units[base]
             if yearly_have.dimensionality == yearly_want.dimensionality == target.dimensionality:
-                return OVER_A_YEAR, float(yearly_have.to(target).magnitude), float(yearly_want.to(target).magnitude), base
+                return (
+                    OVER_A_YEAR,
+                    float(yearly_have.to(target).magnitude),
+                    float(yearly_want.to(target).magnitude),
+                    base,
+                )
         return None, 0.0, 0.0, ""
 
     def label(self, code: str, language: str) -> str:
@@ -75,8 +85,12 @@ class PintQuantities:
         if not period:
             return shown
         about = self._periods.get(period)
-        return f"{shown}/{(about['names'].get(language) or about['names']['en']) if about else period}"
+        return (
+            f"{shown}/{(about['names'].get(language) or about['names']['en']) if about else period}"
+        )
 
 
 def load_quantities(data_dir: Path) -> PintQuantities:
-    return PintQuantities(json.loads((data_dir / "units" / "units.json").read_text(encoding="utf-8")))
+    return PintQuantities(
+        json.loads((data_dir / "units" / "units.json").read_text(encoding="utf-8"))
+    )

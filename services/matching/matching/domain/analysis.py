@@ -54,7 +54,7 @@ class Analyser:
             phrases = by_first.get(first)
             if phrases:
                 for phrase, concepts in phrases:
-                    if len(phrase) == 1 or tuple(stemmed[start:start + len(phrase)]) == phrase:
+                    if len(phrase) == 1 or tuple(stemmed[start : start + len(phrase)]) == phrase:
                         found |= concepts
         return found
 

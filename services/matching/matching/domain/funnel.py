@@ -38,15 +38,20 @@ class Mark:
     created: bool = False
 
     def marks(self, transition: Transition) -> bool:
-        return (transition.event_type == self.event_type and self.to_status in (None, transition.to_status)
-                and (not self.created or transition.from_status is None))
+        return (
+            transition.event_type == self.event_type
+            and self.to_status in (None, transition.to_status)
+            and (not self.created or transition.from_status is None)
+        )
 
 
 STAGES: dict[str, Mark] = {
     "proposed": Mark("match.proposed", to_status=PROPOSED, created=True),
     "approved": Mark("match.approved", to_status=APPROVED),
     "rejected": Mark("match.rejected", to_status=REJECTED),
-    "interested": Mark("match.responded", to_status=APPROVED),  # a declined answer goes to `declined`
+    "interested": Mark(
+        "match.responded", to_status=APPROVED
+    ),  # a declined answer goes to `declined`
     "introduced": Mark("match.introduced", to_status=INTRODUCED),
     "closed": Mark("match.closed", to_status=CLOSED),
 }
@@ -81,7 +86,9 @@ class FunnelRange:
         if date_from > date_to:
             raise InvalidInput([FieldError("date_from", "must not be after date_to")])
         if (date_to - date_from).days > MAX_SPAN_DAYS:
-            raise InvalidInput([FieldError("date_to", f"the range may span at most {MAX_SPAN_DAYS} days")])
+            raise InvalidInput(
+                [FieldError("date_to", f"the range may span at most {MAX_SPAN_DAYS} days")]
+            )
         return cls(date_from, date_to)
 
     @property
@@ -116,7 +123,11 @@ def period_keys(funnel_range: FunnelRange, period: str) -> list[str]:
     keys, day = [], period_start(funnel_range.date_from, period)
     while day <= funnel_range.date_to:
         keys.append(day.isoformat())
-        day = day + timedelta(days=7) if period == "week" else (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        day = (
+            day + timedelta(days=7)
+            if period == "week"
+            else (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        )
     return keys
 
 

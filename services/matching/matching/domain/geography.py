@@ -23,7 +23,10 @@ class Place:
 
 def haversine_km(a: Place, b: Place) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
@@ -48,6 +51,13 @@ class Gazetteer:
     @classmethod
     def of(cls, rows: Iterable[Mapping]) -> Gazetteer:
         return cls(
-            Place(r["name"], r.get("name_en", r["name"]), r["country"], r["region_id"], float(r["lat"]), float(r["lon"]))
+            Place(
+                r["name"],
+                r.get("name_en", r["name"]),
+                r["country"],
+                r["region_id"],
+                float(r["lat"]),
+                float(r["lon"]),
+            )
             for r in rows
         )

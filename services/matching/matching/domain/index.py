@@ -48,13 +48,36 @@ _NO_CODE = -1
 # 6 and 8 digits, -1 when it has none), sector, (place, country) pair, region, unit, side (0 offer,
 # 1 need, -1 a free slot).
 _RECORD = struct.Struct("<ddiiiiiiiib3x")
-_RECORD_DTYPE = np.dtype({"names": ["quantity", "norm", "chapter", "heading", "subheading", "line", "sector", "geo", "region",
-                                    "unit", "side"],
-                          "formats": ["<f8", "<f8", "<i4", "<i4", "<i4", "<i4", "<i4", "<i4", "<i4", "<i4", "i1"],
-                          "offsets": [0, 8, 16, 20, 24, 28, 32, 36, 40, 44, 48], "itemsize": _RECORD.size})
-_VOID = np.dtype((np.void, _RECORD.size))  # gathering raw records is much faster than structured ones
+_RECORD_DTYPE = np.dtype(
+    {
+        "names": [
+            "quantity",
+            "norm",
+            "chapter",
+            "heading",
+            "subheading",
+            "line",
+            "sector",
+            "geo",
+            "region",
+            "unit",
+            "side",
+        ],
+        "formats": ["<f8", "<f8", "<i4", "<i4", "<i4", "<i4", "<i4", "<i4", "<i4", "<i4", "i1"],
+        "offsets": [0, 8, 16, 20, 24, 28, 32, 36, 40, 44, 48],
+        "itemsize": _RECORD.size,
+    }
+)
+_VOID = np.dtype(
+    (np.void, _RECORD.size)
+)  # gathering raw records is much faster than structured ones
 _SIDE_OFFSET, _SIDE_FIELD = 48, struct.Struct("<b")
-_PREFIXES = (2, 4, 6, 8)  # a shared chapter is worth 0.2, a heading 0.65, a subheading 0.85, eight digits 1.0
+_PREFIXES = (
+    2,
+    4,
+    6,
+    8,
+)  # a shared chapter is worth 0.2, a heading 0.65, a subheading 0.85, eight digits 1.0
 
 
 @dataclass(frozen=True)
@@ -72,7 +95,9 @@ class _Frame:
     def column(self, field: str) -> np.ndarray:
         found = self.columns.get(field)
         if found is None:
-            found = self.columns[field] = np.ascontiguousarray(self.records.view(_RECORD_DTYPE)[field])
+            found = self.columns[field] = np.ascontiguousarray(
+                self.records.view(_RECORD_DTYPE)[field]
+            )
         return found
 
 
@@ -127,19 +152,26 @@ _forked: MatchIndex | None = None  # the index a worker of match_many was forked
 def _match_part(arguments: tuple) -> list[list[tuple[int, Score]]]:
     listings, threshold, limit = arguments
     slot_of = _forked._slot_of
-    return [[(slot_of[c.listing.id], _plain(c.score)) for c in found]
-            for found in _forked.match_many(listings, threshold=threshold, limit=limit)]
+    return [
+        [(slot_of[c.listing.id], _plain(c.score)) for c in found]
+        for found in _forked.match_many(listings, threshold=threshold, limit=limit)
+    ]
 
 
 def _plain(score: Score) -> tuple:
     """A score as plain tuples: pickled and read back several times faster than the dataclasses."""
-    return (score.value, tuple((c.name, c.value, c.weight) for c in score.components),
-            tuple((r.ru, r.en, r.be) for r in score.reasons))
+    return (
+        score.value,
+        tuple((c.name, c.value, c.weight) for c in score.components),
+        tuple((r.ru, r.en, r.be) for r in score.reasons),
+    )
 
 
 def _score_of(plain: tuple) -> Score:
     value, components, reasons = plain
-    return Score(value, tuple(Component(*c) for c in components), tuple(Reason(*r) for r in reasons))
+    return Score(
+        value, tuple(Component(*c) for c in components), tuple(Reason(*r) for r in reasons)
+    )
 
 
 def _distinct(parts: list[np.ndarray]) -> np.ndarray:
@@ -166,7 +198,9 @@ def _code_prefixes(code: str | None) -> tuple[int, int, int, int]:
     prefixes in bulk (-1 where the code is shorter, or not digits)."""
     if not code:
         return (_NO_CODE,) * 4
-    return tuple(int(code[:n]) if len(code) >= n and code[:n].isdigit() else _NO_CODE for n in _PREFIXES)
+    return tuple(
+        int(code[:n]) if len(code) >= n and code[:n].isdigit() else _NO_CODE for n in _PREFIXES
+    )
 
 
 def _unit_key(unit: str | None) -> str:
@@ -174,8 +208,16 @@ def _unit_key(unit: str | None) -> str:
 
 
 class MatchIndex:
-    def __init__(self, scorer: Scorer, lexicon, *, candidate_limit: int = 15, common_share: float = 0.2,
-                 rare_share: float = 0.02, rare_postings: int = 1000) -> None:
+    def __init__(
+        self,
+        scorer: Scorer,
+        lexicon,
+        *,
+        candidate_limit: int = 15,
+        common_share: float = 0.2,
+        rare_share: float = 0.02,
+        rare_postings: int = 1000,
+    ) -> None:
         self.scorer = scorer
         self.lexicon = lexicon
         self.candidate_limit = candidate_limit  # candidates scored by the Scorer per match
@@ -198,12 +240,18 @@ class MatchIndex:
         self._term_start = array("q")
         self._term_count = array("i")
         self._postings: tuple[dict, dict] = ({}, {})
-        self._names: dict[tuple[str, str], int] = {}  # sectors, countries, regions, units -> small ids
+        self._names: dict[
+            tuple[str, str], int
+        ] = {}  # sectors, countries, regions, units -> small ids
         # One column per fact the scorer compares, addressed by slot (numpy views at query time).
         # One fixed-size record per slot (_RECORD): a candidate block is gathered in one pass.
         self._records = bytearray()
-        self._pending: set[int] = set()  # slots filed in a batch whose terms are not in the postings yet
-        self._geo_ids: dict[tuple[int, str], int] = {}  # (id of the gazetteer's place or 0, country) -> index
+        self._pending: set[int] = (
+            set()
+        )  # slots filed in a batch whose terms are not in the postings yet
+        self._geo_ids: dict[
+            tuple[int, str], int
+        ] = {}  # (id of the gazetteer's place or 0, country) -> index
         self._geo_places: list[tuple[float, float] | None] = []
         self._geo_countries: list[str] = []
         self._geo_arrays: tuple | None = None
@@ -215,10 +263,14 @@ class MatchIndex:
         self._weights_size = 0
         self._weights_generation = 0
         self._norms_generation = -1  # the weights' generation the norms were computed with
-        self._version = 0  # counts the changes of slots, records and postings: frames are valid for one version
+        self._version = (
+            0  # counts the changes of slots, records and postings: frames are valid for one version
+        )
         self._frames: dict[tuple[int, int], _Frame] = {}
         self._frames_key: tuple[int, int] | None = None
-        self._bitsets: dict[tuple[int, int], np.ndarray] = {}  # (side, term id) -> its posting, one bit per slot
+        self._bitsets: dict[
+            tuple[int, int], np.ndarray
+        ] = {}  # (side, term id) -> its posting, one bit per slot
         self._workers_pool = None  # forked workers of match_many
         self._workers_key: tuple | None = None
         self._slot_sector: np.ndarray | None = None
@@ -237,7 +289,11 @@ class MatchIndex:
         return None if slot is None else self._profile_at(slot)
 
     def listings(self, side: str | None = None) -> list[Listing]:
-        return [listing for listing in self._by_slot if listing is not None and (side is None or listing.side == side)]
+        return [
+            listing
+            for listing in self._by_slot
+            if listing is not None and (side is None or listing.side == side)
+        ]
 
     def profile(self, listing: Listing) -> Profile:
         return Profile.of(listing, self.lexicon)
@@ -260,7 +316,12 @@ class MatchIndex:
             for listing in listings:
                 self.remove(listing.id)
                 if listing.is_active:
-                    self._file(listing, self._analyser.terms(listing), codes_of(listing.product_codes), batch=True)
+                    self._file(
+                        listing,
+                        self._analyser.terms(listing),
+                        codes_of(listing.product_codes),
+                        batch=True,
+                    )
             self._file_batch()
         finally:
             if collecting:
@@ -278,7 +339,7 @@ class MatchIndex:
         start, count = self._term_start[slot], self._term_count[slot]
         filed = slot not in self._pending  # else its terms are not in the postings yet
         self._pending.discard(slot)
-        term_ids = self._pool[start:start + count] if filed else ()
+        term_ids = self._pool[start : start + count] if filed else ()
         for key in self._keys(term_ids, listing, codes_of(listing.product_codes)):
             posting = postings.get(key)
             if posting is not None:
@@ -310,14 +371,19 @@ class MatchIndex:
 
     def candidates(self, profile: Profile, *, count: int | None = None) -> list[Profile]:
         """The likeliest partners on the other side, best first (`candidate_limit` unless told)."""
-        return [self._profile_at(slot) for slot in self._ranked_slots(profile, count or self.candidate_limit)]
+        return [
+            self._profile_at(slot)
+            for slot in self._ranked_slots(profile, count or self.candidate_limit)
+        ]
 
     def match(self, listing: Listing, *, threshold: float, limit: int) -> list[Candidate]:
         profile = self.profile(listing)
         candidates = self.candidates(profile, count=max(self.candidate_limit, 3 * limit))
         return self._best(profile, candidates, threshold=threshold, limit=limit)
 
-    def match_many(self, listings: Iterable[Listing], *, threshold: float, limit: int, workers: int = 1) -> list[list[Candidate]]:
+    def match_many(
+        self, listings: Iterable[Listing], *, threshold: float, limit: int, workers: int = 1
+    ) -> list[list[Candidate]]:
         """`[self.match(listing) for listing in listings]`, the same candidates and scores, faster
         for many listings (a full re-match): the other side's listings of each sector are gathered
         once into a frame (kept until the index changes), so a listing's terms are added up, its
@@ -328,20 +394,29 @@ class MatchIndex:
         which see the index as it was when they were forked (they are forked again once it has
         changed; `close_workers` ends them)."""
         listings = list(listings)
-        if workers > 1 and len(listings) >= 2 * workers and "fork" in multiprocessing.get_all_start_methods():
+        if (
+            workers > 1
+            and len(listings) >= 2 * workers
+            and "fork" in multiprocessing.get_all_start_methods()
+        ):
             pool = self._workers(workers - 1)
             share = -(-len(listings) // workers)
-            shares = [listings[i:i + share] for i in range(0, len(listings), share)]
+            shares = [listings[i : i + share] for i in range(0, len(listings), share)]
             waiting = pool.map_async(_match_part, [(part, threshold, limit) for part in shares[1:]])
             mine = self.match_many(shares[0], threshold=threshold, limit=limit)
             # A worker sends slots and scores back, the same profiles are found here (far less to pickle).
-            return mine + [[Candidate(self._profile_at(slot), _score_of(score)) for slot, score in found]
-                           for part in waiting.get() for found in part]
+            return mine + [
+                [Candidate(self._profile_at(slot), _score_of(score)) for slot, score in found]
+                for part in waiting.get()
+                for found in part
+            ]
         wanted = max(self.candidate_limit, 3 * limit)
         found = []
         for listing in listings:
             profile = self.profile(listing)
-            candidates = [self._profile_at(slot) for slot in self._ranked_slots(profile, wanted, frames=True)]
+            candidates = [
+                self._profile_at(slot) for slot in self._ranked_slots(profile, wanted, frames=True)
+            ]
             found.append(self._best(profile, candidates, threshold=threshold, limit=limit))
         return found
 
@@ -368,7 +443,11 @@ class MatchIndex:
         """Scores every listing on the other side: the reference the index is measured against."""
         profile = self.profile(listing)
         side = listing.other_side
-        others = (self._profile_at(slot) for slot, other in enumerate(self._by_slot) if other is not None and other.side == side)
+        others = (
+            self._profile_at(slot)
+            for slot, other in enumerate(self._by_slot)
+            if other is not None and other.side == side
+        )
         return self._best(profile, others, threshold=threshold, limit=limit)
 
     # -- filing ----------------------------------------------------------------------------------
@@ -394,7 +473,9 @@ class MatchIndex:
         found = self._geo_ids.get(key)
         if found is None:
             found = self._geo_ids[key] = len(self._geo_places)
-            self._geo_places.append(None if place is None else (math.radians(place.lat), math.radians(place.lon)))
+            self._geo_places.append(
+                None if place is None else (math.radians(place.lat), math.radians(place.lon))
+            )
             self._geo_countries.append(listing.country)
             self._geo_arrays = None
         return found
@@ -419,7 +500,14 @@ class MatchIndex:
         keys.extend((_REGION, region) for region in listing.regions)
         return keys if len(codes) < 2 and len(listing.regions) < 2 else list(dict.fromkeys(keys))
 
-    def _file(self, listing: Listing, terms: frozenset[str], codes: tuple[str, ...], *, batch: bool = False) -> None:
+    def _file(
+        self,
+        listing: Listing,
+        terms: frozenset[str],
+        codes: tuple[str, ...],
+        *,
+        batch: bool = False,
+    ) -> None:
         """Files one listing; in a batch its terms reach the postings (and the frequencies) at the
         batch's end, all at once (`_file_batch`)."""
         self._version += 1
@@ -445,19 +533,28 @@ class MatchIndex:
         _put(self._term_count, slot, len(ids))
         self._pool.extend(ids)
         self._pool_live += len(ids)
-        if self._norms_generation >= 0:  # once norms are in use, a new listing's is computed with the weights of the moment
+        if (
+            self._norms_generation >= 0
+        ):  # once norms are in use, a new listing's is computed with the weights of the moment
             weight = self._weights.weight
             norm = math.sqrt(sum(weight(t) ** 2 for t in terms))
         else:
             norm = 1.0
         name = self._name
-        record = _RECORD.pack(float(listing.quantity or 0.0), norm, *_code_prefixes(codes[0] if codes else None),
-                              name("sector", listing.sector), self._geo_of(listing),
-                              name("region", listing.region), self._unit_of(listing), side)
+        record = _RECORD.pack(
+            float(listing.quantity or 0.0),
+            norm,
+            *_code_prefixes(codes[0] if codes else None),
+            name("sector", listing.sector),
+            self._geo_of(listing),
+            name("region", listing.region),
+            self._unit_of(listing),
+            side,
+        )
         if slot * _RECORD.size == len(self._records):
             self._records += record
         else:
-            self._records[slot * _RECORD.size:(slot + 1) * _RECORD.size] = record
+            self._records[slot * _RECORD.size : (slot + 1) * _RECORD.size] = record
         postings = self._postings[side]
         if batch:
             self._pending.add(slot)
@@ -481,7 +578,9 @@ class MatchIndex:
         total = int(counts.sum())
         offsets = np.zeros(len(slots), dtype=np.int64)
         np.cumsum(counts[:-1], out=offsets[1:])
-        terms = _view(self._pool, np.int32)[np.repeat(starts - offsets, counts) + np.arange(total)].astype(np.int64)
+        terms = _view(self._pool, np.int32)[
+            np.repeat(starts - offsets, counts) + np.arange(total)
+        ].astype(np.int64)
         owners = np.repeat(slots, counts).astype(np.int32)
         frequency = _view(self._frequency, np.int64)
         frequency += np.bincount(terms, minlength=len(frequency))
@@ -502,7 +601,10 @@ class MatchIndex:
     def _compact_pool(self) -> None:
         """Drops the term runs of removed listings from the pool."""
         live = np.flatnonzero(self._rows()["side"] >= 0)
-        starts, counts = _view(self._term_start, np.int64)[live], _view(self._term_count, np.int32)[live].astype(np.int64)
+        starts, counts = (
+            _view(self._term_start, np.int64)[live],
+            _view(self._term_count, np.int32)[live].astype(np.int64),
+        )
         total = int(counts.sum())
         new_starts = np.zeros(len(live), dtype=np.int64)
         np.cumsum(counts[:-1], out=new_starts[1:])
@@ -524,8 +626,11 @@ class MatchIndex:
         listing = self._by_slot[slot]
         start, count = self._term_start[slot], self._term_count[slot]
         terms = self._terms
-        return Profile(listing, frozenset([terms[i] for i in self._pool[start:start + count]]),
-                       codes_of(listing.product_codes))
+        return Profile(
+            listing,
+            frozenset([terms[i] for i in self._pool[start : start + count]]),
+            codes_of(listing.product_codes),
+        )
 
     def _refresh_norms(self, weights: TermWeights) -> None:
         """Every listing's norm of term weights, again when the weights changed."""
@@ -564,7 +669,11 @@ class MatchIndex:
         if order is not None:  # the estimate is elementwise: in slot order, as `_block` finds it
             block, estimate = block[order], estimate[order]
         over = min(len(block), wanted * 2)
-        best = np.argpartition(-estimate, over - 1)[:over] if len(block) > over else np.arange(len(block))
+        best = (
+            np.argpartition(-estimate, over - 1)[:over]
+            if len(block) > over
+            else np.arange(len(block))
+        )
         best = best[np.argsort(-estimate[best], kind="stable")]
         chosen: list[int] = []
         by_slot = self._by_slot
@@ -625,7 +734,9 @@ class MatchIndex:
         marks[block] = False
         shared = accumulator[block].astype(np.float64)
         if sum(len(posting) for posting in unmarked) > slots // 16:
-            accumulator[:slots] = 0.0  # clearing it all is cheaper than clearing the postings one by one
+            accumulator[:slots] = (
+                0.0  # clearing it all is cheaper than clearing the postings one by one
+            )
         else:
             accumulator[block] = 0.0
             for posting in unmarked:
@@ -671,18 +782,24 @@ class MatchIndex:
             frame = self._frames[(side, sector_id)] = _Frame(sector_id, slots, records, {}, {})
         return frame
 
-    def _in_frame(self, frame: _Frame, key, posting: array, *, outside: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    def _in_frame(
+        self, frame: _Frame, key, posting: array, *, outside: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """A posting's positions in the frame and, if asked for, its slots outside the frame."""
         found = frame.postings.get(key)
         if found is None or (outside and found[1] is None):
             visited = np.frombuffer(posting, dtype=np.int32)
             inside = self._slot_sector[visited] == frame.sector
-            found = frame.postings[key] = (self._slot_position[visited[inside]],
-                                           np.sort(visited[~inside]).astype(np.int64) if outside else None)
+            found = frame.postings[key] = (
+                self._slot_position[visited[inside]],
+                np.sort(visited[~inside]).astype(np.int64) if outside else None,
+            )
             del visited
         return found
 
-    def _block_in_frame(self, profile: Profile, frame: _Frame, weights: TermWeights, wanted: int) -> tuple | None:
+    def _block_in_frame(
+        self, profile: Profile, frame: _Frame, weights: TermWeights, wanted: int
+    ) -> tuple | None:
         """What `_block` finds, found within the sector's frame: the same block, records and shared
         text, with the same float32 additions in the same order, so the ranking is the same."""
         listing = profile.listing
@@ -744,14 +861,28 @@ class MatchIndex:
             block = np.concatenate([block, beyond])
             order = np.argsort(block, kind="stable")
             outside_rows = np.frombuffer(self._records, dtype=_VOID)[beyond].view(_RECORD_DTYPE)
-            shared = np.concatenate([shared, self._shared_text(side, beyond, added).astype(np.float64)])
+            shared = np.concatenate(
+                [shared, self._shared_text(side, beyond, added).astype(np.float64)]
+            )
             if close is not None:
                 at = np.minimum(np.searchsorted(near_beyond, beyond), max(0, len(near_beyond) - 1))
-                delivers = near_beyond[at] == beyond if len(near_beyond) else np.zeros(len(beyond), dtype=np.bool_)
+                delivers = (
+                    near_beyond[at] == beyond
+                    if len(near_beyond)
+                    else np.zeros(len(beyond), dtype=np.bool_)
+                )
                 close = np.concatenate([close, delivers])
-        return block, _Rows(frame, None if whole else local, outside_rows), shared + everywhere, close, order
+        return (
+            block,
+            _Rows(frame, None if whole else local, outside_rows),
+            shared + everywhere,
+            close,
+            order,
+        )
 
-    def _shared_text(self, side: int, slots: np.ndarray, added: list[tuple[int, np.float32, np.ndarray | None]]) -> np.ndarray:
+    def _shared_text(
+        self, side: int, slots: np.ndarray, added: list[tuple[int, np.float32, np.ndarray | None]]
+    ) -> np.ndarray:
         """The squared weights these slots outside the frame share with the terms added up, summed
         in float32 in the terms' order (as the accumulator sums them). A rare term's slots outside
         the frame are among them; a commoner term is looked up in a bitset of its posting."""
@@ -761,7 +892,9 @@ class MatchIndex:
                 summed[np.searchsorted(slots, beyond)] += square
             else:
                 bits = self._bitset(side, term_id)
-                summed[((bits[slots >> 3] >> (slots & 7).astype(np.uint8)) & 1).view(np.bool_)] += square
+                summed[((bits[slots >> 3] >> (slots & 7).astype(np.uint8)) & 1).view(np.bool_)] += (
+                    square
+                )
         return summed
 
     def _bitset(self, side: int, term_id: int) -> np.ndarray:
@@ -773,8 +906,15 @@ class MatchIndex:
             found = self._bitsets[(side, term_id)] = np.packbits(present, bitorder="little")
         return found
 
-    def _estimate(self, listing: Listing, profile: Profile, rows: np.ndarray, shared: np.ndarray, query_norm: float,
-                  close: np.ndarray | None) -> np.ndarray:
+    def _estimate(
+        self,
+        listing: Listing,
+        profile: Profile,
+        rows: np.ndarray,
+        shared: np.ndarray,
+        query_norm: float,
+        close: np.ndarray | None,
+    ) -> np.ndarray:
         """The scorer's value, estimated for a block of slots at once (only to choose candidates):
         the same components and weights, certifications and languages taken as met."""
         weights = self.scorer.policy.weights
@@ -803,7 +943,11 @@ class MatchIndex:
             if chapter == _NO_CODE:
                 continue
             level = (rows["chapter"] == chapter) * 0.2
-            for field, prefix, step in (("heading", heading, 0.45), ("subheading", subheading, 0.2), ("line", line, 0.15)):
+            for field, prefix, step in (
+                ("heading", heading, 0.45),
+                ("subheading", subheading, 0.2),
+                ("line", line, 0.15),
+            ):
                 if prefix == _NO_CODE:
                     break
                 level += (rows[field] == prefix) * step
@@ -821,14 +965,23 @@ class MatchIndex:
             latitudes = np.array([place[0] if place else 0.0 for place in self._geo_places])
             longitudes = np.array([place[1] if place else 0.0 for place in self._geo_places])
             border = np.array([country in _CROSS_BORDER for country in self._geo_countries])
-            self._geo_arrays = (known, latitudes, longitudes, border, np.array(self._geo_countries, dtype=object))
+            self._geo_arrays = (
+                known,
+                latitudes,
+                longitudes,
+                border,
+                np.array(self._geo_countries, dtype=object),
+            )
         known, latitudes, longitudes, border, countries = self._geo_arrays
         place = self.scorer.places.locate(listing.city, listing.region)
         if place is None:
             return np.full(len(known), NEUTRAL)
         policy = self.scorer.policy
         lat, lon = math.radians(place.lat), math.radians(place.lon)
-        h = np.sin((latitudes - lat) / 2) ** 2 + math.cos(lat) * np.cos(latitudes) * np.sin((longitudes - lon) / 2) ** 2
+        h = (
+            np.sin((latitudes - lat) / 2) ** 2
+            + math.cos(lat) * np.cos(latitudes) * np.sin((longitudes - lon) / 2) ** 2
+        )
         km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
         value = np.maximum(0.0, 1.0 - km / policy.max_distance_km)
         if listing.country in _CROSS_BORDER and policy.cross_border_bonus:
@@ -841,7 +994,9 @@ class MatchIndex:
         if not mine:
             return NEUTRAL
         names = list(self._unit_ids)
-        factors = np.array([np.nan] + [self._unit_factor(listing, names[unit]) for unit in range(1, len(names))])
+        factors = np.array(
+            [np.nan] + [self._unit_factor(listing, names[unit]) for unit in range(1, len(names))]
+        )
         coverage = factors[rows["unit"]]  # NaN where the units do not compare
         with np.errstate(divide="ignore", invalid="ignore"):
             if listing.side == "offer":
@@ -851,7 +1006,9 @@ class MatchIndex:
                 coverage *= rows["quantity"]
                 coverage /= listing.quantity
             np.minimum(coverage, 1.0, out=coverage)
-            value = np.square(coverage, out=coverage)  # a full cover is worth 1, a partial one its square
+            value = np.square(
+                coverage, out=coverage
+            )  # a full cover is worth 1, a partial one its square
         value[np.isnan(value)] = NEUTRAL
         return value
 
@@ -866,7 +1023,9 @@ class MatchIndex:
         """Capacity per volume of one unit against another: 1 for the same unit, NaN when they do
         not compare (as the scorer's units say)."""
         unit = self._unit_name(listing.unit)
-        offer_unit, need_unit = (unit, other_unit) if listing.side == "offer" else (other_unit, unit)
+        offer_unit, need_unit = (
+            (unit, other_unit) if listing.side == "offer" else (other_unit, unit)
+        )
         key = (offer_unit, need_unit)
         if key not in self._factors:
             factor: float | None = 1.0 if offer_unit == need_unit and offer_unit else None
@@ -882,7 +1041,9 @@ class MatchIndex:
         found = self._factors[key]
         return np.nan if found is None else found
 
-    def _best(self, profile: Profile, others: Iterable[Profile], *, threshold: float, limit: int) -> list[Candidate]:
+    def _best(
+        self, profile: Profile, others: Iterable[Profile], *, threshold: float, limit: int
+    ) -> list[Candidate]:
         scored = []
         for other in others:
             if not profile.listing.may_pair_with(other.listing):
@@ -890,7 +1051,9 @@ class MatchIndex:
             score = self._score(profile, other, explain=False)
             if score.value >= threshold:
                 scored.append(Candidate(other, score))
-        best = heapq.nlargest(limit, scored, key=lambda candidate: (candidate.score.value, str(candidate.listing.id)))
+        best = heapq.nlargest(
+            limit, scored, key=lambda candidate: (candidate.score.value, str(candidate.listing.id))
+        )
         return [Candidate(c.profile, self._score(profile, c.profile, explain=True)) for c in best]
 
     def _score(self, profile: Profile, other: Profile, *, explain: bool) -> Score:

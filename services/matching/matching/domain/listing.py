@@ -12,7 +12,9 @@ from matching.domain.taxonomy import Lexicon
 from matching.domain.text import stems
 
 VERIFIED, PENDING, SUSPENDED = "verified", "pending", "suspended"  # an enterprise's statuses
-DELETED = "deleted"  # its listings are kept for the matches' history, without its name or their texts
+DELETED = (
+    "deleted"  # its listings are kept for the matches' history, without its name or their texts
+)
 # valid_until is a date in the platform's time zone (Smolensk and Belarus keep Moscow time), as the
 # registry reads it: a listing holds all of that day and has expired from the next one.
 PLATFORM_TIME = ZoneInfo("Europe/Moscow")
@@ -58,7 +60,14 @@ class Listing:
     def erased(self) -> Listing:
         """The listing of a deleted enterprise: what it said and who said it are gone (152-FZ, GDPR);
         the sector, codes and places stay, so the matches' history still reads as a pair of listings."""
-        return replace(self, enterprise_name="", legal_id="", title="", description="", enterprise_status=DELETED)
+        return replace(
+            self,
+            enterprise_name="",
+            legal_id="",
+            title="",
+            description="",
+            enterprise_status=DELETED,
+        )
 
     def expired_on(self, today: date) -> bool:
         """Its last day is over: never proposed, even before the registry's close of it arrives."""
@@ -79,7 +88,9 @@ class Listing:
 
     @property
     def held_certifications(self) -> frozenset[str]:
-        return frozenset(c.strip().lower() for c in (*self.certifications, *self.enterprise_certifications))
+        return frozenset(
+            c.strip().lower() for c in (*self.certifications, *self.enterprise_certifications)
+        )
 
     def may_pair_with(self, other: Listing) -> bool:
         """Never the same enterprise, nor the same legal person under two registrations, nor kinds that
@@ -103,5 +114,7 @@ class Profile:
     def of(cls, listing: Listing, lexicon: Lexicon) -> Profile:
         stemmed = stems(f"{listing.title} {listing.description}")
         words = {s for s in stemmed if not s.isdigit()}
-        codes = tuple(sorted({c.replace(".", "").replace(" ", "") for c in listing.product_codes if c}))
+        codes = tuple(
+            sorted({c.replace(".", "").replace(" ", "") for c in listing.product_codes if c})
+        )
         return cls(listing, frozenset(words | lexicon.concepts(stemmed)), codes)

@@ -11,11 +11,17 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from matching.domain.errors import Forbidden, InvalidInput, FieldError, InvalidTransition
+from matching.domain.errors import FieldError, Forbidden, InvalidInput, InvalidTransition
 from matching.domain.scoring import Component
 
 PROPOSED, APPROVED, REJECTED, DECLINED, INTRODUCED, CLOSED, WITHDRAWN = (
-    "proposed", "approved", "rejected", "declined", "introduced", "closed", "withdrawn",
+    "proposed",
+    "approved",
+    "rejected",
+    "declined",
+    "introduced",
+    "closed",
+    "withdrawn",
 )
 STATUSES = (PROPOSED, APPROVED, REJECTED, DECLINED, INTRODUCED, CLOSED, WITHDRAWN)
 SUGGESTED = frozenset({APPROVED, DECLINED, INTRODUCED, CLOSED})  # what an enterprise may see
@@ -62,10 +68,32 @@ class Match:
     reasons_be: list[str] = field(default_factory=list)
 
     @classmethod
-    def propose(cls, *, offer_id, need_id, offer_enterprise_id, need_enterprise_id, score, components, reasons_ru, reasons_en,
-                reasons_be=(), actor: str = "matcher") -> Match:
-        match = cls(uuid.uuid4(), offer_id, need_id, offer_enterprise_id, need_enterprise_id, score, list(components),
-                    list(reasons_ru), list(reasons_en), reasons_be=list(reasons_be))
+    def propose(
+        cls,
+        *,
+        offer_id,
+        need_id,
+        offer_enterprise_id,
+        need_enterprise_id,
+        score,
+        components,
+        reasons_ru,
+        reasons_en,
+        reasons_be=(),
+        actor: str = "matcher",
+    ) -> Match:
+        match = cls(
+            uuid.uuid4(),
+            offer_id,
+            need_id,
+            offer_enterprise_id,
+            need_enterprise_id,
+            score,
+            list(components),
+            list(reasons_ru),
+            list(reasons_en),
+            reasons_be=list(reasons_be),
+        )
         match._record(None, PROPOSED, actor, None, "match.proposed")
         return match
 
@@ -111,34 +139,75 @@ class Match:
         self.outcome = outcome
         self._record(self.status, CLOSED, actor, outcome, "match.closed")
 
-    def withdraw(self, *, reason: str, actor: str = "matcher", cause: str | None = None, side: str | None = None) -> None:
+    def withdraw(
+        self,
+        *,
+        reason: str,
+        actor: str = "matcher",
+        cause: str | None = None,
+        side: str | None = None,
+    ) -> None:
         """`cause` (listing_closed | enterprise_suspended | no_longer_scores) and `side` (whose
         listing or enterprise it was) travel with the event, so a company can be told in words."""
         if not self.is_open:
             raise InvalidTransition(f"a {self.status} match cannot be withdrawn")
-        self._record(self.status, WITHDRAWN, actor, reason, "match.withdrawn", cause=cause, side=side)
+        self._record(
+            self.status, WITHDRAWN, actor, reason, "match.withdrawn", cause=cause, side=side
+        )
 
-    def repropose(self, *, score: float, components, reasons_ru, reasons_en, reasons_be=(), actor: str = "matcher") -> None:
+    def repropose(
+        self,
+        *,
+        score: float,
+        components,
+        reasons_ru,
+        reasons_en,
+        reasons_be=(),
+        actor: str = "matcher",
+    ) -> None:
         """A pair withdrawn because a listing closed comes back when the listing is reopened."""
         self._require(WITHDRAWN, "re-propose")
-        self.rescore(score=score, components=components, reasons_ru=reasons_ru, reasons_en=reasons_en, reasons_be=reasons_be)
+        self.rescore(
+            score=score,
+            components=components,
+            reasons_ru=reasons_ru,
+            reasons_en=reasons_en,
+            reasons_be=reasons_be,
+        )
         self.offer_answer = self.need_answer = None
         self._record(self.status, PROPOSED, actor, None, "match.proposed")
 
     def rescore(self, *, score: float, components, reasons_ru, reasons_en, reasons_be=()) -> None:
         self.score, self.components = score, list(components)
-        self.reasons_ru, self.reasons_en, self.reasons_be = list(reasons_ru), list(reasons_en), list(reasons_be)
+        self.reasons_ru, self.reasons_en, self.reasons_be = (
+            list(reasons_ru),
+            list(reasons_en),
+            list(reasons_be),
+        )
         self.updated_at = _now()
 
     def _require(self, status: str, action: str) -> None:
         if self.status != status:
             raise InvalidTransition(f"cannot {action} a {self.status} match; only a {status} one")
 
-    def _record(self, from_status: str | None, to_status: str, actor: str, note: str | None, event_type: str, *,
-                cause: str | None = None, side: str | None = None) -> None:
+    def _record(
+        self,
+        from_status: str | None,
+        to_status: str,
+        actor: str,
+        note: str | None,
+        event_type: str,
+        *,
+        cause: str | None = None,
+        side: str | None = None,
+    ) -> None:
         self.status = to_status
         self.updated_at = _now()
-        self.pending.append(Transition(from_status, to_status, actor, note, self.updated_at, event_type, cause, side))
+        self.pending.append(
+            Transition(
+                from_status, to_status, actor, note, self.updated_at, event_type, cause, side
+            )
+        )
 
 
 def side_owned_by(match: Match, enterprise_ids, side: str | None) -> str:

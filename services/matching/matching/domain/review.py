@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from matching.domain.match import Match
 
 VERIFIED = "verified"
-VERIFICATIONS = ("verified", "unverified")  # both sides verified | at least one side not (or not known)
+VERIFICATIONS = (
+    "verified",
+    "unverified",
+)  # both sides verified | at least one side not (or not known)
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,9 @@ class Lexicon:
         self._phrases = phrases
 
     @classmethod
-    def build(cls, taxonomy: Taxonomy, product_concepts: Mapping[str, Iterable[str]] = PRODUCT_CONCEPTS) -> Lexicon:
+    def build(
+        cls, taxonomy: Taxonomy, product_concepts: Mapping[str, Iterable[str]] = PRODUCT_CONCEPTS
+    ) -> Lexicon:
         phrases: dict[tuple[str, ...], set[str]] = {}
 
         def add(text: str, concept: str) -> None:
@@ -68,7 +70,7 @@ class Lexicon:
         found: set[str] = set()
         for start in range(len(stemmed)):
             for length in range(1, self.MAX_PHRASE + 1):
-                key = tuple(stemmed[start:start + length])
+                key = tuple(stemmed[start : start + length])
                 if len(key) < length:
                     break
                 found |= self._phrases.get(key, frozenset())

@@ -55,7 +55,9 @@ def _stemmer(language: str):
 
 def words(text: str) -> list[str]:
     """Folded words without stop words; hyphenated compounds split into their parts."""
-    return [w for w in _WORD.findall(fold(text)) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return [
+        w for w in _WORD.findall(fold(text)) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
+    ]
 
 
 def stems(text: str) -> list[str]:

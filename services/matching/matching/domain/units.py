@@ -36,7 +36,9 @@ class Quantities(Protocol):
     def knows(self, code: str | None) -> bool:
         """A canonical code of the vocabulary."""
 
-    def compare(self, capacity: float, capacity_unit: str, volume: float, volume_unit: str) -> Comparison | None:
+    def compare(
+        self, capacity: float, capacity_unit: str, volume: float, volume_unit: str
+    ) -> Comparison | None:
         """Both amounts in one unit, or None when the units measure different things (t against pcs)."""
 
     def label(self, code: str, language: str) -> str:

@@ -18,8 +18,21 @@ from matching.domain.match import STATUSES, SUGGESTED
 from matching.domain.review import VERIFICATIONS
 from matching.entrypoints.caller import Caller, current_caller
 from matching.entrypoints.schemas import (
-    ApproveIn, CloseIn, Day, FunnelOut, MatchDetailOut, MatchOut, MatchPage, OutsideTheCalendar, RejectIn, RespondIn, StatsOut, StatsRow,
-    ListingOut, day_within_the_calendar, moment_within_the_calendar,
+    ApproveIn,
+    CloseIn,
+    Day,
+    FunnelOut,
+    ListingOut,
+    MatchDetailOut,
+    MatchOut,
+    MatchPage,
+    OutsideTheCalendar,
+    RejectIn,
+    RespondIn,
+    StatsOut,
+    StatsRow,
+    day_within_the_calendar,
+    moment_within_the_calendar,
 )
 from matching.service_layer import figures as figure_cases
 from matching.service_layer import matches as use_cases
@@ -47,12 +60,20 @@ MatcherDep = Annotated[Matcher, Depends(matcher)]
 
 
 def viewer_of(caller: Caller) -> Viewer:
-    return Viewer(actor=caller.account_id or caller.role, is_staff=caller.is_staff, enterprise_ids=caller.enterprise_ids)
+    return Viewer(
+        actor=caller.account_id or caller.role,
+        is_staff=caller.is_staff,
+        enterprise_ids=caller.enterprise_ids,
+    )
 
 
 def _detail(view: MatchView) -> MatchDetailOut:
-    return MatchDetailOut(**MatchOut.of(view.reviewed).model_dump(), offer=ListingOut.of(view.offer), need=ListingOut.of(view.need),
-                          history=view.history)
+    return MatchDetailOut(
+        **MatchOut.of(view.reviewed).model_dump(),
+        offer=ListingOut.of(view.offer),
+        need=ListingOut.of(view.need),
+        history=view.history,
+    )
 
 
 def _page(items, total: int, offset: int, limit: int) -> MatchPage:
@@ -76,7 +97,9 @@ def _moment(value: str | None, *, field: str, end: bool) -> datetime | None:
     except OutsideTheCalendar as error:
         raise InvalidInput([FieldError(field, str(error))]) from None
     except ValueError:
-        raise InvalidInput([FieldError(field, "must be an ISO date (YYYY-MM-DD) or date-time")]) from None
+        raise InvalidInput(
+            [FieldError(field, "must be an ISO date (YYYY-MM-DD) or date-time")]
+        ) from None
 
 
 @router.get("/matches", response_model=MatchPage)
@@ -87,63 +110,132 @@ async def review_queue(
     sector: str | None = None,
     offer_country: Country = None,
     need_country: Country = None,
-    country_pair: Annotated[str | None, Query(pattern=r"^(RU|BY)-(RU|BY)$", description="offer-need, e.g. BY-RU")] = None,
+    country_pair: Annotated[
+        str | None, Query(pattern=r"^(RU|BY)-(RU|BY)$", description="offer-need, e.g. BY-RU")
+    ] = None,
     region: str | None = None,
     min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
     need_id: uuid.UUID | None = None,
     offer_id: uuid.UUID | None = None,
     enterprise_id: uuid.UUID | None = None,
-    verification: Annotated[Literal[VERIFICATIONS] | None, Query(
-        description="verified: both enterprises verified; unverified: at least one not verified (or not yet known)")] = None,
-    created_from: Annotated[str | None, Query(
-        description="created at or after: an ISO date (from its UTC midnight) or date-time (UTC when without offset)")] = None,
-    created_until: Annotated[str | None, Query(
-        description="created before: an ISO date includes that whole UTC day; a date-time is exclusive")] = None,
-    sort: Annotated[Literal["score", "age", "newest"], Query(
-        description="score: highest first; age: oldest first; newest: newest first")] = "score",
+    verification: Annotated[
+        Literal[VERIFICATIONS] | None,
+        Query(
+            description="verified: both enterprises verified; unverified: at least one not verified (or not yet known)"
+        ),
+    ] = None,
+    created_from: Annotated[
+        str | None,
+        Query(
+            description="created at or after: an ISO date (from its UTC midnight) or date-time (UTC when without offset)"
+        ),
+    ] = None,
+    created_until: Annotated[
+        str | None,
+        Query(
+            description="created before: an ISO date includes that whole UTC day; a date-time is exclusive"
+        ),
+    ] = None,
+    sort: Annotated[
+        Literal["score", "age", "newest"],
+        Query(description="score: highest first; age: oldest first; newest: newest first"),
+    ] = "score",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,9}$")] = None,  # an offset within what PostgreSQL takes
+    cursor: Annotated[
+        str | None, Query(pattern=r"^[0-9]{1,9}$")
+    ] = None,  # an offset within what PostgreSQL takes
 ):
     if country_pair:
         offer_country, need_country = country_pair.split("-")
-    created_after, created_before = _moment(created_from, field="created_from", end=False), _moment(created_until, field="created_until", end=True)
+    created_after, created_before = (
+        _moment(created_from, field="created_from", end=False),
+        _moment(created_until, field="created_until", end=True),
+    )
     if created_after and created_before and created_after >= created_before:
         raise InvalidInput([FieldError("created_until", "must be after created_from")])
-    scope = {} if caller.is_staff else {
-        "statuses": tuple(sorted(SUGGESTED)), "enterprise_ids": tuple(uuid.UUID(e) for e in caller.enterprise_ids)}
-    where = QueueFilter(status=status, sector=sector, offer_country=offer_country, need_country=need_country, region=region,
-                        min_score=min_score, need_id=need_id, offer_id=offer_id, enterprise_id=enterprise_id,
-                        verification=verification, created_from=created_after, created_before=created_before, **scope)
+    scope = (
+        {}
+        if caller.is_staff
+        else {
+            "statuses": tuple(sorted(SUGGESTED)),
+            "enterprise_ids": tuple(uuid.UUID(e) for e in caller.enterprise_ids),
+        }
+    )
+    where = QueueFilter(
+        status=status,
+        sector=sector,
+        offer_country=offer_country,
+        need_country=need_country,
+        region=region,
+        min_score=min_score,
+        need_id=need_id,
+        offer_id=offer_id,
+        enterprise_id=enterprise_id,
+        verification=verification,
+        created_from=created_after,
+        created_before=created_before,
+        **scope,
+    )
     offset = int(cursor or 0)
-    items, total = await use_cases.list_matches(uow=uow, where=where, sort=sort, limit=limit, offset=offset)
+    items, total = await use_cases.list_matches(
+        uow=uow, where=where, sort=sort, limit=limit, offset=offset
+    )
     return _page(items, total, offset, limit)
 
 
 @router.get("/matches/{match_id}", response_model=MatchDetailOut)
 async def one_match(match_id: uuid.UUID, caller: CallerDep, uow: UowDep):
-    return _detail(await use_cases.get_match_or_raise(uow=uow, match_id=match_id, viewer=viewer_of(caller)))
+    return _detail(
+        await use_cases.get_match_or_raise(uow=uow, match_id=match_id, viewer=viewer_of(caller))
+    )
 
 
 @router.post("/matches/{match_id}/approve", response_model=MatchDetailOut)
-async def approve(match_id: uuid.UUID, caller: CallerDep, uow: UowDep, matcher: MatcherDep, body: ApproveIn | None = None):
+async def approve(
+    match_id: uuid.UUID,
+    caller: CallerDep,
+    uow: UowDep,
+    matcher: MatcherDep,
+    body: ApproveIn | None = None,
+):
     note = body.note if body else None
-    return _detail(await use_cases.approve(uow=uow, match_id=match_id, viewer=viewer_of(caller), note=note, matcher=matcher))
+    return _detail(
+        await use_cases.approve(
+            uow=uow, match_id=match_id, viewer=viewer_of(caller), note=note, matcher=matcher
+        )
+    )
 
 
 @router.post("/matches/{match_id}/reject", response_model=MatchDetailOut)
-async def reject(match_id: uuid.UUID, body: RejectIn, caller: CallerDep, uow: UowDep, matcher: MatcherDep):
-    return _detail(await use_cases.reject(uow=uow, match_id=match_id, viewer=viewer_of(caller), reason=body.reason, matcher=matcher))
+async def reject(
+    match_id: uuid.UUID, body: RejectIn, caller: CallerDep, uow: UowDep, matcher: MatcherDep
+):
+    return _detail(
+        await use_cases.reject(
+            uow=uow,
+            match_id=match_id,
+            viewer=viewer_of(caller),
+            reason=body.reason,
+            matcher=matcher,
+        )
+    )
 
 
 @router.post("/matches/{match_id}/respond", response_model=MatchDetailOut)
 async def respond(match_id: uuid.UUID, body: RespondIn, caller: CallerDep, uow: UowDep):
-    view = await use_cases.respond(uow=uow, match_id=match_id, viewer=viewer_of(caller), answer=body.answer, side=body.side)
+    view = await use_cases.respond(
+        uow=uow, match_id=match_id, viewer=viewer_of(caller), answer=body.answer, side=body.side
+    )
     return _detail(view)
 
 
 @router.post("/matches/{match_id}/close", response_model=MatchDetailOut)
 async def close(match_id: uuid.UUID, body: CloseIn, caller: CallerDep, uow: UowDep):
-    return _detail(await use_cases.close(uow=uow, match_id=match_id, viewer=viewer_of(caller), outcome=body.outcome))
+    return _detail(
+        await use_cases.close(
+            uow=uow, match_id=match_id, viewer=viewer_of(caller), outcome=body.outcome
+        )
+    )
 
 
 @router.get("/enterprises/{enterprise_id}/suggestions", response_model=MatchPage)
@@ -152,10 +244,14 @@ async def suggestions(
     caller: CallerDep,
     uow: UowDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,9}$")] = None,  # an offset within what PostgreSQL takes
+    cursor: Annotated[
+        str | None, Query(pattern=r"^[0-9]{1,9}$")
+    ] = None,  # an offset within what PostgreSQL takes
 ):
     offset = int(cursor or 0)
-    items, total = await use_cases.suggestions(uow=uow, enterprise_id=enterprise_id, viewer=viewer_of(caller), limit=limit, offset=offset)
+    items, total = await use_cases.suggestions(
+        uow=uow, enterprise_id=enterprise_id, viewer=viewer_of(caller), limit=limit, offset=offset
+    )
     return _page(items, total, offset, limit)
 
 
@@ -189,14 +285,29 @@ async def stats(
 async def funnel(
     caller: CallerDep,
     uow: UowDep,
-    date_from: Annotated[Day | None, Query(description="first day, inclusive (UTC); by default 90 days before date_to")] = None,
-    date_to: Annotated[Day | None, Query(description="last day, inclusive (UTC); by default today")] = None,
-    group_by: Annotated[Literal[GROUPINGS], Query(
-        description="none (one row \"all\"), sector, region_pair (\"<offer_region>→<need_region>\"), country_pair "
-                    "(\"BY-RU\", offer-need), week or month (keyed by the period's first day)")] = "none",
+    date_from: Annotated[
+        Day | None,
+        Query(description="first day, inclusive (UTC); by default 90 days before date_to"),
+    ] = None,
+    date_to: Annotated[
+        Day | None, Query(description="last day, inclusive (UTC); by default today")
+    ] = None,
+    group_by: Annotated[
+        Literal[GROUPINGS],
+        Query(
+            description='none (one row "all"), sector, region_pair ("<offer_region>→<need_region>"), country_pair '
+            '("BY-RU", offer-need), week or month (keyed by the period\'s first day)'
+        ),
+    ] = "none",
 ):
-    result = await use_cases.funnel(uow=uow, viewer=viewer_of(caller), date_from=date_from, date_to=date_to, group_by=group_by,
-                                    today=datetime.now(UTC).date())
+    result = await use_cases.funnel(
+        uow=uow,
+        viewer=viewer_of(caller),
+        date_from=date_from,
+        date_to=date_to,
+        group_by=group_by,
+        today=datetime.now(UTC).date(),
+    )
     return FunnelOut.of(result)
 
 
@@ -208,12 +319,21 @@ async def healthz():
 @health.get("/readyz")
 async def readyz(request: Request):
     container = request.app.state.container
-    checks = {"database": await container.database_is_reachable(), "kafka": await container.kafka_is_reachable(),
-              "index": container.index_ready.is_set()}
+    checks = {
+        "database": await container.database_is_reachable(),
+        "kafka": await container.kafka_is_reachable(),
+        "index": container.index_ready.is_set(),
+    }
     ready = all(checks.values())
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )
 
 
 @health.get("/metrics")
 async def metrics(request: Request):
-    return Response(generate_latest(request.app.state.container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(
+        generate_latest(request.app.state.container.metrics.registry),
+        media_type=CONTENT_TYPE_LATEST,
+    )

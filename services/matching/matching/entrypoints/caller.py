@@ -32,7 +32,9 @@ def current_caller(request: Request) -> Caller:
         raise HTTPException(401, "this service only answers calls that come through the gateway")
     secret = request.app.state.container.settings.internal_token_secret.get_secret_value()
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE, issuer="gateway")
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], audience=AUDIENCE, issuer="gateway"
+        )
     except jwt.PyJWTError as error:
         raise HTTPException(401, f"invalid internal token: {error}") from error
     caller = Caller(

@@ -12,12 +12,28 @@ from matching.domain.errors import Forbidden, InvalidInput, InvalidTransition, N
 
 log = structlog.get_logger(__name__)
 
-_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-           409: "Conflict", 413: "Content too large", 422: "Invalid input", 431: "Request header fields too large", 500: "Internal error"}
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Content too large",
+    422: "Invalid input",
+    431: "Request header fields too large",
+    500: "Internal error",
+}
 
 
 def problem(status: int, detail: str, **extensions) -> JSONResponse:
-    body = {"type": "about:blank", "title": _TITLES.get(status, "Error"), "status": status, "detail": detail, **extensions}
+    body = {
+        "type": "about:blank",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        **extensions,
+    }
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 
@@ -33,7 +49,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidInput)
     async def invalid_input(request: Request, error: InvalidInput):
-        return problem(422, str(error), errors=[{"field": e.field, "reason": e.reason} for e in error.errors])
+        return problem(
+            422, str(error), errors=[{"field": e.field, "reason": e.reason} for e in error.errors]
+        )
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, error: NotFound):

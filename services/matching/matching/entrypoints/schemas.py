@@ -13,7 +13,6 @@ from matching.domain.funnel import Funnel
 from matching.domain.listing import Listing
 from matching.domain.review import ReviewedMatch
 
-
 # The days and moments a client may name: PostgreSQL and a range's arithmetic (the day after the
 # end, 90 days before it) both take them, so the calendar's edges are a 422 rather than an overflow.
 EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(9998, 12, 31)
@@ -92,7 +91,13 @@ class ListingOut(BaseModel):
     @classmethod
     def of(cls, listing: Listing) -> ListingOut:
         values = {name: getattr(listing, name) for name in cls.model_fields}
-        return cls(**values | {"product_codes": list(listing.product_codes), "certifications": list(listing.certifications)})
+        return cls(
+            **values
+            | {
+                "product_codes": list(listing.product_codes),
+                "certifications": list(listing.certifications),
+            }
+        )
 
 
 class HistoryOut(BaseModel):
@@ -123,8 +128,12 @@ class MatchOut(BaseModel):
     need_region: str
     offer_city: str
     need_city: str
-    offer_enterprise_status: str | None = Field(description="verified, pending or suspended; null while matching has not heard of the enterprise")
-    need_enterprise_status: str | None = Field(description="verified, pending or suspended; null while matching has not heard of the enterprise")
+    offer_enterprise_status: str | None = Field(
+        description="verified, pending or suspended; null while matching has not heard of the enterprise"
+    )
+    need_enterprise_status: str | None = Field(
+        description="verified, pending or suspended; null while matching has not heard of the enterprise"
+    )
     components: list[ComponentOut]
     reasons: ReasonsOut
     offer_answer: str | None
@@ -138,16 +147,34 @@ class MatchOut(BaseModel):
     def of(cls, reviewed: ReviewedMatch) -> MatchOut:
         match, offer, need = reviewed.match, reviewed.offer, reviewed.need
         return cls(
-            id=match.id, offer_id=match.offer_id, need_id=match.need_id, offer_enterprise_id=match.offer_enterprise_id,
-            need_enterprise_id=match.need_enterprise_id, score=match.score, status=match.status, sector=reviewed.sector,
-            offer_title=offer.title, need_title=need.title, offer_enterprise_name=offer.enterprise_name,
-            need_enterprise_name=need.enterprise_name, offer_country=offer.country, need_country=need.country,
-            offer_region=offer.region, need_region=need.region, offer_city=offer.city, need_city=need.city,
-            offer_enterprise_status=offer.enterprise_status, need_enterprise_status=need.enterprise_status,
+            id=match.id,
+            offer_id=match.offer_id,
+            need_id=match.need_id,
+            offer_enterprise_id=match.offer_enterprise_id,
+            need_enterprise_id=match.need_enterprise_id,
+            score=match.score,
+            status=match.status,
+            sector=reviewed.sector,
+            offer_title=offer.title,
+            need_title=need.title,
+            offer_enterprise_name=offer.enterprise_name,
+            need_enterprise_name=need.enterprise_name,
+            offer_country=offer.country,
+            need_country=need.country,
+            offer_region=offer.region,
+            need_region=need.region,
+            offer_city=offer.city,
+            need_city=need.city,
+            offer_enterprise_status=offer.enterprise_status,
+            need_enterprise_status=need.enterprise_status,
             components=[ComponentOut(**asdict(c)) for c in match.components],
-            reasons=ReasonsOut(ru=match.reasons_ru, en=match.reasons_en, be=match.reasons_be), offer_answer=match.offer_answer,
-            need_answer=match.need_answer, outcome=match.outcome, review_note=match.review_note,
-            created_at=match.created_at, updated_at=match.updated_at,
+            reasons=ReasonsOut(ru=match.reasons_ru, en=match.reasons_en, be=match.reasons_be),
+            offer_answer=match.offer_answer,
+            need_answer=match.need_answer,
+            outcome=match.outcome,
+            review_note=match.review_note,
+            created_at=match.created_at,
+            updated_at=match.updated_at,
         )
 
 
@@ -178,7 +205,9 @@ class StatsOut(BaseModel):
 
 
 class FunnelRowOut(BaseModel):
-    key: str = Field(description='"all"; a sector; "<offer_region>→<need_region>"; "BY-RU" (offer-need); or the first day of a week (Monday) or month')
+    key: str = Field(
+        description='"all"; a sector; "<offer_region>→<need_region>"; "BY-RU" (offer-need); or the first day of a week (Monday) or month'
+    )
     proposed: int
     approved: int
     rejected: int
@@ -195,5 +224,9 @@ class FunnelOut(BaseModel):
 
     @classmethod
     def of(cls, funnel: Funnel) -> FunnelOut:
-        return cls(date_from=funnel.funnel_range.date_from, date_to=funnel.funnel_range.date_to, group_by=funnel.group_by,
-                   rows=[FunnelRowOut(**asdict(row)) for row in funnel.rows])
+        return cls(
+            date_from=funnel.funnel_range.date_from,
+            date_to=funnel.funnel_range.date_to,
+            group_by=funnel.group_by,
+            rows=[FunnelRowOut(**asdict(row)) for row in funnel.rows],
+        )

@@ -13,7 +13,9 @@ CONSUMED_TOPICS = [topics.ENTERPRISES, topics.LISTINGS]
 
 async def run_consumer(container, stop: asyncio.Event) -> None:
     async def handle(envelope, payload) -> None:
-        applied = await handlers.apply_registry_event(envelope, payload, uow=container.unit_of_work(), matcher=container.matcher)
+        applied = await handlers.apply_registry_event(
+            envelope, payload, uow=container.unit_of_work(), matcher=container.matcher
+        )
         if applied:
             container.metrics.events_applied.labels(envelope.type).inc()
 

@@ -4,34 +4,68 @@ from __future__ import annotations
 
 from eventkit import topics
 from eventkit.contracts import (
-    MatchApproved, MatchClosed, MatchIntroduced, MatchProposed, MatchRejected, MatchResponded, MatchSide, MatchWithdrawn,
+    MatchApproved,
+    MatchClosed,
+    MatchIntroduced,
+    MatchProposed,
+    MatchRejected,
+    MatchResponded,
+    MatchSide,
+    MatchWithdrawn,
     envelope_for,
 )
 from matching.domain.listing import Listing
 from matching.domain.match import Match
 from matching.service_layer.unit_of_work import UnitOfWork
 
-_CONTRACTS = {model.event_type: model for model in (
-    MatchProposed, MatchApproved, MatchRejected, MatchResponded, MatchIntroduced, MatchClosed, MatchWithdrawn)}
+_CONTRACTS = {
+    model.event_type: model
+    for model in (
+        MatchProposed,
+        MatchApproved,
+        MatchRejected,
+        MatchResponded,
+        MatchIntroduced,
+        MatchClosed,
+        MatchWithdrawn,
+    )
+}
 
 
 def _side(listing: Listing) -> MatchSide:
-    return MatchSide(listing_id=listing.id, enterprise_id=listing.enterprise_id, enterprise_name=listing.enterprise_name,
-                     title=listing.title)
+    return MatchSide(
+        listing_id=listing.id,
+        enterprise_id=listing.enterprise_id,
+        enterprise_name=listing.enterprise_name,
+        title=listing.title,
+    )
 
 
-async def publish_transitions(match: Match, *, offer: Listing, need: Listing, uow: UnitOfWork) -> None:
+async def publish_transitions(
+    match: Match, *, offer: Listing, need: Listing, uow: UnitOfWork
+) -> None:
     """Writes one outbox row per transition the match went through in this unit of work."""
     for transition in match.pending:
         answered = None
         if transition.event_type == "match.responded" and transition.note:
             answered = transition.note.split(":")[0]
         payload = _CONTRACTS[transition.event_type](
-            match_id=match.id, offer=_side(offer), need=_side(need), score=match.score,
-            reasons_ru=match.reasons_ru, reasons_en=match.reasons_en, reasons_be=match.reasons_be, status=transition.to_status,
-            actor=transition.actor, answered_by_side=answered, answer=getattr(match, f"{answered}_answer") if answered else None,
-            note=transition.note, occurred_at=transition.at, previous_status=transition.from_status,
-            withdrawn_because=transition.cause, withdrawn_side=transition.side,
+            match_id=match.id,
+            offer=_side(offer),
+            need=_side(need),
+            score=match.score,
+            reasons_ru=match.reasons_ru,
+            reasons_en=match.reasons_en,
+            reasons_be=match.reasons_be,
+            status=transition.to_status,
+            actor=transition.actor,
+            answered_by_side=answered,
+            answer=getattr(match, f"{answered}_answer") if answered else None,
+            note=transition.note,
+            occurred_at=transition.at,
+            previous_status=transition.from_status,
+            withdrawn_because=transition.cause,
+            withdrawn_side=transition.side,
         )
         envelope = envelope_for(payload, key=str(need.enterprise_id), producer="matching")
         await uow.outbox.add(envelope, topic=topics.MATCHES)

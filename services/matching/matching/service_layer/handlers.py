@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from eventkit.contracts import EnterpriseDeleted, EnterpriseProfile, EnterpriseSuspended, EnterpriseVerified, EventPayload, ListingSnapshot
+from eventkit.contracts import (
+    EnterpriseDeleted,
+    EnterpriseProfile,
+    EnterpriseSuspended,
+    EnterpriseVerified,
+    EventPayload,
+    ListingSnapshot,
+)
 from eventkit.envelope import Envelope
 from matching.domain.listing import DELETED, SUSPENDED, VERIFIED, Listing
 from matching.domain.read_model import KnownEnterprise
@@ -16,18 +23,34 @@ from matching.service_layer.unit_of_work import UnitOfWork
 
 def listing_from(payload: ListingSnapshot) -> Listing:
     return Listing(
-        id=payload.listing_id, side=payload.side, enterprise_id=payload.enterprise_id, enterprise_name=payload.enterprise_name,
-        country=payload.enterprise_country, region=payload.enterprise_region, city=payload.enterprise_city,
-        legal_id=payload.enterprise_legal_id, languages=tuple(payload.enterprise_languages),
-        enterprise_certifications=tuple(payload.enterprise_certifications), kind=payload.kind, title=payload.title,
-        description=payload.description, sector=payload.sector, product_codes=tuple(payload.product_codes),
-        quantity=payload.quantity, unit=payload.unit, regions=tuple(payload.regions),
-        certifications=tuple(payload.certifications), valid_until=payload.valid_until, status=payload.status,
+        id=payload.listing_id,
+        side=payload.side,
+        enterprise_id=payload.enterprise_id,
+        enterprise_name=payload.enterprise_name,
+        country=payload.enterprise_country,
+        region=payload.enterprise_region,
+        city=payload.enterprise_city,
+        legal_id=payload.enterprise_legal_id,
+        languages=tuple(payload.enterprise_languages),
+        enterprise_certifications=tuple(payload.enterprise_certifications),
+        kind=payload.kind,
+        title=payload.title,
+        description=payload.description,
+        sector=payload.sector,
+        product_codes=tuple(payload.product_codes),
+        quantity=payload.quantity,
+        unit=payload.unit,
+        regions=tuple(payload.regions),
+        certifications=tuple(payload.certifications),
+        valid_until=payload.valid_until,
+        status=payload.status,
         version=payload.version,
     )
 
 
-async def apply_registry_event(envelope: Envelope, payload: EventPayload, *, uow: UnitOfWork, matcher: Matcher) -> bool:
+async def apply_registry_event(
+    envelope: Envelope, payload: EventPayload, *, uow: UnitOfWork, matcher: Matcher
+) -> bool:
     """Returns False when the event had been applied before."""
     if isinstance(payload, ListingSnapshot):
         return await apply_listing(envelope, listing_from(payload), uow=uow, matcher=matcher)
@@ -44,7 +67,9 @@ async def apply_registry_event(envelope: Envelope, payload: EventPayload, *, uow
     return True
 
 
-async def apply_listing(envelope: Envelope, listing: Listing, *, uow: UnitOfWork, matcher: Matcher) -> bool:
+async def apply_listing(
+    envelope: Envelope, listing: Listing, *, uow: UnitOfWork, matcher: Matcher
+) -> bool:
     async with uow:
         if not await uow.processed_events.record(envelope.event_id, envelope.type):
             return False
@@ -54,8 +79,12 @@ async def apply_listing(envelope: Envelope, listing: Listing, *, uow: UnitOfWork
             return True
         enterprise = await uow.enterprises.get(listing.enterprise_id)
         # Until matching knows the enterprise as verified, the listing waits (kept, not matched).
-        listing = replace(listing, enterprise_status=enterprise.status if enterprise is not None else None)
-        if listing.enterprise_status == DELETED:  # its close, say, read after the deletion on the other topic
+        listing = replace(
+            listing, enterprise_status=enterprise.status if enterprise is not None else None
+        )
+        if (
+            listing.enterprise_status == DELETED
+        ):  # its close, say, read after the deletion on the other topic
             listing = listing.erased()
         await uow.listings.put(listing)
         await matcher.catch_up(uow=uow)
@@ -65,7 +94,9 @@ async def apply_listing(envelope: Envelope, listing: Listing, *, uow: UnitOfWork
     return True
 
 
-async def apply_enterprise_profile(envelope: Envelope, payload: EnterpriseProfile, *, uow: UnitOfWork, matcher: Matcher) -> bool:
+async def apply_enterprise_profile(
+    envelope: Envelope, payload: EnterpriseProfile, *, uow: UnitOfWork, matcher: Matcher
+) -> bool:
     """Keeps the enterprise and gives its listings its status: a verified enterprise's listings are
     matched at once; a pending one's wait (their proposed matches are withdrawn); a suspended
     one's pause (their open matches are withdrawn)."""
@@ -73,36 +104,62 @@ async def apply_enterprise_profile(envelope: Envelope, payload: EnterpriseProfil
     async with uow:
         if not await uow.processed_events.record(envelope.event_id, envelope.type):
             return False
-        await uow.enterprises.put(KnownEnterprise(
-            id=payload.enterprise_id, name=payload.name, country=payload.country, region=payload.region,
-            city=payload.city, sectors=payload.sectors, languages=payload.languages, status=status,
-        ))
-        changed = await _give_listings_status(payload.enterprise_id, status, uow=uow, matcher=matcher)
+        await uow.enterprises.put(
+            KnownEnterprise(
+                id=payload.enterprise_id,
+                name=payload.name,
+                country=payload.country,
+                region=payload.region,
+                city=payload.city,
+                sectors=payload.sectors,
+                languages=payload.languages,
+                status=status,
+            )
+        )
+        changed = await _give_listings_status(
+            payload.enterprise_id, status, uow=uow, matcher=matcher
+        )
         await uow.commit()
     for listing in changed:
         matcher.index.put(listing)
     return True
 
 
-async def apply_enterprise_verified(envelope: Envelope, payload: EnterpriseVerified, *, uow: UnitOfWork, matcher: Matcher) -> bool:
+async def apply_enterprise_verified(
+    envelope: Envelope, payload: EnterpriseVerified, *, uow: UnitOfWork, matcher: Matcher
+) -> bool:
     """The agency verified the enterprise: its waiting listings are matched in this same transaction."""
     async with uow:
         if not await uow.processed_events.record(envelope.event_id, envelope.type):
             return False
         enterprise = await uow.enterprises.get(payload.enterprise_id)
-        if enterprise is None:  # its profile never reached matching: the verification alone is enough
-            enterprise = KnownEnterprise(id=payload.enterprise_id, name=payload.name, country="", region="", city="", sectors=[],
-                                         languages=payload.languages, status=VERIFIED)
+        if (
+            enterprise is None
+        ):  # its profile never reached matching: the verification alone is enough
+            enterprise = KnownEnterprise(
+                id=payload.enterprise_id,
+                name=payload.name,
+                country="",
+                region="",
+                city="",
+                sectors=[],
+                languages=payload.languages,
+                status=VERIFIED,
+            )
         enterprise.mark_verified()
         await uow.enterprises.put(enterprise)
-        changed = await _give_listings_status(payload.enterprise_id, VERIFIED, uow=uow, matcher=matcher)
+        changed = await _give_listings_status(
+            payload.enterprise_id, VERIFIED, uow=uow, matcher=matcher
+        )
         await uow.commit()
     for listing in changed:
         matcher.index.put(listing)
     return True
 
 
-async def apply_enterprise_deleted(envelope: Envelope, payload: EnterpriseDeleted, *, uow: UnitOfWork, matcher: Matcher) -> bool:
+async def apply_enterprise_deleted(
+    envelope: Envelope, payload: EnterpriseDeleted, *, uow: UnitOfWork, matcher: Matcher
+) -> bool:
     """Erases what matching keeps of a deleted enterprise: its name, its listings' texts, the published
     events naming it. The listings stay (the matches' history points at them), matched no more; their
     open matches are withdrawn by the listings' own close events, which the registry sends with the deletion."""
@@ -110,9 +167,19 @@ async def apply_enterprise_deleted(envelope: Envelope, payload: EnterpriseDelete
         if not await uow.processed_events.record(envelope.event_id, envelope.type):
             return False
         known = await uow.enterprises.get(payload.enterprise_id) or KnownEnterprise(
-            id=payload.enterprise_id, name="", country="", region="", city="", sectors=[], languages=[], status=DELETED)
+            id=payload.enterprise_id,
+            name="",
+            country="",
+            region="",
+            city="",
+            sectors=[],
+            languages=[],
+            status=DELETED,
+        )
         await uow.enterprises.put(replace(known, name="", status=DELETED))
-        erased = [listing.erased() for listing in await uow.listings.of_enterprise(payload.enterprise_id)]
+        erased = [
+            listing.erased() for listing in await uow.listings.of_enterprise(payload.enterprise_id)
+        ]
         for listing in erased:
             await uow.listings.put(listing)
         await uow.outbox.forget_published_naming(payload.enterprise_id)
@@ -122,12 +189,16 @@ async def apply_enterprise_deleted(envelope: Envelope, payload: EnterpriseDelete
     return True
 
 
-async def _give_listings_status(enterprise_id, status: str, *, uow: UnitOfWork, matcher: Matcher) -> list[Listing]:
+async def _give_listings_status(
+    enterprise_id, status: str, *, uow: UnitOfWork, matcher: Matcher
+) -> list[Listing]:
     """The enterprise's listings whose status changed, stored and reconciled (not yet in the index:
     the caller files them after the commit)."""
-    changed = [replace(listing, enterprise_status=status)
-               for listing in await uow.listings.of_enterprise(enterprise_id)
-               if listing.enterprise_status != status]
+    changed = [
+        replace(listing, enterprise_status=status)
+        for listing in await uow.listings.of_enterprise(enterprise_id)
+        if listing.enterprise_status != status
+    ]
     for listing in changed:
         await uow.listings.put(listing)
     if changed:

@@ -50,10 +50,14 @@ class Matcher:
         paired with the listing or hold K proposed matches themselves)."""
         return self.index.match(listing, threshold=self.threshold, limit=self.limit + beyond)
 
-    def best_partners_many(self, listings: list[Listing], *, workers: int = 1) -> list[list[Candidate]]:
+    def best_partners_many(
+        self, listings: list[Listing], *, workers: int = 1
+    ) -> list[list[Candidate]]:
         """`best_partners` of each listing, found together (a re-match), in `workers` processes:
         the same partners and scores."""
-        return self.index.match_many(listings, threshold=self.threshold, limit=self.limit, workers=workers)
+        return self.index.match_many(
+            listings, threshold=self.threshold, limit=self.limit, workers=workers
+        )
 
     def score_pair(self, listing: Listing, partner_id: uuid.UUID) -> Score | None:
         partner = self.index.get(partner_id)

@@ -50,28 +50,45 @@ async def get_match_or_raise(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Vi
     async with uow:
         reviewed = await uow.matches.reviewed(match_id)
         if reviewed is None or not viewer.may_see(reviewed.match):
-            raise NotFound("match", match_id)  # a company is not told that other companies' matches exist
+            raise NotFound(
+                "match", match_id
+            )  # a company is not told that other companies' matches exist
         match = reviewed.match
         listings = await uow.listings.get_many([match.offer_id, match.need_id])
-        return MatchView(reviewed, listings[match.offer_id], listings[match.need_id], await uow.matches.history(match_id))
+        return MatchView(
+            reviewed,
+            listings[match.offer_id],
+            listings[match.need_id],
+            await uow.matches.history(match_id),
+        )
 
 
-async def _transition(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, change, matcher: Matcher | None = None) -> MatchView:
+async def _transition(
+    *, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, change, matcher: Matcher | None = None
+) -> MatchView:
     """With the matcher (a review): the match leaves the proposed ones, so both its listings have
     room again and propose their best waiting pairs in this same transaction. Run again when
     PostgreSQL broke a deadlock with a consumer proposing for the same listings."""
     for attempt in range(1, 4):
         try:
-            return await _transition_once(uow=uow, match_id=match_id, viewer=viewer, change=change, matcher=matcher)
+            return await _transition_once(
+                uow=uow, match_id=match_id, viewer=viewer, change=change, matcher=matcher
+            )
         except Exception as error:
             if attempt == 3 or not is_deadlock(error):
                 raise
     raise AssertionError("unreachable")
 
 
-async def _transition_once(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, change, matcher: Matcher | None) -> MatchView:
+async def _transition_once(
+    *, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, change, matcher: Matcher | None
+) -> MatchView:
     async with uow:
-        waiting = await _waiting_behind(match_id, uow=uow, matcher=matcher) if matcher is not None else None
+        waiting = (
+            await _waiting_behind(match_id, uow=uow, matcher=matcher)
+            if matcher is not None
+            else None
+        )
         match = await uow.matches.get(match_id, for_update=True)
         if match is None or not (viewer.is_staff or viewer.may_see(match)):
             raise NotFound("match", match_id)
@@ -88,7 +105,9 @@ async def _transition_once(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: View
     return MatchView(reviewed, offer, need, history)
 
 
-async def _waiting_behind(match_id: uuid.UUID, *, uow: UnitOfWork, matcher: Matcher) -> Waiting | None:
+async def _waiting_behind(
+    match_id: uuid.UUID, *, uow: UnitOfWork, matcher: Matcher
+) -> Waiting | None:
     """The best waiting pairs of a proposed match's two listings, their proposal counts locked
     before the match is (the order every proposing transaction follows)."""
     match = await uow.matches.get(match_id)
@@ -103,24 +122,55 @@ def _staff_only(viewer: Viewer, action: str, what: str = "a match") -> None:
         raise Forbidden(f"only the investment agency may {action} {what}")
 
 
-async def approve(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, note: str | None, matcher: Matcher | None = None) -> MatchView:
+async def approve(
+    *,
+    uow: UnitOfWork,
+    match_id: uuid.UUID,
+    viewer: Viewer,
+    note: str | None,
+    matcher: Matcher | None = None,
+) -> MatchView:
     _staff_only(viewer, "approve")
-    return await _transition(uow=uow, match_id=match_id, viewer=viewer, change=lambda m: m.approve(actor=viewer.actor, note=note),
-                             matcher=matcher)
+    return await _transition(
+        uow=uow,
+        match_id=match_id,
+        viewer=viewer,
+        change=lambda m: m.approve(actor=viewer.actor, note=note),
+        matcher=matcher,
+    )
 
 
-async def reject(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, reason: str, matcher: Matcher | None = None) -> MatchView:
+async def reject(
+    *,
+    uow: UnitOfWork,
+    match_id: uuid.UUID,
+    viewer: Viewer,
+    reason: str,
+    matcher: Matcher | None = None,
+) -> MatchView:
     _staff_only(viewer, "reject")
-    return await _transition(uow=uow, match_id=match_id, viewer=viewer, change=lambda m: m.reject(actor=viewer.actor, reason=reason),
-                             matcher=matcher)
+    return await _transition(
+        uow=uow,
+        match_id=match_id,
+        viewer=viewer,
+        change=lambda m: m.reject(actor=viewer.actor, reason=reason),
+        matcher=matcher,
+    )
 
 
 async def close(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, outcome: str) -> MatchView:
     _staff_only(viewer, "close")
-    return await _transition(uow=uow, match_id=match_id, viewer=viewer, change=lambda m: m.close(actor=viewer.actor, outcome=outcome))
+    return await _transition(
+        uow=uow,
+        match_id=match_id,
+        viewer=viewer,
+        change=lambda m: m.close(actor=viewer.actor, outcome=outcome),
+    )
 
 
-async def respond(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, answer: str, side: str | None) -> MatchView:
+async def respond(
+    *, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, answer: str, side: str | None
+) -> MatchView:
     def change(match: Match) -> None:
         answering = side_owned_by(match, viewer.enterprise_ids, side)
         match.respond(side=answering, answer=answer, actor=viewer.actor)
@@ -128,15 +178,23 @@ async def respond(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, answe
     return await _transition(uow=uow, match_id=match_id, viewer=viewer, change=change)
 
 
-async def list_matches(*, uow: UnitOfWork, where: QueueFilter, sort: str, limit: int, offset: int) -> tuple[list[ReviewedMatch], int]:
+async def list_matches(
+    *, uow: UnitOfWork, where: QueueFilter, sort: str, limit: int, offset: int
+) -> tuple[list[ReviewedMatch], int]:
     async with uow:
         return await uow.matches.page(where, sort=sort, limit=limit, offset=offset)
 
 
-async def suggestions(*, uow: UnitOfWork, enterprise_id: uuid.UUID, viewer: Viewer, limit: int, offset: int) -> tuple[list[ReviewedMatch], int]:
+async def suggestions(
+    *, uow: UnitOfWork, enterprise_id: uuid.UUID, viewer: Viewer, limit: int, offset: int
+) -> tuple[list[ReviewedMatch], int]:
     if not (viewer.is_staff or str(enterprise_id) in viewer.enterprise_ids):
         raise Forbidden("an enterprise's suggestions are for that enterprise only")
-    where = QueueFilter(enterprise_id=enterprise_id, statuses=tuple(sorted(SUGGESTED)), with_withdrawn_after_approval=True)
+    where = QueueFilter(
+        enterprise_id=enterprise_id,
+        statuses=tuple(sorted(SUGGESTED)),
+        with_withdrawn_after_approval=True,
+    )
     return await list_matches(uow=uow, where=where, sort="score", limit=limit, offset=offset)
 
 
@@ -145,14 +203,23 @@ async def stats(*, uow: UnitOfWork, group_by: str, period: str | None) -> list[d
         return await uow.matches.stats(group_by=group_by, period=period)
 
 
-async def funnel(*, uow: UnitOfWork, viewer: Viewer, date_from: date | None, date_to: date | None, group_by: str,
-                 today: date) -> Funnel:
+async def funnel(
+    *,
+    uow: UnitOfWork,
+    viewer: Viewer,
+    date_from: date | None,
+    date_to: date | None,
+    group_by: str,
+    today: date,
+) -> Funnel:
     """How many matches reached each stage in the range (by default the last 90 days up to today)."""
     _staff_only(viewer, "see", "the funnel")
     funnel_range = FunnelRange.of(date_from=date_from, date_to=date_to, today=today)
     async with uow:
         rows = await uow.matches.funnel(funnel_range, group_by=group_by)
-    return Funnel(funnel_range, group_by, arranged(rows, group_by=group_by, funnel_range=funnel_range))
+    return Funnel(
+        funnel_range, group_by, arranged(rows, group_by=group_by, funnel_range=funnel_range)
+    )
 
 
 async def rebuild_funnel(*, uow: UnitOfWork) -> int:
@@ -173,9 +240,9 @@ async def rematch_all(*, uow_factory, matcher: Matcher, batch: int = 200, worker
     try:
         for start in range(0, len(needs), batch):
             # The best partners of the batch's needs are found together (the index does not change meanwhile).
-            best = matcher.best_partners_many(needs[start:start + batch], workers=workers)
+            best = matcher.best_partners_many(needs[start : start + batch], workers=workers)
             async with uow_factory() as uow:
-                for need, partners in zip(needs[start:start + batch], best):
+                for need, partners in zip(needs[start : start + batch], best):
                     await reconcile(need, uow=uow, matcher=matcher, best=partners)
                 await uow.commit()
     finally:
@@ -186,7 +253,7 @@ async def rematch_all(*, uow_factory, matcher: Matcher, batch: int = 200, worker
         paused = await uow.listings.paused_with_open_matches()
     for start in range(0, len(paused), batch):
         async with uow_factory() as uow:
-            for listing in paused[start:start + batch]:
+            for listing in paused[start : start + batch]:
                 await reconcile(listing, uow=uow, matcher=matcher)
             await uow.commit()
     return len(needs)

@@ -4,9 +4,9 @@ new partners are proposed, open matches re-scored, and those that no longer hold
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from matching.domain.index import Candidate
 from matching.domain.listing import Listing, platform_today
@@ -22,12 +22,23 @@ def _partner_of(match: Match, listing: Listing) -> uuid.UUID:
 
 
 def _score_fields(score: Score) -> dict:
-    return {"score": score.value, "components": score.components, "reasons_ru": score.reasons_ru, "reasons_en": score.reasons_en,
-            "reasons_be": score.reasons_be}
+    return {
+        "score": score.value,
+        "components": score.components,
+        "reasons_ru": score.reasons_ru,
+        "reasons_en": score.reasons_en,
+        "reasons_be": score.reasons_be,
+    }
 
 
-async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher, today: date | None = None,
-                    best: list[Candidate] | None = None) -> list[Match]:
+async def reconcile(
+    listing: Listing,
+    *,
+    uow: UnitOfWork,
+    matcher: Matcher,
+    today: date | None = None,
+    best: list[Candidate] | None = None,
+) -> list[Match]:
     """`best`: the listing's `matcher.best_partners`, when they were computed beforehand (a re-match
     computes them for a batch of listings at once)."""
     today = today or platform_today()
@@ -51,7 +62,11 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher, toda
             if match.is_open:
                 match.rescore(**_score_fields(candidate.score))
                 touched.append(match)
-            elif match.status == WITHDRAWN and proposed < matcher.limit and counts.get(partner_id, 0) < matcher.limit:
+            elif (
+                match.status == WITHDRAWN
+                and proposed < matcher.limit
+                and counts.get(partner_id, 0) < matcher.limit
+            ):
                 # A reopened listing's pairs come back within K on both sides; the rest wait for room.
                 match.repropose(**_score_fields(candidate.score))
                 proposed += 1
@@ -62,7 +77,11 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher, toda
             score = matcher.score_pair(listing, partner_id) if live else None
             if score is None or score.value < matcher.threshold:
                 ended = _ended_by(listing, partners.get(partner_id))
-                match.withdraw(reason=_why_withdrawn(ended, today=today), cause=_withdrawal_cause(ended, today=today), side=ended.side)
+                match.withdraw(
+                    reason=_why_withdrawn(ended, today=today),
+                    cause=_withdrawal_cause(ended, today=today),
+                    side=ended.side,
+                )
             else:
                 match.rescore(**_score_fields(score))
             touched.append(match)
@@ -74,24 +93,39 @@ async def reconcile(listing: Listing, *, uow: UnitOfWork, matcher: Matcher, toda
         if proposed >= matcher.limit:
             break
         if counts.get(partner_id, 0) >= matcher.limit:
-            weaker = await _displaced_by(candidates[partner_id].score.value, partner=partners[partner_id], uow=uow)
+            weaker = await _displaced_by(
+                candidates[partner_id].score.value, partner=partners[partner_id], uow=uow
+            )
             if weaker is None:
                 continue
             displaced.append(weaker)
         proposed += 1
         partner = partners[partner_id]
         offer, need = (listing, partner) if listing.side == "offer" else (partner, listing)
-        created.append(Match.propose(offer_id=offer.id, need_id=need.id, offer_enterprise_id=offer.enterprise_id,
-                                     need_enterprise_id=need.enterprise_id, **_score_fields(candidates[partner_id].score)))
+        created.append(
+            Match.propose(
+                offer_id=offer.id,
+                need_id=need.id,
+                offer_enterprise_id=offer.enterprise_id,
+                need_enterprise_id=need.enterprise_id,
+                **_score_fields(candidates[partner_id].score),
+            )
+        )
     for match in created:
         await _store(match, listing, partners, uow=uow, new=True)
     # A partner whose proposed match is withdrawn here has room again: its best waiting pairs below.
-    freed = [pid for pid, m in existing.items() if any(t.from_status == PROPOSED and t.to_status == WITHDRAWN for t in m.pending)]
+    freed = [
+        pid
+        for pid, m in existing.items()
+        if any(t.from_status == PROPOSED and t.to_status == WITHDRAWN for t in m.pending)
+    ]
     freed += [m.need_id if listing.side == "need" else m.offer_id for m in displaced]
     for match in touched:
         await _store(match, listing, partners, uow=uow, new=False)
     if freed:
-        created += await propose_waiting(await waiting_pairs(freed, uow=uow, matcher=matcher), uow=uow, matcher=matcher)
+        created += await propose_waiting(
+            await waiting_pairs(freed, uow=uow, matcher=matcher), uow=uow, matcher=matcher
+        )
     return created + touched
 
 
@@ -102,18 +136,35 @@ class Waiting:
     partners: dict[uuid.UUID, tuple[Listing, list[Candidate]]]
 
 
-async def waiting_pairs(listing_ids: Iterable[uuid.UUID], *, uow: UnitOfWork, matcher: Matcher) -> Waiting:
+async def waiting_pairs(
+    listing_ids: Iterable[uuid.UUID], *, uow: UnitOfWork, matcher: Matcher
+) -> Waiting:
     """The best partners of these listings (the active ones), looked up deep enough to pass the
     partners they already have a match with and some at capacity, and the locks on all their
     proposal counts, taken in one ordered batch (call it before locking any match)."""
     today = platform_today()
-    listings = [listing for listing in (await uow.listings.get_many(listing_ids)).values()
-                if listing.is_active and not listing.expired_on(today)]
+    listings = [
+        listing
+        for listing in (await uow.listings.get_many(listing_ids)).values()
+        if listing.is_active and not listing.expired_on(today)
+    ]
     paired = await uow.matches.partners_of(listing.id for listing in listings)
-    found = {listing.id: (listing, [c for c in matcher.best_partners(listing, beyond=len(paired[listing.id]) + matcher.limit)
-                                    if not c.listing.expired_on(today)])
-             for listing in listings}
-    await uow.matches.lock_proposal_counts([*found, *(c.listing.id for _, best in found.values() for c in best)])
+    found = {
+        listing.id: (
+            listing,
+            [
+                c
+                for c in matcher.best_partners(
+                    listing, beyond=len(paired[listing.id]) + matcher.limit
+                )
+                if not c.listing.expired_on(today)
+            ],
+        )
+        for listing in listings
+    }
+    await uow.matches.lock_proposal_counts(
+        [*found, *(c.listing.id for _, best in found.values() for c in best)]
+    )
     return Waiting(found)
 
 
@@ -122,7 +173,10 @@ async def propose_waiting(waiting: Waiting, *, uow: UnitOfWork, matcher: Matcher
     until it has K: a partner it has no match with, or one whose pair was withdrawn (a listing
     reopened while the other side was full) and scores again; a pair rejected or answered is not
     offered again. In the unit of work that called `waiting_pairs`, after the transition that made room."""
-    every = {*waiting.partners, *(c.listing.id for _, best in waiting.partners.values() for c in best)}
+    every = {
+        *waiting.partners,
+        *(c.listing.id for _, best in waiting.partners.values() for c in best),
+    }
     counts = await uow.matches.proposed_counts(every)
     paired = await uow.matches.partners_of(waiting.partners)
     withdrawn = await uow.matches.withdrawn_of(waiting.partners)
@@ -134,7 +188,9 @@ async def propose_waiting(waiting: Waiting, *, uow: UnitOfWork, matcher: Matcher
                 break
             partner = candidate.listing
             earlier = withdrawn.pop((listing_id, partner.id), None)
-            if (partner.id in paired[listing_id] and earlier is None) or counts.get(partner.id, 0) >= matcher.limit:
+            if (partner.id in paired[listing_id] and earlier is None) or counts.get(
+                partner.id, 0
+            ) >= matcher.limit:
                 continue
             offer, need = (listing, partner) if listing.side == "offer" else (partner, listing)
             if earlier is not None:
@@ -143,8 +199,13 @@ async def propose_waiting(waiting: Waiting, *, uow: UnitOfWork, matcher: Matcher
                 await _store(earlier, listing, {partner.id: partner}, uow=uow, new=False)
                 created.append(earlier)
             else:
-                match = Match.propose(offer_id=offer.id, need_id=need.id, offer_enterprise_id=offer.enterprise_id,
-                                      need_enterprise_id=need.enterprise_id, **_score_fields(candidate.score))
+                match = Match.propose(
+                    offer_id=offer.id,
+                    need_id=need.id,
+                    offer_enterprise_id=offer.enterprise_id,
+                    need_enterprise_id=need.enterprise_id,
+                    **_score_fields(candidate.score),
+                )
                 await _store(match, listing, {partner.id: partner}, uow=uow, new=True)
                 created.append(match)
             for one, other in ((listing_id, partner.id), (partner.id, listing_id)):
@@ -161,10 +222,16 @@ async def _displaced_by(score: float, *, partner: Listing, uow: UnitOfWork) -> M
     weakest = min(proposed, key=lambda m: m.score, default=None)
     if weakest is None or weakest.score >= score:
         return None
-    weakest = await uow.matches.get(weakest.id, for_update=True)  # a reviewer may have just taken it up
+    weakest = await uow.matches.get(
+        weakest.id, for_update=True
+    )  # a reviewer may have just taken it up
     if weakest is None or weakest.status != PROPOSED:
         return None
-    weakest.withdraw(reason="a partner that scores higher was proposed instead", cause="displaced", side=partner.side)
+    weakest.withdraw(
+        reason="a partner that scores higher was proposed instead",
+        cause="displaced",
+        side=partner.side,
+    )
     other_id = weakest.need_id if partner.side == "offer" else weakest.offer_id
     other = await uow.listings.get(other_id)
     await _store(weakest, partner, {other_id: other}, uow=uow, new=False)
@@ -183,7 +250,12 @@ def _kept_while_rechecked(match: Match, listing: Listing, partner: Listing | Non
 def _ended_by(listing: Listing, partner: Listing | None) -> Listing:
     """The side whose listing or enterprise ends the pair: this listing, unless it is live and the
     partner's enterprise awaits the agency."""
-    if listing.is_active and partner is not None and partner.status == "active" and partner.awaits_verification:
+    if (
+        listing.is_active
+        and partner is not None
+        and partner.status == "active"
+        and partner.awaits_verification
+    ):
         return partner
     return listing
 
@@ -212,7 +284,14 @@ def _withdrawal_cause(listing: Listing, *, today: date | None = None) -> str:
     return "no_longer_scores"
 
 
-async def _store(match: Match, listing: Listing, partners: dict[uuid.UUID, Listing], *, uow: UnitOfWork, new: bool) -> None:
+async def _store(
+    match: Match,
+    listing: Listing,
+    partners: dict[uuid.UUID, Listing],
+    *,
+    uow: UnitOfWork,
+    new: bool,
+) -> None:
     partner = partners[_partner_of(match, listing)]
     offer, need = (listing, partner) if listing.side == "offer" else (partner, listing)
     if new:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from matching.adapters.repository import EnterpriseReadModel, ListingReadModel, MatchRepository, OutboxWriter, ProcessedEvents
+from matching.adapters.repository import (
+    EnterpriseReadModel,
+    ListingReadModel,
+    MatchRepository,
+    OutboxWriter,
+    ProcessedEvents,
+)
 
 
 class UnitOfWork:

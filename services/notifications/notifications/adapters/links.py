@@ -27,7 +27,9 @@ class InvalidLinkToken(Exception):
 
 
 class SignedLinks:
-    def __init__(self, *, public_base_url: str, secret: str, public_api_url: str | None = None) -> None:
+    def __init__(
+        self, *, public_base_url: str, secret: str, public_api_url: str | None = None
+    ) -> None:
         self._base = public_base_url.rstrip("/")
         # Where the public API answers; by default beside the pages, as behind one proxy.
         self._api = (public_api_url or f"{self._base}/api/v1").rstrip("/")
@@ -47,7 +49,13 @@ class SignedLinks:
 
     def unsubscribing_enterprise(self, token: str) -> uuid.UUID:
         try:
-            claims = jwt.decode(token, self._secret, algorithms=["HS256"], audience=UNSUBSCRIBE_AUDIENCE, issuer=ISSUER)
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=["HS256"],
+                audience=UNSUBSCRIBE_AUDIENCE,
+                issuer=ISSUER,
+            )
             return uuid.UUID(claims["sub"])
         except (jwt.PyJWTError, KeyError, ValueError) as error:
             raise InvalidLinkToken(str(error)) from error
@@ -55,13 +63,24 @@ class SignedLinks:
     def confirm_contact(self, enterprise_id: uuid.UUID, email: str) -> str:
         """The page that confirms the enterprise's address: it asks for a click before it confirms,
         so a mail scanner that opens links confirms nothing."""
-        token = self._sign(CONTACT_CONFIRMATION_AUDIENCE, str(enterprise_id), CONTACT_CONFIRMATION_VALID_DAYS * 24 * 3600, email=email)
+        token = self._sign(
+            CONTACT_CONFIRMATION_AUDIENCE,
+            str(enterprise_id),
+            CONTACT_CONFIRMATION_VALID_DAYS * 24 * 3600,
+            email=email,
+        )
         return f"{self._base}/confirm-contact?token={token}"
 
     def confirming_contact(self, token: str) -> tuple[uuid.UUID, str]:
         """The enterprise and the address a confirmation link was sent to."""
         try:
-            claims = jwt.decode(token, self._secret, algorithms=["HS256"], audience=CONTACT_CONFIRMATION_AUDIENCE, issuer=ISSUER)
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=["HS256"],
+                audience=CONTACT_CONFIRMATION_AUDIENCE,
+                issuer=ISSUER,
+            )
             return uuid.UUID(claims["sub"]), str(claims["email"])
         except (jwt.PyJWTError, KeyError, ValueError) as error:
             raise InvalidLinkToken(str(error)) from error

@@ -1,4 +1,17 @@
-from sqlalchemy import Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, Text, Uuid, func, true
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+    func,
+    true,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from eventkit.outbox import outbox_table

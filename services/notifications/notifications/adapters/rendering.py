@@ -63,8 +63,16 @@ class TemplateRenderer:
 
     @staticmethod
     def _environment(directory: Path, *, autoescape) -> Environment:
-        environment = Environment(loader=FileSystemLoader(directory), undefined=StrictUndefined, autoescape=autoescape)
-        environment.filters |= {"counted": counted, "long_date": long_date, "duration": duration, "country": country, "percent": percent}
+        environment = Environment(
+            loader=FileSystemLoader(directory), undefined=StrictUndefined, autoescape=autoescape
+        )
+        environment.filters |= {
+            "counted": counted,
+            "long_date": long_date,
+            "duration": duration,
+            "country": country,
+            "percent": percent,
+        }
         return environment
 
     def render(self, template: str, language: str, context: dict) -> RenderedEmail:
@@ -75,8 +83,15 @@ class TemplateRenderer:
         # Blocks of the autoescaping environment are already safe HTML; the layout must not escape them twice.
         body = Markup(self._block(self._html, name, "html", context))
         footer = Markup(self._block(self._html, name, "footer", context))
-        html = self._html.get_template("base.html.j2").render(language=language, subject=subject, body=body, footer=footer)
-        return RenderedEmail(subject=" ".join(subject.split()), text=text, html=html, list_unsubscribe=context.get("one_click_unsubscribe_url"))
+        html = self._html.get_template("base.html.j2").render(
+            language=language, subject=subject, body=body, footer=footer
+        )
+        return RenderedEmail(
+            subject=" ".join(subject.split()),
+            text=text,
+            html=html,
+            list_unsubscribe=context.get("one_click_unsubscribe_url"),
+        )
 
     @staticmethod
     def _block(environment: Environment, name: str, block: str, context: dict) -> str:

@@ -10,7 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from eventkit.envelope import Envelope
 from eventkit.outbox import outbox_row
-from notifications.adapters.orm import deliveries, outbox, preferences, processed_events, recipients, suggestions
+from notifications.adapters.orm import (
+    deliveries,
+    outbox,
+    preferences,
+    processed_events,
+    recipients,
+    suggestions,
+)
 from notifications.domain.deliveries import Delivery, DeliveryStatus
 from notifications.domain.recipients import Preferences, Recipient, SuggestionMode
 
@@ -53,66 +60,108 @@ class DeliveryRepository:
     async def add_unless_known(self, delivery: Delivery) -> bool:
         """False when a delivery with this idempotency key already exists."""
         values = {name: getattr(delivery, name) for name in _FIELDS}
-        statement = insert(deliveries).values(values).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        statement = (
+            insert(deliveries)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        )
         result = await self._session.execute(statement)
         return result.rowcount == 1
 
     async def get_by_idempotency_key(self, key: str) -> Delivery | None:
-        row = (await self._session.execute(select(deliveries).where(deliveries.c.idempotency_key == key))).first()
+        row = (
+            await self._session.execute(
+                select(deliveries).where(deliveries.c.idempotency_key == key)
+            )
+        ).first()
         return _to_domain(row) if row else None
 
     async def claim_due(self, *, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
         """Takes the deliveries due now (and those whose sender vanished mid-send) and marks them sending."""
         due = or_(
-            and_(deliveries.c.status == DeliveryStatus.QUEUED, or_(deliveries.c.next_attempt_at.is_(None), deliveries.c.next_attempt_at <= now)),
+            and_(
+                deliveries.c.status == DeliveryStatus.QUEUED,
+                or_(deliveries.c.next_attempt_at.is_(None), deliveries.c.next_attempt_at <= now),
+            ),
             and_(deliveries.c.status == DeliveryStatus.FAILED, deliveries.c.next_attempt_at <= now),
-            and_(deliveries.c.status == DeliveryStatus.SENDING, deliveries.c.claimed_at <= now - lease),
+            and_(
+                deliveries.c.status == DeliveryStatus.SENDING,
+                deliveries.c.claimed_at <= now - lease,
+            ),
         )
-        ids = select(deliveries.c.id).where(due).order_by(deliveries.c.created_at).limit(limit).with_for_update(skip_locked=True)
+        ids = (
+            select(deliveries.c.id)
+            .where(due)
+            .order_by(deliveries.c.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
         rows = await self._session.execute(
             update(deliveries)
             .where(deliveries.c.id.in_(ids.scalar_subquery()))
-            .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=deliveries.c.attempts + 1)
+            .values(
+                status=DeliveryStatus.SENDING, claimed_at=now, attempts=deliveries.c.attempts + 1
+            )
             .returning(*deliveries.columns)
         )
         return sorted((_to_domain(row) for row in rows), key=lambda d: d.created_at)
 
     async def save(self, delivery: Delivery) -> None:
         values = {name: getattr(delivery, name) for name in _FIELDS if name != "id"}
-        await self._session.execute(update(deliveries).where(deliveries.c.id == delivery.id).values(values))
+        await self._session.execute(
+            update(deliveries).where(deliveries.c.id == delivery.id).values(values)
+        )
 
     async def wake_waiting_for(self, enterprise_id: uuid.UUID, *, now: datetime) -> None:
         """The recipient (or partner) just became known: the emails waiting for it go out now."""
         waiting = and_(
             deliveries.c.status == DeliveryStatus.QUEUED,
             deliveries.c.next_attempt_at > now,
-            or_(deliveries.c.enterprise_id == enterprise_id, deliveries.c.partner_id == enterprise_id),
+            or_(
+                deliveries.c.enterprise_id == enterprise_id,
+                deliveries.c.partner_id == enterprise_id,
+            ),
         )
         await self._session.execute(update(deliveries).where(waiting).values(next_attempt_at=now))
 
     async def release_unconfirmed(self, enterprise_id: uuid.UUID, *, now: datetime) -> int:
         """The emails kept while the enterprise's address was unconfirmed go to the sender now (which
         sends them, or skips them when the enterprise was deleted meanwhile)."""
-        kept = and_(deliveries.c.status == DeliveryStatus.UNCONFIRMED, deliveries.c.enterprise_id == enterprise_id)
-        result = await self._session.execute(update(deliveries).where(kept).values(status=DeliveryStatus.QUEUED, next_attempt_at=now))
+        kept = and_(
+            deliveries.c.status == DeliveryStatus.UNCONFIRMED,
+            deliveries.c.enterprise_id == enterprise_id,
+        )
+        result = await self._session.execute(
+            update(deliveries).where(kept).values(status=DeliveryStatus.QUEUED, next_attempt_at=now)
+        )
         return result.rowcount
 
     async def held_for(self, enterprise_id: uuid.UUID) -> list[Delivery]:
         query = (
             select(deliveries)
-            .where(deliveries.c.enterprise_id == enterprise_id, deliveries.c.status == DeliveryStatus.HELD)
+            .where(
+                deliveries.c.enterprise_id == enterprise_id,
+                deliveries.c.status == DeliveryStatus.HELD,
+            )
             .order_by(deliveries.c.created_at)
             .with_for_update()
         )
         return [_to_domain(row) for row in await self._session.execute(query)]
 
     async def enterprises_with_held(self, *, limit: int) -> list[uuid.UUID]:
-        query = select(deliveries.c.enterprise_id).where(deliveries.c.status == DeliveryStatus.HELD).distinct().limit(limit)
+        query = (
+            select(deliveries.c.enterprise_id)
+            .where(deliveries.c.status == DeliveryStatus.HELD)
+            .distinct()
+            .limit(limit)
+        )
         return list(await self._session.scalars(query))
 
     async def bundle(self, held: list[Delivery], *, into: uuid.UUID) -> None:
         await self._session.execute(
-            update(deliveries).where(deliveries.c.id.in_([d.id for d in held])).values(status=DeliveryStatus.BUNDLED, bundled_into=into)
+            update(deliveries)
+            .where(deliveries.c.id.in_([d.id for d in held]))
+            .values(status=DeliveryStatus.BUNDLED, bundled_into=into)
         )
 
     async def resend_dead(self, selection: DeliveryFilter) -> int:
@@ -124,14 +173,26 @@ class DeliveryRepository:
         )
         return (await self._session.execute(statement)).rowcount
 
-    async def list(self, selection: DeliveryFilter, *, limit: int, offset: int) -> tuple[list[Delivery], int]:
+    async def list(
+        self, selection: DeliveryFilter, *, limit: int, offset: int
+    ) -> tuple[list[Delivery], int]:
         conditions = selection.conditions()
-        query = select(deliveries).where(*conditions).order_by(deliveries.c.created_at.desc(), deliveries.c.id).limit(limit).offset(offset)
-        total = await self._session.scalar(select(func.count()).select_from(deliveries).where(*conditions))
+        query = (
+            select(deliveries)
+            .where(*conditions)
+            .order_by(deliveries.c.created_at.desc(), deliveries.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        total = await self._session.scalar(
+            select(func.count()).select_from(deliveries).where(*conditions)
+        )
         return [_to_domain(row) for row in await self._session.execute(query)], total
 
     async def count_by_status(self) -> dict[str, int]:
-        rows = await self._session.execute(select(deliveries.c.status, func.count()).group_by(deliveries.c.status))
+        rows = await self._session.execute(
+            select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
+        )
         return {status: count for status, count in rows}
 
 
@@ -141,39 +202,58 @@ class RecipientRepository:
 
     async def put_if_newer(self, recipient: Recipient) -> bool:
         """Applies a change unless a later one is already known (events may be re-read after a rebalance)."""
-        values = {c.name: getattr(recipient, c.name) for c in recipients.columns if c.name != "confirmed_email"}
+        values = {
+            c.name: getattr(recipient, c.name)
+            for c in recipients.columns
+            if c.name != "confirmed_email"
+        }
         statement = insert(recipients).values(values)
         # A confirmation holds for the address confirmed: a new address (or none, once deleted) forgets it.
-        still_confirmed = case((func.lower(recipients.c.confirmed_email) == func.lower(statement.excluded.email), recipients.c.confirmed_email))
+        still_confirmed = case(
+            (
+                func.lower(recipients.c.confirmed_email) == func.lower(statement.excluded.email),
+                recipients.c.confirmed_email,
+            )
+        )
         statement = statement.on_conflict_do_update(
             index_elements=["enterprise_id"],
-            set_={name: statement.excluded[name] for name in values if name != "enterprise_id"} | {"confirmed_email": still_confirmed},
+            set_={name: statement.excluded[name] for name in values if name != "enterprise_id"}
+            | {"confirmed_email": still_confirmed},
             where=recipients.c.changed_at <= statement.excluded.changed_at,
         )
         return (await self._session.execute(statement)).rowcount == 1
 
     async def get(self, enterprise_id: uuid.UUID, *, for_update: bool = False) -> Recipient | None:
         query = select(recipients).where(recipients.c.enterprise_id == enterprise_id)
-        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        row = (
+            await self._session.execute(query.with_for_update() if for_update else query)
+        ).first()
         return Recipient(**row._mapping) if row else None
 
     async def save_confirmation(self, recipient: Recipient) -> None:
         # Only while the address is still the one confirmed: a profile event may have changed it meanwhile.
         await self._session.execute(
             update(recipients)
-            .where(recipients.c.enterprise_id == recipient.enterprise_id, func.lower(recipients.c.email) == func.lower(recipient.confirmed_email))
+            .where(
+                recipients.c.enterprise_id == recipient.enterprise_id,
+                func.lower(recipients.c.email) == func.lower(recipient.confirmed_email),
+            )
             .values(confirmed_email=recipient.confirmed_email)
         )
 
     async def set_status(self, enterprise_id: uuid.UUID, status: str, *, at: datetime) -> None:
         await self._session.execute(
-            update(recipients).where(recipients.c.enterprise_id == enterprise_id, recipients.c.changed_at <= at).values(status=status, changed_at=at)
+            update(recipients)
+            .where(recipients.c.enterprise_id == enterprise_id, recipients.c.changed_at <= at)
+            .values(status=status, changed_at=at)
         )
 
     async def get_many(self, enterprise_ids: set[uuid.UUID]) -> dict[uuid.UUID, Recipient]:
         if not enterprise_ids:
             return {}
-        rows = await self._session.execute(select(recipients).where(recipients.c.enterprise_id.in_(enterprise_ids)))
+        rows = await self._session.execute(
+            select(recipients).where(recipients.c.enterprise_id.in_(enterprise_ids))
+        )
         return {row.enterprise_id: Recipient(**row._mapping) for row in rows}
 
 
@@ -184,19 +264,29 @@ class SuggestionRepository:
     async def open(self, rows: list[dict]) -> None:
         await self._session.execute(insert(suggestions).values(rows).on_conflict_do_nothing())
 
-    async def mark_answered(self, match_id: uuid.UUID, enterprise_id: uuid.UUID, *, at: datetime) -> None:
+    async def mark_answered(
+        self, match_id: uuid.UUID, enterprise_id: uuid.UUID, *, at: datetime
+    ) -> None:
         await self._session.execute(
             update(suggestions)
-            .where(suggestions.c.match_id == match_id, suggestions.c.enterprise_id == enterprise_id, suggestions.c.answered_at.is_(None))
+            .where(
+                suggestions.c.match_id == match_id,
+                suggestions.c.enterprise_id == enterprise_id,
+                suggestions.c.answered_at.is_(None),
+            )
             .values(answered_at=at)
         )
 
     async def close(self, match_id: uuid.UUID, *, at: datetime) -> None:
         await self._session.execute(
-            update(suggestions).where(suggestions.c.match_id == match_id, suggestions.c.closed_at.is_(None)).values(closed_at=at)
+            update(suggestions)
+            .where(suggestions.c.match_id == match_id, suggestions.c.closed_at.is_(None))
+            .values(closed_at=at)
         )
 
-    async def claim_unanswered(self, *, approved_before: datetime, now: datetime, limit: int) -> list:
+    async def claim_unanswered(
+        self, *, approved_before: datetime, now: datetime, limit: int
+    ) -> list:
         """The suggestions that waited too long, each claimed for its one reminder."""
         due = and_(
             suggestions.c.answered_at.is_(None),
@@ -204,10 +294,19 @@ class SuggestionRepository:
             suggestions.c.reminded_at.is_(None),
             suggestions.c.approved_at <= approved_before,
         )
-        keys = select(suggestions.c.match_id, suggestions.c.enterprise_id).where(due).limit(limit).with_for_update(skip_locked=True).cte()
+        keys = (
+            select(suggestions.c.match_id, suggestions.c.enterprise_id)
+            .where(due)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .cte()
+        )
         statement = (
             update(suggestions)
-            .where(suggestions.c.match_id == keys.c.match_id, suggestions.c.enterprise_id == keys.c.enterprise_id)
+            .where(
+                suggestions.c.match_id == keys.c.match_id,
+                suggestions.c.enterprise_id == keys.c.enterprise_id,
+            )
             .values(reminded_at=now)
             .returning(*suggestions.columns)
         )
@@ -220,11 +319,19 @@ class PreferenceRepository:
 
     async def get(self, enterprise_id: uuid.UUID, *, for_update: bool = False) -> Preferences:
         query = select(preferences).where(preferences.c.enterprise_id == enterprise_id)
-        row = (await self._session.execute(query.with_for_update() if for_update else query)).first()
+        row = (
+            await self._session.execute(query.with_for_update() if for_update else query)
+        ).first()
         return _preferences(row) if row else Preferences(enterprise_id=enterprise_id)
 
     async def get_many(self, enterprise_ids: set[uuid.UUID]) -> dict[uuid.UUID, Preferences]:
-        rows = await self._session.execute(select(preferences).where(preferences.c.enterprise_id.in_(enterprise_ids))) if enterprise_ids else []
+        rows = (
+            await self._session.execute(
+                select(preferences).where(preferences.c.enterprise_id.in_(enterprise_ids))
+            )
+            if enterprise_ids
+            else []
+        )
         found = {row.enterprise_id: _preferences(row) for row in rows}
         return {e: found.get(e, Preferences(enterprise_id=e)) for e in enterprise_ids}
 
@@ -240,7 +347,10 @@ class PreferenceRepository:
         }
         statement = insert(preferences).values(values)
         await self._session.execute(
-            statement.on_conflict_do_update(index_elements=["enterprise_id"], set_={k: statement.excluded[k] for k in values if k != "enterprise_id"})
+            statement.on_conflict_do_update(
+                index_elements=["enterprise_id"],
+                set_={k: statement.excluded[k] for k in values if k != "enterprise_id"},
+            )
         )
 
 
@@ -269,7 +379,9 @@ class ProcessedEvents:
 
     async def record(self, event_id, event_type: str) -> bool:
         """False when the event was applied before."""
-        statement = insert(processed_events).values(event_id=event_id, event_type=event_type).on_conflict_do_nothing()
+        statement = (
+            insert(processed_events)
+            .values(event_id=event_id, event_type=event_type)
+            .on_conflict_do_nothing()
+        )
         return (await self._session.execute(statement)).rowcount == 1
-
-

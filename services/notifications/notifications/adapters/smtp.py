@@ -34,7 +34,11 @@ class _SubjectInEncodedWords(EmailPolicy):
 
     def fold(self, name: str, value) -> str:
         if name.lower() == "subject":
-            return self._wrapped(name, str(value)) if str(value).isascii() else self._encoded(name, str(value))
+            return (
+                self._wrapped(name, str(value))
+                if str(value).isascii()
+                else self._encoded(name, str(value))
+            )
         if name.lower() in _UNFOLDED:
             return f"{name}: {value}{self.linesep}"
         return super().fold(name, value)
@@ -66,7 +70,9 @@ class _SubjectInEncodedWords(EmailPolicy):
 MAIL_POLICY = _SubjectInEncodedWords(linesep="\r\n")
 
 
-def build_message(*, sender: str, recipient: str, message_id: str, email: RenderedEmail, date: str | None = None) -> EmailMessage:
+def build_message(
+    *, sender: str, recipient: str, message_id: str, email: RenderedEmail, date: str | None = None
+) -> EmailMessage:
     """The whole message as it leaves: a plain-text and an HTML alternative, and, for bulk mail,
     the one-click unsubscribe of RFC 8058 that mail providers show beside the sender."""
     message = EmailMessage(policy=MAIL_POLICY)
@@ -90,31 +96,57 @@ def flatten(message: EmailMessage, *, utf8: bool = False, eight_bit: bool = True
 
 
 class SmtpMailer:
-    def __init__(self, *, host: str, port: int, sender: str, starttls: bool, username: str | None, password: str | None, timeout: float) -> None:
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        sender: str,
+        starttls: bool,
+        username: str | None,
+        password: str | None,
+        timeout: float,
+    ) -> None:
         self._sender = sender
-        self._client = aiosmtplib.SMTP(hostname=host, port=port, start_tls=starttls, username=username, password=password, timeout=timeout)
+        self._client = aiosmtplib.SMTP(
+            hostname=host,
+            port=port,
+            start_tls=starttls,
+            username=username,
+            password=password,
+            timeout=timeout,
+        )
         self._lock = asyncio.Lock()
 
     async def send(self, *, recipient: str, message_id: str, email: RenderedEmail) -> str:
         """Returns the server's acceptance reply; raises SendFailed, marked permanent for 5xx refusals."""
-        message = build_message(sender=self._sender, recipient=recipient, message_id=message_id, email=email)
+        message = build_message(
+            sender=self._sender, recipient=recipient, message_id=message_id, email=email
+        )
         async with self._lock:
             try:
                 if not self._client.is_connected:
                     await self._client.connect()
                 errors, reply = await self._transmit(message, recipient=recipient)
             except aiosmtplib.SMTPRecipientsRefused as error:
-                raise SendFailed(f"recipient refused: {error.recipients[0]}", permanent=_permanent(error.recipients[0].code)) from error
+                raise SendFailed(
+                    f"recipient refused: {error.recipients[0]}",
+                    permanent=_permanent(error.recipients[0].code),
+                ) from error
             except aiosmtplib.SMTPNotSupported as error:
                 # e.g. a non-ASCII mailbox and a server without SMTPUTF8: this server will never take it.
                 await self._reset()
                 raise SendFailed(f"address refused: {error}", permanent=True) from error
             except aiosmtplib.SMTPResponseException as error:
                 await self._reset()
-                raise SendFailed(f"SMTP {error.code}: {error.message}", permanent=_permanent(error.code)) from error
-            except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as error:
+                raise SendFailed(
+                    f"SMTP {error.code}: {error.message}", permanent=_permanent(error.code)
+                ) from error
+            except (TimeoutError, aiosmtplib.SMTPException, OSError) as error:
                 await self._reset()
-                raise SendFailed(f"SMTP unavailable: {error}", permanent=False, server_unavailable=True) from error
+                raise SendFailed(
+                    f"SMTP unavailable: {error}", permanent=False, server_unavailable=True
+                ) from error
         return reply
 
     async def _transmit(self, message: EmailMessage, *, recipient: str):
@@ -126,12 +158,19 @@ class SmtpMailer:
         utf8 = not (parseaddr(self._sender)[1] + recipient).isascii()
         if utf8:
             if not self._client.supports_extension("smtputf8"):
-                raise aiosmtplib.SMTPNotSupported("a non-ASCII address and a server without SMTPUTF8")
+                raise aiosmtplib.SMTPNotSupported(
+                    "a non-ASCII address and a server without SMTPUTF8"
+                )
             options.append("SMTPUTF8")
         eight_bit = self._client.supports_extension("8bitmime")
         if eight_bit:
             options.append("BODY=8BITMIME")
-        return await self._client.sendmail(self._sender, [recipient], flatten(message, utf8=utf8, eight_bit=eight_bit), mail_options=options)
+        return await self._client.sendmail(
+            self._sender,
+            [recipient],
+            flatten(message, utf8=utf8, eight_bit=eight_bit),
+            mail_options=options,
+        )
 
     async def close(self) -> None:
         async with self._lock:

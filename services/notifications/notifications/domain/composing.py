@@ -50,12 +50,21 @@ class AwaitConfirmation:
 Decision = Send | Hold | Wait | Skip | AwaitConfirmation
 
 
-def decide(delivery: Delivery, *, addressee: Recipient | None, partner: Recipient | None, preferences: Preferences, links: Links) -> Decision:
+def decide(
+    delivery: Delivery,
+    *,
+    addressee: Recipient | None,
+    partner: Recipient | None,
+    preferences: Preferences,
+    links: Links,
+) -> Decision:
     if addressee is None and (delivery.recipient is None or delivery.enterprise_id is not None):
         return Wait()  # not known yet; an enterprise's address is not mailed before the read model knows whether it is confirmed
     if delivery.partner_id is not None and partner is None:
         return Wait()
-    if addressee is not None and (refusal := addressee.refusal(transactional=delivery.transactional)):
+    if addressee is not None and (
+        refusal := addressee.refusal(transactional=delivery.transactional)
+    ):
         return Skip(refusal)
     if unconfirmed_address(delivery, addressee):
         return AwaitConfirmation()  # an address nobody has confirmed may be a stranger's
@@ -63,7 +72,9 @@ def decide(delivery: Delivery, *, addressee: Recipient | None, partner: Recipien
         return Skip(refusal)
     recipient = delivery.recipient or addressee.email
     language = preferences.language_for(addressee, planned=delivery.language)
-    context = compose(delivery, language=language, addressee=addressee, partner=partner, links=links)
+    context = compose(
+        delivery, language=language, addressee=addressee, partner=partner, links=links
+    )
     if delivery.template == "suggestion" and preferences.suggestions is SuggestionMode.DAILY:
         return Hold(recipient, language, context)
     return Send(recipient, language, context)
@@ -89,7 +100,14 @@ def _reasons_in(context: dict, language: str) -> list[str]:
     return context["reasons_ru"]
 
 
-def compose(delivery: Delivery, *, language: str, addressee: Recipient | None, partner: Recipient | None, links: Links) -> dict:
+def compose(
+    delivery: Delivery,
+    *,
+    language: str,
+    addressee: Recipient | None,
+    partner: Recipient | None,
+    links: Links,
+) -> dict:
     """The template's whole context: the facts planned from the event, and what is known now."""
     context = dict(delivery.context)
     if addressee is not None:
@@ -103,7 +121,9 @@ def compose(delivery: Delivery, *, language: str, addressee: Recipient | None, p
         context["answer_url"] = links.answer(context["match_id"])
         context["reasons"] = _reasons_in(context, language)
     if partner is not None:
-        context["partner"] = partner.contacts() if delivery.template == "introduction" else partner.public_profile()
+        context["partner"] = (
+            partner.contacts() if delivery.template == "introduction" else partner.public_profile()
+        )
     if delivery.template == "introduction" and addressee is not None:
         context["own"] = addressee.contacts()
     return context

@@ -39,8 +39,21 @@ class DeliveryStatus(StrEnum):
 # that their own listing is about to expire.
 # The email that confirms an enterprise's own address: the one thing an unconfirmed address is sent.
 CONTACT_CONFIRMATION = "contact_confirmation"
-TRANSACTIONAL = frozenset({CONTACT_CONFIRMATION, "welcome", "verified", "recheck", "introduction", "suspended", "account_invitation", "account_confirmation",
-                           "password_reset", "account_exists", "listing_expiring"})
+TRANSACTIONAL = frozenset(
+    {
+        CONTACT_CONFIRMATION,
+        "welcome",
+        "verified",
+        "recheck",
+        "introduction",
+        "suspended",
+        "account_invitation",
+        "account_confirmation",
+        "password_reset",
+        "account_exists",
+        "listing_expiring",
+    }
+)
 
 
 def idempotency_key(event_id: uuid.UUID, recipient: str, template: str) -> str:
@@ -74,7 +87,16 @@ class Delivery:
     history: list = field(default_factory=list)
 
     @classmethod
-    def plan(cls, *, event_id: uuid.UUID, enterprise_id: uuid.UUID | None, recipient: str, template: str, language: str, context: dict) -> Delivery:
+    def plan(
+        cls,
+        *,
+        event_id: uuid.UUID,
+        enterprise_id: uuid.UUID | None,
+        recipient: str,
+        template: str,
+        language: str,
+        context: dict,
+    ) -> Delivery:
         return cls(
             id=uuid.uuid4(),
             idempotency_key=idempotency_key(event_id, recipient, template),
@@ -87,7 +109,15 @@ class Delivery:
         )
 
     @classmethod
-    def plan_to_enterprise(cls, *, event_id: uuid.UUID, enterprise_id: uuid.UUID, partner_id: uuid.UUID | None, template: str, facts: dict) -> Delivery:
+    def plan_to_enterprise(
+        cls,
+        *,
+        event_id: uuid.UUID,
+        enterprise_id: uuid.UUID,
+        partner_id: uuid.UUID | None,
+        template: str,
+        facts: dict,
+    ) -> Delivery:
         """An email whose address and language are found when it is sent."""
         return cls(
             id=uuid.uuid4(),
@@ -161,7 +191,9 @@ class Delivery:
         self.smtp_message_id = self.message_id
         self.last_error = None
 
-    def mark_failed(self, *, at: datetime, reason: str, permanent: bool, policy: RetryPolicy) -> None:
+    def mark_failed(
+        self, *, at: datetime, reason: str, permanent: bool, policy: RetryPolicy
+    ) -> None:
         self.last_error = reason[:1000]
         if permanent or self.attempts >= policy.max_attempts:
             self.status = DeliveryStatus.DEAD

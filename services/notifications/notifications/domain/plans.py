@@ -49,16 +49,34 @@ class AgencyContact:
 
 
 def deliveries_for(
-    envelope: Envelope, payload: EventPayload, *, public_base_url: str, agency: AgencyContact = AgencyContact()
+    envelope: Envelope,
+    payload: EventPayload,
+    *,
+    public_base_url: str,
+    agency: AgencyContact = AgencyContact(),
 ) -> list[Delivery]:
     if isinstance(payload, EnterpriseRegistered):
         return [_to_enterprise(envelope, payload, "welcome", public_base_url)]
     if isinstance(payload, EnterpriseVerified):
         return [_to_enterprise(envelope, payload, "verified", public_base_url)]
-    if isinstance(payload, EnterpriseUpdated) and payload.recheck_because:  # an identity edit sent it back to pending
-        return [_to_enterprise(envelope, payload, "recheck", public_base_url, {"changed": list(payload.recheck_because)})]
+    if (
+        isinstance(payload, EnterpriseUpdated) and payload.recheck_because
+    ):  # an identity edit sent it back to pending
+        return [
+            _to_enterprise(
+                envelope,
+                payload,
+                "recheck",
+                public_base_url,
+                {"changed": list(payload.recheck_because)},
+            )
+        ]
     if isinstance(payload, EnterpriseSuspended):
-        facts = {"reason": payload.reason or "", "agency_email": agency.email, "agency_phone": agency.phone or ""}
+        facts = {
+            "reason": payload.reason or "",
+            "agency_email": agency.email,
+            "agency_phone": agency.phone or "",
+        }
         return [_to_enterprise(envelope, payload, "suspended", public_base_url, facts)]
     if isinstance(payload, (MatchResponded, MatchWithdrawn)):
         return suggestion_ended(envelope, payload)
@@ -68,8 +86,11 @@ def deliveries_for(
     if template:
         return [
             Delivery.plan_to_enterprise(
-                event_id=envelope.event_id, enterprise_id=own.enterprise_id, partner_id=other.enterprise_id,
-                template=template, facts=match_facts(payload, own_side, own, other),
+                event_id=envelope.event_id,
+                enterprise_id=own.enterprise_id,
+                partner_id=other.enterprise_id,
+                template=template,
+                facts=match_facts(payload, own_side, own, other),
             )
             for own_side, own, other in _sides(payload)
         ]
@@ -80,12 +101,22 @@ def contact_confirmation(envelope: Envelope, recipient) -> Delivery:
     """The one email an unconfirmed enterprise address gets: a link that confirms it (signed when it
     is sent), after which the emails kept for it go out. One per event that gave the address."""
     return Delivery.plan(
-        event_id=envelope.event_id, enterprise_id=recipient.enterprise_id, recipient=recipient.email, template=CONTACT_CONFIRMATION,
-        language=recipient.language, context={"name": recipient.name, "email": recipient.email, "valid_days": CONTACT_CONFIRMATION_VALID_DAYS},
+        event_id=envelope.event_id,
+        enterprise_id=recipient.enterprise_id,
+        recipient=recipient.email,
+        template=CONTACT_CONFIRMATION,
+        language=recipient.language,
+        context={
+            "name": recipient.name,
+            "email": recipient.email,
+            "valid_days": CONTACT_CONFIRMATION_VALID_DAYS,
+        },
     )
 
 
-def account_invitation(*, invitation_id: uuid.UUID, email: str, name: str, role: str, link: str, language: str) -> Delivery:
+def account_invitation(
+    *, invitation_id: uuid.UUID, email: str, name: str, role: str, link: str, language: str
+) -> Delivery:
     """The email that gives a person a staff account: keyed by the invitation alone, so the same
     invitation asked for twice is one email (the first request's details win)."""
     return Delivery(
@@ -100,25 +131,45 @@ def account_invitation(*, invitation_id: uuid.UUID, email: str, name: str, role:
     )
 
 
-def account_confirmation(*, request_id: uuid.UUID, email: str, link: str, language: str) -> Delivery:
+def account_confirmation(
+    *, request_id: uuid.UUID, email: str, link: str, language: str
+) -> Delivery:
     """The email that proves a new account's address: sent to that address at sign-up."""
-    return _account_email(ACCOUNT_CONFIRMATION, request_id=request_id, email=email, language=language,
-                          context={"link": link, "valid_days": CONFIRMATION_VALID_DAYS})
+    return _account_email(
+        ACCOUNT_CONFIRMATION,
+        request_id=request_id,
+        email=email,
+        language=language,
+        context={"link": link, "valid_days": CONFIRMATION_VALID_DAYS},
+    )
 
 
 def password_reset(*, request_id: uuid.UUID, email: str, link: str, language: str) -> Delivery:
     """The one-time link to choose a new password, for someone who asked for it by address."""
-    return _account_email(PASSWORD_RESET, request_id=request_id, email=email, language=language,
-                          context={"link": link, "valid_hours": PASSWORD_RESET_VALID_HOURS})
+    return _account_email(
+        PASSWORD_RESET,
+        request_id=request_id,
+        email=email,
+        language=language,
+        context={"link": link, "valid_hours": PASSWORD_RESET_VALID_HOURS},
+    )
 
 
 def account_exists(*, request_id: uuid.UUID, email: str, link: str, language: str) -> Delivery:
     """Someone registered with an address that has an account: its owner is told, with the way to a
     new password (`link`) in case it was them and they forgot it."""
-    return _account_email(ACCOUNT_EXISTS, request_id=request_id, email=email, language=language, context={"link": link})
+    return _account_email(
+        ACCOUNT_EXISTS,
+        request_id=request_id,
+        email=email,
+        language=language,
+        context={"link": link},
+    )
 
 
-def _account_email(template: str, *, request_id: uuid.UUID, email: str, language: str, context: dict) -> Delivery:
+def _account_email(
+    template: str, *, request_id: uuid.UUID, email: str, language: str, context: dict
+) -> Delivery:
     # Keyed by the gateway's request alone (and the kind of email): asked twice, it is one email.
     return Delivery(
         id=uuid.uuid4(),
@@ -172,30 +223,46 @@ def answering_enterprise(match: MatchSnapshot) -> uuid.UUID | None:
 
 def reminder(suggestion) -> Delivery:
     return Delivery.plan_to_enterprise(
-        event_id=suggestion.approval_event_id, enterprise_id=suggestion.enterprise_id, partner_id=suggestion.partner_id,
-        template="reminder", facts=dict(suggestion.facts),
+        event_id=suggestion.approval_event_id,
+        enterprise_id=suggestion.enterprise_id,
+        partner_id=suggestion.partner_id,
+        template="reminder",
+        facts=dict(suggestion.facts),
     )
 
 
 def digest(enterprise_id: uuid.UUID, *, on: date, held: list[Delivery]) -> Delivery:
     """One email a day with the suggestions held for an enterprise that asked for a digest."""
     return Delivery.plan_to_enterprise(
-        event_id=uuid.uuid5(enterprise_id, f"{on.isoformat()}:{held[0].id}"), enterprise_id=enterprise_id, partner_id=None,
-        template="digest", facts={"suggestions": [d.context for d in held], "digest_on": on.isoformat()},
+        event_id=uuid.uuid5(enterprise_id, f"{on.isoformat()}:{held[0].id}"),
+        enterprise_id=enterprise_id,
+        partner_id=None,
+        template="digest",
+        facts={"suggestions": [d.context for d in held], "digest_on": on.isoformat()},
     )
 
 
 LISTING_EXPIRING = "listing_expiring"
 
 
-def listing_expiring(envelope: Envelope, listing: ListingExpiring, public_base_url: str) -> Delivery:
+def listing_expiring(
+    envelope: Envelope, listing: ListingExpiring, public_base_url: str
+) -> Delivery:
     """The owner of a listing about to expire, with the portal page where its valid_until is changed.
     The registry announces each listing and date once; the event id keeps it one email."""
     return Delivery.plan_to_enterprise(
-        event_id=envelope.event_id, enterprise_id=listing.enterprise_id, partner_id=None, template=LISTING_EXPIRING,
-        facts={"listing_id": str(listing.listing_id), "side": listing.side, "title": listing.title,
-               "enterprise_name": listing.enterprise_name, "valid_until": listing.valid_until.isoformat(),
-               "extend_url": f"{public_base_url.rstrip('/')}/my/listings/{listing.side}/{listing.listing_id}/edit"},
+        event_id=envelope.event_id,
+        enterprise_id=listing.enterprise_id,
+        partner_id=None,
+        template=LISTING_EXPIRING,
+        facts={
+            "listing_id": str(listing.listing_id),
+            "side": listing.side,
+            "title": listing.title,
+            "enterprise_name": listing.enterprise_name,
+            "valid_until": listing.valid_until.isoformat(),
+            "extend_url": f"{public_base_url.rstrip('/')}/my/listings/{listing.side}/{listing.listing_id}/edit",
+        },
     )
 
 
@@ -212,13 +279,21 @@ def suggestion_ended(envelope: Envelope, match: MatchResponded | MatchWithdrawn)
             return []
         ending, ended_by = "declined", match.answered_by_side
     else:
-        if match.previous_status != "approved" or match.withdrawn_side is None or match.withdrawn_because is None:
+        if (
+            match.previous_status != "approved"
+            or match.withdrawn_side is None
+            or match.withdrawn_because is None
+        ):
             return []
         ending, ended_by = match.withdrawn_because, match.withdrawn_side
     return [
         Delivery.plan_to_enterprise(
-            event_id=envelope.event_id, enterprise_id=own.enterprise_id, partner_id=other.enterprise_id, template=SUGGESTION_ENDED,
-            facts=match_facts(match, own_side, own, other) | {"ending": ending, "ended_at": match.occurred_at.isoformat()},
+            event_id=envelope.event_id,
+            enterprise_id=own.enterprise_id,
+            partner_id=other.enterprise_id,
+            template=SUGGESTION_ENDED,
+            facts=match_facts(match, own_side, own, other)
+            | {"ending": ending, "ended_at": match.occurred_at.isoformat()},
         )
         for own_side, own, other in _sides(match)
         if own_side != ended_by
@@ -229,7 +304,9 @@ def _sides(match: MatchSnapshot) -> list[tuple[str, MatchSide, MatchSide]]:
     return [("offer", match.offer, match.need), ("need", match.need, match.offer)]
 
 
-def _to_enterprise(envelope: Envelope, payload, template: str, public_base_url: str, facts: dict | None = None) -> Delivery:
+def _to_enterprise(
+    envelope: Envelope, payload, template: str, public_base_url: str, facts: dict | None = None
+) -> Delivery:
     context = {
         "enterprise_name": payload.name,
         "contact_person": getattr(payload, "contact_person", ""),

@@ -88,7 +88,12 @@ class Recipient:
         return {"name": self.name, "city": self.city, "country": self.country}
 
     def contacts(self) -> dict:
-        return {**self.public_profile(), "contact_person": self.contact_person, "email": self.email or "", "phone": self.phone or ""}
+        return {
+            **self.public_profile(),
+            "contact_person": self.contact_person,
+            "email": self.email or "",
+            "phone": self.phone or "",
+        }
 
 
 def same_address(one: str | None, other: str | None) -> bool:
@@ -109,7 +114,9 @@ class Preferences:
     suggestions: SuggestionMode = SuggestionMode.IMMEDIATE
     unsubscribed_at: datetime | None = None
     last_digest_on: date | None = None
-    language: str | None = None  # None: the enterprise's own first language, as the registry knows it
+    language: str | None = (
+        None  # None: the enterprise's own first language, as the registry knows it
+    )
     reminders: bool = True
 
     @property

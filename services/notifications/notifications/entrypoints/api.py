@@ -6,13 +6,19 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from urllib.parse import urlsplit
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    StringConstraints,
+    field_validator,
+)
 
 from notifications.adapters.links import InvalidLinkToken
 from notifications.adapters.repository import DeliveryFilter
@@ -23,6 +29,7 @@ from notifications.service_layer import handlers
 from notifications.service_layer.unit_of_work import UnitOfWork
 
 router = APIRouter()
+
 
 def _within_the_calendar(moment: datetime) -> datetime:
     """A moment PostgreSQL takes: with its offset (UTC when it has none), its UTC day within the
@@ -39,7 +46,9 @@ def _within_the_calendar(moment: datetime) -> datetime:
 
 Moment = Annotated[datetime, AfterValidator(_within_the_calendar)]
 
-Status = Literal["queued", "sending", "sent", "failed", "dead", "held", "bundled", "skipped", "unconfirmed"]
+Status = Literal[
+    "queued", "sending", "sent", "failed", "dead", "held", "bundled", "skipped", "unconfirmed"
+]
 
 
 class DeliveryOut(BaseModel):
@@ -84,7 +93,11 @@ class PreferencesIn(BaseModel):
 
     def changes(self) -> dict:
         """The optional choices this request actually made."""
-        return {name: getattr(self, name) for name in ("language", "reminders") if name in self.model_fields_set}
+        return {
+            name: getattr(self, name)
+            for name in ("language", "reminders")
+            if name in self.model_fields_set
+        }
 
 
 class PreferencesOut(BaseModel):
@@ -170,7 +183,9 @@ async def delivery_log(
     request: Request,
     caller: Annotated[Caller, Depends(current_caller)],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(pattern=r"^[0-9]{1,9}$")] = None,  # an offset within what PostgreSQL takes
+    cursor: Annotated[
+        str | None, Query(pattern=r"^[0-9]{1,9}$")
+    ] = None,  # an offset within what PostgreSQL takes
     status: Status | None = None,
     template: str | None = None,
     enterprise_id: uuid.UUID | None = None,
@@ -184,11 +199,19 @@ async def delivery_log(
     async with _uow(request) as uow:
         items, total = await uow.deliveries.list(selection, limit=limit, offset=offset)
     next_cursor = str(offset + limit) if offset + limit < total else None
-    return DeliveryPage(items=[DeliveryOut.model_validate(d, from_attributes=True) for d in items], total=total, next_cursor=next_cursor)
+    return DeliveryPage(
+        items=[DeliveryOut.model_validate(d, from_attributes=True) for d in items],
+        total=total,
+        next_cursor=next_cursor,
+    )
 
 
 @router.post("/deliveries/resend-dead")
-async def resend_dead(request: Request, caller: Annotated[Caller, Depends(current_caller)], selection: Annotated[ResendRequest | None, Body()] = None):
+async def resend_dead(
+    request: Request,
+    caller: Annotated[Caller, Depends(current_caller)],
+    selection: Annotated[ResendRequest | None, Body()] = None,
+):
     if caller.role != "admin":
         raise HTTPException(403, "only an admin re-sends dead emails")
     selection = selection or ResendRequest()
@@ -198,7 +221,11 @@ async def resend_dead(request: Request, caller: Annotated[Caller, Depends(curren
 
 
 @router.post("/emails/account-invitation", status_code=202, response_model=QueuedEmail)
-async def send_account_invitation(request: Request, caller: Annotated[Caller, Depends(current_caller)], invitation: AccountInvitationIn):
+async def send_account_invitation(
+    request: Request,
+    caller: Annotated[Caller, Depends(current_caller)],
+    invitation: AccountInvitationIn,
+):
     """For the gateway, when an admin opens a staff account: one email per invitation_id, however
     often it is asked for (a repeat answers the same delivery, at its current status)."""
     if caller.role != "admin":
@@ -214,58 +241,85 @@ GATEWAY_ROLE = "gateway"
 
 
 @router.post("/emails/account-confirmation", status_code=202, response_model=QueuedEmail)
-async def send_account_confirmation(request: Request, caller: Annotated[Caller, Depends(current_caller)], email: AccountEmailIn):
+async def send_account_confirmation(
+    request: Request, caller: Annotated[Caller, Depends(current_caller)], email: AccountEmailIn
+):
     """For the gateway, when a company signs up: the link that confirms the account's address."""
     return await _email_account(request, caller, "account_confirmation", email)
 
 
 @router.post("/emails/password-reset", status_code=202, response_model=QueuedEmail)
-async def send_password_reset(request: Request, caller: Annotated[Caller, Depends(current_caller)], email: AccountEmailIn):
+async def send_password_reset(
+    request: Request, caller: Annotated[Caller, Depends(current_caller)], email: AccountEmailIn
+):
     """For the gateway, when someone asks to reset an account's password: its one-time link."""
     return await _email_account(request, caller, "password_reset", email)
 
 
 @router.post("/emails/account-exists", status_code=202, response_model=QueuedEmail)
-async def send_account_exists(request: Request, caller: Annotated[Caller, Depends(current_caller)], email: AccountEmailIn):
+async def send_account_exists(
+    request: Request, caller: Annotated[Caller, Depends(current_caller)], email: AccountEmailIn
+):
     """For the gateway, when someone registers with an address that has an account: its owner is
     told (the one registering is not), with the link to a new password in case it was them."""
     return await _email_account(request, caller, "account_exists", email)
 
 
-async def _email_account(request: Request, caller: Caller, template: str, email: AccountEmailIn) -> QueuedEmail:
+async def _email_account(
+    request: Request, caller: Caller, template: str, email: AccountEmailIn
+) -> QueuedEmail:
     if caller.role != GATEWAY_ROLE:
         raise HTTPException(403, "only the gateway sends an account's own emails")
-    delivery = await handlers.email_account(uow=_uow(request), template=template, **email.model_dump())
+    delivery = await handlers.email_account(
+        uow=_uow(request), template=template, **email.model_dump()
+    )
     request.app.state.container.sender_wakeup.set()
     return QueuedEmail(delivery_id=delivery.id, status=delivery.status)
 
 
 def _may_manage(caller: Caller, enterprise_id: uuid.UUID) -> None:
     if not (caller.is_staff or caller.owns(enterprise_id)):
-        raise HTTPException(403, "only the enterprise's own account or the agency manages its email preferences")
+        raise HTTPException(
+            403, "only the enterprise's own account or the agency manages its email preferences"
+        )
 
 
 @router.get("/preferences/{enterprise_id}", response_model=PreferencesRead)
-async def read_preferences(enterprise_id: uuid.UUID, request: Request, caller: Annotated[Caller, Depends(current_caller)]):
+async def read_preferences(
+    enterprise_id: uuid.UUID, request: Request, caller: Annotated[Caller, Depends(current_caller)]
+):
     _may_manage(caller, enterprise_id)
-    preferences = PreferencesOut.of(await handlers.get_preferences(enterprise_id, uow=_uow(request)))
+    preferences = PreferencesOut.of(
+        await handlers.get_preferences(enterprise_id, uow=_uow(request))
+    )
     confirmed = await handlers.address_confirmed(enterprise_id, uow=_uow(request))
     return PreferencesRead(**preferences.model_dump(), address_confirmed=confirmed)
 
 
 @router.put("/preferences/{enterprise_id}", response_model=PreferencesOut)
 async def change_preferences(
-    enterprise_id: uuid.UUID, choice: PreferencesIn, request: Request, caller: Annotated[Caller, Depends(current_caller)]
+    enterprise_id: uuid.UUID,
+    choice: PreferencesIn,
+    request: Request,
+    caller: Annotated[Caller, Depends(current_caller)],
 ):
     _may_manage(caller, enterprise_id)
     preference = await handlers.change_preferences(
-        enterprise_id, suggestions=choice.suggestions, unsubscribed=choice.unsubscribed, uow=_uow(request), **choice.changes()
+        enterprise_id,
+        suggestions=choice.suggestions,
+        unsubscribed=choice.unsubscribed,
+        uow=_uow(request),
+        **choice.changes(),
     )
     return PreferencesOut.of(preference)
 
 
 @router.get("/unsubscribe", response_model=PreferencesOut)
-async def unsubscribe(request: Request, caller: Annotated[Caller, Depends(current_caller)], token: Annotated[str, Query(min_length=10)]):
+async def unsubscribe(
+    request: Request,
+    caller: Annotated[Caller, Depends(current_caller)],
+    token: Annotated[str, Query(min_length=10)],
+):
     """Anyone holding the signed link of an email may stop that enterprise's non-transactional mail."""
     try:
         enterprise_id = request.app.state.container.links.unsubscribing_enterprise(token)
@@ -291,29 +345,47 @@ class ContactConfirmationOut(BaseModel):
 
 
 @router.post("/contact-confirmations", response_model=ContactConfirmationOut)
-async def confirm_contact(request: Request, caller: Annotated[Caller, Depends(current_caller)], confirmation: ContactConfirmationIn):
+async def confirm_contact(
+    request: Request,
+    caller: Annotated[Caller, Depends(current_caller)],
+    confirmation: ContactConfirmationIn,
+):
     """Anyone holding the link of a contact_confirmation email confirms that the enterprise's address
     is theirs; the emails kept for it go out. Following it twice is harmless."""
     try:
-        enterprise_id, email = request.app.state.container.links.confirming_contact(confirmation.token)
+        enterprise_id, email = request.app.state.container.links.confirming_contact(
+            confirmation.token
+        )
     except InvalidLinkToken as error:
         reason = f"the confirmation link is invalid or expired: {error}"
         return problem(422, "Invalid input", reason, errors=[{"field": "token", "reason": reason}])
-    if not await handlers.confirm_contact(uow=_uow(request), enterprise_id=enterprise_id, email=email):
-        return problem(409, "Conflict", "the enterprise's email address is another one by now (or the enterprise was deleted); "
-                                        "its new address gets a link of its own")
+    if not await handlers.confirm_contact(
+        uow=_uow(request), enterprise_id=enterprise_id, email=email
+    ):
+        return problem(
+            409,
+            "Conflict",
+            "the enterprise's email address is another one by now (or the enterprise was deleted); "
+            "its new address gets a link of its own",
+        )
     request.app.state.container.sender_wakeup.set()  # the emails kept for the address go out now
     return ContactConfirmationOut(enterprise_id=enterprise_id, email=email, confirmed=True)
 
 
 @router.post("/unsubscribe", response_model=PreferencesOut)
-async def unsubscribe_in_one_click(request: Request, caller: Annotated[Caller, Depends(current_caller)], token: Annotated[str, Query(min_length=10)]):
+async def unsubscribe_in_one_click(
+    request: Request,
+    caller: Annotated[Caller, Depends(current_caller)],
+    token: Annotated[str, Query(min_length=10)],
+):
     """RFC 8058's one-click unsubscribe: the mail provider POSTs `List-Unsubscribe=One-Click`
     (application/x-www-form-urlencoded) to the List-Unsubscribe address, with no cookie or sign-in.
     The body is read raw, whatever type the gateway relays it as."""
     if (await request.body()).strip() != ONE_CLICK:
         reason = "the body must be List-Unsubscribe=One-Click"
-        return problem(422, "Invalid input", reason, errors=[{"field": "List-Unsubscribe", "reason": reason}])
+        return problem(
+            422, "Invalid input", reason, errors=[{"field": "List-Unsubscribe", "reason": reason}]
+        )
     return await unsubscribe(request, caller, token)
 
 
@@ -328,9 +400,15 @@ async def healthz():
 @health.get("/readyz")
 async def readyz(request: Request):
     container = request.app.state.container
-    checks = {"database": await container.database_is_reachable(), "kafka": await container.kafka_is_reachable()}
+    checks = {
+        "database": await container.database_is_reachable(),
+        "kafka": await container.kafka_is_reachable(),
+    }
     ready = all(checks.values())
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )
 
 
 @health.get("/metrics")

@@ -17,7 +17,10 @@ def problem(status: int, title: str, detail: str, **extensions) -> JSONResponse:
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError):
-        errors = [{"field": ".".join(str(p) for p in e["loc"][1:]) or "body", "reason": e["msg"]} for e in error.errors()]
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"][1:]) or "body", "reason": e["msg"]}
+            for e in error.errors()
+        ]
         return problem(422, "Invalid input", "the request has invalid fields", errors=errors)
 
     @app.exception_handler(HTTPException)
@@ -27,4 +30,6 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception):
         log.exception("unhandled_error")
-        return problem(500, "Internal error", "the notifications service could not complete the request")
+        return problem(
+            500, "Internal error", "the notifications service could not complete the request"
+        )

@@ -29,7 +29,9 @@ async def run_consumer(container, stop: asyncio.Event) -> None:
 
     async def handle(envelope, payload) -> None:
         uow = UnitOfWork(container.session_factory)
-        if await handlers.record_event(envelope, payload, uow=uow, public_base_url=settings.public_base_url, agency=agency):
+        if await handlers.record_event(
+            envelope, payload, uow=uow, public_base_url=settings.public_base_url, agency=agency
+        ):
             container.sender_wakeup.set()
 
     consumer = EventConsumer(
@@ -49,7 +51,9 @@ def sending_of(container) -> handlers.Sending:
         mailer=container.mailer,
         renderer=container.renderer,
         links=container.links,
-        policy=RetryPolicy(settings.max_attempts, settings.retry_base_seconds, settings.retry_cap_seconds),
+        policy=RetryPolicy(
+            settings.max_attempts, settings.retry_base_seconds, settings.retry_cap_seconds
+        ),
         lease=timedelta(seconds=settings.sending_lease_seconds),
         recipient_wait=timedelta(seconds=settings.recipient_wait_max_seconds),
     )
@@ -64,7 +68,11 @@ async def run_sender(container, stop: asyncio.Event) -> None:
             await _housekeeping(container)
             next_housekeeping = time.monotonic() + settings.housekeeping_interval_seconds
         try:
-            sent = await handlers.send_due(uow=UnitOfWork(container.session_factory), sending=sending, batch=settings.send_batch_size)
+            sent = await handlers.send_due(
+                uow=UnitOfWork(container.session_factory),
+                sending=sending,
+                batch=settings.send_batch_size,
+            )
         except Exception:
             log.exception("sender_pass_failed")
             sent = []
@@ -82,12 +90,19 @@ async def _housekeeping(container) -> None:
     """Queues reminders for suggestions left unanswered, and digests for those who asked for one."""
     settings = container.settings
     try:
-        await handlers.remind_unanswered(uow=UnitOfWork(container.session_factory), waited=timedelta(seconds=settings.reminder_after_seconds))
-        await handlers.bundle_digests(uow=UnitOfWork(container.session_factory), hour=settings.digest_hour_utc)
+        await handlers.remind_unanswered(
+            uow=UnitOfWork(container.session_factory),
+            waited=timedelta(seconds=settings.reminder_after_seconds),
+        )
+        await handlers.bundle_digests(
+            uow=UnitOfWork(container.session_factory), hour=settings.digest_hour_utc
+        )
     except Exception:
         log.exception("housekeeping_failed")
 
 
 async def run_dead_letter_relay(container, stop: asyncio.Event) -> None:
     await container.producer_started.wait()
-    await OutboxRelay(engine=container.engine, producer=container.producer, table=outbox, idle_interval=0.5).run(stop)
+    await OutboxRelay(
+        engine=container.engine, producer=container.producer, table=outbox, idle_interval=0.5
+    ).run(stop)

@@ -38,15 +38,24 @@ from eventkit.envelope import Envelope
 from notifications.adapters.rendering import TemplateRenderer
 from notifications.adapters.repository import DeliveryFilter
 from notifications.adapters.smtp import SendFailed, SmtpMailer
-from notifications.domain.composing import AwaitConfirmation, Hold, Links, Send, Skip, Wait, decide, unconfirmed_address
+from notifications.domain.composing import (
+    AwaitConfirmation,
+    Hold,
+    Links,
+    Send,
+    Skip,
+    Wait,
+    decide,
+    unconfirmed_address,
+)
 from notifications.domain.deliveries import Delivery, DeliveryStatus, RetryPolicy
 from notifications.domain.plans import (
     AgencyContact,
     account_confirmation,
     account_exists,
     account_invitation,
-    contact_confirmation,
     answering_enterprise,
+    contact_confirmation,
     deliveries_for,
     digest,
     opened_suggestions,
@@ -63,7 +72,12 @@ _CLOSING = (MatchIntroduced, MatchClosed, MatchRejected, MatchWithdrawn)
 
 
 async def record_event(
-    envelope: Envelope, payload: EventPayload, *, uow: UnitOfWork, public_base_url: str, agency: AgencyContact = AgencyContact()
+    envelope: Envelope,
+    payload: EventPayload,
+    *,
+    uow: UnitOfWork,
+    public_base_url: str,
+    agency: AgencyContact = AgencyContact(),
 ) -> int:
     """Updates the read models and queues the emails an event causes, once per event; returns how many were queued."""
     async with uow:
@@ -71,13 +85,17 @@ async def record_event(
             return 0
         await _apply_to_read_models(envelope, payload, uow=uow)
         queued = 0
-        for delivery in deliveries_for(envelope, payload, public_base_url=public_base_url, agency=agency):
+        for delivery in deliveries_for(
+            envelope, payload, public_base_url=public_base_url, agency=agency
+        ):
             queued += await uow.deliveries.add_unless_known(delivery)
         await uow.commit()
     return queued
 
 
-async def _apply_to_read_models(envelope: Envelope, payload: EventPayload, *, uow: UnitOfWork) -> None:
+async def _apply_to_read_models(
+    envelope: Envelope, payload: EventPayload, *, uow: UnitOfWork
+) -> None:
     at = envelope.occurred_at
     if isinstance(payload, EnterpriseProfile):
         before = await uow.recipients.get(payload.enterprise_id)
@@ -86,14 +104,20 @@ async def _apply_to_read_models(envelope: Envelope, payload: EventPayload, *, uo
             await uow.deliveries.wake_waiting_for(payload.enterprise_id, now=datetime.now(UTC))
             after.confirmed_email = before.confirmed_email if before else None
             if payload.contact_email_confirmed and after.confirm(after.email or ""):
-                await uow.recipients.save_confirmation(after)  # vouched for by its producer: nothing to ask
-                await uow.deliveries.release_unconfirmed(payload.enterprise_id, now=datetime.now(UTC))
+                await uow.recipients.save_confirmation(
+                    after
+                )  # vouched for by its producer: nothing to ask
+                await uow.deliveries.release_unconfirmed(
+                    payload.enterprise_id, now=datetime.now(UTC)
+                )
             elif after.needs_confirmation_after(before):
                 await uow.deliveries.add_unless_known(contact_confirmation(envelope, after))
     elif isinstance(payload, EnterpriseDeleted):
         await uow.personal_data.erase_enterprise(payload.enterprise_id)
         await uow.recipients.put_if_newer(Recipient.deleted(payload.enterprise_id, at=at))
-        await uow.deliveries.release_unconfirmed(payload.enterprise_id, now=datetime.now(UTC))  # for the sender to skip
+        await uow.deliveries.release_unconfirmed(
+            payload.enterprise_id, now=datetime.now(UTC)
+        )  # for the sender to skip
     elif isinstance(payload, EnterpriseVerified):
         await uow.recipients.set_status(payload.enterprise_id, "verified", at=at)
     elif isinstance(payload, MatchApproved):
@@ -120,10 +144,19 @@ async def confirm_contact(*, uow: UnitOfWork, enterprise_id: uuid.UUID, email: s
 
 
 async def invite_to_account(
-    *, uow: UnitOfWork, invitation_id: uuid.UUID, email: str, name: str, role: str, link: str, language: str
+    *,
+    uow: UnitOfWork,
+    invitation_id: uuid.UUID,
+    email: str,
+    name: str,
+    role: str,
+    link: str,
+    language: str,
 ) -> Delivery:
     """Queues the invitation email once per invitation; asked again, answers the delivery already queued."""
-    invitation = account_invitation(invitation_id=invitation_id, email=email, name=name, role=role, link=link, language=language)
+    invitation = account_invitation(
+        invitation_id=invitation_id, email=email, name=name, role=role, link=link, language=language
+    )
     async with uow:
         await uow.deliveries.add_unless_known(invitation)
         recorded = await uow.deliveries.get_by_idempotency_key(invitation.idempotency_key)
@@ -131,13 +164,21 @@ async def invite_to_account(
     return recorded
 
 
-ACCOUNT_EMAILS = {"account_confirmation": account_confirmation, "password_reset": password_reset, "account_exists": account_exists}
+ACCOUNT_EMAILS = {
+    "account_confirmation": account_confirmation,
+    "password_reset": password_reset,
+    "account_exists": account_exists,
+}
 
 
-async def email_account(*, uow: UnitOfWork, template: str, request_id: uuid.UUID, email: str, link: str, language: str) -> Delivery:
+async def email_account(
+    *, uow: UnitOfWork, template: str, request_id: uuid.UUID, email: str, link: str, language: str
+) -> Delivery:
     """Queues one of the gateway's account emails (`account_confirmation`, `password_reset`) once
     per request_id; asked again, answers the delivery already queued."""
-    delivery = ACCOUNT_EMAILS[template](request_id=request_id, email=email, link=link, language=language)
+    delivery = ACCOUNT_EMAILS[template](
+        request_id=request_id, email=email, link=link, language=language
+    )
     async with uow:
         await uow.deliveries.add_unless_known(delivery)
         recorded = await uow.deliveries.get_by_idempotency_key(delivery.idempotency_key)
@@ -165,33 +206,57 @@ async def send_due(*, uow: UnitOfWork, sending: Sending, batch: int = 50) -> lis
     server never lets the lease run out under a sender that is still working through its batch."""
     claimed_at = time.monotonic()
     async with uow:
-        claimed = await uow.deliveries.claim_due(now=datetime.now(UTC), lease=sending.lease, limit=batch)
+        claimed = await uow.deliveries.claim_due(
+            now=datetime.now(UTC), lease=sending.lease, limit=batch
+        )
         await uow.commit()
     if not claimed:
         return []
     async with uow:
-        people = await uow.recipients.get_many({e for d in claimed for e in (d.enterprise_id, d.partner_id) if e})
-        preferences = await uow.preferences.get_many({d.enterprise_id for d in claimed if d.enterprise_id})
+        people = await uow.recipients.get_many(
+            {e for d in claimed for e in (d.enterprise_id, d.partner_id) if e}
+        )
+        preferences = await uow.preferences.get_many(
+            {d.enterprise_id for d in claimed if d.enterprise_id}
+        )
     unavailable: SendFailed | None = None
     for delivery in claimed:
         if unavailable is not None:
-            delivery.mark_failed(at=datetime.now(UTC), reason=f"not tried, {unavailable}", permanent=False, policy=sending.policy)
+            delivery.mark_failed(
+                at=datetime.now(UTC),
+                reason=f"not tried, {unavailable}",
+                permanent=False,
+                policy=sending.policy,
+            )
             await _record(delivery, uow=uow)
         elif time.monotonic() - claimed_at > sending.lease.total_seconds() / 2:
             delivery.release()
             await _record(delivery, uow=uow)
         else:
             addressee, partner = people.get(delivery.enterprise_id), people.get(delivery.partner_id)
-            preference = preferences.get(delivery.enterprise_id) or Preferences(enterprise_id=delivery.enterprise_id)
-            unavailable = await _deliver(delivery, addressee=addressee, partner=partner, preference=preference, uow=uow, sending=sending)
+            preference = preferences.get(delivery.enterprise_id) or Preferences(
+                enterprise_id=delivery.enterprise_id
+            )
+            unavailable = await _deliver(
+                delivery,
+                addressee=addressee,
+                partner=partner,
+                preference=preference,
+                uow=uow,
+                sending=sending,
+            )
     return claimed
 
 
-async def _deliver(delivery: Delivery, *, addressee, partner, preference, uow: UnitOfWork, sending: Sending) -> SendFailed | None:
+async def _deliver(
+    delivery: Delivery, *, addressee, partner, preference, uow: UnitOfWork, sending: Sending
+) -> SendFailed | None:
     """Returns the failure when the server itself was unreachable."""
     now = datetime.now(UTC)
     unavailable = None
-    match decide(delivery, addressee=addressee, partner=partner, preferences=preference, links=sending.links):
+    match decide(
+        delivery, addressee=addressee, partner=partner, preferences=preference, links=sending.links
+    ):
         case Wait():
             delivery.wait_for_recipient(at=now, give_up_after=sending.recipient_wait)
         case Skip(reason=reason):
@@ -234,17 +299,40 @@ async def _record(delivery: Delivery, *, uow: UnitOfWork) -> None:
 async def _send(delivery: Delivery, *, sending: Sending) -> SendFailed | None:
     try:
         email = sending.renderer.render(delivery.template, delivery.language, delivery.context)
-        reply = await sending.mailer.send(recipient=delivery.recipient, message_id=delivery.message_id, email=email)
+        reply = await sending.mailer.send(
+            recipient=delivery.recipient, message_id=delivery.message_id, email=email
+        )
     except SendFailed as error:
-        delivery.mark_failed(at=datetime.now(UTC), reason=str(error), permanent=error.permanent, policy=sending.policy)
-        log.warning("delivery_failed", delivery_id=str(delivery.id), status=delivery.status, reason=_without_address(str(error), delivery.recipient))
+        delivery.mark_failed(
+            at=datetime.now(UTC),
+            reason=str(error),
+            permanent=error.permanent,
+            policy=sending.policy,
+        )
+        log.warning(
+            "delivery_failed",
+            delivery_id=str(delivery.id),
+            status=delivery.status,
+            reason=_without_address(str(error), delivery.recipient),
+        )
         return error if error.server_unavailable else None
-    except Exception as error:  # a template that cannot render will not render on the next attempt either
-        log.exception("delivery_unrenderable", delivery_id=str(delivery.id), template=delivery.template)
-        delivery.mark_failed(at=datetime.now(UTC), reason=f"cannot render: {error!r}", permanent=True, policy=sending.policy)
+    except (
+        Exception
+    ) as error:  # a template that cannot render will not render on the next attempt either
+        log.exception(
+            "delivery_unrenderable", delivery_id=str(delivery.id), template=delivery.template
+        )
+        delivery.mark_failed(
+            at=datetime.now(UTC),
+            reason=f"cannot render: {error!r}",
+            permanent=True,
+            policy=sending.policy,
+        )
         return None
     delivery.mark_sent(at=datetime.now(UTC))
-    log.info("delivery_sent", delivery_id=str(delivery.id), template=delivery.template, smtp_reply=reply)
+    log.info(
+        "delivery_sent", delivery_id=str(delivery.id), template=delivery.template, smtp_reply=reply
+    )
     return None
 
 
@@ -275,8 +363,12 @@ async def remind_unanswered(*, uow: UnitOfWork, waited: timedelta, batch: int = 
     """Queues one reminder for each suggestion that has waited longer than `waited` for its answer."""
     now = datetime.now(UTC)
     async with uow:
-        due = await uow.suggestions.claim_unanswered(approved_before=now - waited, now=now, limit=batch)
-        queued = sum([await uow.deliveries.add_unless_known(reminder(suggestion)) for suggestion in due])
+        due = await uow.suggestions.claim_unanswered(
+            approved_before=now - waited, now=now, limit=batch
+        )
+        queued = sum(
+            [await uow.deliveries.add_unless_known(reminder(suggestion)) for suggestion in due]
+        )
         await uow.commit()
     return queued
 
@@ -286,10 +378,17 @@ async def bundle_digests(*, uow: UnitOfWork, hour: int, batch: int = 50) -> int:
     now = datetime.now(UTC)
     async with uow:
         enterprises = await uow.deliveries.enterprises_with_held(limit=batch)
-    return sum([await _bundle_digest(enterprise_id, now=now, hour=hour, uow=uow) for enterprise_id in enterprises])
+    return sum(
+        [
+            await _bundle_digest(enterprise_id, now=now, hour=hour, uow=uow)
+            for enterprise_id in enterprises
+        ]
+    )
 
 
-async def _bundle_digest(enterprise_id: uuid.UUID, *, now: datetime, hour: int, uow: UnitOfWork) -> int:
+async def _bundle_digest(
+    enterprise_id: uuid.UUID, *, now: datetime, hour: int, uow: UnitOfWork
+) -> int:
     async with uow:
         preference = await uow.preferences.get(enterprise_id, for_update=True)
         held = await uow.deliveries.held_for(enterprise_id)
@@ -328,7 +427,13 @@ KEEP = object()  # a choice the request did not mention: the current value stays
 
 
 async def change_preferences(
-    enterprise_id: uuid.UUID, *, suggestions: str, unsubscribed: bool, uow: UnitOfWork, language=KEEP, reminders=KEEP
+    enterprise_id: uuid.UUID,
+    *,
+    suggestions: str,
+    unsubscribed: bool,
+    uow: UnitOfWork,
+    language=KEEP,
+    reminders=KEEP,
 ) -> Preferences:
     """`language` (ru|be|en, or None for the enterprise's own) and `reminders` change only when given."""
     async with uow:
@@ -346,7 +451,9 @@ async def change_preferences(
 async def unsubscribe(enterprise_id: uuid.UUID, *, uow: UnitOfWork) -> Preferences:
     async with uow:
         preference = await uow.preferences.get(enterprise_id, for_update=True)
-        preference.choose(suggestions=preference.suggestions, unsubscribed=True, at=datetime.now(UTC))
+        preference.choose(
+            suggestions=preference.suggestions, unsubscribed=True, at=datetime.now(UTC)
+        )
         await uow.preferences.save(preference)
         await uow.commit()
     return preference

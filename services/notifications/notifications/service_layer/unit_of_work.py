@@ -36,4 +36,3 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
-

@@ -28,7 +28,9 @@ class ExpiryQueries:
         )
         return [(row.id, row.side) for row in await self._connection.execute(query)]
 
-    async def due_reminders(self, *, today: date, last_day: date, limit: int) -> list[tuple[uuid.UUID, str]]:
+    async def due_reminders(
+        self, *, today: date, last_day: date, limit: int
+    ) -> list[tuple[uuid.UUID, str]]:
         """(id, side) of active listings ending from today to last_day whose date was not reminded of."""
         query = (
             select(listings.c.id, listings.c.side)
@@ -36,7 +38,10 @@ class ExpiryQueries:
                 *_ACTIVE_WITH_DATE,
                 listings.c.valid_until >= today,
                 listings.c.valid_until <= last_day,
-                or_(listings.c.expiry_reminded_for.is_(None), listings.c.expiry_reminded_for != listings.c.valid_until),
+                or_(
+                    listings.c.expiry_reminded_for.is_(None),
+                    listings.c.expiry_reminded_for != listings.c.valid_until,
+                ),
             )
             .order_by(listings.c.valid_until, listings.c.id)
             .limit(limit)
@@ -45,4 +50,8 @@ class ExpiryQueries:
 
     async def mark_reminded(self, listing_id: uuid.UUID, valid_until: date) -> None:
         """Only the reminder's column: the listing's version and updated_at stay, it did not change."""
-        await self._connection.execute(update(listings).where(listings.c.id == listing_id).values(expiry_reminded_for=valid_until))
+        await self._connection.execute(
+            update(listings)
+            .where(listings.c.id == listing_id)
+            .values(expiry_reminded_for=valid_until)
+        )

@@ -31,7 +31,9 @@ EMAIL_DOMAIN = "NULLIF(rtrim(lower(split_part(email, '@', -1)), '.'), '')"
 PHONE_DIGITS = "NULLIF(right(regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g'), 10), '')"
 
 # Russian stemming makes "лифты" find "лифтов"; the russian configuration stems Latin words as English.
-ENTERPRISE_SEARCH = "to_tsvector('russian'::regconfig, coalesce(name, '') || ' ' || coalesce(description, ''))"
+ENTERPRISE_SEARCH = (
+    "to_tsvector('russian'::regconfig, coalesce(name, '') || ' ' || coalesce(description, ''))"
+)
 LISTING_SEARCH = (
     "setweight(to_tsvector('russian'::regconfig, coalesce(title, '')), 'A') || "
     "setweight(to_tsvector('russian'::regconfig, coalesce(description, '')), 'B')"
@@ -72,15 +74,36 @@ enterprises = Table(
     Column("phone_digits", Text, Computed(PHONE_DIGITS, persisted=True)),
     # One live enterprise per legal id; a deleted one leaves its id free to register anew.
     Index(
-        "uq_enterprises_country_legal_id", "country", "legal_id", unique=True,
+        "uq_enterprises_country_legal_id",
+        "country",
+        "legal_id",
+        unique=True,
         postgresql_where=text("deleted_at IS NULL"),
     ),
     Index("ix_enterprises_search", "search", postgresql_using="gin"),
     Index("ix_enterprises_created", "created_at", "id"),
-    Index("ix_enterprises_status_created", "status", "created_at", "id", postgresql_where=text("deleted_at IS NULL")),
-    Index("ix_enterprises_ogrn", "ogrn", postgresql_where=text("deleted_at IS NULL AND ogrn IS NOT NULL")),
-    Index("ix_enterprises_email_domain", "email_domain", postgresql_where=text("deleted_at IS NULL AND email_domain IS NOT NULL")),
-    Index("ix_enterprises_phone_digits", "phone_digits", postgresql_where=text("deleted_at IS NULL AND phone_digits IS NOT NULL")),
+    Index(
+        "ix_enterprises_status_created",
+        "status",
+        "created_at",
+        "id",
+        postgresql_where=text("deleted_at IS NULL"),
+    ),
+    Index(
+        "ix_enterprises_ogrn",
+        "ogrn",
+        postgresql_where=text("deleted_at IS NULL AND ogrn IS NOT NULL"),
+    ),
+    Index(
+        "ix_enterprises_email_domain",
+        "email_domain",
+        postgresql_where=text("deleted_at IS NULL AND email_domain IS NOT NULL"),
+    ),
+    Index(
+        "ix_enterprises_phone_digits",
+        "phone_digits",
+        postgresql_where=text("deleted_at IS NULL AND phone_digits IS NOT NULL"),
+    ),
 )
 
 listings = Table(
@@ -113,7 +136,12 @@ listings = Table(
     Index("ix_listings_enterprise", "enterprise_id", "side"),
     Index("ix_listings_side_created", "side", "created_at", "id"),
     Index("ix_listings_search", "search", postgresql_using="gin"),
-    Index("ix_listings_active_valid_until", "valid_until", "id", postgresql_where=text("status = 'active' AND valid_until IS NOT NULL")),
+    Index(
+        "ix_listings_active_valid_until",
+        "valid_until",
+        "id",
+        postgresql_where=text("status = 'active' AND valid_until IS NOT NULL"),
+    ),
 )
 
 # What the registry learns from matching's events (revision 0004): the pairs introduced to each

@@ -16,7 +16,12 @@ from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from eventkit.envelope import Envelope
 from eventkit.outbox import outbox_row
-from registry.adapters.repository import ENTERPRISES_FOR_SHARE, INSERT_LISTINGS_AND_EVENTS, enterprise_of, listing_row
+from registry.adapters.repository import (
+    ENTERPRISES_FOR_SHARE,
+    INSERT_LISTINGS_AND_EVENTS,
+    enterprise_of,
+    listing_row,
+)
 from registry.domain.enterprise import Enterprise
 from registry.domain.listing import Listing
 
@@ -39,21 +44,39 @@ class PublicationStore:
     async def owners_for_share(self, enterprise_ids: set[uuid.UUID]) -> dict[uuid.UUID, Enterprise]:
         """The live enterprises among these, locked against being changed, suspended or deleted
         until the transaction ends (in the order of their ids, so two batches never deadlock)."""
-        rows = await self._connection.fetch(_OWNERS_FOR_SHARE, *self._in_order(_OWNERS_PARAMS, ids=sorted(enterprise_ids)))
+        rows = await self._connection.fetch(
+            _OWNERS_FOR_SHARE, *self._in_order(_OWNERS_PARAMS, ids=sorted(enterprise_ids))
+        )
         owners = [enterprise_of(row) for row in rows]
         return {owner.id: owner for owner in owners}
 
-    async def add_with_events(self, published: list[tuple[Listing, Envelope]], *, topic: str) -> None:
+    async def add_with_events(
+        self, published: list[tuple[Listing, Envelope]], *, topic: str
+    ) -> None:
         """New listings are never without the events that announce them."""
         if not published:
             return
         params = {
-            "listings": json.dumps([listing_row(listing) for listing, _ in published], default=str, ensure_ascii=False),
-            "events": json.dumps([outbox_row(event, topic=topic) for _, event in published], default=str, ensure_ascii=False),
+            "listings": json.dumps(
+                [listing_row(listing) for listing, _ in published], default=str, ensure_ascii=False
+            ),
+            "events": json.dumps(
+                [outbox_row(event, topic=topic) for _, event in published],
+                default=str,
+                ensure_ascii=False,
+            ),
         }
-        stamped = {row["id"]: row for row in await self._connection.fetch(_INSERT, *self._in_order(_INSERT_PARAMS, **params))}
+        stamped = {
+            row["id"]: row
+            for row in await self._connection.fetch(
+                _INSERT, *self._in_order(_INSERT_PARAMS, **params)
+            )
+        }
         for listing, _ in published:
-            listing.created_at, listing.updated_at = stamped[listing.id]["created_at"], stamped[listing.id]["updated_at"]
+            listing.created_at, listing.updated_at = (
+                stamped[listing.id]["created_at"],
+                stamped[listing.id]["updated_at"],
+            )
 
     @staticmethod
     def _in_order(names: list[str], **params) -> list:

@@ -27,13 +27,28 @@ def load_reference(data_dir: Path) -> Reference:
     return Reference(
         taxonomy_version=taxonomy["version"],
         sectors=sectors,
-        regions={country: frozenset(region["id"] for region in items) for country, items in regions.items()},
-        region_names=tuple((country, region["id"], region["name"]) for country, items in regions.items() for region in items),
-        cities=tuple((city["country"], city["region_id"], {"ru": city["name"], "en": city.get("name_en", city["name"])})
-                     for city in cities),
+        regions={
+            country: frozenset(region["id"] for region in items)
+            for country, items in regions.items()
+        },
+        region_names=tuple(
+            (country, region["id"], region["name"])
+            for country, items in regions.items()
+            for region in items
+        ),
+        cities=tuple(
+            (
+                city["country"],
+                city["region_id"],
+                {"ru": city["name"], "en": city.get("name_en", city["name"])},
+            )
+            for city in cities
+        ),
         units=load_units(data_dir),
     )
 
 
 def load_units(data_dir: Path) -> UnitVocabulary:
-    return UnitVocabulary.of(json.loads((data_dir / "units" / "units.json").read_text(encoding="utf-8")))
+    return UnitVocabulary.of(
+        json.loads((data_dir / "units" / "units.json").read_text(encoding="utf-8"))
+    )

@@ -10,7 +10,27 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Select, Table, and_, any_, case, bindparam, delete, exists, func, insert, literal, literal_column, or_, select, text, tuple_, update, Uuid
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    Uuid,
+    and_,
+    any_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -34,7 +54,11 @@ _STAMPED_NOW = {"created_at": func.clock_timestamp(), "updated_at": func.clock_t
 
 
 def _enterprise_row(enterprise: Enterprise) -> dict:
-    row = {c.name: getattr(enterprise, c.name) for c in _ENTERPRISE_COLUMNS if c.name not in _SERVER_SET | {"legal_id"}}
+    row = {
+        c.name: getattr(enterprise, c.name)
+        for c in _ENTERPRISE_COLUMNS
+        if c.name not in _SERVER_SET | {"legal_id"}
+    }
     row["legal_id"] = enterprise.legal_id
     return row
 
@@ -66,10 +90,15 @@ _ENTERPRISE_FOR_SHARE = _ENTERPRISE_BY_ID.with_for_update(read=True, key_share=T
 # Several enterprises locked as get_for_share locks one (for a batch of publications).
 ENTERPRISES_FOR_SHARE = (
     _LIVE_ENTERPRISE.where(enterprises.c.id == any_(bindparam("ids", type_=ARRAY(Uuid))))
-    .order_by(enterprises.c.id).with_for_update(read=True, key_share=True)
+    .order_by(enterprises.c.id)
+    .with_for_update(read=True, key_share=True)
 )
 _ENTERPRISE_FOR_UPDATE = _ENTERPRISE_BY_ID.with_for_update()
-_INSERT_ENTERPRISE = insert(enterprises).values(_STAMPED_NOW).returning(enterprises.c.created_at, enterprises.c.updated_at)
+_INSERT_ENTERPRISE = (
+    insert(enterprises)
+    .values(_STAMPED_NOW)
+    .returning(enterprises.c.created_at, enterprises.c.updated_at)
+)
 _NEW_LISTING_COLUMNS = ", ".join(c.name for c in _LISTING_COLUMNS if c.name not in _SERVER_SET)
 # A batch of listings and their events travels as two JSON arrays: one statement with two parameters
 # however many there are, where a row-by-row insert would cost the driver's work for every column
@@ -88,8 +117,14 @@ WITH new_listings AS (
 SELECT id, created_at, updated_at FROM new_listings
 """)
 # A deleted enterprise's listings are kept for the audit, but exist no more for anyone who asks.
-_OWNER_LIVE = select(enterprises.c.id).where(enterprises.c.id == listings.c.enterprise_id, enterprises.c.deleted_at.is_(None)).exists()
-_LISTING_BY_ID = select(*_LISTING_COLUMNS).where(listings.c.id == bindparam("id"), listings.c.side == bindparam("side"), _OWNER_LIVE)
+_OWNER_LIVE = (
+    select(enterprises.c.id)
+    .where(enterprises.c.id == listings.c.enterprise_id, enterprises.c.deleted_at.is_(None))
+    .exists()
+)
+_LISTING_BY_ID = select(*_LISTING_COLUMNS).where(
+    listings.c.id == bindparam("id"), listings.c.side == bindparam("side"), _OWNER_LIVE
+)
 _LISTING_FOR_UPDATE = _LISTING_BY_ID.with_for_update()
 
 
@@ -108,7 +143,9 @@ class EnterpriseRepository:
 
     async def add(self, enterprise: Enterprise) -> None:
         try:
-            row = (await self._connection.execute(_INSERT_ENTERPRISE, _enterprise_row(enterprise))).one()
+            row = (
+                await self._connection.execute(_INSERT_ENTERPRISE, _enterprise_row(enterprise))
+            ).one()
             enterprise.created_at, enterprise.updated_at = row
         except IntegrityError as error:
             # Two registrations of one legal id raced past the service's check; the index decides.
@@ -128,7 +165,9 @@ class EnterpriseRepository:
         return await self._one(_ENTERPRISE_FOR_SHARE, id=enterprise_id)
 
     async def get_by_legal_id(self, country: str, legal_id: str) -> Enterprise | None:
-        query = self._live().where(enterprises.c.country == country, enterprises.c.legal_id == legal_id)
+        query = self._live().where(
+            enterprises.c.country == country, enterprises.c.legal_id == legal_id
+        )
         row = (await self._connection.execute(query)).first()
         return _enterprise(row) if row else None
 
@@ -154,10 +193,14 @@ class EnterpriseRepository:
         if filters.q:
             conditions.append(enterprises.c.search.op("@@")(_text_query(filters.q)))
         query = select(*_ENTERPRISE_COLUMNS).where(*conditions)
-        rows, total, next_cursor = await _paginate(self._connection, query, enterprises, enterprises.c.name, conditions, page)
+        rows, total, next_cursor = await _paginate(
+            self._connection, query, enterprises, enterprises.c.name, conditions, page
+        )
         return Page([_enterprise(row) for row in rows], total, next_cursor)
 
-    async def sharing_fingerprint(self, fingerprint: Fingerprint, *, besides: uuid.UUID, limit: int) -> list[Enterprise]:
+    async def sharing_fingerprint(
+        self, fingerprint: Fingerprint, *, besides: uuid.UUID, limit: int
+    ) -> list[Enterprise]:
         """Live enterprises other than `besides` holding any of the fingerprint's values, those holding
         more of them first, then the newest. Each value is looked up in its own index."""
         c = enterprises.c
@@ -169,7 +212,15 @@ class EnterpriseRepository:
         if fingerprint.unp:
             same.append(and_(c.country == "BY", c.legal_id == fingerprint.unp))
         same_legal_id = or_(*same) if same else None
-        signs = [s for s in (same_legal_id, _equal(c.email_domain, fingerprint.email_domain), _equal(c.phone_digits, fingerprint.phone)) if s is not None]
+        signs = [
+            s
+            for s in (
+                same_legal_id,
+                _equal(c.email_domain, fingerprint.email_domain),
+                _equal(c.phone_digits, fingerprint.phone),
+            )
+            if s is not None
+        ]
         if not signs:
             return []
         weight = sum((case((sign, 1), else_=0) for sign in signs), literal(0))
@@ -191,11 +242,15 @@ class ListingRepository:
         self._connection = connection
 
     async def get(self, listing_id: uuid.UUID, *, side: str) -> Listing | None:
-        row = (await self._connection.execute(_LISTING_BY_ID, {"id": listing_id, "side": side})).first()
+        row = (
+            await self._connection.execute(_LISTING_BY_ID, {"id": listing_id, "side": side})
+        ).first()
         return _listing(row) if row else None
 
     async def get_for_update(self, listing_id: uuid.UUID, *, side: str) -> Listing | None:
-        row = (await self._connection.execute(_LISTING_FOR_UPDATE, {"id": listing_id, "side": side})).first()
+        row = (
+            await self._connection.execute(_LISTING_FOR_UPDATE, {"id": listing_id, "side": side})
+        ).first()
         return _listing(row) if row else None
 
     async def active_of_enterprise_for_update(self, enterprise_id: uuid.UUID) -> list[Listing]:
@@ -210,7 +265,9 @@ class ListingRepository:
     async def erase_texts_of_enterprise(self, enterprise_id: uuid.UUID) -> None:
         """A deleted enterprise's listings keep their titles for the audit, not the free text its
         people wrote (where contacts end up)."""
-        await self._connection.execute(update(listings).where(listings.c.enterprise_id == enterprise_id).values(description=""))
+        await self._connection.execute(
+            update(listings).where(listings.c.enterprise_id == enterprise_id).values(description="")
+        )
 
     async def save(self, listing: Listing) -> None:
         statement = (
@@ -224,12 +281,16 @@ class ListingRepository:
     async def list(self, filters: ListingFilters, page: PageRequest) -> Page[Listing]:
         conditions = _listing_conditions(filters)
         query = select(*_LISTING_COLUMNS).where(*conditions)
-        rows, total, next_cursor = await _paginate(self._connection, query, listings, listings.c.title, conditions, page)
+        rows, total, next_cursor = await _paginate(
+            self._connection, query, listings, listings.c.title, conditions, page
+        )
         return Page([_listing(row) for row in rows], total, next_cursor)
 
 
 def _listing_conditions(filters: ListingFilters) -> list[ColumnElement]:
-    owner = select(enterprises.c.id).where(enterprises.c.id == listings.c.enterprise_id, enterprises.c.deleted_at.is_(None))
+    owner = select(enterprises.c.id).where(
+        enterprises.c.id == listings.c.enterprise_id, enterprises.c.deleted_at.is_(None)
+    )
     conditions = [listings.c.side == filters.side]
     if filters.enterprise_id:
         conditions.append(listings.c.enterprise_id == filters.enterprise_id)
@@ -246,10 +307,18 @@ def _listing_conditions(filters: ListingFilters) -> list[ColumnElement]:
         conditions.append(listings.c.status == filters.status)
     if filters.product_code:
         code = func.unnest(listings.c.product_codes).table_valued("code").render_derived()
-        conditions.append(exists(select(literal(1)).select_from(code).where(code.c.code.startswith(filters.product_code, autoescape=True))))
+        conditions.append(
+            exists(
+                select(literal(1))
+                .select_from(code)
+                .where(code.c.code.startswith(filters.product_code, autoescape=True))
+            )
+        )
     if filters.q:
         query = _text_query(filters.q)
-        by_owner_name = select(enterprises.c.id).where(enterprises.c.id == listings.c.enterprise_id, enterprises.c.search.op("@@")(query))
+        by_owner_name = select(enterprises.c.id).where(
+            enterprises.c.id == listings.c.enterprise_id, enterprises.c.search.op("@@")(query)
+        )
         conditions.append(or_(listings.c.search.op("@@")(query), by_owner_name.exists()))
     conditions.append(owner.exists())
     return conditions
@@ -267,7 +336,14 @@ def _text_query(q: str):
 # --- keyset pagination -------------------------------------------------------------------------
 
 
-async def _paginate(connection: AsyncConnection, query: Select, table: Table, name_column, conditions, page: PageRequest):
+async def _paginate(
+    connection: AsyncConnection,
+    query: Select,
+    table: Table,
+    name_column,
+    conditions,
+    page: PageRequest,
+):
     """Orders by the chosen key and the id as a tie-breaker, and continues after the cursor's row,
     so rows added or removed meanwhile neither repeat nor skip the rows that stay."""
     key = name_column if page.sort is SortOrder.NAME else table.c.created_at
@@ -276,8 +352,11 @@ async def _paginate(connection: AsyncConnection, query: Select, table: Table, na
     if page.cursor:
         after_key, after_id = _decode_cursor(page.cursor, page.sort)
         position = tuple_(key, table.c.id)
-        query = query.where(position < tuple_(literal(after_key, key.type), literal(after_id, table.c.id.type)) if descending
-                            else position > tuple_(literal(after_key, key.type), literal(after_id, table.c.id.type)))
+        query = query.where(
+            position < tuple_(literal(after_key, key.type), literal(after_id, table.c.id.type))
+            if descending
+            else position > tuple_(literal(after_key, key.type), literal(after_id, table.c.id.type))
+        )
     order = [key.desc(), table.c.id.desc()] if descending else [key.asc(), table.c.id.asc()]
     rows = (await connection.execute(query.order_by(*order).limit(page.limit + 1))).all()
     next_cursor = None
@@ -304,7 +383,9 @@ def _decode_cursor(cursor: str, sort: SortOrder) -> tuple[object, uuid.UUID]:
             raise ValueError("sorted otherwise")
         return _cursor_key(value, sort), uuid.UUID(row_id)
     except (ValueError, TypeError, OverflowError, binascii.Error) as error:
-        raise InvalidInput([FieldError("cursor", "not a cursor this list gave out with this sort order")]) from error
+        raise InvalidInput(
+            [FieldError("cursor", "not a cursor this list gave out with this sort order")]
+        ) from error
 
 
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -335,9 +416,13 @@ class OutboxWriter:
 
     async def add_all(self, envelopes: list[Envelope], *, topic: str) -> None:
         if envelopes:
-            await self._connection.execute(insert(outbox), [outbox_row(e, topic=topic) for e in envelopes])
+            await self._connection.execute(
+                insert(outbox), [outbox_row(e, topic=topic) for e in envelopes]
+            )
 
     async def forget_published_for(self, key: str) -> None:
         """Drops the events of one key (an enterprise's: its profile with its contacts, its listings)
         that Kafka already has; the unpublished ones stay, the relay still owes them."""
-        await self._connection.execute(delete(outbox).where(outbox.c.key == key, outbox.c.published_at.is_not(None)))
+        await self._connection.execute(
+            delete(outbox).where(outbox.c.key == key, outbox.c.published_at.is_not(None))
+        )

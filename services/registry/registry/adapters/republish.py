@@ -25,11 +25,20 @@ class RepublishQueries:
         self._connection = connection
 
     async def page(
-        self, *, after: uuid.UUID | None, limit: int, enterprise_id: uuid.UUID | None, include_closed: bool
+        self,
+        *,
+        after: uuid.UUID | None,
+        limit: int,
+        enterprise_id: uuid.UUID | None,
+        include_closed: bool,
     ) -> list[ListingKey]:
         """The next `limit` listings by id after `after`: active ones only unless `include_closed`."""
-        live_owner = select(enterprises.c.id).where(enterprises.c.id == listings.c.enterprise_id, enterprises.c.deleted_at.is_(None))
-        query = select(listings.c.id, listings.c.side, listings.c.enterprise_id).where(live_owner.exists())
+        live_owner = select(enterprises.c.id).where(
+            enterprises.c.id == listings.c.enterprise_id, enterprises.c.deleted_at.is_(None)
+        )
+        query = select(listings.c.id, listings.c.side, listings.c.enterprise_id).where(
+            live_owner.exists()
+        )
         if after is not None:
             query = query.where(listings.c.id > after)
         if enterprise_id is not None:

@@ -39,12 +39,16 @@ class Caller:
     def manages(self, enterprise: Enterprise) -> bool:
         """The agency, or the company the enterprise belongs to (by its token's enterprises, or
         as the account that registered it)."""
-        registered_it = self.account_id is not None and self.account_id == enterprise.owner_account_id
+        registered_it = (
+            self.account_id is not None and self.account_id == enterprise.owner_account_id
+        )
         return self.is_staff or self.owns(enterprise.id) or registered_it
 
     def require_manages(self, enterprise: Enterprise) -> None:
         if not self.manages(enterprise):
-            raise Forbidden("only the enterprise's own company or the investment agency may change it")
+            raise Forbidden(
+                "only the enterprise's own company or the investment agency may change it"
+            )
 
     def require_staff(self, action: str) -> None:
         if not self.is_staff:

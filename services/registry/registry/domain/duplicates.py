@@ -28,13 +28,40 @@ LEGAL_ID, EMAIL_DOMAIN, PHONE = "legal_id", "email_domain", "phone"
 PUBLIC_MAIL_PROVIDERS = frozenset(
     {
         # Russia
-        "mail.ru", "bk.ru", "list.ru", "inbox.ru", "internet.ru", "yandex.ru", "yandex.by", "yandex.com", "ya.ru",
-        "narod.ru", "rambler.ru", "lenta.ru", "ro.ru", "autorambler.ru", "myrambler.ru",
+        "mail.ru",
+        "bk.ru",
+        "list.ru",
+        "inbox.ru",
+        "internet.ru",
+        "yandex.ru",
+        "yandex.by",
+        "yandex.com",
+        "ya.ru",
+        "narod.ru",
+        "rambler.ru",
+        "lenta.ru",
+        "ro.ru",
+        "autorambler.ru",
+        "myrambler.ru",
         # Belarus
         "tut.by",
         # worldwide
-        "gmail.com", "googlemail.com", "yahoo.com", "outlook.com", "hotmail.com", "live.com", "msn.com",
-        "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "mail.com", "gmx.com", "zoho.com",
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "mail.com",
+        "gmx.com",
+        "zoho.com",
     }
 )
 
@@ -98,7 +125,8 @@ def duplicate_reasons(enterprise, other) -> list[str]:
     mine, theirs = Fingerprint.of(enterprise), Fingerprint.of(other)
     reasons = []
     if mine.country == theirs.country and any(
-        value and value == getattr(theirs, scheme) for scheme, value in (("inn", mine.inn), ("ogrn", mine.ogrn), ("unp", mine.unp))
+        value and value == getattr(theirs, scheme)
+        for scheme, value in (("inn", mine.inn), ("ogrn", mine.ogrn), ("unp", mine.unp))
     ):
         reasons.append(LEGAL_ID)
     if mine.email_domain and mine.email_domain == theirs.email_domain:

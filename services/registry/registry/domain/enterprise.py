@@ -22,10 +22,24 @@ class Country(StrEnum):
 # agency's verification queue (pending), since the agency verified who it was.
 IDENTIFYING = frozenset({"name", "country", "inn", "ogrn", "unp"})
 # What the owner may change.
-CHANGEABLE = frozenset(
-    {"region", "city", "sectors", "description", "languages", "size", "certifications",
-     "contact_person", "email", "phone", "personal_data_consent"}
-) | IDENTIFYING
+CHANGEABLE = (
+    frozenset(
+        {
+            "region",
+            "city",
+            "sectors",
+            "description",
+            "languages",
+            "size",
+            "certifications",
+            "contact_person",
+            "email",
+            "phone",
+            "personal_data_consent",
+        }
+    )
+    | IDENTIFYING
+)
 _NOT_NULL = CHANGEABLE - {"phone", "inn", "ogrn", "unp"}
 
 
@@ -78,11 +92,17 @@ class Enterprise:
     @property
     def suspension_reason(self) -> str | None:
         """The reviewer's reason while the enterprise is suspended."""
-        return self.extra.get("suspension_reason") if self.status is EnterpriseStatus.SUSPENDED else None
+        return (
+            self.extra.get("suspension_reason")
+            if self.status is EnterpriseStatus.SUSPENDED
+            else None
+        )
 
     @classmethod
     def register(cls, reference: Reference, **fields) -> Enterprise:
-        enterprise = cls(id=uuid.uuid4(), **normalised_numbers(fields, country=fields.get("country")))
+        enterprise = cls(
+            id=uuid.uuid4(), **normalised_numbers(fields, country=fields.get("country"))
+        )
         enterprise.check_rules(reference)
         return enterprise
 
@@ -91,21 +111,40 @@ class Enterprise:
         if self.country is Country.RU:
             errors += check_russian_ids(self.inn, self.ogrn)
             if self.unp:
-                errors.append(FieldError("unp", "a Russian enterprise has an INN and OGRN, not a UNP"))
+                errors.append(
+                    FieldError("unp", "a Russian enterprise has an INN and OGRN, not a UNP")
+                )
         else:
             errors += check_belarusian_ids(self.unp)
-            errors += [FieldError(f, "a Belarusian enterprise has a UNP, not an INN or OGRN") for f in ("inn", "ogrn") if getattr(self, f)]
+            errors += [
+                FieldError(f, "a Belarusian enterprise has a UNP, not an INN or OGRN")
+                for f in ("inn", "ogrn")
+                if getattr(self, f)
+            ]
         if not reference.region_in_country(self.region, self.country):
-            errors.append(FieldError("region", f"unknown region {self.region!r} for country {self.country}"))
-        errors += [FieldError("sectors", f"unknown sector {s!r}") for s in self.sectors if not reference.knows_sector(s)]
+            errors.append(
+                FieldError("region", f"unknown region {self.region!r} for country {self.country}")
+            )
+        errors += [
+            FieldError("sectors", f"unknown sector {s!r}")
+            for s in self.sectors
+            if not reference.knows_sector(s)
+        ]
         if not self.personal_data_consent:
-            errors.append(FieldError("personal_data_consent", "consent to personal-data processing is required to register"))
+            errors.append(
+                FieldError(
+                    "personal_data_consent",
+                    "consent to personal-data processing is required to register",
+                )
+            )
         if errors:
             raise InvalidInput(errors)
 
     def verify(self, *, by: str, at: datetime) -> None:
         if self.status is not EnterpriseStatus.PENDING:
-            raise InvalidTransition(f"only a pending enterprise can be verified; this one is {self.status}")
+            raise InvalidTransition(
+                f"only a pending enterprise can be verified; this one is {self.status}"
+            )
         self.status = EnterpriseStatus.VERIFIED
         self.verified_by = by
         self.verified_at = at
@@ -117,8 +156,14 @@ class Enterprise:
         change to what identifies the enterprise (name, country, legal ids) sends a verified one back
         to pending, for the agency to check again (`recheck_because` names the fields); a suspended
         one then returns to pending, not verified, when its suspension is lifted."""
-        errors = [FieldError(name, "cannot be changed") for name in changes if name not in CHANGEABLE]
-        errors += [FieldError(name, "may not be null") for name, value in changes.items() if value is None and name in _NOT_NULL]
+        errors = [
+            FieldError(name, "cannot be changed") for name in changes if name not in CHANGEABLE
+        ]
+        errors += [
+            FieldError(name, "may not be null")
+            for name, value in changes.items()
+            if value is None and name in _NOT_NULL
+        ]
         if errors:
             raise InvalidInput(errors)
         changes = normalised_numbers(changes, country=changes.get("country") or self.country)
@@ -135,8 +180,11 @@ class Enterprise:
         return True
 
     def _unverify(self, *, because: list[str]) -> None:
-        self.extra = self.extra | {"recheck_because": because, "previously_verified_by": self.verified_by,
-                                   "previously_verified_at": self.verified_at.isoformat() if self.verified_at else None}
+        self.extra = self.extra | {
+            "recheck_because": because,
+            "previously_verified_by": self.verified_by,
+            "previously_verified_at": self.verified_at.isoformat() if self.verified_at else None,
+        }
         self.verified_by = self.verified_at = None
         if self.status is EnterpriseStatus.VERIFIED:
             self.status = EnterpriseStatus.PENDING
@@ -144,7 +192,11 @@ class Enterprise:
     @property
     def recheck_because(self) -> list[str]:
         """While pending: the identifying fields whose edit sent it back from verified (empty for a new one)."""
-        return list(self.extra.get("recheck_because") or []) if self.status is EnterpriseStatus.PENDING else []
+        return (
+            list(self.extra.get("recheck_because") or [])
+            if self.status is EnterpriseStatus.PENDING
+            else []
+        )
 
     @property
     def sent_back_for_recheck(self) -> bool:
@@ -160,7 +212,9 @@ class Enterprise:
     def reinstate(self, *, by: str) -> None:
         """Lifts a suspension: back to verified if the agency had verified it, else pending."""
         if self.status is not EnterpriseStatus.SUSPENDED:
-            raise InvalidTransition(f"only a suspended enterprise can be reinstated; this one is {self.status}")
+            raise InvalidTransition(
+                f"only a suspended enterprise can be reinstated; this one is {self.status}"
+            )
         self.status = EnterpriseStatus.VERIFIED if self.verified_at else EnterpriseStatus.PENDING
         self.extra = self.extra | {"reinstated_by": by}
         self.version += 1
@@ -174,7 +228,9 @@ class Enterprise:
 
     def may_publish(self) -> None:
         if self.status is EnterpriseStatus.SUSPENDED:
-            raise InvalidTransition("a suspended enterprise cannot publish or reopen offers and needs")
+            raise InvalidTransition(
+                "a suspended enterprise cannot publish or reopen offers and needs"
+            )
 
 
 def normalised_numbers(fields: dict, *, country: str | None) -> dict:
@@ -187,7 +243,9 @@ def normalised_numbers(fields: dict, *, country: str | None) -> dict:
         if name in fields:
             spelled[name] = normalised(name, fields[name], spelling, errors)
     if fields.get("phone"):
-        spelled["phone"] = normalised("phone", fields["phone"], lambda phone: e164_phone(phone, country=str(country)), errors)
+        spelled["phone"] = normalised(
+            "phone", fields["phone"], lambda phone: e164_phone(phone, country=str(country)), errors
+        )
     if errors:
         raise InvalidInput(errors)
     return spelled

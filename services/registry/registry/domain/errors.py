@@ -44,7 +44,9 @@ class StaleVersion(DomainError):
     """The caller changed what it read at one version while the record has moved on."""
 
     def __init__(self, what: str, expected: int, current: int) -> None:
-        super().__init__(f"the {what} is at version {current}, not {expected}; read it again and retry")
+        super().__init__(
+            f"the {what} is at version {current}, not {expected}; read it again and retry"
+        )
         self.expected = expected
         self.current = current
 

@@ -33,7 +33,11 @@ def platform_today(clock: Clock) -> date:
 
 def has_expired(listing: Listing, *, today: date) -> bool:
     """Active, with a valid_until before today (its last day is over)."""
-    return listing.status is ListingStatus.ACTIVE and listing.valid_until is not None and listing.valid_until < today
+    return (
+        listing.status is ListingStatus.ACTIVE
+        and listing.valid_until is not None
+        and listing.valid_until < today
+    )
 
 
 def expire(listing: Listing, *, today: date) -> bool:

@@ -3,7 +3,13 @@
 from dataclasses import dataclass
 
 from stdnum.by import unp as by_unp
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+    ValidationError,
+)
 from stdnum.ru import inn as ru_inn
 from stdnum.ru import ogrn as ru_ogrn
 
@@ -12,12 +18,21 @@ from registry.domain.errors import FieldError
 
 def check_russian_ids(inn: str | None, ogrn: str | None) -> list[FieldError]:
     if not inn:
-        return [FieldError("inn", "a Russian enterprise needs its INN (10 digits, or 12 for an individual entrepreneur)")]
+        return [
+            FieldError(
+                "inn",
+                "a Russian enterprise needs its INN (10 digits, or 12 for an individual entrepreneur)",
+            )
+        ]
     errors = _check("inn", inn, ru_inn.validate, "INN")
     if ogrn:
         errors += _check("ogrn", ogrn, _validate_ogrn, "OGRN/OGRNIP")
         if not errors and len(inn) == 12 and len(ogrn) != 15:
-            errors.append(FieldError("ogrn", "an individual entrepreneur (12-digit INN) has a 15-digit OGRNIP"))
+            errors.append(
+                FieldError(
+                    "ogrn", "an individual entrepreneur (12-digit INN) has a 15-digit OGRNIP"
+                )
+            )
         if not errors and len(inn) == 10 and len(ogrn) != 13:
             errors.append(FieldError("ogrn", "an organisation (10-digit INN) has a 13-digit OGRN"))
     return errors
@@ -88,14 +103,21 @@ def _checked(scheme: str, value: str, validate, kind: str, note) -> LegalIdCheck
     try:
         validate(value)
     except ValidationError as error:
-        problem = next((text for cls, text in _PROBLEMS.items() if isinstance(error, cls)), "not a valid number")
+        problem = next(
+            (text for cls, text in _PROBLEMS.items() if isinstance(error, cls)),
+            "not a valid number",
+        )
         return LegalIdCheck(scheme, value, False, kind, problem)
     extra = note(value)
-    return LegalIdCheck(scheme, value, True, kind, "checksum correct" + (f"; {extra}" if extra else ""))
+    return LegalIdCheck(
+        scheme, value, True, kind, "checksum correct" + (f"; {extra}" if extra else "")
+    )
 
 
 def _inn_kind(inn: str) -> str:
-    return {10: "legal entity (10 digits)", 12: "sole trader or individual (12 digits)"}.get(len(inn), f"unexpected length ({len(inn)} characters)")
+    return {10: "legal entity (10 digits)", 12: "sole trader or individual (12 digits)"}.get(
+        len(inn), f"unexpected length ({len(inn)} characters)"
+    )
 
 
 def _inn_note(inn: str) -> str:
@@ -103,7 +125,9 @@ def _inn_note(inn: str) -> str:
 
 
 def _ogrn_kind(ogrn: str) -> str:
-    return {13: "legal entity, OGRN (13 digits)", 15: "sole trader, OGRNIP (15 digits)"}.get(len(ogrn), f"unexpected length ({len(ogrn)} characters)")
+    return {13: "legal entity, OGRN (13 digits)", 15: "sole trader, OGRNIP (15 digits)"}.get(
+        len(ogrn), f"unexpected length ({len(ogrn)} characters)"
+    )
 
 
 def _ogrn_note(ogrn: str) -> str:

@@ -14,7 +14,9 @@ from registry.domain.numbers import NotANumber, digits_only
 from registry.domain.reference import Reference
 from registry.domain.units import UnknownUnit
 
-PRODUCT_CODE = re.compile(r"^[0-9]{4,10}\Z")  # ASCII only; \Z, since $ lets a trailing newline through
+PRODUCT_CODE = re.compile(
+    r"^[0-9]{4,10}\Z"
+)  # ASCII only; \Z, since $ lets a trailing newline through
 
 
 class Side(StrEnum):
@@ -41,9 +43,32 @@ EXPIRED, CLOSED_BY_OWNER, ENTERPRISE_DELETED = "expired", "closed_by_owner", "en
 
 # What an owner may change after publishing; the side and the enterprise stay as they were.
 CHANGEABLE = frozenset(
-    {"kind", "title", "description", "sector", "product_codes", "quantity", "unit", "regions", "certifications", "valid_until", "status"}
+    {
+        "kind",
+        "title",
+        "description",
+        "sector",
+        "product_codes",
+        "quantity",
+        "unit",
+        "regions",
+        "certifications",
+        "valid_until",
+        "status",
+    }
 )
-_NOT_NULL = frozenset({"kind", "title", "description", "sector", "product_codes", "regions", "certifications", "status"})
+_NOT_NULL = frozenset(
+    {
+        "kind",
+        "title",
+        "description",
+        "sector",
+        "product_codes",
+        "regions",
+        "certifications",
+        "status",
+    }
+)
 
 
 @dataclass
@@ -77,7 +102,15 @@ class Listing:
             self.kind = ListingKind(self.kind)
 
     @classmethod
-    def publish(cls, reference: Reference, *, today: date, enterprise_id: uuid.UUID, side: Side | str, **fields) -> Listing:
+    def publish(
+        cls,
+        reference: Reference,
+        *,
+        today: date,
+        enterprise_id: uuid.UUID,
+        side: Side | str,
+        **fields,
+    ) -> Listing:
         if fields.get("product_codes"):
             fields = {**fields, "product_codes": spelled_codes(fields["product_codes"])}
         listing = cls(id=uuid.uuid4(), enterprise_id=enterprise_id, side=Side(side), **fields)
@@ -92,13 +125,22 @@ class Listing:
     def change(self, reference: Reference, *, today: date, changes: dict) -> str | None:
         """Applies an owner's changes; returns what happened (changed, closed, reopened), or None
         when nothing differs, so a repeated request neither bumps the version nor emits an event."""
-        errors = [FieldError(name, "cannot be changed") for name in changes if name not in CHANGEABLE]
-        errors += [FieldError(name, "may not be null") for name, value in changes.items() if value is None and name in _NOT_NULL]
+        errors = [
+            FieldError(name, "cannot be changed") for name in changes if name not in CHANGEABLE
+        ]
+        errors += [
+            FieldError(name, "may not be null")
+            for name, value in changes.items()
+            if value is None and name in _NOT_NULL
+        ]
         if errors:
             raise InvalidInput(errors)
         if changes.get("unit"):
             # «шт./год» for a listing kept as pcs/year is no change; an unreadable unit is refused below.
-            changes = {**changes, "unit": canonical_unit(reference, changes["unit"], keep_unknown=True)}
+            changes = {
+                **changes,
+                "unit": canonical_unit(reference, changes["unit"], keep_unknown=True),
+            }
         if changes.get("product_codes"):
             changes = {**changes, "product_codes": spelled_codes(changes["product_codes"])}
         differing = {name: value for name, value in changes.items() if getattr(self, name) != value}
@@ -116,11 +158,16 @@ class Listing:
             errors += _valid_until_errors(candidate.valid_until, today)
         if errors:
             raise InvalidInput(errors)
-        what = "changed" if candidate.status is self.status else ("reopened" if reopened else "closed")
+        what = (
+            "changed" if candidate.status is self.status else ("reopened" if reopened else "closed")
+        )
         if "valid_until" in differing:
             candidate.expiry_reminded_for = None  # a new date is reminded of again
-        candidate.closed_because = None if candidate.status is ListingStatus.ACTIVE else (
-            CLOSED_BY_OWNER if what == "closed" else self.closed_because)
+        candidate.closed_because = (
+            None
+            if candidate.status is ListingStatus.ACTIVE
+            else (CLOSED_BY_OWNER if what == "closed" else self.closed_because)
+        )
         self.__dict__.update(candidate.__dict__)
         self.version += 1
         return what
@@ -137,18 +184,26 @@ class Listing:
     def rule_errors(self, reference: Reference) -> list[FieldError]:
         errors: list[FieldError] = []
         if self.kind not in ListingKind._value2member_map_:
-            errors.append(FieldError("kind", f"unknown kind {self.kind!r}; one of {', '.join(ListingKind)}"))
+            errors.append(
+                FieldError("kind", f"unknown kind {self.kind!r}; one of {', '.join(ListingKind)}")
+            )
         if not self.title or not self.title.strip():
             errors.append(FieldError("title", "a title is required"))
         if not reference.knows_sector(self.sector):
             errors.append(FieldError("sector", f"unknown sector {self.sector!r}"))
         errors += [
-            FieldError("product_codes", f"{code!r} is not an EAEU TN VED / HS code of 4 to 10 digits")
+            FieldError(
+                "product_codes", f"{code!r} is not an EAEU TN VED / HS code of 4 to 10 digits"
+            )
             for code in self.product_codes
             if not PRODUCT_CODE.match(code)
         ]
         errors += _quantity_errors(self.quantity, self.unit)
-        errors += [FieldError("regions", f"unknown region {region!r}") for region in self.regions if not reference.knows_region(region)]
+        errors += [
+            FieldError("regions", f"unknown region {region!r}")
+            for region in self.regions
+            if not reference.knows_region(region)
+        ]
         return errors
 
     def warnings(self, reference: Reference) -> list[FieldError]:
@@ -158,9 +213,14 @@ class Listing:
         if sector is None or not sector.hs_prefixes:
             return []
         return [
-            FieldError("product_codes", f"{code} is outside the usual HS headings of sector {self.sector!r}")
+            FieldError(
+                "product_codes",
+                f"{code} is outside the usual HS headings of sector {self.sector!r}",
+            )
             for code in self.product_codes
-            if not any(code.startswith(prefix) or prefix.startswith(code) for prefix in sector.hs_prefixes)
+            if not any(
+                code.startswith(prefix) or prefix.startswith(code) for prefix in sector.hs_prefixes
+            )
         ]
 
 
@@ -188,7 +248,9 @@ def _quantity_errors(quantity: float | None, unit: str | None) -> list[FieldErro
     return errors
 
 
-def canonical_unit(reference: Reference, unit: str | None, *, keep_unknown: bool = False) -> str | None:
+def canonical_unit(
+    reference: Reference, unit: str | None, *, keep_unknown: bool = False
+) -> str | None:
     """The unit's canonical code (data/units/units.json): «шт./год» -> pcs/year; None stays None."""
     if not unit or not unit.strip() or reference.units is None:
         return unit

@@ -77,11 +77,18 @@ def e164_phone(text: str, *, country: str) -> str:
     folded = ascii_digits(text).strip()
     if any(not ch.isprintable() for ch in folded):
         raise NotANumber("a phone number holds digits, spaces, dashes, parentheses and a leading +")
-    readings = [reading for region in _regions_first(country) if (reading := _parsed(folded, region)) is not None]
+    readings = [
+        reading
+        for region in _regions_first(country)
+        if (reading := _parsed(folded, region)) is not None
+    ]
     chosen = next((n for n in readings if phonenumbers.is_valid_number(n)), None) or next(
-        (n for n in readings if phonenumbers.is_possible_number(n)), None)
+        (n for n in readings if phonenumbers.is_possible_number(n)), None
+    )
     if chosen is None:
-        raise NotANumber("not a phone number (write it with its country code, e.g. +7 4812 20-30-40)")
+        raise NotANumber(
+            "not a phone number (write it with its country code, e.g. +7 4812 20-30-40)"
+        )
     return phonenumbers.format_number(chosen, phonenumbers.PhoneNumberFormat.E164)
 
 

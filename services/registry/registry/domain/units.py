@@ -39,25 +39,45 @@ class UnknownUnit(ValueError):
 
 
 class UnitVocabulary:
-    def __init__(self, units: Iterable[Unit], periods: Iterable[Unit], *, between: Iterable[str] = ("/",),
-                 alone: Mapping[str, Iterable[str]] | None = None) -> None:
+    def __init__(
+        self,
+        units: Iterable[Unit],
+        periods: Iterable[Unit],
+        *,
+        between: Iterable[str] = ("/",),
+        alone: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
         self.units = tuple(units)
         self.periods = tuple(periods)
         self._bases = _by_form(self.units)
         self._periods = _by_form(self.periods)
-        self._between = tuple(sorted({normalised(word) or "/" for word in between}, key=len, reverse=True))
-        self._alone = {normalised(form): code for code, forms in (alone or {}).items() for form in forms}
+        self._between = tuple(
+            sorted({normalised(word) or "/" for word in between}, key=len, reverse=True)
+        )
+        self._alone = {
+            normalised(form): code for code, forms in (alone or {}).items() for form in forms
+        }
         self.codes = frozenset(u.code for u in self.units) | frozenset(
-            f"{u.code}/{p.code}" for u in self.units for p in self.periods)
+            f"{u.code}/{p.code}" for u in self.units for p in self.periods
+        )
 
     @classmethod
     def of(cls, raw: Mapping) -> UnitVocabulary:
         def unit(item: Mapping) -> Unit:
-            return Unit(item["code"], item["names"], item.get("words", item["names"]), tuple(item.get("forms", ())))
+            return Unit(
+                item["code"],
+                item["names"],
+                item.get("words", item["names"]),
+                tuple(item.get("forms", ())),
+            )
 
         rate_words = raw.get("rate_words", {})
-        return cls((unit(item) for item in raw["units"]), (unit(item) for item in raw["periods"]),
-                   between=rate_words.get("between", ("/",)), alone=rate_words.get("alone"))
+        return cls(
+            (unit(item) for item in raw["units"]),
+            (unit(item) for item in raw["periods"]),
+            between=rate_words.get("between", ("/",)),
+            alone=rate_words.get("alone"),
+        )
 
     def parse(self, written: str) -> str:
         """The canonical code of a unit as a company wrote it; UnknownUnit (with the accepted forms) if none."""
@@ -67,7 +87,10 @@ class UnitVocabulary:
         if (base := self._bases.get(text)) is not None:
             return base
         for form, period in self._alone.items():
-            if text.endswith(" " + form) and (base := self._bases.get(text[: -len(form) - 1].strip())) is not None:
+            if (
+                text.endswith(" " + form)
+                and (base := self._bases.get(text[: -len(form) - 1].strip())) is not None
+            ):
                 return f"{base}/{period}"
         for word in self._between:
             glue = "/" if word == "/" else f" {word} "
@@ -84,10 +107,14 @@ class UnitVocabulary:
 
     def accepted(self) -> str:
         """The accepted forms in plain words, for a person who wrote one the vocabulary cannot read."""
-        bases = "; ".join(f"{u.names['ru']} / {u.names['en']} ({u.words['en']})" for u in self.units)
+        bases = "; ".join(
+            f"{u.names['ru']} / {u.names['en']} ({u.words['en']})" for u in self.units
+        )
         periods = ", ".join(p.words["en"] for p in self.periods)
-        return (f"{bases}; each also as a rate {periods}, written like «шт./год», «т в месяц», «pcs per year», "
-                f"«m3/day» (or the code: {', '.join(u.code for u in self.units)}, with /day, /week, /month, /year)")
+        return (
+            f"{bases}; each also as a rate {periods}, written like «шт./год», «т в месяц», «pcs per year», "
+            f"«m3/day» (or the code: {', '.join(u.code for u in self.units)}, with /day, /week, /month, /year)"
+        )
 
     def label(self, code: str, language: str = "ru") -> str:
         """A canonical code as the people of a language write it: pcs/year -> «шт./год»."""

@@ -59,30 +59,49 @@ async def reference_data(request: Request) -> Reference:
 UowDep = Annotated[UnitOfWork, Depends(unit_of_work)]
 ReferenceDep = Annotated[Reference, Depends(reference_data)]
 PublicationsDep = Annotated[GroupCommit[Publication, Listing], Depends(publications)]
-IfMatch = Annotated[str | None, Header(alias="If-Match", description='The version read, as 3 or "3"')]
+IfMatch = Annotated[
+    str | None, Header(alias="If-Match", description='The version read, as 3 or "3"')
+]
 Limit = Annotated[int, Query(ge=1, le=200)]
-Cursor = Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page, as given")]
+Cursor = Annotated[
+    str | None, Query(max_length=500, description="next_cursor of the previous page, as given")
+]
 Sort = Annotated[SortOrder, Query(description="-created_at (newest first), created_at, or name")]
-Words = Annotated[str | None, Query(max_length=200, description="words to look for; Russian word forms match")]
+Words = Annotated[
+    str | None, Query(max_length=200, description="words to look for; Russian word forms match")
+]
 CountryFilter = Annotated[Literal["RU", "BY"] | None, Query()]
 ShortFilter = Annotated[str | None, Query(max_length=100)]
 
 _VERSION_TAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
 
-def _expected_version(if_match: str | None, body_version: int | None, *, required: bool = True) -> int | None:
+def _expected_version(
+    if_match: str | None, body_version: int | None, *, required: bool = True
+) -> int | None:
     """The version the caller read: from If-Match or the body's `version`; they must agree."""
     header_version = None
     if if_match is not None:
         matched = _VERSION_TAG.match(if_match.strip())
         if not matched:
-            raise InvalidInput([FieldError("If-Match", f"{if_match!r} is not a version number such as \"3\"")])
+            raise InvalidInput(
+                [FieldError("If-Match", f'{if_match!r} is not a version number such as "3"')]
+            )
         header_version = int(matched.group(1))
     if header_version is not None and body_version is not None and header_version != body_version:
-        raise InvalidInput([FieldError("version", f"the body says {body_version} but If-Match says {header_version}")])
+        raise InvalidInput(
+            [
+                FieldError(
+                    "version", f"the body says {body_version} but If-Match says {header_version}"
+                )
+            ]
+        )
     version = header_version if header_version is not None else body_version
     if version is None and required:
-        raise HTTPException(428, "send the version you read, in If-Match or as `version` in the body; a stale one is refused with 409")
+        raise HTTPException(
+            428,
+            "send the version you read, in If-Match or as `version` in the body; a stale one is refused with 409",
+        )
     return version
 
 
@@ -91,7 +110,11 @@ def _tagged(response: Response, version: int) -> None:
 
 
 def _view(enterprise: Enterprise, caller: Caller) -> EnterprisePublic:
-    return EnterprisePrivate.of(enterprise) if caller.manages(enterprise) else EnterprisePublic.of(enterprise)
+    return (
+        EnterprisePrivate.of(enterprise)
+        if caller.manages(enterprise)
+        else EnterprisePublic.of(enterprise)
+    )
 
 
 # --- reference ---------------------------------------------------------------------------------
@@ -99,19 +122,28 @@ def _view(enterprise: Enterprise, caller: Caller) -> EnterprisePublic:
 
 @router.get("/sectors")
 async def list_sectors(caller: CallerDep, reference: ReferenceDep):
-    return {"version": reference.taxonomy_version, "items": [asdict(sector) for sector in reference.sectors.values()]}
+    return {
+        "version": reference.taxonomy_version,
+        "items": [asdict(sector) for sector in reference.sectors.values()],
+    }
 
 
 @router.get("/regions")
 async def list_regions(caller: CallerDep, reference: ReferenceDep):
-    items = [{"id": region_id, "country": country, "name": names} for country, region_id, names in reference.region_names]
+    items = [
+        {"id": region_id, "country": country, "name": names}
+        for country, region_id, names in reference.region_names
+    ]
     return {"items": items}
 
 
 @router.get("/cities")
 async def list_cities(caller: CallerDep, reference: ReferenceDep, country: CountryFilter = None):
-    items = [{"country": code, "region": region_id, "name": names} for code, region_id, names in reference.cities
-             if country in (None, code)]
+    items = [
+        {"country": code, "region": region_id, "name": names}
+        for code, region_id, names in reference.cities
+        if country in (None, code)
+    ]
     return {"items": items}
 
 
@@ -132,17 +164,27 @@ async def public_figures(caller: CallerDep, uow: UowDep, response: Response):
     """The home page's figures, for anyone; a minute old at most is fine."""
     figures = await figure_cases.get_figures(uow=uow)
     response.headers["Cache-Control"] = "public, max-age=60"
-    return FiguresOut(enterprises=CountryCounts(**figures.enterprises), verified_enterprises=CountryCounts(**figures.verified_enterprises),
-                      active_offers=figures.active_offers, active_needs=figures.active_needs)
+    return FiguresOut(
+        enterprises=CountryCounts(**figures.enterprises),
+        verified_enterprises=CountryCounts(**figures.verified_enterprises),
+        active_offers=figures.active_offers,
+        active_needs=figures.active_needs,
+    )
 
 
 # --- enterprises -------------------------------------------------------------------------------
 
 
 @router.post("/enterprises", status_code=201, response_model=EnterprisePrivate)
-async def register_enterprise(body: EnterpriseIn, caller: CallerDep, uow: UowDep, reference: ReferenceDep):
+async def register_enterprise(
+    body: EnterpriseIn, caller: CallerDep, uow: UowDep, reference: ReferenceDep
+):
     enterprise = await use_cases.register_enterprise(
-        uow=uow, reference=reference, owner_account_id=caller.account_id, vouched_email=caller.confirmed_email, **body.model_dump()
+        uow=uow,
+        reference=reference,
+        owner_account_id=caller.account_id,
+        vouched_email=caller.confirmed_email,
+        **body.model_dump(),
     )
     return EnterprisePrivate.of(enterprise)
 
@@ -161,12 +203,18 @@ async def list_enterprises(
     q: Words = None,
 ):
     filters = EnterpriseFilters(country=country, region=region, sector=sector, status=status, q=q)
-    page = await use_cases.list_enterprises(uow=uow, filters=filters, page=PageRequest(limit=limit, cursor=cursor, sort=sort))
-    return EnterprisePage(items=[_view(e, caller) for e in page.items], total=page.total, next_cursor=page.next_cursor)
+    page = await use_cases.list_enterprises(
+        uow=uow, filters=filters, page=PageRequest(limit=limit, cursor=cursor, sort=sort)
+    )
+    return EnterprisePage(
+        items=[_view(e, caller) for e in page.items], total=page.total, next_cursor=page.next_cursor
+    )
 
 
 @router.get("/enterprises/{enterprise_id}", response_model=EnterprisePrivate | EnterprisePublic)
-async def get_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep, response: Response):
+async def get_enterprise(
+    enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep, response: Response
+):
     enterprise = await use_cases.get_enterprise_or_raise(uow=uow, enterprise_id=enterprise_id)
     _tagged(response, enterprise.version)
     return _view(enterprise, caller)
@@ -175,51 +223,78 @@ async def get_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDe
 @router.get("/enterprises/{enterprise_id}/possible-duplicates", response_model=PossibleDuplicates)
 async def possible_duplicates(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep):
     """For the agency: other enterprises sharing this one's legal id, mail domain or phone (at most 20)."""
-    found = await use_cases.list_possible_duplicates(uow=uow, caller=caller, enterprise_id=enterprise_id)
-    return PossibleDuplicates(items=[PossibleDuplicate.of(other, reasons) for other, reasons in found])
+    found = await use_cases.list_possible_duplicates(
+        uow=uow, caller=caller, enterprise_id=enterprise_id
+    )
+    return PossibleDuplicates(
+        items=[PossibleDuplicate.of(other, reasons) for other, reasons in found]
+    )
 
 
 @router.patch("/enterprises/{enterprise_id}", response_model=EnterprisePrivate)
 async def change_enterprise(
-    enterprise_id: uuid.UUID, body: EnterprisePatch, caller: CallerDep, uow: UowDep, reference: ReferenceDep,
-    response: Response, if_match: IfMatch = None,
+    enterprise_id: uuid.UUID,
+    body: EnterprisePatch,
+    caller: CallerDep,
+    uow: UowDep,
+    reference: ReferenceDep,
+    response: Response,
+    if_match: IfMatch = None,
 ):
     changes = body.model_dump(exclude_unset=True)
     expected = _expected_version(if_match, changes.pop("version", None))
     enterprise = await use_cases.change_enterprise(
-        uow=uow, reference=reference, caller=caller, enterprise_id=enterprise_id, expected_version=expected, changes=changes
+        uow=uow,
+        reference=reference,
+        caller=caller,
+        enterprise_id=enterprise_id,
+        expected_version=expected,
+        changes=changes,
     )
     _tagged(response, enterprise.version)
     return EnterprisePrivate.of(enterprise)
 
 
 @router.delete("/enterprises/{enterprise_id}", status_code=204)
-async def delete_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep, if_match: IfMatch = None):
+async def delete_enterprise(
+    enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep, if_match: IfMatch = None
+):
     expected = _expected_version(if_match, None, required=False)
-    await use_cases.delete_enterprise(uow=uow, caller=caller, enterprise_id=enterprise_id, expected_version=expected)
+    await use_cases.delete_enterprise(
+        uow=uow, caller=caller, enterprise_id=enterprise_id, expected_version=expected
+    )
     return Response(status_code=204)
 
 
 @router.post("/enterprises/{enterprise_id}/verify", response_model=EnterprisePrivate)
 async def verify_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep):
     caller.require_staff("verify enterprises")
-    enterprise = await use_cases.verify_enterprise(uow=uow, enterprise_id=enterprise_id, verified_by=caller.account_id or caller.role)
+    enterprise = await use_cases.verify_enterprise(
+        uow=uow, enterprise_id=enterprise_id, verified_by=caller.account_id or caller.role
+    )
     return EnterprisePrivate.of(enterprise)
 
 
 @router.post("/enterprises/{enterprise_id}/suspend", response_model=EnterprisePrivate)
 async def suspend_enterprise(
-    enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep, body: Annotated[SuspensionIn | None, Body()] = None
+    enterprise_id: uuid.UUID,
+    caller: CallerDep,
+    uow: UowDep,
+    body: Annotated[SuspensionIn | None, Body()] = None,
 ):
     reason = body.reason if body else None
     return EnterprisePrivate.of(
-        await use_cases.suspend_enterprise(uow=uow, caller=caller, enterprise_id=enterprise_id, reason=reason)
+        await use_cases.suspend_enterprise(
+            uow=uow, caller=caller, enterprise_id=enterprise_id, reason=reason
+        )
     )
 
 
 @router.post("/enterprises/{enterprise_id}/reinstate", response_model=EnterprisePrivate)
 async def reinstate_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep):
-    return EnterprisePrivate.of(await use_cases.reinstate_enterprise(uow=uow, caller=caller, enterprise_id=enterprise_id))
+    return EnterprisePrivate.of(
+        await use_cases.reinstate_enterprise(uow=uow, caller=caller, enterprise_id=enterprise_id)
+    )
 
 
 # --- offers and needs --------------------------------------------------------------------------
@@ -228,76 +303,172 @@ async def reinstate_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow:
 def _add_listing_routes(side: Side, plural: str) -> None:
     """The same routes for offers and for needs; a need's id under /offers is unknown (404)."""
 
-    async def publish(enterprise_id: uuid.UUID, body: ListingIn, caller: CallerDep, publications: PublicationsDep, reference: ReferenceDep):
+    async def publish(
+        enterprise_id: uuid.UUID,
+        body: ListingIn,
+        caller: CallerDep,
+        publications: PublicationsDep,
+        reference: ReferenceDep,
+    ):
         listing = await listing_cases.publish_listing(
-            publications=publications, reference=reference, caller=caller, enterprise_id=enterprise_id, side=side, **body.model_dump()
+            publications=publications,
+            reference=reference,
+            caller=caller,
+            enterprise_id=enterprise_id,
+            side=side,
+            **body.model_dump(),
         )
         # Encoded once here: the busiest write skips the response model's second validation.
-        response = Response(ListingOut.of(listing, reference).model_dump_json(), 201, media_type="application/json")
+        response = Response(
+            ListingOut.of(listing, reference).model_dump_json(), 201, media_type="application/json"
+        )
         _tagged(response, listing.version)
         return response
 
     async def list_of_enterprise(
-        enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep, reference: ReferenceDep,
-        limit: Limit = 50, cursor: Cursor = None, sort: Sort = SortOrder.NEWEST,
+        enterprise_id: uuid.UUID,
+        caller: CallerDep,
+        uow: UowDep,
+        reference: ReferenceDep,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        sort: Sort = SortOrder.NEWEST,
         status: Annotated[Literal["active", "closed", "any"], Query()] = "any",
     ):
-        filters = ListingFilters(side=side, enterprise_id=enterprise_id, status=None if status == "any" else status)
-        return await _page(uow, reference, filters, PageRequest(limit=limit, cursor=cursor, sort=sort))
+        filters = ListingFilters(
+            side=side, enterprise_id=enterprise_id, status=None if status == "any" else status
+        )
+        return await _page(
+            uow, reference, filters, PageRequest(limit=limit, cursor=cursor, sort=sort)
+        )
 
     async def search(
-        caller: CallerDep, uow: UowDep, reference: ReferenceDep,
-        limit: Limit = 50, cursor: Cursor = None, sort: Sort = SortOrder.NEWEST,
+        caller: CallerDep,
+        uow: UowDep,
+        reference: ReferenceDep,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        sort: Sort = SortOrder.NEWEST,
         country: CountryFilter = None,
-        region: Annotated[str | None, Query(max_length=100, description="the enterprise's region or one the listing names")] = None,
+        region: Annotated[
+            str | None,
+            Query(max_length=100, description="the enterprise's region or one the listing names"),
+        ] = None,
         sector: ShortFilter = None,
-        kind: Annotated[Literal["goods", "services", "technology", "investment", "joint_venture"] | None, Query()] = None,
+        kind: Annotated[
+            Literal["goods", "services", "technology", "investment", "joint_venture"] | None,
+            Query(),
+        ] = None,
         status: Annotated[Literal["active", "closed", "any"], Query()] = "active",
-        product_code: Annotated[str | None, Query(pattern=r"^\d{1,10}$", description="a code prefix: 8428 finds 842810")] = None,
+        product_code: Annotated[
+            str | None, Query(pattern=r"^\d{1,10}$", description="a code prefix: 8428 finds 842810")
+        ] = None,
         enterprise_id: uuid.UUID | None = None,
         q: Words = None,
     ):
         filters = ListingFilters(
-            side=side, enterprise_id=enterprise_id, country=country, region=region, sector=sector, kind=kind,
-            status=None if status == "any" else status, product_code=ascii_digits(product_code) if product_code else None, q=q,
+            side=side,
+            enterprise_id=enterprise_id,
+            country=country,
+            region=region,
+            sector=sector,
+            kind=kind,
+            status=None if status == "any" else status,
+            product_code=ascii_digits(product_code) if product_code else None,
+            q=q,
         )
-        return await _page(uow, reference, filters, PageRequest(limit=limit, cursor=cursor, sort=sort))
+        return await _page(
+            uow, reference, filters, PageRequest(limit=limit, cursor=cursor, sort=sort)
+        )
 
-    async def get_one(listing_id: uuid.UUID, caller: CallerDep, uow: UowDep, reference: ReferenceDep, response: Response):
-        listing = await listing_cases.get_listing_or_raise(uow=uow, listing_id=listing_id, side=side)
+    async def get_one(
+        listing_id: uuid.UUID,
+        caller: CallerDep,
+        uow: UowDep,
+        reference: ReferenceDep,
+        response: Response,
+    ):
+        listing = await listing_cases.get_listing_or_raise(
+            uow=uow, listing_id=listing_id, side=side
+        )
         _tagged(response, listing.version)
         return ListingOut.of(listing, reference)
 
     async def change(
-        listing_id: uuid.UUID, body: ListingPatch, caller: CallerDep, uow: UowDep, reference: ReferenceDep,
-        response: Response, if_match: IfMatch = None,
+        listing_id: uuid.UUID,
+        body: ListingPatch,
+        caller: CallerDep,
+        uow: UowDep,
+        reference: ReferenceDep,
+        response: Response,
+        if_match: IfMatch = None,
     ):
         changes = body.model_dump(exclude_unset=True)
         expected = _expected_version(if_match, changes.pop("version", None))
         listing = await listing_cases.change_listing(
-            uow=uow, reference=reference, caller=caller, listing_id=listing_id, side=side, expected_version=expected, changes=changes
+            uow=uow,
+            reference=reference,
+            caller=caller,
+            listing_id=listing_id,
+            side=side,
+            expected_version=expected,
+            changes=changes,
         )
         _tagged(response, listing.version)
         return ListingOut.of(listing, reference)
 
-    router.add_api_route(f"/enterprises/{{enterprise_id}}/{plural}", publish, methods=["POST"], status_code=201,
-                         response_model=ListingOut, name=f"publish_{side}", summary=f"Publish an {side}" if side is Side.OFFER else f"Publish a {side}")
-    router.add_api_route(f"/enterprises/{{enterprise_id}}/{plural}", list_of_enterprise, methods=["GET"],
-                         response_model=ListingPage, name=f"{plural}_of_enterprise")
-    router.add_api_route(f"/{plural}", search, methods=["GET"], response_model=ListingPage, name=f"search_{plural}")
-    router.add_api_route(f"/{plural}/{{listing_id}}", get_one, methods=["GET"], response_model=ListingOut, name=f"get_{side}")
-    router.add_api_route(f"/{plural}/{{listing_id}}", change, methods=["PATCH"], response_model=ListingOut, name=f"change_{side}")
+    router.add_api_route(
+        f"/enterprises/{{enterprise_id}}/{plural}",
+        publish,
+        methods=["POST"],
+        status_code=201,
+        response_model=ListingOut,
+        name=f"publish_{side}",
+        summary=f"Publish an {side}" if side is Side.OFFER else f"Publish a {side}",
+    )
+    router.add_api_route(
+        f"/enterprises/{{enterprise_id}}/{plural}",
+        list_of_enterprise,
+        methods=["GET"],
+        response_model=ListingPage,
+        name=f"{plural}_of_enterprise",
+    )
+    router.add_api_route(
+        f"/{plural}", search, methods=["GET"], response_model=ListingPage, name=f"search_{plural}"
+    )
+    router.add_api_route(
+        f"/{plural}/{{listing_id}}",
+        get_one,
+        methods=["GET"],
+        response_model=ListingOut,
+        name=f"get_{side}",
+    )
+    router.add_api_route(
+        f"/{plural}/{{listing_id}}",
+        change,
+        methods=["PATCH"],
+        response_model=ListingOut,
+        name=f"change_{side}",
+    )
 
 
-async def _page(uow: UnitOfWork, reference: Reference, filters: ListingFilters, page: PageRequest) -> ListingPage:
+async def _page(
+    uow: UnitOfWork, reference: Reference, filters: ListingFilters, page: PageRequest
+) -> ListingPage:
     found = await listing_cases.list_listings(uow=uow, filters=filters, page=page)
-    return ListingPage(items=[ListingOut.of(l, reference) for l in found.items], total=found.total, next_cursor=found.next_cursor)
+    return ListingPage(
+        items=[ListingOut.of(l, reference) for l in found.items],
+        total=found.total,
+        next_cursor=found.next_cursor,
+    )
 
 
 _add_listing_routes(Side.OFFER, "offers")
 _add_listing_routes(Side.NEED, "needs")
 # FastAPI tries routes in order, at a cost for each one tried: publishing, the busiest, goes first.
-router.routes.sort(key=lambda route: getattr(route, "name", None) not in {"publish_offer", "publish_need"})
+router.routes.sort(
+    key=lambda route: getattr(route, "name", None) not in {"publish_offer", "publish_need"}
+)
 
 
 health = APIRouter()
@@ -311,11 +482,20 @@ async def healthz():
 @health.get("/readyz")
 async def readyz(request: Request):
     container = request.app.state.container
-    checks = {"database": await container.database_is_reachable(), "kafka": await container.kafka_is_reachable()}
+    checks = {
+        "database": await container.database_is_reachable(),
+        "kafka": await container.kafka_is_reachable(),
+    }
     ready = all(checks.values())
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )
 
 
 @health.get("/metrics")
 async def metrics(request: Request):
-    return Response(generate_latest(request.app.state.container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(
+        generate_latest(request.app.state.container.metrics.registry),
+        media_type=CONTENT_TYPE_LATEST,
+    )

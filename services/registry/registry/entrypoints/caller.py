@@ -11,7 +11,14 @@ from fastapi import HTTPException, Request
 
 from registry.domain.actors import STAFF_ROLES, Caller
 
-__all__ = ["AUDIENCE", "INTERNAL_TOKEN_HEADER", "STAFF_ROLES", "Caller", "VerifiedTokens", "current_caller"]
+__all__ = [
+    "AUDIENCE",
+    "INTERNAL_TOKEN_HEADER",
+    "STAFF_ROLES",
+    "Caller",
+    "VerifiedTokens",
+    "current_caller",
+]
 
 INTERNAL_TOKEN_HEADER = "X-Internal-Token"
 AUDIENCE = "registry"
@@ -22,7 +29,9 @@ class VerifiedTokens:
     audience and issuer were checked once is kept (the most recent few) and only its expiry is
     checked again. The cache holds the exact token strings it verified: a changed byte is a miss."""
 
-    def __init__(self, secret: str, *, size: int = 1024, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, secret: str, *, size: int = 1024, clock: Callable[[], float] = time.time
+    ) -> None:
         self._secret = secret
         self._size = size
         self._clock = clock
@@ -31,7 +40,9 @@ class VerifiedTokens:
     def claims(self, token: str) -> dict:
         claims = self._verified.get(token)
         if claims is None:
-            claims = jwt.decode(token, self._secret, algorithms=["HS256"], audience=AUDIENCE, issuer="gateway")
+            claims = jwt.decode(
+                token, self._secret, algorithms=["HS256"], audience=AUDIENCE, issuer="gateway"
+            )
             self._verified[token] = claims
             if len(self._verified) > self._size:
                 self._verified.popitem(last=False)

@@ -17,13 +17,17 @@ from registry.service_layer.unit_of_work import UnitOfWork
 log = structlog.get_logger(__name__)
 
 
-async def sweep_until_stopped(session_factory, settings: Settings, stop: asyncio.Event, *, clock: Clock | None = None) -> None:
+async def sweep_until_stopped(
+    session_factory, settings: Settings, stop: asyncio.Event, *, clock: Clock | None = None
+) -> None:
     """A pass at once, then one every interval until `stop`; a pass that fails is logged and the next tries again."""
     clock = clock or SystemClock()
     window = ReminderWindow(settings.expiry_reminder_days)
     while not stop.is_set():
         try:
-            await expire_listings(unit_of_work=lambda: UnitOfWork(session_factory), clock=clock, window=window)
+            await expire_listings(
+                unit_of_work=lambda: UnitOfWork(session_factory), clock=clock, window=window
+            )
         except Exception:
             log.exception("listings_expiry_pass_failed")
         with contextlib.suppress(TimeoutError):
@@ -35,7 +39,10 @@ async def expire_once(settings: Settings, *, clock: Clock | None = None) -> Expi
     engine = create_async_engine(settings.database_url, hide_parameters=True, pool_size=2)
     try:
         factory = async_sessionmaker(engine, expire_on_commit=False)
-        return await expire_listings(unit_of_work=lambda: UnitOfWork(factory), clock=clock or SystemClock(),
-                                     window=ReminderWindow(settings.expiry_reminder_days))
+        return await expire_listings(
+            unit_of_work=lambda: UnitOfWork(factory),
+            clock=clock or SystemClock(),
+            window=ReminderWindow(settings.expiry_reminder_days),
+        )
     finally:
         await engine.dispose()

@@ -30,12 +30,18 @@ class PartnerOut(BaseModel):
 
 
 class PartnersOut(BaseModel):
-    items: list[PartnerOut] = Field(description="newest introduction first; deleted or suspended partners are not listed")
+    items: list[PartnerOut] = Field(
+        description="newest introduction first; deleted or suspended partners are not listed"
+    )
 
 
 @router.get("/enterprises/{enterprise_id}/partners", response_model=PartnersOut)
-async def list_partners(enterprise_id: uuid.UUID, caller: Annotated[Caller, Depends(current_caller)], request: Request):
+async def list_partners(
+    enterprise_id: uuid.UUID, caller: Annotated[Caller, Depends(current_caller)], request: Request
+):
     """For the enterprise's own company and the agency (403 otherwise; 404 for an unknown or deleted enterprise)."""
     uow = UnitOfWork(request.app.state.container.session_factory)
     found = await use_cases.list_partners(uow=uow, caller=caller, enterprise_id=enterprise_id)
-    return PartnersOut(items=[PartnerOut.model_validate(partner, from_attributes=True) for partner in found])
+    return PartnersOut(
+        items=[PartnerOut.model_validate(partner, from_attributes=True) for partner in found]
+    )

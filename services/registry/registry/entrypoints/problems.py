@@ -20,12 +20,29 @@ from registry.domain.errors import (
 
 log = structlog.get_logger(__name__)
 
-_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-           409: "Conflict", 413: "Content too large", 428: "Precondition required", 422: "Invalid input", 431: "Request header fields too large", 500: "Internal error"}
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Content too large",
+    428: "Precondition required",
+    422: "Invalid input",
+    431: "Request header fields too large",
+    500: "Internal error",
+}
 
 
 def problem(status: int, detail: str, **extensions) -> JSONResponse:
-    body = {"type": "about:blank", "title": _TITLES.get(status, "Error"), "status": status, "detail": detail, **extensions}
+    body = {
+        "type": "about:blank",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        **extensions,
+    }
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 
@@ -46,7 +63,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidInput)
     async def invalid_input(request: Request, error: InvalidInput):
-        return problem(422, "the request breaks the registry's rules", errors=_field_errors(error.errors))
+        return problem(
+            422, "the request breaks the registry's rules", errors=_field_errors(error.errors)
+        )
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, error: NotFound):
@@ -56,7 +75,11 @@ def install(app: FastAPI) -> None:
     async def already_registered(request: Request, error: AlreadyRegistered):
         caller = getattr(request.state, "caller", None)
         # Only the agency may learn which record holds the legal id.
-        extensions = {"existing_id": str(error.existing_id)} if caller and caller.is_staff and error.existing_id else {}
+        extensions = (
+            {"existing_id": str(error.existing_id)}
+            if caller and caller.is_staff and error.existing_id
+            else {}
+        )
         return problem(409, str(error), **extensions)
 
     @app.exception_handler(InvalidTransition)

@@ -18,8 +18,12 @@ from registry.domain.reference import Reference
 # schema admits is stored, and whatever is longer is a 422 naming the field, not a database error.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Person = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Version = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]  # as the INTEGER column it is compared with
-Sectors = Annotated[list[Annotated[str, StringConstraints(max_length=64)]], Field(min_length=1, max_length=5)]
+Version = Annotated[
+    int, Field(ge=-(2**31), le=2**31 - 1)
+]  # as the INTEGER column it is compared with
+Sectors = Annotated[
+    list[Annotated[str, StringConstraints(max_length=64)]], Field(min_length=1, max_length=5)
+]
 # A legal id or a phone as typed: digits of any script, separators as printed. The domain
 # (registry.domain.numbers) folds them to the one spelling it checks and keeps, or refuses by name.
 Digits = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
@@ -64,7 +68,9 @@ class EnterpriseIn(BaseModel):
     description: Annotated[str, StringConstraints(max_length=5000)] = ""
     languages: Annotated[list[Language], Field(min_length=1, max_length=3)] = ["ru"]
     size: Size = "small"
-    certifications: Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=30)] = []
+    certifications: Annotated[
+        list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=30)
+    ] = []
     contact_person: Person
     email: EmailStr
     phone: Phone | None = None
@@ -114,16 +120,25 @@ class EnterprisePrivate(EnterprisePublic):
     phone: str | None
     personal_data_consent: bool
     verified_by: str | None
-    suspension_reason: str | None = Field(default=None, description="the reviewer's reason, while suspended")
-    recheck_because: list[str] = Field(default=[], description="while pending: the identifying fields (name, country, inn, "
-                                                                "ogrn, unp) whose edit sent it back from verified")
-    legal_id_checks: list[LegalIdCheckOut] = Field(default=[], description="each legal id held, checked again for the reviewer")
+    suspension_reason: str | None = Field(
+        default=None, description="the reviewer's reason, while suspended"
+    )
+    recheck_because: list[str] = Field(
+        default=[],
+        description="while pending: the identifying fields (name, country, inn, "
+        "ogrn, unp) whose edit sent it back from verified",
+    )
+    legal_id_checks: list[LegalIdCheckOut] = Field(
+        default=[], description="each legal id held, checked again for the reviewer"
+    )
 
     @classmethod
     def of(cls, enterprise: Enterprise) -> EnterprisePrivate:
         view = cls.model_validate(enterprise, from_attributes=True)
         checks = legal_id_checks(inn=enterprise.inn, ogrn=enterprise.ogrn, unp=enterprise.unp)
-        view.legal_id_checks = [LegalIdCheckOut.model_validate(check, from_attributes=True) for check in checks]
+        view.legal_id_checks = [
+            LegalIdCheckOut.model_validate(check, from_attributes=True) for check in checks
+        ]
         return view
 
 
@@ -144,8 +159,15 @@ class PossibleDuplicate(BaseModel):
 
     @classmethod
     def of(cls, enterprise: Enterprise, reasons: list[str]) -> PossibleDuplicate:
-        return cls(id=enterprise.id, name=enterprise.name, country=enterprise.country, city=enterprise.city,
-                   status=enterprise.status, created_at=enterprise.created_at, reasons=reasons)
+        return cls(
+            id=enterprise.id,
+            name=enterprise.name,
+            country=enterprise.country,
+            city=enterprise.city,
+            status=enterprise.status,
+            created_at=enterprise.created_at,
+            reasons=reasons,
+        )
 
 
 class PossibleDuplicates(BaseModel):
@@ -166,12 +188,18 @@ class EnterprisePatch(BaseModel):
     ogrn: Digits | None = None
     unp: Digits | None = None
     region: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
-    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] | None = None
+    city: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+        | None
+    ) = None
     sectors: Sectors | None = None
     description: Annotated[str, StringConstraints(max_length=5000)] | None = None
     languages: Annotated[list[Language], Field(min_length=1, max_length=3)] | None = None
     size: Size | None = None
-    certifications: Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=30)] | None = None
+    certifications: (
+        Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=30)]
+        | None
+    ) = None
     contact_person: Person | None = None
     email: EmailStr | None = None
     phone: Phone | None = None
@@ -190,13 +218,21 @@ Kind = Literal["goods", "services", "technology", "investment", "joint_venture"]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ListingText = Annotated[str, StringConstraints(max_length=5000)]
 Quantity = Annotated[float, Field(allow_inf_nan=False)]
-Unit = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]  # as written; kept as its code (data/units)
+Unit = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=40)
+]  # as written; kept as its code (data/units)
 # Code format, sector and region are checked by the domain, which names the offending value.
-Codes = Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]], Field(max_length=30)]
+Codes = Annotated[
+    list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]],
+    Field(max_length=30),
+]
 Regions = Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=60)]
 # A listing's last day: the expiry sweep and its reminders count days from it, so not the calendar's last.
 LastDay = Annotated[date, Field(le=date(9998, 12, 31))]
-Certifications = Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]], Field(max_length=30)]
+Certifications = Annotated[
+    list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]],
+    Field(max_length=30),
+]
 
 
 class ListingIn(BaseModel):
@@ -282,7 +318,9 @@ class ListingOut(BaseModel):
     @classmethod
     def of(cls, listing: Listing, reference: Reference) -> ListingOut:
         notes = [FieldNote(field=w.field, reason=w.reason) for w in listing.warnings(reference)]
-        return cls.model_validate({f.name: getattr(listing, f.name) for f in fields(listing)} | {"warnings": notes})
+        return cls.model_validate(
+            {f.name: getattr(listing, f.name) for f in fields(listing)} | {"warnings": notes}
+        )
 
 
 class ListingPage(BaseModel):

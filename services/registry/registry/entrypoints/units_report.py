@@ -21,13 +21,31 @@ async def unreadable_units(database_url: str, units: UnitVocabulary) -> list[dic
     engine = create_async_engine(database_url, hide_parameters=True)
     try:
         async with engine.connect() as connection:
-            rows = (await connection.execute(text(
-                "SELECT id, enterprise_id, side, status, unit FROM listings WHERE unit IS NOT NULL AND btrim(unit) <> '' "
-                "ORDER BY created_at, id"))).mappings().all()
+            rows = (
+                (
+                    await connection.execute(
+                        text(
+                            "SELECT id, enterprise_id, side, status, unit FROM listings WHERE unit IS NOT NULL AND btrim(unit) <> '' "
+                            "ORDER BY created_at, id"
+                        )
+                    )
+                )
+                .mappings()
+                .all()
+            )
     finally:
         await engine.dispose()
-    return [{"id": str(r["id"]), "enterprise_id": str(r["enterprise_id"]), "side": r["side"], "status": r["status"], "unit": r["unit"]}
-            for r in rows if not units.is_canonical(r["unit"])]
+    return [
+        {
+            "id": str(r["id"]),
+            "enterprise_id": str(r["enterprise_id"]),
+            "side": r["side"],
+            "status": r["status"],
+            "unit": r["unit"],
+        }
+        for r in rows
+        if not units.is_canonical(r["unit"])
+    ]
 
 
 def main() -> None:

@@ -7,7 +7,12 @@ import uuid
 from datetime import UTC, datetime
 
 from eventkit import topics
-from eventkit.contracts import EnterpriseRegistered, EnterpriseReinstated, EnterpriseUpdated, ListingClosed
+from eventkit.contracts import (
+    EnterpriseRegistered,
+    EnterpriseReinstated,
+    EnterpriseUpdated,
+    ListingClosed,
+)
 from registry.domain.actors import Caller, is_confirmed_address
 from registry.domain.duplicates import MAX_POSSIBLE_DUPLICATES, Fingerprint, duplicate_reasons
 from registry.domain.enterprise import Enterprise, EnterpriseStatus
@@ -19,7 +24,12 @@ from registry.service_layer.unit_of_work import UnitOfWork
 
 
 async def register_enterprise(
-    *, uow: UnitOfWork, reference: Reference, owner_account_id: str | None, vouched_email: str | None = None, **fields
+    *,
+    uow: UnitOfWork,
+    reference: Reference,
+    owner_account_id: str | None,
+    vouched_email: str | None = None,
+    **fields,
 ) -> Enterprise:
     """`vouched_email`: the registering account's own confirmed address; an enterprise that gives
     it is announced as confirmed, so it is not asked to confirm the same address twice."""
@@ -30,13 +40,19 @@ async def register_enterprise(
             raise AlreadyRegistered(existing.id)
         await uow.enterprises.add(enterprise)
         vouched = is_confirmed_address(enterprise.email, confirmed=vouched_email)
-        await uow.outbox.add(events.enterprise_profile(EnterpriseRegistered, enterprise, contact_email_confirmed=vouched),
-                             topic=topics.ENTERPRISES)
+        await uow.outbox.add(
+            events.enterprise_profile(
+                EnterpriseRegistered, enterprise, contact_email_confirmed=vouched
+            ),
+            topic=topics.ENTERPRISES,
+        )
         await uow.commit()
     return enterprise
 
 
-async def verify_enterprise(*, uow: UnitOfWork, enterprise_id: uuid.UUID, verified_by: str) -> Enterprise:
+async def verify_enterprise(
+    *, uow: UnitOfWork, enterprise_id: uuid.UUID, verified_by: str
+) -> Enterprise:
     async with uow:
         enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
         enterprise.verify(by=verified_by, at=datetime.now(UTC))
@@ -47,29 +63,53 @@ async def verify_enterprise(*, uow: UnitOfWork, enterprise_id: uuid.UUID, verifi
 
 
 async def change_enterprise(
-    *, uow: UnitOfWork, reference: Reference, caller: Caller, enterprise_id: uuid.UUID, expected_version: int, changes: dict
+    *,
+    uow: UnitOfWork,
+    reference: Reference,
+    caller: Caller,
+    enterprise_id: uuid.UUID,
+    expected_version: int,
+    changes: dict,
 ) -> Enterprise:
     async with uow:
         enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
         caller.require_manages(enterprise)
         check_version("enterprise", expected=expected_version, current=enterprise.version)
-        legal_id_before, was_verified = (enterprise.country, enterprise.legal_id), enterprise.status is EnterpriseStatus.VERIFIED
+        legal_id_before, was_verified = (
+            (enterprise.country, enterprise.legal_id),
+            enterprise.status is EnterpriseStatus.VERIFIED,
+        )
         if enterprise.change(reference, changes):
             if (enterprise.country, enterprise.legal_id) != legal_id_before:
-                existing = await uow.enterprises.get_by_legal_id(enterprise.country, enterprise.legal_id)
+                existing = await uow.enterprises.get_by_legal_id(
+                    enterprise.country, enterprise.legal_id
+                )
                 if existing is not None and existing.id != enterprise.id:
                     raise AlreadyRegistered(existing.id)
             await uow.enterprises.save(enterprise)
             # A verified enterprise whose identity was edited is pending again: the event says so and why.
-            sent_back = enterprise.recheck_because if was_verified and enterprise.status is EnterpriseStatus.PENDING else []
+            sent_back = (
+                enterprise.recheck_because
+                if was_verified and enterprise.status is EnterpriseStatus.PENDING
+                else []
+            )
             vouched = caller.vouches_for(enterprise.email)
-            await uow.outbox.add(events.enterprise_profile(EnterpriseUpdated, enterprise, recheck_because=sent_back,
-                                                           contact_email_confirmed=vouched), topic=topics.ENTERPRISES)
+            await uow.outbox.add(
+                events.enterprise_profile(
+                    EnterpriseUpdated,
+                    enterprise,
+                    recheck_because=sent_back,
+                    contact_email_confirmed=vouched,
+                ),
+                topic=topics.ENTERPRISES,
+            )
             await uow.commit()
     return enterprise
 
 
-async def suspend_enterprise(*, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID, reason: str | None) -> Enterprise:
+async def suspend_enterprise(
+    *, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID, reason: str | None
+) -> Enterprise:
     caller.require_staff("suspend an enterprise")
     async with uow:
         enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
@@ -80,18 +120,24 @@ async def suspend_enterprise(*, uow: UnitOfWork, caller: Caller, enterprise_id: 
     return enterprise
 
 
-async def reinstate_enterprise(*, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID) -> Enterprise:
+async def reinstate_enterprise(
+    *, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID
+) -> Enterprise:
     caller.require_staff("lift a suspension")
     async with uow:
         enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
         enterprise.reinstate(by=caller.account_id or caller.role)
         await uow.enterprises.save(enterprise)
-        await uow.outbox.add(events.enterprise_profile(EnterpriseReinstated, enterprise), topic=topics.ENTERPRISES)
+        await uow.outbox.add(
+            events.enterprise_profile(EnterpriseReinstated, enterprise), topic=topics.ENTERPRISES
+        )
         await uow.commit()
     return enterprise
 
 
-async def delete_enterprise(*, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID, expected_version: int | None) -> None:
+async def delete_enterprise(
+    *, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID, expected_version: int | None
+) -> None:
     """Closes its offers and needs (each with its event, so matching withdraws them), then marks
     the enterprise deleted and erases its contacts, its listings' free text and the events of it
     already published (the other services erase their copies on enterprise.deleted)."""
@@ -100,11 +146,18 @@ async def delete_enterprise(*, uow: UnitOfWork, caller: Caller, enterprise_id: u
         caller.require_manages(enterprise)
         if expected_version is not None:
             check_version("enterprise", expected=expected_version, current=enterprise.version)
-        closed = [listing for listing in await uow.listings.active_of_enterprise_for_update(enterprise.id) if listing.close()]
+        closed = [
+            listing
+            for listing in await uow.listings.active_of_enterprise_for_update(enterprise.id)
+            if listing.close()
+        ]
         for listing in closed:
             listing.description = ""  # the close event carries no free text either
             await uow.listings.save(listing)
-        await uow.outbox.add_all([events.listing_snapshot(ListingClosed, l, enterprise) for l in closed], topic=topics.LISTINGS)
+        await uow.outbox.add_all(
+            [events.listing_snapshot(ListingClosed, l, enterprise) for l in closed],
+            topic=topics.LISTINGS,
+        )
         await uow.listings.erase_texts_of_enterprise(enterprise.id)
         await uow.outbox.forget_published_for(str(enterprise.id))
         enterprise.delete(at=datetime.now(UTC))
@@ -121,20 +174,28 @@ async def get_enterprise_or_raise(*, uow: UnitOfWork, enterprise_id: uuid.UUID) 
     return enterprise
 
 
-async def list_enterprises(*, uow: UnitOfWork, filters: EnterpriseFilters, page: PageRequest) -> Page[Enterprise]:
+async def list_enterprises(
+    *, uow: UnitOfWork, filters: EnterpriseFilters, page: PageRequest
+) -> Page[Enterprise]:
     async with uow:
         return await uow.enterprises.list(filters, page)
 
 
-async def list_possible_duplicates(*, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID) -> list[tuple[Enterprise, list[str]]]:
+async def list_possible_duplicates(
+    *, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID
+) -> list[tuple[Enterprise, list[str]]]:
     """Other enterprises that may be this one, each with why (legal_id, email_domain, phone)."""
     caller.require_staff("look for possible duplicates")
     async with uow:
         enterprise = await uow.enterprises.get(enterprise_id)
         if enterprise is None:
             raise NotFound("enterprise", enterprise_id)
-        found = await uow.enterprises.sharing_fingerprint(Fingerprint.of(enterprise), besides=enterprise.id, limit=MAX_POSSIBLE_DUPLICATES)
-    return [(other, reasons) for other in found if (reasons := duplicate_reasons(enterprise, other))]
+        found = await uow.enterprises.sharing_fingerprint(
+            Fingerprint.of(enterprise), besides=enterprise.id, limit=MAX_POSSIBLE_DUPLICATES
+        )
+    return [
+        (other, reasons) for other in found if (reasons := duplicate_reasons(enterprise, other))
+    ]
 
 
 async def enterprise_for_update_or_raise(uow: UnitOfWork, enterprise_id: uuid.UUID) -> Enterprise:

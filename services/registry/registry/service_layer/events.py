@@ -18,7 +18,9 @@ from registry.domain.listing import Listing
 PRODUCER = "registry"
 
 
-def enterprise_profile(contract: type[EnterpriseProfile], enterprise: Enterprise, **extra) -> Envelope:
+def enterprise_profile(
+    contract: type[EnterpriseProfile], enterprise: Enterprise, **extra
+) -> Envelope:
     payload = contract(
         enterprise_id=enterprise.id,
         name=enterprise.name,
@@ -58,18 +60,26 @@ def enterprise_verified(enterprise: Enterprise) -> Envelope:
 
 
 def enterprise_deleted(enterprise: Enterprise) -> Envelope:
-    return envelope_for(EnterpriseDeleted(enterprise_id=enterprise.id), key=str(enterprise.id), producer=PRODUCER)
+    return envelope_for(
+        EnterpriseDeleted(enterprise_id=enterprise.id), key=str(enterprise.id), producer=PRODUCER
+    )
 
 
 def listing_expiring(listing: Listing, enterprise: Enterprise) -> Envelope:
     payload = ListingExpiring(
-        listing_id=listing.id, side=listing.side, enterprise_id=enterprise.id, enterprise_name=enterprise.name,
-        title=listing.title, valid_until=listing.valid_until,
+        listing_id=listing.id,
+        side=listing.side,
+        enterprise_id=enterprise.id,
+        enterprise_name=enterprise.name,
+        title=listing.title,
+        valid_until=listing.valid_until,
     )
     return envelope_for(payload, key=str(enterprise.id), producer=PRODUCER)
 
 
-def listing_snapshot(contract: type[ListingSnapshot], listing: Listing, enterprise: Enterprise) -> Envelope:
+def listing_snapshot(
+    contract: type[ListingSnapshot], listing: Listing, enterprise: Enterprise
+) -> Envelope:
     payload = contract(
         listing_id=listing.id,
         side=listing.side,

@@ -32,15 +32,25 @@ class ExpiryPass:
 
 
 async def expire_listings(
-    *, unit_of_work: Callable[[], UnitOfWork], clock: Clock, window: ReminderWindow, batch: int = 200
+    *,
+    unit_of_work: Callable[[], UnitOfWork],
+    clock: Clock,
+    window: ReminderWindow,
+    batch: int = 200,
 ) -> ExpiryPass:
     """One pass: closes every expired listing, then reminds every owner due a reminder."""
     today = platform_today(clock)
-    closed = await _each(unit_of_work, lambda q: q.expired(today=today, limit=batch),
-                         lambda uow, listing_id, side: _close_expired(uow, listing_id, side, today=today))
+    closed = await _each(
+        unit_of_work,
+        lambda q: q.expired(today=today, limit=batch),
+        lambda uow, listing_id, side: _close_expired(uow, listing_id, side, today=today),
+    )
     last_day = window.last_day_reminded(today=today)
-    reminded = await _each(unit_of_work, lambda q: q.due_reminders(today=today, last_day=last_day, limit=batch),
-                           lambda uow, listing_id, side: _remind(uow, listing_id, side, window=window, today=today))
+    reminded = await _each(
+        unit_of_work,
+        lambda q: q.due_reminders(today=today, last_day=last_day, limit=batch),
+        lambda uow, listing_id, side: _remind(uow, listing_id, side, window=window, today=today),
+    )
     if closed or reminded:
         log.info("listings_expiry_pass", today=today.isoformat(), closed=closed, reminded=reminded)
     return ExpiryPass(closed=closed, reminded=reminded)
@@ -52,7 +62,11 @@ async def _each(unit_of_work, find, act) -> int:
     seen: set[uuid.UUID] = set()
     while True:
         async with unit_of_work() as uow:
-            found = [(i, s) for i, s in await find(ExpiryQueries(await uow.session.connection())) if i not in seen]
+            found = [
+                (i, s)
+                for i, s in await find(ExpiryQueries(await uow.session.connection()))
+                if i not in seen
+            ]
         if not found:
             return done
         for listing_id, side in found:
@@ -69,17 +83,23 @@ async def _close_expired(uow: UnitOfWork, listing_id: uuid.UUID, side: Side, *, 
         if listing is None or not expire(listing, today=today):
             return 0  # extended or closed meanwhile
         await uow.listings.save(listing)
-        await uow.outbox.add(events.listing_snapshot(ListingClosed, listing, enterprise), topic=topics.LISTINGS)
+        await uow.outbox.add(
+            events.listing_snapshot(ListingClosed, listing, enterprise), topic=topics.LISTINGS
+        )
         await uow.commit()
     return 1
 
 
-async def _remind(uow: UnitOfWork, listing_id: uuid.UUID, side: Side, *, window: ReminderWindow, today) -> int:
+async def _remind(
+    uow: UnitOfWork, listing_id: uuid.UUID, side: Side, *, window: ReminderWindow, today
+) -> int:
     async with uow:
         enterprise, listing = await _locked(uow, listing_id, side)
         if listing is None or not remind(listing, window, today=today):
             return 0
-        await ExpiryQueries(await uow.session.connection()).mark_reminded(listing.id, listing.expiry_reminded_for)
+        await ExpiryQueries(await uow.session.connection()).mark_reminded(
+            listing.id, listing.expiry_reminded_for
+        )
         await uow.outbox.add(events.listing_expiring(listing, enterprise), topic=topics.LISTINGS)
         await uow.commit()
     return 1

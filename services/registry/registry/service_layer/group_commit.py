@@ -22,7 +22,9 @@ BatchHandler = Callable[[Sequence[Item]], Awaitable[Sequence["Result | Exception
 
 
 class GroupCommit(Generic[Item, Result]):
-    def __init__(self, handle_batch: BatchHandler, *, max_batch: int = 64, writers: int = 2) -> None:
+    def __init__(
+        self, handle_batch: BatchHandler, *, max_batch: int = 64, writers: int = 2
+    ) -> None:
         self._handle_batch = handle_batch
         self._max_batch = max_batch
         self._writers = writers
@@ -43,13 +45,17 @@ class GroupCommit(Generic[Item, Result]):
     async def _write_while_waiting(self) -> None:
         try:
             while self._waiting:
-                batch = [self._waiting.popleft() for _ in range(min(self._max_batch, len(self._waiting)))]
+                batch = [
+                    self._waiting.popleft() for _ in range(min(self._max_batch, len(self._waiting)))
+                ]
                 try:
                     await self._write(batch)
                 except BaseException:  # the loop is shutting down: nobody is left waiting forever
                     for _, future in batch:
                         if not future.done():
-                            future.set_exception(RuntimeError("the registry stopped before this write finished"))
+                            future.set_exception(
+                                RuntimeError("the registry stopped before this write finished")
+                            )
                     raise
         finally:
             self._busy_writers -= 1

@@ -20,7 +20,11 @@ from registry.service_layer import events
 from registry.service_layer.group_commit import GroupCommit
 from registry.service_layer.unit_of_work import PublishingUnitOfWork, UnitOfWork
 
-_CONTRACT_OF_CHANGE = {"changed": ListingChanged, "closed": ListingClosed, "reopened": ListingReopened}
+_CONTRACT_OF_CHANGE = {
+    "changed": ListingChanged,
+    "closed": ListingClosed,
+    "reopened": ListingReopened,
+}
 # Smolensk and every Belarusian region keep Moscow time: "valid until today" means their today.
 _LOCAL_TIME = ZoneInfo("Europe/Moscow")
 
@@ -38,17 +42,29 @@ class Publication:
 
 
 async def publish_listing(
-    *, publications: GroupCommit[Publication, Listing], reference: Reference, caller: Caller, enterprise_id: uuid.UUID, side: Side, **fields
+    *,
+    publications: GroupCommit[Publication, Listing],
+    reference: Reference,
+    caller: Caller,
+    enterprise_id: uuid.UUID,
+    side: Side,
+    **fields,
 ) -> Listing:
-    listing = Listing.publish(reference, today=local_today(), enterprise_id=enterprise_id, side=side, **fields)
+    listing = Listing.publish(
+        reference, today=local_today(), enterprise_id=enterprise_id, side=side, **fields
+    )
     return await publications.submit(Publication(listing, caller))
 
 
-async def publish_together(*, uow: PublishingUnitOfWork, publications: Sequence[Publication]) -> list[Listing | DomainError]:
+async def publish_together(
+    *, uow: PublishingUnitOfWork, publications: Sequence[Publication]
+) -> list[Listing | DomainError]:
     """Publishes in one transaction the listings whose enterprise exists, is managed by the caller
     and may publish; every other one gets the reason it was refused."""
     async with uow:
-        owners = await uow.publications.owners_for_share({p.listing.enterprise_id for p in publications})
+        owners = await uow.publications.owners_for_share(
+            {p.listing.enterprise_id for p in publications}
+        )
         outcomes: list[Listing | DomainError] = []
         published = []
         for publication in publications:
@@ -74,7 +90,14 @@ def _admitted(publication: Publication, enterprise: Enterprise | None) -> Listin
 
 
 async def change_listing(
-    *, uow: UnitOfWork, reference: Reference, caller: Caller, listing_id: uuid.UUID, side: Side, expected_version: int, changes: dict
+    *,
+    uow: UnitOfWork,
+    reference: Reference,
+    caller: Caller,
+    listing_id: uuid.UUID,
+    side: Side,
+    expected_version: int,
+    changes: dict,
 ) -> Listing:
     async with uow:
         # The enterprise is locked before the listing, in the order deleting an enterprise takes them.
@@ -88,7 +111,10 @@ async def change_listing(
         if what == "reopened":
             enterprise.may_publish()
         await uow.listings.save(listing)
-        await uow.outbox.add(events.listing_snapshot(_CONTRACT_OF_CHANGE[what], listing, enterprise), topic=topics.LISTINGS)
+        await uow.outbox.add(
+            events.listing_snapshot(_CONTRACT_OF_CHANGE[what], listing, enterprise),
+            topic=topics.LISTINGS,
+        )
         await uow.commit()
     return listing
 
@@ -101,7 +127,9 @@ async def get_listing_or_raise(*, uow: UnitOfWork, listing_id: uuid.UUID, side: 
     return listing
 
 
-async def list_listings(*, uow: UnitOfWork, filters: ListingFilters, page: PageRequest) -> Page[Listing]:
+async def list_listings(
+    *, uow: UnitOfWork, filters: ListingFilters, page: PageRequest
+) -> Page[Listing]:
     async with uow:
         if filters.enterprise_id and await uow.enterprises.get(filters.enterprise_id) is None:
             raise NotFound("enterprise", filters.enterprise_id)

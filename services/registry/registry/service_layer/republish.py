@@ -34,7 +34,10 @@ BATCH = 300
 
 
 async def republish_listings(
-    *, unit_of_work: Callable[[], UnitOfWork], enterprise_id: uuid.UUID | None = None, include_closed: bool = False,
+    *,
+    unit_of_work: Callable[[], UnitOfWork],
+    enterprise_id: uuid.UUID | None = None,
+    include_closed: bool = False,
     batch: int = BATCH,
 ) -> int:
     """Writes one `listing.changed` per listing (every live enterprise's, or `enterprise_id`'s) and
@@ -47,21 +50,35 @@ async def republish_listings(
     while True:
         async with unit_of_work() as uow:
             keys = await RepublishQueries(await uow.session.connection()).page(
-                after=after, limit=batch, enterprise_id=enterprise_id, include_closed=include_closed)
+                after=after, limit=batch, enterprise_id=enterprise_id, include_closed=include_closed
+            )
             if not keys:
                 break
-            owners = {owner: await uow.enterprises.get_for_share(owner) for owner in sorted({k.enterprise_id for k in keys})}
+            owners = {
+                owner: await uow.enterprises.get_for_share(owner)
+                for owner in sorted({k.enterprise_id for k in keys})
+            }
             announced = []
             for key in keys:
                 enterprise = owners[key.enterprise_id]
-                listing = await uow.listings.get(key.id, side=key.side) if enterprise is not None else None
-                if listing is None or (listing.status is not ListingStatus.ACTIVE and not include_closed):
+                listing = (
+                    await uow.listings.get(key.id, side=key.side)
+                    if enterprise is not None
+                    else None
+                )
+                if listing is None or (
+                    listing.status is not ListingStatus.ACTIVE and not include_closed
+                ):
                     continue  # its enterprise was deleted, or it was closed, since the page was read
                 announced.append(events.listing_snapshot(ListingChanged, listing, enterprise))
             await uow.outbox.add_all(announced, topic=topics.LISTINGS)
             await uow.commit()
         republished += len(announced)
         after = keys[-1].id
-    log.info("listings_republished", republished=republished, enterprise_id=str(enterprise_id) if enterprise_id else None,
-             include_closed=include_closed)
+    log.info(
+        "listings_republished",
+        republished=republished,
+        enterprise_id=str(enterprise_id) if enterprise_id else None,
+        include_closed=include_closed,
+    )
     return republished

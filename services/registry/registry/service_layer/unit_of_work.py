@@ -49,7 +49,9 @@ class PublishingUnitOfWork:
         self._connections = connections
 
     async def __aenter__(self) -> PublishingUnitOfWork:
-        async with AsyncExitStack() as lending:  # a transaction that fails to start gives its connection back
+        async with (
+            AsyncExitStack() as lending
+        ):  # a transaction that fails to start gives its connection back
             connection = await lending.enter_async_context(self._connections())
             self._transaction = connection.transaction()
             await self._transaction.start()

@@ -21,19 +21,42 @@ ROLES = ("agency", "admin")
 @router.get("/accounts")
 async def accounts_page(request: Request, done: str = "", cursor: str = ""):
     require_session(request, admin=True)
-    return render(request, "console/accounts.html", await _context(request, cursor=cursor) | {"done": done})
+    return render(
+        request, "console/accounts.html", await _context(request, cursor=cursor) | {"done": done}
+    )
 
 
-async def _context(request: Request, *, cursor: str = "", errors: dict | None = None, entered: dict | None = None) -> dict:
-    page = await api(request, "GET", "/accounts", params={"role": "staff", "limit": 100, "cursor": cursor[:100] or None})
-    return {"page": page, "roles": ROLES, "errors": errors or {}, "entered": entered or {"role": "agency"}, "done": ""}
+async def _context(
+    request: Request, *, cursor: str = "", errors: dict | None = None, entered: dict | None = None
+) -> dict:
+    page = await api(
+        request,
+        "GET",
+        "/accounts",
+        params={"role": "staff", "limit": 100, "cursor": cursor[:100] or None},
+    )
+    return {
+        "page": page,
+        "roles": ROLES,
+        "errors": errors or {},
+        "entered": entered or {"role": "agency"},
+        "done": "",
+    }
 
 
 @router.post("/accounts", dependencies=[Csrf])
-async def create_account(request: Request, email: Annotated[str, Form(max_length=320)] = "", name: Annotated[str, Form(max_length=200)] = "",
-                         role: Annotated[str, Form(max_length=16)] = "agency"):
+async def create_account(
+    request: Request,
+    email: Annotated[str, Form(max_length=320)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=16)] = "agency",
+):
     require_session(request, admin=True)
-    entered = {"email": email.strip(), "name": name.strip(), "role": role if role in ROLES else "agency"}
+    entered = {
+        "email": email.strip(),
+        "name": name.strip(),
+        "role": role if role in ROLES else "agency",
+    }
     errors = {}
     if not entered["name"]:
         errors["name"] = N_("Enter the person's name")
@@ -42,12 +65,19 @@ async def create_account(request: Request, email: Annotated[str, Form(max_length
     if not errors:
         try:
             created = await api(request, "POST", "/accounts", json=entered)
-            return see_other("/console/accounts?done=" + ("created" if created.get("invitation_sent", True) else "created_unsent"))
+            return see_other(
+                "/console/accounts?done="
+                + ("created" if created.get("invitation_sent", True) else "created_unsent")
+            )
         except ApiProblem as problem:
             if isinstance(problem, ApiUnavailable) or problem.status not in (409, 422):
                 raise
-            errors = ({"email": N_("An account with this email address already exists")} if problem.status == 409
-                      else {e["field"] or "email": e["message"] for e in problem.errors} or {"email": problem.detail})
+            errors = (
+                {"email": N_("An account with this email address already exists")}
+                if problem.status == 409
+                else {e["field"] or "email": e["message"] for e in problem.errors}
+                or {"email": problem.detail}
+            )
     context = await _context(request, errors=errors, entered=entered)
     return render(request, "console/accounts.html", context, status_code=422)
 
@@ -62,5 +92,10 @@ async def change_account(request: Request, account_id: uuid.UUID, action: str):
     except ApiProblem as problem:
         if isinstance(problem, ApiUnavailable) or problem.status != 409:
             raise
-        return render(request, "console/accounts.html", await _context(request, errors={"account": problem.detail}), status_code=409)
+        return render(
+            request,
+            "console/accounts.html",
+            await _context(request, errors={"account": problem.detail}),
+            status_code=409,
+        )
     return see_other(f"/console/accounts?done={action}")

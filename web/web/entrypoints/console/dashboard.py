@@ -15,11 +15,28 @@ from web.entrypoints.rendering import api, csv_download, render, require_session
 
 router = APIRouter()
 # The sectors the 2026-2028 cooperation plan of the Smolensk region and Belarus names.
-PLAN_SECTORS = ("elevators", "flax", "agricultural_machinery", "municipal_vehicles", "electric_transport", "water_treatment",
-                "machine_tools", "energy_nuclear", "construction", "breeding", "tourism")
+PLAN_SECTORS = (
+    "elevators",
+    "flax",
+    "agricultural_machinery",
+    "municipal_vehicles",
+    "electric_transport",
+    "water_treatment",
+    "machine_tools",
+    "energy_nuclear",
+    "construction",
+    "breeding",
+    "tourism",
+)
 TABLES = ("sector", "region_pair", "period")
-STAGE_NAMES = {"proposed": N_("Proposed"), "approved": N_("Approved"), "interested": N_("Interested"),
-               "introduced": N_("Introduced"), "closed": N_("Closed"), "rejected": N_("Rejected")}
+STAGE_NAMES = {
+    "proposed": N_("Proposed"),
+    "approved": N_("Approved"),
+    "interested": N_("Interested"),
+    "introduced": N_("Introduced"),
+    "closed": N_("Closed"),
+    "rejected": N_("Rejected"),
+}
 
 
 def _range(date_from: str, date_to: str) -> tuple[date, date, list[str]]:
@@ -40,11 +57,18 @@ def _range(date_from: str, date_to: str) -> tuple[date, date, list[str]]:
 
 async def _tables(request: Request, since: date, until: date, period: str) -> dict[str, list[dict]]:
     params = {"date_from": since.isoformat(), "date_to": until.isoformat()}
-    overall, by_sector, by_regions, by_period = await asyncio.gather(*(
-        api(request, "GET", "/stats/funnel", params=params | {"group_by": group})
-        for group in ("none", "sector", "region_pair", period)))
-    return {"overall": overall.get("rows", []), "sector": by_sector.get("rows", []), "region_pair": by_regions.get("rows", []),
-            "period": by_period.get("rows", [])}
+    overall, by_sector, by_regions, by_period = await asyncio.gather(
+        *(
+            api(request, "GET", "/stats/funnel", params=params | {"group_by": group})
+            for group in ("none", "sector", "region_pair", period)
+        )
+    )
+    return {
+        "overall": overall.get("rows", []),
+        "sector": by_sector.get("rows", []),
+        "region_pair": by_regions.get("rows", []),
+        "period": by_period.get("rows", []),
+    }
 
 
 @router.get("/dashboard")
@@ -52,14 +76,28 @@ async def dashboard(request: Request, date_from: str = "", date_to: str = "", pe
     require_session(request, staff=True)
     period = period if period in ("week", "month") else "week"
     since, until, problems = _range(date_from[:10], date_to[:10])
-    tables, sectors, regions = await asyncio.gather(_tables(request, since, until, period), sector_names(request), region_names(request))
+    tables, sectors, regions = await asyncio.gather(
+        _tables(request, since, until, period), sector_names(request), region_names(request)
+    )
     overall = tables["overall"][0] if tables["overall"] else {}
     by_sector = {row["key"]: row for row in tables["sector"]}
     context = {
-        "since": since, "until": until, "period": period, "problems": problems, "stages": stages_of(overall),
-        "stage_names": STAGE_NAMES, "stage_keys": STAGES, "tables": tables, "sectors": sectors, "regions": regions,
-        "plan": [(s, by_sector.get(s, {})) for s in PLAN_SECTORS], "conversion": conversion,
-        "widths": {name: bar_widths([int(r.get("proposed") or 0) for r in rows]) for name, rows in tables.items()},
+        "since": since,
+        "until": until,
+        "period": period,
+        "problems": problems,
+        "stages": stages_of(overall),
+        "stage_names": STAGE_NAMES,
+        "stage_keys": STAGES,
+        "tables": tables,
+        "sectors": sectors,
+        "regions": regions,
+        "plan": [(s, by_sector.get(s, {})) for s in PLAN_SECTORS],
+        "conversion": conversion,
+        "widths": {
+            name: bar_widths([int(r.get("proposed") or 0) for r in rows])
+            for name, rows in tables.items()
+        },
         "period_widths": bar_widths([int(r.get("introduced") or 0) for r in tables["period"]]),
         "query": f"date_from={since.isoformat()}&date_to={until.isoformat()}&period={period}",
     }
@@ -67,16 +105,33 @@ async def dashboard(request: Request, date_from: str = "", date_to: str = "", pe
 
 
 @router.get("/dashboard/{table}.csv")
-async def dashboard_csv(request: Request, table: str, date_from: str = "", date_to: str = "", period: str = "week"):
+async def dashboard_csv(
+    request: Request, table: str, date_from: str = "", date_to: str = "", period: str = "week"
+):
     require_session(request, staff=True)
     if table not in TABLES:
         return Response(status_code=404)
     period = period if period in ("week", "month") else "week"
     since, until, _ = _range(date_from[:10], date_to[:10])
-    tables, sectors, regions = await asyncio.gather(_tables(request, since, until, period), sector_names(request), region_names(request))
-    key_name = {"sector": N_("Sector"), "region_pair": N_("Regions (supplier → buyer)"), "period": N_("Period starting")}[table]
-    header = [translate(request, key_name), *(translate(request, STAGE_NAMES[s]) for s in (*STAGES, "rejected"))]
-    rows = [[_key_label(table, row["key"], sectors, regions), *(row.get(s, 0) for s in (*STAGES, "rejected"))] for row in tables[table]]
+    tables, sectors, regions = await asyncio.gather(
+        _tables(request, since, until, period), sector_names(request), region_names(request)
+    )
+    key_name = {
+        "sector": N_("Sector"),
+        "region_pair": N_("Regions (supplier → buyer)"),
+        "period": N_("Period starting"),
+    }[table]
+    header = [
+        translate(request, key_name),
+        *(translate(request, STAGE_NAMES[s]) for s in (*STAGES, "rejected")),
+    ]
+    rows = [
+        [
+            _key_label(table, row["key"], sectors, regions),
+            *(row.get(s, 0) for s in (*STAGES, "rejected")),
+        ]
+        for row in tables[table]
+    ]
     filename = f"dashboard-{table}-{since.isoformat()}-{until.isoformat()}.csv"
     return csv_download(header, rows, filename)
 

@@ -36,7 +36,10 @@ def _name(names: dict, fallback: str) -> str:
 
 async def sector_names(request: Request) -> dict[str, str]:
     sectors = await _cached(request, "/sectors")
-    return {s["id"]: _name(s.get("names") or s.get("name") or {}, s["id"]) for s in sectors.get("items", [])}
+    return {
+        s["id"]: _name(s.get("names") or s.get("name") or {}, s["id"])
+        for s in sectors.get("items", [])
+    }
 
 
 async def region_names(request: Request) -> dict[str, str]:
@@ -47,10 +50,18 @@ async def region_names(request: Request) -> dict[str, str]:
 async def region_names_in(request: Request, country: str | None) -> dict[str, str]:
     """The regions of one country (all of them without a country), by name."""
     regions = await _cached(request, "/regions")
-    return {r["id"]: _name(r.get("name") or {}, r["id"]) for r in regions.get("items", []) if country in (None, r.get("country"))}
+    return {
+        r["id"]: _name(r.get("name") or {}, r["id"])
+        for r in regions.get("items", [])
+        if country in (None, r.get("country"))
+    }
 
 
 async def city_names_in(request: Request, country: str | None) -> list[str]:
     """The cities the platform knows in one country, named in the page's language, for a picker."""
     cities = await _cached(request, "/cities")
-    return sorted(_name(c.get("name") or {}, "") for c in cities.get("items", []) if country in (None, c.get("country")))
+    return sorted(
+        _name(c.get("name") or {}, "")
+        for c in cities.get("items", [])
+        if country in (None, c.get("country"))
+    )

@@ -15,7 +15,15 @@ from web.domain.queue_view import COUNTRY_PAIRS, MATCH_STATUSES, QueueView
 from web.domain.reasons import reasons_in
 from web.entrypoints.console.reference import region_names, sector_names
 from web.entrypoints.i18n import N_, current_language
-from web.entrypoints.rendering import api, csv_download, render, require_session, safe_next, see_other, translate
+from web.entrypoints.rendering import (
+    api,
+    csv_download,
+    render,
+    require_session,
+    safe_next,
+    see_other,
+    translate,
+)
 from web.entrypoints.session import require_csrf
 
 router = APIRouter()
@@ -24,17 +32,27 @@ CSV_ROW_LIMIT = 10_000
 # The API's refusals, told in the reviewer's language.
 _TOLD = {
     404: N_("This match no longer exists"),
-    409: N_("Someone has already decided this match, or it has changed meanwhile; the page shows its state now"),
+    409: N_(
+        "Someone has already decided this match, or it has changed meanwhile; the page shows its state now"
+    ),
     422: N_("The decision was not accepted: check what you entered"),
     428: N_("The match has changed meanwhile; reload the page and decide again"),
 }
 STATUS_NAMES = {
-    "proposed": N_("Proposed"), "approved": N_("Approved"), "rejected": N_("Rejected"), "declined": N_("Declined by a company"),
-    "introduced": N_("Introduced"), "closed": N_("Closed"), "withdrawn": N_("Withdrawn"),
+    "proposed": N_("Proposed"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "declined": N_("Declined by a company"),
+    "introduced": N_("Introduced"),
+    "closed": N_("Closed"),
+    "withdrawn": N_("Withdrawn"),
 }
 OUTCOMES = {
-    "contract_signed": N_("Contract signed"), "supply_started": N_("Supply started"),
-    "joint_venture_founded": N_("Joint venture founded"), "no_agreement": N_("No agreement"), "other": N_("Other"),
+    "contract_signed": N_("Contract signed"),
+    "supply_started": N_("Supply started"),
+    "joint_venture_founded": N_("Joint venture founded"),
+    "no_agreement": N_("No agreement"),
+    "other": N_("Other"),
 }
 
 
@@ -43,11 +61,22 @@ async def review_queue(request: Request):
     require_session(request, staff=True)
     view = QueueView.from_query(dict(request.query_params))
     page, sectors, regions = await asyncio.gather(
-        api(request, "GET", "/matches", params=view.api_params(today=_today())), sector_names(request), region_names(request))
+        api(request, "GET", "/matches", params=view.api_params(today=_today())),
+        sector_names(request),
+        region_names(request),
+    )
     total = page.get("total", 0)
-    context = {"view": view, "page": page, "rows": [_row(m) for m in page.get("items", [])], "total": total,
-               "pages": max(1, -(-total // view.page_size)), "sectors": sectors, "regions": regions,
-               "statuses": MATCH_STATUSES, "country_pairs": COUNTRY_PAIRS}
+    context = {
+        "view": view,
+        "page": page,
+        "rows": [_row(m) for m in page.get("items", [])],
+        "total": total,
+        "pages": max(1, -(-total // view.page_size)),
+        "sectors": sectors,
+        "regions": regions,
+        "statuses": MATCH_STATUSES,
+        "country_pairs": COUNTRY_PAIRS,
+    }
     return render(request, "console/queue.html", context)
 
 
@@ -70,28 +99,52 @@ async def match_page(request: Request, match_id: uuid.UUID):
     require_session(request, staff=True)
     return_to = safe_next(request.query_params.get("return_to"), default="/console/queue")
     context = await _match_context(request, match_id, return_to=return_to)
-    return render(request, "console/match.html", context | {"done": request.query_params.get("done", "")})
+    return render(
+        request, "console/match.html", context | {"done": request.query_params.get("done", "")}
+    )
 
 
-async def _match_context(request: Request, match_id: uuid.UUID, *, return_to: str, errors: dict | None = None) -> dict:
+async def _match_context(
+    request: Request, match_id: uuid.UUID, *, return_to: str, errors: dict | None = None
+) -> dict:
     match = await api(request, "GET", f"/matches/{match_id}")
     offer, need, sectors, regions, names = await asyncio.gather(
-        _listing(request, "offers", match["offer_id"]), _listing(request, "needs", match["need_id"]),
-        sector_names(request), region_names(request), _actor_names(request, match.get("history", [])))
-    return {"match": match, "row": _row(match), "offer": match.get("offer", {}) | offer, "need": match.get("need", {}) | need,
-            "sectors": sectors, "regions": regions, "actor_names": names, "outcomes": OUTCOMES,
-            "return_to": return_to, "errors": errors or {}, "done": ""}
+        _listing(request, "offers", match["offer_id"]),
+        _listing(request, "needs", match["need_id"]),
+        sector_names(request),
+        region_names(request),
+        _actor_names(request, match.get("history", [])),
+    )
+    return {
+        "match": match,
+        "row": _row(match),
+        "offer": match.get("offer", {}) | offer,
+        "need": match.get("need", {}) | need,
+        "sectors": sectors,
+        "regions": regions,
+        "actor_names": names,
+        "outcomes": OUTCOMES,
+        "return_to": return_to,
+        "errors": errors or {},
+        "done": "",
+    }
 
 
 @router.post("/matches/{match_id}/approve", dependencies=[Csrf])
-async def approve(request: Request, match_id: uuid.UUID, return_to: Annotated[str, Form(max_length=2000)] = ""):
+async def approve(
+    request: Request, match_id: uuid.UUID, return_to: Annotated[str, Form(max_length=2000)] = ""
+):
     require_session(request, staff=True)
     return await _decide(request, match_id, "approve", {}, return_to)
 
 
 @router.post("/matches/{match_id}/reject", dependencies=[Csrf])
-async def reject(request: Request, match_id: uuid.UUID, reason: Annotated[str, Form(max_length=2000)] = "",
-                 return_to: Annotated[str, Form(max_length=2000)] = ""):
+async def reject(
+    request: Request,
+    match_id: uuid.UUID,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    return_to: Annotated[str, Form(max_length=2000)] = "",
+):
     require_session(request, staff=True)
     if not reason.strip():
         return await _refused(request, match_id, {"reason": N_("Say why the match is rejected")})
@@ -99,8 +152,13 @@ async def reject(request: Request, match_id: uuid.UUID, reason: Annotated[str, F
 
 
 @router.post("/matches/{match_id}/close", dependencies=[Csrf])
-async def close(request: Request, match_id: uuid.UUID, outcome: Annotated[str, Form(max_length=40)] = "",
-                other: Annotated[str, Form(max_length=2000)] = "", return_to: Annotated[str, Form(max_length=2000)] = ""):
+async def close(
+    request: Request,
+    match_id: uuid.UUID,
+    outcome: Annotated[str, Form(max_length=40)] = "",
+    other: Annotated[str, Form(max_length=2000)] = "",
+    return_to: Annotated[str, Form(max_length=2000)] = "",
+):
     require_session(request, staff=True)
     if outcome not in OUTCOMES:
         return await _refused(request, match_id, {"outcome": N_("Choose the outcome")})
@@ -110,16 +168,24 @@ async def close(request: Request, match_id: uuid.UUID, outcome: Annotated[str, F
     return await _decide(request, match_id, "close", {"outcome": text}, return_to)
 
 
-async def _decide(request: Request, match_id: uuid.UUID, action: str, body: dict, return_to: str) -> Response:
+async def _decide(
+    request: Request, match_id: uuid.UUID, action: str, body: dict, return_to: str
+) -> Response:
     wants_json = "application/json" in request.headers.get("accept", "")
     try:
         match = await api(request, "POST", f"/matches/{match_id}/{action}", json=body)
     except ApiProblem as problem:
-        if isinstance(problem, ApiUnavailable) or not (400 <= problem.status < 500) or problem.status in (401, 403):
+        if (
+            isinstance(problem, ApiUnavailable)
+            or not (400 <= problem.status < 500)
+            or problem.status in (401, 403)
+        ):
             raise
         told = translate(request, _TOLD.get(problem.status, N_("This cannot be done now")))
         if wants_json:
-            return JSONResponse({"status": problem.status, "detail": told}, status_code=problem.status)
+            return JSONResponse(
+                {"status": problem.status, "detail": told}, status_code=problem.status
+            )
         return await _refused(request, match_id, {"action": told})
     if wants_json:
         return JSONResponse({"id": str(match_id), "status": match["status"]})
@@ -176,9 +242,25 @@ def _row(match: dict) -> dict:
 
 
 def _queue_csv_header(request: Request) -> list[str]:
-    return [translate(request, h) for h in (N_("Match"), N_("Status"), N_("Score"), N_("Sector"), N_("Offer"), N_("Supplier"),
-                                   N_("Supplier's country"), N_("Supplier's city"), N_("Need"), N_("Buyer"), N_("Buyer's country"),
-                                   N_("Buyer's city"), N_("Reasons"), N_("Proposed on"))]
+    return [
+        translate(request, h)
+        for h in (
+            N_("Match"),
+            N_("Status"),
+            N_("Score"),
+            N_("Sector"),
+            N_("Offer"),
+            N_("Supplier"),
+            N_("Supplier's country"),
+            N_("Supplier's city"),
+            N_("Need"),
+            N_("Buyer"),
+            N_("Buyer's country"),
+            N_("Buyer's city"),
+            N_("Reasons"),
+            N_("Proposed on"),
+        )
+    ]
 
 
 def _csv_row(request: Request, match: dict, sectors: dict[str, str]) -> list:
@@ -186,11 +268,22 @@ def _csv_row(request: Request, match: dict, sectors: dict[str, str]) -> list:
     status = row["status"]
     named = STATUS_NAMES.get(status)
     status = translate(request, named) if named else status
-    return [row["id"], status, f"{row['score']:.2f}", sectors.get(row.get("sector", ""), row.get("sector", "")),
-            row.get("offer_title", ""), row.get("offer_enterprise_name", ""), row.get("offer_country", ""), row.get("offer_city", ""),
-            row.get("need_title", ""), row.get("need_enterprise_name", ""), row.get("need_country", ""), row.get("need_city", ""),
-            "; ".join(row["all_reasons"]), (row.get("created_at") or "")[:10]]
-
+    return [
+        row["id"],
+        status,
+        f"{row['score']:.2f}",
+        sectors.get(row.get("sector", ""), row.get("sector", "")),
+        row.get("offer_title", ""),
+        row.get("offer_enterprise_name", ""),
+        row.get("offer_country", ""),
+        row.get("offer_city", ""),
+        row.get("need_title", ""),
+        row.get("need_enterprise_name", ""),
+        row.get("need_country", ""),
+        row.get("need_city", ""),
+        "; ".join(row["all_reasons"]),
+        (row.get("created_at") or "")[:10],
+    ]
 
 
 def _today():

@@ -21,22 +21,43 @@ SHOWN = ("pending", "suspended", "verified")
 
 
 @router.get("/verification")
-async def verification_queue(request: Request, status: str = "pending", cursor: str = "", done: str = ""):
+async def verification_queue(
+    request: Request, status: str = "pending", cursor: str = "", done: str = ""
+):
     require_session(request, staff=True)
     context = await _queue_context(request, status=status, cursor=cursor)
     return render(request, "console/verification.html", context | {"done": done})
 
 
-async def _queue_context(request: Request, *, status: str, cursor: str = "", errors: dict | None = None) -> dict:
+async def _queue_context(
+    request: Request, *, status: str, cursor: str = "", errors: dict | None = None
+) -> dict:
     status = status if status in SHOWN else "pending"
-    params = {"status": status, "sort": "created_at", "limit": PAGE_SIZE, "cursor": cursor[:500] or None}
-    page, sectors, regions = await asyncio.gather(api(request, "GET", "/enterprises", params=params),
-                                                  sector_names(request), region_names(request))
+    params = {
+        "status": status,
+        "sort": "created_at",
+        "limit": PAGE_SIZE,
+        "cursor": cursor[:500] or None,
+    }
+    page, sectors, regions = await asyncio.gather(
+        api(request, "GET", "/enterprises", params=params),
+        sector_names(request),
+        region_names(request),
+    )
     items = page.get("items", [])
     duplicates = await asyncio.gather(*(_possible_duplicates(request, e["id"]) for e in items))
-    return {"status": status, "items": items, "duplicates": dict(zip([e["id"] for e in items], duplicates, strict=True)),
-            "total": page.get("total", 0), "next_cursor": page.get("next_cursor"), "sectors": sectors, "regions": regions,
-            "done": "", "errors": errors or {}, "statuses": SHOWN}
+    return {
+        "status": status,
+        "items": items,
+        "duplicates": dict(zip([e["id"] for e in items], duplicates, strict=True)),
+        "total": page.get("total", 0),
+        "next_cursor": page.get("next_cursor"),
+        "sectors": sectors,
+        "regions": regions,
+        "done": "",
+        "errors": errors or {},
+        "statuses": SHOWN,
+    }
 
 
 async def _possible_duplicates(request: Request, enterprise_id: str) -> list[dict]:
@@ -57,13 +78,26 @@ async def verify(request: Request, enterprise_id: uuid.UUID):
 
 
 @router.post("/enterprises/{enterprise_id}/suspend", dependencies=[Csrf])
-async def suspend(request: Request, enterprise_id: uuid.UUID, reason: Annotated[str, Form(max_length=2000)] = "",
-                  from_status: Annotated[str, Form(max_length=20)] = "pending"):
+async def suspend(
+    request: Request,
+    enterprise_id: uuid.UUID,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    from_status: Annotated[str, Form(max_length=20)] = "pending",
+):
     require_session(request, staff=True)
     if not reason.strip():
-        return await _refused(request, from_status, enterprise_id, N_("Say why the enterprise is suspended: the company is told this reason"))
-    await api(request, "POST", f"/enterprises/{enterprise_id}/suspend", json={"reason": reason.strip()})
-    return see_other(f"/console/verification?status={from_status if from_status in SHOWN else 'pending'}&done=suspended")
+        return await _refused(
+            request,
+            from_status,
+            enterprise_id,
+            N_("Say why the enterprise is suspended: the company is told this reason"),
+        )
+    await api(
+        request, "POST", f"/enterprises/{enterprise_id}/suspend", json={"reason": reason.strip()}
+    )
+    return see_other(
+        f"/console/verification?status={from_status if from_status in SHOWN else 'pending'}&done=suspended"
+    )
 
 
 @router.post("/enterprises/{enterprise_id}/reinstate", dependencies=[Csrf])

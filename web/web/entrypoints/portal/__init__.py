@@ -2,7 +2,15 @@
 
 from fastapi import APIRouter
 
-from web.entrypoints.portal import account, enterprise, listings, notifications, partners, suggestions, wizard
+from web.entrypoints.portal import (
+    account,
+    enterprise,
+    listings,
+    notifications,
+    partners,
+    suggestions,
+    wizard,
+)
 
 router = APIRouter()
 for module in (account, wizard, enterprise, listings, suggestions, partners, notifications):

@@ -38,64 +38,122 @@ async def sign_up_page(request: Request):
 
 
 @router.post("/sign-up", dependencies=[Csrf])
-async def sign_up(request: Request, email: Annotated[str, Form(max_length=320)] = "", password: Annotated[str, Form(max_length=200)] = "",
-                  repeated: Annotated[str, Form(max_length=200)] = ""):
+async def sign_up(
+    request: Request,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    repeated: Annotated[str, Form(max_length=200)] = "",
+):
     errors = {} if "@" in email else {"email": N_("Enter an email address like name@example.ru")}
     errors = errors or _password_errors(password, repeated)
     if not errors:
         try:
-            await api(request, "POST", "/auth/register", json={"email": email.strip(), "password": password, "language": current_language()})
+            await api(
+                request,
+                "POST",
+                "/auth/register",
+                json={"email": email.strip(), "password": password, "language": current_language()},
+            )
         except ApiProblem as problem:
             if isinstance(problem, ApiUnavailable) or problem.status not in (409, 422):
                 raise
             # An address that already has an account is not revealed: the owner gets the usual email.
             errors = {} if problem.status == 409 else _field_errors(problem, default_field="email")
     if errors:
-        return render(request, "portal/sign_up.html", {"errors": errors, "email": email, "done": False}, status_code=400)
-    return render(request, "portal/sign_up.html", {"errors": {}, "email": email.strip(), "done": True})
+        return render(
+            request,
+            "portal/sign_up.html",
+            {"errors": errors, "email": email, "done": False},
+            status_code=400,
+        )
+    return render(
+        request, "portal/sign_up.html", {"errors": {}, "email": email.strip(), "done": True}
+    )
 
 
 @router.get("/forgot-password")
 async def forgot_password_page(request: Request):
-    return render(request, "portal/forgot_password.html", {"errors": {}, "email": "", "done": False})
+    return render(
+        request, "portal/forgot_password.html", {"errors": {}, "email": "", "done": False}
+    )
 
 
 @router.post("/forgot-password", dependencies=[Csrf])
 async def forgot_password(request: Request, email: Annotated[str, Form(max_length=320)] = ""):
     if "@" not in email:
-        context = {"errors": {"email": N_("Enter an email address like name@example.ru")}, "email": email, "done": False}
+        context = {
+            "errors": {"email": N_("Enter an email address like name@example.ru")},
+            "email": email,
+            "done": False,
+        }
         return render(request, "portal/forgot_password.html", context, status_code=400)
     try:
-        await api(request, "POST", "/auth/password-reset", json={"email": email.strip(), "language": current_language()})
+        await api(
+            request,
+            "POST",
+            "/auth/password-reset",
+            json={"email": email.strip(), "language": current_language()},
+        )
     except ApiProblem as problem:
         if isinstance(problem, ApiUnavailable) or problem.status != 429:
             raise
-        context = {"errors": {"email": N_("Too many attempts. Wait a few minutes and try again")}, "email": email, "done": False}
+        context = {
+            "errors": {"email": N_("Too many attempts. Wait a few minutes and try again")},
+            "email": email,
+            "done": False,
+        }
         return render(request, "portal/forgot_password.html", context, status_code=429)
-    return render(request, "portal/forgot_password.html", {"errors": {}, "email": email.strip(), "done": True})
+    return render(
+        request, "portal/forgot_password.html", {"errors": {}, "email": email.strip(), "done": True}
+    )
 
 
 @router.get("/reset-password")
 async def reset_password_page(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
-    return render(request, "portal/reset_password.html", {"token": token, "errors": {}, "done": False}, headers=_NO_STORE)
+    return render(
+        request,
+        "portal/reset_password.html",
+        {"token": token, "errors": {}, "done": False},
+        headers=_NO_STORE,
+    )
 
 
 @router.post("/reset-password", dependencies=[Csrf])
-async def reset_password(request: Request, token: Annotated[str, Form(max_length=2000)] = "",
-                         password: Annotated[str, Form(max_length=200)] = "", repeated: Annotated[str, Form(max_length=200)] = ""):
+async def reset_password(
+    request: Request,
+    token: Annotated[str, Form(max_length=2000)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    repeated: Annotated[str, Form(max_length=200)] = "",
+):
     errors = _password_errors(password, repeated)
     if not errors:
         try:
-            await api(request, "POST", "/auth/reset-password", json={"token": token, "password": password})
+            await api(
+                request, "POST", "/auth/reset-password", json={"token": token, "password": password}
+            )
         except ApiProblem as problem:
             if isinstance(problem, ApiUnavailable):
                 raise
-            errors = _field_errors(problem, default_field="password") if problem.status == 422 else {"link": "invalid"}
+            errors = (
+                _field_errors(problem, default_field="password")
+                if problem.status == 422
+                else {"link": "invalid"}
+            )
     if errors:
-        return render(request, "portal/reset_password.html", {"token": token, "errors": errors, "done": False}, status_code=400,
-                      headers=_NO_STORE)
+        return render(
+            request,
+            "portal/reset_password.html",
+            {"token": token, "errors": errors, "done": False},
+            status_code=400,
+            headers=_NO_STORE,
+        )
     state_of(request).sign_out()  # whatever session this browser had belongs to the old password
-    return render(request, "portal/reset_password.html", {"token": "", "errors": {}, "done": True}, headers=_NO_STORE)
+    return render(
+        request,
+        "portal/reset_password.html",
+        {"token": "", "errors": {}, "done": True},
+        headers=_NO_STORE,
+    )
 
 
 @router.get("/account")
@@ -106,15 +164,27 @@ async def account_page(request: Request, done: str = ""):
 
 
 @router.post("/account/password", dependencies=[Csrf])
-async def change_password(request: Request, current_password: Annotated[str, Form(max_length=200)] = "",
-                          password: Annotated[str, Form(max_length=200)] = "", repeated: Annotated[str, Form(max_length=200)] = ""):
+async def change_password(
+    request: Request,
+    current_password: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    repeated: Annotated[str, Form(max_length=200)] = "",
+):
     session = require_session(request)
     errors = {} if current_password else {"current_password": N_("Enter your current password")}
     errors = errors or _password_errors(password, repeated)
     if not errors:
         try:
-            await api(request, "POST", "/auth/change-password", json={
-                "current_password": current_password, "new_password": password, "keep_refresh_token": session.refresh_token})
+            await api(
+                request,
+                "POST",
+                "/auth/change-password",
+                json={
+                    "current_password": current_password,
+                    "new_password": password,
+                    "keep_refresh_token": session.refresh_token,
+                },
+            )
             return see_other("/account?done=password")
         except ApiProblem as problem:
             if isinstance(problem, ApiUnavailable) or problem.status not in (400, 422):
@@ -123,15 +193,25 @@ async def change_password(request: Request, current_password: Annotated[str, For
             if "new_password" in errors:
                 errors["password"] = errors.pop("new_password")
     account = await api(request, "GET", "/auth/me")
-    return render(request, "portal/account.html", {"account": account, "errors": errors, "done": ""}, status_code=400)
+    return render(
+        request,
+        "portal/account.html",
+        {"account": account, "errors": errors, "done": ""},
+        status_code=400,
+    )
 
 
-_DELETE_REFUSALS = {422: N_("The password is wrong"), 429: N_("Too many attempts. Wait a few minutes and try again"),
-                    409: N_("This cannot be done now")}
+_DELETE_REFUSALS = {
+    422: N_("The password is wrong"),
+    429: N_("Too many attempts. Wait a few minutes and try again"),
+    409: N_("This cannot be done now"),
+}
 
 
 @router.post("/account/delete", dependencies=[Csrf])
-async def delete_account(request: Request, delete_password: Annotated[str, Form(max_length=200)] = ""):
+async def delete_account(
+    request: Request, delete_password: Annotated[str, Form(max_length=200)] = ""
+):
     """The account, its enterprises and their data go for good; the person is signed out."""
     require_session(request)
     errors = {} if delete_password else {"delete_password": N_("Enter your current password")}
@@ -145,7 +225,12 @@ async def delete_account(request: Request, delete_password: Annotated[str, Form(
                 raise
             errors = {"delete_password": _DELETE_REFUSALS[problem.status]}
     account = await api(request, "GET", "/auth/me")
-    return render(request, "portal/account.html", {"account": account, "errors": errors, "done": ""}, status_code=400)
+    return render(
+        request,
+        "portal/account.html",
+        {"account": account, "errors": errors, "done": ""},
+        status_code=400,
+    )
 
 
 @router.post("/account/sign-out-everywhere", dependencies=[Csrf])

@@ -26,22 +26,33 @@ async def my_home(request: Request):
 
 async def _context(request: Request, enterprise_id: str) -> dict:
     enterprise = await api(request, "GET", f"/enterprises/{enterprise_id}")
-    return {"enterprise": enterprise, "sectors": await sector_names(request),
-            "regions": await region_names_in(request, enterprise.get("country")), "languages": LANGUAGES, "sizes": SIZES,
-            "held": await my_enterprise_ids(request)}
+    return {
+        "enterprise": enterprise,
+        "sectors": await sector_names(request),
+        "regions": await region_names_in(request, enterprise.get("country")),
+        "languages": LANGUAGES,
+        "sizes": SIZES,
+        "held": await my_enterprise_ids(request),
+    }
 
 
 @router.get("/enterprise")
 async def my_enterprise(request: Request, done: str = ""):
     enterprise_id = await chosen_enterprise_id(request)
-    return render(request, "portal/enterprise.html", await _context(request, enterprise_id) | {"done": done})
+    return render(
+        request, "portal/enterprise.html", await _context(request, enterprise_id) | {"done": done}
+    )
 
 
 @router.get("/enterprise/edit")
 async def edit_page(request: Request):
     enterprise_id = await chosen_enterprise_id(request)
     context = await _context(request, enterprise_id)
-    return render(request, "portal/enterprise_edit.html", context | {"entered": context["enterprise"], "errors": {}, "changed_meanwhile": False})
+    return render(
+        request,
+        "portal/enterprise_edit.html",
+        context | {"entered": context["enterprise"], "errors": {}, "changed_meanwhile": False},
+    )
 
 
 @router.post("/enterprise/edit", dependencies=[Csrf])
@@ -51,31 +62,66 @@ async def edit(request: Request):
     entered = {field: str(form.get(field, "")).strip()[:5000] for field in EDITABLE}
     entered["sectors"] = [str(s) for s in form.getlist("sectors")][:5]
     entered["languages"] = [str(lang) for lang in form.getlist("languages") if lang in LANGUAGES]
-    entered["certifications"] = [c.strip() for c in str(form.get("certifications", "")).split(",") if c.strip()][:30]
-    changes = {k: v for k, v in entered.items() if v not in ("", [])} | {"certifications": entered["certifications"]}
+    entered["certifications"] = [
+        c.strip() for c in str(form.get("certifications", "")).split(",") if c.strip()
+    ][:30]
+    changes = {k: v for k, v in entered.items() if v not in ("", [])} | {
+        "certifications": entered["certifications"]
+    }
     if entered["phone"]:
         changes["phone"] = folded_digits(entered["phone"])
     version = str(form.get("version", ""))
     try:
-        await api(request, "PATCH", f"/enterprises/{enterprise_id}", json=changes, headers={"If-Match": f'"{version}"'})
+        await api(
+            request,
+            "PATCH",
+            f"/enterprises/{enterprise_id}",
+            json=changes,
+            headers={"If-Match": f'"{version}"'},
+        )
     except ApiProblem as problem:
         if isinstance(problem, ApiUnavailable) or problem.status not in (409, 412, 422, 428):
             raise
         context = await _context(request, enterprise_id)
         if problem.status in (409, 412, 428):
             # Someone changed it meanwhile: show the new version, keep what this person typed in view.
-            return render(request, "portal/enterprise_edit.html", context | {"entered": context["enterprise"], "errors": {},
-                          "changed_meanwhile": True, "typed": entered}, status_code=409)
-        errors = {e["field"] or "name": e["message"] for e in problem.errors} or {"name": problem.detail}
-        return render(request, "portal/enterprise_edit.html", context | {"entered": entered | {"version": version}, "errors": errors,
-                      "changed_meanwhile": False}, status_code=422)
+            return render(
+                request,
+                "portal/enterprise_edit.html",
+                context
+                | {
+                    "entered": context["enterprise"],
+                    "errors": {},
+                    "changed_meanwhile": True,
+                    "typed": entered,
+                },
+                status_code=409,
+            )
+        errors = {e["field"] or "name": e["message"] for e in problem.errors} or {
+            "name": problem.detail
+        }
+        return render(
+            request,
+            "portal/enterprise_edit.html",
+            context
+            | {
+                "entered": entered | {"version": version},
+                "errors": errors,
+                "changed_meanwhile": False,
+            },
+            status_code=422,
+        )
     return see_other(f"/my/enterprise?enterprise={enterprise_id}&done=saved")
 
 
 @router.get("/enterprise/delete")
 async def delete_page(request: Request):
     enterprise_id = await chosen_enterprise_id(request)
-    return render(request, "portal/enterprise_delete.html", await _context(request, enterprise_id) | {"errors": {}})
+    return render(
+        request,
+        "portal/enterprise_delete.html",
+        await _context(request, enterprise_id) | {"errors": {}},
+    )
 
 
 @router.post("/enterprise/delete", dependencies=[Csrf])
@@ -85,6 +131,8 @@ async def delete(request: Request):
     context = await _context(request, enterprise_id)
     if str(form.get("confirm_name", "")).strip() != context["enterprise"]["name"]:
         errors = {"confirm_name": N_("Type the enterprise's name exactly as shown to confirm")}
-        return render(request, "portal/enterprise_delete.html", context | {"errors": errors}, status_code=400)
+        return render(
+            request, "portal/enterprise_delete.html", context | {"errors": errors}, status_code=400
+        )
     await api(request, "DELETE", f"/enterprises/{enterprise_id}")
     return see_other("/my/register?deleted=1")

@@ -20,7 +20,9 @@ class Scope:
 
     def address(self, path: str, **more: str) -> str:
         """A page of this enterprise, with extra query parameters (empty ones left out)."""
-        params = ({"enterprise": self.enterprise_id} if self.query else {}) | {k: v for k, v in more.items() if v}
+        params = ({"enterprise": self.enterprise_id} if self.query else {}) | {
+            k: v for k, v in more.items() if v
+        }
         return path + ("?" + urlencode(params) if params else "")
 
 

@@ -27,14 +27,21 @@ def _path(enterprise_id: str) -> str:
 async def my_notifications(request: Request, done: str = ""):
     scope = await scope_of(request)
     preferences = await api(request, "GET", _path(scope.enterprise_id))
-    return render(request, "portal/notifications.html", {"scope": scope, "preferences": preferences, "done": done if done in DONE else ""})
+    return render(
+        request,
+        "portal/notifications.html",
+        {"scope": scope, "preferences": preferences, "done": done if done in DONE else ""},
+    )
 
 
 @router.post("/my/notifications", dependencies=[Csrf])
-async def change_notifications(request: Request, suggestions: Annotated[str | None, Form(max_length=20)] = None,
-                               subscription: Annotated[str | None, Form(max_length=20)] = None,
-                               language: Annotated[str | None, Form(max_length=20)] = None,
-                               reminders: Annotated[str | None, Form(max_length=20)] = None):
+async def change_notifications(
+    request: Request,
+    suggestions: Annotated[str | None, Form(max_length=20)] = None,
+    subscription: Annotated[str | None, Form(max_length=20)] = None,
+    language: Annotated[str | None, Form(max_length=20)] = None,
+    reminders: Annotated[str | None, Form(max_length=20)] = None,
+):
     """One form sets the rhythm, the language and the reminders; the other stops or resumes the
     emails. Each keeps the other's choice, and a choice the form did not send stays as it is."""
     scope = await scope_of(request)

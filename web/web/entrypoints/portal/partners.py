@@ -21,6 +21,12 @@ async def my_partners(request: Request):
         if isinstance(problem, ApiUnavailable):
             raise
         # The API does not give the list (yet): say so calmly rather than fail.
-        return render(request, "portal/partners.html", {"scope": scope, "items": [], "unavailable": True})
-    items = sorted(partners.get("items", []), key=lambda p: p.get("introduced_at") or "", reverse=True)
-    return render(request, "portal/partners.html", {"scope": scope, "items": items, "unavailable": False})
+        return render(
+            request, "portal/partners.html", {"scope": scope, "items": [], "unavailable": True}
+        )
+    items = sorted(
+        partners.get("items", []), key=lambda p: p.get("introduced_at") or "", reverse=True
+    )
+    return render(
+        request, "portal/partners.html", {"scope": scope, "items": items, "unavailable": False}
+    )

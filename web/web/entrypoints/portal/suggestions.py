@@ -45,12 +45,25 @@ def _shown(match: dict, enterprise_id: str, language: str) -> dict:
     side = my_side(match, enterprise_id)
     other = "need" if side == "offer" else "offer"
     return {
-        "id": match["id"], "side": side, "state": state_of_match(match, side), "score": match["score"], "sector": match.get("sector"),
-        "reasons": reasons_in(match, language), "my_title": match[f"{side}_title"], "my_listing_id": match[f"{side}_id"],
-        "partner": {"id": match[f"{other}_enterprise_id"], "name": match[f"{other}_enterprise_name"], "city": match[f"{other}_city"],
-                    "country": match[f"{other}_country"], "title": match[f"{other}_title"]},
-        "my_answer": match.get(f"{side}_answer"), "outcome": match.get("outcome"),
-        "created_at": match.get("created_at"), "updated_at": match.get("updated_at"),
+        "id": match["id"],
+        "side": side,
+        "state": state_of_match(match, side),
+        "score": match["score"],
+        "sector": match.get("sector"),
+        "reasons": reasons_in(match, language),
+        "my_title": match[f"{side}_title"],
+        "my_listing_id": match[f"{side}_id"],
+        "partner": {
+            "id": match[f"{other}_enterprise_id"],
+            "name": match[f"{other}_enterprise_name"],
+            "city": match[f"{other}_city"],
+            "country": match[f"{other}_country"],
+            "title": match[f"{other}_title"],
+        },
+        "my_answer": match.get(f"{side}_answer"),
+        "outcome": match.get("outcome"),
+        "created_at": match.get("created_at"),
+        "updated_at": match.get("updated_at"),
     }
 
 
@@ -58,19 +71,38 @@ def _shown(match: dict, enterprise_id: str, language: str) -> dict:
 async def my_suggestions(request: Request, done: str = "", cursor: str = ""):
     scope = await scope_of(request)
     page, sectors = await asyncio.gather(
-        api(request, "GET", f"/enterprises/{scope.enterprise_id}/suggestions",
-            params={"limit": PAGE_SIZE, "cursor": cursor if cursor.isdigit() else None}),
-        sector_names(request))
+        api(
+            request,
+            "GET",
+            f"/enterprises/{scope.enterprise_id}/suggestions",
+            params={"limit": PAGE_SIZE, "cursor": cursor if cursor.isdigit() else None},
+        ),
+        sector_names(request),
+    )
     language = current_language()
-    items = sorted((_shown(m, scope.enterprise_id, language) for m in page.get("items", [])),
-                   key=lambda s: s["created_at"] or "", reverse=True)
-    await asyncio.gather(*(_whose_listing_closed(request, s) for s in items if s["state"] == "withdrawn"))
+    items = sorted(
+        (_shown(m, scope.enterprise_id, language) for m in page.get("items", [])),
+        key=lambda s: s["created_at"] or "",
+        reverse=True,
+    )
+    await asyncio.gather(
+        *(_whose_listing_closed(request, s) for s in items if s["state"] == "withdrawn")
+    )
     waiting = sum(1 for s in items if s["state"] == "waiting_for_you")
-    return render(request, "portal/suggestions.html", {
-        "scope": scope, "items": items, "total": page.get("total", len(items)), "next_cursor": page.get("next_cursor"),
-        "sectors": sectors, "waiting": waiting, "done": done if done in ("interested", "declined", "changed") else "",
-        "answered": request.query_params.get("match", ""),
-    })
+    return render(
+        request,
+        "portal/suggestions.html",
+        {
+            "scope": scope,
+            "items": items,
+            "total": page.get("total", len(items)),
+            "next_cursor": page.get("next_cursor"),
+            "sectors": sectors,
+            "waiting": waiting,
+            "done": done if done in ("interested", "declined", "changed") else "",
+            "answered": request.query_params.get("match", ""),
+        },
+    )
 
 
 async def _whose_listing_closed(request: Request, shown: dict) -> None:
@@ -86,16 +118,27 @@ async def _whose_listing_closed(request: Request, shown: dict) -> None:
 
 
 @router.post("/my/suggestions/{match_id}/answer", dependencies=[Csrf])
-async def answer(request: Request, match_id: uuid.UUID, answer: Annotated[str, Form(pattern="^(interested|declined)$")],
-                 side: Annotated[str, Form(pattern="^(offer|need)$")]):
+async def answer(
+    request: Request,
+    match_id: uuid.UUID,
+    answer: Annotated[str, Form(pattern="^(interested|declined)$")],
+    side: Annotated[str, Form(pattern="^(offer|need)$")],
+):
     scope = await scope_of(request)
     try:
-        await api(request, "POST", f"/matches/{match_id}/respond", json={"answer": answer, "side": side})
+        await api(
+            request, "POST", f"/matches/{match_id}/respond", json={"answer": answer, "side": side}
+        )
     except ApiProblem as problem:
         if isinstance(problem, ApiUnavailable) or problem.status not in (403, 404, 409):
             raise
         if problem.status in (403, 404):
             raise NotAllowed("not_yours") from None
         # Answered already, or withdrawn meanwhile: the page shows how it stands now.
-        return see_other(scope.address("/my/suggestions", done="changed", match=str(match_id)) + f"#match-{match_id}")
-    return see_other(scope.address("/my/suggestions", done=answer, match=str(match_id)) + f"#match-{match_id}")
+        return see_other(
+            scope.address("/my/suggestions", done="changed", match=str(match_id))
+            + f"#match-{match_id}"
+        )
+    return see_other(
+        scope.address("/my/suggestions", done=answer, match=str(match_id)) + f"#match-{match_id}"
+    )

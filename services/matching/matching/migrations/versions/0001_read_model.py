@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-25
 """
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -25,13 +26,17 @@ def upgrade() -> None:
         sa.Column("sectors", postgresql.ARRAY(sa.String(64)), nullable=False),
         sa.Column("languages", postgresql.ARRAY(sa.String(8)), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
     )
     op.create_table(
         "processed_events",
         sa.Column("event_id", sa.Uuid(), primary_key=True),
         sa.Column("event_type", sa.String(100), nullable=False),
-        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
     )
 
 

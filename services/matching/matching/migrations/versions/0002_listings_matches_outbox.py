@@ -4,6 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-25
 """
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -44,8 +45,15 @@ def upgrade() -> None:
         sa.Column("valid_until", sa.Date()),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("change_number", sa.BigInteger(), nullable=False, server_default=sa.text("nextval('listing_changes')")),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "change_number",
+            sa.BigInteger(),
+            nullable=False,
+            server_default=sa.text("nextval('listing_changes')"),
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
     )
     op.create_index("ix_listings_enterprise_id", "listings", ["enterprise_id"])
     op.create_index("ix_listings_change_number", "listings", ["change_number"])
@@ -97,10 +105,17 @@ def upgrade() -> None:
         sa.Column("key", sa.String(200), nullable=False),
         sa.Column("shard", sa.SmallInteger(), nullable=False),
         sa.Column("envelope", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.Column("published_at", sa.DateTime(timezone=True)),
     )
-    op.create_index("ix_outbox_unpublished", "outbox", ["shard", "id"], postgresql_where=sa.text("published_at IS NULL"))
+    op.create_index(
+        "ix_outbox_unpublished",
+        "outbox",
+        ["shard", "id"],
+        postgresql_where=sa.text("published_at IS NULL"),
+    )
 
 
 def downgrade() -> None:

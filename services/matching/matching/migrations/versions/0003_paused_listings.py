@@ -4,6 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-25
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -14,7 +15,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("listings", sa.Column("enterprise_suspended", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column(
+        "listings",
+        sa.Column("enterprise_suspended", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade() -> None:

@@ -4,6 +4,7 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-03
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -27,7 +28,11 @@ _STAGE_OF_HISTORY_ROW = """
 
 
 def upgrade() -> None:
-    op.create_index("ix_matches_queue_view", "matches", ["status", "sector", "offer_country", "need_country", "created_at", "id"])
+    op.create_index(
+        "ix_matches_queue_view",
+        "matches",
+        ["status", "sector", "offer_country", "need_country", "created_at", "id"],
+    )
     op.create_table(
         "match_stages",
         sa.Column("match_id", sa.Uuid(), sa.ForeignKey("matches.id"), primary_key=True),

@@ -10,6 +10,7 @@ enterprise's profile). It is filled from the enterprises matching knows. Pairs p
 revision for enterprises that are not verified stay until `python -m matching rematch`, which
 withdraws them (cause `enterprise_unverified`).
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -21,12 +22,19 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("listings", sa.Column("enterprise_status", sa.String(16), nullable=True))
-    op.execute("UPDATE listings SET enterprise_status = enterprises.status FROM enterprises WHERE enterprises.id = listings.enterprise_id")
+    op.execute(
+        "UPDATE listings SET enterprise_status = enterprises.status FROM enterprises WHERE enterprises.id = listings.enterprise_id"
+    )
     op.execute("UPDATE listings SET enterprise_status = 'suspended' WHERE enterprise_suspended")
     op.drop_column("listings", "enterprise_suspended")
 
 
 def downgrade() -> None:
-    op.add_column("listings", sa.Column("enterprise_suspended", sa.Boolean(), nullable=False, server_default=sa.false()))
-    op.execute("UPDATE listings SET enterprise_suspended = true WHERE enterprise_status = 'suspended'")
+    op.add_column(
+        "listings",
+        sa.Column("enterprise_suspended", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.execute(
+        "UPDATE listings SET enterprise_suspended = true WHERE enterprise_status = 'suspended'"
+    )
     op.drop_column("listings", "enterprise_status")

@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-25
 """
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -31,7 +32,9 @@ def upgrade() -> None:
         sa.Column("claimed_at", sa.DateTime(timezone=True)),
         sa.Column("smtp_message_id", sa.Text()),
         sa.Column("last_error", sa.Text()),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.Column("sent_at", sa.DateTime(timezone=True)),
     )
     op.create_index("ix_deliveries_due", "deliveries", ["status", "next_attempt_at"])
@@ -40,7 +43,9 @@ def upgrade() -> None:
         "processed_events",
         sa.Column("event_id", sa.Uuid(), primary_key=True),
         sa.Column("event_type", sa.String(100), nullable=False),
-        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
     )
 
 

@@ -4,6 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-25
 """
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -34,7 +35,12 @@ def upgrade() -> None:
     op.alter_column("deliveries", "language", existing_type=sa.String(2), nullable=True)
     op.add_column("deliveries", sa.Column("partner_id", sa.Uuid()))
     op.add_column("deliveries", sa.Column("bundled_into", sa.Uuid()))
-    op.create_index("ix_deliveries_held", "deliveries", ["enterprise_id"], postgresql_where=sa.text("status = 'held'"))
+    op.create_index(
+        "ix_deliveries_held",
+        "deliveries",
+        ["enterprise_id"],
+        postgresql_where=sa.text("status = 'held'"),
+    )
     op.create_table(
         "suggestions",
         sa.Column("match_id", sa.Uuid(), primary_key=True),
@@ -48,8 +54,12 @@ def upgrade() -> None:
         sa.Column("reminded_at", sa.DateTime(timezone=True)),
     )
     op.create_index(
-        "ix_suggestions_unanswered", "suggestions", ["approved_at"],
-        postgresql_where=sa.text("answered_at IS NULL AND closed_at IS NULL AND reminded_at IS NULL"),
+        "ix_suggestions_unanswered",
+        "suggestions",
+        ["approved_at"],
+        postgresql_where=sa.text(
+            "answered_at IS NULL AND closed_at IS NULL AND reminded_at IS NULL"
+        ),
     )
     op.create_table(
         "preferences",
@@ -57,7 +67,9 @@ def upgrade() -> None:
         sa.Column("suggestions", sa.String(16), nullable=False, server_default="immediate"),
         sa.Column("unsubscribed_at", sa.DateTime(timezone=True)),
         sa.Column("last_digest_on", sa.Date()),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
     )
     op.create_table(
         "outbox",
@@ -67,10 +79,17 @@ def upgrade() -> None:
         sa.Column("key", sa.String(200), nullable=False),
         sa.Column("shard", sa.SmallInteger(), nullable=False),
         sa.Column("envelope", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.Column("published_at", sa.DateTime(timezone=True)),
     )
-    op.create_index("ix_outbox_unpublished", "outbox", ["shard", "id"], postgresql_where=sa.text("published_at IS NULL"))
+    op.create_index(
+        "ix_outbox_unpublished",
+        "outbox",
+        ["shard", "id"],
+        postgresql_where=sa.text("published_at IS NULL"),
+    )
 
 
 def downgrade() -> None:

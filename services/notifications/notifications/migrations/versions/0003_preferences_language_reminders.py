@@ -4,6 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-02
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,8 +17,13 @@ depends_on = None
 def upgrade() -> None:
     # NULL: as before, the enterprise's own first language from the registry.
     op.add_column("preferences", sa.Column("language", sa.String(2)))
-    op.create_check_constraint("ck_preferences_language", "preferences", "language IN ('ru', 'be', 'en')")
-    op.add_column("preferences", sa.Column("reminders", sa.Boolean(), nullable=False, server_default=sa.true()))
+    op.create_check_constraint(
+        "ck_preferences_language", "preferences", "language IN ('ru', 'be', 'en')"
+    )
+    op.add_column(
+        "preferences",
+        sa.Column("reminders", sa.Boolean(), nullable=False, server_default=sa.true()),
+    )
 
 
 def downgrade() -> None:

@@ -4,6 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-25
 """
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -14,7 +15,9 @@ branch_labels = None
 depends_on = None
 
 # Kept here rather than imported: a migration must not change when the application code does.
-ENTERPRISE_SEARCH = "to_tsvector('russian'::regconfig, coalesce(name, '') || ' ' || coalesce(description, ''))"
+ENTERPRISE_SEARCH = (
+    "to_tsvector('russian'::regconfig, coalesce(name, '') || ' ' || coalesce(description, ''))"
+)
 LISTING_SEARCH = (
     "setweight(to_tsvector('russian'::regconfig, coalesce(title, '')), 'A') || "
     "setweight(to_tsvector('russian'::regconfig, coalesce(description, '')), 'B')"
@@ -22,12 +25,23 @@ LISTING_SEARCH = (
 
 
 def upgrade() -> None:
-    op.add_column("enterprises", sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()))
+    op.add_column(
+        "enterprises",
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+    )
     op.add_column("enterprises", sa.Column("deleted_at", sa.DateTime(timezone=True)))
-    op.add_column("enterprises", sa.Column("search", postgresql.TSVECTOR(), sa.Computed(ENTERPRISE_SEARCH, persisted=True)))
+    op.add_column(
+        "enterprises",
+        sa.Column("search", postgresql.TSVECTOR(), sa.Computed(ENTERPRISE_SEARCH, persisted=True)),
+    )
     op.drop_constraint("uq_enterprises_country_legal_id", "enterprises", type_="unique")
     op.create_index(
-        "uq_enterprises_country_legal_id", "enterprises", ["country", "legal_id"], unique=True,
+        "uq_enterprises_country_legal_id",
+        "enterprises",
+        ["country", "legal_id"],
+        unique=True,
         postgresql_where=sa.text("deleted_at IS NULL"),
     )
     op.create_index("ix_enterprises_search", "enterprises", ["search"], postgresql_using="gin")
@@ -49,12 +63,18 @@ def upgrade() -> None:
         sa.Column("valid_until", sa.Date()),
         sa.Column("status", sa.String(8), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.Column("search", postgresql.TSVECTOR(), sa.Computed(LISTING_SEARCH, persisted=True)),
         sa.CheckConstraint("side IN ('offer', 'need')", name="ck_listings_side"),
         sa.CheckConstraint("status IN ('active', 'closed')", name="ck_listings_status"),
-        sa.CheckConstraint("quantity IS NULL OR quantity > 0", name="ck_listings_quantity_positive"),
+        sa.CheckConstraint(
+            "quantity IS NULL OR quantity > 0", name="ck_listings_quantity_positive"
+        ),
     )
     op.create_index("ix_listings_enterprise", "listings", ["enterprise_id", "side"])
     op.create_index("ix_listings_side_created", "listings", ["side", "created_at", "id"])
@@ -66,8 +86,12 @@ def downgrade() -> None:
     op.drop_index("ix_enterprises_created", table_name="enterprises")
     op.drop_index("ix_enterprises_search", table_name="enterprises")
     op.drop_index("uq_enterprises_country_legal_id", table_name="enterprises")
-    op.execute("DELETE FROM enterprises WHERE deleted_at IS NOT NULL")  # the old constraint allows no second row per id
-    op.create_unique_constraint("uq_enterprises_country_legal_id", "enterprises", ["country", "legal_id"])
+    op.execute(
+        "DELETE FROM enterprises WHERE deleted_at IS NOT NULL"
+    )  # the old constraint allows no second row per id
+    op.create_unique_constraint(
+        "uq_enterprises_country_legal_id", "enterprises", ["country", "legal_id"]
+    )
     op.drop_column("enterprises", "search")
     op.drop_column("enterprises", "deleted_at")
     op.drop_column("enterprises", "updated_at")

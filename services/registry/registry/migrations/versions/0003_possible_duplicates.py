@@ -4,6 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-01
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -19,15 +20,37 @@ LIVE = "deleted_at IS NULL"
 
 
 def upgrade() -> None:
-    op.add_column("enterprises", sa.Column("email_domain", sa.Text(), sa.Computed(EMAIL_DOMAIN, persisted=True)))
-    op.add_column("enterprises", sa.Column("phone_digits", sa.Text(), sa.Computed(PHONE_DIGITS, persisted=True)))
-    op.create_index("ix_enterprises_status_created", "enterprises", ["status", "created_at", "id"], postgresql_where=sa.text(LIVE))
-    op.create_index("ix_enterprises_ogrn", "enterprises", ["ogrn"], postgresql_where=sa.text(f"{LIVE} AND ogrn IS NOT NULL"))
-    op.create_index(
-        "ix_enterprises_email_domain", "enterprises", ["email_domain"], postgresql_where=sa.text(f"{LIVE} AND email_domain IS NOT NULL")
+    op.add_column(
+        "enterprises",
+        sa.Column("email_domain", sa.Text(), sa.Computed(EMAIL_DOMAIN, persisted=True)),
+    )
+    op.add_column(
+        "enterprises",
+        sa.Column("phone_digits", sa.Text(), sa.Computed(PHONE_DIGITS, persisted=True)),
     )
     op.create_index(
-        "ix_enterprises_phone_digits", "enterprises", ["phone_digits"], postgresql_where=sa.text(f"{LIVE} AND phone_digits IS NOT NULL")
+        "ix_enterprises_status_created",
+        "enterprises",
+        ["status", "created_at", "id"],
+        postgresql_where=sa.text(LIVE),
+    )
+    op.create_index(
+        "ix_enterprises_ogrn",
+        "enterprises",
+        ["ogrn"],
+        postgresql_where=sa.text(f"{LIVE} AND ogrn IS NOT NULL"),
+    )
+    op.create_index(
+        "ix_enterprises_email_domain",
+        "enterprises",
+        ["email_domain"],
+        postgresql_where=sa.text(f"{LIVE} AND email_domain IS NOT NULL"),
+    )
+    op.create_index(
+        "ix_enterprises_phone_digits",
+        "enterprises",
+        ["phone_digits"],
+        postgresql_where=sa.text(f"{LIVE} AND phone_digits IS NOT NULL"),
     )
 
 

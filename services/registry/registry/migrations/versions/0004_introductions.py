@@ -4,6 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-10
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -22,13 +23,21 @@ def upgrade() -> None:
         sa.Column("introduced_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("event_id", sa.Uuid(), nullable=False),
     )
-    op.create_index("ix_introductions_offer_enterprise", "introductions", ["offer_enterprise_id", "introduced_at"])
-    op.create_index("ix_introductions_need_enterprise", "introductions", ["need_enterprise_id", "introduced_at"])
+    op.create_index(
+        "ix_introductions_offer_enterprise",
+        "introductions",
+        ["offer_enterprise_id", "introduced_at"],
+    )
+    op.create_index(
+        "ix_introductions_need_enterprise", "introductions", ["need_enterprise_id", "introduced_at"]
+    )
     op.create_table(
         "processed_events",
         sa.Column("event_id", sa.Uuid(), primary_key=True),
         sa.Column("event_type", sa.String(100), nullable=False),
-        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
     )
 
 

@@ -5,6 +5,7 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,7 +19,9 @@ def upgrade() -> None:
     op.add_column("listings", sa.Column("closed_because", sa.String(32), nullable=True))
     op.add_column("listings", sa.Column("expiry_reminded_for", sa.Date(), nullable=True))
     op.create_index(
-        "ix_listings_active_valid_until", "listings", ["valid_until", "id"],
+        "ix_listings_active_valid_until",
+        "listings",
+        ["valid_until", "id"],
         postgresql_where=sa.text("status = 'active' AND valid_until IS NOT NULL"),
     )
 

@@ -6,6 +6,7 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-02
 """
+
 import logging
 from collections import Counter
 
@@ -27,7 +28,9 @@ log = logging.getLogger("alembic.runtime.migration")
 def upgrade() -> None:
     units = load_units(Settings.model_fields["data_dir"].default)
     connection = op.get_bind()
-    rows = connection.execute(sa.text("SELECT id, unit FROM listings WHERE unit IS NOT NULL AND btrim(unit) <> ''")).all()
+    rows = connection.execute(
+        sa.text("SELECT id, unit FROM listings WHERE unit IS NOT NULL AND btrim(unit) <> ''")
+    ).all()
     rewritten, unread = Counter(), {}
     for listing_id, written in rows:
         try:
@@ -38,12 +41,21 @@ def upgrade() -> None:
         if code != written:
             rewritten[(written, code)] += 1
             # The version stays: the unit means what it meant, only its spelling is the vocabulary's now.
-            connection.execute(sa.text("UPDATE listings SET unit = :code WHERE id = :id"), {"code": code, "id": listing_id})
+            connection.execute(
+                sa.text("UPDATE listings SET unit = :code WHERE id = :id"),
+                {"code": code, "id": listing_id},
+            )
     for (written, code), count in sorted(rewritten.items()):
         log.info("unit %r -> %r on %d listing(s)", written, code, count)
     for listing_id, written in unread.items():
-        log.warning("listing %s keeps the unit %r: the vocabulary cannot read it", listing_id, written)
-    log.info("units: %d listing(s) rewritten to codes, %d left unread", sum(rewritten.values()), len(unread))
+        log.warning(
+            "listing %s keeps the unit %r: the vocabulary cannot read it", listing_id, written
+        )
+    log.info(
+        "units: %d listing(s) rewritten to codes, %d left unread",
+        sum(rewritten.values()),
+        len(unread),
+    )
 
 
 def downgrade() -> None:

@@ -8,6 +8,7 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-02
 """
+
 import logging
 
 import sqlalchemy as sa
@@ -31,39 +32,68 @@ def upgrade() -> None:
     left = _respell_enterprises(connection)
     _respell_product_codes(connection)
     # NOT VALID: a row left in its old spelling above must not stop the upgrade; every write is checked.
-    op.execute(f"ALTER TABLE enterprises ADD CONSTRAINT {LEGAL_ID_SPELLING} CHECK (legal_id ~ '^[0-9A-Z]+$') NOT VALID")
+    op.execute(
+        f"ALTER TABLE enterprises ADD CONSTRAINT {LEGAL_ID_SPELLING} CHECK (legal_id ~ '^[0-9A-Z]+$') NOT VALID"
+    )
     if not left:
         op.execute(f"ALTER TABLE enterprises VALIDATE CONSTRAINT {LEGAL_ID_SPELLING}")
 
 
 def _respell_enterprises(connection) -> int:
-    rows = connection.execute(sa.text("SELECT id, country, inn, ogrn, unp, phone, deleted_at IS NULL FROM enterprises ORDER BY created_at, id")).all()
-    taken = {(country, legal_id) for country, legal_id in connection.execute(
-        sa.text("SELECT country, legal_id FROM enterprises WHERE deleted_at IS NULL"))}
+    rows = connection.execute(
+        sa.text(
+            "SELECT id, country, inn, ogrn, unp, phone, deleted_at IS NULL FROM enterprises ORDER BY created_at, id"
+        )
+    ).all()
+    taken = {
+        (country, legal_id)
+        for country, legal_id in connection.execute(
+            sa.text("SELECT country, legal_id FROM enterprises WHERE deleted_at IS NULL")
+        )
+    }
     left = 0
     for enterprise_id, country, inn, ogrn, unp, phone, live in rows:
-        spelled = {"inn": _or_as_is(digits_only, inn), "ogrn": _or_as_is(digits_only, ogrn), "unp": _or_as_is(unp_spelling, unp),
-                   "phone": _or_as_is(lambda text: e164_phone(text, country=country), phone)}
+        spelled = {
+            "inn": _or_as_is(digits_only, inn),
+            "ogrn": _or_as_is(digits_only, ogrn),
+            "unp": _or_as_is(unp_spelling, unp),
+            "phone": _or_as_is(lambda text: e164_phone(text, country=country), phone),
+        }
         legal_id_before = inn if country == "RU" else unp
         legal_id = spelled["inn"] if country == "RU" else spelled["unp"]
         if legal_id != legal_id_before and live and (country, legal_id) in taken:
-            log.warning("enterprise %s keeps the legal id %r: respelled it is %s, another live enterprise's", enterprise_id, legal_id_before, legal_id)
+            log.warning(
+                "enterprise %s keeps the legal id %r: respelled it is %s, another live enterprise's",
+                enterprise_id,
+                legal_id_before,
+                legal_id,
+            )
             spelled |= {"inn": inn, "ogrn": ogrn, "unp": unp}
             legal_id, left = legal_id_before, left + 1
         elif live:
             taken.add((country, legal_id))
         if spelled != {"inn": inn, "ogrn": ogrn, "unp": unp, "phone": phone}:
             # The version stays: the numbers are the ones the company gave, only their spelling changed.
-            connection.execute(sa.text("UPDATE enterprises SET inn = :inn, ogrn = :ogrn, unp = :unp, phone = :phone, legal_id = :legal_id "
-                                       "WHERE id = :id"), spelled | {"legal_id": legal_id, "id": enterprise_id})
+            connection.execute(
+                sa.text(
+                    "UPDATE enterprises SET inn = :inn, ogrn = :ogrn, unp = :unp, phone = :phone, legal_id = :legal_id "
+                    "WHERE id = :id"
+                ),
+                spelled | {"legal_id": legal_id, "id": enterprise_id},
+            )
     return left
 
 
 def _respell_product_codes(connection) -> None:
-    rows = connection.execute(sa.text("SELECT id, product_codes FROM listings WHERE cardinality(product_codes) > 0")).all()
+    rows = connection.execute(
+        sa.text("SELECT id, product_codes FROM listings WHERE cardinality(product_codes) > 0")
+    ).all()
     for listing_id, codes in rows:
         if (spelled := spelled_codes(codes)) != codes:
-            connection.execute(sa.text("UPDATE listings SET product_codes = :codes WHERE id = :id"), {"codes": spelled, "id": listing_id})
+            connection.execute(
+                sa.text("UPDATE listings SET product_codes = :codes WHERE id = :id"),
+                {"codes": spelled, "id": listing_id},
+            )
 
 
 def _or_as_is(spelling, value: str | None) -> str | None:
