@@ -1,0 +1,189 @@
+"""Every error leaves every Union Match application as RFC 9457 problem details, the same way.
+
+One model (`ProblemDetails`, for OpenAPI documents too), one exception a route or a dependency
+raises to answer with a problem (`Problem`), one response builder (`problem_response`), and one
+`install_problem_handlers` for validation errors, HTTP errors, unexpected errors and the service's
+own domain errors. A service's domain errors stay in the service: it passes a mapping from each
+error class to a status (detail: the error's text) or to a function that makes the `Problem`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+# Where FastAPI says a validation error was found; the client knows the field by its name alone.
+_LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
+# Titles whose standard reason phrase says less to a client than these do.
+_TITLES = {413: "Content too large", 422: "Invalid input", 500: "Internal error"}
+
+log = structlog.get_logger(__name__)
+
+
+class FieldProblem(BaseModel):
+    """One field of the request that was refused, and why."""
+
+    field: str = Field(description="the field's name, dotted for nested fields", examples=["name"])
+    reason: str = Field(examples=["Field required"])
+
+
+class ProblemDetails(BaseModel):
+    """An error as RFC 9457 problem details (media type application/problem+json). `errors` names
+    the refused fields of a 422; a problem may carry other members (`current_version`, ...)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "about:blank",
+                    "title": "Invalid input",
+                    "status": 422,
+                    "detail": "the request has invalid fields",
+                    "errors": [{"field": "name", "reason": "Field required"}],
+                }
+            ]
+        },
+    )
+
+    type: str = Field(default="about:blank", description="a URI reference naming the problem")
+    title: str = Field(description="a short summary of the problem's type", examples=["Not found"])
+    status: int = Field(ge=400, le=599, examples=[404])
+    detail: str = Field(description="what went wrong with this request", examples=["no such item"])
+    instance: str | None = Field(default=None, description="the request's path")
+    errors: list[FieldProblem] | None = None
+
+
+def title_for(status: int) -> str:
+    if status in _TITLES:
+        return _TITLES[status]
+    try:
+        return HTTPStatus(status).phrase.capitalize()
+    except ValueError:
+        return "Error"
+
+
+class Problem(Exception):
+    """Raise it to answer the request with a problem: the installed handler turns it into one."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        title: str | None = None,
+        type_: str = "about:blank",
+        errors: Iterable[FieldProblem | Mapping[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.details = ProblemDetails(
+            type=type_,
+            title=title or title_for(status),
+            status=status,
+            detail=detail,
+            errors=None if errors is None else [FieldProblem.model_validate(e) for e in errors],
+            **extensions,
+        )
+        self.headers = dict(headers) if headers else None
+
+    @property
+    def status(self) -> int:
+        return self.details.status
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(
+            self.details.model_dump(mode="json", exclude_none=True),
+            status_code=self.status,
+            media_type=PROBLEM_CONTENT_TYPE,
+            headers=self.headers,
+        )
+
+
+def problem_response(status: int, detail: str, **options: Any) -> JSONResponse:
+    """The response of a `Problem(status, detail, **options)`, for code that answers rather than
+    raises (middleware, a route returning early)."""
+    return Problem(status, detail, **options).response()
+
+
+def field_problems(errors: Iterable[Any]) -> list[FieldProblem]:
+    """A domain's field errors (anything with `field` and `reason`) as the problem's `errors`."""
+    return [FieldProblem(field=str(error.field), reason=str(error.reason)) for error in errors]
+
+
+def invalid_fields(
+    errors: Iterable[Any], detail: str = "the request has invalid fields"
+) -> Problem:
+    return Problem(422, detail, errors=field_problems(errors))
+
+
+def _field_name(location: tuple) -> str:
+    parts = location[1:] if location and location[0] in _LOCATIONS else location
+    return ".".join(str(part) for part in parts) or "body"
+
+
+def _validation_problem(error: RequestValidationError) -> Problem:
+    errors = [
+        FieldProblem(field=_field_name(tuple(e["loc"])), reason=e["msg"]) for e in error.errors()
+    ]
+    return Problem(422, "the request has invalid fields", errors=errors)
+
+
+# A domain error's answer: its status (the detail is the error's own text), or a function of the
+# request and the error that makes the whole problem.
+DomainAnswer = int | Callable[[Request, Any], Problem]
+
+
+def _answer(answer: DomainAnswer, request: Request, error: Exception) -> Problem:
+    if isinstance(answer, int):
+        return Problem(answer, str(error))
+    return answer(request, error)
+
+
+def install_problem_handlers(
+    app: FastAPI,
+    *,
+    service: str,
+    domain_errors: Mapping[type[Exception], DomainAnswer] | None = None,
+) -> None:
+    """`service` names the application in the answer to an unexpected error ("the registry could
+    not complete the request"); `domain_errors` maps each of its error classes to its answer."""
+
+    async def problem(request: Request, error: Problem) -> JSONResponse:
+        return error.response()
+
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        return _validation_problem(error).response()
+
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        return Problem(
+            error.status_code, str(error.detail), headers=getattr(error, "headers", None)
+        ).response()
+
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled_error")
+        return Problem(500, f"the {service} could not complete the request").response()
+
+    app.add_exception_handler(Problem, problem)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected)
+    for error_class, answer in (domain_errors or {}).items():
+        app.add_exception_handler(error_class, _domain_handler(answer))
+
+
+def _domain_handler(answer: DomainAnswer):
+    async def domain_error(request: Request, error: Exception) -> JSONResponse:
+        return _answer(answer, request, error).response()
+
+    return domain_error

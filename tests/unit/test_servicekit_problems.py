@@ -1,0 +1,165 @@
+"""Every app answers errors the same way: RFC 9457 problem details, application/problem+json,
+with the refused fields named in `errors`, and a service's own domain errors mapped as it says."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI, HTTPException
+from fastapi.testclient import TestClient
+from pydantic import BaseModel
+
+from servicekit.problems import (
+    PROBLEM_CONTENT_TYPE,
+    Problem,
+    ProblemDetails,
+    install_problem_handlers,
+    invalid_fields,
+    problem_response,
+)
+
+
+class ItemMissing(Exception):
+    pass
+
+
+class StaleItem(Exception):
+    def __init__(self, current: int) -> None:
+        super().__init__("the item changed since it was read")
+        self.current = current
+
+
+class FieldError:
+    def __init__(self, field: str, reason: str) -> None:
+        self.field, self.reason = field, reason
+
+
+class BrokenRules(Exception):
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("the item breaks the rules")
+        self.errors = errors
+
+
+class Quantity(BaseModel):
+    quantity: int
+
+
+def _client() -> TestClient:
+    app = FastAPI()
+    install_problem_handlers(
+        app,
+        service="stock service",
+        domain_errors={
+            ItemMissing: 404,
+            StaleItem: lambda request, error: Problem(
+                409, str(error), current_version=error.current
+            ),
+            BrokenRules: lambda request, error: invalid_fields(error.errors, str(error)),
+        },
+    )
+
+    @app.get("/missing")
+    def missing():
+        raise ItemMissing("no such item")
+
+    @app.get("/stale")
+    def stale():
+        raise StaleItem(current=7)
+
+    @app.get("/broken")
+    def broken():
+        raise BrokenRules([FieldError("price", "must be positive")])
+
+    @app.post("/items")
+    def create(item: Quantity, limit: int = 10):
+        return {"quantity": item.quantity}
+
+    @app.get("/refused")
+    def refused():
+        raise HTTPException(401, "sign in first", headers={"WWW-Authenticate": "Bearer"})
+
+    @app.get("/slow-down")
+    def slow_down():
+        raise Problem(
+            429, "slow down", type_="/problems/rate-limited", headers={"Retry-After": "3"}
+        )
+
+    @app.get("/early")
+    def early():
+        return problem_response(403, "not yours", title="Forbidden here")
+
+    @app.get("/bug")
+    def bug():
+        raise RuntimeError("a bug")
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def _problem(response) -> dict:
+    assert response.headers["content-type"] == PROBLEM_CONTENT_TYPE
+    body = response.json()
+    ProblemDetails.model_validate(body)
+    assert body["status"] == response.status_code
+    return body
+
+
+def test_a_domain_error_mapped_to_a_status_answers_with_its_own_text():
+    body = _problem(_client().get("/missing"))
+    assert body == {
+        "type": "about:blank",
+        "title": "Not found",
+        "status": 404,
+        "detail": "no such item",
+    }
+
+
+def test_a_domain_error_mapped_to_a_function_may_add_members():
+    body = _problem(_client().get("/stale"))
+    assert body["title"] == "Conflict" and body["current_version"] == 7
+
+
+def test_a_domain_errors_fields_are_named():
+    body = _problem(_client().get("/broken"))
+    assert body["status"] == 422 and body["title"] == "Invalid input"
+    assert body["errors"] == [{"field": "price", "reason": "must be positive"}]
+
+
+@pytest.mark.parametrize(
+    ("url", "payload", "field"),
+    [
+        ("/items", {"quantity": "many"}, "quantity"),
+        ("/items", None, "body"),
+        ("/items?limit=x", {"quantity": 1}, "limit"),
+    ],
+)
+def test_invalid_requests_name_the_field_without_its_location(url, payload, field):
+    body = _problem(_client().post(url, json=payload))
+    assert body["detail"] == "the request has invalid fields"
+    assert [error["field"] for error in body["errors"]] == [field]
+
+
+def test_http_errors_keep_their_headers_and_get_the_statuss_title():
+    response = _client().get("/refused")
+    body = _problem(response)
+    assert body["title"] == "Unauthorized" and body["detail"] == "sign in first"
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_unknown_routes_answer_with_a_problem():
+    assert _problem(_client().get("/nowhere"))["title"] == "Not found"
+
+
+def test_a_raised_problem_keeps_its_type_and_headers():
+    response = _client().get("/slow-down")
+    body = _problem(response)
+    assert body["type"] == "/problems/rate-limited" and body["title"] == "Too many requests"
+    assert response.headers["retry-after"] == "3"
+
+
+def test_a_returned_problem_may_carry_its_own_title():
+    assert _problem(_client().get("/early"))["title"] == "Forbidden here"
+
+
+def test_an_unexpected_error_names_the_service_and_hides_the_cause():
+    body = _problem(_client().get("/bug"))
+    assert body["status"] == 500 and body["title"] == "Internal error"
+    assert body["detail"] == "the stock service could not complete the request"
