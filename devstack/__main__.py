@@ -130,7 +130,8 @@ def run_up(args: argparse.Namespace) -> int:
         smtp_port=args.smtp_port,
         smtp_http_port=args.smtp_http_port,
         kafka_timeout=args.kafka_timeout,
-        # Made on the first run and kept in the state folder: never a secret published in the repository.
+        # Made on the first run and kept in the state folder: never a secret published in the
+        # repository.
         **load_or_create_secrets(args.state_dir),
     )
     stack = Stack(config)
@@ -154,7 +155,8 @@ def run_up(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\nstopping...")
     finally:
-        # A `make down` arriving while we already stop (after a child died, say) must not cut the stop short.
+        # A `make down` arriving while we already stop (after a child died, say) must not cut the
+        # stop short.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         stack.stop()
@@ -172,7 +174,8 @@ def _watch(stack: Stack) -> None:
     for child in stack.supervisor.children:
         if not child.alive():
             raise StackError(
-                f"{child.name} stopped unexpectedly; last lines of {child.log_path}:\n{child.log_tail()}"
+                f"{child.name} stopped unexpectedly; last lines of "
+                f"{child.log_path}:\n{child.log_tail()}"
             )
 
 

@@ -25,7 +25,8 @@ _PARALLEL = 4  # password hashing dominates; the gateway hashes on its worker th
 
 
 def load_demo(gateway_url: str, path: Path = DEMO_FILE) -> dict[str, int]:
-    """Loads every demo enterprise; what is already there (a second `make up`) is counted, not an error."""
+    """Loads every demo enterprise; what is already there (a second `make up`) is counted, not an
+    error."""
     if not path.exists():
         return {}
     enterprises = json.loads(path.read_text(encoding="utf-8"))
@@ -71,7 +72,8 @@ def _load_company(
 ) -> tuple[Counter[str], str | None]:
     counts: Counter[str] = Counter()
     profile = {k: v for k, v in enterprise.items() if k not in _LISTING_FIELDS}
-    # Signing up with an address that has an account emails its owner that someone tried, so a second
+    # Signing up with an address that has an account emails its owner that someone tried, so a
+    # second
     # `make up` signs in first; a first one signs up first (a failed sign-in per company would run
     # into the sign-in throttle).
     headers = _sign_in(client, profile["email"], COMPANY_PASSWORD) if loaded_before else None
@@ -91,7 +93,8 @@ def _load_company(
     if response.status_code != 201:
         counts["refused"] += 1
         print(
-            f"  demo enterprise {profile.get('name')!r} refused: {response.status_code} {response.text[:300]}"
+            f"  demo enterprise {profile.get('name')!r} refused: {response.status_code} "
+            f"{response.text[:300]}"
         )
         return counts, None
     counts["registered"] += 1
@@ -116,7 +119,8 @@ def _publish(
         else:
             counts[f"{side} refused"] += 1
             print(
-                f"  demo {side[:-1]} {listing.get('title')!r} refused: {response.status_code} {response.text[:300]}"
+                f"  demo {side[:-1]} {listing.get('title')!r} refused: {response.status_code} "
+                f"{response.text[:300]}"
             )
     return counts
 

@@ -9,11 +9,17 @@ from urllib.parse import quote
 
 # The frame's document: inline styles and data images, nothing fetched, no script, no form, and a
 # sandbox of its own should someone open it outside the frame.
-MESSAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox allow-popups allow-popups-to-escape-sandbox"
+MESSAGE_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox "
+    "allow-popups allow-popups-to-escape-sandbox"
+)
 # Its links open in a new tab, as a mail client opens them, rather than inside the frame.
 FRAME_SANDBOX = "allow-popups allow-popups-to-escape-sandbox"
 # The inbox: its own inline style and frames of its own origin, nothing else.
-INBOX_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'; base-uri 'none'; form-action 'none'"
+INBOX_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'; base-uri "
+    "'none'; form-action 'none'"
+)
 
 _STYLE = """
 body { font-family: Arial, sans-serif; margin: 0; display: flex; height: 100vh; color: #1d2733; }
@@ -36,8 +42,10 @@ def _addresses(people: list[dict]) -> str:
 def _row(message: dict, open_id: str | None) -> str:
     opened = ' class="open"' if message["ID"] == open_id else ""
     return (
-        f'<a href="/?id={quote(message["ID"])}"{opened}><div class="to">{escape(_addresses(message["To"]))}</div>'
-        f'<div>{escape(message["Subject"]) or "(no subject)"}</div><div class="date">{escape(message.get("Date") or message["Created"])}</div></a>'
+        f'<a href="/?id={quote(message["ID"])}"{opened}><div '
+        f'class="to">{escape(_addresses(message["To"]))}</div>'
+        f"<div>{escape(message['Subject']) or '(no subject)'}</div><div "
+        f'class="date">{escape(message.get("Date") or message["Created"])}</div></a>'
     )
 
 

@@ -17,7 +17,8 @@ def require_free(ports: dict[str, int]) -> None:
     taken = [f"{name} ({port})" for name, port in ports.items() if not is_free(port)]
     if taken:
         raise StackError(
-            f"port already taken: {', '.join(taken)}; stop what uses it (`make down`, or `ss -ltnp`) "
+            f"port already taken: {', '.join(taken)}; stop what uses it (`make down`, or `ss "
+            "-ltnp`) "
             "or choose other ports (see `python -m devstack up --help`)"
         )
 

@@ -1,6 +1,7 @@
 """The signing secrets of a `make up` platform: made on its first run, from the operating system's
 random source, and kept in its state folder (readable by this user only), so tokens, sessions and
-emailed links outlive a restart and none is ever signed with a secret published in the repository."""
+emailed links outlive a restart and none is ever signed with a secret published in the
+repository."""
 
 from __future__ import annotations
 

@@ -93,7 +93,8 @@ def _summarise(raw: bytes, envelope_from: str, envelope_to: list[str]) -> dict:
     }
 
 
-# The bytes as received, kept in the store and served only by /raw (Mailpit's message JSON has none).
+# The bytes as received, kept in the store and served only by /raw (Mailpit's message JSON has
+# none).
 _RAW = "_raw"
 
 

@@ -1,5 +1,6 @@
 """The whole platform on this machine: PostgreSQL, Kafka, the SMTP sink, the three services, the
-gateway and the web application, started in order, each awaited until it answers, and stopped in reverse order."""
+gateway and the web application, started in order, each awaited until it answers, and stopped in
+reverse order."""
 
 from __future__ import annotations
 
@@ -160,7 +161,8 @@ class Stack:
                 "GATEWAY_HTTP_PORT": str(self.config.gateway_port),
                 "GATEWAY_OPS_HOST": "127.0.0.1",
                 "GATEWAY_OPS_PORT": str(self.config.gateway_ops_port),
-                # The web application tells the gateway its visitor's address; only it is trusted to.
+                # The web application tells the gateway its visitor's address; only it is trusted
+                # to.
                 "GATEWAY_TRUSTED_PROXIES": '["127.0.0.1"]',
                 **(
                     {
@@ -254,7 +256,8 @@ class Stack:
         self._await_http(child, url, timeout=60)
         if relay is not None and not relay.alive():
             raise StackError(
-                f"the registry's relay exited while starting; last lines of {relay.log_path}:\n{relay.log_tail()}"
+                "the registry's relay exited while starting; last lines of "
+                f"{relay.log_path}:\n{relay.log_tail()}"
             )
         return child
 
@@ -287,7 +290,8 @@ class Stack:
         while time.monotonic() < deadline:
             if not child.alive():
                 raise StackError(
-                    f"{child.name} exited while starting; last lines of {child.log_path}:\n{child.log_tail()}"
+                    f"{child.name} exited while starting; last lines of "
+                    f"{child.log_path}:\n{child.log_tail()}"
                 )
             try:
                 if httpx.get(url, timeout=2).status_code == 200:

@@ -14,7 +14,8 @@ It checks:
   at least 40 Russian regions and the regions the product is about;
 * data/cities.json -- at least 60 cities, each in a known region of its own country, with
   coordinates inside the country's bounding box; the named Smolensk-region and Belarusian towns;
-* data/demo/enterprises.json -- a list of enterprises (the shape devstack/demo.py loads): required keys,
+* data/demo/enterprises.json -- a list of enterprises (the shape devstack/demo.py loads): required
+keys,
   legal ids valid by their real check digits (``stdnum.ru.inn``, ``stdnum.ru.ogrn``,
   ``stdnum.by.unp``) and unique, a 10-digit INN paired with a 13-digit OGRN and a 12-digit INN
   with a 15-digit OGRNIP, every sector / region / city reference resolving, e-mail syntax,
@@ -549,14 +550,17 @@ def main() -> int:
 
     ru_regions = sum(1 for c in regions.values() if c == "RU")
     print(
-        f"taxonomy  version {taxonomy.get('version') if isinstance(taxonomy, dict) else '?'}: {len(sectors)} sectors"
+        f"taxonomy  version {taxonomy.get('version') if isinstance(taxonomy, dict) else '?'}: "
+        f"{len(sectors)} sectors"
     )
     print(f"regions   RU {ru_regions}, BY {len(regions) - ru_regions}")
     print(
-        f"cities    {len(cities)} (RU {sum(1 for k in cities if k[0] == 'RU')}, BY {sum(1 for k in cities if k[0] == 'BY')})"
+        f"cities    {len(cities)} (RU {sum(1 for k in cities if k[0] == 'RU')}, BY "
+        f"{sum(1 for k in cities if k[0] == 'BY')})"
     )
     print(
-        f"demo      {n_ent} enterprises (RU {stats['country']['RU']}, BY {stats['country']['BY']}), "
+        f"demo      {n_ent} enterprises (RU {stats['country']['RU']}, BY "
+        f"{stats['country']['BY']}), "
         f"{n_off} offers, {n_need} needs"
     )
     print(

@@ -70,7 +70,8 @@ FORGED_CURSORS = [
     _cursor({"sort": "name"}),
 ]
 forged_cursor = st.sampled_from(FORGED_CURSORS)
-# The calendar's edges: a day after the last or an offset before the first overflows date arithmetic.
+# The calendar's edges: a day after the last or an offset before the first overflows date
+# arithmetic.
 EDGE_MOMENTS = [
     "0001-01-01",
     "9999-12-31",
@@ -145,7 +146,8 @@ def operations_of(document: dict, *, prefix: str = "") -> list[Operation]:
                 operation.body_example = (
                     dict(examples[0]) if examples else _minimal(document, schema)
                 )
-                # A body documented by its examples only (the gateway's forwarded routes): their fields.
+                # A body documented by its examples only (the gateway's forwarded routes): their
+                # fields.
                 for example in examples:
                     operation.body_fields |= {
                         name: {} for name in example if name not in operation.body_fields
@@ -165,7 +167,8 @@ def _resolved(document: dict, schema: dict) -> dict:
 
 
 def _minimal(document: dict, schema: dict) -> dict:
-    """A body with each required field given a plausible value, so one hostile field is what differs."""
+    """A body with each required field given a plausible value, so one hostile field is what
+    differs."""
     body = {}
     for name in schema.get("required", []):
         body[name] = _plausible(_resolved(document, schema["properties"][name]))
@@ -204,13 +207,15 @@ class HostileRequest:
 
 
 def _wire(text: str) -> str:
-    """Percent-escapes, keeping what UTF-8 cannot encode as the bytes a careless client would send."""
+    """Percent-escapes, keeping what UTF-8 cannot encode as the bytes a careless client would
+    send."""
     return quote(text.encode("utf-8", "surrogatepass"), safe="")
 
 
 @st.composite
 def hostile_requests(draw, operation: Operation, *, base_path: str = "") -> HostileRequest:
-    """One request to the operation with hostile values in some of its path, query or body fields."""
+    """One request to the operation with hostile values in some of its path, query or body
+    fields."""
     path = operation.path
     for name in operation.path_parameters:
         value = draw(st.one_of(st.uuids().map(str), hostile_value))
@@ -296,7 +301,8 @@ def _encoded(body: dict, form: bool, *, invalid_utf8: bool) -> tuple[bytes, dict
 def assert_refused_properly(request: HostileRequest, response) -> None:
     """No 5xx; a refusal is problem details; text no field may hold is a 422 naming its field."""
     assert response.status_code < 500, (
-        f"{request.method} {request.url[:300]} {request.content!r:.300} -> {response.status_code} {response.text[:300]}"
+        f"{request.method} {request.url[:300]} {request.content!r:.300} -> "
+        f"{response.status_code} {response.text[:300]}"
     )
     if response.status_code >= 400:
         assert response.headers["content-type"].startswith("application/problem+json"), (
@@ -315,7 +321,8 @@ def assert_refused_properly(request: HostileRequest, response) -> None:
             | {"body"}
         )
         assert named & refused, (
-            f"{request.method} {request.url[:200]} {request.content!r:.400} -> {response.text[:300]}"
+            f"{request.method} {request.url[:200]} {request.content!r:.400} -> "
+            f"{response.text[:300]}"
         )
 
 

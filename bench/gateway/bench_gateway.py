@@ -107,7 +107,8 @@ COMPANIES = 16
 NEED = {
     "kind": "goods",
     "title": "Нужна замена 120 пассажирских лифтов",
-    "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 году; грузоподъёмность 400 и 630 кг.",
+    "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 году; "
+    "грузоподъёмность 400 и 630 кг.",
     "sector": "elevators",
     "product_codes": ["842810"],
     "quantity": 120,
@@ -149,7 +150,8 @@ async def run_calls(
             latencies.append((time.perf_counter() - started) * 1000)
             if response.status_code != expected:
                 raise RuntimeError(
-                    f"{response.request.method} {response.request.url} -> {response.status_code} {response.text[:200]}"
+                    f"{response.request.method} {response.request.url} -> "
+                    f"{response.status_code} {response.text[:200]}"
                 )
 
     started = time.perf_counter()
@@ -287,7 +289,8 @@ async def bench(stack: Stack, *, requests: int, clients: int, rounds: int) -> li
         ).json()
         anonymous = internal("anonymous")
         company = internal("company", sub=account["id"], enterprise_ids=[enterprise["id"]])
-        # Registrations take turns among the companies, as many companies registering their own would.
+        # Registrations take turns among the companies, as many companies registering their own
+        # would.
         # The gateway vouches for every enterprise a company holds, so its internal token grows with
         # each registration; the direct side carries the same list, or the two calls differ.
         held = {account["id"]: [enterprise["id"]]} | {other["id"]: [] for other, _ in companies[1:]}
@@ -395,23 +398,28 @@ async def sign_up(gateway: httpx.AsyncClient) -> tuple[dict, dict[str, str]]:
 def report(rows: list[dict], *, clients: int) -> None:
     print(
         f"\n{'route':<36} {'gateway req/s':>13} {'direct req/s':>12} {'ratio':>6}   "
-        f"{'gw p50':>7} {'gw p99':>7} {'dir p50':>7} {'dir p99':>7} {'added p50':>9} {'gw CPU/req':>10}"
+        f"{'gw p50':>7} {'gw p99':>7} {'dir p50':>7} {'dir p99':>7} {'added p50':>9} "
+        f"{'gw CPU/req':>10}"
     )
     for r in rows:
         print(
             f"{r['route']:<36} {r['gw_rps']:>13.0f} {r['direct_rps']:>12.0f} {r['ratio']:>6.2f}   "
-            f"{r['gw_p50']:>7.2f} {r['gw_p99']:>7.2f} {r['direct_p50']:>7.2f} {r['direct_p99']:>7.2f} {r['added_p50']:>9.2f} "
+            f"{r['gw_p50']:>7.2f} {r['gw_p99']:>7.2f} {r['direct_p50']:>7.2f} "
+            f"{r['direct_p99']:>7.2f} {r['added_p50']:>9.2f} "
             f"{r['gw_cpu_ms']:>10.2f}"
         )
     print(
-        f"(throughput with {clients} concurrent clients; latencies in ms with one client; gateway CPU ms per request;\n"
-        f" targets: ratio >= 0.70, added p50 < 5 ms; load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+        f"(throughput with {clients} concurrent clients; latencies in ms with one client; "
+        "gateway CPU ms per request;\n"
+        " targets: ratio >= 0.70, added p50 < 5 ms; load average at the end: "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
     )
     print("CPU ms per request in the throughput runs (gateway side / direct side):")
     for r in rows:
         c = r["cpu_ms"]
         print(
-            f"  {r['route']:<34} gateway {c['gateway', 'gateway']:.2f}; registry {c['gateway', 'registry']:.2f} / {c['direct', 'registry']:.2f}; "
+            f"  {r['route']:<34} gateway {c['gateway', 'gateway']:.2f}; registry "
+            f"{c['gateway', 'registry']:.2f} / {c['direct', 'registry']:.2f}; "
             f"bench client {c['gateway', 'client']:.2f} / {c['direct', 'client']:.2f}"
         )
     for r in rows:

@@ -1,6 +1,7 @@
-"""Benchmark of candidate generation: the inverted index against a brute-force scan, same data, one run.
+"""Benchmark of candidate generation: the inverted index against a brute-force scan, same data, one
+run.
 
-    .venv/bin/python bench/matching/bench_matching.py                      # 10k listings, about ten seconds
+    .venv/bin/python bench/matching/bench_matching.py              # 10k listings, about ten seconds
     .venv/bin/python bench/matching/bench_matching.py --sizes 10000 100000 1000000
 
 For each size: time and memory to build the index, p50/p99 time to match one new listing (by the
@@ -167,8 +168,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(
-        f"{'listings':>9} {'build s':>8} {'index MB':>9} {'p50 ms':>7} {'p99 ms':>7} {'scan p50':>9} {'scan p99':>9} "
-        f"{'top-5 same':>10} {'score kept':>10} {'re-match s':>11} {'1 process':>10} {'1 by 1':>7} {'scan re-match s':>16} {'load':>5}"
+        f"{'listings':>9} {'build s':>8} {'index MB':>9} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'scan p50':>9} {'scan p99':>9} "
+        f"{'top-5 same':>10} {'score kept':>10} {'re-match s':>11} {'1 process':>10} "
+        f"{'1 by 1':>7} {'scan re-match s':>16} {'load':>5}"
     )
     for size in args.sizes:
         r = run(
@@ -184,10 +187,14 @@ def main() -> None:
             else f" (est. from {r['sampled']} of {r['needs']} needs)"
         )
         print(
-            f"{r['size']:>9} {r['build_s']:>8.1f} {r['memory_mb']:>9.0f} {r['p50']:>7.2f} {r['p99']:>7.2f} "
-            f"{r['scan_p50']:>9.1f} {r['scan_p99']:>9.1f} {r['agreement']:>10.0%} {r['score_kept']:>10.1%} {r['rematch_s']:>11.0f} "
-            f"{r['many_s']:>10.0f} {r['single_s']:>7.0f} {r['scan_rematch_s']:>16.0f} {r['load']:>5.1f} (scan re-match est.){estimated}"
-            f" re-match in {r['workers']} processes; same partners and scores as one by one: {r['identical']}",
+            f"{r['size']:>9} {r['build_s']:>8.1f} {r['memory_mb']:>9.0f} {r['p50']:>7.2f} "
+            f"{r['p99']:>7.2f} "
+            f"{r['scan_p50']:>9.1f} {r['scan_p99']:>9.1f} {r['agreement']:>10.0%} "
+            f"{r['score_kept']:>10.1%} {r['rematch_s']:>11.0f} "
+            f"{r['many_s']:>10.0f} {r['single_s']:>7.0f} {r['scan_rematch_s']:>16.0f} "
+            f"{r['load']:>5.1f} (scan re-match est.){estimated}"
+            f" re-match in {r['workers']} processes; same partners and scores as one by one: "
+            f"{r['identical']}",
             flush=True,
         )
 

@@ -147,10 +147,12 @@ def main() -> None:
     offers = sum(1 for r in records if r["side"] == "offer")
     print(
         f"evaluation set: {len(records)} listings ({offers} offers, {len(labels)} needs), "
-        f"{len({r['sector'] for r in records})} sectors{' — matcher without glossary' if args.no_glossary else ''}"
+        f"{len({r['sector'] for r in records})} "
+        f"sectors{' — matcher without glossary' if args.no_glossary else ''}"
     )
     print(
-        f"{'split':<6} {'system':<16} {'P@5':>6} {'R@10':>6} {'nDCG@10':>8}   hard negatives in the top 5"
+        f"{'split':<6} {'system':<16} {'P@5':>6} {'R@10':>6} {'nDCG@10':>8}   hard negatives in "
+        "the top 5"
     )
     for split in splits + (["all"] if args.split == "all" else []):
         needs = [n for n, label in labels.items() if split == "all" or label["split"] == split]
@@ -158,7 +160,8 @@ def main() -> None:
             m = metrics(rankings, labels, needs)
             negatives = dict(hard_negatives_in_top5(rankings, labels, needs))
             print(
-                f"{split:<6} {name:<16} {m['precision@5']:>6.3f} {m['recall@10']:>6.3f} {m['nDCG@10']:>8.3f}   {negatives}"
+                f"{split:<6} {name:<16} {m['precision@5']:>6.3f} {m['recall@10']:>6.3f} "
+                f"{m['nDCG@10']:>8.3f}   {negatives}"
             )
 
 

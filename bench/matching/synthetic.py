@@ -104,7 +104,8 @@ class Generator:
         extra = r.choice(keywords)
         city = r.choice(self.cities)
         side = side or r.choice(["offer", "need"])
-        # A fifth of the offers deliver to a few regions beyond their own, a tenth of the needs look in some.
+        # A fifth of the offers deliver to a few regions beyond their own, a tenth of the needs look
+        # in some.
         regions = (
             tuple(r.sample(self.regions, r.randint(1, 3)))
             if r.random() < (0.2 if side == "offer" else 0.1)

@@ -2,7 +2,7 @@
 several service instances in one consumer group, and the latency from publishing match.approved
 to the message at the sink.
 
-    .venv/bin/python bench/notifications/bench_emails.py                       # 200 approvals per run, 1 and 3 instances
+    .venv/bin/python bench/notifications/bench_emails.py  # 200 approvals per run, 1 and 3 instances
     .venv/bin/python bench/notifications/bench_emails.py --matches 500 --instances 1 2 4
 
 It starts its own PostgreSQL, Kafka and SMTP sink on free ports (as the tests do), runs the
@@ -82,7 +82,8 @@ class Run:
         self.stack = stack
 
     async def publish(self, payloads, *, interval: float = 0.0) -> dict[str, datetime]:
-        """Publishes and returns, for each expected email's Message-ID, when its event was handed to Kafka."""
+        """Publishes and returns, for each expected email's Message-ID, when its event was handed to
+        Kafka."""
         producer = idempotent_producer(self.stack.kafka.bootstrap_servers, client_id="bench")
         await producer.start()
         published: dict[str, datetime] = {}
@@ -152,7 +153,8 @@ def start_instances(stack: Stack, count: int) -> list[str]:
 
 
 async def sink_ceiling(stack: Stack, *, emails: int = 300) -> float:
-    """Emails per second the sink takes from one bare SMTP connection: the ceiling for the runs above."""
+    """Emails per second the sink takes from one bare SMTP connection: the ceiling for the runs
+    above."""
     from email.message import EmailMessage
 
     import aiosmtplib
@@ -218,13 +220,15 @@ async def measure(stack: Stack, instances: int, matches: int, paced: int, rate: 
 
 
 async def queued_times(stack: Stack, *, since: datetime) -> list[datetime]:
-    """When the consumer had recorded each suggestion (the rest of the latency is the sender's queue)."""
+    """When the consumer had recorded each suggestion (the rest of the latency is the sender's
+    queue)."""
     engine = create_async_engine(stack.database_url("notifications"))
     try:
         async with engine.connect() as connection:
             rows = await connection.execute(
                 text(
-                    "SELECT created_at FROM deliveries WHERE template = 'suggestion' AND created_at >= :since"
+                    "SELECT created_at FROM deliveries WHERE template = 'suggestion' AND "
+                    "created_at >= :since"
                 ),
                 {"since": since},
             )
@@ -265,16 +269,20 @@ def main() -> None:
         shutil.rmtree(state_dir, ignore_errors=True)
     print(f"the SMTP sink alone takes {ceiling:.0f} emails/s from one bare aiosmtplib connection")
     print(
-        f"burst: {args.matches} approvals at once; steady: {args.paced} approvals at {args.rate:g}/s (two emails each)"
+        f"burst: {args.matches} approvals at once; steady: {args.paced} approvals at "
+        f"{args.rate:g}/s (two emails each)"
     )
     print(
-        f"{'instances':>9} {'emails':>6} {'seconds':>8} {'emails/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'all queued s':>12}"
+        f"{'instances':>9} {'emails':>6} {'seconds':>8} {'emails/s':>9} {'p50 ms':>8} "
+        f"{'p99 ms':>8} {'max ms':>8} {'all queued s':>12}"
         f" {'steady p50':>10} {'steady p99':>10}"
     )
     for r in results:
         print(
-            f"{r['instances']:>9} {r['emails']:>6} {r['seconds']:>8.2f} {r['emails_per_second']:>9.1f} {r['p50_ms']:>8.0f}"
-            f" {r['p99_ms']:>8.0f} {r['max_ms']:>8.0f} {r['all_queued_s']:>12.2f} {r['steady_p50_ms']:>10.0f} {r['steady_p99_ms']:>10.0f}"
+            f"{r['instances']:>9} {r['emails']:>6} {r['seconds']:>8.2f} "
+            f"{r['emails_per_second']:>9.1f} {r['p50_ms']:>8.0f}"
+            f" {r['p99_ms']:>8.0f} {r['max_ms']:>8.0f} {r['all_queued_s']:>12.2f} "
+            f"{r['steady_p50_ms']:>10.0f} {r['steady_p99_ms']:>10.0f}"
         )
 
 

@@ -2,7 +2,8 @@
 inserting the same row, side by side in one run on loopback; then the outbox relay's rate and its
 commit-to-Kafka lag at that load, and how fast it drains a backlog.
 
-    .venv/bin/python -m bench.registry.bench_create_listing [--requests 1500] [--concurrency 16] [--relay separate]
+    .venv/bin/python -m bench.registry.bench_create_listing [--requests 1500] [--concurrency 16]
+    [--relay separate]
 
 Starts its own PostgreSQL, Kafka and registry on free ports (as the tests do) and stops them at
 the end. The load generator is a minimal keep-alive HTTP/1.1 client, so that the client's own
@@ -43,7 +44,8 @@ from eventkit.topics import LISTINGS
 NEED = {
     "kind": "goods",
     "title": "Нужна замена 120 пассажирских лифтов",
-    "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 году; грузоподъёмность 400 и 630 кг, "
+    "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 году; "
+    "грузоподъёмность 400 и 630 кг, "
     "с демонтажем старых лифтов и диспетчеризацией.",
     "sector": "elevators",
     "product_codes": ["842810"],
@@ -67,7 +69,10 @@ class Connection:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
 
     async def post(self, path: str, headers: dict[str, str], body: bytes) -> int:
-        head = f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: "
+            f"application/json\r\nContent-Length: {len(body)}\r\n"
+        )
         head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         self.writer.write(head.encode() + b"\r\n" + body)
         status_line, *header_lines = (
@@ -305,7 +310,8 @@ async def relay_at_load(
             {
                 row["event_id"]: row["created_at"]
                 for row in await connection.fetch(
-                    "SELECT event_id, created_at FROM outbox WHERE id > $1 AND id <= $2 AND topic = $3",
+                    "SELECT event_id, created_at FROM outbox WHERE id > $1 AND id <= $2 AND "
+                    "topic = $3",
                     low,
                     high,
                     LISTINGS,
@@ -393,7 +399,7 @@ def _pct(ordered: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
 
 
-# --- the run ---------------------------------------------------------------------------------------
+# --- the run --------------------------------------------------------------------------------------
 
 
 def main() -> None:
@@ -417,7 +423,8 @@ def main() -> None:
         "--relay",
         choices=["separate", "in-process"],
         default="separate",
-        help="the relay as `python -m registry relay` beside `serve` (as `make up` runs it) or inside the registry process",
+        help="the relay as `python -m registry relay` beside `serve` (as `make up` runs it) or "
+        "inside the registry process",
     )
     parser.add_argument(
         "--backlog",
@@ -518,7 +525,8 @@ async def wait_until_published_after_warmup(database_url: str) -> None:
 
 def _report(args, runs: dict[str, list[LoadResult]], relay: dict, drain: dict) -> None:
     print(
-        f"\ncreate listing, {args.requests} requests x {args.rounds} rounds per endpoint, {args.concurrency} connections, loopback"
+        f"\ncreate listing, {args.requests} requests x {args.rounds} rounds per endpoint, "
+        f"{args.concurrency} connections, loopback"
     )
     print(
         f"{'endpoint':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>10} {'failed':>7}"
@@ -538,33 +546,41 @@ def _report(args, runs: dict[str, list[LoadResult]], relay: dict, drain: dict) -
         rounds = " / ".join(f"{r.throughput:.0f}" for r in results)
         cpu_per_request = total.server_cpu_seconds / total.requests * 1000
         print(
-            f"{name:44} {total.throughput:8.0f} {total.percentile(50):8.1f} {total.percentile(99):8.1f} {cpu_per_request:10.2f} "
+            f"{name:44} {total.throughput:8.0f} {total.percentile(50):8.1f} "
+            f"{total.percentile(99):8.1f} {cpu_per_request:10.2f} "
             f"{total.failures:7d}   (rounds: {rounds})"
         )
     bare, registry = merged.values()
     ratio = registry.throughput / bare.throughput
     print(
-        f"registry / bare throughput: {ratio:.2f} (target >= 0.60: {'met' if ratio >= 0.6 else 'NOT met'})"
+        f"registry / bare throughput: {ratio:.2f} (target >= 0.60: "
+        f"{'met' if ratio >= 0.6 else 'NOT met'})"
     )
     if args.relay == "in-process":
         print(
-            "(CPU ms/req is the server process's own CPU time per request, the relay inside it included)"
+            "(CPU ms/req is the server process's own CPU time per request, the relay inside it "
+            "included)"
         )
     else:
         print(
-            f"(CPU ms/req is the server process's own CPU time per request; the separate relay used "
+            "(CPU ms/req is the server process's own CPU time per request; the separate relay "
+            "used "
             f"{relay['cpu_seconds'] * 1000 / max(1, relay['events']):.2f} ms per event besides)"
         )
     print(
-        f"(relay: {args.relay}; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+        f"(relay: {args.relay}; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} "
+        "cores)"
     )
     print(
-        f"\noutbox relay ({args.relay}) at that load: {relay['on_kafka']}/{relay['events']} listing events on Kafka, "
-        f"{relay['events_per_s']:.0f} events/s; commit-to-Kafka lag p50 {relay['lag_p50_ms']:.0f} ms, "
+        f"\noutbox relay ({args.relay}) at that load: {relay['on_kafka']}/{relay['events']} "
+        "listing events on Kafka, "
+        f"{relay['events_per_s']:.0f} events/s; commit-to-Kafka lag p50 "
+        f"{relay['lag_p50_ms']:.0f} ms, "
         f"p99 {relay['lag_p99_ms']:.0f} ms, max {relay['lag_max_ms']:.0f} ms"
     )
     print(
-        f"outbox relay draining a backlog of {drain['backlog']}: {drain['seconds']:.2f} s, {drain['events_per_s']:.0f} events/s"
+        f"outbox relay draining a backlog of {drain['backlog']}: {drain['seconds']:.2f} s, "
+        f"{drain['events_per_s']:.0f} events/s"
     )
     if bare.failures or registry.failures or relay["on_kafka"] != relay["events"]:
         sys.exit(1)

@@ -1,4 +1,5 @@
-"""Builds the labelled evaluation set from the hand-written catalogue; seeded, so it is reproducible.
+"""Builds the labelled evaluation set from the hand-written catalogue; seeded, so it is
+reproducible.
 
     .venv/bin/python data/evaluation/build.py      # writes listings.jsonl and labels.json here
 
@@ -258,7 +259,8 @@ def main() -> None:
     )
     offers = sum(1 for r in builder.listings if r["side"] == "offer")
     print(
-        f"{len(builder.listings)} listings ({offers} offers, {len(labels)} needs) in {len({r['sector'] for r in builder.listings})} sectors"
+        f"{len(builder.listings)} listings ({offers} offers, {len(labels)} needs) in "
+        f"{len({r['sector'] for r in builder.listings})} sectors"
     )
 
 

@@ -1,5 +1,6 @@
 """Debian's Chromium driven by Playwright (never a downloaded browser), with what the page tests
-share: a console that fails the test on script errors, axe-core, the sign-in form, and screenshots."""
+share: a console that fails the test on script errors, axe-core, the sign-in form, and
+screenshots."""
 
 from __future__ import annotations
 

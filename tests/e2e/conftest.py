@@ -17,8 +17,9 @@ class Mailbox:
     With `gateway_url`, it reads as a company that confirms its enterprise's address as soon as the
     confirmation email arrives: it follows the link (through the gateway, as the confirmation page
     does) and lists the other emails only, so stories about welcomes, decisions and suggestions
-    read as they did before addresses were confirmed (tests/e2e/test_enterprise_contact_confirmation.py
-    tells the confirmation's own story, with a mailbox that does not confirm)."""
+    read as they did before addresses were confirmed
+    (tests/e2e/test_enterprise_contact_confirmation.py tells the confirmation's own story, with a
+    mailbox that does not confirm)."""
 
     def __init__(self, api_url: str, *, gateway_url: str | None = None) -> None:
         self._client = httpx.Client(base_url=api_url, timeout=5)
@@ -120,14 +121,15 @@ def company(gateway) -> dict[str, str]:
 
 @pytest.fixture
 def agency(gateway) -> dict[str, str]:
-    """The demo reviewer of the investment agency, signed in (the test platform runs in demo mode)."""
+    """The demo reviewer of the investment agency, signed in (the test platform runs in demo
+    mode)."""
     return _sign_in(gateway, *DEMO_AGENCY)
 
 
 @pytest.fixture(scope="session")
 def verify_enterprise(gateway):
-    """verify_enterprise(enterprise_id, ...) -> the demo reviewer verifies them through the agency API
-    (matching proposes pairs only between verified enterprises)."""
+    """verify_enterprise(enterprise_id, ...) -> the demo reviewer verifies them through the agency
+    API (matching proposes pairs only between verified enterprises)."""
 
     def verify(*enterprise_ids: str) -> None:
         staff = _sign_in(gateway, *DEMO_AGENCY)
@@ -152,7 +154,8 @@ def _housing_operator_profile() -> dict:
         "city": "Смоленск",
         "inn": fresh_inn(),
         "sectors": ["construction"],
-        "description": "Управляем многоквартирными домами Смоленска; нужна замена 120 пассажирских лифтов.",
+        "description": "Управляем многоквартирными домами Смоленска; нужна замена 120 "
+        "пассажирских лифтов.",
         "languages": ["ru"],
         "size": "medium",
         "certifications": [],

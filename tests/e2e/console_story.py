@@ -176,7 +176,8 @@ def proposed_lift_pair(
     timeout: float = 30,
 ) -> tuple[dict, dict, dict]:
     """A lift maker's offer (200 a year) and a Smolensk buyer's need (120 lifts), published by their
-    companies (enterprise id, authorization header), both verified by the agency first; returns the offer, the need and their proposed pair."""
+    companies (enterprise id, authorization header), both verified by the agency first; returns the
+    offer, the need and their proposed pair."""
     (seller_id, seller_headers), (buyer_id, buyer_headers) = seller, buyer
     verify(gateway, agency, seller_id, buyer_id)
     offer = gateway.post(
@@ -185,7 +186,8 @@ def proposed_lift_pair(
         json={
             "kind": "goods",
             "title": offer_title,
-            "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 шт. в год",
+            "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 "
+            "шт. в год",
             "sector": "elevators",
             "product_codes": ["8428101000"],
             "quantity": 200,
@@ -225,7 +227,8 @@ def _room_for_the_pair(gateway, agency: dict, offer: dict, need: dict, buyer_hea
     """Lift listings other tests of the session left open compete for each listing's K proposals:
     one side, verified and matched a moment before the other, may have filled its K with them. The
     reviewer rejects those other proposals of this offer and need (earlier tests are done with
-    them), then the buyer touches its need, which is matched again; returns the need as it now is."""
+    them), then the buyer touches its need, which is matched again; returns the need as it now
+    is."""
     for side, own in (("offer_id", offer), ("need_id", need)):
         for match in gateway.get(
             "/api/v1/matches",

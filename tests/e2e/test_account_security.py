@@ -174,7 +174,7 @@ def test_an_unknown_refresh_token_is_refused_without_ending_anything(gateway):
     assert _me(gateway, session) == 200
 
 
-# --- signing up tells nobody whether an address has an account -------------------------------------
+# --- signing up tells nobody whether an address has an account ------------------------------------
 
 
 def test_signing_up_with_a_taken_address_answers_as_a_new_one_and_tells_the_owner(gateway, mailbox):
@@ -213,7 +213,8 @@ def test_signing_up_takes_as_long_for_a_taken_address_as_for_a_new_one(gateway):
     taken_times = [timed(taken) for _ in range(7)]
     new_median, taken_median = statistics.median(new_times), statistics.median(taken_times)
     print(
-        f"sign-up median: new address {new_median * 1000:.1f} ms, taken address {taken_median * 1000:.1f} ms"
+        f"sign-up median: new address {new_median * 1000:.1f} ms, taken address "
+        f"{taken_median * 1000:.1f} ms"
     )
 
     # Without the hashing the taken address would answer several times faster.

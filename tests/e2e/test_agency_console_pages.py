@@ -1,6 +1,7 @@
 """Every console page, in Russian, Belarusian and English, as a reviewer and an admin see it:
 axe-core finds nothing serious or critical, nothing scrolls sideways on a 360 px phone or a
-1280 px screen, and a screenshot of each is kept under test-output/screenshots for a person to look at."""
+1280 px screen, and a screenshot of each is kept under test-output/screenshots for a person to look
+at."""
 
 from __future__ import annotations
 

@@ -65,7 +65,8 @@ async def test_a_belarusian_lift_maker_signs_up_and_registers_through_the_wizard
         await _continue(page)
         await expect(page.locator(".notice")).to_contain_text(login)
 
-        # The confirmation link goes to the account's own address; opening it confirms nothing until the button.
+        # The confirmation link goes to the account's own address; opening it confirms nothing until
+        # the button.
         confirm = _link(mailbox, login, "/confirm")
         await page.goto(confirm)
         await page.locator("main form button[type=submit]").click()
@@ -79,7 +80,8 @@ async def test_a_belarusian_lift_maker_signs_up_and_registers_through_the_wizard
         await page.locator("#country-by").check()
         await _continue(page)
 
-        # A mistyped UNP: said while typing, and refused on Continue with the reason next to the field.
+        # A mistyped UNP: said while typing, and refused on Continue with the reason next to the
+        # field.
         await page.locator("#unp").fill(_wrong_checksum(unp))
         await expect(page.locator("#unp-live.bad")).not_to_be_empty()
         await _continue(page)

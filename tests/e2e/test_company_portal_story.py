@@ -109,7 +109,8 @@ async def test_two_companies_meet_through_the_portal(platform, gateway, mailbox,
                 == 200
             )
 
-        # Lift parts (HS 8431 31), so the pair is not crowded out by whole lifts other tests publish.
+        # Lift parts (HS 8431 31), so the pair is not crowded out by whole lifts other tests
+        # publish.
         await publish(
             maker_page,
             platform.web_url,

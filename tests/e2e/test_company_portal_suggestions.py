@@ -86,7 +86,8 @@ def approved_pair(gateway, open_company, sign_in, agency):
             "kind": "goods",
             "title": f"Зерноуборочные комбайны {marker}",
             "sector": "agricultural_machinery",
-            "description": f"Поставляем зерноуборочные комбайны для уборки зерновых, партия {marker}",
+            "description": "Поставляем зерноуборочные комбайны для уборки зерновых, партия "
+            f"{marker}",
             "product_codes": ["843351"],
             "quantity": 20,
             "unit": "шт.",
@@ -154,7 +155,8 @@ async def test_a_company_answers_an_approved_suggestion_and_meets_its_partner(
             == f"/enterprises/{maker['enterprise_id']}"
         )
         await _checked_page(page, "suggestions", problems)
-        # In Belarusian the reasons read in Belarusian (Russian while a reason has no Belarusian yet).
+        # In Belarusian the reasons read in Belarusian (Russian while a reason has no Belarusian
+        # yet).
         await page.locator('.language-switch button[value="be"]').click()
         await expect(page.locator("html")).to_have_attribute("lang", "be")
         await expect(card.locator("ul.reasons li").first).to_have_text(
@@ -269,7 +271,8 @@ async def test_a_company_chooses_a_daily_digest_and_stops_and_resumes_its_emails
         await page.get_by_role("button", name="Stop emails about suggestions").click()
         await page.wait_for_url("**/my/notifications?done=unsubscribed")
         await expect(page.locator("#current-state")).to_contain_text("no emails about suggestions")
-        # (whether the farm's address is confirmed is test_enterprise_contact_confirmation.py's story)
+        # (whether the farm's address is confirmed is test_enterprise_contact_confirmation.py's
+        # story)
         assert gateway.get(preferences, headers=farm["headers"]).json() | {
             "unsubscribed_at": None,
             "address_confirmed": None,

@@ -12,7 +12,8 @@ from tests.identifiers import fresh_unp
 
 
 def _a_proposed_pair(gateway, open_company, agency, buyer_profile: dict) -> dict:
-    """A Russian-speaking Mogilev lift maker's offer and the housing operator's need, proposed to the agency."""
+    """A Russian-speaking Mogilev lift maker's offer and the housing operator's need, proposed to
+    the agency."""
     marker = uuid.uuid4().hex[:6]
     maker = {
         "name": f"ОАО «Могилёвлифтмаш» {marker}",

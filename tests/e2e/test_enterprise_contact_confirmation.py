@@ -136,7 +136,8 @@ def test_the_confirmation_page_asks_for_a_click_before_it_confirms(
 
 
 def _account_with_confirmed_address(gateway, mailbox: Mailbox, email: str) -> dict[str, str]:
-    """A company that signed up with `email` and followed the link its confirmation email brought."""
+    """A company that signed up with `email` and followed the link its confirmation email
+    brought."""
     password = "a long passphrase"
     assert (
         gateway.post(

@@ -23,7 +23,8 @@ def _fresh_email(who: str = "owner") -> str:
 
 
 def _register(gateway, email: str, **extra):
-    """Registers the address and returns the account as its owner reads it (the sign-up answer names none)."""
+    """Registers the address and returns the account as its owner reads it (the sign-up answer names
+    none)."""
     response = gateway.post(
         "/api/v1/auth/register", json={"email": email, "password": PASSWORD, **extra}
     )
@@ -62,7 +63,7 @@ def _token_of(link: str) -> str:
     return link.split("?token=", 1)[1]
 
 
-# --- the address is confirmed at sign-up -----------------------------------------------------------
+# --- the address is confirmed at sign-up ----------------------------------------------------------
 
 
 def test_sign_up_emails_the_confirmation_link_to_the_accounts_own_address_and_the_button_confirms_it(
@@ -78,7 +79,8 @@ def test_sign_up_emails_the_confirmation_link_to_the_accounts_own_address_and_th
         "Confirm your email address" in summary["Subject"]
     )  # in the language asked for at sign-up
     assert link.startswith(platform.web_url + "/confirm?token=")
-    # Following the link (as a mail scanner does) changes nothing; the page's button posts the token.
+    # Following the link (as a mail scanner does) changes nothing; the page's button posts the
+    # token.
     assert gateway.get("/api/v1/auth/me", headers=headers).json()["confirmed"] is False
     confirmed = gateway.post("/api/v1/auth/confirm", json={"token": _token_of(link)})
 
@@ -130,7 +132,7 @@ def test_sign_up_succeeds_while_the_notifications_service_is_down(platform: Stac
     assert _tokens(gateway, email).status_code == 200
 
 
-# --- a forgotten password ---------------------------------------------------------------------------
+# --- a forgotten password -------------------------------------------------------------------------
 
 
 def test_a_forgotten_password_is_reset_through_the_emailed_link_once_and_every_old_session_ends(
@@ -252,7 +254,7 @@ def test_a_forged_reset_link_or_one_made_for_another_purpose_is_an_invalid_link(
         assert refused.json()["title"] == "Invalid link"
 
 
-# --- changing the password, signing out everywhere --------------------------------------------------
+# --- changing the password, signing out everywhere ------------------------------------------------
 
 
 def test_a_wrong_current_password_is_a_field_error_and_changes_nothing(gateway):

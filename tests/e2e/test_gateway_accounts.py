@@ -27,7 +27,8 @@ def _tokens(gateway, email: str, password: str = PASSWORD):
 
 
 def _registered_account(gateway, email: str) -> dict:
-    """Registers the address and reads the account back as its owner (the sign-up answer names no account)."""
+    """Registers the address and reads the account back as its owner (the sign-up answer names no
+    account)."""
     assert _register(gateway, email).status_code == 202
     access_token = _tokens(gateway, email).json()["access_token"]
     return gateway.get(
@@ -125,7 +126,8 @@ def test_one_email_opens_one_account_whatever_its_letter_case(gateway):
 
     again = _register(gateway, email.upper(), "another long passphrase")
 
-    # The same answer, so the second caller learns nothing; the account and its password stay the first's.
+    # The same answer, so the second caller learns nothing; the account and its password stay the
+    # first's.
     assert (
         (again.status_code, again.json())
         == (first.status_code, first.json())
@@ -163,7 +165,8 @@ def test_a_confirmation_link_confirms_the_account_only_when_it_names_the_account
             algorithm="HS256",
         )
 
-    # Sent to somebody else's address, or naming no address (as the welcome email's link once did): nothing.
+    # Sent to somebody else's address, or naming no address (as the welcome email's link once did):
+    # nothing.
     for token in (link(email="stranger@example.ru"), link()):
         refused = gateway.get("/api/v1/auth/confirm", params={"token": token})
         assert refused.status_code == 400, refused.text
@@ -311,7 +314,8 @@ def test_an_owner_changes_its_enterprise_with_the_version_it_read(
 def test_only_the_sign_up_email_to_the_accounts_own_address_confirms_it_never_the_enterprises_welcome(
     platform: Stack, gateway, sign_in, mailbox, smolensk_housing_operator
 ):
-    # The company registers its enterprise with an address that is not its account's: anybody's, maybe.
+    # The company registers its enterprise with an address that is not its account's: anybody's,
+    # maybe.
     email = _fresh_email()
     stranger = smolensk_housing_operator["email"]
     _register(gateway, email)

@@ -1,5 +1,6 @@
 """A service stopped in the middle of the day: the gateway answers at once with 503 and when to
-come back, keeps the other services' routes working, and heals by itself once the service returns."""
+come back, keeps the other services' routes working, and heals by itself once the service
+returns."""
 
 from __future__ import annotations
 

@@ -75,7 +75,8 @@ def test_no_hostile_request_gets_a_server_error_from_the_gateway(document, gatew
         ) as failure:  # every operation is attacked; all that fail are reported together
             failures.append(f"{operation.name}: {str(failure)[:600]}")
     print(
-        f"\nhostile requests sent through the gateway: {CASES['sent']}, answered with a 5xx: {CASES['5xx']}"
+        f"\nhostile requests sent through the gateway: {CASES['sent']}, answered with a 5xx: "
+        f"{CASES['5xx']}"
     )
     assert not failures, "\n".join(failures)
 

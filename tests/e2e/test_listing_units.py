@@ -76,13 +76,15 @@ async def test_the_web_form_says_which_units_it_takes_next_to_the_unit(platform,
         await expect(page.locator("#unit option[value='pcs/year']")).to_have_text(
             "pcs/year — pieces a year"
         )
-        # A unit the list does not have (a page kept from before, a hand-made request) goes to the registry, which refuses it.
+        # A unit the list does not have (a page kept from before, a hand-made request) goes to the
+        # registry, which refuses it.
         await page.locator("#unit").evaluate(
             "select => select.add(new Option('бочек', 'бочек', true, true))"
         )
         await page.get_by_role("button", name="Publish the offer").click()
         await expect(page.locator("#unit-error")).to_contain_text(
-            "Choose the unit from the list: pieces, sets, head of livestock, tonnes, kilograms, litres"
+            "Choose the unit from the list: pieces, sets, head of livestock, tonnes, kilograms, "
+            "litres"
         )
         assert await page.locator("#unit").get_attribute("aria-invalid") == "true"
         assert errors == []
@@ -148,16 +150,16 @@ def test_a_yearly_capacity_is_compared_with_a_plain_amount_over_one_year(
     try:
         match = proposed(gateway, agency, [need["id"]], offer["id"])[need["id"]]
         assert (
-            "мощность 2500 шт./год покрывает потребность 1500 шт. (за один год: 2500 шт. против 1500 шт.)"
-            in match["reasons"]["ru"]
+            "мощность 2500 шт./год покрывает потребность 1500 шт. (за один год: 2500 шт. против "
+            "1500 шт.)" in match["reasons"]["ru"]
         )
         assert (
-            "a capacity of 2500 pcs/year covers the need for 1500 pcs (over one year: 2500 pcs against 1500 pcs)"
-            in match["reasons"]["en"]
+            "a capacity of 2500 pcs/year covers the need for 1500 pcs (over one year: 2500 pcs "
+            "against 1500 pcs)" in match["reasons"]["en"]
         )
         assert (
-            "магутнасць 2500 шт./год пакрывае патрэбу 1500 шт. (за адзін год: 2500 шт. супраць 1500 шт.)"
-            in match["reasons"]["be"]
+            "магутнасць 2500 шт./год пакрывае патрэбу 1500 шт. (за адзін год: 2500 шт. супраць "
+            "1500 шт.)" in match["reasons"]["be"]
         )
     finally:
         close_listings(gateway, agency, [offer, need])

@@ -1,11 +1,11 @@
-"""The platform's logs keep no one's contacts, password or tokens: a Mogilev lift maker's person opens
-an account (with a password of their own), confirms its address, signs in, refreshes the session,
-registers the enterprise with their name and phone, publishes an offer; a Smolensk buyer's need is
-matched with it, the agency approves, both are interested and are emailed each other's contacts;
-on the way the person also mistypes the password, registers the address again, asks for a new
-password and sends a body the gateway refuses. Then every line every process of the platform wrote
-(the services, the relay, the gateway, the web application, Kafka, PostgreSQL) is read for those
-contacts, the password and every token: none is there."""
+"""The platform's logs keep no one's contacts, password or tokens: a Mogilev lift maker's person
+opens an account (with a password of their own), confirms its address, signs in, refreshes the
+session, registers the enterprise with their name and phone, publishes an offer; a Smolensk buyer's
+need is matched with it, the agency approves, both are interested and are emailed each other's
+contacts; on the way the person also mistypes the password, registers the address again, asks for a
+new password and sends a body the gateway refuses. Then every line every process of the platform
+wrote (the services, the relay, the gateway, the web application, Kafka, PostgreSQL) is read for
+those contacts, the password and every token: none is there."""
 
 from __future__ import annotations
 
@@ -114,7 +114,8 @@ def test_a_whole_story_leaves_no_contact_password_or_token_in_any_log(
         "/api/v1/auth/refresh", json={"refresh_token": signed_in["refresh_token"]}
     ).json()
     seller_account = {"Authorization": f"Bearer {refreshed['access_token']}"}
-    # The same address registered again (its owner is told by email), and a body the gateway refuses.
+    # The same address registered again (its owner is told by email), and a body the gateway
+    # refuses.
     assert (
         gateway.post(
             "/api/v1/auth/register", json={"email": address, "password": password}

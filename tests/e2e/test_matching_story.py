@@ -34,7 +34,8 @@ async def test_a_smolensk_housing_operator_sees_a_mogilev_lift_maker_with_the_re
         enterprise_languages=["ru", "be"],
         enterprise_certifications=["ТР ТС 011/2011"],
         title=f"Лифты пассажирские {line} грузоподъёмностью 400–1000 кг",
-        description="Вырабляем пасажырскія ліфты; производим, поставляем и монтируем пассажирские лифты для жилых домов",
+        description="Вырабляем пасажырскія ліфты; производим, поставляем и монтируем "
+        "пассажирские лифты для жилых домов",
         sector="elevators",
         product_codes=["8428101000"],
         quantity=200,

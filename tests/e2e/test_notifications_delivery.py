@@ -34,7 +34,8 @@ pytestmark = pytest.mark.e2e
 
 
 def message_id_of(event_id: uuid.UUID, enterprise_id: uuid.UUID, template: str) -> str:
-    """The Message-ID the service gives this email (stable across attempts), without the brackets."""
+    """The Message-ID the service gives this email (stable across attempts), without the
+    brackets."""
     return f"{uuid.uuid5(uuid.NAMESPACE_URL, idempotency_key(event_id, enterprise_address(enterprise_id), template)).hex}@unionmatch.local"
 
 
@@ -305,7 +306,8 @@ async def test_an_address_the_smtp_server_cannot_take_is_recorded_dead_not_retri
     log = f"{platform.service_url('notifications')}/deliveries"
     staff = internal_token("notifications", role="agency")
 
-    # The first email an enterprise's address gets is the one that confirms it; the welcome waits for that.
+    # The first email an enterprise's address gets is the one that confirms it; the welcome waits
+    # for that.
     [dead] = await _wait_for_status(
         log, staff, unsendable.enterprise_id, "dead", template="contact_confirmation"
     )

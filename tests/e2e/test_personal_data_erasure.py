@@ -1,9 +1,9 @@
-"""A company deletes its enterprise and the platform forgets its people (152-FZ, GDPR): a Mogilev lift
-maker with a contact person, an address and a phone of its own is matched with a Smolensk housing
-operator, both are emailed the suggestion and then each other's contacts, and the lift maker deletes
-its enterprise. Then no database of the registry, matching or notifications holds its contact
-person, address or phone in any column of any table, matching keeps its listings without their
-texts, and the public API serves neither the enterprise nor its offer."""
+"""A company deletes its enterprise and the platform forgets its people (152-FZ, GDPR): a Mogilev
+lift maker with a contact person, an address and a phone of its own is matched with a Smolensk
+housing operator, both are emailed the suggestion and then each other's contacts, and the lift maker
+deletes its enterprise. Then no database of the registry, matching or notifications holds its
+contact person, address or phone in any column of any table, matching keeps its listings without
+their texts, and the public API serves neither the enterprise nor its offer."""
 
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ def rows_holding(platform, needles: list[str]) -> dict[str, list[str]]:
                     (
                         await connection.execute(
                             text(
-                                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                                "AND tablename <> 'alembic_version'"
                             )
                         )
                     )
@@ -56,7 +57,8 @@ def rows_holding(platform, needles: list[str]) -> dict[str, list[str]]:
                     for needle in needles:
                         hits = await connection.scalar(
                             text(
-                                f'SELECT count(*) FROM "{table}" AS row WHERE row::text ILIKE :pattern'
+                                f'SELECT count(*) FROM "{table}" AS row WHERE row::text ILIKE '
+                                ":pattern"
                             ),
                             {"pattern": f"%{needle}%"},
                         )
@@ -74,7 +76,8 @@ def matching_listings_of(platform, enterprise_id: str) -> list[dict]:
         async with engine.connect() as connection:
             rows = await connection.execute(
                 text(
-                    "SELECT enterprise_name, title, description, enterprise_status FROM listings WHERE enterprise_id = :id"
+                    "SELECT enterprise_name, title, description, enterprise_status FROM "
+                    "listings WHERE enterprise_id = :id"
                 ),
                 {"id": uuid.UUID(enterprise_id)},
             )

@@ -93,7 +93,8 @@ def owner_of(registry, enterprise: dict) -> httpx.Client:
 LIFT_NEED = {
     "kind": "goods",
     "title": "Нужна замена 120 пассажирских лифтов",
-    "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 году; грузоподъёмность 400 и 630 кг.",
+    "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 году; "
+    "грузоподъёмность 400 и 630 кг.",
     "sector": "elevators",
     "product_codes": ["842810"],
     "quantity": 120,
@@ -406,7 +407,8 @@ def test_an_owner_updates_then_deletes_its_enterprise(registry, housing_operator
         and changed.json()["city"] == "Вязьма"
         and changed.json()["version"] == 2
     )
-    # A legal id may be corrected; the enterprise (never verified) simply stays in the agency's queue.
+    # A legal id may be corrected; the enterprise (never verified) simply stays in the agency's
+    # queue.
     assert (
         identity.status_code == 200
         and identity.json()["inn"] == corrected_inn

@@ -15,7 +15,8 @@ from tests.identifiers import fresh_unp
 def _a_proposed_pair(
     gateway, open_company, agency, buyer_profile: dict, *, maker_languages: list[str]
 ) -> dict:
-    """A Mogilev lift maker's offer and a Smolensk housing operator's need, proposed to the agency."""
+    """A Mogilev lift maker's offer and a Smolensk housing operator's need, proposed to the
+    agency."""
     marker = uuid.uuid4().hex[:6]
     maker = {
         "name": f"ОАО «Бабруйскліфт» {marker}",

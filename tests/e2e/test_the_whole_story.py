@@ -48,7 +48,8 @@ def test_from_a_published_need_to_an_introduction_by_email(
         json={
             "kind": "goods",
             "title": f"Пассажирские лифты {marker} грузоподъёмностью 400–1000 кг",
-            "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 шт. в год",
+            "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 "
+            "шт. в год",
             "sector": "elevators",
             "product_codes": ["8428101000"],
             "quantity": 200,

@@ -142,7 +142,8 @@ def test_up_runs_the_platform_with_demo_data_and_down_leaves_no_process(tmp_path
         assert platform.poll() is None, platform.stderr.read()
         listing = httpx.get(f"{gateway}/api/v1/enterprises", params={"limit": 1}).json()
         assert listing["total"] >= 80, "the demo data did not load in time"
-        # Its secrets were made on this first run and kept in the state folder; tokens are signed with them.
+        # Its secrets were made on this first run and kept in the state folder; tokens are signed
+        # with them.
         kept = json.loads((tmp_path / "secrets.json").read_text())
         signed_in = httpx.post(
             f"{gateway}/api/v1/auth/token",

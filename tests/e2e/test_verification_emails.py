@@ -101,7 +101,8 @@ def test_the_verification_queue_shows_pending_enterprises_oldest_first_with_thei
             "value": registered["inn"],
             "valid": True,
             "kind": "legal entity (10 digits)",
-            "detail": f"checksum correct; tax office {registered['inn'][:4]}, region code {registered['inn'][:2]}",
+            "detail": f"checksum correct; tax office {registered['inn'][:4]}, region code "
+            f"{registered['inn'][:2]}",
         }
     ]
 
@@ -112,7 +113,10 @@ def test_a_suspended_company_is_emailed_the_reviewers_reason_once(
     profile = new_housing_operator()
     enterprise = _register(gateway, open_company, profile)
     mailbox.wait_for(profile["email"])  # the welcome email
-    reason = "Выписка из ЕГРЮЛ не совпадает с названием «Смоленскжилсервис»; пришлите, пожалуйста, актуальную."
+    reason = (
+        "Выписка из ЕГРЮЛ не совпадает с названием «Смоленскжилсервис»; пришлите, "
+        "пожалуйста, актуальную."
+    )
 
     response = gateway.post(
         f"/api/v1/enterprises/{enterprise['id']}/suspend", json={"reason": reason}, headers=agency

@@ -38,7 +38,8 @@ def _water_pair(
             "kind": "goods",
             "title": f"Станции обезжелезивания воды {marker}",
             "sector": "water_treatment",
-            "description": f"Производим станции обезжелезивания и умягчения воды для водоканалов, серия {marker}",
+            "description": "Производим станции обезжелезивания и умягчения воды для "
+            f"водоканалов, серия {marker}",
             "product_codes": ["842121"],
             "quantity": 40,
             "unit": "шт.",
@@ -51,7 +52,8 @@ def _water_pair(
             "kind": "goods",
             "title": f"Станции обезжелезивания воды {marker}",
             "sector": "water_treatment",
-            "description": f"Нужны станции обезжелезивания воды для водозаборов района, серия {marker}",
+            "description": "Нужны станции обезжелезивания воды для водозаборов района, серия "
+            f"{marker}",
             "product_codes": ["842121"],
             "quantity": 6,
             "unit": "шт.",

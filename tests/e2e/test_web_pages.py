@@ -265,7 +265,8 @@ async def test_a_company_confirms_its_address_through_the_sign_up_email_link_and
     profile, login = new_housing_operator(), f"owner-{uuid.uuid4().hex[:10]}@example.ru"
     owner = open_company(login, PASSWORD)
     assert gateway.post("/api/v1/enterprises", json=profile, headers=owner).status_code == 201
-    # The enterprise's address is only welcomed: the link that confirms goes to the account's own address.
+    # The enterprise's address is only welcomed: the link that confirms goes to the account's own
+    # address.
     assert "/confirm" not in _email_with(mailbox, profile["email"], "Добро пожаловать")["Text"]
     confirm_url = re.search(
         r"https?://\S+/confirm\?token=\S+", _email_with(mailbox, login, "Подтвердите адрес")["Text"]

@@ -1,6 +1,7 @@
 """A gateway that starts with demo mode off disables every account an earlier demo run opened (the
 demo's reviewer and admin, and each demo company, whose password the README prints): nobody signs
-in with a published password once the platform is for real. Accounts opened outside demo mode stay."""
+in with a published password once the platform is for real. Accounts opened outside demo mode
+stay."""
 
 from __future__ import annotations
 

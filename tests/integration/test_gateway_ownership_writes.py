@@ -1,6 +1,6 @@
 """The company's ownership of an enterprise it registers is written in one self-committing
-statement on the driver's connection on the request path, from a pool without pre-ping: it is kept, written twice is still
-once, and a pooled connection PostgreSQL has ended does not lose it."""
+statement on the driver's connection on the request path, from a pool without pre-ping: it is kept,
+written twice is still once, and a pooled connection PostgreSQL has ended does not lose it."""
 
 from __future__ import annotations
 

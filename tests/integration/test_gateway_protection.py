@@ -168,8 +168,8 @@ async def test_a_body_over_the_limit_is_refused_before_it_reaches_a_service(infr
 async def test_a_service_that_fails_is_answered_as_bad_gateway_without_its_internals(infra):
     leak = b'{"detail": "Traceback: asyncpg password=hunter2 at db.internal"}'
     crash = (
-        b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s"
-        % (len(leak), leak)
+        b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: "
+        b"application/json\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s" % (len(leak), leak)
     )
     async with service_that(crash) as url, running_gateway(infra, registry_url=url) as client:
         response = await client.get("/api/v1/sectors")
@@ -224,8 +224,8 @@ async def counting_service(answer: bytes):
 def _answer(status: str) -> bytes:
     body = b'{"title": "no"}'
     return (
-        b"HTTP/1.1 %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s"
-        % (status.encode(), len(body), body)
+        b"HTTP/1.1 %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\nconnection: "
+        b"close\r\n\r\n%s" % (status.encode(), len(body), body)
     )
 
 

@@ -98,7 +98,8 @@ async def test_two_refreshes_racing_with_one_token_end_the_session_for_both(
 
     [winner] = [r for r in results if not isinstance(r, Exception)]
     assert [type(r) for r in results if isinstance(r, Exception)] == [ReusedRefreshToken]
-    # The loser waited for the winner's commit, so the winner's new token is in the session it ended.
+    # The loser waited for the winner's commit, so the winner's new token is in the session it
+    # ended.
     with pytest.raises(InvalidToken):
         await accounts.refresh(
             uow=uow,
@@ -182,7 +183,8 @@ def test_refresh_tokens_issued_before_sessions_each_get_a_session_of_their_own(s
     asyncio.run(
         _execute(
             scratch_database,
-            "INSERT INTO accounts (id, email, role, password_hash) VALUES (:id, 'old@example.by', 'company', 'x')",
+            "INSERT INTO accounts (id, email, role, password_hash) VALUES (:id, "
+            "'old@example.by', 'company', 'x')",
             {"id": (account_id := uuid.uuid4())},
         )
     )
@@ -191,7 +193,8 @@ def test_refresh_tokens_issued_before_sessions_each_get_a_session_of_their_own(s
         asyncio.run(
             _execute(
                 scratch_database,
-                "INSERT INTO refresh_tokens (token_hash, account_id, issued_at, expires_at) VALUES (:h, :a, :n, :e)",
+                "INSERT INTO refresh_tokens (token_hash, account_id, issued_at, expires_at) "
+                "VALUES (:h, :a, :n, :e)",
                 {"h": token_hash, "a": account_id, "n": now, "e": now + DAY},
             )
         )

@@ -406,7 +406,8 @@ def test_migration_0002_adds_names_and_disabling_and_goes_back_down(scratch_data
     assert {"name", "disabled_at"} <= _columns(scratch_database)
     _run(
         scratch_database,
-        "INSERT INTO accounts (id, email, role, password_hash) VALUES (gen_random_uuid(), 'invited@example.ru', 'agency', NULL)",
+        "INSERT INTO accounts (id, email, role, password_hash) VALUES (gen_random_uuid(), "
+        "'invited@example.ru', 'agency', NULL)",
     )
 
     command.downgrade(config, "0001")

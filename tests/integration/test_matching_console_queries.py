@@ -87,7 +87,8 @@ async def wait_for_row(api: httpx.AsyncClient, expect, **params) -> dict:
 @pytest.fixture
 async def verified_seller_and_pending_buyer(kafka_producer, matching_api):
     """A Mogilev lift maker and a Smolensk buyer, both verified by the agency, their match approved;
-    then the buyer renames itself and is pending again (an approved suggestion outlives the re-check)."""
+    then the buyer renames itself and is pending again (an approved suggestion outlives the
+    re-check)."""
     tag = series()
     offer, need = lift_offer(tag), lift_need(tag)
     for listing, city in ((offer, "Могилёв"), (need, "Смоленск")):
@@ -307,7 +308,8 @@ async def move_history(database_url: str, match_id: str, when: dict[str, datetim
 @pytest.fixture(scope="module")
 async def march_2021(platform, kafka_producer, matching_api):
     """Five pairs through the lifecycle: one closed deal, one half-interested, one rejected, one
-    left proposed (all elevators), and a construction pair proposed in February, approved in March."""
+    left proposed (all elevators), and a construction pair proposed in February, approved in
+    March."""
     pairs, ids = {}, {}
     async with matching_api(account_id="reviewer-1") as reviewer:
         for name, sector in (
@@ -384,7 +386,8 @@ async def _proposed_pair(reviewer, kafka_producer, *, sector: str, attempts: int
 
 
 async def rebuild_funnel(platform) -> None:
-    """`python -m matching rebuild-funnel`, as after history corrected by hand: the roll-up follows the history."""
+    """`python -m matching rebuild-funnel`, as after history corrected by hand: the roll-up follows
+    the history."""
     environment = {**os.environ, **platform.service_env("matching")}
     result = await asyncio.to_thread(
         subprocess.run,

@@ -29,8 +29,10 @@ async def _stored(platform, listing_id: uuid.UUID) -> dict | None:
         row = (
             await connection.execute(
                 text(
-                    "SELECT l.enterprise_name, l.title, l.description, l.status, l.enterprise_status, e.name AS known_name "
-                    "FROM listings l LEFT JOIN enterprises e ON e.id = l.enterprise_id WHERE l.id = :id"
+                    "SELECT l.enterprise_name, l.title, l.description, l.status, "
+                    "l.enterprise_status, e.name AS known_name "
+                    "FROM listings l LEFT JOIN enterprises e ON e.id = l.enterprise_id WHERE "
+                    "l.id = :id"
                 ),
                 {"id": listing_id},
             )

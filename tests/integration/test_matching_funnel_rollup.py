@@ -1,6 +1,6 @@
-"""The funnel's daily roll-up: written with each transition, it holds what counting the history would
-give (a match counted once per stage, on the day it first got there), and the migration that brings
-it in fills it from the history already there with the same numbers."""
+"""The funnel's daily roll-up: written with each transition, it holds what counting the history
+would give (a match counted once per stage, on the day it first got there), and the migration that
+brings it in fills it from the history already there with the same numbers."""
 
 from __future__ import annotations
 
@@ -88,7 +88,8 @@ def listing(side: str, *, sector: str, country: str, region: str, city: str) -> 
 
 
 class Market:
-    """Pairs of listings in matching's tables and the use cases a reviewer and the companies call."""
+    """Pairs of listings in matching's tables and the use cases a reviewer and the companies
+    call."""
 
     def __init__(self, session_factory) -> None:
         self.uow = lambda: UnitOfWork(session_factory)
@@ -154,7 +155,8 @@ class Market:
     async def listing_closed_and_reopened(
         self, match_id: uuid.UUID, clock: Clock, *, reopened_on: int
     ) -> None:
-        """The offer closes (its open match is withdrawn) and reopens (the pair is proposed again), as reconciling does."""
+        """The offer closes (its open match is withdrawn) and reopens (the pair is proposed again),
+        as reconciling does."""
         await self._reconciled(match_id, lambda m: m.withdraw(reason="the offer was closed"))
         clock.on(reopened_on)
         await self._reconciled(
@@ -210,9 +212,9 @@ MINSK = ("BY", "minsk", "Минск")
 
 
 async def a_fortnight_of_reviews(market: Market, clock: Clock) -> dict[str, uuid.UUID]:
-    """Four lift pairs and a timber pair over two weeks: a deal closed, a pair withdrawn when its offer
-    closed and proposed again on its reopening (then approved and answered again), a declined one,
-    a rejected one, and one left proposed."""
+    """Four lift pairs and a timber pair over two weeks: a deal closed, a pair withdrawn when its
+    offer closed and proposed again on its reopening (then approved and answered again), a declined
+    one, a rejected one, and one left proposed."""
     ids = {}
     clock.on(0)
     ids["deal"] = await market.propose(sector="elevators", offer_from=MOGILEV, need_from=SMOLENSK)

@@ -85,8 +85,8 @@ async def test_a_rematch_with_only_the_text_weight_rescores_a_proposed_match_to_
 async def test_a_rematch_withdraws_a_pair_proposed_before_the_gate_for_an_enterprise_that_is_not_verified(
     platform, kafka_producer, matching_api
 ):
-    """Pairs proposed before matching waited for the agency's verification (revision 0007 keeps them)
-    are withdrawn by the first rematch: the gate holds there too."""
+    """Pairs proposed before matching waited for the agency's verification (revision 0007 keeps
+    them) are withdrawn by the first rematch: the gate holds there too."""
     from sqlalchemy import update
     from sqlalchemy.ext.asyncio import create_async_engine
 

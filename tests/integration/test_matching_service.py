@@ -25,7 +25,8 @@ from eventkit.topics import dead_letter
 
 
 def series() -> str:
-    """A model series named only by one test's pair, so earlier tests' lift makers do not outrank it."""
+    """A model series named only by one test's pair, so earlier tests' lift makers do not outrank
+    it."""
     return f"серия {uuid.uuid4().hex[:8]}"
 
 
@@ -111,7 +112,8 @@ async def publish(producer, *envelopes: Envelope | bytes) -> None:
 def enterprise_profile(
     listing: ListingSnapshot, *, status: str = "verified", **changes
 ) -> EnterpriseUpdated:
-    """The profile of the enterprise behind a listing, as the registry announces it on `registry.enterprises`."""
+    """The profile of the enterprise behind a listing, as the registry announces it on
+    `registry.enterprises`."""
     values = dict(
         enterprise_id=listing.enterprise_id,
         name=listing.enterprise_name,
@@ -129,7 +131,8 @@ def enterprise_profile(
 
 
 async def announce(producer, *profiles) -> None:
-    """Publishes enterprise events (profiles, verifications...) to `registry.enterprises`, keyed by the enterprise."""
+    """Publishes enterprise events (profiles, verifications...) to `registry.enterprises`, keyed by
+    the enterprise."""
     for payload in profiles:
         envelope = envelope_for(payload, key=str(payload.enterprise_id), producer="registry")
         await producer.send_and_wait(

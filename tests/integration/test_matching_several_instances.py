@@ -101,7 +101,8 @@ def listing_event(side: str, sector: str, tag: str) -> ListingPublished:
 
 
 def market(tag: str) -> tuple[list[ListingPublished], dict[uuid.UUID, set[uuid.UUID]]]:
-    """The listings, and for each supplier the buyers it must be proposed to (all of them but in the crowded sector)."""
+    """The listings, and for each supplier the buyers it must be proposed to (all of them but in the
+    crowded sector)."""
     listings, buyers_of = [], {}
     for sector in SECTORS:
         offer = listing_event("offer", sector, tag)
@@ -114,7 +115,8 @@ def market(tag: str) -> tuple[list[ListingPublished], dict[uuid.UUID, set[uuid.U
 
 
 def events_of(listing: ListingPublished) -> list[tuple[str, object]]:
-    """Its enterprise verified, the listing published, then edited once: what registry sends, each on its topic."""
+    """Its enterprise verified, the listing published, then edited once: what registry sends, each
+    on its topic."""
     edited = ListingChanged(
         **listing.model_dump() | {"description": listing.description + " (уточнено)", "version": 2}
     )
@@ -186,7 +188,8 @@ async def three_instances(infra, database):
 
 
 async def _group_settled(bootstrap: str, group: str, *, members: int, timeout: float = 60) -> None:
-    """Waits until the consumer group is stable with this many members (each then owns partitions)."""
+    """Waits until the consumer group is stable with this many members (each then owns
+    partitions)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
@@ -268,14 +271,16 @@ async def test_three_instances_agree_on_every_proposal_and_one_stopping_mid_burs
         pairs = (
             await connection.execute(
                 text(
-                    "SELECT id, offer_id, need_id, status FROM matches WHERE offer_id = ANY(:ids) OR need_id = ANY(:ids)"
+                    "SELECT id, offer_id, need_id, status FROM matches WHERE offer_id = "
+                    "ANY(:ids) OR need_id = ANY(:ids)"
                 ),
                 {"ids": list(mine)},
             )
         ).all()
         history = await connection.execute(
             text(
-                "SELECT match_id, count(*) FROM match_history WHERE event_type = 'match.proposed' GROUP BY match_id"
+                "SELECT match_id, count(*) FROM match_history WHERE event_type = "
+                "'match.proposed' GROUP BY match_id"
             )
         )
         proposals_per_match = Counter(dict(history.all()))
@@ -290,7 +295,8 @@ async def test_three_instances_agree_on_every_proposal_and_one_stopping_mid_burs
             (
                 await connection.execute(
                     text(
-                        "SELECT match_id FROM match_history WHERE to_status = 'withdrawn' AND note LIKE 'a partner that scores higher%'"
+                        "SELECT match_id FROM match_history WHERE to_status = 'withdrawn' AND "
+                        "note LIKE 'a partner that scores higher%'"
                     )
                 )
             )
@@ -298,7 +304,8 @@ async def test_three_instances_agree_on_every_proposal_and_one_stopping_mid_burs
             .all()
         )
 
-    # A pair is withdrawn only when a listing that scores higher with its full partner arrived after it.
+    # A pair is withdrawn only when a listing that scores higher with its full partner arrived after
+    # it.
     withdrawn = {match_id for match_id, *_, status in pairs if status != "proposed"}
     assert {status for *_, status in pairs} <= {"proposed", "withdrawn"}
     assert set(displaced) >= withdrawn, "a pair is withdrawn only to make room for a better one"

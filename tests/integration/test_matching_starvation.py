@@ -45,7 +45,8 @@ async def sessions(scratch_database):
 
 
 def an_instance() -> Matcher:
-    """One matching instance's matcher (its own in-memory index), with K proposed matches at most per listing."""
+    """One matching instance's matcher (its own in-memory index), with K proposed matches at most
+    per listing."""
     return build_matcher(Settings(internal_token_secret="s" * 32, max_proposed_per_listing=K))
 
 
@@ -60,7 +61,8 @@ class Matching:
         return UnitOfWork(self.sessions)
 
     async def publish(self, *listings: ListingSnapshot) -> None:
-        """Each listing's enterprise verified (matching pairs only those), then the listing, as the registry announces them."""
+        """Each listing's enterprise verified (matching pairs only those), then the listing, as the
+        registry announces them."""
         for listing in listings:
             profile = enterprise_profile(listing)
             await handlers.apply_registry_event(
@@ -122,12 +124,14 @@ def matching(sessions) -> Matching:
 
 
 def series() -> str:
-    """One test's lift series: its listings pair with each other (the database is the test's own)."""
+    """One test's lift series: its listings pair with each other (the database is the test's
+    own)."""
     return f"серия {uuid.uuid4().hex[:8]}"
 
 
 def far_need(tag: str) -> ListingSnapshot:
-    """A buyer of the same lifts, but far from the supplier and without the certificate the others ask for: it scores lower."""
+    """A buyer of the same lifts, but far from the supplier and without the certificate the others
+    ask for: it scores lower."""
     return lift_need(tag, enterprise_region="moscow", enterprise_city="Москва", certifications=[])
 
 
@@ -275,7 +279,8 @@ async def test_two_instances_making_room_for_the_same_buyer_at_once_keep_it_with
     first, second = Matching(sessions, an_instance()), Matching(sessions, an_instance())
     tag = series()
     # All three suppliers are as far away; the other one makes the lifts the buyer asks for and the
-    # early buyers do not, so it is the buyer's best and no better than the two for the early buyers.
+    # early buyers do not, so it is the buyer's best and no better than the two for the early
+    # buyers.
     supplier_a, supplier_b = (
         lift_offer(tag, enterprise_region="brest_oblast", enterprise_city="Брест") for _ in range(2)
     )

@@ -1,6 +1,7 @@
 """Matching pairs only listings of enterprises the agency has verified, on the real Kafka and
-PostgreSQL: a pending (or not yet known) enterprise's listings wait in the read model and are matched
-the moment the verification arrives; an enterprise sent back to pending withdraws its proposed pairs."""
+PostgreSQL: a pending (or not yet known) enterprise's listings wait in the read model and are
+matched the moment the verification arrives; an enterprise sent back to pending withdraws its
+proposed pairs."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""The notifications use cases on the real PostgreSQL and the SMTP sink: an enterprise's address that
-nobody has confirmed gets the confirmation email and nothing else; what was meant for it is kept
-and goes out once it is confirmed; an address its producer vouches for (the owner's confirmed
+"""The notifications use cases on the real PostgreSQL and the SMTP sink: an enterprise's address
+that nobody has confirmed gets the confirmation email and nothing else; what was meant for it is
+kept and goes out once it is confirmed; an address its producer vouches for (the owner's confirmed
 account address) is mailed at once; a deleted enterprise's kept emails are skipped, not sent."""
 
 from __future__ import annotations

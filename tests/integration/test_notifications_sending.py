@@ -94,8 +94,10 @@ def registered(name: str, *, country="RU", languages=("ru",), email=None) -> Ent
         email=email or f"{marker}@example.{country.lower()}",
         phone="+74812000000",
         status="pending",
-        # The owner's own confirmed address, as the registry vouches: no confirmation email, nothing held
-        # (tests/e2e/test_enterprise_contact_confirmation.py tells the story of an address to confirm).
+        # The owner's own confirmed address, as the registry vouches: no confirmation email, nothing
+        # held
+        # (tests/e2e/test_enterprise_contact_confirmation.py tells the story of an address to
+        # confirm).
         contact_email_confirmed=True,
     )
 

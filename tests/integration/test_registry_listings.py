@@ -1,5 +1,6 @@
 """Offers and needs on the real PostgreSQL: every change is stored with its event in one
-transaction or not at all; searching understands Russian word forms; pages neither repeat nor skip."""
+transaction or not at all; searching understands Russian word forms; pages neither repeat nor
+skip."""
 
 from __future__ import annotations
 
@@ -90,7 +91,8 @@ def lift_need(**changes) -> dict:
         dict(
             kind="goods",
             title="Нужна замена 120 пассажирских лифтов",
-            description="Замена лифтов в многоквартирных домах Смоленска в 2027 году; грузоподъёмность 400 и 630 кг.",
+            description="Замена лифтов в многоквартирных домах Смоленска в 2027 году; "
+            "грузоподъёмность 400 и 630 кг.",
             sector="elevators",
             product_codes=["842810"],
             quantity=120,

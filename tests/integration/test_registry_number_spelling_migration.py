@@ -1,7 +1,8 @@
 """Enterprises and listings stored before numbers had one spelling are respelled by revision 0007:
 legal ids in ASCII digits (a UNP in stdnum's compact form), phones in E.164, product codes without
 separators. An enterprise whose respelled legal id is another live enterprise's keeps its spelling
-for the agency to sort out, and from then on the database refuses a legal id in any other spelling."""
+for the agency to sort out, and from then on the database refuses a legal id in any other
+spelling."""
 
 from __future__ import annotations
 
@@ -110,7 +111,8 @@ def test_afterwards_the_database_refuses_a_legal_id_in_another_spelling(scratch_
         scratch_database,
         [
             (
-                "SELECT convalidated FROM pg_constraint WHERE conname = 'ck_enterprises_legal_id_spelling'",
+                "SELECT convalidated FROM pg_constraint WHERE conname = "
+                "'ck_enterprises_legal_id_spelling'",
                 {},
             )
         ],

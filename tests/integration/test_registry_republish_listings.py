@@ -136,7 +136,8 @@ class Registry:
             await session.commit()
 
     async def snapshot(self, listing: dict) -> ListingPublished:
-        """The listing as the registry announced it when it was published (the same code path as every change)."""
+        """The listing as the registry announced it when it was published (the same code path as
+        every change)."""
         async with self.uow() as uow:
             stored = await uow.listings.get(listing["id"], side=listing["side"])
             enterprise = await uow.enterprises.get(listing["enterprise_id"])

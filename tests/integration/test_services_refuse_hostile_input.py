@@ -91,7 +91,8 @@ def test_no_hostile_request_gets_a_server_error_from_any_service(
         ) as failure:  # every operation is attacked; all that fail are reported together
             failures.append(f"{service} {operation.name}: {str(failure)[:600]}")
     print(
-        f"\nhostile requests sent to the services directly: {CASES['sent']}, answered with a 5xx: {CASES['5xx']}"
+        f"\nhostile requests sent to the services directly: {CASES['sent']}, answered with a "
+        f"5xx: {CASES['5xx']}"
     )
     assert not failures, "\n".join(failures)
     assert CASES["sent"] >= len(operations) * 5

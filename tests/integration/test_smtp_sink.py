@@ -103,8 +103,8 @@ async def test_a_person_reads_the_inbox_with_each_emails_html_in_a_sandbox_and_n
     assert "default-src 'none'" in inbox.headers["content-security-policy"]
     # The opened email: its HTML only in a sandboxed frame without scripts, its plain text escaped.
     assert (
-        f'<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" title="the email\'s HTML" src="/api/v1/message/{summary["ID"]}/html">'
-        in opened.text
+        '<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" title="the email\'s '
+        f'HTML" src="/api/v1/message/{summary["ID"]}/html">' in opened.text
     )
     assert "Текст &lt;b&gt;не&lt;/b&gt; разметка &amp; не скрипт" in opened.text
     assert f'href="/api/v1/message/{summary["ID"]}/raw"' in opened.text

@@ -1,5 +1,6 @@
 """`make up` makes its signing secrets on its first run and keeps them in its state folder: a
-restart keeps everyone signed in and every emailed link working, and no secret comes from the repository."""
+restart keeps everyone signed in and every emailed link working, and no secret comes from the
+repository."""
 
 import stat
 

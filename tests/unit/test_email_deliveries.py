@@ -48,7 +48,8 @@ def welcome(
 
 
 def after_attempts(delivery: Delivery, attempts: int) -> Delivery:
-    """Each claim by a sender counts an attempt (the repository does this when it claims the row)."""
+    """Each claim by a sender counts an attempt (the repository does this when it claims the
+    row)."""
     delivery.attempts = attempts
     return delivery
 

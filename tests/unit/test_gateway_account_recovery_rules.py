@@ -49,7 +49,7 @@ def _company(password_hash: str | None = "$argon2id$first") -> Account:
     )
 
 
-# --- the reset link ---------------------------------------------------------------------------------
+# --- the reset link -------------------------------------------------------------------------------
 
 
 def test_a_reset_link_names_the_account_and_the_password_it_may_replace():
@@ -129,7 +129,7 @@ def test_the_emailed_links_open_the_web_pages_with_the_tokens_the_gateway_reads_
     assert _reset_links().read(reset.split("?token=")[1]).account_id == account.id
 
 
-# --- asking for a reset -----------------------------------------------------------------------------
+# --- asking for a reset ---------------------------------------------------------------------------
 
 
 class FakeClock:
@@ -235,7 +235,7 @@ async def test_a_reset_is_emailed_only_to_an_enabled_account_that_holds_the_addr
     assert emails.sent == [("password_reset", "lift@example.ru", "be")]
 
 
-# --- changing and resetting the password ------------------------------------------------------------
+# --- changing and resetting the password ----------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -366,7 +366,7 @@ async def test_a_reset_link_does_not_open_a_disabled_account(passwords):
         )
 
 
-# --- the emails, at the notifications service -------------------------------------------------------
+# --- the emails, at the notifications service -----------------------------------------------------
 
 LINK = "https://unionmatch.example/reset-password?token=abc.def&lang=ru"
 

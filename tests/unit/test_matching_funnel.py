@@ -1,4 +1,5 @@
-"""The funnel's rules: which transitions mark each stage, the date range it counts, and how its rows are laid out."""
+"""The funnel's rules: which transitions mark each stage, the date range it counts, and how its rows
+are laid out."""
 
 from __future__ import annotations
 

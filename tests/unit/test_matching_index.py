@@ -98,7 +98,8 @@ def lift_need(**changes) -> Listing:
 
 
 def market(taxonomy, size: int, seed: int = 5) -> list[Listing]:
-    """Listings of every sector from its own keywords, in the cities above, with random quantities."""
+    """Listings of every sector from its own keywords, in the cities above, with random
+    quantities."""
     r = random.Random(seed)
     sectors = list(taxonomy.sectors.values())
     series = [f"серия{n}" for n in range(40)]

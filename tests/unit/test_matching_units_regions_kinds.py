@@ -80,16 +80,16 @@ def test_a_yearly_capacity_against_a_plain_amount_is_compared_over_one_year(inde
 
     assert result.components[QUANTITY].value == 1.0
     assert (
-        "мощность 2500 шт./год покрывает потребность 1500 шт. (за один год: 2500 шт. против 1500 шт.)"
-        in result.reasons_ru
+        "мощность 2500 шт./год покрывает потребность 1500 шт. (за один год: 2500 шт. против "
+        "1500 шт.)" in result.reasons_ru
     )
     assert (
-        "a capacity of 2500 pcs/year covers the need for 1500 pcs (over one year: 2500 pcs against 1500 pcs)"
-        in result.reasons_en
+        "a capacity of 2500 pcs/year covers the need for 1500 pcs (over one year: 2500 pcs "
+        "against 1500 pcs)" in result.reasons_en
     )
     assert (
-        "магутнасць 2500 шт./год пакрывае патрэбу 1500 шт. (за адзін год: 2500 шт. супраць 1500 шт.)"
-        in result.reasons_be
+        "магутнасць 2500 шт./год пакрывае патрэбу 1500 шт. (за адзін год: 2500 шт. супраць 1500 "
+        "шт.)" in result.reasons_be
     )
 
 
@@ -100,8 +100,8 @@ def test_a_stock_against_a_monthly_need_covers_a_year_only_in_part(index):
 
     assert result.components[QUANTITY].value == pytest.approx((1500 / 2400) ** 2, abs=1e-4)
     assert (
-        "мощность 1500 шт. покрывает лишь 62% потребности 200 шт./мес. (за один год: 1500 шт. против 2400 шт.)"
-        in result.reasons_ru
+        "мощность 1500 шт. покрывает лишь 62% потребности 200 шт./мес. (за один год: 1500 шт. "
+        "против 2400 шт.)" in result.reasons_ru
     )
 
 

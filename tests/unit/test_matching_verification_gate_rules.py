@@ -1,5 +1,6 @@
 """Matching pairs only the listings of enterprises the agency has verified: the others wait in the
-read model, and an enterprise sent back to pending withdraws its proposed pairs, not its approved ones."""
+read model, and an enterprise sent back to pending withdraws its proposed pairs, not its approved
+ones."""
 
 from __future__ import annotations
 

@@ -65,7 +65,7 @@ def suspended_recipient() -> Recipient:
     )
 
 
-# --- the suspension email --------------------------------------------------------------------------
+# --- the suspension email -------------------------------------------------------------------------
 
 
 def test_a_suspension_plans_one_transactional_email_in_the_enterprises_language_with_the_reason():
@@ -155,7 +155,7 @@ def test_a_suspension_without_a_reason_says_none_was_given(renderer, language, s
     assert "agency@unionmatch.local" in email.text
 
 
-# --- the account invitation ------------------------------------------------------------------------
+# --- the account invitation -----------------------------------------------------------------------
 
 
 def invitation(**changes):
@@ -238,7 +238,7 @@ def test_the_invitation_names_the_role_the_link_its_72_hours_and_what_to_do_if_u
     assert ignore in email.text
 
 
-# --- what the gateway may ask for ------------------------------------------------------------------
+# --- what the gateway may ask for -----------------------------------------------------------------
 
 
 def request_body(**changes) -> dict:

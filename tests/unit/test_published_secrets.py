@@ -48,5 +48,6 @@ def test_in_demo_mode_or_with_own_secrets_the_start_goes_on():
 
 
 def test_every_published_value_is_long_enough_to_pass_the_length_check_and_so_must_be_named():
-    # Were one shorter than 32 characters, pydantic would refuse it first and this list would not matter.
+    # Were one shorter than 32 characters, pydantic would refuse it first and this list would not
+    # matter.
     assert all(len(secret) >= 32 for secret in PUBLISHED_SECRETS)

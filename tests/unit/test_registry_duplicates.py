@@ -198,7 +198,7 @@ def test_an_enterprise_with_only_public_mail_and_no_phone_is_compared_by_its_leg
     assert fingerprint.inn == ORGANISATION_INN and fingerprint.comparable
 
 
-# --- the suspension's reason travels with its event ------------------------------------------------
+# --- the suspension's reason travels with its event -----------------------------------------------
 
 
 def test_the_suspension_event_carries_the_reviewers_reason_verbatim():

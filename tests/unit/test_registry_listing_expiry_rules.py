@@ -47,7 +47,8 @@ def lift_offer(valid_until: date | None, **changes) -> Listing:
 
 
 def test_the_platform_day_is_moscows_so_a_listing_lasts_until_midnight_in_smolensk_and_minsk():
-    # 20:59 UTC on 10 December is 23:59 in Moscow: still the 10th; a minute later it is the 11th there.
+    # 20:59 UTC on 10 December is 23:59 in Moscow: still the 10th; a minute later it is the 11th
+    # there.
     assert platform_today(FakeClock(datetime(2026, 12, 10, 20, 59, tzinfo=UTC))) == date(
         2026, 12, 10
     )

@@ -26,7 +26,8 @@ def lift_need(**changes) -> dict:
     fields = dict(
         kind="goods",
         title="Пассажирские лифты для жилых домов, 120 шт.",
-        description="Замена лифтов в многоквартирных домах Смоленска; грузоподъёмность 400 и 630 кг.",
+        description="Замена лифтов в многоквартирных домах Смоленска; грузоподъёмность 400 и "
+        "630 кг.",
         sector="elevators",
         product_codes=["842810"],
         quantity=120,
@@ -74,7 +75,8 @@ def test_product_codes_of_4_to_10_digits_are_accepted(reference, code):
     assert publish(reference, **lift_need(product_codes=[code])).product_codes == [code]
 
 
-# Separators go first («8428-10» is 842810: tests/unit/test_registry_number_spelling.py); the digits left must be 4 to 10.
+# Separators go first («8428-10» is 842810: tests/unit/test_registry_number_spelling.py); the digits
+# left must be 4 to 10.
 @pytest.mark.parametrize("code", ["842", "84281090001", "лифт", ""])
 def test_a_product_code_that_is_not_4_to_10_digits_is_refused_naming_it(reference, code):
     reasons = refusal(reference, **lift_need(product_codes=["842810", code]))

@@ -22,7 +22,8 @@ from registry.domain.numbers import NotANumber, digits_only, e164_phone, unp_spe
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 INN, OGRN, UNP = "7707083893", "1027700132195", "100582333"
 
-# The zero of every script Unicode has decimal digits for; its nine successors are that script's 1..9.
+# The zero of every script Unicode has decimal digits for; its nine successors are that script's
+# 1..9.
 ZEROS = [
     chr(code) for code in range(sys.maxunicode + 1) if unicodedata.decimal(chr(code), None) == 0
 ]

@@ -1,4 +1,5 @@
-"""Each event type of the contracts travels on exactly one topic, the one its consumers accept it from."""
+"""Each event type of the contracts travels on exactly one topic, the one its consumers accept it
+from."""
 
 from eventkit import contracts, topics
 

@@ -29,7 +29,10 @@ PLURAL_FORMS = (
     "(n%100<10 || n%100>=20) ? 1 : 2);"
 )
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
-HOW_TO_FIX = "run `make messages`, then translate them in web/web/translations/{lang}/LC_MESSAGES/messages.po"
+HOW_TO_FIX = (
+    "run `make messages`, then translate them in "
+    "web/web/translations/{lang}/LC_MESSAGES/messages.po"
+)
 
 # The Russian wording the browser tests find on the pages.
 FIXED_RUSSIAN = {
@@ -56,12 +59,14 @@ FIXED_RUSSIAN = {
     "Approved": "Одобрено",
     "Rejected": "Отклонено",
     "Proposed": "Предложено",
-    "Your email address is confirmed. Thank you!": "Ваш адрес электронной почты подтверждён. Спасибо!",
+    "Your email address is confirmed. Thank you!": "Ваш адрес электронной почты подтверждён. "
+    "Спасибо!",
     "Unsubscribe": "Отписаться",
     "This link is not valid or has expired.": "Ссылка недействительна или устарела.",
     "No access": "Нет доступа",
     "Partner suggestion": "Предложение о партнёрстве",
-    "Reason for suspending (the company receives it by email)": "Причина приостановки (компания получит её по почте)",
+    "Reason for suspending (the company receives it by email)": "Причина приостановки (компания "
+    "получит её по почте)",
     "Reason (the reviewers see it in the match's history)": "Причина (видна в истории пары)",
     "Set your password": "Задайте пароль",
     "New password": "Новый пароль",
@@ -141,7 +146,8 @@ def test_every_message_on_the_pages_is_translated(lang):
         )
     if forms_missing:
         problems.append(
-            f"{len(forms_missing)} {lang} plural messages lack some of their {po.num_plurals} forms: "
+            f"{len(forms_missing)} {lang} plural messages lack some of their {po.num_plurals} "
+            "forms: "
             f"{forms_missing}"
         )
     assert not problems, "\n".join(problems)

@@ -13,7 +13,8 @@ from web.entrypoints.session import RequestState, Session
 
 
 class Gateway:
-    """Answers with the current access token only; takes each refresh token once, like the gateway."""
+    """Answers with the current access token only; takes each refresh token once, like the
+    gateway."""
 
     def __init__(self) -> None:
         self.valid_access, self.valid_refresh = "access-2", "refresh-1"

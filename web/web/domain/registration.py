@@ -165,7 +165,8 @@ def _about(a: dict) -> dict:
     errors = {}
     if len(a.get("description", "")) > MAX_WIZARD_DESCRIPTION:
         errors["description"] = N_(
-            "Here the description may have at most 1,500 characters; add the rest later on the enterprise's page"
+            "Here the description may have at most 1,500 characters; add the rest later on the "
+            "enterprise's page"
         )
     if not a.get("languages") or not set(a["languages"]) <= set(LANGUAGES):
         errors["languages"] = N_("Choose at least one language you work in")

@@ -1,9 +1,11 @@
 """How a quantity's unit is written on a page. The registry keeps the code of its vocabulary (`pcs`,
-`t/month`, `head/year`); a reader sees the short label in the page's language (шт., т/мес., гал./год)."""
+`t/month`, `head/year`); a reader sees the short label in the page's language (шт., т/мес.,
+гал./год)."""
 
 from __future__ import annotations
 
-# ru, be, en: as the vocabulary (data/units/units.json) writes them; a unit test keeps the two in step.
+# ru, be, en: as the vocabulary (data/units/units.json) writes them; a unit test keeps the two in
+# step.
 BASES = {
     "pcs": ("шт.", "шт.", "pcs"),
     "kpcs": ("тыс. шт.", "тыс. шт.", "thousand pcs"),

@@ -234,7 +234,8 @@ async def confirm_address(request: Request, token: Annotated[str, Form(max_lengt
 async def confirm_contact_page(
     request: Request, token: Annotated[str, Query(max_length=2000)] = ""
 ):
-    # The link of a contact_confirmation email: opening it changes nothing (mail scanners open links); the button confirms.
+    # The link of a contact_confirmation email: opening it changes nothing (mail scanners open
+    # links); the button confirms.
     return render(
         request,
         "confirm_contact.html",

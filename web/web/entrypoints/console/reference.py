@@ -1,5 +1,6 @@
 """The platform's reference lists (sectors, regions) as the console shows them: read from the
-public API and kept for a few minutes, since they change with a new taxonomy version, not per request."""
+public API and kept for a few minutes, since they change with a new taxonomy version, not per
+request."""
 
 from __future__ import annotations
 

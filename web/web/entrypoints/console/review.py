@@ -33,7 +33,8 @@ CSV_ROW_LIMIT = 10_000
 _TOLD = {
     404: N_("This match no longer exists"),
     409: N_(
-        "Someone has already decided this match, or it has changed meanwhile; the page shows its state now"
+        "Someone has already decided this match, or it has changed meanwhile; the page shows "
+        "its state now"
     ),
     422: N_("The decision was not accepted: check what you entered"),
     428: N_("The match has changed meanwhile; reload the page and decide again"),

@@ -57,7 +57,8 @@ async def sign_up(
         except ApiProblem as problem:
             if isinstance(problem, ApiUnavailable) or problem.status not in (409, 422):
                 raise
-            # An address that already has an account is not revealed: the owner gets the usual email.
+            # An address that already has an account is not revealed: the owner gets the usual
+            # email.
             errors = {} if problem.status == 409 else _field_errors(problem, default_field="email")
     if errors:
         return render(

@@ -84,7 +84,8 @@ async def edit(request: Request):
             raise
         context = await _context(request, enterprise_id)
         if problem.status in (409, 412, 428):
-            # Someone changed it meanwhile: show the new version, keep what this person typed in view.
+            # Someone changed it meanwhile: show the new version, keep what this person typed in
+            # view.
             return render(
                 request,
                 "portal/enterprise_edit.html",

@@ -32,8 +32,10 @@ KIND_WORDS = {
     "investment": N_("Investment"),
     "joint_venture": N_("Joint venture"),
 }
-# The units offered in the form: codes of the registry's vocabulary (data/units/units.json), shown with
-# their label in the page's language and in words. The registry reads any form a company writes through
+# The units offered in the form: codes of the registry's vocabulary (data/units/units.json), shown
+# with
+# their label in the page's language and in words. The registry reads any form a company writes
+# through
 # the API into the code and refuses one it cannot read.
 UNITS = (
     ("pcs", N_("pieces")),
@@ -79,7 +81,8 @@ FIELD_MESSAGES = {
     "product_codes": N_("Enter product codes of 4 to 10 digits, like 842810, separated by commas"),
     "quantity": N_("Enter the quantity as a number greater than zero, like 120 or 2.5"),
     "unit": N_(
-        "Choose the unit from the list: pieces, sets, head of livestock, tonnes, kilograms, litres, cubic, square or "
+        "Choose the unit from the list: pieces, sets, head of livestock, tonnes, kilograms, "
+        "litres, cubic, square or "
         "running metres, or one of them a day, a month or a year"
     ),
     "certifications": N_("Enter at most 30 certificates, each shorter than 100 characters"),
@@ -99,7 +102,8 @@ def _plural(side: str) -> str:
 
 
 def _ends_in(request: Request, listing: dict) -> str:
-    """'ends in 3 days' for an active listing whose date is near, 'the date has passed' once it has."""
+    """'ends in 3 days' for an active listing whose date is near, 'the date has passed' once it
+    has."""
     if listing.get("status") != "active" or not listing.get("valid_until"):
         return ""
     days = (date.fromisoformat(listing["valid_until"]) - _today()).days
@@ -189,7 +193,8 @@ async def _form_context(
         return names.get(language) or names.get("ru") or names.get("en") or fallback
 
     def codes(sector: dict) -> list[dict]:
-        """The sector's usual product codes, each grouped as the TN VED writes it, with its name (none if the data has none)."""
+        """The sector's usual product codes, each grouped as the TN VED writes it, with its name
+        (none if the data has none)."""
         names = sector.get("hs_names") or {}
         return [
             {"code": _grouped(prefix), "name": name(names.get(prefix) or {}, "")}
@@ -235,7 +240,8 @@ async def _form_context(
 
 
 def _grouped(code: str) -> str:
-    """A product code in the TN VED's groups of 4, 2, 3 and 1 digits: 842810 -> '8428 10' (the form takes it either way)."""
+    """A product code in the TN VED's groups of 4, 2, 3 and 1 digits: 842810 -> '8428 10' (the form
+    takes it either way)."""
     return " ".join(part for part in (code[:4], code[4:6], code[6:9], code[9:]) if part)
 
 
@@ -265,7 +271,8 @@ async def _entered_in(request: Request) -> dict:
 
 
 def _checked(request: Request, entered: dict, *, require_future_date: bool) -> tuple[dict, dict]:
-    """The form's words turned into the API's fields, and what is wrong with them, field by field."""
+    """The form's words turned into the API's fields, and what is wrong with them, field by
+    field."""
     errors: dict[str, str] = {}
     body: dict = {}
     if entered["kind"] not in KINDS:
@@ -381,7 +388,8 @@ def _publishing_refused(problem: ApiProblem) -> dict[str, str]:
     if problem.status == 409:
         return {
             "form": N_(
-                "Your enterprise is suspended, so it cannot publish or reopen listings. The agency emailed you the reason"
+                "Your enterprise is suspended, so it cannot publish or reopen listings. The "
+                "agency emailed you the reason"
             )
         }
     return _refusals(problem)
@@ -432,7 +440,8 @@ async def change_listing(
     listing = await _own_listing(request, side, listing_id)
     scope = _scope_of_listing(request, listing)
     entered = await _entered_in(request)
-    # A date already passed may stay as it was (the listing can still be edited); a new one must be ahead.
+    # A date already passed may stay as it was (the listing can still be edited); a new one must be
+    # ahead.
     body, errors = _checked(
         request,
         entered,
@@ -450,7 +459,8 @@ async def change_listing(
             if problem.status == 409:
                 current = await api(request, "GET", f"/{_plural(side)}/{listing_id}")
                 if current["version"] != version:
-                    # Someone else saved first: show theirs, and keep what this person typed in view.
+                    # Someone else saved first: show theirs, and keep what this person typed in
+                    # view.
                     context = await _form_context(
                         request,
                         scope=scope,
