@@ -56,3 +56,24 @@ PARTITIONS: dict[str, int] = {
     dead_letter(MATCHES): 1,
     dead_letter(DELIVERIES): 1,
 }
+
+
+# Who publishes each topic, through its outbox relay (docs/asyncapi.yaml is generated from these
+# tables). A dead-letter topic is written by the consumer groups that read its source topic.
+PRODUCED_BY: dict[str, str] = {ENTERPRISES: "registry", LISTINGS: "registry", MATCHES: "matching"}
+
+# The topics each service's consumer reads; its consumer group id defaults to the service's name
+# (the <SERVICE>_CONSUMER_GROUP setting).
+CONSUMED_BY: dict[str, tuple[str, ...]] = {
+    "matching": (ENTERPRISES, LISTINGS),
+    "notifications": (ENTERPRISES, LISTINGS, MATCHES),
+    "registry": (MATCHES,),
+}
+
+# The payload field whose value keys each topic's messages, so the events that must stay in order
+# share a partition: an enterprise's own, its listings', and a match's (by the need's enterprise).
+KEYED_BY: dict[str, str] = {
+    ENTERPRISES: "enterprise_id",
+    LISTINGS: "enterprise_id",
+    MATCHES: "need.enterprise_id",
+}

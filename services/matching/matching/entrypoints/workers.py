@@ -8,7 +8,7 @@ from eventkit import topics
 from eventkit.kafka import EventConsumer
 from matching.service_layer import handlers
 
-CONSUMED_TOPICS = [topics.ENTERPRISES, topics.LISTINGS]
+CONSUMED_TOPICS = list(topics.CONSUMED_BY["matching"])
 
 
 async def run_consumer(container, stop: asyncio.Event) -> None:

@@ -20,7 +20,7 @@ from notifications.service_layer.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
-CONSUMED_TOPICS = [topics.ENTERPRISES, topics.LISTINGS, topics.MATCHES]
+CONSUMED_TOPICS = list(topics.CONSUMED_BY["notifications"])
 
 
 async def run_consumer(container, stop: asyncio.Event) -> None:

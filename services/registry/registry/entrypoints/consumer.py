@@ -16,7 +16,7 @@ from eventkit.kafka import EventConsumer
 from registry.service_layer import partners
 from registry.service_layer.unit_of_work import UnitOfWork
 
-CONSUMED_TOPICS = [topics.MATCHES]
+CONSUMED_TOPICS = list(topics.CONSUMED_BY["registry"])
 
 Handler = Callable[..., Awaitable[bool]]
 HANDLERS: dict[type[EventPayload], Handler] = {
