@@ -34,6 +34,7 @@ from registry.entrypoints.caller import VerifiedTokens
 from registry.entrypoints.consumer import run_consumer
 from registry.entrypoints.expiry import sweep_until_stopped
 from registry.entrypoints.partners import router as partners_router
+from registry.entrypoints.reference_documents import ReferenceDocuments
 from registry.observability import Metrics, RequestContextMiddleware
 from registry.service_layer import listings as listing_cases
 from registry.service_layer.group_commit import GroupCommit
@@ -55,6 +56,11 @@ class Container:
     tokens: VerifiedTokens
     publications: GroupCommit[Publication, Listing]
     producer_started: asyncio.Event = field(default_factory=asyncio.Event)
+    reference_documents: ReferenceDocuments = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Encoded once at start-up: each GET /sectors is then the same bytes under one ETag.
+        self.reference_documents = ReferenceDocuments.of(self.reference)
 
     async def database_is_reachable(self) -> bool:
         try:

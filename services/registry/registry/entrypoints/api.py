@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import asdict
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
@@ -19,7 +18,9 @@ from registry.domain.numbers import ascii_digits
 from registry.domain.queries import EnterpriseFilters, ListingFilters, PageRequest, SortOrder
 from registry.domain.reference import Reference
 from registry.entrypoints.caller import Caller, current_caller
+from registry.entrypoints.reference_documents import REFERENCE_RESPONSES, ReferenceDocuments
 from registry.entrypoints.schemas import (
+    CitiesOut,
     EnterpriseIn,
     EnterprisePage,
     EnterprisePatch,
@@ -31,6 +32,8 @@ from registry.entrypoints.schemas import (
     ListingPatch,
     PossibleDuplicate,
     PossibleDuplicates,
+    RegionsOut,
+    SectorsOut,
     SuspensionIn,
 )
 from registry.service_layer import enterprises as use_cases
@@ -56,9 +59,18 @@ async def reference_data(request: Request) -> Reference:
     return request.app.state.container.reference
 
 
+async def reference_documents(request: Request) -> ReferenceDocuments:
+    return request.app.state.container.reference_documents
+
+
 UowDep = Annotated[UnitOfWork, Depends(unit_of_work)]
 ReferenceDep = Annotated[Reference, Depends(reference_data)]
 PublicationsDep = Annotated[GroupCommit[Publication, Listing], Depends(publications)]
+DocumentsDep = Annotated[ReferenceDocuments, Depends(reference_documents)]
+IfNoneMatch = Annotated[
+    str | None,
+    Header(alias="If-None-Match", description="the ETag of the copy held: 304 when it is current"),
+]
 IfMatch = Annotated[
     str | None, Header(alias="If-Match", description='The version read, as 3 or "3"')
 ]
@@ -120,31 +132,28 @@ def _view(enterprise: Enterprise, caller: Caller) -> EnterprisePublic:
 # --- reference ---------------------------------------------------------------------------------
 
 
-@router.get("/sectors")
-async def list_sectors(caller: CallerDep, reference: ReferenceDep):
-    return {
-        "version": reference.taxonomy_version,
-        "items": [asdict(sector) for sector in reference.sectors.values()],
-    }
+@router.get("/sectors", response_model=SectorsOut, responses=REFERENCE_RESPONSES)
+async def list_sectors(
+    caller: CallerDep, documents: DocumentsDep, if_none_match: IfNoneMatch = None
+):
+    return documents.sectors.answer(if_none_match)
 
 
-@router.get("/regions")
-async def list_regions(caller: CallerDep, reference: ReferenceDep):
-    items = [
-        {"id": region_id, "country": country, "name": names}
-        for country, region_id, names in reference.region_names
-    ]
-    return {"items": items}
+@router.get("/regions", response_model=RegionsOut, responses=REFERENCE_RESPONSES)
+async def list_regions(
+    caller: CallerDep, documents: DocumentsDep, if_none_match: IfNoneMatch = None
+):
+    return documents.regions.answer(if_none_match)
 
 
-@router.get("/cities")
-async def list_cities(caller: CallerDep, reference: ReferenceDep, country: CountryFilter = None):
-    items = [
-        {"country": code, "region": region_id, "name": names}
-        for code, region_id, names in reference.cities
-        if country in (None, code)
-    ]
-    return {"items": items}
+@router.get("/cities", response_model=CitiesOut, responses=REFERENCE_RESPONSES)
+async def list_cities(
+    caller: CallerDep,
+    documents: DocumentsDep,
+    country: CountryFilter = None,
+    if_none_match: IfNoneMatch = None,
+):
+    return documents.cities_by_country[country].answer(if_none_match)
 
 
 class CountryCounts(BaseModel):

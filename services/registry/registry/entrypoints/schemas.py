@@ -327,3 +327,46 @@ class ListingPage(BaseModel):
     items: list[ListingOut]
     total: int
     next_cursor: str | None
+
+
+# --- reference documents -----------------------------------------------------------------------
+
+Names = Annotated[dict[str, str], Field(description="the name by language: ru, be, en")]
+
+
+class SectorOut(BaseModel):
+    id: str
+    names: Names
+    okved2: list[str] = Field(description="the Russian activity codes (OKVED2) it covers")
+    oked: list[str] = Field(description="the Belarusian activity codes (OKED) it covers")
+    nace: list[str]
+    hs_prefixes: list[str] = Field(description="the product-code (HS / TN VED) prefixes it covers")
+    hs_names: dict[str, dict[str, str]] = Field(
+        description="each product-code prefix's name by language"
+    )
+    keywords: dict[str, list[str]] = Field(description="words that point to it, by language")
+
+
+class SectorsOut(BaseModel):
+    version: str = Field(description="the taxonomy's version")
+    items: list[SectorOut]
+
+
+class RegionOut(BaseModel):
+    id: str
+    country: Literal["RU", "BY"]
+    name: Names
+
+
+class RegionsOut(BaseModel):
+    items: list[RegionOut]
+
+
+class CityOut(BaseModel):
+    country: Literal["RU", "BY"]
+    region: str = Field(description="the region's id")
+    name: Names
+
+
+class CitiesOut(BaseModel):
+    items: list[CityOut]
