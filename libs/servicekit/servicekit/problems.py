@@ -17,6 +17,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 
@@ -180,6 +181,7 @@ def install_problem_handlers(
     app.add_exception_handler(Exception, unexpected)
     for error_class, answer in (domain_errors or {}).items():
         app.add_exception_handler(error_class, _domain_handler(answer))
+    _document_problems(app)
 
 
 def _domain_handler(answer: DomainAnswer):
@@ -187,3 +189,39 @@ def _domain_handler(answer: DomainAnswer):
         return _answer(answer, request, error).response()
 
     return domain_error
+
+
+_PROBLEM_SCHEMA_REF = "#/components/schemas/{model}"
+
+
+def problem_responses(*statuses: int | tuple[int, str]) -> dict[int | str, dict[str, Any]]:
+    """A route's OpenAPI `responses=`: each status it answers as problem details, with the status's
+    title or, given as (status, description), what the problem means on that route."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for entry in statuses:
+        status, description = entry if isinstance(entry, tuple) else (entry, title_for(entry))
+        schema = {"$ref": _PROBLEM_SCHEMA_REF.format(model=ProblemDetails.__name__)}
+        responses[status] = {
+            "description": description,
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": schema}},
+        }
+    return responses
+
+
+def _document_problems(app: FastAPI) -> None:
+    """The app's OpenAPI document carries the schemas its `problem_responses` refer to."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = build()
+            _, definitions = models_json_schema(
+                [(ProblemDetails, "serialization")], ref_template=_PROBLEM_SCHEMA_REF
+            )
+            document.setdefault("components", {}).setdefault("schemas", {}).update(
+                definitions["$defs"]
+            )
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
