@@ -16,7 +16,6 @@ from matching.domain.errors import FieldError, Forbidden, InvalidInput
 from matching.domain.funnel import GROUPINGS
 from matching.domain.match import STATUSES, SUGGESTED
 from matching.domain.review import VERIFICATIONS
-from matching.entrypoints.caller import Caller, current_caller
 from matching.entrypoints.schemas import (
     ApproveIn,
     CloseIn,
@@ -39,6 +38,7 @@ from matching.service_layer import matches as use_cases
 from matching.service_layer.matcher import Matcher
 from matching.service_layer.matches import MatchView, Viewer
 from matching.service_layer.unit_of_work import UnitOfWork
+from servicekit.internal_token import Caller, current_caller
 
 health = APIRouter()
 router = APIRouter()
