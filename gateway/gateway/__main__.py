@@ -132,9 +132,11 @@ def serve(settings: Settings) -> None:
         sys.exit(2)
 
     from gateway.bootstrap import create_app
-    from gateway.observability import configure_logging
+    from servicekit.observability import configure_logging
 
-    configure_logging(settings.log_level)
+    configure_logging(
+        settings.log_level, quiet=["httpx"]
+    )  # a line per upstream call would double the log
     on_start = open_demo_accounts if settings.demo_mode else close_demo_accounts
     app = create_app(settings, on_start=on_start)
     asyncio.run(serve_public_and_operations(app, settings))

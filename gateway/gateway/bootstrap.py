@@ -43,8 +43,9 @@ from gateway.entrypoints.client_address import ClientAddress
 from gateway.entrypoints.openapi import PROBLEM_SCHEMA, SECURITY_SCHEME
 from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
 from gateway.entrypoints.staff_accounts import staff_accounts
-from gateway.observability import Metrics, RequestContextMiddleware
+from gateway.observability import Metrics
 from gateway.service_layer.unit_of_work import DriverConnections
+from servicekit.observability import RequestContextMiddleware
 from servicekit.request_limits import RequestLimits
 
 DESCRIPTION = """Cross-border business matchmaking for the Smolensk region and Belarus.
@@ -270,7 +271,7 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
             max_age=600,
         )
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, service="gateway")
     return app
 
 

@@ -58,7 +58,7 @@ def serve(settings: Settings) -> None:
     import uvicorn
 
     from matching.bootstrap import create_app
-    from matching.observability import configure_logging
+    from servicekit.observability import configure_logging
 
     configure_logging(settings.log_level)
     uvicorn.run(

@@ -26,7 +26,8 @@ from notifications.config import Settings
 from notifications.entrypoints import problems
 from notifications.entrypoints.api import health, router
 from notifications.entrypoints.workers import run_consumer, run_dead_letter_relay, run_sender
-from notifications.observability import Metrics, RequestContextMiddleware
+from notifications.observability import Metrics
+from servicekit.observability import RequestContextMiddleware
 from servicekit.request_limits import RequestLimits
 
 log = structlog.get_logger(__name__)
@@ -134,5 +135,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(
         RequestLimits
     )  # bounds the body, the headers and the text fields of every route
-    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, service="notifications")
     return app

@@ -85,7 +85,7 @@ def serve(settings: Settings) -> None:
     import uvicorn
 
     from registry.bootstrap import create_app
-    from registry.observability import configure_logging
+    from servicekit.observability import configure_logging
 
     configure_logging(settings.log_level)
     uvicorn.run(
@@ -102,7 +102,7 @@ def relay(settings: Settings) -> None:
     import signal
 
     from registry.bootstrap import run_relay_alone
-    from registry.observability import configure_logging
+    from servicekit.observability import configure_logging
 
     configure_logging(settings.log_level)
 
@@ -123,7 +123,7 @@ def consume(settings: Settings) -> None:
     import signal
 
     from registry.bootstrap import run_consumer_alone
-    from registry.observability import configure_logging
+    from servicekit.observability import configure_logging
 
     configure_logging(settings.log_level)
 
@@ -148,7 +148,7 @@ def expire_listings(settings: Settings) -> None:
     import json
 
     from registry.entrypoints.expiry import expire_once
-    from registry.observability import configure_logging
+    from servicekit.observability import configure_logging
 
     configure_logging(settings.log_level)
     done = asyncio.run(expire_once(settings))
@@ -168,9 +168,9 @@ def republish_listings(
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
     from registry.domain.errors import NotFound
-    from registry.observability import configure_logging
     from registry.service_layer import republish
     from registry.service_layer.unit_of_work import UnitOfWork
+    from servicekit.observability import configure_logging
 
     configure_logging(settings.log_level)
 

@@ -34,12 +34,12 @@ from registry.entrypoints.caller import VerifiedTokens
 from registry.entrypoints.consumer import run_consumer
 from registry.entrypoints.expiry import sweep_until_stopped
 from registry.entrypoints.partners import router as partners_router
-from registry.entrypoints.reference_documents import ReferenceDocuments
-from registry.observability import Metrics, RequestContextMiddleware
+from registry.observability import Metrics
 from registry.service_layer import listings as listing_cases
 from registry.service_layer.group_commit import GroupCommit
 from registry.service_layer.listings import Publication
 from registry.service_layer.unit_of_work import DriverConnections, PublishingUnitOfWork
+from servicekit.observability import RequestContextMiddleware
 from servicekit.request_limits import RequestLimits
 
 log = structlog.get_logger(__name__)
@@ -56,11 +56,6 @@ class Container:
     tokens: VerifiedTokens
     publications: GroupCommit[Publication, Listing]
     producer_started: asyncio.Event = field(default_factory=asyncio.Event)
-    reference_documents: ReferenceDocuments = field(init=False)
-
-    def __post_init__(self) -> None:
-        # Encoded once at start-up: each GET /sectors is then the same bytes under one ETag.
-        self.reference_documents = ReferenceDocuments.of(self.reference)
 
     async def database_is_reachable(self) -> bool:
         try:
@@ -238,5 +233,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(partners_router)
     app.include_router(health)
     app.add_middleware(RequestLimits, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, service="registry")
     return app
