@@ -23,11 +23,12 @@ from notifications.adapters.links import SignedLinks
 from notifications.adapters.rendering import TemplateRenderer
 from notifications.adapters.smtp import SmtpMailer
 from notifications.config import Settings
-from notifications.entrypoints import problems
 from notifications.entrypoints.api import health, router
 from notifications.entrypoints.workers import run_consumer, run_dead_letter_relay, run_sender
 from notifications.observability import Metrics
+from servicekit.internal_token import InternalTokenVerifier, install_internal_token
 from servicekit.observability import RequestContextMiddleware
+from servicekit.problems import install_problem_handlers
 from servicekit.request_limits import RequestLimits
 
 log = structlog.get_logger(__name__)
@@ -129,7 +130,13 @@ def create_app(settings: Settings) -> FastAPI:
             await container.engine.dispose()
 
     app = FastAPI(title="Union Match notifications", version="0.1.0", lifespan=lifespan)
-    problems.install(app)
+    install_problem_handlers(app, service="notifications service")
+    install_internal_token(
+        app,
+        InternalTokenVerifier(
+            audience="notifications", secret=settings.internal_token_secret.get_secret_value()
+        ),
+    )
     app.include_router(router)
     app.include_router(health)
     app.add_middleware(

@@ -23,10 +23,10 @@ from pydantic import (
 from notifications.adapters.links import InvalidLinkToken
 from notifications.adapters.repository import DeliveryFilter
 from notifications.domain.recipients import Preferences
-from notifications.entrypoints.caller import Caller, current_caller
-from notifications.entrypoints.problems import problem
 from notifications.service_layer import handlers
 from notifications.service_layer.unit_of_work import UnitOfWork
+from servicekit.internal_token import Caller, current_caller
+from servicekit.problems import problem_response
 
 router = APIRouter()
 
@@ -325,7 +325,7 @@ async def unsubscribe(
         enterprise_id = request.app.state.container.links.unsubscribing_enterprise(token)
     except InvalidLinkToken as error:
         reason = f"the unsubscribe link is invalid or expired: {error}"
-        return problem(422, "Invalid input", reason, errors=[{"field": "token", "reason": reason}])
+        return problem_response(422, reason, errors=[{"field": "token", "reason": reason}])
     return PreferencesOut.of(await handlers.unsubscribe(enterprise_id, uow=_uow(request)))
 
 
@@ -358,13 +358,12 @@ async def confirm_contact(
         )
     except InvalidLinkToken as error:
         reason = f"the confirmation link is invalid or expired: {error}"
-        return problem(422, "Invalid input", reason, errors=[{"field": "token", "reason": reason}])
+        return problem_response(422, reason, errors=[{"field": "token", "reason": reason}])
     if not await handlers.confirm_contact(
         uow=_uow(request), enterprise_id=enterprise_id, email=email
     ):
-        return problem(
+        return problem_response(
             409,
-            "Conflict",
             "the enterprise's email address is another one by now (or the enterprise was deleted); "
             "its new address gets a link of its own",
         )
@@ -383,8 +382,8 @@ async def unsubscribe_in_one_click(
     The body is read raw, whatever type the gateway relays it as."""
     if (await request.body()).strip() != ONE_CLICK:
         reason = "the body must be List-Unsubscribe=One-Click"
-        return problem(
-            422, "Invalid input", reason, errors=[{"field": "List-Unsubscribe", "reason": reason}]
+        return problem_response(
+            422, reason, errors=[{"field": "List-Unsubscribe", "reason": reason}]
         )
     return await unsubscribe(request, caller, token)
 
