@@ -29,12 +29,14 @@ from matching.config import Settings
 from matching.domain.index import MatchIndex
 from matching.domain.scoring import Policy, Scorer, Weights
 from matching.domain.taxonomy import Lexicon
-from matching.entrypoints import problems
 from matching.entrypoints.api import health, router
+from matching.entrypoints.problems import DOMAIN_ERRORS
 from matching.entrypoints.workers import run_consumer
 from matching.observability import Metrics
 from matching.service_layer.matcher import Matcher
 from matching.service_layer.unit_of_work import UnitOfWork
+from servicekit.internal_token import InternalTokenVerifier, install_internal_token
+from servicekit.problems import install_problem_handlers
 from servicekit.observability import RequestContextMiddleware
 from servicekit.request_limits import RequestLimits
 
@@ -175,7 +177,13 @@ def create_app(settings: Settings) -> FastAPI:
             await container.engine.dispose()
 
     app = FastAPI(title="Union Match matching", version="0.1.0", lifespan=lifespan)
-    problems.install(app)
+    install_problem_handlers(app, service="matching service", domain_errors=DOMAIN_ERRORS)
+    install_internal_token(
+        app,
+        InternalTokenVerifier(
+            audience="matching", secret=settings.internal_token_secret.get_secret_value()
+        ),
+    )
     app.include_router(router)
     app.include_router(health)
     app.add_middleware(
