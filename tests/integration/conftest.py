@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -67,17 +66,6 @@ async def registry_connection(registry_engine) -> AsyncIterator[AsyncConnection]
 @pytest.fixture
 def registry_sessions(registry_connection):
     return _sessions(registry_connection)
-
-
-@pytest.fixture
-def registry_driver_connections(registry_connection):
-    """The test's connection lent as the driver's own, for the driver-level units of work."""
-
-    @contextlib.asynccontextmanager
-    async def lend():
-        yield (await registry_connection.get_raw_connection()).driver_connection
-
-    return lend
 
 
 @pytest.fixture

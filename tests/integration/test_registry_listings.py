@@ -14,8 +14,6 @@ from sqlalchemy import func, select
 from eventkit.contracts import decode
 from eventkit.topics import ENTERPRISES, LISTINGS
 from registry.adapters.orm import enterprises, listings, outbox
-from registry.bootstrap import publications_committed_together
-from registry.config import Settings
 from registry.domain.actors import Caller
 from registry.domain.errors import (
     AlreadyRegistered,
@@ -121,11 +119,9 @@ def register(uow, reference):
 
 
 @pytest.fixture
-def publications(registry_driver_connections):
+def publications(uow):
     # One writer: the test's single connection carries one statement at a time.
-    return publications_committed_together(
-        registry_driver_connections, Settings(internal_token_secret="x" * 32, publish_writers=1)
-    )
+    return listing_cases.publications_committed_together(unit_of_work=uow, max_batch=64, writers=1)
 
 
 @pytest.fixture
@@ -465,7 +461,7 @@ async def test_searching_for_lifty_finds_a_need_written_as_liftov(uow, register,
         page=PageRequest(),
     )
 
-    assert [l.id for l in page.items] == [need.id]
+    assert [each.id for each in page.items] == [need.id]
 
 
 async def test_searching_finds_listings_by_their_enterprises_name(uow, register, publish):
@@ -479,7 +475,7 @@ async def test_searching_finds_listings_by_their_enterprises_name(uow, register,
         uow=uow(), filters=ListingFilters(side="offer", q=marker), page=PageRequest()
     )
 
-    assert [l.id for l in page.items] == [offer.id]
+    assert [each.id for each in page.items] == [offer.id]
 
 
 async def test_filters_narrow_by_country_region_sector_kind_status_and_code_prefix(
@@ -516,7 +512,7 @@ async def test_filters_narrow_by_country_region_sector_kind_status_and_code_pref
         page = await listing_cases.list_listings(
             uow=uow(), filters=ListingFilters(side="offer", q=marker, **filters), page=PageRequest()
         )
-        return {l.id for l in page.items}
+        return {each.id for each in page.items}
 
     assert await found() == {ru_lifts.id, by_lifts.id, by_service.id}
     assert await found(country="BY") == {by_lifts.id, by_service.id}
@@ -547,14 +543,14 @@ async def test_pages_follow_the_cursor_without_repeats_even_when_listings_arrive
             filters=filters,
             page=PageRequest(limit=3, cursor=cursor, sort=SortOrder.OLDEST),
         )
-        seen += [l.id for l in page.items]
+        seen += [each.id for each in page.items]
         if len(seen) == 3:
             await publish(operator, **lift_need(title=f"Лифты {marker} поздний"))
         cursor = page.next_cursor
         if cursor is None:
             break
 
-    assert seen[:7] == [l.id for l in published]
+    assert seen[:7] == [each.id for each in published]
     assert len(seen) == len(set(seen)) == 8
 
 
@@ -578,11 +574,11 @@ async def test_every_sort_order_pages_through_all_rows_once(uow, register, publi
         if cursor is None:
             break
 
-    assert len({l.id for l in seen}) == 4 and page.total == 4
+    assert len({each.id for each in seen}) == 4 and page.total == 4
     if sort is SortOrder.NAME:
-        assert [l.title.split()[0] for l in seen] == ["А", "А", "Б", "В"]
+        assert [each.title.split()[0] for each in seen] == ["А", "А", "Б", "В"]
     else:
-        stamps = [l.created_at for l in seen]
+        stamps = [each.created_at for each in seen]
         assert stamps == sorted(stamps, reverse=sort is SortOrder.NEWEST)
 
 

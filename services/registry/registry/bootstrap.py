@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from functools import partial
 
-import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
@@ -34,11 +34,12 @@ from registry.entrypoints.caller import VerifiedTokens
 from registry.entrypoints.consumer import run_consumer
 from registry.entrypoints.expiry import sweep_until_stopped
 from registry.entrypoints.partners import router as partners_router
+from registry.entrypoints.reference_documents import ReferenceDocuments
 from registry.observability import Metrics
 from registry.service_layer import listings as listing_cases
 from registry.service_layer.group_commit import GroupCommit
 from registry.service_layer.listings import Publication
-from registry.service_layer.unit_of_work import DriverConnections, PublishingUnitOfWork
+from registry.service_layer.unit_of_work import UnitOfWork
 from servicekit.observability import RequestContextMiddleware
 from servicekit.request_limits import RequestLimits
 
@@ -56,6 +57,11 @@ class Container:
     tokens: VerifiedTokens
     publications: GroupCommit[Publication, Listing]
     producer_started: asyncio.Event = field(default_factory=asyncio.Event)
+    reference_documents: ReferenceDocuments = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Encoded once at start-up: each GET /sectors is then the same bytes under one ETag.
+        self.reference_documents = ReferenceDocuments.of(self.reference)
 
     async def database_is_reachable(self) -> bool:
         try:
@@ -77,39 +83,20 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         settings.database_url, hide_parameters=True, pool_size=20, max_overflow=10, pool_recycle=600
     )
     event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
+    session_factory = async_sessionmaker(engine, expire_on_commit=False)
     return Container(
         settings=settings,
         engine=engine,
-        session_factory=async_sessionmaker(engine, expire_on_commit=False),
+        session_factory=session_factory,
         producer=idempotent_producer(settings.kafka_bootstrap_servers, client_id="registry"),
         reference=load_reference(settings.data_dir),
         metrics=metrics,
         tokens=VerifiedTokens(settings.internal_token_secret.get_secret_value()),
-        publications=publications_committed_together(driver_connections(engine), settings),
-    )
-
-
-def driver_connections(engine: AsyncEngine) -> DriverConnections:
-    """Connections of the engine's pool, lent as the driver's own."""
-
-    @contextlib.asynccontextmanager
-    async def lend() -> AsyncIterator[asyncpg.Connection]:
-        async with engine.connect() as connection:
-            yield (await connection.get_raw_connection()).driver_connection
-
-    return lend
-
-
-def publications_committed_together(
-    connections: DriverConnections, settings: Settings
-) -> GroupCommit[Publication, Listing]:
-    async def publish(publications):
-        return await listing_cases.publish_together(
-            uow=PublishingUnitOfWork(connections), publications=publications
-        )
-
-    return GroupCommit(
-        publish, max_batch=settings.publish_batch_max, writers=settings.publish_writers
+        publications=listing_cases.publications_committed_together(
+            unit_of_work=partial(UnitOfWork, session_factory),
+            max_batch=settings.publish_batch_max,
+            writers=settings.publish_writers,
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
@@ -36,15 +37,16 @@ _INSERT, _INSERT_PARAMS = _driver_sql(INSERT_LISTINGS_AND_EVENTS)
 
 
 class PublicationStore:
-    """Works inside the transaction its unit of work holds on `connection`."""
+    """Works inside the transaction of the unit of work that lends it the driver's connection."""
 
-    def __init__(self, connection: asyncpg.Connection) -> None:
-        self._connection = connection
+    def __init__(self, driver_connection: Callable[[], Awaitable[asyncpg.Connection]]) -> None:
+        self._driver_connection = driver_connection
 
     async def owners_for_share(self, enterprise_ids: set[uuid.UUID]) -> dict[uuid.UUID, Enterprise]:
         """The live enterprises among these, locked against being changed, suspended or deleted
         until the transaction ends (in the order of their ids, so two batches never deadlock)."""
-        rows = await self._connection.fetch(
+        connection = await self._driver_connection()
+        rows = await connection.fetch(
             _OWNERS_FOR_SHARE, *self._in_order(_OWNERS_PARAMS, ids=sorted(enterprise_ids))
         )
         owners = [enterprise_of(row) for row in rows]
@@ -66,11 +68,10 @@ class PublicationStore:
                 ensure_ascii=False,
             ),
         }
+        connection = await self._driver_connection()
         stamped = {
             row["id"]: row
-            for row in await self._connection.fetch(
-                _INSERT, *self._in_order(_INSERT_PARAMS, **params)
-            )
+            for row in await connection.fetch(_INSERT, *self._in_order(_INSERT_PARAMS, **params))
         }
         for listing, _ in published:
             listing.created_at, listing.updated_at = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from registry.domain.queries import ListingFilters, Page, PageRequest
 from registry.domain.reference import Reference
 from registry.service_layer import events
 from registry.service_layer.group_commit import GroupCommit
-from registry.service_layer.unit_of_work import PublishingUnitOfWork, UnitOfWork
+from registry.service_layer.unit_of_work import UnitOfWork
 
 _CONTRACT_OF_CHANGE = {
     "changed": ListingChanged,
@@ -41,6 +41,18 @@ class Publication:
     caller: Caller
 
 
+def publications_committed_together(
+    *, unit_of_work: Callable[[], UnitOfWork], max_batch: int, writers: int
+) -> GroupCommit[Publication, Listing]:
+    """The registry's busiest write: publications that arrive while one batch is being written are
+    written together in the next, each batch in a unit of work of its own."""
+
+    async def publish_batch(publications: Sequence[Publication]) -> list[Listing | DomainError]:
+        return await publish_together(uow=unit_of_work(), publications=publications)
+
+    return GroupCommit(publish_batch, max_batch=max_batch, writers=writers)
+
+
 async def publish_listing(
     *,
     publications: GroupCommit[Publication, Listing],
@@ -57,7 +69,7 @@ async def publish_listing(
 
 
 async def publish_together(
-    *, uow: PublishingUnitOfWork, publications: Sequence[Publication]
+    *, uow: UnitOfWork, publications: Sequence[Publication]
 ) -> list[Listing | DomainError]:
     """Publishes in one transaction the listings whose enterprise exists, is managed by the caller
     and may publish; every other one gets the reason it was refused."""

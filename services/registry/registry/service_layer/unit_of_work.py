@@ -3,9 +3,6 @@ without a commit rolls back."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager, AsyncExitStack
-
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,52 +18,53 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         # The repositories speak SQL, not ORM: the session's connection spares them the ORM layer.
-        connection = await self.session.connection()
-        self.enterprises = EnterpriseRepository(connection)
-        self.listings = ListingRepository(connection)
-        self.outbox = OutboxWriter(connection)
-        self.introductions = IntroductionRepository(connection)
-        self.processed_events = ProcessedEvents(connection)
+        self._connection = await self.session.connection()
+        self._driver: asyncpg.Connection | None = None
+        self._driver_transaction: asyncpg.transaction.Transaction | None = None
+        self.enterprises = EnterpriseRepository(self._connection)
+        self.listings = ListingRepository(self._connection)
+        self.outbox = OutboxWriter(self._connection)
+        self.introductions = IntroductionRepository(self._connection)
+        self.processed_events = ProcessedEvents(self._connection)
+        self.publications = PublicationStore(self.driver_connection)
         return self
 
-    async def __aexit__(self, *exc_info) -> None:
-        await self.session.rollback()
-        await self.session.close()
+    async def driver_connection(self) -> asyncpg.Connection:
+        """The driver's own connection under the session's, for a path where SQLAlchemy's cost per
+        statement is most of a request's (publishing). Its statements are this unit of work's.
 
-    async def commit(self) -> None:
-        await self.session.commit()
-
-
-# Lends a pooled driver connection for the length of a block.
-DriverConnections = Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]
-
-
-class PublishingUnitOfWork:
-    """The unit of work of a batch of publications, on the driver's own transaction (a savepoint
-    when the connection lent is inside a transaction already). Rollback unless committed, as above."""
-
-    def __init__(self, connections: DriverConnections) -> None:
-        self._connections = connections
-
-    async def __aenter__(self) -> PublishingUnitOfWork:
-        async with (
-            AsyncExitStack() as lending
-        ):  # a transaction that fails to start gives its connection back
-            connection = await lending.enter_async_context(self._connections())
-            self._transaction = connection.transaction()
-            await self._transaction.start()
-            self._lent = lending.pop_all()
-        self._committed = False
-        self.publications = PublicationStore(connection)
-        return self
+        SQLAlchemy begins the driver's transaction at its first statement only; when none ran yet,
+        the transaction is begun here on the driver and ended by `commit` or on leaving. A unit of
+        work that borrows the driver before any SQLAlchemy statement then speaks only through it."""
+        if self._driver is None:
+            driver = (await self._connection.get_raw_connection()).driver_connection
+            if not driver.is_in_transaction():
+                transaction = driver.transaction()
+                await transaction.start()
+                self._driver_transaction = transaction
+            self._driver = driver
+        return self._driver
 
     async def __aexit__(self, *exc_info) -> None:
         try:
-            if not self._committed:
-                await self._transaction.rollback()
+            if self._driver_transaction is not None:
+                await self._end_driver_transaction(self._driver_transaction.rollback)
         finally:
-            await self._lent.__aexit__(*exc_info)
+            await self.session.rollback()
+            await self.session.close()
 
     async def commit(self) -> None:
-        await self._transaction.commit()
-        self._committed = True
+        # The driver's transaction first: the session gives its connection back to the pool when it
+        # commits, and a connection must not go back with a transaction still open on it.
+        if self._driver_transaction is not None:
+            await self._end_driver_transaction(self._driver_transaction.commit)
+        await self.session.commit()
+
+    async def _end_driver_transaction(self, end) -> None:
+        self._driver_transaction = None
+        try:
+            await end()
+        except BaseException:
+            # Its transaction in an unknown state, the connection is closed rather than pooled.
+            await self._connection.invalidate()
+            raise
