@@ -184,7 +184,8 @@ def _print_addresses(stack: Stack, seconds: float) -> None:
     print(
         f"""
 Union Match is up ({seconds:.0f}s). Ctrl-C or `make down` stops everything.
-  web (open this)       {stack.web_url}/   the agency's console: {stack.web_url}/console (agency@demo.local / demo-agency)
+  web (open this)       {stack.web_url}/
+  agency's console      {stack.web_url}/console   (agency@demo.local / demo-agency)
   gateway (API)         {stack.gateway_url}/api/v1   docs: {stack.gateway_url}/docs
   gateway operations    {stack.gateway_ops_url}/readyz   {stack.gateway_ops_url}/metrics
   registry              {stack.service_url("registry")}

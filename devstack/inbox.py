@@ -25,7 +25,8 @@ _STYLE = """
 body { font-family: Arial, sans-serif; margin: 0; display: flex; height: 100vh; color: #1d2733; }
 nav { width: 34%; overflow-y: auto; border-right: 1px solid #ccd; }
 main { flex: 1; overflow-y: auto; padding: 0 16px; }
-nav a { display: block; padding: 8px 12px; border-bottom: 1px solid #eef; color: inherit; text-decoration: none; }
+nav a { display: block; padding: 8px 12px; border-bottom: 1px solid #eef; color: inherit;
+text-decoration: none; }
 nav a.open { background: #e8f0fb; }
 .to, .date { font-size: 12px; color: #667; }
 iframe { width: 100%; height: 60vh; border: 1px solid #ccd; }
@@ -52,10 +53,12 @@ def _row(message: dict, open_id: str | None) -> str:
 def _message(message: dict) -> str:
     link = quote(message["ID"])
     return f"""<h2>{escape(message["Subject"])}</h2>
-<p>From: {escape(_addresses([message["From"]]))}<br>To: {escape(_addresses(message["To"]))}<br>Date: {escape(message.get("Date", ""))}
+<p>From: {escape(_addresses([message["From"]]))}<br>To:
+{escape(_addresses(message["To"]))}<br>Date: {escape(message.get("Date", ""))}
 <br><a href="/api/v1/message/{link}/raw">raw message</a></p>
 <h3>HTML</h3>
-<iframe sandbox="{FRAME_SANDBOX}" title="the email's HTML" src="/api/v1/message/{link}/html"></iframe>
+<iframe sandbox="{FRAME_SANDBOX}" title="the email's HTML"
+src="/api/v1/message/{link}/html"></iframe>
 <h3>Plain text</h3>
 <pre>{escape(message["Text"])}</pre>"""
 
@@ -67,7 +70,8 @@ def inbox_page(messages: list[dict], opened: dict | None) -> str:
     )
     body = _message(opened) if opened else "<p>Choose an email on the left.</p>"
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Inbox: {len(messages)} emails (Union Match SMTP sink)</title>
+<html lang="en"><head><meta charset="utf-8"><title>Inbox: {len(messages)} emails (Union Match SMTP
+sink)</title>
 <style>{_STYLE}</style></head>
 <body><nav>{rows}</nav><main>{body}</main></body></html>
 """

@@ -43,7 +43,8 @@ from notifications.domain.deliveries import enterprise_address, idempotency_key 
 
 
 def message_id(event_id: uuid.UUID, recipient: str, template: str) -> str:
-    return f"{uuid.uuid5(uuid.NAMESPACE_URL, idempotency_key(event_id, recipient, template)).hex}@unionmatch.local"
+    key = idempotency_key(event_id, recipient, template)
+    return f"{uuid.uuid5(uuid.NAMESPACE_URL, key).hex}@unionmatch.local"
 
 
 def enterprise(i: int, country: str) -> EnterpriseRegistered:
@@ -62,9 +63,14 @@ def enterprise(i: int, country: str) -> EnterpriseRegistered:
 
 
 def approval(offer: EnterpriseRegistered, need: EnterpriseRegistered) -> MatchApproved:
-    side = lambda e, title: MatchSide(
-        listing_id=uuid.uuid4(), enterprise_id=e.enterprise_id, enterprise_name=e.name, title=title
-    )  # noqa: E731
+    def side(e, title):
+        return MatchSide(
+            listing_id=uuid.uuid4(),
+            enterprise_id=e.enterprise_id,
+            enterprise_name=e.name,
+            title=title,
+        )
+
     return MatchApproved(
         match_id=uuid.uuid4(),
         offer=side(offer, "Лифты"),

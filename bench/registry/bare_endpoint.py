@@ -19,7 +19,8 @@ from fastapi.responses import JSONResponse
 
 TABLE = "bench_bare_listings"
 _INSERT = f"""
-INSERT INTO {TABLE} (id, enterprise_id, side, kind, title, description, sector, product_codes, quantity, unit,
+INSERT INTO {TABLE} (id, enterprise_id, side, kind, title, description, sector, product_codes,
+quantity, unit,
                      regions, certifications, valid_until, status, version)
 VALUES ($1, $2, 'need', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'active', 1)
 """

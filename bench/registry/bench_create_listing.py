@@ -385,7 +385,8 @@ async def relay_drain(database_url: str, bootstrap: str, *, backlog: int) -> dic
         ]
         started = time.perf_counter()
         await connection.executemany(
-            "INSERT INTO outbox (event_id, topic, key, shard, envelope) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO outbox (event_id, topic, key, shard, envelope)"
+            " VALUES ($1, $2, $3, $4, $5)",
             [(r["event_id"], r["topic"], r["key"], r["shard"], r["envelope"]) for r in rows],
         )
         await wait_until_published(connection, after_id=after_id)

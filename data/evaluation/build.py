@@ -183,7 +183,7 @@ class Builder:
         for family in FAMILIES:
             texts = list(family.needs)
             self.random.shuffle(texts)
-            for split, text in zip(("dev", "test"), texts):
+            for split, text in zip(("dev", "test"), texts, strict=False):
                 need = self.need(family, text, split)
                 buyer, quantity = self.facts[need["listing_id"]]["city"], need["quantity"]
                 for _ in range(5):

@@ -70,7 +70,9 @@ def proposed(
             items = gateway.get(
                 "/api/v1/matches", headers=agency, params={"need_id": need_id}
             ).json()["items"]
-            found |= {need_id: m for m in items if m["offer_id"] == offer_id}
+            for match in items:
+                if match["offer_id"] == offer_id:
+                    found[need_id] = match
         time.sleep(0.3)
     assert len(found) == len(need_ids), (
         f"only {len(found)} of {len(need_ids)} pairs were proposed within {timeout:.0f}s"

@@ -100,10 +100,8 @@ async def test_every_portal_page_is_accessible_and_fits_a_phone_in_each_language
                     assert await page.get_attribute("html", "lang") == language, path
                     if await scrolls_sideways(page):
                         problems.append(f"{language} {width}px {path}: scrolls sideways")
-                    await screenshot(
-                        page,
-                        f"portal-{language}-{width}-{path.strip('/').replace('/', '-').split('?')[0][:50] or 'home'}",
-                    )
+                    name = path.strip("/").replace("/", "-").split("?")[0][:50] or "home"
+                    await screenshot(page, f"portal-{language}-{width}-{name}")
                 problems += [
                     f"{language} {path}: {v}" for v in await serious_accessibility_violations(page)
                 ]

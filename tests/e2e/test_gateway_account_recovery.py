@@ -66,7 +66,7 @@ def _token_of(link: str) -> str:
 # --- the address is confirmed at sign-up ----------------------------------------------------------
 
 
-def test_sign_up_emails_the_confirmation_link_to_the_accounts_own_address_and_the_button_confirms_it(
+def test_sign_up_emails_the_confirmation_link_to_the_accounts_own_address_and_the_button_confirms(
     platform: Stack, gateway, mailbox
 ):
     email = _fresh_email()

@@ -311,7 +311,7 @@ def test_an_owner_changes_its_enterprise_with_the_version_it_read(
     assert stale.status_code in (409, 412)
 
 
-def test_only_the_sign_up_email_to_the_accounts_own_address_confirms_it_never_the_enterprises_welcome(
+def test_only_the_sign_up_email_to_the_accounts_own_address_confirms_it_not_the_welcome(
     platform: Stack, gateway, sign_in, mailbox, smolensk_housing_operator
 ):
     # The company registers its enterprise with an address that is not its account's: anybody's,

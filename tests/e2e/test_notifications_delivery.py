@@ -36,7 +36,8 @@ pytestmark = pytest.mark.e2e
 def message_id_of(event_id: uuid.UUID, enterprise_id: uuid.UUID, template: str) -> str:
     """The Message-ID the service gives this email (stable across attempts), without the
     brackets."""
-    return f"{uuid.uuid5(uuid.NAMESPACE_URL, idempotency_key(event_id, enterprise_address(enterprise_id), template)).hex}@unionmatch.local"
+    key = idempotency_key(event_id, enterprise_address(enterprise_id), template)
+    return f"{uuid.uuid5(uuid.NAMESPACE_URL, key).hex}@unionmatch.local"
 
 
 def enterprise(
@@ -215,7 +216,7 @@ async def test_fifty_suggestions_approved_while_smtp_is_down_all_arrive_once_it_
     assert {message_id: held[message_id] for message_id in expected if held[message_id] != 1} == {}
 
 
-async def test_a_notifications_service_killed_mid_batch_loses_no_email_and_doubles_at_most_the_one_in_flight(
+async def test_notifications_killed_mid_batch_loses_no_email_and_doubles_at_most_the_one_in_flight(
     platform: Stack, sink: Sink
 ):
     lift_maker = enterprise("ОАО «Бобруйсклифт»", country="BY")
@@ -251,7 +252,7 @@ async def _first_arrivals(sink: Sink, expected: set[str], *, timeout: float) -> 
     raise AssertionError("no suggestion arrived before the kill")
 
 
-async def test_each_side_reads_the_suggestion_in_its_language_with_the_partner_the_reasons_and_the_link(
+async def test_each_side_reads_the_suggestion_in_its_language_with_partner_reasons_and_link(
     platform: Stack, sink: Sink
 ):
     pairs = {
@@ -296,7 +297,7 @@ async def test_each_side_reads_the_suggestion_in_its_language_with_the_partner_t
         assert email["To"][0]["Address"] == housing.email
 
 
-async def test_an_address_the_smtp_server_cannot_take_is_recorded_dead_not_retried_and_dead_lettered(
+async def test_an_address_the_smtp_server_refuses_is_recorded_dead_not_retried_and_dead_lettered(
     platform: Stack, sink: Sink, internal_token
 ):
     unsendable = enterprise(

@@ -259,7 +259,7 @@ def test_the_email_link_pages_are_the_webs_not_the_gateways(platform, gateway):
     )
 
 
-async def test_a_company_confirms_its_address_through_the_sign_up_email_link_and_a_forged_one_changes_nothing(
+async def test_a_company_confirms_its_address_by_the_emailed_link_and_a_forged_one_changes_nothing(
     platform, gateway, mailbox, sign_in, open_company, new_housing_operator
 ):
     profile, login = new_housing_operator(), f"owner-{uuid.uuid4().hex[:10]}@example.ru"
@@ -327,7 +327,7 @@ async def test_a_company_confirms_its_address_through_the_sign_up_email_link_and
     assert gateway.get("/api/v1/auth/me", headers=stranger).json()["confirmed"] is False
 
 
-async def test_a_company_unsubscribes_through_its_suggestion_email_link_and_a_forged_one_changes_nothing(
+async def test_a_company_unsubscribes_by_its_suggestion_email_link_and_a_forged_one_changes_nothing(
     platform, gateway, mailbox, sign_in, open_company, agency, smolensk_housing_operator
 ):
     buyer = smolensk_housing_operator

@@ -109,7 +109,7 @@ async def test_an_event_of_a_type_its_topic_does_not_carry_is_parked_and_the_nex
     assert "'listing.expiring' does not belong on" in dict(parked[0].headers)["reason"].decode()
 
 
-async def test_a_message_the_dead_letter_topic_refuses_is_counted_and_skipped_and_the_next_one_is_applied(
+async def test_a_message_the_dead_letter_topic_refuses_is_counted_and_skipped_and_the_next_applied(
     infra,
 ):
     bootstrap = infra.kafka.bootstrap_servers
@@ -157,7 +157,7 @@ async def test_a_message_the_dead_letter_topic_refuses_is_counted_and_skipped_an
     )
 
 
-async def test_a_handler_that_keeps_failing_is_parked_with_its_error_and_the_log_names_only_the_errors_kind(
+async def test_a_handler_that_keeps_failing_is_parked_and_the_log_names_only_the_errors_kind(
     infra, scratch_topic
 ):
     bootstrap = infra.kafka.bootstrap_servers

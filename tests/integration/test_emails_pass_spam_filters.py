@@ -108,8 +108,9 @@ Message-ID: <spam-sample@lottery.example>\r
 MIME-Version: 1.0\r
 Content-Type: text/html; charset=us-ascii\r
 \r
-<html><body><font size=7 color=red>100% FREE!!! Click here to claim your $1,000,000 CASH PRIZE!!! Act now, limited time,
-no credit check, risk free, order now!!! <a href="http://192.0.2.7/claim">CLICK HERE</a></font></body></html>\r
+<html><body><font size=7 color=red>100% FREE!!! Click here to claim your $1,000,000 CASH PRIZE!!!\r
+Act now, limited time, no credit check, risk free, order now!!!\r
+<a href="http://192.0.2.7/claim">CLICK HERE</a></font></body></html>\r
 """
 
 

@@ -338,7 +338,7 @@ async def test_an_attacker_guessing_a_password_is_slowed_but_the_owner_signs_in_
     assert owner.status_code == 200
 
 
-async def test_an_address_failing_across_many_emails_is_slowed_but_right_passwords_are_never_counted(
+async def test_an_address_failing_across_many_emails_is_slowed_but_right_passwords_never_count(
     infra,
 ):
     async with running_gateway(infra, sign_in_free_failures_per_address=3) as client:
@@ -441,7 +441,7 @@ async def test_registrations_are_limited_per_address(infra):
     assert from_another.status_code < 300
 
 
-async def test_a_company_holding_hundreds_of_enterprises_keeps_a_small_access_token_and_reaches_each(
+async def test_a_company_with_hundreds_of_enterprises_keeps_a_small_access_token_and_reaches_each(
     infra,
 ):
     ok = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"

@@ -245,7 +245,7 @@ async def test_when_the_email_cannot_be_handed_over_the_account_is_still_opened(
     assert (stored.role, stored.password_set) == (Role.ADMIN, False)
 
 
-async def test_while_the_notifications_service_is_unreachable_the_account_is_opened_and_reported_unsent(
+async def test_while_notifications_is_unreachable_the_account_is_opened_and_reported_unsent(
     uow, password_links
 ):
     # Nothing listens on this port: the gateway's real HTTP client fails to connect.

@@ -113,7 +113,7 @@ async def verified_seller_and_pending_buyer(kafka_producer, matching_api):
     return row, offer, need
 
 
-async def test_a_queue_row_tells_the_reviewer_who_offers_what_to_whom_where_and_whether_they_are_verified(
+async def test_a_queue_row_tells_who_offers_what_to_whom_where_and_whether_they_are_verified(
     verified_seller_and_pending_buyer, matching_api
 ):
     row, offer, need = verified_seller_and_pending_buyer

@@ -16,10 +16,13 @@ def _listing(
     listing_id: uuid.UUID, enterprise_id: uuid.UUID, *, suspended: bool = False
 ) -> tuple[str, dict]:
     return (
-        """INSERT INTO listings (id, side, enterprise_id, enterprise_name, country, region, city, languages,
-               enterprise_certifications, kind, title, description, sector, product_codes, regions, certifications, status, version,
+        """INSERT INTO listings (id, side, enterprise_id, enterprise_name, country, region, city,
+        languages,
+               enterprise_certifications, kind, title, description, sector, product_codes, regions,
+               certifications, status, version,
                enterprise_suspended)
-               VALUES (:id, 'offer', :enterprise, 'x', 'BY', 'r', 'c', '{}', '{}', 'goods', 't', '', 'elevators', '{}', '{}', '{}',
+               VALUES (:id, 'offer', :enterprise, 'x', 'BY', 'r', 'c', '{}', '{}', 'goods', 't',
+               '', 'elevators', '{}', '{}', '{}',
                        'active', 1, :suspended)""",
         {"id": listing_id, "enterprise": enterprise_id, "suspended": suspended},
     )

@@ -39,9 +39,11 @@ COUNTED_FROM_HISTORY = text("""
         END AS stage
         FROM match_history
     ), first_time AS (
-        SELECT match_id, stage, min(at) AS at FROM marked WHERE stage IS NOT NULL GROUP BY match_id, stage
+        SELECT match_id, stage,
+        min(at) AS at FROM marked WHERE stage IS NOT NULL GROUP BY match_id, stage
     )
-    SELECT (f.at AT TIME ZONE 'UTC')::date AS day, m.sector, m.offer_region, m.need_region, m.offer_country, m.need_country,
+    SELECT (f.at AT TIME ZONE 'UTC')::date AS day, m.sector, m.offer_region, m.need_region,
+    m.offer_country, m.need_country,
            f.stage, count(*) AS matches
     FROM first_time f JOIN matches m ON m.id = f.match_id
     GROUP BY 1, 2, 3, 4, 5, 6, 7

@@ -39,9 +39,12 @@ def _run(url: str, statements: list[tuple[str, dict]]) -> list:
 
 def _listing(listing_id: uuid.UUID, side: str, country: str, city: str) -> tuple[str, dict]:
     return (
-        """INSERT INTO listings (id, side, enterprise_id, enterprise_name, country, region, city, languages,
-               enterprise_certifications, kind, title, description, sector, product_codes, regions, certifications, status, version)
-               VALUES (:id, :side, :enterprise, 'x', :country, 'r', :city, '{}', '{}', 'goods', 't', '', 'elevators', '{}', '{}', '{}', 'active', 1)""",
+        """INSERT INTO listings (id, side, enterprise_id, enterprise_name, country, region, city,
+        languages,
+               enterprise_certifications, kind, title, description, sector, product_codes, regions,
+               certifications, status, version)
+               VALUES (:id, :side, :enterprise, 'x', :country, 'r', :city, '{}', '{}', 'goods',
+               't', '', 'elevators', '{}', '{}', '{}', 'active', 1)""",
         {
             "id": listing_id,
             "side": side,
@@ -62,9 +65,12 @@ def test_matches_scored_before_get_their_reasons_in_belarusian(scratch_database)
             _listing(offer, "offer", "BY", "Могилёв"),
             _listing(need, "need", "RU", "Смоленск"),
             (
-                """INSERT INTO matches (id, offer_id, need_id, offer_enterprise_id, need_enterprise_id, sector, offer_country, need_country,
-            offer_region, need_region, score, components, reasons_ru, reasons_en, status, created_at, updated_at)
-            VALUES (:id, :offer, :need, :oe, :ne, 'elevators', 'BY', 'RU', 'mogilev_oblast', 'smolensk_oblast', 0.87, '[]',
+                """INSERT INTO matches (id, offer_id, need_id, offer_enterprise_id,
+                need_enterprise_id, sector, offer_country, need_country,
+            offer_region, need_region, score, components, reasons_ru, reasons_en, status,
+            created_at, updated_at)
+            VALUES (:id, :offer, :need, :oe, :ne, 'elevators', 'BY', 'RU', 'mogilev_oblast',
+            'smolensk_oblast', 0.87, '[]',
             CAST(:ru AS jsonb), '[]', 'approved', now(), now())""",
                 {
                     "id": match,

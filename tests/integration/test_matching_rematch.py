@@ -82,7 +82,7 @@ async def test_a_rematch_with_only_the_text_weight_rescores_a_proposed_match_to_
     assert after["score"] != before["score"] and after["status"] == "proposed"
 
 
-async def test_a_rematch_withdraws_a_pair_proposed_before_the_gate_for_an_enterprise_that_is_not_verified(
+async def test_a_rematch_withdraws_a_pair_proposed_before_the_gate_for_an_unverified_enterprise(
     platform, kafka_producer, matching_api
 ):
     """Pairs proposed before matching waited for the agency's verification (revision 0007 keeps

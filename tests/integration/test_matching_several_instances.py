@@ -223,7 +223,7 @@ async def _wait_applied(
         await asyncio.sleep(0.3)
 
 
-async def test_three_instances_agree_on_every_proposal_and_one_stopping_mid_burst_loses_and_doubles_nothing(
+async def test_three_instances_agree_and_one_stopping_mid_burst_loses_and_doubles_nothing(
     infra, database, three_instances
 ):
     _, engine = database
@@ -311,7 +311,7 @@ async def test_three_instances_agree_on_every_proposal_and_one_stopping_mid_burs
     assert set(displaced) >= withdrawn, "a pair is withdrawn only to make room for a better one"
     pairs = [pair for pair in pairs if pair[0] not in withdrawn]
     by_offer: dict[uuid.UUID, set[uuid.UUID]] = {}
-    for _, offer_id, need_id, status in pairs:
+    for _, offer_id, need_id, _status in pairs:
         if (
             need_id in mine and offer_id in mine
         ):  # (another test's listing of these sectors would only count towards K)
@@ -335,7 +335,7 @@ async def test_three_instances_agree_on_every_proposal_and_one_stopping_mid_burs
     assert all(outbox_per_match[match_id] == 1 for match_id, *_ in pairs), "and announced once"
 
 
-async def test_a_listing_written_before_another_but_committed_after_it_is_not_missed_by_a_third_instance(
+async def test_a_listing_written_before_another_but_committed_after_it_is_not_missed_by_a_third(
     database,
 ):
     """Writer A takes its change number first and commits last; another instance catching up in

@@ -103,7 +103,7 @@ async def test_a_pending_enterprises_offer_waits_and_is_proposed_as_soon_as_the_
     assert after["items"][0]["offer_enterprise_status"] == "verified"
 
 
-async def test_listings_that_arrive_before_their_enterprises_profiles_are_matched_when_the_profiles_say_verified(
+async def test_listings_arriving_before_their_profiles_are_matched_when_the_profiles_say_verified(
     platform, kafka_producer, matching_api
 ):
     tag = series()
@@ -130,7 +130,7 @@ async def test_listings_that_arrive_before_their_enterprises_profiles_are_matche
     assert after["total"] == 1 and after["items"][0]["status"] == "proposed"
 
 
-async def test_an_enterprise_sent_back_to_pending_withdraws_its_proposed_pairs_keeps_approved_ones_and_is_matched_again_once_verified(
+async def test_an_enterprise_back_to_pending_loses_proposed_pairs_keeps_approved_and_is_rematched(
     platform, kafka_producer, matching_api
 ):
     tag = series()

@@ -16,13 +16,19 @@ from sqlalchemy.exc import IntegrityError
 from registry.__main__ import alembic_config
 from tests.integration.test_registry_unit_codes_migration import _run
 
-INSERT_ENTERPRISE = """INSERT INTO enterprises (id, name, country, region, city, legal_id, inn, unp, sectors, description, languages, size,
-                       certifications, contact_person, email, phone, personal_data_consent, status, version, created_at)
-                       VALUES (:id, :name, :country, 'smolensk_oblast', 'Смоленск', :legal_id, :inn, :unp, '{elevators}', '', '{ru}',
-                       'large', '{}', 'Иван Петров', 'sales@example.ru', :phone, true, 'verified', 4, :created_at)"""
-INSERT_LISTING = """INSERT INTO listings (id, enterprise_id, side, kind, title, description, sector, product_codes, regions,
+INSERT_ENTERPRISE = """INSERT INTO enterprises (id, name, country, region, city, legal_id, inn,
+unp, sectors, description, languages, size,
+                       certifications, contact_person, email, phone, personal_data_consent, status,
+                       version, created_at)
+                       VALUES (:id, :name, :country, 'smolensk_oblast', 'Смоленск', :legal_id,
+                       :inn, :unp, '{elevators}', '', '{ru}',
+                       'large', '{}', 'Иван Петров', 'sales@example.ru', :phone, true, 'verified',
+                       4, :created_at)"""
+INSERT_LISTING = """INSERT INTO listings (id, enterprise_id, side, kind, title, description,
+sector, product_codes, regions,
                     certifications, status, version)
-                    VALUES (:id, :enterprise, 'offer', 'goods', 'Лифты', '', 'elevators', :codes, '{}', '{}', 'active', 2)"""
+                    VALUES (:id, :enterprise, 'offer', 'goods', 'Лифты', '', 'elevators', :codes,
+                    '{}', '{}', 'active', 2)"""
 
 
 def _enterprise(

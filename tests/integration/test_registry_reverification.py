@@ -78,7 +78,7 @@ def cases(registry_sessions, reference):
     return Cases()
 
 
-async def test_a_verified_enterprise_that_renames_itself_is_back_in_the_verification_queue_with_an_event_saying_why(
+async def test_a_verified_enterprise_that_renames_itself_is_queued_again_with_an_event_saying_why(
     register, cases
 ):
     word = f"recheck{uuid.uuid4().hex[:8]}"

@@ -31,18 +31,22 @@ def _run(url: str, statements: list[tuple[str, dict]]) -> list:
     return asyncio.run(go())
 
 
-ENTERPRISE = """INSERT INTO enterprises (id, name, country, region, city, legal_id, sectors, description, languages, size,
+ENTERPRISE = """INSERT INTO enterprises (id, name, country, region, city, legal_id, sectors,
+description, languages, size,
                  certifications, contact_person, email, personal_data_consent, status, version)
-                 VALUES (:id, 'ОАО «Могилёвлифтмаш»', 'BY', 'mogilev_oblast', 'Могилёв', '700068951', '{elevators}', '', '{ru}',
+                 VALUES (:id, 'ОАО «Могилёвлифтмаш»', 'BY', 'mogilev_oblast', 'Могилёв',
+                 '700068951', '{elevators}', '', '{ru}',
                  'large', '{}', 'Иван Петров', 'sales@liftmash.example.by', true, 'verified', 1)"""
 
 
 def _listing(enterprise: uuid.UUID, unit: str | None) -> tuple[uuid.UUID, tuple[str, dict]]:
     listing_id = uuid.uuid4()
     return listing_id, (
-        """INSERT INTO listings (id, enterprise_id, side, kind, title, description, sector, product_codes, quantity,
+        """INSERT INTO listings (id, enterprise_id, side, kind, title, description, sector,
+        product_codes, quantity,
                           unit, regions, certifications, status, version)
-                          VALUES (:id, :enterprise, 'offer', 'goods', 'Лифты', '', 'elevators', '{}', :quantity, :unit, '{}', '{}',
+                          VALUES (:id, :enterprise, 'offer', 'goods', 'Лифты', '', 'elevators',
+                          '{}', :quantity, :unit, '{}', '{}',
                           'active', 3)""",
         {
             "id": listing_id,

@@ -106,7 +106,7 @@ def duplicates_of(registry_sessions):
     return duplicates_of
 
 
-async def test_two_enterprises_sharing_a_phone_written_differently_are_each_others_possible_duplicates(
+async def test_two_enterprises_sharing_a_phone_written_differently_are_possible_duplicates(
     register, duplicates_of
 ):
     digits = str(uuid.uuid4().int)[:5]

@@ -82,7 +82,7 @@ async def test_the_sink_serves_each_message_as_the_bytes_it_received(infra):
     assert missing.status_code == 404
 
 
-async def test_a_person_reads_the_inbox_with_each_emails_html_in_a_sandbox_and_nothing_of_it_runs_on_the_page(
+async def test_a_person_reads_the_inbox_with_each_emails_html_sandboxed_and_none_of_it_runs(
     infra,
 ):
     recipient = f"inbox-{uuid.uuid4().hex[:8]}@example.by"

@@ -2,6 +2,7 @@
 restart keeps everyone signed in and every emailed link working, and no secret comes from the
 repository."""
 
+import json
 import stat
 
 from devstack.secrets import FILE_NAME, NAMES, load_or_create
@@ -29,7 +30,7 @@ def test_another_state_folder_gets_its_own(tmp_path):
 def test_a_damaged_file_is_replaced_keeping_what_is_still_good(tmp_path):
     kept = load_or_create(tmp_path)
     (tmp_path / FILE_NAME).write_text(
-        '{"jwt_secret": "short", "internal_token_secret": "%s"}' % kept["internal_token_secret"]
+        json.dumps({"jwt_secret": "short", "internal_token_secret": kept["internal_token_secret"]})
     )
 
     again = load_or_create(tmp_path)

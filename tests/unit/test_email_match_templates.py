@@ -80,7 +80,7 @@ def introduction(language: str) -> dict:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("template", ["suggestion", "reminder"])
-def test_a_suggestion_names_the_partner_gives_the_reasons_in_the_recipients_language_and_links_the_answer(
+def test_a_suggestion_names_the_partner_gives_reasons_in_the_recipients_language_and_links(
     renderer, template, language
 ):
     email = renderer.render(template, language, suggestion(language))

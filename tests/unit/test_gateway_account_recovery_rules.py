@@ -217,7 +217,7 @@ class FakeUnitOfWork:
         self.committed = True
 
 
-async def test_a_reset_is_emailed_only_to_an_enabled_account_that_holds_the_address_in_the_language_asked():
+async def test_a_reset_is_emailed_only_to_an_enabled_account_holding_the_address_in_its_language():
     enabled, disabled = (
         _company(),
         Account.open(email="gone@example.ru", role=Role.COMPANY, password_hash="h", at=NOW),
@@ -243,7 +243,7 @@ def passwords() -> Passwords:
     return Passwords(time_cost=1, memory_cost_kib=8)
 
 
-async def test_a_wrong_current_password_is_a_field_error_naming_current_password_and_changes_nothing(
+async def test_a_wrong_current_password_is_a_field_error_naming_it_and_changes_nothing(
     passwords,
 ):
     account = _company(await passwords.hash(PASSWORD))

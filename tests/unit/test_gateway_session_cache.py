@@ -43,7 +43,7 @@ def test_an_ended_session_stays_ended_however_long_it_is_remembered():
     assert cache.lasts("family-1") is False
 
 
-def test_signing_out_here_forgets_the_session_and_signing_out_everywhere_every_session_of_the_account():
+def test_signing_out_forgets_the_session_and_signing_out_everywhere_every_session():
     cache = SessionCache(ttl_seconds=5)
     for family, account in (("laptop", "acc-1"), ("phone", "acc-1"), ("other", "acc-2")):
         cache.put(family, account_id=account, lasts=True, read_in_generation=cache.generation)

@@ -132,7 +132,7 @@ def test_callers_never_share_an_internal_token():
     assert len(tokens) == 4
 
 
-def test_a_company_registering_many_enterprises_leaves_one_remembered_token_not_one_per_registration():
+def test_a_company_registering_many_enterprises_leaves_one_remembered_token_not_many():
     internal = InternalTokens(audience="registry", secret=SECRET, ttl_seconds=60, max_callers=2)
     other = Caller(account_id="acc-2", role="company")
     first_for_other = internal.for_caller(other)

@@ -42,7 +42,7 @@ def proposed() -> Match:
     )
 
 
-def test_a_match_that_goes_all_the_way_marks_every_stage_but_rejected_and_interested_once_per_side():
+def test_a_match_that_goes_all_the_way_marks_every_stage_but_rejected_once_per_side():
     match = proposed()
     match.approve(actor="reviewer")
     match.respond(side="need", answer="interested", actor="buyer")

@@ -310,7 +310,8 @@ def test_the_welcome_email_carries_no_link_that_would_confirm_the_owning_account
     [welcome] = deliveries_for(envelope, payload, public_base_url="https://unionmatch.example")
 
     addressee = Recipient.from_profile(payload, at=NOW)
-    addressee.confirmed_email = "stranger@example.by"  # sent once the address is confirmed (test_notifications_contact_confirmation.py)
+    # sent once the address is confirmed (test_notifications_contact_confirmation.py)
+    addressee.confirmed_email = "stranger@example.by"
     decision = decide(
         welcome, addressee=addressee, partner=None, preferences=Preferences(LIFTS), links=LINKS
     )

@@ -97,7 +97,7 @@ def test_a_company_that_chose_nothing_gets_its_emails_in_its_own_first_language_
     assert isinstance(send(reminder_to_housing(), preferences), Send)
 
 
-def test_a_russian_speaking_company_that_chose_belarusian_reads_its_suggestion_in_belarusian_with_belarusian_reasons():
+def test_a_company_that_chose_belarusian_reads_its_suggestion_and_reasons_in_belarusian():
     preferences = Preferences(HOUSING)
     preferences.choose_language("be")
 
@@ -145,7 +145,7 @@ def test_a_company_with_reminders_off_gets_no_reminder_but_still_its_suggestions
     assert isinstance(send(suggestion_to_housing(), preferences), Send)
 
 
-def test_an_unsubscribed_company_gets_no_reminder_whatever_it_chose_but_still_its_transactional_emails():
+def test_an_unsubscribed_company_gets_no_reminder_but_still_its_transactional_emails():
     preferences = Preferences(HOUSING)
     preferences.choose(suggestions="immediate", unsubscribed=True, at=NOW)
 

@@ -48,7 +48,7 @@ async def test_a_lone_publication_is_written_at_once_in_a_batch_of_its_own():
     assert store.batches == [[7]]
 
 
-async def test_publications_arriving_during_a_write_share_the_next_transaction_and_each_gets_its_own_answer():
+async def test_publications_arriving_during_a_write_share_the_next_transaction_each_answered():
     store = Store()
     group = GroupCommit(store.write, writers=1)
     first = asyncio.create_task(group.submit(0))

@@ -98,7 +98,7 @@ def test_verifying_again_clears_the_reason_and_the_enterprise_is_verified(refere
     assert verified.recheck_because == [] and "recheck_because" not in verified.extra
 
 
-def test_a_suspended_enterprise_that_edits_its_name_returns_to_pending_when_the_suspension_is_lifted(
+def test_a_suspended_enterprise_that_edits_its_name_is_pending_once_the_suspension_is_lifted(
     reference, verified
 ):
     verified.suspend(by="reviewer-1", reason="проверка документов")

@@ -136,7 +136,7 @@ def test_a_session_cookie_changed_by_its_holder_is_no_session():
         assert signer.loads(garbage) is None
 
 
-def test_a_reviewer_reads_the_reasons_in_the_pages_language_and_russian_when_belarusian_is_missing():
+def test_a_reviewer_reads_reasons_in_the_pages_language_and_russian_when_belarusian_is_missing():
     match = {
         "reasons": {
             "ru": ["Оба в секторе «Лифты»"],

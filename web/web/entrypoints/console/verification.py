@@ -95,9 +95,8 @@ async def suspend(
     await api(
         request, "POST", f"/enterprises/{enterprise_id}/suspend", json={"reason": reason.strip()}
     )
-    return see_other(
-        f"/console/verification?status={from_status if from_status in SHOWN else 'pending'}&done=suspended"
-    )
+    status = from_status if from_status in SHOWN else "pending"
+    return see_other(f"/console/verification?status={status}&done=suspended")
 
 
 @router.post("/enterprises/{enterprise_id}/reinstate", dependencies=[Csrf])

@@ -29,8 +29,7 @@ def my_side(match: dict, enterprise_id: str) -> str:
 
 def state_of_match(match: dict, side: str) -> str:
     """What the suggestion waits for, from this side's point of view."""
-    other = "need" if side == "offer" else "offer"
-    mine, theirs = match.get(f"{side}_answer"), match.get(f"{other}_answer")
+    mine = match.get(f"{side}_answer")
     status = match["status"]
     if status == "approved":
         return "waiting_for_you" if mine is None else "waiting_for_partner"
