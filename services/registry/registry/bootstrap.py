@@ -26,21 +26,23 @@ from eventkit.outbox import OutboxRelay
 from registry.adapters.orm import outbox
 from registry.adapters.reference_files import load_reference
 from registry.config import Settings
+from registry.domain.actors import Caller
 from registry.domain.listing import Listing
 from registry.domain.reference import Reference
-from registry.entrypoints import problems
 from registry.entrypoints.api import health, router
-from registry.entrypoints.caller import VerifiedTokens
 from registry.entrypoints.consumer import run_consumer
 from registry.entrypoints.expiry import sweep_until_stopped
 from registry.entrypoints.partners import router as partners_router
+from registry.entrypoints.problems import DOMAIN_ERRORS
 from registry.entrypoints.reference_documents import ReferenceDocuments
 from registry.observability import Metrics
 from registry.service_layer import listings as listing_cases
 from registry.service_layer.group_commit import GroupCommit
 from registry.service_layer.listings import Publication
 from registry.service_layer.unit_of_work import UnitOfWork
+from servicekit.internal_token import InternalTokenVerifier, install_internal_token
 from servicekit.observability import RequestContextMiddleware
+from servicekit.problems import install_problem_handlers
 from servicekit.request_limits import RequestLimits
 
 log = structlog.get_logger(__name__)
@@ -54,7 +56,6 @@ class Container:
     producer: AIOKafkaProducer
     reference: Reference
     metrics: Metrics
-    tokens: VerifiedTokens
     publications: GroupCommit[Publication, Listing]
     producer_started: asyncio.Event = field(default_factory=asyncio.Event)
     reference_documents: ReferenceDocuments = field(init=False)
@@ -91,7 +92,6 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         producer=idempotent_producer(settings.kafka_bootstrap_servers, client_id="registry"),
         reference=load_reference(settings.data_dir),
         metrics=metrics,
-        tokens=VerifiedTokens(settings.internal_token_secret.get_secret_value()),
         publications=listing_cases.publications_committed_together(
             unit_of_work=partial(UnitOfWork, session_factory),
             max_batch=settings.publish_batch_max,
@@ -215,7 +215,15 @@ def create_app(settings: Settings) -> FastAPI:
             await container.engine.dispose()
 
     app = FastAPI(title="Union Match registry", version="0.1.0", lifespan=lifespan)
-    problems.install(app)
+    install_problem_handlers(app, service="registry", domain_errors=DOMAIN_ERRORS)
+    install_internal_token(
+        app,
+        InternalTokenVerifier(
+            audience="registry",
+            secret=settings.internal_token_secret.get_secret_value(),
+            caller_type=Caller,
+        ),
+    )
     app.include_router(router)
     app.include_router(partners_router)
     app.include_router(health)

@@ -11,13 +11,13 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
+from registry.domain.actors import Caller
 from registry.domain.enterprise import Enterprise
 from registry.domain.errors import FieldError, InvalidInput
 from registry.domain.listing import Listing, Side
 from registry.domain.numbers import ascii_digits
 from registry.domain.queries import EnterpriseFilters, ListingFilters, PageRequest, SortOrder
 from registry.domain.reference import Reference
-from registry.entrypoints.caller import Caller, current_caller
 from registry.entrypoints.reference_documents import REFERENCE_RESPONSES, ReferenceDocuments
 from registry.entrypoints.schemas import (
     CitiesOut,
@@ -42,6 +42,7 @@ from registry.service_layer import listings as listing_cases
 from registry.service_layer.group_commit import GroupCommit
 from registry.service_layer.listings import Publication
 from registry.service_layer.unit_of_work import UnitOfWork
+from servicekit.internal_token import current_caller
 
 router = APIRouter()
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from registry.entrypoints.caller import Caller, current_caller
+from registry.domain.actors import Caller
 from registry.service_layer import partners as use_cases
 from registry.service_layer.unit_of_work import UnitOfWork
+from servicekit.internal_token import current_caller
 
 router = APIRouter()
 

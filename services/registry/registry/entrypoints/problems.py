@@ -1,104 +1,36 @@
-"""Every error leaves the registry as RFC 9457 problem details."""
+"""The registry's domain errors, as the problems its clients receive (servicekit.problems answers
+everything else)."""
 
 from __future__ import annotations
 
-import structlog
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
+from fastapi import Request
 
 from registry.domain.errors import (
     AlreadyRegistered,
-    FieldError,
     Forbidden,
     InvalidInput,
     InvalidTransition,
     NotFound,
     StaleVersion,
 )
+from servicekit.problems import DomainAnswer, Problem, invalid_fields
 
-log = structlog.get_logger(__name__)
 
-_TITLES = {
-    400: "Bad request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Content too large",
-    428: "Precondition required",
-    422: "Invalid input",
-    431: "Request header fields too large",
-    500: "Internal error",
+def _already_registered(request: Request, error: AlreadyRegistered) -> Problem:
+    caller = getattr(request.state, "caller", None)
+    # Only the agency may learn which record holds the legal id.
+    if caller and caller.is_staff and error.existing_id:
+        return Problem(409, str(error), existing_id=str(error.existing_id))
+    return Problem(409, str(error))
+
+
+DOMAIN_ERRORS: dict[type[Exception], DomainAnswer] = {
+    InvalidInput: lambda request, error: invalid_fields(
+        error.errors, "the request breaks the registry's rules"
+    ),
+    NotFound: 404,
+    AlreadyRegistered: _already_registered,
+    InvalidTransition: 409,
+    StaleVersion: lambda request, error: Problem(409, str(error), current_version=error.current),
+    Forbidden: 403,
 }
-
-
-def problem(status: int, detail: str, **extensions) -> JSONResponse:
-    body = {
-        "type": "about:blank",
-        "title": _TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-        **extensions,
-    }
-    return JSONResponse(body, status_code=status, media_type="application/problem+json")
-
-
-def _field_errors(errors: list[FieldError]) -> list[dict]:
-    return [{"field": e.field, "reason": e.reason} for e in errors]
-
-
-def _location(loc: tuple) -> str:
-    parts = [str(part) for part in loc if part not in ("body", "query", "path")]
-    return ".".join(parts) or "body"
-
-
-def install(app: FastAPI) -> None:
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, error: RequestValidationError):
-        errors = [FieldError(_location(e["loc"]), e["msg"]) for e in error.errors()]
-        return problem(422, "the request has invalid fields", errors=_field_errors(errors))
-
-    @app.exception_handler(InvalidInput)
-    async def invalid_input(request: Request, error: InvalidInput):
-        return problem(
-            422, "the request breaks the registry's rules", errors=_field_errors(error.errors)
-        )
-
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, error: NotFound):
-        return problem(404, str(error))
-
-    @app.exception_handler(AlreadyRegistered)
-    async def already_registered(request: Request, error: AlreadyRegistered):
-        caller = getattr(request.state, "caller", None)
-        # Only the agency may learn which record holds the legal id.
-        extensions = (
-            {"existing_id": str(error.existing_id)}
-            if caller and caller.is_staff and error.existing_id
-            else {}
-        )
-        return problem(409, str(error), **extensions)
-
-    @app.exception_handler(InvalidTransition)
-    async def invalid_transition(request: Request, error: InvalidTransition):
-        return problem(409, str(error))
-
-    @app.exception_handler(StaleVersion)
-    async def stale_version(request: Request, error: StaleVersion):
-        return problem(409, str(error), current_version=error.current)
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, error: Forbidden):
-        return problem(403, str(error))
-
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, error: HTTPException):
-        return problem(error.status_code, str(error.detail))
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception):
-        log.exception("unhandled_error")
-        return problem(500, "the registry could not complete the request")
