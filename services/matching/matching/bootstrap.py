@@ -36,8 +36,8 @@ from matching.observability import Metrics
 from matching.service_layer.matcher import Matcher
 from matching.service_layer.unit_of_work import UnitOfWork
 from servicekit.internal_token import InternalTokenVerifier, install_internal_token
-from servicekit.problems import install_problem_handlers
 from servicekit.observability import RequestContextMiddleware
+from servicekit.problems import install_problem_handlers
 from servicekit.request_limits import RequestLimits
 
 log = structlog.get_logger(__name__)
