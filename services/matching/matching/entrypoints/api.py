@@ -17,6 +17,14 @@ from matching.domain.funnel import GROUPINGS
 from matching.domain.match import STATUSES, SUGGESTED
 from matching.domain.review import VERIFICATIONS
 from matching.entrypoints.schemas import (
+    DECISION_ERRORS,
+    INVALID,
+    NOT_FOUND,
+    NOT_NOW,
+    NOT_YOURS,
+    STAFF_ONLY,
+    TOO_LARGE,
+    UNAUTHORIZED,
     ApproveIn,
     CloseIn,
     Day,
@@ -39,9 +47,10 @@ from matching.service_layer.matcher import Matcher
 from matching.service_layer.matches import MatchView, Viewer
 from matching.service_layer.unit_of_work import UnitOfWork
 from servicekit.internal_token import Caller, current_caller
+from servicekit.problems import problem_responses
 
-health = APIRouter()
-router = APIRouter()
+health = APIRouter(include_in_schema=False)
+router = APIRouter(responses=problem_responses(UNAUTHORIZED))
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
@@ -102,7 +111,7 @@ def _moment(value: str | None, *, field: str, end: bool) -> datetime | None:
         ) from None
 
 
-@router.get("/matches", response_model=MatchPage)
+@router.get("/matches", response_model=MatchPage, responses=problem_responses(INVALID))
 async def review_queue(
     caller: CallerDep,
     uow: UowDep,
@@ -183,14 +192,22 @@ async def review_queue(
     return _page(items, total, offset, limit)
 
 
-@router.get("/matches/{match_id}", response_model=MatchDetailOut)
+@router.get(
+    "/matches/{match_id}",
+    response_model=MatchDetailOut,
+    responses=problem_responses(NOT_FOUND, INVALID),
+)
 async def one_match(match_id: uuid.UUID, caller: CallerDep, uow: UowDep):
     return _detail(
         await use_cases.get_match_or_raise(uow=uow, match_id=match_id, viewer=viewer_of(caller))
     )
 
 
-@router.post("/matches/{match_id}/approve", response_model=MatchDetailOut)
+@router.post(
+    "/matches/{match_id}/approve",
+    response_model=MatchDetailOut,
+    responses=problem_responses(*DECISION_ERRORS),
+)
 async def approve(
     match_id: uuid.UUID,
     caller: CallerDep,
@@ -206,7 +223,11 @@ async def approve(
     )
 
 
-@router.post("/matches/{match_id}/reject", response_model=MatchDetailOut)
+@router.post(
+    "/matches/{match_id}/reject",
+    response_model=MatchDetailOut,
+    responses=problem_responses(*DECISION_ERRORS),
+)
 async def reject(
     match_id: uuid.UUID, body: RejectIn, caller: CallerDep, uow: UowDep, matcher: MatcherDep
 ):
@@ -221,7 +242,11 @@ async def reject(
     )
 
 
-@router.post("/matches/{match_id}/respond", response_model=MatchDetailOut)
+@router.post(
+    "/matches/{match_id}/respond",
+    response_model=MatchDetailOut,
+    responses=problem_responses(NOT_YOURS, NOT_FOUND, NOT_NOW, TOO_LARGE, INVALID),
+)
 async def respond(match_id: uuid.UUID, body: RespondIn, caller: CallerDep, uow: UowDep):
     view = await use_cases.respond(
         uow=uow, match_id=match_id, viewer=viewer_of(caller), answer=body.answer, side=body.side
@@ -229,7 +254,11 @@ async def respond(match_id: uuid.UUID, body: RespondIn, caller: CallerDep, uow: 
     return _detail(view)
 
 
-@router.post("/matches/{match_id}/close", response_model=MatchDetailOut)
+@router.post(
+    "/matches/{match_id}/close",
+    response_model=MatchDetailOut,
+    responses=problem_responses(*DECISION_ERRORS),
+)
 async def close(match_id: uuid.UUID, body: CloseIn, caller: CallerDep, uow: UowDep):
     return _detail(
         await use_cases.close(
@@ -238,7 +267,13 @@ async def close(match_id: uuid.UUID, body: CloseIn, caller: CallerDep, uow: UowD
     )
 
 
-@router.get("/enterprises/{enterprise_id}/suggestions", response_model=MatchPage)
+@router.get(
+    "/enterprises/{enterprise_id}/suggestions",
+    response_model=MatchPage,
+    responses=problem_responses(
+        (403, "An enterprise's suggestions are for that enterprise and the agency"), INVALID
+    ),
+)
 async def suggestions(
     enterprise_id: uuid.UUID,
     caller: CallerDep,
@@ -268,7 +303,7 @@ async def public_figures(caller: CallerDep, uow: UowDep, response: Response):
     return FiguresOut(introductions=figures.introductions, approved=figures.approved)
 
 
-@router.get("/stats", response_model=StatsOut)
+@router.get("/stats", response_model=StatsOut, responses=problem_responses(STAFF_ONLY, INVALID))
 async def stats(
     caller: CallerDep,
     uow: UowDep,
@@ -281,7 +316,9 @@ async def stats(
     return StatsOut(group_by=group_by, period=period, items=[StatsRow(**row) for row in rows])
 
 
-@router.get("/stats/funnel", response_model=FunnelOut)
+@router.get(
+    "/stats/funnel", response_model=FunnelOut, responses=problem_responses(STAFF_ONLY, INVALID)
+)
 async def funnel(
     caller: CallerDep,
     uow: UowDep,

@@ -7,11 +7,22 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from matching.domain.funnel import Funnel
 from matching.domain.listing import Listing
 from matching.domain.review import ReviewedMatch
+
+# --- the errors the routes answer, as problem details (servicekit.problems) ---------------------
+
+UNAUTHORIZED = (401, "The call does not carry a valid internal token from the gateway")
+INVALID = (422, "Invalid fields: `errors` names each one and why")
+NOT_FOUND = (404, "No such match, or not one the caller may see")
+STAFF_ONLY = (403, "Only the investment agency may do this")
+NOT_YOURS = (403, "Only the investment agency or the enterprises of the match may do this")
+TOO_LARGE = (413, "The body is too large")
+NOT_NOW = (409, "The match's status does not allow this now")
+DECISION_ERRORS = (STAFF_ONLY, NOT_FOUND, NOT_NOW, TOO_LARGE, INVALID)
 
 # The days and moments a client may name: PostgreSQL and a range's arithmetic (the day after the
 # end, 90 days before it) both take them, so the calendar's edges are a 422 rather than an overflow.
@@ -43,19 +54,37 @@ Day = Annotated[date, AfterValidator(day_within_the_calendar)]
 
 
 class ApproveIn(BaseModel):
+    """The reviewer's optional note; the body may be left out."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"note": "Both are verified; the volumes fit."}]}
+    )
+
     note: str | None = Field(None, max_length=2000)
 
 
 class RejectIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "The offer's lifts are freight lifts only."}]}
+    )
+
     reason: str = Field(min_length=1, max_length=2000)
 
 
 class RespondIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"answer": "interested"}]})
+
     answer: Literal["interested", "declined"]
-    side: Literal["offer", "need"] | None = None  # only needed when one company owns both sides
+    side: Literal["offer", "need"] | None = Field(
+        default=None, description="only needed when one company owns both sides"
+    )
 
 
 class CloseIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"outcome": "A contract for 120 lifts was signed."}]}
+    )
+
     outcome: str = Field(min_length=1, max_length=2000)
 
 
