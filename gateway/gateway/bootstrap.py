@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import asyncpg
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import event, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -36,11 +36,10 @@ from gateway.config import Settings
 from gateway.domain.circuit_breaker import CircuitBreaker
 from gateway.domain.client_address import trusted_networks
 from gateway.domain.rate_limit import GrowingDelays, PasswordThrottle, RateLimiter, SignInThrottle
-from gateway.entrypoints import problems
+from gateway.entrypoints import openapi, problems
 from gateway.entrypoints.api import health, router
 from gateway.entrypoints.auth import auth
 from gateway.entrypoints.client_address import ClientAddress
-from gateway.entrypoints.openapi import PROBLEM_SCHEMA, SECURITY_SCHEME
 from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
 from gateway.entrypoints.staff_accounts import staff_accounts
 from gateway.observability import Metrics
@@ -237,7 +236,8 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
                 await upstream.close()
             await container.engine.dispose()
 
-    app = FastAPI(
+    # Swagger UI (/docs) and ReDoc (/redoc) from the package's own copies: no CDN, no internet.
+    app = FastAPIOffline(
         title="Union Match API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
     )
     problems.install(app)
@@ -245,7 +245,7 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
     app.include_router(staff_accounts)
     app.include_router(router)
     app.include_router(health)
-    app.openapi = lambda: _openapi(app)
+    openapi.install(app)
     ip_limiter = RateLimiter(
         per_second=settings.rate_limit_ip_per_second, burst=settings.rate_limit_ip_burst
     )
@@ -273,20 +273,3 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, service="gateway")
     return app
-
-
-def _openapi(app: FastAPI) -> dict:
-    if app.openapi_schema is None:
-        schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
-        components = schema.setdefault("components", {})
-        components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-        components["securitySchemes"] = {
-            SECURITY_SCHEME: {
-                "type": "oauth2",
-                "flows": {"password": {"tokenUrl": "/api/v1/auth/token", "scopes": {}}},
-            }
-        }
-        app.openapi_schema = schema
-    return app.openapi_schema

@@ -1,11 +1,14 @@
-"""One OpenAPI document for the whole public API, built from the route table: every route is in
-it with who may call it, the write routes carry request examples, and the docs page serves it."""
+"""The running platform serves the committed OpenAPI documents: the gateway the public one, built
+from the services' own documents, and each service the document the gateway was built from. The
+write routes carry their schemas' examples, and the docs pages need nothing beyond the gateway."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
-from gateway.entrypoints import query_parameters
+from gateway.entrypoints import openapi, query_parameters
 from gateway.entrypoints.routes import ROUTES
 
 _WRITES_WITHOUT_BODY = {
@@ -14,6 +17,22 @@ _WRITES_WITHOUT_BODY = {
     ("POST", "/enterprises/{enterprise_id}/reinstate"),
     ("POST", "/notifications/resend-dead"),
 }
+_STALE = f"run `{openapi.BUILD_COMMAND}` and commit gateway/gateway/openapi/"
+
+
+def test_the_gateway_serves_the_committed_public_document(gateway):
+    assert gateway.get("/openapi.json").json() == openapi.load_public_document(), _STALE
+
+
+def test_each_running_service_serves_the_document_the_gateway_was_built_from(platform):
+    committed = openapi.load_service_documents()
+    stale = [
+        name
+        for name in openapi.SERVICES
+        if httpx.get(f"{platform.service_url(name)}/openapi.json").json() != committed[name]
+    ]
+
+    assert stale == [], _STALE
 
 
 def test_every_route_of_the_table_is_documented_with_its_access_rule(gateway):
@@ -22,7 +41,7 @@ def test_every_route_of_the_table_is_documented_with_its_access_rule(gateway):
     for route in ROUTES:
         operation = document["paths"][f"/api/v1{route.path}"][route.method.lower()]
         assert operation["x-access"] == str(route.access), route
-        assert str(route.status_code) in operation["responses"]
+        assert any(status.startswith("2") for status in operation["responses"]), route
     assert {
         "/api/v1/auth/register",
         "/api/v1/auth/token",
@@ -38,26 +57,21 @@ def test_write_routes_show_request_examples_with_the_designs_field_names(gateway
     for route in ROUTES:
         if route.method == "GET" or (route.method, route.path) in _WRITES_WITHOUT_BODY:
             continue
-        operation = document["paths"][f"/api/v1{route.path}"][route.method.lower()]
-        [body] = operation["requestBody"][
-            "content"
-        ].values()  # JSON, or a form for a mail provider's one-click unsubscribe
-        examples = body["examples"]
+        examples = openapi.request_examples(document, route.method, f"/api/v1{route.path}")
         assert examples, route
-    offer = document["paths"]["/api/v1/enterprises/{enterprise_id}/offers"]["post"]["requestBody"][
-        "content"
-    ]["application/json"]["examples"]
-    [example] = offer.values()
-    assert {
-        "kind",
-        "title",
-        "sector",
-        "product_codes",
-        "quantity",
-        "unit",
-        "regions",
-        "valid_until",
-    } <= set(example["value"])
+    [offer, *_] = openapi.request_examples(
+        document, "POST", "/api/v1/enterprises/{enterprise_id}/offers"
+    )
+    assert {"kind", "title", "sector", "quantity", "unit", "regions", "valid_until"} <= set(offer)
+
+
+def test_changing_an_enterprise_documents_the_version_it_must_send(gateway):
+    document = gateway.get("/openapi.json").json()
+
+    for path in ("/enterprises/{enterprise_id}", "/offers/{listing_id}", "/needs/{listing_id}"):
+        operation = document["paths"][f"/api/v1{path}"]["patch"]
+        headers = {p["name"].lower() for p in operation["parameters"] if p["in"] == "header"}
+        assert "if-match" in headers, path
 
 
 def test_signing_in_is_described_as_the_oauth2_password_flow(gateway):
@@ -68,11 +82,18 @@ def test_signing_in_is_described_as_the_oauth2_password_flow(gateway):
     assert document["paths"]["/api/v1/matches"]["get"]["security"] == [{"OAuth2": []}]
 
 
-def test_the_docs_page_is_served(gateway):
-    response = gateway.get("/docs")
+def test_the_docs_pages_load_their_assets_from_the_gateway_itself(gateway):
+    for page in ("/docs", "/redoc"):
+        response = gateway.get(page)
 
-    assert response.status_code == 200
-    assert "swagger" in response.text.lower()
+        assert response.status_code == 200
+        sources = re.findall(r"""(?:src|href)=["']?([^"' >]+)""", response.text)
+        scripts = [source for source in sources if source.endswith((".js", ".css"))]
+        assert scripts, page
+        for source in sources:
+            assert source.startswith("/"), f"{page} loads {source} from elsewhere"
+        for script in scripts:
+            assert gateway.get(script).status_code == 200, script
 
 
 def test_list_routes_describe_their_filters_limit_cursor_and_sort(gateway):
@@ -88,10 +109,8 @@ def test_list_routes_describe_their_filters_limit_cursor_and_sort(gateway):
         enterprises
     )
     assert enterprises["limit"]["schema"]["maximum"] == 200
-    assert "-created_at" in enterprises["sort"]["schema"]["enum"]  # the service's enum, spelled out
     assert {"limit", "cursor", "kind", "product_code"} <= set(query("/api/v1/offers"))
     assert {"limit", "cursor", "status", "min_score"} <= set(query("/api/v1/matches"))
-    assert "$ref" not in str(document["paths"]["/api/v1/offers"]["get"]["parameters"])
 
 
 def test_the_gateways_copy_of_the_query_parameters_matches_what_the_services_declare(platform):
