@@ -177,6 +177,8 @@ class Stack:
                 "GATEWAY_JWT_SECRET": self.config.jwt_secret,
                 "GATEWAY_WEB_BASE_URL": self.web_url,
                 "GATEWAY_DATABASE_URL": self.database_url("gateway"),
+                # Its consumer of the registry's events rebuilds a failed ownership write.
+                "GATEWAY_KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
                 **{f"GATEWAY_{s.upper()}_URL": self.service_url(s) for s in SERVICES},
             }
         env |= {

@@ -41,6 +41,7 @@ from gateway.entrypoints.api import health, router
 from gateway.entrypoints.auth import auth
 from gateway.entrypoints.client_address import ClientAddress
 from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
+from gateway.entrypoints.registry_events import RegistryEventsConsumer
 from gateway.entrypoints.staff_accounts import staff_accounts
 from gateway.observability import Metrics
 from gateway.service_layer.unit_of_work import DriverConnections
@@ -227,11 +228,14 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = build_container(settings, metrics)
         app.state.container = container
+        registry_events = RegistryEventsConsumer(container)
         try:
             if on_start is not None:
                 await on_start(container)
+            registry_events.start()
             yield
         finally:
+            await registry_events.stop()
             for upstream in container.upstreams.values():
                 await upstream.close()
             await container.engine.dispose()

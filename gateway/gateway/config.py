@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_days: int = 30
     ownership_cache_seconds: float = 10.0
+    # Kafka, to read the registry's enterprise events: an enterprise whose ownership write failed
+    # after the registry's reply is bound to its company from `enterprise.registered`
+    # (entrypoints/registry_events.py). None: no consumer (a gateway started without Kafka).
+    kafka_bootstrap_servers: str | None = None
+    consumer_group: str = "gateway"
     # How long the door trusts that a session lasts before asking the database again: the bound on
     # how long a signed-out access token still works through another gateway instance.
     session_cache_seconds: float = 5.0

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import String, Uuid
 
 from gateway.adapters.orm import account_enterprises, accounts, refresh_tokens
 from gateway.domain.accounts import Account, Role
@@ -169,10 +170,18 @@ def _driver_sql(statement) -> tuple[str, list[str]]:
     return str(compiled), list(compiled.positiontup)
 
 
-# Built from the table definition, so it cannot drift from the schema.
+# Built from the table definition, so it cannot drift from the schema. Only a company account
+# holds enterprises: a staff account that registered one for a company (or an account deleted
+# since) binds nothing, whether the request path or the registry's event asks.
 _BIND, _BIND_PARAMS = _driver_sql(
     pg_insert(account_enterprises)
-    .values(account_id=bindparam("account_id"), enterprise_id=bindparam("enterprise_id"))
+    .from_select(
+        ["account_id", "enterprise_id"],
+        select(accounts.c.id, bindparam("enterprise_id", type_=Uuid)).where(
+            accounts.c.id == bindparam("account_id", type_=Uuid),
+            accounts.c.role == bindparam("role", type_=String),
+        ),
+    )
     .on_conflict_do_nothing()
 )
 
@@ -184,9 +193,19 @@ class OwnershipStore:
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._connection = connection
 
-    async def bind(self, account_id: str, enterprise_id: str) -> None:
-        values = {"account_id": uuid.UUID(account_id), "enterprise_id": uuid.UUID(enterprise_id)}
-        await self._connection.execute(_BIND, *(values[name] for name in _BIND_PARAMS))
+    async def bind(self, account_id: str, enterprise_id: str) -> bool:
+        """Says whether the binding is new: binding twice, or an account that is not a company's
+        (or not an id at all), binds nothing."""
+        account_uuid, enterprise_uuid = _uuid_or_none(account_id), _uuid_or_none(enterprise_id)
+        if account_uuid is None or enterprise_uuid is None:
+            return False
+        values = {
+            "account_id": account_uuid,
+            "enterprise_id": enterprise_uuid,
+            "role": str(Role.COMPANY),
+        }
+        status = await self._connection.execute(_BIND, *(values[name] for name in _BIND_PARAMS))
+        return status == "INSERT 0 1"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from eventkit.contracts import EnterpriseRegistered
 from gateway.adapters.passwords import Passwords
 from gateway.adapters.repository import AccountPage
 from gateway.adapters.tokens import (
@@ -17,7 +18,6 @@ from gateway.adapters.tokens import (
     refresh_token_hash,
 )
 from gateway.domain.accounts import Account, Role, check_password_strength, normalize_email
-from gateway.domain.caller import Caller
 from gateway.domain.errors import (
     AccountDisabled,
     EmailTaken,
@@ -29,6 +29,7 @@ from gateway.domain.errors import (
     WeakPassword,
 )
 from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
+from servicekit.internal_token import Caller
 
 
 class InvitationSender(Protocol):
@@ -483,16 +484,31 @@ async def confirmed_email_of(*, uow: UnitOfWork, account_id: str) -> str | None:
     return account.email if account is not None and account.confirmed else None
 
 
-async def bind_enterprise(*, uow: OwnershipUnitOfWork, account_id: str, enterprise_id: str) -> None:
+async def bind_enterprise(*, uow: OwnershipUnitOfWork, account_id: str, enterprise_id: str) -> bool:
+    """The company account holds the enterprise from now on; says whether it did not before."""
     async with uow:
-        await uow.ownership.bind(account_id, enterprise_id)
+        bound = await uow.ownership.bind(account_id, enterprise_id)
         await uow.commit()
+    return bound
 
 
 async def unbind_enterprise(*, uow: UnitOfWork, enterprise_id: str) -> None:
     async with uow:
         await uow.accounts.unbind(enterprise_id)
         await uow.commit()
+
+
+async def bind_registered_enterprise(
+    *, uow: OwnershipUnitOfWork, event: EnterpriseRegistered
+) -> str | None:
+    """The repair path of a registration: the registry's `enterprise.registered` names the account
+    that registered it, which holds it even when the write after the registry's reply failed.
+    Returns the account when this event bound it (None: bound already, or not a company's)."""
+    owner = event.owner_account_id
+    if owner is None:
+        return None
+    bound = await bind_enterprise(uow=uow, account_id=owner, enterprise_id=str(event.enterprise_id))
+    return owner if bound else None
 
 
 async def _issue(

@@ -68,6 +68,8 @@ CONSUMED_BY: dict[str, tuple[str, ...]] = {
     "matching": (ENTERPRISES, LISTINGS),
     "notifications": (ENTERPRISES, LISTINGS, MATCHES),
     "registry": (MATCHES,),
+    # The gateway rebuilds a company's ownership of an enterprise from its registration.
+    "gateway": (ENTERPRISES,),
 }
 
 # The payload field whose value keys each topic's messages, so the events that must stay in order

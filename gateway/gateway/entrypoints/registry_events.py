@@ -1,0 +1,97 @@
+"""The consumer of the registry's enterprise events: it only decodes and dispatches, through the
+table below.
+
+It is the repair path of the ownership of an enterprise: the request that registers one binds it
+to its company after the registry's reply, and when that write fails the registry's
+`enterprise.registered` (which names the registering account) binds it all the same;
+`enterprise.deleted` lets it go. Both writes are idempotent by nature (binding twice binds once,
+unbinding twice unbinds once), and eventkit's EventConsumer commits an offset only after its
+handler has committed, so a redelivered event changes nothing. Other event types are passed over."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from eventkit import topics
+from eventkit.contracts import EnterpriseDeleted, EnterpriseRegistered, EventPayload
+from eventkit.envelope import Envelope
+from eventkit.kafka import EventConsumer, idempotent_producer, keep_running
+from gateway.service_layer import accounts
+from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
+
+CONSUMED_TOPICS = list(topics.CONSUMED_BY["gateway"])
+# Leaving: the consumer finishes its batch and its group; one still waiting for Kafka is cancelled.
+STOP_WAIT_SECONDS = 10
+
+
+async def _bind_registered(container, event: EnterpriseRegistered) -> None:
+    owner = await accounts.bind_registered_enterprise(
+        uow=OwnershipUnitOfWork(container.driver_connections), event=event
+    )
+    if owner is not None:
+        container.ownership.forget(owner)
+
+
+async def _unbind_deleted(container, event: EnterpriseDeleted) -> None:
+    enterprise_id = str(event.enterprise_id)
+    await accounts.unbind_enterprise(
+        uow=UnitOfWork(container.session_factory), enterprise_id=enterprise_id
+    )
+    container.ownership.forget_enterprise(enterprise_id)
+
+
+Handler = Callable[..., Awaitable[None]]
+HANDLERS: dict[type[EventPayload], Handler] = {
+    EnterpriseRegistered: _bind_registered,
+    EnterpriseDeleted: _unbind_deleted,
+}
+
+
+async def dispatch(container, envelope: Envelope, payload: EventPayload) -> None:
+    handler = HANDLERS.get(type(payload))
+    if handler is not None:
+        await handler(container, payload)
+
+
+async def run_consumer(container, stop: asyncio.Event) -> None:
+    settings = container.settings
+    dead_letters = idempotent_producer(settings.kafka_bootstrap_servers, client_id="gateway")
+    await dead_letters.start()
+    try:
+        consumer = EventConsumer(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            group_id=settings.consumer_group,
+            topics=CONSUMED_TOPICS,
+            handle=lambda envelope, payload: dispatch(container, envelope, payload),
+            dead_letters=dead_letters,
+        )
+        await consumer.run(stop)
+    finally:
+        await dead_letters.stop()
+
+
+class RegistryEventsConsumer:
+    """The consumer as a task of the serving process, restarted after a failure (Kafka not up yet)
+    until the gateway stops; none when no Kafka is configured."""
+
+    def __init__(self, container) -> None:
+        self._container = container
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        if self._container.settings.kafka_bootstrap_servers:
+            self._task = asyncio.create_task(keep_running("registry-events", self._run, self._stop))
+
+    async def _run(self) -> None:
+        await run_consumer(self._container, self._stop)
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        self._stop.set()
+        done, _ = await asyncio.wait([self._task], timeout=STOP_WAIT_SECONDS)
+        if not done:
+            self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
