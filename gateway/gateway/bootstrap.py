@@ -46,6 +46,7 @@ from gateway.entrypoints.staff_accounts import staff_accounts
 from gateway.observability import Metrics
 from gateway.service_layer.unit_of_work import DriverConnections
 from servicekit.observability import RequestContextMiddleware
+from servicekit.problems import install_problem_handlers
 from servicekit.request_limits import RequestLimits
 
 DESCRIPTION = """Cross-border business matchmaking for the Smolensk region and Belarus.
@@ -244,7 +245,7 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
     app = FastAPIOffline(
         title="Union Match API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
     )
-    problems.install(app)
+    install_problem_handlers(app, service="gateway", domain_errors=problems.DOMAIN_ERRORS)
     app.include_router(auth)
     app.include_router(staff_accounts)
     app.include_router(router)

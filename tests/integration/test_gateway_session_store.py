@@ -19,10 +19,10 @@ from gateway.__main__ import alembic_config
 from gateway.adapters.passwords import Passwords
 from gateway.adapters.tokens import AccessTokens, SessionCache
 from gateway.domain.accounts import Role
-from gateway.domain.caller import Caller
 from gateway.domain.errors import InvalidToken, ReusedRefreshToken
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
+from servicekit.internal_token import Caller
 
 PASSWORD = "a long passphrase"
 DAY = timedelta(days=1)

@@ -3,7 +3,7 @@
 import pytest
 
 from gateway.domain.access import Access, Verdict, authorize
-from gateway.domain.caller import ANONYMOUS, Caller
+from servicekit.internal_token import ANONYMOUS, Caller
 
 OWN = "3f2b8c1e-8d4a-4f7e-9a51-6b0d2c9e7a10"
 OTHER = "9c4e2a77-1b3d-4c5e-8f60-2a7b9d1e4c33"

@@ -1,5 +1,5 @@
-"""The door's and the upstream's token work is done once per token, not once per request, and
-never stretched past what the token itself allows."""
+"""The door's token work is done once per token, not once per request, and never stretched past
+what the token itself allows (internal tokens: test_servicekit_internal_token.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import pytest
 
 from gateway.adapters import tokens as tokens_module
 from gateway.adapters.tokens import AccessTokens
-from gateway.adapters.upstream import InternalTokens
-from gateway.domain.caller import Caller
 from gateway.domain.errors import InvalidToken
 
 SECRET = "s" * 40
@@ -82,65 +80,3 @@ def test_the_door_remembers_a_bounded_number_of_tokens(decodes):
         door.read(token)
 
     assert decodes == [first, second, third, first]
-
-
-def test_the_registry_gets_one_internal_token_per_caller_until_half_its_life_is_spent():
-    clock = Clock(1_000_000.0)
-    internal = InternalTokens(audience="registry", secret=SECRET, ttl_seconds=60, clock=clock)
-    company = Caller(account_id="acc-1", role="company", enterprise_ids=frozenset({"ent-1"}))
-
-    first = internal.for_caller(company)
-    clock.now += 29
-    reused = internal.for_caller(company)
-    clock.now += 1
-    renewed = internal.for_caller(company)
-
-    assert first == reused != renewed
-    claims = jwt.decode(
-        renewed,
-        SECRET,
-        algorithms=["HS256"],
-        audience="registry",
-        issuer="gateway",
-        options={"verify_exp": False},
-    )
-    assert claims["exp"] - clock.now == 60
-    assert (claims["sub"], claims["role"], claims["enterprise_ids"]) == (
-        "acc-1",
-        "company",
-        ["ent-1"],
-    )
-
-
-def test_a_company_that_registers_another_enterprise_is_vouched_for_with_both_at_once():
-    internal = InternalTokens(audience="registry", secret=SECRET, ttl_seconds=60)
-    before = Caller(account_id="acc-1", role="company", enterprise_ids=frozenset({"ent-1"}))
-    after = Caller(account_id="acc-1", role="company", enterprise_ids=frozenset({"ent-1", "ent-2"}))
-
-    internal.for_caller(before)
-    token = internal.for_caller(after)
-
-    claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="registry", issuer="gateway")
-    assert claims["enterprise_ids"] == ["ent-1", "ent-2"]
-
-
-def test_callers_never_share_an_internal_token():
-    internal = InternalTokens(audience="registry", secret=SECRET, ttl_seconds=60)
-    tokens = {internal.for_caller(Caller(account_id=f"acc-{n}", role="company")) for n in range(3)}
-    tokens.add(internal.for_caller(Caller()))
-
-    assert len(tokens) == 4
-
-
-def test_a_company_registering_many_enterprises_leaves_one_remembered_token_not_many():
-    internal = InternalTokens(audience="registry", secret=SECRET, ttl_seconds=60, max_callers=2)
-    other = Caller(account_id="acc-2", role="company")
-    first_for_other = internal.for_caller(other)
-    held: set[str] = set()
-    for n in range(5):
-        held.add(f"ent-{n}")
-        internal.for_caller(
-            Caller(account_id="acc-1", role="company", enterprise_ids=frozenset(held))
-        )
-
-    assert internal.for_caller(other) == first_for_other

@@ -13,7 +13,7 @@ import structlog
 from gateway.adapters.tokens import ConfirmationLinks, PasswordLinks
 from gateway.adapters.upstream import Upstream
 from gateway.domain.accounts import Account
-from gateway.domain.caller import Caller
+from servicekit.internal_token import Caller
 
 log = structlog.get_logger(__name__)
 

@@ -9,7 +9,7 @@ from gateway.adapters.account_emails import hand_over
 from gateway.adapters.tokens import PasswordLinks
 from gateway.adapters.upstream import Upstream
 from gateway.domain.accounts import MAX_NAME_LENGTH, Account, Role
-from gateway.domain.caller import Caller
+from servicekit.internal_token import Caller
 
 INVITATION_PATH = "/emails/account-invitation"
 LANGUAGE = "ru"

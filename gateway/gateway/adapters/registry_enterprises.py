@@ -7,7 +7,7 @@ from __future__ import annotations
 import structlog
 
 from gateway.adapters.upstream import Upstream, UpstreamUnavailable
-from gateway.domain.caller import Caller
+from servicekit.internal_token import Caller
 
 log = structlog.get_logger(__name__)
 

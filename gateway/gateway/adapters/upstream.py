@@ -3,16 +3,13 @@ token on every call, retries only for idempotent requests, and a circuit breaker
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import httpx
-import jwt
 
 from gateway.adapters.asyncio_network import AsyncioHTTPTransport
-from gateway.domain.caller import Caller
 from gateway.domain.circuit_breaker import CircuitBreaker
+from servicekit.internal_token import INTERNAL_TOKEN_HEADER, Caller, InternalTokenIssuer
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _PASSED_THROUGH_HEADERS = frozenset(
@@ -25,6 +22,7 @@ _PASSED_THROUGH_HEADERS = frozenset(
         b"accept-language",
     }
 )
+_INTERNAL_TOKEN_HEADER = INTERNAL_TOKEN_HEADER.lower().encode()
 # What a service may tell the client beyond the body: versions for optimistic updates and how
 # long to cache. Anything else (server names, its own paths, internals) stays inside.
 _RETURNED_HEADERS = ("etag", "last-modified", "cache-control", "content-language", "retry-after")
@@ -43,59 +41,6 @@ class UpstreamResponse:
     content: bytes
     content_type: str
     headers: tuple[tuple[str, str], ...] = ()
-
-
-class InternalTokens:
-    """The signed internal tokens for one service. Signing costs as much as the rest of the door,
-    so a caller's token is reused while it has at least half its lifetime left: a service never
-    receives one with less than that. One token per account is kept, and reused only when the
-    caller is the same in every claim, so a company that gains an enterprise gets a new one at once."""
-
-    def __init__(
-        self,
-        *,
-        audience: str,
-        secret: str,
-        ttl_seconds: int,
-        max_callers: int = 10_000,
-        clock=time.time,
-    ) -> None:
-        self._audience = audience
-        self._secret = secret
-        self._ttl = ttl_seconds
-        self._max = max_callers
-        self._clock = clock
-        self._signed: OrderedDict[tuple[str, str | None], tuple[float, Caller, str]] = OrderedDict()
-
-    def for_caller(self, caller: Caller) -> str:
-        now = self._clock()
-        key = (caller.role, caller.account_id)
-        entry = self._signed.get(key)
-        if entry is not None and now < entry[0] and entry[1] == caller:
-            return entry[2]
-        issued_at = int(now)
-        token = self._sign(caller, issued_at)
-        self._signed[key] = (issued_at + self._ttl / 2, caller, token)
-        self._signed.move_to_end(key)
-        while len(self._signed) > self._max:
-            self._signed.popitem(last=False)
-        return token
-
-    def _sign(self, caller: Caller, issued_at: int) -> str:
-        claims = {
-            "iss": "gateway",
-            "aud": self._audience,
-            "iat": issued_at,
-            "exp": issued_at + self._ttl,
-            "role": caller.role,
-        }
-        if caller.account_id:
-            claims["sub"] = caller.account_id
-        if caller.enterprise_ids:
-            claims["enterprise_ids"] = sorted(caller.enterprise_ids)
-        if caller.confirmed_email:
-            claims["confirmed_email"] = caller.confirmed_email
-        return jwt.encode(claims, self._secret, algorithm="HS256")
 
 
 async def _body(response: httpx.Response) -> bytes:
@@ -118,7 +63,7 @@ class Upstream:
         breaker: CircuitBreaker,
     ) -> None:
         self.name = name
-        self._tokens = InternalTokens(audience=name, secret=secret, ttl_seconds=token_ttl)
+        self._tokens = InternalTokenIssuer(audience=name, secret=secret, ttl_seconds=token_ttl)
         self._breaker = breaker
         self._base_url = httpx.URL(base_url)
         self._timeout = httpx.Timeout(timeout, connect=2.0)
@@ -155,7 +100,7 @@ class Upstream:
         if not self._breaker.allows_call():
             raise UpstreamUnavailable(self.name, self._breaker.retry_after_seconds())
         outgoing = [(name, value) for name, value in headers if name in _PASSED_THROUGH_HEADERS]
-        outgoing.append((b"x-internal-token", self.internal_token(caller).encode()))
+        outgoing.append((_INTERNAL_TOKEN_HEADER, self.internal_token(caller).encode()))
         if content is not None:
             outgoing.append((b"content-type", b"application/json"))
         # The pool's transport straight away: the client's cookie jar, redirects, auth and URL

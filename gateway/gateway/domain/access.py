@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from gateway.domain.caller import Caller
+from servicekit.internal_token import Caller
 
 
 class Access(StrEnum):

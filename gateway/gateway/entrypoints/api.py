@@ -10,13 +10,13 @@ import structlog
 from fastapi import APIRouter, Request, Response
 
 from gateway.adapters.upstream import UpstreamResponse
-from gateway.domain.caller import Caller
 from gateway.entrypoints.door import admit
 from gateway.entrypoints.openapi import route_openapi
-from gateway.entrypoints.problems import problem
 from gateway.entrypoints.routes import ROUTES, Route
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
+from servicekit.internal_token import Caller
+from servicekit.problems import problem_response
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/api/v1")
@@ -53,7 +53,7 @@ def _segment(value: str) -> str:
 def _relay(reply: UpstreamResponse, service: str) -> Response:
     if reply.status_code >= 500:
         # The service's own 5xx body may carry internals; the public gets a neutral problem.
-        return problem(502, "Bad gateway", f"the {service} service failed to answer the request")
+        return problem_response(502, f"the {service} service failed to answer the request")
     return Response(
         reply.content,
         status_code=reply.status_code,

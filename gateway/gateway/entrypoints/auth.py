@@ -18,13 +18,14 @@ from gateway.domain.accounts import (
     Account,
     normalize_email,
 )
-from gateway.domain.caller import Caller
 from gateway.domain.errors import InvalidInput, InvalidToken, UnknownAccount
 from gateway.entrypoints.door import signed_in_caller
 from gateway.entrypoints.openapi import PROBLEM_RESPONSES
-from gateway.entrypoints.problems import RATE_LIMITED, Refused, sign_in_required
+from gateway.entrypoints.problems import rate_limited, sign_in_required
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
+from servicekit.internal_token import Caller
+from servicekit.problems import Problem
 
 auth = APIRouter(prefix="/api/v1/auth", tags=["accounts"], responses=PROBLEM_RESPONSES)
 _NO_STORE = {
@@ -245,7 +246,7 @@ async def _confirm(request: Request, token: str) -> Account:
             uow=_uow(request), email=address.email, account_id=address.account_id
         )
     except InvalidToken as error:
-        raise Refused(400, "Invalid link", str(error)) from None
+        raise Problem(400, str(error), title="Invalid link") from None
 
 
 @auth.post(
@@ -264,7 +265,7 @@ async def set_password(body: SetPasswordIn, request: Request, response: Response
             password=body.password,
         )
     except InvalidToken as error:
-        raise Refused(400, "Invalid link", str(error)) from None
+        raise Problem(400, str(error), title="Invalid link") from None
     response.headers.update(_NO_STORE)
     return AccountOut.of(account)
 
@@ -318,7 +319,7 @@ async def reset_password(body: SetPasswordIn, request: Request, response: Respon
             password=body.password,
         )
     except InvalidToken as error:
-        raise Refused(400, "Invalid link", str(error)) from None
+        raise Problem(400, str(error), title="Invalid link") from None
     response.headers.update(_NO_STORE)
     return AccountOut.of(account)
 
@@ -481,14 +482,7 @@ async def me(request: Request, caller: Annotated[Caller, Depends(signed_in_calle
 def _refuse_while_waiting(wait: float, limiter, what: str) -> None:
     """A 429 with Retry-After when a throttle asks the caller to wait."""
     if wait:
-        retry_after = limiter.retry_after_seconds(wait)
-        raise Refused(
-            429,
-            "Too many requests",
-            f"{what}; try again in {retry_after} s",
-            type_=RATE_LIMITED,
-            headers={"Retry-After": str(retry_after)},
-        )
+        raise rate_limited(limiter.retry_after_seconds(wait), what)
 
 
 def _client_address(request: Request) -> str:

@@ -8,11 +8,11 @@ from fastapi import Request
 from gateway.adapters.tokens import AccessClaims
 from gateway.domain.access import Access, Verdict, authorize
 from gateway.domain.accounts import Role
-from gateway.domain.caller import ANONYMOUS, Caller
 from gateway.domain.errors import InvalidToken
 from gateway.entrypoints.problems import forbidden, rate_limited, sign_in_required
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
+from servicekit.internal_token import ANONYMOUS, Caller
 
 _REFUSALS = {
     Verdict.SIGN_IN: lambda: sign_in_required(

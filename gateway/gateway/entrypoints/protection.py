@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.domain.rate_limit import RateLimiter
-from gateway.entrypoints.problems import RATE_LIMITED, problem
+from gateway.entrypoints.problems import rate_limited
 
 # JSON is never a document to render: nothing may load, run or frame it.
 _JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -65,13 +65,7 @@ class IpRateLimit:
         wait = self.limiter.take(f"ip:{address}")
         if wait:
             retry_after = self.limiter.retry_after_seconds(wait)
-            refusal = problem(
-                429,
-                "Too many requests",
-                f"too many requests from your address; try again in {retry_after} s",
-                headers={"Retry-After": str(retry_after)},
-                type=RATE_LIMITED,
-            )
+            refusal = rate_limited(retry_after, "too many requests from your address").response()
             await refusal(scope, receive, send)
             return
         await self.app(scope, receive, send)

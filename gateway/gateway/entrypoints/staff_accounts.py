@@ -12,13 +12,14 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from gateway.domain.access import Access
 from gateway.domain.accounts import MAX_NAME_LENGTH, STAFF_ROLES, Account, Role
-from gateway.domain.caller import Caller
 from gateway.domain.errors import UnknownAccount
 from gateway.entrypoints.door import admit
 from gateway.entrypoints.openapi import access_openapi, access_responses
-from gateway.entrypoints.problems import Refused, sign_in_required
+from gateway.entrypoints.problems import sign_in_required
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
+from servicekit.internal_token import Caller
+from servicekit.problems import Problem
 
 staff_accounts = APIRouter(prefix="/api/v1/accounts", tags=["accounts"])
 
@@ -206,10 +207,10 @@ async def send_invitation(account_id: AccountId, request: Request, caller: Admin
         sent_by=caller.account_id,
     )
     if not sent:
-        raise Refused(
+        raise Problem(
             502,
-            "Invitation not sent",
             "the notifications service did not take the invitation email; try again shortly",
+            title="Invitation not sent",
         )
     return InvitedAccountOut.invited(account, sent)
 
