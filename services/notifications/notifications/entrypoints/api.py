@@ -4,181 +4,57 @@ companies, and the service's health, readiness and metrics."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
-from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    EmailStr,
-    StringConstraints,
-    field_validator,
-)
 
 from notifications.adapters.links import InvalidLinkToken
 from notifications.adapters.repository import DeliveryFilter
-from notifications.domain.recipients import Preferences
+from notifications.entrypoints.schemas import (
+    ADDRESS_CHANGED,
+    ADMIN_ONLY,
+    GATEWAY_ONLY,
+    INVALID,
+    INVALID_LINK,
+    MANAGERS_ONLY,
+    STAFF_ONLY,
+    TOO_LARGE,
+    UNAUTHORIZED,
+    AccountEmailIn,
+    AccountInvitationIn,
+    ContactConfirmationIn,
+    ContactConfirmationOut,
+    DeliveryOut,
+    DeliveryPage,
+    Moment,
+    OneClickUnsubscribeIn,
+    PreferencesIn,
+    PreferencesOut,
+    PreferencesRead,
+    QueuedEmail,
+    ResendOut,
+    ResendRequest,
+    Status,
+)
 from notifications.service_layer import handlers
 from notifications.service_layer.unit_of_work import UnitOfWork
 from servicekit.internal_token import Caller, current_caller
-from servicekit.problems import problem_response
+from servicekit.problems import problem_response, problem_responses
 
-router = APIRouter()
-
-
-def _within_the_calendar(moment: datetime) -> datetime:
-    """A moment PostgreSQL takes: with its offset (UTC when it has none), its UTC day within the
-    calendar, so an edge such as 0001-01-01T00:00+14:00 is a 422 rather than an overflow."""
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    try:
-        year = moment.astimezone(UTC).year
-    except OverflowError:
-        year = None
-    if year is None or not 1900 <= year <= 9998:
-        raise ValueError("must be between the years 1900 and 9998")
-    return moment
-
-
-Moment = Annotated[datetime, AfterValidator(_within_the_calendar)]
-
-Status = Literal[
-    "queued", "sending", "sent", "failed", "dead", "held", "bundled", "skipped", "unconfirmed"
-]
-
-
-class DeliveryOut(BaseModel):
-    id: uuid.UUID
-    event_id: uuid.UUID
-    enterprise_id: uuid.UUID | None
-    recipient: str | None
-    template: str
-    language: str | None
-    status: str
-    attempts: int
-    smtp_message_id: str | None
-    last_error: str | None
-    bundled_into: uuid.UUID | None
-    created_at: datetime | None
-    sent_at: datetime | None
-
-
-class DeliveryPage(BaseModel):
-    items: list[DeliveryOut]
-    total: int
-    next_cursor: str | None
-
-
-class ResendRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    template: str | None = None
-    enterprise_id: uuid.UUID | None = None
-    created_from: Moment | None = None
-    created_until: Moment | None = None
-
-
-class PreferencesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    suggestions: Literal["immediate", "daily"] = "immediate"
-    unsubscribed: bool = False
-    # Absent: kept as they are. `language: null` goes back to the enterprise's own first language.
-    language: Literal["ru", "be", "en"] | None = None
-    reminders: bool = True
-
-    def changes(self) -> dict:
-        """The optional choices this request actually made."""
-        return {
-            name: getattr(self, name)
-            for name in ("language", "reminders")
-            if name in self.model_fields_set
-        }
-
-
-class PreferencesOut(BaseModel):
-    enterprise_id: uuid.UUID
-    suggestions: Literal["immediate", "daily"]
-    unsubscribed: bool
-    unsubscribed_at: datetime | None
-    language: Literal["ru", "be", "en"] | None
-    reminders: bool
-
-    @classmethod
-    def of(cls, preference: Preferences) -> PreferencesOut:
-        return cls(
-            enterprise_id=preference.enterprise_id,
-            suggestions=preference.suggestions.value,
-            unsubscribed=preference.unsubscribed,
-            unsubscribed_at=preference.unsubscribed_at,
-            language=preference.language,
-            reminders=preference.reminders,
-        )
-
-
-class PreferencesRead(PreferencesOut):
-    # Whether the enterprise's address is confirmed (until then it gets only the confirmation
-    # email); null while its registration is not known here yet.
-    address_confirmed: bool | None
-
-
-class AccountInvitationIn(BaseModel):
-    """The gateway's request to email a new staff account its invitation."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    invitation_id: uuid.UUID
-    email: EmailStr
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    role: Literal["agency", "admin"]
-    link: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    language: Literal["ru", "be", "en"] = "ru"
-
-    @field_validator("link")
-    @classmethod
-    def _a_web_address(cls, link: str) -> str:
-        return _web_address(link)
-
-
-def _web_address(link: str) -> str:
-    parts = urlsplit(link)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be an http or https address with a host")
-    if any(ch.isspace() or ord(ch) < 32 or ch in '<>"' for ch in link):
-        raise ValueError("must not contain spaces, control characters, quotes or angle brackets")
-    return link
-
-
-class AccountEmailIn(BaseModel):
-    """The gateway's request to email an account its address confirmation or a password reset."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    request_id: uuid.UUID  # the idempotency key: the same request twice is one email
-    email: EmailStr
-    link: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    language: Literal["ru", "be", "en"] = "ru"
-
-    @field_validator("link")
-    @classmethod
-    def _a_web_address(cls, link: str) -> str:
-        return _web_address(link)
-
-
-class QueuedEmail(BaseModel):
-    delivery_id: uuid.UUID
-    status: str
+router = APIRouter(responses=problem_responses(UNAUTHORIZED))
 
 
 def _uow(request: Request) -> UnitOfWork:
     return UnitOfWork(request.app.state.container.session_factory)
 
 
-@router.get("/deliveries", response_model=DeliveryPage)
+@router.get(
+    "/deliveries",
+    response_model=DeliveryPage,
+    responses=problem_responses(STAFF_ONLY, INVALID),
+)
 async def delivery_log(
     request: Request,
     caller: Annotated[Caller, Depends(current_caller)],
@@ -206,7 +82,11 @@ async def delivery_log(
     )
 
 
-@router.post("/deliveries/resend-dead")
+@router.post(
+    "/deliveries/resend-dead",
+    response_model=ResendOut,
+    responses=problem_responses(ADMIN_ONLY, TOO_LARGE, INVALID),
+)
 async def resend_dead(
     request: Request,
     caller: Annotated[Caller, Depends(current_caller)],
@@ -217,10 +97,15 @@ async def resend_dead(
     selection = selection or ResendRequest()
     count = await handlers.resend_dead(DeliveryFilter(**selection.model_dump()), uow=_uow(request))
     request.app.state.container.sender_wakeup.set()
-    return {"requeued": count}
+    return ResendOut(requeued=count)
 
 
-@router.post("/emails/account-invitation", status_code=202, response_model=QueuedEmail)
+@router.post(
+    "/emails/account-invitation",
+    status_code=202,
+    response_model=QueuedEmail,
+    responses=problem_responses(ADMIN_ONLY, TOO_LARGE, INVALID),
+)
 async def send_account_invitation(
     request: Request,
     caller: Annotated[Caller, Depends(current_caller)],
@@ -240,7 +125,12 @@ async def send_account_invitation(
 GATEWAY_ROLE = "gateway"
 
 
-@router.post("/emails/account-confirmation", status_code=202, response_model=QueuedEmail)
+@router.post(
+    "/emails/account-confirmation",
+    status_code=202,
+    response_model=QueuedEmail,
+    responses=problem_responses(GATEWAY_ONLY, TOO_LARGE, INVALID),
+)
 async def send_account_confirmation(
     request: Request, caller: Annotated[Caller, Depends(current_caller)], email: AccountEmailIn
 ):
@@ -248,7 +138,12 @@ async def send_account_confirmation(
     return await _email_account(request, caller, "account_confirmation", email)
 
 
-@router.post("/emails/password-reset", status_code=202, response_model=QueuedEmail)
+@router.post(
+    "/emails/password-reset",
+    status_code=202,
+    response_model=QueuedEmail,
+    responses=problem_responses(GATEWAY_ONLY, TOO_LARGE, INVALID),
+)
 async def send_password_reset(
     request: Request, caller: Annotated[Caller, Depends(current_caller)], email: AccountEmailIn
 ):
@@ -256,7 +151,12 @@ async def send_password_reset(
     return await _email_account(request, caller, "password_reset", email)
 
 
-@router.post("/emails/account-exists", status_code=202, response_model=QueuedEmail)
+@router.post(
+    "/emails/account-exists",
+    status_code=202,
+    response_model=QueuedEmail,
+    responses=problem_responses(GATEWAY_ONLY, TOO_LARGE, INVALID),
+)
 async def send_account_exists(
     request: Request, caller: Annotated[Caller, Depends(current_caller)], email: AccountEmailIn
 ):
@@ -284,7 +184,11 @@ def _may_manage(caller: Caller, enterprise_id: uuid.UUID) -> None:
         )
 
 
-@router.get("/preferences/{enterprise_id}", response_model=PreferencesRead)
+@router.get(
+    "/preferences/{enterprise_id}",
+    response_model=PreferencesRead,
+    responses=problem_responses(MANAGERS_ONLY, INVALID),
+)
 async def read_preferences(
     enterprise_id: uuid.UUID, request: Request, caller: Annotated[Caller, Depends(current_caller)]
 ):
@@ -296,7 +200,11 @@ async def read_preferences(
     return PreferencesRead(**preferences.model_dump(), address_confirmed=confirmed)
 
 
-@router.put("/preferences/{enterprise_id}", response_model=PreferencesOut)
+@router.put(
+    "/preferences/{enterprise_id}",
+    response_model=PreferencesOut,
+    responses=problem_responses(MANAGERS_ONLY, TOO_LARGE, INVALID),
+)
 async def change_preferences(
     enterprise_id: uuid.UUID,
     choice: PreferencesIn,
@@ -314,7 +222,9 @@ async def change_preferences(
     return PreferencesOut.of(preference)
 
 
-@router.get("/unsubscribe", response_model=PreferencesOut)
+@router.get(
+    "/unsubscribe", response_model=PreferencesOut, responses=problem_responses(INVALID_LINK)
+)
 async def unsubscribe(
     request: Request,
     caller: Annotated[Caller, Depends(current_caller)],
@@ -330,21 +240,24 @@ async def unsubscribe(
 
 
 ONE_CLICK = b"List-Unsubscribe=One-Click"
+# Documented, not parsed: the route reads the body raw.
+ONE_CLICK_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": OneClickUnsubscribeIn.model_json_schema(by_alias=True)
+            }
+        },
+    }
+}
 
 
-class ContactConfirmationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    token: Annotated[str, StringConstraints(min_length=10, max_length=2000)]
-
-
-class ContactConfirmationOut(BaseModel):
-    enterprise_id: uuid.UUID
-    email: str
-    confirmed: bool
-
-
-@router.post("/contact-confirmations", response_model=ContactConfirmationOut)
+@router.post(
+    "/contact-confirmations",
+    response_model=ContactConfirmationOut,
+    responses=problem_responses(ADDRESS_CHANGED, TOO_LARGE, INVALID_LINK),
+)
 async def confirm_contact(
     request: Request,
     caller: Annotated[Caller, Depends(current_caller)],
@@ -371,7 +284,12 @@ async def confirm_contact(
     return ContactConfirmationOut(enterprise_id=enterprise_id, email=email, confirmed=True)
 
 
-@router.post("/unsubscribe", response_model=PreferencesOut)
+@router.post(
+    "/unsubscribe",
+    response_model=PreferencesOut,
+    responses=problem_responses(TOO_LARGE, INVALID_LINK),
+    openapi_extra=ONE_CLICK_BODY,
+)
 async def unsubscribe_in_one_click(
     request: Request,
     caller: Annotated[Caller, Depends(current_caller)],
@@ -388,7 +306,7 @@ async def unsubscribe_in_one_click(
     return await unsubscribe(request, caller, token)
 
 
-health = APIRouter()
+health = APIRouter(include_in_schema=False)
 
 
 @health.get("/healthz")
