@@ -18,8 +18,24 @@ from registry.domain.listing import Listing, Side
 from registry.domain.numbers import ascii_digits
 from registry.domain.queries import EnterpriseFilters, ListingFilters, PageRequest, SortOrder
 from registry.domain.reference import Reference
-from registry.entrypoints.reference_documents import REFERENCE_RESPONSES, ReferenceDocuments
+from registry.entrypoints.reference_documents import (
+    CONDITIONAL,
+    REFERENCE_RESPONSES,
+    ReferenceDocuments,
+)
 from registry.entrypoints.schemas import (
+    ALREADY_REGISTERED,
+    INVALID,
+    MANAGERS_ONLY,
+    NOT_FOUND,
+    NOT_NOW,
+    STAFF_ONLY,
+    STALE,
+    TAGGED,
+    TAGGED_CREATED,
+    TOO_LARGE,
+    UNAUTHORIZED,
+    VERSIONED_WRITE_ERRORS,
     CitiesOut,
     EnterpriseIn,
     EnterprisePage,
@@ -43,8 +59,9 @@ from registry.service_layer.group_commit import GroupCommit
 from registry.service_layer.listings import Publication
 from registry.service_layer.unit_of_work import UnitOfWork
 from servicekit.internal_token import current_caller
+from servicekit.problems import problem_responses
 
-router = APIRouter()
+router = APIRouter(responses=problem_responses(UNAUTHORIZED))
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
@@ -68,12 +85,12 @@ UowDep = Annotated[UnitOfWork, Depends(unit_of_work)]
 ReferenceDep = Annotated[Reference, Depends(reference_data)]
 PublicationsDep = Annotated[GroupCommit[Publication, Listing], Depends(publications)]
 DocumentsDep = Annotated[ReferenceDocuments, Depends(reference_documents)]
-IfNoneMatch = Annotated[
-    str | None,
-    Header(alias="If-None-Match", description="the ETag of the copy held: 304 when it is current"),
-]
 IfMatch = Annotated[
-    str | None, Header(alias="If-Match", description='The version read, as 3 or "3"')
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The version read (its ETag), as 3 or "3"; or send `version` in the body',
+    ),
 ]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[
@@ -133,28 +150,30 @@ def _view(enterprise: Enterprise, caller: Caller) -> EnterprisePublic:
 # --- reference ---------------------------------------------------------------------------------
 
 
-@router.get("/sectors", response_model=SectorsOut, responses=REFERENCE_RESPONSES)
-async def list_sectors(
-    caller: CallerDep, documents: DocumentsDep, if_none_match: IfNoneMatch = None
-):
-    return documents.sectors.answer(if_none_match)
+@router.get(
+    "/sectors", response_model=SectorsOut, responses=REFERENCE_RESPONSES, openapi_extra=CONDITIONAL
+)
+async def list_sectors(caller: CallerDep, documents: DocumentsDep, request: Request):
+    return documents.sectors.answer(request.headers.get("if-none-match"))
 
 
-@router.get("/regions", response_model=RegionsOut, responses=REFERENCE_RESPONSES)
-async def list_regions(
-    caller: CallerDep, documents: DocumentsDep, if_none_match: IfNoneMatch = None
-):
-    return documents.regions.answer(if_none_match)
+@router.get(
+    "/regions", response_model=RegionsOut, responses=REFERENCE_RESPONSES, openapi_extra=CONDITIONAL
+)
+async def list_regions(caller: CallerDep, documents: DocumentsDep, request: Request):
+    return documents.regions.answer(request.headers.get("if-none-match"))
 
 
-@router.get("/cities", response_model=CitiesOut, responses=REFERENCE_RESPONSES)
+@router.get(
+    "/cities",
+    response_model=CitiesOut,
+    responses=REFERENCE_RESPONSES | problem_responses(INVALID),
+    openapi_extra=CONDITIONAL,
+)
 async def list_cities(
-    caller: CallerDep,
-    documents: DocumentsDep,
-    country: CountryFilter = None,
-    if_none_match: IfNoneMatch = None,
+    caller: CallerDep, documents: DocumentsDep, request: Request, country: CountryFilter = None
 ):
-    return documents.cities_by_country[country].answer(if_none_match)
+    return documents.cities_by_country[country].answer(request.headers.get("if-none-match"))
 
 
 class CountryCounts(BaseModel):
@@ -185,7 +204,12 @@ async def public_figures(caller: CallerDep, uow: UowDep, response: Response):
 # --- enterprises -------------------------------------------------------------------------------
 
 
-@router.post("/enterprises", status_code=201, response_model=EnterprisePrivate)
+@router.post(
+    "/enterprises",
+    status_code=201,
+    response_model=EnterprisePrivate,
+    responses=problem_responses(ALREADY_REGISTERED, TOO_LARGE, INVALID),
+)
 async def register_enterprise(
     body: EnterpriseIn, caller: CallerDep, uow: UowDep, reference: ReferenceDep
 ):
@@ -199,7 +223,7 @@ async def register_enterprise(
     return EnterprisePrivate.of(enterprise)
 
 
-@router.get("/enterprises", response_model=EnterprisePage)
+@router.get("/enterprises", response_model=EnterprisePage, responses=problem_responses(INVALID))
 async def list_enterprises(
     caller: CallerDep,
     uow: UowDep,
@@ -221,7 +245,11 @@ async def list_enterprises(
     )
 
 
-@router.get("/enterprises/{enterprise_id}", response_model=EnterprisePrivate | EnterprisePublic)
+@router.get(
+    "/enterprises/{enterprise_id}",
+    response_model=EnterprisePrivate | EnterprisePublic,
+    responses=TAGGED | problem_responses(NOT_FOUND, INVALID),
+)
 async def get_enterprise(
     enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep, response: Response
 ):
@@ -230,7 +258,11 @@ async def get_enterprise(
     return _view(enterprise, caller)
 
 
-@router.get("/enterprises/{enterprise_id}/possible-duplicates", response_model=PossibleDuplicates)
+@router.get(
+    "/enterprises/{enterprise_id}/possible-duplicates",
+    response_model=PossibleDuplicates,
+    responses=problem_responses(STAFF_ONLY, NOT_FOUND, INVALID),
+)
 async def possible_duplicates(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep):
     """For the agency: other enterprises sharing this one's legal id, mail domain or phone (at most 20)."""
     found = await use_cases.list_possible_duplicates(
@@ -241,7 +273,11 @@ async def possible_duplicates(enterprise_id: uuid.UUID, caller: CallerDep, uow: 
     )
 
 
-@router.patch("/enterprises/{enterprise_id}", response_model=EnterprisePrivate)
+@router.patch(
+    "/enterprises/{enterprise_id}",
+    response_model=EnterprisePrivate,
+    responses=TAGGED | problem_responses(*VERSIONED_WRITE_ERRORS),
+)
 async def change_enterprise(
     enterprise_id: uuid.UUID,
     body: EnterprisePatch,
@@ -265,7 +301,11 @@ async def change_enterprise(
     return EnterprisePrivate.of(enterprise)
 
 
-@router.delete("/enterprises/{enterprise_id}", status_code=204)
+@router.delete(
+    "/enterprises/{enterprise_id}",
+    status_code=204,
+    responses=problem_responses(MANAGERS_ONLY, NOT_FOUND, STALE, INVALID),
+)
 async def delete_enterprise(
     enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep, if_match: IfMatch = None
 ):
@@ -276,7 +316,11 @@ async def delete_enterprise(
     return Response(status_code=204)
 
 
-@router.post("/enterprises/{enterprise_id}/verify", response_model=EnterprisePrivate)
+@router.post(
+    "/enterprises/{enterprise_id}/verify",
+    response_model=EnterprisePrivate,
+    responses=problem_responses(STAFF_ONLY, NOT_FOUND, NOT_NOW, INVALID),
+)
 async def verify_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep):
     caller.require_staff("verify enterprises")
     enterprise = await use_cases.verify_enterprise(
@@ -285,7 +329,11 @@ async def verify_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow: Uo
     return EnterprisePrivate.of(enterprise)
 
 
-@router.post("/enterprises/{enterprise_id}/suspend", response_model=EnterprisePrivate)
+@router.post(
+    "/enterprises/{enterprise_id}/suspend",
+    response_model=EnterprisePrivate,
+    responses=problem_responses(STAFF_ONLY, NOT_FOUND, NOT_NOW, TOO_LARGE, INVALID),
+)
 async def suspend_enterprise(
     enterprise_id: uuid.UUID,
     caller: CallerDep,
@@ -300,7 +348,11 @@ async def suspend_enterprise(
     )
 
 
-@router.post("/enterprises/{enterprise_id}/reinstate", response_model=EnterprisePrivate)
+@router.post(
+    "/enterprises/{enterprise_id}/reinstate",
+    response_model=EnterprisePrivate,
+    responses=problem_responses(STAFF_ONLY, NOT_FOUND, NOT_NOW, INVALID),
+)
 async def reinstate_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep):
     return EnterprisePrivate.of(
         await use_cases.reinstate_enterprise(uow=uow, caller=caller, enterprise_id=enterprise_id)
@@ -433,6 +485,7 @@ def _add_listing_routes(side: Side, plural: str) -> None:
         methods=["POST"],
         status_code=201,
         response_model=ListingOut,
+        responses=TAGGED_CREATED | problem_responses(MANAGERS_ONLY, NOT_FOUND, TOO_LARGE, INVALID),
         name=f"publish_{side}",
         summary=f"Publish an {side}" if side is Side.OFFER else f"Publish a {side}",
     )
@@ -441,16 +494,23 @@ def _add_listing_routes(side: Side, plural: str) -> None:
         list_of_enterprise,
         methods=["GET"],
         response_model=ListingPage,
+        responses=problem_responses(NOT_FOUND, INVALID),
         name=f"{plural}_of_enterprise",
     )
     router.add_api_route(
-        f"/{plural}", search, methods=["GET"], response_model=ListingPage, name=f"search_{plural}"
+        f"/{plural}",
+        search,
+        methods=["GET"],
+        response_model=ListingPage,
+        responses=problem_responses(INVALID),
+        name=f"search_{plural}",
     )
     router.add_api_route(
         f"/{plural}/{{listing_id}}",
         get_one,
         methods=["GET"],
         response_model=ListingOut,
+        responses=TAGGED | problem_responses(NOT_FOUND, INVALID),
         name=f"get_{side}",
     )
     router.add_api_route(
@@ -458,6 +518,7 @@ def _add_listing_routes(side: Side, plural: str) -> None:
         change,
         methods=["PATCH"],
         response_model=ListingOut,
+        responses=TAGGED | problem_responses(*VERSIONED_WRITE_ERRORS),
         name=f"change_{side}",
     )
 
@@ -481,7 +542,7 @@ router.routes.sort(
 )
 
 
-health = APIRouter()
+health = APIRouter(include_in_schema=False)
 
 
 @health.get("/healthz")

@@ -10,9 +10,11 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from registry.domain.actors import Caller
+from registry.entrypoints.schemas import INVALID, MANAGERS_ONLY, NOT_FOUND, UNAUTHORIZED
 from registry.service_layer import partners as use_cases
 from registry.service_layer.unit_of_work import UnitOfWork
 from servicekit.internal_token import current_caller
+from servicekit.problems import problem_responses
 
 router = APIRouter()
 
@@ -36,7 +38,11 @@ class PartnersOut(BaseModel):
     )
 
 
-@router.get("/enterprises/{enterprise_id}/partners", response_model=PartnersOut)
+@router.get(
+    "/enterprises/{enterprise_id}/partners",
+    response_model=PartnersOut,
+    responses=problem_responses(UNAUTHORIZED, MANAGERS_ONLY, NOT_FOUND, INVALID),
+)
 async def list_partners(
     enterprise_id: uuid.UUID, caller: Annotated[Caller, Depends(current_caller)], request: Request
 ):

@@ -26,6 +26,18 @@ _CACHING_HEADERS = {
     "ETag": {"description": "the document's strong tag, to send back as If-None-Match"},
     "Cache-Control": {"description": CACHE_CONTROL},
 }
+# The If-None-Match header, documented: the routes read it raw, as any value is acceptable.
+CONDITIONAL = {
+    "parameters": [
+        {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "the ETag of the copy held: 304, with no body, while it is current",
+        }
+    ]
+}
 REFERENCE_RESPONSES: dict[int | str, dict] = {
     200: {"description": "The document", "headers": _CACHING_HEADERS},
     304: {

@@ -14,6 +14,33 @@ from registry.domain.legal_ids import legal_id_checks
 from registry.domain.listing import Listing
 from registry.domain.reference import Reference
 
+# --- the errors the routes answer, as problem details (servicekit.problems) ---------------------
+
+UNAUTHORIZED = (401, "The call does not carry a valid internal token from the gateway")
+INVALID = (422, "Invalid fields: `errors` names each one and why")
+NOT_FOUND = (404, "No such enterprise or listing (or a deleted one)")
+TOO_LARGE = (413, "The body is too large")
+STAFF_ONLY = (403, "Only the investment agency may do this")
+MANAGERS_ONLY = (403, "Only the enterprise's own company or the investment agency may do this")
+ALREADY_REGISTERED = (409, "An enterprise with this legal id is registered already")
+NOT_NOW = (409, "The enterprise's status does not allow this now")
+STALE = (409, "The version sent is not the current one: `current_version` says which is")
+VERSION_REQUIRED = (
+    428,
+    "No version sent: send the version read, as If-Match or as `version` in the body",
+)
+VERSIONED_WRITE_ERRORS = (
+    MANAGERS_ONLY,
+    NOT_FOUND,
+    (409, "A stale version (`current_version` says the current one) or a legal id taken"),
+    TOO_LARGE,
+    INVALID,
+    VERSION_REQUIRED,
+)
+_ETAG = {"ETag": {"description": 'The version, as "3": send it back as If-Match to change it'}}
+TAGGED: dict[int | str, dict] = {200: {"description": "Found", "headers": _ETAG}}
+TAGGED_CREATED: dict[int | str, dict] = {201: {"description": "Created", "headers": _ETAG}}
+
 # Each maximum is the length of the column that keeps the field (adapters/orm.py), so whatever the
 # schema admits is stored, and whatever is longer is a 422 naming the field, not a database error.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -178,7 +205,19 @@ class EnterprisePatch(BaseModel):
     """The fields an owner may change; `version` (or the If-Match header) is the version it read.
     Editing the name, country or a legal id of a verified enterprise sends it back to pending."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 1,
+                    "description": "Пассажирские и грузовые лифты, до 250 шт. в год.",
+                    "certifications": ["ISO 9001", "EAC"],
+                    "phone": "+375222000001",
+                }
+            ]
+        },
+    )
 
     version: Version | None = None
     # What identifies the enterprise: an edit sends a verified enterprise back to pending.
@@ -207,7 +246,12 @@ class EnterprisePatch(BaseModel):
 
 
 class SuspensionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """The reviewer's reason, shown to the enterprise's owner; the body may be left out."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "The legal id belongs to another company."}]},
+    )
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
 
@@ -269,9 +313,15 @@ class ListingIn(BaseModel):
 
 
 class ListingPatch(BaseModel):
-    """Any of the listing's fields; {"status": "closed"} closes it, {"status": "active"} reopens it."""
+    """Any of the listing's fields; {"status": "closed"} closes it, {"status": "active"} reopens it.
+    `version` (or the If-Match header) is the version read."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"version": 1, "quantity": 150, "valid_until": "2027-12-31"}]
+        },
+    )
 
     version: Version | None = None
     status: Literal["active", "closed"] | None = None
