@@ -16,15 +16,10 @@ import re
 from collections import deque
 from urllib.parse import unquote_to_bytes
 
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_TITLES = {
-    400: "Bad request",
-    413: "Content too large",
-    422: "Invalid input",
-    431: "Request header fields too large",
-}
+from servicekit.problems import problem_response
+
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _UNSTORABLE_TEXT = (
     "must not contain control characters (other than tab and line breaks) or lone surrogates"
@@ -76,7 +71,7 @@ class RequestLimits:
             try:
                 value.decode("utf-8")
             except UnicodeDecodeError:
-                return problem(
+                return problem_response(
                     400,
                     f"the {header} header is not UTF-8",
                     errors=[{"field": header, "reason": "is not UTF-8"}],
@@ -107,11 +102,11 @@ class RequestLimits:
                 return b"".join(chunks), None
 
     def _too_large(self):
-        return problem(413, f"the body is over {self.max_bytes} bytes")
+        return problem_response(413, f"the body is over {self.max_bytes} bytes")
 
 
 def _too_large_headers(detail: str, field: str):
-    return problem(431, detail, errors=[{"field": field, "reason": detail}])
+    return problem_response(431, detail, errors=[{"field": field, "reason": detail}])
 
 
 def _replaying(body: bytes, receive: Receive) -> Receive:
@@ -223,7 +218,7 @@ def _text_refusal(fields: list[tuple[str, object]], where: str):
 
 
 def _invalid(field: str, reason: str):
-    return problem(
+    return problem_response(
         422,
         "the request has invalid fields",
         errors=[{"field": _printable(field), "reason": reason}],
@@ -233,15 +228,3 @@ def _invalid(field: str, reason: str):
 def _printable(field: str) -> str:
     """The field's name as it can be sent back in JSON: what made it unacceptable escaped."""
     return UNSTORABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", field)
-
-
-def problem(status: int, detail: str, **extensions) -> JSONResponse:
-    """RFC 9457 problem details, the shape every app's own problems have."""
-    body = {
-        "type": "about:blank",
-        "title": _TITLES[status],
-        "status": status,
-        "detail": detail,
-        **extensions,
-    }
-    return JSONResponse(body, status_code=status, media_type="application/problem+json")
