@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: deps up down test test-unit lint format kafka-jars browser spam-filter test-tools clean messages
+.PHONY: deps up down test test-unit lint format kafka-jars browser spam-filter test-tools clean messages asyncapi
 
 deps: $(STAMP)
 
@@ -54,6 +54,10 @@ format: deps
 
 test-unit: deps
 	$(PY) -m pytest tests/unit
+
+# The events' AsyncAPI document (docs/asyncapi.yaml) and contract baseline, from libs/eventkit.
+asyncapi: deps
+	$(PY) -m eventkit.asyncapi --write
 
 # The web application's words: extract every msgid into messages.pot, then add the new ones to the
 # Russian and Belarusian catalogs (keeping their translations) for a translator to fill in.

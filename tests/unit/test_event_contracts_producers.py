@@ -150,3 +150,20 @@ def test_each_consumer_group_id_defaults_to_its_name_in_the_table(group):
     settings = importlib.import_module(f"{group}.config").Settings
 
     assert settings.model_fields["consumer_group"].default == group
+
+
+def test_the_architecture_page_names_each_topics_producer_and_consumer_groups():
+    page = (asyncapi.ROOT / "docs" / "ARCHITECTURE.md").read_text()
+    rows = {
+        cells[0].strip("`"): cells
+        for line in page.splitlines()
+        if line.startswith("| `")
+        and (cells := [c.strip() for c in line.strip("|").split("|")])
+        and cells[0].strip("`") in topics.PRODUCED_BY
+    }
+
+    assert set(rows) == set(topics.PRODUCED_BY)
+    for topic, cells in rows.items():
+        readers = {group for group, consumed in topics.CONSUMED_BY.items() if topic in consumed}
+        assert cells[3] == topics.PRODUCED_BY[topic], topic
+        assert set(cells[4].split(", ")) == readers, topic
