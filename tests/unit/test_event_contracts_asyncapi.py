@@ -123,7 +123,7 @@ def test_an_operation_names_only_messages_of_its_own_channel():
 def test_every_contract_has_a_message_with_its_version_on_the_topic_that_carries_it():
     document = committed_document()
 
-    for contract in asyncapi.contracts():
+    for contract in asyncapi.all_contracts():
         message = document["components"]["messages"][asyncapi.message_id(contract)]
         topic = asyncapi.topic_of(contract)
         assert message["x-event-type"] == contract.event_type
@@ -132,10 +132,10 @@ def test_every_contract_has_a_message_with_its_version_on_the_topic_that_carries
 
 
 def test_every_contract_has_an_example():
-    assert set(asyncapi.EXAMPLES) == set(asyncapi.contracts())
+    assert set(asyncapi.EXAMPLES) == set(asyncapi.all_contracts())
 
 
-@pytest.mark.parametrize("contract", asyncapi.contracts(), ids=asyncapi.message_id)
+@pytest.mark.parametrize("contract", asyncapi.all_contracts(), ids=asyncapi.message_id)
 def test_each_example_message_is_valid_against_the_document_and_decodes(contract):
     document = committed_document()
     message = document["components"]["messages"][asyncapi.message_id(contract)]

@@ -6,17 +6,11 @@ from __future__ import annotations
 
 import importlib
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
-from eventkit import asyncapi, topics
-from eventkit.contracts import (
-    EnterpriseRegistered,
-    EnterpriseUpdated,
-    ListingPublished,
-    decode,
-)
+from eventkit import asyncapi, contracts, topics
 from eventkit.envelope import Envelope
 from matching.domain.listing import Listing as MatchingListing
 from matching.domain.match import Match
@@ -25,12 +19,15 @@ from registry.domain.enterprise import Enterprise
 from registry.domain.listing import Listing
 from registry.service_layer import events
 
-LIFTMASH = uuid.UUID("b2c9a0c4-7c1e-4f57-9a57-7c8e2a6f1d10")
+# The services' domain objects are made from the documented examples.
+PROFILE = asyncapi.EXAMPLES[contracts.EnterpriseRegistered]
+SNAPSHOT = asyncapi.EXAMPLES[contracts.ListingPublished]
+PROPOSED = asyncapi.EXAMPLES[contracts.MatchProposed]
 HOUSING = uuid.UUID("5d1f7f3e-2b8a-4c61-9a0e-3f4b6c8d2e71")
 
 
 def assert_signed_and_keyed_as_documented(envelope: Envelope, *, topic: str | None = None):
-    _, payload = decode(envelope.to_bytes())
+    _, payload = contracts.decode(envelope.to_bytes())
     documented_topic = asyncapi.topic_of(type(payload))
 
     assert topic in (None, documented_topic)
@@ -38,27 +35,16 @@ def assert_signed_and_keyed_as_documented(envelope: Envelope, *, topic: str | No
     assert envelope.key == asyncapi.key_of(documented_topic, payload)
 
 
-def registry_enterprise():
+def registry_enterprise() -> Enterprise:
+    held = PROFILE.model_dump(exclude={"enterprise_id", "legal_id", "contact_email_confirmed"})
     return Enterprise(
-        id=LIFTMASH,
-        name="ОАО «Могилёвлифтмаш»",
-        country="BY",
-        region="mogilev_oblast",
-        city="Могилёв",
+        **held | {"status": "verified", "verified_by": "agency@demo.local"},
+        id=PROFILE.enterprise_id,
         inn=None,
         ogrn=None,
-        unp="700008856",
-        sectors=["elevators"],
+        unp=PROFILE.legal_id,
         description="",
-        languages=["be", "ru"],
-        size="large",
-        certifications=[],
-        contact_person="Иван Петров",
-        email="sales@liftmash.example.by",
-        phone=None,
         personal_data_consent=True,
-        status="verified",
-        verified_by="reviewer@agency.example",
         verified_at=datetime(2026, 3, 2, tzinfo=UTC),
     )
 
@@ -67,8 +53,8 @@ def test_the_registry_signs_and_keys_its_enterprise_events_as_documented():
     enterprise = registry_enterprise()
 
     for envelope in (
-        events.enterprise_profile(EnterpriseRegistered, enterprise),
-        events.enterprise_profile(EnterpriseUpdated, enterprise),
+        events.enterprise_profile(contracts.EnterpriseRegistered, enterprise),
+        events.enterprise_profile(contracts.EnterpriseUpdated, enterprise),
         events.enterprise_verified(enterprise),
         events.enterprise_deleted(enterprise),
     ):
@@ -77,18 +63,11 @@ def test_the_registry_signs_and_keys_its_enterprise_events_as_documented():
 
 def test_the_registry_signs_and_keys_its_listing_events_as_documented():
     enterprise = registry_enterprise()
-    listing = Listing(
-        id=uuid.uuid4(),
-        enterprise_id=enterprise.id,
-        side="offer",
-        kind="product",
-        title="Пассажирские лифты",
-        sector="elevators",
-        valid_until=date(2026, 12, 31),
-    )
+    facts = SNAPSHOT.model_dump(include={"side", "kind", "title", "sector", "valid_until"})
+    listing = Listing(id=SNAPSHOT.listing_id, enterprise_id=enterprise.id, **facts)
 
     assert_signed_and_keyed_as_documented(
-        events.listing_snapshot(ListingPublished, listing, enterprise)
+        events.listing_snapshot(contracts.ListingPublished, listing, enterprise)
     )
     assert_signed_and_keyed_as_documented(events.listing_expiring(listing, enterprise))
 
@@ -112,24 +91,22 @@ async def test_matching_signs_and_keys_a_match_by_its_need_on_the_documented_top
             id=uuid.uuid4(),
             side=side,
             enterprise_id=enterprise_id,
-            enterprise_name="Предприятие",
-            country="BY",
-            region="mogilev_oblast",
-            city="Могилёв",
-            title="Лифты",
-            sector="elevators",
+            enterprise_name=SNAPSHOT.enterprise_name,
+            country=SNAPSHOT.enterprise_country,
+            region=SNAPSHOT.enterprise_region,
+            city=SNAPSHOT.enterprise_city,
+            title=SNAPSHOT.title,
+            sector=SNAPSHOT.sector,
         )
 
-    offer, need = listing("offer", LIFTMASH), listing("need", HOUSING)
+    offer, need = listing("offer", PROFILE.enterprise_id), listing("need", HOUSING)
     match = Match.propose(
         offer_id=offer.id,
         need_id=need.id,
-        offer_enterprise_id=LIFTMASH,
-        need_enterprise_id=HOUSING,
-        score=0.8,
+        offer_enterprise_id=offer.enterprise_id,
+        need_enterprise_id=need.enterprise_id,
         components=[],
-        reasons_ru=["Оба в секторе"],
-        reasons_en=["Both"],
+        **PROPOSED.model_dump(include={"score", "reasons_ru", "reasons_en"}),
     )
     match.approve(actor="reviewer-1")
     uow = RecordingUnitOfWork()

@@ -29,34 +29,8 @@ import yaml
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
-from eventkit import topics
-from eventkit.contracts import (
-    _CONTRACTS,
-    EnterpriseDeleted,
-    EnterpriseProfile,
-    EnterpriseRegistered,
-    EnterpriseReinstated,
-    EnterpriseSuspended,
-    EnterpriseUpdated,
-    EnterpriseVerified,
-    EventPayload,
-    ListingChanged,
-    ListingClosed,
-    ListingExpiring,
-    ListingPublished,
-    ListingReopened,
-    ListingSnapshot,
-    MatchApproved,
-    MatchClosed,
-    MatchIntroduced,
-    MatchProposed,
-    MatchRejected,
-    MatchResponded,
-    MatchSide,
-    MatchSnapshot,
-    MatchWithdrawn,
-    envelope_for,
-)
+from eventkit import contracts, topics
+from eventkit.contracts import EventPayload, envelope_for
 from eventkit.envelope import Envelope
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -72,156 +46,118 @@ _LIFTMASH = uuid.UUID("b2c9a0c4-7c1e-4f57-9a57-7c8e2a6f1d10")  # offers lifts, i
 _HOUSING = uuid.UUID("5d1f7f3e-2b8a-4c61-9a0e-3f4b6c8d2e71")  # needs lifts, in Smolensk
 _OFFER = uuid.UUID("0f6f1c2a-93b4-4d8e-8a51-6a2c1e9b7d30")
 _NEED = uuid.UUID("7a3e9d52-1c4b-4f0a-b6d8-2e5f9a1c3b84")
-_MATCH = uuid.UUID("c81d4e2f-6a7b-4c3d-9e8f-1a2b3c4d5e6f")
+_MATCH_ID = uuid.UUID("c81d4e2f-6a7b-4c3d-9e8f-1a2b3c4d5e6f")
 _AT = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
 
 
-def _enterprise(contract: type[EnterpriseProfile], **changes: Any) -> EnterpriseProfile:
-    fields: dict[str, Any] = {
-        "enterprise_id": _LIFTMASH,
-        "name": "ОАО «Могилёвлифтмаш»",
-        "country": "BY",
-        "region": "mogilev_oblast",
-        "city": "Могилёв",
-        "legal_id": "700008856",
-        "sectors": ["elevators"],
-        "languages": ["be", "ru"],
-        "size": "large",
-        "certifications": ["ISO 9001"],
-        "contact_person": "Иван Петров",
-        "email": "sales@liftmash.example.by",
-        "phone": "+375 222 00 00 00",
-        "status": "verified",
-        "owner_account_id": "3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
-    }
-    return contract(**(fields | changes))
-
-
-def _listing(contract: type[ListingSnapshot], **changes: Any) -> ListingSnapshot:
-    fields: dict[str, Any] = {
+# The facts the examples are made of: each contract reads the fields it has from one of them
+# (contracts ignore extra fields), with what differs for its event.
+_ENTERPRISE: dict[str, Any] = {
+    "enterprise_id": _LIFTMASH,
+    "name": "ОАО «Могилёвлифтмаш»",
+    "country": "BY",
+    "region": "mogilev_oblast",
+    "city": "Могилёв",
+    "legal_id": "700008856",
+    "sectors": ["elevators"],
+    "languages": ["be", "ru"],
+    "size": "large",
+    "certifications": ["ISO 9001"],
+    "contact_person": "Иван Петров",
+    "email": "sales@liftmash.example.by",
+    "phone": "+375 222 00 00 00",
+    "status": "verified",
+    "owner_account_id": "3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+}
+_LISTING: dict[str, Any] = {
+    "listing_id": _OFFER,
+    "side": "offer",
+    "enterprise_id": _LIFTMASH,
+    "enterprise_name": _ENTERPRISE["name"],
+    "enterprise_country": "BY",
+    "enterprise_region": "mogilev_oblast",
+    "enterprise_city": "Могилёв",
+    "enterprise_legal_id": "700008856",
+    "enterprise_languages": ["be", "ru"],
+    "enterprise_certifications": ["ISO 9001"],
+    "kind": "goods",
+    "title": "Пассажирские лифты 400-1000 кг",
+    "description": "Поставка и монтаж, сертификат ТР ТС 011/2011.",
+    "sector": "elevators",
+    "product_codes": ["842810"],
+    "quantity": 20.0,
+    "unit": "pcs",
+    "regions": ["smolensk_oblast"],
+    "certifications": ["TR CU 011/2011"],
+    "valid_until": date(2026, 12, 31),
+    "status": "active",
+}
+_MATCH: dict[str, Any] = {
+    "match_id": _MATCH_ID,
+    "offer": {
         "listing_id": _OFFER,
-        "side": "offer",
         "enterprise_id": _LIFTMASH,
-        "enterprise_name": "ОАО «Могилёвлифтмаш»",
-        "enterprise_country": "BY",
-        "enterprise_region": "mogilev_oblast",
-        "enterprise_city": "Могилёв",
-        "enterprise_legal_id": "700008856",
-        "enterprise_languages": ["be", "ru"],
-        "enterprise_certifications": ["ISO 9001"],
-        "kind": "product",
-        "title": "Пассажирские лифты 400-1000 кг",
-        "description": "Поставка и монтаж, сертификат ТР ТС 011/2011.",
-        "sector": "elevators",
-        "product_codes": ["842810"],
-        "quantity": 20.0,
-        "unit": "pcs",
-        "regions": ["smolensk_oblast"],
-        "certifications": ["TR CU 011/2011"],
-        "valid_until": date(2026, 12, 31),
-        "status": "active",
-        "version": 1,
-    }
-    return contract(**(fields | changes))
+        "enterprise_name": _ENTERPRISE["name"],
+        "title": _LISTING["title"],
+    },
+    "need": {
+        "listing_id": _NEED,
+        "enterprise_id": _HOUSING,
+        "enterprise_name": "ООО «Смоленскжилстрой»",
+        "title": "Лифты для жилого дома",
+    },
+    "score": 0.82,
+    "reasons_ru": ["Оба в секторе «Лифты»"],
+    "reasons_en": ["Both in the elevators sector"],
+    "reasons_be": ["Абодва ў сектары «Ліфты»"],
+    "status": "proposed",
+    "actor": "matcher",
+    "occurred_at": _AT,
+}
+_REVIEWED = {"actor": "reviewer-1", "previous_status": "proposed"}
 
-
-def _match(contract: type[MatchSnapshot], **changes: Any) -> MatchSnapshot:
-    fields: dict[str, Any] = {
-        "match_id": _MATCH,
-        "offer": MatchSide(
-            listing_id=_OFFER,
-            enterprise_id=_LIFTMASH,
-            enterprise_name="ОАО «Могилёвлифтмаш»",
-            title="Пассажирские лифты 400-1000 кг",
-        ),
-        "need": MatchSide(
-            listing_id=_NEED,
-            enterprise_id=_HOUSING,
-            enterprise_name="ООО «Смоленскжилстрой»",
-            title="Лифты для жилого дома",
-        ),
-        "score": 0.82,
-        "reasons_ru": ["Оба в секторе «Лифты»"],
-        "reasons_en": ["Both in the elevators sector"],
-        "reasons_be": ["Абодва ў сектары «Ліфты»"],
-        "status": "proposed",
-        "actor": "matcher",
-        "occurred_at": _AT,
-    }
-    return contract(**(fields | changes))
-
-
+_EXAMPLE_FACTS: dict[type[EventPayload], tuple[dict[str, Any], dict[str, Any]]] = {
+    contracts.EnterpriseRegistered: (_ENTERPRISE, {"status": "pending"}),
+    contracts.EnterpriseUpdated: (_ENTERPRISE, {"status": "pending", "recheck_because": ["name"]}),
+    contracts.EnterpriseVerified: (
+        _ENTERPRISE,
+        {"verified_by": "agency@demo.local", "verified_at": _AT},
+    ),
+    contracts.EnterpriseSuspended: (_ENTERPRISE, {"status": "suspended", "reason": "a false UNP"}),
+    contracts.EnterpriseReinstated: (_ENTERPRISE, {}),
+    contracts.EnterpriseDeleted: (_ENTERPRISE, {}),
+    contracts.ListingPublished: (_LISTING, {}),
+    contracts.ListingChanged: (_LISTING, {"quantity": 25.0, "version": 2}),
+    contracts.ListingClosed: (_LISTING, {"status": "closed", "closed_because": "closed_by_owner"}),
+    contracts.ListingReopened: (_LISTING, {"version": 3}),
+    contracts.ListingExpiring: (_LISTING, {}),
+    contracts.MatchProposed: (_MATCH, {}),
+    contracts.MatchApproved: (_MATCH, _REVIEWED | {"status": "approved"}),
+    contracts.MatchRejected: (_MATCH, _REVIEWED | {"status": "rejected", "note": "no capacity"}),
+    contracts.MatchResponded: (
+        _MATCH,
+        {
+            "status": "approved",
+            "answered_by_side": "need",
+            "answer": "interested",
+            "actor": "buyer",
+        },
+    ),
+    contracts.MatchIntroduced: (_MATCH, {"status": "introduced", "previous_status": "approved"}),
+    contracts.MatchClosed: (_MATCH, {"status": "closed", "note": "contract signed"}),
+    contracts.MatchWithdrawn: (
+        _MATCH,
+        {"status": "withdrawn", "withdrawn_because": "listing_closed", "withdrawn_side": "offer"},
+    ),
+}
 EXAMPLES: dict[type[EventPayload], EventPayload] = {
-    EnterpriseRegistered: _enterprise(EnterpriseRegistered, status="pending"),
-    EnterpriseUpdated: _enterprise(EnterpriseUpdated, status="pending", recheck_because=["name"]),
-    EnterpriseVerified: EnterpriseVerified(
-        enterprise_id=_LIFTMASH,
-        name="ОАО «Могилёвлифтмаш»",
-        email="sales@liftmash.example.by",
-        languages=["be", "ru"],
-        verified_by="reviewer@agency.example",
-        verified_at=_AT,
-    ),
-    EnterpriseSuspended: _enterprise(
-        EnterpriseSuspended, status="suspended", reason="the registry's number does not match"
-    ),
-    EnterpriseReinstated: _enterprise(EnterpriseReinstated),
-    EnterpriseDeleted: EnterpriseDeleted(enterprise_id=_LIFTMASH),
-    ListingPublished: _listing(ListingPublished),
-    ListingChanged: _listing(ListingChanged, quantity=25.0, version=2),
-    ListingClosed: _listing(ListingClosed, status="closed", closed_because="closed_by_owner"),
-    ListingReopened: _listing(ListingReopened, version=3),
-    ListingExpiring: ListingExpiring(
-        listing_id=_OFFER,
-        side="offer",
-        enterprise_id=_LIFTMASH,
-        enterprise_name="ОАО «Могилёвлифтмаш»",
-        title="Пассажирские лифты 400-1000 кг",
-        valid_until=date(2026, 12, 31),
-    ),
-    MatchProposed: _match(MatchProposed),
-    MatchApproved: _match(
-        MatchApproved, status="approved", actor="reviewer-1", previous_status="proposed"
-    ),
-    MatchRejected: _match(
-        MatchRejected,
-        status="rejected",
-        actor="reviewer-1",
-        note="the buyer already has a supplier",
-        previous_status="proposed",
-    ),
-    MatchResponded: _match(
-        MatchResponded,
-        status="approved",
-        actor="buyer",
-        answered_by_side="need",
-        answer="interested",
-        note="need:interested",
-        previous_status="approved",
-    ),
-    MatchIntroduced: _match(
-        MatchIntroduced, status="introduced", actor="seller", previous_status="approved"
-    ),
-    MatchClosed: _match(
-        MatchClosed,
-        status="closed",
-        actor="reviewer-1",
-        note="contract signed",
-        previous_status="introduced",
-    ),
-    MatchWithdrawn: _match(
-        MatchWithdrawn,
-        status="withdrawn",
-        actor="matcher",
-        previous_status="approved",
-        withdrawn_because="listing_closed",
-        withdrawn_side="offer",
-    ),
+    contract: contract.model_validate(sample | changes)
+    for contract, (sample, changes) in _EXAMPLE_FACTS.items()
 }
 
 
-def contracts() -> list[type[EventPayload]]:
-    return list(_CONTRACTS.values())
+def all_contracts() -> list[type[EventPayload]]:
+    return list(contracts._CONTRACTS.values())
 
 
 def topic_of(contract: type[EventPayload]) -> str:
@@ -248,7 +184,7 @@ def example_envelope(contract: type[EventPayload]) -> Envelope:
     topic = topic_of(contract)
     envelope = envelope_for(payload, key=key_of(topic, payload), producer=topics.PRODUCED_BY[topic])
     return envelope.model_copy(
-        update={"event_id": uuid.uuid5(_MATCH, message_id(contract)), "occurred_at": _AT}
+        update={"event_id": uuid.uuid5(_MATCH_ID, message_id(contract)), "occurred_at": _AT}
     )
 
 
@@ -297,7 +233,7 @@ def _summary(contract: type[BaseModel]) -> str | None:
 def _channel(topic: str) -> dict[str, Any]:
     source = _source_of(topic)
     carried = sorted(topics.EVENT_TYPES.get(source or topic, ()))
-    messages = [model for model in contracts() if model.event_type in carried]
+    messages = [model for model in all_contracts() if model.event_type in carried]
     channel: dict[str, Any] = {"address": topic}
     channel["description"] = _channel_description(topic, source)
     if messages:
@@ -377,7 +313,7 @@ def _operation(action: str, topic: str, summary: str, *, group: str | None = Non
 
 
 def _messages() -> dict[str, Any]:
-    return {message_id(model): _message(model) for model in contracts()}
+    return {message_id(model): _message(model) for model in all_contracts()}
 
 
 def _message(contract: type[EventPayload]) -> dict[str, Any]:
@@ -426,7 +362,7 @@ def _field_schema(model: type[BaseModel], path: str) -> dict[str, Any]:
 
 
 def _schemas() -> dict[str, Any]:
-    models = [(model, "validation") for model in [Envelope, *contracts()]]
+    models = [(model, "validation") for model in [Envelope, *all_contracts()]]
     _, schema = models_json_schema(models, ref_template=SCHEMAS + "{model}")  # type: ignore[arg-type]
     return schema["$defs"]
 
@@ -497,7 +433,7 @@ def updated_baseline(baseline: dict[str, Any]) -> tuple[dict[str, Any], list[str
     against the one given (which must be fixed with a new version, not written over)."""
     updated: dict[str, dict[str, Any]] = {}
     problems: list[str] = []
-    for contract in contracts():
+    for contract in all_contracts():
         schema = payload_schema(contract)
         version = str(contract.event_version)
         old = baseline.get(contract.event_type, {}).get(version)
