@@ -212,7 +212,7 @@ _DESCRIPTION = (
     + "` (do not edit by hand). A message is a JSON envelope (`Envelope`) whose `type` and"
     " `version` name its payload's contract; the Kafka key is the envelope's `key`. A consumer"
     " dead-letters a type or version it does not know. Producers publish through a transactional"
-    " outbox, so a message may arrive more than once: consumers deduplicate by `event_id`."
+    " outbox, so a message may arrive more than once: each consumer applies it once (by `event_id`)."
 )
 
 
@@ -234,8 +234,10 @@ def _channel(topic: str) -> dict[str, Any]:
     source = _source_of(topic)
     carried = sorted(topics.EVENT_TYPES.get(source or topic, ()))
     messages = [model for model in all_contracts() if model.event_type in carried]
-    channel: dict[str, Any] = {"address": topic}
-    channel["description"] = _channel_description(topic, source)
+    channel: dict[str, Any] = {
+        "address": topic,
+        "description": _channel_description(topic, source),
+    }
     if messages:
         channel["messages"] = {
             message_id(model): {"$ref": f"#/components/messages/{message_id(model)}"}
