@@ -10,11 +10,13 @@ import sys
 from pathlib import Path
 
 import uvicorn
-from alembic import command
-from alembic.config import Config
 
 from gateway.config import Settings
 from gateway.domain.accounts import Role
+from servicekit import migrations
+from servicekit.cli import Command, migration_commands, run_cli
+
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 # Demo mode only: the reviewer and the admin a visitor of `make up` signs in with.
 DEMO_ACCOUNTS = (
@@ -23,56 +25,47 @@ DEMO_ACCOUNTS = (
 )
 
 
-def alembic_config(database_url: str) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    return config
+def alembic_config(database_url: str):
+    return migrations.alembic_config(MIGRATIONS, database_url)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m gateway")
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("serve", help="run the gateway (the default)")
-    migrate = sub.add_parser("migrate", help="bring the gateway's database to the newest revision")
-    migrate.add_argument("--revision", default="head")
-    downgrade = sub.add_parser("downgrade", help="take the gateway's database back to a revision")
-    downgrade.add_argument("--revision", default="base")
-    create = sub.add_parser(
-        "create-account", help="open an agency or admin account (companies register themselves)"
+    run_cli(
+        prog="python -m gateway",
+        settings=Settings,
+        commands=[
+            Command("serve", "run the gateway (the default)", lambda settings, _: serve(settings)),
+            *migration_commands(MIGRATIONS, app="gateway"),
+            Command(
+                "create-account",
+                "open an agency or admin account (companies register themselves)",
+                _create_account,
+                _create_account_flags,
+            ),
+            Command(
+                "refresh-query-parameters",
+                "copy the list routes' query parameters from the running services' OpenAPI documents",
+                lambda settings, _: refresh_query_parameters(settings),
+            ),
+        ],
     )
-    create.add_argument(
+
+
+def _create_account_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--role", choices=[Role.AGENCY.value, Role.ADMIN.value, Role.COMPANY.value], required=True
     )
-    create.add_argument("--email", required=True)
-    create.add_argument("--password", required=True)
-    create.add_argument("--name", help="the person's name, as the agency's console shows it")
-    sub.add_parser(
-        "refresh-query-parameters",
-        help="copy the list routes' query parameters from the running services' OpenAPI documents",
-    )
-    args = parser.parse_args()
-    settings = Settings()
-    if args.command == "migrate":
-        command.upgrade(alembic_config(settings.database_url), args.revision)
-    elif args.command == "downgrade":
-        command.downgrade(alembic_config(settings.database_url), args.revision)
-    elif args.command == "refresh-query-parameters":
-        refresh_query_parameters(settings)
-    elif args.command == "create-account":
-        sys.exit(
-            asyncio.run(
-                create_account(
-                    settings,
-                    role=Role(args.role),
-                    email=args.email,
-                    password=args.password,
-                    name=args.name,
-                )
-            )
+    parser.add_argument("--email", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--name", help="the person's name, as the agency's console shows it")
+
+
+def _create_account(settings: Settings, args: argparse.Namespace) -> int:
+    return asyncio.run(
+        create_account(
+            settings, role=Role(args.role), email=args.email, password=args.password, name=args.name
         )
-    else:
-        serve(settings)
+    )
 
 
 async def create_account(

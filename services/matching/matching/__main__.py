@@ -1,72 +1,46 @@
 """python -m matching [serve|migrate|downgrade|rematch|rebuild-funnel]"""
 
-import argparse
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-
 from matching.config import Settings
+from servicekit import migrations
+from servicekit.cli import Command, migration_commands, run_cli, serve_command
+
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(database_url: str) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    return config
+def alembic_config(database_url: str):
+    return migrations.alembic_config(MIGRATIONS, database_url)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m matching")
-    parser.add_argument(
-        "command",
-        choices=["serve", "migrate", "downgrade", "rematch", "rebuild-funnel"],
-        nargs="?",
-        default="serve",
-    )
-    parser.add_argument(
-        "--revision", default=None, help="target revision (migrate: head, downgrade: base)"
-    )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="rematch: processes finding partners (default: the CPUs)",
-    )
-    args = parser.parse_args()
-    settings = Settings()
-    if args.command == "migrate":
-        command.upgrade(alembic_config(settings.database_url), args.revision or "head")
-    elif args.command == "downgrade":
-        command.downgrade(alembic_config(settings.database_url), args.revision or "base")
-    elif args.command == "rematch":
-        rematch(settings, workers=args.workers)
-    elif args.command == "rebuild-funnel":
-        rebuild_funnel(settings)
-    else:
-        serve(settings)
-
-
-def serve(settings: Settings) -> None:
-    from eventkit.published_secrets import refuse_published_secrets
-
-    refuse_published_secrets(
-        {"MATCHING_INTERNAL_TOKEN_SECRET": settings.internal_token_secret},
-        demo_mode=settings.demo_mode,
-        demo_setting="MATCHING_DEMO_MODE",
-    )
-    import uvicorn
-
-    from matching.bootstrap import create_app
-    from servicekit.observability import configure_logging
-
-    configure_logging(settings.log_level)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.http_host,
-        port=settings.http_port,
-        log_config=None,
-        access_log=False,
+    run_cli(
+        prog="python -m matching",
+        settings=Settings,
+        commands=[
+            serve_command(
+                "matching.bootstrap:create_app",
+                secrets=lambda s: {"MATCHING_INTERNAL_TOKEN_SECRET": s.internal_token_secret},
+                demo_setting="MATCHING_DEMO_MODE",
+            ),
+            *migration_commands(MIGRATIONS, app="matching service"),
+            Command(
+                "rematch",
+                "re-score every active listing with the current weights and taxonomy",
+                lambda settings, args: rematch(settings, workers=args.workers),
+                lambda parser: parser.add_argument(
+                    "--workers",
+                    type=int,
+                    default=None,
+                    help="processes finding partners (default: the CPUs)",
+                ),
+            ),
+            Command(
+                "rebuild-funnel",
+                "derive the funnel's roll-up again from match_history",
+                lambda settings, _: rebuild_funnel(settings),
+            ),
+        ],
     )
 
 

@@ -6,62 +6,55 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-
 from notifications.config import Settings
+from servicekit import migrations
+from servicekit.cli import Command, migration_commands, run_cli, serve_command
+
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(database_url: str) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    return config
+def alembic_config(database_url: str):
+    return migrations.alembic_config(MIGRATIONS, database_url)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m notifications")
+    run_cli(
+        prog="python -m notifications",
+        settings=Settings,
+        commands=[
+            serve_command(
+                "notifications.bootstrap:create_app",
+                secrets=lambda s: {"NOTIFICATIONS_INTERNAL_TOKEN_SECRET": s.internal_token_secret},
+                demo_setting="NOTIFICATIONS_DEMO_MODE",
+            ),
+            *migration_commands(MIGRATIONS, app="notifications service"),
+            Command("resend-dead", "queue the dead emails again", _resend_dead, _resend_dead_flags),
+        ],
+    )
+
+
+def _resend_dead_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "command",
-        choices=["serve", "migrate", "downgrade", "resend-dead"],
-        nargs="?",
-        default="serve",
+        "--template", default=None, help="only this kind of email (welcome, suggestion, ...)"
     )
     parser.add_argument(
-        "--revision", default=None, help="target revision (migrate: head, downgrade: base)"
-    )
-    parser.add_argument(
-        "--template",
-        default=None,
-        help="resend-dead: only this kind of email (welcome, suggestion, ...)",
-    )
-    parser.add_argument(
-        "--enterprise-id",
-        type=uuid.UUID,
-        default=None,
-        help="resend-dead: only this enterprise's emails",
+        "--enterprise-id", type=uuid.UUID, default=None, help="only this enterprise's emails"
     )
     parser.add_argument(
         "--since",
         type=datetime.fromisoformat,
         default=None,
-        help="resend-dead: only emails created since (ISO 8601)",
+        help="only emails created since (ISO 8601)",
     )
-    args = parser.parse_args()
-    settings = Settings()
-    if args.command == "migrate":
-        command.upgrade(alembic_config(settings.database_url), args.revision or "head")
-    elif args.command == "downgrade":
-        command.downgrade(alembic_config(settings.database_url), args.revision or "base")
-    elif args.command == "resend-dead":
-        count = asyncio.run(
-            resend_dead(
-                settings, template=args.template, enterprise_id=args.enterprise_id, since=args.since
-            )
+
+
+def _resend_dead(settings: Settings, args: argparse.Namespace) -> None:
+    count = asyncio.run(
+        resend_dead(
+            settings, template=args.template, enterprise_id=args.enterprise_id, since=args.since
         )
-        print(f"{count} dead emails queued again")
-    else:
-        serve(settings)
+    )
+    print(f"{count} dead emails queued again")
 
 
 async def resend_dead(
@@ -88,29 +81,6 @@ async def resend_dead(
         )
     finally:
         await engine.dispose()
-
-
-def serve(settings: Settings) -> None:
-    from eventkit.published_secrets import refuse_published_secrets
-
-    refuse_published_secrets(
-        {"NOTIFICATIONS_INTERNAL_TOKEN_SECRET": settings.internal_token_secret},
-        demo_mode=settings.demo_mode,
-        demo_setting="NOTIFICATIONS_DEMO_MODE",
-    )
-    import uvicorn
-
-    from notifications.bootstrap import create_app
-    from servicekit.observability import configure_logging
-
-    configure_logging(settings.log_level)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.http_host,
-        port=settings.http_port,
-        log_config=None,
-        access_log=False,
-    )
 
 
 if __name__ == "__main__":

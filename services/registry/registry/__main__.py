@@ -4,141 +4,92 @@ import argparse
 import uuid
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-
 from registry.config import Settings
+from servicekit import migrations
+from servicekit.cli import Command, UsageError, migration_commands, run_cli, serve_command
+
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(database_url: str) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    return config
+def alembic_config(database_url: str):
+    return migrations.alembic_config(MIGRATIONS, database_url)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m registry")
-    parser.add_argument(
-        "command",
-        choices=[
-            "serve",
-            "relay",
-            "consume",
-            "expire-listings",
-            "republish-listings",
-            "migrate",
-            "downgrade",
+    run_cli(
+        prog="python -m registry",
+        settings=Settings,
+        commands=[
+            serve_command(
+                "registry.bootstrap:create_app",
+                secrets=lambda s: {"REGISTRY_INTERNAL_TOKEN_SECRET": s.internal_token_secret},
+                demo_setting="REGISTRY_DEMO_MODE",
+            ),
+            Command("relay", "the outbox relay alone", lambda settings, _: relay(settings)),
+            Command(
+                "consume",
+                "the consumer of matching's events alone",
+                lambda settings, _: consume(settings),
+            ),
+            Command(
+                "expire-listings",
+                "one pass of the expiry sweep `serve` runs",
+                lambda settings, _: expire_listings(settings),
+            ),
+            Command(
+                "republish-listings",
+                "one listing.changed per listing, written to the outbox",
+                _republish_listings,
+                _republish_listings_flags,
+                _one_of_all_or_enterprise,
+            ),
+            *migration_commands(MIGRATIONS, app="registry"),
         ],
-        nargs="?",
-        default="serve",
     )
-    parser.add_argument(
-        "--revision", default=None, help="target revision (migrate: head, downgrade: base)"
-    )
+
+
+def relay(settings: Settings) -> int:
+    """A relay still waiting for Kafka after the grace period is cancelled, and exits with 1."""
+    from registry.bootstrap import run_relay_alone
+    from servicekit.observability import configure_logging
+    from servicekit.runner import run_until_signalled
+
+    configure_logging(settings.log_level)
+    return 0 if run_until_signalled(lambda stop: run_relay_alone(settings, stop)) else 1
+
+
+def consume(settings: Settings) -> None:
+    """The consumer of matching's events alone; run it beside `serve` with REGISTRY_CONSUMER_ENABLED=false."""
+    from registry.bootstrap import run_consumer_alone
+    from servicekit.observability import configure_logging
+    from servicekit.runner import run_until_signalled
+
+    configure_logging(settings.log_level)
+    run_until_signalled(lambda stop: run_consumer_alone(settings, stop))
+
+
+def _republish_listings_flags(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
-    which.add_argument(
-        "--all", action="store_true", help="republish-listings: every live enterprise's listings"
-    )
+    which.add_argument("--all", action="store_true", help="every live enterprise's listings")
     which.add_argument(
         "--enterprise",
         type=uuid.UUID,
         default=None,
         metavar="ID",
-        help="republish-listings: this enterprise's listings",
+        help="this enterprise's listings",
     )
     parser.add_argument(
-        "--include-closed",
-        action="store_true",
-        help="republish-listings: closed listings too (default: active only)",
-    )
-    args = parser.parse_args()
-    if args.command == "republish-listings" and not args.all and args.enterprise is None:
-        parser.error("republish-listings needs --all or --enterprise ID")
-    settings = Settings()
-    if args.command == "migrate":
-        command.upgrade(alembic_config(settings.database_url), args.revision or "head")
-    elif args.command == "downgrade":
-        command.downgrade(alembic_config(settings.database_url), args.revision or "base")
-    elif args.command == "relay":
-        relay(settings)
-    elif args.command == "consume":
-        consume(settings)
-    elif args.command == "expire-listings":
-        expire_listings(settings)
-    elif args.command == "republish-listings":
-        republish_listings(
-            settings, enterprise_id=args.enterprise, include_closed=args.include_closed
-        )
-    else:
-        serve(settings)
-
-
-def serve(settings: Settings) -> None:
-    from eventkit.published_secrets import refuse_published_secrets
-
-    refuse_published_secrets(
-        {"REGISTRY_INTERNAL_TOKEN_SECRET": settings.internal_token_secret},
-        demo_mode=settings.demo_mode,
-        demo_setting="REGISTRY_DEMO_MODE",
-    )
-    import uvicorn
-
-    from registry.bootstrap import create_app
-    from servicekit.observability import configure_logging
-
-    configure_logging(settings.log_level)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.http_host,
-        port=settings.http_port,
-        log_config=None,
-        access_log=False,
+        "--include-closed", action="store_true", help="closed listings too (default: active only)"
     )
 
 
-def relay(settings: Settings) -> None:
-    import asyncio
-    import signal
-
-    from registry.bootstrap import run_relay_alone
-    from servicekit.observability import configure_logging
-
-    configure_logging(settings.log_level)
-
-    async def until_stopped() -> None:
-        stop = asyncio.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
-        relaying = asyncio.create_task(run_relay_alone(settings, stop))
-        await stop.wait()
-        await asyncio.wait_for(relaying, 10)  # a relay still waiting for Kafka is cancelled
-
-    asyncio.run(until_stopped())
+def _one_of_all_or_enterprise(args: argparse.Namespace) -> None:
+    if not args.all and args.enterprise is None:
+        raise UsageError("republish-listings needs --all or --enterprise ID")
 
 
-def consume(settings: Settings) -> None:
-    """The consumer of matching's events alone; run it beside `serve` with REGISTRY_CONSUMER_ENABLED=false."""
-    import asyncio
-    import signal
-
-    from registry.bootstrap import run_consumer_alone
-    from servicekit.observability import configure_logging
-
-    configure_logging(settings.log_level)
-
-    async def until_stopped() -> None:
-        stop = asyncio.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
-        consuming = asyncio.create_task(run_consumer_alone(settings, stop))
-        await stop.wait()
-        try:
-            await asyncio.wait_for(consuming, 10)
-        except TimeoutError:
-            pass
-
-    asyncio.run(until_stopped())
+def _republish_listings(settings: Settings, args: argparse.Namespace) -> None:
+    republish_listings(settings, enterprise_id=args.enterprise, include_closed=args.include_closed)
 
 
 def expire_listings(settings: Settings) -> None:

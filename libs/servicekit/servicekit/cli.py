@@ -1,0 +1,120 @@
+"""The command line of every app (`python -m <app> [command] [flags]`): a table of commands, each
+with its flags, run with the app's settings; no command means `serve`. The commands every service
+shares are built here: `serve` (one HTTP server), `migrate` and `downgrade` (Alembic)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from servicekit.migrations import alembic_config
+
+Run = Callable[[Any, argparse.Namespace], int | None]
+"""(settings, parsed flags) -> the process's exit code (None is 0)."""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    run: Run
+    flags: Callable[[argparse.ArgumentParser], None] = lambda parser: None
+    # Refuses flags that parse but do not fit together, before any setting is read.
+    check: Callable[[argparse.Namespace], None] = lambda args: None
+
+
+class UsageError(Exception):
+    """Flags that parse but do not make sense together: the command's usage and exit code 2."""
+
+
+def run_cli(
+    *, prog: str, settings: Callable[[], Any], commands: Sequence[Command], default: str = "serve"
+) -> None:
+    parser = argparse.ArgumentParser(prog=prog)
+    sub = parser.add_subparsers(dest="command")
+    parsers = {}
+    for command in commands:
+        parsers[command.name] = sub.add_parser(command.name, help=command.help)
+        command.flags(parsers[command.name])
+    args = parser.parse_args()
+    if args.command is None:
+        args = parser.parse_args([default])
+    chosen = next(command for command in commands if command.name == args.command)
+    try:
+        chosen.check(args)
+    except UsageError as error:
+        parsers[chosen.name].error(str(error))
+    sys.exit(chosen.run(settings(), args) or 0)
+
+
+def migration_commands(migrations: Path, *, app: str) -> list[Command]:
+    """`migrate` (to the newest revision by default) and `downgrade` (to base by default)."""
+
+    def migrate(settings, args: argparse.Namespace) -> None:
+        from alembic import command
+
+        command.upgrade(alembic_config(migrations, settings.database_url), args.revision)
+
+    def downgrade(settings, args: argparse.Namespace) -> None:
+        from alembic import command
+
+        command.downgrade(alembic_config(migrations, settings.database_url), args.revision)
+
+    return [
+        Command(
+            "migrate",
+            f"bring the {app}'s database to the newest revision",
+            migrate,
+            lambda parser: parser.add_argument("--revision", default="head"),
+        ),
+        Command(
+            "downgrade",
+            f"take the {app}'s database back to a revision",
+            downgrade,
+            lambda parser: parser.add_argument("--revision", default="base"),
+        ),
+    ]
+
+
+def serve_command(
+    create_app: str,
+    *,
+    secrets: Callable[[Any], Mapping[str, SecretStr]],
+    demo_setting: str,
+    help: str = "serve the HTTP API (the default)",
+) -> Command:
+    """One uvicorn server of `create_app` ("package.module:function", imported only to serve),
+    refused while a secret still has the value published in this repository outside demo mode."""
+
+    def serve(settings, args: argparse.Namespace) -> None:
+        from eventkit.published_secrets import refuse_published_secrets
+
+        refuse_published_secrets(
+            secrets(settings), demo_mode=settings.demo_mode, demo_setting=demo_setting
+        )
+        import uvicorn
+
+        from servicekit.observability import configure_logging
+
+        configure_logging(settings.log_level)
+        uvicorn.run(
+            load(create_app)(settings),
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,
+            access_log=False,
+        )
+
+    return Command("serve", help, serve)
+
+
+def load(target: str) -> Any:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
