@@ -5,11 +5,14 @@ write routes carry their schemas' examples, and the docs pages need nothing beyo
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import httpx
+from playwright.async_api import expect
 
 from gateway.entrypoints import openapi, query_parameters
 from gateway.entrypoints.routes import ROUTES
+from tests.e2e.browser import chromium, watch_for_errors
 
 _WRITES_WITHOUT_BODY = {
     ("DELETE", "/enterprises/{enterprise_id}"),
@@ -121,3 +124,39 @@ def test_the_gateways_copy_of_the_query_parameters_matches_what_the_services_dec
 
     # On a mismatch: `python -m gateway refresh-query-parameters` against the running services.
     assert query_parameters.collect(documents) == query_parameters.load()
+
+
+async def test_swagger_ui_and_redoc_show_every_operation_with_nothing_loaded_from_elsewhere(
+    platform,
+):
+    document = openapi.load_public_document()
+    operations = sum(len(item) for item in document["paths"].values())
+    gateway = urlsplit(platform.gateway_url).netloc
+    elsewhere: list[str] = []
+
+    async def only_the_gateway(route):
+        if urlsplit(route.request.url).netloc == gateway or route.request.url.startswith(
+            ("data:", "blob:")
+        ):
+            await route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            await route.abort()
+
+    async with chromium() as browser:
+        page = await browser.new_page()
+        errors = watch_for_errors(page)
+        await page.route("**/*", only_the_gateway)
+
+        await page.goto(f"{platform.gateway_url}/docs")
+        await expect(page.locator(".opblock")).to_have_count(operations, timeout=30_000)
+        await expect(
+            page.get_by_text("/api/v1/enterprises/{enterprise_id}/offers").first
+        ).to_be_visible()
+        await page.goto(f"{platform.gateway_url}/redoc")
+        await expect(page.locator("[data-section-id^='operation/']")).to_have_count(
+            operations, timeout=30_000
+        )
+
+    assert elsewhere == []
+    assert errors == []

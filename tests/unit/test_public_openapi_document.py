@@ -146,6 +146,7 @@ def test_a_schema_that_differs_between_services_is_renamed_with_what_refers_to_i
     schemas = document["components"]["schemas"]
     # The registry came first; matching's Part differs, and so does its Thing, made of it.
     assert schemas["MatchingPart"]["title"] == "matching"
+    assert schemas["MatchingThing"]["title"] == "MatchingThing"  # a client's type is named by it
     assert schemas["MatchingThing"]["properties"]["part"]["$ref"].endswith("/MatchingPart")
     matches = document["paths"]["/api/v1/matches"]["get"]["responses"]["200"]
     assert matches["content"]["application/json"]["schema"]["$ref"].endswith("/MatchingThing")

@@ -295,6 +295,8 @@ class _SchemaMerger:
                 break
             names |= {name: service.capitalize() + name for name in clashing}
         for name in needed:
+            if names[name] != name and renamed[name].get("title") == name:
+                renamed[name]["title"] = names[name]  # clients name their types by the title
             self.schemas[names[name]] = renamed[name]
         return [_renamed(operation, names) for operation in operations]
 

@@ -10,10 +10,11 @@ from gateway.entrypoints.problems import rate_limited
 
 # JSON is never a document to render: nothing may load, run or frame it.
 _JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-# The interactive docs page loads Swagger UI from its CDN and runs one inline script.
+# The docs pages load Swagger UI and ReDoc from the gateway itself (fastapi-offline's copies) and
+# run one inline script; ReDoc's search runs in a worker it makes from a blob.
 _DOCS_CSP = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; worker-src blob:; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 _DOCS_PATHS = ("/docs", "/redoc")
