@@ -14,7 +14,7 @@ from eventkit.envelope import Envelope
 from eventkit.kafka import EventConsumer, idempotent_producer
 from eventkit.topics import dead_letter
 from notifications.adapters.orm import deliveries
-from notifications.service_layer.handlers import record_event
+from notifications.service_layer import events
 from notifications.service_layer.unit_of_work import UnitOfWork
 
 
@@ -38,12 +38,15 @@ def _registered(email: str) -> tuple[Envelope, EnterpriseRegistered]:
 async def test_the_same_event_delivered_twice_queues_one_email(notifications_sessions):
     envelope, payload = _registered("agro@example.by")
 
-    first = await record_event(
-        envelope, payload, uow=UnitOfWork(notifications_sessions), public_base_url="http://x"
-    )
-    second = await record_event(
-        envelope, payload, uow=UnitOfWork(notifications_sessions), public_base_url="http://x"
-    )
+    first, second = [
+        await events.handle(
+            uow=UnitOfWork(notifications_sessions),
+            envelope=envelope,
+            payload=payload,
+            public_base_url="http://x",
+        )
+        for _ in range(2)
+    ]
 
     assert (first, second) == (1, 0)
     async with notifications_sessions() as session:

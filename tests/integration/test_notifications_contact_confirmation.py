@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 from eventkit.contracts import EnterpriseDeleted, EnterpriseUpdated, EnterpriseVerified
 from notifications.adapters.smtp import SmtpMailer
-from notifications.service_layer import handlers
+from notifications.service_layer import confirmations
+from notifications.service_layer.sending import send_due
 from notifications.service_layer.unit_of_work import UnitOfWork
 from tests.integration.test_notifications_sending import (  # noqa: F401  (module fixtures)
     database_url,
@@ -50,7 +51,7 @@ async def test_an_unconfirmed_address_gets_only_the_confirmation_until_it_is_con
         and housing.name in confirmation["Subject"]
     )
 
-    assert await handlers.confirm_contact(
+    assert await confirmations.confirm_contact(
         uow=UnitOfWork(session_factory),
         enterprise_id=housing.enterprise_id,
         email=housing.email.upper(),
@@ -98,11 +99,13 @@ async def test_a_new_address_is_confirmed_anew_and_the_old_link_confirms_nothing
     assert [
         m["Subject"] for m in mail_to(infra, moved.email)
     ] and "/confirm-contact?token=" in mail_to(infra, moved.email)[0]["Text"]
-    assert not await handlers.confirm_contact(
+    assert not await confirmations.confirm_contact(
         uow=UnitOfWork(session_factory), enterprise_id=housing.enterprise_id, email=housing.email
     )
     assert (
-        await handlers.address_confirmed(housing.enterprise_id, uow=UnitOfWork(session_factory))
+        await confirmations.get_address_confirmed(
+            uow=UnitOfWork(session_factory), enterprise_id=housing.enterprise_id
+        )
         is False
     )
 
@@ -119,7 +122,7 @@ async def test_the_emails_kept_for_a_deleted_enterprise_are_skipped_not_sent(
     await send_all(session_factory, sending)
 
     assert (await _statuses(session_factory, housing.enterprise_id))["welcome"] == "skipped"
-    assert not await handlers.confirm_contact(
+    assert not await confirmations.confirm_contact(
         uow=UnitOfWork(session_factory), enterprise_id=housing.enterprise_id, email=housing.email
     )
 
@@ -145,7 +148,7 @@ class ConfirmedWhileSending(SmtpMailer):
         if self._confirm:
             session_factory, enterprise_id, email = self._confirm
             self._confirm = None
-            assert await handlers.confirm_contact(
+            assert await confirmations.confirm_contact(
                 uow=UnitOfWork(session_factory), enterprise_id=enterprise_id, email=email
             )
         return reply
@@ -181,7 +184,7 @@ async def test_an_email_the_sender_was_deciding_on_while_its_address_was_confirm
         ),
     )
 
-    await handlers.send_due(uow=UnitOfWork(session_factory), sending=racing)
+    await send_due(uow=UnitOfWork(session_factory), sending=racing)
     await send_all(session_factory, sending_through(infra.config.smtp_port))
 
     assert await _statuses(session_factory, housing.enterprise_id) == {

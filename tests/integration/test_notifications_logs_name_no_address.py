@@ -11,7 +11,8 @@ import structlog
 from aiosmtpd.smtp import SMTP as SmtpServer
 
 from devstack.ports import free_port
-from notifications.service_layer import handlers
+from notifications.service_layer import account_emails
+from notifications.service_layer.sending import send_due
 from notifications.service_layer.unit_of_work import UnitOfWork
 from tests.integration.test_notifications_sending import (  # noqa: F401 (fixtures)
     database_url,
@@ -41,7 +42,7 @@ async def quoting_server():
 async def test_a_refused_mailbox_is_not_written_to_the_log(session_factory, quoting_server):  # noqa: F811
     address = f"Refused-{uuid.uuid4().hex[:8]}@example.ru"
     token = uuid.uuid4().hex
-    await handlers.email_account(
+    await account_emails.email_account(
         uow=UnitOfWork(session_factory),
         template="password_reset",
         request_id=uuid.uuid4(),
@@ -51,7 +52,7 @@ async def test_a_refused_mailbox_is_not_written_to_the_log(session_factory, quot
     )
 
     with structlog.testing.capture_logs() as logged:
-        sent = await handlers.send_due(
+        sent = await send_due(
             uow=UnitOfWork(session_factory), sending=sending_through(quoting_server), batch=500
         )
 

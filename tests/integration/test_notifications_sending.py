@@ -33,10 +33,11 @@ from notifications.__main__ import alembic_config
 from notifications.adapters.links import SignedLinks
 from notifications.adapters.orm import deliveries, outbox
 from notifications.adapters.rendering import TemplateRenderer
-from notifications.adapters.repository import DeliveryFilter
 from notifications.adapters.smtp import SmtpMailer
-from notifications.domain.deliveries import RetryPolicy
-from notifications.service_layer import handlers
+from notifications.domain.deliveries import DeliveryFilter, RetryPolicy
+from notifications.service_layer import deliveries as delivery_log
+from notifications.service_layer import events, housekeeping, preferences
+from notifications.service_layer.sending import Sending, send_due
 from notifications.service_layer.unit_of_work import UnitOfWork
 
 PUBLIC_URL = "http://unionmatch.test"
@@ -59,7 +60,7 @@ async def session_factory(database_url) -> AsyncIterator[async_sessionmaker]:
     await engine.dispose()
 
 
-def sending_through(port: int, **changes) -> handlers.Sending:
+def sending_through(port: int, **changes) -> Sending:
     mailer = SmtpMailer(
         host="127.0.0.1",
         port=port,
@@ -77,7 +78,7 @@ def sending_through(port: int, **changes) -> handlers.Sending:
         lease=timedelta(seconds=30),
         recipient_wait=timedelta(days=7),
     )
-    return handlers.Sending(**(values | changes))
+    return Sending(**(values | changes))
 
 
 def registered(name: str, *, country="RU", languages=("ru",), email=None) -> EnterpriseRegistered:
@@ -129,14 +130,17 @@ async def publish(payload, session_factory) -> int:
     envelope, decoded = decode(
         envelope_for(payload, key=str(uuid.uuid4()), producer="test").to_bytes()
     )
-    return await handlers.record_event(
-        envelope, decoded, uow=UnitOfWork(session_factory), public_base_url=PUBLIC_URL
+    return await events.handle(
+        uow=UnitOfWork(session_factory),
+        envelope=envelope,
+        payload=decoded,
+        public_base_url=PUBLIC_URL,
     )
 
 
 async def send_all(session_factory, sending, *, passes: int = 5) -> None:
     for _ in range(passes):
-        if not await handlers.send_due(uow=UnitOfWork(session_factory), sending=sending):
+        if not await send_due(uow=UnitOfWork(session_factory), sending=sending):
             return
 
 
@@ -285,8 +289,9 @@ async def test_while_smtp_is_down_emails_fail_with_back_off_then_die_and_an_admi
     [dead] = await rows_for(session_factory, housing.enterprise_id)
     assert dead.status == "dead" and dead.attempts == 3
 
-    requeued = await handlers.resend_dead(
-        DeliveryFilter(enterprise_id=housing.enterprise_id), uow=UnitOfWork(session_factory)
+    requeued = await delivery_log.resend_dead(
+        uow=UnitOfWork(session_factory),
+        selection=DeliveryFilter(enterprise_id=housing.enterprise_id),
     )
     await send_all(session_factory, sending_through(infra.config.smtp_port))
 
@@ -315,8 +320,12 @@ async def test_a_suggestion_left_unanswered_gets_one_reminder_and_an_answered_on
         session_factory,
     )
 
-    first = await handlers.remind_unanswered(uow=UnitOfWork(session_factory), waited=timedelta(0))
-    again = await handlers.remind_unanswered(uow=UnitOfWork(session_factory), waited=timedelta(0))
+    first = await housekeeping.remind_unanswered(
+        uow=UnitOfWork(session_factory), waited=timedelta(0)
+    )
+    again = await housekeeping.remind_unanswered(
+        uow=UnitOfWork(session_factory), waited=timedelta(0)
+    )
     await send_all(session_factory, sending_through(infra.config.smtp_port))
 
     assert first >= 1 and again == 0
@@ -332,11 +341,11 @@ async def test_an_enterprise_on_the_daily_digest_gets_its_suggestions_in_one_ema
     makers = [registered(f"ОАО «Лифты-{i}»", country="BY") for i in range(3)]
     for payload in (housing, *makers):
         await publish(payload, session_factory)
-    await handlers.change_preferences(
-        housing.enterprise_id,
+    await preferences.change(
+        uow=UnitOfWork(session_factory),
+        enterprise_id=housing.enterprise_id,
         suggestions="daily",
         unsubscribed=False,
-        uow=UnitOfWork(session_factory),
     )
     for maker in makers:
         await publish(approved(maker, housing), session_factory)
@@ -345,7 +354,7 @@ async def test_an_enterprise_on_the_daily_digest_gets_its_suggestions_in_one_ema
     assert not [
         m for m in mail_to(infra, housing.email) if "Предложение о партнёрстве:" in m["Subject"]
     ]
-    await handlers.bundle_digests(uow=UnitOfWork(session_factory), hour=0)
+    await housekeeping.bundle_digests(uow=UnitOfWork(session_factory), hour=0)
     await send_all(session_factory, sending_through(infra.config.smtp_port))
 
     [digest] = [

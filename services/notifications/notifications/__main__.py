@@ -67,8 +67,8 @@ async def resend_dead(
     """Queues the dead emails again; a running sender picks them up within its poll interval."""
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-    from notifications.adapters.repository import DeliveryFilter
-    from notifications.service_layer import handlers
+    from notifications.domain.deliveries import DeliveryFilter
+    from notifications.service_layer import deliveries
     from notifications.service_layer.unit_of_work import UnitOfWork
 
     engine = create_async_engine(settings.database_url, hide_parameters=True)
@@ -76,8 +76,8 @@ async def resend_dead(
         selection = DeliveryFilter(
             template=template, enterprise_id=enterprise_id, created_from=since
         )
-        return await handlers.resend_dead(
-            selection, uow=UnitOfWork(async_sessionmaker(engine, expire_on_commit=False))
+        return await deliveries.resend_dead(
+            uow=UnitOfWork(async_sessionmaker(engine, expire_on_commit=False)), selection=selection
         )
     finally:
         await engine.dispose()

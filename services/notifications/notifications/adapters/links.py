@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import jwt
 
 from notifications.domain.plans import CONTACT_CONFIRMATION_VALID_DAYS
+from notifications.service_layer.ports import InvalidLinkToken
 
 ISSUER = "notifications"
 UNSUBSCRIBE_AUDIENCE = "unsubscribe"
 # An unsubscribe link must keep working long after the email was read.
 UNSUBSCRIBE_TTL = 2 * 365 * 24 * 3600
 CONTACT_CONFIRMATION_AUDIENCE = "contact-confirmation"
-
-
-class InvalidLinkToken(Exception):
-    pass
 
 
 class SignedLinks:
@@ -48,17 +47,8 @@ class SignedLinks:
         return self._sign(UNSUBSCRIBE_AUDIENCE, str(enterprise_id), UNSUBSCRIBE_TTL)
 
     def unsubscribing_enterprise(self, token: str) -> uuid.UUID:
-        try:
-            claims = jwt.decode(
-                token,
-                self._secret,
-                algorithms=["HS256"],
-                audience=UNSUBSCRIBE_AUDIENCE,
-                issuer=ISSUER,
-            )
-            return uuid.UUID(claims["sub"])
-        except (jwt.PyJWTError, KeyError, ValueError) as error:
-            raise InvalidLinkToken(str(error)) from error
+        with _invalid_unless_read():
+            return uuid.UUID(self._verify(token, UNSUBSCRIBE_AUDIENCE)["sub"])
 
     def confirm_contact(self, enterprise_id: uuid.UUID, email: str) -> str:
         """The page that confirms the enterprise's address: it asks for a click before it confirms,
@@ -73,17 +63,14 @@ class SignedLinks:
 
     def confirming_contact(self, token: str) -> tuple[uuid.UUID, str]:
         """The enterprise and the address a confirmation link was sent to."""
-        try:
-            claims = jwt.decode(
-                token,
-                self._secret,
-                algorithms=["HS256"],
-                audience=CONTACT_CONFIRMATION_AUDIENCE,
-                issuer=ISSUER,
-            )
+        with _invalid_unless_read():
+            claims = self._verify(token, CONTACT_CONFIRMATION_AUDIENCE)
             return uuid.UUID(claims["sub"]), str(claims["email"])
-        except (jwt.PyJWTError, KeyError, ValueError) as error:
-            raise InvalidLinkToken(str(error)) from error
+
+    def _verify(self, token: str, audience: str) -> dict:
+        return jwt.decode(
+            token, self._secret, algorithms=["HS256"], audience=audience, issuer=ISSUER
+        )
 
     def _sign(self, audience: str | None, subject: str, ttl: int, **claims) -> str:
         now = int(time.time())
@@ -91,3 +78,12 @@ class SignedLinks:
         if audience:
             payload["aud"] = audience
         return jwt.encode(payload, self._secret, algorithm="HS256")
+
+
+@contextmanager
+def _invalid_unless_read() -> Iterator[None]:
+    """A token that is forged, expired, for another purpose or missing a claim is InvalidLinkToken."""
+    try:
+        yield
+    except (jwt.PyJWTError, KeyError, ValueError) as error:
+        raise InvalidLinkToken(str(error)) from error

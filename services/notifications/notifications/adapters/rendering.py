@@ -3,7 +3,6 @@ word forms, dates and country names in the recipient's language (babel)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -13,16 +12,9 @@ from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup
 
+from notifications.service_layer.ports import RenderedEmail
+
 _TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-
-
-@dataclass(frozen=True)
-class RenderedEmail:
-    subject: str
-    text: str
-    html: str
-    # Bulk mail's one-click unsubscribe address (RFC 8058), for the List-Unsubscribe header.
-    list_unsubscribe: str | None = None
 
 
 @pass_context

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -18,7 +17,7 @@ from notifications.adapters.orm import (
     recipients,
     suggestions,
 )
-from notifications.domain.deliveries import Delivery, DeliveryStatus
+from notifications.domain.deliveries import Delivery, DeliveryFilter, DeliveryStatus
 from notifications.domain.recipients import Preferences, Recipient, SuggestionMode
 
 _FIELDS = [c.name for c in deliveries.columns if c.name not in ("claimed_at", "created_at")]
@@ -30,27 +29,20 @@ def _to_domain(row) -> Delivery:
     return Delivery(**values)
 
 
-@dataclass(frozen=True)
-class DeliveryFilter:
-    status: str | None = None
-    template: str | None = None
-    enterprise_id: uuid.UUID | None = None
-    created_from: datetime | None = None
-    created_until: datetime | None = None
-
-    def conditions(self) -> list:
-        conditions = []
-        if self.status:
-            conditions.append(deliveries.c.status == self.status)
-        if self.template:
-            conditions.append(deliveries.c.template == self.template)
-        if self.enterprise_id:
-            conditions.append(deliveries.c.enterprise_id == self.enterprise_id)
-        if self.created_from:
-            conditions.append(deliveries.c.created_at >= self.created_from)
-        if self.created_until:
-            conditions.append(deliveries.c.created_at < self.created_until)
-        return conditions
+def _conditions(selection: DeliveryFilter) -> list:
+    """The criteria the selection names; those it leaves out select everything."""
+    column = deliveries.c
+    return [
+        condition
+        for given, condition in (
+            (selection.status, column.status == selection.status),
+            (selection.template, column.template == selection.template),
+            (selection.enterprise_id, column.enterprise_id == selection.enterprise_id),
+            (selection.created_from, column.created_at >= selection.created_from),
+            (selection.created_until, column.created_at < selection.created_until),
+        )
+        if given
+    ]
 
 
 class DeliveryRepository:
@@ -168,7 +160,7 @@ class DeliveryRepository:
         """Dead deliveries go back to the queue with a fresh allowance of attempts."""
         statement = (
             update(deliveries)
-            .where(deliveries.c.status == DeliveryStatus.DEAD, *selection.conditions())
+            .where(deliveries.c.status == DeliveryStatus.DEAD, *_conditions(selection))
             .values(status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=None, claimed_at=None)
         )
         return (await self._session.execute(statement)).rowcount
@@ -176,7 +168,7 @@ class DeliveryRepository:
     async def list(
         self, selection: DeliveryFilter, *, limit: int, offset: int
     ) -> tuple[list[Delivery], int]:
-        conditions = selection.conditions()
+        conditions = _conditions(selection)
         query = (
             select(deliveries)
             .where(*conditions)

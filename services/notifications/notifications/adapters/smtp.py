@@ -1,4 +1,4 @@
-"""Sends rendered emails through one SMTP connection, reused across messages."""
+"""The Mailer port over SMTP: rendered emails through one connection, reused across messages."""
 
 from __future__ import annotations
 
@@ -11,16 +11,7 @@ from email.utils import format_datetime, parseaddr
 
 import aiosmtplib
 
-from notifications.adapters.rendering import RenderedEmail
-
-
-class SendFailed(Exception):
-    def __init__(self, reason: str, *, permanent: bool, server_unavailable: bool = False) -> None:
-        super().__init__(reason)
-        self.permanent = permanent
-        # The server, not this message, is the problem: the next message would fail the same way.
-        self.server_unavailable = server_unavailable
-
+from notifications.service_layer.ports import RenderedEmail, SendFailed
 
 # A URL has no space to fold at, and the standard library would turn a long one into encoded words
 # that no mail client reads as an address; one line of up to 998 characters is allowed (RFC 5322).

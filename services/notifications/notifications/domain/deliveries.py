@@ -215,6 +215,17 @@ class RetryPolicy:
         return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
 
 
+@dataclass(frozen=True)
+class DeliveryFilter:
+    """A selection of the delivery log (every criterion optional), for reading it and re-sending."""
+
+    status: str | None = None
+    template: str | None = None
+    enterprise_id: uuid.UUID | None = None
+    created_from: datetime | None = None
+    created_until: datetime | None = None
+
+
 def preferred_language(languages: list[str]) -> str:
     for language in languages:
         if language in ("ru", "be", "en"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from eventkit.contracts import (
     EnterpriseRegistered,
@@ -131,46 +132,23 @@ def account_invitation(
     )
 
 
-def account_confirmation(
-    *, request_id: uuid.UUID, email: str, link: str, language: str
+# What each of the gateway's account emails says besides its link.
+ACCOUNT_EMAIL_FACTS = {
+    # Proves a new account's address: sent to that address at sign-up.
+    ACCOUNT_CONFIRMATION: {"valid_days": CONFIRMATION_VALID_DAYS},
+    # The one-time link to choose a new password, for someone who asked for it by address.
+    PASSWORD_RESET: {"valid_hours": PASSWORD_RESET_VALID_HOURS},
+    # Someone registered with an address that has an account: its owner is told, with the way to a
+    # new password (`link`) in case it was them and they forgot it.
+    ACCOUNT_EXISTS: {},
+}
+
+
+def account_email(
+    template: str, *, request_id: uuid.UUID, email: str, link: str, language: str
 ) -> Delivery:
-    """The email that proves a new account's address: sent to that address at sign-up."""
-    return _account_email(
-        ACCOUNT_CONFIRMATION,
-        request_id=request_id,
-        email=email,
-        language=language,
-        context={"link": link, "valid_days": CONFIRMATION_VALID_DAYS},
-    )
-
-
-def password_reset(*, request_id: uuid.UUID, email: str, link: str, language: str) -> Delivery:
-    """The one-time link to choose a new password, for someone who asked for it by address."""
-    return _account_email(
-        PASSWORD_RESET,
-        request_id=request_id,
-        email=email,
-        language=language,
-        context={"link": link, "valid_hours": PASSWORD_RESET_VALID_HOURS},
-    )
-
-
-def account_exists(*, request_id: uuid.UUID, email: str, link: str, language: str) -> Delivery:
-    """Someone registered with an address that has an account: its owner is told, with the way to a
-    new password (`link`) in case it was them and they forgot it."""
-    return _account_email(
-        ACCOUNT_EXISTS,
-        request_id=request_id,
-        email=email,
-        language=language,
-        context={"link": link},
-    )
-
-
-def _account_email(
-    template: str, *, request_id: uuid.UUID, email: str, language: str, context: dict
-) -> Delivery:
-    # Keyed by the gateway's request alone (and the kind of email): asked twice, it is one email.
+    """One of the gateway's account emails (ACCOUNT_EMAIL_FACTS names them), keyed by the gateway's
+    request alone (and the kind of email): asked twice, it is one email."""
     return Delivery(
         id=uuid.uuid4(),
         idempotency_key=f"{template}:{request_id}",
@@ -179,8 +157,13 @@ def _account_email(
         recipient=email,
         template=template,
         language=language,
-        context=context,
+        context={"link": link, **ACCOUNT_EMAIL_FACTS[template]},
     )
+
+
+account_confirmation = partial(account_email, ACCOUNT_CONFIRMATION)
+password_reset = partial(account_email, PASSWORD_RESET)
+account_exists = partial(account_email, ACCOUNT_EXISTS)
 
 
 def match_facts(match: MatchSnapshot, own_side: str, own: MatchSide, other: MatchSide) -> dict:

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Res
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from notifications.adapters.links import InvalidLinkToken
-from notifications.adapters.repository import DeliveryFilter
+from notifications.domain.deliveries import DeliveryFilter
 from notifications.entrypoints.schemas import (
     ADDRESS_CHANGED,
     ADMIN_ONLY,
@@ -38,7 +37,13 @@ from notifications.entrypoints.schemas import (
     ResendRequest,
     Status,
 )
-from notifications.service_layer import handlers
+from notifications.service_layer import (
+    account_emails,
+    confirmations,
+    deliveries,
+    preferences,
+)
+from notifications.service_layer.ports import InvalidLinkToken
 from notifications.service_layer.unit_of_work import UnitOfWork
 from servicekit.internal_token import Caller, current_caller
 from servicekit.problems import problem_response, problem_responses
@@ -72,8 +77,9 @@ async def delivery_log(
         raise HTTPException(403, "the delivery log is for the investment agency")
     offset = int(cursor or 0)
     selection = DeliveryFilter(status, template, enterprise_id, created_from, created_until)
-    async with _uow(request) as uow:
-        items, total = await uow.deliveries.list(selection, limit=limit, offset=offset)
+    items, total = await deliveries.get_page(
+        uow=_uow(request), selection=selection, limit=limit, offset=offset
+    )
     next_cursor = str(offset + limit) if offset + limit < total else None
     return DeliveryPage(
         items=[DeliveryOut.model_validate(d, from_attributes=True) for d in items],
@@ -95,7 +101,9 @@ async def resend_dead(
     if caller.role != "admin":
         raise HTTPException(403, "only an admin re-sends dead emails")
     selection = selection or ResendRequest()
-    count = await handlers.resend_dead(DeliveryFilter(**selection.model_dump()), uow=_uow(request))
+    count = await deliveries.resend_dead(
+        uow=_uow(request), selection=DeliveryFilter(**selection.model_dump())
+    )
     request.app.state.container.sender_wakeup.set()
     return ResendOut(requeued=count)
 
@@ -115,7 +123,7 @@ async def send_account_invitation(
     often it is asked for (a repeat answers the same delivery, at its current status)."""
     if caller.role != "admin":
         raise HTTPException(403, "only an admin's request sends account invitations")
-    delivery = await handlers.invite_to_account(uow=_uow(request), **invitation.model_dump())
+    delivery = await account_emails.invite_to_account(uow=_uow(request), **invitation.model_dump())
     request.app.state.container.sender_wakeup.set()
     return QueuedEmail(delivery_id=delivery.id, status=delivery.status)
 
@@ -170,7 +178,7 @@ async def _email_account(
 ) -> QueuedEmail:
     if caller.role != GATEWAY_ROLE:
         raise HTTPException(403, "only the gateway sends an account's own emails")
-    delivery = await handlers.email_account(
+    delivery = await account_emails.email_account(
         uow=_uow(request), template=template, **email.model_dump()
     )
     request.app.state.container.sender_wakeup.set()
@@ -193,11 +201,13 @@ async def read_preferences(
     enterprise_id: uuid.UUID, request: Request, caller: Annotated[Caller, Depends(current_caller)]
 ):
     _may_manage(caller, enterprise_id)
-    preferences = PreferencesOut.of(
-        await handlers.get_preferences(enterprise_id, uow=_uow(request))
+    chosen = PreferencesOut.of(
+        await preferences.get(uow=_uow(request), enterprise_id=enterprise_id)
     )
-    confirmed = await handlers.address_confirmed(enterprise_id, uow=_uow(request))
-    return PreferencesRead(**preferences.model_dump(), address_confirmed=confirmed)
+    confirmed = await confirmations.get_address_confirmed(
+        uow=_uow(request), enterprise_id=enterprise_id
+    )
+    return PreferencesRead(**chosen.model_dump(), address_confirmed=confirmed)
 
 
 @router.put(
@@ -212,11 +222,11 @@ async def change_preferences(
     caller: Annotated[Caller, Depends(current_caller)],
 ):
     _may_manage(caller, enterprise_id)
-    preference = await handlers.change_preferences(
-        enterprise_id,
+    preference = await preferences.change(
+        uow=_uow(request),
+        enterprise_id=enterprise_id,
         suggestions=choice.suggestions,
         unsubscribed=choice.unsubscribed,
-        uow=_uow(request),
         **choice.changes(),
     )
     return PreferencesOut.of(preference)
@@ -232,11 +242,13 @@ async def unsubscribe(
 ):
     """Anyone holding the signed link of an email may stop that enterprise's non-transactional mail."""
     try:
-        enterprise_id = request.app.state.container.links.unsubscribing_enterprise(token)
+        preference = await preferences.unsubscribe_by_link(
+            uow=_uow(request), links=request.app.state.container.links, token=token
+        )
     except InvalidLinkToken as error:
         reason = f"the unsubscribe link is invalid or expired: {error}"
         return problem_response(422, reason, errors=[{"field": "token", "reason": reason}])
-    return PreferencesOut.of(await handlers.unsubscribe(enterprise_id, uow=_uow(request)))
+    return PreferencesOut.of(preference)
 
 
 ONE_CLICK = b"List-Unsubscribe=One-Click"
@@ -266,15 +278,13 @@ async def confirm_contact(
     """Anyone holding the link of a contact_confirmation email confirms that the enterprise's address
     is theirs; the emails kept for it go out. Following it twice is harmless."""
     try:
-        enterprise_id, email = request.app.state.container.links.confirming_contact(
-            confirmation.token
+        enterprise_id, email = await confirmations.confirm_contact_by_link(
+            uow=_uow(request), links=request.app.state.container.links, token=confirmation.token
         )
     except InvalidLinkToken as error:
         reason = f"the confirmation link is invalid or expired: {error}"
         return problem_response(422, reason, errors=[{"field": "token", "reason": reason}])
-    if not await handlers.confirm_contact(
-        uow=_uow(request), enterprise_id=enterprise_id, email=email
-    ):
+    except confirmations.AddressChanged:
         return problem_response(
             409,
             "the enterprise's email address is another one by now (or the enterprise was deleted); "
@@ -332,9 +342,9 @@ async def readyz(request: Request):
 async def metrics(request: Request):
     container = request.app.state.container
     try:
-        async with _uow(request) as uow:
-            for status, count in (await uow.deliveries.count_by_status()).items():
-                container.metrics.deliveries.labels(status).set(count)
+        counts = await deliveries.get_counts_by_status(uow=_uow(request))
+        for status, count in counts.items():
+            container.metrics.deliveries.labels(status).set(count)
     except Exception:  # the counters and latencies are still worth serving without the database
         pass
     return Response(generate_latest(container.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -15,7 +15,8 @@ from eventkit.outbox import OutboxRelay
 from notifications.adapters.orm import outbox
 from notifications.domain.deliveries import RetryPolicy
 from notifications.domain.plans import AgencyContact
-from notifications.service_layer import handlers
+from notifications.service_layer import events, housekeeping
+from notifications.service_layer.sending import Sending, send_due
 from notifications.service_layer.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -29,8 +30,12 @@ async def run_consumer(container, stop: asyncio.Event) -> None:
 
     async def handle(envelope, payload) -> None:
         uow = UnitOfWork(container.session_factory)
-        if await handlers.record_event(
-            envelope, payload, uow=uow, public_base_url=settings.public_base_url, agency=agency
+        if await events.handle(
+            uow=uow,
+            envelope=envelope,
+            payload=payload,
+            public_base_url=settings.public_base_url,
+            agency=agency,
         ):
             container.sender_wakeup.set()
 
@@ -45,9 +50,9 @@ async def run_consumer(container, stop: asyncio.Event) -> None:
     await consumer.run(stop)
 
 
-def sending_of(container) -> handlers.Sending:
+def sending_of(container) -> Sending:
     settings = container.settings
-    return handlers.Sending(
+    return Sending(
         mailer=container.mailer,
         renderer=container.renderer,
         links=container.links,
@@ -68,7 +73,7 @@ async def run_sender(container, stop: asyncio.Event) -> None:
             await _housekeeping(container)
             next_housekeeping = time.monotonic() + settings.housekeeping_interval_seconds
         try:
-            sent = await handlers.send_due(
+            sent = await send_due(
                 uow=UnitOfWork(container.session_factory),
                 sending=sending,
                 batch=settings.send_batch_size,
@@ -90,11 +95,11 @@ async def _housekeeping(container) -> None:
     """Queues reminders for suggestions left unanswered, and digests for those who asked for one."""
     settings = container.settings
     try:
-        await handlers.remind_unanswered(
+        await housekeeping.remind_unanswered(
             uow=UnitOfWork(container.session_factory),
             waited=timedelta(seconds=settings.reminder_after_seconds),
         )
-        await handlers.bundle_digests(
+        await housekeeping.bundle_digests(
             uow=UnitOfWork(container.session_factory), hour=settings.digest_hour_utc
         )
     except Exception:
