@@ -56,7 +56,7 @@ class RequestLimits:
         if refusal is not None:
             await refusal(scope, receive, send)
             return
-        await self.app(scope, _replaying(body, receive), send)
+        await self.app(scope, replaying(body, receive), send)
 
     def _header_refusal(self, headers: list[tuple[bytes, bytes]]):
         total = 0
@@ -83,33 +83,38 @@ class RequestLimits:
         return None
 
     async def _read_body(self, scope: Scope, receive: Receive):
-        declared = next(
-            (value for name, value in scope["headers"] if name == b"content-length"), None
-        )
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            return b"", self._too_large()
-        chunks, received = [], 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":  # the client left; the route sees the same
-                return b"", None
-            chunk = message.get("body", b"")
-            received += len(chunk)
-            if received > self.max_bytes:
-                return b"", self._too_large()
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks), None
-
-    def _too_large(self):
-        return problem_response(413, f"the body is over {self.max_bytes} bytes")
+        body = await read_bounded_body(scope, receive, self.max_bytes)
+        if body is None:
+            return b"", problem_response(413, f"the body is over {self.max_bytes} bytes")
+        return body, None
 
 
 def _too_large_headers(detail: str, field: str):
     return problem_response(431, detail, errors=[{"field": field, "reason": detail}])
 
 
-def _replaying(body: bytes, receive: Receive) -> Receive:
+async def read_bounded_body(scope: Scope, receive: Receive, max_bytes: int) -> bytes | None:
+    """The whole body, counted as it streams in (a chunked one declares no length); None when it
+    says or turns out to be over `max_bytes`. For a middleware that answers the refusal its own way
+    (the web application); hand the body on to the app with `replaying`."""
+    declared = next((value for name, value in scope["headers"] if name == b"content-length"), None)
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        return None
+    chunks, received = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client left; the route sees the same
+            return b""
+        chunk = message.get("body", b"")
+        received += len(chunk)
+        if received > max_bytes:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
     """The body read once, handed to the route as if it streamed in now."""
     sent = False
 
