@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import structlog
@@ -17,50 +17,12 @@ from notifications.adapters.rendering import TemplateRenderer
 from notifications.domain.deliveries import Delivery, DeliveryStatus, RetryPolicy
 from notifications.domain.plans import PASSWORD_RESET, account_email
 from notifications.domain.recipients import Preferences, Recipient
-from notifications.service_layer.ports import RenderedEmail, SendFailed
+from notifications.service_layer.ports import SendFailed
 from notifications.service_layer.sending import DEAD_LETTERS, Sending, send_due
+from tests.notifications_fakes import START, FakeClock, FakeMailer, FakeUnitOfWork
 
-START = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
 HOUSING = uuid.UUID("22222222-2222-4222-8222-222222222222")
-
-
-class FakeClock:
-    """Stands still unless a test (or a slow mailer) moves it."""
-
-    def __init__(self) -> None:
-        self.moment = START
-        self.seconds = 0.0
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def monotonic(self) -> float:
-        return self.seconds
-
-    def advance(self, by: timedelta) -> None:
-        self.moment += by
-        self.seconds += by.total_seconds()
-
-
-class FakeMailer:
-    """Records what it was asked to send; raises the failures a test lines up, in order; a slow
-    one moves the clock by `takes` for each message."""
-
-    def __init__(self, *failures: SendFailed, clock: FakeClock | None = None, takes=timedelta()):
-        self.sent: list[tuple[str, str, RenderedEmail]] = []
-        self.tried: list[str] = []
-        self._failures = list(failures)
-        self._clock, self._takes = clock, takes
-
-    async def send(self, *, recipient: str, message_id: str, email: RenderedEmail) -> str:
-        self.tried.append(message_id)
-        if self._clock is not None:
-            self._clock.advance(self._takes)
-        if self._failures:
-            raise self._failures.pop(0)
-        self.sent.append((recipient, message_id, email))
-        return "250 2.0.0 queued"
 
 
 class FakeDeliveries:
@@ -110,22 +72,13 @@ class FakeOutbox:
         self.messages.append((topic, envelope))
 
 
-class FakeUnitOfWork:
-    def __init__(self, clock: FakeClock, *recipients: Recipient) -> None:
-        self.deliveries = FakeDeliveries(clock)
-        self.recipients = FakeRecipients(*recipients)
-        self.preferences = FakePreferences()
-        self.outbox = FakeOutbox()
-        self.commits = 0
-
-    async def __aenter__(self) -> FakeUnitOfWork:
-        return self
-
-    async def __aexit__(self, *exc_info) -> None:
-        pass
-
-    async def commit(self) -> None:
-        self.commits += 1
+def unit_of_work(clock: FakeClock, *recipients: Recipient) -> FakeUnitOfWork:
+    return FakeUnitOfWork(
+        deliveries=FakeDeliveries(clock),
+        recipients=FakeRecipients(*recipients),
+        preferences=FakePreferences(),
+        outbox=FakeOutbox(),
+    )
 
 
 def sending_through(mailer: FakeMailer, clock: FakeClock) -> Sending:
@@ -166,7 +119,7 @@ def clock() -> FakeClock:
 
 
 async def test_a_due_email_is_rendered_sent_with_its_message_id_and_recorded_sent(clock):
-    uow, mailer = FakeUnitOfWork(clock), FakeMailer()
+    uow, mailer = unit_of_work(clock), FakeMailer()
     [reset] = queued(uow, delivery := password_reset_to("lift@example.ru"))
 
     claimed = await send_due(uow=uow, sending=sending_through(mailer, clock))
@@ -181,7 +134,7 @@ async def test_a_due_email_is_rendered_sent_with_its_message_id_and_recorded_sen
 
 
 async def test_an_unreachable_server_stops_the_batch_and_each_email_backs_off(clock):
-    uow = FakeUnitOfWork(clock)
+    uow = unit_of_work(clock)
     mailer = FakeMailer(
         SendFailed("SMTP unavailable: refused", permanent=False, server_unavailable=True)
     )
@@ -199,7 +152,7 @@ async def test_an_unreachable_server_stops_the_batch_and_each_email_backs_off(cl
 
 
 async def test_a_failed_email_waits_out_its_back_off_and_goes_with_the_same_message_id(clock):
-    uow = FakeUnitOfWork(clock)
+    uow = unit_of_work(clock)
     mailer = FakeMailer(SendFailed("SMTP 451: try later", permanent=False))
     [reset] = queued(uow, password_reset_to("lift@example.ru"))
     sending = sending_through(mailer, clock)
@@ -217,7 +170,7 @@ async def test_a_failed_email_waits_out_its_back_off_and_goes_with_the_same_mess
 
 
 async def test_what_is_left_after_half_the_lease_goes_back_to_the_queue_untried(clock):
-    uow = FakeUnitOfWork(clock)
+    uow = unit_of_work(clock)
     mailer = FakeMailer(clock=clock, takes=LEASE / 2 + timedelta(seconds=1))  # a slow server
     first, second = queued(
         uow, password_reset_to("a@example.ru"), password_reset_to("b@example.ru")
@@ -234,7 +187,7 @@ async def test_what_is_left_after_half_the_lease_goes_back_to_the_queue_untried(
 async def test_a_refusal_for_good_is_dead_at_once_dead_lettered_and_logged_without_the_address(
     clock,
 ):
-    uow = FakeUnitOfWork(clock)
+    uow = unit_of_work(clock)
     mailer = FakeMailer(SendFailed("recipient refused: Lift@Example.ru 550", permanent=True))
     [reset] = queued(uow, password_reset_to("lift@example.ru"))
 
@@ -249,7 +202,7 @@ async def test_a_refusal_for_good_is_dead_at_once_dead_lettered_and_logged_witho
 
 
 async def test_an_email_that_cannot_render_is_dead_without_reaching_the_mailer(clock):
-    uow, mailer = FakeUnitOfWork(clock), FakeMailer()
+    uow, mailer = unit_of_work(clock), FakeMailer()
     broken = dataclasses.replace(password_reset_to("lift@example.ru"), template="no_such_email")
     [delivery_id] = queued(uow, broken)
 
@@ -264,7 +217,7 @@ async def test_an_enterprise_address_nobody_confirmed_is_kept_not_mailed(clock):
     unconfirmed = Recipient(
         enterprise_id=HOUSING, name="МУП «Жилсервис»", email="office@housing.example.ru"
     )
-    uow, mailer = FakeUnitOfWork(clock, unconfirmed), FakeMailer()
+    uow, mailer = unit_of_work(clock, unconfirmed), FakeMailer()
     welcome = Delivery.plan_to_enterprise(
         event_id=uuid.uuid4(),
         enterprise_id=HOUSING,
