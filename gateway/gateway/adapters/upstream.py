@@ -48,7 +48,7 @@ async def _body(response: httpx.Response) -> bytes:
     content and need none of httpx's decoding layers; a compressed one is decoded all the same."""
     if "content-encoding" in response.headers:
         return await response.aread()
-    return b"".join([chunk async for chunk in response.stream])
+    return b"".join([chunk async for chunk in response.aiter_raw()])
 
 
 class Upstream:
