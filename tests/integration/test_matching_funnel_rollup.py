@@ -126,7 +126,7 @@ class Market:
             await uow.listings.put(offer)
             await uow.listings.put(need)
             await uow.matches.add(match, offer=offer, need=need)
-            await publish_transitions(match, offer=offer, need=need, uow=uow)
+            await publish_transitions(match=match, offer=offer, need=need, uow=uow)
             await uow.commit()
         self.pairs[match.id] = (offer, need)
         return match.id
@@ -171,13 +171,13 @@ class Market:
             match = await uow.matches.get(match_id, for_update=True)
             change(match)
             await uow.matches.save(match)
-            await publish_transitions(match, offer=offer, need=need, uow=uow)
+            await publish_transitions(match=match, offer=offer, need=need, uow=uow)
             await uow.commit()
 
     async def funnel(
         self, date_from: date, date_to: date, group_by: str = "none"
     ) -> dict[str, tuple[int, ...]]:
-        result = await use_cases.funnel(
+        result = await use_cases.get_funnel(
             uow=self.uow(),
             viewer=REVIEWER,
             date_from=date_from,

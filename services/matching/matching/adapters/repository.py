@@ -165,7 +165,7 @@ class ListingReadModel:
         ).first()
         return listing_of(row) if row else None
 
-    async def get_many(self, listing_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Listing]:
+    async def get_by_ids(self, listing_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Listing]:
         ids = list(set(listing_ids))
         if not ids:
             return {}
@@ -182,7 +182,7 @@ class ListingReadModel:
             statement.on_conflict_do_update(index_elements=["id"], set_=changed)
         )
 
-    async def of_enterprise(self, enterprise_id: uuid.UUID) -> list[Listing]:
+    async def get_all_by_enterprise(self, enterprise_id: uuid.UUID) -> list[Listing]:
         """The enterprise's listings, locked for writing (taken after the change-number lock, like every listings write)."""
         await self._serialise_change_numbers()
         rows = await self._session.execute(
@@ -190,7 +190,7 @@ class ListingReadModel:
         )
         return [listing_of(row) for row in rows]
 
-    async def paused_with_open_matches(self) -> list[Listing]:
+    async def get_all_paused_with_open_matches(self) -> list[Listing]:
         """Listings matching does not pair now (closed, or their enterprise not verified) that still
         hold proposed or approved matches: what a full re-match must also bring in line."""
         open_match = (
@@ -449,7 +449,7 @@ class MatchRepository:
         ).first()
         return _match_of(row) if row else None
 
-    async def for_listing(self, listing_id: uuid.UUID) -> list[Match]:
+    async def get_all_by_listing_for_update(self, listing_id: uuid.UUID) -> list[Match]:
         query = (
             select(matches)
             .where(or_(matches.c.offer_id == listing_id, matches.c.need_id == listing_id))
@@ -466,7 +466,7 @@ class MatchRepository:
         for key in keys:
             await self._session.execute(select(func.pg_advisory_xact_lock(_PROPOSALS_LOCKS, key)))
 
-    async def withdrawn_of(
+    async def get_withdrawn_by_listings(
         self, listing_ids: Iterable[uuid.UUID]
     ) -> dict[tuple[uuid.UUID, uuid.UUID], Match]:
         """The withdrawn matches of these listings, by (listing, partner). Not locked: a caller holds
@@ -486,7 +486,7 @@ class MatchRepository:
                     found[(one, other)] = match
         return found
 
-    async def partners_of(
+    async def get_partner_ids_by_listings(
         self, listing_ids: Iterable[uuid.UUID]
     ) -> dict[uuid.UUID, set[uuid.UUID]]:
         """For each listing, the listings it already has a match with (in any status), without locking them."""
@@ -646,7 +646,7 @@ class MatchRepository:
         )
         return await self._session.scalar(select(func.count()).select_from(funnel_days)) or 0
 
-    async def history(self, match_id: uuid.UUID) -> list[dict]:
+    async def get_history(self, match_id: uuid.UUID) -> list[dict]:
         rows = await self._session.execute(
             select(match_history)
             .where(match_history.c.match_id == match_id)
@@ -664,11 +664,11 @@ class MatchRepository:
             for r in rows
         ]
 
-    async def reviewed(self, match_id: uuid.UUID) -> ReviewedMatch | None:
+    async def get_reviewed(self, match_id: uuid.UUID) -> ReviewedMatch | None:
         row = (await self._session.execute(_REVIEWED.where(matches.c.id == match_id))).first()
         return _reviewed_of(row) if row else None
 
-    async def page(
+    async def get_page(
         self, where: QueueFilter, *, sort: str, limit: int, offset: int
     ) -> tuple[list[ReviewedMatch], int]:
         """One page of the queue with both sides' titles, names, cities and statuses, and how many match in all."""
@@ -693,7 +693,7 @@ class MatchRepository:
         )
         return [_reviewed_of(row) for row in rows], total or 0
 
-    async def stats(self, *, group_by: str, period: str | None) -> list[dict]:
+    async def get_stats(self, *, group_by: str, period: str | None) -> list[dict]:
         column = {
             "sector": matches.c.sector,
             "region": matches.c.need_region,
@@ -713,7 +713,7 @@ class MatchRepository:
         )
         return [dict(row._mapping) for row in rows]
 
-    async def funnel(self, funnel_range: FunnelRange, *, group_by: str) -> list[FunnelRow]:
+    async def get_funnel(self, funnel_range: FunnelRange, *, group_by: str) -> list[FunnelRow]:
         """Matches per stage that reached it in the range: the roll-up's days summed by the key."""
         d = funnel_days.c
         counts = [

@@ -17,6 +17,27 @@ class KnownEnterprise:
     languages: list[str]
     status: str
 
+    @classmethod
+    def partly_known(
+        cls,
+        enterprise_id: uuid.UUID,
+        *,
+        status: str,
+        name: str = "",
+        languages: list[str] | None = None,
+    ) -> KnownEnterprise:
+        """An enterprise first heard of through an event that does not describe it in full."""
+        return cls(
+            id=enterprise_id,
+            name=name,
+            country="",
+            region="",
+            city="",
+            sectors=[],
+            languages=list(languages or []),
+            status=status,
+        )
+
     def mark_verified(self) -> None:
         self.status = "verified"
 

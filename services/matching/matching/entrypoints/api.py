@@ -284,7 +284,7 @@ async def suggestions(
     ] = None,  # an offset within what PostgreSQL takes
 ):
     offset = int(cursor or 0)
-    items, total = await use_cases.suggestions(
+    items, total = await use_cases.list_suggestions(
         uow=uow, enterprise_id=enterprise_id, viewer=viewer_of(caller), limit=limit, offset=offset
     )
     return _page(items, total, offset, limit)
@@ -312,7 +312,7 @@ async def stats(
 ):
     if not caller.is_staff:
         raise Forbidden("the pipeline statistics are for the investment agency")
-    rows = await use_cases.stats(uow=uow, group_by=group_by, period=period)
+    rows = await use_cases.get_stats(uow=uow, group_by=group_by, period=period)
     return StatsOut(group_by=group_by, period=period, items=[StatsRow(**row) for row in rows])
 
 
@@ -337,7 +337,7 @@ async def funnel(
         ),
     ] = "none",
 ):
-    result = await use_cases.funnel(
+    result = await use_cases.get_funnel(
         uow=uow,
         viewer=viewer_of(caller),
         date_from=date_from,

@@ -42,7 +42,7 @@ def _side(listing: Listing) -> MatchSide:
 
 
 async def publish_transitions(
-    match: Match, *, offer: Listing, need: Listing, uow: UnitOfWork
+    *, match: Match, offer: Listing, need: Listing, uow: UnitOfWork
 ) -> None:
     """Writes one outbox row per transition the match went through in this unit of work."""
     for transition in match.pending:

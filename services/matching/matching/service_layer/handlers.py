@@ -51,142 +51,108 @@ def listing_from(payload: ListingSnapshot) -> Listing:
 async def apply_registry_event(
     envelope: Envelope, payload: EventPayload, *, uow: UnitOfWork, matcher: Matcher
 ) -> bool:
-    """Returns False when the event had been applied before."""
-    if isinstance(payload, ListingSnapshot):
-        return await apply_listing(envelope, listing_from(payload), uow=uow, matcher=matcher)
-    if isinstance(payload, EnterpriseProfile):
-        return await apply_enterprise_profile(envelope, payload, uow=uow, matcher=matcher)
-    if isinstance(payload, EnterpriseVerified):
-        return await apply_enterprise_verified(envelope, payload, uow=uow, matcher=matcher)
-    if isinstance(payload, EnterpriseDeleted):
-        return await apply_enterprise_deleted(envelope, payload, uow=uow, matcher=matcher)
+    """Applies the event in one transaction; returns False when it had been applied before. The
+    listings it changed are filed in the index after the commit."""
+    change = next(
+        (_CHANGES[kind] for kind in type(payload).__mro__ if kind in _CHANGES), _nothing_to_change
+    )
     async with uow:
         if not await uow.processed_events.record(envelope.event_id, envelope.type):
             return False
+        changed = await change(payload=payload, uow=uow, matcher=matcher)
         await uow.commit()
+    for listing in changed:
+        matcher.index.put(listing)
     return True
 
 
-async def apply_listing(
-    envelope: Envelope, listing: Listing, *, uow: UnitOfWork, matcher: Matcher
-) -> bool:
-    async with uow:
-        if not await uow.processed_events.record(envelope.event_id, envelope.type):
-            return False
-        known = await uow.listings.get(listing.id)
-        if known is not None and known.version > listing.version:
-            await uow.commit()  # an older version arriving late changes nothing
-            return True
-        enterprise = await uow.enterprises.get(listing.enterprise_id)
-        # Until matching knows the enterprise as verified, the listing waits (kept, not matched).
-        listing = replace(
-            listing, enterprise_status=enterprise.status if enterprise is not None else None
-        )
-        if (
-            listing.enterprise_status == DELETED
-        ):  # its close, say, read after the deletion on the other topic
-            listing = listing.erased()
-        await uow.listings.put(listing)
-        await matcher.catch_up(uow=uow)
-        await reconcile(listing, uow=uow, matcher=matcher)
-        await uow.commit()
-    matcher.index.put(listing)
-    return True
+async def _apply_listing(
+    *, payload: ListingSnapshot, uow: UnitOfWork, matcher: Matcher
+) -> list[Listing]:
+    listing = listing_from(payload)
+    known = await uow.listings.get(listing.id)
+    if known is not None and known.version > listing.version:
+        return []  # an older version arriving late changes nothing
+    enterprise = await uow.enterprises.get(listing.enterprise_id)
+    # Until matching knows the enterprise as verified, the listing waits (kept, not matched).
+    listing = replace(
+        listing, enterprise_status=enterprise.status if enterprise is not None else None
+    )
+    if listing.enterprise_status == DELETED:  # its close, say, read after the deletion elsewhere
+        listing = listing.erased()
+    await uow.listings.put(listing)
+    await matcher.catch_up(uow=uow)
+    await reconcile(listing=listing, uow=uow, matcher=matcher)
+    return [listing]
 
 
-async def apply_enterprise_profile(
-    envelope: Envelope, payload: EnterpriseProfile, *, uow: UnitOfWork, matcher: Matcher
-) -> bool:
+async def _apply_enterprise_profile(
+    *, payload: EnterpriseProfile, uow: UnitOfWork, matcher: Matcher
+) -> list[Listing]:
     """Keeps the enterprise and gives its listings its status: a verified enterprise's listings are
     matched at once; a pending one's wait (their proposed matches are withdrawn); a suspended
     one's pause (their open matches are withdrawn)."""
     status = SUSPENDED if isinstance(payload, EnterpriseSuspended) else payload.status
-    async with uow:
-        if not await uow.processed_events.record(envelope.event_id, envelope.type):
-            return False
-        await uow.enterprises.put(
-            KnownEnterprise(
-                id=payload.enterprise_id,
-                name=payload.name,
-                country=payload.country,
-                region=payload.region,
-                city=payload.city,
-                sectors=payload.sectors,
-                languages=payload.languages,
-                status=status,
-            )
-        )
-        changed = await _give_listings_status(
-            payload.enterprise_id, status, uow=uow, matcher=matcher
-        )
-        await uow.commit()
-    for listing in changed:
-        matcher.index.put(listing)
-    return True
-
-
-async def apply_enterprise_verified(
-    envelope: Envelope, payload: EnterpriseVerified, *, uow: UnitOfWork, matcher: Matcher
-) -> bool:
-    """The agency verified the enterprise: its waiting listings are matched in this same transaction."""
-    async with uow:
-        if not await uow.processed_events.record(envelope.event_id, envelope.type):
-            return False
-        enterprise = await uow.enterprises.get(payload.enterprise_id)
-        if (
-            enterprise is None
-        ):  # its profile never reached matching: the verification alone is enough
-            enterprise = KnownEnterprise(
-                id=payload.enterprise_id,
-                name=payload.name,
-                country="",
-                region="",
-                city="",
-                sectors=[],
-                languages=payload.languages,
-                status=VERIFIED,
-            )
-        enterprise.mark_verified()
-        await uow.enterprises.put(enterprise)
-        changed = await _give_listings_status(
-            payload.enterprise_id, VERIFIED, uow=uow, matcher=matcher
-        )
-        await uow.commit()
-    for listing in changed:
-        matcher.index.put(listing)
-    return True
-
-
-async def apply_enterprise_deleted(
-    envelope: Envelope, payload: EnterpriseDeleted, *, uow: UnitOfWork, matcher: Matcher
-) -> bool:
-    """Erases what matching keeps of a deleted enterprise: its name, its listings' texts, the published
-    events naming it. The listings stay (the matches' history points at them), matched no more; their
-    open matches are withdrawn by the listings' own close events, which the registry sends with the deletion."""
-    async with uow:
-        if not await uow.processed_events.record(envelope.event_id, envelope.type):
-            return False
-        known = await uow.enterprises.get(payload.enterprise_id) or KnownEnterprise(
+    await uow.enterprises.put(
+        KnownEnterprise(
             id=payload.enterprise_id,
-            name="",
-            country="",
-            region="",
-            city="",
-            sectors=[],
-            languages=[],
-            status=DELETED,
+            name=payload.name,
+            country=payload.country,
+            region=payload.region,
+            city=payload.city,
+            sectors=payload.sectors,
+            languages=payload.languages,
+            status=status,
         )
-        await uow.enterprises.put(replace(known, name="", status=DELETED))
-        erased = [
-            listing.erased() for listing in await uow.listings.of_enterprise(payload.enterprise_id)
-        ]
-        for listing in erased:
-            await uow.listings.put(listing)
-        await uow.outbox.forget_published_naming(payload.enterprise_id)
-        await uow.commit()
+    )
+    return await _give_listings_status(payload.enterprise_id, status, uow=uow, matcher=matcher)
+
+
+async def _apply_enterprise_verified(
+    *, payload: EnterpriseVerified, uow: UnitOfWork, matcher: Matcher
+) -> list[Listing]:
+    """The agency verified the enterprise: its waiting listings are matched in this same transaction.
+    Its profile may never have reached matching: the verification alone is enough."""
+    enterprise = await uow.enterprises.get(payload.enterprise_id) or KnownEnterprise.partly_known(
+        payload.enterprise_id, status=VERIFIED, name=payload.name, languages=payload.languages
+    )
+    enterprise.mark_verified()
+    await uow.enterprises.put(enterprise)
+    return await _give_listings_status(payload.enterprise_id, VERIFIED, uow=uow, matcher=matcher)
+
+
+async def _apply_enterprise_deleted(
+    *, payload: EnterpriseDeleted, uow: UnitOfWork, matcher: Matcher
+) -> list[Listing]:
+    """Erases what matching keeps of a deleted enterprise: its name, its listings' texts, the
+    published events naming it. The listings stay (the matches' history points at them), matched no
+    more; their open matches are withdrawn by the listings' own close events, which the registry
+    sends with the deletion."""
+    known = await uow.enterprises.get(payload.enterprise_id) or KnownEnterprise.partly_known(
+        payload.enterprise_id, status=DELETED
+    )
+    await uow.enterprises.put(replace(known, name="", status=DELETED))
+    erased = [
+        listing.erased()
+        for listing in await uow.listings.get_all_by_enterprise(payload.enterprise_id)
+    ]
     for listing in erased:
-        matcher.index.put(listing)
-    return True
+        await uow.listings.put(listing)
+    await uow.outbox.forget_published_naming(payload.enterprise_id)
+    return erased
+
+
+async def _nothing_to_change(**_) -> list[Listing]:
+    """An event matching does not act on is still recorded, so that it is counted once."""
+    return []
+
+
+_CHANGES = {
+    ListingSnapshot: _apply_listing,
+    EnterpriseProfile: _apply_enterprise_profile,
+    EnterpriseVerified: _apply_enterprise_verified,
+    EnterpriseDeleted: _apply_enterprise_deleted,
+}
 
 
 async def _give_listings_status(
@@ -196,7 +162,7 @@ async def _give_listings_status(
     the caller files them after the commit)."""
     changed = [
         replace(listing, enterprise_status=status)
-        for listing in await uow.listings.of_enterprise(enterprise_id)
+        for listing in await uow.listings.get_all_by_enterprise(enterprise_id)
         if listing.enterprise_status != status
     ]
     for listing in changed:
@@ -204,5 +170,5 @@ async def _give_listings_status(
     if changed:
         await matcher.catch_up(uow=uow)
     for listing in changed:
-        await reconcile(listing, uow=uow, matcher=matcher)
+        await reconcile(listing=listing, uow=uow, matcher=matcher)
     return changed

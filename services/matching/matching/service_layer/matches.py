@@ -48,18 +48,18 @@ class MatchView:
 
 async def get_match_or_raise(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer) -> MatchView:
     async with uow:
-        reviewed = await uow.matches.reviewed(match_id)
+        reviewed = await uow.matches.get_reviewed(match_id)
         if reviewed is None or not viewer.may_see(reviewed.match):
             raise NotFound(
                 "match", match_id
             )  # a company is not told that other companies' matches exist
         match = reviewed.match
-        listings = await uow.listings.get_many([match.offer_id, match.need_id])
+        listings = await uow.listings.get_by_ids([match.offer_id, match.need_id])
         return MatchView(
             reviewed,
             listings[match.offer_id],
             listings[match.need_id],
-            await uow.matches.history(match_id),
+            await uow.matches.get_history(match_id),
         )
 
 
@@ -85,7 +85,7 @@ async def _transition_once(
 ) -> MatchView:
     async with uow:
         waiting = (
-            await _waiting_behind(match_id, uow=uow, matcher=matcher)
+            await _waiting_behind(match_id=match_id, uow=uow, matcher=matcher)
             if matcher is not None
             else None
         )
@@ -93,20 +93,20 @@ async def _transition_once(
         if match is None or not (viewer.is_staff or viewer.may_see(match)):
             raise NotFound("match", match_id)
         change(match)
-        listings = await uow.listings.get_many([match.offer_id, match.need_id])
+        listings = await uow.listings.get_by_ids([match.offer_id, match.need_id])
         offer, need = listings[match.offer_id], listings[match.need_id]
         await uow.matches.save(match)
-        await publish_transitions(match, offer=offer, need=need, uow=uow)
+        await publish_transitions(match=match, offer=offer, need=need, uow=uow)
         if waiting is not None:
-            await propose_waiting(waiting, uow=uow, matcher=matcher)
-        history = await uow.matches.history(match_id)
-        reviewed = await uow.matches.reviewed(match_id)
+            await propose_waiting(waiting=waiting, uow=uow, matcher=matcher)
+        history = await uow.matches.get_history(match_id)
+        reviewed = await uow.matches.get_reviewed(match_id)
         await uow.commit()
     return MatchView(reviewed, offer, need, history)
 
 
 async def _waiting_behind(
-    match_id: uuid.UUID, *, uow: UnitOfWork, matcher: Matcher
+    *, match_id: uuid.UUID, uow: UnitOfWork, matcher: Matcher
 ) -> Waiting | None:
     """The best waiting pairs of a proposed match's two listings, their proposal counts locked
     before the match is (the order every proposing transaction follows)."""
@@ -114,7 +114,9 @@ async def _waiting_behind(
     if match is None or match.status != PROPOSED:
         return None  # nothing leaves the proposed ones (the transition refuses, or it is not found)
     await matcher.catch_up(uow=uow)
-    return await waiting_pairs([match.offer_id, match.need_id], uow=uow, matcher=matcher)
+    return await waiting_pairs(
+        listing_ids=[match.offer_id, match.need_id], uow=uow, matcher=matcher
+    )
 
 
 def _staff_only(viewer: Viewer, action: str, what: str = "a match") -> None:
@@ -182,10 +184,10 @@ async def list_matches(
     *, uow: UnitOfWork, where: QueueFilter, sort: str, limit: int, offset: int
 ) -> tuple[list[ReviewedMatch], int]:
     async with uow:
-        return await uow.matches.page(where, sort=sort, limit=limit, offset=offset)
+        return await uow.matches.get_page(where, sort=sort, limit=limit, offset=offset)
 
 
-async def suggestions(
+async def list_suggestions(
     *, uow: UnitOfWork, enterprise_id: uuid.UUID, viewer: Viewer, limit: int, offset: int
 ) -> tuple[list[ReviewedMatch], int]:
     if not (viewer.is_staff or str(enterprise_id) in viewer.enterprise_ids):
@@ -198,12 +200,12 @@ async def suggestions(
     return await list_matches(uow=uow, where=where, sort="score", limit=limit, offset=offset)
 
 
-async def stats(*, uow: UnitOfWork, group_by: str, period: str | None) -> list[dict]:
+async def get_stats(*, uow: UnitOfWork, group_by: str, period: str | None) -> list[dict]:
     async with uow:
-        return await uow.matches.stats(group_by=group_by, period=period)
+        return await uow.matches.get_stats(group_by=group_by, period=period)
 
 
-async def funnel(
+async def get_funnel(
     *,
     uow: UnitOfWork,
     viewer: Viewer,
@@ -216,7 +218,7 @@ async def funnel(
     _staff_only(viewer, "see", "the funnel")
     funnel_range = FunnelRange.of(date_from=date_from, date_to=date_to, today=today)
     async with uow:
-        rows = await uow.matches.funnel(funnel_range, group_by=group_by)
+        rows = await uow.matches.get_funnel(funnel_range, group_by=group_by)
     return Funnel(
         funnel_range, group_by, arranged(rows, group_by=group_by, funnel_range=funnel_range)
     )
@@ -243,17 +245,17 @@ async def rematch_all(*, uow_factory, matcher: Matcher, batch: int = 200, worker
             best = matcher.best_partners_many(needs[start : start + batch], workers=workers)
             async with uow_factory() as uow:
                 for need, partners in zip(needs[start : start + batch], best):
-                    await reconcile(need, uow=uow, matcher=matcher, best=partners)
+                    await reconcile(listing=need, uow=uow, matcher=matcher, best=partners)
                 await uow.commit()
     finally:
         matcher.index.close_workers()  # a failed batch (a deadlock, say) leaves no forked worker behind
     # The gate holds here too: a listing of an enterprise not verified (or closed) is in no
     # candidate list, and the open matches it still holds (say, proposed before the gate) are withdrawn.
     async with uow_factory() as uow:
-        paused = await uow.listings.paused_with_open_matches()
+        paused = await uow.listings.get_all_paused_with_open_matches()
     for start in range(0, len(paused), batch):
         async with uow_factory() as uow:
             for listing in paused[start : start + batch]:
-                await reconcile(listing, uow=uow, matcher=matcher)
+                await reconcile(listing=listing, uow=uow, matcher=matcher)
             await uow.commit()
     return len(needs)

@@ -32,8 +32,8 @@ def _score_fields(score: Score) -> dict:
 
 
 async def reconcile(
-    listing: Listing,
     *,
+    listing: Listing,
     uow: UnitOfWork,
     matcher: Matcher,
     today: date | None = None,
@@ -50,9 +50,12 @@ async def reconcile(
     candidates = {c.listing.id: c for c in best if not c.listing.expired_on(today)} if live else {}
     # Before its matches are read and counted: no other instance proposes for it or its partners meanwhile.
     await uow.matches.lock_proposal_counts([listing.id, *candidates])
-    existing = {_partner_of(m, listing): m for m in await uow.matches.for_listing(listing.id)}
+    existing = {
+        _partner_of(m, listing): m
+        for m in await uow.matches.get_all_by_listing_for_update(listing.id)
+    }
     partners = {pid: c.listing for pid, c in candidates.items()}
-    partners |= await uow.listings.get_many([pid for pid in existing if pid not in partners])
+    partners |= await uow.listings.get_by_ids([pid for pid in existing if pid not in partners])
     touched: list[Match] = []
     counts = await uow.matches.proposed_counts(candidates)
     proposed = sum(1 for m in existing.values() if m.status == PROPOSED)
@@ -124,7 +127,9 @@ async def reconcile(
         await _store(match, listing, partners, uow=uow, new=False)
     if freed:
         created += await propose_waiting(
-            await waiting_pairs(freed, uow=uow, matcher=matcher), uow=uow, matcher=matcher
+            waiting=await waiting_pairs(listing_ids=freed, uow=uow, matcher=matcher),
+            uow=uow,
+            matcher=matcher,
         )
     return created + touched
 
@@ -137,7 +142,7 @@ class Waiting:
 
 
 async def waiting_pairs(
-    listing_ids: Iterable[uuid.UUID], *, uow: UnitOfWork, matcher: Matcher
+    *, listing_ids: Iterable[uuid.UUID], uow: UnitOfWork, matcher: Matcher
 ) -> Waiting:
     """The best partners of these listings (the active ones), looked up deep enough to pass the
     partners they already have a match with and some at capacity, and the locks on all their
@@ -145,10 +150,10 @@ async def waiting_pairs(
     today = platform_today()
     listings = [
         listing
-        for listing in (await uow.listings.get_many(listing_ids)).values()
+        for listing in (await uow.listings.get_by_ids(listing_ids)).values()
         if listing.is_active and not listing.expired_on(today)
     ]
-    paired = await uow.matches.partners_of(listing.id for listing in listings)
+    paired = await uow.matches.get_partner_ids_by_listings(listing.id for listing in listings)
     found = {
         listing.id: (
             listing,
@@ -168,7 +173,7 @@ async def waiting_pairs(
     return Waiting(found)
 
 
-async def propose_waiting(waiting: Waiting, *, uow: UnitOfWork, matcher: Matcher) -> list[Match]:
+async def propose_waiting(*, waiting: Waiting, uow: UnitOfWork, matcher: Matcher) -> list[Match]:
     """Each listing below K proposed matches gets its best partners that are below K themselves,
     until it has K: a partner it has no match with, or one whose pair was withdrawn (a listing
     reopened while the other side was full) and scores again; a pair rejected or answered is not
@@ -178,8 +183,8 @@ async def propose_waiting(waiting: Waiting, *, uow: UnitOfWork, matcher: Matcher
         *(c.listing.id for _, best in waiting.partners.values() for c in best),
     }
     counts = await uow.matches.proposed_counts(every)
-    paired = await uow.matches.partners_of(waiting.partners)
-    withdrawn = await uow.matches.withdrawn_of(waiting.partners)
+    paired = await uow.matches.get_partner_ids_by_listings(waiting.partners)
+    withdrawn = await uow.matches.get_withdrawn_by_listings(waiting.partners)
     created: list[Match] = []
     for listing_id in sorted(waiting.partners):
         listing, best = waiting.partners[listing_id]
@@ -218,7 +223,11 @@ async def _displaced_by(score: float, *, partner: Listing, uow: UnitOfWork) -> M
     """A partner holding K proposals gives up its weakest unreviewed one to a new listing that scores
     higher with it: a better pair is never kept from the agency by one that merely came first. The
     weaker pair's other listing has room again (its best waiting pairs are proposed after)."""
-    proposed = [m for m in await uow.matches.for_listing(partner.id) if m.status == PROPOSED]
+    proposed = [
+        m
+        for m in await uow.matches.get_all_by_listing_for_update(partner.id)
+        if m.status == PROPOSED
+    ]
     weakest = min(proposed, key=lambda m: m.score, default=None)
     if weakest is None or weakest.score >= score:
         return None
@@ -298,4 +307,4 @@ async def _store(
         await uow.matches.add(match, offer=offer, need=need)
     else:
         await uow.matches.save(match)
-    await publish_transitions(match, offer=offer, need=need, uow=uow)
+    await publish_transitions(match=match, offer=offer, need=need, uow=uow)
