@@ -8,18 +8,33 @@ import asyncio
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable
 from web.config import LANGUAGES
 from web.entrypoints import i18n
+from web.entrypoints.email_links import (
+    follow_link,
+    link_opened,
+    link_page,
+    new_password_page,
+    new_password_through_link,
+)
+from web.entrypoints.forms import (
+    AnswerField,
+    EmailField,
+    PasswordField,
+    PasswordLinkForm,
+    SideField,
+    TextField,
+    TokenQuery,
+)
 from web.entrypoints.i18n import N_
 from web.entrypoints.rendering import api, render, safe_next, see_other
 from web.entrypoints.session import Session, require_csrf, state_of
 
 router = APIRouter()
 Csrf = Depends(require_csrf)
-_NO_STORE = {"Cache-Control": "no-store"}  # the link's token must not stay in any cache
 
 
 @router.get("/")
@@ -60,9 +75,9 @@ async def sign_in_page(request: Request, next: str = ""):
 @router.post("/sign-in", dependencies=[Csrf])
 async def sign_in(
     request: Request,
-    email: Annotated[str, Form(max_length=320)] = "",
-    password: Annotated[str, Form(max_length=200)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "",
+    email: EmailField = "",
+    password: PasswordField = "",
+    next: TextField = "",
 ):
     errors = {}
     if not email.strip():
@@ -131,7 +146,7 @@ async def sign_out(request: Request):
 async def choose_language(
     request: Request,
     language: Annotated[str, Form()] = "ru",
-    next: Annotated[str, Form(max_length=2000)] = "/",
+    next: TextField = "/",
 ):
     response = see_other(safe_next(next, default="/"))
     if language in LANGUAGES:
@@ -183,8 +198,8 @@ async def suggestion(request: Request, match_id: uuid.UUID, answered: str = ""):
 async def answer_suggestion(
     request: Request,
     match_id: uuid.UUID,
-    answer: Annotated[str, Form(pattern="^(interested|declined)$")],
-    side: Annotated[str, Form(pattern="^(offer|need)$")],
+    answer: AnswerField,
+    side: SideField,
 ):
     await api(
         request, "POST", f"/matches/{match_id}/respond", json={"answer": answer, "side": side}
@@ -199,140 +214,55 @@ async def enterprise_profile(request: Request, enterprise_id: uuid.UUID):
 
 
 @router.get("/confirm")
-async def confirm_page(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
-    # Opening the link changes nothing (mail scanners open links); the button confirms.
-    return render(
-        request,
-        "confirm.html",
-        {"token": token, "outcome": "" if token else "incomplete", "address": ""},
-        headers=_NO_STORE,
-    )
+async def confirm_page(request: Request, token: TokenQuery = ""):
+    return link_opened(request, "confirm.html", token, kind="account", address="")
 
 
 @router.post("/confirm", dependencies=[Csrf])
-async def confirm_address(request: Request, token: Annotated[str, Form(max_length=2000)] = ""):
-    outcome, address = "incomplete", ""
-    if token:
-        try:
-            address = (await api(request, "POST", "/auth/confirm", json={"token": token})).get(
-                "email", ""
-            )
-            outcome = "confirmed"
-        except ApiProblem as problem:
-            if isinstance(problem, ApiUnavailable):
-                raise
-            outcome = "invalid"
-    return render(
-        request,
-        "confirm.html",
-        {"token": "", "outcome": outcome, "address": address},
-        headers=_NO_STORE,
-    )
+async def confirm_address(request: Request, token: TextField = ""):
+    return await _confirm(request, token, "account", "/auth/confirm")
 
 
 @router.get("/confirm-contact")
-async def confirm_contact_page(
-    request: Request, token: Annotated[str, Query(max_length=2000)] = ""
-):
-    # The link of a contact_confirmation email: opening it changes nothing (mail scanners open
-    # links); the button confirms.
-    return render(
-        request,
-        "confirm_contact.html",
-        {"token": token, "outcome": "" if token else "incomplete", "address": ""},
-        headers=_NO_STORE,
-    )
+async def confirm_contact_page(request: Request, token: TokenQuery = ""):
+    # The link of a contact_confirmation email.
+    return link_opened(request, "confirm.html", token, kind="contact", address="")
 
 
 @router.post("/confirm-contact", dependencies=[Csrf])
-async def confirm_contact(request: Request, token: Annotated[str, Form(max_length=2000)] = ""):
-    outcome, address = "incomplete", ""
-    if token:
-        try:
-            address = (
-                await api(request, "POST", "/contact-confirmations", json={"token": token})
-            ).get("email", "")
-            outcome = "confirmed"
-        except ApiProblem as problem:
-            if isinstance(problem, ApiUnavailable):
-                raise
-            outcome = "moved" if problem.status == 409 else "invalid"
-    return render(
-        request,
-        "confirm_contact.html",
-        {"token": "", "outcome": outcome, "address": address},
-        headers=_NO_STORE,
+async def confirm_contact(request: Request, token: TextField = ""):
+    # A 409: the enterprise's address changed since the email; the new address has its own link.
+    return await _confirm(request, token, "contact", "/contact-confirmations", {409: "moved"})
+
+
+async def _confirm(
+    request: Request, token: str, kind: str, path: str, refusals: dict[int, str] | None = None
+):
+    outcome, confirmed = await follow_link(
+        request, token, "POST", path, json={"token": token}, done="confirmed", refusals=refusals
     )
+    context = {"token": "", "outcome": outcome, "kind": kind, "address": confirmed.get("email", "")}
+    return link_page(request, "confirm.html", context)
 
 
 @router.get("/unsubscribe")
-async def unsubscribe_page(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
-    # Opening the link changes nothing (mail scanners open links); the button does.
-    return render(
-        request,
-        "unsubscribe.html",
-        {"token": token, "outcome": "" if token else "incomplete"},
-        headers=_NO_STORE,
-    )
+async def unsubscribe_page(request: Request, token: TokenQuery = ""):
+    return link_opened(request, "unsubscribe.html", token)
 
 
 @router.post("/unsubscribe", dependencies=[Csrf])
-async def unsubscribe(request: Request, token: Annotated[str, Form(max_length=2000)] = ""):
-    outcome = "incomplete"
-    if token:
-        try:
-            await api(request, "GET", "/unsubscribe", params={"token": token})
-            outcome = "unsubscribed"
-        except ApiProblem as problem:
-            if isinstance(problem, ApiUnavailable):
-                raise
-            outcome = "invalid"
-    return render(request, "unsubscribe.html", {"token": "", "outcome": outcome}, headers=_NO_STORE)
+async def unsubscribe(request: Request, token: TextField = ""):
+    outcome, _ = await follow_link(
+        request, token, "GET", "/unsubscribe", params={"token": token}, done="unsubscribed"
+    )
+    return link_page(request, "unsubscribe.html", {"token": "", "outcome": outcome})
 
 
 @router.get("/set-password")
-async def set_password_page(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
-    return render(
-        request,
-        "set_password.html",
-        {"token": token, "errors": {}, "done": False},
-        headers=_NO_STORE,
-    )
+async def set_password_page(request: Request, token: TokenQuery = ""):
+    return new_password_page(request, "invitation", token=token)
 
 
 @router.post("/set-password", dependencies=[Csrf])
-async def set_password(
-    request: Request,
-    token: Annotated[str, Form(max_length=2000)] = "",
-    password: Annotated[str, Form(max_length=200)] = "",
-    repeated: Annotated[str, Form(max_length=200)] = "",
-):
-    errors = {}
-    if len(password) < 8:
-        errors["password"] = N_("Use at least 8 characters")
-    elif password != repeated:
-        errors["repeated"] = N_("The two passwords are not the same")
-    if not errors:
-        try:
-            await api(
-                request, "POST", "/auth/set-password", json={"token": token, "password": password}
-            )
-        except ApiProblem as problem:
-            if isinstance(problem, ApiUnavailable):
-                raise
-            errors = (
-                {"password": problem.errors[0]["message"]}
-                if problem.status == 422 and problem.errors
-                else {"link": "invalid"}
-            )
-    if errors:
-        return render(
-            request,
-            "set_password.html",
-            {"token": token, "errors": errors, "done": False},
-            status_code=400,
-            headers=_NO_STORE,
-        )
-    return render(
-        request, "set_password.html", {"token": "", "errors": {}, "done": True}, headers=_NO_STORE
-    )
+async def set_password(request: Request, form: Annotated[PasswordLinkForm, Form()]):
+    return await new_password_through_link(request, "invitation", form)

@@ -4,32 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 
-from web.adapters.gateway_client import ApiProblem, ApiUnavailable
+from web.adapters.gateway_client import ApiProblem
+from web.entrypoints.email_links import new_password_page, new_password_through_link
+from web.entrypoints.forms import (
+    EmailField,
+    PasswordChangeForm,
+    PasswordField,
+    PasswordLinkForm,
+    SignUpForm,
+    TokenQuery,
+    answered_by_the_page,
+    field_errors,
+)
 from web.entrypoints.i18n import N_, current_language
 from web.entrypoints.rendering import api, render, require_session, see_other
 from web.entrypoints.session import require_csrf, state_of
 
 router = APIRouter()
 Csrf = Depends(require_csrf)
-_NO_STORE = {"Cache-Control": "no-store"}
-MIN_PASSWORD = 8
-
-
-def _password_errors(password: str, repeated: str) -> dict:
-    if len(password) < MIN_PASSWORD:
-        return {"password": N_("Use at least 8 characters")}
-    if password != repeated:
-        return {"repeated": N_("The two passwords are not the same")}
-    return {}
-
-
-def _field_errors(problem: ApiProblem, *, default_field: str) -> dict:
-    """The API's problem details as messages next to the fields they name."""
-    if problem.errors:
-        return {(e["field"] or default_field): e["message"] for e in problem.errors}
-    return {default_field: problem.detail or N_("This cannot be done now")}
 
 
 @router.get("/sign-up")
@@ -38,38 +32,27 @@ async def sign_up_page(request: Request):
 
 
 @router.post("/sign-up", dependencies=[Csrf])
-async def sign_up(
-    request: Request,
-    email: Annotated[str, Form(max_length=320)] = "",
-    password: Annotated[str, Form(max_length=200)] = "",
-    repeated: Annotated[str, Form(max_length=200)] = "",
-):
+async def sign_up(request: Request, form: Annotated[SignUpForm, Form()]):
+    email = form.email.strip()
     errors = {} if "@" in email else {"email": N_("Enter an email address like name@example.ru")}
-    errors = errors or _password_errors(password, repeated)
+    errors = errors or form.errors()
     if not errors:
         try:
             await api(
                 request,
                 "POST",
                 "/auth/register",
-                json={"email": email.strip(), "password": password, "language": current_language()},
+                json={"email": email, "password": form.password, "language": current_language()},
             )
         except ApiProblem as problem:
-            if isinstance(problem, ApiUnavailable) or problem.status not in (409, 422):
-                raise
             # An address that already has an account is not revealed: the owner gets the usual
             # email.
-            errors = {} if problem.status == 409 else _field_errors(problem, default_field="email")
+            answered_by_the_page(problem, (409, 422))
+            errors = {} if problem.status == 409 else field_errors(problem, default_field="email")
     if errors:
-        return render(
-            request,
-            "portal/sign_up.html",
-            {"errors": errors, "email": email, "done": False},
-            status_code=400,
-        )
-    return render(
-        request, "portal/sign_up.html", {"errors": {}, "email": email.strip(), "done": True}
-    )
+        context = {"errors": errors, "email": form.email, "done": False}
+        return render(request, "portal/sign_up.html", context, status_code=400)
+    return render(request, "portal/sign_up.html", {"errors": {}, "email": email, "done": True})
 
 
 @router.get("/forgot-password")
@@ -80,7 +63,7 @@ async def forgot_password_page(request: Request):
 
 
 @router.post("/forgot-password", dependencies=[Csrf])
-async def forgot_password(request: Request, email: Annotated[str, Form(max_length=320)] = ""):
+async def forgot_password(request: Request, email: EmailField = ""):
     if "@" not in email:
         context = {
             "errors": {"email": N_("Enter an email address like name@example.ru")},
@@ -96,8 +79,7 @@ async def forgot_password(request: Request, email: Annotated[str, Form(max_lengt
             json={"email": email.strip(), "language": current_language()},
         )
     except ApiProblem as problem:
-        if isinstance(problem, ApiUnavailable) or problem.status != 429:
-            raise
+        answered_by_the_page(problem, (429,))
         context = {
             "errors": {"email": N_("Too many attempts. Wait a few minutes and try again")},
             "email": email,
@@ -110,51 +92,13 @@ async def forgot_password(request: Request, email: Annotated[str, Form(max_lengt
 
 
 @router.get("/reset-password")
-async def reset_password_page(request: Request, token: Annotated[str, Query(max_length=2000)] = ""):
-    return render(
-        request,
-        "portal/reset_password.html",
-        {"token": token, "errors": {}, "done": False},
-        headers=_NO_STORE,
-    )
+async def reset_password_page(request: Request, token: TokenQuery = ""):
+    return new_password_page(request, "reset", token=token)
 
 
 @router.post("/reset-password", dependencies=[Csrf])
-async def reset_password(
-    request: Request,
-    token: Annotated[str, Form(max_length=2000)] = "",
-    password: Annotated[str, Form(max_length=200)] = "",
-    repeated: Annotated[str, Form(max_length=200)] = "",
-):
-    errors = _password_errors(password, repeated)
-    if not errors:
-        try:
-            await api(
-                request, "POST", "/auth/reset-password", json={"token": token, "password": password}
-            )
-        except ApiProblem as problem:
-            if isinstance(problem, ApiUnavailable):
-                raise
-            errors = (
-                _field_errors(problem, default_field="password")
-                if problem.status == 422
-                else {"link": "invalid"}
-            )
-    if errors:
-        return render(
-            request,
-            "portal/reset_password.html",
-            {"token": token, "errors": errors, "done": False},
-            status_code=400,
-            headers=_NO_STORE,
-        )
-    state_of(request).sign_out()  # whatever session this browser had belongs to the old password
-    return render(
-        request,
-        "portal/reset_password.html",
-        {"token": "", "errors": {}, "done": True},
-        headers=_NO_STORE,
-    )
+async def reset_password(request: Request, form: Annotated[PasswordLinkForm, Form()]):
+    return await new_password_through_link(request, "reset", form)
 
 
 @router.get("/account")
@@ -165,15 +109,13 @@ async def account_page(request: Request, done: str = ""):
 
 
 @router.post("/account/password", dependencies=[Csrf])
-async def change_password(
-    request: Request,
-    current_password: Annotated[str, Form(max_length=200)] = "",
-    password: Annotated[str, Form(max_length=200)] = "",
-    repeated: Annotated[str, Form(max_length=200)] = "",
-):
+async def change_password(request: Request, form: Annotated[PasswordChangeForm, Form()]):
     session = require_session(request)
-    errors = {} if current_password else {"current_password": N_("Enter your current password")}
-    errors = errors or _password_errors(password, repeated)
+    errors = (
+        form.errors()
+        if form.current_password
+        else {"current_password": N_("Enter your current password")}
+    )
     if not errors:
         try:
             await api(
@@ -181,25 +123,18 @@ async def change_password(
                 "POST",
                 "/auth/change-password",
                 json={
-                    "current_password": current_password,
-                    "new_password": password,
+                    "current_password": form.current_password,
+                    "new_password": form.password,
                     "keep_refresh_token": session.refresh_token,
                 },
             )
             return see_other("/account?done=password")
         except ApiProblem as problem:
-            if isinstance(problem, ApiUnavailable) or problem.status not in (400, 422):
-                raise
-            errors = _field_errors(problem, default_field="current_password")
+            answered_by_the_page(problem, (400, 422))
+            errors = field_errors(problem, default_field="current_password")
             if "new_password" in errors:
                 errors["password"] = errors.pop("new_password")
-    account = await api(request, "GET", "/auth/me")
-    return render(
-        request,
-        "portal/account.html",
-        {"account": account, "errors": errors, "done": ""},
-        status_code=400,
-    )
+    return await _account_page_refused(request, errors)
 
 
 _DELETE_REFUSALS = {
@@ -210,9 +145,7 @@ _DELETE_REFUSALS = {
 
 
 @router.post("/account/delete", dependencies=[Csrf])
-async def delete_account(
-    request: Request, delete_password: Annotated[str, Form(max_length=200)] = ""
-):
+async def delete_account(request: Request, delete_password: PasswordField = ""):
     """The account, its enterprises and their data go for good; the person is signed out."""
     require_session(request)
     errors = {} if delete_password else {"delete_password": N_("Enter your current password")}
@@ -222,16 +155,16 @@ async def delete_account(
             state_of(request).sign_out()
             return see_other("/sign-in?account_deleted=1")
         except ApiProblem as problem:
-            if isinstance(problem, ApiUnavailable) or problem.status not in (409, 422, 429):
-                raise
+            answered_by_the_page(problem, tuple(_DELETE_REFUSALS))
             errors = {"delete_password": _DELETE_REFUSALS[problem.status]}
+    return await _account_page_refused(request, errors)
+
+
+async def _account_page_refused(request: Request, errors: dict):
+    """The account page again, told what is wrong next to the field concerned."""
     account = await api(request, "GET", "/auth/me")
-    return render(
-        request,
-        "portal/account.html",
-        {"account": account, "errors": errors, "done": ""},
-        status_code=400,
-    )
+    context = {"account": account, "errors": errors, "done": ""}
+    return render(request, "portal/account.html", context, status_code=400)
 
 
 @router.post("/account/sign-out-everywhere", dependencies=[Csrf])
