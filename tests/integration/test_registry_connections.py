@@ -34,6 +34,6 @@ async def test_after_postgresql_ends_a_pooled_connection_the_next_query_still_an
 
         async with container.engine.connect() as connection:
             assert await connection.scalar(text("SELECT pg_backend_pid()")) != ended
-        assert await container.database_is_reachable()
+        assert (await container.readiness())["database"]
     finally:
         await container.engine.dispose()

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from servicekit.cli import Command, UsageError, run_cli
-from servicekit.runner import Workers, run_until_signalled, start_with_retries
+from servicekit.runner import DatabaseAndKafka, Workers, run_until_signalled, start_with_retries
 
 
 def _cli(monkeypatch, *argv: str) -> tuple[list, int]:
@@ -149,3 +149,43 @@ def test_a_process_whose_work_failed_ends_with_its_exception():
 
     with pytest.raises(RuntimeError, match="no database"):
         run_until_signalled(work)
+
+
+async def test_a_container_starts_its_producer_and_closes_it_before_the_database():
+    calls = []
+
+    class Producer:
+        async def start(self):
+            calls.append("producer started")
+
+        async def stop(self):
+            calls.append("producer stopped")
+
+    class Engine:
+        async def dispose(self):
+            calls.append("database closed")
+
+    container = DatabaseAndKafka()
+    container.producer, container.engine = Producer(), Engine()
+    container.producer_started = asyncio.Event()
+
+    await container.start_producer()
+    await container.close()
+
+    assert calls == ["producer started", "producer stopped", "database closed"]
+
+
+async def test_a_container_whose_producer_never_started_only_closes_the_database():
+    calls = []
+
+    class Engine:
+        async def dispose(self):
+            calls.append("database closed")
+
+    container = DatabaseAndKafka()
+    container.producer, container.engine = None, Engine()
+    container.producer_started = asyncio.Event()
+
+    await container.close()
+
+    assert calls == ["database closed"]

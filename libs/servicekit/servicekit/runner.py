@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 import structlog
+from aiokafka import AIOKafkaProducer
+from sqlalchemy.ext.asyncio import AsyncEngine
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
-from eventkit.kafka import keep_running
+from eventkit.kafka import EventConsumer, Handler, kafka_is_reachable, keep_running
+from servicekit.health import database_is_reachable
 
 log = structlog.get_logger(__name__)
 
@@ -99,3 +102,44 @@ async def start_with_retries(start: Callable[[], Awaitable[None]], started: asyn
         with attempt:
             await start()
     started.set()
+
+
+async def consume(
+    container, *, topics: Iterable[str], handle: Handler, stop: asyncio.Event
+) -> None:
+    """Runs the app's consumer of `topics` in its consumer group until `stop`: `handle(envelope,
+    payload)` applies each event; what cannot be read goes to the dead-letter topic through the
+    container's producer, and what even that refuses is counted in `events_skipped`."""
+    consumer = EventConsumer(
+        bootstrap_servers=container.settings.kafka_bootstrap_servers,
+        group_id=container.settings.consumer_group,
+        topics=list(topics),
+        handle=handle,
+        dead_letters=container.producer,
+        skipped=lambda topic, error: container.metrics.events_skipped.labels(topic, error).inc(),
+    )
+    await consumer.run(stop)
+
+
+class DatabaseAndKafka:
+    """The clients an app's API and workers share, as a mixin of its container (a dataclass with
+    `engine`, `producer` and `producer_started`): started, checked and closed the same way."""
+
+    engine: AsyncEngine
+    producer: AIOKafkaProducer
+    producer_started: asyncio.Event
+
+    async def start_producer(self) -> None:
+        """Kafka may come up after the app: requests are accepted (into the outbox) meanwhile."""
+        await start_with_retries(self.producer.start, self.producer_started)
+
+    async def readiness(self) -> dict[str, bool]:
+        return {
+            "database": await database_is_reachable(self.engine),
+            "kafka": self.producer_started.is_set() and await kafka_is_reachable(self.producer),
+        }
+
+    async def close(self) -> None:
+        if self.producer_started.is_set():
+            await self.producer.stop()
+        await self.engine.dispose()

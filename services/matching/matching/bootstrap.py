@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 import structlog
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,7 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
-from eventkit.kafka import idempotent_producer, kafka_is_reachable, keep_running
+from eventkit.kafka import idempotent_producer
 from eventkit.outbox import OutboxRelay
 from matching.adapters.orm import outbox
 from matching.adapters.reference_files import load_gazetteer, load_region_names, load_taxonomy
@@ -29,22 +28,24 @@ from matching.config import Settings
 from matching.domain.index import MatchIndex
 from matching.domain.scoring import Policy, Scorer, Weights
 from matching.domain.taxonomy import Lexicon
-from matching.entrypoints.api import health, router
+from matching.entrypoints.api import router
 from matching.entrypoints.problems import DOMAIN_ERRORS
 from matching.entrypoints.workers import run_consumer
 from matching.observability import Metrics
 from matching.service_layer.matcher import Matcher
 from matching.service_layer.unit_of_work import UnitOfWork
+from servicekit.health import health_routes
 from servicekit.internal_token import InternalTokenVerifier, install_internal_token
 from servicekit.observability import RequestContextMiddleware
 from servicekit.problems import install_problem_handlers
 from servicekit.request_limits import RequestLimits
+from servicekit.runner import DatabaseAndKafka, Workers
 
 log = structlog.get_logger(__name__)
 
 
 @dataclass
-class Container:
+class Container(DatabaseAndKafka):
     settings: Settings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
@@ -57,16 +58,8 @@ class Container:
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
 
-    async def database_is_reachable(self) -> bool:
-        try:
-            async with self.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        except Exception:
-            return False
-        return True
-
-    async def kafka_is_reachable(self) -> bool:
-        return self.producer_started.is_set() and await kafka_is_reachable(self.producer)
+    async def readiness(self) -> dict[str, bool]:
+        return {**await super().readiness(), "index": self.index_ready.is_set()}
 
 
 def build_matcher(settings: Settings) -> Matcher:
@@ -105,16 +98,6 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
     )
 
 
-async def start_producer(container: Container) -> None:
-    async for attempt in AsyncRetrying(
-        retry=retry_if_exception_type(Exception),
-        wait=wait_exponential_jitter(multiplier=0.5, max=5),
-    ):
-        with attempt:
-            await container.producer.start()
-    container.producer_started.set()
-
-
 async def build_index(container: Container) -> None:
     """The index lives in memory: it is filled from the listings table before any event is applied."""
     async for attempt in AsyncRetrying(
@@ -150,31 +133,20 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = build_container(settings, metrics)
         app.state.container = container
-        stop = asyncio.Event()
+        async with Workers() as workers:
+            workers.on_close(container.close)
 
-        async def consume() -> None:
-            await container.producer_started.wait()
-            await container.index_ready.wait()
-            await run_consumer(container, stop)
+            async def consume() -> None:
+                await container.producer_started.wait()
+                await container.index_ready.wait()
+                await run_consumer(container, workers.stop)
 
-        tasks = [
-            asyncio.create_task(start_producer(container)),
-            asyncio.create_task(build_index(container)),
-            asyncio.create_task(keep_running("consumer", consume, stop)),
-        ]
-        if settings.relay_enabled:
-            tasks.append(asyncio.create_task(run_relay(container, stop)))
-        try:
+            workers.start_up(container.start_producer())
+            workers.start_up(build_index(container))
+            workers.keep_running("consumer", consume)
+            if settings.relay_enabled:
+                workers.run(run_relay(container, workers.stop))
             yield
-        finally:
-            stop.set()
-            await asyncio.wait(tasks, timeout=10)
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            if container.producer_started.is_set():
-                await container.producer.stop()
-            await container.engine.dispose()
 
     app = FastAPI(title="Union Match matching", version="0.1.0", lifespan=lifespan)
     install_problem_handlers(app, service="matching service", domain_errors=DOMAIN_ERRORS)
@@ -185,7 +157,7 @@ def create_app(settings: Settings) -> FastAPI:
         ),
     )
     app.include_router(router)
-    app.include_router(health)
+    app.include_router(health_routes())
     app.add_middleware(
         RequestLimits
     )  # bounds the body, the headers and the text fields of every route

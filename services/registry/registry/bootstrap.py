@@ -11,7 +11,7 @@ from functools import partial
 import structlog
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,9 +19,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
-from eventkit.kafka import idempotent_producer, kafka_is_reachable, keep_running
+from eventkit.kafka import idempotent_producer
 from eventkit.outbox import OutboxRelay
 from registry.adapters.orm import outbox
 from registry.adapters.reference_files import load_reference
@@ -29,7 +28,7 @@ from registry.config import Settings
 from registry.domain.actors import Caller
 from registry.domain.listing import Listing
 from registry.domain.reference import Reference
-from registry.entrypoints.api import health, router
+from registry.entrypoints.api import router
 from registry.entrypoints.consumer import run_consumer
 from registry.entrypoints.expiry import sweep_until_stopped
 from registry.entrypoints.partners import router as partners_router
@@ -40,16 +39,18 @@ from registry.service_layer import listings as listing_cases
 from registry.service_layer.group_commit import GroupCommit
 from registry.service_layer.listings import Publication
 from registry.service_layer.unit_of_work import UnitOfWork
+from servicekit.health import health_routes
 from servicekit.internal_token import InternalTokenVerifier, install_internal_token
 from servicekit.observability import RequestContextMiddleware
 from servicekit.problems import install_problem_handlers
 from servicekit.request_limits import RequestLimits
+from servicekit.runner import DatabaseAndKafka, Workers
 
 log = structlog.get_logger(__name__)
 
 
 @dataclass
-class Container:
+class Container(DatabaseAndKafka):
     settings: Settings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
@@ -63,17 +64,6 @@ class Container:
     def __post_init__(self) -> None:
         # Encoded once at start-up: each GET /sectors is then the same bytes under one ETag.
         self.reference_documents = ReferenceDocuments.of(self.reference)
-
-    async def database_is_reachable(self) -> bool:
-        try:
-            async with self.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        except Exception:
-            return False
-        return True
-
-    async def kafka_is_reachable(self) -> bool:
-        return self.producer_started.is_set() and await kafka_is_reachable(self.producer)
 
 
 def build_container(settings: Settings, metrics: Metrics) -> Container:
@@ -106,17 +96,6 @@ def _refuse_closed_connection(dbapi_connection, connection_record, connection_pr
     the same test SQLAlchemy's asyncpg dialect uses to tell a disconnect."""
     if dbapi_connection.driver_connection.is_closed():
         raise DisconnectionError("the server closed this pooled connection")
-
-
-async def start_producer(container: Container) -> None:
-    """Kafka may come up after the registry; requests keep being accepted into the outbox meanwhile."""
-    async for attempt in AsyncRetrying(
-        retry=retry_if_exception_type(Exception),
-        wait=wait_exponential_jitter(multiplier=0.5, max=5),
-    ):
-        with attempt:
-            await container.producer.start()
-    container.producer_started.set()
 
 
 async def run_relay(container: Container, stop: asyncio.Event) -> None:
@@ -154,27 +133,21 @@ async def run_relay_alone(settings: Settings, stop: asyncio.Event) -> None:
     """The relay as a process of its own (`python -m registry relay`): it keeps its pace when the
     HTTP side is busy, and several may run beside the services' own relays."""
     container = build_container(settings, Metrics())
-    try:
-        await start_producer(container)
+    async with Workers(stop=stop) as workers:
+        workers.on_close(container.close)
+        await container.start_producer()
         await run_relay(container, stop)
-    finally:
-        if container.producer_started.is_set():
-            await container.producer.stop()
-        await container.engine.dispose()
 
 
 async def run_consumer_alone(settings: Settings, stop: asyncio.Event) -> None:
     """The consumer of matching's events as a process of its own (`python -m registry consume`),
     beside `serve` run with REGISTRY_CONSUMER_ENABLED=false."""
     container = build_container(settings, Metrics())
-    starting = asyncio.create_task(start_producer(container))
-    try:
-        await keep_running("consumer", lambda: run_consumer(container, stop), stop)
-    finally:
-        starting.cancel()
-        if container.producer_started.is_set():
-            await container.producer.stop()
-        await container.engine.dispose()
+    async with Workers(stop=stop) as workers:
+        workers.on_close(container.close)
+        workers.start_up(container.start_producer())
+        workers.keep_running("consumer", lambda: run_consumer(container, stop))
+        await stop.wait()
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -184,35 +157,16 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = build_container(settings, metrics)
         app.state.container = container
-        stop = asyncio.Event()
-        tasks = [asyncio.create_task(start_producer(container))]
-        if settings.relay_enabled:
-            tasks.append(asyncio.create_task(run_relay(container, stop)))
-        if (
-            settings.expiry_enabled
-        ):  # listings whose valid_until passed close themselves (entrypoints/expiry.py)
-            tasks.append(
-                asyncio.create_task(sweep_until_stopped(container.session_factory, settings, stop))
-            )
-        consuming = []
-        if settings.consumer_enabled:
-            consuming.append(
-                asyncio.create_task(
-                    keep_running("consumer", lambda: run_consumer(container, stop), stop)
-                )
-            )
-        try:
+        async with Workers() as workers:
+            workers.on_close(container.close)
+            workers.start_up(container.start_producer())
+            if settings.relay_enabled:
+                workers.run(run_relay(container, workers.stop))
+            if settings.expiry_enabled:  # listings past valid_until close (entrypoints/expiry.py)
+                workers.run(sweep_until_stopped(container.session_factory, settings, workers.stop))
+            if settings.consumer_enabled:
+                workers.keep_running("consumer", lambda: run_consumer(container, workers.stop))
             yield
-        finally:
-            stop.set()
-            tasks[0].cancel()
-            if consuming:  # the consumer finishes its batch and leaves its group; a consumer still waiting is cancelled
-                await asyncio.wait(consuming, timeout=10)
-                consuming[0].cancel()
-            await asyncio.gather(*tasks, *consuming, return_exceptions=True)
-            if container.producer_started.is_set():
-                await container.producer.stop()
-            await container.engine.dispose()
 
     app = FastAPI(title="Union Match registry", version="0.1.0", lifespan=lifespan)
     install_problem_handlers(app, service="registry", domain_errors=DOMAIN_ERRORS)
@@ -226,7 +180,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.include_router(router)
     app.include_router(partners_router)
-    app.include_router(health)
+    app.include_router(health_routes())
     app.add_middleware(RequestLimits, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, service="registry")
     return app

@@ -7,8 +7,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from matching.adapters.repository import QueueFilter
@@ -49,7 +47,6 @@ from matching.service_layer.unit_of_work import UnitOfWork
 from servicekit.internal_token import Caller, current_caller
 from servicekit.problems import problem_responses
 
-health = APIRouter(include_in_schema=False)
 router = APIRouter(responses=problem_responses(UNAUTHORIZED))
 CallerDep = Annotated[Caller, Depends(current_caller)]
 
@@ -346,31 +343,3 @@ async def funnel(
         today=datetime.now(UTC).date(),
     )
     return FunnelOut.of(result)
-
-
-@health.get("/healthz")
-async def healthz():
-    return {"status": "ok"}
-
-
-@health.get("/readyz")
-async def readyz(request: Request):
-    container = request.app.state.container
-    checks = {
-        "database": await container.database_is_reachable(),
-        "kafka": await container.kafka_is_reachable(),
-        "index": container.index_ready.is_set(),
-    }
-    ready = all(checks.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks},
-        status_code=200 if ready else 503,
-    )
-
-
-@health.get("/metrics")
-async def metrics(request: Request):
-    return Response(
-        generate_latest(request.app.state.container.metrics.registry),
-        media_type=CONTENT_TYPE_LATEST,
-    )

@@ -7,8 +7,6 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
-from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from registry.domain.actors import Caller
@@ -540,33 +538,3 @@ _add_listing_routes(Side.NEED, "needs")
 router.routes.sort(
     key=lambda route: getattr(route, "name", None) not in {"publish_offer", "publish_need"}
 )
-
-
-health = APIRouter(include_in_schema=False)
-
-
-@health.get("/healthz")
-async def healthz():
-    return {"status": "ok"}
-
-
-@health.get("/readyz")
-async def readyz(request: Request):
-    container = request.app.state.container
-    checks = {
-        "database": await container.database_is_reachable(),
-        "kafka": await container.kafka_is_reachable(),
-    }
-    ready = all(checks.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks},
-        status_code=200 if ready else 503,
-    )
-
-
-@health.get("/metrics")
-async def metrics(request: Request):
-    return Response(
-        generate_latest(request.app.state.container.metrics.registry),
-        media_type=CONTENT_TYPE_LATEST,
-    )
