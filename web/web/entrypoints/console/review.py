@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
 
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable
 from web.domain.queue_view import COUNTRY_PAIRS, MATCH_STATUSES, QueueView
@@ -131,42 +132,39 @@ async def _match_context(
     }
 
 
+class Decision(BaseModel):
+    """A reviewer's decision form: the page to return to, and what the decision needs."""
+
+    return_to: str = Field("", max_length=2000)
+    reason: str = Field("", max_length=2000)  # of a rejection
+    outcome: str = Field("", max_length=40)  # of a closing: one of OUTCOMES
+    other: str = Field("", max_length=2000)  # the outcome "other", described
+
+
 @router.post("/matches/{match_id}/approve", dependencies=[Csrf])
-async def approve(
-    request: Request, match_id: uuid.UUID, return_to: Annotated[str, Form(max_length=2000)] = ""
-):
+async def approve(request: Request, match_id: uuid.UUID, form: Annotated[Decision, Form()]):
     require_session(request, staff=True)
-    return await _decide(request, match_id, "approve", {}, return_to)
+    return await _decide(request, match_id, "approve", {}, form.return_to)
 
 
 @router.post("/matches/{match_id}/reject", dependencies=[Csrf])
-async def reject(
-    request: Request,
-    match_id: uuid.UUID,
-    reason: Annotated[str, Form(max_length=2000)] = "",
-    return_to: Annotated[str, Form(max_length=2000)] = "",
-):
+async def reject(request: Request, match_id: uuid.UUID, form: Annotated[Decision, Form()]):
     require_session(request, staff=True)
-    if not reason.strip():
+    if not form.reason.strip():
         return await _refused(request, match_id, {"reason": N_("Say why the match is rejected")})
-    return await _decide(request, match_id, "reject", {"reason": reason.strip()}, return_to)
+    body = {"reason": form.reason.strip()}
+    return await _decide(request, match_id, "reject", body, form.return_to)
 
 
 @router.post("/matches/{match_id}/close", dependencies=[Csrf])
-async def close(
-    request: Request,
-    match_id: uuid.UUID,
-    outcome: Annotated[str, Form(max_length=40)] = "",
-    other: Annotated[str, Form(max_length=2000)] = "",
-    return_to: Annotated[str, Form(max_length=2000)] = "",
-):
+async def close(request: Request, match_id: uuid.UUID, form: Annotated[Decision, Form()]):
     require_session(request, staff=True)
-    if outcome not in OUTCOMES:
+    if form.outcome not in OUTCOMES:
         return await _refused(request, match_id, {"outcome": N_("Choose the outcome")})
-    if outcome == "other" and not other.strip():
+    if form.outcome == "other" and not form.other.strip():
         return await _refused(request, match_id, {"other": N_("Describe the outcome")})
-    text = other.strip() if outcome == "other" else outcome
-    return await _decide(request, match_id, "close", {"outcome": text}, return_to)
+    text = form.other.strip() if form.outcome == "other" else form.outcome
+    return await _decide(request, match_id, "close", {"outcome": text}, form.return_to)
 
 
 async def _decide(

@@ -7,6 +7,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
+from pydantic import BaseModel, Field
 
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable
 from web.entrypoints.console.reference import region_names, sector_names
@@ -77,25 +78,20 @@ async def verify(request: Request, enterprise_id: uuid.UUID):
     return see_other("/console/verification?done=verified")
 
 
+class Suspension(BaseModel):
+    reason: str = Field("", max_length=2000)  # the company is told it
+    from_status: str = Field("pending", max_length=20)  # the list to return to
+
+
 @router.post("/enterprises/{enterprise_id}/suspend", dependencies=[Csrf])
-async def suspend(
-    request: Request,
-    enterprise_id: uuid.UUID,
-    reason: Annotated[str, Form(max_length=2000)] = "",
-    from_status: Annotated[str, Form(max_length=20)] = "pending",
-):
+async def suspend(request: Request, enterprise_id: uuid.UUID, form: Annotated[Suspension, Form()]):
     require_session(request, staff=True)
-    if not reason.strip():
-        return await _refused(
-            request,
-            from_status,
-            enterprise_id,
-            N_("Say why the enterprise is suspended: the company is told this reason"),
-        )
-    await api(
-        request, "POST", f"/enterprises/{enterprise_id}/suspend", json={"reason": reason.strip()}
-    )
-    status = from_status if from_status in SHOWN else "pending"
+    if not form.reason.strip():
+        reason_needed = N_("Say why the enterprise is suspended: the company is told this reason")
+        return await _refused(request, form.from_status, enterprise_id, reason_needed)
+    body = {"reason": form.reason.strip()}
+    await api(request, "POST", f"/enterprises/{enterprise_id}/suspend", json=body)
+    status = form.from_status if form.from_status in SHOWN else "pending"
     return see_other(f"/console/verification?status={status}&done=suspended")
 
 

@@ -7,17 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 
 from web.adapters.gateway_client import ApiProblem
+from web.entrypoints import forms
 from web.entrypoints.email_links import new_password_page, new_password_through_link
-from web.entrypoints.forms import (
-    EmailField,
-    PasswordChangeForm,
-    PasswordField,
-    PasswordLinkForm,
-    SignUpForm,
-    TokenQuery,
-    answered_by_the_page,
-    field_errors,
-)
 from web.entrypoints.i18n import N_, current_language
 from web.entrypoints.rendering import api, render, require_session, see_other
 from web.entrypoints.session import require_csrf, state_of
@@ -32,7 +23,7 @@ async def sign_up_page(request: Request):
 
 
 @router.post("/sign-up", dependencies=[Csrf])
-async def sign_up(request: Request, form: Annotated[SignUpForm, Form()]):
+async def sign_up(request: Request, form: Annotated[forms.SignUpForm, Form()]):
     email = form.email.strip()
     errors = {} if "@" in email else {"email": N_("Enter an email address like name@example.ru")}
     errors = errors or form.errors()
@@ -47,8 +38,10 @@ async def sign_up(request: Request, form: Annotated[SignUpForm, Form()]):
         except ApiProblem as problem:
             # An address that already has an account is not revealed: the owner gets the usual
             # email.
-            answered_by_the_page(problem, (409, 422))
-            errors = {} if problem.status == 409 else field_errors(problem, default_field="email")
+            forms.answered_by_the_page(problem, (409, 422))
+            errors = (
+                {} if problem.status == 409 else forms.field_errors(problem, default_field="email")
+            )
     if errors:
         context = {"errors": errors, "email": form.email, "done": False}
         return render(request, "portal/sign_up.html", context, status_code=400)
@@ -63,7 +56,7 @@ async def forgot_password_page(request: Request):
 
 
 @router.post("/forgot-password", dependencies=[Csrf])
-async def forgot_password(request: Request, email: EmailField = ""):
+async def forgot_password(request: Request, email: forms.EmailField = ""):
     if "@" not in email:
         context = {
             "errors": {"email": N_("Enter an email address like name@example.ru")},
@@ -79,7 +72,7 @@ async def forgot_password(request: Request, email: EmailField = ""):
             json={"email": email.strip(), "language": current_language()},
         )
     except ApiProblem as problem:
-        answered_by_the_page(problem, (429,))
+        forms.answered_by_the_page(problem, (429,))
         context = {
             "errors": {"email": N_("Too many attempts. Wait a few minutes and try again")},
             "email": email,
@@ -92,12 +85,12 @@ async def forgot_password(request: Request, email: EmailField = ""):
 
 
 @router.get("/reset-password")
-async def reset_password_page(request: Request, token: TokenQuery = ""):
+async def reset_password_page(request: Request, token: forms.TokenQuery = ""):
     return new_password_page(request, "reset", token=token)
 
 
 @router.post("/reset-password", dependencies=[Csrf])
-async def reset_password(request: Request, form: Annotated[PasswordLinkForm, Form()]):
+async def reset_password(request: Request, form: Annotated[forms.PasswordLinkForm, Form()]):
     return await new_password_through_link(request, "reset", form)
 
 
@@ -109,7 +102,7 @@ async def account_page(request: Request, done: str = ""):
 
 
 @router.post("/account/password", dependencies=[Csrf])
-async def change_password(request: Request, form: Annotated[PasswordChangeForm, Form()]):
+async def change_password(request: Request, form: Annotated[forms.PasswordChangeForm, Form()]):
     session = require_session(request)
     errors = (
         form.errors()
@@ -130,8 +123,8 @@ async def change_password(request: Request, form: Annotated[PasswordChangeForm, 
             )
             return see_other("/account?done=password")
         except ApiProblem as problem:
-            answered_by_the_page(problem, (400, 422))
-            errors = field_errors(problem, default_field="current_password")
+            forms.answered_by_the_page(problem, (400, 422))
+            errors = forms.field_errors(problem, default_field="current_password")
             if "new_password" in errors:
                 errors["password"] = errors.pop("new_password")
     return await _account_page_refused(request, errors)
@@ -145,7 +138,7 @@ _DELETE_REFUSALS = {
 
 
 @router.post("/account/delete", dependencies=[Csrf])
-async def delete_account(request: Request, delete_password: PasswordField = ""):
+async def delete_account(request: Request, delete_password: forms.PasswordField = ""):
     """The account, its enterprises and their data go for good; the person is signed out."""
     require_session(request)
     errors = {} if delete_password else {"delete_password": N_("Enter your current password")}
@@ -155,7 +148,7 @@ async def delete_account(request: Request, delete_password: PasswordField = ""):
             state_of(request).sign_out()
             return see_other("/sign-in?account_deleted=1")
         except ApiProblem as problem:
-            answered_by_the_page(problem, tuple(_DELETE_REFUSALS))
+            forms.answered_by_the_page(problem, tuple(_DELETE_REFUSALS))
             errors = {"delete_password": _DELETE_REFUSALS[problem.status]}
     return await _account_page_refused(request, errors)
 
