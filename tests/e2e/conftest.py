@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from devstack.stack import Stack
-from tests.identifiers import fresh_inn
+from tests.e2e.profiles import housing_operator_profile
 
 
 class Mailbox:
@@ -145,33 +145,12 @@ def admin(gateway) -> dict[str, str]:
     return _sign_in(gateway, *DEMO_ADMIN)
 
 
-def _housing_operator_profile() -> dict:
-    marker = uuid.uuid4().hex[:8]
-    return {
-        "name": f"МУП «Смоленскжилсервис» {marker}",
-        "country": "RU",
-        "region": "smolensk_oblast",
-        "city": "Смоленск",
-        "inn": fresh_inn(),
-        "sectors": ["construction"],
-        "description": "Управляем многоквартирными домами Смоленска; нужна замена 120 "
-        "пассажирских лифтов.",
-        "languages": ["ru"],
-        "size": "medium",
-        "certifications": [],
-        "contact_person": "Мария Иванова",
-        "email": f"housing-{marker}@example.ru",
-        "phone": "+74812000000",
-        "personal_data_consent": True,
-    }
-
-
 @pytest.fixture
 def smolensk_housing_operator() -> dict:
-    return _housing_operator_profile()
+    return housing_operator_profile()
 
 
 @pytest.fixture(scope="session")
 def new_housing_operator():
     """new_housing_operator() -> a fresh enterprise profile (own INN and email) for each call."""
-    return _housing_operator_profile
+    return housing_operator_profile

@@ -9,13 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import time
-import uuid
 
-import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.browser import chromium, screenshot, sign_in, watch_for_errors
+from tests.e2e.browser import chromium, screenshot, watch_for_errors
 from tests.e2e.console_story import (
     close_listings,
     enterprise_profile,

@@ -7,29 +7,15 @@ from __future__ import annotations
 import uuid
 
 from tests.e2e.console_story import proposed_lift_pair
+from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import wait_until
-from tests.identifiers import fresh_unp
 
 
 def _a_proposed_pair(gateway, open_company, agency, buyer_profile: dict) -> dict:
     """A Russian-speaking Mogilev lift maker's offer and the housing operator's need, proposed to
     the agency."""
     marker = uuid.uuid4().hex[:6]
-    maker = {
-        "name": f"ОАО «Могилёвлифтмаш» {marker}",
-        "country": "BY",
-        "region": "mogilev_oblast",
-        "city": "Могилёв",
-        "unp": fresh_unp(),
-        "sectors": ["elevators"],
-        "languages": ["ru"],
-        "size": "large",
-        "certifications": [],
-        "contact_person": "Иван Петров",
-        "email": f"language-{marker}@example.by",
-        "phone": "+375222111333",
-        "personal_data_consent": True,
-    }
+    maker = lift_maker_profile(languages=["ru"], phone="+375222111333")
     seller, buyer = open_company(), open_company()
     seller_id = gateway.post("/api/v1/enterprises", json=maker, headers=seller).json()["id"]
     buyer_id = gateway.post("/api/v1/enterprises", json=buyer_profile, headers=buyer).json()["id"]

@@ -9,7 +9,7 @@ import uuid
 from eventkit import topics
 from eventkit.contracts import ListingPublished, envelope_for
 from eventkit.kafka import idempotent_producer
-from tests.integration.test_matching_service import enterprise_profile
+from tests.integration.matching_events import enterprise_profile
 
 
 def _published(**values) -> ListingPublished:

@@ -7,25 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from tests.identifiers import fresh_unp
-
-
-def _lift_maker() -> dict:
-    marker = uuid.uuid4().hex[:8]
-    return {
-        "name": f"ОАО «Могилёвлифтмаш» {marker}",
-        "country": "BY",
-        "region": "mogilev_oblast",
-        "city": "Могилёв",
-        "unp": fresh_unp(),
-        "sectors": ["elevators"],
-        "languages": ["ru", "be"],
-        "size": "large",
-        "certifications": ["ТР ТС 011/2011"],
-        "contact_person": "Иван Петров",
-        "email": f"lifts-{marker}@example.by",
-        "personal_data_consent": True,
-    }
+from tests.e2e.profiles import lift_maker_profile
 
 
 def _register_verified(gateway, open_company, agency, profile: dict) -> tuple[dict, str]:
@@ -42,7 +24,12 @@ def test_a_published_need_reaches_the_agency_queue_and_ends_in_an_introduction(
     gateway, open_company, agency, smolensk_housing_operator
 ):
     line = f"ЛП-{uuid.uuid4().hex[:6]}"
-    seller, seller_id = _register_verified(gateway, open_company, agency, _lift_maker())
+    seller, seller_id = _register_verified(
+        gateway,
+        open_company,
+        agency,
+        lift_maker_profile(certifications=["ТР ТС 011/2011"], phone=None),
+    )
     buyer, buyer_id = _register_verified(gateway, open_company, agency, smolensk_housing_operator)
     offer = gateway.post(
         f"/api/v1/enterprises/{seller_id}/offers",

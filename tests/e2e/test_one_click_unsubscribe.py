@@ -10,28 +10,15 @@ from email import message_from_bytes, policy
 import httpx
 
 from tests.e2e.console_story import proposed_lift_pair
+from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import wait_until
-from tests.identifiers import fresh_unp
 
 
 def _a_suggestion_email(
     platform, gateway, mailbox, open_company, agency, housing: dict
 ) -> tuple[str, dict, bytes]:
     marker = uuid.uuid4().hex[:6]
-    maker = {
-        "name": f"ОАО «Могилёвлифтмаш» {marker}",
-        "country": "BY",
-        "region": "mogilev_oblast",
-        "city": "Могилёв",
-        "unp": fresh_unp(),
-        "sectors": ["elevators"],
-        "languages": ["ru"],
-        "size": "large",
-        "certifications": [],
-        "contact_person": "Иван Петров",
-        "email": f"one-click-{marker}@example.by",
-        "personal_data_consent": True,
-    }
+    maker = lift_maker_profile(languages=["ru"], phone=None)
     seller, buyer = open_company(), open_company()
     seller_id = gateway.post("/api/v1/enterprises", json=maker, headers=seller).json()["id"]
     buyer_id = gateway.post("/api/v1/enterprises", json=housing, headers=buyer).json()["id"]

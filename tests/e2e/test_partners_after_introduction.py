@@ -9,29 +9,17 @@ from __future__ import annotations
 import uuid
 
 from tests.e2e.console_story import proposed_lift_pair
+from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import wait_until
-from tests.identifiers import fresh_unp
 
 
 def test_two_introduced_companies_each_see_the_others_contacts_and_a_third_is_refused(
     gateway, open_company, agency, new_housing_operator
 ):
     marker = uuid.uuid4().hex[:6]
-    lift_maker = {
-        "name": f"ОАО «Могилёвлифтмаш» {marker}",
-        "country": "BY",
-        "region": "mogilev_oblast",
-        "city": "Могилёв",
-        "unp": fresh_unp(),
-        "sectors": ["elevators"],
-        "languages": ["be", "ru"],
-        "size": "large",
-        "certifications": [],
-        "contact_person": "Іван Пятроў",
-        "email": f"partners-{marker}@example.by",
-        "phone": "+375222765432",
-        "personal_data_consent": True,
-    }
+    lift_maker = lift_maker_profile(
+        languages=["be", "ru"], contact_person="Іван Пятроў", phone="+375222765432"
+    )
     buyer = new_housing_operator()
     seller_account, buyer_account, stranger_account = open_company(), open_company(), open_company()
     seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()[

@@ -7,29 +7,15 @@ from __future__ import annotations
 
 import uuid
 
+from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import exactly_one_email, wait_until
-from tests.identifiers import fresh_unp
 
 
 def test_from_a_published_need_to_an_introduction_by_email(
     gateway, mailbox, open_company, agency, smolensk_housing_operator
 ):
     marker = uuid.uuid4().hex[:6]
-    lift_maker = {
-        "name": f"ОАО «Могилёвлифтмаш» {marker}",
-        "country": "BY",
-        "region": "mogilev_oblast",
-        "city": "Могилёв",
-        "unp": fresh_unp(),
-        "sectors": ["elevators"],
-        "languages": ["ru", "be"],
-        "size": "large",
-        "certifications": ["ТР ТС 011/2011", "ISO 9001"],
-        "contact_person": "Иван Петров",
-        "email": f"lifts-{marker}@example.by",
-        "phone": "+375222123456",
-        "personal_data_consent": True,
-    }
+    lift_maker = lift_maker_profile(certifications=["ТР ТС 011/2011", "ISO 9001"])
     buyer = smolensk_housing_operator
     seller_account, buyer_account = open_company(), open_company()
     seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()[

@@ -16,7 +16,7 @@ import pytest
 from playwright.async_api import async_playwright, expect
 
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, watch_for_errors
-from tests.identifiers import fresh_unp
+from tests.e2e.profiles import lift_maker_profile
 
 PASSWORD = "a long passphrase"
 
@@ -48,22 +48,9 @@ def _approved_suggestion(
     """A Mogilev lift maker and a Smolensk housing operator, both verified, paired and approved.
     Returns the match id, the lift maker's profile and the buyer's enterprise id."""
     marker = uuid.uuid4().hex[:6]
-    lift_maker = {
-        "name": f"ОАО «Могилёвлифтмаш» {marker}",
-        "country": "BY",
-        "region": "mogilev_oblast",
-        "city": "Могилёв",
-        "unp": fresh_unp(),
-        "sectors": ["elevators"],
-        "languages": ["ru", "be"],
-        "size": "large",
-        "certifications": ["ТР ТС 011/2011"],
-        "contact_person": "Иван Петров",
-        "email": f"lifts-{marker}@example.by",
-        "phone": "+375222123456",
-        "personal_data_consent": True,
-        "description": "Производим и монтируем пассажирские лифты.",
-    }
+    lift_maker = lift_maker_profile(
+        certifications=["ТР ТС 011/2011"], description="Производим и монтируем пассажирские лифты."
+    )
     seller_account, buyer_account = open_company(), open_company(buyer_email, PASSWORD)
     seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()[
         "id"

@@ -8,11 +8,12 @@ import uuid
 import httpx
 import pytest
 
-from tests.integration.test_matching_service import (  # noqa: F401
+from tests.integration.matching_events import (  # noqa: F401
     envelope_of,
     kafka_producer,
     lift_need,
     lift_offer,
+    matching_api,
     publish,
     publish_verified,
     series,
@@ -30,18 +31,6 @@ async def proposed_match(kafka_producer, matching_api):
             api, need_id=str(need.listing_id), offer_id=str(offer.listing_id)
         )
     return page["items"][0], offer, need
-
-
-@pytest.fixture(scope="module")
-def matching_api(platform, internal_token):
-    def client(**caller) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            base_url=platform.service_url("matching"),
-            headers=internal_token("matching", **caller),
-            timeout=10,
-        )
-
-    return client
 
 
 async def test_a_call_without_the_gateways_token_is_refused(platform):

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -20,30 +20,19 @@ from devstack.stack import ROOT
 from eventkit import topics
 from eventkit.contracts import EnterpriseRegistered, EnterpriseVerified, envelope_for
 from matching.adapters.orm import match_history, matches
-from tests.integration.test_matching_service import (  # noqa: F401
+from tests.integration.matching_events import (  # noqa: F401
     enterprise_profile,
     envelope_of,
     kafka_producer,
     lift_need,
     lift_offer,
+    matching_api,
     publish,
     publish_verified,
     series,
     verify,
     wait_for_matches,
 )
-
-
-@pytest.fixture(scope="module")
-def matching_api(platform, internal_token):
-    def client(**caller) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            base_url=platform.service_url("matching"),
-            headers=internal_token("matching", **caller),
-            timeout=10,
-        )
-
-    return client
 
 
 async def announce(producer, payload) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from eventkit.contracts import EnterpriseDeleted, ListingClosed
-from tests.integration.test_matching_service import (  # noqa: F401 (kafka_producer is a fixture)
+from tests.integration.matching_events import (  # noqa: F401 (kafka_producer is a fixture)
     announce,
     enterprise_profile,
     envelope_of,

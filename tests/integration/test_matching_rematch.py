@@ -10,30 +10,17 @@ import sys
 import pytest
 
 from devstack.stack import ROOT
-from tests.integration.test_matching_service import (  # noqa: F401
+from tests.integration.matching_events import (  # noqa: F401
     envelope_of,
     kafka_producer,
     lift_need,
     lift_offer,
+    matching_api,
     publish,
     publish_verified,
     series,
     wait_for_matches,
 )
-
-
-@pytest.fixture(scope="module")
-def matching_api(platform, internal_token):
-    import httpx
-
-    def client(**caller) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            base_url=platform.service_url("matching"),
-            headers=internal_token("matching", **caller),
-            timeout=10,
-        )
-
-    return client
 
 
 async def test_a_rematch_with_only_the_text_weight_rescores_a_proposed_match_to_its_text_value(

@@ -6,165 +6,31 @@ import asyncio
 import time
 import uuid
 
-import httpx
-import pytest
 from aiokafka import AIOKafkaConsumer
 
 from eventkit import topics
 from eventkit.contracts import (
-    EnterpriseUpdated,
     ListingClosed,
-    ListingPublished,
-    ListingSnapshot,
     decode,
     envelope_for,
 )
 from eventkit.envelope import Envelope
-from eventkit.kafka import idempotent_producer
 from eventkit.topics import dead_letter
-
-
-def series() -> str:
-    """A model series named only by one test's pair, so earlier tests' lift makers do not outrank
-    it."""
-    return f"серия {uuid.uuid4().hex[:8]}"
-
-
-def lift_offer(series: str = "", **changes) -> ListingPublished:
-    values = dict(
-        listing_id=uuid.uuid4(),
-        side="offer",
-        enterprise_id=uuid.uuid4(),
-        enterprise_name="ОАО «Могилёвлифтмаш»",
-        enterprise_country="BY",
-        enterprise_region="mogilev_oblast",
-        enterprise_city="Могилёв",
-        enterprise_legal_id=str(uuid.uuid4().int)[:9],
-        enterprise_languages=["ru", "be"],
-        enterprise_certifications=["ТР ТС 011/2011"],
-        kind="goods",
-        title="Пассажирские лифты грузоподъёмностью 400–1000 кг",
-        description=f"Производим и монтируем пассажирские лифты для жилых домов {series}",
-        sector="elevators",
-        product_codes=["8428101000"],
-        quantity=200,
-        unit="шт",
-        status="active",
-    )
-    return ListingPublished(**values | changes)
-
-
-def lift_need(series: str = "", **changes) -> ListingPublished:
-    values = dict(
-        listing_id=uuid.uuid4(),
-        side="need",
-        enterprise_id=uuid.uuid4(),
-        enterprise_name="ООО «Смоленская управляющая компания»",
-        enterprise_country="RU",
-        enterprise_region="smolensk_oblast",
-        enterprise_city="Смоленск",
-        enterprise_legal_id=str(uuid.uuid4().int)[:10],
-        enterprise_languages=["ru"],
-        kind="goods",
-        title="Замена 120 пассажирских лифтов в многоквартирных домах",
-        description=f"Требуются пассажирские лифты с монтажом {series}",
-        sector="elevators",
-        product_codes=["842810"],
-        quantity=120,
-        unit="шт.",
-        certifications=["ТР ТС 011/2011"],
-        status="active",
-    )
-    return ListingPublished(**values | changes)
-
-
-def envelope_of(payload) -> Envelope:
-    return envelope_for(payload, key=str(payload.enterprise_id), producer="registry")
-
-
-@pytest.fixture(scope="module")
-async def kafka_producer(platform):
-    producer = idempotent_producer(platform.kafka.bootstrap_servers, client_id="matching-tests")
-    await producer.start()
-    yield producer
-    await producer.stop()
-
-
-@pytest.fixture(scope="module")
-def matching_api(platform, internal_token):
-    def client(**caller) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            base_url=platform.service_url("matching"),
-            headers=internal_token("matching", **caller),
-            timeout=10,
-        )
-
-    return client
-
-
-async def publish(producer, *envelopes: Envelope | bytes) -> None:
-    for item in envelopes:
-        raw = item if isinstance(item, bytes) else item.to_bytes()
-        key = b"k" if isinstance(item, bytes) else item.key.encode()
-        await producer.send_and_wait(topics.LISTINGS, raw, key=key)
-
-
-def enterprise_profile(
-    listing: ListingSnapshot, *, status: str = "verified", **changes
-) -> EnterpriseUpdated:
-    """The profile of the enterprise behind a listing, as the registry announces it on
-    `registry.enterprises`."""
-    values = dict(
-        enterprise_id=listing.enterprise_id,
-        name=listing.enterprise_name,
-        country=listing.enterprise_country,
-        region=listing.enterprise_region,
-        city=listing.enterprise_city,
-        legal_id=listing.enterprise_legal_id,
-        sectors=[listing.sector],
-        languages=list(listing.enterprise_languages) or ["ru"],
-        contact_person="Анна Иванова",
-        email=f"contact-{listing.enterprise_id.hex[:8]}@example.org",
-        status=status,
-    )
-    return EnterpriseUpdated(**values | changes)
-
-
-async def announce(producer, *profiles) -> None:
-    """Publishes enterprise events (profiles, verifications...) to `registry.enterprises`, keyed by
-    the enterprise."""
-    for payload in profiles:
-        envelope = envelope_for(payload, key=str(payload.enterprise_id), producer="registry")
-        await producer.send_and_wait(
-            topics.ENTERPRISES, envelope.to_bytes(), key=envelope.key.encode()
-        )
-
-
-async def verify(producer, *listings: ListingSnapshot) -> None:
-    """Makes matching know the enterprises behind these listings as verified (matching pairs only
-    listings of verified enterprises): one verified profile per enterprise."""
-    seen: set[uuid.UUID] = set()
-    for listing in listings:
-        if listing.enterprise_id not in seen:
-            seen.add(listing.enterprise_id)
-            await announce(producer, enterprise_profile(listing))
-
-
-async def publish_verified(producer, *listings: ListingSnapshot) -> None:
-    """The listings' enterprises verified, then the listings published, in this order."""
-    await verify(producer, *listings)
-    await publish(producer, *(envelope_of(listing) for listing in listings))
-
-
-async def wait_for_matches(
-    api: httpx.AsyncClient, *, timeout: float = 20, expect=lambda page: page["total"] > 0, **params
-) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        page = (await api.get("/matches", params=params)).json()
-        if expect(page) or time.monotonic() > deadline:
-            return page
-        await asyncio.sleep(0.1)
+from tests.integration.matching_events import (  # noqa: F401
+    announce,
+    enterprise_profile,
+    envelope_of,
+    kafka_producer,
+    lift_need,
+    lift_offer,
+    matching_api,
+    publish,
+    publish_verified,
+    series,
+    verify,
+    wait_for_matches,
+    wait_until_stored,
+)
 
 
 async def test_a_published_need_gets_a_proposed_match_with_reasons_and_an_event(
@@ -182,8 +48,14 @@ async def test_a_published_need_gets_a_proposed_match_with_reasons_and_an_event(
         offer, need = lift_offer(tag), lift_need(tag)
         await publish_verified(kafka_producer, offer, need)
 
+        # The two listings travel on different partitions: the need may be paired with an earlier
+        # test's lift maker before this offer arrives, so wait for this pair, then read the order.
         async with matching_api() as api:
-            page = await wait_for_matches(api, need_id=str(need.listing_id))
+            page = await wait_for_matches(
+                api,
+                need_id=str(need.listing_id),
+                expect=lambda page: str(offer.listing_id) in {m["offer_id"] for m in page["items"]},
+            )
         match = page["items"][0]
         assert (
             match["offer_id"] == str(offer.listing_id) and match["status"] == "proposed"
@@ -331,30 +203,6 @@ async def test_unreadable_listing_events_are_dead_lettered_and_matching_goes_on(
     assert any("invalid listing.published payload" in r for r in reasons)
 
 
-async def _wait_until_stored(
-    database_url: str, *listing_ids: uuid.UUID, timeout: float = 20
-) -> list:
-    """The listings as the matching service stored them (with their matches, in one transaction)."""
-    from sqlalchemy import select
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    from matching.adapters.orm import listings
-
-    engine = create_async_engine(database_url)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            async with engine.connect() as connection:
-                rows = (
-                    await connection.execute(select(listings).where(listings.c.id.in_(listing_ids)))
-                ).all()
-            if len(rows) == len(listing_ids) or time.monotonic() > deadline:
-                return rows
-            await asyncio.sleep(0.1)
-    finally:
-        await engine.dispose()
-
-
 async def test_suspending_an_enterprise_withdraws_its_matches_and_its_new_listings_are_not_matched(
     platform, kafka_producer, matching_api
 ):
@@ -392,7 +240,7 @@ async def test_suspending_an_enterprise_withdraws_its_matches_and_its_new_listin
         another_offer = lift_offer(tag, enterprise_id=offer.enterprise_id)
         await verify(kafka_producer, second_need)
         await publish(kafka_producer, envelope_of(another_offer), envelope_of(second_need))
-        stored = await _wait_until_stored(
+        stored = await wait_until_stored(
             platform.database_url("matching"), another_offer.listing_id, second_need.listing_id
         )
         of_suspended = (
@@ -472,7 +320,7 @@ async def test_lifting_a_suspension_lets_the_enterprises_paused_listings_be_matc
 async def _wait_until_paused(database_url: str, listing_id, timeout: float = 20) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        rows = await _wait_until_stored(database_url, listing_id)
+        rows = await wait_until_stored(database_url, listing_id)
         if rows and rows[0].enterprise_status == "suspended":
             return True
         await asyncio.sleep(0.1)

@@ -33,7 +33,7 @@ from matching.config import Settings
 from matching.domain.listing import Listing
 from matching.service_layer.handlers import listing_from
 from matching.service_layer.unit_of_work import UnitOfWork
-from tests.integration.test_matching_service import enterprise_profile
+from tests.integration.matching_events import enterprise_profile
 
 K = 3  # the instances' MATCHING_MAX_PROPOSED_PER_LISTING
 

@@ -25,7 +25,7 @@ from matching.service_layer import handlers
 from matching.service_layer import matches as use_cases
 from matching.service_layer.matcher import Matcher
 from matching.service_layer.unit_of_work import UnitOfWork
-from tests.integration.test_matching_service import (
+from tests.integration.matching_events import (
     enterprise_profile,
     envelope_of,
     lift_need,

@@ -10,35 +10,21 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-import httpx
-import pytest
-
 from eventkit.contracts import EnterpriseVerified, ListingClosed
-from tests.integration.test_matching_service import (  # noqa: F401
-    _wait_until_stored,
+from tests.integration.matching_events import (  # noqa: F401
     announce,
     enterprise_profile,
     envelope_of,
     kafka_producer,
     lift_need,
     lift_offer,
+    matching_api,
     publish,
     series,
     verify,
     wait_for_matches,
+    wait_until_stored,
 )
-
-
-@pytest.fixture(scope="module")
-def matching_api(platform, internal_token):
-    def client(**caller) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            base_url=platform.service_url("matching"),
-            headers=internal_token("matching", **caller),
-            timeout=10,
-        )
-
-    return client
 
 
 def verified_by_agency(listing) -> EnterpriseVerified:
@@ -56,7 +42,7 @@ async def stored_with_status(platform, listing, status: str | None, *, timeout: 
     """Waits until matching has stored the listing with its enterprise's status as given."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        rows = await _wait_until_stored(platform.database_url("matching"), listing.listing_id)
+        rows = await wait_until_stored(platform.database_url("matching"), listing.listing_id)
         if rows and rows[0].enterprise_status == status:
             return True
         await asyncio.sleep(0.1)

@@ -37,7 +37,7 @@ from registry.domain.errors import NotFound
 from registry.service_layer import events
 from registry.service_layer.republish import republish_listings
 from registry.service_layer.unit_of_work import UnitOfWork
-from tests.integration.test_matching_service import enterprise_profile
+from tests.integration.matching_events import enterprise_profile
 
 
 @pytest.fixture

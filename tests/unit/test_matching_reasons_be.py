@@ -5,79 +5,24 @@ and a reason stored in Russian before Belarusian was written is said again in Be
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from functools import partial
 
 import pytest
 
-from devstack.stack import ROOT
-from matching.adapters.reference_files import load_gazetteer, load_taxonomy
 from matching.domain import belarusian
-from matching.domain.index import MatchIndex
-from matching.domain.listing import Listing
 from matching.domain.match import Match
-from matching.domain.scoring import Scorer
-from matching.domain.taxonomy import Lexicon
+from tests.unit.test_matching_scoring import (  # noqa: F401
+    housing_need,
+    index,
+    lexicon,
+    lift_maker,
+    places,
+    taxonomy,
+)
 
-
-@pytest.fixture(scope="module")
-def taxonomy():
-    return load_taxonomy(ROOT / "data")
-
-
-@pytest.fixture(scope="module")
-def scorer(taxonomy):
-    return Scorer(taxonomy, load_gazetteer(ROOT / "data"))
-
-
-@pytest.fixture
-def index(scorer, taxonomy):
-    return MatchIndex(scorer, Lexicon.build(taxonomy))
-
-
-def mogilev_lift_maker(**changes) -> Listing:
-    return replace(
-        Listing(
-            id=uuid.uuid4(),
-            side="offer",
-            enterprise_id=uuid.uuid4(),
-            enterprise_name="ОАО «Могилёвлифтмаш»",
-            country="BY",
-            region="mogilev_oblast",
-            city="Могилёв",
-            title="Пассажирские лифты грузоподъёмностью 400–1000 кг",
-            description="Производим, поставляем и монтируем пассажирские лифты для жилых домов",
-            sector="elevators",
-            languages=("ru", "be"),
-            product_codes=("8428101000",),
-            quantity=200,
-            unit="шт",
-            certifications=("ТР ТС 011/2011",),
-        ),
-        **changes,
-    )
-
-
-def smolensk_housing_need(**changes) -> Listing:
-    return replace(
-        Listing(
-            id=uuid.uuid4(),
-            side="need",
-            enterprise_id=uuid.uuid4(),
-            enterprise_name="Смоленская управляющая компания",
-            country="RU",
-            region="smolensk_oblast",
-            city="Смоленск",
-            title="Замена 120 пассажирских лифтов в многоквартирных домах",
-            description="Требуются пассажирские лифты с монтажом",
-            sector="elevators",
-            languages=("ru", "be"),
-            product_codes=("842810",),
-            quantity=120,
-            unit="шт.",
-            certifications=("ТР ТС 011/2011",),
-        ),
-        **changes,
-    )
+# The design's lift maker and housing operator, the housing operator reading Belarusian too.
+mogilev_lift_maker = lift_maker
+smolensk_housing_need = partial(housing_need, languages=("ru", "be"))
 
 
 def test_a_mogilev_lift_maker_is_explained_to_a_belarusian_reader_in_belarusian(index):
@@ -109,7 +54,7 @@ def test_every_reason_has_its_belarusian_one_in_the_same_place(index):
     assert not set(score.reasons_be) & set(score.reasons_ru)
 
 
-def test_the_countries_of_a_cross_border_distance_follow_the_cities(scorer, index):
+def test_the_countries_of_a_cross_border_distance_follow_the_cities(index):
     smolensk_offer = mogilev_lift_maker(country="RU", region="smolensk_oblast", city="Смоленск")
     minsk_need = smolensk_housing_need(country="BY", region="minsk_oblast", city="Минск")
     index.put(smolensk_offer)

@@ -5,7 +5,6 @@ each said in Russian, English and Belarusian."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 
 import pytest
 

@@ -1,0 +1,48 @@
+"""The enterprises the end-to-end stories register: each call is a new enterprise, with its own
+legal id and address, so stories never collide on the shared test platform."""
+
+import uuid
+
+from tests.identifiers import fresh_inn, fresh_unp
+
+
+def housing_operator_profile(**changes) -> dict:
+    """A Smolensk housing operator that needs lifts replaced; `changes` replace or add fields."""
+    marker = uuid.uuid4().hex[:8]
+    return {
+        "name": f"МУП «Смоленскжилсервис» {marker}",
+        "country": "RU",
+        "region": "smolensk_oblast",
+        "city": "Смоленск",
+        "inn": fresh_inn(),
+        "sectors": ["construction"],
+        "description": "Управляем многоквартирными домами Смоленска; нужна замена 120 "
+        "пассажирских лифтов.",
+        "languages": ["ru"],
+        "size": "medium",
+        "certifications": [],
+        "contact_person": "Мария Иванова",
+        "email": f"housing-{marker}@example.ru",
+        "phone": "+74812000000",
+        "personal_data_consent": True,
+    } | changes
+
+
+def lift_maker_profile(**changes) -> dict:
+    """A Mogilev lift maker; `changes` replace or add fields (languages, certifications...)."""
+    marker = uuid.uuid4().hex[:8]
+    return {
+        "name": f"ОАО «Могилёвлифтмаш» {marker}",
+        "country": "BY",
+        "region": "mogilev_oblast",
+        "city": "Могилёв",
+        "unp": fresh_unp(),
+        "sectors": ["elevators"],
+        "languages": ["ru", "be"],
+        "size": "large",
+        "certifications": [],
+        "contact_person": "Иван Петров",
+        "email": f"lifts-{marker}@example.by",
+        "phone": "+375222123456",
+        "personal_data_consent": True,
+    } | changes

@@ -1,0 +1,189 @@
+"""What the matching integration stories share: the listings and profiles they publish to the
+real Kafka, the matching API called with the gateway's internal token, and waiting for
+what matching stores."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import httpx
+import pytest
+
+from eventkit import topics
+from eventkit.contracts import (
+    EnterpriseUpdated,
+    ListingPublished,
+    ListingSnapshot,
+    envelope_for,
+)
+from eventkit.envelope import Envelope
+from eventkit.kafka import idempotent_producer
+
+
+def series() -> str:
+    """A model series named only by one test's pair, so earlier tests' lift makers do not outrank
+    it."""
+    return f"серия {uuid.uuid4().hex[:8]}"
+
+
+def lift_offer(series: str = "", **changes) -> ListingPublished:
+    values = dict(
+        listing_id=uuid.uuid4(),
+        side="offer",
+        enterprise_id=uuid.uuid4(),
+        enterprise_name="ОАО «Могилёвлифтмаш»",
+        enterprise_country="BY",
+        enterprise_region="mogilev_oblast",
+        enterprise_city="Могилёв",
+        enterprise_legal_id=str(uuid.uuid4().int)[:9],
+        enterprise_languages=["ru", "be"],
+        enterprise_certifications=["ТР ТС 011/2011"],
+        kind="goods",
+        title="Пассажирские лифты грузоподъёмностью 400–1000 кг",
+        description=f"Производим и монтируем пассажирские лифты для жилых домов {series}",
+        sector="elevators",
+        product_codes=["8428101000"],
+        quantity=200,
+        unit="шт",
+        status="active",
+    )
+    return ListingPublished(**values | changes)
+
+
+def lift_need(series: str = "", **changes) -> ListingPublished:
+    values = dict(
+        listing_id=uuid.uuid4(),
+        side="need",
+        enterprise_id=uuid.uuid4(),
+        enterprise_name="ООО «Смоленская управляющая компания»",
+        enterprise_country="RU",
+        enterprise_region="smolensk_oblast",
+        enterprise_city="Смоленск",
+        enterprise_legal_id=str(uuid.uuid4().int)[:10],
+        enterprise_languages=["ru"],
+        kind="goods",
+        title="Замена 120 пассажирских лифтов в многоквартирных домах",
+        description=f"Требуются пассажирские лифты с монтажом {series}",
+        sector="elevators",
+        product_codes=["842810"],
+        quantity=120,
+        unit="шт.",
+        certifications=["ТР ТС 011/2011"],
+        status="active",
+    )
+    return ListingPublished(**values | changes)
+
+
+def envelope_of(payload) -> Envelope:
+    return envelope_for(payload, key=str(payload.enterprise_id), producer="registry")
+
+
+@pytest.fixture(scope="module")
+async def kafka_producer(platform):
+    producer = idempotent_producer(platform.kafka.bootstrap_servers, client_id="matching-tests")
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+@pytest.fixture(scope="module")
+def matching_api(platform, internal_token):
+    def client(**caller) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=platform.service_url("matching"),
+            headers=internal_token("matching", **caller),
+            timeout=10,
+        )
+
+    return client
+
+
+async def publish(producer, *envelopes: Envelope | bytes) -> None:
+    for item in envelopes:
+        raw = item if isinstance(item, bytes) else item.to_bytes()
+        key = b"k" if isinstance(item, bytes) else item.key.encode()
+        await producer.send_and_wait(topics.LISTINGS, raw, key=key)
+
+
+def enterprise_profile(
+    listing: ListingSnapshot, *, status: str = "verified", **changes
+) -> EnterpriseUpdated:
+    """The profile of the enterprise behind a listing, as the registry announces it on
+    `registry.enterprises`."""
+    values = dict(
+        enterprise_id=listing.enterprise_id,
+        name=listing.enterprise_name,
+        country=listing.enterprise_country,
+        region=listing.enterprise_region,
+        city=listing.enterprise_city,
+        legal_id=listing.enterprise_legal_id,
+        sectors=[listing.sector],
+        languages=list(listing.enterprise_languages) or ["ru"],
+        contact_person="Анна Иванова",
+        email=f"contact-{listing.enterprise_id.hex[:8]}@example.org",
+        status=status,
+    )
+    return EnterpriseUpdated(**values | changes)
+
+
+async def announce(producer, *profiles) -> None:
+    """Publishes enterprise events (profiles, verifications...) to `registry.enterprises`, keyed by
+    the enterprise."""
+    for payload in profiles:
+        envelope = envelope_for(payload, key=str(payload.enterprise_id), producer="registry")
+        await producer.send_and_wait(
+            topics.ENTERPRISES, envelope.to_bytes(), key=envelope.key.encode()
+        )
+
+
+async def verify(producer, *listings: ListingSnapshot) -> None:
+    """Makes matching know the enterprises behind these listings as verified (matching pairs only
+    listings of verified enterprises): one verified profile per enterprise."""
+    seen: set[uuid.UUID] = set()
+    for listing in listings:
+        if listing.enterprise_id not in seen:
+            seen.add(listing.enterprise_id)
+            await announce(producer, enterprise_profile(listing))
+
+
+async def publish_verified(producer, *listings: ListingSnapshot) -> None:
+    """The listings' enterprises verified, then the listings published, in this order."""
+    await verify(producer, *listings)
+    await publish(producer, *(envelope_of(listing) for listing in listings))
+
+
+async def wait_for_matches(
+    api: httpx.AsyncClient, *, timeout: float = 20, expect=lambda page: page["total"] > 0, **params
+) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        page = (await api.get("/matches", params=params)).json()
+        if expect(page) or time.monotonic() > deadline:
+            return page
+        await asyncio.sleep(0.1)
+
+
+async def wait_until_stored(
+    database_url: str, *listing_ids: uuid.UUID, timeout: float = 20
+) -> list:
+    """The listings as the matching service stored them (with their matches, in one transaction)."""
+    from sqlalchemy import select
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from matching.adapters.orm import listings
+
+    engine = create_async_engine(database_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            async with engine.connect() as connection:
+                rows = (
+                    await connection.execute(select(listings).where(listings.c.id.in_(listing_ids)))
+                ).all()
+            if len(rows) == len(listing_ids) or time.monotonic() > deadline:
+                return rows
+            await asyncio.sleep(0.1)
+    finally:
+        await engine.dispose()
