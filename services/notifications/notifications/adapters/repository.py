@@ -29,19 +29,21 @@ def _to_domain(row) -> Delivery:
     return Delivery(**values)
 
 
+# Each criterion of a DeliveryFilter as a condition on the log; a criterion left out selects all.
+_CRITERIA = {
+    "status": lambda value: deliveries.c.status == value,
+    "template": lambda value: deliveries.c.template == value,
+    "enterprise_id": lambda value: deliveries.c.enterprise_id == value,
+    "created_from": lambda value: deliveries.c.created_at >= value,
+    "created_until": lambda value: deliveries.c.created_at < value,
+}
+
+
 def _conditions(selection: DeliveryFilter) -> list:
-    """The criteria the selection names; those it leaves out select everything."""
-    column = deliveries.c
     return [
-        condition
-        for given, condition in (
-            (selection.status, column.status == selection.status),
-            (selection.template, column.template == selection.template),
-            (selection.enterprise_id, column.enterprise_id == selection.enterprise_id),
-            (selection.created_from, column.created_at >= selection.created_from),
-            (selection.created_until, column.created_at < selection.created_until),
-        )
-        if given
+        condition(value)
+        for name, condition in _CRITERIA.items()
+        if (value := getattr(selection, name))
     ]
 
 
