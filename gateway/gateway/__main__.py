@@ -1,4 +1,4 @@
-"""python -m gateway [serve|migrate|downgrade|create-account|refresh-query-parameters]"""
+"""python -m gateway [serve|migrate|downgrade|create-account]"""
 
 from __future__ import annotations
 
@@ -41,11 +41,6 @@ def main() -> None:
                 "open an agency or admin account (companies register themselves)",
                 _create_account,
                 _create_account_flags,
-            ),
-            Command(
-                "refresh-query-parameters",
-                "copy the list routes' query parameters from the running services' OpenAPI documents",
-                lambda settings, _: refresh_query_parameters(settings),
             ),
         ],
     )
@@ -95,24 +90,6 @@ async def create_account(
     named = f" «{account.name}»" if account.name else ""
     print(f"opened {account.role} account {account.email}{named} ({account.id})")
     return 0
-
-
-def refresh_query_parameters(settings: Settings) -> None:
-    import httpx
-
-    from gateway.entrypoints import query_parameters
-
-    urls = {
-        "registry": settings.registry_url,
-        "matching": settings.matching_url,
-        "notifications": settings.notifications_url,
-    }
-    documents = {
-        name: httpx.get(f"{url}/openapi.json", timeout=10).raise_for_status().json()
-        for name, url in urls.items()
-    }
-    query_parameters.store(query_parameters.collect(documents))
-    print(f"wrote {query_parameters.STORED}")
 
 
 def serve(settings: Settings) -> None:

@@ -123,11 +123,18 @@ def request_examples(document: dict[str, Any], method: str, path: str) -> list[A
         examples += [example["value"] for example in media.get("examples", {}).values()]
         if "example" in media:
             examples.append(media["example"])
-        schema = media.get("schema", {})
-        if "$ref" in schema:
-            schema = document["components"]["schemas"][schema["$ref"].removeprefix(_SCHEMAS)]
-        examples += schema.get("examples", [])
+        examples += _schema_examples(document, media.get("schema", {}))
     return examples
+
+
+def _schema_examples(document: dict[str, Any], schema: dict[str, Any]) -> list[Any]:
+    """A schema's examples, or those of its alternatives (an optional body is `X | None`)."""
+    if "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].removeprefix(_SCHEMAS)]
+    alternatives = schema.get("anyOf", []) + schema.get("oneOf", [])
+    return schema.get("examples", []) + [
+        example for choice in alternatives for example in _schema_examples(document, choice)
+    ]
 
 
 def own_document(app: FastAPI) -> dict[str, Any]:
