@@ -37,12 +37,12 @@ from gateway.domain.circuit_breaker import CircuitBreaker
 from gateway.domain.client_address import trusted_networks
 from gateway.domain.rate_limit import GrowingDelays, PasswordThrottle, RateLimiter, SignInThrottle
 from gateway.entrypoints import openapi, problems
-from gateway.entrypoints.api import health, router
-from gateway.entrypoints.auth import auth
+from gateway.entrypoints.accounts.auth import auth
+from gateway.entrypoints.accounts.registry_events import RegistryEventsConsumer
+from gateway.entrypoints.accounts.staff import staff_accounts
 from gateway.entrypoints.client_address import ClientAddress
 from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
-from gateway.entrypoints.registry_events import RegistryEventsConsumer
-from gateway.entrypoints.staff_accounts import staff_accounts
+from gateway.entrypoints.proxy import health, router
 from gateway.observability import Metrics
 from gateway.service_layer.unit_of_work import DriverConnections
 from servicekit.observability import RequestContextMiddleware

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     ownership_cache_seconds: float = 10.0
     # Kafka, to read the registry's enterprise events: an enterprise whose ownership write failed
     # after the registry's reply is bound to its company from `enterprise.registered`
-    # (entrypoints/registry_events.py). None: no consumer (a gateway started without Kafka).
+    # (entrypoints/accounts/registry_events.py). None: no consumer (a gateway started without Kafka).
     kafka_bootstrap_servers: str | None = None
     consumer_group: str = "gateway"
     # How long the door trusts that a session lasts before asking the database again: the bound on

@@ -25,14 +25,14 @@ def _account(gateway: httpx.Client, headers: dict[str, str]) -> dict:
 def _registered(enterprise_id: uuid.UUID, owner_account_id: str) -> EnterpriseRegistered:
     return EnterpriseRegistered(
         enterprise_id=enterprise_id,
-        name="ОАО «Бобруйскагромаш»",
-        country="BY",
-        region="mogilev_oblast",
-        city="Бобруйск",
-        sectors=["agricultural_machinery"],
-        languages=["ru"],
-        contact_person="Олег Сидоров",
-        email=f"agro-{enterprise_id.hex[:8]}@example.by",
+        name=f"ООО «Смоленский лифтовой завод {enterprise_id.hex[:6]}»",
+        country="RU",
+        region="smolensk_oblast",
+        city="Смоленск",
+        sectors=["elevators"],
+        languages=["ru", "en"],
+        contact_person="Ирина Козлова",
+        email=f"lifts-{enterprise_id.hex[:8]}@example.ru",
         status="pending",
         owner_account_id=owner_account_id,
     )

@@ -74,7 +74,7 @@ class AccountRepository:
         row = (
             await self._session.execute(select(accounts).where(accounts.c.id == account_uuid))
         ).first()
-        return _to_domain(row, await self.enterprise_ids(account_id)) if row else None
+        return _to_domain(row, await self.get_enterprise_ids(account_id)) if row else None
 
     async def enabled_demo_account_ids(self) -> list[str]:
         query = select(accounts.c.id).where(
@@ -86,7 +86,7 @@ class AccountRepository:
         row = (
             await self._session.execute(select(accounts).where(accounts.c.email == email))
         ).first()
-        return _to_domain(row, await self.enterprise_ids(str(row.id))) if row else None
+        return _to_domain(row, await self.get_enterprise_ids(str(row.id))) if row else None
 
     async def save(self, account: Account) -> None:
         await self._session.execute(
@@ -144,7 +144,7 @@ class AccountRepository:
             next_cursor = _encode_cursor(rows[-1].created_at, rows[-1].id)
         return AccountPage([_to_domain(row) for row in rows], total or 0, next_cursor)
 
-    async def enterprise_ids(self, account_id: str) -> frozenset[str]:
+    async def get_enterprise_ids(self, account_id: str) -> frozenset[str]:
         account_uuid = _uuid_or_none(account_id)
         if account_uuid is None:
             return frozenset()
@@ -261,7 +261,9 @@ class RefreshTokenRepository:
         row = (await self._session.execute(statement)).first()
         return TokenFamily(str(row.account_id), str(row.family_id)) if row else None
 
-    async def family_of(self, token_hash: str, *, revoked_only: bool = False) -> TokenFamily | None:
+    async def get_family_by_token_hash(
+        self, token_hash: str, *, revoked_only: bool = False
+    ) -> TokenFamily | None:
         query = select(refresh_tokens.c.account_id, refresh_tokens.c.family_id).where(
             refresh_tokens.c.token_hash == token_hash
         )
@@ -272,28 +274,14 @@ class RefreshTokenRepository:
 
     async def revoke_family(self, family_id: str, *, at: datetime) -> int:
         """Every token of the session stops working, and with them its access tokens; says how many were still usable."""
-        statement = (
-            update(refresh_tokens)
-            .where(
-                refresh_tokens.c.family_id == uuid.UUID(family_id),
-                refresh_tokens.c.revoked_at.is_(None),
-            )
-            .values(revoked_at=at)
-        )
+        statement = _revoking(refresh_tokens.c.family_id == uuid.UUID(family_id), at=at)
         self.ended_families.add(family_id)
         return (await self._session.execute(statement)).rowcount
 
     async def revoke_all(self, account_id: str, *, at: datetime, keeping: str | None = None) -> int:
         """Revokes every refresh token of the account still usable, but those of the session the
         token whose hash is `keeping` belongs to (the caller's own); says how many."""
-        statement = (
-            update(refresh_tokens)
-            .where(
-                refresh_tokens.c.account_id == uuid.UUID(account_id),
-                refresh_tokens.c.revoked_at.is_(None),
-            )
-            .values(revoked_at=at)
-        )
+        statement = _revoking(refresh_tokens.c.account_id == uuid.UUID(account_id), at=at)
         if keeping is not None:
             kept_family = (
                 select(refresh_tokens.c.family_id)
@@ -321,6 +309,15 @@ class RefreshTokenRepository:
             .limit(1)
         )
         return bool(await self._session.scalar(query))
+
+
+def _revoking(which, *, at: datetime):
+    """Revokes, at `at`, the refresh tokens `which` selects that are still unrevoked."""
+    return (
+        update(refresh_tokens)
+        .where(which, refresh_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
 
 
 def _encode_cursor(created_at: datetime, account_id: uuid.UUID) -> str:

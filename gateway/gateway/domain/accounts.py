@@ -71,14 +71,8 @@ class Account:
             raise InvalidInput(
                 "role", "an admin opens agency or admin accounts; companies register themselves"
             )
-        return cls(
-            id=str(uuid.uuid4()),
-            email=normalize_email(email),
-            role=Role(role),
-            password_hash=None,
-            created_at=at,
-            name=normalize_name(name, required=True),
-        )
+        named = normalize_name(name, required=True)
+        return cls.open(email=email, role=role, password_hash=None, at=at, name=named)
 
     @property
     def confirmed(self) -> bool:

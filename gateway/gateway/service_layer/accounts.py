@@ -193,7 +193,9 @@ async def refresh(
     async with uow:
         traded = await uow.refresh_tokens.revoke_if_active(token_hash, at=_now())
         if traded is None:
-            reused = await uow.refresh_tokens.family_of(token_hash, revoked_only=True)
+            reused = await uow.refresh_tokens.get_family_by_token_hash(
+                token_hash, revoked_only=True
+            )
             if reused is not None:
                 await uow.refresh_tokens.revoke_family(reused.family_id, at=_now())
                 await uow.commit()
@@ -210,7 +212,9 @@ async def refresh(
 async def sign_out(*, uow: UnitOfWork, refresh_token: str) -> None:
     """The session of this refresh token ends: its refresh tokens and its access tokens stop working."""
     async with uow:
-        family = await uow.refresh_tokens.family_of(refresh_token_hash(refresh_token))
+        family = await uow.refresh_tokens.get_family_by_token_hash(
+            refresh_token_hash(refresh_token)
+        )
         if family is not None:
             await uow.refresh_tokens.revoke_family(family.family_id, at=_now())
             await uow.commit()
@@ -258,7 +262,7 @@ async def delete_account(
             for enterprise_id in enterprise_ids:
                 await uow.accounts.unbind(enterprise_id)
             await uow.commit()
-            enterprise_ids = await uow.accounts.enterprise_ids(account.id)
+            enterprise_ids = await uow.accounts.get_enterprise_ids(account.id)
     async with uow:
         await uow.refresh_tokens.revoke_all(account.id, at=_now())  # tells the door's cache too
         await uow.accounts.delete(account.id)
@@ -284,7 +288,12 @@ async def confirm_email(*, uow: UnitOfWork, email: str, account_id: str | None =
 
 async def get_account_or_raise(*, uow: UnitOfWork, account_id: str) -> Account:
     async with uow:
-        account = await uow.accounts.get(account_id)
+        return await _get_or_raise(uow, account_id)
+
+
+async def _get_or_raise(uow: UnitOfWork, account_id: str) -> Account:
+    """The account, read in the unit of work already open."""
+    account = await uow.accounts.get(account_id)
     if account is None:
         raise UnknownAccount(f"account {account_id} does not exist")
     return account
@@ -445,9 +454,7 @@ async def enabled_demo_account_ids(*, uow: UnitOfWork) -> list[str]:
 async def disable_account(*, uow: UnitOfWork, account_id: str, disabled_by: str) -> Account:
     """The account can no longer sign in or refresh; its refresh tokens stop working now."""
     async with uow:
-        account = await uow.accounts.get(account_id)
-        if account is None:
-            raise UnknownAccount(f"account {account_id} does not exist")
+        account = await _get_or_raise(uow, account_id)
         now = _now()
         account.disable(by=disabled_by, at=now)
         await uow.accounts.save(account)
@@ -458,9 +465,7 @@ async def disable_account(*, uow: UnitOfWork, account_id: str, disabled_by: str)
 
 async def enable_account(*, uow: UnitOfWork, account_id: str) -> Account:
     async with uow:
-        account = await uow.accounts.get(account_id)
-        if account is None:
-            raise UnknownAccount(f"account {account_id} does not exist")
+        account = await _get_or_raise(uow, account_id)
         account.enable()
         await uow.accounts.save(account)
         await uow.commit()
@@ -473,11 +478,11 @@ async def caller_for(*, uow: UnitOfWork, account_id: str, role: str) -> Caller:
     if role != Role.COMPANY:
         return Caller(account_id=account_id, role=role)
     async with uow:
-        enterprise_ids = await uow.accounts.enterprise_ids(account_id)
+        enterprise_ids = await uow.accounts.get_enterprise_ids(account_id)
     return Caller(account_id=account_id, role=role, enterprise_ids=enterprise_ids)
 
 
-async def confirmed_email_of(*, uow: UnitOfWork, account_id: str) -> str | None:
+async def get_confirmed_email(*, uow: UnitOfWork, account_id: str) -> str | None:
     """The account's address if its owner has confirmed it, else None."""
     async with uow:
         account = await uow.accounts.get(account_id)

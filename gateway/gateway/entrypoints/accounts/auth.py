@@ -5,6 +5,8 @@ password's reset link, and changing one's password."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
@@ -181,15 +183,6 @@ def _uow(request: Request) -> UnitOfWork:
     return UnitOfWork(container.session_factory, sessions=container.sessions)
 
 
-def _tokens_response(tokens: accounts.Tokens) -> TokensOut:
-    return TokensOut(
-        access_token=tokens.access_token,
-        expires_in=tokens.expires_in,
-        refresh_token=tokens.refresh_token,
-        role=tokens.role,
-    )
-
-
 @auth.post(
     "/register",
     status_code=202,
@@ -240,13 +233,36 @@ async def confirm_by_post(body: ConfirmIn, request: Request):
 
 
 async def _confirm(request: Request, token: str) -> Account:
-    try:
+    with _invalid_link():
         address = request.app.state.container.confirmation_links.read_address(token)
         return await accounts.confirm_email(
             uow=_uow(request), email=address.email, account_id=address.account_id
         )
+
+
+@contextlib.contextmanager
+def _invalid_link() -> Iterator[None]:
+    """An emailed link that is forged, expired or used up is a 400 `Invalid link`."""
+    try:
+        yield
     except InvalidToken as error:
         raise Problem(400, str(error), title="Invalid link") from None
+
+
+async def _new_password_through_link(
+    request: Request, response: Response, body: SetPasswordIn, use_case, **links
+) -> AccountOut:
+    """`use_case` sets the password through the link's token (an invitation's or a reset's)."""
+    with _invalid_link():
+        account = await use_case(
+            uow=_uow(request),
+            passwords=request.app.state.container.passwords,
+            token=body.token,
+            password=body.password,
+            **links,
+        )
+    response.headers.update(_NO_STORE)
+    return AccountOut.of(account)
 
 
 @auth.post(
@@ -255,19 +271,10 @@ async def _confirm(request: Request, token: str) -> Account:
     summary="Set your password through the one-time link an admin had emailed to you",
 )
 async def set_password(body: SetPasswordIn, request: Request, response: Response):
-    container = request.app.state.container
-    try:
-        account = await accounts.set_password(
-            uow=_uow(request),
-            passwords=container.passwords,
-            password_links=container.password_links,
-            token=body.token,
-            password=body.password,
-        )
-    except InvalidToken as error:
-        raise Problem(400, str(error), title="Invalid link") from None
-    response.headers.update(_NO_STORE)
-    return AccountOut.of(account)
+    links = request.app.state.container.password_links
+    return await _new_password_through_link(
+        request, response, body, accounts.set_password, password_links=links
+    )
 
 
 @auth.post(
@@ -309,19 +316,10 @@ async def password_reset(body: PasswordResetIn, request: Request, background: Ba
     summary="Choose a new password through the emailed link of a password reset",
 )
 async def reset_password(body: SetPasswordIn, request: Request, response: Response):
-    container = request.app.state.container
-    try:
-        account = await accounts.reset_password(
-            uow=_uow(request),
-            passwords=container.passwords,
-            reset_links=container.reset_links,
-            token=body.token,
-            password=body.password,
-        )
-    except InvalidToken as error:
-        raise Problem(400, str(error), title="Invalid link") from None
-    response.headers.update(_NO_STORE)
-    return AccountOut.of(account)
+    links = request.app.state.container.reset_links
+    return await _new_password_through_link(
+        request, response, body, accounts.reset_password, reset_links=links
+    )
 
 
 @auth.post(
@@ -333,28 +331,15 @@ async def reset_password(body: SetPasswordIn, request: Request, response: Respon
 async def change_password(
     body: ChangePasswordIn, request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]
 ) -> Response:
-    container = request.app.state.container
-    throttle = container.sign_in_throttle  # a wrong current password counts as a failed sign-in
-    attempt = {"address": f"ip:{_client_address(request)}", "email": f"account:{caller.account_id}"}
-    _refuse_while_waiting(throttle.attempt(**attempt), throttle, "too many wrong passwords")
-    try:
+    with _proving_password(request, caller):
         await accounts.change_password(
             uow=_uow(request),
-            passwords=container.passwords,
+            passwords=request.app.state.container.passwords,
             account_id=caller.account_id,
             current_password=body.current_password,
             new_password=body.new_password,
             keep_refresh_token=body.keep_refresh_token,
         )
-    except InvalidToken as error:
-        raise sign_in_required(str(error)) from None
-    except InvalidInput as error:
-        if (
-            error.field != "current_password"
-        ):  # only a wrong current password counts against the caller
-            throttle.succeeded(**attempt)
-        raise
-    throttle.succeeded(**attempt)
     return Response(status_code=204)
 
 
@@ -400,7 +385,7 @@ async def token(
     )
     throttle.succeeded(**attempt)
     response.headers.update(_NO_STORE)
-    return _tokens_response(tokens)
+    return TokensOut.model_validate(tokens, from_attributes=True)
 
 
 @auth.post(
@@ -419,7 +404,7 @@ async def refresh(body: RefreshIn, request: Request, response: Response):
     except InvalidToken as error:
         raise sign_in_required(str(error)) from None
     response.headers.update(_NO_STORE)
-    return _tokens_response(tokens)
+    return TokensOut.model_validate(tokens, from_attributes=True)
 
 
 @auth.post("/logout", status_code=204, summary="Sign out: the refresh token stops working")
@@ -438,12 +423,7 @@ async def delete_me(
     body: DeleteAccountIn, request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]
 ) -> Response:
     container = request.app.state.container
-    throttle = (
-        container.sign_in_throttle
-    )  # a wrong password counts as a failed sign-in, as in change-password
-    attempt = {"address": f"ip:{_client_address(request)}", "email": f"account:{caller.account_id}"}
-    _refuse_while_waiting(throttle.attempt(**attempt), throttle, "too many wrong passwords")
-    try:
+    with _proving_password(request, caller):
         await accounts.delete_account(
             uow=_uow(request),
             passwords=container.passwords,
@@ -451,14 +431,6 @@ async def delete_me(
             account_id=caller.account_id,
             current_password=body.current_password,
         )
-    except InvalidToken as error:
-        raise sign_in_required(str(error)) from None
-    except InvalidInput:
-        raise
-    except Exception:
-        throttle.succeeded(**attempt)  # only a wrong password counts against the caller
-        raise
-    throttle.succeeded(**attempt)
     container.ownership.forget(caller.account_id)
     return Response(status_code=204)
 
@@ -477,6 +449,28 @@ async def me(request: Request, caller: Annotated[Caller, Depends(signed_in_calle
     except UnknownAccount:
         raise sign_in_required("the account of this token no longer exists") from None
     return AccountOut.of(account)
+
+
+@contextlib.contextmanager
+def _proving_password(request: Request, caller: Caller) -> Iterator[None]:
+    """A signed-in caller proves its current password (to change it, to delete the account): a
+    wrong one counts as a failed sign-in of the (account, address) pair, anything else that fails
+    (a weak new password, the registry) does not; an account gone or disabled is a 401."""
+    throttle = request.app.state.container.sign_in_throttle
+    attempt = {"address": f"ip:{_client_address(request)}", "email": f"account:{caller.account_id}"}
+    _refuse_while_waiting(throttle.attempt(**attempt), throttle, "too many wrong passwords")
+    try:
+        yield
+    except InvalidToken as error:
+        raise sign_in_required(str(error)) from None
+    except InvalidInput as error:
+        if error.field != "current_password":
+            throttle.succeeded(**attempt)
+        raise
+    except Exception:
+        throttle.succeeded(**attempt)
+        raise
+    throttle.succeeded(**attempt)
 
 
 def _refuse_while_waiting(wait: float, limiter, what: str) -> None:

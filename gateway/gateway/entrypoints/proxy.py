@@ -39,7 +39,7 @@ async def _forward(request: Request, route: Route, caller: Caller) -> UpstreamRe
 
 async def _with_confirmed_email(request: Request, caller: Caller) -> Caller:
     container = request.app.state.container
-    email = await accounts.confirmed_email_of(
+    email = await accounts.get_confirmed_email(
         uow=UnitOfWork(container.session_factory), account_id=caller.account_id
     )
     return replace(caller, confirmed_email=email)

@@ -44,17 +44,7 @@ class StaffAccountOut(BaseModel):
 
     @classmethod
     def of(cls, account: Account) -> StaffAccountOut:
-        return cls(
-            id=account.id,
-            email=account.email,
-            name=account.name,
-            role=str(account.role),
-            disabled=account.disabled,
-            disabled_at=account.disabled_at,
-            password_set=account.password_set,
-            created_at=account.created_at,
-            confirmed=account.confirmed,
-        )
+        return cls.model_validate(account, from_attributes=True)
 
 
 class InvitedAccountOut(StaffAccountOut):
