@@ -38,6 +38,7 @@ import datetime as dt
 import json
 import re
 import sys
+import typing
 from pathlib import Path
 
 try:
@@ -53,6 +54,9 @@ try:
     from email_validator import EmailNotValidError, validate_email
 except ImportError:  # pragma: no cover - fall back to a plain syntax check
     validate_email = None
+
+from registry.domain import enterprise, listing
+from registry.entrypoints import schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -133,38 +137,14 @@ REQUIRED_CITIES = {
 BOUNDS = {"RU": (41.0, 82.0, 19.0, 180.0), "BY": (51.2, 56.2, 23.1, 32.8)}
 PHONE_RULES = {"RU": re.compile(r"^\+7[3-9]\d{9}$"), "BY": re.compile(r"^\+375\d{9}$")}
 
-ENTERPRISE_KEYS = [
-    "name",
-    "country",
-    "region",
-    "city",
-    "sectors",
-    "description",
-    "languages",
-    "size",
-    "certifications",
-    "contact_person",
-    "email",
-    "phone",
-    "personal_data_consent",
-    "offers",
-    "needs",
-]
-LISTING_KEYS = [
-    "kind",
-    "title",
-    "description",
-    "sector",
-    "product_codes",
-    "quantity",
-    "unit",
-    "regions",
-    "certifications",
-    "valid_until",
-]
-KINDS = {"goods", "services", "technology", "investment", "joint_venture"}
-SIZES = {"micro", "small", "medium", "large"}
-LANGS = {"ru", "be", "en"}
+# The registry's own rules for what an enterprise and a listing carry (the legal ids are checked
+# by country below; offers and needs are how the demo file nests listings).
+LEGAL_IDS = {"inn", "ogrn", "unp"}
+ENTERPRISE_KEYS = [*sorted(enterprise.CHANGEABLE - LEGAL_IDS), "offers", "needs"]
+LISTING_KEYS = sorted(listing.CHANGEABLE - {"status"})
+KINDS = {kind.value for kind in listing.ListingKind}
+SIZES = set(typing.get_args(schemas.Size))
+LANGS = set(typing.get_args(schemas.Language))
 
 MIN_ENTERPRISES, MIN_OFFERS, MIN_NEEDS, MIN_PER_SECTOR = 90, 150, 120, 5
 MIN_RU_REGIONS, MIN_CITIES = 40, 60

@@ -60,18 +60,6 @@ UNITS = (
 )
 ENDING_SOON_DAYS = 14
 PRODUCT_CODE = re.compile(r"^\d{4,10}$")
-FIELDS = (
-    "kind",
-    "title",
-    "description",
-    "sector",
-    "product_codes",
-    "quantity",
-    "unit",
-    "certifications",
-    "regions",
-    "valid_until",
-)
 # What the API's refusal of a field means, in the person's words.
 FIELD_MESSAGES = {
     "kind": N_("Choose what kind of listing this is"),
@@ -89,6 +77,7 @@ FIELD_MESSAGES = {
     "regions": N_("Choose regions from the list"),
     "valid_until": N_("Enter a date that has not passed yet"),
 }
+FIELDS = frozenset(FIELD_MESSAGES)  # a listing's fields, as the form shows them
 
 
 def _today() -> date:
