@@ -212,7 +212,8 @@ _DESCRIPTION = (
     + "` (do not edit by hand). A message is a JSON envelope (`Envelope`) whose `type` and"
     " `version` name its payload's contract; the Kafka key is the envelope's `key`. A consumer"
     " dead-letters a type or version it does not know. Producers publish through a transactional"
-    " outbox, so a message may arrive more than once: each consumer applies it once (by `event_id`)."
+    " outbox, so a message may arrive more than once: each consumer applies it once (by "
+    "`event_id`)."
 )
 
 

@@ -55,8 +55,8 @@ class EnterpriseUpdated(EnterpriseProfile):
     event_type: ClassVar[str] = "enterprise.updated"
 
     # Additive, optional: the identifying fields (name, country, inn, ogrn, unp) whose edit sent a
-    # verified enterprise back to pending for the agency to check again (`status` is then "pending");
-    # empty for any other edit and in older events.
+    # verified enterprise back to pending for the agency to check again (`status` is then
+    # "pending"); empty for any other edit and in older events.
     recheck_because: list[str] = []
 
 
@@ -117,8 +117,8 @@ class ListingSnapshot(EventPayload):
     status: Literal["active", "closed"]
     version: int = 1
     # Additive, optional: why a closed listing closed: "expired" (its valid_until passed, closed by
-    # the registry itself), "closed_by_owner" (the owner or the agency closed it), "enterprise_deleted";
-    # None while active and in older events.
+    # the registry itself), "closed_by_owner" (the owner or the agency closed it),
+    # "enterprise_deleted"; None while active and in older events.
     closed_because: str | None = None
 
 

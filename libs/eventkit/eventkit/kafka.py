@@ -174,7 +174,8 @@ class EventConsumer:
         except RetryError as error:
             failure = error.last_attempt.exception()
             reason = f"handler failed {self._max_attempts} times: {failure!r}"
-            # A database error quotes the values it refused (an address, say): the log gets its kind only.
+            # A database error quotes the values it refused (an address, say): the log gets its kind
+            # only.
             await self._send_to_dead_letters(
                 message,
                 reason,
@@ -210,7 +211,8 @@ class EventConsumer:
                         dead_letter(message.topic), message.value, key=message.key, headers=headers
                     )
         except (KafkaError, OSError) as error:
-            # The message stays readable in its own topic at this offset; the log says where, never what.
+            # The message stays readable in its own topic at this offset; the log says where, never
+            # what.
             log.error(
                 "event_skipped_undeliverable_dead_letter",
                 topic=message.topic,
@@ -225,7 +227,8 @@ class EventConsumer:
 
 
 def _may_pass_on_retry(error: BaseException) -> bool:
-    """A broker that is away may come back; a refusal of the message itself (too large, invalid) will not change."""
+    """A broker that is away may come back; a refusal of the message itself (too large, invalid)
+    will not change."""
     return isinstance(error, OSError | KafkaTimeoutError) or (
         isinstance(error, KafkaError) and error.retriable
     )

@@ -1,5 +1,6 @@
 """Secrets whose values are published in this repository (the demo of docker-compose, examples):
-anybody can sign a token with them. Every application refuses to start with one outside demo mode."""
+anybody can sign a token with them. Every application refuses to start with one outside demo
+mode."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ PUBLISHED_SECRETS = frozenset(
 
 
 def published_secrets_in_use(secrets: Mapping[str, SecretStr | str]) -> list[str]:
-    """The names (environment variables) of `secrets` whose value is published in this repository."""
+    """The names (environment variables) of `secrets` whose value is published in this
+    repository."""
     return [
         name
         for name, value in secrets.items()
@@ -43,7 +45,8 @@ def refuse_published_secrets(
         return
     print(
         f"error: {', '.join(published)} still has the value published in this repository; "
-        f"set your own secret (at least 32 characters, e.g. `openssl rand -hex 32`) or run in demo mode ({demo_setting}=true)",
+        "set your own secret (at least 32 characters, e.g. `openssl rand -hex 32`) or run in "
+        f"demo mode ({demo_setting}=true)",
         file=sys.stderr,
     )
     sys.exit(2)

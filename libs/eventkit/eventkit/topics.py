@@ -1,4 +1,5 @@
-"""Topic names and their partition counts; the one place both producers and the infrastructure read."""
+"""Topic names and their partition counts; the one place both producers and the infrastructure
+read."""
 
 ENTERPRISES = "registry.enterprises"
 LISTINGS = "registry.listings"
@@ -6,8 +7,8 @@ MATCHES = "matching.matches"
 DELIVERIES = "notifications.deliveries"
 
 
-# The event types each topic carries (contracts.py holds their payloads). A consumer dead-letters any
-# other type it reads there: a type on the wrong topic would be applied out of its key's order.
+# The event types each topic carries (contracts.py holds their payloads). A consumer dead-letters
+# any other type it reads there: a type on the wrong topic would be applied out of its key's order.
 EVENT_TYPES: dict[str, frozenset[str]] = {
     ENTERPRISES: frozenset(
         {
