@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 import structlog
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,24 +17,26 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from eventkit.kafka import idempotent_producer, kafka_is_reachable, keep_running
+from eventkit.kafka import idempotent_producer
 from notifications.adapters.links import SignedLinks
 from notifications.adapters.rendering import TemplateRenderer
 from notifications.adapters.smtp import SmtpMailer
 from notifications.config import Settings
-from notifications.entrypoints.api import health, router
+from notifications.entrypoints.api import router
 from notifications.entrypoints.workers import run_consumer, run_dead_letter_relay, run_sender
-from notifications.observability import Metrics
+from notifications.observability import Metrics, count_deliveries
+from servicekit.health import health_routes
 from servicekit.internal_token import InternalTokenVerifier, install_internal_token
 from servicekit.observability import RequestContextMiddleware
 from servicekit.problems import install_problem_handlers
 from servicekit.request_limits import RequestLimits
+from servicekit.runner import DatabaseAndKafka, Workers
 
 log = structlog.get_logger(__name__)
 
 
 @dataclass
-class Container:
+class Container(DatabaseAndKafka):
     settings: Settings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
@@ -47,16 +48,9 @@ class Container:
     producer_started: asyncio.Event = field(default_factory=asyncio.Event)
     sender_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def database_is_reachable(self) -> bool:
-        try:
-            async with self.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        except Exception:
-            return False
-        return True
-
-    async def kafka_is_reachable(self) -> bool:
-        return self.producer_started.is_set() and await kafka_is_reachable(self.producer)
+    async def close(self) -> None:
+        await self.mailer.close()
+        await super().close()
 
 
 def build_container(settings: Settings, metrics: Metrics) -> Container:
@@ -88,11 +82,6 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
     )
 
 
-async def _start_producer(container: Container) -> None:
-    await container.producer.start()
-    container.producer_started.set()
-
-
 def create_app(settings: Settings) -> FastAPI:
     metrics = Metrics()
 
@@ -100,34 +89,21 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = build_container(settings, metrics)
         app.state.container = container
-        stop = asyncio.Event()
+        async with Workers() as workers:
+            workers.on_close(container.close)
+            stop = workers.stop
 
-        async def consume() -> None:
-            if not container.producer_started.is_set():
-                await _start_producer(container)
-            await run_consumer(container, stop)
+            async def consume() -> None:
+                await container.producer_started.wait()  # dead letters are written through it
+                await run_consumer(container, stop)
 
-        tasks = [
-            asyncio.create_task(keep_running("consumer", consume, stop)),
-            asyncio.create_task(keep_running("sender", lambda: run_sender(container, stop), stop)),
-            asyncio.create_task(
-                keep_running(
-                    "dead-letter relay", lambda: run_dead_letter_relay(container, stop), stop
-                )
-            ),
-        ]
-        try:
+            workers.start_up(container.start_producer())
+            workers.keep_running("consumer", consume)
+            workers.keep_running("sender", lambda: run_sender(container, stop))
+            workers.keep_running(
+                "dead-letter relay", lambda: run_dead_letter_relay(container, stop)
+            )
             yield
-        finally:
-            stop.set()
-            await asyncio.wait(tasks, timeout=10)
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await container.mailer.close()
-            if container.producer_started.is_set():
-                await container.producer.stop()
-            await container.engine.dispose()
 
     app = FastAPI(title="Union Match notifications", version="0.1.0", lifespan=lifespan)
     install_problem_handlers(app, service="notifications service")
@@ -138,7 +114,7 @@ def create_app(settings: Settings) -> FastAPI:
         ),
     )
     app.include_router(router)
-    app.include_router(health)
+    app.include_router(health_routes(before_scrape=count_deliveries))
     app.add_middleware(
         RequestLimits
     )  # bounds the body, the headers and the text fields of every route

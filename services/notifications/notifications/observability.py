@@ -15,3 +15,16 @@ class Metrics(ConsumerMetrics):
         self.deliveries = self.gauge(
             "deliveries", "Deliveries in the database by status (read at scrape time)", ["status"]
         )
+
+
+async def count_deliveries(container) -> None:
+    """Sets the deliveries gauge from the database, at each scrape."""
+    from notifications.service_layer import deliveries
+    from notifications.service_layer.unit_of_work import UnitOfWork
+
+    try:
+        counts = await deliveries.get_counts_by_status(uow=UnitOfWork(container.session_factory))
+    except Exception:  # the counters and latencies are still worth serving without the database
+        return
+    for status, count in counts.items():
+        container.metrics.deliveries.labels(status).set(count)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from eventkit import topics
-from eventkit.kafka import EventConsumer
 from matching.service_layer import handlers
+from servicekit.runner import consume
 
 CONSUMED_TOPICS = list(topics.CONSUMED_BY["matching"])
 
@@ -19,12 +19,4 @@ async def run_consumer(container, stop: asyncio.Event) -> None:
         if applied:
             container.metrics.events_applied.labels(envelope.type).inc()
 
-    consumer = EventConsumer(
-        bootstrap_servers=container.settings.kafka_bootstrap_servers,
-        group_id=container.settings.consumer_group,
-        topics=CONSUMED_TOPICS,
-        handle=handle,
-        dead_letters=container.producer,
-        skipped=lambda topic, error: container.metrics.events_skipped.labels(topic, error).inc(),
-    )
-    await consumer.run(stop)
+    await consume(container, topics=CONSUMED_TOPICS, handle=handle, stop=stop)

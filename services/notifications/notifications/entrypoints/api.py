@@ -1,14 +1,12 @@
 """The delivery log and re-sending for the agency, email preferences and the unsubscribe link for
-companies, and the service's health, readiness and metrics."""
+companies (health, readiness and metrics: servicekit.health, wired in bootstrap.py)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
-from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 
 from notifications.domain.deliveries import DeliveryFilter
 from notifications.entrypoints.schemas import (
@@ -314,37 +312,3 @@ async def unsubscribe_in_one_click(
             422, reason, errors=[{"field": "List-Unsubscribe", "reason": reason}]
         )
     return await unsubscribe(request, caller, token)
-
-
-health = APIRouter(include_in_schema=False)
-
-
-@health.get("/healthz")
-async def healthz():
-    return {"status": "ok"}
-
-
-@health.get("/readyz")
-async def readyz(request: Request):
-    container = request.app.state.container
-    checks = {
-        "database": await container.database_is_reachable(),
-        "kafka": await container.kafka_is_reachable(),
-    }
-    ready = all(checks.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks},
-        status_code=200 if ready else 503,
-    )
-
-
-@health.get("/metrics")
-async def metrics(request: Request):
-    container = request.app.state.container
-    try:
-        counts = await deliveries.get_counts_by_status(uow=_uow(request))
-        for status, count in counts.items():
-            container.metrics.deliveries.labels(status).set(count)
-    except Exception:  # the counters and latencies are still worth serving without the database
-        pass
-    return Response(generate_latest(container.metrics.registry), media_type=CONTENT_TYPE_LATEST)

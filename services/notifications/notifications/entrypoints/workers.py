@@ -10,7 +10,6 @@ from datetime import timedelta
 import structlog
 
 from eventkit import topics
-from eventkit.kafka import EventConsumer
 from eventkit.outbox import OutboxRelay
 from notifications.adapters.orm import outbox
 from notifications.domain.deliveries import RetryPolicy
@@ -18,6 +17,7 @@ from notifications.domain.plans import AgencyContact
 from notifications.service_layer import events, housekeeping
 from notifications.service_layer.sending import Sending, send_due
 from notifications.service_layer.unit_of_work import UnitOfWork
+from servicekit.runner import consume
 
 log = structlog.get_logger(__name__)
 
@@ -39,15 +39,7 @@ async def run_consumer(container, stop: asyncio.Event) -> None:
         ):
             container.sender_wakeup.set()
 
-    consumer = EventConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        group_id=settings.consumer_group,
-        topics=CONSUMED_TOPICS,
-        handle=handle,
-        dead_letters=container.producer,
-        skipped=lambda topic, error: container.metrics.events_skipped.labels(topic, error).inc(),
-    )
-    await consumer.run(stop)
+    await consume(container, topics=CONSUMED_TOPICS, handle=handle, stop=stop)
 
 
 def sending_of(container) -> Sending:

@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable
 from eventkit import topics
 from eventkit.contracts import EventPayload, MatchIntroduced
 from eventkit.envelope import Envelope
-from eventkit.kafka import EventConsumer
 from registry.service_layer import partners
 from registry.service_layer.unit_of_work import UnitOfWork
+from servicekit.runner import consume
 
 CONSUMED_TOPICS = list(topics.CONSUMED_BY["registry"])
 
@@ -38,12 +38,4 @@ async def run_consumer(container, stop: asyncio.Event) -> None:
     async def handle(envelope: Envelope, payload: EventPayload) -> None:
         await dispatch(envelope, payload, uow=UnitOfWork(container.session_factory))
 
-    consumer = EventConsumer(
-        bootstrap_servers=container.settings.kafka_bootstrap_servers,
-        group_id=container.settings.consumer_group,
-        topics=CONSUMED_TOPICS,
-        handle=handle,
-        dead_letters=container.producer,
-        skipped=lambda topic, error: container.metrics.events_skipped.labels(topic, error).inc(),
-    )
-    await consumer.run(stop)
+    await consume(container, topics=CONSUMED_TOPICS, handle=handle, stop=stop)
