@@ -15,11 +15,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import jwt
-from fastapi import FastAPI, Request
 
-from servicekit.problems import Problem
+if (
+    TYPE_CHECKING
+):  # the contract is plain Python: domain code that names a Caller loads no web framework
+    from fastapi import FastAPI, Request
 
 INTERNAL_TOKEN_HEADER = "X-Internal-Token"
 ISSUER = "gateway"
@@ -181,6 +184,8 @@ def install_internal_token(app: FastAPI, verifier: InternalTokenVerifier) -> Non
 async def current_caller(request: Request) -> Caller:
     """The FastAPI dependency of every service route: the caller the gateway's token names (also
     kept as `request.state.caller` for the problem handlers); 401 without a valid token."""
+    from servicekit.problems import Problem
+
     token = request.headers.get(INTERNAL_TOKEN_HEADER)
     if not token:
         raise Problem(401, "this service only answers calls that come through the gateway")
