@@ -28,13 +28,10 @@ import argparse
 import asyncio
 import json
 import math
-import os
 import random
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -57,7 +54,8 @@ import httpx  # noqa: E402
 import jwt  # noqa: E402
 import psutil  # noqa: E402
 
-from devstack.stack import Stack, StackConfig  # noqa: E402
+from bench.common import whole_platform  # noqa: E402
+from devstack.stack import Stack  # noqa: E402
 from matching.domain.match import Match  # noqa: E402
 from matching.domain.scoring import Component, Weights  # noqa: E402
 from web.domain.queue_view import QueueView  # noqa: E402
@@ -441,31 +439,6 @@ def make_market(*, matches: int, reviewer: str, seed: int) -> Market:
 
 
 ENTERPRISE_COLUMNS = ("id", "name", "country", "region", "city", "sectors", "languages", "status")
-LISTING_COLUMNS = (
-    "id",
-    "side",
-    "enterprise_id",
-    "enterprise_name",
-    "country",
-    "region",
-    "city",
-    "legal_id",
-    "languages",
-    "enterprise_certifications",
-    "kind",
-    "title",
-    "description",
-    "sector",
-    "product_codes",
-    "quantity",
-    "unit",
-    "regions",
-    "certifications",
-    "valid_until",
-    "status",
-    "version",
-    "enterprise_status",
-)
 MATCH_COLUMNS = (
     "id",
     "offer_id",
@@ -497,35 +470,34 @@ def enterprise_row(e: Enterprise) -> tuple:
     return (e.id, e.name, p.country, p.region, p.city, list(e.sectors), list(e.languages), e.status)
 
 
-def listing_row(listing: Listing, valid_until: date) -> tuple:
+def listing_row(listing: Listing, valid_until: date) -> dict:
+    """A row of matching's listings table, by column."""
     e, p = listing.enterprise, listing.enterprise.place
-    regions = sorted({p.region, "smolensk_oblast"})
-    description = f"{listing.title}. Объём: {listing.quantity} {listing.unit}; {p.city}."
-    return (
-        listing.id,
-        listing.side,
-        e.id,
-        e.name,
-        p.country,
-        p.region,
-        p.city,
-        "",
-        list(e.languages),
-        ["ISO 9001"],
-        "goods",
-        listing.title,
-        description,
-        listing.sector,
-        [listing.code],
-        float(listing.quantity),
-        listing.unit,
-        regions,
-        ["EAC"],
-        valid_until,
-        "active",
-        1,
-        e.status,
-    )
+    return {
+        "id": listing.id,
+        "side": listing.side,
+        "enterprise_id": e.id,
+        "enterprise_name": e.name,
+        "country": p.country,
+        "region": p.region,
+        "city": p.city,
+        "legal_id": "",
+        "languages": list(e.languages),
+        "enterprise_certifications": ["ISO 9001"],
+        "kind": "goods",
+        "title": listing.title,
+        "description": f"{listing.title}. Объём: {listing.quantity} {listing.unit}; {p.city}.",
+        "sector": listing.sector,
+        "product_codes": [listing.code],
+        "quantity": float(listing.quantity),
+        "unit": listing.unit,
+        "regions": sorted({p.region, "smolensk_oblast"}),
+        "certifications": ["EAC"],
+        "valid_until": valid_until,
+        "status": "active",
+        "version": 1,
+        "enterprise_status": e.status,
+    }
 
 
 async def load(database_url: str, market: Market) -> None:
@@ -541,10 +513,9 @@ async def load(database_url: str, market: Market) -> None:
             records=[enterprise_row(e) for e in market.enterprises],
             columns=ENTERPRISE_COLUMNS,
         )
+        listings = [listing_row(x, valid_until) for x in market.listings]
         await connection.copy_records_to_table(
-            "listings",
-            records=[listing_row(x, valid_until) for x in market.listings],
-            columns=LISTING_COLUMNS,
+            "listings", records=[tuple(row.values()) for row in listings], columns=list(listings[0])
         )
         await connection.copy_records_to_table(
             "matches", records=market.match_rows, columns=MATCH_COLUMNS
@@ -708,27 +679,16 @@ def dashboard_page(name: str, *, days: int, period: str, clients: Clients) -> Pa
     async def web() -> None:
         expect(await clients.web.get(path), page=True)
 
-    async def api() -> None:
-        for answer in await asyncio.gather(
-            *(
-                clients.api.get(
-                    "/api/v1/stats/funnel", params=dates | {"group_by": g}, headers=clients.bearer
-                )
-                for g in groups
-            )
-        ):
+    async def each_grouping(client: httpx.AsyncClient, path: str, headers: dict) -> None:
+        asked = (client.get(path, params=dates | {"group_by": g}, headers=headers) for g in groups)
+        for answer in await asyncio.gather(*asked):
             expect(answer)
 
+    async def api() -> None:
+        await each_grouping(clients.api, "/api/v1/stats/funnel", clients.bearer)
+
     async def matching() -> None:
-        for answer in await asyncio.gather(
-            *(
-                clients.matching.get(
-                    "/stats/funnel", params=dates | {"group_by": g}, headers=clients.internal
-                )
-                for g in groups
-            )
-        ):
-            expect(answer)
+        await each_grouping(clients.matching, "/stats/funnel", clients.internal)
 
     return Page(name, {"web": web, "api": api, "matching": matching})
 
@@ -888,17 +848,6 @@ def report(pages: list[Page], facts: dict, *, command: str) -> None:
     print(f"reproduce: {command}")
 
 
-# --- the platform ---------------------------------------------------------------------------
-
-
-def new_platform(state_dir: Path) -> Stack:
-    # The run measures the pages' work, not the gateway's rate limits: lifted for this process tree.
-    for knob in ("IP_PER_SECOND", "IP_BURST", "ACCOUNT_PER_SECOND", "ACCOUNT_BURST"):
-        os.environ[f"GATEWAY_RATE_LIMIT_{knob}"] = "1000000"
-    config = StackConfig.on_free_ports(state_dir, demo_mode=True)
-    return Stack(config)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -916,29 +865,12 @@ def main() -> int:
         f".venv/bin/python bench/web/bench_console.py --matches {args.matches} "
         f"--requests {args.requests} --budget {args.budget:g}"
     )
-    state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-bench-"))
     started = time.monotonic()
-    stack = new_platform(state_dir)
-    try:
-        # Inside the try: whatever started is stopped even if a later part fails.
-        stack.start_infrastructure()
-        stack.migrate()
-        stack.start_services()
-        print(f"platform up in {time.monotonic() - started:.0f}s; loading...", flush=True)
+    with whole_platform(logs_of=("web", "gateway", "matching")) as stack:
+        print("loading...", flush=True)
         pages, facts = asyncio.run(
             bench(stack, matches=args.matches, requests=args.requests, budget=args.budget)
         )
-    except RuntimeError as error:
-        print(f"error: {error}", file=sys.stderr)
-        for child in stack.supervisor.children:
-            if child.name in ("web", "gateway", "matching"):
-                print(
-                    f"--- last lines of {child.name}'s log:\n{child.log_tail(8)}", file=sys.stderr
-                )
-        return 1
-    finally:
-        stack.stop()
-        shutil.rmtree(state_dir, ignore_errors=True)
     report(pages, facts, command=command)
     print(f"total {time.monotonic() - started:.0f}s")
     return 0

@@ -1,0 +1,62 @@
+"""What the benchmarks share: a percentile as they all report it, and the platform (or part of it)
+started on free ports in a throw-away directory and stopped whatever happens."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from devstack.stack import Stack, StackConfig
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` (0.5, 0.99) of the values lie: the nearest rank, no
+    interpolation; NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+@contextlib.contextmanager
+def stack_on_free_ports(**config) -> Iterator[Stack]:
+    """A stack (nothing started yet) whose state lives in a temporary directory, removed after."""
+    state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-bench-"))
+    stack = Stack(StackConfig.on_free_ports(state_dir, **config))
+    try:
+        yield stack
+    finally:
+        stack.stop()
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def whole_platform(*, logs_of: tuple[str, ...]) -> Iterator[Stack]:
+    """Every part of the platform, with the demo data, running until the block ends. The run
+    measures the work, not the gateway's rate limits: they are lifted for this process tree. A
+    RuntimeError (a part that would not start or answer) ends the program with the last lines of
+    the logs of `logs_of`."""
+    for knob in ("IP_PER_SECOND", "IP_BURST", "ACCOUNT_PER_SECOND", "ACCOUNT_BURST"):
+        os.environ[f"GATEWAY_RATE_LIMIT_{knob}"] = "1000000"
+    started = time.monotonic()
+    with stack_on_free_ports(demo_mode=True) as stack:
+        try:
+            # Inside the block: whatever started is stopped even if a later part fails.
+            stack.start_infrastructure()
+            stack.migrate()
+            stack.start_services()
+            print(f"platform up in {time.monotonic() - started:.0f}s", flush=True)
+            yield stack
+        except RuntimeError as error:
+            print(f"error: {error}", file=sys.stderr)
+            for child in stack.supervisor.children:
+                if child.name in logs_of:
+                    tail = child.log_tail(8)
+                    print(f"--- last lines of {child.name}'s log:\n{tail}", file=sys.stderr)
+            raise SystemExit(1) from None
