@@ -31,6 +31,7 @@ sys.path[:0] = [
 
 from synthetic import Generator, load_cities  # noqa: E402
 
+from bench.common import percentile  # noqa: E402
 from matching.adapters.reference_files import load_gazetteer, load_taxonomy  # noqa: E402
 from matching.adapters.units import load_quantities  # noqa: E402
 from matching.domain.index import MatchIndex  # noqa: E402
@@ -44,11 +45,6 @@ def rss_mb() -> float:
     with open("/proc/self/statm") as statm:
         pages = int(statm.read().split()[1])
     return pages * 4096 / 2**20
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def timed(function, *args, **kwargs) -> tuple[float, object]:

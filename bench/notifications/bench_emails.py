@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
@@ -34,8 +32,9 @@ import httpx  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
+from bench.common import percentile, stack_on_free_ports  # noqa: E402
 from devstack.ports import free_port  # noqa: E402
-from devstack.stack import Stack, StackConfig  # noqa: E402
+from devstack.stack import Stack  # noqa: E402
 from eventkit import topics  # noqa: E402
 from eventkit.contracts import EnterpriseRegistered, MatchApproved, MatchSide, envelope_for  # noqa: E402
 from eventkit.kafka import idempotent_producer  # noqa: E402
@@ -180,11 +179,6 @@ async def sink_ceiling(stack: Stack, *, emails: int = 300) -> float:
         return emails / (time.perf_counter() - started)
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 async def measure(stack: Stack, instances: int, matches: int, paced: int, rate: float) -> dict:
     run = Run(stack)
     names = start_instances(stack, instances)
@@ -259,10 +253,7 @@ def main() -> None:
         "--rate", type=float, default=10.0, help="approvals per second of the steady run"
     )
     args = parser.parse_args()
-    state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-bench-"))
-    config = StackConfig.on_free_ports(state_dir)
-    stack = Stack(config)
-    try:
+    with stack_on_free_ports() as stack:
         stack.start_infrastructure()
         stack.migrate()
         ceiling = asyncio.run(sink_ceiling(stack))
@@ -270,9 +261,6 @@ def main() -> None:
             asyncio.run(measure(stack, count, args.matches, args.paced, args.rate))
             for count in args.instances
         ]
-    finally:
-        stack.stop()
-        shutil.rmtree(state_dir, ignore_errors=True)
     print(f"the SMTP sink alone takes {ceiling:.0f} emails/s from one bare aiosmtplib connection")
     print(
         f"burst: {args.matches} approvals at once; steady: {args.paced} approvals at "

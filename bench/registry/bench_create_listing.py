@@ -34,6 +34,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from stdnum.ru import inn as ru_inn
 
+from bench.common import percentile
 from devstack.ports import free_port
 from devstack.stack import REGISTRY_RELAY, ROOT, Stack, StackConfig
 from eventkit.envelope import Envelope
@@ -107,8 +108,8 @@ class LoadResult:
         return self.requests / self.seconds
 
     def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+        """In milliseconds."""
+        return percentile(self.latencies, p / 100) * 1000
 
 
 def cpu_seconds(pid: int | None) -> float:
@@ -338,8 +339,8 @@ async def relay_at_load(
         "events": len(committed),
         "on_kafka": len(appended),
         "events_per_s": len(appended) / window,
-        "lag_p50_ms": _pct(lags, 50) * 1000,
-        "lag_p99_ms": _pct(lags, 99) * 1000,
+        "lag_p50_ms": percentile(lags, 0.5) * 1000,
+        "lag_p99_ms": percentile(lags, 0.99) * 1000,
         "lag_max_ms": lags[-1] * 1000,
     }
 
@@ -394,10 +395,6 @@ async def relay_drain(database_url: str, bootstrap: str, *, backlog: int) -> dic
     finally:
         await connection.close()
     return {"backlog": backlog, "seconds": elapsed, "events_per_s": backlog / elapsed}
-
-
-def _pct(ordered: list[float], p: float) -> float:
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
 
 
 # --- the run --------------------------------------------------------------------------------------
