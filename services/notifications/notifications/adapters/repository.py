@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime, timedelta
 
@@ -348,15 +349,12 @@ class PreferenceRepository:
         )
 
 
+_PREFERENCE_FIELDS = [field.name for field in dataclasses.fields(Preferences)]
+
+
 def _preferences(row) -> Preferences:
-    return Preferences(
-        enterprise_id=row.enterprise_id,
-        suggestions=SuggestionMode(row.suggestions),
-        unsubscribed_at=row.unsubscribed_at,
-        last_digest_on=row.last_digest_on,
-        language=row.language,
-        reminders=row.reminders,
-    )
+    values = {name: row._mapping[name] for name in _PREFERENCE_FIELDS}
+    return Preferences(**values | {"suggestions": SuggestionMode(values["suggestions"])})
 
 
 class Outbox:
