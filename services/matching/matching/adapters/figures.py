@@ -14,7 +14,7 @@ class FiguresReader:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def read(self) -> Figures:
+    async def get(self) -> Figures:
         rows = await self._session.execute(
             select(funnel_days.c.stage, func.sum(funnel_days.c.matches))
             .where(funnel_days.c.stage.in_(("introduced", "approved")))

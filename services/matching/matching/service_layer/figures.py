@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from matching.adapters.figures import FiguresReader
 from matching.domain.figures import Figures
 from matching.service_layer.unit_of_work import UnitOfWork
 
 
 async def get_figures(*, uow: UnitOfWork) -> Figures:
     async with uow:
-        return await FiguresReader(uow.session).read()
+        return await uow.figures.get()

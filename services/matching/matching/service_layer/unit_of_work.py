@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from matching.adapters.figures import FiguresReader
 from matching.adapters.repository import (
     EnterpriseReadModel,
     ListingReadModel,
@@ -24,6 +25,7 @@ class UnitOfWork:
         self.matches = MatchRepository(self.session)
         self.outbox = OutboxWriter(self.session)
         self.processed_events = ProcessedEvents(self.session)
+        self.figures = FiguresReader(self.session)
         return self
 
     async def __aexit__(self, *exc_info) -> None:

@@ -18,7 +18,7 @@ class ExpiryQueries:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def expired(self, *, today: date, limit: int) -> list[tuple[uuid.UUID, str]]:
+    async def get_expired(self, *, today: date, limit: int) -> list[tuple[uuid.UUID, str]]:
         """(id, side) of active listings whose last day is before today, oldest date first."""
         query = (
             select(listings.c.id, listings.c.side)
@@ -28,7 +28,7 @@ class ExpiryQueries:
         )
         return [(row.id, row.side) for row in await self._connection.execute(query)]
 
-    async def due_reminders(
+    async def get_due_reminders(
         self, *, today: date, last_day: date, limit: int
     ) -> list[tuple[uuid.UUID, str]]:
         """(id, side) of active listings ending from today to last_day whose date was not reminded of."""

@@ -16,7 +16,7 @@ class FiguresReader:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def read(self) -> Figures:
+    async def get(self) -> Figures:
         by_country = await self._connection.execute(
             select(
                 enterprises.c.country,

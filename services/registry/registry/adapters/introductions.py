@@ -45,7 +45,7 @@ class IntroductionRepository:
         )
         return (await self._connection.execute(statement)).rowcount == 1
 
-    async def partners_of(self, enterprise_id: uuid.UUID) -> list[Partner]:
+    async def get_partners_by_enterprise(self, enterprise_id: uuid.UUID) -> list[Partner]:
         """The other side of each of the enterprise's introductions, newest first, without deleted
         or suspended partners."""
         i, e = introductions.c, enterprises.c

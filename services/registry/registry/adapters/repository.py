@@ -198,7 +198,7 @@ class EnterpriseRepository:
         )
         return Page([_enterprise(row) for row in rows], total, next_cursor)
 
-    async def sharing_fingerprint(
+    async def get_all_by_fingerprint(
         self, fingerprint: Fingerprint, *, besides: uuid.UUID, limit: int
     ) -> list[Enterprise]:
         """Live enterprises other than `besides` holding any of the fingerprint's values, those holding
@@ -253,7 +253,9 @@ class ListingRepository:
         ).first()
         return _listing(row) if row else None
 
-    async def active_of_enterprise_for_update(self, enterprise_id: uuid.UUID) -> list[Listing]:
+    async def get_all_active_by_enterprise_for_update(
+        self, enterprise_id: uuid.UUID
+    ) -> list[Listing]:
         query = (
             select(*_LISTING_COLUMNS)
             .where(listings.c.enterprise_id == enterprise_id, listings.c.status == "active")

@@ -24,7 +24,7 @@ class RepublishQueries:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def page(
+    async def get_page(
         self,
         *,
         after: uuid.UUID | None,

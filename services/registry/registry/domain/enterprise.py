@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
-from registry.domain.errors import FieldError, InvalidInput, InvalidTransition
+from registry.domain.errors import FieldError, InvalidInput, InvalidTransition, check_changeable
 from registry.domain.legal_ids import check_belarusian_ids, check_russian_ids
 from registry.domain.numbers import digits_only, e164_phone, normalised, unp_spelling
 from registry.domain.reference import Reference
@@ -156,16 +156,7 @@ class Enterprise:
         change to what identifies the enterprise (name, country, legal ids) sends a verified one back
         to pending, for the agency to check again (`recheck_because` names the fields); a suspended
         one then returns to pending, not verified, when its suspension is lifted."""
-        errors = [
-            FieldError(name, "cannot be changed") for name in changes if name not in CHANGEABLE
-        ]
-        errors += [
-            FieldError(name, "may not be null")
-            for name, value in changes.items()
-            if value is None and name in _NOT_NULL
-        ]
-        if errors:
-            raise InvalidInput(errors)
+        check_changeable(changes, changeable=CHANGEABLE, not_null=_NOT_NULL)
         changes = normalised_numbers(changes, country=changes.get("country") or self.country)
         differing = {name: value for name, value in changes.items() if getattr(self, name) != value}
         if not differing:

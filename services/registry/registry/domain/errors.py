@@ -19,6 +19,20 @@ class InvalidInput(DomainError):
         self.errors = errors
 
 
+def check_changeable(
+    changes: dict, *, changeable: frozenset[str], not_null: frozenset[str]
+) -> None:
+    """Refuses, all at once, the fields an owner may not change and the ones it may not empty."""
+    errors = [FieldError(name, "cannot be changed") for name in changes if name not in changeable]
+    errors += [
+        FieldError(name, "may not be null")
+        for name, value in changes.items()
+        if value is None and name in not_null
+    ]
+    if errors:
+        raise InvalidInput(errors)
+
+
 class NotFound(DomainError):
     def __init__(self, what: str, identifier: object) -> None:
         super().__init__(f"{what} {identifier} was not found")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from registry.domain.errors import FieldError, InvalidInput
+from registry.domain.errors import FieldError, InvalidInput, check_changeable
 from registry.domain.numbers import NotANumber, digits_only
 from registry.domain.reference import Reference
 from registry.domain.units import UnknownUnit
@@ -125,16 +125,7 @@ class Listing:
     def change(self, reference: Reference, *, today: date, changes: dict) -> str | None:
         """Applies an owner's changes; returns what happened (changed, closed, reopened), or None
         when nothing differs, so a repeated request neither bumps the version nor emits an event."""
-        errors = [
-            FieldError(name, "cannot be changed") for name in changes if name not in CHANGEABLE
-        ]
-        errors += [
-            FieldError(name, "may not be null")
-            for name, value in changes.items()
-            if value is None and name in _NOT_NULL
-        ]
-        if errors:
-            raise InvalidInput(errors)
+        check_changeable(changes, changeable=CHANGEABLE, not_null=_NOT_NULL)
         if changes.get("unit"):
             # «шт./год» for a listing kept as pcs/year is no change; an unreadable unit is refused below.
             changes = {

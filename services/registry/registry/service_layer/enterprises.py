@@ -4,7 +4,9 @@ to the outbox and commits."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 
 from eventkit import topics
 from eventkit.contracts import (
@@ -13,6 +15,7 @@ from eventkit.contracts import (
     EnterpriseUpdated,
     ListingClosed,
 )
+from eventkit.envelope import Envelope
 from registry.domain.actors import Caller, is_confirmed_address
 from registry.domain.duplicates import MAX_POSSIBLE_DUPLICATES, Fingerprint, duplicate_reasons
 from registry.domain.enterprise import Enterprise, EnterpriseStatus
@@ -53,13 +56,12 @@ async def register_enterprise(
 async def verify_enterprise(
     *, uow: UnitOfWork, enterprise_id: uuid.UUID, verified_by: str
 ) -> Enterprise:
-    async with uow:
-        enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
-        enterprise.verify(by=verified_by, at=datetime.now(UTC))
-        await uow.enterprises.save(enterprise)
-        await uow.outbox.add(events.enterprise_verified(enterprise), topic=topics.ENTERPRISES)
-        await uow.commit()
-    return enterprise
+    return await _decide(
+        uow=uow,
+        enterprise_id=enterprise_id,
+        decision=lambda enterprise: enterprise.verify(by=verified_by, at=datetime.now(UTC)),
+        announcement=events.enterprise_verified,
+    )
 
 
 async def change_enterprise(
@@ -72,7 +74,7 @@ async def change_enterprise(
     changes: dict,
 ) -> Enterprise:
     async with uow:
-        enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
+        enterprise = await _get_enterprise_for_update_or_raise(uow=uow, enterprise_id=enterprise_id)
         caller.require_manages(enterprise)
         check_version("enterprise", expected=expected_version, current=enterprise.version)
         legal_id_before, was_verified = (
@@ -111,26 +113,42 @@ async def suspend_enterprise(
     *, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID, reason: str | None
 ) -> Enterprise:
     caller.require_staff("suspend an enterprise")
-    async with uow:
-        enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
-        enterprise.suspend(by=caller.account_id or caller.role, reason=reason)
-        await uow.enterprises.save(enterprise)
-        await uow.outbox.add(events.enterprise_suspended(enterprise), topic=topics.ENTERPRISES)
-        await uow.commit()
-    return enterprise
+    return await _decide(
+        uow=uow,
+        enterprise_id=enterprise_id,
+        decision=lambda enterprise: enterprise.suspend(
+            by=caller.account_id or caller.role, reason=reason
+        ),
+        announcement=events.enterprise_suspended,
+    )
 
 
 async def reinstate_enterprise(
     *, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID
 ) -> Enterprise:
     caller.require_staff("lift a suspension")
+    return await _decide(
+        uow=uow,
+        enterprise_id=enterprise_id,
+        decision=lambda enterprise: enterprise.reinstate(by=caller.account_id or caller.role),
+        announcement=partial(events.enterprise_profile, EnterpriseReinstated),
+    )
+
+
+async def _decide(
+    *,
+    uow: UnitOfWork,
+    enterprise_id: uuid.UUID,
+    decision: Callable[[Enterprise], None],
+    announcement: Callable[[Enterprise], Envelope],
+) -> Enterprise:
+    """The agency's decision on an enterprise: taken by the domain on the locked enterprise, stored
+    and announced in one transaction."""
     async with uow:
-        enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
-        enterprise.reinstate(by=caller.account_id or caller.role)
+        enterprise = await _get_enterprise_for_update_or_raise(uow=uow, enterprise_id=enterprise_id)
+        decision(enterprise)
         await uow.enterprises.save(enterprise)
-        await uow.outbox.add(
-            events.enterprise_profile(EnterpriseReinstated, enterprise), topic=topics.ENTERPRISES
-        )
+        await uow.outbox.add(announcement(enterprise), topic=topics.ENTERPRISES)
         await uow.commit()
     return enterprise
 
@@ -142,13 +160,13 @@ async def delete_enterprise(
     the enterprise deleted and erases its contacts, its listings' free text and the events of it
     already published (the other services erase their copies on enterprise.deleted)."""
     async with uow:
-        enterprise = await enterprise_for_update_or_raise(uow, enterprise_id)
+        enterprise = await _get_enterprise_for_update_or_raise(uow=uow, enterprise_id=enterprise_id)
         caller.require_manages(enterprise)
         if expected_version is not None:
             check_version("enterprise", expected=expected_version, current=enterprise.version)
         closed = [
             listing
-            for listing in await uow.listings.active_of_enterprise_for_update(enterprise.id)
+            for listing in await uow.listings.get_all_active_by_enterprise_for_update(enterprise.id)
             if listing.close()
         ]
         for listing in closed:
@@ -168,10 +186,7 @@ async def delete_enterprise(
 
 async def get_enterprise_or_raise(*, uow: UnitOfWork, enterprise_id: uuid.UUID) -> Enterprise:
     async with uow:
-        enterprise = await uow.enterprises.get(enterprise_id)
-    if enterprise is None:
-        raise NotFound("enterprise", enterprise_id)
-    return enterprise
+        return await _get_enterprise_or_raise(uow=uow, enterprise_id=enterprise_id)
 
 
 async def list_enterprises(
@@ -187,10 +202,8 @@ async def list_possible_duplicates(
     """Other enterprises that may be this one, each with why (legal_id, email_domain, phone)."""
     caller.require_staff("look for possible duplicates")
     async with uow:
-        enterprise = await uow.enterprises.get(enterprise_id)
-        if enterprise is None:
-            raise NotFound("enterprise", enterprise_id)
-        found = await uow.enterprises.sharing_fingerprint(
+        enterprise = await _get_enterprise_or_raise(uow=uow, enterprise_id=enterprise_id)
+        found = await uow.enterprises.get_all_by_fingerprint(
             Fingerprint.of(enterprise), besides=enterprise.id, limit=MAX_POSSIBLE_DUPLICATES
         )
     return [
@@ -198,8 +211,17 @@ async def list_possible_duplicates(
     ]
 
 
-async def enterprise_for_update_or_raise(uow: UnitOfWork, enterprise_id: uuid.UUID) -> Enterprise:
-    enterprise = await uow.enterprises.get_for_update(enterprise_id)
+async def _get_enterprise_or_raise(*, uow: UnitOfWork, enterprise_id: uuid.UUID) -> Enterprise:
+    return _found_or_raise(await uow.enterprises.get(enterprise_id), enterprise_id)
+
+
+async def _get_enterprise_for_update_or_raise(
+    *, uow: UnitOfWork, enterprise_id: uuid.UUID
+) -> Enterprise:
+    return _found_or_raise(await uow.enterprises.get_for_update(enterprise_id), enterprise_id)
+
+
+def _found_or_raise(enterprise: Enterprise | None, enterprise_id: uuid.UUID) -> Enterprise:
     if enterprise is None:
         raise NotFound("enterprise", enterprise_id)
     return enterprise

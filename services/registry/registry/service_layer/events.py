@@ -7,6 +7,7 @@ from eventkit.contracts import (
     EnterpriseProfile,
     EnterpriseSuspended,
     EnterpriseVerified,
+    EventPayload,
     ListingExpiring,
     ListingSnapshot,
     envelope_for,
@@ -39,7 +40,7 @@ def enterprise_profile(
         owner_account_id=enterprise.owner_account_id,
         **extra,
     )
-    return envelope_for(payload, key=str(enterprise.id), producer=PRODUCER)
+    return _keyed_by(enterprise, payload)
 
 
 def enterprise_suspended(enterprise: Enterprise) -> Envelope:
@@ -56,13 +57,11 @@ def enterprise_verified(enterprise: Enterprise) -> Envelope:
         verified_by=enterprise.verified_by or "",
         verified_at=enterprise.verified_at,
     )
-    return envelope_for(payload, key=str(enterprise.id), producer=PRODUCER)
+    return _keyed_by(enterprise, payload)
 
 
 def enterprise_deleted(enterprise: Enterprise) -> Envelope:
-    return envelope_for(
-        EnterpriseDeleted(enterprise_id=enterprise.id), key=str(enterprise.id), producer=PRODUCER
-    )
+    return _keyed_by(enterprise, EnterpriseDeleted(enterprise_id=enterprise.id))
 
 
 def listing_expiring(listing: Listing, enterprise: Enterprise) -> Envelope:
@@ -74,7 +73,7 @@ def listing_expiring(listing: Listing, enterprise: Enterprise) -> Envelope:
         title=listing.title,
         valid_until=listing.valid_until,
     )
-    return envelope_for(payload, key=str(enterprise.id), producer=PRODUCER)
+    return _keyed_by(enterprise, payload)
 
 
 def listing_snapshot(
@@ -105,4 +104,10 @@ def listing_snapshot(
         version=listing.version,
         closed_because=listing.closed_because,
     )
+    return _keyed_by(enterprise, payload)
+
+
+def _keyed_by(enterprise: Enterprise, payload: EventPayload) -> Envelope:
+    """Every registry event is keyed by its enterprise, so that one enterprise's events are read in
+    the order they were written."""
     return envelope_for(payload, key=str(enterprise.id), producer=PRODUCER)

@@ -16,7 +16,6 @@ import structlog
 
 from eventkit import topics
 from eventkit.contracts import ListingClosed
-from registry.adapters.expiry import ExpiryQueries
 from registry.domain.expiry import Clock, ReminderWindow, expire, platform_today, remind
 from registry.domain.listing import Side
 from registry.service_layer import events
@@ -42,13 +41,13 @@ async def expire_listings(
     today = platform_today(clock)
     closed = await _each(
         unit_of_work,
-        lambda q: q.expired(today=today, limit=batch),
+        lambda uow: uow.expiry.get_expired(today=today, limit=batch),
         lambda uow, listing_id, side: _close_expired(uow, listing_id, side, today=today),
     )
     last_day = window.last_day_reminded(today=today)
     reminded = await _each(
         unit_of_work,
-        lambda q: q.due_reminders(today=today, last_day=last_day, limit=batch),
+        lambda uow: uow.expiry.get_due_reminders(today=today, last_day=last_day, limit=batch),
         lambda uow, listing_id, side: _remind(uow, listing_id, side, window=window, today=today),
     )
     if closed or reminded:
@@ -62,11 +61,7 @@ async def _each(unit_of_work, find, act) -> int:
     seen: set[uuid.UUID] = set()
     while True:
         async with unit_of_work() as uow:
-            found = [
-                (i, s)
-                for i, s in await find(ExpiryQueries(await uow.session.connection()))
-                if i not in seen
-            ]
+            found = [(i, s) for i, s in await find(uow) if i not in seen]
         if not found:
             return done
         for listing_id, side in found:
@@ -97,9 +92,7 @@ async def _remind(
         enterprise, listing = await _locked(uow, listing_id, side)
         if listing is None or not remind(listing, window, today=today):
             return 0
-        await ExpiryQueries(await uow.session.connection()).mark_reminded(
-            listing.id, listing.expiry_reminded_for
-        )
+        await uow.expiry.mark_reminded(listing.id, listing.expiry_reminded_for)
         await uow.outbox.add(events.listing_expiring(listing, enterprise), topic=topics.LISTINGS)
         await uow.commit()
     return 1

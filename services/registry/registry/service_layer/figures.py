@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from registry.adapters.figures import FiguresReader
 from registry.domain.figures import Figures
 from registry.service_layer.unit_of_work import UnitOfWork
 
 
 async def get_figures(*, uow: UnitOfWork) -> Figures:
     async with uow:
-        return await FiguresReader(await uow.session.connection()).read()
+        return await uow.figures.get()

@@ -113,7 +113,7 @@ async def change_listing(
 ) -> Listing:
     async with uow:
         # The enterprise is locked before the listing, in the order deleting an enterprise takes them.
-        enterprise = await _owner_for_share_or_raise(uow, listing_id, side)
+        enterprise = await _get_owner_for_share_or_raise(uow=uow, listing_id=listing_id, side=side)
         listing = await uow.listings.get_for_update(listing_id, side=side)
         caller.require_manages(enterprise)
         check_version(side.value, expected=expected_version, current=listing.version)
@@ -148,7 +148,9 @@ async def list_listings(
         return await uow.listings.list(filters, page)
 
 
-async def _owner_for_share_or_raise(uow: UnitOfWork, listing_id: uuid.UUID, side: Side):
+async def _get_owner_for_share_or_raise(
+    *, uow: UnitOfWork, listing_id: uuid.UUID, side: Side
+) -> Enterprise:
     listing = await uow.listings.get(listing_id, side=side)
     enterprise = await uow.enterprises.get_for_share(listing.enterprise_id) if listing else None
     if enterprise is None:

@@ -44,4 +44,4 @@ async def list_partners(
             raise Forbidden(
                 "an enterprise's partners and their contacts are for that enterprise's company and the agency only"
             )
-        return await uow.introductions.partners_of(enterprise_id)
+        return await uow.introductions.get_partners_by_enterprise(enterprise_id)

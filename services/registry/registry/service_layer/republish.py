@@ -22,7 +22,6 @@ import structlog
 
 from eventkit import topics
 from eventkit.contracts import ListingChanged
-from registry.adapters.republish import RepublishQueries
 from registry.domain.errors import NotFound
 from registry.domain.listing import ListingStatus
 from registry.service_layer import events
@@ -49,7 +48,7 @@ async def republish_listings(
     republished, after = 0, None
     while True:
         async with unit_of_work() as uow:
-            keys = await RepublishQueries(await uow.session.connection()).page(
+            keys = await uow.republishing.get_page(
                 after=after, limit=batch, enterprise_id=enterprise_id, include_closed=include_closed
             )
             if not keys:

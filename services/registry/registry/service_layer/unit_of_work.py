@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from registry.adapters.expiry import ExpiryQueries
+from registry.adapters.figures import FiguresReader
 from registry.adapters.introductions import IntroductionRepository, ProcessedEvents
 from registry.adapters.publications import PublicationStore
 from registry.adapters.repository import EnterpriseRepository, ListingRepository, OutboxWriter
+from registry.adapters.republish import RepublishQueries
 
 
 class UnitOfWork:
@@ -26,6 +29,9 @@ class UnitOfWork:
         self.outbox = OutboxWriter(self._connection)
         self.introductions = IntroductionRepository(self._connection)
         self.processed_events = ProcessedEvents(self._connection)
+        self.expiry = ExpiryQueries(self._connection)
+        self.republishing = RepublishQueries(self._connection)
+        self.figures = FiguresReader(self._connection)
         self.publications = PublicationStore(self.driver_connection)
         return self
 
