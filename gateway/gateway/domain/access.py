@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from servicekit.internal_token import Caller
+from servicekit.caller import Caller
 
 
 class Access(StrEnum):

@@ -1,14 +1,18 @@
 """Plumbing every Union Match application shares, and nothing else: no domain code lives here.
 
 The list of modules is closed:
-- `internal_token`: the gateway-to-service caller contract (claims, issue, verify, `Caller` and
-  roles, the `current_caller` dependency);
+- `caller`: who is calling (`Caller` and roles), plain Python that domain rules may name;
+- `internal_token`: the gateway-to-service caller contract (claims, issue, verify, the
+  `current_caller` dependency);
 - `problems`: RFC 9457 problem details (`ProblemDetails`, `Problem`, the exception handlers, the
   OpenAPI error responses);
 - `request_limits`: the bounds of every request;
 - `observability`: JSON logs with a request id, and Prometheus metrics;
+- `health`: the /healthz, /readyz and /metrics routes given the app's readiness checks;
+- `service_app`: that plumbing installed on a service's FastAPI app, in order;
 - `migrations` and `cli`: the Alembic runner and every app's command line;
-- `runner`: starting and stopping an app's consumers, relays and sweeps.
+- `runner`: starting and stopping an app's consumers, relays and sweeps, and the clients they
+  share (database and Kafka).
 
 A service passes what is its own as data (its audience, its domain errors, its metrics); its
 settings, domain errors and unit of work stay in the service."""

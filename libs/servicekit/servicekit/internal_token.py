@@ -14,51 +14,18 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import jwt
+from fastapi import FastAPI, Request
 
-if (
-    TYPE_CHECKING
-):  # the contract is plain Python: domain code that names a Caller loads no web framework
-    from fastapi import FastAPI, Request
+from servicekit.caller import ANONYMOUS, ANONYMOUS_ROLE, STAFF_ROLES, Caller
+from servicekit.problems import Problem
+
+__all__ = ["ANONYMOUS", "ANONYMOUS_ROLE", "STAFF_ROLES", "Caller"]  # the caller, for the services
 
 INTERNAL_TOKEN_HEADER = "X-Internal-Token"
 ISSUER = "gateway"
 ALGORITHM = "HS256"
-ANONYMOUS_ROLE = "anonymous"
-STAFF_ROLES = frozenset({"agency", "admin"})
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is calling, as the gateway vouches for it (or nobody)."""
-
-    account_id: str | None = None
-    role: str = ANONYMOUS_ROLE
-    enterprise_ids: frozenset[str] = frozenset()
-    # The account's own address once it is confirmed, told to the registry only on the writes that
-    # set an enterprise's email, so an enterprise that gives it needs no second confirmation.
-    confirmed_email: str | None = None
-
-    @property
-    def is_anonymous(self) -> bool:
-        return self.account_id is None
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
-
-    @property
-    def is_company(self) -> bool:
-        return self.role == "company"
-
-    def owns(self, enterprise_id: object) -> bool:
-        return str(enterprise_id) in self.enterprise_ids
-
-
-ANONYMOUS = Caller()
 
 
 def issue(caller: Caller, *, audience: str, secret: str, issued_at: int, ttl_seconds: int) -> str:
@@ -184,8 +151,6 @@ def install_internal_token(app: FastAPI, verifier: InternalTokenVerifier) -> Non
 async def current_caller(request: Request) -> Caller:
     """The FastAPI dependency of every service route: the caller the gateway's token names (also
     kept as `request.state.caller` for the problem handlers); 401 without a valid token."""
-    from servicekit.problems import Problem
-
     token = request.headers.get(INTERNAL_TOKEN_HEADER)
     if not token:
         raise Problem(401, "this service only answers calls that come through the gateway")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from registry.domain.errors import Forbidden
-from servicekit.internal_token import Caller as TokenCaller
+from servicekit.caller import Caller as TokenCaller
 
 if TYPE_CHECKING:
     from registry.domain.enterprise import Enterprise
