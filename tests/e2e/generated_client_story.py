@@ -27,7 +27,6 @@ from union_match_client.api.review import approve, review_queue, verify_enterpri
 from union_match_client.api.suggestions import respond
 from union_match_client.models import (
     ApproveIn,
-    BodyTokenApiV1AuthTokenPost,
     EnterpriseIn,
     EnterpriseInCountry,
     EnterpriseInLanguagesItem,
@@ -48,6 +47,7 @@ from union_match_client.models import (
     RegistrationOut,
     RespondIn,
     RespondInAnswer,
+    TokenForm,
     TokensOut,
 )
 from union_match_client.types import Response
@@ -74,7 +74,7 @@ def parsed(response: Response[Documented], kind: type[Answer]) -> Answer:
 
 def signed_in(gateway_url: str, email: str, password: str) -> AuthenticatedClient:
     anonymous = Client(base_url=gateway_url, timeout=_TIMEOUT, raise_on_unexpected_status=True)
-    form = BodyTokenApiV1AuthTokenPost(username=email, password=password)
+    form = TokenForm(username=email, password=password)
     tokens = parsed(token.sync_detailed(client=anonymous, body=form), TokensOut)
     return AuthenticatedClient(
         base_url=gateway_url,
@@ -151,6 +151,14 @@ def the_proposed_pair(staff: AuthenticatedClient, offer: ListingOut, need: Listi
     raise StoryFailed(f"no pair of {offer.id} and {need.id} in the review queue within 60 s")
 
 
+def verified(staff: AuthenticatedClient, enterprise: EnterprisePrivate) -> EnterprisePrivate:
+    answer = verify_enterprise.sync_detailed(enterprise.id, client=staff)
+    verified = parsed(answer, EnterprisePrivate)
+    if verified.status != "verified":
+        raise StoryFailed(f"{enterprise.id} is {verified.status} after verification")
+    return verified
+
+
 def change_description(company: AuthenticatedClient, enterprise: EnterprisePrivate) -> None:
     """The version read goes back as If-Match: without it the registry answers 428."""
     change = EnterprisePatch(description="Управляем домами Смоленска; заменяем 120 лифтов.")
@@ -190,12 +198,7 @@ def tell(
         register_enterprise.sync_detailed(client=buyer, body=housing_operator(marker, inn)),
         EnterprisePrivate,
     )
-    for enterprise in (maker, operator):
-        verified = parsed(
-            verify_enterprise.sync_detailed(enterprise.id, client=staff), EnterprisePrivate
-        )
-        if verified.status != "verified":
-            raise StoryFailed(f"{enterprise.id} is {verified.status} after verification")
+    maker, operator = verified(staff, maker), verified(staff, operator)
     change_description(buyer, operator)
     choose_russian_emails(buyer, operator.id)
 

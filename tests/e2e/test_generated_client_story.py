@@ -40,7 +40,9 @@ def probe(client: AuthenticatedClient) -> None:
 def generated_client(tmp_path_factory) -> Path:
     """The directory holding the generated `union_match_client` package."""
     root = tmp_path_factory.mktemp("generated-client")
-    (root / "config.yaml").write_text(f"package_name_override: {PACKAGE}\n", encoding="utf-8")
+    # No post hooks: the generated code is only imported, never formatted.
+    config = f"package_name_override: {PACKAGE}\npost_hooks: []\n"
+    (root / "config.yaml").write_text(config, encoding="utf-8")
     generated = subprocess.run(
         [
             BIN / "openapi-python-client",
@@ -83,7 +85,7 @@ def test_mypy_accepts_the_story_and_refuses_an_untyped_answer(generated_client):
     errors = [line for line in checked.stdout.splitlines() if ": error:" in line]
     assert errors, checked.stdout  # the probe must be refused, or the mode checks nothing
     assert all(line.startswith(str(probe)) for line in errors), checked.stdout
-    assert any('has type "Any"' in line for line in errors), checked.stdout
+    assert any('"Any"' in line for line in errors), checked.stdout
 
 
 def test_the_whole_story_through_the_generated_client(generated_client, platform, mailbox):

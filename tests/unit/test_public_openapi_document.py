@@ -83,6 +83,8 @@ def test_every_operation_says_who_may_call_it_and_has_its_own_name(public):
     assert public["paths"]["/api/v1/enterprises"]["post"]["operationId"] == "register_enterprise"
     assert public["paths"]["/api/v1/auth/me"]["get"]["x-access"] == "signed_in"
     assert public["paths"]["/api/v1/auth/token"]["post"]["x-access"] == "anyone"
+    form = public["paths"]["/api/v1/auth/token"]["post"]["requestBody"]["content"]
+    assert form["application/x-www-form-urlencoded"]["schema"]["$ref"].endswith("/TokenForm")
 
 
 def test_every_reference_resolves_and_every_schema_is_used(public):

@@ -61,7 +61,7 @@ _ROLE_RESPONSES = {
     }
 }
 
-# What the gateway's own routes (auth.py, staff_accounts.py) declare as their errors.
+# What the gateway's own routes (entrypoints/accounts/) declare as their errors.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     "default": {"description": "An error, as problem details", "content": _PROBLEM},
     429: _RATE_LIMITED,
@@ -151,11 +151,7 @@ def public_document(own: dict[str, Any], services: dict[str, dict[str, Any]]) ->
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas |= _problem_schemas()
     _drop_forwarded_routes(document)
-    named = []
-    for path, method, operation in _operations(document):
-        operation.setdefault("x-access", _access_of_own(operation))
-        operation["operationId"] = _function_name(operation["operationId"], path, method)
-        named.append(("gateway", operation))
+    named, forms = _own_operations(document)
     merged = _SchemaMerger(schemas)
     for service in SERVICES:
         routes = [route for route in ROUTES if route.service == service]
@@ -168,6 +164,7 @@ def public_document(own: dict[str, Any], services: dict[str, dict[str, Any]]) ->
             )
             named.append((service, public))
     _unique_operation_ids(named)
+    document["paths"] = _renamed(document["paths"], forms)
     _drop_unreferenced_schemas(document)
     document["components"]["securitySchemes"] = {
         SECURITY_SCHEME: {
@@ -176,6 +173,23 @@ def public_document(own: dict[str, Any], services: dict[str, dict[str, Any]]) ->
         }
     }
     return document
+
+
+def _own_operations(document: dict[str, Any]) -> tuple[list[tuple[str, Any]], dict[str, str]]:
+    """The gateway's own operations, named by their functions, and the new names of FastAPI's
+    form bodies (`TokenForm`, not `Body_token_api_v1_auth_token_post`), to put in their refs."""
+    schemas = document["components"]["schemas"]
+    named, forms = [], {}
+    for path, method, operation in _operations(document):
+        operation.setdefault("x-access", _access_of_own(operation))
+        fastapi_id = operation["operationId"]
+        operation["operationId"] = _function_name(fastapi_id, path, method)
+        named.append(("gateway", operation))
+        if f"Body_{fastapi_id}" in schemas:
+            form = "".join(w.capitalize() for w in operation["operationId"].split("_")) + "Form"
+            forms[f"Body_{fastapi_id}"] = form
+            schemas[form] = schemas.pop(f"Body_{fastapi_id}") | {"title": form}
+    return named, forms
 
 
 def _drop_forwarded_routes(document: dict[str, Any]) -> None:
