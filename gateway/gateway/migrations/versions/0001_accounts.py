@@ -1,17 +1,10 @@
-"""accounts, their enterprises and refresh tokens
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-25
-"""
+"""accounts, their enterprises and refresh tokens"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,10 @@
-"""staff accounts: a display name, disabling, and no password until the person sets one
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-12-02
-"""
+"""staff accounts: a display name, disabling, and no password until the person sets one"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 # What a password-less account gets on the way down: no Argon2 hash, so nothing verifies against it.
 _NO_PASSWORD = "!"

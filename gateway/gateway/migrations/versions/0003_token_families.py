@@ -1,17 +1,10 @@
-"""token families: every refresh token belongs to the session (sign-in) it was traded from
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-12-02
-"""
+"""token families: every refresh token belongs to the session (sign-in) it was traded from"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,9 +1,4 @@
-"""listings read model, matches, their history, and matching's outbox
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-25
-"""
+"""listings read model, matches, their history, and matching's outbox"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -11,8 +6,6 @@ from sqlalchemy.dialects import postgresql
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def _array(length: int):

@@ -1,17 +1,10 @@
-"""listings of a suspended enterprise pause
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-25
-"""
+"""listings of a suspended enterprise pause"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

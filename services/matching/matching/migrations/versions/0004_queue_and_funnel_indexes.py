@@ -1,17 +1,10 @@
-"""the review queue sorts and filters by age; the funnel reads the history by time
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-12-02
-"""
+"""the review queue sorts and filters by age; the funnel reads the history by time"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

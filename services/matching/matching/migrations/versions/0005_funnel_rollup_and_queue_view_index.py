@@ -1,17 +1,10 @@
-"""the funnel reads a daily roll-up written with each transition; the queue's common view has an index
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-03
-"""
+"""the funnel reads a daily roll-up written with each transition; the queue's common view has an index"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 # The stages as domain/funnel.py's STAGES marked them when this revision was written: the first
 # history row of a match marking a stage is when the match reached it.

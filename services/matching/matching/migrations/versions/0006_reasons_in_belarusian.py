@@ -1,9 +1,5 @@
 """every match's reasons in Belarusian too
 
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-12-10
-
 The matches scored before this revision get their Belarusian reasons from their stored Russian
 ones: the scorer wrote each Russian reason from a fixed set of shapes, so its facts (the sector,
 the code, the cities and distance, the amounts, the certificates, the language) are read back out
@@ -25,8 +21,6 @@ from sqlalchemy.dialects import postgresql
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 _BATCH = 2000
 

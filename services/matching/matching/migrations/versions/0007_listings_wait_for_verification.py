@@ -1,9 +1,5 @@
 """listings carry their enterprise's status: only a verified enterprise's listings are matched
 
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-12-02
-
 `listings.enterprise_status` replaces `listings.enterprise_suspended`: the enterprise's status as
 matching knows it (`verified`, `pending`, `suspended`; NULL while matching has not had the
 enterprise's profile). It is filled from the enterprises matching knows. Pairs proposed before this
@@ -16,8 +12,6 @@ from alembic import op
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

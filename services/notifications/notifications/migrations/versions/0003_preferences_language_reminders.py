@@ -1,17 +1,10 @@
-"""a company chooses the language of its emails and whether it gets reminders
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-12-02
-"""
+"""a company chooses the language of its emails and whether it gets reminders"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

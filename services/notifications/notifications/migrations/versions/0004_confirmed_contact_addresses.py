@@ -1,10 +1,6 @@
 """an enterprise's email address is confirmed before it is mailed: the address whose owner followed
 the contact_confirmation link. Enterprises known before keep being mailed: their address is taken
 as confirmed, since they were mailed at it before this rule and nobody complained of it.
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
@@ -12,8 +8,6 @@ from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

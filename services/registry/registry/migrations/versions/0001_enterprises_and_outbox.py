@@ -1,9 +1,4 @@
-"""enterprises and the outbox
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-25
-"""
+"""enterprises and the outbox"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -11,8 +6,6 @@ from sqlalchemy.dialects import postgresql
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,9 +1,4 @@
-"""offers and needs, enterprise changes and deletion, Russian full-text search
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-25
-"""
+"""offers and needs, enterprise changes and deletion, Russian full-text search"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -11,8 +6,6 @@ from sqlalchemy.dialects import postgresql
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 # Kept here rather than imported: a migration must not change when the application code does.
 ENTERPRISE_SEARCH = (

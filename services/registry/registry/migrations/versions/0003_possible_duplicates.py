@@ -1,17 +1,10 @@
-"""the reviewer's queue: possible duplicates by mail domain and phone, pending enterprises oldest first
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-12-01
-"""
+"""the reviewer's queue: possible duplicates by mail domain and phone, pending enterprises oldest first"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 # Kept here rather than imported: a migration must not change when the application code does.
 EMAIL_DOMAIN = "NULLIF(rtrim(lower(split_part(email, '@', -1)), '.'), '')"

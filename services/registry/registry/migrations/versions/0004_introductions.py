@@ -1,17 +1,10 @@
-"""the partners introduced to each other, learnt from matching's events, and the events applied
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-12-10
-"""
+"""the partners introduced to each other, learnt from matching's events, and the events applied"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,9 +1,5 @@
 """listings expire: why a listing closed, the valid_until its owner was reminded of, and the index
 the expiry sweep reads (active listings by valid_until)
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,10 +1,6 @@
 """units as codes: every listing's unit the vocabulary (data/units/units.json) can read is rewritten
 to its canonical code («шт./год» -> pcs/year); the ones it cannot read are left as they were and
 reported (logged here; `python -m registry.entrypoints.units_report` lists them at any time)
-
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-12-02
 """
 
 import logging
@@ -19,8 +15,6 @@ from registry.domain.units import UnknownUnit
 
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 log = logging.getLogger("alembic.runtime.migration")
 

@@ -3,10 +3,6 @@ removed, the UNP in stdnum's compact form, the phone in E.164, so the uniqueness
 (country, legal_id) compares the numbers and not how they were typed. A row whose respelled legal id
 is already another live enterprise's keeps its spelling and is logged for the agency; a phone that
 is not a valid number keeps its spelling too. A CHECK keeps every new legal id in that spelling.
-
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-12-02
 """
 
 import logging
@@ -19,8 +15,6 @@ from registry.domain.numbers import NotANumber, digits_only, e164_phone, unp_spe
 
 revision = "0007"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 log = logging.getLogger("alembic.runtime.migration")
 
