@@ -1,5 +1,6 @@
-"""What the benchmarks share: a percentile as they all report it, and the platform (or part of it)
-started on free ports in a throw-away directory and stopped whatever happens."""
+"""What the benchmarks share: a percentile as they all report it, the platform (or part of it)
+started on free ports in a throw-away directory and stopped whatever happens, and the internal
+token of a call made straight to a service."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from devstack.stack import Stack, StackConfig
+from servicekit.internal_token import INTERNAL_TOKEN_HEADER, Caller, issue
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -60,3 +62,20 @@ def whole_platform(*, logs_of: tuple[str, ...]) -> Iterator[Stack]:
                     tail = child.log_tail(8)
                     print(f"--- last lines of {child.name}'s log:\n{tail}", file=sys.stderr)
             raise SystemExit(1) from None
+
+
+def internal_token(
+    secret: str,
+    *,
+    audience: str,
+    role: str,
+    account_id: str | None = None,
+    enterprise_ids: list[str] | tuple[str, ...] = (),
+) -> dict[str, str]:
+    """The header the gateway would sign, for a call straight to the service `audience` (a
+    benchmark measuring the service without the gateway in front of it)."""
+    caller = Caller(account_id=account_id, role=role, enterprise_ids=frozenset(enterprise_ids))
+    token = issue(
+        caller, audience=audience, secret=secret, issued_at=int(time.time()), ttl_seconds=3600
+    )
+    return {INTERNAL_TOKEN_HEADER: token}

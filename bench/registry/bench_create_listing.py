@@ -28,13 +28,12 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-import jwt
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from stdnum.ru import inn as ru_inn
 
-from bench.common import percentile
+from bench.common import internal_token, percentile
 from devstack.ports import free_port
 from devstack.stack import REGISTRY_RELAY, ROOT, Stack, StackConfig
 from eventkit.envelope import Envelope
@@ -223,35 +222,8 @@ def start_bare(database_url: str, log_path: Path) -> tuple[subprocess.Popen, str
     raise SystemExit("the bare endpoint did not start within 30 s")
 
 
-def token(secret: str, enterprise_ids: list[str]) -> dict[str, str]:
-    now = int(time.time())
-    claims = {
-        "iss": "gateway",
-        "aud": "registry",
-        "iat": now,
-        "exp": now + 3600,
-        "sub": "bench",
-        "role": "company",
-        "enterprise_ids": enterprise_ids,
-    }
-    return {"X-Internal-Token": jwt.encode(claims, secret, algorithm="HS256")}
-
-
 def register_enterprises(registry_url: str, secret: str, count: int) -> list[str]:
-    agency = {
-        "X-Internal-Token": jwt.encode(
-            {
-                "iss": "gateway",
-                "aud": "registry",
-                "iat": int(time.time()),
-                "exp": int(time.time()) + 600,
-                "role": "agency",
-                "sub": "bench",
-            },
-            secret,
-            algorithm="HS256",
-        )
-    }
+    agency = internal_token(secret, audience="registry", role="agency", account_id="bench")
     ids = []
     with httpx.Client(base_url=registry_url, headers=agency, timeout=30) as client:
         for n in range(count):
@@ -443,7 +415,13 @@ def main() -> None:
         enterprise_ids = register_enterprises(
             registry_url, stack.config.internal_token_secret, args.enterprises
         )
-        headers = token(stack.config.internal_token_secret, enterprise_ids)
+        headers = internal_token(
+            stack.config.internal_token_secret,
+            audience="registry",
+            role="company",
+            account_id="bench",
+            enterprise_ids=enterprise_ids,
+        )
         paths = [f"/enterprises/{e}/needs" for e in enterprise_ids]
         pids = {bare_url: bare.pid, registry_url: registry_pid}
         results = asyncio.run(

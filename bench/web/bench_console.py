@@ -54,7 +54,7 @@ import httpx  # noqa: E402
 import jwt  # noqa: E402
 import psutil  # noqa: E402
 
-from bench.common import whole_platform  # noqa: E402
+from bench.common import internal_token, whole_platform  # noqa: E402
 from devstack.stack import Stack  # noqa: E402
 from matching.domain.match import Match  # noqa: E402
 from matching.domain.scoring import Component, Weights  # noqa: E402
@@ -635,24 +635,6 @@ async def api_token(gateway_url: str) -> tuple[dict[str, str], str]:
     return {"Authorization": f"Bearer {token}"}, account_id
 
 
-def internal_token(stack: Stack, account_id: str) -> dict[str, str]:
-    now = int(time.time())
-    claims = {
-        "iss": "gateway",
-        "aud": "matching",
-        "iat": now,
-        "exp": now + 3600,
-        "role": "agency",
-        "sub": account_id,
-        "enterprise_ids": [],
-    }
-    return {
-        "X-Internal-Token": jwt.encode(
-            claims, stack.config.internal_token_secret, algorithm="HS256"
-        )
-    }
-
-
 def queue_page(name: str, query: dict[str, str], clients: Clients) -> Page:
     params = QueueView.from_query(query).api_params(today=datetime.now(UTC).date())
     path = "/console/queue" + (f"?{urlencode(query)}" if query else "")
@@ -773,7 +755,13 @@ async def bench(
         httpx.AsyncClient(base_url=stack.service_url("matching"), timeout=timeout) as direct,
     ):
         await sign_in_to_web(web)
-        clients = Clients(web, api, direct, bearer, internal_token(stack, account_id))
+        internal = internal_token(
+            stack.config.internal_token_secret,
+            audience="matching",
+            role="agency",
+            account_id=account_id,
+        )
+        clients = Clients(web, api, direct, bearer, internal)
         total = (
             await api.get(
                 "/api/v1/matches", params={"status": "proposed", "limit": 1}, headers=bearer
