@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ import asyncpg
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -45,6 +46,7 @@ from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
 from gateway.entrypoints.proxy import health, router
 from gateway.observability import Metrics
 from gateway.service_layer.unit_of_work import DriverConnections
+from servicekit.health import database_is_reachable
 from servicekit.observability import RequestContextMiddleware
 from servicekit.problems import install_problem_handlers
 from servicekit.request_limits import RequestLimits
@@ -81,13 +83,12 @@ class Container:
     sessions: SessionCache
     enterprises: RegistryEnterprises
 
-    async def database_is_reachable(self) -> bool:
-        try:
-            async with self.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        except Exception:
-            return False
-        return True
+    async def readiness(self) -> dict[str, bool]:
+        """The database and each service behind the gateway, asked at once."""
+        results = await asyncio.gather(
+            database_is_reachable(self.engine), *(u.is_ready() for u in self.upstreams.values())
+        )
+        return {"database": results[0], **dict(zip(self.upstreams, results[1:], strict=True))}
 
 
 def build_container(settings: Settings, metrics: Metrics) -> Container:

@@ -9,6 +9,7 @@ import logging
 import uvicorn
 import uvicorn.config
 
+from servicekit.cli import Command, run_cli
 from web.config import Settings
 
 
@@ -30,11 +31,14 @@ def logging_config() -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m web")
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("serve", help="serve the pages (the default)")
-    parser.parse_args()
-    settings = Settings()
+    run_cli(
+        prog="python -m web",
+        settings=Settings,
+        commands=[Command("serve", "serve the pages (the default)", serve)],
+    )
+
+
+def serve(settings: Settings, args: argparse.Namespace) -> None:
     from eventkit.published_secrets import refuse_published_secrets
 
     refuse_published_secrets(
