@@ -698,17 +698,11 @@ class MatchIndex:
         accumulator, marks = self._accumulator, self._marks
         postings = self._postings[side]
         common, rare = others * self.common_share, max(self.rare_postings, others * self.rare_share)
-        everywhere = 0.0  # weight of the common terms not visited, spread over everyone
+        terms, everywhere = self._visited_terms(
+            profile, weights, postings, common=common, others=others
+        )
         unmarked = []  # postings added up but not candidates by themselves
-        for term in profile.terms:
-            term_id = self._term_id.get(term)
-            posting = postings.get(term_id) if term_id is not None else None
-            if not posting:
-                continue
-            square = weights.weight(term) ** 2
-            if len(posting) > common:
-                everywhere += square * len(posting) / others
-                continue
+        for _, posting, square in terms:
             visited = np.frombuffer(posting, dtype=np.int32)
             accumulator[visited] += np.float32(square)
             if len(posting) <= rare:  # a rarer term also brings its listings in as candidates
@@ -751,6 +745,25 @@ class MatchIndex:
         del near
         rows = np.frombuffer(self._records, dtype=_VOID)[block].view(_RECORD_DTYPE)
         return block, rows, shared + everywhere, close, None
+
+    def _visited_terms(
+        self, profile: Profile, weights: TermWeights, postings: dict, *, common: float, others: int
+    ) -> tuple[list[tuple[int, array, float]], float]:
+        """The listing's terms whose postings are visited (term id, posting, squared weight), in the
+        profile's order, and `everywhere`: the weight of the common terms (in more than `common`
+        listings), not visited but spread over everyone."""
+        visited, everywhere = [], 0.0
+        for term in profile.terms:
+            term_id = self._term_id.get(term)
+            posting = postings.get(term_id) if term_id is not None else None
+            if not posting:
+                continue
+            square = weights.weight(term) ** 2
+            if len(posting) > common:
+                everywhere += square * len(posting) / others
+            else:
+                visited.append((term_id, posting, square))
+        return visited, everywhere
 
     def _code_keys(self, profile: Profile) -> list[tuple[str, str]]:
         keys = []
@@ -810,18 +823,12 @@ class MatchIndex:
         marks = np.zeros(size, dtype=np.bool_)
         postings = self._postings[side]
         common, rare = others * self.common_share, max(self.rare_postings, others * self.rare_share)
-        everywhere = 0.0
+        terms, everywhere = self._visited_terms(
+            profile, weights, postings, common=common, others=others
+        )
         added: list[tuple[int, np.float32, np.ndarray | None]] = []  # the terms added up, in order
         outside: list[np.ndarray] = []  # candidates outside the frame
-        for term in profile.terms:
-            term_id = self._term_id.get(term)
-            posting = postings.get(term_id) if term_id is not None else None
-            if not posting:
-                continue
-            square = weights.weight(term) ** 2
-            if len(posting) > common:
-                everywhere += square * len(posting) / others
-                continue
+        for term_id, posting, square in terms:
             is_rare = len(posting) <= rare
             inside, beyond = self._in_frame(frame, term_id, posting, outside=is_rare)
             accumulator[inside] += np.float32(square)
