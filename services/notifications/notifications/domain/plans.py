@@ -85,16 +85,7 @@ def deliveries_for(
         return [listing_expiring(envelope, payload, public_base_url)]
     template = MATCH_TEMPLATES.get(type(payload))
     if template:
-        return [
-            Delivery.plan_to_enterprise(
-                event_id=envelope.event_id,
-                enterprise_id=own.enterprise_id,
-                partner_id=other.enterprise_id,
-                template=template,
-                facts=match_facts(payload, own_side, own, other),
-            )
-            for own_side, own, other in _sides(payload)
-        ]
+        return _to_each_side(envelope, payload, template)
     return []
 
 
@@ -269,17 +260,30 @@ def suggestion_ended(envelope: Envelope, match: MatchResponded | MatchWithdrawn)
         ):
             return []
         ending, ended_by = match.withdrawn_because, match.withdrawn_side
+    facts = {"ending": ending, "ended_at": match.occurred_at.isoformat()}
+    return _to_each_side(envelope, match, SUGGESTION_ENDED, facts=facts, except_side=ended_by)
+
+
+def _to_each_side(
+    envelope: Envelope,
+    match: MatchSnapshot,
+    template: str,
+    *,
+    facts: dict | None = None,
+    except_side: str | None = None,
+) -> list[Delivery]:
+    """One email to each side of a match (but `except_side`), each about its own listing and the
+    partner's, with `facts` besides."""
     return [
         Delivery.plan_to_enterprise(
             event_id=envelope.event_id,
             enterprise_id=own.enterprise_id,
             partner_id=other.enterprise_id,
-            template=SUGGESTION_ENDED,
-            facts=match_facts(match, own_side, own, other)
-            | {"ending": ending, "ended_at": match.occurred_at.isoformat()},
+            template=template,
+            facts=match_facts(match, own_side, own, other) | (facts or {}),
         )
         for own_side, own, other in _sides(match)
-        if own_side != ended_by
+        if own_side != except_side
     ]
 
 
