@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: deps up down test test-unit lint format kafka-jars browser spam-filter test-tools clean messages asyncapi
+.PHONY: deps up down test test-unit lint format kafka-jars browser spam-filter test-tools clean messages asyncapi openapi
 
 deps: $(STAMP)
 
@@ -58,6 +58,10 @@ test-unit: deps
 # The events' AsyncAPI document (docs/asyncapi.yaml) and contract baseline, from libs/eventkit.
 asyncapi: deps
 	$(PY) -m eventkit.asyncapi --write
+
+# The services' OpenAPI documents and the gateway's public one built from them (gateway/gateway/openapi/).
+openapi: deps
+	$(PY) scripts/build_openapi.py
 
 # The web application's words: extract every msgid into messages.pot, then add the new ones to the
 # Russian and Belarusian catalogs (keeping their translations) for a translator to fill in.
