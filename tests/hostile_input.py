@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 # Control characters a text field refuses (tab, line feed and carriage return are text).
@@ -328,3 +329,35 @@ def assert_refused_properly(request: HostileRequest, response) -> None:
 
 def _printable_name(name: str) -> str:
     return UNSTORABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", name)
+
+
+def attack(
+    operation: Operation, *, client, headers: dict, examples: int, counts: dict
+) -> str | None:
+    """Sends `examples` generated hostile requests to one operation (the same ones on every run);
+    counts what was sent and answered with a 5xx in `counts`; returns why it failed, if it did."""
+
+    @given(request=hostile_requests(operation))
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def send(request):
+        response = client.request(
+            request.method,
+            request.url,
+            content=request.content,
+            headers=headers | request.headers,
+        )
+        counts["sent"] += 1
+        counts["5xx"] += response.status_code >= 500
+        assert_refused_properly(request, response)
+
+    try:
+        send()
+    except AssertionError as failure:  # the caller reports every failing operation together
+        return str(failure)[:600]
+    return None
