@@ -1,4 +1,5 @@
-"""Every app's requests carry an id, are counted under their route and logged with the app's name."""
+"""Every app's requests carry an id, are counted under their route and logged with the app's
+name."""
 
 from __future__ import annotations
 
