@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from devstack.stack import ROOT
 from tests.e2e.console_story import proposed_lift_pair
+from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import exactly_one_email, wait_until
-from tests.identifiers import fresh_unp
 
 TODAY = datetime.now(UTC).astimezone(ZoneInfo("Europe/Moscow")).date()
 
@@ -59,22 +59,9 @@ def days_pass(platform, listing_id: str, *, valid_until: date) -> None:
 
 
 def lift_maker(languages: list[str]) -> dict:
-    marker = uuid.uuid4().hex[:6]
-    return {
-        "name": f"ОАО «Лифтмаш-{marker}»",
-        "country": "BY",
-        "region": "mogilev_oblast",
-        "city": "Могилёв",
-        "unp": fresh_unp(),
-        "sectors": ["elevators"],
-        "languages": languages,
-        "size": "large",
-        "certifications": [],
-        "contact_person": "Алесь Каваль",
-        "email": f"expiry-{marker}@example.by",
-        "phone": "+375222111222",
-        "personal_data_consent": True,
-    }
+    return lift_maker_profile(
+        languages=languages, contact_person="Алесь Каваль", phone="+375222111222"
+    )
 
 
 def test_an_approved_suggestion_whose_offer_expires_ends_and_the_buyer_is_told_it_expired(

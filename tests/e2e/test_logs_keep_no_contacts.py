@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 
 from tests.e2e.console_story import proposed_lift_pair
+from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import wait_until
-from tests.identifiers import fresh_unp
 
 
 def platform_log_files(platform) -> list[Path]:
@@ -129,21 +129,9 @@ def test_a_whole_story_leaves_no_contact_password_or_token_in_any_log(
     )
     assert refused.status_code == 422
 
-    lift_maker = {
-        "name": f"ОАО «Лифтмаш-{marker}»",
-        "country": "BY",
-        "region": "mogilev_oblast",
-        "city": "Могилёв",
-        "unp": fresh_unp(),
-        "sectors": ["elevators"],
-        "languages": ["ru"],
-        "size": "large",
-        "certifications": [],
-        "contact_person": person,
-        "email": address,
-        "phone": phone,
-        "personal_data_consent": True,
-    }
+    lift_maker = lift_maker_profile(
+        languages=["ru"], contact_person=person, email=address, phone=phone
+    )
     registered = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account)
     assert registered.status_code == 201, registered.text
     buyer, buyer_account = new_housing_operator(), open_company()

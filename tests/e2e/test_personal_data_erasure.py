@@ -15,8 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.e2e.console_story import proposed_lift_pair
+from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import wait_until
-from tests.identifiers import fresh_unp
 
 SERVICES_HOLDING_COPIES = ("registry", "matching", "notifications")
 
@@ -94,21 +94,9 @@ def test_a_deleted_enterprise_leaves_no_contact_of_its_people_in_any_service(
     marker = uuid.uuid4().hex[:6]
     person, (phone, phone_digits) = _unique_person(), _unique_mobile()
     address = f"erase-{marker}@example.by"
-    lift_maker = {
-        "name": f"ОАО «Лифтмаш-{marker}»",
-        "country": "BY",
-        "region": "mogilev_oblast",
-        "city": "Могилёв",
-        "unp": fresh_unp(),
-        "sectors": ["elevators"],
-        "languages": ["ru"],
-        "size": "large",
-        "certifications": [],
-        "contact_person": person,
-        "email": address,
-        "phone": phone,
-        "personal_data_consent": True,
-    }
+    lift_maker = lift_maker_profile(
+        languages=["ru"], contact_person=person, email=address, phone=phone
+    )
     buyer = new_housing_operator()
     # The company's account shares the enterprise's address, as most do; the account itself is the
     # person's own and is closed on its own, so the gateway's database is not searched here.

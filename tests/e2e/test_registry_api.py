@@ -13,7 +13,8 @@ from aiokafka import AIOKafkaConsumer
 from devstack.stack import Stack
 from eventkit.contracts import decode
 from eventkit.topics import LISTINGS
-from tests.identifiers import fresh_inn, fresh_unp
+from tests.e2e.profiles import lift_maker_profile
+from tests.identifiers import fresh_inn
 
 PRIVATE_FIELDS = {"contact_person", "email", "phone"}
 
@@ -62,23 +63,9 @@ def housing_operator(registry) -> dict:
 
 @pytest.fixture
 def lift_maker(registry) -> dict:
-    marker = uuid.uuid4().hex[:8]
     response = registry(role="anonymous", account_id=None).post(
         "/enterprises",
-        json={
-            "name": f"ОАО «Могилёвлифтмаш» {marker}",
-            "country": "BY",
-            "region": "mogilev_oblast",
-            "city": "Могилёв",
-            "unp": fresh_unp(),
-            "sectors": ["elevators"],
-            "description": "Пассажирские и грузовые лифты.",
-            "languages": ["ru", "be"],
-            "size": "large",
-            "contact_person": "Иван Петров",
-            "email": f"sales-{marker}@liftmash.example.by",
-            "personal_data_consent": True,
-        },
+        json=lift_maker_profile(description="Пассажирские и грузовые лифты.", phone=None),
     )
     assert response.status_code == 201, response.text
     return response.json()

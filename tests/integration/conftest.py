@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -25,18 +26,31 @@ def reference():
     return load_reference(ROOT / "data")
 
 
+@contextlib.asynccontextmanager
+async def _engine_of(infra: Stack, database: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(infra.database_url(database))
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
 @pytest.fixture(scope="session")
 async def registry_engine(infra: Stack) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(infra.database_url("registry"))
-    yield engine
-    await engine.dispose()
+    async with _engine_of(infra, "registry") as engine:
+        yield engine
 
 
 @pytest.fixture(scope="session")
 async def notifications_engine(infra: Stack) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(infra.database_url("notifications"))
-    yield engine
-    await engine.dispose()
+    async with _engine_of(infra, "notifications") as engine:
+        yield engine
+
+
+@pytest.fixture(scope="session")
+async def gateway_engine(infra: Stack) -> AsyncIterator[AsyncEngine]:
+    async with _engine_of(infra, "gateway") as engine:
+        yield engine
 
 
 async def _rolled_back(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:

@@ -12,7 +12,6 @@ from alembic import command
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from devstack.stack import Stack
 from gateway.__main__ import alembic_config
 from gateway.adapters.orm import accounts as accounts_table
 from gateway.adapters.passwords import Passwords
@@ -25,13 +24,6 @@ from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
 
 PASSWORD = "a long passphrase"
 DAY = timedelta(days=1)
-
-
-@pytest.fixture(scope="module")
-async def gateway_engine(infra: Stack):
-    engine = create_async_engine(infra.database_url("gateway"))
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from devstack.stack import Stack
 from gateway.__main__ import alembic_config
 from gateway.adapters.passwords import Passwords
 from gateway.adapters.tokens import AccessTokens, SessionCache
@@ -26,13 +25,6 @@ from servicekit.internal_token import Caller
 
 PASSWORD = "a long passphrase"
 DAY = timedelta(days=1)
-
-
-@pytest.fixture(scope="module")
-async def gateway_engine(infra: Stack):
-    engine = create_async_engine(infra.database_url("gateway"))
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from devstack.ports import free_port
-from devstack.stack import Stack
 from gateway.__main__ import alembic_config
 from gateway.adapters.invitations import Invitations
 from gateway.adapters.passwords import Passwords
@@ -60,13 +59,6 @@ class KeptLinks:
 
     def last_token_to(self, email: str) -> str:
         return [token for to, token in self.sent if to == email][-1]
-
-
-@pytest.fixture(scope="module")
-async def gateway_engine(infra: Stack):
-    engine = create_async_engine(infra.database_url("gateway"))
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture
