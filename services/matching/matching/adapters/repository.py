@@ -506,7 +506,9 @@ class MatchRepository:
                 found[need_id].add(offer_id)
         return found
 
-    async def proposed_counts(self, listing_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+    async def get_proposed_counts_by_listings(
+        self, listing_ids: Iterable[uuid.UUID]
+    ) -> dict[uuid.UUID, int]:
         ids = list(listing_ids)
         if not ids:
             return {}

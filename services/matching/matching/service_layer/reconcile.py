@@ -57,7 +57,7 @@ async def reconcile(
     partners = {pid: c.listing for pid, c in candidates.items()}
     partners |= await uow.listings.get_by_ids([pid for pid in existing if pid not in partners])
     touched: list[Match] = []
-    counts = await uow.matches.proposed_counts(candidates)
+    counts = await uow.matches.get_proposed_counts_by_listings(candidates)
     proposed = sum(1 for m in existing.values() if m.status == PROPOSED)
     for partner_id, match in existing.items():
         candidate = candidates.get(partner_id)
@@ -182,7 +182,7 @@ async def propose_waiting(*, waiting: Waiting, uow: UnitOfWork, matcher: Matcher
         *waiting.partners,
         *(c.listing.id for _, best in waiting.partners.values() for c in best),
     }
-    counts = await uow.matches.proposed_counts(every)
+    counts = await uow.matches.get_proposed_counts_by_listings(every)
     paired = await uow.matches.get_partner_ids_by_listings(waiting.partners)
     withdrawn = await uow.matches.get_withdrawn_by_listings(waiting.partners)
     created: list[Match] = []
