@@ -15,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from eventkit.outbox import outbox_table
+from eventkit.processed import processed_events_table
 
 metadata = MetaData()
 
@@ -41,13 +42,7 @@ deliveries = Table(
     Column("sent_at", DateTime(timezone=True)),
 )
 
-processed_events = Table(
-    "processed_events",
-    metadata,
-    Column("event_id", Uuid, primary_key=True),
-    Column("event_type", String(100), nullable=False),
-    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-)
+processed_events = processed_events_table(metadata)
 
 recipients = Table(
     "recipients",

@@ -14,7 +14,6 @@ from notifications.adapters.orm import (
     deliveries,
     outbox,
     preferences,
-    processed_events,
     recipients,
     suggestions,
 )
@@ -363,17 +362,3 @@ class Outbox:
 
     async def add(self, envelope: Envelope, *, topic: str) -> None:
         await self._session.execute(insert(outbox).values(outbox_row(envelope, topic=topic)))
-
-
-class ProcessedEvents:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def record(self, event_id, event_type: str) -> bool:
-        """False when the event was applied before."""
-        statement = (
-            insert(processed_events)
-            .values(event_id=event_id, event_type=event_type)
-            .on_conflict_do_nothing()
-        )
-        return (await self._session.execute(statement)).rowcount == 1

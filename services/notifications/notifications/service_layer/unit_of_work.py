@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from eventkit.processed import ProcessedEvents
+from notifications.adapters import orm
 from notifications.adapters.erasure import PersonalDataEraser
 from notifications.adapters.repository import (
     DeliveryRepository,
     Outbox,
     PreferenceRepository,
-    ProcessedEvents,
     RecipientRepository,
     SuggestionRepository,
 )
@@ -22,7 +23,7 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self.deliveries = DeliveryRepository(self.session)
-        self.processed_events = ProcessedEvents(self.session)
+        self.processed_events = ProcessedEvents(self.session, orm.processed_events)
         self.recipients = RecipientRepository(self.session)
         self.suggestions = SuggestionRepository(self.session)
         self.preferences = PreferenceRepository(self.session)

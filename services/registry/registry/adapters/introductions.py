@@ -8,22 +8,8 @@ from sqlalchemy import and_, case, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from registry.adapters.orm import enterprises, introductions, processed_events
+from registry.adapters.orm import enterprises, introductions
 from registry.domain.partners import HIDDEN_STATUSES, Introduction, Partner
-
-
-class ProcessedEvents:
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
-
-    async def record(self, event_id: uuid.UUID, event_type: str) -> bool:
-        """False when the event had been applied before."""
-        statement = (
-            insert(processed_events)
-            .values(event_id=event_id, event_type=event_type)
-            .on_conflict_do_nothing()
-        )
-        return (await self._connection.execute(statement)).rowcount == 1
 
 
 class IntroductionRepository:

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 from eventkit.outbox import outbox_table
+from eventkit.processed import processed_events_table
 
 metadata = MetaData()
 
@@ -158,12 +159,6 @@ introductions = Table(
     Index("ix_introductions_need_enterprise", "need_enterprise_id", "introduced_at"),
 )
 
-processed_events = Table(
-    "processed_events",
-    metadata,
-    Column("event_id", Uuid, primary_key=True),
-    Column("event_type", String(100), nullable=False),
-    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-)
+processed_events = processed_events_table(metadata)
 
 outbox = outbox_table(metadata)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from eventkit.processed import ProcessedEvents
+from registry.adapters import orm
 from registry.adapters.expiry import ExpiryQueries
 from registry.adapters.figures import FiguresReader
-from registry.adapters.introductions import IntroductionRepository, ProcessedEvents
+from registry.adapters.introductions import IntroductionRepository
 from registry.adapters.publications import PublicationStore
 from registry.adapters.repository import EnterpriseRepository, ListingRepository, OutboxWriter
 from registry.adapters.republish import RepublishQueries
@@ -28,7 +30,7 @@ class UnitOfWork:
         self.listings = ListingRepository(self._connection)
         self.outbox = OutboxWriter(self._connection)
         self.introductions = IntroductionRepository(self._connection)
-        self.processed_events = ProcessedEvents(self._connection)
+        self.processed_events = ProcessedEvents(self._connection, orm.processed_events)
         self.expiry = ExpiryQueries(self._connection)
         self.republishing = RepublishQueries(self._connection)
         self.figures = FiguresReader(self._connection)
