@@ -40,13 +40,21 @@ def _await_status(gateway, agency, match_id: str, status: str, *, timeout: float
     )
 
 
-async def _move_to(page, title: str) -> None:
-    """Presses j until the current row is the one with this title (a bounded walk down the page)."""
+def _pair_row(page, need_title: str, offer_title: str):
+    """The queue row of this need and this offer: other tests' offers may be paired with the need
+    too, so the need's title alone can name several rows."""
+    return page.locator("tr.queue-row", has_text=need_title).filter(has_text=offer_title)
+
+
+async def _move_to(page, title: str, offer_title: str) -> None:
+    """Presses j until the current row is this need's pair with this offer (a bounded walk down the
+    page)."""
     rows = await page.locator("tr.queue-row").count()
     for _ in range(rows):
         await page.keyboard.press("k")  # up to the first row
     for _ in range(rows + 1):
-        if title in (await page.locator("tr.queue-row.current").inner_text()):
+        current = await page.locator("tr.queue-row.current").inner_text()
+        if title in current and offer_title in current:
             return
         await page.keyboard.press("j")
     raise AssertionError(f"no row titled {title!r} in the queue")
@@ -112,20 +120,20 @@ async def test_a_reviewer_works_the_queue_and_the_verification_queue_by_keyboard
         await page.wait_for_url("**/console/queue?*")
         assert "sector=elevators" in page.url and "country_pair=BY-RU" in page.url
         shared_view = page.url
+        offer_title = f"Запчасти для лифтов {marker}"
         for title in titles:
-            await expect(page.locator("tr.queue-row", has_text=title)).to_be_visible()
-        row = page.locator("tr.queue-row", has_text=titles[0])
-        await expect(row).to_contain_text(f"Запчасти для лифтов {marker}")
+            await expect(_pair_row(page, title, offer_title)).to_be_visible()
+        row = _pair_row(page, titles[0], offer_title)
         await expect(row).to_contain_text("Лифтмаш Могилёв")
         await expect(row).to_contain_text("Могилёв")
         await screenshot(page, "console-queue-filtered")
 
         # a approves the first pair; the decision is sent when the undo time has passed.
-        await _move_to(page, titles[0])
+        await _move_to(page, titles[0], offer_title)
         await page.keyboard.press("a")
         await expect(page.locator("#undo-bar")).to_be_visible()
         # r asks for a reason for the second; an empty reason is refused in the dialog.
-        await _move_to(page, titles[1])
+        await _move_to(page, titles[1], offer_title)
         await page.keyboard.press("r")
         dialog = page.locator("#reject-dialog")
         await expect(dialog).to_be_visible()
@@ -137,7 +145,7 @@ async def test_a_reviewer_works_the_queue_and_the_verification_queue_by_keyboard
         await page.get_by_role("button", name="Отклонить").click()
         await expect(dialog).to_be_hidden()
         # a on the third, then u: nothing is sent for it.
-        await _move_to(page, titles[2])
+        await _move_to(page, titles[2], offer_title)
         await page.keyboard.press("a")
         await page.keyboard.press("u")
 
@@ -145,7 +153,7 @@ async def test_a_reviewer_works_the_queue_and_the_verification_queue_by_keyboard
         rejected = _await_status(gateway, agency, to_reject["id"], "rejected")
         assert any("другим поставщиком" in (h.get("note") or "") for h in rejected["history"])
         await expect(
-            page.locator("tr.queue-row", has_text=titles[0]).locator('[data-role="status"]')
+            _pair_row(page, titles[0], offer_title).locator('[data-role="status"]')
         ).to_have_text("Одобрено")
         time.sleep(1)
         assert _match(gateway, agency, to_undo["id"])["status"] == "proposed"
