@@ -165,9 +165,7 @@ async def test_a_container_starts_its_producer_and_closes_it_before_the_database
         async def dispose(self):
             calls.append("database closed")
 
-    container = DatabaseAndKafka()
-    container.producer, container.engine = Producer(), Engine()
-    container.producer_started = asyncio.Event()
+    container = DatabaseAndKafka(engine=Engine(), session_factory=None, producer=Producer())
 
     await container.start_producer()
     await container.close()
@@ -182,9 +180,7 @@ async def test_a_container_whose_producer_never_started_only_closes_the_database
         async def dispose(self):
             calls.append("database closed")
 
-    container = DatabaseAndKafka()
-    container.producer, container.engine = None, Engine()
-    container.producer_started = asyncio.Event()
+    container = DatabaseAndKafka(engine=Engine(), session_factory=None, producer=None)
 
     await container.close()
 

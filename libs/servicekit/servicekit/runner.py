@@ -8,13 +8,17 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
 from eventkit.kafka import EventConsumer, Handler, kafka_is_reachable, keep_running
+from eventkit.outbox import OutboxRelay
 from servicekit.health import database_is_reachable
 
 log = structlog.get_logger(__name__)
@@ -121,17 +125,25 @@ async def consume(
     await consumer.run(stop)
 
 
+@dataclass(kw_only=True)
 class DatabaseAndKafka:
-    """The clients an app's API and workers share, as a mixin of its container (a dataclass with
-    `engine`, `producer` and `producer_started`): started, checked and closed the same way."""
+    """The clients an app's API and workers share, as the base of its container (a dataclass):
+    started, checked and closed the same way."""
 
     engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
     producer: AIOKafkaProducer
-    producer_started: asyncio.Event
+    producer_started: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start_producer(self) -> None:
         """Kafka may come up after the app: requests are accepted (into the outbox) meanwhile."""
         await start_with_retries(self.producer.start, self.producer_started)
+
+    async def outbox_relay(self, table: Table, **options: Any) -> OutboxRelay:
+        """The relay of the app's outbox `table`, once the producer it publishes through started
+        (`options`: OutboxRelay's batch size, idle interval, on_published)."""
+        await self.producer_started.wait()
+        return OutboxRelay(engine=self.engine, producer=self.producer, table=table, **options)
 
     async def readiness(self) -> dict[str, bool]:
         return {

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import structlog
-from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
 from eventkit.kafka import idempotent_producer
-from eventkit.outbox import OutboxRelay
 from matching.adapters.orm import outbox
 from matching.adapters.reference_files import load_gazetteer, load_region_names, load_taxonomy
 from matching.adapters.units import load_quantities
@@ -34,12 +25,8 @@ from matching.entrypoints.workers import run_consumer
 from matching.observability import Metrics
 from matching.service_layer.matcher import Matcher
 from matching.service_layer.unit_of_work import UnitOfWork
-from servicekit.health import health_routes
-from servicekit.internal_token import InternalTokenVerifier, install_internal_token
-from servicekit.observability import RequestContextMiddleware
-from servicekit.problems import install_problem_handlers
-from servicekit.request_limits import RequestLimits
 from servicekit.runner import DatabaseAndKafka, Workers
+from servicekit.service_app import create_service_app
 
 log = structlog.get_logger(__name__)
 
@@ -47,12 +34,8 @@ log = structlog.get_logger(__name__)
 @dataclass
 class Container(DatabaseAndKafka):
     settings: Settings
-    engine: AsyncEngine
-    session_factory: async_sessionmaker[AsyncSession]
-    producer: AIOKafkaProducer
     metrics: Metrics
     matcher: Matcher
-    producer_started: asyncio.Event = field(default_factory=asyncio.Event)
     index_ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     def unit_of_work(self) -> UnitOfWork:
@@ -116,50 +99,35 @@ async def build_index(container: Container) -> None:
 
 
 async def run_relay(container: Container, stop: asyncio.Event) -> None:
-    await container.producer_started.wait()
-    relay = OutboxRelay(
-        engine=container.engine,
-        producer=container.producer,
-        table=outbox,
-        batch_size=container.settings.relay_batch_size,
-    )
+    relay = await container.outbox_relay(outbox, batch_size=container.settings.relay_batch_size)
     await relay.run(stop)
 
 
 def create_app(settings: Settings) -> FastAPI:
     metrics = Metrics()
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = build_container(settings, metrics)
-        app.state.container = container
-        async with Workers() as workers:
-            workers.on_close(container.close)
-
-            async def consume() -> None:
-                await container.producer_started.wait()
-                await container.index_ready.wait()
-                await run_consumer(container, workers.stop)
-
-            workers.start_up(container.start_producer())
-            workers.start_up(build_index(container))
-            workers.keep_running("consumer", consume)
-            if settings.relay_enabled:
-                workers.run(run_relay(container, workers.stop))
-            yield
-
-    app = FastAPI(title="Union Match matching", version="0.1.0", lifespan=lifespan)
-    install_problem_handlers(app, service="matching service", domain_errors=DOMAIN_ERRORS)
-    install_internal_token(
-        app,
-        InternalTokenVerifier(
-            audience="matching", secret=settings.internal_token_secret.get_secret_value()
-        ),
+    return create_service_app(
+        title="Union Match matching",
+        routers=[router],
+        build_container=lambda: build_container(settings, metrics),
+        start_workers=start_workers,
+        service="matching",
+        named_in_problems="matching service",
+        secret=settings.internal_token_secret,
+        metrics=metrics,
+        domain_errors=DOMAIN_ERRORS,
     )
-    app.include_router(router)
-    app.include_router(health_routes())
-    app.add_middleware(
-        RequestLimits
-    )  # bounds the body, the headers and the text fields of every route
-    app.add_middleware(RequestContextMiddleware, metrics=metrics, service="matching")
-    return app
+
+
+def start_workers(container: Container, workers: Workers) -> None:
+    """Events are applied once the index is built, and dead letters need the producer."""
+
+    async def consume() -> None:
+        await container.producer_started.wait()
+        await container.index_ready.wait()
+        await run_consumer(container, workers.stop)
+
+    workers.start_up(container.start_producer())
+    workers.start_up(build_index(container))
+    workers.keep_running("consumer", consume)
+    if container.settings.relay_enabled:
+        workers.run(run_relay(container, workers.stop))

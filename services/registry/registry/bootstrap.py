@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from functools import partial
 
 import structlog
-from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from eventkit.kafka import idempotent_producer
 from eventkit.outbox import OutboxRelay
@@ -39,12 +32,8 @@ from registry.service_layer import listings as listing_cases
 from registry.service_layer.group_commit import GroupCommit
 from registry.service_layer.listings import Publication
 from registry.service_layer.unit_of_work import UnitOfWork
-from servicekit.health import health_routes
-from servicekit.internal_token import InternalTokenVerifier, install_internal_token
-from servicekit.observability import RequestContextMiddleware
-from servicekit.problems import install_problem_handlers
-from servicekit.request_limits import RequestLimits
 from servicekit.runner import DatabaseAndKafka, Workers
+from servicekit.service_app import create_service_app
 
 log = structlog.get_logger(__name__)
 
@@ -52,13 +41,9 @@ log = structlog.get_logger(__name__)
 @dataclass
 class Container(DatabaseAndKafka):
     settings: Settings
-    engine: AsyncEngine
-    session_factory: async_sessionmaker[AsyncSession]
-    producer: AIOKafkaProducer
     reference: Reference
     metrics: Metrics
     publications: GroupCommit[Publication, Listing]
-    producer_started: asyncio.Event = field(default_factory=asyncio.Event)
     reference_documents: ReferenceDocuments = field(init=False)
 
     def __post_init__(self) -> None:
@@ -99,11 +84,8 @@ def _refuse_closed_connection(dbapi_connection, connection_record, connection_pr
 
 
 async def run_relay(container: Container, stop: asyncio.Event) -> None:
-    await container.producer_started.wait()
-    relay = OutboxRelay(
-        engine=container.engine,
-        producer=container.producer,
-        table=outbox,
+    relay = await container.outbox_relay(
+        outbox,
         batch_size=container.settings.relay_batch_size,
         on_published=lambda batch: _record_published(container.metrics, batch),
     )
@@ -152,35 +134,26 @@ async def run_consumer_alone(settings: Settings, stop: asyncio.Event) -> None:
 
 def create_app(settings: Settings) -> FastAPI:
     metrics = Metrics()
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = build_container(settings, metrics)
-        app.state.container = container
-        async with Workers() as workers:
-            workers.on_close(container.close)
-            workers.start_up(container.start_producer())
-            if settings.relay_enabled:
-                workers.run(run_relay(container, workers.stop))
-            if settings.expiry_enabled:  # listings past valid_until close (entrypoints/expiry.py)
-                workers.run(sweep_until_stopped(container.session_factory, settings, workers.stop))
-            if settings.consumer_enabled:
-                workers.keep_running("consumer", lambda: run_consumer(container, workers.stop))
-            yield
-
-    app = FastAPI(title="Union Match registry", version="0.1.0", lifespan=lifespan)
-    install_problem_handlers(app, service="registry", domain_errors=DOMAIN_ERRORS)
-    install_internal_token(
-        app,
-        InternalTokenVerifier(
-            audience="registry",
-            secret=settings.internal_token_secret.get_secret_value(),
-            caller_type=Caller,
-        ),
+    return create_service_app(
+        title="Union Match registry",
+        routers=[router, partners_router],
+        build_container=lambda: build_container(settings, metrics),
+        start_workers=start_workers,
+        service="registry",
+        secret=settings.internal_token_secret,
+        metrics=metrics,
+        domain_errors=DOMAIN_ERRORS,
+        caller_type=Caller,
+        max_bytes=settings.max_body_bytes,
     )
-    app.include_router(router)
-    app.include_router(partners_router)
-    app.include_router(health_routes())
-    app.add_middleware(RequestLimits, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware, metrics=metrics, service="registry")
-    return app
+
+
+def start_workers(container: Container, workers: Workers) -> None:
+    settings, stop = container.settings, workers.stop
+    workers.start_up(container.start_producer())
+    if settings.relay_enabled:
+        workers.run(run_relay(container, stop))
+    if settings.expiry_enabled:  # listings past valid_until close (entrypoints/expiry.py)
+        workers.run(sweep_until_stopped(container.session_factory, settings, stop))
+    if settings.consumer_enabled:
+        workers.keep_running("consumer", lambda: run_consumer(container, stop))

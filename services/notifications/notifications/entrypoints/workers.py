@@ -10,7 +10,6 @@ from datetime import timedelta
 import structlog
 
 from eventkit import topics
-from eventkit.outbox import OutboxRelay
 from notifications.adapters.orm import outbox
 from notifications.domain.deliveries import RetryPolicy
 from notifications.domain.plans import AgencyContact
@@ -99,7 +98,5 @@ async def _housekeeping(container) -> None:
 
 
 async def run_dead_letter_relay(container, stop: asyncio.Event) -> None:
-    await container.producer_started.wait()
-    await OutboxRelay(
-        engine=container.engine, producer=container.producer, table=outbox, idle_interval=0.5
-    ).run(stop)
+    relay = await container.outbox_relay(outbox, idle_interval=0.5)
+    await relay.run(stop)

@@ -1,0 +1,76 @@
+"""A service's FastAPI app: its container built at start-up and its workers run beside the API
+until shutdown (servicekit.runner), wrapped in the plumbing every service has, installed in the
+order it needs: problem details for every error, the gateway's signed calls checked, /healthz,
+/readyz and /metrics, the request bounds, and outermost the request id, access log and HTTP
+metrics (so even a request refused for its size carries an id and is counted)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from pydantic import SecretStr
+
+from servicekit.health import health_routes
+from servicekit.internal_token import InternalTokenVerifier, install_internal_token
+from servicekit.observability import Metrics, RequestContextMiddleware
+from servicekit.problems import install_problem_handlers
+from servicekit.request_limits import RequestLimits
+from servicekit.runner import Workers
+
+
+def create_service_app(
+    *,
+    title: str,
+    routers: Sequence[APIRouter],
+    build_container: Callable[[], Any],
+    start_workers: Callable[[Any, Workers], None],
+    **plumbing: Any,
+) -> FastAPI:
+    """At start-up the container is built (`app.state.container`, for the routes) and
+    `start_workers(container, workers)` starts the service's background work; at shutdown the
+    workers stop in order and the container's clients close last (`container.close()`).
+    `plumbing` is what `install_service_plumbing` takes."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container = build_container()
+        app.state.container = container
+        async with Workers() as workers:
+            workers.on_close(container.close)
+            start_workers(container, workers)
+            yield
+
+    app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
+    for router in routers:
+        app.include_router(router)
+    install_service_plumbing(app, **plumbing)
+    return app
+
+
+def install_service_plumbing(
+    app: FastAPI,
+    *,
+    service: str,
+    secret: SecretStr,
+    metrics: Metrics,
+    named_in_problems: str | None = None,
+    domain_errors: Mapping[type[Exception], Any] | None = None,
+    caller_type: type | None = None,
+    max_bytes: int | None = None,
+    before_scrape: Callable[[Any], Awaitable[None]] | None = None,
+) -> None:
+    """`service` is the audience of the internal tokens the app accepts and its name in log lines;
+    `named_in_problems` its name in problem details (the service's name unless told)."""
+    install_problem_handlers(app, service=named_in_problems or service, domain_errors=domain_errors)
+    verifier = {"caller_type": caller_type} if caller_type is not None else {}
+    install_internal_token(
+        app,
+        InternalTokenVerifier(audience=service, secret=secret.get_secret_value(), **verifier),
+    )
+    app.include_router(health_routes(before_scrape=before_scrape))
+    # Bounds the body, the headers and the text fields of every route.
+    app.add_middleware(RequestLimits, **({"max_bytes": max_bytes} if max_bytes else {}))
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, service=service)
