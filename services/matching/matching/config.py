@@ -7,7 +7,8 @@ _REPOSITORY_DATA = Path(__file__).resolve().parents[3] / "data"
 
 
 class WeightSettings(BaseModel):
-    """The weight of each score component (MATCHING_WEIGHTS__TEXT=0.4, ...); they need not add up to one."""
+    """The weight of each score component (MATCHING_WEIGHTS__TEXT=0.4, ...); they need not add up to
+    one."""
 
     sector: float = Field(0.15, ge=0)
     codes: float = Field(0.15, ge=0)
@@ -29,7 +30,8 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8002
     internal_token_secret: SecretStr = Field(min_length=32)
-    # Only in demo mode may a secret keep a value published in this repository (docker-compose's demo).
+    # Only in demo mode may a secret keep a value published in this repository (docker-compose's
+    # demo).
     demo_mode: bool = False
     log_level: str = "INFO"
     data_dir: Path = _REPOSITORY_DATA

@@ -5,7 +5,8 @@ from notifications.domain.plans import DEFAULT_AGENCY_EMAIL
 
 
 class Settings(BaseSettings):
-    """The notifications service's settings, read from NOTIFICATIONS_* environment variables at start-up."""
+    """The notifications service's settings, read from NOTIFICATIONS_* environment variables at
+    start-up."""
 
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_")
 
@@ -40,6 +41,7 @@ class Settings(BaseSettings):
     digest_hour_utc: int = Field(default=7, ge=0, le=23)
     housekeeping_interval_seconds: float = 1.0
     send_batch_size: int = 50
-    # Only in demo mode may a secret keep a value published in this repository (docker-compose's demo).
+    # Only in demo mode may a secret keep a value published in this repository (docker-compose's
+    # demo).
     demo_mode: bool = False
     log_level: str = "INFO"

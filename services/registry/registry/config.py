@@ -7,7 +7,8 @@ _REPOSITORY_DATA = Path(__file__).resolve().parents[3] / "data"
 
 
 class Settings(BaseSettings):
-    """The registry's settings, read from REGISTRY_* environment variables when the service starts."""
+    """The registry's settings, read from REGISTRY_* environment variables when the service
+    starts."""
 
     model_config = SettingsConfigDict(env_prefix="REGISTRY_")
 
@@ -19,8 +20,8 @@ class Settings(BaseSettings):
     data_dir: Path = _REPOSITORY_DATA
     relay_enabled: bool = True
     relay_batch_size: int = 500
-    # The shortest time between two of the relay's passes over the outbox: a pass costs a transaction,
-    # so under load fewer, fuller batches spare the CPU the requests share.
+    # The shortest time between two of the relay's passes over the outbox: a pass costs a
+    # transaction, so under load fewer, fuller batches spare the CPU the requests share.
     relay_pass_interval_seconds: float = 0.1
     # Listings published while a transaction is under way are written together in the next one:
     # at most this many in one transaction, by at most this many transactions at a time.
@@ -37,6 +38,7 @@ class Settings(BaseSettings):
     expiry_enabled: bool = True
     expiry_interval_seconds: float = Field(default=600.0, gt=0)
     expiry_reminder_days: int = Field(default=7, ge=0)
-    # Only in demo mode may a secret keep a value published in this repository (docker-compose's demo).
+    # Only in demo mode may a secret keep a value published in this repository (docker-compose's
+    # demo).
     demo_mode: bool = False
     log_level: str = "INFO"

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from eventkit.outbox import outbox_table
+from eventkit.processed import processed_events_table
 
 metadata = MetaData()
 
@@ -38,15 +39,10 @@ enterprises = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-processed_events = Table(
-    "processed_events",
-    metadata,
-    Column("event_id", Uuid, primary_key=True),
-    Column("event_type", String(100), nullable=False),
-    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-)
+processed_events = processed_events_table(metadata)
 
-# Every write of a listing takes the next number, so an index can pick up what changed since it last looked.
+# Every write of a listing takes the next number, so an index can pick up what changed since it last
+# looked.
 listing_changes = Sequence("listing_changes")
 
 listings = Table(
@@ -118,7 +114,8 @@ matches = Table(
     Index("ix_matches_status_score", "status", "score"),
     Index("ix_matches_created_at", "created_at"),
     Index("ix_matches_status_created_at", "status", "created_at"),
-    # The queue's common view: a status, a sector and a country pair, newest or oldest first (revision 0005).
+    # The queue's common view: a status, a sector and a country pair, newest or oldest first
+    # (revision 0005).
     Index(
         "ix_matches_queue_view",
         "status",

@@ -36,7 +36,6 @@ from matching.adapters.orm import (
     match_stages,
     matches,
     outbox,
-    processed_events,
 )
 from matching.domain.funnel import (
     ALL,
@@ -66,7 +65,8 @@ def is_deadlock(error: BaseException) -> bool:
 
 
 def proposals_lock_key(listing_id: uuid.UUID) -> int:
-    """A listing's key among the proposal locks: 32 bits of its id (two listings sharing one only wait for each other)."""
+    """A listing's key among the proposal locks: 32 bits of its id (two listings sharing one only
+    wait for each other)."""
     return int.from_bytes(listing_id.bytes[:4], "big", signed=True)
 
 
@@ -108,19 +108,6 @@ class EnterpriseReadModel:
 
     async def count(self) -> int:
         return await self._session.scalar(select(func.count()).select_from(enterprises)) or 0
-
-
-class ProcessedEvents:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def record(self, event_id, event_type: str) -> bool:
-        statement = (
-            insert(processed_events)
-            .values(event_id=event_id, event_type=event_type)
-            .on_conflict_do_nothing()
-        )
-        return (await self._session.execute(statement)).rowcount == 1
 
 
 def _listing_row(listing: Listing) -> dict:
@@ -183,7 +170,8 @@ class ListingReadModel:
         )
 
     async def get_all_by_enterprise(self, enterprise_id: uuid.UUID) -> list[Listing]:
-        """The enterprise's listings, locked for writing (taken after the change-number lock, like every listings write)."""
+        """The enterprise's listings, locked for writing (taken after the change-number lock, like
+        every listings write)."""
         await self._serialise_change_numbers()
         rows = await self._session.execute(
             select(listings).where(listings.c.enterprise_id == enterprise_id).with_for_update()
@@ -381,7 +369,8 @@ def _party_columns(side: str, listing, enterprise) -> list:
 
 
 def _reviewed(source):
-    """The matches of `source` (matches, or matches joined to a page of their ids) with both sides' listings and enterprises."""
+    """The matches of `source` (matches, or matches joined to a page of their ids) with both sides'
+    listings and enterprises."""
     return select(
         matches,
         *_party_columns("offer", _offer_listing, _offer_enterprise),
@@ -469,8 +458,9 @@ class MatchRepository:
     async def get_withdrawn_by_listings(
         self, listing_ids: Iterable[uuid.UUID]
     ) -> dict[tuple[uuid.UUID, uuid.UUID], Match]:
-        """The withdrawn matches of these listings, by (listing, partner). Not locked: a caller holds
-        the proposal-count locks of both sides, which every use case that changes a pair takes first."""
+        """The withdrawn matches of these listings, by (listing, partner). Not locked: a caller
+        holds the proposal-count locks of both sides, which every use case that changes a pair takes
+        first."""
         ids = list(set(listing_ids))
         if not ids:
             return {}
@@ -489,7 +479,8 @@ class MatchRepository:
     async def get_partner_ids_by_listings(
         self, listing_ids: Iterable[uuid.UUID]
     ) -> dict[uuid.UUID, set[uuid.UUID]]:
-        """For each listing, the listings it already has a match with (in any status), without locking them."""
+        """For each listing, the listings it already has a match with (in any status), without
+        locking them."""
         ids = list(set(listing_ids))
         found: dict[uuid.UUID, set[uuid.UUID]] = {listing_id: set() for listing_id in ids}
         if not ids:
@@ -593,7 +584,7 @@ class MatchRepository:
         if not self._funnel_increments:
             return
         rows = [
-            dict(zip(_FUNNEL_KEY, key)) | {"matches": count}
+            dict(zip(_FUNNEL_KEY, key, strict=True)) | {"matches": count}
             for key, count in sorted(self._funnel_increments.items())
         ]
         statement = insert(funnel_days).values(rows)
@@ -608,7 +599,8 @@ class MatchRepository:
     async def rebuild_funnel(self) -> int:
         """Derives the stages reached and the funnel's roll-up again from `match_history` (after
         rows were loaded or corrected outside the use cases); returns the roll-up's row count.
-        Locks both tables until the caller commits, so transitions made meanwhile wait and then add on."""
+        Locks both tables until the caller commits, so transitions made meanwhile wait and then add
+        on."""
         await self._session.execute(text("LOCK TABLE match_stages, funnel_days IN EXCLUSIVE MODE"))
         await self._session.execute(match_stages.delete())
         await self._session.execute(funnel_days.delete())
@@ -673,7 +665,8 @@ class MatchRepository:
     async def get_page(
         self, where: QueueFilter, *, sort: str, limit: int, offset: int
     ) -> tuple[list[ReviewedMatch], int]:
-        """One page of the queue with both sides' titles, names, cities and statuses, and how many match in all."""
+        """One page of the queue with both sides' titles, names, cities and statuses, and how many
+        match in all."""
         conditions = and_(True, *where.conditions())
         filtered = _with_enterprises(matches) if where.needs_enterprises else matches
         total = await self._session.scalar(

@@ -51,7 +51,8 @@ class PintQuantities:
         return Comparison(have / want if want else 0.0, basis, have, want, unit)
 
     def _plan(self, capacity_unit: str, volume_unit: str) -> tuple:
-        """How two codes compare: (basis, factor for the capacity, factor for the volume, the unit they end in)."""
+        """How two codes compare: (basis, factor for the capacity, factor for the volume, the unit
+        they end in)."""
         if capacity_unit == volume_unit:
             return SAME, 1.0, 1.0, capacity_unit
         have, want = self._units.get(capacity_unit), self._units.get(volume_unit)

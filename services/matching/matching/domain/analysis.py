@@ -64,5 +64,6 @@ class Analyser:
 
 
 def codes_of(product_codes: Iterable[str]) -> tuple[str, ...]:
-    """A listing's product codes as `Profile.of` keeps them: without dots and spaces, sorted, once each."""
+    """A listing's product codes as `Profile.of` keeps them: without dots and spaces, sorted, once
+    each."""
     return tuple(sorted({c.replace(".", "").replace(" ", "") for c in product_codes if c}))

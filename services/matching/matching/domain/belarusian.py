@@ -153,10 +153,14 @@ def shared_words(listed: str) -> str:
 
 
 def distance(offer_city: str, need_city: str, km: float, countries: tuple[str, str] | None) -> str:
-    """Supplier's city — buyer's city, the distance, and for a cross-border pair the two countries in the same order."""
+    """Supplier's city — buyer's city, the distance, and for a cross-border pair the two countries
+    in the same order."""
     text = f"{city(offer_city)} — {city(need_city)} {round(km)} км"
     if countries:
-        text += f" ({COUNTRIES.get(countries[0], countries[0])} — {COUNTRIES.get(countries[1], countries[1])})"
+        text += (
+            f" ({COUNTRIES.get(countries[0], countries[0])} — "
+            f"{COUNTRIES.get(countries[1], countries[1])})"
+        )
     return text
 
 

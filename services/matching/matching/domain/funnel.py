@@ -4,9 +4,9 @@ A stage is reached by a transition of the match's history (see `match.py`): prop
 match is created (the first `match.proposed`, from no status; a withdrawn pair proposed again is not
 counted twice), approved / rejected by the agency, interested when a side answers interested
 (`match.responded` staying approved), introduced when both are, closed with an outcome. Each count
-is of distinct matches that reached the stage inside the range (UTC days, both ends inclusive), and a
-match reaches a stage once: its first marking transition counts, a later one (the same pair approved
-again after a withdrawal and a re-proposal, the second side's interest) does not.
+is of distinct matches that reached the stage inside the range (UTC days, both ends inclusive), and
+a match reaches a stage once: its first marking transition counts, a later one (the same pair
+approved again after a withdrawal and a re-proposal, the second side's interest) does not.
 
 The counts are kept as a daily roll-up written with each transition (`stages_reached` says which
 stages a use case's transitions mark); the funnel sums the roll-up's days.

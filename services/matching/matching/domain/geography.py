@@ -31,7 +31,8 @@ def haversine_km(a: Place, b: Place) -> float:
 
 
 class Gazetteer:
-    """Finds a city by its Russian or English name; a region's first city stands in for an unknown one."""
+    """Finds a city by its Russian or English name; a region's first city stands in for an unknown
+    one."""
 
     def __init__(self, places: Iterable[Place]) -> None:
         self._by_name: dict[str, Place] = {}

@@ -137,7 +137,8 @@ def _view(column: array, dtype) -> np.ndarray:
 
 
 def _drop(posting: array, slot: int) -> None:
-    """Removes a slot from a posting (found by numpy in a long one: array.remove compares object by object)."""
+    """Removes a slot from a posting (found by numpy in a long one: array.remove compares object by
+    object)."""
     if len(posting) < 512:
         posting.remove(slot)
         return
@@ -223,7 +224,8 @@ class MatchIndex:
         self.candidate_limit = candidate_limit  # candidates scored by the Scorer per match
         self.common_share = common_share  # a term held by more of the other side is not visited
         # The listings of a term held by at most this share (or this many) of the other side are
-        # candidates; those of commoner terms only when the sector, a code heading or a region brings them.
+        # candidates; those of commoner terms only when the sector, a code heading or a region
+        # brings them.
         self.rare_share, self.rare_postings = rare_share, rare_postings
         self._analyser = Analyser(lexicon)
         self._slot_of: dict[uuid.UUID, int] = {}
@@ -404,7 +406,8 @@ class MatchIndex:
             shares = [listings[i : i + share] for i in range(0, len(listings), share)]
             waiting = pool.map_async(_match_part, [(part, threshold, limit) for part in shares[1:]])
             mine = self.match_many(shares[0], threshold=threshold, limit=limit)
-            # A worker sends slots and scores back, the same profiles are found here (far less to pickle).
+            # A worker sends slots and scores back, the same profiles are found here (far less to
+            # pickle).
             return mine + [
                 [Candidate(self._profile_at(slot), _score_of(score)) for slot, score in found]
                 for part in waiting.get()
@@ -591,7 +594,7 @@ class MatchIndex:
         bounds = np.flatnonzero(np.diff(keys)) + 1
         firsts = np.concatenate([[0], bounds]).tolist()
         lasts = np.concatenate([bounds, [len(keys)]]).tolist()
-        for first, last, key in zip(firsts, lasts, keys[firsts].tolist()):
+        for first, last, key in zip(firsts, lasts, keys[firsts].tolist(), strict=True):
             postings = self._postings[key & 1]
             posting = postings.get(key >> 1)
             if posting is None:
@@ -710,7 +713,8 @@ class MatchIndex:
             else:
                 unmarked.append(posting)
             del visited
-        # Code headings and the listings that deliver to my region bring candidates in like a rare term.
+        # Code headings and the listings that deliver to my region bring candidates in like a rare
+        # term.
         near = postings.get((_REGION, listing.region))
         for posting in [postings.get(key) for key in self._code_keys(profile)] + [near]:
             if posting and len(posting) <= rare:
@@ -1020,7 +1024,8 @@ class MatchIndex:
         return value
 
     def _unit_name(self, unit: str | None) -> str:
-        """A code of the units vocabulary as it is, any other unit as the scorer compares it (case and a final dot aside)."""
+        """A code of the units vocabulary as it is, any other unit as the scorer compares it (case
+        and a final dot aside)."""
         quantities = getattr(self.scorer, "quantities", None)
         if unit and quantities is not None and quantities.knows(unit):
             return unit

@@ -1,6 +1,7 @@
 """Which kinds of listing may pair: goods with goods, services with services, an investment with an
 investment or a joint venture, a technology with a technology or a joint venture (a joint venture
-also with a joint venture). The registry's kinds: goods | services | technology | investment | joint_venture."""
+also with a joint venture). The registry's kinds: goods | services | technology | investment |
+joint_venture."""
 
 from __future__ import annotations
 

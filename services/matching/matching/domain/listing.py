@@ -58,8 +58,9 @@ class Listing:
         return self.status == "active" and self.enterprise_status == VERIFIED
 
     def erased(self) -> Listing:
-        """The listing of a deleted enterprise: what it said and who said it are gone (152-FZ, GDPR);
-        the sector, codes and places stay, so the matches' history still reads as a pair of listings."""
+        """The listing of a deleted enterprise: what it said and who said it are gone (152-FZ,
+        GDPR); the sector, codes and places stay, so the matches' history still reads as a pair of
+        listings."""
         return replace(
             self,
             enterprise_name="",
@@ -79,7 +80,8 @@ class Listing:
 
     @property
     def awaits_verification(self) -> bool:
-        """The enterprise is pending, or not yet known to matching: its listings wait for the agency."""
+        """The enterprise is pending, or not yet known to matching: its listings wait for the
+        agency."""
         return self.enterprise_status not in (VERIFIED, SUSPENDED)
 
     @property
@@ -93,8 +95,8 @@ class Listing:
         )
 
     def may_pair_with(self, other: Listing) -> bool:
-        """Never the same enterprise, nor the same legal person under two registrations, nor kinds that
-        do not go together (goods with services, say: domain/kinds.py)."""
+        """Never the same enterprise, nor the same legal person under two registrations, nor kinds
+        that do not go together (goods with services, say: domain/kinds.py)."""
         if other.side != self.other_side or other.enterprise_id == self.enterprise_id:
             return False
         if not compatible(self.kind, other.kind):

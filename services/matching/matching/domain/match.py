@@ -41,7 +41,8 @@ class Transition:
     note: str | None
     at: datetime
     event_type: str
-    # A withdrawal's cause (listing_closed | enterprise_suspended | no_longer_scores) and the side it came from.
+    # A withdrawal's cause (listing_closed | enterprise_suspended | no_longer_scores) and the side
+    # it came from.
     cause: str | None = None
     side: str | None = None
 

@@ -100,7 +100,8 @@ def _flat_idf(term: str) -> float:
 
 class TermWeights:
     """The weight of each term (its idf, more for a product concept, less for a sector one) and of
-    each listing's whole term set, cached: ranking a hundred candidates asks for the same ones often."""
+    each listing's whole term set, cached: ranking a hundred candidates asks for the same ones
+    often."""
 
     def __init__(self, idf: Idf = _flat_idf) -> None:
         self._idf = idf
@@ -204,8 +205,8 @@ class Scorer:
             self.places.locate(offer.city, offer.region),
             self.places.locate(need.city, need.region),
         )
-        # A supplier that delivers to the buyer's region, or that is in a region the buyer looks in, is
-        # near wherever its factory is.
+        # A supplier that delivers to the buyer's region, or that is in a region the buyer looks in,
+        # is near wherever its factory is.
         delivers = need.region in offer.regions
         if delivers or offer.region in need.regions:
             km = (
@@ -225,7 +226,8 @@ class Scorer:
             offer.country != need.country and {offer.country, need.country} == CROSS_BORDER
         )
         if cross_border:
-            # A preference among partners in reach: it scales nearness, so it never makes a far partner look near.
+            # A preference among partners in reach: it scales nearness, so it never makes a far
+            # partner look near.
             value = min(1.0, value * (1 + self.policy.cross_border_bonus))
         countries = (offer.country, need.country) if cross_border else None
         return value, lambda: _distance_reason(
@@ -325,7 +327,8 @@ def _incommensurable_reason(quantities: Quantities, offer_unit: str, need_unit: 
 def _converted_quantity_reason(
     quantities: Quantities, offer: Listing, need: Listing, compared: Comparison
 ) -> Reason:
-    """«мощность 2500 шт./год покрывает потребность 1500 шт. (за один год: 2500 шт. против 1500 шт.)»."""
+    """«мощность 2500 шт./год покрывает потребность 1500 шт. (за один год: 2500 шт. против 1500
+    шт.)»."""
 
     def said(value: float, unit: str, language: str) -> str:
         return f"{number(value)} {quantities.label(unit, language)}"
@@ -383,7 +386,8 @@ def _distance_reason(
         f"{offer_city_en} — {need_city_en} {round(km)} km",
     )
     if countries:
-        # The two countries in the cities' order, in every language: «Могилёв — Смоленск 148 км (Беларусь — Россия)».
+        # The two countries in the cities' order, in every language: «Могилёв — Смоленск 148 км
+        # (Беларусь — Россия)».
         (offer_ru, offer_en), (need_ru, need_en) = (
             _COUNTRY_NAMES.get(c, (c, c)) for c in countries
         )
@@ -393,7 +397,7 @@ def _distance_reason(
 
 def shared_prefix(a: str, b: str) -> int:
     length = 0
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):  # up to the shorter one
         if x != y:
             break
         length += 1
@@ -401,7 +405,8 @@ def shared_prefix(a: str, b: str) -> int:
 
 
 def _code_value(prefix_length: int) -> float:
-    # A chapter (2 digits) says little; a heading (4) more; a subheading (6) and a national line (8-10) most.
+    # A chapter (2 digits) says little; a heading (4) more; a subheading (6) and a national line
+    # (8-10) most.
     if prefix_length >= 8:
         return 1.0
     if prefix_length >= 6:

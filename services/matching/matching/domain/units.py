@@ -21,9 +21,9 @@ SAME, CONVERTED, OVER_A_YEAR = "same", "converted", "over_a_year"
 class Comparison:
     """Capacity against volume in one unit: `coverage` = capacity / volume.
 
-    basis: SAME (one unit), CONVERTED (the need's amount said in the offer's unit, `volume` then being
-    that converted amount) or OVER_A_YEAR (a rate against a plain amount: both said for one year,
-    `capacity` and `volume` then being the yearly amounts in `unit`)."""
+    basis: SAME (one unit), CONVERTED (the need's amount said in the offer's unit, `volume` then
+    being that converted amount) or OVER_A_YEAR (a rate against a plain amount: both said for one
+    year, `capacity` and `volume` then being the yearly amounts in `unit`)."""
 
     coverage: float
     basis: str
@@ -39,7 +39,8 @@ class Quantities(Protocol):
     def compare(
         self, capacity: float, capacity_unit: str, volume: float, volume_unit: str
     ) -> Comparison | None:
-        """Both amounts in one unit, or None when the units measure different things (t against pcs)."""
+        """Both amounts in one unit, or None when the units measure different things (t against
+        pcs)."""
 
     def label(self, code: str, language: str) -> str:
         """The code as the reasons write it in a language: pcs/year -> «шт./год», «pcs/year»."""

@@ -127,19 +127,22 @@ async def review_queue(
     verification: Annotated[
         Literal[VERIFICATIONS] | None,
         Query(
-            description="verified: both enterprises verified; unverified: at least one not verified (or not yet known)"
+            description="verified: both enterprises verified; unverified: at least one not "
+            "verified (or not yet known)"
         ),
     ] = None,
     created_from: Annotated[
         str | None,
         Query(
-            description="created at or after: an ISO date (from its UTC midnight) or date-time (UTC when without offset)"
+            description="created at or after: an ISO date (from its UTC midnight) or date-time "
+            "(UTC when without offset)"
         ),
     ] = None,
     created_until: Annotated[
         str | None,
         Query(
-            description="created before: an ISO date includes that whole UTC day; a date-time is exclusive"
+            description="created before: an ISO date includes that whole UTC day; a date-time "
+            "is exclusive"
         ),
     ] = None,
     sort: Annotated[
@@ -329,7 +332,8 @@ async def funnel(
     group_by: Annotated[
         Literal[GROUPINGS],
         Query(
-            description='none (one row "all"), sector, region_pair ("<offer_region>→<need_region>"), country_pair '
+            description='none (one row "all"), sector, region_pair '
+            '("<offer_region>→<need_region>"), country_pair '
             '("BY-RU", offer-need), week or month (keyed by the period\'s first day)'
         ),
     ] = "none",

@@ -40,7 +40,8 @@ def day_within_the_calendar(day: date) -> date:
 
 
 def moment_within_the_calendar(moment: datetime) -> datetime:
-    """The moment with its offset (UTC when it has none), once its UTC day is within the calendar."""
+    """The moment with its offset (UTC when it has none), once its UTC day is within the
+    calendar."""
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     try:
         day = moment.astimezone(UTC).date()
@@ -158,10 +159,12 @@ class MatchOut(BaseModel):
     offer_city: str
     need_city: str
     offer_enterprise_status: str | None = Field(
-        description="verified, pending or suspended; null while matching has not heard of the enterprise"
+        description="verified, pending or suspended; null while matching has not heard of the "
+        "enterprise"
     )
     need_enterprise_status: str | None = Field(
-        description="verified, pending or suspended; null while matching has not heard of the enterprise"
+        description="verified, pending or suspended; null while matching has not heard of the "
+        "enterprise"
     )
     components: list[ComponentOut]
     reasons: ReasonsOut
@@ -235,7 +238,8 @@ class StatsOut(BaseModel):
 
 class FunnelRowOut(BaseModel):
     key: str = Field(
-        description='"all"; a sector; "<offer_region>→<need_region>"; "BY-RU" (offer-need); or the first day of a week (Monday) or month'
+        description='"all"; a sector; "<offer_region>→<need_region>"; "BY-RU" (offer-need); or '
+        "the first day of a week (Monday) or month"
     )
     proposed: int
     approved: int

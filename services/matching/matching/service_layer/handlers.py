@@ -111,8 +111,8 @@ async def _apply_enterprise_profile(
 async def _apply_enterprise_verified(
     *, payload: EnterpriseVerified, uow: UnitOfWork, matcher: Matcher
 ) -> list[Listing]:
-    """The agency verified the enterprise: its waiting listings are matched in this same transaction.
-    Its profile may never have reached matching: the verification alone is enough."""
+    """The agency verified the enterprise: its waiting listings are matched in this same
+    transaction. Its profile may never have reached matching: the verification alone is enough."""
     enterprise = await uow.enterprises.get(payload.enterprise_id) or KnownEnterprise.partly_known(
         payload.enterprise_id, status=VERIFIED, name=payload.name, languages=payload.languages
     )

@@ -214,7 +214,8 @@ async def get_funnel(
     group_by: str,
     today: date,
 ) -> Funnel:
-    """How many matches reached each stage in the range (by default the last 90 days up to today)."""
+    """How many matches reached each stage in the range (by default the last 90 days up to
+    today)."""
     _staff_only(viewer, "see", "the funnel")
     funnel_range = FunnelRange.of(date_from=date_from, date_to=date_to, today=today)
     async with uow:
@@ -241,16 +242,19 @@ async def rematch_all(*, uow_factory, matcher: Matcher, batch: int = 200, worker
     needs = matcher.index.listings("need")
     try:
         for start in range(0, len(needs), batch):
-            # The best partners of the batch's needs are found together (the index does not change meanwhile).
+            # The best partners of the batch's needs are found together (the index does not change
+            # meanwhile).
             best = matcher.best_partners_many(needs[start : start + batch], workers=workers)
             async with uow_factory() as uow:
-                for need, partners in zip(needs[start : start + batch], best):
+                for need, partners in zip(needs[start : start + batch], best, strict=True):
                     await reconcile(listing=need, uow=uow, matcher=matcher, best=partners)
                 await uow.commit()
     finally:
-        matcher.index.close_workers()  # a failed batch (a deadlock, say) leaves no forked worker behind
+        # a failed batch (a deadlock, say) leaves no forked worker behind
+        matcher.index.close_workers()
     # The gate holds here too: a listing of an enterprise not verified (or closed) is in no
-    # candidate list, and the open matches it still holds (say, proposed before the gate) are withdrawn.
+    # candidate list, and the open matches it still holds (say, proposed before the gate) are
+    # withdrawn.
     async with uow_factory() as uow:
         paused = await uow.listings.get_all_paused_with_open_matches()
     for start in range(0, len(paused), batch):

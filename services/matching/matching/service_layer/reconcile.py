@@ -48,7 +48,8 @@ async def reconcile(
     if live and best is None:
         best = matcher.best_partners(listing)
     candidates = {c.listing.id: c for c in best if not c.listing.expired_on(today)} if live else {}
-    # Before its matches are read and counted: no other instance proposes for it or its partners meanwhile.
+    # Before its matches are read and counted: no other instance proposes for it or its partners
+    # meanwhile.
     await uow.matches.lock_proposal_counts([listing.id, *candidates])
     existing = {
         _partner_of(m, listing): m
@@ -70,7 +71,8 @@ async def reconcile(
                 and proposed < matcher.limit
                 and counts.get(partner_id, 0) < matcher.limit
             ):
-                # A reopened listing's pairs come back within K on both sides; the rest wait for room.
+                # A reopened listing's pairs come back within K on both sides; the rest wait for
+                # room.
                 match.repropose(**_score_fields(candidate.score))
                 proposed += 1
                 touched.append(match)
@@ -136,7 +138,8 @@ async def reconcile(
 
 @dataclass(frozen=True)
 class Waiting:
-    """Listings that may hold fewer than K proposed matches, each with its best partners, best first."""
+    """Listings that may hold fewer than K proposed matches, each with its best partners, best
+    first."""
 
     partners: dict[uuid.UUID, tuple[Listing, list[Candidate]]]
 
@@ -177,7 +180,8 @@ async def propose_waiting(*, waiting: Waiting, uow: UnitOfWork, matcher: Matcher
     """Each listing below K proposed matches gets its best partners that are below K themselves,
     until it has K: a partner it has no match with, or one whose pair was withdrawn (a listing
     reopened while the other side was full) and scores again; a pair rejected or answered is not
-    offered again. In the unit of work that called `waiting_pairs`, after the transition that made room."""
+    offered again. In the unit of work that called `waiting_pairs`, after the transition that made
+    room."""
     every = {
         *waiting.partners,
         *(c.listing.id for _, best in waiting.partners.values() for c in best),
@@ -220,9 +224,10 @@ async def propose_waiting(*, waiting: Waiting, uow: UnitOfWork, matcher: Matcher
 
 
 async def _displaced_by(score: float, *, partner: Listing, uow: UnitOfWork) -> Match | None:
-    """A partner holding K proposals gives up its weakest unreviewed one to a new listing that scores
-    higher with it: a better pair is never kept from the agency by one that merely came first. The
-    weaker pair's other listing has room again (its best waiting pairs are proposed after)."""
+    """A partner holding K proposals gives up its weakest unreviewed one to a new listing that
+    scores higher with it: a better pair is never kept from the agency by one that merely came
+    first. The weaker pair's other listing has room again (its best waiting pairs are proposed
+    after)."""
     proposed = [
         m
         for m in await uow.matches.get_all_by_listing_for_update(partner.id)

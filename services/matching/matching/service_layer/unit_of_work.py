@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from eventkit.processed import ProcessedEvents
+from matching.adapters import orm
 from matching.adapters.figures import FiguresReader
 from matching.adapters.repository import (
     EnterpriseReadModel,
     ListingReadModel,
     MatchRepository,
     OutboxWriter,
-    ProcessedEvents,
 )
 
 
@@ -24,7 +25,7 @@ class UnitOfWork:
         self.listings = ListingReadModel(self.session)
         self.matches = MatchRepository(self.session)
         self.outbox = OutboxWriter(self.session)
-        self.processed_events = ProcessedEvents(self.session)
+        self.processed_events = ProcessedEvents(self.session, orm.processed_events)
         self.figures = FiguresReader(self.session)
         return self
 

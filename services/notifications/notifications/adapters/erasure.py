@@ -17,7 +17,8 @@ from sqlalchemy.types import Text
 from notifications.adapters.orm import deliveries, outbox, recipients
 from notifications.domain.deliveries import DeliveryStatus
 
-# Facts of a context that name no person and carry no link: what the audit keeps of an erased delivery.
+# Facts of a context that name no person and carry no link: what the audit keeps of an erased
+# delivery.
 IMPERSONAL_FACTS = (
     "match_id",
     "own_side",
@@ -35,7 +36,8 @@ IMPERSONAL_FACTS = (
 )
 # What a delivery to another enterprise said about the deleted one, its partner.
 PARTNER_FACTS = ("partner", "partner_name")
-# Deliveries that will not be rendered again; those still to go out are skipped by the sender instead.
+# Deliveries that will not be rendered again; those still to go out are skipped by the sender
+# instead.
 _FINISHED = (
     DeliveryStatus.SENT,
     DeliveryStatus.DEAD,
@@ -58,12 +60,15 @@ class PersonalDataEraser:
     async def erase_enterprise(self, enterprise_id: uuid.UUID) -> None:
         """Blanks the deliveries addressed to the enterprise (or to its address, account emails
         included), what deliveries to its partners said about it, and the published dead letters
-        naming it. Call it before the recipient's own row is blanked: its address is read from there."""
+        naming it. Call it before the recipient's own row is blanked: its address is read from
+        there."""
         address = await self._session.scalar(
             select(recipients.c.email).where(recipients.c.enterprise_id == enterprise_id)
         )
         addressed_to_it = deliveries.c.enterprise_id == enterprise_id
-        if address:  # the account's emails to the same address, once sent (one still queued must keep where it goes)
+        # the account's emails to the same address, once sent (one still queued must keep where it
+        # goes)
+        if address:
             same_address = func.lower(deliveries.c.recipient) == address.lower()
             addressed_to_it = or_(
                 addressed_to_it, and_(same_address, deliveries.c.status.in_(_FINISHED))
@@ -73,7 +78,8 @@ class PersonalDataEraser:
             .where(addressed_to_it)
             .values(
                 recipient=None,
-                # The key spelled the address in; the row's own id keeps it unique (its event was recorded, it is not planned again).
+                # The key spelled the address in; the row's own id keeps it unique (its event was
+                # recorded, it is not planned again).
                 idempotency_key=literal("erased:") + cast(deliveries.c.id, Text),
                 context=_impersonal_facts_only(),
                 last_error=_without(deliveries.c.last_error, address),

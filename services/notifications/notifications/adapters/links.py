@@ -4,7 +4,8 @@ internal secret, which the gateway shares (HS256, pyjwt). The unsubscribe link o
 happened, rather than a browser showing the API's JSON; the List-Unsubscribe header of bulk mail
 carries the API's one-click address instead (RFC 8058: the mail provider POSTs to it, no page, no
 sign-in), with the same token. The link that confirms an account's address
-is the gateway's own (signed by the gateway, sent at sign-up to that address), never written here."""
+is the gateway's own (signed by the gateway, sent at sign-up to that address), never written
+here."""
 
 from __future__ import annotations
 
@@ -82,7 +83,8 @@ class SignedLinks:
 
 @contextmanager
 def _invalid_unless_read() -> Iterator[None]:
-    """A token that is forged, expired, for another purpose or missing a claim is InvalidLinkToken."""
+    """A token that is forged, expired, for another purpose or missing a claim is
+    InvalidLinkToken."""
     try:
         yield
     except (jwt.PyJWTError, KeyError, ValueError) as error:

@@ -72,7 +72,8 @@ class TemplateRenderer:
         context = {**context, "language": language}
         subject = self._block(self._plain, name, "subject", context).strip()
         text = self._block(self._plain, name, "text", context).strip() + "\n"
-        # Blocks of the autoescaping environment are already safe HTML; the layout must not escape them twice.
+        # Blocks of the autoescaping environment are already safe HTML; the layout must not escape
+        # them twice.
         body = Markup(self._block(self._html, name, "html", context))
         footer = Markup(self._block(self._html, name, "footer", context))
         html = self._html.get_template("base.html.j2").render(

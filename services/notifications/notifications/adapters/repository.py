@@ -71,7 +71,8 @@ class DeliveryRepository:
         return _to_domain(row) if row else None
 
     async def claim_due(self, *, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
-        """Takes the deliveries due now (and those whose sender vanished mid-send) and marks them sending."""
+        """Takes the deliveries due now (and those whose sender vanished mid-send) and marks them
+        sending."""
         due = or_(
             and_(
                 deliveries.c.status == DeliveryStatus.QUEUED,
@@ -119,8 +120,8 @@ class DeliveryRepository:
         await self._session.execute(update(deliveries).where(waiting).values(next_attempt_at=now))
 
     async def release_unconfirmed(self, enterprise_id: uuid.UUID, *, now: datetime) -> int:
-        """The emails kept while the enterprise's address was unconfirmed go to the sender now (which
-        sends them, or skips them when the enterprise was deleted meanwhile)."""
+        """The emails kept while the enterprise's address was unconfirmed go to the sender now
+        (which sends them, or skips them when the enterprise was deleted meanwhile)."""
         kept = and_(
             deliveries.c.status == DeliveryStatus.UNCONFIRMED,
             deliveries.c.enterprise_id == enterprise_id,
@@ -195,14 +196,16 @@ class RecipientRepository:
         self._session = session
 
     async def put_if_newer(self, recipient: Recipient) -> bool:
-        """Applies a change unless a later one is already known (events may be re-read after a rebalance)."""
+        """Applies a change unless a later one is already known (events may be re-read after a
+        rebalance)."""
         values = {
             c.name: getattr(recipient, c.name)
             for c in recipients.columns
             if c.name != "confirmed_email"
         }
         statement = insert(recipients).values(values)
-        # A confirmation holds for the address confirmed: a new address (or none, once deleted) forgets it.
+        # A confirmation holds for the address confirmed: a new address (or none, once deleted)
+        # forgets it.
         still_confirmed = case(
             (
                 func.lower(recipients.c.confirmed_email) == func.lower(statement.excluded.email),
@@ -225,7 +228,8 @@ class RecipientRepository:
         return Recipient(**row._mapping) if row else None
 
     async def save_confirmation(self, recipient: Recipient) -> None:
-        # Only while the address is still the one confirmed: a profile event may have changed it meanwhile.
+        # Only while the address is still the one confirmed: a profile event may have changed it
+        # meanwhile.
         await self._session.execute(
             update(recipients)
             .where(

@@ -53,7 +53,8 @@ class _SubjectInEncodedWords(EmailPolicy):
         return self.linesep.join([*lines, line]) + self.linesep
 
     def _encoded(self, name: str, value: str) -> str:
-        # 76: a continuation line's leading space and an encoded word of at most 75 (RFC 2047 section 2).
+        # 76: a continuation line's leading space and an encoded word of at most 75 (RFC 2047
+        # section 2).
         words = Header(value, "utf-8", maxlinelen=76, header_name=name).encode(linesep=self.linesep)
         return f"{name}: {words}{self.linesep}"
 
@@ -110,7 +111,8 @@ class SmtpMailer:
         self._lock = asyncio.Lock()
 
     async def send(self, *, recipient: str, message_id: str, email: RenderedEmail) -> str:
-        """Returns the server's acceptance reply; raises SendFailed, marked permanent for 5xx refusals."""
+        """Returns the server's acceptance reply; raises SendFailed, marked permanent for 5xx
+        refusals."""
         message = build_message(
             sender=self._sender, recipient=recipient, message_id=message_id, email=email
         )
@@ -125,7 +127,8 @@ class SmtpMailer:
                     permanent=_permanent(error.recipients[0].code),
                 ) from error
             except aiosmtplib.SMTPNotSupported as error:
-                # e.g. a non-ASCII mailbox and a server without SMTPUTF8: this server will never take it.
+                # e.g. a non-ASCII mailbox and a server without SMTPUTF8: this server will never
+                # take it.
                 await self._reset()
                 raise SendFailed(f"address refused: {error}", permanent=True) from error
             except aiosmtplib.SMTPResponseException as error:

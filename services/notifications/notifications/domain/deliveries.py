@@ -5,8 +5,10 @@ queued -> sending -> sent
                   -> dead (permanent: the address or the server refused it for good)
                   -> queued (the recipient is not known yet: waits, no attempt counted)
                   -> held -> bundled (a suggestion kept for the recipient's daily digest)
-                  -> skipped (unsubscribed, suspended or deleted recipient; never for transactional mail)
-                  -> unconfirmed (the enterprise's address is not confirmed yet) -> queued once it is
+                  -> skipped (unsubscribed, suspended or deleted recipient; never for transactional
+                  mail)
+                  -> unconfirmed (the enterprise's address is not confirmed yet) -> queued once it
+                  is
 
 Match emails are addressed to an enterprise, not an address: the address, language and the
 partner's profile are looked up when the email is sent, from the recipients read model.
@@ -34,10 +36,10 @@ class DeliveryStatus(StrEnum):
 
 
 # Mail a recipient cannot opt out of: it answers something they did, completes an introduction they
-# asked for, tells them what the agency decided about their enterprise (or that it checks it again), gives them an account, or
-# proves their address or lets them back in (a confirmation at sign-up, a password reset), or warns
-# that their own listing is about to expire.
-# The email that confirms an enterprise's own address: the one thing an unconfirmed address is sent.
+# asked for, tells them what the agency decided about their enterprise (or that it checks it again),
+# gives them an account, or proves their address or lets them back in (a confirmation at sign-up, a
+# password reset), or warns that their own listing is about to expire. The email that confirms an
+# enterprise's own address: the one thing an unconfirmed address is sent.
 CONTACT_CONFIRMATION = "contact_confirmation"
 TRANSACTIONAL = frozenset(
     {
@@ -61,7 +63,8 @@ def idempotency_key(event_id: uuid.UUID, recipient: str, template: str) -> str:
 
 
 def enterprise_address(enterprise_id: uuid.UUID) -> str:
-    """Stands for the recipient in an idempotency key when the email is addressed to an enterprise."""
+    """Stands for the recipient in an idempotency key when the email is addressed to an
+    enterprise."""
     return f"enterprise:{enterprise_id}"
 
 
@@ -181,7 +184,8 @@ class Delivery:
 
     @property
     def message_id(self) -> str:
-        """The same Message-ID on every attempt, so a rare resend after a crash is recognisable as one."""
+        """The same Message-ID on every attempt, so a rare resend after a crash is recognisable as
+        one."""
         digest = uuid.uuid5(uuid.NAMESPACE_URL, self.idempotency_key).hex
         return f"<{digest}@unionmatch.local>"
 

@@ -222,8 +222,8 @@ LISTING_EXPIRING = "listing_expiring"
 def listing_expiring(
     envelope: Envelope, listing: ListingExpiring, public_base_url: str
 ) -> Delivery:
-    """The owner of a listing about to expire, with the portal page where its valid_until is changed.
-    The registry announces each listing and date once; the event id keeps it one email."""
+    """The owner of a listing about to expire, with the portal page where its valid_until is
+    changed. The registry announces each listing and date once; the event id keeps it one email."""
     return Delivery.plan_to_enterprise(
         event_id=envelope.event_id,
         enterprise_id=listing.enterprise_id,
@@ -235,7 +235,9 @@ def listing_expiring(
             "title": listing.title,
             "enterprise_name": listing.enterprise_name,
             "valid_until": listing.valid_until.isoformat(),
-            "extend_url": f"{public_base_url.rstrip('/')}/my/listings/{listing.side}/{listing.listing_id}/edit",
+            "extend_url": (
+                f"{public_base_url.rstrip('/')}/my/listings/{listing.side}/{listing.listing_id}/edit"
+            ),
         },
     )
 
@@ -247,7 +249,8 @@ def suggestion_ended(envelope: Envelope, match: MatchResponded | MatchWithdrawn)
     """A suggestion the companies had been sent has ended: the side that did not end it is told why,
     once per event. `ending` is "declined" (the partner answered not interested), or the cause of a
     withdrawal: "listing_closed", "listing_expired", "enterprise_suspended" (said as "no longer
-    available") or "no_longer_scores". A match withdrawn before the agency approved it was never news to anyone."""
+    available") or "no_longer_scores". A match withdrawn before the agency approved it was never
+    news to anyone."""
     if isinstance(match, MatchResponded):
         if match.answer != "declined" or match.answered_by_side is None:
             return []

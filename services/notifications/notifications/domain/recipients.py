@@ -63,7 +63,8 @@ class Recipient:
         return bool(self.email) and same_address(self.email, self.confirmed_email)
 
     def needs_confirmation_after(self, before: Recipient | None) -> bool:
-        """A new enterprise, or a new address, that is not confirmed yet: it is sent a confirmation email."""
+        """A new enterprise, or a new address, that is not confirmed yet: it is sent a confirmation
+        email."""
         if self.status == DELETED or not self.email or self.email_confirmed:
             return False
         return before is None or not same_address(before.email, self.email)
@@ -124,7 +125,8 @@ class Preferences:
         return self.unsubscribed_at is not None
 
     def choose_language(self, language: str | None) -> None:
-        """The language of every email to this enterprise; None goes back to the enterprise's own."""
+        """The language of every email to this enterprise; None goes back to the enterprise's
+        own."""
         if language is not None and language not in LANGUAGES:
             raise ValueError(f"emails are written in {', '.join(LANGUAGES)}, not {language!r}")
         self.language = language
@@ -133,8 +135,8 @@ class Preferences:
         self.reminders = reminders
 
     def language_for(self, addressee: Recipient | None, *, planned: str | None) -> str:
-        """The enterprise's chosen language wins; else the language the email was planned in; else the
-        enterprise's own first language."""
+        """The enterprise's chosen language wins; else the language the email was planned in; else
+        the enterprise's own first language."""
         if self.language is not None:
             return self.language
         if planned is not None:

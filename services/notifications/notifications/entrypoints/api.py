@@ -238,7 +238,8 @@ async def unsubscribe(
     caller: Annotated[Caller, Depends(current_caller)],
     token: Annotated[str, Query(min_length=10)],
 ):
-    """Anyone holding the signed link of an email may stop that enterprise's non-transactional mail."""
+    """Anyone holding the signed link of an email may stop that enterprise's non-transactional
+    mail."""
     try:
         preference = await preferences.unsubscribe_by_link(
             uow=_uow(request), links=request.app.state.container.links, token=token
@@ -273,8 +274,8 @@ async def confirm_contact(
     caller: Annotated[Caller, Depends(current_caller)],
     confirmation: ContactConfirmationIn,
 ):
-    """Anyone holding the link of a contact_confirmation email confirms that the enterprise's address
-    is theirs; the emails kept for it go out. Following it twice is harmless."""
+    """Anyone holding the link of a contact_confirmation email confirms that the enterprise's
+    address is theirs; the emails kept for it go out. Following it twice is harmless."""
     try:
         enterprise_id, email = await confirmations.confirm_contact_by_link(
             uow=_uow(request), links=request.app.state.container.links, token=confirmation.token

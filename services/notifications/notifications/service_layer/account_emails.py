@@ -21,7 +21,8 @@ async def invite_to_account(
     link: str,
     language: str,
 ) -> Delivery:
-    """Queues the invitation email once per invitation; asked again, answers the delivery already queued."""
+    """Queues the invitation email once per invitation; asked again, answers the delivery already
+    queued."""
     invitation = account_invitation(
         invitation_id=invitation_id, email=email, name=name, role=role, link=link, language=language
     )

@@ -39,7 +39,8 @@ async def confirm_contact_by_link(
 
 
 async def get_address_confirmed(*, uow: UnitOfWork, enterprise_id: uuid.UUID) -> bool | None:
-    """Whether the enterprise confirmed its address; None while its registration is not known here."""
+    """Whether the enterprise confirmed its address; None while its registration is not known
+    here."""
     async with uow:
         recipient = await uow.recipients.get(enterprise_id)
     return None if recipient is None else recipient.email_confirmed

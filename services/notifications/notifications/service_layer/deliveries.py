@@ -20,7 +20,8 @@ async def get_counts_by_status(*, uow: UnitOfWork) -> dict[str, int]:
 
 
 async def resend_dead(*, uow: UnitOfWork, selection: DeliveryFilter) -> int:
-    """Puts what is dead back in the queue, once the cause (a wrong address, a down server) is fixed."""
+    """Puts what is dead back in the queue, once the cause (a wrong address, a down server) is
+    fixed."""
     async with uow:
         count = await uow.deliveries.resend_dead(selection)
         await uow.commit()

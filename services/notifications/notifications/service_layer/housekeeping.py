@@ -11,7 +11,8 @@ from notifications.service_layer.unit_of_work import UnitOfWork
 
 
 async def remind_unanswered(*, uow: UnitOfWork, waited: timedelta, batch: int = 100) -> int:
-    """Queues one reminder for each suggestion that has waited longer than `waited` for its answer."""
+    """Queues one reminder for each suggestion that has waited longer than `waited` for its
+    answer."""
     now = datetime.now(UTC)
     async with uow:
         due = await uow.suggestions.claim_unanswered(

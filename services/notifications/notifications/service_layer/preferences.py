@@ -28,7 +28,8 @@ async def change(
     language=KEEP,
     reminders=KEEP,
 ) -> Preferences:
-    """`language` (ru|be|en, or None for the enterprise's own) and `reminders` change only when given."""
+    """`language` (ru|be|en, or None for the enterprise's own) and `reminders` change only when
+    given."""
     async with uow:
         preference = await uow.preferences.get(enterprise_id, for_update=True)
         preference.choose(suggestions=suggestions, unsubscribed=unsubscribed, at=datetime.now(UTC))

@@ -31,7 +31,8 @@ class ExpiryQueries:
     async def get_due_reminders(
         self, *, today: date, last_day: date, limit: int
     ) -> list[tuple[uuid.UUID, str]]:
-        """(id, side) of active listings ending from today to last_day whose date was not reminded of."""
+        """(id, side) of active listings ending from today to last_day whose date was not reminded
+        of."""
         query = (
             select(listings.c.id, listings.c.side)
             .where(
@@ -49,7 +50,8 @@ class ExpiryQueries:
         return [(row.id, row.side) for row in await self._connection.execute(query)]
 
     async def mark_reminded(self, listing_id: uuid.UUID, valid_until: date) -> None:
-        """Only the reminder's column: the listing's version and updated_at stay, it did not change."""
+        """Only the reminder's column: the listing's version and updated_at stay, it did not
+        change."""
         await self._connection.execute(
             update(listings)
             .where(listings.c.id == listing_id)

@@ -31,7 +31,8 @@ metadata = MetaData()
 EMAIL_DOMAIN = "NULLIF(rtrim(lower(split_part(email, '@', -1)), '.'), '')"
 PHONE_DIGITS = "NULLIF(right(regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g'), 10), '')"
 
-# Russian stemming makes "лифты" find "лифтов"; the russian configuration stems Latin words as English.
+# Russian stemming makes "лифты" find "лифтов"; the russian configuration stems Latin words as
+# English.
 ENTERPRISE_SEARCH = (
     "to_tsvector('russian'::regconfig, coalesce(name, '') || ' ' || coalesce(description, ''))"
 )
@@ -128,7 +129,8 @@ listings = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("search", TSVECTOR, Computed(LISTING_SEARCH, persisted=True)),
-    # Listings expire (revision 0005): why one closed, and the valid_until its owner was reminded of.
+    # Listings expire (revision 0005): why one closed, and the valid_until its owner was reminded
+    # of.
     Column("closed_because", String(32)),
     Column("expiry_reminded_for", Date),
     CheckConstraint("side IN ('offer', 'need')", name="ck_listings_side"),

@@ -1,4 +1,5 @@
-"""The registry's busiest write, publishing offers and needs, spoken to PostgreSQL through the driver.
+"""The registry's busiest write, publishing offers and needs, spoken to PostgreSQL through the
+driver.
 
 A batch of publications is two statements: lock the enterprises, insert the listings with their
 events. Through SQLAlchemy's session each statement costs several times its round trip in CPU (a

@@ -49,7 +49,8 @@ _OUTBOX_FIELDS = ("event_id", "topic", "key", "shard", "envelope")
 _ENTERPRISE_COLUMNS = [c for c in enterprises.columns if c.name not in _GENERATED]
 _LISTING_COLUMNS = [c for c in listings.columns if c.name not in _GENERATED]
 _SERVER_SET = {"created_at", "updated_at"}
-# The moment of the insert, not of the transaction's start, so rows keep the order they were made in.
+# The moment of the insert, not of the transaction's start, so rows keep the order they were made
+# in.
 _STAMPED_NOW = {"created_at": func.clock_timestamp(), "updated_at": func.clock_timestamp()}
 
 
@@ -107,12 +108,14 @@ INSERT_LISTINGS_AND_EVENTS = text(f"""
 WITH new_listings AS (
     INSERT INTO listings ({_NEW_LISTING_COLUMNS}, created_at, updated_at)
     SELECT {_NEW_LISTING_COLUMNS}, clock_timestamp(), clock_timestamp()
-    FROM jsonb_populate_recordset(NULL::listings, CAST(:listings AS jsonb)) WITH ORDINALITY AS given ORDER BY ordinality
+    FROM jsonb_populate_recordset(NULL::listings,
+        CAST(:listings AS jsonb)) WITH ORDINALITY AS given ORDER BY ordinality
     RETURNING id, created_at, updated_at
 ), new_events AS (
     INSERT INTO outbox ({", ".join(_OUTBOX_FIELDS)})
     SELECT {", ".join(_OUTBOX_FIELDS)}
-    FROM jsonb_populate_recordset(NULL::outbox, CAST(:events AS jsonb)) WITH ORDINALITY AS given ORDER BY ordinality
+    FROM jsonb_populate_recordset(NULL::outbox,
+        CAST(:events AS jsonb)) WITH ORDINALITY AS given ORDER BY ordinality
 )
 SELECT id, created_at, updated_at FROM new_listings
 """)
@@ -201,8 +204,8 @@ class EnterpriseRepository:
     async def get_all_by_fingerprint(
         self, fingerprint: Fingerprint, *, besides: uuid.UUID, limit: int
     ) -> list[Enterprise]:
-        """Live enterprises other than `besides` holding any of the fingerprint's values, those holding
-        more of them first, then the newest. Each value is looked up in its own index."""
+        """Live enterprises other than `besides` holding any of the fingerprint's values, those
+        holding more of them first, then the newest. Each value is looked up in its own index."""
         c = enterprises.c
         same = []
         if fingerprint.inn:
@@ -423,8 +426,8 @@ class OutboxWriter:
             )
 
     async def forget_published_for(self, key: str) -> None:
-        """Drops the events of one key (an enterprise's: its profile with its contacts, its listings)
-        that Kafka already has; the unpublished ones stay, the relay still owes them."""
+        """Drops the events of one key (an enterprise's: its profile with its contacts, its
+        listings) that Kafka already has; the unpublished ones stay, the relay still owes them."""
         await self._connection.execute(
             delete(outbox).where(outbox.c.key == key, outbox.c.published_at.is_not(None))
         )

@@ -32,7 +32,8 @@ class RepublishQueries:
         enterprise_id: uuid.UUID | None,
         include_closed: bool,
     ) -> list[ListingKey]:
-        """The next `limit` listings by id after `after`: active ones only unless `include_closed`."""
+        """The next `limit` listings by id after `after`: active ones only unless
+        `include_closed`."""
         live_owner = select(enterprises.c.id).where(
             enterprises.c.id == listings.c.enterprise_id, enterprises.c.deleted_at.is_(None)
         )

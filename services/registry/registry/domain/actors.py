@@ -19,7 +19,8 @@ def is_confirmed_address(email: str | None, *, confirmed: str | None) -> bool:
 
 class Caller(TokenCaller):
     def vouches_for(self, email: str | None) -> bool:
-        """Whether `email` is the caller's own confirmed address, so it needs no confirmation again."""
+        """Whether `email` is the caller's own confirmed address, so it needs no confirmation
+        again."""
         return is_confirmed_address(email, confirmed=self.confirmed_email)
 
     def manages(self, enterprise: Enterprise) -> bool:

@@ -153,9 +153,9 @@ class Enterprise:
 
     def change(self, reference: Reference, changes: dict) -> bool:
         """Applies the owner's changes; False when nothing differs (no new version, no event). A
-        change to what identifies the enterprise (name, country, legal ids) sends a verified one back
-        to pending, for the agency to check again (`recheck_because` names the fields); a suspended
-        one then returns to pending, not verified, when its suspension is lifted."""
+        change to what identifies the enterprise (name, country, legal ids) sends a verified one
+        back to pending, for the agency to check again (`recheck_because` names the fields); a
+        suspended one then returns to pending, not verified, when its suspension is lifted."""
         check_changeable(changes, changeable=CHANGEABLE, not_null=_NOT_NULL)
         changes = normalised_numbers(changes, country=changes.get("country") or self.country)
         differing = {name: value for name, value in changes.items() if getattr(self, name) != value}
@@ -182,7 +182,8 @@ class Enterprise:
 
     @property
     def recheck_because(self) -> list[str]:
-        """While pending: the identifying fields whose edit sent it back from verified (empty for a new one)."""
+        """While pending: the identifying fields whose edit sent it back from verified (empty for a
+        new one)."""
         return (
             list(self.extra.get("recheck_because") or [])
             if self.status is EnterpriseStatus.PENDING

@@ -41,13 +41,15 @@ def has_expired(listing: Listing, *, today: date) -> bool:
 
 
 def expire(listing: Listing, *, today: date) -> bool:
-    """Closes a listing whose last day is over; False when it has not expired (or was closed already)."""
+    """Closes a listing whose last day is over; False when it has not expired (or was closed
+    already)."""
     return has_expired(listing, today=today) and listing.close(because=EXPIRED)
 
 
 @dataclass(frozen=True)
 class ReminderWindow:
-    """Remind `days` days ahead: a listing valid until D is reminded of from D - days to D itself."""
+    """Remind `days` days ahead: a listing valid until D is reminded of from D - days to D
+    itself."""
 
     days: int
 

@@ -21,7 +21,8 @@ def check_russian_ids(inn: str | None, ogrn: str | None) -> list[FieldError]:
         return [
             FieldError(
                 "inn",
-                "a Russian enterprise needs its INN (10 digits, or 12 for an individual entrepreneur)",
+                "a Russian enterprise needs its INN (10 digits, or 12 for an individual "
+                "entrepreneur)",
             )
         ]
     errors = _check("inn", inn, ru_inn.validate, "INN")
@@ -131,7 +132,8 @@ def _ogrn_kind(ogrn: str) -> str:
 
 
 def _ogrn_note(ogrn: str) -> str:
-    # Digit 1 is the kind of record, 2-3 the year it was made (OGRNs exist since 2002), 4-5 the region.
+    # Digit 1 is the kind of record, 2-3 the year it was made (OGRNs exist since 2002), 4-5 the
+    # region.
     return f"entered in the state register in 20{ogrn[1:3]}, region code {ogrn[3:5]}"
 
 

@@ -90,9 +90,11 @@ class Listing:
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    # Why a closed listing closed: "expired" | "closed_by_owner" | "enterprise_deleted"; None while active.
+    # Why a closed listing closed: "expired" | "closed_by_owner" | "enterprise_deleted"; None while
+    # active.
     closed_because: str | None = None
-    # The valid_until its owner was last reminded of (domain/expiry.py): a new date re-arms the reminder.
+    # The valid_until its owner was last reminded of (domain/expiry.py): a new date re-arms the
+    # reminder.
     expiry_reminded_for: date | None = None
 
     def __post_init__(self) -> None:
@@ -127,7 +129,8 @@ class Listing:
         when nothing differs, so a repeated request neither bumps the version nor emits an event."""
         check_changeable(changes, changeable=CHANGEABLE, not_null=_NOT_NULL)
         if changes.get("unit"):
-            # «шт./год» for a listing kept as pcs/year is no change; an unreadable unit is refused below.
+            # «шт./год» for a listing kept as pcs/year is no change; an unreadable unit is refused
+            # below.
             changes = {
                 **changes,
                 "unit": canonical_unit(reference, changes["unit"], keep_unknown=True),
@@ -141,11 +144,13 @@ class Listing:
         candidate = replace(self, **differing)
         errors = candidate.rule_errors(reference)
         if "unit" in differing:
-            # Checked only when changed: a listing kept with a unit of before the vocabulary may still be closed or edited.
+            # Checked only when changed: a listing kept with a unit of before the vocabulary may
+            # still be closed or edited.
             errors += _unit_errors(reference, candidate.unit)
         reopened = self.status is ListingStatus.CLOSED and candidate.status is ListingStatus.ACTIVE
         if "valid_until" in differing or reopened:
-            # A listing that has expired may still be edited or closed; it comes back only with a future date.
+            # A listing that has expired may still be edited or closed; it comes back only with a
+            # future date.
             errors += _valid_until_errors(candidate.valid_until, today)
         if errors:
             raise InvalidInput(errors)

@@ -105,7 +105,8 @@ def _parsed(text: str, region: str):
 
 
 def normalised(field: str, value: str | None, spelling, errors: list[FieldError]) -> str | None:
-    """`spelling(value)`, or the value as it was with a FieldError naming `field` added to `errors`."""
+    """`spelling(value)`, or the value as it was with a FieldError naming `field` added to
+    `errors`."""
     if value is None:
         return None
     try:

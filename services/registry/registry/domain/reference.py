@@ -1,4 +1,5 @@
-"""The reference data the rules check against: the sector taxonomy and the regions of both countries."""
+"""The reference data the rules check against: the sector taxonomy and the regions of both
+countries."""
 
 from dataclasses import dataclass, field
 
@@ -13,7 +14,8 @@ class Sector:
     oked: list[str] = field(default_factory=list)
     nace: list[str] = field(default_factory=list)
     hs_prefixes: list[str] = field(default_factory=list)
-    # The name of each product-code prefix by language: {"842810": {"ru": ..., "be": ..., "en": ...}}.
+    # The name of each product-code prefix by language: {"842810": {"ru": ..., "be": ..., "en":
+    # ...}}.
     hs_names: dict[str, dict[str, str]] = field(default_factory=dict)
     keywords: dict[str, list[str]] = field(default_factory=dict)
 
@@ -27,7 +29,8 @@ class Reference:
     region_names: tuple[tuple[str, str, dict[str, str]], ...] = ()  # (country, region id, names)
     # The cities the platform knows, for pickers: (country, region id, names by language).
     cities: tuple[tuple[str, str, dict[str, str]], ...] = ()
-    # The units a quantity may carry (data/units/units.json); None accepts any short text (the old rule).
+    # The units a quantity may carry (data/units/units.json); None accepts any short text (the old
+    # rule).
     units: UnitVocabulary | None = None
 
     def knows_sector(self, sector_id: str) -> bool:

@@ -80,7 +80,8 @@ class UnitVocabulary:
         )
 
     def parse(self, written: str) -> str:
-        """The canonical code of a unit as a company wrote it; UnknownUnit (with the accepted forms) if none."""
+        """The canonical code of a unit as a company wrote it; UnknownUnit (with the accepted forms)
+        if none."""
         text = normalised(written)
         if text in self.codes:
             return text
@@ -106,14 +107,17 @@ class UnitVocabulary:
         return code in self.codes
 
     def accepted(self) -> str:
-        """The accepted forms in plain words, for a person who wrote one the vocabulary cannot read."""
+        """The accepted forms in plain words, for a person who wrote one the vocabulary cannot
+        read."""
         bases = "; ".join(
             f"{u.names['ru']} / {u.names['en']} ({u.words['en']})" for u in self.units
         )
         periods = ", ".join(p.words["en"] for p in self.periods)
         return (
-            f"{bases}; each also as a rate {periods}, written like «шт./год», «т в месяц», «pcs per year», "
-            f"«m3/day» (or the code: {', '.join(u.code for u in self.units)}, with /day, /week, /month, /year)"
+            f"{bases}; each also as a rate {periods}, written like «шт./год», «т в месяц», «pcs "
+            "per year», "
+            f"«m3/day» (or the code: {', '.join(u.code for u in self.units)}, with /day, /week, "
+            "/month, /year)"
         )
 
     def label(self, code: str, language: str = "ru") -> str:

@@ -128,7 +128,8 @@ def _expected_version(
     if version is None and required:
         raise HTTPException(
             428,
-            "send the version you read, in If-Match or as `version` in the body; a stale one is refused with 409",
+            "send the version you read, in If-Match or as `version` in the body; a stale one is "
+            "refused with 409",
         )
     return version
 
@@ -262,7 +263,8 @@ async def get_enterprise(
     responses=problem_responses(STAFF_ONLY, NOT_FOUND, INVALID),
 )
 async def possible_duplicates(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep):
-    """For the agency: other enterprises sharing this one's legal id, mail domain or phone (at most 20)."""
+    """For the agency: other enterprises sharing this one's legal id, mail domain or phone (at most
+    20)."""
     found = await use_cases.list_possible_duplicates(
         uow=uow, caller=caller, enterprise_id=enterprise_id
     )
@@ -526,7 +528,7 @@ async def _page(
 ) -> ListingPage:
     found = await listing_cases.list_listings(uow=uow, filters=filters, page=page)
     return ListingPage(
-        items=[ListingOut.of(l, reference) for l in found.items],
+        items=[ListingOut.of(listing, reference) for listing in found.items],
         total=found.total,
         next_cursor=found.next_cursor,
     )

@@ -25,7 +25,8 @@ HANDLERS: dict[type[EventPayload], Handler] = {
 
 
 async def dispatch(envelope: Envelope, payload: EventPayload, *, uow: UnitOfWork) -> bool:
-    """Applies the event through its handler; False when no handler wants it or it was applied before."""
+    """Applies the event through its handler; False when no handler wants it or it was applied
+    before."""
     handler = HANDLERS.get(type(payload))
     if handler is None:
         return False

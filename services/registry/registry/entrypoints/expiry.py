@@ -20,7 +20,8 @@ log = structlog.get_logger(__name__)
 async def sweep_until_stopped(
     session_factory, settings: Settings, stop: asyncio.Event, *, clock: Clock | None = None
 ) -> None:
-    """A pass at once, then one every interval until `stop`; a pass that fails is logged and the next tries again."""
+    """A pass at once, then one every interval until `stop`; a pass that fails is logged and the
+    next tries again."""
     clock = clock or SystemClock()
     window = ReminderWindow(settings.expiry_reminder_days)
     while not stop.is_set():

@@ -1,4 +1,5 @@
-"""GET /enterprises/{enterprise_id}/partners: the enterprises it was introduced to, with their contacts."""
+"""GET /enterprises/{enterprise_id}/partners: the enterprises it was introduced to, with their
+contacts."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ class PartnersOut(BaseModel):
 async def list_partners(
     enterprise_id: uuid.UUID, caller: Annotated[Caller, Depends(current_caller)], request: Request
 ):
-    """For the enterprise's own company and the agency (403 otherwise; 404 for an unknown or deleted enterprise)."""
+    """For the enterprise's own company and the agency (403 otherwise; 404 for an unknown or deleted
+    enterprise)."""
     uow = UnitOfWork(request.app.state.container.session_factory)
     found = await use_cases.list_partners(uow=uow, caller=caller, enterprise_id=enterprise_id)
     return PartnersOut(

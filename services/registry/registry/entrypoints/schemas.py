@@ -71,7 +71,8 @@ class EnterpriseIn(BaseModel):
                     "city": "Могилёв",
                     "unp": "700068951",
                     "sectors": ["elevators"],
-                    "description": "Пассажирские и грузовые лифты, до 200 шт. в год для жилищного фонда.",
+                    "description": "Пассажирские и грузовые лифты, до 200 шт. в год для "
+                    "жилищного фонда.",
                     "languages": ["ru", "be"],
                     "size": "large",
                     "certifications": ["ISO 9001", "EAC"],
@@ -271,7 +272,8 @@ Codes = Annotated[
     Field(max_length=30),
 ]
 Regions = Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=60)]
-# A listing's last day: the expiry sweep and its reminders count days from it, so not the calendar's last.
+# A listing's last day: the expiry sweep and its reminders count days from it, so not the calendar's
+# last.
 LastDay = Annotated[date, Field(le=date(9998, 12, 31))]
 Certifications = Annotated[
     list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]],
@@ -287,7 +289,8 @@ class ListingIn(BaseModel):
                 {
                     "kind": "goods",
                     "title": "Пассажирские лифты для жилых домов, 120 шт.",
-                    "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 году; грузоподъёмность 400 и 630 кг.",
+                    "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 "
+                    "году; грузоподъёмность 400 и 630 кг.",
                     "sector": "elevators",
                     "product_codes": ["842810"],
                     "quantity": 120,
@@ -357,8 +360,8 @@ class ListingOut(BaseModel):
     certifications: list[str]
     valid_until: date | None
     status: str
-    # Why a closed listing closed: "expired" (valid_until passed), "closed_by_owner", "enterprise_deleted";
-    # null while active (and for listings closed before the reason was kept).
+    # Why a closed listing closed: "expired" (valid_until passed), "closed_by_owner",
+    # "enterprise_deleted"; null while active (and for listings closed before the reason was kept).
     closed_because: str | None = None
     version: int
     created_at: datetime | None

@@ -25,7 +25,8 @@ async def unreadable_units(database_url: str, units: UnitVocabulary) -> list[dic
                 (
                     await connection.execute(
                         text(
-                            "SELECT id, enterprise_id, side, status, unit FROM listings WHERE unit IS NOT NULL AND btrim(unit) <> '' "
+                            "SELECT id, enterprise_id, side, status, unit FROM listings WHERE "
+                            "unit IS NOT NULL AND btrim(unit) <> '' "
                             "ORDER BY created_at, id"
                         )
                     )

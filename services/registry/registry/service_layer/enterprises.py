@@ -89,7 +89,8 @@ async def change_enterprise(
                 if existing is not None and existing.id != enterprise.id:
                     raise AlreadyRegistered(existing.id)
             await uow.enterprises.save(enterprise)
-            # A verified enterprise whose identity was edited is pending again: the event says so and why.
+            # A verified enterprise whose identity was edited is pending again: the event says so
+            # and why.
             sent_back = (
                 enterprise.recheck_because
                 if was_verified and enterprise.status is EnterpriseStatus.PENDING
@@ -173,7 +174,7 @@ async def delete_enterprise(
             listing.description = ""  # the close event carries no free text either
             await uow.listings.save(listing)
         await uow.outbox.add_all(
-            [events.listing_snapshot(ListingClosed, l, enterprise) for l in closed],
+            [events.listing_snapshot(ListingClosed, listing, enterprise) for listing in closed],
             topic=topics.LISTINGS,
         )
         await uow.listings.erase_texts_of_enterprise(enterprise.id)

@@ -44,7 +44,8 @@ def enterprise_profile(
 
 
 def enterprise_suspended(enterprise: Enterprise) -> Envelope:
-    """The profile as suspended, with the reviewer's reason as given (the suspension email quotes it)."""
+    """The profile as suspended, with the reviewer's reason as given (the suspension email quotes
+    it)."""
     return enterprise_profile(EnterpriseSuspended, enterprise, reason=enterprise.suspension_reason)
 
 

@@ -68,7 +68,8 @@ async def _each(unit_of_work, find, act) -> int:
             seen.add(listing_id)
             try:
                 done += await act(unit_of_work(), listing_id, Side(side))
-            except Exception:  # one listing that cannot be changed now (a lock timeout, say) waits for the next pass
+            # one listing that cannot be changed now (a lock timeout, say) waits for the next pass
+            except Exception:
                 log.exception("listing_expiry_failed", listing_id=str(listing_id))
 
 
@@ -99,7 +100,8 @@ async def _remind(
 
 
 async def _locked(uow: UnitOfWork, listing_id: uuid.UUID, side: Side):
-    """The enterprise (for share) and then the listing (for update), in the order an owner's change takes them."""
+    """The enterprise (for share) and then the listing (for update), in the order an owner's change
+    takes them."""
     listing = await uow.listings.get(listing_id, side=side)
     enterprise = await uow.enterprises.get_for_share(listing.enterprise_id) if listing else None
     if enterprise is None:

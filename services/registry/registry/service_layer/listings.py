@@ -112,7 +112,8 @@ async def change_listing(
     changes: dict,
 ) -> Listing:
     async with uow:
-        # The enterprise is locked before the listing, in the order deleting an enterprise takes them.
+        # The enterprise is locked before the listing, in the order deleting an enterprise takes
+        # them.
         enterprise = await _get_owner_for_share_or_raise(uow=uow, listing_id=listing_id, side=side)
         listing = await uow.listings.get_for_update(listing_id, side=side)
         caller.require_manages(enterprise)

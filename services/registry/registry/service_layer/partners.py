@@ -42,6 +42,7 @@ async def list_partners(
             raise NotFound("enterprise", enterprise_id)
         if not caller.manages(enterprise):
             raise Forbidden(
-                "an enterprise's partners and their contacts are for that enterprise's company and the agency only"
+                "an enterprise's partners and their contacts are for that enterprise's company "
+                "and the agency only"
             )
         return await uow.introductions.get_partners_by_enterprise(enterprise_id)

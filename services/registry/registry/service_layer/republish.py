@@ -8,9 +8,9 @@ current fields replaces its copy and re-scores the listing's pairs. Consumers ar
 event id, not by content, so announcing a listing again is safe; it only costs a reconcile.
 
 Listings go by id in pages of `batch`, each page in one transaction: the owners locked for share in
-id order (as a batch of publications locks them, so an enterprise edit or deletion waits for the page
-or the page for it, and the snapshot carries the enterprise as it is), the listings then read and
-their events added. Only live enterprises' listings are announced; active ones only unless
+id order (as a batch of publications locks them, so an enterprise edit or deletion waits for the
+page or the page for it, and the snapshot carries the enterprise as it is), the listings then read
+and their events added. Only live enterprises' listings are announced; active ones only unless
 `include_closed`."""
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ async def republish_listings(
                 if listing is None or (
                     listing.status is not ListingStatus.ACTIVE and not include_closed
                 ):
-                    continue  # its enterprise was deleted, or it was closed, since the page was read
+                    # its enterprise was deleted, or it was closed, since the page was read
+                    continue
                 announced.append(events.listing_snapshot(ListingChanged, listing, enterprise))
             await uow.outbox.add_all(announced, topic=topics.LISTINGS)
             await uow.commit()

@@ -1,4 +1,5 @@
-"""the funnel reads a daily roll-up written with each transition; the queue's common view has an index"""
+"""the funnel reads a daily roll-up written with each transition; the queue's common view has an
+index"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -10,7 +11,8 @@ down_revision = "0004"
 # history row of a match marking a stage is when the match reached it.
 _STAGE_OF_HISTORY_ROW = """
     CASE
-        WHEN event_type = 'match.proposed' AND to_status = 'proposed' AND from_status IS NULL THEN 'proposed'
+        WHEN event_type = 'match.proposed' AND to_status = 'proposed' AND from_status IS NULL THEN
+            'proposed'
         WHEN event_type = 'match.approved' AND to_status = 'approved' THEN 'approved'
         WHEN event_type = 'match.rejected' AND to_status = 'rejected' THEN 'rejected'
         WHEN event_type = 'match.responded' AND to_status = 'approved' THEN 'interested'
@@ -52,8 +54,10 @@ def upgrade() -> None:
         GROUP BY match_id, stage
     """)
     op.execute("""
-        INSERT INTO funnel_days (day, sector, offer_region, need_region, offer_country, need_country, stage, matches)
-        SELECT (s.at AT TIME ZONE 'UTC')::date, m.sector, m.offer_region, m.need_region, m.offer_country, m.need_country,
+        INSERT INTO funnel_days (day, sector, offer_region, need_region, offer_country,
+            need_country, stage, matches)
+        SELECT (s.at AT TIME ZONE 'UTC')::date, m.sector, m.offer_region, m.need_region,
+            m.offer_country, m.need_country,
                s.stage, count(*)
         FROM match_stages AS s JOIN matches AS m ON m.id = s.match_id
         GROUP BY 1, 2, 3, 4, 5, 6, 7

@@ -17,7 +17,8 @@ down_revision = "0006"
 def upgrade() -> None:
     op.add_column("listings", sa.Column("enterprise_status", sa.String(16), nullable=True))
     op.execute(
-        "UPDATE listings SET enterprise_status = enterprises.status FROM enterprises WHERE enterprises.id = listings.enterprise_id"
+        "UPDATE listings SET enterprise_status = enterprises.status FROM enterprises WHERE "
+        "enterprises.id = listings.enterprise_id"
     )
     op.execute("UPDATE listings SET enterprise_status = 'suspended' WHERE enterprise_suspended")
     op.drop_column("listings", "enterprise_suspended")

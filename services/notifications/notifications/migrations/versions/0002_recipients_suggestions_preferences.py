@@ -1,4 +1,5 @@
-"""recipients read model, suggestions awaiting an answer, preferences, the outbox for dead letters"""
+"""recipients read model, suggestions awaiting an answer, preferences, the outbox for dead
+letters"""
 
 import sqlalchemy as sa
 from alembic import op

@@ -1,4 +1,5 @@
-"""the reviewer's queue: possible duplicates by mail domain and phone, pending enterprises oldest first"""
+"""the reviewer's queue: possible duplicates by mail domain and phone, pending enterprises oldest
+first"""
 
 import sqlalchemy as sa
 from alembic import op

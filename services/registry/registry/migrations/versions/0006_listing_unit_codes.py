@@ -34,7 +34,8 @@ def upgrade() -> None:
             continue
         if code != written:
             rewritten[(written, code)] += 1
-            # The version stays: the unit means what it meant, only its spelling is the vocabulary's now.
+            # The version stays: the unit means what it meant, only its spelling is the vocabulary's
+            # now.
             connection.execute(
                 sa.text("UPDATE listings SET unit = :code WHERE id = :id"),
                 {"code": code, "id": listing_id},

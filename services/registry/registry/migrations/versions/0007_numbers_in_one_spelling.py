@@ -6,6 +6,7 @@ is not a valid number keeps its spelling too. A CHECK keeps every new legal id i
 """
 
 import logging
+from functools import partial
 
 import sqlalchemy as sa
 from alembic import op
@@ -25,9 +26,11 @@ def upgrade() -> None:
     connection = op.get_bind()
     left = _respell_enterprises(connection)
     _respell_product_codes(connection)
-    # NOT VALID: a row left in its old spelling above must not stop the upgrade; every write is checked.
+    # NOT VALID: a row left in its old spelling above must not stop the upgrade; every write is
+    # checked.
     op.execute(
-        f"ALTER TABLE enterprises ADD CONSTRAINT {LEGAL_ID_SPELLING} CHECK (legal_id ~ '^[0-9A-Z]+$') NOT VALID"
+        f"ALTER TABLE enterprises ADD CONSTRAINT {LEGAL_ID_SPELLING} CHECK (legal_id ~ "
+        "'^[0-9A-Z]+$') NOT VALID"
     )
     if not left:
         op.execute(f"ALTER TABLE enterprises VALIDATE CONSTRAINT {LEGAL_ID_SPELLING}")
@@ -36,7 +39,8 @@ def upgrade() -> None:
 def _respell_enterprises(connection) -> int:
     rows = connection.execute(
         sa.text(
-            "SELECT id, country, inn, ogrn, unp, phone, deleted_at IS NULL FROM enterprises ORDER BY created_at, id"
+            "SELECT id, country, inn, ogrn, unp, phone, deleted_at IS NULL FROM enterprises "
+            "ORDER BY created_at, id"
         )
     ).all()
     taken = {
@@ -51,13 +55,14 @@ def _respell_enterprises(connection) -> int:
             "inn": _or_as_is(digits_only, inn),
             "ogrn": _or_as_is(digits_only, ogrn),
             "unp": _or_as_is(unp_spelling, unp),
-            "phone": _or_as_is(lambda text: e164_phone(text, country=country), phone),
+            "phone": _or_as_is(partial(e164_phone, country=country), phone),
         }
         legal_id_before = inn if country == "RU" else unp
         legal_id = spelled["inn"] if country == "RU" else spelled["unp"]
         if legal_id != legal_id_before and live and (country, legal_id) in taken:
             log.warning(
-                "enterprise %s keeps the legal id %r: respelled it is %s, another live enterprise's",
+                "enterprise %s keeps the legal id %r: respelled it is %s, "
+                "another live enterprise's",
                 enterprise_id,
                 legal_id_before,
                 legal_id,
@@ -67,10 +72,12 @@ def _respell_enterprises(connection) -> int:
         elif live:
             taken.add((country, legal_id))
         if spelled != {"inn": inn, "ogrn": ogrn, "unp": unp, "phone": phone}:
-            # The version stays: the numbers are the ones the company gave, only their spelling changed.
+            # The version stays: the numbers are the ones the company gave, only their spelling
+            # changed.
             connection.execute(
                 sa.text(
-                    "UPDATE enterprises SET inn = :inn, ogrn = :ogrn, unp = :unp, phone = :phone, legal_id = :legal_id "
+                    "UPDATE enterprises SET inn = :inn, ogrn = :ogrn, unp = :unp, phone = "
+                    ":phone, legal_id = :legal_id "
                     "WHERE id = :id"
                 ),
                 spelled | {"legal_id": legal_id, "id": enterprise_id},
