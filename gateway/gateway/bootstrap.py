@@ -39,7 +39,7 @@ from gateway.domain.client_address import trusted_networks
 from gateway.domain.rate_limit import GrowingDelays, PasswordThrottle, RateLimiter, SignInThrottle
 from gateway.entrypoints import openapi, problems
 from gateway.entrypoints.accounts.auth import auth
-from gateway.entrypoints.accounts.registry_events import RegistryEventsConsumer
+from gateway.entrypoints.accounts.registry_events import start_registry_events
 from gateway.entrypoints.accounts.staff import staff_accounts
 from gateway.entrypoints.client_address import ClientAddress
 from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
@@ -50,6 +50,7 @@ from servicekit.health import database_is_reachable
 from servicekit.observability import RequestContextMiddleware
 from servicekit.problems import install_problem_handlers
 from servicekit.request_limits import RequestLimits
+from servicekit.runner import Workers
 
 DESCRIPTION = """Cross-border business matchmaking for the Smolensk region and Belarus.
 
@@ -89,6 +90,11 @@ class Container:
             database_is_reachable(self.engine), *(u.is_ready() for u in self.upstreams.values())
         )
         return {"database": results[0], **dict(zip(self.upstreams, results[1:], strict=True))}
+
+    async def close(self) -> None:
+        for upstream in self.upstreams.values():
+            await upstream.close()
+        await self.engine.dispose()
 
 
 def build_container(settings: Settings, metrics: Metrics) -> Container:
@@ -230,17 +236,12 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = build_container(settings, metrics)
         app.state.container = container
-        registry_events = RegistryEventsConsumer(container)
-        try:
+        async with Workers() as workers:
+            workers.on_close(container.close)
             if on_start is not None:
                 await on_start(container)
-            registry_events.start()
+            start_registry_events(container, workers)
             yield
-        finally:
-            await registry_events.stop()
-            for upstream in container.upstreams.values():
-                await upstream.close()
-            await container.engine.dispose()
 
     # Swagger UI (/docs) and ReDoc (/redoc) from the package's own copies: no CDN, no internet.
     app = FastAPIOffline(

@@ -16,13 +16,12 @@ from collections.abc import Awaitable, Callable
 from eventkit import topics
 from eventkit.contracts import EnterpriseDeleted, EnterpriseRegistered, EventPayload
 from eventkit.envelope import Envelope
-from eventkit.kafka import EventConsumer, idempotent_producer, keep_running
+from eventkit.kafka import EventConsumer, idempotent_producer
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
+from servicekit.runner import Workers
 
 CONSUMED_TOPICS = list(topics.CONSUMED_BY["gateway"])
-# Leaving: the consumer finishes its batch and its group; one still waiting for Kafka is cancelled.
-STOP_WAIT_SECONDS = 10
 
 
 async def _bind_registered(container, event: EnterpriseRegistered) -> None:
@@ -71,27 +70,8 @@ async def run_consumer(container, stop: asyncio.Event) -> None:
         await dead_letters.stop()
 
 
-class RegistryEventsConsumer:
-    """The consumer as a task of the serving process, restarted after a failure (Kafka not up yet)
-    until the gateway stops; none when no Kafka is configured."""
-
-    def __init__(self, container) -> None:
-        self._container = container
-        self._stop = asyncio.Event()
-        self._task: asyncio.Task | None = None
-
-    def start(self) -> None:
-        if self._container.settings.kafka_bootstrap_servers:
-            self._task = asyncio.create_task(keep_running("registry-events", self._run, self._stop))
-
-    async def _run(self) -> None:
-        await run_consumer(self._container, self._stop)
-
-    async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._stop.set()
-        done, _ = await asyncio.wait([self._task], timeout=STOP_WAIT_SECONDS)
-        if not done:
-            self._task.cancel()
-        await asyncio.gather(self._task, return_exceptions=True)
+def start_registry_events(container, workers: Workers) -> None:
+    """The consumer as a worker of the serving process, restarted after a failure (Kafka not up
+    yet) until the gateway stops; none when no Kafka is configured."""
+    if container.settings.kafka_bootstrap_servers:
+        workers.keep_running("registry-events", lambda: run_consumer(container, workers.stop))
