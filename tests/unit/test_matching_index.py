@@ -12,13 +12,13 @@ from dataclasses import replace
 import pytest
 
 from devstack.stack import ROOT
-from matching.adapters.reference_files import load_gazetteer, load_taxonomy
+from matching.adapters.reference_files import load_gazetteer
 from matching.adapters.units import load_quantities
 from matching.domain.analysis import Analyser
 from matching.domain.index import MatchIndex
 from matching.domain.listing import Listing, Profile
 from matching.domain.scoring import Scorer
-from matching.domain.taxonomy import Lexicon
+from tests.unit.matching_listings import housing_need, lift_maker
 
 CITIES = [
     ("Смоленск", "smolensk_oblast", "RU"),
@@ -34,16 +34,6 @@ CITIES = [
 
 
 @pytest.fixture(scope="module")
-def taxonomy():
-    return load_taxonomy(ROOT / "data")
-
-
-@pytest.fixture(scope="module")
-def lexicon(taxonomy):
-    return Lexicon.build(taxonomy)
-
-
-@pytest.fixture(scope="module")
 def scorer(taxonomy):
     return Scorer(
         taxonomy, load_gazetteer(ROOT / "data"), quantities=load_quantities(ROOT / "data")
@@ -55,46 +45,31 @@ def index(scorer, lexicon):
     return MatchIndex(scorer, lexicon)
 
 
+# The story's lift maker moved to Brest, its quantities in pieces and no certificates asked: the
+# index is compared on where and how much.
+BREST_LIFT_MAKER = dict(
+    enterprise_name="Лифтовый завод",
+    region="brest_oblast",
+    city="Брест",
+    legal_id="",
+    description="Производим и монтируем пассажирские лифты для жилых домов",
+    unit="pcs",
+    certifications=(),
+)
+HOUSING_NEED_IN_PIECES = dict(
+    legal_id="",
+    title="Замена пассажирских лифтов в многоквартирных домах",
+    unit="pcs",
+    certifications=(),
+)
+
+
 def lift_offer(**changes) -> Listing:
-    listing = Listing(
-        id=uuid.uuid4(),
-        side="offer",
-        enterprise_id=uuid.uuid4(),
-        enterprise_name="Лифтовый завод",
-        country="BY",
-        region="brest_oblast",
-        city="Брест",
-        legal_id="",
-        title="Пассажирские лифты грузоподъёмностью 400–1000 кг",
-        description="Производим и монтируем пассажирские лифты для жилых домов",
-        sector="elevators",
-        languages=("ru", "be"),
-        product_codes=("8428101000",),
-        quantity=200,
-        unit="pcs",
-    )
-    return replace(listing, **changes)
+    return lift_maker(**BREST_LIFT_MAKER | changes)
 
 
 def lift_need(**changes) -> Listing:
-    listing = Listing(
-        id=uuid.uuid4(),
-        side="need",
-        enterprise_id=uuid.uuid4(),
-        enterprise_name="Смоленская управляющая компания",
-        country="RU",
-        region="smolensk_oblast",
-        city="Смоленск",
-        legal_id="",
-        title="Замена пассажирских лифтов в многоквартирных домах",
-        description="Требуются пассажирские лифты с монтажом",
-        sector="elevators",
-        languages=("ru",),
-        product_codes=("842810",),
-        quantity=120,
-        unit="pcs",
-    )
-    return replace(listing, **changes)
+    return housing_need(**HOUSING_NEED_IN_PIECES | changes)
 
 
 def market(taxonomy, size: int, seed: int = 5) -> list[Listing]:

@@ -7,14 +7,7 @@ from datetime import UTC, date, datetime
 
 from matching.domain.listing import platform_today
 from matching.service_layer.reconcile import _why_withdrawn, _withdrawal_cause
-from tests.unit.test_matching_scoring import (  # noqa: F401
-    housing_need,
-    index,
-    lexicon,
-    lift_maker,
-    places,
-    taxonomy,
-)
+from tests.unit.matching_listings import housing_need, lift_maker
 
 LAST_DAY = date(2026, 12, 10)
 

@@ -11,14 +11,7 @@ import pytest
 
 from matching.domain import belarusian
 from matching.domain.match import Match
-from tests.unit.test_matching_scoring import (  # noqa: F401
-    housing_need,
-    index,
-    lexicon,
-    lift_maker,
-    places,
-    taxonomy,
-)
+from tests.unit.matching_listings import housing_need, lift_maker
 
 # The design's lift maker and housing operator, the housing operator reading Belarusian too.
 mogilev_lift_maker = lift_maker

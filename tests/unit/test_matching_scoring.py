@@ -2,83 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 
 import pytest
 
-from devstack.stack import ROOT
-from matching.adapters.reference_files import load_gazetteer, load_taxonomy
 from matching.domain.geography import haversine_km
 from matching.domain.index import MatchIndex
-from matching.domain.listing import Listing
 from matching.domain.scoring import Policy, Scorer, Weights, format_code
-from matching.domain.taxonomy import Lexicon
 from matching.domain.text import stems
-
-
-@pytest.fixture(scope="module")
-def taxonomy():
-    return load_taxonomy(ROOT / "data")
-
-
-@pytest.fixture(scope="module")
-def places():
-    return load_gazetteer(ROOT / "data")
-
-
-@pytest.fixture(scope="module")
-def lexicon(taxonomy):
-    return Lexicon.build(taxonomy)
-
-
-@pytest.fixture
-def index(taxonomy, places, lexicon):
-    return MatchIndex(Scorer(taxonomy, places), lexicon)
-
-
-def lift_maker(**changes) -> Listing:
-    listing = Listing(
-        id=uuid.uuid4(),
-        side="offer",
-        enterprise_id=uuid.uuid4(),
-        enterprise_name="ОАО «Могилёвлифтмаш»",
-        country="BY",
-        region="mogilev_oblast",
-        city="Могилёв",
-        legal_id="700068926",
-        title="Пассажирские лифты грузоподъёмностью 400–1000 кг",
-        description="Производим, поставляем и монтируем пассажирские лифты для жилых домов",
-        sector="elevators",
-        languages=("ru", "be"),
-        product_codes=("8428101000",),
-        quantity=200,
-        unit="шт",
-        certifications=("ТР ТС 011/2011",),
-    )
-    return replace(listing, **changes)
-
-
-def housing_need(**changes) -> Listing:
-    listing = Listing(
-        id=uuid.uuid4(),
-        side="need",
-        enterprise_id=uuid.uuid4(),
-        enterprise_name="Смоленская управляющая компания",
-        country="RU",
-        region="smolensk_oblast",
-        city="Смоленск",
-        legal_id="6731000007",
-        title="Замена 120 пассажирских лифтов в многоквартирных домах",
-        description="Требуются пассажирские лифты с монтажом",
-        sector="elevators",
-        languages=("ru",),
-        product_codes=("842810",),
-        quantity=120,
-        unit="шт.",
-        certifications=("ТР ТС 011/2011",),
-    )
-    return replace(listing, **changes)
+from tests.unit.matching_listings import housing_need, lift_maker
 
 
 def test_belarusian_and_russian_word_forms_share_a_stem():

@@ -15,14 +15,7 @@ from matching.service_layer.reconcile import (
     _why_withdrawn,
     _withdrawal_cause,
 )
-from tests.unit.test_matching_scoring import (  # noqa: F401
-    housing_need,
-    index,
-    lexicon,
-    lift_maker,
-    places,
-    taxonomy,
-)
+from tests.unit.matching_listings import housing_need, lift_maker
 
 
 def pair(offer, need) -> Match:

@@ -1,0 +1,32 @@
+"""Fixtures of the unit stories: the matcher's reference data, read once from data/."""
+
+from __future__ import annotations
+
+import pytest
+
+from devstack.stack import ROOT
+from matching.adapters.reference_files import load_gazetteer, load_taxonomy
+from matching.domain.index import MatchIndex
+from matching.domain.scoring import Scorer
+from matching.domain.taxonomy import Lexicon
+
+
+@pytest.fixture(scope="session")
+def taxonomy():
+    return load_taxonomy(ROOT / "data")
+
+
+@pytest.fixture(scope="session")
+def places():
+    return load_gazetteer(ROOT / "data")
+
+
+@pytest.fixture(scope="session")
+def lexicon(taxonomy):
+    return Lexicon.build(taxonomy)
+
+
+@pytest.fixture
+def index(taxonomy, places, lexicon):
+    """An empty matching index with the default scoring policy."""
+    return MatchIndex(Scorer(taxonomy, places), lexicon)
