@@ -1,4 +1,5 @@
-"""Fixtures of the unit stories: the matcher's reference data, read once from data/."""
+"""Fixtures of the unit stories: the registry's and the matcher's reference data, read once from
+data/."""
 
 from __future__ import annotations
 
@@ -9,6 +10,13 @@ from matching.adapters.reference_files import load_gazetteer, load_taxonomy
 from matching.domain.index import MatchIndex
 from matching.domain.scoring import Scorer
 from matching.domain.taxonomy import Lexicon
+from registry.adapters.reference_files import load_reference
+
+
+@pytest.fixture(scope="session")
+def reference():
+    """The registry's regions, sectors and units."""
+    return load_reference(ROOT / "data")
 
 
 @pytest.fixture(scope="session")

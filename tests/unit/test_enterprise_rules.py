@@ -9,65 +9,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from stdnum.ru import inn as ru_inn
-from stdnum.ru import ogrn as ru_ogrn
 
-from registry.adapters.reference_files import load_reference
 from registry.domain.enterprise import Country, Enterprise, EnterpriseStatus
 from registry.domain.errors import InvalidInput, InvalidTransition
+from tests.unit.registry_enterprises import (
+    BELARUSIAN_UNP,
+    ENTREPRENEUR_INN,
+    ENTREPRENEUR_OGRNIP,
+    ORGANISATION_INN,
+    ORGANISATION_OGRN,
+    mogilev_company,
+    smolensk_company,
+)
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-
-ORGANISATION_INN = "7707083893"
-ORGANISATION_OGRN = "1027700132195"
-ENTREPRENEUR_INN = "6731000123" + ru_inn.calc_personal_check_digits("6731000123")
-_OGRNIP_BODY = "30467012345679"
-ENTREPRENEUR_OGRNIP = _OGRNIP_BODY + ru_ogrn.calc_check_digit(_OGRNIP_BODY + "0")
-BELARUSIAN_UNP = "100582333"
-
-
-@pytest.fixture(scope="module")
-def reference():
-    return load_reference(DATA_DIR)
-
-
-def smolensk_company(**changes) -> dict:
-    fields = dict(
-        name="ООО «Смоленский лифтостроительный завод»",
-        country="RU",
-        region="smolensk_oblast",
-        city="Смоленск",
-        inn=ORGANISATION_INN,
-        ogrn=ORGANISATION_OGRN,
-        unp=None,
-        sectors=["elevators"],
-        description="Пассажирские лифты для жилых домов",
-        languages=["ru"],
-        size="medium",
-        certifications=["ISO 9001"],
-        contact_person="Анна Смирнова",
-        email="sales@lift.example.ru",
-        phone="+74812000000",
-        personal_data_consent=True,
-    )
-    fields.update(changes)
-    return fields
-
-
-def mogilev_company(**changes) -> dict:
-    fields = smolensk_company(
-        name="ОАО «Могилёвлифтмаш»",
-        country="BY",
-        region="mogilev_oblast",
-        city="Могилёв",
-        inn=None,
-        ogrn=None,
-        unp=BELARUSIAN_UNP,
-        languages=["be", "ru"],
-        email="sales@liftmash.example.by",
-    )
-    fields.update(changes)
-    return fields
 
 
 def refusal(reference, fields: dict) -> InvalidInput:

@@ -8,17 +8,13 @@ from stdnum.ru import inn as ru_inn
 from stdnum.ru import ogrn as ru_ogrn
 
 from registry.domain.legal_ids import check_belarusian_ids, check_russian_ids
-
-# Sberbank: a real organisation's INN and OGRN.
-ORGANISATION_INN = "7707083893"
-ORGANISATION_OGRN = "1027700132195"
-# An individual entrepreneur of the Smolensk region (tax office 6731), with computed check digits.
-ENTREPRENEUR_INN = "6731000123" + ru_inn.calc_personal_check_digits("6731000123")
-_OGRNIP_BODY = (
-    "3" + "04" + "67" + "012345679"
-)  # IP, registered 2004, Smolensk region, record number
-ENTREPRENEUR_OGRNIP = _OGRNIP_BODY + ru_ogrn.calc_check_digit(_OGRNIP_BODY + "0")
-BELARUSIAN_UNP = "100582333"
+from tests.unit.registry_enterprises import (
+    BELARUSIAN_UNP,
+    ENTREPRENEUR_INN,
+    ENTREPRENEUR_OGRNIP,
+    ORGANISATION_INN,
+    ORGANISATION_OGRN,
+)
 
 
 def _wrong_last_digit(number: str) -> str:

@@ -5,45 +5,31 @@ checked again and explained in plain words, and other enterprises that may be th
 import uuid
 
 import pytest
-from stdnum.ru import inn as ru_inn
-from stdnum.ru import ogrn as ru_ogrn
 
 from eventkit.contracts import EnterpriseSuspended, decode
 from registry.domain.duplicates import Fingerprint, duplicate_reasons, email_domain, phone_key
 from registry.domain.enterprise import Enterprise
 from registry.domain.legal_ids import legal_id_checks
 from registry.service_layer.events import enterprise_suspended
-
-ORGANISATION_INN = "7707083893"
-ORGANISATION_OGRN = "1027700132195"
-ENTREPRENEUR_INN = "6731000123" + ru_inn.calc_personal_check_digits("6731000123")
-_OGRNIP_BODY = "30467012345679"
-ENTREPRENEUR_OGRNIP = _OGRNIP_BODY + ru_ogrn.calc_check_digit(_OGRNIP_BODY + "0")
-BELARUSIAN_UNP = "100582333"
+from tests.unit.registry_enterprises import (
+    BELARUSIAN_UNP,
+    ENTREPRENEUR_INN,
+    ENTREPRENEUR_OGRNIP,
+    ORGANISATION_INN,
+    ORGANISATION_OGRN,
+    smolensk_company,
+)
 
 
 def enterprise(**changes) -> Enterprise:
-    fields = dict(
+    known_by = dict(
         id=uuid.uuid4(),
-        name="ООО «Смоленский лифтостроительный завод»",
-        country="RU",
-        region="smolensk_oblast",
-        city="Смоленск",
-        inn=ORGANISATION_INN,
-        ogrn=ORGANISATION_OGRN,
-        unp=None,
-        sectors=["elevators"],
         description="",
-        languages=["ru"],
-        size="medium",
         certifications=[],
-        contact_person="Анна Смирнова",
         email="sales@smolift.example.ru",
         phone="+7 (4812) 20-30-40",
-        personal_data_consent=True,
     )
-    fields.update(changes)
-    return Enterprise(**fields)
+    return Enterprise(**smolensk_company(**known_by | changes))
 
 
 # --- legal id checks ---------------------------------------------------------------------------

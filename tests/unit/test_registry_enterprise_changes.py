@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from registry.adapters.reference_files import load_reference
 from registry.domain.actors import Caller
 from registry.domain.enterprise import Enterprise, EnterpriseStatus
 from registry.domain.errors import (
@@ -18,37 +17,14 @@ from registry.domain.errors import (
     StaleVersion,
     check_version,
 )
+from tests.unit.registry_enterprises import registered_lift_maker
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
-@pytest.fixture(scope="module")
-def reference():
-    return load_reference(DATA_DIR)
-
-
 @pytest.fixture
 def lift_maker(reference) -> Enterprise:
-    return Enterprise.register(
-        reference,
-        name="ОАО «Могилёвлифтмаш»",
-        country="BY",
-        region="mogilev_oblast",
-        city="Могилёв",
-        inn=None,
-        ogrn=None,
-        unp="100582333",
-        sectors=["elevators"],
-        description="Лифты",
-        languages=["ru", "be"],
-        size="large",
-        certifications=["ISO 9001"],
-        contact_person="Иван Петров",
-        email="sales@liftmash.example.by",
-        phone="+375222000000",
-        personal_data_consent=True,
-        owner_account_id="account-7",
-    )
+    return registered_lift_maker(reference)
 
 
 def test_the_owner_changes_its_description_and_the_version_moves_on(reference, lift_maker):

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from registry.adapters.reference_files import load_reference
 from registry.domain.errors import InvalidInput
 from registry.domain.expiry import ReminderWindow, expire, has_expired, platform_today, remind
 from registry.domain.listing import Listing, ListingStatus, Side
@@ -25,11 +24,6 @@ class FakeClock:
 
     def now(self) -> datetime:
         return self.current
-
-
-@pytest.fixture(scope="module")
-def reference():
-    return load_reference(DATA_DIR)
 
 
 def lift_offer(valid_until: date | None, **changes) -> Listing:

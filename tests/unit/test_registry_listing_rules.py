@@ -9,17 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from registry.adapters.reference_files import load_reference
 from registry.domain.errors import InvalidInput
 from registry.domain.listing import Listing, ListingKind, ListingStatus, Side
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 TODAY = date(2026, 11, 25)
-
-
-@pytest.fixture(scope="module")
-def reference():
-    return load_reference(DATA_DIR)
 
 
 def lift_need(**changes) -> dict:

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.adapters.reference_files import load_reference
 from registry.domain.duplicates import phone_key
 from registry.domain.enterprise import Enterprise
 from registry.domain.errors import InvalidInput
 from registry.domain.listing import Listing
 from registry.domain.numbers import NotANumber, digits_only, e164_phone, unp_spelling
+from tests.unit.registry_enterprises import smolensk_company
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 INN, OGRN, UNP = "7707083893", "1027700132195", "100582333"
@@ -28,11 +28,6 @@ ZEROS = [
     chr(code) for code in range(sys.maxunicode + 1) if unicodedata.decimal(chr(code), None) == 0
 ]
 SEPARATORS = [" ", "-", ".", "\u00a0", "\u2009", "\u2011", "\u2013", "/", "\u3000"]
-
-
-@pytest.fixture(scope="module")
-def reference():
-    return load_reference(DATA_DIR)
 
 
 @st.composite
@@ -179,22 +174,13 @@ def test_a_product_code_with_anything_but_digits_is_refused(reference, code):
 
 
 def company(**changes) -> dict:
-    fields = dict(
-        name="ООО «Смоленский лифтостроительный завод»",
-        country="RU",
-        region="smolensk_oblast",
-        city="Смоленск",
+    as_typed = dict(
         inn=INN,
         ogrn=OGRN,
-        unp=None,
-        sectors=["elevators"],
         description="",
-        languages=["ru"],
-        size="medium",
         certifications=[],
         contact_person="Иван Петров",
         email="sales@liftmash.example.ru",
         phone=None,
-        personal_data_consent=True,
     )
-    return fields | changes
+    return smolensk_company(**as_typed | changes)

@@ -8,9 +8,14 @@ from datetime import UTC, datetime
 import pytest
 
 from registry.domain.enterprise import Enterprise, EnterpriseStatus
-from tests.unit.test_registry_enterprise_changes import lift_maker, reference  # noqa: F401
+from tests.unit.registry_enterprises import registered_lift_maker
 
 VERIFIED_AT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def lift_maker(reference) -> Enterprise:
+    return registered_lift_maker(reference)
 
 
 @pytest.fixture

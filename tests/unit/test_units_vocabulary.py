@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from devstack.stack import ROOT
-from registry.adapters.reference_files import load_reference, load_units
+from registry.adapters.reference_files import load_units
 from registry.domain.errors import InvalidInput
 from registry.domain.listing import Listing
 from registry.domain.units import UnknownUnit
@@ -21,11 +21,6 @@ TODAY = date(2026, 12, 2)
 @pytest.fixture(scope="module")
 def units():
     return load_units(ROOT / "data")
-
-
-@pytest.fixture(scope="module")
-def reference():
-    return load_reference(ROOT / "data")
 
 
 def _units_in(value) -> set[str]:
