@@ -5,6 +5,7 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import (
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from devstack.stack import ROOT, Stack
-from eventkit.kafka import ensure_topics
+from eventkit.kafka import ensure_topics, idempotent_producer
 from eventkit.topics import dead_letter
 from registry.adapters.reference_files import load_reference
 
@@ -103,6 +104,26 @@ async def scratch_topic(infra: Stack) -> str:
     name = f"test.{uuid.uuid4().hex[:10]}"
     await ensure_topics(infra.kafka.bootstrap_servers, {name: 3, dead_letter(name): 1})
     return name
+
+
+@pytest.fixture(scope="module")
+async def kafka_producer(platform):
+    producer = idempotent_producer(platform.kafka.bootstrap_servers, client_id="matching-tests")
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+@pytest.fixture(scope="module")
+def matching_api(platform, internal_token):
+    def client(**caller) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=platform.service_url("matching"),
+            headers=internal_token("matching", **caller),
+            timeout=10,
+        )
+
+    return client
 
 
 DATA_DIR: Path = ROOT / "data"

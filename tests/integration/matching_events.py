@@ -1,25 +1,29 @@
 """What the matching integration stories share: the listings and profiles they publish to the
-real Kafka, the matching API called with the gateway's internal token, and waiting for
-what matching stores."""
+real Kafka and waiting for what matching stores (the producer and the matching API client are
+fixtures of tests/integration/conftest.py)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 import uuid
+from datetime import UTC, datetime
 
 import httpx
-import pytest
 
+from devstack.stack import ROOT
 from eventkit import topics
 from eventkit.contracts import (
     EnterpriseUpdated,
+    EnterpriseVerified,
     ListingPublished,
     ListingSnapshot,
     envelope_for,
 )
 from eventkit.envelope import Envelope
-from eventkit.kafka import idempotent_producer
 
 
 def series() -> str:
@@ -80,26 +84,6 @@ def envelope_of(payload) -> Envelope:
     return envelope_for(payload, key=str(payload.enterprise_id), producer="registry")
 
 
-@pytest.fixture(scope="module")
-async def kafka_producer(platform):
-    producer = idempotent_producer(platform.kafka.bootstrap_servers, client_id="matching-tests")
-    await producer.start()
-    yield producer
-    await producer.stop()
-
-
-@pytest.fixture(scope="module")
-def matching_api(platform, internal_token):
-    def client(**caller) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            base_url=platform.service_url("matching"),
-            headers=internal_token("matching", **caller),
-            timeout=10,
-        )
-
-    return client
-
-
 async def publish(producer, *envelopes: Envelope | bytes) -> None:
     for item in envelopes:
         raw = item if isinstance(item, bytes) else item.to_bytes()
@@ -126,6 +110,18 @@ def enterprise_profile(
         status=status,
     )
     return EnterpriseUpdated(**values | changes)
+
+
+def verified_by_agency(listing: ListingSnapshot) -> EnterpriseVerified:
+    """The agency's verification of the enterprise behind a listing."""
+    return EnterpriseVerified(
+        enterprise_id=listing.enterprise_id,
+        name=listing.enterprise_name,
+        email="ok@example.org",
+        languages=["ru"],
+        verified_by="reviewer-1",
+        verified_at=datetime.now(UTC),
+    )
 
 
 async def announce(producer, *profiles) -> None:
@@ -163,6 +159,32 @@ async def wait_for_matches(
         if expect(page) or time.monotonic() > deadline:
             return page
         await asyncio.sleep(0.1)
+
+
+async def proposed_pair(
+    producer, api: httpx.AsyncClient
+) -> tuple[dict, ListingPublished, ListingPublished]:
+    """A lift offer and need of one test's own series, their enterprises verified, and the match
+    matching proposed for them (as `api` reads it)."""
+    tag = series()
+    offer, need = lift_offer(tag), lift_need(tag)
+    await publish_verified(producer, offer, need)
+    page = await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id))
+    return page["items"][0], offer, need
+
+
+async def run_matching(platform, command: str, **environment: str) -> subprocess.CompletedProcess:
+    """`python -m matching <command>` against the running platform's database and Kafka, with
+    `environment` over the service's settings."""
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "matching", command],
+        env={**os.environ, **platform.service_env("matching"), **environment},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 async def wait_until_stored(

@@ -8,29 +8,15 @@ import uuid
 import httpx
 import pytest
 
-from tests.integration.matching_events import (  # noqa: F401
-    envelope_of,
-    kafka_producer,
-    lift_need,
-    lift_offer,
-    matching_api,
-    publish,
-    publish_verified,
-    series,
-    wait_for_matches,
+from tests.integration.matching_events import (
+    proposed_pair,
 )
 
 
 @pytest.fixture
 async def proposed_match(kafka_producer, matching_api):
-    tag = series()
-    offer, need = lift_offer(tag), lift_need(tag)
-    await publish_verified(kafka_producer, offer, need)  # matching pairs only verified enterprises
-    async with matching_api() as api:
-        page = await wait_for_matches(
-            api, need_id=str(need.listing_id), offer_id=str(offer.listing_id)
-        )
-    return page["items"][0], offer, need
+    async with matching_api() as api:  # of verified enterprises: matching pairs only those
+        return await proposed_pair(kafka_producer, api)
 
 
 async def test_a_call_without_the_gateways_token_is_refused(platform):

@@ -4,10 +4,6 @@ matches' transitions over time."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -16,28 +12,22 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from devstack.stack import ROOT
-from eventkit import topics
-from eventkit.contracts import EnterpriseRegistered, EnterpriseVerified, envelope_for
+from eventkit.contracts import EnterpriseRegistered
 from matching.adapters.orm import match_history, matches
-from tests.integration.matching_events import (  # noqa: F401
+from tests.integration.matching_events import (
+    announce,
     enterprise_profile,
     envelope_of,
-    kafka_producer,
     lift_need,
     lift_offer,
-    matching_api,
     publish,
     publish_verified,
+    run_matching,
     series,
+    verified_by_agency,
     verify,
     wait_for_matches,
 )
-
-
-async def announce(producer, payload) -> None:
-    envelope = envelope_for(payload, key=str(payload.enterprise_id), producer="registry")
-    await producer.send_and_wait(topics.ENTERPRISES, envelope.to_bytes(), key=envelope.key.encode())
 
 
 def registered(listing, *, city: str) -> EnterpriseRegistered:
@@ -52,17 +42,6 @@ def registered(listing, *, city: str) -> EnterpriseRegistered:
         contact_person="Анна Иванова",
         email=f"{uuid.uuid4().hex[:8]}@example.org",
         status="pending",
-    )
-
-
-def verified(listing) -> EnterpriseVerified:
-    return EnterpriseVerified(
-        enterprise_id=listing.enterprise_id,
-        name=listing.enterprise_name,
-        email="ok@example.org",
-        languages=["ru"],
-        verified_by="reviewer-1",
-        verified_at=datetime.now(UTC),
     )
 
 
@@ -82,7 +61,7 @@ async def verified_seller_and_pending_buyer(kafka_producer, matching_api):
     offer, need = lift_offer(tag), lift_need(tag)
     for listing, city in ((offer, "Могилёв"), (need, "Смоленск")):
         await announce(kafka_producer, registered(listing, city=city))
-        await announce(kafka_producer, verified(listing))
+        await announce(kafka_producer, verified_by_agency(listing))
     await publish(kafka_producer, envelope_of(offer), envelope_of(need))
     async with matching_api(account_id="reviewer-1") as reviewer:
         row = await wait_for_row(
@@ -133,7 +112,7 @@ async def test_an_enterprise_known_to_matching_only_by_its_verification_is_named
 ):
     tag = series()
     offer, need = lift_offer(tag), lift_need(tag)
-    await announce(kafka_producer, verified(offer))  # its profile never reached matching
+    await announce(kafka_producer, verified_by_agency(offer))  # its profile never reached matching
     await verify(kafka_producer, need)
     await publish(kafka_producer, envelope_of(offer), envelope_of(need))
     async with matching_api() as reviewer:
@@ -171,7 +150,7 @@ async def test_the_verification_filter_keeps_pairs_whose_both_sides_are_verified
         unverified_before = (
             await reviewer.get("/matches", params=pair | {"verification": "unverified"})
         ).json()
-        await announce(kafka_producer, verified(need))
+        await announce(kafka_producer, verified_by_agency(need))
         await wait_for_row(reviewer, lambda m: m["need_enterprise_status"] == "verified", **pair)
         verified_after = (
             await reviewer.get("/matches", params=pair | {"verification": "verified"})
@@ -377,16 +356,7 @@ async def _proposed_pair(reviewer, kafka_producer, *, sector: str, attempts: int
 async def rebuild_funnel(platform) -> None:
     """`python -m matching rebuild-funnel`, as after history corrected by hand: the roll-up follows
     the history."""
-    environment = {**os.environ, **platform.service_env("matching")}
-    result = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "matching", "rebuild-funnel"],
-        env=environment,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = await run_matching(platform, "rebuild-funnel")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "the funnel's roll-up has" in result.stdout
 

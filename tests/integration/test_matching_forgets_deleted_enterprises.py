@@ -12,11 +12,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from eventkit.contracts import EnterpriseDeleted, ListingClosed
-from tests.integration.matching_events import (  # noqa: F401 (kafka_producer is a fixture)
+from tests.integration.matching_events import (
     announce,
     enterprise_profile,
     envelope_of,
-    kafka_producer,
     lift_offer,
     publish,
     series,

@@ -2,59 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import subprocess
-import sys
-
 import pytest
 
-from devstack.stack import ROOT
-from tests.integration.matching_events import (  # noqa: F401
-    envelope_of,
-    kafka_producer,
-    lift_need,
-    lift_offer,
-    matching_api,
-    publish,
-    publish_verified,
-    series,
-    wait_for_matches,
+from tests.integration.matching_events import (
+    proposed_pair,
+    run_matching,
 )
 
 
 async def test_a_rematch_with_only_the_text_weight_rescores_a_proposed_match_to_its_text_value(
     platform, kafka_producer, matching_api
 ):
-    tag = series()
-    offer, need = lift_offer(tag), lift_need(tag)
-    await publish_verified(kafka_producer, offer, need)
     async with matching_api() as api:
-        before = (
-            await wait_for_matches(
-                api, need_id=str(need.listing_id), offer_id=str(offer.listing_id)
-            )
-        )["items"][0]
+        before, offer, _need = await proposed_pair(kafka_producer, api)
 
     only_text = {
         f"MATCHING_WEIGHTS__{name.upper()}": "0"
         for name in ("sector", "codes", "geography", "quantity", "certifications", "language")
     }
-    environment = {
-        **os.environ,
-        **platform.service_env("matching"),
-        **only_text,
-        "MATCHING_WEIGHTS__TEXT": "1",
-        "MATCHING_THRESHOLD": "0",
-    }
-    result = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "matching", "rematch"],
-        env=environment,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = await run_matching(
+        platform, "rematch", **only_text, MATCHING_WEIGHTS__TEXT="1", MATCHING_THRESHOLD="0"
     )
     async with matching_api() as api:
         after = (await api.get(f"/matches/{before['id']}")).json()
@@ -79,15 +46,8 @@ async def test_a_rematch_withdraws_a_pair_proposed_before_the_gate_for_an_unveri
 
     from matching.adapters.orm import listings
 
-    tag = series()
-    offer, need = lift_offer(tag), lift_need(tag)
-    await publish_verified(kafka_producer, offer, need)
     async with matching_api() as api:
-        before = (
-            await wait_for_matches(
-                api, need_id=str(need.listing_id), offer_id=str(offer.listing_id)
-            )
-        )["items"][0]
+        before, offer, _need = await proposed_pair(kafka_producer, api)
     engine = create_async_engine(platform.database_url("matching"))
     async with (
         engine.begin() as connection
@@ -99,16 +59,7 @@ async def test_a_rematch_withdraws_a_pair_proposed_before_the_gate_for_an_unveri
         )
     await engine.dispose()
 
-    environment = {**os.environ, **platform.service_env("matching")}
-    result = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "matching", "rematch"],
-        env=environment,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = await run_matching(platform, "rematch")
     async with matching_api() as api:
         after = (await api.get(f"/matches/{before['id']}")).json()
 

@@ -16,14 +16,10 @@ from eventkit.contracts import (
 )
 from eventkit.envelope import Envelope
 from eventkit.topics import dead_letter
-from tests.integration.matching_events import (  # noqa: F401
-    announce,
-    enterprise_profile,
+from tests.integration.matching_events import (
     envelope_of,
-    kafka_producer,
     lift_need,
     lift_offer,
-    matching_api,
     publish,
     publish_verified,
     series,

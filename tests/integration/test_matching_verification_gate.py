@@ -8,34 +8,21 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from datetime import UTC, datetime
 
-from eventkit.contracts import EnterpriseVerified, ListingClosed
-from tests.integration.matching_events import (  # noqa: F401
+from eventkit.contracts import ListingClosed
+from tests.integration.matching_events import (
     announce,
     enterprise_profile,
     envelope_of,
-    kafka_producer,
     lift_need,
     lift_offer,
-    matching_api,
     publish,
     series,
+    verified_by_agency,
     verify,
     wait_for_matches,
     wait_until_stored,
 )
-
-
-def verified_by_agency(listing) -> EnterpriseVerified:
-    return EnterpriseVerified(
-        enterprise_id=listing.enterprise_id,
-        name=listing.enterprise_name,
-        email="ok@example.org",
-        languages=["ru"],
-        verified_by="reviewer-1",
-        verified_at=datetime.now(UTC),
-    )
 
 
 async def stored_with_status(platform, listing, status: str | None, *, timeout: float = 20) -> bool:
