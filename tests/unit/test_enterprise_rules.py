@@ -6,7 +6,6 @@ countries and the sector taxonomy.
 
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -21,8 +20,6 @@ from tests.unit.registry_enterprises import (
     mogilev_company,
     smolensk_company,
 )
-
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 def refusal(reference, fields: dict) -> InvalidInput:

@@ -4,7 +4,6 @@ may leave. Who may do what is decided by the caller's token."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -18,8 +17,6 @@ from registry.domain.errors import (
     check_version,
 )
 from tests.unit.registry_enterprises import registered_lift_maker
-
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 @pytest.fixture

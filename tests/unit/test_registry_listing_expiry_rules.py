@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +13,6 @@ from registry.domain.errors import InvalidInput
 from registry.domain.expiry import ReminderWindow, expire, has_expired, platform_today, remind
 from registry.domain.listing import Listing, ListingStatus, Side
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 WEEK = ReminderWindow(days=7)
 
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
 from registry.domain.errors import InvalidInput
 from registry.domain.listing import Listing, ListingKind, ListingStatus, Side
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 TODAY = date(2026, 11, 25)
 
 

@@ -6,7 +6,6 @@ and refuses, naming the field, what is not such a number."""
 import sys
 import unicodedata
 from datetime import date
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -19,7 +18,6 @@ from registry.domain.listing import Listing
 from registry.domain.numbers import NotANumber, digits_only, e164_phone, unp_spelling
 from tests.unit.registry_enterprises import smolensk_company
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 INN, OGRN, UNP = "7707083893", "1027700132195", "100582333"
 
 # The zero of every script Unicode has decimal digits for; its nine successors are that script's
