@@ -11,7 +11,6 @@ from eventkit.contracts import (
     EnterpriseRegistered,
     EnterpriseVerified,
     EventPayload,
-    decode,
     envelope_for,
 )
 from notifications.domain.deliveries import (
@@ -22,6 +21,7 @@ from notifications.domain.deliveries import (
     preferred_language,
 )
 from notifications.domain.plans import deliveries_for
+from tests.lift_story_events import as_received, lift_maker_event
 
 EVENT_ID = uuid.UUID("5f0d3c7e-1b2a-4c7d-8e9f-0a1b2c3d4e5f")
 ENTERPRISE_ID = uuid.UUID("b2c9a0c4-7c1e-4f57-9a57-7c8e2a6f1d10")
@@ -219,24 +219,12 @@ def test_an_email_is_written_in_the_first_language_the_enterprise_speaks_that_we
 
 def _arriving(payload: EventPayload):
     """The event as the notifications service receives it from Kafka."""
-    envelope = envelope_for(payload, key=str(ENTERPRISE_ID), producer="registry")
-    return decode(envelope.to_bytes())
+    return as_received(payload, key=ENTERPRISE_ID)
 
 
 def test_a_registered_enterprise_gets_one_welcome_email_in_its_language_with_its_profile_link():
     envelope, payload = _arriving(
-        EnterpriseRegistered(
-            enterprise_id=ENTERPRISE_ID,
-            name="ОАО «Могилёвлифтмаш»",
-            country="BY",
-            region="mogilev_oblast",
-            city="Могилёв",
-            sectors=["elevators"],
-            languages=["be", "ru"],
-            contact_person="Иван Петров",
-            email="sales@liftmash.example.by",
-            status="pending",
-        )
+        lift_maker_event(EnterpriseRegistered, enterprise_id=ENTERPRISE_ID)
     )
 
     [delivery] = deliveries_for(envelope, payload, public_base_url=PUBLIC_URL)

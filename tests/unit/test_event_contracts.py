@@ -16,25 +16,13 @@ from eventkit.contracts import (
 )
 from eventkit.envelope import Envelope
 from eventkit.outbox import SHARDS, outbox_row, shard_of
+from tests.lift_story_events import lift_maker_event
 
 ENTERPRISE_ID = uuid.UUID("b2c9a0c4-7c1e-4f57-9a57-7c8e2a6f1d10")
 
 
 def registered(**changes) -> EnterpriseRegistered:
-    fields = dict(
-        enterprise_id=ENTERPRISE_ID,
-        name="ОАО «Могилёвлифтмаш»",
-        country="BY",
-        region="mogilev_oblast",
-        city="Могилёв",
-        sectors=["elevators"],
-        languages=["be", "ru"],
-        contact_person="Иван Петров",
-        email="sales@liftmash.example.by",
-        status="pending",
-    )
-    fields.update(changes)
-    return EnterpriseRegistered(**fields)
+    return lift_maker_event(EnterpriseRegistered, enterprise_id=ENTERPRISE_ID, **changes)
 
 
 def registered_bytes(**payload_changes) -> bytes:

@@ -11,15 +11,13 @@ from eventkit.contracts import (
     EnterpriseRegistered,
     MatchApproved,
     MatchIntroduced,
-    MatchSide,
-    decode,
-    envelope_for,
 )
 from notifications.adapters.links import InvalidLinkToken, SignedLinks
 from notifications.domain.composing import Hold, Send, Skip, Wait, decide
 from notifications.domain.deliveries import DeliveryStatus, enterprise_address, idempotency_key
 from notifications.domain.plans import deliveries_for, digest, opened_suggestions
 from notifications.domain.recipients import Preferences, Recipient, SuggestionMode
+from tests.lift_story_events import as_received, lift_maker_event, lift_match_sides
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 HOUSING = uuid.UUID("11111111-1111-4111-8111-111111111111")
@@ -55,25 +53,14 @@ LIFT_MAKER = recipient(LIFTS, "ОАО «Могилёвлифтмаш»", "sales@
 def match_event(kind=MatchApproved):
     payload = kind(
         match_id=MATCH,
-        offer=MatchSide(
-            listing_id=uuid.uuid4(),
-            enterprise_id=LIFTS,
-            enterprise_name="ОАО «Могилёвлифтмаш»",
-            title="Лифты ПП-0411",
-        ),
-        need=MatchSide(
-            listing_id=uuid.uuid4(),
-            enterprise_id=HOUSING,
-            enterprise_name="МУП «Смоленскжилсервис»",
-            title="120 лифтов",
-        ),
+        **lift_match_sides(offer_enterprise_id=LIFTS, need_enterprise_id=HOUSING),
         score=0.87,
         reasons_ru=["Та же отрасль"],
         reasons_en=["Same sector"],
         status="approved",
         occurred_at=NOW,
     )
-    return decode(envelope_for(payload, key=str(HOUSING), producer="matching").to_bytes())
+    return as_received(payload, key=HOUSING, producer="matching")
 
 
 def planned(kind=MatchApproved):
@@ -291,22 +278,14 @@ def test_choosing_preferences_keeps_the_first_unsubscribe_time_and_clears_it_on_
 def test_the_welcome_email_carries_no_link_that_would_confirm_the_owning_account():
     # The enterprise's address may be anybody's: only the sign-up email to the account's own
     # address confirms the account.
-    registered = EnterpriseRegistered(
+    registered = lift_maker_event(
+        EnterpriseRegistered,
         enterprise_id=LIFTS,
-        name="ОАО «Могилёвлифтмаш»",
-        country="BY",
-        region="mogilev_oblast",
-        city="Могилёв",
-        sectors=["elevators"],
         languages=["ru"],
-        contact_person="Иван Петров",
         email="stranger@example.by",
-        status="pending",
         owner_account_id="account-42",
     )
-    envelope, payload = decode(
-        envelope_for(registered, key=str(LIFTS), producer="registry").to_bytes()
-    )
+    envelope, payload = as_received(registered, key=LIFTS)
     [welcome] = deliveries_for(envelope, payload, public_base_url="https://unionmatch.example")
 
     addressee = Recipient.from_profile(payload, at=NOW)

@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from eventkit.contracts import EnterpriseRegistered, decode, envelope_for
+from eventkit.contracts import EnterpriseRegistered
 from eventkit.envelope import Envelope
 from notifications.adapters.links import InvalidLinkToken, SignedLinks
 from notifications.domain.composing import AwaitConfirmation, Send, Wait, compose, decide
 from notifications.domain.deliveries import Delivery, DeliveryStatus
 from notifications.domain.plans import contact_confirmation, deliveries_for
 from notifications.domain.recipients import DELETED, Preferences, Recipient
+from tests.lift_story_events import as_received
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 HOUSING = uuid.UUID("11111111-1111-4111-8111-111111111111")
@@ -154,9 +155,7 @@ def test_the_welcome_planned_to_the_registered_address_waits_for_that_address_to
         email="stranger@example.ru",
         status="pending",
     )
-    envelope, payload = decode(
-        envelope_for(registered, key=str(HOUSING), producer="registry").to_bytes()
-    )
+    envelope, payload = as_received(registered, key=HOUSING)
     [planned] = deliveries_for(envelope, payload, public_base_url="https://unionmatch.example")
     addressee = Recipient.from_profile(payload, at=NOW)
 

@@ -8,12 +8,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from eventkit.contracts import MatchApproved, MatchSide, decode, envelope_for
+from eventkit.contracts import MatchApproved
 from notifications.adapters.links import SignedLinks
 from notifications.domain.composing import Send, Skip, decide
 from notifications.domain.deliveries import Delivery
 from notifications.domain.plans import deliveries_for, opened_suggestions, reminder
 from notifications.domain.recipients import Preferences, Recipient
+from tests.lift_story_events import as_received, lift_match_sides
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 HOUSING = uuid.UUID("11111111-1111-4111-8111-111111111111")
@@ -43,17 +44,11 @@ LIFT_MAKER = Recipient(
 def approved_match():
     payload = MatchApproved(
         match_id=uuid.uuid4(),
-        offer=MatchSide(
-            listing_id=uuid.uuid4(),
-            enterprise_id=LIFTS,
-            enterprise_name=LIFT_MAKER.name,
-            title="Лифты ПП-0411",
-        ),
-        need=MatchSide(
-            listing_id=uuid.uuid4(),
-            enterprise_id=HOUSING,
-            enterprise_name=HOUSING_OPERATOR.name,
-            title="120 лифтов",
+        **lift_match_sides(
+            offer_enterprise_id=LIFTS,
+            need_enterprise_id=HOUSING,
+            offer_name=LIFT_MAKER.name,
+            need_name=HOUSING_OPERATOR.name,
         ),
         score=0.87,
         reasons_ru=["Та же отрасль"],
@@ -62,7 +57,7 @@ def approved_match():
         status="approved",
         occurred_at=NOW,
     )
-    return decode(envelope_for(payload, key=str(HOUSING), producer="matching").to_bytes())
+    return as_received(payload, key=HOUSING, producer="matching")
 
 
 def suggestion_to_housing() -> Delivery:

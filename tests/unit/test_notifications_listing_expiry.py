@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from eventkit.contracts import ListingExpiring, MatchSide, MatchWithdrawn, decode, envelope_for
+from eventkit.contracts import ListingExpiring, MatchWithdrawn
 from notifications.adapters.links import SignedLinks
 from notifications.adapters.rendering import TemplateRenderer
 from notifications.domain.composing import Send, decide
 from notifications.domain.plans import deliveries_for
 from notifications.domain.recipients import Preferences, Recipient
+from tests.lift_story_events import as_received, lift_match_sides
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 LIFTS = uuid.UUID("22222222-2222-4222-8222-222222222222")
@@ -51,7 +52,7 @@ def expiring_offer():
         title="Пассажирские лифты ПП-0411",
         valid_until=date(2026, 12, 10),
     )
-    return decode(envelope_for(payload, key=str(LIFTS), producer="registry").to_bytes())
+    return as_received(payload, key=LIFTS)
 
 
 def planned_reminder():
@@ -137,17 +138,8 @@ def test_the_email_reads_in_russian_belarusian_and_english(language, subject, sa
 def test_the_buyer_of_an_approved_suggestion_is_told_the_partners_offer_expired(language, says):
     withdrawn = MatchWithdrawn(
         match_id=uuid.uuid4(),
-        offer=MatchSide(
-            listing_id=OFFER,
-            enterprise_id=LIFTS,
-            enterprise_name="ОАО «Могилёвлифтмаш»",
-            title="Лифты ПП-0411",
-        ),
-        need=MatchSide(
-            listing_id=uuid.uuid4(),
-            enterprise_id=HOUSING,
-            enterprise_name="МУП «Смоленскжилсервис»",
-            title="120 лифтов",
+        **lift_match_sides(
+            offer_enterprise_id=LIFTS, need_enterprise_id=HOUSING, offer_listing_id=OFFER
         ),
         score=0.8,
         status="withdrawn",
@@ -156,9 +148,7 @@ def test_the_buyer_of_an_approved_suggestion_is_told_the_partners_offer_expired(
         withdrawn_because="listing_expired",
         withdrawn_side="offer",
     )
-    envelope, payload = decode(
-        envelope_for(withdrawn, key=str(HOUSING), producer="matching").to_bytes()
-    )
+    envelope, payload = as_received(withdrawn, key=HOUSING, producer="matching")
     [ended] = deliveries_for(envelope, payload, public_base_url=PUBLIC)
     assert ended.enterprise_id == HOUSING and ended.context["ending"] == "listing_expired"
 

@@ -7,13 +7,14 @@ import uuid
 import pytest
 from pydantic import ValidationError
 
-from eventkit.contracts import EnterpriseSuspended, decode, envelope_for
+from eventkit.contracts import EnterpriseSuspended
 from notifications.adapters.rendering import TemplateRenderer
 from notifications.domain.composing import Send, decide
 from notifications.domain.deliveries import DeliveryStatus
 from notifications.domain.plans import AgencyContact, account_invitation, deliveries_for
 from notifications.domain.recipients import Preferences, Recipient
 from notifications.entrypoints.api import AccountInvitationIn
+from tests.lift_story_events import as_received, lift_maker_event
 
 ENTERPRISE_ID = uuid.UUID("b2c9a0c4-7c1e-4f57-9a57-7c8e2a6f1d10")
 INVITATION_ID = uuid.UUID("0f5a7c1e-9b2d-4e3f-8a6b-1c2d3e4f5a6b")
@@ -39,20 +40,14 @@ def renderer():
 
 
 def suspended_event(*, languages=("be", "ru"), reason: str | None = REASON):
-    payload = EnterpriseSuspended(
+    payload = lift_maker_event(
+        EnterpriseSuspended,
         enterprise_id=ENTERPRISE_ID,
-        name="ОАО «Могилёвлифтмаш»",
-        country="BY",
-        region="mogilev_oblast",
-        city="Могилёв",
-        sectors=["elevators"],
-        languages=list(languages),
-        contact_person="Иван Петров",
-        email="sales@liftmash.example.by",
         status="suspended",
+        languages=list(languages),
         reason=reason,
     )
-    return decode(envelope_for(payload, key=str(ENTERPRISE_ID), producer="registry").to_bytes())
+    return as_received(payload, key=ENTERPRISE_ID)
 
 
 def suspended_recipient() -> Recipient:

@@ -4,14 +4,13 @@ now, and an enterprise sent back to pending by an identity edit is told why, in 
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
-from eventkit.contracts import EnterpriseUpdated, decode, envelope_for
+from eventkit.contracts import EnterpriseUpdated
 from notifications.adapters.rendering import TemplateRenderer
 from notifications.domain.deliveries import TRANSACTIONAL
 from notifications.domain.plans import deliveries_for
+from tests.lift_story_events import as_received, lift_maker_event
 
 CONTEXT = {
     "enterprise_name": "Могилёвлифтмаш",
@@ -60,24 +59,8 @@ def test_the_verified_email_says_matching_starts_now(renderer, language):
 
 
 def updated(**changes):
-    payload = EnterpriseUpdated(
-        **dict(
-            enterprise_id=uuid.uuid4(),
-            name="ОАО «Могилёвлифтмаш»",
-            country="BY",
-            region="mogilev_oblast",
-            city="Могилёв",
-            sectors=["elevators"],
-            languages=["be", "ru"],
-            contact_person="Иван Петров",
-            email="sales@liftmash.example.by",
-            status="verified",
-        )
-        | changes
-    )
-    return decode(
-        envelope_for(payload, key=str(payload.enterprise_id), producer="registry").to_bytes()
-    )
+    payload = lift_maker_event(EnterpriseUpdated, **dict(status="verified") | changes)
+    return as_received(payload, key=payload.enterprise_id)
 
 
 def test_an_enterprise_sent_back_to_pending_is_emailed_why_in_its_language(renderer):
