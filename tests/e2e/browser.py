@@ -9,7 +9,7 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -96,3 +96,49 @@ async def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{re.sub(r'[^a-z0-9_.-]+', '-', name.lower())}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+async def page_in_language(
+    browser: Browser, web_url: str, language: str, *, width: int = 1280
+) -> tuple[BrowserContext, Page]:
+    """A page of a new browser context that asks the web for `language` (its um_lang cookie)."""
+    context = await browser.new_context(viewport={"width": width, "height": 900})
+    await context.add_cookies([{"name": "um_lang", "value": language, "url": web_url}])
+    return context, await context.new_page()
+
+
+async def check_at_a_phone(page: Page, name: str, problems: list[str]) -> None:
+    """axe-core on the page as it is, and the same page at 360 px must not scroll sideways; the
+    phone's screenshot is kept. Problems are added to `problems`, for one assertion at the end."""
+    problems += [f"{name}: {v}" for v in await serious_accessibility_violations(page)]
+    await page.set_viewport_size({"width": 360, "height": 800})
+    if await scrolls_sideways(page):
+        problems.append(f"{name}: scrolls sideways at 360 px")
+    await screenshot(page, f"portal-{name}-360")
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+
+async def check_each_page(
+    page: Page,
+    web_url: str,
+    paths: list[str],
+    *,
+    language: str,
+    widths: tuple[int, ...],
+    problems: list[str],
+    shot_prefix: str = "",
+) -> None:
+    """Each page at each width: it speaks `language`, does not scroll sideways and leaves a
+    screenshot; axe-core runs on each. Problems are added to `problems`."""
+    for path in paths:
+        for width in widths:
+            await page.set_viewport_size({"width": width, "height": 900})
+            await page.goto(web_url + path)
+            assert await page.get_attribute("html", "lang") == language, path
+            if await scrolls_sideways(page):
+                problems.append(f"{language} {width}px {path}: scrolls sideways")
+            name = path.strip("/").replace("/", "-")[:60] or "home"
+            await screenshot(page, f"{shot_prefix}{language}-{width}-{name}")
+        problems += [
+            f"{language} {path}: {v}" for v in await serious_accessibility_violations(page)
+        ]

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
+
+from tests.e2e.browser import check_each_page, page_in_language, watch_for_errors
+from tests.e2e.console_story import enterprise_profile, registered
 
 
 def emailed_link(mailbox, address: str, path: str, *, timeout: float = 30) -> str:
@@ -47,6 +51,68 @@ async def sign_in(page, web_url: str, *, login: str, password: str, then: str) -
     await page.locator("#password").fill(password)
     await page.locator("form.stack button[type=submit]").click()
     await page.wait_for_load_state()
+
+
+async def signed_in_page(
+    browser, web_url: str, *, login: str, password: str, then: str, language: str = "en"
+):
+    """A page in `language`, watched for script errors from the start, signed in as the company
+    and landed on `then`; returns the context (to close), the page and its errors."""
+    context, page = await page_in_language(browser, web_url, language)
+    errors = watch_for_errors(page)
+    await sign_in(page, web_url, login=login, password=password, then=then)
+    await page.wait_for_url(f"**{then}")
+    return context, page, errors
+
+
+async def problems_of_each_page_in_each_language(
+    browser,
+    web_url: str,
+    paths: list[str],
+    *,
+    login: str,
+    password: str,
+    then: str,
+    languages: tuple[str, ...],
+    widths: tuple[int, ...],
+    shot_prefix: str = "",
+) -> list[str]:
+    """Signed in afresh in each language, every page at every width (browser.check_each_page);
+    returns what axe-core, the widths and the pages' scripts found wrong, to be asserted empty."""
+    problems: list[str] = []
+    for language in languages:
+        context, page, errors = await signed_in_page(
+            browser, web_url, login=login, password=password, then=then, language=language
+        )
+        await check_each_page(
+            page,
+            web_url,
+            paths,
+            language=language,
+            widths=widths,
+            problems=problems,
+            shot_prefix=shot_prefix,
+        )
+        problems += [f"{language}: {e}" for e in errors]
+        await context.close()
+    return problems
+
+
+def company_with_enterprise(
+    gateway, open_company, sign_in_by_api, *, login: str, password: str, **profile
+) -> dict:
+    """A company account with its enterprise (`profile` as console_story.enterprise_profile takes
+    it), signed in again so its token names the enterprise."""
+    marker = uuid.uuid4().hex[:6]
+    enterprise_id = registered(
+        gateway, lambda: open_company(login, password), enterprise_profile(marker, **profile)
+    )
+    return {
+        "email": login,
+        "enterprise_id": enterprise_id,
+        "marker": marker,
+        "headers": sign_in_by_api(login, password),
+    }
 
 
 async def register_through_wizard(page, web_url: str, profile: dict) -> str:

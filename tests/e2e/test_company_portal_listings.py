@@ -13,14 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.browser import (
-    chromium,
-    screenshot,
-    scrolls_sideways,
-    serious_accessibility_violations,
-    watch_for_errors,
-)
+from tests.e2e.browser import check_at_a_phone, chromium
 from tests.e2e.console_story import close_listings, enterprise_profile, registered
+from tests.e2e.portal_story import company_with_enterprise, signed_in_page
 
 PASSWORD = "a long passphrase"
 
@@ -32,26 +27,18 @@ def moscow_today():
 @pytest.fixture
 def lift_maker(gateway, open_company, sign_in):
     """A company account with its enterprise, as the person would sign in to the web."""
-    email = f"lifts-{uuid.uuid4().hex[:8]}@example.ru"
-    marker = uuid.uuid4().hex[:6]
-    enterprise_id = registered(
+    return company_with_enterprise(
         gateway,
-        lambda: open_company(email, PASSWORD),
-        enterprise_profile(
-            marker,
-            country="RU",
-            name="Смоленсклифт",
-            city="Смоленск",
-            region="smolensk_oblast",
-            sectors=["elevators"],
-        ),
+        open_company,
+        sign_in,
+        login=f"lifts-{uuid.uuid4().hex[:8]}@example.ru",
+        password=PASSWORD,
+        country="RU",
+        name="Смоленсклифт",
+        city="Смоленск",
+        region="smolensk_oblast",
+        sectors=["elevators"],
     )
-    return {
-        "email": email,
-        "enterprise_id": enterprise_id,
-        "marker": marker,
-        "headers": sign_in(email, PASSWORD),
-    }
 
 
 @pytest.fixture
@@ -79,26 +66,10 @@ def other_company_need(gateway, open_company, agency):
     close_listings(gateway, agency, [need.json()])
 
 
-async def _sign_in_in_english(browser, web_url: str, email: str, *, width: int = 1280):
-    context = await browser.new_context(viewport={"width": width, "height": 900})
-    await context.add_cookies([{"name": "um_lang", "value": "en", "url": web_url}])
-    page = await context.new_page()
-    await page.goto(web_url + "/sign-in?next=/my/listings")
-    await page.locator("#email").fill(email)
-    await page.locator("#password").fill(PASSWORD)
-    await page.locator("form.stack button[type=submit]").click()
-    await page.wait_for_url("**/my/listings")
-    return context, page
-
-
-async def _checked_page(page, name: str, problems: list[str]) -> None:
-    """axe-core on the page as it is, and the same page at 360 px must not scroll sideways."""
-    problems += [f"{name}: {v}" for v in await serious_accessibility_violations(page)]
-    await page.set_viewport_size({"width": 360, "height": 800})
-    if await scrolls_sideways(page):
-        problems.append(f"{name}: scrolls sideways at 360 px")
-    await screenshot(page, f"portal-{name}-360")
-    await page.set_viewport_size({"width": 1280, "height": 900})
+async def _sign_in_in_english(browser, web_url: str, email: str):
+    return await signed_in_page(
+        browser, web_url, login=email, password=PASSWORD, then="/my/listings"
+    )
 
 
 async def test_a_company_publishes_changes_closes_and_reopens_an_offer(
@@ -110,13 +81,12 @@ async def test_a_company_publishes_changes_closes_and_reopens_an_offer(
     problems: list[str] = []
     try:
         async with chromium() as browser:
-            context, page = await _sign_in_in_english(browser, web, lift_maker["email"])
-            errors = watch_for_errors(page)
+            context, page, errors = await _sign_in_in_english(browser, web, lift_maker["email"])
             await expect(page.get_by_role("heading", level=1)).to_have_text("My listings")
             await expect(page.locator("section.listings").first).to_contain_text(
                 "You have not published an offer yet."
             )
-            await _checked_page(page, "listings-empty", problems)
+            await check_at_a_phone(page, "listings-empty", problems)
 
             # A missing title and a mistyped product code: both refused, each next to its field.
             await page.get_by_role("link", name="Publish an offer").click()
@@ -138,7 +108,7 @@ async def test_a_company_publishes_changes_closes_and_reopens_an_offer(
             await expect(page.locator("#product_codes-hint")).to_contain_text(
                 "8428 10 — Lifts and skip hoists"
             )
-            await _checked_page(page, "listing-form-errors", problems)
+            await check_at_a_phone(page, "listing-form-errors", problems)
             # The summary's link takes the reader to the field.
             await page.locator(".error-summary a[href='#title']").click()
             await expect(page.locator("#title")).to_be_focused()
@@ -175,14 +145,14 @@ async def test_a_company_publishes_changes_closes_and_reopens_an_offer(
                 sorted(offer["regions"]) == ["mogilev_oblast", "smolensk_oblast"]
                 and offer["valid_until"] == ends.isoformat()
             )
-            await _checked_page(page, "listings", problems)
+            await check_at_a_phone(page, "listings", problems)
 
             # Changing it: the form holds what was published; the change is saved.
             await card.get_by_role("link", name="Change").click()
             await expect(page.get_by_role("heading", level=1)).to_have_text("Change the offer")
             await expect(page.locator("#title")).to_have_value(title)
             await expect(page.locator("#quantity")).to_have_value("120")
-            await _checked_page(page, "listing-form-edit", problems)
+            await check_at_a_phone(page, "listing-form-edit", problems)
             await page.locator("#title").fill(title + ", 630 кг")
             await page.get_by_role("button", name="Save the changes").click()
             await page.wait_for_url("**/my/listings?done=changed_offer")
@@ -247,7 +217,7 @@ async def test_a_company_publishes_changes_closes_and_reopens_an_offer(
                     "This is not your company's page"
                 )
                 await expect(page.locator("main")).not_to_contain_text(other_company_need["title"])
-            await _checked_page(page, "not-yours", problems)
+            await check_at_a_phone(page, "not-yours", problems)
             assert errors == []
             await context.close()
     finally:
@@ -268,7 +238,7 @@ async def test_closing_through_a_form_needs_its_csrf_token(platform, gateway, ag
     ).json()
     try:
         async with chromium() as browser:
-            context, page = await _sign_in_in_english(
+            context, page, _ = await _sign_in_in_english(
                 browser, platform.web_url, lift_maker["email"]
             )
             response = await page.request.post(

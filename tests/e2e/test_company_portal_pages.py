@@ -9,14 +9,12 @@ import uuid
 
 import pytest
 
-from tests.e2e.browser import (
-    chromium,
-    screenshot,
-    scrolls_sideways,
-    serious_accessibility_violations,
-    watch_for_errors,
+from tests.e2e.browser import chromium
+from tests.e2e.console_story import close_listings
+from tests.e2e.portal_story import (
+    company_with_enterprise,
+    problems_of_each_page_in_each_language,
 )
-from tests.e2e.console_story import close_listings, enterprise_profile, registered
 
 PASSWORD = "a long passphrase"
 LANGUAGES = ("ru", "be", "en")
@@ -25,23 +23,22 @@ WIDTHS = (360, 1280)
 
 @pytest.fixture
 def company_with_an_offer(gateway, open_company, sign_in):
-    email = f"portal-{uuid.uuid4().hex[:8]}@example.ru"
-    marker = uuid.uuid4().hex[:6]
-    enterprise_id = registered(
+    company = company_with_enterprise(
         gateway,
-        lambda: open_company(email, PASSWORD),
-        enterprise_profile(
-            marker,
-            country="RU",
-            name="Смоленский льнозавод",
-            city="Смоленск",
-            region="smolensk_oblast",
-            sectors=["flax"],
-        ),
+        open_company,
+        sign_in,
+        login=f"portal-{uuid.uuid4().hex[:8]}@example.ru",
+        password=PASSWORD,
+        country="RU",
+        name="Смоленский льнозавод",
+        city="Смоленск",
+        region="smolensk_oblast",
+        sectors=["flax"],
     )
+    email, enterprise_id, marker = company["email"], company["enterprise_id"], company["marker"]
     offer = gateway.post(
         f"/api/v1/enterprises/{enterprise_id}/offers",
-        headers=sign_in(email, PASSWORD),
+        headers=company["headers"],
         json={
             "kind": "goods",
             "title": f"Льноволокно длинное {marker}",
@@ -79,32 +76,16 @@ async def test_every_portal_page_is_accessible_and_fits_a_phone_in_each_language
         "/my/register/sectors",
         "/my/register/consent",
     ]
-    problems: list[str] = []
     async with chromium() as browser:
-        for language in LANGUAGES:
-            context = await browser.new_context(viewport={"width": 1280, "height": 900})
-            await context.add_cookies(
-                [{"name": "um_lang", "value": language, "url": platform.web_url}]
-            )
-            page = await context.new_page()
-            errors = watch_for_errors(page)
-            await page.goto(platform.web_url + "/sign-in?next=/my/enterprise")
-            await page.locator("#email").fill(email)
-            await page.locator("#password").fill(PASSWORD)
-            await page.locator("form.stack button[type=submit]").click()
-            await page.wait_for_url("**/my/enterprise")
-            for path in pages:
-                for width in WIDTHS:
-                    await page.set_viewport_size({"width": width, "height": 900})
-                    await page.goto(platform.web_url + path)
-                    assert await page.get_attribute("html", "lang") == language, path
-                    if await scrolls_sideways(page):
-                        problems.append(f"{language} {width}px {path}: scrolls sideways")
-                    name = path.strip("/").replace("/", "-").split("?")[0][:50] or "home"
-                    await screenshot(page, f"portal-{language}-{width}-{name}")
-                problems += [
-                    f"{language} {path}: {v}" for v in await serious_accessibility_violations(page)
-                ]
-            problems += [f"{language}: {e}" for e in errors]
-            await context.close()
+        problems = await problems_of_each_page_in_each_language(
+            browser,
+            platform.web_url,
+            pages,
+            login=email,
+            password=PASSWORD,
+            then="/my/enterprise",
+            languages=LANGUAGES,
+            widths=WIDTHS,
+            shot_prefix="portal-",
+        )
     assert problems == []

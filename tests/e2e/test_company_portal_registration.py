@@ -7,7 +7,6 @@ and a company that forgot its password chooses a new one through the emailed lin
 from __future__ import annotations
 
 import re
-import time
 import uuid
 
 from playwright.async_api import expect
@@ -19,23 +18,10 @@ from tests.e2e.browser import (
     serious_accessibility_violations,
     watch_for_errors,
 )
+from tests.e2e.portal_story import emailed_link
 from tests.identifiers import fresh_unp
 
 PASSWORD = "тры словы для пароля"
-
-
-def _link(mailbox, address: str, path: str, *, timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for summary in mailbox.messages_to(address):
-            found = re.search(
-                rf"https?://\S+{re.escape(path)}\?token=[\w.\-]+",
-                mailbox.message(summary["ID"])["Text"],
-            )
-            if found:
-                return found.group(0)
-        time.sleep(0.3)
-    raise AssertionError(f"no email with a {path} link reached {address} within {timeout:.0f}s")
 
 
 def _wrong_checksum(unp: str) -> str:
@@ -67,7 +53,7 @@ async def test_a_belarusian_lift_maker_signs_up_and_registers_through_the_wizard
 
         # The confirmation link goes to the account's own address; opening it confirms nothing until
         # the button.
-        confirm = _link(mailbox, login, "/confirm")
+        confirm = emailed_link(mailbox, login, "/confirm")
         await page.goto(confirm)
         await page.locator("main form button[type=submit]").click()
         await expect(page.locator("#message")).to_contain_text(login)
@@ -155,7 +141,7 @@ async def test_a_belarusian_lift_maker_signs_up_and_registers_through_the_wizard
         await page.goto(platform.web_url + "/forgot-password")
         await page.locator("#email").fill(login)
         await _continue(page)
-        reset = _link(mailbox, login, "/reset-password")
+        reset = emailed_link(mailbox, login, "/reset-password")
         await page.goto(reset)
         await page.locator("#password").fill(PASSWORD + " новы")
         await page.locator("#repeated").fill(PASSWORD + " новы")

@@ -13,31 +13,22 @@ import uuid
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.browser import (
-    chromium,
-    screenshot,
-    scrolls_sideways,
-    serious_accessibility_violations,
-    watch_for_errors,
-)
-from tests.e2e.console_story import close_listings, enterprise_profile, proposed, registered, verify
+from tests.e2e.browser import check_at_a_phone, chromium
+from tests.e2e.console_story import close_listings, proposed, verify
+from tests.e2e.portal_story import company_with_enterprise, signed_in_page
 
 PASSWORD = "a long passphrase"
 
 
 def _company(gateway, open_company, sign_in, **profile) -> dict:
-    """A company with its enterprise, signed in again so its token names the enterprise."""
-    email = f"farm-{uuid.uuid4().hex[:8]}@example.ru"
-    marker = uuid.uuid4().hex[:6]
-    enterprise_id = registered(
-        gateway, lambda: open_company(email, PASSWORD), enterprise_profile(marker, **profile)
+    return company_with_enterprise(
+        gateway,
+        open_company,
+        sign_in,
+        login=f"farm-{uuid.uuid4().hex[:8]}@example.ru",
+        password=PASSWORD,
+        **profile,
     )
-    return {
-        "email": email,
-        "enterprise_id": enterprise_id,
-        "marker": marker,
-        "headers": sign_in(email, PASSWORD),
-    }
 
 
 @pytest.fixture
@@ -107,24 +98,9 @@ def approved_pair(gateway, open_company, sign_in, agency):
 
 
 async def _signed_in(browser, web_url: str, email: str):
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
-    await context.add_cookies([{"name": "um_lang", "value": "en", "url": web_url}])
-    page = await context.new_page()
-    await page.goto(web_url + "/sign-in?next=/my/suggestions")
-    await page.locator("#email").fill(email)
-    await page.locator("#password").fill(PASSWORD)
-    await page.locator("form.stack button[type=submit]").click()
-    await page.wait_for_url("**/my/suggestions")
-    return context, page
-
-
-async def _checked_page(page, name: str, problems: list[str]) -> None:
-    problems += [f"{name}: {v}" for v in await serious_accessibility_violations(page)]
-    await page.set_viewport_size({"width": 360, "height": 800})
-    if await scrolls_sideways(page):
-        problems.append(f"{name}: scrolls sideways at 360 px")
-    await screenshot(page, f"portal-{name}-360")
-    await page.set_viewport_size({"width": 1280, "height": 900})
+    return await signed_in_page(
+        browser, web_url, login=email, password=PASSWORD, then="/my/suggestions"
+    )
 
 
 async def test_a_company_answers_an_approved_suggestion_and_meets_its_partner(
@@ -133,8 +109,7 @@ async def test_a_company_answers_an_approved_suggestion_and_meets_its_partner(
     farm, maker, match = approved_pair["farm"], approved_pair["maker"], approved_pair["match"]
     problems: list[str] = []
     async with chromium() as browser:
-        context, page = await _signed_in(browser, platform.web_url, farm["email"])
-        errors = watch_for_errors(page)
+        context, page, errors = await _signed_in(browser, platform.web_url, farm["email"])
         await expect(page.get_by_role("heading", level=1)).to_have_text("My suggestions")
         card = page.locator(f"#match-{match['id']}")
         await expect(card.get_by_role("heading", level=2)).to_contain_text("Гомсельмаш-Сервис")
@@ -154,7 +129,7 @@ async def test_a_company_answers_an_approved_suggestion_and_meets_its_partner(
             )
             == f"/enterprises/{maker['enterprise_id']}"
         )
-        await _checked_page(page, "suggestions", problems)
+        await check_at_a_phone(page, "suggestions", problems)
         # In Belarusian the reasons read in Belarusian (Russian while a reason has no Belarusian
         # yet).
         await page.locator('.language-switch button[value="be"]').click()
@@ -203,7 +178,7 @@ async def test_a_company_answers_an_approved_suggestion_and_meets_its_partner(
             assert (
                 await partner.locator('a[href^="tel:"]').get_attribute("href")
             ) == "tel:+375172000000"
-        await _checked_page(page, "partners", problems)
+        await check_at_a_phone(page, "partners", problems)
         assert errors == []
         await context.close()
     assert problems == []
@@ -225,12 +200,11 @@ async def test_a_company_chooses_a_daily_digest_and_stops_and_resumes_its_emails
     preferences = f"/api/v1/enterprises/{farm['enterprise_id']}/notification-preferences"
     problems: list[str] = []
     async with chromium() as browser:
-        context, page = await _signed_in(browser, platform.web_url, farm["email"])
-        errors = watch_for_errors(page)
+        context, page, errors = await _signed_in(browser, platform.web_url, farm["email"])
         await page.goto(platform.web_url + "/my/notifications")
         await expect(page.get_by_role("heading", level=1)).to_have_text("Emails about suggestions")
         await expect(page.get_by_label("At once")).to_be_checked()
-        await _checked_page(page, "notifications", problems)
+        await check_at_a_phone(page, "notifications", problems)
 
         await page.get_by_label("Once a day").check()
         await page.get_by_role("button", name="Save").click()
@@ -292,10 +266,10 @@ async def test_a_company_chooses_a_daily_digest_and_stops_and_resumes_its_emails
         # A company with nothing suggested yet reads what will come, calmly.
         await page.goto(platform.web_url + "/my/suggestions")
         await expect(page.locator("main")).to_contain_text("No suggestions yet")
-        await _checked_page(page, "suggestions-empty", problems)
+        await check_at_a_phone(page, "suggestions-empty", problems)
         await page.goto(platform.web_url + "/my/partners")
         await expect(page.get_by_role("heading", level=1)).to_have_text("My partners")
-        await _checked_page(page, "partners-empty", problems)
+        await check_at_a_phone(page, "partners-empty", problems)
         assert errors == []
         await context.close()
     assert problems == []

@@ -8,7 +8,7 @@ import uuid
 
 from playwright.async_api import expect
 
-from tests.e2e.browser import chromium, watch_for_errors
+from tests.e2e.browser import chromium
 from tests.e2e.console_story import (
     close_listings,
     enterprise_profile,
@@ -67,8 +67,9 @@ def test_a_unit_in_any_language_is_kept_as_its_code_and_an_unreadable_one_is_ref
 
 async def test_the_web_form_says_which_units_it_takes_next_to_the_unit(platform, lift_maker):  # noqa: F811
     async with chromium() as browser:
-        context, page = await _sign_in_in_english(browser, platform.web_url, lift_maker["email"])
-        errors = watch_for_errors(page)
+        context, page, errors = await _sign_in_in_english(
+            browser, platform.web_url, lift_maker["email"]
+        )
         await page.goto(platform.web_url + "/my/listings/new?side=offer")
         await page.locator("#title").fill(f"Лебёдки {lift_maker['marker']}")
         await page.locator("#sector").select_option("elevators")
