@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from tests.e2e.profiles import lift_need, lift_offer
 from tests.identifiers import fresh_inn, fresh_unp
 
 
@@ -40,6 +41,15 @@ def registered(gateway: httpx.Client, open_company, profile: dict) -> str:
     return response.json()["id"]
 
 
+def registered_company(
+    gateway: httpx.Client, open_company, profile: dict, *login: str
+) -> tuple[str, dict]:
+    """A new company account (`login`: its email and password, if the test signs in with them)
+    that registers `profile`; returns the enterprise id and the account's authorization header."""
+    account = open_company(*login)
+    return registered(gateway, lambda: account, profile), account
+
+
 def verify(gateway: httpx.Client, agency: dict, *enterprise_ids: str) -> None:
     """The agency's reviewer verifies the enterprises (matching pairs only verified enterprises'
     listings); one verified already is left as it is."""
@@ -51,6 +61,24 @@ def verify(gateway: httpx.Client, agency: dict, *enterprise_ids: str) -> None:
             headers={"Authorization": agency["Authorization"]},
         )
         assert response.status_code == 200, response.text
+
+
+def approve(gateway: httpx.Client, agency: dict, match_id: str) -> dict:
+    """The agency's reviewer approves the proposed pair; returns the match as approved."""
+    approved = gateway.post(f"/api/v1/matches/{match_id}/approve", headers=agency, json={})
+    assert approved.status_code == 200, approved.text
+    return approved.json()
+
+
+def answer_interested(gateway: httpx.Client, match_id: str, *accounts: dict) -> dict:
+    """Each company (its authorization header), in turn, answers «interested» to the suggestion;
+    returns the match as the last answer left it."""
+    for account in accounts:
+        answered = gateway.post(
+            f"/api/v1/matches/{match_id}/respond", headers=account, json={"answer": "interested"}
+        )
+        assert answered.status_code == 200, answered.text
+    return answered.json()
 
 
 def registered_and_verified(
@@ -175,39 +203,26 @@ def proposed_lift_pair(
     buyer: tuple[str, dict],
     offer_title: str,
     need_title: str,
+    offer_changes: dict | None = None,
+    need_changes: dict | None = None,
     timeout: float = 30,
 ) -> tuple[dict, dict, dict]:
     """A lift maker's offer (200 a year) and a Smolensk buyer's need (120 lifts), published by their
-    companies (enterprise id, authorization header), both verified by the agency first; returns the
-    offer, the need and their proposed pair."""
+    companies (enterprise id and authorization header, as `registered_company` returns them),
+    both verified by the agency first; `offer_changes` and `need_changes` add fields
+    (certifications...). Returns the offer, the need and their proposed pair."""
+    offer_changes, need_changes = offer_changes or {}, need_changes or {}
     (seller_id, seller_headers), (buyer_id, buyer_headers) = seller, buyer
     verify(gateway, agency, seller_id, buyer_id)
     offer = gateway.post(
         f"/api/v1/enterprises/{seller_id}/offers",
         headers=seller_headers,
-        json={
-            "kind": "goods",
-            "title": offer_title,
-            "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 "
-            "шт. в год",
-            "sector": "elevators",
-            "product_codes": ["8428101000"],
-            "quantity": 200,
-            "unit": "шт.",
-        },
+        json=lift_offer(title=offer_title, **offer_changes),
     ).json()
     need = gateway.post(
         f"/api/v1/enterprises/{buyer_id}/needs",
         headers=buyer_headers,
-        json={
-            "kind": "goods",
-            "title": need_title,
-            "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
-            "sector": "elevators",
-            "product_codes": ["842810"],
-            "quantity": 120,
-            "unit": "шт.",
-        },
+        json=lift_need(title=need_title, **need_changes),
     ).json()
     deadline, room_made = time.monotonic() + timeout, False
     while time.monotonic() < deadline:

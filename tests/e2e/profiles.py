@@ -46,3 +46,32 @@ def lift_maker_profile(**changes) -> dict:
         "phone": "+375222123456",
         "personal_data_consent": True,
     } | changes
+
+
+def lift_offer(**changes) -> dict:
+    """A lift maker's offer of passenger lifts, 200 a year; `changes` replace or add fields (the
+    title, certifications...)."""
+    return {
+        "kind": "goods",
+        "title": f"Пассажирские лифты {uuid.uuid4().hex[:6]}",
+        "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 "
+        "шт. в год",
+        "sector": "elevators",
+        "product_codes": ["8428101000"],
+        "quantity": 200,
+        "unit": "шт.",
+    } | changes
+
+
+def lift_need(**changes) -> dict:
+    """A Smolensk housing operator's need of 120 passenger lifts; `changes` replace or add
+    fields."""
+    return {
+        "kind": "goods",
+        "title": f"Замена пассажирских лифтов {uuid.uuid4().hex[:6]}, 120 шт.",
+        "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
+        "sector": "elevators",
+        "product_codes": ["842810"],
+        "quantity": 120,
+        "unit": "шт.",
+    } | changes

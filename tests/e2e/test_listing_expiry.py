@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from devstack.stack import ROOT
-from tests.e2e.console_story import proposed_lift_pair
+from tests.e2e.console_story import approve, proposed_lift_pair, registered_company
 from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import exactly_one_email, wait_until
 
@@ -69,9 +69,8 @@ def test_an_approved_suggestion_whose_offer_expires_ends_and_the_buyer_is_told_i
 ):
     marker = uuid.uuid4().hex[:6]
     maker, buyer = lift_maker(["ru"]), new_housing_operator()
-    seller_account, buyer_account = open_company(), open_company()
-    seller_id = gateway.post("/api/v1/enterprises", json=maker, headers=seller_account).json()["id"]
-    buyer_id = gateway.post("/api/v1/enterprises", json=buyer, headers=buyer_account).json()["id"]
+    seller_id, seller_account = registered_company(gateway, open_company, maker)
+    buyer_id, buyer_account = registered_company(gateway, open_company, buyer)
     offer, need, match = proposed_lift_pair(
         gateway,
         agency,
@@ -85,10 +84,7 @@ def test_an_approved_suggestion_whose_offer_expires_ends_and_the_buyer_is_told_i
         headers=seller_account,
         json={"valid_until": TODAY.isoformat(), "version": offer["version"]},
     ).json()
-    assert (
-        gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code
-        == 200
-    )
+    approve(gateway, agency, match["id"])
     exactly_one_email(mailbox, buyer["email"], "Предложение о партнёрстве:")
 
     days_pass(platform, offer["id"], valid_until=TODAY - timedelta(days=1))

@@ -17,7 +17,12 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.console_story import proposed_lift_pair
+from tests.e2e.console_story import (
+    answer_interested,
+    approve,
+    proposed_lift_pair,
+    registered_company,
+)
 from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import wait_until
 
@@ -134,8 +139,8 @@ def test_a_whole_story_leaves_no_contact_password_or_token_in_any_log(
     )
     registered = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account)
     assert registered.status_code == 201, registered.text
-    buyer, buyer_account = new_housing_operator(), open_company()
-    buyer_id = gateway.post("/api/v1/enterprises", json=buyer, headers=buyer_account).json()["id"]
+    buyer = new_housing_operator()
+    buyer_id, buyer_account = registered_company(gateway, open_company, buyer)
     _, _, match = proposed_lift_pair(
         gateway,
         agency,
@@ -144,19 +149,8 @@ def test_a_whole_story_leaves_no_contact_password_or_token_in_any_log(
         offer_title=f"Лифты пассажирские {marker}, 400–1000 кг",
         need_title=f"Замена пассажирских лифтов {marker}, 120 шт.",
     )
-    assert (
-        gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code
-        == 200
-    )
-    for account in (buyer_account, seller_account):
-        assert (
-            gateway.post(
-                f"/api/v1/matches/{match['id']}/respond",
-                headers=account,
-                json={"answer": "interested"},
-            ).status_code
-            == 200
-        )
+    approve(gateway, agency, match["id"])
+    answer_interested(gateway, match["id"], buyer_account, seller_account)
     # The buyer is emailed the lift maker's contacts, and a new password is asked for.
     assert wait_until(
         lambda: [

@@ -7,56 +7,35 @@ from __future__ import annotations
 import time
 import uuid
 
-from tests.e2e.profiles import lift_maker_profile
-
-
-def _register_verified(gateway, open_company, agency, profile: dict) -> tuple[dict, str]:
-    owner = open_company()
-    created = gateway.post("/api/v1/enterprises", json=profile, headers=owner)
-    assert created.status_code == 201, created.text
-    enterprise_id = created.json()["id"]
-    verified = gateway.post(f"/api/v1/enterprises/{enterprise_id}/verify", headers=agency)
-    assert verified.status_code == 200, verified.text
-    return owner, enterprise_id
+from tests.e2e.console_story import registered_company, verify
+from tests.e2e.profiles import lift_maker_profile, lift_need, lift_offer
 
 
 def test_a_published_need_reaches_the_agency_queue_and_ends_in_an_introduction(
     gateway, open_company, agency, smolensk_housing_operator
 ):
     line = f"ЛП-{uuid.uuid4().hex[:6]}"
-    seller, seller_id = _register_verified(
-        gateway,
-        open_company,
-        agency,
-        lift_maker_profile(certifications=["ТР ТС 011/2011"], phone=None),
+    seller_id, seller = registered_company(
+        gateway, open_company, lift_maker_profile(certifications=["ТР ТС 011/2011"], phone=None)
     )
-    buyer, buyer_id = _register_verified(gateway, open_company, agency, smolensk_housing_operator)
+    buyer_id, buyer = registered_company(gateway, open_company, smolensk_housing_operator)
+    verify(gateway, agency, seller_id, buyer_id)
     offer = gateway.post(
         f"/api/v1/enterprises/{seller_id}/offers",
         headers=seller,
-        json={
-            "kind": "goods",
-            "title": f"Пассажирские лифты {line} грузоподъёмностью 400–1000 кг",
-            "description": "Производим и монтируем пассажирские лифты для жилых домов",
-            "sector": "elevators",
-            "product_codes": ["8428101000"],
-            "quantity": 200,
-            "unit": "шт.",
-        },
+        json=lift_offer(
+            title=f"Пассажирские лифты {line} грузоподъёмностью 400–1000 кг",
+            description="Производим и монтируем пассажирские лифты для жилых домов",
+        ),
     )
     need = gateway.post(
         f"/api/v1/enterprises/{buyer_id}/needs",
         headers=buyer,
-        json={
-            "kind": "goods",
-            "title": f"Пассажирские лифты {line} для жилых домов, 120 шт.",
-            "description": "Замена лифтов в многоквартирных домах Смоленска",
-            "sector": "elevators",
-            "product_codes": ["842810"],
-            "quantity": 120,
-            "unit": "шт.",
-            "certifications": ["ТР ТС 011/2011"],
-        },
+        json=lift_need(
+            title=f"Пассажирские лифты {line} для жилых домов, 120 шт.",
+            description="Замена лифтов в многоквартирных домах Смоленска",
+            certifications=["ТР ТС 011/2011"],
+        ),
     )
     assert offer.status_code == 201 and need.status_code == 201, (offer.text, need.text)
 

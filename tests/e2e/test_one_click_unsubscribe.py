@@ -9,7 +9,7 @@ from email import message_from_bytes, policy
 
 import httpx
 
-from tests.e2e.console_story import proposed_lift_pair
+from tests.e2e.console_story import approve, proposed_lift_pair, registered_company
 from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import wait_until
 
@@ -19,21 +19,16 @@ def _a_suggestion_email(
 ) -> tuple[str, dict, bytes]:
     marker = uuid.uuid4().hex[:6]
     maker = lift_maker_profile(languages=["ru"], phone=None)
-    seller, buyer = open_company(), open_company()
-    seller_id = gateway.post("/api/v1/enterprises", json=maker, headers=seller).json()["id"]
-    buyer_id = gateway.post("/api/v1/enterprises", json=housing, headers=buyer).json()["id"]
+    buyer_id, buyer = registered_company(gateway, open_company, housing)
     _, _, match = proposed_lift_pair(
         gateway,
         agency,
-        seller=(seller_id, seller),
+        seller=registered_company(gateway, open_company, maker),
         buyer=(buyer_id, buyer),
         offer_title=f"Пассажирские лифты {marker} на 630 кг",
         need_title=f"Замена пассажирских лифтов {marker}",
     )
-    assert (
-        gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code
-        == 200
-    )
+    approve(gateway, agency, match["id"])
     [summary] = wait_until(
         lambda: [
             m for m in mailbox.messages_to(housing["email"]) if "партнёрстве:" in m["Subject"]

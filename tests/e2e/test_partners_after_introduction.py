@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import uuid
 
-from tests.e2e.console_story import proposed_lift_pair
+from tests.e2e.console_story import (
+    answer_interested,
+    approve,
+    proposed_lift_pair,
+    registered_company,
+)
 from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import wait_until
 
@@ -21,15 +26,9 @@ def test_two_introduced_companies_each_see_the_others_contacts_and_a_third_is_re
         languages=["be", "ru"], contact_person="Іван Пятроў", phone="+375222765432"
     )
     buyer = new_housing_operator()
-    seller_account, buyer_account, stranger_account = open_company(), open_company(), open_company()
-    seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()[
-        "id"
-    ]
-    buyer_id = gateway.post("/api/v1/enterprises", json=buyer, headers=buyer_account).json()["id"]
-    stranger = gateway.post(
-        "/api/v1/enterprises", json=new_housing_operator(), headers=stranger_account
-    )
-    assert stranger.status_code == 201, stranger.text
+    seller_id, seller_account = registered_company(gateway, open_company, lift_maker)
+    buyer_id, buyer_account = registered_company(gateway, open_company, buyer)
+    _, stranger_account = registered_company(gateway, open_company, new_housing_operator())
 
     offer, need, match = proposed_lift_pair(
         gateway,
@@ -55,24 +54,9 @@ def test_two_introduced_companies_each_see_the_others_contacts_and_a_third_is_re
         f"/api/v1/enterprises/{buyer_id}/partners", headers=buyer_account
     ).json() == {"items": []}
 
-    assert (
-        gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code
-        == 200
-    )
-    assert (
-        gateway.post(
-            f"/api/v1/matches/{match['id']}/respond",
-            headers=buyer_account,
-            json={"answer": "interested"},
-        ).status_code
-        == 200
-    )
-    introduced = gateway.post(
-        f"/api/v1/matches/{match['id']}/respond",
-        headers=seller_account,
-        json={"answer": "interested"},
-    )
-    assert introduced.json()["status"] == "introduced"
+    approve(gateway, agency, match["id"])
+    introduced = answer_interested(gateway, match["id"], buyer_account, seller_account)
+    assert introduced["status"] == "introduced"
 
     buyer_sees = wait_until(
         lambda: gateway.get(f"/api/v1/enterprises/{buyer_id}/partners", headers=buyer_account),

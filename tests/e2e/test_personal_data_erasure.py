@@ -14,7 +14,12 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.e2e.console_story import proposed_lift_pair
+from tests.e2e.console_story import (
+    answer_interested,
+    approve,
+    proposed_lift_pair,
+    registered_company,
+)
 from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import wait_until
 
@@ -100,11 +105,8 @@ def test_a_deleted_enterprise_leaves_no_contact_of_its_people_in_any_service(
     buyer = new_housing_operator()
     # The company's account shares the enterprise's address, as most do; the account itself is the
     # person's own and is closed on its own, so the gateway's database is not searched here.
-    seller_account, buyer_account = open_company(address), open_company()
-    seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()[
-        "id"
-    ]
-    buyer_id = gateway.post("/api/v1/enterprises", json=buyer, headers=buyer_account).json()["id"]
+    seller_id, seller_account = registered_company(gateway, open_company, lift_maker, address)
+    buyer_id, buyer_account = registered_company(gateway, open_company, buyer)
     offer, need, match = proposed_lift_pair(
         gateway,
         agency,
@@ -113,15 +115,8 @@ def test_a_deleted_enterprise_leaves_no_contact_of_its_people_in_any_service(
         offer_title=f"Лифты пассажирские {marker}, 400–1000 кг",
         need_title=f"Замена пассажирских лифтов {marker}, 120 шт.",
     )
-    assert (
-        gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code
-        == 200
-    )
-    for account in (buyer_account, seller_account):
-        answered = gateway.post(
-            f"/api/v1/matches/{match['id']}/respond", headers=account, json={"answer": "interested"}
-        )
-        assert answered.status_code == 200, answered.text
+    approve(gateway, agency, match["id"])
+    answer_interested(gateway, match["id"], buyer_account, seller_account)
     # The buyer is emailed the lift maker's contacts (and the lift maker the buyer's): notifications
     # keeps what it rendered them with, the phone among it.
     needles = [address, phone_digits, person]

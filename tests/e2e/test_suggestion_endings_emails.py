@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from tests.e2e.console_story import proposed_lift_pair
+from tests.e2e.console_story import approve, proposed_lift_pair, registered_company
 from tests.e2e.waiting import exactly_one_email, wait_until
 from tests.identifiers import fresh_unp
 
@@ -33,11 +33,8 @@ def _a_proposed_pair(
         "phone": "+375222111222",
         "personal_data_consent": True,
     }
-    seller_account, buyer_account = open_company(), open_company()
-    seller_id = gateway.post("/api/v1/enterprises", json=maker, headers=seller_account).json()["id"]
-    buyer_id = gateway.post(
-        "/api/v1/enterprises", json=buyer_profile, headers=buyer_account
-    ).json()["id"]
+    seller_id, seller_account = registered_company(gateway, open_company, maker)
+    buyer_id, buyer_account = registered_company(gateway, open_company, buyer_profile)
     offer, need, match = proposed_lift_pair(
         gateway,
         agency,
@@ -72,10 +69,7 @@ def test_a_declined_suggestion_tells_the_other_side_in_its_language(
     buyer = new_housing_operator()
     pair = _a_proposed_pair(gateway, open_company, agency, buyer, maker_languages=["be", "ru"])
     match = pair["match"]
-    assert (
-        gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code
-        == 200
-    )
+    approve(gateway, agency, match["id"])
 
     # The Belarusian-speaking maker's suggestion gives the reasons in Belarusian.
     suggestion = exactly_one_email(mailbox, pair["maker"]["email"], "Прапанова аб партнёрстве:")
@@ -107,10 +101,7 @@ def test_an_approved_suggestion_whose_offer_closes_tells_the_buyer(
     buyer = new_housing_operator()
     pair = _a_proposed_pair(gateway, open_company, agency, buyer, maker_languages=["ru"])
     match = pair["match"]
-    assert (
-        gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code
-        == 200
-    )
+    approve(gateway, agency, match["id"])
     exactly_one_email(mailbox, buyer["email"], "Предложение о партнёрстве:")
 
     closed = gateway.patch(

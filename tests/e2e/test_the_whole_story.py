@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import uuid
 
-from tests.e2e.profiles import lift_maker_profile
+from tests.e2e.console_story import answer_interested, approve, registered_company, verify
+from tests.e2e.profiles import lift_maker_profile, lift_need, lift_offer
 from tests.e2e.waiting import exactly_one_email, wait_until
 
 
@@ -17,45 +18,25 @@ def test_from_a_published_need_to_an_introduction_by_email(
     marker = uuid.uuid4().hex[:6]
     lift_maker = lift_maker_profile(certifications=["ТР ТС 011/2011", "ISO 9001"])
     buyer = smolensk_housing_operator
-    seller_account, buyer_account = open_company(), open_company()
-    seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()[
-        "id"
-    ]
-    buyer_id = gateway.post("/api/v1/enterprises", json=buyer, headers=buyer_account).json()["id"]
-    for enterprise_id in (seller_id, buyer_id):
-        assert (
-            gateway.post(f"/api/v1/enterprises/{enterprise_id}/verify", headers=agency).status_code
-            == 200
-        )
+    seller_id, seller_account = registered_company(gateway, open_company, lift_maker)
+    buyer_id, buyer_account = registered_company(gateway, open_company, buyer)
+    verify(gateway, agency, seller_id, buyer_id)
 
     offer = gateway.post(
         f"/api/v1/enterprises/{seller_id}/offers",
         headers=seller_account,
-        json={
-            "kind": "goods",
-            "title": f"Пассажирские лифты {marker} грузоподъёмностью 400–1000 кг",
-            "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 "
-            "шт. в год",
-            "sector": "elevators",
-            "product_codes": ["8428101000"],
-            "quantity": 200,
-            "unit": "шт.",
-            "certifications": ["ТР ТС 011/2011"],
-        },
+        json=lift_offer(
+            title=f"Пассажирские лифты {marker} грузоподъёмностью 400–1000 кг",
+            certifications=["ТР ТС 011/2011"],
+        ),
     ).json()
     need = gateway.post(
         f"/api/v1/enterprises/{buyer_id}/needs",
         headers=buyer_account,
-        json={
-            "kind": "goods",
-            "title": f"Замена пассажирских лифтов {marker}, 120 шт.",
-            "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
-            "sector": "elevators",
-            "product_codes": ["842810"],
-            "quantity": 120,
-            "unit": "шт.",
-            "certifications": ["ТР ТС 011/2011"],
-        },
+        json=lift_need(
+            title=f"Замена пассажирских лифтов {marker}, 120 шт.",
+            certifications=["ТР ТС 011/2011"],
+        ),
     ).json()
 
     # The reviewer finds the pair in the queue, with the reasons in words.
@@ -81,10 +62,7 @@ def test_from_a_published_need_to_an_introduction_by_email(
         "email" not in gateway.get(f"/api/v1/enterprises/{seller_id}", headers=buyer_account).json()
     )
 
-    assert (
-        gateway.post(f"/api/v1/matches/{match['id']}/approve", headers=agency, json={}).status_code
-        == 200
-    )
+    approve(gateway, agency, match["id"])
 
     to_buyer = exactly_one_email(mailbox, buyer["email"], "Предложение о партнёрстве")
     to_seller = exactly_one_email(mailbox, lift_maker["email"], "Предложение о партнёрстве")
@@ -93,20 +71,8 @@ def test_from_a_published_need_to_an_introduction_by_email(
     assert f"/suggestions/{match['id']}" in to_buyer["Text"] and to_buyer["HTML"]
     assert lift_maker["email"] not in to_buyer["Text"] and buyer["email"] not in to_seller["Text"]
 
-    assert (
-        gateway.post(
-            f"/api/v1/matches/{match['id']}/respond",
-            headers=buyer_account,
-            json={"answer": "interested"},
-        ).status_code
-        == 200
-    )
-    introduced = gateway.post(
-        f"/api/v1/matches/{match['id']}/respond",
-        headers=seller_account,
-        json={"answer": "interested"},
-    )
-    assert introduced.json()["status"] == "introduced"
+    introduced = answer_interested(gateway, match["id"], buyer_account, seller_account)
+    assert introduced["status"] == "introduced"
 
     introduction_to_buyer = exactly_one_email(mailbox, buyer["email"], "Знакомство с партнёром")
     introduction_to_seller = exactly_one_email(

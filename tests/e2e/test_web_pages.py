@@ -13,9 +13,10 @@ import uuid
 import httpx
 import jwt
 import pytest
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, watch_for_errors
+from tests.e2e.browser import CHROMIUM, chromium, watch_for_errors
+from tests.e2e.console_story import approve, proposed_lift_pair, registered_company
 from tests.e2e.profiles import lift_maker_profile
 
 PASSWORD = "a long passphrase"
@@ -51,62 +52,24 @@ def _approved_suggestion(
     lift_maker = lift_maker_profile(
         certifications=["ТР ТС 011/2011"], description="Производим и монтируем пассажирские лифты."
     )
-    seller_account, buyer_account = open_company(), open_company(buyer_email, PASSWORD)
-    seller_id = gateway.post("/api/v1/enterprises", json=lift_maker, headers=seller_account).json()[
-        "id"
-    ]
-    buyer_id = gateway.post(
-        "/api/v1/enterprises", json=buyer_profile, headers=buyer_account
-    ).json()["id"]
-    for enterprise_id in (seller_id, buyer_id):
-        assert (
-            gateway.post(f"/api/v1/enterprises/{enterprise_id}/verify", headers=agency).status_code
-            == 200
-        )
-    offer = gateway.post(
-        f"/api/v1/enterprises/{seller_id}/offers",
-        headers=seller_account,
-        json={
-            "kind": "goods",
-            "title": f"Пассажирские лифты {marker}",
+    seller = registered_company(gateway, open_company, lift_maker)
+    buyer = registered_company(gateway, open_company, buyer_profile, buyer_email, PASSWORD)
+    certified = {"certifications": ["ТР ТС 011/2011"]}
+    _, _, match = proposed_lift_pair(
+        gateway,
+        agency,
+        seller=seller,
+        buyer=buyer,
+        offer_title=f"Пассажирские лифты {marker}",
+        need_title=f"Замена пассажирских лифтов {marker}, 120 шт.",
+        offer_changes={
             "description": "Пассажирские лифты для жилых домов, до 200 шт. в год",
-            "sector": "elevators",
-            "product_codes": ["8428101000"],
-            "quantity": 200,
-            "unit": "шт.",
-            "certifications": ["ТР ТС 011/2011"],
+            **certified,
         },
-    ).json()
-    need = gateway.post(
-        f"/api/v1/enterprises/{buyer_id}/needs",
-        headers=buyer_account,
-        json={
-            "kind": "goods",
-            "title": f"Замена пассажирских лифтов {marker}, 120 шт.",
-            "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
-            "sector": "elevators",
-            "product_codes": ["842810"],
-            "quantity": 120,
-            "unit": "шт.",
-            "certifications": ["ТР ТС 011/2011"],
-        },
-    ).json()
-    deadline = time.monotonic() + 30
-    matches = []
-    while not matches and time.monotonic() < deadline:
-        queue = gateway.get(
-            "/api/v1/matches", headers=agency, params={"need_id": need["id"]}
-        ).json()
-        matches = [m for m in queue["items"] if m["offer_id"] == offer["id"]]
-        time.sleep(0.2)
-    assert matches, "the pair was not proposed within 30 s"
-    assert (
-        gateway.post(
-            f"/api/v1/matches/{matches[0]['id']}/approve", headers=agency, json={}
-        ).status_code
-        == 200
+        need_changes=certified,
     )
-    return matches[0]["id"], lift_maker, buyer_id
+    approve(gateway, agency, match["id"])
+    return match["id"], lift_maker, buyer[0]
 
 
 async def test_a_housing_operator_follows_its_suggestion_email_and_answers_interested(
@@ -125,43 +88,37 @@ async def test_a_housing_operator_follows_its_suggestion_email_and_answers_inter
         _email_with(mailbox, buyer["email"], "Добро пожаловать")["Text"], f"/enterprises/{buyer_id}"
     )
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+    async with chromium() as browser:
+        page = await browser.new_page()
+        script_errors = watch_for_errors(page)
+
+        await page.goto(suggestion_url)
+        assert await page.get_attribute("html", "lang") == "ru"
+        await page.get_by_label("Электронная почта").fill(buyer_login)
+        await page.get_by_label("Пароль").fill(PASSWORD)
+        await page.get_by_role("button", name="Войти").click()
+
+        await expect(page.locator("#partner")).to_contain_text(lift_maker["name"])
+        await expect(page.locator("#reasons li").first).to_be_visible()
+        assert any(
+            reason.startswith("Могилёв — Смоленск")
+            for reason in await page.locator("#reasons li").all_text_contents()
         )
-        try:
-            page = await browser.new_page()
-            script_errors = watch_for_errors(page)
+        assert lift_maker["email"] not in await page.content()
 
-            await page.goto(suggestion_url)
-            assert await page.get_attribute("html", "lang") == "ru"
-            await page.get_by_label("Электронная почта").fill(buyer_login)
-            await page.get_by_label("Пароль").fill(PASSWORD)
-            await page.get_by_role("button", name="Войти").click()
+        await page.get_by_role("button", name="Интересно", exact=True).click()
+        await expect(page.locator("#answer-result")).to_contain_text("«Интересно» записан")
+        assert "/sign-in" not in page.url
+        await expect(page.locator("#my-answer")).to_have_text("Интересно")
 
-            await expect(page.locator("#partner")).to_contain_text(lift_maker["name"])
-            await expect(page.locator("#reasons li").first).to_be_visible()
-            assert any(
-                reason.startswith("Могилёв — Смоленск")
-                for reason in await page.locator("#reasons li").all_text_contents()
-            )
-            assert lift_maker["email"] not in await page.content()
-
-            await page.get_by_role("button", name="Интересно", exact=True).click()
-            await expect(page.locator("#answer-result")).to_contain_text("«Интересно» записан")
-            assert "/sign-in" not in page.url
-            await expect(page.locator("#my-answer")).to_have_text("Интересно")
-
-            await page.goto(profile_url)
-            await expect(page.get_by_role("heading", level=1)).to_have_text(buyer["name"])
-            await expect(page.locator("#city")).to_have_text(buyer["city"])
-            body = await page.locator(
-                "main"
-            ).inner_text()  # the header names the signed-in account itself
-            assert buyer["email"] not in body and "@" not in body and buyer["phone"] not in body
-            assert script_errors == []
-        finally:
-            await browser.close()
+        await page.goto(profile_url)
+        await expect(page.get_by_role("heading", level=1)).to_have_text(buyer["name"])
+        await expect(page.locator("#city")).to_have_text(buyer["city"])
+        body = await page.locator(
+            "main"
+        ).inner_text()  # the header names the signed-in account itself
+        assert buyer["email"] not in body and "@" not in body and buyer["phone"] not in body
+        assert script_errors == []
 
     stored = gateway.get(f"/api/v1/matches/{match_id}", headers=agency).json()
     assert stored["need_answer"] == "interested" and stored["offer_answer"] is None
@@ -176,33 +133,27 @@ async def test_a_wrong_password_and_someone_elses_suggestion_are_told_in_plain_r
 ):
     stranger_login = f"stranger-{uuid.uuid4().hex[:10]}@example.ru"
     open_company(stranger_login, PASSWORD)
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        try:
-            page = await browser.new_page()
-            await page.goto(f"{platform.web_url}/suggestions/{uuid.uuid4()}")
-            await page.get_by_label("Электронная почта").fill(stranger_login)
-            await page.get_by_label("Пароль").fill("not the password at all")
-            await page.get_by_role("button", name="Войти").click()
-            summary = page.locator(".error-summary")
-            await expect(summary).to_contain_text("Неверный адрес почты или пароль")
-            await expect(summary).to_be_focused()  # the reader is taken to what went wrong
-            await summary.get_by_role("link").click()
-            await expect(page.get_by_label("Электронная почта")).to_be_focused()
+    async with chromium() as browser:
+        page = await browser.new_page()
+        await page.goto(f"{platform.web_url}/suggestions/{uuid.uuid4()}")
+        await page.get_by_label("Электронная почта").fill(stranger_login)
+        await page.get_by_label("Пароль").fill("not the password at all")
+        await page.get_by_role("button", name="Войти").click()
+        summary = page.locator(".error-summary")
+        await expect(summary).to_contain_text("Неверный адрес почты или пароль")
+        await expect(summary).to_be_focused()  # the reader is taken to what went wrong
+        await summary.get_by_role("link").click()
+        await expect(page.get_by_label("Электронная почта")).to_be_focused()
 
-            await page.get_by_label("Пароль").fill(PASSWORD)
-            await page.get_by_role("button", name="Войти").click()
-            await expect(page.locator("#message")).to_contain_text(
-                "Предложение не найдено или отправлено другой компании"
-            )
-            assert await page.locator("#partner").count() == 0
-            assert await page.get_by_role(
-                "button", name="Войти"
-            ).is_visible()  # to sign in as the right company
-        finally:
-            await browser.close()
+        await page.get_by_label("Пароль").fill(PASSWORD)
+        await page.get_by_role("button", name="Войти").click()
+        await expect(page.locator("#message")).to_contain_text(
+            "Предложение не найдено или отправлено другой компании"
+        )
+        assert await page.locator("#partner").count() == 0
+        assert await page.get_by_role(
+            "button", name="Войти"
+        ).is_visible()  # to sign in as the right company
 
 
 def _expired(platform, **claims) -> str:
@@ -276,37 +227,31 @@ async def test_a_company_confirms_its_address_by_the_emailed_link_and_a_forged_o
     )
     assert gateway.get("/api/v1/auth/me", headers=owner).json()["confirmed"] is False
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+    async with chromium() as browser:
+        page = await browser.new_page()
+        errors = watch_for_errors(page)
+        await page.goto(confirm_url)
+        # Opening the link confirms nothing (a mail scanner opens links too); the button does.
+        assert gateway.get("/api/v1/auth/me", headers=owner).json()["confirmed"] is False
+        await page.locator("main form button[type=submit]").click()
+        await expect(page.locator("#message")).to_have_text(
+            f"Адрес электронной почты {login} подтверждён."
         )
-        try:
-            page = await browser.new_page()
-            errors = watch_for_errors(page)
-            await page.goto(confirm_url)
-            # Opening the link confirms nothing (a mail scanner opens links too); the button does.
-            assert gateway.get("/api/v1/auth/me", headers=owner).json()["confirmed"] is False
-            await page.locator("main form button[type=submit]").click()
-            await expect(page.locator("#message")).to_have_text(
-                f"Адрес электронной почты {login} подтверждён."
-            )
-            await expect(page.locator("#next")).to_be_visible()
-            assert errors == []
+        await expect(page.locator("#next")).to_be_visible()
+        assert errors == []
 
-            refused = await browser.new_page()
-            errors = watch_for_errors(refused)
-            for token in (forged, expired, elsewhere, _tampered(confirm_url.split("?token=")[1])):
-                await refused.goto(f"{platform.web_url}/confirm?token={token}")
-                await refused.locator("main form button[type=submit]").click()
-                await expect(refused.locator("#message")).to_contain_text(
-                    "Ссылка недействительна или устарела"
-                )
-                assert await refused.locator("#next").count() == 0
-            await refused.goto(f"{platform.web_url}/confirm")
-            await expect(refused.locator("#message")).to_contain_text("Ссылка неполная")
-            assert errors == []
-        finally:
-            await browser.close()
+        refused = await browser.new_page()
+        errors = watch_for_errors(refused)
+        for token in (forged, expired, elsewhere, _tampered(confirm_url.split("?token=")[1])):
+            await refused.goto(f"{platform.web_url}/confirm?token={token}")
+            await refused.locator("main form button[type=submit]").click()
+            await expect(refused.locator("#message")).to_contain_text(
+                "Ссылка недействительна или устарела"
+            )
+            assert await refused.locator("#next").count() == 0
+        await refused.goto(f"{platform.web_url}/confirm")
+        await expect(refused.locator("#message")).to_contain_text("Ссылка неполная")
+        assert errors == []
 
     assert (
         gateway.get("/api/v1/auth/me", headers=sign_in(login, PASSWORD)).json()["confirmed"] is True
@@ -331,35 +276,29 @@ async def test_a_company_unsubscribes_by_its_suggestion_email_link_and_a_forged_
     assert httpx.get(unsubscribe_url).status_code == 200
     assert gateway.get(preferences, headers=owner).json()["unsubscribed"] is False
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        try:
-            refused = await browser.new_page()
-            errors = watch_for_errors(refused)
-            expired = _expired(platform, aud="unsubscribe", sub=buyer_id)
-            for bad in (_tampered(token), expired):
-                await refused.goto(f"{platform.web_url}/unsubscribe?token={bad}")
-                await refused.get_by_role("button", name="Отписаться").click()
-                await expect(refused.locator("#message")).to_contain_text(
-                    "Ссылка недействительна или устарела"
-                )
-            await refused.goto(f"{platform.web_url}/unsubscribe?token=")
-            await expect(refused.locator("#message")).to_contain_text("Ссылка неполная")
-            assert errors == []
-            assert gateway.get(preferences, headers=owner).json()["unsubscribed"] is False
-
-            page = await browser.new_page()
-            errors = watch_for_errors(page)
-            await page.goto(unsubscribe_url)
-            await page.get_by_role("button", name="Отписаться").click()
-            await expect(page.locator("#message")).to_contain_text(
-                "Ваше предприятие больше не будет получать предложения партнёров по почте"
+    async with chromium() as browser:
+        refused = await browser.new_page()
+        errors = watch_for_errors(refused)
+        expired = _expired(platform, aud="unsubscribe", sub=buyer_id)
+        for bad in (_tampered(token), expired):
+            await refused.goto(f"{platform.web_url}/unsubscribe?token={bad}")
+            await refused.get_by_role("button", name="Отписаться").click()
+            await expect(refused.locator("#message")).to_contain_text(
+                "Ссылка недействительна или устарела"
             )
-            assert errors == []
-        finally:
-            await browser.close()
+        await refused.goto(f"{platform.web_url}/unsubscribe?token=")
+        await expect(refused.locator("#message")).to_contain_text("Ссылка неполная")
+        assert errors == []
+        assert gateway.get(preferences, headers=owner).json()["unsubscribed"] is False
+
+        page = await browser.new_page()
+        errors = watch_for_errors(page)
+        await page.goto(unsubscribe_url)
+        await page.get_by_role("button", name="Отписаться").click()
+        await expect(page.locator("#message")).to_contain_text(
+            "Ваше предприятие больше не будет получать предложения партнёров по почте"
+        )
+        assert errors == []
 
     after = gateway.get(preferences, headers=owner).json()
     assert after["unsubscribed"] is True and after["unsubscribed_at"] is not None
