@@ -9,7 +9,6 @@ import uuid
 from datetime import date
 
 import structlog
-from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from prometheus_client import CollectorRegistry, Counter
 
@@ -18,21 +17,14 @@ from eventkit.contracts import EnterpriseRegistered, ListingExpiring, envelope_f
 from eventkit.envelope import Envelope
 from eventkit.kafka import EventConsumer, idempotent_producer
 from eventkit.topics import dead_letter
+from tests.integration.dead_letters import consume_until_handled, parked_in_dead_letters
+from tests.lift_story_events import lift_maker_event
+
+ENTERPRISE_EVENTS_ONLY = topics.EVENT_TYPES[topics.ENTERPRISES]
 
 
 def _registered() -> Envelope:
-    payload = EnterpriseRegistered(
-        enterprise_id=uuid.uuid4(),
-        name="ОАО «Гомсельмаш»",
-        country="BY",
-        region="gomel_oblast",
-        city="Гомель",
-        sectors=["agricultural_machinery"],
-        languages=["ru"],
-        contact_person="Ирина Ковалёва",
-        email="sales@gomselmash.example.by",
-        status="pending",
-    )
+    payload = lift_maker_event(EnterpriseRegistered)
     return envelope_for(payload, key=str(payload.enterprise_id), producer="test")
 
 
@@ -48,46 +40,6 @@ def _expiring() -> Envelope:
     return envelope_for(payload, key=str(payload.enterprise_id), producer="test")
 
 
-async def _consume_until_handled(
-    bootstrap: str, topic: str, *, dead_letters, skipped=None
-) -> list[uuid.UUID]:
-    handled: list[uuid.UUID] = []
-    stop = asyncio.Event()
-
-    async def handle(envelope, payload) -> None:
-        handled.append(envelope.event_id)
-        stop.set()
-
-    consumer = EventConsumer(
-        bootstrap_servers=bootstrap,
-        group_id=f"g-{uuid.uuid4().hex[:6]}",
-        topics=[topic],
-        handle=handle,
-        dead_letters=dead_letters,
-        accepts={topic: topics.EVENT_TYPES[topics.ENTERPRISES]},
-        skipped=skipped,
-        retry_wait_max=0.2,
-    )
-    await asyncio.wait_for(consumer.run(stop), timeout=30)
-    return handled
-
-
-async def _parked(bootstrap: str, topic: str, *, expected: int) -> list:
-    reader = AIOKafkaConsumer(
-        dead_letter(topic), bootstrap_servers=bootstrap, auto_offset_reset="earliest"
-    )
-    await reader.start()
-    try:
-        parked: list = []
-        async with asyncio.timeout(15):
-            while len(parked) < expected:
-                for messages in (await reader.getmany(timeout_ms=500)).values():
-                    parked += messages
-        return parked
-    finally:
-        await reader.stop()
-
-
 async def test_an_event_of_a_type_its_topic_does_not_carry_is_parked_and_the_next_one_is_applied(
     infra, scratch_topic
 ):
@@ -99,9 +51,11 @@ async def test_an_event_of_a_type_its_topic_does_not_carry_is_parked_and_the_nex
         for envelope in (off_topic, good):
             await producer.send_and_wait(scratch_topic, envelope.to_bytes(), key=b"k")
 
-        handled = await _consume_until_handled(bootstrap, scratch_topic, dead_letters=producer)
+        handled = await consume_until_handled(
+            bootstrap, scratch_topic, dead_letters=producer, accepts=ENTERPRISE_EVENTS_ONLY
+        )
 
-        parked = await _parked(bootstrap, scratch_topic, expected=1)
+        parked = await parked_in_dead_letters(bootstrap, scratch_topic, expected=1)
     finally:
         await producer.stop()
     assert handled == [good.event_id]
@@ -136,15 +90,16 @@ async def test_a_message_the_dead_letter_topic_refuses_is_counted_and_skipped_an
         for raw in (too_large_to_park, small_and_unreadable, good.to_bytes()):
             await producer.send_and_wait(topic, raw, key=b"k")
 
-        handled = await _consume_until_handled(
+        handled = await consume_until_handled(
             bootstrap,
             topic,
             dead_letters=producer,
+            accepts=ENTERPRISE_EVENTS_ONLY,
             skipped=lambda on, error: skipped.labels(on, error).inc(),
         )
 
         # The refusal left the (idempotent, shared) producer able to park the next message.
-        parked = await _parked(bootstrap, topic, expected=1)
+        parked = await parked_in_dead_letters(bootstrap, topic, expected=1)
     finally:
         await producer.stop()
     assert handled == [good.event_id]
@@ -188,7 +143,7 @@ async def test_a_handler_that_keeps_failing_is_parked_and_the_log_names_only_the
         )
         with structlog.testing.capture_logs() as logged:
             await asyncio.wait_for(consumer.run(stop), timeout=30)
-        [parked] = await _parked(bootstrap, scratch_topic, expected=1)
+        [parked] = await parked_in_dead_letters(bootstrap, scratch_topic, expected=1)
     finally:
         await producer.stop()
 

@@ -3,33 +3,22 @@ without stopping."""
 
 from __future__ import annotations
 
-import asyncio
-import uuid
-
-from aiokafka import AIOKafkaConsumer
 from sqlalchemy import func, select
 
 from eventkit.contracts import EnterpriseRegistered, envelope_for
 from eventkit.envelope import Envelope
-from eventkit.kafka import EventConsumer, idempotent_producer
-from eventkit.topics import dead_letter
+from eventkit.kafka import idempotent_producer
 from notifications.adapters.orm import deliveries
 from notifications.service_layer import events
 from notifications.service_layer.unit_of_work import UnitOfWork
+from tests.integration.dead_letters import consume_until_handled, parked_in_dead_letters
+from tests.lift_story_events import lift_maker_event
 
 
 def _registered(email: str) -> tuple[Envelope, EnterpriseRegistered]:
-    payload = EnterpriseRegistered(
-        enterprise_id=uuid.uuid4(),
-        name="ОАО «Бобруйскагромаш»",
-        country="BY",
-        region="mogilev_oblast",
-        city="Бобруйск",
-        sectors=["agricultural_machinery"],
-        languages=["ru"],
-        contact_person="Олег Сидоров",
+    payload = lift_maker_event(
+        EnterpriseRegistered,
         email=email,
-        status="pending",
         contact_email_confirmed=True,  # its owner's address: welcomed at once
     )
     return envelope_for(payload, key=str(payload.enterprise_id), producer="test"), payload
@@ -80,32 +69,12 @@ async def test_unreadable_events_go_to_the_dead_letter_topic_and_the_consumer_ke
     ):
         await producer.send_and_wait(scratch_topic, raw, key=b"k")
 
-    handled: list[uuid.UUID] = []
-    stop = asyncio.Event()
-
-    async def handle(envelope, payload) -> None:
-        handled.append(envelope.event_id)
-        stop.set()
-
-    consumer = EventConsumer(
-        bootstrap_servers=bootstrap,
-        group_id=f"g-{uuid.uuid4().hex[:6]}",
-        topics=[scratch_topic],
-        handle=handle,
-        dead_letters=producer,
-    )
-    await asyncio.wait_for(consumer.run(stop), timeout=30)
-
-    parked = AIOKafkaConsumer(
-        dead_letter(scratch_topic), bootstrap_servers=bootstrap, auto_offset_reset="earliest"
-    )
-    await parked.start()
-    reasons: list[str] = []
-    while len(reasons) < 3:
-        for messages in (await asyncio.wait_for(parked.getmany(timeout_ms=1000), 10)).values():
-            reasons += [dict(m.headers)["reason"].decode() for m in messages]
-    await parked.stop()
-    await producer.stop()
+    try:
+        handled = await consume_until_handled(bootstrap, scratch_topic, dead_letters=producer)
+        parked = await parked_in_dead_letters(bootstrap, scratch_topic, expected=3)
+    finally:
+        await producer.stop()
+    reasons = [dict(message.headers)["reason"].decode() for message in parked]
 
     assert handled == [good.event_id]
     assert any("invalid envelope" in r for r in reasons)

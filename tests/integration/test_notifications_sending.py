@@ -25,9 +25,6 @@ from eventkit.contracts import (
     EnterpriseRegistered,
     MatchApproved,
     MatchResponded,
-    MatchSide,
-    decode,
-    envelope_for,
 )
 from notifications.__main__ import alembic_config
 from notifications.adapters.links import SignedLinks
@@ -40,6 +37,7 @@ from notifications.service_layer import events, housekeeping, preferences
 from notifications.service_layer.ports import SystemClock
 from notifications.service_layer.sending import Sending, send_due
 from notifications.service_layer.unit_of_work import UnitOfWork
+from tests.lift_story_events import as_received, lift_match_sides
 
 PUBLIC_URL = "http://unionmatch.test"
 
@@ -118,17 +116,11 @@ def registered(name: str, *, country="RU", languages=("ru",), email=None) -> Ent
 def approved(offer: EnterpriseRegistered, need: EnterpriseRegistered) -> MatchApproved:
     return MatchApproved(
         match_id=uuid.uuid4(),
-        offer=MatchSide(
-            listing_id=uuid.uuid4(),
-            enterprise_id=offer.enterprise_id,
-            enterprise_name=offer.name,
-            title="Пассажирские лифты",
-        ),
-        need=MatchSide(
-            listing_id=uuid.uuid4(),
-            enterprise_id=need.enterprise_id,
-            enterprise_name=need.name,
-            title="Замена 120 лифтов",
+        **lift_match_sides(
+            offer_enterprise_id=offer.enterprise_id,
+            need_enterprise_id=need.enterprise_id,
+            offer_name=offer.name,
+            need_name=need.name,
         ),
         score=0.82,
         reasons_ru=["Та же отрасль: лифты"],
@@ -139,9 +131,7 @@ def approved(offer: EnterpriseRegistered, need: EnterpriseRegistered) -> MatchAp
 
 
 async def publish(payload, session_factory) -> int:
-    envelope, decoded = decode(
-        envelope_for(payload, key=str(uuid.uuid4()), producer="test").to_bytes()
-    )
+    envelope, decoded = as_received(payload, key=uuid.uuid4(), producer="test")
     return await events.handle(
         uow=UnitOfWork(session_factory),
         envelope=envelope,

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from eventkit import topics
-from eventkit.contracts import MatchApproved, MatchIntroduced, MatchSide, envelope_for
+from eventkit.contracts import MatchApproved, MatchIntroduced, envelope_for
 from eventkit.kafka import idempotent_producer
 from registry.adapters.orm import introductions, processed_events
 from registry.bootstrap import run_consumer_alone
@@ -26,6 +26,7 @@ from registry.service_layer import enterprises as enterprise_cases
 from registry.service_layer import partners as use_cases
 from registry.service_layer.unit_of_work import UnitOfWork
 from tests.identifiers import fresh_inn, fresh_unp
+from tests.lift_story_events import lift_match_sides
 
 AGENCY = Caller(account_id="reviewer", role="agency")
 
@@ -86,17 +87,8 @@ def _introduced(
         score=0.87,
         status="introduced",
         occurred_at=at or datetime.now(UTC),
-        offer=MatchSide(
-            listing_id=uuid.uuid4(),
-            enterprise_id=offer_enterprise,
-            enterprise_name="maker",
-            title="Лифты",
-        ),
-        need=MatchSide(
-            listing_id=uuid.uuid4(),
-            enterprise_id=need_enterprise,
-            enterprise_name="buyer",
-            title="Замена лифтов",
+        **lift_match_sides(
+            offer_enterprise_id=offer_enterprise, need_enterprise_id=need_enterprise
         ),
     )
     return envelope_for(payload, key=str(need_enterprise), producer="matching"), payload
