@@ -64,7 +64,8 @@ class InternalTokenIssuer:
     """The gateway's signed internal tokens for one service. Signing costs as much as the rest of
     the door, so a caller's token is reused while it has at least half its lifetime left: a service
     never receives one with less than that. One token per account is kept, and reused only when the
-    caller is the same in every claim, so a company that gains an enterprise gets a new one at once."""
+    caller is the same in every claim, so a company that gains an enterprise gets a new one at
+    once."""
 
     def __init__(
         self,

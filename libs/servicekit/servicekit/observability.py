@@ -63,7 +63,8 @@ class Metrics:
         self.latency = self.histogram(
             "http_request_duration_seconds", "HTTP request latency", ["method", "route"]
         )
-        # The series of each label set, found once: `labels()` takes a lock and builds a key per call.
+        # The series of each label set, found once: `labels()` takes a lock and builds a key per
+        # call.
         self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def counter(self, name: str, documentation: str, labels: Sequence[str] = ()) -> Counter:

@@ -1,8 +1,10 @@
 """Bounds what a request may carry before any route reads it, and refuses text that no field may
 hold, whatever the route: a route added later is covered without doing anything.
 
-- headers: each at most `max_header_bytes`, all together `max_headers_bytes` (431); values in UTF-8 (400);
-- the body: at most `max_bytes`, counted as it streams, since a chunked body declares no length (413);
+- headers: each at most `max_header_bytes`, all together `max_headers_bytes` (431); values in UTF-8
+(400);
+- the body: at most `max_bytes`, counted as it streams, since a chunked body declares no length
+(413);
 - the query string and JSON or form bodies: UTF-8, no control characters other than tab, line feed
   and carriage return, no lone surrogates (no column can store them, PostgreSQL refuses NUL), only
   finite numbers within 64 bits (422 naming the field).

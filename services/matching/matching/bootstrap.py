@@ -82,7 +82,8 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
 
 
 async def build_index(container: Container) -> None:
-    """The index lives in memory: it is filled from the listings table before any event is applied."""
+    """The index lives in memory: it is filled from the listings table before any event is
+    applied."""
     async for attempt in AsyncRetrying(
         retry=retry_if_exception_type(Exception),
         wait=wait_exponential_jitter(multiplier=0.5, max=5),

@@ -59,7 +59,8 @@ def relay(settings: Settings) -> int:
 
 
 def consume(settings: Settings) -> None:
-    """The consumer of matching's events alone; run it beside `serve` with REGISTRY_CONSUMER_ENABLED=false."""
+    """The consumer of matching's events alone; run it beside `serve` with
+    REGISTRY_CONSUMER_ENABLED=false."""
     from registry.bootstrap import run_consumer_alone
     from servicekit.observability import configure_logging
     from servicekit.runner import run_until_signalled
@@ -109,9 +110,9 @@ def expire_listings(settings: Settings) -> None:
 def republish_listings(
     settings: Settings, *, enterprise_id: uuid.UUID | None, include_closed: bool
 ) -> None:
-    """Writes one listing.changed (the current snapshot, same version) per listing to the outbox, for
-    data changed without events (revision 0006's unit codes, a hand-made fix); the relay publishes
-    them. Prints {"republished": N}; an unknown or deleted --enterprise exits with 1."""
+    """Writes one listing.changed (the current snapshot, same version) per listing to the outbox,
+    for data changed without events (revision 0006's unit codes, a hand-made fix); the relay
+    publishes them. Prints {"republished": N}; an unknown or deleted --enterprise exits with 1."""
     import asyncio
     import json
     import sys

@@ -35,7 +35,8 @@ class Matcher:
 
     async def _build(self, *, uow: UnitOfWork) -> int:
         collecting = gc.isenabled()
-        gc.disable()  # a million listings read: collections walking the growing heap would make it quadratic
+        # a million listings read: collections walking the growing heap would make it quadratic
+        gc.disable()
         try:
             changes = [change async for change in uow.listings.changed_since(0)]
         finally:

@@ -59,7 +59,9 @@ def decide(
     links: Links,
 ) -> Decision:
     if addressee is None and (delivery.recipient is None or delivery.enterprise_id is not None):
-        return Wait()  # not known yet; an enterprise's address is not mailed before the read model knows whether it is confirmed
+        # not known yet; an enterprise's address is not mailed before the read model knows whether
+        # it is confirmed
+        return Wait()
     if delivery.partner_id is not None and partner is None:
         return Wait()
     if addressee is not None and (
