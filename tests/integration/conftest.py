@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
 from devstack.stack import ROOT, Stack
 from eventkit.kafka import ensure_topics, idempotent_producer
 from eventkit.topics import dead_letter
+from gateway.adapters.passwords import Passwords
+from gateway.adapters.tokens import AccessTokens
 from registry.adapters.reference_files import load_reference
 
 
@@ -124,6 +126,17 @@ def matching_api(platform, internal_token):
         )
 
     return client
+
+
+@pytest.fixture(scope="session")
+def passwords() -> Passwords:
+    """The gateway's password hasher: real Argon2id, cheaper for tests."""
+    return Passwords(time_cost=1, memory_cost_kib=8192)
+
+
+@pytest.fixture(scope="session")
+def access_tokens() -> AccessTokens:
+    return AccessTokens(secret="t" * 40, ttl_seconds=60)
 
 
 DATA_DIR: Path = ROOT / "data"

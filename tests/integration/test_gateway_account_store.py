@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
 
 import pytest
 from alembic import command
@@ -14,16 +13,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from gateway.__main__ import alembic_config
 from gateway.adapters.orm import accounts as accounts_table
-from gateway.adapters.passwords import Passwords
-from gateway.adapters.tokens import AccessTokens
 from gateway.bootstrap import driver_connections
 from gateway.domain.accounts import Role
 from gateway.domain.errors import EmailTaken, InvalidCredentials, InvalidToken
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
-
-PASSWORD = "a long passphrase"
-DAY = timedelta(days=1)
+from tests.integration.gateway_accounts import DAY, PASSWORD, racing, refresh, sign_in
 
 
 @pytest.fixture
@@ -34,16 +29,6 @@ def uow(gateway_engine) -> UnitOfWork:
 @pytest.fixture
 def ownership_uow(gateway_engine) -> OwnershipUnitOfWork:
     return OwnershipUnitOfWork(driver_connections(gateway_engine))
-
-
-@pytest.fixture(scope="module")
-def passwords() -> Passwords:
-    return Passwords(time_cost=1, memory_cost_kib=8192)  # real Argon2id, cheaper for tests
-
-
-@pytest.fixture(scope="module")
-def access_tokens() -> AccessTokens:
-    return AccessTokens(secret="t" * 40, ttl_seconds=60)
 
 
 def _email() -> str:
@@ -71,32 +56,18 @@ async def test_signing_in_checks_the_password(uow, passwords, access_tokens):
         uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.AGENCY
     )
 
-    tokens = await accounts.sign_in(
-        uow=uow,
-        passwords=passwords,
-        access_tokens=access_tokens,
-        refresh_ttl=DAY,
-        email=email.upper(),
-        password=PASSWORD,
-    )
+    tokens = await sign_in(uow, passwords, access_tokens, email=email.upper(), password=PASSWORD)
 
     assert access_tokens.read(tokens.access_token).role == "agency"
     with pytest.raises(InvalidCredentials):
-        await accounts.sign_in(
-            uow=uow,
-            passwords=passwords,
-            access_tokens=access_tokens,
-            refresh_ttl=DAY,
-            email=email,
-            password="wrong password",
-        )
+        await sign_in(uow, passwords, access_tokens, email=email, password="wrong password")
 
 
 async def test_two_sign_ups_with_one_email_racing_open_one_account(uow, passwords, gateway_engine):
     email = _email()
     factory = async_sessionmaker(gateway_engine, expire_on_commit=False)
 
-    results = await asyncio.gather(
+    results = await racing(
         *(
             accounts.open_account(
                 uow=UnitOfWork(factory),
@@ -106,8 +77,7 @@ async def test_two_sign_ups_with_one_email_racing_open_one_account(uow, password
                 role=Role.COMPANY,
             )
             for _ in range(4)
-        ),
-        return_exceptions=True,
+        )
     )
 
     assert sum(not isinstance(r, Exception) for r in results) == 1
@@ -121,27 +91,14 @@ async def test_a_refresh_token_replayed_in_a_race_is_honoured_once(
     await accounts.open_account(
         uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.COMPANY
     )
-    first = await accounts.sign_in(
-        uow=uow,
-        passwords=passwords,
-        access_tokens=access_tokens,
-        refresh_ttl=DAY,
-        email=email,
-        password=PASSWORD,
-    )
+    first = await sign_in(uow, passwords, access_tokens, email=email, password=PASSWORD)
     factory = async_sessionmaker(gateway_engine, expire_on_commit=False)
 
-    results = await asyncio.gather(
+    results = await racing(
         *(
-            accounts.refresh(
-                uow=UnitOfWork(factory),
-                access_tokens=access_tokens,
-                refresh_ttl=DAY,
-                refresh_token=first.refresh_token,
-            )
+            refresh(UnitOfWork(factory), access_tokens, refresh_token=first.refresh_token)
             for _ in range(5)
-        ),
-        return_exceptions=True,
+        )
     )
 
     assert sum(not isinstance(r, Exception) for r in results) == 1
@@ -153,19 +110,12 @@ async def test_an_expired_refresh_token_is_refused(uow, passwords, access_tokens
     await accounts.open_account(
         uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.COMPANY
     )
-    stale = await accounts.sign_in(
-        uow=uow,
-        passwords=passwords,
-        access_tokens=access_tokens,
-        refresh_ttl=-DAY,
-        email=email,
-        password=PASSWORD,
+    stale = await sign_in(
+        uow, passwords, access_tokens, email=email, password=PASSWORD, refresh_ttl=-DAY
     )
 
     with pytest.raises(InvalidToken):
-        await accounts.refresh(
-            uow=uow, access_tokens=access_tokens, refresh_ttl=DAY, refresh_token=stale.refresh_token
-        )
+        await refresh(uow, access_tokens, refresh_token=stale.refresh_token)
 
 
 async def test_a_company_caller_carries_the_enterprises_it_holds_and_loses_a_deleted_one(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from alembic import command
@@ -15,16 +15,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from gateway.__main__ import alembic_config
-from gateway.adapters.passwords import Passwords
-from gateway.adapters.tokens import AccessTokens, SessionCache
+from gateway.adapters.tokens import SessionCache
 from gateway.domain.accounts import Role
 from gateway.domain.errors import InvalidToken, ReusedRefreshToken
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
 from servicekit.internal_token import Caller
-
-PASSWORD = "a long passphrase"
-DAY = timedelta(days=1)
+from tests.integration.gateway_accounts import DAY, PASSWORD, racing, refresh, sign_in
 
 
 @pytest.fixture
@@ -37,29 +34,12 @@ def uow(gateway_engine, sessions) -> UnitOfWork:
     return UnitOfWork(async_sessionmaker(gateway_engine, expire_on_commit=False), sessions=sessions)
 
 
-@pytest.fixture(scope="module")
-def passwords() -> Passwords:
-    return Passwords(time_cost=1, memory_cost_kib=8192)
-
-
-@pytest.fixture(scope="module")
-def access_tokens() -> AccessTokens:
-    return AccessTokens(secret="t" * 40, ttl_seconds=60)
-
-
 async def _signed_in(uow, passwords, access_tokens) -> tuple[str, accounts.Tokens]:
     email = f"session-{uuid.uuid4().hex[:10]}@example.by"
     await accounts.open_account(
         uow=uow, passwords=passwords, email=email, password=PASSWORD, role=Role.COMPANY
     )
-    return email, await accounts.sign_in(
-        uow=uow,
-        passwords=passwords,
-        access_tokens=access_tokens,
-        refresh_ttl=DAY,
-        email=email,
-        password=PASSWORD,
-    )
+    return email, await sign_in(uow, passwords, access_tokens, email=email, password=PASSWORD)
 
 
 async def _lasts(uow, sessions, access_tokens, tokens: accounts.Tokens) -> bool:
@@ -75,17 +55,11 @@ async def test_two_refreshes_racing_with_one_token_end_the_session_for_both(
     _, first = await _signed_in(uow, passwords, access_tokens)
     factory = async_sessionmaker(gateway_engine, expire_on_commit=False)
 
-    results = await asyncio.gather(
+    results = await racing(
         *(
-            accounts.refresh(
-                uow=UnitOfWork(factory),
-                access_tokens=access_tokens,
-                refresh_ttl=DAY,
-                refresh_token=first.refresh_token,
-            )
+            refresh(UnitOfWork(factory), access_tokens, refresh_token=first.refresh_token)
             for _ in range(2)
-        ),
-        return_exceptions=True,
+        )
     )
 
     [winner] = [r for r in results if not isinstance(r, Exception)]
@@ -93,12 +67,7 @@ async def test_two_refreshes_racing_with_one_token_end_the_session_for_both(
     # The loser waited for the winner's commit, so the winner's new token is in the session it
     # ended.
     with pytest.raises(InvalidToken):
-        await accounts.refresh(
-            uow=uow,
-            access_tokens=access_tokens,
-            refresh_ttl=DAY,
-            refresh_token=winner.refresh_token,
-        )
+        await refresh(uow, access_tokens, refresh_token=winner.refresh_token)
     assert not await _lasts(uow, sessions, access_tokens, winner)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,8 +17,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from devstack.ports import free_port
 from gateway.__main__ import alembic_config
 from gateway.adapters.invitations import Invitations
-from gateway.adapters.passwords import Passwords
-from gateway.adapters.tokens import AccessTokens, PasswordLinks
+from gateway.adapters.tokens import PasswordLinks
 from gateway.adapters.upstream import Upstream
 from gateway.domain.accounts import Account, Role
 from gateway.domain.circuit_breaker import CircuitBreaker
@@ -35,9 +33,8 @@ from gateway.domain.errors import (
 )
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
+from tests.integration.gateway_accounts import PASSWORD, racing, refresh, set_password, sign_in
 
-PASSWORD = "a long passphrase"
-DAY = timedelta(days=1)
 ADMIN_ID = str(uuid.uuid4())
 
 
@@ -72,16 +69,6 @@ def uow(sessions) -> UnitOfWork:
 
 
 @pytest.fixture(scope="module")
-def passwords() -> Passwords:
-    return Passwords(time_cost=1, memory_cost_kib=8192)  # real Argon2id, cheaper for tests
-
-
-@pytest.fixture(scope="module")
-def access_tokens() -> AccessTokens:
-    return AccessTokens(secret="t" * 40, ttl_seconds=60)
-
-
-@pytest.fixture(scope="module")
 def password_links() -> PasswordLinks:
     return PasswordLinks(secret="t" * 40)
 
@@ -113,30 +100,12 @@ async def test_an_invited_person_sets_a_password_through_the_link_and_signs_in(
 ):
     account = await _invite(uow, mail)
     with pytest.raises(InvalidCredentials):  # no password yet: nothing lets anyone in
-        await accounts.sign_in(
-            uow=uow,
-            passwords=passwords,
-            access_tokens=access_tokens,
-            refresh_ttl=DAY,
-            email=account.email,
-            password="",
-        )
+        await sign_in(uow, passwords, access_tokens, email=account.email, password="")
 
-    done = await accounts.set_password(
-        uow=uow,
-        passwords=passwords,
-        password_links=password_links,
-        token=mail.last_token_to(account.email),
-        password=PASSWORD,
+    done = await set_password(
+        uow, passwords, password_links, token=mail.last_token_to(account.email), password=PASSWORD
     )
-    tokens = await accounts.sign_in(
-        uow=uow,
-        passwords=passwords,
-        access_tokens=access_tokens,
-        refresh_ttl=DAY,
-        email=account.email,
-        password=PASSWORD,
-    )
+    tokens = await sign_in(uow, passwords, access_tokens, email=account.email, password=PASSWORD)
 
     assert (
         done.password_set and done.confirmed
@@ -149,17 +118,11 @@ async def test_an_invited_person_sets_a_password_through_the_link_and_signs_in(
 async def test_a_link_sets_a_password_once(uow, mail, passwords, password_links):
     account = await _invite(uow, mail)
     token = mail.last_token_to(account.email)
-    await accounts.set_password(
-        uow=uow, passwords=passwords, password_links=password_links, token=token, password=PASSWORD
-    )
+    await set_password(uow, passwords, password_links, token=token, password=PASSWORD)
 
     with pytest.raises(InvalidToken, match="already used"):
-        await accounts.set_password(
-            uow=uow,
-            passwords=passwords,
-            password_links=password_links,
-            token=token,
-            password="someone else's passphrase",
+        await set_password(
+            uow, passwords, password_links, token=token, password="someone else's passphrase"
         )
 
 
@@ -169,18 +132,17 @@ async def test_one_link_used_twice_at_once_sets_one_password(
     account = await _invite(UnitOfWork(sessions), mail)
     token = mail.last_token_to(account.email)
 
-    results = await asyncio.gather(
+    results = await racing(
         *(
-            accounts.set_password(
-                uow=UnitOfWork(sessions),
-                passwords=passwords,
-                password_links=password_links,
+            set_password(
+                UnitOfWork(sessions),
+                passwords,
+                password_links,
                 token=token,
                 password=f"passphrase number {i}",
             )
             for i in range(4)
-        ),
-        return_exceptions=True,
+        )
     )
 
     assert sum(not isinstance(r, Exception) for r in results) == 1
@@ -192,16 +154,8 @@ async def test_a_weak_password_leaves_the_link_usable(uow, mail, passwords, pass
     token = mail.last_token_to(account.email)
 
     with pytest.raises(WeakPassword, match="at least 8"):
-        await accounts.set_password(
-            uow=uow,
-            passwords=passwords,
-            password_links=password_links,
-            token=token,
-            password="short",
-        )
-    done = await accounts.set_password(
-        uow=uow, passwords=passwords, password_links=password_links, token=token, password=PASSWORD
-    )
+        await set_password(uow, passwords, password_links, token=token, password="short")
+    done = await set_password(uow, passwords, password_links, token=token, password=PASSWORD)
 
     assert done.password_set
 
@@ -277,74 +231,32 @@ async def test_a_disabled_account_can_neither_sign_in_nor_refresh_until_it_is_en
     uow, mail, passwords, access_tokens, password_links
 ):
     account = await _invite(uow, mail)
-    await accounts.set_password(
-        uow=uow,
-        passwords=passwords,
-        password_links=password_links,
-        token=mail.last_token_to(account.email),
-        password=PASSWORD,
+    await set_password(
+        uow, passwords, password_links, token=mail.last_token_to(account.email), password=PASSWORD
     )
-    session = await accounts.sign_in(
-        uow=uow,
-        passwords=passwords,
-        access_tokens=access_tokens,
-        refresh_ttl=DAY,
-        email=account.email,
-        password=PASSWORD,
-    )
+    session = await sign_in(uow, passwords, access_tokens, email=account.email, password=PASSWORD)
 
     await accounts.disable_account(uow=uow, account_id=account.id, disabled_by=ADMIN_ID)
 
     with pytest.raises(AccountDisabled):
-        await accounts.sign_in(
-            uow=uow,
-            passwords=passwords,
-            access_tokens=access_tokens,
-            refresh_ttl=DAY,
-            email=account.email,
-            password=PASSWORD,
-        )
+        await sign_in(uow, passwords, access_tokens, email=account.email, password=PASSWORD)
     with pytest.raises(InvalidCredentials):  # a wrong password still hears only that
-        await accounts.sign_in(
-            uow=uow,
-            passwords=passwords,
-            access_tokens=access_tokens,
-            refresh_ttl=DAY,
-            email=account.email,
-            password="a wrong passphrase",
+        await sign_in(
+            uow, passwords, access_tokens, email=account.email, password="a wrong passphrase"
         )
     with pytest.raises(InvalidToken):
-        await accounts.refresh(
-            uow=uow,
-            access_tokens=access_tokens,
-            refresh_ttl=DAY,
-            refresh_token=session.refresh_token,
-        )
+        await refresh(uow, access_tokens, refresh_token=session.refresh_token)
     with pytest.raises(AccountConflict, match="disabled"):
         await accounts.send_invitation(
             uow=uow, invitations=mail, account_id=account.id, sent_by=ADMIN_ID
         )
 
     await accounts.enable_account(uow=uow, account_id=account.id)
-    again = await accounts.sign_in(
-        uow=uow,
-        passwords=passwords,
-        access_tokens=access_tokens,
-        refresh_ttl=DAY,
-        email=account.email,
-        password=PASSWORD,
-    )
-    assert await accounts.refresh(
-        uow=uow, access_tokens=access_tokens, refresh_ttl=DAY, refresh_token=again.refresh_token
-    )
+    again = await sign_in(uow, passwords, access_tokens, email=account.email, password=PASSWORD)
+    assert await refresh(uow, access_tokens, refresh_token=again.refresh_token)
     # The refresh token of before the disable stays revoked.
     with pytest.raises(InvalidToken):
-        await accounts.refresh(
-            uow=uow,
-            access_tokens=access_tokens,
-            refresh_ttl=DAY,
-            refresh_token=session.refresh_token,
-        )
+        await refresh(uow, access_tokens, refresh_token=session.refresh_token)
 
 
 async def test_an_admin_cannot_disable_itself_and_unknown_accounts_are_unknown(uow, mail):
