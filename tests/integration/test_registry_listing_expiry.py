@@ -16,15 +16,18 @@ from registry.domain.expiry import PLATFORM_TIME, ReminderWindow, SystemClock, p
 from registry.domain.listing import Side
 from registry.service_layer import listings as listing_cases
 from registry.service_layer.expiry import expire_listings
-from tests.integration.test_registry_listings import (  # noqa: F401  (fixtures)
-    change,
+from tests.integration.registry_forms import (
+    AGENCY,
     events_of,
     lift_need,
     mogilev_lift_maker,
+    smolensk_housing_operator,
+)
+from tests.integration.test_registry_listings import (  # noqa: F401  (fixtures)
+    change,
     publications,
     publish,
     register,
-    smolensk_housing_operator,
     uow,
 )
 
@@ -172,7 +175,6 @@ async def test_a_listing_closed_by_its_owner_or_with_its_enterprise_says_so(
 ):
     from registry.domain.errors import NotFound
     from registry.service_layer import enterprises as enterprise_cases
-    from tests.integration.test_registry_listings import AGENCY
 
     operator = await register(smolensk_housing_operator())
     need = await publish(operator, **lift_need())

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from eventkit.contracts import decode
 from eventkit.topics import ENTERPRISES, LISTINGS
 from registry.adapters.orm import enterprises, listings, outbox
 from registry.domain.actors import Caller
@@ -28,79 +26,19 @@ from registry.domain.queries import EnterpriseFilters, ListingFilters, PageReque
 from registry.service_layer import enterprises as enterprise_cases
 from registry.service_layer import listings as listing_cases
 from registry.service_layer.unit_of_work import UnitOfWork
-from tests.identifiers import fresh_inn, fresh_unp
+from tests.identifiers import fresh_unp
+from tests.integration.registry_forms import (
+    AGENCY,
+    count,
+    events_of,
+    lift_need,
+    mogilev_lift_maker,
+    smolensk_housing_operator,
+)
 
-AGENCY = Caller(account_id="reviewer-1", role="agency")
 STRANGER = Caller(
     account_id="stranger", role="company", enterprise_ids=frozenset({str(uuid.uuid4())})
 )
-
-
-def smolensk_housing_operator(**changes) -> dict:
-    return (
-        dict(
-            name="МУП «Смоленскжилсервис»",
-            country="RU",
-            region="smolensk_oblast",
-            city="Смоленск",
-            inn=fresh_inn(),
-            ogrn=None,
-            unp=None,
-            sectors=["construction"],
-            description="Управляем многоквартирными домами Смоленска.",
-            languages=["ru"],
-            size="medium",
-            certifications=[],
-            contact_person="Мария Иванова",
-            email="housing@example.ru",
-            phone="+74812000000",
-            personal_data_consent=True,
-        )
-        | changes
-    )
-
-
-def mogilev_lift_maker(**changes) -> dict:
-    return (
-        dict(
-            name="ОАО «Могилёвлифтмаш»",
-            country="BY",
-            region="mogilev_oblast",
-            city="Могилёв",
-            inn=None,
-            ogrn=None,
-            unp=fresh_unp(),
-            sectors=["elevators"],
-            description="Пассажирские и грузовые лифты.",
-            languages=["ru", "be"],
-            size="large",
-            certifications=["ISO 9001", "EAC"],
-            contact_person="Иван Петров",
-            email="sales@liftmash.example.by",
-            phone="+375222000000",
-            personal_data_consent=True,
-        )
-        | changes
-    )
-
-
-def lift_need(**changes) -> dict:
-    return (
-        dict(
-            kind="goods",
-            title="Нужна замена 120 пассажирских лифтов",
-            description="Замена лифтов в многоквартирных домах Смоленска в 2027 году; "
-            "грузоподъёмность 400 и 630 кг.",
-            sector="elevators",
-            product_codes=["842810"],
-            quantity=120,
-            unit="шт.",
-            regions=["smolensk_oblast"],
-            certifications=["EAC"],
-            valid_until=date(2030, 12, 31),
-        )
-        | changes
-    )
 
 
 @pytest.fixture
@@ -156,26 +94,6 @@ def change(uow, reference):
         )
 
     return change
-
-
-async def events_of(sessions, enterprise_id) -> list[tuple[str, str, dict]]:
-    async with sessions() as session:
-        rows = (
-            await session.execute(
-                select(outbox).where(outbox.c.key == str(enterprise_id)).order_by(outbox.c.id)
-            )
-        ).all()
-    return [(row.topic, *_decoded(row.envelope)) for row in rows]
-
-
-def _decoded(raw: str) -> tuple[str, dict]:
-    envelope, payload = decode(raw.encode())
-    return envelope.type, payload.model_dump(mode="json")
-
-
-async def count(sessions, table) -> int:
-    async with sessions() as session:
-        return await session.scalar(select(func.count()).select_from(table))
 
 
 # --- every change with its event ---------------------------------------------------------------

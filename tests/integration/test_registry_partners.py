@@ -25,7 +25,7 @@ from registry.entrypoints.consumer import dispatch
 from registry.service_layer import enterprises as enterprise_cases
 from registry.service_layer import partners as use_cases
 from registry.service_layer.unit_of_work import UnitOfWork
-from tests.identifiers import fresh_inn, fresh_unp
+from tests.integration.registry_forms import mogilev_lift_maker, smolensk_housing_operator
 from tests.lift_story_events import lift_match_sides
 
 AGENCY = Caller(account_id="reviewer", role="agency")
@@ -33,46 +33,22 @@ AGENCY = Caller(account_id="reviewer", role="agency")
 
 def _lift_maker() -> dict:
     marker = uuid.uuid4().hex[:6]
-    return {
-        "name": f"ОАО «Могилёвлифтмаш» {marker}",
-        "country": "BY",
-        "region": "mogilev_oblast",
-        "city": "Могилёв",
-        "inn": None,
-        "ogrn": None,
-        "unp": fresh_unp(),
-        "sectors": ["elevators"],
-        "description": "Пассажирские лифты",
-        "languages": ["ru", "be"],
-        "size": "large",
-        "certifications": [],
-        "contact_person": "Иван Петров",
-        "email": f"lifts-{marker}@example.by",
-        "phone": "+375222123456",
-        "personal_data_consent": True,
-    }
+    return mogilev_lift_maker(
+        name=f"ОАО «Могилёвлифтмаш» {marker}",
+        description="Пассажирские лифты",
+        certifications=[],
+        email=f"lifts-{marker}@example.by",
+        phone="+375222123456",
+    )
 
 
 def _housing_operator() -> dict:
     marker = uuid.uuid4().hex[:6]
-    return {
-        "name": f"МУП «Смоленскжилсервис» {marker}",
-        "country": "RU",
-        "region": "smolensk_oblast",
-        "city": "Смоленск",
-        "inn": fresh_inn(),
-        "ogrn": None,
-        "unp": None,
-        "sectors": ["construction"],
-        "description": "Жилой фонд",
-        "languages": ["ru"],
-        "size": "medium",
-        "certifications": [],
-        "contact_person": "Мария Иванова",
-        "email": f"housing-{marker}@example.ru",
-        "phone": "+74812000000",
-        "personal_data_consent": True,
-    }
+    return smolensk_housing_operator(
+        name=f"МУП «Смоленскжилсервис» {marker}",
+        description="Жилой фонд",
+        email=f"housing-{marker}@example.ru",
+    )
 
 
 def _introduced(

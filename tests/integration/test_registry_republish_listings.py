@@ -32,12 +32,13 @@ from matching.config import Settings as MatchingSettings
 from matching.service_layer import handlers
 from matching.service_layer.unit_of_work import UnitOfWork as MatchingUnitOfWork
 from registry.__main__ import alembic_config as registry_alembic_config
-from registry.adapters.orm import enterprises, listings, outbox
+from registry.adapters.orm import enterprises, listings
 from registry.domain.errors import NotFound
 from registry.service_layer import events
 from registry.service_layer.republish import republish_listings
 from registry.service_layer.unit_of_work import UnitOfWork
 from tests.integration.matching_events import enterprise_profile
+from tests.integration.registry_forms import outbox_events
 
 
 @pytest.fixture
@@ -144,19 +145,7 @@ class Registry:
         return decode(events.listing_snapshot(ListingPublished, stored, enterprise).to_bytes())[1]
 
     async def listing_events(self) -> list:
-        async with self.sessions() as session:
-            rows = (
-                (
-                    await session.execute(
-                        select(outbox.c.envelope)
-                        .where(outbox.c.topic == "registry.listings")
-                        .order_by(outbox.c.id)
-                    )
-                )
-                .scalars()
-                .all()
-            )
-        return [decode(raw.encode()) for raw in rows]
+        return await outbox_events(self.sessions, topic="registry.listings")
 
     def run(self, *arguments: str) -> subprocess.CompletedProcess:
         env = os.environ | {

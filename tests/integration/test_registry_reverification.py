@@ -7,16 +7,14 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import select
 
-from eventkit.contracts import EnterpriseUpdated, decode
-from registry.adapters.orm import outbox
+from eventkit.contracts import EnterpriseUpdated
 from registry.domain.errors import AlreadyRegistered
 from registry.domain.queries import EnterpriseFilters, PageRequest, SortOrder
 from registry.service_layer import enterprises as enterprise_cases
 from registry.service_layer.unit_of_work import UnitOfWork
 from tests.identifiers import fresh_inn
-from tests.integration.test_registry_verification_queue import OWNER, smolensk_company
+from tests.integration.registry_forms import OWNER, outbox_events, smolensk_company
 
 
 @pytest.fixture
@@ -61,19 +59,7 @@ def cases(registry_sessions, reference):
             return [e.id for e in page.items]
 
         async def last_event(self, enterprise):
-            async with registry_sessions() as session:
-                rows = (
-                    (
-                        await session.execute(
-                            select(outbox.c.envelope)
-                            .where(outbox.c.key == str(enterprise.id))
-                            .order_by(outbox.c.id)
-                        )
-                    )
-                    .scalars()
-                    .all()
-                )
-            return decode(rows[-1].encode())
+            return (await outbox_events(registry_sessions, key=enterprise.id))[-1]
 
     return Cases()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
 from eventkit.contracts import decode
 from eventkit.topics import ENTERPRISES
@@ -11,30 +10,11 @@ from registry.adapters.orm import enterprises, outbox
 from registry.domain.errors import AlreadyRegistered, InvalidInput
 from registry.service_layer import enterprises as use_cases
 from registry.service_layer.unit_of_work import UnitOfWork
+from tests.integration.registry_forms import count, mogilev_lift_maker, outbox_events, outbox_rows
 
-MOGILEV_LIFT_MAKER = {
-    "name": "ОАО «Могилёвлифтмаш»",
-    "country": "BY",
-    "region": "mogilev_oblast",
-    "city": "Могилёв",
-    "inn": None,
-    "ogrn": None,
-    "unp": "100582333",
-    "sectors": ["elevators"],
-    "description": "Пассажирские лифты, 200 шт. в год.",
-    "languages": ["ru", "be"],
-    "size": "large",
-    "certifications": ["ISO 9001", "EAC"],
-    "contact_person": "Иван Петров",
-    "email": "sales@liftmash.example.by",
-    "phone": "+375222000000",
-    "personal_data_consent": True,
-}
-
-
-async def _count(sessions, table) -> int:
-    async with sessions() as session:
-        return await session.scalar(select(func.count()).select_from(table))
+MOGILEV_LIFT_MAKER = mogilev_lift_maker(
+    unp="100582333", description="Пассажирские лифты, 200 шт. в год."
+)
 
 
 async def test_a_registration_stores_the_enterprise_and_its_event_together(
@@ -47,10 +27,7 @@ async def test_a_registration_stores_the_enterprise_and_its_event_together(
         **MOGILEV_LIFT_MAKER,
     )
 
-    async with registry_sessions() as session:
-        row = (
-            await session.execute(select(outbox).where(outbox.c.key == str(enterprise.id)))
-        ).one()
+    [row] = await outbox_rows(registry_sessions, key=enterprise.id)
     envelope, payload = decode(row.envelope.encode())
     assert row.topic == ENTERPRISES
     assert row.published_at is None
@@ -68,8 +45,8 @@ async def test_a_second_registration_of_the_same_legal_id_is_refused_and_leaves_
         owner_account_id=None,
         **MOGILEV_LIFT_MAKER,
     )
-    enterprises_before = await _count(registry_sessions, enterprises)
-    events_before = await _count(registry_sessions, outbox)
+    enterprises_before = await count(registry_sessions, enterprises)
+    events_before = await count(registry_sessions, outbox)
 
     with pytest.raises(AlreadyRegistered) as refused:
         await use_cases.register_enterprise(
@@ -80,13 +57,13 @@ async def test_a_second_registration_of_the_same_legal_id_is_refused_and_leaves_
         )
 
     assert refused.value.existing_id == first.id
-    assert await _count(registry_sessions, enterprises) == enterprises_before
-    assert await _count(registry_sessions, outbox) == events_before
+    assert await count(registry_sessions, enterprises) == enterprises_before
+    assert await count(registry_sessions, outbox) == events_before
 
 
 async def test_an_invalid_registration_writes_no_row_and_no_event(registry_sessions, reference):
-    enterprises_before = await _count(registry_sessions, enterprises)
-    events_before = await _count(registry_sessions, outbox)
+    enterprises_before = await count(registry_sessions, enterprises)
+    events_before = await count(registry_sessions, outbox)
 
     with pytest.raises(InvalidInput):
         await use_cases.register_enterprise(
@@ -96,8 +73,8 @@ async def test_an_invalid_registration_writes_no_row_and_no_event(registry_sessi
             **MOGILEV_LIFT_MAKER | {"unp": "100582334"},
         )
 
-    assert await _count(registry_sessions, enterprises) == enterprises_before
-    assert await _count(registry_sessions, outbox) == events_before
+    assert await count(registry_sessions, enterprises) == enterprises_before
+    assert await count(registry_sessions, outbox) == events_before
 
 
 async def test_verifying_records_who_and_when_and_emits_its_event(registry_sessions, reference):
@@ -120,13 +97,6 @@ async def test_verifying_records_who_and_when_and_emits_its_event(registry_sessi
         uow=UnitOfWork(registry_sessions), enterprise_id=enterprise.id
     )
     assert stored.status == "verified" and stored.version == 2
-    async with registry_sessions() as session:
-        types = [
-            decode(raw.encode())[0].type
-            for raw in await session.scalars(
-                select(outbox.c.envelope)
-                .where(outbox.c.key == str(enterprise.id))
-                .order_by(outbox.c.id)
-            )
-        ]
+    events = await outbox_events(registry_sessions, key=enterprise.id)
+    types = [envelope.type for envelope, _ in events]
     assert types == ["enterprise.registered", "enterprise.verified"]

@@ -7,82 +7,30 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 from stdnum.ru import ogrn as ru_ogrn
 
-from eventkit.contracts import EnterpriseSuspended, decode
-from registry.adapters.orm import outbox
+from eventkit.contracts import EnterpriseSuspended
 from registry.domain.actors import Caller
 from registry.domain.duplicates import MAX_POSSIBLE_DUPLICATES
 from registry.domain.errors import Forbidden, NotFound
 from registry.domain.queries import EnterpriseFilters, PageRequest, SortOrder
 from registry.service_layer import enterprises as enterprise_cases
 from registry.service_layer.unit_of_work import UnitOfWork
-from tests.identifiers import fresh_inn, fresh_unp
-
-AGENCY = Caller(account_id="reviewer-1", role="agency")
-OWNER = Caller(account_id="owner-1", role="company")
+from tests.integration.registry_forms import (
+    AGENCY,
+    OWNER,
+    fresh_phone,
+    outbox_events,
+    smolensk_company,
+    vitebsk_company,
+)
 
 
 def fresh_ogrn() -> str:
     """A 13-digit OGRN of an organisation registered in the Smolensk region in 2012."""
     body = "1126" + "7" + str(uuid.uuid4().int)[:7]
     return body + ru_ogrn.calc_check_digit(body + "0")
-
-
-def fresh_phone() -> str:
-    digits = str(uuid.uuid4().int)[:6]  # a Smolensk number: code 4812 and six digits
-    return f"+7 (4812) {digits[:2]}-{digits[2:4]}-{digits[4:]}"
-
-
-def smolensk_company(**changes) -> dict:
-    marker = uuid.uuid4().hex[:8]
-    return (
-        dict(
-            name=f"ООО «Смоленский завод {marker}»",
-            country="RU",
-            region="smolensk_oblast",
-            city="Смоленск",
-            inn=fresh_inn(),
-            ogrn=None,
-            unp=None,
-            sectors=["construction"],
-            description="",
-            languages=["ru"],
-            size="medium",
-            certifications=[],
-            contact_person="Мария Иванова",
-            email=f"office@{marker}.example.ru",
-            phone=fresh_phone(),
-            personal_data_consent=True,
-        )
-        | changes
-    )
-
-
-def vitebsk_company(**changes) -> dict:
-    marker = uuid.uuid4().hex[:8]
-    return (
-        dict(
-            name=f"ОАО «Витебский завод {marker}»",
-            country="BY",
-            region="vitebsk_oblast",
-            city="Витебск",
-            inn=None,
-            ogrn=None,
-            unp=fresh_unp(),
-            sectors=["construction"],
-            description="",
-            languages=["ru", "be"],
-            size="large",
-            certifications=[],
-            contact_person="Иван Петров",
-            email=f"sales@{marker}.example.by",
-            phone=fresh_phone(),
-            personal_data_consent=True,
-        )
-        | changes
-    )
 
 
 @pytest.fixture
@@ -237,18 +185,6 @@ async def test_a_suspension_keeps_the_reason_on_the_enterprise_and_in_its_event(
         uow=UnitOfWork(registry_sessions), enterprise_id=enterprise.id
     )
     assert suspended.suspension_reason == stored.suspension_reason == reason
-    async with registry_sessions() as session:
-        rows = (
-            (
-                await session.execute(
-                    select(outbox.c.envelope)
-                    .where(outbox.c.key == str(enterprise.id))
-                    .order_by(outbox.c.id)
-                )
-            )
-            .scalars()
-            .all()
-        )
-    envelope, payload = decode(rows[-1].encode())
+    envelope, payload = (await outbox_events(registry_sessions, key=enterprise.id))[-1]
     assert envelope.type == "enterprise.suspended"
     assert isinstance(payload, EnterpriseSuspended) and payload.reason == reason
