@@ -4,24 +4,12 @@ wait; after a cool-down it lets one call through to see whether the service is b
 import pytest
 
 from gateway.domain.circuit_breaker import CircuitBreaker
-
-
-class FakeClock:
-    """Time that moves only when the test says so."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from tests.unit.seconds_clock import SecondsClock
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> SecondsClock:
+    return SecondsClock()
 
 
 @pytest.fixture

@@ -132,14 +132,6 @@ def test_the_emailed_links_open_the_web_pages_with_the_tokens_the_gateway_reads_
 # --- asking for a reset ---------------------------------------------------------------------------
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_asking_for_resets_is_limited_per_email_whether_or_not_it_has_an_account_and_per_address():
     throttle = _throttle(per_address=5, per_email=2, window=3600)
 

@@ -2,18 +2,11 @@
 every request; it forgets them when they change."""
 
 from gateway.adapters.ownership_cache import OwnershipCache
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.unit.seconds_clock import SecondsClock
 
 
 def test_remembered_enterprises_are_served_until_they_are_too_old():
-    clock = FakeClock()
+    clock = SecondsClock(100.0)
     cache = OwnershipCache(ttl_seconds=10, clock=clock)
     cache.put("acc-1", frozenset({"e1"}))
 

@@ -4,19 +4,12 @@ a guesser hammering somebody's account slows only itself, and the owner signs in
 import pytest
 
 from gateway.domain.rate_limit import GrowingDelays, PasswordThrottle
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.unit.seconds_clock import SecondsClock
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> SecondsClock:
+    return SecondsClock(500.0)
 
 
 @pytest.fixture
@@ -30,7 +23,11 @@ def throttle(clock) -> PasswordThrottle:
 
 
 def guess(
-    throttle: PasswordThrottle, clock: FakeClock, *, address: str, email: str = "email:victim@x.ru"
+    throttle: PasswordThrottle,
+    clock: SecondsClock,
+    *,
+    address: str,
+    email: str = "email:victim@x.ru",
 ) -> float:
     """One wrong password, after waiting out whatever the throttle asked for; returns that wait."""
     wait = throttle.attempt(address=address, email=email)

@@ -4,19 +4,12 @@ and a refused client is told how long to wait."""
 import pytest
 
 from gateway.domain.rate_limit import RateLimiter, SignInThrottle
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.unit.seconds_clock import SecondsClock
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> SecondsClock:
+    return SecondsClock(500.0)
 
 
 def test_a_burst_up_to_the_limit_passes_then_the_next_request_waits(clock):

@@ -5,14 +5,7 @@ a session was being ended is never kept."""
 from __future__ import annotations
 
 from gateway.adapters.tokens import AccessTokens, SessionCache
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.unit.seconds_clock import SecondsClock
 
 
 def test_an_access_token_names_the_session_it_was_issued_with():
@@ -24,7 +17,7 @@ def test_an_access_token_names_the_session_it_was_issued_with():
 
 
 def test_a_lasting_session_is_asked_about_again_once_the_cache_time_has_passed():
-    clock = Clock()
+    clock = SecondsClock()
     cache = SessionCache(ttl_seconds=5, clock=clock)
     cache.put("family-1", account_id="acc-1", lasts=True, read_in_generation=cache.generation)
 
@@ -34,7 +27,7 @@ def test_a_lasting_session_is_asked_about_again_once_the_cache_time_has_passed()
 
 
 def test_an_ended_session_stays_ended_however_long_it_is_remembered():
-    clock = Clock()
+    clock = SecondsClock()
     cache = SessionCache(ttl_seconds=5, clock=clock)
     cache.put("family-1", account_id="acc-1", lasts=False, read_in_generation=cache.generation)
 

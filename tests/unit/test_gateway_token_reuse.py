@@ -9,16 +9,9 @@ import pytest
 from gateway.adapters import tokens as tokens_module
 from gateway.adapters.tokens import AccessTokens
 from gateway.domain.errors import InvalidToken
+from tests.unit.seconds_clock import SecondsClock
 
 SECRET = "s" * 40
-
-
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -37,7 +30,7 @@ def decodes(monkeypatch) -> list[str]:
 def test_a_company_signing_in_once_has_its_token_checked_once_while_it_lasts(decodes):
     issuer = AccessTokens(secret=SECRET, ttl_seconds=900)
     token = issuer.issue(account_id="acc-1", role="company")
-    clock = Clock(jwt.decode(token, options={"verify_signature": False})["exp"] - 600)
+    clock = SecondsClock(jwt.decode(token, options={"verify_signature": False})["exp"] - 600)
     door = AccessTokens(secret=SECRET, ttl_seconds=900, clock=clock)
     decodes.clear()
 
@@ -50,7 +43,7 @@ def test_a_company_signing_in_once_has_its_token_checked_once_while_it_lasts(dec
 def test_a_remembered_access_token_is_checked_again_once_its_expiry_has_come(decodes):
     token = AccessTokens(secret=SECRET, ttl_seconds=900).issue(account_id="acc-1", role="company")
     expires_at = jwt.decode(token, options={"verify_signature": False})["exp"]
-    clock = Clock(expires_at - 1)
+    clock = SecondsClock(expires_at - 1)
     door = AccessTokens(secret=SECRET, ttl_seconds=900, clock=clock)
     decodes.clear()
     door.read(token)
