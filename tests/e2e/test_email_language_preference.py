@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.e2e.console_story import proposed_lift_pair
+from tests.e2e.console_story import proposed_lift_pair, registered_company
 from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import wait_until
 
@@ -16,13 +16,12 @@ def _a_proposed_pair(gateway, open_company, agency, buyer_profile: dict) -> dict
     the agency."""
     marker = uuid.uuid4().hex[:6]
     maker = lift_maker_profile(languages=["ru"], phone="+375222111333")
-    seller, buyer = open_company(), open_company()
-    seller_id = gateway.post("/api/v1/enterprises", json=maker, headers=seller).json()["id"]
-    buyer_id = gateway.post("/api/v1/enterprises", json=buyer_profile, headers=buyer).json()["id"]
+    seller = registered_company(gateway, open_company, maker)
+    buyer_id, buyer = registered_company(gateway, open_company, buyer_profile)
     offer, need, match = proposed_lift_pair(
         gateway,
         agency,
-        seller=(seller_id, seller),
+        seller=seller,
         buyer=(buyer_id, buyer),
         offer_title=f"Пассажирские лифты {marker} на 630 кг",
         need_title=f"Замена пассажирских лифтов {marker}",
@@ -86,10 +85,7 @@ def test_a_russian_speaking_company_that_chose_belarusian_gets_its_next_suggesti
 def test_a_company_keeps_its_language_and_reminders_when_an_older_client_changes_only_the_rhythm(
     gateway, open_company, new_housing_operator
 ):
-    account = open_company()
-    enterprise_id = gateway.post(
-        "/api/v1/enterprises", json=new_housing_operator(), headers=account
-    ).json()["id"]
+    enterprise_id, account = registered_company(gateway, open_company, new_housing_operator())
     preferences = f"/api/v1/enterprises/{enterprise_id}/notification-preferences"
     assert (
         gateway.put(
@@ -114,10 +110,7 @@ def test_a_company_keeps_its_language_and_reminders_when_an_older_client_changes
 def test_a_language_the_emails_are_not_written_in_is_refused_as_a_problem(
     gateway, open_company, new_housing_operator
 ):
-    account = open_company()
-    enterprise_id = gateway.post(
-        "/api/v1/enterprises", json=new_housing_operator(), headers=account
-    ).json()["id"]
+    enterprise_id, account = registered_company(gateway, open_company, new_housing_operator())
 
     refused = gateway.put(
         f"/api/v1/enterprises/{enterprise_id}/notification-preferences",
