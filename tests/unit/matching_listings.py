@@ -1,5 +1,5 @@
-"""The listings of the design's story as the matcher holds them: a Mogilev lift maker and a
-Smolensk housing company's need."""
+"""The listings of the design's story as the matcher holds them (a Mogilev lift maker and a
+Smolensk housing company's need), and a match proposed between two listings."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import uuid
 from dataclasses import replace
 
 from matching.domain.listing import Listing
+from matching.domain.match import Match
 
 
 def lift_maker(**changes) -> Listing:
@@ -51,3 +52,19 @@ def housing_need(**changes) -> Listing:
         certifications=("ТР ТС 011/2011",),
     )
     return replace(listing, **changes)
+
+
+def proposed_match(offer: Listing | None = None, need: Listing | None = None, **changes) -> Match:
+    """A match proposed between `offer` and `need` (listings of their own, without them), scored
+    0.8 with no reasons unless `changes` say otherwise."""
+    values = dict(
+        offer_id=offer.id if offer else uuid.uuid4(),
+        need_id=need.id if need else uuid.uuid4(),
+        offer_enterprise_id=offer.enterprise_id if offer else uuid.uuid4(),
+        need_enterprise_id=need.enterprise_id if need else uuid.uuid4(),
+        score=0.8,
+        components=[],
+        reasons_ru=[],
+        reasons_en=[],
+    )
+    return Match.propose(**values | changes)

@@ -3,7 +3,6 @@ are laid out."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from matching.domain.errors import InvalidInput
 from matching.domain.funnel import STAGES, FunnelRange, FunnelRow, arranged, period_keys
 from matching.domain.match import Match
+from tests.unit.matching_listings import proposed_match
 
 TODAY = date(2026, 12, 2)
 
@@ -29,21 +29,8 @@ def stages_marked_by(match: Match) -> list[str]:
     return found
 
 
-def proposed() -> Match:
-    return Match.propose(
-        offer_id=uuid.uuid4(),
-        need_id=uuid.uuid4(),
-        offer_enterprise_id=uuid.uuid4(),
-        need_enterprise_id=uuid.uuid4(),
-        score=0.8,
-        components=[],
-        reasons_ru=[],
-        reasons_en=[],
-    )
-
-
 def test_a_match_that_goes_all_the_way_marks_every_stage_but_rejected_once_per_side():
-    match = proposed()
+    match = proposed_match()
     match.approve(actor="reviewer")
     match.respond(side="need", answer="interested", actor="buyer")
     match.respond(side="offer", answer="interested", actor="seller")
@@ -60,7 +47,7 @@ def test_a_match_that_goes_all_the_way_marks_every_stage_but_rejected_once_per_s
 
 
 def test_a_declined_answer_is_not_interest_and_a_rejection_is_its_own_stage():
-    declined, rejected = proposed(), proposed()
+    declined, rejected = proposed_match(), proposed_match()
     declined.approve(actor="reviewer")
     declined.respond(side="need", answer="declined", actor="buyer")
     rejected.reject(actor="reviewer", reason="already contracted")
@@ -70,7 +57,7 @@ def test_a_declined_answer_is_not_interest_and_a_rejection_is_its_own_stage():
 
 
 def test_a_withdrawn_pair_proposed_again_is_not_counted_as_created_twice():
-    match = proposed()
+    match = proposed_match()
     match.withdraw(reason="the offer closed")
     match.repropose(score=0.7, components=[], reasons_ru=[], reasons_en=[])
 

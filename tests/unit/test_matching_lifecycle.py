@@ -8,19 +8,11 @@ import pytest
 
 from matching.domain.errors import Forbidden, InvalidInput, InvalidTransition
 from matching.domain.match import Match, side_owned_by
+from tests.unit.matching_listings import proposed_match
 
 
 def proposed() -> Match:
-    return Match.propose(
-        offer_id=uuid.uuid4(),
-        need_id=uuid.uuid4(),
-        offer_enterprise_id=uuid.uuid4(),
-        need_enterprise_id=uuid.uuid4(),
-        score=0.8,
-        components=[],
-        reasons_ru=["Оба в секторе"],
-        reasons_en=["Both"],
-    )
+    return proposed_match(reasons_ru=["Оба в секторе"], reasons_en=["Both"])
 
 
 def test_a_match_goes_from_proposal_to_introduction_to_closing():

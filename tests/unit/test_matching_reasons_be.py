@@ -4,14 +4,12 @@ and a reason stored in Russian before Belarusian was written is said again in Be
 
 from __future__ import annotations
 
-import uuid
 from functools import partial
 
 import pytest
 
 from matching.domain import belarusian
-from matching.domain.match import Match
-from tests.unit.matching_listings import housing_need, lift_maker
+from tests.unit.matching_listings import housing_need, lift_maker, proposed_match
 
 # The design's lift maker and housing operator, the housing operator reading Belarusian too.
 mogilev_lift_maker = lift_maker
@@ -148,17 +146,7 @@ def test_the_belarusian_said_again_is_what_the_scorer_writes_itself(taxonomy, in
 
 
 def test_a_match_keeps_its_belarusian_reasons_through_a_rescore():
-    match = Match.propose(
-        offer_id=uuid.uuid4(),
-        need_id=uuid.uuid4(),
-        offer_enterprise_id=uuid.uuid4(),
-        need_enterprise_id=uuid.uuid4(),
-        score=0.8,
-        components=[],
-        reasons_ru=["Оба"],
-        reasons_en=["Both"],
-        reasons_be=["Абодва"],
-    )
+    match = proposed_match(reasons_ru=["Оба"], reasons_en=["Both"], reasons_be=["Абодва"])
     assert match.reasons_be == ["Абодва"]
 
     match.rescore(

@@ -8,27 +8,13 @@ from dataclasses import replace
 
 import pytest
 
-from matching.domain.match import Match
 from matching.service_layer.reconcile import (
     _ended_by,
     _kept_while_rechecked,
     _why_withdrawn,
     _withdrawal_cause,
 )
-from tests.unit.matching_listings import housing_need, lift_maker
-
-
-def pair(offer, need) -> Match:
-    return Match.propose(
-        offer_id=offer.id,
-        need_id=need.id,
-        offer_enterprise_id=offer.enterprise_id,
-        need_enterprise_id=need.enterprise_id,
-        score=0.8,
-        components=[],
-        reasons_ru=[],
-        reasons_en=[],
-    )
+from tests.unit.matching_listings import housing_need, lift_maker, proposed_match
 
 
 @pytest.mark.parametrize(
@@ -82,7 +68,7 @@ def test_once_verified_the_waiting_listing_is_filed_and_paired(index):
 
 def test_an_enterprise_back_to_pending_withdraws_proposed_pairs_but_keeps_approved_suggestions():
     offer, need = lift_maker(enterprise_status="pending"), housing_need()
-    proposed, approved = pair(offer, need), pair(offer, need)
+    proposed, approved = proposed_match(offer, need), proposed_match(offer, need)
     approved.approve(actor="reviewer-1")
 
     assert not _kept_while_rechecked(proposed, offer, need)
