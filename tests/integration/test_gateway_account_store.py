@@ -3,13 +3,12 @@ rotation that holds under a race, enterprise bindings, and migrations up and dow
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, select
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from gateway.__main__ import alembic_config
 from gateway.adapters.orm import accounts as accounts_table
@@ -19,6 +18,7 @@ from gateway.domain.errors import EmailTaken, InvalidCredentials, InvalidToken
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
 from tests.integration.gateway_accounts import DAY, PASSWORD, racing, refresh, sign_in
+from tests.integration.scratch_sql import table_names
 
 
 @pytest.fixture
@@ -155,20 +155,10 @@ def test_the_gateways_migrations_build_its_tables_and_take_them_away(scratch_dat
     config = alembic_config(scratch_database)
 
     command.upgrade(config, "head")
-    assert {"accounts", "account_enterprises", "refresh_tokens"} <= _tables(scratch_database)
+    assert {"accounts", "account_enterprises", "refresh_tokens"} <= table_names(scratch_database)
 
     command.downgrade(config, "base")
     assert (
-        _tables(scratch_database) & {"accounts", "account_enterprises", "refresh_tokens"} == set()
+        table_names(scratch_database) & {"accounts", "account_enterprises", "refresh_tokens"}
+        == set()
     )
-
-
-def _tables(url: str) -> set[str]:
-    async def read() -> set[str]:
-        engine = create_async_engine(url)
-        async with engine.connect() as connection:
-            names = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
-        await engine.dispose()
-        return names
-
-    return asyncio.run(read())

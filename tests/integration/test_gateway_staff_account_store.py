@@ -5,14 +5,12 @@ and down. The notifications service is stood in for by a sender that keeps the l
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, text
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from devstack.ports import free_port
 from gateway.__main__ import alembic_config
@@ -34,6 +32,7 @@ from gateway.domain.errors import (
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
 from tests.integration.gateway_accounts import PASSWORD, racing, refresh, set_password, sign_in
+from tests.integration.scratch_sql import column_names, run_sql
 
 ADMIN_ID = str(uuid.uuid4())
 
@@ -307,37 +306,19 @@ async def test_a_cursor_the_list_did_not_give_out_is_invalid_input(uow, cursor):
 def test_migration_0002_adds_names_and_disabling_and_goes_back_down(scratch_database):
     config = alembic_config(scratch_database)
     command.upgrade(config, "head")
-    assert {"name", "disabled_at"} <= _columns(scratch_database)
-    _run(
+    assert {"name", "disabled_at"} <= column_names(scratch_database, "accounts")
+    run_sql(
         scratch_database,
-        "INSERT INTO accounts (id, email, role, password_hash) VALUES (gen_random_uuid(), "
-        "'invited@example.ru', 'agency', NULL)",
+        [
+            (
+                "INSERT INTO accounts (id, email, role, password_hash) VALUES (gen_random_uuid(), "
+                "'invited@example.ru', 'agency', NULL)",
+                {},
+            )
+        ],
     )
 
     command.downgrade(config, "0001")
 
-    assert _columns(scratch_database) & {"name", "disabled_at"} == set()
+    assert column_names(scratch_database, "accounts") & {"name", "disabled_at"} == set()
     command.upgrade(config, "head")
-
-
-def _columns(url: str) -> set[str]:
-    async def read() -> set[str]:
-        engine = create_async_engine(url)
-        async with engine.connect() as connection:
-            names = await connection.run_sync(
-                lambda sync: {c["name"] for c in inspect(sync).get_columns("accounts")}
-            )
-        await engine.dispose()
-        return names
-
-    return asyncio.run(read())
-
-
-def _run(url: str, statement: str) -> None:
-    async def run() -> None:
-        engine = create_async_engine(url)
-        async with engine.begin() as connection:
-            await connection.execute(text(statement))
-        await engine.dispose()
-
-    asyncio.run(run())

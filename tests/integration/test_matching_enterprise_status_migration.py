@@ -9,7 +9,7 @@ import uuid
 from alembic import command
 
 from matching.__main__ import alembic_config
-from tests.integration.test_matching_reasons_be_migration import _run
+from tests.integration.scratch_sql import run_sql
 
 
 def _listing(
@@ -41,7 +41,7 @@ def test_each_listing_gets_its_enterprises_status_and_a_suspension_is_kept(scrat
     command.upgrade(config, "0006")
     verified, pending, suspended, unknown = (uuid.uuid4() for _ in range(4))
     listings = {name: uuid.uuid4() for name in ("verified", "pending", "suspended", "unknown")}
-    _run(
+    run_sql(
         scratch_database,
         [
             _enterprise(verified, "verified"),
@@ -56,7 +56,7 @@ def test_each_listing_gets_its_enterprises_status_and_a_suspension_is_kept(scrat
 
     command.upgrade(config, "0007")
 
-    [rows] = _run(scratch_database, [("SELECT id, enterprise_status FROM listings", {})])
+    [rows] = run_sql(scratch_database, [("SELECT id, enterprise_status FROM listings", {})])
     assert dict(rows) == {
         listings["verified"]: "verified",
         listings["pending"]: "pending",
@@ -64,5 +64,5 @@ def test_each_listing_gets_its_enterprises_status_and_a_suspension_is_kept(scrat
         listings["unknown"]: None,
     }
     command.downgrade(config, "0006")
-    [rows] = _run(scratch_database, [("SELECT id, enterprise_suspended FROM listings", {})])
+    [rows] = run_sql(scratch_database, [("SELECT id, enterprise_suspended FROM listings", {})])
     assert {listing_id for listing_id, paused in rows if paused} == {listings["suspended"]}

@@ -4,15 +4,13 @@ order; a match written afterwards without them (a bulk load) reads as none."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 
 from alembic import command
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from matching.__main__ import alembic_config
+from tests.integration.scratch_sql import run_sql
 
 REASONS_RU = [
     "Оба в секторе «Лифты и подъёмно-транспортное оборудование»",
@@ -21,20 +19,6 @@ REASONS_RU = [
     "мощность 200 шт. покрывает потребность 120 шт.",
     "общий язык: русский",
 ]
-
-
-def _run(url: str, statements: list[tuple[str, dict]]) -> list:
-    async def go() -> list:
-        engine = create_async_engine(url)
-        results = []
-        async with engine.begin() as connection:
-            for statement, params in statements:
-                result = await connection.execute(text(statement), params)
-                results.append(result.all() if result.returns_rows else None)
-        await engine.dispose()
-        return results
-
-    return asyncio.run(go())
 
 
 def _listing(listing_id: uuid.UUID, side: str, country: str, city: str) -> tuple[str, dict]:
@@ -59,7 +43,7 @@ def test_matches_scored_before_get_their_reasons_in_belarusian(scratch_database)
     config = alembic_config(scratch_database)
     command.upgrade(config, "0005")
     offer, need, match = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    _run(
+    run_sql(
         scratch_database,
         [
             _listing(offer, "offer", "BY", "Могилёв"),
@@ -86,7 +70,7 @@ def test_matches_scored_before_get_their_reasons_in_belarusian(scratch_database)
 
     command.upgrade(config, "head")
 
-    [[(reasons_be,)]] = _run(
+    [[(reasons_be,)]] = run_sql(
         scratch_database, [("SELECT reasons_be FROM matches WHERE id = :id", {"id": match})]
     )
     assert reasons_be == [
@@ -98,7 +82,7 @@ def test_matches_scored_before_get_their_reasons_in_belarusian(scratch_database)
     ]
     command.downgrade(config, "0005")
     command.upgrade(config, "head")  # and back again, from Russian alone
-    [[(again,)]] = _run(
+    [[(again,)]] = run_sql(
         scratch_database, [("SELECT reasons_be FROM matches WHERE id = :id", {"id": match})]
     )
     assert again == reasons_be

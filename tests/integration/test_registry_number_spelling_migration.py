@@ -14,7 +14,7 @@ from alembic import command
 from sqlalchemy.exc import IntegrityError
 
 from registry.__main__ import alembic_config
-from tests.integration.test_registry_unit_codes_migration import _run
+from tests.integration.scratch_sql import run_sql
 
 INSERT_ENTERPRISE = """INSERT INTO enterprises (id, name, country, region, city, legal_id, inn,
 unp, sectors, description, languages, size,
@@ -53,7 +53,9 @@ def _enterprise(
 
 
 def _rows(url: str) -> dict[str, tuple]:
-    [rows] = _run(url, [("SELECT name, legal_id, inn, unp, phone, version FROM enterprises", {})])
+    [rows] = run_sql(
+        url, [("SELECT name, legal_id, inn, unp, phone, version FROM enterprises", {})]
+    )
     return {name: tuple(rest) for name, *rest in rows}
 
 
@@ -68,7 +70,7 @@ def test_numbers_stored_in_other_spellings_are_respelled_and_a_clash_keeps_its_s
         name="belarusian", country="BY", unp="ма1953684", phone="+375 17 123-45-67", day=3
     )
     listing = uuid.uuid4()
-    _run(
+    run_sql(
         scratch_database,
         [
             first,
@@ -97,7 +99,7 @@ def test_numbers_stored_in_other_spellings_are_respelled_and_a_clash_keeps_its_s
     )  # the version stays
     assert rows["clash"] == ("٧٧٠٧٠٨٣٨٩٣", "٧٧٠٧٠٨٣٨٩٣", None, None, 4)
     assert rows["belarusian"] == ("MA1953684", None, "MA1953684", "+375171234567", 4)
-    [[(codes,)]] = _run(
+    [[(codes,)]] = run_sql(
         scratch_database, [("SELECT product_codes FROM listings WHERE id = :id", {"id": listing})]
     )
     assert codes == [
@@ -110,10 +112,10 @@ def test_numbers_stored_in_other_spellings_are_respelled_and_a_clash_keeps_its_s
 def test_afterwards_the_database_refuses_a_legal_id_in_another_spelling(scratch_database):
     config = alembic_config(scratch_database)
     command.upgrade(config, "0006")
-    _run(scratch_database, [_enterprise(name="spaced", inn="7707 083893", day=1)])
+    run_sql(scratch_database, [_enterprise(name="spaced", inn="7707 083893", day=1)])
     command.upgrade(config, "head")
     assert _rows(scratch_database)["spaced"][0] == "7707083893"
-    [[(validated,)]] = _run(
+    [[(validated,)]] = run_sql(
         scratch_database,
         [
             (
@@ -126,4 +128,4 @@ def test_afterwards_the_database_refuses_a_legal_id_in_another_spelling(scratch_
     assert validated  # no clash was left, so every row is checked too
 
     with pytest.raises(IntegrityError):
-        _run(scratch_database, [_enterprise(name="arabic", inn="٧٧٠٧٠٨٣٨٩٣", day=2)])
+        run_sql(scratch_database, [_enterprise(name="arabic", inn="٧٧٠٧٠٨٣٨٩٣", day=2)])

@@ -8,28 +8,12 @@ import asyncio
 import uuid
 
 from alembic import command
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from devstack.stack import ROOT
 from registry.__main__ import alembic_config
 from registry.adapters.reference_files import load_units
 from registry.entrypoints.units_report import unreadable_units
-
-
-def _run(url: str, statements: list[tuple[str, dict]]) -> list:
-    async def go() -> list:
-        engine = create_async_engine(url)
-        results = []
-        async with engine.begin() as connection:
-            for statement, params in statements:
-                result = await connection.execute(text(statement), params)
-                results.append(result.all() if result.returns_rows else None)
-        await engine.dispose()
-        return results
-
-    return asyncio.run(go())
-
+from tests.integration.scratch_sql import run_sql
 
 ENTERPRISE = """INSERT INTO enterprises (id, name, country, region, city, legal_id, sectors,
 description, languages, size,
@@ -65,11 +49,13 @@ def test_units_written_before_the_vocabulary_become_codes_and_the_unreadable_are
     enterprise = uuid.uuid4()
     written = ["шт./год", "т", "т/мес.", "гол.", "pcs per year", "кг/сут", "бочек", None]
     listings = [_listing(enterprise, unit) for unit in written]
-    _run(scratch_database, [(ENTERPRISE, {"id": enterprise}), *(insert for _, insert in listings)])
+    run_sql(
+        scratch_database, [(ENTERPRISE, {"id": enterprise}), *(insert for _, insert in listings)]
+    )
 
     command.upgrade(config, "head")
 
-    rows = dict(_run(scratch_database, [("SELECT id, unit FROM listings", {})])[0])
+    rows = dict(run_sql(scratch_database, [("SELECT id, unit FROM listings", {})])[0])
     assert [rows[listing_id] for listing_id, _ in listings] == [
         "pcs/year",
         "t",
@@ -80,7 +66,7 @@ def test_units_written_before_the_vocabulary_become_codes_and_the_unreadable_are
         "бочек",
         None,
     ]
-    [[(versions,)]] = _run(
+    [[(versions,)]] = run_sql(
         scratch_database, [("SELECT array_agg(DISTINCT version) FROM listings", {})]
     )
     assert versions == [3]  # the unit means what it meant: no new version
@@ -99,6 +85,6 @@ def test_units_written_before_the_vocabulary_become_codes_and_the_unreadable_are
 
     command.downgrade(config, "0005")  # the codes stay: each still says what the company meant
     assert (
-        dict(_run(scratch_database, [("SELECT id, unit FROM listings", {})])[0])[listings[0][0]]
+        dict(run_sql(scratch_database, [("SELECT id, unit FROM listings", {})])[0])[listings[0][0]]
         == "pcs/year"
     )

@@ -1,0 +1,44 @@
+"""Reading and writing a scratch database with plain SQL, as migration stories do: from a
+synchronous test, each call on its own engine."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import inspect, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+
+def run_sql(url: str, statements: list[tuple[str, dict]]) -> list:
+    """Runs the statements in one transaction; the rows of each (None where it returns none)."""
+
+    async def go() -> list:
+        engine = create_async_engine(url)
+        results = []
+        async with engine.begin() as connection:
+            for statement, params in statements:
+                result = await connection.execute(text(statement), params)
+                results.append(result.all() if result.returns_rows else None)
+        await engine.dispose()
+        return results
+
+    return asyncio.run(go())
+
+
+def _inspected(url: str, read):
+    async def go():
+        engine = create_async_engine(url)
+        async with engine.connect() as connection:
+            found = await connection.run_sync(lambda sync: read(inspect(sync)))
+        await engine.dispose()
+        return found
+
+    return asyncio.run(go())
+
+
+def table_names(url: str) -> set[str]:
+    return _inspected(url, lambda inspector: set(inspector.get_table_names()))
+
+
+def column_names(url: str, table: str) -> set[str]:
+    return _inspected(url, lambda inspector: {c["name"] for c in inspector.get_columns(table)})
