@@ -259,12 +259,7 @@ def start(stack: Stack) -> None:
 
 async def bench(stack: Stack, *, requests: int, clients: int, rounds: int) -> list[dict]:
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with (
-        httpx.AsyncClient(base_url=stack.gateway_url, limits=limits, timeout=30) as gateway,
-        httpx.AsyncClient(
-            base_url=stack.service_url("registry"), limits=limits, timeout=30
-        ) as registry,
-    ):
+    async with httpx.AsyncClient(base_url=stack.gateway_url, limits=limits, timeout=30) as gateway:
 
         def internal(role: str, **claims) -> dict[str, str]:
             now = int(time.time())

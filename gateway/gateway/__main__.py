@@ -96,7 +96,8 @@ def serve(settings: Settings) -> None:
     if not settings.demo_mode and (defaults := settings.default_secrets_in_use()):
         print(
             f"error: {', '.join(defaults)} still has the value published in this repository; "
-            "set your own secret (at least 32 characters) or run in demo mode (GATEWAY_DEMO_MODE=true)",
+            "set your own secret (at least 32 characters) or run in demo mode "
+            "(GATEWAY_DEMO_MODE=true)",
             file=sys.stderr,
         )
         sys.exit(2)
@@ -122,11 +123,13 @@ class _Server(uvicorn.Server):
 
 
 async def serve_public_and_operations(app, settings: Settings) -> None:
-    """The public API and the operations listener (readiness, metrics) as two servers in one loop."""
+    """The public API and the operations listener (readiness, metrics) as two servers in one
+    loop."""
     from gateway.entrypoints.operations import create_operations_app
 
     # proxy_headers off: uvicorn would believe X-Forwarded-For from FORWARDED_ALLOW_IPS (loopback by
-    # default); the gateway reads it only from GATEWAY_TRUSTED_PROXIES (entrypoints/client_address.py).
+    # default); the gateway reads it only from GATEWAY_TRUSTED_PROXIES
+    # (entrypoints/client_address.py).
     public = _Server(
         uvicorn.Config(
             app,
@@ -186,7 +189,8 @@ async def open_demo_accounts(container) -> None:
 
 async def close_demo_accounts(container) -> None:
     """Outside demo mode nobody signs in with a password published in the README: the accounts an
-    earlier demo run opened (its staff and its demo companies) are disabled, and their sessions end."""
+    earlier demo run opened (its staff and its demo companies) are disabled, and their sessions
+    end."""
     from gateway.service_layer import accounts
     from gateway.service_layer.unit_of_work import UnitOfWork
 

@@ -201,7 +201,8 @@ def _sign_in_throttle(settings: Settings) -> PasswordThrottle:
 
 
 def _throttle(per_address: int, per_email: int, window: float) -> SignInThrottle:
-    """Each address may ask `per_address` times and each email `per_email` times, given back over the window."""
+    """Each address may ask `per_address` times and each email `per_email` times, given back over
+    the window."""
     return SignInThrottle(
         per_address=RateLimiter(per_second=per_address / window, burst=per_address),
         per_email=RateLimiter(per_second=per_email / window, burst=per_email),

@@ -16,7 +16,8 @@ class Settings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = 8000
-    # The operations listener (readiness, metrics): never public, loopback unless a probe needs more.
+    # The operations listener (readiness, metrics): never public, loopback unless a probe needs
+    # more.
     ops_host: str = "127.0.0.1"
     ops_port: int = 8009
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/gateway"
@@ -31,7 +32,8 @@ class Settings(BaseSettings):
     ownership_cache_seconds: float = 10.0
     # Kafka, to read the registry's enterprise events: an enterprise whose ownership write failed
     # after the registry's reply is bound to its company from `enterprise.registered`
-    # (entrypoints/accounts/registry_events.py). None: no consumer (a gateway started without Kafka).
+    # (entrypoints/accounts/registry_events.py). None: no consumer (a gateway started without
+    # Kafka).
     kafka_bootstrap_servers: str | None = None
     consumer_group: str = "gateway"
     # How long the door trusts that a session lasts before asking the database again: the bound on
@@ -52,8 +54,8 @@ class Settings(BaseSettings):
     rate_limit_account_burst: int = 500
     # Wrong passwords (sign-in, change-password), per (account, address) pair and per address, never
     # per account alone (that would let anyone lock its owner out): the first ones are free, each
-    # further one doubles the wait from the first delay up to the longest; each failure is
-    # forgotten over its time (a minute for a pair, 10 s for an address). A right password costs none.
+    # further one doubles the wait from the first delay up to the longest; each failure is forgotten
+    # over its time (a minute for a pair, 10 s for an address). A right password costs none.
     sign_in_free_failures_per_pair: int = 5
     sign_in_free_failures_per_address: int = 30
     sign_in_first_delay_seconds: float = 1.0

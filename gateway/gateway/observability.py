@@ -1,4 +1,5 @@
-"""The gateway's metrics are the HTTP ones every app serves (servicekit); it adds none of its own."""
+"""The gateway's metrics are the HTTP ones every app serves (servicekit); it adds none of its
+own."""
 
 from __future__ import annotations
 

@@ -63,7 +63,8 @@ class AccountEmails:
         self._web_base_url = web_base_url.rstrip("/")
 
     def confirmation_link(self, account: Account) -> str:
-        return f"{self._web_base_url}/confirm?token={self._confirmation_links.issue(account_id=account.id, email=account.email)}"
+        token = self._confirmation_links.issue(account_id=account.id, email=account.email)
+        return f"{self._web_base_url}/confirm?token={token}"
 
     def reset_link(self, account: Account) -> str:
         token = self._reset_links.issue(account_id=account.id, stamp=account.password_stamp)
@@ -78,8 +79,8 @@ class AccountEmails:
         return await self._send(PASSWORD_RESET_PATH, account, self.reset_link(account), language)
 
     async def send_account_exists(self, account: Account, *, language: str) -> bool:
-        """Someone tried to register with the account's address: its owner learns it, with the way to
-        a new password in case it was them (the one who tried is told nothing)."""
+        """Someone tried to register with the account's address: its owner learns it, with the way
+        to a new password in case it was them (the one who tried is told nothing)."""
         return await self._send(
             ACCOUNT_EXISTS_PATH, account, f"{self._web_base_url}/forgot-password", language
         )

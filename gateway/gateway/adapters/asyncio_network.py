@@ -147,7 +147,8 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.AsyncNetworkStream:
         raise httpcore.ConnectError(
-            "this backend speaks plain HTTP to services on a private network; use https through the default backend"
+            "this backend speaks plain HTTP to services on a private network; use https through "
+            "the default backend"
         )
 
     def get_extra_info(self, info: str) -> Any:
@@ -197,7 +198,8 @@ async def _stream(
     timeout: float | None,
     socket_options: Iterable[tuple[int, int, Any]] | None,
 ) -> AsyncioStream:
-    """A connection being opened, as httpcore's stream, with httpcore's errors for what went wrong."""
+    """A connection being opened, as httpcore's stream, with httpcore's errors for what went
+    wrong."""
     try:
         async with asyncio.timeout(timeout):
             transport, connection = await opening
@@ -268,8 +270,8 @@ class _ResponseBody(httpx.AsyncByteStream):
         await self._response.aclose()
 
 
-# httpcore's errors as httpx's, so callers of the transport catch httpx.TransportError alone;
-# a subclass maps through its nearest listed ancestor (httpcore.ReadTimeout before TimeoutException).
+# httpcore's errors as httpx's, so callers of the transport catch httpx.TransportError alone; a
+# subclass maps through its nearest listed ancestor (httpcore.ReadTimeout before TimeoutException).
 _HTTPX_ERRORS: dict[type[Exception], type[httpx.TransportError]] = {
     httpcore.ConnectTimeout: httpx.ConnectTimeout,
     httpcore.ReadTimeout: httpx.ReadTimeout,

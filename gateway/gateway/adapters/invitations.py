@@ -29,7 +29,8 @@ class Invitations:
         """Asks the notifications service to email a fresh link; says whether it accepted. Never
         raises: the account exists either way, and the admin can send the link again."""
         invitation_id = str(uuid.uuid4())  # the notifications service's idempotency key
-        # An account opened on the command line may have no name; the greeting then uses the address.
+        # An account opened on the command line may have no name; the greeting then uses the
+        # address.
         body = {
             "invitation_id": invitation_id,
             "email": account.email,

@@ -15,7 +15,8 @@ class Passwords:
         self._hasher = PasswordHasher(
             time_cost=time_cost, memory_cost=memory_cost_kib, parallelism=parallelism
         )
-        # Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
+        # Compared against when the email is unknown, so a wrong email costs as long as a wrong
+        # password.
         self._decoy = self._hasher.hash("no account has this password")
 
     async def hash(self, password: str) -> str:

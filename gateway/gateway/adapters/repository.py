@@ -154,7 +154,8 @@ class AccountRepository:
         return frozenset(str(e) for e in (await self._session.scalars(query)))
 
     async def delete(self, account_id: str) -> None:
-        """Erases the account's row; its enterprises' bindings and refresh tokens go with it (ON DELETE CASCADE)."""
+        """Erases the account's row; its enterprises' bindings and refresh tokens go with it (ON
+        DELETE CASCADE)."""
         await self._session.execute(delete(accounts).where(accounts.c.id == uuid.UUID(account_id)))
 
     async def unbind(self, enterprise_id: str) -> None:
@@ -247,7 +248,8 @@ class RefreshTokenRepository:
 
     async def revoke_if_active(self, token_hash: str, *, at: datetime) -> TokenFamily | None:
         """Revokes the token when it is still usable (trading it in); returns its family, or None
-        when it was not. One statement, so two refreshes racing with the same token cannot both succeed."""
+        when it was not. One statement, so two refreshes racing with the same token cannot both
+        succeed."""
         statement = (
             update(refresh_tokens)
             .where(
@@ -273,7 +275,8 @@ class RefreshTokenRepository:
         return TokenFamily(str(row.account_id), str(row.family_id)) if row else None
 
     async def revoke_family(self, family_id: str, *, at: datetime) -> int:
-        """Every token of the session stops working, and with them its access tokens; says how many were still usable."""
+        """Every token of the session stops working, and with them its access tokens; says how many
+        were still usable."""
         statement = _revoking(refresh_tokens.c.family_id == uuid.UUID(family_id), at=at)
         self.ended_families.add(family_id)
         return (await self._session.execute(statement)).rowcount
@@ -288,7 +291,8 @@ class RefreshTokenRepository:
                 .where(refresh_tokens.c.token_hash == keeping)
                 .scalar_subquery()
             )
-            # IS DISTINCT FROM: a `keeping` that names no token keeps nothing (with != it would keep everything).
+            # IS DISTINCT FROM: a `keeping` that names no token keeps nothing (with != it would keep
+            # everything).
             statement = statement.where(refresh_tokens.c.family_id.is_distinct_from(kept_family))
         self.ended_accounts.add(account_id)
         return (await self._session.execute(statement)).rowcount

@@ -109,7 +109,8 @@ class SessionCache:
         self._max = max_sessions
         self._clock = clock
         self._entries: OrderedDict[str, tuple[float, str, bool]] = OrderedDict()
-        # Bumped by every forget: a verdict read from the database before a forget is not stored after it.
+        # Bumped by every forget: a verdict read from the database before a forget is not stored
+        # after it.
         self.generation = 0
 
     def lasts(self, session_id: str) -> bool | None:
@@ -156,8 +157,8 @@ class ConfirmationLinks:
     """The token in the link the gateway emails to a new account's address at sign-up, signed with
     the internal token secret: {"purpose": "confirm-email", "sub": <account id>, "email": <the
     address it was sent to>, "exp"}. A link from before the gateway sent these may still be around
-    in an enterprise's welcome email, {"purpose": "confirm-enterprise-email", "sub": <enterprise id>,
-    "email": <the address it was sent to>}: it names no account, so it stands for the account
+    in an enterprise's welcome email, {"purpose": "confirm-enterprise-email", "sub": <enterprise
+    id>, "email": <the address it was sent to>}: it names no account, so it stands for the account
     holding that address. A token that names no address confirms nothing (the old welcome email's
     {"purpose": "confirm-email", "sub"} reached whatever address the enterprise gave)."""
 
@@ -184,8 +185,8 @@ class ConfirmationLinks:
             )
         except jwt.PyJWTError:
             raise InvalidToken("the confirmation link is not valid or has expired") from None
-        # An internal token is signed with the same secret; only a link made for this purpose counts,
-        # and only one that says which address it was sent to.
+        # An internal token is signed with the same secret; only a link made for this purpose
+        # counts, and only one that says which address it was sent to.
         email = claims.get("email")
         if not isinstance(email, str) or not email:
             raise InvalidToken("the confirmation link is not valid or has expired")

@@ -68,8 +68,8 @@ class Upstream:
         self._base_url = httpx.URL(base_url)
         self._timeout = httpx.Timeout(timeout, connect=2.0)
         self._timeout_extension = self._timeout.as_dict()
-        # Keep-alive connections for the gateway's concurrency, let go before the service's own
-        # idle timeout (uvicorn's 5 s) closes them under a request; retries are ours (idempotent only).
+        # Keep-alive connections for the gateway's concurrency, let go before the service's own idle
+        # timeout (uvicorn's 5 s) closes them under a request; retries are ours (idempotent only).
         limits = httpx.Limits(
             max_connections=200, max_keepalive_connections=50, keepalive_expiry=4.0
         )

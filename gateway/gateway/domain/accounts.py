@@ -123,7 +123,8 @@ class Account:
         self.disabled_at = None
 
     def check_deletable(self) -> None:
-        """A company deletes its own account; a staff account is the agency's and an admin disables it."""
+        """A company deletes its own account; a staff account is the agency's and an admin disables
+        it."""
         if self.is_staff:
             raise AccountConflict("a staff account is closed by an admin, who disables it")
         if self.disabled:

@@ -53,7 +53,8 @@ def _for_of(element: str) -> str:
 
 
 def _address(value: str) -> str | None:
-    """A plain IP address from `1.2.3.4`, `1.2.3.4:5678`, `"[2001:db8::1]:80"` or `2001:db8::1`; None otherwise."""
+    """A plain IP address from `1.2.3.4`, `1.2.3.4:5678`, `"[2001:db8::1]:80"` or `2001:db8::1`;
+    None otherwise."""
     value = value.strip().strip('"')
     if value.startswith("["):
         value = value[1:].partition("]")[0]

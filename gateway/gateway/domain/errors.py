@@ -43,5 +43,6 @@ class InvalidInput(DomainError):
 class ReusedRefreshToken(InvalidToken):
     def __init__(self) -> None:
         super().__init__(
-            "the refresh token was already used; every token of its session is revoked, sign in again"
+            "the refresh token was already used; every token of its session is revoked, sign in "
+            "again"
         )

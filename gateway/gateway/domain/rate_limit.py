@@ -36,7 +36,8 @@ class RateLimiter:
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
 
     def take(self, key: str) -> float:
-        """Takes one token for `key`; returns 0 when the request may go on, else the seconds to wait."""
+        """Takes one token for `key`; returns 0 when the request may go on, else the seconds to
+        wait."""
         now = self._clock()
         bucket = self._refilled(key, now)
         if bucket.tokens >= 1:
@@ -111,9 +112,9 @@ class _Failures:
 
 
 class GrowingDelays:
-    """Failures per key, each one leaking away after `forget_seconds`: the first `free` cost nothing,
-    every one after that makes the key wait, twice as long as the one before (`first_delay`, then
-    double, up to `max_delay`)."""
+    """Failures per key, each one leaking away after `forget_seconds`: the first `free` cost
+    nothing, every one after that makes the key wait, twice as long as the one before
+    (`first_delay`, then double, up to `max_delay`)."""
 
     def __init__(
         self,
@@ -127,7 +128,8 @@ class GrowingDelays:
     ) -> None:
         if free < 0 or first_delay <= 0 or max_delay < first_delay or forget_seconds <= 0:
             raise ValueError(
-                "growing delays need free failures >= 0, a positive first delay up to the longest one, and a forgetting time"
+                "growing delays need free failures >= 0, a positive first delay up to the "
+                "longest one, and a forgetting time"
             )
         self.free, self.first_delay, self.max_delay, self.forget_seconds = (
             free,
@@ -191,8 +193,8 @@ class PasswordThrottle:
         self._per_address = per_address
 
     def attempt(self, *, address: str, email: str) -> float:
-        """`email` is the account's key (its email, or its id once signed in). 0 when the attempt may
-        go on (and it is counted), else the seconds to wait (and nothing is counted)."""
+        """`email` is the account's key (its email, or its id once signed in). 0 when the attempt
+        may go on (and it is counted), else the seconds to wait (and nothing is counted)."""
         pair = f"{email}|{address}"
         wait = max(self._per_pair.wait(pair), self._per_address.wait(address))
         if wait:

@@ -1,5 +1,6 @@
 """What every response of the gateway carries and every client is held to: security headers and
-a rate limit per IP address (the per-account limit is taken at the door, once the caller is known)."""
+a rate limit per IP address (the per-account limit is taken at the door, once the caller is
+known)."""
 
 from __future__ import annotations
 

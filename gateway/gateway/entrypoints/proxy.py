@@ -117,7 +117,8 @@ def _endpoint(route: Route):
             await after(request, caller, reply)
         return _relay(reply, route.service)
 
-    forward.__name__ = f"{route.method.lower()}_{route.path.strip('/').replace('/', '_').replace('{', '').replace('}', '').replace('-', '_')}"
+    words = route.path.strip("/").replace("{", "").replace("}", "").replace("-", "_")
+    forward.__name__ = f"{route.method.lower()}_{words.replace('/', '_')}"
     return forward
 
 
@@ -141,4 +142,5 @@ async def healthz():
     return {"status": "ok"}
 
 
-# Readiness and metrics are not public: they answer on the operations listener (entrypoints/operations.py).
+# Readiness and metrics are not public: they answer on the operations listener
+# (entrypoints/operations.py).

@@ -188,7 +188,8 @@ async def refresh(
 ) -> Tokens:
     """Trades a refresh token for new tokens of the same session; the old refresh token stops
     working (rotation). A refresh token used a second time means two holders: whoever stole it or
-    its owner, no telling which, so the whole session ends, its access tokens too (RFC 9700 4.14.2)."""
+    its owner, no telling which, so the whole session ends, its access tokens too (RFC 9700
+    4.14.2)."""
     token_hash = refresh_token_hash(refresh_token)
     async with uow:
         traded = await uow.refresh_tokens.revoke_if_active(token_hash, at=_now())
@@ -210,7 +211,8 @@ async def refresh(
 
 
 async def sign_out(*, uow: UnitOfWork, refresh_token: str) -> None:
-    """The session of this refresh token ends: its refresh tokens and its access tokens stop working."""
+    """The session of this refresh token ends: its refresh tokens and its access tokens stop
+    working."""
     async with uow:
         family = await uow.refresh_tokens.get_family_by_token_hash(
             refresh_token_hash(refresh_token)
@@ -223,7 +225,8 @@ async def sign_out(*, uow: UnitOfWork, refresh_token: str) -> None:
 async def session_lasts(
     *, uow: UnitOfWork, sessions: SessionCache, session_id: str, account_id: str
 ) -> bool:
-    """Whether the session an access token was issued with still lasts (remembered for a few seconds)."""
+    """Whether the session an access token was issued with still lasts (remembered for a few
+    seconds)."""
     lasts = sessions.lasts(session_id)
     if lasts is not None:
         return lasts

@@ -169,7 +169,8 @@ class RefreshIn(BaseModel):
 
 
 def _registration_allowed(request: Request) -> None:
-    """Each address may open a few accounts per window (one office, one NAT), not a flood of them."""
+    """Each address may open a few accounts per window (one office, one NAT), not a flood of
+    them."""
     limiter = request.app.state.container.registration_limiter
     _refuse_while_waiting(
         limiter.take(f"ip:{_client_address(request)}"),
@@ -202,7 +203,8 @@ async def register(body: Registration, request: Request, background: BackgroundT
         password=body.password,
         in_demo=container.settings.demo_mode,
     )
-    # After the answer: the account is opened whether or not the email could be handed over (logged).
+    # After the answer: the account is opened whether or not the email could be handed over
+    # (logged).
     background.add_task(
         accounts.send_registration_email,
         emails=container.account_emails,
@@ -210,7 +212,8 @@ async def register(body: Registration, request: Request, background: BackgroundT
         language=body.language,
     )
     return RegistrationOut(
-        detail="check your email: the link that confirms your address is on its way; then sign in with this address and password"
+        detail="check your email: the link that confirms your address is on its way; then sign "
+        "in with this address and password"
     )
 
 
@@ -281,7 +284,8 @@ async def set_password(body: SetPasswordIn, request: Request, response: Response
     "/password-reset",
     status_code=202,
     response_model=PasswordResetOut,
-    summary="Forgot your password: a one-time link to choose a new one is emailed to the account's address",
+    summary="Forgot your password: a one-time link to choose a new one is emailed to the "
+    "account's address",
 )
 async def password_reset(body: PasswordResetIn, request: Request, background: BackgroundTasks):
     container = request.app.state.container
@@ -296,7 +300,8 @@ async def password_reset(body: PasswordResetIn, request: Request, background: Ba
         throttle,
         "too many password resets asked for from this address or for this email",
     )
-    # Looked up and sent after the answer, so neither the answer nor its timing tells whether the address has an account.
+    # Looked up and sent after the answer, so neither the answer nor its timing tells whether the
+    # address has an account.
     background.add_task(
         accounts.request_password_reset,
         uow=_uow(request),
@@ -306,7 +311,8 @@ async def password_reset(body: PasswordResetIn, request: Request, background: Ba
     )
     minutes = container.reset_links.ttl_seconds // 60
     return PasswordResetOut(
-        detail=f"if an account uses this address, a link to choose a new password is on its way; it works for {minutes} minutes, once"
+        detail="if an account uses this address, a link to choose a new password is on its "
+        f"way; it works for {minutes} minutes, once"
     )
 
 

@@ -88,7 +88,8 @@ class AccountNameOut(BaseModel):
 
 
 def _uow(request: Request) -> UnitOfWork:
-    # With the session cache, so a disable ends the account's access tokens on this instance at once.
+    # With the session cache, so a disable ends the account's access tokens on this instance at
+    # once.
     container = request.app.state.container
     return UnitOfWork(container.session_factory, sessions=container.sessions)
 

@@ -9,7 +9,8 @@ down_revision = "0002"
 
 def upgrade() -> None:
     op.add_column("refresh_tokens", sa.Column("family_id", sa.Uuid()))
-    # Which tokens were traded from which is not known for tokens issued before: each is a session of its own.
+    # Which tokens were traded from which is not known for tokens issued before: each is a session
+    # of its own.
     op.execute(sa.text("UPDATE refresh_tokens SET family_id = gen_random_uuid()"))
     op.alter_column("refresh_tokens", "family_id", existing_type=sa.Uuid(), nullable=False)
     op.create_index("ix_refresh_tokens_family_id", "refresh_tokens", ["family_id"])
