@@ -17,6 +17,7 @@ import httpx
 from devstack.stack import ROOT
 from eventkit import topics
 from eventkit.contracts import (
+    EnterpriseProfile,
     EnterpriseUpdated,
     EnterpriseVerified,
     ListingPublished,
@@ -92,10 +93,10 @@ async def publish(producer, *envelopes: Envelope | bytes) -> None:
 
 
 def enterprise_profile(
-    listing: ListingSnapshot, *, status: str = "verified", **changes
-) -> EnterpriseUpdated:
+    listing: ListingSnapshot, *, status: str = "verified", kind=EnterpriseUpdated, **changes
+) -> EnterpriseProfile:
     """The profile of the enterprise behind a listing, as the registry announces it on
-    `registry.enterprises`."""
+    `registry.enterprises` in an event of `kind` (updated, suspended, reinstated...)."""
     values = dict(
         enterprise_id=listing.enterprise_id,
         name=listing.enterprise_name,
@@ -109,7 +110,7 @@ def enterprise_profile(
         email=f"contact-{listing.enterprise_id.hex[:8]}@example.org",
         status=status,
     )
-    return EnterpriseUpdated(**values | changes)
+    return kind(**values | changes)
 
 
 def verified_by_agency(listing: ListingSnapshot) -> EnterpriseVerified:

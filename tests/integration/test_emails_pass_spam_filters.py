@@ -17,6 +17,7 @@ import pytest
 from notifications.adapters.rendering import TemplateRenderer
 from notifications.adapters.smtp import SmtpMailer
 from tests.email_samples import context, every_email
+from tests.integration.smtp_sink import sink_mailer_settings
 
 LIMIT = 3.0
 
@@ -24,15 +25,7 @@ LIMIT = 3.0
 @pytest.fixture(scope="module")
 async def received(infra, tmp_path_factory) -> dict[tuple[str, str], bytes]:
     """Each template and language's raw message as the sink received it."""
-    mailer = SmtpMailer(
-        host="127.0.0.1",
-        port=infra.config.smtp_port,
-        sender="Union Match <noreply@unionmatch.local>",
-        starttls=False,
-        username=None,
-        password=None,
-        timeout=10,
-    )
+    mailer = SmtpMailer(**sink_mailer_settings(infra.config.smtp_port) | {"timeout": 10})
     renderer, sent = TemplateRenderer(), {}
     try:
         for template, language in every_email():

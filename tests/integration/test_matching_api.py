@@ -131,31 +131,17 @@ async def test_a_company_answers_only_for_its_own_side(proposed_match, matching_
 
 async def test_the_queue_filters_sorts_and_pages(proposed_match, matching_api):
     match, offer, need = proposed_match
+    queue = {
+        "status": "proposed",
+        "limit": 1,
+        "sector": "elevators",
+        "country_pair": "BY-RU",
+        "min_score": 0.5,
+    }
     async with matching_api() as reviewer:
-        first = (
-            await reviewer.get(
-                "/matches",
-                params={
-                    "status": "proposed",
-                    "limit": 1,
-                    "sector": "elevators",
-                    "country_pair": "BY-RU",
-                    "min_score": 0.5,
-                },
-            )
-        ).json()
+        first = (await reviewer.get("/matches", params=queue)).json()
         second = (
-            await reviewer.get(
-                "/matches",
-                params={
-                    "status": "proposed",
-                    "limit": 1,
-                    "sector": "elevators",
-                    "country_pair": "BY-RU",
-                    "min_score": 0.5,
-                    "cursor": first["next_cursor"],
-                },
-            )
+            await reviewer.get("/matches", params=queue | {"cursor": first["next_cursor"]})
         ).json()
         by_region = (
             await reviewer.get(

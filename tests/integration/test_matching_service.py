@@ -12,11 +12,12 @@ from eventkit import topics
 from eventkit.contracts import (
     ListingClosed,
     decode,
-    envelope_for,
 )
 from eventkit.envelope import Envelope
 from eventkit.topics import dead_letter
 from tests.integration.matching_events import (
+    announce,
+    enterprise_profile,
     envelope_of,
     lift_need,
     lift_offer,
@@ -209,22 +210,8 @@ async def test_suspending_an_enterprise_withdraws_its_matches_and_its_new_listin
     await publish_verified(kafka_producer, offer, need)
     async with matching_api() as api:
         await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id))
-        suspended = EnterpriseSuspended(
-            enterprise_id=offer.enterprise_id,
-            name=offer.enterprise_name,
-            country="BY",
-            region="mogilev_oblast",
-            city="Могилёв",
-            sectors=["elevators"],
-            languages=["ru"],
-            contact_person="Иван Петров",
-            email="lifts@example.by",
-            status="suspended",
-        )
-        envelope = envelope_for(suspended, key=str(offer.enterprise_id), producer="registry")
-        await kafka_producer.send_and_wait(
-            topics.ENTERPRISES, envelope.to_bytes(), key=envelope.key.encode()
-        )
+        suspended = enterprise_profile(offer, kind=EnterpriseSuspended, status="suspended")
+        await announce(kafka_producer, suspended)
         page = await wait_for_matches(
             api,
             need_id=str(need.listing_id),
@@ -262,25 +249,8 @@ async def test_lifting_a_suspension_lets_the_enterprises_paused_listings_be_matc
 
     tag = series()
     offer, need = lift_offer(tag), lift_need(tag)
-    profile = dict(
-        enterprise_id=offer.enterprise_id,
-        name=offer.enterprise_name,
-        country="BY",
-        region="mogilev_oblast",
-        city="Могилёв",
-        sectors=["elevators"],
-        languages=["ru"],
-        contact_person="Иван Петров",
-        email="lifts@example.by",
-    )
-    suspended = envelope_for(
-        EnterpriseSuspended(**profile, status="suspended"),
-        key=str(offer.enterprise_id),
-        producer="registry",
-    )
-    await kafka_producer.send_and_wait(
-        topics.ENTERPRISES, suspended.to_bytes(), key=suspended.key.encode()
-    )
+    suspended = enterprise_profile(offer, kind=EnterpriseSuspended, status="suspended")
+    await announce(kafka_producer, suspended)
     await verify(kafka_producer, need)
     await publish(kafka_producer, envelope_of(offer), envelope_of(need))
     async with matching_api() as api:
@@ -296,14 +266,8 @@ async def test_lifting_a_suspension_lets_the_enterprises_paused_listings_be_matc
             )
         ).json()
 
-        reinstated = envelope_for(
-            EnterpriseReinstated(**profile, status="verified"),
-            key=str(offer.enterprise_id),
-            producer="registry",
-        )
-        await kafka_producer.send_and_wait(
-            topics.ENTERPRISES, reinstated.to_bytes(), key=reinstated.key.encode()
-        )
+        reinstated = enterprise_profile(offer, kind=EnterpriseReinstated, status="verified")
+        await announce(kafka_producer, reinstated)
         after = await wait_for_matches(
             api, need_id=str(need.listing_id), offer_id=str(offer.listing_id), status="proposed"
         )

@@ -12,6 +12,7 @@ from notifications.adapters.smtp import SmtpMailer
 from notifications.service_layer import confirmations
 from notifications.service_layer.sending import send_due
 from notifications.service_layer.unit_of_work import UnitOfWork
+from tests.integration.smtp_sink import sink_mailer_settings
 from tests.integration.test_notifications_sending import (  # noqa: F401  (module fixtures)
     database_url,
     mail_to,
@@ -132,15 +133,7 @@ class ConfirmedWhileSending(SmtpMailer):
     follows their confirmation link (as fast as anyone could)."""
 
     def __init__(self, port: int, *, session_factory, enterprise_id, email: str) -> None:
-        super().__init__(
-            host="127.0.0.1",
-            port=port,
-            sender="Union Match <noreply@unionmatch.local>",
-            starttls=False,
-            username=None,
-            password=None,
-            timeout=5,
-        )
+        super().__init__(**sink_mailer_settings(port))
         self._confirm = (session_factory, enterprise_id, email)
 
     async def send(self, **message) -> str:

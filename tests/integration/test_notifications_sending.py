@@ -37,6 +37,7 @@ from notifications.service_layer import events, housekeeping, preferences
 from notifications.service_layer.ports import SystemClock
 from notifications.service_layer.sending import Sending, send_due
 from notifications.service_layer.unit_of_work import UnitOfWork
+from tests.integration.smtp_sink import sink_mailer_settings
 from tests.lift_story_events import as_received, lift_match_sides
 
 PUBLIC_URL = "http://unionmatch.test"
@@ -60,15 +61,7 @@ async def session_factory(database_url) -> AsyncIterator[async_sessionmaker]:
 
 
 def sending_through(port: int, **changes) -> Sending:
-    mailer = SmtpMailer(
-        host="127.0.0.1",
-        port=port,
-        sender="Union Match <noreply@unionmatch.local>",
-        starttls=False,
-        username=None,
-        password=None,
-        timeout=5,
-    )
+    mailer = SmtpMailer(**sink_mailer_settings(port))
     values = dict(
         mailer=mailer,
         renderer=TemplateRenderer(),
