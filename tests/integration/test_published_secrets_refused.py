@@ -3,29 +3,12 @@ to start: exit 2 and one line naming the setting, before it opens a port or a co
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-from devstack.stack import ROOT
 from eventkit.published_secrets import DEMO_INTERNAL_TOKEN_SECRET, DEMO_WEB_SESSION_SECRET
+from tests.integration.app_start import serve
 
-PREFIXES = ("REGISTRY_", "MATCHING_", "NOTIFICATIONS_", "GATEWAY_", "WEB_", "FORWARDED_ALLOW_IPS")
 OWN = "an-operators-own-secret-of-enough-length-42"
-
-
-def _serve(app: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(PREFIXES)}
-    return subprocess.run(
-        [sys.executable, "-m", app, "serve"],
-        cwd=ROOT,
-        env=clean | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.mark.parametrize(
@@ -38,7 +21,7 @@ def _serve(app: str, **env: str) -> subprocess.CompletedProcess:
     ],
 )
 def test_a_service_refuses_the_published_internal_token_secret_outside_demo_mode(app, secret):
-    result = _serve(app, **{secret: DEMO_INTERNAL_TOKEN_SECRET, "GATEWAY_JWT_SECRET": OWN})
+    result = serve(app, **{secret: DEMO_INTERNAL_TOKEN_SECRET, "GATEWAY_JWT_SECRET": OWN})
 
     assert result.returncode == 2, result.stderr
     [line] = result.stderr.strip().splitlines()
@@ -46,7 +29,7 @@ def test_a_service_refuses_the_published_internal_token_secret_outside_demo_mode
 
 
 def test_the_web_refuses_the_published_session_secret_outside_demo_mode():
-    result = _serve("web", WEB_SESSION_SECRET=DEMO_WEB_SESSION_SECRET)
+    result = serve("web", WEB_SESSION_SECRET=DEMO_WEB_SESSION_SECRET)
 
     assert result.returncode == 2, result.stderr
     [line] = result.stderr.strip().splitlines()
