@@ -38,6 +38,12 @@ def _session(gateway, email: str, password: str = PASSWORD) -> dict:
     return response.json()
 
 
+def _sign_in_status(gateway, email: str, password: str = PASSWORD) -> int:
+    return gateway.post(
+        "/api/v1/auth/token", data={"username": email, "password": password}
+    ).status_code
+
+
 def _bearer(session: dict) -> dict[str, str]:
     return {"Authorization": f"Bearer {session['access_token']}"}
 
@@ -188,12 +194,7 @@ def test_signing_up_with_a_taken_address_answers_as_a_new_one_and_tells_the_owne
     assert taken.headers["content-type"] == new.headers["content-type"]
     # The owner's account and password are untouched; the one who tried got nothing.
     assert _me(gateway, _session(gateway, owner)) == 200
-    assert (
-        gateway.post(
-            "/api/v1/auth/token", data={"username": owner, "password": "the intruder's passphrase"}
-        ).status_code
-        == 401
-    )
+    assert _sign_in_status(gateway, owner, "the intruder's passphrase") == 401
     warning = exactly_one_email(mailbox, owner, "Someone tried to open a Union Match account")
     assert "/forgot-password" in warning["Text"]
     assert "?token=" not in warning["Text"]  # nothing in it lets its reader into the account
@@ -274,12 +275,7 @@ def test_a_company_deletes_its_account_with_its_enterprise_and_every_session_end
         ).status_code
         == 401
     )
-    assert (
-        gateway.post(
-            "/api/v1/auth/token", data={"username": email, "password": PASSWORD}
-        ).status_code
-        == 401
-    )
+    assert _sign_in_status(gateway, email) == 401
     assert gateway.get(f"/api/v1/enterprises/{enterprise_id}", headers=agency).status_code == 404
     # The address is free again: signing up with it opens a new, empty account.
     assert _register(gateway, email, NEW_PASSWORD).status_code == 202
@@ -340,10 +336,5 @@ def test_a_company_deletes_its_account_from_the_web_account_page(
             303,
             401,
         )  # signed out: the account page asks to sign in
-    assert (
-        gateway.post(
-            "/api/v1/auth/token", data={"username": email, "password": PASSWORD}
-        ).status_code
-        == 401
-    )
+    assert _sign_in_status(gateway, email) == 401
     assert gateway.get(f"/api/v1/enterprises/{enterprise_id}", headers=agency).status_code == 404

@@ -12,7 +12,7 @@ import uuid
 from playwright.async_api import expect
 
 from tests.e2e.browser import chromium, screenshot, watch_for_errors
-from tests.e2e.console_story import close_listings
+from tests.e2e.console_story import close_listings, verify
 from tests.e2e.portal_story import publish, register_through_wizard, sign_in, sign_up_and_confirm
 from tests.identifiers import fresh_inn, fresh_unp
 
@@ -101,13 +101,7 @@ async def test_two_companies_meet_through_the_portal(platform, gateway, mailbox,
             housing_page, platform.web_url, login=housing_login, password=PASSWORD, then="/my"
         )
         housing_id = await register_through_wizard(housing_page, platform.web_url, housing)
-        for enterprise_id in (maker_id, housing_id):
-            assert (
-                gateway.post(
-                    f"/api/v1/enterprises/{enterprise_id}/verify", headers=agency
-                ).status_code
-                == 200
-            )
+        verify(gateway, agency, maker_id, housing_id)
 
         # Lift parts (HS 8431 31), so the pair is not crowded out by whole lifts other tests
         # publish.

@@ -70,12 +70,11 @@ def test_an_approved_suggestion_whose_offer_expires_ends_and_the_buyer_is_told_i
     marker = uuid.uuid4().hex[:6]
     maker, buyer = lift_maker(["ru"]), new_housing_operator()
     seller_id, seller_account = registered_company(gateway, open_company, maker)
-    buyer_id, buyer_account = registered_company(gateway, open_company, buyer)
     offer, need, match = proposed_lift_pair(
         gateway,
         agency,
         seller=(seller_id, seller_account),
-        buyer=(buyer_id, buyer_account),
+        buyer=registered_company(gateway, open_company, buyer),
         offer_title=f"Пассажирские лифты {marker}",
         need_title=f"Замена пассажирских лифтов {marker}",
     )

@@ -6,14 +6,8 @@ from __future__ import annotations
 import time
 import uuid
 
-from eventkit import topics
-from eventkit.contracts import ListingPublished, envelope_for
 from eventkit.kafka import idempotent_producer
-from tests.integration.matching_events import enterprise_profile
-
-
-def _published(**values) -> ListingPublished:
-    return ListingPublished(kind="goods", status="active", **values)
+from tests.integration.matching_events import lift_need, lift_offer, publish_verified
 
 
 async def test_a_smolensk_housing_operator_sees_a_mogilev_lift_maker_with_the_reason_in_words(
@@ -22,61 +16,21 @@ async def test_a_smolensk_housing_operator_sees_a_mogilev_lift_maker_with_the_re
     # The lift line both name; other tests of the session publish lift makers too, and this story
     # is about this pair.
     line = f"ЛП-{uuid.uuid4().hex[:6]}"
-    lift_maker = _published(
-        listing_id=uuid.uuid4(),
-        side="offer",
-        enterprise_id=uuid.uuid4(),
-        enterprise_name="ОАО «Могилёвлифтмаш»",
-        enterprise_country="BY",
-        enterprise_region="mogilev_oblast",
-        enterprise_city="Могилёв",
-        enterprise_legal_id="700068926",
-        enterprise_languages=["ru", "be"],
-        enterprise_certifications=["ТР ТС 011/2011"],
+    lift_maker = lift_offer(
         title=f"Лифты пассажирские {line} грузоподъёмностью 400–1000 кг",
         description="Вырабляем пасажырскія ліфты; производим, поставляем и монтируем "
         "пассажирские лифты для жилых домов",
-        sector="elevators",
-        product_codes=["8428101000"],
-        quantity=200,
-        unit="шт",
     )
-    housing_need = _published(
-        listing_id=uuid.uuid4(),
-        side="need",
-        enterprise_id=uuid.uuid4(),
+    housing_need = lift_need(
         enterprise_name="ООО «Жилищник Смоленск»",
-        enterprise_country="RU",
-        enterprise_region="smolensk_oblast",
-        enterprise_city="Смоленск",
-        enterprise_legal_id="6731000007",
-        enterprise_languages=["ru"],
         title=f"Нужны 120 пассажирских лифтов {line} для замены в многоквартирных домах",
         description="Капитальный ремонт жилого фонда: замена лифтов, поставка и монтаж",
-        sector="elevators",
-        product_codes=["842810"],
-        quantity=120,
-        unit="шт.",
-        certifications=["ТР ТС 011/2011"],
     )
     producer = idempotent_producer(platform.kafka.bootstrap_servers, client_id="story")
     await producer.start()
     try:
-        for listing in (
-            lift_maker,
-            housing_need,
-        ):  # both enterprises verified by the agency: matching pairs only those
-            verified = envelope_for(
-                enterprise_profile(listing), key=str(listing.enterprise_id), producer="registry"
-            )
-            await producer.send_and_wait(
-                topics.ENTERPRISES, verified.to_bytes(), key=verified.key.encode()
-            )
-        for listing in (lift_maker, housing_need):
-            envelope = envelope_for(listing, key=str(listing.enterprise_id), producer="registry")
-            await producer.send_and_wait(
-                topics.LISTINGS, envelope.to_bytes(), key=envelope.key.encode()
-            )
+        # Both enterprises verified by the agency first: matching pairs only those.
+        await publish_verified(producer, lift_maker, housing_need)
     finally:
         await producer.stop()
 

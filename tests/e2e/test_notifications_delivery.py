@@ -22,13 +22,13 @@ from eventkit.contracts import (
     EnterpriseRegistered,
     EventPayload,
     MatchApproved,
-    MatchSide,
     envelope_for,
 )
 from eventkit.envelope import Envelope
 from eventkit.kafka import idempotent_producer
 from notifications.domain.deliveries import enterprise_address, idempotency_key
 from tests.e2e.conftest import contact_confirmation_token
+from tests.lift_story_events import lift_match_sides
 
 pytestmark = pytest.mark.e2e
 
@@ -62,17 +62,13 @@ def enterprise(
 def approval(offer: EnterpriseRegistered, need: EnterpriseRegistered) -> MatchApproved:
     return MatchApproved(
         match_id=uuid.uuid4(),
-        offer=MatchSide(
-            listing_id=uuid.uuid4(),
-            enterprise_id=offer.enterprise_id,
-            enterprise_name=offer.name,
-            title="Лифты пассажирские ПП-0411",
-        ),
-        need=MatchSide(
-            listing_id=uuid.uuid4(),
-            enterprise_id=need.enterprise_id,
-            enterprise_name=need.name,
-            title="Замена 120 лифтов в жилфонде",
+        **lift_match_sides(
+            offer_enterprise_id=offer.enterprise_id,
+            need_enterprise_id=need.enterprise_id,
+            offer_name=offer.name,
+            need_name=need.name,
+            offer_title="Лифты пассажирские ПП-0411",
+            need_title="Замена 120 лифтов в жилфонде",
         ),
         score=0.84,
         reasons_ru=["Та же отрасль: лифты и подъёмное оборудование", "Могилёв — Смоленск, 190 км"],

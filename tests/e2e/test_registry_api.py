@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaConsumer
 from devstack.stack import Stack
 from eventkit.contracts import decode
 from eventkit.topics import LISTINGS
-from tests.e2e.profiles import lift_maker_profile
+from tests.e2e.profiles import housing_operator_profile, lift_maker_profile
 from tests.identifiers import fresh_inn
 
 PRIVATE_FIELDS = {"contact_person", "email", "phone"}
@@ -40,22 +40,9 @@ def registry(platform: Stack, internal_token):
 
 @pytest.fixture
 def housing_operator(registry) -> dict:
-    marker = uuid.uuid4().hex[:8]
     response = registry(role="anonymous", account_id=None).post(
         "/enterprises",
-        json={
-            "name": f"МУП «Смоленскжилсервис» {marker}",
-            "country": "RU",
-            "region": "smolensk_oblast",
-            "city": "Смоленск",
-            "inn": fresh_inn(),
-            "sectors": ["construction"],
-            "description": "Управляем многоквартирными домами Смоленска.",
-            "contact_person": "Мария Иванова",
-            "email": f"housing-{marker}@example.ru",
-            "phone": "+74812000000",
-            "personal_data_consent": True,
-        },
+        json=housing_operator_profile(description="Управляем многоквартирными домами Смоленска."),
     )
     assert response.status_code == 201, response.text
     return response.json()

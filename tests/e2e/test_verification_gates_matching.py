@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from tests.e2e.console_story import close_listings, enterprise_profile, registered, verify
+from tests.e2e.console_story import close_listings, enterprise_profile, registered_company, verify
 
 
 def _pairs(gateway, agency, need: dict, offer: dict) -> list[dict]:
@@ -31,32 +31,31 @@ def _water_pair(
     gateway, agency, seller: tuple[str, dict], buyer: tuple[str, dict], marker: str
 ) -> tuple[dict, dict]:
     (seller_id, seller_headers), (buyer_id, buyer_headers) = seller, buyer
+    stations = {
+        "kind": "goods",
+        "title": f"Станции обезжелезивания воды {marker}",
+        "sector": "water_treatment",
+        "product_codes": ["842121"],
+        "unit": "шт.",
+    }
     offer = gateway.post(
         f"/api/v1/enterprises/{seller_id}/offers",
         headers=seller_headers,
-        json={
-            "kind": "goods",
-            "title": f"Станции обезжелезивания воды {marker}",
-            "sector": "water_treatment",
+        json=stations
+        | {
             "description": "Производим станции обезжелезивания и умягчения воды для "
             f"водоканалов, серия {marker}",
-            "product_codes": ["842121"],
             "quantity": 40,
-            "unit": "шт.",
         },
     )
     need = gateway.post(
         f"/api/v1/enterprises/{buyer_id}/needs",
         headers=buyer_headers,
-        json={
-            "kind": "goods",
-            "title": f"Станции обезжелезивания воды {marker}",
-            "sector": "water_treatment",
+        json=stations
+        | {
             "description": "Нужны станции обезжелезивания воды для водозаборов района, серия "
             f"{marker}",
-            "product_codes": ["842121"],
             "quantity": 6,
-            "unit": "шт.",
         },
     )
     assert offer.status_code == need.status_code == 201, (offer.text, need.text)
@@ -67,10 +66,9 @@ def test_a_pending_enterprises_need_waits_and_is_paired_the_moment_the_agency_ve
     gateway, open_company, agency
 ):
     marker = uuid.uuid4().hex[:6]
-    seller_headers, buyer_headers = open_company(), open_company()
-    seller = registered(
+    seller, seller_headers = registered_company(
         gateway,
-        lambda: seller_headers,
+        open_company,
         enterprise_profile(
             marker,
             country="BY",
@@ -80,9 +78,9 @@ def test_a_pending_enterprises_need_waits_and_is_paired_the_moment_the_agency_ve
             sectors=["water_treatment"],
         ),
     )
-    buyer = registered(
+    buyer, buyer_headers = registered_company(
         gateway,
-        lambda: buyer_headers,
+        open_company,
         enterprise_profile(
             marker,
             country="RU",
@@ -114,7 +112,6 @@ def test_a_verified_supplier_that_renames_itself_is_checked_again_and_matched_ag
     gateway, open_company, agency, mailbox
 ):
     marker = uuid.uuid4().hex[:6]
-    seller_headers, buyer_headers = open_company(), open_company()
     seller_profile = enterprise_profile(
         marker,
         country="BY",
@@ -123,10 +120,10 @@ def test_a_verified_supplier_that_renames_itself_is_checked_again_and_matched_ag
         region="brest_oblast",
         sectors=["water_treatment"],
     )
-    seller = registered(gateway, lambda: seller_headers, seller_profile)
-    buyer = registered(
+    seller, seller_headers = registered_company(gateway, open_company, seller_profile)
+    buyer, buyer_headers = registered_company(
         gateway,
-        lambda: buyer_headers,
+        open_company,
         enterprise_profile(
             marker,
             country="RU",
