@@ -258,6 +258,14 @@ class UndecodableEvent(Exception):
     """A message no consumer can act on; it belongs in the dead-letter topic with this reason."""
 
 
+def current_contract(event_type: str) -> type[EventPayload]:
+    """The contract a producer writes an event type with: its highest version."""
+    versions = [model for (name, _), model in _CONTRACTS.items() if name == event_type]
+    if not versions:
+        raise KeyError(f"no contract for {event_type!r}")
+    return max(versions, key=lambda model: model.event_version)
+
+
 def envelope_for(payload: EventPayload, *, key: str, producer: str) -> Envelope:
     return Envelope(
         type=payload.event_type,

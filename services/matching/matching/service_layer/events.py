@@ -3,33 +3,10 @@
 from __future__ import annotations
 
 from eventkit import topics
-from eventkit.contracts import (
-    MatchApproved,
-    MatchClosed,
-    MatchIntroduced,
-    MatchProposed,
-    MatchRejected,
-    MatchResponded,
-    MatchSide,
-    MatchWithdrawn,
-    envelope_for,
-)
+from eventkit.contracts import MatchSide, current_contract, envelope_for
 from matching.domain.listing import Listing
 from matching.domain.match import Match
 from matching.service_layer.unit_of_work import UnitOfWork
-
-_CONTRACTS = {
-    model.event_type: model
-    for model in (
-        MatchProposed,
-        MatchApproved,
-        MatchRejected,
-        MatchResponded,
-        MatchIntroduced,
-        MatchClosed,
-        MatchWithdrawn,
-    )
-}
 
 
 def _side(listing: Listing) -> MatchSide:
@@ -49,7 +26,7 @@ async def publish_transitions(
         answered = None
         if transition.event_type == "match.responded" and transition.note:
             answered = transition.note.split(":")[0]
-        payload = _CONTRACTS[transition.event_type](
+        payload = current_contract(transition.event_type)(
             match_id=match.id,
             offer=_side(offer),
             need=_side(need),
