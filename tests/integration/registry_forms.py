@@ -1,6 +1,6 @@
-"""What the registry's integration stories register and publish: the registration forms of the
-Smolensk housing operator and the Mogilev lift maker (fresh legal ids, so registrations never
-collide), the housing operator's lift need, the callers who act, and the outbox read back."""
+"""What the registry's integration stories register and publish: companies of their own (over the
+forms of tests/registration_forms.py), the housing operator's lift need, the callers who act, and
+the outbox read back."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from eventkit.contracts import decode
 from registry.adapters.orm import outbox
 from registry.domain.actors import Caller
-from tests.identifiers import fresh_inn, fresh_unp
+from tests.registration_forms import mogilev_lift_maker, smolensk_housing_operator
 
 AGENCY = Caller(account_id="reviewer-1", role="agency")
 OWNER = Caller(account_id="owner-1", role="company")
@@ -21,50 +21,6 @@ OWNER = Caller(account_id="owner-1", role="company")
 def fresh_phone() -> str:
     digits = str(uuid.uuid4().int)[:6]  # a Smolensk number: code 4812 and six digits
     return f"+7 (4812) {digits[:2]}-{digits[2:4]}-{digits[4:]}"
-
-
-def smolensk_housing_operator(**changes) -> dict:
-    fields = dict(
-        name="МУП «Смоленскжилсервис»",
-        country="RU",
-        region="smolensk_oblast",
-        city="Смоленск",
-        inn=fresh_inn(),
-        ogrn=None,
-        unp=None,
-        sectors=["construction"],
-        description="Управляем многоквартирными домами Смоленска.",
-        languages=["ru"],
-        size="medium",
-        certifications=[],
-        contact_person="Мария Иванова",
-        email="housing@example.ru",
-        phone="+74812000000",
-        personal_data_consent=True,
-    )
-    return fields | changes
-
-
-def mogilev_lift_maker(**changes) -> dict:
-    fields = dict(
-        name="ОАО «Могилёвлифтмаш»",
-        country="BY",
-        region="mogilev_oblast",
-        city="Могилёв",
-        inn=None,
-        ogrn=None,
-        unp=fresh_unp(),
-        sectors=["elevators"],
-        description="Пассажирские и грузовые лифты.",
-        languages=["ru", "be"],
-        size="large",
-        certifications=["ISO 9001", "EAC"],
-        contact_person="Иван Петров",
-        email="sales@liftmash.example.by",
-        phone="+375222000000",
-        personal_data_consent=True,
-    )
-    return fields | changes
 
 
 def lift_need(**changes) -> dict:

@@ -1,5 +1,6 @@
 """The enterprises the registry's unit stories register: real legal ids with their check digits,
-and the registration forms of a Smolensk lift factory and the Mogilev lift maker."""
+and the registration forms of a Smolensk lift factory and of the Mogilev lift maker (over
+tests/registration_forms.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from stdnum.ru import inn as ru_inn
 from stdnum.ru import ogrn as ru_ogrn
 
 from registry.domain.enterprise import Enterprise
+from tests.registration_forms import mogilev_lift_maker, smolensk_housing_operator
 
 # Sberbank: a real organisation's INN and OGRN.
 ORGANISATION_INN = "7707083893"
@@ -19,26 +21,18 @@ BELARUSIAN_UNP = "100582333"
 
 
 def smolensk_company(**changes) -> dict:
-    """The registration form of a Russian organisation, with `changes` over it."""
-    fields = dict(
+    """The registration form of a Russian lift factory, with `changes` over it."""
+    lift_factory = dict(
         name="ООО «Смоленский лифтостроительный завод»",
-        country="RU",
-        region="smolensk_oblast",
-        city="Смоленск",
         inn=ORGANISATION_INN,
         ogrn=ORGANISATION_OGRN,
-        unp=None,
         sectors=["elevators"],
         description="Пассажирские лифты для жилых домов",
-        languages=["ru"],
-        size="medium",
         certifications=["ISO 9001"],
         contact_person="Анна Смирнова",
         email="sales@lift.example.ru",
-        phone="+74812000000",
-        personal_data_consent=True,
     )
-    return fields | changes
+    return smolensk_housing_operator(**lift_factory | changes)
 
 
 def mogilev_company(**changes) -> dict:
@@ -59,14 +53,5 @@ def mogilev_company(**changes) -> dict:
 
 def registered_lift_maker(reference) -> Enterprise:
     """The Mogilev lift maker registered by its owner's account, still pending."""
-    return Enterprise.register(
-        reference,
-        **mogilev_company(
-            description="Лифты",
-            languages=["ru", "be"],
-            size="large",
-            contact_person="Иван Петров",
-            phone="+375222000000",
-        ),
-        owner_account_id="account-7",
-    )
+    form = mogilev_lift_maker(unp=BELARUSIAN_UNP, description="Лифты", certifications=["ISO 9001"])
+    return Enterprise.register(reference, **form, owner_account_id="account-7")
