@@ -142,7 +142,20 @@ def test_two_spellings_of_one_phone_are_one_possible_duplicate_key():
 
 @given(st.data())
 def test_product_codes_in_any_script_and_with_dots_are_kept_as_digits(reference, data):
-    listing = Listing.publish(
+    listing = lift_offer(reference, product_codes=[data.draw(typed("842810")), "8428.10.000"])
+    assert listing.product_codes == ["842810", "842810000"]
+
+
+@pytest.mark.parametrize("code", ["8428\n", "84 28x", "\x008428"])
+def test_a_product_code_with_anything_but_digits_is_refused(reference, code):
+    with pytest.raises(InvalidInput) as refused:
+        lift_offer(reference, product_codes=[code])
+    assert [error.field for error in refused.value.errors] == ["product_codes"]
+
+
+def lift_offer(reference, *, product_codes: list[str]) -> Listing:
+    """A lift offer of a newly registered company, with product codes as typed."""
+    return Listing.publish(
         reference,
         today=date(2026, 12, 2),
         enterprise_id=Enterprise.register(reference, **company()).id,
@@ -150,25 +163,8 @@ def test_product_codes_in_any_script_and_with_dots_are_kept_as_digits(reference,
         kind="goods",
         title="Лифты",
         sector="elevators",
-        product_codes=[data.draw(typed("842810")), "8428.10.000"],
+        product_codes=product_codes,
     )
-    assert listing.product_codes == ["842810", "842810000"]
-
-
-@pytest.mark.parametrize("code", ["8428\n", "84 28x", "\x008428"])
-def test_a_product_code_with_anything_but_digits_is_refused(reference, code):
-    with pytest.raises(InvalidInput) as refused:
-        Listing.publish(
-            reference,
-            today=date(2026, 12, 2),
-            enterprise_id=Enterprise.register(reference, **company()).id,
-            side="offer",
-            kind="goods",
-            title="Лифты",
-            sector="elevators",
-            product_codes=[code],
-        )
-    assert [error.field for error in refused.value.errors] == ["product_codes"]
 
 
 def company(**changes) -> dict:
