@@ -17,10 +17,10 @@ import matching.domain.match as match_module
 from matching.__main__ import alembic_config
 from matching.adapters.orm import funnel_days
 from matching.domain.listing import Listing
-from matching.domain.match import Match
 from matching.service_layer import matches as use_cases
 from matching.service_layer.events import publish_transitions
 from matching.service_layer.unit_of_work import UnitOfWork
+from tests.matching_listings import proposed_match
 
 MONDAY = datetime(2026, 11, 2, tzinfo=UTC)
 REVIEWER = use_cases.Viewer(actor="reviewer-1", is_staff=True, enterprise_ids=frozenset())
@@ -112,16 +112,7 @@ class Market:
                 "need", sector=sector, country=need_from[0], region=need_from[1], city=need_from[2]
             ),
         )
-        match = Match.propose(
-            offer_id=offer.id,
-            need_id=need.id,
-            offer_enterprise_id=offer.enterprise_id,
-            need_enterprise_id=need.enterprise_id,
-            score=0.8,
-            components=[],
-            reasons_ru=[],
-            reasons_en=[],
-        )
+        match = proposed_match(offer, need)
         async with self.uow() as uow:
             await uow.listings.put(offer)
             await uow.listings.put(need)

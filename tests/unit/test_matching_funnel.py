@@ -10,7 +10,7 @@ import pytest
 from matching.domain.errors import InvalidInput
 from matching.domain.funnel import STAGES, FunnelRange, FunnelRow, arranged, period_keys
 from matching.domain.match import Match
-from tests.unit.matching_listings import proposed_match
+from tests.matching_listings import proposed_match
 
 TODAY = date(2026, 12, 2)
 

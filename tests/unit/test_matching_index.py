@@ -18,7 +18,7 @@ from matching.domain.analysis import Analyser
 from matching.domain.index import MatchIndex
 from matching.domain.listing import Listing, Profile
 from matching.domain.scoring import Scorer
-from tests.unit.matching_listings import housing_need, lift_maker
+from tests.matching_listings import housing_need, lift_maker
 
 CITIES = [
     ("Смоленск", "smolensk_oblast", "RU"),

@@ -8,7 +8,7 @@ import pytest
 
 from matching.domain.errors import Forbidden, InvalidInput, InvalidTransition
 from matching.domain.match import Match, side_owned_by
-from tests.unit.matching_listings import proposed_match
+from tests.matching_listings import proposed_match
 
 
 def proposed() -> Match:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from matching.domain.listing import platform_today
 from matching.service_layer.reconcile import _why_withdrawn, _withdrawal_cause
-from tests.unit.matching_listings import housing_need, lift_maker
+from tests.matching_listings import housing_need, lift_maker
 
 LAST_DAY = date(2026, 12, 10)
 

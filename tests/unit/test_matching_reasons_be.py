@@ -9,7 +9,7 @@ from functools import partial
 import pytest
 
 from matching.domain import belarusian
-from tests.unit.matching_listings import housing_need, lift_maker, proposed_match
+from tests.matching_listings import housing_need, lift_maker, proposed_match
 
 # The design's lift maker and housing operator, the housing operator reading Belarusian too.
 mogilev_lift_maker = lift_maker

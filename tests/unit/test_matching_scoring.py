@@ -10,7 +10,7 @@ from matching.domain.geography import haversine_km
 from matching.domain.index import MatchIndex
 from matching.domain.scoring import Policy, Scorer, Weights, format_code
 from matching.domain.text import stems
-from tests.unit.matching_listings import housing_need, lift_maker
+from tests.matching_listings import housing_need, lift_maker
 
 
 def test_belarusian_and_russian_word_forms_share_a_stem():

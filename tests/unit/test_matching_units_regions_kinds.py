@@ -15,7 +15,7 @@ from matching.domain.index import MatchIndex
 from matching.domain.kinds import compatible
 from matching.domain.scoring import Scorer
 from matching.domain.taxonomy import Lexicon
-from tests.unit.matching_listings import housing_need, lift_maker
+from tests.matching_listings import housing_need, lift_maker
 
 QUANTITY, GEOGRAPHY = 4, 3
 

@@ -14,7 +14,7 @@ from matching.service_layer.reconcile import (
     _why_withdrawn,
     _withdrawal_cause,
 )
-from tests.unit.matching_listings import housing_need, lift_maker, proposed_match
+from tests.matching_listings import housing_need, lift_maker, proposed_match
 
 
 @pytest.mark.parametrize(
