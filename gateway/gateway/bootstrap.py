@@ -7,7 +7,6 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import asyncpg
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
@@ -45,7 +44,6 @@ from gateway.entrypoints.client_address import ClientAddress
 from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
 from gateway.entrypoints.proxy import health, router
 from gateway.observability import Metrics
-from gateway.service_layer.unit_of_work import DriverConnections
 from servicekit.health import database_is_reachable
 from servicekit.observability import RequestContextMiddleware
 from servicekit.problems import install_problem_handlers
@@ -66,7 +64,6 @@ class Container:
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     # Pooled connections lent as the driver's own, for the ownership write of each registration.
-    driver_connections: DriverConnections
     upstreams: dict[str, Upstream]
     passwords: Passwords
     access_tokens: AccessTokens
@@ -136,7 +133,6 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         settings=settings,
         engine=engine,
         session_factory=async_sessionmaker(engine, expire_on_commit=False),
-        driver_connections=driver_connections(engine),
         upstreams=upstreams,
         passwords=Passwords(
             time_cost=settings.argon2_time_cost, memory_cost_kib=settings.argon2_memory_cost_kib
@@ -207,17 +203,6 @@ def _throttle(per_address: int, per_email: int, window: float) -> SignInThrottle
         per_address=RateLimiter(per_second=per_address / window, burst=per_address),
         per_email=RateLimiter(per_second=per_email / window, burst=per_email),
     )
-
-
-def driver_connections(engine: AsyncEngine) -> DriverConnections:
-    """Connections of the engine's pool, lent as the driver's own."""
-
-    @contextlib.asynccontextmanager
-    async def lend() -> AsyncIterator[asyncpg.Connection]:
-        async with engine.connect() as connection:
-            yield (await connection.get_raw_connection()).driver_connection
-
-    return lend
 
 
 def _drop_connection_the_server_closed(

@@ -12,11 +12,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from gateway.__main__ import alembic_config
 from gateway.adapters.orm import accounts as accounts_table
-from gateway.bootstrap import driver_connections
 from gateway.domain.accounts import Role
 from gateway.domain.errors import EmailTaken, InvalidCredentials, InvalidToken
 from gateway.service_layer import accounts
-from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
+from gateway.service_layer.unit_of_work import UnitOfWork
 from tests.integration.gateway_accounts import DAY, PASSWORD, racing, refresh, sign_in
 from tests.integration.scratch_sql import table_names
 
@@ -24,11 +23,6 @@ from tests.integration.scratch_sql import table_names
 @pytest.fixture
 def uow(gateway_engine) -> UnitOfWork:
     return UnitOfWork(async_sessionmaker(gateway_engine, expire_on_commit=False))
-
-
-@pytest.fixture
-def ownership_uow(gateway_engine) -> OwnershipUnitOfWork:
-    return OwnershipUnitOfWork(driver_connections(gateway_engine))
 
 
 def _email() -> str:
@@ -119,16 +113,16 @@ async def test_an_expired_refresh_token_is_refused(uow, passwords, access_tokens
 
 
 async def test_a_company_caller_carries_the_enterprises_it_holds_and_loses_a_deleted_one(
-    uow, ownership_uow, passwords
+    uow, passwords
 ):
     account = await accounts.open_account(
         uow=uow, passwords=passwords, email=_email(), password=PASSWORD, role=Role.COMPANY
     )
     first, second = str(uuid.uuid4()), str(uuid.uuid4())
-    await accounts.bind_enterprise(uow=ownership_uow, account_id=account.id, enterprise_id=first)
-    await accounts.bind_enterprise(uow=ownership_uow, account_id=account.id, enterprise_id=second)
+    await accounts.bind_enterprise(uow=uow, account_id=account.id, enterprise_id=first)
+    await accounts.bind_enterprise(uow=uow, account_id=account.id, enterprise_id=second)
     await accounts.bind_enterprise(
-        uow=ownership_uow, account_id=account.id, enterprise_id=second
+        uow=uow, account_id=account.id, enterprise_id=second
     )  # a retried binding is harmless
 
     await accounts.unbind_enterprise(uow=uow, enterprise_id=first)

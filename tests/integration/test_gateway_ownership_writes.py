@@ -15,7 +15,7 @@ from gateway.config import Settings
 from gateway.domain.accounts import Role
 from gateway.observability import Metrics
 from gateway.service_layer import accounts
-from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
+from gateway.service_layer.unit_of_work import UnitOfWork
 
 
 async def _company(container) -> str:
@@ -45,7 +45,7 @@ async def test_a_registered_enterprise_stays_its_companys_even_when_bound_twice(
         account_id, enterprise_id = await _company(container), str(uuid.uuid4())
         for _ in range(2):
             await accounts.bind_enterprise(
-                uow=OwnershipUnitOfWork(container.driver_connections),
+                uow=UnitOfWork(container.session_factory),
                 account_id=account_id,
                 enterprise_id=enterprise_id,
             )
@@ -72,7 +72,7 @@ async def test_after_postgresql_ends_a_pooled_connection_the_ownership_is_still_
         await asyncio.sleep(0.5)  # the pooled connection's socket sees the server's goodbye
 
         await accounts.bind_enterprise(
-            uow=OwnershipUnitOfWork(container.driver_connections),
+            uow=UnitOfWork(container.session_factory),
             account_id=account_id,
             enterprise_id=enterprise_id,
         )

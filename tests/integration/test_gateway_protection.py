@@ -16,7 +16,7 @@ from gateway.bootstrap import create_app
 from gateway.config import Settings
 from gateway.domain.accounts import Role
 from gateway.service_layer import accounts
-from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
+from gateway.service_layer.unit_of_work import UnitOfWork
 
 PASSWORD = "a long passphrase"
 
@@ -459,7 +459,7 @@ async def test_a_company_with_hundreds_of_enterprises_keeps_a_small_access_token
         held = [str(uuid.uuid4()) for _ in range(300)]
         for enterprise_id in held:
             await accounts.bind_enterprise(
-                uow=OwnershipUnitOfWork(container.driver_connections),
+                uow=UnitOfWork(container.session_factory),
                 account_id=account.id,
                 enterprise_id=enterprise_id,
             )

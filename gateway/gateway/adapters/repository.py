@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -191,8 +192,8 @@ class OwnershipStore:
     """Which company holds which enterprise, written through the driver: on the registration's
     request path SQLAlchemy's execution layers cost more CPU than the statement's round trip."""
 
-    def __init__(self, connection: asyncpg.Connection) -> None:
-        self._connection = connection
+    def __init__(self, connection: Callable[[], Awaitable[asyncpg.Connection]]) -> None:
+        self._connection = connection  # lent by the unit of work when a statement needs it
 
     async def bind(self, account_id: str, enterprise_id: str) -> bool:
         """Says whether the binding is new: binding twice, or an account that is not a company's
@@ -205,7 +206,8 @@ class OwnershipStore:
             "enterprise_id": enterprise_uuid,
             "role": str(Role.COMPANY),
         }
-        status = await self._connection.execute(_BIND, *(values[name] for name in _BIND_PARAMS))
+        connection = await self._connection()
+        status = await connection.execute(_BIND, *(values[name] for name in _BIND_PARAMS))
         return status == "INSERT 0 1"
 
 

@@ -14,7 +14,7 @@ from gateway.entrypoints.door import admit
 from gateway.entrypoints.openapi import route_openapi
 from gateway.entrypoints.routes import ROUTES, Route
 from gateway.service_layer import accounts
-from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
+from gateway.service_layer.unit_of_work import UnitOfWork
 from servicekit.internal_token import Caller
 from servicekit.problems import problem_response
 
@@ -73,7 +73,7 @@ async def _bind_registered_enterprise(
     try:
         enterprise_id = json.loads(reply.content)["id"]
         await accounts.bind_enterprise(
-            uow=OwnershipUnitOfWork(container.driver_connections),
+            uow=UnitOfWork(container.session_factory),
             account_id=caller.account_id,
             enterprise_id=enterprise_id,
         )

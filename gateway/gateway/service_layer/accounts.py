@@ -28,7 +28,7 @@ from gateway.domain.errors import (
     UnknownAccount,
     WeakPassword,
 )
-from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
+from gateway.service_layer.unit_of_work import UnitOfWork
 from servicekit.internal_token import Caller
 
 
@@ -492,7 +492,7 @@ async def get_confirmed_email(*, uow: UnitOfWork, account_id: str) -> str | None
     return account.email if account is not None and account.confirmed else None
 
 
-async def bind_enterprise(*, uow: OwnershipUnitOfWork, account_id: str, enterprise_id: str) -> bool:
+async def bind_enterprise(*, uow: UnitOfWork, account_id: str, enterprise_id: str) -> bool:
     """The company account holds the enterprise from now on; says whether it did not before."""
     async with uow:
         bound = await uow.ownership.bind(account_id, enterprise_id)
@@ -506,9 +506,7 @@ async def unbind_enterprise(*, uow: UnitOfWork, enterprise_id: str) -> None:
         await uow.commit()
 
 
-async def bind_registered_enterprise(
-    *, uow: OwnershipUnitOfWork, event: EnterpriseRegistered
-) -> str | None:
+async def bind_registered_enterprise(*, uow: UnitOfWork, event: EnterpriseRegistered) -> str | None:
     """The repair path of a registration: the registry's `enterprise.registered` names the account
     that registered it, which holds it even when the write after the registry's reply failed.
     Returns the account when this event bound it (None: bound already, or not a company's)."""

@@ -3,17 +3,11 @@ without a commit rolls back."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
-
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.adapters.repository import AccountRepository, OwnershipStore, RefreshTokenRepository
 from gateway.adapters.tokens import SessionCache
-
-# Lends a pooled driver connection for the length of a block.
-DriverConnections = Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]
 
 
 class UnitOfWork:
@@ -33,7 +27,15 @@ class UnitOfWork:
         self.session = self._session_factory()
         self.accounts = AccountRepository(self.session)
         self.refresh_tokens = RefreshTokenRepository(self.session)
+        self.ownership = OwnershipStore(self.driver_connection)
         return self
+
+    async def driver_connection(self) -> asyncpg.Connection:
+        """The driver's own connection under the session's, for the registration's request path,
+        where SQLAlchemy's cost per statement is most of the write's. A statement sent on it before
+        any through the session commits by itself (the session has begun no transaction yet)."""
+        connection = await self.session.connection()
+        return (await connection.get_raw_connection()).driver_connection
 
     async def __aexit__(self, *exc_info) -> None:
         await self.session.rollback()
@@ -46,23 +48,3 @@ class UnitOfWork:
                 session_ids=self.refresh_tokens.ended_families,
                 account_ids=self.refresh_tokens.ended_accounts,
             )
-
-
-class OwnershipUnitOfWork:
-    """Binding an enterprise to the company that registered it, on the request path of every
-    registration: one statement on the driver's own connection, which commits by itself (no
-    BEGIN or COMMIT round trips, no session), so it is kept once `bind` returns."""
-
-    def __init__(self, connections: DriverConnections) -> None:
-        self._connections = connections
-
-    async def __aenter__(self) -> OwnershipUnitOfWork:
-        self._lent = self._connections()
-        self.ownership = OwnershipStore(await self._lent.__aenter__())
-        return self
-
-    async def __aexit__(self, *exc_info) -> None:
-        await self._lent.__aexit__(*exc_info)
-
-    async def commit(self) -> None:
-        """Nothing is left to commit: each statement committed itself."""

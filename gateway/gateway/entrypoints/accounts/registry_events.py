@@ -18,7 +18,7 @@ from eventkit.contracts import EnterpriseDeleted, EnterpriseRegistered, EventPay
 from eventkit.envelope import Envelope
 from eventkit.kafka import EventConsumer, idempotent_producer
 from gateway.service_layer import accounts
-from gateway.service_layer.unit_of_work import OwnershipUnitOfWork, UnitOfWork
+from gateway.service_layer.unit_of_work import UnitOfWork
 from servicekit.runner import Workers
 
 CONSUMED_TOPICS = list(topics.CONSUMED_BY["gateway"])
@@ -26,7 +26,7 @@ CONSUMED_TOPICS = list(topics.CONSUMED_BY["gateway"])
 
 async def _bind_registered(container, event: EnterpriseRegistered) -> None:
     owner = await accounts.bind_registered_enterprise(
-        uow=OwnershipUnitOfWork(container.driver_connections), event=event
+        uow=UnitOfWork(container.session_factory), event=event
     )
     if owner is not None:
         container.ownership.forget(owner)
