@@ -52,13 +52,16 @@ def _row(message: dict, open_id: str | None) -> str:
 
 def _message(message: dict) -> str:
     link = quote(message["ID"])
+    frame = (
+        f'<iframe sandbox="{FRAME_SANDBOX}" title="the email\'s HTML" '
+        f'src="/api/v1/message/{link}/html"></iframe>'
+    )
     return f"""<h2>{escape(message["Subject"])}</h2>
 <p>From: {escape(_addresses([message["From"]]))}<br>To:
 {escape(_addresses(message["To"]))}<br>Date: {escape(message.get("Date", ""))}
 <br><a href="/api/v1/message/{link}/raw">raw message</a></p>
 <h3>HTML</h3>
-<iframe sandbox="{FRAME_SANDBOX}" title="the email's HTML"
-src="/api/v1/message/{link}/html"></iframe>
+{frame}
 <h3>Plain text</h3>
 <pre>{escape(message["Text"])}</pre>"""
 
@@ -70,8 +73,8 @@ def inbox_page(messages: list[dict], opened: dict | None) -> str:
     )
     body = _message(opened) if opened else "<p>Choose an email on the left.</p>"
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Inbox: {len(messages)} emails (Union Match SMTP
-sink)</title>
+<html lang="en"><head><meta charset="utf-8">
+<title>Inbox: {len(messages)} emails (Union Match SMTP sink)</title>
 <style>{_STYLE}</style></head>
 <body><nav>{rows}</nav><main>{body}</main></body></html>
 """
