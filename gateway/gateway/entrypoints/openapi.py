@@ -78,12 +78,6 @@ def access_responses(access: Access) -> dict[int | str, dict[str, Any]]:
     return {**PROBLEM_RESPONSES, **_refusals(access)}
 
 
-def route_openapi(route: Route) -> dict[str, Any]:
-    """What the gateway's own route for a forwarded operation says before the service's operation
-    replaces it in the public document (public_document)."""
-    return access_openapi(route.access)
-
-
 def load_service_documents() -> dict[str, dict[str, Any]]:
     return {name: _read(DOCUMENTS / f"{name}.json") for name in SERVICES}
 

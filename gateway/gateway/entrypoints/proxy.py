@@ -11,7 +11,6 @@ from fastapi import APIRouter, Request, Response
 
 from gateway.adapters.upstream import UpstreamResponse
 from gateway.entrypoints.door import admit
-from gateway.entrypoints.openapi import route_openapi
 from gateway.entrypoints.routes import ROUTES, Route
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
@@ -130,7 +129,6 @@ for _route in ROUTES:
         summary=_route.summary,
         tags=[_route.tag],
         status_code=_route.status_code,
-        openapi_extra=route_openapi(_route),
     )
 
 
