@@ -25,7 +25,10 @@ from tests.e2e.console_story import approve, proposed_lift_pair, registered_comp
 from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import exactly_one_email, wait_until
 
-TODAY = datetime.now(UTC).astimezone(ZoneInfo("Europe/Moscow")).date()
+
+def today() -> date:
+    """Read when a story runs, not when it is collected: a session may cross midnight in Moscow."""
+    return datetime.now(UTC).astimezone(ZoneInfo("Europe/Moscow")).date()
 
 
 def expire_listings(platform) -> dict:
@@ -67,6 +70,8 @@ def lift_maker(languages: list[str]) -> dict:
 def test_an_approved_suggestion_whose_offer_expires_ends_and_the_buyer_is_told_it_expired(
     platform, gateway, mailbox, open_company, agency, new_housing_operator
 ):
+    day = today()
+    tomorrow, yesterday = day + timedelta(days=1), day - timedelta(days=1)
     marker = uuid.uuid4().hex[:6]
     maker, buyer = lift_maker(["ru"]), new_housing_operator()
     seller_id, seller_account = registered_company(gateway, open_company, maker)
@@ -81,12 +86,12 @@ def test_an_approved_suggestion_whose_offer_expires_ends_and_the_buyer_is_told_i
     offer = gateway.patch(
         f"/api/v1/offers/{offer['id']}",
         headers=seller_account,
-        json={"valid_until": TODAY.isoformat(), "version": offer["version"]},
+        json={"valid_until": tomorrow.isoformat(), "version": offer["version"]},
     ).json()
     approve(gateway, agency, match["id"])
     exactly_one_email(mailbox, buyer["email"], "Предложение о партнёрстве:")
 
-    days_pass(platform, offer["id"], valid_until=TODAY - timedelta(days=1))
+    days_pass(platform, offer["id"], valid_until=yesterday)
     expire_listings(platform)
 
     closed = gateway.get(f"/api/v1/offers/{offer['id']}").json()
@@ -98,7 +103,7 @@ def test_an_approved_suggestion_whose_offer_expires_ends_and_the_buyer_is_told_i
     assert ended["status"] == "withdrawn"
     assert (
         ended["history"][-1]["note"]
-        == f"the offer expired: it was valid until {(TODAY - timedelta(days=1)).isoformat()}"
+        == f"the offer expired: it was valid until {yesterday.isoformat()}"
     )
 
     told = exactly_one_email(mailbox, buyer["email"], "Предложение о партнёрстве завершено")
@@ -118,7 +123,7 @@ def test_an_approved_suggestion_whose_offer_expires_ends_and_the_buyer_is_told_i
         headers=seller_account,
         json={
             "status": "active",
-            "valid_until": (TODAY + timedelta(days=90)).isoformat(),
+            "valid_until": (day + timedelta(days=90)).isoformat(),
             "version": closed["version"],
         },
     )
@@ -133,7 +138,7 @@ def test_the_owner_of_an_offer_about_to_expire_is_emailed_once_with_the_page_tha
     account = open_company()
     maker_id = gateway.post("/api/v1/enterprises", json=maker, headers=account).json()["id"]
     verify_enterprise(maker_id)
-    ends = TODAY + timedelta(days=3)
+    ends = today() + timedelta(days=3)
     offer = gateway.post(
         f"/api/v1/enterprises/{maker_id}/offers",
         headers=account,

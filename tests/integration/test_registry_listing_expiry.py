@@ -44,7 +44,9 @@ class FakeClock:
         return datetime.combine(self.day, time(12), tzinfo=PLATFORM_TIME).astimezone(UTC)
 
 
-TODAY = platform_today(SystemClock())
+def today() -> date:
+    """Read when a story runs, not when it is collected: a session may cross midnight in Moscow."""
+    return platform_today(SystemClock())
 
 
 async def sweep(uow, clock) -> None:
@@ -70,16 +72,19 @@ async def days_pass(registry_connection, listing, *, valid_until: date) -> None:
 async def test_a_listing_whose_last_day_has_passed_closes_with_its_reason_and_event(
     registry_sessions, registry_connection, uow, register, publish
 ):
+    day = today()
+    tomorrow = day + timedelta(days=1)
+    yesterday = day - timedelta(days=1)
     maker = await register(mogilev_lift_maker())
     offer = await publish(
-        maker, side=Side.OFFER, **lift_need(title="Пассажирские лифты 400 кг", valid_until=TODAY)
+        maker, side=Side.OFFER, **lift_need(title="Пассажирские лифты 400 кг", valid_until=tomorrow)
     )
     lasting = await publish(
         maker,
         side=Side.OFFER,
-        **lift_need(title="Грузовые лифты 1000 кг", valid_until=TODAY + timedelta(days=90)),
+        **lift_need(title="Грузовые лифты 1000 кг", valid_until=day + timedelta(days=90)),
     )
-    await days_pass(registry_connection, offer, valid_until=TODAY - timedelta(days=1))
+    await days_pass(registry_connection, offer, valid_until=yesterday)
 
     await sweep(uow, SystemClock())
 
@@ -91,7 +96,7 @@ async def test_a_listing_whose_last_day_has_passed_closes_with_its_reason_and_ev
     kind, payload = (await listing_events(registry_sessions, maker.id, offer.id))[-1]
     assert kind == "listing.closed"
     assert payload["closed_because"] == "expired" and payload["status"] == "closed"
-    assert payload["valid_until"] == (TODAY - timedelta(days=1)).isoformat()
+    assert payload["valid_until"] == yesterday.isoformat()
     still = await listing_cases.get_listing_or_raise(
         uow=uow(), listing_id=lasting.id, side=Side.OFFER
     )
@@ -107,9 +112,12 @@ async def test_a_listing_whose_last_day_has_passed_closes_with_its_reason_and_ev
 async def test_an_expired_listing_reopens_only_with_a_date_that_has_not_passed(
     registry_connection, uow, register, publish, change
 ):
+    day = today()
+    tomorrow = day + timedelta(days=1)
+    yesterday = day - timedelta(days=1)
     maker = await register(mogilev_lift_maker())
-    offer = await publish(maker, side=Side.OFFER, **lift_need(valid_until=TODAY))
-    await days_pass(registry_connection, offer, valid_until=TODAY - timedelta(days=1))
+    offer = await publish(maker, side=Side.OFFER, **lift_need(valid_until=tomorrow))
+    await days_pass(registry_connection, offer, valid_until=yesterday)
     await sweep(uow, SystemClock())
     closed = await listing_cases.get_listing_or_raise(
         uow=uow(), listing_id=offer.id, side=Side.OFFER
@@ -119,15 +127,16 @@ async def test_an_expired_listing_reopens_only_with_a_date_that_has_not_passed(
         await change(closed, status="active")
     assert [e.field for e in refused.value.errors] == ["valid_until"]
 
-    reopened = await change(closed, status="active", valid_until=TODAY + timedelta(days=60))
+    reopened = await change(closed, status="active", valid_until=day + timedelta(days=60))
     assert reopened.status == "active" and reopened.closed_because is None
 
 
 async def test_the_owner_is_reminded_once_per_date_and_again_after_extending(
     registry_sessions, uow, register, publish, change
 ):
+    day = today()
     maker = await register(mogilev_lift_maker())
-    ends = TODAY + timedelta(days=10)
+    ends = day + timedelta(days=10)
     offer = await publish(
         maker, side=Side.OFFER, **lift_need(title="Лифты ПП-0411", valid_until=ends)
     )
@@ -222,9 +231,12 @@ async def test_the_sweep_inside_serve_passes_at_once_then_every_interval_and_sto
     from registry.config import Settings
     from registry.entrypoints.expiry import sweep_until_stopped
 
+    day = today()
+    tomorrow = day + timedelta(days=1)
+    yesterday = day - timedelta(days=1)
     maker = await register(mogilev_lift_maker())
-    offer = await publish(maker, side=Side.OFFER, **lift_need(valid_until=TODAY))
-    await days_pass(registry_connection, offer, valid_until=TODAY - timedelta(days=1))
+    offer = await publish(maker, side=Side.OFFER, **lift_need(valid_until=tomorrow))
+    await days_pass(registry_connection, offer, valid_until=yesterday)
     stop = asyncio.Event()
     clock = StoppingClock(stop)
 
