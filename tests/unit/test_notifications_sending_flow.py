@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 import structlog
 
+from eventkit import asyncapi, contracts, topics
 from notifications.adapters.links import SignedLinks
 from notifications.adapters.rendering import TemplateRenderer
 from notifications.domain.deliveries import Delivery, DeliveryStatus, RetryPolicy
@@ -197,6 +198,12 @@ async def test_a_refusal_for_good_is_dead_at_once_dead_lettered_and_logged_witho
     assert status_of(uow, reset).status is DeliveryStatus.DEAD
     [(topic, letter)] = uow.outbox.messages
     assert topic == DEAD_LETTERS and letter.payload["delivery_id"] == str(reset)
+    # Written as the NotificationDead contract documented in docs/asyncapi.yaml: signed and keyed
+    # as eventkit's topics say.
+    _, dead = contracts.decode(letter.to_bytes())
+    assert isinstance(dead, contracts.NotificationDead) and dead.attempts == 1
+    assert topics.PRODUCED_BY[topic] == letter.producer
+    assert letter.key == asyncapi.key_of(topic, dead) == str(reset)
     [failed] = [event for event in logged if event["event"] == "delivery_failed"]
     assert "<recipient>" in failed["reason"] and "lift@" not in failed["reason"].lower()
 

@@ -115,6 +115,16 @@ _MATCH: dict[str, Any] = {
     "occurred_at": _AT,
 }
 _REVIEWED = {"actor": "reviewer-1", "previous_status": "proposed"}
+_DEAD_EMAIL: dict[str, Any] = {
+    "delivery_id": uuid.UUID("3e7a1b9c-5d2f-4a68-b0c4-9f1e2d3c4b5a"),
+    "idempotency_key": f"{_MATCH_ID}:{_HOUSING}:match_suggestion",
+    "event_id": _MATCH_ID,
+    "enterprise_id": _HOUSING,
+    "recipient": "zakupki@smolenskzhilstroy.example",
+    "template": "match_suggestion",
+    "attempts": 8,
+    "reason": "450 4.2.0 mailbox temporarily unavailable",
+}
 
 _EXAMPLE_FACTS: dict[type[EventPayload], tuple[dict[str, Any], dict[str, Any]]] = {
     contracts.EnterpriseRegistered: (_ENTERPRISE, {"status": "pending"}),
@@ -149,6 +159,7 @@ _EXAMPLE_FACTS: dict[type[EventPayload], tuple[dict[str, Any], dict[str, Any]]] 
         _MATCH,
         {"status": "withdrawn", "withdrawn_because": "listing_closed", "withdrawn_side": "offer"},
     ),
+    contracts.NotificationDead: (_DEAD_EMAIL, {}),
 }
 EXAMPLES: dict[type[EventPayload], EventPayload] = {
     contract: contract.model_validate(sample | changes)
@@ -233,7 +244,8 @@ def _summary(contract: type[BaseModel]) -> str | None:
 
 def _channel(topic: str) -> dict[str, Any]:
     source = _source_of(topic)
-    carried = sorted(topics.EVENT_TYPES.get(source or topic, ()))
+    # A dead-letter topic holds its source's failures, unless it carries events of its own.
+    carried = sorted(topics.EVENT_TYPES.get(topic) or topics.EVENT_TYPES.get(source or topic, ()))
     messages = [model for model in all_contracts() if model.event_type in carried]
     channel: dict[str, Any] = {
         "address": topic,
@@ -254,6 +266,11 @@ def _channel_description(topic: str, source: str | None) -> str:
     readers = [
         group for group, consumed in topics.CONSUMED_BY.items() if (source or topic) in consumed
     ]
+    if topic in topics.PRODUCED_BY and source is not None:
+        return (
+            f"What {topics.PRODUCED_BY[topic]} set aside from `{source}` for good, published"
+            f" through its outbox relay; keyed by the payload's `{topics.KEYED_BY[topic]}`."
+        )
     if source is not None and readers:
         return (
             f"Dead letters of `{source}`: what its consumer groups could not decode or handle,"

@@ -229,6 +229,24 @@ class MatchWithdrawn(MatchSnapshot):
     event_type: ClassVar[str] = "match.withdrawn"
 
 
+class NotificationDead(EventPayload):
+    """An email the notifications service gave up on (its attempts ran out, or the server refused
+    the address for good), set aside on `notifications.deliveries.dlq` for an operator to look at
+    or queue again (`resend-dead`). Keyed by the delivery id."""
+
+    event_type: ClassVar[str] = "notification.dead"
+
+    delivery_id: uuid.UUID
+    idempotency_key: str
+    event_id: uuid.UUID
+    # None for an account's own emails (sign-up, password), which belong to no enterprise.
+    enterprise_id: uuid.UUID | None
+    recipient: str | None
+    template: str
+    attempts: int
+    reason: str | None
+
+
 _CONTRACTS: dict[tuple[str, int], type[EventPayload]] = {
     (model.event_type, model.event_version): model
     for model in (
@@ -250,6 +268,7 @@ _CONTRACTS: dict[tuple[str, int], type[EventPayload]] = {
         MatchIntroduced,
         MatchClosed,
         MatchWithdrawn,
+        NotificationDead,
     )
 }
 

@@ -7,6 +7,10 @@ MATCHES = "matching.matches"
 DELIVERIES = "notifications.deliveries"
 
 
+def dead_letter(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
 # The event types each topic carries (contracts.py holds their payloads). A consumer dead-letters
 # any other type it reads there: a type on the wrong topic would be applied out of its key's order.
 EVENT_TYPES: dict[str, frozenset[str]] = {
@@ -40,11 +44,9 @@ EVENT_TYPES: dict[str, frozenset[str]] = {
             "match.withdrawn",
         }
     ),
+    # Emails that became dead (the other dead-letter topics hold what a consumer could not handle).
+    dead_letter(DELIVERIES): frozenset({"notification.dead"}),
 }
-
-
-def dead_letter(topic: str) -> str:
-    return f"{topic}.dlq"
 
 
 PARTITIONS: dict[str, int] = {
@@ -61,7 +63,12 @@ PARTITIONS: dict[str, int] = {
 
 # Who publishes each topic, through its outbox relay (docs/asyncapi.yaml is generated from these
 # tables). A dead-letter topic is written by the consumer groups that read its source topic.
-PRODUCED_BY: dict[str, str] = {ENTERPRISES: "registry", LISTINGS: "registry", MATCHES: "matching"}
+PRODUCED_BY: dict[str, str] = {
+    ENTERPRISES: "registry",
+    LISTINGS: "registry",
+    MATCHES: "matching",
+    dead_letter(DELIVERIES): "notifications",
+}
 
 # The topics each service's consumer reads; its consumer group id defaults to the service's name
 # (the <SERVICE>_CONSUMER_GROUP setting).
@@ -79,4 +86,5 @@ KEYED_BY: dict[str, str] = {
     ENTERPRISES: "enterprise_id",
     LISTINGS: "enterprise_id",
     MATCHES: "need.enterprise_id",
+    dead_letter(DELIVERIES): "delivery_id",
 }

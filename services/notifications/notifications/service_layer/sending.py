@@ -20,6 +20,7 @@ from datetime import timedelta
 import structlog
 
 from eventkit import topics
+from eventkit.contracts import NotificationDead, envelope_for
 from eventkit.envelope import Envelope
 from notifications.domain.composing import (
     AwaitConfirmation,
@@ -199,18 +200,14 @@ def _without_address(text: str, address: str | None) -> str:
 
 
 def _dead_letter(delivery: Delivery) -> Envelope:
-    return Envelope(
-        type="notification.dead",
-        producer="notifications",
-        key=str(delivery.enterprise_id or delivery.recipient),
-        payload={
-            "delivery_id": str(delivery.id),
-            "idempotency_key": delivery.idempotency_key,
-            "event_id": str(delivery.event_id),
-            "enterprise_id": str(delivery.enterprise_id) if delivery.enterprise_id else None,
-            "recipient": delivery.recipient,
-            "template": delivery.template,
-            "attempts": delivery.attempts,
-            "reason": delivery.last_error,
-        },
+    dead = NotificationDead(
+        delivery_id=delivery.id,
+        idempotency_key=delivery.idempotency_key,
+        event_id=delivery.event_id,
+        enterprise_id=delivery.enterprise_id,
+        recipient=delivery.recipient,
+        template=delivery.template,
+        attempts=delivery.attempts,
+        reason=delivery.last_error,
     )
+    return envelope_for(dead, key=str(delivery.id), producer="notifications")
