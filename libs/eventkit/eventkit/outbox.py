@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -36,8 +37,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.schema import SchemaItem
 
 from eventkit.envelope import Envelope
+
+if TYPE_CHECKING:
+    from alembic.operations import Operations
 
 log = structlog.get_logger(__name__)
 
@@ -47,9 +52,18 @@ _LOCK_NAMESPACE = 0x0B0C
 
 
 def outbox_table(metadata: MetaData) -> Table:
-    return Table(
-        "outbox",
-        metadata,
+    return Table("outbox", metadata, *_outbox_columns_and_index())
+
+
+def create_outbox_table(operations: Operations) -> None:
+    """The outbox as `outbox_table` defines it, with its index, created by a service's revision:
+    `create_outbox_table(op)`. Every service's database has this one shape; a change to it is a new
+    revision in each service that has an outbox."""
+    operations.create_table("outbox", *_outbox_columns_and_index())
+
+
+def _outbox_columns_and_index() -> list[SchemaItem]:
+    return [
         Column("id", BigInteger, Identity(), primary_key=True),
         Column("event_id", Uuid, nullable=False, unique=True),
         Column("topic", String(200), nullable=False),
@@ -61,7 +75,7 @@ def outbox_table(metadata: MetaData) -> Table:
         Index(
             "ix_outbox_unpublished", "shard", "id", postgresql_where=text("published_at IS NULL")
         ),
-    )
+    ]
 
 
 def shard_of(key: str) -> int:

@@ -5,19 +5,31 @@ delivers at least once) is recognised and changes nothing."""
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, Uuid, func
 from sqlalchemy.dialects.postgresql import insert
 
+if TYPE_CHECKING:
+    from alembic.operations import Operations
+
 
 def processed_events_table(metadata: MetaData) -> Table:
-    return Table(
-        "processed_events",
-        metadata,
+    return Table("processed_events", metadata, *_processed_events_columns())
+
+
+def create_processed_events_table(operations: Operations) -> None:
+    """`processed_events` as `processed_events_table` defines it, created by a service's revision:
+    `create_processed_events_table(op)`."""
+    operations.create_table("processed_events", *_processed_events_columns())
+
+
+def _processed_events_columns() -> list[Column]:
+    return [
         Column("event_id", Uuid, primary_key=True),
         Column("event_type", String(100), nullable=False),
         Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    )
+    ]
 
 
 class ProcessedEvents:

@@ -4,6 +4,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from eventkit.processed import create_processed_events_table
+
 revision = "0001"
 down_revision = None
 
@@ -32,14 +34,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_deliveries_due", "deliveries", ["status", "next_attempt_at"])
     op.create_index("ix_deliveries_enterprise", "deliveries", ["enterprise_id", "created_at"])
-    op.create_table(
-        "processed_events",
-        sa.Column("event_id", sa.Uuid(), primary_key=True),
-        sa.Column("event_type", sa.String(100), nullable=False),
-        sa.Column(
-            "processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),
-    )
+    create_processed_events_table(op)
 
 
 def downgrade() -> None:

@@ -4,6 +4,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from eventkit.outbox import create_outbox_table
+
 revision = "0001"
 down_revision = None
 
@@ -40,28 +42,9 @@ def upgrade() -> None:
         sa.Column("extra", postgresql.JSONB(), nullable=False, server_default="{}"),
         sa.UniqueConstraint("country", "legal_id", name="uq_enterprises_country_legal_id"),
     )
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
-        sa.Column("event_id", sa.Uuid(), nullable=False, unique=True),
-        sa.Column("topic", sa.String(200), nullable=False),
-        sa.Column("key", sa.String(200), nullable=False),
-        sa.Column("shard", sa.SmallInteger(), nullable=False),
-        sa.Column("envelope", sa.Text(), nullable=False),
-        sa.Column(
-            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),
-        sa.Column("published_at", sa.DateTime(timezone=True)),
-    )
-    op.create_index(
-        "ix_outbox_unpublished",
-        "outbox",
-        ["shard", "id"],
-        postgresql_where=sa.text("published_at IS NULL"),
-    )
+    create_outbox_table(op)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_outbox_unpublished", table_name="outbox")
     op.drop_table("outbox")
     op.drop_table("enterprises")

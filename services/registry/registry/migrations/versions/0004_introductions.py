@@ -3,6 +3,8 @@
 import sqlalchemy as sa
 from alembic import op
 
+from eventkit.processed import create_processed_events_table
+
 revision = "0004"
 down_revision = "0003"
 
@@ -24,14 +26,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_introductions_need_enterprise", "introductions", ["need_enterprise_id", "introduced_at"]
     )
-    op.create_table(
-        "processed_events",
-        sa.Column("event_id", sa.Uuid(), primary_key=True),
-        sa.Column("event_type", sa.String(100), nullable=False),
-        sa.Column(
-            "processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),
-    )
+    create_processed_events_table(op)
 
 
 def downgrade() -> None:
