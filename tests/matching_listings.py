@@ -4,54 +4,47 @@ Smolensk housing company's need), and a match proposed between two listings."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 
 from matching.domain.listing import Listing
 from matching.domain.match import Match
 
+# The story's two listings side by side: (the lift maker's offer, the housing company's need); the
+# enterprise's facts first, then the listing's.
+LIFT_STORY = {
+    "enterprise_name": ("ОАО «Могилёвлифтмаш»", "ООО «Смоленская управляющая компания»"),
+    "country": ("BY", "RU"),
+    "region": ("mogilev_oblast", "smolensk_oblast"),
+    "city": ("Могилёв", "Смоленск"),
+    "languages": (("ru", "be"), ("ru",)),
+    "legal_id": ("700068926", "6731000007"),
+    "side": ("offer", "need"),
+    "title": (
+        "Пассажирские лифты грузоподъёмностью 400–1000 кг",
+        "Замена 120 пассажирских лифтов в многоквартирных домах",
+    ),
+    "description": (
+        "Производим, поставляем и монтируем пассажирские лифты для жилых домов",
+        "Требуются пассажирские лифты с монтажом",
+    ),
+    "sector": ("elevators", "elevators"),
+    "product_codes": (("8428101000",), ("842810",)),
+    "quantity": (200, 120),
+    "unit": ("шт", "шт."),
+    "certifications": (("ТР ТС 011/2011",), ("ТР ТС 011/2011",)),
+}
+
+
+def _story_listing(column: int, changes: dict) -> Listing:
+    values = {field: sides[column] for field, sides in LIFT_STORY.items()}
+    return Listing(**dict(id=uuid.uuid4(), enterprise_id=uuid.uuid4()) | values | changes)
+
 
 def lift_maker(**changes) -> Listing:
-    listing = Listing(
-        id=uuid.uuid4(),
-        side="offer",
-        enterprise_id=uuid.uuid4(),
-        enterprise_name="ОАО «Могилёвлифтмаш»",
-        country="BY",
-        region="mogilev_oblast",
-        city="Могилёв",
-        legal_id="700068926",
-        title="Пассажирские лифты грузоподъёмностью 400–1000 кг",
-        description="Производим, поставляем и монтируем пассажирские лифты для жилых домов",
-        sector="elevators",
-        languages=("ru", "be"),
-        product_codes=("8428101000",),
-        quantity=200,
-        unit="шт",
-        certifications=("ТР ТС 011/2011",),
-    )
-    return replace(listing, **changes)
+    return _story_listing(0, changes)
 
 
 def housing_need(**changes) -> Listing:
-    listing = Listing(
-        id=uuid.uuid4(),
-        side="need",
-        enterprise_id=uuid.uuid4(),
-        enterprise_name="Смоленская управляющая компания",
-        country="RU",
-        region="smolensk_oblast",
-        city="Смоленск",
-        legal_id="6731000007",
-        title="Замена 120 пассажирских лифтов в многоквартирных домах",
-        description="Требуются пассажирские лифты с монтажом",
-        sector="elevators",
-        languages=("ru",),
-        product_codes=("842810",),
-        quantity=120,
-        unit="шт.",
-        certifications=("ТР ТС 011/2011",),
-    )
-    return replace(listing, **changes)
+    return _story_listing(1, changes)
 
 
 def proposed_match(offer: Listing | None = None, need: Listing | None = None, **changes) -> Match:

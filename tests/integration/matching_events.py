@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import fields
 from datetime import UTC, datetime
 
 import httpx
@@ -25,6 +26,8 @@ from eventkit.contracts import (
     envelope_for,
 )
 from eventkit.envelope import Envelope
+from matching.domain.listing import Listing
+from tests.matching_listings import housing_need, lift_maker
 
 
 def series() -> str:
@@ -34,51 +37,35 @@ def series() -> str:
 
 
 def lift_offer(series: str = "", **changes) -> ListingPublished:
-    values = dict(
-        listing_id=uuid.uuid4(),
-        side="offer",
-        enterprise_id=uuid.uuid4(),
-        enterprise_name="ОАО «Могилёвлифтмаш»",
-        enterprise_country="BY",
-        enterprise_region="mogilev_oblast",
-        enterprise_city="Могилёв",
-        enterprise_legal_id=str(uuid.uuid4().int)[:9],
-        enterprise_languages=["ru", "be"],
-        enterprise_certifications=["ТР ТС 011/2011"],
-        kind="goods",
-        title="Пассажирские лифты грузоподъёмностью 400–1000 кг",
+    """The story's lift maker's offer with an enterprise of its own, `series` in its description
+    and the lift certificate held by the enterprise rather than asked of the listing."""
+    offer = lift_maker(
+        legal_id=str(uuid.uuid4().int)[:9],
         description=f"Производим и монтируем пассажирские лифты для жилых домов {series}",
-        sector="elevators",
-        product_codes=["8428101000"],
-        quantity=200,
-        unit="шт",
-        status="active",
+        certifications=(),
+        enterprise_certifications=("ТР ТС 011/2011",),
     )
-    return ListingPublished(**values | changes)
+    return published(offer, **changes)
 
 
 def lift_need(series: str = "", **changes) -> ListingPublished:
-    values = dict(
-        listing_id=uuid.uuid4(),
-        side="need",
-        enterprise_id=uuid.uuid4(),
-        enterprise_name="ООО «Смоленская управляющая компания»",
-        enterprise_country="RU",
-        enterprise_region="smolensk_oblast",
-        enterprise_city="Смоленск",
-        enterprise_legal_id=str(uuid.uuid4().int)[:10],
-        enterprise_languages=["ru"],
-        kind="goods",
-        title="Замена 120 пассажирских лифтов в многоквартирных домах",
+    """The story's housing need with an enterprise of its own and `series` in its description."""
+    need = housing_need(
+        legal_id=str(uuid.uuid4().int)[:10],
         description=f"Требуются пассажирские лифты с монтажом {series}",
-        sector="elevators",
-        product_codes=["842810"],
-        quantity=120,
-        unit="шт.",
-        certifications=["ТР ТС 011/2011"],
-        status="active",
     )
-    return ListingPublished(**values | changes)
+    return published(need, **changes)
+
+
+def published(listing: Listing, **changes) -> ListingPublished:
+    """`listing` as the registry publishes it: the enterprise's facts under their event names."""
+    kept = ListingSnapshot.model_fields.keys() & {field.name for field in fields(listing)}
+    shared = {name: getattr(listing, name) for name in kept}
+    enterprise = {f"enterprise_{name}": getattr(listing, name) for name in _ENTERPRISE_FACTS}
+    return ListingPublished(listing_id=listing.id, **shared | enterprise | changes)
+
+
+_ENTERPRISE_FACTS = ("country", "region", "city", "legal_id", "languages")
 
 
 def envelope_of(payload) -> Envelope:
