@@ -35,12 +35,7 @@ from notifications.entrypoints.schemas import (
     ResendRequest,
     Status,
 )
-from notifications.service_layer import (
-    account_emails,
-    confirmations,
-    deliveries,
-    preferences,
-)
+from notifications.service_layer import account_emails, confirmations, deliveries, preferences
 from notifications.service_layer.ports import InvalidLinkToken
 from notifications.service_layer.unit_of_work import UnitOfWork
 from servicekit.internal_token import Caller, current_caller
@@ -54,9 +49,7 @@ def _uow(request: Request) -> UnitOfWork:
 
 
 @router.get(
-    "/deliveries",
-    response_model=DeliveryPage,
-    responses=problem_responses(STAFF_ONLY, INVALID),
+    "/deliveries", response_model=DeliveryPage, responses=problem_responses(STAFF_ONLY, INVALID)
 )
 async def delivery_log(
     request: Request,
@@ -106,12 +99,17 @@ async def resend_dead(
     return ResendOut(requeued=count)
 
 
-@router.post(
-    "/emails/account-invitation",
-    status_code=202,
-    response_model=QueuedEmail,
-    responses=problem_responses(ADMIN_ONLY, TOO_LARGE, INVALID),
-)
+def _queues_email(path: str, *, asked_by: tuple[int, str]):
+    """A route that queues one email (202) and answers with its delivery; only `asked_by` may."""
+    return router.post(
+        path,
+        status_code=202,
+        response_model=QueuedEmail,
+        responses=problem_responses(asked_by, TOO_LARGE, INVALID),
+    )
+
+
+@_queues_email("/emails/account-invitation", asked_by=ADMIN_ONLY)
 async def send_account_invitation(
     request: Request,
     caller: Annotated[Caller, Depends(current_caller)],
@@ -131,12 +129,7 @@ async def send_account_invitation(
 GATEWAY_ROLE = "gateway"
 
 
-@router.post(
-    "/emails/account-confirmation",
-    status_code=202,
-    response_model=QueuedEmail,
-    responses=problem_responses(GATEWAY_ONLY, TOO_LARGE, INVALID),
-)
+@_queues_email("/emails/account-confirmation", asked_by=GATEWAY_ONLY)
 async def send_account_confirmation(
     request: Request, caller: Annotated[Caller, Depends(current_caller)], email: AccountEmailIn
 ):
@@ -144,12 +137,7 @@ async def send_account_confirmation(
     return await _email_account(request, caller, "account_confirmation", email)
 
 
-@router.post(
-    "/emails/password-reset",
-    status_code=202,
-    response_model=QueuedEmail,
-    responses=problem_responses(GATEWAY_ONLY, TOO_LARGE, INVALID),
-)
+@_queues_email("/emails/password-reset", asked_by=GATEWAY_ONLY)
 async def send_password_reset(
     request: Request, caller: Annotated[Caller, Depends(current_caller)], email: AccountEmailIn
 ):
@@ -157,12 +145,7 @@ async def send_password_reset(
     return await _email_account(request, caller, "password_reset", email)
 
 
-@router.post(
-    "/emails/account-exists",
-    status_code=202,
-    response_model=QueuedEmail,
-    responses=problem_responses(GATEWAY_ONLY, TOO_LARGE, INVALID),
-)
+@_queues_email("/emails/account-exists", asked_by=GATEWAY_ONLY)
 async def send_account_exists(
     request: Request, caller: Annotated[Caller, Depends(current_caller)], email: AccountEmailIn
 ):
