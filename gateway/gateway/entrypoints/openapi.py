@@ -22,6 +22,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import ConfigDict
 from pydantic.json_schema import models_json_schema
 
 from gateway.domain.access import Access
@@ -66,6 +67,12 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     "default": {"description": "An error, as problem details", "content": _PROBLEM},
     429: _RATE_LIMITED,
 }
+
+
+def request_body(example: dict[str, Any]) -> ConfigDict:
+    """The configuration of a route's request model: unknown fields are refused (a 422 naming
+    them), and `example` is the one the documentation shows."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
 
 
 def access_openapi(access: Access) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from gateway.domain.accounts import (
 )
 from gateway.domain.errors import InvalidInput, InvalidToken, UnknownAccount
 from gateway.entrypoints.door import signed_in_caller
-from gateway.entrypoints.openapi import PROBLEM_RESPONSES
+from gateway.entrypoints.openapi import PROBLEM_RESPONSES, request_body
 from gateway.entrypoints.problems import rate_limited, sign_in_required
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
@@ -39,13 +39,8 @@ Language = Literal["ru", "be", "en"]
 
 
 class Registration(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"email": "lift@example.ru", "password": "a long passphrase", "language": "ru"}
-            ]
-        },
+    model_config = request_body(
+        {"email": "lift@example.ru", "password": "a long passphrase", "language": "ru"}
     )
 
     email: EmailStr
@@ -54,19 +49,13 @@ class Registration(BaseModel):
 
 
 class ConfirmIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"token": "<the token of the emailed link>"}]},
-    )
+    model_config = request_body({"token": "<the token of the emailed link>"})
 
     token: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class PasswordResetIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"email": "lift@example.ru", "language": "ru"}]},
-    )
+    model_config = request_body({"email": "lift@example.ru", "language": "ru"})
 
     email: EmailStr
     language: Language = Field("ru", description="the language of the email")
@@ -78,9 +67,7 @@ class RegistrationOut(BaseModel):
 
 
 class DeleteAccountIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"current_password": "a long passphrase"}]}
-    )
+    model_config = request_body({"current_password": "a long passphrase"})
 
     current_password: Annotated[str, Field(max_length=1000)]
 
@@ -91,17 +78,12 @@ class PasswordResetOut(BaseModel):
 
 
 class ChangePasswordIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "current_password": "a long passphrase",
-                    "new_password": "another long passphrase",
-                    "keep_refresh_token": "<your own refresh token>",
-                }
-            ]
-        },
+    model_config = request_body(
+        {
+            "current_password": "a long passphrase",
+            "new_password": "another long passphrase",
+            "keep_refresh_token": "<your own refresh token>",
+        }
     )
 
     current_password: Annotated[str, Field(max_length=1000)]
@@ -148,13 +130,8 @@ class TokensOut(BaseModel):
 
 
 class SetPasswordIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"token": "<the token of the emailed link>", "password": "a long passphrase"}
-            ]
-        },
+    model_config = request_body(
+        {"token": "<the token of the emailed link>", "password": "a long passphrase"}
     )
 
     token: Annotated[str, Field(min_length=1, max_length=2000)]

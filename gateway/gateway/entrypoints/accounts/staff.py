@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field
 
 from gateway.domain.access import Access
 from gateway.domain.accounts import MAX_NAME_LENGTH, STAFF_ROLES, Account, Role
 from gateway.domain.errors import UnknownAccount
 from gateway.entrypoints.door import admit
-from gateway.entrypoints.openapi import access_openapi, access_responses
+from gateway.entrypoints.openapi import access_openapi, access_responses, request_body
 from gateway.entrypoints.problems import sign_in_required
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
@@ -62,17 +62,12 @@ class StaffAccountPage(BaseModel):
 
 
 class NewStaffAccount(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "email": "a.smirnova@invest-smolensk.example.ru",
-                    "name": "Анна Смирнова",
-                    "role": "agency",
-                }
-            ]
-        },
+    model_config = request_body(
+        {
+            "email": "a.smirnova@invest-smolensk.example.ru",
+            "name": "Анна Смирнова",
+            "role": "agency",
+        }
     )
 
     email: EmailStr

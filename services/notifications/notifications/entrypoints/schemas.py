@@ -31,6 +31,12 @@ INVALID_LINK = (422, "Invalid fields, or a link's token that is invalid or expir
 ADDRESS_CHANGED = (409, "The enterprise's address is another one by now (or it was deleted)")
 
 
+def _request_body(example: dict) -> ConfigDict:
+    """The configuration of a request model: unknown fields are refused (a 422 naming them), and
+    `example` is the one the documentation shows."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
+
+
 def _within_the_calendar(moment: datetime) -> datetime:
     """A moment PostgreSQL takes: with its offset (UTC when it has none), its UTC day within the
     calendar, so an edge such as 0001-01-01T00:00+14:00 is a 422 rather than an overflow."""
@@ -77,12 +83,7 @@ class DeliveryPage(BaseModel):
 class ResendRequest(BaseModel):
     """Which dead emails to queue again; every field narrows the selection, none selects all."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"template": "suggestion", "created_from": "2026-01-01T00:00:00Z"}]
-        },
-    )
+    model_config = _request_body({"template": "suggestion", "created_from": "2026-01-01T00:00:00Z"})
 
     template: str | None = None
     enterprise_id: uuid.UUID | None = None
@@ -98,13 +99,8 @@ class PreferencesIn(BaseModel):
     """The whole choice: `suggestions` and `unsubscribed` take their defaults when left out;
     `language` and `reminders` left out keep what they are."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"suggestions": "daily", "unsubscribed": False, "language": "en", "reminders": True}
-            ]
-        },
+    model_config = _request_body(
+        {"suggestions": "daily", "unsubscribed": False, "language": "en", "reminders": True}
     )
 
     suggestions: Literal["immediate", "daily"] = "immediate"
@@ -170,20 +166,15 @@ Link = Annotated[
 class AccountInvitationIn(BaseModel):
     """The gateway's request to email a new staff account its invitation."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "invitation_id": "6f1c2a7e-3b8d-4f0a-9c55-0d2e8b7a4c11",
-                    "email": "reviewer@agency.example.ru",
-                    "name": "Анна Смирнова",
-                    "role": "agency",
-                    "link": "https://unionmatch.example.ru/invitations/6f1c2a7e",
-                    "language": "ru",
-                }
-            ]
-        },
+    model_config = _request_body(
+        {
+            "invitation_id": "6f1c2a7e-3b8d-4f0a-9c55-0d2e8b7a4c11",
+            "email": "reviewer@agency.example.ru",
+            "name": "Анна Смирнова",
+            "role": "agency",
+            "link": "https://unionmatch.example.ru/invitations/6f1c2a7e",
+            "language": "ru",
+        }
     )
 
     invitation_id: uuid.UUID
@@ -197,18 +188,13 @@ class AccountInvitationIn(BaseModel):
 class AccountEmailIn(BaseModel):
     """The gateway's request to email an account its address confirmation or a password reset."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "request_id": "0b9f3c1e-5a2d-4e7f-8c61-2f4a9d3b7e20",
-                    "email": "lift@example.ru",
-                    "link": "https://unionmatch.example.ru/account/confirm?token=0b9f3c1e",
-                    "language": "ru",
-                }
-            ]
-        },
+    model_config = _request_body(
+        {
+            "request_id": "0b9f3c1e-5a2d-4e7f-8c61-2f4a9d3b7e20",
+            "email": "lift@example.ru",
+            "link": "https://unionmatch.example.ru/account/confirm?token=0b9f3c1e",
+            "language": "ru",
+        }
     )
 
     request_id: uuid.UUID = Field(
