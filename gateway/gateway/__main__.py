@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import signal
 import sys
+from functools import partial
 from pathlib import Path
 
 import uvicorn
@@ -17,16 +18,13 @@ from servicekit import migrations
 from servicekit.cli import Command, migration_commands, run_cli
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+alembic_config = partial(migrations.alembic_config, MIGRATIONS)
 
 # Demo mode only: the reviewer and the admin a visitor of `make up` signs in with.
 DEMO_ACCOUNTS = (
     (Role.AGENCY, "agency@demo.local", "demo-agency", "Анна Смирнова (агентство)"),
     (Role.ADMIN, "admin@demo.local", "demo-admin", "Олег Петров (администратор)"),
 )
-
-
-def alembic_config(database_url: str):
-    return migrations.alembic_config(MIGRATIONS, database_url)
 
 
 def main() -> None:

@@ -10,7 +10,8 @@ The list of modules is closed:
 - `observability`: JSON logs with a request id, and Prometheus metrics;
 - `health`: the /healthz, /readyz and /metrics routes given the app's readiness checks;
 - `service_app`: that plumbing installed on a service's FastAPI app, in order;
-- `migrations` and `cli`: the Alembic runner and every app's command line;
+- `migrations` and `cli`: the Alembic runner and every app's command line, with the settings
+  every service's commands read (`ServiceSettings`);
 - `runner`: starting and stopping an app's consumers, relays and sweeps, and the clients they
   share (database and Kafka).
 

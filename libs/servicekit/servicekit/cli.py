@@ -1,6 +1,7 @@
 """The command line of every app (`python -m <app> [command] [flags]`): a table of commands, each
 with its flags, run with the app's settings; no command means `serve`. The commands every service
-shares are built here: `serve` (one HTTP server), `migrate` and `downgrade` (Alembic)."""
+shares are built here: `serve` (one HTTP server), `migrate` and `downgrade` (Alembic), and the
+settings they read (`ServiceSettings`, which each service's own settings extend)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings
 
 from servicekit.migrations import alembic_config
 
@@ -32,6 +34,44 @@ class Command:
 
 class UsageError(Exception):
     """Flags that parse but do not make sense together: the command's usage and exit code 2."""
+
+
+class ServiceSettings(BaseSettings):
+    """The settings every service has and its shared commands read; a service's own settings extend
+    them with their environment prefix, their defaults (database, port) and the rest."""
+
+    database_url: str
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    http_host: str = "127.0.0.1"
+    http_port: int
+    internal_token_secret: SecretStr = Field(min_length=32)
+    # Only in demo mode may a secret keep a value published in this repository (docker-compose's
+    # demo).
+    demo_mode: bool = False
+    log_level: str = "INFO"
+
+
+def run_service_cli(
+    package: str,
+    *,
+    settings: type[ServiceSettings],
+    migrations: Path,
+    app: str,
+    commands: Sequence[Command] = (),
+) -> None:
+    """`python -m <package>`: `serve` (the default) `<package>.bootstrap:create_app`, the service's
+    own `commands`, then `migrate` and `downgrade` of the revisions in `migrations`."""
+    prefix = settings.model_config["env_prefix"]
+    serve = serve_command(
+        f"{package}.bootstrap:create_app",
+        secrets=lambda s: {f"{prefix}INTERNAL_TOKEN_SECRET": s.internal_token_secret},
+        demo_setting=f"{prefix}DEMO_MODE",
+    )
+    run_cli(
+        prog=f"python -m {package}",
+        settings=settings,
+        commands=[serve, *commands, *migration_commands(migrations, app=app)],
+    )
 
 
 def run_cli(

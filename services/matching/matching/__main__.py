@@ -1,29 +1,23 @@
 """python -m matching [serve|migrate|downgrade|rematch|rebuild-funnel]"""
 
+from functools import partial
 from pathlib import Path
 
 from matching.config import Settings
 from servicekit import migrations
-from servicekit.cli import Command, migration_commands, run_cli, serve_command
+from servicekit.cli import Command, run_service_cli
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-def alembic_config(database_url: str):
-    return migrations.alembic_config(MIGRATIONS, database_url)
+alembic_config = partial(migrations.alembic_config, MIGRATIONS)
 
 
 def main() -> None:
-    run_cli(
-        prog="python -m matching",
+    run_service_cli(
+        "matching",
         settings=Settings,
+        migrations=MIGRATIONS,
+        app="matching service",
         commands=[
-            serve_command(
-                "matching.bootstrap:create_app",
-                secrets=lambda s: {"MATCHING_INTERNAL_TOKEN_SECRET": s.internal_token_secret},
-                demo_setting="MATCHING_DEMO_MODE",
-            ),
-            *migration_commands(MIGRATIONS, app="matching service"),
             Command(
                 "rematch",
                 "re-score every active listing with the current weights and taxonomy",

@@ -1,7 +1,9 @@
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field
+from pydantic_settings import SettingsConfigDict
+
+from servicekit.cli import ServiceSettings
 
 _REPOSITORY_DATA = Path(__file__).resolve().parents[3] / "data"
 
@@ -19,21 +21,14 @@ class WeightSettings(BaseModel):
     language: float = Field(0.05, ge=0)
 
 
-class Settings(BaseSettings):
+class Settings(ServiceSettings):
     """The matching service's settings, read from MATCHING_* environment variables at start-up."""
 
     model_config = SettingsConfigDict(env_prefix="MATCHING_", env_nested_delimiter="__")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/matching"
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    consumer_group: str = "matching"
-    http_host: str = "127.0.0.1"
     http_port: int = 8002
-    internal_token_secret: SecretStr = Field(min_length=32)
-    # Only in demo mode may a secret keep a value published in this repository (docker-compose's
-    # demo).
-    demo_mode: bool = False
-    log_level: str = "INFO"
+    consumer_group: str = "matching"
     data_dir: Path = _REPOSITORY_DATA
     weights: WeightSettings = WeightSettings()
     threshold: float = Field(0.5, ge=0, le=1)  # a pair scoring below it is not proposed

@@ -4,31 +4,25 @@ import argparse
 import asyncio
 import uuid
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from notifications.config import Settings
 from servicekit import migrations
-from servicekit.cli import Command, migration_commands, run_cli, serve_command
+from servicekit.cli import Command, run_service_cli
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-def alembic_config(database_url: str):
-    return migrations.alembic_config(MIGRATIONS, database_url)
+alembic_config = partial(migrations.alembic_config, MIGRATIONS)
 
 
 def main() -> None:
-    run_cli(
-        prog="python -m notifications",
+    run_service_cli(
+        "notifications",
         settings=Settings,
+        migrations=MIGRATIONS,
+        app="notifications service",
         commands=[
-            serve_command(
-                "notifications.bootstrap:create_app",
-                secrets=lambda s: {"NOTIFICATIONS_INTERNAL_TOKEN_SECRET": s.internal_token_secret},
-                demo_setting="NOTIFICATIONS_DEMO_MODE",
-            ),
-            *migration_commands(MIGRATIONS, app="notifications service"),
-            Command("resend-dead", "queue the dead emails again", _resend_dead, _resend_dead_flags),
+            Command("resend-dead", "queue the dead emails again", _resend_dead, _resend_dead_flags)
         ],
     )
 

@@ -1,21 +1,19 @@
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from notifications.domain.plans import DEFAULT_AGENCY_EMAIL
+from servicekit.cli import ServiceSettings
 
 
-class Settings(BaseSettings):
+class Settings(ServiceSettings):
     """The notifications service's settings, read from NOTIFICATIONS_* environment variables at
     start-up."""
 
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/notifications"
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    consumer_group: str = "notifications"
-    http_host: str = "127.0.0.1"
     http_port: int = 8003
-    internal_token_secret: SecretStr = Field(min_length=32)
+    consumer_group: str = "notifications"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_starttls: bool = False
@@ -41,7 +39,3 @@ class Settings(BaseSettings):
     digest_hour_utc: int = Field(default=7, ge=0, le=23)
     housekeeping_interval_seconds: float = 1.0
     send_batch_size: int = 50
-    # Only in demo mode may a secret keep a value published in this repository (docker-compose's
-    # demo).
-    demo_mode: bool = False
-    log_level: str = "INFO"

@@ -2,29 +2,24 @@
 
 import argparse
 import uuid
+from functools import partial
 from pathlib import Path
 
 from registry.config import Settings
 from servicekit import migrations
-from servicekit.cli import Command, UsageError, migration_commands, run_cli, serve_command
+from servicekit.cli import Command, UsageError, run_service_cli
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-def alembic_config(database_url: str):
-    return migrations.alembic_config(MIGRATIONS, database_url)
+alembic_config = partial(migrations.alembic_config, MIGRATIONS)
 
 
 def main() -> None:
-    run_cli(
-        prog="python -m registry",
+    run_service_cli(
+        "registry",
         settings=Settings,
+        migrations=MIGRATIONS,
+        app="registry",
         commands=[
-            serve_command(
-                "registry.bootstrap:create_app",
-                secrets=lambda s: {"REGISTRY_INTERNAL_TOKEN_SECRET": s.internal_token_secret},
-                demo_setting="REGISTRY_DEMO_MODE",
-            ),
             Command("relay", "the outbox relay alone", lambda settings, _: relay(settings)),
             Command(
                 "consume",
@@ -43,7 +38,6 @@ def main() -> None:
                 _republish_listings_flags,
                 _one_of_all_or_enterprise,
             ),
-            *migration_commands(MIGRATIONS, app="registry"),
         ],
     )
 

@@ -1,22 +1,21 @@
 from pathlib import Path
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from servicekit.cli import ServiceSettings
 
 _REPOSITORY_DATA = Path(__file__).resolve().parents[3] / "data"
 
 
-class Settings(BaseSettings):
+class Settings(ServiceSettings):
     """The registry's settings, read from REGISTRY_* environment variables when the service
     starts."""
 
     model_config = SettingsConfigDict(env_prefix="REGISTRY_")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/registry"
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    http_host: str = "127.0.0.1"
     http_port: int = 8001
-    internal_token_secret: SecretStr = Field(min_length=32)
     data_dir: Path = _REPOSITORY_DATA
     relay_enabled: bool = True
     relay_batch_size: int = 500
@@ -38,7 +37,3 @@ class Settings(BaseSettings):
     expiry_enabled: bool = True
     expiry_interval_seconds: float = Field(default=600.0, gt=0)
     expiry_reminder_days: int = Field(default=7, ge=0)
-    # Only in demo mode may a secret keep a value published in this repository (docker-compose's
-    # demo).
-    demo_mode: bool = False
-    log_level: str = "INFO"

@@ -1,0 +1,51 @@
+"""A service's command line is built from its package and its settings: `serve` by default, its own
+commands, `migrate` and `downgrade`; outside demo mode `serve` refuses a published secret and names
+it by the service's own environment prefix."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from pydantic_settings import SettingsConfigDict
+
+from eventkit.published_secrets import PUBLISHED_SECRETS
+from servicekit.cli import Command, ServiceSettings, run_service_cli
+
+
+class _ExampleSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="EXAMPLE_")
+
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/example"
+    http_port: int = 8099
+
+
+def _run(monkeypatch, tmp_path, *argv: str, **environment: str) -> int:
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "argv", ["prog", *argv])
+    own = Command("hello", "say hello", lambda settings, args: print(f"hello {settings.http_port}"))
+    with pytest.raises(SystemExit) as exit_:
+        run_service_cli(
+            "example", settings=_ExampleSettings, migrations=tmp_path, app="example", commands=[own]
+        )
+    return exit_.value.code
+
+
+def test_the_commands_are_serve_its_own_then_the_migrations(monkeypatch, tmp_path, capsys):
+    assert _run(monkeypatch, tmp_path, "--help") == 0
+    assert "{serve,hello,migrate,downgrade}" in capsys.readouterr().out
+
+
+def test_its_own_command_runs_with_its_settings(monkeypatch, tmp_path, capsys):
+    secret = "s" * 40
+    assert _run(monkeypatch, tmp_path, "hello", EXAMPLE_INTERNAL_TOKEN_SECRET=secret) == 0
+    assert capsys.readouterr().out == "hello 8099\n"
+
+
+def test_serve_refuses_a_published_secret_by_the_services_own_names(monkeypatch, tmp_path, capsys):
+    published = sorted(PUBLISHED_SECRETS)[0]
+    assert _run(monkeypatch, tmp_path, EXAMPLE_INTERNAL_TOKEN_SECRET=published) == 2
+    error = capsys.readouterr().err
+    assert "EXAMPLE_INTERNAL_TOKEN_SECRET still has the value published" in error
+    assert "EXAMPLE_DEMO_MODE=true" in error
