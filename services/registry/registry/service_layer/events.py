@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from eventkit.contracts import (
     EnterpriseDeleted,
     EnterpriseProfile,
@@ -13,33 +15,27 @@ from eventkit.contracts import (
     envelope_for,
 )
 from eventkit.envelope import Envelope
+from registry.domain import listing as listing_rules
 from registry.domain.enterprise import Enterprise
 from registry.domain.listing import Listing
 
 PRODUCER = "registry"
 
+# What each event copies from the domain objects, by the name both give it.
+_PROFILE = (
+    "name country region city legal_id sectors languages size certifications contact_person email"
+    " phone status owner_account_id"
+).split()
+# A listing's snapshot: all its owner may change, and what the registry keeps of it.
+_LISTING = listing_rules.CHANGEABLE | {"side", "version", "closed_because"}
+# The facts of its enterprise a listing event carries, as enterprise_<fact>.
+_LISTED_ENTERPRISE = "id name country region city legal_id languages certifications".split()
+
 
 def enterprise_profile(
     contract: type[EnterpriseProfile], enterprise: Enterprise, **extra
 ) -> Envelope:
-    payload = contract(
-        enterprise_id=enterprise.id,
-        name=enterprise.name,
-        country=enterprise.country,
-        region=enterprise.region,
-        city=enterprise.city,
-        legal_id=enterprise.legal_id,
-        sectors=enterprise.sectors,
-        languages=enterprise.languages,
-        size=enterprise.size,
-        certifications=enterprise.certifications,
-        contact_person=enterprise.contact_person,
-        email=enterprise.email,
-        phone=enterprise.phone,
-        status=enterprise.status,
-        owner_account_id=enterprise.owner_account_id,
-        **extra,
-    )
+    payload = contract(enterprise_id=enterprise.id, **_copied(enterprise, _PROFILE), **extra)
     return _keyed_by(enterprise, payload)
 
 
@@ -52,11 +48,8 @@ def enterprise_suspended(enterprise: Enterprise) -> Envelope:
 def enterprise_verified(enterprise: Enterprise) -> Envelope:
     payload = EnterpriseVerified(
         enterprise_id=enterprise.id,
-        name=enterprise.name,
-        email=enterprise.email,
-        languages=enterprise.languages,
         verified_by=enterprise.verified_by or "",
-        verified_at=enterprise.verified_at,
+        **_copied(enterprise, ("name", "email", "languages", "verified_at")),
     )
     return _keyed_by(enterprise, payload)
 
@@ -68,11 +61,8 @@ def enterprise_deleted(enterprise: Enterprise) -> Envelope:
 def listing_expiring(listing: Listing, enterprise: Enterprise) -> Envelope:
     payload = ListingExpiring(
         listing_id=listing.id,
-        side=listing.side,
-        enterprise_id=enterprise.id,
-        enterprise_name=enterprise.name,
-        title=listing.title,
-        valid_until=listing.valid_until,
+        **_copied(listing, ("side", "title", "valid_until")),
+        **_of_enterprise(enterprise, ("id", "name")),
     )
     return _keyed_by(enterprise, payload)
 
@@ -82,30 +72,19 @@ def listing_snapshot(
 ) -> Envelope:
     payload = contract(
         listing_id=listing.id,
-        side=listing.side,
-        enterprise_id=enterprise.id,
-        enterprise_name=enterprise.name,
-        enterprise_country=enterprise.country,
-        enterprise_region=enterprise.region,
-        enterprise_city=enterprise.city,
-        enterprise_legal_id=enterprise.legal_id,
-        enterprise_languages=enterprise.languages,
-        enterprise_certifications=enterprise.certifications,
-        kind=listing.kind,
-        title=listing.title,
-        description=listing.description,
-        sector=listing.sector,
-        product_codes=listing.product_codes,
-        quantity=listing.quantity,
-        unit=listing.unit,
-        regions=listing.regions,
-        certifications=listing.certifications,
-        valid_until=listing.valid_until,
-        status=listing.status,
-        version=listing.version,
-        closed_because=listing.closed_because,
+        **_copied(listing, _LISTING),
+        **_of_enterprise(enterprise, _LISTED_ENTERPRISE),
     )
     return _keyed_by(enterprise, payload)
+
+
+def _copied(source: Enterprise | Listing, names: Iterable[str]) -> dict:
+    return {name: getattr(source, name) for name in names}
+
+
+def _of_enterprise(enterprise: Enterprise, facts: Iterable[str]) -> dict:
+    """The enterprise's facts as a listing event names them: enterprise_id, enterprise_name..."""
+    return {f"enterprise_{fact}": getattr(enterprise, fact) for fact in facts}
 
 
 def _keyed_by(enterprise: Enterprise, payload: EventPayload) -> Envelope:
