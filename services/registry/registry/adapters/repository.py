@@ -175,13 +175,9 @@ class EnterpriseRepository:
         return _enterprise(row) if row else None
 
     async def save(self, enterprise: Enterprise) -> None:
-        statement = (
-            update(enterprises)
-            .where(enterprises.c.id == enterprise.id)
-            .values(_enterprise_row(enterprise) | {"updated_at": func.clock_timestamp()})
-            .returning(enterprises.c.updated_at)
+        enterprise.updated_at = await _save_row(
+            self._connection, enterprises, enterprise.id, _enterprise_row(enterprise)
         )
-        enterprise.updated_at = await self._connection.scalar(statement)
 
     async def list(self, filters: EnterpriseFilters, page: PageRequest) -> Page[Enterprise]:
         conditions = [enterprises.c.deleted_at.is_(None)]
@@ -236,6 +232,19 @@ class EnterpriseRepository:
         return [_enterprise(row) for row in await self._connection.execute(query)]
 
 
+async def _save_row(
+    connection: AsyncConnection, table: Table, row_id: uuid.UUID, row: dict
+) -> datetime:
+    """Writes the row over the one with its id, and answers the moment it was written."""
+    statement = (
+        update(table)
+        .where(table.c.id == row_id)
+        .values(row | {"updated_at": func.clock_timestamp()})
+        .returning(table.c.updated_at)
+    )
+    return await connection.scalar(statement)
+
+
 def _equal(column, value: str | None) -> ColumnElement | None:
     return column == value if value else None
 
@@ -275,13 +284,9 @@ class ListingRepository:
         )
 
     async def save(self, listing: Listing) -> None:
-        statement = (
-            update(listings)
-            .where(listings.c.id == listing.id)
-            .values(listing_row(listing) | {"updated_at": func.clock_timestamp()})
-            .returning(listings.c.updated_at)
+        listing.updated_at = await _save_row(
+            self._connection, listings, listing.id, listing_row(listing)
         )
-        listing.updated_at = await self._connection.scalar(statement)
 
     async def list(self, filters: ListingFilters, page: PageRequest) -> Page[Listing]:
         conditions = _listing_conditions(filters)
