@@ -199,15 +199,14 @@ def _without_address(text: str, address: str | None) -> str:
     return re.sub(re.escape(address), "<recipient>", text, flags=re.IGNORECASE) if address else text
 
 
+# What a dead letter repeats of its delivery under the same names.
+_DEAD_LETTER_FIELDS = "idempotency_key event_id enterprise_id recipient template attempts".split()
+
+
 def _dead_letter(delivery: Delivery) -> Envelope:
     dead = NotificationDead(
         delivery_id=delivery.id,
-        idempotency_key=delivery.idempotency_key,
-        event_id=delivery.event_id,
-        enterprise_id=delivery.enterprise_id,
-        recipient=delivery.recipient,
-        template=delivery.template,
-        attempts=delivery.attempts,
         reason=delivery.last_error,
+        **{name: getattr(delivery, name) for name in _DEAD_LETTER_FIELDS},
     )
     return envelope_for(dead, key=str(delivery.id), producer="notifications")
