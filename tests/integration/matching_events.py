@@ -138,12 +138,22 @@ async def publish_verified(producer, *listings: ListingSnapshot) -> None:
     await publish(producer, *(envelope_of(listing) for listing in listings))
 
 
+def pair_of(offer: ListingSnapshot, need: ListingSnapshot) -> dict[str, str]:
+    """The `/matches` filter on the match between `offer` and `need`."""
+    return {"offer_id": str(offer.listing_id), "need_id": str(need.listing_id)}
+
+
+async def matches_page(api: httpx.AsyncClient, **params) -> dict:
+    """One page of `/matches` as `api` reads it, filtered by `params`."""
+    return (await api.get("/matches", params=params)).json()
+
+
 async def wait_for_matches(
     api: httpx.AsyncClient, *, timeout: float = 20, expect=lambda page: page["total"] > 0, **params
 ) -> dict:
     deadline = time.monotonic() + timeout
     while True:
-        page = (await api.get("/matches", params=params)).json()
+        page = await matches_page(api, **params)
         if expect(page) or time.monotonic() > deadline:
             return page
         await asyncio.sleep(0.1)
@@ -157,7 +167,7 @@ async def proposed_pair(
     tag = series()
     offer, need = lift_offer(tag), lift_need(tag)
     await publish_verified(producer, offer, need)
-    page = await wait_for_matches(api, need_id=str(need.listing_id), offer_id=str(offer.listing_id))
+    page = await wait_for_matches(api, **pair_of(offer, need))
     return page["items"][0], offer, need
 
 

@@ -14,20 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from eventkit.contracts import EnterpriseRegistered
 from matching.adapters.orm import match_history, matches
-from tests.integration.matching_events import (
-    announce,
-    enterprise_profile,
-    envelope_of,
-    lift_need,
-    lift_offer,
-    publish,
-    publish_verified,
-    run_matching,
-    series,
-    verified_by_agency,
-    verify,
-    wait_for_matches,
-)
+from tests.integration import matching_events as events
 
 
 def registered(listing, *, city: str) -> EnterpriseRegistered:
@@ -46,7 +33,7 @@ def registered(listing, *, city: str) -> EnterpriseRegistered:
 
 
 async def wait_for_row(api: httpx.AsyncClient, expect, **params) -> dict:
-    page = await wait_for_matches(
+    page = await events.wait_for_matches(
         api, expect=lambda p: p["total"] > 0 and expect(p["items"][0]), **params
     )
     return page["items"][0]
@@ -57,18 +44,21 @@ async def verified_seller_and_pending_buyer(kafka_producer, matching_api):
     """A Mogilev lift maker and a Smolensk buyer, both verified by the agency, their match approved;
     then the buyer renames itself and is pending again (an approved suggestion outlives the
     re-check)."""
-    tag = series()
-    offer, need = lift_offer(tag), lift_need(tag)
+    tag = events.series()
+    offer, need = events.lift_offer(tag), events.lift_need(tag)
     for listing, city in ((offer, "Могилёв"), (need, "Смоленск")):
-        await announce(kafka_producer, registered(listing, city=city))
-        await announce(kafka_producer, verified_by_agency(listing))
-    await publish(kafka_producer, envelope_of(offer), envelope_of(need))
+        await events.announce(kafka_producer, registered(listing, city=city))
+        await events.announce(kafka_producer, events.verified_by_agency(listing))
+    await events.publish(kafka_producer, events.envelope_of(offer), events.envelope_of(need))
     async with matching_api(account_id="reviewer-1") as reviewer:
         row = await wait_for_row(
             reviewer, lambda m: True, need_id=str(need.listing_id), offer_id=str(offer.listing_id)
         )
         assert (await reviewer.post(f"/matches/{row['id']}/approve")).status_code == 200
-        await announce(kafka_producer, enterprise_profile(need, status="pending", city="Смоленск"))
+        await events.announce(
+            kafka_producer,
+            events.enterprise_profile(need, status="pending", city="Смоленск"),
+        )
         row = await wait_for_row(
             reviewer,
             lambda m: (
@@ -110,25 +100,18 @@ async def test_a_queue_row_tells_who_offers_what_to_whom_where_and_whether_they_
 async def test_an_enterprise_known_to_matching_only_by_its_verification_is_named_as_verified(
     kafka_producer, matching_api
 ):
-    tag = series()
-    offer, need = lift_offer(tag), lift_need(tag)
-    await announce(kafka_producer, verified_by_agency(offer))  # its profile never reached matching
-    await verify(kafka_producer, need)
-    await publish(kafka_producer, envelope_of(offer), envelope_of(need))
+    tag = events.series()
+    offer, need = events.lift_offer(tag), events.lift_need(tag)
+    await events.announce(
+        kafka_producer, events.verified_by_agency(offer)
+    )  # its profile never reached matching
+    await events.verify(kafka_producer, need)
+    await events.publish(kafka_producer, events.envelope_of(offer), events.envelope_of(need))
     async with matching_api() as reviewer:
-        page = await wait_for_matches(
-            reviewer, need_id=str(need.listing_id), offer_id=str(offer.listing_id)
+        page = await events.wait_for_matches(reviewer, **events.pair_of(offer, need))
+        unverified = await events.matches_page(
+            reviewer, **events.pair_of(offer, need), verification="unverified"
         )
-        unverified = (
-            await reviewer.get(
-                "/matches",
-                params={
-                    "need_id": str(need.listing_id),
-                    "offer_id": str(offer.listing_id),
-                    "verification": "unverified",
-                },
-            )
-        ).json()
 
     assert (
         page["items"][0]["offer_enterprise_status"] == "verified"
@@ -142,25 +125,15 @@ async def test_the_verification_filter_keeps_pairs_whose_both_sides_are_verified
     verified_seller_and_pending_buyer, kafka_producer, matching_api
 ):
     row, offer, need = verified_seller_and_pending_buyer
-    pair = {"need_id": str(need.listing_id), "offer_id": str(offer.listing_id)}
+    pair = events.pair_of(offer, need)
     async with matching_api() as reviewer:
-        verified_before = (
-            await reviewer.get("/matches", params=pair | {"verification": "verified"})
-        ).json()
-        unverified_before = (
-            await reviewer.get("/matches", params=pair | {"verification": "unverified"})
-        ).json()
-        await announce(kafka_producer, verified_by_agency(need))
+        verified_before = await events.matches_page(reviewer, **pair, verification="verified")
+        unverified_before = await events.matches_page(reviewer, **pair, verification="unverified")
+        await events.announce(kafka_producer, events.verified_by_agency(need))
         await wait_for_row(reviewer, lambda m: m["need_enterprise_status"] == "verified", **pair)
-        verified_after = (
-            await reviewer.get("/matches", params=pair | {"verification": "verified"})
-        ).json()
-        unverified_after = (
-            await reviewer.get("/matches", params=pair | {"verification": "unverified"})
-        ).json()
-        every_verified = (
-            await reviewer.get("/matches", params={"verification": "verified", "limit": 200})
-        ).json()
+        verified_after = await events.matches_page(reviewer, **pair, verification="verified")
+        unverified_after = await events.matches_page(reviewer, **pair, verification="unverified")
+        every_verified = await events.matches_page(reviewer, verification="verified", limit=200)
 
     assert (verified_before["total"], unverified_before["total"]) == (0, 1)
     assert (verified_after["total"], unverified_after["total"]) == (1, 0)
@@ -176,7 +149,7 @@ async def test_the_age_filters_keep_matches_created_in_the_window_and_newest_com
     row, offer, need = verified_seller_and_pending_buyer
     created = datetime.fromisoformat(row["created_at"])
     today, yesterday = created.date(), created.date() - timedelta(days=1)
-    pair = {"need_id": str(need.listing_id), "offer_id": str(offer.listing_id)}
+    pair = events.pair_of(offer, need)
 
     async def total(**window) -> int:
         return (await reviewer.get("/matches", params=pair | window)).json()["total"]
@@ -342,10 +315,13 @@ async def _proposed_pair(reviewer, kafka_producer, *, sector: str, attempts: int
     module's other tests left open compete for each listing's K proposals: one that went first to
     other partners may have no room left for its own pair, so a fresh pair is tried instead."""
     for _ in range(attempts):
-        tag = series()
-        offer, need = lift_offer(tag, sector=sector), lift_need(tag, sector=sector)
-        await publish_verified(kafka_producer, offer, need)
-        page = await wait_for_matches(
+        tag = events.series()
+        offer, need = (
+            events.lift_offer(tag, sector=sector),
+            events.lift_need(tag, sector=sector),
+        )
+        await events.publish_verified(kafka_producer, offer, need)
+        page = await events.wait_for_matches(
             reviewer, need_id=str(need.listing_id), offer_id=str(offer.listing_id), timeout=10
         )
         if page["total"]:
@@ -356,7 +332,7 @@ async def _proposed_pair(reviewer, kafka_producer, *, sector: str, attempts: int
 async def rebuild_funnel(platform) -> None:
     """`python -m matching rebuild-funnel`, as after history corrected by hand: the roll-up follows
     the history."""
-    result = await run_matching(platform, "rebuild-funnel")
+    result = await events.run_matching(platform, "rebuild-funnel")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "the funnel's roll-up has" in result.stdout
 
@@ -458,12 +434,12 @@ async def test_the_funnel_by_sector_puts_the_busiest_first_and_by_week_lists_eve
 async def test_an_approval_made_today_counts_in_todays_funnel_and_the_default_range_ends_today(
     march_2021, kafka_producer, matching_api
 ):
-    tag = series()
-    offer, need = lift_offer(tag), lift_need(tag)
-    await publish_verified(kafka_producer, offer, need)
+    tag = events.series()
+    offer, need = events.lift_offer(tag), events.lift_need(tag)
+    await events.publish_verified(kafka_producer, offer, need)
     today = datetime.now(UTC).date()
     async with matching_api() as reviewer:
-        page = await wait_for_matches(
+        page = await events.wait_for_matches(
             reviewer, need_id=str(need.listing_id), offer_id=str(offer.listing_id)
         )
         before = await funnel(reviewer, date_from=today.isoformat(), date_to=today.isoformat())

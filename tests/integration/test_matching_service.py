@@ -21,6 +21,8 @@ from tests.integration.matching_events import (
     envelope_of,
     lift_need,
     lift_offer,
+    matches_page,
+    pair_of,
     publish,
     publish_verified,
     series,
@@ -255,16 +257,7 @@ async def test_lifting_a_suspension_lets_the_enterprises_paused_listings_be_matc
     await publish(kafka_producer, envelope_of(offer), envelope_of(need))
     async with matching_api() as api:
         paused = await _wait_until_paused(platform.database_url("matching"), offer.listing_id)
-        while_suspended = (
-            await api.get(
-                "/matches",
-                params={
-                    "need_id": str(need.listing_id),
-                    "offer_id": str(offer.listing_id),
-                    "status": "proposed",
-                },
-            )
-        ).json()
+        while_suspended = await matches_page(api, **pair_of(offer, need), status="proposed")
 
         reinstated = enterprise_profile(offer, kind=EnterpriseReinstated, status="verified")
         await announce(kafka_producer, reinstated)

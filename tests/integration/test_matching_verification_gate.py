@@ -10,26 +10,14 @@ import time
 import uuid
 
 from eventkit.contracts import ListingClosed
-from tests.integration.matching_events import (
-    announce,
-    enterprise_profile,
-    envelope_of,
-    lift_need,
-    lift_offer,
-    publish,
-    series,
-    verified_by_agency,
-    verify,
-    wait_for_matches,
-    wait_until_stored,
-)
+from tests.integration import matching_events as events
 
 
 async def stored_with_status(platform, listing, status: str | None, *, timeout: float = 20) -> bool:
     """Waits until matching has stored the listing with its enterprise's status as given."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        rows = await wait_until_stored(platform.database_url("matching"), listing.listing_id)
+        rows = await events.wait_until_stored(platform.database_url("matching"), listing.listing_id)
         if rows and rows[0].enterprise_status == status:
             return True
         await asyncio.sleep(0.1)
@@ -38,37 +26,35 @@ async def stored_with_status(platform, listing, status: str | None, *, timeout: 
 
 async def close(producer, *listings) -> None:
     """Closes a test's listings, so the lift listings of later tests do not compete with them."""
-    await publish(
+    await events.publish(
         producer,
         *(
-            envelope_of(ListingClosed(**listing.model_dump() | {"status": "closed", "version": 2}))
+            events.envelope_of(
+                ListingClosed(**listing.model_dump() | {"status": "closed", "version": 2})
+            )
             for listing in listings
         ),
     )
 
 
-def pair_of(offer, need) -> dict:
-    return {"offer_id": str(offer.listing_id), "need_id": str(need.listing_id)}
-
-
 async def test_a_pending_enterprises_offer_waits_and_is_proposed_as_soon_as_the_agency_verifies_it(
     platform, kafka_producer, matching_api
 ):
-    tag = series()
-    offer, need = lift_offer(tag), lift_need(tag)
-    await announce(kafka_producer, enterprise_profile(offer, status="pending"))
-    await verify(kafka_producer, need)
-    await publish(kafka_producer, envelope_of(offer), envelope_of(need))
+    tag = events.series()
+    offer, need = events.lift_offer(tag), events.lift_need(tag)
+    await events.announce(kafka_producer, events.enterprise_profile(offer, status="pending"))
+    await events.verify(kafka_producer, need)
+    await events.publish(kafka_producer, events.envelope_of(offer), events.envelope_of(need))
 
     async with matching_api() as reviewer:
         assert await stored_with_status(platform, offer, "pending")
         assert await stored_with_status(
             platform, need, "verified"
         )  # the need was matched in the transaction that stored it
-        while_pending = (await reviewer.get("/matches", params=pair_of(offer, need))).json()
+        while_pending = await events.matches_page(reviewer, **events.pair_of(offer, need))
 
-        await announce(kafka_producer, verified_by_agency(offer))
-        after = await wait_for_matches(reviewer, **pair_of(offer, need))
+        await events.announce(kafka_producer, events.verified_by_agency(offer))
+        after = await events.wait_for_matches(reviewer, **events.pair_of(offer, need))
     await close(kafka_producer, offer, need)
 
     assert while_pending["total"] == 0
@@ -79,23 +65,23 @@ async def test_a_pending_enterprises_offer_waits_and_is_proposed_as_soon_as_the_
 async def test_listings_arriving_before_their_profiles_are_matched_when_the_profiles_say_verified(
     platform, kafka_producer, matching_api
 ):
-    tag = series()
-    offer, need = lift_offer(tag), lift_need(tag)
-    await publish(
-        kafka_producer, envelope_of(offer), envelope_of(need)
+    tag = events.series()
+    offer, need = events.lift_offer(tag), events.lift_need(tag)
+    await events.publish(
+        kafka_producer, events.envelope_of(offer), events.envelope_of(need)
     )  # the listings' topic is ahead of the enterprises'
 
     async with matching_api() as reviewer:
         assert await stored_with_status(platform, offer, None) and await stored_with_status(
             platform, need, None
         )
-        before = (await reviewer.get("/matches", params=pair_of(offer, need))).json()
+        before = await events.matches_page(reviewer, **events.pair_of(offer, need))
 
-        await announce(kafka_producer, enterprise_profile(offer))
+        await events.announce(kafka_producer, events.enterprise_profile(offer))
         one_side = await stored_with_status(platform, offer, "verified")
-        still_none = (await reviewer.get("/matches", params=pair_of(offer, need))).json()
-        await announce(kafka_producer, enterprise_profile(need))
-        after = await wait_for_matches(reviewer, **pair_of(offer, need))
+        still_none = await events.matches_page(reviewer, **events.pair_of(offer, need))
+        await events.announce(kafka_producer, events.enterprise_profile(need))
+        after = await events.wait_for_matches(reviewer, **events.pair_of(offer, need))
     await close(kafka_producer, offer, need)
 
     assert before["total"] == 0
@@ -106,34 +92,45 @@ async def test_listings_arriving_before_their_profiles_are_matched_when_the_prof
 async def test_an_enterprise_back_to_pending_loses_proposed_pairs_keeps_approved_and_is_rematched(
     platform, kafka_producer, matching_api
 ):
-    tag = series()
-    offer = lift_offer(tag)
-    need, approved_need = lift_need(tag), lift_need(tag)
-    await verify(kafka_producer, offer, need, approved_need)
-    await publish(kafka_producer, envelope_of(offer), envelope_of(need), envelope_of(approved_need))
+    tag = events.series()
+    offer = events.lift_offer(tag)
+    need, approved_need = events.lift_need(tag), events.lift_need(tag)
+    await events.verify(kafka_producer, offer, need, approved_need)
+    await events.publish(
+        kafka_producer,
+        events.envelope_of(offer),
+        events.envelope_of(need),
+        events.envelope_of(approved_need),
+    )
     async with matching_api(account_id="reviewer-1") as reviewer:
-        proposed = (await wait_for_matches(reviewer, **pair_of(offer, need)))["items"][0]
-        suggestion = (await wait_for_matches(reviewer, **pair_of(offer, approved_need)))["items"][0]
+        proposed = (await events.wait_for_matches(reviewer, **events.pair_of(offer, need)))[
+            "items"
+        ][0]
+        suggestion = (
+            await events.wait_for_matches(reviewer, **events.pair_of(offer, approved_need))
+        )["items"][0]
         assert (await reviewer.post(f"/matches/{suggestion['id']}/approve")).status_code == 200
 
         # The registry sends the seller back to pending when its name is edited.
-        await announce(
+        await events.announce(
             kafka_producer,
-            enterprise_profile(
+            events.enterprise_profile(
                 offer, status="pending", name=f"ОАО «Лифтмаш» {uuid.uuid4().hex[:4]}"
             ),
         )
-        withdrawn = await wait_for_matches(
+        withdrawn = await events.wait_for_matches(
             reviewer,
-            **pair_of(offer, need),
+            **events.pair_of(offer, need),
             expect=lambda p: p["items"][0]["status"] == "withdrawn",
         )
         detail = (await reviewer.get(f"/matches/{proposed['id']}")).json()
         kept = (await reviewer.get(f"/matches/{suggestion['id']}")).json()
 
-        await announce(kafka_producer, verified_by_agency(offer))
-        again = await wait_for_matches(
-            reviewer, **pair_of(offer, need), expect=lambda p: p["items"][0]["status"] == "proposed"
+        await events.announce(kafka_producer, events.verified_by_agency(offer))
+        again = await events.wait_for_matches(
+            reviewer,
+            **events.pair_of(offer, need),
+            expect=lambda p: p["items"][0]["status"] == "proposed",
         )
         history = (await reviewer.get(f"/matches/{proposed['id']}")).json()["history"]
     await close(kafka_producer, offer, need, approved_need)
