@@ -5,7 +5,6 @@ the outbox read back."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from sqlalchemy import func, select
 
@@ -21,23 +20,6 @@ OWNER = Caller(account_id="owner-1", role="company")
 def fresh_phone() -> str:
     digits = str(uuid.uuid4().int)[:6]  # a Smolensk number: code 4812 and six digits
     return f"+7 (4812) {digits[:2]}-{digits[2:4]}-{digits[4:]}"
-
-
-def lift_need(**changes) -> dict:
-    fields = dict(
-        kind="goods",
-        title="Нужна замена 120 пассажирских лифтов",
-        description="Замена лифтов в многоквартирных домах Смоленска в 2027 году; "
-        "грузоподъёмность 400 и 630 кг.",
-        sector="elevators",
-        product_codes=["842810"],
-        quantity=120,
-        unit="шт.",
-        regions=["smolensk_oblast"],
-        certifications=["EAC"],
-        valid_until=date(2030, 12, 31),
-    )
-    return fields | changes
 
 
 async def outbox_rows(sessions, *, key=None, topic: str | None = None) -> list:

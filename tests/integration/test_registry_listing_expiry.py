@@ -19,7 +19,6 @@ from registry.service_layer.expiry import expire_listings
 from tests.integration.registry_forms import (
     AGENCY,
     events_of,
-    lift_need,
     mogilev_lift_maker,
     smolensk_housing_operator,
 )
@@ -30,6 +29,7 @@ from tests.integration.test_registry_listings import (  # noqa: F401  (fixtures)
     register,
     uow,
 )
+from tests.registration_forms import lift_need
 
 WEEK = ReminderWindow(days=7)
 

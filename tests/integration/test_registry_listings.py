@@ -31,10 +31,10 @@ from tests.integration.registry_forms import (
     AGENCY,
     count,
     events_of,
-    lift_need,
     mogilev_lift_maker,
     smolensk_housing_operator,
 )
+from tests.registration_forms import lift_need
 
 STRANGER = Caller(
     account_id="stranger", role="company", enterprise_ids=frozenset({str(uuid.uuid4())})

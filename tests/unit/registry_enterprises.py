@@ -36,19 +36,14 @@ def smolensk_company(**changes) -> dict:
 
 
 def mogilev_company(**changes) -> dict:
-    """The registration form of the Belarusian lift maker, with `changes` over it."""
-    belarusian = dict(
-        name="ОАО «Могилёвлифтмаш»",
-        country="BY",
-        region="mogilev_oblast",
-        city="Могилёв",
-        inn=None,
-        ogrn=None,
-        unp=BELARUSIAN_UNP,
-        languages=["be", "ru"],
-        email="sales@liftmash.example.by",
-    )
+    """The lift factory's form filled in by the Belarusian lift maker (its name, place, UNP and
+    e-mail), with `changes` over it."""
+    maker = mogilev_lift_maker(unp=BELARUSIAN_UNP, languages=["be", "ru"])
+    belarusian = {field: maker[field] for field in _WHO_AND_WHERE}
     return smolensk_company(**belarusian | changes)
+
+
+_WHO_AND_WHERE = ("name", "country", "region", "city", "inn", "ogrn", "unp", "languages", "email")
 
 
 def registered_lift_maker(reference) -> Enterprise:

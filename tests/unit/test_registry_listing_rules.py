@@ -10,25 +10,9 @@ import pytest
 
 from registry.domain.errors import InvalidInput
 from registry.domain.listing import Listing, ListingKind, ListingStatus, Side
+from tests.registration_forms import lift_need
 
 TODAY = date(2026, 11, 25)
-
-
-def lift_need(**changes) -> dict:
-    fields = dict(
-        kind="goods",
-        title="Пассажирские лифты для жилых домов, 120 шт.",
-        description="Замена лифтов в многоквартирных домах Смоленска; грузоподъёмность 400 и "
-        "630 кг.",
-        sector="elevators",
-        product_codes=["842810"],
-        quantity=120,
-        unit="шт.",
-        regions=["smolensk_oblast"],
-        certifications=["EAC"],
-        valid_until=date(2027, 12, 31),
-    )
-    return fields | changes
 
 
 def publish(reference, side=Side.NEED, **fields) -> Listing:

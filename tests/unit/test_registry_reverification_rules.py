@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from registry.domain.enterprise import Enterprise, EnterpriseStatus
+from tests.registration_forms import smolensk_housing_operator
 from tests.unit.registry_enterprises import registered_lift_maker
 
 VERIFIED_AT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -44,25 +45,14 @@ def test_editing_what_identifies_a_verified_enterprise_sends_it_back_to_pending(
 
 
 def test_a_russian_enterprise_that_corrects_its_inn_is_checked_again(reference):
-    buyer = Enterprise.register(
-        reference,
+    form = smolensk_housing_operator(
         name="ООО «Смоленская УК»",
-        country="RU",
-        region="smolensk_oblast",
-        city="Смоленск",
         inn="6731000007",
-        ogrn=None,
-        unp=None,
-        sectors=["construction"],
         description="",
-        languages=["ru"],
-        size="medium",
-        certifications=[],
-        contact_person="Мария Иванова",
         email="uk@example.ru",
         phone=None,
-        personal_data_consent=True,
     )
+    buyer = Enterprise.register(reference, **form)
     buyer.verify(by="reviewer-1", at=VERIFIED_AT)
 
     assert buyer.change(reference, {"inn": "7707083893"})
