@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 from gateway.domain.accounts import (
     MAX_PASSWORD_LENGTH,
@@ -106,19 +106,11 @@ class AccountOut(BaseModel):
     role: str
     confirmed: bool
     confirmed_at: datetime | None
-    enterprise_ids: list[str]
+    enterprise_ids: Annotated[list[str], AfterValidator(sorted)]
 
     @classmethod
     def of(cls, account: Account) -> AccountOut:
-        return cls(
-            id=account.id,
-            email=account.email,
-            name=account.name,
-            role=str(account.role),
-            confirmed=account.confirmed,
-            confirmed_at=account.confirmed_at,
-            enterprise_ids=sorted(account.enterprise_ids),
-        )
+        return cls.model_validate(account, from_attributes=True)
 
 
 class TokensOut(BaseModel):
