@@ -8,9 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.adapters.repository import AccountRepository, OwnershipStore, RefreshTokenRepository
 from gateway.adapters.tokens import SessionCache
+from servicekit.unit_of_work import SessionUnitOfWork
 
 
-class UnitOfWork:
+class UnitOfWork(SessionUnitOfWork):
     """`sessions`: the door's cache of sessions; whatever sessions the transaction ended are
     forgotten there once it commits, so this instance refuses their access tokens at once."""
 
@@ -20,11 +21,11 @@ class UnitOfWork:
         *,
         sessions: SessionCache | None = None,
     ) -> None:
-        self._session_factory = session_factory
+        super().__init__(session_factory)
         self._sessions = sessions
 
     async def __aenter__(self) -> UnitOfWork:
-        self.session = self._session_factory()
+        await super().__aenter__()
         self.accounts = AccountRepository(self.session)
         self.refresh_tokens = RefreshTokenRepository(self.session)
         self.ownership = OwnershipStore(self.driver_connection)
@@ -37,12 +38,8 @@ class UnitOfWork:
         connection = await self.session.connection()
         return (await connection.get_raw_connection()).driver_connection
 
-    async def __aexit__(self, *exc_info) -> None:
-        await self.session.rollback()
-        await self.session.close()
-
     async def commit(self) -> None:
-        await self.session.commit()
+        await super().commit()
         if self._sessions is not None:
             self._sessions.forget(
                 session_ids=self.refresh_tokens.ended_families,

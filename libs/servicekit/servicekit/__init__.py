@@ -12,6 +12,8 @@ The list of modules is closed:
 - `service_app`: that plumbing installed on a service's FastAPI app, in order;
 - `migrations` and `cli`: the Alembic runner and every app's command line, with the settings
   every service's commands read (`ServiceSettings`);
+- `unit_of_work`: the transaction of one use case on a SQLAlchemy session, which each service's
+  unit of work extends with its repositories;
 - `runner`: starting and stopping an app's consumers, relays and sweeps, and the clients they
   share (database and Kafka).
 

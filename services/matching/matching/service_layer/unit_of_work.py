@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from eventkit.processed import ProcessedEvents
 from matching.adapters import orm
 from matching.adapters.figures import FiguresReader
@@ -13,14 +11,12 @@ from matching.adapters.repository import (
     MatchRepository,
     OutboxWriter,
 )
+from servicekit.unit_of_work import SessionUnitOfWork
 
 
-class UnitOfWork:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
-
+class UnitOfWork(SessionUnitOfWork):
     async def __aenter__(self) -> UnitOfWork:
-        self.session = self._session_factory()
+        await super().__aenter__()
         self.enterprises = EnterpriseReadModel(self.session)
         self.listings = ListingReadModel(self.session)
         self.matches = MatchRepository(self.session)
@@ -29,10 +25,6 @@ class UnitOfWork:
         self.figures = FiguresReader(self.session)
         return self
 
-    async def __aexit__(self, *exc_info) -> None:
-        await self.session.rollback()
-        await self.session.close()
-
     async def commit(self) -> None:
         await self.matches.flush_funnel()  # the funnel's roll-up of this transaction's transitions
-        await self.session.commit()
+        await super().commit()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from eventkit.processed import ProcessedEvents
 from notifications.adapters import orm
 from notifications.adapters.erasure import PersonalDataEraser
@@ -14,14 +12,12 @@ from notifications.adapters.repository import (
     RecipientRepository,
     SuggestionRepository,
 )
+from servicekit.unit_of_work import SessionUnitOfWork
 
 
-class UnitOfWork:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
-
+class UnitOfWork(SessionUnitOfWork):
     async def __aenter__(self) -> UnitOfWork:
-        self.session = self._session_factory()
+        await super().__aenter__()
         self.deliveries = DeliveryRepository(self.session)
         self.processed_events = ProcessedEvents(self.session, orm.processed_events)
         self.recipients = RecipientRepository(self.session)
@@ -30,10 +26,3 @@ class UnitOfWork:
         self.outbox = Outbox(self.session)
         self.personal_data = PersonalDataEraser(self.session)
         return self
-
-    async def __aexit__(self, *exc_info) -> None:
-        await self.session.rollback()
-        await self.session.close()
-
-    async def commit(self) -> None:
-        await self.session.commit()

@@ -4,7 +4,6 @@ without a commit rolls back."""
 from __future__ import annotations
 
 import asyncpg
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from eventkit.processed import ProcessedEvents
 from registry.adapters import orm
@@ -14,14 +13,12 @@ from registry.adapters.introductions import IntroductionRepository
 from registry.adapters.publications import PublicationStore
 from registry.adapters.repository import EnterpriseRepository, ListingRepository, OutboxWriter
 from registry.adapters.republish import RepublishQueries
+from servicekit.unit_of_work import SessionUnitOfWork
 
 
-class UnitOfWork:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
-
+class UnitOfWork(SessionUnitOfWork):
     async def __aenter__(self) -> UnitOfWork:
-        self.session = self._session_factory()
+        await super().__aenter__()
         # The repositories speak SQL, not ORM: the session's connection spares them the ORM layer.
         self._connection = await self.session.connection()
         self._driver: asyncpg.Connection | None = None
@@ -58,15 +55,14 @@ class UnitOfWork:
             if self._driver_transaction is not None:
                 await self._end_driver_transaction(self._driver_transaction.rollback)
         finally:
-            await self.session.rollback()
-            await self.session.close()
+            await super().__aexit__(*exc_info)
 
     async def commit(self) -> None:
         # The driver's transaction first: the session gives its connection back to the pool when it
         # commits, and a connection must not go back with a transaction still open on it.
         if self._driver_transaction is not None:
             await self._end_driver_transaction(self._driver_transaction.commit)
-        await self.session.commit()
+        await super().commit()
 
     async def _end_driver_transaction(self, end) -> None:
         self._driver_transaction = None
