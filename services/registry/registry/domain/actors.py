@@ -40,3 +40,9 @@ class Caller(TokenCaller):
     def require_staff(self, action: str) -> None:
         if not self.is_staff:
             raise Forbidden(f"only the investment agency may {action}")
+
+    def require_reviewer(self, action: str) -> str:
+        """The agency's reviewer taking `action`, as the enterprise's record names them (the
+        account, else the role)."""
+        self.require_staff(action)
+        return self.account_id or self.role

@@ -322,9 +322,10 @@ async def delete_enterprise(
     responses=problem_responses(STAFF_ONLY, NOT_FOUND, NOT_NOW, INVALID),
 )
 async def verify_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep):
-    caller.require_staff("verify enterprises")
     enterprise = await use_cases.verify_enterprise(
-        uow=uow, enterprise_id=enterprise_id, verified_by=caller.account_id or caller.role
+        uow=uow,
+        enterprise_id=enterprise_id,
+        verified_by=caller.require_reviewer("verify enterprises"),
     )
     return EnterprisePrivate.of(enterprise)
 

@@ -113,13 +113,12 @@ async def change_enterprise(
 async def suspend_enterprise(
     *, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID, reason: str | None
 ) -> Enterprise:
-    caller.require_staff("suspend an enterprise")
+    by = caller.require_reviewer("suspend an enterprise")
+    suspend = partial(Enterprise.suspend, by=by, reason=reason)
     return await _decide(
         uow=uow,
         enterprise_id=enterprise_id,
-        decision=lambda enterprise: enterprise.suspend(
-            by=caller.account_id or caller.role, reason=reason
-        ),
+        decision=suspend,
         announcement=events.enterprise_suspended,
     )
 
@@ -127,12 +126,10 @@ async def suspend_enterprise(
 async def reinstate_enterprise(
     *, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID
 ) -> Enterprise:
-    caller.require_staff("lift a suspension")
+    reinstate = partial(Enterprise.reinstate, by=caller.require_reviewer("lift a suspension"))
+    announcement = partial(events.enterprise_profile, EnterpriseReinstated)
     return await _decide(
-        uow=uow,
-        enterprise_id=enterprise_id,
-        decision=lambda enterprise: enterprise.reinstate(by=caller.account_id or caller.role),
-        announcement=partial(events.enterprise_profile, EnterpriseReinstated),
+        uow=uow, enterprise_id=enterprise_id, decision=reinstate, announcement=announcement
     )
 
 
