@@ -217,42 +217,26 @@ class ListingReadModel:
             change_number = rows[-1].change_number
 
 
+# A match's columns that keep its fields as they are: those fixed at its proposal, and those its
+# transitions and re-scores change. Its components are kept as JSON, its pending transitions not.
+_MATCH_IDENTITY = ("id", "offer_id", "need_id", "offer_enterprise_id", "need_enterprise_id")
+_MATCH_CHANGEABLE = [
+    f.name
+    for f in fields(Match)
+    if f.name not in (*_MATCH_IDENTITY, "created_at", "components", "pending")
+]
+
+
 def _match_of(row) -> Match:
-    return Match(
-        id=row.id,
-        offer_id=row.offer_id,
-        need_id=row.need_id,
-        offer_enterprise_id=row.offer_enterprise_id,
-        need_enterprise_id=row.need_enterprise_id,
-        score=row.score,
-        components=[Component(c["name"], c["value"], c["weight"]) for c in row.components],
-        reasons_ru=list(row.reasons_ru),
-        reasons_en=list(row.reasons_en),
-        reasons_be=list(row.reasons_be),
-        status=row.status,
-        offer_answer=row.offer_answer,
-        need_answer=row.need_answer,
-        outcome=row.outcome,
-        review_note=row.review_note,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    components = [Component(c["name"], c["value"], c["weight"]) for c in row.components]
+    columns = (*_MATCH_IDENTITY, "created_at", *_MATCH_CHANGEABLE)
+    return Match(**{name: row._mapping[name] for name in columns}, components=components)
 
 
 def _match_row(match: Match) -> dict:
-    return {
-        "score": match.score,
-        "components": [asdict(c) for c in match.components],
-        "reasons_ru": match.reasons_ru,
-        "reasons_en": match.reasons_en,
-        "reasons_be": match.reasons_be,
-        "status": match.status,
-        "offer_answer": match.offer_answer,
-        "need_answer": match.need_answer,
-        "outcome": match.outcome,
-        "review_note": match.review_note,
-        "updated_at": match.updated_at,
-    }
+    """The columns an update writes."""
+    values = {name: getattr(match, name) for name in _MATCH_CHANGEABLE}
+    return values | {"components": [asdict(c) for c in match.components]}
 
 
 # The queue reads each side's listing and enterprise in the same query as the matches.
@@ -400,15 +384,8 @@ _PLACE = ("sector", "offer_region", "need_region", "offer_country", "need_countr
 
 
 def _party_of(row, side: str) -> Party:
-    values = row._mapping
-    return Party(
-        title=values[f"{side}_title"],
-        enterprise_name=values[f"{side}_enterprise_name"],
-        country=values[f"{side}_country"],
-        region=values[f"{side}_region"],
-        city=values[f"{side}_city"],
-        enterprise_status=values[f"{side}_enterprise_status"],
-    )
+    """One side of a queue row, whose columns are the party's fields prefixed by the side."""
+    return Party(**{f.name: row._mapping[f"{side}_{f.name}"] for f in fields(Party)})
 
 
 def _reviewed_of(row) -> ReviewedMatch:
@@ -515,19 +492,13 @@ class MatchRepository:
         return counts
 
     async def add(self, match: Match, *, offer: Listing, need: Listing) -> None:
-        row = _match_row(match) | {
-            "id": match.id,
-            "offer_id": match.offer_id,
-            "need_id": match.need_id,
-            "offer_enterprise_id": match.offer_enterprise_id,
-            "need_enterprise_id": match.need_enterprise_id,
-            "sector": need.sector,
-            "offer_country": offer.country,
-            "need_country": need.country,
-            "offer_region": offer.region,
-            "need_region": need.region,
-            "created_at": match.created_at,
+        identity = {name: getattr(match, name) for name in (*_MATCH_IDENTITY, "created_at")}
+        places = {
+            f"{side}_{name}": getattr(listing, name)
+            for side, listing in (("offer", offer), ("need", need))
+            for name in ("country", "region")
         }
+        row = _match_row(match) | identity | places | {"sector": need.sector}
         await self._session.execute(plain_insert(matches).values(row))
         await self._write_history(match, place={name: row[name] for name in _PLACE})
 

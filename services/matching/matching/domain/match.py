@@ -14,15 +14,8 @@ from datetime import UTC, datetime
 from matching.domain.errors import FieldError, Forbidden, InvalidInput, InvalidTransition
 from matching.domain.scoring import Component
 
-PROPOSED, APPROVED, REJECTED, DECLINED, INTRODUCED, CLOSED, WITHDRAWN = (
-    "proposed",
-    "approved",
-    "rejected",
-    "declined",
-    "introduced",
-    "closed",
-    "withdrawn",
-)
+PROPOSED, APPROVED, REJECTED, DECLINED = "proposed", "approved", "rejected", "declined"
+INTRODUCED, CLOSED, WITHDRAWN = "introduced", "closed", "withdrawn"
 STATUSES = (PROPOSED, APPROVED, REJECTED, DECLINED, INTRODUCED, CLOSED, WITHDRAWN)
 SUGGESTED = frozenset({APPROVED, DECLINED, INTRODUCED, CLOSED})  # what an enterprise may see
 ANSWERS = ("interested", "declined")
@@ -111,8 +104,7 @@ class Match:
         self._record(self.status, APPROVED, actor, note, "match.approved")
 
     def reject(self, *, actor: str, reason: str) -> None:
-        if not reason or not reason.strip():
-            raise InvalidInput([FieldError("reason", "a rejection needs a reason")])
+        _require_text(reason, field="reason", why="a rejection needs a reason")
         self._require(PROPOSED, "reject")
         self.review_note = reason
         self._record(self.status, REJECTED, actor, reason, "match.rejected")
@@ -134,8 +126,7 @@ class Match:
             self._record(self.status, APPROVED, actor, f"{side}: interested", "match.responded")
 
     def close(self, *, actor: str, outcome: str) -> None:
-        if not outcome or not outcome.strip():
-            raise InvalidInput([FieldError("outcome", "closing a match needs its outcome")])
+        _require_text(outcome, field="outcome", why="closing a match needs its outcome")
         self._require(INTRODUCED, "close")
         self.outcome = outcome
         self._record(self.status, CLOSED, actor, outcome, "match.closed")
@@ -209,6 +200,12 @@ class Match:
                 from_status, to_status, actor, note, self.updated_at, event_type, cause, side
             )
         )
+
+
+def _require_text(text: str | None, *, field: str, why: str) -> None:
+    """A reviewer's words that the transition keeps: blank ones say nothing."""
+    if not text or not text.strip():
+        raise InvalidInput([FieldError(field, why)])
 
 
 def side_owned_by(match: Match, enterprise_ids, side: str | None) -> str:

@@ -177,37 +177,18 @@ class MatchOut(BaseModel):
 
     @classmethod
     def of(cls, reviewed: ReviewedMatch) -> MatchOut:
-        match, offer, need = reviewed.match, reviewed.offer, reviewed.need
-        return cls(
-            id=match.id,
-            offer_id=match.offer_id,
-            need_id=match.need_id,
-            offer_enterprise_id=match.offer_enterprise_id,
-            need_enterprise_id=match.need_enterprise_id,
-            score=match.score,
-            status=match.status,
-            sector=reviewed.sector,
-            offer_title=offer.title,
-            need_title=need.title,
-            offer_enterprise_name=offer.enterprise_name,
-            need_enterprise_name=need.enterprise_name,
-            offer_country=offer.country,
-            need_country=need.country,
-            offer_region=offer.region,
-            need_region=need.region,
-            offer_city=offer.city,
-            need_city=need.city,
-            offer_enterprise_status=offer.enterprise_status,
-            need_enterprise_status=need.enterprise_status,
-            components=[ComponentOut(**asdict(c)) for c in match.components],
-            reasons=ReasonsOut(ru=match.reasons_ru, en=match.reasons_en, be=match.reasons_be),
-            offer_answer=match.offer_answer,
-            need_answer=match.need_answer,
-            outcome=match.outcome,
-            review_note=match.review_note,
-            created_at=match.created_at,
-            updated_at=match.updated_at,
-        )
+        """The match's own fields, each side's party prefixed by its side, and the reasons in
+        every language."""
+        match = reviewed.match
+        own = {name: getattr(match, name) for name in cls.model_fields if hasattr(match, name)}
+        own["components"] = [ComponentOut(**asdict(c)) for c in match.components]
+        parties = {
+            f"{side}_{name}": value
+            for side, party in (("offer", reviewed.offer), ("need", reviewed.need))
+            for name, value in asdict(party).items()
+        }
+        reasons = ReasonsOut(ru=match.reasons_ru, en=match.reasons_en, be=match.reasons_be)
+        return cls(**own, **parties, sector=reviewed.sector, reasons=reasons)
 
 
 class MatchDetailOut(MatchOut):

@@ -8,6 +8,9 @@ from matching.domain.listing import Listing
 from matching.domain.match import Match
 from matching.service_layer.unit_of_work import UnitOfWork
 
+# What every event of a match says of its score, as the match names it.
+_SCORED = ("score", "reasons_ru", "reasons_en", "reasons_be")
+
 
 def _side(listing: Listing) -> MatchSide:
     return MatchSide(
@@ -30,10 +33,7 @@ async def publish_transitions(
             match_id=match.id,
             offer=_side(offer),
             need=_side(need),
-            score=match.score,
-            reasons_ru=match.reasons_ru,
-            reasons_en=match.reasons_en,
-            reasons_be=match.reasons_be,
+            **{name: getattr(match, name) for name in _SCORED},
             status=transition.to_status,
             actor=transition.actor,
             answered_by_side=answered,

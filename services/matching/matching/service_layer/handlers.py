@@ -3,7 +3,7 @@ matches in step with it."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from eventkit.contracts import (
     EnterpriseDeleted,
@@ -20,32 +20,18 @@ from matching.service_layer.matcher import Matcher
 from matching.service_layer.reconcile import reconcile
 from matching.service_layer.unit_of_work import UnitOfWork
 
+# The listing's facts the snapshot names otherwise: its own id, and its enterprise's facts (which
+# the listing keeps under their plain names).
+_SNAPSHOT_NAMES = {"id": "listing_id"} | {
+    name: f"enterprise_{name}" for name in ("country", "region", "city", "legal_id", "languages")
+}
+# Every fact of a listing but its enterprise's status, which is matching's own.
+_FROM_SNAPSHOT = [f.name for f in fields(Listing) if f.name != "enterprise_status"]
+
 
 def listing_from(payload: ListingSnapshot) -> Listing:
-    return Listing(
-        id=payload.listing_id,
-        side=payload.side,
-        enterprise_id=payload.enterprise_id,
-        enterprise_name=payload.enterprise_name,
-        country=payload.enterprise_country,
-        region=payload.enterprise_region,
-        city=payload.enterprise_city,
-        legal_id=payload.enterprise_legal_id,
-        languages=tuple(payload.enterprise_languages),
-        enterprise_certifications=tuple(payload.enterprise_certifications),
-        kind=payload.kind,
-        title=payload.title,
-        description=payload.description,
-        sector=payload.sector,
-        product_codes=tuple(payload.product_codes),
-        quantity=payload.quantity,
-        unit=payload.unit,
-        regions=tuple(payload.regions),
-        certifications=tuple(payload.certifications),
-        valid_until=payload.valid_until,
-        status=payload.status,
-        version=payload.version,
-    )
+    values = {name: getattr(payload, _SNAPSHOT_NAMES.get(name, name)) for name in _FROM_SNAPSHOT}
+    return Listing(**{name: tuple(v) if isinstance(v, list) else v for name, v in values.items()})
 
 
 async def apply_registry_event(
@@ -86,6 +72,10 @@ async def _apply_listing(
     return [listing]
 
 
+# What matching keeps of an enterprise's profile, under the same names (its status is matching's).
+_PROFILE_FACTS = ("name", "country", "region", "city", "sectors", "languages")
+
+
 async def _apply_enterprise_profile(
     *, payload: EnterpriseProfile, uow: UnitOfWork, matcher: Matcher
 ) -> list[Listing]:
@@ -93,18 +83,8 @@ async def _apply_enterprise_profile(
     matched at once; a pending one's wait (their proposed matches are withdrawn); a suspended
     one's pause (their open matches are withdrawn)."""
     status = SUSPENDED if isinstance(payload, EnterpriseSuspended) else payload.status
-    await uow.enterprises.put(
-        KnownEnterprise(
-            id=payload.enterprise_id,
-            name=payload.name,
-            country=payload.country,
-            region=payload.region,
-            city=payload.city,
-            sectors=payload.sectors,
-            languages=payload.languages,
-            status=status,
-        )
-    )
+    described = {name: getattr(payload, name) for name in _PROFILE_FACTS}
+    await uow.enterprises.put(KnownEnterprise(id=payload.enterprise_id, status=status, **described))
     return await _give_listings_status(payload.enterprise_id, status, uow=uow, matcher=matcher)
 
 
