@@ -35,6 +35,7 @@ _NO_STORE = {
     "Pragma": "no-cache",
 }  # tokens must not sit in caches (RFC 6749 5.1)
 _SIGNED_IN = {"openapi_extra": {"security": [{"OAuth2": []}]}}
+SignedIn = Annotated[Caller, Depends(signed_in_caller)]
 Language = Literal["ru", "be", "en"]
 
 
@@ -221,32 +222,49 @@ def _invalid_link() -> Iterator[None]:
         raise Problem(400, str(error), title="Invalid link") from None
 
 
-async def _new_password_through_link(
-    request: Request, response: Response, body: SetPasswordIn, use_case, **links
-) -> AccountOut:
-    """`use_case` sets the password through the link's token (an invitation's or a reset's)."""
-    with _invalid_link():
-        account = await use_case(
-            uow=_uow(request),
-            passwords=request.app.state.container.passwords,
-            token=body.token,
-            password=body.password,
-            **links,
-        )
-    response.headers.update(_NO_STORE)
-    return AccountOut.of(account)
+def _new_password_route(path: str, *, summary: str, use_case, links: str) -> None:
+    """A route that sets the password through the token of an emailed link: `use_case` is the
+    service layer's (an invitation's or a reset's), `links` the container's reader of that link,
+    which the use case takes under the same name. The operation is named after the use case."""
 
+    async def new_password(body: SetPasswordIn, request: Request, response: Response):
+        container = request.app.state.container
+        with _invalid_link():
+            account = await use_case(
+                uow=_uow(request),
+                passwords=container.passwords,
+                token=body.token,
+                password=body.password,
+                **{links: getattr(container, links)},
+            )
+        response.headers.update(_NO_STORE)
+        return AccountOut.of(account)
 
-@auth.post(
-    "/set-password",
-    response_model=AccountOut,
-    summary="Set your password through the one-time link an admin had emailed to you",
-)
-async def set_password(body: SetPasswordIn, request: Request, response: Response):
-    links = request.app.state.container.password_links
-    return await _new_password_through_link(
-        request, response, body, accounts.set_password, password_links=links
+    auth.add_api_route(
+        path,
+        new_password,
+        methods=["POST"],
+        response_model=AccountOut,
+        summary=summary,
+        name=use_case.__name__,
     )
+
+
+for path, summary, use_case, links in (
+    (
+        "/set-password",
+        "Set your password through the one-time link an admin had emailed to you",
+        accounts.set_password,
+        "password_links",
+    ),
+    (
+        "/reset-password",
+        "Choose a new password through the emailed link of a password reset",
+        accounts.reset_password,
+        "reset_links",
+    ),
+):
+    _new_password_route(path, summary=summary, use_case=use_case, links=links)
 
 
 @auth.post(
@@ -258,16 +276,12 @@ async def set_password(body: SetPasswordIn, request: Request, response: Response
 )
 async def password_reset(body: PasswordResetIn, request: Request, background: BackgroundTasks):
     container = request.app.state.container
-    throttle = container.password_reset_throttle
-    attempt = {
-        "address": f"ip:{_client_address(request)}",
-        "email": f"email:{normalize_email(body.email)}",
-    }
     # Every request counts, whether or not an account has the address.
-    _refuse_while_waiting(
-        throttle.attempt(**attempt),
-        throttle,
-        "too many password resets asked for from this address or for this email",
+    _count_attempt(
+        request,
+        container.password_reset_throttle,
+        who=f"email:{normalize_email(body.email)}",
+        what="too many password resets asked for from this address or for this email",
     )
     # Looked up and sent after the answer, so neither the answer nor its timing tells whether the
     # address has an account.
@@ -286,26 +300,12 @@ async def password_reset(body: PasswordResetIn, request: Request, background: Ba
 
 
 @auth.post(
-    "/reset-password",
-    response_model=AccountOut,
-    summary="Choose a new password through the emailed link of a password reset",
-)
-async def reset_password(body: SetPasswordIn, request: Request, response: Response):
-    links = request.app.state.container.reset_links
-    return await _new_password_through_link(
-        request, response, body, accounts.reset_password, reset_links=links
-    )
-
-
-@auth.post(
     "/change-password",
     status_code=204,
     summary="Change your password; your other sessions end",
     **_SIGNED_IN,
 )
-async def change_password(
-    body: ChangePasswordIn, request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]
-) -> Response:
+async def change_password(body: ChangePasswordIn, request: Request, caller: SignedIn) -> Response:
     with _proving_password(request, caller):
         await accounts.change_password(
             uow=_uow(request),
@@ -324,9 +324,7 @@ async def change_password(
     summary="Sign out everywhere: every refresh token of your account stops working",
     **_SIGNED_IN,
 )
-async def logout_everywhere(
-    request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]
-) -> Response:
+async def logout_everywhere(request: Request, caller: SignedIn) -> Response:
     await accounts.sign_out_everywhere(uow=_uow(request), account_id=caller.account_id)
     return Response(status_code=204)
 
@@ -341,14 +339,11 @@ async def token(
 ):
     container = request.app.state.container
     throttle = container.sign_in_throttle
-    attempt = {
-        "address": f"ip:{_client_address(request)}",
-        "email": f"email:{normalize_email(form.username)}",
-    }
-    _refuse_while_waiting(
-        throttle.attempt(**attempt),
+    attempt = _count_attempt(
+        request,
         throttle,
-        "too many failed sign-ins from this address or for this email",
+        who=f"email:{normalize_email(form.username)}",
+        what="too many failed sign-ins from this address or for this email",
     )
     tokens = await accounts.sign_in(
         uow=_uow(request),
@@ -394,9 +389,7 @@ async def logout(body: RefreshIn, request: Request) -> Response:
     summary="Delete your company account, its enterprises and their data; needs your password",
     **_SIGNED_IN,
 )
-async def delete_me(
-    body: DeleteAccountIn, request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]
-) -> Response:
+async def delete_me(body: DeleteAccountIn, request: Request, caller: SignedIn) -> Response:
     container = request.app.state.container
     with _proving_password(request, caller):
         await accounts.delete_account(
@@ -416,7 +409,7 @@ async def delete_me(
     summary="Your account, its role and enterprises",
     openapi_extra={"security": [{"OAuth2": []}]},
 )
-async def me(request: Request, caller: Annotated[Caller, Depends(signed_in_caller)]):
+async def me(request: Request, caller: SignedIn):
     try:
         account = await accounts.get_account_or_raise(
             uow=_uow(request), account_id=caller.account_id
@@ -432,8 +425,9 @@ def _proving_password(request: Request, caller: Caller) -> Iterator[None]:
     wrong one counts as a failed sign-in of the (account, address) pair, anything else that fails
     (a weak new password, the registry) does not; an account gone or disabled is a 401."""
     throttle = request.app.state.container.sign_in_throttle
-    attempt = {"address": f"ip:{_client_address(request)}", "email": f"account:{caller.account_id}"}
-    _refuse_while_waiting(throttle.attempt(**attempt), throttle, "too many wrong passwords")
+    attempt = _count_attempt(
+        request, throttle, who=f"account:{caller.account_id}", what="too many wrong passwords"
+    )
     try:
         yield
     except InvalidToken as error:
@@ -446,6 +440,15 @@ def _proving_password(request: Request, caller: Caller) -> Iterator[None]:
         throttle.succeeded(**attempt)
         raise
     throttle.succeeded(**attempt)
+
+
+def _count_attempt(request: Request, throttle, *, who: str, what: str) -> dict[str, str]:
+    """Counts an attempt of this client's address and of `who` (an email, an account) on
+    `throttle`, refused with a 429 while either must wait; returns the attempt's keys, for
+    `throttle.succeeded`."""
+    attempt = {"address": f"ip:{_client_address(request)}", "email": who}
+    _refuse_while_waiting(throttle.attempt(**attempt), throttle, what)
+    return attempt
 
 
 def _refuse_while_waiting(wait: float, limiter, what: str) -> None:
