@@ -10,7 +10,9 @@ from matching.domain.taxonomy import Sector, Taxonomy
 
 
 def load_taxonomy(data_dir: Path) -> Taxonomy:
+    """The sectors and the glossary of products (data/taxonomy/products.json)."""
     raw = json.loads((data_dir / "taxonomy" / "sectors.json").read_text(encoding="utf-8"))
+    glossary = json.loads((data_dir / "taxonomy" / "products.json").read_text(encoding="utf-8"))
     sectors = {
         item["id"]: Sector(
             id=item["id"],
@@ -22,7 +24,8 @@ def load_taxonomy(data_dir: Path) -> Taxonomy:
         )
         for item in raw["sectors"]
     }
-    return Taxonomy(version=raw["version"], sectors=sectors)
+    product_concepts = {concept: tuple(words) for concept, words in glossary["concepts"].items()}
+    return Taxonomy(version=raw["version"], sectors=sectors, product_concepts=product_concepts)
 
 
 def load_gazetteer(data_dir: Path) -> Gazetteer:

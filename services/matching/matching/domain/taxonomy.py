@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from matching.domain.glossary import PRODUCT_CONCEPTS
 from matching.domain.text import stems
 
 SECTOR_CONCEPT = "#sector:"
@@ -25,8 +24,12 @@ class Sector:
 
 @dataclass(frozen=True)
 class Taxonomy:
+    """The sectors, and the glossary of products: the words, in any of the three languages, that
+    name each product concept (so "ліфт", "лифт" and "elevator" meet as one)."""
+
     version: str
     sectors: Mapping[str, Sector]
+    product_concepts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def sector_name(self, sector_id: str, language: str) -> str:
         sector = self.sectors.get(sector_id)
@@ -44,8 +47,12 @@ class Lexicon:
 
     @classmethod
     def build(
-        cls, taxonomy: Taxonomy, product_concepts: Mapping[str, Iterable[str]] = PRODUCT_CONCEPTS
+        cls, taxonomy: Taxonomy, product_concepts: Mapping[str, Iterable[str]] | None = None
     ) -> Lexicon:
+        """`product_concepts`: the taxonomy's own glossary unless given (an empty one leaves the
+        products out)."""
+        if product_concepts is None:
+            product_concepts = taxonomy.product_concepts
         phrases: dict[tuple[str, ...], set[str]] = {}
 
         def add(text: str, concept: str) -> None:
