@@ -5,6 +5,7 @@ console can say who approved a match. Answered by the gateway itself, never forw
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -110,21 +111,20 @@ async def _staff(request: Request) -> Caller:
 
 Admin = Annotated[Caller, Depends(_admin)]
 Staff = Annotated[Caller, Depends(_staff)]
-_ADMIN = {
-    "openapi_extra": access_openapi(Access.ADMIN),
-    "responses": access_responses(Access.ADMIN),
-}
-_STAFF = {
-    "openapi_extra": access_openapi(Access.STAFF),
-    "responses": access_responses(Access.STAFF),
-}
 
 
-@staff_accounts.get(
-    "",
-    response_model=StaffAccountPage,
-    summary="The agency's and admins' accounts, newest first",
-    **_ADMIN,
+def _documented(access: Access) -> dict:
+    """What a route's OpenAPI says of its callers: who may call it, and the door's refusals."""
+    return {"openapi_extra": access_openapi(access), "responses": access_responses(access)}
+
+
+_admin_get = partial(staff_accounts.get, **_documented(Access.ADMIN))
+_admin_post = partial(staff_accounts.post, **_documented(Access.ADMIN))
+_staff_get = partial(staff_accounts.get, **_documented(Access.STAFF))
+
+
+@_admin_get(
+    "", response_model=StaffAccountPage, summary="The agency's and admins' accounts, newest first"
 )
 async def list_accounts(
     request: Request,
@@ -147,12 +147,11 @@ async def list_accounts(
     )
 
 
-@staff_accounts.post(
+@_admin_post(
     "",
     status_code=201,
     response_model=InvitedAccountOut,
     summary="Open an agency or admin account; its person gets an emailed link to set a password",
-    **_ADMIN,
 )
 async def open_account(body: NewStaffAccount, request: Request, caller: Admin):
     account, sent = await accounts.invite_account(
@@ -166,24 +165,20 @@ async def open_account(body: NewStaffAccount, request: Request, caller: Admin):
     return InvitedAccountOut.invited(account, sent)
 
 
-@staff_accounts.get(
+@_staff_get(
     "/{account_id}",
     response_model=AccountNameOut,
     summary="Who an account is: its name, email and role",
-    **_STAFF,
 )
 async def get_account(account_id: AccountId, request: Request, caller: Staff):
     account = await accounts.get_account_or_raise(uow=_uow(request), account_id=account_id)
-    return AccountNameOut(
-        id=account.id, name=account.name, email=account.email, role=str(account.role)
-    )
+    return AccountNameOut.model_validate(account, from_attributes=True)
 
 
-@staff_accounts.post(
+@_admin_post(
     "/{account_id}/invitation",
     response_model=InvitedAccountOut,
     summary="Email the account a fresh link to set its password",
-    **_ADMIN,
 )
 async def send_invitation(account_id: AccountId, request: Request, caller: Admin):
     account, sent = await accounts.send_invitation(
@@ -201,11 +196,10 @@ async def send_invitation(account_id: AccountId, request: Request, caller: Admin
     return InvitedAccountOut.invited(account, sent)
 
 
-@staff_accounts.post(
+@_admin_post(
     "/{account_id}/disable",
     response_model=StaffAccountOut,
     summary="Disable an account: it can no longer sign in, and its sessions end",
-    **_ADMIN,
 )
 async def disable_account(account_id: AccountId, request: Request, caller: Admin):
     account = await accounts.disable_account(
@@ -214,11 +208,10 @@ async def disable_account(account_id: AccountId, request: Request, caller: Admin
     return StaffAccountOut.of(account)
 
 
-@staff_accounts.post(
+@_admin_post(
     "/{account_id}/enable",
     response_model=StaffAccountOut,
     summary="Enable a disabled account again",
-    **_ADMIN,
 )
 async def enable_account(account_id: AccountId, request: Request, caller: Admin):
     account = await accounts.enable_account(uow=_uow(request), account_id=account_id)
