@@ -1,10 +1,21 @@
-class DomainError(Exception):
-    pass
+from servicekit.errors import DomainError
+
+__all__ = [
+    "AccountConflict",
+    "AccountDisabled",
+    "DomainError",
+    "EmailTaken",
+    "InvalidCredentials",
+    "InvalidInput",
+    "InvalidToken",
+    "ReusedRefreshToken",
+    "UnknownAccount",
+    "WeakPassword",
+]
 
 
 class EmailTaken(DomainError):
-    def __init__(self) -> None:
-        super().__init__("an account with this email already exists")
+    message = "an account with this email already exists"
 
 
 class WeakPassword(DomainError):
@@ -12,8 +23,7 @@ class WeakPassword(DomainError):
 
 
 class InvalidCredentials(DomainError):
-    def __init__(self) -> None:
-        super().__init__("the email or the password is wrong")
+    message = "the email or the password is wrong"
 
 
 class InvalidToken(DomainError):
@@ -25,8 +35,7 @@ class UnknownAccount(DomainError):
 
 
 class AccountDisabled(DomainError):
-    def __init__(self) -> None:
-        super().__init__("this account is disabled; ask an administrator to enable it")
+    message = "this account is disabled; ask an administrator to enable it"
 
 
 class AccountConflict(DomainError):
@@ -34,6 +43,8 @@ class AccountConflict(DomainError):
 
 
 class InvalidInput(DomainError):
+    """One field that breaks a rule of accounts."""
+
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
@@ -41,8 +52,6 @@ class InvalidInput(DomainError):
 
 
 class ReusedRefreshToken(InvalidToken):
-    def __init__(self) -> None:
-        super().__init__(
-            "the refresh token was already used; every token of its session is revoked, sign in "
-            "again"
-        )
+    message = (
+        "the refresh token was already used; every token of its session is revoked, sign in again"
+    )

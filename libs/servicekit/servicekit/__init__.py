@@ -4,6 +4,8 @@ The list of modules is closed:
 - `caller`: who is calling (`Caller` and roles), plain Python that domain rules may name;
 - `internal_token`: the gateway-to-service caller contract (claims, issue, verify, the
   `current_caller` dependency);
+- `errors`: the plain-Python bases of every service's domain errors (`DomainError`, the field
+  errors of `InvalidInput`, `NotFound`), which a domain package may extend;
 - `problems`: RFC 9457 problem details (`ProblemDetails`, `Problem`, the exception handlers, the
   OpenAPI error responses);
 - `request_limits`: the bounds of every request;

@@ -1,19 +1,6 @@
-from dataclasses import dataclass
+from servicekit.errors import DomainError, FieldError, InvalidInput, NotFound
 
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    reason: str
-
-
-class DomainError(Exception):
-    pass
-
-
-class NotFound(DomainError):
-    def __init__(self, what: str, identifier: object) -> None:
-        super().__init__(f"{what} {identifier} was not found")
+__all__ = ["FieldError", "Forbidden", "InvalidInput", "InvalidTransition", "NotFound"]
 
 
 class InvalidTransition(DomainError):
@@ -22,9 +9,3 @@ class InvalidTransition(DomainError):
 
 class Forbidden(DomainError):
     pass
-
-
-class InvalidInput(DomainError):
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("; ".join(f"{e.field}: {e.reason}" for e in errors))
-        self.errors = errors

@@ -1,22 +1,17 @@
-from dataclasses import dataclass
+from servicekit.errors import DomainError, FieldError, InvalidInput, NotFound
 
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    reason: str
-
-
-class DomainError(Exception):
-    pass
-
-
-class InvalidInput(DomainError):
-    """One or more fields break a rule of the domain."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("; ".join(f"{e.field}: {e.reason}" for e in errors))
-        self.errors = errors
+__all__ = [
+    "AlreadyRegistered",
+    "DomainError",
+    "FieldError",
+    "Forbidden",
+    "InvalidInput",
+    "InvalidTransition",
+    "NotFound",
+    "StaleVersion",
+    "check_changeable",
+    "check_version",
+]
 
 
 def check_changeable(
@@ -31,13 +26,6 @@ def check_changeable(
     ]
     if errors:
         raise InvalidInput(errors)
-
-
-class NotFound(DomainError):
-    def __init__(self, what: str, identifier: object) -> None:
-        super().__init__(f"{what} {identifier} was not found")
-        self.what = what
-        self.identifier = identifier
 
 
 class AlreadyRegistered(DomainError):
