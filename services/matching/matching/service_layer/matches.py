@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from matching.adapters.repository import QueueFilter, is_deadlock
 from matching.domain.errors import Forbidden, NotFound
@@ -124,6 +125,21 @@ def _staff_only(viewer: Viewer, action: str, what: str = "a match") -> None:
         raise Forbidden(f"only the investment agency may {action} {what}")
 
 
+async def _staff_decision(
+    action: str,
+    *,
+    uow: UnitOfWork,
+    match_id: uuid.UUID,
+    viewer: Viewer,
+    change,
+    matcher: Matcher | None = None,
+) -> MatchView:
+    _staff_only(viewer, action)
+    return await _transition(
+        uow=uow, match_id=match_id, viewer=viewer, change=change, matcher=matcher
+    )
+
+
 async def approve(
     *,
     uow: UnitOfWork,
@@ -132,13 +148,10 @@ async def approve(
     note: str | None,
     matcher: Matcher | None = None,
 ) -> MatchView:
-    _staff_only(viewer, "approve")
-    return await _transition(
-        uow=uow,
-        match_id=match_id,
-        viewer=viewer,
-        change=lambda m: m.approve(actor=viewer.actor, note=note),
-        matcher=matcher,
+    """The agency sends a proposed match to both companies, with an optional note."""
+    change = partial(Match.approve, actor=viewer.actor, note=note)
+    return await _staff_decision(
+        "approve", uow=uow, match_id=match_id, viewer=viewer, change=change, matcher=matcher
     )
 
 
@@ -150,24 +163,17 @@ async def reject(
     reason: str,
     matcher: Matcher | None = None,
 ) -> MatchView:
-    _staff_only(viewer, "reject")
-    return await _transition(
-        uow=uow,
-        match_id=match_id,
-        viewer=viewer,
-        change=lambda m: m.reject(actor=viewer.actor, reason=reason),
-        matcher=matcher,
+    """The agency keeps a proposed match from the companies, saying why."""
+    change = partial(Match.reject, actor=viewer.actor, reason=reason)
+    return await _staff_decision(
+        "reject", uow=uow, match_id=match_id, viewer=viewer, change=change, matcher=matcher
     )
 
 
 async def close(*, uow: UnitOfWork, match_id: uuid.UUID, viewer: Viewer, outcome: str) -> MatchView:
-    _staff_only(viewer, "close")
-    return await _transition(
-        uow=uow,
-        match_id=match_id,
-        viewer=viewer,
-        change=lambda m: m.close(actor=viewer.actor, outcome=outcome),
-    )
+    """The agency records how an introduction ended."""
+    change = partial(Match.close, actor=viewer.actor, outcome=outcome)
+    return await _staff_decision("close", uow=uow, match_id=match_id, viewer=viewer, change=change)
 
 
 async def respond(
