@@ -13,41 +13,26 @@ from eventkit.contracts import (
     MatchIntroduced,
 )
 from notifications.adapters.links import InvalidLinkToken, SignedLinks
-from notifications.domain.composing import Hold, Send, Skip, Wait, decide
+from notifications.domain.composing import Hold, Send, Skip, Wait
 from notifications.domain.deliveries import DeliveryStatus, enterprise_address, idempotency_key
 from notifications.domain.plans import deliveries_for, digest, opened_suggestions
 from notifications.domain.recipients import Preferences, Recipient, SuggestionMode
 from tests.lift_story_events import as_received, lift_maker_event, lift_match_sides
+from tests.unit.notifications_recipients import (
+    HOUSING,
+    LIFTS,
+    LINKS,
+    decision_on,
+    housing_operator,
+    lift_maker,
+)
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-HOUSING = uuid.UUID("11111111-1111-4111-8111-111111111111")
-LIFTS = uuid.UUID("22222222-2222-4222-8222-222222222222")
 MATCH = uuid.UUID("33333333-3333-4333-8333-333333333333")
-LINKS = SignedLinks(public_base_url="https://unionmatch.example", secret="s" * 32)
 
 
-def recipient(enterprise_id, name, email, languages, **changes) -> Recipient:
-    values = dict(
-        enterprise_id=enterprise_id,
-        name=name,
-        email=email,
-        contact_person="Контакт",
-        phone="+70000000000",
-        languages=languages,
-        country="BY" if enterprise_id == LIFTS else "RU",
-        region="r",
-        city="Могилёв" if enterprise_id == LIFTS else "Смоленск",
-        status="verified",
-        changed_at=NOW,
-    )
-    values["confirmed_email"] = (values | changes).get(
-        "email"
-    )  # the enterprise confirmed its address (test_notifications_contact_confirmation.py)
-    return Recipient(**(values | changes))
-
-
-HOUSING_OPERATOR = recipient(HOUSING, "МУП «Смоленскжилсервис»", "housing@example.ru", ["ru"])
-LIFT_MAKER = recipient(LIFTS, "ОАО «Могилёвлифтмаш»", "sales@liftmash.example.by", ["en", "ru"])
+HOUSING_OPERATOR = housing_operator()
+LIFT_MAKER = lift_maker(languages=["en", "ru"])
 
 
 def match_event(kind=MatchApproved):
@@ -96,26 +81,8 @@ def test_an_introduced_match_plans_an_introduction_to_each_side():
 def test_a_suggestion_whose_recipient_is_not_known_yet_waits():
     delivery = planned()[HOUSING]
 
-    assert (
-        decide(
-            delivery,
-            addressee=None,
-            partner=LIFT_MAKER,
-            preferences=Preferences(HOUSING),
-            links=LINKS,
-        )
-        == Wait()
-    )
-    assert (
-        decide(
-            delivery,
-            addressee=HOUSING_OPERATOR,
-            partner=None,
-            preferences=Preferences(HOUSING),
-            links=LINKS,
-        )
-        == Wait()
-    )
+    assert decision_on(delivery, addressee=None, partner=LIFT_MAKER) == Wait()
+    assert decision_on(delivery, addressee=HOUSING_OPERATOR) == Wait()
 
 
 def test_waiting_for_the_recipient_spends_no_attempt_and_is_given_up_only_after_long():
@@ -131,13 +98,7 @@ def test_waiting_for_the_recipient_spends_no_attempt_and_is_given_up_only_after_
 
 
 def test_a_suggestion_is_written_in_the_recipients_language_with_the_partners_public_profile_only():
-    decision = decide(
-        planned()[LIFTS],
-        addressee=LIFT_MAKER,
-        partner=HOUSING_OPERATOR,
-        preferences=Preferences(LIFTS),
-        links=LINKS,
-    )
+    decision = decision_on(planned()[LIFTS], addressee=LIFT_MAKER, partner=HOUSING_OPERATOR)
 
     assert isinstance(decision, Send)
     assert decision.recipient == "sales@liftmash.example.by"
@@ -155,12 +116,8 @@ def test_a_suggestion_is_written_in_the_recipients_language_with_the_partners_pu
 
 
 def test_an_introduction_carries_both_contacts():
-    decision = decide(
-        planned(MatchIntroduced)[HOUSING],
-        addressee=HOUSING_OPERATOR,
-        partner=LIFT_MAKER,
-        preferences=Preferences(HOUSING),
-        links=LINKS,
+    decision = decision_on(
+        planned(MatchIntroduced)[HOUSING], addressee=HOUSING_OPERATOR, partner=LIFT_MAKER
     )
 
     assert decision.context["partner"]["email"] == "sales@liftmash.example.by"
@@ -172,22 +129,20 @@ def test_an_unsubscribed_enterprise_gets_no_suggestion_but_still_its_introductio
     unsubscribed = Preferences(HOUSING, unsubscribed_at=NOW)
 
     assert isinstance(
-        decide(
+        decision_on(
             planned()[HOUSING],
             addressee=HOUSING_OPERATOR,
             partner=LIFT_MAKER,
             preferences=unsubscribed,
-            links=LINKS,
         ),
         Skip,
     )
     assert isinstance(
-        decide(
+        decision_on(
             planned(MatchIntroduced)[HOUSING],
             addressee=HOUSING_OPERATOR,
             partner=LIFT_MAKER,
             preferences=unsubscribed,
-            links=LINKS,
         ),
         Send,
     )
@@ -195,18 +150,12 @@ def test_an_unsubscribed_enterprise_gets_no_suggestion_but_still_its_introductio
 
 @pytest.mark.parametrize("status", ["suspended", "deleted"])
 def test_a_suspended_or_deleted_enterprise_gets_no_suggestion(status):
-    addressee = recipient(
-        HOUSING, "x", None if status == "deleted" else "h@example.ru", ["ru"], status=status
+    addressee = housing_operator(
+        name="x", email=None if status == "deleted" else "h@example.ru", status=status
     )
 
     assert isinstance(
-        decide(
-            planned()[HOUSING],
-            addressee=addressee,
-            partner=LIFT_MAKER,
-            preferences=Preferences(HOUSING),
-            links=LINKS,
-        ),
+        decision_on(planned()[HOUSING], addressee=addressee, partner=LIFT_MAKER),
         Skip,
     )
 
@@ -214,12 +163,8 @@ def test_a_suspended_or_deleted_enterprise_gets_no_suggestion(status):
 def test_a_suggestion_for_an_enterprise_on_the_daily_digest_is_held_addressed():
     daily = Preferences(HOUSING, suggestions=SuggestionMode.DAILY)
 
-    decision = decide(
-        planned()[HOUSING],
-        addressee=HOUSING_OPERATOR,
-        partner=LIFT_MAKER,
-        preferences=daily,
-        links=LINKS,
+    decision = decision_on(
+        planned()[HOUSING], addressee=HOUSING_OPERATOR, partner=LIFT_MAKER, preferences=daily
     )
 
     assert isinstance(decision, Hold)
@@ -291,9 +236,7 @@ def test_the_welcome_email_carries_no_link_that_would_confirm_the_owning_account
     addressee = Recipient.from_profile(payload, at=NOW)
     # sent once the address is confirmed (test_notifications_contact_confirmation.py)
     addressee.confirmed_email = "stranger@example.by"
-    decision = decide(
-        welcome, addressee=addressee, partner=None, preferences=Preferences(LIFTS), links=LINKS
-    )
+    decision = decision_on(welcome, addressee=addressee)
 
     assert isinstance(decision, Send) and decision.recipient == "stranger@example.by"
     assert not any("/confirm" in str(value) for value in decision.context.values())

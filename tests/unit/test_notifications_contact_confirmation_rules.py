@@ -9,28 +9,22 @@ import pytest
 
 from eventkit.contracts import EnterpriseRegistered
 from eventkit.envelope import Envelope
-from notifications.adapters.links import InvalidLinkToken, SignedLinks
-from notifications.domain.composing import AwaitConfirmation, Send, Wait, compose, decide
+from notifications.adapters.links import InvalidLinkToken
+from notifications.domain.composing import AwaitConfirmation, Send, Wait, compose
 from notifications.domain.deliveries import Delivery, DeliveryStatus
 from notifications.domain.plans import contact_confirmation, deliveries_for
-from notifications.domain.recipients import DELETED, Preferences, Recipient
+from notifications.domain.recipients import DELETED, Recipient
 from tests.lift_story_events import as_received
+from tests.unit.notifications_recipients import HOUSING, LINKS, decision_on
+from tests.unit.notifications_recipients import housing_operator as registered_housing_operator
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
-HOUSING = uuid.UUID("11111111-1111-4111-8111-111111111111")
-LINKS = SignedLinks(public_base_url="https://unionmatch.example", secret="s" * 32)
 
 
 def housing_operator(**changes) -> Recipient:
-    values = dict(
-        enterprise_id=HOUSING,
-        name="МУП «Смоленскжилсервис»",
-        email="office@housing.example.ru",
-        languages=["ru"],
-        status="pending",
-        changed_at=NOW,
-    )
-    return Recipient(**(values | changes))
+    """The housing operator, still pending, at an address it has not confirmed yet."""
+    unconfirmed = dict(email="office@housing.example.ru", status="pending", confirmed_email=None)
+    return registered_housing_operator(**unconfirmed | changes)
 
 
 def welcome() -> Delivery:
@@ -48,13 +42,7 @@ def test_a_new_enterprise_is_asked_to_confirm_its_address():
 
 
 def test_an_unconfirmed_address_gets_no_welcome_yet():
-    decision = decide(
-        welcome(),
-        addressee=housing_operator(),
-        partner=None,
-        preferences=Preferences(HOUSING),
-        links=LINKS,
-    )
+    decision = decision_on(welcome(), addressee=housing_operator())
 
     assert decision == AwaitConfirmation()
 
@@ -75,9 +63,7 @@ def test_once_confirmed_the_welcome_goes_out_to_the_address():
     confirmed = housing_operator()
     assert confirmed.confirm("Office@Housing.example.ru")
 
-    decision = decide(
-        welcome(), addressee=confirmed, partner=None, preferences=Preferences(HOUSING), links=LINKS
-    )
+    decision = decision_on(welcome(), addressee=confirmed)
 
     assert isinstance(decision, Send) and decision.recipient == "office@housing.example.ru"
 
@@ -89,9 +75,7 @@ def test_the_confirmation_email_itself_is_sent_with_a_signed_link_to_the_address
         recipient,
     )
 
-    decision = decide(
-        delivery, addressee=recipient, partner=None, preferences=Preferences(HOUSING), links=LINKS
-    )
+    decision = decision_on(delivery, addressee=recipient)
 
     assert isinstance(decision, Send) and decision.recipient == "office@housing.example.ru"
     token = decision.context["link"].split("token=", 1)[1]
@@ -159,28 +143,10 @@ def test_the_welcome_planned_to_the_registered_address_waits_for_that_address_to
     [planned] = deliveries_for(envelope, payload, public_base_url="https://unionmatch.example")
     addressee = Recipient.from_profile(payload, at=NOW)
 
-    assert (
-        decide(planned, addressee=None, partner=None, preferences=Preferences(HOUSING), links=LINKS)
-        == Wait()
-    )
-    assert (
-        decide(
-            planned,
-            addressee=addressee,
-            partner=None,
-            preferences=Preferences(HOUSING),
-            links=LINKS,
-        )
-        == AwaitConfirmation()
-    )
+    assert decision_on(planned, addressee=None) == Wait()
+    assert decision_on(planned, addressee=addressee) == AwaitConfirmation()
     addressee.confirm("stranger@example.ru")
     assert isinstance(
-        decide(
-            planned,
-            addressee=addressee,
-            partner=None,
-            preferences=Preferences(HOUSING),
-            links=LINKS,
-        ),
+        decision_on(planned, addressee=addressee),
         Send,
     )

@@ -9,36 +9,23 @@ from types import SimpleNamespace
 import pytest
 
 from eventkit.contracts import MatchApproved
-from notifications.adapters.links import SignedLinks
-from notifications.domain.composing import Send, Skip, decide
+from notifications.domain.composing import Send, Skip
 from notifications.domain.deliveries import Delivery
 from notifications.domain.plans import deliveries_for, opened_suggestions, reminder
-from notifications.domain.recipients import Preferences, Recipient
+from notifications.domain.recipients import Preferences
 from tests.lift_story_events import as_received, lift_match_sides
+from tests.unit.notifications_recipients import (
+    HOUSING,
+    LIFTS,
+    decision_on,
+    housing_operator,
+    lift_maker,
+)
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
-HOUSING = uuid.UUID("11111111-1111-4111-8111-111111111111")
-LIFTS = uuid.UUID("22222222-2222-4222-8222-222222222222")
-LINKS = SignedLinks(public_base_url="https://unionmatch.example", secret="s" * 32)
 
-HOUSING_OPERATOR = Recipient(
-    HOUSING,
-    "МУП «Смоленскжилсервис»",
-    "housing@example.ru",
-    languages=["ru"],
-    status="verified",
-    changed_at=NOW,
-    confirmed_email="housing@example.ru",
-)
-LIFT_MAKER = Recipient(
-    LIFTS,
-    "ОАО «Могилёвлифтмаш»",
-    "sales@liftmash.example.by",
-    languages=["be", "ru"],
-    status="verified",
-    changed_at=NOW,
-    confirmed_email="sales@liftmash.example.by",
-)
+HOUSING_OPERATOR = housing_operator()
+LIFT_MAKER = lift_maker()
 
 
 def approved_match():
@@ -75,12 +62,8 @@ def reminder_to_housing() -> Delivery:
 
 
 def send(delivery: Delivery, preferences: Preferences):
-    return decide(
-        delivery,
-        addressee=HOUSING_OPERATOR,
-        partner=LIFT_MAKER,
-        preferences=preferences,
-        links=LINKS,
+    return decision_on(
+        delivery, addressee=HOUSING_OPERATOR, partner=LIFT_MAKER, preferences=preferences
     )
 
 

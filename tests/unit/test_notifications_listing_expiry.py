@@ -8,39 +8,15 @@ from datetime import UTC, date, datetime
 import pytest
 
 from eventkit.contracts import ListingExpiring, MatchWithdrawn
-from notifications.adapters.links import SignedLinks
 from notifications.adapters.rendering import TemplateRenderer
 from notifications.domain.composing import Send, decide
 from notifications.domain.plans import deliveries_for
-from notifications.domain.recipients import Preferences, Recipient
+from notifications.domain.recipients import Preferences
 from tests.lift_story_events import as_received, lift_match_sides
+from tests.unit.notifications_recipients import HOUSING, LIFTS, LINKS, PUBLIC, lift_maker
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
-LIFTS = uuid.UUID("22222222-2222-4222-8222-222222222222")
-HOUSING = uuid.UUID("11111111-1111-4111-8111-111111111111")
 OFFER = uuid.UUID("44444444-4444-4444-8444-444444444444")
-PUBLIC = "https://unionmatch.example"
-LINKS = SignedLinks(public_base_url=PUBLIC, secret="s" * 32)
-
-
-def lift_maker(**changes) -> Recipient:
-    values = dict(
-        enterprise_id=LIFTS,
-        name="ОАО «Могилёвлифтмаш»",
-        email="sales@liftmash.example.by",
-        contact_person="Алесь Каваль",
-        phone="+375222000000",
-        languages=["be", "ru"],
-        country="BY",
-        region="mogilev_oblast",
-        city="Могилёв",
-        status="verified",
-        changed_at=NOW,
-    )
-    values["confirmed_email"] = (values | changes).get(
-        "email"
-    )  # the enterprise confirmed its address (test_notifications_contact_confirmation.py)
-    return Recipient(**(values | changes))
 
 
 def expiring_offer():
