@@ -44,64 +44,86 @@ def score(index, offer, need):
 # --- quantities ---------------------------------------------------------------------------------
 
 
-def test_a_capacity_in_tonnes_covers_a_need_in_kilograms(index):
-    result = score(index, lift_maker(quantity=2, unit="t"), housing_need(quantity=1500, unit="kg"))
+# (the offer's capacity, the need) as (quantity, unit), the quantity component's value, and the
+# reasons given in each language.
+QUANTITIES_COMPARED = [
+    pytest.param(
+        (2, "t"),
+        (1500, "kg"),
+        1.0,
+        {
+            "ru": "мощность 2 т покрывает потребность 1500 кг (в пересчёте 1.5 т)",
+            "en": "a capacity of 2 t covers the need for 1500 kg (converted: 1.5 t)",
+            "be": "магутнасць 2 т пакрывае патрэбу 1500 кг (у пераліку 1.5 т)",
+        },
+        id="a capacity in tonnes covers a need in kilograms",
+    ),
+    pytest.param(
+        (30, "t/year"),
+        (5, "t/month"),
+        pytest.approx(0.5**2),
+        {"ru": "мощность 30 т/год покрывает лишь 50% потребности 5 т/мес. (в пересчёте 60 т/год)"},
+        id="tonnes a month are compared with tonnes a year",
+    ),
+    pytest.param(
+        (3, "m3"),
+        (500, "l"),
+        1.0,
+        {"en": "a capacity of 3 m³ covers the need for 500 l (converted: 0.5 m³)"},
+        id="litres and cubic metres compare",
+    ),
+    pytest.param(
+        (2500, "pcs/year"),
+        (1500, "pcs"),
+        1.0,
+        {
+            "ru": "мощность 2500 шт./год покрывает потребность 1500 шт. (за один год: 2500 шт. "
+            "против 1500 шт.)",
+            "en": "a capacity of 2500 pcs/year covers the need for 1500 pcs (over one year: "
+            "2500 pcs against 1500 pcs)",
+            "be": "магутнасць 2500 шт./год пакрывае патрэбу 1500 шт. (за адзін год: 2500 шт. "
+            "супраць 1500 шт.)",
+        },
+        id="a yearly capacity against a plain amount is compared over one year",
+    ),
+    pytest.param(
+        (1500, "pcs"),
+        (200, "pcs/month"),
+        pytest.approx((1500 / 2400) ** 2, abs=1e-4),
+        {
+            "ru": "мощность 1500 шт. покрывает лишь 62% потребности 200 шт./мес. (за один год: "
+            "1500 шт. против 2400 шт.)"
+        },
+        id="a stock against a monthly need covers a year only in part",
+    ),
+    pytest.param(
+        (5, "t"),
+        (10, "pcs"),
+        0.5,
+        {
+            "ru": "объёмы нельзя сравнить: мощность в т, потребность в шт.",
+            "en": "the quantities cannot be compared: a capacity in t, a need in pcs",
+            "be": "аб'ёмы нельга параўнаць: магутнасць у т, патрэба ў шт.",
+        },
+        id="units that measure different things stay neutral and say so",
+    ),
+]
 
-    assert result.components[QUANTITY].value == 1.0
-    assert "мощность 2 т покрывает потребность 1500 кг (в пересчёте 1.5 т)" in result.reasons_ru
-    assert "a capacity of 2 t covers the need for 1500 kg (converted: 1.5 t)" in result.reasons_en
-    assert "магутнасць 2 т пакрывае патрэбу 1500 кг (у пераліку 1.5 т)" in result.reasons_be
 
-
-def test_tonnes_a_month_are_compared_with_tonnes_a_year(index):
+@pytest.mark.parametrize("capacity, need, value, reasons", QUANTITIES_COMPARED)
+def test_quantities_in_different_units_are_compared_and_said_in_each_language(
+    index, capacity, need, value, reasons
+):
+    (offered, offer_unit), (needed, need_unit) = capacity, need
     result = score(
-        index, lift_maker(quantity=30, unit="t/year"), housing_need(quantity=5, unit="t/month")
+        index,
+        lift_maker(quantity=offered, unit=offer_unit),
+        housing_need(quantity=needed, unit=need_unit),
     )
 
-    assert result.components[QUANTITY].value == pytest.approx(0.5**2)
-    assert (
-        "мощность 30 т/год покрывает лишь 50% потребности 5 т/мес. (в пересчёте 60 т/год)"
-        in result.reasons_ru
-    )
-
-
-def test_litres_and_cubic_metres_compare(index):
-    result = score(index, lift_maker(quantity=3, unit="m3"), housing_need(quantity=500, unit="l"))
-
-    assert result.components[QUANTITY].value == 1.0
-    assert "a capacity of 3 m³ covers the need for 500 l (converted: 0.5 m³)" in result.reasons_en
-
-
-def test_a_yearly_capacity_against_a_plain_amount_is_compared_over_one_year(index):
-    result = score(
-        index, lift_maker(quantity=2500, unit="pcs/year"), housing_need(quantity=1500, unit="pcs")
-    )
-
-    assert result.components[QUANTITY].value == 1.0
-    assert (
-        "мощность 2500 шт./год покрывает потребность 1500 шт. (за один год: 2500 шт. против "
-        "1500 шт.)" in result.reasons_ru
-    )
-    assert (
-        "a capacity of 2500 pcs/year covers the need for 1500 pcs (over one year: 2500 pcs "
-        "against 1500 pcs)" in result.reasons_en
-    )
-    assert (
-        "магутнасць 2500 шт./год пакрывае патрэбу 1500 шт. (за адзін год: 2500 шт. супраць 1500 "
-        "шт.)" in result.reasons_be
-    )
-
-
-def test_a_stock_against_a_monthly_need_covers_a_year_only_in_part(index):
-    result = score(
-        index, lift_maker(quantity=1500, unit="pcs"), housing_need(quantity=200, unit="pcs/month")
-    )
-
-    assert result.components[QUANTITY].value == pytest.approx((1500 / 2400) ** 2, abs=1e-4)
-    assert (
-        "мощность 1500 шт. покрывает лишь 62% потребности 200 шт./мес. (за один год: 1500 шт. "
-        "против 2400 шт.)" in result.reasons_ru
-    )
+    assert result.components[QUANTITY].value == value
+    for language, reason in reasons.items():
+        assert reason in getattr(result, f"reasons_{language}")
 
 
 def test_head_of_cattle_a_year_against_head(index):
@@ -111,15 +133,6 @@ def test_head_of_cattle_a_year_against_head(index):
 
     assert result.components[QUANTITY].value == pytest.approx((10 / 12) ** 2, abs=1e-4)
     assert any("гал./год" in reason and "за адзін год" in reason for reason in result.reasons_be)
-
-
-def test_units_that_measure_different_things_stay_neutral_and_say_so(index):
-    result = score(index, lift_maker(quantity=5, unit="t"), housing_need(quantity=10, unit="pcs"))
-
-    assert result.components[QUANTITY].value == 0.5
-    assert "объёмы нельзя сравнить: мощность в т, потребность в шт." in result.reasons_ru
-    assert "the quantities cannot be compared: a capacity in t, a need in pcs" in result.reasons_en
-    assert "аб'ёмы нельга параўнаць: магутнасць у т, патрэба ў шт." in result.reasons_be
 
 
 def test_units_of_before_the_vocabulary_compare_only_when_equal_as_they_did(index):

@@ -3,35 +3,17 @@ gives the best K and, when asked, more after them in the same best-first order."
 
 from __future__ import annotations
 
-import uuid
-
 from matching.bootstrap import build_matcher
 from matching.config import Settings
-from matching.domain.listing import Listing
+from tests.matching_listings import housing_need, lift_maker
 
 K = 2
 
 
-def lift(side: str, city: str, region: str, country: str) -> Listing:
-    return Listing(
-        id=uuid.uuid4(),
-        side=side,
-        enterprise_id=uuid.uuid4(),
-        enterprise_name=f"{city} {side}",
-        country=country,
-        region=region,
-        city=city,
-        title="Пассажирские лифты для жилых домов",
-        sector="elevators",
-        description="лифты пассажирские с монтажом",
-        product_codes=("842810",),
-    )
-
-
 def test_the_partners_after_the_best_k_come_in_the_same_best_first_order():
     matcher = build_matcher(Settings(internal_token_secret="s" * 32, max_proposed_per_listing=K))
-    need = lift("need", "Смоленск", "smolensk_oblast", "RU")
-    offers = [lift("offer", "Могилёв", "mogilev_oblast", "BY") for _ in range(2 * K + 1)]
+    need = housing_need()
+    offers = [lift_maker() for _ in range(2 * K + 1)]  # alike, but for their ids
     for offer in offers:
         matcher.index.put(offer)
 

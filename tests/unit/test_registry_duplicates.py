@@ -152,24 +152,9 @@ def test_the_same_ogrn_under_another_inn_is_the_same_legal_id_and_all_reasons_co
 
 
 def test_a_belarusian_unp_is_compared_in_upper_case_and_never_with_a_russian_id():
-    minsk = enterprise(
-        country="BY",
-        region="minsk",
-        inn=None,
-        ogrn=None,
-        unp="ma1953684",
-        email="a@by.example",
-        phone=None,
-    )
-    again = enterprise(
-        country="BY",
-        region="minsk",
-        inn=None,
-        ogrn=None,
-        unp="MA1953684",
-        email="b@other.example",
-        phone=None,
-    )
+    in_minsk = dict(country="BY", region="minsk", inn=None, ogrn=None, phone=None)
+    minsk = enterprise(**in_minsk, unp="ma1953684", email="a@by.example")
+    again = enterprise(**in_minsk, unp="MA1953684", email="b@other.example")
     russian = enterprise(email="c@third.example", phone=None)
 
     assert duplicate_reasons(minsk, again) == ["legal_id"]
