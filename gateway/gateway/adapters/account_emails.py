@@ -67,8 +67,7 @@ class AccountEmails:
         return f"{self._web_base_url}/confirm?token={token}"
 
     def reset_link(self, account: Account) -> str:
-        token = self._reset_links.issue(account_id=account.id, stamp=account.password_stamp)
-        return f"{self._web_base_url}/reset-password?token={token}"
+        return f"{self._web_base_url}/reset-password?token={self._reset_links.issue_for(account)}"
 
     async def send_confirmation(self, account: Account, *, language: str) -> bool:
         return await self._send(

@@ -22,8 +22,7 @@ class Invitations:
         self._web_base_url = web_base_url.rstrip("/")
 
     def link_for(self, account: Account) -> str:
-        token = self._links.issue(account_id=account.id, stamp=account.password_stamp)
-        return f"{self._web_base_url}/set-password?token={token}"
+        return f"{self._web_base_url}/set-password?token={self._links.issue_for(account)}"
 
     async def send(self, account: Account, *, sent_by: str) -> bool:
         """Asks the notifications service to email a fresh link; says whether it accepted. Never

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import jwt
 
+from gateway.domain.accounts import Account
 from gateway.domain.errors import InvalidToken
 
 ACCESS_ISSUER = "union-match"
@@ -176,15 +177,12 @@ class ConfirmationLinks:
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def read_address(self, token: str) -> ConfirmedAddress:
-        try:
-            claims = jwt.decode(
-                token,
-                self._secret,
-                algorithms=["HS256"],
-                options={"require": ["sub", "purpose"], "verify_aud": False},
-            )
-        except jwt.PyJWTError:
-            raise InvalidToken("the confirmation link is not valid or has expired") from None
+        claims = _link_claims(
+            token,
+            self._secret,
+            required=["sub", "purpose"],
+            invalid="the confirmation link is not valid or has expired",
+        )
         # An internal token is signed with the same secret; only a link made for this purpose
         # counts, and only one that says which address it was sent to.
         email = claims.get("email")
@@ -232,20 +230,32 @@ class PasswordLinks:
         }
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
+    def issue_for(self, account: Account) -> str:
+        """The token for the password the account has now."""
+        return self.issue(account_id=account.id, stamp=account.password_stamp)
+
     def read(self, token: str) -> PasswordLinkClaims:
-        try:
-            claims = jwt.decode(
-                token,
-                self._secret,
-                algorithms=["HS256"],
-                options={"require": ["exp", "sub", "purpose", "stamp"], "verify_aud": False},
-            )
-        except jwt.PyJWTError:
-            raise InvalidToken("the link is not valid or has expired") from None
+        claims = _link_claims(
+            token,
+            self._secret,
+            required=["exp", "sub", "purpose", "stamp"],
+            invalid="the link is not valid or has expired",
+        )
         # An access token is signed with the same secret; only a link made for this purpose counts.
         if claims["purpose"] != self.purpose or not isinstance(claims["stamp"], str):
             raise InvalidToken("the link is not valid or has expired")
         return PasswordLinkClaims(account_id=str(claims["sub"]), stamp=claims["stamp"])
+
+
+def _link_claims(token: str, secret: str, *, required: list[str], invalid: str) -> dict:
+    """The claims of an emailed link's token, signed with `secret` and holding every claim of
+    `required` (an expiry, when there is one, is checked); InvalidToken(`invalid`) otherwise."""
+    try:
+        return jwt.decode(
+            token, secret, algorithms=["HS256"], options={"require": required, "verify_aud": False}
+        )
+    except jwt.PyJWTError:
+        raise InvalidToken(invalid) from None
 
 
 def new_refresh_token() -> str:
