@@ -60,8 +60,15 @@ class Matcher:
             listings, threshold=self.threshold, limit=self.limit, workers=workers
         )
 
-    def score_pair(self, listing: Listing, partner_id: uuid.UUID) -> Score | None:
+    def score_pair(
+        self, listing: Listing, partner_id: uuid.UUID, *, stored: Listing | None = None
+    ) -> Score | None:
+        """`stored`: the partner as the database holds it, scored when this instance has not filed
+        it yet (another instance wrote it after this one's last catch-up): a pair is not taken for
+        one that no longer scores only because this index lags."""
         partner = self.index.get(partner_id)
+        if partner is None and stored is not None and stored.is_active:
+            partner = self.index.profile(stored)
         if partner is None or not listing.may_pair_with(partner.listing):
             return None
         own = self.index.profile(listing)

@@ -79,7 +79,8 @@ async def reconcile(
         elif match.is_open:
             if _kept_while_rechecked(match, listing, partners.get(partner_id)):
                 continue
-            score = matcher.score_pair(listing, partner_id) if live else None
+            stored = partners.get(partner_id)
+            score = matcher.score_pair(listing, partner_id, stored=stored) if live else None
             if score is None or score.value < matcher.threshold:
                 ended = _ended_by(listing, partners.get(partner_id))
                 match.withdraw(
