@@ -1,19 +1,7 @@
 """The gateway's tables. Alembic migrations under gateway/migrations create them."""
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    ForeignKey,
-    Index,
-    MetaData,
-    PrimaryKeyConstraint,
-    String,
-    Table,
-    Uuid,
-    false,
-    func,
-)
+from sqlalchemy import Column, ForeignKey, Index, MetaData, PrimaryKeyConstraint, Table, false, func
+from sqlalchemy.types import Boolean, DateTime, String, Uuid
 
 metadata = MetaData()
 

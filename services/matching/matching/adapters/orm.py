@@ -1,24 +1,17 @@
 from sqlalchemy import (
-    BigInteger,
     Column,
-    Date,
-    DateTime,
-    Float,
     ForeignKey,
     Identity,
     Index,
-    Integer,
     MetaData,
     Sequence,
-    String,
     Table,
-    Text,
     UniqueConstraint,
-    Uuid,
     func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.types import BigInteger, Date, DateTime, Float, Integer, String, Text, Uuid
 
 from eventkit.outbox import outbox_table
 from eventkit.processed import processed_events_table

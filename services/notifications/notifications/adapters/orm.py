@@ -1,18 +1,6 @@
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    Uuid,
-    func,
-    true,
-)
+from sqlalchemy import Column, MetaData, Table, func, true
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import Boolean, Date, DateTime, Integer, String, Text, Uuid
 
 from eventkit.outbox import outbox_table
 from eventkit.processed import processed_events_table

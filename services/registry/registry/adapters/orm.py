@@ -1,25 +1,18 @@
 """The registry's tables. Alembic migrations under registry/migrations create them."""
 
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
     Column,
     Computed,
-    Date,
-    DateTime,
-    Float,
     ForeignKey,
     Index,
-    Integer,
     MetaData,
-    String,
     Table,
-    Text,
-    Uuid,
     func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.types import Boolean, Date, DateTime, Float, Integer, String, Text, Uuid
 
 from eventkit.outbox import outbox_table
 from eventkit.processed import processed_events_table
@@ -91,20 +84,14 @@ enterprises = Table(
         "id",
         postgresql_where=text("deleted_at IS NULL"),
     ),
-    Index(
-        "ix_enterprises_ogrn",
-        "ogrn",
-        postgresql_where=text("deleted_at IS NULL AND ogrn IS NOT NULL"),
-    ),
-    Index(
-        "ix_enterprises_email_domain",
-        "email_domain",
-        postgresql_where=text("deleted_at IS NULL AND email_domain IS NOT NULL"),
-    ),
-    Index(
-        "ix_enterprises_phone_digits",
-        "phone_digits",
-        postgresql_where=text("deleted_at IS NULL AND phone_digits IS NOT NULL"),
+    # What possible duplicates are looked up by, among live enterprises that have it.
+    *(
+        Index(
+            f"ix_enterprises_{column}",
+            column,
+            postgresql_where=text(f"deleted_at IS NULL AND {column} IS NOT NULL"),
+        )
+        for column in ("ogrn", "email_domain", "phone_digits")
     ),
 )
 
