@@ -7,31 +7,28 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 
+@dataclass(kw_only=True, eq=False)
 class OwnershipCache:
-    def __init__(
-        self,
-        *,
-        ttl_seconds: float,
-        max_accounts: int = 50_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._ttl = ttl_seconds
-        self._max = max_accounts
-        self._clock = clock
-        self._entries: OrderedDict[str, tuple[float, frozenset[str]]] = OrderedDict()
+    ttl_seconds: float
+    max_accounts: int = 50_000
+    clock: Callable[[], float] = time.monotonic
+    _entries: OrderedDict[str, tuple[float, frozenset[str]]] = field(
+        default_factory=OrderedDict, init=False
+    )
 
     def get(self, account_id: str) -> frozenset[str] | None:
         entry = self._entries.get(account_id)
-        if entry is None or self._clock() - entry[0] >= self._ttl:
+        if entry is None or self.clock() - entry[0] >= self.ttl_seconds:
             return None
         return entry[1]
 
     def put(self, account_id: str, enterprise_ids: frozenset[str]) -> None:
-        self._entries[account_id] = (self._clock(), enterprise_ids)
+        self._entries[account_id] = (self.clock(), enterprise_ids)
         self._entries.move_to_end(account_id)
-        while len(self._entries) > self._max:
+        while len(self._entries) > self.max_accounts:
             self._entries.popitem(last=False)
 
     def forget(self, account_id: str) -> None:

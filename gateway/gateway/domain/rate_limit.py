@@ -7,7 +7,10 @@ import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+State = TypeVar("State")
 
 
 @dataclass
@@ -16,29 +19,38 @@ class _Bucket:
     updated_at: float
 
 
-class RateLimiter:
-    def __init__(
-        self,
-        *,
-        per_second: float,
-        burst: int,
-        max_keys: int = 100_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        if per_second <= 0 or burst < 1:
+@dataclass(kw_only=True, eq=False)
+class _PerKey(Generic[State]):
+    """State per key, for the `max_keys` most recently seen keys: a flood of distinct addresses
+    must not grow memory without bound, so the least recently seen are dropped (a dropped key
+    starts afresh)."""
+
+    max_keys: int = 100_000
+    clock: Callable[[], float] = time.monotonic
+    _keys: OrderedDict[str, State] = field(default_factory=OrderedDict, init=False)
+
+    def _keep(self, key: str, state: State) -> None:
+        self._keys[key] = state
+        self._keys.move_to_end(key)
+        while len(self._keys) > self.max_keys:
+            self._keys.popitem(last=False)
+
+
+@dataclass(kw_only=True, eq=False)
+class RateLimiter(_PerKey[_Bucket]):
+    per_second: float
+    burst: int
+
+    def __post_init__(self) -> None:
+        if self.per_second <= 0 or self.burst < 1:
             raise ValueError(
                 "a rate limit needs a positive rate and a burst of at least one request"
             )
-        self.per_second = per_second
-        self.burst = burst
-        self._max_keys = max_keys
-        self._clock = clock
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
 
     def take(self, key: str) -> float:
         """Takes one token for `key`; returns 0 when the request may go on, else the seconds to
         wait."""
-        now = self._clock()
+        now = self.clock()
         bucket = self._refilled(key, now)
         if bucket.tokens >= 1:
             bucket.tokens -= 1
@@ -48,7 +60,7 @@ class RateLimiter:
     def give_back(self, key: str) -> None:
         """Returns a token taken for `key` (never beyond the burst): for limits that count only
         the requests that turn out badly."""
-        bucket = self._buckets.get(key)
+        bucket = self._keys.get(key)
         if bucket is not None:
             bucket.tokens = min(self.burst, bucket.tokens + 1)
 
@@ -56,24 +68,16 @@ class RateLimiter:
         return max(1, math.ceil(wait))
 
     def _refilled(self, key: str, now: float) -> _Bucket:
-        bucket = self._buckets.get(key)
+        bucket = self._keys.get(key)
         if bucket is None:
             bucket = _Bucket(tokens=float(self.burst), updated_at=now)
-            self._buckets[key] = bucket
-            self._forget_oldest()
         else:
             bucket.tokens = min(
                 self.burst, bucket.tokens + (now - bucket.updated_at) * self.per_second
             )
             bucket.updated_at = now
-            self._buckets.move_to_end(key)
+        self._keep(key, bucket)
         return bucket
-
-    def _forget_oldest(self) -> None:
-        # A flood of distinct addresses must not grow memory without bound; the least recently
-        # seen keys are dropped (a dropped key starts again with a full bucket).
-        while len(self._buckets) > self._max_keys:
-            self._buckets.popitem(last=False)
 
 
 class SignInThrottle:
@@ -111,43 +115,36 @@ class _Failures:
     blocked_until: float
 
 
-class GrowingDelays:
+@dataclass(kw_only=True, eq=False)
+class GrowingDelays(_PerKey[_Failures]):
     """Failures per key, each one leaking away after `forget_seconds`: the first `free` cost
     nothing, every one after that makes the key wait, twice as long as the one before
     (`first_delay`, then double, up to `max_delay`)."""
 
-    def __init__(
-        self,
-        *,
-        free: int,
-        first_delay: float,
-        max_delay: float,
-        forget_seconds: float,
-        max_keys: int = 100_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        if free < 0 or first_delay <= 0 or max_delay < first_delay or forget_seconds <= 0:
+    free: int
+    first_delay: float
+    max_delay: float
+    forget_seconds: float
+
+    def __post_init__(self) -> None:
+        if (
+            self.free < 0
+            or self.first_delay <= 0
+            or self.max_delay < self.first_delay
+            or self.forget_seconds <= 0
+        ):
             raise ValueError(
                 "growing delays need free failures >= 0, a positive first delay up to the "
                 "longest one, and a forgetting time"
             )
-        self.free, self.first_delay, self.max_delay, self.forget_seconds = (
-            free,
-            first_delay,
-            max_delay,
-            forget_seconds,
-        )
-        self._max_keys = max_keys
-        self._clock = clock
-        self._keys: OrderedDict[str, _Failures] = OrderedDict()
 
     def wait(self, key: str) -> float:
         """The seconds `key` must still wait before its next attempt (0: it may go on)."""
         failures = self._keys.get(key)
-        return 0.0 if failures is None else max(0.0, failures.blocked_until - self._clock())
+        return 0.0 if failures is None else max(0.0, failures.blocked_until - self.clock())
 
     def fail(self, key: str) -> None:
-        now = self._clock()
+        now = self.clock()
         failures = self._leaked(key, now)
         failures.count += 1
         failures.at = now
@@ -157,10 +154,7 @@ class GrowingDelays:
         failures.blocked_until = (
             now + min(self.max_delay, self.first_delay * 2 ** (over - 1)) if over > 0 else now
         )
-        self._keys[key] = failures
-        self._keys.move_to_end(key)
-        while len(self._keys) > self._max_keys:
-            self._keys.popitem(last=False)
+        self._keep(key, failures)
 
     def forgive(self, key: str) -> None:
         """Takes back one failure counted before its outcome was known."""
