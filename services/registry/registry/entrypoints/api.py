@@ -13,8 +13,7 @@ from registry.domain.actors import Caller
 from registry.domain.enterprise import Enterprise
 from registry.domain.errors import FieldError, InvalidInput
 from registry.domain.listing import Listing, Side
-from registry.domain.numbers import ascii_digits
-from registry.domain.queries import EnterpriseFilters, ListingFilters, PageRequest, SortOrder
+from registry.domain.queries import ListingFilters, PageRequest
 from registry.domain.reference import Reference
 from registry.entrypoints.reference_documents import (
     CONDITIONAL,
@@ -40,10 +39,13 @@ from registry.entrypoints.schemas import (
     EnterprisePatch,
     EnterprisePrivate,
     EnterprisePublic,
+    EnterpriseQuery,
     ListingIn,
     ListingOut,
     ListingPage,
     ListingPatch,
+    ListingSearchQuery,
+    ListingsOfEnterpriseQuery,
     PossibleDuplicate,
     PossibleDuplicates,
     RegionsOut,
@@ -90,16 +92,7 @@ IfMatch = Annotated[
         description='The version read (its ETag), as 3 or "3"; or send `version` in the body',
     ),
 ]
-Limit = Annotated[int, Query(ge=1, le=200)]
-Cursor = Annotated[
-    str | None, Query(max_length=500, description="next_cursor of the previous page, as given")
-]
-Sort = Annotated[SortOrder, Query(description="-created_at (newest first), created_at, or name")]
-Words = Annotated[
-    str | None, Query(max_length=200, description="words to look for; Russian word forms match")
-]
 CountryFilter = Annotated[Literal["RU", "BY"] | None, Query()]
-ShortFilter = Annotated[str | None, Query(max_length=100)]
 
 _VERSION_TAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
@@ -132,6 +125,27 @@ def _expected_version(
             "refused with 409",
         )
     return version
+
+
+def _versioned_changes(body: BaseModel, if_match: str | None) -> dict:
+    """A PATCH's arguments to its use case: the `changes` it asks for, and the `expected_version`
+    they were made to."""
+    changes = body.model_dump(exclude_unset=True)
+    expected = _expected_version(if_match, changes.pop("version", None))
+    return {"changes": changes, "expected_version": expected}
+
+
+async def enterprise_changes(body: EnterprisePatch, if_match: IfMatch = None) -> dict:
+    return _versioned_changes(body, if_match)
+
+
+async def listing_changes(body: ListingPatch, if_match: IfMatch = None) -> dict:
+    return _versioned_changes(body, if_match)
+
+
+# After the caller in each route, so that a call without a token is a 401 before anything else.
+EnterpriseChanges = Annotated[dict, Depends(enterprise_changes)]
+ListingChanges = Annotated[dict, Depends(listing_changes)]
 
 
 def _tagged(response: Response, version: int) -> None:
@@ -224,21 +238,9 @@ async def register_enterprise(
 
 @router.get("/enterprises", response_model=EnterprisePage, responses=problem_responses(INVALID))
 async def list_enterprises(
-    caller: CallerDep,
-    uow: UowDep,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-    sort: Sort = SortOrder.OLDEST,
-    country: CountryFilter = None,
-    region: ShortFilter = None,
-    sector: ShortFilter = None,
-    status: Annotated[Literal["pending", "verified", "suspended"] | None, Query()] = None,
-    q: Words = None,
+    caller: CallerDep, uow: UowDep, query: Annotated[EnterpriseQuery, Query()]
 ):
-    filters = EnterpriseFilters(country=country, region=region, sector=sector, status=status, q=q)
-    page = await use_cases.list_enterprises(
-        uow=uow, filters=filters, page=PageRequest(limit=limit, cursor=cursor, sort=sort)
-    )
+    page = await use_cases.list_enterprises(uow=uow, filters=query.filters(), page=query.page())
     return EnterprisePage(
         items=[_view(e, caller) for e in page.items], total=page.total, next_cursor=page.next_cursor
     )
@@ -280,22 +282,14 @@ async def possible_duplicates(enterprise_id: uuid.UUID, caller: CallerDep, uow: 
 )
 async def change_enterprise(
     enterprise_id: uuid.UUID,
-    body: EnterprisePatch,
     caller: CallerDep,
     uow: UowDep,
     reference: ReferenceDep,
     response: Response,
-    if_match: IfMatch = None,
+    changes: EnterpriseChanges,
 ):
-    changes = body.model_dump(exclude_unset=True)
-    expected = _expected_version(if_match, changes.pop("version", None))
     enterprise = await use_cases.change_enterprise(
-        uow=uow,
-        reference=reference,
-        caller=caller,
-        enterprise_id=enterprise_id,
-        expected_version=expected,
-        changes=changes,
+        uow=uow, reference=reference, caller=caller, enterprise_id=enterprise_id, **changes
     )
     _tagged(response, enterprise.version)
     return EnterprisePrivate.of(enterprise)
@@ -366,6 +360,14 @@ async def reinstate_enterprise(enterprise_id: uuid.UUID, caller: CallerDep, uow:
 def _add_listing_routes(side: Side, plural: str) -> None:
     """The same routes for offers and for needs; a need's id under /offers is unknown (404)."""
 
+    @router.post(
+        f"/enterprises/{{enterprise_id}}/{plural}",
+        status_code=201,
+        response_model=ListingOut,
+        responses=TAGGED_CREATED | problem_responses(MANAGERS_ONLY, NOT_FOUND, TOO_LARGE, INVALID),
+        name=f"publish_{side}",
+        summary=f"Publish an {side}" if side is Side.OFFER else f"Publish a {side}",
+    )
     async def publish(
         enterprise_id: uuid.UUID,
         body: ListingIn,
@@ -388,62 +390,42 @@ def _add_listing_routes(side: Side, plural: str) -> None:
         _tagged(response, listing.version)
         return response
 
+    @router.get(
+        f"/enterprises/{{enterprise_id}}/{plural}",
+        response_model=ListingPage,
+        responses=problem_responses(NOT_FOUND, INVALID),
+        name=f"{plural}_of_enterprise",
+    )
     async def list_of_enterprise(
         enterprise_id: uuid.UUID,
         caller: CallerDep,
         uow: UowDep,
         reference: ReferenceDep,
-        limit: Limit = 50,
-        cursor: Cursor = None,
-        sort: Sort = SortOrder.NEWEST,
-        status: Annotated[Literal["active", "closed", "any"], Query()] = "any",
+        query: Annotated[ListingsOfEnterpriseQuery, Query()],
     ):
-        filters = ListingFilters(
-            side=side, enterprise_id=enterprise_id, status=None if status == "any" else status
-        )
-        return await _page(
-            uow, reference, filters, PageRequest(limit=limit, cursor=cursor, sort=sort)
-        )
+        filters = query.filters(side=side, enterprise_id=enterprise_id)
+        return await _page(uow, reference, filters, query.page())
 
+    @router.get(
+        f"/{plural}",
+        response_model=ListingPage,
+        responses=problem_responses(INVALID),
+        name=f"search_{plural}",
+    )
     async def search(
         caller: CallerDep,
         uow: UowDep,
         reference: ReferenceDep,
-        limit: Limit = 50,
-        cursor: Cursor = None,
-        sort: Sort = SortOrder.NEWEST,
-        country: CountryFilter = None,
-        region: Annotated[
-            str | None,
-            Query(max_length=100, description="the enterprise's region or one the listing names"),
-        ] = None,
-        sector: ShortFilter = None,
-        kind: Annotated[
-            Literal["goods", "services", "technology", "investment", "joint_venture"] | None,
-            Query(),
-        ] = None,
-        status: Annotated[Literal["active", "closed", "any"], Query()] = "active",
-        product_code: Annotated[
-            str | None, Query(pattern=r"^\d{1,10}$", description="a code prefix: 8428 finds 842810")
-        ] = None,
-        enterprise_id: uuid.UUID | None = None,
-        q: Words = None,
+        query: Annotated[ListingSearchQuery, Query()],
     ):
-        filters = ListingFilters(
-            side=side,
-            enterprise_id=enterprise_id,
-            country=country,
-            region=region,
-            sector=sector,
-            kind=kind,
-            status=None if status == "any" else status,
-            product_code=ascii_digits(product_code) if product_code else None,
-            q=q,
-        )
-        return await _page(
-            uow, reference, filters, PageRequest(limit=limit, cursor=cursor, sort=sort)
-        )
+        return await _page(uow, reference, query.filters(side=side), query.page())
 
+    @router.get(
+        f"/{plural}/{{listing_id}}",
+        response_model=ListingOut,
+        responses=TAGGED | problem_responses(NOT_FOUND, INVALID),
+        name=f"get_{side}",
+    )
     async def get_one(
         listing_id: uuid.UUID,
         caller: CallerDep,
@@ -457,71 +439,25 @@ def _add_listing_routes(side: Side, plural: str) -> None:
         _tagged(response, listing.version)
         return ListingOut.of(listing, reference)
 
-    async def change(
-        listing_id: uuid.UUID,
-        body: ListingPatch,
-        caller: CallerDep,
-        uow: UowDep,
-        reference: ReferenceDep,
-        response: Response,
-        if_match: IfMatch = None,
-    ):
-        changes = body.model_dump(exclude_unset=True)
-        expected = _expected_version(if_match, changes.pop("version", None))
-        listing = await listing_cases.change_listing(
-            uow=uow,
-            reference=reference,
-            caller=caller,
-            listing_id=listing_id,
-            side=side,
-            expected_version=expected,
-            changes=changes,
-        )
-        _tagged(response, listing.version)
-        return ListingOut.of(listing, reference)
-
-    router.add_api_route(
-        f"/enterprises/{{enterprise_id}}/{plural}",
-        publish,
-        methods=["POST"],
-        status_code=201,
-        response_model=ListingOut,
-        responses=TAGGED_CREATED | problem_responses(MANAGERS_ONLY, NOT_FOUND, TOO_LARGE, INVALID),
-        name=f"publish_{side}",
-        summary=f"Publish an {side}" if side is Side.OFFER else f"Publish a {side}",
-    )
-    router.add_api_route(
-        f"/enterprises/{{enterprise_id}}/{plural}",
-        list_of_enterprise,
-        methods=["GET"],
-        response_model=ListingPage,
-        responses=problem_responses(NOT_FOUND, INVALID),
-        name=f"{plural}_of_enterprise",
-    )
-    router.add_api_route(
-        f"/{plural}",
-        search,
-        methods=["GET"],
-        response_model=ListingPage,
-        responses=problem_responses(INVALID),
-        name=f"search_{plural}",
-    )
-    router.add_api_route(
+    @router.patch(
         f"/{plural}/{{listing_id}}",
-        get_one,
-        methods=["GET"],
-        response_model=ListingOut,
-        responses=TAGGED | problem_responses(NOT_FOUND, INVALID),
-        name=f"get_{side}",
-    )
-    router.add_api_route(
-        f"/{plural}/{{listing_id}}",
-        change,
-        methods=["PATCH"],
         response_model=ListingOut,
         responses=TAGGED | problem_responses(*VERSIONED_WRITE_ERRORS),
         name=f"change_{side}",
     )
+    async def change(
+        listing_id: uuid.UUID,
+        caller: CallerDep,
+        uow: UowDep,
+        reference: ReferenceDep,
+        response: Response,
+        changes: ListingChanges,
+    ):
+        listing = await listing_cases.change_listing(
+            uow=uow, reference=reference, caller=caller, listing_id=listing_id, side=side, **changes
+        )
+        _tagged(response, listing.version)
+        return ListingOut.of(listing, reference)
 
 
 async def _page(

@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from registry.domain.enterprise import Enterprise
 from registry.domain.legal_ids import legal_id_checks
-from registry.domain.listing import Listing
+from registry.domain.listing import Listing, Side
+from registry.domain.numbers import ascii_digits
+from registry.domain.queries import EnterpriseFilters, ListingFilters, PageRequest, SortOrder
 from registry.domain.reference import Reference
 
 # --- the errors the routes answer, as problem details (servicekit.problems) ---------------------
@@ -56,49 +58,54 @@ Sectors = Annotated[
 Digits = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 Language = Literal["ru", "be", "en"]
+Languages = Annotated[list[Language], Field(min_length=1, max_length=3)]
 Size = Literal["micro", "small", "medium", "large"]
+CountryCode = Literal["RU", "BY"]
+RegionId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+City = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Description = Annotated[str, StringConstraints(max_length=5000)]
+EnterpriseCertifications = Annotated[
+    list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=30)
+]
+
+
+def request_body(*, example: dict) -> ConfigDict:
+    """A request body refuses fields it does not know, and its document shows one example."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
 
 
 class EnterpriseIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "name": "ОАО «Могилёвлифтмаш»",
-                    "country": "BY",
-                    "region": "mogilev_oblast",
-                    "city": "Могилёв",
-                    "unp": "700068951",
-                    "sectors": ["elevators"],
-                    "description": "Пассажирские и грузовые лифты, до 200 шт. в год для "
-                    "жилищного фонда.",
-                    "languages": ["ru", "be"],
-                    "size": "large",
-                    "certifications": ["ISO 9001", "EAC"],
-                    "contact_person": "Иван Петров",
-                    "email": "sales@liftmash.example.by",
-                    "phone": "+375222000000",
-                    "personal_data_consent": True,
-                }
-            ]
-        },
+    model_config = request_body(
+        example={
+            "name": "ОАО «Могилёвлифтмаш»",
+            "country": "BY",
+            "region": "mogilev_oblast",
+            "city": "Могилёв",
+            "unp": "700068951",
+            "sectors": ["elevators"],
+            "description": "Пассажирские и грузовые лифты, до 200 шт. в год для жилищного фонда.",
+            "languages": ["ru", "be"],
+            "size": "large",
+            "certifications": ["ISO 9001", "EAC"],
+            "contact_person": "Иван Петров",
+            "email": "sales@liftmash.example.by",
+            "phone": "+375222000000",
+            "personal_data_consent": True,
+        }
     )
 
     name: Text
-    country: Literal["RU", "BY"]
-    region: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    country: CountryCode
+    region: RegionId
+    city: City
     inn: Digits | None = None
     ogrn: Digits | None = None
     unp: Digits | None = None
     sectors: Sectors
-    description: Annotated[str, StringConstraints(max_length=5000)] = ""
-    languages: Annotated[list[Language], Field(min_length=1, max_length=3)] = ["ru"]
+    description: Description = ""
+    languages: Languages = ["ru"]
     size: Size = "small"
-    certifications: Annotated[
-        list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=30)
-    ] = []
+    certifications: EnterpriseCertifications = []
     contact_person: Person
     email: EmailStr
     phone: Phone | None = None
@@ -187,15 +194,8 @@ class PossibleDuplicate(BaseModel):
 
     @classmethod
     def of(cls, enterprise: Enterprise, reasons: list[str]) -> PossibleDuplicate:
-        return cls(
-            id=enterprise.id,
-            name=enterprise.name,
-            country=enterprise.country,
-            city=enterprise.city,
-            status=enterprise.status,
-            created_at=enterprise.created_at,
-            reasons=reasons,
-        )
+        shown = {name: getattr(enterprise, name) for name in cls.model_fields if name != "reasons"}
+        return cls(**shown, reasons=reasons)
 
 
 class PossibleDuplicates(BaseModel):
@@ -206,40 +206,29 @@ class EnterprisePatch(BaseModel):
     """The fields an owner may change; `version` (or the If-Match header) is the version it read.
     Editing the name, country or a legal id of a verified enterprise sends it back to pending."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "version": 1,
-                    "description": "Пассажирские и грузовые лифты, до 250 шт. в год.",
-                    "certifications": ["ISO 9001", "EAC"],
-                    "phone": "+375222000001",
-                }
-            ]
-        },
+    model_config = request_body(
+        example={
+            "version": 1,
+            "description": "Пассажирские и грузовые лифты, до 250 шт. в год.",
+            "certifications": ["ISO 9001", "EAC"],
+            "phone": "+375222000001",
+        }
     )
 
     version: Version | None = None
     # What identifies the enterprise: an edit sends a verified enterprise back to pending.
     name: Text | None = None
-    country: Literal["RU", "BY"] | None = None
+    country: CountryCode | None = None
     inn: Digits | None = None
     ogrn: Digits | None = None
     unp: Digits | None = None
-    region: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
-    city: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-        | None
-    ) = None
+    region: RegionId | None = None
+    city: City | None = None
     sectors: Sectors | None = None
-    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    languages: Annotated[list[Language], Field(min_length=1, max_length=3)] | None = None
+    description: Description | None = None
+    languages: Languages | None = None
     size: Size | None = None
-    certifications: (
-        Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=30)]
-        | None
-    ) = None
+    certifications: EnterpriseCertifications | None = None
     contact_person: Person | None = None
     email: EmailStr | None = None
     phone: Phone | None = None
@@ -249,10 +238,7 @@ class EnterprisePatch(BaseModel):
 class SuspensionIn(BaseModel):
     """The reviewer's reason, shown to the enterprise's owner; the body may be left out."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"reason": "The legal id belongs to another company."}]},
-    )
+    model_config = request_body(example={"reason": "The legal id belongs to another company."})
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
 
@@ -261,7 +247,7 @@ class SuspensionIn(BaseModel):
 
 Kind = Literal["goods", "services", "technology", "investment", "joint_venture"]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ListingText = Annotated[str, StringConstraints(max_length=5000)]
+SectorId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Quantity = Annotated[float, Field(allow_inf_nan=False)]
 Unit = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=40)
@@ -282,31 +268,26 @@ Certifications = Annotated[
 
 
 class ListingIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "kind": "goods",
-                    "title": "Пассажирские лифты для жилых домов, 120 шт.",
-                    "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 "
-                    "году; грузоподъёмность 400 и 630 кг.",
-                    "sector": "elevators",
-                    "product_codes": ["842810"],
-                    "quantity": 120,
-                    "unit": "шт.",
-                    "regions": ["smolensk_oblast"],
-                    "certifications": ["EAC"],
-                    "valid_until": "2027-12-31",
-                }
-            ]
-        },
+    model_config = request_body(
+        example={
+            "kind": "goods",
+            "title": "Пассажирские лифты для жилых домов, 120 шт.",
+            "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 "
+            "году; грузоподъёмность 400 и 630 кг.",
+            "sector": "elevators",
+            "product_codes": ["842810"],
+            "quantity": 120,
+            "unit": "шт.",
+            "regions": ["smolensk_oblast"],
+            "certifications": ["EAC"],
+            "valid_until": "2027-12-31",
+        }
     )
 
     kind: Kind
     title: Title
-    description: ListingText = ""
-    sector: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    description: Description = ""
+    sector: SectorId
     product_codes: Codes = []
     quantity: Quantity | None = None
     unit: Unit | None = None
@@ -319,19 +300,16 @@ class ListingPatch(BaseModel):
     """Any of the listing's fields; {"status": "closed"} closes it, {"status": "active"} reopens it.
     `version` (or the If-Match header) is the version read."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"version": 1, "quantity": 150, "valid_until": "2027-12-31"}]
-        },
+    model_config = request_body(
+        example={"version": 1, "quantity": 150, "valid_until": "2027-12-31"}
     )
 
     version: Version | None = None
     status: Literal["active", "closed"] | None = None
     kind: Kind | None = None
     title: Title | None = None
-    description: ListingText | None = None
-    sector: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    description: Description | None = None
+    sector: SectorId | None = None
     product_codes: Codes | None = None
     quantity: Quantity | None = None
     unit: Unit | None = None
@@ -382,6 +360,73 @@ class ListingPage(BaseModel):
     next_cursor: str | None
 
 
+# --- what a list asks for: the query parameters of a page -----------------------------------------
+
+CountryFilter = CountryCode | None
+ShortFilter = Annotated[str | None, Field(max_length=100)]
+Words = Annotated[
+    str | None, Field(max_length=200, description="words to look for; Russian word forms match")
+]
+ListingStatusFilter = Literal["active", "closed", "any"]
+
+
+class _PageQuery(BaseModel):
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    cursor: Annotated[
+        str | None, Field(max_length=500, description="next_cursor of the previous page, as given")
+    ] = None
+    sort: Annotated[
+        SortOrder, Field(description="-created_at (newest first), created_at, or name")
+    ] = SortOrder.NEWEST
+
+    def page(self) -> PageRequest:
+        return PageRequest(limit=self.limit, cursor=self.cursor, sort=self.sort)
+
+
+class EnterpriseQuery(_PageQuery):
+    sort: Annotated[
+        SortOrder, Field(description="-created_at (newest first), created_at, or name")
+    ] = SortOrder.OLDEST
+    country: CountryFilter = None
+    region: ShortFilter = None
+    sector: ShortFilter = None
+    status: Literal["pending", "verified", "suspended"] | None = None
+    q: Words = None
+
+    def filters(self) -> EnterpriseFilters:
+        return EnterpriseFilters(**self.model_dump(exclude=set(_PageQuery.model_fields)))
+
+
+class ListingsOfEnterpriseQuery(_PageQuery):
+    status: ListingStatusFilter = "any"
+
+    def filters(self, *, side: Side, enterprise_id: uuid.UUID) -> ListingFilters:
+        status = None if self.status == "any" else self.status
+        return ListingFilters(side=side, enterprise_id=enterprise_id, status=status)
+
+
+class ListingSearchQuery(_PageQuery):
+    country: CountryFilter = None
+    region: Annotated[
+        str | None,
+        Field(max_length=100, description="the enterprise's region or one the listing names"),
+    ] = None
+    sector: ShortFilter = None
+    kind: Kind | None = None
+    status: ListingStatusFilter = "active"
+    product_code: Annotated[
+        str | None, Field(pattern=r"^\d{1,10}$", description="a code prefix: 8428 finds 842810")
+    ] = None
+    enterprise_id: uuid.UUID | None = None
+    q: Words = None
+
+    def filters(self, *, side: Side) -> ListingFilters:
+        asked = self.model_dump(exclude=set(_PageQuery.model_fields))
+        code = ascii_digits(self.product_code) if self.product_code else None
+        status = None if self.status == "any" else self.status
+        return ListingFilters(**asked | {"side": side, "status": status, "product_code": code})
+
+
 # --- reference documents -----------------------------------------------------------------------
 
 Names = Annotated[dict[str, str], Field(description="the name by language: ru, be, en")]
@@ -407,7 +452,7 @@ class SectorsOut(BaseModel):
 
 class RegionOut(BaseModel):
     id: str
-    country: Literal["RU", "BY"]
+    country: CountryCode
     name: Names
 
 
@@ -416,7 +461,7 @@ class RegionsOut(BaseModel):
 
 
 class CityOut(BaseModel):
-    country: Literal["RU", "BY"]
+    country: CountryCode
     region: str = Field(description="the region's id")
     name: Names
 
