@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from matching.adapters.repository import QueueFilter
@@ -14,6 +14,7 @@ from matching.domain.errors import FieldError, Forbidden, InvalidInput
 from matching.domain.funnel import GROUPINGS
 from matching.domain.match import STATUSES, SUGGESTED
 from matching.domain.review import VERIFICATIONS
+from matching.entrypoints.dependencies import CallerDep, MatcherDep, UowDep, viewer_of
 from matching.entrypoints.schemas import (
     DECISION_ERRORS,
     INVALID,
@@ -41,36 +42,10 @@ from matching.entrypoints.schemas import (
 )
 from matching.service_layer import figures as figure_cases
 from matching.service_layer import matches as use_cases
-from matching.service_layer.matcher import Matcher
-from matching.service_layer.matches import MatchView, Viewer
-from matching.service_layer.unit_of_work import UnitOfWork
-from servicekit.internal_token import Caller, current_caller
+from matching.service_layer.matches import MatchView
 from servicekit.problems import problem_responses
 
 router = APIRouter(responses=problem_responses(UNAUTHORIZED))
-CallerDep = Annotated[Caller, Depends(current_caller)]
-
-
-def unit_of_work(request: Request) -> UnitOfWork:
-    return UnitOfWork(request.app.state.container.session_factory)
-
-
-UowDep = Annotated[UnitOfWork, Depends(unit_of_work)]
-
-
-def matcher(request: Request) -> Matcher:
-    return request.app.state.container.matcher
-
-
-MatcherDep = Annotated[Matcher, Depends(matcher)]
-
-
-def viewer_of(caller: Caller) -> Viewer:
-    return Viewer(
-        actor=caller.account_id or caller.role,
-        is_staff=caller.is_staff,
-        enterprise_ids=caller.enterprise_ids,
-    )
 
 
 def _detail(view: MatchView) -> MatchDetailOut:
