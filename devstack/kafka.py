@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import shutil
-import subprocess
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from devstack.errors import StackError
-from devstack.processes import Child, Supervisor
+from devstack.processes import Child, Supervisor, run_to_end
 
 _POM = Path(__file__).parent / "kafka_runtime" / "pom.xml"
 
@@ -45,7 +45,7 @@ def ensure_jars(libs_dir: Path) -> Path:
     libs_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = libs_dir.with_name(libs_dir.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
-    result = subprocess.run(
+    run_to_end(
         [
             "mvn",
             "-q",
@@ -55,29 +55,20 @@ def ensure_jars(libs_dir: Path) -> Path:
             "dependency:copy-dependencies",
             f"-DoutputDirectory={staging}",
         ],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
+        failure="Maven could not resolve the Kafka jars (check access to Maven Central)",
     )
-    if result.returncode != 0:
-        last = (result.stdout + result.stderr).strip().splitlines()[-1:] or ["no output"]
-        raise StackError(
-            f"Maven could not resolve the Kafka jars ({last[0]}); check access to Maven Central"
-        )
     shutil.rmtree(libs_dir, ignore_errors=True)
     staging.rename(libs_dir)
     return libs_dir
 
 
+@dataclass(kw_only=True)
 class LocalKafka:
-    def __init__(
-        self, *, libs_dir: Path, data_dir: Path, port: int, controller_port: int, heap: str = "512m"
-    ) -> None:
-        self.libs_dir = libs_dir
-        self.data_dir = data_dir
-        self.port = port
-        self.controller_port = controller_port
-        self.heap = heap
+    libs_dir: Path
+    data_dir: Path
+    port: int
+    controller_port: int
+    heap: str = "512m"
 
     @property
     def bootstrap_servers(self) -> str:
@@ -113,7 +104,7 @@ class LocalKafka:
         # An id starting with "-" is read as an option by the storage tool (1 start in 64 failed).
         while cluster_id.startswith("-"):
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        result = subprocess.run(
+        run_to_end(
             [
                 *self._java(),
                 "kafka.tools.StorageTool",
@@ -124,14 +115,8 @@ class LocalKafka:
                 "-c",
                 str(config),
             ],
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
+            failure="Kafka storage format failed",
         )
-        if result.returncode != 0:
-            raise StackError(
-                f"Kafka storage format failed: {(result.stderr or result.stdout).strip()[-300:]}"
-            )
 
     def _write_config(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)

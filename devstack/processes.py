@@ -10,6 +10,19 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from devstack.errors import StackError
+
+
+def run_to_end(command: list[str], *, failure: str, **options) -> None:
+    """Runs a command that ends by itself, with no input; when it fails, a StackError says
+    `failure` and the last line the command printed (`options`: subprocess.run's env, cwd)."""
+    result = subprocess.run(
+        command, capture_output=True, text=True, stdin=subprocess.DEVNULL, **options
+    )
+    if result.returncode != 0:
+        said = (result.stdout + result.stderr).strip().splitlines()[-1:] or ["no output"]
+        raise StackError(f"{failure}: {said[0][-300:]}")
+
 
 @dataclass
 class Child:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from devstack.errors import StackError
 from devstack.kafka import LocalKafka, require_java_and_maven
 from devstack.ports import require_free
 from devstack.postgres import LocalPostgres
-from devstack.processes import Child, Supervisor
+from devstack.processes import Child, Supervisor, run_to_end
 from eventkit.kafka import KafkaUnavailable, ensure_topics, wait_for_kafka
 from eventkit.topics import PARTITIONS
 
@@ -306,15 +305,9 @@ class Stack:
         )
 
     def _run_to_end(self, name: str, command: str) -> None:
-        result = subprocess.run(
+        run_to_end(
             [sys.executable, "-m", name, command],
+            failure=f"`python -m {name} {command}` failed",
             env={**os.environ, **self.service_env(name)},
             cwd=ROOT,
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
         )
-        if result.returncode != 0:
-            raise StackError(
-                f"`python -m {name} {command}` failed: {result.stderr.strip().splitlines()[-1:]}"
-            )

@@ -103,23 +103,17 @@ class PublishedBatch:
         return (datetime.now(UTC) - self.oldest_created_at).total_seconds()
 
 
+@dataclass(kw_only=True, eq=False)
 class OutboxRelay:
-    def __init__(
-        self,
-        *,
-        engine: AsyncEngine,
-        producer: AIOKafkaProducer,
-        table: Table,
-        batch_size: int = 500,
-        idle_interval: float = 0.05,
-        on_published: Callable[[PublishedBatch], None] | None = None,
-    ) -> None:
-        self._engine = engine
-        self._producer = producer
-        self._table = table
-        self._batch_size = batch_size
-        self._idle_interval = idle_interval
-        self._on_published = on_published
+    engine: AsyncEngine
+    producer: AIOKafkaProducer
+    table: Table
+    batch_size: int = 500
+    idle_interval: float = 0.05
+    on_published: Callable[[PublishedBatch], None] | None = None
+
+    def __post_init__(self) -> None:
+        table = self.table
         # The lock is tried only on shards that have unpublished rows (a volatile function is not
         # pushed below the DISTINCT); each lock is held until the pass's transaction ends.
         pending = select(table.c.shard).where(table.c.published_at.is_(None)).distinct().subquery()
@@ -136,15 +130,15 @@ class OutboxRelay:
                 published = []
             if not published:
                 try:
-                    await asyncio.wait_for(stop.wait(), self._idle_interval)
+                    await asyncio.wait_for(stop.wait(), self.idle_interval)
                 except TimeoutError:
                     pass
 
     async def publish_pending(self) -> list[PublishedBatch]:
         """One pass: the shards with unpublished rows that no other relay holds, in one transaction
         (a transaction per shard cost most of the relay's time under load), oldest rows first."""
-        table = self._table
-        async with self._engine.begin() as connection:
+        table = self.table
+        async with self.engine.begin() as connection:
             shards = list(await connection.scalars(self._free_pending_shards))
             if not shards:
                 return []
@@ -155,13 +149,13 @@ class OutboxRelay:
                     )
                     .where(table.c.shard.in_(shards), table.c.published_at.is_(None))
                     .order_by(table.c.id)
-                    .limit(self._batch_size)
+                    .limit(self.batch_size)
                 )
             ).all()
             if not rows:
                 return []
             deliveries = [
-                await self._producer.send(row.topic, row.envelope.encode(), key=row.key.encode())
+                await self.producer.send(row.topic, row.envelope.encode(), key=row.key.encode())
                 for row in rows
             ]
             await asyncio.gather(*deliveries)
@@ -171,6 +165,6 @@ class OutboxRelay:
                 .values(published_at=func.now())
             )
         batch = PublishedBatch(len(rows), min(row.created_at for row in rows))
-        if self._on_published:
-            self._on_published(batch)
+        if self.on_published:
+            self.on_published(batch)
         return [batch]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import jwt
 from fastapi import FastAPI, Request
@@ -60,6 +61,7 @@ def caller_from_claims(claims: dict, caller_type: type[Caller] = Caller) -> Call
     )
 
 
+@dataclass(kw_only=True, eq=False)
 class InternalTokenIssuer:
     """The gateway's signed internal tokens for one service. Signing costs as much as the rest of
     the door, so a caller's token is reused while it has at least half its lifetime left: a service
@@ -67,24 +69,17 @@ class InternalTokenIssuer:
     caller is the same in every claim, so a company that gains an enterprise gets a new one at
     once."""
 
-    def __init__(
-        self,
-        *,
-        audience: str,
-        secret: str,
-        ttl_seconds: int,
-        max_callers: int = 10_000,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self._audience = audience
-        self._secret = secret
-        self._ttl = ttl_seconds
-        self._max = max_callers
-        self._clock = clock
-        self._signed: OrderedDict[tuple[str, str | None], tuple[float, Caller, str]] = OrderedDict()
+    audience: str
+    secret: str = field(repr=False)
+    ttl_seconds: int
+    max_callers: int = 10_000
+    clock: Callable[[], float] = time.time
+    _signed: OrderedDict[tuple[str, str | None], tuple[float, Caller, str]] = field(
+        default_factory=OrderedDict, init=False, repr=False
+    )
 
     def for_caller(self, caller: Caller) -> str:
-        now = self._clock()
+        now = self.clock()
         key = (caller.role, caller.account_id)
         entry = self._signed.get(key)
         if entry is not None and now < entry[0] and entry[1] == caller:
@@ -92,18 +87,19 @@ class InternalTokenIssuer:
         issued_at = int(now)
         token = issue(
             caller,
-            audience=self._audience,
-            secret=self._secret,
+            audience=self.audience,
+            secret=self.secret,
             issued_at=issued_at,
-            ttl_seconds=self._ttl,
+            ttl_seconds=self.ttl_seconds,
         )
-        self._signed[key] = (issued_at + self._ttl / 2, caller, token)
+        self._signed[key] = (issued_at + self.ttl_seconds / 2, caller, token)
         self._signed.move_to_end(key)
-        while len(self._signed) > self._max:
+        while len(self._signed) > self.max_callers:
             self._signed.popitem(last=False)
         return token
 
 
+@dataclass(kw_only=True, eq=False)
 class InternalTokenVerifier:
     """A service's reading of the gateway's tokens. The gateway sends one caller's token for half
     its lifetime, so a token whose signature, audience and issuer were checked once is kept (the
@@ -111,36 +107,27 @@ class InternalTokenVerifier:
     it verified: a changed byte is a miss. `caller_type` lets a service read its own `Caller`
     subclass (one that adds the service's rules)."""
 
-    def __init__(
-        self,
-        *,
-        audience: str,
-        secret: str,
-        size: int = 1024,
-        clock: Callable[[], float] = time.time,
-        caller_type: type[Caller] = Caller,
-    ) -> None:
-        self._audience = audience
-        self._secret = secret
-        self._size = size
-        self._clock = clock
-        self._caller_type = caller_type
-        self._verified: OrderedDict[str, dict] = OrderedDict()
+    audience: str
+    secret: str = field(repr=False)
+    size: int = 1024
+    clock: Callable[[], float] = time.time
+    caller_type: type[Caller] = Caller
+    _verified: OrderedDict[str, dict] = field(default_factory=OrderedDict, init=False, repr=False)
 
     def claims(self, token: str) -> dict:
         claims = self._verified.get(token)
         if claims is None:
-            claims = verify(token, audience=self._audience, secret=self._secret)
+            claims = verify(token, audience=self.audience, secret=self.secret)
             self._verified[token] = claims
-            if len(self._verified) > self._size:
+            if len(self._verified) > self.size:
                 self._verified.popitem(last=False)
-        if "exp" in claims and self._clock() >= claims["exp"]:
+        if "exp" in claims and self.clock() >= claims["exp"]:
             self._verified.pop(token, None)
             raise jwt.ExpiredSignatureError("Signature has expired")
         return claims
 
     def caller(self, token: str) -> Caller:
-        return caller_from_claims(self.claims(token), self._caller_type)
+        return caller_from_claims(self.claims(token), self.caller_type)
 
 
 def install_internal_token(app: FastAPI, verifier: InternalTokenVerifier) -> None:
