@@ -22,11 +22,29 @@ from eventkit.topics import dead_letter
 from gateway.adapters.passwords import Passwords
 from gateway.adapters.tokens import AccessTokens
 from registry.adapters.reference_files import load_reference
+from registry.service_layer import enterprises as enterprise_cases
+from registry.service_layer.unit_of_work import UnitOfWork
 
 
 @pytest.fixture(scope="session")
 def reference():
     return load_reference(ROOT / "data")
+
+
+@pytest.fixture
+def register(registry_sessions, reference):
+    """Registers an enterprise from its registration form through the registry's use case, on the
+    story's rolled-back connection; by no account unless `owner_account_id` names one."""
+
+    async def register(fields: dict, *, owner_account_id: str | None = None):
+        return await enterprise_cases.register_enterprise(
+            uow=UnitOfWork(registry_sessions),
+            reference=reference,
+            owner_account_id=owner_account_id,
+            **fields,
+        )
+
+    return register
 
 
 @contextlib.asynccontextmanager

@@ -14,16 +14,11 @@ DAY = timedelta(days=1)
 
 
 async def sign_in(
-    uow, passwords, access_tokens, *, email: str, password: str, refresh_ttl: timedelta = DAY
+    uow, passwords, access_tokens, *, refresh_ttl: timedelta = DAY, **credentials: str
 ) -> accounts.Tokens:
-    return await accounts.sign_in(
-        uow=uow,
-        passwords=passwords,
-        access_tokens=access_tokens,
-        refresh_ttl=refresh_ttl,
-        email=email,
-        password=password,
-    )
+    """Signs in with the `email` and `password` in `credentials`."""
+    ports = dict(uow=uow, passwords=passwords, access_tokens=access_tokens)
+    return await accounts.sign_in(**ports, refresh_ttl=refresh_ttl, **credentials)
 
 
 async def refresh(uow, access_tokens, *, refresh_token: str) -> accounts.Tokens:
@@ -32,14 +27,10 @@ async def refresh(uow, access_tokens, *, refresh_token: str) -> accounts.Tokens:
     )
 
 
-async def set_password(uow, passwords, password_links, *, token: str, password: str):
-    return await accounts.set_password(
-        uow=uow,
-        passwords=passwords,
-        password_links=password_links,
-        token=token,
-        password=password,
-    )
+async def set_password(uow, passwords, password_links, **link_and_password: str):
+    """Sets the password the `token` of a password link allows."""
+    ports = dict(uow=uow, passwords=passwords, password_links=password_links)
+    return await accounts.set_password(**ports, **link_and_password)
 
 
 async def racing(*attempts: Awaitable) -> list:

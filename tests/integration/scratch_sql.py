@@ -1,12 +1,31 @@
-"""Reading and writing a scratch database with plain SQL, as migration stories do: from a
-synchronous test, each call on its own engine."""
+"""Scratch databases as the stories use them: reading and writing one with plain SQL, as migration
+stories do (from a synchronous test, each call on its own engine), and sessions on one upgraded to a
+revision of an app's migrations."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import inspect, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+
+@asynccontextmanager
+async def migrated_sessions(
+    url: str, alembic_config: Config, revision: str = "head", **engine_options
+) -> AsyncIterator[async_sessionmaker]:
+    """Sessions on the database at `url`, once the app's migrations have brought it to
+    `revision`."""
+    await asyncio.to_thread(command.upgrade, alembic_config, revision)
+    engine = create_async_engine(url, **engine_options)
+    try:
+        yield async_sessionmaker(engine, expire_on_commit=False)
+    finally:
+        await engine.dispose()
 
 
 def run_sql(url: str, statements: list[tuple[str, dict]]) -> list:

@@ -8,6 +8,7 @@ import asyncio
 import uuid
 
 import asyncpg
+import pytest
 from sqlalchemy import text
 
 from gateway.bootstrap import build_container
@@ -29,57 +30,59 @@ async def _company(container) -> str:
     return account.id
 
 
-def _container(infra):
+@pytest.fixture
+async def container(infra):
     settings = Settings(
         database_url=infra.database_url("gateway"),
         internal_token_secret="x" * 32,
         argon2_time_cost=1,
         argon2_memory_cost_kib=8192,
     )
-    return build_container(settings, Metrics())
+    container = build_container(settings, Metrics())
+    yield container
+    await container.engine.dispose()
 
 
-async def test_a_registered_enterprise_stays_its_companys_even_when_bound_twice(infra):
-    container = _container(infra)
-    try:
-        account_id, enterprise_id = await _company(container), str(uuid.uuid4())
-        for _ in range(2):
-            await accounts.bind_enterprise(
-                uow=UnitOfWork(container.session_factory),
-                account_id=account_id,
-                enterprise_id=enterprise_id,
-            )
-
-        caller = await accounts.caller_for(
-            uow=UnitOfWork(container.session_factory), account_id=account_id, role="company"
-        )
-        assert caller.enterprise_ids == frozenset({enterprise_id})
-    finally:
-        await container.engine.dispose()
-
-
-async def test_after_postgresql_ends_a_pooled_connection_the_ownership_is_still_written(infra):
-    container = _container(infra)
-    try:
-        account_id, enterprise_id = await _company(container), str(uuid.uuid4())
-        async with container.engine.connect() as connection:
-            ended = await connection.scalar(text("SELECT pg_backend_pid()"))
-        outsider = await asyncpg.connect(infra.database_url("gateway").replace("+asyncpg", ""))
-        try:
-            assert await outsider.fetchval("SELECT pg_terminate_backend($1)", ended)
-        finally:
-            await outsider.close()
-        await asyncio.sleep(0.5)  # the pooled connection's socket sees the server's goodbye
-
+async def _bind_and_read_back(
+    container, *, account_id: str, enterprise_id: str, times: int = 1
+) -> frozenset[str]:
+    """Binds the enterprise to the company's account `times` over, then reads back the
+    enterprises the account owns."""
+    for _ in range(times):
         await accounts.bind_enterprise(
             uow=UnitOfWork(container.session_factory),
             account_id=account_id,
             enterprise_id=enterprise_id,
         )
+    caller = await accounts.caller_for(
+        uow=UnitOfWork(container.session_factory), account_id=account_id, role="company"
+    )
+    return caller.enterprise_ids
 
-        caller = await accounts.caller_for(
-            uow=UnitOfWork(container.session_factory), account_id=account_id, role="company"
-        )
-        assert enterprise_id in caller.enterprise_ids
+
+async def test_a_registered_enterprise_stays_its_companys_even_when_bound_twice(container):
+    account_id, enterprise_id = await _company(container), str(uuid.uuid4())
+
+    owned = await _bind_and_read_back(
+        container, account_id=account_id, enterprise_id=enterprise_id, times=2
+    )
+
+    assert owned == frozenset({enterprise_id})
+
+
+async def test_after_postgresql_ends_a_pooled_connection_the_ownership_is_still_written(
+    infra, container
+):
+    account_id, enterprise_id = await _company(container), str(uuid.uuid4())
+    async with container.engine.connect() as connection:
+        ended = await connection.scalar(text("SELECT pg_backend_pid()"))
+    outsider = await asyncpg.connect(infra.database_url("gateway").replace("+asyncpg", ""))
+    try:
+        assert await outsider.fetchval("SELECT pg_terminate_backend($1)", ended)
     finally:
-        await container.engine.dispose()
+        await outsider.close()
+    await asyncio.sleep(0.5)  # the pooled connection's socket sees the server's goodbye
+
+    owned = await _bind_and_read_back(container, account_id=account_id, enterprise_id=enterprise_id)
+
+    assert enterprise_id in owned

@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from alembic import command
 from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 import matching.domain.match as match_module
 from matching.__main__ import alembic_config
@@ -20,7 +19,8 @@ from matching.domain.listing import Listing
 from matching.service_layer import matches as use_cases
 from matching.service_layer.events import publish_transitions
 from matching.service_layer.unit_of_work import UnitOfWork
-from tests.matching_listings import proposed_match
+from tests.integration.scratch_sql import migrated_sessions
+from tests.matching_listings import housing_need, lift_maker, proposed_match
 
 MONDAY = datetime(2026, 11, 2, tzinfo=UTC)
 REVIEWER = use_cases.Viewer(actor="reviewer-1", is_staff=True, enterprise_ids=frozenset())
@@ -69,17 +69,15 @@ def clock(monkeypatch) -> Clock:
 
 @pytest.fixture
 async def matching_database(scratch_database):
-    await asyncio.to_thread(command.upgrade, alembic_config(scratch_database), "head")
-    engine = create_async_engine(scratch_database)
-    yield scratch_database, async_sessionmaker(engine, expire_on_commit=False)
-    await engine.dispose()
+    async with migrated_sessions(scratch_database, alembic_config(scratch_database)) as sessions:
+        yield scratch_database, sessions
 
 
-def listing(side: str, *, sector: str, country: str, region: str, city: str) -> Listing:
-    return Listing(
-        id=uuid.uuid4(),
-        side=side,
-        enterprise_id=uuid.uuid4(),
+def listing(side: str, *, sector: str, place: tuple[str, str, str]) -> Listing:
+    """The story's offer or need moved to `place` (country, region, city), in `sector`."""
+    country, region, city = place
+    of_the_story = lift_maker if side == "offer" else housing_need
+    return of_the_story(
         enterprise_name=f"{city} {side}",
         country=country,
         region=region,
@@ -100,18 +98,8 @@ class Market:
     async def propose(
         self, *, sector: str, offer_from: tuple[str, str, str], need_from: tuple[str, str, str]
     ) -> uuid.UUID:
-        offer, need = (
-            listing(
-                "offer",
-                sector=sector,
-                country=offer_from[0],
-                region=offer_from[1],
-                city=offer_from[2],
-            ),
-            listing(
-                "need", sector=sector, country=need_from[0], region=need_from[1], city=need_from[2]
-            ),
-        )
+        offer = listing("offer", sector=sector, place=offer_from)
+        need = listing("need", sector=sector, place=need_from)
         match = proposed_match(offer, need)
         async with self.uow() as uow:
             await uow.listings.put(offer)
@@ -238,12 +226,19 @@ async def a_fortnight_of_reviews(market: Market, clock: Clock) -> dict[str, uuid
     return ids
 
 
+@pytest.fixture
+async def market(matching_database, clock) -> Market:
+    """The market after a fortnight of reviews, each transition written to the roll-up as it
+    happened."""
+    market = Market(matching_database[1])
+    await a_fortnight_of_reviews(market, clock)
+    return market
+
+
 async def test_the_rollup_holds_what_counting_the_history_gives_after_a_fortnight_of_reviews(
-    matching_database, clock
+    matching_database, market
 ):
     url, session_factory = matching_database
-    market = Market(session_factory)
-    await a_fortnight_of_reviews(market, clock)
 
     rollup, counted = (
         await rollup_rows(session_factory),
@@ -281,11 +276,9 @@ async def test_the_rollup_holds_what_counting_the_history_gives_after_a_fortnigh
 
 
 async def test_the_migration_fills_the_rollup_from_the_history_with_the_same_numbers(
-    matching_database, clock
+    matching_database, market
 ):
     url, session_factory = matching_database
-    market = Market(session_factory)
-    await a_fortnight_of_reviews(market, clock)
     written_with_the_transitions = await rollup_rows(session_factory)
     before = await market.funnel(MONDAY.date(), MONDAY.date() + timedelta(days=13), group_by="week")
 
@@ -302,11 +295,9 @@ async def test_the_migration_fills_the_rollup_from_the_history_with_the_same_num
 
 
 async def test_rebuilding_the_rollup_after_a_bulk_load_gives_the_same_numbers(
-    matching_database, clock
+    matching_database, market
 ):
     url, session_factory = matching_database
-    market = Market(session_factory)
-    await a_fortnight_of_reviews(market, clock)
     written_with_the_transitions = await rollup_rows(session_factory)
     async with (
         session_factory() as session

@@ -12,9 +12,8 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
-from alembic import command
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from eventkit.contracts import ListingClosed, ListingReopened, ListingSnapshot, envelope_for
 from matching.__main__ import alembic_config
@@ -31,6 +30,7 @@ from tests.integration.matching_events import (
     lift_need,
     lift_offer,
 )
+from tests.integration.scratch_sql import migrated_sessions
 
 K = 2
 REVIEWER = use_cases.Viewer(actor="reviewer-1", is_staff=True, enterprise_ids=frozenset())
@@ -38,10 +38,9 @@ REVIEWER = use_cases.Viewer(actor="reviewer-1", is_staff=True, enterprise_ids=fr
 
 @pytest.fixture
 async def sessions(scratch_database):
-    await asyncio.to_thread(command.upgrade, alembic_config(scratch_database), "head")
-    engine = create_async_engine(scratch_database, pool_size=10)
-    yield async_sessionmaker(engine, expire_on_commit=False)
-    await engine.dispose()
+    config = alembic_config(scratch_database)
+    async with migrated_sessions(scratch_database, config, pool_size=10) as sessions:
+        yield sessions
 
 
 def an_instance() -> Matcher:
@@ -145,6 +144,16 @@ async def a_supplier_at_capacity(
     return supplier, first_buyers
 
 
+async def a_buyer_waiting_for_a_full_supplier(matching) -> tuple:
+    """A supplier at capacity (with its first buyers), and a buyer as good that waits for room."""
+    tag = series()
+    supplier, first_buyers = await a_supplier_at_capacity(matching, tag)
+    waiting = lift_need(tag)
+    await matching.publish(waiting)
+    assert supplier.listing_id not in await matching.pairs(waiting)
+    return supplier, first_buyers, waiting
+
+
 async def test_a_rejection_proposes_the_suppliers_best_waiting_buyer_in_the_same_request(matching):
     tag = series()
     supplier, first_buyers = await a_supplier_at_capacity(matching, tag)
@@ -173,11 +182,7 @@ async def test_a_rejection_proposes_the_suppliers_best_waiting_buyer_in_the_same
 
 
 async def test_an_approval_makes_room_too(matching):
-    tag = series()
-    supplier, first_buyers = await a_supplier_at_capacity(matching, tag)
-    waiting = lift_need(tag)
-    await matching.publish(waiting)
-    assert supplier.listing_id not in await matching.pairs(waiting)
+    supplier, first_buyers, waiting = await a_buyer_waiting_for_a_full_supplier(matching)
 
     approved_id, _ = (await matching.pairs(supplier))[first_buyers[0].listing_id]
     await matching.approve(approved_id)
@@ -187,11 +192,7 @@ async def test_an_approval_makes_room_too(matching):
 
 
 async def test_a_buyer_closing_its_need_lets_the_waiting_buyer_be_proposed(matching):
-    tag = series()
-    supplier, first_buyers = await a_supplier_at_capacity(matching, tag)
-    waiting = lift_need(tag)
-    await matching.publish(waiting)
-    assert supplier.listing_id not in await matching.pairs(waiting)
+    supplier, first_buyers, waiting = await a_buyer_waiting_for_a_full_supplier(matching)
 
     await matching.close(first_buyers[0])
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from eventkit.contracts import EnterpriseDeleted, EnterpriseUpdated, EnterpriseVerified
 from notifications.adapters.smtp import SmtpMailer
 from notifications.service_layer import confirmations
@@ -25,6 +27,18 @@ from tests.integration.test_notifications_sending import (  # noqa: F401  (modul
 )
 
 
+@pytest.fixture
+def sending(infra):
+    return sending_through(infra.config.smtp_port)
+
+
+async def publish_and_send(session_factory, sending, *events) -> None:
+    """Hands the events to notifications as its consumer would, then sends what is due."""
+    for event in events:
+        await publish(event, session_factory)
+    await send_all(session_factory, sending)
+
+
 def unvouched(name: str):
     return registered(name).model_copy(update={"contact_email_confirmed": False})
 
@@ -34,13 +48,11 @@ async def _statuses(session_factory, enterprise_id) -> dict[str, str]:
 
 
 async def test_an_unconfirmed_address_gets_only_the_confirmation_until_it_is_confirmed(
-    infra, session_factory
+    infra, session_factory, sending
 ):
-    sending = sending_through(infra.config.smtp_port)
     housing = unvouched("МУП «Гагаринжилсервис»")
 
-    await publish(housing, session_factory)
-    await send_all(session_factory, sending)
+    await publish_and_send(session_factory, sending, housing)
 
     assert await _statuses(session_factory, housing.enterprise_id) == {
         "contact_confirmation": "sent",
@@ -70,23 +82,19 @@ async def test_an_unconfirmed_address_gets_only_the_confirmation_until_it_is_con
 
 
 async def test_an_address_vouched_for_by_the_registry_is_mailed_without_a_confirmation(
-    infra, session_factory
+    infra, session_factory, sending
 ):
-    sending = sending_through(infra.config.smtp_port)
     housing = registered("МУП «Сафоновожилсервис»")  # contact_email_confirmed=True
 
-    await publish(housing, session_factory)
-    await send_all(session_factory, sending)
+    await publish_and_send(session_factory, sending, housing)
 
     assert await _statuses(session_factory, housing.enterprise_id) == {"welcome": "sent"}
 
 
 async def test_a_new_address_is_confirmed_anew_and_the_old_link_confirms_nothing(
-    infra, session_factory
+    infra, session_factory, sending
 ):
-    sending = sending_through(infra.config.smtp_port)
     housing = registered("МУП «Починокжилсервис»")
-    await publish(housing, session_factory)
     moved = EnterpriseUpdated(
         **(
             housing.model_dump()
@@ -94,8 +102,7 @@ async def test_a_new_address_is_confirmed_anew_and_the_old_link_confirms_nothing
         )
     )
 
-    await publish(moved, session_factory)
-    await send_all(session_factory, sending)
+    await publish_and_send(session_factory, sending, housing, moved)
 
     assert [
         m["Subject"] for m in mail_to(infra, moved.email)
@@ -112,15 +119,14 @@ async def test_a_new_address_is_confirmed_anew_and_the_old_link_confirms_nothing
 
 
 async def test_the_emails_kept_for_a_deleted_enterprise_are_skipped_not_sent(
-    infra, session_factory
+    infra, session_factory, sending
 ):
-    sending = sending_through(infra.config.smtp_port)
     housing = unvouched("МУП «Удалённый водоканал»")
-    await publish(housing, session_factory)
-    await send_all(session_factory, sending)
+    await publish_and_send(session_factory, sending, housing)
 
-    await publish(EnterpriseDeleted(enterprise_id=housing.enterprise_id), session_factory)
-    await send_all(session_factory, sending)
+    await publish_and_send(
+        session_factory, sending, EnterpriseDeleted(enterprise_id=housing.enterprise_id)
+    )
 
     assert (await _statuses(session_factory, housing.enterprise_id))["welcome"] == "skipped"
     assert not await confirmations.confirm_contact(

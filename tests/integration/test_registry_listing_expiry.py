@@ -26,7 +26,6 @@ from tests.integration.test_registry_listings import (  # noqa: F401  (fixtures)
     change,
     publications,
     publish,
-    register,
     uow,
 )
 from tests.registration_forms import lift_need
@@ -69,37 +68,46 @@ async def days_pass(registry_connection, listing, *, valid_until: date) -> None:
     )
 
 
-async def test_a_listing_whose_last_day_has_passed_closes_with_its_reason_and_event(
-    registry_sessions, registry_connection, uow, register, publish
-):
-    day = today()
-    tomorrow = day + timedelta(days=1)
-    yesterday = day - timedelta(days=1)
+@pytest.fixture
+async def lapsed_offer(registry_connection, register, publish):
+    """The lift maker and its offer, published to last until tomorrow, whose last day has since
+    passed: it ended yesterday."""
     maker = await register(mogilev_lift_maker())
     offer = await publish(
-        maker, side=Side.OFFER, **lift_need(title="Пассажирские лифты 400 кг", valid_until=tomorrow)
+        maker, side=Side.OFFER, **lift_need(valid_until=today() + timedelta(days=1))
     )
+    await days_pass(registry_connection, offer, valid_until=yesterday())
+    return maker, offer
+
+
+def yesterday() -> date:
+    return today() - timedelta(days=1)
+
+
+async def read_offer(uow, offer):
+    return await listing_cases.get_listing_or_raise(uow=uow(), listing_id=offer.id, side=Side.OFFER)
+
+
+async def test_a_listing_whose_last_day_has_passed_closes_with_its_reason_and_event(
+    registry_sessions, uow, publish, lapsed_offer
+):
+    maker, offer = lapsed_offer
     lasting = await publish(
         maker,
         side=Side.OFFER,
-        **lift_need(title="Грузовые лифты 1000 кг", valid_until=day + timedelta(days=90)),
+        **lift_need(title="Грузовые лифты 1000 кг", valid_until=today() + timedelta(days=90)),
     )
-    await days_pass(registry_connection, offer, valid_until=yesterday)
 
     await sweep(uow, SystemClock())
 
-    closed = await listing_cases.get_listing_or_raise(
-        uow=uow(), listing_id=offer.id, side=Side.OFFER
-    )
+    closed = await read_offer(uow, offer)
     assert closed.status == "closed" and closed.closed_because == "expired"
     assert closed.version == offer.version + 1
     kind, payload = (await listing_events(registry_sessions, maker.id, offer.id))[-1]
     assert kind == "listing.closed"
     assert payload["closed_because"] == "expired" and payload["status"] == "closed"
-    assert payload["valid_until"] == yesterday.isoformat()
-    still = await listing_cases.get_listing_or_raise(
-        uow=uow(), listing_id=lasting.id, side=Side.OFFER
-    )
+    assert payload["valid_until"] == yesterday().isoformat()
+    still = await read_offer(uow, lasting)
     assert still.status == "active" and still.closed_because is None
 
     await sweep(uow, SystemClock())  # a second pass finds nothing more to do
@@ -110,24 +118,17 @@ async def test_a_listing_whose_last_day_has_passed_closes_with_its_reason_and_ev
 
 
 async def test_an_expired_listing_reopens_only_with_a_date_that_has_not_passed(
-    registry_connection, uow, register, publish, change
+    uow, change, lapsed_offer
 ):
-    day = today()
-    tomorrow = day + timedelta(days=1)
-    yesterday = day - timedelta(days=1)
-    maker = await register(mogilev_lift_maker())
-    offer = await publish(maker, side=Side.OFFER, **lift_need(valid_until=tomorrow))
-    await days_pass(registry_connection, offer, valid_until=yesterday)
+    _, offer = lapsed_offer
     await sweep(uow, SystemClock())
-    closed = await listing_cases.get_listing_or_raise(
-        uow=uow(), listing_id=offer.id, side=Side.OFFER
-    )
+    closed = await read_offer(uow, offer)
 
     with pytest.raises(InvalidInput) as refused:
         await change(closed, status="active")
     assert [e.field for e in refused.value.errors] == ["valid_until"]
 
-    reopened = await change(closed, status="active", valid_until=day + timedelta(days=60))
+    reopened = await change(closed, status="active", valid_until=today() + timedelta(days=60))
     assert reopened.status == "active" and reopened.closed_because is None
 
 
@@ -163,9 +164,7 @@ async def test_the_owner_is_reminded_once_per_date_and_again_after_extending(
             "valid_until": ends.isoformat(),
         }
     ]
-    unchanged = await listing_cases.get_listing_or_raise(
-        uow=uow(), listing_id=offer.id, side=Side.OFFER
-    )
+    unchanged = await read_offer(uow, offer)
     assert unchanged.version == offer.version  # a reminder is not a change of the listing
 
     extended = await change(unchanged, valid_until=ends + timedelta(days=30))
@@ -224,19 +223,14 @@ class StoppingClock(SystemClock):
 
 
 async def test_the_sweep_inside_serve_passes_at_once_then_every_interval_and_stops_when_asked(
-    registry_connection, registry_sessions, uow, register, publish
+    registry_sessions, uow, lapsed_offer
 ):
     import asyncio
 
     from registry.config import Settings
     from registry.entrypoints.expiry import sweep_until_stopped
 
-    day = today()
-    tomorrow = day + timedelta(days=1)
-    yesterday = day - timedelta(days=1)
-    maker = await register(mogilev_lift_maker())
-    offer = await publish(maker, side=Side.OFFER, **lift_need(valid_until=tomorrow))
-    await days_pass(registry_connection, offer, valid_until=yesterday)
+    _, offer = lapsed_offer
     stop = asyncio.Event()
     clock = StoppingClock(stop)
 
@@ -244,7 +238,5 @@ async def test_the_sweep_inside_serve_passes_at_once_then_every_interval_and_sto
     await asyncio.wait_for(sweep_until_stopped(registry_sessions, settings, stop, clock=clock), 10)
 
     assert clock.passes == 2  # one at once, one an interval later, then it stopped
-    closed = await listing_cases.get_listing_or_raise(
-        uow=uow(), listing_id=offer.id, side=Side.OFFER
-    )
+    closed = await read_offer(uow, offer)
     assert (closed.status, closed.closed_because) == ("closed", "expired")

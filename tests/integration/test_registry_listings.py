@@ -47,16 +47,6 @@ def uow(registry_sessions):
 
 
 @pytest.fixture
-def register(uow, reference):
-    async def register(fields: dict):
-        return await enterprise_cases.register_enterprise(
-            uow=uow(), reference=reference, owner_account_id=None, **fields
-        )
-
-    return register
-
-
-@pytest.fixture
 def publications(uow):
     # One writer: the test's single connection carries one statement at a time.
     return listing_cases.publications_committed_together(unit_of_work=uow, max_batch=64, writers=1)
@@ -258,23 +248,19 @@ async def test_the_owner_changes_its_profile_and_a_stale_change_is_refused(
     maker = await register(mogilev_lift_maker())
     owner = Caller(account_id="owner", role="company", enterprise_ids=frozenset({str(maker.id)}))
 
-    changed = await enterprise_cases.change_enterprise(
-        uow=uow(),
-        reference=reference,
-        caller=owner,
-        enterprise_id=maker.id,
-        expected_version=1,
-        changes={"description": "Лифты, эскалаторы, подъёмные платформы"},
-    )
-    with pytest.raises(StaleVersion):
-        await enterprise_cases.change_enterprise(
+    def change_as_of_version_1(**changes):
+        return enterprise_cases.change_enterprise(
             uow=uow(),
             reference=reference,
             caller=owner,
             enterprise_id=maker.id,
             expected_version=1,
-            changes={"city": "Бобруйск"},
+            changes=changes,
         )
+
+    changed = await change_as_of_version_1(description="Лифты, эскалаторы, подъёмные платформы")
+    with pytest.raises(StaleVersion):
+        await change_as_of_version_1(city="Бобруйск")
 
     assert changed.version == 2
     kinds = [kind for _, kind, _ in await events_of(registry_sessions, maker.id)]

@@ -70,16 +70,6 @@ def _introduced(
     return envelope_for(payload, key=str(need_enterprise), producer="matching"), payload
 
 
-@pytest.fixture
-def register(registry_sessions, reference):
-    async def register(fields: dict):
-        return await enterprise_cases.register_enterprise(
-            uow=UnitOfWork(registry_sessions), reference=reference, owner_account_id=None, **fields
-        )
-
-    return register
-
-
 async def test_two_introduced_enterprises_each_see_the_others_contacts(registry_sessions, register):
     maker, buyer = await register(_lift_maker()), await register(_housing_operator())
     envelope, payload = _introduced(maker.id, buyer.id)

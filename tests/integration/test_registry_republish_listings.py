@@ -20,7 +20,7 @@ from datetime import date
 import pytest
 from alembic import command
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from devstack.stack import ROOT
 from eventkit.contracts import ListingPublished, decode, envelope_for
@@ -39,27 +39,24 @@ from registry.service_layer.republish import republish_listings
 from registry.service_layer.unit_of_work import UnitOfWork
 from tests.integration.matching_events import enterprise_profile
 from tests.integration.registry_forms import outbox_events
+from tests.integration.scratch_sql import migrated_sessions
 
 
 @pytest.fixture
 async def registry_at_0005(scratch_database):
     """The registry's database as it stood before the unit vocabulary."""
-    await asyncio.to_thread(command.upgrade, registry_alembic_config(scratch_database), "0005")
-    engine = create_async_engine(scratch_database)
-    yield scratch_database, async_sessionmaker(engine, expire_on_commit=False)
-    await engine.dispose()
+    config = registry_alembic_config(scratch_database)
+    async with migrated_sessions(scratch_database, config, "0005") as sessions:
+        yield scratch_database, sessions
 
 
 @pytest.fixture
 async def matching_sessions(infra):
     name = f"scratch_{uuid.uuid4().hex[:10]}"
     infra.postgres.create_databases([name])
-    await asyncio.to_thread(
-        command.upgrade, matching_alembic_config(infra.database_url(name)), "head"
-    )
-    engine = create_async_engine(infra.database_url(name))
-    yield async_sessionmaker(engine, expire_on_commit=False)
-    await engine.dispose()
+    url = infra.database_url(name)
+    async with migrated_sessions(url, matching_alembic_config(url)) as sessions:
+        yield sessions
     infra.postgres.drop_database(name)
 
 

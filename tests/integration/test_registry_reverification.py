@@ -4,6 +4,7 @@ saying so and why; other edits keep it verified."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 import pytest
@@ -18,16 +19,9 @@ from tests.integration.registry_forms import OWNER, outbox_events, smolensk_comp
 
 
 @pytest.fixture
-def register(registry_sessions, reference):
-    async def register(fields: dict):
-        return await enterprise_cases.register_enterprise(
-            uow=UnitOfWork(registry_sessions),
-            reference=reference,
-            owner_account_id=OWNER.account_id,
-            **fields,
-        )
-
-    return register
+def register(register):
+    """Registers by the owner's account."""
+    return functools.partial(register, owner_account_id=OWNER.account_id)
 
 
 @pytest.fixture

@@ -18,14 +18,9 @@ MOGILEV_LIFT_MAKER = mogilev_lift_maker(
 
 
 async def test_a_registration_stores_the_enterprise_and_its_event_together(
-    registry_sessions, reference
+    registry_sessions, register
 ):
-    enterprise = await use_cases.register_enterprise(
-        uow=UnitOfWork(registry_sessions),
-        reference=reference,
-        owner_account_id=None,
-        **MOGILEV_LIFT_MAKER,
-    )
+    enterprise = await register(MOGILEV_LIFT_MAKER)
 
     [row] = await outbox_rows(registry_sessions, key=enterprise.id)
     envelope, payload = decode(row.envelope.encode())
@@ -37,53 +32,33 @@ async def test_a_registration_stores_the_enterprise_and_its_event_together(
 
 
 async def test_a_second_registration_of_the_same_legal_id_is_refused_and_leaves_nothing(
-    registry_sessions, reference
+    registry_sessions, register
 ):
-    first = await use_cases.register_enterprise(
-        uow=UnitOfWork(registry_sessions),
-        reference=reference,
-        owner_account_id=None,
-        **MOGILEV_LIFT_MAKER,
-    )
+    first = await register(MOGILEV_LIFT_MAKER)
     enterprises_before = await count(registry_sessions, enterprises)
     events_before = await count(registry_sessions, outbox)
 
     with pytest.raises(AlreadyRegistered) as refused:
-        await use_cases.register_enterprise(
-            uow=UnitOfWork(registry_sessions),
-            reference=reference,
-            owner_account_id=None,
-            **MOGILEV_LIFT_MAKER | {"name": "Другое имя"},
-        )
+        await register(MOGILEV_LIFT_MAKER | {"name": "Другое имя"})
 
     assert refused.value.existing_id == first.id
     assert await count(registry_sessions, enterprises) == enterprises_before
     assert await count(registry_sessions, outbox) == events_before
 
 
-async def test_an_invalid_registration_writes_no_row_and_no_event(registry_sessions, reference):
+async def test_an_invalid_registration_writes_no_row_and_no_event(registry_sessions, register):
     enterprises_before = await count(registry_sessions, enterprises)
     events_before = await count(registry_sessions, outbox)
 
     with pytest.raises(InvalidInput):
-        await use_cases.register_enterprise(
-            uow=UnitOfWork(registry_sessions),
-            reference=reference,
-            owner_account_id=None,
-            **MOGILEV_LIFT_MAKER | {"unp": "100582334"},
-        )
+        await register(MOGILEV_LIFT_MAKER | {"unp": "100582334"})
 
     assert await count(registry_sessions, enterprises) == enterprises_before
     assert await count(registry_sessions, outbox) == events_before
 
 
-async def test_verifying_records_who_and_when_and_emits_its_event(registry_sessions, reference):
-    enterprise = await use_cases.register_enterprise(
-        uow=UnitOfWork(registry_sessions),
-        reference=reference,
-        owner_account_id=None,
-        **MOGILEV_LIFT_MAKER,
-    )
+async def test_verifying_records_who_and_when_and_emits_its_event(registry_sessions, register):
+    enterprise = await register(MOGILEV_LIFT_MAKER)
 
     verified = await use_cases.verify_enterprise(
         uow=UnitOfWork(registry_sessions),

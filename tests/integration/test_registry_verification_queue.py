@@ -34,16 +34,6 @@ def fresh_ogrn() -> str:
 
 
 @pytest.fixture
-def register(registry_sessions, reference):
-    async def register(fields: dict):
-        return await enterprise_cases.register_enterprise(
-            uow=UnitOfWork(registry_sessions), reference=reference, owner_account_id=None, **fields
-        )
-
-    return register
-
-
-@pytest.fixture
 def duplicates_of(registry_sessions):
     async def duplicates_of(enterprise, caller: Caller = AGENCY) -> dict:
         found = await enterprise_cases.list_possible_duplicates(
