@@ -179,6 +179,16 @@ class Builder:
             for_need=for_need,
         )
 
+    def offers_for(self, quantity: float) -> list[tuple]:
+        """The offers built around a need of `quantity`, in the order they are drawn: (role, its
+        capacity drawn when the offer is built, its distance band in km). Five written to serve
+        it, then the hard negatives: too small, and too far."""
+        serving = ("written_for", lambda: quantity * self.random.uniform(1.1, 4), 0, NEAR_KM)
+        return [serving] * 5 + [
+            ("too_small", lambda: max(1, quantity * self.random.uniform(0.05, 0.3)), 0, NEAR_KM),
+            ("too_far", lambda: quantity * 3, FAR_KM, 10_000),
+        ]
+
     def build(self) -> None:
         for family in FAMILIES:
             texts = list(family.needs)
@@ -186,34 +196,16 @@ class Builder:
             for split, text in zip(("dev", "test"), texts, strict=False):
                 need = self.need(family, text, split)
                 buyer, quantity = self.facts[need["listing_id"]]["city"], need["quantity"]
-                for _ in range(5):
+                for role, capacity, low, high in self.offers_for(quantity):
                     self.offer(
                         family,
                         buyer,
-                        capacity=quantity * self.random.uniform(1.1, 4),
-                        low=0,
-                        high=NEAR_KM,
-                        role="written_for",
+                        capacity=capacity(),
+                        low=low,
+                        high=high,
+                        role=role,
                         for_need=need["listing_id"],
                     )
-                self.offer(
-                    family,
-                    buyer,
-                    capacity=max(1, quantity * self.random.uniform(0.05, 0.3)),
-                    low=0,
-                    high=NEAR_KM,
-                    role="too_small",
-                    for_need=need["listing_id"],
-                )
-                self.offer(
-                    family,
-                    buyer,
-                    capacity=quantity * 3,
-                    low=FAR_KM,
-                    high=10_000,
-                    role="too_far",
-                    for_need=need["listing_id"],
-                )
                 for decoy in family.decoys:
                     self.decoy(family, decoy, buyer, quantity, need["listing_id"])
 

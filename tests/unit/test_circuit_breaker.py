@@ -22,6 +22,13 @@ def fail(breaker: CircuitBreaker, times: int) -> None:
         breaker.record_failure()
 
 
+def let_a_probe_through(breaker: CircuitBreaker, clock, *, after: float = 30) -> None:
+    """Opens the breaker, lets `after` seconds pass (its cool-down is 30) and sends the probe."""
+    fail(breaker, 3)
+    clock.advance(after)
+    assert breaker.allows_call()
+
+
 def test_a_healthy_service_gets_every_call(breaker):
     assert not breaker.is_open
     assert all(breaker.allows_call() for _ in range(10))
@@ -74,9 +81,7 @@ def test_after_the_cooldown_exactly_one_probe_is_let_through(breaker, clock):
 
 
 def test_a_successful_probe_closes_the_breaker(breaker, clock):
-    fail(breaker, 3)
-    clock.advance(31)
-    assert breaker.allows_call()
+    let_a_probe_through(breaker, clock, after=31)
 
     breaker.record_success()
 
@@ -86,9 +91,7 @@ def test_a_successful_probe_closes_the_breaker(breaker, clock):
 
 
 def test_after_closing_it_again_takes_the_full_threshold_to_open(breaker, clock):
-    fail(breaker, 3)
-    clock.advance(30)
-    breaker.allows_call()
+    let_a_probe_through(breaker, clock)
     breaker.record_success()
 
     fail(breaker, 2)
@@ -97,9 +100,7 @@ def test_after_closing_it_again_takes_the_full_threshold_to_open(breaker, clock)
 
 
 def test_a_failed_probe_reopens_the_breaker_for_a_whole_cooldown(breaker, clock):
-    fail(breaker, 3)
-    clock.advance(45)
-    assert breaker.allows_call()
+    let_a_probe_through(breaker, clock, after=45)
 
     breaker.record_failure()
 
@@ -113,9 +114,7 @@ def test_a_failed_probe_reopens_the_breaker_for_a_whole_cooldown(breaker, clock)
 
 
 def test_a_probe_that_never_reports_back_does_not_lock_the_service_out_forever(breaker, clock):
-    fail(breaker, 3)
-    clock.advance(30)
-    assert breaker.allows_call()  # probe lost: neither success nor failure recorded
+    let_a_probe_through(breaker, clock)  # probe lost: neither success nor failure recorded
 
     clock.advance(30)
 
@@ -165,9 +164,7 @@ def test_a_caller_s_bad_request_between_outages_resets_the_count_as_any_answer_d
 
 
 def test_a_500_to_the_probe_closes_the_breaker_the_service_is_back(breaker, clock):
-    fail(breaker, 3)
-    clock.advance(30)
-    assert breaker.allows_call()
+    let_a_probe_through(breaker, clock)
 
     breaker.record_answer(500)
 

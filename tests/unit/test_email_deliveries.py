@@ -242,17 +242,20 @@ def test_a_registered_enterprise_gets_one_welcome_email_in_its_language_with_its
     }
 
 
-def test_a_verified_enterprise_gets_one_verified_email():
-    envelope, payload = _arriving(
-        EnterpriseVerified(
-            enterprise_id=ENTERPRISE_ID,
-            name="ООО «Смоленский лифтостроительный завод»",
-            email="sales@lift.example.ru",
-            languages=["en", "ru"],
-            verified_by="reviewer@agency.example",
-            verified_at=NOW,
-        )
+def _lift_factory_verified() -> EnterpriseVerified:
+    """The agency's verification of the Smolensk lift factory, which reads English first."""
+    return EnterpriseVerified(
+        enterprise_id=ENTERPRISE_ID,
+        name="ООО «Смоленский лифтостроительный завод»",
+        email="sales@lift.example.ru",
+        languages=["en", "ru"],
+        verified_by="reviewer@agency.example",
+        verified_at=NOW,
     )
+
+
+def test_a_verified_enterprise_gets_one_verified_email():
+    envelope, payload = _arriving(_lift_factory_verified())
 
     [delivery] = deliveries_for(envelope, payload, public_base_url=PUBLIC_URL)
 
@@ -265,16 +268,7 @@ def test_a_verified_enterprise_gets_one_verified_email():
 
 
 def test_an_event_redelivered_by_kafka_plans_the_very_same_email():
-    envelope, payload = _arriving(
-        EnterpriseVerified(
-            enterprise_id=ENTERPRISE_ID,
-            name="Лифтмаш",
-            email="sales@lift.example.ru",
-            languages=["ru"],
-            verified_by="reviewer@agency.example",
-            verified_at=NOW,
-        )
-    )
+    envelope, payload = _arriving(_lift_factory_verified())
 
     [first] = deliveries_for(envelope, payload, public_base_url=PUBLIC_URL)
     [again] = deliveries_for(envelope, payload, public_base_url=PUBLIC_URL)

@@ -316,6 +316,14 @@ async def test_a_disabled_account_cannot_change_its_password_with_a_token_it_sti
         )
 
 
+async def _reset(uow, passwords, *, token: str, password: str):
+    """Follows a reset link (one of this module's links) to set `password`."""
+    links = _reset_links()
+    return await accounts.reset_password(
+        uow=uow, passwords=passwords, reset_links=links, token=token, password=password
+    )
+
+
 async def test_a_reset_link_sets_the_password_once_confirms_the_address_and_ends_every_session(
     passwords,
 ):
@@ -324,22 +332,12 @@ async def test_a_reset_link_sets_the_password_once_confirms_the_address_and_ends
     uow = FakeUnitOfWork(account, refresh_tokens=tokens)
     token = _reset_links().issue(account_id=account.id, stamp=account.password_stamp)
 
-    done = await accounts.reset_password(
-        uow=uow,
-        passwords=passwords,
-        reset_links=_reset_links(),
-        token=token,
-        password="brand new passphrase",
-    )
+    done = await _reset(uow, passwords, token=token, password="brand new passphrase")
 
     assert done.confirmed and tokens.active == {}
     with pytest.raises(InvalidToken):
-        await accounts.reset_password(
-            uow=FakeUnitOfWork(done),
-            passwords=passwords,
-            reset_links=_reset_links(),
-            token=token,
-            password="yet another passphrase",
+        await _reset(
+            FakeUnitOfWork(done), passwords, token=token, password="yet another passphrase"
         )
 
 
@@ -349,12 +347,8 @@ async def test_a_reset_link_does_not_open_a_disabled_account(passwords):
     account.disable(by="admin-1", at=NOW)
 
     with pytest.raises(InvalidToken):
-        await accounts.reset_password(
-            uow=FakeUnitOfWork(account),
-            passwords=passwords,
-            reset_links=_reset_links(),
-            token=token,
-            password="brand new passphrase",
+        await _reset(
+            FakeUnitOfWork(account), passwords, token=token, password="brand new passphrase"
         )
 
 

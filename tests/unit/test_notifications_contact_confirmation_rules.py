@@ -14,7 +14,7 @@ from notifications.domain.composing import AwaitConfirmation, Send, Wait, compos
 from notifications.domain.deliveries import Delivery, DeliveryStatus
 from notifications.domain.plans import contact_confirmation, deliveries_for
 from notifications.domain.recipients import DELETED, Recipient
-from tests.lift_story_events import as_received
+from tests.lift_story_events import as_received, lift_maker_event
 from tests.unit.notifications_recipients import HOUSING, LINKS, decision_on
 from tests.unit.notifications_recipients import housing_operator as registered_housing_operator
 
@@ -127,19 +127,8 @@ def test_compose_does_not_offer_unsubscribing_from_the_confirmation():
 
 
 def test_the_welcome_planned_to_the_registered_address_waits_for_that_address_to_be_confirmed():
-    registered = EnterpriseRegistered(
-        enterprise_id=HOUSING,
-        name="МУП «Смоленскжилсервис»",
-        country="RU",
-        region="smolensk_oblast",
-        city="Смоленск",
-        sectors=["construction"],
-        languages=["ru"],
-        contact_person="Мария Иванова",
-        email="stranger@example.ru",
-        status="pending",
-    )
-    envelope, payload = as_received(registered, key=HOUSING)
+    registered = lift_maker_event(EnterpriseRegistered, email="stranger@example.ru")
+    envelope, payload = as_received(registered, key=registered.enterprise_id)
     [planned] = deliveries_for(envelope, payload, public_base_url="https://unionmatch.example")
     addressee = Recipient.from_profile(payload, at=NOW)
 

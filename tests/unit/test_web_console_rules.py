@@ -115,13 +115,7 @@ def test_the_funnel_tells_each_stage_and_the_share_that_reached_it():
 
 def test_a_session_cookie_changed_by_its_holder_is_no_session():
     signer = CookieSigner("s" * 40)
-    session = Session(
-        access_token="a.b.c",
-        refresh_token="r",
-        role="agency",
-        email="agency@demo.local",
-        name="Анна",
-    )
+    session = Session("a.b.c", "r", "agency", "agency@demo.local", name="Анна")
     cookie = signer.dumps(session)
     assert signer.loads(cookie) == session
     payload, signature = cookie.split(".")
