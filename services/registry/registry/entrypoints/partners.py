@@ -25,7 +25,7 @@ class PartnerOut(BaseModel):
     enterprise_id: uuid.UUID = Field(description="the partner")
     name: str
     country: str
-    region: str
+    region: str = Field(description="the region's id")
     city: str
     contact_person: str
     email: str

@@ -5,18 +5,11 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from registry.domain.errors import (
-    AlreadyRegistered,
-    Forbidden,
-    InvalidInput,
-    InvalidTransition,
-    NotFound,
-    StaleVersion,
-)
+from registry.domain import errors
 from servicekit.problems import DomainAnswer, Problem, invalid_fields
 
 
-def _already_registered(request: Request, error: AlreadyRegistered) -> Problem:
+def _already_registered(request: Request, error: errors.AlreadyRegistered) -> Problem:
     caller = getattr(request.state, "caller", None)
     # Only the agency may learn which record holds the legal id.
     if caller and caller.is_staff and error.existing_id:
@@ -25,12 +18,14 @@ def _already_registered(request: Request, error: AlreadyRegistered) -> Problem:
 
 
 DOMAIN_ERRORS: dict[type[Exception], DomainAnswer] = {
-    InvalidInput: lambda request, error: invalid_fields(
+    errors.InvalidInput: lambda request, error: invalid_fields(
         error.errors, "the request breaks the registry's rules"
     ),
-    NotFound: 404,
-    AlreadyRegistered: _already_registered,
-    InvalidTransition: 409,
-    StaleVersion: lambda request, error: Problem(409, str(error), current_version=error.current),
-    Forbidden: 403,
+    errors.NotFound: 404,
+    errors.AlreadyRegistered: _already_registered,
+    errors.InvalidTransition: 409,
+    errors.StaleVersion: lambda request, error: Problem(
+        409, str(error), current_version=error.current
+    ),
+    errors.Forbidden: 403,
 }

@@ -118,12 +118,12 @@ class EnterprisePublic(BaseModel):
     id: uuid.UUID
     name: str
     country: str
-    region: str
+    region: str = Field(description="the region's id")
     city: str
     inn: str | None
     ogrn: str | None
     unp: str | None
-    sectors: list[str]
+    sectors: list[str] = Field(description="the sectors' ids")
     description: str
     languages: list[str]
     size: str
