@@ -123,9 +123,7 @@ _admin_post = partial(staff_accounts.post, **_documented(Access.ADMIN))
 _staff_get = partial(staff_accounts.get, **_documented(Access.STAFF))
 
 
-@_admin_get(
-    "", response_model=StaffAccountPage, summary="The agency's and admins' accounts, newest first"
-)
+@_admin_get("", summary="The agency's and admins' accounts, newest first")
 async def list_accounts(
     request: Request,
     caller: Admin,
@@ -136,7 +134,7 @@ async def list_accounts(
     cursor: Annotated[
         str | None, Query(max_length=500, description="next_cursor of the previous page, as given")
     ] = None,
-):
+) -> StaffAccountPage:
     page = await accounts.list_staff_accounts(
         uow=_uow(request), roles=_ROLE_FILTERS[role], limit=limit, cursor=cursor
     )
@@ -150,10 +148,9 @@ async def list_accounts(
 @_admin_post(
     "",
     status_code=201,
-    response_model=InvitedAccountOut,
     summary="Open an agency or admin account; its person gets an emailed link to set a password",
 )
-async def open_account(body: NewStaffAccount, request: Request, caller: Admin):
+async def open_account(body: NewStaffAccount, request: Request, caller: Admin) -> InvitedAccountOut:
     account, sent = await accounts.invite_account(
         uow=_uow(request),
         invitations=request.app.state.container.invitations,
@@ -165,22 +162,18 @@ async def open_account(body: NewStaffAccount, request: Request, caller: Admin):
     return InvitedAccountOut.invited(account, sent)
 
 
-@_staff_get(
-    "/{account_id}",
-    response_model=AccountNameOut,
-    summary="Who an account is: its name, email and role",
-)
-async def get_account(account_id: AccountId, request: Request, caller: Staff):
+@_staff_get("/{account_id}", summary="Who an account is: its name, email and role")
+async def get_account(account_id: AccountId, request: Request, caller: Staff) -> AccountNameOut:
     account = await accounts.get_account_or_raise(uow=_uow(request), account_id=account_id)
     return AccountNameOut.model_validate(account, from_attributes=True)
 
 
 @_admin_post(
-    "/{account_id}/invitation",
-    response_model=InvitedAccountOut,
-    summary="Email the account a fresh link to set its password",
+    "/{account_id}/invitation", summary="Email the account a fresh link to set its password"
 )
-async def send_invitation(account_id: AccountId, request: Request, caller: Admin):
+async def send_invitation(
+    account_id: AccountId, request: Request, caller: Admin
+) -> InvitedAccountOut:
     account, sent = await accounts.send_invitation(
         uow=_uow(request),
         invitations=request.app.state.container.invitations,
@@ -198,21 +191,18 @@ async def send_invitation(account_id: AccountId, request: Request, caller: Admin
 
 @_admin_post(
     "/{account_id}/disable",
-    response_model=StaffAccountOut,
     summary="Disable an account: it can no longer sign in, and its sessions end",
 )
-async def disable_account(account_id: AccountId, request: Request, caller: Admin):
+async def disable_account(
+    account_id: AccountId, request: Request, caller: Admin
+) -> StaffAccountOut:
     account = await accounts.disable_account(
         uow=_uow(request), account_id=account_id, disabled_by=caller.account_id
     )
     return StaffAccountOut.of(account)
 
 
-@_admin_post(
-    "/{account_id}/enable",
-    response_model=StaffAccountOut,
-    summary="Enable a disabled account again",
-)
-async def enable_account(account_id: AccountId, request: Request, caller: Admin):
+@_admin_post("/{account_id}/enable", summary="Enable a disabled account again")
+async def enable_account(account_id: AccountId, request: Request, caller: Admin) -> StaffAccountOut:
     account = await accounts.enable_account(uow=_uow(request), account_id=account_id)
     return StaffAccountOut.of(account)
