@@ -13,14 +13,23 @@ _COMPATIBLE = {
     "joint_venture": frozenset({"joint_venture", "investment", "technology"}),
 }
 
-# Each kind as the reasons name it: (Russian, English, Belarusian).
+# Each kind as the reasons name it, by language.
 KIND_NAMES = {
-    "goods": ("товары", "goods", "тавары"),
-    "services": ("услуги", "services", "паслугі"),
-    "technology": ("технологии", "technology", "тэхналогіі"),
-    "investment": ("инвестиции", "investment", "інвестыцыі"),
-    "joint_venture": ("совместное предприятие", "joint venture", "сумеснае прадпрыемства"),
+    "goods": {"ru": "товары", "en": "goods", "be": "тавары"},
+    "services": {"ru": "услуги", "en": "services", "be": "паслугі"},
+    "technology": {"ru": "технологии", "en": "technology", "be": "тэхналогіі"},
+    "investment": {"ru": "инвестиции", "en": "investment", "be": "інвестыцыі"},
+    "joint_venture": {
+        "ru": "совместное предприятие",
+        "en": "joint venture",
+        "be": "сумеснае прадпрыемства",
+    },
 }
+
+
+def kind_name(kind: str, language: str) -> str:
+    """A kind this vocabulary does not know is named by its code."""
+    return KIND_NAMES.get(kind, {}).get(language, kind)
 
 
 def compatible(kind: str, other: str) -> bool:

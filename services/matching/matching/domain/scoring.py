@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from matching.domain import belarusian as be
 from matching.domain.geography import Gazetteer, haversine_km
-from matching.domain.kinds import KIND_NAMES
+from matching.domain.kinds import kind_name
 from matching.domain.listing import Listing, Profile
 from matching.domain.taxonomy import PRODUCT_CONCEPT, SECTOR_CONCEPT, Taxonomy
 from matching.domain.text import stem, words
@@ -300,14 +300,10 @@ class Scorer:
 
 def _kinds_reason(offer_kind: str, need_kind: str) -> Reason:
     """Said when the kinds differ (they pair only when compatible: domain/kinds.py)."""
-    offered, needed = (
-        KIND_NAMES.get(offer_kind, (offer_kind,) * 3),
-        KIND_NAMES.get(need_kind, (need_kind,) * 3),
-    )
     return Reason(
-        f"совместимые виды: {offered[0]} — {needed[0]}",
-        f"compatible kinds: {offered[1]} — {needed[1]}",
-        be.compatible_kinds(offered[2], needed[2]),
+        f"совместимые виды: {kind_name(offer_kind, 'ru')} — {kind_name(need_kind, 'ru')}",
+        f"compatible kinds: {kind_name(offer_kind, 'en')} — {kind_name(need_kind, 'en')}",
+        be.compatible_kinds(kind_name(offer_kind, "be"), kind_name(need_kind, "be")),
     )
 
 
