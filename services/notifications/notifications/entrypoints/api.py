@@ -48,9 +48,7 @@ def _uow(request: Request) -> UnitOfWork:
     return UnitOfWork(request.app.state.container.session_factory)
 
 
-@router.get(
-    "/deliveries", response_model=DeliveryPage, responses=problem_responses(STAFF_ONLY, INVALID)
-)
+@router.get("/deliveries", responses=problem_responses(STAFF_ONLY, INVALID))
 async def delivery_log(
     request: Request,
     caller: Annotated[Caller, Depends(current_caller)],
@@ -63,7 +61,7 @@ async def delivery_log(
     enterprise_id: uuid.UUID | None = None,
     created_from: Moment | None = None,
     created_until: Moment | None = None,
-):
+) -> DeliveryPage:
     if not caller.is_staff:
         raise HTTPException(403, "the delivery log is for the investment agency")
     offset = int(cursor or 0)
@@ -79,16 +77,12 @@ async def delivery_log(
     )
 
 
-@router.post(
-    "/deliveries/resend-dead",
-    response_model=ResendOut,
-    responses=problem_responses(ADMIN_ONLY, TOO_LARGE, INVALID),
-)
+@router.post("/deliveries/resend-dead", responses=problem_responses(ADMIN_ONLY, TOO_LARGE, INVALID))
 async def resend_dead(
     request: Request,
     caller: Annotated[Caller, Depends(current_caller)],
     selection: Annotated[ResendRequest | None, Body()] = None,
-):
+) -> ResendOut:
     if caller.role != "admin":
         raise HTTPException(403, "only an admin re-sends dead emails")
     selection = selection or ResendRequest()
@@ -173,14 +167,10 @@ def _may_manage(caller: Caller, enterprise_id: uuid.UUID) -> None:
         )
 
 
-@router.get(
-    "/preferences/{enterprise_id}",
-    response_model=PreferencesRead,
-    responses=problem_responses(MANAGERS_ONLY, INVALID),
-)
+@router.get("/preferences/{enterprise_id}", responses=problem_responses(MANAGERS_ONLY, INVALID))
 async def read_preferences(
     enterprise_id: uuid.UUID, request: Request, caller: Annotated[Caller, Depends(current_caller)]
-):
+) -> PreferencesRead:
     _may_manage(caller, enterprise_id)
     chosen = PreferencesOut.of(
         await preferences.get(uow=_uow(request), enterprise_id=enterprise_id)
@@ -192,16 +182,14 @@ async def read_preferences(
 
 
 @router.put(
-    "/preferences/{enterprise_id}",
-    response_model=PreferencesOut,
-    responses=problem_responses(MANAGERS_ONLY, TOO_LARGE, INVALID),
+    "/preferences/{enterprise_id}", responses=problem_responses(MANAGERS_ONLY, TOO_LARGE, INVALID)
 )
 async def change_preferences(
     enterprise_id: uuid.UUID,
     choice: PreferencesIn,
     request: Request,
     caller: Annotated[Caller, Depends(current_caller)],
-):
+) -> PreferencesOut:
     _may_manage(caller, enterprise_id)
     preference = await preferences.change(
         uow=_uow(request),
