@@ -19,6 +19,20 @@ TEMPLATES_DIR = (
 LANGUAGES = ("ru", "be", "en")
 BULK = frozenset({"suggestion", "reminder", "digest", "suggestion_ended"})
 
+# What the subject of each template must tell the recipient, in each of LANGUAGES.
+SUBJECT_SAYS = {
+    "welcome": ("зарегистрировано", "зарэгістравана", "is registered"),
+    "verified": ("прошло проверку", "прайшло праверку", "has been verified"),
+    "suggestion": ("Предложение о партнёрстве", "Прапанова аб партнёрстве", "Partner suggestion"),
+    "reminder": ("Напоминание", "Напамін", "Reminder"),
+    "introduction": ("Знакомство с партнёром", "Знаёмства з партнёрам", "Introduction"),
+}
+
+
+def subject_says(template: str, language: str) -> str:
+    return SUBJECT_SAYS[template][LANGUAGES.index(language)]
+
+
 LINKS = SignedLinks(
     public_base_url="https://unionmatch.example.org", secret="sample-links-secret-" * 2
 )

@@ -1,5 +1,5 @@
 """Fixtures of the unit stories: the registry's and the matcher's reference data, read once from
-data/."""
+data/, and the notifications service's email renderer."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from matching.adapters.reference_files import load_gazetteer, load_taxonomy
 from matching.domain.index import MatchIndex
 from matching.domain.scoring import Scorer
 from matching.domain.taxonomy import Lexicon
+from notifications.adapters.rendering import TemplateRenderer
 from registry.adapters.reference_files import load_reference
 
 
@@ -38,3 +39,9 @@ def lexicon(taxonomy):
 def index(taxonomy, places, lexicon):
     """An empty matching index with the default scoring policy."""
     return MatchIndex(Scorer(taxonomy, places), lexicon)
+
+
+@pytest.fixture(scope="session")
+def renderer() -> TemplateRenderer:
+    """The notifications service's email templates, loaded once."""
+    return TemplateRenderer()

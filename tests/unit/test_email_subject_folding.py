@@ -14,16 +14,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from notifications.adapters.rendering import RenderedEmail, TemplateRenderer
+from notifications.adapters.rendering import RenderedEmail
 from notifications.adapters.smtp import build_message, flatten
 from tests.email_samples import BULK, context, every_email
 
 SENDER = "Union Match <noreply@unionmatch.example.org>"
-
-
-@pytest.fixture(scope="module")
-def renderer():
-    return TemplateRenderer()
 
 
 def wire(rendered: RenderedEmail, *, eight_bit: bool = True) -> bytes:

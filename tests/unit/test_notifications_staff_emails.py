@@ -8,7 +8,6 @@ import pytest
 from pydantic import ValidationError
 
 from eventkit.contracts import EnterpriseSuspended
-from notifications.adapters.rendering import TemplateRenderer
 from notifications.domain.composing import Send, decide
 from notifications.domain.deliveries import DeliveryStatus
 from notifications.domain.plans import AgencyContact, account_invitation, deliveries_for
@@ -32,11 +31,6 @@ class NoLinks:
 
     def unsubscribe(self, enterprise_id):
         raise AssertionError("transactional mail carries no unsubscribe link")
-
-
-@pytest.fixture(scope="module")
-def renderer():
-    return TemplateRenderer()
 
 
 def suspended_event(*, languages=("be", "ru"), reason: str | None = REASON):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from eventkit.contracts import EnterpriseUpdated
-from notifications.adapters.rendering import TemplateRenderer
 from notifications.domain.deliveries import TRANSACTIONAL
 from notifications.domain.plans import deliveries_for
 from tests.lift_story_events import as_received, lift_maker_event
@@ -35,11 +34,6 @@ RECHECK_SAYS = {
     "be": ("зноў на праверцы", "назва, УНП"),
     "en": ("is being verified again", "name, UNP"),
 }
-
-
-@pytest.fixture(scope="module")
-def renderer():
-    return TemplateRenderer()
 
 
 @pytest.mark.parametrize("language", ["ru", "be", "en"])

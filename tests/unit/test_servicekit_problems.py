@@ -137,29 +137,42 @@ def test_invalid_requests_name_the_field_without_its_location(url, payload, fiel
     assert [error["field"] for error in body["errors"]] == [field]
 
 
-def test_http_errors_keep_their_headers_and_get_the_statuss_title():
-    response = _client().get("/refused")
+@pytest.mark.parametrize(
+    ("path", "says", "headers"),
+    [
+        pytest.param(
+            "/refused",
+            {"title": "Unauthorized", "detail": "sign in first"},
+            {"www-authenticate": "Bearer"},
+            id="an HTTP error keeps its headers and gets its status's title",
+        ),
+        pytest.param(
+            "/nowhere", {"title": "Not found"}, {}, id="an unknown route answers with a problem"
+        ),
+        pytest.param(
+            "/slow-down",
+            {"type": "/problems/rate-limited", "title": "Too many requests"},
+            {"retry-after": "3"},
+            id="a raised problem keeps its type and headers",
+        ),
+        pytest.param(
+            "/early", {"title": "Forbidden here"}, {}, id="a returned problem may carry its title"
+        ),
+        pytest.param(
+            "/bug",
+            {
+                "status": 500,
+                "title": "Internal error",
+                "detail": "the stock service could not complete the request",
+            },
+            {},
+            id="an unexpected error names the service and hides the cause",
+        ),
+    ],
+)
+def test_errors_answer_as_problems_that_say_what_they_are(path, says, headers):
+    response = _client().get(path)
     body = _problem(response)
-    assert body["title"] == "Unauthorized" and body["detail"] == "sign in first"
-    assert response.headers["www-authenticate"] == "Bearer"
 
-
-def test_unknown_routes_answer_with_a_problem():
-    assert _problem(_client().get("/nowhere"))["title"] == "Not found"
-
-
-def test_a_raised_problem_keeps_its_type_and_headers():
-    response = _client().get("/slow-down")
-    body = _problem(response)
-    assert body["type"] == "/problems/rate-limited" and body["title"] == "Too many requests"
-    assert response.headers["retry-after"] == "3"
-
-
-def test_a_returned_problem_may_carry_its_own_title():
-    assert _problem(_client().get("/early"))["title"] == "Forbidden here"
-
-
-def test_an_unexpected_error_names_the_service_and_hides_the_cause():
-    body = _problem(_client().get("/bug"))
-    assert body["status"] == 500 and body["title"] == "Internal error"
-    assert body["detail"] == "the stock service could not complete the request"
+    assert {key: body.get(key) for key in says} == says
+    assert {name: response.headers.get(name) for name in headers} == headers
