@@ -9,6 +9,7 @@ import signal
 import sys
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import uvicorn
 
@@ -20,10 +21,18 @@ from servicekit.cli import Command, migration_commands, run_cli
 MIGRATIONS = Path(__file__).parent / "migrations"
 alembic_config = partial(migrations.alembic_config, MIGRATIONS)
 
+
+class AccountToOpen(NamedTuple):
+    role: Role
+    email: str
+    password: str
+    name: str | None = None
+
+
 # Demo mode only: the reviewer and the admin a visitor of `make up` signs in with.
 DEMO_ACCOUNTS = (
-    (Role.AGENCY, "agency@demo.local", "demo-agency", "Анна Смирнова (агентство)"),
-    (Role.ADMIN, "admin@demo.local", "demo-admin", "Олег Петров (администратор)"),
+    AccountToOpen(Role.AGENCY, "agency@demo.local", "demo-agency", "Анна Смирнова (агентство)"),
+    AccountToOpen(Role.ADMIN, "admin@demo.local", "demo-admin", "Олег Петров (администратор)"),
 )
 
 
@@ -68,17 +77,11 @@ async def create_account(
     from gateway.domain.errors import EmailTaken, InvalidInput, WeakPassword
     from gateway.observability import Metrics
     from gateway.service_layer import accounts
-    from gateway.service_layer.unit_of_work import UnitOfWork
 
     container = build_container(settings, Metrics())
     try:
-        account = await accounts.open_account(
-            uow=UnitOfWork(container.session_factory),
-            passwords=container.passwords,
-            email=email,
-            password=password,
-            role=role,
-            name=name,
+        account = await _open(
+            container, accounts.open_account, AccountToOpen(role, email, password, name)
         )
     except (EmailTaken, WeakPassword, InvalidInput) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -166,21 +169,26 @@ def _stop(*servers: uvicorn.Server) -> None:
         server.should_exit = True
 
 
-async def open_demo_accounts(container) -> None:
-    from gateway.service_layer import accounts
+async def _open(container, opening, account: AccountToOpen, **options):
+    """`opening` (the service layer's open_account or ensure_account) of `account`, in a unit of
+    work of its own."""
     from gateway.service_layer.unit_of_work import UnitOfWork
 
+    return await opening(
+        uow=UnitOfWork(container.session_factory),
+        passwords=container.passwords,
+        **account._asdict(),
+        **options,
+    )
+
+
+async def open_demo_accounts(container) -> None:
+    from gateway.service_layer import accounts
+
     lines = []
-    for role, email, password, name in DEMO_ACCOUNTS:
-        _, opened = await accounts.ensure_account(
-            uow=UnitOfWork(container.session_factory),
-            passwords=container.passwords,
-            email=email,
-            password=password,
-            role=role,
-            name=name,
-            in_demo=True,
-        )
+    for account in DEMO_ACCOUNTS:
+        _, opened = await _open(container, accounts.ensure_account, account, in_demo=True)
+        role, email, password, _ = account
         lines.append(f"  {role:<7} {email} / {password}{'  (opened now)' if opened else ''}")
     print("demo mode: sign in with\n" + "\n".join(lines), flush=True)
 

@@ -9,15 +9,26 @@ import asyncio
 import signal
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import structlog
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
-from eventkit.kafka import EventConsumer, Handler, kafka_is_reachable, keep_running
+from eventkit.kafka import (
+    EventConsumer,
+    Handler,
+    idempotent_producer,
+    kafka_is_reachable,
+    keep_running,
+)
 from eventkit.outbox import OutboxRelay
 from servicekit.health import database_is_reachable
 
@@ -134,6 +145,22 @@ class DatabaseAndKafka:
     session_factory: async_sessionmaker[AsyncSession]
     producer: AIOKafkaProducer
     producer_started: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @classmethod
+    def connected(cls, settings: Any, *, client_id: str, **fields: Any) -> Self:
+        """The container of an app whose `settings` name its database and Kafka: a pool of ten
+        connections, each checked before use, and an idempotent producer (`fields`: the app's own
+        parts). Called inside the running event loop: the Kafka clients need one."""
+        engine = create_async_engine(
+            settings.database_url, hide_parameters=True, pool_size=10, pool_pre_ping=True
+        )
+        return cls(
+            settings=settings,
+            engine=engine,
+            session_factory=async_sessionmaker(engine, expire_on_commit=False),
+            producer=idempotent_producer(settings.kafka_bootstrap_servers, client_id=client_id),
+            **fields,
+        )
 
     async def start_producer(self) -> None:
         """Kafka may come up after the app: requests are accepted (into the outbox) meanwhile."""

@@ -8,10 +8,8 @@ from dataclasses import dataclass, field
 
 import structlog
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 
-from eventkit.kafka import idempotent_producer
 from matching.adapters.orm import outbox
 from matching.adapters.reference_files import load_gazetteer, load_region_names, load_taxonomy
 from matching.adapters.units import load_quantities
@@ -68,16 +66,8 @@ def build_matcher(settings: Settings) -> Matcher:
 
 def build_container(settings: Settings, metrics: Metrics) -> Container:
     """Called inside the running event loop: the Kafka clients need one."""
-    engine = create_async_engine(
-        settings.database_url, hide_parameters=True, pool_size=10, pool_pre_ping=True
-    )
-    return Container(
-        settings=settings,
-        engine=engine,
-        session_factory=async_sessionmaker(engine, expire_on_commit=False),
-        producer=idempotent_producer(settings.kafka_bootstrap_servers, client_id="matching"),
-        metrics=metrics,
-        matcher=build_matcher(settings),
+    return Container.connected(
+        settings, client_id="matching", metrics=metrics, matcher=build_matcher(settings)
     )
 
 

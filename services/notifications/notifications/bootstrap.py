@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 
 import structlog
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from eventkit.kafka import idempotent_producer
 from notifications.adapters.links import SignedLinks
 from notifications.adapters.rendering import TemplateRenderer
 from notifications.adapters.smtp import SmtpMailer
@@ -39,14 +37,9 @@ class Container(DatabaseAndKafka):
 
 def build_container(settings: Settings, metrics: Metrics) -> Container:
     """Called inside the running event loop: the Kafka clients need one."""
-    engine = create_async_engine(
-        settings.database_url, hide_parameters=True, pool_size=10, pool_pre_ping=True
-    )
-    return Container(
-        settings=settings,
-        engine=engine,
-        session_factory=async_sessionmaker(engine, expire_on_commit=False),
-        producer=idempotent_producer(settings.kafka_bootstrap_servers, client_id="notifications"),
+    return Container.connected(
+        settings,
+        client_id="notifications",
         mailer=SmtpMailer(
             host=settings.smtp_host,
             port=settings.smtp_port,
