@@ -20,7 +20,7 @@ from devstack.demo import load_demo
 from devstack.errors import StackError
 from devstack.processes import stop_recorded
 from devstack.secrets import load_or_create as load_or_create_secrets
-from devstack.stack import ROOT, Stack, StackConfig
+from devstack.stack import ROOT, SERVICES, Stack, StackConfig
 
 STATE_DIR = ROOT / ".cache" / "platform"
 UP_PID_FILE_NAME = "up.pid"
@@ -110,26 +110,28 @@ def _wait_gone(pid: int, *, timeout: float) -> None:
         time.sleep(0.2)
 
 
+# The flags of `up` that are settings of the stack under the same name.
+_STACK_FLAGS = (
+    "state_dir",
+    "web_port",
+    "gateway_port",
+    "gateway_ops_port",
+    "kafka_port",
+    "kafka_controller_port",
+    "postgres_port",
+    "smtp_port",
+    "smtp_http_port",
+    "kafka_timeout",
+)
+
+
 def run_up(args: argparse.Namespace) -> int:
     config = StackConfig(
-        state_dir=args.state_dir,
-        web_port=args.web_port,
-        gateway_port=args.gateway_port,
-        gateway_ops_port=args.gateway_ops_port,
+        **{flag: getattr(args, flag) for flag in _STACK_FLAGS},
+        service_ports={name: getattr(args, f"{name}_port") for name in SERVICES},
+        external_database_url=args.database_url,
         # The demo opens about a hundred company accounts from this machine's address, all at once.
         gateway_registrations_per_address=1_000,
-        service_ports={
-            "registry": args.registry_port,
-            "matching": args.matching_port,
-            "notifications": args.notifications_port,
-        },
-        kafka_port=args.kafka_port,
-        kafka_controller_port=args.kafka_controller_port,
-        postgres_port=args.postgres_port,
-        external_database_url=args.database_url,
-        smtp_port=args.smtp_port,
-        smtp_http_port=args.smtp_http_port,
-        kafka_timeout=args.kafka_timeout,
         # Made on the first run and kept in the state folder: never a secret published in the
         # repository.
         **load_or_create_secrets(args.state_dir),
