@@ -311,11 +311,13 @@ class ListingPatch(BaseModel):
     description: Description | None = None
     sector: SectorId | None = None
     product_codes: Codes | None = None
-    quantity: Quantity | None = None
-    unit: Unit | None = None
+    quantity: Quantity | None = Field(default=None, description="null removes it")
+    unit: Unit | None = Field(default=None, description="null removes it")
     regions: Regions | None = None
     certifications: Certifications | None = None
-    valid_until: LastDay | None = None
+    valid_until: LastDay | None = Field(
+        default=None, description="null removes it: the listing then holds until closed"
+    )
 
 
 class FieldNote(BaseModel):
