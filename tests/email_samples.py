@@ -19,18 +19,24 @@ TEMPLATES_DIR = (
 LANGUAGES = ("ru", "be", "en")
 BULK = frozenset({"suggestion", "reminder", "digest", "suggestion_ended"})
 
-# What the subject of each template must tell the recipient, in each of LANGUAGES.
+# What the subject of each template must tell the recipient, in each language.
 SUBJECT_SAYS = {
-    "welcome": ("зарегистрировано", "зарэгістравана", "is registered"),
-    "verified": ("прошло проверку", "прайшло праверку", "has been verified"),
-    "suggestion": ("Предложение о партнёрстве", "Прапанова аб партнёрстве", "Partner suggestion"),
-    "reminder": ("Напоминание", "Напамін", "Reminder"),
-    "introduction": ("Знакомство с партнёром", "Знаёмства з партнёрам", "Introduction"),
+    ("welcome", "ru"): "зарегистрировано",
+    ("welcome", "be"): "зарэгістравана",
+    ("welcome", "en"): "is registered",
+    ("verified", "ru"): "прошло проверку",
+    ("verified", "be"): "прайшло праверку",
+    ("verified", "en"): "has been verified",
+    ("suggestion", "ru"): "Предложение о партнёрстве",
+    ("suggestion", "be"): "Прапанова аб партнёрстве",
+    ("suggestion", "en"): "Partner suggestion",
+    ("reminder", "ru"): "Напоминание",
+    ("reminder", "be"): "Напамін",
+    ("reminder", "en"): "Reminder",
+    ("introduction", "ru"): "Знакомство с партнёром",
+    ("introduction", "be"): "Знаёмства з партнёрам",
+    ("introduction", "en"): "Introduction",
 }
-
-
-def subject_says(template: str, language: str) -> str:
-    return SUBJECT_SAYS[template][LANGUAGES.index(language)]
 
 
 LINKS = SignedLinks(

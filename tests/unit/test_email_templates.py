@@ -4,7 +4,7 @@ happened, and a plain-text and an HTML body with the enterprise's name and its p
 import pytest
 from jinja2 import TemplateNotFound, UndefinedError
 
-from tests.email_samples import subject_says
+from tests.email_samples import SUBJECT_SAYS
 
 PROFILE_URL = "https://unionmatch.example/enterprises/b2c9a0c4-7c1e-4f57-9a57-7c8e2a6f1d10"
 LANGUAGES = ["ru", "be", "en"]
@@ -32,7 +32,7 @@ def test_the_subject_says_what_happened_to_which_enterprise_on_one_line(
 ):
     email = renderer.render(template, language, context())
 
-    assert subject_says(template, language) in email.subject
+    assert SUBJECT_SAYS[(template, language)] in email.subject
     assert "Могилёвлифтмаш" in email.subject
     assert "\n" not in email.subject and "\r" not in email.subject
     assert email.subject == email.subject.strip()

@@ -137,39 +137,36 @@ def test_invalid_requests_name_the_field_without_its_location(url, payload, fiel
     assert [error["field"] for error in body["errors"]] == [field]
 
 
-@pytest.mark.parametrize(
-    ("path", "says", "headers"),
-    [
-        pytest.param(
-            "/refused",
-            {"title": "Unauthorized", "detail": "sign in first"},
-            {"www-authenticate": "Bearer"},
-            id="an HTTP error keeps its headers and gets its status's title",
-        ),
-        pytest.param(
-            "/nowhere", {"title": "Not found"}, {}, id="an unknown route answers with a problem"
-        ),
-        pytest.param(
-            "/slow-down",
-            {"type": "/problems/rate-limited", "title": "Too many requests"},
-            {"retry-after": "3"},
-            id="a raised problem keeps its type and headers",
-        ),
-        pytest.param(
-            "/early", {"title": "Forbidden here"}, {}, id="a returned problem may carry its title"
-        ),
-        pytest.param(
-            "/bug",
-            {
-                "status": 500,
-                "title": "Internal error",
-                "detail": "the stock service could not complete the request",
-            },
-            {},
-            id="an unexpected error names the service and hides the cause",
-        ),
-    ],
-)
+# What a path's error answers: (the path, what the problem says, the headers it keeps).
+ERROR_ANSWERS = [
+    # An HTTP error keeps its headers and gets its status's title.
+    (
+        "/refused",
+        {"title": "Unauthorized", "detail": "sign in first"},
+        {"www-authenticate": "Bearer"},
+    ),
+    ("/nowhere", {"title": "Not found"}, {}),  # an unknown route answers with a problem
+    # A raised problem keeps its type and headers.
+    (
+        "/slow-down",
+        {"type": "/problems/rate-limited", "title": "Too many requests"},
+        {"retry-after": "3"},
+    ),
+    ("/early", {"title": "Forbidden here"}, {}),  # a returned problem may carry its own title
+    # An unexpected error names the service and hides the cause.
+    (
+        "/bug",
+        {
+            "status": 500,
+            "title": "Internal error",
+            "detail": "the stock service could not complete the request",
+        },
+        {},
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "says", "headers"), ERROR_ANSWERS)
 def test_errors_answer_as_problems_that_say_what_they_are(path, says, headers):
     response = _client().get(path)
     body = _problem(response)
