@@ -16,6 +16,7 @@ import json
 import math
 import re
 from collections import deque
+from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,18 +30,12 @@ _UNSTORABLE_TEXT = (
 _INT64 = 2**63 - 1
 
 
+@dataclass(eq=False)
 class RequestLimits:
-    def __init__(
-        self,
-        app: ASGIApp,
-        max_bytes: int = 256 * 1024,
-        max_header_bytes: int = 8 * 1024,
-        max_headers_bytes: int = 32 * 1024,
-    ) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-        self.max_header_bytes = max_header_bytes
-        self.max_headers_bytes = max_headers_bytes
+    app: ASGIApp
+    max_bytes: int = 256 * 1024
+    max_header_bytes: int = 8 * 1024
+    max_headers_bytes: int = 32 * 1024
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
