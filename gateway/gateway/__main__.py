@@ -94,14 +94,11 @@ async def create_account(
 
 
 def serve(settings: Settings) -> None:
-    if not settings.demo_mode and (defaults := settings.default_secrets_in_use()):
-        print(
-            f"error: {', '.join(defaults)} still has the value published in this repository; "
-            "set your own secret (at least 32 characters) or run in demo mode "
-            "(GATEWAY_DEMO_MODE=true)",
-            file=sys.stderr,
-        )
-        sys.exit(2)
+    from eventkit.published_secrets import refuse_published_secrets
+
+    refuse_published_secrets(
+        settings.secrets(), demo_mode=settings.demo_mode, demo_setting="GATEWAY_DEMO_MODE"
+    )
 
     from gateway.bootstrap import create_app
     from servicekit.observability import configure_logging

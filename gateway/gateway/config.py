@@ -3,10 +3,7 @@ import ipaddress
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from eventkit.published_secrets import DEMO_JWT_SECRET, PUBLISHED_SECRETS
-
-# Secrets that ship in this repository (docker-compose's demo); refused outside demo mode.
-KNOWN_DEFAULT_SECRETS = PUBLISHED_SECRETS
+from eventkit.published_secrets import DEMO_JWT_SECRET, published_secrets_in_use
 
 
 class Settings(BaseSettings):
@@ -88,14 +85,13 @@ class Settings(BaseSettings):
             ipaddress.ip_network(proxy.strip(), strict=False)  # a ValueError names the bad entry
         return proxies
 
-    def default_secrets_in_use(self) -> list[str]:
-        """Names of the secrets still set to a value published in this repository."""
-        secrets = {
+    def secrets(self) -> dict[str, SecretStr]:
+        """The gateway's secrets, by their environment variable."""
+        return {
             "GATEWAY_INTERNAL_TOKEN_SECRET": self.internal_token_secret,
             "GATEWAY_JWT_SECRET": self.jwt_secret,
         }
-        return [
-            name
-            for name, value in secrets.items()
-            if value.get_secret_value() in KNOWN_DEFAULT_SECRETS
-        ]
+
+    def default_secrets_in_use(self) -> list[str]:
+        """Names of the secrets still set to a value published in this repository."""
+        return published_secrets_in_use(self.secrets())
