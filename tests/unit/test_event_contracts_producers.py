@@ -12,12 +12,11 @@ import pytest
 
 from eventkit import asyncapi, contracts, topics
 from eventkit.envelope import Envelope
-from matching.domain.listing import Listing as MatchingListing
-from matching.domain.match import Match
 from matching.service_layer.events import publish_transitions
 from registry.domain.enterprise import Enterprise
 from registry.domain.listing import Listing
 from registry.service_layer import events
+from tests.matching_listings import housing_need, lift_maker, proposed_match
 
 # The services' domain objects are made from the documented examples.
 PROFILE = asyncapi.EXAMPLES[contracts.EnterpriseRegistered]
@@ -86,27 +85,10 @@ class RecordingUnitOfWork:
 
 
 async def test_matching_signs_and_keys_a_match_by_its_need_on_the_documented_topic():
-    def listing(side: str, enterprise_id: uuid.UUID) -> MatchingListing:
-        return MatchingListing(
-            id=uuid.uuid4(),
-            side=side,
-            enterprise_id=enterprise_id,
-            enterprise_name=SNAPSHOT.enterprise_name,
-            country=SNAPSHOT.enterprise_country,
-            region=SNAPSHOT.enterprise_region,
-            city=SNAPSHOT.enterprise_city,
-            title=SNAPSHOT.title,
-            sector=SNAPSHOT.sector,
-        )
-
-    offer, need = listing("offer", PROFILE.enterprise_id), listing("need", HOUSING)
-    match = Match.propose(
-        offer_id=offer.id,
-        need_id=need.id,
-        offer_enterprise_id=offer.enterprise_id,
-        need_enterprise_id=need.enterprise_id,
-        components=[],
-        **PROPOSED.model_dump(include={"score", "reasons_ru", "reasons_en"}),
+    offer = lift_maker(enterprise_id=PROFILE.enterprise_id)
+    need = housing_need(enterprise_id=HOUSING)
+    match = proposed_match(
+        offer, need, **PROPOSED.model_dump(include={"score", "reasons_ru", "reasons_en"})
     )
     match.approve(actor="reviewer-1")
     uow = RecordingUnitOfWork()
