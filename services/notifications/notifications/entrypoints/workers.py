@@ -25,17 +25,16 @@ CONSUMED_TOPICS = list(topics.CONSUMED_BY["notifications"])
 
 async def run_consumer(container, stop: asyncio.Event) -> None:
     settings = container.settings
-    agency = AgencyContact(email=settings.agency_email, phone=settings.agency_phone)
+    # What every email an event causes says of the platform: its address and the agency's contact.
+    emails_say = {
+        "public_base_url": settings.public_base_url,
+        "agency": AgencyContact(email=settings.agency_email, phone=settings.agency_phone),
+    }
 
     async def handle(envelope, payload) -> None:
         uow = UnitOfWork(container.session_factory)
-        if await events.handle(
-            uow=uow,
-            envelope=envelope,
-            payload=payload,
-            public_base_url=settings.public_base_url,
-            agency=agency,
-        ):
+        queued = await events.handle(uow=uow, envelope=envelope, payload=payload, **emails_say)
+        if queued:
             container.sender_wakeup.set()
 
     await consume(container, topics=CONSUMED_TOPICS, handle=handle, stop=stop)
