@@ -102,21 +102,23 @@ class ReasonsOut(BaseModel):
 
 
 class ListingOut(BaseModel):
+    """A listing as matching read it from the registry's events (no contact details)."""
+
     id: uuid.UUID
-    side: str
+    side: str = Field(description="offer (what the enterprise supplies) or need (what it seeks)")
     enterprise_id: uuid.UUID
     enterprise_name: str
-    country: str
-    region: str
+    country: str = Field(description="the enterprise's country: RU or BY")
+    region: str = Field(description="the enterprise's region, an id of GET /regions")
     city: str
     title: str
     description: str
-    sector: str
-    product_codes: list[str]
-    quantity: float | None
-    unit: str | None
+    sector: str = Field(description="an id of GET /sectors")
+    product_codes: list[str] = Field(description="EAEU TN VED / HS codes, 4 to 10 digits each")
+    quantity: float | None = Field(description="how much, in `unit`; null when not said")
+    unit: str | None = Field(description="a code of the units vocabulary, like t/month")
     certifications: list[str]
-    status: str
+    status: str = Field(description="active, or closed (matched no more)")
 
     @classmethod
     def of(cls, listing: Listing) -> ListingOut:
@@ -141,12 +143,14 @@ class HistoryOut(BaseModel):
 
 class MatchOut(BaseModel):
     id: uuid.UUID
-    offer_id: uuid.UUID
-    need_id: uuid.UUID
+    offer_id: uuid.UUID = Field(description="the offer's listing")
+    need_id: uuid.UUID = Field(description="the need's listing")
     offer_enterprise_id: uuid.UUID
     need_enterprise_id: uuid.UUID
-    score: float
-    status: str
+    score: float = Field(description="how well the offer fits the need, from 0 to 1")
+    status: str = Field(
+        description="proposed, approved, rejected, declined, introduced, closed or withdrawn"
+    )
     sector: str
     offer_title: str
     need_title: str
