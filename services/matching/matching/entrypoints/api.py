@@ -46,6 +46,7 @@ from matching.service_layer.matches import MatchView
 from servicekit.problems import problem_responses
 
 router = APIRouter(responses=problem_responses(UNAUTHORIZED))
+Country = Annotated[str | None, Query(pattern=r"^(RU|BY)$")]
 
 
 def _detail(view: MatchView) -> MatchDetailOut:
@@ -60,9 +61,6 @@ def _detail(view: MatchView) -> MatchDetailOut:
 def _page(items, total: int, offset: int, limit: int) -> MatchPage:
     next_cursor = str(offset + limit) if offset + limit < total else None
     return MatchPage(items=[MatchOut.of(m) for m in items], total=total, next_cursor=next_cursor)
-
-
-Country = Annotated[str | None, Query(pattern=r"^(RU|BY)$")]
 
 
 def _moment(value: str | None, *, field: str, end: bool) -> datetime | None:
