@@ -127,16 +127,10 @@ async def send_registration_email(
 
 
 async def ensure_account(
-    *,
-    uow: UnitOfWork,
-    passwords: Passwords,
-    email: str,
-    password: str,
-    role: Role,
-    name: str | None = None,
-    in_demo: bool = False,
+    *, uow: UnitOfWork, email: str, name: str | None = None, **opening
 ) -> tuple[Account, bool]:
-    """The account with this email, opened now if missing; says whether it was opened. An
+    """The account with this email, opened now if missing (`opening`: the rest of what
+    open_account takes: passwords, password, role, in_demo); says whether it was opened. An
     existing account without a name gets this one (accounts opened before names existed)."""
     async with uow:
         existing = await uow.accounts.get_by_email(normalize_email(email))
@@ -147,15 +141,7 @@ async def ensure_account(
     if existing is not None:
         return existing, False
     try:
-        return await open_account(
-            uow=uow,
-            passwords=passwords,
-            email=email,
-            password=password,
-            role=role,
-            name=name,
-            in_demo=in_demo,
-        ), True
+        return await open_account(uow=uow, email=email, name=name, **opening), True
     except EmailTaken:  # another gateway instance opened it meanwhile
         async with uow:
             return await uow.accounts.get_by_email(normalize_email(email)), False
