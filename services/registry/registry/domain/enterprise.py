@@ -10,6 +10,7 @@ from enum import StrEnum
 from registry.domain.errors import FieldError, InvalidInput, InvalidTransition, check_changeable
 from registry.domain.legal_ids import check_belarusian_ids, check_russian_ids
 from registry.domain.numbers import digits_only, e164_phone, normalised, unp_spelling
+from registry.domain.records import Record
 from registry.domain.reference import Reference
 
 
@@ -50,7 +51,7 @@ class EnterpriseStatus(StrEnum):
 
 
 @dataclass
-class Enterprise:
+class Enterprise(Record):
     id: uuid.UUID
     name: str
     country: Country
@@ -70,12 +71,9 @@ class Enterprise:
     personal_data_consent: bool
     owner_account_id: str | None = None
     status: EnterpriseStatus = EnterpriseStatus.PENDING
-    version: int = 1
-    created_at: datetime | None = None
     verified_by: str | None = None
     verified_at: datetime | None = None
     extra: dict = field(default_factory=dict)
-    updated_at: datetime | None = None
     deleted_at: datetime | None = None
 
     def __post_init__(self) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 
 from registry.domain.errors import FieldError, InvalidInput, check_changeable
 from registry.domain.numbers import NotANumber, digits_only
+from registry.domain.records import Record
 from registry.domain.reference import Reference
 from registry.domain.units import UnknownUnit
 
@@ -72,7 +73,7 @@ _NOT_NULL = frozenset(
 
 
 @dataclass
-class Listing:
+class Listing(Record):
     id: uuid.UUID
     enterprise_id: uuid.UUID
     side: Side
@@ -87,9 +88,6 @@ class Listing:
     certifications: list[str] = field(default_factory=list)
     valid_until: date | None = None
     status: ListingStatus = ListingStatus.ACTIVE
-    version: int = 1
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
     # Why a closed listing closed: "expired" | "closed_by_owner" | "enterprise_deleted"; None while
     # active.
     closed_because: str | None = None
