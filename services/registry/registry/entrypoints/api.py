@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
 from pydantic import BaseModel
@@ -34,6 +34,7 @@ from registry.entrypoints.schemas import (
     UNAUTHORIZED,
     VERSIONED_WRITE_ERRORS,
     CitiesOut,
+    CountryCode,
     EnterpriseIn,
     EnterprisePage,
     EnterprisePatch,
@@ -92,7 +93,7 @@ IfMatch = Annotated[
         description='The version read (its ETag), as 3 or "3"; or send `version` in the body',
     ),
 ]
-CountryFilter = Annotated[Literal["RU", "BY"] | None, Query()]
+CountryFilter = Annotated[CountryCode | None, Query()]
 
 _VERSION_TAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
