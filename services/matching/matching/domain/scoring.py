@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from matching.domain import belarusian as be
 from matching.domain.geography import Gazetteer, haversine_km
@@ -64,8 +65,10 @@ class Component:
     weight: float
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
+    """What a person reads about one component, in Russian, English and Belarusian (built in that
+    order)."""
+
     ru: str
     en: str
     be: str
