@@ -12,6 +12,20 @@ from eventkit.kafka import EventConsumer
 from eventkit.topics import dead_letter
 
 
+def consumer_of(bootstrap: str, topic: str, *, handle, dead_letters, **options) -> EventConsumer:
+    """A consumer of `topic` in a consumer group of its own, parking what it gives up on in
+    `dead_letters`; `options` are the consumer's other settings."""
+    group = f"g-{uuid.uuid4().hex[:6]}"
+    return EventConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        topics=[topic],
+        handle=handle,
+        dead_letters=dead_letters,
+        **options,
+    )
+
+
 async def consume_until_handled(
     bootstrap: str, topic: str, *, dead_letters, accepts=None, skipped=None
 ) -> list[uuid.UUID]:
@@ -25,10 +39,9 @@ async def consume_until_handled(
         handled.append(envelope.event_id)
         stop.set()
 
-    consumer = EventConsumer(
-        bootstrap_servers=bootstrap,
-        group_id=f"g-{uuid.uuid4().hex[:6]}",
-        topics=[topic],
+    consumer = consumer_of(
+        bootstrap,
+        topic,
         handle=handle,
         dead_letters=dead_letters,
         accepts={topic: accepts} if accepts is not None else {},  # {}: any contract

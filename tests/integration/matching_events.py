@@ -84,13 +84,11 @@ def enterprise_profile(
 ) -> EnterpriseProfile:
     """The profile of the enterprise behind a listing, as the registry announces it on
     `registry.enterprises` in an event of `kind` (updated, suspended, reinstated...)."""
-    values = dict(
+    carried = {
+        name: getattr(listing, f"enterprise_{name}") for name in ("name", *_ENTERPRISE_FACTS)
+    }
+    values = carried | dict(
         enterprise_id=listing.enterprise_id,
-        name=listing.enterprise_name,
-        country=listing.enterprise_country,
-        region=listing.enterprise_region,
-        city=listing.enterprise_city,
-        legal_id=listing.enterprise_legal_id,
         sectors=[listing.sector],
         languages=list(listing.enterprise_languages) or ["ru"],
         contact_person="Анна Иванова",

@@ -44,6 +44,12 @@ def run_sql(url: str, statements: list[tuple[str, dict]]) -> list:
     return asyncio.run(go())
 
 
+def value_of(url: str, table: str, column: str, row_id) -> object:
+    """What the row `row_id` of `table` holds in `column`."""
+    [[(value,)]] = run_sql(url, [(f"SELECT {column} FROM {table} WHERE id = :id", {"id": row_id})])
+    return value
+
+
 def _inspected(url: str, read):
     async def go():
         engine = create_async_engine(url)

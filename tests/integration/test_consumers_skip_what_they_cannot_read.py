@@ -15,9 +15,13 @@ from prometheus_client import CollectorRegistry, Counter
 from eventkit import topics
 from eventkit.contracts import EnterpriseRegistered, ListingExpiring, envelope_for
 from eventkit.envelope import Envelope
-from eventkit.kafka import EventConsumer, idempotent_producer
+from eventkit.kafka import idempotent_producer
 from eventkit.topics import dead_letter
-from tests.integration.dead_letters import consume_until_handled, parked_in_dead_letters
+from tests.integration.dead_letters import (
+    consume_until_handled,
+    consumer_of,
+    parked_in_dead_letters,
+)
 from tests.lift_story_events import lift_maker_event
 
 ENTERPRISE_EVENTS_ONLY = topics.EVENT_TYPES[topics.ENTERPRISES]
@@ -132,10 +136,9 @@ async def test_a_handler_that_keeps_failing_is_parked_and_the_log_names_only_the
     try:
         for envelope in (failing, good):
             await producer.send_and_wait(scratch_topic, envelope.to_bytes(), key=b"k")
-        consumer = EventConsumer(
-            bootstrap_servers=bootstrap,
-            group_id=f"g-{uuid.uuid4().hex[:6]}",
-            topics=[scratch_topic],
+        consumer = consumer_of(
+            bootstrap,
+            scratch_topic,
             handle=handle,
             dead_letters=producer,
             max_attempts=2,

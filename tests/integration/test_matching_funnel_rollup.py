@@ -23,6 +23,7 @@ from tests.integration.scratch_sql import migrated_sessions
 from tests.matching_listings import housing_need, lift_maker, proposed_match
 
 MONDAY = datetime(2026, 11, 2, tzinfo=UTC)
+STAGES = ("proposed", "approved", "rejected", "interested", "introduced", "closed")
 REVIEWER = use_cases.Viewer(actor="reviewer-1", is_staff=True, enterprise_ids=frozenset())
 
 # The first history row of a match marking each stage, counted per UTC day and the match's place:
@@ -156,25 +157,11 @@ class Market:
     async def funnel(
         self, date_from: date, date_to: date, group_by: str = "none"
     ) -> dict[str, tuple[int, ...]]:
+        window = dict(date_from=date_from, date_to=date_to, today=date_to)
         result = await use_cases.get_funnel(
-            uow=self.uow(),
-            viewer=REVIEWER,
-            date_from=date_from,
-            date_to=date_to,
-            group_by=group_by,
-            today=date_to,
+            uow=self.uow(), viewer=REVIEWER, group_by=group_by, **window
         )
-        return {
-            row.key: (
-                row.proposed,
-                row.approved,
-                row.rejected,
-                row.interested,
-                row.introduced,
-                row.closed,
-            )
-            for row in result.rows
-        }
+        return {row.key: tuple(getattr(row, stage) for stage in STAGES) for row in result.rows}
 
 
 async def rollup_rows(session_factory) -> set[tuple]:

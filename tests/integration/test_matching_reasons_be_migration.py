@@ -10,7 +10,7 @@ import uuid
 from alembic import command
 
 from matching.__main__ import alembic_config
-from tests.integration.scratch_sql import run_sql
+from tests.integration.scratch_sql import run_sql, value_of
 
 REASONS_RU = [
     "Оба в секторе «Лифты и подъёмно-транспортное оборудование»",
@@ -70,9 +70,7 @@ def test_matches_scored_before_get_their_reasons_in_belarusian(scratch_database)
 
     command.upgrade(config, "head")
 
-    [[(reasons_be,)]] = run_sql(
-        scratch_database, [("SELECT reasons_be FROM matches WHERE id = :id", {"id": match})]
-    )
+    reasons_be = value_of(scratch_database, "matches", "reasons_be", match)
     assert reasons_be == [
         "Абодва ў сектары «Ліфты і пад'ёмна-транспартнае абсталяванне»",
         "коды ТН ВЭД супадаюць да 8428.10",
@@ -82,7 +80,5 @@ def test_matches_scored_before_get_their_reasons_in_belarusian(scratch_database)
     ]
     command.downgrade(config, "0005")
     command.upgrade(config, "head")  # and back again, from Russian alone
-    [[(again,)]] = run_sql(
-        scratch_database, [("SELECT reasons_be FROM matches WHERE id = :id", {"id": match})]
-    )
+    again = value_of(scratch_database, "matches", "reasons_be", match)
     assert again == reasons_be

@@ -14,7 +14,7 @@ from alembic import command
 from sqlalchemy.exc import IntegrityError
 
 from registry.__main__ import alembic_config
-from tests.integration.scratch_sql import run_sql
+from tests.integration.scratch_sql import run_sql, value_of
 
 INSERT_ENTERPRISE = """INSERT INTO enterprises (id, name, country, region, city, legal_id, inn,
 unp, sectors, description, languages, size,
@@ -99,9 +99,7 @@ def test_numbers_stored_in_other_spellings_are_respelled_and_a_clash_keeps_its_s
     )  # the version stays
     assert rows["clash"] == ("٧٧٠٧٠٨٣٨٩٣", "٧٧٠٧٠٨٣٨٩٣", None, None, 4)
     assert rows["belarusian"] == ("MA1953684", None, "MA1953684", "+375171234567", 4)
-    [[(codes,)]] = run_sql(
-        scratch_database, [("SELECT product_codes FROM listings WHERE id = :id", {"id": listing})]
-    )
+    codes = value_of(scratch_database, "listings", "product_codes", listing)
     assert codes == [
         "842810",
         "8428",

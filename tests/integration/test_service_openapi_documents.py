@@ -5,6 +5,8 @@ strong ETag, answered 304 when current, directly and through the gateway."""
 
 from __future__ import annotations
 
+import functools
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -79,6 +81,24 @@ def answered_as_documented(
     return body
 
 
+def answered_as_its_operation(document: dict[str, Any], answer: httpx.Response) -> dict[str, Any]:
+    """`answered_as_documented` for the operation the document gives for the answer's request."""
+    request = answer.request
+    path = _documented_path(document, request.url.path)
+    return answered_as_documented(document, request.method.lower(), path, answer)
+
+
+def _documented_path(document: dict[str, Any], path: str) -> str:
+    """The document's path template that `path` stands for, a literal one before one with
+    placeholders."""
+    templates = [
+        template
+        for template in document["paths"]
+        if re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", template), path)
+    ]
+    return min(templates, key=lambda template: template.count("{"))
+
+
 # --- the registry --------------------------------------------------------------------------------
 
 
@@ -87,42 +107,21 @@ def test_the_registrys_examples_are_accepted_and_answered_as_documented(document
     owner = call("registry", role="company", account_id=f"examples-{uuid.uuid4().hex[:8]}")
     agency = call("registry", role="agency", account_id="examples-reviewer")
 
-    created = answered_as_documented(
-        registry,
-        "post",
-        "/enterprises",
-        # Its own legal id: other stories of the session may have registered the example's.
-        owner.post("/enterprises", json=example(registry, "EnterpriseIn") | {"unp": fresh_unp()}),
-    )
+    answered = functools.partial(answered_as_its_operation, registry)
+    example_of = functools.partial(example, registry)
+    # Its own legal id: other stories of the session may have registered the example's.
+    enterprise_in = example_of("EnterpriseIn") | {"unp": fresh_unp()}
+
+    created = answered(owner.post("/enterprises", json=enterprise_in))
     enterprise = f"/enterprises/{created['id']}"
     try:
-        changed = answered_as_documented(
-            registry,
-            "patch",
-            "/enterprises/{enterprise_id}",
-            owner.patch(enterprise, json=example(registry, "EnterprisePatch")),
+        changed = answered(owner.patch(enterprise, json=example_of("EnterprisePatch")))
+        offer = answered(owner.post(f"{enterprise}/offers", json=example_of("ListingIn")))
+        listing_changed = answered(
+            owner.patch(f"/offers/{offer['id']}", json=example_of("ListingPatch"))
         )
-        offer = answered_as_documented(
-            registry,
-            "post",
-            "/enterprises/{enterprise_id}/offers",
-            owner.post(f"{enterprise}/offers", json=example(registry, "ListingIn")),
-        )
-        listing_changed = answered_as_documented(
-            registry,
-            "patch",
-            "/offers/{listing_id}",
-            owner.patch(f"/offers/{offer['id']}", json=example(registry, "ListingPatch")),
-        )
-        suspended = answered_as_documented(
-            registry,
-            "post",
-            "/enterprises/{enterprise_id}/suspend",
-            agency.post(f"{enterprise}/suspend", json=example(registry, "SuspensionIn")),
-        )
-        read = answered_as_documented(
-            registry, "get", "/enterprises/{enterprise_id}", owner.get(enterprise)
-        )
+        suspended = answered(agency.post(f"{enterprise}/suspend", json=example_of("SuspensionIn")))
+        read = answered(owner.get(enterprise))
     finally:
         agency.post(f"{enterprise}/reinstate")
         current = owner.get(enterprise).json()["version"]
