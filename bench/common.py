@@ -1,20 +1,68 @@
-"""What the benchmarks share: a percentile as they all report it, the platform (or part of it)
-started on free ports in a throw-away directory and stopped whatever happens, and the internal
-token of a call made straight to a service."""
+"""What the benchmarks share: their command line, a percentile as they all report it, the
+platform (or part of it) started on free ports in a throw-away directory and stopped whatever
+happens, the enterprises they register, and the internal token of a call made straight to a
+service."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import itertools
 import os
+import random
 import shutil
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from stdnum.ru import inn as ru_inn
+
 from devstack.stack import Stack, StackConfig
 from servicekit.internal_token import INTERNAL_TOKEN_HEADER, Caller, issue
+
+
+def parsed_options(doc: str, options: dict[str, tuple[object, str]]) -> argparse.Namespace:
+    """The benchmark's command line: its docstring as the help, and for each `--flag` of
+    `options` its default and help. The default's type is the option's (a list: one or more values
+    of its items' type; a tuple: one of its values, the first by default)."""
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    for flag, (default, help_text) in options.items():
+        if isinstance(default, tuple):
+            parser.add_argument(flag, choices=default, default=default[0], help=help_text)
+        elif isinstance(default, list):
+            parser.add_argument(
+                flag, type=type(default[0]), nargs="+", default=default, help=help_text
+            )
+        else:
+            parser.add_argument(flag, type=type(default), default=default, help=help_text)
+    return parser.parse_args()
+
+
+# Consecutive tax numbers from a random start: random ones would collide (409) within a run.
+_NEXT_INN_BODY = itertools.count(random.randrange(10**6, 9 * 10**6))
+
+
+def new_profile() -> dict:
+    """A Smolensk enterprise with only the fields its registration requires, its own INN and
+    email each call."""
+    marker = uuid.uuid4().hex[:8]
+    body = f"67{next(_NEXT_INN_BODY):07d}"
+    return {
+        "name": f"ООО «Бенч {marker}»",
+        "country": "RU",
+        "region": "smolensk_oblast",
+        "city": "Смоленск",
+        "inn": body + ru_inn.calc_company_check_digit(body),
+        "sectors": ["construction"],
+        "contact_person": "Мария Иванова",
+        "email": f"bench-{marker}@example.ru",
+        "personal_data_consent": True,
+    }
 
 
 def percentile(values: list[float], share: float) -> float:

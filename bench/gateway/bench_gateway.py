@@ -21,11 +21,9 @@ The gateway's rate limits are lifted for the run; everything else is as `make up
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import itertools
 import os
-import random
 import shutil
 import statistics
 import sys
@@ -41,10 +39,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "libs" / "eventkit"), str(ROOT / "gateway"
 
 import httpx  # noqa: E402
 import jwt  # noqa: E402
-from stdnum.ru import inn as ru_inn  # noqa: E402
 
+from bench.common import new_profile, parsed_options  # noqa: E402
 from devstack.stack import Stack, StackConfig  # noqa: E402
 from gateway.adapters.asyncio_network import AsyncioHTTPTransport  # noqa: E402
+from tests.e2e.profiles import LIFT_NEED  # noqa: E402
 
 
 class LoadClient:
@@ -99,40 +98,7 @@ class Side:
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-# Consecutive tax numbers from a random start: random ones would collide (409) within a run.
-_NEXT_INN_BODY = itertools.count(random.randrange(10**6, 9 * 10**6))
-
-
 COMPANIES = 16
-NEED = {
-    "kind": "goods",
-    "title": "Нужна замена 120 пассажирских лифтов",
-    "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 году; "
-    "грузоподъёмность 400 и 630 кг.",
-    "sector": "elevators",
-    "product_codes": ["842810"],
-    "quantity": 120,
-    "unit": "шт.",
-    "regions": ["smolensk_oblast"],
-    "certifications": ["EAC"],
-    "valid_until": "2030-12-31",
-}
-
-
-def new_profile() -> dict:
-    marker = uuid.uuid4().hex[:8]
-    body = f"67{next(_NEXT_INN_BODY):07d}"
-    return {
-        "name": f"ООО «Бенч {marker}»",
-        "country": "RU",
-        "region": "smolensk_oblast",
-        "city": "Смоленск",
-        "inn": body + ru_inn.calc_company_check_digit(body),
-        "sectors": ["construction"],
-        "contact_person": "Мария Иванова",
-        "email": f"bench-{marker}@example.ru",
-        "personal_data_consent": True,
-    }
 
 
 async def run_calls(
@@ -362,8 +328,8 @@ async def measure_routes(
         ),
         await compare(
             "POST /enterprises/{id}/needs (signed in)",
-            lambda c: c.post(f"/api/v1{enterprise_path}/needs", json=NEED, headers=bearer),
-            lambda c: c.post(f"{enterprise_path}/needs", json=NEED, headers=company),
+            lambda c: c.post(f"/api/v1{enterprise_path}/needs", json=LIFT_NEED, headers=bearer),
+            lambda c: c.post(f"{enterprise_path}/needs", json=LIFT_NEED, headers=company),
             expected=201,
             **(options | {"requests": max(requests // 2, 8 * options["rounds"])}),
         ),
@@ -422,21 +388,15 @@ def report(rows: list[dict], *, clients: int) -> None:
         print(f"  {r['route']}: {verdict} the targets")
 
 
+OPTIONS = {
+    "--requests": (1200, "requests per route and side for the throughput runs"),
+    "--clients": (8, "concurrent clients for the throughput runs"),
+    "--rounds": (3, "alternating gateway/direct rounds"),
+}
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--requests",
-        type=int,
-        default=1200,
-        help="requests per route and side for the throughput runs",
-    )
-    parser.add_argument(
-        "--clients", type=int, default=8, help="concurrent clients for the throughput runs"
-    )
-    parser.add_argument("--rounds", type=int, default=3, help="alternating gateway/direct rounds")
-    args = parser.parse_args()
+    args = parsed_options(__doc__, OPTIONS)
     state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-bench-"))
     started = time.monotonic()
     stack = new_platform(state_dir)

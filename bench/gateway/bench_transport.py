@@ -13,7 +13,6 @@ longer pays (issue 14): remove it and use httpx's own.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import shutil
@@ -28,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_gateway as bench  # noqa: E402
 import httpx  # noqa: E402
 
+from bench.common import new_profile, parsed_options  # noqa: E402
 from devstack.ports import free_port  # noqa: E402
 
 # The second gateway: the same program, its upstreams built on httpx's own transport.
@@ -98,7 +98,7 @@ async def side_by_side(name, call, http, pids, *, requests, clients, rounds, exp
 async def measure(stack, plain_pid: int, plain_url: str, args) -> None:
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as gateway:
         _, bearer = await bench.sign_up(gateway)
-        profile = bench.new_profile()
+        profile = new_profile()
         enterprise = (
             await gateway.post("/api/v1/enterprises", json=profile, headers=bearer)
         ).json()
@@ -130,7 +130,7 @@ async def measure(stack, plain_pid: int, plain_url: str, args) -> None:
         )
         await side_by_side(
             "POST /enterprises/{id}/needs",
-            lambda c: c.post(f"{path}/needs", json=bench.NEED, headers=bearer),
+            lambda c: c.post(f"{path}/needs", json=bench.LIFT_NEED, headers=bearer),
             http,
             pids,
             expected=201,
@@ -141,14 +141,12 @@ async def measure(stack, plain_pid: int, plain_url: str, args) -> None:
             await client.aclose()
 
 
+# bench_gateway.py's options, its rounds alternating the two gateways.
+OPTIONS = bench.OPTIONS | {"--rounds": (3, "alternating custom/plain rounds")}
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--requests", type=int, default=1200, help="requests per route and side")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating custom/plain rounds")
-    args = parser.parse_args()
+    args = parsed_options(__doc__, OPTIONS)
     state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-bench-transport-"))
     started = time.monotonic()
     stack = bench.new_platform(state_dir)

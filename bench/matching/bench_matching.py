@@ -14,7 +14,6 @@ brute-force re-match.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import os
 import statistics
@@ -31,7 +30,7 @@ sys.path[:0] = [
 
 from synthetic import Generator, load_cities  # noqa: E402
 
-from bench.common import percentile  # noqa: E402
+from bench.common import parsed_options, percentile  # noqa: E402
 from matching.adapters.reference_files import load_gazetteer, load_taxonomy  # noqa: E402
 from matching.adapters.units import load_quantities  # noqa: E402
 from matching.domain.index import MatchIndex  # noqa: E402
@@ -140,30 +139,20 @@ def run(size: int, *, queries: int, scan_queries: int, rematch_sample: int, work
     }
 
 
+OPTIONS = {
+    "--sizes": ([10_000], "listings on each side's index, one run per size"),
+    "--queries": (300, "new listings matched by the index per size"),
+    "--scan-queries": (30, "of those, matched by a full scan too"),
+    "--rematch-sample": (2000, "needs re-matched and extrapolated; 0 = all"),
+    "--workers": (
+        os.cpu_count() or 1,
+        "processes of the re-match (as rematch's --workers)",
+    ),
+}
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
-    parser.add_argument(
-        "--queries", type=int, default=300, help="new listings matched by the index per size"
-    )
-    parser.add_argument(
-        "--scan-queries", type=int, default=30, help="of those, matched by a full scan too"
-    )
-    parser.add_argument(
-        "--rematch-sample",
-        type=int,
-        default=2000,
-        help="needs re-matched and extrapolated; 0 = all",
-    )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=os.cpu_count() or 1,
-        help="processes of the re-match (as rematch's --workers)",
-    )
-    args = parser.parse_args()
+    args = parsed_options(__doc__, OPTIONS)
     print(
         f"{'listings':>9} {'build s':>8} {'index MB':>9} {'p50 ms':>7} {'p99 ms':>7} "
         f"{'scan p50':>9} {'scan p99':>9} "

@@ -14,7 +14,6 @@ approval call through the gateway adds the matching service's outbox relay on to
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import sys
@@ -32,7 +31,7 @@ import httpx  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
-from bench.common import percentile, stack_on_free_ports  # noqa: E402
+from bench.common import parsed_options, percentile, stack_on_free_ports  # noqa: E402
 from devstack.ports import free_port  # noqa: E402
 from devstack.stack import Stack  # noqa: E402
 from eventkit import topics  # noqa: E402
@@ -237,22 +236,16 @@ async def queued_times(stack: Stack, *, since: datetime) -> list[datetime]:
         await engine.dispose()
 
 
+OPTIONS = {
+    "--matches": (200, "match.approved events per run (two emails each)"),
+    "--instances": ([1, 3], "service instances of one consumer group, one run each"),
+    "--paced": (50, "approvals published at a steady rate for the unsaturated latency"),
+    "--rate": (10.0, "approvals per second of the steady run"),
+}
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--matches", type=int, default=200, help="match.approved events per run (two emails each)"
-    )
-    parser.add_argument("--instances", type=int, nargs="+", default=[1, 3])
-    parser.add_argument(
-        "--paced",
-        type=int,
-        default=50,
-        help="approvals published at a steady rate for the unsaturated latency",
-    )
-    parser.add_argument(
-        "--rate", type=float, default=10.0, help="approvals per second of the steady run"
-    )
-    args = parser.parse_args()
+    args = parsed_options(__doc__, OPTIONS)
     with stack_on_free_ports() as stack:
         stack.start_infrastructure()
         stack.migrate()

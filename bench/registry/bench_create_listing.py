@@ -12,7 +12,6 @@ cost stays small next to the servers' on a machine of few cores.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -22,24 +21,24 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 import httpx
-from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
-from stdnum.ru import inn as ru_inn
 
-from bench.common import internal_token, percentile
+from bench.common import internal_token, new_profile, parsed_options, percentile
 from devstack.ports import free_port
 from devstack.stack import REGISTRY_RELAY, ROOT, Stack, StackConfig
 from eventkit.envelope import Envelope
 from eventkit.kafka import ensure_topics
 from eventkit.outbox import outbox_row
 from eventkit.topics import LISTINGS
+from tests.e2e.kafka_reading import records_from_start
 
 NEED = {
     "kind": "goods",
@@ -226,22 +225,8 @@ def register_enterprises(registry_url: str, secret: str, count: int) -> list[str
     agency = internal_token(secret, audience="registry", role="agency", account_id="bench")
     ids = []
     with httpx.Client(base_url=registry_url, headers=agency, timeout=30) as client:
-        for n in range(count):
-            body = "67" + str(uuid.uuid4().int)[:7]
-            response = client.post(
-                "/enterprises",
-                json={
-                    "name": f"МУП «Жилсервис» {n}",
-                    "country": "RU",
-                    "region": "smolensk_oblast",
-                    "city": "Смоленск",
-                    "inn": body + ru_inn.calc_company_check_digit(body),
-                    "sectors": ["construction"],
-                    "contact_person": "Мария Иванова",
-                    "email": f"bench{n}@example.ru",
-                    "personal_data_consent": True,
-                },
-            )
+        for _ in range(count):
+            response = client.post("/enterprises", json=new_profile())
             response.raise_for_status()
             ids.append(response.json()["id"])
     return ids
@@ -320,24 +305,15 @@ async def relay_at_load(
 async def _append_times(
     bootstrap: str, wanted: set[uuid.UUID], timeout: float = 60
 ) -> dict[uuid.UUID, datetime]:
-    consumer = AIOKafkaConsumer(
-        LISTINGS,
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
     found: dict[uuid.UUID, datetime] = {}
-    try:
-        deadline = time.monotonic() + timeout
-        while len(found) < len(wanted) and time.monotonic() < deadline:
-            for messages in (await consumer.getmany(timeout_ms=500, max_records=5000)).values():
-                for message in messages:
-                    event_id = Envelope.from_bytes(message.value).event_id
-                    if event_id in wanted:
-                        found[event_id] = datetime.fromtimestamp(message.timestamp / 1000, UTC)
-    finally:
-        await consumer.stop()
+    reading = records_from_start(bootstrap, LISTINGS, timeout=timeout, batch=5000)
+    async with aclosing(reading) as records:
+        async for message in records:
+            event_id = Envelope.from_bytes(message.value).event_id
+            if event_id in wanted:
+                found[event_id] = datetime.fromtimestamp(message.timestamp / 1000, UTC)
+                if len(found) == len(wanted):
+                    break
     return found
 
 
@@ -372,37 +348,22 @@ async def relay_drain(database_url: str, bootstrap: str, *, backlog: int) -> dic
 # --- the run --------------------------------------------------------------------------------------
 
 
+OPTIONS = {
+    "--requests": (1500, "create-listing requests per endpoint and round"),
+    "--concurrency": (16, "connections kept open by the load generator"),
+    "--rounds": (2, "alternating rounds (bare, registry, registry, bare, ...)"),
+    "--enterprises": (8, "enterprises the listings are spread over"),
+    "--relay": (
+        ("separate", "in-process"),
+        "the relay as `python -m registry relay` beside `serve` (as `make up` runs it) "
+        "or inside the registry process",
+    ),
+    "--backlog": (5000, "outbox rows committed at once to time the relay's drain"),
+}
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--requests", type=int, default=1500, help="create-listing requests per endpoint and round"
-    )
-    parser.add_argument(
-        "--concurrency", type=int, default=16, help="connections kept open by the load generator"
-    )
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        default=2,
-        help="alternating rounds (bare, registry, registry, bare, ...)",
-    )
-    parser.add_argument(
-        "--enterprises", type=int, default=8, help="enterprises the listings are spread over"
-    )
-    parser.add_argument(
-        "--relay",
-        choices=["separate", "in-process"],
-        default="separate",
-        help="the relay as `python -m registry relay` beside `serve` (as `make up` runs it) or "
-        "inside the registry process",
-    )
-    parser.add_argument(
-        "--backlog",
-        type=int,
-        default=5000,
-        help="outbox rows committed at once to time the relay's drain",
-    )
-    args = parser.parse_args()
+    args = parsed_options(__doc__, OPTIONS)
 
     state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-bench-"))
     stack = bare = None

@@ -24,7 +24,6 @@ The gateway's rate limits are lifted for the run; everything else is as `make up
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import math
@@ -54,7 +53,7 @@ import httpx  # noqa: E402
 import jwt  # noqa: E402
 import psutil  # noqa: E402
 
-from bench.common import internal_token, whole_platform  # noqa: E402
+from bench.common import internal_token, parsed_options, whole_platform  # noqa: E402
 from devstack.stack import Stack  # noqa: E402
 from matching.domain.match import Match  # noqa: E402
 from matching.domain.scoring import Component, Weights  # noqa: E402
@@ -836,19 +835,18 @@ def report(pages: list[Page], facts: dict, *, command: str) -> None:
     print(f"reproduce: {command}")
 
 
+OPTIONS = {
+    "--matches": (100_000, "matches to load"),
+    "--requests": (200, "requests per page and way"),
+    "--budget": (
+        210.0,
+        "seconds of measuring in all; a page that would overrun its share stops early",
+    ),
+}
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--matches", type=int, default=100_000, help="matches to load")
-    parser.add_argument("--requests", type=int, default=200, help="requests per page and way")
-    parser.add_argument(
-        "--budget",
-        type=float,
-        default=210.0,
-        help="seconds of measuring in all; a page that would overrun its share stops early",
-    )
-    args = parser.parse_args()
+    args = parsed_options(__doc__, OPTIONS)
     command = (
         f".venv/bin/python bench/web/bench_console.py --matches {args.matches} "
         f"--requests {args.requests} --budget {args.budget:g}"

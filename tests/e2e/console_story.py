@@ -9,30 +9,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from tests.e2e.profiles import lift_need, lift_offer
-from tests.identifiers import fresh_inn, fresh_unp
-
-
-def enterprise_profile(
-    marker: str, *, country: str, name: str, city: str, region: str, sectors: list[str]
-) -> dict:
-    legal_id = {"unp": fresh_unp()} if country == "BY" else {"inn": fresh_inn()}
-    return {
-        "name": f"{name} {marker}",
-        "country": country,
-        "region": region,
-        "city": city,
-        **legal_id,
-        "sectors": sectors,
-        "languages": ["ru"],
-        "size": "medium",
-        "certifications": [],
-        "contact_person": "Ирина Ковалёва",
-        "email": f"contact-{marker}-{uuid.uuid4().hex[:6]}@example.{country.lower()}",
-        "phone": "+375172000000",
-        "personal_data_consent": True,
-        "description": "Работаем с партнёрами по обе стороны границы.",
-    }
+from tests.e2e.profiles import enterprise_profile, lift_need, lift_offer
 
 
 def registered(gateway: httpx.Client, open_company, profile: dict) -> str:
@@ -89,6 +66,14 @@ def registered_and_verified(
     return enterprise_id
 
 
+def published(gateway: httpx.Client, headers: dict, path: str, listing: dict) -> dict:
+    """Publishes `listing` at `path` (/enterprises/{id}/offers or .../needs) as the caller of
+    `headers` (the enterprise's company or the agency); returns it as published."""
+    response = gateway.post(f"/api/v1{path}", headers=headers, json=listing)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 def proposed(
     gateway: httpx.Client, agency: dict, need_ids: list[str], offer_id: str, *, timeout: float = 60
 ) -> dict[str, dict]:
@@ -121,62 +106,35 @@ def three_elevator_pairs(gateway, open_company, agency) -> ElevatorPairs:
     Lift parts (HS 8431 31) rather than whole lifts, so these pairs outrank each other and not the
     pairs other tests of the same session expect for whole lifts (HS 8428 10)."""
     marker = uuid.uuid4().hex[:6]
-    maker = registered(
-        gateway,
-        open_company,
-        enterprise_profile(
-            marker,
-            country="BY",
-            name="Лифтмаш Могилёв",
-            city="Могилёв",
-            region="mogilev_oblast",
-            sectors=["elevators"],
-        ),
+    maker_profile = enterprise_profile(
+        marker, name="Лифтмаш Могилёв", city="Могилёв", sectors=["elevators"]
     )
+    maker = registered_and_verified(gateway, open_company, agency, maker_profile)
     staff = {"Authorization": agency["Authorization"]}
-    verify(gateway, agency, maker)
-    offer = gateway.post(
-        f"/api/v1/enterprises/{maker}/offers",
-        headers=staff,
-        json={
-            "kind": "goods",
-            "title": f"Запчасти для лифтов {marker}",
-            "description": f"Лебёдки, двери и кабины для лифтов, партия {marker}",
-            "sector": "elevators",
-            "product_codes": ["843131"],
-            "quantity": 300,
-            "unit": "шт.",
-        },
-    ).json()
+    lift_parts = {
+        "kind": "goods",
+        "sector": "elevators",
+        "product_codes": ["843131"],
+        "unit": "шт.",
+    }
+    parts_offer = lift_parts | {
+        "title": f"Запчасти для лифтов {marker}",
+        "description": f"Лебёдки, двери и кабины для лифтов, партия {marker}",
+        "quantity": 300,
+    }
+    offer = published(gateway, staff, f"/enterprises/{maker}/offers", parts_offer)
     needs = []
     for number, city in enumerate(("Смоленск", "Вязьма", "Рославль"), start=1):
-        buyer = registered(
-            gateway,
-            open_company,
-            enterprise_profile(
-                f"{marker}{number}",
-                country="RU",
-                name="Жилсервис",
-                city=city,
-                region="smolensk_oblast",
-                sectors=["construction"],
-            ),
+        buyer_profile = enterprise_profile(
+            f"{marker}{number}", name="Жилсервис", city=city, sectors=["construction"]
         )
-        verify(gateway, agency, buyer)
-        need = gateway.post(
-            f"/api/v1/enterprises/{buyer}/needs",
-            headers=staff,
-            json={
-                "kind": "goods",
-                "title": f"Запчасти для лифтов {marker}-{number}",
-                "description": f"Нужны лебёдки и двери для лифтов, партия {marker}",
-                "sector": "elevators",
-                "product_codes": ["843131"],
-                "quantity": 40,
-                "unit": "шт.",
-            },
-        ).json()
-        needs.append(need)
+        buyer = registered_and_verified(gateway, open_company, agency, buyer_profile)
+        need = lift_parts | {
+            "title": f"Запчасти для лифтов {marker}-{number}",
+            "description": f"Нужны лебёдки и двери для лифтов, партия {marker}",
+            "quantity": 40,
+        }
+        needs.append(published(gateway, staff, f"/enterprises/{buyer}/needs", need))
     matches = proposed(gateway, agency, [n["id"] for n in needs], offer["id"])
     return ElevatorPairs(
         marker, [matches[n["id"]] for n in needs], [n["title"] for n in needs], [offer, *needs]
@@ -198,19 +156,23 @@ def close_listings(gateway, agency: dict, listings: list[dict]) -> None:
 def proposed_lift_pair(
     gateway,
     agency: dict,
-    *,
     seller: tuple[str, dict],
     buyer: tuple[str, dict],
-    offer_title: str,
-    need_title: str,
+    *,
+    marker: str = "",
+    offer_title: str = "",
+    need_title: str = "",
     offer_changes: dict | None = None,
     need_changes: dict | None = None,
     timeout: float = 30,
 ) -> tuple[dict, dict, dict]:
     """A lift maker's offer (200 a year) and a Smolensk buyer's need (120 lifts), published by their
     companies (enterprise id and authorization header, as `registered_company` returns them),
-    both verified by the agency first; `offer_changes` and `need_changes` add fields
-    (certifications...). Returns the offer, the need and their proposed pair."""
+    both verified by the agency first; their titles name `marker` unless given;
+    `offer_changes` and `need_changes` add fields (certifications...). Returns the offer, the need
+    and their proposed pair."""
+    offer_title = offer_title or f"Пассажирские лифты {marker} грузоподъёмностью 400–1000 кг"
+    need_title = need_title or f"Замена пассажирских лифтов {marker}, 120 шт."
     offer_changes, need_changes = offer_changes or {}, need_changes or {}
     (seller_id, seller_headers), (buyer_id, buyer_headers) = seller, buyer
     verify(gateway, agency, seller_id, buyer_id)

@@ -8,7 +8,11 @@ import time
 import uuid
 
 from tests.e2e.browser import check_each_page, page_in_language, watch_for_errors
-from tests.e2e.console_story import enterprise_profile, registered
+from tests.e2e.console_story import registered
+from tests.e2e.profiles import enterprise_profile
+
+# The password of the portal stories' company accounts.
+PASSWORD = "a long passphrase"
 
 
 def emailed_link(mailbox, address: str, path: str, *, timeout: float = 30) -> str:
@@ -73,11 +77,12 @@ async def problems_of_each_page_in_each_language(
     login: str,
     password: str,
     then: str,
-    languages: tuple[str, ...],
-    widths: tuple[int, ...],
+    languages: tuple[str, ...] = ("ru", "be", "en"),
+    widths: tuple[int, ...] = (360, 1280),
     shot_prefix: str = "",
 ) -> list[str]:
-    """Signed in afresh in each language, every page at every width (browser.check_each_page);
+    """Signed in afresh in each language, every page at every width (browser.check_each_page):
+    the web's three languages, a phone's width and a laptop's, unless told otherwise;
     returns what axe-core, the widths and the pages' scripts found wrong, to be asserted empty."""
     problems: list[str] = []
     for language in languages:
@@ -98,20 +103,20 @@ async def problems_of_each_page_in_each_language(
     return problems
 
 
-def company_with_enterprise(
-    gateway, open_company, sign_in_by_api, *, login: str, password: str, **profile
-) -> dict:
-    """A company account with its enterprise (`profile` as console_story.enterprise_profile takes
-    it), signed in again so its token names the enterprise."""
+def company_with_enterprise(gateway, open_company, sign_in_by_api, **profile) -> dict:
+    """A company account (its login a new address, its password PASSWORD) with its enterprise
+    (`profile` as profiles.enterprise_profile takes it), signed in again so its token names the
+    enterprise."""
     marker = uuid.uuid4().hex[:6]
+    login = f"company-{uuid.uuid4().hex[:8]}@example.ru"
     enterprise_id = registered(
-        gateway, lambda: open_company(login, password), enterprise_profile(marker, **profile)
+        gateway, lambda: open_company(login, PASSWORD), enterprise_profile(marker, **profile)
     )
     return {
         "email": login,
         "enterprise_id": enterprise_id,
         "marker": marker,
-        "headers": sign_in_by_api(login, password),
+        "headers": sign_in_by_api(login, PASSWORD),
     }
 
 

@@ -75,26 +75,11 @@ async def test_a_reviewer_works_the_queue_and_the_verification_queue_by_keyboard
         elevator_pairs.matches,
         elevator_pairs.need_titles,
     )
-    pending = registered(
-        gateway,
-        open_company,
-        enterprise_profile(
-            marker,
-            country="RU",
-            name="Вяземский машзавод",
-            city="Вязьма",
-            region="smolensk_oblast",
-            sectors=["machine_tools"],
-        ),
+    pending_profile = enterprise_profile(
+        marker, name="Вяземский машзавод", city="Вязьма", sectors=["machine_tools"]
     )
-    squatter_profile = enterprise_profile(
-        marker,
-        country="BY",
-        name="Сквоттер",
-        city="Гомель",
-        region="gomel_oblast",
-        sectors=["flax"],
-    )
+    pending = registered(gateway, open_company, pending_profile)
+    squatter_profile = enterprise_profile(marker, name="Сквоттер", city="Гомель", sectors=["flax"])
     squatter = registered(gateway, open_company, squatter_profile)
 
     async with chromium() as browser:

@@ -15,9 +15,6 @@ from tests.e2e.browser import (
 from tests.e2e.console_story import close_listings, three_elevator_pairs
 from tests.e2e.portal_story import problems_of_each_page_in_each_language
 
-LANGUAGES = ("ru", "be", "en")
-WIDTHS = (360, 1280)
-
 
 @pytest.fixture
 def console_pages(gateway, open_company, agency):
@@ -46,8 +43,6 @@ async def test_every_console_page_is_accessible_and_fits_a_phone_in_each_languag
             login="admin@demo.local",
             password="demo-admin",
             then="/console/queue",
-            languages=LANGUAGES,
-            widths=WIDTHS,
         )
     assert problems == []
 

@@ -14,10 +14,9 @@ import pytest
 from playwright.async_api import expect
 
 from tests.e2e.browser import check_at_a_phone, chromium
-from tests.e2e.console_story import close_listings, enterprise_profile, registered
-from tests.e2e.portal_story import company_with_enterprise, signed_in_page
-
-PASSWORD = "a long passphrase"
+from tests.e2e.console_story import close_listings, published, registered
+from tests.e2e.portal_story import PASSWORD, company_with_enterprise, signed_in_page
+from tests.e2e.profiles import enterprise_profile
 
 
 def moscow_today():
@@ -28,42 +27,25 @@ def moscow_today():
 def lift_maker(gateway, open_company, sign_in):
     """A company account with its enterprise, as the person would sign in to the web."""
     return company_with_enterprise(
-        gateway,
-        open_company,
-        sign_in,
-        login=f"lifts-{uuid.uuid4().hex[:8]}@example.ru",
-        password=PASSWORD,
-        country="RU",
-        name="Смоленсклифт",
-        city="Смоленск",
-        region="smolensk_oblast",
-        sectors=["elevators"],
+        gateway, open_company, sign_in, name="Смоленсклифт", city="Смоленск", sectors=["elevators"]
     )
 
 
 @pytest.fixture
 def other_company_need(gateway, open_company, agency):
     marker = uuid.uuid4().hex[:6]
-    other = registered(
+    other_profile = enterprise_profile(
+        marker, name="Гомельжилсервис", city="Гомель", sectors=["construction"]
+    )
+    other = registered(gateway, open_company, other_profile)
+    need = published(
         gateway,
-        open_company,
-        enterprise_profile(
-            marker,
-            country="BY",
-            name="Гомельжилсервис",
-            city="Гомель",
-            region="gomel_oblast",
-            sectors=["construction"],
-        ),
+        agency,
+        f"/enterprises/{other}/needs",
+        {"kind": "services", "title": f"Ремонт подъездов {marker}", "sector": "construction"},
     )
-    need = gateway.post(
-        f"/api/v1/enterprises/{other}/needs",
-        headers=agency,
-        json={"kind": "services", "title": f"Ремонт подъездов {marker}", "sector": "construction"},
-    )
-    assert need.status_code == 201, need.text
-    yield need.json()
-    close_listings(gateway, agency, [need.json()])
+    yield need
+    close_listings(gateway, agency, [need])
 
 
 async def _sign_in_in_english(browser, web_url: str, email: str):

@@ -5,20 +5,15 @@ test-output/screenshots."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from tests.e2e.browser import chromium
-from tests.e2e.console_story import close_listings
+from tests.e2e.console_story import close_listings, published
 from tests.e2e.portal_story import (
+    PASSWORD,
     company_with_enterprise,
     problems_of_each_page_in_each_language,
 )
-
-PASSWORD = "a long passphrase"
-LANGUAGES = ("ru", "be", "en")
-WIDTHS = (360, 1280)
 
 
 @pytest.fixture
@@ -27,30 +22,24 @@ def company_with_an_offer(gateway, open_company, sign_in):
         gateway,
         open_company,
         sign_in,
-        login=f"portal-{uuid.uuid4().hex[:8]}@example.ru",
-        password=PASSWORD,
-        country="RU",
         name="Смоленский льнозавод",
         city="Смоленск",
-        region="smolensk_oblast",
         sectors=["flax"],
     )
     email, enterprise_id, marker = company["email"], company["enterprise_id"], company["marker"]
-    offer = gateway.post(
-        f"/api/v1/enterprises/{enterprise_id}/offers",
-        headers=company["headers"],
-        json={
-            "kind": "goods",
-            "title": f"Льноволокно длинное {marker}",
-            "description": "Длинное трёпаное льноволокно, партии от 5 т",
-            "sector": "flax",
-            "quantity": 120,
-            "unit": "т",
-        },
+    flax_fibre = {
+        "kind": "goods",
+        "title": f"Льноволокно длинное {marker}",
+        "description": "Длинное трёпаное льноволокно, партии от 5 т",
+        "sector": "flax",
+        "quantity": 120,
+        "unit": "т",
+    }
+    offer = published(
+        gateway, company["headers"], f"/enterprises/{enterprise_id}/offers", flax_fibre
     )
-    assert offer.status_code == 201, offer.text
-    yield email, enterprise_id, offer.json()
-    close_listings(gateway, sign_in(email, PASSWORD), [offer.json()])
+    yield email, enterprise_id, offer
+    close_listings(gateway, sign_in(email, PASSWORD), [offer])
 
 
 async def test_every_portal_page_is_accessible_and_fits_a_phone_in_each_language(
@@ -84,8 +73,6 @@ async def test_every_portal_page_is_accessible_and_fits_a_phone_in_each_language
             login=email,
             password=PASSWORD,
             then="/my/enterprise",
-            languages=LANGUAGES,
-            widths=WIDTHS,
             shot_prefix="portal-",
         )
     assert problems == []

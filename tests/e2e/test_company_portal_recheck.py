@@ -7,7 +7,8 @@ from __future__ import annotations
 import uuid
 
 from tests.e2e.browser import chromium
-from tests.e2e.console_story import enterprise_profile, registered, verify
+from tests.e2e.console_story import registered, verify
+from tests.e2e.profiles import enterprise_profile
 
 PASSWORD = "a long passphrase"
 
@@ -16,18 +17,10 @@ async def test_a_renamed_enterprise_is_shown_as_checked_again_on_its_page(
     platform, gateway, open_company, sign_in, agency
 ):
     email, marker = f"recheck-{uuid.uuid4().hex[:8]}@example.by", uuid.uuid4().hex[:6]
-    enterprise_id = registered(
-        gateway,
-        lambda: open_company(email, PASSWORD),
-        enterprise_profile(
-            marker,
-            country="BY",
-            name="Оршанский льнокомбинат",
-            city="Орша",
-            region="vitebsk_oblast",
-            sectors=["flax"],
-        ),
+    profile = enterprise_profile(
+        marker, name="Оршанский льнокомбинат", city="Орша", sectors=["flax"]
     )
+    enterprise_id = registered(gateway, lambda: open_company(email, PASSWORD), profile)
     verify(gateway, agency, enterprise_id)
     version = gateway.get(f"/api/v1/enterprises/{enterprise_id}").json()["version"]
     renamed = gateway.patch(

@@ -8,84 +8,40 @@ passes axe-core and fits a 360 px phone."""
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from playwright.async_api import expect
 
 from tests.e2e.browser import check_at_a_phone, chromium
-from tests.e2e.console_story import close_listings, proposed, verify
-from tests.e2e.portal_story import company_with_enterprise, signed_in_page
-
-PASSWORD = "a long passphrase"
-
-
-def _company(gateway, open_company, sign_in, **profile) -> dict:
-    return company_with_enterprise(
-        gateway,
-        open_company,
-        sign_in,
-        login=f"farm-{uuid.uuid4().hex[:8]}@example.ru",
-        password=PASSWORD,
-        **profile,
-    )
+from tests.e2e.console_story import close_listings, proposed, published, verify
+from tests.e2e.portal_story import PASSWORD, company_with_enterprise, signed_in_page
 
 
 @pytest.fixture
 def approved_pair(gateway, open_company, sign_in, agency):
-    farm = _company(
-        gateway,
-        open_company,
-        sign_in,
-        country="RU",
-        name="Агрофирма Днепр",
-        city="Сафоново",
-        region="smolensk_oblast",
-        sectors=["agricultural_machinery"],
-    )
-    maker = _company(
-        gateway,
-        open_company,
-        sign_in,
-        country="BY",
-        name="Гомсельмаш-Сервис",
-        city="Гомель",
-        region="gomel_oblast",
-        sectors=["agricultural_machinery"],
+    farm, maker = (
+        company_with_enterprise(
+            gateway, open_company, sign_in, name=name, city=city, sectors=["agricultural_machinery"]
+        )
+        for name, city in (("Агрофирма Днепр", "Сафоново"), ("Гомсельмаш-Сервис", "Гомель"))
     )
     marker = farm["marker"]
     verify(
         gateway, agency, farm["enterprise_id"], maker["enterprise_id"]
     )  # matching pairs only verified enterprises
-    need = gateway.post(
-        f"/api/v1/enterprises/{farm['enterprise_id']}/needs",
-        headers=farm["headers"],
-        json={
-            "kind": "goods",
-            "title": f"Зерноуборочные комбайны {marker}",
-            "sector": "agricultural_machinery",
-            "description": f"Нужны зерноуборочные комбайны для уборки зерновых, партия {marker}",
-            "product_codes": ["843351"],
-            "quantity": 5,
-            "unit": "шт.",
-        },
-    )
-    offer = gateway.post(
-        f"/api/v1/enterprises/{maker['enterprise_id']}/offers",
-        headers=maker["headers"],
-        json={
-            "kind": "goods",
-            "title": f"Зерноуборочные комбайны {marker}",
-            "sector": "agricultural_machinery",
-            "description": "Поставляем зерноуборочные комбайны для уборки зерновых, партия "
-            f"{marker}",
-            "product_codes": ["843351"],
-            "quantity": 20,
-            "unit": "шт.",
-        },
-    )
-    assert need.status_code == offer.status_code == 201, (need.text, offer.text)
-    need, offer = need.json(), offer.json()
+    harvesters = {
+        "kind": "goods",
+        "title": f"Зерноуборочные комбайны {marker}",
+        "sector": "agricultural_machinery",
+        "product_codes": ["843351"],
+        "unit": "шт.",
+    }
+    description = "зерноуборочные комбайны для уборки зерновых, партия"
+    wanted = harvesters | {"description": f"Нужны {description} {marker}", "quantity": 5}
+    supplied = harvesters | {"description": f"Поставляем {description} {marker}", "quantity": 20}
+    farm_path, maker_path = (f"/enterprises/{c['enterprise_id']}" for c in (farm, maker))
+    need = published(gateway, farm["headers"], f"{farm_path}/needs", wanted)
+    offer = published(gateway, maker["headers"], f"{maker_path}/offers", supplied)
     try:
         match = proposed(gateway, agency, [need["id"]], offer["id"])[need["id"]]
         approved = gateway.post(
@@ -187,14 +143,12 @@ async def test_a_company_answers_an_approved_suggestion_and_meets_its_partner(
 async def test_a_company_chooses_a_daily_digest_and_stops_and_resumes_its_emails(
     platform, gateway, open_company, sign_in
 ):
-    farm = _company(
+    farm = company_with_enterprise(
         gateway,
         open_company,
         sign_in,
-        country="RU",
         name="Агрофирма Угра",
         city="Угра",
-        region="smolensk_oblast",
         sectors=["agricultural_machinery"],
     )
     preferences = f"/api/v1/enterprises/{farm['enterprise_id']}/notification-preferences"

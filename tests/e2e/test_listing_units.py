@@ -9,12 +9,8 @@ import uuid
 from playwright.async_api import expect
 
 from tests.e2e.browser import chromium
-from tests.e2e.console_story import (
-    close_listings,
-    enterprise_profile,
-    proposed,
-    registered_and_verified,
-)
+from tests.e2e.console_story import close_listings, proposed, published, registered_and_verified
+from tests.e2e.profiles import enterprise_profile
 from tests.e2e.test_company_portal_listings import _sign_in_in_english, lift_maker  # noqa: F401 (a fixture)
 
 
@@ -96,58 +92,30 @@ def test_a_yearly_capacity_is_compared_with_a_plain_amount_over_one_year(
     gateway, open_company, agency
 ):
     marker = uuid.uuid4().hex[:6]
-    maker = registered_and_verified(
-        gateway,
-        open_company,
-        agency,
-        enterprise_profile(
-            marker,
-            country="BY",
-            name="Могилёвлифтмаш",
-            city="Могилёв",
-            region="mogilev_oblast",
-            sectors=["elevators"],
-        ),
+    maker, buyer = (
+        registered_and_verified(
+            gateway,
+            open_company,
+            agency,
+            enterprise_profile(marker, name=name, city=city, sectors=["elevators"]),
+        )
+        for name, city in (("Могилёвлифтмаш", "Могилёв"), ("Смоленскжилсервис", "Смоленск"))
     )
-    buyer = registered_and_verified(
-        gateway,
-        open_company,
-        agency,
-        enterprise_profile(
-            marker,
-            country="RU",
-            name="Смоленскжилсервис",
-            city="Смоленск",
-            region="smolensk_oblast",
-            sectors=["elevators"],
-        ),
-    )
-    offer = gateway.post(
-        f"/api/v1/enterprises/{maker}/offers",
-        headers=agency,
-        json={
-            "kind": "goods",
-            "title": f"Лебёдки лифтовые {marker}",
-            "description": f"Лебёдки для пассажирских лифтов, серия {marker}",
-            "sector": "elevators",
-            "product_codes": ["8425310000"],
-            "quantity": 2500,
-            "unit": "шт./год",
-        },
-    ).json()
-    need = gateway.post(
-        f"/api/v1/enterprises/{buyer}/needs",
-        headers=agency,
-        json={
-            "kind": "goods",
-            "title": f"Лебёдки лифтовые {marker}",
-            "description": f"Нужны лебёдки для пассажирских лифтов, серия {marker}",
-            "sector": "elevators",
-            "product_codes": ["8425310000"],
-            "quantity": 1500,
-            "unit": "шт.",
-        },
-    ).json()
+    winches = {
+        "kind": "goods",
+        "title": f"Лебёдки лифтовые {marker}",
+        "description": f"Лебёдки для пассажирских лифтов, серия {marker}",
+        "sector": "elevators",
+        "product_codes": ["8425310000"],
+    }
+    capacity = winches | {"quantity": 2500, "unit": "шт./год"}
+    wanted = winches | {
+        "description": f"Нужны лебёдки для пассажирских лифтов, серия {marker}",
+        "quantity": 1500,
+        "unit": "шт.",
+    }
+    offer = published(gateway, agency, f"/enterprises/{maker}/offers", capacity)
+    need = published(gateway, agency, f"/enterprises/{buyer}/needs", wanted)
     try:
         match = proposed(gateway, agency, [need["id"]], offer["id"])[need["id"]]
         assert (

@@ -3,17 +3,17 @@ offers and needs over HTTP, their events on Kafka, and every kind of bad input."
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import uuid
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from devstack.stack import Stack
 from eventkit.contracts import decode
 from eventkit.topics import LISTINGS
-from tests.e2e.profiles import housing_operator_profile, lift_maker_profile
+from tests.e2e.kafka_reading import records_from_start
+from tests.e2e.profiles import LIFT_NEED, housing_operator_profile, lift_maker_profile
 from tests.identifiers import fresh_inn
 
 PRIVATE_FIELDS = {"contact_person", "email", "phone"}
@@ -22,20 +22,14 @@ PRIVATE_FIELDS = {"contact_person", "email", "phone"}
 @pytest.fixture
 def registry(platform: Stack, internal_token):
     """Calls the registry as a given caller: registry(role=..., enterprise_ids=[...]).post(...)."""
-    clients = []
-
-    def client(**caller) -> httpx.Client:
-        made = httpx.Client(
-            base_url=platform.service_url("registry"),
-            headers=internal_token("registry", **caller),
-            timeout=30,
+    with contextlib.ExitStack() as clients:
+        yield lambda **caller: clients.enter_context(
+            httpx.Client(
+                base_url=platform.service_url("registry"),
+                headers=internal_token("registry", **caller),
+                timeout=30,
+            )
         )
-        clients.append(made)
-        return made
-
-    yield client
-    for made in clients:
-        made.close()
 
 
 @pytest.fixture
@@ -64,39 +58,14 @@ def owner_of(registry, enterprise: dict) -> httpx.Client:
     )
 
 
-LIFT_NEED = {
-    "kind": "goods",
-    "title": "Нужна замена 120 пассажирских лифтов",
-    "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 году; "
-    "грузоподъёмность 400 и 630 кг.",
-    "sector": "elevators",
-    "product_codes": ["842810"],
-    "quantity": 120,
-    "unit": "шт.",
-    "regions": ["smolensk_oblast"],
-    "certifications": ["EAC"],
-    "valid_until": "2030-12-31",
-}
-
-
 async def _first_event_of(bootstrap: str, listing_id: str, *, timeout: float = 30.0):
-    consumer = AIOKafkaConsumer(
-        LISTINGS,
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while asyncio.get_running_loop().time() < deadline:
-            for messages in (await consumer.getmany(timeout_ms=500)).values():
-                for message in messages:
-                    envelope, payload = decode(message.value)
-                    if str(getattr(payload, "listing_id", "")) == listing_id:
-                        return message, envelope, payload
-    finally:
-        await consumer.stop()
+    async with contextlib.aclosing(
+        records_from_start(bootstrap, LISTINGS, timeout=timeout)
+    ) as records:
+        async for message in records:
+            envelope, payload = decode(message.value)
+            if str(getattr(payload, "listing_id", "")) == listing_id:
+                return message, envelope, payload
     raise AssertionError(f"no event of listing {listing_id} on {LISTINGS} within {timeout:.0f}s")
 
 
@@ -313,49 +282,31 @@ def test_pages_of_offers_follow_an_opaque_cursor(registry, lift_maker):
 
 
 def test_the_agency_suspends_and_a_suspended_enterprise_cannot_publish(registry, lift_maker):
-    assert (
-        owner_of(registry, lift_maker)
-        .post(f"/enterprises/{lift_maker['id']}/suspend", json={})
-        .status_code
-        == 403
-    )
+    owner, enterprise = owner_of(registry, lift_maker), f"/enterprises/{lift_maker['id']}"
+    assert owner.post(f"{enterprise}/suspend", json={}).status_code == 403
 
     suspended = registry(role="agency").post(
-        f"/enterprises/{lift_maker['id']}/suspend", json={"reason": "проверка документов"}
+        f"{enterprise}/suspend", json={"reason": "проверка документов"}
     )
 
     assert suspended.status_code == 200 and suspended.json()["status"] == "suspended"
-    assert (
-        owner_of(registry, lift_maker)
-        .post(f"/enterprises/{lift_maker['id']}/offers", json=LIFT_NEED)
-        .status_code
-        == 409
-    )
+    assert owner.post(f"{enterprise}/offers", json=LIFT_NEED).status_code == 409
 
 
 def test_the_agency_lifts_a_suspension_and_the_enterprise_publishes_again(registry, lift_maker):
-    agency = registry(role="agency")
-    assert agency.post(f"/enterprises/{lift_maker['id']}/suspend", json={}).status_code == 200
-    assert (
-        owner_of(registry, lift_maker)
-        .post(f"/enterprises/{lift_maker['id']}/reinstate")
-        .status_code
-        == 403
-    )
+    agency, enterprise = registry(role="agency"), f"/enterprises/{lift_maker['id']}"
+    owner = owner_of(registry, lift_maker)
+    assert agency.post(f"{enterprise}/suspend", json={}).status_code == 200
+    assert owner.post(f"{enterprise}/reinstate").status_code == 403
 
-    reinstated = agency.post(f"/enterprises/{lift_maker['id']}/reinstate")
-    again = agency.post(f"/enterprises/{lift_maker['id']}/reinstate")
+    reinstated = agency.post(f"{enterprise}/reinstate")
+    again = agency.post(f"{enterprise}/reinstate")
 
     assert reinstated.status_code == 200 and reinstated.json()["status"] == "pending"
     assert again.status_code == 409 and again.headers["content-type"].startswith(
         "application/problem+json"
     )
-    assert (
-        owner_of(registry, lift_maker)
-        .post(f"/enterprises/{lift_maker['id']}/offers", json=LIFT_NEED)
-        .status_code
-        == 201
-    )
+    assert owner.post(f"{enterprise}/offers", json=LIFT_NEED).status_code == 201
 
 
 def test_an_owner_updates_then_deletes_its_enterprise(registry, housing_operator):

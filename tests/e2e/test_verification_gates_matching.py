@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 import uuid
 
-from tests.e2e.console_story import close_listings, enterprise_profile, registered_company, verify
+from tests.e2e.console_story import close_listings, registered_company, verify
+from tests.e2e.profiles import enterprise_profile
 
 
 def _pairs(gateway, agency, need: dict, offer: dict) -> list[dict]:
@@ -62,33 +63,21 @@ def _water_pair(
     return offer.json(), need.json()
 
 
+def _water_company(gateway, open_company, marker: str, *, name: str, city: str) -> tuple[str, dict]:
+    """A water-treatment enterprise of `city` and its company's authorization header."""
+    profile = enterprise_profile(marker, name=name, city=city, sectors=["water_treatment"])
+    return registered_company(gateway, open_company, profile)
+
+
 def test_a_pending_enterprises_need_waits_and_is_paired_the_moment_the_agency_verifies_it(
     gateway, open_company, agency
 ):
     marker = uuid.uuid4().hex[:6]
-    seller, seller_headers = registered_company(
-        gateway,
-        open_company,
-        enterprise_profile(
-            marker,
-            country="BY",
-            name="Аквафильтр Гомель",
-            city="Гомель",
-            region="gomel_oblast",
-            sectors=["water_treatment"],
-        ),
+    seller, seller_headers = _water_company(
+        gateway, open_company, marker, name="Аквафильтр Гомель", city="Гомель"
     )
-    buyer, buyer_headers = registered_company(
-        gateway,
-        open_company,
-        enterprise_profile(
-            marker,
-            country="RU",
-            name="Водоканал Вязьмы",
-            city="Вязьма",
-            region="smolensk_oblast",
-            sectors=["water_treatment"],
-        ),
+    buyer, buyer_headers = _water_company(
+        gateway, open_company, marker, name="Водоканал Вязьмы", city="Вязьма"
     )
     verify(gateway, agency, seller)
     offer, need = _water_pair(
@@ -113,25 +102,11 @@ def test_a_verified_supplier_that_renames_itself_is_checked_again_and_matched_ag
 ):
     marker = uuid.uuid4().hex[:6]
     seller_profile = enterprise_profile(
-        marker,
-        country="BY",
-        name="Полесьетрубпласт",
-        city="Пинск",
-        region="brest_oblast",
-        sectors=["water_treatment"],
+        marker, name="Полесьетрубпласт", city="Пинск", sectors=["water_treatment"]
     )
     seller, seller_headers = registered_company(gateway, open_company, seller_profile)
-    buyer, buyer_headers = registered_company(
-        gateway,
-        open_company,
-        enterprise_profile(
-            marker,
-            country="RU",
-            name="Смоленские коммунальные системы",
-            city="Смоленск",
-            region="smolensk_oblast",
-            sectors=["water_treatment"],
-        ),
+    buyer, buyer_headers = _water_company(
+        gateway, open_company, marker, name="Смоленские коммунальные системы", city="Смоленск"
     )
     verify(gateway, agency, seller, buyer)
     offer, need = _water_pair(
