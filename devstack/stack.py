@@ -116,26 +116,14 @@ class Stack:
             port=config.kafka_port,
             controller_port=config.kafka_controller_port,
         )
-
-    # --- addresses -------------------------------------------------------------------------
-    @property
-    def gateway_url(self) -> str:
-        return f"http://127.0.0.1:{self.config.gateway_port}"
-
-    @property
-    def gateway_ops_url(self) -> str:
-        return f"http://127.0.0.1:{self.config.gateway_ops_port}"
-
-    @property
-    def web_url(self) -> str:
-        return f"http://127.0.0.1:{self.config.web_port}"
-
-    @property
-    def mail_api_url(self) -> str:
-        return f"http://127.0.0.1:{self.config.smtp_http_port}"
+        # --- addresses ---------------------------------------------------------------------
+        self.gateway_url = _loopback_url(config.gateway_port)
+        self.gateway_ops_url = _loopback_url(config.gateway_ops_port)
+        self.web_url = _loopback_url(config.web_port)
+        self.mail_api_url = _loopback_url(config.smtp_http_port)
 
     def service_url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.config.service_ports[name]}"
+        return _loopback_url(self.config.service_ports[name])
 
     def database_url(self, database: str) -> str:
         if self.config.external_database_url:
@@ -311,3 +299,7 @@ class Stack:
             env={**os.environ, **self.service_env(name)},
             cwd=ROOT,
         )
+
+
+def _loopback_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
