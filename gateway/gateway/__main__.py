@@ -7,19 +7,16 @@ import asyncio
 import contextlib
 import signal
 import sys
-from functools import partial
-from pathlib import Path
 from typing import NamedTuple
 
 import uvicorn
 
 from gateway.config import Settings
 from gateway.domain.accounts import Role
-from servicekit import migrations
 from servicekit.cli import Command, migration_commands, run_cli
+from servicekit.migrations import alembic_config_of, revisions_of
 
-MIGRATIONS = Path(__file__).parent / "migrations"
-alembic_config = partial(migrations.alembic_config, MIGRATIONS)
+alembic_config = alembic_config_of("gateway")
 
 
 class AccountToOpen(NamedTuple):
@@ -42,7 +39,7 @@ def main() -> None:
         settings=Settings,
         commands=[
             Command("serve", "run the gateway (the default)", lambda settings, _: serve(settings)),
-            *migration_commands(MIGRATIONS, app="gateway"),
+            *migration_commands(revisions_of("gateway"), app="gateway"),
             Command(
                 "create-account",
                 "open an agency or admin account (companies register themselves)",

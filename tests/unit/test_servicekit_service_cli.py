@@ -11,6 +11,7 @@ from pydantic_settings import SettingsConfigDict
 
 from eventkit.published_secrets import PUBLISHED_SECRETS
 from servicekit.cli import Command, ServiceSettings, run_service_cli
+from servicekit.migrations import revisions_of
 
 
 class _ExampleSettings(ServiceSettings):
@@ -21,20 +22,28 @@ class _ExampleSettings(ServiceSettings):
 
 
 def _run(monkeypatch, tmp_path, *argv: str, **environment: str) -> int:
+    (tmp_path / "example_app").mkdir(exist_ok=True)
+    (tmp_path / "example_app" / "__init__.py").touch()
+    monkeypatch.syspath_prepend(tmp_path)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(sys, "argv", ["prog", *argv])
     own = Command("hello", "say hello", lambda settings, args: print(f"hello {settings.http_port}"))
     with pytest.raises(SystemExit) as exit_:
-        run_service_cli(
-            "example", settings=_ExampleSettings, migrations=tmp_path, app="example", commands=[own]
-        )
+        run_service_cli("example_app", settings=_ExampleSettings, commands=[own])
     return exit_.value.code
 
 
 def test_the_commands_are_serve_its_own_then_the_migrations(monkeypatch, tmp_path, capsys):
     assert _run(monkeypatch, tmp_path, "--help") == 0
     assert "{serve,hello,migrate,downgrade}" in capsys.readouterr().out
+
+
+def test_the_migrations_are_those_in_the_package_folder(monkeypatch, tmp_path, capsys):
+    assert _run(monkeypatch, tmp_path, "--help") == 0
+    said = " ".join(capsys.readouterr().out.split())  # argparse wraps its help at any width
+    assert "bring the example_app's database to the newest revision" in said
+    assert revisions_of("example_app") == tmp_path / "example_app" / "migrations"
 
 
 def test_its_own_command_runs_with_its_settings(monkeypatch, tmp_path, capsys):

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings
 
-from servicekit.migrations import alembic_config
+from servicekit.migrations import alembic_config, revisions_of
 
 Run = Callable[[Any, argparse.Namespace], int | None]
 """(settings, parsed flags) -> the process's exit code (None is 0)."""
@@ -52,15 +52,10 @@ class ServiceSettings(BaseSettings):
 
 
 def run_service_cli(
-    package: str,
-    *,
-    settings: type[ServiceSettings],
-    migrations: Path,
-    app: str,
-    commands: Sequence[Command] = (),
+    package: str, *, settings: type[ServiceSettings], commands: Sequence[Command] = ()
 ) -> None:
     """`python -m <package>`: `serve` (the default) `<package>.bootstrap:create_app`, the service's
-    own `commands`, then `migrate` and `downgrade` of the revisions in `migrations`."""
+    own `commands`, then `migrate` and `downgrade` of the revisions in `<package>/migrations`."""
     prefix = settings.model_config["env_prefix"]
     serve = serve_command(
         f"{package}.bootstrap:create_app",
@@ -70,7 +65,7 @@ def run_service_cli(
     run_cli(
         prog=f"python -m {package}",
         settings=settings,
-        commands=[serve, *commands, *migration_commands(migrations, app=app)],
+        commands=[serve, *commands, *migration_commands(revisions_of(package), app=package)],
     )
 
 

@@ -1,10 +1,14 @@
 """The Alembic runner of every app: its env.py calls `run_migrations`, and the `migrate` and
-`downgrade` commands (servicekit.cli) and the tests build their configuration with `alembic_config`.
-Each app keeps its revisions in `<package>/migrations` and its own version table."""
+`downgrade` commands (servicekit.cli) and the tests build their configuration with `alembic_config`
+(`alembic_config_of(package)` for one app's). Each app keeps its revisions in `<package>/migrations`
+and its own version table."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from alembic import context
@@ -18,6 +22,19 @@ def alembic_config(migrations: Path, database_url: str) -> Config:
     config.set_main_option("script_location", str(migrations))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))  # % is interpolated
     return config
+
+
+def revisions_of(package: str) -> Path:
+    """Where an app keeps its revisions: the `migrations` folder of its package."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"no package {package!r}")
+    return Path(spec.submodule_search_locations[0]) / "migrations"
+
+
+def alembic_config_of(package: str) -> Callable[[str], Config]:
+    """`alembic_config(database_url)` for the revisions of the app `package`."""
+    return partial(alembic_config, revisions_of(package))
 
 
 def run_migrations(*, metadata: MetaData, version_table: str) -> None:

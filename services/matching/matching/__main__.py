@@ -1,41 +1,14 @@
 """python -m matching [serve|migrate|downgrade|rematch|rebuild-funnel]"""
 
-from functools import partial
-from pathlib import Path
-
 from matching.config import Settings
-from servicekit import migrations
 from servicekit.cli import Command, run_service_cli
+from servicekit.migrations import alembic_config_of
 
-MIGRATIONS = Path(__file__).parent / "migrations"
-alembic_config = partial(migrations.alembic_config, MIGRATIONS)
+alembic_config = alembic_config_of("matching")
 
 
 def main() -> None:
-    run_service_cli(
-        "matching",
-        settings=Settings,
-        migrations=MIGRATIONS,
-        app="matching service",
-        commands=[
-            Command(
-                "rematch",
-                "re-score every active listing with the current weights and taxonomy",
-                lambda settings, args: rematch(settings, workers=args.workers),
-                lambda parser: parser.add_argument(
-                    "--workers",
-                    type=int,
-                    default=None,
-                    help="processes finding partners (default: the CPUs)",
-                ),
-            ),
-            Command(
-                "rebuild-funnel",
-                "derive the funnel's roll-up again from match_history",
-                lambda settings, _: rebuild_funnel(settings),
-            ),
-        ],
-    )
+    run_service_cli("matching", settings=Settings, commands=COMMANDS)
 
 
 def rematch(settings: Settings, *, workers: int | None = None) -> None:
@@ -84,6 +57,27 @@ def rebuild_funnel(settings: Settings) -> None:
             await engine.dispose()
 
     print(f"the funnel's roll-up has {asyncio.run(run())} rows")
+
+
+# The matching service's own commands, beside serve, migrate and downgrade.
+COMMANDS = [
+    Command(
+        "rematch",
+        "re-score every active listing with the current weights and taxonomy",
+        lambda settings, args: rematch(settings, workers=args.workers),
+        lambda parser: parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes finding partners (default: the CPUs)",
+        ),
+    ),
+    Command(
+        "rebuild-funnel",
+        "derive the funnel's roll-up again from match_history",
+        lambda settings, _: rebuild_funnel(settings),
+    ),
+]
 
 
 if __name__ == "__main__":

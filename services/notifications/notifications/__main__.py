@@ -4,27 +4,16 @@ import argparse
 import asyncio
 import uuid
 from datetime import datetime
-from functools import partial
-from pathlib import Path
 
 from notifications.config import Settings
-from servicekit import migrations
 from servicekit.cli import Command, run_service_cli
+from servicekit.migrations import alembic_config_of
 
-MIGRATIONS = Path(__file__).parent / "migrations"
-alembic_config = partial(migrations.alembic_config, MIGRATIONS)
+alembic_config = alembic_config_of("notifications")
 
 
 def main() -> None:
-    run_service_cli(
-        "notifications",
-        settings=Settings,
-        migrations=MIGRATIONS,
-        app="notifications service",
-        commands=[
-            Command("resend-dead", "queue the dead emails again", _resend_dead, _resend_dead_flags)
-        ],
-    )
+    run_service_cli("notifications", settings=Settings, commands=COMMANDS)
 
 
 def _resend_dead_flags(parser: argparse.ArgumentParser) -> None:
@@ -75,6 +64,10 @@ async def resend_dead(
         )
     finally:
         await engine.dispose()
+
+
+# The notifications service's own commands, beside serve, migrate and downgrade.
+COMMANDS = [Command("resend-dead", "queue the dead emails again", _resend_dead, _resend_dead_flags)]
 
 
 if __name__ == "__main__":

@@ -2,44 +2,16 @@
 
 import argparse
 import uuid
-from functools import partial
-from pathlib import Path
 
 from registry.config import Settings
-from servicekit import migrations
 from servicekit.cli import Command, UsageError, run_service_cli
+from servicekit.migrations import alembic_config_of
 
-MIGRATIONS = Path(__file__).parent / "migrations"
-alembic_config = partial(migrations.alembic_config, MIGRATIONS)
+alembic_config = alembic_config_of("registry")
 
 
 def main() -> None:
-    run_service_cli(
-        "registry",
-        settings=Settings,
-        migrations=MIGRATIONS,
-        app="registry",
-        commands=[
-            Command("relay", "the outbox relay alone", lambda settings, _: relay(settings)),
-            Command(
-                "consume",
-                "the consumer of matching's events alone",
-                lambda settings, _: consume(settings),
-            ),
-            Command(
-                "expire-listings",
-                "one pass of the expiry sweep `serve` runs",
-                lambda settings, _: expire_listings(settings),
-            ),
-            Command(
-                "republish-listings",
-                "one listing.changed per listing, written to the outbox",
-                _republish_listings,
-                _republish_listings_flags,
-                _one_of_all_or_enterprise,
-            ),
-        ],
-    )
+    run_service_cli("registry", settings=Settings, commands=COMMANDS)
 
 
 def relay(settings: Settings) -> int:
@@ -138,6 +110,29 @@ def republish_listings(
         print(json.dumps({"error": str(error)}), file=sys.stderr)
         raise SystemExit(1) from None
     print(json.dumps({"republished": done}))
+
+
+# The registry service's own commands, beside serve, migrate and downgrade.
+COMMANDS = [
+    Command("relay", "the outbox relay alone", lambda settings, _: relay(settings)),
+    Command(
+        "consume",
+        "the consumer of matching's events alone",
+        lambda settings, _: consume(settings),
+    ),
+    Command(
+        "expire-listings",
+        "one pass of the expiry sweep `serve` runs",
+        lambda settings, _: expire_listings(settings),
+    ),
+    Command(
+        "republish-listings",
+        "one listing.changed per listing, written to the outbox",
+        _republish_listings,
+        _republish_listings_flags,
+        _one_of_all_or_enterprise,
+    ),
+]
 
 
 if __name__ == "__main__":
