@@ -1,8 +1,8 @@
 """Accounts that cannot be borrowed, through the whole platform (gateway, registry, notifications,
 SMTP): an access token stops working when its session ends (sign-out, sign-out everywhere, a new
-password), a refresh token used twice ends its whole session, signing up tells nobody whether an
-address has an account (its owner is told instead), and a company deletes its account with its
-enterprises."""
+password: tests/e2e/test_gateway_account_recovery.py tells that one), a refresh token used twice
+ends its whole session, signing up tells nobody whether an address has an account (its owner is
+told instead), and a company deletes its account with its enterprises."""
 
 from __future__ import annotations
 
@@ -10,19 +10,21 @@ import json
 import re
 import statistics
 import time
-import uuid
 
 import httpx
 
 from devstack.demo import load_demo
+from tests.e2e.accounts import (
+    NEW_PASSWORD,
+    PASSWORD,
+    bearer,
+    fresh_email,
+    me_status,
+    refresh_status,
+    signed_in,
+    token_response,
+)
 from tests.e2e.waiting import exactly_one_email, wait_until
-
-PASSWORD = "a long passphrase"
-NEW_PASSWORD = "a new and longer passphrase"
-
-
-def _fresh_email(who: str = "owner") -> str:
-    return f"{who}-{uuid.uuid4().hex[:10]}@example.ru"
 
 
 def _register(gateway, email: str, password: str = PASSWORD, **extra):
@@ -31,29 +33,8 @@ def _register(gateway, email: str, password: str = PASSWORD, **extra):
     )
 
 
-def _session(gateway, email: str, password: str = PASSWORD) -> dict:
-    """A fresh sign-in: its access and refresh tokens."""
-    response = gateway.post("/api/v1/auth/token", data={"username": email, "password": password})
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def _sign_in_status(gateway, email: str, password: str = PASSWORD) -> int:
-    return gateway.post(
-        "/api/v1/auth/token", data={"username": email, "password": password}
-    ).status_code
-
-
-def _bearer(session: dict) -> dict[str, str]:
-    return {"Authorization": f"Bearer {session['access_token']}"}
-
-
-def _me(gateway, session: dict) -> int:
-    return gateway.get("/api/v1/auth/me", headers=_bearer(session)).status_code
-
-
 def _company(gateway) -> str:
-    email = _fresh_email()
+    email = fresh_email()
     assert _register(gateway, email).status_code == 202
     return email
 
@@ -63,57 +44,39 @@ def _company(gateway) -> str:
 
 def test_an_access_token_stops_working_at_sign_out_and_the_other_devices_stay_signed_in(gateway):
     email = _company(gateway)
-    laptop, phone = _session(gateway, email), _session(gateway, email)
-    assert (_me(gateway, laptop), _me(gateway, phone)) == (200, 200)
+    laptop, phone = signed_in(gateway, email), signed_in(gateway, email)
+    assert (me_status(gateway, laptop), me_status(gateway, phone)) == (200, 200)
 
     signed_out = gateway.post(
         "/api/v1/auth/logout", json={"refresh_token": laptop["refresh_token"]}
     )
 
     assert signed_out.status_code == 204
-    refused = gateway.get("/api/v1/auth/me", headers=_bearer(laptop))
+    refused = gateway.get("/api/v1/auth/me", headers=bearer(laptop))
     assert refused.status_code == 401
     assert refused.json()["type"] == "/problems/sign-in-required"
     assert "signed out" in refused.json()["detail"]
     # A forwarded route is refused at the door the same way.
-    assert gateway.post("/api/v1/enterprises", json={}, headers=_bearer(laptop)).status_code == 401
-    assert _me(gateway, phone) == 200
+    assert gateway.post("/api/v1/enterprises", json={}, headers=bearer(laptop)).status_code == 401
+    assert me_status(gateway, phone) == 200
 
 
 def test_signing_out_everywhere_stops_every_access_token_of_the_account_at_once(gateway):
     email = _company(gateway)
-    laptop, phone = _session(gateway, email), _session(gateway, email)
-    other_company = _session(gateway, _company(gateway))
+    laptop, phone = signed_in(gateway, email), signed_in(gateway, email)
+    other_company = signed_in(gateway, _company(gateway))
 
-    assert gateway.post("/api/v1/auth/logout-everywhere", headers=_bearer(phone)).status_code == 204
+    assert gateway.post("/api/v1/auth/logout-everywhere", headers=bearer(phone)).status_code == 204
 
-    assert (_me(gateway, laptop), _me(gateway, phone)) == (401, 401)
-    assert _me(gateway, other_company) == 200
-    assert _me(gateway, _session(gateway, email)) == 200  # signing in again opens a new session
-
-
-def test_a_new_password_stops_the_other_sessions_access_tokens_and_keeps_the_callers(gateway):
-    email = _company(gateway)
-    laptop, phone = _session(gateway, email), _session(gateway, email)
-
-    changed = gateway.post(
-        "/api/v1/auth/change-password",
-        headers=_bearer(laptop),
-        json={
-            "current_password": PASSWORD,
-            "new_password": NEW_PASSWORD,
-            "keep_refresh_token": laptop["refresh_token"],
-        },
-    )
-
-    assert changed.status_code == 204, changed.text
-    assert _me(gateway, laptop) == 200
-    assert _me(gateway, phone) == 401
+    assert (me_status(gateway, laptop), me_status(gateway, phone)) == (401, 401)
+    assert me_status(gateway, other_company) == 200
+    # Signing in again opens a new session.
+    assert me_status(gateway, signed_in(gateway, email)) == 200
 
 
 def test_a_password_reset_stops_every_access_token_of_the_account(gateway, mailbox):
     email = _company(gateway)
-    stolen = _session(gateway, email)
+    stolen = signed_in(gateway, email)
 
     assert (
         gateway.post(
@@ -136,7 +99,7 @@ def test_a_password_reset_stops_every_access_token_of_the_account(gateway, mailb
     )
 
     assert reset.status_code == 200, reset.text
-    assert _me(gateway, stolen) == 401
+    assert me_status(gateway, stolen) == 401
 
 
 # --- a refresh token used twice -------------------------------------------------------------------
@@ -144,12 +107,12 @@ def test_a_password_reset_stops_every_access_token_of_the_account(gateway, mailb
 
 def test_a_refresh_token_used_a_second_time_ends_its_whole_session(gateway):
     email = _company(gateway)
-    first = _session(gateway, email)
-    elsewhere = _session(gateway, email)
+    first = signed_in(gateway, email)
+    elsewhere = signed_in(gateway, email)
     traded = gateway.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert traded.status_code == 200, traded.text
     second = traded.json()
-    assert _me(gateway, second) == 200
+    assert me_status(gateway, second) == 200
 
     # Whoever copied the first refresh token trades it in after its owner did.
     replayed = gateway.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
@@ -157,34 +120,29 @@ def test_a_refresh_token_used_a_second_time_ends_its_whole_session(gateway):
     assert replayed.status_code == 401
     assert "already used" in replayed.json()["detail"]
     # Every token of that session is dead: the owner's current ones and the first access token.
-    assert (_me(gateway, first), _me(gateway, second)) == (401, 401)
-    assert (
-        gateway.post(
-            "/api/v1/auth/refresh", json={"refresh_token": second["refresh_token"]}
-        ).status_code
-        == 401
-    )
+    assert (me_status(gateway, first), me_status(gateway, second)) == (401, 401)
+    assert refresh_status(gateway, second) == 401
     # The account's other session is not that one.
-    assert _me(gateway, elsewhere) == 200
+    assert me_status(gateway, elsewhere) == 200
 
 
 def test_an_unknown_refresh_token_is_refused_without_ending_anything(gateway):
     email = _company(gateway)
-    session = _session(gateway, email)
+    session = signed_in(gateway, email)
 
     unknown = gateway.post(
         "/api/v1/auth/refresh", json={"refresh_token": "not-a-token-anybody-was-given"}
     )
 
     assert unknown.status_code == 401
-    assert _me(gateway, session) == 200
+    assert me_status(gateway, session) == 200
 
 
 # --- signing up tells nobody whether an address has an account ------------------------------------
 
 
 def test_signing_up_with_a_taken_address_answers_as_a_new_one_and_tells_the_owner(gateway, mailbox):
-    owner = _fresh_email()
+    owner = fresh_email()
     new = _register(gateway, owner, language="en")
 
     taken = _register(gateway, owner.upper(), "the intruder's passphrase", language="en")
@@ -193,8 +151,8 @@ def test_signing_up_with_a_taken_address_answers_as_a_new_one_and_tells_the_owne
     assert taken.json() == new.json()
     assert taken.headers["content-type"] == new.headers["content-type"]
     # The owner's account and password are untouched; the one who tried got nothing.
-    assert _me(gateway, _session(gateway, owner)) == 200
-    assert _sign_in_status(gateway, owner, "the intruder's passphrase") == 401
+    assert me_status(gateway, signed_in(gateway, owner)) == 200
+    assert token_response(gateway, owner, "the intruder's passphrase").status_code == 401
     warning = exactly_one_email(mailbox, owner, "Someone tried to open a Union Match account")
     assert "/forgot-password" in warning["Text"]
     assert "?token=" not in warning["Text"]  # nothing in it lets its reader into the account
@@ -210,7 +168,7 @@ def test_signing_up_takes_as_long_for_a_taken_address_as_for_a_new_one(gateway):
         assert _register(gateway, email).status_code == 202
         return time.perf_counter() - started
 
-    new_times = [timed(_fresh_email("timing")) for _ in range(7)]
+    new_times = [timed(fresh_email("timing")) for _ in range(7)]
     taken_times = [timed(taken) for _ in range(7)]
     new_median, taken_median = statistics.median(new_times), statistics.median(taken_times)
     print(
@@ -246,9 +204,9 @@ def test_a_company_deletes_its_account_with_its_enterprise_and_every_session_end
     gateway, agency, new_housing_operator
 ):
     email = _company(gateway)
-    laptop, phone = _session(gateway, email), _session(gateway, email)
+    laptop, phone = signed_in(gateway, email), signed_in(gateway, email)
     enterprise = gateway.post(
-        "/api/v1/enterprises", json=new_housing_operator(), headers=_bearer(laptop)
+        "/api/v1/enterprises", json=new_housing_operator(), headers=bearer(laptop)
     )
     assert enterprise.status_code == 201, enterprise.text
     enterprise_id = enterprise.json()["id"]
@@ -257,30 +215,25 @@ def test_a_company_deletes_its_account_with_its_enterprise_and_every_session_end
         "DELETE",
         "/api/v1/auth/me",
         json={"current_password": "not my password"},
-        headers=_bearer(laptop),
+        headers=bearer(laptop),
     )
     assert wrong.status_code == 422
     assert wrong.json()["errors"][0]["field"] == "current_password"
     assert gateway.get(f"/api/v1/enterprises/{enterprise_id}", headers=agency).status_code == 200
 
     deleted = gateway.request(
-        "DELETE", "/api/v1/auth/me", json={"current_password": PASSWORD}, headers=_bearer(laptop)
+        "DELETE", "/api/v1/auth/me", json={"current_password": PASSWORD}, headers=bearer(laptop)
     )
 
     assert deleted.status_code == 204, deleted.text
-    assert (_me(gateway, laptop), _me(gateway, phone)) == (401, 401)
-    assert (
-        gateway.post(
-            "/api/v1/auth/refresh", json={"refresh_token": phone["refresh_token"]}
-        ).status_code
-        == 401
-    )
-    assert _sign_in_status(gateway, email) == 401
+    assert (me_status(gateway, laptop), me_status(gateway, phone)) == (401, 401)
+    assert refresh_status(gateway, phone) == 401
+    assert token_response(gateway, email).status_code == 401
     assert gateway.get(f"/api/v1/enterprises/{enterprise_id}", headers=agency).status_code == 404
     # The address is free again: signing up with it opens a new, empty account.
     assert _register(gateway, email, NEW_PASSWORD).status_code == 202
-    reopened = _session(gateway, email, NEW_PASSWORD)
-    assert gateway.get("/api/v1/auth/me", headers=_bearer(reopened)).json()["enterprise_ids"] == []
+    reopened = signed_in(gateway, email, NEW_PASSWORD)
+    assert gateway.get("/api/v1/auth/me", headers=bearer(reopened)).json()["enterprise_ids"] == []
 
 
 def test_deleting_an_account_needs_a_signed_in_company(gateway, agency):
@@ -302,14 +255,14 @@ def test_a_company_deletes_its_account_from_the_web_account_page(
     enterprise_id = gateway.post(
         "/api/v1/enterprises",
         json=new_housing_operator(),
-        headers=_bearer(_session(gateway, email)),
+        headers=bearer(signed_in(gateway, email)),
     ).json()["id"]
     with httpx.Client(base_url=platform.web_url, timeout=30) as browser:
 
         def csrf(page: httpx.Response) -> str:
             return re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
 
-        signed_in = browser.post(
+        web_sign_in = browser.post(
             "/sign-in",
             data={
                 "email": email,
@@ -317,7 +270,7 @@ def test_a_company_deletes_its_account_from_the_web_account_page(
                 "csrf_token": csrf(browser.get("/sign-in")),
             },
         )
-        assert signed_in.status_code == 303, signed_in.text[:300]
+        assert web_sign_in.status_code == 303, web_sign_in.text[:300]
         page = browser.get("/account", headers={"accept-language": "ru"})
         assert 'action="/account/delete"' in page.text
 
@@ -336,5 +289,5 @@ def test_a_company_deletes_its_account_from_the_web_account_page(
             303,
             401,
         )  # signed out: the account page asks to sign in
-    assert _sign_in_status(gateway, email) == 401
+    assert token_response(gateway, email).status_code == 401
     assert gateway.get(f"/api/v1/enterprises/{enterprise_id}", headers=agency).status_code == 404

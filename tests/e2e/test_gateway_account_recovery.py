@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 
 import jwt
 
 from devstack.stack import Stack
-
-PASSWORD = "a long passphrase"
-NEW_PASSWORD = "a new and longer passphrase"
-
-
-def _fresh_email(who: str = "owner") -> str:
-    return f"{who}-{uuid.uuid4().hex[:10]}@example.ru"
+from tests.e2e.accounts import (
+    NEW_PASSWORD,
+    PASSWORD,
+    bearer,
+    fresh_email,
+    me_status,
+    password_through_link,
+    refresh_status,
+    signed_in,
+    token_of,
+    token_response,
+)
 
 
 def _register(gateway, email: str, **extra):
@@ -29,21 +33,7 @@ def _register(gateway, email: str, **extra):
         "/api/v1/auth/register", json={"email": email, "password": PASSWORD, **extra}
     )
     assert response.status_code == 202, response.text
-    return gateway.get("/api/v1/auth/me", headers=_bearer(_signed_in(gateway, email))).json()
-
-
-def _tokens(gateway, email: str, password: str = PASSWORD):
-    return gateway.post("/api/v1/auth/token", data={"username": email, "password": password})
-
-
-def _signed_in(gateway, email: str, password: str = PASSWORD) -> dict:
-    response = _tokens(gateway, email, password)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def _bearer(tokens: dict) -> dict[str, str]:
-    return {"Authorization": f"Bearer {tokens['access_token']}"}
+    return gateway.get("/api/v1/auth/me", headers=bearer(signed_in(gateway, email))).json()
 
 
 def _link_in_email(mailbox, address: str, path: str, *, timeout: float = 30.0) -> str:
@@ -59,19 +49,15 @@ def _link_in_email(mailbox, address: str, path: str, *, timeout: float = 30.0) -
     raise AssertionError(f"no email with a {path} link reached {address} within {timeout:.0f}s")
 
 
-def _token_of(link: str) -> str:
-    return link.split("?token=", 1)[1]
-
-
 # --- the address is confirmed at sign-up ----------------------------------------------------------
 
 
 def test_sign_up_emails_the_confirmation_link_to_the_accounts_own_address_and_the_button_confirms(
     platform: Stack, gateway, mailbox
 ):
-    email = _fresh_email()
+    email = fresh_email()
     _register(gateway, email, language="en")
-    headers = _bearer(_signed_in(gateway, email))
+    headers = bearer(signed_in(gateway, email))
 
     link = _link_in_email(mailbox, email, "/confirm")
     [summary] = mailbox.messages_to(email)
@@ -82,7 +68,7 @@ def test_sign_up_emails_the_confirmation_link_to_the_accounts_own_address_and_th
     # Following the link (as a mail scanner does) changes nothing; the page's button posts the
     # token.
     assert gateway.get("/api/v1/auth/me", headers=headers).json()["confirmed"] is False
-    confirmed = gateway.post("/api/v1/auth/confirm", json={"token": _token_of(link)})
+    confirmed = gateway.post("/api/v1/auth/confirm", json={"token": token_of(link)})
 
     assert confirmed.status_code == 200, confirmed.text
     assert (confirmed.json()["email"], confirmed.json()["confirmed"]) == (email, True)
@@ -92,11 +78,11 @@ def test_sign_up_emails_the_confirmation_link_to_the_accounts_own_address_and_th
 def test_the_sign_up_email_is_in_russian_unless_asked_otherwise_and_api_clients_confirm_with_get(
     gateway, mailbox
 ):
-    email = _fresh_email()
+    email = fresh_email()
     _register(gateway, email)
 
     link = _link_in_email(mailbox, email, "/confirm")
-    confirmed = gateway.get("/api/v1/auth/confirm", params={"token": _token_of(link)})
+    confirmed = gateway.get("/api/v1/auth/confirm", params={"token": token_of(link)})
 
     assert "Подтвердите адрес электронной почты" in mailbox.messages_to(email)[0]["Subject"]
     assert confirmed.status_code == 200, confirmed.text
@@ -104,7 +90,7 @@ def test_the_sign_up_email_is_in_russian_unless_asked_otherwise_and_api_clients_
 
 
 def test_a_forged_or_empty_token_posted_to_confirm_is_an_invalid_link(gateway):
-    account = _register(gateway, _fresh_email())
+    account = _register(gateway, fresh_email())
     forged = jwt.encode(
         {"purpose": "confirm-email", "sub": account["id"]}, "f" * 40, algorithm="HS256"
     )
@@ -121,7 +107,7 @@ def test_a_forged_or_empty_token_posted_to_confirm_is_an_invalid_link(gateway):
 
 
 def test_sign_up_succeeds_while_the_notifications_service_is_down(platform: Stack, gateway):
-    email = _fresh_email()
+    email = fresh_email()
     platform.stop_service("notifications")
     try:
         opened = gateway.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
@@ -129,7 +115,7 @@ def test_sign_up_succeeds_while_the_notifications_service_is_down(platform: Stac
         platform.start_service("notifications")
 
     assert opened.status_code == 202, opened.text
-    assert _tokens(gateway, email).status_code == 200
+    assert token_response(gateway, email).status_code == 200
 
 
 # --- a forgotten password -------------------------------------------------------------------------
@@ -138,23 +124,17 @@ def test_sign_up_succeeds_while_the_notifications_service_is_down(platform: Stac
 def test_a_forgotten_password_is_reset_through_the_emailed_link_once_and_every_old_session_ends(
     platform: Stack, gateway, mailbox
 ):
-    email = _fresh_email()
+    email = fresh_email()
     _register(gateway, email)
-    old_session = _signed_in(gateway, email)
+    old_session = signed_in(gateway, email)
 
     asked = gateway.post(
         "/api/v1/auth/password-reset", json={"email": email.upper(), "language": "be"}
     )
     link = _link_in_email(mailbox, email, "/reset-password")
-    weak = gateway.post(
-        "/api/v1/auth/reset-password", json={"token": _token_of(link), "password": "short"}
-    )
-    reset = gateway.post(
-        "/api/v1/auth/reset-password", json={"token": _token_of(link), "password": NEW_PASSWORD}
-    )
-    again = gateway.post(
-        "/api/v1/auth/reset-password",
-        json={"token": _token_of(link), "password": "yet another passphrase"},
+    weak, reset, again = (
+        password_through_link(gateway, link, password, route="reset-password")
+        for password in ("short", NEW_PASSWORD, "yet another passphrase")
     )
 
     assert asked.status_code == 202, asked.text
@@ -169,20 +149,15 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link_once_and_every_o
     assert reset.status_code == 200, reset.text
     assert reset.headers["cache-control"] == "no-store"
     assert again.status_code == 400 and again.json()["title"] == "Invalid link"
-    assert _tokens(gateway, email).status_code == 401
-    assert _tokens(gateway, email, NEW_PASSWORD).status_code == 200
-    assert (
-        gateway.post(
-            "/api/v1/auth/refresh", json={"refresh_token": old_session["refresh_token"]}
-        ).status_code
-        == 401
-    )
+    assert token_response(gateway, email).status_code == 401
+    assert token_response(gateway, email, NEW_PASSWORD).status_code == 200
+    assert refresh_status(gateway, old_session) == 401
 
 
 def test_asking_to_reset_an_unknown_address_gets_the_same_answer_and_sends_nothing(
     gateway, mailbox
 ):
-    known, unknown = _fresh_email(), _fresh_email("nobody")
+    known, unknown = fresh_email(), fresh_email("nobody")
     _register(gateway, known)
 
     for_known = gateway.post("/api/v1/auth/password-reset", json={"email": known})
@@ -197,7 +172,7 @@ def test_asking_to_reset_an_unknown_address_gets_the_same_answer_and_sends_nothi
 
 
 def test_a_disabled_account_gets_no_reset_email(gateway, admin, mailbox):
-    email = _fresh_email()
+    email = fresh_email()
     account = _register(gateway, email)
     assert (
         gateway.post(f"/api/v1/accounts/{account['id']}/disable", headers=admin).status_code == 200
@@ -216,7 +191,7 @@ def test_a_disabled_account_gets_no_reset_email(gateway, admin, mailbox):
 
 
 def test_resets_asked_for_one_address_too_often_are_refused_for_a_while(gateway):
-    email = _fresh_email("flooded")
+    email = fresh_email("flooded")
 
     answers = [gateway.post("/api/v1/auth/password-reset", json={"email": email}) for _ in range(4)]
 
@@ -229,7 +204,7 @@ def test_resets_asked_for_one_address_too_often_are_refused_for_a_while(gateway)
 def test_a_forged_reset_link_or_one_made_for_another_purpose_is_an_invalid_link(
     platform: Stack, gateway
 ):
-    account = _register(gateway, _fresh_email())
+    account = _register(gateway, fresh_email())
     forged = jwt.encode(
         {
             "purpose": "reset-password",
@@ -258,30 +233,30 @@ def test_a_forged_reset_link_or_one_made_for_another_purpose_is_an_invalid_link(
 
 
 def test_a_wrong_current_password_is_a_field_error_and_changes_nothing(gateway):
-    email = _fresh_email()
+    email = fresh_email()
     _register(gateway, email)
-    session = _signed_in(gateway, email)
+    session = signed_in(gateway, email)
 
     refused = gateway.post(
         "/api/v1/auth/change-password",
-        headers=_bearer(session),
+        headers=bearer(session),
         json={"current_password": "not the passphrase", "new_password": NEW_PASSWORD},
     )
 
     assert refused.status_code == 422
     assert refused.headers["content-type"] == "application/problem+json"
     assert [e["field"] for e in refused.json()["errors"]] == ["current_password"]
-    assert _tokens(gateway, email).status_code == 200
+    assert token_response(gateway, email).status_code == 200
 
 
 def test_changing_the_password_ends_the_other_sessions_and_keeps_the_callers_own(gateway):
-    email = _fresh_email()
+    email = fresh_email()
     _register(gateway, email)
-    laptop, phone = _signed_in(gateway, email), _signed_in(gateway, email)
+    laptop, phone = signed_in(gateway, email), signed_in(gateway, email)
 
     changed = gateway.post(
         "/api/v1/auth/change-password",
-        headers=_bearer(laptop),
+        headers=bearer(laptop),
         json={
             "current_password": PASSWORD,
             "new_password": NEW_PASSWORD,
@@ -290,29 +265,21 @@ def test_changing_the_password_ends_the_other_sessions_and_keeps_the_callers_own
     )
 
     assert changed.status_code == 204, changed.text
-    assert (
-        gateway.post(
-            "/api/v1/auth/refresh", json={"refresh_token": phone["refresh_token"]}
-        ).status_code
-        == 401
-    )
-    assert (
-        gateway.post(
-            "/api/v1/auth/refresh", json={"refresh_token": laptop["refresh_token"]}
-        ).status_code
-        == 200
-    )
-    assert _tokens(gateway, email).status_code == 401
-    assert _tokens(gateway, email, NEW_PASSWORD).status_code == 200
+    # The other session's tokens end at once; the caller's own stay good.
+    assert (me_status(gateway, laptop), me_status(gateway, phone)) == (200, 401)
+    assert refresh_status(gateway, phone) == 401
+    assert refresh_status(gateway, laptop) == 200
+    assert token_response(gateway, email).status_code == 401
+    assert token_response(gateway, email, NEW_PASSWORD).status_code == 200
 
 
 def test_a_weak_new_password_names_new_password(gateway):
-    email = _fresh_email()
+    email = fresh_email()
     _register(gateway, email)
 
     refused = gateway.post(
         "/api/v1/auth/change-password",
-        headers=_bearer(_signed_in(gateway, email)),
+        headers=bearer(signed_in(gateway, email)),
         json={"current_password": PASSWORD, "new_password": "short"},
     )
 
@@ -321,21 +288,18 @@ def test_a_weak_new_password_names_new_password(gateway):
 
 
 def test_signing_out_everywhere_ends_every_session_of_the_account(gateway):
-    email = _fresh_email()
+    email = fresh_email()
     _register(gateway, email)
-    laptop, phone = _signed_in(gateway, email), _signed_in(gateway, email)
+    laptop, phone = signed_in(gateway, email), signed_in(gateway, email)
 
-    signed_out = gateway.post("/api/v1/auth/logout-everywhere", headers=_bearer(phone))
+    signed_out = gateway.post("/api/v1/auth/logout-everywhere", headers=bearer(phone))
 
     assert signed_out.status_code == 204
     for session in (laptop, phone):
-        assert (
-            gateway.post(
-                "/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]}
-            ).status_code
-            == 401
-        )
-    assert _tokens(gateway, email).status_code == 200  # the password still works: a fresh sign-in
+        assert refresh_status(gateway, session) == 401
+    assert (
+        token_response(gateway, email).status_code == 200
+    )  # the password still works: a fresh sign-in
 
 
 def test_changing_the_password_and_signing_out_everywhere_need_a_signed_in_caller(gateway):

@@ -4,14 +4,18 @@ enables accounts; nobody else may run accounts; staff see a name where there was
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
 
-from devstack.stack import ROOT, Stack
+from devstack.stack import Stack
+from tests.e2e.accounts import (
+    bearer,
+    create_account_on_the_command_line,
+    me_status,
+    password_through_link,
+    refresh_status,
+)
 
 PASSWORD = "reviewer passphrase"
 ADMIN_ROUTES = [
@@ -67,33 +71,11 @@ def _links_in_the_invitations_to(mailbox, email: str, *, count: int = 1) -> list
     return links
 
 
-def _token_of(link: str) -> str:
-    return link.split("?token=", 1)[1]
-
-
 def _cli_account(platform: Stack, *, role: str = "agency", name: str = "Мария Козлова") -> str:
     """An account opened on the command line, with a password; returns its email."""
     email = _reviewer_email()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gateway",
-            "create-account",
-            "--role",
-            role,
-            "--email",
-            email,
-            "--password",
-            PASSWORD,
-            "--name",
-            name,
-        ],
-        cwd=ROOT,
-        env={**os.environ, **platform.service_env("gateway")},
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = create_account_on_the_command_line(
+        platform, role=role, email=email, password=PASSWORD, name=name
     )
     assert result.returncode == 0, result.stderr
     assert name in result.stdout
@@ -145,15 +127,9 @@ def test_the_invited_reviewer_sets_a_password_through_the_emailed_link_and_signs
     )
 
     [link] = _links_in_the_invitations_to(mailbox, email)
-    weak = gateway.post(
-        "/api/v1/auth/set-password", json={"token": _token_of(link), "password": "short"}
-    )
-    done = gateway.post(
-        "/api/v1/auth/set-password", json={"token": _token_of(link), "password": PASSWORD}
-    )
-    again = gateway.post(
-        "/api/v1/auth/set-password",
-        json={"token": _token_of(link), "password": "a takeover passphrase"},
+    weak, done, again = (
+        password_through_link(gateway, link, password, route="set-password")
+        for password in ("short", PASSWORD, "a takeover passphrase")
     )
 
     assert "/set-password?token=" in link
@@ -182,18 +158,10 @@ def test_a_link_sent_again_works_and_using_one_link_ends_all_earlier_ones(gatewa
     assert resent.status_code == 200, resent.text
     assert resent.json()["invitation_sent"] is True
     first, second = _links_in_the_invitations_to(mailbox, email, count=2)
-    assert (
-        gateway.post(
-            "/api/v1/auth/set-password", json={"token": _token_of(second), "password": PASSWORD}
-        ).status_code
-        == 200
-    )
-    assert (
-        gateway.post(
-            "/api/v1/auth/set-password", json={"token": _token_of(first), "password": PASSWORD}
-        ).status_code
-        == 400
-    )
+    assert [
+        password_through_link(gateway, link, PASSWORD, route="set-password").status_code
+        for link in (second, first)
+    ] == [200, 400]
     assert _tokens(gateway, email).json()["role"] == "admin"
 
 
@@ -224,9 +192,7 @@ def test_a_disabled_reviewer_cannot_sign_in_or_refresh_until_enabled_again(
 ):
     email = _cli_account(platform)
     session = _tokens(gateway, email).json()
-    account_id = gateway.get(
-        "/api/v1/auth/me", headers={"Authorization": f"Bearer {session['access_token']}"}
-    ).json()["id"]
+    account_id = gateway.get("/api/v1/auth/me", headers=bearer(session)).json()["id"]
 
     disabled = gateway.post(f"/api/v1/accounts/{account_id}/disable", headers=admin)
 
@@ -238,19 +204,9 @@ def test_a_disabled_reviewer_cannot_sign_in_or_refresh_until_enabled_again(
     assert (
         _tokens(gateway, email, "a wrong passphrase").status_code == 401
     )  # a guesser learns nothing new
-    assert (
-        gateway.post(
-            "/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]}
-        ).status_code
-        == 401
-    )
+    assert refresh_status(gateway, session) == 401
     # Its access token ends with the disable too, at once on the instance that disabled it.
-    assert (
-        gateway.get(
-            "/api/v1/auth/me", headers={"Authorization": f"Bearer {session['access_token']}"}
-        ).status_code
-        == 401
-    )
+    assert me_status(gateway, session) == 401
 
     enabled = gateway.post(f"/api/v1/accounts/{account_id}/enable", headers=admin)
 
@@ -258,19 +214,9 @@ def test_a_disabled_reviewer_cannot_sign_in_or_refresh_until_enabled_again(
     assert enabled.json()["disabled"] is False
     again = _tokens(gateway, email)
     assert again.status_code == 200
-    assert (
-        gateway.post(
-            "/api/v1/auth/refresh", json={"refresh_token": again.json()["refresh_token"]}
-        ).status_code
-        == 200
-    )
+    assert refresh_status(gateway, again.json()) == 200
     # The refresh token of before the disable stays revoked.
-    assert (
-        gateway.post(
-            "/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]}
-        ).status_code
-        == 401
-    )
+    assert refresh_status(gateway, session) == 401
 
 
 def test_a_disabled_admin_runs_no_accounts_even_with_an_access_token_it_still_holds(
