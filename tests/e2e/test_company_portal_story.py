@@ -68,6 +68,18 @@ def _introduced(mailbox, address: str, partner_contact: str, *, timeout: float =
     return False
 
 
+async def _registered_through_the_portal(
+    page, web_url: str, mailbox, *, login: str, language: str, profile: dict
+) -> str:
+    """Signs up in `language`, confirms the address, signs in and registers the enterprise through
+    the wizard; returns its id."""
+    await sign_up_and_confirm(
+        page, web_url, mailbox, login=login, password=PASSWORD, language=language
+    )
+    await sign_in(page, web_url, login=login, password=PASSWORD, then="/my")
+    return await register_through_wizard(page, web_url, profile)
+
+
 async def test_two_companies_meet_through_the_portal(platform, gateway, mailbox, agency):
     marker = uuid.uuid4().hex[:6]
     maker, housing = _profile(marker, country="BY"), _profile(marker, country="RU")
@@ -77,60 +89,32 @@ async def test_two_companies_meet_through_the_portal(platform, gateway, mailbox,
         housing_page = await (await browser.new_context()).new_page()
         errors = watch_for_errors(maker_page) + watch_for_errors(housing_page)
 
-        await sign_up_and_confirm(
-            maker_page,
-            platform.web_url,
-            mailbox,
-            login=maker_login,
-            password=PASSWORD,
-            language="be",
-        )
-        await sign_in(
-            maker_page, platform.web_url, login=maker_login, password=PASSWORD, then="/my"
-        )
-        maker_id = await register_through_wizard(maker_page, platform.web_url, maker)
-        await sign_up_and_confirm(
-            housing_page,
-            platform.web_url,
-            mailbox,
-            login=housing_login,
-            password=PASSWORD,
-            language="ru",
-        )
-        await sign_in(
-            housing_page, platform.web_url, login=housing_login, password=PASSWORD, then="/my"
-        )
-        housing_id = await register_through_wizard(housing_page, platform.web_url, housing)
+        maker_id, housing_id = [
+            await _registered_through_the_portal(
+                page, platform.web_url, mailbox, login=login, language=language, profile=profile
+            )
+            for page, login, language, profile in (
+                (maker_page, maker_login, "be", maker),
+                (housing_page, housing_login, "ru", housing),
+            )
+        ]
         verify(gateway, agency, maker_id, housing_id)
 
         # Lift parts (HS 8431 31), so the pair is not crowded out by whole lifts other tests
         # publish.
-        await publish(
-            maker_page,
-            platform.web_url,
-            side="offer",
-            listing={
-                "title": f"Запчасткі для ліфтаў {marker}",
-                "description": f"Лябёдкі і дзверы для ліфтаў, партыя {marker}",
-                "sector": "elevators",
-                "product_codes": "843131",
-                "quantity": 200,
-                "unit": "pcs",
-            },
-        )
-        await publish(
-            housing_page,
-            platform.web_url,
-            side="need",
-            listing={
-                "title": f"Запчасти для лифтов {marker}",
-                "description": f"Нужны лебёдки и двери для лифтов, партия {marker}",
-                "sector": "elevators",
-                "product_codes": "843131",
-                "quantity": 40,
-                "unit": "pcs",
-            },
-        )
+        lift_parts = {"sector": "elevators", "product_codes": "843131", "unit": "pcs"}
+        parts_offer = lift_parts | {
+            "title": f"Запчасткі для ліфтаў {marker}",
+            "description": f"Лябёдкі і дзверы для ліфтаў, партыя {marker}",
+            "quantity": 200,
+        }
+        parts_need = lift_parts | {
+            "title": f"Запчасти для лифтов {marker}",
+            "description": f"Нужны лебёдки и двери для лифтов, партия {marker}",
+            "quantity": 40,
+        }
+        await publish(maker_page, platform.web_url, side="offer", listing=parts_offer)
+        await publish(housing_page, platform.web_url, side="need", listing=parts_need)
         offers = gateway.get(f"/api/v1/enterprises/{maker_id}/offers").json()["items"]
         needs = gateway.get(f"/api/v1/enterprises/{housing_id}/needs").json()["items"]
         pair = _proposed_pair(gateway, agency, need_id=needs[0]["id"], offer_id=offers[0]["id"])

@@ -14,6 +14,7 @@ from eventkit import topics
 from eventkit.contracts import EnterpriseDeleted, EnterpriseRegistered, envelope_for
 from eventkit.kafka import idempotent_producer
 from tests.e2e.waiting import wait_until
+from tests.lift_story_events import lift_maker_event
 
 
 def _account(gateway: httpx.Client, headers: dict[str, str]) -> dict:
@@ -23,18 +24,13 @@ def _account(gateway: httpx.Client, headers: dict[str, str]) -> dict:
 
 
 def _registered(enterprise_id: uuid.UUID, owner_account_id: str) -> EnterpriseRegistered:
-    return EnterpriseRegistered(
+    """The registry's event of the lift maker registered by `owner_account_id`, at its own
+    address."""
+    return lift_maker_event(
+        EnterpriseRegistered,
         enterprise_id=enterprise_id,
-        name=f"ООО «Смоленский лифтовой завод {enterprise_id.hex[:6]}»",
-        country="RU",
-        region="smolensk_oblast",
-        city="Смоленск",
-        sectors=["elevators"],
-        languages=["ru", "en"],
-        contact_person="Ирина Козлова",
-        email=f"lifts-{enterprise_id.hex[:8]}@example.ru",
-        status="pending",
         owner_account_id=owner_account_id,
+        email=f"lifts-{enterprise_id.hex[:8]}@example.by",
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from tests.e2e.console_story import registered_company, verify
+from tests.e2e.console_story import published, registered_company, verify
 from tests.e2e.profiles import lift_maker_profile, lift_need, lift_offer
 
 
@@ -20,31 +20,24 @@ def test_a_published_need_reaches_the_agency_queue_and_ends_in_an_introduction(
     )
     buyer_id, buyer = registered_company(gateway, open_company, smolensk_housing_operator)
     verify(gateway, agency, seller_id, buyer_id)
-    offer = gateway.post(
-        f"/api/v1/enterprises/{seller_id}/offers",
-        headers=seller,
-        json=lift_offer(
-            title=f"Пассажирские лифты {line} грузоподъёмностью 400–1000 кг",
-            description="Производим и монтируем пассажирские лифты для жилых домов",
-        ),
+    offer_body = lift_offer(
+        title=f"Пассажирские лифты {line} грузоподъёмностью 400–1000 кг",
+        description="Производим и монтируем пассажирские лифты для жилых домов",
     )
-    need = gateway.post(
-        f"/api/v1/enterprises/{buyer_id}/needs",
-        headers=buyer,
-        json=lift_need(
-            title=f"Пассажирские лифты {line} для жилых домов, 120 шт.",
-            description="Замена лифтов в многоквартирных домах Смоленска",
-            certifications=["ТР ТС 011/2011"],
-        ),
+    need_body = lift_need(
+        title=f"Пассажирские лифты {line} для жилых домов, 120 шт.",
+        description="Замена лифтов в многоквартирных домах Смоленска",
+        certifications=["ТР ТС 011/2011"],
     )
-    assert offer.status_code == 201 and need.status_code == 201, (offer.text, need.text)
+    offer = published(gateway, seller, f"/enterprises/{seller_id}/offers", offer_body)
+    need = published(gateway, buyer, f"/enterprises/{buyer_id}/needs", need_body)
 
     deadline, queue = time.monotonic() + 20, {"items": []}
     while not queue["items"] and time.monotonic() < deadline:
         queue = gateway.get(
             "/api/v1/matches",
             headers=agency,
-            params={"need_id": need.json()["id"], "offer_id": offer.json()["id"]},
+            params={"need_id": need["id"], "offer_id": offer["id"]},
         ).json()
         time.sleep(0.2)
     [proposed] = queue["items"]

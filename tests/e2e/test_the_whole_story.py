@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import uuid
 
-from tests.e2e.console_story import answer_interested, approve, registered_company, verify
+from tests.e2e.console_story import (
+    answer_interested,
+    approve,
+    published,
+    registered_company,
+    verify,
+)
 from tests.e2e.profiles import lift_maker_profile, lift_need, lift_offer
 from tests.e2e.waiting import exactly_one_email, wait_until
 
@@ -22,22 +28,14 @@ def test_from_a_published_need_to_an_introduction_by_email(
     buyer_id, buyer_account = registered_company(gateway, open_company, buyer)
     verify(gateway, agency, seller_id, buyer_id)
 
-    offer = gateway.post(
-        f"/api/v1/enterprises/{seller_id}/offers",
-        headers=seller_account,
-        json=lift_offer(
-            title=f"Пассажирские лифты {marker} грузоподъёмностью 400–1000 кг",
-            certifications=["ТР ТС 011/2011"],
-        ),
-    ).json()
-    need = gateway.post(
-        f"/api/v1/enterprises/{buyer_id}/needs",
-        headers=buyer_account,
-        json=lift_need(
-            title=f"Замена пассажирских лифтов {marker}, 120 шт.",
-            certifications=["ТР ТС 011/2011"],
-        ),
-    ).json()
+    certified = ["ТР ТС 011/2011"]
+    lifts = f"Пассажирские лифты {marker} грузоподъёмностью 400–1000 кг"
+    offer_body = lift_offer(title=lifts, certifications=certified)
+    need_body = lift_need(
+        title=f"Замена пассажирских лифтов {marker}, 120 шт.", certifications=certified
+    )
+    offer = published(gateway, seller_account, f"/enterprises/{seller_id}/offers", offer_body)
+    need = published(gateway, buyer_account, f"/enterprises/{buyer_id}/needs", need_body)
 
     # The reviewer finds the pair in the queue, with the reasons in words.
     queue = wait_until(
