@@ -39,20 +39,13 @@ from eventkit.kafka import ensure_topics
 from eventkit.outbox import outbox_row
 from eventkit.topics import LISTINGS
 from tests.e2e.kafka_reading import records_from_start
+from tests.e2e.profiles import LIFT_NEED
 
-NEED = {
-    "kind": "goods",
-    "title": "Нужна замена 120 пассажирских лифтов",
+# The registry stories' need, told at more length and for both sides of the border.
+NEED = LIFT_NEED | {
     "description": "Замена лифтов в многоквартирных домах Смоленска в 2027 году; "
-    "грузоподъёмность 400 и 630 кг, "
-    "с демонтажем старых лифтов и диспетчеризацией.",
-    "sector": "elevators",
-    "product_codes": ["842810"],
-    "quantity": 120,
-    "unit": "шт.",
+    "грузоподъёмность 400 и 630 кг, с демонтажем старых лифтов и диспетчеризацией.",
     "regions": ["smolensk_oblast", "mogilev_oblast"],
-    "certifications": ["EAC"],
-    "valid_until": "2030-12-31",
 }
 DRAIN_TOPIC = "bench.relay-drain"
 
