@@ -40,6 +40,13 @@ def message_id_of(event_id: uuid.UUID, enterprise_id: uuid.UUID, template: str) 
     return f"{uuid.uuid5(uuid.NAMESPACE_URL, key).hex}@unionmatch.local"
 
 
+# Where the stories' enterprises stand: a region and a city of each country.
+_PLACES = {
+    "RU": {"region": "smolensk_oblast", "city": "Смоленск"},
+    "BY": {"region": "mogilev_oblast", "city": "Могилёв"},
+}
+
+
 def enterprise(
     name: str, *, country: str = "RU", language: str = "ru", email: str | None = None
 ) -> EnterpriseRegistered:
@@ -48,8 +55,7 @@ def enterprise(
         enterprise_id=uuid.uuid4(),
         name=f"{name} {marker}",
         country=country,
-        region="smolensk_oblast" if country == "RU" else "mogilev_oblast",
-        city="Смоленск" if country == "RU" else "Могилёв",
+        **_PLACES[country],
         sectors=["elevators"],
         languages=[language],
         contact_person="Мария Иванова",
