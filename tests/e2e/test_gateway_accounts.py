@@ -4,16 +4,14 @@ by an admin command."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 
 import jwt
 import pytest
 
-from devstack.stack import ROOT, Stack
+from devstack.stack import Stack
+from tests.e2e.accounts import create_account_on_the_command_line, me_status, refresh_status
 
 PASSWORD = "a long passphrase"
 
@@ -207,34 +205,19 @@ def test_a_refresh_token_works_once_and_sign_out_revokes_it(gateway):
 
     refreshed = gateway.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert refreshed.status_code == 200
-    assert (
-        gateway.get(
-            "/api/v1/auth/me",
-            headers={"Authorization": f"Bearer {refreshed.json()['access_token']}"},
-        ).status_code
-        == 200
-    )
+    assert me_status(gateway, refreshed.json()) == 200
     replayed = gateway.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
 
     assert replayed.status_code == 401
     # A replay ends the whole session (tests/e2e/test_account_security.py), the new tokens too.
-    assert (
-        gateway.get(
-            "/api/v1/auth/me",
-            headers={"Authorization": f"Bearer {refreshed.json()['access_token']}"},
-        ).status_code
-        == 401
-    )
+    assert me_status(gateway, refreshed.json()) == 401
     assert (
         gateway.post(
             "/api/v1/auth/logout", json={"refresh_token": refreshed.json()["refresh_token"]}
         ).status_code
         == 204
     )
-    after_logout = gateway.post(
-        "/api/v1/auth/refresh", json={"refresh_token": refreshed.json()["refresh_token"]}
-    )
-    assert after_logout.status_code == 401
+    assert refresh_status(gateway, refreshed.json()) == 401  # signed out
 
 
 @pytest.mark.parametrize(
@@ -254,28 +237,10 @@ def test_who_am_i_without_a_valid_access_token_is_401_with_a_bearer_challenge(
 
 def test_an_admin_opens_an_agency_account_from_the_command_line(platform: Stack, gateway, sign_in):
     email = f"reviewer-{uuid.uuid4().hex[:8]}@agency.example.ru"
-    env = {**os.environ, **platform.service_env("gateway")}
 
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gateway",
-            "create-account",
-            "--role",
-            "agency",
-            "--email",
-            email,
-            "--password",
-            "reviewer passphrase",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = create_account_on_the_command_line(
+        platform, role="agency", email=email, password="reviewer passphrase"
     )
-
     assert result.returncode == 0, result.stderr
     me = gateway.get("/api/v1/auth/me", headers=sign_in(email, "reviewer passphrase")).json()
     assert me["role"] == "agency"

@@ -31,12 +31,7 @@ def test_two_introduced_companies_each_see_the_others_contacts_and_a_third_is_re
     _, stranger_account = registered_company(gateway, open_company, new_housing_operator())
 
     offer, need, match = proposed_lift_pair(
-        gateway,
-        agency,
-        seller=(seller_id, seller_account),
-        buyer=(buyer_id, buyer_account),
-        offer_title=f"Пассажирские лифты {marker} грузоподъёмностью 400–1000 кг",
-        need_title=f"Замена пассажирских лифтов {marker}, 120 шт.",
+        gateway, agency, (seller_id, seller_account), (buyer_id, buyer_account), marker=marker
     )
 
     # The reasons come in Belarusian too, one for each Russian one.

@@ -108,12 +108,7 @@ def test_a_deleted_enterprise_leaves_no_contact_of_its_people_in_any_service(
     seller_id, seller_account = registered_company(gateway, open_company, lift_maker, address)
     buyer_id, buyer_account = registered_company(gateway, open_company, buyer)
     offer, need, match = proposed_lift_pair(
-        gateway,
-        agency,
-        seller=(seller_id, seller_account),
-        buyer=(buyer_id, buyer_account),
-        offer_title=f"Лифты пассажирские {marker}, 400–1000 кг",
-        need_title=f"Замена пассажирских лифтов {marker}, 120 шт.",
+        gateway, agency, (seller_id, seller_account), (buyer_id, buyer_account), marker=marker
     )
     approve(gateway, agency, match["id"])
     answer_interested(gateway, match["id"], buyer_account, seller_account)

@@ -36,12 +36,7 @@ def _a_proposed_pair(
     seller_id, seller_account = registered_company(gateway, open_company, maker)
     buyer_id, buyer_account = registered_company(gateway, open_company, buyer_profile)
     offer, need, match = proposed_lift_pair(
-        gateway,
-        agency,
-        seller=(seller_id, seller_account),
-        buyer=(buyer_id, buyer_account),
-        offer_title=f"Пассажирские лифты {marker} на 400 кг",
-        need_title=f"Замена пассажирских лифтов {marker}",
+        gateway, agency, (seller_id, seller_account), (buyer_id, buyer_account), marker=marker
     )
     return {
         "maker": maker,
