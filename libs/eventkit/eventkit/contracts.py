@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, ValidationError
 
@@ -16,10 +16,18 @@ from eventkit.envelope import Envelope
 
 
 class EventPayload(BaseModel):
+    """A contract names the events it is for in its class line:
+    `class ListingPublished(ListingSnapshot, event_type="listing.published")`."""
+
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     event_type: ClassVar[str]
     event_version: ClassVar[int] = 1
+
+    def __init_subclass__(cls, *, event_type: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if event_type is not None:
+            cls.event_type = event_type
 
 
 class EnterpriseProfile(EventPayload):
@@ -47,41 +55,30 @@ class EnterpriseProfile(EventPayload):
     contact_email_confirmed: bool = False
 
 
-class EnterpriseRegistered(EnterpriseProfile):
-    event_type: ClassVar[str] = "enterprise.registered"
+class EnterpriseRegistered(EnterpriseProfile, event_type="enterprise.registered"): ...
 
 
-class EnterpriseUpdated(EnterpriseProfile):
-    event_type: ClassVar[str] = "enterprise.updated"
-
+class EnterpriseUpdated(EnterpriseProfile, event_type="enterprise.updated"):
     # Additive, optional: the identifying fields (name, country, inn, ogrn, unp) whose edit sent a
     # verified enterprise back to pending for the agency to check again (`status` is then
     # "pending"); empty for any other edit and in older events.
     recheck_because: list[str] = []
 
 
-class EnterpriseSuspended(EnterpriseProfile):
-    event_type: ClassVar[str] = "enterprise.suspended"
-
+class EnterpriseSuspended(EnterpriseProfile, event_type="enterprise.suspended"):
     # The reviewer's reason, as written (additive, optional: older events have none).
     reason: str | None = None
 
 
-class EnterpriseReinstated(EnterpriseProfile):
+class EnterpriseReinstated(EnterpriseProfile, event_type="enterprise.reinstated"):
     """The agency lifted a suspension: the enterprise is back at the status it had before."""
 
-    event_type: ClassVar[str] = "enterprise.reinstated"
 
-
-class EnterpriseDeleted(EventPayload):
-    event_type: ClassVar[str] = "enterprise.deleted"
-
+class EnterpriseDeleted(EventPayload, event_type="enterprise.deleted"):
     enterprise_id: uuid.UUID
 
 
-class EnterpriseVerified(EventPayload):
-    event_type: ClassVar[str] = "enterprise.verified"
-
+class EnterpriseVerified(EventPayload, event_type="enterprise.verified"):
     enterprise_id: uuid.UUID
     name: str
     email: EmailStr
@@ -122,27 +119,21 @@ class ListingSnapshot(EventPayload):
     closed_because: str | None = None
 
 
-class ListingPublished(ListingSnapshot):
-    event_type: ClassVar[str] = "listing.published"
+class ListingPublished(ListingSnapshot, event_type="listing.published"): ...
 
 
-class ListingChanged(ListingSnapshot):
-    event_type: ClassVar[str] = "listing.changed"
+class ListingChanged(ListingSnapshot, event_type="listing.changed"): ...
 
 
-class ListingClosed(ListingSnapshot):
-    event_type: ClassVar[str] = "listing.closed"
+class ListingClosed(ListingSnapshot, event_type="listing.closed"): ...
 
 
-class ListingReopened(ListingSnapshot):
-    event_type: ClassVar[str] = "listing.reopened"
+class ListingReopened(ListingSnapshot, event_type="listing.reopened"): ...
 
 
-class ListingExpiring(EventPayload):
+class ListingExpiring(EventPayload, event_type="listing.expiring"):
     """An active listing's valid_until (a Moscow date, its last day) is near: the owner is told once
     per listing and date, so it may extend it (on registry.listings, keyed by the enterprise id)."""
-
-    event_type: ClassVar[str] = "listing.expiring"
 
     listing_id: uuid.UUID
     side: Literal["offer", "need"]
@@ -198,43 +189,33 @@ class MatchSnapshot(EventPayload):
     withdrawn_side: Literal["offer", "need"] | None = None
 
 
-class MatchProposed(MatchSnapshot):
-    event_type: ClassVar[str] = "match.proposed"
+class MatchProposed(MatchSnapshot, event_type="match.proposed"): ...
 
 
-class MatchApproved(MatchSnapshot):
-    event_type: ClassVar[str] = "match.approved"
+class MatchApproved(MatchSnapshot, event_type="match.approved"): ...
 
 
-class MatchRejected(MatchSnapshot):
-    event_type: ClassVar[str] = "match.rejected"
+class MatchRejected(MatchSnapshot, event_type="match.rejected"): ...
 
 
-class MatchResponded(MatchSnapshot):
-    event_type: ClassVar[str] = "match.responded"
+class MatchResponded(MatchSnapshot, event_type="match.responded"): ...
 
 
-class MatchIntroduced(MatchSnapshot):
-    event_type: ClassVar[str] = "match.introduced"
+class MatchIntroduced(MatchSnapshot, event_type="match.introduced"): ...
 
 
-class MatchClosed(MatchSnapshot):
-    event_type: ClassVar[str] = "match.closed"
+class MatchClosed(MatchSnapshot, event_type="match.closed"): ...
 
 
-class MatchWithdrawn(MatchSnapshot):
+class MatchWithdrawn(MatchSnapshot, event_type="match.withdrawn"):
     """The listing behind a proposed or approved match was closed, changed beyond the threshold,
     or its enterprise suspended (`withdrawn_because`, `withdrawn_side`)."""
 
-    event_type: ClassVar[str] = "match.withdrawn"
 
-
-class NotificationDead(EventPayload):
+class NotificationDead(EventPayload, event_type="notification.dead"):
     """An email the notifications service gave up on (its attempts ran out, or the server refused
     the address for good), set aside on `notifications.deliveries.dlq` for an operator to look at
     or queue again (`resend-dead`). Keyed by the delivery id."""
-
-    event_type: ClassVar[str] = "notification.dead"
 
     delivery_id: uuid.UUID
     idempotency_key: str
