@@ -17,6 +17,7 @@ import random
 import time
 import uuid
 from itertools import count
+from pathlib import Path
 
 from locust import HttpUser, between, events, task
 
@@ -43,9 +44,24 @@ FAMILIES = (
 def _options(parser) -> None:
     parser.add_argument("--mail-api", default="", help="the SMTP sink's read API (the inboxes)")
     parser.add_argument("--reviewers", type=int, default=2, help="agency reviewers among users")
+    parser.add_argument("--last-request-file", default="", help="where to write when the last ended")
 
 
 _inbox: Inbox | None = None
+_last_request_ended = 0.0  # Unix time: the end of the load, for the emails that follow it
+
+
+@events.request.add_listener
+def _remember_last_request(request_type, **_) -> None:
+    global _last_request_ended
+    if request_type != "EMAIL":
+        _last_request_ended = time.time()
+
+
+@events.quitting.add_listener
+def _write_last_request(environment, **_) -> None:
+    if environment.parsed_options.last_request_file:
+        Path(environment.parsed_options.last_request_file).write_text(f"{_last_request_ended}\n")
 
 
 @events.init.add_listener
@@ -53,6 +69,20 @@ def _open_inbox(environment, **_) -> None:
     global _inbox
     _inbox = Inbox(environment.parsed_options.mail_api)
     Reviewer.fixed_count = environment.parsed_options.reviewers
+
+
+def decide(client, match_id: str, decision: str, body: dict) -> None:
+    """Approve, reject or respond to a match; a refusal is reported with the problem's detail
+    (a 409 names what changed the match since the caller read it)."""
+    with client.post(
+        f"/api/v1/matches/{match_id}/{decision}",
+        json=body,
+        name=f"/api/v1/matches/{{id}}/{decision}",
+        catch_response=True,
+    ) as response:
+        if response.status_code >= 400:
+            problem = response.text[:300]
+            response.failure(f"{response.status_code} {problem}")
 
 
 def _listing(family: tuple[str, str, str, str], *, side: str) -> dict:
@@ -152,11 +182,7 @@ class Company(HttpUser):
             mine = "offer" if match["offer_enterprise_id"] == self.enterprise_id else "need"
             if match["status"] == "approved" and match[f"{mine}_answer"] is None:
                 answer = "declined" if random.random() < 0.15 else "interested"
-                self.client.post(
-                    f"/api/v1/matches/{match['id']}/respond",
-                    json={"answer": answer},
-                    name="/api/v1/matches/{id}/respond",
-                )
+                decide(self.client, match["id"], "respond", {"answer": answer})
 
     @task(3)
     def browse(self) -> None:
@@ -185,19 +211,19 @@ class Reviewer(HttpUser):
         if signed_in.status_code == 200:
             self.client.headers["Authorization"] = f"Bearer {signed_in.json()['access_token']}"
 
-    def _mine(self, items: list[dict]) -> list[dict]:
+    def _my_share(self, path: str, *, params: dict, name: str) -> list[dict]:
+        """This reviewer's items of the queue's first page (none when the queue did not answer)."""
+        queue = self.client.get(path, params=params, name=name)
+        if queue.status_code != 200:
+            return []
+        items = queue.json()["items"]
         return [i for i in items if uuid.UUID(i["id"]).int % Reviewer.fixed_count == self.number]
 
     @task(1)
     def verify_pending(self) -> None:
-        queue = self.client.get(
-            "/api/v1/enterprises",
-            params={"status": "pending", "sort": "created_at", "limit": 50},
-            name="/api/v1/enterprises?status=pending",
-        )
-        if queue.status_code != 200:
-            return
-        for enterprise in self._mine(queue.json()["items"]):
+        pending = {"status": "pending", "sort": "created_at", "limit": 50}
+        name = "/api/v1/enterprises?status=pending"
+        for enterprise in self._my_share("/api/v1/enterprises", params=pending, name=name):
             self.client.post(
                 f"/api/v1/enterprises/{enterprise['id']}/verify",
                 name="/api/v1/enterprises/{id}/verify",
@@ -205,24 +231,11 @@ class Reviewer(HttpUser):
 
     @task(2)
     def review_proposed(self) -> None:
-        queue = self.client.get(
-            "/api/v1/matches",
-            params={"status": "proposed", "sort": "age", "limit": 20},
-            name="/api/v1/matches?status=proposed",
-        )
-        if queue.status_code != 200:
-            return
-        for match in self._mine(queue.json()["items"]):
+        proposed = {"status": "proposed", "sort": "age", "limit": 20}
+        name = "/api/v1/matches?status=proposed"
+        for match in self._my_share("/api/v1/matches", params=proposed, name=name):
             self.client.get(f"/api/v1/matches/{match['id']}", name="/api/v1/matches/{id}")
             if random.random() < 0.1:
-                self.client.post(
-                    f"/api/v1/matches/{match['id']}/reject",
-                    json={"reason": "Объёмы не совпадают"},
-                    name="/api/v1/matches/{id}/reject",
-                )
+                decide(self.client, match["id"], "reject", {"reason": "Объёмы не совпадают"})
             else:
-                self.client.post(
-                    f"/api/v1/matches/{match['id']}/approve",
-                    json={},
-                    name="/api/v1/matches/{id}/approve",
-                )
+                decide(self.client, match["id"], "approve", {})
