@@ -18,7 +18,7 @@ from pathlib import Path
 
 from devstack.demo import load_demo
 from devstack.errors import StackError
-from devstack.processes import stop_recorded
+from devstack.processes import poll, stop_recorded
 from devstack.secrets import load_or_create as load_or_create_secrets
 from devstack.stack import ROOT, SERVICES, Stack, StackConfig
 
@@ -101,13 +101,14 @@ def run_down(state_dir: Path) -> int:
 
 
 def _wait_gone(pid: int, *, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def gone() -> bool:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            return
-        time.sleep(0.2)
+            return True
+        return False
+
+    poll(gone, timeout=timeout)
 
 
 # The flags of `up` that are settings of the stack under the same name.

@@ -7,10 +7,21 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from devstack.errors import StackError
+
+
+def poll(done: Callable[[], bool], *, timeout: float, interval: float = 0.2) -> bool:
+    """Asks `done` every `interval` seconds until it says yes (True) or `timeout` passes (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if done():
+            return True
+        time.sleep(interval)
+    return False
 
 
 def run_to_end(command: list[str], *, failure: str, **options) -> None:
@@ -108,11 +119,8 @@ def stop_group(pid: int, *, timeout: float = 20.0) -> None:
         os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
         return
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not _group_alive(pid):
-            return
-        time.sleep(0.1)
+    if poll(lambda: not _group_alive(pid), timeout=timeout, interval=0.1):
+        return
     try:
         os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:

@@ -8,7 +8,6 @@ import asyncio
 import os
 import secrets
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from devstack.errors import StackError
 from devstack.kafka import LocalKafka, require_java_and_maven
 from devstack.ports import require_free
 from devstack.postgres import LocalPostgres
-from devstack.processes import Child, Supervisor, run_to_end
+from devstack.processes import Child, Supervisor, poll, run_to_end
 from eventkit.kafka import KafkaUnavailable, ensure_topics, wait_for_kafka
 from eventkit.topics import PARTITIONS
 
@@ -275,22 +274,21 @@ class Stack:
             raise StackError(f"Kafka did not come up ({detail}); see {child.log_path}") from error
 
     def _await_http(self, child: Child, url: str, *, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def answers() -> bool:
             if not child.alive():
                 raise StackError(
                     f"{child.name} exited while starting; last lines of "
                     f"{child.log_path}:\n{child.log_tail()}"
                 )
             try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    return
+                return httpx.get(url, timeout=2).status_code == 200
             except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise StackError(
-            f"{child.name} was not ready at {url} within {timeout:.0f}s; see {child.log_path}"
-        )
+                return False
+
+        if not poll(answers, timeout=timeout):
+            raise StackError(
+                f"{child.name} was not ready at {url} within {timeout:.0f}s; see {child.log_path}"
+            )
 
     def _run_to_end(self, name: str, command: str) -> None:
         run_to_end(
