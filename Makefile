@@ -63,6 +63,12 @@ asyncapi: deps
 openapi: deps
 	$(PY) scripts/build_openapi.py
 
+# The load benchmark (bench/load/): locust's companies and reviewers on a platform of its own for
+# 60 s, with one and with two instances of matching and notifications; figures in .cache/load/.
+.PHONY: load
+load: deps kafka-jars
+	$(PY) bench/load/run_load.py
+
 # The web application's words: extract every msgid into messages.pot, then add the new ones to the
 # Russian and Belarusian catalogs (keeping their translations) for a translator to fill in.
 WEB_TRANSLATIONS := web/web/translations

@@ -23,6 +23,13 @@ class LagSamples:
     def peak(self, group: str) -> int:
         return max((lags[group] for _, lags in self.samples), default=0)
 
+    def caught_up_after(self, seconds: float) -> float | None:
+        """How long after `seconds` every group was first seen at zero."""
+        return next(
+            (t - seconds for t, lags in self.samples if t >= seconds and not any(lags.values())),
+            None,
+        )
+
     def csv_rows(self) -> list[str]:
         rows = ["seconds," + ",".join(self.groups)]
         rows += [
@@ -63,9 +70,11 @@ class LagSampler:
         return lags
 
     async def sample(self, into: LagSamples, *, every: float, since: float, stop: asyncio.Event):
-        """Samples every `every` seconds until `stop` is set (the caller bounds it)."""
+        """Samples every `every` seconds until `stop` is set (the caller bounds it); `since`: the
+        Unix time the samples' seconds count from."""
         while not stop.is_set():
-            into.samples.append((time.monotonic() - since, await self.lags()))
+            lags = await self.lags()
+            into.samples.append((time.time() - since, lags))
             try:
                 await asyncio.wait_for(stop.wait(), timeout=every)
             except TimeoutError:

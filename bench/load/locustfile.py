@@ -44,7 +44,9 @@ FAMILIES = (
 def _options(parser) -> None:
     parser.add_argument("--mail-api", default="", help="the SMTP sink's read API (the inboxes)")
     parser.add_argument("--reviewers", type=int, default=2, help="agency reviewers among users")
-    parser.add_argument("--last-request-file", default="", help="where to write when the last ended")
+    parser.add_argument(
+        "--last-request-file", default="", help="where to write when the last ended"
+    )
 
 
 _inbox: Inbox | None = None

@@ -63,12 +63,13 @@ class RunFigures:
     routes: list[Route]
     confirmation_email: Route | None
     peak_lag: dict[str, int]
-    lag_zero_after_s: float
+    lag_zero_after_s: float | None
     lag_timeline: list[tuple[float, dict[str, int]]]  # every fifth sample
     emails: int
     deliveries: dict[str, int]
     emails_after_load_s: float | None
     failure_kinds: list[str]
+    load_average: float  # the machine's, over the last minute of the load (every process on it)
 
     @property
     def error_rate(self) -> float:
@@ -118,6 +119,7 @@ async def locust(stack: Stack, args, prefix: Path) -> None:
         *("--run-time", f"{args.seconds}s", "--stop-timeout", "10", "--loglevel", "WARNING"),
         *("--host", stack.gateway_url, "--csv", str(prefix)),
         *("--mail-api", stack.mail_api_url, "--reviewers", str(args.reviewers)),
+        *("--last-request-file", f"{prefix}_last_request.txt"),
     ]
     with (prefix.parent / "locust.log").open("wb") as log:
         process = await asyncio.create_subprocess_exec(
@@ -159,29 +161,23 @@ async def sink_arrivals(stack: Stack) -> list[datetime]:
     return [datetime.fromisoformat(m["Created"]) for m in page["messages"]]
 
 
-@dataclass
-class Drained:
-    arrivals: list[datetime]  # at the sink
-    deliveries: dict[str, int]  # by status
-    lag_zero_after_s: float  # after the load, when every group had caught up
-
-
-async def drained(stack: Stack, sampler: LagSampler) -> Drained:
+async def drained(
+    stack: Stack, sampler: LagSampler, samples: LagSamples, since: float
+) -> tuple[list[datetime], dict[str, int]]:
     """Waits until nothing is left on the way to the sink: every group caught up, every outbox
     published, no delivery queued, sending or retrying, and the sink holds at least every email
-    marked sent."""
-    started = time.monotonic()
-    deadline, caught_up = started + DRAIN_TIMEOUT, None
+    marked sent. Returns the sink's arrival times and the deliveries by status; the lags it reads
+    join `samples`."""
+    deadline = time.monotonic() + DRAIN_TIMEOUT
     while time.monotonic() < deadline:
         lags = await sampler.lags()
-        if caught_up is None and not any(lags.values()):
-            caught_up = time.monotonic() - started
+        samples.samples.append((time.time() - since, lags))
         outbox, statuses = await unsent(stack)
         arrivals = await sink_arrivals(stack)
         in_flight = sum(statuses.get(s, 0) for s in EMAILS_IN_FLIGHT)
         if not any(lags.values()) and not outbox and not in_flight:
             if len(arrivals) >= statuses.get("sent", 0):
-                return Drained(arrivals, statuses, caught_up)
+                return arrivals, statuses
         await asyncio.sleep(1)
     raise RuntimeError(
         f"not drained within {DRAIN_TIMEOUT:.0f}s: lag {lags}, outbox {outbox}, {statuses}"
@@ -192,27 +188,30 @@ async def measured(stack: Stack, args, run_dir: Path, instances: int) -> RunFigu
     samples = LagSamples()
     async with LagSampler(stack.kafka.bootstrap_servers) as sampler:
         stop = asyncio.Event()
-        began = time.monotonic()
+        began = time.time()
         sampling = asyncio.create_task(sampler.sample(samples, every=1, since=began, stop=stop))
         try:
             await locust(stack, args, run_dir / "locust")
-            load_ended_at = datetime.now(UTC)
-            after = await drained(stack, sampler)
+            load_average = os.getloadavg()[0]
+            arrivals, statuses = await drained(stack, sampler, samples, began)
         finally:
             stop.set()
             await sampling
+    samples.samples.sort(key=lambda sample: sample[0])  # the sampler's and the drain's readings
     (run_dir / "lag.csv").write_text("\n".join(samples.csv_rows()) + "\n")
-    last = max(after.arrivals, default=None)
+    last = max(arrivals, default=None)
+    ended = float((run_dir / "locust_last_request.txt").read_text())
     return figures_from_csv(
         run_dir / "locust",
         instances=instances,
         seconds=args.seconds,
+        load_average=load_average,
         lag=samples,
-        lag_zero_after_s=after.lag_zero_after_s,
-        emails=len(after.arrivals),
-        deliveries=after.deliveries,
-        # Negative: the last email was at the sink before the last user stopped.
-        emails_after_load_s=None if last is None else (last - load_ended_at).total_seconds(),
+        lag_zero_after_s=samples.caught_up_after(ended - began),
+        emails=len(arrivals),
+        deliveries=statuses,
+        # Negative: the last email was at the sink before the last request ended.
+        emails_after_load_s=None if last is None else last.timestamp() - ended,
     )
 
 
@@ -267,7 +266,7 @@ def report(all_figures: list[RunFigures], args) -> str:
             f"== {f.instances} instance(s) of matching and of notifications ==",
             f"requests {f.requests}, {f.requests_per_second:.1f}/s over the run, "
             f"{f.steady_requests_per_second:.1f}/s steady (second half); errors {f.failures} "
-            f"({100 * f.error_rate:.2f} %)",
+            f"({100 * f.error_rate:.2f} %); machine load average {f.load_average:.1f} at its end",
             f"{'route':<52} {'requests':>8} {'failed':>6} {'p50 ms':>7} {'p99 ms':>7}",
             *(
                 f"{r.name:<52} {r.requests:>8} {r.failures:>6} {r.p50_ms:>7.0f} {r.p99_ms:>7.0f}"
@@ -282,7 +281,12 @@ def report(all_figures: list[RunFigures], args) -> str:
             ),
             "peak lag: "
             + ", ".join(f"{g} {n}" for g, n in f.peak_lag.items())
-            + f"; every group at zero {f.lag_zero_after_s:.1f} s after the load",
+            + "; every group at zero "
+            + (
+                f"{f.lag_zero_after_s:.1f} s after the last request"
+                if f.lag_zero_after_s is not None
+                else "-"
+            ),
             f"emails at the sink: {f.emails} (deliveries by status {f.deliveries}); "
             + emails_after_load(f.emails_after_load_s),
         ]
@@ -297,8 +301,8 @@ def emails_after_load(seconds: float | None) -> str:
     if seconds is None:
         return "none was sent"
     if seconds <= 0:
-        return f"the last was there {-seconds:.1f} s before the last user stopped"
-    return f"the last arrived {seconds:.1f} s after the last user stopped"
+        return f"the last was there {-seconds:.1f} s before the last request ended"
+    return f"the last arrived {seconds:.1f} s after the last request ended"
 
 
 OPTIONS = {
