@@ -3,6 +3,8 @@ whose repositories each test supplies, a clock that moves only when told, and a 
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from notifications.service_layer.ports import RenderedEmail, SendFailed
@@ -55,11 +57,22 @@ class FakeMailer:
         self._failures = list(failures)
         self._clock, self._takes = clock, takes
 
-    async def send(self, *, recipient: str, message_id: str, email: RenderedEmail) -> str:
+    @contextlib.asynccontextmanager
+    async def staged(
+        self, *, recipient: str, message_id: str, email: RenderedEmail
+    ) -> AsyncIterator[_FakeStaged]:
         self.tried.append(message_id)
         if self._clock is not None:
             self._clock.advance(self._takes)
         if self._failures:
             raise self._failures.pop(0)
-        self.sent.append((recipient, message_id, email))
+        yield _FakeStaged(self.sent, (recipient, message_id, email))
+
+
+class _FakeStaged:
+    def __init__(self, sent: list, message: tuple[str, str, RenderedEmail]) -> None:
+        self._sent, self._message = sent, message
+
+    async def deliver(self) -> str:
+        self._sent.append(self._message)
         return "250 2.0.0 queued"

@@ -34,7 +34,7 @@ from notifications.adapters.smtp import SmtpMailer
 from notifications.domain.deliveries import DeliveryFilter, RetryPolicy
 from notifications.service_layer import deliveries as delivery_log
 from notifications.service_layer import events, housekeeping, preferences
-from notifications.service_layer.ports import SystemClock
+from notifications.service_layer.ports import RenderedEmail, SystemClock
 from notifications.service_layer.sending import Sending, send_due
 from notifications.service_layer.unit_of_work import UnitOfWork
 from tests.integration.smtp_sink import sink_mailer_settings
@@ -61,7 +61,7 @@ async def session_factory(database_url) -> AsyncIterator[async_sessionmaker]:
 
 
 def sending_through(port: int, **changes) -> Sending:
-    mailer = SmtpMailer(**sink_mailer_settings(port))
+    mailer = SmtpMailer(**sink_mailer_settings(port), connections=changes.get("in_flight", 1))
     values = dict(
         mailer=mailer,
         renderer=TemplateRenderer(),
@@ -452,3 +452,31 @@ async def test_a_sender_short_of_its_lease_puts_the_rest_of_its_batch_back_untri
 
     rows = [row for h in housing for row in await rows_for(session_factory, h.enterprise_id)]
     assert {(row.status, row.attempts) for row in rows} == {("queued", 0)}
+
+
+async def test_a_batch_goes_out_over_several_connections_each_email_once(infra, session_factory):
+    housing = [registered(f"МУП «Гагаринжилсервис-{i}»") for i in range(12)]
+    for payload in housing:
+        await publish(payload, session_factory)
+
+    await send_all(session_factory, sending_through(infra.config.smtp_port, in_flight=4))
+
+    rows = [row for h in housing for row in await rows_for(session_factory, h.enterprise_id)]
+    assert [row.status for row in rows] == ["sent"] * len(housing)
+    assert all(len(mail_to(infra, h.email)) == 1 for h in housing)
+
+
+async def test_an_email_staged_but_never_delivered_never_reaches_the_inbox(infra):
+    mailer = SmtpMailer(**sink_mailer_settings(infra.config.smtp_port), connections=2)
+    email = RenderedEmail(subject="Проверка", text="Текст", html="<p>Текст</p>")
+    dropped, kept = (f"{uuid.uuid4().hex[:10]}@example.ru" for _ in range(2))
+    try:
+        with pytest.raises(ConnectionResetError):
+            async with mailer.staged(recipient=dropped, message_id=f"<{dropped}>", email=email):
+                raise ConnectionResetError("the sender dies before the final dot")
+        await mailer.send(recipient=kept, message_id=f"<{kept}>", email=email)
+    finally:
+        await mailer.close()
+
+    assert len(mail_to(infra, kept)) == 1
+    assert mail_to(infra, dropped) == []

@@ -5,8 +5,11 @@ lettered, and every attempt of one email carries the same Message-ID."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -238,3 +241,61 @@ async def test_an_enterprise_address_nobody_confirmed_is_kept_not_mailed(clock):
 
     assert not mailer.tried
     assert status_of(uow, kept).status is DeliveryStatus.UNCONFIRMED
+
+
+class TimelineMailer:
+    """Stages each email over a few turns of the event loop, as a real connection would, and writes
+    what happens, in order, to a timeline it shares with the deliveries' records."""
+
+    def __init__(self, timeline: list[tuple[str, str]]) -> None:
+        self.timeline = timeline
+
+    @contextlib.asynccontextmanager
+    async def staged(self, *, recipient: str, message_id: str, email) -> AsyncIterator:
+        self.timeline.append(("staged", message_id))
+        for _ in range(3):
+            await asyncio.sleep(0)
+        try:
+            yield self._Staged(self.timeline, message_id)
+        finally:
+            self.timeline.append(("done", message_id))
+
+    class _Staged:
+        def __init__(self, timeline, message_id: str) -> None:
+            self._timeline, self._message_id = timeline, message_id
+
+        async def deliver(self) -> str:
+            self._timeline.append(("accepted", self._message_id))
+            await asyncio.sleep(0)
+            return "250 2.0.0 queued"
+
+
+async def test_several_emails_are_staged_at_once_and_each_is_recorded_sent_before_the_next_is_accepted(  # noqa: E501
+    clock,
+):
+    timeline: list[tuple[str, str]] = []
+    uow = unit_of_work(clock)
+    save = uow.deliveries.save
+
+    async def recorded(delivery: Delivery) -> None:
+        await asyncio.sleep(0)  # a database round trip
+        await save(delivery)
+        timeline.append((f"recorded {delivery.status}", delivery.message_id))
+
+    uow.deliveries.save = recorded
+    resets = queued(uow, *(password_reset_to(f"{n}@example.ru") for n in range(7)))
+    sending = dataclasses.replace(sending_through(TimelineMailer(timeline), clock), in_flight=3)
+
+    await send_due(uow=uow, sending=sending)
+
+    assert {status_of(uow, reset).status for reset in resets} == {DeliveryStatus.SENT}
+    on_their_way, most = 0, 0
+    for event, _ in timeline:
+        on_their_way += {"staged": 1, "done": -1}.get(event, 0)
+        most = max(most, on_their_way)
+    assert most == 3
+    accepted = [i for i, (event, _) in enumerate(timeline) if event == "accepted"]
+    assert len(accepted) == len(resets)
+    for this, following in zip(accepted, [*accepted[1:], len(timeline)], strict=True):
+        between = timeline[this + 1 : following]
+        assert between.count(("recorded sent", timeline[this][1])) == 1

@@ -48,6 +48,7 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
             username=settings.smtp_username,
             password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
             timeout=settings.smtp_timeout_seconds,
+            connections=settings.smtp_connections,
         ),
         renderer=TemplateRenderer(),
         links=SignedLinks(

@@ -20,6 +20,8 @@ class Settings(ServiceSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = 10.0
+    # SMTP connections kept open by one instance: as many emails are on their way at once.
+    smtp_connections: int = Field(default=4, ge=1, le=32)
     mail_from: str = "Union Match <noreply@unionmatch.local>"
     # How a company reaches the investment agency: the suspension email names it.
     agency_email: str = DEFAULT_AGENCY_EMAIL

@@ -1,8 +1,12 @@
-"""The Mailer port over SMTP: rendered emails through one connection, reused across messages."""
+"""The Mailer port over SMTP: rendered emails through a small pool of connections, each reused
+across messages."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from email.header import Header
 from email.message import EmailMessage
@@ -10,6 +14,8 @@ from email.policy import EmailPolicy
 from email.utils import format_datetime, parseaddr
 
 import aiosmtplib
+from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
+from aiosmtplib.status import SMTPStatus
 
 from notifications.service_layer.ports import RenderedEmail, SendFailed
 
@@ -22,6 +28,11 @@ class _SubjectInEncodedWords(EmailPolicy):
     """The standard library folds a long non-ASCII subject between two encoded words, so the space
     that stood there is folding whitespace, which RFC 2047 decoders drop («Червячныередукторы»).
     `Header` splits inside the encoded words instead, each space kept in the text it encodes."""
+
+    def header_store_parse(self, name: str, value) -> tuple[str, str]:
+        if isinstance(value, str) and not hasattr(value, "name"):
+            return name, _parsed_header(self, name, value)
+        return super().header_store_parse(name, value)
 
     def fold(self, name: str, value) -> str:
         if name.lower() == "subject":
@@ -59,6 +70,14 @@ class _SubjectInEncodedWords(EmailPolicy):
         return f"{name}: {words}{self.linesep}"
 
 
+@functools.lru_cache(maxsize=128)
+def _parsed_header(policy: EmailPolicy, name: str, value: str):
+    """Most headers repeat from one email to the next (the sender, the MIME parts' headers), and
+    parsing one is most of the cost of building a message, so each is parsed once (the parsed
+    headers are immutable); the LRU lets the one-off values (subject, recipient) pass through."""
+    return EmailPolicy.header_store_parse(policy, name, value)[1]
+
+
 MAIL_POLICY = _SubjectInEncodedWords(linesep="\r\n")
 
 
@@ -88,6 +107,11 @@ def flatten(message: EmailMessage, *, utf8: bool = False, eight_bit: bool = True
 
 
 class SmtpMailer:
+    """A small pool of SMTP connections, each opened on first use and kept open for the next
+    message, so several emails are on their way at once. An email is staged (envelope and content
+    sent, all but the final dot) on a free connection, and accepted by the server only when the
+    caller delivers it: the caller decides when a message becomes the server's."""
+
     def __init__(
         self,
         *,
@@ -98,84 +122,133 @@ class SmtpMailer:
         username: str | None,
         password: str | None,
         timeout: float,
+        connections: int = 1,
     ) -> None:
         self._sender = sender
-        self._client = aiosmtplib.SMTP(
-            hostname=host,
-            port=port,
-            start_tls=starttls,
-            username=username,
-            password=password,
-            timeout=timeout,
-        )
-        self._lock = asyncio.Lock()
+        self._timeout = timeout
+        self._clients = [
+            aiosmtplib.SMTP(
+                hostname=host,
+                port=port,
+                start_tls=starttls,
+                username=username,
+                password=password,
+                timeout=timeout,
+            )
+            for _ in range(connections)
+        ]
+        # The connection used last is taken first: it is the one most likely still open.
+        self._free: asyncio.LifoQueue[aiosmtplib.SMTP] = asyncio.LifoQueue()
+        for client in self._clients:
+            self._free.put_nowait(client)
+
+    @contextlib.asynccontextmanager
+    async def staged(
+        self, *, recipient: str, message_id: str, email: RenderedEmail
+    ) -> AsyncIterator[_StagedEmail]:
+        """Raises SendFailed, marked permanent for 5xx refusals; an email left undelivered is
+        dropped with its connection, which the server then forgets."""
+        try:
+            message = build_message(
+                sender=self._sender, recipient=recipient, message_id=message_id, email=email
+            )
+        except Exception as error:  # e.g. a header the email library refuses: it will next time too
+            raise SendFailed(f"cannot build the message: {error!r}", permanent=True) from error
+        client = await self._free.get()
+        try:
+            with _as_send_failed(client):
+                await self._stage(client, message, recipient=recipient)
+            staged = _StagedEmail(client, timeout=self._timeout)
+            try:
+                yield staged
+            finally:
+                if not staged.accepted:
+                    client.close()
+        finally:
+            self._free.put_nowait(client)
 
     async def send(self, *, recipient: str, message_id: str, email: RenderedEmail) -> str:
-        """Returns the server's acceptance reply; raises SendFailed, marked permanent for 5xx
-        refusals."""
-        message = build_message(
-            sender=self._sender, recipient=recipient, message_id=message_id, email=email
-        )
-        async with self._lock:
-            try:
-                if not self._client.is_connected:
-                    await self._client.connect()
-                errors, reply = await self._transmit(message, recipient=recipient)
-            except aiosmtplib.SMTPRecipientsRefused as error:
-                raise SendFailed(
-                    f"recipient refused: {error.recipients[0]}",
-                    permanent=_permanent(error.recipients[0].code),
-                ) from error
-            except aiosmtplib.SMTPNotSupported as error:
-                # e.g. a non-ASCII mailbox and a server without SMTPUTF8: this server will never
-                # take it.
-                await self._reset()
-                raise SendFailed(f"address refused: {error}", permanent=True) from error
-            except aiosmtplib.SMTPResponseException as error:
-                await self._reset()
-                raise SendFailed(
-                    f"SMTP {error.code}: {error.message}", permanent=_permanent(error.code)
-                ) from error
-            except (TimeoutError, aiosmtplib.SMTPException, OSError) as error:
-                await self._reset()
-                raise SendFailed(
-                    f"SMTP unavailable: {error}", permanent=False, server_unavailable=True
-                ) from error
-        return reply
+        """One email staged and accepted at once; returns the server's acceptance reply."""
+        async with self.staged(recipient=recipient, message_id=message_id, email=email) as staged:
+            return await staged.deliver()
 
-    async def _transmit(self, message: EmailMessage, *, recipient: str):
+    async def _stage(self, client: aiosmtplib.SMTP, message: EmailMessage, *, recipient: str):
         """aiosmtplib's send_message would flatten with its own policy and undo the subject's
-        encoding, so the message is flattened here with the same SMTPUTF8/8BITMIME choices."""
-        if self._client.is_ehlo_or_helo_needed:
-            await self._client.ehlo()
-        options = []
+        encoding, so the message is flattened here with the same SMTPUTF8/8BITMIME choices; its
+        DATA is written without the final dot (quoted and line-ended as aiosmtplib's data())."""
+        if not client.is_connected:
+            await client.connect()
+        if client.is_ehlo_or_helo_needed:
+            await client.ehlo()
         utf8 = not (parseaddr(self._sender)[1] + recipient).isascii()
-        if utf8:
-            if not self._client.supports_extension("smtputf8"):
-                raise aiosmtplib.SMTPNotSupported(
-                    "a non-ASCII address and a server without SMTPUTF8"
-                )
-            options.append("SMTPUTF8")
-        eight_bit = self._client.supports_extension("8bitmime")
-        if eight_bit:
-            options.append("BODY=8BITMIME")
-        return await self._client.sendmail(
-            self._sender,
-            [recipient],
-            flatten(message, utf8=utf8, eight_bit=eight_bit),
-            mail_options=options,
-        )
+        if utf8 and not client.supports_extension("smtputf8"):
+            raise aiosmtplib.SMTPNotSupported("a non-ASCII address and a server without SMTPUTF8")
+        eight_bit = client.supports_extension("8bitmime")
+        options = ["SMTPUTF8"] * utf8 + ["BODY=8BITMIME"] * eight_bit
+        encoding = "utf-8" if utf8 else "ascii"
+        await client.mail(self._sender, options=options, encoding=encoding)
+        await client.rcpt(recipient, encoding=encoding)
+        started = await client.execute_command(b"DATA")
+        if started.code != SMTPStatus.start_input:
+            raise aiosmtplib.SMTPDataError(started.code, started.message)
+        content = normalize_message_line_endings(flatten(message, utf8=utf8, eight_bit=eight_bit))
+        client.protocol.write(PERIOD_REGEX.sub(b"..", content))
 
     async def close(self) -> None:
-        async with self._lock:
-            await self._reset()
+        for client in self._clients:
+            await _quit(client)
 
-    async def _reset(self) -> None:
-        if self._client.is_connected:
-            try:
-                await self._client.quit()
-            except (aiosmtplib.SMTPException, OSError):
-                self._client.close()
+
+class _StagedEmail:
+    def __init__(self, client: aiosmtplib.SMTP, *, timeout: float) -> None:
+        self._client = client
+        self._timeout = timeout
+        self.accepted = False
+
+    async def deliver(self) -> str:
+        """The final dot: the server accepts the message now. Returns its acceptance reply."""
+        with _as_send_failed(self._client):
+            if self._client.protocol is None:
+                raise aiosmtplib.SMTPServerDisconnected("connection lost while staged")
+            self._client.protocol.write(b".\r\n")
+            reply = await self._client.protocol.read_response(timeout=self._timeout)
+            if reply.code != SMTPStatus.completed:
+                raise aiosmtplib.SMTPDataError(reply.code, reply.message)
+        self.accepted = True
+        return reply.message
+
+
+@contextlib.contextmanager
+def _as_send_failed(client: aiosmtplib.SMTP) -> Iterator[None]:
+    """SMTP errors as SendFailed; the connection is dropped after any of them, so the next message
+    starts on a fresh one rather than in the middle of a failed conversation."""
+    try:
+        yield
+    except aiosmtplib.SMTPRecipientRefused as error:
+        client.close()
+        raise SendFailed(f"recipient refused: {error}", permanent=_permanent(error.code)) from error
+    except aiosmtplib.SMTPNotSupported as error:
+        # e.g. a non-ASCII mailbox and a server without SMTPUTF8: this server will never take it.
+        client.close()
+        raise SendFailed(f"address refused: {error}", permanent=True) from error
+    except aiosmtplib.SMTPResponseException as error:
+        client.close()
+        raise SendFailed(
+            f"SMTP {error.code}: {error.message}", permanent=_permanent(error.code)
+        ) from error
+    except (TimeoutError, aiosmtplib.SMTPException, OSError) as error:
+        client.close()
+        raise SendFailed(
+            f"SMTP unavailable: {error}", permanent=False, server_unavailable=True
+        ) from error
+
+
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    if client.is_connected:
+        try:
+            await client.quit()
+        except (aiosmtplib.SMTPException, OSError):
+            client.close()
 
 
 def _permanent(code: int) -> bool:

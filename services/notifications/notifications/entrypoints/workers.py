@@ -51,6 +51,7 @@ def sending_of(container) -> Sending:
         ),
         lease=timedelta(seconds=settings.sending_lease_seconds),
         recipient_wait=timedelta(seconds=settings.recipient_wait_max_seconds),
+        in_flight=settings.smtp_connections,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -27,10 +28,21 @@ class SendFailed(Exception):
         self.server_unavailable = server_unavailable
 
 
+class StagedEmail(Protocol):
+    async def deliver(self) -> str:
+        """The one step that makes the message the server's: returns the server's acceptance
+        reply; raises SendFailed."""
+        ...
+
+
 class Mailer(Protocol):
-    async def send(self, *, recipient: str, message_id: str, email: RenderedEmail) -> str:
-        """Returns the server's acceptance reply; raises SendFailed (permanent for a refusal for
-        good, server_unavailable when the next message would fail the same way)."""
+    def staged(
+        self, *, recipient: str, message_id: str, email: RenderedEmail
+    ) -> AbstractAsyncContextManager[StagedEmail]:
+        """Hands the server everything of one email but the step that makes it accept it, so that
+        several emails can be on their way while the caller lets one at a time be accepted. An
+        email not delivered inside the block is dropped. Raises SendFailed (permanent for a refusal
+        for good, server_unavailable when the next message would fail the same way)."""
         ...
 
 

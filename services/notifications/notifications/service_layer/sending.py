@@ -7,13 +7,18 @@ accepted it. A process killed between the server's acceptance and that second co
 delivery `sending`; once its lease runs out another sender sends it again. The server cannot be
 asked whether it already holds a message, so for that window the service chooses at-least-once
 knowingly: the resend carries the same Message-ID (derived from the idempotency key), so mail
-clients and the agency can recognise it. One connection sends one message at a time, so a crash
-can double at most the one message that was in flight.
+clients and the agency can recognise it. Several emails are on their way at once, each over its own
+connection, but each is only staged there (everything but the final dot); they are accepted one at
+a time, each recorded sent before the next is let through, so a crash can double at most the one
+message between acceptance and record. The others die with their connections, unaccepted.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -53,10 +58,13 @@ class Sending:
     lease: timedelta
     recipient_wait: timedelta
     clock: Clock = field(default_factory=SystemClock)
+    # Emails on their way to the server at once (the mailer's connections).
+    in_flight: int = 1
 
 
 async def send_due(*, uow: UnitOfWork, sending: Sending, batch: int = 50) -> list[Delivery]:
-    """Claims due deliveries in one transaction, sends each, and records each outcome in its own.
+    """Claims due deliveries in one transaction, sends up to `sending.in_flight` of them at once,
+    and records each outcome in its own transaction.
 
     When the server is unreachable the rest of the batch is not tried (each gets its own back-off),
     and what is left when half the lease has passed goes back to the queue untried, so a slow
@@ -75,63 +83,141 @@ async def send_due(*, uow: UnitOfWork, sending: Sending, batch: int = 50) -> lis
         preferences = await uow.preferences.get_many(
             {d.enterprise_id for d in claimed if d.enterprise_id}
         )
-    unavailable: SendFailed | None = None
-    for delivery in claimed:
-        if unavailable is not None:
-            delivery.mark_failed(
-                at=clock.now(),
-                reason=f"not tried, {unavailable}",
-                permanent=False,
-                policy=sending.policy,
-            )
-            await _record(delivery, uow=uow)
-        elif clock.monotonic() - claimed_at > sending.lease.total_seconds() / 2:
-            delivery.release()
-            await _record(delivery, uow=uow)
-        else:
-            unavailable = await _deliver(
-                delivery,
-                addressee=people.get(delivery.enterprise_id),
-                partner=people.get(delivery.partner_id),
-                preference=preferences.get(delivery.enterprise_id)
-                or Preferences(enterprise_id=delivery.enterprise_id),
-                uow=uow,
-                sending=sending,
-            )
+    batch_pass = _Pass(
+        uow=uow, sending=sending, people=people, preferences=preferences, claimed_at=claimed_at
+    )
+    due = iter(claimed)
+    # The first email that reaches the server goes alone: a server that is down costs the batch
+    # one attempt, not one per connection.
+    for delivery in due:
+        if await batch_pass.handle(delivery):
+            break
+    async with asyncio.TaskGroup() as workers:
+        for _ in range(sending.in_flight):
+            workers.create_task(batch_pass.work_through(due))
     return claimed
 
 
-async def _deliver(
-    delivery: Delivery,
-    *,
-    addressee: Recipient | None,
-    partner: Recipient | None,
-    preference: Preferences,
-    uow: UnitOfWork,
-    sending: Sending,
-) -> SendFailed | None:
-    """Returns the failure when the server itself was unreachable."""
-    unavailable = None
-    match decide(
-        delivery, addressee=addressee, partner=partner, preferences=preference, links=sending.links
-    ):
-        case Wait():
-            delivery.wait_for_recipient(
-                at=sending.clock.now(), give_up_after=sending.recipient_wait
+@dataclass
+class _Pass:
+    """One claimed batch on its way. Its workers share the unit of work one at a time (`recording`),
+    and the one holding it is the only one whose email the server may accept: between a server's
+    acceptance of an email and its record as sent no other email is accepted, so a crash leaves at
+    most that one to send again, however many are staged."""
+
+    uow: UnitOfWork
+    sending: Sending
+    people: dict[uuid.UUID, Recipient]
+    preferences: dict[uuid.UUID, Preferences]
+    claimed_at: float
+    unavailable: SendFailed | None = None
+    recording: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def work_through(self, due: Iterator[Delivery]) -> None:
+        for delivery in due:
+            await self.handle(delivery)
+
+    async def handle(self, delivery: Delivery) -> bool:
+        """Returns whether the email reached the mailer."""
+        clock = self.sending.clock
+        if self.unavailable is not None:
+            delivery.mark_failed(
+                at=clock.now(),
+                reason=f"not tried, {self.unavailable}",
+                permanent=False,
+                policy=self.sending.policy,
             )
-        case Skip(reason=reason):
-            delivery.skip(reason)
-        case AwaitConfirmation():
-            await _await_confirmation(delivery, uow=uow)
-            return unavailable
-        case Hold(recipient=recipient, language=language, context=context):
-            delivery.address(recipient=recipient, language=language, context=context)
-            delivery.hold_for_digest()
-        case Send(recipient=recipient, language=language, context=context):
-            delivery.address(recipient=recipient, language=language, context=context)
-            unavailable = await _send(delivery, sending=sending)
-    await _record(delivery, uow=uow)
-    return unavailable
+        elif clock.monotonic() - self.claimed_at > self.sending.lease.total_seconds() / 2:
+            delivery.release()
+        else:
+            return await self._decide(delivery)
+        await self._record(delivery)
+        return False
+
+    async def _decide(self, delivery: Delivery) -> bool:
+        sending = self.sending
+        match decide(
+            delivery,
+            addressee=self.people.get(delivery.enterprise_id),
+            partner=self.people.get(delivery.partner_id),
+            preferences=self.preferences.get(delivery.enterprise_id)
+            or Preferences(enterprise_id=delivery.enterprise_id),
+            links=sending.links,
+        ):
+            case Wait():
+                delivery.wait_for_recipient(
+                    at=sending.clock.now(), give_up_after=sending.recipient_wait
+                )
+            case Skip(reason=reason):
+                delivery.skip(reason)
+            case AwaitConfirmation():
+                async with self.recording:
+                    await _await_confirmation(delivery, uow=self.uow)
+                return False
+            case Hold(recipient=recipient, language=language, context=context):
+                delivery.address(recipient=recipient, language=language, context=context)
+                delivery.hold_for_digest()
+            case Send(recipient=recipient, language=language, context=context):
+                delivery.address(recipient=recipient, language=language, context=context)
+                await self._send(delivery)
+                return True
+        await self._record(delivery)
+        return False
+
+    async def _send(self, delivery: Delivery) -> None:
+        sending = self.sending
+        try:
+            email = sending.renderer.render(delivery.template, delivery.language, delivery.context)
+        except Exception as error:  # a template that cannot render will not the next time either
+            log.exception(
+                "delivery_unrenderable", delivery_id=str(delivery.id), template=delivery.template
+            )
+            delivery.mark_failed(
+                at=sending.clock.now(),
+                reason=f"cannot render: {error!r}",
+                permanent=True,
+                policy=sending.policy,
+            )
+            await self._record(delivery)
+            return
+        try:
+            async with sending.mailer.staged(
+                recipient=delivery.recipient, message_id=delivery.message_id, email=email
+            ) as staged:
+                async with self.recording:
+                    reply = await staged.deliver()
+                    delivery.mark_sent(at=sending.clock.now())
+                    await _record(delivery, uow=self.uow)
+        except SendFailed as error:
+            self._failed(delivery, error)
+            await self._record(delivery)
+            return
+        log.info(
+            "delivery_sent",
+            delivery_id=str(delivery.id),
+            template=delivery.template,
+            smtp_reply=reply,
+        )
+
+    def _failed(self, delivery: Delivery, error: SendFailed) -> None:
+        delivery.mark_failed(
+            at=self.sending.clock.now(),
+            reason=str(error),
+            permanent=error.permanent,
+            policy=self.sending.policy,
+        )
+        log.warning(
+            "delivery_failed",
+            delivery_id=str(delivery.id),
+            status=delivery.status,
+            reason=_without_address(str(error), delivery.recipient),
+        )
+        if error.server_unavailable and self.unavailable is None:
+            self.unavailable = error
+
+    async def _record(self, delivery: Delivery) -> None:
+        async with self.recording:
+            await _record(delivery, uow=self.uow)
 
 
 async def _await_confirmation(delivery: Delivery, *, uow: UnitOfWork) -> None:
@@ -154,44 +240,6 @@ async def _record(delivery: Delivery, *, uow: UnitOfWork) -> None:
         if delivery.status is DeliveryStatus.DEAD:
             await uow.outbox.add(_dead_letter(delivery), topic=DEAD_LETTERS)
         await uow.commit()
-
-
-async def _send(delivery: Delivery, *, sending: Sending) -> SendFailed | None:
-    try:
-        email = sending.renderer.render(delivery.template, delivery.language, delivery.context)
-        reply = await sending.mailer.send(
-            recipient=delivery.recipient, message_id=delivery.message_id, email=email
-        )
-    except SendFailed as error:
-        delivery.mark_failed(
-            at=sending.clock.now(),
-            reason=str(error),
-            permanent=error.permanent,
-            policy=sending.policy,
-        )
-        log.warning(
-            "delivery_failed",
-            delivery_id=str(delivery.id),
-            status=delivery.status,
-            reason=_without_address(str(error), delivery.recipient),
-        )
-        return error if error.server_unavailable else None
-    except Exception as error:  # a template that cannot render will not render the next time either
-        log.exception(
-            "delivery_unrenderable", delivery_id=str(delivery.id), template=delivery.template
-        )
-        delivery.mark_failed(
-            at=sending.clock.now(),
-            reason=f"cannot render: {error!r}",
-            permanent=True,
-            policy=sending.policy,
-        )
-        return None
-    delivery.mark_sent(at=sending.clock.now())
-    log.info(
-        "delivery_sent", delivery_id=str(delivery.id), template=delivery.template, smtp_reply=reply
-    )
-    return None
 
 
 def _without_address(text: str, address: str | None) -> str:
