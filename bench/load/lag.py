@@ -58,12 +58,13 @@ class LagSampler:
         partitions = [
             TopicPartition(topic, p) for topic in PARTITIONS for p in range(PARTITIONS[topic])
         ]
+        # Committed offsets first: an end offset read after them is never behind them.
+        committed = {g: await self._admin.list_consumer_group_offsets(g) for g in CONSUMED_BY}
         ends = await self._ends.end_offsets(partitions)
         lags = {}
         for group, topics in CONSUMED_BY.items():
-            committed = await self._admin.list_consumer_group_offsets(group)
             lags[group] = sum(
-                ends[tp] - max(committed[tp].offset if tp in committed else 0, 0)
+                ends[tp] - max(committed[group][tp].offset if tp in committed[group] else 0, 0)
                 for tp in partitions
                 if tp.topic in topics
             )

@@ -69,6 +69,7 @@ class RunFigures:
     deliveries: dict[str, int]
     emails_after_load_s: float | None
     failure_kinds: list[str]
+    conflicts: int  # of the failures, 409s: the match had changed since the caller read it
     load_average: float  # the machine's, over the last minute of the load (every process on it)
 
     @property
@@ -221,10 +222,11 @@ def figures_from_csv(prefix: Path, *, lag: LagSamples, **known) -> RunFigures:
     with open(f"{prefix}_stats_history.csv", newline="") as history:
         steady = [float(r["Requests/s"]) for r in csv.DictReader(history) if r["User Count"]]
     with open(f"{prefix}_failures.csv", newline="") as failures:
-        kinds = [
-            f"{r['Occurrences']}× {r['Method']} {r['Name']}: {r['Error'][:120]}"
-            for r in csv.DictReader(failures)
-        ]
+        failed = list(csv.DictReader(failures))
+    kinds = [f"{r['Occurrences']}× {r['Method']} {r['Name']}: {r['Error'][:160]}" for r in failed]
+    # A 409: the match changed between the caller's read and its decision (the partner declined,
+    # the matcher withdrew it), the platform's answer to a race of two people, not a fault.
+    conflicts = sum(int(r["Occurrences"]) for r in failed if "('409 " in r["Error"])
 
     def route(row: dict) -> Route:
         return Route(
@@ -251,6 +253,7 @@ def figures_from_csv(prefix: Path, *, lag: LagSamples, **known) -> RunFigures:
         peak_lag={group: lag.peak(group) for group in lag.groups},
         lag_timeline=lag.samples[::5],
         failure_kinds=kinds,
+        conflicts=conflicts,
     )
 
 
@@ -266,7 +269,8 @@ def report(all_figures: list[RunFigures], args) -> str:
             f"== {f.instances} instance(s) of matching and of notifications ==",
             f"requests {f.requests}, {f.requests_per_second:.1f}/s over the run, "
             f"{f.steady_requests_per_second:.1f}/s steady (second half); errors {f.failures} "
-            f"({100 * f.error_rate:.2f} %); machine load average {f.load_average:.1f} at its end",
+            f"({100 * f.error_rate:.2f} %, of which {f.conflicts} 409: the match had changed); "
+            f"machine load average {f.load_average:.1f} at its end",
             f"{'route':<52} {'requests':>8} {'failed':>6} {'p50 ms':>7} {'p99 ms':>7}",
             *(
                 f"{r.name:<52} {r.requests:>8} {r.failures:>6} {r.p50_ms:>7.0f} {r.p99_ms:>7.0f}"
