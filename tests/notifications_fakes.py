@@ -28,6 +28,10 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         self.commits += 1
 
+    def sibling(self) -> FakeUnitOfWork:
+        """The same fake: its repositories are plain dictionaries, safe to share between tasks."""
+        return self
+
 
 class FakeClock:
     """Stands still unless a test (or a slow mailer) moves it."""

@@ -16,6 +16,7 @@ message between acceptance and record. The others die with their connections, un
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 import uuid
 from collections.abc import Iterator
@@ -84,40 +85,40 @@ async def send_due(*, uow: UnitOfWork, sending: Sending, batch: int = 50) -> lis
             {d.enterprise_id for d in claimed if d.enterprise_id}
         )
     batch_pass = _Pass(
-        uow=uow, sending=sending, people=people, preferences=preferences, claimed_at=claimed_at
+        sending=sending, people=people, preferences=preferences, claimed_at=claimed_at
     )
     due = iter(claimed)
     # The first email that reaches the server goes alone: a server that is down costs the batch
     # one attempt, not one per connection.
     for delivery in due:
-        if await batch_pass.handle(delivery):
+        if await batch_pass.handle(delivery, uow=uow):
             break
     async with asyncio.TaskGroup() as workers:
         for _ in range(sending.in_flight):
-            workers.create_task(batch_pass.work_through(due))
+            workers.create_task(batch_pass.work_through(due, uow=uow.sibling()))
     return claimed
 
 
 @dataclass
 class _Pass:
-    """One claimed batch on its way. Its workers share the unit of work one at a time (`recording`),
-    and the one holding it is the only one whose email the server may accept: between a server's
-    acceptance of an email and its record as sent no other email is accepted, so a crash leaves at
-    most that one to send again, however many are staged."""
+    """One claimed batch on its way, worked through by several workers, each with a unit of work of
+    its own. Only the worker holding `accepting` lets the server accept its email, and it commits
+    the email's record as sent before letting go: between a server's acceptance of an email and its
+    record no other email is accepted, so a crash leaves at most that one to send again, however
+    many are staged."""
 
-    uow: UnitOfWork
     sending: Sending
     people: dict[uuid.UUID, Recipient]
     preferences: dict[uuid.UUID, Preferences]
     claimed_at: float
     unavailable: SendFailed | None = None
-    recording: asyncio.Lock = field(default_factory=asyncio.Lock)
+    accepting: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    async def work_through(self, due: Iterator[Delivery]) -> None:
+    async def work_through(self, due: Iterator[Delivery], *, uow: UnitOfWork) -> None:
         for delivery in due:
-            await self.handle(delivery)
+            await self.handle(delivery, uow=uow)
 
-    async def handle(self, delivery: Delivery) -> bool:
+    async def handle(self, delivery: Delivery, *, uow: UnitOfWork) -> bool:
         """Returns whether the email reached the mailer."""
         clock = self.sending.clock
         if self.unavailable is not None:
@@ -130,11 +131,11 @@ class _Pass:
         elif clock.monotonic() - self.claimed_at > self.sending.lease.total_seconds() / 2:
             delivery.release()
         else:
-            return await self._decide(delivery)
-        await self._record(delivery)
+            return await self._decide(delivery, uow=uow)
+        await _record(delivery, uow=uow)
         return False
 
-    async def _decide(self, delivery: Delivery) -> bool:
+    async def _decide(self, delivery: Delivery, *, uow: UnitOfWork) -> bool:
         sending = self.sending
         match decide(
             delivery,
@@ -151,20 +152,19 @@ class _Pass:
             case Skip(reason=reason):
                 delivery.skip(reason)
             case AwaitConfirmation():
-                async with self.recording:
-                    await _await_confirmation(delivery, uow=self.uow)
+                await _await_confirmation(delivery, uow=uow)
                 return False
             case Hold(recipient=recipient, language=language, context=context):
                 delivery.address(recipient=recipient, language=language, context=context)
                 delivery.hold_for_digest()
             case Send(recipient=recipient, language=language, context=context):
                 delivery.address(recipient=recipient, language=language, context=context)
-                await self._send(delivery)
+                await self._send(delivery, uow=uow)
                 return True
-        await self._record(delivery)
+        await _record(delivery, uow=uow)
         return False
 
-    async def _send(self, delivery: Delivery) -> None:
+    async def _send(self, delivery: Delivery, *, uow: UnitOfWork) -> None:
         sending = self.sending
         try:
             email = sending.renderer.render(delivery.template, delivery.language, delivery.context)
@@ -178,20 +178,29 @@ class _Pass:
                 permanent=True,
                 policy=sending.policy,
             )
-            await self._record(delivery)
+            await _record(delivery, uow=uow)
             return
+        at = sending.clock.now()
+        sent = dataclasses.replace(delivery)
+        sent.mark_sent(at=at)
         try:
-            async with sending.mailer.staged(
-                recipient=delivery.recipient, message_id=delivery.message_id, email=email
-            ) as staged:
-                async with self.recording:
+            async with (
+                sending.mailer.staged(
+                    recipient=delivery.recipient, message_id=delivery.message_id, email=email
+                ) as staged,
+                uow,
+            ):
+                # Written before the server accepts the email, committed right after it did (rolled
+                # back if it did not): the commit alone stands between acceptance and record.
+                await uow.deliveries.save(sent)
+                async with self.accepting:
                     reply = await staged.deliver()
-                    delivery.mark_sent(at=sending.clock.now())
-                    await _record(delivery, uow=self.uow)
+                    await uow.commit()
         except SendFailed as error:
             self._failed(delivery, error)
-            await self._record(delivery)
+            await _record(delivery, uow=uow)
             return
+        delivery.mark_sent(at=at)
         log.info(
             "delivery_sent",
             delivery_id=str(delivery.id),
@@ -214,10 +223,6 @@ class _Pass:
         )
         if error.server_unavailable and self.unavailable is None:
             self.unavailable = error
-
-    async def _record(self, delivery: Delivery) -> None:
-        async with self.recording:
-            await _record(delivery, uow=self.uow)
 
 
 async def _await_confirmation(delivery: Delivery, *, uow: UnitOfWork) -> None:

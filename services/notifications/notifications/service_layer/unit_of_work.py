@@ -26,3 +26,7 @@ class UnitOfWork(SessionUnitOfWork):
         self.outbox = Outbox(self.session)
         self.personal_data = PersonalDataEraser(self.session)
         return self
+
+    def sibling(self) -> UnitOfWork:
+        """A unit of work of its own on the same database, for a task that runs beside this one."""
+        return UnitOfWork(self._session_factory)
