@@ -126,15 +126,9 @@ class SmtpMailer:
     ) -> None:
         self._sender = sender
         self._timeout = timeout
+        login = {"username": username, "password": password}
         self._clients = [
-            aiosmtplib.SMTP(
-                hostname=host,
-                port=port,
-                start_tls=starttls,
-                username=username,
-                password=password,
-                timeout=timeout,
-            )
+            aiosmtplib.SMTP(hostname=host, port=port, start_tls=starttls, timeout=timeout, **login)
             for _ in range(connections)
         ]
         # The connection used last is taken first: it is the one most likely still open.
