@@ -2,7 +2,10 @@
 
 up    starts PostgreSQL, Kafka, the SMTP sink, the services and the gateway, loads the demo
       data, prints where everything listens, and stops it all on Ctrl-C
+      and keeps it running: a part that exits is restarted with back-off, and one that keeps
+      failing (5 restarts within a minute) stops everything
 down  stops what an `up` in another terminal started
+status  each part of a running `up`: its pid, whether it is up, how often it was restarted
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from devstack.errors import StackError
 from devstack.processes import poll, stop_recorded
 from devstack.secrets import load_or_create as load_or_create_secrets
 from devstack.stack import ROOT, SERVICES, Stack, StackConfig
+from devstack.supervision import STATUS_FILE_NAME, read_status, watch_stack
 
 STATE_DIR = ROOT / ".cache" / "platform"
 UP_PID_FILE_NAME = "up.pid"
+_TEND_INTERVAL = 0.25  # how soon an exited part is noticed
 
 
 def main() -> int:
@@ -64,11 +69,15 @@ def main() -> int:
     up.add_argument("--kafka-timeout", type=float, default=90.0)
     down = sub.add_parser("down", help="stop a running `up`")
     down.add_argument("--state-dir", type=Path, default=STATE_DIR)
+    status = sub.add_parser("status", help="the parts of a running `up` and their restarts")
+    status.add_argument("--state-dir", type=Path, default=STATE_DIR)
     args = parser.parse_args()
     # The broker is expected to refuse connections while it starts; the wait reports real failures.
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
+        if args.command == "status":
+            return run_status(args.state_dir)
         return run_up(args) if args.command == "up" else run_down(args.state_dir)
     except StackError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -100,15 +109,28 @@ def run_down(state_dir: Path) -> int:
     return 0
 
 
-def _wait_gone(pid: int, *, timeout: float) -> None:
-    def gone() -> bool:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        return False
+def run_status(state_dir: Path) -> int:
+    up_pid_file = state_dir / UP_PID_FILE_NAME
+    parts = read_status(state_dir / "run")
+    if not up_pid_file.exists() or not _running(int(up_pid_file.read_text())) or parts is None:
+        print(f"the platform is not running (no `make up` with state in {state_dir})")
+        return 1
+    print(f"{'part':<16} {'pid':>8}  {'state':<10} restarts")
+    for part in parts:
+        print(f"{part['name']:<16} {part['pid'] or '-':>8}  {part['state']:<10} {part['restarts']}")
+    return 0
 
-    poll(gone, timeout=timeout)
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _wait_gone(pid: int, *, timeout: float) -> None:
+    poll(lambda: not _running(pid), timeout=timeout)
 
 
 # The flags of `up` that are settings of the stack under the same name.
@@ -152,9 +174,11 @@ def run_up(args: argparse.Namespace) -> int:
             counts = _step("demo data", lambda: load_demo(stack.gateway_url))
             print(f"  demo enterprises: {counts or 'no demo file'}")
         _print_addresses(stack, time.monotonic() - started)
+        watchdog = watch_stack(stack, say=_say)
+        _say(watchdog.health_line())
         while True:
-            _watch(stack)
-            time.sleep(1)
+            watchdog.tend()
+            time.sleep(_TEND_INTERVAL)
     except KeyboardInterrupt:
         print("\nstopping...")
     finally:
@@ -163,6 +187,7 @@ def run_up(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         stack.stop()
+        (stack.supervisor.run_dir / STATUS_FILE_NAME).unlink(missing_ok=True)
         up_pid_file.unlink(missing_ok=True)
         print("stopped everything.")
     return 0
@@ -173,13 +198,8 @@ def _step(title: str, action):
     return action()
 
 
-def _watch(stack: Stack) -> None:
-    for child in stack.supervisor.children:
-        if not child.alive():
-            raise StackError(
-                f"{child.name} stopped unexpectedly; last lines of "
-                f"{child.log_path}:\n{child.log_tail()}"
-            )
+def _say(line: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
 
 
 def _print_addresses(stack: Stack, seconds: float) -> None:

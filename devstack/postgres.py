@@ -57,7 +57,7 @@ class LocalPostgres:
         # A unique violation's DETAIL line quotes the value ("Key (email)=(…) already exists"): the
         # server's log keeps the error without it, so contacts never reach that log either.
         options += " -c log_error_verbosity=terse"
-        log = self.data_dir / "server.log"
+        log = self.log_path
         try:
             self._run(
                 "pg_ctl",
@@ -77,6 +77,27 @@ class LocalPostgres:
             raise StackError(
                 f"PostgreSQL did not start on port {self.port}: {' | '.join(tail) or error}"
             ) from error
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "server.log"
+
+    def pid(self) -> int | None:
+        """The postmaster's process id, from the file it keeps while it runs."""
+        try:
+            return int((self.data_dir / "postmaster.pid").read_text().split()[0])
+        except (FileNotFoundError, IndexError, ValueError):
+            return None
+
+    def alive(self) -> bool:
+        pid = self.pid()
+        if pid is None:
+            return False
+        try:
+            # pg_ctl detaches the server: not our child, so a zombie of it is seen, not reaped.
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except (FileNotFoundError, IndexError):
+            return False
 
     def stop(self) -> None:
         if (self.data_dir / "postmaster.pid").exists():

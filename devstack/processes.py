@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack.errors import StackError
@@ -40,9 +40,29 @@ class Child:
     name: str
     process: subprocess.Popen
     log_path: Path
+    # What started it, so that a restart starts the same thing again.
+    argv: list[str] = field(default_factory=list)
+    env: dict[str, str] | None = None
+    cwd: Path | None = None
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def pid(self) -> int:
+        return self.process.pid
+
+    def exit_reason(self) -> str:
+        code = self.process.poll()
+        if code is None:
+            return "is running"
+        if code < 0:
+            return f"was killed by {signal.Signals(-code).name}"
+        return f"exited with code {code}"
+
+    def note(self, line: str) -> None:
+        """Appends a line of the supervisor's own to the child's log, among the child's lines."""
+        with open(self.log_path, "a") as log:
+            log.write(f"[devstack {time.strftime('%H:%M:%S')}] {line}\n")
 
     def log_tail(self, lines: int = 15) -> str:
         try:
@@ -70,19 +90,22 @@ class Supervisor:
         cwd: Path | None = None,
     ) -> Child:
         log_path = self.run_dir / f"{name}.log"
-        with open(log_path, "ab") as log:
-            process = subprocess.Popen(
-                argv,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env={**os.environ, **(env or {})},
-                cwd=cwd,
-                start_new_session=True,
-            )
-        child = Child(name, process, log_path)
+        child = Child(name, _spawn(argv, env, cwd, log_path), log_path, argv, env, cwd)
         self.children.append(child)
         self._save()
+        return child
+
+    def restart(self, child: Child) -> Child:
+        """Starts a child that exited again, with the same argv, environment and folder; what is
+        left of its process group goes first (it may still hold the child's port)."""
+        # Ctrl-C or `make down` waits until the new process is recorded, so none is left behind.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            stop_group(child.process.pid, timeout=5.0)
+            child.process = _spawn(child.argv, child.env, child.cwd, child.log_path)
+            self._save()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         return child
 
     def stop(self, name: str, *, timeout: float = 20.0) -> None:
@@ -99,6 +122,21 @@ class Supervisor:
     def _save(self) -> None:
         state = [{"name": c.name, "pid": c.process.pid} for c in self.children]
         self._state_file.write_text(json.dumps(state))
+
+
+def _spawn(
+    argv: list[str], env: dict[str, str] | None, cwd: Path | None, log_path: Path
+) -> subprocess.Popen:
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
+            cwd=cwd,
+            start_new_session=True,
+        )
 
 
 def stop_recorded(run_dir: Path) -> list[str]:
