@@ -64,8 +64,8 @@ class Sending:
 
 
 async def send_due(*, uow: UnitOfWork, sending: Sending, batch: int = 50) -> list[Delivery]:
-    """Claims due deliveries in one transaction, sends up to `sending.in_flight` of them at once,
-    and records each outcome in its own transaction.
+    """Claims due deliveries (and reads their recipients) in one transaction, sends up to
+    `sending.in_flight` of them at once, and records each outcome in its own transaction.
 
     When the server is unreachable the rest of the batch is not tried (each gets its own back-off),
     and what is left when half the lease has passed goes back to the queue untried, so a slow
@@ -74,16 +74,15 @@ async def send_due(*, uow: UnitOfWork, sending: Sending, batch: int = 50) -> lis
     claimed_at = clock.monotonic()
     async with uow:
         claimed = await uow.deliveries.claim_due(now=clock.now(), lease=sending.lease, limit=batch)
-        await uow.commit()
-    if not claimed:
-        return []
-    async with uow:
+        if not claimed:
+            return []
         people = await uow.recipients.get_many(
             {e for d in claimed for e in (d.enterprise_id, d.partner_id) if e}
         )
         preferences = await uow.preferences.get_many(
             {d.enterprise_id for d in claimed if d.enterprise_id}
         )
+        await uow.commit()
     batch_pass = _Pass(
         sending=sending, people=people, preferences=preferences, claimed_at=claimed_at
     )
