@@ -21,7 +21,7 @@ from pathlib import Path
 
 from devstack.demo import load_demo
 from devstack.errors import StackError
-from devstack.processes import poll, stop_recorded
+from devstack.processes import poll, process_exists, stop_recorded
 from devstack.secrets import load_or_create as load_or_create_secrets
 from devstack.stack import ROOT, SERVICES, Stack, StackConfig
 from devstack.supervision import STATUS_FILE_NAME, read_status, watch_stack
@@ -112,7 +112,11 @@ def run_down(state_dir: Path) -> int:
 def run_status(state_dir: Path) -> int:
     up_pid_file = state_dir / UP_PID_FILE_NAME
     parts = read_status(state_dir / "run")
-    if not up_pid_file.exists() or not _running(int(up_pid_file.read_text())) or parts is None:
+    if (
+        not up_pid_file.exists()
+        or not process_exists(int(up_pid_file.read_text()))
+        or parts is None
+    ):
         print(f"the platform is not running (no `make up` with state in {state_dir})")
         return 1
     print(f"{'part':<16} {'pid':>8}  {'state':<10} restarts")
@@ -121,16 +125,8 @@ def run_status(state_dir: Path) -> int:
     return 0
 
 
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 def _wait_gone(pid: int, *, timeout: float) -> None:
-    poll(lambda: not _running(pid), timeout=timeout)
+    poll(lambda: not process_exists(pid), timeout=timeout)
 
 
 # The flags of `up` that are settings of the stack under the same name.

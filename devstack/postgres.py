@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from devstack.errors import StackError
+from devstack.processes import poll, process_exists
 
 _SYSTEM_USER = "pgserver"  # PostgreSQL refuses to run as root
 
@@ -98,6 +99,14 @@ class LocalPostgres:
             return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
         except (FileNotFoundError, IndexError):
             return False
+
+    def restart(self) -> None:
+        """Starts a server that died again, once its old postmaster is gone: until its parent
+        reaps it, it still owns the lock file and the new server refuses to start."""
+        pid = self.pid()
+        if pid is not None:
+            poll(lambda: not process_exists(pid), timeout=10, interval=0.05)
+        self.start()
 
     def stop(self) -> None:
         if (self.data_dir / "postmaster.pid").exists():

@@ -24,6 +24,15 @@ def poll(done: Callable[[], bool], *, timeout: float, interval: float = 0.2) -> 
     return False
 
 
+def process_exists(pid: int) -> bool:
+    """True while the process is there, a zombie not yet reaped included."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def run_to_end(command: list[str], *, failure: str, **options) -> None:
     """Runs a command that ends by itself, with no input; when it fails, a StackError says
     `failure` and the last line the command printed (`options`: subprocess.run's env, cwd)."""

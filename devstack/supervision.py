@@ -88,7 +88,7 @@ class SupervisedPostgres:
             log.write(f"[devstack {time.strftime('%H:%M:%S')}] {line}\n")
 
     def restart(self) -> None:
-        self.postgres.start()
+        self.postgres.restart()
 
 
 @dataclass
