@@ -12,7 +12,7 @@ subprocess (gevent stays in its process) with CSV output, samples every consumer
 second, and after the load waits (bounded) until every email it caused is at the SMTP sink. It
 prints and writes to --out (default .cache/load/<time>/): requests per second, p50/p99 per route,
 the error rate, the lag over time, and the time from the end of the load until the last email
-arrived.
+arrived; every process's log is kept there too.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import asyncio
 import csv
 import json
 import os
+import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -309,6 +310,14 @@ def emails_after_load(seconds: float | None) -> str:
     return f"the last arrived {seconds:.1f} s after the last request ended"
 
 
+def keep_logs(stack: Stack, into: Path) -> None:
+    """Every process's log, kept beside the figures (the platform's directory is removed)."""
+    into.mkdir(exist_ok=True)
+    for child in stack.supervisor.children:
+        if child.log_path.exists():
+            shutil.copy(child.log_path, into / child.log_path.name)
+
+
 OPTIONS = {
     "--seconds": (60, "how long the load lasts, per run"),
     "--companies": (60, "companies (users that sign up, register, publish and answer)"),
@@ -329,7 +338,10 @@ def main() -> None:
         with whole_platform(logs_of=("gateway", *SCALED)) as stack:
             start_more_instances(stack, instances)
             asyncio.run(groups_settled(stack.kafka.bootstrap_servers, instances))
-            figures = asyncio.run(measured(stack, args, run_dir, instances))
+            try:
+                figures = asyncio.run(measured(stack, args, run_dir, instances))
+            finally:
+                keep_logs(stack, run_dir / "logs")
         all_figures.append(figures)
         (run_dir / "figures.json").write_text(json.dumps(asdict(figures), indent=1, default=str))
     summary = report(all_figures, args)
