@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -17,6 +18,8 @@ import jwt
 from devstack.ports import free_port
 from devstack.stack import ROOT
 from eventkit.published_secrets import PUBLISHED_SECRETS
+from tests.e2e.conftest import Mailbox, _open_company_account
+from tests.e2e.profiles import housing_operator_profile
 
 
 def _port_flags() -> list[str]:
@@ -197,3 +200,105 @@ def _has_demo(gateway: str) -> bool:
         )
     except (httpx.TransportError, KeyError, ValueError):
         return False
+
+
+def test_notifications_killed_mid_burst_comes_back_and_every_email_arrives_once(tmp_path):
+    flags = _port_flags()
+    port = dict(zip(flags[::2], flags[1::2], strict=True))
+    gateway_url = f"http://127.0.0.1:{port['--gateway-port']}"
+    notifications_ready = f"http://127.0.0.1:{port['--notifications-port']}/readyz"
+    output_path = tmp_path / "up-output.txt"
+    output = output_path.open("w")
+    platform = _up(tmp_path, "--no-demo", flags=flags, output=output)
+    try:
+        _wait_for(lambda: "is up" in output_path.read_text(), platform, timeout=300)
+        mail_api = f"http://127.0.0.1:{port['--smtp-http-port']}"
+        # This one confirms each enterprise's address when asked, so that its welcome follows.
+        mailbox = Mailbox(mail_api, gateway_url=gateway_url)
+        with httpx.Client(base_url=gateway_url, timeout=30) as gateway:
+            addresses, seconds = _register_while_killing_notifications(
+                gateway, tmp_path, notifications_ready, count=16
+            )
+        for address in addresses:
+            mailbox.wait_for(address, timeout=120)
+        time.sleep(5)  # room for a duplicate to arrive, were one to be sent
+        everything = Mailbox(mail_api)  # the confirmations too
+        copies = {address: everything.messages_to(address) for address in addresses}
+
+        for address, messages in copies.items():
+            subjects = {m["Subject"] for m in messages}
+            # One email per reason: the address's confirmation and the welcome, each once.
+            assert len(subjects) == 2, (address, subjects)
+            assert len({m["MessageID"] for m in messages}) == 2, (address, messages)
+        resent = sum(len(messages) - 2 for messages in copies.values())
+        assert resent <= 1  # the known resend, same Message-ID, of an email cut mid-send
+        shown = output_path.read_text()
+        assert "notifications was killed by SIGKILL; restarting it in 0.5s" in shown
+        assert "health: all 9 parts up; restarts: notifications 1" in shown
+        status = _devstack("status", tmp_path)
+        [row] = [line.split() for line in status.stdout.splitlines() if line.startswith("notif")]
+        assert row[2:] == ["up", "1"], status.stdout
+        print(f"notifications answered again {seconds:.2f}s after SIGKILL; resent: {resent}")
+    finally:
+        down = _devstack("down", tmp_path)
+        platform.wait(timeout=60)
+        output.close()
+    assert down.returncode == 0, down.stderr
+    assert _processes_left(str(tmp_path)) == []
+
+
+def _register_while_killing_notifications(
+    gateway: httpx.Client, state_dir: Path, notifications_ready: str, *, count: int
+) -> tuple[list[str], float]:
+    """Registers `count` enterprises, each by its own company, and kills notifications with SIGKILL
+    halfway; their addresses and how long notifications took to answer again."""
+    addresses = []
+    seconds = 0.0
+    for number in range(count):
+        if number == count // 2:
+            seconds = _kill_and_time_return("notifications", state_dir, notifications_ready)
+        profile = housing_operator_profile()
+        company = _open_company_account(gateway)
+        response = gateway.post("/api/v1/enterprises", json=profile, headers=company)
+        assert response.status_code == 201, response.text
+        addresses.append(profile["email"])
+    return addresses, seconds
+
+
+def _kill_and_time_return(name: str, state_dir: Path, ready_url: str) -> float:
+    recorded = json.loads((state_dir / "run" / "processes.json").read_text())
+    [pid] = [entry["pid"] for entry in recorded if entry["name"] == name]
+    os.kill(pid, signal.SIGKILL)
+    killed = time.monotonic()
+    deadline = killed + 60
+    while time.monotonic() < deadline:
+        if _ready_at(ready_url):
+            return time.monotonic() - killed
+        time.sleep(0.05)
+    raise AssertionError(f"{name} did not answer again within 60s of its SIGKILL")
+
+
+def _ready_at(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _wait_for(done, platform: subprocess.Popen, *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and platform.poll() is None:
+        if done():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"not done within {timeout:.0f}s (up exited: {platform.poll()})")
+
+
+def _devstack(command: str, state_dir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "devstack", command, "--state-dir", str(state_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
