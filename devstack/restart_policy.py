@@ -4,26 +4,20 @@ no processes, so that the rule is tested on its own."""
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass, field
 
 
+@dataclass(kw_only=True)
 class RestartPolicy:
     """Back-off that doubles from `first_delay` up to `max_delay` with each restart still inside
     the last `window` seconds; a part that needs more than `max_restarts` of them keeps failing
     and is given up on (as systemd's StartLimitBurst within StartLimitIntervalSec)."""
 
-    def __init__(
-        self,
-        *,
-        max_restarts: int = 5,
-        window: float = 60.0,
-        first_delay: float = 0.5,
-        max_delay: float = 30.0,
-    ) -> None:
-        self.max_restarts = max_restarts
-        self.window = window
-        self.first_delay = first_delay
-        self.max_delay = max_delay
-        self._recent: deque[float] = deque()
+    max_restarts: int = 5
+    window: float = 60.0
+    first_delay: float = 0.5
+    max_delay: float = 30.0
+    _recent: deque[float] = field(default_factory=deque, init=False, repr=False)
 
     def recent_restarts(self, *, now: float) -> int:
         while self._recent and now - self._recent[0] >= self.window:

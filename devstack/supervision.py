@@ -8,7 +8,7 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -40,10 +40,10 @@ class PartKeepsFailing(StackError):
 class SupervisedChild:
     supervisor: Supervisor
     child: Child
+    name: str = field(init=False)  # a restart keeps the Child, and so its name
 
-    @property
-    def name(self) -> str:
-        return self.child.name
+    def __post_init__(self) -> None:
+        self.name = self.child.name
 
     def alive(self) -> bool:
         return self.child.alive()
