@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from devstack.errors import StackError
 from devstack.restart_policy import RestartPolicy
 from devstack.supervision import PartKeepsFailing, Watchdog
 
@@ -50,6 +51,7 @@ class FakePart:
         self.notes: list[str] = []
         self.restarts = 0
         self.crash_on_start = False
+        self.refuse_to_start = False
 
     def alive(self) -> bool:
         return self.running
@@ -67,6 +69,8 @@ class FakePart:
         self.notes.append(line)
 
     def restart(self) -> None:
+        if self.refuse_to_start:
+            raise StackError("lock file already exists")
         self.restarts += 1
         self.running = not self.crash_on_start
 
@@ -142,3 +146,20 @@ def test_a_part_that_keeps_crashing_stops_everything_after_five_restarts(watchdo
 
     assert kafka.restarts == 5
     assert clock.now < 17  # 0.5 + 1 + 2 + 4 + 8 seconds of back-off, then it is given up on
+
+
+def test_a_part_that_does_not_start_again_is_tried_again_after_a_longer_back_off(
+    watchdog, parts, clock, said
+):
+    postgres = parts[0]
+    postgres.running = False
+    postgres.refuse_to_start = True
+    watchdog.tend()
+    clock.now = 0.5
+    watchdog.tend()
+
+    assert "did not start again (lock file already exists); restarting it in 1s" in said[-2]
+    postgres.refuse_to_start = False
+    clock.now = 1.5
+    watchdog.tend()
+    assert watchdog.health_line() == "health: all 2 parts up; restarts: kafka 2"
