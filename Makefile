@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: deps up down test test-unit lint format kafka-jars browser spam-filter test-tools clean messages asyncapi openapi
+.PHONY: deps up down test test-unit faults lint format kafka-jars browser spam-filter test-tools clean messages asyncapi openapi
 
 deps: $(STAMP)
 
@@ -54,6 +54,11 @@ format: deps
 
 test-unit: deps
 	$(PY) -m pytest tests/unit
+
+# The fault suite alone (it also runs in `make test`): a platform of its own under a steady stream,
+# each fault done to it once; the last run's figures land in .cache/faults/last-run.json.
+faults: deps kafka-jars
+	$(PY) -m pytest tests/faults
 
 # The events' AsyncAPI document (docs/asyncapi.yaml) and contract baseline, from libs/eventkit.
 asyncapi: deps
