@@ -20,7 +20,13 @@ from gateway.domain.accounts import (
     Account,
     normalize_email,
 )
-from gateway.domain.errors import InvalidInput, InvalidToken, UnknownAccount
+from gateway.domain.errors import (
+    AccountDisabled,
+    InvalidCredentials,
+    InvalidInput,
+    InvalidToken,
+    UnknownAccount,
+)
 from gateway.entrypoints.door import signed_in_caller
 from gateway.entrypoints.openapi import PROBLEM_RESPONSES, request_body
 from gateway.entrypoints.problems import rate_limited, sign_in_required
@@ -345,14 +351,22 @@ async def token(
         who=f"email:{normalize_email(form.username)}",
         what="too many failed sign-ins from this address or for this email",
     )
-    tokens = await accounts.sign_in(
-        uow=_uow(request),
-        passwords=container.passwords,
-        access_tokens=container.access_tokens,
-        refresh_ttl=_refresh_ttl(request),
-        email=form.username,
-        password=form.password,
-    )
+    try:
+        tokens = await accounts.sign_in(
+            uow=_uow(request),
+            passwords=container.passwords,
+            access_tokens=container.access_tokens,
+            refresh_ttl=_refresh_ttl(request),
+            email=form.username,
+            password=form.password,
+        )
+    except (InvalidCredentials, AccountDisabled):
+        raise
+    except Exception:
+        # The accounts' database unavailable (a 503) is no failed sign-in: the retry the 503's
+        # Retry-After asks for must not be throttled.
+        throttle.succeeded(**attempt)
+        raise
     throttle.succeeded(**attempt)
     response.headers.update(_NO_STORE)
     return TokensOut.model_validate(tokens, from_attributes=True)
