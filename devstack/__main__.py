@@ -1,9 +1,9 @@
 """python -m devstack up|down — the whole platform on this machine, without Docker.
 
 up    starts PostgreSQL, Kafka, the SMTP sink, the services and the gateway, loads the demo
-      data, prints where everything listens, and stops it all on Ctrl-C
-      and keeps it running: a part that exits is restarted with back-off, and one that keeps
-      failing (5 restarts within a minute) stops everything
+      data, prints where everything listens, keeps it running (a part that exits is restarted
+      with back-off; one that keeps failing, 5 restarts within a minute, stops everything) and
+      stops it all on Ctrl-C
 down  stops what an `up` in another terminal started
 status  each part of a running `up`: its pid, whether it is up, how often it was restarted
 """
