@@ -1,4 +1,4 @@
-"""python -m devstack up|down — the whole platform on this machine, without Docker.
+"""python -m devstack up|down|status — the whole platform on this machine, without Docker.
 
 up    starts PostgreSQL, Kafka, the SMTP sink, the services and the gateway, loads the demo
       data, prints where everything listens, keeps it running (a part that exits is restarted
