@@ -4,6 +4,7 @@ with the refused fields named in `errors`, and a service's own domain errors map
 from __future__ import annotations
 
 import pytest
+import sqlalchemy.exc
 from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
@@ -91,6 +92,14 @@ def _client() -> TestClient:
     def bug():
         raise RuntimeError("a bug")
 
+    @app.get("/database-down")
+    def database_down():
+        raise sqlalchemy.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError("refused"))
+
+    @app.get("/pool-exhausted")
+    def pool_exhausted():
+        raise sqlalchemy.exc.TimeoutError("QueuePool limit reached")
+
     return TestClient(app, raise_server_exceptions=False)
 
 
@@ -162,6 +171,18 @@ ERROR_ANSWERS = [
             "detail": "the stock service could not complete the request",
         },
         {},
+    ),
+    # The database unreachable or out of connections: a 503 the caller retries, not a 500.
+    *(
+        (
+            path,
+            {
+                "status": 503,
+                "detail": "the stock service's database is unavailable; try again shortly",
+            },
+            {"retry-after": "2"},
+        )
+        for path in ("/database-down", "/pool-exhausted")
     ),
 ]
 

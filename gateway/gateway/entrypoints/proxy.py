@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 
 from gateway.adapters.upstream import UpstreamResponse
 from gateway.entrypoints.door import admit
+from gateway.entrypoints.problems import SERVICE_UNAVAILABLE
 from gateway.entrypoints.routes import ROUTES, Route
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
@@ -50,6 +51,15 @@ def _segment(value: str) -> str:
 
 
 def _relay(reply: UpstreamResponse, service: str) -> Response:
+    retry_after = dict(reply.headers).get("retry-after")
+    if reply.status_code == 503 and retry_after:
+        # The service asks to be called again (its database restarting): so does the gateway.
+        return problem_response(
+            503,
+            f"the {service} service is unavailable; try again shortly",
+            type_=SERVICE_UNAVAILABLE,
+            headers={"Retry-After": retry_after},
+        )
     if reply.status_code >= 500:
         # The service's own 5xx body may carry internals; the public gets a neutral problem.
         return problem_response(502, f"the {service} service failed to answer the request")

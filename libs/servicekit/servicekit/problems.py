@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
+import sqlalchemy.exc
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -151,6 +152,30 @@ def _answer(answer: DomainAnswer, request: Request, error: Exception) -> Problem
     return answer(request, error)
 
 
+# How long a caller is asked to wait when the database is down or out of connections: PostgreSQL
+# restarting takes seconds, and the retry then finds it back.
+DATABASE_RETRY_AFTER_SECONDS = 2
+# SQLSTATE classes of a connection lost or refused (08) and of the server shutting down or
+# starting (57: admin shutdown, cannot connect now).
+_UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "57"})
+
+
+def database_unavailable(error: Exception) -> bool:
+    """Whether an error means the database could not be reached (refused, lost, restarting, or no
+    pooled connection free in time) rather than a fault of the request or the code."""
+    if isinstance(error, (ConnectionError, sqlalchemy.exc.TimeoutError)):
+        return True
+    if not isinstance(error, sqlalchemy.exc.DBAPIError):
+        return False
+    if error.connection_invalidated or isinstance(
+        error, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError)
+    ):
+        return True
+    cause = error.orig.__cause__ if error.orig is not None else None
+    sqlstate = getattr(error.orig, "sqlstate", None) or getattr(cause, "sqlstate", None)
+    return str(sqlstate or "")[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+
+
 def install_problem_handlers(
     app: FastAPI,
     *,
@@ -172,6 +197,13 @@ def install_problem_handlers(
         ).response()
 
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        if database_unavailable(error):
+            log.warning("database_unavailable", error=type(error).__name__)
+            return Problem(
+                503,
+                f"the {service}'s database is unavailable; try again shortly",
+                headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+            ).response()
         log.exception("unhandled_error")
         return Problem(500, f"the {service} could not complete the request").response()
 
