@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,13 +110,10 @@ class Supervisor:
         """Starts a child that exited again, with the same argv, environment and folder; what is
         left of its process group goes first (it may still hold the child's port)."""
         # Ctrl-C or `make down` waits until the new process is recorded, so none is left behind.
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        try:
+        with _stop_signals_deferred():
             stop_group(child.process.pid, timeout=5.0)
             child.process = _spawn(child.argv, child.env, child.cwd, child.log_path)
             self._save()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         return child
 
     def stop(self, name: str, *, timeout: float = 20.0) -> None:
@@ -131,6 +130,28 @@ class Supervisor:
     def _save(self) -> None:
         state = [{"name": c.name, "pid": c.process.pid} for c in self.children]
         self._state_file.write_text(json.dumps(state))
+
+
+@contextlib.contextmanager
+def _stop_signals_deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM that arrive meanwhile are delivered when the block ends. Not by masking
+    them: a child started meanwhile would inherit the mask and never hear its own SIGTERM (a
+    Python handler, unlike a mask, is reset when the child's program starts)."""
+    arrived: list[int] = []
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; a caller there has none to defer
+        return
+    handlers = {
+        number: signal.signal(number, lambda n, _: arrived.append(n)) for number in stop_signals
+    }
+    try:
+        yield
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        for number in arrived[:1]:
+            signal.raise_signal(number)
 
 
 def _spawn(

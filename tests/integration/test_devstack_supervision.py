@@ -22,6 +22,14 @@ from devstack.supervision import (
     Watchdog,
 )
 
+# An HTTP server that says so when SIGTERM stops it.
+TOY_SERVER = """
+import signal, sys
+from http.server import HTTPServer, SimpleHTTPRequestHandler
+signal.signal(signal.SIGTERM, lambda *_: (print("stopped by SIGTERM", flush=True), sys.exit(0)))
+HTTPServer(("127.0.0.1", int(sys.argv[1])), SimpleHTTPRequestHandler).serve_forever()
+"""
+
 
 def _tend_until(watchdog: Watchdog, done, *, timeout: float) -> float:
     """Tends the parts until `done()` says yes; the seconds it took (fails after `timeout`)."""
@@ -47,11 +55,7 @@ def test_a_child_killed_with_sigkill_is_restarted_and_serves_again(tmp_path):
     url = f"http://127.0.0.1:{port}/"
     said: list[str] = []
     try:
-        child = supervisor.start(
-            "toy",
-            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-            cwd=tmp_path,
-        )
+        child = supervisor.start("toy", [sys.executable, "-c", TOY_SERVER, str(port)], cwd=tmp_path)
         watchdog = Watchdog(
             [SupervisedChild(supervisor, child)],
             status_file=tmp_path / "run" / "status.json",
@@ -70,6 +74,11 @@ def test_a_child_killed_with_sigkill_is_restarted_and_serves_again(tmp_path):
         # `make down` finds the new process in the record the supervisor keeps.
         assert str(child.pid()) in (tmp_path / "run" / "processes.json").read_text()
         print(f"toy child serving again {seconds:.2f}s after SIGKILL")
+
+        # The restarted child hears its own SIGTERM (`make down` stops it at once, not after the
+        # 20 s that end in SIGKILL).
+        supervisor.stop("toy")
+        assert child.log_path.read_text().count("stopped by SIGTERM") == 1
     finally:
         supervisor.stop_all()
 
