@@ -4,10 +4,7 @@ broker or its database hurts no other test's servers."""
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -17,18 +14,16 @@ from tests.faults.fault_platform import FaultPlatform
 
 
 @pytest.fixture(scope="session")
-def fault_platform() -> Iterator[FaultPlatform]:
-    state_dir = Path(tempfile.mkdtemp(prefix="unionmatch-faults-"))
-    stack = Stack(StackConfig.on_free_ports(state_dir, demo_mode=True))
+def fault_platform(tmp_path_factory) -> Iterator[FaultPlatform]:
+    stack = Stack(StackConfig.on_free_ports(tmp_path_factory.mktemp("faults"), demo_mode=True))
+    platform = FaultPlatform(stack)
     try:
         stack.start_infrastructure()
         stack.migrate()
-        platform = FaultPlatform(stack)
         platform.start()
         yield platform
     finally:
         stack.stop()
-        shutil.rmtree(state_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

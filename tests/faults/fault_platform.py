@@ -116,7 +116,14 @@ class FaultPlatform:
         asyncio.run(wait_for_kafka(self.stack.kafka.bootstrap_servers, timeout=90))
 
     def stop_postgres_for(self, seconds: float) -> None:
-        self.stack.postgres.stop()
+        postgres = self.stack.postgres
+        deadline = time.monotonic() + READY_TIMEOUT
+        postgres.stop()
+        # pg_ctl may give up waiting on a busy machine while the server is still shutting down.
+        while (postgres.data_dir / "postmaster.pid").exists():
+            assert time.monotonic() < deadline, "PostgreSQL did not stop"
+            time.sleep(0.5)
+            postgres.stop()
         time.sleep(seconds)
         self.stack.postgres.start()
 

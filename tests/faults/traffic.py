@@ -154,6 +154,10 @@ class Story:
         self.traffic, self.client, self.marker = traffic, client, marker
         self.ledger = traffic.ledger
 
+    def call(self, method: str, route: str, path: str | None = None, **request) -> httpx.Response:
+        """`route`: the request's path with its ids as placeholders, as the figures count it."""
+        return self.traffic.send(self.client, method, route, path or route, **request)
+
     def expect(self, response: httpx.Response, *statuses: int) -> httpx.Response:
         if response.status_code not in statuses:
             raise StoryAbandoned(
@@ -176,34 +180,22 @@ class Story:
 
     # --- the steps --------------------------------------------------------------------------
     def sign_in(self, email: str, password: str) -> dict[str, str]:
-        response = self.traffic.send(
-            self.client,
-            "POST",
-            "/auth/token",
-            "/auth/token",
-            data={"username": email, "password": password},
-        )
+        response = self.call("POST", "/auth/token", data={"username": email, "password": password})
         token = self.expect(response, 200).json()["access_token"]
         return {"Authorization": f"Bearer {token}"}
 
     def company(self, name: str, city: str, sector: str) -> str:
         """A company opens its account and registers its enterprise; returns the enterprise's id."""
         email = f"fault-{self.marker}-{uuid.uuid4().hex[:6]}@example.ru"
-        registered = self.traffic.send(
-            self.client,
-            "POST",
-            "/auth/register",
-            "/auth/register",
-            json={"email": email, "password": PASSWORD},
+        registered = self.call(
+            "POST", "/auth/register", json={"email": email, "password": PASSWORD}
         )
         self.expect(registered, 202)
         account = self.sign_in(email, PASSWORD)
         profile = enterprise_profile(self.marker, name=name, city=city, sectors=[sector])
-        created = self.traffic.send(
-            self.client, "POST", "/enterprises", "/enterprises", json=profile, headers=account
-        )
+        created = self.call("POST", "/enterprises", json=profile, headers=account)
         if created.status_code == 409:  # a retried registration whose first attempt went through
-            me = self.traffic.send(self.client, "GET", "/auth/me", "/auth/me", headers=account)
+            me = self.call("GET", "/auth/me", headers=account)
             enterprise_id = self.expect(me, 200).json()["enterprise_ids"][0]
         else:
             enterprise_id = self.expect(created, 201).json()["id"]
@@ -214,9 +206,7 @@ class Story:
 
     def verify(self, agency: dict, enterprise_id: str) -> None:
         path = f"/enterprises/{enterprise_id}/verify"
-        response = self.traffic.send(
-            self.client, "POST", "/enterprises/{id}/verify", path, headers=agency
-        )
+        response = self.call("POST", "/enterprises/{id}/verify", path, headers=agency)
         if self.expect(response, 200, 409).status_code == 200:
             with self.ledger.lock:
                 self.ledger.acknowledged.verified.add(enterprise_id)
@@ -224,13 +214,8 @@ class Story:
     def publish(self, enterprise_id: str, plural: str, listing: dict) -> str:
         account = self.traffic.accounts[enterprise_id]
         path = f"/enterprises/{enterprise_id}/{plural}"
-        response = self.traffic.send(
-            self.client,
-            "POST",
-            f"/enterprises/{{id}}/{plural}",
-            path,
-            json=listing,
-            headers=account,
+        response = self.call(
+            "POST", f"/enterprises/{{id}}/{plural}", path, json=listing, headers=account
         )
         listing_id = self.expect(response, 201).json()["id"]
         with self.ledger.lock:
@@ -241,14 +226,7 @@ class Story:
         """The reviewer approves a pair proposed for the need (with whichever offer scored it)."""
         deadline = time.monotonic() + PROPOSAL_TIMEOUT
         while time.monotonic() < deadline:
-            listed = self.traffic.send(
-                self.client,
-                "GET",
-                "/matches",
-                "/matches",
-                params={"need_id": need_id},
-                headers=agency,
-            )
+            listed = self.call("GET", "/matches", params={"need_id": need_id}, headers=agency)
             for match in self.expect(listed, 200).json()["items"]:
                 if (
                     match["status"] != "proposed"
@@ -256,9 +234,7 @@ class Story:
                 ):
                     continue
                 path = f"/matches/{match['id']}/approve"
-                approved = self.traffic.send(
-                    self.client, "POST", "/matches/{id}/approve", path, json={}, headers=agency
-                )
+                approved = self.call("POST", "/matches/{id}/approve", path, json={}, headers=agency)
                 if approved.status_code == 200:
                     with self.ledger.lock:
                         self.ledger.acknowledged.approved.add(match["id"])
@@ -269,14 +245,8 @@ class Story:
     def answer(self, match: dict, side: str) -> None:
         account = self.traffic.accounts[match[f"{side}_enterprise_id"]]
         path = f"/matches/{match['id']}/respond"
-        response = self.traffic.send(
-            self.client,
-            "POST",
-            "/matches/{id}/respond",
-            path,
-            json={"answer": "interested"},
-            headers=account,
-        )
+        answer = {"answer": "interested"}
+        response = self.call("POST", "/matches/{id}/respond", path, json=answer, headers=account)
         # 409: this side had answered already (another story approved the same offer's pair).
         if self.expect(response, 200, 409).status_code == 200:
             with self.ledger.lock:
