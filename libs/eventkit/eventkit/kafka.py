@@ -13,6 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, KafkaError, KafkaTimeoutError
 from tenacity import (
     AsyncRetrying,
+    RetryCallState,
     RetryError,
     retry_if_exception,
     stop_after_attempt,
@@ -96,8 +97,11 @@ class EventConsumer:
     committed only after it returns. An event that cannot be decoded, of a type its topic does not
     carry (`accepts`, by default topics.EVENT_TYPES; a topic it does not name takes any contract),
     or whose handler keeps failing, goes to the topic's dead-letter topic with the reason, and the
-    consumer moves on. A message the dead-letter topic refuses (too large for it, say) is logged,
-    counted through `skipped` and passed over: one message must not stop its partition for good.
+    consumer moves on. A failure that `waits_out` names as the infrastructure's (the database down
+    or restarting, say) is not the message's: the handler is tried again until it passes or the
+    consumer stops, which then leaves the message uncommitted for the next owner. A message the
+    dead-letter topic refuses (too large for it, say) is logged, counted through `skipped` and
+    passed over: one message must not stop its partition for good.
     """
 
     def __init__(
@@ -113,6 +117,7 @@ class EventConsumer:
         accepts: Mapping[str, Collection[str]] = EVENT_TYPES,
         skipped: Skipped | None = None,
         dead_letter_attempts: int = 3,
+        waits_out: Callable[[BaseException], bool] = lambda failure: False,
     ) -> None:
         self._consumer = AIOKafkaConsumer(
             *topics,
@@ -128,8 +133,11 @@ class EventConsumer:
         self._accepts = accepts
         self._skipped = skipped
         self._dead_letter_attempts = dead_letter_attempts
+        self._waits_out = waits_out
+        self._stopping = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
+        self._stopping = stop
         await self._consumer.start()
         try:
             while not stop.is_set():
@@ -138,6 +146,8 @@ class EventConsumer:
                     for message in messages:
                         await self._process(message)
                     await self._commit(partition, messages[-1].offset + 1)
+        except _StoppedWaitingOut:
+            pass  # nothing after the message that waited is committed: it is read again
         finally:
             await self._consumer.stop()
 
@@ -166,13 +176,15 @@ class EventConsumer:
             return
         try:
             async for attempt in AsyncRetrying(
-                stop=stop_after_attempt(self._max_attempts),
+                stop=self._gives_up,
                 wait=wait_exponential_jitter(multiplier=0.2, max=self._retry_wait_max),
             ):
                 with attempt:
                     await self._handle(envelope, payload)
         except RetryError as error:
             failure = error.last_attempt.exception()
+            if failure is not None and self._waits_out(failure):
+                raise _StoppedWaitingOut from failure
             reason = f"handler failed {self._max_attempts} times: {failure!r}"
             # A database error quotes the values it refused (an address, say): the log gets its kind
             # only.
@@ -181,6 +193,16 @@ class EventConsumer:
                 reason,
                 logged=f"handler failed {self._max_attempts} times: {type(failure).__name__}",
             )
+
+    def _gives_up(self, retry_state: RetryCallState) -> bool:
+        """After `max_attempts` for a failure of the message or its handler; for one the
+        infrastructure causes (`waits_out`), only when the consumer is asked to stop."""
+        failure = retry_state.outcome.exception() if retry_state.outcome else None
+        if failure is not None and self._waits_out(failure):
+            if retry_state.attempt_number == 1:
+                log.warning("event_waits_for_infrastructure", error=type(failure).__name__)
+            return self._stopping.is_set()
+        return retry_state.attempt_number >= self._max_attempts
 
     async def _send_to_dead_letters(
         self, message: ConsumerRecord, reason: str, *, logged: str | None = None
@@ -224,6 +246,10 @@ class EventConsumer:
             )
             if self._skipped is not None:
                 self._skipped(message.topic, type(error).__name__)
+
+
+class _StoppedWaitingOut(Exception):
+    """The consumer was asked to stop while a handler waited for the infrastructure to return."""
 
 
 def _may_pass_on_retry(error: BaseException) -> bool:

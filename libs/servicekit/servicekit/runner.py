@@ -31,6 +31,7 @@ from eventkit.kafka import (
 )
 from eventkit.outbox import OutboxRelay
 from servicekit.health import database_is_reachable
+from servicekit.problems import database_unavailable
 
 log = structlog.get_logger(__name__)
 
@@ -124,7 +125,8 @@ async def consume(
 ) -> None:
     """Runs the app's consumer of `topics` in its consumer group until `stop`: `handle(envelope,
     payload)` applies each event; what cannot be read goes to the dead-letter topic through the
-    container's producer, and what even that refuses is counted in `events_skipped`."""
+    container's producer, and what even that refuses is counted in `events_skipped`; an event
+    whose handler meets the database unavailable waits for it."""
     consumer = EventConsumer(
         bootstrap_servers=container.settings.kafka_bootstrap_servers,
         group_id=container.settings.consumer_group,
@@ -132,6 +134,8 @@ async def consume(
         handle=handle,
         dead_letters=container.producer,
         skipped=lambda topic, error: container.metrics.events_skipped.labels(topic, error).inc(),
+        # The database down or restarting is no fault of the event: it waits, not dead-lettered.
+        waits_out=database_unavailable,
     )
     await consumer.run(stop)
 

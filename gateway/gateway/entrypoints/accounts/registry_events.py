@@ -19,6 +19,7 @@ from eventkit.envelope import Envelope
 from eventkit.kafka import EventConsumer, idempotent_producer
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
+from servicekit.problems import database_unavailable
 from servicekit.runner import Workers
 
 CONSUMED_TOPICS = list(topics.CONSUMED_BY["gateway"])
@@ -64,6 +65,7 @@ async def run_consumer(container, stop: asyncio.Event) -> None:
             topics=CONSUMED_TOPICS,
             handle=lambda envelope, payload: dispatch(container, envelope, payload),
             dead_letters=dead_letters,
+            waits_out=database_unavailable,  # the accounts' database down: the event waits
         )
         await consumer.run(stop)
     finally:
