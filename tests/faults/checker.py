@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from devstack.stack import Stack
 from eventkit.envelope import Envelope
-from eventkit.topics import CONSUMED_BY, MATCHES, PARTITIONS
+from eventkit.topics import CONSUMED_BY, MATCHES, PARTITIONS, dead_letter
 from tests.faults.traffic import Ledger
 
 SETTLE_TIMEOUT = 180.0  # outboxes drained, every group at the end of its topics, emails out
@@ -201,6 +201,7 @@ async def judge(stack: Stack, ledger: Ledger) -> Verdict:
     behind = await settle(stack)
     verdict.lost += [f"{what} still has {n} events not applied" for what, n in behind.items()]
     await _check_acknowledged(stack, ledger, verdict)
+    await _check_nothing_dead_lettered(stack, verdict)
     envelopes = await topic_envelopes(stack.kafka.bootstrap_servers, MATCHES)
     await _check_outboxes_on_topics(stack, envelopes, verdict)
     await _check_match_emails(stack, envelopes, verdict)
@@ -240,6 +241,17 @@ async def _check_acknowledged(stack: Stack, ledger: Ledger, verdict: Verdict) ->
         for (m, side), answer in done.answers.items()
         if matches.get(m, (None, None, None))[sides[side]] != answer
     ]
+
+
+async def _check_nothing_dead_lettered(stack: Stack, verdict: Verdict) -> None:
+    """A group at its end offsets has read every event, not applied it: what it set aside on a
+    dead-letter topic was never applied (the stream sends only valid events, so any is a loss)."""
+    for source in sorted({topic for read in CONSUMED_BY.values() for topic in read}):
+        letters = await topic_envelopes(stack.kafka.bootstrap_servers, dead_letter(source))
+        verdict.lost += [
+            f"{letter.type} {letter.event_id} was dead-lettered from {source}, never applied"
+            for letter in letters
+        ]
 
 
 async def _check_outboxes_on_topics(
