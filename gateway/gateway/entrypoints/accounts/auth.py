@@ -20,20 +20,14 @@ from gateway.domain.accounts import (
     Account,
     normalize_email,
 )
-from gateway.domain.errors import (
-    AccountDisabled,
-    InvalidCredentials,
-    InvalidInput,
-    InvalidToken,
-    UnknownAccount,
-)
+from gateway.domain.errors import InvalidInput, InvalidToken, UnknownAccount
 from gateway.entrypoints.door import signed_in_caller
 from gateway.entrypoints.openapi import PROBLEM_RESPONSES, request_body
 from gateway.entrypoints.problems import rate_limited, sign_in_required
 from gateway.service_layer import accounts
 from gateway.service_layer.unit_of_work import UnitOfWork
 from servicekit.internal_token import Caller
-from servicekit.problems import Problem
+from servicekit.problems import Problem, database_unavailable
 
 auth = APIRouter(prefix="/api/v1/auth", tags=["accounts"], responses=PROBLEM_RESPONSES)
 _NO_STORE = {
@@ -360,12 +354,11 @@ async def token(
             email=form.username,
             password=form.password,
         )
-    except (InvalidCredentials, AccountDisabled):
-        raise
-    except Exception:
+    except Exception as error:
         # The accounts' database unavailable (a 503) is no failed sign-in: the retry the 503's
-        # Retry-After asks for must not be throttled.
-        throttle.succeeded(**attempt)
+        # Retry-After asks for must not be throttled. Any other failure still counts.
+        if database_unavailable(error):
+            throttle.succeeded(**attempt)
         raise
     throttle.succeeded(**attempt)
     response.headers.update(_NO_STORE)
