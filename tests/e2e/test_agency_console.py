@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 
 import pytest
@@ -42,8 +43,10 @@ def _await_status(gateway, agency, match_id: str, status: str, *, timeout: float
 
 def _pair_row(page, need_title: str, offer_title: str):
     """The queue row of this need and this offer: other tests' offers may be paired with the need
-    too, so the need's title alone can name several rows."""
-    return page.locator("tr.queue-row", has_text=need_title).filter(has_text=offer_title)
+    too, so the need's title alone can name several rows; the offer's title is matched whole, as
+    one title may begin another ("… 0fb270" and "… 0fb270-3")."""
+    offer_link = page.locator("a.match-link", has_text=re.compile(f"^{re.escape(offer_title)}$"))
+    return page.locator("tr.queue-row", has_text=need_title).filter(has=offer_link)
 
 
 async def _move_to(page, title: str, offer_title: str) -> None:
