@@ -44,6 +44,14 @@ class Quantity(BaseModel):
     quantity: int
 
 
+class _ServerError(Exception):
+    """What the driver raises for an error the server reports, with its SQLSTATE."""
+
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(f"server error {sqlstate}")
+        self.sqlstate = sqlstate
+
+
 def _client() -> TestClient:
     app = FastAPI()
     install_problem_handlers(
@@ -95,6 +103,10 @@ def _client() -> TestClient:
     @app.get("/database-down")
     def database_down():
         raise sqlalchemy.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError("refused"))
+
+    @app.get("/lost-a-race/{sqlstate}")
+    def lost_a_race(sqlstate: str):
+        raise sqlalchemy.exc.DBAPIError("UPDATE matches", {}, _ServerError(sqlstate))
 
     @app.get("/pool-exhausted")
     def pool_exhausted():
@@ -183,6 +195,22 @@ ERROR_ANSWERS = [
             {"retry-after": "2"},
         )
         for path in ("/database-down", "/pool-exhausted")
+    ),
+    # A transaction that lost a race (serialization failure, deadlock, lock timeout) succeeds
+    # when sent again: a 503 asking for a quick retry.
+    *(
+        (
+            f"/lost-a-race/{sqlstate}",
+            {"status": 503, "detail": "the stock service met a concurrent change; try again"},
+            {"retry-after": "1"},
+        )
+        for sqlstate in ("40001", "40P01", "55P03")
+    ),
+    # A constraint the request broke is not a race to retry: the server's own error stays a 500.
+    (
+        "/lost-a-race/23505",
+        {"status": 500, "detail": "the stock service could not complete the request"},
+        {"retry-after": None},
     ),
 ]
 

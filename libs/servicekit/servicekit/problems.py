@@ -158,6 +158,11 @@ DATABASE_RETRY_AFTER_SECONDS = 2
 # SQLSTATE classes of a connection lost or refused (08) and of the server shutting down or
 # starting (57: admin shutdown, cannot connect now).
 _UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "57"})
+# SQLSTATEs of a transaction that lost a race with another one and may simply be run again: a
+# serialization failure, a deadlock the server broke, a lock not granted in time.
+_CONFLICT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+# A race is over at once, so the retry is asked for sooner than after an outage.
+CONFLICT_RETRY_AFTER_SECONDS = 1
 
 
 def database_unavailable(error: Exception) -> bool:
@@ -171,9 +176,19 @@ def database_unavailable(error: Exception) -> bool:
         error, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError)
     ):
         return True
+    return _sqlstate(error)[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+
+
+def transaction_conflict(error: Exception) -> bool:
+    """Whether the database refused a transaction only because a concurrent one won a race
+    (deadlock, serialization failure, lock timeout): the same request succeeds when sent again."""
+    return isinstance(error, sqlalchemy.exc.DBAPIError) and _sqlstate(error) in _CONFLICT_SQLSTATES
+
+
+def _sqlstate(error: sqlalchemy.exc.DBAPIError) -> str:
     cause = error.orig.__cause__ if error.orig is not None else None
     sqlstate = getattr(error.orig, "sqlstate", None) or getattr(cause, "sqlstate", None)
-    return str(sqlstate or "")[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+    return str(sqlstate or "")
 
 
 def install_problem_handlers(
@@ -203,6 +218,13 @@ def install_problem_handlers(
                 503,
                 f"the {service}'s database is unavailable; try again shortly",
                 headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+            ).response()
+        if transaction_conflict(error):
+            log.warning("transaction_conflict", error=type(error).__name__)
+            return Problem(
+                503,
+                f"the {service} met a concurrent change; try again",
+                headers={"Retry-After": str(CONFLICT_RETRY_AFTER_SECONDS)},
             ).response()
         log.exception("unhandled_error")
         return Problem(500, f"the {service} could not complete the request").response()
