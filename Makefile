@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: deps up down test test-unit faults lint format kafka-jars browser spam-filter test-tools clean messages asyncapi openapi
+.PHONY: deps up down status test test-unit faults lint format kafka-jars browser spam-filter test-tools clean messages asyncapi openapi
 
 deps: $(STAMP)
 
@@ -22,6 +22,10 @@ up: deps
 
 down:
 	@test -x $(PY) && $(PY) -m devstack down || true
+
+# What `make up` is running: each part's pid, state and restarts.
+status:
+	@test -x $(PY) && $(PY) -m devstack status
 
 # The browser tests drive Debian's Chromium (never a downloaded one): root installs it, anyone else is told to.
 browser:

@@ -302,3 +302,84 @@ def _devstack(command: str, state_dir: Path) -> subprocess.CompletedProcess:
         text=True,
         timeout=300,
     )
+
+
+def test_kafka_killed_comes_back_and_a_part_that_keeps_failing_stops_everything(tmp_path):
+    """The broker killed under `make up` is restarted and a registration made after it reaches the
+    company's inbox; then a part killed again and again (the SMTP sink, six times within a
+    minute) is given up on: `up` stops everything and says which part kept failing."""
+    flags = _port_flags()
+    port = dict(zip(flags[::2], flags[1::2], strict=True))
+    gateway_url = f"http://127.0.0.1:{port['--gateway-port']}"
+    output_path = tmp_path / "up-output.txt"
+    output = output_path.open("w")
+    platform = _up(tmp_path, "--no-demo", flags=flags, output=output)
+    try:
+        _wait_for(lambda: "is up" in output_path.read_text(), platform, timeout=300)
+        _kill_recorded("kafka", tmp_path)
+        _wait_for(lambda: "kafka restarted" in output_path.read_text(), platform, timeout=120)
+        mailbox = Mailbox(f"http://127.0.0.1:{port['--smtp-http-port']}", gateway_url=gateway_url)
+        with httpx.Client(base_url=gateway_url, timeout=30) as gateway:
+            address = _registered_once_the_platform_answers(gateway)
+        mailbox.wait_for(address, timeout=120)  # its welcome: the events flowed through Kafka
+
+        for _ in range(6):
+            _kill_recorded("smtp-sink", tmp_path)
+            if platform.poll() is None:
+                _wait_for_new_pid("smtp-sink", tmp_path, platform)
+        platform.wait(timeout=120)
+    finally:
+        down = _devstack("down", tmp_path)
+        if platform.poll() is None:
+            platform.wait(timeout=60)
+        output.close()
+    shown = output_path.read_text()
+    assert platform.returncode != 0
+    assert "smtp-sink was killed by SIGKILL and keeps failing" in shown, shown[-2000:]
+    assert "stopping everything" in shown
+    assert "restarts: kafka 1" in shown
+    assert down.returncode == 0, down.stderr
+    assert _processes_left(str(tmp_path)) == []
+
+
+def _recorded_pid(name: str, state_dir: Path) -> int | None:
+    try:
+        recorded = json.loads((state_dir / "run" / "processes.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return next((entry["pid"] for entry in recorded if entry["name"] == name), None)
+
+
+def _kill_recorded(name: str, state_dir: Path) -> None:
+    pid = _recorded_pid(name, state_dir)
+    assert pid is not None, f"{name} is not recorded as running"
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _wait_for_new_pid(name: str, state_dir: Path, platform: subprocess.Popen) -> None:
+    """Until the supervisor records a new process of the part, or `up` has exited."""
+    killed = _recorded_pid(name, state_dir)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and platform.poll() is None:
+        if _recorded_pid(name, state_dir) not in (killed, None):
+            return
+        time.sleep(0.1)
+    assert platform.poll() is not None, f"{name} was not restarted within 60s"
+
+
+def _registered_once_the_platform_answers(gateway: httpx.Client) -> str:
+    """Registers one enterprise; a 503 while the broker's clients reconnect is retried as the
+    gateway asks (bounded)."""
+    profile = housing_operator_profile()
+    company = _open_company_account(gateway)
+    deadline = time.monotonic() + 90
+    while True:
+        response = gateway.post("/api/v1/enterprises", json=profile, headers=company)
+        if response.status_code != 503 or time.monotonic() > deadline:
+            break
+        time.sleep(float(response.headers.get("retry-after", "1")))
+    assert response.status_code == 201, response.text
+    return profile["email"]
