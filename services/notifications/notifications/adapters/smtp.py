@@ -6,9 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import random
+import sys
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import Header
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, parseaddr
@@ -48,7 +52,7 @@ class _SubjectInEncodedWords(EmailPolicy):
     def fold_binary(self, name: str, value) -> bytes:
         if name.lower() == "subject" or name.lower() in _UNFOLDED:
             return self.fold(name, value).encode("ascii")
-        return super().fold_binary(name, value)
+        return _folded(self, name, _Same(value))
 
     def _wrapped(self, name: str, value: str) -> str:
         # A plain subject folds at its own spaces, never right after the colon: the standard
@@ -64,10 +68,37 @@ class _SubjectInEncodedWords(EmailPolicy):
         return self.linesep.join([*lines, line]) + self.linesep
 
     def _encoded(self, name: str, value: str) -> str:
-        # 76: a continuation line's leading space and an encoded word of at most 75 (RFC 2047
-        # section 2).
-        words = Header(value, "utf-8", maxlinelen=76, header_name=name).encode(linesep=self.linesep)
-        return f"{name}: {words}{self.linesep}"
+        return _encoded_words(name, value, self.linesep)
+
+
+@functools.lru_cache(maxsize=128)
+def _encoded_words(name: str, value: str, linesep: str) -> str:
+    """A subject's encoded words, made once for the subjects that repeat (one partner suggested to
+    many). 76: a continuation line's leading space and an encoded word of at most 75 (RFC 2047
+    section 2)."""
+    words = Header(value, "utf-8", maxlinelen=76, header_name=name).encode(linesep=linesep)
+    return f"{name}: {words}{linesep}"
+
+
+@dataclass(frozen=True, eq=False)
+class _Same:
+    """A parsed header as a cache key by identity: a header's fold depends on the text it was parsed
+    from, which two headers that read the same may not share. The key holds the header, so no other
+    takes its identity while it is cached."""
+
+    header: object
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.header is self.header
+
+    def __hash__(self) -> int:
+        return id(self.header)
+
+
+@functools.lru_cache(maxsize=128)
+def _folded(policy: EmailPolicy, name: str, same: _Same) -> bytes:
+    """A header parsed once (_parsed_header) is folded once for each wire policy (_wire_policy)."""
+    return EmailPolicy.fold_binary(policy, name, same.header)
 
 
 @functools.lru_cache(maxsize=128)
@@ -78,7 +109,40 @@ def _parsed_header(policy: EmailPolicy, name: str, value: str):
     return EmailPolicy.header_store_parse(policy, name, value)[1]
 
 
-MAIL_POLICY = _SubjectInEncodedWords(linesep="\r\n")
+class _HeaderClasses(HeaderRegistry):
+    """The standard library's registry makes a new class each time it parses a header or counts how
+    many of one a message may have, a tenth of building a message; here each name's is made once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        if (header_class := self._classes.get(key)) is None:
+            header_class = self._classes[key] = super().__getitem__(name)
+        return header_class
+
+
+MAIL_POLICY = _SubjectInEncodedWords(linesep="\r\n", header_factory=_HeaderClasses())
+
+
+def _random_boundary() -> str:
+    """A MIME boundary of the shape the standard library gives its own."""
+    return "=" * 15 + f"{random.randrange(sys.maxsize):019d}" + "=="
+
+
+# One boundary for the messages this process builds, unless a body contains it: left to the
+# standard library, each message's fresh one costs a compiled regular expression and a parse of its
+# Content-Type, where a repeated header is parsed once (_parsed_header).
+_BOUNDARY = _random_boundary()
+
+
+def _boundary_outside(*bodies: str) -> str:
+    boundary = _BOUNDARY
+    while any(boundary in body for body in bodies):
+        boundary = _random_boundary()
+    return boundary
 
 
 def build_message(
@@ -96,14 +160,20 @@ def build_message(
         message["List-Unsubscribe"] = f"<{email.list_unsubscribe}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(email.text)
+    message.make_alternative(boundary=_boundary_outside(email.text, email.html))
     message.add_alternative(email.html, subtype="html")
     return message
 
 
 def flatten(message: EmailMessage, *, utf8: bool = False, eight_bit: bool = True) -> bytes:
     """The bytes on the wire; without 8BITMIME the bodies are re-encoded to 7 bits."""
-    policy = message.policy.clone(utf8=utf8, cte_type="8bit" if eight_bit else "7bit")
-    return message.as_bytes(policy=policy)
+    return message.as_bytes(policy=_wire_policy(message.policy, utf8=utf8, eight_bit=eight_bit))
+
+
+@functools.cache
+def _wire_policy(policy: EmailPolicy, *, utf8: bool, eight_bit: bool) -> EmailPolicy:
+    """Made once for each choice rather than for each message, so a header's fold can be kept."""
+    return policy.clone(utf8=utf8, cte_type="8bit" if eight_bit else "7bit")
 
 
 class SmtpMailer:
