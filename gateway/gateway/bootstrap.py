@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from gateway.adapters.account_emails import AccountEmails
+from gateway.adapters.account_emails import AccountEmails, NotificationsDoor
 from gateway.adapters.invitations import Invitations
 from gateway.adapters.ownership_cache import OwnershipCache
 from gateway.adapters.passwords import Passwords
@@ -38,12 +38,14 @@ from gateway.domain.client_address import trusted_networks
 from gateway.domain.rate_limit import GrowingDelays, PasswordThrottle, RateLimiter, SignInThrottle
 from gateway.entrypoints import openapi, problems
 from gateway.entrypoints.accounts.auth import auth
+from gateway.entrypoints.accounts.email_sender import start_email_sender
 from gateway.entrypoints.accounts.registry_events import start_registry_events
 from gateway.entrypoints.accounts.staff import staff_accounts
 from gateway.entrypoints.client_address import ClientAddress
 from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
 from gateway.entrypoints.proxy import health, router
 from gateway.observability import Metrics
+from gateway.service_layer.unit_of_work import UnitOfWork
 from servicekit.health import database_is_reachable
 from servicekit.observability import RequestContextMiddleware
 from servicekit.problems import install_problem_handlers
@@ -72,6 +74,9 @@ class Container:
     reset_links: PasswordLinks
     invitations: Invitations
     account_emails: AccountEmails
+    # Account emails are kept in the database by the use cases and handed over by the sender.
+    email_door: NotificationsDoor
+    emails_queued: asyncio.Event
     account_rate_limiter: RateLimiter
     sign_in_throttle: PasswordThrottle
     registration_limiter: RateLimiter
@@ -80,6 +85,13 @@ class Container:
     metrics: Metrics
     sessions: SessionCache
     enterprises: RegistryEnterprises
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A request's unit of work: its commit tells the session cache of ended sessions and wakes
+        the email sender when it kept an email."""
+        return UnitOfWork(
+            self.session_factory, sessions=self.sessions, emails_queued=self.emails_queued
+        )
 
     async def readiness(self) -> dict[str, bool]:
         """The database and each service behind the gateway, asked at once."""
@@ -144,17 +156,14 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         confirmation_links=confirmation_links,
         password_links=password_links,
         reset_links=reset_links,
-        invitations=Invitations(
-            notifications=upstreams["notifications"],
-            links=password_links,
-            web_base_url=settings.web_base_url,
-        ),
+        invitations=Invitations(links=password_links, web_base_url=settings.web_base_url),
         account_emails=AccountEmails(
-            notifications=upstreams["notifications"],
             confirmation_links=confirmation_links,
             reset_links=reset_links,
             web_base_url=settings.web_base_url,
         ),
+        email_door=NotificationsDoor(upstreams["notifications"]),
+        emails_queued=asyncio.Event(),
         account_rate_limiter=RateLimiter(
             per_second=settings.rate_limit_account_per_second,
             burst=settings.rate_limit_account_burst,
@@ -227,6 +236,7 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
             if on_start is not None:
                 await on_start(container)
             start_registry_events(container, workers)
+            start_email_sender(container, workers)
             yield
 
     # Swagger UI (/docs) and ReDoc (/redoc) from the package's own copies: no CDN, no internet.

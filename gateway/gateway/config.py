@@ -71,6 +71,14 @@ class Settings(BaseSettings):
     password_resets_per_address: int = 30
     password_resets_per_email: int = 3
     password_reset_window_seconds: float = 900.0
+    # Account emails (sign-up, password reset, invitations) are kept in the gateway's database until
+    # the notifications service takes them: the sender looks every poll interval (and at once after
+    # a commit on this instance that kept one), up to a batch at a time; an email the service could
+    # not take waits the first delay, doubled after each failure up to the longest.
+    account_email_poll_seconds: float = 0.5
+    account_email_batch_size: int = 20
+    account_email_retry_first_seconds: float = 1.0
+    account_email_retry_longest_seconds: float = 60.0
     cors_origins: list[str] = []
     # Proxies (addresses or networks, a JSON list) whose Forwarded / X-Forwarded-For / X-Real-IP
     # name the client; from any other peer those headers are ignored. None by default.

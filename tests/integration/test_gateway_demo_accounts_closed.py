@@ -67,8 +67,10 @@ async def _register(container, email: str, password: str, *, in_demo: bool) -> N
     registration = await accounts.register_company(
         uow=UnitOfWork(container.session_factory),
         passwords=container.passwords,
+        emails=container.account_emails,
         email=email,
         password=password,
+        language="ru",
         in_demo=in_demo,
     )
     assert registration.opened and registration.account.role is Role.COMPANY

@@ -1,7 +1,9 @@
 """The agency's accounts on the gateway's real PostgreSQL database: an admin opens a named account
 without a password, the person sets one through the link (once, even under a race), a disabled
 account can neither sign in nor refresh, the list pages newest first, and migration 0002 goes up
-and down. The notifications service is stood in for by a sender that keeps the links it is given."""
+and down. The invitation emails are composed as the gateway does, and their links kept for the
+stories to follow (tests/integration/test_account_emails_survive_notifications_outage.py follows
+them to the notifications service)."""
 
 from __future__ import annotations
 
@@ -12,13 +14,11 @@ import pytest
 from alembic import command
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from devstack.ports import free_port
 from gateway.__main__ import alembic_config
 from gateway.adapters.invitations import Invitations
 from gateway.adapters.tokens import PasswordLinks
-from gateway.adapters.upstream import Upstream
+from gateway.domain.account_emails import PendingEmail
 from gateway.domain.accounts import Account, Role
-from gateway.domain.circuit_breaker import CircuitBreaker
 from gateway.domain.errors import (
     AccountConflict,
     AccountDisabled,
@@ -38,20 +38,18 @@ ADMIN_ID = str(uuid.uuid4())
 
 
 class KeptLinks:
-    """Stands in for the notifications service: keeps each link it is asked to email."""
+    """The gateway's invitations, keeping the link of each email composed."""
 
-    def __init__(self, links: PasswordLinks, *, accepts: bool = True) -> None:
-        self._links = links
-        self._accepts = accepts
+    def __init__(self, links: PasswordLinks) -> None:
+        self._invitations = Invitations(links=links, web_base_url="http://console.example.ru/")
         self.sent: list[tuple[str, str]] = []  # (email, token)
 
-    async def send(self, account: Account, *, sent_by: str) -> bool:
-        if not self._accepts:
-            return False
-        self.sent.append(
-            (account.email, self._links.issue(account_id=account.id, stamp=account.password_stamp))
-        )
-        return True
+    def invitation(self, account: Account, *, sent_by: str) -> PendingEmail:
+        email = self._invitations.invitation(account, sent_by=sent_by)
+        link = email.body["link"]
+        assert link.startswith("http://console.example.ru/set-password?token=")
+        self.sent.append((account.email, parse_qs(urlsplit(link).query)["token"][0]))
+        return email
 
     def last_token_to(self, email: str) -> str:
         return [token for to, token in self.sent if to == email][-1]
@@ -82,7 +80,7 @@ def _email() -> str:
 
 
 async def _invite(uow, mail, *, email=None, role=Role.AGENCY, name="Анна Смирнова") -> Account:
-    account, sent = await accounts.invite_account(
+    return await accounts.invite_account(
         uow=uow,
         invitations=mail,
         email=email or _email(),
@@ -90,8 +88,6 @@ async def _invite(uow, mail, *, email=None, role=Role.AGENCY, name="Анна С�
         role=role,
         invited_by=ADMIN_ID,
     )
-    assert sent
-    return account
 
 
 async def test_an_invited_person_sets_a_password_through_the_link_and_signs_in(
@@ -171,59 +167,6 @@ async def test_an_email_taken_by_any_account_cannot_be_invited_again(uow, mail):
             role=Role.ADMIN,
             invited_by=ADMIN_ID,
         )
-
-
-async def test_when_the_email_cannot_be_handed_over_the_account_is_still_opened(
-    uow, password_links
-):
-    account, sent = await accounts.invite_account(
-        uow=uow,
-        invitations=KeptLinks(password_links, accepts=False),
-        email=_email(),
-        name="Олег Петров",
-        role=Role.ADMIN,
-        invited_by=ADMIN_ID,
-    )
-
-    assert sent is False
-    stored = await accounts.get_account_or_raise(uow=uow, account_id=account.id)
-    assert (stored.role, stored.password_set) == (Role.ADMIN, False)
-
-
-async def test_while_notifications_is_unreachable_the_account_is_opened_and_reported_unsent(
-    uow, password_links
-):
-    # Nothing listens on this port: the gateway's real HTTP client fails to connect.
-    notifications = Upstream(
-        name="notifications",
-        base_url=f"http://127.0.0.1:{free_port()}",
-        secret="i" * 40,
-        token_ttl=60,
-        timeout=2.0,
-        breaker=CircuitBreaker(5, 5.0),
-    )
-    invitations = Invitations(
-        notifications=notifications, links=password_links, web_base_url="http://console.example.ru/"
-    )
-    try:
-        account, sent = await accounts.invite_account(
-            uow=uow,
-            invitations=invitations,
-            email=_email(),
-            name="Олег Петров",
-            role=Role.AGENCY,
-            invited_by=ADMIN_ID,
-        )
-    finally:
-        await notifications.close()
-
-    assert sent is False
-    assert (
-        await accounts.get_account_or_raise(uow=uow, account_id=account.id)
-    ).password_set is False
-    link = invitations.link_for(account)
-    assert link.startswith("http://console.example.ru/set-password?token=")
-    assert password_links.read(parse_qs(urlsplit(link).query)["token"][0]).account_id == account.id
 
 
 async def test_a_disabled_account_can_neither_sign_in_nor_refresh_until_it_is_enabled(

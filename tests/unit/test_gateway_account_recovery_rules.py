@@ -14,7 +14,7 @@ import jwt
 import pytest
 from pydantic import ValidationError
 
-from gateway.adapters.account_emails import AccountEmails
+from gateway.adapters.account_emails import PASSWORD_RESET_PATH, AccountEmails
 from gateway.adapters.passwords import Passwords
 from gateway.adapters.tokens import (
     RESET_PASSWORD_PURPOSE,
@@ -23,6 +23,7 @@ from gateway.adapters.tokens import (
     refresh_token_hash,
 )
 from gateway.bootstrap import _throttle
+from gateway.domain.account_emails import PendingEmail
 from gateway.domain.accounts import Account, Role
 from gateway.domain.errors import InvalidInput, InvalidToken
 from gateway.service_layer import accounts
@@ -114,7 +115,6 @@ def test_a_reset_link_signed_with_another_secret_is_refused():
 def test_the_emailed_links_open_the_web_pages_with_the_tokens_the_gateway_reads_back():
     account = _company()
     emails = AccountEmails(
-        notifications=None,
         confirmation_links=ConfirmationLinks(secret=INTERNAL_SECRET),
         reset_links=_reset_links(),
         web_base_url=WEB + "/",
@@ -150,17 +150,12 @@ def test_asking_for_resets_is_limited_per_email_whether_or_not_it_has_an_account
     assert another_address == 0  # the refusal took nothing from the fresh email's bucket
 
 
-class RecordingEmails:
+class FakePendingEmails:
     def __init__(self) -> None:
-        self.sent: list[tuple[str, str, str]] = []
+        self.kept: list[PendingEmail] = []
 
-    async def send_confirmation(self, account: Account, *, language: str) -> bool:
-        self.sent.append(("confirmation", account.email, language))
-        return True
-
-    async def send_password_reset(self, account: Account, *, language: str) -> bool:
-        self.sent.append(("password_reset", account.email, language))
-        return True
+    async def add(self, email: PendingEmail) -> None:
+        self.kept.append(email)
 
 
 class FakeAccounts:
@@ -197,6 +192,7 @@ class FakeUnitOfWork:
     def __init__(self, *known: Account, refresh_tokens: FakeRefreshTokens | None = None) -> None:
         self.accounts = FakeAccounts(*known)
         self.refresh_tokens = refresh_tokens or FakeRefreshTokens()
+        self.emails = FakePendingEmails()
         self.committed = False
 
     async def __aenter__(self) -> FakeUnitOfWork:
@@ -215,7 +211,11 @@ async def test_a_reset_is_emailed_only_to_an_enabled_account_holding_the_address
         Account.open(email="gone@example.ru", role=Role.COMPANY, password_hash="h", at=NOW),
     )
     disabled.disable(by="admin-1", at=NOW)
-    emails = RecordingEmails()
+    emails = AccountEmails(
+        confirmation_links=ConfirmationLinks(secret=INTERNAL_SECRET),
+        reset_links=_reset_links(),
+        web_base_url=WEB,
+    )
     uow = FakeUnitOfWork(enabled, disabled)
 
     sent = [
@@ -224,7 +224,14 @@ async def test_a_reset_is_emailed_only_to_an_enabled_account_holding_the_address
     ]
 
     assert sent == [True, False, False]
-    assert emails.sent == [("password_reset", "lift@example.ru", "be")]
+    [kept] = uow.emails.kept
+    assert (kept.path, kept.body["email"], kept.body["language"]) == (
+        PASSWORD_RESET_PATH,
+        "lift@example.ru",
+        "be",
+    )
+    assert kept.id == kept.body["request_id"] and uow.committed
+    assert _reset_links().read(kept.body["link"].split("?token=")[1]).account_id == enabled.id
 
 
 # --- changing and resetting the password ----------------------------------------------------------

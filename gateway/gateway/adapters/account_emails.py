@@ -1,7 +1,11 @@
 """The emails the gateway has the notifications service send about an account: the link that
-confirms a new company account's address (at sign-up, to that address) and the one-time link of a
-forgotten password. The gateway signs the links; the notifications service writes and sends the
-emails (`POST /emails/account-confirmation`, `POST /emails/password-reset`)."""
+confirms a new company account's address (at sign-up, to that address), the one-time link of a
+forgotten password, and the note that someone tried to register with an address that has an
+account. The gateway signs the links; the notifications service writes and sends the emails
+(`POST /emails/account-confirmation`, `POST /emails/password-reset`, `POST /emails/account-exists`).
+
+`AccountEmails` only composes each request (a PendingEmail the use case keeps in its transaction);
+`NotificationsDoor` hands a kept request over, for the sender (service_layer/email_outbox.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import structlog
 
 from gateway.adapters.tokens import ConfirmationLinks, PasswordLinks
 from gateway.adapters.upstream import Upstream
+from gateway.domain.account_emails import HandOver, PendingEmail, hand_over_outcome
 from gateway.domain.accounts import Account
 from servicekit.internal_token import Caller
 
@@ -24,40 +29,45 @@ ACCOUNT_EXISTS_PATH = "/emails/account-exists"
 GATEWAY_ROLE = "gateway"
 
 
-async def hand_over(
-    notifications: Upstream, path: str, body: dict, *, caller: Caller, **context
-) -> bool:
-    """Posts an email request to the notifications service; says whether it accepted. Never
-    raises: whatever asked for the email has happened either way, and it can be asked again."""
-    try:
-        reply = await notifications.call(
-            "POST",
-            path,
-            caller=caller,
-            headers=[],
-            content=json.dumps(body, ensure_ascii=False).encode(),
-        )
-    except Exception as error:  # unreachable, breaker open, or any other failure on the way
-        log.warning("email_not_sent", path=path, error=str(error), **context)
-        return False
-    if not 200 <= reply.status_code < 300:
-        # Not the answer's body: a refusal may quote the address or the link it was given.
-        log.warning("email_refused", path=path, status=reply.status_code, **context)
-        return False
-    log.info("email_handed_over", path=path, **context)
-    return True
+class NotificationsDoor:
+    """Posts a kept email request to the notifications service, as the caller the request names,
+    with its own id as the idempotency key: sending one again (after a crash between the post and
+    the row's deletion) asks for the email it already has."""
+
+    def __init__(self, notifications: Upstream) -> None:
+        self._notifications = notifications
+
+    async def hand_over(self, email: PendingEmail) -> HandOver:
+        """Never raises, and never logs the body: it holds the link, a secret."""
+        context = {"path": email.path, "email_id": email.id, "attempt": email.attempts}
+        try:
+            reply = await self._notifications.call(
+                "POST",
+                email.path,
+                caller=Caller(account_id=email.caller_account_id, role=email.caller_role),
+                headers=[],
+                content=json.dumps(email.body, ensure_ascii=False).encode(),
+            )
+        except Exception as error:  # unreachable, breaker open, or any other failure on the way
+            log.warning("email_not_handed_over", error=str(error), **context)
+            return HandOver.UNAVAILABLE
+        outcome = hand_over_outcome(reply.status_code)
+        if outcome is HandOver.ACCEPTED:
+            log.info("email_handed_over", **context)
+        else:
+            # Not the answer's body: a refusal may quote the address or the link it was given.
+            log.warning(f"email_{outcome}", status=reply.status_code, **context)
+        return outcome
 
 
 class AccountEmails:
     def __init__(
         self,
         *,
-        notifications: Upstream,
         confirmation_links: ConfirmationLinks,
         reset_links: PasswordLinks,
         web_base_url: str,
     ) -> None:
-        self._notifications = notifications
         self._confirmation_links = confirmation_links
         self._reset_links = reset_links
         self._web_base_url = web_base_url.rstrip("/")
@@ -69,35 +79,25 @@ class AccountEmails:
     def reset_link(self, account: Account) -> str:
         return f"{self._web_base_url}/reset-password?token={self._reset_links.issue_for(account)}"
 
-    async def send_confirmation(self, account: Account, *, language: str) -> bool:
-        return await self._send(
-            CONFIRMATION_PATH, account, self.confirmation_link(account), language
-        )
+    def confirmation(self, account: Account, *, language: str) -> PendingEmail:
+        return _account_email(CONFIRMATION_PATH, account, self.confirmation_link(account), language)
 
-    async def send_password_reset(self, account: Account, *, language: str) -> bool:
-        return await self._send(PASSWORD_RESET_PATH, account, self.reset_link(account), language)
+    def password_reset(self, account: Account, *, language: str) -> PendingEmail:
+        return _account_email(PASSWORD_RESET_PATH, account, self.reset_link(account), language)
 
-    async def send_account_exists(self, account: Account, *, language: str) -> bool:
+    def account_exists(self, account: Account, *, language: str) -> PendingEmail:
         """Someone tried to register with the account's address: its owner learns it, with the way
         to a new password in case it was them (the one who tried is told nothing)."""
-        return await self._send(
-            ACCOUNT_EXISTS_PATH, account, f"{self._web_base_url}/forgot-password", language
-        )
+        link = f"{self._web_base_url}/forgot-password"
+        return _account_email(ACCOUNT_EXISTS_PATH, account, link, language)
 
-    async def _send(self, path: str, account: Account, link: str, language: str) -> bool:
-        request_id = str(uuid.uuid4())  # the notifications service's idempotency key
-        body = {
-            "request_id": request_id,
-            "email": account.email,
-            "link": link,
-            "language": language,
-        }
-        caller = Caller(account_id=account.id, role=GATEWAY_ROLE)
-        return await hand_over(
-            self._notifications,
-            path,
-            body,
-            caller=caller,
-            account_id=account.id,
-            request_id=request_id,
-        )
+
+def _account_email(path: str, account: Account, link: str, language: str) -> PendingEmail:
+    request_id = str(uuid.uuid4())  # the notifications service's idempotency key
+    return PendingEmail(
+        id=request_id,
+        path=path,
+        body={"request_id": request_id, "email": account.email, "link": link, "language": language},
+        caller_account_id=account.id,
+        caller_role=GATEWAY_ROLE,
+    )

@@ -1,32 +1,29 @@
-"""The invitation email of a staff account, handed to the notifications service: the gateway
-signs the one-time set-password link, the notifications service writes and sends the email."""
+"""The invitation email of a staff account, for the notifications service: the gateway signs the
+one-time set-password link, the notifications service writes and sends the email
+(`POST /emails/account-invitation`, asked as the admin who sent the invitation)."""
 
 from __future__ import annotations
 
 import uuid
 
-from gateway.adapters.account_emails import hand_over
 from gateway.adapters.tokens import PasswordLinks
-from gateway.adapters.upstream import Upstream
+from gateway.domain.account_emails import PendingEmail
 from gateway.domain.accounts import MAX_NAME_LENGTH, Account, Role
-from servicekit.internal_token import Caller
 
 INVITATION_PATH = "/emails/account-invitation"
 LANGUAGE = "ru"
 
 
 class Invitations:
-    def __init__(self, *, notifications: Upstream, links: PasswordLinks, web_base_url: str) -> None:
-        self._notifications = notifications
+    def __init__(self, *, links: PasswordLinks, web_base_url: str) -> None:
         self._links = links
         self._web_base_url = web_base_url.rstrip("/")
 
     def link_for(self, account: Account) -> str:
         return f"{self._web_base_url}/set-password?token={self._links.issue_for(account)}"
 
-    async def send(self, account: Account, *, sent_by: str) -> bool:
-        """Asks the notifications service to email a fresh link; says whether it accepted. Never
-        raises: the account exists either way, and the admin can send the link again."""
+    def invitation(self, account: Account, *, sent_by: str) -> PendingEmail:
+        """The request for an email with a fresh link, asked for by the admin `sent_by`."""
         invitation_id = str(uuid.uuid4())  # the notifications service's idempotency key
         # An account opened on the command line may have no name; the greeting then uses the
         # address.
@@ -38,11 +35,10 @@ class Invitations:
             "link": self.link_for(account),
             "language": LANGUAGE,
         }
-        return await hand_over(
-            self._notifications,
-            INVITATION_PATH,
-            body,
-            caller=Caller(account_id=sent_by, role=Role.ADMIN.value),
-            account_id=account.id,
-            invitation_id=invitation_id,
+        return PendingEmail(
+            id=invitation_id,
+            path=INVITATION_PATH,
+            body=body,
+            caller_account_id=sent_by,
+            caller_role=Role.ADMIN.value,
         )

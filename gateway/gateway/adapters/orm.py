@@ -1,7 +1,8 @@
 """The gateway's tables. Alembic migrations under gateway/migrations create them."""
 
 from sqlalchemy import Column, ForeignKey, Index, MetaData, PrimaryKeyConstraint, Table, false, func
-from sqlalchemy.types import Boolean, DateTime, String, Uuid
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import Boolean, DateTime, Integer, String, Uuid
 
 metadata = MetaData()
 
@@ -46,4 +47,23 @@ refresh_tokens = Table(
     Column("revoked_at", DateTime(timezone=True)),
     Index("ix_refresh_tokens_account_id", "account_id"),
     Index("ix_refresh_tokens_family_id", "family_id"),
+)
+
+# Account emails the notifications service has not taken yet (domain/account_emails.py): written in
+# the transaction of the use case that decided them, deleted once taken. The body holds a signed
+# link, a secret: a row lives only until the email is accepted (or refused for good).
+pending_emails = Table(
+    "pending_emails",
+    metadata,
+    Column("id", Uuid, primary_key=True),  # the notifications service's idempotency key
+    Column("path", String(200), nullable=False),
+    Column("body", JSONB, nullable=False),
+    Column("caller_account_id", String(100), nullable=False),
+    Column("caller_role", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    # When a sender may next take it: after a back-off, or once the lease of a sender that took
+    # it and vanished runs out.
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_pending_emails_next_attempt_at", "next_attempt_at"),
 )

@@ -17,6 +17,7 @@ from gateway.adapters.tokens import (
     new_refresh_token,
     refresh_token_hash,
 )
+from gateway.domain.account_emails import PendingEmail
 from gateway.domain.accounts import Account, Role, check_password_strength, normalize_email
 from gateway.domain.errors import (
     AccountDisabled,
@@ -32,14 +33,16 @@ from gateway.service_layer.unit_of_work import UnitOfWork
 from servicekit.internal_token import Caller
 
 
-class InvitationSender(Protocol):
-    async def send(self, account: Account, *, sent_by: str) -> bool: ...
+# The emails are composed here and kept in the use case's own transaction (uow.emails); the sender
+# of service_layer/email_outbox.py hands them to the notifications service.
+class InvitationEmails(Protocol):
+    def invitation(self, account: Account, *, sent_by: str) -> PendingEmail: ...
 
 
-class AccountEmailSender(Protocol):
-    async def send_confirmation(self, account: Account, *, language: str) -> bool: ...
-    async def send_password_reset(self, account: Account, *, language: str) -> bool: ...
-    async def send_account_exists(self, account: Account, *, language: str) -> bool: ...
+class AccountEmailComposer(Protocol):
+    def confirmation(self, account: Account, *, language: str) -> PendingEmail: ...
+    def password_reset(self, account: Account, *, language: str) -> PendingEmail: ...
+    def account_exists(self, account: Account, *, language: str) -> PendingEmail: ...
 
 
 class EnterpriseEraser(Protocol):
@@ -93,37 +96,46 @@ class Registration:
 
 
 async def register_company(
-    *, uow: UnitOfWork, passwords: Passwords, email: str, password: str, in_demo: bool = False
+    *,
+    uow: UnitOfWork,
+    passwords: Passwords,
+    emails: AccountEmailComposer,
+    email: str,
+    password: str,
+    language: str,
+    in_demo: bool = False,
 ) -> Registration:
     """Opens a company account, or finds the one the address already has. Whoever asked is told
-    neither (the address's owner is emailed either way), and the password is hashed either way so
-    the answer takes as long."""
+    neither: the address's owner is emailed either way (a new account its confirmation link, an
+    existing one's owner that someone tried to register with it), the email kept in the same
+    transaction, and the password is hashed either way so the answer takes as long."""
     check_password_strength(password, email=email)
     password_hash = await passwords.hash(password)
     async with uow:
-        existing = await uow.accounts.get_by_email(normalize_email(email))
-        if existing is not None:
-            return Registration(existing, opened=False)
-        account = Account.open(
-            email=email, role=Role.COMPANY, password_hash=password_hash, at=_now(), in_demo=in_demo
-        )
-        try:
-            await uow.accounts.add(account)
-        except EmailTaken:  # another sign-up with this address won the race
-            existing = await uow.accounts.get_by_email(normalize_email(email))
-            return Registration(existing, opened=False)
+        registration = await _open_company(uow, email, password_hash, in_demo=in_demo)
+        if registration.opened:
+            await uow.emails.add(emails.confirmation(registration.account, language=language))
+        else:
+            await uow.emails.add(emails.account_exists(registration.account, language=language))
         await uow.commit()
+    return registration
+
+
+async def _open_company(
+    uow: UnitOfWork, email: str, password_hash: str, *, in_demo: bool
+) -> Registration:
+    """The new company account, or the one the address has, in the unit of work already open."""
+    existing = await uow.accounts.get_by_email(normalize_email(email))
+    if existing is not None:
+        return Registration(existing, opened=False)
+    account = Account.open(
+        email=email, role=Role.COMPANY, password_hash=password_hash, at=_now(), in_demo=in_demo
+    )
+    try:
+        await uow.accounts.add(account)
+    except EmailTaken:  # another sign-up with this address won the race
+        return Registration(await uow.accounts.get_by_email(normalize_email(email)), opened=False)
     return Registration(account, opened=True)
-
-
-async def send_registration_email(
-    *, emails: AccountEmailSender, registration: Registration, language: str
-) -> bool:
-    """A new account's address gets its confirmation link; an address that had an account already
-    is told someone tried to register with it."""
-    if registration.opened:
-        return await emails.send_confirmation(registration.account, language=language)
-    return await emails.send_account_exists(registration.account, language=language)
 
 
 async def ensure_account(
@@ -298,27 +310,32 @@ async def list_staff_accounts(
 async def invite_account(
     *,
     uow: UnitOfWork,
-    invitations: InvitationSender,
+    invitations: InvitationEmails,
     email: str,
     name: str,
     role: Role,
     invited_by: str,
-) -> tuple[Account, bool]:
-    """Opens a staff account without a password and has its set-password link emailed; says
-    whether the email was handed over (the account stays opened when it was not)."""
+) -> Account:
+    """Opens a staff account without a password, its set-password link's email kept in the same
+    transaction (it goes out whenever the notifications service takes it)."""
     account = Account.invite(email=email, name=name, role=role, at=_now())
     async with uow:
         await uow.accounts.add(account)
+        await uow.emails.add(invitations.invitation(account, sent_by=invited_by))
         await uow.commit()
-    return account, await invitations.send(account, sent_by=invited_by)
+    return account
 
 
 async def send_invitation(
-    *, uow: UnitOfWork, invitations: InvitationSender, account_id: str, sent_by: str
-) -> tuple[Account, bool]:
-    account = await get_account_or_raise(uow=uow, account_id=account_id)
-    account.check_invitable()
-    return account, await invitations.send(account, sent_by=sent_by)
+    *, uow: UnitOfWork, invitations: InvitationEmails, account_id: str, sent_by: str
+) -> Account:
+    """Keeps an email with a fresh set-password link for the account."""
+    async with uow:
+        account = await _get_or_raise(uow, account_id)
+        account.check_invitable()
+        await uow.emails.add(invitations.invitation(account, sent_by=sent_by))
+        await uow.commit()
+    return account
 
 
 async def set_password(
@@ -336,21 +353,30 @@ async def set_password(
     )
 
 
-async def send_confirmation(*, emails: AccountEmailSender, account: Account, language: str) -> bool:
-    """Emails a new account's address the link that confirms it; says whether it was handed over."""
-    return await emails.send_confirmation(account, language=language)
+async def send_confirmation(
+    *, uow: UnitOfWork, emails: AccountEmailComposer, account_id: str, language: str
+) -> Account:
+    """Keeps an email with a fresh link that confirms the account's address."""
+    async with uow:
+        account = await _get_or_raise(uow, account_id)
+        await uow.emails.add(emails.confirmation(account, language=language))
+        await uow.commit()
+    return account
 
 
 async def request_password_reset(
-    *, uow: UnitOfWork, emails: AccountEmailSender, email: str, language: str
+    *, uow: UnitOfWork, emails: AccountEmailComposer, email: str, language: str
 ) -> bool:
-    """Emails the account holding this address a one-time link to choose a new password; says
-    whether one was sent (nobody outside is told: the answer is the same for any address)."""
+    """Keeps an email with a one-time link to choose a new password for the account holding this
+    address; says whether one was kept (nobody outside is told: the answer is the same for any
+    address)."""
     async with uow:
         account = await uow.accounts.get_by_email(normalize_email(email))
-    if account is None or account.disabled:
-        return False
-    return await emails.send_password_reset(account, language=language)
+        if account is None or account.disabled:
+            return False
+        await uow.emails.add(emails.password_reset(account, language=language))
+        await uow.commit()
+    return True
 
 
 async def reset_password(

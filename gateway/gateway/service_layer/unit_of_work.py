@@ -3,9 +3,12 @@ without a commit rolls back."""
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from gateway.adapters.email_outbox import PendingEmailRepository
 from gateway.adapters.repository import AccountRepository, OwnershipStore, RefreshTokenRepository
 from gateway.adapters.tokens import SessionCache
 from servicekit.unit_of_work import SessionUnitOfWork
@@ -13,22 +16,27 @@ from servicekit.unit_of_work import SessionUnitOfWork
 
 class UnitOfWork(SessionUnitOfWork):
     """`sessions`: the door's cache of sessions; whatever sessions the transaction ended are
-    forgotten there once it commits, so this instance refuses their access tokens at once."""
+    forgotten there once it commits, so this instance refuses their access tokens at once.
+    `emails_queued`: set once a transaction that kept an account email commits, so the sender
+    hands it over at once rather than at its next look."""
 
     def __init__(
         self,
         session_factory: async_sessionmaker[AsyncSession],
         *,
         sessions: SessionCache | None = None,
+        emails_queued: asyncio.Event | None = None,
     ) -> None:
         super().__init__(session_factory)
         self._sessions = sessions
+        self._emails_queued = emails_queued
 
     async def __aenter__(self) -> UnitOfWork:
         await super().__aenter__()
         self.accounts = AccountRepository(self.session)
         self.refresh_tokens = RefreshTokenRepository(self.session)
         self.ownership = OwnershipStore(self.driver_connection)
+        self.emails = PendingEmailRepository(self.session)
         return self
 
     async def driver_connection(self) -> asyncpg.Connection:
@@ -45,3 +53,5 @@ class UnitOfWork(SessionUnitOfWork):
                 session_ids=self.refresh_tokens.ended_families,
                 account_ids=self.refresh_tokens.ended_accounts,
             )
+        if self._emails_queued is not None and self.emails.queued:
+            self._emails_queued.set()

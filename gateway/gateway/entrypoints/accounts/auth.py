@@ -150,8 +150,7 @@ def _registration_allowed(request: Request) -> None:
 
 
 def _uow(request: Request) -> UnitOfWork:
-    container = request.app.state.container
-    return UnitOfWork(container.session_factory, sessions=container.sessions)
+    return request.app.state.container.unit_of_work()
 
 
 @auth.post(
@@ -161,25 +160,21 @@ def _uow(request: Request) -> UnitOfWork:
     summary="Open a company account; the link that confirms its address is emailed to that address",
     dependencies=[Depends(_registration_allowed)],
 )
-async def register(body: Registration, request: Request, background: BackgroundTasks):
+async def register(body: Registration, request: Request):
     """The same answer whether or not the address already has an account, so nobody learns which
     addresses do: a new account's address gets its confirmation link, an existing one's owner an
     email saying someone tried to register with it."""
+    # The email is kept in the account's transaction: it goes out whenever the notifications
+    # service takes it.
     container = request.app.state.container
-    registration = await accounts.register_company(
+    await accounts.register_company(
         uow=_uow(request),
         passwords=container.passwords,
+        emails=container.account_emails,
         email=body.email,
         password=body.password,
-        in_demo=container.settings.demo_mode,
-    )
-    # After the answer: the account is opened whether or not the email could be handed over
-    # (logged).
-    background.add_task(
-        accounts.send_registration_email,
-        emails=container.account_emails,
-        registration=registration,
         language=body.language,
+        in_demo=container.settings.demo_mode,
     )
     return RegistrationOut(
         detail="check your email: the link that confirms your address is on its way; then sign "
@@ -283,8 +278,8 @@ async def password_reset(body: PasswordResetIn, request: Request, background: Ba
         who=f"email:{normalize_email(body.email)}",
         what="too many password resets asked for from this address or for this email",
     )
-    # Looked up and sent after the answer, so neither the answer nor its timing tells whether the
-    # address has an account.
+    # Looked up and kept for the sender after the answer, so neither the answer nor its timing
+    # tells whether the address has an account.
     background.add_task(
         accounts.request_password_reset,
         uow=_uow(request),
