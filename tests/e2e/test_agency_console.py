@@ -51,13 +51,14 @@ def _pair_row(page, need_title: str, offer_title: str):
 
 async def _move_to(page, title: str, offer_title: str) -> None:
     """Presses j until the current row is this need's pair with this offer (a bounded walk down the
-    page)."""
+    page): the row is told by its match id, since one title may contain another."""
+    wanted = await _pair_row(page, title, offer_title).get_attribute("data-match-id")
     rows = await page.locator("tr.queue-row").count()
     for _ in range(rows):
         await page.keyboard.press("k")  # up to the first row
     for _ in range(rows + 1):
-        current = await page.locator("tr.queue-row.current").inner_text()
-        if title in current and offer_title in current:
+        current = page.locator("tr.queue-row.current")
+        if await current.get_attribute("data-match-id") == wanted:
             return
         await page.keyboard.press("j")
     raise AssertionError(f"no row titled {title!r} in the queue")

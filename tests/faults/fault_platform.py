@@ -132,6 +132,16 @@ class FaultPlatform:
         time.sleep(seconds)
         self.stack.start_smtp_sink()
 
+    def unexpected_errors_logged(self, *, most: int = 5) -> list[str]:
+        """The services' logged unexpected errors (with their tracebacks), to name the cause of a
+        5xx the callers saw."""
+        found = []
+        for log in sorted(self.stack.supervisor.run_dir.glob("*.log")):
+            for line in log.read_text(errors="replace").splitlines():
+                if '"unhandled_error"' in line or '"level": "error"' in line:
+                    found.append(f"{log.stem}: {line[-3000:]}")
+        return found[-most:]
+
     def all_alive(self) -> list[str]:
         """The names of the processes that should run but do not."""
         running = {c.name for c in self.stack.supervisor.children if c.alive()}

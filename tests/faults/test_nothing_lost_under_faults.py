@@ -45,7 +45,7 @@ def survived(
     assert not platform.all_alive(), "every process is running again"
     assert not ledger.stories_abandoned, ledger.stories_abandoned
     assert ledger.stories_done > 0
-    assert not verdict.problems(), verdict.problems()
+    assert not verdict.problems(), (verdict.problems(), platform.unexpected_errors_logged())
 
 
 def killed_and_restarted(platform: FaultPlatform, name: str) -> Callable[[], None]:
