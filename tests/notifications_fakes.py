@@ -28,9 +28,10 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         self.commits += 1
 
-    def sibling(self) -> FakeUnitOfWork:
+    @contextlib.asynccontextmanager
+    async def sibling(self) -> AsyncIterator[FakeUnitOfWork]:
         """The same fake: its repositories are plain dictionaries, safe to share between tasks."""
-        return self
+        yield self
 
 
 class FakeClock:

@@ -9,6 +9,9 @@ It starts its own PostgreSQL, Kafka and SMTP sink on free ports (as the tests do
 notifications service as real processes, publishes real eventkit envelopes, and reads the sink's
 arrival times. Each run of the service sits between two measures of what the sink takes alone
 from one bare connection (`sink alone`, their mean), and `ratio` is the service's emails/s over it.
+`cpu ms/email` is the processor time the instances spent on the burst (consuming the events,
+rendering, building, sending and recording the emails) over its emails: unlike the rates, it hardly
+moves with what else the machine runs.
 Each approval causes two emails (one per side). Latency is measured from the
 moment the event was handed to the Kafka producer to the sink's receipt time (same clock); the
 approval call through the gateway adds the matching service's outbox relay on top of this.
@@ -30,6 +33,7 @@ sys.path[:0] = [
 ]
 
 import httpx  # noqa: E402
+import psutil  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
@@ -143,8 +147,9 @@ class Run:
         )
 
 
-def start_instances(stack: Stack, count: int) -> list[str]:
-    names = []
+def start_instances(stack: Stack, count: int) -> dict[str, int]:
+    """The instances' names and process ids."""
+    names = {}
     for i in range(count):
         name = f"notifications-{i}"
         env = stack.service_env("notifications") | {
@@ -157,8 +162,13 @@ def start_instances(stack: Stack, count: int) -> list[str]:
         stack._await_http(
             child, f"http://127.0.0.1:{env['NOTIFICATIONS_HTTP_PORT']}/readyz", timeout=60
         )
-        names.append(name)
+        names[name] = child.pid()
     return names
+
+
+def cpu_seconds(pids) -> float:
+    """User and system time the processes have spent so far."""
+    return sum(sum(psutil.Process(pid).cpu_times()[:2]) for pid in pids)
 
 
 async def sink_ceiling(stack: Stack, *, emails: int = 300) -> float:
@@ -193,10 +203,12 @@ async def measure(stack: Stack, instances: int, matches: int, paced: int, rate: 
         welcomes = await run.publish([*offers, *needs])
         await run.arrivals(set(welcomes), timeout=120)
         await asyncio.sleep(2)
+        cpu_before = cpu_seconds(names.values())
         published = await run.publish(
             [approval(offers[i % len(offers)], need) for i, need in enumerate(needs)]
         )
         arrived = await run.arrivals(set(published), timeout=300)
+        cpu = cpu_seconds(names.values()) - cpu_before
         queued = await queued_times(stack, since=min(published.values()))
         # Latency when the service is not saturated: approvals arriving at a steady, modest rate.
         steady = await run.publish(
@@ -214,6 +226,7 @@ async def measure(stack: Stack, instances: int, matches: int, paced: int, rate: 
         "emails": len(published),
         "seconds": span,
         "emails_per_second": len(published) / span,
+        "cpu_ms_per_email": cpu * 1000 / len(published),
         "p50_ms": statistics.median(latencies),
         "p99_ms": percentile(latencies, 0.99),
         "max_ms": max(latencies),
@@ -275,7 +288,7 @@ def main() -> None:
         f"{'instances':>9} {'emails':>6} {'seconds':>8} {'emails/s':>9} {'sink alone':>10} "
         f"{'ratio':>5} {'p50 ms':>8} "
         f"{'p99 ms':>8} {'max ms':>8} {'all queued s':>12}"
-        f" {'steady p50':>10} {'steady p99':>10}"
+        f" {'steady p50':>10} {'steady p99':>10} {'cpu ms/email':>12}"
     )
     for r in results:
         print(
@@ -283,7 +296,8 @@ def main() -> None:
             f"{r['emails_per_second']:>9.1f} {r['sink_alone']:>10.0f} {r['ratio']:>5.2f} "
             f"{r['p50_ms']:>8.0f}"
             f" {r['p99_ms']:>8.0f} {r['max_ms']:>8.0f} {r['all_queued_s']:>12.2f} "
-            f"{r['steady_p50_ms']:>10.0f} {r['steady_p99_ms']:>10.0f}"
+            f"{r['steady_p50_ms']:>10.0f} {r['steady_p99_ms']:>10.0f} "
+            f"{r['cpu_ms_per_email']:>12.2f}"
         )
 
 

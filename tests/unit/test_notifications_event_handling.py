@@ -59,6 +59,9 @@ class FakeDeliveries:
         self.queued[delivery.idempotency_key] = delivery
         return True
 
+    async def add_all_unless_known(self, planned: list[Delivery]) -> int:
+        return sum([await self.add_unless_known(delivery) for delivery in planned])
+
     async def wake_waiting_for(self, enterprise_id: uuid.UUID, *, now: datetime) -> None:
         pass
 

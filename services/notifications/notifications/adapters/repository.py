@@ -4,7 +4,7 @@ import dataclasses
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,6 +47,15 @@ def _conditions(selection: DeliveryFilter) -> list:
     ]
 
 
+# The statements written for every email, built once with their values bound at each execution:
+# building and looking up a statement with a dozen values was a large part of recording an email.
+_ADD_UNLESS_KNOWN = insert(deliveries).on_conflict_do_nothing(index_elements=["idempotency_key"])
+# Several rows at once, in one round trip (SQLAlchemy's "insertmanyvalues"): the ids returned are
+# those of the rows added.
+_ADD_ALL_UNLESS_KNOWN = _ADD_UNLESS_KNOWN.returning(deliveries.c.id)
+_SAVE = update(deliveries).where(deliveries.c.id == bindparam("saved_id"))
+
+
 class DeliveryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -54,13 +63,15 @@ class DeliveryRepository:
     async def add_unless_known(self, delivery: Delivery) -> bool:
         """False when a delivery with this idempotency key already exists."""
         values = {name: getattr(delivery, name) for name in _FIELDS}
-        statement = (
-            insert(deliveries)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        )
-        result = await self._session.execute(statement)
+        result = await self._session.execute(_ADD_UNLESS_KNOWN, values)
         return result.rowcount == 1
+
+    async def add_all_unless_known(self, planned: list[Delivery]) -> int:
+        """Adds those whose idempotency key is not known yet; returns how many."""
+        if not planned:
+            return 0
+        rows = [{name: getattr(delivery, name) for name in _FIELDS} for delivery in planned]
+        return len((await self._session.execute(_ADD_ALL_UNLESS_KNOWN, rows)).all())
 
     async def get_by_idempotency_key(self, key: str) -> Delivery | None:
         row = (
@@ -103,9 +114,7 @@ class DeliveryRepository:
 
     async def save(self, delivery: Delivery) -> None:
         values = {name: getattr(delivery, name) for name in _FIELDS if name != "id"}
-        await self._session.execute(
-            update(deliveries).where(deliveries.c.id == delivery.id).values(values)
-        )
+        await self._session.execute(_SAVE, values | {"saved_id": delivery.id})
 
     async def wake_waiting_for(self, enterprise_id: uuid.UUID, *, now: datetime) -> None:
         """The recipient (or partner) just became known: the emails waiting for it go out now."""

@@ -40,11 +40,9 @@ async def handle(
             return 0
         if apply := HANDLERS.get(type(payload)):
             await apply(envelope, payload, uow)
-        queued = 0
-        for delivery in deliveries_for(
-            envelope, payload, public_base_url=public_base_url, agency=agency
-        ):
-            queued += await uow.deliveries.add_unless_known(delivery)
+        queued = await uow.deliveries.add_all_unless_known(
+            deliveries_for(envelope, payload, public_base_url=public_base_url, agency=agency)
+        )
         await uow.commit()
     return queued
 

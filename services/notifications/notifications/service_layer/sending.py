@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import re
 import uuid
 from collections.abc import Iterator
@@ -94,7 +95,7 @@ async def send_due(*, uow: UnitOfWork, sending: Sending, batch: int = 50) -> lis
             break
     async with asyncio.TaskGroup() as workers:
         for _ in range(sending.in_flight):
-            workers.create_task(batch_pass.work_through(due, uow=uow.sibling()))
+            workers.create_task(batch_pass.work_through(due, uow=uow))
     return claimed
 
 
@@ -114,8 +115,13 @@ class _Pass:
     accepting: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def work_through(self, due: Iterator[Delivery], *, uow: UnitOfWork) -> None:
-        for delivery in due:
-            await self.handle(delivery, uow=uow)
+        """Takes the next due email until none is left, in a unit of work of its own (opened only
+        when one is left for it)."""
+        if (first := next(due, None)) is None:
+            return
+        async with uow.sibling() as own:
+            for delivery in itertools.chain([first], due):
+                await self.handle(delivery, uow=own)
 
     async def handle(self, delivery: Delivery, *, uow: UnitOfWork) -> bool:
         """Returns whether the email reached the mailer."""

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import AsyncIterator
+
 from eventkit.processed import ProcessedEvents
 from notifications.adapters import orm
 from notifications.adapters.erasure import PersonalDataEraser
@@ -27,6 +31,10 @@ class UnitOfWork(SessionUnitOfWork):
         self.personal_data = PersonalDataEraser(self.session)
         return self
 
-    def sibling(self) -> UnitOfWork:
-        """A unit of work of its own on the same database, for a task that runs beside this one."""
-        return UnitOfWork(self._session_factory)
+    @contextlib.asynccontextmanager
+    async def sibling(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work of its own on the same database, for a task that runs beside this one.
+        Its transactions (each still committed on its own) all run on one connection, taken from
+        the pool, and checked, once for the task rather than once for each transaction."""
+        async with self._session_factory.kw["bind"].connect() as connection:
+            yield UnitOfWork(functools.partial(self._session_factory, bind=connection))
