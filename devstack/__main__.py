@@ -71,6 +71,11 @@ def main() -> int:
     down.add_argument("--state-dir", type=Path, default=STATE_DIR)
     status = sub.add_parser("status", help="the parts of a running `up` and their restarts")
     status.add_argument("--state-dir", type=Path, default=STATE_DIR)
+    demo = sub.add_parser(
+        "load-demo",
+        help="load the demo data through a running gateway (docker compose's demo profile)",
+    )
+    demo.add_argument("--gateway-url", required=True)
     args = parser.parse_args()
     # The broker is expected to refuse connections while it starts; the wait reports real failures.
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
@@ -78,6 +83,9 @@ def main() -> int:
     try:
         if args.command == "status":
             return run_status(args.state_dir)
+        if args.command == "load-demo":
+            print(f"demo data: {load_demo(args.gateway_url)}", flush=True)
+            return 0
         return run_up(args) if args.command == "up" else run_down(args.state_dir)
     except StackError as error:
         print(f"error: {error}", file=sys.stderr)
