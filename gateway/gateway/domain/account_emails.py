@@ -49,7 +49,7 @@ class RetryDelays:
 
 def hand_over_outcome(status_code: int) -> HandOver:
     """The outcome of an answer: 2xx taken; a refusal that may pass later (408 timeout, 429 busy)
-    and any 5xx wait for another attempt; any other 4xx is final."""
+    and any 5xx wait for another attempt; anything else (another 4xx) is final."""
     if 200 <= status_code < 300:
         return HandOver.ACCEPTED
     if status_code in (408, 429) or status_code >= 500:
