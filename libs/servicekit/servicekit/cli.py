@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from servicekit.migrations import alembic_config, revisions_of
 
@@ -40,15 +40,27 @@ class ServiceSettings(BaseSettings):
     """The settings every service has and its shared commands read; a service's own settings extend
     them with their environment prefix, their defaults (database, port) and the rest."""
 
+    # Each field's docstring is its description: the configuration reference is made from them.
+    model_config = SettingsConfigDict(use_attribute_docstrings=True)
+
     database_url: str
+    """SQLAlchemy URL of the service's own database (asyncpg driver)."""
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    """Kafka brokers, comma-separated `host:port`."""
     http_host: str = "127.0.0.1"
+    """Address the HTTP server binds."""
     http_port: int
+    """HTTP port."""
     internal_token_secret: SecretStr = Field(min_length=32)
+    """Key that verifies the gateway's signed internal tokens (notifications also signs its email
+    links with it); the same value in all four services; at least 32 characters."""
     # Only in demo mode may a secret keep a value published in this repository (docker-compose's
     # demo).
     demo_mode: bool = False
+    """Demo mode: the secrets may keep a value published in this repository (never where anyone
+    else can reach it)."""
     log_level: str = "INFO"
+    """Log level (`DEBUG`, `INFO`, `WARNING`, ...)."""
 
 
 def run_service_cli(
