@@ -15,7 +15,7 @@ from notifications.domain.deliveries import RetryPolicy
 from notifications.domain.plans import AgencyContact
 from notifications.service_layer import events, housekeeping
 from notifications.service_layer.sending import Sending, send_due
-from notifications.service_layer.unit_of_work import UnitOfWork
+from notifications.service_layer.unit_of_work import OneConnectionAtATime, UnitOfWork
 from servicekit.runner import consume
 
 log = structlog.get_logger(__name__)
@@ -31,13 +31,18 @@ async def run_consumer(container, stop: asyncio.Event) -> None:
         "agency": AgencyContact(email=settings.agency_email, phone=settings.agency_phone),
     }
 
+    connection = OneConnectionAtATime(container.session_factory)
+
     async def handle(envelope, payload) -> None:
-        uow = UnitOfWork(container.session_factory)
-        queued = await events.handle(uow=uow, envelope=envelope, payload=payload, **emails_say)
+        async with connection.unit_of_work() as uow:
+            queued = await events.handle(uow=uow, envelope=envelope, payload=payload, **emails_say)
         if queued:
             container.sender_wakeup.set()
 
-    await consume(container, topics=CONSUMED_TOPICS, handle=handle, stop=stop)
+    try:
+        await consume(container, topics=CONSUMED_TOPICS, handle=handle, stop=stop)
+    finally:
+        await connection.close()
 
 
 def sending_of(container) -> Sending:
