@@ -44,6 +44,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	@touch $@
 
+# kustomize (pinned, built with Go into .cache/tools/bin) for tests/unit/test_k8s_manifests.py.
+.PHONY: k8s-tools
+k8s-tools:
+	scripts/k8s_tools.sh
+
 test: deps lint kafka-jars browser spam-filter test-tools
 	$(PY) -m pytest
 

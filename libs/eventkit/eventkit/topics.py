@@ -60,6 +60,10 @@ PARTITIONS: dict[str, int] = {
     dead_letter(DELIVERIES): 1,
 }
 
+# How long each topic keeps its messages (deploy/k8s's KafkaTopics): Kafka's default, 7 days, the
+# retention the topics devstack and Compose create get from their broker.
+RETENTION_MS: dict[str, int] = {topic: 7 * 24 * 3600 * 1000 for topic in PARTITIONS}
+
 
 # Who publishes each topic, through its outbox relay (docs/asyncapi.yaml is generated from these
 # tables). A dead-letter topic is written by the consumer groups that read its source topic.
