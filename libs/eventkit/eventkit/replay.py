@@ -1,0 +1,230 @@
+"""`python -m eventkit.replay`: puts the records of a dead-letter topic back on their topic, once
+the operator has fixed what made the consumers set them aside.
+
+It reads `<topic>.dlq` from its own consumer group's committed offsets (the earliest record the
+first time) up to the end offsets taken when it starts, so it stops by itself even while consumers
+keep parking records. Each record goes back to its source topic (the `source_topic` header
+EventConsumer wrote, or the name without `.dlq`) with the same key and value, so it lands on the
+partition of its key's other events, and a `replayed_from` header naming the dead-letter record.
+Once the broker has acknowledged a batch, the group's offsets are committed: a second run replays
+only what was parked since. `--dry-run` lists what would be replayed and changes nothing.
+
+Every consumer group of the source topic reads a replayed event again, not only the one that
+parked it. That is harmless: the consumers apply each event id once (processed_events), so an
+event one of them had already applied is passed over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from pydantic import ValidationError
+
+from eventkit.envelope import Envelope
+from eventkit.kafka import idempotent_producer
+from eventkit.topics import DELIVERIES, dead_letter
+
+DEFAULT_GROUP = "eventkit-dlq-replay"
+DEAD_LETTER_SUFFIX = dead_letter("")
+
+
+class RefusedTopic(Exception):
+    """A topic whose records are not events to hand back to their consumers."""
+
+
+@dataclass
+class Replay:
+    """What one run did (or, dry, would do)."""
+
+    records: int = 0
+    by_source_topic: dict[str, int] = field(default_factory=dict)
+    reached_end: bool = True
+
+
+def source_topic_of(dead_letter_topic: str) -> str:
+    """The topic a dead-letter topic's records came from; RefusedTopic for the deliveries' one and
+    for a topic that is not a dead-letter topic."""
+    if dead_letter_topic == dead_letter(DELIVERIES):
+        raise RefusedTopic(
+            f"{dead_letter_topic} holds notification.dead facts about emails that could not be "
+            "sent, not events to handle again; resend dead emails with "
+            "`python -m notifications resend-dead`"
+        )
+    if not dead_letter_topic.endswith(DEAD_LETTER_SUFFIX):
+        raise RefusedTopic(
+            f"{dead_letter_topic} is not a dead-letter topic (its name does not end with "
+            f"{DEAD_LETTER_SUFFIX!r})"
+        )
+    return dead_letter_topic.removesuffix(DEAD_LETTER_SUFFIX)
+
+
+async def replay_dead_letters(
+    *,
+    bootstrap_servers: str,
+    topic: str,
+    group: str = DEFAULT_GROUP,
+    dry_run: bool = False,
+    timeout: float = 120.0,
+    out=sys.stdout,
+) -> Replay:
+    """Replays `topic` (a dead-letter topic) from `group`'s committed offsets up to the end offsets
+    of now; prints one line per record to `out`."""
+    fallback_source = source_topic_of(topic)
+    partitions = await _partitions_of(bootstrap_servers, topic)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    producer = idempotent_producer(bootstrap_servers, client_id=f"{group}-producer")
+    await consumer.start()
+    await producer.start()
+    try:
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        replay = Replay()
+        deadline = time.monotonic() + timeout
+        while await _left_to_read(consumer, ends):
+            if time.monotonic() >= deadline:
+                replay.reached_end = False
+                break
+            batches = await consumer.getmany(timeout_ms=500, max_records=500)
+            for partition, messages in batches.items():
+                due = [message for message in messages if message.offset < ends[partition]]
+                if not due:
+                    continue
+                await _replay_batch(due, producer, fallback_source, replay, dry_run, out)
+                if not dry_run:
+                    await consumer.commit({partition: due[-1].offset + 1})
+        return replay
+    finally:
+        await producer.stop()
+        await consumer.stop()
+
+
+async def _partitions_of(bootstrap_servers: str, topic: str) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        # Listed first: describing a topic that does not exist may create it on some brokers.
+        if topic not in await admin.list_topics():
+            raise RefusedTopic(f"topic {topic} does not exist on this cluster")
+        (described,) = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    numbers = sorted(partition["partition"] for partition in described["partitions"])
+    return [TopicPartition(topic, number) for number in numbers]
+
+
+async def _left_to_read(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
+    for partition, end in ends.items():
+        if await consumer.position(partition) < end:
+            return True
+    return False
+
+
+async def _replay_batch(
+    messages: list[ConsumerRecord], producer, fallback_source: str, replay: Replay, dry_run, out
+) -> None:
+    """Sends one partition's batch to its source topics and waits until the broker has every one."""
+    sent = []
+    for message in messages:
+        source = _header(message, "source_topic") or fallback_source
+        print(("would replay " if dry_run else "replay ") + _described(message, source), file=out)
+        replay.records += 1
+        replay.by_source_topic[source] = replay.by_source_topic.get(source, 0) + 1
+        if not dry_run:
+            origin = f"{message.topic}/{message.partition}/{message.offset}"
+            sent.append(
+                await producer.send(
+                    source,
+                    message.value,
+                    key=message.key,
+                    headers=[("replayed_from", origin.encode())],
+                )
+            )
+    await asyncio.gather(*sent)
+
+
+def _described(message: ConsumerRecord, source: str) -> str:
+    try:
+        event_type = Envelope.from_bytes(message.value or b"").type
+    except ValidationError:
+        event_type = "(undecodable)"
+    key = message.key.decode(errors="replace") if message.key is not None else "-"
+    reason = _header(message, "reason") or "-"
+    return (
+        f"partition={message.partition} offset={message.offset} to={source} "
+        f"type={event_type} key={key} reason={reason!r}"
+    )
+
+
+def _header(message: ConsumerRecord, name: str) -> str | None:
+    for header, value in message.headers or ():
+        if header == name:
+            return value.decode(errors="replace")
+    return None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m eventkit.replay",
+        description="Puts the records of a dead-letter topic back on their source topic.",
+    )
+    parser.add_argument("--bootstrap-servers", required=True, help="Kafka brokers, host:port,...")
+    parser.add_argument("--topic", required=True, help="the dead-letter topic, e.g. X.dlq")
+    parser.add_argument(
+        "--group",
+        default=DEFAULT_GROUP,
+        help=f"consumer group whose committed offsets mark what was replayed ({DEFAULT_GROUP})",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="list what would be replayed; change nothing"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=120.0, help="give up after this many seconds (120)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """0: every record up to the end offsets of the start is replayed (or listed); 1: the timeout
+    came first (what was acknowledged is committed; run it again); 2: a refused topic."""
+    args = _parser().parse_args(argv)
+    try:
+        replay = asyncio.run(
+            replay_dead_letters(
+                bootstrap_servers=args.bootstrap_servers,
+                topic=args.topic,
+                group=args.group,
+                dry_run=args.dry_run,
+                timeout=args.timeout,
+            )
+        )
+    except RefusedTopic as refusal:
+        print(f"error: {refusal}", file=sys.stderr)
+        return 2
+    verb = "would replay" if args.dry_run else "replayed"
+    targets = ", ".join(f"{n} to {topic}" for topic, n in replay.by_source_topic.items())
+    print(
+        f"{verb} {replay.records} record(s) from {args.topic}" + (f": {targets}" if targets else "")
+    )
+    if not replay.reached_end:
+        print(
+            f"error: stopped after {args.timeout:.0f}s before the end; run it again",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
