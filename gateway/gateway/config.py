@@ -1,12 +1,13 @@
 import ipaddress
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
+from eventkit.kafka import KafkaClientSettings
 from eventkit.published_secrets import DEMO_JWT_SECRET, published_secrets_in_use
 
 
-class Settings(BaseSettings):
+class Settings(KafkaClientSettings):
     """The gateway's settings, read from GATEWAY_* environment variables at start-up."""
 
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", use_attribute_docstrings=True)

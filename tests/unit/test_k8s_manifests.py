@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 import pytest
 import yaml
@@ -450,14 +451,10 @@ def expected_acls(app: str) -> set[tuple[str, str, str]]:
 def test_each_app_has_a_kafka_user_allowed_exactly_what_its_code_reads_and_writes():
     users = of_kind("overlays/production", "KafkaUser")
 
-    assert set(users) == {f"union-match-{app}" for app in KAFKA_USERS}
+    assert set(users) == {f"union-match-{app}" for app in (*KAFKA_USERS, "keda")}
     for app in KAFKA_USERS:
         spec = users[f"union-match-{app}"]["spec"]
-        granted = {
-            (acl["resource"]["type"], acl["resource"]["name"], op)
-            for acl in spec["authorization"]["acls"]
-            for op in acl["operations"]
-        }
+        granted = granted_acls(users[f"union-match-{app}"])
 
         assert spec["authentication"]["type"] in ("scram-sha-512", "tls")
         assert {acl["resource"]["patternType"] for acl in spec["authorization"]["acls"]} == {
@@ -534,3 +531,56 @@ def test_only_the_parts_that_own_a_database_reach_postgresql_and_only_kafka_clie
     assert set(to_postgres["values"]) == owners | {
         j["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"] for j in jobs
     }
+
+
+def granted_acls(user: dict) -> set[tuple[str, str, str]]:
+    acls = user["spec"]["authorization"]["acls"]
+    return {
+        (a["resource"]["type"], a["resource"]["name"], op) for a in acls for op in a["operations"]
+    }
+
+
+def test_production_apps_log_in_to_kafka_as_their_user_over_tls_trusting_the_mounted_ca():
+    profile = "overlays/production"
+    users = of_kind(profile, "KafkaUser")
+    for name, deployment in of_kind(profile, "Deployment").items():
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        app, _ = python_module_command(container)
+        if app == "web":
+            continue
+        env = own_variables(app, environment(profile, container))
+        prefix = f"{app.upper()}_KAFKA_"
+        mounts = {m["mountPath"] for m in container["volumeMounts"]}
+
+        assert env[f"{prefix}SECURITY_PROTOCOL"] == "SASL_SSL", name
+        assert users[env[f"{prefix}SASL_USERNAME"]]["spec"]["authentication"]["type"] == (
+            env[f"{prefix}SASL_MECHANISM"].lower()
+        ), name
+        assert f"{prefix}SASL_PASSWORD" in env, name  # from the app's Secret
+        assert str(PurePosixPath(env[f"{prefix}SSL_CAFILE"]).parent) in mounts, name
+
+
+def test_keda_reads_the_lag_as_a_user_that_may_only_describe_what_it_watches():
+    profile = "overlays/production"
+    scaled = of_kind(profile, "ScaledObject").values()
+    watched = {
+        (kind, name, "Describe")
+        for s in scaled
+        for trigger in s["spec"]["triggers"]
+        for kind, name in (
+            ("topic", trigger["metadata"]["topic"]),
+            ("group", trigger["metadata"]["consumerGroup"]),
+        )
+    }
+    (authentication,) = of_kind(profile, "TriggerAuthentication").values()
+    template = (K8S / "secrets" / "keda" / "kafka.env.example").read_text()
+
+    assert granted_acls(of_kind(profile, "KafkaUser")["union-match-keda"]) == watched
+    assert all(
+        t["authenticationRef"] == {"name": authentication["metadata"]["name"]}
+        for s in scaled
+        for t in s["spec"]["triggers"]
+    )
+    assert "username=union-match-keda" in template
+    for ref in authentication["spec"]["secretTargetRef"]:  # the CA comes --from-file
+        assert ref["key"] == "ca" or f"{ref['key']}=" in template

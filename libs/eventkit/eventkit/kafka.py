@@ -6,11 +6,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, KafkaError, KafkaTimeoutError
+from aiokafka.helpers import create_ssl_context
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -33,6 +39,72 @@ Skipped = Callable[[str, str], None]
 
 class KafkaUnavailable(Exception):
     pass
+
+
+class KafkaClientSettings(BaseSettings):
+    """How an app's Kafka clients reach the brokers, under the app's prefix
+    (`<APP>_KAFKA_SECURITY_PROTOCOL`, ...): no authentication by default, SASL (SCRAM) and TLS on
+    a cluster whose listener asks for them (deploy/k8s's Strimzi KafkaUsers)."""
+
+    model_config = SettingsConfigDict(use_attribute_docstrings=True)
+
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    """Kafka listener's protocol: `PLAINTEXT` (no authentication), `SSL`, `SASL_PLAINTEXT` or
+    `SASL_SSL`."""
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    """SASL mechanism, with a `SASL_*` protocol."""
+    kafka_sasl_username: str | None = None
+    """Kafka user name, required with a `SASL_*` protocol."""
+    kafka_sasl_password: SecretStr | None = None
+    """Kafka user's password, required with a `SASL_*` protocol."""
+    kafka_ssl_cafile: Path | None = None
+    """PEM file of the CA that signed the brokers' certificates, with `SSL` or `SASL_SSL`; unset:
+    the system's CAs."""
+
+    @model_validator(mode="after")
+    def _sasl_has_credentials(self) -> KafkaClientSettings:
+        uses_sasl = self.kafka_security_protocol.startswith("SASL")
+        if uses_sasl and not (self.kafka_sasl_username and self.kafka_sasl_password):
+            raise ValueError("a SASL Kafka protocol needs KAFKA_SASL_USERNAME and _PASSWORD")
+        return self
+
+    def kafka_security(self) -> KafkaSecurity:
+        uses_sasl = self.kafka_security_protocol.startswith("SASL")
+        return KafkaSecurity(
+            protocol=self.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism if uses_sasl else None,
+            username=self.kafka_sasl_username if uses_sasl else None,
+            password=self.kafka_sasl_password.get_secret_value() if uses_sasl else None,
+            ca_file=self.kafka_ssl_cafile,
+        )
+
+
+@dataclass(frozen=True)
+class KafkaSecurity:
+    """The options every aiokafka client of an app gets (producer, consumer, admin)."""
+
+    protocol: str = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    ca_file: Path | None = None
+
+    def client_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"security_protocol": self.protocol}
+        if self.sasl_mechanism is not None:
+            options |= {
+                "sasl_mechanism": self.sasl_mechanism,
+                "sasl_plain_username": self.username,
+                "sasl_plain_password": self.password,
+            }
+        if self.protocol.endswith("SSL"):
+            options["ssl_context"] = create_ssl_context(
+                cafile=str(self.ca_file) if self.ca_file else None
+            )
+        return options
+
+
+PLAINTEXT = KafkaSecurity()
 
 
 async def wait_for_kafka(bootstrap_servers: str, *, timeout: float) -> None:
@@ -72,13 +144,16 @@ async def ensure_topics(bootstrap_servers: str, partitions: dict[str, int]) -> l
         await admin.close()
 
 
-def idempotent_producer(bootstrap_servers: str, *, client_id: str) -> AIOKafkaProducer:
+def idempotent_producer(
+    bootstrap_servers: str, *, client_id: str, security: KafkaSecurity = PLAINTEXT
+) -> AIOKafkaProducer:
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
         client_id=client_id,
         enable_idempotence=True,
         acks="all",
         linger_ms=5,
+        **security.client_options(),
     )
 
 
@@ -118,6 +193,7 @@ class EventConsumer:
         skipped: Skipped | None = None,
         dead_letter_attempts: int = 3,
         waits_out: Callable[[BaseException], bool] = lambda failure: False,
+        security: KafkaSecurity = PLAINTEXT,
     ) -> None:
         self._consumer = AIOKafkaConsumer(
             *topics,
@@ -125,6 +201,7 @@ class EventConsumer:
             group_id=group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            **security.client_options(),
         )
         self._handle = handle
         self._dead_letters = dead_letters

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
+from eventkit.kafka import KafkaClientSettings
 from servicekit.migrations import alembic_config, revisions_of
 
 Run = Callable[[Any, argparse.Namespace], int | None]
@@ -36,7 +37,7 @@ class UsageError(Exception):
     """Flags that parse but do not make sense together: the command's usage and exit code 2."""
 
 
-class ServiceSettings(BaseSettings):
+class ServiceSettings(KafkaClientSettings):
     """The settings every service has and its shared commands read; a service's own settings extend
     them with their environment prefix, their defaults (database, port) and the rest."""
 

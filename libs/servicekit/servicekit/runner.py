@@ -136,6 +136,7 @@ async def consume(
         skipped=lambda topic, error: container.metrics.events_skipped.labels(topic, error).inc(),
         # The database down or restarting is no fault of the event: it waits, not dead-lettered.
         waits_out=database_unavailable,
+        security=container.settings.kafka_security(),
     )
     await consumer.run(stop)
 
@@ -162,7 +163,11 @@ class DatabaseAndKafka:
             settings=settings,
             engine=engine,
             session_factory=async_sessionmaker(engine, expire_on_commit=False),
-            producer=idempotent_producer(settings.kafka_bootstrap_servers, client_id=client_id),
+            producer=idempotent_producer(
+                settings.kafka_bootstrap_servers,
+                client_id=client_id,
+                security=settings.kafka_security(),
+            ),
             **fields,
         )
 

@@ -64,7 +64,11 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         settings=settings,
         engine=engine,
         session_factory=session_factory,
-        producer=idempotent_producer(settings.kafka_bootstrap_servers, client_id="registry"),
+        producer=idempotent_producer(
+            settings.kafka_bootstrap_servers,
+            client_id="registry",
+            security=settings.kafka_security(),
+        ),
         reference=load_reference(settings.data_dir),
         metrics=metrics,
         publications=listing_cases.publications_committed_together(

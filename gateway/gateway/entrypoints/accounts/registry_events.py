@@ -56,7 +56,10 @@ async def dispatch(container, envelope: Envelope, payload: EventPayload) -> None
 
 async def run_consumer(container, stop: asyncio.Event) -> None:
     settings = container.settings
-    dead_letters = idempotent_producer(settings.kafka_bootstrap_servers, client_id="gateway")
+    security = settings.kafka_security()
+    dead_letters = idempotent_producer(
+        settings.kafka_bootstrap_servers, client_id="gateway", security=security
+    )
     await dead_letters.start()
     try:
         consumer = EventConsumer(
@@ -66,6 +69,7 @@ async def run_consumer(container, stop: asyncio.Event) -> None:
             handle=lambda envelope, payload: dispatch(container, envelope, payload),
             dead_letters=dead_letters,
             waits_out=database_unavailable,  # the accounts' database down: the event waits
+            security=security,
         )
         await consumer.run(stop)
     finally:
