@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from eventkit.published_secrets import secret_values
 from gateway.adapters.account_emails import AccountEmails, NotificationsDoor
 from gateway.adapters.invitations import Invitations
 from gateway.adapters.ownership_cache import OwnershipCache
@@ -108,6 +109,10 @@ class Container:
 
 def build_container(settings: Settings, metrics: Metrics) -> Container:
     secret = settings.internal_token_secret.get_secret_value()
+    jwt_secrets = {
+        "secret": settings.jwt_secret.get_secret_value(),
+        "previous_secrets": secret_values(settings.jwt_previous_secrets),
+    }
     urls = {
         "registry": settings.registry_url,
         "matching": settings.matching_url,
@@ -132,15 +137,16 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
     )
     event.listen(engine.sync_engine, "checkout", _drop_connection_the_server_closed)
     password_links = PasswordLinks(
-        secret=settings.jwt_secret.get_secret_value(),
-        ttl_seconds=settings.set_password_link_ttl_hours * 3600,
+        **jwt_secrets, ttl_seconds=settings.set_password_link_ttl_hours * 3600
     )
     reset_links = PasswordLinks(
-        secret=settings.jwt_secret.get_secret_value(),
+        **jwt_secrets,
         ttl_seconds=settings.password_reset_link_ttl_minutes * 60,
         purpose=RESET_PASSWORD_PURPOSE,
     )
-    confirmation_links = ConfirmationLinks(secret=secret)
+    confirmation_links = ConfirmationLinks(
+        secret=secret, previous_secrets=secret_values(settings.internal_token_previous_secrets)
+    )
     return Container(
         settings=settings,
         engine=engine,
@@ -149,10 +155,7 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
         passwords=Passwords(
             time_cost=settings.argon2_time_cost, memory_cost_kib=settings.argon2_memory_cost_kib
         ),
-        access_tokens=AccessTokens(
-            secret=settings.jwt_secret.get_secret_value(),
-            ttl_seconds=settings.access_token_ttl_seconds,
-        ),
+        access_tokens=AccessTokens(**jwt_secrets, ttl_seconds=settings.access_token_ttl_seconds),
         confirmation_links=confirmation_links,
         password_links=password_links,
         reset_links=reset_links,

@@ -4,7 +4,12 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from eventkit.kafka import KafkaClientSettings
-from eventkit.published_secrets import DEMO_JWT_SECRET, published_secrets_in_use
+from eventkit.published_secrets import (
+    DEMO_JWT_SECRET,
+    PreviousSecrets,
+    previous_secrets_named,
+    published_secrets_in_use,
+)
 
 
 class Settings(KafkaClientSettings):
@@ -35,10 +40,18 @@ class Settings(KafkaClientSettings):
     internal_token_secret: SecretStr = Field(min_length=32)
     """Key that signs internal tokens and verifies email-confirmation links; the same value as the
     services; at least 32 characters."""
+    internal_token_previous_secrets: PreviousSecrets = []
+    """Internal-token secrets still accepted while `GATEWAY_INTERNAL_TOKEN_SECRET` is rotated (a
+    JSON list, each at least 32 characters): email-confirmation links they signed are read; the
+    current secret signs (docs/OPERATIONS.md)."""
     internal_token_ttl_seconds: int = 60
     """Lifetime of an internal token."""
     jwt_secret: SecretStr = Field(default=SecretStr(DEMO_JWT_SECRET), min_length=32)
     """Key that signs users' access tokens (HS256); at least 32 characters."""
+    jwt_previous_secrets: PreviousSecrets = []
+    """JWT secrets still accepted while `GATEWAY_JWT_SECRET` is rotated (a JSON list, each at least
+    32 characters): access tokens and password links they signed are read; the current secret
+    signs (docs/OPERATIONS.md)."""
     access_token_ttl_seconds: int = 900
     """Lifetime of an access token."""
     refresh_token_ttl_days: int = 30
@@ -163,6 +176,10 @@ class Settings(KafkaClientSettings):
         return {
             "GATEWAY_INTERNAL_TOKEN_SECRET": self.internal_token_secret,
             "GATEWAY_JWT_SECRET": self.jwt_secret,
+            **previous_secrets_named(
+                "GATEWAY_INTERNAL_TOKEN_PREVIOUS_SECRETS", self.internal_token_previous_secrets
+            ),
+            **previous_secrets_named("GATEWAY_JWT_PREVIOUS_SECRETS", self.jwt_previous_secrets),
         }
 
     def default_secrets_in_use(self) -> list[str]:

@@ -39,10 +39,15 @@ def main() -> None:
 
 
 def serve(settings: Settings, args: argparse.Namespace) -> None:
-    from eventkit.published_secrets import refuse_published_secrets
+    from eventkit.published_secrets import previous_secrets_named, refuse_published_secrets
 
     refuse_published_secrets(
-        {"WEB_SESSION_SECRET": settings.session_secret},
+        {
+            "WEB_SESSION_SECRET": settings.session_secret,
+            **previous_secrets_named(
+                "WEB_SESSION_PREVIOUS_SECRETS", settings.session_previous_secrets
+            ),
+        },
         demo_mode=settings.demo_mode,
         demo_setting="WEB_DEMO_MODE",
     )

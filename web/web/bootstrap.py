@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from eventkit.published_secrets import secret_values
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable, GatewayClient
 from web.config import Settings
 from web.entrypoints import console, i18n, portal, public_pages
@@ -60,7 +61,10 @@ def build_container(settings: Settings) -> Container:
     return Container(
         settings=settings,
         gateway=GatewayClient(settings.gateway_url, timeout=settings.gateway_timeout_seconds),
-        signer=CookieSigner(settings.session_secret.get_secret_value()),
+        signer=CookieSigner(
+            settings.session_secret.get_secret_value(),
+            secret_values(settings.session_previous_secrets),
+        ),
         texts=texts,
         templates=environment(texts),
     )

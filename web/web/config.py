@@ -1,6 +1,8 @@
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from eventkit.published_secrets import PreviousSecrets
+
 LANGUAGES = ("ru", "be", "en")
 
 
@@ -20,6 +22,10 @@ class Settings(BaseSettings):
     session_secret: SecretStr = Field(min_length=32)
     """Signs the session and CSRF cookies (at least 32 characters); a new value only signs everyone
     out."""
+    session_previous_secrets: PreviousSecrets = []
+    """Session secrets still accepted while `WEB_SESSION_SECRET` is rotated (a JSON list, each at
+    least 32 characters): cookies they signed are read, new ones are signed with the current
+    secret (docs/OPERATIONS.md)."""
     # None: Secure cookies exactly when the request arrived over TLS (directly or, behind a
     # proxy, as uvicorn's --proxy-headers reports it).
     secure_cookies: bool | None = None

@@ -8,12 +8,14 @@ import hashlib
 import secrets
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jwt
 
 from gateway.domain.accounts import Account
 from gateway.domain.errors import InvalidToken
+from servicekit.internal_token import decode_signed_by_any
 
 ACCESS_ISSUER = "union-match"
 ACCESS_AUDIENCE = "union-match-api"
@@ -38,12 +40,20 @@ class AccessTokens:
     """Issues and reads access tokens. A token read once is remembered (by its exact text, so the
     signature was checked for exactly these bytes) until its own expiry, never longer: what is
     remembered is the signature's verdict, which cannot change; whether the token's session has
-    ended since is the door's question (SessionCache)."""
+    ended since is the door's question (SessionCache). Tokens are signed with `secret`; while it is
+    rotated, those signed with one of `previous_secrets` are read too."""
 
     def __init__(
-        self, *, secret: str, ttl_seconds: int, max_remembered: int = 10_000, clock=time.time
+        self,
+        *,
+        secret: str,
+        ttl_seconds: int,
+        previous_secrets: Sequence[str] = (),
+        max_remembered: int = 10_000,
+        clock=time.time,
     ) -> None:
         self._secret = secret
+        self._secrets = [secret, *previous_secrets]
         self.ttl_seconds = ttl_seconds
         self._max_remembered = max_remembered
         self._clock = clock
@@ -68,10 +78,9 @@ class AccessTokens:
         if remembered is not None and self._clock() < remembered[0]:
             return remembered[1]
         try:
-            claims = jwt.decode(
+            claims = decode_signed_by_any(
                 token,
-                self._secret,
-                algorithms=["HS256"],
+                self._secrets,
                 audience=ACCESS_AUDIENCE,
                 issuer=ACCESS_ISSUER,
                 options={"require": ["exp", "sub", "role"]},
@@ -163,8 +172,11 @@ class ConfirmationLinks:
     holding that address. A token that names no address confirms nothing (the old welcome email's
     {"purpose": "confirm-email", "sub"} reached whatever address the enterprise gave)."""
 
-    def __init__(self, *, secret: str, ttl_seconds: int = 7 * 24 * 3600) -> None:
+    def __init__(
+        self, *, secret: str, ttl_seconds: int = 7 * 24 * 3600, previous_secrets: Sequence[str] = ()
+    ) -> None:
         self._secret = secret
+        self._secrets = [secret, *previous_secrets]  # read; only `secret` signs
         self._ttl_seconds = ttl_seconds
 
     def issue(self, *, account_id: str, email: str) -> str:
@@ -179,7 +191,7 @@ class ConfirmationLinks:
     def read_address(self, token: str) -> ConfirmedAddress:
         claims = _link_claims(
             token,
-            self._secret,
+            self._secrets,
             required=["sub", "purpose"],
             invalid="the confirmation link is not valid or has expired",
         )
@@ -214,8 +226,10 @@ class PasswordLinks:
         secret: str,
         ttl_seconds: int = SET_PASSWORD_TTL_SECONDS,
         purpose: str = SET_PASSWORD_PURPOSE,
+        previous_secrets: Sequence[str] = (),
     ) -> None:
         self._secret = secret
+        self._secrets = [secret, *previous_secrets]  # read; only `secret` signs
         self.ttl_seconds = ttl_seconds
         self.purpose = purpose
 
@@ -237,7 +251,7 @@ class PasswordLinks:
     def read(self, token: str) -> PasswordLinkClaims:
         claims = _link_claims(
             token,
-            self._secret,
+            self._secrets,
             required=["exp", "sub", "purpose", "stamp"],
             invalid="the link is not valid or has expired",
         )
@@ -247,12 +261,12 @@ class PasswordLinks:
         return PasswordLinkClaims(account_id=str(claims["sub"]), stamp=claims["stamp"])
 
 
-def _link_claims(token: str, secret: str, *, required: list[str], invalid: str) -> dict:
-    """The claims of an emailed link's token, signed with `secret` and holding every claim of
-    `required` (an expiry, when there is one, is checked); InvalidToken(`invalid`) otherwise."""
+def _link_claims(token: str, secrets: Sequence[str], *, required: list[str], invalid: str) -> dict:
+    """The claims of an emailed link's token, signed with one of `secrets` and holding every claim
+    of `required` (an expiry, when there is one, is checked); InvalidToken(`invalid`) otherwise."""
     try:
-        return jwt.decode(
-            token, secret, algorithms=["HS256"], options={"require": required, "verify_aud": False}
+        return decode_signed_by_any(
+            token, secrets, options={"require": required, "verify_aud": False}
         )
     except jwt.PyJWTError:
         raise InvalidToken(invalid) from None

@@ -5,9 +5,10 @@ mode."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Annotated
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 DEMO_INTERNAL_TOKEN_SECRET = "union-match-demo-internal-token-secret-not-for-production"
 DEMO_JWT_SECRET = "union-match-demo-jwt-secret-not-for-production"
@@ -23,6 +24,21 @@ PUBLISHED_SECRETS = frozenset(
         "union-match-demo-web-session-secret-change-me",
     }
 )
+
+
+# The setting of the secrets a rotation still accepts beside the current one (a JSON list, each at
+# least 32 characters): tokens are signed with the current secret only (docs/OPERATIONS.md).
+PreviousSecrets = list[Annotated[SecretStr, Field(min_length=32)]]
+
+
+def previous_secrets_named(setting: str, previous: Sequence[SecretStr]) -> dict[str, SecretStr]:
+    """Each of a previous-secrets setting's values by its place (`SETTING[0]`...), for the refusal
+    of published values."""
+    return {f"{setting}[{place}]": secret for place, secret in enumerate(previous)}
+
+
+def secret_values(secrets: Sequence[SecretStr]) -> list[str]:
+    return [secret.get_secret_value() for secret in secrets]
 
 
 def published_secrets_in_use(secrets: Mapping[str, SecretStr | str]) -> list[str]:

@@ -17,6 +17,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from eventkit.kafka import KafkaClientSettings
+from eventkit.published_secrets import PreviousSecrets, previous_secrets_named
 from servicekit.migrations import alembic_config, revisions_of
 
 Run = Callable[[Any, argparse.Namespace], int | None]
@@ -55,6 +56,10 @@ class ServiceSettings(KafkaClientSettings):
     internal_token_secret: SecretStr = Field(min_length=32)
     """Key that verifies the gateway's signed internal tokens (notifications also signs its email
     links with it); the same value in all four services; at least 32 characters."""
+    internal_token_previous_secrets: PreviousSecrets = []
+    """Internal-token secrets still accepted while `<SERVICE>_INTERNAL_TOKEN_SECRET` is rotated (a
+    JSON list, each at least 32 characters): what they signed is read, the current secret signs
+    (docs/OPERATIONS.md)."""
     # Only in demo mode may a secret keep a value published in this repository (docker-compose's
     # demo).
     demo_mode: bool = False
@@ -72,7 +77,12 @@ def run_service_cli(
     prefix = settings.model_config["env_prefix"]
     serve = serve_command(
         f"{package}.bootstrap:create_app",
-        secrets=lambda s: {f"{prefix}INTERNAL_TOKEN_SECRET": s.internal_token_secret},
+        secrets=lambda s: {
+            f"{prefix}INTERNAL_TOKEN_SECRET": s.internal_token_secret,
+            **previous_secrets_named(
+                f"{prefix}INTERNAL_TOKEN_PREVIOUS_SECRETS", s.internal_token_previous_secrets
+            ),
+        },
         demo_setting=f"{prefix}DEMO_MODE",
     )
     run_cli(

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import jwt
 from fastapi import FastAPI, Request
@@ -46,10 +47,25 @@ def issue(caller: Caller, *, audience: str, secret: str, issued_at: int, ttl_sec
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def verify(token: str, *, audience: str, secret: str) -> dict:
-    """The token's claims once its signature, issuer, audience and expiry are checked; raises
-    `jwt.PyJWTError` otherwise."""
-    return jwt.decode(token, secret, algorithms=[ALGORITHM], audience=audience, issuer=ISSUER)
+def verify(token: str, *, audience: str, secret: str, previous_secrets: Sequence[str] = ()) -> dict:
+    """The token's claims once its signature (by `secret` or one of `previous_secrets`, while a
+    rotation lasts), issuer, audience and expiry are checked; raises `jwt.PyJWTError` otherwise."""
+    return decode_signed_by_any(
+        token, [secret, *previous_secrets], audience=audience, issuer=ISSUER
+    )
+
+
+def decode_signed_by_any(token: str, secrets: Sequence[str], **checks: Any) -> dict:
+    """`jwt.decode` (HS256, `checks` as its keyword arguments) with the first of `secrets` that
+    made the signature: the current secret first, then those a rotation still accepts. Only a
+    signature made by none of them is refused as such; a token one of them signed is checked as
+    usual (an expired one raises `ExpiredSignatureError`)."""
+    for secret in secrets[:-1]:
+        try:
+            return jwt.decode(token, secret, algorithms=[ALGORITHM], **checks)
+        except jwt.InvalidSignatureError:
+            continue
+    return jwt.decode(token, secrets[-1], algorithms=[ALGORITHM], **checks)
 
 
 def caller_from_claims(claims: dict, caller_type: type[Caller] = Caller) -> Caller:
@@ -109,6 +125,8 @@ class InternalTokenVerifier:
 
     audience: str
     secret: str = field(repr=False)
+    # Accepted beside `secret` while it is rotated (docs/OPERATIONS.md).
+    previous_secrets: Sequence[str] = field(default=(), repr=False)
     size: int = 1024
     clock: Callable[[], float] = time.time
     caller_type: type[Caller] = Caller
@@ -117,7 +135,12 @@ class InternalTokenVerifier:
     def claims(self, token: str) -> dict:
         claims = self._verified.get(token)
         if claims is None:
-            claims = verify(token, audience=self.audience, secret=self.secret)
+            claims = verify(
+                token,
+                audience=self.audience,
+                secret=self.secret,
+                previous_secrets=self.previous_secrets,
+            )
             self._verified[token] = claims
             if len(self._verified) > self.size:
                 self._verified.popitem(last=False)

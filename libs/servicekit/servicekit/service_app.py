@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from pydantic import SecretStr
 
+from eventkit.published_secrets import secret_values
 from servicekit.health import health_routes
 from servicekit.internal_token import InternalTokenVerifier, install_internal_token
 from servicekit.observability import Metrics, RequestContextMiddleware
@@ -56,19 +57,26 @@ def install_service_plumbing(
     service: str,
     secret: SecretStr,
     metrics: Metrics,
+    previous_secrets: Sequence[SecretStr] = (),
     named_in_problems: str | None = None,
     domain_errors: Mapping[type[Exception], Any] | None = None,
     caller_type: type | None = None,
     max_bytes: int | None = None,
     before_scrape: Callable[[Any], Awaitable[None]] | None = None,
 ) -> None:
-    """`service` is the audience of the internal tokens the app accepts and its name in log lines;
-    `named_in_problems` its name in problem details (the service's name unless told)."""
+    """`service` is the audience of the internal tokens the app accepts (signed with `secret`, or
+    one of `previous_secrets` while it is rotated) and its name in log lines; `named_in_problems`
+    its name in problem details (the service's name unless told)."""
     install_problem_handlers(app, service=named_in_problems or service, domain_errors=domain_errors)
     verifier = {"caller_type": caller_type} if caller_type is not None else {}
     install_internal_token(
         app,
-        InternalTokenVerifier(audience=service, secret=secret.get_secret_value(), **verifier),
+        InternalTokenVerifier(
+            audience=service,
+            secret=secret.get_secret_value(),
+            previous_secrets=secret_values(previous_secrets),
+            **verifier,
+        ),
     )
     app.include_router(health_routes(before_scrape=before_scrape))
     # Bounds the body, the headers and the text fields of every route.

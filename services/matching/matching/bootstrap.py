@@ -104,6 +104,7 @@ def create_app(settings: Settings) -> FastAPI:
         service="matching",
         named_in_problems="matching service",
         secret=settings.internal_token_secret,
+        previous_secrets=settings.internal_token_previous_secrets,
         metrics=metrics,
         domain_errors=DOMAIN_ERRORS,
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import structlog
 from fastapi import FastAPI
 
+from eventkit.published_secrets import secret_values
 from notifications.adapters.links import SignedLinks
 from notifications.adapters.rendering import TemplateRenderer
 from notifications.adapters.smtp import SmtpMailer
@@ -55,6 +56,7 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
             public_base_url=settings.public_base_url,
             public_api_url=settings.public_api_url,
             secret=settings.internal_token_secret.get_secret_value(),
+            previous_secrets=secret_values(settings.internal_token_previous_secrets),
         ),
         metrics=metrics,
     )
@@ -70,6 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
         service="notifications",
         named_in_problems="notifications service",
         secret=settings.internal_token_secret,
+        previous_secrets=settings.internal_token_previous_secrets,
         metrics=metrics,
         before_scrape=count_deliveries,
     )

@@ -145,6 +145,7 @@ def create_app(settings: Settings) -> FastAPI:
         start_workers=start_workers,
         service="registry",
         secret=settings.internal_token_secret,
+        previous_secrets=settings.internal_token_previous_secrets,
         metrics=metrics,
         domain_errors=DOMAIN_ERRORS,
         caller_type=Caller,

@@ -13,6 +13,7 @@ import hmac
 import json
 import secrets
 import zlib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from fastapi import HTTPException, Request
@@ -43,10 +44,15 @@ class Session:
 
 
 class CookieSigner:
-    """HMAC-SHA256 over the cookie's payload: a changed cookie is no session at all."""
+    """HMAC-SHA256 over the cookie's payload: a changed cookie is no session at all. Cookies are
+    signed with `secret`; while it is rotated, those signed with one of `previous_secrets` are
+    read too."""
 
-    def __init__(self, secret: str) -> None:
-        self._key = hashlib.sha256(("union-match-web:" + secret).encode()).digest()
+    def __init__(self, secret: str, previous_secrets: Sequence[str] = ()) -> None:
+        self._key, *self._previous_keys = (
+            hashlib.sha256(("union-match-web:" + key).encode()).digest()
+            for key in (secret, *previous_secrets)
+        )
 
     def dumps(self, session: Session) -> str:
         return self.sign(asdict(session))
@@ -64,13 +70,16 @@ class CookieSigner:
             json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(), 9
         )
         payload = base64.urlsafe_b64encode(packed).decode().rstrip("=")
-        return f"{payload}.{self._sign(payload)}"
+        return f"{payload}.{self._sign(payload, self._key)}"
 
     def unsign(self, value: str | None) -> dict | None:
         if not value or value.count(".") != 1:
             return None
         payload, signature = value.split(".")
-        if not hmac.compare_digest(signature, self._sign(payload)):
+        if not any(
+            hmac.compare_digest(signature, self._sign(payload, key))
+            for key in (self._key, *self._previous_keys)
+        ):
             return None
         try:
             packed = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
@@ -79,9 +88,10 @@ class CookieSigner:
             return None
         return data if isinstance(data, dict) else None
 
-    def _sign(self, payload: str) -> str:
+    @staticmethod
+    def _sign(payload: str, key: bytes) -> str:
         return (
-            base64.urlsafe_b64encode(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
+            base64.urlsafe_b64encode(hmac.new(key, payload.encode(), hashlib.sha256).digest())
             .decode()
             .rstrip("=")
         )

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import jwt
 
 from notifications.domain.plans import CONTACT_CONFIRMATION_VALID_DAYS
 from notifications.service_layer.ports import InvalidLinkToken
+from servicekit.internal_token import decode_signed_by_any
 
 ISSUER = "notifications"
 UNSUBSCRIBE_AUDIENCE = "unsubscribe"
@@ -28,12 +29,19 @@ CONTACT_CONFIRMATION_AUDIENCE = "contact-confirmation"
 
 class SignedLinks:
     def __init__(
-        self, *, public_base_url: str, secret: str, public_api_url: str | None = None
+        self,
+        *,
+        public_base_url: str,
+        secret: str,
+        public_api_url: str | None = None,
+        previous_secrets: Sequence[str] = (),
     ) -> None:
         self._base = public_base_url.rstrip("/")
         # Where the public API answers; by default beside the pages, as behind one proxy.
         self._api = (public_api_url or f"{self._base}/api/v1").rstrip("/")
         self._secret = secret
+        # Links signed before a rotation of the secret keep working while it is still accepted.
+        self._secrets = [secret, *previous_secrets]
 
     def answer(self, match_id: str) -> str:
         return f"{self._base}/suggestions/{match_id}"
@@ -69,9 +77,7 @@ class SignedLinks:
             return uuid.UUID(claims["sub"]), str(claims["email"])
 
     def _verify(self, token: str, audience: str) -> dict:
-        return jwt.decode(
-            token, self._secret, algorithms=["HS256"], audience=audience, issuer=ISSUER
-        )
+        return decode_signed_by_any(token, self._secrets, audience=audience, issuer=ISSUER)
 
     def _sign(self, audience: str | None, subject: str, ttl: int, **claims) -> str:
         now = int(time.time())
