@@ -6,7 +6,9 @@
 //   node deploy/k8s/validate.mjs rendered.yaml [more.yaml ...]
 //
 // Prints one line per document and exits 1 if any fails: a schema error, or a kind no package
-// models (an unknown kind is never waved through).
+// models (an unknown kind is never waved through). The Kubernetes schemas allow fields they do not
+// name, so a misspelt optional field passes here: tests/unit/test_k8s_manifests.py reads the ones
+// that matter (probes, security context, resources, env, ...) by name.
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 
