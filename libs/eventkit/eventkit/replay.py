@@ -28,7 +28,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import ValidationError
 
 from eventkit.envelope import Envelope
-from eventkit.kafka import idempotent_producer
+from eventkit.kafka import PLAINTEXT, KafkaClientSettings, KafkaSecurity, idempotent_producer
 from eventkit.topics import DELIVERIES, dead_letter
 
 DEFAULT_GROUP = "eventkit-dlq-replay"
@@ -72,19 +72,23 @@ async def replay_dead_letters(
     group: str = DEFAULT_GROUP,
     dry_run: bool = False,
     timeout: float = 120.0,
+    security: KafkaSecurity = PLAINTEXT,
     out=sys.stdout,
 ) -> Replay:
     """Replays `topic` (a dead-letter topic) from `group`'s committed offsets up to the end offsets
     of now; prints one line per record to `out`."""
     fallback_source = source_topic_of(topic)
-    partitions = await _partitions_of(bootstrap_servers, topic)
+    partitions = await _partitions_of(bootstrap_servers, topic, security)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
+        **security.client_options(),
     )
-    producer = idempotent_producer(bootstrap_servers, client_id=f"{group}-producer")
+    producer = idempotent_producer(
+        bootstrap_servers, client_id=f"{group}-producer", security=security
+    )
     await consumer.start()
     await producer.start()
     try:
@@ -110,8 +114,10 @@ async def replay_dead_letters(
         await consumer.stop()
 
 
-async def _partitions_of(bootstrap_servers: str, topic: str) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+async def _partitions_of(
+    bootstrap_servers: str, topic: str, security: KafkaSecurity
+) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **security.client_options())
     await admin.start()
     try:
         # Listed first: describing a topic that does not exist may create it on some brokers.
@@ -192,6 +198,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--timeout", type=float, default=120.0, help="give up after this many seconds (120)"
     )
+    parser.add_argument(
+        "--env-prefix",
+        default="REPLAY_",
+        help="read SASL/TLS from <PREFIX>KAFKA_SECURITY_PROTOCOL, _SASL_MECHANISM, "
+        "_SASL_USERNAME, _SASL_PASSWORD, _SSL_CAFILE (REPLAY_; e.g. MATCHING_ inside a pod of "
+        "matching); PLAINTEXT when unset",
+    )
     return parser
 
 
@@ -200,6 +213,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     came first (what was acknowledged is committed; run it again); 2: a refused topic."""
     args = _parser().parse_args(argv)
     try:
+        security = KafkaClientSettings(_env_prefix=args.env_prefix).kafka_security()
+    except ValidationError as error:
+        print(f"error: Kafka settings under {args.env_prefix}: {error}", file=sys.stderr)
+        return 2
+    try:
         replay = asyncio.run(
             replay_dead_letters(
                 bootstrap_servers=args.bootstrap_servers,
@@ -207,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 group=args.group,
                 dry_run=args.dry_run,
                 timeout=args.timeout,
+                security=security,
             )
         )
     except RefusedTopic as refusal:
