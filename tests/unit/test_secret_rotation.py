@@ -8,7 +8,8 @@ import time
 
 import jwt
 import pytest
-from pydantic import ValidationError
+from fastapi import FastAPI
+from pydantic import SecretStr, ValidationError
 
 from eventkit.published_secrets import DEMO_JWT_SECRET
 from gateway.adapters.tokens import AccessTokens, ConfirmationLinks, PasswordLinks
@@ -16,6 +17,8 @@ from gateway.config import Settings as GatewaySettings
 from gateway.domain.errors import InvalidToken
 from servicekit.caller import Caller
 from servicekit.internal_token import InternalTokenVerifier, issue, verify
+from servicekit.observability import Metrics
+from servicekit.service_app import install_service_plumbing
 from web.config import Settings as WebSettings
 from web.entrypoints.session import CookieSigner, Session
 
@@ -62,6 +65,20 @@ def test_the_services_verifier_takes_the_callers_of_either_secret_and_no_other()
     assert verifier.caller(_internal_token(NEW)) == CALLER
     with pytest.raises(jwt.InvalidSignatureError):
         verifier.caller(_internal_token(UNKNOWN))
+
+
+def test_a_services_app_reads_the_callers_of_the_previous_internal_secret():
+    app = FastAPI()
+    install_service_plumbing(
+        app,
+        service="registry",
+        secret=SecretStr(NEW),
+        previous_secrets=[SecretStr(OLD)],
+        metrics=Metrics(),
+    )
+    assert app.state.internal_tokens.caller(_internal_token(OLD)) == CALLER
+    with pytest.raises(jwt.InvalidSignatureError):
+        app.state.internal_tokens.caller(_internal_token(UNKNOWN))
 
 
 def test_access_tokens_are_signed_with_the_new_secret_and_read_with_either():

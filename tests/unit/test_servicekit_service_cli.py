@@ -4,6 +4,7 @@ it by the service's own environment prefix."""
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
@@ -58,3 +59,14 @@ def test_serve_refuses_a_published_secret_by_the_services_own_names(monkeypatch,
     error = capsys.readouterr().err
     assert "EXAMPLE_INTERNAL_TOKEN_SECRET still has the value published" in error
     assert "EXAMPLE_DEMO_MODE=true" in error
+
+
+def test_serve_refuses_a_published_previous_secret_by_its_place(monkeypatch, tmp_path, capsys):
+    previous = json.dumps(["s" * 40, sorted(PUBLISHED_SECRETS)[0]])
+    environment = {
+        "EXAMPLE_INTERNAL_TOKEN_SECRET": "n" * 40,
+        "EXAMPLE_INTERNAL_TOKEN_PREVIOUS_SECRETS": previous,
+    }
+    assert _run(monkeypatch, tmp_path, **environment) == 2
+    error = capsys.readouterr().err
+    assert "EXAMPLE_INTERNAL_TOKEN_PREVIOUS_SECRETS[1] still has the value published" in error
