@@ -16,7 +16,7 @@ import httpx
 import pytest
 from aiosmtpd.smtp import SMTP as SmtpServer
 from alembic import command
-from sqlalchemy import select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from devstack.ports import free_port
@@ -36,7 +36,7 @@ from notifications.service_layer import deliveries as delivery_log
 from notifications.service_layer import events, housekeeping, preferences
 from notifications.service_layer.ports import RenderedEmail, SystemClock
 from notifications.service_layer.sending import Sending, send_due
-from notifications.service_layer.unit_of_work import UnitOfWork
+from notifications.service_layer.unit_of_work import OneConnectionAtATime, UnitOfWork
 from tests.integration.smtp_sink import sink_mailer_settings
 from tests.lift_story_events import as_received, lift_match_sides
 
@@ -480,3 +480,61 @@ async def test_an_email_staged_but_never_delivered_never_reaches_the_inbox(infra
 
     assert len(mail_to(infra, kept)) == 1
     assert mail_to(infra, dropped) == []
+
+
+async def backend_of(connection: OneConnectionAtATime) -> int:
+    async with connection.unit_of_work() as uow, uow:
+        return await uow.session.scalar(text("SELECT pg_backend_pid()"))
+
+
+async def test_the_consumer_records_events_in_a_row_on_one_connection_each_committed(
+    session_factory,
+) -> None:
+    """Rather than the pool checking a connection for every event; each event still commits."""
+    connection = OneConnectionAtATime(session_factory, kept_for=60)
+    received = [
+        as_received(approved(registered("Лифтмаш"), registered("Жилсервис")), key=uuid.uuid4())
+        for _ in range(3)
+    ]
+    try:
+        first = await backend_of(connection)
+        for envelope, payload in received:
+            async with connection.unit_of_work() as uow:
+                queued = await events.handle(
+                    uow=uow, envelope=envelope, payload=payload, public_base_url=PUBLIC_URL
+                )
+            assert queued == 2  # one suggestion to each side
+        assert await backend_of(connection) == first
+    finally:
+        await connection.close()
+    async with session_factory() as session:
+        event_ids = [envelope.event_id for envelope, _ in received]
+        recorded = select(func.count()).where(deliveries.c.event_id.in_(event_ids))
+        assert await session.scalar(recorded) == 6
+
+
+async def test_the_consumers_connection_is_given_back_after_a_failure_or_its_time(
+    session_factory,
+) -> None:
+    """So a connection the database dropped serves no further event."""
+    checkouts = []
+    engine = session_factory.kw["bind"].sync_engine
+    listener = lambda *_: checkouts.append(1)  # noqa: E731
+    event.listen(engine, "checkout", listener)
+    connection = OneConnectionAtATime(session_factory, kept_for=0.5)
+    try:
+        await backend_of(connection)
+        await backend_of(connection)
+        assert len(checkouts) == 1
+        with pytest.raises(RuntimeError):
+            async with connection.unit_of_work():
+                raise RuntimeError("the event's handler failed")
+        assert session_factory.kw["bind"].pool.checkedout() == 0
+        await backend_of(connection)
+        assert len(checkouts) == 2
+        await asyncio.sleep(0.6)
+        await backend_of(connection)
+        assert len(checkouts) == 3
+    finally:
+        await connection.close()
+        event.remove(engine, "checkout", listener)
