@@ -22,8 +22,9 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TextIO
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import ValidationError
 
@@ -73,7 +74,7 @@ async def replay_dead_letters(
     dry_run: bool = False,
     timeout: float = 120.0,
     security: KafkaSecurity = PLAINTEXT,
-    out=sys.stdout,
+    out: TextIO = sys.stdout,
 ) -> Replay:
     """Replays `topic` (a dead-letter topic) from `group`'s committed offsets up to the end offsets
     of now; prints one line per record to `out`."""
@@ -86,31 +87,38 @@ async def replay_dead_letters(
         auto_offset_reset="earliest",
         **security.client_options(),
     )
-    producer = idempotent_producer(
-        bootstrap_servers, client_id=f"{group}-producer", security=security
+    # A dry run writes nothing, so it needs no producer (nor a Kafka user allowed to write).
+    producer = (
+        None
+        if dry_run
+        else idempotent_producer(
+            bootstrap_servers, client_id=f"{group}-producer", security=security
+        )
     )
+    replayer = _Replayer(producer=producer, fallback_source=fallback_source, out=out)
     await consumer.start()
-    await producer.start()
     try:
+        if producer is not None:
+            await producer.start()
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
-        replay = Replay()
         deadline = time.monotonic() + timeout
         while await _left_to_read(consumer, ends):
             if time.monotonic() >= deadline:
-                replay.reached_end = False
+                replayer.replay.reached_end = False
                 break
             batches = await consumer.getmany(timeout_ms=500, max_records=500)
             for partition, messages in batches.items():
                 due = [message for message in messages if message.offset < ends[partition]]
                 if not due:
                     continue
-                await _replay_batch(due, producer, fallback_source, replay, dry_run, out)
+                await replayer.replay_batch(due)
                 if not dry_run:
                     await consumer.commit({partition: due[-1].offset + 1})
-        return replay
+        return replayer.replay
     finally:
-        await producer.stop()
+        if producer is not None:
+            await producer.stop()
         await consumer.stop()
 
 
@@ -137,27 +145,36 @@ async def _left_to_read(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, i
     return False
 
 
-async def _replay_batch(
-    messages: list[ConsumerRecord], producer, fallback_source: str, replay: Replay, dry_run, out
-) -> None:
-    """Sends one partition's batch to its source topics and waits until the broker has every one."""
-    sent = []
-    for message in messages:
-        source = _header(message, "source_topic") or fallback_source
-        print(("would replay " if dry_run else "replay ") + _described(message, source), file=out)
-        replay.records += 1
-        replay.by_source_topic[source] = replay.by_source_topic.get(source, 0) + 1
-        if not dry_run:
-            origin = f"{message.topic}/{message.partition}/{message.offset}"
-            sent.append(
-                await producer.send(
-                    source,
-                    message.value,
-                    key=message.key,
-                    headers=[("replayed_from", origin.encode())],
+@dataclass
+class _Replayer:
+    """Sends dead-letter records back to their source topics (none without a producer: a dry run)
+    and tells `out` about each."""
+
+    producer: AIOKafkaProducer | None
+    fallback_source: str
+    out: TextIO
+    replay: Replay = field(default_factory=Replay)
+
+    async def replay_batch(self, messages: list[ConsumerRecord]) -> None:
+        """One partition's batch, sent; returns once the broker has acknowledged every record."""
+        sent = []
+        for message in messages:
+            source = _header(message, "source_topic") or self.fallback_source
+            verb = "replay " if self.producer is not None else "would replay "
+            print(verb + _described(message, source), file=self.out)
+            self.replay.records += 1
+            self.replay.by_source_topic[source] = self.replay.by_source_topic.get(source, 0) + 1
+            if self.producer is not None:
+                origin = f"{message.topic}/{message.partition}/{message.offset}"
+                sent.append(
+                    await self.producer.send(
+                        source,
+                        message.value,
+                        key=message.key,
+                        headers=[("replayed_from", origin.encode())],
+                    )
                 )
-            )
-    await asyncio.gather(*sent)
+        await asyncio.gather(*sent)
 
 
 def _described(message: ConsumerRecord, source: str) -> str:
