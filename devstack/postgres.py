@@ -6,15 +6,20 @@ URLs, so the same binaries are driven here with initdb and pg_ctl directly.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import pwd
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
 
 from devstack.errors import StackError
 from devstack.processes import poll, process_exists
+
+# How long a fast shutdown asked directly may take before the postmaster is told to quit at once.
+_STOP_TIMEOUT_SECONDS = 60.0
 
 _SYSTEM_USER = "pgserver"  # PostgreSQL refuses to run as root
 
@@ -109,8 +114,19 @@ class LocalPostgres:
         self.start()
 
     def stop(self) -> None:
-        if (self.data_dir / "postmaster.pid").exists():
-            self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop", check=False)
+        pid = self.pid()
+        if pid is None:
+            return
+        self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop", check=False)
+        if self.alive():
+            # pg_ctl could not reach the server: its wait ran out on a busy machine, or the server's
+            # user can no longer read the folder (another pytest session closes the permissions of
+            # /tmp/pytest-of-<user>). A fast shutdown is then asked of the postmaster directly.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGINT)
+            if not poll(lambda: not self.alive(), timeout=_STOP_TIMEOUT_SECONDS, interval=0.1):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGQUIT)  # immediate shutdown: recovery at next start
 
     def create_databases(self, names: list[str]) -> None:
         for name in names:

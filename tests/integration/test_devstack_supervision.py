@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -129,3 +130,31 @@ def test_a_killed_postgresql_server_is_started_again_and_answers(tmp_path):
         print(f"postgresql answering again {seconds:.2f}s after SIGKILL")
     finally:
         postgres.stop()
+
+
+def test_postgresql_stops_even_when_its_folder_was_closed_to_its_user(tmp_path):
+    """Another pytest session on the machine takes away the others' access to
+    /tmp/pytest-of-<user>: pg_ctl, run as the server's user, then cannot read the server's pid, and
+    `make down` left the server running. The stop then asks the postmaster itself."""
+    postgres = LocalPostgres(data_dir=tmp_path / "postgres", port=free_port(), durable=False)
+    postgres.start()
+    pid = postgres.pid()
+    mode = tmp_path.stat().st_mode
+    try:
+        tmp_path.chmod(0o700)  # what pytest does to its root folder when a session starts
+
+        postgres.stop()
+
+        assert not _running(pid)
+    finally:
+        tmp_path.chmod(mode)
+        if _running(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    """Whether the process runs: a zombie its parent has not reaped yet does not."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
