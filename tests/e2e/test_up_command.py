@@ -202,16 +202,27 @@ def _has_demo(gateway: str) -> bool:
         return False
 
 
-def test_notifications_killed_mid_burst_comes_back_and_every_email_arrives_once(tmp_path):
+def _up_without_demo(tmp_path: Path):
+    """`up --no-demo` on free ports, once it says it is up: the process, its ports by flag, its
+    output file (open for it to write) and that file's path."""
     flags = _port_flags()
     port = dict(zip(flags[::2], flags[1::2], strict=True))
-    gateway_url = f"http://127.0.0.1:{port['--gateway-port']}"
-    notifications_ready = f"http://127.0.0.1:{port['--notifications-port']}/readyz"
     output_path = tmp_path / "up-output.txt"
     output = output_path.open("w")
     platform = _up(tmp_path, "--no-demo", flags=flags, output=output)
     try:
         _wait_for(lambda: "is up" in output_path.read_text(), platform, timeout=300)
+    except AssertionError:
+        _devstack("down", tmp_path)  # nothing left behind by a start that did not finish
+        raise
+    return platform, port, output, output_path
+
+
+def test_notifications_killed_mid_burst_comes_back_and_every_email_arrives_once(tmp_path):
+    platform, port, output, output_path = _up_without_demo(tmp_path)
+    gateway_url = f"http://127.0.0.1:{port['--gateway-port']}"
+    notifications_ready = f"http://127.0.0.1:{port['--notifications-port']}/readyz"
+    try:
         mail_api = f"http://127.0.0.1:{port['--smtp-http-port']}"
         # This one confirms each enterprise's address when asked, so that its welcome follows.
         mailbox = Mailbox(mail_api, gateway_url=gateway_url)
@@ -308,14 +319,9 @@ def test_kafka_killed_comes_back_and_a_part_that_keeps_failing_stops_everything(
     """The broker killed under `make up` is restarted and a registration made after it reaches the
     company's inbox; then a part killed again and again (the SMTP sink, six times within a
     minute) is given up on: `up` stops everything and says which part kept failing."""
-    flags = _port_flags()
-    port = dict(zip(flags[::2], flags[1::2], strict=True))
+    platform, port, output, output_path = _up_without_demo(tmp_path)
     gateway_url = f"http://127.0.0.1:{port['--gateway-port']}"
-    output_path = tmp_path / "up-output.txt"
-    output = output_path.open("w")
-    platform = _up(tmp_path, "--no-demo", flags=flags, output=output)
     try:
-        _wait_for(lambda: "is up" in output_path.read_text(), platform, timeout=300)
         _kill_recorded("kafka", tmp_path)
         _wait_for(lambda: "kafka restarted" in output_path.read_text(), platform, timeout=120)
         mailbox = Mailbox(f"http://127.0.0.1:{port['--smtp-http-port']}", gateway_url=gateway_url)

@@ -191,6 +191,24 @@ def _sqlstate(error: sqlalchemy.exc.DBAPIError) -> str:
     return str(sqlstate or "")
 
 
+# Errors a caller should simply send again, each answered 503 with how long to wait: what they are,
+# the log event, the detail (of the application) and Retry-After.
+_RETRYABLE = (
+    (
+        database_unavailable,
+        "database_unavailable",
+        "the {service}'s database is unavailable; try again shortly",
+        DATABASE_RETRY_AFTER_SECONDS,
+    ),
+    (
+        transaction_conflict,
+        "transaction_conflict",
+        "the {service} met a concurrent change; try again",
+        CONFLICT_RETRY_AFTER_SECONDS,
+    ),
+)
+
+
 def install_problem_handlers(
     app: FastAPI,
     *,
@@ -212,20 +230,11 @@ def install_problem_handlers(
         ).response()
 
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
-        if database_unavailable(error):
-            log.warning("database_unavailable", error=type(error).__name__)
-            return Problem(
-                503,
-                f"the {service}'s database is unavailable; try again shortly",
-                headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
-            ).response()
-        if transaction_conflict(error):
-            log.warning("transaction_conflict", error=type(error).__name__)
-            return Problem(
-                503,
-                f"the {service} met a concurrent change; try again",
-                headers={"Retry-After": str(CONFLICT_RETRY_AFTER_SECONDS)},
-            ).response()
+        for is_retryable, event, detail, retry_after in _RETRYABLE:
+            if is_retryable(error):
+                log.warning(event, error=type(error).__name__)
+                headers = {"Retry-After": str(retry_after)}
+                return Problem(503, detail.format(service=service), headers=headers).response()
         log.exception("unhandled_error")
         return Problem(500, f"the {service} could not complete the request").response()
 
