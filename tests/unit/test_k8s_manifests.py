@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from devstack.stack import ROOT
+from eventkit import replay
 from eventkit.topics import CONSUMED_BY, PARTITIONS, PRODUCED_BY, RETENTION_MS, dead_letter
 from gateway.config import Settings as GatewaySettings
 from gateway.entrypoints.operations import create_operations_app
@@ -451,7 +452,7 @@ def expected_acls(app: str) -> set[tuple[str, str, str]]:
 def test_each_app_has_a_kafka_user_allowed_exactly_what_its_code_reads_and_writes():
     users = of_kind("overlays/production", "KafkaUser")
 
-    assert set(users) == {f"union-match-{app}" for app in (*KAFKA_USERS, "keda")}
+    assert set(users) == {f"union-match-{app}" for app in (*KAFKA_USERS, "keda", "dlq-replay")}
     for app in KAFKA_USERS:
         spec = users[f"union-match-{app}"]["spec"]
         granted = granted_acls(users[f"union-match-{app}"])
@@ -461,6 +462,23 @@ def test_each_app_has_a_kafka_user_allowed_exactly_what_its_code_reads_and_write
             "literal"
         }
         assert granted == expected_acls(app), app
+
+
+def test_the_dead_letter_replay_may_read_each_dead_letter_topic_of_events_and_write_its_source():
+    user = of_kind("overlays/production", "KafkaUser")["union-match-dlq-replay"]
+    replayable = []
+    for topic in PARTITIONS:
+        try:
+            replayable.append((topic, replay.source_topic_of(topic)))
+        except replay.RefusedTopic:
+            continue  # not a dead-letter topic, or the deliveries' one
+
+    expected = {("group", replay.DEFAULT_GROUP, "Read")}
+    for dead_letters, source in replayable:
+        expected |= {("topic", dead_letters, op) for op in ("Read", "Describe")}
+        expected |= {("topic", source, op) for op in ("Write", "Describe")}
+    assert len(replayable) == 3
+    assert granted_acls(user) == expected
 
 
 # --- network policies ----------------------------------------------------------------------------
