@@ -56,6 +56,11 @@ _ADD_ALL_UNLESS_KNOWN = _ADD_UNLESS_KNOWN.returning(deliveries.c.id)
 _SAVE = update(deliveries).where(deliveries.c.id == bindparam("saved_id"))
 
 
+def _saved_values(delivery: Delivery) -> dict:
+    values = {name: getattr(delivery, name) for name in _FIELDS if name != "id"}
+    return values | {"saved_id": delivery.id}
+
+
 class DeliveryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -113,8 +118,11 @@ class DeliveryRepository:
         return sorted((_to_domain(row) for row in rows), key=lambda d: d.created_at)
 
     async def save(self, delivery: Delivery) -> None:
-        values = {name: getattr(delivery, name) for name in _FIELDS if name != "id"}
-        await self._session.execute(_SAVE, values | {"saved_id": delivery.id})
+        await self._session.execute(_SAVE, _saved_values(delivery))
+
+    async def save_all(self, saved: list[Delivery]) -> None:
+        """Several records in one round trip (the driver's executemany)."""
+        await self._session.execute(_SAVE, [_saved_values(delivery) for delivery in saved])
 
     async def wake_waiting_for(self, enterprise_id: uuid.UUID, *, now: datetime) -> None:
         """The recipient (or partner) just became known: the emails waiting for it go out now."""

@@ -8,9 +8,11 @@ delivery `sending`; once its lease runs out another sender sends it again. The s
 asked whether it already holds a message, so for that window the service chooses at-least-once
 knowingly: the resend carries the same Message-ID (derived from the idempotency key), so mail
 clients and the agency can recognise it. Several emails are on their way at once, each over its own
-connection, but each is only staged there (everything but the final dot); they are accepted one at
-a time, each recorded sent before the next is let through, so a crash can double at most the one
-message between acceptance and record. The others die with their connections, unaccepted.
+connection. An email accepted by the server is recorded sent in the next commit of the batch's
+recorder (group commit: the emails accepted while one commit runs are all recorded by the next, in
+one statement), and its worker lets the server accept no other email before that commit (it
+stages the next meanwhile): a crash leaves at most one email per worker accepted and unrecorded,
+each to be sent once more.
 """
 
 from __future__ import annotations
@@ -84,35 +86,94 @@ async def send_due(*, uow: UnitOfWork, sending: Sending, batch: int = 50) -> lis
             {d.enterprise_id for d in claimed if d.enterprise_id}
         )
         await uow.commit()
-    batch_pass = _Pass(
-        sending=sending, people=people, preferences=preferences, claimed_at=claimed_at
-    )
-    due = iter(claimed)
-    # The first email that reaches the server goes alone: a server that is down costs the batch
-    # one attempt, not one per connection.
-    for delivery in due:
-        if await batch_pass.handle(delivery, uow=uow):
-            break
-    async with asyncio.TaskGroup() as workers:
-        for _ in range(sending.in_flight):
-            workers.create_task(batch_pass.work_through(due, uow=uow))
+    async with uow.sibling() as recording:
+        batch_pass = _Pass(
+            sending=sending,
+            people=people,
+            preferences=preferences,
+            claimed_at=claimed_at,
+            records=_SentRecords(uow=recording),
+        )
+        due = iter(claimed)
+        # The first email that reaches the server goes alone: a server that is down costs the batch
+        # one attempt, not one per connection.
+        alone = _Worker(uow=uow)
+        for delivery in due:
+            if await batch_pass.handle(delivery, worker=alone):
+                break
+        await alone.recorded()
+        async with asyncio.TaskGroup() as workers:
+            for _ in range(sending.in_flight):
+                workers.create_task(batch_pass.work_through(due, uow=uow))
     return claimed
+
+
+@dataclass
+class _SentRecords:
+    """Group commit of the emails the server accepted, on a connection of their own: an email
+    accepted while a commit runs waits for it, and the next commit records it together with all
+    the others accepted meanwhile, in one statement. Each email is recorded no later than the
+    commit after the one in progress at its acceptance, and its sender waits for that record."""
+
+    uow: UnitOfWork
+    waiting: list[tuple[Delivery, asyncio.Future[None]]] = field(default_factory=list)
+    committing: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def record(self, sent: Delivery) -> None:
+        """Returns once `sent` is committed; raises what the commit that recorded it raised."""
+        recorded = asyncio.get_running_loop().create_future()
+        self.waiting.append((sent, recorded))
+        async with self.committing:
+            if not recorded.done():  # no commit took it while this one waited for its turn
+                await self._commit_waiting()
+        await recorded
+
+    async def _commit_waiting(self) -> None:
+        group, self.waiting = self.waiting, []
+        try:
+            async with self.uow as uow:
+                await uow.deliveries.save_all([sent for sent, _ in group])
+                await uow.commit()
+        except Exception as error:
+            for _, recorded in group:
+                recorded.set_exception(error)
+            return
+        except BaseException:
+            # Cancelled with the commit's outcome unknown: the next commit records them (again).
+            self.waiting[:0] = group
+            raise
+        for _, recorded in group:
+            recorded.set_result(None)
+
+
+@dataclass
+class _Worker:
+    """One of the batch's workers: its unit of work, and the record of the last email it had
+    accepted, still on its way."""
+
+    uow: UnitOfWork
+    recording: asyncio.Task[None] | None = None
+
+    async def recorded(self) -> None:
+        """Returns once the worker's last accepted email is recorded sent."""
+        recording, self.recording = self.recording, None
+        if recording is not None:
+            await recording
 
 
 @dataclass
 class _Pass:
     """One claimed batch on its way, worked through by several workers, each with a unit of work of
-    its own. Only the worker holding `accepting` lets the server accept its email, and it commits
-    the email's record as sent before letting go: between a server's acceptance of an email and its
-    record no other email is accepted, so a crash leaves at most that one to send again, however
-    many are staged."""
+    its own. A worker stages its next email while the last one it had accepted is recorded sent (by
+    `records`), and lets the server accept it only once that record is committed, so a crash leaves
+    at most one email per worker to send again."""
 
     sending: Sending
     people: dict[uuid.UUID, Recipient]
     preferences: dict[uuid.UUID, Preferences]
     claimed_at: float
+    records: _SentRecords
     unavailable: SendFailed | None = None
-    accepting: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def work_through(self, due: Iterator[Delivery], *, uow: UnitOfWork) -> None:
         """Takes the next due email until none is left, in a unit of work of its own (opened only
@@ -120,10 +181,14 @@ class _Pass:
         if (first := next(due, None)) is None:
             return
         async with uow.sibling() as own:
-            for delivery in itertools.chain([first], due):
-                await self.handle(delivery, uow=own)
+            worker = _Worker(uow=own)
+            try:
+                for delivery in itertools.chain([first], due):
+                    await self.handle(delivery, worker=worker)
+            finally:
+                await worker.recorded()
 
-    async def handle(self, delivery: Delivery, *, uow: UnitOfWork) -> bool:
+    async def handle(self, delivery: Delivery, *, worker: _Worker) -> bool:
         """Returns whether the email reached the mailer."""
         clock = self.sending.clock
         if self.unavailable is not None:
@@ -136,11 +201,11 @@ class _Pass:
         elif clock.monotonic() - self.claimed_at > self.sending.lease.total_seconds() / 2:
             delivery.release()
         else:
-            return await self._decide(delivery, uow=uow)
-        await _record(delivery, uow=uow)
+            return await self._decide(delivery, worker=worker)
+        await _record(delivery, uow=worker.uow)
         return False
 
-    async def _decide(self, delivery: Delivery, *, uow: UnitOfWork) -> bool:
+    async def _decide(self, delivery: Delivery, *, worker: _Worker) -> bool:
         sending = self.sending
         match decide(
             delivery,
@@ -157,19 +222,19 @@ class _Pass:
             case Skip(reason=reason):
                 delivery.skip(reason)
             case AwaitConfirmation():
-                await _await_confirmation(delivery, uow=uow)
+                await _await_confirmation(delivery, uow=worker.uow)
                 return False
             case Hold(recipient=recipient, language=language, context=context):
                 delivery.address(recipient=recipient, language=language, context=context)
                 delivery.hold_for_digest()
             case Send(recipient=recipient, language=language, context=context):
                 delivery.address(recipient=recipient, language=language, context=context)
-                await self._send(delivery, uow=uow)
+                await self._send(delivery, worker=worker)
                 return True
-        await _record(delivery, uow=uow)
+        await _record(delivery, uow=worker.uow)
         return False
 
-    async def _send(self, delivery: Delivery, *, uow: UnitOfWork) -> None:
+    async def _send(self, delivery: Delivery, *, worker: _Worker) -> None:
         sending = self.sending
         try:
             email = sending.renderer.render(delivery.template, delivery.language, delivery.context)
@@ -183,28 +248,24 @@ class _Pass:
                 permanent=True,
                 policy=sending.policy,
             )
-            await _record(delivery, uow=uow)
+            await _record(delivery, uow=worker.uow)
             return
         at = sending.clock.now()
         sent = dataclasses.replace(delivery)
         sent.mark_sent(at=at)
         try:
-            async with (
-                sending.mailer.staged(
-                    recipient=delivery.recipient, message_id=delivery.message_id, email=email
-                ) as staged,
-                uow,
-            ):
-                # Written before the server accepts the email, committed right after it did (rolled
-                # back if it did not): the commit alone stands between acceptance and record.
-                await uow.deliveries.save(sent)
-                async with self.accepting:
-                    reply = await staged.deliver()
-                    await uow.commit()
+            async with sending.mailer.staged(
+                recipient=delivery.recipient, message_id=delivery.message_id, email=email
+            ) as staged:
+                # Staged while the worker's previous email was being recorded, accepted only once
+                # it is.
+                await worker.recorded()
+                reply = await staged.deliver()
         except SendFailed as error:
             self._failed(delivery, error)
-            await _record(delivery, uow=uow)
+            await _record(delivery, uow=worker.uow)
             return
+        worker.recording = asyncio.create_task(self.records.record(sent))
         delivery.mark_sent(at=at)
         log.info(
             "delivery_sent",
