@@ -147,8 +147,10 @@ async def matches_page(api: httpx.AsyncClient, **params) -> dict:
 
 
 async def wait_for_matches(
-    api: httpx.AsyncClient, *, timeout: float = 20, expect=lambda page: page["total"] > 0, **params
+    api: httpx.AsyncClient, *, timeout: float = 60, expect=lambda page: page["total"] > 0, **params
 ) -> dict:
+    """The first page of matches that meets `expect`, or the last one read when `timeout` (sized for
+    a busy machine) has passed: the caller's assertions then say what was missing."""
     deadline = time.monotonic() + timeout
     while True:
         page = await matches_page(api, **params)

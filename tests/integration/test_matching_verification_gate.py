@@ -141,5 +141,6 @@ async def test_an_enterprise_back_to_pending_loses_proposed_pairs_keeps_approved
         == "the enterprise behind the offer awaits the agency's verification"
     )
     assert kept["status"] == "approved" and kept["offer_enterprise_status"] == "pending"
+    assert again["items"][0]["status"] == "proposed"
     assert again["items"][0]["id"] == proposed["id"]  # the same pair, proposed again
     assert [h["to_status"] for h in history] == ["proposed", "withdrawn", "proposed"]
