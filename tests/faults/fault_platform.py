@@ -133,14 +133,17 @@ class FaultPlatform:
         self.stack.start_smtp_sink()
 
     def unexpected_errors_logged(self, *, most: int = 5) -> list[str]:
-        """The services' logged unexpected errors (with their tracebacks), to name the cause of a
-        5xx the callers saw."""
+        """The requests the services answered 500 and the unexpected errors they logged (the end of
+        each traceback, which names the error), to name the cause of a 5xx the callers saw. A
+        relay's or consumer's refused connection while a server is down is expected, not listed."""
         found = []
         for log in sorted(self.stack.supervisor.run_dir.glob("*.log")):
             for line in log.read_text(errors="replace").splitlines():
-                if '"unhandled_error"' in line or '"level": "error"' in line:
-                    found.append(f"{log.stem}: {line[-3000:]}")
-        return found[-most:]
+                if '"status": 500' in line:
+                    found.append(f"{log.stem}: {line[:300]}")
+                elif '"unhandled_error"' in line:
+                    found.append(f"{log.stem}: {line[-1500:]}")
+        return found[:most] + found[-most:] if len(found) > 2 * most else found
 
     def all_alive(self) -> list[str]:
         """The names of the processes that should run but do not."""

@@ -45,7 +45,10 @@ def survived(
     assert not platform.all_alive(), "every process is running again"
     assert not ledger.stories_abandoned, ledger.stories_abandoned
     assert ledger.stories_done > 0
-    assert not verdict.problems(), (verdict.problems(), platform.unexpected_errors_logged())
+    # A string, so that pytest shows the services' tracebacks whole.
+    assert not verdict.problems(), "\n".join(
+        [*verdict.problems(), *platform.unexpected_errors_logged()]
+    )
 
 
 def killed_and_restarted(platform: FaultPlatform, name: str) -> Callable[[], None]:

@@ -39,6 +39,8 @@ def configure_logging(level: str, *, quiet: Iterable[str] = ()) -> None:
             foreign_pre_chain=shared,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                # The standard library's errors (uvicorn's among them) keep their traceback as text.
+                structlog.processors.format_exc_info,
                 structlog.processors.JSONRenderer(ensure_ascii=False),
             ],
         )

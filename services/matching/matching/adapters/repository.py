@@ -127,6 +127,7 @@ def listing_of(row) -> Listing:
 class ListingReadModel:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.written: set[uuid.UUID] = set()  # the listings this transaction wrote
 
     async def _serialise_change_numbers(self) -> None:
         """Every transaction that writes listings takes this one lock (held until it commits) before
@@ -161,6 +162,7 @@ class ListingReadModel:
 
     async def put(self, listing: Listing) -> None:
         await self._serialise_change_numbers()
+        self.written.add(listing.id)
         values = _listing_row(listing)
         statement = insert(listings).values(values)
         changed = {k: statement.excluded[k] for k in values if k != "id"}

@@ -1,11 +1,17 @@
 """The matcher the use cases share: the in-memory index with the settings it applies, kept in step
-with the listings table."""
+with the listings table.
+
+A catch-up inside a transaction that writes listings files them before they are committed (the
+transaction sees its own writes). When that transaction does not commit (PostgreSQL stopped under
+it, a rule refused the event), the index would keep listings the table does not hold, and a later
+proposal would point at one that does not exist: so those listings are read again from the table
+at the next catch-up, and filed as it holds them, or forgotten."""
 
 from __future__ import annotations
 
 import gc
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from matching.domain.index import Candidate, MatchIndex
 from matching.domain.listing import Listing
@@ -19,11 +25,15 @@ class Matcher:
     threshold: float
     limit: int  # at most this many proposed matches per listing
     seen_change: int = 0
+    # Listings filed from a transaction that then did not commit, to be read again.
+    unconfirmed: set[uuid.UUID] = field(default_factory=set)
 
     async def catch_up(self, *, uow: UnitOfWork) -> int:
         """Files every listing written since the last look (by this instance or another one). The
         first look reads the whole table and files it in bulk (`MatchIndex.put_all`: postings
         inverted at once, the garbage collector paused while the listings are read and filed)."""
+        uow.on_rollback(self._distrust_written)
+        await self._confirm(uow=uow)
         if self.seen_change == 0:
             return await self._build(uow=uow)
         count = 0
@@ -32,6 +42,22 @@ class Matcher:
             self.seen_change = max(self.seen_change, change_number)
             count += 1
         return count
+
+    def _distrust_written(self, uow: UnitOfWork) -> None:
+        self.unconfirmed |= uow.listings.written
+
+    async def _confirm(self, *, uow: UnitOfWork) -> None:
+        """Files the unconfirmed listings as the table holds them, and forgets those it does not."""
+        if not self.unconfirmed:
+            return
+        asked = set(self.unconfirmed)
+        stored = await uow.listings.get_by_ids(asked)
+        for listing_id in asked:
+            if listing_id in stored:
+                self.index.put(stored[listing_id])
+            else:
+                self.index.remove(listing_id)
+        self.unconfirmed -= asked
 
     async def _build(self, *, uow: UnitOfWork) -> int:
         collecting = gc.isenabled()
