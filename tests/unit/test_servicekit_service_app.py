@@ -75,3 +75,19 @@ async def test_the_probes_answer_and_a_body_over_the_bound_is_refused_with_an_id
     assert too_big.status_code == 413 and too_big.headers["x-request-id"]
     exposed = generate_latest(app.state.container.metrics.registry).decode()
     assert 'status="413"' in exposed
+
+
+async def test_a_request_met_by_an_unreachable_database_is_logged_and_counted_as_the_503_it_got():
+    app = _service()
+
+    @app.get("/stock")
+    async def stock():
+        raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
+
+    answer = await _call(app, "GET", "/stock")
+
+    assert answer.status_code == 503 and answer.headers["retry-after"]
+    assert answer.headers["x-request-id"]  # answered inside the request's middleware
+    exposed = generate_latest(app.state.container.metrics.registry).decode()
+    assert 'route="/stock",status="503"' in exposed
+    assert 'route="/stock",status="500"' not in exposed

@@ -209,6 +209,20 @@ _RETRYABLE = (
 )
 
 
+# The classes `_RETRYABLE`'s tests can say yes to.
+_MAYBE_RETRYABLE = (ConnectionError, sqlalchemy.exc.TimeoutError, sqlalchemy.exc.DBAPIError)
+
+
+def _retry_answer(error: Exception, *, service: str) -> JSONResponse | None:
+    """A 503 with how long to wait, when the error is one a caller should simply send again."""
+    for is_retryable, event, detail, retry_after in _RETRYABLE:
+        if is_retryable(error):
+            log.warning(event, error=type(error).__name__)
+            headers = {"Retry-After": str(retry_after)}
+            return Problem(503, detail.format(service=service), headers=headers).response()
+    return None
+
+
 def install_problem_handlers(
     app: FastAPI,
     *,
@@ -229,18 +243,26 @@ def install_problem_handlers(
             error.status_code, str(error.detail), headers=getattr(error, "headers", None)
         ).response()
 
+    async def retry_later(request: Request, error: Exception) -> JSONResponse:
+        # Answered inside the middleware (unlike `unexpected`), so the request's log line and
+        # metrics count the 503 the caller got, and no traceback is logged for an expected outage.
+        answer = _retry_answer(error, service=service)
+        if answer is None:
+            raise error  # not a retryable one after all: `unexpected` answers it
+        return answer
+
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
-        for is_retryable, event, detail, retry_after in _RETRYABLE:
-            if is_retryable(error):
-                log.warning(event, error=type(error).__name__)
-                headers = {"Retry-After": str(retry_after)}
-                return Problem(503, detail.format(service=service), headers=headers).response()
+        answer = _retry_answer(error, service=service)
+        if answer is not None:
+            return answer
         log.exception("unhandled_error")
         return Problem(500, f"the {service} could not complete the request").response()
 
     app.add_exception_handler(Problem, problem)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(HTTPException, http_error)
+    for error_class in _MAYBE_RETRYABLE:
+        app.add_exception_handler(error_class, retry_later)
     app.add_exception_handler(Exception, unexpected)
     for error_class, answer in (domain_errors or {}).items():
         app.add_exception_handler(error_class, _domain_handler(answer))
