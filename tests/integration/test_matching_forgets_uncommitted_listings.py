@@ -6,14 +6,17 @@ with a foreign-key violation (a 500) until the event was read again."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from matching.bootstrap import build_matcher
 from matching.config import Settings
+from matching.domain.listing import Listing
+from matching.domain.match import Match
 from matching.service_layer.handlers import listing_from
+from matching.service_layer.matcher import Matcher
 from matching.service_layer.reconcile import reconcile
 from matching.service_layer.unit_of_work import UnitOfWork
 from tests.integration.test_matching_several_instances import (  # noqa: F401  (fixture)
@@ -26,54 +29,66 @@ class CommitLost(Exception):
     """Stands for the database going away before the transaction's commit."""
 
 
-async def test_a_listing_whose_transaction_never_committed_is_never_proposed(database):
+@dataclass
+class Flax:
+    """A matcher on the test's database, and an offer and a need that pair."""
+
+    sessions: async_sessionmaker
+    matcher: Matcher
+    offer: Listing
+    need: Listing
+
+    async def written_but_never_committed(self, listing: Listing) -> None:
+        """A transaction writes the listing and catches up (filing it), then ends without its
+        commit."""
+        with pytest.raises(CommitLost):
+            async with UnitOfWork(self.sessions) as uow:
+                await uow.listings.put(listing)
+                await self.matcher.catch_up(uow=uow)
+                raise CommitLost
+
+    async def committed(self, listing: Listing) -> list[Match]:
+        """Writes the listing as the consumer does, and returns the pairs it proposed."""
+        async with UnitOfWork(self.sessions) as uow:
+            await uow.listings.put(listing)
+            await self.matcher.catch_up(uow=uow)
+            proposed = await reconcile(listing=listing, uow=uow, matcher=self.matcher)
+            await uow.commit()
+        return proposed
+
+
+@pytest.fixture
+def flax(database) -> Flax:
     _, engine = database
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
-    matcher = build_matcher(Settings(internal_token_secret="s" * 32))
     tag = f"партия {uuid.uuid4().hex[:6]}"
-    phantom_offer, need = (listing_from(listing_event(s, "flax", tag)) for s in ("offer", "need"))
+    offer, need = (listing_from(listing_event(s, "flax", tag)) for s in ("offer", "need"))
+    return Flax(
+        sessions=async_sessionmaker(engine, expire_on_commit=False),
+        matcher=build_matcher(Settings(internal_token_secret="s" * 32)),
+        offer=offer,
+        need=need,
+    )
 
-    with pytest.raises(CommitLost):
-        async with UnitOfWork(sessions) as uow:
-            await uow.listings.put(phantom_offer)
-            await matcher.catch_up(uow=uow)
-            assert phantom_offer.id in matcher.index  # filed from the transaction's own write
-            raise CommitLost
 
-    async with UnitOfWork(sessions) as uow:  # the need arrives: its best partner would be the offer
-        await uow.listings.put(need)
-        await matcher.catch_up(uow=uow)
-        proposed = await reconcile(listing=need, uow=uow, matcher=matcher)
-        await uow.commit()
+async def test_a_listing_whose_transaction_never_committed_is_never_proposed(flax: Flax):
+    await flax.written_but_never_committed(flax.offer)
+    assert flax.offer.id in flax.matcher.index  # filed from the transaction's own write
 
-    assert phantom_offer.id not in matcher.index
+    proposed = await flax.committed(flax.need)  # its best partner would be the offer
+
+    assert flax.offer.id not in flax.matcher.index
     assert proposed == []
 
 
-async def test_a_listing_changed_by_a_transaction_that_never_committed_is_filed_as_stored(database):
-    _, engine = database
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
-    matcher = build_matcher(Settings(internal_token_secret="s" * 32))
-    tag = f"партия {uuid.uuid4().hex[:6]}"
-    offer, need = (listing_from(listing_event(s, "flax", tag)) for s in ("offer", "need"))
-    async with UnitOfWork(sessions) as uow:
-        await uow.listings.put(offer)
-        await matcher.catch_up(uow=uow)
-        await uow.commit()
+async def test_a_listing_changed_by_a_transaction_that_never_committed_is_filed_as_stored(
+    flax: Flax,
+):
+    assert await flax.committed(flax.offer) == []  # no need yet
+    closed = replace(flax.offer, status="closed", version=flax.offer.version + 1)
+    await flax.written_but_never_committed(closed)
+    assert flax.offer.id not in flax.matcher.index  # filed closed, so matched no more
 
-    closed = replace(offer, status="closed", version=offer.version + 1)
-    with pytest.raises(CommitLost):
-        async with UnitOfWork(sessions) as uow:
-            await uow.listings.put(closed)
-            await matcher.catch_up(uow=uow)
-            assert offer.id not in matcher.index  # a closed listing is matched no more
-            raise CommitLost
+    [proposed] = await flax.committed(flax.need)  # the offer is still open in the table: it pairs
 
-    async with UnitOfWork(sessions) as uow:  # the offer is still open in the table: it pairs
-        await uow.listings.put(need)
-        await matcher.catch_up(uow=uow)
-        [proposed] = await reconcile(listing=need, uow=uow, matcher=matcher)
-        await uow.commit()
-
-    assert matcher.index.get(offer.id).listing.status == "active"  # filed again, as stored
-    assert (proposed.offer_id, proposed.need_id) == (offer.id, need.id)
+    assert flax.matcher.index.get(flax.offer.id).listing.status == "active"  # filed as stored
+    assert (proposed.offer_id, proposed.need_id) == (flax.offer.id, flax.need.id)
