@@ -18,11 +18,12 @@ from dataclasses import asdict, dataclass
 
 from fastapi import HTTPException, Request
 
+from servicekit.caller import STAFF_ROLES
+
 SESSION_COOKIE = "um_session"
 CSRF_COOKIE = "um_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-STAFF_ROLES = frozenset({"agency", "admin"})
 MAX_COOKIE_DATA = 64 * 1024  # what a signed cookie may unpack to
 
 
