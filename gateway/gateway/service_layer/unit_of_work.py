@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gateway.adapters.email_outbox import PendingEmailRepository
 from gateway.adapters.repository import AccountRepository, OwnershipStore, RefreshTokenRepository
 from gateway.adapters.tokens import SessionCache
-from servicekit.unit_of_work import SessionUnitOfWork
+from servicekit.unit_of_work import Repository, SessionUnitOfWork
 
 
 class UnitOfWork(SessionUnitOfWork):
@@ -19,6 +19,11 @@ class UnitOfWork(SessionUnitOfWork):
     forgotten there once it commits, so this instance refuses their access tokens at once.
     `emails_queued`: set once a transaction that kept an account email commits, so the sender
     hands it over at once rather than at its next look."""
+
+    accounts = Repository(AccountRepository)
+    refresh_tokens = Repository(RefreshTokenRepository)
+    ownership = Repository(OwnershipStore, on=lambda uow: uow.driver_connection)
+    emails = Repository(PendingEmailRepository)
 
     def __init__(
         self,
@@ -30,14 +35,6 @@ class UnitOfWork(SessionUnitOfWork):
         super().__init__(session_factory)
         self._sessions = sessions
         self._emails_queued = emails_queued
-
-    async def __aenter__(self) -> UnitOfWork:
-        await super().__aenter__()
-        self.accounts = AccountRepository(self.session)
-        self.refresh_tokens = RefreshTokenRepository(self.session)
-        self.ownership = OwnershipStore(self.driver_connection)
-        self.emails = PendingEmailRepository(self.session)
-        return self
 
     async def driver_connection(self) -> asyncpg.Connection:
         """The driver's own connection under the session's, for the registration's request path,

@@ -1,22 +1,84 @@
 """The transaction of one use case on a SQLAlchemy session: opened on entering the block, kept only
-when the handler commits, rolled back and closed on leaving. Each service's unit of work extends it
-with its own repositories (on entering) and whatever its commit also does; the repositories stay in
-the service."""
+when the handler commits, rolled back and closed on leaving.
+
+A service's unit of work states its repositories once, as class attributes, and this base builds
+them on each entry:
+
+    class UnitOfWork(SessionUnitOfWork):
+        listings = Repository(ListingRepository)
+        processed_events = Repository(partial(ProcessedEvents, table=orm.processed_events))
+
+`uow.listings` is then a `ListingRepository` to type checkers, and one built on this transaction's
+session at run time. The repositories stay in the service; so does whatever its commit also does."""
 
 from __future__ import annotations
 
-from typing import Self
+from collections.abc import Callable
+from typing import Any, ClassVar, Generic, Self, TypeVar, overload
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+RepositoryT = TypeVar("RepositoryT")
+
+
+class Repository(Generic[RepositoryT]):
+    """One repository of a unit of work: `build` is called with what the unit of work's
+    repositories are built on (its session, unless it says otherwise), or, given `on`, with what
+    `on` picks from the unit of work (for example its `driver_connection` method)."""
+
+    def __init__(
+        self,
+        build: Callable[[Any], RepositoryT],
+        *,
+        on: Callable[[Any], object] | None = None,
+    ) -> None:
+        self.build = build
+        self.on = on
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> Self: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type) -> RepositoryT: ...
+
+    def __get__(self, instance, owner):
+        if instance is None:
+            return self
+        # Reached only before the first entry: entering gives the instance a repository of its own.
+        raise AttributeError(f"{owner.__name__}.{self.name} is built on entering `async with`")
+
 
 class SessionUnitOfWork:
+    _repositories: ClassVar[dict[str, Repository[Any]]] = {}
+
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._repositories = {
+            name: value
+            for klass in reversed(cls.__mro__)
+            for name, value in vars(klass).items()
+            if isinstance(value, Repository)
+        }
+
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
+        source = await self._repository_source()
+        for name, repository in self._repositories.items():
+            built_on = source if repository.on is None else repository.on(self)
+            setattr(self, name, repository.build(built_on))  # shadows the class's `Repository`
         return self
+
+    async def _repository_source(self) -> object:
+        """What the repositories are built on; a service whose repositories speak SQL rather than
+        ORM returns the session's connection instead."""
+        return self.session
 
     async def __aexit__(self, *exc_info) -> None:
         await self.session.rollback()

@@ -4,6 +4,8 @@ who asked (`on_rollback`) that what the transaction wrote is not kept."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import Self
 
 from eventkit.processed import ProcessedEvents
 from matching.adapters import orm
@@ -14,21 +16,21 @@ from matching.adapters.repository import (
     MatchRepository,
     OutboxWriter,
 )
-from servicekit.unit_of_work import SessionUnitOfWork
+from servicekit.unit_of_work import Repository, SessionUnitOfWork
 
 
 class UnitOfWork(SessionUnitOfWork):
-    async def __aenter__(self) -> UnitOfWork:
-        await super().__aenter__()
-        self.enterprises = EnterpriseReadModel(self.session)
-        self.listings = ListingReadModel(self.session)
-        self.matches = MatchRepository(self.session)
-        self.outbox = OutboxWriter(self.session)
-        self.processed_events = ProcessedEvents(self.session, orm.processed_events)
-        self.figures = FiguresReader(self.session)
+    enterprises = Repository(EnterpriseReadModel)
+    listings = Repository(ListingReadModel)
+    matches = Repository(MatchRepository)
+    outbox = Repository(OutboxWriter)
+    figures = Repository(FiguresReader)
+    processed_events = Repository(partial(ProcessedEvents, table=orm.processed_events))
+
+    async def __aenter__(self) -> Self:
         self._committed = False
         self._rollback_hooks: list[Callable[[UnitOfWork], None]] = []
-        return self
+        return await super().__aenter__()
 
     def on_rollback(self, hook: Callable[[UnitOfWork], None]) -> None:
         """`hook` is called with this unit of work if it ends without a commit that succeeded (a

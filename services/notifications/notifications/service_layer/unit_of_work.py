@@ -19,20 +19,17 @@ from notifications.adapters.repository import (
     RecipientRepository,
     SuggestionRepository,
 )
-from servicekit.unit_of_work import SessionUnitOfWork
+from servicekit.unit_of_work import Repository, SessionUnitOfWork
 
 
 class UnitOfWork(SessionUnitOfWork):
-    async def __aenter__(self) -> UnitOfWork:
-        await super().__aenter__()
-        self.deliveries = DeliveryRepository(self.session)
-        self.processed_events = ProcessedEvents(self.session, orm.processed_events)
-        self.recipients = RecipientRepository(self.session)
-        self.suggestions = SuggestionRepository(self.session)
-        self.preferences = PreferenceRepository(self.session)
-        self.outbox = Outbox(self.session)
-        self.personal_data = PersonalDataEraser(self.session)
-        return self
+    deliveries = Repository(DeliveryRepository)
+    processed_events = Repository(functools.partial(ProcessedEvents, table=orm.processed_events))
+    recipients = Repository(RecipientRepository)
+    suggestions = Repository(SuggestionRepository)
+    preferences = Repository(PreferenceRepository)
+    outbox = Repository(Outbox)
+    personal_data = Repository(PersonalDataEraser)
 
     @contextlib.asynccontextmanager
     async def sibling(self) -> AsyncIterator[UnitOfWork]:

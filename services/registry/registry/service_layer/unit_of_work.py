@@ -3,7 +3,10 @@ without a commit rolls back."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import asyncpg
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from eventkit.processed import ProcessedEvents
 from registry.adapters import orm
@@ -13,26 +16,26 @@ from registry.adapters.introductions import IntroductionRepository
 from registry.adapters.publications import PublicationStore
 from registry.adapters.repository import EnterpriseRepository, ListingRepository, OutboxWriter
 from registry.adapters.republish import RepublishQueries
-from servicekit.unit_of_work import SessionUnitOfWork
+from servicekit.unit_of_work import Repository, SessionUnitOfWork
 
 
 class UnitOfWork(SessionUnitOfWork):
-    async def __aenter__(self) -> UnitOfWork:
-        await super().__aenter__()
+    enterprises = Repository(EnterpriseRepository)
+    listings = Repository(ListingRepository)
+    outbox = Repository(OutboxWriter)
+    introductions = Repository(IntroductionRepository)
+    processed_events = Repository(partial(ProcessedEvents, table=orm.processed_events))
+    expiry = Repository(ExpiryQueries)
+    republishing = Repository(RepublishQueries)
+    figures = Repository(FiguresReader)
+    publications = Repository(PublicationStore, on=lambda uow: uow.driver_connection)
+
+    async def _repository_source(self) -> AsyncConnection:
         # The repositories speak SQL, not ORM: the session's connection spares them the ORM layer.
         self._connection = await self.session.connection()
-        self._driver: asyncpg.Connection | None = None
+        self._driver: asyncpg.Connection | None = None  # none borrowed yet in this transaction
         self._driver_transaction: asyncpg.transaction.Transaction | None = None
-        self.enterprises = EnterpriseRepository(self._connection)
-        self.listings = ListingRepository(self._connection)
-        self.outbox = OutboxWriter(self._connection)
-        self.introductions = IntroductionRepository(self._connection)
-        self.processed_events = ProcessedEvents(self._connection, orm.processed_events)
-        self.expiry = ExpiryQueries(self._connection)
-        self.republishing = RepublishQueries(self._connection)
-        self.figures = FiguresReader(self._connection)
-        self.publications = PublicationStore(self.driver_connection)
-        return self
+        return self._connection
 
     async def driver_connection(self) -> asyncpg.Connection:
         """The driver's own connection under the session's, for a path where SQLAlchemy's cost per
