@@ -3,31 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import copy
-import logging
 
 import uvicorn
-import uvicorn.config
 
 from servicekit.cli import Command, run_cli
 from web.config import Settings
-
-
-class PathsWithoutQuery(logging.Filter):
-    """Cuts each access line's path at its query: the emailed links carry their tokens there."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and len(record.args) == 5:
-            client, method, path, version, status = record.args
-            record.args = (client, method, str(path).split("?", 1)[0], version, status)
-        return True
-
-
-def logging_config() -> dict:
-    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    config["filters"] = {"paths_without_query": {"()": PathsWithoutQuery}}
-    config["handlers"]["access"]["filters"] = ["paths_without_query"]
-    return config
 
 
 def main() -> None:
@@ -51,23 +31,39 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
         demo_mode=settings.demo_mode,
         demo_setting="WEB_DEMO_MODE",
     )
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    from servicekit.observability import configure_logging
     from web.bootstrap import create_app
+    from web.entrypoints.operations import serve_operations_beside
 
+    # One JSON line per request, written by servicekit's middleware with the request's id and its
+    # path without the query (the emailed links carry their tokens there); a line per call to the
+    # gateway would double the log.
+    configure_logging(settings.log_level, quiet=["httpx"])
+    app = create_app(settings)
+    if settings.ops_port is not None:
+        app = serve_operations_beside(app, operations_port=settings.ops_port)
     # Behind a proxy, uvicorn takes the visitor's address from X-Forwarded-For only from the peers
     # in WEB_FORWARDED_ALLOW_IPS (none unless set); the gateway is then told that address.
     trusted = settings.forwarded_allow_ips.strip()
-    uvicorn.run(
-        create_app(settings),
+    config = uvicorn.Config(
+        app,
         host=settings.http_host,
         port=settings.http_port,
-        log_level=settings.log_level.lower(),
+        log_config=None,
+        access_log=False,
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted or None,
-        log_config=logging_config(),
     )
+    uvicorn.Server(config).run(sockets=_listeners(config, settings))
+
+
+def _listeners(config: uvicorn.Config, settings: Settings) -> list | None:
+    """The public socket and the operations one, bound here so that one server serves both; none
+    (uvicorn binds the public address itself) without an operations listener."""
+    if settings.ops_port is None:
+        return None
+    operations = uvicorn.Config(config.app, host=settings.ops_host, port=settings.ops_port)
+    return [config.bind_socket(), operations.bind_socket()]
 
 
 if __name__ == "__main__":

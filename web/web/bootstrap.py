@@ -15,6 +15,7 @@ from jinja2 import Environment
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eventkit.published_secrets import secret_values
+from servicekit.observability import Metrics, RequestContextMiddleware
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable, GatewayClient
 from web.config import Settings
 from web.entrypoints import console, i18n, portal, public_pages
@@ -54,12 +55,19 @@ class Container:
     signer: CookieSigner
     texts: i18n.Texts
     templates: Environment
+    metrics: Metrics
+
+    async def readiness(self) -> dict[str, bool]:
+        """Ready when the public API it shows answers; the gateway's own readiness covers the
+        services behind it."""
+        return {"gateway": await self.gateway.answers()}
 
 
-def build_container(settings: Settings) -> Container:
+def build_container(settings: Settings, metrics: Metrics) -> Container:
     texts = i18n.Texts(i18n.Catalogs())
     return Container(
         settings=settings,
+        metrics=metrics,
         gateway=GatewayClient(settings.gateway_url, timeout=settings.gateway_timeout_seconds),
         signer=CookieSigner(
             settings.session_secret.get_secret_value(),
@@ -71,9 +79,11 @@ def build_container(settings: Settings) -> Container:
 
 
 def create_app(settings: Settings) -> FastAPI:
+    metrics = Metrics()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.container = build_container(settings)
+        app.state.container = build_container(settings, metrics)
         try:
             yield
         finally:
@@ -88,9 +98,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.middleware("http")(_session_and_language)
     _handle_failures(app)
-    app.add_middleware(
-        BodySizeLimit
-    )  # outermost: a form over the bound is refused before anything reads it
+    # A form over the bound is refused before anything reads it.
+    app.add_middleware(BodySizeLimit)
+    # Outermost: every request, a refused one too, gets an id, a JSON log line and its metrics.
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, service="web")
     return app
 
 

@@ -15,6 +15,12 @@ class Settings(BaseSettings):
     """Address the HTTP server binds."""
     http_port: int = 8080
     """HTTP port."""
+    ops_host: str = "127.0.0.1"
+    """Address of the operations listener (`/healthz`, `/readyz`, `/metrics`), served by the same
+    process; loopback unless told."""
+    ops_port: int | None = None
+    """Port of the operations listener; none by default: then no /metrics is served at all, and
+    the probes ask the public port's `/healthz` and `/readyz`."""
     # The public API this application is a client of, like any integrator.
     gateway_url: str = "http://127.0.0.1:8000"
     """The public API this application is a client of (the gateway), like any integrator."""

@@ -21,9 +21,11 @@ def health_routes(
     *,
     container_of: Callable[[Request], Any] = lambda request: request.app.state.container,
     before_scrape: Callable[[Any], Awaitable[None]] | None = None,
+    with_metrics: bool = True,
 ) -> APIRouter:
     """`before_scrape(container)` refreshes the gauges read at scrape time; a container that is not
-    there yet (an app still starting) is not ready and has no metrics."""
+    there yet (an app still starting) is not ready and has no metrics. An app facing the public
+    leaves /metrics out (`with_metrics=False`) and serves it on a listener of its own."""
     routes = APIRouter()
 
     @routes.get("/healthz", include_in_schema=False)
@@ -39,6 +41,9 @@ def health_routes(
             {"status": "ready" if ready else "not ready", "checks": checks},
             status_code=200 if ready else 503,
         )
+
+    if not with_metrics:
+        return routes
 
     @routes.get("/metrics", include_in_schema=False)
     async def metrics(request: Request):

@@ -149,5 +149,11 @@ class RequestContextMiddleware:
             structlog.contextvars.clear_contextvars()
 
 
+def current_request_id() -> str | None:
+    """The id of the request being served (`RequestContextMiddleware`'s), for an app to pass on in
+    X-Request-ID when it calls another: one user action is then traceable across the platform."""
+    return structlog.contextvars.get_contextvars().get("request_id")
+
+
 def _request_id(scope: Scope) -> str:
     return next((value.decode() for name, value in scope["headers"] if name == b"x-request-id"), "")

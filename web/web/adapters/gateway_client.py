@@ -10,6 +10,11 @@ from typing import Any
 
 import httpx
 
+from servicekit.observability import current_request_id
+
+# How long the readiness probe waits for the gateway's /healthz: a probe must answer in seconds.
+HEALTH_TIMEOUT_SECONDS = 2.0
+
 
 @dataclass
 class ApiProblem(Exception):
@@ -76,17 +81,32 @@ class Tokens:
 
 
 class GatewayClient:
-    """One pooled connection to the gateway for the whole application."""
+    """One pooled connection to the gateway for the whole application. Every call carries the id
+    of the page request it serves (X-Request-ID), so the gateway and the services log one user
+    action under one id."""
 
-    def __init__(self, base_url: str, *, timeout: float) -> None:
+    def __init__(
+        self, base_url: str, *, timeout: float, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self._healthz = base_url.rstrip("/") + "/healthz"
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/") + "/api/v1",
             timeout=timeout,
             headers={"Accept": "application/json"},
+            event_hooks={"request": [_pass_request_id]},
+            transport=transport,
         )
 
     async def close(self) -> None:
         await self._http.aclose()
+
+    async def answers(self) -> bool:
+        """Whether the gateway answers its liveness probe: the web application's readiness."""
+        try:
+            response = await self._http.get(self._healthz, timeout=HEALTH_TIMEOUT_SECONDS)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
 
     async def request(
         self,
@@ -140,6 +160,12 @@ class GatewayClient:
 
     async def sign_out(self, *, refresh_token: str) -> None:
         await self.request("POST", "/auth/logout", json={"refresh_token": refresh_token})
+
+
+async def _pass_request_id(request: httpx.Request) -> None:
+    request_id = current_request_id()
+    if request_id and "x-request-id" not in request.headers:
+        request.headers["X-Request-ID"] = request_id
 
 
 def _clean(params: dict | None) -> dict | None:

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 
+from servicekit.health import health_routes
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable
 from web.config import LANGUAGES
 from web.entrypoints import i18n
@@ -34,6 +35,8 @@ from web.entrypoints.rendering import api, render, safe_next, see_other
 from web.entrypoints.session import Session, require_csrf, state_of
 
 router = APIRouter()
+# The probes' /healthz and /readyz; /metrics only on the operations listener (operations.py).
+router.include_router(health_routes(with_metrics=False))
 Csrf = Depends(require_csrf)
 
 
@@ -55,11 +58,6 @@ async def _figures(request: Request) -> dict:
         read("/figures/enterprises"), read("/figures/introductions")
     )
     return enterprises | introductions
-
-
-@router.get("/healthz", include_in_schema=False)
-async def healthz():
-    return {"status": "ok"}
 
 
 # --- signing in and out ------------------------------------------------------------------------
