@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 
 import uvicorn
 
@@ -57,11 +58,13 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
     uvicorn.Server(config).run(sockets=_listeners(config, settings))
 
 
-def _listeners(config: uvicorn.Config, settings: Settings) -> list | None:
+def _listeners(config: uvicorn.Config, settings: Settings) -> list[socket.socket] | None:
     """The public socket and the operations one, bound here so that one server serves both; none
     (uvicorn binds the public address itself) without an operations listener."""
     if settings.ops_port is None:
         return None
+    # A configuration of the same app on the operations address, only to bind that socket the way
+    # uvicorn binds its own (the address reuse, IPv6, the line saying where it listens).
     operations = uvicorn.Config(config.app, host=settings.ops_host, port=settings.ops_port)
     return [config.bind_socket(), operations.bind_socket()]
 
