@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
 from pydantic import SecretStr
@@ -21,33 +21,48 @@ from servicekit.problems import install_problem_handlers
 from servicekit.request_limits import RequestLimits
 from servicekit.runner import Workers
 
+if TYPE_CHECKING:
+    from servicekit.cli import ServiceSettings
+
 
 def create_service_app(
+    settings: ServiceSettings,
     *,
-    title: str,
+    service: str,
+    metrics: Metrics,
     routers: Sequence[APIRouter],
-    build_container: Callable[[], Any],
+    build_container: Callable[[Any, Metrics], Any],
     start_workers: Callable[[Any, Workers], None],
     **plumbing: Any,
 ) -> FastAPI:
-    """At start-up the container is built (`app.state.container`, for the routes) and
-    `start_workers(container, workers)` starts the service's background work; at shutdown the
-    workers stop in order and the container's clients close last (`container.close()`).
-    `plumbing` is what `install_service_plumbing` takes."""
+    """The app of `service` ("Union Match <service>"), accepting the internal tokens signed with
+    the settings' secrets and counting its requests on `metrics` (the service's own series too).
+    At start-up `build_container(settings, metrics)` builds the container (`app.state.container`,
+    for the routes) and `start_workers(container, workers)` starts the service's background work;
+    at shutdown the workers stop in order and the container's clients close last
+    (`container.close()`).
+    `plumbing` is the rest of what `install_service_plumbing` takes."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = build_container()
+        container = build_container(settings, metrics)
         app.state.container = container
         async with Workers() as workers:
             workers.on_close(container.close)
             start_workers(container, workers)
             yield
 
-    app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title=f"Union Match {service}", version="0.1.0", lifespan=lifespan)
     for router in routers:
         app.include_router(router)
-    install_service_plumbing(app, **plumbing)
+    install_service_plumbing(
+        app,
+        service=service,
+        secret=settings.internal_token_secret,
+        previous_secrets=settings.internal_token_previous_secrets,
+        metrics=metrics,
+        **plumbing,
+    )
     return app
 
 

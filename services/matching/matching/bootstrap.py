@@ -95,17 +95,14 @@ async def run_relay(container: Container, stop: asyncio.Event) -> None:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    metrics = Metrics()
     return create_service_app(
-        title="Union Match matching",
-        routers=[router],
-        build_container=lambda: build_container(settings, metrics),
-        start_workers=start_workers,
+        settings,
         service="matching",
+        metrics=Metrics(),
+        routers=[router],
+        build_container=build_container,
+        start_workers=start_workers,
         named_in_problems="matching service",
-        secret=settings.internal_token_secret,
-        previous_secrets=settings.internal_token_previous_secrets,
-        metrics=metrics,
         domain_errors=DOMAIN_ERRORS,
     )
 

@@ -63,17 +63,14 @@ def build_container(settings: Settings, metrics: Metrics) -> Container:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    metrics = Metrics()
     return create_service_app(
-        title="Union Match notifications",
-        routers=[router],
-        build_container=lambda: build_container(settings, metrics),
-        start_workers=start_workers,
+        settings,
         service="notifications",
+        metrics=Metrics(),
+        routers=[router],
+        build_container=build_container,
+        start_workers=start_workers,
         named_in_problems="notifications service",
-        secret=settings.internal_token_secret,
-        previous_secrets=settings.internal_token_previous_secrets,
-        metrics=metrics,
         before_scrape=count_deliveries,
     )
 

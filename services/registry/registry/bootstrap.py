@@ -137,16 +137,13 @@ async def run_consumer_alone(settings: Settings, stop: asyncio.Event) -> None:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    metrics = Metrics()
     return create_service_app(
-        title="Union Match registry",
-        routers=[router, partners_router],
-        build_container=lambda: build_container(settings, metrics),
-        start_workers=start_workers,
+        settings,
         service="registry",
-        secret=settings.internal_token_secret,
-        previous_secrets=settings.internal_token_previous_secrets,
-        metrics=metrics,
+        metrics=Metrics(),
+        routers=[router, partners_router],
+        build_container=build_container,
+        start_workers=start_workers,
         domain_errors=DOMAIN_ERRORS,
         caller_type=Caller,
         max_bytes=settings.max_body_bytes,
