@@ -194,7 +194,9 @@ async def close_demo_accounts(container) -> None:
     from gateway.service_layer import accounts
     from gateway.service_layer.unit_of_work import UnitOfWork
 
-    account_ids = await accounts.enabled_demo_account_ids(uow=UnitOfWork(container.session_factory))
+    account_ids = await accounts.get_enabled_demo_account_ids(
+        uow=UnitOfWork(container.session_factory)
+    )
     async with UnitOfWork(
         container.session_factory
     ) as uow:  # staff opened by demo runs from before the mark

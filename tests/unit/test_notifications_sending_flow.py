@@ -63,12 +63,16 @@ class FakeRecipients:
     async def get(self, enterprise_id: uuid.UUID, *, for_update: bool = False) -> Recipient | None:
         return self.rows.get(enterprise_id)
 
-    async def get_many(self, enterprise_ids: set[uuid.UUID]) -> dict[uuid.UUID, Recipient]:
+    async def get_by_enterprise_ids(
+        self, enterprise_ids: set[uuid.UUID]
+    ) -> dict[uuid.UUID, Recipient]:
         return {e: self.rows[e] for e in enterprise_ids if e in self.rows}
 
 
 class FakePreferences:
-    async def get_many(self, enterprise_ids: set[uuid.UUID]) -> dict[uuid.UUID, Preferences]:
+    async def get_by_enterprise_ids(
+        self, enterprise_ids: set[uuid.UUID]
+    ) -> dict[uuid.UUID, Preferences]:
         return {e: Preferences(enterprise_id=e) for e in enterprise_ids}
 
 

@@ -77,7 +77,7 @@ class AccountRepository:
         ).first()
         return _to_domain(row, await self.get_enterprise_ids(account_id)) if row else None
 
-    async def enabled_demo_account_ids(self) -> list[str]:
+    async def get_enabled_demo_account_ids(self) -> list[str]:
         query = select(accounts.c.id).where(
             accounts.c.opened_in_demo, accounts.c.disabled_at.is_(None)
         )
@@ -115,7 +115,7 @@ class AccountRepository:
         )
         return (await self._session.execute(statement)).rowcount == 1
 
-    async def list_by_role(
+    async def get_page_by_roles(
         self, roles: frozenset[Role], *, limit: int, cursor: str | None
     ) -> AccountPage:
         """Newest first, the id breaking ties; a page continues after the cursor's account, so

@@ -304,7 +304,7 @@ async def list_staff_accounts(
     *, uow: UnitOfWork, roles: frozenset[Role], limit: int, cursor: str | None = None
 ) -> AccountPage:
     async with uow:
-        return await uow.accounts.list_by_role(roles, limit=limit, cursor=cursor)
+        return await uow.accounts.get_page_by_roles(roles, limit=limit, cursor=cursor)
 
 
 async def invite_account(
@@ -461,9 +461,9 @@ async def _set_password_through_link(
     return account
 
 
-async def enabled_demo_account_ids(*, uow: UnitOfWork) -> list[str]:
+async def get_enabled_demo_account_ids(*, uow: UnitOfWork) -> list[str]:
     async with uow:
-        return await uow.accounts.enabled_demo_account_ids()
+        return await uow.accounts.get_enabled_demo_account_ids()
 
 
 async def disable_account(*, uow: UnitOfWork, account_id: str, disabled_by: str) -> Account:

@@ -199,7 +199,7 @@ class ListingReadModel:
         )
         return [listing_of(row) for row in rows]
 
-    async def changed_since(
+    async def get_all_changed_since(
         self, change_number: int, *, batch: int = 5000
     ) -> AsyncIterator[tuple[int, Listing]]:
         """Every listing written after the given change number, in order, in batches."""

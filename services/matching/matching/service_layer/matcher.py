@@ -37,7 +37,7 @@ class Matcher:
         if self.seen_change == 0:
             return await self._build(uow=uow)
         count = 0
-        async for change_number, listing in uow.listings.changed_since(self.seen_change):
+        async for change_number, listing in uow.listings.get_all_changed_since(self.seen_change):
             self.index.put(listing)
             self.seen_change = max(self.seen_change, change_number)
             count += 1
@@ -64,7 +64,7 @@ class Matcher:
         # a million listings read: collections walking the growing heap would make it quadratic
         gc.disable()
         try:
-            changes = [change async for change in uow.listings.changed_since(0)]
+            changes = [change async for change in uow.listings.get_all_changed_since(0)]
         finally:
             if collecting:
                 gc.enable()

@@ -148,7 +148,7 @@ class DeliveryRepository:
         )
         return result.rowcount
 
-    async def held_for(self, enterprise_id: uuid.UUID) -> list[Delivery]:
+    async def get_all_held_by_enterprise(self, enterprise_id: uuid.UUID) -> list[Delivery]:
         query = (
             select(deliveries)
             .where(
@@ -160,7 +160,7 @@ class DeliveryRepository:
         )
         return [_to_domain(row) for row in await self._session.execute(query)]
 
-    async def enterprises_with_held(self, *, limit: int) -> list[uuid.UUID]:
+    async def get_enterprise_ids_with_held(self, *, limit: int) -> list[uuid.UUID]:
         query = (
             select(deliveries.c.enterprise_id)
             .where(deliveries.c.status == DeliveryStatus.HELD)
@@ -185,7 +185,7 @@ class DeliveryRepository:
         )
         return (await self._session.execute(statement)).rowcount
 
-    async def list(
+    async def get_page(
         self, selection: DeliveryFilter, *, limit: int, offset: int
     ) -> tuple[list[Delivery], int]:
         conditions = _conditions(selection)
@@ -263,7 +263,9 @@ class RecipientRepository:
             .values(status=status, changed_at=at)
         )
 
-    async def get_many(self, enterprise_ids: set[uuid.UUID]) -> dict[uuid.UUID, Recipient]:
+    async def get_by_enterprise_ids(
+        self, enterprise_ids: set[uuid.UUID]
+    ) -> dict[uuid.UUID, Recipient]:
         if not enterprise_ids:
             return {}
         rows = await self._session.execute(
@@ -339,7 +341,9 @@ class PreferenceRepository:
         ).first()
         return _preferences(row) if row else Preferences(enterprise_id=enterprise_id)
 
-    async def get_many(self, enterprise_ids: set[uuid.UUID]) -> dict[uuid.UUID, Preferences]:
+    async def get_by_enterprise_ids(
+        self, enterprise_ids: set[uuid.UUID]
+    ) -> dict[uuid.UUID, Preferences]:
         rows = (
             await self._session.execute(
                 select(preferences).where(preferences.c.enterprise_id.in_(enterprise_ids))

@@ -11,7 +11,7 @@ async def get_page(
 ) -> tuple[list[Delivery], int]:
     """The deliveries selected, newest first, from `offset`; and how many are selected in all."""
     async with uow:
-        return await uow.deliveries.list(selection, limit=limit, offset=offset)
+        return await uow.deliveries.get_page(selection, limit=limit, offset=offset)
 
 
 async def get_counts_by_status(*, uow: UnitOfWork) -> dict[str, int]:

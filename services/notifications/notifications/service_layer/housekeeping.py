@@ -29,7 +29,7 @@ async def bundle_digests(*, uow: UnitOfWork, hour: int, batch: int = 50) -> int:
     """Turns the suggestions held for each enterprise whose digest is due into one digest email."""
     now = datetime.now(UTC)
     async with uow:
-        enterprises = await uow.deliveries.enterprises_with_held(limit=batch)
+        enterprises = await uow.deliveries.get_enterprise_ids_with_held(limit=batch)
     return sum(
         [
             await _bundle_digest(uow=uow, enterprise_id=enterprise_id, now=now, hour=hour)
@@ -43,7 +43,7 @@ async def _bundle_digest(
 ) -> int:
     async with uow:
         preference = await uow.preferences.get(enterprise_id, for_update=True)
-        held = await uow.deliveries.held_for(enterprise_id)
+        held = await uow.deliveries.get_all_held_by_enterprise(enterprise_id)
         if not held or not preference.digest_due(now=now, hour=hour):
             return 0
         daily = digest(enterprise_id, on=now.date(), held=held)

@@ -79,10 +79,10 @@ async def send_due(*, uow: UnitOfWork, sending: Sending, batch: int = 50) -> lis
         claimed = await uow.deliveries.claim_due(now=clock.now(), lease=sending.lease, limit=batch)
         if not claimed:
             return []
-        people = await uow.recipients.get_many(
+        people = await uow.recipients.get_by_enterprise_ids(
             {e for d in claimed for e in (d.enterprise_id, d.partner_id) if e}
         )
-        preferences = await uow.preferences.get_many(
+        preferences = await uow.preferences.get_by_enterprise_ids(
             {d.enterprise_id for d in claimed if d.enterprise_id}
         )
         await uow.commit()

@@ -179,7 +179,7 @@ class EnterpriseRepository:
             self._connection, enterprises, enterprise.id, _enterprise_row(enterprise)
         )
 
-    async def list(self, filters: EnterpriseFilters, page: PageRequest) -> Page[Enterprise]:
+    async def get_page(self, filters: EnterpriseFilters, page: PageRequest) -> Page[Enterprise]:
         conditions = [enterprises.c.deleted_at.is_(None)]
         if filters.country:
             conditions.append(enterprises.c.country == filters.country)
@@ -288,7 +288,7 @@ class ListingRepository:
             self._connection, listings, listing.id, listing_row(listing)
         )
 
-    async def list(self, filters: ListingFilters, page: PageRequest) -> Page[Listing]:
+    async def get_page(self, filters: ListingFilters, page: PageRequest) -> Page[Listing]:
         conditions = _listing_conditions(filters)
         query = select(*_LISTING_COLUMNS).where(*conditions)
         rows, total, next_cursor = await _paginate(

@@ -191,7 +191,7 @@ async def list_enterprises(
     *, uow: UnitOfWork, filters: EnterpriseFilters, page: PageRequest
 ) -> Page[Enterprise]:
     async with uow:
-        return await uow.enterprises.list(filters, page)
+        return await uow.enterprises.get_page(filters, page)
 
 
 async def list_possible_duplicates(

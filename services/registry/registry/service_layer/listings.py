@@ -146,7 +146,7 @@ async def list_listings(
     async with uow:
         if filters.enterprise_id and await uow.enterprises.get(filters.enterprise_id) is None:
             raise NotFound("enterprise", filters.enterprise_id)
-        return await uow.listings.list(filters, page)
+        return await uow.listings.get_page(filters, page)
 
 
 async def _get_owner_for_share_or_raise(
