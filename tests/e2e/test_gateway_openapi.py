@@ -8,12 +8,12 @@ import re
 from urllib.parse import urlsplit
 
 import httpx
-import jsonschema_rs
 from playwright.async_api import expect
 
 from gateway.entrypoints import openapi
 from gateway.entrypoints.routes import ROUTES
 from tests.e2e.browser import chromium, watch_for_errors
+from tests.integration.test_service_openapi_documents import answered_as_documented
 
 _WRITES_WITHOUT_BODY = {
     ("DELETE", "/enterprises/{enterprise_id}"),
@@ -161,16 +161,6 @@ async def test_swagger_ui_and_redoc_show_every_operation_with_nothing_loaded_fro
     assert [error for error in errors if error not in refused_logo] == []
 
 
-def _answered_as_documented(document: dict, method: str, path: str, answer: httpx.Response):
-    assert answer.is_success, f"{method} {path}: {answer.status_code} {answer.text}"
-    documented = document["paths"][path][method.lower()]["responses"][str(answer.status_code)]
-    [media] = documented["content"].values()
-    validator = jsonschema_rs.Draft202012Validator(
-        {**media["schema"], "components": document["components"]}, validate_formats=True
-    )
-    validator.validate(answer.json())
-
-
 def test_the_documents_examples_of_a_change_and_of_preferences_are_accepted_through_the_gateway(
     gateway, open_company, new_housing_operator
 ):
@@ -191,4 +181,4 @@ def test_the_documents_examples_of_a_change_and_of_preferences_are_accepted_thro
             headers=company,
         )
 
-        _answered_as_documented(document, method, path, answer)
+        answered_as_documented(document, method.lower(), path, answer)
