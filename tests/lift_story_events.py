@@ -4,9 +4,17 @@ enterprise events, the two sides of a lift match, and an event as a consumer rec
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import TypeVar
 
-from eventkit.contracts import EventPayload, MatchSide, decode, envelope_for
+from eventkit.contracts import (
+    EnterpriseRegistered,
+    EventPayload,
+    MatchApproved,
+    MatchSide,
+    decode,
+    envelope_for,
+)
 from eventkit.envelope import Envelope
 
 Payload = TypeVar("Payload")
@@ -60,6 +68,28 @@ def lift_match_sides(
             enterprise_name=need_name,
             title=need_title,
         ),
+    )
+
+
+def lift_match_approved(
+    offer: EnterpriseRegistered, need: EnterpriseRegistered, **sides: str
+) -> MatchApproved:
+    """The agency's approval of a lift match between the `offer` and `need` enterprises (`sides`:
+    the listings' titles, as `lift_match_sides` takes them)."""
+    return MatchApproved(
+        match_id=uuid.uuid4(),
+        **lift_match_sides(
+            offer_enterprise_id=offer.enterprise_id,
+            need_enterprise_id=need.enterprise_id,
+            offer_name=offer.name,
+            need_name=need.name,
+            **sides,
+        ),
+        score=0.84,
+        reasons_ru=["Та же отрасль: лифты и подъёмное оборудование", "Могилёв — Смоленск, 190 км"],
+        reasons_en=["Same sector: elevators and lifting equipment", "Mogilev — Smolensk, 190 km"],
+        status="approved",
+        occurred_at=datetime.now(UTC),
     )
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from fastapi import FastAPI
@@ -52,6 +50,7 @@ from servicekit.observability import RequestContextMiddleware
 from servicekit.problems import install_problem_handlers
 from servicekit.request_limits import RequestLimits
 from servicekit.runner import Workers
+from servicekit.service_app import container_lifespan
 
 DESCRIPTION = """Cross-border business matchmaking for the Smolensk region and Belarus.
 
@@ -230,18 +229,15 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
     """`on_start(container)` runs once the container exists (demo accounts are opened there)."""
     metrics = Metrics()
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = build_container(settings, metrics)
-        app.state.container = container
-        async with Workers() as workers:
-            workers.on_close(container.close)
-            if on_start is not None:
-                await on_start(container)
-            start_registry_events(container, workers)
-            start_email_sender(container, workers)
-            yield
+    async def start_workers(container: Container, workers: Workers) -> None:
+        if on_start is not None:
+            await on_start(container)
+        start_registry_events(container, workers)
+        start_email_sender(container, workers)
 
+    lifespan = container_lifespan(
+        settings, metrics, build_container=build_container, start_workers=start_workers
+    )
     # Swagger UI (/docs) and ReDoc (/redoc) from the package's own copies: no CDN, no internet.
     app = FastAPIOffline(
         title="Union Match API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan

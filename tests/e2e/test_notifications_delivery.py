@@ -10,7 +10,6 @@ import signal
 import time
 import uuid
 from collections import Counter
-from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -29,7 +28,7 @@ from eventkit.kafka import idempotent_producer
 from notifications.config import Settings
 from notifications.domain.deliveries import enterprise_address, idempotency_key
 from tests.e2e.conftest import contact_confirmation_token
-from tests.lift_story_events import lift_match_sides
+from tests.lift_story_events import lift_match_approved
 
 pytestmark = pytest.mark.e2e
 
@@ -67,21 +66,11 @@ def enterprise(
 
 
 def approval(offer: EnterpriseRegistered, need: EnterpriseRegistered) -> MatchApproved:
-    return MatchApproved(
-        match_id=uuid.uuid4(),
-        **lift_match_sides(
-            offer_enterprise_id=offer.enterprise_id,
-            need_enterprise_id=need.enterprise_id,
-            offer_name=offer.name,
-            need_name=need.name,
-            offer_title="Лифты пассажирские ПП-0411",
-            need_title="Замена 120 лифтов в жилфонде",
-        ),
-        score=0.84,
-        reasons_ru=["Та же отрасль: лифты и подъёмное оборудование", "Могилёв — Смоленск, 190 км"],
-        reasons_en=["Same sector: elevators and lifting equipment", "Mogilev — Smolensk, 190 km"],
-        status="approved",
-        occurred_at=datetime.now(UTC),
+    return lift_match_approved(
+        offer,
+        need,
+        offer_title="Лифты пассажирские ПП-0411",
+        need_title="Замена 120 лифтов в жилфонде",
     )
 
 

@@ -38,7 +38,7 @@ from notifications.service_layer.ports import RenderedEmail, SystemClock
 from notifications.service_layer.sending import Sending, send_due
 from notifications.service_layer.unit_of_work import OneConnectionAtATime, UnitOfWork
 from tests.integration.smtp_sink import sink_mailer_settings
-from tests.lift_story_events import as_received, lift_match_sides
+from tests.lift_story_events import as_received, lift_match_approved
 
 PUBLIC_URL = "http://unionmatch.test"
 
@@ -107,20 +107,7 @@ def registered(name: str, *, country="RU", languages=("ru",), email=None) -> Ent
 
 
 def approved(offer: EnterpriseRegistered, need: EnterpriseRegistered) -> MatchApproved:
-    return MatchApproved(
-        match_id=uuid.uuid4(),
-        **lift_match_sides(
-            offer_enterprise_id=offer.enterprise_id,
-            need_enterprise_id=need.enterprise_id,
-            offer_name=offer.name,
-            need_name=need.name,
-        ),
-        score=0.82,
-        reasons_ru=["Та же отрасль: лифты"],
-        reasons_en=["Same sector: elevators"],
-        status="approved",
-        occurred_at=datetime.now(UTC),
-    )
+    return lift_match_approved(offer, need)
 
 
 async def publish(payload, session_factory) -> int:

@@ -43,15 +43,9 @@ def create_service_app(
     (`container.close()`).
     `plumbing` is the rest of what `install_service_plumbing` takes."""
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = build_container(settings, metrics)
-        app.state.container = container
-        async with Workers() as workers:
-            workers.on_close(container.close)
-            start_workers(container, workers)
-            yield
-
+    lifespan = container_lifespan(
+        settings, metrics, build_container=build_container, start_workers=start_workers
+    )
     app = FastAPI(title=f"Union Match {service}", version="0.1.0", lifespan=lifespan)
     for router in routers:
         app.include_router(router)
@@ -64,6 +58,32 @@ def create_service_app(
         **plumbing,
     )
     return app
+
+
+def container_lifespan(
+    settings: Any,
+    metrics: Metrics,
+    *,
+    build_container: Callable[[Any, Metrics], Any],
+    start_workers: Callable[[Any, Workers], Awaitable[None] | None],
+) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+    """An app's lifespan: `build_container(settings, metrics)` at start-up (`app.state.container`,
+    for the routes), then `start_workers(container, workers)`, awaited when it is a coroutine (the
+    gateway opens its demo accounts before its workers start); at shutdown the workers stop in
+    order and the container's clients close last (`container.close()`)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container = build_container(settings, metrics)
+        app.state.container = container
+        async with Workers() as workers:
+            workers.on_close(container.close)
+            started = start_workers(container, workers)
+            if started is not None:
+                await started
+            yield
+
+    return lifespan
 
 
 def install_service_plumbing(
