@@ -8,6 +8,7 @@ approved match is withdrawn when a listing behind it closes or no longer scores.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -200,6 +201,15 @@ class Match:
                 from_status, to_status, actor, note, self.updated_at, event_type, cause, side
             )
         )
+
+
+def weakest_outscored_by(score: float, matches: Iterable[Match]) -> Match | None:
+    """The proposed match a listing holding K of them gives up for a pair scoring `score` with it:
+    its weakest, when that scores lower. A pair that merely came first (while the better one's
+    listing was closed, or its enterprise awaited the agency) does not keep a better one from the
+    agency; a pair scoring no higher waits for room."""
+    weakest = min((m for m in matches if m.status == PROPOSED), key=lambda m: m.score, default=None)
+    return weakest if weakest is not None and weakest.score < score else None
 
 
 def _require_text(text: str | None, *, field: str, why: str) -> None:

@@ -10,7 +10,7 @@ from datetime import date
 
 from matching.domain.index import Candidate
 from matching.domain.listing import Listing, platform_today
-from matching.domain.match import APPROVED, PROPOSED, WITHDRAWN, Match
+from matching.domain.match import APPROVED, PROPOSED, WITHDRAWN, Match, weakest_outscored_by
 from matching.domain.scoring import Score
 from matching.service_layer.events import publish_transitions
 from matching.service_layer.matcher import Matcher
@@ -60,19 +60,23 @@ async def reconcile(
     touched: list[Match] = []
     counts = await uow.matches.get_proposed_counts_by_listings(candidates)
     proposed = sum(1 for m in existing.values() if m.status == PROPOSED)
-    for partner_id, match in existing.items():
+    displaced: list[Match] = []
+    for partner_id, match in _best_first(existing, candidates):
         candidate = candidates.get(partner_id)
         if candidate is not None:
             if match.is_open:
                 match.rescore(**_score_fields(candidate.score))
                 touched.append(match)
-            elif (
-                match.status == WITHDRAWN
-                and proposed < matcher.limit
-                and counts.get(partner_id, 0) < matcher.limit
-            ):
-                # A reopened listing's pairs come back within K on both sides; the rest wait for
-                # room.
+            elif match.status == WITHDRAWN and proposed < matcher.limit:
+                # A reopened listing's (or re-verified enterprise's) pairs come back within K, best
+                # first: a full partner gives up a weaker proposal for one; the rest wait for room.
+                if counts.get(partner_id, 0) >= matcher.limit:
+                    weaker = await _displaced_by(
+                        candidate.score.value, partner=partners[partner_id], uow=uow
+                    )
+                    if weaker is None:
+                        continue
+                    displaced.append(weaker)
                 match.repropose(**_score_fields(candidate.score))
                 proposed += 1
                 touched.append(match)
@@ -94,7 +98,6 @@ async def reconcile(
     new = [pid for pid in candidates if pid not in existing]  # best first
     proposed = sum(1 for m in existing.values() if m.status == PROPOSED)
     created: list[Match] = []
-    displaced: list[Match] = []
     for partner_id in new:
         if proposed >= matcher.limit:
             break
@@ -229,13 +232,10 @@ async def _displaced_by(score: float, *, partner: Listing, uow: UnitOfWork) -> M
     scores higher with it: a better pair is never kept from the agency by one that merely came
     first. The weaker pair's other listing has room again (its best waiting pairs are proposed
     after)."""
-    proposed = [
-        m
-        for m in await uow.matches.get_all_by_listing_for_update(partner.id)
-        if m.status == PROPOSED
-    ]
-    weakest = min(proposed, key=lambda m: m.score, default=None)
-    if weakest is None or weakest.score >= score:
+    weakest = weakest_outscored_by(
+        score, await uow.matches.get_all_by_listing_for_update(partner.id)
+    )
+    if weakest is None:
         return None
     weakest = await uow.matches.get(
         weakest.id, for_update=True
@@ -251,6 +251,15 @@ async def _displaced_by(score: float, *, partner: Listing, uow: UnitOfWork) -> M
     other = await uow.listings.get(other_id)
     await _store(weakest, partner, {other_id: other}, uow=uow, new=False)
     return weakest
+
+
+def _best_first(
+    existing: dict[uuid.UUID, Match], candidates: dict[uuid.UUID, Candidate]
+) -> list[tuple[uuid.UUID, Match]]:
+    """The listing's matches, those with its best partners first (in `candidates`' order), so that
+    pairs coming back take the room best first."""
+    rank = {partner_id: place for place, partner_id in enumerate(candidates)}
+    return sorted(existing.items(), key=lambda item: rank.get(item[0], len(rank)))
 
 
 def _kept_while_rechecked(match: Match, listing: Listing, partner: Listing | None) -> bool:
