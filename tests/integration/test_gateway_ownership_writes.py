@@ -1,6 +1,7 @@
-"""The company's ownership of an enterprise it registers is written in one self-committing
-statement on the driver's connection on the request path, from a pool without pre-ping: it is kept,
-written twice is still once, and a pooled connection PostgreSQL has ended does not lose it."""
+"""The company's ownership of an enterprise it registers is written on the driver's connection on
+the request path, from a pool without pre-ping, in the unit of work's one transaction: it is kept
+once the use case commits and not before, written twice is still once, a use case that fails after
+writing it leaves nothing, and a pooled connection PostgreSQL has ended does not lose it."""
 
 from __future__ import annotations
 
@@ -54,10 +55,7 @@ async def _bind_and_read_back(
             account_id=account_id,
             enterprise_id=enterprise_id,
         )
-    caller = await accounts.caller_for(
-        uow=UnitOfWork(container.session_factory), account_id=account_id, role="company"
-    )
-    return caller.enterprise_ids
+    return await _owned(container, account_id)
 
 
 async def test_a_registered_enterprise_stays_its_companys_even_when_bound_twice(container):
@@ -86,3 +84,45 @@ async def test_after_postgresql_ends_a_pooled_connection_the_ownership_is_still_
     owned = await _bind_and_read_back(container, account_id=account_id, enterprise_id=enterprise_id)
 
     assert enterprise_id in owned
+
+
+async def test_a_use_case_that_fails_after_the_ownership_write_leaves_no_ownership(container):
+    account_id, enterprise_id = await _company(container), str(uuid.uuid4())
+
+    with pytest.raises(RuntimeError):
+        async with UnitOfWork(container.session_factory) as uow:
+            assert await uow.ownership.bind(account_id, enterprise_id)
+            raise RuntimeError("a later step of the use case failed")
+
+    assert await _owned(container, account_id) == frozenset()
+
+
+async def test_the_ownership_write_is_seen_by_others_only_once_the_use_case_commits(container):
+    account_id, enterprise_id = await _company(container), str(uuid.uuid4())
+
+    async with UnitOfWork(container.session_factory) as uow:
+        await uow.ownership.bind(account_id, enterprise_id)
+        seen_before_commit = await _owned(container, account_id)
+        await uow.commit()
+
+    assert seen_before_commit == frozenset()
+    assert await _owned(container, account_id) == frozenset({enterprise_id})
+
+
+async def test_an_ownership_write_after_a_session_statement_joins_its_transaction(container):
+    account_id, enterprise_id = await _company(container), str(uuid.uuid4())
+
+    with pytest.raises(RuntimeError):
+        async with UnitOfWork(container.session_factory) as uow:
+            await uow.accounts.unbind(str(uuid.uuid4()))  # the session begins the transaction
+            await uow.ownership.bind(account_id, enterprise_id)
+            raise RuntimeError("a later step of the use case failed")
+
+    assert await _owned(container, account_id) == frozenset()
+
+
+async def _owned(container, account_id: str) -> frozenset[str]:
+    caller = await accounts.caller_for(
+        uow=UnitOfWork(container.session_factory), account_id=account_id, role="company"
+    )
+    return caller.enterprise_ids

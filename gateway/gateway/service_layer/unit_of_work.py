@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.adapters.email_outbox import PendingEmailRepository
@@ -18,7 +17,9 @@ class UnitOfWork(SessionUnitOfWork):
     """`sessions`: the door's cache of sessions; whatever sessions the transaction ended are
     forgotten there once it commits, so this instance refuses their access tokens at once.
     `emails_queued`: set once a transaction that kept an account email commits, so the sender
-    hands it over at once rather than at its next look."""
+    hands it over at once rather than at its next look.
+    `ownership` writes through the driver's connection (the registration's request path, where
+    SQLAlchemy's cost per statement is most of the write's), in this same transaction."""
 
     accounts = Repository(AccountRepository)
     refresh_tokens = Repository(RefreshTokenRepository)
@@ -35,13 +36,6 @@ class UnitOfWork(SessionUnitOfWork):
         super().__init__(session_factory)
         self._sessions = sessions
         self._emails_queued = emails_queued
-
-    async def driver_connection(self) -> asyncpg.Connection:
-        """The driver's own connection under the session's, for the registration's request path,
-        where SQLAlchemy's cost per statement is most of the write's. A statement sent on it before
-        any through the session commits by itself (the session has begun no transaction yet)."""
-        connection = await self.session.connection()
-        return (await connection.get_raw_connection()).driver_connection
 
     async def commit(self) -> None:
         await super().commit()

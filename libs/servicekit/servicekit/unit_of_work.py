@@ -9,14 +9,19 @@ them on each entry:
         processed_events = Repository(partial(ProcessedEvents, table=orm.processed_events))
 
 `uow.listings` is then a `ListingRepository` to type checkers, and one built on this transaction's
-session at run time. The repositories stay in the service; so does whatever its commit also does."""
+session at run time. The repositories stay in the service; so does whatever its commit also does.
+
+A repository on a path where SQLAlchemy's cost per statement is most of a request's speaks to the
+driver (asyncpg) instead, built `on=lambda uow: uow.driver_connection`: what it writes belongs to
+the same transaction, kept by `commit` and rolled back on leaving like the rest."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, ClassVar, Generic, Self, TypeVar, overload
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 RepositoryT = TypeVar("RepositoryT")
 
@@ -69,6 +74,9 @@ class SessionUnitOfWork:
 
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
+        self._driver: asyncpg.Connection | None = None  # none borrowed yet in this transaction
+        self._driver_transaction: asyncpg.transaction.Transaction | None = None
+        self._lent_from: AsyncConnection | None = None  # the session's connection, the driver's
         source = await self._repository_source()
         for name, repository in self._repositories.items():
             built_on = source if repository.on is None else repository.on(self)
@@ -80,9 +88,43 @@ class SessionUnitOfWork:
         ORM returns the session's connection instead."""
         return self.session
 
+    async def driver_connection(self) -> asyncpg.Connection:
+        """The driver's own connection under the session's, for a path where SQLAlchemy's cost per
+        statement is most of a request's. Its statements are this unit of work's.
+
+        SQLAlchemy begins the driver's transaction at its first statement only; when none ran yet,
+        the transaction is begun here on the driver and ended by `commit` or on leaving. A unit of
+        work that borrows the driver before any SQLAlchemy statement then speaks only through it."""
+        if self._driver is None:
+            self._lent_from = await self.session.connection()
+            driver = (await self._lent_from.get_raw_connection()).driver_connection
+            if not driver.is_in_transaction():
+                transaction = driver.transaction()
+                await transaction.start()
+                self._driver_transaction = transaction
+            self._driver = driver
+        return self._driver
+
     async def __aexit__(self, *exc_info) -> None:
-        await self.session.rollback()
-        await self.session.close()
+        try:
+            if self._driver_transaction is not None:
+                await self._end_driver_transaction(self._driver_transaction.rollback)
+        finally:
+            await self.session.rollback()
+            await self.session.close()
 
     async def commit(self) -> None:
+        # The driver's transaction first: the session gives its connection back to the pool when it
+        # commits, and a connection must not go back with a transaction still open on it.
+        if self._driver_transaction is not None:
+            await self._end_driver_transaction(self._driver_transaction.commit)
         await self.session.commit()
+
+    async def _end_driver_transaction(self, end) -> None:
+        self._driver_transaction = None
+        try:
+            await end()
+        except BaseException:
+            # Its transaction in an unknown state, the connection is closed rather than pooled.
+            await self._lent_from.invalidate()
+            raise

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from functools import partial
 
-import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from eventkit.processed import ProcessedEvents
@@ -32,46 +31,4 @@ class UnitOfWork(SessionUnitOfWork):
 
     async def _repository_source(self) -> AsyncConnection:
         # The repositories speak SQL, not ORM: the session's connection spares them the ORM layer.
-        self._connection = await self.session.connection()
-        self._driver: asyncpg.Connection | None = None  # none borrowed yet in this transaction
-        self._driver_transaction: asyncpg.transaction.Transaction | None = None
-        return self._connection
-
-    async def driver_connection(self) -> asyncpg.Connection:
-        """The driver's own connection under the session's, for a path where SQLAlchemy's cost per
-        statement is most of a request's (publishing). Its statements are this unit of work's.
-
-        SQLAlchemy begins the driver's transaction at its first statement only; when none ran yet,
-        the transaction is begun here on the driver and ended by `commit` or on leaving. A unit of
-        work that borrows the driver before any SQLAlchemy statement then speaks only through it."""
-        if self._driver is None:
-            driver = (await self._connection.get_raw_connection()).driver_connection
-            if not driver.is_in_transaction():
-                transaction = driver.transaction()
-                await transaction.start()
-                self._driver_transaction = transaction
-            self._driver = driver
-        return self._driver
-
-    async def __aexit__(self, *exc_info) -> None:
-        try:
-            if self._driver_transaction is not None:
-                await self._end_driver_transaction(self._driver_transaction.rollback)
-        finally:
-            await super().__aexit__(*exc_info)
-
-    async def commit(self) -> None:
-        # The driver's transaction first: the session gives its connection back to the pool when it
-        # commits, and a connection must not go back with a transaction still open on it.
-        if self._driver_transaction is not None:
-            await self._end_driver_transaction(self._driver_transaction.commit)
-        await super().commit()
-
-    async def _end_driver_transaction(self, end) -> None:
-        self._driver_transaction = None
-        try:
-            await end()
-        except BaseException:
-            # Its transaction in an unknown state, the connection is closed rather than pooled.
-            await self._connection.invalidate()
-            raise
+        return await self.session.connection()
