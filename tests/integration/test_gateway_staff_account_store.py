@@ -218,11 +218,13 @@ async def test_the_staff_list_pages_newest_first_and_filters_by_role(uow, mail):
     opened = [await _invite(uow, mail, name=f"Рецензент {i}") for i in range(3)]
     newest_admin = await _invite(uow, mail, role=Role.ADMIN, name="Администратор")
 
-    first = await accounts.list_staff_accounts(uow=uow, roles=frozenset({Role.AGENCY}), limit=2)
-    second = await accounts.list_staff_accounts(
+    first = await accounts.get_page_of_staff_accounts(
+        uow=uow, roles=frozenset({Role.AGENCY}), limit=2
+    )
+    second = await accounts.get_page_of_staff_accounts(
         uow=uow, roles=frozenset({Role.AGENCY}), limit=2, cursor=first.next_cursor
     )
-    both = await accounts.list_staff_accounts(
+    both = await accounts.get_page_of_staff_accounts(
         uow=uow, roles=frozenset({Role.AGENCY, Role.ADMIN}), limit=1
     )
 
@@ -239,7 +241,7 @@ async def test_the_staff_list_pages_newest_first_and_filters_by_role(uow, mail):
 )
 async def test_a_cursor_the_list_did_not_give_out_is_invalid_input(uow, cursor):
     with pytest.raises(InvalidInput) as refused:
-        await accounts.list_staff_accounts(
+        await accounts.get_page_of_staff_accounts(
             uow=uow, roles=frozenset({Role.AGENCY}), limit=2, cursor=cursor
         )
 

@@ -359,7 +359,7 @@ async def test_searching_for_lifty_finds_a_need_written_as_liftov(uow, register,
         operator, **lift_need(title="Замена лифтов в жилых домах", description="Капитальный ремонт")
     )
 
-    page = await listing_cases.list_listings(
+    page = await listing_cases.get_page_of_listings(
         uow=uow(),
         filters=ListingFilters(side="need", enterprise_id=operator.id, q="лифты"),
         page=PageRequest(),
@@ -375,7 +375,7 @@ async def test_searching_finds_listings_by_their_enterprises_name(uow, register,
         maker, side=Side.OFFER, **lift_need(title="Грузовые подъёмники", description="")
     )
 
-    page = await listing_cases.list_listings(
+    page = await listing_cases.get_page_of_listings(
         uow=uow(), filters=ListingFilters(side="offer", q=marker), page=PageRequest()
     )
 
@@ -413,7 +413,7 @@ async def test_filters_narrow_by_country_region_sector_kind_status_and_code_pref
     await change(closed, status="closed")
 
     async def found(**filters) -> set:
-        page = await listing_cases.list_listings(
+        page = await listing_cases.get_page_of_listings(
             uow=uow(), filters=ListingFilters(side="offer", q=marker, **filters), page=PageRequest()
         )
         return {each.id for each in page.items}
@@ -442,7 +442,7 @@ async def test_pages_follow_the_cursor_without_repeats_even_when_listings_arrive
 
     seen, cursor = [], None
     for _ in range(10):
-        page = await listing_cases.list_listings(
+        page = await listing_cases.get_page_of_listings(
             uow=uow(),
             filters=filters,
             page=PageRequest(limit=3, cursor=cursor, sort=SortOrder.OLDEST),
@@ -468,7 +468,7 @@ async def test_every_sort_order_pages_through_all_rows_once(uow, register, publi
 
     seen, cursor = [], None
     for _ in range(10):
-        page = await listing_cases.list_listings(
+        page = await listing_cases.get_page_of_listings(
             uow=uow(),
             filters=ListingFilters(side="need", q=marker),
             page=PageRequest(limit=1, cursor=cursor, sort=sort),
@@ -493,12 +493,12 @@ async def test_a_cursor_from_another_sort_order_is_refused_naming_the_cursor(
     for _ in range(2):
         await publish(operator, **lift_need())
     filters = ListingFilters(side="need", enterprise_id=operator.id)
-    first = await listing_cases.list_listings(
+    first = await listing_cases.get_page_of_listings(
         uow=uow(), filters=filters, page=PageRequest(limit=1, sort=SortOrder.NEWEST)
     )
 
     with pytest.raises(InvalidInput) as refused:
-        await listing_cases.list_listings(
+        await listing_cases.get_page_of_listings(
             uow=uow(),
             filters=filters,
             page=PageRequest(limit=1, cursor=first.next_cursor, sort=SortOrder.NAME),
@@ -511,10 +511,10 @@ async def test_enterprises_are_found_by_russian_word_forms_and_filtered(uow, reg
     maker = await register(mogilev_lift_maker(name=f"Завод лифтов {marker}"))
     await register(smolensk_housing_operator(name=f"Жилсервис {marker}"))
 
-    page = await enterprise_cases.list_enterprises(
+    page = await enterprise_cases.get_page_of_enterprises(
         uow=uow(), filters=EnterpriseFilters(q=f"лифты {marker}"), page=PageRequest()
     )
-    by_country = await enterprise_cases.list_enterprises(
+    by_country = await enterprise_cases.get_page_of_enterprises(
         uow=uow(), filters=EnterpriseFilters(q=marker, country="BY"), page=PageRequest()
     )
 

@@ -76,7 +76,7 @@ async def test_two_introduced_enterprises_each_see_the_others_contacts(registry_
 
     assert await dispatch(envelope, payload, uow=UnitOfWork(registry_sessions)) is True
 
-    [to_buyer] = await use_cases.list_partners(
+    [to_buyer] = await use_cases.get_all_partners_by_enterprise(
         uow=UnitOfWork(registry_sessions),
         caller=Caller(None, "company", frozenset({str(buyer.id)})),
         enterprise_id=buyer.id,
@@ -93,7 +93,7 @@ async def test_two_introduced_enterprises_each_see_the_others_contacts(registry_
     )
     assert (to_buyer.country, to_buyer.region, to_buyer.city) == ("BY", "mogilev_oblast", "Могилёв")
     assert to_buyer.introduced_at == payload.occurred_at
-    [to_maker] = await use_cases.list_partners(
+    [to_maker] = await use_cases.get_all_partners_by_enterprise(
         uow=UnitOfWork(registry_sessions),
         caller=Caller(None, "company", frozenset({str(maker.id)})),
         enterprise_id=maker.id,
@@ -123,7 +123,7 @@ async def test_the_same_introduction_delivered_twice_is_stored_once(registry_ses
     assert (stored, applied) == (1, 1)
     assert (
         len(
-            await use_cases.list_partners(
+            await use_cases.get_all_partners_by_enterprise(
                 uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=buyer.id
             )
         )
@@ -138,7 +138,7 @@ async def test_other_match_events_are_passed_over(registry_sessions, register):
     assert await dispatch(envelope, payload, uow=UnitOfWork(registry_sessions)) is False
 
     assert (
-        await use_cases.list_partners(
+        await use_cases.get_all_partners_by_enterprise(
             uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=buyer.id
         )
         == []
@@ -152,7 +152,7 @@ async def test_partners_come_newest_first(registry_sessions, register):
     for maker, at in ((newer_maker, now), (older_maker, now - timedelta(days=3))):
         await dispatch(*_introduced(maker.id, buyer.id, at=at), uow=UnitOfWork(registry_sessions))
 
-    partners = await use_cases.list_partners(
+    partners = await use_cases.get_all_partners_by_enterprise(
         uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=buyer.id
     )
 
@@ -167,7 +167,7 @@ async def test_a_third_company_may_not_see_an_enterprises_partners(registry_sess
     )
 
     with pytest.raises(Forbidden):
-        await use_cases.list_partners(
+        await use_cases.get_all_partners_by_enterprise(
             uow=UnitOfWork(registry_sessions), caller=stranger, enterprise_id=buyer.id
         )
 
@@ -195,7 +195,7 @@ async def test_a_suspended_or_deleted_partner_is_not_listed(registry_sessions, r
         expected_version=None,
     )
 
-    partners = await use_cases.list_partners(
+    partners = await use_cases.get_all_partners_by_enterprise(
         uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=buyer.id
     )
     assert [p.enterprise_id for p in partners] == [kept.id]
@@ -203,7 +203,7 @@ async def test_a_suspended_or_deleted_partner_is_not_listed(registry_sessions, r
     await enterprise_cases.reinstate_enterprise(
         uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=suspended.id
     )
-    partners = await use_cases.list_partners(
+    partners = await use_cases.get_all_partners_by_enterprise(
         uow=UnitOfWork(registry_sessions), caller=AGENCY, enterprise_id=buyer.id
     )
     assert {p.enterprise_id for p in partners} == {kept.id, suspended.id}

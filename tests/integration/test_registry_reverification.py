@@ -45,7 +45,7 @@ def cases(registry_sessions, reference):
             )
 
         async def queue(self, word: str) -> list[uuid.UUID]:
-            page = await enterprise_cases.list_enterprises(
+            page = await enterprise_cases.get_page_of_enterprises(
                 uow=UnitOfWork(registry_sessions),
                 filters=EnterpriseFilters(status="pending", q=word),
                 page=PageRequest(sort=SortOrder.OLDEST),

@@ -36,7 +36,7 @@ def fresh_ogrn() -> str:
 @pytest.fixture
 def duplicates_of(registry_sessions):
     async def duplicates_of(enterprise, caller: Caller = AGENCY) -> dict:
-        found = await enterprise_cases.list_possible_duplicates(
+        found = await enterprise_cases.get_all_possible_duplicates(
             uow=UnitOfWork(registry_sessions), caller=caller, enterprise_id=enterprise.id
         )
         return {other.id: reasons for other, reasons in found}
@@ -151,7 +151,7 @@ async def test_the_queue_lists_pending_enterprises_oldest_first(register, regist
         uow=UnitOfWork(registry_sessions), enterprise_id=middle.id, verified_by="reviewer-1"
     )
 
-    page = await enterprise_cases.list_enterprises(
+    page = await enterprise_cases.get_page_of_enterprises(
         uow=UnitOfWork(registry_sessions),
         filters=EnterpriseFilters(status="pending", q=word),
         page=PageRequest(sort=SortOrder.OLDEST),

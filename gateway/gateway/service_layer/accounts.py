@@ -300,7 +300,7 @@ async def _get_or_raise(uow: UnitOfWork, account_id: str) -> Account:
     return account
 
 
-async def list_staff_accounts(
+async def get_page_of_staff_accounts(
     *, uow: UnitOfWork, roles: frozenset[Role], limit: int, cursor: str | None = None
 ) -> AccountPage:
     async with uow:

@@ -135,7 +135,7 @@ async def list_accounts(
         str | None, Query(max_length=500, description="next_cursor of the previous page, as given")
     ] = None,
 ) -> StaffAccountPage:
-    page = await accounts.list_staff_accounts(
+    page = await accounts.get_page_of_staff_accounts(
         uow=_uow(request), roles=_ROLE_FILTERS[role], limit=limit, cursor=cursor
     )
     return StaffAccountPage(

@@ -159,7 +159,7 @@ async def review_queue(
         **scope,
     )
     offset = int(cursor or 0)
-    items, total = await use_cases.list_matches(
+    items, total = await use_cases.get_page_of_matches(
         uow=uow, where=where, sort=sort, limit=limit, offset=offset
     )
     return _page(items, total, offset, limit)
@@ -257,7 +257,7 @@ async def suggestions(
     ] = None,  # an offset within what PostgreSQL takes
 ):
     offset = int(cursor or 0)
-    items, total = await use_cases.list_suggestions(
+    items, total = await use_cases.get_page_of_suggestions(
         uow=uow, enterprise_id=enterprise_id, viewer=viewer_of(caller), limit=limit, offset=offset
     )
     return _page(items, total, offset, limit)

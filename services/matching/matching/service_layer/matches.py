@@ -186,14 +186,14 @@ async def respond(
     return await _transition(uow=uow, match_id=match_id, viewer=viewer, change=change)
 
 
-async def list_matches(
+async def get_page_of_matches(
     *, uow: UnitOfWork, where: QueueFilter, sort: str, limit: int, offset: int
 ) -> tuple[list[ReviewedMatch], int]:
     async with uow:
         return await uow.matches.get_page(where, sort=sort, limit=limit, offset=offset)
 
 
-async def list_suggestions(
+async def get_page_of_suggestions(
     *, uow: UnitOfWork, enterprise_id: uuid.UUID, viewer: Viewer, limit: int, offset: int
 ) -> tuple[list[ReviewedMatch], int]:
     if not (viewer.is_staff or str(enterprise_id) in viewer.enterprise_ids):
@@ -203,7 +203,7 @@ async def list_suggestions(
         statuses=tuple(sorted(SUGGESTED)),
         with_withdrawn_after_approval=True,
     )
-    return await list_matches(uow=uow, where=where, sort="score", limit=limit, offset=offset)
+    return await get_page_of_matches(uow=uow, where=where, sort="score", limit=limit, offset=offset)
 
 
 async def get_stats(*, uow: UnitOfWork, group_by: str, period: str | None) -> list[dict]:

@@ -241,7 +241,9 @@ async def register_enterprise(
 async def list_enterprises(
     caller: CallerDep, uow: UowDep, query: Annotated[EnterpriseQuery, Query()]
 ):
-    page = await use_cases.list_enterprises(uow=uow, filters=query.filters(), page=query.page())
+    page = await use_cases.get_page_of_enterprises(
+        uow=uow, filters=query.filters(), page=query.page()
+    )
     return EnterprisePage(
         items=[_view(e, caller) for e in page.items], total=page.total, next_cursor=page.next_cursor
     )
@@ -268,7 +270,7 @@ async def get_enterprise(
 async def possible_duplicates(enterprise_id: uuid.UUID, caller: CallerDep, uow: UowDep):
     """For the agency: other enterprises sharing this one's legal id, mail domain or phone (at most
     20)."""
-    found = await use_cases.list_possible_duplicates(
+    found = await use_cases.get_all_possible_duplicates(
         uow=uow, caller=caller, enterprise_id=enterprise_id
     )
     return PossibleDuplicates(
@@ -464,7 +466,7 @@ def _add_listing_routes(side: Side, plural: str) -> None:
 async def _page(
     uow: UnitOfWork, reference: Reference, filters: ListingFilters, page: PageRequest
 ) -> ListingPage:
-    found = await listing_cases.list_listings(uow=uow, filters=filters, page=page)
+    found = await listing_cases.get_page_of_listings(uow=uow, filters=filters, page=page)
     return ListingPage(
         items=[ListingOut.of(listing, reference) for listing in found.items],
         total=found.total,

@@ -50,7 +50,9 @@ async def list_partners(
     """For the enterprise's own company and the agency (403 otherwise; 404 for an unknown or deleted
     enterprise)."""
     uow = UnitOfWork(request.app.state.container.session_factory)
-    found = await use_cases.list_partners(uow=uow, caller=caller, enterprise_id=enterprise_id)
+    found = await use_cases.get_all_partners_by_enterprise(
+        uow=uow, caller=caller, enterprise_id=enterprise_id
+    )
     return PartnersOut(
         items=[PartnerOut.model_validate(partner, from_attributes=True) for partner in found]
     )

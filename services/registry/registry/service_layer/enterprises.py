@@ -187,14 +187,14 @@ async def get_enterprise_or_raise(*, uow: UnitOfWork, enterprise_id: uuid.UUID) 
         return await _get_enterprise_or_raise(uow=uow, enterprise_id=enterprise_id)
 
 
-async def list_enterprises(
+async def get_page_of_enterprises(
     *, uow: UnitOfWork, filters: EnterpriseFilters, page: PageRequest
 ) -> Page[Enterprise]:
     async with uow:
         return await uow.enterprises.get_page(filters, page)
 
 
-async def list_possible_duplicates(
+async def get_all_possible_duplicates(
     *, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID
 ) -> list[tuple[Enterprise, list[str]]]:
     """Other enterprises that may be this one, each with why (legal_id, email_domain, phone)."""

@@ -140,7 +140,7 @@ async def get_listing_or_raise(*, uow: UnitOfWork, listing_id: uuid.UUID, side: 
     return listing
 
 
-async def list_listings(
+async def get_page_of_listings(
     *, uow: UnitOfWork, filters: ListingFilters, page: PageRequest
 ) -> Page[Listing]:
     async with uow:

@@ -33,7 +33,7 @@ async def record_introduction(
     return True
 
 
-async def list_partners(
+async def get_all_partners_by_enterprise(
     *, uow: UnitOfWork, caller: Caller, enterprise_id: uuid.UUID
 ) -> list[Partner]:
     async with uow:
