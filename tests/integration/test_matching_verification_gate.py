@@ -9,10 +9,11 @@ import asyncio
 import time
 import uuid
 
-import pytest
-
 from eventkit.contracts import ListingClosed
+from matching.config import Settings
 from tests.integration import matching_events as events
+
+K = Settings.model_fields["max_proposed_per_listing"].default  # the platform's matching keeps it
 
 
 async def stored_with_status(platform, listing, status: str | None, *, timeout: float = 20) -> bool:
@@ -91,16 +92,6 @@ async def test_listings_arriving_before_their_profiles_are_matched_when_the_prof
     assert after["total"] == 1 and after["items"][0]["status"] == "proposed"
 
 
-# Quarantined, not skipped: it runs every time and reports XPASS or XFAIL. In 2 of the last 7 full
-# runs (5334f45, d398d0e) the pair was still withdrawn 60 s after the re-verification, never on its
-# own. Suspected: lift listings that earlier tests of the session leave open take the need's K
-# proposal slots (or the offer's best K) while the pair is withdrawn, so "the same pair proposed
-# again" does not hold in a crowded session. Left open and named in the stop note, not hidden
-# (the check still runs).
-@pytest.mark.xfail(
-    strict=False,
-    reason="re-proposal after re-verification can be crowded out by other tests' open listings",
-)
 async def test_an_enterprise_back_to_pending_loses_proposed_pairs_keeps_approved_and_is_rematched(
     platform, kafka_producer, matching_api
 ):
@@ -156,3 +147,47 @@ async def test_an_enterprise_back_to_pending_loses_proposed_pairs_keeps_approved
     assert again["items"][0]["status"] == "proposed"
     assert again["items"][0]["id"] == proposed["id"]  # the same pair, proposed again
     assert [h["to_status"] for h in history] == ["proposed", "withdrawn", "proposed"]
+
+
+async def test_a_reverified_sellers_pair_comes_back_though_other_sellers_filled_the_buyers_slots(
+    platform, kafka_producer, matching_api
+):
+    """While the seller awaits the agency, other lift makers (other models: they score lower with
+    the buyer) take all K of the buyer's proposal slots; verified again, the seller's pair takes
+    back the place of the weakest of them."""
+    tag = events.series()
+    offer, need = events.lift_offer(tag), events.lift_need(tag)
+    others = [events.lift_offer(events.series()) for _ in range(K + 1)]
+    await events.publish_verified(kafka_producer, offer, need)
+    async with matching_api(account_id="reviewer-1") as reviewer:
+        proposed = (await events.wait_for_matches(reviewer, **events.pair_of(offer, need)))[
+            "items"
+        ][0]
+        await events.publish_verified(kafka_producer, *others)
+        await events.announce(kafka_producer, events.enterprise_profile(offer, status="pending"))
+        withdrawn = await events.wait_for_matches(
+            reviewer,
+            **events.pair_of(offer, need),
+            expect=lambda p: p["items"][0]["status"] == "withdrawn",
+        )
+        crowded = await events.wait_for_matches(
+            reviewer,
+            need_id=str(need.listing_id),
+            status="proposed",
+            expect=lambda p: p["total"] == K,
+        )
+
+        await events.announce(kafka_producer, events.verified_by_agency(offer))
+        again = await events.wait_for_matches(
+            reviewer,
+            **events.pair_of(offer, need),
+            expect=lambda p: p["items"][0]["status"] == "proposed",
+        )
+        held = await events.matches_page(reviewer, need_id=str(need.listing_id), status="proposed")
+    await close(kafka_producer, offer, need, *others)
+
+    assert withdrawn["items"][0]["status"] == "withdrawn"
+    assert crowded["total"] == K  # full while the seller waited: of the others (or older lifts)
+    assert again["items"][0]["status"] == "proposed"
+    assert again["items"][0]["id"] == proposed["id"]  # the same pair, proposed again
+    assert held["total"] == K  # the buyer stays within K: the weakest other pair gave its place
