@@ -152,12 +152,13 @@ async def test_an_enterprise_back_to_pending_loses_proposed_pairs_keeps_approved
 async def test_a_reverified_sellers_pair_comes_back_though_other_sellers_filled_the_buyers_slots(
     platform, kafka_producer, matching_api
 ):
-    """While the seller awaits the agency, other lift makers (other models: they score lower with
-    the buyer) take all K of the buyer's proposal slots; verified again, the seller's pair takes
-    back the place of the weakest of them."""
-    tag = events.series()
-    offer, need = events.lift_offer(tag), events.lift_need(tag)
-    others = [events.lift_offer(events.series()) for _ in range(K + 1)]
+    """While the seller awaits the agency, other lift makers take all K of the buyer's proposal
+    slots (they make the buyer's second model, not its first: they score lower with it than the
+    seller, higher than any other test's lifts); verified again, the seller's pair takes back the
+    place of the weakest of them."""
+    first, second = events.series(), events.series()
+    offer, need = events.lift_offer(f"{first} {second}"), events.lift_need(f"{first} {second}")
+    others = [events.lift_offer(second) for _ in range(K + 1)]
     await events.publish_verified(kafka_producer, offer, need)
     async with matching_api(account_id="reviewer-1") as reviewer:
         proposed = (await events.wait_for_matches(reviewer, **events.pair_of(offer, need)))[
@@ -187,7 +188,7 @@ async def test_a_reverified_sellers_pair_comes_back_though_other_sellers_filled_
     await close(kafka_producer, offer, need, *others)
 
     assert withdrawn["items"][0]["status"] == "withdrawn"
-    assert crowded["total"] == K  # full while the seller waited: of the others (or older lifts)
+    assert crowded["total"] == K  # full while the seller waited
     assert again["items"][0]["status"] == "proposed"
     assert again["items"][0]["id"] == proposed["id"]  # the same pair, proposed again
     assert held["total"] == K  # the buyer stays within K: the weakest other pair gave its place
