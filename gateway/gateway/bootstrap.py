@@ -65,7 +65,6 @@ class Container:
     settings: Settings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
-    # Pooled connections lent as the driver's own, for the ownership write of each registration.
     upstreams: dict[str, Upstream]
     passwords: Passwords
     access_tokens: AccessTokens
