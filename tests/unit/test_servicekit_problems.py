@@ -3,6 +3,7 @@ with the refused fields named in `errors`, and a service's own domain errors map
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
 import sqlalchemy.exc
 from fastapi import FastAPI, HTTPException
@@ -108,6 +109,17 @@ def _client() -> TestClient:
     def lost_a_race(sqlstate: str):
         raise sqlalchemy.exc.DBAPIError("UPDATE matches", {}, _ServerError(sqlstate))
 
+    # What a path that speaks to the driver itself meets: the server shutting down under it, the
+    # connection gone, a race lost, or a constraint broken.
+    @app.get("/driver/{error}")
+    def driver(error: str):
+        raise {
+            "shutdown": asyncpg.AdminShutdownError,
+            "gone": asyncpg.ConnectionDoesNotExistError,
+            "deadlock": asyncpg.DeadlockDetectedError,
+            "duplicate": asyncpg.UniqueViolationError,
+        }[error]("from the driver")
+
     @app.get("/pool-exhausted")
     def pool_exhausted():
         raise sqlalchemy.exc.TimeoutError("QueuePool limit reached")
@@ -194,7 +206,17 @@ ERROR_ANSWERS = [
             },
             {"retry-after": "2"},
         )
-        for path in ("/database-down", "/pool-exhausted")
+        for path in ("/database-down", "/pool-exhausted", "/driver/shutdown", "/driver/gone")
+    ),
+    (
+        "/driver/deadlock",
+        {"status": 503, "detail": "the stock service met a concurrent change; try again"},
+        {"retry-after": "1"},
+    ),
+    (
+        "/driver/duplicate",
+        {"status": 500, "detail": "the stock service could not complete the request"},
+        {"retry-after": None},
     ),
     # A transaction that lost a race (serialization failure, deadlock, lock timeout) succeeds
     # when sent again: a 503 asking for a quick retry.

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 import sqlalchemy.exc
 import structlog
 from fastapi import FastAPI, Request
@@ -170,6 +171,8 @@ def database_unavailable(error: Exception) -> bool:
     pooled connection free in time) rather than a fault of the request or the code."""
     if isinstance(error, (ConnectionError, sqlalchemy.exc.TimeoutError)):
         return True
+    if isinstance(error, asyncpg.PostgresError):  # raised on a path that speaks to the driver
+        return _sqlstate(error)[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
     if not isinstance(error, sqlalchemy.exc.DBAPIError):
         return False
     if error.connection_invalidated or isinstance(
@@ -182,10 +185,15 @@ def database_unavailable(error: Exception) -> bool:
 def transaction_conflict(error: Exception) -> bool:
     """Whether the database refused a transaction only because a concurrent one won a race
     (deadlock, serialization failure, lock timeout): the same request succeeds when sent again."""
-    return isinstance(error, sqlalchemy.exc.DBAPIError) and _sqlstate(error) in _CONFLICT_SQLSTATES
+    return (
+        isinstance(error, (sqlalchemy.exc.DBAPIError, asyncpg.PostgresError))
+        and _sqlstate(error) in _CONFLICT_SQLSTATES
+    )
 
 
-def _sqlstate(error: sqlalchemy.exc.DBAPIError) -> str:
+def _sqlstate(error: sqlalchemy.exc.DBAPIError | asyncpg.PostgresError) -> str:
+    if isinstance(error, asyncpg.PostgresError):
+        return str(error.sqlstate or "")
     cause = error.orig.__cause__ if error.orig is not None else None
     sqlstate = getattr(error.orig, "sqlstate", None) or getattr(cause, "sqlstate", None)
     return str(sqlstate or "")
@@ -210,7 +218,12 @@ _RETRYABLE = (
 
 
 # The classes `_RETRYABLE`'s tests can say yes to.
-_MAYBE_RETRYABLE = (ConnectionError, sqlalchemy.exc.TimeoutError, sqlalchemy.exc.DBAPIError)
+_MAYBE_RETRYABLE = (
+    ConnectionError,
+    sqlalchemy.exc.TimeoutError,
+    sqlalchemy.exc.DBAPIError,
+    asyncpg.PostgresError,
+)
 
 
 def _retry_answer(error: Exception, *, service: str) -> JSONResponse | None:

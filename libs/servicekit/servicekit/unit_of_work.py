@@ -124,7 +124,15 @@ class SessionUnitOfWork:
         self._driver_transaction = None
         try:
             await end()
-        except BaseException:
+        except BaseException as error:
+            # The server ended the connection (a shutdown, a terminated backend) while the
+            # transaction was idle: asyncpg then refuses to send the COMMIT or ROLLBACK at all, so
+            # nothing was kept and the caller may simply try again (a 503, as any outage).
+            ended = isinstance(error, asyncpg.InternalClientError) or self._driver.is_closed()
             # Its transaction in an unknown state, the connection is closed rather than pooled.
             await self._lent_from.invalidate()
+            if ended and not isinstance(error, asyncpg.PostgresError):
+                raise ConnectionError(
+                    "the database ended the connection in a transaction"
+                ) from error
             raise
