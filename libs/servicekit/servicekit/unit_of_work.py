@@ -127,11 +127,14 @@ class SessionUnitOfWork:
         except BaseException as error:
             # The server ended the connection (a shutdown, a terminated backend) while the
             # transaction was idle: asyncpg then refuses to send the COMMIT or ROLLBACK at all, so
-            # nothing was kept and the caller may simply try again (a 503, as any outage).
-            ended = isinstance(error, asyncpg.InternalClientError) or self._driver.is_closed()
+            # nothing was kept and the caller may simply try again (a 503, as any outage). A
+            # cancellation, or the server's own error, goes on as it is.
+            ended = isinstance(error, asyncpg.InternalClientError) or (
+                isinstance(error, asyncpg.InterfaceError) and self._driver.is_closed()
+            )
             # Its transaction in an unknown state, the connection is closed rather than pooled.
             await self._lent_from.invalidate()
-            if ended and not isinstance(error, asyncpg.PostgresError):
+            if ended:
                 raise ConnectionError(
                     "the database ended the connection in a transaction"
                 ) from error
