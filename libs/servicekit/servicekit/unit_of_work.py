@@ -100,7 +100,12 @@ class SessionUnitOfWork:
             driver = (await self._lent_from.get_raw_connection()).driver_connection
             if not driver.is_in_transaction():
                 transaction = driver.transaction()
-                await transaction.start()
+                try:
+                    await transaction.start()
+                except (asyncpg.InternalClientError, asyncpg.InterfaceError) as error:
+                    if not _connection_ended(error, driver):
+                        raise
+                    raise ConnectionError("the database ended the connection") from error
                 self._driver_transaction = transaction
             self._driver = driver
         return self._driver
@@ -129,9 +134,7 @@ class SessionUnitOfWork:
             # transaction was idle: asyncpg then refuses to send the COMMIT or ROLLBACK at all, so
             # nothing was kept and the caller may simply try again (a 503, as any outage). A
             # cancellation, or the server's own error, goes on as it is.
-            ended = isinstance(error, asyncpg.InternalClientError) or (
-                isinstance(error, asyncpg.InterfaceError) and self._driver.is_closed()
-            )
+            ended = _connection_ended(error, self._driver)
             # Its transaction in an unknown state, the connection is closed rather than pooled.
             await self._lent_from.invalidate()
             if ended:
@@ -139,3 +142,10 @@ class SessionUnitOfWork:
                     "the database ended the connection in a transaction"
                 ) from error
             raise
+
+
+def _connection_ended(error: BaseException, driver: asyncpg.Connection) -> bool:
+    """Whether asyncpg refused a statement because the server had ended the connection."""
+    return isinstance(error, asyncpg.InternalClientError) or (
+        isinstance(error, asyncpg.InterfaceError) and driver.is_closed()
+    )
