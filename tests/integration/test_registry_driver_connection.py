@@ -116,3 +116,46 @@ async def test_a_connection_the_server_ended_in_a_transaction_is_a_retryable_out
         assert not await _exists(admin, probe_table)
     finally:
         await admin.dispose()
+
+
+async def _end_the_connection_under(uow: UnitOfWork, admin: AsyncEngine) -> None:
+    """Terminates the server's backend of the unit of work's connection, as a shutdown would."""
+    raw = await (await uow.session.connection()).get_raw_connection()
+    async with admin.connect() as other:
+        await other.execute(
+            text("SELECT pg_terminate_backend(:pid)"),
+            {"pid": raw.driver_connection.get_server_pid()},
+        )
+    await asyncio.sleep(0.2)  # the server's FATAL reaches the driver
+
+
+@pytest.fixture
+async def admin(infra: Stack) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(infra.database_url("registry"))
+    yield engine
+    await engine.dispose()
+
+
+async def test_borrowing_the_driver_on_a_connection_the_server_ended_is_a_retryable_outage(
+    unit_of_work, admin
+):
+    """The driver's transaction cannot even begin: asyncpg's own refusal leaves the unit of work
+    as an error every app answers 503 (database unavailable), never a 500."""
+    with pytest.raises(Exception) as ended:
+        async with unit_of_work() as uow:
+            await _end_the_connection_under(uow, admin)
+            await uow.driver_connection()
+    assert database_unavailable(ended.value), repr(ended.value)
+
+
+async def test_a_statement_through_the_driver_after_the_server_ended_it_is_a_retryable_outage(
+    unit_of_work, admin, probe_table
+):
+    with pytest.raises(Exception) as ended:
+        async with unit_of_work() as uow:
+            driver = await uow.driver_connection()
+            await _end_the_connection_under(uow, admin)
+            await driver.execute(f"CREATE TABLE {probe_table} (id int)")
+            await uow.commit()
+    assert database_unavailable(ended.value), repr(ended.value)
+    assert not await _exists(admin, probe_table)

@@ -97,26 +97,29 @@ class SessionUnitOfWork:
         work that borrows the driver before any SQLAlchemy statement then speaks only through it."""
         if self._driver is None:
             self._lent_from = await self.session.connection()
-            driver = (await self._lent_from.get_raw_connection()).driver_connection
-            if not driver.is_in_transaction():
-                transaction = driver.transaction()
-                try:
-                    await transaction.start()
-                except (asyncpg.InternalClientError, asyncpg.InterfaceError) as error:
-                    if not _connection_ended(error, driver):
-                        raise
-                    raise ConnectionError("the database ended the connection") from error
+            self._driver = (await self._lent_from.get_raw_connection()).driver_connection
+            if not self._driver.is_in_transaction():
+                transaction = self._driver.transaction()
+                await transaction.start()  # on a connection the server ended: see `__aexit__`
                 self._driver_transaction = transaction
-            self._driver = driver
         return self._driver
 
-    async def __aexit__(self, *exc_info) -> None:
+    async def __aexit__(self, exc_type, error, traceback) -> None:
         try:
             if self._driver_transaction is not None:
                 await self._end_driver_transaction(self._driver_transaction.rollback)
         finally:
             await self.session.rollback()
             await self.session.close()
+        # Whatever statement met the connection the server ended (asyncpg then refuses it with its
+        # own errors, which say nothing of an outage), the use case kept nothing and may be sent
+        # again: one ConnectionError, answered 503 like any outage, wherever the driver was used.
+        if (
+            error is not None
+            and self._driver is not None
+            and _connection_ended(error, self._driver)
+        ):
+            raise ConnectionError("the database ended the connection") from error
 
     async def commit(self) -> None:
         # The driver's transaction first: the session gives its connection back to the pool when it
