@@ -214,3 +214,35 @@ def test_the_russian_words_the_browser_tests_look_for_are_unchanged():
     assert not changed, (
         f"these Russian translations differ from what the browser tests expect: {changed}"
     )
+
+
+# `_(` applied to anything but a string literal: Jinja reads its result as a format string.
+TRANSLATED_NON_LITERAL = re.compile(r"(?<![\w.])_\(\s*(?![\"'])")
+
+
+def test_templates_give_gettext_only_words_written_in_them():
+    """A message made elsewhere (a field's error quoting what the user typed) goes through the
+    `translated` filter, which never formats it: `_()` would read "%FF" as a format and fail."""
+    misuses = [
+        f"{template.relative_to(SOURCES)}:{number}"
+        for template in sorted((SOURCES / "templates").rglob("*.html"))
+        for number, line in enumerate(template.read_text().splitlines(), start=1)
+        if TRANSLATED_NON_LITERAL.search(line)
+    ]
+    assert not misuses, f"use `message | translated` for a message that is not a literal: {misuses}"
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_an_error_quoting_what_was_typed_is_shown_as_it_is(lang):
+    from web.entrypoints.rendering import environment
+
+    templates = environment(Texts(Catalogs()))
+    token = use_language(lang)
+    try:
+        summary = templates.from_string(
+            '{% from "_forms.html" import error_summary, field_error %}'
+            "{{ error_summary(errors) }}{{ field_error(errors, 'product_codes') }}"
+        ).render(errors={"product_codes": "'%FF %s %(x)s' is not a product code"})
+    finally:
+        token.var.reset(token)
+    assert summary.count("&#39;%FF %s %(x)s&#39; is not a product code") == 2

@@ -129,6 +129,12 @@ class GatewayClient:
             response = await self._http.request(
                 method, path, params=_clean(params), json=json, data=data, headers=sent
             )
+        except (httpx.LocalProtocolError, httpx.InvalidURL) as error:
+            # What a page put in the request (a header, a query) could not be sent as HTTP at all:
+            # the person's input is refused, the platform is not down.
+            raise ApiProblem(
+                400, "Bad Request", f"the request could not be sent ({type(error).__name__})"
+            ) from None
         except httpx.HTTPError as error:
             raise ApiUnavailable(
                 503,

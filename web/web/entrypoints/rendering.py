@@ -42,6 +42,10 @@ def environment(texts: i18n.Texts) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(texts.gettext, texts.ngettext, newstyle=True)
+    # `_()` is for the words written in a template: Jinja treats each as a format string. A message
+    # made elsewhere (a field's error, which may quote what the user typed, "%FF" say) is translated
+    # by this filter instead, as it is, never formatted.
+    env.filters["translated"] = texts.gettext
     env.globals |= {
         "number": i18n.number,
         "percent": i18n.percent,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
 
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable
 from web.domain.registration import LANGUAGES, SIZES, folded_digits
@@ -56,7 +58,7 @@ async def edit_page(request: Request):
 
 
 @router.post("/enterprise/edit", dependencies=[Csrf])
-async def edit(request: Request):
+async def edit(request: Request, version: Annotated[int, Form(ge=1)]):
     enterprise_id = await chosen_enterprise_id(request)
     form = await request.form()
     entered = {field: str(form.get(field, "")).strip()[:5000] for field in EDITABLE}
@@ -70,7 +72,6 @@ async def edit(request: Request):
     }
     if entered["phone"]:
         changes["phone"] = folded_digits(entered["phone"])
-    version = str(form.get("version", ""))
     try:
         await api(
             request,
