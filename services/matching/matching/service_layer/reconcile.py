@@ -122,21 +122,25 @@ async def reconcile(
         )
     for match in created:
         await _store(match, listing, partners, uow=uow, new=True)
-    # A partner whose proposed match is withdrawn here has room again: its best waiting pairs below.
-    freed = [
+    # A partner whose proposed match is withdrawn here has room again: its best waiting pairs below,
+    # which may displace weaker ones as any better pair does; a partner that was displaced gets its
+    # own, without displacing further (one step, not a cascade).
+    withdrawn_from = [
         pid
         for pid, m in existing.items()
         if any(t.from_status == PROPOSED and t.to_status == WITHDRAWN for t in m.pending)
     ]
-    freed += [m.need_id if listing.side == "need" else m.offer_id for m in displaced]
+    displaced_from = [m.need_id if listing.side == "need" else m.offer_id for m in displaced]
     for match in touched:
         await _store(match, listing, partners, uow=uow, new=False)
-    if freed:
-        created += await propose_waiting(
-            waiting=await waiting_pairs(listing_ids=freed, uow=uow, matcher=matcher),
-            uow=uow,
-            matcher=matcher,
-        )
+    for freed, displacing in ((withdrawn_from, True), (displaced_from, False)):
+        if freed:
+            created += await propose_waiting(
+                waiting=await waiting_pairs(listing_ids=freed, uow=uow, matcher=matcher),
+                uow=uow,
+                matcher=matcher,
+                displacing=displacing,
+            )
     return created + touched
 
 
@@ -180,12 +184,16 @@ async def waiting_pairs(
     return Waiting(found)
 
 
-async def propose_waiting(*, waiting: Waiting, uow: UnitOfWork, matcher: Matcher) -> list[Match]:
-    """Each listing below K proposed matches gets its best partners that are below K themselves,
-    until it has K: a partner it has no match with, or one whose pair was withdrawn (a listing
-    reopened while the other side was full) and scores again; a pair rejected or answered is not
-    offered again. In the unit of work that called `waiting_pairs`, after the transition that made
-    room."""
+async def propose_waiting(
+    *, waiting: Waiting, uow: UnitOfWork, matcher: Matcher, displacing: bool = True
+) -> list[Match]:
+    """Each listing below K proposed matches gets its best partners until it has K: a partner it
+    has no match with, or one whose pair was withdrawn (a listing reopened while the other side was
+    full) and scores again; a pair rejected or answered is not offered again. A partner holding K
+    gives up its weakest unreviewed proposal to a pair that scores higher, as it does for a new
+    listing; the listing that pair leaves has room and gets its own best waiting pairs, without
+    displacing any further (`displacing=False`: one step, not a cascade). In the unit of work that
+    called `waiting_pairs`, after the transition that made room."""
     every = {
         *waiting.partners,
         *(c.listing.id for _, best in waiting.partners.values() for c in best),
@@ -194,6 +202,7 @@ async def propose_waiting(*, waiting: Waiting, uow: UnitOfWork, matcher: Matcher
     paired = await uow.matches.get_partner_ids_by_listings(waiting.partners)
     withdrawn = await uow.matches.get_withdrawn_by_listings(waiting.partners)
     created: list[Match] = []
+    left_with_room: list[uuid.UUID] = []
     for listing_id in sorted(waiting.partners):
         listing, best = waiting.partners[listing_id]
         for candidate in best:
@@ -201,17 +210,27 @@ async def propose_waiting(*, waiting: Waiting, uow: UnitOfWork, matcher: Matcher
                 break
             partner = candidate.listing
             earlier = withdrawn.pop((listing_id, partner.id), None)
-            if (partner.id in paired[listing_id] and earlier is None) or counts.get(
-                partner.id, 0
-            ) >= matcher.limit:
+            if partner.id in paired[listing_id] and earlier is None:
                 continue
-            offer, need = (listing, partner) if listing.side == "offer" else (partner, listing)
+            if counts.get(partner.id, 0) >= matcher.limit:
+                weaker = (
+                    await _displaced_by(candidate.score.value, partner=partner, uow=uow)
+                    if displacing
+                    else None
+                )
+                if weaker is None:
+                    continue
+                left = weaker.need_id if partner.side == "offer" else weaker.offer_id
+                counts[partner.id] -= 1
+                counts[left] = counts.get(left, 1) - 1
+                left_with_room.append(left)
             if earlier is not None:
                 withdrawn.pop((partner.id, listing_id), None)
                 earlier.repropose(**_score_fields(candidate.score))
                 await _store(earlier, listing, {partner.id: partner}, uow=uow, new=False)
                 created.append(earlier)
             else:
+                offer, need = (listing, partner) if listing.side == "offer" else (partner, listing)
                 match = Match.propose(
                     offer_id=offer.id,
                     need_id=need.id,
@@ -224,6 +243,13 @@ async def propose_waiting(*, waiting: Waiting, uow: UnitOfWork, matcher: Matcher
             for one, other in ((listing_id, partner.id), (partner.id, listing_id)):
                 counts[one] = counts.get(one, 0) + 1
                 paired.setdefault(one, set()).add(other)
+    if left_with_room:
+        created += await propose_waiting(
+            waiting=await waiting_pairs(listing_ids=left_with_room, uow=uow, matcher=matcher),
+            uow=uow,
+            matcher=matcher,
+            displacing=False,
+        )
     return created
 
 
