@@ -133,14 +133,8 @@ async def reconcile(
     displaced_from = [m.need_id if listing.side == "need" else m.offer_id for m in displaced]
     for match in touched:
         await _store(match, listing, partners, uow=uow, new=False)
-    for freed, displacing in ((withdrawn_from, True), (displaced_from, False)):
-        if freed:
-            created += await propose_waiting(
-                waiting=await waiting_pairs(listing_ids=freed, uow=uow, matcher=matcher),
-                uow=uow,
-                matcher=matcher,
-                displacing=displacing,
-            )
+    created += await _fill_room(withdrawn_from, uow=uow, matcher=matcher, displacing=True)
+    created += await _fill_room(displaced_from, uow=uow, matcher=matcher, displacing=False)
     return created + touched
 
 
@@ -243,14 +237,22 @@ async def propose_waiting(
             for one, other in ((listing_id, partner.id), (partner.id, listing_id)):
                 counts[one] = counts.get(one, 0) + 1
                 paired.setdefault(one, set()).add(other)
-    if left_with_room:
-        created += await propose_waiting(
-            waiting=await waiting_pairs(listing_ids=left_with_room, uow=uow, matcher=matcher),
-            uow=uow,
-            matcher=matcher,
-            displacing=False,
-        )
+    created += await _fill_room(left_with_room, uow=uow, matcher=matcher, displacing=False)
     return created
+
+
+async def _fill_room(
+    listing_ids: list[uuid.UUID], *, uow: UnitOfWork, matcher: Matcher, displacing: bool
+) -> list[Match]:
+    """The best waiting pairs of listings that have just got room."""
+    if not listing_ids:
+        return []
+    return await propose_waiting(
+        waiting=await waiting_pairs(listing_ids=listing_ids, uow=uow, matcher=matcher),
+        uow=uow,
+        matcher=matcher,
+        displacing=displacing,
+    )
 
 
 async def _displaced_by(score: float, *, partner: Listing, uow: UnitOfWork) -> Match | None:
