@@ -193,13 +193,15 @@ def _verified_enterprise(call: Call, *, country: str, tag: str) -> tuple[str, st
     return enterprise_id, account
 
 
-def _proposed(call: Call, need_id: str, timeout: float = 60) -> dict[str, Any]:
+def _proposed(call: Call, offer_id: str, need_id: str, timeout: float = 60) -> dict[str, Any]:
+    """The match of this offer and this need (cattle listings other tests of the session left open
+    may be matched with the need too)."""
     agency = call("matching", role="agency")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        items = agency.get("/matches", params={"need_id": need_id}).json()["items"]
-        if items:
-            return items[0]
+        items = agency.get("/matches", params={"offer_id": offer_id, "need_id": need_id}).json()
+        if items["items"]:
+            return items["items"][0]
         time.sleep(0.3)
     raise AssertionError(f"no match proposed for need {need_id} within {timeout} s")
 
@@ -213,12 +215,14 @@ def test_matchings_examples_are_accepted_and_answered_as_documented(documents, c
         supplier: call("registry", role="company", account_id=supplier_account),
         buyer: call("registry", role="company", account_id=buyer_account),
     }
-    registry_of[supplier].post(f"/enterprises/{supplier}/offers", json=_cattle("offer", tag))
+    offer = registry_of[supplier].post(
+        f"/enterprises/{supplier}/offers", json=_cattle("offer", tag)
+    )
     needs = [
         registry_of[buyer].post(f"/enterprises/{buyer}/needs", json=_cattle("need", tag)).json()
         for _ in range(2)
     ]
-    introduced, rejected = (_proposed(call, need["id"]) for need in needs)
+    introduced, rejected = (_proposed(call, offer.json()["id"], need["id"]) for need in needs)
     reviewer = call("matching", role="agency", account_id="examples-reviewer")
     seller = call("matching", role="company", account_id="s", enterprise_ids=[supplier])
     purchaser = call("matching", role="company", account_id="b", enterprise_ids=[buyer])
