@@ -105,20 +105,22 @@ class SessionUnitOfWork:
         return self._driver
 
     async def __aexit__(self, exc_type, error, traceback) -> None:
+        # Whatever statement met the connection the server ended (asyncpg then refuses it with its
+        # own errors, which say nothing of an outage), the use case kept nothing and may be sent
+        # again: one ConnectionError, answered 503 like any outage, wherever the driver was used.
+        # Told before the rollback, which may close the connection whatever the error was.
+        ended = (
+            error is not None
+            and self._driver is not None
+            and _connection_ended(error, self._driver)
+        )
         try:
             if self._driver_transaction is not None:
                 await self._end_driver_transaction(self._driver_transaction.rollback)
         finally:
             await self.session.rollback()
             await self.session.close()
-        # Whatever statement met the connection the server ended (asyncpg then refuses it with its
-        # own errors, which say nothing of an outage), the use case kept nothing and may be sent
-        # again: one ConnectionError, answered 503 like any outage, wherever the driver was used.
-        if (
-            error is not None
-            and self._driver is not None
-            and _connection_ended(error, self._driver)
-        ):
+        if ended:
             raise ConnectionError("the database ended the connection") from error
 
     async def commit(self) -> None:
