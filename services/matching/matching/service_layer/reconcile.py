@@ -214,9 +214,10 @@ async def propose_waiting(
                 )
                 if weaker is None:
                     continue
-                left = weaker.need_id if partner.side == "offer" else weaker.offer_id
+                left = _partner_of(weaker, partner)
                 counts[partner.id] -= 1
-                counts[left] = counts.get(left, 1) - 1
+                if left in counts:
+                    counts[left] -= 1
                 left_with_room.append(left)
             if earlier is not None:
                 withdrawn.pop((partner.id, listing_id), None)
@@ -275,7 +276,7 @@ async def _displaced_by(score: float, *, partner: Listing, uow: UnitOfWork) -> M
         cause="displaced",
         side=partner.side,
     )
-    other_id = weakest.need_id if partner.side == "offer" else weakest.offer_id
+    other_id = _partner_of(weakest, partner)
     other = await uow.listings.get(other_id)
     await _store(weakest, partner, {other_id: other}, uow=uow, new=False)
     return weakest
