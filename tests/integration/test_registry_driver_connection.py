@@ -96,26 +96,18 @@ async def test_a_unit_of_work_that_never_borrows_the_driver_commits_as_before(
 
 
 async def test_a_connection_the_server_ended_in_a_transaction_is_a_retryable_outage_keeping_nothing(
-    unit_of_work, infra: Stack, probe_table
+    unit_of_work, admin, probe_table
 ):
     """A shutdown ends the connection while the transaction is idle: the commit fails with an
     error every app answers 503 (database unavailable), and nothing was written."""
-    admin = create_async_engine(infra.database_url("registry"))
-    try:
-        with pytest.raises(Exception) as ended:
-            async with unit_of_work() as uow:
-                driver = await uow.driver_connection()
-                await driver.execute(f"CREATE TABLE {probe_table} (id int)")
-                async with admin.connect() as other:
-                    await other.execute(
-                        text("SELECT pg_terminate_backend(:pid)"), {"pid": driver.get_server_pid()}
-                    )
-                await asyncio.sleep(0.2)  # the server's FATAL reaches the driver
-                await uow.commit()
-        assert database_unavailable(ended.value), repr(ended.value)
-        assert not await _exists(admin, probe_table)
-    finally:
-        await admin.dispose()
+    with pytest.raises(Exception) as ended:
+        async with unit_of_work() as uow:
+            driver = await uow.driver_connection()
+            await driver.execute(f"CREATE TABLE {probe_table} (id int)")
+            await _end_the_connection_under(uow, admin)
+            await uow.commit()
+    assert database_unavailable(ended.value), repr(ended.value)
+    assert not await _exists(admin, probe_table)
 
 
 async def _end_the_connection_under(uow: UnitOfWork, admin: AsyncEngine) -> None:
