@@ -1,4 +1,5 @@
-"""Fresh, valid legal ids for tests that register enterprises, so no two registrations collide."""
+"""Fresh identifiers for tests: valid legal ids, so no two registrations collide, and marker words,
+so no two tests' listings read alike."""
 
 import uuid
 
@@ -21,3 +22,10 @@ def fresh_unp() -> str:
         except by_unp.InvalidChecksum:
             continue  # a body whose check digit would be 10 is never issued
     raise AssertionError("no valid UNP in 100 tries")
+
+
+def fresh_marker(length: int = 6) -> str:
+    """A word of `length` characters no other test writes, which the platform reads as a word: hex
+    digits alone may all be decimal digits (1 in 43 of 8, 1 in 17 of 6), a number that matching and
+    search drop, and the test's listings would then read like every other test's."""
+    return "x" + uuid.uuid4().hex[: length - 1]

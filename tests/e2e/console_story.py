@@ -4,12 +4,12 @@ the border and the pairs the matcher proposes for them."""
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import dataclass
 
 import httpx
 
 from tests.e2e.profiles import enterprise_profile, lift_need, lift_offer
+from tests.identifiers import fresh_marker
 
 
 def registered(gateway: httpx.Client, open_company, profile: dict) -> str:
@@ -105,7 +105,7 @@ def three_elevator_pairs(gateway, open_company, agency) -> ElevatorPairs:
     """A Mogilev maker of lift parts and three Smolensk buyers, proposed as three BY→RU pairs.
     Lift parts (HS 8431 31) rather than whole lifts, so these pairs outrank each other and not the
     pairs other tests of the same session expect for whole lifts (HS 8428 10)."""
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     maker_profile = enterprise_profile(
         marker, name="Лифтмаш Могилёв", city="Могилёв", sectors=["elevators"]
     )

@@ -10,6 +10,7 @@ import uuid
 from tests.e2e.browser import check_each_page, page_in_language, watch_for_errors
 from tests.e2e.console_story import registered
 from tests.e2e.profiles import enterprise_profile
+from tests.identifiers import fresh_marker
 
 # The password of the portal stories' company accounts.
 PASSWORD = "a long passphrase"
@@ -107,7 +108,7 @@ def company_with_enterprise(gateway, open_company, sign_in_by_api, **profile) ->
     """A company account (its login a new address, its password PASSWORD) with its enterprise
     (`profile` as profiles.enterprise_profile takes it), signed in again so its token names the
     enterprise."""
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     login = f"company-{uuid.uuid4().hex[:8]}@example.ru"
     enterprise_id = registered(
         gateway, lambda: open_company(login, PASSWORD), enterprise_profile(marker, **profile)

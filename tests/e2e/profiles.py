@@ -3,7 +3,7 @@ legal id and address, so stories never collide on the shared test platform."""
 
 import uuid
 
-from tests.identifiers import fresh_inn, fresh_unp
+from tests.identifiers import fresh_inn, fresh_marker, fresh_unp
 
 # The cities the stories' enterprises stand in, by region: Smolensk's is in Russia, the others
 # in Belarus.
@@ -42,7 +42,7 @@ def enterprise_profile(marker: str, *, name: str, city: str, sectors: list[str],
 
 def housing_operator_profile(**changes) -> dict:
     """A Smolensk housing operator that needs lifts replaced; `changes` replace or add fields."""
-    marker = uuid.uuid4().hex[:8]
+    marker = fresh_marker(8)
     housing = enterprise_profile(
         marker, name="МУП «Смоленскжилсервис»", city="Смоленск", sectors=["construction"]
     )
@@ -59,7 +59,7 @@ def housing_operator_profile(**changes) -> dict:
 def lift_maker_profile(**changes) -> dict:
     """A Mogilev lift maker that says nothing of itself; `changes` replace or add fields
     (a description, languages, certifications...)."""
-    marker = uuid.uuid4().hex[:8]
+    marker = fresh_marker(8)
     maker = enterprise_profile(
         marker, name="ОАО «Могилёвлифтмаш»", city="Могилёв", sectors=["elevators"], size="large"
     )
@@ -73,7 +73,7 @@ def lift_offer(**changes) -> dict:
     title, certifications...)."""
     return {
         "kind": "goods",
-        "title": f"Пассажирские лифты {uuid.uuid4().hex[:6]}",
+        "title": f"Пассажирские лифты {fresh_marker(6)}",
         "description": "Производим и монтируем пассажирские лифты для жилых домов, до 200 "
         "шт. в год",
         "sector": "elevators",
@@ -88,7 +88,7 @@ def lift_need(**changes) -> dict:
     fields."""
     return {
         "kind": "goods",
-        "title": f"Замена пассажирских лифтов {uuid.uuid4().hex[:6]}, 120 шт.",
+        "title": f"Замена пассажирских лифтов {fresh_marker(6)}, 120 шт.",
         "description": "Нужна замена 120 пассажирских лифтов в многоквартирных домах Смоленска",
         "sector": "elevators",
         "product_codes": ["842810"],

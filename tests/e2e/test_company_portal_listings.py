@@ -6,7 +6,6 @@ in the address gives the "not yours" page. Each page passes axe-core and fits a 
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +16,7 @@ from tests.e2e.browser import check_at_a_phone, chromium
 from tests.e2e.console_story import close_listings, published, registered
 from tests.e2e.portal_story import PASSWORD, company_with_enterprise, signed_in_page
 from tests.e2e.profiles import enterprise_profile
+from tests.identifiers import fresh_marker
 
 
 def moscow_today():
@@ -33,7 +33,7 @@ def lift_maker(gateway, open_company, sign_in):
 
 @pytest.fixture
 def other_company_need(gateway, open_company, agency):
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     other_profile = enterprise_profile(
         marker, name="Гомельжилсервис", city="Гомель", sectors=["construction"]
     )

@@ -7,14 +7,13 @@ both then see each other's contacts under «My partners», and the introduction 
 from __future__ import annotations
 
 import time
-import uuid
 
 from playwright.async_api import expect
 
 from tests.e2e.browser import chromium, screenshot, watch_for_errors
 from tests.e2e.console_story import close_listings, verify
 from tests.e2e.portal_story import publish, register_through_wizard, sign_in, sign_up_and_confirm
-from tests.identifiers import fresh_inn, fresh_unp
+from tests.identifiers import fresh_inn, fresh_marker, fresh_unp
 
 PASSWORD = "доўгі і надзейны пароль"
 
@@ -81,7 +80,7 @@ async def _registered_through_the_portal(
 
 
 async def test_two_companies_meet_through_the_portal(platform, gateway, mailbox, agency):
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     maker, housing = _profile(marker, country="BY"), _profile(marker, country="RU")
     maker_login, housing_login = f"maker-{marker}@example.by", f"housing-login-{marker}@example.ru"
     async with chromium() as browser:

@@ -4,17 +4,16 @@ Belarusian, and the platform keeps both choices until the company changes them."
 
 from __future__ import annotations
 
-import uuid
-
 from tests.e2e.console_story import proposed_lift_pair, registered_company
 from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import wait_until
+from tests.identifiers import fresh_marker
 
 
 def _a_proposed_pair(gateway, open_company, agency, buyer_profile: dict) -> dict:
     """A Russian-speaking Mogilev lift maker's offer and the housing operator's need, proposed to
     the agency."""
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     maker = lift_maker_profile(languages=["ru"], phone="+375222111333")
     seller = registered_company(gateway, open_company, maker)
     buyer_id, buyer = registered_company(gateway, open_company, buyer_profile)

@@ -5,14 +5,13 @@ pairs only verified enterprises; every fourth stays in the verification queue)."
 from __future__ import annotations
 
 import json
-import uuid
 
 from devstack.demo import COMPANY_PASSWORD, load_demo
-from tests.identifiers import fresh_inn
+from tests.identifiers import fresh_inn, fresh_marker
 
 
 def _demo_enterprise(template: dict) -> dict:
-    marker = uuid.uuid4().hex[:8]
+    marker = fresh_marker(8)
     return template | {
         "name": f"ООО «Демо {marker}»",
         "inn": fresh_inn(),

@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ import pytest
 from gateway.entrypoints import openapi
 from tests.e2e.conftest import DEMO_AGENCY
 from tests.e2e.waiting import exactly_one_email
-from tests.identifiers import fresh_inn, fresh_unp
+from tests.identifiers import fresh_inn, fresh_marker, fresh_unp
 
 STORY = Path(__file__).with_name("generated_client_story.py")
 BIN = Path(sys.executable).parent
@@ -89,7 +88,7 @@ def test_mypy_accepts_the_story_and_refuses_an_untyped_answer(generated_client):
 
 
 def test_the_whole_story_through_the_generated_client(generated_client, platform, mailbox):
-    marker = uuid.uuid4().hex[:8]
+    marker = fresh_marker(8)
 
     told = subprocess.run(
         [

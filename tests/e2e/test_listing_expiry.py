@@ -24,6 +24,7 @@ from devstack.stack import ROOT
 from tests.e2e.console_story import approve, proposed_lift_pair, registered_company
 from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import exactly_one_email, wait_until
+from tests.identifiers import fresh_marker
 
 
 def today() -> date:
@@ -72,7 +73,7 @@ def test_an_approved_suggestion_whose_offer_expires_ends_and_the_buyer_is_told_i
 ):
     day = today()
     tomorrow, yesterday = day + timedelta(days=1), day - timedelta(days=1)
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     maker, buyer = lift_maker(["ru"]), new_housing_operator()
     seller_id, seller_account = registered_company(gateway, open_company, maker)
     offer, need, match = proposed_lift_pair(

@@ -4,14 +4,13 @@ web form), and matching compares a yearly capacity with a plain amount over one 
 
 from __future__ import annotations
 
-import uuid
-
 from playwright.async_api import expect
 
 from tests.e2e.browser import chromium
 from tests.e2e.console_story import close_listings, proposed, published, registered_and_verified
 from tests.e2e.profiles import enterprise_profile
 from tests.e2e.test_company_portal_listings import _sign_in_in_english, lift_maker  # noqa: F401 (a fixture)
+from tests.identifiers import fresh_marker
 
 
 def test_a_unit_in_any_language_is_kept_as_its_code_and_an_unreadable_one_is_refused(
@@ -91,7 +90,7 @@ async def test_the_web_form_says_which_units_it_takes_next_to_the_unit(platform,
 def test_a_yearly_capacity_is_compared_with_a_plain_amount_over_one_year(
     gateway, open_company, agency
 ):
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     maker, buyer = (
         registered_and_verified(
             gateway,

@@ -25,6 +25,7 @@ from tests.e2e.console_story import (
 )
 from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import wait_until
+from tests.identifiers import fresh_marker
 
 
 def platform_log_files(platform) -> list[Path]:
@@ -84,7 +85,7 @@ def _link_token(mailbox, address: str, path: str) -> str:
 def test_a_whole_story_leaves_no_contact_password_or_token_in_any_log(
     platform, gateway, mailbox, agency, open_company, new_housing_operator
 ):
-    marker = uuid.uuid4().hex[:8]
+    marker = fresh_marker(8)
     address = f"logs-{marker}@example.by"
     password = f"passphrase {uuid.uuid4().hex}"
     person = (

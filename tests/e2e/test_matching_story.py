@@ -4,9 +4,9 @@ lift maker, with the reason in words, as soon as the need is published."""
 from __future__ import annotations
 
 import time
-import uuid
 
 from eventkit.kafka import idempotent_producer
+from tests.identifiers import fresh_marker
 from tests.integration.matching_events import lift_need, lift_offer, publish_verified
 
 
@@ -15,7 +15,7 @@ async def test_a_smolensk_housing_operator_sees_a_mogilev_lift_maker_with_the_re
 ):
     # The lift line both name; other tests of the session publish lift makers too, and this story
     # is about this pair.
-    line = f"ЛП-{uuid.uuid4().hex[:6]}"
+    line = f"ЛП-{fresh_marker(6)}"
     lift_maker = lift_offer(
         title=f"Лифты пассажирские {line} грузоподъёмностью 400–1000 кг",
         description="Вырабляем пасажырскія ліфты; производим, поставляем и монтируем "

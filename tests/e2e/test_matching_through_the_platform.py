@@ -5,16 +5,16 @@ approves it, and both companies answer until they are introduced."""
 from __future__ import annotations
 
 import time
-import uuid
 
 from tests.e2e.console_story import published, registered_company, verify
 from tests.e2e.profiles import lift_maker_profile, lift_need, lift_offer
+from tests.identifiers import fresh_marker
 
 
 def test_a_published_need_reaches_the_agency_queue_and_ends_in_an_introduction(
     gateway, open_company, agency, smolensk_housing_operator
 ):
-    line = f"ЛП-{uuid.uuid4().hex[:6]}"
+    line = f"ЛП-{fresh_marker(6)}"
     seller_id, seller = registered_company(
         gateway, open_company, lift_maker_profile(certifications=["ТР ТС 011/2011"], phone=None)
     )

@@ -28,6 +28,7 @@ from eventkit.kafka import idempotent_producer
 from notifications.config import Settings
 from notifications.domain.deliveries import enterprise_address, idempotency_key
 from tests.e2e.conftest import contact_confirmation_token
+from tests.identifiers import fresh_marker
 from tests.lift_story_events import lift_match_approved
 
 pytestmark = pytest.mark.e2e
@@ -50,7 +51,7 @@ _PLACES = {
 def enterprise(
     name: str, *, country: str = "RU", language: str = "ru", email: str | None = None
 ) -> EnterpriseRegistered:
-    marker = uuid.uuid4().hex[:8]
+    marker = fresh_marker(8)
     return EnterpriseRegistered(
         enterprise_id=uuid.uuid4(),
         name=f"{name} {marker}",

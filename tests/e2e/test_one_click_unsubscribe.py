@@ -4,7 +4,6 @@ with no sign-in, and the company's preferences say it is unsubscribed."""
 
 from __future__ import annotations
 
-import uuid
 from email import message_from_bytes, policy
 
 import httpx
@@ -12,12 +11,13 @@ import httpx
 from tests.e2e.console_story import approve, proposed_lift_pair, registered_company
 from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import wait_until
+from tests.identifiers import fresh_marker
 
 
 def _a_suggestion_email(
     platform, gateway, mailbox, open_company, agency, housing: dict
 ) -> tuple[str, dict, bytes]:
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     maker = lift_maker_profile(languages=["ru"], phone=None)
     buyer_id, buyer = registered_company(gateway, open_company, housing)
     _, _, match = proposed_lift_pair(

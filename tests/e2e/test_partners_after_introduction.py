@@ -6,8 +6,6 @@ itself in Belarusian too."""
 
 from __future__ import annotations
 
-import uuid
-
 from tests.e2e.console_story import (
     answer_interested,
     approve,
@@ -16,12 +14,13 @@ from tests.e2e.console_story import (
 )
 from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import wait_until
+from tests.identifiers import fresh_marker
 
 
 def test_two_introduced_companies_each_see_the_others_contacts_and_a_third_is_refused(
     gateway, open_company, agency, new_housing_operator
 ):
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     lift_maker = lift_maker_profile(
         languages=["be", "ru"], contact_person="Іван Пятроў", phone="+375222765432"
     )

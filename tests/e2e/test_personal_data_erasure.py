@@ -22,6 +22,7 @@ from tests.e2e.console_story import (
 )
 from tests.e2e.profiles import lift_maker_profile
 from tests.e2e.waiting import wait_until
+from tests.identifiers import fresh_marker
 
 SERVICES_HOLDING_COPIES = ("registry", "matching", "notifications")
 
@@ -96,7 +97,7 @@ def matching_listings_of(platform, enterprise_id: str) -> list[dict]:
 def test_a_deleted_enterprise_leaves_no_contact_of_its_people_in_any_service(
     platform, gateway, mailbox, open_company, agency, new_housing_operator
 ):
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     person, (phone, phone_digits) = _unique_person(), _unique_mobile()
     address = f"erase-{marker}@example.by"
     lift_maker = lift_maker_profile(

@@ -14,7 +14,7 @@ from eventkit.contracts import UndecodableEvent, decode
 from eventkit.topics import LISTINGS
 from tests.e2e.kafka_reading import records_from_start
 from tests.e2e.profiles import LIFT_NEED, housing_operator_profile, lift_maker_profile
-from tests.identifiers import fresh_inn
+from tests.identifiers import fresh_inn, fresh_marker
 
 PRIVATE_FIELDS = {"contact_person", "email", "phone"}
 
@@ -237,7 +237,7 @@ def test_searching_needs_for_lifty_finds_lifts_written_in_other_word_forms(
     registry, housing_operator
 ):
     owner = owner_of(registry, housing_operator)
-    marker = uuid.uuid4().hex[:8]
+    marker = fresh_marker(8)
     need = owner.post(
         f"/enterprises/{housing_operator['id']}/needs",
         json=LIFT_NEED | {"title": f"Замена лифтов {marker}"},

@@ -5,11 +5,10 @@ A pair withdrawn before the agency approved it was never news to anyone, so nobo
 from __future__ import annotations
 
 import time
-import uuid
 
 from tests.e2e.console_story import approve, proposed_lift_pair, registered_company
 from tests.e2e.waiting import exactly_one_email, wait_until
-from tests.identifiers import fresh_unp
+from tests.identifiers import fresh_marker, fresh_unp
 
 
 def _a_proposed_pair(
@@ -17,7 +16,7 @@ def _a_proposed_pair(
 ) -> dict:
     """A Mogilev lift maker's offer and a Smolensk housing operator's need, proposed to the
     agency."""
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     maker = {
         "name": f"ОАО «Бабруйскліфт» {marker}",
         "country": "BY",

@@ -5,8 +5,6 @@ contacts until both say they are interested, and then both receive the introduct
 
 from __future__ import annotations
 
-import uuid
-
 from tests.e2e.console_story import (
     answer_interested,
     approve,
@@ -16,12 +14,13 @@ from tests.e2e.console_story import (
 )
 from tests.e2e.profiles import lift_maker_profile, lift_need, lift_offer
 from tests.e2e.waiting import exactly_one_email, wait_until
+from tests.identifiers import fresh_marker
 
 
 def test_from_a_published_need_to_an_introduction_by_email(
     gateway, mailbox, open_company, agency, smolensk_housing_operator
 ):
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     lift_maker = lift_maker_profile(certifications=["ТР ТС 011/2011", "ISO 9001"])
     buyer = smolensk_housing_operator
     seller_id, seller_account = registered_company(gateway, open_company, lift_maker)

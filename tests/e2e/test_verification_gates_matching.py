@@ -7,10 +7,10 @@ is proposed again."""
 from __future__ import annotations
 
 import time
-import uuid
 
 from tests.e2e.console_story import close_listings, registered_company, verify
 from tests.e2e.profiles import enterprise_profile
+from tests.identifiers import fresh_marker
 
 
 def _pairs(gateway, agency, need: dict, offer: dict) -> list[dict]:
@@ -72,7 +72,7 @@ def _water_company(gateway, open_company, marker: str, *, name: str, city: str) 
 def test_a_pending_enterprises_need_waits_and_is_paired_the_moment_the_agency_verifies_it(
     gateway, open_company, agency
 ):
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     seller, seller_headers = _water_company(
         gateway, open_company, marker, name="Аквафильтр Гомель", city="Гомель"
     )
@@ -100,7 +100,7 @@ def test_a_pending_enterprises_need_waits_and_is_paired_the_moment_the_agency_ve
 def test_a_verified_supplier_that_renames_itself_is_checked_again_and_matched_again_once_verified(
     gateway, open_company, agency, mailbox
 ):
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     seller_profile = enterprise_profile(
         marker, name="Полесьетрубпласт", city="Пинск", sectors=["water_treatment"]
     )

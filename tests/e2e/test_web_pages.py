@@ -18,6 +18,7 @@ from playwright.async_api import expect
 from tests.e2e.browser import CHROMIUM, chromium, watch_for_errors
 from tests.e2e.console_story import approve, proposed_lift_pair, registered_company
 from tests.e2e.profiles import lift_maker_profile
+from tests.identifiers import fresh_marker
 
 PASSWORD = "a long passphrase"
 
@@ -48,7 +49,7 @@ def _approved_suggestion(
 ) -> tuple[str, dict, str]:
     """A Mogilev lift maker and a Smolensk housing operator, both verified, paired and approved.
     Returns the match id, the lift maker's profile and the buyer's enterprise id."""
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     lift_maker = lift_maker_profile(
         certifications=["ТР ТС 011/2011"], description="Производим и монтируем пассажирские лифты."
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from tests.e2e.profiles import enterprise_profile, lift_need, lift_offer
+from tests.identifiers import fresh_marker
 
 AGENCY = ("agency@demo.local", "demo-agency")
 PASSWORD = "a long passphrase"
@@ -97,7 +98,7 @@ class Traffic:
                 time.sleep(0.2)
 
     def _story(self) -> None:
-        marker = uuid.uuid4().hex[:8]
+        marker = fresh_marker(8)
         with httpx.Client(base_url=self.gateway_url, timeout=20) as client:
             try:
                 Story(self, client, marker).play()

@@ -27,13 +27,14 @@ from eventkit.contracts import (
 )
 from eventkit.envelope import Envelope
 from matching.domain.listing import Listing
+from tests.identifiers import fresh_marker
 from tests.matching_listings import housing_need, lift_maker
 
 
 def series() -> str:
     """A model series named only by one test's pair, so earlier tests' lift makers do not outrank
     it."""
-    return f"серия {uuid.uuid4().hex[:8]}"
+    return f"серия {fresh_marker(8)}"
 
 
 def lift_offer(series: str = "", **changes) -> ListingPublished:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from eventkit.contracts import decode
 from registry.adapters.orm import outbox
 from registry.domain.actors import Caller
+from tests.identifiers import fresh_marker
 from tests.registration_forms import mogilev_lift_maker, smolensk_housing_operator
 
 AGENCY = Caller(account_id="reviewer-1", role="agency")
@@ -58,7 +59,7 @@ def _type_and_payload(raw: str) -> tuple[str, dict]:
 
 def smolensk_company(**changes) -> dict:
     """A Smolensk company of its own name, address and phone: one no other test registers."""
-    marker = uuid.uuid4().hex[:8]
+    marker = fresh_marker(8)
     own = dict(
         name=f"ООО «Смоленский завод {marker}»",
         description="",
@@ -70,7 +71,7 @@ def smolensk_company(**changes) -> dict:
 
 def vitebsk_company(**changes) -> dict:
     """A Vitebsk company of its own name, address and phone: one no other test registers."""
-    marker = uuid.uuid4().hex[:8]
+    marker = fresh_marker(8)
     own = dict(
         name=f"ОАО «Витебский завод {marker}»",
         region="vitebsk_oblast",

@@ -5,7 +5,6 @@ with a foreign-key violation (a 500) until the event was read again."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, replace
 
 import pytest
@@ -19,6 +18,7 @@ from matching.service_layer.handlers import listing_from
 from matching.service_layer.matcher import Matcher
 from matching.service_layer.reconcile import reconcile
 from matching.service_layer.unit_of_work import UnitOfWork
+from tests.identifiers import fresh_marker
 from tests.integration.test_matching_several_instances import (  # noqa: F401  (fixture)
     database,
     listing_event,
@@ -60,7 +60,7 @@ class Flax:
 @pytest.fixture
 def flax(database) -> Flax:
     _, engine = database
-    tag = f"партия {uuid.uuid4().hex[:6]}"
+    tag = f"партия {fresh_marker(6)}"
     offer, need = (listing_from(listing_event(s, "flax", tag)) for s in ("offer", "need"))
     return Flax(
         sessions=async_sessionmaker(engine, expire_on_commit=False),

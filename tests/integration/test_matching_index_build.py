@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import uuid
 from dataclasses import replace
 
 import pytest
@@ -19,6 +18,7 @@ from matching.bootstrap import build_matcher
 from matching.config import Settings
 from matching.service_layer.handlers import listing_from
 from matching.service_layer.unit_of_work import UnitOfWork
+from tests.identifiers import fresh_marker
 from tests.integration.test_matching_several_instances import SECTORS, listing_event
 
 
@@ -34,7 +34,7 @@ async def test_a_starting_instance_files_the_whole_table_at_once_then_keeps_up_l
     database,
 ):
     sessions, engine = database
-    tag = f"партия {uuid.uuid4().hex[:6]}"
+    tag = f"партия {fresh_marker(6)}"
     listings = [
         listing_from(listing_event(side, sector, tag))
         for sector in SECTORS

@@ -8,7 +8,6 @@ for that commit). The stale instance must not withdraw the pair it cannot see in
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 
 from sqlalchemy import text
@@ -19,6 +18,7 @@ from matching.config import Settings
 from matching.service_layer.handlers import listing_from
 from matching.service_layer.reconcile import reconcile
 from matching.service_layer.unit_of_work import UnitOfWork
+from tests.identifiers import fresh_marker
 from tests.integration.test_matching_several_instances import (  # noqa: F401  (fixture)
     database,
     listing_event,
@@ -29,7 +29,7 @@ async def test_a_pair_proposed_by_another_instance_outlives_a_lagging_index(data
     _, engine = database
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     lagging, current = (build_matcher(Settings(internal_token_secret="s" * 32)) for _ in "ab")
-    tag = f"партия {uuid.uuid4().hex[:6]}"
+    tag = f"партия {fresh_marker(6)}"
     offer, need = (listing_from(listing_event(side, "flax", tag)) for side in ("offer", "need"))
 
     async with UnitOfWork(sessions) as uow:

@@ -33,6 +33,7 @@ from matching.config import Settings
 from matching.domain.listing import Listing
 from matching.service_layer.handlers import listing_from
 from matching.service_layer.unit_of_work import UnitOfWork
+from tests.identifiers import fresh_marker
 from tests.integration.matching_events import enterprise_profile
 
 K = 3  # the instances' MATCHING_MAX_PROPOSED_PER_LISTING
@@ -228,7 +229,7 @@ async def test_three_instances_agree_and_one_stopping_mid_burst_loses_and_double
 ):
     _, engine = database
     instances, _ = three_instances
-    listings, buyers_of = market(f"партия {uuid.uuid4().hex[:6]}")
+    listings, buyers_of = market(f"партия {fresh_marker(6)}")
     envelopes = [
         (topic, envelope_for(payload, key=str(payload.enterprise_id), producer="registry"))
         for listing in listings
@@ -343,7 +344,7 @@ async def test_a_listing_written_before_another_but_committed_after_it_is_not_mi
     _, engine = database
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     reader = build_matcher(Settings(internal_token_secret="s" * 32))
-    tag = f"партия {uuid.uuid4().hex[:6]}"
+    tag = f"партия {fresh_marker(6)}"
     first, second = (listing_from(listing_event(side, "flax", tag)) for side in ("offer", "need"))
 
     async def write(listing: Listing, *, then: asyncio.Event | None = None) -> None:

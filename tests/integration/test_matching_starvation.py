@@ -24,6 +24,7 @@ from matching.service_layer import handlers
 from matching.service_layer import matches as use_cases
 from matching.service_layer.matcher import Matcher
 from matching.service_layer.unit_of_work import UnitOfWork
+from tests.identifiers import fresh_marker
 from tests.integration.matching_events import (
     enterprise_profile,
     envelope_of,
@@ -125,7 +126,7 @@ def matching(sessions) -> Matching:
 def series() -> str:
     """One test's lift series: its listings pair with each other (the database is the test's
     own)."""
-    return f"серия {uuid.uuid4().hex[:8]}"
+    return f"серия {fresh_marker(8)}"
 
 
 def far_need(tag: str) -> ListingSnapshot:

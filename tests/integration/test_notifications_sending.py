@@ -37,6 +37,7 @@ from notifications.service_layer import events, housekeeping, preferences
 from notifications.service_layer.ports import RenderedEmail, SystemClock
 from notifications.service_layer.sending import Sending, send_due
 from notifications.service_layer.unit_of_work import OneConnectionAtATime, UnitOfWork
+from tests.identifiers import fresh_marker
 from tests.integration.smtp_sink import sink_mailer_settings
 from tests.lift_story_events import as_received, lift_match_approved
 
@@ -85,7 +86,7 @@ class SteppedClock(SystemClock):
 
 
 def registered(name: str, *, country="RU", languages=("ru",), email=None) -> EnterpriseRegistered:
-    marker = uuid.uuid4().hex[:8]
+    marker = fresh_marker(8)
     return EnterpriseRegistered(
         enterprise_id=uuid.uuid4(),
         name=f"{name} {marker}",

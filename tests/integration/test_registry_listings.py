@@ -26,7 +26,7 @@ from registry.domain.queries import EnterpriseFilters, ListingFilters, PageReque
 from registry.service_layer import enterprises as enterprise_cases
 from registry.service_layer import listings as listing_cases
 from registry.service_layer.unit_of_work import UnitOfWork
-from tests.identifiers import fresh_unp
+from tests.identifiers import fresh_marker, fresh_unp
 from tests.integration.registry_forms import (
     AGENCY,
     count,
@@ -507,7 +507,7 @@ async def test_a_cursor_from_another_sort_order_is_refused_naming_the_cursor(
 
 
 async def test_enterprises_are_found_by_russian_word_forms_and_filtered(uow, register):
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     maker = await register(mogilev_lift_maker(name=f"Завод лифтов {marker}"))
     await register(smolensk_housing_operator(name=f"Жилсервис {marker}"))
 

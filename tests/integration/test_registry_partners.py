@@ -25,6 +25,7 @@ from registry.entrypoints.consumer import dispatch
 from registry.service_layer import enterprises as enterprise_cases
 from registry.service_layer import partners as use_cases
 from registry.service_layer.unit_of_work import UnitOfWork
+from tests.identifiers import fresh_marker
 from tests.integration.registry_forms import mogilev_lift_maker, smolensk_housing_operator
 from tests.lift_story_events import lift_match_sides
 
@@ -32,7 +33,7 @@ AGENCY = Caller(account_id="reviewer", role="agency")
 
 
 def _lift_maker() -> dict:
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     return mogilev_lift_maker(
         name=f"ОАО «Могилёвлифтмаш» {marker}",
         description="Пассажирские лифты",
@@ -43,7 +44,7 @@ def _lift_maker() -> dict:
 
 
 def _housing_operator() -> dict:
-    marker = uuid.uuid4().hex[:6]
+    marker = fresh_marker(6)
     return smolensk_housing_operator(
         name=f"МУП «Смоленскжилсервис» {marker}",
         description="Жилой фонд",

@@ -19,7 +19,7 @@ import pytest
 
 from devstack.stack import Stack
 from notifications.adapters.links import SignedLinks
-from tests.identifiers import fresh_inn, fresh_unp
+from tests.identifiers import fresh_inn, fresh_marker, fresh_unp
 
 SERVICES = ("registry", "matching", "notifications")
 Call = Callable[..., httpx.Client]
@@ -208,7 +208,7 @@ def _proposed(call: Call, offer_id: str, need_id: str, timeout: float = 60) -> d
 
 def test_matchings_examples_are_accepted_and_answered_as_documented(documents, call):
     matching = documents["matching"]
-    tag = uuid.uuid4().hex[:8]
+    tag = fresh_marker(8)
     supplier, supplier_account = _verified_enterprise(call, country="BY", tag=tag)
     buyer, buyer_account = _verified_enterprise(call, country="RU", tag=tag)
     registry_of = {
