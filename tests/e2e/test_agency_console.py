@@ -206,6 +206,15 @@ async def test_a_reviewer_works_the_queue_and_the_verification_queue_by_keyboard
         assert int(elevators[2]) >= 1  # approved today, at least the one above
         await screenshot(page, "console-dashboard")
 
+        # The buyer of the pair left proposed closes its need: the pair is withdrawn, and its page
+        # says why in the reviewer's words, not in matching's English.
+        close_listings(gateway, agency, [elevator_pairs.listings[3]])
+        _await_status(gateway, agency, to_undo["id"], "withdrawn")
+        await page.goto(f"{platform.web_url}/console/matches/{to_undo['id']}")
+        await expect(page.locator("table.history tbody tr").last).to_contain_text(
+            "Потребность закрыта."
+        )
+
         assert errors == []
         await context.close()
 

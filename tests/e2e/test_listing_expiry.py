@@ -106,6 +106,10 @@ def test_an_approved_suggestion_whose_offer_expires_ends_and_the_buyer_is_told_i
         ended["history"][-1]["note"]
         == f"the offer expired: it was valid until {yesterday.isoformat()}"
     )
+    assert (ended["history"][-1]["cause"], ended["history"][-1]["side"]) == (
+        "listing_expired",
+        "offer",
+    )
 
     told = exactly_one_email(mailbox, buyer["email"], "Предложение о партнёрстве завершено")
     assert "срок действия объявления партнёра истёк" in told["Text"]

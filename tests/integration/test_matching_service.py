@@ -238,6 +238,10 @@ async def test_suspending_an_enterprise_withdraws_its_matches_and_its_new_listin
 
     assert page["items"][0]["status"] == "withdrawn"
     assert detail["history"][-1]["note"] == "the enterprise behind the offer was suspended"
+    assert (detail["history"][-1]["cause"], detail["history"][-1]["side"]) == (
+        "enterprise_suspended",
+        "offer",
+    )
     assert len(stored) == 2
     assert {row.id: row.enterprise_status for row in stored}[
         another_offer.listing_id

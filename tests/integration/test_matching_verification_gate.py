@@ -143,6 +143,10 @@ async def test_an_enterprise_back_to_pending_loses_proposed_pairs_keeps_approved
         detail["history"][-1]["note"]
         == "the enterprise behind the offer awaits the agency's verification"
     )
+    assert (detail["history"][-1]["cause"], detail["history"][-1]["side"]) == (
+        "enterprise_unverified",
+        "offer",
+    )
     assert kept["status"] == "approved" and kept["offer_enterprise_status"] == "pending"
     assert again["items"][0]["status"] == "proposed"
     assert again["items"][0]["id"] == proposed["id"]  # the same pair, proposed again

@@ -152,6 +152,18 @@ class MatchSide(BaseModel):
     title: str
 
 
+# Why matching withdrew a pair: its listing closed or expired, its enterprise suspended or sent back
+# to the agency, the pair no longer scores, or a better pair took its place.
+WithdrawalCause = Literal[
+    "listing_closed",
+    "listing_expired",
+    "enterprise_suspended",
+    "enterprise_unverified",
+    "no_longer_scores",
+    "displaced",
+]
+
+
 class MatchSnapshot(EventPayload):
     """A match after a transition of its lifecycle (keyed by the need's enterprise id, so one
     match's events stay in order). `actor` is who made the transition, `note` the reviewer's
@@ -175,17 +187,7 @@ class MatchSnapshot(EventPayload):
     # suggestion the companies had been sent; None in older events).
     previous_status: str | None = None
     # Additive, optional, on match.withdrawn: why, and whose listing (or enterprise) ended it.
-    withdrawn_because: (
-        Literal[
-            "listing_closed",
-            "listing_expired",
-            "enterprise_suspended",
-            "enterprise_unverified",
-            "no_longer_scores",
-            "displaced",
-        ]
-        | None
-    ) = None
+    withdrawn_because: WithdrawalCause | None = None
     withdrawn_side: Literal["offer", "need"] | None = None
 
 

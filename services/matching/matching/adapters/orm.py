@@ -134,6 +134,8 @@ match_history = Table(
     Column("actor", String(200), nullable=False),
     Column("note", Text),
     Column("at", DateTime(timezone=True), nullable=False),
+    Column("cause", String(32)),  # a withdrawal's, as `match.withdrawn` names it (revision 0008)
+    Column("side", String(8)),
     Index("ix_match_history_at", "at"),
 )
 

@@ -535,6 +535,8 @@ class MatchRepository:
                     "actor": t.actor,
                     "note": t.note,
                     "at": t.at,
+                    "cause": t.cause,
+                    "side": t.side,
                 }
                 for t in match.pending
             ],
@@ -627,6 +629,8 @@ class MatchRepository:
                 "actor": r.actor,
                 "note": r.note,
                 "at": r.at,
+                "cause": r.cause,
+                "side": r.side,
             }
             for r in rows
         ]

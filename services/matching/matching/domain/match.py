@@ -35,8 +35,8 @@ class Transition:
     note: str | None
     at: datetime
     event_type: str
-    # A withdrawal's cause (listing_closed | enterprise_suspended | no_longer_scores) and the side
-    # it came from.
+    # A withdrawal's cause (one of eventkit's WithdrawalCause: listing_closed, displaced, ...) and
+    # the side it came from; both kept in the match's history and sent on `match.withdrawn`.
     cause: str | None = None
     side: str | None = None
 
@@ -140,8 +140,9 @@ class Match:
         cause: str | None = None,
         side: str | None = None,
     ) -> None:
-        """`cause` (listing_closed | enterprise_suspended | no_longer_scores) and `side` (whose
-        listing or enterprise it was) travel with the event, so a company can be told in words."""
+        """`cause` (one of eventkit's WithdrawalCause) and `side` (whose listing or enterprise it
+        was) are kept in the history and travel with the event, so that people are told in their
+        words."""
         if not self.is_open:
             raise InvalidTransition(f"a {self.status} match cannot be withdrawn")
         self._record(

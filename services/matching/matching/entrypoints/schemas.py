@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from eventkit.contracts import WithdrawalCause
 from matching.domain.funnel import Funnel
 from matching.domain.listing import Listing
 from matching.domain.review import ReviewedMatch
@@ -137,8 +138,16 @@ class HistoryOut(BaseModel):
     to_status: str
     event: str
     actor: str
-    note: str | None
+    note: str | None = Field(
+        description="the reviewer's reason, or matching's own words (in English) for a withdrawal"
+    )
     at: datetime
+    cause: WithdrawalCause | None = Field(
+        None, description="why matching withdrew the pair (a withdrawal's entry only)"
+    )
+    side: Literal["offer", "need"] | None = Field(
+        None, description="whose listing or enterprise the withdrawal came from"
+    )
 
 
 class MatchOut(BaseModel):
