@@ -133,6 +133,16 @@ class Registry:
             await session.execute(insert(table), list(rows))
             await session.commit()
 
+    async def mark_deleted(self, enterprise: dict) -> None:
+        """The enterprise as its deletion leaves it (its listings closed apart)."""
+        async with self.sessions() as session:
+            await session.execute(
+                update(enterprises)
+                .where(enterprises.c.id == enterprise["id"])
+                .values(deleted_at=date(2026, 11, 1))
+            )
+            await session.commit()
+
     async def snapshot(self, listing: dict) -> ListingPublished:
         """The listing as the registry announced it when it was published (the same code path as
         every change)."""
@@ -212,13 +222,7 @@ async def test_after_revision_0006_republishing_gives_matching_the_unit_codes(
     deleted_ones = a_listing(gone, "offer", unit="шт.", quantity=10, status="closed", version=2)
     await registry.insert(enterprises, supplier, buyer, gone)
     await registry.insert(listings, capacity, need, old_offer, deleted_ones)
-    async with registry.sessions() as session:
-        await session.execute(
-            update(enterprises)
-            .where(enterprises.c.id == gone["id"])
-            .values(deleted_at=date(2026, 11, 1))
-        )
-        await session.commit()
+    await registry.mark_deleted(gone)
 
     # Matching got the listings as they were published, units as the companies wrote them.
     matching = Matching(matching_sessions)

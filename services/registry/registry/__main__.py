@@ -1,4 +1,5 @@
-"""python -m registry [serve|relay|consume|expire-listings|republish-listings|migrate|downgrade]"""
+"""python -m registry [serve|relay|consume|expire-listings|republish-enterprises|republish-listings|
+migrate|downgrade]"""
 
 import argparse
 import uuid
@@ -35,16 +36,16 @@ def consume(settings: Settings) -> None:
     run_until_signalled(lambda stop: run_consumer_alone(settings, stop))
 
 
-def _republish_listings_flags(parser: argparse.ArgumentParser) -> None:
+def _which_enterprises(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
-    which.add_argument("--all", action="store_true", help="every live enterprise's listings")
+    which.add_argument("--all", action="store_true", help="every live enterprise")
     which.add_argument(
-        "--enterprise",
-        type=uuid.UUID,
-        default=None,
-        metavar="ID",
-        help="this enterprise's listings",
+        "--enterprise", type=uuid.UUID, default=None, metavar="ID", help="this enterprise only"
     )
+
+
+def _republish_listings_flags(parser: argparse.ArgumentParser) -> None:
+    _which_enterprises(parser)
     parser.add_argument(
         "--include-closed", action="store_true", help="closed listings too (default: active only)"
     )
@@ -52,11 +53,17 @@ def _republish_listings_flags(parser: argparse.ArgumentParser) -> None:
 
 def _one_of_all_or_enterprise(args: argparse.Namespace) -> None:
     if not args.all and args.enterprise is None:
-        raise UsageError("republish-listings needs --all or --enterprise ID")
+        raise UsageError(f"{args.command} needs --all or --enterprise ID")
 
 
 def _republish_listings(settings: Settings, args: argparse.Namespace) -> None:
-    republish_listings(settings, enterprise_id=args.enterprise, include_closed=args.include_closed)
+    republish(
+        settings, "listings", enterprise_id=args.enterprise, include_closed=args.include_closed
+    )
+
+
+def _republish_enterprises(settings: Settings, args: argparse.Namespace) -> None:
+    republish(settings, "enterprises", enterprise_id=args.enterprise)
 
 
 def expire_listings(settings: Settings) -> None:
@@ -73,12 +80,13 @@ def expire_listings(settings: Settings) -> None:
     print(json.dumps({"closed": done.closed, "reminded": done.reminded}))
 
 
-def republish_listings(
-    settings: Settings, *, enterprise_id: uuid.UUID | None, include_closed: bool
-) -> None:
-    """Writes one listing.changed (the current snapshot, same version) per listing to the outbox,
-    for data changed without events (revision 0006's unit codes, a hand-made fix); the relay
-    publishes them. Prints {"republished": N}; an unknown or deleted --enterprise exits with 1."""
+def republish(settings: Settings, what: str, *, enterprise_id: uuid.UUID | None, **options) -> None:
+    """Writes each live enterprise's profile (`what` = "enterprises": one enterprise.updated) or
+    each listing (`what` = "listings": one listing.changed, same version) to the outbox again, with
+    what the tables hold now; the relay publishes them. For a consumer rebuilt after the topics'
+    retention (enterprises first, then listings), or data changed without events (revision 0006's
+    unit codes, a hand-made fix). Prints {"republished": N}; an unknown or deleted --enterprise
+    exits with 1."""
     import asyncio
     import json
     import sys
@@ -86,20 +94,22 @@ def republish_listings(
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
     from registry.domain.errors import NotFound
-    from registry.service_layer import republish
+    from registry.service_layer import republish as announcing
     from registry.service_layer.unit_of_work import UnitOfWork
     from servicekit.observability import configure_logging
 
     configure_logging(settings.log_level)
+    use_case = {
+        "enterprises": announcing.republish_enterprises,
+        "listings": announcing.republish_listings,
+    }[what]
 
     async def run() -> int:
         engine = create_async_engine(settings.database_url, hide_parameters=True, pool_size=2)
         try:
             factory = async_sessionmaker(engine, expire_on_commit=False)
-            return await republish.republish_listings(
-                unit_of_work=lambda: UnitOfWork(factory),
-                enterprise_id=enterprise_id,
-                include_closed=include_closed,
+            return await use_case(
+                unit_of_work=lambda: UnitOfWork(factory), enterprise_id=enterprise_id, **options
             )
         finally:
             await engine.dispose()
@@ -124,6 +134,13 @@ COMMANDS = [
         "expire-listings",
         "one pass of the expiry sweep `serve` runs",
         lambda settings, _: expire_listings(settings),
+    ),
+    Command(
+        "republish-enterprises",
+        "one enterprise.updated per live enterprise, written to the outbox",
+        _republish_enterprises,
+        _which_enterprises,
+        _one_of_all_or_enterprise,
     ),
     Command(
         "republish-listings",

@@ -1,6 +1,7 @@
-"""The listings `python -m registry republish-listings` goes through: keyset pages by id over the
-listings of live enterprises (a deleted enterprise's listings were closed, with their event, when it
-was deleted). Each page is then read and announced in one unit of work."""
+"""What `python -m registry republish-enterprises` and `republish-listings` go through: keyset pages
+by id over the live enterprises, and over their listings (a deleted enterprise's listings were
+closed, with their event, when it was deleted). Each page is then read and announced in one unit of
+work."""
 
 from __future__ import annotations
 
@@ -48,3 +49,15 @@ class RepublishQueries:
             query = query.where(listings.c.status == "active")
         rows = await self._connection.execute(query.order_by(listings.c.id).limit(limit))
         return [ListingKey(row.id, row.side, row.enterprise_id) for row in rows]
+
+    async def get_page_of_enterprises(
+        self, *, after: uuid.UUID | None, limit: int, enterprise_id: uuid.UUID | None
+    ) -> list[uuid.UUID]:
+        """The next `limit` live enterprises by id after `after` (or only `enterprise_id`)."""
+        query = select(enterprises.c.id).where(enterprises.c.deleted_at.is_(None))
+        if after is not None:
+            query = query.where(enterprises.c.id > after)
+        if enterprise_id is not None:
+            query = query.where(enterprises.c.id == enterprise_id)
+        rows = await self._connection.execute(query.order_by(enterprises.c.id).limit(limit))
+        return list(rows.scalars())
