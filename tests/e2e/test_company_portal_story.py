@@ -144,6 +144,11 @@ async def test_two_companies_meet_through_the_portal(platform, gateway, mailbox,
             gateway.get(f"/api/v1/matches/{pair['id']}", headers=agency).json()["status"]
             == "introduced"
         )
+        # The reviewer's page of the pair says who answered what, in the reviewer's words.
+        await reviewer.goto(f"{platform.web_url}/console/matches/{pair['id']}")
+        history = reviewer.locator("table.history")
+        await expect(history).to_contain_text("Поставщик: интересно")
+        await expect(history).to_contain_text("Покупатель: интересно")
 
         # Each sees the other's contacts under «My partners», and the introduction emails arrive.
         await maker_page.goto(platform.web_url + "/my/partners")

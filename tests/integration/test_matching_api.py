@@ -55,13 +55,13 @@ async def test_a_reviewer_approves_and_both_companies_become_interested_and_are_
     assert [s["id"] for s in suggestions["items"]] == [match["id"]]
     assert introduced["status"] == "introduced"
     assert closed["status"] == "closed" and closed["outcome"] == "contract for 120 lifts"
-    assert [(h["to_status"], h["actor"]) for h in closed["history"]] == [
-        ("proposed", "matcher"),
-        ("approved", "reviewer-1"),
-        ("approved", "buyer"),
-        ("approved", "seller"),
-        ("introduced", "seller"),
-        ("closed", "reviewer-1"),
+    assert [(h["to_status"], h["actor"], h["side"]) for h in closed["history"]] == [
+        ("proposed", "matcher", None),
+        ("approved", "reviewer-1", None),
+        ("approved", "buyer", "need"),  # which side answered, for the console to say it
+        ("approved", "seller", "offer"),
+        ("introduced", "seller", None),
+        ("closed", "reviewer-1", None),
     ]
 
 

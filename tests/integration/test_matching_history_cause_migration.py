@@ -1,6 +1,6 @@
-"""Withdrawals matching wrote before revision 0008 kept only an English sentence; the revision reads
-the cause and the side back from it, so the agency's console can say them in its reader's words.
-A reviewer's own reason is left as it was."""
+"""Withdrawals and answers matching wrote before revision 0008 kept only an English sentence; the
+revision reads the cause and the side back from it, so the agency's console can say them in its
+reader's words. A reviewer's own reason is left as it was."""
 
 from __future__ import annotations
 
@@ -55,6 +55,8 @@ WRITTEN = [
         ("displaced", None),
     ),
     ("agency", "rejected", "the offer was closed", (None, None)),  # a reviewer's own words
+    ("company", "declined", "need: declined", (None, "need")),  # a side's answer
+    ("company", "approved", "offer: interested", (None, "offer")),
 ]
 
 
@@ -76,7 +78,7 @@ def test_withdrawals_written_before_the_revision_get_their_cause_and_side(scratc
                 {
                     "match": match_id,
                     "to_status": to_status,
-                    "event": f"match.{to_status}",
+                    "event": "match.responded" if actor == "company" else f"match.{to_status}",
                     "actor": actor,
                     "note": note,
                 },

@@ -25,13 +25,13 @@ def test_a_match_goes_from_proposal_to_introduction_to_closing():
     match.close(actor="reviewer-1", outcome="contract signed")
 
     assert match.status == "closed" and match.outcome == "contract signed"
-    assert [(t.from_status, t.to_status, t.actor) for t in match.pending] == [
-        (None, "proposed", "matcher"),
-        ("proposed", "approved", "reviewer-1"),
-        ("approved", "approved", "buyer"),
-        ("approved", "approved", "seller"),
-        ("approved", "introduced", "seller"),
-        ("introduced", "closed", "reviewer-1"),
+    assert [(t.from_status, t.to_status, t.actor, t.side) for t in match.pending] == [
+        (None, "proposed", "matcher", None),
+        ("proposed", "approved", "reviewer-1", None),
+        ("approved", "approved", "buyer", "need"),  # the history says which side answered
+        ("approved", "approved", "seller", "offer"),
+        ("approved", "introduced", "seller", None),
+        ("introduced", "closed", "reviewer-1", None),
     ]
     assert [t.event_type for t in match.pending] == [
         "match.proposed",
@@ -63,6 +63,7 @@ def test_one_side_declining_ends_the_suggestion():
     match.respond(side="offer", answer="declined", actor="seller")
 
     assert match.status == "declined"
+    assert (match.pending[-1].side, match.pending[-1].note) == ("offer", "offer: declined")
     with pytest.raises(InvalidTransition):
         match.respond(side="need", answer="interested", actor="buyer")
 

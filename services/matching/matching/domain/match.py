@@ -36,7 +36,8 @@ class Transition:
     at: datetime
     event_type: str
     # A withdrawal's cause (one of eventkit's WithdrawalCause: listing_closed, displaced, ...) and
-    # the side it came from; both kept in the match's history and sent on `match.withdrawn`.
+    # the side it came from, or the side that answered; kept in the match's history and sent on
+    # `match.withdrawn` (`match.responded`).
     cause: str | None = None
     side: str | None = None
 
@@ -118,13 +119,12 @@ class Match:
         if getattr(self, f"{side}_answer") is not None:
             raise InvalidTransition(f"the {side} side has already answered this match")
         setattr(self, f"{side}_answer", answer)
-        if answer == "declined":
-            self._record(self.status, DECLINED, actor, f"{side}: declined", "match.responded")
-        elif self.offer_answer == self.need_answer == "interested":
-            self._record(self.status, APPROVED, actor, f"{side}: interested", "match.responded")
+        to_status = DECLINED if answer == "declined" else APPROVED
+        self._record(
+            self.status, to_status, actor, f"{side}: {answer}", "match.responded", side=side
+        )
+        if self.offer_answer == self.need_answer == "interested":
             self._record(APPROVED, INTRODUCED, actor, None, "match.introduced")
-        else:
-            self._record(self.status, APPROVED, actor, f"{side}: interested", "match.responded")
 
     def close(self, *, actor: str, outcome: str) -> None:
         _require_text(outcome, field="outcome", why="closing a match needs its outcome")

@@ -146,7 +146,9 @@ class HistoryOut(BaseModel):
         None, description="why matching withdrew the pair (a withdrawal's entry only)"
     )
     side: Literal["offer", "need"] | None = Field(
-        None, description="whose listing or enterprise the withdrawal came from"
+        None,
+        description="the side that answered (a response's entry), or whose listing or enterprise "
+        "the withdrawal came from",
     )
 
 

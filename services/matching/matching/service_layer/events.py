@@ -26,9 +26,7 @@ async def publish_transitions(
 ) -> None:
     """Writes one outbox row per transition the match went through in this unit of work."""
     for transition in match.pending:
-        answered = None
-        if transition.event_type == "match.responded" and transition.note:
-            answered = transition.note.split(":")[0]
+        answered = transition.side if transition.event_type == "match.responded" else None
         payload = current_contract(transition.event_type)(
             match_id=match.id,
             offer=_side(offer),
@@ -42,7 +40,7 @@ async def publish_transitions(
             occurred_at=transition.at,
             previous_status=transition.from_status,
             withdrawn_because=transition.cause,
-            withdrawn_side=transition.side,
+            withdrawn_side=transition.side if transition.event_type == "match.withdrawn" else None,
         )
         envelope = envelope_for(payload, key=str(need.enterprise_id), producer="matching")
         await uow.outbox.add(envelope, topic=topics.MATCHES)

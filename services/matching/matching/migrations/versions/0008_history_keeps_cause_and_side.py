@@ -1,9 +1,11 @@
-"""a withdrawal's history row keeps its cause and side, so that readers can be told in their words
+"""a history row keeps a withdrawal's cause and side, and the side that answered, so that readers
+can be told in their words
 
 The cause (`listing_closed`, `listing_expired`, `enterprise_suspended`, `enterprise_unverified`,
-`no_longer_scores`, `displaced`) and the side travelled only on `match.withdrawn` until now; the
-history kept matching's English sentence. Rows written before are filled from that sentence, which
-matching wrote in a fixed form (a displaced pair's sentence does not name the side).
+`no_longer_scores`, `displaced`) and the side travelled only on the events until now; the history
+kept matching's English sentence ("the offer was closed", "need: declined"). Rows written before are
+filled from those sentences, which matching wrote in a fixed form (a displaced pair's sentence does
+not name the side).
 """
 
 import sqlalchemy as sa
@@ -34,12 +36,18 @@ def upgrade() -> None:
                 "AND note LIKE :pattern"
             ).bindparams(cause=cause, pattern=pattern)
         )
-    for side in ("offer", "need"):
+    for side in ("offer", "need"):  # LIKE's pattern: side words stand alone in the sentence
         op.execute(
             sa.text(
                 "UPDATE match_history SET side = :side WHERE cause IS NOT NULL "
                 "AND cause <> 'displaced' AND note LIKE :pattern"
             ).bindparams(side=side, pattern=f"% {side} %")
+        )
+        op.execute(
+            sa.text(
+                "UPDATE match_history SET side = :side WHERE event_type = 'match.responded' "
+                "AND note LIKE :pattern"
+            ).bindparams(side=side, pattern=f"{side}: %")
         )
 
 
