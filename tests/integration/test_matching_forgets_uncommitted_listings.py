@@ -1,7 +1,9 @@
 """A transaction that writes a listing files it in the index before its commit. When that commit
 never happens (PostgreSQL stopped under it), the index must not keep what the table does not hold:
 found in a fault run, an approval then proposed a pair with an offer that did not exist and failed
-with a foreign-key violation (a 500) until the event was read again."""
+with a foreign-key violation (a 500) until the event was read again. And while that commit has not
+happened yet, the process's other transactions (an approval, another partition's consumer) must
+not pair with the listing either: found again in a fault run, as the same violation."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from matching.domain.listing import Listing
 from matching.domain.match import Match
 from matching.service_layer.handlers import listing_from
 from matching.service_layer.matcher import Matcher
-from matching.service_layer.reconcile import reconcile
+from matching.service_layer.reconcile import propose_waiting, reconcile, waiting_pairs
 from matching.service_layer.unit_of_work import UnitOfWork
 from tests.identifiers import fresh_marker
 from tests.integration.test_matching_several_instances import (  # noqa: F401  (fixture)
@@ -91,4 +93,30 @@ async def test_a_listing_changed_by_a_transaction_that_never_committed_is_filed_
     [proposed] = await flax.committed(flax.need)  # the offer is still open in the table: it pairs
 
     assert flax.matcher.index.get(flax.offer.id).listing.status == "active"  # filed as stored
+    assert (proposed.offer_id, proposed.need_id) == (flax.offer.id, flax.need.id)
+
+
+async def test_room_given_while_a_partner_is_not_committed_yet_pairs_with_it_only_once_it_is(
+    flax: Flax,
+):
+    """The need has room (a reviewer has just decided one of its pairs) while the offer's event is
+    being applied: the reviewer's transaction looks for the need's waiting pairs and finds the offer
+    in the index, not in the table."""
+    assert await flax.committed(flax.need) == []  # nothing to pair with yet
+    async with UnitOfWork(flax.sessions) as writing:  # the offer's event
+        await writing.listings.put(flax.offer)
+        await flax.matcher.catch_up(uow=writing)
+        assert flax.offer.id in flax.matcher.index  # filed, not yet committed
+
+        async with UnitOfWork(flax.sessions) as reviewing:  # the room the review gave the need
+            waiting = await waiting_pairs(
+                listing_ids=[flax.need.id], uow=reviewing, matcher=flax.matcher
+            )
+            meanwhile = await propose_waiting(waiting=waiting, uow=reviewing, matcher=flax.matcher)
+            await reviewing.commit()
+
+        [proposed] = await reconcile(listing=flax.offer, uow=writing, matcher=flax.matcher)
+        await writing.commit()
+
+    assert meanwhile == []  # the offer was not in the table it could see: no pair, no error
     assert (proposed.offer_id, proposed.need_id) == (flax.offer.id, flax.need.id)

@@ -55,8 +55,10 @@ async def reconcile(
         _partner_of(m, listing): m
         for m in await uow.matches.get_all_by_listing_for_update(listing.id)
     }
+    stored = await uow.listings.get_by_ids({*candidates, *existing})
+    candidates = {c.listing.id: c for c in _held_by_the_table(candidates.values(), stored)}
     partners = {pid: c.listing for pid, c in candidates.items()}
-    partners |= await uow.listings.get_by_ids([pid for pid in existing if pid not in partners])
+    partners |= {pid: stored[pid] for pid in existing if pid not in partners and pid in stored}
     touched: list[Match] = []
     counts = await uow.matches.get_proposed_counts_by_listings(candidates)
     proposed = sum(1 for m in existing.values() if m.status == PROPOSED)
@@ -159,18 +161,17 @@ async def waiting_pairs(
         if listing.is_active and not listing.expired_on(today)
     ]
     paired = await uow.matches.get_partner_ids_by_listings(listing.id for listing in listings)
-    found = {
-        listing.id: (
-            listing,
-            [
-                c
-                for c in matcher.best_partners(
-                    listing, beyond=len(paired[listing.id]) + matcher.limit
-                )
-                if not c.listing.expired_on(today)
-            ],
-        )
+    best = {
+        listing.id: [
+            c
+            for c in matcher.best_partners(listing, beyond=len(paired[listing.id]) + matcher.limit)
+            if not c.listing.expired_on(today)
+        ]
         for listing in listings
+    }
+    stored = await uow.listings.get_by_ids({c.listing.id for found in best.values() for c in found})
+    found = {
+        listing.id: (listing, _held_by_the_table(best[listing.id], stored)) for listing in listings
     }
     await uow.matches.lock_proposal_counts(
         [*found, *(c.listing.id for _, best in found.values() for c in best)]
@@ -280,6 +281,16 @@ async def _displaced_by(score: float, *, partner: Listing, uow: UnitOfWork) -> M
     other = await uow.listings.get(other_id)
     await _store(weakest, partner, {other_id: other}, uow=uow, new=False)
     return weakest
+
+
+def _held_by_the_table(
+    candidates: Iterable[Candidate], stored: dict[uuid.UUID, Listing]
+) -> list[Candidate]:
+    """The candidates this transaction sees in the listings table, best first. The index is shared
+    by the process: it may hold a listing that another of its transactions wrote and has not
+    committed (that transaction's catch-up filed it), and a pair pointing at it could not be
+    stored. That listing's own reconcile proposes its pairs once it is committed."""
+    return [c for c in candidates if c.listing.id in stored]
 
 
 def _best_first(
