@@ -45,7 +45,14 @@ async def test_a_belarusian_lift_maker_signs_up_and_registers_through_the_wizard
         await page.goto(platform.web_url + "/sign-up")
         await page.locator('.language-switch button[value="be"]').click()
         assert await page.get_attribute("html", "lang") == "be"
+        # The platform refuses the address as a password, and says so in the person's words.
         await page.locator("#email").fill(login)
+        await page.locator("#password").fill(login)
+        await page.locator("#repeated").fill(login)
+        await _continue(page)
+        await expect(page.locator("#password-error")).to_contain_text(
+            "Выберыце іншы пароль: не карацейшы за 8 знакаў і не такі, як адрас пошты"
+        )
         await page.locator("#password").fill(PASSWORD)
         await page.locator("#repeated").fill(PASSWORD)
         await _continue(page)
@@ -128,6 +135,19 @@ async def test_a_belarusian_lift_maker_signs_up_and_registers_through_the_wizard
         await page.locator("#city").fill("Бабруйск")
         await page.locator("form.stack button[type=submit]").click()
         await page.wait_for_url("**/my/enterprise?*")
+        assert gateway.get(f"/api/v1/enterprises/{enterprise_id}").json()["city"] == "Бабруйск"
+
+        # A mistyped address is refused in the company's words next to its field, and the edit
+        # waits with what was typed: nothing is saved, nothing is lost.
+        await page.goto(f"{platform.web_url}/my/enterprise/edit?enterprise={enterprise_id}")
+        await page.locator("#city").fill("Магілёў")
+        await page.locator("#email").fill("sales-at-example.by")
+        await page.locator("form.stack button[type=submit]").click()
+        await expect(page.locator("#email-error")).to_contain_text(
+            "Увядзіце адрас пошты, напрыклад name@example.ru"
+        )
+        await expect(page.locator('.error-summary a[href="#email"]')).to_be_visible()
+        await expect(page.locator("#city")).to_have_value("Магілёў")
         assert gateway.get(f"/api/v1/enterprises/{enterprise_id}").json()["city"] == "Бабруйск"
 
         # Another company's enterprise in the address: a page saying so, not its data.

@@ -38,3 +38,20 @@ async def test_a_gateway_that_cannot_be_reached_is_an_outage():
     await client.close()
 
     assert down.value.status == 503
+
+
+async def test_an_error_of_an_item_of_a_list_names_the_list_the_page_has_a_field_for():
+    def refused(request: httpx.Request) -> httpx.Response:
+        errors = [
+            {"field": "body.certifications.3", "reason": "at most 100 characters"},
+            {"field": "body.email", "reason": "not a valid email address"},
+            {"field": "", "reason": "the body is not an object"},
+        ]
+        return httpx.Response(422, json={"title": "Invalid", "errors": errors})
+
+    client = _client(refused)
+    with pytest.raises(ApiProblem) as problem:
+        await client.request("PATCH", "/enterprises/1", json={})
+    await client.close()
+
+    assert [e["field"] for e in problem.value.errors] == ["certifications", "email", ""]

@@ -1,6 +1,8 @@
 """The registration wizard's own rules: a registration number checked with the reason in plain
 words, digits of any script folded, each step's answers checked, and all the answers of the
-longest allowed registration still fitting in the one cookie that carries them between steps."""
+longest allowed registration still fitting in the one cookie that carries them between steps. The
+profile page's edits are checked by the same rules, and what the registry still refuses is said in
+the person's words."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from web.domain.registration import (
     check_legal_id,
     first_unanswered,
     folded_digits,
+    profile_errors,
+    profile_refusals,
     registration_body,
     step_errors,
 )
@@ -104,3 +108,55 @@ def test_the_longest_allowed_answers_still_fit_in_one_cookie():
     cookie = CookieSigner("s" * 40).sign(answers)
     assert len("um_wizard=" + cookie) < 4096  # what every browser keeps
     assert CookieSigner("s" * 40).unsign(cookie) == answers
+
+
+PROFILE = {
+    "name": "ОАО «Могилёвлифтмаш»",
+    "region": "mogilev_oblast",
+    "city": "Могилёв",
+    "description": "Лифты",
+    "size": "large",
+    "contact_person": "Иван Петров",
+    "email": "sales@liftmash.example.by",
+    "phone": "",
+    "sectors": ["elevators"],
+    "languages": ["ru", "be"],
+    "certifications": ["ТР ТС 011/2011"],
+}
+
+
+def test_an_edited_profile_is_checked_field_by_field_and_nothing_too_long_is_cut_short():
+    assert profile_errors(PROFILE) == {}
+    wrong = PROFILE | {
+        "name": "",
+        "email": "sales-at-liftmash",
+        "sectors": [],
+        "languages": [],
+        "description": "л" * 5001,
+        "certifications": ["EAC"] * 31,
+    }
+    assert set(profile_errors(wrong)) == {
+        "name",
+        "email",
+        "sectors",
+        "languages",
+        "description",
+        "certifications",
+    }
+    assert profile_errors(PROFILE | {"description": "л" * 5000}) == {}  # the registry's limit
+    assert "at most 5" in profile_errors(PROFILE | {"sectors": ["a"] * 6})["sectors"]
+
+
+def test_the_registrys_refusals_are_said_by_the_rule_of_their_field():
+    refused = profile_refusals(
+        [
+            {"field": "email", "message": "value is not a valid email address: no @-sign"},
+            {"field": "ogrn", "message": "an organisation (10-digit INN) has a 13-digit OGRN"},
+            {"field": "website", "message": "not a field a person fills in here"},
+        ]
+    )
+    assert refused == {
+        "email": "Enter an email address like name@example.ru",
+        "ogrn": "An OGRN has 13 digits (an organisation), an OGRNIP 15 (a sole trader)",
+        "website": "not a field a person fills in here",
+    }

@@ -61,10 +61,11 @@ def _field_errors(body: dict) -> list[dict]:
     for error in body.get("errors") or []:
         if not isinstance(error, dict):
             continue
-        name = str(error.get("field") or "")
+        # "body.certifications.3" names the list, not the item: the page has a field for the list
+        named = [part for part in str(error.get("field") or "").split(".") if not part.isdigit()]
         found.append(
             {
-                "field": name.split(".")[-1],
+                "field": named[-1] if named else "",
                 "message": str(
                     error.get("reason") or error.get("message") or error.get("msg") or ""
                 ),

@@ -21,6 +21,7 @@ SIZES = ("micro", "small", "medium", "large")
 MAX_SECTORS = 5
 # The wizard's answers travel in a cookie (at most 4 KB); the profile page takes up to 5,000 later.
 MAX_WIZARD_DESCRIPTION = 1500
+MAX_DESCRIPTION = 5000  # the registry's limit
 _PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -173,6 +174,52 @@ def _about(a: dict) -> dict:
     if a.get("size") not in SIZES:
         errors["size"] = N_("Choose the size of the enterprise")
     return errors
+
+
+def profile_errors(a: dict) -> dict[str, str]:
+    """What is wrong with a profile as the enterprise's page edits it: the wizard's rules for the
+    same fields, and the registry's limit for the description (which the wizard keeps shorter)."""
+    errors = _name(a) | _contact(a)
+    if not a.get("city", "").strip():
+        errors["city"] = N_("Enter the city or town")
+    if not a.get("sectors"):
+        errors["sectors"] = N_("Choose at least one sector")
+    elif len(a["sectors"]) > MAX_SECTORS:
+        errors["sectors"] = N_("Choose at most 5 sectors")
+    if len(a.get("description", "")) > MAX_DESCRIPTION:
+        errors["description"] = REFUSED_PROFILE_FIELD["description"]
+    certifications = a.get("certifications") or []
+    if len(certifications) > 30 or any(len(c) > 100 for c in certifications):
+        errors["certifications"] = REFUSED_PROFILE_FIELD["certifications"]
+    return errors | {k: v for k, v in _about(a).items() if k != "description"}
+
+
+# What a person is told when the registry refuses a field of the enterprise's profile: the rule of
+# the field in their words (the registry's own reason is English, for integrators).
+REFUSED_PROFILE_FIELD = {
+    "name": N_("Enter the enterprise's name as it is registered"),
+    "region": N_("Choose the region"),
+    "city": N_("Enter the city or town"),
+    "sectors": N_("Choose at least one sector"),
+    "description": N_("Make the description shorter: at most 5,000 characters"),
+    "languages": N_("Choose at least one language you work in"),
+    "size": N_("Choose the size of the enterprise"),
+    "contact_person": N_("Enter the name of the person partners should contact"),
+    "email": N_("Enter an email address like name@example.ru"),
+    "phone": N_("Enter a phone number like +375 17 123-45-67"),
+    "certifications": N_("Enter at most 30 certificates, each shorter than 100 characters"),
+    "inn": N_("An INN has 10 digits (an organisation) or 12 (a person or sole trader)"),
+    "ogrn": N_("An OGRN has 13 digits (an organisation), an OGRNIP 15 (a sole trader)"),
+    "unp": N_("A UNP has 9 characters"),
+}
+
+
+def profile_refusals(errors: list[dict]) -> dict[str, str]:
+    """The registry's refusals of profile fields, by field, in the person's words where the field
+    is one a person fills in; the registry's reason as it is for any other."""
+    return {
+        e["field"] or "name": REFUSED_PROFILE_FIELD.get(e["field"], e["message"]) for e in errors
+    }
 
 
 def _contact(a: dict) -> dict:

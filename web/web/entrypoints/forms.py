@@ -53,10 +53,26 @@ class PasswordLinkForm(NewPassword):
     token: str = Field("", max_length=2000)
 
 
+# What a person is told when the API refuses a field of an account form: the field's rule in their
+# words (the API's own reason is English, for integrators).
+_ANOTHER_PASSWORD = N_("Choose another password: at least 8 characters, and not the email address")
+REFUSED_ACCOUNT_FIELD = {
+    "email": N_("Enter an email address like name@example.ru"),
+    "password": _ANOTHER_PASSWORD,
+    "new_password": _ANOTHER_PASSWORD,
+    "current_password": N_("The password is wrong"),
+    "name": N_("Enter the person's name"),  # a staff account's
+}
+
+
 def field_errors(problem: ApiProblem, *, default_field: str) -> dict:
-    """The API's problem details as messages next to the fields they name."""
+    """The API's problem details as messages next to the fields they name, in the person's words
+    for the fields of the account forms."""
     if problem.errors:
-        return {(e["field"] or default_field): e["message"] for e in problem.errors}
+        return {
+            (e["field"] or default_field): REFUSED_ACCOUNT_FIELD.get(e["field"], e["message"])
+            for e in problem.errors
+        }
     return {default_field: problem.detail or N_("This cannot be done now")}
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable
+from web.entrypoints.forms import field_errors
 from web.entrypoints.i18n import N_
 from web.entrypoints.rendering import api, render, require_session, see_other
 from web.entrypoints.session import require_csrf
@@ -75,8 +76,7 @@ async def create_account(
             errors = (
                 {"email": N_("An account with this email address already exists")}
                 if problem.status == 409
-                else {e["field"] or "email": e["message"] for e in problem.errors}
-                or {"email": problem.detail}
+                else field_errors(problem, default_field="email")
             )
     context = await _context(request, errors=errors, entered=entered)
     return render(request, "console/accounts.html", context, status_code=422)

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Request, Response
 
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable
-from web.domain.registration import LANGUAGES, SIZES, folded_digits
+from web.domain.registration import (
+    LANGUAGES,
+    MAX_SECTORS,
+    SIZES,
+    folded_digits,
+    profile_errors,
+    profile_refusals,
+)
 from web.entrypoints.console.reference import region_names_in, sector_names
 from web.entrypoints.i18n import N_
 from web.entrypoints.portal.common import chosen_enterprise_id, my_enterprise_ids
@@ -61,12 +68,15 @@ async def edit_page(request: Request):
 async def edit(request: Request, version: Annotated[int, Form(ge=1)]):
     enterprise_id = await chosen_enterprise_id(request)
     form = await request.form()
-    entered = {field: str(form.get(field, "")).strip()[:5000] for field in EDITABLE}
-    entered["sectors"] = [str(s) for s in form.getlist("sectors")][:5]
+    # Bounded for the page that shows it again, never cut short silently: too long is refused.
+    entered = {field: str(form.get(field, "")).strip()[:6000] for field in EDITABLE}
+    entered["sectors"] = [str(s) for s in form.getlist("sectors")][: MAX_SECTORS + 1]
     entered["languages"] = [str(lang) for lang in form.getlist("languages") if lang in LANGUAGES]
     entered["certifications"] = [
-        c.strip() for c in str(form.get("certifications", "")).split(",") if c.strip()
-    ][:30]
+        c.strip()[:200] for c in str(form.get("certifications", "")).split(",") if c.strip()
+    ][:31]
+    if errors := profile_errors(entered):
+        return await _refused(request, enterprise_id, entered, version, errors)
     changes = {k: v for k, v in entered.items() if v not in ("", [])} | {
         "certifications": entered["certifications"]
     }
@@ -99,21 +109,29 @@ async def edit(request: Request, version: Annotated[int, Form(ge=1)]):
                 },
                 status_code=409,
             )
-        errors = {e["field"] or "name": e["message"] for e in problem.errors} or {
-            "name": problem.detail
-        }
-        return render(
-            request,
-            "portal/enterprise_edit.html",
-            context
-            | {
-                "entered": entered | {"version": version},
-                "errors": errors,
-                "changed_meanwhile": False,
-            },
-            status_code=422,
-        )
+        errors = profile_refusals(problem.errors) or {"name": problem.detail}
+        return await _refused(request, enterprise_id, entered, version, errors, context=context)
     return see_other(f"/my/enterprise?enterprise={enterprise_id}&done=saved")
+
+
+async def _refused(
+    request: Request,
+    enterprise_id: str,
+    entered: dict,
+    version: int,
+    errors: dict,
+    *,
+    context: dict | None = None,
+) -> Response:
+    """The form again with what the person typed, and what is wrong with it."""
+    context = context or await _context(request, enterprise_id)
+    return render(
+        request,
+        "portal/enterprise_edit.html",
+        context
+        | {"entered": entered | {"version": version}, "errors": errors, "changed_meanwhile": False},
+        status_code=422,
+    )
 
 
 @router.get("/enterprise/delete")

@@ -327,9 +327,7 @@ def _refusals(problem: ApiProblem) -> dict[str, str]:
     """The API's field errors next to the form's fields, in the person's words."""
     errors: dict[str, str] = {}
     for error in problem.errors:
-        field = error.get("field") or ""
-        if field.isdigit():  # an item of a list: product_codes.3 arrives as "3"
-            field = "product_codes" if "code" in (error.get("message") or "").lower() else "form"
+        field = error.get("field") or ""  # an item of a list is named by its list
         errors.setdefault(
             field if field in FIELDS else "form",
             FIELD_MESSAGES.get(field) or error.get("message") or problem.detail,

@@ -13,6 +13,7 @@ from web.domain.registration import (
     STEPS,
     check_legal_id,
     first_unanswered,
+    profile_refusals,
     registration_body,
     step_errors,
 )
@@ -163,7 +164,7 @@ async def _submit(request: Request, answers: dict):
             return await _page(
                 request, "check", answers, errors={}, status_code=409, problem="legal_id_taken"
             )
-        errors = {e["field"]: e["message"] for e in problem.errors} or {"name": problem.detail}
+        errors = profile_refusals(problem.errors) or {"name": problem.detail}
         return await _page(
             request, "check", answers, errors=errors, status_code=422, problem="refused"
         )
