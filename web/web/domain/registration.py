@@ -177,21 +177,24 @@ def _about(a: dict) -> dict:
 
 
 def profile_errors(a: dict) -> dict[str, str]:
-    """What is wrong with a profile as the enterprise's page edits it: the wizard's rules for the
-    same fields, and the registry's limit for the description (which the wizard keeps shorter)."""
-    errors = _name(a) | _contact(a)
+    """What is wrong with a profile as the enterprise's page edits it, in the page's order: the
+    wizard's rules for the same fields, and the registry's limits for the description (which the
+    wizard keeps shorter) and the certificates."""
+    errors = _name(a)
     if not a.get("city", "").strip():
         errors["city"] = N_("Enter the city or town")
+    errors |= _contact(a)
     if not a.get("sectors"):
         errors["sectors"] = N_("Choose at least one sector")
     elif len(a["sectors"]) > MAX_SECTORS:
         errors["sectors"] = N_("Choose at most 5 sectors")
     if len(a.get("description", "")) > MAX_DESCRIPTION:
         errors["description"] = REFUSED_PROFILE_FIELD["description"]
+    errors |= {k: v for k, v in _about(a).items() if k != "description"}
     certifications = a.get("certifications") or []
     if len(certifications) > 30 or any(len(c) > 100 for c in certifications):
         errors["certifications"] = REFUSED_PROFILE_FIELD["certifications"]
-    return errors | {k: v for k, v in _about(a).items() if k != "description"}
+    return errors
 
 
 # What a person is told when the registry refuses a field of the enterprise's profile: the rule of
