@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import random
 
+from web.adapters.gateway_client import ApiProblem
 from web.domain.registration import (
     MAX_WIZARD_DESCRIPTION,
+    REFUSED_PROFILE_FIELD,
     check_legal_id,
     first_unanswered,
     folded_digits,
     profile_errors,
-    profile_refusals,
     registration_body,
     step_errors,
 )
+from web.entrypoints.forms import field_errors
 from web.entrypoints.session import CookieSigner
 
 REGIONS, SECTORS = {"smolensk_oblast", "mogilev_oblast"}, {"elevators", "flax"}
@@ -148,13 +150,15 @@ def test_an_edited_profile_is_checked_field_by_field_and_nothing_too_long_is_cut
 
 
 def test_the_registrys_refusals_are_said_by_the_rule_of_their_field():
-    refused = profile_refusals(
-        [
+    problem = ApiProblem(
+        status=422,
+        errors=[
             {"field": "email", "message": "value is not a valid email address: no @-sign"},
             {"field": "ogrn", "message": "an organisation (10-digit INN) has a 13-digit OGRN"},
             {"field": "website", "message": "not a field a person fills in here"},
-        ]
+        ],
     )
+    refused = field_errors(problem, default_field="name", said=REFUSED_PROFILE_FIELD)
     assert refused == {
         "email": "Enter an email address like name@example.ru",
         "ogrn": "An OGRN has 13 digits (an organisation), an OGRNIP 15 (a sole trader)",

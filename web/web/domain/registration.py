@@ -217,14 +217,6 @@ REFUSED_PROFILE_FIELD = {
 }
 
 
-def profile_refusals(errors: list[dict]) -> dict[str, str]:
-    """The registry's refusals of profile fields, by field, in the person's words where the field
-    is one a person fills in; the registry's reason as it is for any other."""
-    return {
-        e["field"] or "name": REFUSED_PROFILE_FIELD.get(e["field"], e["message"]) for e in errors
-    }
-
-
 def _contact(a: dict) -> dict:
     errors = {}
     if not a.get("contact_person", "").strip():

@@ -3,6 +3,7 @@ before the API is asked, and the API's refusals as messages next to the fields t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Form, Query
@@ -65,12 +66,14 @@ REFUSED_ACCOUNT_FIELD = {
 }
 
 
-def field_errors(problem: ApiProblem, *, default_field: str) -> dict:
-    """The API's problem details as messages next to the fields they name, in the person's words
-    for the fields of the account forms."""
+def field_errors(
+    problem: ApiProblem, *, default_field: str, said: Mapping[str, str] = REFUSED_ACCOUNT_FIELD
+) -> dict:
+    """The API's problem details as messages next to the fields they name: in the person's words
+    for the fields `said` knows (the account forms' by default), the API's reason for others."""
     if problem.errors:
         return {
-            (e["field"] or default_field): REFUSED_ACCOUNT_FIELD.get(e["field"], e["message"])
+            (e["field"] or default_field): said.get(e["field"], e["message"])
             for e in problem.errors
         }
     return {default_field: problem.detail or N_("This cannot be done now")}

@@ -10,12 +10,13 @@ from web.adapters.gateway_client import ApiProblem, ApiUnavailable
 from web.domain.registration import (
     LANGUAGES,
     MAX_SECTORS,
+    REFUSED_PROFILE_FIELD,
     SIZES,
     folded_digits,
     profile_errors,
-    profile_refusals,
 )
 from web.entrypoints.console.reference import region_names_in, sector_names
+from web.entrypoints.forms import field_errors
 from web.entrypoints.i18n import N_
 from web.entrypoints.portal.common import chosen_enterprise_id, my_enterprise_ids
 from web.entrypoints.rendering import api, render, require_session, see_other
@@ -109,7 +110,7 @@ async def edit(request: Request, version: Annotated[int, Form(ge=1)]):
                 },
                 status_code=409,
             )
-        errors = profile_refusals(problem.errors) or {"name": problem.detail}
+        errors = field_errors(problem, default_field="name", said=REFUSED_PROFILE_FIELD)
         return await _refused(request, enterprise_id, entered, version, errors, context=context)
     return see_other(f"/my/enterprise?enterprise={enterprise_id}&done=saved")
 

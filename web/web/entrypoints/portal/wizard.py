@@ -9,15 +9,16 @@ from fastapi.responses import JSONResponse, Response
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable
 from web.domain.registration import (
     LANGUAGES,
+    REFUSED_PROFILE_FIELD,
     SIZES,
     STEPS,
     check_legal_id,
     first_unanswered,
-    profile_refusals,
     registration_body,
     step_errors,
 )
 from web.entrypoints.console.reference import city_names_in, region_names_in, sector_names
+from web.entrypoints.forms import field_errors
 from web.entrypoints.rendering import api, render, require_session, see_other, translate
 from web.entrypoints.session import require_csrf
 
@@ -164,7 +165,7 @@ async def _submit(request: Request, answers: dict):
             return await _page(
                 request, "check", answers, errors={}, status_code=409, problem="legal_id_taken"
             )
-        errors = profile_refusals(problem.errors) or {"name": problem.detail}
+        errors = field_errors(problem, default_field="name", said=REFUSED_PROFILE_FIELD)
         return await _page(
             request, "check", answers, errors=errors, status_code=422, problem="refused"
         )
