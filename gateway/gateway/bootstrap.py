@@ -45,6 +45,7 @@ from gateway.entrypoints.protection import IpRateLimit, SecurityHeaders
 from gateway.entrypoints.proxy import health, router
 from gateway.observability import Metrics
 from gateway.service_layer.unit_of_work import UnitOfWork
+from servicekit.head_requests import AnswerHeadAsGet
 from servicekit.health import database_is_reachable
 from servicekit.observability import RequestContextMiddleware
 from servicekit.problems import install_problem_handlers
@@ -272,5 +273,6 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
             max_age=600,
         )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(AnswerHeadAsGet)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, service="gateway")
     return app

@@ -58,6 +58,19 @@ def test_a_page_is_logged_by_the_web_and_its_api_calls_by_the_gateway_under_one_
     assert "secret-in-query" not in (run_dir / "web.log").read_text(errors="replace")
 
 
+def test_a_page_asked_with_an_id_unfit_to_keep_is_followed_under_a_fresh_one(platform: Stack):
+    """A browser extension or a proxy may send any bytes as X-Request-ID: the page is served, and
+    the id the web gives instead reaches the gateway's log."""
+    run_dir = platform.supervisor.run_dir
+
+    page = httpx.get(f"{platform.web_url}/", headers={"X-Request-ID": "Ж-запрос".encode()})
+
+    assert page.status_code == 200
+    given = page.headers["x-request-id"]
+    assert len(given) == 32
+    assert poll(lambda: _requests_logged(run_dir / "gateway.log", given), timeout=10)
+
+
 def test_the_web_answers_its_probes_and_keeps_its_metrics_off_the_public_port(platform: Stack):
     alive = httpx.get(f"{platform.web_url}/healthz")
     ready = httpx.get(f"{platform.web_url}/readyz")

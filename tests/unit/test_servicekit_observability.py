@@ -45,6 +45,22 @@ async def test_a_request_keeps_the_id_it_came_with_and_one_without_gets_a_new_on
     assert len(fresh.headers["x-request-id"]) == 32
 
 
+async def test_an_id_unfit_to_echo_or_log_is_replaced_by_a_new_one():
+    """Bytes that are not text, letters a header cannot carry, spaces or a long story: the request
+    is served under a fresh id, never failed for it."""
+    app = _app(Metrics())
+    unfit = [b"\xff\xfe", "Ж".encode(), b"two words", b"r" * 129, b""]
+
+    answers = [await _get(app, "/things/1", headers={"X-Request-ID": given}) for given in unfit]
+
+    assert [answer.status_code for answer in answers] == [200] * len(unfit)
+    given_ids = [answer.headers["x-request-id"] for answer in answers]
+    assert all(len(given) == 32 and int(given, 16) >= 0 for given in given_ids)
+    assert len(set(given_ids)) == len(unfit)
+    longest = await _get(app, "/things/1", headers={"X-Request-ID": "r" * 128})
+    assert longest.headers["x-request-id"] == "r" * 128
+
+
 async def test_requests_are_counted_under_their_route_template_and_status():
     metrics = Metrics()
     app = _app(metrics)

@@ -15,6 +15,7 @@ from jinja2 import Environment
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eventkit.published_secrets import secret_values
+from servicekit.head_requests import AnswerHeadAsGet
 from servicekit.observability import Metrics, RequestContextMiddleware
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable, GatewayClient
 from web.config import Settings
@@ -100,6 +101,7 @@ def create_app(settings: Settings) -> FastAPI:
     _handle_failures(app)
     # A form over the bound is refused before anything reads it.
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(AnswerHeadAsGet)
     # Outermost: every request, a refused one too, gets an id, a JSON log line and its metrics.
     app.add_middleware(RequestContextMiddleware, metrics=metrics, service="web")
     return app

@@ -10,11 +10,14 @@ import httpx
 from gateway.adapters.asyncio_network import AsyncioHTTPTransport
 from gateway.domain.circuit_breaker import CircuitBreaker
 from servicekit.internal_token import INTERNAL_TOKEN_HEADER, Caller, InternalTokenIssuer
+from servicekit.observability import current_request_id
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# The request id is not among them: the service gets the one the gateway logs (the client's when
+# it was fit to keep, `servicekit.observability`), so both log one id even when the client sent
+# none or one unfit to keep.
 _PASSED_THROUGH_HEADERS = frozenset(
     {
-        b"x-request-id",
         b"traceparent",
         b"tracestate",
         b"if-match",
@@ -101,6 +104,8 @@ class Upstream:
             raise UpstreamUnavailable(self.name, self._breaker.retry_after_seconds())
         outgoing = [(name, value) for name, value in headers if name in _PASSED_THROUGH_HEADERS]
         outgoing.append((_INTERNAL_TOKEN_HEADER, self.internal_token(caller).encode()))
+        if request_id := current_request_id():
+            outgoing.append((b"x-request-id", request_id.encode()))
         if content is not None:
             outgoing.append((b"content-type", b"application/json"))
         # The pool's transport straight away: the client's cookie jar, redirects, auth and URL

@@ -7,6 +7,7 @@ Each app builds one `Metrics` (its own counters added by a subclass) and wraps i
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from collections.abc import Iterable, Sequence
@@ -155,5 +156,12 @@ def current_request_id() -> str | None:
     return structlog.contextvars.get_contextvars().get("request_id")
 
 
+# A request id is echoed in a response header, logged and passed on to other apps: one sent by a
+# client is kept only when it is a short run of visible ASCII (a UUID, a W3C trace id); anything
+# else (bytes that are not text, spaces, letters no header may carry) gets a fresh id instead.
+_KEPT_REQUEST_ID = re.compile(rb"[\x21-\x7e]{1,128}")
+
+
 def _request_id(scope: Scope) -> str:
-    return next((value.decode() for name, value in scope["headers"] if name == b"x-request-id"), "")
+    given = next((value for name, value in scope["headers"] if name == b"x-request-id"), b"")
+    return given.decode("ascii") if _KEPT_REQUEST_ID.fullmatch(given) else ""

@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 from pydantic import SecretStr
 
 from eventkit.published_secrets import secret_values
+from servicekit.head_requests import AnswerHeadAsGet
 from servicekit.health import health_routes
 from servicekit.internal_token import InternalTokenVerifier, install_internal_token
 from servicekit.observability import Metrics, RequestContextMiddleware
@@ -116,4 +117,5 @@ def install_service_plumbing(
     app.include_router(health_routes(before_scrape=before_scrape))
     # Bounds the body, the headers and the text fields of every route.
     app.add_middleware(RequestLimits, **({"max_bytes": max_bytes} if max_bytes else {}))
+    app.add_middleware(AnswerHeadAsGet)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, service=service)
