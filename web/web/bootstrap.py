@@ -34,6 +34,7 @@ from web.entrypoints.session import (
     SESSION_COOKIE,
     CookieSigner,
     RequestState,
+    csrf_token_of,
     new_csrf_token,
 )
 
@@ -109,10 +110,10 @@ def create_app(settings: Settings) -> FastAPI:
 
 async def _session_and_language(request: Request, call_next):
     container: Container = request.app.state.container
-    csrf_cookie = request.cookies.get(CSRF_COOKIE)
+    csrf_cookie = csrf_token_of(request.cookies.get(CSRF_COOKIE))
     state = RequestState(
         session=container.signer.loads(request.cookies.get(SESSION_COOKIE)),
-        csrf_token=csrf_cookie if csrf_cookie and len(csrf_cookie) <= 64 else new_csrf_token(),
+        csrf_token=csrf_cookie or new_csrf_token(),
         csrf_is_new=not csrf_cookie,
     )
     request.state.web = state

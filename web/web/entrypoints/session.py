@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import zlib
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from servicekit.caller import STAFF_ROLES
 
 SESSION_COOKIE = "um_session"
 CSRF_COOKIE = "um_csrf"
+_ISSUED_CSRF_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 MAX_COOKIE_DATA = 64 * 1024  # what a signed cookie may unpack to
@@ -78,7 +80,7 @@ class CookieSigner:
             return None
         payload, signature = value.split(".")
         if not any(
-            hmac.compare_digest(signature, self._sign(payload, key))
+            same_secret(signature, self._sign(payload, key))
             for key in (self._key, *self._previous_keys)
         ):
             return None
@@ -126,6 +128,20 @@ def new_csrf_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def csrf_token_of(cookie: str | None) -> str | None:
+    """The CSRF token a browser brought back, when it has the shape of one this app issues; any
+    other cookie (made up, cut, letters no token has) is replaced by a fresh token."""
+    return cookie if cookie is not None and _ISSUED_CSRF_TOKEN.fullmatch(cookie) else None
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Compared in constant time as bytes: `hmac.compare_digest` raises on a text with letters
+    beyond ASCII, which a cookie or a form field may hold."""
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
+
+
 def state_of(request: Request) -> RequestState:
     return request.state.web
 
@@ -138,5 +154,5 @@ async def require_csrf(request: Request) -> None:
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
         sent = (await request.form()).get(CSRF_FIELD)
-    if not sent or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
+    if not sent or not isinstance(sent, str) or not same_secret(sent, expected):
         raise HTTPException(403, "csrf")
