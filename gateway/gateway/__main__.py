@@ -117,34 +117,25 @@ class _Server(uvicorn.Server):
         yield
 
 
+def _server(app, *, host: str, port: int, **options) -> _Server:
+    """The gateway logs its requests itself (JSON, with their ids), so uvicorn logs none.
+    proxy_headers off: uvicorn would believe X-Forwarded-For from FORWARDED_ALLOW_IPS (loopback by
+    default); the gateway reads it only from GATEWAY_TRUSTED_PROXIES
+    (entrypoints/client_address.py)."""
+    config = uvicorn.Config(
+        app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False, **options
+    )
+    return _Server(config)
+
+
 async def serve_public_and_operations(app, settings: Settings) -> None:
     """The public API and the operations listener (readiness, metrics) as two servers in one
     loop."""
     from gateway.entrypoints.operations import create_operations_app
 
-    # proxy_headers off: uvicorn would believe X-Forwarded-For from FORWARDED_ALLOW_IPS (loopback by
-    # default); the gateway reads it only from GATEWAY_TRUSTED_PROXIES
-    # (entrypoints/client_address.py).
-    public = _Server(
-        uvicorn.Config(
-            app,
-            host=settings.http_host,
-            port=settings.http_port,
-            log_config=None,
-            access_log=False,
-            proxy_headers=False,
-        )
-    )
-    operations = _Server(
-        uvicorn.Config(
-            create_operations_app(app),
-            host=settings.ops_host,
-            port=settings.ops_port,
-            log_config=None,
-            access_log=False,
-            lifespan="off",
-            proxy_headers=False,
-        )
+    public = _server(app, host=settings.http_host, port=settings.http_port)
+    operations = _server(
+        create_operations_app(app), host=settings.ops_host, port=settings.ops_port, lifespan="off"
     )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
