@@ -1,9 +1,9 @@
 """An attacker on the web pages, sending what a browser's forms send: every form a signed-in
 company's pages show (its listings, its enterprise, its email preferences, each step of the
 registration wizard) is sent with each field in turn replaced by hostile text: a NUL or another
-control character, a "%" that reads like a format, markup, numbers out of range, text longer than
-any column. The agency's filters get the same in their query. No answer is a 5xx, and a page that
-refuses a form says why in its error summary.
+control character, a "%" that reads like a format, markup, numbers out of range, the calendar's
+first and last days, text longer than any column. The agency's filters get the same in their
+query. No answer is a 5xx, and a page that refuses a form says why in its error summary.
 
 Forms that act on other people's data (the agency's verify, suspend, approve) or that count
 against this address's limits for everyone (sign-in, sign-up, a forgotten password) are left to
@@ -31,6 +31,8 @@ HOSTILE = [
     "-9223372036854775809",
     "Ж" * 6000,
     "",
+    "0001-01-01",  # the calendar's edges: a day before or 90 days before the first is no date
+    "9999-12-31",
 ]
 # Bodies no browser sends: invalid UTF-8, a broken escape, a field with no name, repeated fields.
 RAW_BODIES = [b"\xff\xfe=\xff", b"title=%FF%FE", b"a=%zz", b"=" * 500, b"sectors=a&sectors=b" * 200]

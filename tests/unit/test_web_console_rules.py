@@ -9,7 +9,7 @@ import io
 from datetime import date
 
 from web.domain.csv_export import neutralised, to_csv
-from web.domain.funnel import bar_widths, conversion, stages_of
+from web.domain.funnel import bar_widths, chosen_period, conversion, stages_of
 from web.domain.queue_view import QueueView
 from web.domain.reasons import reasons_in
 from web.entrypoints.session import CookieSigner, Session
@@ -111,6 +111,42 @@ def test_the_funnel_tells_each_stage_and_the_share_that_reached_it():
         and bar_widths([]) == []
         and bar_widths([0]) == [0.0]
     )
+
+
+def test_the_dashboard_shows_the_last_90_days_unless_the_reviewer_chose_readable_dates():
+    today = date(2026, 12, 4)
+
+    assert chosen_period("", "", today=today) == (date(2026, 9, 6), today, [])
+    assert chosen_period("2026-01-01", "2026-03-31", today=today) == (
+        date(2026, 1, 1),
+        date(2026, 3, 31),
+        [],
+    )
+    assert chosen_period("2026-02-30", "сегодня", today=today) == (
+        date(2026, 9, 6),
+        today,
+        ["date_to", "date_from"],
+    )
+    assert chosen_period("2026-12-01", "2026-11-01", today=today) == (
+        date(2026, 8, 4),
+        date(2026, 11, 1),
+        ["date_from"],
+    )
+
+
+def test_a_period_ending_near_the_calendars_first_day_starts_on_it():
+    """Ninety days before 3 January of year 1 is no date: the period starts on the first day."""
+    today = date(2026, 12, 4)
+
+    assert chosen_period("", "0001-01-03", today=today) == (date.min, date(1, 1, 3), [])
+    assert chosen_period("2026-01-01", "0001-01-03", today=today) == (
+        date.min,
+        date(1, 1, 3),
+        ["date_from"],
+    )
+    assert chosen_period("", "0001-03-31", today=today) == (date.min, date(1, 3, 31), [])
+    assert chosen_period("", "0001-04-01", today=today) == (date(1, 1, 2), date(1, 4, 1), [])
+    assert chosen_period("0001-01-01", "9999-12-31", today=today) == (date.min, date.max, [])
 
 
 def test_a_session_cookie_changed_by_its_holder_is_no_session():

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from web.domain.funnel import STAGES, bar_widths, conversion, stages_of
+from web.domain.funnel import STAGES, bar_widths, chosen_period, conversion, stages_of
 from web.entrypoints.console.reference import region_names, sector_names
 from web.entrypoints.i18n import N_
 from web.entrypoints.rendering import api, csv_download, render, require_session, translate
@@ -39,22 +39,6 @@ STAGE_NAMES = {
 }
 
 
-def _range(date_from: str, date_to: str) -> tuple[date, date, list[str]]:
-    today = datetime.now(UTC).date()
-    problems = []
-    try:
-        until = date.fromisoformat(date_to) if date_to else today
-    except ValueError:
-        until, problems = today, [*problems, "date_to"]
-    try:
-        since = date.fromisoformat(date_from) if date_from else until - timedelta(days=89)
-    except ValueError:
-        since, problems = until - timedelta(days=89), [*problems, "date_from"]
-    if since > until:
-        since, problems = until - timedelta(days=89), [*problems, "date_from"]
-    return since, until, problems
-
-
 async def _tables(request: Request, since: date, until: date, period: str) -> dict[str, list[dict]]:
     params = {"date_from": since.isoformat(), "date_to": until.isoformat()}
     overall, by_sector, by_regions, by_period = await asyncio.gather(
@@ -75,7 +59,9 @@ async def _tables(request: Request, since: date, until: date, period: str) -> di
 async def dashboard(request: Request, date_from: str = "", date_to: str = "", period: str = "week"):
     require_session(request, staff=True)
     period = period if period in ("week", "month") else "week"
-    since, until, problems = _range(date_from[:10], date_to[:10])
+    since, until, problems = chosen_period(
+        date_from[:10], date_to[:10], today=datetime.now(UTC).date()
+    )
     tables, sectors, regions = await asyncio.gather(
         _tables(request, since, until, period), sector_names(request), region_names(request)
     )
@@ -112,7 +98,7 @@ async def dashboard_csv(
     if table not in TABLES:
         return Response(status_code=404)
     period = period if period in ("week", "month") else "week"
-    since, until, _ = _range(date_from[:10], date_to[:10])
+    since, until, _ = chosen_period(date_from[:10], date_to[:10], today=datetime.now(UTC).date())
     tables, sectors, regions = await asyncio.gather(
         _tables(request, since, until, period), sector_names(request), region_names(request)
     )
