@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from web.adapters.gateway_client import ApiProblem
 from web.domain.funnel import STAGES, bar_widths, chosen_period, conversion, stages_of
 from web.entrypoints.console.reference import region_names, sector_names
 from web.entrypoints.i18n import N_
@@ -39,6 +40,23 @@ STAGE_NAMES = {
 }
 
 
+async def _period_and_tables(
+    request: Request, date_from: str, date_to: str, period: str
+) -> tuple[date, date, list[str], dict[str, list[dict]]]:
+    """The period asked for and its tables. A period the API refuses (a day before the platform's
+    calendar, a span longer than it serves) is replaced by the last 90 days, as an unreadable date
+    is, and the page says so."""
+    today = datetime.now(UTC).date()
+    since, until, problems = chosen_period(date_from[:10], date_to[:10], today=today)
+    try:
+        return since, until, problems, await _tables(request, since, until, period)
+    except ApiProblem as refusal:
+        if refusal.status != 422:
+            raise
+    since, until, _ = chosen_period("", "", today=today)
+    return since, until, [*problems, "date_from"], await _tables(request, since, until, period)
+
+
 async def _tables(request: Request, since: date, until: date, period: str) -> dict[str, list[dict]]:
     params = {"date_from": since.isoformat(), "date_to": until.isoformat()}
     overall, by_sector, by_regions, by_period = await asyncio.gather(
@@ -59,11 +77,10 @@ async def _tables(request: Request, since: date, until: date, period: str) -> di
 async def dashboard(request: Request, date_from: str = "", date_to: str = "", period: str = "week"):
     require_session(request, staff=True)
     period = period if period in ("week", "month") else "week"
-    since, until, problems = chosen_period(
-        date_from[:10], date_to[:10], today=datetime.now(UTC).date()
-    )
-    tables, sectors, regions = await asyncio.gather(
-        _tables(request, since, until, period), sector_names(request), region_names(request)
+    (since, until, problems, tables), sectors, regions = await asyncio.gather(
+        _period_and_tables(request, date_from, date_to, period),
+        sector_names(request),
+        region_names(request),
     )
     overall = tables["overall"][0] if tables["overall"] else {}
     by_sector = {row["key"]: row for row in tables["sector"]}
@@ -98,9 +115,10 @@ async def dashboard_csv(
     if table not in TABLES:
         return Response(status_code=404)
     period = period if period in ("week", "month") else "week"
-    since, until, _ = chosen_period(date_from[:10], date_to[:10], today=datetime.now(UTC).date())
-    tables, sectors, regions = await asyncio.gather(
-        _tables(request, since, until, period), sector_names(request), region_names(request)
+    (since, until, _, tables), sectors, regions = await asyncio.gather(
+        _period_and_tables(request, date_from, date_to, period),
+        sector_names(request),
+        region_names(request),
     )
     key_name = {
         "sector": N_("Sector"),
