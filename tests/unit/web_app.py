@@ -18,17 +18,25 @@ GATEWAY = "http://gateway.test"
 
 
 class FakeGateway:
-    """Answers its /healthz (unless down) and every API call with an empty object, and keeps the
-    X-Request-ID of each call."""
+    """Answers its /healthz (unless down) and every API call with an empty object (or, when busy,
+    with the gateway's 429 problem and the Retry-After given), and keeps the X-Request-ID of each
+    call."""
 
-    def __init__(self, *, down: bool = False) -> None:
+    def __init__(self, *, down: bool = False, busy_retry_after: str | None = None) -> None:
         self.down = down
+        self.busy_retry_after = busy_retry_after
         self.request_ids: list[str | None] = []
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         if self.down:
             raise httpx.ConnectError("refused", request=request)
         self.request_ids.append(request.headers.get("x-request-id"))
+        if self.busy_retry_after is not None and request.url.path != "/healthz":
+            return httpx.Response(
+                429,
+                json={"type": "/problems/rate-limited", "title": "Too many", "status": 429},
+                headers={"retry-after": self.busy_retry_after.encode()},
+            )
         return httpx.Response(200, json={})
 
 

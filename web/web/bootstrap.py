@@ -187,6 +187,8 @@ def _handle_failures(app: FastAPI) -> None:
             "error.html",
             {"kind": kind, "problem": problem},
             status_code=problem.status if problem.status in (403, 404, 429) else 400,
+            # A busy gateway says when to come back; the browser (or a script) is told the same.
+            headers={"Retry-After": problem.retry_after} if problem.retry_after else None,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -24,7 +24,7 @@ class ApiProblem(Exception):
     errors: list[dict] = field(
         default_factory=list
     )  # [{"field": ..., "message": ...}] when the API names fields
-    retry_after: str | None = None
+    retry_after: str | None = None  # whole seconds, as the gateway said, to be passed on
 
     @classmethod
     def of(cls, response: httpx.Response) -> ApiProblem:
@@ -39,7 +39,7 @@ class ApiProblem(Exception):
             title=str(body.get("title", "")),
             detail=_text(body.get("detail")),
             errors=_field_errors(body),
-            retry_after=response.headers.get("retry-after"),
+            retry_after=_seconds(response.headers.get("retry-after")),
         )
 
     def __str__(self) -> str:
@@ -48,6 +48,13 @@ class ApiProblem(Exception):
 
 class ApiUnavailable(ApiProblem):
     """The gateway could not be reached or answered 5xx."""
+
+
+def _seconds(retry_after: str | None) -> str | None:
+    """A Retry-After in seconds is passed on to the browser; a date or anything else is dropped."""
+    if retry_after and retry_after.isascii() and retry_after.isdigit() and len(retry_after) < 7:
+        return retry_after
+    return None
 
 
 def _text(detail: Any) -> str:
