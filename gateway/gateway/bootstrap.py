@@ -50,6 +50,7 @@ from servicekit.health import database_is_reachable
 from servicekit.observability import RequestContextMiddleware
 from servicekit.problems import install_problem_handlers
 from servicekit.request_limits import RequestLimits
+from servicekit.response_headers import RedirectWithinSite
 from servicekit.runner import Workers
 from servicekit.service_app import container_lifespan
 
@@ -274,5 +275,6 @@ def create_app(settings: Settings, *, on_start=None) -> FastAPI:
         )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AnswerHeadAsGet)
+    app.add_middleware(RedirectWithinSite)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, service="gateway")
     return app

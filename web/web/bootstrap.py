@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from eventkit.published_secrets import secret_values
 from servicekit.head_requests import AnswerHeadAsGet
 from servicekit.observability import Metrics, RequestContextMiddleware
+from servicekit.response_headers import RedirectWithinSite
 from web.adapters.gateway_client import ApiProblem, ApiUnavailable, GatewayClient
 from web.config import Settings
 from web.entrypoints import console, i18n, portal, public_pages
@@ -103,6 +104,7 @@ def create_app(settings: Settings) -> FastAPI:
     # A form over the bound is refused before anything reads it.
     app.add_middleware(BodySizeLimit)
     app.add_middleware(AnswerHeadAsGet)
+    app.add_middleware(RedirectWithinSite)
     # Outermost: every request, a refused one too, gets an id, a JSON log line and its metrics.
     app.add_middleware(RequestContextMiddleware, metrics=metrics, service="web")
     return app

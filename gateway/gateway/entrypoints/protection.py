@@ -4,10 +4,11 @@ known)."""
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.domain.rate_limit import RateLimiter
 from gateway.entrypoints.problems import rate_limited
+from servicekit.response_headers import Headers, RewriteResponseHeaders
 
 # JSON is never a document to render: nothing may load, run or frame it.
 _JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -27,28 +28,14 @@ _COMMON = [
 ]
 
 
-class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+class SecurityHeaders(RewriteResponseHeaders):
+    """Adds each security header the response does not set itself."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = scope["path"]
-        csp = _DOCS_CSP if path.startswith(_DOCS_PATHS) else _JSON_CSP
+    def rewrite(self, scope: Scope, status: int, headers: Headers) -> Headers:
+        csp = _DOCS_CSP if scope["path"].startswith(_DOCS_PATHS) else _JSON_CSP
         added = [*_COMMON, (b"content-security-policy", csp.encode())]
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = [
-                    *message.get("headers", []),
-                    *(h for h in added if h[0] not in present),
-                ]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        present = {name.lower() for name, _ in headers}
+        return [*headers, *(header for header in added if header[0] not in present)]
 
 
 class IpRateLimit:

@@ -11,6 +11,8 @@ The list of modules is closed:
 - `request_limits`: the bounds of every request;
 - `observability`: JSON logs with a request id, and Prometheus metrics;
 - `head_requests`: HEAD answered as GET would be, without the body;
+- `response_headers`: a response's headers rewritten as it starts (the one ASGI shape for it),
+  and redirects within the site sent as paths, never as the Host header's URL;
 - `health`: the /healthz, /readyz and /metrics routes given the app's readiness checks;
 - `service_app`: that plumbing installed on a service's FastAPI app, in order;
 - `migrations` and `cli`: the Alembic runner and every app's command line, with the settings

@@ -20,6 +20,7 @@ from servicekit.internal_token import InternalTokenVerifier, install_internal_to
 from servicekit.observability import Metrics, RequestContextMiddleware
 from servicekit.problems import install_problem_handlers
 from servicekit.request_limits import RequestLimits
+from servicekit.response_headers import RedirectWithinSite
 from servicekit.runner import Workers
 
 if TYPE_CHECKING:
@@ -118,4 +119,5 @@ def install_service_plumbing(
     # Bounds the body, the headers and the text fields of every route.
     app.add_middleware(RequestLimits, **({"max_bytes": max_bytes} if max_bytes else {}))
     app.add_middleware(AnswerHeadAsGet)
+    app.add_middleware(RedirectWithinSite)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, service=service)
