@@ -23,8 +23,11 @@ from registry.entrypoints.schemas import (
 CACHE_CONTROL = "public, max-age=3600"
 
 _CACHING_HEADERS = {
-    "ETag": {"description": "the document's strong tag, to send back as If-None-Match"},
-    "Cache-Control": {"description": CACHE_CONTROL},
+    "ETag": {
+        "description": "the document's strong tag, to send back as If-None-Match",
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {"description": CACHE_CONTROL, "schema": {"type": "string"}},
 }
 # The If-None-Match header, documented: the routes read it raw, as any value is acceptable.
 CONDITIONAL = {

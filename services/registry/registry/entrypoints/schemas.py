@@ -39,7 +39,12 @@ VERSIONED_WRITE_ERRORS = (
     INVALID,
     VERSION_REQUIRED,
 )
-_ETAG = {"ETag": {"description": 'The version, as "3": send it back as If-Match to change it'}}
+_ETAG = {
+    "ETag": {
+        "description": 'The version, as "3": send it back as If-Match to change it',
+        "schema": {"type": "string"},
+    }
+}
 TAGGED: dict[int | str, dict] = {200: {"description": "Found", "headers": _ETAG}}
 TAGGED_CREATED: dict[int | str, dict] = {201: {"description": "Created", "headers": _ETAG}}
 
