@@ -13,14 +13,37 @@ from matching.domain.text import stems
 from tests.matching_listings import housing_need, lift_maker
 
 
-def test_belarusian_and_russian_word_forms_share_a_stem():
-    assert stems("ліфтаў")[0] == stems("лифтов")[0] == stems("лифты")[0]
-    assert stems("пасажырскія")[0] == stems("пассажирские")[0] or stems("пасажырскі")
+@pytest.mark.parametrize(
+    ("belarusian", "russian"),
+    [
+        ("ліфтаў", "лифтов"),
+        ("ліфтаў", "лифты"),
+        ("станцыі", "станции"),  # -цыі, -цыя are -ции, -ция
+        ("селекцыя", "селекция"),
+        ("вакуумныя", "вакуумные"),  # an adjective's plural -ыя is -ые
+        ("пасажырскія", "пасажырскі"),
+    ],
+)
+def test_belarusian_and_russian_word_forms_share_a_stem(belarusian: str, russian: str):
+    assert stems(belarusian) == stems(russian)
 
 
-def test_the_lexicon_finds_one_product_in_three_languages(lexicon):
-    for text in ("пассажирские лифты", "пасажырскія ліфты", "passenger elevators"):
-        assert "#product:lift" in lexicon.concepts(stems(text)), text
+def test_buses_are_a_bus_to_the_english_stemmer():
+    assert stems("electric buses") == stems("electric bus")
+    assert stems("trolleybuses") == stems("trolleybus")
+
+
+@pytest.mark.parametrize(
+    ("concept", "texts"),
+    [
+        ("lift", ("пассажирские лифты", "пасажырскія ліфты", "passenger elevators")),
+        ("charging", ("зарядные станции", "зарадныя станцыі", "charging stations")),
+        ("electric_bus", ("электробусы", "электробусаў", "electric buses")),
+    ],
+)
+def test_the_lexicon_finds_one_product_in_three_languages(lexicon, concept, texts):
+    for text in texts:
+        assert f"#product:{concept}" in lexicon.concepts(stems(text)), text
 
 
 def test_a_mogilev_lift_maker_is_a_strong_match_for_a_smolensk_housing_need(index):

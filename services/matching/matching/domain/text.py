@@ -28,9 +28,15 @@ STOPWORDS = frozenset(
 )
 
 
-# Belarusian spellings with a regular Russian counterpart: the genitive plural "-аў" is "-ов",
-# and "ы" after ж, ш, ч is "и".
-_BELARUSIAN_SPELLINGS = ((re.compile(r"(?<=[а-я])ау\b"), "ов"), (re.compile(r"(?<=[жшч])ы"), "и"))
+# Belarusian spellings with a regular Russian counterpart: the genitive plural "-аў" is "-ов";
+# "ы" after ж, ш, ч is "и"; "-цыя", "-цыі" are "-ция", "-ции" (станцыя, прадукцыя); and an
+# adjective's plural "-ыя" is "-ые" (зарадныя, такарныя), which no Russian word ends in.
+_BELARUSIAN_SPELLINGS = (
+    (re.compile(r"(?<=[а-я])ау\b"), "ов"),
+    (re.compile(r"(?<=[жшч])ы"), "и"),
+    (re.compile(r"цы(?=[яиюе])"), "ци"),
+    (re.compile(r"ыя\b"), "ые"),
+)
 
 
 def fold(text: str) -> str:
@@ -44,8 +50,11 @@ def fold(text: str) -> str:
 def stem(word: str) -> str:
     if word.isdigit():
         return word
-    language = "russian" if _CYRILLIC.search(word) else "english"
-    return _stemmer(language).stemWord(word)
+    if _CYRILLIC.search(word):
+        return _stemmer("russian").stemWord(word)
+    if word.endswith("buses"):  # the stemmer makes "buses" "buse" but "bus" "bus"
+        word = word[:-2]
+    return _stemmer("english").stemWord(word)
 
 
 @lru_cache(maxsize=2)
