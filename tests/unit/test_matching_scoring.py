@@ -22,6 +22,7 @@ from tests.matching_listings import housing_need, lift_maker
         ("селекцыя", "селекция"),
         ("вакуумныя", "вакуумные"),  # an adjective's plural -ыя is -ые
         ("пасажырскія", "пасажырскі"),
+        ("аўтобусаў", "автобусов"),  # "ў" before a consonant is "в"
     ],
 )
 def test_belarusian_and_russian_word_forms_share_a_stem(belarusian: str, russian: str):
@@ -39,6 +40,8 @@ def test_buses_are_a_bus_to_the_english_stemmer():
         ("lift", ("пассажирские лифты", "пасажырскія ліфты", "passenger elevators")),
         ("charging", ("зарядные станции", "зарадныя станцыі", "charging stations")),
         ("electric_bus", ("электробусы", "электробусаў", "electric buses")),
+        ("flax_fibre", ("льняное волокно", "волокно льняное", "flax fibre")),  # either word order
+        ("flax_oil", ("масло льняное", "ільняны алей", "linseed oil")),
     ],
 )
 def test_the_lexicon_finds_one_product_in_three_languages(lexicon, concept, texts):

@@ -59,6 +59,8 @@ class Lexicon:
             key = tuple(stems(text))
             if 0 < len(key) <= cls.MAX_PHRASE:
                 phrases.setdefault(key, set()).add(concept)
+            if len(key) == 2:  # "льняное волокно" is also written "волокно льняное"
+                phrases.setdefault(key[::-1], set()).add(concept)
 
         for sector in taxonomy.sectors.values():
             for words in sector.keywords.values():

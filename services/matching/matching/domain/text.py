@@ -39,8 +39,12 @@ _BELARUSIAN_SPELLINGS = (
 )
 
 
+# Before a consonant "ў" is the Russian "в" (аўтобус, праўда); elsewhere it folds to "у".
+_U_BEFORE_CONSONANT = re.compile(r"ў(?=[бвгджзйклмнпрстфхцчшщ])")
+
+
 def fold(text: str) -> str:
-    folded = text.lower().translate(_FOLD)
+    folded = _U_BEFORE_CONSONANT.sub("в", text.lower()).translate(_FOLD)
     for pattern, replacement in _BELARUSIAN_SPELLINGS:
         folded = pattern.sub(replacement, folded)
     return folded
