@@ -42,6 +42,7 @@ def test_buses_are_a_bus_to_the_english_stemmer():
         ("electric_bus", ("электробусы", "электробусаў", "electric buses")),
         ("flax_fibre", ("льняное волокно", "волокно льняное", "flax fibre")),  # either word order
         ("flax_oil", ("масло льняное", "ільняны алей", "linseed oil")),
+        ("water_treatment", ("очистка воды", "очистка питьевой воды", "water treatment")),
     ],
 )
 def test_the_lexicon_finds_one_product_in_three_languages(lexicon, concept, texts):

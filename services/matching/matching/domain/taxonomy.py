@@ -83,4 +83,7 @@ class Lexicon:
                 if len(key) < length:
                     break
                 found |= self._phrases.get(key, frozenset())
+            # A two-word phrase with one word between ("очистка питьевой воды").
+            if start + 2 < len(stemmed):
+                found |= self._phrases.get((stemmed[start], stemmed[start + 2]), frozenset())
         return found
