@@ -285,6 +285,13 @@ async def test_three_instances_agree_and_one_stopping_mid_burst_loses_and_double
             )
         )
         proposals_per_match = Counter(dict(history.all()))
+        withdrawals = await connection.execute(
+            text(
+                "SELECT match_id, count(*) FROM match_history WHERE to_status = 'withdrawn' "
+                "GROUP BY match_id"
+            )
+        )
+        withdrawals_per_match = Counter(dict(withdrawals.all()))
         announced = await connection.execute(
             text(
                 "SELECT (envelope::jsonb -> 'payload' ->> 'match_id')::uuid, count(*) FROM outbox "
@@ -330,10 +337,17 @@ async def test_three_instances_agree_and_one_stopping_mid_burst_loses_and_double
         proposed[offer_id] += 1
         proposed[need_id] += 1
     assert max(proposed.values()) <= K
-    assert all(proposals_per_match[match_id] == 1 for match_id, *_ in pairs), (
-        "each pair proposed once, whichever instance applied it"
+    # A pair displaced while the edits arrive in the writers' order (an edited buyer shares
+    # "уточнено" with the edited supplier, so it scores higher for a while) is proposed again when
+    # it outscores another; proposed any other time more than once, it was applied twice.
+    again = {m: proposals_per_match[m] - 1 - withdrawals_per_match[m] for m, *_ in pairs}
+    assert not any(again.values()), (
+        "each pair proposed once, and once more after each time it was withdrawn, whichever "
+        f"instance applied it: {again}"
     )
-    assert all(outbox_per_match[match_id] == 1 for match_id, *_ in pairs), "and announced once"
+    assert all(outbox_per_match[m] == proposals_per_match[m] for m, *_ in pairs), (
+        "and announced each time"
+    )
 
 
 async def test_a_listing_written_before_another_but_committed_after_it_is_not_missed_by_a_third(
