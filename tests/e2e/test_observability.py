@@ -4,12 +4,12 @@ JSON log lines both write."""
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 import httpx
 import pytest
 
+from devstack.processes import poll
 from devstack.stack import Stack
 
 
@@ -34,13 +34,15 @@ def test_one_request_id_is_logged_as_json_by_the_gateway_and_the_service(platfor
 
     assert response.status_code == 200
     run_dir = platform.supervisor.run_dir
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        gateway_lines = _json_lines_with(run_dir / "gateway.log", request_id)
-        registry_lines = _json_lines_with(run_dir / "registry.log", request_id)
-        if gateway_lines and registry_lines:
-            break
-        time.sleep(0.2)
+    poll(
+        lambda: (
+            _json_lines_with(run_dir / "gateway.log", request_id)
+            and _json_lines_with(run_dir / "registry.log", request_id)
+        ),
+        timeout=10,
+    )
+    gateway_lines = _json_lines_with(run_dir / "gateway.log", request_id)
+    registry_lines = _json_lines_with(run_dir / "registry.log", request_id)
     assert {line["service"] for line in gateway_lines} == {"gateway"}
     assert {line["service"] for line in registry_lines} == {"registry"}
     [gateway_request] = [line for line in gateway_lines if line.get("event") == "request"]
@@ -69,13 +71,9 @@ def test_a_request_without_an_id_fit_to_keep_is_followed_under_the_one_the_gatew
     assert response.status_code == 200
     given = response.headers["x-request-id"]
     assert len(given) == 32 and given.encode() != sent
-    run_dir = platform.supervisor.run_dir
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        registry_lines = _json_lines_with(run_dir / "registry.log", given)
-        if registry_lines:
-            break
-        time.sleep(0.2)
+    registry_log = platform.supervisor.run_dir / "registry.log"
+    poll(lambda: _json_lines_with(registry_log, given), timeout=10)
+    registry_lines = _json_lines_with(registry_log, given)
     [registry_request] = [line for line in registry_lines if line.get("event") == "request"]
     assert registry_request["path"] == "/enterprises" and registry_request["status"] == 200
 
